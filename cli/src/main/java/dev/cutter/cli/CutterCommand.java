@@ -1,0 +1,93 @@
+package dev.cutter.cli;
+
+import dev.cutter.core.CutterException;
+import dev.cutter.core.ExitCodes;
+import dev.cutter.core.Verdict;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** The root command: lists the verbs and the exit codes. */
+@Command(
+    name = "cutter",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    header = "Apply one approved change to one PostgreSQL database, behind gates, and prove what happened.",
+    synopsisSubcommandLabel = "COMMAND",
+    subcommands = {
+      CommandLine.HelpCommand.class
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    sortOptions = false)
+public final class CutterCommand implements Runnable {
+
+  @Spec CommandSpec spec;
+
+  @Mixin GlobalOptions global;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** The exit-code table shown in {@code --help} (SPEC section 4). */
+  static Map<String, String> exitCodes() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("0", "PASS, or every check held (preflight, verify, package verify, backup --selftest)");
+    m.put("1", "internal error (a bug): the report says what was known");
+    m.put("2", "invalid invocation or invalid package");
+    m.put("3", "BLOCKED: a gate refused before any change; or a check failed");
+    m.put(String.valueOf(Verdict.FAILED.exitCode()), "FAILED: the change was attempted and rolled back; target verified unchanged");
+    m.put(String.valueOf(Verdict.ROLLED_BACK.exitCode()), "ROLLED_BACK: committed, failed verification, rollback restored the baseline");
+    m.put(String.valueOf(Verdict.ESCALATE.exitCode()), "ESCALATE: the target is not as promised and was not restored; a person must act");
+    return m;
+  }
+
+  /** Builds the command line with cutter's error handling and exit codes. */
+  public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+    CommandLine cl = new CommandLine(new CutterCommand());
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.getCommandSpec().usageMessage().exitCodeList(exitCodes());
+    cl.setExitCodeExceptionMapper(CutterCommand::exitCodeOf);
+    cl.setParameterExceptionHandler((ex, args) -> {
+      CommandLine c = ex.getCommandLine();
+      c.getErr().println("cutter: " + ex.getMessage());
+      c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
+      return ExitCodes.INVALID;
+    });
+    cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+      boolean verbose = parsed.matchedOption("--verbose") != null || isVerbose(parsed);
+      if (ex instanceof CutterException ce) {
+        c.getErr().println(ce.exitCode() == ExitCodes.INVALID ? ce.getMessage() : "cutter: " + ce.getMessage());
+      } else {
+        c.getErr().println("cutter: internal error: " + ex + (verbose ? "" : " (run with --verbose for the stack trace)"));
+      }
+      if (verbose) {
+        ex.printStackTrace(c.getErr());
+      }
+      c.getErr().flush();
+      return exitCodeOf(ex);
+    });
+    return cl;
+  }
+
+  private static boolean isVerbose(CommandLine.ParseResult parsed) {
+    for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+      if (p.hasMatchedOption("--verbose")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static int exitCodeOf(Throwable ex) {
+    return ex instanceof CutterException ce ? ce.exitCode() : ExitCodes.INTERNAL;
+  }
+}
