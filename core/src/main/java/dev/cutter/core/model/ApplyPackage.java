@@ -1,0 +1,36 @@
+package dev.cutter.core.model;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A loaded, validated apply package (SPEC section 2). Immutable. {@code sha256} is the digest of
+ * the exact bytes of package.yaml, which is what approvers sign and what the journal records.
+ */
+public record ApplyPackage(
+    Path file,
+    Path directory,
+    String sha256,
+    String id,
+    String title,
+    Authorization authorization,
+    Target target,
+    ArtifactRef artifact,
+    List<CheckSpec> preflight,
+    BackupPolicy backup,
+    ApplySettings apply,
+    List<CheckSpec> verify,
+    Optional<Rollback> rollback,
+    Sandbox sandbox) {
+
+  public ApplyPackage {
+    preflight = List.copyOf(preflight);
+    verify = List.copyOf(verify);
+  }
+
+  /** Every artifact the package pins, in package order (the change, then the rollback). */
+  public List<ArtifactRef> artifacts() {
+    return rollback.map(r -> List.of(artifact, r.artifact())).orElse(List.of(artifact));
+  }
+}
