@@ -269,7 +269,7 @@ public final class BackupGate {
       env.put("PGPORT", String.valueOf(conn.port()));
       env.put("PGDATABASE", conn.database());
       env.put("PGUSER", conn.user());
-      env.put("PGAPPNAME", "cutter backup");
+      env.put("PGAPPNAME", "cutter pg_dump");
       conn.password().ifPresent(p -> env.put("PGPASSWORD", p.value()));
       return env;
     };

@@ -41,7 +41,7 @@ final class ScopeCatalog implements AutoCloseable {
     Properties p = new Properties();
     p.setProperty("user", spec.user());
     spec.password().ifPresent(s -> p.setProperty("password", s.value()));
-    p.setProperty("ApplicationName", "cutter backup");
+    p.setProperty("ApplicationName", "cutter backup catalog");
     p.setProperty("connectTimeout", "30");
     Connection c = DriverManager.getConnection(spec.jdbcUrl(), p);
     try {
@@ -94,10 +94,19 @@ final class ScopeCatalog implements AutoCloseable {
     return out;
   }
 
-  /** Heap and TOAST size of the tables in scope: what an uncompressed dump could need at most, roughly. */
+  /**
+   * Roughly what the dump could need at most, read without taking a lock on any table (pg_dump may
+   * be about to wait for those): the database's size for a whole-database scope, else the heap and
+   * TOAST pages of the scope's tables as the planner statistics last counted them.
+   */
   long estimatedBytes() throws SQLException {
+    if (policy.wholeDatabase()) {
+      return Long.parseLong(single("select pg_database_size(current_database())"));
+    }
     long[] total = {0};
-    String sql = "select coalesce(sum(pg_table_size(c.oid)), 0) from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+    String sql = "select coalesce(sum((c.relpages::bigint + coalesce(t.relpages, 0))"
+        + " * current_setting('block_size')::bigint), 0)"
+        + " from pg_class c join pg_namespace n on n.oid = c.relnamespace left join pg_class t on t.oid = c.reltoastrelid"
         + " where " + scopePredicate() + " and c.relkind in ('r', 'm')";
     query(sql, rs -> total[0] = rs.getLong(1));
     return total[0];
