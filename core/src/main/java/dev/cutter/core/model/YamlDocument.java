@@ -181,6 +181,9 @@ final class YamlDocument {
     if (problem.startsWith("The incoming YAML document exceeds the limit")) {
       return "the file is too large (limit " + MAX_BYTES + " characters)";
     }
+    if (context != null && context.contains("expected a single document")) {
+      return "a package.yaml holds one document, found a second one";
+    }
     return context == null || context.isBlank() ? problem : problem + " (" + context + ")";
   }
 
