@@ -1,5 +1,7 @@
 package dev.cutter.core.model;
 
+import dev.cutter.core.check.Problems;
+import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,6 +12,14 @@ import java.util.Optional;
 public sealed interface YamlValue {
 
   SourcePosition position();
+
+  /**
+   * Parses one YAML document (UTF-8, within the limits package.yaml has) into positioned values;
+   * every problem goes to {@code problems}; the result is empty when the text is not YAML at all.
+   */
+  static Optional<YamlValue> parse(String yaml, Problems problems) {
+    return YamlDocument.parse(yaml.getBytes(StandardCharsets.UTF_8), problems).map(YamlDocument::value);
+  }
 
   /** A scalar as written; {@code plain} is false for quoted scalars, {@code tag} the resolved YAML tag. */
   record Scalar(String value, boolean plain, String tag, SourcePosition position) implements YamlValue {
