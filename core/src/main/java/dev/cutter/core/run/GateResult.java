@@ -1,0 +1,19 @@
+package dev.cutter.core.run;
+
+import dev.cutter.core.check.CheckResult;
+import java.util.List;
+
+/**
+ * One gate of a run, in the order run: {@code signature}, {@code P3_artifact_integrity},
+ * {@code authorization}, {@code lock}, {@code P1_preflight}, {@code P2_backup}, {@code apply},
+ * {@code verify}, {@code rollback}. {@code checks} holds the gate's individual results.
+ */
+public record GateResult(String id, GateStatus status, String expected, String actual, String message, List<CheckResult> checks) {
+  public GateResult {
+    checks = checks == null ? List.of() : List.copyOf(checks);
+  }
+
+  public static GateResult notRun(String id) {
+    return new GateResult(id, GateStatus.NOT_RUN, null, null, null, List.of());
+  }
+}

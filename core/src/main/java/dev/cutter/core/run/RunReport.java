@@ -1,0 +1,68 @@
+package dev.cutter.core.run;
+
+import dev.cutter.core.Verdict;
+import dev.cutter.core.catalog.Baseline;
+import dev.cutter.core.check.CheckResult;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Everything a run found, in the shape of SPEC section 5; the report module renders it as YAML
+ * and Markdown. Nullable members are sections a run did not reach.
+ */
+public record RunReport(
+    String runId,
+    RunMode mode,
+    PackageInfo pkg,
+    TargetInfo target,
+    Verdict verdict,
+    int exitCode,
+    boolean productionChanged,
+    List<GateResult> gates,
+    BackupInfo backup,
+    ApplyInfo apply,
+    VerificationInfo verification,
+    RollbackInfo rollback,
+    String rootCause,
+    List<Remediation> remediation,
+    String nextAction,
+    Instant started,
+    Instant finished) {
+
+  public static final int REPORT_VERSION = 1;
+
+  public RunReport {
+    gates = List.copyOf(gates);
+    remediation = remediation == null ? List.of() : List.copyOf(remediation);
+  }
+
+  /** The package as the report echoes it. */
+  public record PackageInfo(String id, String sha256, String title, List<String> signedBy,
+      String authorizationRef, Instant expiresAt, String risk, List<String> chain) {}
+
+  /** The target as found (not only as pinned). */
+  public record TargetInfo(String database, String systemIdentifier, String serverVersion, String loginRole, String applyRole) {}
+
+  /** The P2 backup's envelope, or why there is none. */
+  public record BackupInfo(String status, String path, String format, String archiveVersion, Long bytes, String sha256,
+      String plaintextSha256, List<String> encryptedTo, Integer tocEntries, Integer tableDataEntries,
+      String pgDumpVersion, Instant startedUtc, Instant finishedUtc, String reason) {}
+
+  /** The apply step. {@code transaction} is committed, rolled_back or none. */
+  public record ApplyInfo(String status, int statementsTotal, int statementsExecuted, String transaction,
+      boolean wrapperAbsorbed, List<Integer> committedStatements, FailedStatement failedStatement) {}
+
+  /** The first statement that failed (index 0 when the failure was at COMMIT). */
+  public record FailedStatement(int index, int line, String sqlstate, String message, String detail, String hint,
+      String where) {}
+
+  /** The verify checks and the baseline before and after. */
+  public record VerificationInfo(String status, List<CheckResult> checks, Baseline baselineBefore, Baseline baselineAfter,
+      String note) {}
+
+  /** NOT_RUN, NOT_APPLICABLE, EXECUTED or FAILED, and why. */
+  public record RollbackInfo(String status, String reason) {}
+
+  /** One way out, as option letter and action. */
+  public record Remediation(String option, String action) {}
+}
