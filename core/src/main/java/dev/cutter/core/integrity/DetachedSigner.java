@@ -34,20 +34,27 @@ import org.bouncycastle.openpgp.operator.bc.BcPGPDigestCalculatorProvider;
  */
 public final class DetachedSigner {
 
+  /** A secret key read from an armored file, still locked. */
+  public record SecretKey(PGPSecretKeyRing ring) {
+    public String fingerprint() {
+      return Keyring.fingerprint(ring.getPublicKey());
+    }
+  }
+
   /** The signature made, armored, and who made it. */
   public record Signed(byte[] armored, String primaryFingerprint, String signingKeyFingerprint, String userId) {}
 
   private DetachedSigner() {}
 
   /** Reads an armored secret key (as {@code cutter keys generate} or {@code gpg --export-secret-keys --armor} writes). */
-  public static PGPSecretKeyRing readSecretKey(byte[] armored, String source) {
+  public static SecretKey readSecretKey(byte[] armored, String source) {
     ArmorBlocks.Split split = ArmorBlocks.split(armored, "PGP PRIVATE KEY BLOCK");
     if (!split.clean() || split.blocks().size() != 1) {
       throw CutterException.invalid(source + ": expected one armored secret key (-----BEGIN PGP PRIVATE KEY BLOCK-----)"
           + (split.clean() ? "" : ": " + split.problem()));
     }
     try (InputStream in = new ArmoredInputStream(new ByteArrayInputStream(split.blocks().get(0).text()))) {
-      return new PGPSecretKeyRing(in, new BcKeyFingerprintCalculator());
+      return new SecretKey(new PGPSecretKeyRing(in, new BcKeyFingerprintCalculator()));
     } catch (IOException | PGPException | RuntimeException e) {
       throw CutterException.invalid(source + ": the secret key does not decode: " + e.getMessage());
     }
@@ -57,7 +64,11 @@ public final class DetachedSigner {
    * Signs {@code data} with the key's newest usable signing subkey, or its primary key, unlocked
    * with {@code passphrase}. A key that is expired, revoked or cannot sign is refused (exit 2).
    */
-  public static Signed sign(InputStream data, PGPSecretKeyRing ring, char[] passphrase, Instant signedAt) throws IOException {
+  public static Signed sign(InputStream data, SecretKey secretKey, char[] passphrase, Instant signedAt) throws IOException {
+    return sign(data, secretKey.ring(), passphrase, signedAt);
+  }
+
+  static Signed sign(InputStream data, PGPSecretKeyRing ring, char[] passphrase, Instant signedAt) throws IOException {
     PGPPublicKeyRing cert = ring.toCertificate();
     PGPSecretKey key = StreamSupport.stream(ring.spliterator(), false)
         .filter(k -> !k.isPrivateKeyEmpty() && usable(cert, k, signedAt))

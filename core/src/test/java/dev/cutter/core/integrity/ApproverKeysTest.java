@@ -24,7 +24,7 @@ class ApproverKeysTest {
   static void generate() {
     key = ApproverKeys.generate("Jane Roe <jane@example.org>", TestKeys.PASSPHRASE.toCharArray(),
         TestKeys.NOW, Optional.of(TestKeys.NOW.plusSeconds(86400 * 30)));
-    ring = DetachedSigner.readSecretKey(key.armoredSecretKey(), "secret.asc");
+    ring = DetachedSigner.readSecretKey(key.armoredSecretKey(), "secret.asc").ring();
   }
 
   @Test

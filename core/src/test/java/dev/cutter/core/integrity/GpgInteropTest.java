@@ -70,7 +70,7 @@ class GpgInteropTest {
   @Test
   void gpgVerifiesASignatureCutterMade() throws IOException {
     ApplyPackage pkg = pkg();
-    PGPSecretKeyRing ring = DetachedSigner.readSecretKey(cutterKey.armoredSecretKey(), "test");
+    PGPSecretKeyRing ring = DetachedSigner.readSecretKey(cutterKey.armoredSecretKey(), "test").ring();
     try (var in = Files.newInputStream(pkg.file())) {
       DetachedSigner.append(pkg.file(), DetachedSigner.sign(in, ring, TestKeys.PASSPHRASE.toCharArray(), Instant.now()).armored());
     }
