@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
     subcommands = {
       InitCommand.class,
       KeysCommand.class,
+      BackupCommand.class,
       PackageCommand.class,
       CommandLine.HelpCommand.class
     },
