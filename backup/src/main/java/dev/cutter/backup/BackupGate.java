@@ -187,7 +187,7 @@ public final class BackupGate {
       List<String> encryptedTo = recipients.stream().map(Recipient::fingerprint).toList();
       ArchiveHeader h = outcome.archive().header();
       long fileBytes = outcome.fileBytes();
-      String fileSha = encryption.isPresent() ? outcome.fileSha256() : outcome.plaintextSha256();
+      String fileSha = outcome.fileSha256();
       BackupEnvelope draft = new BackupEnvelope(dir.path().resolve(finalName), fileBytes, fileSha,
           outcome.plaintextSha256(), outcome.plaintextBytes(), h.formatName(), h.archiveVersion(), h.pgDumpVersion(),
           prepared.server(), prepared.database(), outcome.archive().tocEntries(), outcome.archive().tableData().size(), encryptedTo, started,
