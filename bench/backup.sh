@@ -7,7 +7,9 @@
 #
 # Each round times, in this order: pg_dump -Fc -f FILE; cutter backup without encryption;
 # pg_dump -Fc | gpg --encrypt -z 0; cutter backup with encryption. Prints every time, the medians
-# and the ratios. The cutter runs include the JVM start, loading and verifying the signed package.
+# and the ratios, with the CPU seconds (user + sys, children included) beside the wall times: on a
+# machine shared with other work the wall times scatter, the CPU times much less. The cutter runs
+# include the JVM start and loading and verifying the signed package.
 set -euo pipefail
 
 SCALE=${1:-100}
@@ -32,6 +34,7 @@ trap cleanup EXIT
 echo "== build"
 (cd "$ROOT" && mvn -q -B -DskipTests -pl cli -am package >/dev/null)
 CUTTER="$ROOT/bin/cutter"
+export PGBIN WORK CUTTER PORT
 export CUTTER_JAVA_OPTS="-Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto"
 
 echo "== cluster and pgbench -i -s $SCALE"
@@ -87,29 +90,31 @@ gpg_dump() { "$PGBIN/pg_dump" -Fc bench | gpg --batch --trust-model always --enc
 cutter_plain() { cutter_backup plain; }
 cutter_enc() { cutter_backup enc; }
 
-seconds() { # wall time of a command, in seconds
-  local t0 t1
-  t0=$(date +%s.%N); "$@"; t1=$(date +%s.%N)
-  echo "$t1 - $t0" | bc -l
+measure() { # wall and CPU (user+sys, children included) seconds of a function, as "WALL CPU"
+  /usr/bin/time -f '%e %U %S' -o "$WORK/time.txt" bash -c "$(declare -f "$1" cutter_backup); $1" >/dev/null
+  awk '{printf "%s %.2f\n", $1, $2 + $3}' "$WORK/time.txt"
 }
 
 echo "== $ROUNDS rounds (load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
-declare -A T
+declare -A T C
 for r in $(seq 1 "$ROUNDS"); do
   for k in plain_dump cutter_plain gpg_dump cutter_enc; do
-    s=$(seconds $k)
-    T[$k]="${T[$k]:-} $s"
-    printf 'round %d %-13s %7.2f s\n' "$r" "$k" "$s"
+    read -r wall cpu < <(measure $k)
+    T[$k]="${T[$k]:-} $wall"
+    C[$k]="${C[$k]:-} $cpu"
+    printf 'round %d %-13s %7.2f s wall %7.2f s cpu\n' "$r" "$k" "$wall" "$cpu"
   done
   ls -l "$WORK/plain.dump" "$WORK/plain.dump.gpg" "$WORK"/out-*/*.dump* | awk '{print "  " $5 " bytes " $9}'
   rm -rf "$WORK"/out-* "$WORK"/plain.dump*
 done
 
 median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-P=$(median "${T[plain_dump]}"); C=$(median "${T[cutter_plain]}")
+P=$(median "${T[plain_dump]}"); Q=$(median "${T[cutter_plain]}")
 G=$(median "${T[gpg_dump]}"); E=$(median "${T[cutter_enc]}")
 echo "== medians of $ROUNDS rounds, pgbench scale $SCALE (load average after: $(cut -d' ' -f1-3 /proc/loadavg))"
-printf 'pg_dump -Fc -f FILE               %7.2f s\n' "$P"
-printf 'cutter backup, no encryption      %7.2f s   ratio %.3f (bar 1.10)\n' "$C" "$(echo "$C / $P" | bc -l)"
-printf 'pg_dump -Fc | gpg --encrypt -z 0  %7.2f s\n' "$G"
-printf 'cutter backup, encrypted          %7.2f s   ratio %.3f (bar 1.15)\n' "$E" "$(echo "$E / $G" | bc -l)"
+printf 'pg_dump -Fc -f FILE               %7.2f s wall %7.2f s cpu\n' "$P" "$(median "${C[plain_dump]}")"
+printf 'cutter backup, no encryption      %7.2f s wall %7.2f s cpu   wall ratio %.3f (bar 1.10)\n' "$Q" \
+  "$(median "${C[cutter_plain]}")" "$(echo "$Q / $P" | bc -l)"
+printf 'pg_dump -Fc | gpg --encrypt -z 0  %7.2f s wall %7.2f s cpu\n' "$G" "$(median "${C[gpg_dump]}")"
+printf 'cutter backup, encrypted          %7.2f s wall %7.2f s cpu   wall ratio %.3f (bar 1.15)\n' "$E" \
+  "$(median "${C[cutter_enc]}")" "$(echo "$E / $G" | bc -l)"
