@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
       InitCommand.class,
       KeysCommand.class,
       PackageCommand.class,
+      SqlCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
