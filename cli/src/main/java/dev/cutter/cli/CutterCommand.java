@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
     header = "Apply one approved change to one PostgreSQL database, behind gates, and prove what happened.",
     synopsisSubcommandLabel = "COMMAND",
     subcommands = {
+      InitCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
