@@ -99,6 +99,18 @@ public final class CatalogObjects {
     }
   }
 
+  /** The OID of relation {@code schema.name} of any kind, if it exists. */
+  public static Optional<Long> relationOid(Connection c, String schema, String name) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("select c.oid from pg_catalog.pg_class c join pg_catalog.pg_namespace n"
+        + " on n.oid = c.relnamespace where n.nspname = ?::name and c.relname = ?::name")) {
+      ps.setString(1, schema);
+      ps.setString(2, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
+      }
+    }
+  }
+
   static Optional<Long> oneLong(Connection c, String sql, String param) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, param);
