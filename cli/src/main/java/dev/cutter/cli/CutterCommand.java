@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
     subcommands = {
       InitCommand.class,
       BaselineCommand.class,
+      PackageCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

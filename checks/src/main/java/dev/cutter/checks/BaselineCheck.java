@@ -1,0 +1,76 @@
+package dev.cutter.checks;
+
+import dev.cutter.core.check.Problems;
+import dev.cutter.core.model.YamlFields;
+import dev.cutter.core.model.YamlValue;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code baseline: { schema, constraints: {p: 12, f: 19}, relations: {r: 12, i: 18} }}: the
+ * schema holds exactly these numbers of constraints per {@code pg_constraint.contype} and of
+ * relations per {@code pg_class.relkind}. Letters not listed are not compared. It is also what
+ * the executor re-reads after a failure to prove the target unchanged.
+ */
+public final class BaselineCheck extends BuiltInCheck<BaselineCheck.Args> {
+
+  public static final String NAME = "baseline";
+
+  /** pg_constraint.contype: primary key, foreign key, unique, check, exclusion, constraint trigger, not-null (PG 18). */
+  public static final List<String> CONSTRAINT_TYPES = List.of("p", "f", "u", "c", "x", "t", "n");
+
+  /**
+   * pg_class.relkind: table, partitioned table, view, materialized view, sequence, index,
+   * partitioned index, foreign table, composite type, TOAST table.
+   */
+  public static final List<String> RELATION_KINDS = List.of("r", "p", "v", "m", "S", "i", "I", "f", "c", "t");
+
+  /** Valid arguments; the maps keep the file's order. */
+  public record Args(String schema, Map<String, Long> constraints, Map<String, Long> relations) {
+    public Args {
+      constraints = Collections.unmodifiableMap(new LinkedHashMap<>(constraints));
+      relations = Collections.unmodifiableMap(new LinkedHashMap<>(relations));
+    }
+  }
+
+  public BaselineCheck() {
+    super(NAME, BaselineCheck::read);
+  }
+
+  /** The arguments, when they are valid. */
+  public static Optional<Args> read(YamlValue args, Problems problems) {
+    YamlFields f = new YamlFields(problems);
+    return f.mapping(args, problems.context(), List.of("schema"), List.of("constraints", "relations")).flatMap(m -> {
+      int before = problems.diagnostics().size();
+      Optional<String> schema = m.get("schema").flatMap(v -> f.identifier(v, problems.field("schema")));
+      Map<String, Long> constraints = m.get("constraints").map(v -> counts(f, v, problems.field("constraints"), CONSTRAINT_TYPES))
+          .orElse(Map.of());
+      Map<String, Long> relations = m.get("relations").map(v -> counts(f, v, problems.field("relations"), RELATION_KINDS))
+          .orElse(Map.of());
+      if (m.get("constraints").isEmpty() && m.get("relations").isEmpty()) {
+        problems.add(m.position(), problems.context() + ": list constraints or relations (or both)");
+      }
+      return problems.diagnostics().size() == before && schema.isPresent()
+          ? Optional.of(new Args(schema.get(), constraints, relations))
+          : Optional.empty();
+    });
+  }
+
+  private static Map<String, Long> counts(YamlFields f, YamlValue v, String field, List<String> letters) {
+    Map<String, Long> counts = new LinkedHashMap<>();
+    f.mapping(v, field, List.of(), letters).ifPresent(m -> {
+      if (m.entries().isEmpty()) {
+        f.report(m, field, "list at least one of " + String.join(" ", letters));
+      }
+      m.entries().forEach((letter, count) -> {
+        if (letters.contains(letter)) {
+          f.integer(count, field + "." + letter, 0, Integer.MAX_VALUE).ifPresent(n -> counts.put(letter, n));
+        }
+      });
+    });
+    return counts;
+  }
+}

@@ -1,0 +1,21 @@
+package dev.cutter.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code cutter package ...}: offline work on a package (hash; sign and verify). */
+@Command(
+    name = "package",
+    description = "Work on a package offline: pin artifact hashes, sign, verify.",
+    synopsisSubcommandLabel = "COMMAND",
+    subcommands = {PackageHashCommand.class})
+public final class PackageCommand implements Runnable {
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+}
