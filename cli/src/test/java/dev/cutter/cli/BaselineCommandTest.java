@@ -23,8 +23,8 @@ class BaselineCommandTest {
 
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).isEqualTo("""
-        - baseline: {schema: gov, constraints: {c: 1, f: 1, p: 2, u: 1}, relations: {i: 3, r: 2, v: 1}}
-        - baseline: {schema: "Odd \\"Name\\"", constraints: {}, relations: {}}
+        - baseline: {schema: gov, constraints: {p: 2, f: 1, u: 1, c: 1, x: 0, t: 0}, relations: {r: 2, p: 0, v: 1, m: 0, S: 0, i: 3, I: 0, f: 0, c: 0}}
+        - baseline: {schema: "Odd \\"Name\\"", constraints: {p: 0, f: 0, u: 0, c: 0, x: 0, t: 0}, relations: {r: 0, p: 0, v: 0, m: 0, S: 0, i: 0, I: 0, f: 0, c: 0}}
         """);
   }
 

@@ -54,6 +54,26 @@ public final class Privileges {
     }
   }
 
+  /** Does role {@code role} own schema {@code schema} (or have its owner's privileges)? */
+  public static boolean ownsSchema(Connection c, long role, long schema) throws SQLException {
+    return owns(c, "select pg_catalog.pg_has_role(?::oid, nspowner, 'USAGE') from pg_catalog.pg_namespace where oid = ?::oid",
+        role, schema);
+  }
+
+  /** Does role {@code role} own relation {@code relation} (or have its owner's privileges)? */
+  public static boolean ownsRelation(Connection c, long role, long relation) throws SQLException {
+    return owns(c, "select pg_catalog.pg_has_role(?::oid, relowner, 'USAGE') from pg_catalog.pg_class where oid = ?::oid",
+        role, relation);
+  }
+
+  private static boolean owns(Connection c, String sql, long role, long object) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setLong(1, role);
+      ps.setLong(2, object);
+      return single(ps);
+    }
+  }
+
   /** Can role {@code member} {@code SET ROLE} to role {@code target}? */
   public static boolean isMember(Connection c, long member, long target) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("select pg_catalog.pg_has_role(?::oid, ?::oid, 'MEMBER')")) {

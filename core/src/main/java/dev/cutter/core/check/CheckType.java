@@ -29,7 +29,10 @@ public interface CheckType {
   /**
    * Runs the check with {@code args} (already validated) against the target. {@link
    * CheckContext#connection()} is in a READ ONLY transaction that is rolled back afterwards; an
-   * {@link SQLException} becomes an ERROR result naming the SQLSTATE.
+   * {@link SQLException} becomes an ERROR result naming the SQLSTATE. A type that only validates
+   * (a test double) inherits an ERROR result, so it can never pass by accident.
    */
-  CheckResult run(YamlValue args, CheckContext context) throws SQLException;
+  default CheckResult run(YamlValue args, CheckContext context) throws SQLException {
+    return context.error("check type " + name() + " only validates its arguments; it cannot run");
+  }
 }
