@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
     subcommands = {
       InitCommand.class,
       BaselineCommand.class,
+      KeysCommand.class,
       PackageCommand.class,
       CommandLine.HelpCommand.class
     },
