@@ -21,8 +21,10 @@ import picocli.CommandLine.Spec;
     synopsisSubcommandLabel = "COMMAND",
     subcommands = {
       InitCommand.class,
+      BaselineCommand.class,
       KeysCommand.class,
       PackageCommand.class,
+      SqlCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

@@ -4,10 +4,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code cutter package}: work on a package without touching any database. */
-@Command(name = "package", mixinStandardHelpOptions = true, description = "Sign and verify packages (offline).",
-    subcommands = {PackageSignCommand.class})
-final class PackageCommand implements Runnable {
+/** {@code cutter package ...}: offline work on a package: pin artifact hashes, sign, verify. */
+@Command(
+    name = "package",
+    mixinStandardHelpOptions = true,
+    description = "Work on a package offline: pin artifact hashes, sign, verify.",
+    synopsisSubcommandLabel = "COMMAND",
+    subcommands = {PackageHashCommand.class, PackageSignCommand.class})
+public final class PackageCommand implements Runnable {
 
   @Spec CommandSpec spec;
 

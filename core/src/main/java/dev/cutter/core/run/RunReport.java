@@ -36,6 +36,12 @@ public record RunReport(
     remediation = remediation == null ? List.of() : List.copyOf(remediation);
   }
 
+  /** This report with the failure's diagnosis (root cause, remediation options, next action) set. */
+  public RunReport withDiagnosis(String rootCause, List<Remediation> remediation, String nextAction) {
+    return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
+        verification, rollback, rootCause, remediation, nextAction, started, finished);
+  }
+
   /** The package as the report echoes it. */
   public record PackageInfo(String id, String sha256, String title, List<String> signedBy,
       String authorizationRef, Instant expiresAt, String risk, List<String> chain) {}

@@ -1,0 +1,98 @@
+package dev.cutter.report;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.cutter.core.Diagnostic;
+import dev.cutter.core.InvalidInputException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/** Report documents as YAML and JSON text, and back. */
+public final class ReportCodec {
+
+  private static final YAMLMapper YAML = new YAMLMapper(YAMLFactory.builder()
+      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+      .disable(YAMLGenerator.Feature.SPLIT_LINES)
+      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+      .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+      .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
+      .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
+      .build());
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private ReportCodec() {}
+
+  /** The report as YAML (SPEC section 5), ending with a newline. */
+  public static String yaml(ScannedReport report) {
+    return write(YAML, report.tree());
+  }
+
+  /** The whole report as JSON, for {@code --output json}. */
+  public static String json(ScannedReport report) {
+    return write(JSON, report.tree()) + "\n";
+  }
+
+  static String write(ObjectMapper mapper, JsonNode tree) {
+    try {
+      return mapper.writeValueAsString(tree);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a report tree could not be serialized", e);
+    }
+  }
+
+  /**
+   * Reads a report YAML written by {@link ReportWriter} and scans it again.
+   *
+   * @throws InvalidInputException (exit 2) with {@code file:line:col: message} when the file is
+   *     missing, not YAML, or not a report of this version
+   */
+  public static ScannedReport read(Path file, SecretScanner scanner) {
+    String name = file.toString();
+    JsonNode tree;
+    try {
+      tree = YAML.readTree(new String(Files.readAllBytes(file), StandardCharsets.UTF_8));
+    } catch (NoSuchFileException e) {
+      throw new InvalidInputException(new Diagnostic(name, 0, 0, "no such file"));
+    } catch (JsonProcessingException e) {
+      JsonLocation at = e.getLocation();
+      int line = at == null ? 0 : Math.max(0, at.getLineNr());
+      int column = at == null || line == 0 ? 0 : Math.max(0, at.getColumnNr());
+      throw new InvalidInputException(new Diagnostic(name, line, column, "not valid YAML: " + firstLine(e.getOriginalMessage())));
+    } catch (IOException e) {
+      throw new InvalidInputException(new Diagnostic(name, 0, 0, "cannot be read: " + e.getMessage()));
+    }
+    try {
+      return ScannedReport.rescan(tree, scanner);
+    } catch (ReportTree.ReportFormatException e) {
+      throw new InvalidInputException(new Diagnostic(name, 0, 0, "not a cutter report: " + e.getMessage()));
+    }
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "unreadable";
+    }
+    String line = message.strip();
+    int nl = line.indexOf('\n');
+    return nl < 0 ? line : line.substring(0, nl).strip();
+  }
+
+  /** Parses report YAML text into its tree (tests, and callers that hold the text). */
+  static JsonNode parseYaml(String text) {
+    try {
+      return YAML.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

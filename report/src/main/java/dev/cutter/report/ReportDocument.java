@@ -1,0 +1,463 @@
+package dev.cutter.report;
+
+import static dev.cutter.report.Doc.bold;
+import static dev.cutter.report.Doc.code;
+import static dev.cutter.report.Doc.plain;
+
+import dev.cutter.core.Verdict;
+import dev.cutter.core.catalog.Baseline;
+import dev.cutter.core.catalog.SchemaCounts;
+import dev.cutter.core.check.CheckResult;
+import dev.cutter.core.check.CheckStatus;
+import dev.cutter.core.run.GateResult;
+import dev.cutter.core.run.GateStatus;
+import dev.cutter.core.run.RunReport;
+import dev.cutter.core.run.RunReport.ApplyInfo;
+import dev.cutter.core.run.RunReport.BackupInfo;
+import dev.cutter.core.run.RunReport.FailedStatement;
+import dev.cutter.core.run.RunReport.PackageInfo;
+import dev.cutter.core.run.RunReport.RollbackInfo;
+import dev.cutter.core.run.RunReport.TargetInfo;
+import dev.cutter.core.run.RunReport.VerificationInfo;
+import dev.cutter.report.Doc.Block;
+import dev.cutter.report.Doc.Callout;
+import dev.cutter.report.Doc.Code;
+import dev.cutter.report.Doc.Heading;
+import dev.cutter.report.Doc.Line;
+import dev.cutter.report.Doc.Paragraph;
+import dev.cutter.report.Doc.Span;
+import dev.cutter.report.Doc.TableBuilder;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * The reviewer's view of a report, as a {@link Doc}: a banner (verdict, production changed, next
+ * action), the run's identity, the root cause, one section per gate with its checks' expected and
+ * actual values, then the remediation options.
+ */
+final class ReportDocument {
+
+  /** Texts longer than this, or with a line break, go in a code block below their table. */
+  static final int LONG_TEXT = 120;
+
+  private static final String SEE_BELOW = "(see below)";
+
+  private static final Map<String, String> CONTYPES = Map.of("c", "check", "f", "foreign key", "p", "primary key",
+      "u", "unique", "t", "constraint trigger", "x", "exclusion", "n", "not-null");
+  private static final Map<String, String> RELKINDS = Map.ofEntries(Map.entry("r", "table"), Map.entry("i", "index"),
+      Map.entry("S", "sequence"), Map.entry("t", "TOAST table"), Map.entry("v", "view"),
+      Map.entry("m", "materialized view"), Map.entry("c", "composite type"), Map.entry("f", "foreign table"),
+      Map.entry("p", "partitioned table"), Map.entry("I", "partitioned index"));
+
+  private final RunReport r;
+  private final String secretsRecorded;
+  private final List<Block> blocks = new ArrayList<>();
+
+  private ReportDocument(ScannedReport scanned) {
+    this.r = scanned.report();
+    this.secretsRecorded = scanned.secretsRecorded();
+  }
+
+  static List<Block> build(ScannedReport scanned) {
+    return new ReportDocument(scanned).build();
+  }
+
+  /** E.g. {@code BLOCKED: billing-invoice-lines}. */
+  static String title(RunReport r) {
+    String verdict = r.verdict() == null ? "INTERNAL ERROR" : r.verdict().name();
+    String id = r.pkg() == null || r.pkg().id() == null ? "unknown package" : r.pkg().id();
+    return verdict + ": " + id;
+  }
+
+  private List<Block> build() {
+    blocks.add(new Heading(1, title(r)));
+    banner();
+    runTable();
+    if (r.rootCause() != null) {
+      blocks.add(new Heading(2, "Root cause"));
+      blocks.add(new Paragraph(Line.plain(r.rootCause())));
+    }
+    gates();
+    remediation();
+    return List.copyOf(blocks);
+  }
+
+  private void banner() {
+    Verdict v = r.verdict();
+    List<Line> lines = new ArrayList<>();
+    lines.add(Line.of(bold(v == null ? "INTERNAL ERROR" : v.name()),
+        plain(" (exit code " + r.exitCode() + "): "
+            + (v == null ? "cutter stopped on an internal error; this report says what was known" : v.meaning()))));
+    lines.add(Line.of(bold("Production changed:"), plain(" "), r.productionChanged() ? bold("yes") : plain("no")));
+    if (r.nextAction() != null) {
+      lines.add(Line.of(bold("Next action:"), plain(" " + r.nextAction())));
+    }
+    blocks.add(new Callout(calloutKind(v), lines));
+  }
+
+  private static String calloutKind(Verdict v) {
+    if (v == null || v == Verdict.ESCALATE) {
+      return "CAUTION";
+    }
+    return v == Verdict.PASS ? "TIP" : "WARNING";
+  }
+
+  private void runTable() {
+    TableBuilder t = new TableBuilder("run", "");
+    t.field("run id", codeLine(r.runId()));
+    t.field("mode", Line.plain(r.mode() == null ? null : ReportTree.modeName(r.mode())));
+    t.field("started", Line.plain(timestamp(r.started())));
+    t.field("finished", Line.plain(timestamp(r.finished())));
+    PackageInfo p = r.pkg();
+    if (p != null) {
+      t.field("package", Line.of(code(p.id()), plain(p.title() == null ? "" : " " + p.title())));
+      t.field("package sha256", codeLine(p.sha256()));
+      t.field("authorization", authorization(p));
+      t.field("approval chain", Line.plain(p.chain() == null ? null : String.join("; ", p.chain())));
+      t.field("signed by", p.signedBy() == null || p.signedBy().isEmpty() ? Line.plain("nobody") : codes(p.signedBy()));
+    }
+    TargetInfo target = r.target();
+    if (target != null) {
+      t.field("database", codeLine(target.database()));
+      t.field("system identifier", codeLine(target.systemIdentifier()));
+      t.field("server version", Line.plain(target.serverVersion()));
+      t.field("login role", codeLine(target.loginRole()));
+      t.field("apply role", codeLine(target.applyRole()));
+    }
+    t.field("secrets recorded", Line.plain(secretsRecorded));
+    blocks.add(t.build());
+  }
+
+  private static Line authorization(PackageInfo p) {
+    List<Span> spans = new ArrayList<>();
+    if (p.authorizationRef() != null) {
+      spans.add(code(p.authorizationRef()));
+    }
+    List<String> parts = new ArrayList<>();
+    if (p.risk() != null) {
+      parts.add("risk " + p.risk());
+    }
+    if (p.expiresAt() != null) {
+      parts.add("expires " + timestamp(p.expiresAt()));
+    }
+    if (!parts.isEmpty()) {
+      spans.add(plain((spans.isEmpty() ? "" : ", ") + String.join(", ", parts)));
+    }
+    return new Line(spans);
+  }
+
+  // ---- gates ---------------------------------------------------------------------------------
+
+  private void gates() {
+    blocks.add(new Heading(2, "Gates"));
+    if (r.gates().isEmpty()) {
+      blocks.add(new Paragraph(Line.plain("No gate ran.")));
+    } else {
+      TableBuilder overview = new TableBuilder("#", "gate", "status", "summary");
+      int n = 1;
+      for (GateResult g : r.gates()) {
+        overview.row(Line.plain(String.valueOf(n++)), Line.plain(g.id()), status(g.status()), Line.plain(summary(g)));
+      }
+      blocks.add(overview.build());
+    }
+    boolean backupShown = false;
+    boolean applyShown = false;
+    boolean verificationShown = false;
+    boolean rollbackShown = false;
+    int n = 1;
+    for (GateResult g : r.gates()) {
+      blocks.add(new Heading(3, n++ + ". " + g.id() + ": " + g.status()));
+      gateBody(g);
+      String id = g.id().toLowerCase(Locale.ROOT);
+      if (id.endsWith("backup") && !backupShown) {
+        backupShown = backup(r.backup());
+      } else if (id.equals("apply") && !applyShown) {
+        applyShown = apply(r.apply());
+      } else if (id.startsWith("verif") && !verificationShown) {
+        verificationShown = verification(r.verification());
+      } else if (id.equals("rollback") && !rollbackShown) {
+        rollbackShown = rollback(r.rollback());
+      }
+    }
+    if (!backupShown && r.backup() != null) {
+      blocks.add(new Heading(3, "Backup"));
+      backup(r.backup());
+    }
+    if (!applyShown && r.apply() != null) {
+      blocks.add(new Heading(3, "Apply"));
+      apply(r.apply());
+    }
+    if (!verificationShown && r.verification() != null) {
+      blocks.add(new Heading(3, "Verification"));
+      verification(r.verification());
+    }
+    if (!rollbackShown && r.rollback() != null) {
+      blocks.add(new Heading(3, "Rollback"));
+      rollback(r.rollback());
+    }
+  }
+
+  private static String summary(GateResult g) {
+    if (!g.checks().isEmpty()) {
+      Map<CheckStatus, Long> counts = new EnumMap<>(g.checks().stream()
+          .collect(Collectors.groupingBy(CheckResult::status, Collectors.counting())));
+      return counts.entrySet().stream()
+          .map(e -> e.getValue() + " " + e.getKey().name().toLowerCase(Locale.ROOT))
+          .collect(Collectors.joining(", ", g.checks().size() + (g.checks().size() == 1 ? " check: " : " checks: "), ""));
+    }
+    if (g.message() != null) {
+      return isLong(g.message()) ? SEE_BELOW : g.message();
+    }
+    return g.status() == GateStatus.NOT_RUN ? "not run" : "";
+  }
+
+  private void gateBody(GateResult g) {
+    List<Code> below = new ArrayList<>();
+    TableBuilder fields = new TableBuilder("", "");
+    fields.field("expected", cell(g.expected(), "expected", below));
+    fields.field("actual", cell(g.actual(), "actual", below));
+    fields.field("message", cell(g.message(), "message", below));
+    if (!fields.isEmpty()) {
+      blocks.add(fields.build());
+    } else if (g.status() == GateStatus.NOT_RUN && g.checks().isEmpty()) {
+      blocks.add(new Paragraph(Line.plain("Not run: an earlier gate stopped the run, or this mode skips it.")));
+    }
+    blocks.addAll(below);
+    checks(g.checks());
+  }
+
+  private void checks(List<CheckResult> checks) {
+    if (checks == null || checks.isEmpty()) {
+      return;
+    }
+    List<Code> below = new ArrayList<>();
+    TableBuilder t = new TableBuilder("check", "status", "expected", "actual", "message");
+    for (CheckResult c : checks) {
+      t.row(codeLine(c.id()), status(c.status()), cell(c.expected(), c.id() + " expected", below),
+          cell(c.actual(), c.id() + " actual", below), cell(c.message(), c.id() + " message", below));
+    }
+    blocks.add(t.build());
+    blocks.addAll(below);
+  }
+
+  /** A table cell; a long or multi-line text is replaced by a pointer and goes below the table. */
+  private static Line cell(String text, String caption, List<Code> below) {
+    if (text == null) {
+      return Line.plain("");
+    }
+    if (isLong(text)) {
+      below.add(new Code(caption + ":", text));
+      return Line.plain(SEE_BELOW);
+    }
+    return Line.plain(text);
+  }
+
+  private static boolean isLong(String text) {
+    return text.length() > LONG_TEXT || text.indexOf('\n') >= 0;
+  }
+
+  private static Line status(Enum<?> status) {
+    if (status == null) {
+      return Line.plain("");
+    }
+    boolean bad = status == GateStatus.FAIL || status == CheckStatus.FAIL || status == CheckStatus.ERROR;
+    return Line.of(bad ? bold(status.name()) : plain(status.name()));
+  }
+
+  // ---- sections ------------------------------------------------------------------------------
+
+  private boolean backup(BackupInfo b) {
+    if (b == null) {
+      return false;
+    }
+    List<Code> below = new ArrayList<>();
+    TableBuilder t = new TableBuilder("backup", "");
+    t.field("status", status(b.status()));
+    t.field("path", codeLine(b.path()));
+    t.field("format", Line.plain(b.format()));
+    t.field("archive version", Line.plain(b.archiveVersion()));
+    t.field("bytes", Line.plain(b.bytes() == null ? null : bytes(b.bytes())));
+    t.field("sha256", codeLine(b.sha256()));
+    t.field("plaintext sha256", codeLine(b.plaintextSha256()));
+    t.field("encrypted to", b.encryptedTo() == null ? null
+        : b.encryptedTo().isEmpty() ? Line.plain("not encrypted") : codes(b.encryptedTo()));
+    t.field("TOC entries", Line.plain(b.tocEntries() == null ? null : String.valueOf(b.tocEntries())));
+    t.field("table data entries", Line.plain(b.tableDataEntries() == null ? null : String.valueOf(b.tableDataEntries())));
+    t.field("pg_dump version", Line.plain(b.pgDumpVersion()));
+    t.field("taken at", Line.plain(timestamp(b.startedUtc())));
+    t.field("finished at", Line.plain(timestamp(b.finishedUtc())));
+    t.field("reason", cell(b.reason(), "backup reason", below));
+    blocks.add(t.build());
+    blocks.addAll(below);
+    return true;
+  }
+
+  private boolean apply(ApplyInfo a) {
+    if (a == null) {
+      return false;
+    }
+    TableBuilder t = new TableBuilder("apply", "");
+    t.field("status", status(a.status()));
+    t.field("statements executed", Line.plain(a.statementsExecuted() + " of " + a.statementsTotal()));
+    t.field("transaction", Line.plain(a.transaction()));
+    if (a.wrapperAbsorbed()) {
+      t.field("wrapper", Line.of(plain("the artifact's leading "), code("BEGIN;"), plain(" and trailing "),
+          code("COMMIT;"), plain(" were absorbed")));
+    }
+    if (a.committedStatements() != null && !a.committedStatements().isEmpty()) {
+      t.field("committed statements", Line.plain(a.committedStatements().stream().map(String::valueOf)
+          .collect(Collectors.joining(", "))));
+    }
+    FailedStatement f = a.failedStatement();
+    if (f != null) {
+      t.field("failed statement", Line.plain(f.index() == 0 ? "COMMIT" : "#" + f.index() + " (line " + f.line() + ")"));
+      t.field("SQLSTATE", codeLine(f.sqlstate()));
+    }
+    blocks.add(t.build());
+    if (f != null) {
+      blocks.add(new Code("Server error:", serverError(f)));
+    }
+    return true;
+  }
+
+  /** The server's error as psql prints it. */
+  static String serverError(FailedStatement f) {
+    StringBuilder s = new StringBuilder("ERROR:  ").append(f.message() == null ? "(no message)" : f.message());
+    if (f.detail() != null) {
+      s.append("\nDETAIL:  ").append(f.detail());
+    }
+    if (f.hint() != null) {
+      s.append("\nHINT:  ").append(f.hint());
+    }
+    if (f.where() != null) {
+      s.append("\nCONTEXT:  ").append(f.where());
+    }
+    return s.toString();
+  }
+
+  private boolean verification(VerificationInfo v) {
+    if (v == null) {
+      return false;
+    }
+    TableBuilder t = new TableBuilder("verification", "");
+    t.field("status", status(v.status()));
+    t.field("note", Line.plain(v.note()));
+    blocks.add(t.build());
+    checks(v.checks());
+    if (v.baselineBefore() != null || v.baselineAfter() != null) {
+      blocks.add(new Paragraph(Line.plain("Catalog baseline before and after:")));
+      blocks.add(baselineTable(v.baselineBefore(), v.baselineAfter()));
+    }
+    return true;
+  }
+
+  private static Doc.Table baselineTable(Baseline before, Baseline after) {
+    TableBuilder t = new TableBuilder("schema", "count of", "before", "after", "");
+    TreeSet<String> schemas = new TreeSet<>();
+    if (before != null) {
+      schemas.addAll(before.schemas().keySet());
+    }
+    if (after != null) {
+      schemas.addAll(after.schemas().keySet());
+    }
+    for (String schema : schemas) {
+      SchemaCounts b = before == null ? null : before.schemas().get(schema);
+      SchemaCounts a = after == null ? null : after.schemas().get(schema);
+      baselineRows(t, schema, "constraints", CONTYPES, b == null ? null : b.constraints(), a == null ? null : a.constraints());
+      baselineRows(t, schema, "relations", RELKINDS, b == null ? null : b.relations(), a == null ? null : a.relations());
+    }
+    return t.build();
+  }
+
+  private static void baselineRows(TableBuilder t, String schema, String what, Map<String, String> names,
+      Map<String, Integer> before, Map<String, Integer> after) {
+    TreeSet<String> letters = new TreeSet<>();
+    if (before != null) {
+      letters.addAll(before.keySet());
+    }
+    if (after != null) {
+      letters.addAll(after.keySet());
+    }
+    for (String letter : letters) {
+      String b = before == null ? "—" : String.valueOf(before.getOrDefault(letter, 0));
+      String a = after == null ? "—" : String.valueOf(after.getOrDefault(letter, 0));
+      String kind = what + " " + letter + " (" + names.getOrDefault(letter, "other") + ")";
+      t.row(codeLine(schema), Line.plain(kind), Line.plain(b), Line.plain(a),
+          before != null && after != null && !a.equals(b) ? Line.of(bold("changed")) : Line.plain(""));
+    }
+  }
+
+  private boolean rollback(RollbackInfo rb) {
+    if (rb == null) {
+      return false;
+    }
+    List<Code> below = new ArrayList<>();
+    TableBuilder t = new TableBuilder("rollback", "");
+    t.field("status", status(rb.status()));
+    t.field("reason", cell(rb.reason(), "rollback reason", below));
+    blocks.add(t.build());
+    blocks.addAll(below);
+    return true;
+  }
+
+  private void remediation() {
+    if (r.remediation().isEmpty()) {
+      return;
+    }
+    blocks.add(new Heading(2, "Remediation options"));
+    TableBuilder t = new TableBuilder("option", "action");
+    r.remediation().forEach(m -> t.row(Line.of(bold(m.option())), Line.plain(m.action())));
+    blocks.add(t.build());
+    blocks.add(new Paragraph(Line.plain("None of these was taken by cutter; each needs its own approval.")));
+  }
+
+  // ---- small helpers -------------------------------------------------------------------------
+
+  private static Line status(String status) {
+    if (status == null) {
+      return null;
+    }
+    boolean bad = status.equals("FAIL") || status.equals("FAILED") || status.equals("ERROR");
+    return Line.of(bad ? bold(status) : plain(status));
+  }
+
+  private static Line codeLine(String text) {
+    return text == null ? null : Line.of(code(text));
+  }
+
+  private static Line codes(List<String> values) {
+    List<Span> spans = new ArrayList<>();
+    for (String v : values) {
+      if (!spans.isEmpty()) {
+        spans.add(plain(", "));
+      }
+      spans.add(code(v));
+    }
+    return new Line(spans);
+  }
+
+  private static String timestamp(Instant t) {
+    return t == null ? null : ReportTree.timestamp(t);
+  }
+
+  static String bytes(long n) {
+    String exact = String.format(Locale.ROOT, "%,d", n);
+    if (n < 1024) {
+      return exact;
+    }
+    String[] units = {"KiB", "MiB", "GiB", "TiB"};
+    double v = n;
+    int u = -1;
+    while (v >= 1024 && u < units.length - 1) {
+      v /= 1024;
+      u++;
+    }
+    return exact + " (" + String.format(Locale.ROOT, "%.1f %s", v, units[u]) + ")";
+  }
+}

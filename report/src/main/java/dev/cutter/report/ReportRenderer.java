@@ -1,0 +1,77 @@
+package dev.cutter.report;
+
+import dev.cutter.core.check.CheckResult;
+import dev.cutter.core.run.GateResult;
+import dev.cutter.core.run.GateStatus;
+import dev.cutter.core.run.RunReport;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** Renders a scanned report for people: Markdown (the reviewer's file), HTML, and the stdout summary. */
+public final class ReportRenderer {
+
+  private static final int SUMMARY_WIDTH = 100;
+
+  private ReportRenderer() {}
+
+  /** The reviewer's Markdown: banner, run, root cause, one section per gate, remediation. */
+  public static String markdown(ScannedReport report) {
+    return MarkdownEmitter.emit(ReportDocument.build(report));
+  }
+
+  /** The same content as one self-contained, escaped HTML page. */
+  public static String html(ScannedReport report) {
+    return HtmlEmitter.emit(ReportDocument.title(report.report()), ReportDocument.build(report));
+  }
+
+  /**
+   * The stdout summary: one line per gate with its status (and why, when it failed), the next
+   * action, then the verdict and the two report paths last.
+   */
+  public static String textSummary(WrittenReport written, SecretScanner scanner) {
+    RunReport r = written.scanned().report();
+    int width = r.gates().stream().mapToInt(g -> g.id().length()).max().orElse(0);
+    StringBuilder out = new StringBuilder();
+    for (GateResult g : r.gates()) {
+      out.append(String.format(Locale.ROOT, "%-" + width + "s  %s", g.id(), g.status()));
+      String why = g.status() == GateStatus.FAIL ? failureLine(g) : null;
+      if (why != null) {
+        out.append("  ").append(why);
+      }
+      out.append('\n');
+    }
+    if (r.nextAction() != null) {
+      out.append("next action: ").append(oneLine(r.nextAction(), Integer.MAX_VALUE)).append('\n');
+    }
+    out.append(verdictLine(r)).append('\n');
+    out.append("report: ").append(display(written.yaml(), scanner)).append('\n');
+    out.append("report: ").append(display(written.markdown(), scanner)).append('\n');
+    return out.toString();
+  }
+
+  /** E.g. {@code verdict: BLOCKED (exit 3), production changed: no}. */
+  public static String verdictLine(RunReport r) {
+    return "verdict: " + (r.verdict() == null ? ReportTree.INTERNAL_ERROR : r.verdict().name()) + " (exit "
+        + r.exitCode() + "), production changed: " + (r.productionChanged() ? "yes" : "no");
+  }
+
+  private static String failureLine(GateResult g) {
+    for (CheckResult c : g.checks()) {
+      if (c.status() != null && c.status().blocks()) {
+        String detail = c.message() != null ? c.message()
+            : "expected " + c.expected() + ", found " + c.actual();
+        return oneLine(c.id() + ": " + detail, SUMMARY_WIDTH);
+      }
+    }
+    return g.message() == null ? null : oneLine(g.message(), SUMMARY_WIDTH);
+  }
+
+  private static String oneLine(String text, int max) {
+    String s = text.strip().replaceAll("\\s*\\R\\s*", " ");
+    return s.length() <= max ? s : s.substring(0, max - 1) + "…";
+  }
+
+  private static String display(Path path, SecretScanner scanner) {
+    return scanner.tildeHome(path.toString());
+  }
+}

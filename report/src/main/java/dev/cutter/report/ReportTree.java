@@ -1,0 +1,494 @@
+package dev.cutter.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cutter.core.Verdict;
+import dev.cutter.core.catalog.Baseline;
+import dev.cutter.core.catalog.SchemaCounts;
+import dev.cutter.core.check.CheckResult;
+import dev.cutter.core.check.CheckStatus;
+import dev.cutter.core.run.GateResult;
+import dev.cutter.core.run.GateStatus;
+import dev.cutter.core.run.RunMode;
+import dev.cutter.core.run.RunReport;
+import dev.cutter.core.run.RunReport.ApplyInfo;
+import dev.cutter.core.run.RunReport.BackupInfo;
+import dev.cutter.core.run.RunReport.FailedStatement;
+import dev.cutter.core.run.RunReport.PackageInfo;
+import dev.cutter.core.run.RunReport.Remediation;
+import dev.cutter.core.run.RunReport.RollbackInfo;
+import dev.cutter.core.run.RunReport.TargetInfo;
+import dev.cutter.core.run.RunReport.VerificationInfo;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The report's document shape (SPEC section 5) as a Jackson tree, both ways: fields in the order
+ * of the SPEC, snake_case names, UTC timestamps in RFC 3339, absent members left out, and
+ * sections a run did not reach written as {@code {status: NOT_RUN}}.
+ */
+final class ReportTree {
+
+  static final String NOT_RUN = "NOT_RUN";
+  /** The verdict field of a report written after an internal error (exit 1), which has no verdict. */
+  static final String INTERNAL_ERROR = "INTERNAL_ERROR";
+
+  private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+  private ReportTree() {}
+
+  // ---- writing -------------------------------------------------------------------------------
+
+  static ObjectNode toTree(RunReport r, String secretsRecorded) {
+    ObjectNode n = F.objectNode();
+    n.put("report_version", RunReport.REPORT_VERSION);
+    put(n, "run_id", r.runId());
+    put(n, "mode", r.mode() == null ? null : modeName(r.mode()));
+    put(n, "started_at", r.started());
+    put(n, "finished_at", r.finished());
+    if (r.pkg() != null) {
+      n.set("package", packageNode(r.pkg()));
+    }
+    if (r.target() != null) {
+      n.set("target", targetNode(r.target()));
+    }
+    n.put("verdict", r.verdict() == null ? INTERNAL_ERROR : r.verdict().name());
+    n.put("exit_code", r.exitCode());
+    n.put("production_changed", r.productionChanged());
+    n.set("gates", array(r.gates(), ReportTree::gateNode));
+    n.set("backup", r.backup() == null ? notRun() : backupNode(r.backup()));
+    n.set("apply", r.apply() == null ? notRun() : applyNode(r.apply()));
+    n.set("verification", r.verification() == null ? notRun() : verificationNode(r.verification()));
+    n.set("rollback", r.rollback() == null ? notRun() : rollbackNode(r.rollback()));
+    put(n, "root_cause", r.rootCause());
+    if (!r.remediation().isEmpty()) {
+      n.set("remediation", array(r.remediation(), m -> {
+        ObjectNode o = F.objectNode();
+        put(o, "option", m.option());
+        put(o, "action", m.action());
+        return o;
+      }));
+    }
+    put(n, "next_action", r.nextAction());
+    n.put("secrets_recorded", secretsRecorded);
+    return n;
+  }
+
+  private static ObjectNode packageNode(PackageInfo p) {
+    ObjectNode n = F.objectNode();
+    put(n, "id", p.id());
+    put(n, "sha256", p.sha256());
+    put(n, "title", p.title());
+    n.set("signed_by", strings(p.signedBy()));
+    ObjectNode auth = F.objectNode();
+    put(auth, "ref", p.authorizationRef());
+    put(auth, "expires_at", p.expiresAt());
+    put(auth, "risk", p.risk());
+    if (p.chain() != null && !p.chain().isEmpty()) {
+      auth.set("chain", strings(p.chain()));
+    }
+    n.set("authorization", auth);
+    return n;
+  }
+
+  private static ObjectNode targetNode(TargetInfo t) {
+    ObjectNode n = F.objectNode();
+    put(n, "database", t.database());
+    put(n, "system_identifier", t.systemIdentifier());
+    put(n, "server_version", t.serverVersion());
+    put(n, "login_role", t.loginRole());
+    put(n, "apply_role", t.applyRole());
+    return n;
+  }
+
+  private static ObjectNode gateNode(GateResult g) {
+    ObjectNode n = F.objectNode();
+    put(n, "id", g.id());
+    put(n, "status", g.status() == null ? null : g.status().name());
+    put(n, "expected", g.expected());
+    put(n, "actual", g.actual());
+    put(n, "message", g.message());
+    if (!g.checks().isEmpty()) {
+      n.set("checks", array(g.checks(), ReportTree::checkNode));
+    }
+    return n;
+  }
+
+  private static ObjectNode checkNode(CheckResult c) {
+    ObjectNode n = F.objectNode();
+    put(n, "id", c.id());
+    put(n, "status", c.status() == null ? null : c.status().name());
+    put(n, "expected", c.expected());
+    put(n, "actual", c.actual());
+    put(n, "message", c.message());
+    return n;
+  }
+
+  private static ObjectNode backupNode(BackupInfo b) {
+    ObjectNode n = F.objectNode();
+    put(n, "status", b.status());
+    put(n, "path", b.path());
+    put(n, "format", b.format());
+    put(n, "archive_version", b.archiveVersion());
+    if (b.bytes() != null) {
+      n.put("bytes", b.bytes());
+    }
+    put(n, "sha256", b.sha256());
+    put(n, "plaintext_sha256", b.plaintextSha256());
+    if (b.encryptedTo() != null) {
+      n.set("encrypted_to", strings(b.encryptedTo()));
+    }
+    if (b.tocEntries() != null) {
+      n.put("toc_entries", b.tocEntries());
+    }
+    if (b.tableDataEntries() != null) {
+      n.put("table_data_entries", b.tableDataEntries());
+    }
+    put(n, "pg_dump_version", b.pgDumpVersion());
+    put(n, "timestamp_utc", b.startedUtc());
+    put(n, "finished_utc", b.finishedUtc());
+    put(n, "reason", b.reason());
+    return n;
+  }
+
+  private static ObjectNode applyNode(ApplyInfo a) {
+    ObjectNode n = F.objectNode();
+    put(n, "status", a.status());
+    n.put("statements_total", a.statementsTotal());
+    n.put("statements_executed", a.statementsExecuted());
+    put(n, "transaction", a.transaction());
+    n.put("wrapper_absorbed", a.wrapperAbsorbed());
+    if (a.committedStatements() != null && !a.committedStatements().isEmpty()) {
+      ArrayNode committed = n.putArray("committed_statements");
+      a.committedStatements().forEach(committed::add);
+    }
+    FailedStatement f = a.failedStatement();
+    if (f != null) {
+      ObjectNode fs = n.putObject("failed_statement");
+      fs.put("index", f.index());
+      fs.put("line", f.line());
+      put(fs, "sqlstate", f.sqlstate());
+      put(fs, "message", f.message());
+      put(fs, "detail", f.detail());
+      put(fs, "hint", f.hint());
+      put(fs, "where", f.where());
+    }
+    return n;
+  }
+
+  private static ObjectNode verificationNode(VerificationInfo v) {
+    ObjectNode n = F.objectNode();
+    put(n, "status", v.status());
+    if (v.checks() != null && !v.checks().isEmpty()) {
+      n.set("checks", array(v.checks(), ReportTree::checkNode));
+    }
+    if (v.baselineBefore() != null) {
+      n.set("baseline_before", baselineNode(v.baselineBefore()));
+    }
+    if (v.baselineAfter() != null) {
+      n.set("baseline_after", baselineNode(v.baselineAfter()));
+    }
+    put(n, "note", v.note());
+    return n;
+  }
+
+  private static ObjectNode baselineNode(Baseline b) {
+    ObjectNode n = F.objectNode();
+    b.schemas().forEach((schema, counts) -> {
+      ObjectNode s = n.putObject(schema);
+      s.set("constraints", counts(counts.constraints()));
+      s.set("relations", counts(counts.relations()));
+    });
+    return n;
+  }
+
+  private static ObjectNode counts(Map<String, Integer> counts) {
+    ObjectNode n = F.objectNode();
+    counts.forEach(n::put);
+    return n;
+  }
+
+  private static ObjectNode rollbackNode(RollbackInfo r) {
+    ObjectNode n = F.objectNode();
+    put(n, "status", r.status());
+    put(n, "reason", r.reason());
+    return n;
+  }
+
+  private static ObjectNode notRun() {
+    return F.objectNode().put("status", NOT_RUN);
+  }
+
+  static String modeName(RunMode mode) {
+    return mode.name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  /** RFC 3339 in UTC, to the millisecond at most (none when whole seconds). */
+  static String timestamp(Instant t) {
+    return t.truncatedTo(ChronoUnit.MILLIS).toString();
+  }
+
+  private static void put(ObjectNode n, String field, String value) {
+    if (value != null) {
+      n.put(field, value);
+    }
+  }
+
+  private static void put(ObjectNode n, String field, Instant value) {
+    if (value != null) {
+      n.put(field, timestamp(value));
+    }
+  }
+
+  private static ArrayNode strings(Collection<String> values) {
+    ArrayNode a = F.arrayNode();
+    if (values != null) {
+      values.forEach(a::add);
+    }
+    return a;
+  }
+
+  private static <T> ArrayNode array(Collection<T> values, Function<T, JsonNode> each) {
+    ArrayNode a = F.arrayNode();
+    values.forEach(v -> a.add(each.apply(v)));
+    return a;
+  }
+
+  // ---- reading -------------------------------------------------------------------------------
+
+  /** A report read back: the run and the scan result it recorded. */
+  record Read(RunReport report, String secretsRecorded) {}
+
+  static Read fromTree(JsonNode root) {
+    if (root == null || !root.isObject()) {
+      throw new ReportFormatException("expected a mapping at the top level");
+    }
+    int version = requiredInt(root, "report_version");
+    if (version != RunReport.REPORT_VERSION) {
+      throw new ReportFormatException("report_version " + version + " is not supported (expected "
+          + RunReport.REPORT_VERSION + ")");
+    }
+    String verdictName = requiredText(root, "verdict");
+    RunReport report = new RunReport(
+        requiredText(root, "run_id"),
+        mode(requiredText(root, "mode")),
+        root.has("package") ? packageInfo(object(root, "package")) : null,
+        root.has("target") ? targetInfo(object(root, "target")) : null,
+        INTERNAL_ERROR.equals(verdictName) ? null : enumValue(Verdict.class, verdictName, "verdict"),
+        requiredInt(root, "exit_code"),
+        requiredBoolean(root, "production_changed"),
+        list(root, "gates", ReportTree::gate),
+        section(root, "backup", ReportTree::backupInfo),
+        section(root, "apply", ReportTree::applyInfo),
+        section(root, "verification", ReportTree::verificationInfo),
+        section(root, "rollback", r -> new RollbackInfo(text(r, "status"), text(r, "reason"))),
+        text(root, "root_cause"),
+        list(root, "remediation", m -> new Remediation(text(m, "option"), text(m, "action"))),
+        text(root, "next_action"),
+        instant(root, "started_at"),
+        instant(root, "finished_at"));
+    return new Read(report, text(root, "secrets_recorded"));
+  }
+
+  private static PackageInfo packageInfo(JsonNode p) {
+    JsonNode auth = p.path("authorization");
+    return new PackageInfo(text(p, "id"), text(p, "sha256"), text(p, "title"), strings(p, "signed_by"),
+        text(auth, "ref"), instant(auth, "expires_at"), text(auth, "risk"), strings(auth, "chain"));
+  }
+
+  private static TargetInfo targetInfo(JsonNode t) {
+    return new TargetInfo(text(t, "database"), text(t, "system_identifier"), text(t, "server_version"),
+        text(t, "login_role"), text(t, "apply_role"));
+  }
+
+  private static GateResult gate(JsonNode g) {
+    return new GateResult(requiredText(g, "id"), enumValue(GateStatus.class, requiredText(g, "status"), "gate status"),
+        text(g, "expected"), text(g, "actual"), text(g, "message"), list(g, "checks", ReportTree::check));
+  }
+
+  private static CheckResult check(JsonNode c) {
+    return new CheckResult(requiredText(c, "id"), enumValue(CheckStatus.class, requiredText(c, "status"), "check status"),
+        text(c, "expected"), text(c, "actual"), text(c, "message"));
+  }
+
+  private static BackupInfo backupInfo(JsonNode b) {
+    return new BackupInfo(text(b, "status"), text(b, "path"), text(b, "format"), text(b, "archive_version"),
+        b.hasNonNull("bytes") ? integral(b, "bytes").longValue() : null, text(b, "sha256"), text(b, "plaintext_sha256"),
+        b.has("encrypted_to") ? strings(b, "encrypted_to") : null, optionalInt(b, "toc_entries"),
+        optionalInt(b, "table_data_entries"), text(b, "pg_dump_version"), instant(b, "timestamp_utc"),
+        instant(b, "finished_utc"), text(b, "reason"));
+  }
+
+  private static ApplyInfo applyInfo(JsonNode a) {
+    JsonNode f = a.get("failed_statement");
+    FailedStatement failed = f == null || f.isNull() ? null : new FailedStatement(requiredInt(f, "index"),
+        requiredInt(f, "line"), text(f, "sqlstate"), text(f, "message"), text(f, "detail"), text(f, "hint"),
+        text(f, "where"));
+    return new ApplyInfo(text(a, "status"), requiredInt(a, "statements_total"), requiredInt(a, "statements_executed"),
+        text(a, "transaction"), a.path("wrapper_absorbed").asBoolean(false),
+        list(a, "committed_statements", n -> integral(n, null).intValue()), failed);
+  }
+
+  private static VerificationInfo verificationInfo(JsonNode v) {
+    return new VerificationInfo(text(v, "status"), list(v, "checks", ReportTree::check),
+        v.has("baseline_before") ? baseline(object(v, "baseline_before")) : null,
+        v.has("baseline_after") ? baseline(object(v, "baseline_after")) : null, text(v, "note"));
+  }
+
+  private static Baseline baseline(JsonNode b) {
+    Map<String, SchemaCounts> schemas = new LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = b.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      schemas.put(e.getKey(), new SchemaCounts(e.getKey(), counts(e.getValue(), "constraints"),
+          counts(e.getValue(), "relations")));
+    }
+    return new Baseline(schemas);
+  }
+
+  private static Map<String, Integer> counts(JsonNode schema, String field) {
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    JsonNode n = schema.path(field);
+    for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      counts.put(e.getKey(), integral(e.getValue(), field + "." + e.getKey()).intValue());
+    }
+    return counts;
+  }
+
+  /** A section that is absent or only {@code {status: NOT_RUN}} reads as null, as it was written. */
+  private static <T> T section(JsonNode root, String field, Function<JsonNode, T> read) {
+    JsonNode n = root.get(field);
+    if (n == null || n.isNull() || (n.size() == 1 && NOT_RUN.equals(n.path("status").asText(null)))) {
+      return null;
+    }
+    if (!n.isObject()) {
+      throw new ReportFormatException(field + ": expected a mapping");
+    }
+    return read.apply(n);
+  }
+
+  static RunMode mode(String name) {
+    for (RunMode m : RunMode.values()) {
+      if (modeName(m).equals(name)) {
+        return m;
+      }
+    }
+    throw new ReportFormatException("mode: unknown value '" + name + "'");
+  }
+
+  private static <E extends Enum<E>> E enumValue(Class<E> type, String name, String what) {
+    try {
+      return Enum.valueOf(type, name);
+    } catch (IllegalArgumentException e) {
+      throw new ReportFormatException(what + ": unknown value '" + name + "'");
+    }
+  }
+
+  private static JsonNode object(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    if (v == null || !v.isObject()) {
+      throw new ReportFormatException(field + ": expected a mapping");
+    }
+    return v;
+  }
+
+  private static String text(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isValueNode()) {
+      throw new ReportFormatException(field + ": expected a scalar");
+    }
+    return v.asText();
+  }
+
+  private static String requiredText(JsonNode n, String field) {
+    String v = text(n, field);
+    if (v == null) {
+      throw new ReportFormatException("missing field " + field);
+    }
+    return v;
+  }
+
+  private static Number integral(JsonNode n, String field) {
+    JsonNode v = field == null ? n : n.get(field);
+    if (v == null || !v.isIntegralNumber()) {
+      throw new ReportFormatException((field == null ? "value" : field) + ": expected an integer");
+    }
+    return v.numberValue();
+  }
+
+  private static int requiredInt(JsonNode n, String field) {
+    if (!n.hasNonNull(field)) {
+      throw new ReportFormatException("missing field " + field);
+    }
+    return integral(n, field).intValue();
+  }
+
+  private static Integer optionalInt(JsonNode n, String field) {
+    return n.hasNonNull(field) ? integral(n, field).intValue() : null;
+  }
+
+  private static boolean requiredBoolean(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    if (v == null || !v.isBoolean()) {
+      throw new ReportFormatException(field + ": expected true or false");
+    }
+    return v.booleanValue();
+  }
+
+  private static Instant instant(JsonNode n, String field) {
+    String v = text(n, field);
+    if (v == null) {
+      return null;
+    }
+    try {
+      return Instant.parse(v);
+    } catch (DateTimeParseException e) {
+      throw new ReportFormatException(field + ": expected an RFC 3339 UTC timestamp, found '" + v + "'");
+    }
+  }
+
+  private static List<String> strings(JsonNode n, String field) {
+    return list(n, field, v -> {
+      if (!v.isValueNode()) {
+        throw new ReportFormatException(field + ": expected a list of strings");
+      }
+      return v.asText();
+    });
+  }
+
+  private static <T> List<T> list(JsonNode n, String field, Function<JsonNode, T> each) {
+    JsonNode v = n.get(field);
+    if (v == null || v.isNull()) {
+      return List.of();
+    }
+    if (!v.isArray()) {
+      throw new ReportFormatException(field + ": expected a list");
+    }
+    List<T> out = new ArrayList<>(v.size());
+    v.forEach(e -> out.add(each.apply(e)));
+    return out;
+  }
+
+  /** The file is not a report this version can read; the message names the field. */
+  static final class ReportFormatException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    ReportFormatException(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,42 @@
+package dev.cutter.report;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What a scan masked: how many secrets of which kinds, never the secrets themselves. Rendered as
+ * the report's {@code secrets_recorded} field.
+ */
+public final class SecretFindings {
+
+  private final Map<String, Integer> byKind = new LinkedHashMap<>();
+
+  void add(String kind) {
+    byKind.merge(kind, 1, Integer::sum);
+  }
+
+  /** How many secrets were masked. */
+  public int count() {
+    return byKind.values().stream().mapToInt(Integer::intValue).sum();
+  }
+
+  public boolean isEmpty() {
+    return byKind.isEmpty();
+  }
+
+  /** The kinds found, in the order first seen, with their counts. */
+  public Map<String, Integer> byKind() {
+    return Collections.unmodifiableMap(new LinkedHashMap<>(byKind));
+  }
+
+  /** {@code none}, or e.g. {@code masked: 2 (connection password, PGP private key)}. */
+  public String summary() {
+    return isEmpty() ? "none" : "masked: " + count() + " (" + String.join(", ", byKind.keySet()) + ")";
+  }
+
+  @Override
+  public String toString() {
+    return summary();
+  }
+}

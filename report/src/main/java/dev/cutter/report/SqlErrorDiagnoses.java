@@ -1,0 +1,327 @@
+package dev.cutter.report;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Diagnoses one server error from its SQLSTATE, message and detail: the cause in plain words, the
+ * options and the next action. Names (schema, relation, constraint) are taken from the server's
+ * message where it gives them.
+ */
+final class SqlErrorDiagnoses {
+
+  /** A server error and where it happened ({@code at}: e.g. "statement 7 (line 42)"). */
+  record SqlError(String at, String sqlstate, String message, String detail, String role) {
+
+    String code() {
+      return sqlstate == null ? "" : sqlstate.toUpperCase(Locale.ROOT);
+    }
+
+    String text() {
+      return message == null ? "(no message)" : message;
+    }
+
+    /** E.g. {@code statement 7 (line 42) failed with SQLSTATE 42501: permission denied for schema s}. */
+    String failed() {
+      return at + " failed with SQLSTATE " + (sqlstate == null ? "unknown" : sqlstate) + ": " + text();
+    }
+  }
+
+  private static final Pattern DENIED_SCHEMA = Pattern.compile("permission denied for schema \"?([^\\s\"]+)\"?");
+  private static final Pattern DENIED_OBJECT = Pattern.compile("permission denied for ([a-z ]+?) \"?([^\\s\"]+)\"?$");
+  private static final Pattern MUST_OWN = Pattern.compile("must be owner of ([a-z ]+?) \"?([^\\s\"]+)\"?$");
+  private static final Pattern NAMED_OBJECT = Pattern.compile("((?:materialized |foreign )?[a-z]+) \"([^\"]+)\"");
+  private static final Pattern ROUTINE = Pattern.compile("\\b(function|procedure|operator) (\\S+\\(.*?\\))");
+
+  private static final Map<String, String> CLASSES = Map.ofEntries(
+      Map.entry("0A", "feature not supported"), Map.entry("22", "data exception"),
+      Map.entry("23", "integrity constraint violation"), Map.entry("25", "invalid transaction state"),
+      Map.entry("28", "invalid authorization"), Map.entry("2B", "dependent objects still exist"),
+      Map.entry("3D", "invalid database name"), Map.entry("3F", "invalid schema name"),
+      Map.entry("40", "transaction rollback"), Map.entry("42", "syntax error or access rule violation"),
+      Map.entry("53", "insufficient resources"), Map.entry("54", "program limit exceeded"),
+      Map.entry("55", "object not in prerequisite state"), Map.entry("57", "operator intervention"),
+      Map.entry("58", "system error"), Map.entry("08", "connection exception"), Map.entry("P0", "PL/pgSQL error"),
+      Map.entry("XX", "internal error"));
+
+  private static final String RERUN = "Correct the package or the target as chosen, then run it again with a new authorization.";
+
+  private SqlErrorDiagnoses() {}
+
+  static Diagnosis diagnose(SqlError e) {
+    String code = e.code();
+    String cls = code.length() >= 2 ? code.substring(0, 2) : "";
+    switch (code) {
+      case "42501":
+        return insufficientPrivilege(e);
+      case "42P07", "42710", "42P06", "42723", "42P04", "42701":
+        return alreadyExists(e);
+      case "42P01", "3F000", "42883", "42703", "42704":
+        return missing(e);
+      case "55P03":
+        return lockTimeout(e);
+      case "57014":
+        return canceled(e);
+      case "25001":
+        return notInTransaction(e);
+      case "25006":
+        return readOnly(e);
+      case "40001", "40P01":
+        return conflict(e);
+      case "57P01", "57P02", "57P03":
+        return connectionLost(e);
+      case "2BP01":
+        return dependents(e);
+      case "42601":
+        return syntax(e);
+      case "P0001":
+        return raised(e);
+      case "28P01", "28000":
+        return authentication(e);
+      default:
+        break;
+    }
+    if (cls.equals("23")) {
+      return constraintViolation(e);
+    }
+    if (cls.equals("08")) {
+      return connectionLost(e);
+    }
+    if (cls.equals("53")) {
+      return resources(e);
+    }
+    return unknown(e, cls);
+  }
+
+  // ---- 42501 ---------------------------------------------------------------------------------
+
+  private static Diagnosis insufficientPrivilege(SqlError e) {
+    Matcher schema = DENIED_SCHEMA.matcher(e.text());
+    if (schema.find()) {
+      return missingCreateOnSchema(role(e), schema.group(1), " (" + e.failed() + ")");
+    }
+    Matcher owner = MUST_OWN.matcher(e.text());
+    if (owner.find()) {
+      String what = owner.group(1) + " " + owner.group(2);
+      return Diagnosis.of(
+          "apply_role " + role(e) + " does not own " + what + ", and ALTER or DROP of it needs ownership (" + e.failed() + ").",
+          "Decide between the options with the approver; nothing was changed.",
+          "Run as the owner: re-issue the package with apply_role set to the owner of " + what + ".",
+          "Make " + role(e) + " a member of the owning role, or transfer ownership of " + what
+              + ", as a separate approved change; then re-run this package.",
+          "Re-issue the package with another apply role that owns " + what + ".");
+    }
+    Matcher object = DENIED_OBJECT.matcher(e.text());
+    String what = object.find() ? object.group(1) + " " + object.group(2) : "an object the artifact uses";
+    return Diagnosis.of(
+        "apply_role " + role(e) + " lacks a privilege on " + what + " (" + e.failed() + ").",
+        "Decide between the options with the approver; nothing was changed.",
+        "Run as the owner: re-issue the package with apply_role set to the owner of " + what + ".",
+        "Grant the missing privilege on " + what + " to " + role(e) + " as a separate approved change, then re-run.",
+        "Re-issue the package with another apply role that holds the privilege.");
+  }
+
+  /** The apply role cannot create objects in {@code schema} (42501 at apply, or a P1 privilege check). */
+  static Diagnosis missingCreateOnSchema(String role, String schema, String evidence) {
+    return Diagnosis.of(
+        "apply_role " + role + " lacks CREATE on schema " + schema + evidence
+            + ". The package pins a role that can use the schema but not create objects in it: a gap in the"
+            + " package's authorization scope, not a defect of the SQL.",
+        "Decide between options A, B and C with the approver; nothing was changed, and any option needs a new"
+            + " authorization. Take a fresh backup at the next attempt.",
+        "Run as the schema owner: re-issue the package with apply_role set to the owner of schema " + schema
+            + " (same artifact, same checks). The smallest change.",
+        "Grant CREATE on schema " + schema + " to " + role + " as a separate, approved privilege change, then re-run"
+            + " this package.",
+        "Re-issue the package with another apply role that already has CREATE on schema " + schema + ".");
+  }
+
+  // ---- objects -------------------------------------------------------------------------------
+
+  private static Diagnosis alreadyExists(SqlError e) {
+    String what = objectNamed(e.text(), "an object the artifact creates");
+    return Diagnosis.of(
+        what + " already exists on the target (" + e.failed() + "). The target drifted since the package was written,"
+            + " or the change was already made by other means.",
+        "Inspect " + what + " on the target and decide whether the package or the target is out of date; nothing"
+            + " was changed.",
+        "If the existing object is the intended change, record that and do not re-apply; re-issue the package"
+            + " without the statements that create it.",
+        "If it is unrelated, re-issue the package with another name, and an objects_absent preflight check for it.",
+        "Remove the conflicting object in a separate approved change, then re-run this package.");
+  }
+
+  private static Diagnosis missing(SqlError e) {
+    String what = objectNamed(e.text(), "an object the artifact refers to");
+    return Diagnosis.of(
+        what + " does not exist on the target (" + e.failed() + "). The artifact assumes an object that is not"
+            + " there: drift since the package was written, a wrong search_path, or statements in the wrong order.",
+        "Compare the target with what the package expects; nothing was changed. " + RERUN,
+        "If the object should exist, create it first in its own approved change, then re-run.",
+        "If the artifact is wrong (name, schema qualification, order), correct it and re-issue the package; add an"
+            + " objects_present preflight check for what it depends on.");
+  }
+
+  private static Diagnosis dependents(SqlError e) {
+    return Diagnosis.of(
+        "Other objects depend on " + objectNamed(e.text(), "an object the artifact drops") + " (" + e.failed()
+            + (e.detail() == null ? "" : "; " + e.detail()) + ").",
+        "Decide how the dependent objects should be handled; nothing was changed. " + RERUN,
+        "Re-issue the package dropping or altering the dependent objects explicitly, in order.",
+        "Re-issue the package without the drop, if the dependents must stay.");
+  }
+
+  // ---- concurrency and time ------------------------------------------------------------------
+
+  private static Diagnosis lockTimeout(SqlError e) {
+    String holders = e.detail() == null ? "" : " Lock holders seen: " + e.detail() + ".";
+    return Diagnosis.of(
+        e.at() + " could not get its lock within lock_timeout: other sessions held a conflicting lock on "
+            + objectNamed(e.text(), "the object") + " (" + e.text() + ")." + holders,
+        "Retry the same package in a quieter window; nothing was changed.",
+        "Retry in a quieter window (the transaction was rolled back, so the package can run again as it is).",
+        "Find the sessions holding the lock (pg_locks joined with pg_stat_activity) and coordinate with their"
+            + " owners before retrying.",
+        "Re-issue the package with a longer lock_timeout, accepting that other sessions wait longer behind it.");
+  }
+
+  private static Diagnosis canceled(SqlError e) {
+    if (!e.text().toLowerCase(Locale.ROOT).contains("timeout")) {
+      return Diagnosis.of(e.at() + " was canceled (" + e.text() + "): by an operator or another tool.",
+          "Find out who canceled the run and why before retrying; nothing was changed.",
+          "Retry once the reason for the cancel is understood.");
+    }
+    return Diagnosis.of(
+        e.at() + " ran longer than statement_timeout (" + e.text() + ").",
+        "Retry in a quieter window, or re-issue the package with a larger statement_timeout; nothing was changed.",
+        "Retry in a quieter window, when the statement competes less for I/O and locks.",
+        "Re-issue the package with a larger statement_timeout, sized from a dry-run on a copy of production data.",
+        "Split the change: run the long part (e.g. an index build with CONCURRENTLY) as its own package in"
+            + " autocommit mode.");
+  }
+
+  private static Diagnosis conflict(SqlError e) {
+    String kind = e.code().equals("40P01") ? "a deadlock with another session" : "a serialization conflict with"
+        + " another transaction";
+    return Diagnosis.of(
+        e.at() + " was rolled back by the server because of " + kind + " (" + e.text() + ").",
+        "Retry the same package; nothing was changed.",
+        "Retry the same package: the conflict is transient and the transaction was rolled back.",
+        "If it recurs, retry in a quieter window or find the competing workload in pg_stat_activity.");
+  }
+
+  private static Diagnosis notInTransaction(SqlError e) {
+    return Diagnosis.of(
+        e.at() + " cannot run inside a transaction block (" + e.text() + "). cutter's validation should have"
+            + " rejected it for mode: transaction; please report that as a bug.",
+        "Move the statement to its own package in apply mode autocommit; nothing was changed.",
+        "Move the statement to its own package with apply mode autocommit (e.g. CREATE INDEX CONCURRENTLY).",
+        "Rewrite it so that it can run in a transaction (e.g. a plain CREATE INDEX in a quiet window).");
+  }
+
+  private static Diagnosis readOnly(SqlError e) {
+    return Diagnosis.of(
+        "The target refused a write (" + e.failed() + "): it is a standby, or default_transaction_read_only is on.",
+        "Point --target at the primary and re-run; nothing was changed.",
+        "Run against the primary server (check --target and the PG* environment).",
+        "If the database is read-only on purpose, lift that through its own approved change first.");
+  }
+
+  // ---- connection and server -----------------------------------------------------------------
+
+  private static Diagnosis connectionLost(SqlError e) {
+    boolean atCommit = e.at().startsWith("COMMIT");
+    String cause = "The connection to the server was lost (" + e.failed() + ")"
+        + (atCommit ? ": during COMMIT, so whether the change committed is not known from the client side."
+            : ": the server rolls back the open transaction of a lost session.");
+    return Diagnosis.of(cause,
+        atCommit ? "Check the journal and run cutter verify before anything else; do not re-run blindly."
+            : "Confirm the server is up and stable (server log, restarts, failover), then re-run the same package.",
+        "Check the server (restart, crash, failover, network) and re-run when it is stable.",
+        "Confirm with cutter verify and the journal that the change is not in place before re-running.");
+  }
+
+  private static Diagnosis authentication(SqlError e) {
+    return Diagnosis.of(
+        "The server refused the login (" + e.failed() + ").",
+        "Check the login role and its password source (PGPASSWORD, the password file or the prompt), then re-run.",
+        "Check --target and the PG* environment name the intended login role.",
+        "Check the password file (~/.pgpass or PGPASSFILE) and pg_hba.conf for this client.");
+  }
+
+  private static Diagnosis resources(SqlError e) {
+    return Diagnosis.of(
+        "The server ran out of a resource (" + e.failed() + "): disk, memory or connections.",
+        "Free the resource on the server, then re-run; nothing was changed.",
+        "Free the resource (disk space, memory, connection slots) and re-run.",
+        "Re-run in a quieter window when fewer sessions compete for it.");
+  }
+
+  // ---- data and artifact ---------------------------------------------------------------------
+
+  private static Diagnosis constraintViolation(SqlError e) {
+    String constraint = constraintName(e);
+    return Diagnosis.of(
+        "The data on the target violates " + (constraint == null ? "a constraint" : "constraint " + constraint) + " ("
+            + e.failed() + (e.detail() == null ? "" : "; " + e.detail()) + ").",
+        "Decide whether the data or the change is wrong; nothing was changed. " + RERUN,
+        "Correct the offending rows in a separate approved change, then re-run this package.",
+        "Change the artifact to handle the existing data (e.g. backfill first, or add the constraint NOT VALID and"
+            + " validate it later) and re-issue the package.",
+        "Add a sql preflight check that proves the data fits, so that this is BLOCKED before any change next time.");
+  }
+
+  private static Diagnosis syntax(SqlError e) {
+    return Diagnosis.of(
+        "The server rejected the SQL of " + e.at() + " as invalid (" + e.text() + "). A dry-run against the same"
+            + " server version would have shown it.",
+        "Fix the artifact, dry-run it, and re-issue the package; nothing was changed.",
+        "Fix the statement, check it with cutter dry-run --pg-version matching the target, and re-issue the package.");
+  }
+
+  private static Diagnosis raised(SqlError e) {
+    return Diagnosis.of(
+        "A guard in the artifact raised an exception at " + e.at() + ": " + e.text() + ".",
+        "Read the guard's message: it names the condition the artifact requires; nothing was changed.",
+        "Bring the target into the state the guard requires through its own approved change, then re-run.",
+        "If the guard is wrong, correct the artifact and re-issue the package.");
+  }
+
+  private static Diagnosis unknown(SqlError e, String cls) {
+    String className = CLASSES.get(cls);
+    return Diagnosis.of(
+        e.failed() + (className == null ? "" : " (class " + cls + ": " + className + ")")
+            + (e.detail() == null ? "" : "; " + e.detail()) + ". cutter has no specific diagnosis for this code.",
+        "Read the server error and the server log; decide whether the package or the target must change. "
+            + RERUN,
+        "Correct the artifact and re-issue the package.",
+        "Correct the target's state in a separate approved change, then re-run this package.");
+  }
+
+  // ---- names from messages -------------------------------------------------------------------
+
+  private static String role(SqlError e) {
+    return e.role() == null ? "(the apply role)" : e.role();
+  }
+
+  /** E.g. {@code relation "billing.invoice"} from {@code relation "billing.invoice" already exists}. */
+  static String objectNamed(String message, String fallback) {
+    Matcher named = NAMED_OBJECT.matcher(message);
+    if (named.find()) {
+      return named.group(1) + " \"" + named.group(2) + "\"";
+    }
+    Matcher routine = ROUTINE.matcher(message);
+    return routine.find() ? routine.group(1) + " " + routine.group(2) : fallback;
+  }
+
+  private static String constraintName(SqlError e) {
+    Matcher m = Pattern.compile("constraint \"([^\"]+)\"").matcher(e.text());
+    if (m.find()) {
+      return "\"" + m.group(1) + "\"";
+    }
+    m = Pattern.compile("unique index \"([^\"]+)\"").matcher(e.text());
+    return m.find() ? "\"" + m.group(1) + "\" (unique index)" : null;
+  }
+}
