@@ -1,6 +1,7 @@
 package dev.cutter.core.integrity;
 
 import dev.cutter.core.model.ApplyPackage;
+import dev.cutter.core.model.Sha256;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -108,7 +109,7 @@ public final class IntegrityVerifier {
 
   private static ArtifactCheck hash(String path, Path file, String expected) {
     try {
-      return new ArtifactCheck(path, file, expected, Optional.of(Sha256.ofFile(file)), "content differs from the pinned sha256");
+      return new ArtifactCheck(path, file, expected, Optional.of(Sha256.of(file)), "content differs from the pinned sha256");
     } catch (NoSuchFileException e) {
       return new ArtifactCheck(path, file, expected, Optional.empty(), "does not exist");
     } catch (IOException e) {
