@@ -7,6 +7,7 @@ import picocli.CommandLine.Spec;
 /** {@code cutter package ...}: offline work on a package (hash; sign and verify). */
 @Command(
     name = "package",
+    mixinStandardHelpOptions = true,
     description = "Work on a package offline: pin artifact hashes, sign, verify.",
     synopsisSubcommandLabel = "COMMAND",
     subcommands = {PackageHashCommand.class})
