@@ -363,14 +363,14 @@ public final class PackageLoader {
         problems.add(m.keyPosition(e.getKey()), field + ": unknown check '" + e.getKey() + "'; known: " + known);
         return Optional.empty();
       }
-      int before = problems.diagnostics().size();
+      int before = problems.count();
       try {
         type.validate(e.getValue(), problems.in(field + "." + e.getKey()));
       } catch (RuntimeException ex) {
         problems.add(e.getValue().position(), field + "." + e.getKey() + ": check type " + type.getClass().getName()
             + " failed to validate its arguments (a bug in it): " + ex);
       }
-      return problems.diagnostics().size() == before
+      return problems.count() == before
           ? Optional.of(new CheckSpec(e.getKey(), e.getValue(), m.keyPosition(e.getKey())))
           : Optional.empty();
     }
