@@ -1,14 +1,14 @@
 package dev.cutter.cli;
 
 import dev.cutter.core.ExitCodes;
-import dev.cutter.core.integrity.IntegrityGate;
 import dev.cutter.core.integrity.IntegrityResult;
+import dev.cutter.core.integrity.IntegrityVerifier;
 import dev.cutter.core.integrity.TrustPolicy;
 import dev.cutter.core.model.ApplyPackage;
 import dev.cutter.core.model.PackageLoader;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Clock;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -40,7 +40,9 @@ final class PackageVerifyCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     out.println("trust policy: " + policy.map(p -> p.file() + " (require " + p.require() + " of " + p.keyring().size()
         + " keys in " + p.keyringFile() + ")").orElse(location.describeSearch()));
-    IntegrityResult result = new IntegrityGate(policy, location.describeSearch(), Clock.systemUTC()).verify(loaded, true);
+    Instant now = Instant.now();
+    IntegrityResult result = policy.map(p -> IntegrityVerifier.verify(loaded, p, now))
+        .orElseGet(() -> IntegrityVerifier.verifyWithoutPolicy(loaded, location.describeSearch(), now));
     IntegrityText.print(result, out);
     return result.passed() ? ExitCodes.OK : ExitCodes.CHECKS_FAILED;
   }

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class IntegrityGateTest {
+class IntegrityGatesTest {
 
   static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
   static PGPSecretKeyRing alice;
@@ -41,7 +41,7 @@ class IntegrityGateTest {
   @Test
   void passesThreeGatesAndNamesTheSigners() throws IOException {
     ApplyPackage pkg = signedPackage();
-    IntegrityGate gate = new IntegrityGate(Optional.of(TestKeys.trust(dir, 1, alice.toCertificate())), "", CLOCK);
+    IntegrityGates gate = new IntegrityGates(Optional.of(TestKeys.trust(dir, 1, alice.toCertificate())), "", CLOCK);
 
     Steps.IntegrityOutcome outcome = gate.check(pkg, true);
 
@@ -50,7 +50,7 @@ class IntegrityGateTest {
     assertThat(outcome.gates()).extracting(GateResult::status).containsOnly(GateStatus.PASS);
     assertThat(outcome.signers()).containsExactly(Keyring.fingerprint(alice.getPublicKey()));
     assertThat(outcome.gates().get(0).checks()).singleElement()
-        .satisfies(c -> assertThat(c.actual()).endsWith("Alice <alice@example.org>: valid"));
+        .satisfies(c -> assertThat(c.actual()).isEqualTo("valid " + Keyring.fingerprint(alice.getPublicKey()) + " Alice <alice@example.org>"));
     assertThat(outcome.passed()).isTrue();
   }
 
@@ -58,13 +58,13 @@ class IntegrityGateTest {
   void blocksOnAChangedArtifactWithExpectedAndActual() throws IOException {
     ApplyPackage pkg = signedPackage();
     Files.writeString(pkg.directory().resolve("ddl/change.sql"), "drop schema app cascade;\n");
-    IntegrityGate gate = new IntegrityGate(Optional.of(TestKeys.trust(dir, 1, alice.toCertificate())), "", CLOCK);
+    IntegrityGates gate = new IntegrityGates(Optional.of(TestKeys.trust(dir, 1, alice.toCertificate())), "", CLOCK);
 
     Steps.IntegrityOutcome outcome = gate.check(pkg, true);
 
     GateResult p3 = outcome.gates().get(1);
     assertThat(p3.status()).isEqualTo(GateStatus.FAIL);
-    assertThat(p3.message()).isEqualTo("ddl/change.sql: content differs from the pinned sha256");
+    assertThat(p3.message()).startsWith("ddl/change.sql: expected " + pkg.artifact().sha256() + ", found ");
     assertThat(p3.checks()).filteredOn(c -> c.status() == CheckStatus.FAIL).singleElement()
         .satisfies(c -> assertThat(c.expected()).isEqualTo(pkg.artifact().sha256()));
     assertThat(outcome.passed()).isFalse();
@@ -73,7 +73,7 @@ class IntegrityGateTest {
   @Test
   void withoutATrustPolicyApplyIsBlockedButDryRunGoesOn() throws IOException {
     ApplyPackage pkg = signedPackage();
-    IntegrityGate gate = new IntegrityGate(Optional.empty(), "no trust policy found (looked at: here)", CLOCK);
+    IntegrityGates gate = new IntegrityGates(Optional.empty(), "no trust policy found (looked at: here)", CLOCK);
 
     Steps.IntegrityOutcome apply = gate.check(pkg, true);
     Steps.IntegrityOutcome dryRun = gate.check(pkg, false);
@@ -82,7 +82,7 @@ class IntegrityGateTest {
     assertThat(apply.gates().get(0).message()).isEqualTo("quorum: not met: no trust policy found (looked at: here)");
     assertThat(apply.passed()).isFalse();
     assertThat(dryRun.gates().get(0).status()).isEqualTo(GateStatus.SKIPPED);
-    assertThat(dryRun.gates().get(0).checks()).extracting(c -> c.status()).containsExactly(CheckStatus.SKIPPED);
+    assertThat(dryRun.gates().get(0).checks()).extracting(c -> c.actual()).singleElement().asString().startsWith("unchecked ");
     assertThat(dryRun.passed()).isTrue();
   }
 }
