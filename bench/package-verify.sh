@@ -3,7 +3,12 @@
 # against its floor: `sha256sum` of the same artifact plus the start of the JVM
 # (`cutter --version`). Prints the median of RUNS runs of each, in milliseconds.
 #
-#   bench/package-verify.sh            # builds nothing; needs cli/target/cutter.jar
+# Three JVM configurations are measured: the launcher's default options (C1 only), full tiered
+# compilation (C2 compiles the digest loop to the SHA-NI intrinsic), and full tiered compilation
+# with an application class-data archive (AppCDS) made by one verify run.
+#
+#   mvn -q -B -DskipTests -pl cli -am package     # builds cli/target/cutter.jar
+#   bench/package-verify.sh
 #   RUNS=15 SIZE_MB=200 bench/package-verify.sh
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -80,3 +85,8 @@ measure() {
 
 measure "launcher default JVM options (bin/cutter):"
 CUTTER_JAVA_OPTS="-XX:+UseSerialGC -Xshare:auto" measure "CUTTER_JAVA_OPTS='-XX:+UseSerialGC -Xshare:auto' (C2 on):"
+
+# An application class-data archive (AppCDS) made by one verify run, then used by both sides.
+CUTTER_JAVA_OPTS="-XX:+UseSerialGC -XX:ArchiveClassesAtExit=$work/cutter.jsa" \
+  "$cutter" package verify "$pkg" --trust "$work/trust.yaml" >/dev/null 2>&1 || true
+CUTTER_JAVA_OPTS="-XX:+UseSerialGC -XX:SharedArchiveFile=$work/cutter.jsa" measure "CUTTER_JAVA_OPTS='-XX:+UseSerialGC -XX:SharedArchiveFile=cutter.jsa' (C2 on, AppCDS):"
