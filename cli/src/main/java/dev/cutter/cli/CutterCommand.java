@@ -20,6 +20,8 @@ import picocli.CommandLine.Spec;
     header = "Apply one approved change to one PostgreSQL database, behind gates, and prove what happened.",
     synopsisSubcommandLabel = "COMMAND",
     subcommands = {
+      ApplyCommand.class,
+      DryRunCommand.class,
       InitCommand.class,
       BaselineCommand.class,
       KeysCommand.class,

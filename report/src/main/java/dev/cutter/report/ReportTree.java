@@ -361,7 +361,11 @@ final class ReportTree {
     JsonNode n = schema.path(field);
     for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
-      counts.put(e.getKey(), integral(e.getValue(), field + "." + e.getKey()).intValue());
+      JsonNode v = e.getValue();
+      if (!v.isIntegralNumber()) {
+        throw new ReportFormatException(field + "." + e.getKey() + ": expected an integer");
+      }
+      counts.put(e.getKey(), v.intValue());
     }
     return counts;
   }

@@ -110,7 +110,9 @@ public final class ApplyRun {
           p.authorization().expiresAt(), p.authorization().risk().yamlName(), p.authorization().chain());
       TargetInfo t = target != null ? target
           : new TargetInfo(p.target().database(), null, null, req.login().user(), p.target().applyRole());
-      return new RunReport(req.runId(), req.mode(), pi, t, verdict, verdict.exitCode(), changed,
+      // A dry-run changes only its sandbox: production is never touched.
+      boolean productionChanged = changed && req.mode() != RunMode.DRY_RUN;
+      return new RunReport(req.runId(), req.mode(), pi, t, verdict, verdict.exitCode(), productionChanged,
           new ArrayList<>(gates.values()), backupInfo, applyInfo, verification, rollbackInfo, rootCause, List.of(),
           nextAction, started, clock.instant());
     }
