@@ -22,6 +22,8 @@ import picocli.CommandLine.Spec;
     subcommands = {
       ApplyCommand.class,
       DryRunCommand.class,
+      VerifyCommand.class,
+      RollbackCommand.class,
       InitCommand.class,
       BaselineCommand.class,
       KeysCommand.class,
