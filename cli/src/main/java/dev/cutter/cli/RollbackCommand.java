@@ -36,7 +36,11 @@ final class RollbackCommand implements Callable<Integer> {
   String lockWait;
 
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
+    return RunSupport.guarded(spec.commandLine().getErr(), dev.cutter.core.run.RunMode.ROLLBACK, report.dir(), this::run);
+  }
+
+  private Integer run() {
     GlobalOptions global = spec.root().commandLine().<CutterCommand>getCommand().global;
     RunSupport.Loaded loaded = RunSupport.load(pkg);
     ConnectionSpec login = connection.resolve();

@@ -29,7 +29,11 @@ final class VerifyCommand implements Callable<Integer> {
   @Mixin ReportOptions report;
 
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
+    return RunSupport.guarded(spec.commandLine().getErr(), dev.cutter.core.run.RunMode.VERIFY, report.dir(), this::run);
+  }
+
+  private Integer run() {
     GlobalOptions global = spec.root().commandLine().<CutterCommand>getCommand().global;
     RunSupport.Loaded loaded = RunSupport.load(pkg);
     ConnectionSpec target = connection.resolve();
