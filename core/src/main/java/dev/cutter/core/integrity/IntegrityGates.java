@@ -60,7 +60,7 @@ public final class IntegrityGates implements Steps.Integrity {
     List<CheckResult> arts = new ArrayList<>();
     for (ArtifactCheck a : r.artifacts()) {
       arts.add(new CheckResult(a.path(), a.matches() ? CheckStatus.PASS : CheckStatus.FAIL, a.expected(),
-          a.actual().orElse("unreadable"), a.problem() == null || a.problem().isEmpty() ? null : a.problem()));
+          a.actual().orElse("unreadable"), a.matches() || a.problem() == null || a.problem().isEmpty() ? null : a.problem()));
     }
     GateResult p3 = new GateResult(GateIds.ARTIFACT_INTEGRITY, r.artifactsPassed() ? GateStatus.PASS : GateStatus.FAIL,
         "every pinned sha256 matches", r.artifactsPassed() ? "all match" : "mismatch",

@@ -110,7 +110,9 @@ public final class ApplyRun {
           p.authorization().expiresAt(), p.authorization().risk().yamlName(), p.authorization().chain());
       TargetInfo t = target != null ? target
           : new TargetInfo(p.target().database(), null, null, req.login().user(), p.target().applyRole());
-      return new RunReport(req.runId(), req.mode(), pi, t, verdict, verdict.exitCode(), changed,
+      // A dry-run changes only its sandbox: production is never touched.
+      boolean productionChanged = changed && req.mode() != RunMode.DRY_RUN;
+      return new RunReport(req.runId(), req.mode(), pi, t, verdict, verdict.exitCode(), productionChanged,
           new ArrayList<>(gates.values()), backupInfo, applyInfo, verification, rollbackInfo, rootCause, List.of(),
           nextAction, started, clock.instant());
     }
@@ -442,7 +444,7 @@ public final class ApplyRun {
     return where + o.error().message() + (o.error().sqlstate() == null ? "" : " (SQLSTATE " + o.error().sqlstate() + ")");
   }
 
-  private static String firstFailure(List<CheckResult> results) {
+  static String firstFailure(List<CheckResult> results) {
     return results.stream().filter(r -> r.status().blocks()).findFirst()
         .map(r -> r.id() + ": " + (r.message() != null ? r.message() : "expected " + r.expected() + ", found " + r.actual()))
         .orElse("none");
