@@ -91,7 +91,8 @@ public final class SqlSplitter {
     private int parenDepth;
     private int beginDepth;
     private int identCount;
-    private final char[] idents = new char[4];
+    private final char[] idents = new char[4]; // psql's first four identifiers, as routine-prefix letters
+    private boolean routine; // the statement begins CREATE [OR REPLACE] FUNCTION|PROCEDURE
     private boolean pendingBegin;
     private int prevTok;
 
@@ -644,17 +645,18 @@ public final class SqlSplitter {
       int before = prevTok;
       token(p);
       int len = e - p;
-      if (identCount == 0) {
-        idents[0] = idents[1] = idents[2] = idents[3] = 0;
-      }
       if (identCount < idents.length) {
+        if (identCount == 0) {
+          idents[1] = idents[2] = idents[3] = 0;
+        }
         idents[identCount] = routinePrefixLetter(p, len);
+        routine = routineStatement();
       }
       identCount++;
       if (len == 2 && is(p, len, "as")) {
         prevTok = TOK_AS;
       }
-      if (parenDepth != 0 || !routineStatement()) {
+      if (!routine || parenDepth != 0) {
         return;
       }
       if (afterBegin && is(p, len, "atomic")) {

@@ -18,34 +18,42 @@ final class StatementClassifier {
     if (t.type != Tokens.WORD) {
       return StatementKind.SQL;
     }
-    switch (t.lowerWord()) {
-      case "begin", "end", "abort", "savepoint", "release":
-        return StatementKind.TRANSACTION_CONTROL;
-      case "start":
-        return t.next() && t.isWord("transaction") ? StatementKind.TRANSACTION_CONTROL : StatementKind.SQL;
-      case "commit", "rollback":
-        return t.next() && t.isWord("prepared") ? StatementKind.NON_TRANSACTIONAL : StatementKind.TRANSACTION_CONTROL;
-      case "prepare":
-        return t.next() && t.isWord("transaction") ? StatementKind.TRANSACTION_CONTROL : StatementKind.SQL;
-      case "copy":
-        return copyFromStdin(t) ? StatementKind.COPY_FROM_STDIN : StatementKind.SQL;
-      case "vacuum":
-        return StatementKind.NON_TRANSACTIONAL;
-      case "cluster":
-        return clusterWithoutTable(t) ? StatementKind.NON_TRANSACTIONAL : StatementKind.SQL;
-      case "create":
-        return create(t) ? StatementKind.NON_TRANSACTIONAL : StatementKind.SQL;
-      case "drop":
-        return drop(t) ? StatementKind.NON_TRANSACTIONAL : StatementKind.SQL;
-      case "reindex":
-        return reindex(t) ? StatementKind.NON_TRANSACTIONAL : StatementKind.SQL;
-      case "alter":
-        return alter(t) ? StatementKind.NON_TRANSACTIONAL : StatementKind.SQL;
-      case "discard":
-        return t.next() && t.isWord("all") ? StatementKind.NON_TRANSACTIONAL : StatementKind.SQL;
-      default:
-        return StatementKind.SQL;
+    return byFirstWord(t);
+  }
+
+  private static StatementKind byFirstWord(Tokens t) {
+    if (t.isWord("begin") || t.isWord("end") || t.isWord("abort") || t.isWord("savepoint") || t.isWord("release")) {
+      return StatementKind.TRANSACTION_CONTROL;
     }
+    if (t.isWord("commit") || t.isWord("rollback")) {
+      return t.next() && t.isWord("prepared") ? StatementKind.NON_TRANSACTIONAL : StatementKind.TRANSACTION_CONTROL;
+    }
+    if (t.isWord("start") || t.isWord("prepare")) {
+      return t.next() && t.isWord("transaction") ? StatementKind.TRANSACTION_CONTROL : StatementKind.SQL;
+    }
+    if (t.isWord("copy")) {
+      return copyFromStdin(t) ? StatementKind.COPY_FROM_STDIN : StatementKind.SQL;
+    }
+    if (t.isWord("vacuum")) {
+      return StatementKind.NON_TRANSACTIONAL;
+    }
+    boolean nonTransactional;
+    if (t.isWord("create")) {
+      nonTransactional = create(t);
+    } else if (t.isWord("alter")) {
+      nonTransactional = alter(t);
+    } else if (t.isWord("drop")) {
+      nonTransactional = drop(t);
+    } else if (t.isWord("reindex")) {
+      nonTransactional = reindex(t);
+    } else if (t.isWord("cluster")) {
+      nonTransactional = clusterWithoutTable(t);
+    } else if (t.isWord("discard")) {
+      nonTransactional = t.next() && t.isWord("all");
+    } else {
+      nonTransactional = false;
+    }
+    return nonTransactional ? StatementKind.NON_TRANSACTIONAL : StatementKind.SQL;
   }
 
   /** {@code BEGIN}, {@code BEGIN WORK|TRANSACTION} or {@code START TRANSACTION}, with no transaction modes. */
@@ -76,7 +84,7 @@ final class StatementClassifier {
    */
   static Boolean standardConformingStringsSetTo(String text) {
     Tokens t = new Tokens(text);
-    if (!t.next()) {
+    if (!t.next() || !(t.isWord("set") || t.isWord("reset"))) {
       return null;
     }
     if (t.isWord("reset")) {
