@@ -118,17 +118,21 @@ final class StatementClassifier {
     }
   }
 
-  /** Up to four leading words in upper case, for messages. */
+  /** The first four tokens as written, comments left out, {@code …} if more follow: for messages. */
   static String summary(String text) {
     Tokens t = new Tokens(text);
     StringBuilder b = new StringBuilder();
-    for (int i = 0; i < 4 && t.next() && t.type == Tokens.WORD; i++) {
-      if (b.length() > 0) {
+    int taken = 0;
+    while (t.next() && !t.isPunct(';')) {
+      if (taken == 4) {
+        return b.append(" …").toString();
+      }
+      if (taken++ > 0) {
         b.append(' ');
       }
-      b.append(t.text().toUpperCase(Locale.ROOT));
+      b.append(text, t.start, Math.min(t.end, t.start + 40));
     }
-    return b.length() == 0 ? "statement" : b.toString();
+    return b.length() == 0 ? "(empty statement)" : b.toString();
   }
 
   private static boolean atEnd(Tokens t) {
