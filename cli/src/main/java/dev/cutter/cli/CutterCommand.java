@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
       InitCommand.class,
       BaselineCommand.class,
       KeysCommand.class,
+      BackupCommand.class,
       PackageCommand.class,
       SqlCommand.class,
       CommandLine.HelpCommand.class
