@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
       BaselineCommand.class,
       KeysCommand.class,
       PackageCommand.class,
+      SqlCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
