@@ -6,7 +6,7 @@
 #   mvn -q -B -DskipTests -pl cli -am package && bench/preflight/preflight.sh [RUNS]
 #
 # Starts a throwaway PostgreSQL from PGBIN (default /usr/lib/postgresql/15/bin) on PORT (default
-# 54329) in a temporary directory; as root it runs the server as user postgres. Prints the
+# 54329, or the next free one) in a temporary directory; as root it runs the server as user postgres. Prints the
 # median wall time of RUNS runs (default 5) of each command and their difference.
 set -eu
 runs=${1:-5}
@@ -15,6 +15,9 @@ root=$(cd "$here/../.." && pwd)
 cutter="$root/bin/cutter"
 pgbin=${PGBIN:-/usr/lib/postgresql/15/bin}
 port=${PORT:-54329}
+while "$pgbin/pg_isready" -q -h localhost -p "$port" >/dev/null 2>&1 || [ $? -ne 2 ]; do
+  port=$((port + 1)) # taken: try the next one
+done
 work=$(mktemp -d)
 as_pg=""
 if [ "$(id -u)" = 0 ]; then
@@ -46,6 +49,8 @@ do $$ begin
   end loop;
 end $$;
 grant usage on schema gov, big to bench_backup;
+grant usage on schema big to gov_owner;
+grant select on big.t1 to gov_owner;
 grant select on all tables in schema big, gov to bench_backup;
 grant select on all sequences in schema big to bench_backup;
 SQL
@@ -113,20 +118,35 @@ printf 'keyring: keys/bench-approver.pub.asc\nrequire: 1\n' >"$work/trust.yaml"
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 ms() { date +%s%3N; }
+# prints "wall_ms cpu_ms" of one run (cpu = user + sys of the JVM, when /usr/bin/time is there)
+one_run() {
+  t0=$(ms)
+  if [ -x /usr/bin/time ]; then
+    /usr/bin/time -f "%U %S" -o "$work/cpu.txt" "$@" >"$work/out.txt" 2>&1
+  else
+    "$@" >"$work/out.txt" 2>&1
+    echo "0 0" >"$work/cpu.txt"
+  fi
+  t1=$(ms)
+  echo "$((t1 - t0)) $(awk '{ printf "%d", ($1 + $2) * 1000 }' "$work/cpu.txt")"
+}
 time_runs() {
   n=0
+  : >"$work/runs.txt"
   while [ $n -lt "$runs" ]; do
-    t0=$(ms)
-    "$@" >"$work/out.txt" 2>&1 || { code=$?; [ "$code" = 0 ] || { cat "$work/out.txt" >&2; echo "exit $code" >&2; exit 1; }; }
-    t1=$(ms)
-    echo $((t1 - t0))
+    one_run "$@" >>"$work/runs.txt" || { cat "$work/out.txt" >&2; exit 1; }
     n=$((n + 1))
-  done | median
+  done
+  echo "$(cut -d' ' -f1 "$work/runs.txt" | median) $(cut -d' ' -f2 "$work/runs.txt" | median)"
 }
 
-"$cutter" preflight "$pkg" --target "postgresql://gov_owner@localhost:$port/bench" --trust "$work/trust.yaml" >&2
-jvm=$(time_runs "$cutter" --version)
-pre=$(time_runs "$cutter" preflight "$pkg" --target "postgresql://gov_owner@localhost:$port/bench" --trust "$work/trust.yaml")
-echo "cutter --version (JVM start):   median ${jvm} ms of $runs"
-echo "cutter preflight (20 checks):   median ${pre} ms of $runs"
-echo "preflight beyond JVM start:     $((pre - jvm)) ms"
+target="postgresql://gov_owner@localhost:$port/bench"
+"$cutter" preflight "$pkg" --target "$target" --trust "$work/trust.yaml" >&2
+set -- $(time_runs "$cutter" --version)
+jvm=$1 jvm_cpu=$2
+set -- $(time_runs "$cutter" preflight "$pkg" --target "$target" --trust "$work/trust.yaml")
+pre=$1 pre_cpu=$2
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+echo "cutter --version (JVM start):  median wall ${jvm} ms, cpu ${jvm_cpu} ms ($runs runs)"
+echo "cutter preflight (20 checks):  median wall ${pre} ms, cpu ${pre_cpu} ms ($runs runs)"
+echo "preflight beyond JVM start:    wall $((pre - jvm)) ms, cpu $((pre_cpu - jvm_cpu)) ms"

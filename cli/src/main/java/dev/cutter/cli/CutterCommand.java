@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
     synopsisSubcommandLabel = "COMMAND",
     subcommands = {
       InitCommand.class,
+      PreflightCommand.class,
       BaselineCommand.class,
       KeysCommand.class,
       PackageCommand.class,
