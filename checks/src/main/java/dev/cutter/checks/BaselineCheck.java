@@ -53,7 +53,7 @@ public final class BaselineCheck extends BuiltInCheck<BaselineCheck.Args> {
   public static Optional<Args> read(YamlValue args, Problems problems) {
     YamlFields f = new YamlFields(problems);
     return f.mapping(args, problems.context(), List.of("schema"), List.of("constraints", "relations")).flatMap(m -> {
-      int before = problems.diagnostics().size();
+      int before = problems.count();
       Optional<String> schema = m.get("schema").flatMap(v -> f.identifier(v, problems.field("schema")));
       Map<String, Long> constraints = m.get("constraints").map(v -> counts(f, v, problems.field("constraints"), CONSTRAINT_TYPES))
           .orElse(Map.of());
@@ -62,7 +62,7 @@ public final class BaselineCheck extends BuiltInCheck<BaselineCheck.Args> {
       if (m.get("constraints").isEmpty() && m.get("relations").isEmpty()) {
         problems.add(m.position(), problems.context() + ": list constraints or relations (or both)");
       }
-      return problems.diagnostics().size() == before && schema.isPresent()
+      return problems.count() == before && schema.isPresent()
           ? Optional.of(new Args(schema.get(), constraints, relations))
           : Optional.empty();
     });

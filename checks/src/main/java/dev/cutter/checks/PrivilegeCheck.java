@@ -55,7 +55,7 @@ public final class PrivilegeCheck extends BuiltInCheck<PrivilegeCheck.Args> {
   public static Optional<Args> read(YamlValue args, Problems problems) {
     YamlFields f = new YamlFields(problems);
     return f.mapping(args, problems.context(), List.of("role"), List.of("schema", "table", "has", "lacks")).flatMap(m -> {
-      int before = problems.diagnostics().size();
+      int before = problems.count();
       Optional<String> role = m.get("role").flatMap(v -> f.identifier(v, problems.field("role")));
       Optional<String> schema = m.get("schema").flatMap(v -> f.identifier(v, problems.field("schema")));
       Optional<String> table = m.get("table").flatMap(v -> f.identifier(v, problems.field("table")));
@@ -75,7 +75,7 @@ public final class PrivilegeCheck extends BuiltInCheck<PrivilegeCheck.Args> {
       if (onObjects && m.get("schema").isEmpty()) {
         problems.add(m.position(), problems.context() + ": missing required field 'schema'");
       }
-      return problems.diagnostics().size() == before && role.isPresent()
+      return problems.count() == before && role.isPresent()
           ? Optional.of(new Args(role.get(), schema, table, has, lacks))
           : Optional.empty();
     });

@@ -20,6 +20,10 @@ import picocli.CommandLine.Spec;
     header = "Apply one approved change to one PostgreSQL database, behind gates, and prove what happened.",
     synopsisSubcommandLabel = "COMMAND",
     subcommands = {
+      ApplyCommand.class,
+      DryRunCommand.class,
+      VerifyCommand.class,
+      RollbackCommand.class,
       InitCommand.class,
       PreflightCommand.class,
       BaselineCommand.class,
