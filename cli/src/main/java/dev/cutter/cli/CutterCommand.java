@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
       VerifyCommand.class,
       RollbackCommand.class,
       InitCommand.class,
+      PreflightCommand.class,
       BaselineCommand.class,
       KeysCommand.class,
       BackupCommand.class,
