@@ -330,8 +330,8 @@ public final class FailureClassifier {
         Set<String> missing = missingPrivileges(c);
         String schema = firstMatch(SCHEMA_NAME, c.message(), c.expected(), c.actual(), c.id());
         if (missing.contains("CREATE") && schema != null) {
-          return SqlErrorDiagnoses.missingCreateOnSchema(roleOf(r, c), schema, " (preflight check " + c.id() + ": "
-              + found + ")");
+          return SqlErrorDiagnoses.missingCreateOnSchema(roleOf(r, c), schema, "Preflight check " + c.id()
+              + " found " + c.actual() + " where " + c.expected() + " is required.");
         }
         return Diagnosis.of(
             "A role lacks a privilege the change needs: " + found

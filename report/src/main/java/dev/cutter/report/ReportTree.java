@@ -324,7 +324,7 @@ final class ReportTree {
 
   private static BackupInfo backupInfo(JsonNode b) {
     return new BackupInfo(text(b, "status"), text(b, "path"), text(b, "format"), text(b, "archive_version"),
-        b.hasNonNull("bytes") ? integral(b, "bytes").longValue() : null, text(b, "sha256"), text(b, "plaintext_sha256"),
+        b.hasNonNull("bytes") ? integral(b.get("bytes"), "bytes").longValue() : null, text(b, "sha256"), text(b, "plaintext_sha256"),
         b.has("encrypted_to") ? strings(b, "encrypted_to") : null, optionalInt(b, "toc_entries"),
         optionalInt(b, "table_data_entries"), text(b, "pg_dump_version"), instant(b, "timestamp_utc"),
         instant(b, "finished_utc"), text(b, "reason"));
@@ -337,7 +337,7 @@ final class ReportTree {
         text(f, "where"));
     return new ApplyInfo(text(a, "status"), requiredInt(a, "statements_total"), requiredInt(a, "statements_executed"),
         text(a, "transaction"), a.path("wrapper_absorbed").asBoolean(false),
-        list(a, "committed_statements", n -> integral(n, null).intValue()), failed);
+        list(a, "committed_statements", n -> integral(n, "committed_statements").intValue()), failed);
   }
 
   private static VerificationInfo verificationInfo(JsonNode v) {
@@ -422,10 +422,10 @@ final class ReportTree {
     return v;
   }
 
-  private static Number integral(JsonNode n, String field) {
-    JsonNode v = field == null ? n : n.get(field);
+  /** {@code v} as a number; {@code what} names it in the error. */
+  private static Number integral(JsonNode v, String what) {
     if (v == null || !v.isIntegralNumber()) {
-      throw new ReportFormatException((field == null ? "value" : field) + ": expected an integer");
+      throw new ReportFormatException(what + ": expected an integer");
     }
     return v.numberValue();
   }
@@ -434,11 +434,11 @@ final class ReportTree {
     if (!n.hasNonNull(field)) {
       throw new ReportFormatException("missing field " + field);
     }
-    return integral(n, field).intValue();
+    return integral(n.get(field), field).intValue();
   }
 
   private static Integer optionalInt(JsonNode n, String field) {
-    return n.hasNonNull(field) ? integral(n, field).intValue() : null;
+    return n.hasNonNull(field) ? integral(n.get(field), field).intValue() : null;
   }
 
   private static boolean requiredBoolean(JsonNode n, String field) {
