@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
     header = "Apply one approved change to one PostgreSQL database, behind gates, and prove what happened.",
     synopsisSubcommandLabel = "COMMAND",
     subcommands = {
-      CommandLine.HelpCommand.class
+      CommandLine.HelpCommand.class,
+      ReportCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
     sortOptions = false)
