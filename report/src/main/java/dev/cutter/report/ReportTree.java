@@ -26,7 +26,6 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -348,8 +347,7 @@ final class ReportTree {
 
   private static Baseline baseline(JsonNode b) {
     Map<String, SchemaCounts> schemas = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = b.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : b.properties()) {
       schemas.put(e.getKey(), new SchemaCounts(e.getKey(), counts(e.getValue(), "constraints"),
           counts(e.getValue(), "relations")));
     }
@@ -359,8 +357,7 @@ final class ReportTree {
   private static Map<String, Integer> counts(JsonNode schema, String field) {
     Map<String, Integer> counts = new LinkedHashMap<>();
     JsonNode n = schema.path(field);
-    for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : n.properties()) {
       counts.put(e.getKey(), integral(e.getValue(), field + "." + e.getKey()).intValue());
     }
     return counts;
