@@ -44,7 +44,7 @@ import java.util.stream.Collectors;
 final class ReportDocument {
 
   /** Texts longer than this, or with a line break, go in a code block below their table. */
-  static final int LONG_TEXT = 120;
+  static final int LONG_TEXT = 300;
 
   private static final String SEE_BELOW = "(see below)";
 

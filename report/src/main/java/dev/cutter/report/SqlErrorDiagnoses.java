@@ -58,6 +58,9 @@ final class SqlErrorDiagnoses {
       Map.entry("58", "system error"), Map.entry("08", "connection exception"), Map.entry("P0", "PL/pgSQL error"),
       Map.entry("XX", "internal error"));
 
+  /** Where a failure while inserting the journal row happened. */
+  static final String JOURNAL_ROW = "writing cutter's journal row";
+
   private static final String RERUN = "Correct the package or the target as chosen, then run it again with a new authorization.";
 
   private SqlErrorDiagnoses() {}
@@ -65,6 +68,13 @@ final class SqlErrorDiagnoses {
   static Diagnosis diagnose(SqlError e) {
     String code = e.code();
     String cls = code.length() >= 2 ? code.substring(0, 2) : "";
+    if (e.at().equals(JOURNAL_ROW) && (code.equals("42501") || code.equals("42P01") || code.equals("3F000"))) {
+      return Diagnosis.of(
+          "apply_role " + role(e) + " cannot write cutter's journal, so the change could not be recorded and was"
+              + " rolled back. " + e.evidence(),
+          "Run cutter init --grant " + role(e) + " as an administrator, then re-run; nothing was changed.",
+          "Run cutter init --grant " + role(e) + " (an administrator's one-time step), then re-run this package.");
+    }
     switch (code) {
       case "42501":
         return insufficientPrivilege(e);
@@ -116,14 +126,7 @@ final class SqlErrorDiagnoses {
     }
     Matcher owner = MUST_OWN.matcher(e.text());
     if (owner.find()) {
-      String what = owner.group(1) + " " + owner.group(2);
-      return Diagnosis.of(
-          "apply_role " + role(e) + " does not own " + what + ", and ALTER or DROP of it needs ownership. " + e.evidence(),
-          "Decide between the options with the approver; nothing was changed.",
-          "Run as the owner: re-issue the package with apply_role set to the owner of " + what + ".",
-          "Make " + role(e) + " a member of the owning role, or transfer ownership of " + what
-              + ", as a separate approved change; then re-run this package.",
-          "Re-issue the package with another apply role that owns " + what + ".");
+      return notOwner(role(e), owner.group(1) + " " + owner.group(2), e.evidence());
     }
     Matcher object = DENIED_OBJECT.matcher(e.text());
     String what = object.find() ? object.group(1) + " " + object.group(2) : "an object the artifact uses";
@@ -133,6 +136,17 @@ final class SqlErrorDiagnoses {
         "Run as the owner: re-issue the package with apply_role set to the owner of " + what + ".",
         "Grant the missing privilege on " + what + " to " + role(e) + " as a separate approved change, then re-run.",
         "Re-issue the package with another apply role that holds the privilege.");
+  }
+
+  /** The apply role does not own {@code what} (e.g. "table billing.invoice"), which ALTER or DROP needs. */
+  static Diagnosis notOwner(String role, String what, String evidence) {
+    return Diagnosis.of(
+        "apply_role " + role + " does not own " + what + ", and ALTER or DROP of it needs ownership. " + evidence,
+        "Decide between the options with the approver; nothing was changed.",
+        "Run as the owner: re-issue the package with apply_role set to the owner of " + what + ".",
+        "Make " + role + " a member of the owning role, or transfer ownership of " + what
+            + ", as a separate approved change; then re-run this package.",
+        "Re-issue the package with another apply role that owns " + what + ".");
   }
 
   /**

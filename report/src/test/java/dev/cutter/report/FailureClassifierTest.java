@@ -212,6 +212,44 @@ class FailureClassifierTest {
   }
 
   @Test
+  void aConnectionFailureAtTheLockGateIsNotALockHeld() {
+    Diagnosis d = classifier.classify(blocked(new GateResult("lock", GateStatus.FAIL,
+        "connection to deploy_login@db.internal:5432/ledger", null,
+        "FATAL: password authentication failed for user \"deploy_login\" (SQLSTATE 28P01)", List.of())));
+
+    assertThat(d.rootCause()).startsWith("The server refused the login").doesNotContain("advisory lock");
+  }
+
+  @Test
+  void aConnectionRefusedWithoutSqlstate() {
+    Diagnosis d = classifier.classify(blocked(new GateResult("lock", GateStatus.FAIL,
+        "connection to deploy_login@db.internal:5432/ledger", null, "Connection refused", List.of())));
+
+    assertThat(d.rootCause()).startsWith("cutter could not connect to the target").contains("Connection refused");
+  }
+
+  @Test
+  void anUnfinishedEarlierCommitIsNotJustAlreadyApplied() {
+    Diagnosis d = classifier.classify(blocked(new GateResult("lock", GateStatus.FAIL,
+        "package sha256 not yet applied on this target", "journal row 12: COMMITTED",
+        "authorization already consumed: run 20260501T000000Z-0001 committed this package and never finished",
+        List.of())));
+
+    assertThat(d.rootCause()).contains("committed this package", "never finished");
+    assertThat(d.nextAction()).contains("cutter verify", "earlier run's report");
+  }
+
+  @Test
+  void applyRoleThatCannotBeAssumed() {
+    Diagnosis d = classifier.classify(blocked(new GateResult("apply", GateStatus.FAIL, "current_user = app_deployer",
+        null, "deploy_login is not a member of app_deployer; connecting as app_deployer also failed: no password",
+        List.of())));
+
+    assertThat(d.rootCause()).startsWith("cutter could not act as apply_role app_deployer");
+    assertThat(actions(d)).contains("member of app_deployer", "password file");
+  }
+
+  @Test
   void lockHeldByAnotherRun() {
     Diagnosis d = classifier.classify(blocked(new GateResult("lock", GateStatus.FAIL, null, null,
         "another run holds the advisory lock (pid 812)", List.of())));
@@ -225,7 +263,7 @@ class FailureClassifierTest {
     Diagnosis d = classifier.classify(blocked(new GateResult("lock", GateStatus.FAIL, null, null,
         "already applied: the journal has a PASS entry from run 20260501T000000Z-0001", List.of())));
 
-    assertThat(d.rootCause()).contains("already has a PASS entry", "consumed once", SampleReports.PACKAGE_SHA);
+    assertThat(d.rootCause()).contains("already in this target's journal", "consumed once", SampleReports.PACKAGE_SHA);
     assertThat(d.nextAction()).contains("cutter verify");
   }
 
@@ -235,8 +273,62 @@ class FailureClassifierTest {
     Diagnosis atApply = sql("42501", "permission denied for schema billing");
 
     assertThat(atPreflight.rootCause()).startsWith("apply_role app_deployer lacks CREATE on schema billing")
-        .contains("privilege#4 found USAGE where USAGE, CREATE is required");
+        .contains("Preflight check apply_role_privileges found it missing: CREATE on schema billing (statements 1, 2,"
+            + " first at line 3).");
     assertThat(atPreflight.remediation()).isEqualTo(atApply.remediation());
+  }
+
+  private Diagnosis preflightFails(CheckResult check) {
+    return classifier.classify(blocked(new GateResult("P1_preflight", GateStatus.FAIL, null, null, null,
+        List.of(check))));
+  }
+
+  @Test
+  void packagePrivilegeCheckLackingCreateNamesTheSchema() {
+    Diagnosis d = preflightFails(CheckResult.fail("privilege#4", "role app_deployer has USAGE, CREATE on schema billing",
+        "lacks CREATE", "role app_deployer lacks CREATE on schema billing"));
+
+    assertThat(d.rootCause()).startsWith("apply_role app_deployer lacks CREATE on schema billing")
+        .contains("privilege#4 found it missing: CREATE on schema billing.");
+    assertThat(options(d)).containsExactly("A", "B", "C");
+  }
+
+  @Test
+  void quotedSchemaNamesAreRead() {
+    Diagnosis d = preflightFails(CheckResult.fail("apply_role_privileges", "apply_role deployer: CREATE on schema \"Billing\"",
+        "missing: CREATE on schema \"Billing\" (statement 1, line 1)",
+        "apply_role deployer lacks CREATE on schema \"Billing\" (statement 1, line 1)."));
+
+    assertThat(d.rootCause()).startsWith("apply_role deployer lacks CREATE on schema Billing:");
+  }
+
+  @Test
+  void missingOwnershipFoundByPreflight() {
+    Diagnosis d = preflightFails(CheckResult.fail("apply_role_privileges", "apply_role app_deployer: ownership of"
+        + " table billing.invoice (statement 3, line 12)", "missing: ownership of table billing.invoice (statement 3,"
+        + " line 12)", "apply_role app_deployer lacks ownership of table billing.invoice (statement 3, line 12)."));
+
+    assertThat(d.rootCause()).startsWith("apply_role app_deployer does not own table billing.invoice");
+    assertThat(d.remediation().get(0).action()).contains("owner of table billing.invoice");
+  }
+
+  @Test
+  void backupRoleThatCannotReadTheScope() {
+    Diagnosis d = preflightFails(CheckResult.fail("backup_role_privileges", "backup_role cutter_backup: USAGE on every"
+        + " schema", "missing: USAGE on schema audit", "backup_role cutter_backup lacks USAGE on schema audit: pg_dump"
+        + " would fail"));
+
+    assertThat(d.rootCause()).startsWith("backup_role cannot read everything in the backup scope")
+        .contains("USAGE on schema audit");
+    assertThat(actions(d)).contains("Grant the backup role USAGE");
+  }
+
+  @Test
+  void journalNotWritableAsksForCutterInit() {
+    Diagnosis d = preflightFails(CheckResult.fail("journal_writable", "apply_role app_deployer may INSERT cutter.journal",
+        "no INSERT", null));
+
+    assertThat(d.nextAction()).contains("cutter init --grant app_deployer");
   }
 
   @Test
@@ -311,7 +403,7 @@ class FailureClassifierTest {
   void escalateWithoutApplicableRollbackPointsAtTheBackup() {
     Diagnosis d = classifier.classify(SampleReports.escalate());
 
-    assertThat(d.rootCause()).contains("precondition does not hold", "billing.invoice_line has 3 rows");
+    assertThat(d.rootCause()).contains("No rollback ran (precondition failed: sql#1: billing.invoice_line has 3 rows");
     assertThat(actions(d)).contains("/cutter/backups/ledger-20260518T054609Z.dump.gpg");
     assertThat(d.nextAction()).contains("A person must inspect the target");
   }
@@ -343,6 +435,47 @@ class FailureClassifierTest {
     Diagnosis d = classifier.classify(r);
 
     assertThat(d.rootCause()).contains("billing r: 4 -> 5", "Something else changed the target");
+  }
+
+  @Test
+  void aFailedJournalInsertAsksForCutterInit() {
+    Diagnosis d = classifier.classifySqlError(new FailedStatement(-1, 0, "42501",
+        "permission denied for table journal", null, null, null), "app_deployer");
+
+    assertThat(d.rootCause()).startsWith("apply_role app_deployer cannot write cutter's journal")
+        .contains("Writing cutter's journal row failed with SQLSTATE 42501");
+    assertThat(d.nextAction()).contains("cutter init --grant app_deployer");
+  }
+
+  @Test
+  void aDryRunWhoseRollbackRehearsalFailed() {
+    RunReport r = new RunReport("20260518T054609Z-3f2a", RunMode.DRY_RUN, SampleReports.pkg(),
+        SampleReports.target("billing_owner"), Verdict.ESCALATE, 6, true,
+        List.of(new GateResult("verify", GateStatus.PASS, null, null, null, List.of()),
+            new GateResult("rollback", GateStatus.FAIL, "precondition holds after the apply", null, "x", List.of())),
+        null, new ApplyInfo("PASS", 9, 9, "committed", false, List.of(), null),
+        new VerificationInfo("PASS", List.of(), null, null, null),
+        new RollbackInfo("NOT_APPLICABLE", "rehearsal: precondition failed right after the apply: sql#1: 3 rows"),
+        "rollback rehearsal: precondition failed", List.of(),
+        "fix the rollback precondition: it must hold right after this change is applied", null, null);
+
+    Diagnosis d = classifier.classify(r);
+
+    assertThat(d.rootCause()).contains("rollback rehearsal failed", "sql#1: 3 rows");
+    assertThat(d.nextAction()).as("the run's own next action is kept")
+        .isEqualTo("fix the rollback precondition: it must hold right after this change is applied");
+  }
+
+  @Test
+  void anEscalationOnlyTheRunUnderstoodKeepsItsRootCause() {
+    RunReport r = new RunReport("20260518T054609Z-3f2a", RunMode.APPLY, SampleReports.pkg(),
+        SampleReports.target("billing_owner"), Verdict.ESCALATE, 6, false, List.of(), null, null, null, null,
+        "database error while holding the run lock: terminating connection (SQLSTATE 57P01)", List.of(), null, null,
+        null);
+
+    Diagnosis d = classifier.classify(r);
+
+    assertThat(d.rootCause()).contains("database error while holding the run lock");
   }
 
   @Test

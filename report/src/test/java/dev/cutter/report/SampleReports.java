@@ -65,24 +65,32 @@ final class SampleReports {
   }
 
   static List<CheckResult> preflightChecks(boolean createGranted) {
+    String role = createGranted ? "billing_owner" : "app_deployer";
+    String needs = "USAGE on schema billing (statements 1, 2, first at line 3); CREATE on schema billing"
+        + " (statements 1, 2, first at line 3)";
     List<CheckResult> checks = new ArrayList<>(List.of(
         CheckResult.pass("identity", "system_identifier 7300411111111111111, database ledger, server 15",
             "system_identifier 7300411111111111111, database ledger, server 15.7", null),
+        CheckResult.pass("journal_writable", "apply_role " + role + " may INSERT and SELECT cutter.journal", "yes", null),
         CheckResult.pass("schema_exists#1", "schema billing exists", "exists", null),
         CheckResult.pass("objects_absent#2", "absent: billing.invoice_line, billing.invoice_totals", "none present",
             null),
         CheckResult.pass("baseline#3", "billing: p=4 f=3 u=1; r=4 v=2 i=6 S=4", "billing: p=4 f=3 u=1; r=4 v=2 i=6 S=4",
             null)));
     if (createGranted) {
-      checks.add(CheckResult.pass("privilege#4", "USAGE, CREATE", "USAGE, CREATE",
-          "role billing_owner on schema billing"));
-      checks.add(CheckResult.pass("rehearse#5", "artifact runs as billing_owner", "9 statements ran; rolled back",
+      checks.add(CheckResult.pass("rehearse#4", "artifact runs as billing_owner", "9 statements ran; rolled back",
           null));
+      checks.add(CheckResult.pass("apply_role_privileges", "apply_role billing_owner: " + needs, "all held",
+          "unqualified names resolve through search_path billing, public"));
     } else {
-      checks.add(CheckResult.fail("privilege#4", "USAGE, CREATE", "USAGE",
-          "role app_deployer lacks CREATE on schema billing (owner: billing_owner)"));
-      checks.add(CheckResult.skipped("rehearse#5", "not run: an earlier check failed"));
+      checks.add(CheckResult.skipped("rehearse#4", "not run: apply_role_privileges does not hold"));
+      checks.add(CheckResult.fail("apply_role_privileges", "apply_role app_deployer: " + needs,
+          "missing: CREATE on schema billing (statements 1, 2, first at line 3)",
+          "apply_role app_deployer lacks CREATE on schema billing (statements 1, 2, first at line 3). Unqualified"
+              + " names resolve through search_path billing, public"));
     }
+    checks.add(CheckResult.pass("backup_role_privileges", "backup_role cutter_backup: USAGE on every schema and"
+        + " SELECT on every table and sequence of the whole database", "all held", null));
     return checks;
   }
 
@@ -128,7 +136,7 @@ final class SampleReports {
   static RunReport blockedAtPreflight() {
     return new RunReport(RUN_ID, RunMode.APPLY, pkg(), target("app_deployer"), Verdict.BLOCKED, 3, false,
         gates(List.of(
-            new GateResult("P1_preflight", GateStatus.FAIL, null, null, "1 of 6 checks failed", preflightChecks(false)),
+            new GateResult("P1_preflight", GateStatus.FAIL, null, null, "apply_role_privileges: apply_role app_deployer lacks CREATE on schema billing", preflightChecks(false)),
             GateResult.notRun("P2_backup"),
             GateResult.notRun("apply"),
             GateResult.notRun("verify"),
@@ -187,11 +195,13 @@ final class SampleReports {
             new GateResult("P2_backup", GateStatus.PASS, null, null, null, List.of()),
             new GateResult("apply", GateStatus.PASS, null, null, "9 of 9 statements; committed", List.of()),
             new GateResult("verify", GateStatus.FAIL, null, null, "1 of 2 checks failed", verify),
-            new GateResult("rollback", GateStatus.SKIPPED, "billing.invoice_line has 0 rows",
-                "billing.invoice_line has 3 rows", "precondition does not hold: NOT_APPLICABLE", List.of()))),
+            new GateResult("rollback", GateStatus.FAIL, "precondition holds", null,
+                "precondition failed: sql#1: billing.invoice_line has 3 rows, the precondition expects 0", List.of(
+                    CheckResult.fail("sql#1", "0", "3", "select count(*) from billing.invoice_line"))))),
         backup(), new ApplyInfo("PASS", 9, 9, "committed", true, List.of(), null),
         new VerificationInfo("FAIL", verify, baselineBefore(), baselineAfterApply(), null),
-        new RollbackInfo("NOT_APPLICABLE", "billing.invoice_line has 3 rows, the precondition expects 0"),
+        new RollbackInfo("NOT_APPLICABLE", "precondition failed: sql#1: billing.invoice_line has 3 rows, the"
+            + " precondition expects 0"),
         null, List.of(), null, STARTED, FINISHED);
   }
 }
