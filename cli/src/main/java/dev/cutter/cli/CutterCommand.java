@@ -20,8 +20,15 @@ import picocli.CommandLine.Spec;
     header = "Apply one approved change to one PostgreSQL database, behind gates, and prove what happened.",
     synopsisSubcommandLabel = "COMMAND",
     subcommands = {
-      CommandLine.HelpCommand.class,
-      ReportCommand.class
+      ApplyCommand.class,
+      DryRunCommand.class,
+      InitCommand.class,
+      BaselineCommand.class,
+      KeysCommand.class,
+      PackageCommand.class,
+      ReportCommand.class,
+      SqlCommand.class,
+      CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
     sortOptions = false)

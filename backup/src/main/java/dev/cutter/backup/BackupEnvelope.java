@@ -1,0 +1,76 @@
+package dev.cutter.backup;
+
+import dev.cutter.core.run.RunReport;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The record of one verified backup: where it is, how big, its digests (of the file as written
+ * and of the plaintext archive), what the archive says about itself, what the TOC holds, to whom
+ * it is encrypted, and when it was taken (UTC). An envelope with a required field missing is
+ * incomplete, and an incomplete envelope blocks the run.
+ */
+public record BackupEnvelope(
+    Path path,
+    long bytes,
+    String sha256,
+    String plaintextSha256,
+    long plaintextBytes,
+    String format,
+    String archiveVersion,
+    String pgDumpVersion,
+    String serverVersion,
+    String database,
+    int tocEntries,
+    int tableDataEntries,
+    List<String> encryptedTo,
+    Instant started,
+    Instant finished) {
+
+  public BackupEnvelope {
+    encryptedTo = encryptedTo == null ? null : List.copyOf(encryptedTo);
+  }
+
+  /** The names of required fields that are missing or empty; empty when the envelope is complete. */
+  public List<String> missingFields() {
+    List<String> missing = new ArrayList<>();
+    require(missing, "path", path != null);
+    require(missing, "bytes", bytes > 0);
+    require(missing, "sha256", isSha256(sha256));
+    require(missing, "plaintext_sha256", isSha256(plaintextSha256));
+    require(missing, "format", present(format));
+    require(missing, "archive_version", present(archiveVersion));
+    require(missing, "pg_dump_version", present(pgDumpVersion));
+    require(missing, "toc_entries", tocEntries > 0);
+    require(missing, "encrypted_to", encryptedTo != null);
+    require(missing, "started", started != null);
+    require(missing, "finished", finished != null && started != null && !finished.isBefore(started));
+    return missing;
+  }
+
+  public boolean encrypted() {
+    return encryptedTo != null && !encryptedTo.isEmpty();
+  }
+
+  /** The envelope as the run report's backup section. */
+  public RunReport.BackupInfo toBackupInfo() {
+    return new RunReport.BackupInfo("PASS", path.toString(), format, archiveVersion, bytes, sha256, plaintextSha256,
+        encryptedTo, tocEntries, tableDataEntries, pgDumpVersion, started, finished, null);
+  }
+
+  private static void require(List<String> missing, String name, boolean ok) {
+    if (!ok) {
+      missing.add(name);
+    }
+  }
+
+  private static boolean present(String s) {
+    return s != null && !s.isBlank();
+  }
+
+  private static boolean isSha256(String s) {
+    return s != null && s.matches("[0-9a-f]{64}");
+  }
+}

@@ -1,0 +1,397 @@
+package dev.cutter.backup;
+
+import dev.cutter.backup.ArchiveSummary.QualifiedName;
+import dev.cutter.backup.PgTools.ToolVersion;
+import dev.cutter.backup.RecipientKeys.Recipient;
+import dev.cutter.backup.RecipientKeys.UnsetVariableException;
+import dev.cutter.backup.BackupResult.Blocked;
+import dev.cutter.core.db.ConnectionSpec;
+import dev.cutter.core.model.BackupPolicy;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+
+/**
+ * The P2 backup gate (SPEC section 3, step 5): a verified {@code pg_dump --format=custom} of the
+ * package's scope as the backup role, streamed through the archive verifier, pg_restore --list,
+ * sha256 and optional OpenPGP encryption, and moved to its final name only when every check
+ * passed. {@link #selftest} checks readiness without dumping.
+ */
+public final class BackupGate {
+
+  private final BackupSettings settings;
+
+  public BackupGate(BackupSettings settings) {
+    this.settings = settings;
+  }
+
+  /** The file name a backup of {@code packageId} in run {@code runId} gets. */
+  public static String fileName(String packageId, String runId, boolean encrypted) {
+    return packageId + "-" + runId + (encrypted ? ".dump.pgp" : ".dump");
+  }
+
+  /**
+   * Takes the backup. Never throws for an operational failure: every refusal is a
+   * {@link BackupResult.Blocked} with its reason, and nothing is then left at a final name.
+   */
+  public BackupResult run(ConnectionSpec backupConn, BackupPolicy policy, String packageId, String runId) {
+    Instant started = settings.clock().instant();
+    // 1. recipients
+    List<Recipient> recipients;
+    try {
+      recipients = recipients(policy);
+    } catch (UnsetVariableException e) {
+      return new Blocked(e.getMessage(), null, "${" + e.variable() + "} set", "unset", Optional.empty());
+    }
+    for (Recipient r : recipients) {
+      if (!r.usable()) {
+        return Blocked.of("recipient key not usable: " + r.problem(), "keys from " + r.source());
+      }
+    }
+    // 2. tools and versions
+    PgTools tools = settings.tools();
+    Optional<Path> pgDump = tools.find("pg_dump");
+    Optional<Path> pgRestore = tools.find("pg_restore");
+    if (pgDump.isEmpty() || pgRestore.isEmpty()) {
+      return Blocked.of((pgDump.isEmpty() ? "pg_dump" : "pg_restore") + " not found " + tools.searched(),
+          "install the PostgreSQL client programs or set the binary directory");
+    }
+    ToolVersion dumpVersion;
+    try {
+      dumpVersion = PgTools.version(pgDump.get());
+    } catch (IOException e) {
+      return Blocked.of("cannot run " + pgDump.get() + " --version", e.getMessage());
+    }
+    Path dir = policy.dir();
+    if (dir == null) {
+      return Blocked.of("backup.dir is not set", null);
+    }
+    String server;
+    String database;
+    Set<QualifiedName> expectedTables;
+    long estimate;
+    try (ScopeCatalog catalog = ScopeCatalog.open(backupConn, policy)) {
+      int serverNum = catalog.serverVersionNum();
+      server = catalog.serverVersion();
+      database = catalog.database();
+      int serverMajor = serverNum / 10000;
+      if (dumpVersion.major() < serverMajor) {
+        return Blocked.compared("pg_dump " + dumpVersion.major() + " is older than the server (PostgreSQL " + serverMajor
+            + "): it cannot dump a newer server; use pg_dump " + serverMajor + " or newer",
+            "pg_dump major >= " + serverMajor, dumpVersion.text() + "; server " + server);
+      }
+      List<String> missing = catalog.missingSchemas();
+      if (!missing.isEmpty()) {
+        return Blocked.compared("backup scope names schemas that do not exist: " + String.join(", ", missing),
+            "schemas " + policy.schemas(), "missing " + missing);
+      }
+      expectedTables = catalog.tablesWithData();
+      estimate = catalog.estimatedBytes();
+    } catch (SQLException e) {
+      return Blocked.of("cannot read the catalog as " + backupConn.user() + ": " + e.getMessage(),
+          "SQLSTATE " + e.getSQLState());
+    }
+    // 3. directory, lock, space
+    boolean encrypted = !recipients.isEmpty();
+    String finalName = fileName(packageId, runId, encrypted);
+    try (BackupDirectory backupDir = BackupDirectory.open(dir)) {
+      long needed = Math.max(estimate, policy.minBytes());
+      long free = backupDir.usableSpace();
+      if (free < needed) {
+        return Blocked.compared("not enough free space in " + dir + " for the backup",
+            ">= " + needed + " bytes free (estimate of the scope's table data)", free + " bytes free");
+      }
+      return dump(backupConn, policy, pgDump.get(), pgRestore.get(), backupDir, finalName, recipients, expectedTables,
+          server, database, started);
+    } catch (BackupDirectory.BusyException e) {
+      return Blocked.of(e.getMessage(), "wait for it to finish, or use another backup.dir");
+    } catch (IOException e) {
+      return Blocked.of("cannot prepare backup directory " + dir + ": " + e.getMessage(), null);
+    }
+  }
+
+  private BackupResult dump(ConnectionSpec conn, BackupPolicy policy, Path pgDump, Path pgRestore, BackupDirectory dir,
+      String finalName, List<Recipient> recipients, Set<QualifiedName> expectedTables, String server, String database,
+      Instant started) throws IOException {
+    Path temp = dir.createTemporary(finalName);
+    RunGuard guard = new RunGuard();
+    guard.onQuarantine(() -> dir.quarantine(temp, guard.abortReason() == null ? "failed" : guard.abortReason(),
+        settings.clock().instant()));
+    Thread hook = new Thread(() -> guard.abort("interrupted by a signal (SIGINT/SIGTERM) during the dump"),
+        "cutter-backup-interrupt");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      Optional<DumpPipeline.Encryption> encryption = recipients.isEmpty()
+          ? Optional.empty()
+          : Optional.of(new DumpPipeline.Encryption(
+              recipients.stream().map(r -> r.encryptionKey().orElseThrow()).toList(),
+              finalName.replaceFirst("\\.pgp$", ""), Date.from(started)));
+      DumpPipeline pipeline = new DumpPipeline(dumpCommand(pgDump, policy), childEnvironment(conn),
+          List.of(pgRestore.toString(), "--list", "--verbose"), temp, encryption, settings.progress(), guard);
+      DumpPipeline.Outcome outcome;
+      try {
+        outcome = pipeline.run();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        guard.abort("interrupted during the dump");
+        return fail(guard, "interrupted during the dump", null);
+      } catch (IOException e) {
+        return fail(guard, "the dump could not run: " + e.getMessage(), null);
+      }
+      if (Thread.interrupted()) {
+        Thread.currentThread().interrupt();
+        guard.abort("interrupted during the dump");
+      }
+      if (guard.aborted()) {
+        return fail(guard, guard.abortReason(), null);
+      }
+      Optional<Blocked> problem = check(outcome, policy, expectedTables);
+      if (problem.isPresent()) {
+        return fail(guard, problem.get());
+      }
+      List<String> encryptedTo = recipients.stream().map(Recipient::fingerprint).toList();
+      ArchiveHeader h = outcome.archive().header();
+      long fileBytes = outcome.fileBytes();
+      String fileSha = encryption.isPresent() ? outcome.fileSha256() : outcome.plaintextSha256();
+      BackupEnvelope draft = new BackupEnvelope(dir.path().resolve(finalName), fileBytes, fileSha,
+          outcome.plaintextSha256(), outcome.plaintextBytes(), h.formatName(), h.archiveVersion(), h.pgDumpVersion(),
+          server, database, outcome.archive().tocEntries(), outcome.archive().tableData().size(), encryptedTo, started,
+          settings.clock().instant());
+      List<String> missing = draft.missingFields();
+      if (!missing.isEmpty()) {
+        return fail(guard, Blocked.compared("the backup envelope is incomplete: " + String.join(", ", missing)
+            + " missing", "path, bytes, sha256, format, archive_version, encrypted_to, ...", "missing " + missing));
+      }
+      if (Files.size(temp) != fileBytes) {
+        return fail(guard, Blocked.compared("the file on disk does not have the bytes written",
+            fileBytes + " bytes", Files.size(temp) + " bytes"));
+      }
+      Optional<Path> committed = guard.commit(() -> dir.commit(temp, finalName));
+      if (committed.isEmpty()) {
+        return fail(guard, guard.abortReason(), null);
+      }
+      return new BackupResult.Passed(draft);
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // the JVM is shutting down: the hook has run or is running
+      }
+    }
+  }
+
+  /** Every check of a finished pipeline, in the order an operator would want them reported. */
+  private static Optional<Blocked> check(DumpPipeline.Outcome o, BackupPolicy policy, Set<QualifiedName> expected) {
+    if (o.writeError() != null) {
+      return Optional.of(Blocked.of("writing the backup failed: " + o.writeError(), null));
+    }
+    if (o.pgDumpExit() != 0) {
+      return Optional.of(new Blocked("pg_dump exited " + o.pgDumpExit() + ": " + DumpPipeline.firstErrorLine(o.pgDumpStderr()),
+          o.pgDumpStderr().strip(), "exit 0", "exit " + o.pgDumpExit(), Optional.empty()));
+    }
+    if (o.archiveError() != null) {
+      return Optional.of(Blocked.of("the archive failed verification: " + o.archiveError(), null));
+    }
+    if (o.restoreError() != null) {
+      return Optional.of(Blocked.of("the archive's table of contents failed: " + o.restoreError(), null));
+    }
+    ArchiveSummary a = o.archive();
+    if (o.listing().tocEntries() != a.tocEntries() || o.listing().tableDataEntries() != a.tableData().size()) {
+      return Optional.of(Blocked.compared("pg_restore --list and the archive walk disagree",
+          a.tocEntries() + " TOC entries, " + a.tableData().size() + " TABLE DATA",
+          o.listing().tocEntries() + " TOC entries, " + o.listing().tableDataEntries() + " TABLE DATA"));
+    }
+    Set<QualifiedName> actual = new TreeSet<>(a.tableData());
+    if (!actual.equals(expected)) {
+      Set<QualifiedName> absent = new TreeSet<>(expected);
+      absent.removeAll(actual);
+      Set<QualifiedName> extra = new TreeSet<>(actual);
+      extra.removeAll(expected);
+      return Optional.of(new Blocked("the archive's TABLE DATA entries do not match the tables in scope",
+          (absent.isEmpty() ? "" : "missing from the archive: " + join(absent) + ". ")
+              + (extra.isEmpty() ? "" : "not expected: " + join(extra) + "."),
+          expected.size() + " tables", actual.size() + " TABLE DATA entries", Optional.empty()));
+    }
+    if (o.plaintextBytes() < policy.minBytes()) {
+      return Optional.of(Blocked.compared("the dump is smaller than backup.min_bytes",
+          ">= " + policy.minBytes() + " bytes", o.plaintextBytes() + " bytes"));
+    }
+    return Optional.empty();
+  }
+
+  private static String join(Set<QualifiedName> names) {
+    return names.stream().limit(20).map(QualifiedName::toString).collect(Collectors.joining(", "))
+        + (names.size() > 20 ? ", ..." : "");
+  }
+
+  private static BackupResult fail(RunGuard guard, String reason, String details) {
+    return fail(guard, Blocked.of(reason, details));
+  }
+
+  private static BackupResult fail(RunGuard guard, Blocked blocked) {
+    guard.abort(blocked.reason());
+    return blocked.quarantinedAt(guard.quarantine().orElse(null));
+  }
+
+  /** pg_dump's argv: format and scope only; the connection and password travel in the environment. */
+  static List<String> dumpCommand(Path pgDump, BackupPolicy policy) {
+    List<String> cmd = new ArrayList<>(List.of(pgDump.toString(), "--format=custom", "--no-password"));
+    if (!policy.wholeDatabase()) {
+      cmd.add("--strict-names");
+      for (String schema : policy.schemas()) {
+        cmd.add("--schema=" + literalPattern(schema));
+      }
+    }
+    return cmd;
+  }
+
+  /** A pg_dump name pattern matching exactly {@code name}: double-quoted, so case, dots and wildcards are literal. */
+  static String literalPattern(String name) {
+    return "\"" + name.replace("\"", "\"\"") + "\"";
+  }
+
+  /** The child's libpq environment: the connection from the spec, the password only here, never in argv. */
+  static UnaryOperator<Map<String, String>> childEnvironment(ConnectionSpec conn) {
+    return env -> {
+      env.keySet().removeIf(k -> k.equals("PGSERVICE") || k.equals("PGSERVICEFILE") || k.equals("PGPASSWORD"));
+      env.put("PGHOST", conn.host());
+      env.put("PGPORT", String.valueOf(conn.port()));
+      env.put("PGDATABASE", conn.database());
+      env.put("PGUSER", conn.user());
+      env.put("PGAPPNAME", "cutter pg_dump");
+      conn.password().ifPresent(p -> env.put("PGPASSWORD", p.value()));
+      return env;
+    };
+  }
+
+  private List<Recipient> recipients(BackupPolicy policy) throws UnsetVariableException {
+    if (policy.encryptTo().isEmpty()) {
+      return List.of();
+    }
+    List<String> fingerprints = RecipientKeys.expand(policy.encryptTo(), settings.environment());
+    return RecipientKeys.resolve(fingerprints, policy.recipientKeys(), settings.environment(),
+        Date.from(settings.clock().instant()));
+  }
+
+  /**
+   * Readiness of P2 without dumping, one item per line: pg_dump found and new enough, pg_restore
+   * found, the directory writable with room, every recipient key usable, and the backup role able
+   * to read everything in scope.
+   */
+  public List<ReadinessItem> selftest(ConnectionSpec backupConn, BackupPolicy policy) {
+    List<ReadinessItem> items = new ArrayList<>();
+    PgTools tools = settings.tools();
+    Optional<ToolVersion> dumpVersion = Optional.empty();
+    Optional<Path> pgDump = tools.find("pg_dump");
+    if (pgDump.isEmpty()) {
+      items.add(ReadinessItem.fail("pg_dump found", "no pg_dump " + tools.searched()));
+    } else {
+      try {
+        dumpVersion = Optional.of(PgTools.version(pgDump.get()));
+        items.add(ReadinessItem.pass("pg_dump found", pgDump.get() + " (" + dumpVersion.get().text() + ")"));
+      } catch (IOException e) {
+        items.add(ReadinessItem.fail("pg_dump found", e.getMessage()));
+      }
+    }
+    Optional<Path> pgRestore = tools.find("pg_restore");
+    items.add(pgRestore.isPresent()
+        ? ReadinessItem.pass("pg_restore found", pgRestore.get().toString())
+        : ReadinessItem.fail("pg_restore found", "no pg_restore " + tools.searched()));
+    long estimate = -1;
+    try (ScopeCatalog catalog = ScopeCatalog.open(backupConn, policy)) {
+      int serverMajor = catalog.serverVersionNum() / 10000;
+      String server = catalog.serverVersion();
+      if (dumpVersion.isPresent()) {
+        int m = dumpVersion.get().major();
+        items.add(m >= serverMajor
+            ? ReadinessItem.pass("pg_dump new enough", "pg_dump " + m + " for server " + server)
+            : ReadinessItem.fail("pg_dump new enough", "pg_dump " + m + " is older than server " + server
+                + "; use pg_dump " + serverMajor + " or newer"));
+      }
+      List<String> missing = catalog.missingSchemas();
+      items.add(missing.isEmpty()
+          ? ReadinessItem.pass("scope exists", policy.wholeDatabase() ? "whole database " + catalog.database()
+              : "schemas " + String.join(", ", policy.schemas()))
+          : ReadinessItem.fail("scope exists", "missing schemas: " + String.join(", ", missing)));
+      List<String> noUsage = catalog.schemasWithoutUsage();
+      items.add(noUsage.isEmpty()
+          ? ReadinessItem.pass("USAGE on schemas", backupConn.user() + " has USAGE on " + catalog.schemaCount() + " schemas")
+          : ReadinessItem.fail("USAGE on schemas", backupConn.user() + " lacks USAGE on " + String.join(", ", noUsage)));
+      items.add(readable("SELECT on tables", backupConn.user(), catalog.unreadable(false), "tables"));
+      items.add(readable("SELECT on sequences", backupConn.user(), catalog.unreadable(true), "sequences"));
+      estimate = catalog.estimatedBytes();
+    } catch (SQLException e) {
+      items.add(ReadinessItem.fail("catalog readable", "cannot connect or query as " + backupConn.user() + ": "
+          + e.getMessage()));
+    }
+    items.add(directoryItem(policy, estimate));
+    if (policy.encryptTo().isEmpty()) {
+      items.add(ReadinessItem.pass("encryption", "not requested (backup.encrypt_to is empty)"));
+    } else {
+      try {
+        for (Recipient r : recipients(policy)) {
+          items.add(r.usable()
+              ? ReadinessItem.pass("recipient key " + r.fingerprint(), "encrypts to " + r.encryptionKeyFingerprint()
+                  + " (from " + r.source() + ")")
+              : ReadinessItem.fail("recipient key " + r.fingerprint(), r.problem()));
+        }
+      } catch (UnsetVariableException e) {
+        items.add(ReadinessItem.fail("encrypt_to", e.getMessage()));
+      }
+    }
+    return items;
+  }
+
+  private static ReadinessItem readable(String check, String role, ScopeCatalog.Unreadable u, String what) {
+    if (u.names().isEmpty()) {
+      return ReadinessItem.pass(check, role + " can read all " + u.checked() + " " + what + " in scope");
+    }
+    String names = u.names().stream().limit(20).collect(Collectors.joining(", "))
+        + (u.names().size() > 20 ? ", ..." : "");
+    return ReadinessItem.fail(check, role + " cannot read " + u.names().size() + " of " + u.checked() + " " + what + ": "
+        + names);
+  }
+
+  private static ReadinessItem directoryItem(BackupPolicy policy, long estimate) {
+    Path dir = policy.dir();
+    if (dir == null) {
+      return ReadinessItem.fail("backup directory", "backup.dir is not set");
+    }
+    Path existing = dir.toAbsolutePath();
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing == null || !Files.isDirectory(existing) || !Files.isWritable(existing)) {
+      return ReadinessItem.fail("backup directory", dir + " is not writable (nearest existing: " + existing + ")");
+    }
+    if (existing.equals(dir.toAbsolutePath())) {
+      try {
+        Path probe = Files.createTempFile(dir, ".cutter-selftest", ".tmp");
+        Files.delete(probe);
+      } catch (IOException e) {
+        return ReadinessItem.fail("backup directory", "cannot create a file in " + dir + ": " + e.getMessage());
+      }
+    }
+    try {
+      long free = Files.getFileStore(existing).getUsableSpace();
+      long needed = Math.max(estimate, policy.minBytes());
+      String where = existing.equals(dir.toAbsolutePath()) ? dir.toString() : dir + " (will be created, mode 0700)";
+      return free >= needed
+          ? ReadinessItem.pass("backup directory", where + " writable, " + free + " bytes free (need about " + needed + ")")
+          : ReadinessItem.fail("backup directory", where + " has " + free + " bytes free, needs about " + needed);
+    } catch (IOException e) {
+      return ReadinessItem.fail("backup directory", "cannot read free space of " + existing + ": " + e.getMessage());
+    }
+  }
+}

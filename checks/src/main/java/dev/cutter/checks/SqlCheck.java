@@ -1,0 +1,92 @@
+package dev.cutter.checks;
+
+import dev.cutter.core.check.CheckContext;
+import dev.cutter.core.check.CheckResult;
+import dev.cutter.core.check.Problems;
+import dev.cutter.core.model.YamlFields;
+import dev.cutter.core.model.YamlValue;
+import java.math.BigDecimal;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * {@code sql: { name?, query, expect }}: a read-only query whose first column of the first row,
+ * as text, must equal {@code expect} (a scalar; {@code null} expects SQL NULL). The report names
+ * the check by {@code name}, else by its query.
+ */
+public final class SqlCheck extends BuiltInCheck<SqlCheck.Args> {
+
+  public static final String NAME = "sql";
+
+  /** Valid arguments. */
+  public record Args(Optional<String> name, String query, YamlValue.Scalar expect) {}
+
+  public SqlCheck() {
+    super(NAME, SqlCheck::read);
+  }
+
+  /** The arguments, when they are valid. */
+  public static Optional<Args> read(YamlValue args, Problems problems) {
+    YamlFields f = new YamlFields(problems);
+    return f.mapping(args, problems.context(), List.of("query", "expect"), List.of("name")).flatMap(m -> {
+      Optional<String> name = m.get("name").flatMap(v -> f.string(v, problems.field("name")));
+      Optional<String> query = m.get("query").flatMap(v -> f.string(v, problems.field("query")));
+      Optional<YamlValue.Scalar> expect = m.get("expect").flatMap(v -> {
+        if (v instanceof YamlValue.Scalar s) {
+          return Optional.of(s);
+        }
+        f.report(v, problems.field("expect"), "expected a single value (string, number, boolean or null), got " + YamlFields.describe(v));
+        return Optional.empty();
+      });
+      boolean nameOk = m.get("name").isEmpty() || name.isPresent();
+      return query.isPresent() && expect.isPresent() && nameOk ? Optional.of(new Args(name, query.get(), expect.get())) : Optional.empty();
+    });
+  }
+
+  /**
+   * Runs the query (from the signed package) on the read-only connection: a query that tries to
+   * write fails with SQLSTATE 25006 and the check is an ERROR. Numbers compare by value
+   * ({@code 0} equals {@code 0.0}), booleans by truth, everything else as text.
+   */
+  @Override
+  protected CheckResult check(Args args, CheckContext ctx) throws SQLException {
+    String label = args.name().orElse(args.query());
+    YamlValue.Scalar expect = args.expect();
+    String expected = expect.isNull() ? "NULL" : expect.value();
+    try (Statement st = ctx.connection().createStatement()) {
+      st.setMaxRows(1);
+      try (ResultSet rs = st.executeQuery(args.query())) {
+        if (!rs.next()) {
+          return ctx.fail(expected, "no rows", label + ": the query returned no rows");
+        }
+        String actual = rs.getString(1);
+        boolean held = matches(expect, actual);
+        return ctx.result(held, expected, actual == null ? "NULL" : actual, held ? label
+            : label + ": expected " + expected + ", got " + (actual == null ? "NULL" : actual));
+      }
+    }
+  }
+
+  static boolean matches(YamlValue.Scalar expect, String actual) {
+    if (expect.isNull() || actual == null) {
+      return expect.isNull() && actual == null;
+    }
+    if (YamlValue.Scalar.INT.equals(expect.tag()) || YamlValue.Scalar.FLOAT.equals(expect.tag())) {
+      try {
+        return new BigDecimal(expect.value()).compareTo(new BigDecimal(actual.strip())) == 0;
+      } catch (NumberFormatException e) {
+        return false;
+      }
+    }
+    if (YamlValue.Scalar.BOOL.equals(expect.tag())) {
+      String a = actual.toLowerCase(Locale.ROOT);
+      boolean want = expect.value().toLowerCase(Locale.ROOT).equals("true");
+      return want ? a.equals("t") || a.equals("true") : a.equals("f") || a.equals("false");
+    }
+    return expect.value().equals(actual);
+  }
+}

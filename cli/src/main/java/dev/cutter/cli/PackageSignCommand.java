@@ -1,0 +1,63 @@
+package dev.cutter.cli;
+
+import dev.cutter.core.CutterException;
+import dev.cutter.core.ExitCodes;
+import dev.cutter.core.integrity.DetachedSigner;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code cutter package sign}: append one approver's detached signature over package.yaml to package.yaml.asc. */
+@Command(name = "sign", mixinStandardHelpOptions = true,
+    description = {
+      "Sign the exact bytes of package.yaml and append the armored detached signature to package.yaml.asc",
+      "(one block per approver; the same as gpg --armor --detach-sign package.yaml, appended)."})
+final class PackageSignCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "PKG", description = "The package's package.yaml or its directory.")
+  Path pkg;
+
+  @Option(names = "--key", required = true, paramLabel = "SECRET.asc", description = "The approver's armored secret key.")
+  Path key;
+
+  @Mixin PassphraseOptions passphrase;
+
+  @Override
+  public Integer call() throws IOException {
+    Path yaml = PackagePaths.packageYaml(pkg);
+    DetachedSigner.SecretKey ring = DetachedSigner.readSecretKey(readKey(), key.toString());
+    char[] secret = passphrase.unlock(key.getFileName().toString());
+    DetachedSigner.Signed signed;
+    try (InputStream in = Files.newInputStream(yaml)) {
+      signed = DetachedSigner.sign(in, ring, secret, Instant.now());
+    } finally {
+      Arrays.fill(secret, '\0');
+    }
+    Path asc = DetachedSigner.append(yaml, signed.armored());
+    spec.commandLine().getOut().println("signed " + yaml + " as " + signed.primaryFingerprint()
+        + (signed.userId().isEmpty() ? "" : " " + signed.userId()));
+    spec.commandLine().getOut().println("signature appended to " + asc);
+    return ExitCodes.OK;
+  }
+
+  private byte[] readKey() throws IOException {
+    try {
+      return Files.readAllBytes(key);
+    } catch (NoSuchFileException e) {
+      throw CutterException.invalid(key + ": no such secret key file");
+    }
+  }
+}

@@ -1,0 +1,26 @@
+package dev.cutter.cli;
+
+import dev.cutter.core.integrity.TrustPolicy;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/** {@code --trust FILE}: the operator's trust policy; else {@code $CUTTER_TRUST}, else /etc/cutter/trust.yaml. */
+final class TrustOptions implements UsesEnvironment {
+
+  @Option(names = "--trust", paramLabel = "FILE",
+      description = "The trust policy (keyring of approvers and required signers). Default: $CUTTER_TRUST, then /etc/cutter/trust.yaml.")
+  Path file;
+
+  private Map<String, String> env = System.getenv();
+
+  @Override
+  public void environment(Map<String, String> env) {
+    this.env = env;
+  }
+
+  TrustPolicy.Location locate() {
+    return TrustPolicy.locate(Optional.ofNullable(file), env);
+  }
+}

@@ -1,0 +1,38 @@
+package dev.cutter.core.check;
+
+import dev.cutter.core.model.YamlValue;
+import java.sql.SQLException;
+
+/**
+ * A kind of check a package may list under {@code preflight}, {@code verify} or a rollback
+ * {@code precondition}, named by the single key of the list entry ({@code - baseline: {...}}).
+ *
+ * <p>Implementations are discovered with {@link java.util.ServiceLoader} (register the class in
+ * {@code META-INF/services/dev.cutter.core.check.CheckType}) and need a public no-argument
+ * constructor. They are stateless and thread-safe.
+ *
+ * <p>{@link #validate} runs when a package is loaded, {@link #run} when the check runs against
+ * a target, in a read-only transaction.
+ */
+public interface CheckType {
+
+  /** The name used as the entry's key in package.yaml, e.g. {@code schema_exists}. Unique. */
+  String name();
+
+  /**
+   * Reports every problem with {@code args} (the value under the check's name, with positions)
+   * to {@code problems}, whose {@link Problems#context()} is the entry's field path. Must not
+   * throw for any input: a value of the wrong shape is a problem to report, not an exception.
+   */
+  void validate(YamlValue args, Problems problems);
+
+  /**
+   * Runs the check with {@code args} (already validated) against the target. {@link
+   * CheckContext#connection()} is in a READ ONLY transaction that is rolled back afterwards; an
+   * {@link SQLException} becomes an ERROR result naming the SQLSTATE. A type that only validates
+   * (a test double) inherits an ERROR result, so it can never pass by accident.
+   */
+  default CheckResult run(YamlValue args, CheckContext context) throws SQLException {
+    return context.error("check type " + name() + " only validates its arguments; it cannot run");
+  }
+}

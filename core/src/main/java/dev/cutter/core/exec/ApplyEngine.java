@@ -1,0 +1,160 @@
+package dev.cutter.core.exec;
+
+import dev.cutter.core.db.DbErrors.ServerError;
+import dev.cutter.core.model.ApplySettings;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs an artifact's statements as psql -v ON_ERROR_STOP=1 would: one statement at a time over
+ * the simple query protocol, stop at the first error. In transaction mode everything runs in one
+ * transaction that commits only if every statement succeeded and the journal row went in with
+ * it; in autocommit mode each statement commits on its own (SPEC 3.5).
+ */
+public final class ApplyEngine {
+
+  /** Writes the journal row inside the change's transaction, just before COMMIT. */
+  @FunctionalInterface
+  public interface BeforeCommit {
+    void run(Connection c) throws SQLException;
+  }
+
+  /** How the step ended. */
+  public enum Ending { COMMITTED, ROLLED_BACK, PARTIALLY_COMMITTED, CONNECTION_LOST }
+
+  /**
+   * The outcome. {@code failedIndex} is the failing statement's index, 0 when the failure came
+   * at COMMIT (a deferred constraint) or from the journal insert (-1), null when nothing failed.
+   */
+  public record Outcome(Ending ending, int total, int executed, List<Integer> committed, Integer failedIndex,
+      Integer failedLine, ServerError error) {
+    public Outcome {
+      committed = List.copyOf(committed);
+    }
+
+    public boolean succeeded() {
+      return error == null && (ending == Ending.COMMITTED);
+    }
+  }
+
+  private ApplyEngine() {}
+
+  /** Runs {@code statements} on {@code c}, which already runs as the apply role. */
+  public static Outcome run(Connection c, List<ExecStatement> statements, ApplySettings settings, BeforeCommit journal)
+      throws SQLException {
+    return settings.mode() == ApplySettings.Mode.AUTOCOMMIT
+        ? autocommit(c, statements, settings, journal)
+        : transaction(c, statements, settings, journal);
+  }
+
+  private static Outcome transaction(Connection c, List<ExecStatement> statements, ApplySettings settings,
+      BeforeCommit journal) throws SQLException {
+    c.setAutoCommit(false);
+    int executed = 0;
+    try (Statement st = c.createStatement()) {
+      st.setEscapeProcessing(false);
+      st.execute("set local lock_timeout = " + millis(settings.lockTimeout()));
+      st.execute("set local statement_timeout = " + millis(settings.statementTimeout()));
+      for (ExecStatement s : statements) {
+        try {
+          st.execute(s.text());
+          drain(st);
+          executed++;
+        } catch (SQLException e) {
+          ServerError err = ServerError.of(e);
+          return new Outcome(rollback(c, err), statements.size(), executed, List.of(), s.index(), s.line(), err);
+        }
+      }
+      try {
+        journal.run(c);
+      } catch (SQLException e) {
+        ServerError err = ServerError.of(e);
+        return new Outcome(rollback(c, err), statements.size(), executed, List.of(), -1, 0, err);
+      }
+      // psql's -1 leaves settings behind only for this transaction; so do we (SET LOCAL).
+      try {
+        c.commit();
+      } catch (SQLException e) {
+        ServerError err = ServerError.of(e);
+        return new Outcome(err.connectionLost() ? Ending.CONNECTION_LOST : Ending.ROLLED_BACK, statements.size(),
+            executed, List.of(), 0, 0, err);
+      }
+      List<Integer> all = statements.stream().map(ExecStatement::index).toList();
+      return new Outcome(Ending.COMMITTED, statements.size(), executed, all, null, null, null);
+    } finally {
+      restoreAutocommit(c);
+    }
+  }
+
+  private static Outcome autocommit(Connection c, List<ExecStatement> statements, ApplySettings settings,
+      BeforeCommit journal) throws SQLException {
+    c.setAutoCommit(true);
+    List<Integer> committed = new ArrayList<>();
+    try (Statement st = c.createStatement()) {
+      st.setEscapeProcessing(false);
+      st.execute("set lock_timeout = " + millis(settings.lockTimeout()));
+      st.execute("set statement_timeout = " + millis(settings.statementTimeout()));
+      for (ExecStatement s : statements) {
+        try {
+          st.execute(s.text());
+          drain(st);
+          committed.add(s.index());
+        } catch (SQLException e) {
+          ServerError err = ServerError.of(e);
+          Ending ending = err.connectionLost() ? Ending.CONNECTION_LOST
+              : committed.isEmpty() ? Ending.ROLLED_BACK : Ending.PARTIALLY_COMMITTED;
+          return new Outcome(ending, statements.size(), committed.size(), committed, s.index(), s.line(), err);
+        }
+      }
+      try {
+        journal.run(c);
+      } catch (SQLException e) {
+        return new Outcome(Ending.PARTIALLY_COMMITTED, statements.size(), committed.size(), committed, -1, 0,
+            ServerError.of(e));
+      }
+      return new Outcome(Ending.COMMITTED, statements.size(), committed.size(), committed, null, null, null);
+    } finally {
+      try (Statement st = c.createStatement()) {
+        st.execute("reset lock_timeout");
+        st.execute("reset statement_timeout");
+      } catch (SQLException ignored) {
+        // the session may be gone; nothing to reset then
+      }
+    }
+  }
+
+  private static void drain(Statement st) throws SQLException {
+    while (st.getMoreResults() || st.getUpdateCount() != -1) {
+      // consume every result of the statement, as psql does before sending the next
+    }
+  }
+
+  private static Ending rollback(Connection c, ServerError err) {
+    try {
+      c.rollback();
+      return err.connectionLost() ? Ending.CONNECTION_LOST : Ending.ROLLED_BACK;
+    } catch (SQLException e) {
+      // the session is gone: the server rolled the transaction back when it ended
+      return Ending.CONNECTION_LOST;
+    }
+  }
+
+  private static void restoreAutocommit(Connection c) {
+    try {
+      if (!c.isClosed()) {
+        c.setAutoCommit(true);
+      }
+    } catch (SQLException ignored) {
+      // connection lost: nothing to restore
+    }
+  }
+
+  /** A duration as the integer milliseconds PostgreSQL's timeout settings take (0 = off). */
+  static String millis(Duration d) {
+    return "'" + Math.max(0, d.toMillis()) + "ms'";
+  }
+}

@@ -1,0 +1,191 @@
+package dev.cutter.core.integrity;
+
+import dev.cutter.core.model.ApplyPackage;
+import dev.cutter.core.model.ArtifactRef;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.bouncycastle.bcpg.HashAlgorithmTags;
+import org.bouncycastle.openpgp.PGPSignature;
+import org.bouncycastle.openpgp.operator.bc.BcPGPContentVerifierBuilderProvider;
+
+/**
+ * The integrity gate (SPEC section 3, step 2), offline: detached signatures over the exact bytes
+ * of package.yaml against the trust policy's keyring and quorum, the sha256 of package.yaml and
+ * of every artifact (P3), and the authorization's expiry. Returns findings; never throws for a
+ * failed check.
+ */
+public final class IntegrityVerifier {
+
+  private static final BcPGPContentVerifierBuilderProvider VERIFIERS = new BcPGPContentVerifierBuilderProvider();
+
+  private IntegrityVerifier() {}
+
+  /** The gate as apply and preflight run it: signatures are required. */
+  public static IntegrityResult verify(ApplyPackage pkg, TrustPolicy policy, Instant now) {
+    return run(pkg, Optional.of(policy), "", true, now);
+  }
+
+  /** The gate when no trust policy was found: it fails, and {@code whyNoPolicy} says where cutter looked. */
+  public static IntegrityResult verifyWithoutPolicy(ApplyPackage pkg, String whyNoPolicy, Instant now) {
+    return run(pkg, Optional.empty(), whyNoPolicy, true, now);
+  }
+
+  /**
+   * The gate as dry-run runs it: signatures are judged against the policy when there is one and
+   * reported, but do not decide the outcome; hashes and expiry still do.
+   */
+  public static IntegrityResult verifyForDryRun(ApplyPackage pkg, Optional<TrustPolicy> policy, Instant now) {
+    return run(pkg, policy, policy.isPresent() ? "" : "no trust policy (dry-run: signatures not required)", false, now);
+  }
+
+  /** Where the signatures of a package.yaml are kept. */
+  public static Path signatureFileOf(Path packageYaml) {
+    return packageYaml.resolveSibling(packageYaml.getFileName() + ".asc");
+  }
+
+  private static IntegrityResult run(
+      ApplyPackage pkg, Optional<TrustPolicy> policy, String noPolicy, boolean required, Instant now) {
+    List<ArtifactCheck> artifacts = new ArrayList<>();
+    byte[] packageBytes = readPackage(pkg, artifacts);
+    for (ArtifactRef a : pkg.artifacts()) {
+      artifacts.add(hash(a.path(), a.resolved(), a.sha256()));
+    }
+    Path asc = signatureFileOf(pkg.file());
+    SignatureFile.Contents contents = SignatureFile.read(asc);
+    List<SignatureResult> signatures = new ArrayList<>();
+    int index = 0;
+    for (PGPSignature sig : contents.signatures()) {
+      index++;
+      signatures.add(policy.isPresent()
+          ? judge(index, sig, packageBytes, policy.get().keyring(), now)
+          : unchecked(index, sig));
+    }
+    for (String problem : contents.problems()) {
+      signatures.add(SignatureResult.malformed(++index, asc.getFileName() + ": " + problem));
+    }
+    signatures = markRepeatedSigners(signatures);
+    QuorumResult quorum = policy.isEmpty()
+        ? QuorumResult.noPolicy(noPolicy)
+        : new QuorumResult(policy.get().require(), distinctValidSigners(signatures),
+            contents.missing() ? asc.getFileName() + " does not exist: the package is unsigned" : "");
+    ExpiryResult expiry = new ExpiryResult(pkg.authorization().expiresAt(), now);
+    return new IntegrityResult(asc, signatures, quorum, artifacts, expiry, required);
+  }
+
+  /** package.yaml is re-read and re-hashed: the bytes checked are the bytes the loader parsed, or the gate fails. */
+  private static byte[] readPackage(ApplyPackage pkg, List<ArtifactCheck> artifacts) {
+    String name = pkg.file().getFileName().toString();
+    try {
+      byte[] bytes = Files.readAllBytes(pkg.file());
+      artifacts.add(new ArtifactCheck(name, pkg.file(), pkg.sha256(), Optional.of(Sha256.of(bytes)),
+          "changed since the package was loaded"));
+      return bytes;
+    } catch (IOException e) {
+      artifacts.add(new ArtifactCheck(name, pkg.file(), pkg.sha256(), Optional.empty(), "cannot be read: " + e.getMessage()));
+      return new byte[0];
+    }
+  }
+
+  private static ArtifactCheck hash(String path, Path file, String expected) {
+    try {
+      return new ArtifactCheck(path, file, expected, Optional.of(Sha256.ofFile(file)), "content differs from the pinned sha256");
+    } catch (NoSuchFileException e) {
+      return new ArtifactCheck(path, file, expected, Optional.empty(), "does not exist");
+    } catch (IOException e) {
+      return new ArtifactCheck(path, file, expected, Optional.empty(), "cannot be read: " + e.getMessage());
+    }
+  }
+
+  private static SignatureResult unchecked(int index, PGPSignature sig) {
+    return new SignatureResult(index, SignatureStatus.UNCHECKED, Keyring.issuer(sig), Optional.empty(), Optional.empty(),
+        Optional.of(sig.getCreationTime().toInstant()), "no trust policy to check it against");
+  }
+
+  static SignatureResult judge(int index, PGPSignature sig, byte[] data, Keyring keyring, Instant now) {
+    Optional<Instant> created = Optional.of(sig.getCreationTime().toInstant());
+    Optional<Keyring.Match> match = keyring.find(sig);
+    if (match.isEmpty()) {
+      return new SignatureResult(index, SignatureStatus.UNKNOWN_KEY, Keyring.issuer(sig), Optional.empty(), Optional.empty(),
+          created, "the signing key is not in the trust policy's keyring");
+    }
+    Keyring.Match m = match.get();
+    KeyValidity.Assessment key = KeyValidity.assess(m.ring(), m.key(), now);
+    Outcome outcome = outcome(sig, data, m, key, now);
+    return new SignatureResult(index, outcome.status(), Keyring.fingerprint(m.ring().getPublicKey()), key.userId(),
+        Optional.of(Keyring.fingerprint(m.key())), created, outcome.detail());
+  }
+
+  private record Outcome(SignatureStatus status, String detail) {}
+
+  private static Outcome outcome(PGPSignature sig, byte[] data, Keyring.Match m, KeyValidity.Assessment key, Instant now) {
+    if (sig.getSignatureType() != PGPSignature.BINARY_DOCUMENT) {
+      return new Outcome(SignatureStatus.BAD_SIGNATURE, String.format("signature type 0x%02x is not a detached binary signature"
+          + " (make it with gpg --armor --detach-sign or cutter package sign)", sig.getSignatureType()));
+    }
+    if (!KeyValidity.verifies(() -> {
+          sig.init(VERIFIERS, m.key());
+          sig.update(data);
+          return sig.verify();
+        })) {
+      return new Outcome(SignatureStatus.BAD_SIGNATURE,
+          "does not match package.yaml: the file changed after it was signed, or the signature is damaged");
+    }
+    if (isWeak(sig.getHashAlgorithm())) {
+      return new Outcome(SignatureStatus.BAD_SIGNATURE, "made with a weak hash algorithm (" + sig.getHashAlgorithm() + ")");
+    }
+    if (!key.problem().isEmpty()) {
+      return new Outcome(SignatureStatus.UNKNOWN_KEY, key.problem());
+    }
+    Instant signedAt = sig.getCreationTime().toInstant();
+    if (key.revoked()) {
+      return new Outcome(SignatureStatus.REVOKED_KEY, "the key was revoked");
+    }
+    if (signedAt.isBefore(key.createdAt())) {
+      return new Outcome(SignatureStatus.BAD_SIGNATURE, "signature dated " + signedAt + ", before its key was created (" + key.createdAt() + ")");
+    }
+    if (key.expiredAt(signedAt)) {
+      return new Outcome(SignatureStatus.EXPIRED_KEY, "signature made " + signedAt + ", after the key expired at " + key.expiresAt().get());
+    }
+    if (key.expiredAt(now)) {
+      return new Outcome(SignatureStatus.EXPIRED_KEY, "the key expired at " + key.expiresAt().get());
+    }
+    if (!key.canSign()) {
+      return new Outcome(SignatureStatus.NOT_SIGNING_KEY, "the key's flags do not allow signing data");
+    }
+    return new Outcome(SignatureStatus.VALID, "");
+  }
+
+  private static boolean isWeak(int hashAlgorithm) {
+    return hashAlgorithm == HashAlgorithmTags.MD5 || hashAlgorithm == HashAlgorithmTags.SHA1
+        || hashAlgorithm == HashAlgorithmTags.RIPEMD160 || hashAlgorithm == HashAlgorithmTags.MD2;
+  }
+
+  /** A signer who signed more than once is counted once; the later signatures say so. */
+  private static List<SignatureResult> markRepeatedSigners(List<SignatureResult> results) {
+    Map<String, Integer> firstValid = new LinkedHashMap<>();
+    List<SignatureResult> marked = new ArrayList<>();
+    for (SignatureResult r : results) {
+      if (!r.valid()) {
+        marked.add(r);
+      } else if (firstValid.putIfAbsent(r.fingerprint(), r.index()) == null) {
+        marked.add(r);
+      } else {
+        marked.add(new SignatureResult(r.index(), r.status(), r.fingerprint(), r.userId(), r.signingKey(), r.createdAt(),
+            "same signer as signature " + firstValid.get(r.fingerprint()) + ": counted once"));
+      }
+    }
+    return marked;
+  }
+
+  private static List<String> distinctValidSigners(List<SignatureResult> results) {
+    return results.stream().filter(SignatureResult::valid).map(SignatureResult::fingerprint).distinct().toList();
+  }
+}

@@ -1,0 +1,514 @@
+package dev.cutter.core.model;
+
+import dev.cutter.core.CutterException;
+import dev.cutter.core.Diagnostic;
+import dev.cutter.core.ExitCodes;
+import dev.cutter.core.InvalidInputException;
+import dev.cutter.core.check.CheckType;
+import dev.cutter.core.check.Problems;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads and validates a package.yaml (SPEC section 2) into an {@link ApplyPackage}. Every problem
+ * is collected and reported at once as an {@link InvalidInputException} (exit 2) whose
+ * diagnostics read {@code file:line:col: field: what was expected}; no input, however broken,
+ * produces a stack trace. Artifact hashes are checked for form only: comparing them with the
+ * files is the integrity gate's job (a mismatch is BLOCKED, not an invalid package).
+ */
+public final class PackageLoader {
+
+  public static final String FILE_NAME = "package.yaml";
+  public static final String API_VERSION = "cutter/v1";
+  public static final String KIND = "ApplyPackage";
+
+  static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]{2,127}");
+  static final Pattern SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
+  private static final Pattern RFC3339 =
+      Pattern.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})");
+  private static final Pattern DURATION = Pattern.compile("([0-9]{1,18})(us|ms|s|min|h|d)");
+  private static final Pattern DIGITS = Pattern.compile("[0-9]{1,20}");
+  private static final Pattern FINGERPRINT = Pattern.compile("([0-9A-Fa-f]{40}|[0-9A-Fa-f]{64})");
+  private static final Pattern ENV_REF = Pattern.compile("\\$\\{[A-Za-z_][A-Za-z0-9_]*\\}");
+  private static final BigInteger MAX_UINT64 = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+  /** PostgreSQL's timeouts are int milliseconds. */
+  private static final long MAX_TIMEOUT_MS = Integer.MAX_VALUE;
+
+  private static final List<String> TOP_REQUIRED = List.of("apiVersion", "kind", "id", "title", "authorization", "target", "artifact");
+  private static final List<String> TOP_OPTIONAL = List.of("preflight", "backup", "apply", "verify", "rollback", "sandbox");
+
+  private final Map<String, CheckType> types;
+
+  /** A loader that knows exactly {@code types} (names must be unique). */
+  public PackageLoader(Collection<? extends CheckType> types) {
+    Map<String, CheckType> byName = new TreeMap<>();
+    for (CheckType t : types) {
+      if (byName.put(t.name(), t) != null) {
+        throw new IllegalArgumentException("two check types are named " + t.name());
+      }
+    }
+    this.types = byName;
+  }
+
+  /** A loader that knows every {@link CheckType} registered on the class path. */
+  public static PackageLoader withInstalledChecks() {
+    List<CheckType> found = new ArrayList<>();
+    try {
+      ServiceLoader.load(CheckType.class).forEach(found::add);
+    } catch (ServiceConfigurationError e) {
+      throw new CutterException(ExitCodes.INTERNAL, "a check type on the class path could not be loaded: " + e.getMessage(), e);
+    }
+    return new PackageLoader(found);
+  }
+
+  /** The check names this loader accepts, sorted. */
+  public Set<String> checkNames() {
+    return types.keySet();
+  }
+
+  /** The check type named {@code name}, if known. */
+  public Optional<CheckType> checkType(String name) {
+    return Optional.ofNullable(types.get(name));
+  }
+
+  /** package.yaml itself for {@code pkg}, which names either that file or its directory. */
+  public static Path packageFile(Path pkg) {
+    return Files.isDirectory(pkg) ? pkg.resolve(FILE_NAME) : pkg;
+  }
+
+  /**
+   * Loads and validates the package at {@code packageYamlOrItsDirectory}.
+   *
+   * @throws InvalidInputException listing every problem found (exit 2)
+   */
+  public ApplyPackage load(Path packageYamlOrItsDirectory) {
+    return load(packageYamlOrItsDirectory, true);
+  }
+
+  /**
+   * Like {@link #load} but accepts a missing, empty or malformed {@code sha256} (the artifact's
+   * {@link ArtifactRef#sha256()} is then empty): for {@code cutter package hash}, which exists to
+   * fix exactly those. Everything else is validated as strictly as by {@link #load}.
+   */
+  public ApplyPackage loadIgnoringHashes(Path packageYamlOrItsDirectory) {
+    return load(packageYamlOrItsDirectory, false);
+  }
+
+  private ApplyPackage load(Path pkg, boolean strictHashes) {
+    Path file = packageFile(pkg);
+    Problems problems = new Problems(file.toString());
+    byte[] bytes = readPackageFile(file);
+    YamlDocument doc = YamlDocument.parse(bytes, problems).orElse(null);
+    if (doc == null) {
+      problems.throwIfAny();
+    }
+    Path dir;
+    try {
+      dir = file.toAbsolutePath().getParent().toRealPath();
+    } catch (IOException e) {
+      throw new InvalidInputException(new Diagnostic(file.toString(), 0, 0, "cannot resolve the package directory: " + e.getMessage()));
+    }
+    ApplyPackage result = new Reading(problems, dir, strictHashes)
+        .read(doc.value(), file.toAbsolutePath().normalize(), Sha256.of(bytes));
+    problems.throwIfAny();
+    return result;
+  }
+
+  /** Reads package.yaml whole (it is small: at most {@link YamlDocument#MAX_BYTES}). */
+  static byte[] readPackageFile(Path file) {
+    String name = file.toString();
+    try {
+      if (!Files.exists(file)) {
+        throw new InvalidInputException(new Diagnostic(name, 0, 0, "no such file (a package is a directory with " + FILE_NAME + ")"));
+      }
+      if (!Files.isRegularFile(file)) {
+        throw new InvalidInputException(new Diagnostic(name, 0, 0, "not a regular file"));
+      }
+      long size = Files.size(file);
+      if (size > YamlDocument.MAX_BYTES) {
+        throw new InvalidInputException(new Diagnostic(name, 0, 0,
+            "file is " + size + " bytes; a package.yaml may have at most " + YamlDocument.MAX_BYTES));
+      }
+      return Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new InvalidInputException(new Diagnostic(name, 0, 0, "cannot read: " + e.getMessage()));
+    }
+  }
+
+  /** One validation pass over a parsed document. Fields missing or invalid are null until the end. */
+  private final class Reading {
+    private final Problems problems;
+    private final YamlFields fields;
+    private final Path dir;
+    private final boolean strictHashes;
+
+    Reading(Problems problems, Path dir, boolean strictHashes) {
+      this.problems = problems;
+      this.fields = new YamlFields(problems);
+      this.dir = dir;
+      this.strictHashes = strictHashes;
+    }
+
+    ApplyPackage read(YamlValue root, Path file, String sha256) {
+      if (!(root instanceof YamlValue.Mapping)) {
+        fields.report(root, "package.yaml", "expected a mapping at the top level (apiVersion: " + API_VERSION + ", kind: "
+            + KIND + ", ...), got " + YamlFields.describe(root));
+        return null;
+      }
+      YamlValue.Mapping m = fields.mapping(root, "", TOP_REQUIRED, TOP_OPTIONAL).orElseThrow();
+      m.get("apiVersion").ifPresent(v -> constant(v, "apiVersion", API_VERSION));
+      m.get("kind").ifPresent(v -> constant(v, "kind", KIND));
+      String id = m.get("id").flatMap(v -> id(v)).orElse(null);
+      String title = m.get("title").flatMap(v -> fields.string(v, "title")).orElse(null);
+      Authorization authorization = m.get("authorization").map(this::authorization).orElse(null);
+      Target target = m.get("target").map(this::target).orElse(null);
+      ArtifactRef artifact = m.get("artifact").map(v -> artifact(v, "artifact")).orElse(null);
+      List<CheckSpec> preflight = m.get("preflight").map(v -> checks(v, "preflight")).orElse(List.of());
+      BackupPolicy backup = m.get("backup").map(this::backup).orElse(BackupPolicy.none());
+      ApplySettings apply = m.get("apply").map(this::apply).orElse(ApplySettings.defaults());
+      List<CheckSpec> verify = m.get("verify").map(v -> checks(v, "verify")).orElse(List.of());
+      Optional<Rollback> rollback = m.get("rollback").map(this::rollback);
+      Sandbox sandbox = m.get("sandbox").map(this::sandbox).orElse(Sandbox.empty());
+      if (!problems.isEmpty()) {
+        return null;
+      }
+      return new ApplyPackage(file, dir, sha256, id, title, authorization, target, artifact, preflight, backup, apply,
+          verify, rollback, sandbox);
+    }
+
+    private void constant(YamlValue v, String field, String expected) {
+      fields.string(v, field).filter(s -> !s.equals(expected))
+          .ifPresent(s -> fields.report(v, field, "expected " + expected + ", got '" + s + "'"));
+    }
+
+    private Optional<String> id(YamlValue v) {
+      Optional<String> s = fields.string(v, "id");
+      if (s.isPresent() && !ID.matcher(s.get()).matches()) {
+        fields.report(v, "id", "'" + s.get() + "' is not a package id: 3 to 128 characters of a-z 0-9 . _ -, "
+            + "starting with a letter or digit");
+        return Optional.empty();
+      }
+      return s;
+    }
+
+    private Authorization authorization(YamlValue v) {
+      String f = "authorization";
+      return fields.mapping(v, f, List.of("ref", "expires_at", "risk"), List.of("chain")).map(m -> {
+        String ref = m.get("ref").flatMap(x -> fields.string(x, f + ".ref")).orElse(null);
+        Instant expires = m.get("expires_at").flatMap(x -> timestamp(x, f + ".expires_at")).orElse(null);
+        Risk risk = m.get("risk").flatMap(x -> risk(x, f + ".risk")).orElse(null);
+        List<String> chain = m.get("chain").map(x -> fields.strings(x, f + ".chain")).orElse(List.of());
+        return ref == null || expires == null || risk == null ? null : new Authorization(ref, expires, risk, chain);
+      }).orElse(null);
+    }
+
+    private Optional<Instant> timestamp(YamlValue v, String field) {
+      if (v instanceof YamlValue.Scalar s && (s.isString() || YamlValue.Scalar.TIMESTAMP.equals(s.tag()))
+          && RFC3339.matcher(s.value()).matches()) {
+        try {
+          return Optional.of(OffsetDateTime.parse(s.value().toUpperCase(Locale.ROOT)).toInstant());
+        } catch (DateTimeParseException e) {
+          fields.report(v, field, "'" + s.value() + "' is not a valid date and time");
+          return Optional.empty();
+        }
+      }
+      fields.report(v, field, "expected an RFC 3339 date-time with offset, e.g. 2026-05-19T06:00:00Z, got "
+          + YamlFields.describe(v));
+      return Optional.empty();
+    }
+
+    private Optional<Risk> risk(YamlValue v, String field) {
+      return fields.string(v, field).flatMap(s -> {
+        for (Risk r : Risk.values()) {
+          if (r.yamlName().equals(s)) {
+            return Optional.of(r);
+          }
+        }
+        fields.report(v, field, "expected one of low, medium, high, critical, got '" + s + "'");
+        return Optional.empty();
+      });
+    }
+
+    private Target target(YamlValue v) {
+      String f = "target";
+      return fields.mapping(v, f, List.of("database", "system_identifier", "apply_role"), List.of("server_version", "backup_role"))
+          .map(m -> {
+            String database = m.get("database").flatMap(x -> fields.identifier(x, f + ".database")).orElse(null);
+            String system = m.get("system_identifier").flatMap(x -> systemIdentifier(x, f + ".system_identifier")).orElse(null);
+            Optional<String> version = m.get("server_version").flatMap(x -> fields.majorVersion(x, f + ".server_version"));
+            String applyRole = m.get("apply_role").flatMap(x -> fields.identifier(x, f + ".apply_role")).orElse(null);
+            Optional<String> backupRole = m.get("backup_role").flatMap(x -> fields.identifier(x, f + ".backup_role"));
+            return database == null || system == null || applyRole == null ? null
+                : new Target(database, system, version, applyRole, backupRole);
+          }).orElse(null);
+    }
+
+    private Optional<String> systemIdentifier(YamlValue v, String field) {
+      if (v instanceof YamlValue.Scalar s && YamlValue.Scalar.INT.equals(s.tag())) {
+        fields.report(v, field, "quote it: a YAML integer loses precision (write \"" + s.value() + "\")");
+        return Optional.empty();
+      }
+      Optional<String> s = fields.string(v, field);
+      if (s.isPresent() && !(DIGITS.matcher(s.get()).matches() && new BigInteger(s.get()).compareTo(MAX_UINT64) <= 0)) {
+        fields.report(v, field, "expected the digits of pg_control_system().system_identifier, got '" + s.get() + "'");
+        return Optional.empty();
+      }
+      return s;
+    }
+
+    private ArtifactRef artifact(YamlValue v, String f) {
+      List<String> required = strictHashes ? List.of("path", "sha256") : List.of("path");
+      List<String> optional = strictHashes ? List.of() : List.of("sha256");
+      return fields.mapping(v, f, required, optional).map(m -> {
+        Optional<YamlValue> rawPath = m.get("path");
+        Path resolved = rawPath.flatMap(x -> packagePath(x, f + ".path")).orElse(null);
+        Optional<YamlValue> hash = m.get("sha256");
+        String sha256 = hash.flatMap(x -> sha256(x, f + ".sha256")).orElse(strictHashes ? null : "");
+        SourcePosition at = hash.map(YamlValue::position).orElse(m.position());
+        return resolved == null || sha256 == null ? null
+            : new ArtifactRef(((YamlValue.Scalar) rawPath.get()).value(), resolved, sha256, at);
+      }).orElse(null);
+    }
+
+    private Optional<String> sha256(YamlValue v, String field) {
+      if (v instanceof YamlValue.Scalar s && !s.isNull() && SHA256.matcher(s.value()).matches()) {
+        return Optional.of(s.value().toLowerCase(Locale.ROOT));
+      }
+      if (strictHashes) {
+        fields.report(v, field, "expected 64 hexadecimal digits (run: cutter package hash), got "
+            + (v instanceof YamlValue.Scalar s && s.isString() ? "'" + s.value() + "'" : YamlFields.describe(v)));
+      }
+      return Optional.empty();
+    }
+
+    /** A file named relative to package.yaml that exists and stays inside the package directory. */
+    private Optional<Path> packagePath(YamlValue v, String field) {
+      Optional<String> written = fields.string(v, field);
+      if (written.isEmpty()) {
+        return Optional.empty();
+      }
+      String p = written.get();
+      String problem = null;
+      if (p.startsWith("/") || p.startsWith("\\") || p.matches("^[A-Za-z]:.*")) {
+        problem = "must be relative to the package directory, got the absolute path '" + p + "'";
+      } else if (p.contains("\\")) {
+        problem = "use / to separate directories, got '" + p + "'";
+      } else if (List.of(p.split("/")).contains("..")) {
+        problem = "may not leave the package directory ('..' in '" + p + "')";
+      }
+      if (problem != null) {
+        fields.report(v, field, problem);
+        return Optional.empty();
+      }
+      try {
+        Path candidate = dir.resolve(p).normalize();
+        if (!Files.exists(candidate)) {
+          fields.report(v, field, "'" + p + "' does not exist in the package directory");
+          return Optional.empty();
+        }
+        Path real = candidate.toRealPath();
+        if (!real.startsWith(dir)) {
+          fields.report(v, field, "'" + p + "' leads outside the package directory (through a symbolic link)");
+          return Optional.empty();
+        }
+        if (!Files.isRegularFile(real)) {
+          fields.report(v, field, "'" + p + "' is not a regular file");
+          return Optional.empty();
+        }
+        return Optional.of(real);
+      } catch (InvalidPathException | IOException e) {
+        fields.report(v, field, "'" + p + "' cannot be used as a path: " + e.getMessage());
+        return Optional.empty();
+      }
+    }
+
+    private List<CheckSpec> checks(YamlValue v, String field) {
+      List<YamlValue> items = fields.list(v, field);
+      List<CheckSpec> specs = new ArrayList<>();
+      for (int i = 0; i < items.size(); i++) {
+        check(items.get(i), field + "[" + i + "]").ifPresent(specs::add);
+      }
+      return specs;
+    }
+
+    private Optional<CheckSpec> check(YamlValue item, String field) {
+      String known = String.join(", ", types.keySet());
+      if (!(item instanceof YamlValue.Mapping m) || m.entries().size() != 1) {
+        fields.report(item, field, "expected a check: a mapping with one key naming it (" + known + "), got "
+            + (item instanceof YamlValue.Mapping m2 ? "a mapping with " + m2.entries().size() + " keys" : YamlFields.describe(item)));
+        return Optional.empty();
+      }
+      Map.Entry<String, YamlValue> e = m.entries().entrySet().iterator().next();
+      CheckType type = types.get(e.getKey());
+      if (type == null) {
+        problems.add(m.keyPosition(e.getKey()), field + ": unknown check '" + e.getKey() + "'; known: " + known);
+        return Optional.empty();
+      }
+      int before = problems.count();
+      try {
+        type.validate(e.getValue(), problems.in(field + "." + e.getKey()));
+      } catch (RuntimeException ex) {
+        problems.add(e.getValue().position(), field + "." + e.getKey() + ": check type " + type.getClass().getName()
+            + " failed to validate its arguments (a bug in it): " + ex);
+      }
+      return problems.count() == before
+          ? Optional.of(new CheckSpec(e.getKey(), e.getValue(), m.keyPosition(e.getKey())))
+          : Optional.empty();
+    }
+
+    private BackupPolicy backup(YamlValue v) {
+      String f = "backup";
+      return fields.mapping(v, f, List.of(), List.of("required", "scope", "dir", "min_bytes", "encrypt_to", "recipient_keys"))
+          .map(m -> {
+            boolean required = m.get("required").flatMap(x -> fields.bool(x, f + ".required")).orElse(true);
+            List<String> schemas = m.get("scope").map(x -> scope(x, f + ".scope")).orElse(List.of());
+            Path dir = m.get("dir").flatMap(x -> backupDir(x, f + ".dir")).orElse(null);
+            if (required && m.get("dir").isEmpty()) {
+              problems.add(m.position(), f + ": missing required field 'dir' (where the backup is written; required: true)");
+            }
+            long minBytes = m.get("min_bytes").map(x -> fields.integer(x, f + ".min_bytes", 0, Long.MAX_VALUE).orElse(0)).orElse(0L);
+            List<String> encryptTo = m.get("encrypt_to").map(x -> recipients(x, f + ".encrypt_to")).orElse(List.of());
+            Optional<Path> keys = m.get("recipient_keys").flatMap(x -> packagePath(x, f + ".recipient_keys"));
+            return new BackupPolicy(required, schemas, dir, minBytes, encryptTo, keys);
+          }).orElse(null);
+    }
+
+    private List<String> scope(YamlValue v, String field) {
+      if (v instanceof YamlValue.Scalar s && s.isString() && s.value().equals("database")) {
+        return List.of();
+      }
+      if (v instanceof YamlValue.Mapping) {
+        return fields.mapping(v, field, List.of("schemas"), List.of())
+            .flatMap(m -> m.get("schemas")).map(x -> fields.identifiers(x, field + ".schemas")).orElse(List.of());
+      }
+      fields.report(v, field, "expected database or { schemas: [ ... ] }, got "
+          + (v instanceof YamlValue.Scalar s && s.isString() ? "'" + s.value() + "'" : YamlFields.describe(v)));
+      return List.of();
+    }
+
+    private Optional<Path> backupDir(YamlValue v, String field) {
+      return fields.string(v, field).flatMap(s -> {
+        try {
+          return Optional.of(Path.of(s));
+        } catch (InvalidPathException e) {
+          fields.report(v, field, "'" + s + "' is not a usable path: " + e.getMessage());
+          return Optional.empty();
+        }
+      });
+    }
+
+    private List<String> recipients(YamlValue v, String field) {
+      List<String> all = fields.strings(v, field);
+      List<YamlValue> items = v instanceof YamlValue.Sequence s ? s.items() : List.of();
+      for (int i = 0; i < items.size(); i++) {
+        if (items.get(i) instanceof YamlValue.Scalar s && s.isString()) {
+          String compact = s.value().replace(" ", "");
+          if (!FINGERPRINT.matcher(compact).matches() && !ENV_REF.matcher(s.value()).matches()) {
+            fields.report(s, field + "[" + i + "]", "expected an OpenPGP fingerprint (40 or 64 hex digits) or ${VARIABLE}, got '"
+                + s.value() + "'");
+          }
+        }
+      }
+      return all;
+    }
+
+    private ApplySettings apply(YamlValue v) {
+      String f = "apply";
+      return fields.mapping(v, f, List.of(), List.of("mode", "lock_timeout", "statement_timeout")).map(m -> {
+        ApplySettings.Mode mode = m.get("mode").flatMap(x -> mode(x, f + ".mode")).orElse(ApplySettings.Mode.TRANSACTION);
+        Duration lock = m.get("lock_timeout").flatMap(x -> duration(x, f + ".lock_timeout")).orElse(ApplySettings.DEFAULT_LOCK_TIMEOUT);
+        Duration statement = m.get("statement_timeout").flatMap(x -> duration(x, f + ".statement_timeout"))
+            .orElse(ApplySettings.DEFAULT_STATEMENT_TIMEOUT);
+        return new ApplySettings(mode, lock, statement);
+      }).orElse(null);
+    }
+
+    private Optional<ApplySettings.Mode> mode(YamlValue v, String field) {
+      return fields.string(v, field).flatMap(s -> {
+        switch (s) {
+          case "transaction": return Optional.of(ApplySettings.Mode.TRANSACTION);
+          case "autocommit": return Optional.of(ApplySettings.Mode.AUTOCOMMIT);
+          default:
+            fields.report(v, field, "expected transaction or autocommit, got '" + s + "'");
+            return Optional.empty();
+        }
+      });
+    }
+
+    private Optional<Duration> duration(YamlValue v, String field) {
+      Optional<Duration> d = v instanceof YamlValue.Scalar s && s.isString() ? parseDuration(s.value()) : Optional.empty();
+      if (d.isEmpty()) {
+        fields.report(v, field, "expected a duration such as 500ms, 5s, 10min, 1h or 1d (units us, ms, s, min, h, d), got "
+            + (v instanceof YamlValue.Scalar s && s.isString() ? "'" + s.value() + "'" : YamlFields.describe(v)));
+      } else if (d.get().compareTo(Duration.ofMillis(MAX_TIMEOUT_MS)) > 0) {
+        fields.report(v, field, "PostgreSQL accepts at most " + MAX_TIMEOUT_MS + "ms (about 24.8 days)");
+        return Optional.empty();
+      }
+      return d;
+    }
+
+    private Rollback rollback(YamlValue v) {
+      String f = "rollback";
+      return fields.mapping(v, f, List.of("artifact"), List.of("precondition")).map(m -> {
+        ArtifactRef artifact = m.get("artifact").map(x -> artifact(x, f + ".artifact")).orElse(null);
+        List<CheckSpec> precondition = m.get("precondition").map(x -> checks(x, f + ".precondition")).orElse(List.of());
+        return artifact == null ? null : new Rollback(artifact, precondition);
+      }).orElse(null);
+    }
+
+    private Sandbox sandbox(YamlValue v) {
+      String f = "sandbox";
+      return fields.mapping(v, f, List.of("setup"), List.of()).map(m -> {
+        List<Path> setup = new ArrayList<>();
+        List<YamlValue> items = m.get("setup").map(x -> fields.list(x, f + ".setup")).orElse(List.of());
+        for (int i = 0; i < items.size(); i++) {
+          packagePath(items.get(i), f + ".setup[" + i + "]").ifPresent(setup::add);
+        }
+        return new Sandbox(setup);
+      }).orElse(null);
+    }
+  }
+
+  /**
+   * A PostgreSQL-style duration: digits and a unit (us, ms, s, min, h, d), no space, e.g.
+   * {@code 500ms}, {@code 5s}, {@code 10min}. Empty when {@code text} is not one.
+   */
+  public static Optional<Duration> parseDuration(String text) {
+    Matcher m = DURATION.matcher(text);
+    if (!m.matches()) {
+      return Optional.empty();
+    }
+    long n = Long.parseLong(m.group(1));
+    try {
+      return Optional.of(switch (m.group(2)) {
+        case "us" -> Duration.ofNanos(Math.multiplyExact(n, 1000L));
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        case "min" -> Duration.ofMinutes(n);
+        case "h" -> Duration.ofHours(n);
+        default -> Duration.ofDays(n);
+      });
+    } catch (ArithmeticException e) {
+      return Optional.of(Duration.ofSeconds(Long.MAX_VALUE));
+    }
+  }
+}

@@ -1,0 +1,473 @@
+package dev.cutter.core.run;
+
+import dev.cutter.core.Verdict;
+import dev.cutter.core.catalog.Baseline;
+import dev.cutter.core.catalog.BaselineSnapshot;
+import dev.cutter.core.check.CheckResult;
+import dev.cutter.core.check.CheckStatus;
+import dev.cutter.core.db.ConnectionSpec;
+import dev.cutter.core.db.ConnectionSpec.Secret;
+import dev.cutter.core.db.Connections;
+import dev.cutter.core.db.DbErrors;
+import dev.cutter.core.db.DbErrors.ServerError;
+import dev.cutter.core.exec.AdvisoryLock;
+import dev.cutter.core.exec.ApplyEngine;
+import dev.cutter.core.exec.ApplyEngine.Ending;
+import dev.cutter.core.exec.ApplyEngine.Outcome;
+import dev.cutter.core.exec.ExecStatement;
+import dev.cutter.core.exec.Journal;
+import dev.cutter.core.exec.RoleSwitch;
+import dev.cutter.core.model.ApplyPackage;
+import dev.cutter.core.model.ApplySettings;
+import dev.cutter.core.model.Rollback;
+import dev.cutter.core.run.RunReport.ApplyInfo;
+import dev.cutter.core.run.RunReport.BackupInfo;
+import dev.cutter.core.run.RunReport.FailedStatement;
+import dev.cutter.core.run.RunReport.PackageInfo;
+import dev.cutter.core.run.RunReport.RollbackInfo;
+import dev.cutter.core.run.RunReport.TargetInfo;
+import dev.cutter.core.run.RunReport.VerificationInfo;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BiFunction;
+
+/**
+ * The gated run of SPEC section 3: integrity, connect and lock, P1, P2, apply, verify, and what
+ * to do after a failure. Every stop produces a {@link RunReport}; nothing here prints or renders.
+ */
+public final class ApplyRun {
+
+  /** What a run needs. {@code passwordFor} finds a role's password (the password file) for connecting as apply_role. */
+  public record Request(
+      ApplyPackage pkg,
+      List<ExecStatement> statements,
+      boolean wrapperAbsorbed,
+      List<ExecStatement> rollbackStatements,
+      ConnectionSpec login,
+      BiFunction<ConnectionSpec, String, Optional<Secret>> passwordFor,
+      Duration lockWait,
+      RunMode mode,
+      String runId) {}
+
+  /** Writes the report (after classifying it) and returns the YAML's sha256; called while the lock is held. */
+  @FunctionalInterface
+  public interface ReportSink {
+    String write(RunReport report);
+  }
+
+  private final Steps.Integrity integrity;
+  private final Steps.Checks checks;
+  private final Steps.Backup backup;
+  private final Clock clock;
+
+  public ApplyRun(Steps.Integrity integrity, Steps.Checks checks, Steps.Backup backup, Clock clock) {
+    this.integrity = integrity;
+    this.checks = checks;
+    this.backup = backup;
+    this.clock = clock;
+  }
+
+  /** Mutable state of one run; turned into the immutable report at the end. */
+  private final class State {
+    final Request req;
+    final Instant started = clock.instant();
+    final Map<String, GateResult> gates = new LinkedHashMap<>();
+    List<String> signers = List.of();
+    TargetInfo target;
+    BackupInfo backupInfo;
+    ApplyInfo applyInfo;
+    VerificationInfo verification;
+    RollbackInfo rollbackInfo = new RollbackInfo("NOT_RUN", null);
+    Baseline before;
+    boolean changed;
+    String rootCause;
+    String nextAction;
+
+    State(Request req) {
+      this.req = req;
+      for (String id : GateIds.APPLY_ORDER) {
+        gates.put(id, GateResult.notRun(id));
+      }
+    }
+
+    void gate(GateResult g) {
+      gates.put(g.id(), g);
+    }
+
+    RunReport report(Verdict verdict) {
+      ApplyPackage p = req.pkg();
+      PackageInfo pi = new PackageInfo(p.id(), p.sha256(), p.title(), signers, p.authorization().ref(),
+          p.authorization().expiresAt(), p.authorization().risk().yamlName(), p.authorization().chain());
+      TargetInfo t = target != null ? target
+          : new TargetInfo(p.target().database(), null, null, req.login().user(), p.target().applyRole());
+      // A dry-run changes only its sandbox: production is never touched.
+      boolean productionChanged = changed && req.mode() != RunMode.DRY_RUN;
+      return new RunReport(req.runId(), req.mode(), pi, t, verdict, verdict.exitCode(), productionChanged,
+          new ArrayList<>(gates.values()), backupInfo, applyInfo, verification, rollbackInfo, rootCause, List.of(),
+          nextAction, started, clock.instant());
+    }
+  }
+
+  /** Runs every gate in order and returns the report (already handed to {@code sink}). */
+  public RunReport execute(Request req, ReportSink sink) {
+    State s = new State(req);
+    Steps.IntegrityOutcome io = integrity.check(req.pkg(), req.mode() != RunMode.DRY_RUN);
+    io.gates().forEach(s::gate);
+    s.signers = io.signers();
+    if (!io.passed()) {
+      return finish(s, Verdict.BLOCKED, "integrity gate refused the package", sink, null);
+    }
+    Connection lockConn;
+    try {
+      lockConn = Connections.open(req.login(), "cutter lock " + req.runId());
+    } catch (RuntimeException e) {
+      s.gate(new GateResult(GateIds.LOCK, GateStatus.FAIL, "connection to " + req.login().display(), null,
+          e.getMessage(), List.of()));
+      return finish(s, Verdict.BLOCKED, e.getMessage(), sink, null);
+    }
+    try (lockConn) {
+      AdvisoryLock lock = AdvisoryLock.acquire(lockConn, req.lockWait());
+      if (lock == null) {
+        String holder = AdvisoryLock.holder(lockConn);
+        s.gate(new GateResult(GateIds.LOCK, GateStatus.FAIL, "no other cutter run on the target",
+            "run lock held by " + holder, "another cutter run holds the target's lock (waited " + req.lockWait() + ")",
+            List.of()));
+        return finish(s, Verdict.BLOCKED, "another run holds the lock", sink, null);
+      }
+      try (lock) {
+        s.target = readTarget(lockConn, req);
+        if (Journal.exists(lockConn)) {
+          Optional<Journal.Entry> prior = Journal.consuming(lockConn, req.pkg().sha256());
+          if (prior.isPresent()) {
+            Journal.Entry e = prior.get();
+            String what = e.verdict().equals(Journal.COMMITTED)
+                ? "run " + e.runId() + " committed this package at " + e.started()
+                    + " and never finished: run 'cutter verify' and read that run's report before anything else"
+                : "run " + e.runId() + " already applied this package (verdict " + e.verdict() + ", " + e.started() + ")";
+            s.gate(new GateResult(GateIds.LOCK, GateStatus.FAIL, "package sha256 not yet applied on this target",
+                "journal row " + e.id() + ": " + e.verdict(), "authorization already consumed: " + what, List.of()));
+            return finish(s, Verdict.BLOCKED, "authorization already consumed", sink, lockConn);
+          }
+        }
+        s.gate(new GateResult(GateIds.LOCK, GateStatus.PASS, "run lock and an unconsumed authorization",
+            "lock taken; package not in the journal", null, List.of()));
+        return gated(s, lockConn, sink);
+      }
+    } catch (SQLException e) {
+      s.rootCause = "database error while holding the run lock: " + DbErrors.oneLine(e);
+      return finish(s, Verdict.ESCALATE, s.rootCause, sink, null);
+    }
+  }
+
+  private RunReport gated(State s, Connection lockConn, ReportSink sink) throws SQLException {
+    Request req = s.req;
+    ApplyPackage pkg = req.pkg();
+    List<CheckResult> p1 = checks.preflight(req.login(), pkg, req.mode() == RunMode.DRY_RUN);
+    boolean p1ok = p1.stream().noneMatch(r -> r.status().blocks());
+    s.gate(new GateResult(GateIds.PREFLIGHT, p1ok ? GateStatus.PASS : GateStatus.FAIL, null, null,
+        p1ok ? null : firstFailure(p1), p1));
+    if (!p1ok) {
+      return finish(s, Verdict.BLOCKED, "preflight check failed: " + firstFailure(p1), sink, lockConn);
+    }
+    s.before = BaselineSnapshot.read(lockConn);
+
+    if (pkg.backup().required()) {
+      String role = pkg.target().backupRole().orElse(req.login().user());
+      ConnectionSpec bt = role.equals(req.login().user()) ? req.login()
+          : req.login().as(role, req.passwordFor().apply(req.login(), role));
+      s.backupInfo = backup.run(bt, pkg, req.runId());
+      boolean ok = "PASS".equals(s.backupInfo.status());
+      s.gate(new GateResult(GateIds.BACKUP, ok ? GateStatus.PASS : GateStatus.FAIL, "a verified fresh backup",
+          ok ? s.backupInfo.path() : null, ok ? null : s.backupInfo.reason(), List.of()));
+      if (!ok) {
+        return finish(s, Verdict.BLOCKED, "backup failed: " + s.backupInfo.reason(), sink, lockConn);
+      }
+    } else {
+      s.gate(new GateResult(GateIds.BACKUP, GateStatus.SKIPPED, null, null, "backup.required is false", List.of()));
+    }
+
+    Outcome out;
+    Connection applyConn;
+    try {
+      applyConn = applyConnection(req);
+    } catch (ApplyRoleException e) {
+      s.gate(new GateResult(GateIds.APPLY, GateStatus.FAIL, "current_user = " + pkg.target().applyRole(), null,
+          e.getMessage(), List.of()));
+      return finish(s, Verdict.BLOCKED, e.getMessage(), sink, lockConn);
+    }
+    String applyRole = pkg.target().applyRole();
+    try (applyConn) {
+      Instant started = s.started;
+      out = ApplyEngine.run(applyConn, req.statements(), pkg.apply(),
+          c -> Journal.recordCommit(c, pkg.id(), pkg.sha256(), req.runId(), s.signers, req.login().user(), applyRole,
+              started));
+    }
+    s.applyInfo = applyInfo(req, out);
+    if (out.ending() == Ending.CONNECTION_LOST) {
+      out = resolveLostConnection(lockConn, req, out);
+      s.applyInfo = applyInfo(req, out);
+    }
+    switch (out.ending()) {
+      case COMMITTED -> {
+        s.changed = true;
+        s.gate(new GateResult(GateIds.APPLY, GateStatus.PASS, req.statements().size() + " statements",
+            out.executed() + " executed, committed", null, List.of()));
+        return verifyAfterCommit(s, lockConn, sink);
+      }
+      case PARTIALLY_COMMITTED -> {
+        s.changed = true;
+        s.gate(new GateResult(GateIds.APPLY, GateStatus.FAIL, req.statements().size() + " statements",
+            "statements " + out.committed() + " committed before the error", describe(out), List.of()));
+        s.nextAction = "inspect the target: statements " + out.committed() + " committed (autocommit mode) and were not undone";
+        return finish(s, Verdict.ESCALATE, "autocommit apply failed after statements committed: " + describe(out), sink, lockConn);
+      }
+      default -> {
+        s.gate(new GateResult(GateIds.APPLY, GateStatus.FAIL, req.statements().size() + " statements",
+            out.executed() + " executed, rolled back", describe(out), List.of()));
+        Baseline after = BaselineSnapshot.read(lockConn);
+        boolean same = after.equals(s.before);
+        s.verification = new VerificationInfo(same ? "UNCHANGED" : "CHANGED", List.of(), s.before, after,
+            same ? "target unchanged, verified" : "the baseline differs from before the apply");
+        if (same) {
+          return finish(s, Verdict.FAILED, "apply failed and was rolled back: " + describe(out), sink, lockConn);
+        }
+        s.nextAction = "compare baseline_before and baseline_after: something changed the target during the run";
+        return finish(s, Verdict.ESCALATE, "apply failed and the target's baseline changed: " + describe(out), sink, lockConn);
+      }
+    }
+  }
+
+  private RunReport verifyAfterCommit(State s, Connection lockConn, ReportSink sink) throws SQLException {
+    Request req = s.req;
+    ApplyPackage pkg = req.pkg();
+    List<CheckResult> v = checks.run(req.login(), pkg, pkg.verify());
+    boolean ok = v.stream().noneMatch(r -> r.status().blocks());
+    Baseline afterApply = BaselineSnapshot.read(lockConn);
+    s.gate(new GateResult(GateIds.VERIFY, ok ? GateStatus.PASS : GateStatus.FAIL, null, null,
+        ok ? null : firstFailure(v), v));
+    s.verification = new VerificationInfo(ok ? "PASS" : "FAIL", v, s.before, afterApply, null);
+    if (ok) {
+      if (req.mode() == RunMode.DRY_RUN) {
+        return rehearseRollback(s, lockConn, sink);
+      }
+      return finish(s, Verdict.PASS, null, sink, lockConn);
+    }
+    Optional<Rollback> rb = pkg.rollback();
+    if (rb.isEmpty()) {
+      s.rollbackInfo = new RollbackInfo("NOT_APPLICABLE", "the package has no rollback");
+      s.gate(new GateResult(GateIds.ROLLBACK, GateStatus.SKIPPED, null, null, s.rollbackInfo.reason(), List.of()));
+      return finish(s, Verdict.ESCALATE, "verification failed after commit and there is no rollback: " + firstFailure(v),
+          sink, lockConn);
+    }
+    List<CheckResult> pre = checks.run(req.login(), pkg, rb.get().precondition());
+    if (pre.stream().anyMatch(r -> r.status().blocks())) {
+      s.rollbackInfo = new RollbackInfo("NOT_APPLICABLE", "precondition failed: " + firstFailure(pre));
+      s.gate(new GateResult(GateIds.ROLLBACK, GateStatus.FAIL, "precondition holds", null, s.rollbackInfo.reason(), pre));
+      return finish(s, Verdict.ESCALATE, "verification failed after commit; rollback not applicable: " + firstFailure(v),
+          sink, lockConn);
+    }
+    Outcome ro;
+    try (Connection c = applyConnection(req)) {
+      ApplySettings tx = new ApplySettings(ApplySettings.Mode.TRANSACTION, pkg.apply().lockTimeout(), pkg.apply().statementTimeout());
+      ro = ApplyEngine.run(c, req.rollbackStatements(), tx, conn -> { });
+    } catch (ApplyRoleException e) {
+      s.rollbackInfo = new RollbackInfo("FAILED", e.getMessage());
+      s.gate(new GateResult(GateIds.ROLLBACK, GateStatus.FAIL, null, null, e.getMessage(), pre));
+      return finish(s, Verdict.ESCALATE, "rollback could not run: " + e.getMessage(), sink, lockConn);
+    }
+    if (ro.ending() != Ending.COMMITTED) {
+      s.rollbackInfo = new RollbackInfo("FAILED", describe(ro));
+      s.gate(new GateResult(GateIds.ROLLBACK, GateStatus.FAIL, null, null, describe(ro), pre));
+      return finish(s, Verdict.ESCALATE, "verification failed and the rollback failed: " + describe(ro), sink, lockConn);
+    }
+    Baseline after = BaselineSnapshot.read(lockConn);
+    boolean restored = after.equals(s.before);
+    s.verification = new VerificationInfo("FAIL", v, s.before, after,
+        restored ? "rollback restored the pre-apply baseline" : "the baseline after rollback differs from before the apply");
+    s.rollbackInfo = new RollbackInfo("EXECUTED", "verification failed: " + firstFailure(v));
+    s.gate(new GateResult(GateIds.ROLLBACK, restored ? GateStatus.PASS : GateStatus.FAIL, "baseline as before the apply",
+        restored ? "restored" : "differs", null, pre));
+    return finish(s, restored ? Verdict.ROLLED_BACK : Verdict.ESCALATE,
+        "verification failed after commit: " + firstFailure(v), sink, lockConn);
+  }
+
+  /**
+   * Dry-run only, after a verified apply: the rollback must hold its precondition, run, and bring
+   * back the pre-apply baseline, or the package's way back is broken and the dry-run says so.
+   */
+  private RunReport rehearseRollback(State s, Connection lockConn, ReportSink sink) throws SQLException {
+    Request req = s.req;
+    ApplyPackage pkg = req.pkg();
+    if (pkg.rollback().isEmpty()) {
+      s.rollbackInfo = new RollbackInfo("NOT_APPLICABLE", "dry-run: the package has no rollback to rehearse");
+      s.gate(new GateResult(GateIds.ROLLBACK, GateStatus.SKIPPED, null, null, s.rollbackInfo.reason(), List.of()));
+      return finish(s, Verdict.PASS, null, sink, lockConn);
+    }
+    List<CheckResult> pre = checks.run(req.login(), pkg, pkg.rollback().get().precondition());
+    if (!held(pre)) {
+      s.rollbackInfo = new RollbackInfo("NOT_APPLICABLE", "rehearsal: precondition failed right after the apply: "
+          + firstFailure(pre));
+      s.gate(new GateResult(GateIds.ROLLBACK, GateStatus.FAIL, "precondition holds after the apply", null,
+          s.rollbackInfo.reason(), pre));
+      s.nextAction = "fix the rollback precondition: it must hold right after this change is applied";
+      return finish(s, Verdict.ESCALATE, "rollback rehearsal: " + s.rollbackInfo.reason(), sink, lockConn);
+    }
+    Outcome ro;
+    try (Connection c = applyConnection(req)) {
+      ApplySettings tx = new ApplySettings(ApplySettings.Mode.TRANSACTION, pkg.apply().lockTimeout(),
+          pkg.apply().statementTimeout());
+      ro = ApplyEngine.run(c, req.rollbackStatements(), tx, conn -> { });
+    } catch (ApplyRoleException e) {
+      ro = null;
+      s.rollbackInfo = new RollbackInfo("FAILED", e.getMessage());
+    }
+    Baseline after = BaselineSnapshot.read(lockConn);
+    boolean restored = ro != null && ro.ending() == Ending.COMMITTED && after.equals(s.before);
+    if (ro != null) {
+      s.rollbackInfo = new RollbackInfo(ro.ending() == Ending.COMMITTED ? "EXECUTED" : "FAILED",
+          ro.ending() != Ending.COMMITTED ? "rehearsal: " + describe(ro)
+              : restored ? "rehearsal: the rollback restored the pre-apply baseline"
+              : "rehearsal: the baseline after the rollback differs from before the apply");
+    }
+    s.gate(new GateResult(GateIds.ROLLBACK, restored ? GateStatus.PASS : GateStatus.FAIL,
+        "rollback restores the pre-apply baseline", restored ? "restored" : "not restored", s.rollbackInfo.reason(), pre));
+    s.verification = new VerificationInfo(s.verification.status(), s.verification.checks(), s.before, after,
+        s.rollbackInfo.reason());
+    if (restored) {
+      return finish(s, Verdict.PASS, null, sink, lockConn);
+    }
+    s.nextAction = "fix the rollback artifact: in the sandbox it did not bring back the pre-apply baseline";
+    return finish(s, Verdict.ESCALATE, s.rollbackInfo.reason(), sink, lockConn);
+  }
+
+  /** The connection is gone: the journal row of this run says whether the commit happened. */
+  private Outcome resolveLostConnection(Connection lockConn, Request req, Outcome out) {
+    try (Connection c = Connections.open(req.login(), "cutter recheck " + req.runId());
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("select count(*) from cutter.journal where run_id = "
+            + dev.cutter.core.db.Sql.literal(req.runId()))) {
+      rs.next();
+      if (rs.getInt(1) == 1) {
+        return new Outcome(Ending.COMMITTED, out.total(), out.executed(), out.committed(), null, null, null);
+      }
+      return new Outcome(Ending.ROLLED_BACK, out.total(), out.executed(), List.of(), out.failedIndex(), out.failedLine(),
+          out.error());
+    } catch (SQLException | RuntimeException e) {
+      return out;
+    }
+  }
+
+  private static final class ApplyRoleException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    ApplyRoleException(String m) {
+      super(m);
+    }
+  }
+
+  /** A connection running as apply_role: SET ROLE when the login role may, else a login as apply_role. */
+  private static Connection applyConnection(Request req) throws ApplyRoleException {
+    String role = req.pkg().target().applyRole();
+    Connection c = Connections.open(req.login(), "cutter apply " + req.runId());
+    try {
+      String why = RoleSwitch.become(c, role);
+      if (why == null) {
+        return c;
+      }
+      c.close();
+      ConnectionSpec direct = req.login().as(role, req.passwordFor().apply(req.login(), role));
+      Connection d;
+      try {
+        d = Connections.open(direct, "cutter apply " + req.runId());
+      } catch (RuntimeException e) {
+        throw new ApplyRoleException(why + "; connecting as " + role + " also failed: " + e.getMessage());
+      }
+      if (!RoleSwitch.currentUser(d).equals(role)) {
+        d.close();
+        throw new ApplyRoleException("connected as " + role + " but current_user differs");
+      }
+      return d;
+    } catch (SQLException e) {
+      throw new ApplyRoleException("cannot become apply_role " + role + ": " + DbErrors.oneLine(e));
+    }
+  }
+
+  private static TargetInfo readTarget(Connection c, Request req) throws SQLException {
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("select current_database(), current_setting('server_version'), session_user")) {
+      rs.next();
+      String sysid = null;
+      try (Statement s2 = c.createStatement();
+          ResultSet r2 = s2.executeQuery("select system_identifier::text from pg_control_system()")) {
+        if (r2.next()) {
+          sysid = r2.getString(1);
+        }
+      } catch (SQLException e) {
+        sysid = null; // the identity check reports why
+      }
+      return new TargetInfo(rs.getString(1), sysid, rs.getString(2), rs.getString(3), req.pkg().target().applyRole());
+    }
+  }
+
+  private static ApplyInfo applyInfo(Request req, Outcome o) {
+    FailedStatement fs = null;
+    if (o.error() != null) {
+      ServerError e = o.error();
+      fs = new FailedStatement(o.failedIndex() == null ? 0 : o.failedIndex(), o.failedLine() == null ? 0 : o.failedLine(),
+          e.sqlstate(), e.message(), e.detail(), e.hint(), e.where());
+    }
+    String tx = switch (o.ending()) {
+      case COMMITTED -> "committed";
+      case PARTIALLY_COMMITTED -> "partially_committed";
+      case ROLLED_BACK, CONNECTION_LOST -> "rolled_back";
+    };
+    String status = o.ending() == Ending.COMMITTED ? "PASS" : "FAIL";
+    return new ApplyInfo(status, o.total(), o.executed(), tx, req.wrapperAbsorbed(), o.committed(), fs);
+  }
+
+  private static String describe(Outcome o) {
+    if (o.error() == null) {
+      return "no error";
+    }
+    String where = o.failedIndex() == null ? "" : o.failedIndex() == 0 ? "at COMMIT: "
+        : o.failedIndex() < 0 ? "writing the journal row: " : "statement " + o.failedIndex() + " (line " + o.failedLine() + "): ";
+    return where + o.error().message() + (o.error().sqlstate() == null ? "" : " (SQLSTATE " + o.error().sqlstate() + ")");
+  }
+
+  private static String firstFailure(List<CheckResult> results) {
+    return results.stream().filter(r -> r.status().blocks()).findFirst()
+        .map(r -> r.id() + ": " + (r.message() != null ? r.message() : "expected " + r.expected() + ", found " + r.actual()))
+        .orElse("none");
+  }
+
+  private RunReport finish(State s, Verdict verdict, String cause, ReportSink sink, Connection lockConn) {
+    if (s.rootCause == null && verdict != Verdict.PASS) {
+      s.rootCause = cause;
+    }
+    RunReport report = s.report(verdict);
+    String sha = sink.write(report);
+    if (s.changed && lockConn != null) {
+      try (Connection c = applyConnection(s.req)) {
+        Journal.finish(c, s.req.runId(), verdict.name(), report.finished(), sha);
+      } catch (SQLException | ApplyRoleException | RuntimeException e) {
+        // the report is written and says what happened; the row stays COMMITTED, which the next run reports
+      }
+    }
+    return report;
+  }
+
+  /** Whether a check list held (no FAIL or ERROR). */
+  public static boolean held(List<CheckResult> results) {
+    return results.stream().noneMatch(r -> r.status() == CheckStatus.FAIL || r.status() == CheckStatus.ERROR);
+  }
+}

@@ -1,0 +1,21 @@
+package dev.cutter.core.run;
+
+import java.util.List;
+
+/** Gate ids, in the order a run takes them (SPEC sections 3 and 5). */
+public final class GateIds {
+  public static final String SIGNATURE = "signature";
+  public static final String ARTIFACT_INTEGRITY = "P3_artifact_integrity";
+  public static final String AUTHORIZATION = "authorization";
+  public static final String LOCK = "lock";
+  public static final String PREFLIGHT = "P1_preflight";
+  public static final String BACKUP = "P2_backup";
+  public static final String APPLY = "apply";
+  public static final String VERIFY = "verify";
+  public static final String ROLLBACK = "rollback";
+
+  public static final List<String> APPLY_ORDER =
+      List.of(SIGNATURE, ARTIFACT_INTEGRITY, AUTHORIZATION, LOCK, PREFLIGHT, BACKUP, APPLY, VERIFY, ROLLBACK);
+
+  private GateIds() {}
+}

@@ -1,0 +1,51 @@
+package dev.cutter.core.run;
+
+import dev.cutter.core.check.CheckResult;
+import dev.cutter.core.db.ConnectionSpec;
+import dev.cutter.core.model.ApplyPackage;
+import dev.cutter.core.model.CheckSpec;
+import java.util.List;
+
+/**
+ * The gates a run is assembled from. core defines them; the checks, backup and integrity code
+ * implements them and the cli wires them, so that core depends on none of those modules.
+ */
+public final class Steps {
+
+  private Steps() {}
+
+  /** Signatures, artifact hashes and authorization expiry, offline (SPEC step 2). */
+  public interface Integrity {
+    /** @param signaturesRequired false in a dry-run: signatures are reported, not required */
+    IntegrityOutcome check(ApplyPackage pkg, boolean signaturesRequired);
+  }
+
+  /** The integrity gates' results, and the fingerprints of the valid signers (for the journal). */
+  public record IntegrityOutcome(List<GateResult> gates, List<String> signers) {
+    public IntegrityOutcome {
+      gates = List.copyOf(gates);
+      signers = List.copyOf(signers);
+    }
+
+    public boolean passed() {
+      return gates.stream().noneMatch(g -> g.status() == GateStatus.FAIL);
+    }
+  }
+
+  /** Read-only checks against the target. */
+  public interface Checks {
+    /**
+     * P1: identity (reported SKIPPED in a sandbox), the journal, every package check and the
+     * derived privilege checks, in package order.
+     */
+    List<CheckResult> preflight(ConnectionSpec target, ApplyPackage pkg, boolean sandbox);
+
+    /** A list of checks from the package (verify, rollback precondition), in order. */
+    List<CheckResult> run(ConnectionSpec target, ApplyPackage pkg, List<CheckSpec> checks);
+  }
+
+  /** The P2 backup; {@code status} of the result is PASS or FAIL (with {@code reason}). */
+  public interface Backup {
+    RunReport.BackupInfo run(ConnectionSpec backupTarget, ApplyPackage pkg, String runId);
+  }
+}

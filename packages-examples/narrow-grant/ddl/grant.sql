@@ -1,0 +1,2 @@
+-- Reporting may read invoices, and nothing else is granted.
+GRANT SELECT ON sales.invoice TO reporting;
