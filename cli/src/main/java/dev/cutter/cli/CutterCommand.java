@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
       KeysCommand.class,
       BackupCommand.class,
       PackageCommand.class,
+      ReportCommand.class,
       SqlCommand.class,
       CommandLine.HelpCommand.class
     },
