@@ -93,6 +93,8 @@ final class DryRunCommand implements Callable<Integer> {
       BackupSettings bs = BackupSettings.defaults().withEnvironment(RunSupport.env());
       if (pgBin != null) {
         bs = bs.withPgBin(pgBin);
+      } else if (server.pgBin().isPresent()) {
+        bs = bs.withPgBin(Path.of(server.pgBin().get()));
       }
       ConnectionResolver resolver = ConnectionResolver.fromProcess();
       ApplyRun run = new ApplyRun(RunSupport.integrity(trust, clock), RunSupport.checks(loaded, resolver),
