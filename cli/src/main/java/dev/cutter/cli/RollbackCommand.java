@@ -5,7 +5,6 @@ import dev.cutter.core.db.ConnectionSpec;
 import dev.cutter.core.run.RunIds;
 import dev.cutter.core.run.RunReport;
 import dev.cutter.core.run.SideRuns;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
