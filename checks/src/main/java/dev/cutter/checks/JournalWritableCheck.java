@@ -1,8 +1,12 @@
 package dev.cutter.checks;
 
+import dev.cutter.core.check.CheckContext;
+import dev.cutter.core.check.CheckResult;
+import dev.cutter.core.check.JournalCheck;
 import dev.cutter.core.check.Problems;
 import dev.cutter.core.model.YamlFields;
 import dev.cutter.core.model.YamlValue;
+import java.sql.SQLException;
 import java.util.Optional;
 
 /**
@@ -25,5 +29,10 @@ public final class JournalWritableCheck extends BuiltInCheck<Boolean> {
       return Optional.empty();
     }
     return b;
+  }
+
+  @Override
+  protected CheckResult check(Boolean args, CheckContext ctx) throws SQLException {
+    return JournalCheck.run(ctx);
   }
 }

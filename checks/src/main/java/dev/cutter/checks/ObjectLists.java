@@ -30,7 +30,7 @@ public record ObjectLists(Optional<String> schema, Map<String, List<String>> obj
     List<String> optional = new ArrayList<>(KINDS);
     optional.add(0, "schema");
     return f.mapping(args, problems.context(), List.of(), optional).flatMap(m -> {
-      int before = problems.diagnostics().size();
+      int before = problems.count();
       Optional<String> schema = m.get("schema").flatMap(v -> f.identifier(v, problems.field("schema")));
       Map<String, List<String>> objects = new LinkedHashMap<>();
       for (String kind : KINDS) {
@@ -41,7 +41,7 @@ public record ObjectLists(Optional<String> schema, Map<String, List<String>> obj
       } else if (m.get("schema").isEmpty() && objects.keySet().stream().anyMatch(k -> !k.equals("roles"))) {
         problems.add(m.position(), problems.context() + ": missing required field 'schema' (roles alone need none)");
       }
-      return problems.diagnostics().size() == before ? Optional.of(new ObjectLists(schema, objects)) : Optional.empty();
+      return problems.count() == before ? Optional.of(new ObjectLists(schema, objects)) : Optional.empty();
     });
   }
 }

@@ -1,8 +1,15 @@
 package dev.cutter.checks;
 
+import dev.cutter.core.catalog.CatalogObjects;
+import dev.cutter.core.catalog.Identifiers;
+import dev.cutter.core.catalog.Privileges;
+import dev.cutter.core.check.CheckContext;
+import dev.cutter.core.check.CheckResult;
 import dev.cutter.core.check.Problems;
 import dev.cutter.core.model.YamlFields;
 import dev.cutter.core.model.YamlValue;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -48,7 +55,7 @@ public final class PrivilegeCheck extends BuiltInCheck<PrivilegeCheck.Args> {
   public static Optional<Args> read(YamlValue args, Problems problems) {
     YamlFields f = new YamlFields(problems);
     return f.mapping(args, problems.context(), List.of("role"), List.of("schema", "table", "has", "lacks")).flatMap(m -> {
-      int before = problems.diagnostics().size();
+      int before = problems.count();
       Optional<String> role = m.get("role").flatMap(v -> f.identifier(v, problems.field("role")));
       Optional<String> schema = m.get("schema").flatMap(v -> f.identifier(v, problems.field("schema")));
       Optional<String> table = m.get("table").flatMap(v -> f.identifier(v, problems.field("table")));
@@ -68,7 +75,7 @@ public final class PrivilegeCheck extends BuiltInCheck<PrivilegeCheck.Args> {
       if (onObjects && m.get("schema").isEmpty()) {
         problems.add(m.position(), problems.context() + ": missing required field 'schema'");
       }
-      return problems.diagnostics().size() == before && role.isPresent()
+      return problems.count() == before && role.isPresent()
           ? Optional.of(new Args(role.get(), schema, table, has, lacks))
           : Optional.empty();
     });
@@ -105,5 +112,60 @@ public final class PrivilegeCheck extends BuiltInCheck<PrivilegeCheck.Args> {
     }
     String where = allowed == TABLE_PRIVILEGES ? "a table" : "a schema (add table: for table privileges)";
     return "'" + p + "' is not a privilege on " + where + "; expected one of " + String.join(", ", allowed) + " or MEMBER OF role";
+  }
+
+  @Override
+  protected CheckResult check(Args args, CheckContext ctx) throws SQLException {
+    Connection c = ctx.connection();
+    String on = args.table().map(t -> " on " + Identifiers.qualified(args.schema().orElseThrow(), t))
+        .orElse(args.schema().map(s -> " on schema " + Identifiers.quote(s)).orElse(""));
+    String expected = "role " + Identifiers.quote(args.role()) + (args.has().isEmpty() ? "" : " has " + String.join(", ", args.has()))
+        + (args.has().isEmpty() || args.lacks().isEmpty() ? "" : " and") + (args.lacks().isEmpty() ? "" : " lacks "
+        + String.join(", ", args.lacks())) + on;
+    Optional<Long> role = CatalogObjects.roleOid(c, args.role());
+    if (role.isEmpty()) {
+      return ctx.fail(expected, "no role " + Identifiers.quote(args.role()), "role " + args.role() + " does not exist");
+    }
+    Optional<Long> schema = Optional.empty();
+    if (args.schema().isPresent()) {
+      schema = CatalogObjects.schemaOid(c, args.schema().get());
+      if (schema.isEmpty()) {
+        return ctx.fail(expected, "no schema " + Identifiers.quote(args.schema().get()), "schema " + args.schema().get() + " does not exist");
+      }
+    }
+    Optional<Long> table = Optional.empty();
+    if (args.table().isPresent()) {
+      table = CatalogObjects.relationOid(c, args.schema().get(), args.table().get());
+      if (table.isEmpty()) {
+        return ctx.fail(expected, "no relation" + on.substring(3), "relation" + on.substring(3) + " does not exist");
+      }
+    }
+    List<String> held = new ArrayList<>();
+    List<String> wrong = new ArrayList<>();
+    for (String p : args.has()) {
+      boolean h = holds(c, role.get(), schema, table, p);
+      (h ? held : wrong).add(h ? p : "lacks " + p);
+    }
+    for (String p : args.lacks()) {
+      if (holds(c, role.get(), schema, table, p)) {
+        wrong.add("has " + p);
+      }
+    }
+    String actual = wrong.isEmpty() ? "as expected" : String.join(", ", wrong);
+    return ctx.result(wrong.isEmpty(), expected, actual, wrong.isEmpty() ? null
+        : "role " + args.role() + " " + String.join(", ", wrong) + on);
+  }
+
+  private static boolean holds(Connection c, long role, Optional<Long> schema, Optional<Long> table, String p)
+      throws SQLException {
+    if (p.startsWith(MEMBER_OF)) {
+      Optional<Long> other = CatalogObjects.roleOid(c, p.substring(MEMBER_OF.length()));
+      return other.isPresent() && Privileges.isMember(c, role, other.get());
+    }
+    if (table.isPresent()) {
+      return p.equals("OWNER") ? Privileges.ownsRelation(c, role, table.get()) : Privileges.onTable(c, role, table.get(), p);
+    }
+    return p.equals("OWNER") ? Privileges.ownsSchema(c, role, schema.orElseThrow())
+        : Privileges.onSchema(c, role, schema.orElseThrow(), p);
   }
 }

@@ -1,8 +1,12 @@
 package dev.cutter.checks;
 
+import dev.cutter.core.check.CheckContext;
+import dev.cutter.core.check.CheckResult;
 import dev.cutter.core.check.Problems;
+import dev.cutter.core.check.Rehearsal;
 import dev.cutter.core.model.YamlFields;
 import dev.cutter.core.model.YamlValue;
+import java.sql.SQLException;
 import java.util.Optional;
 
 /**
@@ -21,5 +25,10 @@ public final class RehearseCheck extends BuiltInCheck<Boolean> {
   /** Whether to rehearse, when {@code args} is true or false. */
   public static Optional<Boolean> read(YamlValue args, Problems problems) {
     return new YamlFields(problems).bool(args, problems.context());
+  }
+
+  @Override
+  protected CheckResult check(Boolean rehearse, CheckContext ctx) throws SQLException {
+    return rehearse ? Rehearsal.run(ctx) : ctx.skipped("rehearse: false");
   }
 }

@@ -1,8 +1,13 @@
 package dev.cutter.checks;
 
+import dev.cutter.core.catalog.CatalogObjects;
+import dev.cutter.core.catalog.Identifiers;
+import dev.cutter.core.check.CheckContext;
+import dev.cutter.core.check.CheckResult;
 import dev.cutter.core.check.Problems;
 import dev.cutter.core.model.YamlFields;
 import dev.cutter.core.model.YamlValue;
+import java.sql.SQLException;
 import java.util.Optional;
 
 /** {@code schema_exists: NAME}: the schema exists. */
@@ -17,5 +22,12 @@ public final class SchemaExistsCheck extends BuiltInCheck<String> {
   /** The schema name, when {@code args} is one. */
   public static Optional<String> read(YamlValue args, Problems problems) {
     return new YamlFields(problems).identifier(args, problems.context());
+  }
+
+  @Override
+  protected CheckResult check(String schema, CheckContext ctx) throws SQLException {
+    boolean exists = CatalogObjects.schemaOid(ctx.connection(), schema).isPresent();
+    return ctx.result(exists, "schema " + Identifiers.quote(schema) + " exists", exists ? "exists" : "absent",
+        exists ? null : "schema " + Identifiers.quote(schema) + " does not exist in database " + ctx.pkg().target().database());
   }
 }

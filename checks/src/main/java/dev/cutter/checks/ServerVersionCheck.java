@@ -1,8 +1,13 @@
 package dev.cutter.checks;
 
+import dev.cutter.core.check.CheckContext;
+import dev.cutter.core.check.CheckResult;
 import dev.cutter.core.check.Problems;
 import dev.cutter.core.model.YamlFields;
 import dev.cutter.core.model.YamlValue;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Optional;
 
 /** {@code server_version: 16}: the server's major version is exactly this one. */
@@ -17,5 +22,17 @@ public final class ServerVersionCheck extends BuiltInCheck<String> {
   /** The required major version, when {@code args} is one. */
   public static Optional<String> read(YamlValue args, Problems problems) {
     return new YamlFields(problems).majorVersion(args, problems.context());
+  }
+
+  @Override
+  protected CheckResult check(String major, CheckContext ctx) throws SQLException {
+    try (Statement st = ctx.connection().createStatement();
+        ResultSet rs = st.executeQuery("select current_setting('server_version_num')::int / 10000,"
+            + " current_setting('server_version')")) {
+      rs.next();
+      String actual = String.valueOf(rs.getInt(1));
+      return ctx.result(actual.equals(major), "server major " + major, "server major " + actual + " (" + rs.getString(2) + ")",
+          actual.equals(major) ? null : "the server runs PostgreSQL " + rs.getString(2) + ", the package requires " + major);
+    }
   }
 }

@@ -1,9 +1,16 @@
 package dev.cutter.checks;
 
+import dev.cutter.core.check.CheckContext;
+import dev.cutter.core.check.CheckResult;
 import dev.cutter.core.check.Problems;
 import dev.cutter.core.model.YamlFields;
 import dev.cutter.core.model.YamlValue;
+import java.math.BigDecimal;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -38,5 +45,48 @@ public final class SqlCheck extends BuiltInCheck<SqlCheck.Args> {
       boolean nameOk = m.get("name").isEmpty() || name.isPresent();
       return query.isPresent() && expect.isPresent() && nameOk ? Optional.of(new Args(name, query.get(), expect.get())) : Optional.empty();
     });
+  }
+
+  /**
+   * Runs the query (from the signed package) on the read-only connection: a query that tries to
+   * write fails with SQLSTATE 25006 and the check is an ERROR. Numbers compare by value
+   * ({@code 0} equals {@code 0.0}), booleans by truth, everything else as text.
+   */
+  @Override
+  protected CheckResult check(Args args, CheckContext ctx) throws SQLException {
+    String label = args.name().orElse(args.query());
+    YamlValue.Scalar expect = args.expect();
+    String expected = expect.isNull() ? "NULL" : expect.value();
+    try (Statement st = ctx.connection().createStatement()) {
+      st.setMaxRows(1);
+      try (ResultSet rs = st.executeQuery(args.query())) {
+        if (!rs.next()) {
+          return ctx.fail(expected, "no rows", label + ": the query returned no rows");
+        }
+        String actual = rs.getString(1);
+        boolean held = matches(expect, actual);
+        return ctx.result(held, expected, actual == null ? "NULL" : actual, held ? label
+            : label + ": expected " + expected + ", got " + (actual == null ? "NULL" : actual));
+      }
+    }
+  }
+
+  static boolean matches(YamlValue.Scalar expect, String actual) {
+    if (expect.isNull() || actual == null) {
+      return expect.isNull() && actual == null;
+    }
+    if (YamlValue.Scalar.INT.equals(expect.tag()) || YamlValue.Scalar.FLOAT.equals(expect.tag())) {
+      try {
+        return new BigDecimal(expect.value()).compareTo(new BigDecimal(actual.strip())) == 0;
+      } catch (NumberFormatException e) {
+        return false;
+      }
+    }
+    if (YamlValue.Scalar.BOOL.equals(expect.tag())) {
+      String a = actual.toLowerCase(Locale.ROOT);
+      boolean want = expect.value().toLowerCase(Locale.ROOT).equals("true");
+      return want ? a.equals("t") || a.equals("true") : a.equals("f") || a.equals("false");
+    }
+    return expect.value().equals(actual);
   }
 }

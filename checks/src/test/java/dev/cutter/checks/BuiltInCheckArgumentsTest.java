@@ -121,6 +121,23 @@ class BuiltInCheckArgumentsTest {
   }
 
   @Test
+  void noCheckTypeThrowsForArgumentsOfAnyShape() {
+    List<String> shapes = List.of("~", "true", "1", "1.5", "''", "x", "[]", "[~, [], {}]", "{}", "{ schema: ~ }",
+        "{ schema: [], tables: {}, has: 1, constraints: [], relations: x, query: {}, expect: {}, role: 1 }",
+        "{ schema: s, constraints: { p: ~ }, relations: { r: [] } }", "{ role: r, schema: s, table: t, has: [[]], lacks: [~] }",
+        "!custom x", "2026-01-01");
+    for (CheckType type : PackageLoader.withInstalledChecks().checkNames().stream()
+        .map(n -> PackageLoader.withInstalledChecks().checkType(n).orElseThrow()).toList()) {
+      for (String shape : shapes) {
+        Problems problems = new Problems("package.yaml");
+        type.validate(parse(shape), problems.in(type.name()));
+        assertThat(problems.diagnostics()).as("%s: %s", type.name(), shape)
+            .allSatisfy(d -> assertThat(d.message()).startsWith(type.name()));
+      }
+    }
+  }
+
+  @Test
   void problemsCarryTheArgumentsPosition() {
     Problems problems = new Problems("package.yaml");
     new BaselineCheck().validate(parse("schema: gov\nrelations:\n  r: many\n"), problems.in("verify[1].baseline"));

@@ -15,6 +15,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code cutter package hash PKG [--check]}: recomputes every artifact's sha256 and rewrites only those values. */
 @Command(
     name = "hash",
+    mixinStandardHelpOptions = true,
     description = {
       "Recompute the sha256 of every artifact (artifact and rollback.artifact) and rewrite only those values in "
           + "package.yaml; comments, order and quoting stay as they are. A missing sha256 is added.",

@@ -1,6 +1,7 @@
 package dev.cutter.core.check;
 
 import dev.cutter.core.model.YamlValue;
+import java.sql.SQLException;
 
 /**
  * A kind of check a package may list under {@code preflight}, {@code verify} or a rollback
@@ -10,10 +11,8 @@ import dev.cutter.core.model.YamlValue;
  * {@code META-INF/services/dev.cutter.core.check.CheckType}) and need a public no-argument
  * constructor. They are stateless and thread-safe.
  *
- * <p>This is the load-time part of the contract: when a package is loaded, every entry's
- * arguments are handed to {@link #validate} so that a bad argument is an invalid package (exit 2)
- * reported at its line and column, long before any database is touched. Running a check against
- * a database is a separate concern added to this interface by the executor.
+ * <p>{@link #validate} runs when a package is loaded, {@link #run} when the check runs against
+ * a target, in a read-only transaction.
  */
 public interface CheckType {
 
@@ -26,4 +25,14 @@ public interface CheckType {
    * throw for any input: a value of the wrong shape is a problem to report, not an exception.
    */
   void validate(YamlValue args, Problems problems);
+
+  /**
+   * Runs the check with {@code args} (already validated) against the target. {@link
+   * CheckContext#connection()} is in a READ ONLY transaction that is rolled back afterwards; an
+   * {@link SQLException} becomes an ERROR result naming the SQLSTATE. A type that only validates
+   * (a test double) inherits an ERROR result, so it can never pass by accident.
+   */
+  default CheckResult run(YamlValue args, CheckContext context) throws SQLException {
+    return context.error("check type " + name() + " only validates its arguments; it cannot run");
+  }
 }

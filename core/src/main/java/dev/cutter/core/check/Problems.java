@@ -60,6 +60,11 @@ public final class Problems {
     return diagnostics.isEmpty();
   }
 
+  /** How many problems were recorded so far (shared by every view): compare before and after a step. */
+  public int count() {
+    return diagnostics.size();
+  }
+
   /** Every problem so far, in the order found. */
   public List<Diagnostic> diagnostics() {
     return List.copyOf(diagnostics);

@@ -5,6 +5,8 @@ import java.nio.file.Path;
 /**
  * A file pinned by the package: {@code path} as written (relative to package.yaml),
  * {@code resolved} the absolute path inside the package directory, {@code sha256} 64 lowercase
- * hex, and where the {@code sha256} value stands in package.yaml.
+ * hex, and where the {@code sha256} value stands in package.yaml (where the artifact mapping
+ * stands when none is written). {@code sha256} is empty only in a package read with
+ * {@link PackageLoader#loadIgnoringHashes}, which {@code cutter package hash} uses.
  */
 public record ArtifactRef(String path, Path resolved, String sha256, SourcePosition position) {}

@@ -8,7 +8,10 @@ import java.util.Optional;
  * The P2 backup gate. {@code schemas} empty means the whole database. {@code encryptTo} holds the
  * recipients as written (with {@code ${ENV}} unexpanded: expansion happens when the gate runs, so
  * that an unset variable is reported as BLOCKED naming it). {@code recipientKeys} is an armored
- * key file inside the package, else the user's GnuPG public keyring is used.
+ * key file inside the package, else the user's GnuPG public keyring is used. {@code dir} is as
+ * written: a relative path is resolved against the working directory when the gate runs (dry-run
+ * replaces it with a temporary directory); it is null only when no backup is required and none
+ * was named.
  */
 public record BackupPolicy(
     boolean required,

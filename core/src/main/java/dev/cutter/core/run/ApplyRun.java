@@ -110,7 +110,9 @@ public final class ApplyRun {
           p.authorization().expiresAt(), p.authorization().risk().yamlName(), p.authorization().chain());
       TargetInfo t = target != null ? target
           : new TargetInfo(p.target().database(), null, null, req.login().user(), p.target().applyRole());
-      return new RunReport(req.runId(), req.mode(), pi, t, verdict, verdict.exitCode(), changed,
+      // A dry-run changes only its sandbox: production is never touched.
+      boolean productionChanged = changed && req.mode() != RunMode.DRY_RUN;
+      return new RunReport(req.runId(), req.mode(), pi, t, verdict, verdict.exitCode(), productionChanged,
           new ArrayList<>(gates.values()), backupInfo, applyInfo, verification, rollbackInfo, rootCause, List.of(),
           nextAction, started, clock.instant());
     }
@@ -255,8 +257,10 @@ public final class ApplyRun {
         ok ? null : firstFailure(v), v));
     s.verification = new VerificationInfo(ok ? "PASS" : "FAIL", v, s.before, afterApply, null);
     if (ok) {
-      RunReport r = finish(s, Verdict.PASS, null, sink, lockConn);
-      return r;
+      if (req.mode() == RunMode.DRY_RUN) {
+        return rehearseRollback(s, lockConn, sink);
+      }
+      return finish(s, Verdict.PASS, null, sink, lockConn);
     }
     Optional<Rollback> rb = pkg.rollback();
     if (rb.isEmpty()) {
@@ -295,6 +299,55 @@ public final class ApplyRun {
         restored ? "restored" : "differs", null, pre));
     return finish(s, restored ? Verdict.ROLLED_BACK : Verdict.ESCALATE,
         "verification failed after commit: " + firstFailure(v), sink, lockConn);
+  }
+
+  /**
+   * Dry-run only, after a verified apply: the rollback must hold its precondition, run, and bring
+   * back the pre-apply baseline, or the package's way back is broken and the dry-run says so.
+   */
+  private RunReport rehearseRollback(State s, Connection lockConn, ReportSink sink) throws SQLException {
+    Request req = s.req;
+    ApplyPackage pkg = req.pkg();
+    if (pkg.rollback().isEmpty()) {
+      s.rollbackInfo = new RollbackInfo("NOT_APPLICABLE", "dry-run: the package has no rollback to rehearse");
+      s.gate(new GateResult(GateIds.ROLLBACK, GateStatus.SKIPPED, null, null, s.rollbackInfo.reason(), List.of()));
+      return finish(s, Verdict.PASS, null, sink, lockConn);
+    }
+    List<CheckResult> pre = checks.run(req.login(), pkg, pkg.rollback().get().precondition());
+    if (!held(pre)) {
+      s.rollbackInfo = new RollbackInfo("NOT_APPLICABLE", "rehearsal: precondition failed right after the apply: "
+          + firstFailure(pre));
+      s.gate(new GateResult(GateIds.ROLLBACK, GateStatus.FAIL, "precondition holds after the apply", null,
+          s.rollbackInfo.reason(), pre));
+      s.nextAction = "fix the rollback precondition: it must hold right after this change is applied";
+      return finish(s, Verdict.ESCALATE, "rollback rehearsal: " + s.rollbackInfo.reason(), sink, lockConn);
+    }
+    Outcome ro;
+    try (Connection c = applyConnection(req)) {
+      ApplySettings tx = new ApplySettings(ApplySettings.Mode.TRANSACTION, pkg.apply().lockTimeout(),
+          pkg.apply().statementTimeout());
+      ro = ApplyEngine.run(c, req.rollbackStatements(), tx, conn -> { });
+    } catch (ApplyRoleException e) {
+      ro = null;
+      s.rollbackInfo = new RollbackInfo("FAILED", e.getMessage());
+    }
+    Baseline after = BaselineSnapshot.read(lockConn);
+    boolean restored = ro != null && ro.ending() == Ending.COMMITTED && after.equals(s.before);
+    if (ro != null) {
+      s.rollbackInfo = new RollbackInfo(ro.ending() == Ending.COMMITTED ? "EXECUTED" : "FAILED",
+          ro.ending() != Ending.COMMITTED ? "rehearsal: " + describe(ro)
+              : restored ? "rehearsal: the rollback restored the pre-apply baseline"
+              : "rehearsal: the baseline after the rollback differs from before the apply");
+    }
+    s.gate(new GateResult(GateIds.ROLLBACK, restored ? GateStatus.PASS : GateStatus.FAIL,
+        "rollback restores the pre-apply baseline", restored ? "restored" : "not restored", s.rollbackInfo.reason(), pre));
+    s.verification = new VerificationInfo(s.verification.status(), s.verification.checks(), s.before, after,
+        s.rollbackInfo.reason());
+    if (restored) {
+      return finish(s, Verdict.PASS, null, sink, lockConn);
+    }
+    s.nextAction = "fix the rollback artifact: in the sandbox it did not bring back the pre-apply baseline";
+    return finish(s, Verdict.ESCALATE, s.rollbackInfo.reason(), sink, lockConn);
   }
 
   /** The connection is gone: the journal row of this run says whether the commit happened. */
@@ -391,7 +444,7 @@ public final class ApplyRun {
     return where + o.error().message() + (o.error().sqlstate() == null ? "" : " (SQLSTATE " + o.error().sqlstate() + ")");
   }
 
-  private static String firstFailure(List<CheckResult> results) {
+  static String firstFailure(List<CheckResult> results) {
     return results.stream().filter(r -> r.status().blocks()).findFirst()
         .map(r -> r.id() + ": " + (r.message() != null ? r.message() : "expected " + r.expected() + ", found " + r.actual()))
         .orElse("none");

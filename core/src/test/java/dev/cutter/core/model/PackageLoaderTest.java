@@ -302,6 +302,32 @@ class PackageLoaderTest {
   }
 
   @Test
+  void survivesEveryMutationOfAValidPackage() {
+    String valid = FULL.formatted(CHANGE_SHA);
+    java.util.Random random = new java.util.Random(7);
+    for (int i = 0; i < 300; i++) {
+      StringBuilder b = new StringBuilder(valid);
+      for (int edits = 1 + random.nextInt(3); edits > 0; edits--) {
+        int at = random.nextInt(b.length());
+        switch (random.nextInt(4)) {
+          case 0 -> b.deleteCharAt(at);
+          case 1 -> b.insert(at, "-:[]{}&*!|>'\"#%@`,?\t ".charAt(random.nextInt(21)));
+          case 2 -> b.delete(at, Math.min(b.length(), at + random.nextInt(40)));
+          default -> b.insert(at, b.substring(random.nextInt(b.length() / 2), b.length() / 2));
+        }
+      }
+      Path pkg = dir.resolve("m" + i);
+      TestPackages.write(pkg, b.toString());
+      try {
+        loader.load(pkg);
+      } catch (InvalidInputException e) {
+        assertThat(e.diagnostics()).as("mutation %d explains itself", i).isNotEmpty()
+            .allSatisfy(d -> assertThat(d.message()).isNotBlank());
+      }
+    }
+  }
+
+  @Test
   void refusesAliasBombsInBoundedMemory() {
     StringBuilder b = new StringBuilder("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
     for (int i = 1; i < 30; i++) {

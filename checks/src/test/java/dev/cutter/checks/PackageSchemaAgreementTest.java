@@ -1,0 +1,121 @@
+package dev.cutter.checks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import dev.cutter.core.InvalidInputException;
+import dev.cutter.core.model.ApplyPackage;
+import dev.cutter.core.model.PackageLoader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** docs/package.schema.json and the loader accept the same example packages and refuse the same broken ones. */
+class PackageSchemaAgreementTest {
+
+  private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
+  private static final Path EXAMPLES = ROOT.resolve("packages-examples");
+  private static final Path BASE = EXAMPLES.resolve("registry-12-tables");
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+  private static JsonSchema schema;
+  private final PackageLoader loader = PackageLoader.withInstalledChecks();
+
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void readSchema() throws IOException {
+    try (InputStream in = Files.newInputStream(ROOT.resolve("docs/package.schema.json"))) {
+      schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);
+    }
+  }
+
+  static Stream<Path> examples() throws IOException {
+    try (Stream<Path> dirs = Files.list(EXAMPLES)) {
+      return dirs.filter(d -> Files.exists(d.resolve("package.yaml"))).sorted().toList().stream();
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("examples")
+  void everyExampleIsValidForTheSchemaAndTheLoader(Path example) throws IOException {
+    assertThat(schemaErrors(example.resolve("package.yaml"))).as("schema errors").isEmpty();
+
+    ApplyPackage p = loader.load(example);
+
+    assertThat(p.id()).isEqualTo(example.getFileName().toString());
+    assertThat(Files.readString(example.resolve("package.yaml"))).as("the expected verdict is stated").startsWith("# expect: ");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      unknown top-level key      | 'title: Governance'                    | 'colour: blue\ntitle: Governance'
+      header                     | 'apiVersion: cutter/v1'                | 'apiVersion: cutter/v2'
+      id                         | 'id: registry-12-tables'               | 'id: Registry'
+      risk                       | 'risk: high'                           | 'risk: severe'
+      expiry without offset      | 'expires_at: 2030-12-31T23:00:00Z'     | 'expires_at: 2030-12-31T23:00:00'
+      system identifier integer  | 'system_identifier: "7390112233445566778"' | 'system_identifier: 7390112233445566778'
+      missing apply role         | '  apply_role: gov_owner'              | '  backup_role: gov_owner'
+      artifact hash              | '  sha256: "9446a16b'                  | '  sha256: "z446a16b'
+      path leaving the package   | 'path: ddl/rollback.sql'               | 'path: ../registry-12-tables/ddl/rollback.sql'
+      absolute path              | 'path: ddl/create-registry.sql'        | 'path: /etc/hosts'
+      unknown check              | '- rehearse: true'                     | '- rehearsal: true'
+      rehearse not a boolean     | '- rehearse: true'                     | '- rehearse: always'
+      privilege on wrong object  | 'has: [ USAGE, CREATE ]'               | 'has: [ USAGE, SELECT ]'
+      baseline letter            | 'relations: { r: 1, i: 1 }'            | 'relations: { r: 1, q: 1 }'
+      baseline count             | 'constraints: { p: 1 }'                | 'constraints: { p: one }'
+      object list without schema | '  - objects_absent:\n      schema: governance\n' | '  - objects_absent:\n'
+      duration                   | 'lock_timeout: 5s'                     | 'lock_timeout: 5 seconds'
+      apply mode                 | 'mode: transaction'                    | 'mode: batch'
+      backup without dir         | '  dir: /var/lib/cutter/backups'       | '  # no dir'
+      backup scope               | 'scope: { schemas: [ governance ] }'   | 'scope: everything'
+      min bytes                  | 'min_bytes: 1024'                      | 'min_bytes: -1'
+      sql expect not scalar      | 'expect: 0'                            | 'expect: [0]'
+      sandbox not a list         | 'setup: [ sandbox/roles.sql, sandbox/schema.sql ]' | 'setup: sandbox/roles.sql'
+      """)
+  void brokenPackagesAreRefusedByBoth(String why, String from, String to) throws IOException {
+    String original = Files.readString(BASE.resolve("package.yaml"));
+    String fromText = from.replace("\\n", "\n");
+    assertThat(original).as("the variant applies").contains(fromText);
+    Path pkg = copyOfBase();
+    Files.writeString(pkg.resolve("package.yaml"), original.replace(fromText, to.replace("\\n", "\n")));
+
+    assertThat(schemaErrors(pkg.resolve("package.yaml"))).as("schema refuses: " + why).isNotEmpty();
+    assertThatThrownBy(() -> loader.load(pkg)).as("loader refuses: " + why).isInstanceOf(InvalidInputException.class);
+  }
+
+  private Path copyOfBase() throws IOException {
+    Path pkg = tmp.resolve("registry-12-tables");
+    try (Stream<Path> files = Files.walk(BASE)) {
+      files.forEach(f -> {
+        try {
+          Files.copy(f, pkg.resolve(BASE.relativize(f).toString()));
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    }
+    return pkg;
+  }
+
+  private static Set<ValidationMessage> schemaErrors(Path packageYaml) throws IOException {
+    JsonNode document = YAML.readTree(packageYaml.toFile());
+    return schema.validate(document);
+  }
+}

@@ -1,0 +1,205 @@
+package dev.cutter.cli;
+
+import dev.cutter.backup.BackupSettings;
+import dev.cutter.cli.sandbox.EmbeddedSandbox;
+import dev.cutter.cli.sandbox.SandboxServer;
+import dev.cutter.cli.sandbox.TestcontainersSandbox;
+import dev.cutter.cli.sandbox.UrlSandbox;
+import dev.cutter.core.CutterException;
+import dev.cutter.core.Diagnostic;
+import dev.cutter.core.InvalidInputException;
+import dev.cutter.core.db.ConnectionResolver;
+import dev.cutter.core.db.ConnectionSpec;
+import dev.cutter.core.db.Connections;
+import dev.cutter.core.db.DbErrors;
+import dev.cutter.core.exec.Journal;
+import dev.cutter.core.integrity.ApproverKeys;
+import dev.cutter.core.model.ApplyPackage;
+import dev.cutter.core.model.BackupPolicy;
+import dev.cutter.core.run.ApplyRun;
+import dev.cutter.core.run.PackageScripts;
+import dev.cutter.core.run.RunIds;
+import dev.cutter.core.run.RunMode;
+import dev.cutter.core.run.RunReport;
+import dev.cutter.core.sql.SplitResult;
+import dev.cutter.core.sql.SqlSplitter;
+import dev.cutter.core.sql.SqlStatement;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code cutter dry-run PKG}: the whole pipeline against a throwaway server, plus a rollback rehearsal. */
+@Command(name = "dry-run", mixinStandardHelpOptions = true,
+    description = "Start a throwaway PostgreSQL, run the package's sandbox.setup scripts as superuser, then the full "
+        + "pipeline (identity SKIPPED, signatures reported but not required, backup into a temporary directory) and a "
+        + "rollback rehearsal. Exits with the sandbox run's verdict.")
+final class DryRunCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Mixin PackageArgument pkg;
+
+  @Option(names = "--sandbox", paramLabel = "embedded|testcontainers|URL", defaultValue = "embedded",
+      description = "Where to run: the embedded server (default, nothing to install), a postgres:<N> container, or a "
+          + "libpq URI of a disposable server reached as a superuser (cutter creates and drops its own database).")
+  String sandbox;
+
+  @Option(names = "--pg-version", paramLabel = "N", defaultValue = "0",
+      description = "Server major for the sandbox (testcontainers: the image tag; embedded: must be the bundled major).")
+  int pgVersion;
+
+  @Option(names = "--pg-bin", paramLabel = "DIR", description = "Directory of pg_dump and pg_restore (default: PATH).")
+  Path pgBin;
+
+  @Mixin ReportOptions report;
+  @Mixin TrustOptions trust;
+
+  @Override
+  public Integer call() throws Exception {
+    return RunSupport.guarded(spec.commandLine().getErr(), dev.cutter.core.run.RunMode.DRY_RUN, report.dir(), this::run);
+  }
+
+  private Integer run() throws IOException {
+    GlobalOptions global = spec.root().commandLine().<CutterCommand>getCommand().global;
+    RunSupport.Loaded loaded = RunSupport.load(pkg.path());
+    ApplyPackage p = loaded.pkg();
+    Clock clock = Clock.systemUTC();
+    String runId = RunIds.next(clock);
+    Path work = Files.createTempDirectory("cutter-dry-run-");
+    try (SandboxServer server = start(p, runId)) {
+      ConnectionSpec su = server.superuser();
+      runSetup(p, su);
+      init(su, p);
+      ApplyPackage sandboxed = withSandboxBackup(p, work);
+      BackupSettings bs = BackupSettings.defaults().withEnvironment(RunSupport.env());
+      if (pgBin != null) {
+        bs = bs.withPgBin(pgBin);
+      } else if (server.pgBin().isPresent()) {
+        bs = bs.withPgBin(Path.of(server.pgBin().get()));
+      }
+      ConnectionResolver resolver = ConnectionResolver.fromProcess();
+      ApplyRun run = new ApplyRun(RunSupport.integrity(trust, clock), RunSupport.checks(loaded, resolver),
+          RunSupport.backup(bs), clock);
+      ApplyRun.Request req = new ApplyRun.Request(sandboxed, loaded.scripts().changeStatements(),
+          loaded.scripts().change().absorbedWrapper().isPresent(), loaded.scripts().rollbackStatements(), su,
+          (s, role) -> Optional.empty(), Duration.ZERO, RunMode.DRY_RUN, runId);
+      RunSupport.Sink sink = new RunSupport.Sink(report.dir(), RunSupport.scanner(su));
+      RunReport r = run.execute(req, sink);
+      if (!global.quiet() && global.output() == GlobalOptions.OutputFormat.text) {
+        spec.commandLine().getOut().println("sandbox: " + server.describe());
+      }
+      return RunSupport.print(spec.commandLine().getOut(), global, sink, r);
+    } finally {
+      deleteTree(work);
+    }
+  }
+
+  private SandboxServer start(ApplyPackage p, String runId) {
+    String db = p.target().database();
+    return switch (sandbox) {
+      case "embedded" -> EmbeddedSandbox.start(db, pgVersion);
+      case "testcontainers" -> TestcontainersSandbox.start(db, pgVersion);
+      default -> {
+        if (!sandbox.startsWith("postgres")) {
+          throw CutterException.invalid("--sandbox: expected embedded, testcontainers or a postgresql:// URI, got '"
+              + sandbox + "'");
+        }
+        yield UrlSandbox.create(ConnectionResolver.fromProcess().resolve(sandbox), runId);
+      }
+    };
+  }
+
+  /** Runs each sandbox.setup script as the superuser, statement by statement. */
+  private static void runSetup(ApplyPackage p, ConnectionSpec su) {
+    for (Path file : p.sandbox().setup()) {
+      String shown = p.directory().relativize(file).toString();
+      SplitResult split = SqlSplitter.split(shown, PackageScripts.read(file, shown));
+      if (!split.unrunnable().isEmpty()) {
+        throw new InvalidInputException(split.unrunnable());
+      }
+      try (Connection c = Connections.open(su, "cutter dry-run setup"); Statement st = c.createStatement()) {
+        st.setEscapeProcessing(false);
+        for (SqlStatement s : split.statements()) {
+          try {
+            st.execute(s.text());
+          } catch (SQLException e) {
+            throw new InvalidInputException(new Diagnostic(shown, s.startLine(), 0,
+                "sandbox setup statement " + s.index() + " failed: " + DbErrors.oneLine(e)));
+          }
+        }
+      } catch (SQLException e) {
+        throw new CutterException(1, "sandbox setup: " + DbErrors.oneLine(e), e);
+      }
+    }
+  }
+
+  /** cutter init in the sandbox, granting the package's roles that exist there. */
+  private static void init(ConnectionSpec su, ApplyPackage p) {
+    try (Connection c = Connections.open(su, "cutter dry-run init")) {
+      List<String> grants = new ArrayList<>();
+      for (String role : Stream.concat(Stream.of(p.target().applyRole()), p.target().backupRole().stream()).distinct().toList()) {
+        try (var ps = c.prepareStatement("select 1 from pg_roles where rolname = ?")) {
+          ps.setString(1, role);
+          try (ResultSet rs = ps.executeQuery()) {
+            if (rs.next()) {
+              grants.add(role);
+            }
+          }
+        }
+      }
+      Journal.init(c, grants);
+    } catch (SQLException e) {
+      throw new CutterException(1, "sandbox init: " + DbErrors.oneLine(e), e);
+    }
+  }
+
+  /**
+   * The backup of a dry-run goes to a temporary directory; when the package encrypts, to an
+   * ephemeral key made for this run (the real recipients' keys are not needed to prove the path).
+   */
+  private static ApplyPackage withSandboxBackup(ApplyPackage p, Path work) throws IOException {
+    BackupPolicy b = p.backup();
+    if (!b.required()) {
+      return p;
+    }
+    Path dir = work.resolve("backups");
+    List<String> encryptTo = b.encryptTo();
+    Optional<Path> keys = b.recipientKeys();
+    if (!encryptTo.isEmpty()) {
+      ApproverKeys.Generated k = ApproverKeys.generate("cutter dry-run <dry-run@cutter.invalid>", new char[0],
+          java.time.Instant.now(), Optional.empty());
+      Path pub = work.resolve("ephemeral.pub.asc");
+      Files.write(pub, k.armoredPublicKey());
+      encryptTo = List.of(k.fingerprint());
+      keys = Optional.of(pub);
+    }
+    BackupPolicy sandboxed = new BackupPolicy(true, b.schemas(), dir, b.minBytes(), encryptTo, keys);
+    return new ApplyPackage(p.file(), p.directory(), p.sha256(), p.id(), p.title(), p.authorization(), p.target(),
+        p.artifact(), p.preflight(), sandboxed, p.apply(), p.verify(), p.rollback(), p.sandbox());
+  }
+
+  private static void deleteTree(Path root) {
+    try (Stream<Path> s = Files.walk(root)) {
+      s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (IOException ignored) {
+      // a temporary directory; the OS cleans it
+    }
+  }
+}

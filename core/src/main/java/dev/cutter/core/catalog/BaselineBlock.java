@@ -1,0 +1,64 @@
+package dev.cutter.core.catalog;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The {@code baseline} check entry of a package, written from live counts, ready to paste
+ * under {@code preflight:} or {@code verify:}:
+ * {@code - baseline: {schema: s, constraints: {p: 12, f: 19, u: 0, …}, relations: {r: 12, …}}}.
+ * The baseline check compares the letters it lists, so every letter is written, zeros too: the
+ * pasted entry then notices any new kind of object (a first view, a first exclusion constraint).
+ */
+public final class BaselineBlock {
+
+  private static final Pattern PLAIN = Pattern.compile("[a-z_][a-z0-9_]*");
+
+  /** Constraint letters always written; {@code n} (NOT NULL, PostgreSQL 18) only when the server has some. */
+  static final List<String> CONSTRAINTS = List.of("p", "f", "u", "c", "x", "t");
+
+  /** Relation letters always written; TOAST tables ({@code t}) live in pg_toast, written only when present. */
+  static final List<String> RELATIONS = List.of("r", "p", "v", "m", "S", "i", "I", "f", "c");
+
+  private BaselineBlock() {}
+
+  /** One list entry (without a trailing newline). */
+  public static String entry(SchemaCounts counts) {
+    return "- baseline: {schema: " + scalar(counts.schema()) + ", constraints: " + flow(complete(counts.constraints(), CONSTRAINTS))
+        + ", relations: " + flow(complete(counts.relations(), RELATIONS)) + "}";
+  }
+
+  private static Map<String, Integer> complete(Map<String, Integer> live, List<String> letters) {
+    Map<String, Integer> out = new LinkedHashMap<>();
+    letters.forEach(l -> out.put(l, live.getOrDefault(l, 0)));
+    live.forEach(out::putIfAbsent);
+    return out;
+  }
+
+  /** Counts as a YAML flow mapping in the map's order: {@code {p: 12, f: 19}}; {@code {}} when empty. */
+  public static String flow(Map<String, ? extends Number> counts) {
+    return counts.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining(", ", "{", "}"));
+  }
+
+  /** A YAML scalar for a name: plain when it is a plain lower-case name, else double-quoted. */
+  static String scalar(String s) {
+    if (PLAIN.matcher(s).matches() && !s.equals("null") && !s.equals("true") && !s.equals("false") && !s.equals("y")
+        && !s.equals("n") && !s.equals("yes") && !s.equals("no") && !s.equals("on") && !s.equals("off")) {
+      return s;
+    }
+    StringBuilder b = new StringBuilder("\"");
+    s.codePoints().forEach(cp -> {
+      if (cp == '"' || cp == '\\') {
+        b.append('\\').appendCodePoint(cp);
+      } else if (cp < 0x20 || cp == 0x7f) {
+        b.append(String.format("\\x%02x", cp));
+      } else {
+        b.appendCodePoint(cp);
+      }
+    });
+    return b.append('"').toString();
+  }
+}

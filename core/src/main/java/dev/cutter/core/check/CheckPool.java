@@ -1,0 +1,95 @@
+package dev.cutter.core.check;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+import dev.cutter.core.CutterException;
+import dev.cutter.core.ExitCodes;
+import dev.cutter.core.db.ConnectionSpec;
+import dev.cutter.core.db.DbErrors;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * A few connections to the target for read-only checks. Each piece of work gets a connection in
+ * a fresh transaction declared READ ONLY (a write fails with SQLSTATE 25006) and bounded by a
+ * statement timeout; the transaction is always rolled back. The password is set only as a
+ * property of the driver's DataSource, never in a URL, so the pool cannot log it.
+ */
+public final class CheckPool implements AutoCloseable {
+
+  /** Work done on a read-only connection. */
+  @FunctionalInterface
+  public interface Work<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  /** How long one check's statement may run. */
+  public static final Duration STATEMENT_TIMEOUT = Duration.ofSeconds(60);
+
+  private final HikariDataSource pool;
+  private final int size;
+
+  private CheckPool(HikariDataSource pool, int size) {
+    this.pool = pool;
+    this.size = size;
+  }
+
+  /** Opens a pool of {@code size} (2 to 4) connections as {@code spec}'s user. */
+  public static CheckPool open(ConnectionSpec spec, int size, String applicationName) {
+    if (size < 1 || size > 4) {
+      throw new IllegalArgumentException("check pool size must be 1 to 4, not " + size);
+    }
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setServerNames(new String[] {spec.host().startsWith("/") ? "localhost" : spec.host()});
+    ds.setPortNumbers(new int[] {spec.port()});
+    ds.setDatabaseName(spec.database());
+    ds.setUser(spec.user());
+    spec.password().ifPresent(s -> ds.setPassword(s.value()));
+    ds.setApplicationName(applicationName);
+    ds.setConnectTimeout(10);
+    ds.setAssumeMinServerVersion("14");
+    HikariConfig cfg = new HikariConfig();
+    cfg.setDataSource(ds);
+    cfg.setPoolName("cutter-checks");
+    cfg.setMaximumPoolSize(size);
+    cfg.setMinimumIdle(size);
+    cfg.setAutoCommit(false);
+    cfg.setReadOnly(true);
+    cfg.setConnectionTimeout(15_000);
+    cfg.setInitializationFailTimeout(1);
+    try {
+      return new CheckPool(new HikariDataSource(cfg), size);
+    } catch (HikariPool.PoolInitializationException e) {
+      String why = e.getCause() instanceof SQLException se ? DbErrors.oneLine(se) : String.valueOf(e.getMessage());
+      throw new CutterException(ExitCodes.CHECKS_FAILED, "cannot connect to " + spec.display() + ": " + why, e);
+    }
+  }
+
+  public int size() {
+    return size;
+  }
+
+  /** Runs {@code work} in a READ ONLY transaction that is rolled back whatever happens. */
+  public <T> T readOnly(Work<T> work) throws SQLException {
+    try (Connection c = pool.getConnection()) {
+      try {
+        try (Statement st = c.createStatement()) {
+          st.execute("set transaction read only");
+          st.execute("set local statement_timeout = '" + STATEMENT_TIMEOUT.toMillis() + "ms'");
+        }
+        return work.run(c);
+      } finally {
+        c.rollback();
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+}

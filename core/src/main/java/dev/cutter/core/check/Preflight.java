@@ -1,0 +1,195 @@
+package dev.cutter.core.check;
+
+import dev.cutter.core.CutterException;
+import dev.cutter.core.check.derived.ApplyRolePrivileges;
+import dev.cutter.core.check.derived.BackupRolePrivileges;
+import dev.cutter.core.db.ConnectionSpec;
+import dev.cutter.core.db.ConnectionSpec.Secret;
+import dev.cutter.core.db.DbErrors;
+import dev.cutter.core.exec.ExecStatement;
+import dev.cutter.core.model.ApplyPackage;
+import dev.cutter.core.model.CheckSpec;
+import dev.cutter.core.run.Steps;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * The P1 preflight: identity first (nothing else runs against a target that is not the one
+ * approved), then the journal, every package check and the derived privilege checks, on a few
+ * pooled connections, each in its own READ ONLY transaction. Results come back in package order
+ * whatever ran first: identity, journal_writable (unless the package lists it), the package's
+ * checks as {@code name#n}, apply_role_privileges, backup_role_privileges.
+ */
+public final class Preflight implements Steps.Checks {
+
+  /** Connections (and threads) the checks share. */
+  public static final int DEFAULT_PARALLELISM = 3;
+
+  /** One check to run: its id and what it does on a read-only connection. */
+  @FunctionalInterface
+  private interface Task {
+    CheckResult run(CheckContext ctx) throws SQLException;
+  }
+
+  /** The ordered results of a preflight and whether P1 passed. */
+  public record Outcome(List<CheckResult> results) {
+    public Outcome {
+      results = List.copyOf(results);
+    }
+
+    /** True when no check failed or erred (SKIPPED does not block). */
+    public boolean passed() {
+      return results.stream().noneMatch(r -> r.status().blocks());
+    }
+  }
+
+  private final Map<String, CheckType> types;
+  private final Function<ApplyPackage, List<ExecStatement>> artifact;
+  private final BiFunction<ConnectionSpec, String, Optional<Secret>> passwordFor;
+  private final int parallelism;
+
+  /**
+   * @param types check types by name (see {@link #installedTypes()})
+   * @param artifact the artifact's statements as apply sends them, for {@link Steps.Checks}
+   * @param passwordFor another role's password (the password file), for rehearsal as apply_role
+   */
+  public Preflight(Map<String, CheckType> types, Function<ApplyPackage, List<ExecStatement>> artifact,
+      BiFunction<ConnectionSpec, String, Optional<Secret>> passwordFor, int parallelism) {
+    this.types = Map.copyOf(types);
+    this.artifact = artifact;
+    this.passwordFor = passwordFor;
+    this.parallelism = parallelism;
+  }
+
+  /** Every check type on the class path (built-in and users' jars), by name. */
+  public static Map<String, CheckType> installedTypes() {
+    Map<String, CheckType> out = new LinkedHashMap<>();
+    for (CheckType t : ServiceLoader.load(CheckType.class, Preflight.class.getClassLoader())) {
+      out.putIfAbsent(t.name(), t);
+    }
+    return Collections.unmodifiableMap(out);
+  }
+
+  /** P1 with the artifact given: identity, journal, package checks, derived privileges. */
+  public Outcome run(ConnectionSpec target, ApplyPackage pkg, List<ExecStatement> statements, boolean sandbox) {
+    Map<String, Task> tasks = new LinkedHashMap<>();
+    boolean journalListed = pkg.preflight().stream().anyMatch(s -> s.name().equals(JournalCheck.ID));
+    if (!journalListed) {
+      tasks.put(JournalCheck.ID, JournalCheck::run);
+    }
+    tasks.putAll(packageTasks(pkg.preflight()));
+    tasks.put(ApplyRolePrivileges.ID, ApplyRolePrivileges::run);
+    tasks.put(BackupRolePrivileges.ID, BackupRolePrivileges::run);
+    TargetAccess access = new TargetAccess(target, passwordFor);
+    CheckPool pool;
+    try {
+      pool = CheckPool.open(target, Math.max(1, Math.min(4, parallelism)), "cutter preflight");
+    } catch (CutterException e) {
+      return notRun(CheckResult.error(IdentityCheck.ID, e.getMessage()), tasks.keySet());
+    }
+    try (pool) {
+      CheckResult identity = sandbox
+          ? CheckResult.skipped(IdentityCheck.ID, "sandbox: a throwaway server has another identity by design")
+          : runOne(pool, IdentityCheck.ID, IdentityCheck::run, pkg, statements, access);
+      if (identity.status().blocks()) {
+        return notRun(identity, tasks.keySet());
+      }
+      List<CheckResult> out = new ArrayList<>();
+      out.add(identity);
+      out.addAll(runAll(pool, tasks, pkg, statements, access));
+      return new Outcome(out);
+    }
+  }
+
+  private static Outcome notRun(CheckResult identity, Iterable<String> ids) {
+    List<CheckResult> out = new ArrayList<>();
+    out.add(identity);
+    ids.forEach(id -> out.add(CheckResult.skipped(id, "not run: the identity check did not hold")));
+    return new Outcome(out);
+  }
+
+  @Override
+  public List<CheckResult> preflight(ConnectionSpec target, ApplyPackage pkg, boolean sandbox) {
+    return run(target, pkg, artifact.apply(pkg), sandbox).results();
+  }
+
+  /** A list of package checks alone (verify, a rollback precondition), in order. */
+  @Override
+  public List<CheckResult> run(ConnectionSpec target, ApplyPackage pkg, List<CheckSpec> checks) {
+    try (CheckPool pool = CheckPool.open(target, Math.max(1, Math.min(4, parallelism)), "cutter checks")) {
+      return runAll(pool, packageTasks(checks), pkg, artifact.apply(pkg), new TargetAccess(target, passwordFor));
+    }
+  }
+
+  private Map<String, Task> packageTasks(List<CheckSpec> specs) {
+    Map<String, Task> tasks = new LinkedHashMap<>();
+    for (int i = 0; i < specs.size(); i++) {
+      CheckSpec spec = specs.get(i);
+      CheckType type = types.get(spec.name());
+      tasks.put(spec.name() + "#" + (i + 1), type == null
+          ? ctx -> ctx.error("check type " + spec.name() + " is not installed (installed: " + String.join(", ", types.keySet()) + ")")
+          : ctx -> type.run(spec.args(), ctx));
+    }
+    return tasks;
+  }
+
+  private List<CheckResult> runAll(CheckPool pool, Map<String, Task> tasks, ApplyPackage pkg,
+      List<ExecStatement> statements, TargetAccess access) {
+    ExecutorService exec = Executors.newFixedThreadPool(pool.size(), r -> {
+      Thread t = new Thread(r, "cutter-check");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<Map.Entry<String, Future<CheckResult>>> futures = new ArrayList<>();
+      for (Map.Entry<String, Task> e : tasks.entrySet()) {
+        futures.add(Map.entry(e.getKey(), exec.submit(() -> runOne(pool, e.getKey(), e.getValue(), pkg, statements, access))));
+      }
+      List<CheckResult> out = new ArrayList<>();
+      for (Map.Entry<String, Future<CheckResult>> f : futures) {
+        out.add(await(f.getKey(), f.getValue()));
+      }
+      return out;
+    } finally {
+      exec.shutdownNow();
+    }
+  }
+
+  private static CheckResult await(String id, Future<CheckResult> f) {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return CheckResult.error(id, "interrupted");
+    } catch (ExecutionException e) {
+      return CheckResult.error(id, "internal error in the check: " + e.getCause());
+    }
+  }
+
+  /** Runs one task in its own read-only transaction; a database error is the check's ERROR, never a crash. */
+  private static CheckResult runOne(CheckPool pool, String id, Task task, ApplyPackage pkg, List<ExecStatement> statements,
+      TargetAccess access) {
+    try {
+      CheckResult r = pool.readOnly(c -> task.run(new CheckContext(id, c, pkg, statements, access)));
+      return r != null ? r : CheckResult.error(id, "internal error: the check returned no result");
+    } catch (SQLException e) {
+      return CheckResult.error(id, DbErrors.oneLine(e));
+    } catch (CutterException e) {
+      return CheckResult.error(id, e.getMessage());
+    } catch (RuntimeException e) {
+      return CheckResult.error(id, "internal error in the check: " + e);
+    }
+  }
+}

@@ -1,0 +1,69 @@
+package dev.cutter.core.check;
+
+import dev.cutter.core.catalog.Identifiers;
+import dev.cutter.core.db.DbErrors.ServerError;
+import dev.cutter.core.exec.ApplyEngine;
+import dev.cutter.core.exec.ApplyEngine.Outcome;
+import dev.cutter.core.model.ApplySettings;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * Runs the artifact as apply_role exactly as apply will (the same engine: one statement at a
+ * time over the simple query protocol, {@code SET LOCAL lock_timeout}/{@code statement_timeout}
+ * from the package, stop at the first error) in a transaction that is always rolled back. Before
+ * the rollback, {@code SET CONSTRAINTS ALL IMMEDIATE} makes deferred constraints that would fail
+ * at COMMIT fail here. The only check that writes; what it writes never commits (sequence values
+ * it draws stay drawn, as with any rolled-back transaction).
+ */
+public final class Rehearsal {
+
+  /** The journal hook's way to end the transaction: never a server error. */
+  private static final String END = "cutter rehearsal ends here";
+  private static final String END_STATE = "00000";
+
+  private Rehearsal() {}
+
+  public static CheckResult run(CheckContext ctx) throws SQLException {
+    int n = ctx.statements().size();
+    String role = ctx.applyRole();
+    String expected = "all " + n + " statements run as apply_role " + Identifiers.quote(role) + " (rolled back)";
+    if (n == 0) {
+      return ctx.pass(expected, "no statements", null);
+    }
+    ApplySettings pkg = ctx.pkg().apply();
+    // Always one transaction, also for mode: autocommit, so that nothing commits.
+    ApplySettings tx = new ApplySettings(ApplySettings.Mode.TRANSACTION, pkg.lockTimeout(), pkg.statementTimeout());
+    Outcome o;
+    String how;
+    try (TargetAccess.RoleSession s = ctx.target().openAs(role, "cutter rehearse")) {
+      how = s.how();
+      o = ApplyEngine.run(s.connection(), ctx.statements(), tx, c -> {
+        try (Statement st = c.createStatement()) {
+          st.execute("set constraints all immediate");
+        }
+        throw new SQLException(END, END_STATE);
+      });
+    }
+    ServerError e = o.error();
+    if (e != null && o.failedIndex() != null && o.failedIndex() == -1 && END.equals(e.message())) {
+      return ctx.pass(expected, "all " + n + " ran; rolled back", "rehearsed as " + how + " with lock_timeout "
+          + pkg.lockTimeout().toMillis() + "ms");
+    }
+    if (e == null) {
+      return ctx.error("rehearsal ended without rolling back: report this as a bug");
+    }
+    String state = e.sqlstate() == null ? "" : " (SQLSTATE " + e.sqlstate() + ")";
+    if (o.failedIndex() != null && o.failedIndex() == -1) {
+      return ctx.fail(expected, "a deferred constraint fails at COMMIT: " + e.message() + state,
+          "the artifact would fail at COMMIT: " + e.message() + state);
+    }
+    if (ctx.pkg().apply().mode() == ApplySettings.Mode.AUTOCOMMIT && "25001".equals(e.sqlstate())) {
+      return ctx.skipped("statement " + o.failedIndex() + " (line " + o.failedLine() + ") cannot run inside a"
+          + " transaction block, so it cannot be rehearsed; statements before it held");
+    }
+    String at = "statement " + o.failedIndex() + " (line " + o.failedLine() + ")";
+    return ctx.fail(expected, at + " failed: " + e.message() + state, "apply would stop at " + at + ": " + e.message()
+        + state + (e.hint() == null ? "" : "; hint: " + e.hint()) + "; rehearsed as " + how);
+  }
+}

@@ -1,0 +1,74 @@
+package dev.cutter.core.integrity;
+
+import dev.cutter.core.check.CheckResult;
+import dev.cutter.core.check.CheckStatus;
+import dev.cutter.core.model.ApplyPackage;
+import dev.cutter.core.run.GateIds;
+import dev.cutter.core.run.GateResult;
+import dev.cutter.core.run.GateStatus;
+import dev.cutter.core.run.Steps;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The integrity step of a run: {@link IntegrityVerifier}'s findings as the three gates
+ * {@code signature}, {@code P3_artifact_integrity} and {@code authorization}.
+ */
+public final class IntegrityGates implements Steps.Integrity {
+
+  private final Optional<TrustPolicy> policy;
+  private final String whyNoPolicy;
+  private final Clock clock;
+
+  /** @param whyNoPolicy where cutter looked, when {@code policy} is empty */
+  public IntegrityGates(Optional<TrustPolicy> policy, String whyNoPolicy, Clock clock) {
+    this.policy = policy;
+    this.whyNoPolicy = whyNoPolicy;
+    this.clock = clock;
+  }
+
+  @Override
+  public Steps.IntegrityOutcome check(ApplyPackage pkg, boolean signaturesRequired) {
+    IntegrityResult r;
+    if (!signaturesRequired) {
+      r = IntegrityVerifier.verifyForDryRun(pkg, policy, clock.instant());
+    } else if (policy.isPresent()) {
+      r = IntegrityVerifier.verify(pkg, policy.get(), clock.instant());
+    } else {
+      r = IntegrityVerifier.verifyWithoutPolicy(pkg, whyNoPolicy, clock.instant());
+    }
+    return outcome(r);
+  }
+
+  /** The gates of one integrity result. */
+  public static Steps.IntegrityOutcome outcome(IntegrityResult r) {
+    List<CheckResult> sigs = new ArrayList<>();
+    for (SignatureResult s : r.signatures()) {
+      String who = s.fingerprint() + s.userId().map(u -> " " + u).orElse("");
+      sigs.add(new CheckResult("signature#" + s.index(), s.valid() ? CheckStatus.PASS : CheckStatus.FAIL,
+          "valid signature by a trusted, unexpired, unrevoked key", s.status().name().toLowerCase().replace('_', ' ')
+              + " " + who, s.detail() == null || s.detail().isEmpty() ? null : s.detail()));
+    }
+    GateStatus sigStatus = r.signaturesPassed() ? GateStatus.PASS : r.signaturesRequired() ? GateStatus.FAIL : GateStatus.SKIPPED;
+    String sigMessage = r.signaturesRequired() ? r.quorum().summary()
+        : "dry-run: signatures reported, not required; " + r.quorum().summary();
+    GateResult signature = new GateResult(GateIds.SIGNATURE, sigStatus,
+        r.quorum().required() + " distinct trusted signer(s)", r.quorum().signers().size() + " valid", sigMessage, sigs);
+
+    List<CheckResult> arts = new ArrayList<>();
+    for (ArtifactCheck a : r.artifacts()) {
+      arts.add(new CheckResult(a.path(), a.matches() ? CheckStatus.PASS : CheckStatus.FAIL, a.expected(),
+          a.actual().orElse("unreadable"), a.matches() || a.problem() == null || a.problem().isEmpty() ? null : a.problem()));
+    }
+    GateResult p3 = new GateResult(GateIds.ARTIFACT_INTEGRITY, r.artifactsPassed() ? GateStatus.PASS : GateStatus.FAIL,
+        "every pinned sha256 matches", r.artifactsPassed() ? "all match" : "mismatch",
+        r.artifactsPassed() ? null : arts.stream().filter(c -> c.status() != CheckStatus.PASS).findFirst()
+            .map(c -> c.id() + ": expected " + c.expected() + ", found " + c.actual()).orElse(null), arts);
+
+    GateResult auth = new GateResult(GateIds.AUTHORIZATION, r.expiry().passed() ? GateStatus.PASS : GateStatus.FAIL,
+        "expires_at after now", String.valueOf(r.expiry().expiresAt()), r.expiry().summary(), List.of());
+    return new Steps.IntegrityOutcome(List.of(signature, p3, auth), r.signedBy());
+  }
+}

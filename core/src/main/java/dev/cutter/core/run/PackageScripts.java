@@ -1,0 +1,80 @@
+package dev.cutter.core.run;
+
+import dev.cutter.core.CutterException;
+import dev.cutter.core.Diagnostic;
+import dev.cutter.core.InvalidInputException;
+import dev.cutter.core.exec.ExecStatement;
+import dev.cutter.core.model.ApplyPackage;
+import dev.cutter.core.model.ApplySettings;
+import dev.cutter.core.model.ArtifactRef;
+import dev.cutter.core.sql.ArtifactScript;
+import dev.cutter.core.sql.SqlSplitter;
+import dev.cutter.core.sql.SqlStatement;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A package's SQL, split as psql would and judged against the artifact rules: the change and
+ * the rollback. Any rejection (transaction control, meta-commands, COPY FROM STDIN,
+ * non-transactional statements in transaction mode) makes the package invalid (exit 2), with
+ * the artifact's file and line.
+ */
+public record PackageScripts(ArtifactScript change, Optional<ArtifactScript> rollback) {
+
+  /** Splits and judges every artifact of {@code pkg}; throws {@link InvalidInputException} listing every rejection. */
+  public static PackageScripts of(ApplyPackage pkg) {
+    List<Diagnostic> problems = new ArrayList<>();
+    ArtifactScript change = judge(pkg.artifact(), pkg.apply().mode(), problems);
+    Optional<ArtifactScript> rollback = pkg.rollback()
+        .map(r -> judge(r.artifact(), ApplySettings.Mode.TRANSACTION, problems));
+    if (!problems.isEmpty()) {
+      throw new InvalidInputException(problems);
+    }
+    return new PackageScripts(change, rollback);
+  }
+
+  private static ArtifactScript judge(ArtifactRef ref, ApplySettings.Mode mode, List<Diagnostic> problems) {
+    ArtifactScript s = ArtifactScript.of(SqlSplitter.split(ref.path(), read(ref.resolved(), ref.path())), mode);
+    problems.addAll(s.rejections());
+    return s;
+  }
+
+  /** Reads a script as strict UTF-8 (psql's client encoding for these files). */
+  public static String read(Path file, String shownAs) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file)))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new InvalidInputException(new Diagnostic(shownAs, 0, 0, "not valid UTF-8 text"));
+    } catch (IOException e) {
+      throw CutterException.invalid(shownAs + ": cannot read: " + e.getMessage());
+    }
+  }
+
+  /** The statements as the executor sends them. */
+  public static List<ExecStatement> statements(ArtifactScript script) {
+    List<ExecStatement> out = new ArrayList<>();
+    for (SqlStatement s : script.statements()) {
+      out.add(new ExecStatement(s.index(), s.startLine(), s.text()));
+    }
+    return out;
+  }
+
+  public List<ExecStatement> changeStatements() {
+    return statements(change);
+  }
+
+  public List<ExecStatement> rollbackStatements() {
+    return rollback.map(PackageScripts::statements).orElse(List.of());
+  }
+}

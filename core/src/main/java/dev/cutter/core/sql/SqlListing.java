@@ -1,0 +1,70 @@
+package dev.cutter.core.sql;
+
+import java.util.List;
+
+/**
+ * The two listings of {@code cutter sql split}: a text form a reviewer reads and a JSON array
+ * {@code [{index, start_line, end_line, kind, text}]}. Kept next to the splitter so golden
+ * files pin both.
+ */
+public final class SqlListing {
+
+  private SqlListing() {}
+
+  /** One header line per statement ({@code -- #3 lines 7-9 SQL}), then its text, then a blank line. */
+  public static String text(List<SqlStatement> statements) {
+    StringBuilder b = new StringBuilder();
+    for (SqlStatement s : statements) {
+      b.append("-- #").append(s.index()).append(" line");
+      if (s.startLine() == s.endLine()) {
+        b.append(' ').append(s.startLine());
+      } else {
+        b.append("s ").append(s.startLine()).append('-').append(s.endLine());
+      }
+      b.append(' ').append(s.kind().name()).append('\n').append(s.text()).append("\n\n");
+    }
+    return b.toString();
+  }
+
+  /** A JSON array, one object per line. */
+  public static String json(List<SqlStatement> statements) {
+    StringBuilder b = new StringBuilder(statements.size() * 96 + 4).append('[');
+    for (int i = 0; i < statements.size(); i++) {
+      SqlStatement s = statements.get(i);
+      b.append(i == 0 ? "\n  " : ",\n  ")
+          .append("{\"index\": ").append(s.index())
+          .append(", \"start_line\": ").append(s.startLine())
+          .append(", \"end_line\": ").append(s.endLine())
+          .append(", \"kind\": \"").append(s.kind().name())
+          .append("\", \"text\": ");
+      appendJsonString(b, s.text());
+      b.append('}');
+    }
+    return b.append(statements.isEmpty() ? "]\n" : "\n]\n").toString();
+  }
+
+  /** Appends {@code v} as a JSON string literal (RFC 8259: quote, backslash and controls escaped). */
+  static void appendJsonString(StringBuilder b, String v) {
+    b.append('"');
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      switch (c) {
+        case '"' -> b.append("\\\"");
+        case '\\' -> b.append("\\\\");
+        case '\n' -> b.append("\\n");
+        case '\r' -> b.append("\\r");
+        case '\t' -> b.append("\\t");
+        case '\b' -> b.append("\\b");
+        case '\f' -> b.append("\\f");
+        default -> {
+          if (c < 0x20 || c == '\u2028' || c == '\u2029') {
+            b.append(String.format("\\u%04x", (int) c));
+          } else {
+            b.append(c);
+          }
+        }
+      }
+    }
+    b.append('"');
+  }
+}

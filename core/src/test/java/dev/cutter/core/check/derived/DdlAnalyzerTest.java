@@ -1,0 +1,128 @@
+package dev.cutter.core.check.derived;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cutter.core.catalog.ObjectKind;
+import dev.cutter.core.catalog.ObjectName;
+import dev.cutter.core.check.derived.Requirement.CreateIn;
+import dev.cutter.core.check.derived.Requirement.CreateIndex;
+import dev.cutter.core.check.derived.Requirement.CreateSchema;
+import dev.cutter.core.check.derived.Requirement.Owns;
+import dev.cutter.core.check.derived.Requirement.References;
+import java.util.List;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+class DdlAnalyzerTest {
+
+  private static List<Requirement> of(String sql) {
+    return DdlAnalyzer.analyze(1, 10, sql);
+  }
+
+  @Test
+  void createTableNeedsCreateOnItsSchemaAndReferencesOnItsTargets() {
+    List<Requirement> r = of("""
+        create table if not exists gov.runs (
+          id bigint primary key,
+          owner_id bigint references gov.owners (id),
+          kind text not null
+        );""");
+    assertThat(r).containsExactly(
+        new CreateIn(ObjectKind.TABLE, new ObjectName("gov", "runs"), 1, 10),
+        new References(new ObjectName("gov", "owners"), 1, 12));
+  }
+
+  @Test
+  void quotedIdentifiersKeepCaseAndUnquotedOnesFold() {
+    List<Requirement> r = of("CREATE TABLE \"My Schema\".\"Odd\"\"Name\" (a int); ");
+    assertThat(r).containsExactly(new CreateIn(ObjectKind.TABLE, new ObjectName("My Schema", "Odd\"Name"), 1, 10));
+    assertThat(of("CREATE VIEW Gov.V AS select 1")).containsExactly(
+        new CreateIn(ObjectKind.VIEW, new ObjectName("gov", "v"), 1, 10));
+  }
+
+  @Test
+  void unqualifiedNamesStayUnqualified() {
+    assertThat(of("create unlogged table t (a int)")).containsExactly(
+        new CreateIn(ObjectKind.TABLE, ObjectName.unqualified("t"), 1, 10));
+  }
+
+  @Test
+  void temporaryTablesNeedNoSchemaPrivilege() {
+    assertThat(of("create temp table t (a int)")).isEmpty();
+  }
+
+  @Test
+  void everyCreatableKindIsRecognised() {
+    assertThat(of("create or replace function s.f(a int) returns int language sql as $$ select 1 $$"))
+        .containsExactly(new CreateIn(ObjectKind.FUNCTION, new ObjectName("s", "f"), 1, 10));
+    assertThat(of("create procedure s.p() language sql as 'select 1'"))
+        .containsExactly(new CreateIn(ObjectKind.PROCEDURE, new ObjectName("s", "p"), 1, 10));
+    assertThat(of("create materialized view if not exists s.mv as select 1"))
+        .containsExactly(new CreateIn(ObjectKind.MATERIALIZED_VIEW, new ObjectName("s", "mv"), 1, 10));
+    assertThat(of("create sequence s.seq start 5"))
+        .containsExactly(new CreateIn(ObjectKind.SEQUENCE, new ObjectName("s", "seq"), 1, 10));
+    assertThat(of("create type s.mood as enum ('a', 'b')"))
+        .containsExactly(new CreateIn(ObjectKind.TYPE, new ObjectName("s", "mood"), 1, 10));
+    assertThat(of("create schema if not exists gov authorization admin"))
+        .containsExactly(new CreateSchema("gov", 1, 10));
+    assertThat(of("create schema authorization admin")).containsExactly(new CreateSchema("admin", 1, 10));
+  }
+
+  @Test
+  void createIndexNeedsTheTableNotTheIndexName() {
+    assertThat(of("create unique index if not exists runs_kind on only gov.runs (kind)"))
+        .containsExactly(new CreateIndex(new ObjectName("gov", "runs"), 1, 10));
+    assertThat(of("create index on runs using btree (kind)"))
+        .containsExactly(new CreateIndex(ObjectName.unqualified("runs"), 1, 10));
+  }
+
+  @Test
+  void alterAndDropNeedOwnership() {
+    assertThat(of("alter table if exists only gov.runs add constraint fk foreign key (o) references gov.owners"))
+        .containsExactly(
+            new Owns(ObjectKind.TABLE, new ObjectName("gov", "runs"), true, "ALTER", 1, 10),
+            new References(new ObjectName("gov", "owners"), 1, 10));
+    assertThat(of("drop table gov.a, gov.b cascade")).containsExactly(
+        new Owns(ObjectKind.TABLE, new ObjectName("gov", "a"), false, "DROP", 1, 10),
+        new Owns(ObjectKind.TABLE, new ObjectName("gov", "b"), false, "DROP", 1, 10));
+    assertThat(of("drop function if exists s.f(int, text), s.g()")).containsExactly(
+        new Owns(ObjectKind.FUNCTION, new ObjectName("s", "f"), true, "DROP", 1, 10),
+        new Owns(ObjectKind.FUNCTION, new ObjectName("s", "g"), true, "DROP", 1, 10));
+    assertThat(of("alter materialized view s.mv rename to mv2")).containsExactly(
+        new Owns(ObjectKind.MATERIALIZED_VIEW, new ObjectName("s", "mv"), false, "ALTER", 1, 10));
+  }
+
+  @Test
+  void partitionsAndInheritanceNeedOwnershipOfTheParent() {
+    assertThat(of("create table s.p1 partition of s.parent for values in (1)")).containsExactly(
+        new CreateIn(ObjectKind.TABLE, new ObjectName("s", "p1"), 1, 10),
+        new Owns(ObjectKind.TABLE, new ObjectName("s", "parent"), false, "PARTITION OF", 1, 10));
+  }
+
+  @Test
+  void commentsAndStringsNeverNameObjects() {
+    String sql = """
+        -- create table s.not_this (a int);
+        /* create table s.nor /* nested */ this (a int); */
+        insert into s.t values ('create table s.x (a int)', $q$ drop table s.y $q$, E'references s.z\\'');""";
+    assertThat(of(sql)).isEmpty();
+  }
+
+  @Test
+  void linesCountFromTheStatementsFirstLine() {
+    List<Requirement> r = of("create table s.t (\n  a int,\n\n  b int references s.u\n)");
+    assertThat(r).extracting(Requirement::line).containsExactly(10, 13);
+  }
+
+  @Test
+  void dmlNeedsNothingHere() {
+    assertThat(of("update s.t set a = 1")).isEmpty();
+    assertThat(of("grant select on s.t to r")).isEmpty();
+  }
+
+  @Test
+  void statementRangesAreCompact() {
+    assertThat(ApplyRolePrivileges.statements(new TreeSet<>(List.of(1, 2, 3, 5, 7, 8)))).isEqualTo("statements 1-3, 5, 7-8");
+    assertThat(ApplyRolePrivileges.statements(new TreeSet<>(List.of(4)))).isEqualTo("statement 4");
+  }
+}

@@ -1,0 +1,79 @@
+package dev.cutter.core.sql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cutter.core.Diagnostic;
+import dev.cutter.core.model.ApplySettings.Mode;
+import org.junit.jupiter.api.Test;
+
+class ArtifactScriptTest {
+
+  private static ArtifactScript judge(String sql, Mode mode) {
+    return ArtifactScript.of(SqlSplitter.split("ddl/change.sql", sql), mode);
+  }
+
+  @Test
+  void absorbsABeginCommitPairWrappingTheWholeFile() {
+    ArtifactScript a = judge("-- change\nBEGIN;\ncreate table a (id int);\ncreate table b (id int);\nCOMMIT;\n", Mode.TRANSACTION);
+    assertThat(a.runnable()).isTrue();
+    assertThat(a.absorbedWrapper()).contains(new ArtifactScript.Wrapper(2, 5));
+    assertThat(a.statements()).extracting(SqlStatement::text).containsExactly("create table a (id int);", "create table b (id int);");
+  }
+
+  @Test
+  void rejectsOtherTransactionControlWithItsLine() {
+    ArtifactScript a = judge("create table a (id int);\ncommit;\nbegin;\nsavepoint s;\n", Mode.TRANSACTION);
+    assertThat(a.absorbedWrapper()).isEmpty();
+    assertThat(a.rejections()).extracting(Diagnostic::line).containsExactly(2, 3, 4);
+    assertThat(a.rejections().get(0).toString()).isEqualTo("ddl/change.sql:2: `commit` is transaction control: cutter runs"
+        + " the artifact in one transaction it controls; remove it (only a BEGIN … COMMIT pair wrapping the whole file is"
+        + " accepted, and absorbed)");
+  }
+
+  @Test
+  void rejectsABeginWithTransactionModesEvenWhenItWrapsTheFile() {
+    ArtifactScript a = judge("begin isolation level serializable;\nselect 1;\ncommit;", Mode.TRANSACTION);
+    assertThat(a.absorbedWrapper()).isEmpty();
+    assertThat(a.rejections()).extracting(Diagnostic::line).containsExactly(1, 3);
+  }
+
+  @Test
+  void rejectsMetaCommandsAndCopyFromStdinWithTheirLines() {
+    ArtifactScript a = judge("select 1;\n\\set ON_ERROR_STOP on\ncopy t from stdin;\n1\n\\.\n", Mode.AUTOCOMMIT);
+    assertThat(a.rejections()).extracting(Diagnostic::toString).containsExactly(
+        "ddl/change.sql:2: psql meta-command \\set cannot run over a database connection; remove it (only plain SQL is sent)",
+        "ddl/change.sql:3: COPY … FROM STDIN reads its data from the script, which only psql can do;"
+            + " load the rows with INSERT, or COPY from a server-side file");
+  }
+
+  @Test
+  void rejectsNonTransactionalStatementsOnlyInTransactionMode() {
+    String sql = "create table t (a int);\ncreate index concurrently t_a on t (a);\nvacuum t;\n";
+    assertThat(judge(sql, Mode.TRANSACTION).rejections()).extracting(Diagnostic::toString).containsExactly(
+        "ddl/change.sql:2: `create index concurrently t_a …` cannot run inside a transaction block (SQLSTATE 25001);"
+            + " put it in a package with mode: autocommit",
+        "ddl/change.sql:3: `vacuum t` cannot run inside a transaction block (SQLSTATE 25001); put it in a package with mode: autocommit");
+    assertThat(judge(sql, Mode.AUTOCOMMIT).runnable()).isTrue();
+  }
+
+  @Test
+  void rejectsAWrapperInAutocommitMode() {
+    ArtifactScript a = judge("begin;\ncreate table a (id int);\ncommit;\n", Mode.AUTOCOMMIT);
+    assertThat(a.absorbedWrapper()).isEmpty();
+    assertThat(a.rejections()).singleElement().satisfies(d -> {
+      assertThat(d.line()).isEqualTo(1);
+      assertThat(d.message()).contains("mode: autocommit");
+    });
+  }
+
+  @Test
+  void leavesOutStatementsThatAreOnlyComments() {
+    ArtifactScript a = judge("select 1;;\n/* end */", Mode.TRANSACTION);
+    assertThat(a.statements()).extracting(SqlStatement::text).containsExactly("select 1;");
+  }
+
+  @Test
+  void reportsUnterminatedTextAsUnrunnable() {
+    assertThat(judge("select 'x;\n", Mode.TRANSACTION).rejections()).extracting(Diagnostic::line).containsExactly(1);
+  }
+}

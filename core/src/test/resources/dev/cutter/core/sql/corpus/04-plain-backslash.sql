@@ -1,0 +1,2 @@
+select 'a\'; select 2;
+select 'c:\temp\'; select 'it''s';

@@ -1,0 +1,2 @@
+select 1;
+/* a comment left at the end */

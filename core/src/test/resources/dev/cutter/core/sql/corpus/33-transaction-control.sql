@@ -1,0 +1,10 @@
+begin;
+create table tx_a (id int);
+savepoint s1;
+insert into tx_a values (1);
+rollback to savepoint s1;
+release savepoint s1;
+commit;
+start transaction isolation level serializable;
+select 1;
+end;

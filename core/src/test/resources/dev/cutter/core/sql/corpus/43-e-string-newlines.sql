@@ -1,0 +1,4 @@
+select E'line one\
+line two; still';
+select 'multi
+line; string';

@@ -1,0 +1,2 @@
+select $Tag$ text $tag$ still inside; $TAG$ $Tag$;
+select 2;
