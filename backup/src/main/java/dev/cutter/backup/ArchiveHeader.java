@@ -1,7 +1,7 @@
 package dev.cutter.backup;
 
 /**
- * The header of a pg_dump archive (psql-semantics.md section 6): archive version, integer and
+ * The header of a pg_dump custom-format archive: archive version, integer and
  * offset sizes, format, compression, creation time and the versions that wrote it.
  */
 public record ArchiveHeader(
