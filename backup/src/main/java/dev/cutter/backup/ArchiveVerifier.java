@@ -183,8 +183,9 @@ public final class ArchiveVerifier {
   }
 
   private void skipChunks(String what) throws IOException {
+    String lengthLabel = what + " chunk length"; // built once per block: nothing is allocated per chunk
     while (true) {
-      long len = in.readLong(what + " chunk length");
+      long len = in.readLong(lengthLabel);
       if (len == 0) {
         return;
       }
