@@ -186,22 +186,26 @@ public final class BackupGate {
       }
       List<String> encryptedTo = recipients.stream().map(Recipient::fingerprint).toList();
       ArchiveHeader h = outcome.archive().header();
-      long fileBytes = outcome.fileBytes();
-      String fileSha = outcome.fileSha256();
-      BackupEnvelope draft = new BackupEnvelope(dir.path().resolve(finalName), fileBytes, fileSha,
-          outcome.plaintextSha256(), outcome.plaintextBytes(), h.formatName(), h.archiveVersion(), h.pgDumpVersion(),
-          prepared.server(), prepared.database(), outcome.archive().tocEntries(), outcome.archive().tableData().size(), encryptedTo, started,
-          settings.clock().instant());
+      BackupEnvelope draft = new BackupEnvelope(dir.path().resolve(finalName), outcome.fileBytes(),
+          outcome.fileSha256(), outcome.plaintextSha256(), outcome.plaintextBytes(), h.formatName(), h.archiveVersion(),
+          h.pgDumpVersion(), prepared.server(), prepared.database(), outcome.archive().tocEntries(),
+          outcome.archive().tableData().size(), encryptedTo, started, settings.clock().instant());
       List<String> missing = draft.missingFields();
       if (!missing.isEmpty()) {
         return fail(guard, Blocked.compared("the backup envelope is incomplete: " + String.join(", ", missing)
             + " missing", "path, bytes, sha256, format, archive_version, encrypted_to, ...", "missing " + missing));
       }
-      if (Files.size(temp) != fileBytes) {
-        return fail(guard, Blocked.compared("the file on disk does not have the bytes written",
-            fileBytes + " bytes", Files.size(temp) + " bytes"));
+      Optional<Path> committed;
+      try {
+        long onDisk = Files.size(temp);
+        if (onDisk != outcome.fileBytes()) {
+          return fail(guard, Blocked.compared("the file on disk does not have the bytes written",
+              outcome.fileBytes() + " bytes", onDisk + " bytes"));
+        }
+        committed = guard.commit(() -> dir.commit(temp, finalName));
+      } catch (IOException e) {
+        return fail(guard, "cannot move the backup to its final name " + finalName + ": " + e.getMessage(), null);
       }
-      Optional<Path> committed = guard.commit(() -> dir.commit(temp, finalName));
       if (committed.isEmpty()) {
         return fail(guard, guard.abortReason(), null);
       }
@@ -264,7 +268,8 @@ public final class BackupGate {
   }
 
   private static BackupResult fail(RunGuard guard, Blocked blocked) {
-    guard.abort(blocked.reason());
+    guard.abort(blocked.details() == null || blocked.details().isBlank() ? blocked.reason()
+        : blocked.reason() + "\n" + blocked.details());
     return blocked.quarantinedAt(guard.quarantine().orElse(null));
   }
 
