@@ -44,6 +44,19 @@ public final class SqlSplitter {
     return new Scan(sourceName, content.toCharArray(), standardConformingStrings).run();
   }
 
+  /** The command word of a meta-command line: {@code \echo} of {@code \echo hi}. */
+  static String metaName(String command) {
+    int end = 1;
+    if (end < command.length() && Character.isLetter(command.charAt(end))) {
+      while (end < command.length() && Character.isLetter(command.charAt(end))) {
+        end++;
+      }
+    } else {
+      end = Math.min(2, command.length());
+    }
+    return command.substring(0, end);
+  }
+
   /** The mutable state of one split; one instance per call. */
   private static final class Scan {
 
@@ -645,18 +658,6 @@ public final class SqlSplitter {
         }
       }
       out.add(new SqlStatement(out.size() + 1, line, line, StatementClassifier.classify(previous), previous));
-    }
-
-    private static String metaName(String command) {
-      int end = 1;
-      if (end < command.length() && Character.isLetter(command.charAt(end))) {
-        while (end < command.length() && Character.isLetter(command.charAt(end))) {
-          end++;
-        }
-      } else {
-        end = Math.min(2, command.length());
-      }
-      return command.substring(0, end);
     }
 
     /** A meta-command runs to the end of its line or to {@code \\} outside quotes. */
