@@ -68,13 +68,17 @@ class ReportWriterTest {
   }
 
   @Test
-  void reportsOfAnUnknownPackageGoToTheirOwnDirectory(@TempDir Path dir) {
+  void reportsOfAnUnknownPackageGoToTheirOwnDirectory(@TempDir Path dir) throws IOException {
     RunReport noPackage = new RunReport(SampleReports.RUN_ID, SampleReports.pass().mode(), null, null, null, 1, false,
         List.of(), null, null, null, null, null, List.of(), null, null, null);
 
     WrittenReport written = write(dir, noPackage);
 
     assertThat(written.yaml().getParent()).isEqualTo(dir.resolve(ReportWriter.UNKNOWN_PACKAGE_DIR));
+    assertThat(Files.readString(written.yaml())).contains("verdict: INTERNAL_ERROR\nexit_code: 1\n");
+    assertThat(ReportCodec.read(written.yaml(), SecretScanner.patternsOnly()).report().verdict())
+        .as("an internal error has no verdict").isNull();
+    assertThat(Files.readString(written.markdown())).startsWith("# INTERNAL ERROR: unknown package\n");
   }
 
   @Test
