@@ -41,7 +41,11 @@ final class ApplyCommand implements Callable<Integer> {
   Path pgBin;
 
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
+    return RunSupport.guarded(spec.commandLine().getErr(), dev.cutter.core.run.RunMode.APPLY, report.dir(), this::run);
+  }
+
+  private Integer run() {
     GlobalOptions global = spec.root().commandLine().<CutterCommand>getCommand().global;
     Duration wait = LockWaitOption.parse(lockWait);
     RunSupport.Loaded loaded = RunSupport.load(pkg);

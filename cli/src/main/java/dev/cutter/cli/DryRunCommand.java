@@ -74,7 +74,11 @@ final class DryRunCommand implements Callable<Integer> {
   @Mixin TrustOptions trust;
 
   @Override
-  public Integer call() throws IOException {
+  public Integer call() throws Exception {
+    return RunSupport.guarded(spec.commandLine().getErr(), dev.cutter.core.run.RunMode.DRY_RUN, report.dir(), this::run);
+  }
+
+  private Integer run() throws IOException {
     GlobalOptions global = spec.root().commandLine().<CutterCommand>getCommand().global;
     RunSupport.Loaded loaded = RunSupport.load(pkg);
     ApplyPackage p = loaded.pkg();
@@ -89,6 +93,8 @@ final class DryRunCommand implements Callable<Integer> {
       BackupSettings bs = BackupSettings.defaults().withEnvironment(RunSupport.env());
       if (pgBin != null) {
         bs = bs.withPgBin(pgBin);
+      } else if (server.pgBin().isPresent()) {
+        bs = bs.withPgBin(Path.of(server.pgBin().get()));
       }
       ConnectionResolver resolver = ConnectionResolver.fromProcess();
       ApplyRun run = new ApplyRun(RunSupport.integrity(trust, clock), RunSupport.checks(loaded, resolver),

@@ -113,6 +113,31 @@ final class RunSupport {
     return report.exitCode();
   }
 
+  /**
+   * Runs a gated verb so that a report is written even when it ends in invalid input or an
+   * internal error (SPEC 3 step 9); the exception then goes on to the command line's handler.
+   */
+  static int guarded(java.io.PrintWriter err, dev.cutter.core.run.RunMode mode, Path reportDir,
+      java.util.concurrent.Callable<Integer> body) throws Exception {
+    java.time.Instant started = java.time.Instant.now();
+    try {
+      return body.call();
+    } catch (RuntimeException e) {
+      int code = e instanceof dev.cutter.core.CutterException ce ? ce.exitCode() : dev.cutter.core.ExitCodes.INTERNAL;
+      String cause = (code == dev.cutter.core.ExitCodes.INTERNAL ? "internal error: " + e : e.getMessage());
+      RunReport r = new RunReport(dev.cutter.core.run.RunIds.next(Clock.systemUTC()), mode, null, null, null, code, false,
+          java.util.List.of(), null, null, null, null, cause, java.util.List.of(), null, started, java.time.Instant.now());
+      try {
+        Sink sink = new Sink(reportDir, scanner());
+        sink.write(r);
+        err.println("report: " + sink.written().yaml());
+      } catch (RuntimeException ignored) {
+        // the report is best effort here: the error itself is what the operator must see
+      }
+      throw e;
+    }
+  }
+
   static Map<String, String> env() {
     return System.getenv();
   }

@@ -53,6 +53,11 @@ public final class FailureClassifier {
     if (r.verdict() == Verdict.PASS) {
       return new Diagnosis(null, List.of(), passNextAction(r.mode()));
     }
+    if (r.verdict() == null && r.exitCode() == dev.cutter.core.ExitCodes.INVALID) {
+      return new Diagnosis(r.rootCause(), List.of(new dev.cutter.core.run.RunReport.Remediation("A",
+          "correct the package at the file, line and column named, re-run cutter package hash if an artifact changed, "
+              + "and have it signed again")), "fix the package and submit it for approval again");
+    }
     if (r.verdict() == null) {
       return internalError(r);
     }

@@ -70,7 +70,7 @@ final class ReportDocument {
 
   /** E.g. {@code BLOCKED: billing-invoice-lines}. */
   static String title(RunReport r) {
-    String verdict = r.verdict() == null ? "INTERNAL ERROR" : r.verdict().name();
+    String verdict = ReportTree.verdictName(r).replace('_', ' ');
     String id = r.pkg() == null || r.pkg().id() == null ? "unknown package" : r.pkg().id();
     return verdict + ": " + id;
   }

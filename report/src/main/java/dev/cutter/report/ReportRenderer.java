@@ -51,7 +51,7 @@ public final class ReportRenderer {
 
   /** E.g. {@code verdict: BLOCKED (exit 3), production changed: no}. */
   public static String verdictLine(RunReport r) {
-    return "verdict: " + (r.verdict() == null ? ReportTree.INTERNAL_ERROR : r.verdict().name()) + " (exit "
+    return "verdict: " + ReportTree.verdictName(r) + " (exit "
         + r.exitCode() + "), production changed: " + (r.productionChanged() ? "yes" : "no");
   }
 

@@ -42,6 +42,16 @@ final class ReportTree {
   static final String NOT_RUN = "NOT_RUN";
   /** The verdict field of a report written after an internal error (exit 1), which has no verdict. */
   static final String INTERNAL_ERROR = "INTERNAL_ERROR";
+  /** The verdict field of a run refused as invalid input (exit 2) before any gate ran. */
+  static final String INVALID_INPUT = "INVALID_INPUT";
+
+  /** The verdict as written: a verdict's name, or what ended a run that reached none. */
+  static String verdictName(RunReport r) {
+    if (r.verdict() != null) {
+      return r.verdict().name();
+    }
+    return r.exitCode() == dev.cutter.core.ExitCodes.INVALID ? INVALID_INPUT : INTERNAL_ERROR;
+  }
 
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
@@ -62,7 +72,7 @@ final class ReportTree {
     if (r.target() != null) {
       n.set("target", targetNode(r.target()));
     }
-    n.put("verdict", r.verdict() == null ? INTERNAL_ERROR : r.verdict().name());
+    n.put("verdict", verdictName(r));
     n.put("exit_code", r.exitCode());
     n.put("production_changed", r.productionChanged());
     n.set("gates", array(r.gates(), ReportTree::gateNode));
@@ -284,7 +294,8 @@ final class ReportTree {
         mode(requiredText(root, "mode")),
         root.has("package") ? packageInfo(object(root, "package")) : null,
         root.has("target") ? targetInfo(object(root, "target")) : null,
-        INTERNAL_ERROR.equals(verdictName) ? null : enumValue(Verdict.class, verdictName, "verdict"),
+        INTERNAL_ERROR.equals(verdictName) || INVALID_INPUT.equals(verdictName) ? null
+            : enumValue(Verdict.class, verdictName, "verdict"),
         requiredInt(root, "exit_code"),
         requiredBoolean(root, "production_changed"),
         list(root, "gates", ReportTree::gate),

@@ -444,7 +444,7 @@ public final class ApplyRun {
     return where + o.error().message() + (o.error().sqlstate() == null ? "" : " (SQLSTATE " + o.error().sqlstate() + ")");
   }
 
-  private static String firstFailure(List<CheckResult> results) {
+  static String firstFailure(List<CheckResult> results) {
     return results.stream().filter(r -> r.status().blocks()).findFirst()
         .map(r -> r.id() + ": " + (r.message() != null ? r.message() : "expected " + r.expected() + ", found " + r.actual()))
         .orElse("none");

@@ -41,14 +41,14 @@ import org.junit.jupiter.api.Test;
 @WithPostgres
 class ApplyRunTest {
 
-  private static final CheckSpec TABLE_T_EXISTS = new CheckSpec("t_exists", new YamlValue.Scalar("true", true,
+  static final CheckSpec TABLE_T_EXISTS = new CheckSpec("t_exists", new YamlValue.Scalar("true", true,
       "tag:yaml.org,2002:bool", SourcePosition.UNKNOWN), SourcePosition.UNKNOWN);
-  private static final CheckSpec ALWAYS_FAILS = new CheckSpec("fails", new YamlValue.Scalar("true", true,
+  static final CheckSpec ALWAYS_FAILS = new CheckSpec("fails", new YamlValue.Scalar("true", true,
       "tag:yaml.org,2002:bool", SourcePosition.UNKNOWN), SourcePosition.UNKNOWN);
 
   private final AtomicReference<RunReport> written = new AtomicReference<>();
 
-  private static ApplyPackage pkg(String sha, List<CheckSpec> verify, Rollback rollback, ApplySettings.Mode mode) {
+  static ApplyPackage pkg(String sha, List<CheckSpec> verify, Rollback rollback, ApplySettings.Mode mode) {
     ArtifactRef art = new ArtifactRef("ddl.sql", Path.of("/nonexistent/ddl.sql"), "0".repeat(64), SourcePosition.UNKNOWN);
     return new ApplyPackage(Path.of("/nonexistent/package.yaml"), Path.of("/nonexistent"), sha, "test-pkg", "Test",
         new Authorization("REF-1", Instant.parse("2099-01-01T00:00:00Z"), Risk.LOW, List.of()),
@@ -57,7 +57,7 @@ class ApplyRunTest {
         Sandbox.empty());
   }
 
-  private static List<ExecStatement> stmts(String... texts) {
+  static List<ExecStatement> stmts(String... texts) {
     List<ExecStatement> out = new ArrayList<>();
     for (int i = 0; i < texts.length; i++) {
       out.add(new ExecStatement(i + 1, i + 1, texts[i]));
@@ -65,7 +65,7 @@ class ApplyRunTest {
     return out;
   }
 
-  private static Steps.Checks checksOn(TestDatabase db) {
+  static Steps.Checks checksOn(TestDatabase db) {
     return new Steps.Checks() {
       @Override
       public List<CheckResult> preflight(ConnectionSpec target, ApplyPackage pkg, boolean sandbox) {

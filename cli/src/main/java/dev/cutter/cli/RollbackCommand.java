@@ -1,0 +1,56 @@
+package dev.cutter.cli;
+
+import dev.cutter.core.db.ConnectionResolver;
+import dev.cutter.core.db.ConnectionSpec;
+import dev.cutter.core.run.RunIds;
+import dev.cutter.core.run.RunReport;
+import dev.cutter.core.run.SideRuns;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code cutter rollback PKG}: the way back, only when its precondition holds. */
+@Command(name = "rollback", mixinStandardHelpOptions = true,
+    description = "Check signatures and hashes, take the run lock, and run the rollback artifact as apply_role in one "
+        + "transaction if, and only if, every precondition holds. PASS (0) when it committed, BLOCKED (3) when a gate or "
+        + "the precondition refused, FAILED (4) when it failed and was rolled back.")
+final class RollbackCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "PKG", description = "The package directory or its package.yaml.")
+  Path pkg;
+
+  @Mixin ConnectionOptions connection;
+  @Mixin ReportOptions report;
+  @Mixin TrustOptions trust;
+
+  @Option(names = "--lock-wait", paramLabel = "DURATION", defaultValue = "0s",
+      description = "How long to wait for another run on the same target (default 0s).")
+  String lockWait;
+
+  @Override
+  public Integer call() throws Exception {
+    return RunSupport.guarded(spec.commandLine().getErr(), dev.cutter.core.run.RunMode.ROLLBACK, report.dir(), this::run);
+  }
+
+  private Integer run() {
+    GlobalOptions global = spec.root().commandLine().<CutterCommand>getCommand().global;
+    RunSupport.Loaded loaded = RunSupport.load(pkg);
+    ConnectionSpec login = connection.resolve();
+    Clock clock = Clock.systemUTC();
+    SideRuns runs = new SideRuns(RunSupport.integrity(trust, clock),
+        RunSupport.checks(loaded, ConnectionResolver.fromProcess()), clock);
+    RunReport r = runs.rollback(loaded.pkg(), loaded.scripts().rollbackStatements(), login,
+        LockWaitOption.parse(lockWait), RunIds.next(clock));
+    RunSupport.Sink sink = new RunSupport.Sink(report.dir(), RunSupport.scanner(login));
+    sink.write(r);
+    return RunSupport.print(spec.commandLine().getOut(), global, sink, r);
+  }
+}

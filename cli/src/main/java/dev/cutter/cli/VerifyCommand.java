@@ -1,0 +1,47 @@
+package dev.cutter.cli;
+
+import dev.cutter.core.db.ConnectionResolver;
+import dev.cutter.core.db.ConnectionSpec;
+import dev.cutter.core.run.RunIds;
+import dev.cutter.core.run.RunReport;
+import dev.cutter.core.run.SideRuns;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code cutter verify PKG}: did the change land as the package promises? */
+@Command(name = "verify", mixinStandardHelpOptions = true,
+    description = "Run the package's verify checks against the target, read-only, and write a report. "
+        + "Exits 0 when every check holds, 3 when any does not.")
+final class VerifyCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "PKG", description = "The package directory or its package.yaml.")
+  Path pkg;
+
+  @Mixin ConnectionOptions connection;
+  @Mixin ReportOptions report;
+
+  @Override
+  public Integer call() throws Exception {
+    return RunSupport.guarded(spec.commandLine().getErr(), dev.cutter.core.run.RunMode.VERIFY, report.dir(), this::run);
+  }
+
+  private Integer run() {
+    GlobalOptions global = spec.root().commandLine().<CutterCommand>getCommand().global;
+    RunSupport.Loaded loaded = RunSupport.load(pkg);
+    ConnectionSpec target = connection.resolve();
+    Clock clock = Clock.systemUTC();
+    SideRuns runs = new SideRuns(null, RunSupport.checks(loaded, ConnectionResolver.fromProcess()), clock);
+    RunReport r = runs.verify(loaded.pkg(), target, RunIds.next(clock));
+    RunSupport.Sink sink = new RunSupport.Sink(report.dir(), RunSupport.scanner(target));
+    sink.write(r);
+    return RunSupport.print(spec.commandLine().getOut(), global, sink, r);
+  }
+}
