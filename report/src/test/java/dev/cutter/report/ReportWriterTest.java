@@ -82,6 +82,20 @@ class ReportWriterTest {
   }
 
   @Test
+  void anInvalidInputReportSaysSo(@TempDir Path dir) throws IOException {
+    RunReport invalid = new RunReport(SampleReports.RUN_ID, SampleReports.pass().mode(), SampleReports.pkg(), null, null,
+        2, false, List.of(), null, null, null, null, "package.yaml:12:3: unknown check 'schema_exist'", List.of(),
+        null, null, null);
+
+    WrittenReport written = write(dir, classifier.diagnose(invalid));
+
+    assertThat(Files.readString(written.yaml())).contains("verdict: INVALID_INPUT\nexit_code: 2\n");
+    assertThat(Files.readString(written.markdown())).startsWith("# INVALID INPUT: billing-invoice-lines\n")
+        .contains("> [!WARNING]\n> **INVALID_INPUT** (exit code 2): the package or the invocation is invalid")
+        .contains("package.yaml:12:3: unknown check 'schema_exist'");
+  }
+
+  @Test
   void refusesARunIdThatIsNotATimestampedId(@TempDir Path dir) {
     RunReport bad = withRunId(SampleReports.pass(), "../../etc/passwd");
 
