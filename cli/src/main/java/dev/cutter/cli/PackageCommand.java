@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = "Work on a package offline: pin artifact hashes, sign, verify.",
     synopsisSubcommandLabel = "COMMAND",
-    subcommands = {PackageHashCommand.class, PackageSignCommand.class})
+    subcommands = {PackageHashCommand.class, PackageSignCommand.class, PackageVerifyCommand.class})
 public final class PackageCommand implements Runnable {
 
   @Spec CommandSpec spec;

@@ -5,13 +5,13 @@ import dev.cutter.core.ExitCodes;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.Date;
-import java.util.Optional;
 import java.util.stream.StreamSupport;
 import org.bouncycastle.bcpg.ArmoredInputStream;
 import org.bouncycastle.bcpg.HashAlgorithmTags;
@@ -119,7 +119,7 @@ public final class DetachedSigner {
   private static boolean endsWithNewline(Path file) throws IOException {
     try (var ch = Files.newByteChannel(file)) {
       ch.position(ch.size() - 1);
-      java.nio.ByteBuffer last = java.nio.ByteBuffer.allocate(1);
+      ByteBuffer last = ByteBuffer.allocate(1);
       ch.read(last);
       return last.get(0) == '\n';
     }

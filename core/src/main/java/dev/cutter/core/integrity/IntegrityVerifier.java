@@ -1,17 +1,21 @@
 package dev.cutter.core.integrity;
 
 import dev.cutter.core.model.ApplyPackage;
-import dev.cutter.core.model.ArtifactRef;
+import dev.cutter.core.model.Sha256;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
 import org.bouncycastle.bcpg.HashAlgorithmTags;
 import org.bouncycastle.openpgp.PGPSignature;
 import org.bouncycastle.openpgp.operator.bc.BcPGPContentVerifierBuilderProvider;
@@ -25,6 +29,12 @@ import org.bouncycastle.openpgp.operator.bc.BcPGPContentVerifierBuilderProvider;
 public final class IntegrityVerifier {
 
   private static final BcPGPContentVerifierBuilderProvider VERIFIERS = new BcPGPContentVerifierBuilderProvider();
+
+  private static final Executor HASHING = task -> {
+    Thread t = new Thread(task, "cutter-artifact-hash");
+    t.setDaemon(true);
+    t.start();
+  };
 
   private IntegrityVerifier() {}
 
@@ -53,19 +63,21 @@ public final class IntegrityVerifier {
 
   private static IntegrityResult run(
       ApplyPackage pkg, Optional<TrustPolicy> policy, String noPolicy, boolean required, Instant now) {
+    // Large artifacts are hashed on their own threads while the signatures are checked here.
+    List<CompletableFuture<ArtifactCheck>> hashing = pkg.artifacts().stream()
+        .map(a -> CompletableFuture.supplyAsync(() -> hash(a.path(), a.resolved(), a.sha256()), HASHING)).toList();
     List<ArtifactCheck> artifacts = new ArrayList<>();
     byte[] packageBytes = readPackage(pkg, artifacts);
-    for (ArtifactRef a : pkg.artifacts()) {
-      artifacts.add(hash(a.path(), a.resolved(), a.sha256()));
-    }
     Path asc = signatureFileOf(pkg.file());
     SignatureFile.Contents contents = SignatureFile.read(asc);
     List<SignatureResult> signatures = new ArrayList<>();
+    Map<Long, KeyValidity.Assessment> assessed = new HashMap<>();
     int index = 0;
     for (PGPSignature sig : contents.signatures()) {
       index++;
       signatures.add(policy.isPresent()
-          ? judge(index, sig, packageBytes, policy.get().keyring(), now)
+          ? judge(index, sig, packageBytes, policy.get().keyring(), m -> assessed.computeIfAbsent(m.key().getKeyID(),
+              id -> KeyValidity.assess(m.ring(), m.key(), now)), now)
           : unchecked(index, sig));
     }
     for (String problem : contents.problems()) {
@@ -76,6 +88,7 @@ public final class IntegrityVerifier {
         ? QuorumResult.noPolicy(noPolicy)
         : new QuorumResult(policy.get().require(), distinctValidSigners(signatures),
             contents.missing() ? asc.getFileName() + " does not exist: the package is unsigned" : "");
+    hashing.forEach(h -> artifacts.add(h.join()));
     ExpiryResult expiry = new ExpiryResult(pkg.authorization().expiresAt(), now);
     return new IntegrityResult(asc, signatures, quorum, artifacts, expiry, required);
   }
@@ -96,7 +109,7 @@ public final class IntegrityVerifier {
 
   private static ArtifactCheck hash(String path, Path file, String expected) {
     try {
-      return new ArtifactCheck(path, file, expected, Optional.of(Sha256.ofFile(file)), "content differs from the pinned sha256");
+      return new ArtifactCheck(path, file, expected, Optional.of(Sha256.of(file)), "content differs from the pinned sha256");
     } catch (NoSuchFileException e) {
       return new ArtifactCheck(path, file, expected, Optional.empty(), "does not exist");
     } catch (IOException e) {
@@ -109,7 +122,8 @@ public final class IntegrityVerifier {
         Optional.of(sig.getCreationTime().toInstant()), "no trust policy to check it against");
   }
 
-  static SignatureResult judge(int index, PGPSignature sig, byte[] data, Keyring keyring, Instant now) {
+  private static SignatureResult judge(int index, PGPSignature sig, byte[] data, Keyring keyring,
+      Function<Keyring.Match, KeyValidity.Assessment> assess, Instant now) {
     Optional<Instant> created = Optional.of(sig.getCreationTime().toInstant());
     Optional<Keyring.Match> match = keyring.find(sig);
     if (match.isEmpty()) {
@@ -117,7 +131,7 @@ public final class IntegrityVerifier {
           created, "the signing key is not in the trust policy's keyring");
     }
     Keyring.Match m = match.get();
-    KeyValidity.Assessment key = KeyValidity.assess(m.ring(), m.key(), now);
+    KeyValidity.Assessment key = assess.apply(m);
     Outcome outcome = outcome(sig, data, m, key, now);
     return new SignatureResult(index, outcome.status(), Keyring.fingerprint(m.ring().getPublicKey()), key.userId(),
         Optional.of(Keyring.fingerprint(m.key())), created, outcome.detail());

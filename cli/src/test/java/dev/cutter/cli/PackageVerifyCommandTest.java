@@ -1,0 +1,137 @@
+package dev.cutter.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cutter.fixtures.Gpg;
+import dev.cutter.fixtures.MinimalPackage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PackageVerifyCommandTest {
+
+  static final String PASSPHRASE = "verify-test passphrase";
+  static final String GPG_PASSPHRASE = "gpg-side passphrase";
+  static final Map<String, String> ENV = Map.of("PP", PASSPHRASE);
+
+  @TempDir static Path shared;
+  static Gpg gpg;
+  static String gpgFingerprint;
+  static String cutterFingerprint;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void approvers() throws IOException {
+    Cli gen = Cli.run(ENV, "keys", "generate", "--name", "Ann Approver <ann@example.org>", "--out", shared.resolve("keys").toString(),
+        "--passphrase-env", "PP");
+    assertThat(gen.exit()).as(gen.err()).isZero();
+    cutterFingerprint = gen.out().lines().findFirst().orElseThrow().split(" ")[1];
+    gpg = Gpg.in(shared);
+    gpgFingerprint = gpg.generateKey("Gus Gpg <gus@example.org>", GPG_PASSPHRASE);
+    Files.writeString(shared.resolve("approvers.asc"),
+        Files.readString(shared.resolve("keys/ann-approver.pub.asc")) + gpg.run("", "--armor", "--export", gpgFingerprint).orFail().stdout());
+  }
+
+  @AfterAll
+  static void stopAgent() {
+    gpg.close();
+  }
+
+  private Path trust(int require) throws IOException {
+    return Files.writeString(dir.resolve("trust.yaml"), "keyring: " + shared.resolve("approvers.asc") + "\nrequire: " + require + "\n");
+  }
+
+  private Path writePackage(String expiresAt) {
+    return MinimalPackage.write(dir.resolve("pkg"), Instant.parse(expiresAt)).getParent();
+  }
+
+  private void signBoth(Path pkg) throws IOException {
+    Cli sign = Cli.run(ENV, "package", "sign", pkg.toString(), "--key", shared.resolve("keys/ann-approver.sec.asc").toString(),
+        "--passphrase-env", "PP");
+    assertThat(sign.exit()).as(sign.err()).isZero();
+    Path gpgSig = dir.resolve("gus.asc");
+    gpg.withPassphrase(GPG_PASSPHRASE, "--local-user", gpgFingerprint, "--armor", "--output", gpgSig.toString(),
+        "--detach-sign", pkg.resolve("package.yaml").toString()).orFail();
+    Files.write(pkg.resolve("package.yaml.asc"), Files.readAllBytes(gpgSig), StandardOpenOption.APPEND);
+  }
+
+  @Test
+  void passesWhenTwoDistinctApproversSigned() throws IOException {
+    Path pkg = writePackage("2030-01-01T00:00:00Z");
+    signBoth(pkg);
+
+    Cli verify = Cli.run(Map.of(), "package", "verify", pkg.toString(), "--trust", trust(2).toString());
+
+    assertThat(verify.exit()).as(verify.out() + verify.err()).isZero();
+    assertThat(verify.out()).contains(
+        "signature 1: " + cutterFingerprint + " Ann Approver <ann@example.org>: valid\n",
+        "signature 2: " + gpgFingerprint + " Gus Gpg <gus@example.org>: valid\n",
+        "quorum: 2 of 2 required distinct signers valid\n",
+        "sha256 ddl/change.sql: ok ",
+        "authorization: valid until 2030-01-01T00:00:00Z (UTC)\n",
+        "integrity: PASS\n");
+  }
+
+  @Test
+  void failsWithExit3OnAChangedArtifactAndAnExpiredAuthorization() throws IOException {
+    Path pkg = writePackage("2026-01-01T00:00:00Z");
+    signBoth(pkg);
+    Files.writeString(pkg.resolve(MinimalPackage.ARTIFACT), "drop table app.t;\n", StandardOpenOption.APPEND);
+
+    Cli verify = Cli.run(Map.of("CUTTER_TRUST", trust(2).toString()), "package", "verify", pkg.toString());
+
+    assertThat(verify.exit()).isEqualTo(3);
+    assertThat(verify.out()).contains("quorum: 2 of 2 required distinct signers valid",
+        "sha256 ddl/change.sql: FAIL: content differs from the pinned sha256",
+        "authorization: expired at 2026-01-01T00:00:00Z (UTC)",
+        "integrity: FAIL (hashes, authorization expired)");
+  }
+
+  @Test
+  void failsWithExit3WhenOneSignerSignedTwice() throws IOException {
+    Path pkg = writePackage("2030-01-01T00:00:00Z");
+    for (int i = 0; i < 2; i++) {
+      Cli.run(ENV, "package", "sign", pkg.toString(), "--key", shared.resolve("keys/ann-approver.sec.asc").toString(), "--passphrase-env", "PP");
+    }
+
+    Cli verify = Cli.run(Map.of(), "package", "verify", pkg.toString(), "--trust", trust(2).toString());
+
+    assertThat(verify.exit()).isEqualTo(3);
+    assertThat(verify.out()).contains("signature 2: " + cutterFingerprint + " Ann Approver <ann@example.org>: valid (same signer as signature 1: counted once)",
+        "quorum: 1 of 2 required distinct signers valid: not met");
+  }
+
+  @Test
+  void failsWithExit3SayingWhereItLookedWhenThereIsNoTrustPolicy() throws IOException {
+    Path pkg = writePackage("2030-01-01T00:00:00Z");
+    signBoth(pkg);
+
+    Cli verify = Cli.run(Map.of(), "package", "verify", pkg.toString());
+
+    assertThat(verify.exit()).isEqualTo(3);
+    assertThat(verify.out()).contains("quorum: not met: no trust policy found (looked at: --trust (not given); $CUTTER_TRUST (not set); /etc/cutter/trust.yaml");
+  }
+
+  @Test
+  void exits2ForAnInvalidTrustFileOrPackage() throws IOException {
+    Path pkg = writePackage("2030-01-01T00:00:00Z");
+    Path badTrust = Files.writeString(dir.resolve("bad-trust.yaml"), "keyring: x.asc\nrequired: 2\n");
+
+    Cli trust = Cli.run(Map.of(), "package", "verify", pkg.toString(), "--trust", badTrust.toString());
+    Files.writeString(pkg.resolve("package.yaml"), "apiVersion: cutter/v1\nkind: Nonsense\n");
+    Cli invalid = Cli.run(Map.of(), "package", "verify", pkg.toString(), "--trust", trust(1).toString());
+
+    assertThat(trust.exit()).isEqualTo(2);
+    assertThat(trust.err()).contains(badTrust + ":2:1: unknown key 'required'");
+    assertThat(invalid.exit()).isEqualTo(2);
+    assertThat(invalid.err()).contains("package.yaml:");
+  }
+}

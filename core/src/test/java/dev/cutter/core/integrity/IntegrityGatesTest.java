@@ -1,0 +1,88 @@
+package dev.cutter.core.integrity;
+
+import static dev.cutter.core.integrity.TestKeys.NOW;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cutter.core.check.CheckStatus;
+import dev.cutter.core.model.ApplyPackage;
+import dev.cutter.core.run.GateIds;
+import dev.cutter.core.run.GateResult;
+import dev.cutter.core.run.GateStatus;
+import dev.cutter.core.run.Steps;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.util.Optional;
+import org.bouncycastle.openpgp.PGPSecretKeyRing;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IntegrityGatesTest {
+
+  static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+  static PGPSecretKeyRing alice;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void keys() {
+    alice = TestKeys.approver("Alice");
+  }
+
+  private ApplyPackage signedPackage() throws IOException {
+    ApplyPackage pkg = TestPackages.write(dir.resolve("pkg"), NOW.plusSeconds(3600));
+    DetachedSigner.append(pkg.file(), TestKeys.sign(pkg.file(), alice, NOW.minusSeconds(60)));
+    return pkg;
+  }
+
+  @Test
+  void passesThreeGatesAndNamesTheSigners() throws IOException {
+    ApplyPackage pkg = signedPackage();
+    IntegrityGates gate = new IntegrityGates(Optional.of(TestKeys.trust(dir, 1, alice.toCertificate())), "", CLOCK);
+
+    Steps.IntegrityOutcome outcome = gate.check(pkg, true);
+
+    assertThat(outcome.gates()).extracting(GateResult::id)
+        .containsExactly(GateIds.SIGNATURE, GateIds.ARTIFACT_INTEGRITY, GateIds.AUTHORIZATION);
+    assertThat(outcome.gates()).extracting(GateResult::status).containsOnly(GateStatus.PASS);
+    assertThat(outcome.signers()).containsExactly(Keyring.fingerprint(alice.getPublicKey()));
+    assertThat(outcome.gates().get(0).checks()).singleElement()
+        .satisfies(c -> assertThat(c.actual()).isEqualTo("valid " + Keyring.fingerprint(alice.getPublicKey()) + " Alice <alice@example.org>"));
+    assertThat(outcome.passed()).isTrue();
+  }
+
+  @Test
+  void blocksOnAChangedArtifactWithExpectedAndActual() throws IOException {
+    ApplyPackage pkg = signedPackage();
+    Files.writeString(pkg.directory().resolve("ddl/change.sql"), "drop schema app cascade;\n");
+    IntegrityGates gate = new IntegrityGates(Optional.of(TestKeys.trust(dir, 1, alice.toCertificate())), "", CLOCK);
+
+    Steps.IntegrityOutcome outcome = gate.check(pkg, true);
+
+    GateResult p3 = outcome.gates().get(1);
+    assertThat(p3.status()).isEqualTo(GateStatus.FAIL);
+    assertThat(p3.message()).startsWith("ddl/change.sql: expected " + pkg.artifact().sha256() + ", found ");
+    assertThat(p3.checks()).filteredOn(c -> c.status() == CheckStatus.FAIL).singleElement()
+        .satisfies(c -> assertThat(c.expected()).isEqualTo(pkg.artifact().sha256()));
+    assertThat(outcome.passed()).isFalse();
+  }
+
+  @Test
+  void withoutATrustPolicyApplyIsBlockedButDryRunGoesOn() throws IOException {
+    ApplyPackage pkg = signedPackage();
+    IntegrityGates gate = new IntegrityGates(Optional.empty(), "no trust policy found (looked at: here)", CLOCK);
+
+    Steps.IntegrityOutcome apply = gate.check(pkg, true);
+    Steps.IntegrityOutcome dryRun = gate.check(pkg, false);
+
+    assertThat(apply.gates().get(0).status()).isEqualTo(GateStatus.FAIL);
+    assertThat(apply.gates().get(0).message()).isEqualTo("quorum: not met: no trust policy found (looked at: here)");
+    assertThat(apply.passed()).isFalse();
+    assertThat(dryRun.gates().get(0).status()).isEqualTo(GateStatus.SKIPPED);
+    assertThat(dryRun.gates().get(0).checks()).extracting(c -> c.actual()).singleElement().asString().startsWith("unchecked ");
+    assertThat(dryRun.passed()).isTrue();
+  }
+}
