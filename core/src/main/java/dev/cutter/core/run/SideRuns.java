@@ -136,12 +136,12 @@ public final class SideRuns {
         null, null, rb, cause, List.of(), null, started, clock.instant());
   }
 
-  private static PackageInfo info(ApplyPackage p, List<String> signers) {
+  static PackageInfo info(ApplyPackage p, List<String> signers) {
     return new PackageInfo(p.id(), p.sha256(), p.title(), signers, p.authorization().ref(), p.authorization().expiresAt(),
         p.authorization().risk().yamlName(), p.authorization().chain());
   }
 
-  private static TargetInfo target(ApplyPackage p, ConnectionSpec login) {
+  static TargetInfo target(ApplyPackage p, ConnectionSpec login) {
     return new TargetInfo(p.target().database(), null, null, login.user(), p.target().applyRole());
   }
 }
