@@ -21,8 +21,8 @@ import picocli.CommandLine.Spec;
 /** {@code cutter package sign}: append one approver's detached signature over package.yaml to package.yaml.asc. */
 @Command(name = "sign", mixinStandardHelpOptions = true,
     description = {
-      "Sign the exact bytes of package.yaml and append the armored detached signature to package.yaml.asc",
-      "(one block per approver; the same as gpg --armor --detach-sign package.yaml, appended)."})
+      "Sign the exact bytes of package.yaml and append the armored detached signature to package.yaml.asc "
+          + "(one block per approver; the same as gpg --armor --detach-sign package.yaml, appended)."})
 final class PackageSignCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
