@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
@@ -47,73 +49,50 @@ public final class BackupGate {
    */
   public BackupResult run(ConnectionSpec backupConn, BackupPolicy policy, String packageId, String runId) {
     Instant started = settings.clock().instant();
-    // 1. recipients
-    List<Recipient> recipients;
+    // 1. recipients: variables now (an unset one blocks at once); the keys are checked on another
+    //    thread while the tools and the catalog are read, since loading the OpenPGP code takes a while
+    List<String> fingerprints;
     try {
-      recipients = recipients(policy);
+      fingerprints = RecipientKeys.expand(policy.encryptTo(), settings.environment());
     } catch (UnsetVariableException e) {
       return new Blocked(e.getMessage(), null, "${" + e.variable() + "} set", "unset", Optional.empty());
+    }
+    FutureTask<List<Recipient>> pendingRecipients = new FutureTask<>(() -> fingerprints.isEmpty() ? List.of()
+        : RecipientKeys.resolve(fingerprints, policy.recipientKeys(), settings.environment(),
+            Date.from(settings.clock().instant())));
+    Thread keyThread = new Thread(pendingRecipients, "cutter-backup recipients");
+    keyThread.setDaemon(true);
+    keyThread.start();
+    // 2. tools, versions, catalog
+    Prepared prepared = prepare(backupConn, policy);
+    List<Recipient> recipients;
+    try {
+      recipients = pendingRecipients.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Blocked.of("interrupted while checking the recipient keys", null);
+    } catch (ExecutionException e) {
+      return Blocked.of("cannot check the recipient keys: " + e.getCause().getMessage(), null);
     }
     for (Recipient r : recipients) {
       if (!r.usable()) {
         return Blocked.of("recipient key not usable: " + r.problem(), "keys from " + r.source());
       }
     }
-    // 2. tools and versions
-    PgTools tools = settings.tools();
-    Optional<Path> pgDump = tools.find("pg_dump");
-    Optional<Path> pgRestore = tools.find("pg_restore");
-    if (pgDump.isEmpty() || pgRestore.isEmpty()) {
-      return Blocked.of((pgDump.isEmpty() ? "pg_dump" : "pg_restore") + " not found " + tools.searched(),
-          "install the PostgreSQL client programs or set the binary directory");
+    if (prepared.refusal() != null) {
+      return prepared.refusal();
     }
-    ToolVersion dumpVersion;
-    try {
-      dumpVersion = PgTools.version(pgDump.get());
-    } catch (IOException e) {
-      return Blocked.of("cannot run " + pgDump.get() + " --version", e.getMessage());
-    }
+    // 3. directory, lock, space, then the dump
     Path dir = policy.dir();
-    if (dir == null) {
-      return Blocked.of("backup.dir is not set", null);
-    }
-    String server;
-    String database;
-    Set<QualifiedName> expectedTables;
-    long estimate;
-    try (ScopeCatalog catalog = ScopeCatalog.open(backupConn, policy)) {
-      int serverNum = catalog.serverVersionNum();
-      server = catalog.serverVersion();
-      database = catalog.database();
-      int serverMajor = serverNum / 10000;
-      if (dumpVersion.major() < serverMajor) {
-        return Blocked.compared("pg_dump " + dumpVersion.major() + " is older than the server (PostgreSQL " + serverMajor
-            + "): it cannot dump a newer server; use pg_dump " + serverMajor + " or newer",
-            "pg_dump major >= " + serverMajor, dumpVersion.text() + "; server " + server);
-      }
-      List<String> missing = catalog.missingSchemas();
-      if (!missing.isEmpty()) {
-        return Blocked.compared("backup scope names schemas that do not exist: " + String.join(", ", missing),
-            "schemas " + policy.schemas(), "missing " + missing);
-      }
-      expectedTables = catalog.tablesWithData();
-      estimate = catalog.estimatedBytes();
-    } catch (SQLException e) {
-      return Blocked.of("cannot read the catalog as " + backupConn.user() + ": " + e.getMessage(),
-          "SQLSTATE " + e.getSQLState());
-    }
-    // 3. directory, lock, space
-    boolean encrypted = !recipients.isEmpty();
-    String finalName = fileName(packageId, runId, encrypted);
+    String finalName = fileName(packageId, runId, !recipients.isEmpty());
     try (BackupDirectory backupDir = BackupDirectory.open(dir)) {
-      long needed = Math.max(estimate, policy.minBytes());
+      long needed = Math.max(prepared.estimate(), policy.minBytes());
       long free = backupDir.usableSpace();
       if (free < needed) {
         return Blocked.compared("not enough free space in " + dir + " for the backup",
             ">= " + needed + " bytes free (estimate of the scope's table data)", free + " bytes free");
       }
-      return dump(backupConn, policy, pgDump.get(), pgRestore.get(), backupDir, finalName, recipients, expectedTables,
-          server, database, started);
+      return dump(backupConn, policy, prepared, backupDir, finalName, recipients, started);
     } catch (BackupDirectory.BusyException e) {
       return Blocked.of(e.getMessage(), "wait for it to finish, or use another backup.dir");
     } catch (IOException e) {
@@ -121,9 +100,54 @@ public final class BackupGate {
     }
   }
 
-  private BackupResult dump(ConnectionSpec conn, BackupPolicy policy, Path pgDump, Path pgRestore, BackupDirectory dir,
-      String finalName, List<Recipient> recipients, Set<QualifiedName> expectedTables, String server, String database,
-      Instant started) throws IOException {
+  /** What the dump needs from the tools and the catalog, or why it cannot run. */
+  private record Prepared(Blocked refusal, Path pgDump, Path pgRestore, String server, String database,
+      Set<QualifiedName> expectedTables, long estimate) {
+    static Prepared refused(Blocked why) {
+      return new Prepared(why, null, null, null, null, Set.of(), 0);
+    }
+  }
+
+  private Prepared prepare(ConnectionSpec backupConn, BackupPolicy policy) {
+    PgTools tools = settings.tools();
+    Optional<Path> pgDump = tools.find("pg_dump");
+    Optional<Path> pgRestore = tools.find("pg_restore");
+    if (pgDump.isEmpty() || pgRestore.isEmpty()) {
+      return Prepared.refused(Blocked.of((pgDump.isEmpty() ? "pg_dump" : "pg_restore") + " not found "
+          + tools.searched(), "install the PostgreSQL client programs or set the binary directory"));
+    }
+    ToolVersion dumpVersion;
+    try {
+      dumpVersion = PgTools.version(pgDump.get());
+    } catch (IOException e) {
+      return Prepared.refused(Blocked.of("cannot run " + pgDump.get() + " --version", e.getMessage()));
+    }
+    if (policy.dir() == null) {
+      return Prepared.refused(Blocked.of("backup.dir is not set", null));
+    }
+    try (ScopeCatalog catalog = ScopeCatalog.open(backupConn, policy)) {
+      int serverMajor = catalog.serverVersionNum() / 10000;
+      String server = catalog.serverVersion();
+      if (dumpVersion.major() < serverMajor) {
+        return Prepared.refused(Blocked.compared("pg_dump " + dumpVersion.major() + " is older than the server (PostgreSQL "
+            + serverMajor + "): it cannot dump a newer server; use pg_dump " + serverMajor + " or newer",
+            "pg_dump major >= " + serverMajor, dumpVersion.text() + "; server " + server));
+      }
+      List<String> missing = catalog.missingSchemas();
+      if (!missing.isEmpty()) {
+        return Prepared.refused(Blocked.compared("backup scope names schemas that do not exist: "
+            + String.join(", ", missing), "schemas " + policy.schemas(), "missing " + missing));
+      }
+      return new Prepared(null, pgDump.get(), pgRestore.get(), server, catalog.database(), catalog.tablesWithData(),
+          catalog.estimatedBytes());
+    } catch (SQLException e) {
+      return Prepared.refused(Blocked.of("cannot read the catalog as " + backupConn.user() + ": " + e.getMessage(),
+          "SQLSTATE " + e.getSQLState()));
+    }
+  }
+
+  private BackupResult dump(ConnectionSpec conn, BackupPolicy policy, Prepared prepared, BackupDirectory dir,
+      String finalName, List<Recipient> recipients, Instant started) throws IOException {
     Path temp = dir.createTemporary(finalName);
     RunGuard guard = new RunGuard();
     guard.onQuarantine(() -> dir.quarantine(temp, guard.abortReason() == null ? "failed" : guard.abortReason(),
@@ -137,8 +161,8 @@ public final class BackupGate {
           : Optional.of(new DumpPipeline.Encryption(
               recipients.stream().map(r -> r.encryptionKey().orElseThrow()).toList(),
               finalName.replaceFirst("\\.pgp$", ""), Date.from(started)));
-      DumpPipeline pipeline = new DumpPipeline(dumpCommand(pgDump, policy), childEnvironment(conn),
-          List.of(pgRestore.toString(), "--list", "--verbose"), temp, encryption, settings.progress(), guard);
+      DumpPipeline pipeline = new DumpPipeline(dumpCommand(prepared.pgDump(), policy), childEnvironment(conn),
+          List.of(prepared.pgRestore().toString(), "--list", "--verbose"), temp, encryption, settings.progress(), guard);
       DumpPipeline.Outcome outcome;
       try {
         outcome = pipeline.run();
@@ -156,17 +180,17 @@ public final class BackupGate {
       if (guard.aborted()) {
         return fail(guard, guard.abortReason(), null);
       }
-      Optional<Blocked> problem = check(outcome, policy, expectedTables);
+      Optional<Blocked> problem = check(outcome, policy, prepared.expectedTables());
       if (problem.isPresent()) {
         return fail(guard, problem.get());
       }
       List<String> encryptedTo = recipients.stream().map(Recipient::fingerprint).toList();
       ArchiveHeader h = outcome.archive().header();
       long fileBytes = outcome.fileBytes();
-      String fileSha = encryption.isPresent() ? outcome.fileSha256() : outcome.plaintextSha256();
+      String fileSha = outcome.fileSha256();
       BackupEnvelope draft = new BackupEnvelope(dir.path().resolve(finalName), fileBytes, fileSha,
           outcome.plaintextSha256(), outcome.plaintextBytes(), h.formatName(), h.archiveVersion(), h.pgDumpVersion(),
-          server, database, outcome.archive().tocEntries(), outcome.archive().tableData().size(), encryptedTo, started,
+          prepared.server(), prepared.database(), outcome.archive().tocEntries(), outcome.archive().tableData().size(), encryptedTo, started,
           settings.clock().instant());
       List<String> missing = draft.missingFields();
       if (!missing.isEmpty()) {

@@ -88,47 +88,55 @@ final class DumpPipeline {
       }
     });
 
+    ChunkPipe toFile = new ChunkPipe(16);
+    MessageDigest fileSha = sha256();
+    FutureTask<Long> written = background("file writer", () -> {
+      try {
+        return writeFile(toFile.input(), fileSha);
+      } finally {
+        toFile.readerDone();
+      }
+    });
+
     MessageDigest plainSha = sha256();
-    MessageDigest fileSha = encryption.isPresent() ? sha256() : plainSha;
     long plainBytes = 0;
-    long[] fileBytes = {0};
     String writeError = null;
     OutputStream restoreIn = restore.getOutputStream();
     boolean restoreOpen = true;
     Progress meter = new Progress(progress);
-
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-      OutputStream fileOut = counting(Channels.newOutputStream(channel), fileSha, fileBytes, encryption.isPresent());
-      OutputStream sink = encryption.isPresent()
-          ? OpenPgpEncryption.encryptingStream(fileOut, encryption.get().keys(), encryption.get().literalName(),
-              encryption.get().modified())
-          : fileOut;
-      try (InputStream dumpOut = dump.getInputStream()) {
-        byte[] buf = new byte[PIECE];
-        int n;
-        while ((n = dumpOut.read(buf)) > 0) {
-          plainSha.update(buf, 0, n);
-          plainBytes += n;
-          pipe.write(buf, 0, n);
-          if (restoreOpen) {
-            restoreOpen = feed(restoreIn, buf, n);
-          }
-          sink.write(buf, 0, n);
-          meter.update(plainBytes);
+    try (InputStream dumpOut = dump.getInputStream()) {
+      byte[] buf = new byte[PIECE];
+      int n;
+      while ((n = dumpOut.read(buf)) > 0) {
+        plainSha.update(buf, 0, n);
+        plainBytes += n;
+        pipe.write(buf, 0, n);
+        if (restoreOpen) {
+          restoreOpen = feed(restoreIn, buf, n);
         }
-        sink.close();
-        channel.force(true);
-      } catch (IOException e) {
-        writeError = guard.aborted() ? guard.abortReason() : e.getMessage();
-        dump.destroyForcibly();
+        toFile.write(buf, 0, n);
+        if (written.isDone()) {
+          break; // the writer stopped early: it failed, and its error is reported below
+        }
+        meter.update(plainBytes);
       }
     } catch (IOException e) {
-      writeError = writeError == null ? e.getMessage() : writeError;
-      dump.destroyForcibly();
+      writeError = guard.aborted() ? guard.abortReason() : "reading pg_dump's output failed: " + e.getMessage();
     } finally {
       meter.done(plainBytes);
       pipe.close();
+      toFile.close();
       closeQuietly(restoreIn);
+    }
+    long fileBytes = 0;
+    try {
+      fileBytes = written.get();
+    } catch (ExecutionException e) {
+      writeError = writeError != null ? writeError
+          : guard.aborted() ? guard.abortReason() : "writing " + file + " failed: " + e.getCause().getMessage();
+    }
+    if (writeError != null) {
+      dump.destroyForcibly();
     }
 
     int dumpExit = dump.waitFor();
@@ -154,8 +162,34 @@ final class DumpPipeline {
     } catch (ExecutionException e) {
       restoreError = "cannot read pg_restore --list: " + e.getCause().getMessage();
     }
-    return new Outcome(dumpExit, get(dumpErr), archive, archiveError, listing, restoreError, plainBytes,
-        hex(plainSha.digest()), fileBytes[0], encryption.isPresent() ? hex(fileSha.digest()) : null, writeError);
+    String plainDigest = hex(plainSha.digest());
+    return new Outcome(dumpExit, get(dumpErr), archive, archiveError, listing, restoreError, plainBytes, plainDigest,
+        fileBytes, encryption.isPresent() ? hex(fileSha.digest()) : plainDigest, writeError);
+  }
+
+  /**
+   * The file side, on its own thread so that encryption and its digest overlap with reading:
+   * the plaintext through OpenPGP encryption when set, the sha256 of what reaches the file,
+   * fsync. Returns the bytes written.
+   */
+  private long writeFile(InputStream plaintext, MessageDigest fileSha) throws IOException {
+    boolean encrypt = encryption.isPresent();
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      long[] count = {0};
+      OutputStream fileOut = counting(Channels.newOutputStream(channel), fileSha, count, encrypt);
+      OutputStream sink = encrypt
+          ? OpenPgpEncryption.encryptingStream(fileOut, encryption.get().keys(), encryption.get().literalName(),
+              encryption.get().modified())
+          : fileOut;
+      byte[] buf = new byte[PIECE];
+      int n;
+      while ((n = plaintext.read(buf)) > 0) {
+        sink.write(buf, 0, n);
+      }
+      sink.close();
+      channel.force(true);
+      return count[0];
+    }
   }
 
   /** Writes to pg_restore's stdin; false once it has stopped reading (it exits after the TOC). */

@@ -1,7 +1,9 @@
 package dev.cutter.backup;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,6 +38,7 @@ import org.bouncycastle.openpgp.operator.bc.BcKeyFingerprintCalculator;
 public final class RecipientKeys {
 
   private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
+  private static final String ARMOR_BEGIN = "-----BEGIN PGP";
   private static final Pattern FINGERPRINT = Pattern.compile("[0-9A-F]{40}|[0-9A-F]{64}");
 
   private RecipientKeys() {}
@@ -195,7 +198,22 @@ public final class RecipientKeys {
       }
       return rings;
     }
-    try (InputStream in = PGPUtil.getDecoderStream(Files.newInputStream(source))) {
+    byte[] content = Files.readAllBytes(source);
+    String text = new String(content, StandardCharsets.ISO_8859_1);
+    if (!text.contains(ARMOR_BEGIN)) {
+      readRings(content, rings);
+      return rings;
+    }
+    // several armored blocks may be concatenated (one per recipient): read each one
+    for (int at = text.indexOf(ARMOR_BEGIN); at >= 0; at = text.indexOf(ARMOR_BEGIN, at + 1)) {
+      int next = text.indexOf(ARMOR_BEGIN, at + 1);
+      readRings(text.substring(at, next < 0 ? text.length() : next).getBytes(StandardCharsets.ISO_8859_1), rings);
+    }
+    return rings;
+  }
+
+  private static void readRings(byte[] block, List<PGPPublicKeyRing> rings) throws IOException, PGPException {
+    try (InputStream in = PGPUtil.getDecoderStream(new ByteArrayInputStream(block))) {
       PGPObjectFactory f = new PGPObjectFactory(in, new BcKeyFingerprintCalculator());
       Object o;
       while ((o = f.nextObject()) != null) {
@@ -206,7 +224,6 @@ public final class RecipientKeys {
         }
       }
     }
-    return rings;
   }
 
   static String hex(byte[] bytes) {

@@ -39,6 +39,14 @@ final class GpgSupport implements AutoCloseable {
     return generate(uid, "future-default", "default", "never");
   }
 
+  /** Imports the revocation certificate gpg wrote when it made the key. */
+  void revoke(String fingerprint) throws IOException, InterruptedException {
+    Path rev = home.resolve("openpgp-revocs.d").resolve(fingerprint + ".rev");
+    Path armored = home.resolve(fingerprint + ".rev.asc");
+    Files.writeString(armored, Files.readString(rev).replace(":-----BEGIN PGP", "-----BEGIN PGP"));
+    gpg("--import", armored.toString());
+  }
+
   String exportArmored(String fingerprint) throws IOException, InterruptedException {
     return gpg("--armor", "--export", fingerprint);
   }

@@ -4,6 +4,8 @@ import static dev.cutter.checks.Packages.byId;
 import static dev.cutter.checks.Packages.preflight;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cutter.core.catalog.BaselineBlock;
+import dev.cutter.core.catalog.BaselineReader;
 import dev.cutter.core.check.CheckResult;
 import dev.cutter.core.check.CheckStatus;
 import dev.cutter.core.exec.Journal;
@@ -104,6 +106,22 @@ class BuiltInChecksTest {
     assertThat(b.actual()).isEqualTo("constraints {p: 1, u: 1, c: 0}, relations {r: 2, i: 2}");
     assertThat(b.message()).isEqualTo("schema gov drifted from the baseline: constraints.c expected 1, actual 0; "
         + "relations.r expected 1, actual 2");
+  }
+
+  @Test
+  void aBaselinePrintedFromTheLiveCatalogLoadsAndHolds(TestDatabase db) throws IOException, SQLException {
+    String admin = db.createRole("wf_admin");
+    seed(db, admin, db.createRole("app"));
+    String entry;
+    try (Connection c = db.superuser()) {
+      entry = BaselineBlock.entry(BaselineReader.read(c, List.of("gov")).schemas().get("gov"));
+    }
+    ApplyPackage pkg = Packages.write(dir, db, admin, "select 1;\n", "  " + entry);
+    assertThat(byId(preflight(db, admin, pkg, "select 1;\n"), "baseline#1").status()).isEqualTo(CheckStatus.PASS);
+
+    db.execute("create view gov.first_view as select 1");
+    CheckResult drift = byId(preflight(db, admin, pkg, "select 1;\n"), "baseline#1");
+    assertThat(drift.message()).as("zeros are written, so a first view is drift").endsWith("relations.v expected 0, actual 1");
   }
 
   @Test

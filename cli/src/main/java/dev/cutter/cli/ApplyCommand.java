@@ -14,7 +14,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -26,16 +25,13 @@ final class ApplyCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "PKG", description = "The package directory or its package.yaml.")
-  Path pkg;
+  @Mixin PackageArgument pkg;
 
   @Mixin ConnectionOptions connection;
   @Mixin ReportOptions report;
   @Mixin TrustOptions trust;
 
-  @Option(names = "--lock-wait", paramLabel = "DURATION", defaultValue = "0s",
-      description = "How long to wait for another run on the same target to finish (e.g. 30s, 5min; default 0s).")
-  String lockWait;
+  @Mixin LockWaitOption lockWait;
 
   @Option(names = "--pg-bin", paramLabel = "DIR", description = "Directory of pg_dump and pg_restore (default: PATH).")
   Path pgBin;
@@ -47,8 +43,8 @@ final class ApplyCommand implements Callable<Integer> {
 
   private Integer run() {
     GlobalOptions global = spec.root().commandLine().<CutterCommand>getCommand().global;
-    Duration wait = LockWaitOption.parse(lockWait);
-    RunSupport.Loaded loaded = RunSupport.load(pkg);
+    Duration wait = lockWait.duration();
+    RunSupport.Loaded loaded = RunSupport.load(pkg.path());
     ConnectionResolver resolver = ConnectionResolver.fromProcess();
     ConnectionSpec login = connection.resolve();
     Clock clock = Clock.systemUTC();

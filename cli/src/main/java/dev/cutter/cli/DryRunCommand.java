@@ -42,7 +42,6 @@ import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -55,8 +54,7 @@ final class DryRunCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "PKG", description = "The package directory or its package.yaml.")
-  Path pkg;
+  @Mixin PackageArgument pkg;
 
   @Option(names = "--sandbox", paramLabel = "embedded|testcontainers|URL", defaultValue = "embedded",
       description = "Where to run: the embedded server (default, nothing to install), a postgres:<N> container, or a "
@@ -80,7 +78,7 @@ final class DryRunCommand implements Callable<Integer> {
 
   private Integer run() throws IOException {
     GlobalOptions global = spec.root().commandLine().<CutterCommand>getCommand().global;
-    RunSupport.Loaded loaded = RunSupport.load(pkg);
+    RunSupport.Loaded loaded = RunSupport.load(pkg.path());
     ApplyPackage p = loaded.pkg();
     Clock clock = Clock.systemUTC();
     String runId = RunIds.next(clock);
@@ -93,6 +91,8 @@ final class DryRunCommand implements Callable<Integer> {
       BackupSettings bs = BackupSettings.defaults().withEnvironment(RunSupport.env());
       if (pgBin != null) {
         bs = bs.withPgBin(pgBin);
+      } else if (server.pgBin().isPresent()) {
+        bs = bs.withPgBin(Path.of(server.pgBin().get()));
       }
       ConnectionResolver resolver = ConnectionResolver.fromProcess();
       ApplyRun run = new ApplyRun(RunSupport.integrity(trust, clock), RunSupport.checks(loaded, resolver),

@@ -5,13 +5,10 @@ import dev.cutter.core.db.ConnectionSpec;
 import dev.cutter.core.run.RunIds;
 import dev.cutter.core.run.RunReport;
 import dev.cutter.core.run.SideRuns;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -24,16 +21,13 @@ final class RollbackCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "PKG", description = "The package directory or its package.yaml.")
-  Path pkg;
+  @Mixin PackageArgument pkg;
 
   @Mixin ConnectionOptions connection;
   @Mixin ReportOptions report;
   @Mixin TrustOptions trust;
 
-  @Option(names = "--lock-wait", paramLabel = "DURATION", defaultValue = "0s",
-      description = "How long to wait for another run on the same target (default 0s).")
-  String lockWait;
+  @Mixin LockWaitOption lockWait;
 
   @Override
   public Integer call() throws Exception {
@@ -42,13 +36,13 @@ final class RollbackCommand implements Callable<Integer> {
 
   private Integer run() {
     GlobalOptions global = spec.root().commandLine().<CutterCommand>getCommand().global;
-    RunSupport.Loaded loaded = RunSupport.load(pkg);
+    RunSupport.Loaded loaded = RunSupport.load(pkg.path());
     ConnectionSpec login = connection.resolve();
     Clock clock = Clock.systemUTC();
     SideRuns runs = new SideRuns(RunSupport.integrity(trust, clock),
         RunSupport.checks(loaded, ConnectionResolver.fromProcess()), clock);
     RunReport r = runs.rollback(loaded.pkg(), loaded.scripts().rollbackStatements(), login,
-        LockWaitOption.parse(lockWait), RunIds.next(clock));
+        lockWait.duration(), RunIds.next(clock));
     RunSupport.Sink sink = new RunSupport.Sink(report.dir(), RunSupport.scanner(login));
     sink.write(r);
     return RunSupport.print(spec.commandLine().getOut(), global, sink, r);

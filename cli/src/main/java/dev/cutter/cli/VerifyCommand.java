@@ -5,12 +5,10 @@ import dev.cutter.core.db.ConnectionSpec;
 import dev.cutter.core.run.RunIds;
 import dev.cutter.core.run.RunReport;
 import dev.cutter.core.run.SideRuns;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -22,8 +20,7 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "PKG", description = "The package directory or its package.yaml.")
-  Path pkg;
+  @Mixin PackageArgument pkg;
 
   @Mixin ConnectionOptions connection;
   @Mixin ReportOptions report;
@@ -35,7 +32,7 @@ final class VerifyCommand implements Callable<Integer> {
 
   private Integer run() {
     GlobalOptions global = spec.root().commandLine().<CutterCommand>getCommand().global;
-    RunSupport.Loaded loaded = RunSupport.load(pkg);
+    RunSupport.Loaded loaded = RunSupport.load(pkg.path());
     ConnectionSpec target = connection.resolve();
     Clock clock = Clock.systemUTC();
     SideRuns runs = new SideRuns(null, RunSupport.checks(loaded, ConnectionResolver.fromProcess()), clock);

@@ -22,7 +22,8 @@ class BaselineCommandTest {
     Cli r = Cli.run("baseline", "--schema", "gov", "--schema", "Odd \"Name\"", "--target", db.uri("postgres"));
 
     assertThat(r.exit()).as(r.err()).isZero();
-    assertThat(r.out()).isEqualTo("""
+    // PostgreSQL 18 also counts NOT NULL constraints (n); the other letters are the same on 14 to 18.
+    assertThat(r.out().replaceAll(", n: \\d+", "")).isEqualTo("""
         - baseline: {schema: gov, constraints: {p: 2, f: 1, u: 1, c: 1, x: 0, t: 0}, relations: {r: 2, p: 0, v: 1, m: 0, S: 0, i: 3, I: 0, f: 0, c: 0}}
         - baseline: {schema: "Odd \\"Name\\"", constraints: {p: 0, f: 0, u: 0, c: 0, x: 0, t: 0}, relations: {r: 0, p: 0, v: 0, m: 0, S: 0, i: 0, I: 0, f: 0, c: 0}}
         """);

@@ -11,16 +11,22 @@ final class BackupDiagnoses {
 
   private BackupDiagnoses() {}
 
+  /** backup_role cannot read part of the backup scope (pg_dump failed, or a preflight check found it). */
+  static Diagnosis unreadable(String found) {
+    return Diagnosis.of(
+        "backup_role cannot read everything in the backup scope: " + found + ". pg_dump would stop there, and a"
+            + " backup without those objects is no backup.",
+        SELFTEST,
+        "Grant the backup role USAGE on the schema and SELECT on its tables and sequences, as a separate approved"
+            + " change.",
+        "Re-issue the package with a backup_role that can already read the whole scope.");
+  }
+
   static Diagnosis diagnose(GateResult g) {
     String found = FailureClassifier.describe(g);
     String text = found.toLowerCase(Locale.ROOT);
     if (text.contains("permission denied")) {
-      return Diagnosis.of(
-          "backup_role cannot read everything in the backup scope: " + found + ".",
-          SELFTEST,
-          "Grant the backup role USAGE on the schema and SELECT on its tables and sequences, as a separate"
-              + " approved change.",
-          "Re-issue the package with a backup_role that can already read the whole scope.");
+      return unreadable(found);
     }
     if (text.contains("version mismatch") || text.contains("older than") || text.contains("pg_dump version")) {
       return Diagnosis.of(

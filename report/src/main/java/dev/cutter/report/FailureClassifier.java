@@ -33,18 +33,23 @@ import java.util.stream.Collectors;
 public final class FailureClassifier {
 
   private static final Pattern SQLSTATE_IN_TEXT = Pattern.compile("(?:SQLSTATE[ :=]*|\\[)([0-9A-Z]{5})\\b");
-  private static final Pattern SCHEMA_NAME = Pattern.compile("schema \"?([A-Za-z_][A-Za-z0-9_$.]*)\"?");
-  private static final Pattern PRIVILEGE_WORD = Pattern.compile(
-      "\\b(CREATE|USAGE|SELECT|INSERT|UPDATE|DELETE|TRUNCATE|REFERENCES|TRIGGER|EXECUTE|CONNECT|TEMPORARY|OWNER)\\b");
 
   /** The report with its diagnosis filled in. */
   public RunReport diagnose(RunReport report) {
     return classify(report).applyTo(report);
   }
 
-  /** The diagnosis of a whole run. A PASS has no root cause and no options. */
+  /**
+   * The diagnosis of a whole run. A PASS has no root cause and no options. A next action the run
+   * already set (it knows the situation best, e.g. a dry-run's rollback rehearsal) is kept.
+   */
   public Diagnosis classify(RunReport r) {
     Objects.requireNonNull(r, "report");
+    Diagnosis d = byVerdict(r);
+    return r.nextAction() == null ? d : new Diagnosis(d.rootCause(), d.remediation(), r.nextAction());
+  }
+
+  private Diagnosis byVerdict(RunReport r) {
     if (r.verdict() == Verdict.PASS) {
       return new Diagnosis(null, List.of(), passNextAction(r.mode()));
     }
@@ -98,7 +103,8 @@ public final class FailureClassifier {
     }
     if (gate == null) {
       return Diagnosis.of(
-          "The run ended " + r.verdict() + " but no gate reports a failure; the report is incomplete.",
+          r.rootCause() != null ? capitalized(r.rootCause()) + "."
+              : "The run ended " + r.verdict() + " but no gate reports a failure; the report is incomplete.",
           "Read the gates below and the log of this run; report the missing detail as a bug.",
           "Re-run cutter preflight to see which check does not hold.");
     }
@@ -162,11 +168,18 @@ public final class FailureClassifier {
           "If the difference is harmful, undo it through its own approved change.",
           restore);
     }
+    if (r.mode() == RunMode.DRY_RUN && verificationPassed(r) && rollback != null) {
+      return Diagnosis.of(
+          "In the sandbox the change applied and verified, but the rollback rehearsal failed" + reason(rollback)
+              + ": the package's way back is broken.",
+          "Fix the rollback (its precondition or its artifact), re-issue the package and dry-run it again.",
+          "Fix the rollback precondition: it must hold right after this change is applied.",
+          "Fix the rollback artifact so that it brings back the pre-apply baseline.");
+    }
     if (rollback != null && "NOT_APPLICABLE".equals(rollback.status())) {
       return Diagnosis.of(
-          "The change committed but verification failed: " + failedChecks(verifyChecks(r)) + ". The rollback"
-              + " precondition does not hold" + reason(rollback) + ", so the rollback did not run: the target holds"
-              + " the committed, unverified change.",
+          "The change committed but verification failed: " + failedChecks(verifyChecks(r)) + ". No rollback ran"
+              + reason(rollback) + ": the target holds the committed, unverified change.",
           next,
           "Inspect the change; if it may stay, record that decision and correct the verify checks in a new package.",
           "Adapt the rollback to the target's actual state and run it as its own approved package.",
@@ -192,9 +205,10 @@ public final class FailureClassifier {
           restore);
     }
     GateResult gate = r.gates().stream().filter(g -> g.status() == GateStatus.FAIL).findFirst().orElse(null);
+    String known = r.rootCause() != null ? r.rootCause() : gate != null ? describe(gate) : null;
     return Diagnosis.of(
-        "The target is not in the state the package promised and was not restored"
-            + (gate == null ? "." : ": " + describe(gate) + "."),
+        "The target is not in the state the package promised and was not restored" + (known == null ? "." : ": "
+            + known + "."),
         next,
         "Compare the target with the report's baselines and checks and decide, with the approver, what it should be.",
         restore);
@@ -214,7 +228,16 @@ public final class FailureClassifier {
     if (id.contains("authorization") || id.contains("expir")) {
       return expired(r, g);
     }
-    if (id.contains("journal") || id.contains("already") || mentions(g, "already applied", "journal")) {
+    if (isConnectionFailure(g)) {
+      return sqlstate != null ? SqlErrorDiagnoses.diagnose(new SqlError("connecting to the target", sqlstate,
+          g.message(), null, applyRole(r))) : Diagnosis.of(
+          "cutter could not connect to the target: " + describe(g) + ".",
+          "Check --target, the PG* environment and the password file, then re-run; nothing was changed.",
+          "Check that --target (or PGHOST, PGPORT, PGDATABASE, PGUSER) names the intended server and database.",
+          "Check the server is up and accepts this client (pg_hba.conf, network).");
+    }
+    if (id.contains("journal") || id.contains("already") || mentions(g, "already applied", "already consumed",
+        "journal")) {
       return alreadyApplied(r, g);
     }
     if (id.contains("lock")) {
@@ -226,6 +249,15 @@ public final class FailureClassifier {
     if (id.contains("backup") || id.startsWith("p2")) {
       return BackupDiagnoses.diagnose(g);
     }
+    if (id.equals("apply") && g.expected() != null && g.expected().startsWith("current_user")) {
+      String role = applyRole(r) == null ? "the apply role" : applyRole(r);
+      return Diagnosis.of(
+          "cutter could not act as apply_role " + role + ": " + describe(g) + ".",
+          "Decide with the administrator how the login role may act as " + role + "; nothing was changed.",
+          "Make the login role a member of " + role + " (so that SET ROLE works), as a separate approved change.",
+          "Provide a password for " + role + " in the password file, so that cutter can log in as it.",
+          "Run cutter with --target logging in as " + role + " itself.");
+    }
     if (id.contains("verif")) {
       return Diagnosis.of("Verification failed: " + failedChecks(g.checks()) + ".",
           "Find out why the verify checks do not hold; correct the package or the target.",
@@ -235,12 +267,6 @@ public final class FailureClassifier {
     if (sqlstate != null) {
       return SqlErrorDiagnoses.diagnose(new SqlError("the " + g.id() + " gate", sqlstate, g.message(), null,
           applyRole(r)));
-    }
-    if (id.contains("connect")) {
-      return Diagnosis.of("cutter could not connect to the target: " + describe(g) + ".",
-          "Check --target, the PG* environment and the password file, then re-run; nothing was changed.",
-          "Check that --target (or PGHOST, PGPORT, PGDATABASE, PGUSER) names the intended server and database.",
-          "Check the server is up and accepts this client (pg_hba.conf, network).");
     }
     return Diagnosis.of("The " + g.id() + " gate refused: " + describe(g) + ".",
         "Read the " + g.id() + " section below; correct the cause and re-run.",
@@ -281,9 +307,18 @@ public final class FailureClassifier {
 
   private static Diagnosis alreadyApplied(RunReport r, GateResult g) {
     String sha = r.pkg() == null || r.pkg().sha256() == null ? "" : " (sha256 " + r.pkg().sha256() + ")";
+    boolean unfinished = String.valueOf(g.actual()).contains("COMMITTED") || mentions(g, "never finished");
+    if (unfinished) {
+      return Diagnosis.of(
+          "An earlier run committed this package" + sha + " and never finished: its verification and report may be"
+              + " missing (" + describe(g) + ").",
+          "Run cutter verify PKG and read the earlier run's report before anything else; nothing was changed now.",
+          "If cutter verify holds, the change is in place: record that and do not re-apply.",
+          "If it does not hold, treat the target as ESCALATE: a person inspects it before any further change.");
+    }
     return Diagnosis.of(
-        "This package" + sha + " already has a PASS entry in this target's journal: an authorization is consumed"
-            + " once (" + describe(g) + ").",
+        "This package" + sha + " is already in this target's journal, and an authorization is consumed once ("
+            + describe(g) + ").",
         "Run cutter verify PKG to confirm the earlier change is in place; nothing was changed.",
         "If the earlier run is the intended change, nothing is left to do: confirm it with cutter verify PKG.",
         "To apply the change again, issue a new package with a new authorization.");
@@ -331,19 +366,8 @@ public final class FailureClassifier {
             "If the package pins the wrong identity or version, re-issue it with the right one and a new"
                 + " authorization.");
       }
-      case "privilege" -> {
-        Set<String> missing = missingPrivileges(c);
-        String schema = firstMatch(SCHEMA_NAME, c.message(), c.expected(), c.actual(), c.id());
-        if (missing.contains("CREATE") && schema != null) {
-          return SqlErrorDiagnoses.missingCreateOnSchema(roleOf(r, c), schema, " (preflight check " + c.id() + ": "
-              + found + ")");
-        }
-        return Diagnosis.of(
-            "A role lacks a privilege the change needs: " + found
-                + (missing.isEmpty() ? "" : " (missing: " + String.join(", ", missing) + ")") + ".",
-            "Decide with the approver how the role gets the privilege; nothing was changed.",
-            "Re-issue the package with a role that already holds the privilege (e.g. the object's owner).",
-            "Grant the missing privilege as a separate approved change, then re-run this package.");
+      case "privilege", "apply_role_privileges", "backup_role_privileges" -> {
+        return PrivilegeDiagnoses.diagnose(c, applyRole(r));
       }
       case "objects_absent" -> {
         return Diagnosis.of(
@@ -400,10 +424,26 @@ public final class FailureClassifier {
   }
 
   static String statementLabel(FailedStatement f) {
-    if (f.index() <= 0) {
+    if (f.index() < 0) {
+      return SqlErrorDiagnoses.JOURNAL_ROW;
+    }
+    if (f.index() == 0) {
       return "COMMIT";
     }
     return "statement " + f.index() + (f.line() > 0 ? " (line " + f.line() + ")" : "");
+  }
+
+  private static boolean isConnectionFailure(GateResult g) {
+    return g.id().toLowerCase(Locale.ROOT).contains("connect")
+        || (g.expected() != null && g.expected().startsWith("connection to"));
+  }
+
+  private static boolean verificationPassed(RunReport r) {
+    return r.verification() != null && "PASS".equals(r.verification().status());
+  }
+
+  private static String capitalized(String s) {
+    return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
   }
 
   private static boolean isGate(GateResult g, String id) {
@@ -412,16 +452,6 @@ public final class FailureClassifier {
 
   private static String applyRole(RunReport r) {
     return r.target() == null ? null : r.target().applyRole();
-  }
-
-  /** The role a privilege check is about: named in it, else the apply role. */
-  private static String roleOf(RunReport r, CheckResult c) {
-    Matcher m = Pattern.compile("role \"?([A-Za-z_][A-Za-z0-9_$]*)\"?").matcher(String.valueOf(c.message()));
-    if (m.find()) {
-      return m.group(1);
-    }
-    String role = applyRole(r);
-    return role == null ? "(the apply role)" : role;
   }
 
   static String checkType(CheckResult c) {
@@ -436,37 +466,9 @@ public final class FailureClassifier {
     String type = id.substring(0, end).toLowerCase(Locale.ROOT);
     return switch (type) {
       case "system_identifier", "database" -> "identity";
+      case "journal_writable" -> "journal";
       default -> type;
     };
-  }
-
-  private static Set<String> missingPrivileges(CheckResult c) {
-    Set<String> missing = new LinkedHashSet<>(words(c.expected()));
-    missing.removeAll(words(c.actual()));
-    return missing;
-  }
-
-  private static Set<String> words(String text) {
-    Set<String> words = new LinkedHashSet<>();
-    if (text != null) {
-      Matcher m = PRIVILEGE_WORD.matcher(text.toUpperCase(Locale.ROOT));
-      while (m.find()) {
-        words.add(m.group(1));
-      }
-    }
-    return words;
-  }
-
-  private static String firstMatch(Pattern p, String... texts) {
-    for (String t : texts) {
-      if (t != null) {
-        Matcher m = p.matcher(t);
-        if (m.find()) {
-          return m.group(1);
-        }
-      }
-    }
-    return null;
   }
 
   private static String sqlstateIn(String text) {

@@ -5,17 +5,21 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.cutter.core.Diagnostic;
 import dev.cutter.core.InvalidInputException;
+import dev.cutter.core.run.RunReport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 
 /** Report documents as YAML and JSON text, and back. */
 public final class ReportCodec {
@@ -40,6 +44,36 @@ public final class ReportCodec {
   /** The whole report as JSON, for {@code --output json}. */
   public static String json(ScannedReport report) {
     return write(JSON, report.tree()) + "\n";
+  }
+
+  /** {@code report} scanned with {@code scanner}, as JSON. */
+  public static String toJson(RunReport report, SecretScanner scanner) {
+    return json(ScannedReport.scan(report, scanner));
+  }
+
+  /**
+   * The stdout summary for {@code --output json}: verdict, exit code, production_changed, each
+   * gate's status, root cause, next action, the scan result and the report files.
+   */
+  public static String summaryJson(WrittenReport written, SecretScanner scanner) {
+    ObjectNode full = written.scanned().tree();
+    ObjectNode n = JSON.createObjectNode();
+    for (String field : List.of("run_id", "mode", "verdict", "exit_code", "production_changed")) {
+      n.set(field, full.get(field));
+    }
+    ArrayNode gates = n.putArray("gates");
+    full.path("gates").forEach(g -> gates.addObject().put("id", g.path("id").asText())
+        .put("status", g.path("status").asText()));
+    for (String field : List.of("root_cause", "next_action", "secrets_recorded")) {
+      if (full.has(field)) {
+        n.set(field, full.get(field));
+      }
+    }
+    ObjectNode files = n.putObject("report");
+    files.put("yaml", scanner.tildeHome(written.yaml().toString()));
+    files.put("markdown", scanner.tildeHome(written.markdown().toString()));
+    files.put("yaml_sha256", written.yamlSha256());
+    return write(JSON, n) + "\n";
   }
 
   static String write(ObjectMapper mapper, JsonNode tree) {

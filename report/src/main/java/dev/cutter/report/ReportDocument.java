@@ -44,7 +44,7 @@ import java.util.stream.Collectors;
 final class ReportDocument {
 
   /** Texts longer than this, or with a line break, go in a code block below their table. */
-  static final int LONG_TEXT = 120;
+  static final int LONG_TEXT = 300;
 
   private static final String SEE_BELOW = "(see below)";
 
@@ -173,15 +173,19 @@ final class ReportDocument {
     int n = 1;
     for (GateResult g : r.gates()) {
       blocks.add(new Heading(3, n++ + ". " + g.id() + ": " + g.status()));
-      gateBody(g);
       String id = g.id().toLowerCase(Locale.ROOT);
-      if (id.endsWith("backup") && !backupShown) {
+      boolean isBackup = id.endsWith("backup") && !backupShown && r.backup() != null;
+      boolean isApply = id.equals("apply") && !applyShown && r.apply() != null;
+      boolean isVerify = id.startsWith("verif") && !verificationShown && r.verification() != null;
+      boolean isRollback = id.equals("rollback") && !rollbackShown && r.rollback() != null;
+      gateBody(g, isBackup || isApply || isVerify || isRollback);
+      if (isBackup) {
         backupShown = backup(r.backup());
-      } else if (id.equals("apply") && !applyShown) {
+      } else if (isApply) {
         applyShown = apply(r.apply());
-      } else if (id.startsWith("verif") && !verificationShown) {
-        verificationShown = verification(r.verification());
-      } else if (id.equals("rollback") && !rollbackShown) {
+      } else if (isVerify) {
+        verificationShown = verification(r.verification(), g.checks());
+      } else if (isRollback) {
         rollbackShown = rollback(r.rollback());
       }
     }
@@ -195,7 +199,7 @@ final class ReportDocument {
     }
     if (!verificationShown && r.verification() != null) {
       blocks.add(new Heading(3, "Verification"));
-      verification(r.verification());
+      verification(r.verification(), List.of());
     }
     if (!rollbackShown && r.rollback() != null) {
       blocks.add(new Heading(3, "Rollback"));
@@ -217,15 +221,15 @@ final class ReportDocument {
     return g.status() == GateStatus.NOT_RUN ? "not run" : "";
   }
 
-  private void gateBody(GateResult g) {
+  private void gateBody(GateResult g, boolean sectionFollows) {
     List<Code> below = new ArrayList<>();
-    TableBuilder fields = new TableBuilder("", "");
+    TableBuilder fields = new TableBuilder("gate", "");
     fields.field("expected", cell(g.expected(), "expected", below));
     fields.field("actual", cell(g.actual(), "actual", below));
     fields.field("message", cell(g.message(), "message", below));
     if (!fields.isEmpty()) {
       blocks.add(fields.build());
-    } else if (g.status() == GateStatus.NOT_RUN && g.checks().isEmpty()) {
+    } else if (g.status() == GateStatus.NOT_RUN && g.checks().isEmpty() && !sectionFollows) {
       blocks.add(new Paragraph(Line.plain("Not run: an earlier gate stopped the run, or this mode skips it.")));
     }
     blocks.addAll(below);
@@ -341,7 +345,8 @@ final class ReportDocument {
     return s.toString();
   }
 
-  private boolean verification(VerificationInfo v) {
+  /** The verification section; its checks are left out when the verify gate already showed them. */
+  private boolean verification(VerificationInfo v, List<CheckResult> shownWithGate) {
     if (v == null) {
       return false;
     }
@@ -349,7 +354,9 @@ final class ReportDocument {
     t.field("status", status(v.status()));
     t.field("note", Line.plain(v.note()));
     blocks.add(t.build());
-    checks(v.checks());
+    if (v.checks() != null && !v.checks().equals(shownWithGate)) {
+      checks(v.checks());
+    }
     if (v.baselineBefore() != null || v.baselineAfter() != null) {
       blocks.add(new Paragraph(Line.plain("Catalog baseline before and after:")));
       blocks.add(baselineTable(v.baselineBefore(), v.baselineAfter()));

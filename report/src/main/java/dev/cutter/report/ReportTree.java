@@ -26,7 +26,6 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -335,7 +334,7 @@ final class ReportTree {
 
   private static BackupInfo backupInfo(JsonNode b) {
     return new BackupInfo(text(b, "status"), text(b, "path"), text(b, "format"), text(b, "archive_version"),
-        b.hasNonNull("bytes") ? integral(b, "bytes").longValue() : null, text(b, "sha256"), text(b, "plaintext_sha256"),
+        b.hasNonNull("bytes") ? integral(b.get("bytes"), "bytes").longValue() : null, text(b, "sha256"), text(b, "plaintext_sha256"),
         b.has("encrypted_to") ? strings(b, "encrypted_to") : null, optionalInt(b, "toc_entries"),
         optionalInt(b, "table_data_entries"), text(b, "pg_dump_version"), instant(b, "timestamp_utc"),
         instant(b, "finished_utc"), text(b, "reason"));
@@ -348,7 +347,7 @@ final class ReportTree {
         text(f, "where"));
     return new ApplyInfo(text(a, "status"), requiredInt(a, "statements_total"), requiredInt(a, "statements_executed"),
         text(a, "transaction"), a.path("wrapper_absorbed").asBoolean(false),
-        list(a, "committed_statements", n -> integral(n, null).intValue()), failed);
+        list(a, "committed_statements", n -> integral(n, "committed_statements").intValue()), failed);
   }
 
   private static VerificationInfo verificationInfo(JsonNode v) {
@@ -359,8 +358,7 @@ final class ReportTree {
 
   private static Baseline baseline(JsonNode b) {
     Map<String, SchemaCounts> schemas = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = b.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : b.properties()) {
       schemas.put(e.getKey(), new SchemaCounts(e.getKey(), counts(e.getValue(), "constraints"),
           counts(e.getValue(), "relations")));
     }
@@ -370,13 +368,8 @@ final class ReportTree {
   private static Map<String, Integer> counts(JsonNode schema, String field) {
     Map<String, Integer> counts = new LinkedHashMap<>();
     JsonNode n = schema.path(field);
-    for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
-      JsonNode v = e.getValue();
-      if (!v.isIntegralNumber()) {
-        throw new ReportFormatException(field + "." + e.getKey() + ": expected an integer");
-      }
-      counts.put(e.getKey(), v.intValue());
+    for (Map.Entry<String, JsonNode> e : n.properties()) {
+      counts.put(e.getKey(), integral(e.getValue(), field + "." + e.getKey()).intValue());
     }
     return counts;
   }
@@ -437,10 +430,10 @@ final class ReportTree {
     return v;
   }
 
-  private static Number integral(JsonNode n, String field) {
-    JsonNode v = field == null ? n : n.get(field);
+  /** {@code v} as a number; {@code what} names it in the error. */
+  private static Number integral(JsonNode v, String what) {
     if (v == null || !v.isIntegralNumber()) {
-      throw new ReportFormatException((field == null ? "value" : field) + ": expected an integer");
+      throw new ReportFormatException(what + ": expected an integer");
     }
     return v.numberValue();
   }
@@ -449,11 +442,11 @@ final class ReportTree {
     if (!n.hasNonNull(field)) {
       throw new ReportFormatException("missing field " + field);
     }
-    return integral(n, field).intValue();
+    return integral(n.get(field), field).intValue();
   }
 
   private static Integer optionalInt(JsonNode n, String field) {
-    return n.hasNonNull(field) ? integral(n, field).intValue() : null;
+    return n.hasNonNull(field) ? integral(n.get(field), field).intValue() : null;
   }
 
   private static boolean requiredBoolean(JsonNode n, String field) {

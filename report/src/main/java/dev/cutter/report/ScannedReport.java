@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.cutter.core.run.RunReport;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -83,9 +82,7 @@ public final class ScannedReport {
     } else if (node.isObject()) {
       ObjectNode object = (ObjectNode) node;
       List<Map.Entry<String, JsonNode>> fields = new ArrayList<>();
-      for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
-        fields.add(it.next());
-      }
+      object.properties().forEach(e -> fields.add(Map.entry(e.getKey(), e.getValue())));
       object.removeAll();
       for (Map.Entry<String, JsonNode> field : fields) {
         String key = scanner.scan(field.getKey(), findings);

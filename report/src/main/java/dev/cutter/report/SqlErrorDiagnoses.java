@@ -23,9 +23,21 @@ final class SqlErrorDiagnoses {
       return message == null ? "(no message)" : message;
     }
 
-    /** E.g. {@code statement 7 (line 42) failed with SQLSTATE 42501: permission denied for schema s}. */
-    String failed() {
-      return at + " failed with SQLSTATE " + (sqlstate == null ? "unknown" : sqlstate) + ": " + text();
+    /**
+     * The server's words as a sentence, e.g. {@code Statement 7 (line 42) failed with SQLSTATE 42501:
+     * permission denied for schema s.}
+     */
+    String evidence() {
+      String s = Character.toUpperCase(at.charAt(0)) + at.substring(1) + " failed with SQLSTATE "
+          + (sqlstate == null ? "unknown" : sqlstate) + ": " + text();
+      if (detail != null && !detail.isBlank()) {
+        s += " (" + stripPeriod(detail.strip()) + ")";
+      }
+      return stripPeriod(s) + ".";
+    }
+
+    private static String stripPeriod(String s) {
+      return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
     }
   }
 
@@ -46,6 +58,9 @@ final class SqlErrorDiagnoses {
       Map.entry("58", "system error"), Map.entry("08", "connection exception"), Map.entry("P0", "PL/pgSQL error"),
       Map.entry("XX", "internal error"));
 
+  /** Where a failure while inserting the journal row happened. */
+  static final String JOURNAL_ROW = "writing cutter's journal row";
+
   private static final String RERUN = "Correct the package or the target as chosen, then run it again with a new authorization.";
 
   private SqlErrorDiagnoses() {}
@@ -53,6 +68,13 @@ final class SqlErrorDiagnoses {
   static Diagnosis diagnose(SqlError e) {
     String code = e.code();
     String cls = code.length() >= 2 ? code.substring(0, 2) : "";
+    if (e.at().equals(JOURNAL_ROW) && (code.equals("42501") || code.equals("42P01") || code.equals("3F000"))) {
+      return Diagnosis.of(
+          "apply_role " + role(e) + " cannot write cutter's journal, so the change could not be recorded and was"
+              + " rolled back. " + e.evidence(),
+          "Run cutter init --grant " + role(e) + " as an administrator, then re-run; nothing was changed.",
+          "Run cutter init --grant " + role(e) + " (an administrator's one-time step), then re-run this package.");
+    }
     switch (code) {
       case "42501":
         return insufficientPrivilege(e);
@@ -100,35 +122,42 @@ final class SqlErrorDiagnoses {
   private static Diagnosis insufficientPrivilege(SqlError e) {
     Matcher schema = DENIED_SCHEMA.matcher(e.text());
     if (schema.find()) {
-      return missingCreateOnSchema(role(e), schema.group(1), " (" + e.failed() + ")");
+      return missingCreateOnSchema(role(e), schema.group(1), e.evidence());
     }
     Matcher owner = MUST_OWN.matcher(e.text());
     if (owner.find()) {
-      String what = owner.group(1) + " " + owner.group(2);
-      return Diagnosis.of(
-          "apply_role " + role(e) + " does not own " + what + ", and ALTER or DROP of it needs ownership (" + e.failed() + ").",
-          "Decide between the options with the approver; nothing was changed.",
-          "Run as the owner: re-issue the package with apply_role set to the owner of " + what + ".",
-          "Make " + role(e) + " a member of the owning role, or transfer ownership of " + what
-              + ", as a separate approved change; then re-run this package.",
-          "Re-issue the package with another apply role that owns " + what + ".");
+      return notOwner(role(e), owner.group(1) + " " + owner.group(2), e.evidence());
     }
     Matcher object = DENIED_OBJECT.matcher(e.text());
     String what = object.find() ? object.group(1) + " " + object.group(2) : "an object the artifact uses";
     return Diagnosis.of(
-        "apply_role " + role(e) + " lacks a privilege on " + what + " (" + e.failed() + ").",
+        "apply_role " + role(e) + " lacks a privilege on " + what + ". " + e.evidence(),
         "Decide between the options with the approver; nothing was changed.",
         "Run as the owner: re-issue the package with apply_role set to the owner of " + what + ".",
         "Grant the missing privilege on " + what + " to " + role(e) + " as a separate approved change, then re-run.",
         "Re-issue the package with another apply role that holds the privilege.");
   }
 
-  /** The apply role cannot create objects in {@code schema} (42501 at apply, or a P1 privilege check). */
+  /** The apply role does not own {@code what} (e.g. "table billing.invoice"), which ALTER or DROP needs. */
+  static Diagnosis notOwner(String role, String what, String evidence) {
+    return Diagnosis.of(
+        "apply_role " + role + " does not own " + what + ", and ALTER or DROP of it needs ownership. " + evidence,
+        "Decide between the options with the approver; nothing was changed.",
+        "Run as the owner: re-issue the package with apply_role set to the owner of " + what + ".",
+        "Make " + role + " a member of the owning role, or transfer ownership of " + what
+            + ", as a separate approved change; then re-run this package.",
+        "Re-issue the package with another apply role that owns " + what + ".");
+  }
+
+  /**
+   * The apply role cannot create objects in {@code schema} (42501 at apply, or a P1 privilege
+   * check); {@code evidence} is the sentence that shows it.
+   */
   static Diagnosis missingCreateOnSchema(String role, String schema, String evidence) {
     return Diagnosis.of(
-        "apply_role " + role + " lacks CREATE on schema " + schema + evidence
-            + ". The package pins a role that can use the schema but not create objects in it: a gap in the"
-            + " package's authorization scope, not a defect of the SQL.",
+        "apply_role " + role + " lacks CREATE on schema " + schema + ": the package pins a role that can use the"
+            + " schema but not create objects in it, a gap in the package's authorization scope rather than a defect"
+            + " of the SQL. " + evidence,
         "Decide between options A, B and C with the approver; nothing was changed, and any option needs a new"
             + " authorization. Take a fresh backup at the next attempt.",
         "Run as the schema owner: re-issue the package with apply_role set to the owner of schema " + schema
@@ -143,8 +172,8 @@ final class SqlErrorDiagnoses {
   private static Diagnosis alreadyExists(SqlError e) {
     String what = objectNamed(e.text(), "an object the artifact creates");
     return Diagnosis.of(
-        what + " already exists on the target (" + e.failed() + "). The target drifted since the package was written,"
-            + " or the change was already made by other means.",
+        what + " already exists on the target: the target drifted since the package was written, or the change was"
+            + " already made by other means. " + e.evidence(),
         "Inspect " + what + " on the target and decide whether the package or the target is out of date; nothing"
             + " was changed.",
         "If the existing object is the intended change, record that and do not re-apply; re-issue the package"
@@ -156,8 +185,8 @@ final class SqlErrorDiagnoses {
   private static Diagnosis missing(SqlError e) {
     String what = objectNamed(e.text(), "an object the artifact refers to");
     return Diagnosis.of(
-        what + " does not exist on the target (" + e.failed() + "). The artifact assumes an object that is not"
-            + " there: drift since the package was written, a wrong search_path, or statements in the wrong order.",
+        what + " does not exist on the target: drift since the package was written, a wrong search_path, or"
+            + " statements in the wrong order. " + e.evidence(),
         "Compare the target with what the package expects; nothing was changed. " + RERUN,
         "If the object should exist, create it first in its own approved change, then re-run.",
         "If the artifact is wrong (name, schema qualification, order), correct it and re-issue the package; add an"
@@ -166,8 +195,7 @@ final class SqlErrorDiagnoses {
 
   private static Diagnosis dependents(SqlError e) {
     return Diagnosis.of(
-        "Other objects depend on " + objectNamed(e.text(), "an object the artifact drops") + " (" + e.failed()
-            + (e.detail() == null ? "" : "; " + e.detail()) + ").",
+        "Other objects depend on " + objectNamed(e.text(), "an object the artifact drops") + ". " + e.evidence(),
         "Decide how the dependent objects should be handled; nothing was changed. " + RERUN,
         "Re-issue the package dropping or altering the dependent objects explicitly, in order.",
         "Re-issue the package without the drop, if the dependents must stay.");
@@ -176,10 +204,9 @@ final class SqlErrorDiagnoses {
   // ---- concurrency and time ------------------------------------------------------------------
 
   private static Diagnosis lockTimeout(SqlError e) {
-    String holders = e.detail() == null ? "" : " Lock holders seen: " + e.detail() + ".";
     return Diagnosis.of(
-        e.at() + " could not get its lock within lock_timeout: other sessions held a conflicting lock on "
-            + objectNamed(e.text(), "the object") + " (" + e.text() + ")." + holders,
+        "Other sessions held a conflicting lock on " + objectNamed(e.text(), "an object the artifact changes")
+            + " for longer than lock_timeout. " + e.evidence(),
         "Retry the same package in a quieter window; nothing was changed.",
         "Retry in a quieter window (the transaction was rolled back, so the package can run again as it is).",
         "Find the sessions holding the lock (pg_locks joined with pg_stat_activity) and coordinate with their"
@@ -189,12 +216,12 @@ final class SqlErrorDiagnoses {
 
   private static Diagnosis canceled(SqlError e) {
     if (!e.text().toLowerCase(Locale.ROOT).contains("timeout")) {
-      return Diagnosis.of(e.at() + " was canceled (" + e.text() + "): by an operator or another tool.",
+      return Diagnosis.of("The statement was canceled by an operator or another tool. " + e.evidence(),
           "Find out who canceled the run and why before retrying; nothing was changed.",
           "Retry once the reason for the cancel is understood.");
     }
     return Diagnosis.of(
-        e.at() + " ran longer than statement_timeout (" + e.text() + ").",
+        "The statement ran longer than statement_timeout. " + e.evidence(),
         "Retry in a quieter window, or re-issue the package with a larger statement_timeout; nothing was changed.",
         "Retry in a quieter window, when the statement competes less for I/O and locks.",
         "Re-issue the package with a larger statement_timeout, sized from a dry-run on a copy of production data.",
@@ -206,7 +233,7 @@ final class SqlErrorDiagnoses {
     String kind = e.code().equals("40P01") ? "a deadlock with another session" : "a serialization conflict with"
         + " another transaction";
     return Diagnosis.of(
-        e.at() + " was rolled back by the server because of " + kind + " (" + e.text() + ").",
+        "The server rolled the transaction back because of " + kind + ". " + e.evidence(),
         "Retry the same package; nothing was changed.",
         "Retry the same package: the conflict is transient and the transaction was rolled back.",
         "If it recurs, retry in a quieter window or find the competing workload in pg_stat_activity.");
@@ -214,8 +241,8 @@ final class SqlErrorDiagnoses {
 
   private static Diagnosis notInTransaction(SqlError e) {
     return Diagnosis.of(
-        e.at() + " cannot run inside a transaction block (" + e.text() + "). cutter's validation should have"
-            + " rejected it for mode: transaction; please report that as a bug.",
+        "The statement cannot run inside a transaction block; cutter's validation should have rejected it for"
+            + " mode: transaction (please report that as a bug). " + e.evidence(),
         "Move the statement to its own package in apply mode autocommit; nothing was changed.",
         "Move the statement to its own package with apply mode autocommit (e.g. CREATE INDEX CONCURRENTLY).",
         "Rewrite it so that it can run in a transaction (e.g. a plain CREATE INDEX in a quiet window).");
@@ -223,7 +250,7 @@ final class SqlErrorDiagnoses {
 
   private static Diagnosis readOnly(SqlError e) {
     return Diagnosis.of(
-        "The target refused a write (" + e.failed() + "): it is a standby, or default_transaction_read_only is on.",
+        "The target refused a write: it is a standby, or default_transaction_read_only is on. " + e.evidence(),
         "Point --target at the primary and re-run; nothing was changed.",
         "Run against the primary server (check --target and the PG* environment).",
         "If the database is read-only on purpose, lift that through its own approved change first.");
@@ -233,9 +260,10 @@ final class SqlErrorDiagnoses {
 
   private static Diagnosis connectionLost(SqlError e) {
     boolean atCommit = e.at().startsWith("COMMIT");
-    String cause = "The connection to the server was lost (" + e.failed() + ")"
-        + (atCommit ? ": during COMMIT, so whether the change committed is not known from the client side."
-            : ": the server rolls back the open transaction of a lost session.");
+    String cause = (atCommit ? "The connection to the server was lost during COMMIT, so whether the change"
+        + " committed is not known from the client side. "
+        : "The connection to the server was lost; the server rolls back the open transaction of a lost session. ")
+        + e.evidence();
     return Diagnosis.of(cause,
         atCommit ? "Check the journal and run cutter verify before anything else; do not re-run blindly."
             : "Confirm the server is up and stable (server log, restarts, failover), then re-run the same package.",
@@ -245,7 +273,7 @@ final class SqlErrorDiagnoses {
 
   private static Diagnosis authentication(SqlError e) {
     return Diagnosis.of(
-        "The server refused the login (" + e.failed() + ").",
+        "The server refused the login. " + e.evidence(),
         "Check the login role and its password source (PGPASSWORD, the password file or the prompt), then re-run.",
         "Check --target and the PG* environment name the intended login role.",
         "Check the password file (~/.pgpass or PGPASSFILE) and pg_hba.conf for this client.");
@@ -253,7 +281,7 @@ final class SqlErrorDiagnoses {
 
   private static Diagnosis resources(SqlError e) {
     return Diagnosis.of(
-        "The server ran out of a resource (" + e.failed() + "): disk, memory or connections.",
+        "The server ran out of a resource (disk, memory or connections). " + e.evidence(),
         "Free the resource on the server, then re-run; nothing was changed.",
         "Free the resource (disk space, memory, connection slots) and re-run.",
         "Re-run in a quieter window when fewer sessions compete for it.");
@@ -264,8 +292,7 @@ final class SqlErrorDiagnoses {
   private static Diagnosis constraintViolation(SqlError e) {
     String constraint = constraintName(e);
     return Diagnosis.of(
-        "The data on the target violates " + (constraint == null ? "a constraint" : "constraint " + constraint) + " ("
-            + e.failed() + (e.detail() == null ? "" : "; " + e.detail()) + ").",
+        "The data on the target violates " + (constraint == null ? "a constraint" : constraint) + ". " + e.evidence(),
         "Decide whether the data or the change is wrong; nothing was changed. " + RERUN,
         "Correct the offending rows in a separate approved change, then re-run this package.",
         "Change the artifact to handle the existing data (e.g. backfill first, or add the constraint NOT VALID and"
@@ -275,15 +302,16 @@ final class SqlErrorDiagnoses {
 
   private static Diagnosis syntax(SqlError e) {
     return Diagnosis.of(
-        "The server rejected the SQL of " + e.at() + " as invalid (" + e.text() + "). A dry-run against the same"
-            + " server version would have shown it.",
+        "The server rejected the statement as invalid SQL; a dry-run against the same server version would have"
+            + " shown it. " + e.evidence(),
         "Fix the artifact, dry-run it, and re-issue the package; nothing was changed.",
         "Fix the statement, check it with cutter dry-run --pg-version matching the target, and re-issue the package.");
   }
 
   private static Diagnosis raised(SqlError e) {
     return Diagnosis.of(
-        "A guard in the artifact raised an exception at " + e.at() + ": " + e.text() + ".",
+        "A guard in the artifact raised an exception: the target is not in the state the artifact requires. "
+            + e.evidence(),
         "Read the guard's message: it names the condition the artifact requires; nothing was changed.",
         "Bring the target into the state the guard requires through its own approved change, then re-run.",
         "If the guard is wrong, correct the artifact and re-issue the package.");
@@ -292,8 +320,8 @@ final class SqlErrorDiagnoses {
   private static Diagnosis unknown(SqlError e, String cls) {
     String className = CLASSES.get(cls);
     return Diagnosis.of(
-        e.failed() + (className == null ? "" : " (class " + cls + ": " + className + ")")
-            + (e.detail() == null ? "" : "; " + e.detail()) + ". cutter has no specific diagnosis for this code.",
+        e.evidence() + (className == null ? "" : " SQLSTATE class " + cls + " is \"" + className + "\".")
+            + " cutter has no specific diagnosis for this code.",
         "Read the server error and the server log; decide whether the package or the target must change. "
             + RERUN,
         "Correct the artifact and re-issue the package.",
@@ -319,9 +347,9 @@ final class SqlErrorDiagnoses {
   private static String constraintName(SqlError e) {
     Matcher m = Pattern.compile("constraint \"([^\"]+)\"").matcher(e.text());
     if (m.find()) {
-      return "\"" + m.group(1) + "\"";
+      return "constraint \"" + m.group(1) + "\"";
     }
     m = Pattern.compile("unique index \"([^\"]+)\"").matcher(e.text());
-    return m.find() ? "\"" + m.group(1) + "\" (unique index)" : null;
+    return m.find() ? "unique index \"" + m.group(1) + "\"" : null;
   }
 }

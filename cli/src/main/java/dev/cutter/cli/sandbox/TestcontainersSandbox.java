@@ -4,6 +4,10 @@ import dev.cutter.core.CutterException;
 import dev.cutter.core.ExitCodes;
 import dev.cutter.core.db.ConnectionSpec;
 import dev.cutter.core.db.ConnectionSpec.Secret;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Optional;
@@ -17,11 +21,24 @@ public final class TestcontainersSandbox implements SandboxServer {
   private final PostgreSQLContainer container;
   private final int major;
   private final Secret password;
+  private Path toolDir;
 
   private TestcontainersSandbox(PostgreSQLContainer container, int major, Secret password) {
     this.container = container;
     this.major = major;
     this.password = password;
+  }
+
+  /**
+   * A launcher for {@code tool} that runs the container's own binary (so pg_dump always matches
+   * the server). The connection comes from the environment cutter gives pg_dump; inside the
+   * container the server is on 127.0.0.1:5432, and PGPASSWORD is passed by name, never by value.
+   */
+  static String launcher(String containerId, String tool) {
+    return "#!/bin/sh\n"
+        + "# runs " + tool + " inside the dry-run's sandbox container\n"
+        + "exec docker exec -i -e PGPASSWORD -e PGUSER -e PGDATABASE -e PGHOST=127.0.0.1 -e PGPORT=5432 "
+        + containerId + " " + tool + " \"$@\"\n";
   }
 
   /** Whether a Docker engine answers here. */
@@ -72,8 +89,21 @@ public final class TestcontainersSandbox implements SandboxServer {
   }
 
   @Override
-  public Optional<String> pgBin() {
-    return Optional.empty();
+  public synchronized Optional<String> pgBin() {
+    if (toolDir == null) {
+      try {
+        Path dir = Files.createTempDirectory("cutter-sandbox-bin-");
+        for (String tool : new String[] {"pg_dump", "pg_restore"}) {
+          Path f = dir.resolve(tool);
+          Files.writeString(f, launcher(container.getContainerId(), tool));
+          Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rwx------"));
+        }
+        toolDir = dir;
+      } catch (IOException e) {
+        return Optional.empty();
+      }
+    }
+    return Optional.of(toolDir.toString());
   }
 
   /** The container, for running pg_dump of the server's own version inside it. */
@@ -84,5 +114,11 @@ public final class TestcontainersSandbox implements SandboxServer {
   @Override
   public void close() {
     container.close();
+    if (toolDir != null) {
+      for (String tool : new String[] {"pg_dump", "pg_restore"}) {
+        toolDir.resolve(tool).toFile().delete();
+      }
+      toolDir.toFile().delete();
+    }
   }
 }

@@ -63,11 +63,11 @@ public record ArtifactScript(
     }
     for (SqlStatement s : body) {
       if (s.kind() == StatementKind.TRANSACTION_CONTROL) {
-        rejections.add(Diagnostic.at(file, s.startLine(), s.summary() + " is transaction control, which cutter does not"
-            + " allow in an artifact: cutter runs the artifact in one transaction it controls (only a BEGIN … COMMIT pair"
-            + " wrapping the whole file is accepted, and absorbed)"));
+        rejections.add(Diagnostic.at(file, s.startLine(), "`" + s.summary() + "` is transaction control: cutter runs the"
+            + " artifact in one transaction it controls; remove it (only a BEGIN … COMMIT pair wrapping the whole file is"
+            + " accepted, and absorbed)"));
       } else if (s.kind() == StatementKind.NON_TRANSACTIONAL && mode == ApplySettings.Mode.TRANSACTION) {
-        rejections.add(Diagnostic.at(file, s.startLine(), s.summary() + " cannot run inside a transaction block"
+        rejections.add(Diagnostic.at(file, s.startLine(), "`" + s.summary() + "` cannot run inside a transaction block"
             + " (SQLSTATE 25001); put it in a package with mode: autocommit"));
       }
     }

@@ -3,6 +3,7 @@ package dev.cutter.core.sql;
 import dev.cutter.core.Diagnostic;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Splits a SQL script into statements where psql 15 ends them ({@code psql -f}), with the text
@@ -25,7 +26,8 @@ import java.util.List;
  * </ul>
  *
  * <p>psql variables ({@code :name}) are not substituted: the text is what psql sends when none
- * is set. Statements with a server-side effect on lexing other than {@code SET}/{@code RESET
+ * is set; a reference to one of the variables psql defines by itself ({@code :DBNAME}, {@code
+ * :'USER'}, …) or a {@code :{?name}} test is reported as a problem, since psql would replace it. Statements with a server-side effect on lexing other than {@code SET}/{@code RESET
  * standard_conforming_strings} (for example {@code set_config(...)}) are not followed.
  */
 public final class SqlSplitter {
@@ -55,6 +57,14 @@ public final class SqlSplitter {
     private static final int TOK_OTHER = 0;
     private static final int TOK_DOT = 1;
     private static final int TOK_AS = 2;
+
+    /** The variables {@code psql -X} defines by itself (psql 15 {@code \\set} with no arguments). */
+    private static final Set<String> PSQL_VARIABLES = Set.of(
+        "AUTOCOMMIT", "COMP_KEYWORD_CASE", "DBNAME", "ECHO", "ECHO_HIDDEN", "ENCODING", "ERROR", "FETCH_COUNT",
+        "HIDE_TABLEAM", "HIDE_TOAST_COMPRESSION", "HISTCONTROL", "HISTSIZE", "HOST", "IGNOREEOF", "LAST_ERROR_MESSAGE",
+        "LAST_ERROR_SQLSTATE", "ON_ERROR_ROLLBACK", "ON_ERROR_STOP", "PORT", "PROMPT1", "PROMPT2", "PROMPT3", "QUIET",
+        "ROW_COUNT", "SERVER_VERSION_NAME", "SERVER_VERSION_NUM", "SHOW_ALL_RESULTS", "SHOW_CONTEXT", "SINGLELINE",
+        "SINGLESTEP", "SQLSTATE", "USER", "VERBOSITY", "VERSION", "VERSION_NAME", "VERSION_NUM");
 
     /** ASCII classes: bit 1 identifier start, bit 2 identifier continuation. */
     private static final byte[] ASCII = new byte[128];
@@ -91,7 +101,8 @@ public final class SqlSplitter {
     private int parenDepth;
     private int beginDepth;
     private int identCount;
-    private final char[] idents = new char[4];
+    private final char[] idents = new char[4]; // psql's first four identifiers, as routine-prefix letters
+    private boolean routine; // the statement begins CREATE [OR REPLACE] FUNCTION|PROCEDURE
     private boolean pendingBegin;
     private int prevTok;
 
@@ -526,6 +537,7 @@ public final class SqlSplitter {
         while (e < n && isVariableChar(s[e])) {
           e++;
         }
+        checkVariable(p, e, p + 1, e);
         return e;
       }
       if (d == '\'' || d == '"') {
@@ -533,16 +545,36 @@ public final class SqlSplitter {
         while (v < n && isVariableChar(s[v])) {
           v++;
         }
-        return v > e + 1 && v < n && s[v] == d ? v + 1 : p + 1;
+        if (v > e + 1 && v < n && s[v] == d) {
+          checkVariable(p, v + 1, e + 1, v);
+          return v + 1;
+        }
+        return p + 1;
       }
       if (d == '{' && e + 1 < n && s[e + 1] == '?') {
         int v = e + 2;
         while (v < n && isVariableChar(s[v])) {
           v++;
         }
-        return v > e + 2 && v < n && s[v] == '}' ? v + 1 : p + 1;
+        if (v > e + 2 && v < n && s[v] == '}') {
+          problems.add(Diagnostic.at(source, line, "psql replaces " + new String(s, p, v + 1 - p)
+              + " with TRUE or FALSE; cutter sends SQL as written: write the value"));
+          return v + 1;
+        }
       }
       return p + 1;
+    }
+
+    /** A variable psql defines by itself ({@code :DBNAME}, {@code :USER}, …) would be substituted there. */
+    private void checkVariable(int refStart, int refEnd, int nameStart, int nameEnd) {
+      if (s[nameStart] < 'A' || s[nameStart] > 'Z') {
+        return; // psql's own variables are upper case; a:b slices and :lower names pass through as psql sends them
+      }
+      String name = new String(s, nameStart, nameEnd - nameStart);
+      if (PSQL_VARIABLES.contains(name)) {
+        problems.add(Diagnostic.at(source, line, "psql substitutes its variable " + new String(s, refStart, refEnd - refStart)
+            + " here; cutter sends SQL as written: write the value"));
+      }
     }
 
     /** {@code \;} and {@code \:} put the character in the statement; any other backslash is a meta-command. */
@@ -644,17 +676,18 @@ public final class SqlSplitter {
       int before = prevTok;
       token(p);
       int len = e - p;
-      if (identCount == 0) {
-        idents[0] = idents[1] = idents[2] = idents[3] = 0;
-      }
       if (identCount < idents.length) {
+        if (identCount == 0) {
+          idents[1] = idents[2] = idents[3] = 0;
+        }
         idents[identCount] = routinePrefixLetter(p, len);
+        routine = routineStatement();
       }
       identCount++;
       if (len == 2 && is(p, len, "as")) {
         prevTok = TOK_AS;
       }
-      if (parenDepth != 0 || !routineStatement()) {
+      if (!routine || parenDepth != 0) {
         return;
       }
       if (afterBegin && is(p, len, "atomic")) {

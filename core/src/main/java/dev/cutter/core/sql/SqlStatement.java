@@ -14,7 +14,7 @@ public record SqlStatement(int index, int startLine, int endLine, StatementKind 
     Objects.requireNonNull(text, "text");
   }
 
-  /** The first words of the statement in upper case, for messages: {@code CREATE INDEX CONCURRENTLY}. */
+  /** The statement's first four tokens as written, for messages: {@code create index concurrently i …}. */
   public String summary() {
     return StatementClassifier.summary(text);
   }

@@ -18,34 +18,42 @@ final class StatementClassifier {
     if (t.type != Tokens.WORD) {
       return StatementKind.SQL;
     }
-    switch (t.lowerWord()) {
-      case "begin", "end", "abort", "savepoint", "release":
-        return StatementKind.TRANSACTION_CONTROL;
-      case "start":
-        return t.next() && t.isWord("transaction") ? StatementKind.TRANSACTION_CONTROL : StatementKind.SQL;
-      case "commit", "rollback":
-        return t.next() && t.isWord("prepared") ? StatementKind.NON_TRANSACTIONAL : StatementKind.TRANSACTION_CONTROL;
-      case "prepare":
-        return t.next() && t.isWord("transaction") ? StatementKind.TRANSACTION_CONTROL : StatementKind.SQL;
-      case "copy":
-        return copyFromStdin(t) ? StatementKind.COPY_FROM_STDIN : StatementKind.SQL;
-      case "vacuum":
-        return StatementKind.NON_TRANSACTIONAL;
-      case "cluster":
-        return clusterWithoutTable(t) ? StatementKind.NON_TRANSACTIONAL : StatementKind.SQL;
-      case "create":
-        return create(t) ? StatementKind.NON_TRANSACTIONAL : StatementKind.SQL;
-      case "drop":
-        return drop(t) ? StatementKind.NON_TRANSACTIONAL : StatementKind.SQL;
-      case "reindex":
-        return reindex(t) ? StatementKind.NON_TRANSACTIONAL : StatementKind.SQL;
-      case "alter":
-        return alter(t) ? StatementKind.NON_TRANSACTIONAL : StatementKind.SQL;
-      case "discard":
-        return t.next() && t.isWord("all") ? StatementKind.NON_TRANSACTIONAL : StatementKind.SQL;
-      default:
-        return StatementKind.SQL;
+    return byFirstWord(t);
+  }
+
+  private static StatementKind byFirstWord(Tokens t) {
+    if (t.isWord("begin") || t.isWord("end") || t.isWord("abort") || t.isWord("savepoint") || t.isWord("release")) {
+      return StatementKind.TRANSACTION_CONTROL;
     }
+    if (t.isWord("commit") || t.isWord("rollback")) {
+      return t.next() && t.isWord("prepared") ? StatementKind.NON_TRANSACTIONAL : StatementKind.TRANSACTION_CONTROL;
+    }
+    if (t.isWord("start") || t.isWord("prepare")) {
+      return t.next() && t.isWord("transaction") ? StatementKind.TRANSACTION_CONTROL : StatementKind.SQL;
+    }
+    if (t.isWord("copy")) {
+      return copyFromStdin(t) ? StatementKind.COPY_FROM_STDIN : StatementKind.SQL;
+    }
+    if (t.isWord("vacuum")) {
+      return StatementKind.NON_TRANSACTIONAL;
+    }
+    boolean nonTransactional;
+    if (t.isWord("create")) {
+      nonTransactional = create(t);
+    } else if (t.isWord("alter")) {
+      nonTransactional = alter(t);
+    } else if (t.isWord("drop")) {
+      nonTransactional = drop(t);
+    } else if (t.isWord("reindex")) {
+      nonTransactional = reindex(t);
+    } else if (t.isWord("cluster")) {
+      nonTransactional = clusterWithoutTable(t);
+    } else if (t.isWord("discard")) {
+      nonTransactional = t.next() && t.isWord("all");
+    } else {
+      nonTransactional = false;
+    }
+    return nonTransactional ? StatementKind.NON_TRANSACTIONAL : StatementKind.SQL;
   }
 
   /** {@code BEGIN}, {@code BEGIN WORK|TRANSACTION} or {@code START TRANSACTION}, with no transaction modes. */
@@ -76,7 +84,7 @@ final class StatementClassifier {
    */
   static Boolean standardConformingStringsSetTo(String text) {
     Tokens t = new Tokens(text);
-    if (!t.next()) {
+    if (!t.next() || !(t.isWord("set") || t.isWord("reset"))) {
       return null;
     }
     if (t.isWord("reset")) {
@@ -110,17 +118,21 @@ final class StatementClassifier {
     }
   }
 
-  /** Up to four leading words in upper case, for messages. */
+  /** The first four tokens as written, comments left out, {@code …} if more follow: for messages. */
   static String summary(String text) {
     Tokens t = new Tokens(text);
     StringBuilder b = new StringBuilder();
-    for (int i = 0; i < 4 && t.next() && t.type == Tokens.WORD; i++) {
-      if (b.length() > 0) {
+    int taken = 0;
+    while (t.next() && !t.isPunct(';')) {
+      if (taken == 4) {
+        return b.append(" …").toString();
+      }
+      if (taken++ > 0) {
         b.append(' ');
       }
-      b.append(t.text().toUpperCase(Locale.ROOT));
+      b.append(text, t.start, Math.min(t.end, t.start + 40));
     }
-    return b.length() == 0 ? "statement" : b.toString();
+    return b.length() == 0 ? "(empty statement)" : b.toString();
   }
 
   private static boolean atEnd(Tokens t) {

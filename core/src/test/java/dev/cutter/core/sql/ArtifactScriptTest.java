@@ -25,7 +25,9 @@ class ArtifactScriptTest {
     ArtifactScript a = judge("create table a (id int);\ncommit;\nbegin;\nsavepoint s;\n", Mode.TRANSACTION);
     assertThat(a.absorbedWrapper()).isEmpty();
     assertThat(a.rejections()).extracting(Diagnostic::line).containsExactly(2, 3, 4);
-    assertThat(a.rejections().get(0).toString()).startsWith("ddl/change.sql:2: COMMIT is transaction control");
+    assertThat(a.rejections().get(0).toString()).isEqualTo("ddl/change.sql:2: `commit` is transaction control: cutter runs"
+        + " the artifact in one transaction it controls; remove it (only a BEGIN … COMMIT pair wrapping the whole file is"
+        + " accepted, and absorbed)");
   }
 
   @Test
@@ -48,9 +50,9 @@ class ArtifactScriptTest {
   void rejectsNonTransactionalStatementsOnlyInTransactionMode() {
     String sql = "create table t (a int);\ncreate index concurrently t_a on t (a);\nvacuum t;\n";
     assertThat(judge(sql, Mode.TRANSACTION).rejections()).extracting(Diagnostic::toString).containsExactly(
-        "ddl/change.sql:2: CREATE INDEX CONCURRENTLY T_A cannot run inside a transaction block (SQLSTATE 25001);"
+        "ddl/change.sql:2: `create index concurrently t_a …` cannot run inside a transaction block (SQLSTATE 25001);"
             + " put it in a package with mode: autocommit",
-        "ddl/change.sql:3: VACUUM T cannot run inside a transaction block (SQLSTATE 25001); put it in a package with mode: autocommit");
+        "ddl/change.sql:3: `vacuum t` cannot run inside a transaction block (SQLSTATE 25001); put it in a package with mode: autocommit");
     assertThat(judge(sql, Mode.AUTOCOMMIT).runnable()).isTrue();
   }
 

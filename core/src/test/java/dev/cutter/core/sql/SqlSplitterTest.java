@@ -224,6 +224,15 @@ class SqlSplitterTest {
   }
 
   @Test
+  void reportsVariablesPsqlWouldSubstitute() {
+    assertThat(SqlSplitter.split("t.sql", "select 1;\nselect :DBNAME, :'USER', :v, a[1:2], 'x:PORT';\nselect :{?v};")
+        .problems()).extracting(Diagnostic::toString).containsExactly(
+            "t.sql:2: psql substitutes its variable :DBNAME here; cutter sends SQL as written: write the value",
+            "t.sql:2: psql substitutes its variable :'USER' here; cutter sends SQL as written: write the value",
+            "t.sql:3: psql replaces :{?v} with TRUE or FALSE; cutter sends SQL as written: write the value");
+  }
+
+  @Test
   void emptyStatementsAreSentAndMarked() {
     List<SqlStatement> s = statements("select 1;;\n/* only */");
     assertThat(s).extracting(SqlStatement::text).containsExactly("select 1;", ";", "/* only */");

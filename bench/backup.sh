@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Backup benchmark: `cutter backup` (the shaded jar through bin/cutter, heap capped at 64 MB)
+# against plain pg_dump, on a pgbench database in a throwaway PostgreSQL 15 cluster.
+#
+#   bench/backup.sh [SCALE] [ROUNDS]      (defaults: scale 100, 5 rounds; as root it runs the
+#                                          server as the postgres user through runuser)
+#
+# Each round times, in this order: pg_dump -Fc -f FILE; cutter backup without encryption;
+# pg_dump -Fc | gpg --encrypt -z 0; cutter backup with encryption. Prints every time, the medians
+# and the ratios. The cutter runs include the JVM start, loading and verifying the signed package.
+set -euo pipefail
+
+SCALE=${1:-100}
+ROUNDS=${2:-5}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+PORT=${PORT:-55432}
+WORK=$(mktemp -d /tmp/cutter-bench-backup.XXXXXX)
+RUNAS=()
+if [ "$(id -u)" = 0 ]; then
+  chown postgres "$WORK"
+  RUNAS=(runuser -u postgres --)
+fi
+
+cleanup() {
+  "${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$WORK/data" -m immediate stop >/dev/null 2>&1 || true
+  gpgconf --homedir "$WORK/gnupg" --kill all >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+echo "== build"
+(cd "$ROOT" && mvn -q -B -DskipTests -pl cli -am package >/dev/null)
+CUTTER="$ROOT/bin/cutter"
+export CUTTER_JAVA_OPTS="-Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto"
+
+echo "== cluster and pgbench -i -s $SCALE"
+"${RUNAS[@]}" "$PGBIN/initdb" -D "$WORK/data" -U postgres -A trust >/dev/null
+"${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/server.log" -w \
+  -o "-p $PORT -k $WORK -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=256MB" start >/dev/null
+export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=postgres
+"$PGBIN/createdb" bench
+"$PGBIN/pgbench" -q -i -s "$SCALE" bench >/dev/null 2>&1
+"$PGBIN/psql" -qAt -c "select 'database size: ' || pg_size_pretty(pg_database_size('bench'))" bench
+
+echo "== recipient key, approver key, signed packages"
+mkdir -m 700 "$WORK/gnupg"
+export GNUPGHOME=$WORK/gnupg
+gpg --batch --passphrase '' --quick-gen-key "Bench <bench@example.invalid>" future-default default never 2>/dev/null
+export BENCH_GPG_FPR
+BENCH_GPG_FPR=$(gpg --with-colons --list-keys bench@example.invalid | awk -F: '/^fpr:/ {print $10; exit}')
+export BENCH_APPROVER_PASS=bench-only-passphrase
+"$CUTTER" keys generate --name "Bench Approver <approver@example.invalid>" --out "$WORK/keys" \
+  --passphrase-env BENCH_APPROVER_PASS >/dev/null
+printf 'keyring: bench-approver.pub.asc\nrequire: 1\n' >"$WORK/keys/trust.yaml"
+for kind in plain enc; do
+  mkdir -p "$WORK/pkg-$kind/ddl"
+  echo "select 1;" >"$WORK/pkg-$kind/ddl/noop.sql"
+  sha=$(sha256sum "$WORK/pkg-$kind/ddl/noop.sql" | cut -d' ' -f1)
+  enc=""
+  [ "$kind" = enc ] && enc='  encrypt_to: [ "${BENCH_GPG_FPR}" ]'
+  cat >"$WORK/pkg-$kind/package.yaml" <<YAML
+apiVersion: cutter/v1
+kind: ApplyPackage
+id: bench-$kind
+title: backup benchmark
+authorization: { ref: BENCH, expires_at: 2099-01-01T00:00:00Z, risk: low }
+target: { database: bench, system_identifier: "1", apply_role: postgres }
+artifact: { path: ddl/noop.sql, sha256: $sha }
+backup:
+  required: true
+  scope: database
+  dir: $WORK/out-$kind
+  min_bytes: 1024
+$enc
+YAML
+  "$CUTTER" package sign "$WORK/pkg-$kind" --key "$WORK/keys/bench-approver.sec.asc" \
+    --passphrase-env BENCH_APPROVER_PASS >/dev/null
+done
+
+cutter_backup() { # $1 = plain | enc
+  "$CUTTER" backup "$WORK/pkg-$1" --target "postgresql://postgres@127.0.0.1:$PORT/bench" \
+    --trust "$WORK/keys/trust.yaml" --pg-bin "$PGBIN" >"$WORK/last.out" || { cat "$WORK/last.out"; exit 1; }
+}
+plain_dump() { "$PGBIN/pg_dump" -Fc -f "$WORK/plain.dump" bench; }
+gpg_dump() { "$PGBIN/pg_dump" -Fc bench | gpg --batch --trust-model always --encrypt -z 0 -r "$BENCH_GPG_FPR" >"$WORK/plain.dump.gpg"; }
+cutter_plain() { cutter_backup plain; }
+cutter_enc() { cutter_backup enc; }
+
+seconds() { # wall time of a command, in seconds
+  local t0 t1
+  t0=$(date +%s.%N); "$@"; t1=$(date +%s.%N)
+  echo "$t1 - $t0" | bc -l
+}
+
+echo "== $ROUNDS rounds (load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
+declare -A T
+for r in $(seq 1 "$ROUNDS"); do
+  for k in plain_dump cutter_plain gpg_dump cutter_enc; do
+    s=$(seconds $k)
+    T[$k]="${T[$k]:-} $s"
+    printf 'round %d %-13s %7.2f s\n' "$r" "$k" "$s"
+  done
+  ls -l "$WORK/plain.dump" "$WORK/plain.dump.gpg" "$WORK"/out-*/*.dump* | awk '{print "  " $5 " bytes " $9}'
+  rm -rf "$WORK"/out-* "$WORK"/plain.dump*
+done
+
+median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+P=$(median "${T[plain_dump]}"); C=$(median "${T[cutter_plain]}")
+G=$(median "${T[gpg_dump]}"); E=$(median "${T[cutter_enc]}")
+echo "== medians of $ROUNDS rounds, pgbench scale $SCALE (load average after: $(cut -d' ' -f1-3 /proc/loadavg))"
+printf 'pg_dump -Fc -f FILE               %7.2f s\n' "$P"
+printf 'cutter backup, no encryption      %7.2f s   ratio %.3f (bar 1.10)\n' "$C" "$(echo "$C / $P" | bc -l)"
+printf 'pg_dump -Fc | gpg --encrypt -z 0  %7.2f s\n' "$G"
+printf 'cutter backup, encrypted          %7.2f s   ratio %.3f (bar 1.15)\n' "$E" "$(echo "$E / $G" | bc -l)"

@@ -1,0 +1,140 @@
+package dev.cutter.cli;
+
+import dev.cutter.backup.BackupEnvelope;
+import dev.cutter.backup.BackupGate;
+import dev.cutter.backup.BackupResult;
+import dev.cutter.backup.BackupSettings;
+import dev.cutter.backup.ReadinessItem;
+import dev.cutter.core.ExitCodes;
+import dev.cutter.core.db.ConnectionResolver;
+import dev.cutter.core.db.ConnectionSpec;
+import dev.cutter.core.integrity.IntegrityResult;
+import dev.cutter.core.integrity.IntegrityVerifier;
+import dev.cutter.core.integrity.TrustPolicy;
+import dev.cutter.core.model.ApplyPackage;
+import dev.cutter.core.model.PackageLoader;
+import dev.cutter.core.run.RunIds;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code cutter backup PKG}: the P2 backup alone; {@code --selftest}: its readiness, without dumping. */
+@Command(name = "backup", mixinStandardHelpOptions = true,
+    description = {
+        "Take the package's P2 backup alone: pg_dump --format=custom of the backup scope as backup_role, verified "
+            + "(archive header, every data block, pg_restore --list, TABLE DATA against the tables in scope), "
+            + "encrypted to encrypt_to when set, and moved to its final name only when every check passed. "
+            + "The package must pass the integrity gate (signatures, hashes, expiry) first.",
+        "With --selftest: check readiness without dumping (pg_dump found and new enough, directory writable with "
+            + "room, every recipient key usable, backup_role can read the scope), one line per check. "
+            + "Exits 0 when everything holds, 3 when not."})
+final class BackupCommand implements Callable<Integer>, UsesEnvironment {
+
+  @Spec CommandSpec spec;
+
+  @Mixin ConnectionOptions connection;
+
+  @Mixin TrustOptions trust;
+
+  @Parameters(index = "0", paramLabel = "PKG", description = "package.yaml or its directory.")
+  Path pkg;
+
+  @Option(names = "--selftest", description = "Check readiness only; no dump, no signature check.")
+  boolean selftest;
+
+  @Option(names = "--pg-bin", paramLabel = "DIR",
+      description = "Directory of pg_dump and pg_restore (default: the first on PATH).")
+  Path pgBin;
+
+  private Map<String, String> env = System.getenv();
+
+  @Override
+  public void environment(Map<String, String> env) {
+    this.env = env;
+  }
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    ApplyPackage p = PackageLoader.withInstalledChecks().load(PackagePaths.packageYaml(pkg));
+    ConnectionSpec login = connection.resolve();
+    String role = p.target().backupRole().orElse(login.user());
+    ConnectionSpec backupConn = role.equals(login.user()) ? login
+        : login.as(role, ConnectionResolver.fromProcess().passwordFor(login, role));
+    BackupSettings settings = BackupSettings.defaults().withEnvironment(env).withPgBin(pgBin);
+    BackupGate gate = new BackupGate(settings);
+    if (p.backup().dir() == null) {
+      out.println("FAIL backup section: the package has no backup.dir");
+      out.flush();
+      return ExitCodes.CHECKS_FAILED;
+    }
+    if (selftest) {
+      List<ReadinessItem> items = gate.selftest(backupConn, p.backup());
+      items.forEach(i -> out.println(i.line()));
+      boolean ready = items.stream().allMatch(ReadinessItem::passed);
+      out.println("backup selftest: " + (ready ? "READY" : "NOT READY") + " (backup_role " + role + ")");
+      out.flush();
+      return ready ? ExitCodes.OK : ExitCodes.CHECKS_FAILED;
+    }
+    IntegrityResult integrity = integrity(p, settings.clock());
+    if (!integrity.passed()) {
+      IntegrityText.print(integrity, out);
+      out.println("verdict: BLOCKED (integrity gate; nothing was dumped)");
+      out.flush();
+      return ExitCodes.CHECKS_FAILED;
+    }
+    BackupResult result = gate.run(backupConn, p.backup(), p.id(), RunIds.next(settings.clock()));
+    print(result, out);
+    out.flush();
+    return result.passed() ? ExitCodes.OK : ExitCodes.CHECKS_FAILED;
+  }
+
+  private IntegrityResult integrity(ApplyPackage p, Clock clock) {
+    Instant now = clock.instant();
+    TrustPolicy.Location where = trust.locate();
+    return where.file().isPresent()
+        ? IntegrityVerifier.verify(p, TrustPolicy.load(where.file().get()), now)
+        : IntegrityVerifier.verifyWithoutPolicy(p, where.describeSearch(), now);
+  }
+
+  static void print(BackupResult result, PrintWriter out) {
+    if (result instanceof BackupResult.Passed passed) {
+      BackupEnvelope e = passed.envelope();
+      out.println("path: " + e.path());
+      out.println("bytes: " + e.bytes());
+      out.println("sha256: " + e.sha256());
+      out.println("plaintext_sha256: " + e.plaintextSha256());
+      out.println("format: " + e.format());
+      out.println("archive_version: " + e.archiveVersion());
+      out.println("pg_dump_version: " + e.pgDumpVersion());
+      out.println("toc_entries: " + e.tocEntries());
+      out.println("table_data_entries: " + e.tableDataEntries());
+      out.println("encrypted_to: " + e.encryptedTo());
+      out.println("started: " + e.started());
+      out.println("finished: " + e.finished());
+      out.println("verdict: PASS");
+      return;
+    }
+    BackupResult.Blocked b = (BackupResult.Blocked) result;
+    out.println("reason: " + b.reason());
+    if (b.expected() != null || b.actual() != null) {
+      out.println("expected: " + b.expected());
+      out.println("actual: " + b.actual());
+    }
+    if (b.details() != null && !b.details().isBlank()) {
+      out.println("details: " + b.details().strip().replace("\n", "\n  "));
+    }
+    b.quarantined().ifPresent(q -> out.println("quarantined: " + q));
+    out.println("verdict: BLOCKED");
+  }
+}

@@ -1,0 +1,123 @@
+package dev.cutter.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cutter.fixtures.TestDatabase;
+import dev.cutter.fixtures.WithPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@WithPostgres
+@Tag("pgdump")
+class BackupCommandTest {
+
+  private static final Path DEBIAN_PG_BIN = Path.of("/usr/lib/postgresql/15/bin");
+  private static final String PASSPHRASE = "backup-Approver-Pass-7";
+
+  @TempDir Path tmp;
+
+  @Test
+  void selftestPrintsOneLinePerCheckAndExitsZeroWhenReady(TestDatabase db) throws Exception {
+    db.execute("create schema app; create table app.t(id serial primary key); insert into app.t default values;");
+    Path pkg = writePackage(db, "app");
+
+    Cli r = cli(Map.of(), "backup", "--selftest", pkg.toString(), "--target", db.uri("postgres"));
+
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    assertThat(r.out()).contains("PASS pg_dump found: ", "PASS pg_dump new enough: ", "PASS USAGE on schemas: ",
+        "PASS SELECT on tables: postgres can read all 1 tables in scope", "backup selftest: READY");
+    assertThat(r.out().lines().filter(l -> l.startsWith("PASS ") || l.startsWith("FAIL ")).count()).isGreaterThanOrEqualTo(7);
+  }
+
+  @Test
+  void selftestExitsThreeNamingWhatBackupRoleCannotRead(TestDatabase db) throws Exception {
+    String role = db.createRole("bk");
+    db.execute("create schema app; create table app.t(id int); grant usage on schema app to " + role);
+    Path pkg = writePackage(db, "app", "  backup_role: " + role + "\n");
+
+    Cli r = cli(Map.of(), "backup", "--selftest", pkg.toString(), "--target", db.uri("postgres"));
+
+    assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(3);
+    assertThat(r.out()).contains("FAIL SELECT on tables: " + role + " cannot read 1 of 1 tables: app.t")
+        .contains("NOT READY (backup_role " + role + ")");
+  }
+
+  @Test
+  void refusesToDumpAnUnsignedPackage(TestDatabase db) throws Exception {
+    db.execute("create schema app; create table app.t(id int);");
+    Path pkg = writePackage(db, "app");
+    Path trust = trustWithApprover();
+
+    Cli r = cli(Map.of(), "backup", pkg.toString(), "--target", db.uri("postgres"), "--trust", trust.toString());
+
+    assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(3);
+    assertThat(r.out()).contains("integrity: FAIL").contains("verdict: BLOCKED (integrity gate; nothing was dumped)");
+    assertThat(tmp.resolve("backups")).doesNotExist();
+  }
+
+  @Test
+  void dumpsASignedPackageAndPrintsItsEnvelope(TestDatabase db) throws Exception {
+    db.execute("create schema app; create table app.t(id serial primary key, v text);"
+        + "insert into app.t(v) select md5(g::text) from generate_series(1, 500) g;");
+    Path pkg = writePackage(db, "app");
+    Path trust = trustWithApprover();
+    Cli sign = cli(Map.of("P", PASSPHRASE), "package", "sign", pkg.toString(), "--key",
+        tmp.resolve("keys/approver-one.sec.asc").toString(), "--passphrase-env", "P");
+    assertThat(sign.exit()).as(sign.err()).isZero();
+
+    Cli r = cli(Map.of(), "backup", pkg.toString(), "--target", db.uri("postgres"), "--trust", trust.toString());
+
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    assertThat(r.out()).contains("format: custom", "archive_version: 1.14-0", "table_data_entries: 1", "encrypted_to: []",
+        "verdict: PASS");
+    String path = r.out().lines().filter(l -> l.startsWith("path: ")).findFirst().orElseThrow().substring(6);
+    assertThat(Path.of(path)).exists().hasParent(tmp.resolve("backups"));
+    assertThat(Path.of(path).getFileName().toString()).matches("backup-cli-\\d{8}T\\d{6}Z-[0-9a-f]{4}\\.dump");
+    assertThat(r.out() + r.err()).as("progress stays off redirected output").doesNotContain("MiB/s");
+  }
+
+  private Path trustWithApprover() throws IOException {
+    Cli gen = cli(Map.of("P", PASSPHRASE), "keys", "generate", "--name", "Approver One <one@example.org>", "--out",
+        tmp.resolve("keys").toString(), "--passphrase-env", "P");
+    assertThat(gen.exit()).as(gen.err()).isZero();
+    return Files.writeString(tmp.resolve("keys/trust.yaml"), "keyring: approver-one.pub.asc\nrequire: 1\n");
+  }
+
+  private Path writePackage(TestDatabase db, String schema, String... targetExtra) throws Exception {
+    Path pkg = Files.createDirectories(tmp.resolve("pkg"));
+    Path sql = Files.writeString(Files.createDirectories(pkg.resolve("ddl")).resolve("change.sql"), "select 1;\n");
+    String yaml = "apiVersion: cutter/v1\nkind: ApplyPackage\nid: backup-cli\ntitle: backup from the command line\n"
+        + "authorization:\n  ref: CHG-1\n  expires_at: 2099-01-01T00:00:00Z\n  risk: low\n"
+        + "target:\n  database: " + db.name() + "\n  system_identifier: \"1\"\n  apply_role: postgres\n"
+        + String.join("", targetExtra)
+        + "artifact:\n  path: ddl/change.sql\n  sha256: " + sha256(Files.readAllBytes(sql)) + "\n"
+        + "backup:\n  required: true\n  scope: { schemas: [" + schema + "] }\n  dir: " + tmp.resolve("backups") + "\n"
+        + "  min_bytes: 100\n";
+    Files.writeString(pkg.resolve("package.yaml"), yaml);
+    return pkg;
+  }
+
+  private static Cli cli(Map<String, String> extraEnv, String... args) {
+    Map<String, String> env = new HashMap<>(System.getenv());
+    env.putAll(extraEnv);
+    List<String> all = new ArrayList<>(List.of(args));
+    if (all.get(0).equals("backup") && Files.isExecutable(DEBIAN_PG_BIN.resolve("pg_dump"))) {
+      all.addAll(List.of("--pg-bin", DEBIAN_PG_BIN.toString()));
+    }
+    return Cli.run(env, all.toArray(String[]::new));
+  }
+
+  private static String sha256(byte[] bytes) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+  }
+}

@@ -1,0 +1,111 @@
+package dev.cutter.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cutter.core.model.Sha256;
+import dev.cutter.fixtures.TestDatabase;
+import dev.cutter.fixtures.WithPostgres;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@WithPostgres
+class PreflightCommandTest {
+
+  private static final Map<String, String> ENV = Map.of("APPROVER_PASSPHRASE", "test-only-passphrase");
+
+  private static final String TWELVE_TABLES = IntStream.rangeClosed(1, 12)
+      .mapToObj(i -> "create table gov.t" + i + " (id bigint primary key);").collect(Collectors.joining("\n", "", "\n"));
+
+  @TempDir Path dir;
+
+  /** A signed package for {@code db} pinned to {@code applyRole}, and a trust policy that trusts its signer. */
+  private Path signedPackage(TestDatabase db, String applyRole) throws IOException {
+    Path pkg = dir.resolve("pkg");
+    Files.createDirectories(pkg.resolve("ddl"));
+    Files.writeString(pkg.resolve("ddl/change.sql"), TWELVE_TABLES);
+    Files.writeString(pkg.resolve("package.yaml"), """
+        apiVersion: cutter/v1
+        kind: ApplyPackage
+        id: seed-situation
+        title: Twelve tables
+        authorization: { ref: CHG-1, expires_at: 2100-01-01T00:00:00Z, risk: high }
+        target:
+          database: %s
+          system_identifier: "%s"
+          apply_role: %s
+        artifact: { path: ddl/change.sql, sha256: "%s" }
+        preflight:
+          - schema_exists: gov
+          - objects_absent: { schema: gov, tables: [t1, t12] }
+        """.formatted(db.name(), db.queryValue("select system_identifier from pg_control_system()"), applyRole,
+        Sha256.of(TWELVE_TABLES.getBytes(StandardCharsets.UTF_8))));
+    Cli keys = Cli.run(ENV, "keys", "generate", "--name", "Test Approver <approver@example.org>", "--out",
+        dir.resolve("keys").toString(), "--passphrase-env", "APPROVER_PASSPHRASE");
+    assertThat(keys.exit()).as(keys.err()).isZero();
+    Cli sign = Cli.run(ENV, "package", "sign", pkg.toString(), "--key", dir.resolve("keys/test-approver.sec.asc").toString(),
+        "--passphrase-env", "APPROVER_PASSPHRASE");
+    assertThat(sign.exit()).as(sign.err()).isZero();
+    Files.writeString(dir.resolve("trust.yaml"), "keyring: keys/test-approver.pub.asc\nrequire: 1\n");
+    return pkg;
+  }
+
+  private static void seed(TestDatabase db, String admin, String app) {
+    db.createSchema("gov", admin);
+    db.execute("grant usage on schema gov to " + app);
+    assertThat(Cli.run("init", "--target", db.uri("postgres"), "--grant", admin, "--grant", app).exit()).isZero();
+  }
+
+  @Test
+  void blocksTheSeedSituationWithOneLinePerCheck(TestDatabase db) throws IOException {
+    String admin = db.createRole("wf_admin");
+    String app = db.createRole("app");
+    seed(db, admin, app);
+    Path pkg = signedPackage(db, app);
+
+    Cli r = Cli.run("preflight", pkg.toString(), "--target", db.uri(app), "--trust", dir.resolve("trust.yaml").toString());
+
+    assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(3);
+    assertThat(r.out()).contains("integrity: PASS")
+        .containsPattern("(?m)^PASS    identity  expected system_identifier \\d+, database " + db.name() + "  actual ")
+        .contains("PASS    schema_exists#1  expected schema gov exists  actual exists")
+        .contains("PASS    journal_writable")
+        .contains("FAIL    apply_role_privileges  expected apply_role " + app
+            + ": USAGE on schema gov (statements 1-12, first at line 1); CREATE on schema gov (statements 1-12, first at"
+            + " line 1)  actual missing: CREATE on schema gov (statements 1-12, first at line 1)")
+        .contains("P1 preflight: FAIL")
+        .contains("preflight: BLOCKED");
+  }
+
+  @Test
+  void passesWhenPinnedToTheSchemaOwner(TestDatabase db) throws IOException {
+    String admin = db.createRole("wf_admin");
+    seed(db, admin, db.createRole("app"));
+    Path pkg = signedPackage(db, admin);
+
+    Cli r = Cli.run("preflight", pkg.toString(), "--target", db.uri(admin), "--trust", dir.resolve("trust.yaml").toString());
+
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    assertThat(r.out()).contains("P1 preflight: PASS").doesNotContain("FAIL ").doesNotContain("ERROR ");
+    assertThat(r.err()).as("libraries stay quiet").isEmpty();
+  }
+
+  @Test
+  void refusesAnUnsignedPackageBeforeConnecting(TestDatabase db) throws IOException {
+    String admin = db.createRole("wf_admin");
+    Path pkg = signedPackage(db, admin);
+    Files.delete(pkg.resolve("package.yaml.asc"));
+
+    Cli r = Cli.run("preflight", pkg.toString(), "--target", "postgresql://nobody@127.0.0.1:1/none", "--trust",
+        dir.resolve("trust.yaml").toString());
+
+    assertThat(r.exit()).isEqualTo(3);
+    assertThat(r.out()).contains("P1 preflight: NOT_RUN").contains("preflight: BLOCKED").doesNotContain("cannot connect");
+  }
+}

@@ -1,0 +1,144 @@
+package dev.cutter.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cutter.core.CutterException;
+import dev.cutter.core.ExitCodes;
+import dev.cutter.core.run.RunReport;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReportWriterTest {
+
+  private final FailureClassifier classifier = new FailureClassifier();
+
+  private WrittenReport write(Path dir, RunReport report) {
+    return new ReportWriter(dir, SecretScanner.patternsOnly()).write(report);
+  }
+
+  @Test
+  void writesYamlAndMarkdownUnderThePackageIdAndRunId(@TempDir Path dir) throws Exception {
+    Path reportDir = dir.resolve("cutter-reports");
+
+    WrittenReport written = write(reportDir, classifier.diagnose(SampleReports.blockedAtPreflight()));
+
+    Path expectedDir = reportDir.resolve("billing-invoice-lines");
+    assertThat(written.yaml()).isEqualTo(expectedDir.resolve("20260518T054609Z-3f2a.yaml")).isRegularFile();
+    assertThat(written.markdown()).isEqualTo(expectedDir.resolve("20260518T054609Z-3f2a.md")).isRegularFile();
+    assertThat(written.yamlSha256()).as("the journal records the sha256 of the YAML's bytes")
+        .isEqualTo(sha256(Files.readAllBytes(written.yaml())));
+  }
+
+  @Test
+  void yamlFieldsFollowTheSpecOrder(@TempDir Path dir) throws IOException {
+    WrittenReport written = write(dir, classifier.diagnose(SampleReports.escalate()));
+
+    JsonNode tree = ReportCodec.parseYaml(Files.readString(written.yaml()));
+    List<String> keys = new ArrayList<>();
+    tree.fieldNames().forEachRemaining(keys::add);
+
+    assertThat(keys).containsSubsequence("report_version", "run_id", "mode", "package", "target", "verdict",
+        "exit_code", "production_changed", "gates", "backup", "apply", "verification", "rollback", "root_cause",
+        "remediation", "next_action", "secrets_recorded");
+    assertThat(keys.get(keys.size() - 1)).isEqualTo("secrets_recorded");
+    List<String> packageKeys = new ArrayList<>();
+    tree.get("package").fieldNames().forEachRemaining(packageKeys::add);
+    assertThat(packageKeys).containsExactly("id", "sha256", "title", "signed_by", "authorization");
+  }
+
+  @Test
+  void yamlHasNoNullsAndUtcTimestamps(@TempDir Path dir) throws IOException {
+    String yaml = Files.readString(write(dir, classifier.diagnose(SampleReports.blockedAtPreflight())).yaml());
+
+    assertThat(yaml).doesNotContain(": null", "~\n").contains("started_at: 2026-05-18T05:46:09Z")
+        .contains("expires_at: 2026-05-19T06:00:00Z")
+        .contains("backup:\n  status: NOT_RUN\n")
+        .contains("system_identifier: \"7300411111111111111\"");
+  }
+
+  @Test
+  void reportsOfAnUnknownPackageGoToTheirOwnDirectory(@TempDir Path dir) {
+    RunReport noPackage = new RunReport(SampleReports.RUN_ID, SampleReports.pass().mode(), null, null, null, 1, false,
+        List.of(), null, null, null, null, null, List.of(), null, null, null);
+
+    WrittenReport written = write(dir, noPackage);
+
+    assertThat(written.yaml().getParent()).isEqualTo(dir.resolve(ReportWriter.UNKNOWN_PACKAGE_DIR));
+  }
+
+  @Test
+  void refusesARunIdThatIsNotATimestampedId(@TempDir Path dir) {
+    RunReport bad = withRunId(SampleReports.pass(), "../../etc/passwd");
+
+    assertThatThrownBy(() -> write(dir, bad)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void anUnwritableReportDirectoryIsAnInternalError(@TempDir Path dir) throws IOException {
+    Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
+
+    assertThatThrownBy(() -> write(file, SampleReports.pass()))
+        .isInstanceOf(CutterException.class)
+        .satisfies(e -> assertThat(((CutterException) e).exitCode()).isEqualTo(ExitCodes.INTERNAL))
+        .hasMessageContaining("the report could not be written");
+  }
+
+  @Test
+  void overwritesNothingButItsOwnRun(@TempDir Path dir) throws IOException {
+    WrittenReport first = write(dir, SampleReports.pass());
+    WrittenReport second = write(dir, withRunId(SampleReports.pass(), "20260518T054610Z-0001"));
+
+    assertThat(first.yaml()).exists();
+    assertThat(second.yaml()).exists().isNotEqualTo(first.yaml());
+    try (var files = Files.list(first.yaml().getParent())) {
+      assertThat(files.map(p -> p.getFileName().toString()).sorted().toList()).containsExactly(
+          "20260518T054609Z-3f2a.md", "20260518T054609Z-3f2a.yaml", "20260518T054610Z-0001.md",
+          "20260518T054610Z-0001.yaml");
+    }
+  }
+
+  @Test
+  void jsonSummaryHasVerdictGatesAndPaths(@TempDir Path dir) throws IOException {
+    WrittenReport written = write(dir, classifier.diagnose(SampleReports.blockedAtPreflight()));
+
+    JsonNode json = new ObjectMapper().readTree(ReportCodec.summaryJson(written, SecretScanner.patternsOnly()));
+
+    assertThat(json.get("verdict").asText()).isEqualTo("BLOCKED");
+    assertThat(json.get("exit_code").asInt()).isEqualTo(3);
+    assertThat(json.get("production_changed").asBoolean()).isFalse();
+    assertThat(json.get("gates")).hasSize(9);
+    assertThat(json.at("/gates/4/status").asText()).isEqualTo("FAIL");
+    assertThat(json.at("/report/yaml").asText()).isEqualTo(written.yaml().toString());
+    assertThat(json.at("/report/yaml_sha256").asText()).isEqualTo(written.yamlSha256());
+  }
+
+  @Test
+  void fullJsonCarriesTheSameDocumentAsTheYaml(@TempDir Path dir) throws IOException {
+    WrittenReport written = write(dir, classifier.diagnose(SampleReports.rolledBack()));
+
+    JsonNode json = new ObjectMapper().readTree(ReportCodec.json(written.scanned()));
+
+    assertThat(json).isEqualTo(ReportCodec.parseYaml(Files.readString(written.yaml())));
+  }
+
+  private static RunReport withRunId(RunReport r, String runId) {
+    return new RunReport(runId, r.mode(), r.pkg(), r.target(), r.verdict(), r.exitCode(), r.productionChanged(),
+        r.gates(), r.backup(), r.apply(), r.verification(), r.rollback(), r.rootCause(), r.remediation(), r.nextAction(),
+        r.started(), r.finished());
+  }
+
+  private static String sha256(byte[] bytes) throws NoSuchAlgorithmException {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+  }
+}
