@@ -6,14 +6,12 @@ import dev.cutter.core.integrity.IntegrityVerifier;
 import dev.cutter.core.integrity.TrustPolicy;
 import dev.cutter.core.model.ApplyPackage;
 import dev.cutter.core.model.PackageLoader;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code cutter package verify}: the integrity gate alone, offline. */
@@ -26,14 +24,13 @@ final class PackageVerifyCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "PKG", description = "The package's package.yaml or its directory.")
-  Path pkg;
+  @Mixin PackageArgument pkg;
 
   @Mixin TrustOptions trust;
 
   @Override
   public Integer call() {
-    ApplyPackage loaded = PackageLoader.withInstalledChecks().load(pkg);
+    ApplyPackage loaded = PackageLoader.withInstalledChecks().load(pkg.path());
     TrustPolicy.Location location = trust.locate();
     Optional<TrustPolicy> policy = location.file().map(TrustPolicy::load);
     String trustLine = policy.map(p -> p.file() + " (require " + p.require() + " of " + p.keyring().size()
