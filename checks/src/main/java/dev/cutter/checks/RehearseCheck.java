@@ -27,6 +27,12 @@ public final class RehearseCheck extends BuiltInCheck<Boolean> {
     return new YamlFields(problems).bool(args, problems.context());
   }
 
+  /** It writes (and rolls back), taking the locks its DDL takes: nothing else runs beside it. */
+  @Override
+  public boolean runsAlone() {
+    return true;
+  }
+
   @Override
   protected CheckResult check(Boolean rehearse, CheckContext ctx) throws SQLException {
     return rehearse ? Rehearsal.run(ctx) : ctx.skipped("rehearse: false");

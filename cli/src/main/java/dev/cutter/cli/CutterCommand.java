@@ -3,7 +3,9 @@ package dev.cutter.cli;
 import dev.cutter.core.CutterException;
 import dev.cutter.core.ExitCodes;
 import dev.cutter.core.Verdict;
+import dev.cutter.report.SecretScanner;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine;
@@ -38,6 +40,10 @@ import picocli.CommandLine.Spec;
     sortOptions = false)
 public final class CutterCommand implements Runnable {
 
+  /** stderr carries no secret either: what cutter prints there passes the secret scanner (SPEC section 6). */
+  private static final SecretScanner STDERR =
+      SecretScanner.forEnvironment(System.getenv(), System.getProperty("user.home"));
+
   @Spec CommandSpec spec;
 
   @Mixin GlobalOptions global;
@@ -70,19 +76,23 @@ public final class CutterCommand implements Runnable {
     cl.setExitCodeExceptionMapper(CutterCommand::exitCodeOf);
     cl.setParameterExceptionHandler((ex, args) -> {
       CommandLine c = ex.getCommandLine();
-      c.getErr().println("cutter: " + ex.getMessage());
+      c.getErr().println(STDERR.mask("cutter: " + ex.getMessage()));
       c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
       return ExitCodes.INVALID;
     });
     cl.setExecutionExceptionHandler((ex, c, parsed) -> {
       boolean verbose = parsed.matchedOption("--verbose") != null || isVerbose(parsed);
       if (ex instanceof CutterException ce) {
-        c.getErr().println(ce.exitCode() == ExitCodes.INVALID ? ce.getMessage() : "cutter: " + ce.getMessage());
+        String message = ce.exitCode() == ExitCodes.INVALID ? ce.getMessage() : "cutter: " + ce.getMessage();
+        c.getErr().println(STDERR.mask(message));
       } else {
-        c.getErr().println("cutter: internal error: " + ex + (verbose ? "" : " (run with --verbose for the stack trace)"));
+        c.getErr().println(STDERR.mask("cutter: internal error: " + ex
+            + (verbose ? "" : " (run with --verbose for the stack trace)")));
       }
       if (verbose) {
-        ex.printStackTrace(c.getErr());
+        StringWriter trace = new StringWriter();
+        ex.printStackTrace(new PrintWriter(trace));
+        c.getErr().print(STDERR.mask(trace.toString()));
       }
       c.getErr().flush();
       return exitCodeOf(ex);

@@ -39,8 +39,9 @@ final class RollbackCommand implements Callable<Integer> {
     RunSupport.Loaded loaded = RunSupport.load(pkg.path());
     ConnectionSpec login = connection.resolve();
     Clock clock = Clock.systemUTC();
-    SideRuns runs = new SideRuns(RunSupport.integrity(trust, clock),
-        RunSupport.checks(loaded, ConnectionResolver.fromProcess()), clock);
+    ConnectionResolver resolver = ConnectionResolver.fromProcess();
+    SideRuns runs = new SideRuns(RunSupport.integrity(trust, clock), RunSupport.checks(loaded, resolver),
+        resolver::passwordFor, clock);
     RunReport r = runs.rollback(loaded.pkg(), loaded.scripts().rollbackStatements(), login,
         lockWait.duration(), RunIds.next(clock));
     RunSupport.Sink sink = new RunSupport.Sink(report.dir(), RunSupport.scanner(login));

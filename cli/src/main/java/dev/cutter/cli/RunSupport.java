@@ -103,7 +103,8 @@ final class RunSupport {
   static int print(PrintWriter out, GlobalOptions global, Sink sink, RunReport report) {
     WrittenReport w = sink.written();
     if (global.output() == GlobalOptions.OutputFormat.json) {
-      out.println(ReportCodec.json(w.scanned()));
+      String json = ReportCodec.summaryJson(w, sink.scanner);
+      out.print(json.endsWith("\n") ? json : json + "\n");
     } else if (global.quiet()) {
       out.println(ReportRenderer.verdictLine(w.scanned().report()));
     } else {

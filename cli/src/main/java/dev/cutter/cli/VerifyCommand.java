@@ -35,7 +35,8 @@ final class VerifyCommand implements Callable<Integer> {
     RunSupport.Loaded loaded = RunSupport.load(pkg.path());
     ConnectionSpec target = connection.resolve();
     Clock clock = Clock.systemUTC();
-    SideRuns runs = new SideRuns(null, RunSupport.checks(loaded, ConnectionResolver.fromProcess()), clock);
+    ConnectionResolver resolver = ConnectionResolver.fromProcess();
+    SideRuns runs = new SideRuns(null, RunSupport.checks(loaded, resolver), resolver::passwordFor, clock);
     RunReport r = runs.verify(loaded.pkg(), target, RunIds.next(clock));
     RunSupport.Sink sink = new RunSupport.Sink(report.dir(), RunSupport.scanner(target));
     sink.write(r);

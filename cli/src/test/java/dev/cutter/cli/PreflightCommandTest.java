@@ -69,18 +69,23 @@ class PreflightCommandTest {
     seed(db, admin, app);
     Path pkg = signedPackage(db, app);
 
-    Cli r = Cli.run("preflight", pkg.toString(), "--target", db.uri(app), "--trust", dir.resolve("trust.yaml").toString());
+    Cli r = Cli.run("preflight", pkg.toString(), "--target", db.uri(app), "--trust", dir.resolve("trust.yaml").toString(), "--report-dir", dir.resolve("reports").toString());
 
     assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(3);
-    assertThat(r.out()).contains("integrity: PASS")
+    assertThat(r.out()).contains("PASS    signature#1  expected valid signature")
         .containsPattern("(?m)^PASS    identity  expected system_identifier \\d+, database " + db.name() + "  actual ")
         .contains("PASS    schema_exists#1  expected schema gov exists  actual exists")
         .contains("PASS    journal_writable")
         .contains("FAIL    apply_role_privileges  expected apply_role " + app
             + ": USAGE on schema gov (statements 1-12, first at line 1); CREATE on schema gov (statements 1-12, first at"
             + " line 1)  actual missing: CREATE on schema gov (statements 1-12, first at line 1)")
-        .contains("P1 preflight: FAIL")
-        .contains("preflight: BLOCKED");
+        .contains("SKIPPED backup_role_privileges  backup.required is false")
+        .containsPattern("(?m)^P1_preflight +FAIL  apply_role_privileges: apply_role " + app + " lacks CREATE on schema gov")
+        .contains("verdict: BLOCKED (exit 3), production changed: no");
+    try (var reports = Files.walk(dir.resolve("reports"))) {
+      Path yaml = reports.filter(f -> f.toString().endsWith(".yaml")).findFirst().orElseThrow();
+      assertThat(Files.readString(yaml)).as("the report is written").contains("mode: preflight").contains("apply_role_privileges");
+    }
   }
 
   @Test
@@ -89,10 +94,11 @@ class PreflightCommandTest {
     seed(db, admin, db.createRole("app"));
     Path pkg = signedPackage(db, admin);
 
-    Cli r = Cli.run("preflight", pkg.toString(), "--target", db.uri(admin), "--trust", dir.resolve("trust.yaml").toString());
+    Cli r = Cli.run("preflight", pkg.toString(), "--target", db.uri(admin), "--trust", dir.resolve("trust.yaml").toString(), "--report-dir", dir.resolve("reports").toString());
 
     assertThat(r.exit()).as(r.out() + r.err()).isZero();
-    assertThat(r.out()).contains("P1 preflight: PASS").doesNotContain("FAIL ").doesNotContain("ERROR ");
+    assertThat(r.out()).containsPattern("(?m)^P1_preflight +PASS$").contains("verdict: PASS (exit 0)")
+        .doesNotContain("FAIL ").doesNotContain("ERROR ");
     assertThat(r.err()).as("libraries stay quiet").isEmpty();
   }
 
@@ -103,9 +109,10 @@ class PreflightCommandTest {
     Files.delete(pkg.resolve("package.yaml.asc"));
 
     Cli r = Cli.run("preflight", pkg.toString(), "--target", "postgresql://nobody@127.0.0.1:1/none", "--trust",
-        dir.resolve("trust.yaml").toString());
+        dir.resolve("trust.yaml").toString(), "--report-dir", dir.resolve("reports").toString());
 
     assertThat(r.exit()).isEqualTo(3);
-    assertThat(r.out()).contains("P1 preflight: NOT_RUN").contains("preflight: BLOCKED").doesNotContain("cannot connect");
+    assertThat(r.out()).contains("NOT_RUN P1_preflight").contains("package.yaml.asc does not exist")
+        .contains("verdict: BLOCKED (exit 3)").doesNotContain("cannot connect");
   }
 }

@@ -1,5 +1,6 @@
 package dev.cutter.report;
 
+import dev.cutter.core.ExitCodes;
 import dev.cutter.core.Verdict;
 import dev.cutter.core.catalog.SchemaCounts;
 import dev.cutter.core.check.CheckResult;
@@ -53,10 +54,10 @@ public final class FailureClassifier {
     if (r.verdict() == Verdict.PASS) {
       return new Diagnosis(null, List.of(), passNextAction(r.mode()));
     }
-    if (r.verdict() == null && r.exitCode() == dev.cutter.core.ExitCodes.INVALID) {
-      return new Diagnosis(r.rootCause(), List.of(new dev.cutter.core.run.RunReport.Remediation("A",
-          "correct the package at the file, line and column named, re-run cutter package hash if an artifact changed, "
-              + "and have it signed again")), "fix the package and submit it for approval again");
+    if (r.verdict() == null && r.exitCode() == ExitCodes.INVALID) {
+      return Diagnosis.of(r.rootCause(), "fix the package and submit it for approval again",
+          "correct the package at the file, line and column named, re-run cutter package hash if an artifact changed,"
+              + " and have it signed again");
     }
     if (r.verdict() == null) {
       return internalError(r);

@@ -70,7 +70,7 @@ final class ReportDocument {
 
   /** E.g. {@code BLOCKED: billing-invoice-lines}. */
   static String title(RunReport r) {
-    String verdict = ReportTree.verdictName(r).replace('_', ' ');
+    String verdict = r.verdict() != null ? r.verdict().name() : ReportTree.verdictName(r).replace('_', ' ');
     String id = r.pkg() == null || r.pkg().id() == null ? "unknown package" : r.pkg().id();
     return verdict + ": " + id;
   }
@@ -91,17 +91,28 @@ final class ReportDocument {
   private void banner() {
     Verdict v = r.verdict();
     List<Line> lines = new ArrayList<>();
-    lines.add(Line.of(bold(v == null ? "INTERNAL ERROR" : v.name()),
-        plain(" (exit code " + r.exitCode() + "): "
-            + (v == null ? "cutter stopped on an internal error; this report says what was known" : v.meaning()))));
+    lines.add(Line.of(bold(ReportTree.verdictName(r)), plain(" (exit code " + r.exitCode() + "): " + meaning(r))));
     lines.add(Line.of(bold("Production changed:"), plain(" "), r.productionChanged() ? bold("yes") : plain("no")));
     if (r.nextAction() != null) {
       lines.add(Line.of(bold("Next action:"), plain(" " + r.nextAction())));
     }
-    blocks.add(new Callout(calloutKind(v), lines));
+    blocks.add(new Callout(calloutKind(r), lines));
   }
 
-  private static String calloutKind(Verdict v) {
+  private static String meaning(RunReport r) {
+    if (r.verdict() != null) {
+      return r.verdict().meaning();
+    }
+    return ReportTree.INVALID_INPUT.equals(ReportTree.verdictName(r))
+        ? "the package or the invocation is invalid; nothing ran against the target"
+        : "cutter stopped on an internal error; this report says what was known";
+  }
+
+  private static String calloutKind(RunReport r) {
+    Verdict v = r.verdict();
+    if (v == null && ReportTree.INVALID_INPUT.equals(ReportTree.verdictName(r))) {
+      return "WARNING";
+    }
     if (v == null || v == Verdict.ESCALATE) {
       return "CAUTION";
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cutter.core.ExitCodes;
 import dev.cutter.core.Verdict;
 import dev.cutter.core.catalog.Baseline;
 import dev.cutter.core.catalog.SchemaCounts;
@@ -50,7 +51,7 @@ final class ReportTree {
     if (r.verdict() != null) {
       return r.verdict().name();
     }
-    return r.exitCode() == dev.cutter.core.ExitCodes.INVALID ? INVALID_INPUT : INTERNAL_ERROR;
+    return r.exitCode() == ExitCodes.INVALID ? INVALID_INPUT : INTERNAL_ERROR;
   }
 
   private static final JsonNodeFactory F = JsonNodeFactory.instance;

@@ -56,12 +56,15 @@ public final class SecretScanner {
 
   private final List<Secret> secrets;
   private final String home;
+  private final Pattern homePattern;
 
   private SecretScanner(List<Secret> secrets, String home) {
     this.secrets = secrets.stream()
         .sorted(Comparator.comparingInt((Secret s) -> s.value().length()).reversed().thenComparing(Secret::label))
         .toList();
     this.home = home == null || home.isBlank() || home.equals("/") ? null : stripTrailingSlash(home);
+    this.homePattern = this.home == null ? null : Pattern.compile("(?<![\\w./~-])" + Pattern.quote(this.home)
+        + "(?=/|$|[\\s'\"`),;:|\\]])", Pattern.MULTILINE);
   }
 
   /** A scanner with the built-in patterns only, no known values and no home directory. */
@@ -118,9 +121,8 @@ public final class SecretScanner {
   /** Shows the user's home directory as {@code ~} and other users' homes as {@code ~name}. */
   String tildeHome(String text) {
     String out = text;
-    if (home != null) {
-      out = Pattern.compile("(?<![\\w./~-])" + Pattern.quote(home) + "(?=/|$|[\\s'\"`),;:|\\]])", Pattern.MULTILINE)
-          .matcher(out).replaceAll("~");
+    if (homePattern != null) {
+      out = homePattern.matcher(out).replaceAll("~");
     }
     return OTHER_HOME.matcher(out).replaceAll(m -> Matcher.quoteReplacement("~" + m.group(1)));
   }

@@ -68,13 +68,31 @@ class ReportWriterTest {
   }
 
   @Test
-  void reportsOfAnUnknownPackageGoToTheirOwnDirectory(@TempDir Path dir) {
+  void reportsOfAnUnknownPackageGoToTheirOwnDirectory(@TempDir Path dir) throws IOException {
     RunReport noPackage = new RunReport(SampleReports.RUN_ID, SampleReports.pass().mode(), null, null, null, 1, false,
         List.of(), null, null, null, null, null, List.of(), null, null, null);
 
     WrittenReport written = write(dir, noPackage);
 
     assertThat(written.yaml().getParent()).isEqualTo(dir.resolve(ReportWriter.UNKNOWN_PACKAGE_DIR));
+    assertThat(Files.readString(written.yaml())).contains("verdict: INTERNAL_ERROR\nexit_code: 1\n");
+    assertThat(ReportCodec.read(written.yaml(), SecretScanner.patternsOnly()).report().verdict())
+        .as("an internal error has no verdict").isNull();
+    assertThat(Files.readString(written.markdown())).startsWith("# INTERNAL ERROR: unknown package\n");
+  }
+
+  @Test
+  void anInvalidInputReportSaysSo(@TempDir Path dir) throws IOException {
+    RunReport invalid = new RunReport(SampleReports.RUN_ID, SampleReports.pass().mode(), SampleReports.pkg(), null, null,
+        2, false, List.of(), null, null, null, null, "package.yaml:12:3: unknown check 'schema_exist'", List.of(),
+        null, null, null);
+
+    WrittenReport written = write(dir, classifier.diagnose(invalid));
+
+    assertThat(Files.readString(written.yaml())).contains("verdict: INVALID_INPUT\nexit_code: 2\n");
+    assertThat(Files.readString(written.markdown())).startsWith("# INVALID INPUT: billing-invoice-lines\n")
+        .contains("> [!WARNING]\n> **INVALID_INPUT** (exit code 2): the package or the invocation is invalid")
+        .contains("package.yaml:12:3: unknown check 'schema_exist'");
   }
 
   @Test

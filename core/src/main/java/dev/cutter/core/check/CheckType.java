@@ -35,4 +35,13 @@ public interface CheckType {
   default CheckResult run(YamlValue args, CheckContext context) throws SQLException {
     return context.error("check type " + name() + " only validates its arguments; it cannot run");
   }
+
+  /**
+   * True for a check that takes locks on the target (the rehearsal): it runs after every other
+   * check has finished, so that the other checks' transactions cannot make it wait for a lock
+   * (and fail on lock_timeout) and it cannot make them wait.
+   */
+  default boolean runsAlone() {
+    return false;
+  }
 }

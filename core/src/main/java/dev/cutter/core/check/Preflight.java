@@ -13,11 +13,14 @@ import dev.cutter.core.run.Steps;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -108,7 +111,7 @@ public final class Preflight implements Steps.Checks {
       }
       List<CheckResult> out = new ArrayList<>();
       out.add(identity);
-      out.addAll(runAll(pool, tasks, pkg, statements, access));
+      out.addAll(runAll(pool, tasks, alone(pkg.preflight()), pkg, statements, access));
       return new Outcome(out);
     }
   }
@@ -129,7 +132,7 @@ public final class Preflight implements Steps.Checks {
   @Override
   public List<CheckResult> run(ConnectionSpec target, ApplyPackage pkg, List<CheckSpec> checks) {
     try (CheckPool pool = CheckPool.open(target, Math.max(1, Math.min(4, parallelism)), "cutter checks")) {
-      return runAll(pool, packageTasks(checks), pkg, artifact.apply(pkg), new TargetAccess(target, passwordFor));
+      return runAll(pool, packageTasks(checks), alone(checks), pkg, artifact.apply(pkg), new TargetAccess(target, passwordFor));
     }
   }
 
@@ -145,7 +148,20 @@ public final class Preflight implements Steps.Checks {
     return tasks;
   }
 
-  private List<CheckResult> runAll(CheckPool pool, Map<String, Task> tasks, ApplyPackage pkg,
+  /** The ids of the checks that run after all others, one at a time ({@link CheckType#runsAlone()}). */
+  private Set<String> alone(List<CheckSpec> specs) {
+    Set<String> ids = new HashSet<>();
+    for (int i = 0; i < specs.size(); i++) {
+      CheckType type = types.get(specs.get(i).name());
+      if (type != null && type.runsAlone()) {
+        ids.add(specs.get(i).name() + "#" + (i + 1));
+      }
+    }
+    return ids;
+  }
+
+  /** Runs the tasks in parallel, then those in {@code alone} one by one; results in the tasks' order. */
+  private List<CheckResult> runAll(CheckPool pool, Map<String, Task> tasks, Set<String> alone, ApplyPackage pkg,
       List<ExecStatement> statements, TargetAccess access) {
     ExecutorService exec = Executors.newFixedThreadPool(pool.size(), r -> {
       Thread t = new Thread(r, "cutter-check");
@@ -153,15 +169,20 @@ public final class Preflight implements Steps.Checks {
       return t;
     });
     try {
-      List<Map.Entry<String, Future<CheckResult>>> futures = new ArrayList<>();
-      for (Map.Entry<String, Task> e : tasks.entrySet()) {
-        futures.add(Map.entry(e.getKey(), exec.submit(() -> runOne(pool, e.getKey(), e.getValue(), pkg, statements, access))));
-      }
-      List<CheckResult> out = new ArrayList<>();
-      for (Map.Entry<String, Future<CheckResult>> f : futures) {
-        out.add(await(f.getKey(), f.getValue()));
-      }
-      return out;
+      Map<String, Future<CheckResult>> futures = new LinkedHashMap<>();
+      tasks.forEach((id, task) -> {
+        if (!alone.contains(id)) {
+          futures.put(id, exec.submit(() -> runOne(pool, id, task, pkg, statements, access)));
+        }
+      });
+      Map<String, CheckResult> done = new HashMap<>();
+      futures.forEach((id, f) -> done.put(id, await(id, f)));
+      tasks.forEach((id, task) -> {
+        if (alone.contains(id)) {
+          done.put(id, runOne(pool, id, task, pkg, statements, access));
+        }
+      });
+      return tasks.keySet().stream().map(done::get).toList();
     } finally {
       exec.shutdownNow();
     }

@@ -16,7 +16,7 @@ import dev.cutter.core.exec.ApplyEngine.Ending;
 import dev.cutter.core.exec.ApplyEngine.Outcome;
 import dev.cutter.core.exec.ExecStatement;
 import dev.cutter.core.exec.Journal;
-import dev.cutter.core.exec.RoleSwitch;
+import dev.cutter.core.check.TargetAccess;
 import dev.cutter.core.model.ApplyPackage;
 import dev.cutter.core.model.ApplySettings;
 import dev.cutter.core.model.Rollback;
@@ -367,7 +367,7 @@ public final class ApplyRun {
     }
   }
 
-  private static final class ApplyRoleException extends Exception {
+  static final class ApplyRoleException extends Exception {
     private static final long serialVersionUID = 1L;
 
     ApplyRoleException(String m) {
@@ -376,27 +376,12 @@ public final class ApplyRun {
   }
 
   /** A connection running as apply_role: SET ROLE when the login role may, else a login as apply_role. */
-  private static Connection applyConnection(Request req) throws ApplyRoleException {
+  static Connection applyConnection(Request req) throws ApplyRoleException {
     String role = req.pkg().target().applyRole();
-    Connection c = Connections.open(req.login(), "cutter apply " + req.runId());
     try {
-      String why = RoleSwitch.become(c, role);
-      if (why == null) {
-        return c;
-      }
-      c.close();
-      ConnectionSpec direct = req.login().as(role, req.passwordFor().apply(req.login(), role));
-      Connection d;
-      try {
-        d = Connections.open(direct, "cutter apply " + req.runId());
-      } catch (RuntimeException e) {
-        throw new ApplyRoleException(why + "; connecting as " + role + " also failed: " + e.getMessage());
-      }
-      if (!RoleSwitch.currentUser(d).equals(role)) {
-        d.close();
-        throw new ApplyRoleException("connected as " + role + " but current_user differs");
-      }
-      return d;
+      return new TargetAccess(req.login(), req.passwordFor()).openAs(role, "cutter apply " + req.runId()).connection();
+    } catch (dev.cutter.core.CutterException e) {
+      throw new ApplyRoleException(e.getMessage());
     } catch (SQLException e) {
       throw new ApplyRoleException("cannot become apply_role " + role + ": " + DbErrors.oneLine(e));
     }

@@ -12,7 +12,9 @@ import dev.cutter.core.exec.ApplyEngine;
 import dev.cutter.core.exec.ApplyEngine.Ending;
 import dev.cutter.core.exec.ApplyEngine.Outcome;
 import dev.cutter.core.exec.ExecStatement;
-import dev.cutter.core.exec.RoleSwitch;
+import dev.cutter.core.db.ConnectionSpec.Secret;
+import java.util.Optional;
+import java.util.function.BiFunction;
 import dev.cutter.core.model.ApplyPackage;
 import dev.cutter.core.model.ApplySettings;
 import dev.cutter.core.run.RunReport.ApplyInfo;
@@ -34,11 +36,15 @@ public final class SideRuns {
 
   private final Steps.Integrity integrity;
   private final Steps.Checks checks;
+  private final BiFunction<ConnectionSpec, String, Optional<Secret>> passwordFor;
   private final Clock clock;
 
-  public SideRuns(Steps.Integrity integrity, Steps.Checks checks, Clock clock) {
+  /** @param passwordFor another role's password (the password file), to log in as apply_role when SET ROLE cannot */
+  public SideRuns(Steps.Integrity integrity, Steps.Checks checks,
+      BiFunction<ConnectionSpec, String, Optional<Secret>> passwordFor, Clock clock) {
     this.integrity = integrity;
     this.checks = checks;
+    this.passwordFor = passwordFor;
     this.clock = clock;
   }
 
@@ -97,14 +103,15 @@ public final class SideRuns {
         }
         Baseline before = BaselineSnapshot.read(lockConn);
         Outcome o;
-        try (Connection c = Connections.open(login, "cutter rollback " + runId)) {
-          String why = RoleSwitch.become(c, pkg.target().applyRole());
-          if (why != null) {
-            gates.add(new GateResult(GateIds.ROLLBACK, GateStatus.FAIL, "current_user = " + pkg.target().applyRole(), null, why, pre));
-            return blocked(runId, pi, t, gates, new RollbackInfo("NOT_RUN", why), why, started);
-          }
+        ApplyRun.Request req = new ApplyRun.Request(pkg, List.of(), false, statements, login, passwordFor, lockWait,
+            RunMode.ROLLBACK, runId);
+        try (Connection c = ApplyRun.applyConnection(req)) {
           ApplySettings tx = new ApplySettings(ApplySettings.Mode.TRANSACTION, pkg.apply().lockTimeout(), pkg.apply().statementTimeout());
           o = ApplyEngine.run(c, statements, tx, conn -> { });
+        } catch (ApplyRun.ApplyRoleException e) {
+          gates.add(new GateResult(GateIds.ROLLBACK, GateStatus.FAIL, "current_user = " + pkg.target().applyRole(), null,
+              e.getMessage(), pre));
+          return blocked(runId, pi, t, gates, new RollbackInfo("NOT_RUN", e.getMessage()), e.getMessage(), started);
         }
         Baseline after = BaselineSnapshot.read(lockConn);
         boolean ok = o.ending() == Ending.COMMITTED;
@@ -136,12 +143,12 @@ public final class SideRuns {
         null, null, rb, cause, List.of(), null, started, clock.instant());
   }
 
-  private static PackageInfo info(ApplyPackage p, List<String> signers) {
+  static PackageInfo info(ApplyPackage p, List<String> signers) {
     return new PackageInfo(p.id(), p.sha256(), p.title(), signers, p.authorization().ref(), p.authorization().expiresAt(),
         p.authorization().risk().yamlName(), p.authorization().chain());
   }
 
-  private static TargetInfo target(ApplyPackage p, ConnectionSpec login) {
+  static TargetInfo target(ApplyPackage p, ConnectionSpec login) {
     return new TargetInfo(p.target().database(), null, null, login.user(), p.target().applyRole());
   }
 }

@@ -23,7 +23,7 @@ public record SplitResult(String sourceName, List<SqlStatement> statements, List
     List<Diagnostic> out = new ArrayList<>(problems);
     for (SqlStatement s : statements) {
       if (s.kind() == StatementKind.META_COMMAND) {
-        out.add(Diagnostic.at(sourceName, s.startLine(), "psql meta-command " + metaName(s.text())
+        out.add(Diagnostic.at(sourceName, s.startLine(), "psql meta-command " + SqlSplitter.metaName(s.text())
             + " cannot run over a database connection; remove it (only plain SQL is sent)"));
       } else if (s.kind() == StatementKind.COPY_FROM_STDIN) {
         out.add(Diagnostic.at(sourceName, s.startLine(), "COPY … FROM STDIN reads its data from the script, which only psql"
@@ -36,13 +36,5 @@ public record SplitResult(String sourceName, List<SqlStatement> statements, List
 
   static int byLine(Diagnostic a, Diagnostic b) {
     return Integer.compare(a.line(), b.line());
-  }
-
-  private static String metaName(String text) {
-    int end = 1;
-    while (end < text.length() && !Character.isWhitespace(text.charAt(end)) && text.charAt(end) != '\\') {
-      end++;
-    }
-    return text.substring(0, end);
   }
 }

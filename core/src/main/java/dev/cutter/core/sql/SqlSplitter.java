@@ -44,6 +44,19 @@ public final class SqlSplitter {
     return new Scan(sourceName, content.toCharArray(), standardConformingStrings).run();
   }
 
+  /** The command word of a meta-command line: {@code \echo} of {@code \echo hi}. */
+  static String metaName(String command) {
+    int end = 1;
+    if (end < command.length() && Character.isLetter(command.charAt(end))) {
+      while (end < command.length() && Character.isLetter(command.charAt(end))) {
+        end++;
+      }
+    } else {
+      end = Math.min(2, command.length());
+    }
+    return command.substring(0, end);
+  }
+
   /** The mutable state of one split; one instance per call. */
   private static final class Scan {
 
@@ -58,13 +71,17 @@ public final class SqlSplitter {
     private static final int TOK_DOT = 1;
     private static final int TOK_AS = 2;
 
-    /** The variables {@code psql -X} defines by itself (psql 15 {@code \\set} with no arguments). */
+    /** The variables {@code psql -X} defines by itself (what psql 15's {@code \set} lists). */
     private static final Set<String> PSQL_VARIABLES = Set.of(
         "AUTOCOMMIT", "COMP_KEYWORD_CASE", "DBNAME", "ECHO", "ECHO_HIDDEN", "ENCODING", "ERROR", "FETCH_COUNT",
         "HIDE_TABLEAM", "HIDE_TOAST_COMPRESSION", "HISTCONTROL", "HISTSIZE", "HOST", "IGNOREEOF", "LAST_ERROR_MESSAGE",
         "LAST_ERROR_SQLSTATE", "ON_ERROR_ROLLBACK", "ON_ERROR_STOP", "PORT", "PROMPT1", "PROMPT2", "PROMPT3", "QUIET",
         "ROW_COUNT", "SERVER_VERSION_NAME", "SERVER_VERSION_NUM", "SHOW_ALL_RESULTS", "SHOW_CONTEXT", "SINGLELINE",
         "SINGLESTEP", "SQLSTATE", "USER", "VERBOSITY", "VERSION", "VERSION_NAME", "VERSION_NUM");
+
+    /** Meta-commands that send the query buffer (or, when it is empty, the previous statement). */
+    private static final Set<String> SENDING_COMMANDS =
+        Set.of("\\g", "\\gx", "\\gset", "\\gexec", "\\gdesc", "\\watch", "\\crosstabview");
 
     /** ASCII classes: bit 1 identifier start, bit 2 identifier continuation. */
     private static final byte[] ASCII = new byte[128];
@@ -587,29 +604,60 @@ public final class SqlSplitter {
         }
         return p + 2;
       }
-      if (stmtStart >= 0) {
-        flushBeforeMeta(p);
-      }
       int e = metaCommandEnd(p);
       int end = e;
       while (end > p && Character.isWhitespace(s[end - 1])) {
         end--;
       }
-      stmtStart = p;
-      segStart = p;
-      stmtLine = line;
-      emit(end, line, StatementKind.META_COMMAND);
+      String command = new String(s, p, end - p);
+      String name = metaName(command);
+      boolean sends = SENDING_COMMANDS.contains(name);
+      boolean resets = sends || name.equals("\\r") || name.equals("\\reset");
+      if (stmtStart >= 0) {
+        pendingAroundMeta(p, e, sends, resets);
+      } else if (sends) {
+        resend(); // with nothing pending, psql sends the previous statement again
+      }
+      if (resets) {
+        parenDepth = 0; // psql_scan_reset after a forced send or a reset
+        beginDepth = 0;
+        identCount = 0;
+        pendingBegin = false;
+      }
+      out.add(new SqlStatement(out.size() + 1, line, line, StatementKind.META_COMMAND, command));
       contKind = NONE;
       return e < n && s[e] == '\\' ? e + 2 : e;
     }
 
-    /** What psql holds when a meta-command interrupts a statement, listed on its own. */
-    private void flushBeforeMeta(int p) {
-      int end = p;
-      while (end > stmtStart && Character.isWhitespace(s[end - 1])) {
-        end--;
+    /**
+     * What psql does with the statement a meta-command interrupts: the {@code \g} family sends it,
+     * {@code \r} discards it, any other command leaves it to go on after the command line.
+     */
+    private void pendingAroundMeta(int p, int e, boolean sends, boolean resets) {
+      boolean lineStart = p > 0 && s[p - 1] == '\n' && segStart <= p - 1;
+      int cut = lineStart ? p - 1 : p; // psql takes back the newline it added for a line holding only the command
+      if (sends) {
+        emit(Math.max(cut, segStart), line, null);
+      } else if (resets) {
+        stmtStart = -1;
+        edited.setLength(0);
+        isEdited = false;
+      } else {
+        edited.append(s, segStart, cut - segStart);
+        segStart = e < n && s[e] == '\\' ? e + 2 : e;
+        isEdited = true;
       }
-      emit(Math.max(end, segStart), line, null);
+    }
+
+    private void resend() {
+      String previous = "";
+      for (int i = out.size() - 1; i >= 0; i--) {
+        if (out.get(i).kind() != StatementKind.META_COMMAND) {
+          previous = out.get(i).text();
+          break;
+        }
+      }
+      out.add(new SqlStatement(out.size() + 1, line, line, StatementClassifier.classify(previous), previous));
     }
 
     /** A meta-command runs to the end of its line or to {@code \\} outside quotes. */

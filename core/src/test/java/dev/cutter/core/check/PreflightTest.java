@@ -275,4 +275,59 @@ class PreflightTest {
     assertThat(r.actual()).isEqualTo("missing: CREATE on schema gov (statement 1, line 1)");
     assertThat(r.message()).contains("search_path gov, public (ALTER ROLE/DATABASE … SET) → gov, public");
   }
+
+  @Test
+  void derivedChecksQuoteHostileSchemaNamesAndInjectNothing(TestDatabase db) throws SQLException {
+    Seed s = seed(db);
+    String hostile = "Gov\"; drop table victim; --ü";
+    String quoted = "\"" + hostile.replace("\"", "\"\"") + "\"";
+    db.execute("create table victim (id int); create schema " + quoted + " authorization " + s.admin()
+        + "; grant usage on schema " + quoted + " to " + s.apply());
+    List<ExecStatement> stmts = List.of(new ExecStatement(1, 3, "create table " + quoted + ".t (id int)"));
+    Preflight.Outcome out = preflight(Map.of(), stmts).run(login(db, s.apply()), pkg(target(db, s.apply())), stmts, false);
+
+    CheckResult r = byId(out.results(), ApplyRolePrivileges.ID);
+    assertThat(r.actual()).isEqualTo("missing: CREATE on schema " + quoted + " (statement 1, line 3)");
+    assertThat(db.queryValue("select to_regclass('public.victim') is not null")).isEqualTo("t");
+  }
+
+  /** Counts the other preflight sessions busy in a transaction while it runs; runs alone. */
+  private static final CheckType LONER = new CheckType() {
+    @Override
+    public String name() {
+      return "loner";
+    }
+
+    @Override
+    public void validate(YamlValue args, Problems problems) {
+      // no arguments
+    }
+
+    @Override
+    public boolean runsAlone() {
+      return true;
+    }
+
+    @Override
+    public CheckResult run(YamlValue args, CheckContext ctx) throws SQLException {
+      try (Statement st = ctx.connection().createStatement();
+          java.sql.ResultSet rs = st.executeQuery("select count(*) from pg_stat_activity where application_name ="
+              + " 'cutter preflight' and pid <> pg_backend_pid() and state <> 'idle'")) {
+        rs.next();
+        return ctx.result(rs.getInt(1) == 0, "0 busy", rs.getInt(1) + " busy", null);
+      }
+    }
+  };
+
+  @Test
+  void aCheckThatRunsAloneWaitsForEveryOtherCheck(TestDatabase db) throws SQLException {
+    Seed s = seed(db);
+    List<CheckSpec> checks = List.of(check("loner", "x"), check("run_sql", "select pg_sleep(0.4)"),
+        check("run_sql", "select pg_sleep(0.4)"), check("run_sql", "select pg_sleep(0.4)"));
+    Preflight.Outcome out = preflight(Map.of("run_sql", RUN_SQL, "loner", LONER), List.of())
+        .run(login(db, s.admin()), pkg(target(db, s.admin()), BackupPolicy.none(), checks), List.of(), false);
+
+    assertThat(out.results()).extracting(CheckResult::id).containsSubsequence("loner#1", "run_sql#2", "run_sql#3");
+    assertThat(byId(out.results(), "loner#1").actual()).isEqualTo("0 busy");
+  }
 }

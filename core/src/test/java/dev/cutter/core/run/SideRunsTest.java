@@ -46,7 +46,7 @@ class SideRunsTest {
   private static SideRuns runs(TestDatabase db) {
     Steps.Integrity ok = (pk, required) -> new Steps.IntegrityOutcome(
         List.of(new GateResult(GateIds.SIGNATURE, GateStatus.PASS, null, null, null, List.of())), List.of("FPR1"));
-    return new SideRuns(ok, ApplyRunTest.checksOn(db), Clock.systemUTC());
+    return new SideRuns(ok, ApplyRunTest.checksOn(db), (spec, role) -> Optional.empty(), Clock.systemUTC());
   }
 
   private static ConnectionSpec login(TestDatabase db) {

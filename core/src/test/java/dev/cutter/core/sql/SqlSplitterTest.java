@@ -199,6 +199,20 @@ class SqlSplitterTest {
   }
 
   @Test
+  void statementInterruptedByMetaCommandGoesOnAsInPsql() {
+    List<SqlStatement> s = statements("select 1\n\\echo hi\n+ 1;\nselect 2 \\echo x\n;");
+    assertThat(s).extracting(SqlStatement::kind).containsExactly(
+        StatementKind.META_COMMAND, StatementKind.SQL, StatementKind.META_COMMAND, StatementKind.SQL);
+    assertThat(s).extracting(SqlStatement::text).containsExactly("\\echo hi", "select 1\n+ 1;", "\\echo x", "select 2 \n;");
+  }
+
+  @Test
+  void sendingMetaCommandsSendTheBufferOrThePreviousStatement() {
+    assertThat(texts("select 1\n\\g\n\\g\nselect (2\n\\r\nselect 3;"))
+        .containsExactly("select 1", "\\g", "select 1", "\\g", "\\r", "select 3;");
+  }
+
+  @Test
   void copyFromStdinDataIsSkipped() {
     List<SqlStatement> s = statements("copy t from stdin;\n1\t;x\n\\.\nselect 2;\n");
     assertThat(s).extracting(SqlStatement::kind).containsExactly(StatementKind.COPY_FROM_STDIN, StatementKind.SQL);
