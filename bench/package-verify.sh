@@ -21,7 +21,7 @@ trap 'rm -rf "$work"' EXIT
 # median of the numbers on stdin
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
 
-# time_runs CMD...: runs the command $runs times after one warm-up; prints "WALL_MS CPU_MS" medians
+# time_runs CMD...: runs the command $runs times after one warm-up; prints "WALL_MS CPU_MS RSS_MB" medians
 # (CPU = user + system time: on a shared machine it is steadier than the wall clock)
 time_runs() {
   "$@" >/dev/null 2>&1 || true
@@ -29,17 +29,21 @@ time_runs() {
   : > "$samples"
   i=0
   while [ "$i" -lt "$runs" ]; do
-    /usr/bin/time -a -o "$samples" -f "%e %U %S" "$@" >/dev/null 2>&1 || true
+    /usr/bin/time -a -o "$samples" -f "%e %U %S %M" "$@" >/dev/null 2>&1 || true
     i=$((i + 1))
   done
   wall=$(awk '{ print int($1 * 1000) }' "$samples" | median)
   cpu=$(awk '{ print int(($2 + $3) * 1000) }' "$samples" | median)
-  echo "$wall $cpu"
+  rss=$(awk '{ print int($4 / 1024) }' "$samples" | median)
+  echo "$wall $cpu $rss"
 }
 
 pkg="$work/pkg"
 mkdir -p "$pkg/ddl"
-head -c $((size_mb * 1024 * 1024)) /dev/urandom | base64 -w 76 | head -c $((size_mb * 1024 * 1024)) > "$pkg/ddl/change.sql"
+# a realistic large artifact: one INSERT per line, whole statements, about SIZE_MB MiB
+head -c $((size_mb * 800 * 1024)) /dev/urandom | base64 -w 60 \
+  | awk -v max=$((size_mb * 1024 * 1024)) '{ line = sprintf("insert into bench.t values (%d, \047%s\047);", NR, $0)
+      n += length(line) + 1; print line; if (n >= max) exit }' > "$pkg/ddl/change.sql"
 sha=$(sha256sum "$pkg/ddl/change.sql" | cut -d' ' -f1)
 cat > "$pkg/package.yaml" <<YAML
 apiVersion: cutter/v1
@@ -72,15 +76,16 @@ printf 'keyring: approvers.asc\nrequire: 3\n' > "$work/trust.yaml"
 "$cutter" package verify "$pkg" --trust "$work/trust.yaml"
 
 set -- $(time_runs sha256sum "$pkg/ddl/change.sql"); sha_wall=$1; sha_cpu=$2
+echo "artifact: $(wc -l < "$pkg/ddl/change.sql") INSERT statements, $(wc -c < "$pkg/ddl/change.sql") bytes"
 echo "artifact: ${size_mb} MiB, signatures: 3, runs: $runs (medians, ms), load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "sha256sum: wall $sha_wall, cpu $sha_cpu"
 
 # measure LABEL: JVM start, verify and the ratios under the current CUTTER_JAVA_OPTS
 measure() {
   set -- "$1" $(time_runs "$cutter" --version) $(time_runs "$cutter" package verify "$pkg" --trust "$work/trust.yaml")
-  awk -v l="$1" -v sw="$sha_wall" -v sc="$sha_cpu" -v jw="$2" -v jc="$3" -v vw="$4" -v vc="$5" 'BEGIN {
+  awk -v l="$1" -v sw="$sha_wall" -v sc="$sha_cpu" -v jw="$2" -v jc="$3" -v vw="$5" -v vc="$6" -v vr="$7" 'BEGIN {
     printf "%s\n  wall: JVM start %5d  floor %5d  verify %5d  ratio %.2f\n", l, jw, sw + jw, vw, vw / (sw + jw)
-    printf "  cpu:  JVM start %5d  floor %5d  verify %5d  ratio %.2f   (target <= 1.50)\n", jc, sc + jc, vc, vc / (sc + jc) }'
+    printf "  cpu:  JVM start %5d  floor %5d  verify %5d  ratio %.2f   (target <= 1.50)   verify max RSS %d MiB\n", jc, sc + jc, vc, vc / (sc + jc), vr }'
 }
 
 measure "launcher default JVM options (bin/cutter):"

@@ -1,16 +1,36 @@
 package dev.cutter.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cutter.core.integrity.ArtifactCheck;
 import dev.cutter.core.integrity.IntegrityResult;
 import dev.cutter.core.integrity.SignatureResult;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
-/** The integrity gate's findings as lines for a terminal: one per signature, the quorum, each hash, the expiry. */
+/**
+ * The integrity gate's findings for stdout: as lines (one per signature, the quorum, each hash,
+ * the expiry, the outcome), as the outcome line alone ({@code --quiet}), or as JSON.
+ */
 final class IntegrityText {
 
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private IntegrityText() {}
+
+  static void print(IntegrityResult r, String trust, GlobalOptions global, PrintWriter out) {
+    if (global.output() == GlobalOptions.OutputFormat.json) {
+      out.println(json(r, trust));
+    } else if (global.quiet()) {
+      out.println(outcomeLine(r));
+    } else {
+      out.println("trust policy: " + trust);
+      print(r, out);
+    }
+  }
 
   static void print(IntegrityResult r, PrintWriter out) {
     if (r.signatures().isEmpty()) {
@@ -24,7 +44,55 @@ final class IntegrityText {
       out.println(artifactLine(a));
     }
     out.println(r.expiry().summary());
-    out.println("integrity: " + (r.passed() ? "PASS" : "FAIL (" + String.join(", ", failedParts(r)) + ")"));
+    out.println(outcomeLine(r));
+  }
+
+  static String outcomeLine(IntegrityResult r) {
+    return "integrity: " + (r.passed() ? "PASS" : "FAIL (" + String.join(", ", failedParts(r)) + ")");
+  }
+
+  static String json(IntegrityResult r, String trust) {
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("trust_policy", trust);
+    List<Map<String, Object>> signatures = new ArrayList<>();
+    for (SignatureResult s : r.signatures()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("index", s.index());
+      m.put("status", s.status().label());
+      m.put("fingerprint", s.fingerprint());
+      m.put("user_id", s.userId().orElse(null));
+      m.put("signing_key", s.signingKey().orElse(null));
+      m.put("created_at", s.createdAt().map(Object::toString).orElse(null));
+      m.put("detail", s.detail());
+      signatures.add(m);
+    }
+    root.put("signatures", signatures);
+    Map<String, Object> quorum = new LinkedHashMap<>();
+    quorum.put("required", r.quorum().required());
+    quorum.put("valid", r.quorum().valid());
+    quorum.put("signers", r.quorum().signers());
+    quorum.put("passed", r.quorum().passed());
+    quorum.put("summary", r.quorum().summary());
+    root.put("quorum", quorum);
+    List<Map<String, Object>> artifacts = new ArrayList<>();
+    for (ArtifactCheck a : r.artifacts()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("path", a.path());
+      m.put("expected", a.expected());
+      m.put("actual", a.actual().orElse(null));
+      m.put("matches", a.matches());
+      m.put("problem", a.matches() ? null : a.problem());
+      artifacts.add(m);
+    }
+    root.put("artifacts", artifacts);
+    root.put("authorization", Map.of("expires_at", r.expiry().expiresAt().toString(),
+        "checked_at", r.expiry().checkedAt().toString(), "passed", r.expiry().passed()));
+    root.put("passed", r.passed());
+    try {
+      return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("plain maps always serialize", e);
+    }
   }
 
   static String signatureLine(SignatureResult s) {

@@ -15,20 +15,18 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code cutter package sign}: append one approver's detached signature over package.yaml to package.yaml.asc. */
 @Command(name = "sign", mixinStandardHelpOptions = true,
     description = {
-      "Sign the exact bytes of package.yaml and append the armored detached signature to package.yaml.asc",
-      "(one block per approver; the same as gpg --armor --detach-sign package.yaml, appended)."})
+      "Sign the exact bytes of package.yaml and append the armored detached signature to package.yaml.asc "
+          + "(one block per approver; the same as gpg --armor --detach-sign package.yaml, appended)."})
 final class PackageSignCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "PKG", description = "The package's package.yaml or its directory.")
-  Path pkg;
+  @Mixin PackageArgument pkg;
 
   @Option(names = "--key", required = true, paramLabel = "SECRET.asc", description = "The approver's armored secret key.")
   Path key;
@@ -37,7 +35,7 @@ final class PackageSignCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    Path yaml = PackagePaths.packageYaml(pkg);
+    Path yaml = PackagePaths.packageYaml(pkg.path());
     DetachedSigner.SecretKey ring = DetachedSigner.readSecretKey(readKey(), key.toString());
     char[] secret = passphrase.unlock(key.getFileName().toString());
     DetachedSigner.Signed signed;

@@ -96,6 +96,21 @@ class PackageVerifyCommandTest {
   }
 
   @Test
+  void printsOnlyTheOutcomeWhenQuietAndEverythingAsJson() throws IOException {
+    Path pkg = writePackage("2030-01-01T00:00:00Z");
+    signBoth(pkg);
+
+    Cli quiet = Cli.run(Map.of(), "--quiet", "package", "verify", pkg.toString(), "--trust", trust(2).toString());
+    Cli json = Cli.run(Map.of(), "package", "verify", pkg.toString(), "--trust", trust(2).toString(), "--output", "json");
+
+    assertThat(quiet.exit()).isZero();
+    assertThat(quiet.out()).isEqualTo("integrity: PASS\n");
+    assertThat(json.exit()).isZero();
+    assertThat(json.out()).startsWith("{").contains("\"status\" : \"valid\"", "\"fingerprint\" : \"" + gpgFingerprint + "\"",
+        "\"summary\" : \"quorum: 2 of 2 required distinct signers valid\"", "\"passed\" : true");
+  }
+
+  @Test
   void failsWithExit3WhenOneSignerSignedTwice() throws IOException {
     Path pkg = writePackage("2030-01-01T00:00:00Z");
     for (int i = 0; i < 2; i++) {

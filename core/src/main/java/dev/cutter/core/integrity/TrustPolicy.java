@@ -92,6 +92,9 @@ public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int requ
     ScalarNode requireNode = null;
     for (NodeTuple t : map.getValue()) {
       String key = t.getKeyNode() instanceof ScalarNode s ? s.getValue() : "";
+      if (("keyring".equals(key) && keyringNode != null) || ("require".equals(key) && requireNode != null)) {
+        throw invalid(name, t.getKeyNode().getStartMark(), "duplicate key '" + key + "'");
+      }
       switch (key) {
         case "keyring" -> keyringNode = scalar(name, t.getValueNode(), "keyring", "a path to armored public keys");
         case "require" -> requireNode = scalar(name, t.getValueNode(), "require", "a whole number of signers, at least 1");

@@ -118,6 +118,41 @@ class GpgInteropTest {
     assertThat(r.passed()).isFalse();
   }
 
+  @Test
+  void cutterRefusesAKeyRevokedWithGpgsOwnRevocationCertificate() throws IOException {
+    ApplyPackage pkg = pkg();
+    String revoked = gpg.generateKey("Rex Revoked <rex@example.org>", GPG_PASSPHRASE);
+    gpgSigns(pkg.file(), revoked, GPG_PASSPHRASE);
+    // gpg 2.2 writes a revocation certificate at key generation, its armor line guarded by a ':'.
+    Path rev = gpg.home().resolve("openpgp-revocs.d/" + revoked + ".rev");
+    Path importable = Files.writeString(dir.resolve("rex.rev"), Files.readString(rev).replace(":-----BEGIN", "-----BEGIN"));
+    gpg.run("", "--import", importable.toString()).orFail();
+    Files.write(dir.resolve("approvers.asc"), gpg.run("", "--armor", "--export", revoked).orFail().stdout().getBytes());
+    TrustPolicy trust = TrustPolicy.load(Files.writeString(dir.resolve("trust.yaml"), "keyring: approvers.asc\nrequire: 1\n"));
+
+    IntegrityResult r = IntegrityVerifier.verify(pkg, trust, Instant.now());
+
+    assertThat(r.signatures()).extracting(SignatureResult::status).containsExactly(SignatureStatus.REVOKED_KEY);
+    assertThat(r.passed()).isFalse();
+  }
+
+  @Test
+  void cutterRefusesAGpgKeyThatHasExpired() throws IOException {
+    ApplyPackage pkg = pkg();
+    String old = gpg.generateKey("Olga Old <olga@example.org>", GPG_PASSPHRASE, "1d", "--faked-system-time", "20200101T000000");
+    Path sig = dir.resolve("olga.asc");
+    gpg.withPassphrase(GPG_PASSPHRASE, "--faked-system-time", "20200101T120000", "--local-user", old, "--armor",
+        "--output", sig.toString(), "--detach-sign", pkg.file().toString()).orFail();
+    DetachedSigner.append(pkg.file(), Files.readAllBytes(sig));
+    Files.write(dir.resolve("approvers.asc"), gpg.run("", "--armor", "--export", old).orFail().stdout().getBytes());
+    TrustPolicy trust = TrustPolicy.load(Files.writeString(dir.resolve("trust.yaml"), "keyring: approvers.asc\nrequire: 1\n"));
+
+    IntegrityResult r = IntegrityVerifier.verify(pkg, trust, Instant.now());
+
+    assertThat(r.signatures()).extracting(SignatureResult::status).containsExactly(SignatureStatus.EXPIRED_KEY);
+    assertThat(r.signatures().get(0).detail()).isEqualTo("the key expired at 2020-01-02T00:00:00Z");
+  }
+
   private static byte[] concat(byte[] a, byte[] b) {
     byte[] all = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, all, a.length, b.length);

@@ -89,6 +89,7 @@ class TrustPolicyTest {
     assertThat(diagnosticOf(trustFile("keyring: keys/approvers.asc\n"))).endsWith(":1:1: missing key 'require' (how many distinct signers are needed)");
     assertThat(diagnosticOf(trustFile("keyring: [unclosed\n"))).contains(":2:1: not valid YAML");
     assertThat(diagnosticOf(trustFile("- keyring\n"))).endsWith(":1:1: expected a mapping with the keys keyring and require");
+    assertThat(diagnosticOf(trustFile("require: 1\nkeyring: a.asc\nrequire: 2\n"))).endsWith(":3:1: duplicate key 'require'");
   }
 
   @Test
