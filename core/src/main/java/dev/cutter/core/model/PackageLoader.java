@@ -101,15 +101,11 @@ public final class PackageLoader {
    * @throws InvalidInputException listing every problem found (exit 2)
    */
   public ApplyPackage load(Path packageYamlOrItsDirectory) {
-    ApplyPackage pkg = load(packageYamlOrItsDirectory, true);
-    // The artifacts must be runnable as the package says: no transaction control but a wrapping
-    // BEGIN/COMMIT, no meta-commands, no COPY FROM STDIN, nothing non-transactional in a transaction.
-    dev.cutter.core.run.PackageScripts.of(pkg);
-    return pkg;
+    return load(packageYamlOrItsDirectory, true);
   }
 
   /**
-   * Like {@link #load} (without judging the SQL) but accepts a missing, empty or malformed {@code sha256} (the artifact's
+   * Like {@link #load} but accepts a missing, empty or malformed {@code sha256} (the artifact's
    * {@link ArtifactRef#sha256()} is then empty): for {@code cutter package hash}, which exists to
    * fix exactly those. Everything else is validated as strictly as by {@link #load}.
    */
