@@ -65,7 +65,7 @@ class ApplyCommandTest {
     db.execute("grant create on schema public to " + role);
     init(db, role);
     Path pkg = approver.write(dir.resolve("slow"), "slow-change", db, role,
-        "create table slow_a (id int);\nselect pg_sleep(2);\ncreate table slow_b (id int);\n", "[]", null);
+        "create table slow_a (id int);\nselect pg_sleep(2);\ncreate table slow_b (id int);\n", "[]", "[]", null);
 
     Cli[] runs = concurrently(db, () -> apply(pkg, db), () -> apply(pkg, db));
 
@@ -81,7 +81,7 @@ class ApplyCommandTest {
     db.execute("grant create on schema public to " + role);
     init(db, role);
     Path pkg = approver.write(dir.resolve("slow"), "slow-wait", db, role,
-        "create table wait_a (id int);\nselect pg_sleep(2);\n", "[]", null);
+        "create table wait_a (id int);\nselect pg_sleep(2);\n", "[]", "[]", null);
 
     long t0 = System.nanoTime();
     Cli[] runs = concurrently(db, () -> apply(pkg, db), () -> apply(pkg, db, "--lock-wait", "30s"));
@@ -96,7 +96,7 @@ class ApplyCommandTest {
   @Test
   void aTargetUriCarryingAPasswordIsRefusedWithoutEchoingIt(TestDatabase db) {
     String secret = "Uri-Secret-7731";
-    Path pkg = approver.write(dir.resolve("p"), "uri-secret", db, "postgres", "select 1;\n", "[]", null);
+    Path pkg = approver.write(dir.resolve("p"), "uri-secret", db, "postgres", "select 1;\n", "[]", "[]", null);
     String uri = "postgresql://postgres:" + secret + "@" + db.server().host() + ":" + db.server().port() + "/" + db.name();
 
     Cli r = Cli.run("apply", pkg.toString(), "--target", uri, "--trust", approver.trust().toString(), "--report-dir",

@@ -111,9 +111,17 @@ final class Approver {
 
   /**
    * Writes and signs a minimal package in {@code dest}: {@code artifact} applied as {@code applyRole}
-   * in one transaction, verify checks as given (YAML list, or "[]"), no backup unless {@code backupDir} is set.
+   * in one transaction, preflight and verify checks as given (YAML flow lists, e.g. "[]"), no backup unless
+   * {@code backupDir} is set (then of schema public).
    */
-  Path write(Path dest, String id, TestDatabase db, String applyRole, String artifact, String verify, Path backupDir) {
+  Path write(Path dest, String id, TestDatabase db, String applyRole, String artifact, String preflight, String verify,
+      Path backupDir) {
+    return write(dest, id, db.name(), systemIdentifier(db), applyRole, artifact, preflight, verify, backupDir);
+  }
+
+  /** As above, for a database named {@code database} on a server with system identifier {@code sysid}. */
+  Path write(Path dest, String id, String database, String sysid, String applyRole, String artifact, String preflight,
+      String verify, Path backupDir) {
     try {
       Files.createDirectories(dest);
       Files.writeString(dest.resolve("change.sql"), artifact);
@@ -121,10 +129,10 @@ final class Approver {
           : "  required: true\n  scope: { schemas: [ public ] }\n  dir: " + backupDir.toAbsolutePath() + "\n  min_bytes: 64\n";
       String yaml = "apiVersion: cutter/v1\nkind: ApplyPackage\nid: " + id + "\ntitle: " + id + "\n"
           + "authorization:\n  ref: CHG-TEST-" + id + "\n  expires_at: 2030-12-31T23:00:00Z\n  risk: low\n"
-          + "target:\n  database: " + db.name() + "\n  system_identifier: \"" + systemIdentifier(db) + "\"\n"
+          + "target:\n  database: " + database + "\n  system_identifier: \"" + sysid + "\"\n"
           + "  apply_role: " + applyRole + "\n"
           + "artifact:\n  path: change.sql\n  sha256: \"" + sha256(artifact) + "\"\n"
-          + "preflight: []\n"
+          + "preflight: " + preflight + "\n"
           + "backup:\n" + backup
           + "apply:\n  mode: transaction\n  lock_timeout: 5s\n  statement_timeout: 5min\n"
           + "verify: " + verify + "\n";
