@@ -46,9 +46,20 @@ public record PackageScripts(ArtifactScript change, Optional<ArtifactScript> rol
     return s;
   }
 
-  /** Reads a script as strict UTF-8 (psql's client encoding for these files). */
+  /**
+   * The largest SQL script cutter reads (64 MiB): a script is split in memory, so a larger file
+   * is refused up front with one line rather than exhausting the heap.
+   */
+  public static final long MAX_SCRIPT_BYTES = 64L << 20;
+
+  /** Reads a script as strict UTF-8 (psql's client encoding for these files); refuses files over {@link #MAX_SCRIPT_BYTES}. */
   public static String read(Path file, String shownAs) {
     try {
+      long size = Files.size(file);
+      if (size > MAX_SCRIPT_BYTES) {
+        throw new InvalidInputException(new Diagnostic(shownAs, 0, 0, "the script is " + size
+            + " bytes; cutter reads SQL scripts of at most " + MAX_SCRIPT_BYTES + " bytes (64 MiB)"));
+      }
       return StandardCharsets.UTF_8.newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
