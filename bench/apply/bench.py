@@ -50,7 +50,7 @@ class Cluster:
         sh(as_postgres([str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
                         "--no-sync"]))
         opts = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off -c log_disconnections=on "
-                f"-c log_line_prefix='%m [%p] app=%a ' -c max_connections=50")
+                f"-c log_line_prefix='%m [%p] app=%a ' -c max_connections=50 -c max_locks_per_transaction=1024")
         sh(as_postgres([str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w", "-o", opts, "start"]))
 
     def stop(self):
@@ -110,6 +110,7 @@ def cutter_package(pkg, artifact, workload, db, sysid):
     if workload == "a":
         src = ROOT / "packages-examples" / "registry-12-tables"
         shutil.copytree(src / "ddl", pkg / "ddl")
+        shutil.copytree(src / "sandbox", pkg / "sandbox")
         text = (src / "package.yaml").read_text()
         text = re.sub(r"(?m)^(  database: ).*$", r"\g<1>" + db, text)
         text = re.sub(r"(?m)^(  system_identifier: ).*$", r'\g<1>"' + sysid + '"', text)
@@ -212,9 +213,12 @@ def main():
                         time.sleep(0.3)
                         r["apply"] = apply_gate_seconds(cluster.log, offset)
                     else:
+                        tool_dir = work / f"tool-{db}"
+                        tool_dir.mkdir()
                         t0 = time.monotonic()
-                        p = sh(["java", "-cp", args.tools_cp, "dev.cutter.bench.apply.Tools", tool, cluster.jdbc(db),
-                                str(scripts[w]), str(work / f"tool-{db}")], check=False)
+                        p = subprocess.run(["java", "-cp", args.tools_cp, "dev.cutter.bench.apply.Tools", tool,
+                                            cluster.jdbc(db), str(scripts[w]), str(tool_dir)], text=True,
+                                           capture_output=True, cwd=tool_dir)
                         r["wall"] = time.monotonic() - t0
                         m = re.search(r"apply_seconds=([\d.]+)", p.stdout)
                         r["apply"] = float(m.group(1)) if m else None

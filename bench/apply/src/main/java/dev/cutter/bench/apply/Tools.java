@@ -2,12 +2,14 @@ package dev.cutter.bench.apply;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import liquibase.Scope;
 import liquibase.command.CommandScope;
+import liquibase.resource.DirectoryResourceAccessor;
 import org.flywaydb.core.Flyway;
 
 /**
  * Applies one SQL script with Flyway or Liquibase and prints the wall time of the apply alone
- * (after the tool's own start-up): {@code Tools flyway|liquibase JDBC_URL SCRIPT WORKDIR}.
+ * (after the tool's own start-up); run with WORKDIR as the working directory: {@code Tools flyway|liquibase JDBC_URL SCRIPT WORKDIR}.
  */
 public final class Tools {
 
@@ -33,9 +35,10 @@ public final class Tools {
         Files.writeString(work.resolve("changelog.sql"), "--liquibase formatted sql\n\n"
             + "--changeset bench:1 splitStatements:true endDelimiter:;\n" + Files.readString(script));
         t0 = System.nanoTime();
-        new CommandScope("update").addArgumentValue("changelogFile", "changelog.sql")
-            .addArgumentValue("url", url).addArgumentValue("username", "postgres")
-            .addArgumentValue("searchPath", work.toString()).execute();
+        CommandScope update = new CommandScope("update").addArgumentValue("changelogFile", "changelog.sql")
+            .addArgumentValue("url", url).addArgumentValue("username", "postgres");
+        Scope.child(Scope.Attr.resourceAccessor.name(), new DirectoryResourceAccessor(work.toFile()),
+            () -> update.execute());
       }
       default -> throw new IllegalArgumentException("flyway or liquibase, not " + tool);
     }
