@@ -224,7 +224,9 @@ def main():
                         r["apply"] = float(m.group(1)) if m else None
                     r["exit"] = p.returncode
                     if p.returncode != 0:
-                        r["error"] = (p.stdout + p.stderr).strip().splitlines()[-3:]
+                        lines = (p.stdout + p.stderr).strip().splitlines()
+                        reasons = [l.strip() for l in lines if "Reason:" in l or "ERROR:" in l]
+                        r["error"] = reasons[:2] if reasons else lines[-3:]
                     r["counts"] = counts(cluster, db, schema[w])
                     if best is None or (r["apply"] or 1e9) < (best["apply"] or 1e9):
                         best = r
