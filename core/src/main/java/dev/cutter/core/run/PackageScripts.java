@@ -22,8 +22,7 @@ import java.util.Optional;
 
 /**
  * A package's SQL, split as psql would and judged against the artifact rules: the change and
- * the rollback. Every verb that runs SQL (apply, preflight, dry-run, rollback, verify) judges the
- * package this way right after loading it; {@code package verify} only hashes the artifacts. Any rejection (transaction control, meta-commands, COPY FROM STDIN,
+ * the rollback. Any rejection (transaction control, meta-commands, COPY FROM STDIN,
  * non-transactional statements in transaction mode) makes the package invalid (exit 2), with
  * the artifact's file and line.
  */
@@ -48,18 +47,18 @@ public record PackageScripts(ArtifactScript change, Optional<ArtifactScript> rol
   }
 
   /**
-   * The largest script cutter splits. Statements are sent one by one but split up front, so the
-   * script is held in memory; a bigger one is refused with a clear error instead of exhausting it.
+   * The largest SQL script cutter reads (64 MiB): a script is split in memory, so a larger file
+   * is refused up front with one line rather than exhausting the heap.
    */
-  public static final long MAX_SCRIPT_BYTES = 256L * 1024 * 1024;
+  public static final long MAX_SCRIPT_BYTES = 64L << 20;
 
-  /** Reads a script as strict UTF-8 (psql's client encoding for these files). */
+  /** Reads a script as strict UTF-8 (psql's client encoding for these files); refuses files over {@link #MAX_SCRIPT_BYTES}. */
   public static String read(Path file, String shownAs) {
     try {
       long size = Files.size(file);
       if (size > MAX_SCRIPT_BYTES) {
-        throw new InvalidInputException(new Diagnostic(shownAs, 0, 0, "is " + size + " bytes; cutter splits scripts of "
-            + "at most " + MAX_SCRIPT_BYTES + " bytes (256 MiB): split the change into several packages"));
+        throw new InvalidInputException(new Diagnostic(shownAs, 0, 0, "the script is " + size
+            + " bytes; cutter reads SQL scripts of at most " + MAX_SCRIPT_BYTES + " bytes (64 MiB)"));
       }
       return StandardCharsets.UTF_8.newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)

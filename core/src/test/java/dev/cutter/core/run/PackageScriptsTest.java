@@ -24,8 +24,8 @@ class PackageScriptsTest {
     }
     assertThatThrownBy(() -> PackageScripts.read(big, "ddl/big.sql"))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessageStartingWith("ddl/big.sql: is " + (PackageScripts.MAX_SCRIPT_BYTES + 1) + " bytes")
-        .hasMessageContaining("256 MiB");
+        .hasMessageStartingWith("ddl/big.sql: the script is " + (PackageScripts.MAX_SCRIPT_BYTES + 1) + " bytes")
+        .hasMessageContaining("64 MiB");
   }
 
   @Test
