@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
+import dev.cutter.core.model.Sha256;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The artifact hash streams: a 200 MB sparse file (1 GB with {@code -Dcutter.fuzz.long=true}) is
- * hashed by {@link Sha256#ofFile} in a child JVM limited to a 24 MB heap.
+ * hashed by {@link Sha256#of(Path)} in a child JVM limited to a 24 MB heap.
  */
 class LargeArtifactHashTest {
 
@@ -25,7 +26,7 @@ class LargeArtifactHashTest {
 
   /** Child JVM entry: prints the digest of args[0]. */
   public static void main(String[] args) throws IOException {
-    System.out.println(Sha256.ofFile(Path.of(args[0])));
+    System.out.println(Sha256.of(Path.of(args[0])));
   }
 
   @Test
