@@ -1,0 +1,45 @@
+package dev.cutter.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cutter.fixtures.EmbeddedPostgresServer;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code --sandbox URL}: a server the operator names; cutter creates its own database there and drops it. */
+class DryRunUrlSandboxTest {
+
+  @TempDir Path reports;
+
+  @Test
+  void dryRunsOnANamedServerAndLeavesNoDatabaseBehind() throws SQLException {
+    try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start()) {
+      Cli r = Cli.run("dry-run", "../packages-examples/authorization-table", "--sandbox",
+          server.uri("postgres", "postgres"), "--report-dir", reports.toString());
+      assertThat(r.exit()).as(r.out() + r.err()).isZero();
+      assertThat(r.out()).contains("verdict: PASS").contains("dropped afterwards");
+      try (Connection c = server.superuserConnection("postgres"); Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("select count(*) from pg_database where datname like 'cutter_dryrun_%'")) {
+        rs.next();
+        assertThat(rs.getInt(1)).as("the sandbox database is dropped").isZero();
+      }
+    }
+  }
+
+  @Test
+  void refusesAUrlThatIsNotASuperuser() throws SQLException {
+    try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start();
+        Connection c = server.superuserConnection("postgres"); Statement st = c.createStatement()) {
+      st.execute("create role plain_user login");
+      Cli r = Cli.run("dry-run", "../packages-examples/authorization-table", "--sandbox",
+          server.uri("plain_user", "postgres"), "--report-dir", reports.toString());
+      assertThat(r.exit()).isEqualTo(2);
+      assertThat(r.err()).contains("must name a superuser");
+    }
+  }
+}
