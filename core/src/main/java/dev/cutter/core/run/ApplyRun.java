@@ -89,7 +89,6 @@ public final class ApplyRun {
     VerificationInfo verification;
     RollbackInfo rollbackInfo = new RollbackInfo("NOT_RUN", null);
     Baseline before;
-    Connection applyConn;
     boolean changed;
     String rootCause;
     String nextAction;
@@ -207,12 +206,12 @@ public final class ApplyRun {
       return finish(s, Verdict.BLOCKED, e.getMessage(), sink, lockConn);
     }
     String applyRole = pkg.target().applyRole();
-    // Kept open after the apply: the same session records the final verdict in the journal row.
-    s.applyConn = applyConn;
-    Instant started = s.started;
-    out = ApplyEngine.run(applyConn, req.statements(), pkg.apply(),
-        c -> Journal.recordCommit(c, pkg.id(), pkg.sha256(), req.runId(), s.signers, req.login().user(), applyRole,
-            started));
+    try (applyConn) {
+      Instant started = s.started;
+      out = ApplyEngine.run(applyConn, req.statements(), pkg.apply(),
+          c -> Journal.recordCommit(c, pkg.id(), pkg.sha256(), req.runId(), s.signers, req.login().user(), applyRole,
+              started));
+    }
     s.applyInfo = applyInfo(req, out);
     if (out.ending() == Ending.CONNECTION_LOST) {
       out = resolveLostConnection(lockConn, req, out);
@@ -443,27 +442,13 @@ public final class ApplyRun {
     RunReport report = s.report(verdict);
     String sha = sink.write(report);
     if (s.changed && lockConn != null) {
-      try {
-        if (s.applyConn == null || s.applyConn.isClosed()) {
-          s.applyConn = applyConnection(s.req);
-        }
-        Journal.finish(s.applyConn, s.req.runId(), verdict.name(), report.finished(), sha);
+      try (Connection c = applyConnection(s.req)) {
+        Journal.finish(c, s.req.runId(), verdict.name(), report.finished(), sha);
       } catch (SQLException | ApplyRoleException | RuntimeException e) {
         // the report is written and says what happened; the row stays COMMITTED, which the next run reports
       }
     }
-    closeQuietly(s.applyConn);
     return report;
-  }
-
-  private static void closeQuietly(Connection c) {
-    if (c != null) {
-      try {
-        c.close();
-      } catch (SQLException ignored) {
-        // closing a session whose work is done; the server ends it either way
-      }
-    }
   }
 
   /** Whether a check list held (no FAIL or ERROR). */
