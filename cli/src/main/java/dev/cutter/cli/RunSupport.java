@@ -3,6 +3,8 @@ package dev.cutter.cli;
 import dev.cutter.backup.BackupGate;
 import dev.cutter.backup.BackupResult;
 import dev.cutter.backup.BackupSettings;
+import dev.cutter.core.CutterException;
+import dev.cutter.core.ExitCodes;
 import dev.cutter.core.check.Preflight;
 import dev.cutter.core.db.ConnectionResolver;
 import dev.cutter.core.db.ConnectionSpec;
@@ -12,6 +14,8 @@ import dev.cutter.core.model.ApplyPackage;
 import dev.cutter.core.model.PackageLoader;
 import dev.cutter.core.run.ApplyRun;
 import dev.cutter.core.run.PackageScripts;
+import dev.cutter.core.run.RunIds;
+import dev.cutter.core.run.RunMode;
 import dev.cutter.core.run.RunReport;
 import dev.cutter.core.run.Steps;
 import dev.cutter.report.FailureClassifier;
@@ -23,8 +27,11 @@ import dev.cutter.report.WrittenReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** What the gated verbs share: loading, the steps, and writing and printing the report. */
@@ -118,16 +125,16 @@ final class RunSupport {
    * Runs a gated verb so that a report is written even when it ends in invalid input or an
    * internal error (SPEC 3 step 9); the exception then goes on to the command line's handler.
    */
-  static int guarded(java.io.PrintWriter err, dev.cutter.core.run.RunMode mode, Path reportDir,
-      java.util.concurrent.Callable<Integer> body) throws Exception {
-    java.time.Instant started = java.time.Instant.now();
+  static int guarded(PrintWriter err, RunMode mode, Path reportDir,
+      Callable<Integer> body) throws Exception {
+    Instant started = Instant.now();
     try {
       return body.call();
     } catch (RuntimeException e) {
-      int code = e instanceof dev.cutter.core.CutterException ce ? ce.exitCode() : dev.cutter.core.ExitCodes.INTERNAL;
-      String cause = (code == dev.cutter.core.ExitCodes.INTERNAL ? "internal error: " + e : e.getMessage());
-      RunReport r = new RunReport(dev.cutter.core.run.RunIds.next(Clock.systemUTC()), mode, null, null, null, code, false,
-          java.util.List.of(), null, null, null, null, cause, java.util.List.of(), null, started, java.time.Instant.now());
+      int code = e instanceof CutterException ce ? ce.exitCode() : ExitCodes.INTERNAL;
+      String cause = (code == ExitCodes.INTERNAL ? "internal error: " + e : e.getMessage());
+      RunReport r = new RunReport(RunIds.next(Clock.systemUTC()), mode, null, null, null, code, false,
+          List.of(), null, null, null, null, cause, List.of(), null, started, Instant.now());
       try {
         Sink sink = new Sink(reportDir, scanner());
         sink.write(r);
