@@ -277,9 +277,8 @@ public final class ApplyRun {
           sink, lockConn);
     }
     Outcome ro;
-    try (Connection c = applyConnection(req)) {
-      ApplySettings tx = new ApplySettings(ApplySettings.Mode.TRANSACTION, pkg.apply().lockTimeout(), pkg.apply().statementTimeout());
-      ro = ApplyEngine.run(c, req.rollbackStatements(), tx, conn -> { });
+    try {
+      ro = runRollback(req);
     } catch (ApplyRoleException e) {
       s.rollbackInfo = new RollbackInfo("FAILED", e.getMessage());
       s.gate(new GateResult(GateIds.ROLLBACK, GateStatus.FAIL, null, null, e.getMessage(), pre));
@@ -323,10 +322,8 @@ public final class ApplyRun {
       return finish(s, Verdict.ESCALATE, "rollback rehearsal: " + s.rollbackInfo.reason(), sink, lockConn);
     }
     Outcome ro;
-    try (Connection c = applyConnection(req)) {
-      ApplySettings tx = new ApplySettings(ApplySettings.Mode.TRANSACTION, pkg.apply().lockTimeout(),
-          pkg.apply().statementTimeout());
-      ro = ApplyEngine.run(c, req.rollbackStatements(), tx, conn -> { });
+    try {
+      ro = runRollback(req);
     } catch (ApplyRoleException e) {
       ro = null;
       s.rollbackInfo = new RollbackInfo("FAILED", e.getMessage());
@@ -372,6 +369,15 @@ public final class ApplyRun {
 
     ApplyRoleException(String m) {
       super(m);
+    }
+  }
+
+  /** The rollback artifact as apply_role, in one transaction under the package's timeouts. */
+  static Outcome runRollback(Request req) throws ApplyRoleException, SQLException {
+    ApplySettings settings = req.pkg().apply();
+    ApplySettings tx = new ApplySettings(ApplySettings.Mode.TRANSACTION, settings.lockTimeout(), settings.statementTimeout());
+    try (Connection c = applyConnection(req)) {
+      return ApplyEngine.run(c, req.rollbackStatements(), tx, conn -> { });
     }
   }
 

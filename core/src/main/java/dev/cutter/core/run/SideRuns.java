@@ -8,7 +8,6 @@ import dev.cutter.core.db.ConnectionSpec;
 import dev.cutter.core.db.Connections;
 import dev.cutter.core.db.DbErrors;
 import dev.cutter.core.exec.AdvisoryLock;
-import dev.cutter.core.exec.ApplyEngine;
 import dev.cutter.core.exec.ApplyEngine.Ending;
 import dev.cutter.core.exec.ApplyEngine.Outcome;
 import dev.cutter.core.exec.ExecStatement;
@@ -16,7 +15,6 @@ import dev.cutter.core.db.ConnectionSpec.Secret;
 import java.util.Optional;
 import java.util.function.BiFunction;
 import dev.cutter.core.model.ApplyPackage;
-import dev.cutter.core.model.ApplySettings;
 import dev.cutter.core.run.RunReport.ApplyInfo;
 import dev.cutter.core.run.RunReport.FailedStatement;
 import dev.cutter.core.run.RunReport.PackageInfo;
@@ -105,9 +103,8 @@ public final class SideRuns {
         Outcome o;
         ApplyRun.Request req = new ApplyRun.Request(pkg, List.of(), false, statements, login, passwordFor, lockWait,
             RunMode.ROLLBACK, runId);
-        try (Connection c = ApplyRun.applyConnection(req)) {
-          ApplySettings tx = new ApplySettings(ApplySettings.Mode.TRANSACTION, pkg.apply().lockTimeout(), pkg.apply().statementTimeout());
-          o = ApplyEngine.run(c, statements, tx, conn -> { });
+        try {
+          o = ApplyRun.runRollback(req);
         } catch (ApplyRun.ApplyRoleException e) {
           gates.add(new GateResult(GateIds.ROLLBACK, GateStatus.FAIL, "current_user = " + pkg.target().applyRole(), null,
               e.getMessage(), pre));
