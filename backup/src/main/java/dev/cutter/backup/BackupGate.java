@@ -44,37 +44,82 @@ public final class BackupGate {
   }
 
   /**
+   * The gate's local groundwork, started on daemon threads as soon as the package is loaded:
+   * finding pg_dump and pg_restore and asking pg_dump its version, and expanding and resolving
+   * the recipient keys. None of it touches the database or the backup directory, so it may run
+   * while the integrity gate is still checking signatures; {@link #run} waits for it.
+   */
+  public static final class Groundwork {
+    private final FutureTask<Keys> keys;
+    private final FutureTask<Tools> tools;
+
+    private Groundwork(FutureTask<Keys> keys, FutureTask<Tools> tools) {
+      this.keys = keys;
+      this.tools = tools;
+    }
+  }
+
+  /** The recipients, or the unset variable that stops the run. */
+  private record Keys(List<Recipient> recipients, UnsetVariableException unset) {}
+
+  /** pg_dump, its version and pg_restore, or why the dump cannot run. */
+  private record Tools(Blocked refusal, Path pgDump, ToolVersion dumpVersion, Path pgRestore) {}
+
+  /** Starts the groundwork for a backup under {@code policy}; see {@link Groundwork}. */
+  public Groundwork startGroundwork(BackupPolicy policy) {
+    Date now = Date.from(settings.clock().instant());
+    FutureTask<Keys> keys = new FutureTask<>(() -> {
+      List<String> fingerprints;
+      try {
+        fingerprints = RecipientKeys.expand(policy.encryptTo(), settings.environment());
+      } catch (UnsetVariableException e) {
+        return new Keys(List.of(), e);
+      }
+      return new Keys(fingerprints.isEmpty() ? List.of()
+          : RecipientKeys.resolve(fingerprints, policy.recipientKeys(), settings.environment(), now), null);
+    });
+    FutureTask<Tools> tools = new FutureTask<>(this::tools);
+    start(keys, "cutter-backup recipients");
+    start(tools, "cutter-backup tools");
+    return new Groundwork(keys, tools);
+  }
+
+  private static void start(Runnable work, String name) {
+    Thread t = new Thread(work, name);
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /**
    * Takes the backup. Never throws for an operational failure: every refusal is a
    * {@link BackupResult.Blocked} with its reason, and nothing is then left at a final name.
    */
   public BackupResult run(ConnectionSpec backupConn, BackupPolicy policy, String packageId, String runId) {
+    return run(backupConn, policy, packageId, runId, startGroundwork(policy));
+  }
+
+  /** As {@link #run(ConnectionSpec, BackupPolicy, String, String)}, with groundwork started earlier. */
+  public BackupResult run(ConnectionSpec backupConn, BackupPolicy policy, String packageId, String runId,
+      Groundwork groundwork) {
     Instant started = settings.clock().instant();
-    // 1. recipients: variables now (an unset one blocks at once); the keys are checked on another
-    //    thread while the tools and the catalog are read, since loading the OpenPGP code takes a while
-    List<String> fingerprints;
+    Keys keys;
+    Tools tools;
     try {
-      fingerprints = RecipientKeys.expand(policy.encryptTo(), settings.environment());
-    } catch (UnsetVariableException e) {
-      return new Blocked(e.getMessage(), null, "${" + e.variable() + "} set", "unset", Optional.empty());
-    }
-    FutureTask<List<Recipient>> pendingRecipients = new FutureTask<>(() -> fingerprints.isEmpty() ? List.of()
-        : RecipientKeys.resolve(fingerprints, policy.recipientKeys(), settings.environment(),
-            Date.from(settings.clock().instant())));
-    Thread keyThread = new Thread(pendingRecipients, "cutter-backup recipients");
-    keyThread.setDaemon(true);
-    keyThread.start();
-    // 2. tools, versions, catalog
-    Prepared prepared = prepare(backupConn, policy);
-    List<Recipient> recipients;
-    try {
-      recipients = pendingRecipients.get();
+      keys = groundwork.keys.get();
+      // an unset variable blocks at once, before the catalog is read
+      if (keys.unset() != null) {
+        UnsetVariableException e = keys.unset();
+        return new Blocked(e.getMessage(), null, "${" + e.variable() + "} set", "unset", Optional.empty());
+      }
+      tools = groundwork.tools.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return Blocked.of("interrupted while checking the recipient keys", null);
+      return Blocked.of("interrupted while preparing the backup", null);
     } catch (ExecutionException e) {
       return Blocked.of("cannot check the recipient keys: " + e.getCause().getMessage(), null);
     }
-    for (Recipient r : recipients) {
+    Prepared prepared = prepare(backupConn, policy, tools);
+    for (Recipient r : keys.recipients()) {
       if (!r.usable()) {
         return Blocked.of("recipient key not usable: " + r.problem(), "keys from " + r.source());
       }
@@ -82,7 +127,8 @@ public final class BackupGate {
     if (prepared.refusal() != null) {
       return prepared.refusal();
     }
-    // 3. directory, lock, space, then the dump
+    List<Recipient> recipients = keys.recipients();
+    // directory, lock, space, then the dump
     Path dir = policy.dir();
     String finalName = fileName(packageId, runId, !recipients.isEmpty());
     try (BackupDirectory backupDir = BackupDirectory.open(dir)) {
@@ -108,20 +154,26 @@ public final class BackupGate {
     }
   }
 
-  private Prepared prepare(ConnectionSpec backupConn, BackupPolicy policy) {
+  private Tools tools() {
     PgTools tools = settings.tools();
     Optional<Path> pgDump = tools.find("pg_dump");
     Optional<Path> pgRestore = tools.find("pg_restore");
     if (pgDump.isEmpty() || pgRestore.isEmpty()) {
-      return Prepared.refused(Blocked.of((pgDump.isEmpty() ? "pg_dump" : "pg_restore") + " not found "
-          + tools.searched(), "install the PostgreSQL client programs or set the binary directory"));
+      return new Tools(Blocked.of((pgDump.isEmpty() ? "pg_dump" : "pg_restore") + " not found "
+          + tools.searched(), "install the PostgreSQL client programs or set the binary directory"), null, null, null);
     }
-    ToolVersion dumpVersion;
     try {
-      dumpVersion = PgTools.version(pgDump.get());
+      return new Tools(null, pgDump.get(), PgTools.version(pgDump.get()), pgRestore.get());
     } catch (IOException e) {
-      return Prepared.refused(Blocked.of("cannot run " + pgDump.get() + " --version", e.getMessage()));
+      return new Tools(Blocked.of("cannot run " + pgDump.get() + " --version", e.getMessage()), null, null, null);
     }
+  }
+
+  private Prepared prepare(ConnectionSpec backupConn, BackupPolicy policy, Tools tools) {
+    if (tools.refusal() != null) {
+      return Prepared.refused(tools.refusal());
+    }
+    ToolVersion dumpVersion = tools.dumpVersion();
     if (policy.dir() == null) {
       return Prepared.refused(Blocked.of("backup.dir is not set", null));
     }
@@ -138,7 +190,7 @@ public final class BackupGate {
         return Prepared.refused(Blocked.compared("backup scope names schemas that do not exist: "
             + String.join(", ", missing), "schemas " + policy.schemas(), "missing " + missing));
       }
-      return new Prepared(null, pgDump.get(), pgRestore.get(), server, catalog.database(), catalog.tablesWithData(),
+      return new Prepared(null, tools.pgDump(), tools.pgRestore(), server, catalog.database(), catalog.tablesWithData(),
           catalog.estimatedBytes());
     } catch (SQLException e) {
       return Prepared.refused(Blocked.of("cannot read the catalog as " + backupConn.user() + ": " + e.getMessage(),

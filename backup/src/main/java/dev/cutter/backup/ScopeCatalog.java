@@ -2,9 +2,9 @@ package dev.cutter.backup;
 
 import dev.cutter.backup.ArchiveSummary.QualifiedName;
 import dev.cutter.core.db.ConnectionSpec;
+import dev.cutter.core.db.Connections;
 import dev.cutter.core.model.BackupPolicy;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -38,12 +38,9 @@ final class ScopeCatalog implements AutoCloseable {
   }
 
   static ScopeCatalog open(ConnectionSpec spec, BackupPolicy policy) throws SQLException {
-    Properties p = new Properties();
-    p.setProperty("user", spec.user());
-    spec.password().ifPresent(s -> p.setProperty("password", s.value()));
-    p.setProperty("ApplicationName", "cutter backup catalog");
+    Properties p = Connections.properties(spec, "cutter backup catalog");
     p.setProperty("connectTimeout", "30");
-    Connection c = DriverManager.getConnection(spec.jdbcUrl(), p);
+    Connection c = Connections.connect(spec.jdbcUrl(), p);
     try {
       c.setReadOnly(true);
       c.setAutoCommit(false);

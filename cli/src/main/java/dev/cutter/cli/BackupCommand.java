@@ -86,6 +86,9 @@ final class BackupCommand implements Callable<Integer>, UsesEnvironment {
       out.flush();
       return ready ? ExitCodes.OK : ExitCodes.CHECKS_FAILED;
     }
+    // finding pg_dump, asking its version and reading the recipient keys touch neither the
+    // database nor the backup directory: they run while the signatures are checked
+    BackupGate.Groundwork groundwork = gate.startGroundwork(p.backup());
     IntegrityResult integrity = integrity(p, settings.clock());
     if (!integrity.passed()) {
       IntegrityText.print(integrity, out);
@@ -93,7 +96,7 @@ final class BackupCommand implements Callable<Integer>, UsesEnvironment {
       out.flush();
       return ExitCodes.CHECKS_FAILED;
     }
-    BackupResult result = gate.run(backupConn, p.backup(), p.id(), RunIds.next(settings.clock()));
+    BackupResult result = gate.run(backupConn, p.backup(), p.id(), RunIds.next(settings.clock()), groundwork);
     print(result, out);
     out.flush();
     return result.passed() ? ExitCodes.OK : ExitCodes.CHECKS_FAILED;

@@ -8,6 +8,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,21 +23,6 @@ import picocli.CommandLine.Spec;
     versionProvider = VersionProvider.class,
     header = "Apply one approved change to one PostgreSQL database, behind gates, and prove what happened.",
     synopsisSubcommandLabel = "COMMAND",
-    subcommands = {
-      ApplyCommand.class,
-      PreflightCommand.class,
-      DryRunCommand.class,
-      VerifyCommand.class,
-      RollbackCommand.class,
-      BackupCommand.class,
-      BaselineCommand.class,
-      InitCommand.class,
-      PackageCommand.class,
-      KeysCommand.class,
-      SqlCommand.class,
-      ReportCommand.class,
-      CommandLine.HelpCommand.class
-    },
     exitCodeListHeading = "%nExit codes:%n",
     sortOptions = false)
 public final class CutterCommand implements Runnable {
@@ -43,6 +30,32 @@ public final class CutterCommand implements Runnable {
   /** stderr carries no secret either: what cutter prints there passes the secret scanner (SPEC section 6). */
   private static final SecretScanner STDERR =
       SecretScanner.forEnvironment(System.getenv(), System.getProperty("user.home"));
+
+  /**
+   * The verbs, in the order {@code --help} lists them. They are added to the command line in
+   * code rather than listed in the annotation so that a run builds the model of its own verb only:
+   * building all of them costs about a fifth of a second of start-up (picocli's classes predate
+   * the class-data archive's format and are loaded and verified afresh on every start).
+   */
+  private static final Map<String, Supplier<Object>> VERBS = verbs();
+
+  private static Map<String, Supplier<Object>> verbs() {
+    Map<String, Supplier<Object>> m = new LinkedHashMap<>();
+    m.put("apply", ApplyCommand::new);
+    m.put("preflight", PreflightCommand::new);
+    m.put("dry-run", DryRunCommand::new);
+    m.put("verify", VerifyCommand::new);
+    m.put("rollback", RollbackCommand::new);
+    m.put("backup", BackupCommand::new);
+    m.put("baseline", BaselineCommand::new);
+    m.put("init", InitCommand::new);
+    m.put("package", PackageCommand::new);
+    m.put("keys", KeysCommand::new);
+    m.put("sql", SqlCommand::new);
+    m.put("report", ReportCommand::new);
+    m.put("help", CommandLine.HelpCommand::new);
+    return m;
+  }
 
   @Spec CommandSpec spec;
 
@@ -66,9 +79,33 @@ public final class CutterCommand implements Runnable {
     return m;
   }
 
-  /** Builds the command line with cutter's error handling and exit codes. */
+  /** Builds the command line with every verb, cutter's error handling and exit codes. */
   public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+    return commandLine(out, err, null);
+  }
+
+  /**
+   * The command line for {@code args}: when the first argument names a verb (other than
+   * {@code help}), only that verb is built; anything else (root options, {@code help}, a typo)
+   * gets every verb, so help and error messages see them all.
+   */
+  static CommandLine commandLineFor(PrintWriter out, PrintWriter err, String... args) {
+    String verb = args.length > 0 && VERBS.containsKey(args[0]) && !args[0].equals("help") ? args[0] : null;
+    return commandLine(out, err, verb);
+  }
+
+  /** Names of every verb, in {@code --help} order. */
+  static Set<String> verbNames() {
+    return VERBS.keySet();
+  }
+
+  private static CommandLine commandLine(PrintWriter out, PrintWriter err, String only) {
     CommandLine cl = new CommandLine(new CutterCommand());
+    VERBS.forEach((name, verb) -> {
+      if (only == null || only.equals(name)) {
+        cl.addSubcommand(name, verb.get());
+      }
+    });
     cl.setOut(out);
     cl.setErr(err);
     cl.setCaseInsensitiveEnumValuesAllowed(true);

@@ -17,6 +17,6 @@ public final class Main {
 
   /** Runs one cutter command line and returns its exit code. */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
-    return CutterCommand.commandLine(out, err).execute(args);
+    return CutterCommand.commandLineFor(out, err, args).execute(args);
   }
 }
