@@ -2,7 +2,7 @@
 # Backup benchmark: `cutter backup` (the shaded jar through bin/cutter, heap capped at 64 MB)
 # against plain pg_dump, on a pgbench database in a throwaway PostgreSQL 15 cluster.
 #
-#   bench/backup.sh [SCALE] [ROUNDS]      (defaults: scale 100, 5 rounds; as root it runs the
+#   bench/backup.sh [SCALE] [ROUNDS]      (defaults: scale 100, 7 rounds; as root it runs the
 #                                          server as the postgres user through runuser)
 #
 # Each round times, in this order: pg_dump -Fc -f FILE; cutter backup without encryption;
@@ -13,7 +13,7 @@
 set -euo pipefail
 
 SCALE=${1:-100}
-ROUNDS=${2:-5}
+ROUNDS=${2:-7}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 PORT=${PORT:-55432}
@@ -35,7 +35,12 @@ echo "== build"
 (cd "$ROOT" && mvn -q -B -DskipTests -pl cli -am package >/dev/null)
 CUTTER="$ROOT/bin/cutter"
 export PGBIN WORK CUTTER PORT
-export CUTTER_JAVA_OPTS="-Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto"
+# the launcher's own flags (bin/cutter), class-data archive included, plus the 64 MB heap cap
+CUTTER_JAVA_OPTS="-Xmx64m -XX:+UseSerialGC -Xshare:auto"
+if [ -f "$ROOT/cli/target/cutter.jsa" ]; then
+  CUTTER_JAVA_OPTS="$CUTTER_JAVA_OPTS -XX:SharedArchiveFile=$ROOT/cli/target/cutter.jsa -Xlog:cds=off -Xlog:cds+dynamic=off"
+fi
+export CUTTER_JAVA_OPTS
 
 echo "== cluster and pgbench -i -s $SCALE"
 "${RUNAS[@]}" "$PGBIN/initdb" -D "$WORK/data" -U postgres -A trust >/dev/null

@@ -27,9 +27,13 @@ import picocli.CommandLine.Spec;
     sortOptions = false)
 public final class CutterCommand implements Runnable {
 
-  /** stderr carries no secret either: what cutter prints there passes the secret scanner (SPEC section 6). */
-  private static final SecretScanner STDERR =
-      SecretScanner.forEnvironment(System.getenv(), System.getProperty("user.home"));
+  /**
+   * stderr carries no secret either: what cutter prints there passes the secret scanner (SPEC
+   * section 6). Made on first use, since a run that prints no error does not need it.
+   */
+  private static final class Stderr {
+    static final SecretScanner SCANNER = SecretScanner.forEnvironment(System.getenv(), System.getProperty("user.home"));
+  }
 
   /**
    * The verbs, in the order {@code --help} lists them. They are added to the command line in
@@ -113,7 +117,7 @@ public final class CutterCommand implements Runnable {
     cl.setExitCodeExceptionMapper(CutterCommand::exitCodeOf);
     cl.setParameterExceptionHandler((ex, args) -> {
       CommandLine c = ex.getCommandLine();
-      c.getErr().println(STDERR.mask("cutter: " + ex.getMessage()));
+      c.getErr().println(Stderr.SCANNER.mask("cutter: " + ex.getMessage()));
       c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
       return ExitCodes.INVALID;
     });
@@ -121,15 +125,15 @@ public final class CutterCommand implements Runnable {
       boolean verbose = parsed.matchedOption("--verbose") != null || isVerbose(parsed);
       if (ex instanceof CutterException ce) {
         String message = ce.exitCode() == ExitCodes.INVALID ? ce.getMessage() : "cutter: " + ce.getMessage();
-        c.getErr().println(STDERR.mask(message));
+        c.getErr().println(Stderr.SCANNER.mask(message));
       } else {
-        c.getErr().println(STDERR.mask("cutter: internal error: " + ex
+        c.getErr().println(Stderr.SCANNER.mask("cutter: internal error: " + ex
             + (verbose ? "" : " (run with --verbose for the stack trace)")));
       }
       if (verbose) {
         StringWriter trace = new StringWriter();
         ex.printStackTrace(new PrintWriter(trace));
-        c.getErr().print(STDERR.mask(trace.toString()));
+        c.getErr().print(Stderr.SCANNER.mask(trace.toString()));
       }
       c.getErr().flush();
       return exitCodeOf(ex);
