@@ -2,11 +2,14 @@
 # Backup benchmark: `cutter backup` (the shaded jar through bin/cutter, heap capped at 64 MB)
 # against plain pg_dump, on a pgbench database in a throwaway PostgreSQL 15 cluster.
 #
-#   bench/backup.sh [SCALE] [ROUNDS]      (defaults: scale 100, 7 rounds; as root it runs the
-#                                          server as the postgres user through runuser)
+#   bench/backup.sh [SCALE] [ROUNDS]     (defaults: scale 100, 7 rounds; as root it runs the server
+#                                         as the postgres user through runuser)
+#   ALT_JAVA_OPTS="-XX:TieredStopAtLevel=1" bench/backup.sh 100 7
+#                                        (also times both cutter runs with these JVM flags added)
 #
 # Each round times, in this order: pg_dump -Fc -f FILE; cutter backup without encryption;
-# pg_dump -Fc | gpg --encrypt -z 0; cutter backup with encryption. Prints every time, the medians
+# pg_dump -Fc | gpg --encrypt -z 0; cutter backup with encryption (each cutter run followed by
+# its ALT_JAVA_OPTS twin when set). Prints every time, the medians
 # and the ratios, with the CPU seconds (user + sys, children included) beside the wall times: on a
 # machine shared with other work the wall times scatter, the CPU times much less. The cutter runs
 # include the JVM start and loading and verifying the signed package.
@@ -94,6 +97,12 @@ plain_dump() { "$PGBIN/pg_dump" -Fc -f "$WORK/plain.dump" bench; }
 gpg_dump() { "$PGBIN/pg_dump" -Fc bench | gpg --batch --trust-model always --encrypt -z 0 -r "$BENCH_GPG_FPR" >"$WORK/plain.dump.gpg"; }
 cutter_plain() { cutter_backup plain; }
 cutter_enc() { cutter_backup enc; }
+# ALT_JAVA_OPTS (optional): JVM flags appended for a second pair of cutter runs in each round
+cutter_plain_alt() { CUTTER_JAVA_OPTS="$CUTTER_JAVA_OPTS $ALT_JAVA_OPTS" cutter_backup plain; }
+cutter_enc_alt() { CUTTER_JAVA_OPTS="$CUTTER_JAVA_OPTS $ALT_JAVA_OPTS" cutter_backup enc; }
+KINDS="plain_dump cutter_plain gpg_dump cutter_enc"
+[ -n "${ALT_JAVA_OPTS:-}" ] && KINDS="plain_dump cutter_plain cutter_plain_alt gpg_dump cutter_enc cutter_enc_alt"
+export ALT_JAVA_OPTS
 
 measure() { # wall and CPU (user+sys, children included) seconds of a function, as "WALL CPU"
   /usr/bin/time -f '%e %U %S' -o "$WORK/time.txt" bash -c "$(declare -f "$1" cutter_backup); $1" >/dev/null
@@ -103,11 +112,11 @@ measure() { # wall and CPU (user+sys, children included) seconds of a function, 
 echo "== $ROUNDS rounds (load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
 declare -A T C
 for r in $(seq 1 "$ROUNDS"); do
-  for k in plain_dump cutter_plain gpg_dump cutter_enc; do
+  for k in $KINDS; do
     read -r wall cpu < <(measure $k)
     T[$k]="${T[$k]:-} $wall"
     C[$k]="${C[$k]:-} $cpu"
-    printf 'round %d %-13s %7.2f s wall %7.2f s cpu\n' "$r" "$k" "$wall" "$cpu"
+    printf 'round %d %-16s %7.2f s wall %7.2f s cpu\n' "$r" "$k" "$wall" "$cpu"
   done
   ls -l "$WORK/plain.dump" "$WORK/plain.dump.gpg" "$WORK"/out-*/*.dump* | awk '{print "  " $5 " bytes " $9}'
   rm -rf "$WORK"/out-* "$WORK"/plain.dump*
@@ -123,3 +132,11 @@ printf 'cutter backup, no encryption      %7.2f s wall %7.2f s cpu   wall ratio 
 printf 'pg_dump -Fc | gpg --encrypt -z 0  %7.2f s wall %7.2f s cpu\n' "$G" "$(median "${C[gpg_dump]}")"
 printf 'cutter backup, encrypted          %7.2f s wall %7.2f s cpu   wall ratio %.3f (bar 1.15)\n' "$E" \
   "$(median "${C[cutter_enc]}")" "$(echo "$E / $G" | bc -l)"
+if [ -n "${ALT_JAVA_OPTS:-}" ]; then
+  A=$(median "${T[cutter_plain_alt]}"); B=$(median "${T[cutter_enc_alt]}")
+  echo "== with ALT_JAVA_OPTS=\"$ALT_JAVA_OPTS\" added"
+  printf 'cutter backup, no encryption      %7.2f s wall %7.2f s cpu   wall ratio %.3f (bar 1.10)\n' "$A" \
+    "$(median "${C[cutter_plain_alt]}")" "$(echo "$A / $P" | bc -l)"
+  printf 'cutter backup, encrypted          %7.2f s wall %7.2f s cpu   wall ratio %.3f (bar 1.15)\n' "$B" \
+    "$(median "${C[cutter_enc_alt]}")" "$(echo "$B / $G" | bc -l)"
+fi
