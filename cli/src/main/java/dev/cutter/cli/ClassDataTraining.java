@@ -6,6 +6,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -28,27 +29,40 @@ public final class ClassDataTraining {
       System.exit(2);
     }
     List<String> names = Files.readAllLines(Path.of(args[0]), StandardCharsets.UTF_8);
-    ClassLoader loader = ClassDataTraining.class.getClassLoader();
-    int loaded = 0;
-    int missing = 0;
-    for (String line : names) {
-      String name = line.strip();
-      if (name.isEmpty() || name.startsWith("#")) {
-        continue;
-      }
-      try {
-        Class.forName(name, false, loader);
-        loaded++;
-      } catch (ClassNotFoundException | LinkageError e) {
-        missing++; // a class list older than the jar: the class is simply not archived
-      }
-    }
-    System.out.println("class list: " + loaded + " loaded, " + missing + " not found");
+    List<String> missing = load(names, ClassDataTraining.class.getClassLoader());
+    int loaded = (int) names.stream().filter(ClassDataTraining::isClassName).count() - missing.size();
+    System.out.println("class list: " + loaded + " loaded, " + missing.size() + " not found");
     if (args.length > 1) {
       StringWriter sink = new StringWriter();
       int code = Main.run(new PrintWriter(sink), new PrintWriter(sink),
           Arrays.copyOfRange(args, 1, args.length));
       System.out.println("training command exited " + code);
     }
+  }
+
+  /**
+   * Loads, without initialising, every class named in {@code lines} (blank lines and {@code #}
+   * comments skipped) and returns the names that could not be loaded: a class list older than the
+   * jar, whose missing classes are simply not archived.
+   */
+  static List<String> load(List<String> lines, ClassLoader loader) {
+    List<String> missing = new ArrayList<>();
+    for (String line : lines) {
+      if (!isClassName(line)) {
+        continue;
+      }
+      String name = line.strip();
+      try {
+        Class.forName(name, false, loader);
+      } catch (ClassNotFoundException | LinkageError e) {
+        missing.add(name);
+      }
+    }
+    return missing;
+  }
+
+  private static boolean isClassName(String line) {
+    String s = line.strip();
+    return !s.isEmpty() && !s.startsWith("#");
   }
 }

@@ -1,0 +1,39 @@
+package dev.cutter.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The class list the class-data archive is trained on (src/cds/classes.txt). */
+class ClassDataTrainingTest {
+
+  private static final Path LIST = Path.of("src/cds/classes.txt");
+
+  @Test
+  void everyCutterClassInTheListStillExists() throws Exception {
+    List<String> ours = Files.readAllLines(LIST, StandardCharsets.UTF_8).stream()
+        .filter(l -> l.startsWith("dev.cutter.")).toList();
+    assertThat(ours).hasSizeGreaterThan(200);
+    assertThat(ClassDataTraining.load(ours, getClass().getClassLoader()))
+        .as("classes renamed or removed since the list was made: rerun src/cds/collect.sh or edit the list")
+        .isEmpty();
+  }
+
+  @Test
+  void theListCoversTheBackupAndDatabasePaths() throws Exception {
+    assertThat(Files.readAllLines(LIST, StandardCharsets.UTF_8)).contains(
+        "dev.cutter.backup.BackupGate", "dev.cutter.backup.DumpPipeline", "dev.cutter.backup.OpenPgpEncryption",
+        "dev.cutter.core.run.ApplyRun", "org.postgresql.Driver",
+        "org.bouncycastle.openpgp.PGPEncryptedDataGenerator", "org.yaml.snakeyaml.Yaml");
+  }
+
+  @Test
+  void namesThatDoNotLoadAreReportedAndCommentsSkipped() {
+    assertThat(ClassDataTraining.load(List.of("# a comment", "", "java.lang.String", "  dev.cutter.cli.Main ",
+        "no.such.Type"), getClass().getClassLoader())).containsExactly("no.such.Type");
+  }
+}
