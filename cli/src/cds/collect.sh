@@ -4,7 +4,8 @@
 # class loading logged: every example's dry-run on the embedded server (sandbox, preflight
 # checks, backup, apply, verification, rollback rehearsal, reports), the same with an encrypted
 # backup, keys generate, package sign, verify and hash, sql split. Keeps the classes the JVM did
-# not already take from its own archive, minus generated (hidden) classes.
+# not already take from its own archive, minus generated classes (lambdas, proxies, reflection
+# accessors) and picocli's, whose Java 5 class files the archive cannot hold.
 #
 #   cli/src/cds/collect.sh        (after mvn -DskipTests package; needs pg_dump and pg_restore on PATH)
 set -euo pipefail
@@ -34,6 +35,6 @@ printf 'keyring: collect.pub.asc\nrequire: 1\n' >"$WORK/keys/trust.yaml"
 {
   echo "# Classes for the class-data archive; regenerate with cli/src/cds/collect.sh."
   cat "$WORK"/logs/*.log | grep -v 'source: shared objects file' \
-    | awk '{print $2}' | grep -v -e '\$\$Lambda' -e '/0x' -e '^picocli\.' | sort -u
+    | awk '{print $2}' | grep -v -e '\$\$Lambda' -e '/0x' -e '^picocli\.' -e '\$Proxy' -e '\.Generated[A-Za-z]*Accessor' | sort -u
 } >"$OUT"
 echo "$(grep -vc '^#' "$OUT") classes in $OUT"
