@@ -66,6 +66,25 @@ class BackupCommandTest {
   }
 
   @Test
+  void theIntegrityGateDecidesBeforeTheDatabaseOrTheRecipientKeysAreLookedAt(TestDatabase db) throws Exception {
+    // the tools and keys are looked up while the signatures are checked; a refusal still comes
+    // from the integrity gate first, and nothing connects: the target here is a closed port
+    Path pkg = writePackage(db, "app");
+    Files.writeString(pkg.resolve("package.yaml"), "  encrypt_to: [ \"${CUTTER_TEST_NEVER_SET}\" ]\n",
+        java.nio.file.StandardOpenOption.APPEND);
+    Path trust = trustWithApprover();
+
+    Cli r = cli(Map.of(), "backup", pkg.toString(), "--target", "postgresql://postgres@127.0.0.1:1/" + db.name(),
+        "--trust", trust.toString());
+
+    assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(3);
+    assertThat(r.out()).contains("integrity: FAIL").contains("verdict: BLOCKED (integrity gate; nothing was dumped)")
+        .doesNotContain("CUTTER_TEST_NEVER_SET");
+    assertThat(r.out() + r.err()).doesNotContain("cannot connect").doesNotContain("Connection refused");
+    assertThat(tmp.resolve("backups")).doesNotExist();
+  }
+
+  @Test
   void dumpsASignedPackageAndPrintsItsEnvelope(TestDatabase db) throws Exception {
     db.execute("create schema app; create table app.t(id serial primary key, v text);"
         + "insert into app.t(v) select md5(g::text) from generate_series(1, 500) g;");
