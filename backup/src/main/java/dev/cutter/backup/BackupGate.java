@@ -67,17 +67,7 @@ public final class BackupGate {
 
   /** Starts the groundwork for a backup under {@code policy}; see {@link Groundwork}. */
   public Groundwork startGroundwork(BackupPolicy policy) {
-    Date now = Date.from(settings.clock().instant());
-    FutureTask<Keys> keys = new FutureTask<>(() -> {
-      List<String> fingerprints;
-      try {
-        fingerprints = RecipientKeys.expand(policy.encryptTo(), settings.environment());
-      } catch (UnsetVariableException e) {
-        return new Keys(List.of(), e);
-      }
-      return new Keys(fingerprints.isEmpty() ? List.of()
-          : RecipientKeys.resolve(fingerprints, policy.recipientKeys(), settings.environment(), now), null);
-    });
+    FutureTask<Keys> keys = new FutureTask<>(() -> keys(policy));
     FutureTask<Tools> tools = new FutureTask<>(this::tools);
     start(keys, "cutter-backup recipients");
     start(tools, "cutter-backup tools");
@@ -356,13 +346,16 @@ public final class BackupGate {
     };
   }
 
-  private List<Recipient> recipients(BackupPolicy policy) throws UnsetVariableException {
-    if (policy.encryptTo().isEmpty()) {
-      return List.of();
+  /** {@code encrypt_to} expanded and every recipient resolved, or the unset variable. */
+  private Keys keys(BackupPolicy policy) {
+    List<String> fingerprints;
+    try {
+      fingerprints = RecipientKeys.expand(policy.encryptTo(), settings.environment());
+    } catch (UnsetVariableException e) {
+      return new Keys(List.of(), e);
     }
-    List<String> fingerprints = RecipientKeys.expand(policy.encryptTo(), settings.environment());
-    return RecipientKeys.resolve(fingerprints, policy.recipientKeys(), settings.environment(),
-        Date.from(settings.clock().instant()));
+    return new Keys(fingerprints.isEmpty() ? List.of() : RecipientKeys.resolve(fingerprints, policy.recipientKeys(),
+        settings.environment(), Date.from(settings.clock().instant())), null);
   }
 
   /**
@@ -420,15 +413,15 @@ public final class BackupGate {
     if (policy.encryptTo().isEmpty()) {
       items.add(ReadinessItem.pass("encryption", "not requested (backup.encrypt_to is empty)"));
     } else {
-      try {
-        for (Recipient r : recipients(policy)) {
-          items.add(r.usable()
-              ? ReadinessItem.pass("recipient key " + r.fingerprint(), "encrypts to " + r.encryptionKeyFingerprint()
-                  + " (from " + r.source() + ")")
-              : ReadinessItem.fail("recipient key " + r.fingerprint(), r.problem()));
-        }
-      } catch (UnsetVariableException e) {
-        items.add(ReadinessItem.fail("encrypt_to", e.getMessage()));
+      Keys keys = keys(policy);
+      if (keys.unset() != null) {
+        items.add(ReadinessItem.fail("encrypt_to", keys.unset().getMessage()));
+      }
+      for (Recipient r : keys.recipients()) {
+        items.add(r.usable()
+            ? ReadinessItem.pass("recipient key " + r.fingerprint(), "encrypts to " + r.encryptionKeyFingerprint()
+                + " (from " + r.source() + ")")
+            : ReadinessItem.fail("recipient key " + r.fingerprint(), r.problem()));
       }
     }
     return items;
