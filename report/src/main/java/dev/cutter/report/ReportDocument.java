@@ -57,11 +57,13 @@ final class ReportDocument {
 
   private final RunReport r;
   private final String secretsRecorded;
+  private final boolean showValues;
   private final List<Block> blocks = new ArrayList<>();
 
   private ReportDocument(ScannedReport scanned) {
     this.r = scanned.report();
     this.secretsRecorded = scanned.secretsRecorded();
+    this.showValues = scanned.showValues();
   }
 
   static List<Block> build(ScannedReport scanned) {
@@ -140,6 +142,9 @@ final class ReportDocument {
       t.field("server version", Line.plain(target.serverVersion()));
       t.field("login role", codeLine(target.loginRole()));
       t.field("apply role", codeLine(target.applyRole()));
+    }
+    if (showValues) {
+      t.field("row values", Line.of(bold("shown"), plain(" (--show-values): server errors below may quote table data")));
     }
     t.field("secrets recorded", Line.plain(secretsRecorded));
     blocks.add(t.build());

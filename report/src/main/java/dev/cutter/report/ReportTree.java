@@ -60,7 +60,7 @@ final class ReportTree {
 
   // ---- writing -------------------------------------------------------------------------------
 
-  static ObjectNode toTree(RunReport r, String secretsRecorded) {
+  static ObjectNode toTree(RunReport r, String secretsRecorded, boolean showValues) {
     ObjectNode n = F.objectNode();
     n.put("report_version", RunReport.REPORT_VERSION);
     put(n, "run_id", r.runId());
@@ -91,6 +91,10 @@ final class ReportTree {
       }));
     }
     put(n, "next_action", r.nextAction());
+    if (showValues) {
+      // written only when true: row values quoted by the server were kept on the operator's request
+      n.put("show_values", true);
+    }
     n.put("secrets_recorded", secretsRecorded);
     return n;
   }
@@ -277,8 +281,8 @@ final class ReportTree {
 
   // ---- reading -------------------------------------------------------------------------------
 
-  /** A report read back: the run and the scan result it recorded. */
-  record Read(RunReport report, String secretsRecorded) {}
+  /** A report read back: the run, the scan result it recorded, and whether it kept row values. */
+  record Read(RunReport report, String secretsRecorded, boolean showValues) {}
 
   static Read fromTree(JsonNode root) {
     if (root == null || !root.isObject()) {
@@ -309,7 +313,11 @@ final class ReportTree {
         text(root, "next_action"),
         instant(root, "started_at"),
         instant(root, "finished_at"));
-    return new Read(report, text(root, "secrets_recorded"));
+    JsonNode show = root.get("show_values");
+    if (show != null && !show.isNull() && !show.isBoolean()) {
+      throw new ReportFormatException("show_values: expected true or false");
+    }
+    return new Read(report, text(root, "secrets_recorded"), show != null && show.asBoolean(false));
   }
 
   private static PackageInfo packageInfo(JsonNode p) {

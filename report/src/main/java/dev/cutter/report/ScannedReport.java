@@ -11,8 +11,9 @@ import java.util.Map;
 
 /**
  * A run report after the secret scan: every text in it masked, home paths shown as {@code ~/…},
- * and the scan's result for {@code secrets_recorded}. Renderers take only this type, so nothing
- * is rendered unscanned.
+ * row values quoted in server errors masked (unless shown on request, which {@code show_values}
+ * records), and the scan's result for {@code secrets_recorded}. Renderers take only this type, so
+ * nothing is rendered unscanned.
  */
 public final class ScannedReport {
 
@@ -20,20 +21,30 @@ public final class ScannedReport {
 
   private final RunReport report;
   private final String secretsRecorded;
+  private final boolean showValues;
   private final ObjectNode tree;
 
   private ScannedReport(ObjectNode tree) {
     ReportTree.Read read = ReportTree.fromTree(tree);
     this.report = read.report();
     this.secretsRecorded = read.secretsRecorded();
+    this.showValues = read.showValues();
     this.tree = tree;
   }
 
-  /** Scans every text of {@code report} (including the names of baseline schemas). */
+  /** Scans every text of {@code report} (including the names of baseline schemas); row values are masked. */
   public static ScannedReport scan(RunReport report, SecretScanner scanner) {
-    ObjectNode tree = ReportTree.toTree(report, "none");
+    return scan(report, scanner, false);
+  }
+
+  /**
+   * Scans every text of {@code report}; row values quoted in server errors are masked unless
+   * {@code showValues}, which the report then records.
+   */
+  public static ScannedReport scan(RunReport report, SecretScanner scanner, boolean showValues) {
+    ObjectNode tree = ReportTree.toTree(showValues ? report : RowValues.mask(report), "none", showValues);
     SecretFindings findings = new SecretFindings();
-    maskTree(tree, scanner, findings);
+    maskTree(tree, scanner, findings, showValues);
     tree.put(SECRETS_FIELD, findings.summary());
     return new ScannedReport(tree);
   }
@@ -44,9 +55,10 @@ public final class ScannedReport {
    */
   static ScannedReport rescan(JsonNode fileTree, SecretScanner scanner) {
     ReportTree.Read read = ReportTree.fromTree(fileTree);
-    ObjectNode tree = ReportTree.toTree(read.report(), "none");
+    boolean showValues = read.showValues();
+    ObjectNode tree = ReportTree.toTree(showValues ? read.report() : RowValues.mask(read.report()), "none", showValues);
     SecretFindings findings = new SecretFindings();
-    maskTree(tree, scanner, findings);
+    maskTree(tree, scanner, findings, showValues);
     String recorded = read.secretsRecorded() == null ? "none" : scanner.mask(read.secretsRecorded());
     if (!findings.isEmpty()) {
       recorded = "none".equals(recorded) ? findings.summary() : recorded + "; on re-reading " + findings.summary();
@@ -64,19 +76,24 @@ public final class ScannedReport {
     return secretsRecorded;
   }
 
+  /** Whether the operator asked for row values to be kept ({@code --show-values}). */
+  public boolean showValues() {
+    return showValues;
+  }
+
   /** The document tree (SPEC section 5 order), already masked. */
   ObjectNode tree() {
     return tree.deepCopy();
   }
 
-  private static void maskTree(JsonNode node, SecretScanner scanner, SecretFindings findings) {
+  private static void maskTree(JsonNode node, SecretScanner scanner, SecretFindings findings, boolean showValues) {
     if (node.isArray()) {
       for (int i = 0; i < node.size(); i++) {
         JsonNode child = node.get(i);
         if (child.isTextual()) {
-          ((ArrayNode) node).set(i, maskText(child, scanner, findings));
+          ((ArrayNode) node).set(i, maskText(child, scanner, findings, showValues));
         } else {
-          maskTree(child, scanner, findings);
+          maskTree(child, scanner, findings, showValues);
         }
       }
     } else if (node.isObject()) {
@@ -88,16 +105,17 @@ public final class ScannedReport {
         String key = scanner.scan(field.getKey(), findings);
         JsonNode value = field.getValue();
         if (value.isTextual()) {
-          value = maskText(value, scanner, findings);
+          value = maskText(value, scanner, findings, showValues);
         } else {
-          maskTree(value, scanner, findings);
+          maskTree(value, scanner, findings, showValues);
         }
         object.set(key, value);
       }
     }
   }
 
-  private static JsonNode maskText(JsonNode text, SecretScanner scanner, SecretFindings findings) {
-    return TextNode.valueOf(scanner.scan(text.textValue(), findings));
+  private static JsonNode maskText(JsonNode text, SecretScanner scanner, SecretFindings findings, boolean showValues) {
+    String masked = scanner.scan(text.textValue(), findings);
+    return TextNode.valueOf(showValues ? masked : RowValues.text(masked));
   }
 }

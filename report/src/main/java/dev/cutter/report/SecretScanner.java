@@ -1,35 +1,58 @@
 package dev.cutter.report;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
- * Masks secrets in text before it is written anywhere (SPEC section 6): connection passwords,
- * {@code PGPASSWORD}, tokens in URLs, armored private keys, bearer tokens, cloud keys and the
- * exact values of secret-looking environment variables; also shows paths under the home directory
- * as {@code ~/…}. Immutable; {@link #scan} returns the masked text and what was found (never the
- * secret itself).
+ * Masks secrets in text before it is written anywhere (SPEC section 6): connection passwords and
+ * other URL userinfo, {@code PGPASSWORD}, {@code sslpassword}, SQL {@code PASSWORD '…'} literals,
+ * values of JSON/YAML keys and variables named like secrets, tokens in URLs, armored private keys,
+ * bearer tokens, cloud keys, and known secret values (secret-looking environment variables, the
+ * passwords a run used) also when they appear base64-encoded, URL-encoded or in another case;
+ * also shows paths under the home directory as {@code ~/…}. Immutable; {@link #scan} returns the
+ * masked text and what was found (never the secret itself).
  */
 public final class SecretScanner {
 
   /** What replaces a secret. */
   public static final String MASK = "****";
 
-  /** Environment variable names whose values are treated as secrets. */
+  /**
+   * Environment variable names whose values are treated as secrets: {@code *PASS*} (DB_PASS,
+   * PGPASSWORD, …), {@code *SECRET*}, {@code *TOKEN*}, {@code *KEY*}, {@code *CREDENTIAL*}.
+   */
   private static final Pattern SECRET_NAME =
-      Pattern.compile("(?i).*(PASSWORD|PASSWD|SECRET|TOKEN|PASSPHRASE|KEY|CREDENTIAL).*");
+      Pattern.compile("(?i).*(PASS|SECRET|TOKEN|KEY|CREDENTIAL).*");
+
+  /** Values that are never secrets on their own, whatever the variable is called. */
+  private static final Set<String> PLAIN_VALUES =
+      Set.of("true", "false", "yes", "no", "none", "null", "on", "off");
+
+  /** Known values shorter than this are not searched for in base64 form: the encoding is too short to be telling. */
+  static final int MIN_ENCODED_LENGTH = 8;
 
   /** Exact values shorter than this are not masked on their own: they would mask ordinary words. */
   static final int MIN_SECRET_LENGTH = 4;
 
   private static final String VALUE = "('[^']*'|\"[^\"]*\"|[^\\s'\",;&]+)";
+  /** A value whose quotes are kept: group 1 inside single quotes, 2 inside double quotes, 3 bare. */
+  private static final String QUOTED_VALUE = "(?:'([^'\\n]*)'|\"((?:[^\"\\\\\\n]|\\\\.)*)\"|([^\\s'\",;&}\\]]+))";
+  /** Names of JSON/YAML keys (and their suffixes) whose values are secrets. */
+  private static final String SECRET_KEY = "[A-Za-z0-9_.\\-]*(?:password|passwd|passphrase|secret|token|api[_-]?key|apikey"
+      + "|private[_-]?key|secret[_-]?key|access[_-]?key|credentials?)";
 
   private static final List<Rule> RULES = List.of(
       new Rule(Pattern.compile("-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----(.*?)(?=-----END \\1-----|\\z)",
@@ -38,14 +61,20 @@ public final class SecretScanner {
           m -> m.group(1).toLowerCase(Locale.ROOT).startsWith("postgres") ? "connection password" : "URL credential"),
       new Rule(Pattern.compile("(?i)\\bhttps?://([A-Za-z0-9_\\-.~]{16,})@"), 1, m -> "URL credential"),
       new Rule(Pattern.compile("(?i)[?&;](?:access_token|refresh_token|id_token|token|api_key|apikey|api-key|key|secret"
-          + "|client_secret|password|passwd|pwd|sig|signature|auth|private_token|session|sessionid)=([^&\\s#\"'<>]+)"),
-          1, m -> "URL token"),
+          + "|client_secret|password|passwd|pwd|sslpassword|sig|signature|auth|private_token|session|sessionid)"
+          + "=([^&\\s#\"'<>]+)"), 1, m -> "URL token"),
       new Rule(Pattern.compile("(?i)\\bPGPASSWORD\\s*[=:]\\s*" + VALUE), 1, m -> "PGPASSWORD"),
-      new Rule(Pattern.compile("\\b[A-Z0-9_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|PASSPHRASE|API_?KEY|PRIVATE_KEY|ACCESS_KEY)"
-          + "[A-Z0-9_]*\\s*=\\s*" + VALUE), 1, m -> "secret variable"),
-      new Rule(Pattern.compile("(?i)\\b(password|passwd|pwd|passphrase|client_secret|secret|api[_-]?key"
+      // CREATE/ALTER ROLE … [ENCRYPTED] PASSWORD '…' (also E'…' and dollar quotes); the quotes stay
+      new Rule(Pattern.compile("(?i)\\bPASSWORD\\s+(?:E?'((?:[^']|'')*)'|\\$([A-Za-z_]*)\\$(.*?)\\$\\2\\$)",
+          Pattern.DOTALL), new int[] {1, 3}, m -> "SQL password"),
+      new Rule(Pattern.compile("\\b[A-Z0-9_]*(?:PASSWORD|PASSWD|_PASS|SECRET|TOKEN|PASSPHRASE|API_?KEY|PRIVATE_KEY"
+          + "|ACCESS_KEY|_KEY)[A-Z0-9_]*\\s*=\\s*" + VALUE), 1, m -> "secret variable"),
+      new Rule(Pattern.compile("(?i)\\b(sslpassword|password|passwd|pwd|passphrase|client_secret|secret|api[_-]?key"
           + "|access[_-]?token|auth[_-]?token|aws_secret_access_key)\\s*[=:]\\s*" + VALUE), 2,
           m -> keywordLabel(m.group(1))),
+      // "password": "…", 'api_key': '…', private_key: … (JSON, YAML, Python-ish dicts); the quotes stay
+      new Rule(Pattern.compile("(?i)(?<![A-Za-z0-9_])([\"']?)(" + SECRET_KEY + ")\\1\\s*[:=]\\s*" + QUOTED_VALUE),
+          new int[] {3, 4, 5}, m -> keywordLabel(m.group(2))),
       new Rule(Pattern.compile("(?i)\\bauthorization:\\s*basic\\s+([A-Za-z0-9+/=]{8,})"), 1, m -> "basic credentials"),
       new Rule(Pattern.compile("(?i)\\bbearer\\s+([A-Za-z0-9\\-._~+/]{8,}=*)"), 1, m -> "bearer token"),
       new Rule(Pattern.compile("\\b((?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16})\\b"), 1, m -> "AWS access key"),
@@ -128,7 +157,8 @@ public final class SecretScanner {
   }
 
   private static boolean isMaskable(String value) {
-    return value != null && value.strip().length() >= MIN_SECRET_LENGTH && !value.strip().chars().allMatch(c -> c == '*');
+    return value != null && value.strip().length() >= MIN_SECRET_LENGTH && !value.strip().chars().allMatch(c -> c == '*')
+        && !PLAIN_VALUES.contains(value.strip().toLowerCase(Locale.ROOT));
   }
 
   private static String stripTrailingSlash(String path) {
@@ -137,31 +167,39 @@ public final class SecretScanner {
 
   private static String keywordLabel(String keyword) {
     String k = keyword.toLowerCase(Locale.ROOT);
-    if (k.startsWith("pass") && k.contains("phrase")) {
+    if (k.contains("passphrase")) {
       return "passphrase";
     }
-    if (k.startsWith("pass") || k.equals("pwd")) {
+    if (k.contains("pass") || k.equals("pwd")) {
       return "password";
     }
     if (k.contains("token")) {
       return "token";
     }
     if (k.contains("key")) {
-      return k.startsWith("aws") ? "AWS secret key" : "API key";
+      return k.startsWith("aws") ? "AWS secret key" : k.contains("private") ? "private key" : "API key";
+    }
+    if (k.contains("credential")) {
+      return "credentials";
     }
     return "secret";
   }
 
-  /** One pattern: {@code group} of each match is replaced by {@link #MASK}. */
-  private record Rule(Pattern pattern, int group, Function<Matcher, String> label) {
+  /** One pattern: the first of {@code groups} that took part in each match is replaced by {@link #MASK}. */
+  private record Rule(Pattern pattern, int[] groups, Function<Matcher, String> label) {
+
+    Rule(Pattern pattern, int group, Function<Matcher, String> label) {
+      this(pattern, new int[] {group}, label);
+    }
 
     String apply(String text, SecretFindings findings) {
       Matcher m = pattern.matcher(text);
       StringBuilder out = null;
       int last = 0;
       while (m.find()) {
-        String secret = m.group(group);
-        if (secret == null || isAlreadyMasked(secret)) {
+        int group = firstMatched(m);
+        String secret = group < 0 ? null : m.group(group);
+        if (secret == null || isAlreadyMasked(secret) || m.start(group) < last) {
           continue;
         }
         if (out == null) {
@@ -174,32 +212,79 @@ public final class SecretScanner {
       return out == null ? text : out.append(text, last, text.length()).toString();
     }
 
+    private int firstMatched(Matcher m) {
+      for (int g : groups) {
+        if (m.group(g) != null) {
+          return g;
+        }
+      }
+      return -1;
+    }
+
     private static boolean isAlreadyMasked(String secret) {
       String s = secret.strip();
       if (s.length() >= 2 && (s.charAt(0) == '\'' || s.charAt(0) == '"')) {
         s = s.substring(1, s.length() - 1);
       }
-      return s.isEmpty() || s.equals(MASK);
+      return s.isEmpty() || s.equals(MASK) || PLAIN_VALUES.contains(s.toLowerCase(Locale.ROOT));
     }
   }
 
-  /** A known secret value; every occurrence is masked. */
-  private record Secret(String label, String value) {
+  /**
+   * A known secret value; every occurrence is masked, in any case, URL-encoded, or base64-encoded
+   * (also inside a longer base64 text, at any of the three byte alignments).
+   */
+  private record Secret(String label, String value, Pattern forms) {
+
+    Secret(String label, String value) {
+      this(label, value, formsOf(value));
+    }
 
     String apply(String text, SecretFindings findings) {
-      int at = text.indexOf(value);
-      if (at < 0) {
+      Matcher m = forms.matcher(text);
+      if (!m.find()) {
         return text;
       }
       StringBuilder out = new StringBuilder(text.length());
       int last = 0;
-      while (at >= 0) {
-        out.append(text, last, at).append(MASK);
+      do {
+        out.append(text, last, m.start()).append(MASK);
         findings.add(label);
-        last = at + value.length();
-        at = text.indexOf(value, last);
-      }
+        last = m.end();
+      } while (m.find());
       return out.append(text, last, text.length()).toString();
+    }
+
+    private static Pattern formsOf(String value) {
+      LinkedHashSet<String> forms = new LinkedHashSet<>();
+      forms.add(value);
+      forms.add(URLEncoder.encode(value, StandardCharsets.UTF_8));
+      forms.add(URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20"));
+      if (value.length() >= MIN_ENCODED_LENGTH) {
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        for (int shift = 0; shift < 3; shift++) {
+          forms.add(base64Core(Base64.getEncoder(), bytes, shift));
+          forms.add(base64Core(Base64.getUrlEncoder(), bytes, shift));
+        }
+      }
+      // longest first, so that a form containing another is masked whole
+      String alternatives = forms.stream().filter(f -> f.length() >= MIN_SECRET_LENGTH)
+          .sorted(Comparator.comparingInt(String::length).reversed())
+          .map(Pattern::quote).collect(Collectors.joining("|"));
+      return Pattern.compile(alternatives, Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
+    }
+
+    /**
+     * The base64 characters that depend on {@code bytes} alone when they start {@code shift}
+     * bytes into a longer encoded text: what a search finds whatever surrounds the secret.
+     */
+    private static String base64Core(Base64.Encoder encoder, byte[] bytes, int shift) {
+      byte[] shifted = new byte[shift + bytes.length];
+      System.arraycopy(bytes, 0, shifted, shift, bytes.length);
+      String encoded = encoder.withoutPadding().encodeToString(shifted);
+      int from = (shift * 8 + 5) / 6;
+      int to = (shifted.length * 8) / 6;
+      return to > from ? encoded.substring(from, to) : "";
     }
   }
 }

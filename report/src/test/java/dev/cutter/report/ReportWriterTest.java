@@ -11,6 +11,7 @@ import dev.cutter.core.run.RunReport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -110,6 +111,64 @@ class ReportWriterTest {
         .isInstanceOf(CutterException.class)
         .satisfies(e -> assertThat(((CutterException) e).exitCode()).isEqualTo(ExitCodes.INTERNAL))
         .hasMessageContaining("the report could not be written");
+  }
+
+  @Test
+  void reportFilesAreCreatedPrivate(@TempDir Path dir) throws IOException {
+    WrittenReport written = write(dir, SampleReports.pass());
+
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(written.yaml()))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(written.markdown()))).isEqualTo("rw-------");
+    try (var files = Files.list(written.yaml().getParent())) {
+      assertThat(files.map(p -> p.getFileName().toString())).as("no temporary file left")
+          .noneMatch(n -> n.startsWith("."));
+    }
+  }
+
+  @Test
+  void aSymlinkPlantedAtTheReportPathIsRefusedAndItsTargetUntouched(@TempDir Path dir) throws IOException {
+    Path victim = Files.writeString(dir.resolve("victim.txt"), "precious\n");
+    Path pkgDir = Files.createDirectories(dir.resolve("reports").resolve("billing-invoice-lines"));
+    Files.createSymbolicLink(pkgDir.resolve(SampleReports.RUN_ID + ".yaml"), victim);
+
+    assertThatThrownBy(() -> write(dir.resolve("reports"), SampleReports.pass()))
+        .isInstanceOf(CutterException.class)
+        .hasMessageContaining("already exists");
+    assertThat(Files.readString(victim)).isEqualTo("precious\n");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(victim))).isNotEqualTo("rw-------");
+  }
+
+  @Test
+  void aProbeLeavesNothingBehindAndFailsWhereNothingCanBeWritten(@TempDir Path dir) throws IOException {
+    ReportWriter writer = new ReportWriter(dir.resolve("reports"), SecretScanner.patternsOnly());
+
+    Path probed = writer.probe("billing-invoice-lines");
+
+    assertThat(probed).isDirectory();
+    try (var files = Files.list(probed)) {
+      assertThat(files.toList()).isEmpty();
+    }
+    Path file = Files.writeString(dir.resolve("a-file"), "x");
+    assertThatThrownBy(() -> new ReportWriter(file, SecretScanner.patternsOnly()).probe("billing-invoice-lines"))
+        .isInstanceOf(IOException.class);
+  }
+
+  @Test
+  void rowValuesInTheServerErrorAreMaskedUnlessShown(@TempDir Path dir) throws IOException {
+    RunReport failed = classifier.diagnose(SampleReports.failedAtStatement7());
+
+    WrittenReport masked = write(dir.resolve("masked"), failed);
+    WrittenReport shown = new ReportWriter(dir.resolve("shown"), SecretScanner.patternsOnly(), true).write(failed);
+
+    String maskedYaml = Files.readString(masked.yaml());
+    assertThat(maskedYaml + Files.readString(masked.markdown()))
+        .contains("Key (invoice_id, line_no)=(****) is duplicated.").doesNotContain("1042, 3")
+        .doesNotContain("show_values");
+    String shownYaml = Files.readString(shown.yaml());
+    assertThat(shownYaml).contains("(1042, 3)").contains("show_values: true");
+    assertThat(Files.readString(shown.markdown())).contains("(1042, 3)").contains("--show-values");
+    assertThat(ReportCodec.read(shown.yaml(), SecretScanner.patternsOnly()).showValues()).isTrue();
+    assertThat(ReportCodec.read(masked.yaml(), SecretScanner.patternsOnly()).showValues()).isFalse();
   }
 
   @Test

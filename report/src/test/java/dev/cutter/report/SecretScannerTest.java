@@ -169,4 +169,81 @@ class SecretScannerTest {
         .as("a longer name and a URL path are not the home directory")
         .isEqualTo("~operatorx/y and https://h.example/home/operator/z");
   }
+
+  @Test
+  void masksSqlPasswordLiteralsKeepingTheQuotes() {
+    SecretFindings f = new SecretFindings();
+
+    String out = scan("CREATE ROLE app LOGIN PASSWORD 'Sql-Pw-1'; alter role app with encrypted password 'it''s-2';"
+        + " ALTER ROLE app PASSWORD E'esc-3'; alter user app password $q$dollar-4$q$; ALTER ROLE app PASSWORD NULL", f);
+
+    assertThat(out).isEqualTo("CREATE ROLE app LOGIN PASSWORD '****'; alter role app with encrypted password '****';"
+        + " ALTER ROLE app PASSWORD E'****'; alter user app password $q$****$q$; ALTER ROLE app PASSWORD NULL");
+    assertThat(f.byKind()).containsEntry("SQL password", 4);
+  }
+
+  @Test
+  void masksValuesOfJsonAndYamlKeysNamedLikeSecrets() {
+    String json = scanner.mask("{\"user\": \"deploy\", \"password\": \"json-pw-1\", \"api_key\": \"k-22\","
+        + " \"private_key\": \"pk-333\", \"db.secret\": \"s-4444\", \"auth_token\":\"t-5\"}");
+    String yaml = scanner.mask("user: deploy\npasswd: yaml-pw-2\nclient_secret: 'cs-33'\nsecrets_recorded: none\n");
+
+    assertThat(json).isEqualTo("{\"user\": \"deploy\", \"password\": \"****\", \"api_key\": \"****\","
+        + " \"private_key\": \"****\", \"db.secret\": \"****\", \"auth_token\":\"****\"}");
+    assertThat(yaml).isEqualTo("user: deploy\npasswd: ****\nclient_secret: ****\nsecrets_recorded: none\n");
+  }
+
+  @Test
+  void masksSslpasswordInConninfoAndUris() {
+    assertThat(scanner.mask("host=db sslkey=/k sslpassword=key-pass-9 sslmode=verify-full"))
+        .isEqualTo("host=db sslkey=/k sslpassword=**** sslmode=verify-full");
+    assertThat(scanner.mask("postgresql://db/app?sslmode=require&sslpassword=key-pass-9"))
+        .isEqualTo("postgresql://db/app?sslmode=require&sslpassword=****");
+  }
+
+  @Test
+  void masksUserinfoOfAnyUrlScheme() {
+    assertThat(scanner.mask("amqp://bus:amqp-pw-1@mq:5672/ redis://:redis-pw-2@cache:6379 mongodb+srv://u:m-pw-3@c.example/db"))
+        .isEqualTo("amqp://bus:****@mq:5672/ redis://:****@cache:6379 mongodb+srv://u:****@c.example/db");
+  }
+
+  @Test
+  void masksSecretVariablesNamedPassOrKey() {
+    assertThat(scanner.mask("DB_PASS=dbpass-1 MYSQL_PASSWD=m-2 DEPLOY_KEY=dk-3 VAULT_TOKEN=vt-4 MY_SECRET_X=s-5"))
+        .isEqualTo("DB_PASS=**** MYSQL_PASSWD=**** DEPLOY_KEY=**** VAULT_TOKEN=**** MY_SECRET_X=****");
+  }
+
+  @Test
+  void masksTheValuesOfEnvironmentVariablesNamedPassTokenKeyOrSecret() {
+    SecretScanner fromEnv = SecretScanner.forEnvironment(Map.of(
+        "DB_PASS", "env-db-pass-1", "CI_TOKEN", "env-ci-token-2", "SIGNING_KEY", "env-signing-3",
+        "MY_SECRET_THING", "env-secret-4", "PWD", "/srv/work", "FEATURE_KEY_ENABLED", "true"), null);
+
+    String out = fromEnv.mask("env-db-pass-1 env-ci-token-2 env-signing-3 env-secret-4 in /srv/work: true");
+
+    assertThat(out).isEqualTo("**** **** **** **** in /srv/work: true");
+  }
+
+  @Test
+  void masksAKnownSecretInOtherCaseUrlEncodedAndBase64() {
+    String secret = "Known Secret/99+x";
+    SecretScanner s = scanner.withSecret("apply_role password", secret);
+    String base64 = java.util.Base64.getEncoder().encodeToString(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    String basic = java.util.Base64.getEncoder()
+        .encodeToString(("apply:" + secret).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    String urlEncoded = java.net.URLEncoder.encode(secret, java.nio.charset.StandardCharsets.UTF_8);
+
+    String out = s.mask("upper " + secret.toUpperCase(java.util.Locale.ROOT) + " b64 " + base64 + " basic " + basic
+        + " url " + urlEncoded + " pct " + urlEncoded.replace("+", "%20"));
+
+    assertThat(out).doesNotContain(secret.toUpperCase(java.util.Locale.ROOT)).doesNotContain(base64)
+        .doesNotContain(urlEncoded).doesNotContain(urlEncoded.replace("+", "%20"));
+    for (int shift = 0; shift < 3; shift++) {
+      byte[] bytes = (("x".repeat(shift)) + secret).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      String embedded = java.util.Base64.getEncoder().encodeToString(bytes);
+      assertThat(s.mask("blob " + embedded)).as("base64 at alignment %d", shift).contains("****")
+          .doesNotContain(embedded.substring(4, embedded.length() - 4));
+    }
+    assertThat(out).as("the basic credentials, a longer base64 text").doesNotContain(basic);
+  }
 }

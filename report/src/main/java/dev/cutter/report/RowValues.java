@@ -1,0 +1,172 @@
+package dev.cutter.report;
+
+import dev.cutter.core.run.RunReport;
+import dev.cutter.core.run.RunReport.ApplyInfo;
+import dev.cutter.core.run.RunReport.FailedStatement;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Masks the row values the server quotes in its errors (SPEC section 6): {@code Key (card)=(4111…)
+ * already exists.}, {@code Failing row contains (…).}, {@code invalid input syntax for type integer:
+ * "…"}. A report, stdout and the logs keep the column, constraint and table names and lose the
+ * values, unless the operator asked for them ({@code --show-values}). Which part of an error is a
+ * value is decided from its SQLSTATE and the fixed shape of the server's DETAIL and message, never
+ * from what the value looks like.
+ */
+public final class RowValues {
+
+  /** What replaces a value. */
+  static final String MASK = SecretScanner.MASK;
+
+  /** A DETAIL of class 22 or 23 whose shape is not one of the server's known ones is withheld whole. */
+  static final String WITHHELD = "(withheld: it may quote row values; --show-values shows it)";
+
+  /** A column list and its values: {@code (a, b)=(1, x)}; the names end at the first {@code )=(}. */
+  private static final String PAIR = "\\((.*?)\\)=\\((.*)\\)";
+
+  /** The server's DETAIL shapes of class 23 (errdetail in nbtree, ri_triggers, execIndexing, execMain, execPartition). */
+  private static final List<Pattern> DETAILS = List.of(
+      Pattern.compile("Key " + PAIR + " (?:already exists|is duplicated)\\.", Pattern.DOTALL),
+      Pattern.compile("Key " + PAIR + " is (?:not present in|still referenced from) table (?:\"(?:[^\"]|\"\")*\"|\\S+)\\.",
+          Pattern.DOTALL),
+      Pattern.compile("Key " + PAIR + " conflicts with (?:existing )?key " + PAIR + "\\.", Pattern.DOTALL),
+      Pattern.compile("Failing row contains \\((.*)\\)\\.", Pattern.DOTALL),
+      Pattern.compile("Partition key of the failing row contains \\((.*?)\\) = \\((.*)\\)\\.", Pattern.DOTALL));
+
+  /** DETAILs of class 23 that quote no value. */
+  private static final List<Pattern> VALUE_FREE_DETAILS = List.of(
+      Pattern.compile("Key is (?:not present in|still referenced from) table (?:\"(?:[^\"]|\"\")*\"|\\S+)\\."),
+      Pattern.compile("MATCH FULL does not allow mixing of null and nonnull key values\\."));
+
+  /** Class 22 messages that end in the rejected input, e.g. {@code invalid input syntax for type integer: "x"}. */
+  private static final Pattern TRAILING_INPUT = Pattern.compile("(.*?: )\"(.*)\"", Pattern.DOTALL);
+  /** {@code value "…" is out of range for type …}. */
+  private static final Pattern OUT_OF_RANGE = Pattern.compile("(value \")(.*)(\" is out of range for type .*)",
+      Pattern.DOTALL);
+
+  /** The same shapes where a DETAIL or message was copied into other text (a root cause, a check's message). */
+  private static final List<Pattern> IN_TEXT = List.of(
+      Pattern.compile("Key \\((.*?)\\)=\\((.*?)\\)(?= (?:already exists|is duplicated|is not present in table"
+          + "|is still referenced from table|conflicts with (?:existing )?key))"),
+      Pattern.compile("conflicts with (?:existing )?key \\((.*?)\\)=\\((.*?)\\)(?=\\.)"),
+      Pattern.compile("Failing row contains \\((.*?)(?=\\)(?:[.)\\s]|$))"),
+      Pattern.compile("Partition key of the failing row contains \\((.*?)\\) = \\((.*?)\\)(?=\\.)"),
+      Pattern.compile("(?:invalid input syntax for type [\\w .\\[\\]\"]+|invalid input value for enum \\S+"
+          + "|date/time field value out of range): \"(.*?)\"(?= \\(SQLSTATE 22|$|;|\\))"),
+      Pattern.compile("value \"(.*?)\" is out of range for type"));
+
+  private RowValues() {}
+
+  /** {@code report} with the values in its failed statement (message, DETAIL) masked; everything else as it was. */
+  public static RunReport mask(RunReport report) {
+    ApplyInfo a = report.apply();
+    if (a == null || a.failedStatement() == null) {
+      return report;
+    }
+    FailedStatement f = a.failedStatement();
+    FailedStatement masked = new FailedStatement(f.index(), f.line(), f.sqlstate(), message(f.sqlstate(), f.message()),
+        detail(f.sqlstate(), f.detail()), f.hint(), f.where());
+    ApplyInfo apply = new ApplyInfo(a.status(), a.statementsTotal(), a.statementsExecuted(), a.transaction(),
+        a.wrapperAbsorbed(), a.committedStatements(), masked);
+    return new RunReport(report.runId(), report.mode(), report.pkg(), report.target(), report.verdict(),
+        report.exitCode(), report.productionChanged(), report.gates(), report.backup(), apply, report.verification(),
+        report.rollback(), report.rootCause(), report.remediation(), report.nextAction(), report.started(),
+        report.finished());
+  }
+
+  /**
+   * The DETAIL of an error with {@code sqlstate}, its values masked: for class 23 (integrity
+   * constraint violation) the key and failing-row values in the server's known shapes, anything
+   * else of class 22 or 23 withheld whole; other classes quote no row values and are kept.
+   */
+  static String detail(String sqlstate, String detail) {
+    if (detail == null || detail.isBlank()) {
+      return detail;
+    }
+    String cls = errorClass(sqlstate);
+    if (!cls.equals("23") && !cls.equals("22")) {
+      return detail;
+    }
+    String d = detail.strip();
+    if (cls.equals("23")) {
+      for (Pattern p : VALUE_FREE_DETAILS) {
+        if (p.matcher(d).matches()) {
+          return detail;
+        }
+      }
+      for (Pattern p : DETAILS) {
+        Matcher m = p.matcher(d);
+        if (m.matches()) {
+          return maskValueGroups(d, m);
+        }
+      }
+    }
+    return WITHHELD;
+  }
+
+  /** The message of an error with {@code sqlstate}: class 22 messages lose the input they quote. */
+  static String message(String sqlstate, String message) {
+    if (message == null || !errorClass(sqlstate).equals("22")) {
+      return message;
+    }
+    Matcher range = OUT_OF_RANGE.matcher(message);
+    if (range.matches()) {
+      return range.group(1) + MASK + range.group(3);
+    }
+    Matcher trailing = TRAILING_INPUT.matcher(message);
+    if (trailing.matches()) {
+      return trailing.group(1) + "\"" + MASK + "\"";
+    }
+    return message;
+  }
+
+  /** Free text that may carry a copied DETAIL or class 22 message: the values in those shapes masked. */
+  static String text(String text) {
+    if (text == null || text.isEmpty()) {
+      return text;
+    }
+    String out = text;
+    for (Pattern p : IN_TEXT) {
+      Matcher m = p.matcher(out);
+      if (m.find()) {
+        m.reset();
+        out = maskLastGroup(out, m);
+      }
+    }
+    return out;
+  }
+
+  /** In a whole-string match, the value groups (the even ones of a pair, or the only one) become {@link #MASK}. */
+  private static String maskValueGroups(String d, Matcher m) {
+    StringBuilder out = new StringBuilder();
+    int last = 0;
+    boolean pairs = m.groupCount() % 2 == 0;
+    for (int g = pairs ? 2 : 1; g <= m.groupCount(); g += pairs ? 2 : 1) {
+      out.append(d, last, m.start(g)).append(MASK);
+      last = m.end(g);
+    }
+    return out.append(d, last, d.length()).toString();
+  }
+
+  /** Each find's last group (the value) becomes {@link #MASK}. */
+  private static String maskLastGroup(String text, Matcher m) {
+    StringBuilder out = new StringBuilder();
+    int last = 0;
+    while (m.find()) {
+      int g = m.groupCount();
+      if (m.group(g) == null || m.group(g).equals(MASK)) {
+        continue;
+      }
+      out.append(text, last, m.start(g)).append(MASK);
+      last = m.end(g);
+    }
+    return out.append(text, last, text.length()).toString();
+  }
+
+  private static String errorClass(String sqlstate) {
+    return sqlstate == null || sqlstate.length() < 2 ? "" : sqlstate.substring(0, 2).toUpperCase(Locale.ROOT);
+  }
+}
