@@ -45,7 +45,9 @@ final class ApplyCommand implements Callable<Integer> {
     GlobalOptions global = spec.root().commandLine().<CutterCommand>getCommand().global;
     Duration wait = lockWait.duration();
     RunSupport.Loaded loaded = RunSupport.load(pkg.path());
+    RunSupport.requireWritableReportDir(report.dir(), loaded.pkg());
     ConnectionResolver resolver = ConnectionResolver.fromProcess();
+    RunSupport.Passwords passwords = new RunSupport.Passwords(resolver::passwordFor);
     ConnectionSpec login = connection.resolve();
     Clock clock = Clock.systemUTC();
     BackupSettings bs = BackupSettings.defaults().withEnvironment(RunSupport.env());
@@ -55,12 +57,12 @@ final class ApplyCommand implements Callable<Integer> {
     if (System.console() != null && !global.quiet()) {
       bs = bs.withProgress(System.err);
     }
-    ApplyRun run = new ApplyRun(RunSupport.integrity(trust, clock), RunSupport.checks(loaded, resolver),
+    ApplyRun run = new ApplyRun(RunSupport.integrity(trust, clock), RunSupport.checks(loaded, passwords),
         RunSupport.backup(bs), clock);
     ApplyRun.Request req = new ApplyRun.Request(loaded.pkg(), loaded.scripts().changeStatements(),
         loaded.scripts().change().absorbedWrapper().isPresent(), loaded.scripts().rollbackStatements(), login,
-        resolver::passwordFor, wait, RunMode.APPLY, RunIds.next(clock));
-    RunSupport.Sink sink = new RunSupport.Sink(report.dir(), RunSupport.scanner(login));
+        passwords, wait, RunMode.APPLY, RunIds.next(clock));
+    RunSupport.Sink sink = RunSupport.sink(report.dir(), global, spec.commandLine().getErr(), passwords, login);
     RunReport r = run.execute(req, sink);
     return RunSupport.print(spec.commandLine().getOut(), global, sink, r);
   }

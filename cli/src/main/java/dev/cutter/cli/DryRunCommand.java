@@ -80,6 +80,7 @@ final class DryRunCommand implements Callable<Integer> {
     GlobalOptions global = spec.root().commandLine().<CutterCommand>getCommand().global;
     RunSupport.Loaded loaded = RunSupport.load(pkg.path());
     ApplyPackage p = loaded.pkg();
+    RunSupport.requireWritableReportDir(report.dir(), p);
     Clock clock = Clock.systemUTC();
     String runId = RunIds.next(clock);
     Path work = Files.createTempDirectory("cutter-dry-run-");
@@ -100,7 +101,8 @@ final class DryRunCommand implements Callable<Integer> {
       ApplyRun.Request req = new ApplyRun.Request(sandboxed, loaded.scripts().changeStatements(),
           loaded.scripts().change().absorbedWrapper().isPresent(), loaded.scripts().rollbackStatements(), su,
           (s, role) -> Optional.empty(), Duration.ZERO, RunMode.DRY_RUN, runId);
-      RunSupport.Sink sink = new RunSupport.Sink(report.dir(), RunSupport.scanner(su));
+      RunSupport.Sink sink = RunSupport.sink(report.dir(), global, spec.commandLine().getErr(),
+          new RunSupport.Passwords((s, role) -> Optional.empty()), su);
       RunReport r = run.execute(req, sink);
       if (!global.quiet() && global.output() == GlobalOptions.OutputFormat.text) {
         spec.commandLine().getOut().println("sandbox: " + server.describe());

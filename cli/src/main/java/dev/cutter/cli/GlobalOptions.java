@@ -19,12 +19,21 @@ public final class GlobalOptions {
       description = "Format of the stdout summary: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   OutputFormat output = OutputFormat.text;
 
+  @Option(names = "--show-values", scope = ScopeType.INHERIT,
+      description = "Keep the row values the server quotes in its errors (e.g. the duplicate key of a unique violation) "
+          + "in the report and on stdout; the report records that they were shown. Default: masked.")
+  boolean showValues;
+
   public boolean verbose() {
     return verbose;
   }
 
   public boolean quiet() {
     return quiet;
+  }
+
+  public boolean showValues() {
+    return showValues;
   }
 
   public OutputFormat output() {

@@ -48,12 +48,13 @@ final class PreflightCommand implements Callable<Integer> {
   private Integer run() {
     GlobalOptions global = spec.root().commandLine().<CutterCommand>getCommand().global;
     RunSupport.Loaded loaded = RunSupport.load(pkg);
+    RunSupport.requireWritableReportDir(report.dir(), loaded.pkg());
     ConnectionSpec target = connection.resolve();
     Clock clock = Clock.systemUTC();
-    PreflightRun run = new PreflightRun(RunSupport.integrity(trust, clock),
-        RunSupport.checks(loaded, ConnectionResolver.fromProcess()), clock);
+    RunSupport.Passwords passwords = new RunSupport.Passwords(ConnectionResolver.fromProcess()::passwordFor);
+    PreflightRun run = new PreflightRun(RunSupport.integrity(trust, clock), RunSupport.checks(loaded, passwords), clock);
     RunReport r = run.run(loaded.pkg(), target, RunIds.next(clock));
-    RunSupport.Sink sink = new RunSupport.Sink(report.dir(), RunSupport.scanner(target));
+    RunSupport.Sink sink = RunSupport.sink(report.dir(), global, spec.commandLine().getErr(), passwords, target);
     sink.write(r);
     PrintWriter out = spec.commandLine().getOut();
     if (global.output() == GlobalOptions.OutputFormat.text && !global.quiet()) {

@@ -37,14 +37,15 @@ final class RollbackCommand implements Callable<Integer> {
   private Integer run() {
     GlobalOptions global = spec.root().commandLine().<CutterCommand>getCommand().global;
     RunSupport.Loaded loaded = RunSupport.load(pkg.path());
+    RunSupport.requireWritableReportDir(report.dir(), loaded.pkg());
     ConnectionSpec login = connection.resolve();
     Clock clock = Clock.systemUTC();
-    ConnectionResolver resolver = ConnectionResolver.fromProcess();
-    SideRuns runs = new SideRuns(RunSupport.integrity(trust, clock), RunSupport.checks(loaded, resolver),
-        resolver::passwordFor, clock);
+    RunSupport.Passwords passwords = new RunSupport.Passwords(ConnectionResolver.fromProcess()::passwordFor);
+    SideRuns runs = new SideRuns(RunSupport.integrity(trust, clock), RunSupport.checks(loaded, passwords),
+        passwords, clock);
     RunReport r = runs.rollback(loaded.pkg(), loaded.scripts().rollbackStatements(), login,
         lockWait.duration(), RunIds.next(clock));
-    RunSupport.Sink sink = new RunSupport.Sink(report.dir(), RunSupport.scanner(login));
+    RunSupport.Sink sink = RunSupport.sink(report.dir(), global, spec.commandLine().getErr(), passwords, login);
     sink.write(r);
     return RunSupport.print(spec.commandLine().getOut(), global, sink, r);
   }

@@ -8,6 +8,7 @@ import dev.cutter.core.ExitCodes;
 import dev.cutter.core.check.Preflight;
 import dev.cutter.core.db.ConnectionResolver;
 import dev.cutter.core.db.ConnectionSpec;
+import dev.cutter.core.db.ConnectionSpec.Secret;
 import dev.cutter.core.integrity.IntegrityGates;
 import dev.cutter.core.integrity.TrustPolicy;
 import dev.cutter.core.model.ApplyPackage;
@@ -22,17 +23,24 @@ import dev.cutter.report.FailureClassifier;
 import dev.cutter.report.ReportCodec;
 import dev.cutter.report.ReportRenderer;
 import dev.cutter.report.ReportWriter;
+import dev.cutter.report.RowValues;
 import dev.cutter.report.SecretScanner;
 import dev.cutter.report.WrittenReport;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
 
 /** What the gated verbs share: loading, the steps, and writing and printing the report. */
 final class RunSupport {
@@ -54,8 +62,58 @@ final class RunSupport {
   }
 
   static Preflight checks(Loaded loaded, ConnectionResolver resolver) {
+    return checks(loaded, resolver::passwordFor);
+  }
+
+  static Preflight checks(Loaded loaded, BiFunction<ConnectionSpec, String, Optional<Secret>> passwordFor) {
     return new Preflight(Preflight.installedTypes(), p -> loaded.scripts().changeStatements(),
-        resolver::passwordFor, Preflight.DEFAULT_PARALLELISM);
+        passwordFor, Preflight.DEFAULT_PARALLELISM);
+  }
+
+  /**
+   * Proves, before anything connects, that the report of {@code pkg} can be written under
+   * {@code reportDir}: a change must never commit without its report (SPEC section 5).
+   *
+   * @throws CutterException exit 2, naming the directory, when it cannot
+   */
+  static void requireWritableReportDir(Path reportDir, ApplyPackage pkg) {
+    try {
+      new ReportWriter(reportDir, SecretScanner.patternsOnly()).probe(pkg.id());
+    } catch (IOException | SecurityException e) {
+      String why = e instanceof FileSystemException f && f.getReason() != null ? f.getReason()
+          : e instanceof java.nio.file.FileAlreadyExistsException ? "a file is in the way" : e.getClass().getSimpleName();
+      throw CutterException.invalid("--report-dir " + reportDir + ": reports cannot be written there (" + why
+          + "); nothing was run");
+    }
+  }
+
+  /**
+   * The resolver's {@code passwordFor} (the password file, for apply_role and backup_role), keeping
+   * every password it handed out so that the report, stdout and stderr mask them.
+   */
+  static final class Passwords implements BiFunction<ConnectionSpec, String, Optional<Secret>> {
+    private final BiFunction<ConnectionSpec, String, Optional<Secret>> lookup;
+    private final Set<String> handedOut = ConcurrentHashMap.newKeySet();
+
+    Passwords(BiFunction<ConnectionSpec, String, Optional<Secret>> lookup) {
+      this.lookup = lookup;
+    }
+
+    @Override
+    public Optional<Secret> apply(ConnectionSpec server, String role) {
+      Optional<Secret> found = lookup.apply(server, role);
+      found.ifPresent(s -> handedOut.add(s.value()));
+      return found;
+    }
+
+    /** {@code scanner}, also masking every password handed out so far. */
+    SecretScanner addTo(SecretScanner scanner) {
+      SecretScanner s = scanner;
+      for (String value : handedOut) {
+        s = s.withSecret("role password", value);
+      }
+      return s;
+    }
   }
 
   static Steps.Backup backup(BackupSettings settings) {
@@ -83,20 +141,54 @@ final class RunSupport {
     return s;
   }
 
-  /** A sink that classifies the failure, writes YAML and Markdown, and keeps what it wrote. */
+  /**
+   * A sink that classifies the failure, writes YAML and Markdown, and keeps what it wrote. When
+   * the files cannot be written (the directory went away after the probe), the whole YAML report
+   * goes to stderr instead and the run still ends with its verdict's code: a committed change is
+   * never left without its report.
+   */
   static final class Sink implements ApplyRun.ReportSink {
     private final Path dir;
-    private final SecretScanner scanner;
+    private final Supplier<SecretScanner> scanner;
+    private final boolean showValues;
+    private final PrintWriter err;
     private final AtomicReference<WrittenReport> written = new AtomicReference<>();
 
+    /** A sink whose write failure is an error (the internal-error report of {@link #guarded}). */
     Sink(Path dir, SecretScanner scanner) {
+      this(dir, () -> scanner, false, null);
+    }
+
+    /**
+     * @param scanner the scanner at the time of writing (it learns the passwords the run used)
+     * @param showValues keep row values quoted in server errors ({@code --show-values})
+     * @param err where the report goes when it cannot be written; null: the failure is thrown
+     */
+    Sink(Path dir, Supplier<SecretScanner> scanner, boolean showValues, PrintWriter err) {
       this.dir = dir;
       this.scanner = scanner;
+      this.showValues = showValues;
+      this.err = err;
     }
 
     @Override
     public String write(RunReport report) {
-      WrittenReport w = new ReportWriter(dir, scanner).write(new FailureClassifier().diagnose(report));
+      RunReport diagnosed = new FailureClassifier().diagnose(showValues ? report : RowValues.mask(report));
+      ReportWriter writer = new ReportWriter(dir, scanner(), showValues);
+      ReportWriter.Rendered rendered = writer.render(diagnosed);
+      WrittenReport w;
+      try {
+        w = writer.write(rendered);
+      } catch (CutterException e) {
+        if (err == null) {
+          throw e;
+        }
+        err.println(scanner().mask("cutter: " + e.getMessage()));
+        err.println("cutter: the whole report follows (YAML, sha256 " + rendered.yamlSha256() + "):");
+        err.print(rendered.yamlText());
+        err.flush();
+        w = new WrittenReport(null, null, rendered.yamlSha256(), rendered.scanned());
+      }
       written.set(w);
       return w.yamlSha256();
     }
@@ -104,18 +196,28 @@ final class RunSupport {
     WrittenReport written() {
       return written.get();
     }
+
+    SecretScanner scanner() {
+      return scanner.get();
+    }
+  }
+
+  /** The sink of a gated verb: masks what the run's connections used, falls back to stderr. */
+  static Sink sink(Path reportDir, GlobalOptions global, PrintWriter err, Passwords passwords,
+      ConnectionSpec... targets) {
+    return new Sink(reportDir, () -> passwords.addTo(scanner(targets)), global.showValues(), err);
   }
 
   /** Prints the stdout summary (text or one JSON object) and returns the exit code. */
   static int print(PrintWriter out, GlobalOptions global, Sink sink, RunReport report) {
     WrittenReport w = sink.written();
     if (global.output() == GlobalOptions.OutputFormat.json) {
-      String json = ReportCodec.summaryJson(w, sink.scanner);
+      String json = ReportCodec.summaryJson(w, sink.scanner());
       out.print(json.endsWith("\n") ? json : json + "\n");
     } else if (global.quiet()) {
       out.println(ReportRenderer.verdictLine(w.scanned().report()));
     } else {
-      out.print(ReportRenderer.textSummary(w, sink.scanner));
+      out.print(ReportRenderer.textSummary(w, sink.scanner()));
     }
     out.flush();
     return report.exitCode();

@@ -33,12 +33,13 @@ final class VerifyCommand implements Callable<Integer> {
   private Integer run() {
     GlobalOptions global = spec.root().commandLine().<CutterCommand>getCommand().global;
     RunSupport.Loaded loaded = RunSupport.load(pkg.path());
+    RunSupport.requireWritableReportDir(report.dir(), loaded.pkg());
     ConnectionSpec target = connection.resolve();
     Clock clock = Clock.systemUTC();
-    ConnectionResolver resolver = ConnectionResolver.fromProcess();
-    SideRuns runs = new SideRuns(null, RunSupport.checks(loaded, resolver), resolver::passwordFor, clock);
+    RunSupport.Passwords passwords = new RunSupport.Passwords(ConnectionResolver.fromProcess()::passwordFor);
+    SideRuns runs = new SideRuns(null, RunSupport.checks(loaded, passwords), passwords, clock);
     RunReport r = runs.verify(loaded.pkg(), target, RunIds.next(clock));
-    RunSupport.Sink sink = new RunSupport.Sink(report.dir(), RunSupport.scanner(target));
+    RunSupport.Sink sink = RunSupport.sink(report.dir(), global, spec.commandLine().getErr(), passwords, target);
     sink.write(r);
     return RunSupport.print(spec.commandLine().getOut(), global, sink, r);
   }

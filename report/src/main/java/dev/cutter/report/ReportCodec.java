@@ -70,8 +70,12 @@ public final class ReportCodec {
       }
     }
     ObjectNode files = n.putObject("report");
-    files.put("yaml", scanner.tildeHome(written.yaml().toString()));
-    files.put("markdown", scanner.tildeHome(written.markdown().toString()));
+    if (written.yaml() == null) {
+      files.put("written", false);
+    } else {
+      files.put("yaml", scanner.tildeHome(written.yaml().toString()));
+      files.put("markdown", scanner.tildeHome(written.markdown().toString()));
+    }
     files.put("yaml_sha256", written.yamlSha256());
     return write(JSON, n) + "\n";
   }

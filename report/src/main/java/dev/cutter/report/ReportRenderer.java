@@ -44,8 +44,12 @@ public final class ReportRenderer {
       out.append("next action: ").append(oneLine(r.nextAction(), Integer.MAX_VALUE)).append('\n');
     }
     out.append(verdictLine(r)).append('\n');
-    out.append("report: ").append(display(written.yaml(), scanner)).append('\n');
-    out.append("report: ").append(display(written.markdown(), scanner)).append('\n');
+    if (written.yaml() == null) {
+      out.append("report: not written; printed in full on stderr\n");
+    } else {
+      out.append("report: ").append(display(written.yaml(), scanner)).append('\n');
+      out.append("report: ").append(display(written.markdown(), scanner)).append('\n');
+    }
     return out.toString();
   }
 

@@ -446,13 +446,23 @@ public final class ApplyRun {
       s.rootCause = cause;
     }
     RunReport report = s.report(verdict);
-    String sha = sink.write(report);
+    String sha = null;
+    RuntimeException sinkFailure = null;
+    try {
+      sha = sink.write(report);
+    } catch (RuntimeException e) {
+      // a report that could not be written must not also leave the journal row unfinished
+      sinkFailure = e;
+    }
     if (s.changed && lockConn != null) {
       try (Connection c = applyConnection(s.req)) {
         Journal.finish(c, s.req.runId(), verdict.name(), report.finished(), sha);
       } catch (SQLException | ApplyRoleException | RuntimeException e) {
         // the report is written and says what happened; the row stays COMMITTED, which the next run reports
       }
+    }
+    if (sinkFailure != null) {
+      throw sinkFailure;
     }
     return report;
   }
