@@ -1,6 +1,7 @@
 package dev.cutter.backup;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -8,20 +9,25 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * The backup directory: created 0700, locked against a second backup into it, files created 0600
- * under a temporary name, moved to the final name atomically only when complete, and partial files
- * moved to {@code quarantine/} with a reason file beside them.
+ * The backup directory: created 0700, refused when another user owns it or group or others may
+ * write to it (whoever created it, as ssh refuses a loose {@code ~/.ssh}), locked against a second
+ * backup into it, files created 0600 and exclusively under a temporary name, never through a
+ * symbolic link, moved to the final name atomically only when complete, and partial files moved
+ * to {@code quarantine/} with a reason file beside them.
  */
 final class BackupDirectory implements AutoCloseable {
 
@@ -50,11 +56,50 @@ final class BackupDirectory implements AutoCloseable {
     }
   }
 
-  /** Creates {@code dir} (0700) when missing and takes its lock without waiting. */
+  /** Why a directory is not private enough to hold backups. */
+  enum Problem {
+    NOT_A_DIRECTORY("is not a directory"),
+    NOT_OWNED("is not owned by the user running cutter"),
+    GROUP_WRITABLE("is writable by its group"),
+    OTHERS_WRITABLE("is writable by others");
+
+    private final String text;
+
+    Problem(String text) {
+      this.text = text;
+    }
+  }
+
+  /** Thrown when the directory (or its quarantine) could be changed by someone else than its user. */
+  static final class UnsafeException extends IOException {
+    private static final long serialVersionUID = 1L;
+    private final transient Problem problem;
+
+    UnsafeException(Path dir, Problem problem, String found) {
+      super("backup directory " + dir + " " + problem.text + " (" + found + "): refused, as ssh refuses a loose ~/.ssh");
+      this.problem = problem;
+    }
+
+    Problem problem() {
+      return problem;
+    }
+
+    /** What the operator can do. */
+    String remedy(Path dir) {
+      return switch (problem) {
+        case NOT_A_DIRECTORY -> "point backup.dir at a directory";
+        case NOT_OWNED -> "use a directory of the user that runs cutter, or have it chown'ed to that user";
+        case GROUP_WRITABLE, OTHERS_WRITABLE -> "run chmod go-w " + dir + " (0700 is what cutter creates)";
+      };
+    }
+  }
+
+  /** Creates {@code dir} (0700) when missing, checks that it is private, and takes its lock without waiting. */
   static BackupDirectory open(Path dir) throws IOException {
     createPrivateDirectories(dir);
-    FileChannel ch = FileChannel.open(dir.resolve(LOCK_FILE), Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
-        fileMode());
+    requirePrivate(dir);
+    FileChannel ch = FileChannel.open(dir.resolve(LOCK_FILE), Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        LinkOption.NOFOLLOW_LINKS), fileMode());
     FileLock lock;
     try {
       lock = ch.tryLock();
@@ -82,7 +127,7 @@ final class BackupDirectory implements AutoCloseable {
   /** A new, empty 0600 file under a hidden temporary name for {@code finalName}. */
   Path createTemporary(String finalName) throws IOException {
     Path temp = dir.resolve("." + finalName + ".partial");
-    if (Files.exists(temp)) {
+    if (Files.exists(temp, LinkOption.NOFOLLOW_LINKS)) {
       // we hold the lock, so this is left by a run that died without cleaning up
       quarantine(temp, "left under its temporary name by an earlier run that did not finish", Instant.now());
     }
@@ -95,7 +140,7 @@ final class BackupDirectory implements AutoCloseable {
    */
   Path commit(Path temporary, String finalName) throws IOException {
     Path target = dir.resolve(finalName);
-    if (Files.exists(target)) {
+    if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
       throw new FileAlreadyExistsException(target.toString(), null, "a backup with this name already exists");
     }
     try {
@@ -110,18 +155,24 @@ final class BackupDirectory implements AutoCloseable {
   /** Moves a partial file to {@code quarantine/} with a {@code .reason} file; returns its new path. */
   Optional<Path> quarantine(Path temporary, String reason, Instant when) {
     try {
-      if (!Files.exists(temporary)) {
+      if (!Files.exists(temporary, LinkOption.NOFOLLOW_LINKS)) {
         return Optional.empty();
       }
       Path q = dir.resolve(QUARANTINE);
       createPrivateDirectories(q);
+      if (Files.isSymbolicLink(q)) {
+        throw new UnsafeException(q, Problem.NOT_A_DIRECTORY, "a symbolic link");
+      }
+      requirePrivate(q);
       String name = temporary.getFileName().toString().replaceFirst("^\\.", "");
       Path moved = q.resolve(name);
       Files.move(temporary, moved, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       Path reasonFile = q.resolve(name + ".reason");
       Files.deleteIfExists(reasonFile);
-      Files.createFile(reasonFile, fileMode());
-      Files.writeString(reasonFile, "quarantined at " + when + "\n" + reason.strip() + "\n", StandardCharsets.UTF_8);
+      try (FileChannel ch = FileChannel.open(reasonFile, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+          LinkOption.NOFOLLOW_LINKS), fileMode())) {
+        ch.write(ByteBuffer.wrap(("quarantined at " + when + "\n" + reason.strip() + "\n").getBytes(StandardCharsets.UTF_8)));
+      }
       syncDirectory(q);
       syncDirectory(dir);
       return Optional.of(moved);
@@ -146,8 +197,36 @@ final class BackupDirectory implements AutoCloseable {
     }
   }
 
+  /**
+   * Refuses a directory that someone other than the running user could change: owned by another
+   * user, or writable by group or others. Checked every time, whether or not cutter created it.
+   */
+  static void requirePrivate(Path d) throws IOException {
+    PosixFileAttributes attrs;
+    try {
+      attrs = Files.readAttributes(d, PosixFileAttributes.class);
+    } catch (UnsupportedOperationException e) {
+      return; // no POSIX owner and modes on this file system
+    }
+    if (!attrs.isDirectory()) {
+      throw new UnsafeException(d, Problem.NOT_A_DIRECTORY, "a file");
+    }
+    UserPrincipal me = d.getFileSystem().getUserPrincipalLookupService()
+        .lookupPrincipalByName(System.getProperty("user.name"));
+    String mode = PosixFilePermissions.toString(attrs.permissions());
+    if (!attrs.owner().equals(me)) {
+      throw new UnsafeException(d, Problem.NOT_OWNED, "owner " + attrs.owner().getName() + ", cutter runs as " + me.getName());
+    }
+    if (attrs.permissions().contains(PosixFilePermission.OTHERS_WRITE)) {
+      throw new UnsafeException(d, Problem.OTHERS_WRITABLE, "mode " + mode);
+    }
+    if (attrs.permissions().contains(PosixFilePermission.GROUP_WRITE)) {
+      throw new UnsafeException(d, Problem.GROUP_WRITABLE, "mode " + mode);
+    }
+  }
+
   static void fsync(Path file) throws IOException {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
       ch.force(true);
     }
   }

@@ -131,6 +131,8 @@ public final class BackupGate {
       return dump(backupConn, policy, prepared, backupDir, finalName, recipients, started);
     } catch (BackupDirectory.BusyException e) {
       return Blocked.of(e.getMessage(), "wait for it to finish, or use another backup.dir");
+    } catch (BackupDirectory.UnsafeException e) {
+      return Blocked.of(e.getMessage(), e.remedy(dir));
     } catch (IOException e) {
       return Blocked.of("cannot prepare backup directory " + dir + ": " + e.getMessage(), null);
     }
@@ -450,6 +452,13 @@ public final class BackupGate {
       return ReadinessItem.fail("backup directory", dir + " is not writable (nearest existing: " + existing + ")");
     }
     if (existing.equals(dir.toAbsolutePath())) {
+      try {
+        BackupDirectory.requirePrivate(dir);
+      } catch (BackupDirectory.UnsafeException e) {
+        return ReadinessItem.fail("backup directory", e.getMessage() + "; " + e.remedy(dir));
+      } catch (IOException e) {
+        return ReadinessItem.fail("backup directory", "cannot read the owner and mode of " + dir + ": " + e.getMessage());
+      }
       try {
         Path probe = Files.createTempFile(dir, ".cutter-selftest", ".tmp");
         Files.delete(probe);

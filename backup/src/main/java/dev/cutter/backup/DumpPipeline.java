@@ -10,6 +10,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.nio.file.LinkOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -174,7 +175,8 @@ final class DumpPipeline {
    */
   private long writeFile(InputStream plaintext, MessageDigest fileSha) throws IOException {
     boolean encrypt = encryption.isPresent();
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+    // the file was created exclusively; a link put in its place since would be refused, not followed
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
       long[] count = {0};
       OutputStream fileOut = counting(Channels.newOutputStream(channel), fileSha, count, encrypt);
       OutputStream sink = encrypt
