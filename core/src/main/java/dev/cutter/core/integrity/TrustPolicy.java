@@ -71,6 +71,9 @@ public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int requ
   /** Reads and validates a trust file, and the keyring it names. Any problem: {@link InvalidInputException}, exit 2. */
   public static TrustPolicy load(Path file) {
     String name = file.toString();
+    WritableByOthers.check(file).ifPresent(why -> {
+      throw invalid(name, null, "trust policy refused: " + why);
+    });
     String text;
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
@@ -143,6 +146,9 @@ public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int requ
   }
 
   private static Keyring readKeyring(String name, ScalarNode node, Path keyringFile) {
+    WritableByOthers.check(keyringFile).ifPresent(why -> {
+      throw invalid(name, node.getStartMark(), "keyring " + keyringFile + " refused: " + why);
+    });
     byte[] content;
     try {
       content = Files.readAllBytes(keyringFile);
