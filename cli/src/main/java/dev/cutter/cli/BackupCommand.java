@@ -15,6 +15,7 @@ import dev.cutter.core.model.ApplyPackage;
 import dev.cutter.core.model.PackageLoader;
 import dev.cutter.core.run.RunIds;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -65,12 +66,25 @@ final class BackupCommand implements Callable<Integer>, UsesEnvironment {
 
   @Override
   public Integer call() {
-    PrintWriter out = spec.commandLine().getOut();
+    StringWriter text = new StringWriter();
+    PrintWriter out = new PrintWriter(text);
     ApplyPackage p = PackageLoader.withInstalledChecks().load(PackagePaths.packageYaml(pkg));
     ConnectionSpec login = connection.resolve();
     String role = p.target().backupRole().orElse(login.user());
-    ConnectionSpec backupConn = role.equals(login.user()) ? login
-        : login.as(role, ConnectionResolver.fromProcess().passwordFor(login, role));
+    RunSupport.Passwords passwords = new RunSupport.Passwords(ConnectionResolver.fromProcess()::passwordFor);
+    ConnectionSpec backupConn = role.equals(login.user()) ? login : login.as(role, passwords.apply(login, role));
+    try {
+      return run(p, login, role, backupConn, out);
+    } finally {
+      // what is printed passes the scanner, which knows the passwords this run used
+      out.flush();
+      PrintWriter stdout = spec.commandLine().getOut();
+      stdout.print(passwords.addTo(RunSupport.scanner(login, backupConn)).mask(text.toString()));
+      stdout.flush();
+    }
+  }
+
+  private int run(ApplyPackage p, ConnectionSpec login, String role, ConnectionSpec backupConn, PrintWriter out) {
     BackupSettings settings = BackupSettings.defaults().withEnvironment(env).withPgBin(pgBin);
     BackupGate gate = new BackupGate(settings);
     if (p.backup().dir() == null) {
