@@ -10,6 +10,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
@@ -148,10 +149,15 @@ public final class ReportWriter {
       }
       try {
         Files.createLink(target, tmp);
-      } catch (UnsupportedOperationException e) {
-        // no hard links here: create the final name itself, still exclusively and 0600
+      } catch (FileAlreadyExistsException e) {
+        throw e;
+      } catch (UnsupportedOperationException | FileSystemException e) {
+        // no hard links on this file system: create the final name itself, still exclusively and 0600
         try (FileChannel ch = FileChannel.open(target, CREATE_NEW, mode)) {
-          ch.write(ByteBuffer.wrap(bytes));
+          ByteBuffer buf = ByteBuffer.wrap(bytes);
+          while (buf.hasRemaining()) {
+            ch.write(buf);
+          }
           ch.force(true);
         }
       }
