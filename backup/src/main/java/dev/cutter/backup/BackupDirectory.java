@@ -211,17 +211,32 @@ final class BackupDirectory implements AutoCloseable {
     if (!attrs.isDirectory()) {
       throw new UnsafeException(d, Problem.NOT_A_DIRECTORY, "a file");
     }
-    UserPrincipal me = d.getFileSystem().getUserPrincipalLookupService()
-        .lookupPrincipalByName(System.getProperty("user.name"));
     String mode = PosixFilePermissions.toString(attrs.permissions());
-    if (!attrs.owner().equals(me)) {
-      throw new UnsafeException(d, Problem.NOT_OWNED, "owner " + attrs.owner().getName() + ", cutter runs as " + me.getName());
+    if (!ownedByRunningUser(d, attrs)) {
+      throw new UnsafeException(d, Problem.NOT_OWNED, "owner " + attrs.owner().getName() + ", cutter runs as "
+          + System.getProperty("user.name"));
     }
     if (attrs.permissions().contains(PosixFilePermission.OTHERS_WRITE)) {
       throw new UnsafeException(d, Problem.OTHERS_WRITABLE, "mode " + mode);
     }
     if (attrs.permissions().contains(PosixFilePermission.GROUP_WRITE)) {
       throw new UnsafeException(d, Problem.GROUP_WRITABLE, "mode " + mode);
+    }
+  }
+
+  /**
+   * Compares the directory's owner with the process's user id where the system shows it
+   * ({@code /proc/self}), else with the user named {@code user.name}: a process whose user id has no
+   * name (a container's arbitrary user) is still recognised as the owner of what it created.
+   */
+  private static boolean ownedByRunningUser(Path d, PosixFileAttributes attrs) throws IOException {
+    try {
+      Object mine = Files.getAttribute(d.getFileSystem().getPath("/proc/self"), "unix:uid");
+      return mine.equals(Files.getAttribute(d, "unix:uid"));
+    } catch (UnsupportedOperationException | IllegalArgumentException | IOException e) {
+      UserPrincipal me = d.getFileSystem().getUserPrincipalLookupService()
+          .lookupPrincipalByName(System.getProperty("user.name"));
+      return attrs.owner().equals(me);
     }
   }
 
