@@ -28,6 +28,7 @@ import dev.cutter.report.SecretScanner;
 import dev.cutter.report.WrittenReport;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Path;
@@ -82,6 +83,7 @@ final class RunSupport {
       new ReportWriter(reportDir, SecretScanner.patternsOnly()).probe(pkg.id());
     } catch (IOException | SecurityException e) {
       String why = e instanceof FileSystemException f && f.getReason() != null ? f.getReason()
+          : e instanceof AccessDeniedException || e instanceof SecurityException ? "permission denied"
           : e instanceof FileAlreadyExistsException ? "a file is in the way" : e.getClass().getSimpleName();
       throw CutterException.invalid("--report-dir " + reportDir + ": reports cannot be written there (" + why
           + "); nothing was run");
