@@ -145,17 +145,23 @@ public final class AdvisoryLock implements AutoCloseable {
     }
   }
 
-  /**
-   * Who holds the run lock, or failing that the change key, now (pid, role, application, since),
-   * for the BLOCKED message.
-   */
-  public static String holder(Connection c) throws SQLException {
+  /** Who keeps a run out: the holder of the run lock, or ({@code changeRunning}) a session still changing the target. */
+  public record Holder(boolean changeRunning, String description) {}
+
+  /** Who holds the run lock, or failing that the change key, now (pid, role, application, since). */
+  public static Holder whoBlocks(Connection c) throws SQLException {
     String run = holderOf(c, RUN_KEY);
     if (run != null) {
-      return run;
+      return new Holder(false, run);
     }
     String change = holderOf(c, CHANGE_KEY);
-    return change != null ? change + ", whose statement of an earlier run still executes" : "another session";
+    return change != null ? new Holder(true, change) : new Holder(false, "another session");
+  }
+
+  /** {@link #whoBlocks} as one line, for a BLOCKED message. */
+  public static String holder(Connection c) throws SQLException {
+    Holder h = whoBlocks(c);
+    return h.changeRunning() ? h.description() + ", whose statement of an earlier run still executes" : h.description();
   }
 
   private static String holderOf(Connection c, long key) throws SQLException {

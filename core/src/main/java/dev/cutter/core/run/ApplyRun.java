@@ -149,11 +149,14 @@ public final class ApplyRun {
     try (lockConn) {
       AdvisoryLock lock = AdvisoryLock.acquire(lockConn, req.lockWait());
       if (lock == null) {
-        String holder = AdvisoryLock.holder(lockConn);
+        AdvisoryLock.Holder holder = AdvisoryLock.whoBlocks(lockConn);
+        String why = holder.changeRunning()
+            ? "an earlier run's statement still executes (its client is gone; the server runs it on)"
+            : "another cutter run holds the target's lock";
         s.gate(new GateResult(GateIds.LOCK, GateStatus.FAIL, "no other cutter run on the target",
-            "run lock held by " + holder, "another cutter run holds the target's lock, or an earlier run's statement"
-                + " still executes (waited " + req.lockWait() + ")", List.of()));
-        return finish(s, Verdict.BLOCKED, "another run holds the lock", sink, null);
+            (holder.changeRunning() ? "change session " : "run lock held by ") + holder.description(),
+            why + " (waited " + req.lockWait() + ")", List.of()));
+        return finish(s, Verdict.BLOCKED, why, sink, null);
       }
       try (lock) {
         s.target = readTarget(lockConn, req);
