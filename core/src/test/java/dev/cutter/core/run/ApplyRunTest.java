@@ -303,36 +303,63 @@ class ApplyRunTest {
   }
 
   @Test
-  void aServerThatTakesNoConnectionAfterCommitEndsInEscalateWithTheJournalRowFinished(TestDatabase db)
-      throws SQLException {
-    String app = db.createRole("lim");
-    db.execute("grant create on schema public to " + app);
-    try (Connection c = db.superuser()) {
-      Journal.init(c, List.of(app));
-    }
-    // verify opens the real check pool, as the login role: after the commit the server refuses it
-    // a connection (SQLSTATE 53300, as at max_connections), as it did at max_connections
-    Steps.Checks pool = checks(() -> { }, target -> {
-      try (dev.cutter.core.check.CheckPool cp = dev.cutter.core.check.CheckPool.open(target, 1, "cutter checks")) {
-        return List.of(CheckResult.pass("t_exists", "t", "t", null));
+  void aServerAtMaxConnectionsAfterCommitEndsInEscalateWithTheJournalRowFinished() throws Exception {
+    // a private server with few connections; superusers may take the reserved ones, so the test
+    // takes them all, as superuser, right after the commit
+    try (io.zonky.test.db.postgres.embedded.EmbeddedPostgres pg = io.zonky.test.db.postgres.embedded.EmbeddedPostgres
+        .builder().setServerConfig("max_connections", "8").setServerConfig("superuser_reserved_connections", "2")
+        .setServerConfig("fsync", "off").start()) {
+      try (Connection su = pg.getPostgresDatabase().getConnection(); java.sql.Statement st = su.createStatement()) {
+        st.execute("create role app login; grant create on schema public to app");
+        Journal.init(su, List.of("app"));
       }
-    });
-    ApplyRun run = new ApplyRun(INTEGRITY_OK, pool, NO_BACKUP, Clock.systemUTC())
-        .afterCommit(() -> db.execute("alter role " + app + " connection limit 0"));
-    ApplyPackage p = pkg("b".repeat(64), new Target("db", "1", Optional.empty(), app, Optional.empty()),
-        Instant.parse("2099-01-01T00:00:00Z"), List.of(TABLE_T_EXISTS), null, ApplySettings.Mode.TRANSACTION);
+      List<Connection> all = new ArrayList<>();
+      Runnable takeEveryConnection = () -> {
+        while (true) {
+          try {
+            all.add(pg.getPostgresDatabase().getConnection());
+          } catch (SQLException e) {
+            if ("53300".equals(e.getSQLState())) {
+              return;
+            }
+            throw new IllegalStateException(e);
+          }
+        }
+      };
+      // verify opens the real check pool, as the login role
+      Steps.Checks pool = checks(() -> { }, target -> {
+        try (dev.cutter.core.check.CheckPool cp = dev.cutter.core.check.CheckPool.open(target, 1, "cutter checks")) {
+          return List.of(CheckResult.pass("t_exists", "t", "t", null));
+        }
+      });
+      ApplyRun run = new ApplyRun(INTEGRITY_OK, pool, NO_BACKUP, Clock.systemUTC()).afterCommit(takeEveryConnection);
+      ApplyPackage p = pkg("b".repeat(64), new Target("postgres", "1", Optional.empty(), "app", Optional.empty()),
+          Instant.parse("2099-01-01T00:00:00Z"), List.of(TABLE_T_EXISTS), null, ApplySettings.Mode.TRANSACTION);
+      ConnectionSpec login = new ConnectionSpec("localhost", pg.getPort(), "postgres", "app", Optional.empty());
 
-    RunReport r = run(run, login(db, app), p, stmts("create table t(a int)"), List.of(), Duration.ZERO,
-        RunIds.next(Clock.systemUTC()));
+      RunReport r;
+      try {
+        r = run(run, login, p, stmts("create table t(a int)"), List.of(), Duration.ZERO, RunIds.next(Clock.systemUTC()));
+      } finally {
+        for (Connection c : all) {
+          c.close();
+        }
+      }
 
-    assertThat(r.verdict()).isEqualTo(Verdict.ESCALATE);
-    assertThat(r.exitCode()).isEqualTo(6);
-    assertThat(r.productionChanged()).isTrue();
-    assertThat(written.get()).as("the report went to the sink, under the package").isSameAs(r);
-    assertThat(r.pkg().id()).isEqualTo("test-pkg");
-    assertThat(db.queryValue("select to_regclass('public.t') is not null")).isEqualTo("t");
-    assertThat(db.queryValue("select verdict || ' ' || (report_sha256 is not null) from cutter.journal"))
-        .as("the row is finished, not left COMMITTED").isEqualTo("ESCALATE true");
+      assertThat(all).as("the server was full").isNotEmpty();
+      assertThat(r.verdict()).isEqualTo(Verdict.ESCALATE);
+      assertThat(r.exitCode()).isEqualTo(6);
+      assertThat(r.productionChanged()).isTrue();
+      assertThat(written.get()).as("the report went to the sink, under the package").isSameAs(r);
+      assertThat(r.pkg().id()).isEqualTo("test-pkg");
+      try (Connection su = pg.getPostgresDatabase().getConnection(); java.sql.Statement st = su.createStatement();
+          java.sql.ResultSet rs = st.executeQuery("select (select verdict || ' ' || (report_sha256 is not null)"
+              + " from cutter.journal), to_regclass('public.t') is not null")) {
+        rs.next();
+        assertThat(rs.getString(1)).as("the row is finished, not left COMMITTED").isEqualTo("ESCALATE true");
+        assertThat(rs.getBoolean(2)).isTrue();
+      }
+    }
   }
 
   /** A change whose COMMIT takes seconds (a deferred trigger sleeps), so that its connection can be cut there. */
