@@ -422,7 +422,7 @@ class ApplyRunTest {
     init(db);
     db.execute("create table acct(id int primary key, balance int); insert into acct values (1, 100)");
     ApplyPackage p = pkg("d".repeat(64), List.of(), null, mode);
-    List<ExecStatement> doubling = stmts("update acct set balance = balance * 2 from pg_sleep(3)");
+    List<ExecStatement> doubling = stmts("update acct set balance = balance * 2 from pg_sleep(6)");
     String first = RunIds.next(Clock.systemUTC());
     java.util.concurrent.CompletableFuture<RunReport> dying = java.util.concurrent.CompletableFuture.supplyAsync(
         () -> run(new ApplyRun(INTEGRITY_OK, checksOn(db), NO_BACKUP, Clock.systemUTC()), login(db, "postgres"), p,
