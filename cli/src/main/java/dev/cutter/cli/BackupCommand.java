@@ -13,6 +13,9 @@ import dev.cutter.core.integrity.IntegrityVerifier;
 import dev.cutter.core.integrity.TrustPolicy;
 import dev.cutter.core.model.ApplyPackage;
 import dev.cutter.core.model.PackageLoader;
+import dev.cutter.core.run.GateResult;
+import dev.cutter.core.run.GateStatus;
+import dev.cutter.core.run.IdentityGate;
 import dev.cutter.core.run.RunIds;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -35,7 +38,8 @@ import picocli.CommandLine.Spec;
         "Take the package's P2 backup alone: pg_dump --format=custom of the backup scope as backup_role, verified "
             + "(archive header, every data block, pg_restore --list, TABLE DATA against the tables in scope), "
             + "encrypted to encrypt_to when set, and moved to its final name only when every check passed. "
-            + "The package must pass the integrity gate (signatures, hashes, expiry) first.",
+            + "The package must pass the integrity gate (signatures, hashes, expiry) first, and the target must be the "
+            + "approved one (system identifier, database).",
         "With --selftest: check readiness without dumping (pg_dump found and new enough, directory writable with "
             + "room, every recipient key usable, backup_role can read the scope), one line per check. "
             + "Exits 0 when everything holds, 3 when not."})
@@ -110,7 +114,15 @@ final class BackupCommand implements Callable<Integer>, UsesEnvironment {
       out.flush();
       return ExitCodes.CHECKS_FAILED;
     }
-    BackupResult result = gate.run(backupConn, p.backup(), p.id(), RunIds.next(settings.clock()), groundwork);
+    String runId = RunIds.next(settings.clock());
+    GateResult identity = IdentityGate.check(login, p, "cutter backup " + runId);
+    if (identity.status() != GateStatus.PASS) {
+      out.println("identity: FAIL " + identity.message());
+      out.println("verdict: BLOCKED (identity gate: not the approved target; nothing was dumped)");
+      out.flush();
+      return ExitCodes.CHECKS_FAILED;
+    }
+    BackupResult result = gate.run(backupConn, p.backup(), p.id(), runId, groundwork);
     print(result, out);
     out.flush();
     return result.passed() ? ExitCodes.OK : ExitCodes.CHECKS_FAILED;

@@ -14,8 +14,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code cutter rollback PKG}: the way back, only when its precondition holds. */
 @Command(name = "rollback", mixinStandardHelpOptions = true,
-    description = "Check signatures and hashes, take the run lock, and run the rollback artifact as apply_role in one "
-        + "transaction if, and only if, every precondition holds. PASS (0) when it committed, BLOCKED (3) when a gate or "
+    description = "Check signatures and hashes, take the run lock, prove the target is the approved one and that this "
+        + "package was applied there (its journal row), and run the rollback artifact as apply_role in one "
+        + "transaction if, and only if, every precondition holds; the rollback records its own journal row. PASS (0) when it committed, BLOCKED (3) when a gate or "
         + "the precondition refused, FAILED (4) when it failed and was rolled back.")
 final class RollbackCommand implements Callable<Integer> {
 
@@ -43,10 +44,9 @@ final class RollbackCommand implements Callable<Integer> {
     RunSupport.Passwords passwords = new RunSupport.Passwords(ConnectionResolver.fromProcess()::passwordFor);
     SideRuns runs = new SideRuns(RunSupport.integrity(trust, clock), RunSupport.checks(loaded, passwords),
         passwords, clock);
-    RunReport r = runs.rollback(loaded.pkg(), loaded.scripts().rollbackStatements(), login,
-        lockWait.duration(), RunIds.next(clock));
     RunSupport.Sink sink = RunSupport.sink(report.dir(), global, spec.commandLine().getErr(), passwords, login);
-    sink.write(r);
+    RunReport r = runs.rollback(loaded.pkg(), loaded.scripts().rollbackStatements(), login,
+        lockWait.duration(), RunIds.next(clock), sink);
     return RunSupport.print(spec.commandLine().getOut(), global, sink, r);
   }
 }

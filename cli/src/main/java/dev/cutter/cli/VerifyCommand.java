@@ -14,8 +14,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code cutter verify PKG}: did the change land as the package promises? */
 @Command(name = "verify", mixinStandardHelpOptions = true,
-    description = "Run the package's verify checks against the target, read-only, and write a report. "
-        + "Exits 0 when every check holds, 3 when any does not.")
+    description = "Check signatures and hashes, prove the target is the approved one (system identifier, database), "
+        + "then run the package's verify checks against it, read-only, and write a report. "
+        + "Exits 0 when every check holds, 3 when a gate or any check does not.")
 final class VerifyCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -24,6 +25,7 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Mixin ConnectionOptions connection;
   @Mixin ReportOptions report;
+  @Mixin TrustOptions trust;
 
   @Override
   public Integer call() throws Exception {
@@ -37,7 +39,8 @@ final class VerifyCommand implements Callable<Integer> {
     ConnectionSpec target = connection.resolve();
     Clock clock = Clock.systemUTC();
     RunSupport.Passwords passwords = new RunSupport.Passwords(ConnectionResolver.fromProcess()::passwordFor);
-    SideRuns runs = new SideRuns(null, RunSupport.checks(loaded, passwords), passwords, clock);
+    SideRuns runs = new SideRuns(RunSupport.integrity(trust, clock), RunSupport.checks(loaded, passwords), passwords,
+        clock);
     RunReport r = runs.verify(loaded.pkg(), target, RunIds.next(clock));
     RunSupport.Sink sink = RunSupport.sink(report.dir(), global, spec.commandLine().getErr(), passwords, target);
     sink.write(r);

@@ -117,7 +117,8 @@ class BackupCommandTest {
     Path sql = Files.writeString(Files.createDirectories(pkg.resolve("ddl")).resolve("change.sql"), "select 1;\n");
     String yaml = "apiVersion: cutter/v1\nkind: ApplyPackage\nid: backup-cli\ntitle: backup from the command line\n"
         + "authorization:\n  ref: CHG-1\n  expires_at: 2099-01-01T00:00:00Z\n  risk: low\n"
-        + "target:\n  database: " + db.name() + "\n  system_identifier: \"1\"\n  apply_role: postgres\n"
+        + "target:\n  database: " + db.name() + "\n  system_identifier: \"" + Approver.systemIdentifier(db) + "\"\n"
+        + "  apply_role: postgres\n"
         + String.join("", targetExtra)
         + "artifact:\n  path: ddl/change.sql\n  sha256: " + sha256(Files.readAllBytes(sql)) + "\n"
         + "backup:\n  required: true\n  scope: { schemas: [" + schema + "] }\n  dir: " + tmp.resolve("backups") + "\n"

@@ -166,6 +166,35 @@ class FaultInjectionIT {
   }
 
   @Test
+  void aKilledRunsStatementThatRunsOnInTheServerKeepsTheNextRunOut(TestDatabase db) throws Exception {
+    String role = role(db);
+    db.execute("create table acct (id int primary key, balance int); insert into acct values (1, 100);"
+        + " grant select, update on acct to " + role);
+    Path pkg = approver.write(dir.resolve("pkg"), "fi-double", db, role,
+        "update acct set balance = balance * 2 from pg_sleep(30.07);\n", "[]", "[]", null);
+    Path yaml = pkg.resolve("package.yaml");
+    Files.writeString(yaml, Files.readString(yaml).replace("mode: transaction", "mode: autocommit"));
+    Files.delete(pkg.resolve("package.yaml.asc"));
+    approver.sign(pkg);
+
+    ChildCutter child = start(pkg, db);
+    awaitStatement(db, child, "pg_sleep(30.07)");
+    child.kill();
+    // the client is gone and its run lock with it; its statement runs on and will commit
+
+    Cli next = run(pkg, db);
+
+    assertThat(next.exit()).as("the next run may not start while the statement runs: " + next.out() + next.err())
+        .isEqualTo(3);
+    assertThat(next.out()).contains("verdict: BLOCKED");
+    assertThat(reportOf(next)).as("the report names the session still running").contains("cutter apply ");
+    // end the orphaned statement rather than wait for it: the re-run added nothing to it
+    db.execute("select pg_terminate_backend(pid, 10000) from pg_stat_activity where query like '%pg_sleep(30.07)%'"
+        + " and pid <> pg_backend_pid()");
+    assertThat(db.queryValue("select balance from acct")).as("the re-run did not double it").isEqualTo("100");
+  }
+
+  @Test
   @Tag("pgdump")
   void killedMidDumpLeavesNoUnverifiableBackupAtAFinalName(TestDatabase db) throws Exception {
     String role = role(db);

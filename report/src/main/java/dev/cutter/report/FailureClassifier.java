@@ -4,6 +4,7 @@ import dev.cutter.core.ExitCodes;
 import dev.cutter.core.Verdict;
 import dev.cutter.core.catalog.SchemaCounts;
 import dev.cutter.core.check.CheckResult;
+import dev.cutter.core.run.GateIds;
 import dev.cutter.core.run.GateResult;
 import dev.cutter.core.run.GateStatus;
 import dev.cutter.core.run.RunMode;
@@ -236,6 +237,17 @@ public final class FailureClassifier {
           "Check --target, the PG* environment and the password file, then re-run; nothing was changed.",
           "Check that --target (or PGHOST, PGPORT, PGDATABASE, PGUSER) names the intended server and database.",
           "Check the server is up and accepts this client (pg_hba.conf, network).");
+    }
+    if (g.id().equals(GateIds.IDENTITY) && !g.checks().isEmpty()) {
+      return preflight(r, g);
+    }
+    if (g.id().equals(GateIds.JOURNAL) && r.mode() == RunMode.ROLLBACK) {
+      return Diagnosis.of(
+          "cutter rollback refused: " + describe(g) + ". A rollback runs only where this package's journal row shows"
+              + " it was applied, and only once.",
+          "Check that --target names the database the package was applied to; nothing was changed.",
+          "Run the rollback against the target the package was applied to.",
+          "If the change was made there by other means, undo it with a new approved package.");
     }
     if (id.contains("journal") || id.contains("already") || mentions(g, "already applied", "already consumed",
         "journal")) {

@@ -11,6 +11,7 @@ import dev.cutter.core.check.CheckResult;
 import dev.cutter.core.check.CheckStatus;
 import dev.cutter.core.run.GateResult;
 import dev.cutter.core.run.GateStatus;
+import dev.cutter.core.run.PreflightRun;
 import dev.cutter.core.run.RunReport;
 import dev.cutter.core.run.RunReport.ApplyInfo;
 import dev.cutter.core.run.RunReport.BackupInfo;
@@ -95,6 +96,9 @@ final class ReportDocument {
     List<Line> lines = new ArrayList<>();
     lines.add(Line.of(bold(ReportTree.verdictName(r)), plain(" (exit code " + r.exitCode() + "): " + meaning(r))));
     lines.add(Line.of(bold("Production changed:"), plain(" "), r.productionChanged() ? bold("yes") : plain("no")));
+    if (PreflightRun.rehearsed(r)) {
+      lines.add(Line.of(bold("Rehearsal:"), plain(" " + PreflightRun.REHEARSAL_NOTE + ".")));
+    }
     if (r.nextAction() != null) {
       lines.add(Line.of(bold("Next action:"), plain(" " + r.nextAction())));
     }

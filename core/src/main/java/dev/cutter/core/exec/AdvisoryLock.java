@@ -8,9 +8,12 @@ import java.sql.Statement;
 import java.time.Duration;
 
 /**
- * The session-level advisory lock that keeps two runs off one target (advisory locks are per
- * database, so one key serves every target). Held on its own connection for the whole run; a
- * crashed run's lock goes with its session, so it can never block forever.
+ * The advisory locks that keep two runs off one target (advisory locks are per database, so one
+ * key serves every target). The run lock is session-level, held on its own connection for the
+ * whole run; a crashed run's lock goes with its session, so it can never block forever. The
+ * session that changes the target (apply, rollback) holds a second key itself, so that a
+ * statement that runs on in the server after its client died keeps the next run out: a run holds
+ * the run lock only while no session holds the change key.
  */
 public final class AdvisoryLock implements AutoCloseable {
 
@@ -18,6 +21,8 @@ public final class AdvisoryLock implements AutoCloseable {
   static final long RUN_KEY = 0x637574746572L;
   /** Serialises concurrent {@code cutter init}. */
   static final long INIT_KEY = RUN_KEY + 1;
+  /** Held by the session that runs an artifact, for as long as its change may still be running. */
+  static final long CHANGE_KEY = RUN_KEY + 2;
 
   private final Connection connection;
 
@@ -26,48 +31,150 @@ public final class AdvisoryLock implements AutoCloseable {
   }
 
   /**
-   * Takes the run lock on {@code c}, waiting up to {@code wait} (zero: try once).
+   * Takes the run lock on {@code c} once no earlier run's change session is left, waiting up to
+   * {@code wait} for both (zero: try once).
    *
-   * @return the lock, or null when another session holds it
+   * @return the lock, or null when another session holds the run lock or the change key
    */
   public static AdvisoryLock acquire(Connection c, Duration wait) throws SQLException {
-    if (wait.isZero() || wait.isNegative()) {
-      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select pg_try_advisory_lock(" + RUN_KEY + ")")) {
-        rs.next();
-        return rs.getBoolean(1) ? new AdvisoryLock(c) : null;
-      }
-    }
-    long deadline = System.nanoTime() + wait.toNanos();
+    long deadline = System.nanoTime() + Math.max(0, wait.toNanos());
+    boolean running = false;
     while (true) {
-      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select pg_try_advisory_lock(" + RUN_KEY + ")")) {
-        rs.next();
-        if (rs.getBoolean(1)) {
+      if (running || tryLock(c, RUN_KEY)) {
+        running = true;
+        if (changeKeyFree(c)) {
           return new AdvisoryLock(c);
         }
       }
       if (System.nanoTime() >= deadline) {
+        if (running) {
+          unlock(c, RUN_KEY);
+        }
         return null;
       }
       try {
         Thread.sleep(Math.min(200, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+        if (running) {
+          unlock(c, RUN_KEY);
+        }
         return null;
       }
     }
   }
 
-  /** Who holds the run lock now (pid, role, application, since), for the BLOCKED message. */
+  /** Whether no session holds the change key now (taken and at once released on {@code c}). */
+  static boolean changeKeyFree(Connection c) throws SQLException {
+    if (!tryLock(c, CHANGE_KEY)) {
+      return false;
+    }
+    unlock(c, CHANGE_KEY);
+    return true;
+  }
+
+  /**
+   * Waits up to {@code wait} until no session holds the change key: an earlier change session
+   * has ended (its transaction committed or rolled back). False when one still runs.
+   */
+  public static boolean awaitNoChange(Connection c, Duration wait) throws SQLException {
+    long deadline = System.nanoTime() + Math.max(0, wait.toNanos());
+    while (!changeKeyFree(c)) {
+      if (System.nanoTime() >= deadline) {
+        return false;
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Makes {@code c}, the session about to run an artifact, hold the change key: in a transaction
+   * ({@code transaction} true) as its first statement, with {@code pg_try_advisory_xact_lock}, so
+   * that the key goes exactly when the change commits or rolls back — the connection is left in
+   * that open transaction for the engine to continue; else for the session, which keeps it until
+   * it ends, also when its client died mid-statement.
+   *
+   * @return false when another session holds the key (the transaction, if any, is rolled back)
+   */
+  public static boolean holdForChange(Connection c, boolean transaction) throws SQLException {
+    if (!transaction) {
+      return tryLock(c, CHANGE_KEY);
+    }
+    c.setAutoCommit(false);
+    boolean got;
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("select pg_try_advisory_xact_lock(" + CHANGE_KEY + ")")) {
+      rs.next();
+      got = rs.getBoolean(1);
+    }
+    if (!got) {
+      c.rollback();
+      c.setAutoCommit(true);
+    }
+    return got;
+  }
+
+  /**
+   * Gives up the session-level change key once an autocommit apply is done; a session that is
+   * gone released it already, and one that still runs (its client lost it) must keep it.
+   */
+  public static void releaseChange(Connection c) {
+    try {
+      unlock(c, CHANGE_KEY);
+    } catch (SQLException e) {
+      // the session ended or is unreachable: the key stays with the server's session until it ends
+    }
+  }
+
+  private static boolean tryLock(Connection c, long key) throws SQLException {
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select pg_try_advisory_lock(" + key + ")")) {
+      rs.next();
+      return rs.getBoolean(1);
+    }
+  }
+
+  private static void unlock(Connection c, long key) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.execute("select pg_advisory_unlock(" + key + ")");
+    }
+  }
+
+  /** Who keeps a run out: the holder of the run lock, or ({@code changeRunning}) a session still changing the target. */
+  public record Holder(boolean changeRunning, String description) {}
+
+  /** Who holds the run lock, or failing that the change key, now (pid, role, application, since). */
+  public static Holder whoBlocks(Connection c) throws SQLException {
+    String run = holderOf(c, RUN_KEY);
+    if (run != null) {
+      return new Holder(false, run);
+    }
+    String change = holderOf(c, CHANGE_KEY);
+    return change != null ? new Holder(true, change) : new Holder(false, "another session");
+  }
+
+  /** {@link #whoBlocks} as one line, for a BLOCKED message. */
   public static String holder(Connection c) throws SQLException {
+    Holder h = whoBlocks(c);
+    return h.changeRunning() ? h.description() + ", whose statement of an earlier run still executes" : h.description();
+  }
+
+  private static String holderOf(Connection c, long key) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
         "select a.pid, a.usename, a.application_name, a.backend_start from pg_locks l "
             + "join pg_stat_activity a on a.pid = l.pid where l.locktype = 'advisory' and l.granted "
+            + "and l.pid <> pg_backend_pid() "
             + "and l.database = (select oid from pg_database where datname = current_database()) "
             + "and ((l.classid::bigint << 32) | l.objid::bigint) = ? limit 1")) {
-      ps.setLong(1, RUN_KEY);
+      ps.setLong(1, key);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
-          return "another session";
+          return null;
         }
         return "pid " + rs.getInt(1) + " (role " + rs.getString(2) + ", " + rs.getString(3) + ", connected since "
             + rs.getTimestamp(4).toInstant() + ")";
@@ -75,12 +182,15 @@ public final class AdvisoryLock implements AutoCloseable {
     }
   }
 
+  /** Releases the run lock; a session that is gone released it already. */
   @Override
-  public void close() throws SQLException {
-    if (!connection.isClosed()) {
-      try (Statement st = connection.createStatement()) {
-        st.execute("select pg_advisory_unlock(" + RUN_KEY + ")");
+  public void close() {
+    try {
+      if (!connection.isClosed()) {
+        unlock(connection, RUN_KEY);
       }
+    } catch (SQLException e) {
+      // the session ended, and its locks with it
     }
   }
 }

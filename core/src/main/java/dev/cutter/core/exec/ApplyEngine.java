@@ -23,8 +23,11 @@ public final class ApplyEngine {
     void run(Connection c) throws SQLException;
   }
 
-  /** How the step ended. */
-  public enum Ending { COMMITTED, ROLLED_BACK, PARTIALLY_COMMITTED, CONNECTION_LOST }
+  /**
+   * How the step ended. {@code UNKNOWN} is never returned here: the run sets it when a lost
+   * connection leaves it unable to tell whether the change committed.
+   */
+  public enum Ending { COMMITTED, ROLLED_BACK, PARTIALLY_COMMITTED, CONNECTION_LOST, UNKNOWN }
 
   /**
    * The outcome. {@code failedIndex} is the failing statement's index, 0 when the failure came

@@ -26,13 +26,26 @@ public final class Journal {
   public static final String TABLE = "journal";
   public static final String QUALIFIED = SCHEMA + "." + TABLE;
   public static final String COMMITTED = "COMMITTED";
+  /**
+   * A {@code cutter rollback} run's own row starts with this verdict (written in the rollback's
+   * transaction) and ends as {@code ROLLBACK_} + its verdict; apply rows never start with
+   * {@link #ROLLBACK_PREFIX}.
+   */
+  public static final String ROLLBACK_COMMITTED = "ROLLBACK_COMMITTED";
+  public static final String ROLLBACK_PREFIX = "ROLLBACK_";
 
   private Journal() {}
 
   /** One journal row. */
   public record Entry(long id, String packageId, String packageSha256, String runId, String verdict,
       List<String> signerFingerprints, String loginRole, String applyRole, Instant started, Instant finished,
-      String reportSha256) {}
+      String reportSha256) {
+
+    /** Whether this row records a {@code cutter rollback} run rather than an apply. */
+    public boolean isRollback() {
+      return verdict.startsWith(ROLLBACK_PREFIX);
+    }
+  }
 
   /** DDL of {@code cutter init}; idempotent. */
   static final String DDL = """
@@ -88,13 +101,24 @@ public final class Journal {
   /** Inserts the row of a change about to commit, on the change's own connection and transaction. */
   public static void recordCommit(Connection c, String packageId, String packageSha256, String runId,
       List<String> signers, String loginRole, String applyRole, Instant started) throws SQLException {
+    insert(c, packageId, packageSha256, runId, COMMITTED, signers, loginRole, applyRole, started);
+  }
+
+  /** Inserts the row of a {@code cutter rollback} about to commit, in the rollback's own transaction. */
+  public static void recordRollback(Connection c, String packageId, String packageSha256, String runId,
+      List<String> signers, String loginRole, String applyRole, Instant started) throws SQLException {
+    insert(c, packageId, packageSha256, runId, ROLLBACK_COMMITTED, signers, loginRole, applyRole, started);
+  }
+
+  private static void insert(Connection c, String packageId, String packageSha256, String runId, String verdict,
+      List<String> signers, String loginRole, String applyRole, Instant started) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
         "insert into cutter.journal (package_id, package_sha256, run_id, verdict, signer_fingerprints, login_role, "
             + "apply_role, started) values (?, ?, ?, ?, ?, ?, ?, ?)")) {
       ps.setString(1, packageId);
       ps.setString(2, packageSha256);
       ps.setString(3, runId);
-      ps.setString(4, COMMITTED);
+      ps.setString(4, verdict);
       Array arr = c.createArrayOf("text", signers.toArray());
       ps.setArray(5, arr);
       ps.setString(6, loginRole);

@@ -17,6 +17,7 @@ import dev.cutter.core.exec.ApplyEngine.Outcome;
 import dev.cutter.core.exec.ExecStatement;
 import dev.cutter.core.exec.Journal;
 import dev.cutter.core.check.TargetAccess;
+import dev.cutter.core.integrity.ExpiryResult;
 import dev.cutter.core.model.ApplyPackage;
 import dev.cutter.core.model.ApplySettings;
 import dev.cutter.core.model.Rollback;
@@ -69,12 +70,20 @@ public final class ApplyRun {
   private final Steps.Checks checks;
   private final Steps.Backup backup;
   private final Clock clock;
+  /** Test seam: runs right after the change committed, before verification. */
+  private Runnable afterCommit = () -> { };
 
   public ApplyRun(Steps.Integrity integrity, Steps.Checks checks, Steps.Backup backup, Clock clock) {
     this.integrity = integrity;
     this.checks = checks;
     this.backup = backup;
     this.clock = clock;
+  }
+
+  /** Test only: {@code hook} runs right after the change committed (e.g. to take the server's last connections). */
+  ApplyRun afterCommit(Runnable hook) {
+    this.afterCommit = hook;
+    return this;
   }
 
   /** Mutable state of one run; turned into the immutable report at the end. */
@@ -89,6 +98,8 @@ public final class ApplyRun {
     VerificationInfo verification;
     RollbackInfo rollbackInfo = new RollbackInfo("NOT_RUN", null);
     Baseline before;
+    /** A session as apply_role opened before BEGIN, kept to finish the journal row when no new one can be had. */
+    Connection journalSession;
     boolean changed;
     String rootCause;
     String nextAction;
@@ -138,11 +149,14 @@ public final class ApplyRun {
     try (lockConn) {
       AdvisoryLock lock = AdvisoryLock.acquire(lockConn, req.lockWait());
       if (lock == null) {
-        String holder = AdvisoryLock.holder(lockConn);
+        AdvisoryLock.Holder holder = AdvisoryLock.whoBlocks(lockConn);
+        String why = holder.changeRunning()
+            ? "an earlier run's statement still executes (its client is gone; the server runs it on)"
+            : "another cutter run holds the target's lock";
         s.gate(new GateResult(GateIds.LOCK, GateStatus.FAIL, "no other cutter run on the target",
-            "run lock held by " + holder, "another cutter run holds the target's lock (waited " + req.lockWait() + ")",
-            List.of()));
-        return finish(s, Verdict.BLOCKED, "another run holds the lock", sink, null);
+            (holder.changeRunning() ? "change session " : "run lock held by ") + holder.description(),
+            why + " (waited " + req.lockWait() + ")", List.of()));
+        return finish(s, Verdict.BLOCKED, why, sink, null);
       }
       try (lock) {
         s.target = readTarget(lockConn, req);
@@ -162,11 +176,33 @@ public final class ApplyRun {
         s.gate(new GateResult(GateIds.LOCK, GateStatus.PASS, "run lock and an unconsumed authorization",
             "lock taken; package not in the journal", null, List.of()));
         return gated(s, lockConn, sink);
+      } catch (SQLException | RuntimeException e) {
+        if (!s.changed) {
+          throw e;
+        }
+        return failedAfterCommit(s, e, sink, lockConn);
+      } finally {
+        closeQuietly(s.journalSession);
       }
     } catch (SQLException e) {
       s.rootCause = "database error while holding the run lock: " + DbErrors.oneLine(e);
       return finish(s, Verdict.ESCALATE, s.rootCause, sink, null);
     }
+  }
+
+  /**
+   * Once the change committed, whatever fails (verification, a baseline read, the rollback) leaves
+   * a changed target that nobody verified: ESCALATE, with the journal row finished.
+   */
+  private RunReport failedAfterCommit(State s, Exception e, ReportSink sink, Connection lockConn) {
+    String why = e instanceof SQLException se ? DbErrors.oneLine(se) : String.valueOf(e.getMessage());
+    s.rootCause = "the change committed, then the run could not go on: " + why;
+    s.nextAction = "the change is in place but was not verified: run 'cutter verify' against the target and decide"
+        + " with the approver whether to keep it";
+    if (s.gates.get(GateIds.VERIFY).status() == GateStatus.NOT_RUN) {
+      s.gate(new GateResult(GateIds.VERIFY, GateStatus.FAIL, null, null, why, List.of()));
+    }
+    return finish(s, Verdict.ESCALATE, s.rootCause, sink, lockConn);
   }
 
   private RunReport gated(State s, Connection lockConn, ReportSink sink) throws SQLException {
@@ -207,14 +243,39 @@ public final class ApplyRun {
     }
     String applyRole = pkg.target().applyRole();
     try (applyConn) {
+      try {
+        s.journalSession = applyConnection(req, "cutter journal " + req.runId());
+      } catch (ApplyRoleException e) {
+        s.gate(new GateResult(GateIds.APPLY, GateStatus.FAIL, "a second session as " + applyRole + " for the journal",
+            null, e.getMessage(), List.of()));
+        return finish(s, Verdict.BLOCKED, e.getMessage(), sink, lockConn);
+      }
+      // P1 and P2 may have taken minutes: the authorization must still hold at BEGIN
+      ExpiryResult expiry = new ExpiryResult(pkg.authorization().expiresAt(), clock.instant());
+      if (!expiry.passed()) {
+        s.gate(new GateResult(GateIds.AUTHORIZATION, GateStatus.FAIL, "expires_at after now, again right before BEGIN",
+            String.valueOf(expiry.expiresAt()), expiry.summary() + ", right before BEGIN", List.of()));
+        return finish(s, Verdict.BLOCKED, "the authorization expired before the change could begin: "
+            + expiry.summary(), sink, lockConn);
+      }
+      boolean transaction = pkg.apply().mode() == ApplySettings.Mode.TRANSACTION;
+      if (!AdvisoryLock.holdForChange(applyConn, transaction)) {
+        String holder = AdvisoryLock.holder(lockConn);
+        s.gate(new GateResult(GateIds.APPLY, GateStatus.FAIL, "no other session changing the target", holder,
+            "an earlier run's statement still executes: " + holder, List.of()));
+        return finish(s, Verdict.BLOCKED, "an earlier run's statement still executes", sink, lockConn);
+      }
       Instant started = s.started;
       out = ApplyEngine.run(applyConn, req.statements(), pkg.apply(),
           c -> Journal.recordCommit(c, pkg.id(), pkg.sha256(), req.runId(), s.signers, req.login().user(), applyRole,
               started));
+      if (!transaction) {
+        AdvisoryLock.releaseChange(applyConn);
+      }
     }
     s.applyInfo = applyInfo(req, out);
     if (out.ending() == Ending.CONNECTION_LOST) {
-      out = resolveLostConnection(lockConn, req, out);
+      out = resolveLostConnection(req, out);
       s.applyInfo = applyInfo(req, out);
     }
     switch (out.ending()) {
@@ -222,7 +283,19 @@ public final class ApplyRun {
         s.changed = true;
         s.gate(new GateResult(GateIds.APPLY, GateStatus.PASS, req.statements().size() + " statements",
             out.executed() + " executed, committed", null, List.of()));
+        afterCommit.run();
         return verifyAfterCommit(s, lockConn, sink);
+      }
+      case UNKNOWN -> {
+        // the change may have committed: say so, and never claim an unchanged target
+        s.changed = true;
+        s.gate(new GateResult(GateIds.APPLY, GateStatus.FAIL, req.statements().size() + " statements",
+            "outcome unknown", describe(out), List.of()));
+        s.nextAction = "find out whether the change committed: look for run " + req.runId() + " in "
+            + Journal.QUALIFIED + " and run 'cutter verify' before anything else";
+        return finish(s, Verdict.ESCALATE, "outcome unknown: the connection was lost "
+            + (pkg.apply().mode() == ApplySettings.Mode.TRANSACTION ? "at COMMIT" : "while a statement ran in autocommit mode")
+            + " and the journal could not tell whether the change committed: " + describe(out), sink, lockConn);
       }
       case PARTIALLY_COMMITTED -> {
         s.changed = true;
@@ -347,23 +420,46 @@ public final class ApplyRun {
     return finish(s, Verdict.ESCALATE, s.rollbackInfo.reason(), sink, lockConn);
   }
 
-  /** The connection is gone: the journal row of this run says whether the commit happened. */
-  private Outcome resolveLostConnection(Connection lockConn, Request req, Outcome out) {
-    try (Connection c = Connections.open(req.login(), "cutter recheck " + req.runId());
-        Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("select count(*) from cutter.journal where run_id = "
-            + dev.cutter.core.db.Sql.literal(req.runId()))) {
-      rs.next();
-      if (rs.getInt(1) == 1) {
-        return new Outcome(Ending.COMMITTED, out.total(), out.executed(), out.committed(), null, null, null);
-      }
+  /** How long a lost connection's session may take to end before its outcome counts as unknown. */
+  static final Duration LOST_SESSION_WAIT = Duration.ofSeconds(10);
+
+  /**
+   * The connection is gone. In a transaction, before COMMIT was sent nothing committed; at COMMIT
+   * the journal row of this run says whether the commit happened, once the old session has ended
+   * (it holds the change key until then). In autocommit mode the statement in flight may have
+   * committed: unknown. Unknown too when the journal cannot be read.
+   */
+  private Outcome resolveLostConnection(Request req, Outcome out) {
+    boolean atCommit = out.failedIndex() != null && out.failedIndex() == 0;
+    if (req.pkg().apply().mode() == ApplySettings.Mode.TRANSACTION && !atCommit) {
       return new Outcome(Ending.ROLLED_BACK, out.total(), out.executed(), List.of(), out.failedIndex(), out.failedLine(),
           out.error());
+    }
+    Outcome unknown = new Outcome(Ending.UNKNOWN, out.total(), out.executed(), out.committed(), out.failedIndex(),
+        out.failedLine(), out.error());
+    if (req.pkg().apply().mode() != ApplySettings.Mode.TRANSACTION) {
+      return unknown;
+    }
+    try (Connection c = Connections.open(req.login(), "cutter recheck " + req.runId())) {
+      if (!AdvisoryLock.awaitNoChange(c, LOST_SESSION_WAIT)) {
+        return unknown;
+      }
+      try (Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("select count(*) from cutter.journal where run_id = "
+              + dev.cutter.core.db.Sql.literal(req.runId()))) {
+        rs.next();
+        if (rs.getInt(1) == 1) {
+          return new Outcome(Ending.COMMITTED, out.total(), out.executed(), out.committed(), null, null, null);
+        }
+        return new Outcome(Ending.ROLLED_BACK, out.total(), out.executed(), List.of(), out.failedIndex(),
+            out.failedLine(), out.error());
+      }
     } catch (SQLException | RuntimeException e) {
-      return out;
+      return unknown;
     }
   }
 
+  /** The session that would run an artifact (as apply_role, holding the change key) cannot be had. */
   static final class ApplyRoleException extends Exception {
     private static final long serialVersionUID = 1L;
 
@@ -374,18 +470,30 @@ public final class ApplyRun {
 
   /** The rollback artifact as apply_role, in one transaction under the package's timeouts. */
   static Outcome runRollback(Request req) throws ApplyRoleException, SQLException {
+    return runRollback(req, conn -> { });
+  }
+
+  /** As {@link #runRollback(Request)}, with {@code journal} run in the rollback's transaction before COMMIT. */
+  static Outcome runRollback(Request req, ApplyEngine.BeforeCommit journal) throws ApplyRoleException, SQLException {
     ApplySettings settings = req.pkg().apply();
     ApplySettings tx = new ApplySettings(ApplySettings.Mode.TRANSACTION, settings.lockTimeout(), settings.statementTimeout());
     try (Connection c = applyConnection(req)) {
-      return ApplyEngine.run(c, req.rollbackStatements(), tx, conn -> { });
+      if (!AdvisoryLock.holdForChange(c, true)) {
+        throw new ApplyRoleException("an earlier run's statement still executes: " + AdvisoryLock.holder(c));
+      }
+      return ApplyEngine.run(c, req.rollbackStatements(), tx, journal);
     }
   }
 
   /** A connection running as apply_role: SET ROLE when the login role may, else a login as apply_role. */
   static Connection applyConnection(Request req) throws ApplyRoleException {
+    return applyConnection(req, "cutter apply " + req.runId());
+  }
+
+  static Connection applyConnection(Request req, String purpose) throws ApplyRoleException {
     String role = req.pkg().target().applyRole();
     try {
-      return new TargetAccess(req.login(), req.passwordFor()).openAs(role, "cutter apply " + req.runId()).connection();
+      return new TargetAccess(req.login(), req.passwordFor()).openAs(role, purpose).connection();
     } catch (dev.cutter.core.CutterException e) {
       throw new ApplyRoleException(e.getMessage());
     } catch (SQLException e) {
@@ -421,6 +529,7 @@ public final class ApplyRun {
       case COMMITTED -> "committed";
       case PARTIALLY_COMMITTED -> "partially_committed";
       case ROLLED_BACK, CONNECTION_LOST -> "rolled_back";
+      case UNKNOWN -> "unknown";
     };
     String status = o.ending() == Ending.COMMITTED ? "PASS" : "FAIL";
     return new ApplyInfo(status, o.total(), o.executed(), tx, req.wrapperAbsorbed(), o.committed(), fs);
@@ -455,16 +564,42 @@ public final class ApplyRun {
       sinkFailure = e;
     }
     if (s.changed && lockConn != null) {
-      try (Connection c = applyConnection(s.req)) {
-        Journal.finish(c, s.req.runId(), verdict.name(), report.finished(), sha);
-      } catch (SQLException | ApplyRoleException | RuntimeException e) {
-        // the report is written and says what happened; the row stays COMMITTED, which the next run reports
-      }
+      finishJournal(s, verdict, report.finished(), sha);
     }
     if (sinkFailure != null) {
       throw sinkFailure;
     }
     return report;
+  }
+
+  /**
+   * The final verdict into this run's journal row: on the session kept for it (the server may
+   * take no new connection now), else on a new one.
+   */
+  private static void finishJournal(State s, Verdict verdict, Instant finished, String sha) {
+    if (s.journalSession != null) {
+      try {
+        Journal.finish(s.journalSession, s.req.runId(), verdict.name(), finished, sha);
+        return;
+      } catch (SQLException | RuntimeException e) {
+        // the kept session is gone: try a new one
+      }
+    }
+    try (Connection c = applyConnection(s.req, "cutter journal " + s.req.runId())) {
+      Journal.finish(c, s.req.runId(), verdict.name(), finished, sha);
+    } catch (SQLException | ApplyRoleException | RuntimeException e) {
+      // the report is written and says what happened; the row stays COMMITTED, which the next run reports
+    }
+  }
+
+  private static void closeQuietly(Connection c) {
+    if (c != null) {
+      try {
+        c.close();
+      } catch (SQLException e) {
+        // closing: nothing to do about it
+      }
+    }
   }
 
   /** Whether a check list held (no FAIL or ERROR). */

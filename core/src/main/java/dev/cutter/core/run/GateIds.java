@@ -8,6 +8,10 @@ public final class GateIds {
   public static final String ARTIFACT_INTEGRITY = "P3_artifact_integrity";
   public static final String AUTHORIZATION = "authorization";
   public static final String LOCK = "lock";
+  /** The target is the approved one; in apply it is P1's first check, in the other verbs its own gate. */
+  public static final String IDENTITY = "identity";
+  /** A rollback's own gate: this package's journal row on this target. */
+  public static final String JOURNAL = "journal";
   public static final String PREFLIGHT = "P1_preflight";
   public static final String BACKUP = "P2_backup";
   public static final String APPLY = "apply";

@@ -2,6 +2,7 @@ package dev.cutter.core.run;
 
 import dev.cutter.core.Verdict;
 import dev.cutter.core.check.CheckResult;
+import dev.cutter.core.check.CheckStatus;
 import dev.cutter.core.db.ConnectionSpec;
 import dev.cutter.core.model.ApplyPackage;
 import java.time.Clock;
@@ -16,6 +17,14 @@ import java.util.List;
  */
 public final class PreflightRun {
 
+  /** The check type that runs the artifact; its results carry the id {@code rehearse#n}. */
+  public static final String REHEARSE = "rehearse";
+
+  /** What a preflight report's header says when {@code rehearse} ran: preflight is not purely a reader then. */
+  public static final String REHEARSAL_NOTE = "rehearse ran the change on the target, as apply_role, inside a"
+      + " transaction that was rolled back, under the package's lock_timeout and statement_timeout: it took the"
+      + " change's locks while it ran, and nothing it did was committed (sequence values it drew stay drawn)";
+
   private final Steps.Integrity integrity;
   private final Steps.Checks checks;
   private final Clock clock;
@@ -24,6 +33,12 @@ public final class PreflightRun {
     this.integrity = integrity;
     this.checks = checks;
     this.clock = clock;
+  }
+
+  /** Whether a preflight ran the artifact on the target: a {@code rehearse} check that was not skipped. */
+  public static boolean rehearsed(RunReport r) {
+    return r.mode() == RunMode.PREFLIGHT && r.gates().stream().flatMap(g -> g.checks().stream())
+        .anyMatch(c -> c.id().startsWith(REHEARSE + "#") && c.status() != CheckStatus.SKIPPED);
   }
 
   public RunReport run(ApplyPackage pkg, ConnectionSpec target, String runId) {

@@ -11,6 +11,7 @@ import dev.cutter.core.exec.AdvisoryLock;
 import dev.cutter.core.exec.ApplyEngine.Ending;
 import dev.cutter.core.exec.ApplyEngine.Outcome;
 import dev.cutter.core.exec.ExecStatement;
+import dev.cutter.core.exec.Journal;
 import dev.cutter.core.db.ConnectionSpec.Secret;
 import java.util.Optional;
 import java.util.function.BiFunction;
@@ -29,7 +30,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** {@code cutter verify} and {@code cutter rollback}: the package's checks alone, and its way back. */
+/**
+ * {@code cutter verify} and {@code cutter rollback}: the package's checks alone, and its way back.
+ * Both run the integrity gates before they connect, and the identity gate before anything of the
+ * package runs on the target.
+ */
 public final class SideRuns {
 
   private final Steps.Integrity integrity;
@@ -40,33 +45,65 @@ public final class SideRuns {
   /** @param passwordFor another role's password (the password file), to log in as apply_role when SET ROLE cannot */
   public SideRuns(Steps.Integrity integrity, Steps.Checks checks,
       BiFunction<ConnectionSpec, String, Optional<Secret>> passwordFor, Clock clock) {
-    this.integrity = integrity;
+    this.integrity = java.util.Objects.requireNonNull(integrity, "integrity");
     this.checks = checks;
     this.passwordFor = passwordFor;
     this.clock = clock;
   }
 
-  /** The package's verify checks, read-only: PASS when all hold, BLOCKED (exit 3) when any does not. */
+  /**
+   * The package's verify checks, read-only, after the integrity and identity gates: PASS when all
+   * hold, BLOCKED (exit 3) when a gate refused or any check does not hold.
+   */
   public RunReport verify(ApplyPackage pkg, ConnectionSpec target, String runId) {
     Instant started = clock.instant();
+    Steps.IntegrityOutcome io = integrity.check(pkg, true);
+    List<GateResult> gates = new ArrayList<>(io.gates());
+    PackageInfo pi = info(pkg, io.signers());
+    if (!io.passed()) {
+      gates.add(GateResult.notRun(GateIds.IDENTITY));
+      gates.add(GateResult.notRun(GateIds.VERIFY));
+      return verifyBlocked(runId, pi, pkg, target, gates, "integrity gate refused the package", started);
+    }
+    GateResult identity = IdentityGate.check(target, pkg, "cutter verify " + runId);
+    gates.add(identity);
+    if (identity.status() == GateStatus.FAIL) {
+      gates.add(GateResult.notRun(GateIds.VERIFY));
+      return verifyBlocked(runId, pi, pkg, target, gates, "not the approved target: " + identity.message(), started);
+    }
     List<CheckResult> results = checks.run(target, pkg, pkg.verify());
     boolean ok = ApplyRun.held(results);
-    GateResult gate = new GateResult(GateIds.VERIFY, ok ? GateStatus.PASS : GateStatus.FAIL, null, null,
-        ok ? null : ApplyRun.firstFailure(results), results);
+    gates.add(new GateResult(GateIds.VERIFY, ok ? GateStatus.PASS : GateStatus.FAIL, null, null,
+        ok ? null : ApplyRun.firstFailure(results), results));
     Verdict v = ok ? Verdict.PASS : Verdict.BLOCKED;
-    return new RunReport(runId, RunMode.VERIFY, info(pkg, List.of()), target(pkg, target), v, v.exitCode(), false,
-        List.of(gate), null, null, new VerificationInfo(ok ? "PASS" : "FAIL", results, null, null, null), null,
+    return new RunReport(runId, RunMode.VERIFY, pi, target(pkg, target), v, v.exitCode(), false,
+        gates, null, null, new VerificationInfo(ok ? "PASS" : "FAIL", results, null, null, null), null,
         ok ? null : "the change is not in place as the package promises: " + ApplyRun.firstFailure(results), List.of(),
         ok ? null : "read the failed checks; if the change was applied, consider cutter rollback", started, clock.instant());
   }
 
-  /**
-   * The rollback artifact, only when the signatures hold and its precondition holds: PASS when it
-   * ran and committed, BLOCKED when a gate or the precondition refused, FAILED when it failed and
-   * was rolled back.
-   */
+  private RunReport verifyBlocked(String runId, PackageInfo pi, ApplyPackage pkg, ConnectionSpec target,
+      List<GateResult> gates, String cause, Instant started) {
+    return new RunReport(runId, RunMode.VERIFY, pi, target(pkg, target), Verdict.BLOCKED, Verdict.BLOCKED.exitCode(),
+        false, gates, null, null, null, null, cause, List.of(), null, started, clock.instant());
+  }
+
+  /** As {@link #rollback(ApplyPackage, List, ConnectionSpec, Duration, String, ApplyRun.ReportSink)}, the report not written. */
   public RunReport rollback(ApplyPackage pkg, List<ExecStatement> statements, ConnectionSpec login, Duration lockWait,
       String runId) {
+    return rollback(pkg, statements, login, lockWait, runId, r -> null);
+  }
+
+  /**
+   * The rollback artifact, only when the signatures hold, the target is the approved one, this
+   * package has a journal row there (it was applied there) and no rollback row, and its
+   * precondition holds: PASS when it ran and committed (its own journal row, written in its
+   * transaction, finished after the report), BLOCKED when a gate or the precondition refused,
+   * FAILED when it failed and was rolled back. The report goes to {@code sink} while the run lock
+   * is held.
+   */
+  public RunReport rollback(ApplyPackage pkg, List<ExecStatement> statements, ConnectionSpec login, Duration lockWait,
+      String runId, ApplyRun.ReportSink sink) {
     Instant started = clock.instant();
     List<GateResult> gates = new ArrayList<>();
     Steps.IntegrityOutcome io = integrity.check(pkg, true);
@@ -75,43 +112,58 @@ public final class SideRuns {
     PackageInfo pi = info(pkg, io.signers());
     if (pkg.rollback().isEmpty()) {
       gates.add(new GateResult(GateIds.ROLLBACK, GateStatus.FAIL, "a rollback artifact", "none", "the package has no rollback", List.of()));
-      return blocked(runId, pi, t, gates, new RollbackInfo("NOT_APPLICABLE", "the package has no rollback"),
-          "the package has no rollback", started);
+      return written(sink, blocked(runId, pi, t, gates, new RollbackInfo("NOT_APPLICABLE", "the package has no rollback"),
+          "the package has no rollback", started));
     }
     if (!io.passed()) {
       gates.add(GateResult.notRun(GateIds.ROLLBACK));
-      return blocked(runId, pi, t, gates, new RollbackInfo("NOT_RUN", "integrity gate refused the package"),
-          "integrity gate refused the package", started);
+      return written(sink, blocked(runId, pi, t, gates, new RollbackInfo("NOT_RUN", "integrity gate refused the package"),
+          "integrity gate refused the package", started));
     }
+    boolean committed = false;
     try (Connection lockConn = Connections.open(login, "cutter rollback lock " + runId)) {
       AdvisoryLock lock = AdvisoryLock.acquire(lockConn, lockWait);
       if (lock == null) {
         gates.add(new GateResult(GateIds.LOCK, GateStatus.FAIL, "no other cutter run on the target",
             "run lock held by " + AdvisoryLock.holder(lockConn), null, List.of()));
-        return blocked(runId, pi, t, gates, new RollbackInfo("NOT_RUN", "another run holds the lock"),
-            "another run holds the lock", started);
+        return written(sink, blocked(runId, pi, t, gates, new RollbackInfo("NOT_RUN", "another run holds the lock"),
+            "another run holds the lock", started));
       }
       try (lock) {
         gates.add(new GateResult(GateIds.LOCK, GateStatus.PASS, null, "lock taken", null, List.of()));
+        GateResult identity = IdentityGate.check(lockConn, pkg);
+        gates.add(identity);
+        if (identity.status() == GateStatus.FAIL) {
+          return written(sink, blocked(runId, pi, t, gates, new RollbackInfo("NOT_RUN", "not the approved target"),
+              "not the approved target: " + identity.message(), started));
+        }
+        GateResult journal = journalGate(lockConn, pkg);
+        gates.add(journal);
+        if (journal.status() == GateStatus.FAIL) {
+          return written(sink, blocked(runId, pi, t, gates, new RollbackInfo("NOT_APPLICABLE", journal.message()),
+              journal.message(), started));
+        }
         List<CheckResult> pre = checks.run(login, pkg, pkg.rollback().get().precondition());
         if (!ApplyRun.held(pre)) {
           gates.add(new GateResult(GateIds.ROLLBACK, GateStatus.FAIL, "precondition holds", null, ApplyRun.firstFailure(pre), pre));
-          return blocked(runId, pi, t, gates, new RollbackInfo("NOT_APPLICABLE", "precondition failed: " + ApplyRun.firstFailure(pre)),
-              "rollback precondition does not hold: " + ApplyRun.firstFailure(pre), started);
+          return written(sink, blocked(runId, pi, t, gates, new RollbackInfo("NOT_APPLICABLE", "precondition failed: " + ApplyRun.firstFailure(pre)),
+              "rollback precondition does not hold: " + ApplyRun.firstFailure(pre), started));
         }
         Baseline before = BaselineSnapshot.read(lockConn);
         Outcome o;
         ApplyRun.Request req = new ApplyRun.Request(pkg, List.of(), false, statements, login, passwordFor, lockWait,
             RunMode.ROLLBACK, runId);
         try {
-          o = ApplyRun.runRollback(req);
+          o = ApplyRun.runRollback(req, c -> Journal.recordRollback(c, pkg.id(), pkg.sha256(), runId, io.signers(),
+              login.user(), pkg.target().applyRole(), started));
         } catch (ApplyRun.ApplyRoleException e) {
           gates.add(new GateResult(GateIds.ROLLBACK, GateStatus.FAIL, "current_user = " + pkg.target().applyRole(), null,
               e.getMessage(), pre));
-          return blocked(runId, pi, t, gates, new RollbackInfo("NOT_RUN", e.getMessage()), e.getMessage(), started);
+          return written(sink, blocked(runId, pi, t, gates, new RollbackInfo("NOT_RUN", e.getMessage()), e.getMessage(), started));
         }
-        Baseline after = BaselineSnapshot.read(lockConn);
         boolean ok = o.ending() == Ending.COMMITTED;
+        committed = ok;
+        Baseline after = BaselineSnapshot.read(lockConn);
         FailedStatement fs = o.error() == null ? null : new FailedStatement(o.failedIndex(), o.failedLine(),
             o.error().sqlstate(), o.error().message(), o.error().detail(), o.error().hint(), o.error().where());
         ApplyInfo ai = new ApplyInfo(ok ? "PASS" : "FAIL", o.total(), o.executed(), ok ? "committed" : "rolled_back", false,
@@ -119,19 +171,73 @@ public final class SideRuns {
         gates.add(new GateResult(GateIds.ROLLBACK, ok ? GateStatus.PASS : GateStatus.FAIL, statements.size() + " statements",
             ok ? "committed" : "rolled back", ok ? null : fs.message(), pre));
         Verdict v = ok ? Verdict.PASS : after.equals(before) ? Verdict.FAILED : Verdict.ESCALATE;
-        return new RunReport(runId, RunMode.ROLLBACK, pi, t, v, v.exitCode(), ok, gates, null, ai,
+        RunReport r = new RunReport(runId, RunMode.ROLLBACK, pi, t, v, v.exitCode(), ok, gates, null, ai,
             new VerificationInfo(ok ? "PASS" : "FAIL", List.of(), before, after, null),
             new RollbackInfo(ok ? "EXECUTED" : "FAILED", ok ? null : fs.message()),
             ok ? null : "the rollback artifact failed: " + fs.message(), List.of(), null, started, clock.instant());
+        String sha = sink.write(r);
+        if (ok) {
+          finishJournal(req, v, r.finished(), sha);
+        }
+        return r;
       }
-    } catch (SQLException e) {
-      String m = "database error during rollback: " + DbErrors.oneLine(e);
-      return new RunReport(runId, RunMode.ROLLBACK, pi, t, Verdict.ESCALATE, Verdict.ESCALATE.exitCode(), false, gates,
-          null, null, null, new RollbackInfo("FAILED", m), m, List.of(), null, started, clock.instant());
-    } catch (RuntimeException e) {
-      gates.add(new GateResult(GateIds.LOCK, GateStatus.FAIL, "connection to " + login.display(), null, e.getMessage(), List.of()));
-      return blocked(runId, pi, t, gates, new RollbackInfo("NOT_RUN", e.getMessage()), e.getMessage(), started);
+    } catch (SQLException | RuntimeException e) {
+      String m = e instanceof SQLException se ? "database error during rollback: " + DbErrors.oneLine(se)
+          : String.valueOf(e.getMessage());
+      if (!committed) {
+        // nothing of the rollback committed: the target is as it was
+        boolean locked = gates.stream().anyMatch(g -> g.id().equals(GateIds.LOCK));
+        gates.add(locked ? new GateResult(GateIds.ROLLBACK, GateStatus.FAIL, null, null, m, List.of())
+            : new GateResult(GateIds.LOCK, GateStatus.FAIL, "connection to " + login.display(), null, m, List.of()));
+        return written(sink, blocked(runId, pi, t, gates, new RollbackInfo("NOT_RUN", m), m, started));
+      }
+      return written(sink, new RunReport(runId, RunMode.ROLLBACK, pi, t, Verdict.ESCALATE, Verdict.ESCALATE.exitCode(),
+          true, gates, null, null, null, new RollbackInfo("EXECUTED", m), "the rollback committed, then the run failed: "
+              + m, List.of(), "the rollback is in place but was not checked: compare the target with the package before"
+              + " anything else", started, clock.instant()));
     }
+  }
+
+  /**
+   * This package was applied here (a journal row of an apply of its sha256) and not yet rolled
+   * back by {@code cutter rollback} (no row of a rollback run).
+   */
+  private static GateResult journalGate(Connection c, ApplyPackage pkg) throws SQLException {
+    String expected = "a journal row of this package (sha256 " + pkg.sha256() + ") on this target";
+    if (!Journal.exists(c)) {
+      return new GateResult(GateIds.JOURNAL, GateStatus.FAIL, expected, "no " + Journal.QUALIFIED,
+          "no journal on this target: the package was never applied here", List.of());
+    }
+    List<Journal.Entry> rows = Journal.forPackage(c, pkg.sha256());
+    Optional<Journal.Entry> rolledBack = rows.stream().filter(Journal.Entry::isRollback).findFirst();
+    if (rolledBack.isPresent()) {
+      Journal.Entry e = rolledBack.get();
+      return new GateResult(GateIds.JOURNAL, GateStatus.FAIL, expected + ", not yet rolled back",
+          "journal row " + e.id() + ": " + e.verdict(), "run " + e.runId() + " already rolled this package back ("
+              + e.started() + ")", List.of());
+    }
+    Optional<Journal.Entry> applied = rows.stream().filter(e -> !e.isRollback()).reduce((a, b) -> b);
+    if (applied.isEmpty()) {
+      return new GateResult(GateIds.JOURNAL, GateStatus.FAIL, expected, "no row",
+          "this package was never applied on this target (no journal row for its sha256)", List.of());
+    }
+    Journal.Entry e = applied.get();
+    return new GateResult(GateIds.JOURNAL, GateStatus.PASS, expected, "journal row " + e.id() + " (run " + e.runId()
+        + ", " + e.verdict() + ")", null, List.of());
+  }
+
+  /** The rollback's own row gets its final verdict and the report's digest; a row left unfinished stays visible. */
+  private static void finishJournal(ApplyRun.Request req, Verdict v, Instant finished, String reportSha256) {
+    try (Connection c = ApplyRun.applyConnection(req, "cutter journal " + req.runId())) {
+      Journal.finish(c, req.runId(), Journal.ROLLBACK_PREFIX + v.name(), finished, reportSha256);
+    } catch (SQLException | ApplyRun.ApplyRoleException | RuntimeException e) {
+      // the rollback committed with its row (verdict ROLLBACK_COMMITTED); the report says what happened
+    }
+  }
+
+  private static RunReport written(ApplyRun.ReportSink sink, RunReport r) {
+    sink.write(r);
+    return r;
   }
 
   private RunReport blocked(String runId, PackageInfo pi, TargetInfo t, List<GateResult> gates, RollbackInfo rb,

@@ -49,12 +49,23 @@ class ApplyRunTest {
   private final AtomicReference<RunReport> written = new AtomicReference<>();
 
   static ApplyPackage pkg(String sha, List<CheckSpec> verify, Rollback rollback, ApplySettings.Mode mode) {
+    return pkg(sha, new Target("db", "1", Optional.empty(), "postgres", Optional.empty()),
+        Instant.parse("2099-01-01T00:00:00Z"), verify, rollback, mode);
+  }
+
+  static ApplyPackage pkg(String sha, Target target, Instant expiresAt, List<CheckSpec> verify, Rollback rollback,
+      ApplySettings.Mode mode) {
     ArtifactRef art = new ArtifactRef("ddl.sql", Path.of("/nonexistent/ddl.sql"), "0".repeat(64), SourcePosition.UNKNOWN);
     return new ApplyPackage(Path.of("/nonexistent/package.yaml"), Path.of("/nonexistent"), sha, "test-pkg", "Test",
-        new Authorization("REF-1", Instant.parse("2099-01-01T00:00:00Z"), Risk.LOW, List.of()),
-        new Target("db", "1", Optional.empty(), "postgres", Optional.empty()), art, List.of(), BackupPolicy.none(),
+        new Authorization("REF-1", expiresAt, Risk.LOW, List.of()), target, art, List.of(), BackupPolicy.none(),
         new ApplySettings(mode, Duration.ofSeconds(2), Duration.ofMinutes(1)), verify, Optional.ofNullable(rollback),
         Sandbox.empty());
+  }
+
+  /** The test database as a package's target: its real system identifier and name. */
+  static Target targetOf(TestDatabase db, String applyRole) {
+    return new Target(db.name(), db.queryValue("select system_identifier::text from pg_control_system()"),
+        Optional.empty(), applyRole, Optional.empty());
   }
 
   static List<ExecStatement> stmts(String... texts) {
@@ -90,13 +101,22 @@ class ApplyRunTest {
   }
 
   private RunReport run(TestDatabase db, ApplyPackage p, List<ExecStatement> s, List<ExecStatement> rb) {
-    ConnectionSpec login = new ConnectionSpec("localhost", db.server().port(), db.name(), "postgres", Optional.empty());
-    Steps.Integrity ok = (pk, required) -> new Steps.IntegrityOutcome(
-        List.of(new GateResult(GateIds.SIGNATURE, GateStatus.PASS, null, null, null, List.of())), List.of("FPR1"));
-    Steps.Backup none = (t, pk, id) -> null;
-    ApplyRun run = new ApplyRun(ok, checksOn(db), none, Clock.systemUTC());
-    ApplyRun.Request req = new ApplyRun.Request(p, s, false, rb, login, (spec, role) -> Optional.empty(), Duration.ZERO,
-        RunMode.APPLY, RunIds.next(Clock.systemUTC()));
+    return run(new ApplyRun(INTEGRITY_OK, checksOn(db), NO_BACKUP, Clock.systemUTC()), login(db, "postgres"), p, s, rb,
+        Duration.ZERO, RunIds.next(Clock.systemUTC()));
+  }
+
+  static final Steps.Integrity INTEGRITY_OK = (pk, required) -> new Steps.IntegrityOutcome(
+      List.of(new GateResult(GateIds.SIGNATURE, GateStatus.PASS, null, null, null, List.of())), List.of("FPR1"));
+  static final Steps.Backup NO_BACKUP = (t, pk, id) -> null;
+
+  static ConnectionSpec login(TestDatabase db, String user) {
+    return new ConnectionSpec("localhost", db.server().port(), db.name(), user, Optional.empty());
+  }
+
+  private RunReport run(ApplyRun run, ConnectionSpec login, ApplyPackage p, List<ExecStatement> s,
+      List<ExecStatement> rb, Duration lockWait, String runId) {
+    ApplyRun.Request req = new ApplyRun.Request(p, s, false, rb, login, (spec, role) -> Optional.empty(), lockWait,
+        RunMode.APPLY, runId);
     return run.execute(req, r -> {
       written.set(r);
       return "f".repeat(64);
@@ -212,5 +232,225 @@ class ApplyRunTest {
           .extracting(GateResult::actual).asString().contains("pid");
     }
     assertThat(db.queryValue("select to_regclass('public.t') is null")).isEqualTo("t");
+  }
+
+  /** A clock the test moves, as minutes passing in P1 and P2 would. */
+  static final class MovingClock extends Clock {
+    private volatile Instant now;
+
+    MovingClock(Instant now) {
+      this.now = now;
+    }
+
+    void set(Instant t) {
+      now = t;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+  }
+
+  /** Checks whose P1 passes after {@code during} ran, and whose other lists come from {@code run}. */
+  static Steps.Checks checks(Runnable during, java.util.function.Function<ConnectionSpec, List<CheckResult>> run) {
+    return new Steps.Checks() {
+      @Override
+      public List<CheckResult> preflight(ConnectionSpec target, ApplyPackage pkg, boolean sandbox) {
+        during.run();
+        return List.of(CheckResult.pass("identity", "db", "db", null));
+      }
+
+      @Override
+      public List<CheckResult> run(ConnectionSpec target, ApplyPackage pkg, List<CheckSpec> specs) {
+        return run.apply(target);
+      }
+    };
+  }
+
+  @Test
+  void anAuthorizationThatExpiresDuringTheGatesIsBlockedRightBeforeBegin(TestDatabase db) throws SQLException {
+    init(db);
+    Instant t0 = Instant.parse("2030-01-01T00:00:00Z");
+    MovingClock clock = new MovingClock(t0);
+    ApplyPackage p = pkg("a".repeat(64), new Target("db", "1", Optional.empty(), "postgres", Optional.empty()),
+        t0.plusSeconds(600), List.of(), null, ApplySettings.Mode.TRANSACTION);
+    // integrity passed at t0; P1 (and a backup) then took an hour
+    ApplyRun slow = new ApplyRun(INTEGRITY_OK, checks(() -> clock.set(t0.plusSeconds(3600)), t -> List.of()), NO_BACKUP,
+        clock);
+
+    RunReport r = run(slow, login(db, "postgres"), p, stmts("create table t(a int)"), List.of(), Duration.ZERO,
+        RunIds.next(clock));
+
+    assertThat(r.verdict()).isEqualTo(Verdict.BLOCKED);
+    assertThat(r.productionChanged()).isFalse();
+    assertThat(r.gates()).filteredOn(g -> g.id().equals(GateIds.AUTHORIZATION)).singleElement()
+        .satisfies(g -> assertThat(g.status()).isEqualTo(GateStatus.FAIL));
+    assertThat(r.gates()).filteredOn(g -> g.id().equals(GateIds.APPLY)).singleElement()
+        .satisfies(g -> assertThat(g.status()).as("nothing began").isEqualTo(GateStatus.NOT_RUN));
+    assertThat(db.queryValue("select to_regclass('public.t') is null")).isEqualTo("t");
+    assertThat(db.queryValue("select count(*) from cutter.journal")).isEqualTo("0");
+  }
+
+  @Test
+  void aServerAtMaxConnectionsAfterCommitEndsInEscalateWithTheJournalRowFinished() throws Exception {
+    // a private server with few connections; superusers may take the reserved ones, so the test
+    // takes them all, as superuser, right after the commit
+    try (io.zonky.test.db.postgres.embedded.EmbeddedPostgres pg = io.zonky.test.db.postgres.embedded.EmbeddedPostgres
+        .builder().setServerConfig("max_connections", "8").setServerConfig("superuser_reserved_connections", "2")
+        .setServerConfig("fsync", "off").start()) {
+      try (Connection su = pg.getPostgresDatabase().getConnection(); java.sql.Statement st = su.createStatement()) {
+        st.execute("create role app login; grant create on schema public to app");
+        Journal.init(su, List.of("app"));
+      }
+      List<Connection> all = new ArrayList<>();
+      Runnable takeEveryConnection = () -> {
+        while (true) {
+          try {
+            all.add(pg.getPostgresDatabase().getConnection());
+          } catch (SQLException e) {
+            if ("53300".equals(e.getSQLState())) {
+              return;
+            }
+            throw new IllegalStateException(e);
+          }
+        }
+      };
+      // verify opens the real check pool, as the login role
+      Steps.Checks pool = checks(() -> { }, target -> {
+        try (dev.cutter.core.check.CheckPool cp = dev.cutter.core.check.CheckPool.open(target, 1, "cutter checks")) {
+          return List.of(CheckResult.pass("t_exists", "t", "t", null));
+        }
+      });
+      ApplyRun run = new ApplyRun(INTEGRITY_OK, pool, NO_BACKUP, Clock.systemUTC()).afterCommit(takeEveryConnection);
+      ApplyPackage p = pkg("b".repeat(64), new Target("postgres", "1", Optional.empty(), "app", Optional.empty()),
+          Instant.parse("2099-01-01T00:00:00Z"), List.of(TABLE_T_EXISTS), null, ApplySettings.Mode.TRANSACTION);
+      ConnectionSpec login = new ConnectionSpec("localhost", pg.getPort(), "postgres", "app", Optional.empty());
+
+      RunReport r;
+      try {
+        r = run(run, login, p, stmts("create table t(a int)"), List.of(), Duration.ZERO, RunIds.next(Clock.systemUTC()));
+      } finally {
+        for (Connection c : all) {
+          c.close();
+        }
+      }
+
+      assertThat(all).as("the server was full").isNotEmpty();
+      assertThat(r.verdict()).isEqualTo(Verdict.ESCALATE);
+      assertThat(r.exitCode()).isEqualTo(6);
+      assertThat(r.productionChanged()).isTrue();
+      assertThat(written.get()).as("the report went to the sink, under the package").isSameAs(r);
+      assertThat(r.pkg().id()).isEqualTo("test-pkg");
+      try (Connection su = pg.getPostgresDatabase().getConnection(); java.sql.Statement st = su.createStatement();
+          java.sql.ResultSet rs = st.executeQuery("select (select verdict || ' ' || (report_sha256 is not null)"
+              + " from cutter.journal), to_regclass('public.t') is not null")) {
+        rs.next();
+        assertThat(rs.getString(1)).as("the row is finished, not left COMMITTED").isEqualTo("ESCALATE true");
+        assertThat(rs.getBoolean(2)).isTrue();
+      }
+    }
+  }
+
+  /** A change whose COMMIT takes seconds (a deferred trigger sleeps), so that its connection can be cut there. */
+  private static List<ExecStatement> slowCommit() {
+    return stmts("create table t(a int)",
+        "create function slow_commit() returns trigger language plpgsql as $$ begin perform pg_sleep(5); return null; end $$",
+        "create constraint trigger slow_commit after insert on t deferrable initially deferred for each row "
+            + "execute function slow_commit()",
+        "insert into t values (1)");
+  }
+
+  private RunReport cutAtCommit(TestDatabase db, boolean journalUnreadable) throws Exception {
+    String app = db.createRole("lost");
+    db.execute("grant create on schema public to " + app);
+    try (Connection c = db.superuser()) {
+      Journal.init(c, List.of(app));
+    }
+    ApplyPackage p = pkg("c".repeat(64), new Target("db", "1", Optional.empty(), app, Optional.empty()),
+        Instant.parse("2099-01-01T00:00:00Z"), List.of(), null, ApplySettings.Mode.TRANSACTION);
+    String runId = RunIds.next(Clock.systemUTC());
+    java.util.concurrent.CompletableFuture<RunReport> running = java.util.concurrent.CompletableFuture.supplyAsync(
+        () -> run(new ApplyRun(INTEGRITY_OK, checksOn(db), NO_BACKUP, Clock.systemUTC()), login(db, app), p, slowCommit(),
+            List.of(), Duration.ZERO, runId));
+    awaitActivity(db, "application_name = 'cutter apply " + runId + "' and query = 'COMMIT'");
+    if (journalUnreadable) {
+      // no new session for the login role: the run cannot ask the journal what happened
+      db.execute("alter role " + app + " connection limit 0");
+    }
+    db.execute("select pg_terminate_backend(pid, 10000) from pg_stat_activity where application_name = 'cutter apply "
+        + runId + "'");
+    return running.get(60, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aConnectionLostAtCommitThatTheJournalCannotResolveIsEscalatedAsOutcomeUnknown(TestDatabase db)
+      throws Exception {
+    RunReport r = cutAtCommit(db, true);
+
+    assertThat(r.verdict()).as("never FAILED 'target unchanged' on counts alone").isEqualTo(Verdict.ESCALATE);
+    assertThat(r.productionChanged()).as("it may have changed").isTrue();
+    assertThat(r.apply().transaction()).isEqualTo("unknown");
+    assertThat(r.gates()).filteredOn(g -> g.id().equals(GateIds.APPLY)).singleElement()
+        .satisfies(g -> assertThat(g.actual()).isEqualTo("outcome unknown"));
+  }
+
+  @Test
+  void aConnectionLostAtCommitIsResolvedByTheJournal(TestDatabase db) throws Exception {
+    RunReport r = cutAtCommit(db, false);
+
+    assertThat(r.verdict()).isEqualTo(Verdict.FAILED);
+    assertThat(r.apply().transaction()).isEqualTo("rolled_back");
+    assertThat(db.queryValue("select to_regclass('public.t') is null")).isEqualTo("t");
+    assertThat(db.queryValue("select count(*) from cutter.journal")).isEqualTo("0");
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.EnumSource(ApplySettings.Mode.class)
+  void aStatementThatRunsOnAfterItsRunLostTheLockKeepsTheNextRunOut(ApplySettings.Mode mode, TestDatabase db)
+      throws Exception {
+    init(db);
+    db.execute("create table acct(id int primary key, balance int); insert into acct values (1, 100)");
+    ApplyPackage p = pkg("d".repeat(64), List.of(), null, mode);
+    List<ExecStatement> doubling = stmts("update acct set balance = balance * 2 from pg_sleep(6)");
+    String first = RunIds.next(Clock.systemUTC());
+    java.util.concurrent.CompletableFuture<RunReport> dying = java.util.concurrent.CompletableFuture.supplyAsync(
+        () -> run(new ApplyRun(INTEGRITY_OK, checksOn(db), NO_BACKUP, Clock.systemUTC()), login(db, "postgres"), p,
+            doubling, List.of(), Duration.ZERO, first));
+    awaitActivity(db, "application_name = 'cutter apply " + first + "' and query like 'update acct%'");
+    // the run's client is gone (as after kill -9): its lock session ended, its statement runs on
+    db.execute("select pg_terminate_backend(pid, 10000) from pg_stat_activity where application_name = 'cutter lock "
+        + first + "'");
+
+    RunReport again = run(new ApplyRun(INTEGRITY_OK, checksOn(db), NO_BACKUP, Clock.systemUTC()), login(db, "postgres"),
+        p, doubling, List.of(), Duration.ZERO, RunIds.next(Clock.systemUTC()));
+
+    assertThat(again.verdict()).isEqualTo(Verdict.BLOCKED);
+    assertThat(again.gates()).filteredOn(g -> g.id().equals(GateIds.LOCK)).singleElement()
+        .extracting(GateResult::actual).asString().as("names the session still running").contains("cutter apply " + first);
+    dying.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(db.queryValue("select balance from acct")).as("applied once").isEqualTo("200");
+  }
+
+  /** Polls pg_stat_activity until a session matches {@code condition}. */
+  static void awaitActivity(TestDatabase db, String condition) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!"0".equals(db.queryValue("select count(*) from pg_stat_activity where " + condition))) {
+        return;
+      }
+      Thread.sleep(10);
+    }
+    throw new AssertionError("no session with " + condition);
   }
 }

@@ -1,0 +1,46 @@
+package dev.cutter.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cutter.core.Verdict;
+import dev.cutter.core.check.CheckResult;
+import dev.cutter.core.run.GateIds;
+import dev.cutter.core.run.GateResult;
+import dev.cutter.core.run.GateStatus;
+import dev.cutter.core.run.RunMode;
+import dev.cutter.core.run.RunReport;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The gates verify and rollback run besides the integrity gates get their own diagnosis. */
+class VerbGateDiagnosisTest {
+
+  private static RunReport blocked(RunMode mode, GateResult gate) {
+    List<GateResult> gates = new ArrayList<>(SampleReports.integrityGates());
+    gates.add(gate);
+    return new RunReport(SampleReports.RUN_ID, mode, SampleReports.pkg(), SampleReports.target("billing_owner"),
+        Verdict.BLOCKED, 3, false, gates, null, null, null, null, null, List.of(), null, SampleReports.STARTED,
+        SampleReports.FINISHED);
+  }
+
+  @Test
+  void anotherDatabaseIsDiagnosedAsTheWrongTarget() {
+    CheckResult identity = CheckResult.fail("identity", "system_identifier 1, database shop",
+        "system_identifier 1, database shop_other", "connected to database shop_other, not shop");
+    RunReport r = blocked(RunMode.ROLLBACK, new GateResult(GateIds.IDENTITY, GateStatus.FAIL, identity.expected(),
+        identity.actual(), identity.message(), List.of(identity)));
+
+    assertThat(new FailureClassifier().classify(r).rootCause())
+        .startsWith("The target is not the database the package was written for");
+  }
+
+  @Test
+  void aRollbackWithoutTheApplyInTheJournalIsNotDiagnosedAsAlreadyApplied() {
+    RunReport r = blocked(RunMode.ROLLBACK, new GateResult(GateIds.JOURNAL, GateStatus.FAIL, "a journal row",
+        "no row", "this package was never applied on this target (no journal row for its sha256)", List.of()));
+
+    assertThat(new FailureClassifier().classify(r).rootCause()).startsWith("cutter rollback refused")
+        .doesNotContain("already in this target's journal");
+  }
+}
