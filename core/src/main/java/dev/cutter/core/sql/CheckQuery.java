@@ -68,7 +68,7 @@ public final class CheckQuery {
     if (statements.size() > 1) {
       SqlStatement second = statements.get(1);
       return new Refused(Reason.SEVERAL_STATEMENTS, second.startLine(), "a check is exactly one statement; found "
-          + statements.size() + ", the second (" + second.summary() + ") on line " + second.startLine() + " of the query");
+          + statements.size() + ", the second (" + brief(second.text()) + ") on line " + second.startLine() + " of the query");
     }
     SqlStatement s = statements.get(0);
     switch (s.kind()) {
@@ -76,7 +76,7 @@ public final class CheckQuery {
         return new Refused(Reason.META_COMMAND, s.startLine(), "psql meta-command " + SqlSplitter.metaName(s.text())
             + " in a check; a check is one query starting with " + allowed());
       case TRANSACTION_CONTROL:
-        return new Refused(Reason.TRANSACTION_CONTROL, s.startLine(), "transaction control (" + s.summary()
+        return new Refused(Reason.TRANSACTION_CONTROL, s.startLine(), "transaction control (" + brief(s.text())
             + ") in a check; a check is one query that runs inside cutter's read-only transaction");
       default:
         break;
@@ -88,7 +88,7 @@ public final class CheckQuery {
     String first = firstWord(s.text());
     if (!ALLOWED.contains(first)) {
       return new Refused(Reason.NOT_A_QUERY, s.startLine(), "a check is one query starting with " + allowed()
-          + ", not " + (first.isEmpty() ? s.summary() : first.toUpperCase(Locale.ROOT)));
+          + ", not " + (first.isEmpty() ? brief(s.text()) : first.toUpperCase(Locale.ROOT)));
     }
     return new Query(s.text());
   }
@@ -117,6 +117,15 @@ public final class CheckQuery {
       }
     }
     return false;
+  }
+
+  /** The statement's first line, without its terminator, at most 60 characters: for messages. */
+  private static String brief(String text) {
+    String line = text.strip().lines().findFirst().orElse("").strip();
+    if (line.endsWith(";")) {
+      line = line.substring(0, line.length() - 1).stripTrailing();
+    }
+    return line.length() <= 60 ? line : line.substring(0, 59) + "…";
   }
 
   private static String allowed() {
