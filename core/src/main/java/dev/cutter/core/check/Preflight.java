@@ -33,7 +33,8 @@ import java.util.function.Function;
  * approved), then the journal, every package check and the derived privilege checks, on a few
  * pooled connections, each in its own READ ONLY transaction. Results come back in package order
  * whatever ran first: identity, journal_writable (unless the package lists it), the package's
- * checks as {@code name#n}, apply_role_privileges, backup_role_privileges.
+ * checks as {@code name#n}, apply_role_privileges, backup_role_privileges. SQL text from the
+ * package runs in {@link PackageQueries}, as apply_role, on sessions of its own.
  */
 public final class Preflight implements Steps.Checks {
 
