@@ -168,13 +168,14 @@ class CheckSqlAttacksTest {
     String owner = db.createRole("owner");
     db.execute("alter database " + db.name() + " owner to " + owner);
     db.createSchema("evil", owner);
+    db.execute("create table evil.rows (id int)");
     int major = db.server().major();
     ApplyPackage pkg = load(yaml(db, owner, """
           - server_version: "%d"
           - schema_exists: evil
           - objects_present: { schema: evil, functions: [current_setting] }
           - privilege: { role: %s, schema: evil, has: [USAGE, CREATE, OWNER] }
-          - baseline: { schema: evil, relations: { r: 0 } }
+          - baseline: { schema: evil, relations: { r: 1 } }
         """.formatted(major, owner).stripTrailing(), check("select 1"), check("select 1").replace("  - ", "    - ")));
     // the database's owner plants functions and an operator named like built-ins, first on the database's search_path
     try (var c = db.connectAs(owner); var st = c.createStatement()) {
@@ -188,6 +189,9 @@ class CheckSqlAttacksTest {
           create function evil.name_eq(name, name) returns bool language plpgsql as $$
             begin raise exception 'planted = called as %', current_user; end $$;
           create operator evil.= (leftarg = name, rightarg = name, function = evil.name_eq);
+          create function evil.count_step(bigint) returns bigint language plpgsql as $$
+            begin raise exception 'planted count(*) called as %', current_user; end $$;
+          create aggregate evil.count(*) (sfunc = evil.count_step, stype = bigint, initcond = '0');
           """);
       st.execute("alter database " + db.name() + " set search_path = evil, pg_catalog, public");
     } catch (java.sql.SQLException e) {
