@@ -91,6 +91,8 @@ class PackageQueriesTest {
       assertThat(first(q, "select current_user || ' ' || session_user")).as("a separate login as apply_role, not SET ROLE")
           .isEqualTo(app + " " + app);
       assertThat(first(q, "select pg_catalog.current_setting('search_path')")).isEqualTo("pg_catalog, pg_temp");
+      assertThat(first(q, "-- a comment\nselect 1;\n")).as("a trailing semicolon is one statement").isEqualTo("1");
+      assertThat(first(q, "select '{\"a\": 1}'::jsonb ? 'a'")).as("? is an operator, not a parameter").isEqualTo("t");
       assertThatThrownBy(() -> first(q, "select pg_catalog.set_config('role', '" + superuser + "', false)"))
           .as("a function call cannot become the superuser").satisfies(e -> assertThat(sqlState(e)).isEqualTo("42501"));
       assertThatThrownBy(() -> first(q, "select pg_catalog.set_config('session_authorization', '" + superuser + "', false)"))
