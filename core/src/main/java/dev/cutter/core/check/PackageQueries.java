@@ -106,31 +106,40 @@ public final class PackageQueries implements AutoCloseable {
   /** Sends one statement's text on a session of its own; the layers below the syntax check. */
   <T> T send(String text, Rows<T> rows) throws SQLException {
     Connection c = borrow();
-    boolean healthy = false;
+    boolean reusable = false;
     try {
-      T out;
-      try {
-        try (Statement st = c.createStatement()) {
-          st.execute("set transaction read only");
-          st.execute("set local statement_timeout = '" + CheckPool.STATEMENT_TIMEOUT.toMillis() + "ms'");
-          st.execute("set local search_path = pg_catalog, pg_temp");
-        }
-        requireOneStatement(c, text);
-        try (Statement st = c.createStatement()) {
-          st.setEscapeProcessing(false);
-          st.setMaxRows(1);
-          try (ResultSet rs = st.executeQuery(text)) {
-            out = rows.read(rs);
-          }
-        }
-        requireSameTransaction(c);
-      } finally {
-        c.rollback();
+      try (Statement st = c.createStatement()) {
+        st.execute("set transaction read only");
+        st.execute("set local statement_timeout = '" + CheckPool.STATEMENT_TIMEOUT.toMillis() + "ms'");
+        st.execute("set local search_path = pg_catalog, pg_temp");
       }
-      healthy = true;
+      requireOneStatement(c, text);
+      T out;
+      try (Statement st = c.createStatement()) {
+        st.setEscapeProcessing(false);
+        st.setMaxRows(1);
+        try (ResultSet rs = st.executeQuery(text)) {
+          out = rows.read(rs);
+        }
+      } catch (SQLException e) {
+        reusable = true; // the query's own error: the rollback below leaves the session clean
+        throw e;
+      }
+      requireSameTransaction(c);
+      reusable = true;
       return out;
     } finally {
-      giveBack(c, healthy);
+      // a query that left its session (or a lost connection) closes it: never reused
+      giveBack(c, rollback(c) && reusable);
+    }
+  }
+
+  private static boolean rollback(Connection c) {
+    try {
+      c.rollback();
+      return true;
+    } catch (SQLException e) {
+      return false;
     }
   }
 
@@ -209,8 +218,12 @@ public final class PackageQueries implements AutoCloseable {
       if (why == null) {
         try (Statement st = c.createStatement()) {
           st.execute("set role " + Sql.ident(role));
+        } catch (SQLException e) {
+          why = "SET ROLE " + role + " failed: " + DbErrors.oneLine(e); // PostgreSQL 16+: a membership without SET
         }
-        return prepared(c, role);
+        if (why == null) {
+          return prepared(c, role);
+        }
       }
     } catch (SQLException | RuntimeException e) {
       quietlyClose(c);
