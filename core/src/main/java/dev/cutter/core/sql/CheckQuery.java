@@ -30,8 +30,8 @@ public final class CheckQuery {
   public enum Reason {
     /** Only comments or nothing at all. */
     EMPTY,
-    /** The splitter could not end it (an unterminated quote, comment or dollar quote). */
-    UNTERMINATED,
+    /** The splitter found a problem: an unterminated quote, comment or dollar quote, a psql variable. */
+    MALFORMED,
     /** More than one statement. */
     SEVERAL_STATEMENTS,
     /** A psql meta-command ({@code \!}, {@code \c}, …). */
@@ -59,7 +59,7 @@ public final class CheckQuery {
     SplitResult split = SqlSplitter.split("query", sql);
     if (!split.problems().isEmpty()) {
       var p = split.problems().get(0);
-      return new Refused(Reason.UNTERMINATED, p.line(), "the query does not end: " + p.message());
+      return new Refused(Reason.MALFORMED, p.line(), "the query cannot be split as psql would: " + p.message());
     }
     List<SqlStatement> statements = split.statements().stream().filter(s -> s.kind() != StatementKind.EMPTY).toList();
     if (statements.isEmpty()) {

@@ -71,7 +71,7 @@ class CheckQueryTest {
     assertThat(reason("\\! rm -rf /")).isEqualTo(Reason.META_COMMAND);
     assertThat(reason("-- nothing")).isEqualTo(Reason.EMPTY);
     assertThat(reason(";")).isEqualTo(Reason.EMPTY);
-    assertThat(reason("select 'unterminated")).isEqualTo(Reason.UNTERMINATED);
-    assertThat(reason("select $x$ never closed")).isEqualTo(Reason.UNTERMINATED);
+    assertThat(reason("select 'unterminated")).isEqualTo(Reason.MALFORMED);
+    assertThat(reason("select $x$ never closed")).isEqualTo(Reason.MALFORMED);
   }
 }
