@@ -21,6 +21,15 @@ public final class CheckContext {
   private final TargetAccess target;
   private final PackageQueries queries;
 
+  /**
+   * A context whose {@link #packageQuery} runs on {@code connection} itself, which must then run
+   * as apply_role (see {@link PackageQueries#onSession}).
+   */
+  public CheckContext(String id, Connection connection, ApplyPackage pkg, List<ExecStatement> statements,
+      TargetAccess target) {
+    this(id, connection, pkg, statements, target, PackageQueries.onSession(connection, pkg.target().applyRole()));
+  }
+
   public CheckContext(String id, Connection connection, ApplyPackage pkg, List<ExecStatement> statements,
       TargetAccess target, PackageQueries queries) {
     this.id = id;

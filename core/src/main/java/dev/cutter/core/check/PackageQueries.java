@@ -42,7 +42,7 @@ import org.postgresql.core.CachedQuery;
  *       transaction id assigned (nothing written), current_user still apply_role.
  * </ol>
  * Sessions open on first use and are reused by later checks of the same run (one per thread at
- * most); each is closed by {@link #close}.
+ * most); each is closed by {@link #close}. {@link #onSession} runs on a session the caller owns.
  */
 public final class PackageQueries implements AutoCloseable {
 
@@ -72,22 +72,37 @@ public final class PackageQueries implements AutoCloseable {
         from pg_catalog.pg_roles l left join pg_catalog.pg_roles a on a.rolname operator(pg_catalog.=) ?::name
        where l.rolname operator(pg_catalog.=) session_user""";
 
-  /** The transaction after the query: still read-only, nothing written, still apply_role. */
-  private static final String SAME_TRANSACTION = "select pg_catalog.txid_current_if_assigned() is null,"
+  /** Where the session stands, before and after the query. */
+  private static final String STATE = "select pg_catalog.txid_current_if_assigned()::text,"
       + " pg_catalog.current_setting('transaction_read_only'), current_user";
 
   private final TargetAccess access;
   private final String role;
   private final String purpose;
+  private final Connection session;
   private final Deque<Connection> idle = new ArrayDeque<>();
   private final List<Connection> opened = new ArrayList<>();
   private boolean closed;
 
   /** Sessions as {@code role} (apply_role) on {@code access}'s target; none is opened yet. */
   public PackageQueries(TargetAccess access, String role, String purpose) {
+    this(access, role, purpose, null);
+  }
+
+  private PackageQueries(TargetAccess access, String role, String purpose, Connection session) {
     this.access = access;
     this.role = role;
     this.purpose = purpose;
+    this.session = session;
+  }
+
+  /**
+   * Queries on a session the caller owns and that already runs as {@code role} (the apply
+   * session re-checking a fact inside its transaction): nothing is opened, committed or rolled
+   * back here; a session not running as {@code role} is refused before anything is sent.
+   */
+  public static PackageQueries onSession(Connection session, String role) {
+    return new PackageQueries(null, role, null, session);
   }
 
   /**
@@ -103,8 +118,11 @@ public final class PackageQueries implements AutoCloseable {
     return send(((CheckQuery.Query) v).text(), rows);
   }
 
-  /** Sends one statement's text on a session of its own; the layers below the syntax check. */
+  /** Sends one statement's text; the layers below the syntax check. */
   <T> T send(String text, Rows<T> rows) throws SQLException {
+    if (session != null) {
+      return execute(session, text, rows, false);
+    }
     Connection c = borrow();
     boolean reusable = false;
     try {
@@ -113,25 +131,68 @@ public final class PackageQueries implements AutoCloseable {
         st.execute("set local statement_timeout = '" + CheckPool.STATEMENT_TIMEOUT.toMillis() + "ms'");
         st.execute("set local search_path = pg_catalog, pg_temp");
       }
-      requireOneStatement(c, text);
       T out;
-      try (Statement st = c.createStatement()) {
-        st.setEscapeProcessing(false);
-        st.setMaxRows(1);
-        try (ResultSet rs = st.executeQuery(text)) {
-          out = rows.read(rs);
-        }
+      try {
+        out = execute(c, text, rows, true);
       } catch (SQLException e) {
         reusable = true; // the query's own error: the rollback below leaves the session clean
         throw e;
       }
-      requireSameTransaction(c);
       reusable = true;
       return out;
     } finally {
       // a query that left its session (or a lost connection) closes it: never reused
       giveBack(c, rollback(c) && reusable);
     }
+  }
+
+  /** Where the session stands: transaction id (null before any write), read-only, current_user. */
+  private record State(String xid, String readOnly, String user) {}
+
+  private static State state(Connection c) throws SQLException {
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(STATE)) {
+      rs.next();
+      return new State(rs.getString(1), rs.getString(2), rs.getString(3));
+    }
+  }
+
+  /**
+   * Runs the text on {@code c} between two looks at the session: it must run as apply_role
+   * before, and after it the transaction must be the same (same transaction id, none if there
+   * was none: nothing written), as read-only as before, still as apply_role. On {@code own}
+   * sessions the transaction must also be READ ONLY.
+   */
+  private <T> T execute(Connection c, String text, Rows<T> rows, boolean own) throws SQLException {
+    State before = state(c);
+    if (!role.equals(before.user()) || (own && (before.xid() != null || !"on".equals(before.readOnly())))) {
+      throw new CutterException(ExitCodes.CHECKS_FAILED, "not run: the session runs as " + before.user()
+          + (own ? ", read-only " + before.readOnly() : "") + "; package SQL runs only as apply_role " + role);
+    }
+    requireOneStatement(c, text);
+    T out;
+    try (Statement st = c.createStatement()) {
+      st.setEscapeProcessing(false);
+      st.setMaxRows(1);
+      try (ResultSet rs = st.executeQuery(text)) {
+        out = rows.read(rs);
+      }
+    }
+    State after = state(c);
+    List<String> wrong = new ArrayList<>();
+    if (!java.util.Objects.equals(before.xid(), after.xid())) {
+      wrong.add(before.xid() == null ? "it was given a transaction id (it wrote)" : "it ended its transaction");
+    }
+    if (!before.readOnly().equals(after.readOnly())) {
+      wrong.add("its transaction is no longer read-only");
+    }
+    if (!role.equals(after.user())) {
+      wrong.add("it ran on as " + after.user() + ", not " + role);
+    }
+    if (!wrong.isEmpty()) {
+      throw new CutterException(ExitCodes.CHECKS_FAILED, "the check's query left its read-only session: "
+          + String.join("; ", wrong));
+    }
+    return out;
   }
 
   private static boolean rollback(Connection c) {
@@ -144,35 +205,17 @@ public final class PackageQueries implements AutoCloseable {
   }
 
   /**
-   * The driver splits text at semicolons itself and would send each part as a statement of its
-   * own: refuse before anything is sent when it sees more than one. Where its reading and the
-   * server's differ, the server refuses the single Parse message that holds several commands.
+   * The driver, in the extended protocol, splits text at semicolons itself and would send each
+   * part as a statement of its own: refuse before anything is sent when it sees more than one.
+   * Where its reading and the server's differ, the server refuses the single Parse message that
+   * holds several commands. (On a caller's session in the simple protocol the driver sends the
+   * text whole; there the syntax check and the look at the session afterwards remain.)
    */
   private static void requireOneStatement(Connection c, String text) throws SQLException {
     CachedQuery q = c.unwrap(BaseConnection.class).getQueryExecutor().createQuery(text, false, false);
     if (q.query.getSubqueries() != null) {
       throw new CutterException(ExitCodes.CHECKS_FAILED, "not run: the driver would send "
           + q.query.getSubqueries().length + " statements; a check is exactly one");
-    }
-  }
-
-  private void requireSameTransaction(Connection c) throws SQLException {
-    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(SAME_TRANSACTION)) {
-      rs.next();
-      List<String> wrong = new ArrayList<>();
-      if (!rs.getBoolean(1)) {
-        wrong.add("it was given a transaction id (it wrote)");
-      }
-      if (!"on".equals(rs.getString(2))) {
-        wrong.add("its transaction is no longer read-only");
-      }
-      if (!role.equals(rs.getString(3))) {
-        wrong.add("it ran on as " + rs.getString(3) + ", not " + role);
-      }
-      if (!wrong.isEmpty()) {
-        throw new CutterException(ExitCodes.CHECKS_FAILED, "the check's query left its read-only session: "
-            + String.join("; ", wrong));
-      }
     }
   }
 

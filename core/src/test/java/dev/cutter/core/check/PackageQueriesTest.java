@@ -127,4 +127,19 @@ class PackageQueriesTest {
               + " failed: ");
     }
   }
+
+  @Test
+  void onACallersSessionRunsOnlyAsApplyRole(TestDatabase db) throws SQLException {
+    String app = seed(db);
+    try (java.sql.Connection c = db.connectAs(app)) {
+      c.setAutoCommit(false);
+      assertThat(first(PackageQueries.onSession(c, app), "select count(*) from public.victim")).isEqualTo("1");
+      assertThatThrownBy(() -> first(PackageQueries.onSession(c, app), "commit")).hasMessageStartingWith("not run: ");
+      c.rollback();
+    }
+    try (java.sql.Connection c = db.superuser()) {
+      assertThatThrownBy(() -> first(PackageQueries.onSession(c, app), "select 1")).isInstanceOf(CutterException.class)
+          .hasMessage("not run: the session runs as " + db.server().superuser() + "; package SQL runs only as apply_role " + app);
+    }
+  }
 }
