@@ -21,8 +21,8 @@ import org.postgresql.ds.PGSimpleDataSource;
  * statement timeout, with search_path {@code pg_catalog, pg_temp}; the transaction is always
  * rolled back. The connections use the extended query protocol ({@link
  * Connections#checkProperties}). They are the login role's: only cutter's own catalog queries
- * run on them; SQL text from a package runs in {@link PackageQueries}. The password is set only as a
- * property of the driver's DataSource, never in a URL, so the pool cannot log it.
+ * run on them; SQL text from a package runs in {@link PackageQueries}. The password is set only
+ * as a property of the driver's DataSource, never in a URL, so the pool cannot log it.
  */
 public final class CheckPool implements AutoCloseable {
 

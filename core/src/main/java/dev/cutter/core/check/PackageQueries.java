@@ -129,7 +129,7 @@ public final class PackageQueries implements AutoCloseable {
       try (Statement st = c.createStatement()) {
         st.execute("set transaction read only");
         st.execute("set local statement_timeout = '" + CheckPool.STATEMENT_TIMEOUT.toMillis() + "ms'");
-        st.execute("set local search_path = pg_catalog, pg_temp");
+        st.execute(CheckPool.SEARCH_PATH);
       }
       T out;
       try {
