@@ -72,7 +72,8 @@ class PackageQueriesTest {
     db.execute("alter table victim owner to " + app);
     try (PackageQueries q = new PackageQueries(loginAs(db, db.server().superuser()), app, "test")) {
       assertThatThrownBy(() -> first(q, "select pg_catalog.set_config('transaction_read_only', 'off', true)"))
-          .as("the server refuses read-write once the transaction has a snapshot").satisfies(e -> assertThat(sqlState(e)).isEqualTo("25001"));
+          .as("the server refuses read-write once the transaction has a snapshot")
+          .satisfies(e -> assertThat(sqlState(e)).isEqualTo("25001"));
       assertThatThrownBy(() -> first(q, "with d as (delete from public.victim returning 1) select count(*) from d"))
           .satisfies(e -> assertThat(sqlState(e)).isEqualTo("25006"));
       assertThatThrownBy(() -> first(q, "select * into public.copied from public.victim"))
