@@ -27,8 +27,8 @@ public final class ServerVersionCheck extends BuiltInCheck<String> {
   @Override
   protected CheckResult check(String major, CheckContext ctx) throws SQLException {
     try (Statement st = ctx.connection().createStatement();
-        ResultSet rs = st.executeQuery("select current_setting('server_version_num')::int / 10000,"
-            + " current_setting('server_version')")) {
+        ResultSet rs = st.executeQuery("select pg_catalog.current_setting('server_version_num')::int / 10000,"
+            + " pg_catalog.current_setting('server_version')")) {
       rs.next();
       String actual = String.valueOf(rs.getInt(1));
       return ctx.result(actual.equals(major), "server major " + major, "server major " + actual + " (" + rs.getString(2) + ")",

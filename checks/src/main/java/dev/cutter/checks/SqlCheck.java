@@ -5,22 +5,25 @@ import dev.cutter.core.check.CheckResult;
 import dev.cutter.core.check.Problems;
 import dev.cutter.core.model.YamlFields;
 import dev.cutter.core.model.YamlValue;
+import dev.cutter.core.sql.CheckQuery;
 import java.math.BigDecimal;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
 /**
- * {@code sql: { name?, query, expect }}: a read-only query whose first column of the first row,
- * as text, must equal {@code expect} (a scalar; {@code null} expects SQL NULL). The report names
- * the check by {@code name}, else by its query.
+ * {@code sql: { name?, query, expect }}: one read-only query whose first column of the first
+ * row, as text, must equal {@code expect} (a scalar; {@code null} expects SQL NULL). It runs as
+ * apply_role with search_path {@code pg_catalog, pg_temp}, so names are schema-qualified. The
+ * report names the check by {@code name}, else by its query.
  */
 public final class SqlCheck extends BuiltInCheck<SqlCheck.Args> {
 
   public static final String NAME = "sql";
+
+  /** The first column of the first row, as text; null for SQL NULL. */
+  private record FirstValue(String text) {}
 
   /** Valid arguments. */
   public record Args(Optional<String> name, String query, YamlValue.Scalar expect) {}
@@ -34,7 +37,8 @@ public final class SqlCheck extends BuiltInCheck<SqlCheck.Args> {
     YamlFields f = new YamlFields(problems);
     return f.mapping(args, problems.context(), List.of("query", "expect"), List.of("name")).flatMap(m -> {
       Optional<String> name = m.get("name").flatMap(v -> f.string(v, problems.field("name")));
-      Optional<String> query = m.get("query").flatMap(v -> f.string(v, problems.field("query")));
+      Optional<String> query = m.get("query").flatMap(v -> f.string(v, problems.field("query")))
+          .filter(q -> isOneQuery(q, m.get("query").get(), f, problems.field("query")));
       Optional<YamlValue.Scalar> expect = m.get("expect").flatMap(v -> {
         if (v instanceof YamlValue.Scalar s) {
           return Optional.of(s);
@@ -48,27 +52,38 @@ public final class SqlCheck extends BuiltInCheck<SqlCheck.Args> {
   }
 
   /**
-   * Runs the query (from the signed package) on the read-only connection: a query that tries to
-   * write fails with SQLSTATE 25006 and the check is an ERROR. Numbers compare by value
-   * ({@code 0} equals {@code 0.0}), booleans by truth, everything else as text.
+   * A check is exactly one query ({@link CheckQuery}): a second statement, transaction control,
+   * DO, CALL, SET, COPY or any other command is refused here, when the package loads, at the
+   * query's position in package.yaml.
+   */
+  private static boolean isOneQuery(String query, YamlValue node, YamlFields f, String field) {
+    if (CheckQuery.examine(query) instanceof CheckQuery.Refused r) {
+      f.report(node, field, r.message());
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Runs the query (from the signed package) through {@link CheckContext#packageQuery}: as
+   * apply_role, READ ONLY, one statement over the extended protocol. A query that tries to write
+   * fails with SQLSTATE 25006 and the check is an ERROR. Numbers compare by value ({@code 0}
+   * equals {@code 0.0}), booleans by truth, everything else as text.
    */
   @Override
   protected CheckResult check(Args args, CheckContext ctx) throws SQLException {
     String label = args.name().orElse(args.query());
     YamlValue.Scalar expect = args.expect();
     String expected = expect.isNull() ? "NULL" : expect.value();
-    try (Statement st = ctx.connection().createStatement()) {
-      st.setMaxRows(1);
-      try (ResultSet rs = st.executeQuery(args.query())) {
-        if (!rs.next()) {
-          return ctx.fail(expected, "no rows", label + ": the query returned no rows");
-        }
-        String actual = rs.getString(1);
-        boolean held = matches(expect, actual);
-        return ctx.result(held, expected, actual == null ? "NULL" : actual, held ? label
-            : label + ": expected " + expected + ", got " + (actual == null ? "NULL" : actual));
-      }
+    Optional<FirstValue> first = ctx.packageQuery(args.query(),
+        rs -> rs.next() ? Optional.of(new FirstValue(rs.getString(1))) : Optional.empty());
+    if (first.isEmpty()) {
+      return ctx.fail(expected, "no rows", label + ": the query returned no rows");
     }
+    String actual = first.get().text();
+    boolean held = matches(expect, actual);
+    return ctx.result(held, expected, actual == null ? "NULL" : actual, held ? label
+        : label + ": expected " + expected + ", got " + (actual == null ? "NULL" : actual));
   }
 
   static boolean matches(YamlValue.Scalar expect, String actual) {

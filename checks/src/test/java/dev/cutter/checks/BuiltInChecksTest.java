@@ -177,7 +177,7 @@ class BuiltInChecksTest {
           - sql: { query: "select null::int", expect: null }
           - sql: { query: "select 1 = 1", expect: true }
           - sql: { query: "select 'x'", expect: "y" }
-          - sql: { name: sneaky, query: "delete from gov.existing returning 1", expect: 1 }
+          - sql: { name: sneaky, query: "with d as (delete from gov.existing returning 1) select count(*) from d", expect: 1 }
           - sql: { query: "select 1 from gov.existing where false", expect: 1 }
         """;
     db.execute("insert into gov.existing values (1, 'a', 1)");

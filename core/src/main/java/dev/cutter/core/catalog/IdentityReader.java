@@ -38,9 +38,9 @@ public final class IdentityReader {
     String version;
     boolean executable;
     try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("select current_user, current_database(),"
-            + " current_setting('server_version_num')::int / 10000, current_setting('server_version'),"
-            + " has_function_privilege('" + FUNCTION + "', 'EXECUTE')")) {
+        ResultSet rs = st.executeQuery("select current_user, pg_catalog.current_database(),"
+            + " pg_catalog.current_setting('server_version_num')::int / 10000, pg_catalog.current_setting('server_version'),"
+            + " pg_catalog.has_function_privilege('" + FUNCTION + "', 'EXECUTE')")) {
       rs.next();
       role = rs.getString(1);
       database = rs.getString(2);

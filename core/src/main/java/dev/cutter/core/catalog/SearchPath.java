@@ -51,7 +51,8 @@ public record SearchPath(String setting, String source, List<String> schemas) {
     String setting;
     String source;
     if (viaSetRole) {
-      setting = scalar(c, "select current_setting('search_path')", null);
+      // reset_val, not current_setting: the check session SETs LOCAL its own search_path
+      setting = scalar(c, "select reset_val from pg_catalog.pg_settings where name = 'search_path'", null);
       source = "the login session, which SETs ROLE";
     } else {
       Optional<String> perRole = roleSetting(c, roleOid);

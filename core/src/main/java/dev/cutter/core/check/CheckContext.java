@@ -3,11 +3,13 @@ package dev.cutter.core.check;
 import dev.cutter.core.exec.ExecStatement;
 import dev.cutter.core.model.ApplyPackage;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.List;
 
 /**
  * What a running check may use: a connection to the target already in a READ ONLY transaction
- * (rolled back after the check), the package, the artifact's statements as the executor will
+ * (rolled back after the check) for cutter's own catalog queries, {@link #packageQuery} for SQL
+ * text that comes from the package, the package, the artifact's statements as the executor will
  * send them, and the target's roles. The result helpers stamp the check's id.
  */
 public final class CheckContext {
@@ -17,14 +19,25 @@ public final class CheckContext {
   private final ApplyPackage pkg;
   private final List<ExecStatement> statements;
   private final TargetAccess target;
+  private final PackageQueries queries;
 
+  /**
+   * A context whose {@link #packageQuery} runs on {@code connection} itself, which must then run
+   * as apply_role (see {@link PackageQueries#onSession}).
+   */
   public CheckContext(String id, Connection connection, ApplyPackage pkg, List<ExecStatement> statements,
       TargetAccess target) {
+    this(id, connection, pkg, statements, target, PackageQueries.onSession(connection, pkg.target().applyRole()));
+  }
+
+  public CheckContext(String id, Connection connection, ApplyPackage pkg, List<ExecStatement> statements,
+      TargetAccess target, PackageQueries queries) {
     this.id = id;
     this.connection = connection;
     this.pkg = pkg;
     this.statements = List.copyOf(statements);
     this.target = target;
+    this.queries = queries;
   }
 
   /** The id the result carries: {@code identity}, {@code privilege#3}, … */
@@ -32,9 +45,22 @@ public final class CheckContext {
     return id;
   }
 
-  /** The target, in a READ ONLY transaction. */
+  /**
+   * The target as the login role, in a READ ONLY transaction with search_path {@code pg_catalog,
+   * pg_temp}: for cutter's own catalog queries, with values from the package only as bind
+   * parameters. Never send SQL text from the package here: use {@link #packageQuery}.
+   */
   public Connection connection() {
     return connection;
+  }
+
+  /**
+   * Runs SQL text from the package as a check (exactly one query, READ ONLY, as apply_role,
+   * search_path {@code pg_catalog, pg_temp}; see {@link PackageQueries}) and hands its result
+   * to {@code rows}. Text that is not one query is refused before anything is sent.
+   */
+  public <T> T packageQuery(String sql, PackageQueries.Rows<T> rows) throws SQLException {
+    return queries.run(sql, rows);
   }
 
   public ApplyPackage pkg() {

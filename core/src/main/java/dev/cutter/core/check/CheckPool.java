@@ -6,18 +6,23 @@ import com.zaxxer.hikari.pool.HikariPool;
 import dev.cutter.core.CutterException;
 import dev.cutter.core.ExitCodes;
 import dev.cutter.core.db.ConnectionSpec;
+import dev.cutter.core.db.Connections;
 import dev.cutter.core.db.DbErrors;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Properties;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * A few connections to the target for read-only checks. Each piece of work gets a connection in
  * a fresh transaction declared READ ONLY (a write fails with SQLSTATE 25006) and bounded by a
- * statement timeout; the transaction is always rolled back. The password is set only as a
- * property of the driver's DataSource, never in a URL, so the pool cannot log it.
+ * statement timeout, with search_path {@code pg_catalog, pg_temp}; the transaction is always
+ * rolled back. The connections use the extended query protocol ({@link
+ * Connections#checkProperties}). They are the login role's: only cutter's own catalog queries
+ * run on them; SQL text from a package runs in {@link PackageQueries}. The password is set only
+ * as a property of the driver's DataSource, never in a URL, so the pool cannot log it.
  */
 public final class CheckPool implements AutoCloseable {
 
@@ -26,6 +31,13 @@ public final class CheckPool implements AutoCloseable {
   public interface Work<T> {
     T run(Connection c) throws SQLException;
   }
+
+  /**
+   * The search_path of every check transaction: a table, view, function or operator that some
+   * role created in {@code public} under a built-in's name ({@code lower}, a {@code count}
+   * overload, {@code =}) is never found; pg_temp last, where functions are never looked up.
+   */
+  static final String SEARCH_PATH = "set local search_path = pg_catalog, pg_temp";
 
   /** How long one check's statement may run. */
   public static final Duration STATEMENT_TIMEOUT = Duration.ofSeconds(60);
@@ -44,14 +56,15 @@ public final class CheckPool implements AutoCloseable {
       throw new IllegalArgumentException("check pool size must be 1 to 4, not " + size);
     }
     PGSimpleDataSource ds = new PGSimpleDataSource();
-    ds.setServerNames(new String[] {spec.host().startsWith("/") ? "localhost" : spec.host()});
-    ds.setPortNumbers(new int[] {spec.port()});
-    ds.setDatabaseName(spec.database());
-    ds.setUser(spec.user());
-    spec.password().ifPresent(s -> ds.setPassword(s.value()));
-    ds.setApplicationName(applicationName);
-    ds.setConnectTimeout(10);
-    ds.setAssumeMinServerVersion("14");
+    ds.setUrl(spec.jdbcUrl());
+    Properties props = Connections.checkProperties(spec, applicationName);
+    try {
+      for (String key : props.stringPropertyNames()) {
+        ds.setProperty(key, props.getProperty(key));
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("a driver property the driver does not know: " + e.getMessage(), e);
+    }
     HikariConfig cfg = new HikariConfig();
     cfg.setDataSource(ds);
     cfg.setPoolName("cutter-checks");
@@ -80,6 +93,7 @@ public final class CheckPool implements AutoCloseable {
         try (Statement st = c.createStatement()) {
           st.execute("set transaction read only");
           st.execute("set local statement_timeout = '" + STATEMENT_TIMEOUT.toMillis() + "ms'");
+          st.execute(SEARCH_PATH);
         }
         return work.run(c);
       } finally {

@@ -12,7 +12,9 @@ import java.sql.SQLException;
  * constructor. They are stateless and thread-safe.
  *
  * <p>{@link #validate} runs when a package is loaded, {@link #run} when the check runs against
- * a target, in a read-only transaction.
+ * a target, in a read-only transaction. SQL text taken from the package must go through {@link
+ * CheckContext#packageQuery} (one query, as apply_role), never to {@link CheckContext#connection()},
+ * which is the login role's.
  */
 public interface CheckType {
 

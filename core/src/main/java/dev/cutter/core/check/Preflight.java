@@ -33,7 +33,8 @@ import java.util.function.Function;
  * approved), then the journal, every package check and the derived privilege checks, on a few
  * pooled connections, each in its own READ ONLY transaction. Results come back in package order
  * whatever ran first: identity, journal_writable (unless the package lists it), the package's
- * checks as {@code name#n}, apply_role_privileges, backup_role_privileges.
+ * checks as {@code name#n}, apply_role_privileges, backup_role_privileges. SQL text from the
+ * package runs in {@link PackageQueries}, as apply_role, on sessions of its own.
  */
 public final class Preflight implements Steps.Checks {
 
@@ -102,16 +103,16 @@ public final class Preflight implements Steps.Checks {
     } catch (CutterException e) {
       return notRun(CheckResult.error(IdentityCheck.ID, e.getMessage()), tasks.keySet());
     }
-    try (pool) {
+    try (pool; PackageQueries queries = new PackageQueries(access, pkg.target().applyRole(), "cutter preflight")) {
       CheckResult identity = sandbox
           ? CheckResult.skipped(IdentityCheck.ID, "sandbox: a throwaway server has another identity by design")
-          : runOne(pool, IdentityCheck.ID, IdentityCheck::run, pkg, statements, access);
+          : runOne(pool, IdentityCheck.ID, IdentityCheck::run, pkg, statements, access, queries);
       if (identity.status().blocks()) {
         return notRun(identity, tasks.keySet());
       }
       List<CheckResult> out = new ArrayList<>();
       out.add(identity);
-      out.addAll(runAll(pool, tasks, alone(pkg.preflight()), pkg, statements, access));
+      out.addAll(runAll(pool, tasks, alone(pkg.preflight()), pkg, statements, access, queries));
       return new Outcome(out);
     }
   }
@@ -131,8 +132,10 @@ public final class Preflight implements Steps.Checks {
   /** A list of package checks alone (verify, a rollback precondition), in order. */
   @Override
   public List<CheckResult> run(ConnectionSpec target, ApplyPackage pkg, List<CheckSpec> checks) {
-    try (CheckPool pool = CheckPool.open(target, Math.max(1, Math.min(4, parallelism)), "cutter checks")) {
-      return runAll(pool, packageTasks(checks), alone(checks), pkg, artifact.apply(pkg), new TargetAccess(target, passwordFor));
+    TargetAccess access = new TargetAccess(target, passwordFor);
+    try (CheckPool pool = CheckPool.open(target, Math.max(1, Math.min(4, parallelism)), "cutter checks");
+        PackageQueries queries = new PackageQueries(access, pkg.target().applyRole(), "cutter checks")) {
+      return runAll(pool, packageTasks(checks), alone(checks), pkg, artifact.apply(pkg), access, queries);
     }
   }
 
@@ -162,7 +165,7 @@ public final class Preflight implements Steps.Checks {
 
   /** Runs the tasks in parallel, then those in {@code alone} one by one; results in the tasks' order. */
   private List<CheckResult> runAll(CheckPool pool, Map<String, Task> tasks, Set<String> alone, ApplyPackage pkg,
-      List<ExecStatement> statements, TargetAccess access) {
+      List<ExecStatement> statements, TargetAccess access, PackageQueries queries) {
     ExecutorService exec = Executors.newFixedThreadPool(pool.size(), r -> {
       Thread t = new Thread(r, "cutter-check");
       t.setDaemon(true);
@@ -172,14 +175,14 @@ public final class Preflight implements Steps.Checks {
       Map<String, Future<CheckResult>> futures = new LinkedHashMap<>();
       tasks.forEach((id, task) -> {
         if (!alone.contains(id)) {
-          futures.put(id, exec.submit(() -> runOne(pool, id, task, pkg, statements, access)));
+          futures.put(id, exec.submit(() -> runOne(pool, id, task, pkg, statements, access, queries)));
         }
       });
       Map<String, CheckResult> done = new HashMap<>();
       futures.forEach((id, f) -> done.put(id, await(id, f)));
       tasks.forEach((id, task) -> {
         if (alone.contains(id)) {
-          done.put(id, runOne(pool, id, task, pkg, statements, access));
+          done.put(id, runOne(pool, id, task, pkg, statements, access, queries));
         }
       });
       return tasks.keySet().stream().map(done::get).toList();
@@ -201,9 +204,9 @@ public final class Preflight implements Steps.Checks {
 
   /** Runs one task in its own read-only transaction; a database error is the check's ERROR, never a crash. */
   private static CheckResult runOne(CheckPool pool, String id, Task task, ApplyPackage pkg, List<ExecStatement> statements,
-      TargetAccess access) {
+      TargetAccess access, PackageQueries queries) {
     try {
-      CheckResult r = pool.readOnly(c -> task.run(new CheckContext(id, c, pkg, statements, access)));
+      CheckResult r = pool.readOnly(c -> task.run(new CheckContext(id, c, pkg, statements, access, queries)));
       return r != null ? r : CheckResult.error(id, "internal error: the check returned no result");
     } catch (SQLException e) {
       return CheckResult.error(id, DbErrors.oneLine(e));

@@ -28,6 +28,19 @@ public final class Connections {
   }
 
   /**
+   * Driver properties for check sessions: as {@link #properties}, but the extended query
+   * protocol. A check's text then travels in one Parse message, and the server refuses a Parse
+   * that holds more than one command ("cannot insert multiple commands into a prepared
+   * statement"), so a check cannot end its READ ONLY transaction by sending a COMMIT after its
+   * query. Apply keeps the simple protocol: it sends scripts as psql does.
+   */
+  public static Properties checkProperties(ConnectionSpec spec, String applicationName) {
+    Properties p = properties(spec, applicationName);
+    p.setProperty("preferQueryMode", "extended");
+    return p;
+  }
+
+  /**
    * Connects through the PostgreSQL driver itself rather than {@code DriverManager}: the manager
    * loads and initialises every JDBC driver on the class path first (the Testcontainers one
    * starts the whole logging stack), which costs a command a few hundred milliseconds.

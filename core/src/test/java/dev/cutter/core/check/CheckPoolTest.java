@@ -33,6 +33,15 @@ class CheckPoolTest {
         }
       });
       assertThat(ro).isEqualTo("on");
+      org.postgresql.jdbc.PreferQueryMode mode = pool.readOnly(c -> c.unwrap(org.postgresql.PGConnection.class).getPreferQueryMode());
+      assertThat(mode).as("one statement per message: the server refuses more").isEqualTo(org.postgresql.jdbc.PreferQueryMode.EXTENDED);
+      String path = pool.readOnly(c -> {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("show search_path")) {
+          rs.next();
+          return rs.getString(1);
+        }
+      });
+      assertThat(path).isEqualTo("pg_catalog, pg_temp");
       assertThatThrownBy(() -> pool.readOnly(c -> c.createStatement().execute("create table nope (a int)")))
           .isInstanceOf(SQLException.class).extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("25006");
       Integer afterError = pool.readOnly(c -> {

@@ -1,0 +1,362 @@
+package dev.cutter.core.check;
+
+import dev.cutter.core.CutterException;
+import dev.cutter.core.ExitCodes;
+import dev.cutter.core.catalog.Identifiers;
+import dev.cutter.core.db.ConnectionSpec;
+import dev.cutter.core.db.Connections;
+import dev.cutter.core.db.DbErrors;
+import dev.cutter.core.db.Sql;
+import dev.cutter.core.sql.CheckQuery;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.List;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.core.CachedQuery;
+
+/**
+ * Runs SQL text that comes from a package (a {@code sql} check in P1, verify or a rollback
+ * precondition) as a check: one query, in a READ ONLY transaction that is rolled back, as
+ * apply_role, with search_path {@code pg_catalog, pg_temp}. The layers, each of which holds on
+ * its own:
+ *
+ * <ol>
+ *   <li>the text is exactly one query ({@link CheckQuery}, also enforced when the package loads);
+ *   <li>the driver would send it as one statement, over the extended query protocol, where the
+ *       server refuses a message with more than one command: nothing can follow the query to end
+ *       its transaction;
+ *   <li>the session is READ ONLY and never runs as a role with more rights than apply_role: it is
+ *       authenticated as apply_role, or reached by SET ROLE from a login role that holds nothing
+ *       apply_role lacks, so a function call that resets the role ({@code set_config('role', …)})
+ *       leads nowhere new; a view apply_role planted that calls an invoker's-rights function runs
+ *       it with apply_role's rights, never the operator's;
+ *   <li>after the query, the transaction is proven to be the same one: read-only, no
+ *       transaction id assigned (nothing written), current_user still apply_role.
+ * </ol>
+ * Sessions open on first use and are reused by later checks of the same run (one per thread at
+ * most); each is closed by {@link #close}. {@link #onSession} runs on a session the caller owns.
+ */
+public final class PackageQueries implements AutoCloseable {
+
+  /** Reads the query's result. */
+  @FunctionalInterface
+  public interface Rows<T> {
+    T read(ResultSet rs) throws SQLException;
+  }
+
+  private static final String SEARCH_PATH = "set search_path = pg_catalog, pg_temp";
+
+  /** What the login role holds that {@code role} lacks; role existence and membership first. */
+  private static final String BEYOND = """
+      select a.oid is not null, pg_catalog.pg_has_role(l.oid, a.oid, 'MEMBER'),
+             pg_catalog.array_remove(array[
+               case when l.rolsuper and not a.rolsuper then 'SUPERUSER' end,
+               case when l.rolcreaterole and not a.rolcreaterole then 'CREATEROLE' end,
+               case when l.rolcreatedb and not a.rolcreatedb then 'CREATEDB' end,
+               case when l.rolreplication and not a.rolreplication then 'REPLICATION' end,
+               case when l.rolbypassrls and not a.rolbypassrls then 'BYPASSRLS' end]::text[], null)
+             operator(pg_catalog.||) array(
+               select 'membership in ' operator(pg_catalog.||) pg_catalog.quote_ident(r.rolname)
+                 from pg_catalog.pg_auth_members m join pg_catalog.pg_roles r on r.oid operator(pg_catalog.=) m.roleid
+                where m.member operator(pg_catalog.=) l.oid and m.roleid operator(pg_catalog.<>) a.oid
+                  and not pg_catalog.pg_has_role(a.oid, m.roleid, 'MEMBER')
+                order by r.rolname)::text[]
+        from pg_catalog.pg_roles l left join pg_catalog.pg_roles a on a.rolname operator(pg_catalog.=) ?::name
+       where l.rolname operator(pg_catalog.=) session_user""";
+
+  /** Where the session stands, before and after the query. */
+  private static final String STATE = "select pg_catalog.txid_current_if_assigned()::text,"
+      + " pg_catalog.current_setting('transaction_read_only'), current_user";
+
+  private final TargetAccess access;
+  private final String role;
+  private final String purpose;
+  private final Connection session;
+  private final Deque<Connection> idle = new ArrayDeque<>();
+  private final List<Connection> opened = new ArrayList<>();
+  private boolean closed;
+
+  /** Sessions as {@code role} (apply_role) on {@code access}'s target; none is opened yet. */
+  public PackageQueries(TargetAccess access, String role, String purpose) {
+    this(access, role, purpose, null);
+  }
+
+  private PackageQueries(TargetAccess access, String role, String purpose, Connection session) {
+    this.access = access;
+    this.role = role;
+    this.purpose = purpose;
+    this.session = session;
+  }
+
+  /**
+   * Queries on a session the caller owns and that already runs as {@code role} (the apply
+   * session re-checking a fact inside its transaction): nothing is opened, committed or rolled
+   * back here; a session not running as {@code role} is refused before anything is sent.
+   */
+  public static PackageQueries onSession(Connection session, String role) {
+    return new PackageQueries(null, role, null, session);
+  }
+
+  /**
+   * Runs {@code sql} as a check and hands its result to {@code rows}. A text that is not one
+   * query, or a query that left its transaction, is a {@link CutterException}; a database error
+   * is the {@link SQLException}.
+   */
+  public <T> T run(String sql, Rows<T> rows) throws SQLException {
+    CheckQuery.Verdict v = CheckQuery.examine(sql);
+    if (v instanceof CheckQuery.Refused r) {
+      throw new CutterException(ExitCodes.CHECKS_FAILED, "not run: " + r.message());
+    }
+    return send(((CheckQuery.Query) v).text(), rows);
+  }
+
+  /** Sends one statement's text; the layers below the syntax check. */
+  <T> T send(String text, Rows<T> rows) throws SQLException {
+    if (session != null) {
+      return execute(session, text, rows, false);
+    }
+    Connection c = borrow();
+    boolean reusable = false;
+    try {
+      try (Statement st = c.createStatement()) {
+        st.execute("set transaction read only");
+        st.execute("set local statement_timeout = '" + CheckPool.STATEMENT_TIMEOUT.toMillis() + "ms'");
+        st.execute(CheckPool.SEARCH_PATH);
+      }
+      T out;
+      try {
+        out = execute(c, text, rows, true);
+      } catch (SQLException e) {
+        reusable = true; // the query's own error: the rollback below leaves the session clean
+        throw e;
+      }
+      reusable = true;
+      return out;
+    } finally {
+      // a query that left its session (or a lost connection) closes it: never reused
+      giveBack(c, rollback(c) && reusable);
+    }
+  }
+
+  /** Where the session stands: transaction id (null before any write), read-only, current_user. */
+  private record State(String xid, String readOnly, String user) {}
+
+  private static State state(Connection c) throws SQLException {
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(STATE)) {
+      rs.next();
+      return new State(rs.getString(1), rs.getString(2), rs.getString(3));
+    }
+  }
+
+  /**
+   * Runs the text on {@code c} between two looks at the session: it must run as apply_role
+   * before, and after it the transaction must be the same (same transaction id, none if there
+   * was none: nothing written), as read-only as before, still as apply_role. On {@code own}
+   * sessions the transaction must also be READ ONLY.
+   */
+  private <T> T execute(Connection c, String text, Rows<T> rows, boolean own) throws SQLException {
+    State before = state(c);
+    if (!role.equals(before.user()) || (own && (before.xid() != null || !"on".equals(before.readOnly())))) {
+      throw new CutterException(ExitCodes.CHECKS_FAILED, "not run: the session runs as " + before.user()
+          + (own ? ", read-only " + before.readOnly() : "") + "; package SQL runs only as apply_role " + role);
+    }
+    requireOneStatement(c, text);
+    T out;
+    try (Statement st = c.createStatement()) {
+      st.setEscapeProcessing(false);
+      st.setMaxRows(1);
+      try (ResultSet rs = st.executeQuery(text)) {
+        out = rows.read(rs);
+      }
+    }
+    State after = state(c);
+    List<String> wrong = new ArrayList<>();
+    if (!java.util.Objects.equals(before.xid(), after.xid())) {
+      wrong.add(before.xid() == null ? "it was given a transaction id (it wrote)" : "it ended its transaction");
+    }
+    if (!before.readOnly().equals(after.readOnly())) {
+      wrong.add("its transaction is no longer read-only");
+    }
+    if (!role.equals(after.user())) {
+      wrong.add("it ran on as " + after.user() + ", not " + role);
+    }
+    if (!wrong.isEmpty()) {
+      throw new CutterException(ExitCodes.CHECKS_FAILED, "the check's query left its read-only session: "
+          + String.join("; ", wrong));
+    }
+    return out;
+  }
+
+  private static boolean rollback(Connection c) {
+    try {
+      c.rollback();
+      return true;
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  /**
+   * The driver, in the extended protocol, splits text at semicolons itself and would send each
+   * part as a statement of its own: refuse before anything is sent when it sees more than one.
+   * Where its reading and the server's differ, the server refuses the single Parse message that
+   * holds several commands. (On a caller's session in the simple protocol the driver sends the
+   * text whole; there the syntax check and the look at the session afterwards remain.)
+   */
+  private static void requireOneStatement(Connection c, String text) throws SQLException {
+    CachedQuery q = c.unwrap(BaseConnection.class).getQueryExecutor().createQuery(text, false, false);
+    if (q.query.getSubqueries() != null) {
+      throw new CutterException(ExitCodes.CHECKS_FAILED, "not run: the driver would send "
+          + q.query.getSubqueries().length + " statements; a check is exactly one");
+    }
+  }
+
+  private Connection borrow() throws SQLException {
+    synchronized (this) {
+      if (closed) {
+        throw new IllegalStateException("package query sessions are closed");
+      }
+      Connection c = idle.poll();
+      if (c != null) {
+        return c;
+      }
+    }
+    Connection c = open();
+    synchronized (this) {
+      opened.add(c);
+    }
+    return c;
+  }
+
+  private void giveBack(Connection c, boolean healthy) {
+    synchronized (this) {
+      if (healthy && !closed) {
+        idle.push(c);
+        return;
+      }
+      opened.remove(c);
+    }
+    quietlyClose(c);
+  }
+
+  /** A session whose current_user is {@code role} and that cannot become anyone with more rights. */
+  private Connection open() throws SQLException {
+    ConnectionSpec login = access.login();
+    if (login.user().equals(role)) {
+      return prepared(connect(login), role);
+    }
+    Connection c = connect(login);
+    String why;
+    try {
+      c.setAutoCommit(true);
+      why = whyNotSetRole(c);
+      if (why == null) {
+        try (Statement st = c.createStatement()) {
+          st.execute("set role " + Sql.ident(role));
+        } catch (SQLException e) {
+          why = "SET ROLE " + role + " failed: " + DbErrors.oneLine(e); // PostgreSQL 16+: a membership without SET
+        }
+        if (why == null) {
+          return prepared(c, role);
+        }
+      }
+    } catch (SQLException | RuntimeException e) {
+      quietlyClose(c);
+      throw e;
+    }
+    quietlyClose(c);
+    ConnectionSpec direct = login.as(role, access.passwordFor().apply(login, role));
+    Connection d;
+    try {
+      d = connect(direct);
+    } catch (CutterException e) {
+      throw new CutterException(ExitCodes.CHECKS_FAILED, "cannot run the package's SQL as apply_role " + role
+          + ": " + why + ", and logging in as " + role + " failed: " + e.getMessage()
+          + " (give " + role + " LOGIN and a password-file entry, or log in as a role that holds nothing " + role + " lacks)");
+    }
+    return prepared(d, role);
+  }
+
+  /**
+   * Null when SET ROLE from this login is sound: the role exists, the login is a member, and the
+   * login holds nothing the role lacks (so RESET ROLE, by whatever means, leads nowhere new).
+   */
+  private String whyNotSetRole(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(BEYOND)) {
+      ps.setString(1, role);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return "the login role is not in pg_roles";
+        }
+        if (!rs.getBoolean(1)) {
+          return "role " + Identifiers.quote(role) + " does not exist on the target";
+        }
+        String login = access.login().user();
+        if (!rs.getBoolean(2)) {
+          return "login role " + login + " is not a member of " + role;
+        }
+        Array beyond = rs.getArray(3);
+        List<String> extra = beyond == null ? List.of() : Arrays.asList((String[]) beyond.getArray());
+        return extra.isEmpty() ? null : "login role " + login + " holds " + String.join(", ", extra) + " that " + role + " lacks";
+      }
+    }
+  }
+
+  /** The session's own settings, and proof of who it runs as. */
+  private static Connection prepared(Connection c, String role) throws SQLException {
+    try {
+      c.setAutoCommit(true);
+      try (Statement st = c.createStatement()) {
+        st.execute(SEARCH_PATH);
+      }
+      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select current_user")) {
+        rs.next();
+        if (!role.equals(rs.getString(1))) {
+          throw new CutterException(ExitCodes.CHECKS_FAILED, "the check session runs as " + rs.getString(1) + ", not " + role);
+        }
+      }
+      c.setAutoCommit(false);
+      c.setReadOnly(true);
+      return c;
+    } catch (SQLException | RuntimeException e) {
+      quietlyClose(c);
+      throw e;
+    }
+  }
+
+  private Connection connect(ConnectionSpec spec) {
+    try {
+      return Connections.connect(spec.jdbcUrl(), Connections.checkProperties(spec, purpose));
+    } catch (SQLException e) {
+      throw new CutterException(ExitCodes.CHECKS_FAILED, "cannot connect to " + spec.display() + ": " + DbErrors.oneLine(e), e);
+    }
+  }
+
+  private static void quietlyClose(Connection c) {
+    try {
+      c.close();
+    } catch (SQLException e) {
+      // closing a session we are done with; nothing to report
+    }
+  }
+
+  @Override
+  public void close() {
+    List<Connection> all;
+    synchronized (this) {
+      closed = true;
+      all = new ArrayList<>(opened);
+      opened.clear();
+      idle.clear();
+    }
+    all.forEach(PackageQueries::quietlyClose);
+  }
+}
