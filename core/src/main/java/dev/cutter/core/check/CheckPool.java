@@ -6,12 +6,13 @@ import com.zaxxer.hikari.pool.HikariPool;
 import dev.cutter.core.CutterException;
 import dev.cutter.core.ExitCodes;
 import dev.cutter.core.db.ConnectionSpec;
+import dev.cutter.core.db.Connections;
 import dev.cutter.core.db.DbErrors;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import org.postgresql.ds.PGSimpleDataSource;
+import java.util.Properties;
 
 /**
  * A few connections to the target for read-only checks. Each piece of work gets a connection in
@@ -43,15 +44,9 @@ public final class CheckPool implements AutoCloseable {
     if (size < 1 || size > 4) {
       throw new IllegalArgumentException("check pool size must be 1 to 4, not " + size);
     }
-    PGSimpleDataSource ds = new PGSimpleDataSource();
-    ds.setServerNames(new String[] {spec.host().startsWith("/") ? "localhost" : spec.host()});
-    ds.setPortNumbers(new int[] {spec.port()});
-    ds.setDatabaseName(spec.database());
-    ds.setUser(spec.user());
-    spec.password().ifPresent(s -> ds.setPassword(s.value()));
-    ds.setApplicationName(applicationName);
-    ds.setConnectTimeout(10);
-    ds.setAssumeMinServerVersion("14");
+    Properties props = Connections.properties(spec, applicationName);
+    props.remove("preferQueryMode");
+    javax.sql.DataSource ds = Connections.dataSource(props);
     HikariConfig cfg = new HikariConfig();
     cfg.setDataSource(ds);
     cfg.setPoolName("cutter-checks");
