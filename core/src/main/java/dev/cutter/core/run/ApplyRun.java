@@ -192,6 +192,13 @@ public final class ApplyRun {
       if (!ok) {
         return finish(s, Verdict.BLOCKED, "backup failed: " + s.backupInfo.reason(), sink, lockConn);
       }
+      String dumped = s.backupInfo.systemIdentifier();
+      if (dumped != null && s.target.systemIdentifier() != null && !dumped.equals(s.target.systemIdentifier())) {
+        String why = "the backup came from server " + dumped + ", not from the target " + s.target.systemIdentifier();
+        s.gate(new GateResult(GateIds.BACKUP, GateStatus.FAIL, "a backup of system " + s.target.systemIdentifier(),
+            "system " + dumped, why, List.of()));
+        return finish(s, Verdict.BLOCKED, why, sink, lockConn);
+      }
     } else {
       s.gate(new GateResult(GateIds.BACKUP, GateStatus.SKIPPED, null, null, "backup.required is false", List.of()));
     }
@@ -406,7 +413,8 @@ public final class ApplyRun {
       } catch (SQLException e) {
         sysid = null; // the identity check reports why
       }
-      return new TargetInfo(rs.getString(1), sysid, rs.getString(2), rs.getString(3), req.pkg().target().applyRole());
+      return new TargetInfo(rs.getString(1), sysid, rs.getString(2), rs.getString(3), req.pkg().target().applyRole(),
+          Connections.tlsState(c, req.login()));
     }
   }
 
