@@ -121,11 +121,13 @@ public final class ApplyRun {
   /** Runs every gate in order and returns the report (already handed to {@code sink}). */
   public RunReport execute(Request req, ReportSink sink) {
     State s = new State(req);
-    Steps.IntegrityOutcome io = integrity.check(req.pkg(), req.mode() != RunMode.DRY_RUN);
+    Steps.IntegrityOutcome io = integrity.check(req.pkg(), req.mode() != RunMode.DRY_RUN, req.login());
     io.gates().forEach(s::gate);
     s.signers = io.signers();
     if (!io.passed()) {
-      return finish(s, Verdict.BLOCKED, "integrity gate refused the package", sink, null);
+      String why = io.gates().stream().filter(g -> g.id().equals(GateIds.TLS) && g.status() == GateStatus.FAIL)
+          .map(GateResult::message).findFirst().orElse("integrity gate refused the package");
+      return finish(s, Verdict.BLOCKED, why, sink, null);
     }
     Connection lockConn;
     try {
