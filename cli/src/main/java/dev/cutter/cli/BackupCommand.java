@@ -20,6 +20,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -96,6 +97,14 @@ final class BackupCommand implements Callable<Integer>, UsesEnvironment {
       out.flush();
       return ExitCodes.CHECKS_FAILED;
     }
+    Optional<TrustPolicy.TlsRefusal> tls = trust.locate().file().map(TrustPolicy::load)
+        .flatMap(policy -> policy.tlsRefusal(backupConn));
+    if (tls.isPresent()) {
+      out.println("FAIL tls: " + tls.get().message());
+      out.println("verdict: BLOCKED (trust policy; nothing was dumped)");
+      out.flush();
+      return ExitCodes.CHECKS_FAILED;
+    }
     BackupResult result = gate.run(backupConn, p.backup(), p.id(), RunIds.next(settings.clock()), groundwork);
     print(result, out);
     out.flush();
@@ -125,6 +134,12 @@ final class BackupCommand implements Callable<Integer>, UsesEnvironment {
       out.println("encrypted_to: " + e.encryptedTo());
       out.println("started: " + e.started());
       out.println("finished: " + e.finished());
+      out.println("system_identifier: " + e.systemIdentifier());
+      if (e.tls() != null) {
+        out.println("tls: " + (e.tls().encrypted() ? "encrypted" : "not encrypted") + ", "
+            + (e.tls().verified() ? "server certificate verified" : "server certificate not verified")
+            + " (sslmode " + e.tls().sslmode() + ")");
+      }
       out.println("verdict: PASS");
       return;
     }
