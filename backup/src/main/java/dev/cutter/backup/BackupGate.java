@@ -393,6 +393,7 @@ public final class BackupGate {
     tls.rootCert().ifPresent(f -> env.put("PGSSLROOTCERT", f.toString()));
     tls.cert().ifPresent(f -> env.put("PGSSLCERT", f.toString()));
     tls.key().ifPresent(f -> env.put("PGSSLKEY", f.toString()));
+    tls.crl().ifPresent(f -> env.put("PGSSLCRL", f.toString()));
     env.put("PGGSSENCMODE", "disable");
     if (conn.connectTimeoutSeconds() > 0) {
       env.put("PGCONNECT_TIMEOUT", String.valueOf(conn.connectTimeoutSeconds()));

@@ -96,10 +96,6 @@ public final class ConnectionResolver {
     String modeName = first(p.get("sslmode"), "prefer");
     SslMode mode = SslMode.parse(modeName).orElseThrow(() -> CutterException.invalid("target: sslmode '" + modeName
         + "' is not one of disable, allow, prefer, require, verify-ca, verify-full"));
-    if (p.containsKey("sslcrl")) {
-      throw CutterException.invalid("target: sslcrl is not supported: cutter's driver cannot check a revocation list, and "
-          + "cutter will not connect as if it had; remove sslcrl (PGSSLCRL) or revoke by replacing the root certificate");
-    }
     Path dir = home.resolve(".postgresql");
     Optional<Path> root;
     if (p.containsKey("sslrootcert")) {
@@ -135,8 +131,16 @@ public final class ConnectionResolver {
       }
       key = Optional.of(k);
     }
+    // libpq loads a revocation list (sslcrl, else ~/.postgresql/root.crl) when it has a root
+    // certificate, and ignores a list file that does not exist
+    Optional<Path> crl = root.isEmpty() ? Optional.empty()
+        : Optional.of(Path.of(first(p.get("sslcrl"), dir.resolve("root.crl").toString()))).filter(Files::isRegularFile);
+    if (crl.isPresent() && cert.isPresent()) {
+      throw CutterException.invalid("target: a revocation list (" + crl.get() + ") together with a client certificate ("
+          + cert.get() + ") is not supported");
+    }
     Optional<Secret> keyPassword = Optional.ofNullable(p.get("sslpassword")).filter(s -> !s.isEmpty()).map(Secret::new);
-    return new Tls(mode, root, cert, key, Optional.empty(), keyPassword);
+    return new Tls(mode, root, cert, key, crl, keyPassword);
   }
 
   /** libpq's connect_timeout: whole seconds; 0 or less waits without limit; 1 counts as 2. */

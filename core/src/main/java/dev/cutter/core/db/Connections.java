@@ -42,6 +42,10 @@ public final class Connections {
     tls.rootCert().ifPresent(f -> p.put("sslrootcert", f.toString()));
     tls.cert().ifPresent(f -> p.put("sslcert", f.toString()));
     tls.key().ifPresent(f -> p.put("sslkey", f.toString()));
+    if (tls.verifiesServer() && tls.crl().isPresent()) {
+      p.put("sslfactory", RevocationCheckingFactory.class.getName());
+      p.put(RevocationCheckingFactory.CRL_PROPERTY, tls.crl().get().toString());
+    }
     // cutter speaks TLS or plain TCP, never GSSAPI encryption: pg_stat_ssl would not see it
     p.put("gssEncMode", "disable");
     return p;

@@ -105,4 +105,17 @@ class TlsConnectionTest {
         server.otherCaCertificate().toString()), home).resolve("postgresql://postgres@localhost:" + server.port() + "/postgres");
     assertThatThrownBy(() -> Connections.open(spec, "cutter tls test")).isInstanceOf(CutterException.class);
   }
+
+  @Test
+  void aRevokedServerCertificateIsRefused() throws SQLException {
+    String root = "sslmode=verify-full&sslrootcert=" + server.caCertificate();
+    TlsState ok = stateOf(resolve("localhost", root + "&sslcrl=" + server.emptyCrl()));
+    assertThat(ok.verified()).isTrue();
+    ConnectionSpec revoked = resolve("localhost", root + "&sslcrl=" + server.revokingCrl());
+    assertThat(revoked.tls().crl()).contains(server.revokingCrl());
+    assertThatThrownBy(() -> Connections.open(revoked, "cutter tls test")).isInstanceOf(CutterException.class);
+    ConnectionSpec fromEnv = new ConnectionResolver(Map.of("PGSSLCRL", server.revokingCrl().toString()), home)
+        .resolve("postgresql://postgres@localhost:" + server.port() + "/postgres?" + root);
+    assertThatThrownBy(() -> Connections.open(fromEnv, "cutter tls test")).isInstanceOf(CutterException.class);
+  }
 }
