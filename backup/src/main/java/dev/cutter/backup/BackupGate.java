@@ -129,11 +129,17 @@ public final class BackupGate {
       return Blocked.of("cannot connect as " + backupConn.user() + " to " + backupConn.display() + ": "
           + e.getMessage(), "SQLSTATE " + e.getSQLState());
     }
-    try (catalog) {
+    try {
       return prepareAndDump(backupConn, policy, packageId, runId, keys, tools, catalog, started);
     } catch (SQLException e) {
       return Blocked.of("cannot read the catalog as " + backupConn.user() + ": " + e.getMessage(),
           "SQLSTATE " + e.getSQLState());
+    } finally {
+      try {
+        catalog.close();
+      } catch (SQLException e) {
+        // the dump's outcome is decided; a session the server has already ended changes nothing
+      }
     }
   }
 
