@@ -115,7 +115,7 @@ public final class ConnectionResolver {
       }
     }
     if (mode == SslMode.DISABLE) {
-      root = Optional.empty();
+      return Tls.mode(SslMode.DISABLE); // libpq reads no TLS file then
     }
     Optional<Path> cert = Optional.of(Path.of(first(p.get("sslcert"), dir.resolve("postgresql.crt").toString())))
         .filter(Files::isRegularFile);
@@ -125,9 +125,9 @@ public final class ConnectionResolver {
       if (!Files.isRegularFile(k)) {
         throw CutterException.invalid("target: certificate " + cert.get() + " present, but not private key file " + k);
       }
-      if (readableByOthers(k)) {
+      if (keyTooOpen(k)) {
         throw CutterException.invalid("target: private key file " + k + " has group or world access; it must have "
-            + "permissions u=rw (0600) or less");
+            + "permissions u=rw (0600) or less, or u=rw,g=r (0640) or less when root owns it");
       }
       key = Optional.of(k);
     }
@@ -153,6 +153,18 @@ public final class ConnectionResolver {
       return t <= 0 ? 0 : Math.max(t, 2);
     } catch (NumberFormatException e) {
       throw CutterException.invalid("target: connect_timeout must be whole seconds, not '" + value + "'");
+    }
+  }
+
+  /** libpq's rule for a client key: 0600 or less, or 0640 or less when root owns it. */
+  private static boolean keyTooOpen(Path key) {
+    try {
+      Set<PosixFilePermission> perms = Files.getPosixFilePermissions(key);
+      boolean rootOwned = Files.getOwner(key).getName().equals("root");
+      return perms.stream().anyMatch(x -> x.name().startsWith("OTHERS")
+          || (x.name().startsWith("GROUP") && (!rootOwned || x != PosixFilePermission.GROUP_READ)));
+    } catch (UnsupportedOperationException | IOException e) {
+      return false;
     }
   }
 

@@ -178,7 +178,7 @@ class ConnectionResolverTest {
   void refusesAClientKeyOthersCanRead() throws IOException {
     Path cert = Files.writeString(home.resolve("c.crt"), "x");
     Path key = Files.writeString(home.resolve("c.key"), "x");
-    Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r-----"));
+    Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
     assertThatThrownBy(() -> new ConnectionResolver(Map.of("PGSSLCERT", cert.toString(), "PGSSLKEY", key.toString()), home)
         .resolve("host=h")).hasMessageContaining("group or world access");
   }
