@@ -6,7 +6,6 @@ import dev.cutter.backup.BackupResult.Passed;
 import dev.cutter.core.db.ConnectionSpec;
 import dev.cutter.core.model.BackupPolicy;
 import dev.cutter.fixtures.PrivateCluster;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -102,9 +101,5 @@ class TwoClustersBackupTest {
     p.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     return p.exitValue();
-  }
-
-  static String utf8(byte[] b) {
-    return new String(b, StandardCharsets.UTF_8);
   }
 }
