@@ -54,4 +54,17 @@ class TlsReportTest {
     String md = ReportRenderer.markdown(ScannedReport.scan(r, SecretScanner.patternsOnly()));
     assertThat(md).contains("| connection | **not encrypted** (sslmode disable) |");
   }
+
+  @Test
+  void aTlsGateRefusalIsDiagnosedAsSuch() {
+    RunReport r = SampleReports.blockedAtPreflight();
+    RunReport blocked = new RunReport(r.runId(), r.mode(), r.pkg(), r.target(), r.verdict(), r.exitCode(), false,
+        java.util.List.of(new dev.cutter.core.run.GateResult("tls", dev.cutter.core.run.GateStatus.FAIL,
+            "sslmode verify-full, or a local target", "db.example.com, sslmode prefer", "the trust policy requires "
+                + "tls: verify-full", java.util.List.of())), null, null, null, null, null, java.util.List.of(), null,
+        r.started(), r.finished());
+    RunReport d = new FailureClassifier().diagnose(blocked);
+    assertThat(d.rootCause()).contains("verified TLS connection");
+    assertThat(d.remediation()).anySatisfy(o -> assertThat(o.action()).contains("sslmode=verify-full"));
+  }
 }
