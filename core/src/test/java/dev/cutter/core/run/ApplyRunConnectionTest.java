@@ -57,7 +57,8 @@ class ApplyRunConnectionTest {
   @Test
   void theReportSaysTheTargetConnectionWasEncryptedAndVerified() throws Exception {
     Path bin = PrivateCluster.binaries();
-    Assumptions.assumeTrue(bin != null, "PostgreSQL server binaries (pg_config --bindir) are needed");
+    Assumptions.assumeTrue(bin != null && PrivateCluster.opensslAvailable(),
+        "PostgreSQL server binaries (pg_config --bindir) and openssl are needed");
     try (PrivateCluster server = PrivateCluster.start(bin, PrivateCluster.Options.tls(List.of("local all all trust",
         "hostssl all all 127.0.0.1/32 trust", "hostssl all all ::1/128 trust")))) {
       server.psql("postgres", "create database db");
