@@ -1,5 +1,6 @@
 package dev.cutter.backup;
 
+import dev.cutter.core.db.TlsState;
 import dev.cutter.core.run.RunReport;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -9,7 +10,8 @@ import java.util.List;
 /**
  * The record of one verified backup: where it is, how big, its digests (of the file as written
  * and of the plaintext archive), what the archive says about itself, what the TOC holds, to whom
- * it is encrypted, and when it was taken (UTC). An envelope with a required field missing is
+ * it is encrypted, when it was taken (UTC), the system identifier of the server it was taken
+ * from (null when the backup role may not read it) and how the connection was protected. An envelope with a required field missing is
  * incomplete, and an incomplete envelope blocks the run.
  */
 public record BackupEnvelope(
@@ -27,7 +29,9 @@ public record BackupEnvelope(
     int tableDataEntries,
     List<String> encryptedTo,
     Instant started,
-    Instant finished) {
+    Instant finished,
+    String systemIdentifier,
+    TlsState tls) {
 
   public BackupEnvelope {
     encryptedTo = encryptedTo == null ? null : List.copyOf(encryptedTo);
@@ -54,10 +58,18 @@ public record BackupEnvelope(
     return encryptedTo != null && !encryptedTo.isEmpty();
   }
 
+  /** As the canonical constructor, without the server's identity and TLS state. */
+  public BackupEnvelope(Path path, long bytes, String sha256, String plaintextSha256, long plaintextBytes, String format,
+      String archiveVersion, String pgDumpVersion, String serverVersion, String database, int tocEntries,
+      int tableDataEntries, List<String> encryptedTo, Instant started, Instant finished) {
+    this(path, bytes, sha256, plaintextSha256, plaintextBytes, format, archiveVersion, pgDumpVersion, serverVersion,
+        database, tocEntries, tableDataEntries, encryptedTo, started, finished, null, null);
+  }
+
   /** The envelope as the run report's backup section. */
   public RunReport.BackupInfo toBackupInfo() {
     return new RunReport.BackupInfo("PASS", path.toString(), format, archiveVersion, bytes, sha256, plaintextSha256,
-        encryptedTo, tocEntries, tableDataEntries, pgDumpVersion, started, finished, null);
+        encryptedTo, tocEntries, tableDataEntries, pgDumpVersion, started, finished, null, systemIdentifier, tls);
   }
 
   private static void require(List<String> missing, String name, boolean ok) {

@@ -6,6 +6,8 @@ import dev.cutter.backup.RecipientKeys.Recipient;
 import dev.cutter.backup.RecipientKeys.UnsetVariableException;
 import dev.cutter.backup.BackupResult.Blocked;
 import dev.cutter.core.db.ConnectionSpec;
+import dev.cutter.core.db.ConnectionSpec.Tls;
+import dev.cutter.core.db.TlsState;
 import dev.cutter.core.model.BackupPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,10 +20,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
-import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -108,12 +110,42 @@ public final class BackupGate {
     } catch (ExecutionException e) {
       return Blocked.of("cannot check the recipient keys: " + e.getCause().getMessage(), null);
     }
-    Prepared prepared = prepare(backupConn, policy, tools);
     for (Recipient r : keys.recipients()) {
       if (!r.usable()) {
         return Blocked.of("recipient key not usable: " + r.problem(), "keys from " + r.source());
       }
     }
+    if (tools.refusal() != null) {
+      return tools.refusal();
+    }
+    if (policy.dir() == null) {
+      return Blocked.of("backup.dir is not set", null);
+    }
+    // The catalog session stays open, in the transaction whose snapshot pg_dump imports, until the dump is done.
+    ScopeCatalog catalog;
+    try {
+      catalog = ScopeCatalog.open(backupConn, policy);
+    } catch (SQLException e) {
+      return Blocked.of("cannot connect as " + backupConn.user() + " to " + backupConn.display() + ": "
+          + e.getMessage(), "SQLSTATE " + e.getSQLState());
+    }
+    try {
+      return prepareAndDump(backupConn, policy, packageId, runId, keys, tools, catalog, started);
+    } catch (SQLException e) {
+      return Blocked.of("cannot read the catalog as " + backupConn.user() + ": " + e.getMessage(),
+          "SQLSTATE " + e.getSQLState());
+    } finally {
+      try {
+        catalog.close();
+      } catch (SQLException e) {
+        // the dump's outcome is decided; a session the server has already ended changes nothing
+      }
+    }
+  }
+
+  private BackupResult prepareAndDump(ConnectionSpec backupConn, BackupPolicy policy, String packageId, String runId,
+      Keys keys, Tools tools, ScopeCatalog catalog, Instant started) throws SQLException {
+    Prepared prepared = prepare(catalog, policy, tools);
     if (prepared.refusal() != null) {
       return prepared.refusal();
     }
@@ -138,11 +170,15 @@ public final class BackupGate {
     }
   }
 
-  /** What the dump needs from the tools and the catalog, or why it cannot run. */
+  /**
+   * What the dump needs from the tools and the catalog, or why it cannot run. {@code snapshot} is
+   * the catalog session's exported snapshot, which pg_dump must import: it exists only on the
+   * server the catalog was read from, so a pg_dump that reached any other server fails.
+   */
   private record Prepared(Blocked refusal, Path pgDump, Path pgRestore, String server, String database,
-      Set<QualifiedName> expectedTables, long estimate) {
+      Set<QualifiedName> expectedTables, long estimate, String snapshot, String systemIdentifier, TlsState tls) {
     static Prepared refused(Blocked why) {
-      return new Prepared(why, null, null, null, null, Set.of(), 0);
+      return new Prepared(why, null, null, null, null, Set.of(), 0, null, null, null);
     }
   }
 
@@ -161,33 +197,23 @@ public final class BackupGate {
     }
   }
 
-  private Prepared prepare(ConnectionSpec backupConn, BackupPolicy policy, Tools tools) {
-    if (tools.refusal() != null) {
-      return Prepared.refused(tools.refusal());
-    }
+  private Prepared prepare(ScopeCatalog catalog, BackupPolicy policy, Tools tools) throws SQLException {
     ToolVersion dumpVersion = tools.dumpVersion();
-    if (policy.dir() == null) {
-      return Prepared.refused(Blocked.of("backup.dir is not set", null));
+    String snapshot = catalog.exportSnapshot();
+    int serverMajor = catalog.serverVersionNum() / 10000;
+    String server = catalog.serverVersion();
+    if (dumpVersion.major() < serverMajor) {
+      return Prepared.refused(Blocked.compared("pg_dump " + dumpVersion.major() + " is older than the server (PostgreSQL "
+          + serverMajor + "): it cannot dump a newer server; use pg_dump " + serverMajor + " or newer",
+          "pg_dump major >= " + serverMajor, dumpVersion.text() + "; server " + server));
     }
-    try (ScopeCatalog catalog = ScopeCatalog.open(backupConn, policy)) {
-      int serverMajor = catalog.serverVersionNum() / 10000;
-      String server = catalog.serverVersion();
-      if (dumpVersion.major() < serverMajor) {
-        return Prepared.refused(Blocked.compared("pg_dump " + dumpVersion.major() + " is older than the server (PostgreSQL "
-            + serverMajor + "): it cannot dump a newer server; use pg_dump " + serverMajor + " or newer",
-            "pg_dump major >= " + serverMajor, dumpVersion.text() + "; server " + server));
-      }
-      List<String> missing = catalog.missingSchemas();
-      if (!missing.isEmpty()) {
-        return Prepared.refused(Blocked.compared("backup scope names schemas that do not exist: "
-            + String.join(", ", missing), "schemas " + policy.schemas(), "missing " + missing));
-      }
-      return new Prepared(null, tools.pgDump(), tools.pgRestore(), server, catalog.database(), catalog.tablesWithData(),
-          catalog.estimatedBytes());
-    } catch (SQLException e) {
-      return Prepared.refused(Blocked.of("cannot read the catalog as " + backupConn.user() + ": " + e.getMessage(),
-          "SQLSTATE " + e.getSQLState()));
+    List<String> missing = catalog.missingSchemas();
+    if (!missing.isEmpty()) {
+      return Prepared.refused(Blocked.compared("backup scope names schemas that do not exist: "
+          + String.join(", ", missing), "schemas " + policy.schemas(), "missing " + missing));
     }
+    return new Prepared(null, tools.pgDump(), tools.pgRestore(), server, catalog.database(), catalog.tablesWithData(),
+        catalog.estimatedBytes(), snapshot, catalog.systemIdentifier(), catalog.tlsState());
   }
 
   private BackupResult dump(ConnectionSpec conn, BackupPolicy policy, Prepared prepared, BackupDirectory dir,
@@ -205,10 +231,12 @@ public final class BackupGate {
           : Optional.of(new DumpPipeline.Encryption(
               recipients.stream().map(r -> r.encryptionKey().orElseThrow()).toList(),
               finalName.replaceFirst("\\.pgp$", ""), Date.from(started)));
-      DumpPipeline pipeline = new DumpPipeline(dumpCommand(prepared.pgDump(), policy), childEnvironment(conn),
-          List.of(prepared.pgRestore().toString(), "--list", "--verbose"), temp, encryption, settings.progress(), guard);
       DumpPipeline.Outcome outcome;
-      try {
+      try (KeyPasswordFile keyPassword = KeyPasswordFile.of(conn)) {
+        DumpPipeline pipeline = new DumpPipeline(dumpCommand(prepared.pgDump(), policy, prepared.snapshot()),
+            childEnvironment(conn, settings.environment(), keyPassword.file()),
+            List.of(prepared.pgRestore().toString(), "--list", "--verbose"), withoutLibpqVariables(settings.environment()),
+            temp, encryption, settings.progress(), guard);
         outcome = pipeline.run();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -233,7 +261,8 @@ public final class BackupGate {
       BackupEnvelope draft = new BackupEnvelope(dir.path().resolve(finalName), outcome.fileBytes(),
           outcome.fileSha256(), outcome.plaintextSha256(), outcome.plaintextBytes(), h.formatName(), h.archiveVersion(),
           h.pgDumpVersion(), prepared.server(), prepared.database(), outcome.archive().tocEntries(),
-          outcome.archive().tableData().size(), encryptedTo, started, settings.clock().instant());
+          outcome.archive().tableData().size(), encryptedTo, started, settings.clock().instant(),
+          prepared.systemIdentifier(), prepared.tls());
       List<String> missing = draft.missingFields();
       if (!missing.isEmpty()) {
         return fail(guard, Blocked.compared("the backup envelope is incomplete: " + String.join(", ", missing)
@@ -317,9 +346,20 @@ public final class BackupGate {
     return blocked.quarantinedAt(guard.quarantine().orElse(null));
   }
 
-  /** pg_dump's argv: format and scope only; the connection and password travel in the environment. */
+  /** pg_dump's argv without a snapshot (for tests of the scope arguments). */
   static List<String> dumpCommand(Path pgDump, BackupPolicy policy) {
+    return dumpCommand(pgDump, policy, null);
+  }
+
+  /**
+   * pg_dump's argv: format, scope and the snapshot to import only; the connection and password
+   * travel in the environment.
+   */
+  static List<String> dumpCommand(Path pgDump, BackupPolicy policy, String snapshot) {
     List<String> cmd = new ArrayList<>(List.of(pgDump.toString(), "--format=custom", "--no-password"));
+    if (snapshot != null) {
+      cmd.add("--snapshot=" + snapshot);
+    }
     if (!policy.wholeDatabase()) {
       cmd.add("--strict-names");
       for (String schema : policy.schemas()) {
@@ -334,18 +374,48 @@ public final class BackupGate {
     return "\"" + name.replace("\"", "\"\"") + "\"";
   }
 
-  /** The child's libpq environment: the connection from the spec, the password only here, never in argv. */
-  static UnaryOperator<Map<String, String>> childEnvironment(ConnectionSpec conn) {
-    return env -> {
-      env.keySet().removeIf(k -> k.equals("PGSERVICE") || k.equals("PGSERVICEFILE") || k.equals("PGPASSWORD"));
-      env.put("PGHOST", conn.host());
-      env.put("PGPORT", String.valueOf(conn.port()));
-      env.put("PGDATABASE", conn.database());
-      env.put("PGUSER", conn.user());
-      env.put("PGAPPNAME", "cutter pg_dump");
-      conn.password().ifPresent(p -> env.put("PGPASSWORD", p.value()));
-      return env;
-    };
+  /** {@code base} without any variable libpq reads (every name starting with PG). */
+  static Map<String, String> withoutLibpqVariables(Map<String, String> base) {
+    Map<String, String> env = new TreeMap<>(base);
+    env.keySet().removeIf(k -> k.startsWith("PG"));
+    return env;
+  }
+
+  /**
+   * pg_dump's environment: {@code base} with every libpq variable removed (PGHOSTADDR, PGSERVICE,
+   * PGOPTIONS, PGSSL*, PGTARGETSESSIONATTRS, ...), then exactly the endpoint and settings cutter
+   * connects with: the host it reaches (localhost for a socket directory, as the driver does),
+   * port, database, user, the TLS settings in force, the connect timeout, the password. The key's
+   * passphrase (sslpassword), which libpq takes from no variable, comes from a private service
+   * file ({@code keyPasswordFile}).
+   */
+  static Map<String, String> childEnvironment(ConnectionSpec conn, Map<String, String> base, Optional<Path> keyPasswordFile) {
+    Map<String, String> env = withoutLibpqVariables(base);
+    env.put("PGHOST", conn.networkHost());
+    env.put("PGPORT", String.valueOf(conn.port()));
+    env.put("PGDATABASE", conn.database());
+    env.put("PGUSER", conn.user());
+    env.put("PGAPPNAME", "cutter pg_dump");
+    Tls tls = conn.tls();
+    env.put("PGSSLMODE", tls.effectiveMode().libpqName());
+    tls.rootCert().ifPresent(f -> env.put("PGSSLROOTCERT", f.toString()));
+    tls.cert().ifPresent(f -> env.put("PGSSLCERT", f.toString()));
+    tls.key().ifPresent(f -> env.put("PGSSLKEY", f.toString()));
+    tls.crl().ifPresent(f -> env.put("PGSSLCRL", f.toString()));
+    env.put("PGGSSENCMODE", "disable");
+    if (conn.connectTimeoutSeconds() > 0) {
+      env.put("PGCONNECT_TIMEOUT", String.valueOf(conn.connectTimeoutSeconds()));
+    }
+    String passFile = base.get("PGPASSFILE");
+    if (passFile != null && conn.password().isEmpty()) {
+      env.put("PGPASSFILE", passFile); // the file cutter itself read; libpq's default otherwise
+    }
+    conn.password().ifPresent(p -> env.put("PGPASSWORD", p.value()));
+    keyPasswordFile.ifPresent(f -> {
+      env.put("PGSERVICEFILE", f.toString());
+      env.put("PGSERVICE", KeyPasswordFile.SERVICE);
+    });
+    return env;
   }
 
   /** {@code encrypt_to} expanded and every recipient resolved, or the unset variable. */

@@ -24,7 +24,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
-import java.util.function.UnaryOperator;
 
 /**
  * Runs pg_dump and reads its stdout exactly once, in 256 KiB pieces, handing each piece to: the
@@ -46,8 +45,9 @@ final class DumpPipeline {
   record RestoreListing(int exitCode, int tocEntries, int tableDataEntries, String stderr) {}
 
   private final List<String> dumpCommand;
-  private final UnaryOperator<Map<String, String>> dumpEnvironment;
+  private final Map<String, String> dumpEnvironment;
   private final List<String> restoreCommand;
+  private final Map<String, String> restoreEnvironment;
   private final Path file;
   private final Optional<Encryption> encryption;
   private final Optional<PrintStream> progress;
@@ -56,11 +56,17 @@ final class DumpPipeline {
   /** Encrypt the file to these keys, naming the literal data {@code literalName}. */
   record Encryption(List<org.bouncycastle.openpgp.PGPPublicKey> keys, String literalName, java.util.Date modified) {}
 
-  DumpPipeline(List<String> dumpCommand, UnaryOperator<Map<String, String>> dumpEnvironment, List<String> restoreCommand,
-      Path file, Optional<Encryption> encryption, Optional<PrintStream> progress, RunGuard guard) {
+  /**
+   * @param dumpEnvironment pg_dump's whole environment (it replaces the inherited one)
+   * @param restoreEnvironment pg_restore's whole environment; {@code --list} reads stdin and connects nowhere
+   */
+  DumpPipeline(List<String> dumpCommand, Map<String, String> dumpEnvironment, List<String> restoreCommand,
+      Map<String, String> restoreEnvironment, Path file, Optional<Encryption> encryption, Optional<PrintStream> progress,
+      RunGuard guard) {
     this.dumpCommand = List.copyOf(dumpCommand);
-    this.dumpEnvironment = dumpEnvironment;
+    this.dumpEnvironment = Map.copyOf(dumpEnvironment);
     this.restoreCommand = List.copyOf(restoreCommand);
+    this.restoreEnvironment = Map.copyOf(restoreEnvironment);
     this.file = file;
     this.encryption = encryption;
     this.progress = progress;
@@ -69,13 +75,17 @@ final class DumpPipeline {
 
   Outcome run() throws IOException, InterruptedException {
     ProcessBuilder dumpPb = new ProcessBuilder(dumpCommand);
-    dumpEnvironment.apply(dumpPb.environment());
+    dumpPb.environment().clear();
+    dumpPb.environment().putAll(dumpEnvironment);
     Process dump = dumpPb.start();
     guard.track(dump);
     dump.getOutputStream().close();
     FutureTask<String> dumpErr = background("pg_dump stderr", () -> tail(dump.getErrorStream()));
 
-    Process restore = new ProcessBuilder(restoreCommand).start();
+    ProcessBuilder restorePb = new ProcessBuilder(restoreCommand);
+    restorePb.environment().clear();
+    restorePb.environment().putAll(restoreEnvironment);
+    Process restore = restorePb.start();
     guard.track(restore);
     FutureTask<String> restoreErr = background("pg_restore stderr", () -> tail(restore.getErrorStream()));
     FutureTask<int[]> restoreList = background("pg_restore list", () -> countListing(restore.getInputStream()));

@@ -3,6 +3,7 @@ package dev.cutter.backup;
 import dev.cutter.backup.ArchiveSummary.QualifiedName;
 import dev.cutter.core.db.ConnectionSpec;
 import dev.cutter.core.db.Connections;
+import dev.cutter.core.db.TlsState;
 import dev.cutter.core.model.BackupPolicy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -31,24 +32,55 @@ final class ScopeCatalog implements AutoCloseable {
 
   private final Connection connection;
   private final BackupPolicy policy;
+  private final ConnectionSpec spec;
 
-  private ScopeCatalog(Connection connection, BackupPolicy policy) {
+  private ScopeCatalog(Connection connection, BackupPolicy policy, ConnectionSpec spec) {
     this.connection = connection;
     this.policy = policy;
+    this.spec = spec;
   }
 
+  /**
+   * Opens a session as the backup role in a REPEATABLE READ, READ ONLY transaction: its snapshot
+   * is the one {@link #exportSnapshot} hands to pg_dump, so the catalog read here and the dump
+   * see the same state.
+   */
   static ScopeCatalog open(ConnectionSpec spec, BackupPolicy policy) throws SQLException {
     Properties p = Connections.properties(spec, "cutter backup catalog");
-    p.setProperty("connectTimeout", "30");
-    Connection c = Connections.connect(spec.jdbcUrl(), p);
+    if (spec.connectTimeoutSeconds() > 0) {
+      p.setProperty("connectTimeout", String.valueOf(Math.max(spec.connectTimeoutSeconds(), 30)));
+    }
+    Connection c = Connections.connect(p);
     try {
-      c.setReadOnly(true);
       c.setAutoCommit(false);
+      c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      c.setReadOnly(true);
     } catch (SQLException e) {
       c.close();
       throw e;
     }
-    return new ScopeCatalog(c, policy);
+    return new ScopeCatalog(c, policy, spec);
+  }
+
+  /**
+   * Exports this transaction's snapshot for {@code pg_dump --snapshot}. Only a session of the same
+   * database on the same server can import it, and only while this transaction is open.
+   */
+  String exportSnapshot() throws SQLException {
+    return single("select pg_catalog.pg_export_snapshot()");
+  }
+
+  /** The server's system identifier, or null when the role may not read pg_control_system(). */
+  String systemIdentifier() throws SQLException {
+    if (!"t".equals(single("select pg_catalog.has_function_privilege('pg_catalog.pg_control_system()', 'execute')"))) {
+      return null;
+    }
+    return single("select system_identifier::text from pg_catalog.pg_control_system()");
+  }
+
+  /** How this session, and so pg_dump with the same settings, is protected. */
+  TlsState tlsState() throws SQLException {
+    return Connections.tlsState(connection, spec);
   }
 
   /** {@code server_version_num}, e.g. 150019. */

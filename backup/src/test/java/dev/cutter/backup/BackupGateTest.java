@@ -228,12 +228,52 @@ class BackupGateTest {
         Optional.of(new ConnectionSpec.Secret("s3cret-Value")));
     List<String> argv = BackupGate.dumpCommand(Path.of("pg_dump"),
         policy(List.of("Odd \"Name\"", "a*b"), tmp, 1, List.of(), Optional.empty()));
-    Map<String, String> env = BackupGate.childEnvironment(spec).apply(new HashMap<>(Map.of("PGSERVICE", "prod")));
+    Map<String, String> env = BackupGate.childEnvironment(spec, Map.of("PGSERVICE", "prod"), Optional.empty());
 
     assertThat(String.join(" ", argv)).doesNotContain("s3cret").doesNotContain("db.invalid");
     assertThat(argv).contains("--schema=\"Odd \"\"Name\"\"\"", "--schema=\"a*b\"", "--strict-names", "--no-password");
     assertThat(env).containsEntry("PGPASSWORD", "s3cret-Value").containsEntry("PGHOST", "db.invalid")
         .containsEntry("PGPORT", "5433").containsEntry("PGUSER", "bk").doesNotContainKey("PGSERVICE");
+  }
+
+  @Test
+  void pgDumpGetsExactlyTheEndpointCutterUsesAndNoOtherLibpqVariable() {
+    Path ca = Path.of("/certs/ca.crt");
+    ConnectionSpec spec = new ConnectionSpec("/run/pg-a", 5433, "a?sslmode=disable", "bk", Optional.empty(),
+        ConnectionSpec.Tls.mode(ConnectionSpec.SslMode.REQUIRE).withRootCert(ca), 7);
+    Map<String, String> inherited = Map.of("PGHOSTADDR", "10.9.9.9", "PGSERVICE", "other", "PGSERVICEFILE", "/x",
+        "PGOPTIONS", "-c role=postgres", "PGSSLMODE", "disable", "PGTARGETSESSIONATTRS", "any", "PGREQUIRESSL", "0",
+        "PGSSLCRL", "/x.crl", "PATH", "/usr/bin", "HOME", "/home/op");
+    Map<String, String> env = BackupGate.childEnvironment(spec, inherited, Optional.empty());
+
+    assertThat(env.keySet().stream().filter(k -> k.startsWith("PG")).sorted().toList())
+        .containsExactly("PGAPPNAME", "PGCONNECT_TIMEOUT", "PGDATABASE", "PGGSSENCMODE", "PGHOST", "PGPORT", "PGSSLMODE",
+            "PGSSLROOTCERT", "PGUSER");
+    assertThat(env).containsEntry("PGHOST", "localhost").as("the socket directory is reached over TCP, as cutter does")
+        .containsEntry("PGDATABASE", "a?sslmode=disable").containsEntry("PGSSLMODE", "verify-ca")
+        .containsEntry("PGSSLROOTCERT", ca.toString()).containsEntry("PGCONNECT_TIMEOUT", "7")
+        .containsEntry("PATH", "/usr/bin").containsEntry("HOME", "/home/op");
+    assertThat(BackupGate.withoutLibpqVariables(inherited)).containsOnlyKeys("PATH", "HOME");
+  }
+
+  @Test
+  void theKeyPassphraseReachesPgDumpThroughAPrivateServiceFile() throws Exception {
+    ConnectionSpec.Tls tls = new ConnectionSpec.Tls(ConnectionSpec.SslMode.REQUIRE, Optional.empty(), Optional.empty(),
+        Optional.empty(), Optional.empty(), Optional.of(new ConnectionSpec.Secret("k3y-Pass")));
+    ConnectionSpec spec = new ConnectionSpec("h", 5432, "app", "bk", Optional.empty(), tls, 10);
+    Path file;
+    try (KeyPasswordFile f = KeyPasswordFile.of(spec)) {
+      file = f.file().orElseThrow();
+      Map<String, String> env = BackupGate.childEnvironment(spec, Map.of(), f.file());
+      assertThat(env.values()).doesNotContain("k3y-Pass");
+      assertThat(env).containsEntry("PGSERVICEFILE", file.toString()).containsEntry("PGSERVICE", "cutter");
+      assertThat(Files.readString(file)).isEqualTo("[cutter]\nsslpassword=k3y-Pass\n");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent()))).isEqualTo("rwx------");
+      assertThat(String.join(" ", BackupGate.dumpCommand(Path.of("pg_dump"),
+          policy(List.of("s"), tmp, 1, List.of(), Optional.empty()), "00000003-1"))).doesNotContain("k3y");
+    }
+    assertThat(file).as("deleted after the dump").doesNotExist();
   }
 
   // --- fixtures

@@ -24,6 +24,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -114,6 +115,14 @@ final class BackupCommand implements Callable<Integer>, UsesEnvironment {
       out.flush();
       return ExitCodes.CHECKS_FAILED;
     }
+    Optional<TrustPolicy.TlsRefusal> tls = trust.locate().file().map(TrustPolicy::load)
+        .flatMap(policy -> policy.tlsRefusal(backupConn));
+    if (tls.isPresent()) {
+      out.println("FAIL tls: " + tls.get().message());
+      out.println("verdict: BLOCKED (trust policy; nothing was dumped)");
+      out.flush();
+      return ExitCodes.CHECKS_FAILED;
+    }
     String runId = RunIds.next(settings.clock());
     GateResult identity = IdentityGate.check(login, p, "cutter backup " + runId);
     if (identity.status() != GateStatus.PASS) {
@@ -151,6 +160,12 @@ final class BackupCommand implements Callable<Integer>, UsesEnvironment {
       out.println("encrypted_to: " + e.encryptedTo());
       out.println("started: " + e.started());
       out.println("finished: " + e.finished());
+      out.println("system_identifier: " + e.systemIdentifier());
+      if (e.tls() != null) {
+        out.println("tls: " + (e.tls().encrypted() ? "encrypted" : "not encrypted") + ", "
+            + (e.tls().verified() ? "server certificate verified" : "server certificate not verified")
+            + " (sslmode " + e.tls().sslmode() + ")");
+      }
       out.println("verdict: PASS");
       return;
     }

@@ -8,8 +8,9 @@ import picocli.CommandLine.Option;
 public final class ConnectionOptions {
 
   @Option(names = "--target", paramLabel = "URI",
-      description = "postgresql://user@host:port/db or service=NAME (default: PGHOST, PGPORT, PGDATABASE, PGUSER, "
-          + "PGSERVICE). Passwords only from PGPASSWORD, the password file or a prompt.")
+      description = "postgresql://user@host:port/db[?sslmode=verify-full&sslrootcert=FILE] or service=NAME (default: "
+          + "PGHOST, PGPORT, PGDATABASE, PGUSER, PGSERVICE, PGSSLMODE, ...). Passwords only from PGPASSWORD, the "
+          + "password file or a prompt.")
   String target;
 
   public ConnectionSpec resolve() {

@@ -140,6 +140,9 @@ final class RunSupport {
       if (t != null && t.password().isPresent()) {
         s = s.withSecret("connection password", t.password().get().value());
       }
+      if (t != null && t.tls().keyPassword().isPresent()) {
+        s = s.withSecret("sslpassword", t.tls().keyPassword().get().value());
+      }
     }
     return s;
   }

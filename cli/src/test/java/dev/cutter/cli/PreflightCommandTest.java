@@ -115,4 +115,29 @@ class PreflightCommandTest {
     assertThat(r.out()).contains("NOT_RUN P1_preflight").contains("package.yaml.asc does not exist")
         .contains("verdict: BLOCKED (exit 3)").doesNotContain("cannot connect");
   }
+
+  @Test
+  void refusesAnUnknownTargetParameterWithOneLine(TestDatabase db) throws IOException {
+    Path pkg = signedPackage(db, db.createRole("wf_admin"));
+
+    Cli r = Cli.run("preflight", pkg.toString(), "--target", db.uri("postgres") + "?sslmod=verify-full", "--trust",
+        dir.resolve("trust.yaml").toString(), "--report-dir", dir.resolve("reports").toString());
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err().strip().lines()).as(r.err()).anySatisfy(l -> assertThat(l)
+        .contains("unknown connection parameter 'sslmod'"));
+    assertThat(r.err()).doesNotContain("\tat ");
+  }
+
+  @Test
+  void aTlsPolicyBlocksARemoteTargetWithoutVerifyFullBeforeConnecting(TestDatabase db) throws IOException {
+    Path pkg = signedPackage(db, db.createRole("wf_admin"));
+    Files.writeString(dir.resolve("trust.yaml"), "keyring: keys/test-approver.pub.asc\nrequire: 1\ntls: verify-full\n");
+
+    Cli r = Cli.run("preflight", pkg.toString(), "--target", "postgresql://nobody@db.invalid:5432/none?sslmode=require",
+        "--trust", dir.resolve("trust.yaml").toString(), "--report-dir", dir.resolve("reports").toString());
+
+    assertThat(r.exit()).isEqualTo(3);
+    assertThat(r.out()).containsPattern("FAIL +tls ").contains("verdict: BLOCKED (exit 3)").doesNotContain("cannot connect");
+  }
 }

@@ -230,6 +230,13 @@ public final class FailureClassifier {
     if (id.contains("authorization") || id.contains("expir")) {
       return expired(r, g);
     }
+    if (id.equals(GateIds.TLS)) {
+      return Diagnosis.of(
+          "The trust policy requires a verified TLS connection to a target that is not local: " + describe(g) + ".",
+          "Connect with sslmode=verify-full and the server's root certificate; nothing was changed.",
+          "Add sslmode=verify-full and sslrootcert=FILE to --target (or the service, or PGSSLMODE and PGSSLROOTCERT).",
+          "If the server has no certificate a root you trust signed, have one issued before applying.");
+    }
     if (isConnectionFailure(g)) {
       return sqlstate != null ? SqlErrorDiagnoses.diagnose(new SqlError("connecting to the target", sqlstate,
           g.message(), null, applyRole(r))) : Diagnosis.of(

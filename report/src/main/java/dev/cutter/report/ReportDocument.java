@@ -8,6 +8,7 @@ import dev.cutter.core.Verdict;
 import dev.cutter.core.catalog.Baseline;
 import dev.cutter.core.catalog.SchemaCounts;
 import dev.cutter.core.check.CheckResult;
+import dev.cutter.core.db.TlsState;
 import dev.cutter.core.check.CheckStatus;
 import dev.cutter.core.run.GateResult;
 import dev.cutter.core.run.GateStatus;
@@ -146,12 +147,27 @@ final class ReportDocument {
       t.field("server version", Line.plain(target.serverVersion()));
       t.field("login role", codeLine(target.loginRole()));
       t.field("apply role", codeLine(target.applyRole()));
+      t.field("connection", tls(target.tls()));
     }
     if (showValues) {
       t.field("row values", Line.of(bold("shown"), plain(" (--show-values): server errors below may quote table data")));
     }
     t.field("secrets recorded", Line.plain(secretsRecorded));
     blocks.add(t.build());
+  }
+
+  /** How a connection was protected, in words: encryption first, then whether the server was verified. */
+  static Line tls(TlsState t) {
+    if (t == null) {
+      return Line.plain(null);
+    }
+    Span mode = Doc.plain(" (sslmode " + t.sslmode() + ")");
+    if (!t.encrypted()) {
+      return Line.of(Doc.bold("not encrypted"), mode);
+    }
+    Span encrypted = Doc.plain("encrypted" + (t.protocol() == null ? "" : " (" + t.protocol() + ")") + ", ");
+    return t.verified() ? Line.of(encrypted, Doc.plain("server certificate verified"), mode)
+        : Line.of(encrypted, Doc.bold("server certificate not verified"), mode);
   }
 
   private static Line authorization(PackageInfo p) {
@@ -316,6 +332,8 @@ final class ReportDocument {
     t.field("pg_dump version", Line.plain(b.pgDumpVersion()));
     t.field("taken at", Line.plain(timestamp(b.startedUtc())));
     t.field("finished at", Line.plain(timestamp(b.finishedUtc())));
+    t.field("server system identifier", codeLine(b.systemIdentifier()));
+    t.field("connection", tls(b.tls()));
     t.field("reason", cell(b.reason(), "backup reason", below));
     blocks.add(t.build());
     blocks.addAll(below);

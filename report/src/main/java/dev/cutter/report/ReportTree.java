@@ -9,6 +9,7 @@ import dev.cutter.core.Verdict;
 import dev.cutter.core.catalog.Baseline;
 import dev.cutter.core.catalog.SchemaCounts;
 import dev.cutter.core.check.CheckResult;
+import dev.cutter.core.db.TlsState;
 import dev.cutter.core.check.CheckStatus;
 import dev.cutter.core.run.GateResult;
 import dev.cutter.core.run.GateStatus;
@@ -123,7 +124,27 @@ final class ReportTree {
     put(n, "server_version", t.serverVersion());
     put(n, "login_role", t.loginRole());
     put(n, "apply_role", t.applyRole());
+    if (t.tls() != null) {
+      n.set("tls", tlsNode(t.tls()));
+    }
     return n;
+  }
+
+  private static ObjectNode tlsNode(TlsState t) {
+    ObjectNode n = F.objectNode();
+    n.put("encrypted", t.encrypted());
+    n.put("verified", t.verified());
+    put(n, "sslmode", t.sslmode());
+    put(n, "protocol", t.protocol());
+    return n;
+  }
+
+  private static TlsState tlsState(JsonNode t) {
+    if (t == null || t.isNull() || t.isMissingNode()) {
+      return null;
+    }
+    return new TlsState(requiredBoolean(t, "encrypted"), requiredBoolean(t, "verified"), text(t, "sslmode"),
+        text(t, "protocol"));
   }
 
   private static ObjectNode gateNode(GateResult g) {
@@ -173,6 +194,10 @@ final class ReportTree {
     put(n, "timestamp_utc", b.startedUtc());
     put(n, "finished_utc", b.finishedUtc());
     put(n, "reason", b.reason());
+    put(n, "system_identifier", b.systemIdentifier());
+    if (b.tls() != null) {
+      n.set("tls", tlsNode(b.tls()));
+    }
     return n;
   }
 
@@ -328,7 +353,7 @@ final class ReportTree {
 
   private static TargetInfo targetInfo(JsonNode t) {
     return new TargetInfo(text(t, "database"), text(t, "system_identifier"), text(t, "server_version"),
-        text(t, "login_role"), text(t, "apply_role"));
+        text(t, "login_role"), text(t, "apply_role"), tlsState(t.get("tls")));
   }
 
   private static GateResult gate(JsonNode g) {
@@ -346,7 +371,7 @@ final class ReportTree {
         b.hasNonNull("bytes") ? integral(b.get("bytes"), "bytes").longValue() : null, text(b, "sha256"), text(b, "plaintext_sha256"),
         b.has("encrypted_to") ? strings(b, "encrypted_to") : null, optionalInt(b, "toc_entries"),
         optionalInt(b, "table_data_entries"), text(b, "pg_dump_version"), instant(b, "timestamp_utc"),
-        instant(b, "finished_utc"), text(b, "reason"));
+        instant(b, "finished_utc"), text(b, "reason"), text(b, "system_identifier"), tlsState(b.get("tls")));
   }
 
   private static ApplyInfo applyInfo(JsonNode a) {

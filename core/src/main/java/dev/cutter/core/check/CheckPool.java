@@ -13,7 +13,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Properties;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * A few connections to the target for read-only checks. Each piece of work gets a connection in
@@ -55,16 +54,7 @@ public final class CheckPool implements AutoCloseable {
     if (size < 1 || size > 4) {
       throw new IllegalArgumentException("check pool size must be 1 to 4, not " + size);
     }
-    PGSimpleDataSource ds = new PGSimpleDataSource();
-    ds.setUrl(spec.jdbcUrl());
-    Properties props = Connections.checkProperties(spec, applicationName);
-    try {
-      for (String key : props.stringPropertyNames()) {
-        ds.setProperty(key, props.getProperty(key));
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("a driver property the driver does not know: " + e.getMessage(), e);
-    }
+    javax.sql.DataSource ds = Connections.dataSource(Connections.checkProperties(spec, applicationName));
     HikariConfig cfg = new HikariConfig();
     cfg.setDataSource(ds);
     cfg.setPoolName("cutter-checks");

@@ -2,6 +2,8 @@ package dev.cutter.core.db;
 
 import dev.cutter.core.CutterException;
 import dev.cutter.core.db.ConnectionSpec.Secret;
+import dev.cutter.core.db.ConnectionSpec.SslMode;
+import dev.cutter.core.db.ConnectionSpec.Tls;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -16,8 +18,10 @@ import java.util.Set;
 
 /**
  * Resolves {@code --target} and the standard libpq environment (PGHOST, PGPORT, PGDATABASE,
- * PGUSER, PGSERVICE, PGSERVICEFILE, PGPASSWORD, PGPASSFILE / ~/.pgpass) into a {@link
- * ConnectionSpec}, the way libpq would. A password is taken only from PGPASSWORD or the password
+ * PGUSER, PGSERVICE, PGSERVICEFILE, PGPASSWORD, PGPASSFILE / ~/.pgpass, PGSSLMODE, PGSSLROOTCERT,
+ * PGSSLCERT, PGSSLKEY, PGCONNECT_TIMEOUT) into a {@link ConnectionSpec}, the way libpq would:
+ * the target first, then the service, then the environment, then libpq's defaults. A parameter
+ * cutter does not take is refused rather than dropped, so a setting never silently goes missing. A password is taken only from PGPASSWORD or the password
  * file: a target URI or service entry that carries one is refused, because it would sit in argv
  * or in a readable file.
  */
@@ -36,6 +40,10 @@ public final class ConnectionResolver {
     return new ConnectionResolver(System.getenv(), Path.of(System.getProperty("user.home")));
   }
 
+  /** The connection parameters cutter takes, as libpq names them; any other is refused. */
+  static final List<String> PARAMETERS = List.of("host", "port", "user", "dbname", "service", "sslmode", "sslrootcert",
+      "sslcert", "sslkey", "sslcrl", "sslpassword", "connect_timeout", "application_name");
+
   /** Resolves {@code target} (null or blank: the environment alone). */
   public ConnectionSpec resolve(String target) {
     Map<String, String> p = new LinkedHashMap<>();
@@ -45,6 +53,10 @@ public final class ConnectionResolver {
         parseUri(t, p);
       } else {
         parseKeywords(t, p);
+      }
+      if (p.containsKey("sslpassword")) {
+        throw CutterException.invalid("target: sslpassword in --target would sit in the process list; put it in a "
+            + "service file only you can read (chmod 600) and name the service");
       }
     }
     String service = p.containsKey("service") ? p.get("service") : env.get("PGSERVICE");
@@ -56,6 +68,15 @@ public final class ConnectionResolver {
     putIfAbsent(p, "port", env.get("PGPORT"));
     putIfAbsent(p, "user", env.get("PGUSER"));
     putIfAbsent(p, "dbname", env.get("PGDATABASE"));
+    putIfAbsent(p, "sslmode", env.get("PGSSLMODE"));
+    if (!p.containsKey("sslmode") && "1".equals(env.get("PGREQUIRESSL"))) {
+      p.put("sslmode", "require"); // libpq's deprecated spelling, still honoured by libpq
+    }
+    putIfAbsent(p, "sslrootcert", env.get("PGSSLROOTCERT"));
+    putIfAbsent(p, "sslcert", env.get("PGSSLCERT"));
+    putIfAbsent(p, "sslkey", env.get("PGSSLKEY"));
+    putIfAbsent(p, "sslcrl", env.get("PGSSLCRL"));
+    putIfAbsent(p, "connect_timeout", env.get("PGCONNECT_TIMEOUT"));
     String host = first(p.get("host"), "localhost");
     if (host.contains(",")) {
       throw CutterException.invalid("target: several hosts (" + host + ") are not supported: name the one primary to change");
@@ -67,7 +88,93 @@ public final class ConnectionResolver {
     if (password.isEmpty()) {
       password = passwordFromFile(host, port, db, user);
     }
-    return new ConnectionSpec(host, port, db, user, password);
+    return new ConnectionSpec(host, port, db, user, password, tls(p), connectTimeout(p.get("connect_timeout")));
+  }
+
+  /** The TLS settings as libpq would take them, with its default file locations. */
+  private Tls tls(Map<String, String> p) {
+    String modeName = first(p.get("sslmode"), "prefer");
+    SslMode mode = SslMode.parse(modeName).orElseThrow(() -> CutterException.invalid("target: sslmode '" + modeName
+        + "' is not one of disable, allow, prefer, require, verify-ca, verify-full"));
+    Path dir = home.resolve(".postgresql");
+    Optional<Path> root;
+    if (p.containsKey("sslrootcert")) {
+      if (p.get("sslrootcert").equals("system")) {
+        throw CutterException.invalid("target: sslrootcert=system is not supported; name the root certificate file");
+      }
+      root = Optional.of(Path.of(p.get("sslrootcert"))).filter(Files::isRegularFile);
+      if (root.isEmpty() && (mode == SslMode.VERIFY_CA || mode == SslMode.VERIFY_FULL)) {
+        throw CutterException.invalid("target: root certificate file \"" + p.get("sslrootcert") + "\" does not exist; "
+            + "provide the file or change sslmode");
+      }
+    } else {
+      root = Optional.of(dir.resolve("root.crt")).filter(Files::isRegularFile);
+      if (root.isEmpty() && (mode == SslMode.VERIFY_CA || mode == SslMode.VERIFY_FULL)) {
+        throw CutterException.invalid("target: sslmode=" + mode.libpqName() + " needs a root certificate: set sslrootcert "
+            + "(PGSSLROOTCERT) or create ~/.postgresql/root.crt");
+      }
+    }
+    if (mode == SslMode.DISABLE) {
+      return Tls.mode(SslMode.DISABLE); // libpq reads no TLS file then
+    }
+    Optional<Path> cert = Optional.of(Path.of(first(p.get("sslcert"), dir.resolve("postgresql.crt").toString())))
+        .filter(Files::isRegularFile);
+    Optional<Path> key = Optional.empty();
+    if (cert.isPresent()) {
+      Path k = Path.of(first(p.get("sslkey"), dir.resolve("postgresql.key").toString()));
+      if (!Files.isRegularFile(k)) {
+        throw CutterException.invalid("target: certificate " + cert.get() + " present, but not private key file " + k);
+      }
+      if (keyTooOpen(k)) {
+        throw CutterException.invalid("target: private key file " + k + " has group or world access; it must have "
+            + "permissions u=rw (0600) or less, or u=rw,g=r (0640) or less when root owns it");
+      }
+      key = Optional.of(k);
+    }
+    // libpq loads a revocation list (sslcrl, else ~/.postgresql/root.crl) when it has a root
+    // certificate, and ignores a list file that does not exist
+    Optional<Path> crl = root.isEmpty() ? Optional.empty()
+        : Optional.of(Path.of(first(p.get("sslcrl"), dir.resolve("root.crl").toString()))).filter(Files::isRegularFile);
+    if (crl.isPresent() && cert.isPresent()) {
+      throw CutterException.invalid("target: a revocation list (" + crl.get() + ") together with a client certificate ("
+          + cert.get() + ") is not supported");
+    }
+    Optional<Secret> keyPassword = Optional.ofNullable(p.get("sslpassword")).filter(s -> !s.isEmpty()).map(Secret::new);
+    return new Tls(mode, root, cert, key, crl, keyPassword);
+  }
+
+  /** libpq's connect_timeout: whole seconds; 0 or less waits without limit; 1 counts as 2. */
+  private static int connectTimeout(String value) {
+    if (value == null || value.isBlank()) {
+      return ConnectionSpec.DEFAULT_CONNECT_TIMEOUT;
+    }
+    try {
+      int t = Integer.parseInt(value.trim());
+      return t <= 0 ? 0 : Math.max(t, 2);
+    } catch (NumberFormatException e) {
+      throw CutterException.invalid("target: connect_timeout must be whole seconds, not '" + value + "'");
+    }
+  }
+
+  /** libpq's rule for a client key: 0600 or less, or 0640 or less when root owns it. */
+  private static boolean keyTooOpen(Path key) {
+    try {
+      Set<PosixFilePermission> perms = Files.getPosixFilePermissions(key);
+      boolean rootOwned = Files.getOwner(key).getName().equals("root");
+      return perms.stream().anyMatch(x -> x.name().startsWith("OTHERS")
+          || (x.name().startsWith("GROUP") && (!rootOwned || x != PosixFilePermission.GROUP_READ)));
+    } catch (UnsupportedOperationException | IOException e) {
+      return false;
+    }
+  }
+
+  private static boolean readableByOthers(Path file) {
+    try {
+      Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+      return perms.stream().anyMatch(x -> x.name().startsWith("GROUP") || x.name().startsWith("OTHERS"));
+    } catch (UnsupportedOperationException | IOException e) {
+      return false;
+    }
   }
 
   /** The password for another role on the same server, from the password file (PGPASSWORD applies to the login role only). */
@@ -143,9 +250,10 @@ public final class ConnectionResolver {
     if (query != null) {
       for (String kv : query.split("&")) {
         int eq = kv.indexOf('=');
-        if (eq > 0) {
-          putParam(p, decode(kv.substring(0, eq)), decode(kv.substring(eq + 1)));
+        if (eq <= 0) {
+          throw CutterException.invalid("target: missing '=' in the URI parameter '" + kv + "'");
         }
+        putParam(p, decode(kv.substring(0, eq)), decode(kv.substring(eq + 1)));
       }
     }
   }
@@ -154,13 +262,27 @@ public final class ConnectionResolver {
     if (key.equals("password")) {
       throw CutterException.invalid("target: a password in the target is refused; use PGPASSWORD or the password file (~/.pgpass)");
     }
-    if (List.of("host", "port", "user", "dbname", "service").contains(key)) {
-      p.put(key, value);
+    if (key.equals("options")) {
+      throw CutterException.invalid("target: 'options' is refused: it could set the role, search_path or other "
+          + "settings of the sessions cutter checks and applies with");
     }
+    if (key.equals("ssl") && value.equals("true")) {
+      p.put("sslmode", "require"); // libpq's spelling for JDBC-style URIs
+      return;
+    }
+    if (!PARAMETERS.contains(key)) {
+      throw CutterException.invalid("target: unknown connection parameter '" + key + "' (cutter takes "
+          + String.join(", ", PARAMETERS) + ")");
+    }
+    p.put(key, value);
   }
 
   private static String decode(String s) {
-    return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+    try {
+      return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw CutterException.invalid("target: invalid percent-encoding in the URI near '" + s + "'");
+    }
   }
 
   /** libpq keyword/value form: {@code service=prod dbname=app user=x}. */
@@ -209,7 +331,22 @@ public final class ConnectionResolver {
         if (found.containsKey("password")) {
           throw CutterException.invalid(file + ": service '" + service + "' carries a password; move it to the password file (~/.pgpass)");
         }
-        return found;
+        if (found.containsKey("sslpassword") && readableByOthers(file)) {
+          throw CutterException.invalid(file + ": service '" + service + "' carries sslpassword but others can read the "
+              + "file; chmod 600 it");
+        }
+        Map<String, String> checked = new LinkedHashMap<>();
+        try {
+          found.forEach((k, v) -> {
+            if (k.equals("service")) {
+              throw CutterException.invalid("nested service specifications are not supported");
+            }
+            putParam(checked, k, v);
+          });
+        } catch (CutterException e) {
+          throw CutterException.invalid(file + ": service '" + service + "': " + e.getMessage().replaceFirst("^target: ", ""));
+        }
+        return checked;
       }
     }
     throw CutterException.invalid("target: service '" + service + "' not found in " + serviceFiles());

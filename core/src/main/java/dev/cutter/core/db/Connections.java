@@ -2,26 +2,63 @@ package dev.cutter.core.db;
 
 import dev.cutter.core.CutterException;
 import dev.cutter.core.ExitCodes;
+import dev.cutter.core.db.ConnectionSpec.Tls;
 import java.sql.Connection;
 import java.sql.Driver;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 
-/** Opens JDBC connections from a {@link ConnectionSpec}; the password goes only into driver properties. */
+/**
+ * Opens JDBC connections from a {@link ConnectionSpec}. Host, port, database, user, password and
+ * every TLS setting go into driver properties; the URL names the driver only, so no value (a
+ * database called {@code app?sslmode=disable}, say) can change how the connection is made.
+ */
 public final class Connections {
+
+  /** The driver's URL form that takes host, port and database from properties. */
+  public static final String URL = "jdbc:postgresql:";
 
   private static final Driver DRIVER = new org.postgresql.Driver();
 
   private Connections() {}
 
-  /** Driver properties: psql's simple query protocol, an application name, no password in the URL. */
+  /**
+   * The endpoint and TLS settings as driver properties (the driver's property names): what
+   * decides where a connection goes and how it is protected, without the password.
+   */
+  public static Map<String, String> endpoint(ConnectionSpec spec) {
+    Map<String, String> p = new TreeMap<>();
+    p.put("PGHOST", spec.networkHost());
+    p.put("PGPORT", String.valueOf(spec.port()));
+    p.put("PGDBNAME", spec.database());
+    p.put("user", spec.user());
+    p.put("connectTimeout", String.valueOf(spec.connectTimeoutSeconds()));
+    Tls tls = spec.tls();
+    p.put("sslmode", tls.effectiveMode().libpqName());
+    tls.rootCert().ifPresent(f -> p.put("sslrootcert", f.toString()));
+    tls.cert().ifPresent(f -> p.put("sslcert", f.toString()));
+    tls.key().ifPresent(f -> p.put("sslkey", f.toString()));
+    if (tls.verifiesServer() && tls.crl().isPresent()) {
+      p.put("sslfactory", RevocationCheckingFactory.class.getName());
+      p.put(RevocationCheckingFactory.CRL_PROPERTY, tls.crl().get().toString());
+    }
+    // cutter speaks TLS or plain TCP, never GSSAPI encryption: pg_stat_ssl would not see it
+    p.put("gssEncMode", "disable");
+    return p;
+  }
+
+  /** Driver properties: psql's simple query protocol, an application name, the endpoint, secrets only here. */
   public static Properties properties(ConnectionSpec spec, String applicationName) {
     Properties p = new Properties();
-    p.setProperty("user", spec.user());
+    endpoint(spec).forEach(p::setProperty);
     spec.password().ifPresent(s -> p.setProperty("password", s.value()));
+    spec.tls().keyPassword().ifPresent(s -> p.setProperty("sslpassword", s.value()));
     p.setProperty("preferQueryMode", "simple");
     p.setProperty("ApplicationName", applicationName);
-    p.setProperty("connectTimeout", "10");
     p.setProperty("tcpKeepAlive", "true");
     p.setProperty("assumeMinServerVersion", "14");
     return p;
@@ -44,8 +81,12 @@ public final class Connections {
    * Connects through the PostgreSQL driver itself rather than {@code DriverManager}: the manager
    * loads and initialises every JDBC driver on the class path first (the Testcontainers one
    * starts the whole logging stack), which costs a command a few hundred milliseconds.
+   * {@link #URL} with properties is connected by {@link #connect(Properties)}.
    */
   public static Connection connect(String jdbcUrl, Properties properties) throws SQLException {
+    if (URL.equals(jdbcUrl)) {
+      return connect(properties);
+    }
     Connection c = DRIVER.connect(jdbcUrl, properties);
     if (c == null) {
       throw new SQLException("not a PostgreSQL JDBC URL", "08001");
@@ -53,13 +94,55 @@ public final class Connections {
     return c;
   }
 
+  /**
+   * Connects to the host, port and database named by the properties {@code PGHOST},
+   * {@code PGPORT} and {@code PGDBNAME}, without any URL parsing. The driver's own URL parser
+   * cannot be used for this: for {@code jdbc:postgresql:} and {@code jdbc:postgresql://} it sets
+   * the database to the empty string over the property, which the server then reads as "the
+   * database named like the user".
+   */
+  public static Connection connect(Properties properties) throws SQLException {
+    String host = properties.getProperty("PGHOST");
+    String port = properties.getProperty("PGPORT");
+    if (host == null || port == null || properties.getProperty("PGDBNAME") == null) {
+      throw new SQLException("PGHOST, PGPORT and PGDBNAME must be set", "08001");
+    }
+    return new org.postgresql.jdbc.PgConnection(new org.postgresql.util.HostSpec[] {
+        new org.postgresql.util.HostSpec(host, Integer.parseInt(port))}, properties, URL);
+  }
+
+  /** A data source (for a pool) whose connections are made from {@code properties} alone. */
+  public static javax.sql.DataSource dataSource(Properties properties) {
+    return new SpecDataSource(properties);
+  }
+
+  /** Connects with {@link #properties}; the URL carries nothing from the spec. */
+  public static Connection connect(ConnectionSpec spec, String applicationName) throws SQLException {
+    return connect(properties(spec, applicationName));
+  }
+
   /** Connects or fails with one line naming the target and the server's reason (exit 3: the gate cannot run). */
   public static Connection open(ConnectionSpec spec, String applicationName) {
     try {
-      return connect(spec.jdbcUrl(), properties(spec, applicationName));
+      return connect(spec, applicationName);
     } catch (SQLException e) {
       throw new CutterException(ExitCodes.CHECKS_FAILED,
           "cannot connect to " + spec.display() + ": " + DbErrors.oneLine(e), e);
+    }
+  }
+
+  /**
+   * The TLS state of {@code c}'s own session, as the server sees it ({@code pg_stat_ssl}).
+   * Verified means the connection is encrypted and was made under a mode that checks the
+   * server's certificate against a root (the driver refuses the connection otherwise).
+   */
+  public static TlsState tlsState(Connection c, ConnectionSpec spec) throws SQLException {
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("select ssl, version from pg_catalog.pg_stat_ssl where pid = pg_catalog.pg_backend_pid()")) {
+      boolean encrypted = rs.next() && rs.getBoolean(1);
+      String version = encrypted ? rs.getString(2) : null;
+      Tls tls = spec.tls();
+      return new TlsState(encrypted, encrypted && tls.verifiesServer(), tls.effectiveMode().libpqName(), version);
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.cutter.core.integrity;
 
 import dev.cutter.core.check.CheckResult;
 import dev.cutter.core.check.CheckStatus;
+import dev.cutter.core.db.ConnectionSpec;
 import dev.cutter.core.model.ApplyPackage;
 import dev.cutter.core.run.GateIds;
 import dev.cutter.core.run.GateResult;
@@ -40,6 +41,31 @@ public final class IntegrityGates implements Steps.Integrity {
       r = IntegrityVerifier.verifyWithoutPolicy(pkg, whyNoPolicy, clock.instant());
     }
     return outcome(r);
+  }
+
+  /**
+   * The integrity gates and, when the trust policy has a TLS requirement and the run connects to
+   * a real target (not a dry-run's sandbox), the gate {@code tls}: FAIL stops the run before it
+   * connects.
+   */
+  @Override
+  public Steps.IntegrityOutcome check(ApplyPackage pkg, boolean signaturesRequired, ConnectionSpec target) {
+    Steps.IntegrityOutcome base = check(pkg, signaturesRequired);
+    Optional<TrustPolicy> requiring = policy.filter(p -> p.tls() != TrustPolicy.TlsRequirement.NONE);
+    List<GateResult> gates = new ArrayList<>(base.gates());
+    if (!signaturesRequired || requiring.isEmpty()) {
+      gates.add(new GateResult(GateIds.TLS, GateStatus.SKIPPED, null, null, !signaturesRequired
+          ? "dry-run: the sandbox is cutter's own" : "the trust policy sets no TLS requirement", List.of()));
+      return new Steps.IntegrityOutcome(gates, base.signers());
+    }
+    Optional<TrustPolicy.TlsRefusal> refusal = requiring.get().tlsRefusal(target);
+    String expected = "sslmode verify-full, or a local target";
+    String actual = (target.isLocal() ? "local target " : "") + target.host() + ", sslmode "
+        + target.tls().effectiveMode().libpqName();
+    gates.add(refusal.isPresent()
+        ? new GateResult(GateIds.TLS, GateStatus.FAIL, expected, actual, refusal.get().message(), List.of())
+        : new GateResult(GateIds.TLS, GateStatus.PASS, expected, actual, null, List.of()));
+    return new Steps.IntegrityOutcome(gates, base.signers());
   }
 
   /** The gates of one integrity result. */

@@ -2,6 +2,8 @@ package dev.cutter.core.integrity;
 
 import dev.cutter.core.Diagnostic;
 import dev.cutter.core.InvalidInputException;
+import dev.cutter.core.db.ConnectionSpec;
+import dev.cutter.core.db.ConnectionSpec.SslMode;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
@@ -25,9 +27,41 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 /**
  * The operator's trust policy (SPEC section 2), which lives on the host, never in a package:
  * whose keys count ({@code keyring}, armored public keys, relative to the trust file) and how
- * many distinct signers are required ({@code require}).
+ * many distinct signers are required ({@code require}), and optionally {@code tls: verify-full}:
+ * every target that is not on this machine must be reached with the server's certificate and
+ * host name verified.
  */
-public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int require) {
+public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int require, TlsRequirement tls) {
+
+  /** What the policy asks of the connection to a target. */
+  public enum TlsRequirement {
+    /** Whatever the target's sslmode says. */
+    NONE,
+    /** {@code sslmode=verify-full} for every target that is not local (see {@link ConnectionSpec#isLocal()}). */
+    VERIFY_FULL
+  }
+
+  /** Why a target's connection falls short of the policy: the host, and the sslmode in force. */
+  public record TlsRefusal(String host, SslMode inForce) {
+    public String message() {
+      return "the trust policy requires tls: verify-full for a target that is not local; " + host
+          + " would be reached with sslmode " + inForce.libpqName()
+          + ": set sslmode=verify-full and sslrootcert in the target";
+    }
+  }
+
+  /** A policy without a TLS requirement. */
+  public TrustPolicy(Path file, Path keyringFile, Keyring keyring, int require) {
+    this(file, keyringFile, keyring, require, TlsRequirement.NONE);
+  }
+
+  /** Whether connecting to {@code target} as specified meets the policy; the refusal when not. */
+  public Optional<TlsRefusal> tlsRefusal(ConnectionSpec target) {
+    if (tls == TlsRequirement.NONE || target.isLocal() || target.tls().effectiveMode() == SslMode.VERIFY_FULL) {
+      return Optional.empty();
+    }
+    return Optional.of(new TlsRefusal(target.host(), target.tls().effectiveMode()));
+  }
 
   /** Where the policy is looked for when neither {@code --trust} nor {@code $CUTTER_TRUST} names one. */
   public static final Path DEFAULT_LOCATION = Path.of("/etc/cutter/trust.yaml");
@@ -93,15 +127,18 @@ public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int requ
     }
     ScalarNode keyringNode = null;
     ScalarNode requireNode = null;
+    ScalarNode tlsNode = null;
     for (NodeTuple t : map.getValue()) {
       String key = t.getKeyNode() instanceof ScalarNode s ? s.getValue() : "";
-      if (("keyring".equals(key) && keyringNode != null) || ("require".equals(key) && requireNode != null)) {
+      if (("keyring".equals(key) && keyringNode != null) || ("require".equals(key) && requireNode != null)
+          || ("tls".equals(key) && tlsNode != null)) {
         throw invalid(name, t.getKeyNode().getStartMark(), "duplicate key '" + key + "'");
       }
       switch (key) {
         case "keyring" -> keyringNode = scalar(name, t.getValueNode(), "keyring", "a path to armored public keys");
         case "require" -> requireNode = scalar(name, t.getValueNode(), "require", "a whole number of signers, at least 1");
-        default -> throw invalid(name, t.getKeyNode().getStartMark(), "unknown key '" + key + "' (expected keyring, require)");
+        case "tls" -> tlsNode = scalar(name, t.getValueNode(), "tls", "verify-full");
+        default -> throw invalid(name, t.getKeyNode().getStartMark(), "unknown key '" + key + "' (expected keyring, require, tls)");
       }
     }
     if (keyringNode == null) {
@@ -117,7 +154,11 @@ public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int requ
       throw invalid(name, requireNode.getStartMark(),
           "require: " + require + " but the keyring " + keyringFile + " holds " + keyring.size() + " key(s): the quorum could never be met");
     }
-    return new TrustPolicy(file, keyringFile, keyring, require);
+    if (tlsNode != null && !tlsNode.getValue().equals("verify-full")) {
+      throw invalid(name, tlsNode.getStartMark(), "tls: expected verify-full, found '" + tlsNode.getValue() + "'");
+    }
+    return new TrustPolicy(file, keyringFile, keyring, require,
+        tlsNode == null ? TlsRequirement.NONE : TlsRequirement.VERIFY_FULL);
   }
 
   private static ScalarNode scalar(String name, Node node, String key, String expected) {

@@ -132,11 +132,13 @@ public final class ApplyRun {
   /** Runs every gate in order and returns the report (already handed to {@code sink}). */
   public RunReport execute(Request req, ReportSink sink) {
     State s = new State(req);
-    Steps.IntegrityOutcome io = integrity.check(req.pkg(), req.mode() != RunMode.DRY_RUN);
+    Steps.IntegrityOutcome io = integrity.check(req.pkg(), req.mode() != RunMode.DRY_RUN, req.login());
     io.gates().forEach(s::gate);
     s.signers = io.signers();
     if (!io.passed()) {
-      return finish(s, Verdict.BLOCKED, "integrity gate refused the package", sink, null);
+      String why = io.gates().stream().filter(g -> g.id().equals(GateIds.TLS) && g.status() == GateStatus.FAIL)
+          .map(GateResult::message).findFirst().orElse("integrity gate refused the package");
+      return finish(s, Verdict.BLOCKED, why, sink, null);
     }
     Connection lockConn;
     try {
@@ -227,6 +229,13 @@ public final class ApplyRun {
           ok ? s.backupInfo.path() : null, ok ? null : s.backupInfo.reason(), List.of()));
       if (!ok) {
         return finish(s, Verdict.BLOCKED, "backup failed: " + s.backupInfo.reason(), sink, lockConn);
+      }
+      String dumped = s.backupInfo.systemIdentifier();
+      if (dumped != null && s.target.systemIdentifier() != null && !dumped.equals(s.target.systemIdentifier())) {
+        String why = "the backup came from server " + dumped + ", not from the target " + s.target.systemIdentifier();
+        s.gate(new GateResult(GateIds.BACKUP, GateStatus.FAIL, "a backup of system " + s.target.systemIdentifier(),
+            "system " + dumped, why, List.of()));
+        return finish(s, Verdict.BLOCKED, why, sink, lockConn);
       }
     } else {
       s.gate(new GateResult(GateIds.BACKUP, GateStatus.SKIPPED, null, null, "backup.required is false", List.of()));
@@ -514,7 +523,8 @@ public final class ApplyRun {
       } catch (SQLException e) {
         sysid = null; // the identity check reports why
       }
-      return new TargetInfo(rs.getString(1), sysid, rs.getString(2), rs.getString(3), req.pkg().target().applyRole());
+      return new TargetInfo(rs.getString(1), sysid, rs.getString(2), rs.getString(3), req.pkg().target().applyRole(),
+          Connections.tlsState(c, req.login()));
     }
   }
 

@@ -7,6 +7,8 @@ public final class GateIds {
   public static final String SIGNATURE = "signature";
   public static final String ARTIFACT_INTEGRITY = "P3_artifact_integrity";
   public static final String AUTHORIZATION = "authorization";
+  /** The trust policy's TLS requirement on the connection to the target. */
+  public static final String TLS = "tls";
   public static final String LOCK = "lock";
   /** The target is the approved one; in apply it is P1's first check, in the other verbs its own gate. */
   public static final String IDENTITY = "identity";
@@ -19,7 +21,7 @@ public final class GateIds {
   public static final String ROLLBACK = "rollback";
 
   public static final List<String> APPLY_ORDER =
-      List.of(SIGNATURE, ARTIFACT_INTEGRITY, AUTHORIZATION, LOCK, PREFLIGHT, BACKUP, APPLY, VERIFY, ROLLBACK);
+      List.of(SIGNATURE, ARTIFACT_INTEGRITY, AUTHORIZATION, TLS, LOCK, PREFLIGHT, BACKUP, APPLY, VERIFY, ROLLBACK);
 
   private GateIds() {}
 }

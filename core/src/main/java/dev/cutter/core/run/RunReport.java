@@ -3,6 +3,7 @@ package dev.cutter.core.run;
 import dev.cutter.core.Verdict;
 import dev.cutter.core.catalog.Baseline;
 import dev.cutter.core.check.CheckResult;
+import dev.cutter.core.db.TlsState;
 import java.time.Instant;
 import java.util.List;
 
@@ -46,13 +47,33 @@ public record RunReport(
   public record PackageInfo(String id, String sha256, String title, List<String> signedBy,
       String authorizationRef, Instant expiresAt, String risk, List<String> chain) {}
 
-  /** The target as found (not only as pinned). */
-  public record TargetInfo(String database, String systemIdentifier, String serverVersion, String loginRole, String applyRole) {}
+  /**
+   * The target as found (not only as pinned). {@code tls} is how the run's connection to it was
+   * protected (null when no connection was made); every connection to the target uses the same
+   * settings.
+   */
+  public record TargetInfo(String database, String systemIdentifier, String serverVersion, String loginRole, String applyRole,
+      TlsState tls) {
+    public TargetInfo(String database, String systemIdentifier, String serverVersion, String loginRole, String applyRole) {
+      this(database, systemIdentifier, serverVersion, loginRole, applyRole, null);
+    }
+  }
 
-  /** The P2 backup's envelope, or why there is none. */
+  /**
+   * The P2 backup's envelope, or why there is none. {@code systemIdentifier} is the server the
+   * dump came from; {@code tls} how the backup role's connection was protected.
+   */
   public record BackupInfo(String status, String path, String format, String archiveVersion, Long bytes, String sha256,
       String plaintextSha256, List<String> encryptedTo, Integer tocEntries, Integer tableDataEntries,
-      String pgDumpVersion, Instant startedUtc, Instant finishedUtc, String reason) {}
+      String pgDumpVersion, Instant startedUtc, Instant finishedUtc, String reason, String systemIdentifier,
+      TlsState tls) {
+    public BackupInfo(String status, String path, String format, String archiveVersion, Long bytes, String sha256,
+        String plaintextSha256, List<String> encryptedTo, Integer tocEntries, Integer tableDataEntries,
+        String pgDumpVersion, Instant startedUtc, Instant finishedUtc, String reason) {
+      this(status, path, format, archiveVersion, bytes, sha256, plaintextSha256, encryptedTo, tocEntries,
+          tableDataEntries, pgDumpVersion, startedUtc, finishedUtc, reason, null, null);
+    }
+  }
 
   /** The apply step. {@code transaction} is committed, rolled_back or none. */
   public record ApplyInfo(String status, int statementsTotal, int statementsExecuted, String transaction,

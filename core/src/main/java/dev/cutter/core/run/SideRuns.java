@@ -106,7 +106,7 @@ public final class SideRuns {
       String runId, ApplyRun.ReportSink sink) {
     Instant started = clock.instant();
     List<GateResult> gates = new ArrayList<>();
-    Steps.IntegrityOutcome io = integrity.check(pkg, true);
+    Steps.IntegrityOutcome io = integrity.check(pkg, true, login);
     gates.addAll(io.gates());
     TargetInfo t = target(pkg, login);
     PackageInfo pi = info(pkg, io.signers());

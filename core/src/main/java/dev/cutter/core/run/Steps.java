@@ -18,6 +18,14 @@ public final class Steps {
   public interface Integrity {
     /** @param signaturesRequired false in a dry-run: signatures are reported, not required */
     IntegrityOutcome check(ApplyPackage pkg, boolean signaturesRequired);
+
+    /**
+     * As {@link #check(ApplyPackage, boolean)}, for a run that connects to {@code target}: with
+     * the gate {@link GateIds#TLS} when the trust policy asks something of the connection.
+     */
+    default IntegrityOutcome check(ApplyPackage pkg, boolean signaturesRequired, ConnectionSpec target) {
+      return check(pkg, signaturesRequired);
+    }
   }
 
   /** The integrity gates' results, and the fingerprints of the valid signers (for the journal). */

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
+import dev.cutter.core.db.ConnectionSpec.SslMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -79,5 +80,115 @@ class ConnectionResolverTest {
   void rejectsABadPort() {
     assertThatThrownBy(() -> new ConnectionResolver(Map.of("PGPORT", "99999"), home).resolve(null))
         .hasMessageContaining("port must be 1 to 65535");
+  }
+
+  @Test
+  void readsTheSslModeOfTheUriInsteadOfDroppingIt() {
+    ConnectionSpec s = new ConnectionResolver(Map.of(), home).resolve("postgresql://app@db.example/shop?sslmode=require");
+    assertThat(s.tls().mode()).isEqualTo(SslMode.REQUIRE);
+    assertThat(s.tls().verifiesServer()).as("require without a root certificate does not verify, as in libpq").isFalse();
+  }
+
+  @Test
+  void defaultsToPreferAsLibpqDoes() {
+    ConnectionSpec s = new ConnectionResolver(Map.of(), home).resolve("postgresql://app@db.example/shop");
+    assertThat(s.tls().mode()).isEqualTo(SslMode.PREFER);
+    assertThat(s.connectTimeoutSeconds()).isEqualTo(ConnectionSpec.DEFAULT_CONNECT_TIMEOUT);
+  }
+
+  @Test
+  void refusesAnUnknownParameterInsteadOfDroppingIt() {
+    ConnectionResolver r = new ConnectionResolver(Map.of(), home);
+    assertThatThrownBy(() -> r.resolve("postgresql://app@h/db?sslmod=verify-full"))
+        .isInstanceOf(CutterException.class)
+        .hasMessageContaining("unknown connection parameter 'sslmod'")
+        .satisfies(e -> assertThat(((CutterException) e).exitCode()).isEqualTo(2));
+    assertThatThrownBy(() -> r.resolve("host=h hostaddr=10.0.0.9"))
+        .hasMessageContaining("unknown connection parameter 'hostaddr'");
+    assertThatThrownBy(() -> r.resolve("postgresql://h/db?options=-crole%3Dpostgres"))
+        .hasMessageContaining("'options' is refused");
+    assertThatThrownBy(() -> r.resolve("postgresql://h/db?sslmode=verify-fool"))
+        .hasMessageContaining("sslmode 'verify-fool' is not one of");
+    assertThatThrownBy(() -> new ConnectionResolver(Map.of("PGSSLMODE", "on"), home).resolve("host=h"))
+        .hasMessageContaining("sslmode 'on'");
+  }
+
+  @Test
+  void verifyFullNeedsARootCertificate() {
+    assertThatThrownBy(() -> new ConnectionResolver(Map.of(), home).resolve("postgresql://h/db?sslmode=verify-full"))
+        .hasMessageContaining("needs a root certificate");
+    assertThatThrownBy(() -> new ConnectionResolver(Map.of(), home)
+        .resolve("postgresql://h/db?sslmode=verify-full&sslrootcert=" + home.resolve("absent.crt")))
+        .hasMessageContaining("does not exist");
+  }
+
+  @Test
+  void takesTlsSettingsFromTargetThenServiceThenEnvironment() throws IOException {
+    Path ca = Files.writeString(home.resolve("ca.crt"), "x");
+    Path other = Files.writeString(home.resolve("other.crt"), "x");
+    Files.writeString(home.resolve(".pg_service.conf"), "[prod]\nhost=p1\nsslmode=verify-ca\nsslrootcert=" + ca
+        + "\nconnect_timeout=7\n");
+    Map<String, String> env = Map.of("PGSSLMODE", "disable", "PGSSLROOTCERT", other.toString());
+    ConnectionSpec fromService = new ConnectionResolver(env, home).resolve("service=prod");
+    assertThat(fromService.tls().mode()).as("the service beats the environment").isEqualTo(SslMode.VERIFY_CA);
+    assertThat(fromService.tls().rootCert()).contains(ca);
+    assertThat(fromService.connectTimeoutSeconds()).isEqualTo(7);
+    ConnectionSpec fromTarget = new ConnectionResolver(env, home).resolve("service=prod sslmode=verify-full");
+    assertThat(fromTarget.tls().mode()).as("the target beats the service").isEqualTo(SslMode.VERIFY_FULL);
+    ConnectionSpec fromEnv = new ConnectionResolver(Map.of("PGSSLMODE", "verify-ca", "PGSSLROOTCERT", other.toString(),
+        "PGCONNECT_TIMEOUT", "1"), home).resolve("host=h");
+    assertThat(fromEnv.tls().mode()).isEqualTo(SslMode.VERIFY_CA);
+    assertThat(fromEnv.tls().rootCert()).contains(other);
+    assertThat(fromEnv.connectTimeoutSeconds()).as("libpq waits at least 2 s").isEqualTo(2);
+  }
+
+  @Test
+  void requireWithARootCertificateVerifiesAsLibpqDoes() throws IOException {
+    Files.createDirectories(home.resolve(".postgresql"));
+    Files.writeString(home.resolve(".postgresql/root.crt"), "x");
+    ConnectionSpec s = new ConnectionResolver(Map.of(), home).resolve("postgresql://h/db?sslmode=require");
+    assertThat(s.tls().effectiveMode()).isEqualTo(SslMode.VERIFY_CA);
+    assertThat(Connections.endpoint(s)).containsEntry("sslmode", "verify-ca")
+        .containsEntry("sslrootcert", home.resolve(".postgresql/root.crt").toString());
+  }
+
+  @Test
+  void takesSslPasswordOnlyFromAPrivateServiceFile() throws IOException {
+    ConnectionResolver r = new ConnectionResolver(Map.of(), home);
+    assertThatThrownBy(() -> r.resolve("postgresql://h/db?sslpassword=k3y-Secret"))
+        .hasMessageContaining("process list").hasMessageNotContaining("k3y-Secret");
+    Path svc = Files.writeString(home.resolve(".pg_service.conf"), "[s]\nhost=h\nsslpassword=k3y-Secret\n");
+    Files.setPosixFilePermissions(svc, PosixFilePermissions.fromString("rw-r--r--"));
+    assertThatThrownBy(() -> r.resolve("service=s")).hasMessageContaining("chmod 600").hasMessageNotContaining("k3y-Secret");
+    Files.setPosixFilePermissions(svc, PosixFilePermissions.fromString("rw-------"));
+    ConnectionSpec s = r.resolve("service=s");
+    assertThat(s.tls().keyPassword()).map(ConnectionSpec.Secret::value).contains("k3y-Secret");
+    assertThat(s.toString()).doesNotContain("k3y-Secret");
+    assertThat(Connections.endpoint(s).values()).doesNotContain("k3y-Secret");
+  }
+
+  @Test
+  void refusesAnUnknownKeyInTheServiceFile() throws IOException {
+    Files.writeString(home.resolve(".pg_service.conf"), "[s]\nhost=h\nhostaddr=10.1.1.1\n");
+    assertThatThrownBy(() -> new ConnectionResolver(Map.of(), home).resolve("service=s"))
+        .hasMessageContaining("service 's'").hasMessageContaining("unknown connection parameter 'hostaddr'");
+  }
+
+  @Test
+  void refusesAClientKeyOthersCanRead() throws IOException {
+    Path cert = Files.writeString(home.resolve("c.crt"), "x");
+    Path key = Files.writeString(home.resolve("c.key"), "x");
+    Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+    assertThatThrownBy(() -> new ConnectionResolver(Map.of("PGSSLCERT", cert.toString(), "PGSSLKEY", key.toString()), home)
+        .resolve("host=h")).hasMessageContaining("group or world access");
+  }
+
+  @Test
+  void keepsADatabaseNameWithUrlSyntaxAsData() {
+    ConnectionSpec s = new ConnectionResolver(Map.of(), home).resolve("postgresql://app@h/a%3Fsslmode%3Ddisable");
+    assertThat(s.database()).isEqualTo("a?sslmode=disable");
+    assertThat(s.tls().mode()).isEqualTo(SslMode.PREFER);
+    assertThat(Connections.properties(s, "t").getProperty("PGDBNAME")).isEqualTo("a?sslmode=disable");
+    assertThat(s.jdbcUrl()).as("nothing from the spec is in the URL").isEqualTo("jdbc:postgresql:");
   }
 }

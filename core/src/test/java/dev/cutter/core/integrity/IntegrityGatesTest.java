@@ -4,6 +4,7 @@ import static dev.cutter.core.integrity.TestKeys.NOW;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cutter.core.check.CheckStatus;
+import dev.cutter.core.db.ConnectionSpec;
 import dev.cutter.core.model.ApplyPackage;
 import dev.cutter.core.run.GateIds;
 import dev.cutter.core.run.GateResult;
@@ -84,5 +85,33 @@ class IntegrityGatesTest {
     assertThat(dryRun.gates().get(0).status()).isEqualTo(GateStatus.SKIPPED);
     assertThat(dryRun.gates().get(0).checks()).extracting(c -> c.actual()).singleElement().asString().startsWith("unchecked ");
     assertThat(dryRun.passed()).isTrue();
+  }
+
+  @Test
+  void aTlsPolicyBlocksARemoteTargetReachedWithoutVerifyFull() throws IOException {
+    ApplyPackage pkg = signedPackage();
+    TrustPolicy base = TestKeys.trust(dir, 1, alice.toCertificate());
+    TrustPolicy strict = new TrustPolicy(base.file(), base.keyringFile(), base.keyring(), base.require(),
+        TrustPolicy.TlsRequirement.VERIFY_FULL);
+    IntegrityGates gate = new IntegrityGates(Optional.of(strict), "", CLOCK);
+    ConnectionSpec remote = new ConnectionSpec("db.example.com", 5432, "app", "ops", Optional.empty());
+
+    for (ConnectionSpec.SslMode weak : new ConnectionSpec.SslMode[] {ConnectionSpec.SslMode.PREFER,
+        ConnectionSpec.SslMode.REQUIRE, ConnectionSpec.SslMode.VERIFY_CA}) {
+      Steps.IntegrityOutcome o = gate.check(pkg, true, remote.withTls(ConnectionSpec.Tls.mode(weak)));
+      assertThat(o.passed()).as("sslmode %s", weak).isFalse();
+      assertThat(o.gates()).filteredOn(g -> g.id().equals(GateIds.TLS)).singleElement()
+          .satisfies(g -> assertThat(g.status()).isEqualTo(GateStatus.FAIL))
+          .satisfies(g -> assertThat(g.message()).contains("tls: verify-full").contains("db.example.com"));
+    }
+    Steps.IntegrityOutcome full = gate.check(pkg, true, remote.withTls(ConnectionSpec.Tls.mode(ConnectionSpec.SslMode.VERIFY_FULL)));
+    assertThat(full.passed()).isTrue();
+    for (String local : new String[] {"localhost", "127.0.0.1", "::1", "/var/run/postgresql"}) {
+      ConnectionSpec l = new ConnectionSpec(local, 5432, "app", "ops", Optional.empty());
+      assertThat(gate.check(pkg, true, l).passed()).as("local target %s", local).isTrue();
+    }
+    assertThat(new IntegrityGates(Optional.of(base), "", CLOCK).check(pkg, true, remote).gates())
+        .filteredOn(g -> g.id().equals(GateIds.TLS)).singleElement()
+        .satisfies(g -> assertThat(g.status()).isEqualTo(GateStatus.SKIPPED));
   }
 }

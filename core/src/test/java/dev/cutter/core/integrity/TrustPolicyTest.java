@@ -52,7 +52,7 @@ class TrustPolicyTest {
   void namesTheFileLineAndColumnOfAnUnknownKey() throws IOException {
     Path trust = trustFile("keyring: keys/approvers.asc\nrequire: 1\n  # note\nrequires: 2\n");
 
-    assertThat(diagnosticOf(trust)).isEqualTo(trust + ":4:1: unknown key 'requires' (expected keyring, require)");
+    assertThat(diagnosticOf(trust)).isEqualTo(trust + ":4:1: unknown key 'requires' (expected keyring, require, tls)");
   }
 
   @Test
@@ -111,5 +111,15 @@ class TrustPolicyTest {
     assertThat(none.file()).isEmpty();
     assertThat(none.describeSearch()).isEqualTo("no trust policy found (looked at: --trust (not given); $CUTTER_TRUST (not set); "
         + dir.resolve("absent.yaml") + " (does not exist))");
+  }
+
+  @Test
+  void readsATlsRequirementAndRefusesAnyOtherValue() throws IOException {
+    TrustPolicy p = TrustPolicy.load(trustFile("keyring: keys/approvers.asc\nrequire: 1\ntls: verify-full\n"));
+    assertThat(p.tls()).isEqualTo(TrustPolicy.TlsRequirement.VERIFY_FULL);
+    assertThat(TrustPolicy.load(trustFile("keyring: keys/approvers.asc\nrequire: 1\n")).tls())
+        .isEqualTo(TrustPolicy.TlsRequirement.NONE);
+    Path trust = trustFile("keyring: keys/approvers.asc\nrequire: 1\ntls: require\n");
+    assertThat(diagnosticOf(trust)).isEqualTo(trust + ":3:6: tls: expected verify-full, found 'require'");
   }
 }
