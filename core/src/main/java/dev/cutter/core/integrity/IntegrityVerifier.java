@@ -1,10 +1,7 @@
 package dev.cutter.core.integrity;
 
 import dev.cutter.core.model.ApplyPackage;
-import dev.cutter.core.model.Sha256;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import dev.cutter.core.model.FileContent;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,8 +19,8 @@ import org.bouncycastle.openpgp.operator.bc.BcPGPContentVerifierBuilderProvider;
 
 /**
  * The integrity gate (SPEC section 3, step 2), offline: detached signatures over the exact bytes
- * of package.yaml against the trust policy's keyring and quorum, the sha256 of package.yaml and
- * of every artifact (P3), and the authorization's expiry. Returns findings; never throws for a
+ * of package.yaml the loader parsed against the trust policy's keyring and quorum, the sha256 of
+ * those bytes and of every artifact's loaded bytes (P3), and the authorization's expiry. Returns findings; never throws for a
  * failed check.
  */
 public final class IntegrityVerifier {
@@ -65,9 +62,11 @@ public final class IntegrityVerifier {
       ApplyPackage pkg, Optional<TrustPolicy> policy, String noPolicy, boolean required, Instant now) {
     // Large artifacts are hashed on their own threads while the signatures are checked here.
     List<CompletableFuture<ArtifactCheck>> hashing = pkg.artifacts().stream()
-        .map(a -> CompletableFuture.supplyAsync(() -> hash(a.path(), a.resolved(), a.sha256()), HASHING)).toList();
+        .map(a -> CompletableFuture.supplyAsync(() -> hash(a.path(), a.resolved(), a.sha256(), a.content()), HASHING)).toList();
     List<ArtifactCheck> artifacts = new ArrayList<>();
-    byte[] packageBytes = readPackage(pkg, artifacts);
+    // The signatures are checked over the bytes the loader parsed, never over a second read of the file.
+    byte[] packageBytes = pkg.source().toByteArray();
+    artifacts.add(hash(pkg.file().getFileName().toString(), pkg.file(), pkg.sha256(), pkg.source()));
     Path asc = signatureFileOf(pkg.file());
     SignatureFile.Contents contents = SignatureFile.read(asc);
     List<SignatureResult> signatures = new ArrayList<>();
@@ -93,28 +92,9 @@ public final class IntegrityVerifier {
     return new IntegrityResult(asc, signatures, quorum, artifacts, expiry, required);
   }
 
-  /** package.yaml is re-read and re-hashed: the bytes checked are the bytes the loader parsed, or the gate fails. */
-  private static byte[] readPackage(ApplyPackage pkg, List<ArtifactCheck> artifacts) {
-    String name = pkg.file().getFileName().toString();
-    try {
-      byte[] bytes = Files.readAllBytes(pkg.file());
-      artifacts.add(new ArtifactCheck(name, pkg.file(), pkg.sha256(), Optional.of(Sha256.of(bytes)),
-          "changed since the package was loaded"));
-      return bytes;
-    } catch (IOException e) {
-      artifacts.add(new ArtifactCheck(name, pkg.file(), pkg.sha256(), Optional.empty(), "cannot be read: " + e.getMessage()));
-      return new byte[0];
-    }
-  }
-
-  private static ArtifactCheck hash(String path, Path file, String expected) {
-    try {
-      return new ArtifactCheck(path, file, expected, Optional.of(Sha256.of(file)), "content differs from the pinned sha256");
-    } catch (NoSuchFileException e) {
-      return new ArtifactCheck(path, file, expected, Optional.empty(), "does not exist");
-    } catch (IOException e) {
-      return new ArtifactCheck(path, file, expected, Optional.empty(), "cannot be read: " + e.getMessage());
-    }
+  /** The pinned sha256 against the bytes the package was loaded with: the file on disk is not read again. */
+  private static ArtifactCheck hash(String path, Path file, String expected, FileContent content) {
+    return new ArtifactCheck(path, file, expected, Optional.of(content.sha256()), "content differs from the pinned sha256");
   }
 
   private static SignatureResult unchecked(int index, PGPSignature sig) {

@@ -56,8 +56,9 @@ class IntegrityGatesTest {
 
   @Test
   void blocksOnAChangedArtifactWithExpectedAndActual() throws IOException {
-    ApplyPackage pkg = signedPackage();
-    Files.writeString(pkg.directory().resolve("ddl/change.sql"), "drop schema app cascade;\n");
+    ApplyPackage signed = signedPackage();
+    Files.writeString(signed.directory().resolve("ddl/change.sql"), "drop schema app cascade;\n");
+    ApplyPackage pkg = TestPackages.load(signed.directory());
     IntegrityGates gate = new IntegrityGates(Optional.of(TestKeys.trust(dir, 1, alice.toCertificate())), "", CLOCK);
 
     Steps.IntegrityOutcome outcome = gate.check(pkg, true);

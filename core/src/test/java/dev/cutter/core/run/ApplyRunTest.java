@@ -10,6 +10,7 @@ import dev.cutter.core.exec.Journal;
 import dev.cutter.core.model.ApplyPackage;
 import dev.cutter.core.model.ApplySettings;
 import dev.cutter.core.model.ArtifactRef;
+import dev.cutter.core.model.FileContent;
 import dev.cutter.core.model.Authorization;
 import dev.cutter.core.model.BackupPolicy;
 import dev.cutter.core.model.CheckSpec;
@@ -49,12 +50,12 @@ class ApplyRunTest {
   private final AtomicReference<RunReport> written = new AtomicReference<>();
 
   static ApplyPackage pkg(String sha, List<CheckSpec> verify, Rollback rollback, ApplySettings.Mode mode) {
-    ArtifactRef art = new ArtifactRef("ddl.sql", Path.of("/nonexistent/ddl.sql"), "0".repeat(64), SourcePosition.UNKNOWN);
+    ArtifactRef art = new ArtifactRef("ddl.sql", Path.of("/nonexistent/ddl.sql"), "0".repeat(64), SourcePosition.UNKNOWN, FileContent.of(new byte[0]));
     return new ApplyPackage(Path.of("/nonexistent/package.yaml"), Path.of("/nonexistent"), sha, "test-pkg", "Test",
         new Authorization("REF-1", Instant.parse("2099-01-01T00:00:00Z"), Risk.LOW, List.of()),
         new Target("db", "1", Optional.empty(), "postgres", Optional.empty()), art, List.of(), BackupPolicy.none(),
         new ApplySettings(mode, Duration.ofSeconds(2), Duration.ofMinutes(1)), verify, Optional.ofNullable(rollback),
-        Sandbox.empty());
+        Sandbox.empty(), FileContent.of(new byte[0]));
   }
 
   static List<ExecStatement> stmts(String... texts) {
@@ -150,7 +151,7 @@ class ApplyRunTest {
   @Test
   void verifyFailureRunsTheRollbackAndRestoresTheBaseline(TestDatabase db) throws SQLException {
     init(db);
-    Rollback rb = new Rollback(new ArtifactRef("rb.sql", Path.of("/x"), "0".repeat(64), SourcePosition.UNKNOWN),
+    Rollback rb = new Rollback(new ArtifactRef("rb.sql", Path.of("/x"), "0".repeat(64), SourcePosition.UNKNOWN, FileContent.of(new byte[0])),
         List.of(TABLE_T_EXISTS));
     RunReport r = run(db, pkg("4".repeat(64), List.of(ALWAYS_FAILS), rb, ApplySettings.Mode.TRANSACTION),
         stmts("create table t(a int)"), stmts("drop table t"));
@@ -163,7 +164,7 @@ class ApplyRunTest {
   @Test
   void rollbackWhosePreconditionFailsEscalates(TestDatabase db) throws SQLException {
     init(db);
-    Rollback rb = new Rollback(new ArtifactRef("rb.sql", Path.of("/x"), "0".repeat(64), SourcePosition.UNKNOWN),
+    Rollback rb = new Rollback(new ArtifactRef("rb.sql", Path.of("/x"), "0".repeat(64), SourcePosition.UNKNOWN, FileContent.of(new byte[0])),
         List.of(ALWAYS_FAILS));
     RunReport r = run(db, pkg("5".repeat(64), List.of(ALWAYS_FAILS), rb, ApplySettings.Mode.TRANSACTION),
         stmts("create table t(a int)"), stmts("drop table t"));
@@ -175,7 +176,7 @@ class ApplyRunTest {
   @Test
   void rollbackThatDoesNotRestoreTheBaselineEscalates(TestDatabase db) throws SQLException {
     init(db);
-    Rollback rb = new Rollback(new ArtifactRef("rb.sql", Path.of("/x"), "0".repeat(64), SourcePosition.UNKNOWN),
+    Rollback rb = new Rollback(new ArtifactRef("rb.sql", Path.of("/x"), "0".repeat(64), SourcePosition.UNKNOWN, FileContent.of(new byte[0])),
         List.of(TABLE_T_EXISTS));
     RunReport r = run(db, pkg("6".repeat(64), List.of(ALWAYS_FAILS), rb, ApplySettings.Mode.TRANSACTION),
         stmts("create table t(a int)", "create table u(a int)"), stmts("drop table t"));
