@@ -74,7 +74,7 @@ class PackageVerifyCommandTest {
     assertThat(verify.out()).contains(
         "signature 1: " + cutterFingerprint + " Ann Approver <ann@example.org>: valid\n",
         "signature 2: " + gpgFingerprint + " Gus Gpg <gus@example.org>: valid\n",
-        "quorum: 2 of 2 required distinct signers valid\n",
+        "quorum: 2 of 2 required distinct approvers valid\n",
         "sha256 ddl/change.sql: ok ",
         "authorization: valid until 2030-01-01T00:00:00Z (UTC)\n",
         "integrity: PASS\n");
@@ -89,7 +89,7 @@ class PackageVerifyCommandTest {
     Cli verify = Cli.run(Map.of("CUTTER_TRUST", trust(2).toString()), "package", "verify", pkg.toString());
 
     assertThat(verify.exit()).isEqualTo(3);
-    assertThat(verify.out()).contains("quorum: 2 of 2 required distinct signers valid",
+    assertThat(verify.out()).contains("quorum: 2 of 2 required distinct approvers valid",
         "sha256 ddl/change.sql: FAIL: content differs from the pinned sha256",
         "authorization: expired at 2026-01-01T00:00:00Z (UTC)",
         "integrity: FAIL (hashes, authorization expired)");
@@ -107,7 +107,7 @@ class PackageVerifyCommandTest {
     assertThat(quiet.out()).isEqualTo("integrity: PASS\n");
     assertThat(json.exit()).isZero();
     assertThat(json.out()).startsWith("{").contains("\"status\" : \"valid\"", "\"fingerprint\" : \"" + gpgFingerprint + "\"",
-        "\"summary\" : \"quorum: 2 of 2 required distinct signers valid\"", "\"passed\" : true");
+        "\"summary\" : \"quorum: 2 of 2 required distinct approvers valid\"", "\"passed\" : true");
   }
 
   @Test
@@ -120,8 +120,8 @@ class PackageVerifyCommandTest {
     Cli verify = Cli.run(Map.of(), "package", "verify", pkg.toString(), "--trust", trust(2).toString());
 
     assertThat(verify.exit()).isEqualTo(3);
-    assertThat(verify.out()).contains("signature 2: " + cutterFingerprint + " Ann Approver <ann@example.org>: valid (same signer as signature 1: counted once)",
-        "quorum: 1 of 2 required distinct signers valid: not met");
+    assertThat(verify.out()).contains("signature 2: " + cutterFingerprint + " Ann Approver <ann@example.org>: valid (same approver (Ann Approver <ann@example.org>) as signature 1: counted once)",
+        "quorum: 1 of 2 required distinct approvers valid: not met");
   }
 
   @Test
