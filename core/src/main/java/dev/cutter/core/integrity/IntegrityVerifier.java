@@ -129,6 +129,10 @@ public final class IntegrityVerifier {
       return new Outcome(SignatureStatus.BAD_SIGNATURE, String.format("signature type 0x%02x is not a detached binary signature"
           + " (make it with gpg --armor --detach-sign or cutter package sign)", sig.getSignatureType()));
     }
+    if (!key.weakness().isEmpty()) {
+      // Before verifying: a key below the minimum never counts, whatever its signature says.
+      return new Outcome(SignatureStatus.WEAK_KEY, key.weakness());
+    }
     if (!KeyValidity.verifies(() -> {
           sig.init(VERIFIERS, m.key());
           sig.update(data);
@@ -163,9 +167,6 @@ public final class IntegrityVerifier {
     }
     if (key.expiredAt(now)) {
       return new Outcome(SignatureStatus.EXPIRED_KEY, "the key expired at " + key.expiresAt().get());
-    }
-    if (!key.weakness().isEmpty()) {
-      return new Outcome(SignatureStatus.WEAK_KEY, key.weakness());
     }
     if (!key.canSign()) {
       return new Outcome(SignatureStatus.NOT_SIGNING_KEY, "the key's flags do not allow signing data");

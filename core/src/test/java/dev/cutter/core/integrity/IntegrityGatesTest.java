@@ -72,6 +72,22 @@ class IntegrityGatesTest {
   }
 
   @Test
+  void namesWhyASignatureDidNotCount() throws IOException {
+    ApplyPackage pkg = TestPackages.write(dir.resolve("pkg"), NOW.plusSeconds(3600));
+    DetachedSigner.append(pkg.file(), TestKeys.sign(pkg.file(), alice, NOW.plusSeconds(3600)));
+    IntegrityGates gate = new IntegrityGates(Optional.of(TestKeys.trust(dir, 1, alice.toCertificate())), "", CLOCK);
+
+    GateResult signature = gate.check(pkg, true).gates().get(0);
+
+    assertThat(signature.status()).isEqualTo(GateStatus.FAIL);
+    assertThat(signature.checks()).singleElement().satisfies(c -> {
+      assertThat(c.status()).isEqualTo(CheckStatus.FAIL);
+      assertThat(c.actual()).startsWith("future signature " + Keyring.fingerprint(alice.getPublicKey()));
+      assertThat(c.message()).contains("more than 5 minutes after now");
+    });
+  }
+
+  @Test
   void withoutATrustPolicyApplyIsBlockedButDryRunGoesOn() throws IOException {
     ApplyPackage pkg = signedPackage();
     IntegrityGates gate = new IntegrityGates(Optional.empty(), "no trust policy found (looked at: here)", CLOCK);
