@@ -149,4 +149,33 @@ class PackageVerifyCommandTest {
     assertThat(invalid.exit()).isEqualTo(2);
     assertThat(invalid.err()).contains("package.yaml:");
   }
+
+  @Test
+  void countsTwoKeysOfOneApproverOnceAndSaysHowToMigrateAnAmbiguousPolicy() throws IOException {
+    Cli gen = Cli.run(ENV, "keys", "generate", "--name", "Ann Approver <ann@example.org>", "--out", dir.resolve("new-key").toString(),
+        "--passphrase-env", "PP");
+    assertThat(gen.exit()).as(gen.err()).isZero();
+    String annNew = gen.out().lines().findFirst().orElseThrow().split(" ")[1];
+    Path pkg = writePackage("2030-01-01T00:00:00Z");
+    for (Path key : new Path[] {shared.resolve("keys/ann-approver.sec.asc"), dir.resolve("new-key/ann-approver.sec.asc")}) {
+      Cli sign = Cli.run(ENV, "package", "sign", pkg.toString(), "--key", key.toString(), "--passphrase-env", "PP");
+      assertThat(sign.exit()).as(sign.err()).isZero();
+    }
+    Path keyring = Files.writeString(dir.resolve("all.asc"), Files.readString(shared.resolve("approvers.asc"))
+        + Files.readString(dir.resolve("new-key/ann-approver.pub.asc")));
+    Path legacy = Files.writeString(dir.resolve("legacy.yaml"), "keyring: " + keyring + "\nrequire: 2\n");
+    Path people = Files.writeString(dir.resolve("people.yaml"), "keyring: " + keyring + "\nrequire: 2\napprovers:\n"
+        + "  - name: Ann\n    keys: [" + cutterFingerprint + ", " + annNew + "]\n"
+        + "  - name: Gus\n    keys: [" + gpgFingerprint + "]\n");
+
+    Cli refused = Cli.run(Map.of(), "package", "verify", pkg.toString(), "--trust", legacy.toString());
+    Cli counted = Cli.run(Map.of(), "package", "verify", pkg.toString(), "--trust", people.toString());
+
+    assertThat(refused.exit()).isEqualTo(2);
+    assertThat(refused.err().strip()).startsWith(legacy + ":1:10: keys ").contains("may be one person's")
+        .endsWith("list each approver with their keys under 'approvers:' (see docs/signing.md)").doesNotContain("\n");
+    assertThat(counted.exit()).as(counted.out()).isEqualTo(3);
+    assertThat(counted.out()).contains("same approver (Ann) as signature 1: counted once",
+        "quorum: 1 of 2 required distinct approvers valid: not met");
+  }
 }
