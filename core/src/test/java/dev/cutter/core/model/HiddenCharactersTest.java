@@ -90,6 +90,16 @@ class HiddenCharactersTest {
   }
 
   @Test
+  void countsCharactersOutsideTheBasicPlaneAsTheParserDoes() {
+    TestPackages.write(dir, MINIMAL.replace("ref: CHG-1", "ref: \"\uD83D\uDE00\uD83D\uDE00\"").replace("title: Test package", "title: \"a\u202Eb\""));
+    assertThat(loader.load(dir).title()).isEqualTo("a\u202Eb");
+
+    Diagnostic d = refusal(MINIMAL.replace("title: Test package", "title: \uD83D\uDE00\u200B"));
+    assertThat(d.line()).isEqualTo(4);
+    assertThat(d.column()).isEqualTo(9);
+  }
+
+  @Test
   void aQuoteInsideACommentDoesNotOpenAQuotedScalar() {
     assertThat(refusal(MINIMAL + "# don't \"\n# \u2028apply: {mode: autocommit}\n").line()).isEqualTo(17);
   }
