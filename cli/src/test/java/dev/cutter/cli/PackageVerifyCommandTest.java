@@ -178,4 +178,17 @@ class PackageVerifyCommandTest {
     assertThat(counted.out()).contains("same approver (Ann) as signature 1: counted once",
         "quorum: 1 of 2 required distinct approvers valid: not met");
   }
+
+  @Test
+  void exits2OnAnApplySectionHiddenFromReviewersBehindALineSeparator() throws IOException {
+    Path pkg = writePackage("2030-01-01T00:00:00Z");
+    Path yaml = pkg.resolve("package.yaml");
+    Files.writeString(yaml, Files.readString(yaml) + "# ok\u2028apply: {mode: autocommit, lock_timeout: 0s}\n");
+    signBoth(pkg);
+
+    Cli verify = Cli.run(Map.of(), "package", "verify", pkg.toString(), "--trust", trust(2).toString());
+
+    assertThat(verify.exit()).isEqualTo(2);
+    assertThat(verify.err().strip()).startsWith(yaml + ":16:5: U+2028 (LINE SEPARATOR) outside a quoted string").doesNotContain("\n");
+  }
 }
