@@ -1,7 +1,9 @@
 package dev.cutter.core.integrity;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cutter.core.CutterException;
 import dev.cutter.core.model.ApplyPackage;
 import dev.cutter.fixtures.Gpg;
 import java.io.ByteArrayInputStream;
@@ -137,6 +139,16 @@ class SignatureRefusalsGpgTest {
 
     assertThat(s.status()).isEqualTo(SignatureStatus.WEAK_KEY);
     assertThat(s.detail()).isEqualTo("RSA key of 1024 bits: at least 2048 are required");
+  }
+
+  @Test
+  void packageSignRefusesToMakeASignatureThatWouldNotCount() {
+    DetachedSigner.SecretKey weak = DetachedSigner.readSecretKey(
+        gpg.withPassphrase(PASSPHRASE, "--armor", "--export-secret-keys", rsa1024).orFail().stdout().getBytes(), "gpg export");
+
+    assertThatThrownBy(() -> DetachedSigner.sign(new ByteArrayInputStream(new byte[] {1}), weak, PASSPHRASE.toCharArray(), NOW))
+        .isInstanceOf(CutterException.class)
+        .hasMessageContaining("has no usable signing key: RSA key of 1024 bits: at least 2048 are required");
   }
 
   @Test
