@@ -1,8 +1,6 @@
 package dev.cutter.core.model;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.CharacterCodingException;
@@ -87,11 +85,6 @@ public final class FileContent {
   /** The sha256 of these bytes, computed now. */
   public String sha256() {
     return Sha256.of(bytes);
-  }
-
-  /** A stream over these bytes. */
-  public InputStream open() {
-    return new ByteArrayInputStream(bytes);
   }
 
   /** A copy of the bytes. */
