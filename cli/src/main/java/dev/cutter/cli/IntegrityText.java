@@ -61,6 +61,7 @@ final class IntegrityText {
       m.put("status", s.status().label());
       m.put("fingerprint", s.fingerprint());
       m.put("user_id", s.userId().orElse(null));
+      m.put("approver", s.approver().orElse(null));
       m.put("signing_key", s.signingKey().orElse(null));
       m.put("created_at", s.createdAt().map(Object::toString).orElse(null));
       m.put("detail", s.detail());
@@ -70,6 +71,7 @@ final class IntegrityText {
     Map<String, Object> quorum = new LinkedHashMap<>();
     quorum.put("required", r.quorum().required());
     quorum.put("valid", r.quorum().valid());
+    quorum.put("approvers", r.quorum().approvers());
     quorum.put("signers", r.quorum().signers());
     quorum.put("passed", r.quorum().passed());
     quorum.put("summary", r.quorum().summary());

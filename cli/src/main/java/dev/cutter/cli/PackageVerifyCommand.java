@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "verify", mixinStandardHelpOptions = true,
     description = {
       "Offline: validate the package, check the sha256 of package.yaml and of every artifact, the signatures in "
-          + "package.yaml.asc against the trust policy (quorum of distinct signers), and that the authorization has not expired.",
+          + "package.yaml.asc against the trust policy (quorum of distinct approvers), and that the authorization has not expired.",
       "Exit 0 when all hold, 3 when any fails, 2 for an invalid package or trust policy."})
 final class PackageVerifyCommand implements Callable<Integer> {
 
@@ -33,8 +33,8 @@ final class PackageVerifyCommand implements Callable<Integer> {
     ApplyPackage loaded = PackageLoader.withInstalledChecks().load(pkg.path());
     TrustPolicy.Location location = trust.locate();
     Optional<TrustPolicy> policy = location.file().map(TrustPolicy::load);
-    String trustLine = policy.map(p -> p.file() + " (require " + p.require() + " of " + p.keyring().size()
-        + " keys in " + p.keyringFile() + ")").orElse(location.describeSearch());
+    String trustLine = policy.map(p -> p.file() + " (require " + p.require() + " of " + p.approvers().size()
+        + " approvers, " + p.keyring().size() + " keys in " + p.keyringFile() + ")").orElse(location.describeSearch());
     Instant now = Instant.now();
     IntegrityResult result = policy.map(p -> IntegrityVerifier.verify(loaded, p, now))
         .orElseGet(() -> IntegrityVerifier.verifyWithoutPolicy(loaded, location.describeSearch(), now));

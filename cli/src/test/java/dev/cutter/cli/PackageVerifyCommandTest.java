@@ -74,7 +74,7 @@ class PackageVerifyCommandTest {
     assertThat(verify.out()).contains(
         "signature 1: " + cutterFingerprint + " Ann Approver <ann@example.org>: valid\n",
         "signature 2: " + gpgFingerprint + " Gus Gpg <gus@example.org>: valid\n",
-        "quorum: 2 of 2 required distinct signers valid\n",
+        "quorum: 2 of 2 required distinct approvers valid\n",
         "sha256 ddl/change.sql: ok ",
         "authorization: valid until 2030-01-01T00:00:00Z (UTC)\n",
         "integrity: PASS\n");
@@ -89,7 +89,7 @@ class PackageVerifyCommandTest {
     Cli verify = Cli.run(Map.of("CUTTER_TRUST", trust(2).toString()), "package", "verify", pkg.toString());
 
     assertThat(verify.exit()).isEqualTo(3);
-    assertThat(verify.out()).contains("quorum: 2 of 2 required distinct signers valid",
+    assertThat(verify.out()).contains("quorum: 2 of 2 required distinct approvers valid",
         "sha256 ddl/change.sql: FAIL: content differs from the pinned sha256",
         "authorization: expired at 2026-01-01T00:00:00Z (UTC)",
         "integrity: FAIL (hashes, authorization expired)");
@@ -107,7 +107,7 @@ class PackageVerifyCommandTest {
     assertThat(quiet.out()).isEqualTo("integrity: PASS\n");
     assertThat(json.exit()).isZero();
     assertThat(json.out()).startsWith("{").contains("\"status\" : \"valid\"", "\"fingerprint\" : \"" + gpgFingerprint + "\"",
-        "\"summary\" : \"quorum: 2 of 2 required distinct signers valid\"", "\"passed\" : true");
+        "\"summary\" : \"quorum: 2 of 2 required distinct approvers valid\"", "\"passed\" : true");
   }
 
   @Test
@@ -120,8 +120,8 @@ class PackageVerifyCommandTest {
     Cli verify = Cli.run(Map.of(), "package", "verify", pkg.toString(), "--trust", trust(2).toString());
 
     assertThat(verify.exit()).isEqualTo(3);
-    assertThat(verify.out()).contains("signature 2: " + cutterFingerprint + " Ann Approver <ann@example.org>: valid (same signer as signature 1: counted once)",
-        "quorum: 1 of 2 required distinct signers valid: not met");
+    assertThat(verify.out()).contains("signature 2: " + cutterFingerprint + " Ann Approver <ann@example.org>: valid (same approver (Ann Approver <ann@example.org>) as signature 1: counted once)",
+        "quorum: 1 of 2 required distinct approvers valid: not met");
   }
 
   @Test
@@ -148,5 +148,47 @@ class PackageVerifyCommandTest {
     assertThat(trust.err()).contains(badTrust + ":2:1: unknown key 'required'");
     assertThat(invalid.exit()).isEqualTo(2);
     assertThat(invalid.err()).contains("package.yaml:");
+  }
+
+  @Test
+  void countsTwoKeysOfOneApproverOnceAndSaysHowToMigrateAnAmbiguousPolicy() throws IOException {
+    Cli gen = Cli.run(ENV, "keys", "generate", "--name", "Ann Approver <ann@example.org>", "--out", dir.resolve("new-key").toString(),
+        "--passphrase-env", "PP");
+    assertThat(gen.exit()).as(gen.err()).isZero();
+    String annNew = gen.out().lines().findFirst().orElseThrow().split(" ")[1];
+    Path pkg = writePackage("2030-01-01T00:00:00Z");
+    for (Path key : new Path[] {shared.resolve("keys/ann-approver.sec.asc"), dir.resolve("new-key/ann-approver.sec.asc")}) {
+      Cli sign = Cli.run(ENV, "package", "sign", pkg.toString(), "--key", key.toString(), "--passphrase-env", "PP");
+      assertThat(sign.exit()).as(sign.err()).isZero();
+    }
+    Path keyring = Files.writeString(dir.resolve("all.asc"), Files.readString(shared.resolve("approvers.asc"))
+        + Files.readString(dir.resolve("new-key/ann-approver.pub.asc")));
+    Path legacy = Files.writeString(dir.resolve("legacy.yaml"), "keyring: " + keyring + "\nrequire: 2\n");
+    Path people = Files.writeString(dir.resolve("people.yaml"), "keyring: " + keyring + "\nrequire: 2\napprovers:\n"
+        + "  - name: Ann\n    keys: [" + cutterFingerprint + ", " + annNew + "]\n"
+        + "  - name: Gus\n    keys: [" + gpgFingerprint + "]\n");
+
+    Cli refused = Cli.run(Map.of(), "package", "verify", pkg.toString(), "--trust", legacy.toString());
+    Cli counted = Cli.run(Map.of(), "package", "verify", pkg.toString(), "--trust", people.toString());
+
+    assertThat(refused.exit()).isEqualTo(2);
+    assertThat(refused.err().strip()).startsWith(legacy + ":1:10: keys ").contains("may be one person's")
+        .endsWith("list each approver with their keys under 'approvers:' (see docs/signing.md)").doesNotContain("\n");
+    assertThat(counted.exit()).as(counted.out()).isEqualTo(3);
+    assertThat(counted.out()).contains("same approver (Ann) as signature 1: counted once",
+        "quorum: 1 of 2 required distinct approvers valid: not met");
+  }
+
+  @Test
+  void exits2OnAnApplySectionHiddenFromReviewersBehindALineSeparator() throws IOException {
+    Path pkg = writePackage("2030-01-01T00:00:00Z");
+    Path yaml = pkg.resolve("package.yaml");
+    Files.writeString(yaml, Files.readString(yaml) + "# ok\u2028apply: {mode: autocommit, lock_timeout: 0s}\n");
+    signBoth(pkg);
+
+    Cli verify = Cli.run(Map.of(), "package", "verify", pkg.toString(), "--trust", trust(2).toString());
+
+    assertThat(verify.exit()).isEqualTo(2);
+    assertThat(verify.err().strip()).startsWith(yaml + ":16:5: U+2028 (LINE SEPARATOR) outside a quoted string").doesNotContain("\n");
   }
 }

@@ -135,7 +135,7 @@ public final class DetachedSigner {
 
   private static boolean usable(PGPPublicKeyRing cert, PGPSecretKey key, Instant at) {
     KeyValidity.Assessment a = KeyValidity.assess(cert, cert.getPublicKey(key.getKeyID()), at);
-    return a.problem().isEmpty() && !a.revoked() && !a.expiredAt(at) && a.canSign();
+    return a.problem().isEmpty() && !a.revoked() && !a.expiredAt(at) && a.canSign() && a.weakness().isEmpty();
   }
 
   private static String whyUnusable(PGPPublicKeyRing cert, Instant at) {
@@ -148,6 +148,9 @@ public final class DetachedSigner {
     }
     if (a.expiredAt(at)) {
       return "it expired at " + a.expiresAt().get();
+    }
+    if (!a.weakness().isEmpty()) {
+      return a.weakness() + " (its signature would not count)";
     }
     return "no key with the sign flag";
   }

@@ -11,6 +11,7 @@ import dev.cutter.core.run.Steps;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -72,16 +73,18 @@ public final class IntegrityGates implements Steps.Integrity {
   public static Steps.IntegrityOutcome outcome(IntegrityResult r) {
     List<CheckResult> sigs = new ArrayList<>();
     for (SignatureResult s : r.signatures()) {
-      String who = s.fingerprint() + s.userId().map(u -> " " + u).orElse("");
+      String who = s.fingerprint() + s.userId().map(u -> " " + u).orElse("") + s.approver().filter(a -> !s.userId().equals(Optional.of(a)))
+          .map(a -> " (approver " + a + ")").orElse("");
+      // The status's name is the typed reason a signature did not count (e.g. "weak key", "signature expired").
       sigs.add(new CheckResult("signature#" + s.index(), s.valid() ? CheckStatus.PASS : CheckStatus.FAIL,
-          "valid signature by a trusted, unexpired, unrevoked key", s.status().name().toLowerCase().replace('_', ' ')
-              + " " + who, s.detail() == null || s.detail().isEmpty() ? null : s.detail()));
+          "valid signature by an approver's strong, unexpired, unrevoked signing key", s.status().name().toLowerCase(Locale.ROOT)
+              .replace('_', ' ') + " " + who, s.detail() == null || s.detail().isEmpty() ? null : s.detail()));
     }
     GateStatus sigStatus = r.signaturesPassed() ? GateStatus.PASS : r.signaturesRequired() ? GateStatus.FAIL : GateStatus.SKIPPED;
     String sigMessage = r.signaturesRequired() ? r.quorum().summary()
         : "dry-run: signatures reported, not required; " + r.quorum().summary();
     GateResult signature = new GateResult(GateIds.SIGNATURE, sigStatus,
-        r.quorum().required() + " distinct trusted signer(s)", r.quorum().signers().size() + " valid", sigMessage, sigs);
+        r.quorum().required() + " distinct approver(s)", r.quorum().signers().size() + " valid", sigMessage, sigs);
 
     List<CheckResult> arts = new ArrayList<>();
     for (ArtifactCheck a : r.artifacts()) {

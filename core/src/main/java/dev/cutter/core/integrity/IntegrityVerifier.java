@@ -1,10 +1,7 @@
 package dev.cutter.core.integrity;
 
 import dev.cutter.core.model.ApplyPackage;
-import dev.cutter.core.model.Sha256;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import dev.cutter.core.model.FileContent;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,8 +19,8 @@ import org.bouncycastle.openpgp.operator.bc.BcPGPContentVerifierBuilderProvider;
 
 /**
  * The integrity gate (SPEC section 3, step 2), offline: detached signatures over the exact bytes
- * of package.yaml against the trust policy's keyring and quorum, the sha256 of package.yaml and
- * of every artifact (P3), and the authorization's expiry. Returns findings; never throws for a
+ * of package.yaml the loader parsed against the trust policy's keyring and quorum, the sha256 of
+ * those bytes and of every artifact's loaded bytes (P3), and the authorization's expiry. Returns findings; never throws for a
  * failed check.
  */
 public final class IntegrityVerifier {
@@ -65,9 +62,11 @@ public final class IntegrityVerifier {
       ApplyPackage pkg, Optional<TrustPolicy> policy, String noPolicy, boolean required, Instant now) {
     // Large artifacts are hashed on their own threads while the signatures are checked here.
     List<CompletableFuture<ArtifactCheck>> hashing = pkg.artifacts().stream()
-        .map(a -> CompletableFuture.supplyAsync(() -> hash(a.path(), a.resolved(), a.sha256()), HASHING)).toList();
+        .map(a -> CompletableFuture.supplyAsync(() -> hash(a.path(), a.resolved(), a.sha256(), a.content()), HASHING)).toList();
     List<ArtifactCheck> artifacts = new ArrayList<>();
-    byte[] packageBytes = readPackage(pkg, artifacts);
+    // The signatures are checked over the bytes the loader parsed, never over a second read of the file.
+    byte[] packageBytes = pkg.source().toByteArray();
+    artifacts.add(hash(pkg.file().getFileName().toString(), pkg.file(), pkg.sha256(), pkg.source()));
     Path asc = signatureFileOf(pkg.file());
     SignatureFile.Contents contents = SignatureFile.read(asc);
     List<SignatureResult> signatures = new ArrayList<>();
@@ -76,65 +75,51 @@ public final class IntegrityVerifier {
     for (PGPSignature sig : contents.signatures()) {
       index++;
       signatures.add(policy.isPresent()
-          ? judge(index, sig, packageBytes, policy.get().keyring(), m -> assessed.computeIfAbsent(m.key().getKeyID(),
+          ? judge(index, sig, packageBytes, policy.get(), m -> assessed.computeIfAbsent(m.key().getKeyID(),
               id -> KeyValidity.assess(m.ring(), m.key(), now)), now)
           : unchecked(index, sig));
     }
     for (String problem : contents.problems()) {
       signatures.add(SignatureResult.malformed(++index, asc.getFileName() + ": " + problem));
     }
-    signatures = markRepeatedSigners(signatures);
+    signatures = markRepeatedApprovers(signatures);
     QuorumResult quorum = policy.isEmpty()
         ? QuorumResult.noPolicy(noPolicy)
-        : new QuorumResult(policy.get().require(), distinctValidSigners(signatures),
+        : counted(policy.get().require(), signatures,
             contents.missing() ? asc.getFileName() + " does not exist: the package is unsigned" : "");
     hashing.forEach(h -> artifacts.add(h.join()));
     ExpiryResult expiry = new ExpiryResult(pkg.authorization().expiresAt(), now);
     return new IntegrityResult(asc, signatures, quorum, artifacts, expiry, required);
   }
 
-  /** package.yaml is re-read and re-hashed: the bytes checked are the bytes the loader parsed, or the gate fails. */
-  private static byte[] readPackage(ApplyPackage pkg, List<ArtifactCheck> artifacts) {
-    String name = pkg.file().getFileName().toString();
-    try {
-      byte[] bytes = Files.readAllBytes(pkg.file());
-      artifacts.add(new ArtifactCheck(name, pkg.file(), pkg.sha256(), Optional.of(Sha256.of(bytes)),
-          "changed since the package was loaded"));
-      return bytes;
-    } catch (IOException e) {
-      artifacts.add(new ArtifactCheck(name, pkg.file(), pkg.sha256(), Optional.empty(), "cannot be read: " + e.getMessage()));
-      return new byte[0];
-    }
-  }
-
-  private static ArtifactCheck hash(String path, Path file, String expected) {
-    try {
-      return new ArtifactCheck(path, file, expected, Optional.of(Sha256.of(file)), "content differs from the pinned sha256");
-    } catch (NoSuchFileException e) {
-      return new ArtifactCheck(path, file, expected, Optional.empty(), "does not exist");
-    } catch (IOException e) {
-      return new ArtifactCheck(path, file, expected, Optional.empty(), "cannot be read: " + e.getMessage());
-    }
+  /** The pinned sha256 against the bytes the package was loaded with: the file on disk is not read again. */
+  private static ArtifactCheck hash(String path, Path file, String expected, FileContent content) {
+    return new ArtifactCheck(path, file, expected, Optional.of(content.sha256()), "content differs from the pinned sha256");
   }
 
   private static SignatureResult unchecked(int index, PGPSignature sig) {
     return new SignatureResult(index, SignatureStatus.UNCHECKED, Keyring.issuer(sig), Optional.empty(), Optional.empty(),
-        Optional.of(sig.getCreationTime().toInstant()), "no trust policy to check it against");
+        Optional.of(sig.getCreationTime().toInstant()), "no trust policy to check it against", Optional.empty());
   }
 
-  private static SignatureResult judge(int index, PGPSignature sig, byte[] data, Keyring keyring,
+  private static SignatureResult judge(int index, PGPSignature sig, byte[] data, TrustPolicy policy,
       Function<Keyring.Match, KeyValidity.Assessment> assess, Instant now) {
     Optional<Instant> created = Optional.of(sig.getCreationTime().toInstant());
-    Optional<Keyring.Match> match = keyring.find(sig);
+    Optional<Keyring.Match> match = policy.keyring().find(sig);
     if (match.isEmpty()) {
       return new SignatureResult(index, SignatureStatus.UNKNOWN_KEY, Keyring.issuer(sig), Optional.empty(), Optional.empty(),
-          created, "the signing key is not in the trust policy's keyring");
+          created, "the signing key is not in the trust policy's keyring", Optional.empty());
     }
     Keyring.Match m = match.get();
     KeyValidity.Assessment key = assess.apply(m);
+    String primary = Keyring.fingerprint(m.ring().getPublicKey());
+    Optional<String> approver = policy.approverOf(primary).map(TrustPolicy.Approver::name);
     Outcome outcome = outcome(sig, data, m, key, now);
-    return new SignatureResult(index, outcome.status(), Keyring.fingerprint(m.ring().getPublicKey()), key.userId(),
-        Optional.of(Keyring.fingerprint(m.key())), created, outcome.detail());
+    if (outcome.status() == SignatureStatus.VALID && approver.isEmpty()) {
+      outcome = new Outcome(SignatureStatus.NOT_AN_APPROVER, "the key is in the keyring, but no approver of the trust policy lists it");
+    }
+    return new SignatureResult(index, outcome.status(), primary, key.userId(),
+        Optional.of(Keyring.fingerprint(m.key())), created, outcome.detail(), approver);
   }
 
   private record Outcome(SignatureStatus status, String detail) {}
@@ -143,6 +128,10 @@ public final class IntegrityVerifier {
     if (sig.getSignatureType() != PGPSignature.BINARY_DOCUMENT) {
       return new Outcome(SignatureStatus.BAD_SIGNATURE, String.format("signature type 0x%02x is not a detached binary signature"
           + " (make it with gpg --armor --detach-sign or cutter package sign)", sig.getSignatureType()));
+    }
+    if (!key.weakness().isEmpty()) {
+      // Before verifying: a key below the minimum never counts, whatever its signature says.
+      return new Outcome(SignatureStatus.WEAK_KEY, key.weakness());
     }
     if (!KeyValidity.verifies(() -> {
           sig.init(VERIFIERS, m.key());
@@ -165,6 +154,14 @@ public final class IntegrityVerifier {
     if (signedAt.isBefore(key.createdAt())) {
       return new Outcome(SignatureStatus.BAD_SIGNATURE, "signature dated " + signedAt + ", before its key was created (" + key.createdAt() + ")");
     }
+    if (signedAt.isAfter(now.plus(SignatureStatus.FUTURE_TOLERANCE))) {
+      return new Outcome(SignatureStatus.FUTURE_SIGNATURE, "signature dated " + signedAt + ", more than "
+          + SignatureStatus.FUTURE_TOLERANCE.toMinutes() + " minutes after now (" + now + ")");
+    }
+    Optional<Instant> sigExpires = signatureExpiry(sig);
+    if (sigExpires.isPresent() && !now.isBefore(sigExpires.get())) {
+      return new Outcome(SignatureStatus.SIGNATURE_EXPIRED, "the signature expired at " + sigExpires.get());
+    }
     if (key.expiredAt(signedAt)) {
       return new Outcome(SignatureStatus.EXPIRED_KEY, "signature made " + signedAt + ", after the key expired at " + key.expiresAt().get());
     }
@@ -177,29 +174,43 @@ public final class IntegrityVerifier {
     return new Outcome(SignatureStatus.VALID, "");
   }
 
+  /** The signature's own expiration (hashed subpacket, seconds after its creation; 0 or absent: never). */
+  private static Optional<Instant> signatureExpiry(PGPSignature sig) {
+    long seconds = sig.getHashedSubPackets() == null ? 0 : sig.getHashedSubPackets().getSignatureExpirationTime();
+    return seconds <= 0 ? Optional.empty() : Optional.of(sig.getCreationTime().toInstant().plusSeconds(seconds));
+  }
+
   private static boolean isWeak(int hashAlgorithm) {
     return hashAlgorithm == HashAlgorithmTags.MD5 || hashAlgorithm == HashAlgorithmTags.SHA1
         || hashAlgorithm == HashAlgorithmTags.RIPEMD160 || hashAlgorithm == HashAlgorithmTags.MD2;
   }
 
-  /** A signer who signed more than once is counted once; the later signatures say so. */
-  private static List<SignatureResult> markRepeatedSigners(List<SignatureResult> results) {
+  /** An approver who signed more than once (with one key or several) is counted once; the later signatures say so. */
+  private static List<SignatureResult> markRepeatedApprovers(List<SignatureResult> results) {
     Map<String, Integer> firstValid = new LinkedHashMap<>();
     List<SignatureResult> marked = new ArrayList<>();
     for (SignatureResult r : results) {
-      if (!r.valid()) {
+      if (!r.valid() || r.approver().isEmpty()) {
         marked.add(r);
-      } else if (firstValid.putIfAbsent(r.fingerprint(), r.index()) == null) {
+      } else if (firstValid.putIfAbsent(r.approver().get(), r.index()) == null) {
         marked.add(r);
       } else {
         marked.add(new SignatureResult(r.index(), r.status(), r.fingerprint(), r.userId(), r.signingKey(), r.createdAt(),
-            "same signer as signature " + firstValid.get(r.fingerprint()) + ": counted once"));
+            "same approver (" + r.approver().get() + ") as signature " + firstValid.get(r.approver().get()) + ": counted once",
+            r.approver()));
       }
     }
     return marked;
   }
 
-  private static List<String> distinctValidSigners(List<SignatureResult> results) {
-    return results.stream().filter(SignatureResult::valid).map(SignatureResult::fingerprint).distinct().toList();
+  /** The distinct approvers with a valid signature, and for each the primary key of the first signature that counted. */
+  private static QuorumResult counted(int require, List<SignatureResult> results, String problem) {
+    Map<String, String> keyOfApprover = new LinkedHashMap<>();
+    for (SignatureResult r : results) {
+      if (r.valid() && r.approver().isPresent()) {
+        keyOfApprover.putIfAbsent(r.approver().get(), r.fingerprint());
+      }
+    }
+    return new QuorumResult(require, List.copyOf(keyOfApprover.keySet()), List.copyOf(keyOfApprover.values()), problem);
   }
 }

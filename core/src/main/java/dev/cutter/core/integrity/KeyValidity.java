@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import org.bouncycastle.bcpg.PublicKeyAlgorithmTags;
+import org.bouncycastle.bcpg.SignatureSubpacketTags;
 import org.bouncycastle.bcpg.sig.KeyFlags;
 import org.bouncycastle.openpgp.PGPException;
 import org.bouncycastle.openpgp.PGPPublicKey;
@@ -15,9 +17,11 @@ import org.bouncycastle.openpgp.operator.bc.BcPGPContentVerifierBuilderProvider;
 
 /**
  * What a key's own (cryptographically verified) self-signatures say about one key of a ring:
- * whether it is revoked, when it expires (the earlier of its own and its primary's expiry), and
- * whether it may sign data (key flag 0x02; a signing subkey also needs its primary-key binding
- * back-signature). Unverifiable self-signatures are ignored, never trusted.
+ * whether it is revoked, when it expires (the earlier of its own and its primary's expiry),
+ * whether it may sign data (key flag 0x02 when the self-signature carries key flags, else an
+ * algorithm that can sign; a signing subkey also needs its primary-key binding back-signature),
+ * and whether it or its primary is below today's minimum ({@link KeyStrength}). Unverifiable
+ * self-signatures are ignored, never trusted.
  */
 final class KeyValidity {
 
@@ -28,6 +32,7 @@ final class KeyValidity {
       Optional<Instant> expiresAt,
       boolean revoked,
       boolean canSign,
+      String weakness,
       String problem) {
 
     boolean expiredAt(Instant t) {
@@ -44,23 +49,27 @@ final class KeyValidity {
     Optional<SelfSignature> primarySig = latestPrimarySelfSignature(primary, now);
     Instant created = key.getCreationTime().toInstant();
     if (primarySig.isEmpty()) {
-      return new Assessment(Optional.empty(), created, Optional.empty(), false, false,
+      return new Assessment(Optional.empty(), created, Optional.empty(), false, false, "",
           "the key has no valid self-signature");
     }
     Optional<String> userId = primarySig.get().userId();
     Optional<Instant> primaryExpiry = expiry(primary, primarySig.get().signature());
     boolean revoked = hasVerifiedRevocation(primary, primary, PGPSignature.KEY_REVOCATION);
+    String primaryWeakness = KeyStrength.weakness(primary).map(w -> "primary key: " + w).orElse("");
     if (key.getKeyID() == primary.getKeyID()) {
-      return new Assessment(userId, created, primaryExpiry, revoked, canSignData(primarySig.get().signature()), "");
+      return new Assessment(userId, created, primaryExpiry, revoked, canSignData(primarySig.get().signature(), primary),
+          KeyStrength.weakness(primary).orElse(""), "");
     }
     Optional<PGPSignature> binding = latestSubkeyBinding(primary, key, now);
     if (binding.isEmpty()) {
-      return new Assessment(userId, created, primaryExpiry, revoked, false, "the subkey is not bound to its primary key");
+      return new Assessment(userId, created, primaryExpiry, revoked, false, "", "the subkey is not bound to its primary key");
     }
     revoked |= hasVerifiedRevocation(primary, key, PGPSignature.SUBKEY_REVOCATION);
     Optional<Instant> expiry = earlier(primaryExpiry, expiry(key, binding.get()));
-    boolean canSign = canSignData(binding.get()) && hasBackSignature(primary, key, binding.get());
-    return new Assessment(userId, created, expiry, revoked, canSign, "");
+    boolean canSign = canSignData(binding.get(), key) && hasBackSignature(primary, key, binding.get());
+    // A weak primary could bind a subkey of anyone's choosing: both must meet the minimum.
+    String weakness = KeyStrength.weakness(key).map(w -> "signing subkey: " + w).orElse(primaryWeakness);
+    return new Assessment(userId, created, expiry, revoked, canSign, weakness, "");
   }
 
   private record SelfSignature(PGPSignature signature, Optional<String> userId) {}
@@ -154,9 +163,18 @@ final class KeyValidity {
     return false;
   }
 
-  private static boolean canSignData(PGPSignature selfSignature) {
-    return selfSignature.getHashedSubPackets() != null
-        && (selfSignature.getHashedSubPackets().getKeyFlags() & KeyFlags.SIGN_DATA) != 0;
+  /** Key flags decide when the self-signature carries them (RFC 4880 5.2.3.21); without them, whether the algorithm can sign. */
+  private static boolean canSignData(PGPSignature selfSignature, PGPPublicKey key) {
+    PGPSignatureSubpacketVector hashed = selfSignature.getHashedSubPackets();
+    if (hashed != null && hashed.hasSubpacket(SignatureSubpacketTags.KEY_FLAGS)) {
+      return (hashed.getKeyFlags() & KeyFlags.SIGN_DATA) != 0;
+    }
+    return switch (key.getAlgorithm()) {
+      case PublicKeyAlgorithmTags.RSA_GENERAL, PublicKeyAlgorithmTags.RSA_SIGN, PublicKeyAlgorithmTags.DSA,
+          PublicKeyAlgorithmTags.ECDSA, PublicKeyAlgorithmTags.EDDSA_LEGACY, PublicKeyAlgorithmTags.Ed25519,
+          PublicKeyAlgorithmTags.Ed448 -> true;
+      default -> false;
+    };
   }
 
   private static Optional<Instant> expiry(PGPPublicKey key, PGPSignature selfSignature) {

@@ -48,6 +48,20 @@ public final class Keyring {
     return new Keyring(rings);
   }
 
+  /** One certificate: its primary fingerprint and every user id it carries (verified or not, for telling people apart). */
+  record Certificate(String fingerprint, List<String> userIds) {}
+
+  /** The certificates, in file order. */
+  List<Certificate> certificates() {
+    List<Certificate> out = new ArrayList<>();
+    for (PGPPublicKeyRing r : rings) {
+      List<String> ids = new ArrayList<>();
+      r.getPublicKey().getUserIDs().forEachRemaining(ids::add);
+      out.add(new Certificate(fingerprint(r.getPublicKey()), ids));
+    }
+    return out;
+  }
+
   /** Number of certificates (primary keys) in the keyring. */
   public int size() {
     return rings.size();

@@ -8,9 +8,20 @@ public enum SignatureStatus {
   EXPIRED_KEY("expired key"),
   REVOKED_KEY("revoked key"),
   NOT_SIGNING_KEY("key not for signing"),
+  /** The key, or its primary, is below today's minimum (RSA/DSA under 2048 bits, ElGamal, a curve not accepted). */
+  WEAK_KEY("weak key"),
+  /** Past the expiration time the signature itself carries. */
+  SIGNATURE_EXPIRED("signature expired"),
+  /** Created more than {@link #FUTURE_TOLERANCE} after the run's clock. */
+  FUTURE_SIGNATURE("dated in the future"),
+  /** A key of the keyring that no approver of the trust policy lists. */
+  NOT_AN_APPROVER("key of no approver"),
   MALFORMED("malformed"),
   /** No trust policy was available to judge it (dry-run only). */
   UNCHECKED("not checked");
+
+  /** How far a signature's creation time may lie ahead of the run's clock (clock skew between hosts). */
+  public static final java.time.Duration FUTURE_TOLERANCE = java.time.Duration.ofMinutes(5);
 
   private final String label;
 

@@ -11,9 +11,14 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -23,15 +28,42 @@ import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
  * The operator's trust policy (SPEC section 2), which lives on the host, never in a package:
- * whose keys count ({@code keyring}, armored public keys, relative to the trust file) and how
- * many distinct signers are required ({@code require}), and optionally {@code tls: verify-full}:
- * every target that is not on this machine must be reached with the server's certificate and
- * host name verified.
+ * whose keys count ({@code keyring}, armored public keys, relative to the trust file), who the
+ * approvers are and which keys each holds ({@code approvers}), and how many distinct approvers
+ * must have signed ({@code require}), and optionally {@code tls: verify-full}: every target that
+ * is not on this machine must be reached with the server's certificate and host name verified.
+ * The quorum counts people, not keys: an approver's old and new key count once.
+ *
+ * <p>A policy written before approvers existed (only {@code keyring} and {@code require}) is
+ * read with one approver per key, named by its user id, when that is unambiguous: with
+ * {@code require: 1}, or when no two keys share a name or e-mail address in their user ids and
+ * every key has one. Otherwise it is refused with one line saying how to list the approvers.
+ * {@code derived} is true for such a policy.
  */
-public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int require, TlsRequirement tls) {
+public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int require, List<Approver> approvers,
+    boolean derived, TlsRequirement tls) {
+
+  /** One person whose signature counts once, whatever number of their keys signed. Fingerprints are primary keys, upper-case hex. */
+  public record Approver(String name, List<String> fingerprints) {
+    public Approver {
+      fingerprints = List.copyOf(fingerprints);
+    }
+  }
+
+  public TrustPolicy {
+    approvers = List.copyOf(approvers);
+  }
+
+  /** The approver who holds the key with this primary fingerprint, if any. */
+  public Optional<Approver> approverOf(String primaryFingerprint) {
+    return approvers.stream().filter(a -> a.fingerprints().contains(primaryFingerprint)).findFirst();
+  }
+
+  private static final Pattern FINGERPRINT = Pattern.compile("[0-9A-F]{40}|[0-9A-F]{64}");
 
   /** What the policy asks of the connection to a target. */
   public enum TlsRequirement {
@@ -51,8 +83,8 @@ public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int requ
   }
 
   /** A policy without a TLS requirement. */
-  public TrustPolicy(Path file, Path keyringFile, Keyring keyring, int require) {
-    this(file, keyringFile, keyring, require, TlsRequirement.NONE);
+  public TrustPolicy(Path file, Path keyringFile, Keyring keyring, int require, List<Approver> approvers, boolean derived) {
+    this(file, keyringFile, keyring, require, approvers, derived, TlsRequirement.NONE);
   }
 
   /** Whether connecting to {@code target} as specified meets the policy; the refusal when not. */
@@ -123,42 +155,159 @@ public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int requ
       throw invalid(name, e.getProblemMark(), "not valid YAML: " + e.getProblem());
     }
     if (!(root instanceof MappingNode map)) {
-      throw invalid(name, root == null ? null : root.getStartMark(), "expected a mapping with the keys keyring and require");
+      throw invalid(name, root == null ? null : root.getStartMark(), "expected a mapping with the keys keyring, require and approvers");
     }
     ScalarNode keyringNode = null;
     ScalarNode requireNode = null;
     ScalarNode tlsNode = null;
+    Node approversNode = null;
     for (NodeTuple t : map.getValue()) {
       String key = t.getKeyNode() instanceof ScalarNode s ? s.getValue() : "";
       if (("keyring".equals(key) && keyringNode != null) || ("require".equals(key) && requireNode != null)
-          || ("tls".equals(key) && tlsNode != null)) {
+          || ("approvers".equals(key) && approversNode != null) || ("tls".equals(key) && tlsNode != null)) {
         throw invalid(name, t.getKeyNode().getStartMark(), "duplicate key '" + key + "'");
       }
       switch (key) {
         case "keyring" -> keyringNode = scalar(name, t.getValueNode(), "keyring", "a path to armored public keys");
-        case "require" -> requireNode = scalar(name, t.getValueNode(), "require", "a whole number of signers, at least 1");
+        case "require" -> requireNode = scalar(name, t.getValueNode(), "require", "a whole number of approvers, at least 1");
+        case "approvers" -> approversNode = t.getValueNode();
         case "tls" -> tlsNode = scalar(name, t.getValueNode(), "tls", "verify-full");
-        default -> throw invalid(name, t.getKeyNode().getStartMark(), "unknown key '" + key + "' (expected keyring, require, tls)");
+        default -> throw invalid(name, t.getKeyNode().getStartMark(),
+            "unknown key '" + key + "' (expected keyring, require, approvers, tls)");
       }
     }
     if (keyringNode == null) {
       throw invalid(name, map.getStartMark(), "missing key 'keyring' (a path to armored public keys)");
     }
     if (requireNode == null) {
-      throw invalid(name, map.getStartMark(), "missing key 'require' (how many distinct signers are needed)");
+      throw invalid(name, map.getStartMark(), "missing key 'require' (how many distinct approvers are needed)");
     }
     int require = parseRequire(name, requireNode);
     Path keyringFile = resolve(file, keyringNode.getValue());
     Keyring keyring = readKeyring(name, keyringNode, keyringFile);
-    if (keyring.size() < require) {
-      throw invalid(name, requireNode.getStartMark(),
-          "require: " + require + " but the keyring " + keyringFile + " holds " + keyring.size() + " key(s): the quorum could never be met");
+    List<Approver> approvers = approversNode != null
+        ? approvers(name, approversNode, keyring, keyringFile)
+        : derivedApprovers(name, keyringNode, keyring, require);
+    if (approvers.size() < require) {
+      throw invalid(name, requireNode.getStartMark(), "require: " + require + " but " + (approversNode != null
+          ? "the policy names " + approvers.size() + " approver(s)" : "the keyring " + keyringFile + " holds " + keyring.size() + " key(s)")
+          + ": the quorum could never be met");
     }
     if (tlsNode != null && !tlsNode.getValue().equals("verify-full")) {
       throw invalid(name, tlsNode.getStartMark(), "tls: expected verify-full, found '" + tlsNode.getValue() + "'");
     }
-    return new TrustPolicy(file, keyringFile, keyring, require,
+    return new TrustPolicy(file, keyringFile, keyring, require, approvers, approversNode == null,
         tlsNode == null ? TlsRequirement.NONE : TlsRequirement.VERIFY_FULL);
+  }
+
+  /** {@code approvers: [ {name: ..., keys: [fingerprint, ...]}, ... ]}: every key in the keyring, none listed twice. */
+  private static List<Approver> approvers(String file, Node node, Keyring keyring, Path keyringFile) {
+    if (!(node instanceof SequenceNode list) || list.getValue().isEmpty()) {
+      throw invalid(file, node.getStartMark(), "approvers: expected a list of {name: ..., keys: [fingerprint, ...]}");
+    }
+    Set<String> inKeyring = new HashSet<>(keyring.fingerprints());
+    Map<String, String> ownerOfKey = new HashMap<>();
+    Set<String> names = new HashSet<>();
+    List<Approver> approvers = new ArrayList<>();
+    for (Node item : list.getValue()) {
+      if (!(item instanceof MappingNode m)) {
+        throw invalid(file, item.getStartMark(), "approvers: expected {name: ..., keys: [fingerprint, ...]}");
+      }
+      ScalarNode nameNode = null;
+      Node keysNode = null;
+      for (NodeTuple t : m.getValue()) {
+        String key = t.getKeyNode() instanceof ScalarNode s ? s.getValue() : "";
+        switch (key) {
+          case "name" -> nameNode = scalar(file, t.getValueNode(), "approvers.name", "the approver's name");
+          case "keys" -> keysNode = t.getValueNode();
+          default -> throw invalid(file, t.getKeyNode().getStartMark(), "unknown key '" + key + "' (expected name, keys)");
+        }
+      }
+      if (nameNode == null || keysNode == null) {
+        throw invalid(file, m.getStartMark(), "approvers: missing key '" + (nameNode == null ? "name" : "keys") + "'");
+      }
+      String approver = nameNode.getValue().strip();
+      if (!names.add(approver.toLowerCase(Locale.ROOT))) {
+        throw invalid(file, nameNode.getStartMark(), "approver '" + approver + "' is listed twice: list all of their keys under one entry");
+      }
+      if (!(keysNode instanceof SequenceNode keys) || keys.getValue().isEmpty()) {
+        throw invalid(file, keysNode.getStartMark(), "approvers.keys: expected a list of key fingerprints (40 or 64 hex digits)");
+      }
+      List<String> fingerprints = new ArrayList<>();
+      for (Node k : keys.getValue()) {
+        String fpr = k instanceof ScalarNode s ? s.getValue().replace(" ", "").toUpperCase(Locale.ROOT) : "";
+        if (!FINGERPRINT.matcher(fpr).matches()) {
+          throw invalid(file, k.getStartMark(), "approvers.keys: expected a key fingerprint (40 or 64 hex digits)");
+        }
+        if (!inKeyring.contains(fpr)) {
+          throw invalid(file, k.getStartMark(), "key " + fpr + " of approver '" + approver + "' is not a primary key in the keyring "
+              + keyringFile);
+        }
+        String owner = ownerOfKey.putIfAbsent(fpr, approver);
+        if (owner != null) {
+          throw invalid(file, k.getStartMark(), "key " + fpr + " is listed for both '" + owner + "' and '" + approver
+              + "': a key belongs to one approver");
+        }
+        fingerprints.add(fpr);
+      }
+      approvers.add(new Approver(approver, fingerprints));
+    }
+    return approvers;
+  }
+
+  /**
+   * A policy without {@code approvers}: one approver per key, named by its user id, only when no
+   * two keys could be one person's (a shared name or e-mail address, or a key without user id).
+   */
+  private static List<Approver> derivedApprovers(String file, ScalarNode keyringNode, Keyring keyring, int require) {
+    List<Approver> approvers = new ArrayList<>();
+    Map<String, String> claimedBy = new HashMap<>();
+    for (Keyring.Certificate c : keyring.certificates()) {
+      if (require > 1 && c.userIds().isEmpty()) {
+        throw migrate(file, keyringNode, "key " + c.fingerprint() + " has no user id, so cutter cannot tell whose it is");
+      }
+      for (String identity : identities(c.userIds())) {
+        String other = claimedBy.putIfAbsent(identity, c.fingerprint());
+        if (require > 1 && other != null && !other.equals(c.fingerprint())) {
+          throw migrate(file, keyringNode, "keys " + other + " and " + c.fingerprint() + " both name '" + identity
+              + "' and may be one person's");
+        }
+      }
+      approvers.add(new Approver(c.userIds().isEmpty() ? c.fingerprint() : c.userIds().get(0), List.of(c.fingerprint())));
+    }
+    return approvers;
+  }
+
+  private static InvalidInputException migrate(String file, ScalarNode keyringNode, String why) {
+    return invalid(file, keyringNode.getStartMark(), why + ": the quorum counts approvers, not keys; list each approver"
+        + " with their keys under 'approvers:' (see docs/signing.md)");
+  }
+
+  /** The names and e-mail addresses a key's user ids claim, lower-cased: {@code Jane Roe (work) <jane@x.org>} claims both. */
+  static Set<String> identities(List<String> userIds) {
+    Set<String> out = new HashSet<>();
+    for (String uid : userIds) {
+      String u = uid.strip().toLowerCase(Locale.ROOT);
+      int lt = u.indexOf('<');
+      int gt = u.indexOf('>', lt + 1);
+      if (lt >= 0 && gt > lt) {
+        addIfPresent(out, u.substring(lt + 1, gt));
+        u = u.substring(0, lt);
+      } else if (u.contains("@") && !u.contains(" ")) {
+        addIfPresent(out, u);
+        continue;
+      }
+      int paren = u.indexOf('(');
+      addIfPresent(out, (paren >= 0 ? u.substring(0, paren) : u).replaceAll("\\s+", " "));
+    }
+    return out;
+  }
+
+  private static void addIfPresent(Set<String> out, String s) {
+    String t = s.strip();
+    if (!t.isEmpty()) {
+      out.add(t);
+    }
   }
 
   private static ScalarNode scalar(String name, Node node, String key, String expected) {
@@ -177,7 +326,7 @@ public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int requ
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw invalid(name, node.getStartMark(), "require: expected a whole number of signers, at least 1, found '" + node.getValue() + "'");
+    throw invalid(name, node.getStartMark(), "require: expected a whole number of approvers, at least 1, found '" + node.getValue() + "'");
   }
 
   private static Path resolve(Path trustFile, String keyring) {

@@ -2,11 +2,14 @@ package dev.cutter.core.model;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
  * A loaded, validated apply package (SPEC section 2). Immutable. {@code sha256} is the digest of
- * the exact bytes of package.yaml, which is what approvers sign and what the journal records.
+ * the exact bytes of package.yaml, which is what approvers sign and what the journal records;
+ * {@code source} holds those bytes as they were parsed, which is what the signatures are checked
+ * against (package.yaml is not read again).
  */
 public record ApplyPackage(
     Path file,
@@ -22,9 +25,11 @@ public record ApplyPackage(
     ApplySettings apply,
     List<CheckSpec> verify,
     Optional<Rollback> rollback,
-    Sandbox sandbox) {
+    Sandbox sandbox,
+    FileContent source) {
 
   public ApplyPackage {
+    Objects.requireNonNull(source, "source");
     preflight = List.copyOf(preflight);
     verify = List.copyOf(verify);
   }

@@ -61,7 +61,7 @@ public final class PackageHasher {
     ApplyPackage p = loader.loadIgnoringHashes(pkg);
     Path file = PackageLoader.packageFile(pkg);
     Problems problems = new Problems(file.toString());
-    YamlDocument doc = YamlDocument.parse(PackageLoader.readPackageFile(file), problems)
+    YamlDocument doc = YamlDocument.parse(p.source().toByteArray(), problems)
         .orElseThrow(() -> new CutterException(ExitCodes.INVALID, problems.diagnostics().toString()));
     MappingNode root = (MappingNode) doc.root();
     List<Change> changes = new ArrayList<>();
@@ -109,12 +109,7 @@ public final class PackageHasher {
   }
 
   private void visit(YamlDocument doc, MappingNode artifact, String field, ArtifactRef ref, List<Change> changes, List<Edit> edits) {
-    String actual;
-    try {
-      actual = Sha256.of(ref.resolved());
-    } catch (IOException e) {
-      throw new CutterException(ExitCodes.INVALID, ref.path() + ": cannot read: " + e.getMessage(), e);
-    }
+    String actual = ref.content().sha256();
     if (actual.equals(ref.sha256())) {
       return;
     }

@@ -127,8 +127,9 @@ public final class PackageLoader {
     } catch (IOException e) {
       throw new InvalidInputException(new Diagnostic(file.toString(), 0, 0, "cannot resolve the package directory: " + e.getMessage()));
     }
+    FileContent source = FileContent.of(bytes);
     ApplyPackage result = new Reading(problems, dir, strictHashes)
-        .read(doc.value(), file.toAbsolutePath().normalize(), Sha256.of(bytes));
+        .read(doc.value(), file.toAbsolutePath().normalize(), source);
     problems.throwIfAny();
     return result;
   }
@@ -168,7 +169,7 @@ public final class PackageLoader {
       this.strictHashes = strictHashes;
     }
 
-    ApplyPackage read(YamlValue root, Path file, String sha256) {
+    ApplyPackage read(YamlValue root, Path file, FileContent source) {
       if (!(root instanceof YamlValue.Mapping)) {
         fields.report(root, "package.yaml", "expected a mapping at the top level (apiVersion: " + API_VERSION + ", kind: "
             + KIND + ", ...), got " + YamlFields.describe(root));
@@ -191,8 +192,8 @@ public final class PackageLoader {
       if (!problems.isEmpty()) {
         return null;
       }
-      return new ApplyPackage(file, dir, sha256, id, title, authorization, target, artifact, preflight, backup, apply,
-          verify, rollback, sandbox);
+      return new ApplyPackage(file, dir, source.sha256(), id, title, authorization, target, artifact, preflight, backup, apply,
+          verify, rollback, sandbox, source);
     }
 
     private void constant(YamlValue v, String field, String expected) {
@@ -284,9 +285,26 @@ public final class PackageLoader {
         Optional<YamlValue> hash = m.get("sha256");
         String sha256 = hash.flatMap(x -> sha256(x, f + ".sha256")).orElse(strictHashes ? null : "");
         SourcePosition at = hash.map(YamlValue::position).orElse(m.position());
-        return resolved == null || sha256 == null ? null
-            : new ArtifactRef(((YamlValue.Scalar) rawPath.get()).value(), resolved, sha256, at);
+        if (resolved == null || sha256 == null) {
+          return null;
+        }
+        String written = ((YamlValue.Scalar) rawPath.get()).value();
+        return readArtifact(rawPath.get(), f + ".path", written, resolved)
+            .map(content -> new ArtifactRef(written, resolved, sha256, at, content)).orElse(null);
       }).orElse(null);
+    }
+
+    /** The artifact's bytes, read once: everything later hashes and runs these. */
+    private Optional<FileContent> readArtifact(YamlValue v, String field, String written, Path resolved) {
+      try {
+        return Optional.of(FileContent.read(resolved, FileContent.MAX_ARTIFACT_BYTES));
+      } catch (FileContent.TooLargeException e) {
+        fields.report(v, field, "'" + written + "' is " + e.size() + " bytes; cutter reads SQL scripts of at most "
+            + FileContent.MAX_ARTIFACT_BYTES + " bytes (64 MiB)");
+      } catch (IOException e) {
+        fields.report(v, field, "'" + written + "' cannot be read: " + e.getMessage());
+      }
+      return Optional.empty();
     }
 
     private Optional<String> sha256(YamlValue v, String field) {

@@ -89,7 +89,8 @@ final class YamlDocument {
     try {
       root = new Yaml(loaderOptions()).compose(new StringReader(text.get()));
     } catch (MarkedYAMLException e) {
-      problems.add(position(e.getProblemMark()), "invalid YAML: " + yamlProblem(e));
+      Mark mark = e.getProblemMark();
+      problems.add(mark == null ? SourcePosition.UNKNOWN : positionOfIndex(text.get(), mark.getIndex()), "invalid YAML: " + yamlProblem(e));
       return Optional.empty();
     } catch (ReaderException e) {
       problems.add(positionOfIndex(text.get(), e.getPosition()),
@@ -103,7 +104,12 @@ final class YamlDocument {
       problems.add(new SourcePosition(1, 1), "the file is empty: expected a mapping that starts with apiVersion: cutter/v1");
       return Optional.empty();
     }
-    Converter converter = new Converter(problems);
+    Optional<HiddenCharacters.Finding> hidden = HiddenCharacters.outsideQuotedScalars(text.get(), root);
+    if (hidden.isPresent()) {
+      problems.add(hidden.get().position(), hidden.get().message());
+      return Optional.empty();
+    }
+    Converter converter = new Converter(problems, new LineMap(text.get()));
     YamlValue value = converter.convert(root, 0);
     if (converter.failed) {
       return Optional.empty();
@@ -187,23 +193,50 @@ final class YamlDocument {
     return context == null || context.isBlank() ? problem : problem + " (" + context + ")";
   }
 
-  static SourcePosition position(Mark mark) {
-    return mark == null ? SourcePosition.UNKNOWN : new SourcePosition(mark.getLine() + 1, mark.getColumn() + 1);
+  /**
+   * Line and column of parser marks as editors, grep and diff count them: lines end at LF only
+   * (the parser also ends them at U+2028, U+2029, U+0085 and CR, which may stand inside quoted
+   * scalars); columns count code points.
+   */
+  static final class LineMap {
+    private final int[] lineStarts; // code point index of the first character of each line
+
+    LineMap(String text) {
+      List<Integer> starts = new ArrayList<>(List.of(0));
+      int index = 0;
+      for (int i = 0; i < text.length(); i += Character.charCount(text.codePointAt(i)), index++) {
+        if (text.charAt(i) == '\n') {
+          starts.add(index + 1);
+        }
+      }
+      lineStarts = starts.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    SourcePosition at(Mark mark) {
+      if (mark == null) {
+        return SourcePosition.UNKNOWN;
+      }
+      int found = java.util.Arrays.binarySearch(lineStarts, mark.getIndex());
+      int line = found >= 0 ? found : -found - 2;
+      return new SourcePosition(line + 1, mark.getIndex() - lineStarts[line] + 1);
+    }
   }
 
   /** SnakeYAML nodes to {@link YamlValue}s, counting values so that aliases cannot multiply them. */
   private static final class Converter {
     private final Problems problems;
+    private final LineMap lines;
     private final Set<Node> inProgress = Collections.newSetFromMap(new IdentityHashMap<>());
     private int nodes;
     private boolean failed;
 
-    Converter(Problems problems) {
+    Converter(Problems problems, LineMap lines) {
       this.problems = problems;
+      this.lines = lines;
     }
 
     YamlValue convert(Node node, int depth) {
-      SourcePosition at = position(node.getStartMark());
+      SourcePosition at = lines.at(node.getStartMark());
       if (failed) {
         return new YamlValue.Scalar("", false, YamlValue.Scalar.NULL, at);
       }
@@ -236,7 +269,7 @@ final class YamlDocument {
       Map<String, YamlValue> entries = new LinkedHashMap<>();
       Map<String, SourcePosition> keys = new LinkedHashMap<>();
       for (NodeTuple t : m.getValue()) {
-        SourcePosition keyAt = position(t.getKeyNode().getStartMark());
+        SourcePosition keyAt = lines.at(t.getKeyNode().getStartMark());
         if (!(t.getKeyNode() instanceof ScalarNode k)) {
           problems.add(keyAt, "a key must be a plain name, not a list or mapping");
           continue;

@@ -7,14 +7,11 @@ import dev.cutter.core.exec.ExecStatement;
 import dev.cutter.core.model.ApplyPackage;
 import dev.cutter.core.model.ApplySettings;
 import dev.cutter.core.model.ArtifactRef;
+import dev.cutter.core.model.FileContent;
 import dev.cutter.core.sql.ArtifactScript;
 import dev.cutter.core.sql.SqlSplitter;
 import dev.cutter.core.sql.SqlStatement;
 import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +19,7 @@ import java.util.Optional;
 
 /**
  * A package's SQL, split as psql would and judged against the artifact rules: the change and
- * the rollback. Any rejection (transaction control, meta-commands, COPY FROM STDIN,
+ * the rollback, from the bytes the loader read (the same bytes the integrity gate hashes). Any rejection (transaction control, meta-commands, COPY FROM STDIN,
  * non-transactional statements in transaction mode) makes the package invalid (exit 2), with
  * the artifact's file and line.
  */
@@ -41,7 +38,7 @@ public record PackageScripts(ArtifactScript change, Optional<ArtifactScript> rol
   }
 
   private static ArtifactScript judge(ArtifactRef ref, ApplySettings.Mode mode, List<Diagnostic> problems) {
-    ArtifactScript s = ArtifactScript.of(SqlSplitter.split(ref.path(), read(ref.resolved(), ref.path())), mode);
+    ArtifactScript s = ArtifactScript.of(SqlSplitter.split(ref.path(), text(ref.content(), ref.path())), mode);
     problems.addAll(s.rejections());
     return s;
   }
@@ -50,26 +47,28 @@ public record PackageScripts(ArtifactScript change, Optional<ArtifactScript> rol
    * The largest SQL script cutter reads (64 MiB): a script is split in memory, so a larger file
    * is refused up front with one line rather than exhausting the heap.
    */
-  public static final long MAX_SCRIPT_BYTES = 64L << 20;
+  public static final long MAX_SCRIPT_BYTES = FileContent.MAX_ARTIFACT_BYTES;
 
-  /** Reads a script as strict UTF-8 (psql's client encoding for these files); refuses files over {@link #MAX_SCRIPT_BYTES}. */
+  /**
+   * Reads a script that is not pinned by the package (a dry-run's sandbox setup) as strict UTF-8;
+   * refuses files over {@link #MAX_SCRIPT_BYTES}. Pinned artifacts are never read here: their
+   * bytes come with the loaded package.
+   */
   public static String read(Path file, String shownAs) {
     try {
-      long size = Files.size(file);
-      if (size > MAX_SCRIPT_BYTES) {
-        throw new InvalidInputException(new Diagnostic(shownAs, 0, 0, "the script is " + size
-            + " bytes; cutter reads SQL scripts of at most " + MAX_SCRIPT_BYTES + " bytes (64 MiB)"));
-      }
-      return StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file)))
-          .toString();
-    } catch (CharacterCodingException e) {
-      throw new InvalidInputException(new Diagnostic(shownAs, 0, 0, "not valid UTF-8 text"));
+      return text(FileContent.read(file, MAX_SCRIPT_BYTES), shownAs);
+    } catch (FileContent.TooLargeException e) {
+      throw new InvalidInputException(new Diagnostic(shownAs, 0, 0, "the script is " + e.size()
+          + " bytes; cutter reads SQL scripts of at most " + MAX_SCRIPT_BYTES + " bytes (64 MiB)"));
     } catch (IOException e) {
       throw CutterException.invalid(shownAs + ": cannot read: " + e.getMessage());
     }
+  }
+
+  /** The bytes as strict UTF-8 (psql's client encoding for these files). */
+  static String text(FileContent content, String shownAs) {
+    return content.utf8()
+        .orElseThrow(() -> new InvalidInputException(new Diagnostic(shownAs, 0, 0, "not valid UTF-8 text")));
   }
 
   /** The statements as the executor sends them. */

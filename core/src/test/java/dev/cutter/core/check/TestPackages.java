@@ -5,6 +5,7 @@ import dev.cutter.core.exec.ExecStatement;
 import dev.cutter.core.model.ApplyPackage;
 import dev.cutter.core.model.ApplySettings;
 import dev.cutter.core.model.ArtifactRef;
+import dev.cutter.core.model.FileContent;
 import dev.cutter.core.model.Authorization;
 import dev.cutter.core.model.BackupPolicy;
 import dev.cutter.core.model.CheckSpec;
@@ -35,10 +36,11 @@ final class TestPackages {
 
   static ApplyPackage pkg(Target target, BackupPolicy backup, List<CheckSpec> preflight) {
     Path dir = Path.of("pkg");
-    ArtifactRef artifact = new ArtifactRef("change.sql", dir.resolve("change.sql"), "0".repeat(64), SourcePosition.UNKNOWN);
+    ArtifactRef artifact = new ArtifactRef("change.sql", dir.resolve("change.sql"), "0".repeat(64), SourcePosition.UNKNOWN, FileContent.of(new byte[0]));
     return new ApplyPackage(dir.resolve("package.yaml"), dir, "f".repeat(64), "test-package", "test",
         new Authorization("ref", Instant.parse("2100-01-01T00:00:00Z"), Risk.LOW, List.of()), target, artifact,
-        preflight, backup, ApplySettings.defaults(), List.of(), Optional.empty(), Sandbox.empty());
+        preflight, backup, ApplySettings.defaults(), List.of(), Optional.empty(), Sandbox.empty(),
+        FileContent.of(new byte[0]));
   }
 
   static ApplyPackage pkg(Target target) {

@@ -99,9 +99,9 @@ class GpgInteropTest {
   void cutterRefusesAGpgSignatureOverAChangedPackage() throws IOException {
     ApplyPackage pkg = pkg();
     gpgSigns(pkg.file(), gpgFingerprint, GPG_PASSPHRASE);
-    Files.writeString(pkg.file(), Files.readString(pkg.file()).replace("risk: low", "risk: lOw"));
+    Files.writeString(pkg.file(), Files.readString(pkg.file()).replace("title: Test change", "title: Test chanfe"));
 
-    IntegrityResult r = IntegrityVerifier.verify(pkg, trustBoth(), Instant.now());
+    IntegrityResult r = IntegrityVerifier.verify(TestPackages.load(pkg.directory()), trustBoth(), Instant.now());
 
     assertThat(r.signatures()).extracting(SignatureResult::status).containsExactly(SignatureStatus.BAD_SIGNATURE);
   }

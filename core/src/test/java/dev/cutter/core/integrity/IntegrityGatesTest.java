@@ -57,8 +57,9 @@ class IntegrityGatesTest {
 
   @Test
   void blocksOnAChangedArtifactWithExpectedAndActual() throws IOException {
-    ApplyPackage pkg = signedPackage();
-    Files.writeString(pkg.directory().resolve("ddl/change.sql"), "drop schema app cascade;\n");
+    ApplyPackage signed = signedPackage();
+    Files.writeString(signed.directory().resolve("ddl/change.sql"), "drop schema app cascade;\n");
+    ApplyPackage pkg = TestPackages.load(signed.directory());
     IntegrityGates gate = new IntegrityGates(Optional.of(TestKeys.trust(dir, 1, alice.toCertificate())), "", CLOCK);
 
     Steps.IntegrityOutcome outcome = gate.check(pkg, true);
@@ -69,6 +70,22 @@ class IntegrityGatesTest {
     assertThat(p3.checks()).filteredOn(c -> c.status() == CheckStatus.FAIL).singleElement()
         .satisfies(c -> assertThat(c.expected()).isEqualTo(pkg.artifact().sha256()));
     assertThat(outcome.passed()).isFalse();
+  }
+
+  @Test
+  void namesWhyASignatureDidNotCount() throws IOException {
+    ApplyPackage pkg = TestPackages.write(dir.resolve("pkg"), NOW.plusSeconds(3600));
+    DetachedSigner.append(pkg.file(), TestKeys.sign(pkg.file(), alice, NOW.plusSeconds(3600)));
+    IntegrityGates gate = new IntegrityGates(Optional.of(TestKeys.trust(dir, 1, alice.toCertificate())), "", CLOCK);
+
+    GateResult signature = gate.check(pkg, true).gates().get(0);
+
+    assertThat(signature.status()).isEqualTo(GateStatus.FAIL);
+    assertThat(signature.checks()).singleElement().satisfies(c -> {
+      assertThat(c.status()).isEqualTo(CheckStatus.FAIL);
+      assertThat(c.actual()).startsWith("future signature " + Keyring.fingerprint(alice.getPublicKey()));
+      assertThat(c.message()).contains("more than 5 minutes after now");
+    });
   }
 
   @Test
@@ -91,7 +108,7 @@ class IntegrityGatesTest {
   void aTlsPolicyBlocksARemoteTargetReachedWithoutVerifyFull() throws IOException {
     ApplyPackage pkg = signedPackage();
     TrustPolicy base = TestKeys.trust(dir, 1, alice.toCertificate());
-    TrustPolicy strict = new TrustPolicy(base.file(), base.keyringFile(), base.keyring(), base.require(),
+    TrustPolicy strict = new TrustPolicy(base.file(), base.keyringFile(), base.keyring(), base.require(), base.approvers(), base.derived(),
         TrustPolicy.TlsRequirement.VERIFY_FULL);
     IntegrityGates gate = new IntegrityGates(Optional.of(strict), "", CLOCK);
     ConnectionSpec remote = new ConnectionSpec("db.example.com", 5432, "app", "ops", Optional.empty());

@@ -119,6 +119,26 @@ final class TestKeys {
     }
   }
 
+  /**
+   * Writes approvers.asc and a trust.yaml naming each approver with their keys ({@code approvers}
+   * maps a name to the key rings they hold) into {@code dir}, and loads the policy.
+   */
+  static TrustPolicy trustWithApprovers(Path dir, int require, java.util.Map<String, List<PGPPublicKeyRing>> approvers) {
+    StringBuilder yaml = new StringBuilder("keyring: approvers.asc\nrequire: " + require + "\napprovers:\n");
+    List<PGPPublicKeyRing> all = new ArrayList<>();
+    approvers.forEach((name, rings) -> {
+      yaml.append("  - name: ").append(name).append("\n    keys:\n");
+      rings.forEach(r -> yaml.append("      - ").append(Keyring.fingerprint(r.getPublicKey())).append('\n'));
+      all.addAll(rings);
+    });
+    try {
+      Files.write(dir.resolve("approvers.asc"), armoredPublic(all.toArray(PGPPublicKeyRing[]::new)));
+      return TrustPolicy.load(Files.writeString(dir.resolve("trust.yaml"), yaml));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Writes keyring.asc and trust.yaml into {@code dir} and loads the policy. */
   static TrustPolicy trust(Path dir, int require, PGPPublicKeyRing... rings) {
     try {

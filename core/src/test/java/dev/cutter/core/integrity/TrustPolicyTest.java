@@ -52,14 +52,14 @@ class TrustPolicyTest {
   void namesTheFileLineAndColumnOfAnUnknownKey() throws IOException {
     Path trust = trustFile("keyring: keys/approvers.asc\nrequire: 1\n  # note\nrequires: 2\n");
 
-    assertThat(diagnosticOf(trust)).isEqualTo(trust + ":4:1: unknown key 'requires' (expected keyring, require, tls)");
+    assertThat(diagnosticOf(trust)).isEqualTo(trust + ":4:1: unknown key 'requires' (expected keyring, require, approvers, tls)");
   }
 
   @Test
   void refusesARequireThatIsNotAPositiveWholeNumber() throws IOException {
     Path trust = trustFile("keyring: keys/approvers.asc\nrequire: two\n");
 
-    assertThat(diagnosticOf(trust)).isEqualTo(trust + ":2:10: require: expected a whole number of signers, at least 1, found 'two'");
+    assertThat(diagnosticOf(trust)).isEqualTo(trust + ":2:10: require: expected a whole number of approvers, at least 1, found 'two'");
   }
 
   @Test
@@ -86,10 +86,71 @@ class TrustPolicyTest {
 
   @Test
   void refusesMissingKeysAndBrokenYaml() throws IOException {
-    assertThat(diagnosticOf(trustFile("keyring: keys/approvers.asc\n"))).endsWith(":1:1: missing key 'require' (how many distinct signers are needed)");
+    assertThat(diagnosticOf(trustFile("keyring: keys/approvers.asc\n"))).endsWith(":1:1: missing key 'require' (how many distinct approvers are needed)");
     assertThat(diagnosticOf(trustFile("keyring: [unclosed\n"))).contains(":2:1: not valid YAML");
-    assertThat(diagnosticOf(trustFile("- keyring\n"))).endsWith(":1:1: expected a mapping with the keys keyring and require");
+    assertThat(diagnosticOf(trustFile("- keyring\n"))).endsWith(":1:1: expected a mapping with the keys keyring, require and approvers");
     assertThat(diagnosticOf(trustFile("require: 1\nkeyring: a.asc\nrequire: 2\n"))).endsWith(":3:1: duplicate key 'require'");
+  }
+
+  private String fpr(PGPSecretKeyRing ring) {
+    return Keyring.fingerprint(ring.getPublicKey());
+  }
+
+  @Test
+  void readsApproversEachWithTheirKeys() throws IOException {
+    TrustPolicy p = TrustPolicy.load(trustFile("keyring: keys/approvers.asc\nrequire: 1\napprovers:\n"
+        + "  - name: Alice\n    keys: [ \"" + fpr(alice).replaceAll("(.{4})", "$1 ").strip() + "\" ]\n"
+        + "  - name: Bob\n    keys:\n      - " + fpr(bob).toLowerCase() + "\n"));
+
+    assertThat(p.derived()).isFalse();
+    assertThat(p.approvers()).extracting(TrustPolicy.Approver::name).containsExactly("Alice", "Bob");
+    assertThat(p.approverOf(fpr(alice))).map(TrustPolicy.Approver::name).contains("Alice");
+    assertThat(p.approverOf(fpr(bob))).map(TrustPolicy.Approver::name).contains("Bob");
+  }
+
+  @Test
+  void refusesApproverListsThatCouldMiscount() throws IOException {
+    String head = "keyring: keys/approvers.asc\nrequire: 1\napprovers:\n";
+    assertThat(diagnosticOf(trustFile(head + "  - name: Alice\n    keys: [" + fpr(alice) + "]\n  - name: Bob\n    keys: [" + fpr(alice) + "]\n")))
+        .endsWith(":7:12: key " + fpr(alice) + " is listed for both 'Alice' and 'Bob': a key belongs to one approver");
+    assertThat(diagnosticOf(trustFile(head + "  - name: Alice\n    keys: [" + fpr(alice) + "]\n  - name: alice\n    keys: [" + fpr(bob) + "]\n")))
+        .endsWith(":6:11: approver 'alice' is listed twice: list all of their keys under one entry");
+    assertThat(diagnosticOf(trustFile(head + "  - name: Carol\n    keys: [" + "AB".repeat(20) + "]\n")))
+        .contains(":5:12: key " + "AB".repeat(20) + " of approver 'Carol' is not a primary key in the keyring");
+    assertThat(diagnosticOf(trustFile(head + "  - name: Carol\n    keys: [not-a-key]\n")))
+        .endsWith(":5:12: approvers.keys: expected a key fingerprint (40 or 64 hex digits)");
+    assertThat(diagnosticOf(trustFile(head.replace("require: 1", "require: 2") + "  - name: Alice\n    keys: [" + fpr(alice) + ", " + fpr(bob) + "]\n")))
+        .endsWith(":2:10: require: 2 but the policy names 1 approver(s): the quorum could never be met");
+    assertThat(diagnosticOf(trustFile(head + "  - name: Alice\n")))
+        .endsWith(":4:5: approvers: missing key 'keys'");
+  }
+
+  @Test
+  void readsAPolicyWithoutApproversAsOneApproverPerKeyWhenUnambiguous() throws IOException {
+    TrustPolicy p = TrustPolicy.load(trustFile("keyring: keys/approvers.asc\nrequire: 2\n"));
+
+    assertThat(p.derived()).isTrue();
+    assertThat(p.approvers()).extracting(TrustPolicy.Approver::name).containsExactly("Alice <alice@example.org>", "Bob <bob@example.org>");
+  }
+
+  @Test
+  void refusesAPolicyWithoutApproversWhenTwoKeysMayBeOnePersons() throws IOException {
+    PGPSecretKeyRing aliceNew = TestKeys.approver("Alice");
+    Path trust = trustFile("keyring: keys/approvers.asc\nrequire: 2\n");
+    Files.write(dir.resolve("etc/keys/approvers.asc"),
+        TestKeys.armoredPublic(alice.toCertificate(), bob.toCertificate(), aliceNew.toCertificate()));
+
+    assertThat(diagnosticOf(trust)).isEqualTo(trust + ":1:10: keys " + fpr(alice) + " and " + fpr(aliceNew)
+        + " both name 'alice@example.org' and may be one person's: the quorum counts approvers, not keys; list each approver"
+        + " with their keys under 'approvers:' (see docs/signing.md)");
+    assertThat(TrustPolicy.load(Files.writeString(trust, "keyring: keys/approvers.asc\nrequire: 1\n")).approvers())
+        .as("with require: 1 counting cannot go wrong").hasSize(3);
+  }
+
+  @Test
+  void tellsPeopleApartByNameOrAddress() {
+    assertThat(TrustPolicy.identities(java.util.List.of("Jane  Roe (work) <Jane@Example.org>", "jane@home.example")))
+        .containsExactlyInAnyOrder("jane roe", "jane@example.org", "jane@home.example");
   }
 
   @Test

@@ -92,7 +92,7 @@ class ApplyRunConnectionTest {
     ApplyPackage base = ApplyRunTest.pkg("3".repeat(64), List.of(), null, ApplySettings.Mode.TRANSACTION);
     ApplyPackage p = new ApplyPackage(base.file(), base.directory(), base.sha256(), base.id(), base.title(), base.authorization(),
         base.target(), base.artifact(), base.preflight(), new BackupPolicy(true, List.of(), home, 1, List.of(),
-            Optional.empty()), base.apply(), base.verify(), base.rollback(), base.sandbox());
+            Optional.empty()), base.apply(), base.verify(), base.rollback(), base.sandbox(), base.source());
     Steps.Backup elsewhere = (t, pk, id) -> new RunReport.BackupInfo("PASS", "/b/x.dump", "custom", "1.14-0", 10L,
         "a".repeat(64), "a".repeat(64), List.of(), 5, 1, "15.18", Instant.now(), Instant.now(), null,
         "1234567890123456789", null);

@@ -10,6 +10,7 @@ import dev.cutter.core.exec.Journal;
 import dev.cutter.core.model.ApplyPackage;
 import dev.cutter.core.model.ApplySettings;
 import dev.cutter.core.model.ArtifactRef;
+import dev.cutter.core.model.FileContent;
 import dev.cutter.core.model.Authorization;
 import dev.cutter.core.model.BackupPolicy;
 import dev.cutter.core.model.CheckSpec;
@@ -55,11 +56,12 @@ class ApplyRunTest {
 
   static ApplyPackage pkg(String sha, Target target, Instant expiresAt, List<CheckSpec> verify, Rollback rollback,
       ApplySettings.Mode mode) {
-    ArtifactRef art = new ArtifactRef("ddl.sql", Path.of("/nonexistent/ddl.sql"), "0".repeat(64), SourcePosition.UNKNOWN);
+    ArtifactRef art = new ArtifactRef("ddl.sql", Path.of("/nonexistent/ddl.sql"), "0".repeat(64), SourcePosition.UNKNOWN,
+        FileContent.of(new byte[0]));
     return new ApplyPackage(Path.of("/nonexistent/package.yaml"), Path.of("/nonexistent"), sha, "test-pkg", "Test",
         new Authorization("REF-1", expiresAt, Risk.LOW, List.of()), target, art, List.of(), BackupPolicy.none(),
         new ApplySettings(mode, Duration.ofSeconds(2), Duration.ofMinutes(1)), verify, Optional.ofNullable(rollback),
-        Sandbox.empty());
+        Sandbox.empty(), FileContent.of(new byte[0]));
   }
 
   /** The test database as a package's target: its real system identifier and name. */
@@ -170,7 +172,7 @@ class ApplyRunTest {
   @Test
   void verifyFailureRunsTheRollbackAndRestoresTheBaseline(TestDatabase db) throws SQLException {
     init(db);
-    Rollback rb = new Rollback(new ArtifactRef("rb.sql", Path.of("/x"), "0".repeat(64), SourcePosition.UNKNOWN),
+    Rollback rb = new Rollback(new ArtifactRef("rb.sql", Path.of("/x"), "0".repeat(64), SourcePosition.UNKNOWN, FileContent.of(new byte[0])),
         List.of(TABLE_T_EXISTS));
     RunReport r = run(db, pkg("4".repeat(64), List.of(ALWAYS_FAILS), rb, ApplySettings.Mode.TRANSACTION),
         stmts("create table t(a int)"), stmts("drop table t"));
@@ -183,7 +185,7 @@ class ApplyRunTest {
   @Test
   void rollbackWhosePreconditionFailsEscalates(TestDatabase db) throws SQLException {
     init(db);
-    Rollback rb = new Rollback(new ArtifactRef("rb.sql", Path.of("/x"), "0".repeat(64), SourcePosition.UNKNOWN),
+    Rollback rb = new Rollback(new ArtifactRef("rb.sql", Path.of("/x"), "0".repeat(64), SourcePosition.UNKNOWN, FileContent.of(new byte[0])),
         List.of(ALWAYS_FAILS));
     RunReport r = run(db, pkg("5".repeat(64), List.of(ALWAYS_FAILS), rb, ApplySettings.Mode.TRANSACTION),
         stmts("create table t(a int)"), stmts("drop table t"));
@@ -195,7 +197,7 @@ class ApplyRunTest {
   @Test
   void rollbackThatDoesNotRestoreTheBaselineEscalates(TestDatabase db) throws SQLException {
     init(db);
-    Rollback rb = new Rollback(new ArtifactRef("rb.sql", Path.of("/x"), "0".repeat(64), SourcePosition.UNKNOWN),
+    Rollback rb = new Rollback(new ArtifactRef("rb.sql", Path.of("/x"), "0".repeat(64), SourcePosition.UNKNOWN, FileContent.of(new byte[0])),
         List.of(TABLE_T_EXISTS));
     RunReport r = run(db, pkg("6".repeat(64), List.of(ALWAYS_FAILS), rb, ApplySettings.Mode.TRANSACTION),
         stmts("create table t(a int)", "create table u(a int)"), stmts("drop table t"));

@@ -10,6 +10,7 @@ import dev.cutter.core.exec.Journal;
 import dev.cutter.core.model.ApplyPackage;
 import dev.cutter.core.model.ApplySettings;
 import dev.cutter.core.model.ArtifactRef;
+import dev.cutter.core.model.FileContent;
 import dev.cutter.core.model.Authorization;
 import dev.cutter.core.model.BackupPolicy;
 import dev.cutter.core.model.CheckSpec;
@@ -54,7 +55,7 @@ class SideRunsTest {
   }
 
   private static Rollback rollback(CheckSpec precondition) {
-    return new Rollback(new ArtifactRef("rb.sql", Path.of("/x"), "0".repeat(64), SourcePosition.UNKNOWN),
+    return new Rollback(new ArtifactRef("rb.sql", Path.of("/x"), "0".repeat(64), SourcePosition.UNKNOWN, FileContent.of(new byte[0])),
         List.of(precondition));
   }
 
