@@ -8,6 +8,7 @@ import dev.cutter.core.ExitCodes;
 import dev.cutter.core.check.Preflight;
 import dev.cutter.core.db.ConnectionResolver;
 import dev.cutter.core.db.ConnectionSpec;
+import dev.cutter.core.db.ConnectionSpec.Secret;
 import dev.cutter.core.integrity.IntegrityGates;
 import dev.cutter.core.integrity.TrustPolicy;
 import dev.cutter.core.model.ApplyPackage;
@@ -33,6 +34,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
 
 /** What the gated verbs share: loading, the steps, and writing and printing the report. */
 final class RunSupport {
@@ -54,8 +56,13 @@ final class RunSupport {
   }
 
   static Preflight checks(Loaded loaded, ConnectionResolver resolver) {
+    return checks(loaded, resolver::passwordFor);
+  }
+
+  /** The checks with another source of roles' passwords (dry-run: the sandbox's, made for the run). */
+  static Preflight checks(Loaded loaded, BiFunction<ConnectionSpec, String, Optional<Secret>> passwordFor) {
     return new Preflight(Preflight.installedTypes(), p -> loaded.scripts().changeStatements(),
-        resolver::passwordFor, Preflight.DEFAULT_PARALLELISM);
+        passwordFor, Preflight.DEFAULT_PARALLELISM);
   }
 
   static Steps.Backup backup(BackupSettings settings) {
