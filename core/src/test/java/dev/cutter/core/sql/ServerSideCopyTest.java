@@ -9,7 +9,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ServerSideCopyTest {
 
   @ParameterizedTest(name = "{0} -> {1}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
       copy (select 1) to program 'touch /tmp/x'                  | program
       COPY t FROM PROGRAM 'id'                                   | PROGRAM
       copy t from '/etc/passwd'                                  | '/etc/passwd'
