@@ -82,9 +82,9 @@ class DryRunApplyRoleTest {
 
     Cli r = Cli.run("dry-run", pkg.toString(), "--report-dir", tmp.resolve("reports").toString());
 
+    assertThat(mark).as("the program did not run").doesNotExist();
     assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(4);
     assertThat(r.out() + r.err()).doesNotContain("Exception");
-    assertThat(mark).as("the program did not run").doesNotExist();
   }
 
   @Test

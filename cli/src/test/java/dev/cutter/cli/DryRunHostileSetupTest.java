@@ -32,13 +32,13 @@ class DryRunHostileSetupTest {
     Cli r = dryRun("create role app_apply;\n\n  copy (select 1) to program 'touch " + mark + "';\n"
         + "copy pg_class from '/etc/passwd';\n");
 
+    assertThat(mark).as("the program did not run").doesNotExist();
     assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(2);
     assertThat(r.err()).as("file:line:col of PROGRAM, and of the file name")
         .contains("sandbox/setup.sql:3:22: sandbox setup statement 2")
         .contains("sandbox/setup.sql:4:20: sandbox setup statement 3")
         .contains("server-side file or program");
     assertThat(r.out()).as("no sandbox was started").doesNotContain("sandbox:");
-    assertThat(mark).as("the program did not run").doesNotExist();
   }
 
   @Test
@@ -47,10 +47,10 @@ class DryRunHostileSetupTest {
     Cli r = dryRun("create role app_apply;\n"
         + "do $$ begin execute 'copy (select 1) to program ''touch " + mark + "'''; end $$;\n");
 
+    assertThat(mark).as("the program did not run").doesNotExist();
     assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(2);
     assertThat(r.err()).contains("sandbox/setup.sql:2:1: sandbox setup statement 2 failed")
         .contains("pg_execute_server_program");
-    assertThat(mark).as("the program did not run").doesNotExist();
   }
 
   /**
@@ -76,9 +76,9 @@ class DryRunHostileSetupTest {
     Path mark = mark();
     Cli r = dryRun("create role app_apply;\n" + attack.formatted(mark));
 
+    assertThat(mark).as("the program did not run").doesNotExist();
     assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(2);
     assertThat(r.err()).contains("sandbox setup statement").contains("failed").contains("must be superuser");
-    assertThat(mark).as("the program did not run").doesNotExist();
   }
 
   @ParameterizedTest
