@@ -99,6 +99,14 @@ class DryRunHostileSetupTest {
   }
 
   @Test
+  void helpSaysPlainlyThatADryRunExecutesThePackagesSql() {
+    Cli r = Cli.run("dry-run", "--help");
+
+    assertThat(r.out().replaceAll("\\s+", " ")).contains("EXECUTES THE PACKAGE'S SQL, unsigned setup scripts included")
+        .contains("not superuser");
+  }
+
+  @Test
   void setupStillCreatesRolesSchemasAndTablesOwnedByThem() throws Exception {
     Path pkg = DryRunPackages.write(tmp.resolve("pkg"), """
         create role app_owner login;
