@@ -3,6 +3,7 @@ package dev.cutter.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cutter.fixtures.EmbeddedPostgresServer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -85,6 +86,21 @@ class DryRunApplyRoleTest {
     assertThat(mark).as("the program did not run").doesNotExist();
     assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(4);
     assertThat(r.out() + r.err()).doesNotContain("Exception");
+  }
+
+  @Test
+  void aSuperuserApplyRoleIsRefusedBeforeAnythingRunsAsIt() throws Exception {
+    Path mark = DryRunPackages.writableByAnyone(tmp).resolve("pwned");
+    Path pkg = DryRunPackages.write(tmp.resolve("pkg"), SETUP, "copy (select 1) to program 'touch %s';\n".formatted(mark), "");
+    Path yaml = pkg.resolve("package.yaml");
+    Files.writeString(yaml, Files.readString(yaml)
+        .replace("apply_role: app_apply", "apply_role: postgres"));
+
+    Cli r = Cli.run("dry-run", pkg.toString(), "--report-dir", tmp.resolve("reports").toString());
+
+    assertThat(mark).as("the program did not run").doesNotExist();
+    assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(2);
+    assertThat(r.err()).contains("role postgres is a superuser or predefined role in the sandbox");
   }
 
   @Test

@@ -179,9 +179,9 @@ public final class SandboxWarden implements AutoCloseable {
         if (superuserRole.isEmpty()) {
           continue;
         }
-        if (superuserRole.get()) {
-          throw CutterException.invalid("role " + role + " is a superuser in the sandbox; a dry-run runs the "
-              + "package's SQL only as roles that are not (name another role in target.apply_role / backup_role)");
+        if (superuserRole.get() || role.startsWith("pg_")) {
+          throw CutterException.invalid("role " + role + " is a superuser or predefined role in the sandbox; a dry-run "
+              + "runs the package's SQL only as ordinary roles (name another role in target.apply_role / backup_role)");
         }
         Secret pw = newPassword();
         try (Statement st = su.createStatement()) {
