@@ -53,7 +53,8 @@ final class DryRunCommand implements Callable<Integer> {
 
   @Option(names = "--sandbox", paramLabel = "embedded|testcontainers|URL", defaultValue = "embedded",
       description = "Where to run: the embedded server (default, nothing to install), a postgres:<N> container, or a "
-          + "libpq URI of a disposable server reached as a superuser (cutter creates and drops its own database).")
+          + "libpq URI of a disposable server reached as a superuser (cutter creates and drops its own database and "
+          + "roles, and leaves pg_execute_server_program and the server-file roles marked superuser-only there).")
   String sandbox;
 
   @Option(names = "--pg-version", paramLabel = "N", defaultValue = "0",
