@@ -95,18 +95,7 @@ public final class SandboxWarden implements AutoCloseable {
         throw CutterException.invalid("the sandbox runs PostgreSQL " + major + "; a dry-run needs 14 or later "
             + "(its login reads the package's tables through pg_read_all_data)");
       }
-      List<String> members = sealedMembers();
-      if (!members.isEmpty()) {
-        throw CutterException.invalid("the sandbox server has members of " + String.join(", ", members)
-            + "; a dry-run needs a server where nobody is (cutter makes those roles superuser-only there)");
-      }
-      st.execute("set allow_system_table_mods = on");
-      try (PreparedStatement ps = su.prepareStatement(
-          "update pg_catalog.pg_authid set rolsuper = true where rolname = any (?) and not rolsuper")) {
-        ps.setArray(1, su.createArrayOf("text", SEALED.toArray()));
-        ps.executeUpdate();
-      }
-      st.execute("reset allow_system_table_mods");
+      seal(st);
       st.execute("create role " + Sql.ident(admin) + " login nosuperuser createrole createdb noreplication "
           + "nobypassrls");
       setPassword(admin, adminPassword);
@@ -117,6 +106,35 @@ public final class SandboxWarden implements AutoCloseable {
       }
     }
     known.addAll(roleOids());
+  }
+
+  /**
+   * Marks the sealed roles superuser, in one transaction that holds off any GRANT meanwhile: a
+   * member of a sealed role could SET ROLE to it and be superuser, so a server where one exists
+   * (a shared URL server) is refused.
+   */
+  private void seal(Statement st) throws SQLException {
+    su.setAutoCommit(false);
+    try {
+      st.execute("set local allow_system_table_mods = on");
+      st.execute("lock table pg_catalog.pg_auth_members in exclusive mode");
+      List<String> members = sealedMembers();
+      if (!members.isEmpty()) {
+        throw CutterException.invalid("the sandbox server has members of " + String.join(", ", members)
+            + "; a dry-run needs a server where nobody is (cutter makes those roles superuser-only there)");
+      }
+      try (PreparedStatement ps = su.prepareStatement(
+          "update pg_catalog.pg_authid set rolsuper = true where rolname = any (?) and not rolsuper")) {
+        ps.setArray(1, su.createArrayOf("text", SEALED.toArray()));
+        ps.executeUpdate();
+      }
+      su.commit();
+    } catch (SQLException | RuntimeException e) {
+      su.rollback();
+      throw e;
+    } finally {
+      su.setAutoCommit(true);
+    }
   }
 
   /** The sandbox administrator that runs {@code sandbox.setup}, connected to the sandbox database. */
