@@ -3,41 +3,33 @@ package dev.cutter.cli;
 import dev.cutter.backup.BackupSettings;
 import dev.cutter.cli.sandbox.EmbeddedSandbox;
 import dev.cutter.cli.sandbox.SandboxServer;
+import dev.cutter.cli.sandbox.SandboxSetup;
+import dev.cutter.cli.sandbox.SandboxWarden;
 import dev.cutter.cli.sandbox.TestcontainersSandbox;
 import dev.cutter.cli.sandbox.UrlSandbox;
 import dev.cutter.core.CutterException;
-import dev.cutter.core.Diagnostic;
-import dev.cutter.core.InvalidInputException;
 import dev.cutter.core.db.ConnectionResolver;
 import dev.cutter.core.db.ConnectionSpec;
-import dev.cutter.core.db.Connections;
-import dev.cutter.core.db.DbErrors;
-import dev.cutter.core.exec.Journal;
+import dev.cutter.core.db.ConnectionSpec.Secret;
 import dev.cutter.core.integrity.ApproverKeys;
 import dev.cutter.core.model.ApplyPackage;
 import dev.cutter.core.model.BackupPolicy;
 import dev.cutter.core.run.ApplyRun;
-import dev.cutter.core.run.PackageScripts;
 import dev.cutter.core.run.RunIds;
 import dev.cutter.core.run.RunMode;
 import dev.cutter.core.run.RunReport;
-import dev.cutter.core.sql.SplitResult;
-import dev.cutter.core.sql.SqlSplitter;
-import dev.cutter.core.sql.SqlStatement;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.BiFunction;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -47,9 +39,12 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code cutter dry-run PKG}: the whole pipeline against a throwaway server, plus a rollback rehearsal. */
 @Command(name = "dry-run", mixinStandardHelpOptions = true,
-    description = "Start a throwaway PostgreSQL, run the package's sandbox.setup scripts as superuser, then the full "
+    description = {"Start a throwaway PostgreSQL, run the package's sandbox.setup scripts there, then the full "
         + "pipeline (identity SKIPPED, signatures reported but not required, backup into a temporary directory) and a "
-        + "rollback rehearsal. Exits with the sandbox run's verdict.")
+        + "rollback rehearsal. Exits with the sandbox run's verdict.",
+        "A dry-run EXECUTES THE PACKAGE'S SQL, unsigned setup scripts included, on the sandbox server: setup runs as a "
+        + "sandbox administrator (CREATEROLE, CREATEDB, owner of the sandbox database, not superuser) and may not "
+        + "COPY to or from server-side files or programs; the artifact runs in a session logged in as apply_role."})
 final class DryRunCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -58,7 +53,8 @@ final class DryRunCommand implements Callable<Integer> {
 
   @Option(names = "--sandbox", paramLabel = "embedded|testcontainers|URL", defaultValue = "embedded",
       description = "Where to run: the embedded server (default, nothing to install), a postgres:<N> container, or a "
-          + "libpq URI of a disposable server reached as a superuser (cutter creates and drops its own database).")
+          + "libpq URI of a disposable server reached as a superuser (cutter creates and drops its own database and "
+          + "roles, and leaves pg_execute_server_program and the server-file roles marked superuser-only there).")
   String sandbox;
 
   @Option(names = "--pg-version", paramLabel = "N", defaultValue = "0",
@@ -83,11 +79,16 @@ final class DryRunCommand implements Callable<Integer> {
     RunSupport.requireWritableReportDir(report.dir(), p);
     Clock clock = Clock.systemUTC();
     String runId = RunIds.next(clock);
+    SandboxSetup setup = SandboxSetup.read(p);
     Path work = Files.createTempDirectory("cutter-dry-run-");
-    try (SandboxServer server = start(p, runId)) {
-      ConnectionSpec su = server.superuser();
-      runSetup(p, su);
-      init(su, p);
+    try (SandboxServer server = start(p, runId);
+        SandboxWarden warden = SandboxWarden.open(server.superuser(), roleTag(runId))) {
+      server.dropAfterwards(warden.ownRoles());
+      setup.run(warden.administrator(), warden);
+      ConnectionSpec login = warden.afterSetup(p.target().applyRole(), p.target().backupRole());
+      // the artifact, rehearsal and rollback log in as apply_role with this run's password: the
+      // login is a member of no package role, so SET ROLE is never the way there
+      BiFunction<ConnectionSpec, String, Optional<Secret>> passwordFor = (target, role) -> warden.passwordFor(role);
       ApplyPackage sandboxed = withSandboxBackup(p, work);
       BackupSettings bs = BackupSettings.defaults().withEnvironment(RunSupport.env());
       if (pgBin != null) {
@@ -95,14 +96,15 @@ final class DryRunCommand implements Callable<Integer> {
       } else if (server.pgBin().isPresent()) {
         bs = bs.withPgBin(Path.of(server.pgBin().get()));
       }
-      ConnectionResolver resolver = ConnectionResolver.fromProcess();
-      ApplyRun run = new ApplyRun(RunSupport.integrity(trust, clock), RunSupport.checks(loaded, resolver),
+      ApplyRun run = new ApplyRun(RunSupport.integrity(trust, clock), RunSupport.checks(loaded, passwordFor),
           RunSupport.backup(bs), clock);
       ApplyRun.Request req = new ApplyRun.Request(sandboxed, loaded.scripts().changeStatements(),
-          loaded.scripts().change().absorbedWrapper().isPresent(), loaded.scripts().rollbackStatements(), su,
-          (s, role) -> Optional.empty(), Duration.ZERO, RunMode.DRY_RUN, runId);
+          loaded.scripts().change().absorbedWrapper().isPresent(), loaded.scripts().rollbackStatements(), login,
+          passwordFor, Duration.ZERO, RunMode.DRY_RUN, runId);
+      List<ConnectionSpec> secrets = new ArrayList<>(warden.secrets());
+      secrets.add(server.superuser());
       RunSupport.Sink sink = RunSupport.sink(report.dir(), global, spec.commandLine().getErr(),
-          new RunSupport.Passwords((s, role) -> Optional.empty()), su);
+          new RunSupport.Passwords((s, role) -> Optional.empty()), secrets.toArray(ConnectionSpec[]::new));
       RunReport r = run.execute(req, sink);
       if (!global.quiet() && global.output() == GlobalOptions.OutputFormat.text) {
         spec.commandLine().getOut().println("sandbox: " + server.describe());
@@ -128,48 +130,9 @@ final class DryRunCommand implements Callable<Integer> {
     };
   }
 
-  /** Runs each sandbox.setup script as the superuser, statement by statement. */
-  private static void runSetup(ApplyPackage p, ConnectionSpec su) {
-    for (Path file : p.sandbox().setup()) {
-      String shown = p.directory().relativize(file).toString();
-      SplitResult split = SqlSplitter.split(shown, PackageScripts.read(file, shown));
-      if (!split.unrunnable().isEmpty()) {
-        throw new InvalidInputException(split.unrunnable());
-      }
-      try (Connection c = Connections.open(su, "cutter dry-run setup"); Statement st = c.createStatement()) {
-        st.setEscapeProcessing(false);
-        for (SqlStatement s : split.statements()) {
-          try {
-            st.execute(s.text());
-          } catch (SQLException e) {
-            throw new InvalidInputException(new Diagnostic(shown, s.startLine(), 0,
-                "sandbox setup statement " + s.index() + " failed: " + DbErrors.oneLine(e)));
-          }
-        }
-      } catch (SQLException e) {
-        throw new CutterException(1, "sandbox setup: " + DbErrors.oneLine(e), e);
-      }
-    }
-  }
-
-  /** cutter init in the sandbox, granting the package's roles that exist there. */
-  private static void init(ConnectionSpec su, ApplyPackage p) {
-    try (Connection c = Connections.open(su, "cutter dry-run init")) {
-      List<String> grants = new ArrayList<>();
-      for (String role : Stream.concat(Stream.of(p.target().applyRole()), p.target().backupRole().stream()).distinct().toList()) {
-        try (var ps = c.prepareStatement("select 1 from pg_roles where rolname = ?")) {
-          ps.setString(1, role);
-          try (ResultSet rs = ps.executeQuery()) {
-            if (rs.next()) {
-              grants.add(role);
-            }
-          }
-        }
-      }
-      Journal.init(c, grants);
-    } catch (SQLException e) {
-      throw new CutterException(1, "sandbox init: " + DbErrors.oneLine(e), e);
-    }
+  /** cutter's role names in the sandbox end with this: unique per run, as a shared URL server needs. */
+  static String roleTag(String runId) {
+    return runId.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "_");
   }
 
   /**

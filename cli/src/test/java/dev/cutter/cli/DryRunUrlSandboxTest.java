@@ -42,4 +42,22 @@ class DryRunUrlSandboxTest {
       assertThat(r.err()).contains("must name a superuser");
     }
   }
+
+  /** Marking the program role superuser would make its members superusers (SET ROLE): such a server is refused. */
+  @Test
+  void refusesAServerWhereARoleIsAMemberOfTheProgramRole() throws SQLException {
+    try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start();
+        Connection c = server.superuserConnection("postgres"); Statement st = c.createStatement()) {
+      st.execute("create role runner login");
+      st.execute("grant pg_execute_server_program to runner");
+      Cli r = Cli.run("dry-run", "../packages-examples/authorization-table", "--sandbox",
+          server.uri("postgres", "postgres"), "--report-dir", reports.toString());
+      assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(2);
+      assertThat(r.err()).contains("members of pg_execute_server_program (runner)");
+      try (ResultSet rs = st.executeQuery("select rolsuper from pg_roles where rolname = 'pg_execute_server_program'")) {
+        rs.next();
+        assertThat(rs.getBoolean(1)).as("left as it was: runner did not become a superuser by SET ROLE").isFalse();
+      }
+    }
+  }
 }

@@ -3,15 +3,22 @@ package dev.cutter.cli.sandbox;
 import dev.cutter.core.CutterException;
 import dev.cutter.core.ExitCodes;
 import dev.cutter.core.db.ConnectionSpec;
+import dev.cutter.core.db.ConnectionSpec.Secret;
+import dev.cutter.core.db.Connections;
 import dev.cutter.core.db.Sql;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.Optional;
+import org.postgresql.PGConnection;
 
 /** The default sandbox: a real PostgreSQL started from binaries inside cutter's jar; nothing to install. */
 public final class EmbeddedSandbox implements SandboxServer {
@@ -20,12 +27,14 @@ public final class EmbeddedSandbox implements SandboxServer {
   private final String database;
   private final int major;
   private final String version;
+  private final Secret password;
 
-  private EmbeddedSandbox(EmbeddedPostgres pg, String database, int major, String version) {
+  private EmbeddedSandbox(EmbeddedPostgres pg, String database, int major, String version, Secret password) {
     this.pg = pg;
     this.database = database;
     this.major = major;
     this.version = version;
+    this.password = password;
   }
 
   /** Starts the bundled server; {@code wantedMajor} (0 = any) must be the bundled major. */
@@ -60,11 +69,60 @@ public final class EmbeddedSandbox implements SandboxServer {
       if (!database.equals("postgres")) {
         st.execute("create database " + Sql.ident(database));
       }
-      return new EmbeddedSandbox(pg, database, major, version);
-    } catch (SQLException e) {
+      Secret pw = requirePasswords(c);
+      awaitPasswords(pg.getPort());
+      // whoever connected while the server still trusted everyone is let go
+      try (ResultSet rs = st.executeQuery("select count(pg_terminate_backend(pid)) from pg_stat_activity "
+          + "where pid <> pg_backend_pid() and backend_type = 'client backend'")) {
+        rs.next();
+      }
+      return new EmbeddedSandbox(pg, database, major, version, pw);
+    } catch (SQLException | IOException e) {
       close(pg);
       throw new CutterException(ExitCodes.INTERNAL, "the embedded sandbox started but cannot be used: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The bundled server starts trusting every local connection: any user of this machine could log
+   * in as its superuser while the dry-run lasts and run programs as the user running cutter. From
+   * here on every role needs its password (SCRAM), the superuser's made for this run.
+   */
+  private static Secret requirePasswords(Connection c) throws SQLException, IOException {
+    byte[] b = new byte[24];
+    new SecureRandom().nextBytes(b);
+    Secret pw = new Secret(HexFormat.of().formatHex(b));
+    try (Statement st = c.createStatement()) {
+      st.execute("set password_encryption = 'scram-sha-256'");
+      c.unwrap(PGConnection.class).alterUserPassword("postgres", pw.value().toCharArray(), "scram-sha-256");
+      Path hba;
+      try (ResultSet rs = st.executeQuery("select current_setting('hba_file')")) {
+        rs.next();
+        hba = Path.of(rs.getString(1));
+      }
+      Files.writeString(hba, "# cutter dry-run sandbox: every connection needs its role's password\n"
+          + "local all all scram-sha-256\nhost all all 127.0.0.1/32 scram-sha-256\nhost all all ::1/128 scram-sha-256\n");
+      try (ResultSet rs = st.executeQuery("select pg_reload_conf()")) {
+        rs.next();
+      }
+    }
+    return pw;
+  }
+
+  /** The reload is asynchronous: waits until a connection without a password is refused. */
+  private static void awaitPasswords(int port) {
+    ConnectionSpec bare = new ConnectionSpec("localhost", port, "postgres", "postgres", Optional.empty());
+    for (int i = 0; i < 200; i++) {
+      try (Connection c = Connections.open(bare, "cutter dry-run probe")) {
+        Thread.sleep(10);
+      } catch (CutterException | SQLException e) {
+        return;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    throw new CutterException(ExitCodes.INTERNAL, "the embedded sandbox still accepts connections without a password");
   }
 
   private static String rootCause(Throwable e) {
@@ -95,7 +153,7 @@ public final class EmbeddedSandbox implements SandboxServer {
 
   @Override
   public ConnectionSpec superuser() {
-    return new ConnectionSpec("localhost", pg.getPort(), database, "postgres", Optional.empty());
+    return new ConnectionSpec("localhost", pg.getPort(), database, "postgres", Optional.of(password));
   }
 
   @Override

@@ -10,6 +10,8 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -22,6 +24,7 @@ public final class UrlSandbox implements SandboxServer {
   private final String database;
   private final int major;
   private final String version;
+  private final List<String> ownRoles = new ArrayList<>();
 
   private UrlSandbox(ConnectionSpec admin, String database, int major, String version) {
     this.admin = admin;
@@ -44,7 +47,8 @@ public final class UrlSandbox implements SandboxServer {
         superuser = rs.getBoolean(3);
       }
       if (!superuser) {
-        throw CutterException.invalid("--sandbox URL: " + admin.display() + " must name a superuser (sandbox setup scripts run as one)");
+        throw CutterException.invalid("--sandbox URL: " + admin.display() + " must name a superuser (cutter prepares the "
+            + "sandbox as one; the package's SQL then runs as roles that are not)");
       }
       st.execute("create database " + Sql.ident(database));
       return new UrlSandbox(admin, database, major, version);
@@ -74,9 +78,21 @@ public final class UrlSandbox implements SandboxServer {
   }
 
   @Override
-  public void close() {
+  public synchronized void dropAfterwards(List<String> roles) {
+    ownRoles.addAll(roles);
+  }
+
+  @Override
+  public synchronized void close() {
     try (Connection c = Connections.open(admin, "cutter dry-run cleanup"); Statement st = c.createStatement()) {
       st.execute("drop database if exists " + Sql.ident(database) + " with (force)");
+      for (String role : ownRoles) {
+        try {
+          st.execute("drop role if exists " + Sql.ident(role));
+        } catch (SQLException e) {
+          // setup made the administrator own something outside the sandbox database: the role stays, visible
+        }
+      }
     } catch (SQLException | RuntimeException e) {
       // the report names the database; a leftover sandbox database is visible and harmless
     }

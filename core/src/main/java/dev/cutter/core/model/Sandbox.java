@@ -4,8 +4,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Dry-run only: scripts (resolved paths inside the package) run as superuser on the throwaway
- * server before anything else. They never touch a real target, so they are not hash-pinned.
+ * Dry-run only: scripts (resolved paths inside the package) run on the throwaway server before
+ * anything else, as a sandbox administrator that is not a superuser. They never touch a real
+ * target, so they are not hash-pinned.
  */
 public record Sandbox(List<Path> setup) {
   public Sandbox {

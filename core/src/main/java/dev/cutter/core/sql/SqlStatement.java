@@ -14,6 +14,15 @@ public record SqlStatement(int index, int startLine, int endLine, StatementKind 
     Objects.requireNonNull(text, "text");
   }
 
+  /**
+   * Where this statement is a COPY that reads or writes a file or runs a program on the server
+   * ({@code COPY … TO 'file'}, {@code COPY … FROM PROGRAM 'cmd'}): the offset in {@link #text()}
+   * of the file name or of PROGRAM; -1 otherwise ({@code STDIN}/{@code STDOUT} are not server side).
+   */
+  public int serverSideCopyOffset() {
+    return StatementClassifier.serverSideCopyOffset(text);
+  }
+
   /** The statement's first four tokens as written, for messages: {@code create index concurrently i …}. */
   public String summary() {
     return StatementClassifier.summary(text);

@@ -118,6 +118,27 @@ final class StatementClassifier {
     }
   }
 
+  /**
+   * For a COPY that reads or writes on the server's side — {@code TO|FROM 'file'} or
+   * {@code TO|FROM PROGRAM 'command'} — the offset in {@code text} of the file name or of
+   * PROGRAM; -1 for any other statement (COPY … STDIN/STDOUT included).
+   */
+  static int serverSideCopyOffset(String text) {
+    Tokens t = new Tokens(text);
+    if (!t.next() || !t.isWord("copy")) {
+      return -1;
+    }
+    while (t.next() && !t.isPunct(';')) {
+      if (t.depth == 0 && (t.isWord("to") || t.isWord("from"))) {
+        if (!t.next()) {
+          return -1;
+        }
+        return t.type == Tokens.STRING || t.isWord("program") ? t.start : -1;
+      }
+    }
+    return -1;
+  }
+
   /** The first four tokens as written, comments left out, {@code …} if more follow: for messages. */
   static String summary(String text) {
     Tokens t = new Tokens(text);
