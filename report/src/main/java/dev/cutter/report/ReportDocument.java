@@ -140,6 +140,11 @@ final class ReportDocument {
       t.field("server version", Line.plain(target.serverVersion()));
       t.field("login role", codeLine(target.loginRole()));
       t.field("apply role", codeLine(target.applyRole()));
+      t.field("role session", Line.plain(target.roleSession()));
+      if (target.privilegedLoginAllowed()) {
+        t.field("privileged login", Line.plain("allowed by the trust policy: a statement could act as the login role "
+            + target.loginRole()));
+      }
     }
     t.field("secrets recorded", Line.plain(secretsRecorded));
     blocks.add(t.build());

@@ -119,6 +119,10 @@ final class ReportTree {
     put(n, "server_version", t.serverVersion());
     put(n, "login_role", t.loginRole());
     put(n, "apply_role", t.applyRole());
+    put(n, "role_session", t.roleSession());
+    if (t.privilegedLoginAllowed()) {
+      n.put("privileged_login_allowed", true);
+    }
     return n;
   }
 
@@ -320,7 +324,8 @@ final class ReportTree {
 
   private static TargetInfo targetInfo(JsonNode t) {
     return new TargetInfo(text(t, "database"), text(t, "system_identifier"), text(t, "server_version"),
-        text(t, "login_role"), text(t, "apply_role"));
+        text(t, "login_role"), text(t, "apply_role"), text(t, "role_session"),
+        t.path("privileged_login_allowed").asBoolean(false));
   }
 
   private static GateResult gate(JsonNode g) {

@@ -47,7 +47,11 @@ import java.util.function.BiFunction;
  */
 public final class ApplyRun {
 
-  /** What a run needs. {@code passwordFor} finds a role's password (the password file) for connecting as apply_role. */
+  /**
+   * What a run needs. {@code passwordFor} finds a role's password (the password file) for
+   * connecting as apply_role; {@code privilegedLoginAllowed} is the trust policy's
+   * {@code allow_privileged_login} (see {@link TargetAccess}).
+   */
   public record Request(
       ApplyPackage pkg,
       List<ExecStatement> statements,
@@ -57,7 +61,20 @@ public final class ApplyRun {
       BiFunction<ConnectionSpec, String, Optional<Secret>> passwordFor,
       Duration lockWait,
       RunMode mode,
-      String runId) {}
+      String runId,
+      boolean privilegedLoginAllowed) {
+
+    /** A request under the strict rule: no SET ROLE from a login role that holds more than apply_role. */
+    public Request(ApplyPackage pkg, List<ExecStatement> statements, boolean wrapperAbsorbed,
+        List<ExecStatement> rollbackStatements, ConnectionSpec login,
+        BiFunction<ConnectionSpec, String, Optional<Secret>> passwordFor, Duration lockWait, RunMode mode, String runId) {
+      this(pkg, statements, wrapperAbsorbed, rollbackStatements, login, passwordFor, lockWait, mode, runId, false);
+    }
+
+    TargetAccess access() {
+      return new TargetAccess(login, passwordFor, privilegedLoginAllowed);
+    }
+  }
 
   /** Writes the report (after classifying it) and returns the YAML's sha256; called while the lock is held. */
   @FunctionalInterface
@@ -90,6 +107,8 @@ public final class ApplyRun {
     RollbackInfo rollbackInfo = new RollbackInfo("NOT_RUN", null);
     Baseline before;
     boolean changed;
+    /** This run's journal row was recorded (it may still have been rolled back with a failed change). */
+    boolean journaled;
     String rootCause;
     String nextAction;
 
@@ -153,7 +172,8 @@ public final class ApplyRun {
             String what = e.verdict().equals(Journal.COMMITTED)
                 ? "run " + e.runId() + " committed this package at " + e.started()
                     + " and never finished: run 'cutter verify' and read that run's report before anything else"
-                : "run " + e.runId() + " already applied this package (verdict " + e.verdict() + ", " + e.started() + ")";
+                : "run " + e.runId() + " already applied this package (verdict " + e.verdict() + ", " + e.started()
+                    + "); whatever its verdict, a re-run needs a new package";
             s.gate(new GateResult(GateIds.LOCK, GateStatus.FAIL, "package sha256 not yet applied on this target",
                 "journal row " + e.id() + ": " + e.verdict(), "authorization already consumed: " + what, List.of()));
             return finish(s, Verdict.BLOCKED, "authorization already consumed", sink, lockConn);
@@ -197,9 +217,10 @@ public final class ApplyRun {
     }
 
     Outcome out;
-    Connection applyConn;
+    TargetAccess.RoleSession applyConn;
     try {
       applyConn = applyConnection(req);
+      s.target = s.target.withRoleSession(applyConn.how(), applyConn.privilegedLoginUsed());
     } catch (ApplyRoleException e) {
       s.gate(new GateResult(GateIds.APPLY, GateStatus.FAIL, "current_user = " + pkg.target().applyRole(), null,
           e.getMessage(), List.of()));
@@ -208,13 +229,15 @@ public final class ApplyRun {
     String applyRole = pkg.target().applyRole();
     try (applyConn) {
       Instant started = s.started;
-      out = ApplyEngine.run(applyConn, req.statements(), pkg.apply(),
-          c -> Journal.recordCommit(c, pkg.id(), pkg.sha256(), req.runId(), s.signers, req.login().user(), applyRole,
-              started));
+      out = ApplyEngine.run(applyConn.connection(), req.statements(), pkg.apply(), c -> {
+        Journal.recordCommit(c, pkg.id(), pkg.sha256(), req.runId(), s.signers, req.login().user(), applyRole, started);
+        s.journaled = true;
+      });
     }
     s.applyInfo = applyInfo(req, out);
     if (out.ending() == Ending.CONNECTION_LOST) {
-      out = resolveLostConnection(lockConn, req, out);
+      out = pkg.apply().mode() == ApplySettings.Mode.AUTOCOMMIT ? lostInAutocommit(out)
+          : resolveLostConnection(lockConn, req, out);
       s.applyInfo = applyInfo(req, out);
     }
     switch (out.ending()) {
@@ -347,7 +370,16 @@ public final class ApplyRun {
     return finish(s, Verdict.ESCALATE, s.rollbackInfo.reason(), sink, lockConn);
   }
 
-  /** The connection is gone: the journal row of this run says whether the commit happened. */
+  /**
+   * Autocommit mode lost its connection: the journal row went in before the first statement, so
+   * it cannot tell how far the run got; the statement in flight may have committed.
+   */
+  private static Outcome lostInAutocommit(Outcome out) {
+    return new Outcome(Ending.PARTIALLY_COMMITTED, out.total(), out.executed(), out.committed(), out.failedIndex(),
+        out.failedLine(), out.error());
+  }
+
+  /** The connection is gone (transaction mode): the journal row of this run says whether the commit happened. */
   private Outcome resolveLostConnection(Connection lockConn, Request req, Outcome out) {
     try (Connection c = Connections.open(req.login(), "cutter recheck " + req.runId());
         Statement st = c.createStatement();
@@ -376,16 +408,19 @@ public final class ApplyRun {
   static Outcome runRollback(Request req) throws ApplyRoleException, SQLException {
     ApplySettings settings = req.pkg().apply();
     ApplySettings tx = new ApplySettings(ApplySettings.Mode.TRANSACTION, settings.lockTimeout(), settings.statementTimeout());
-    try (Connection c = applyConnection(req)) {
-      return ApplyEngine.run(c, req.rollbackStatements(), tx, conn -> { });
+    try (TargetAccess.RoleSession c = applyConnection(req)) {
+      return ApplyEngine.run(c.connection(), req.rollbackStatements(), tx, conn -> { });
     }
   }
 
-  /** A connection running as apply_role: SET ROLE when the login role may, else a login as apply_role. */
-  static Connection applyConnection(Request req) throws ApplyRoleException {
+  /**
+   * A session running as apply_role that no statement can leave for a more privileged role (see
+   * {@link TargetAccess#openAs}); refused, it is BLOCKED naming what the login role holds.
+   */
+  static TargetAccess.RoleSession applyConnection(Request req) throws ApplyRoleException {
     String role = req.pkg().target().applyRole();
     try {
-      return new TargetAccess(req.login(), req.passwordFor()).openAs(role, "cutter apply " + req.runId()).connection();
+      return req.access().openAs(role, "cutter apply " + req.runId());
     } catch (dev.cutter.core.CutterException e) {
       throw new ApplyRoleException(e.getMessage());
     } catch (SQLException e) {
@@ -447,9 +482,9 @@ public final class ApplyRun {
     }
     RunReport report = s.report(verdict);
     String sha = sink.write(report);
-    if (s.changed && lockConn != null) {
-      try (Connection c = applyConnection(s.req)) {
-        Journal.finish(c, s.req.runId(), verdict.name(), report.finished(), sha);
+    if ((s.changed || s.journaled) && lockConn != null) {
+      try (TargetAccess.RoleSession c = applyConnection(s.req)) {
+        Journal.finish(c.connection(), s.req.runId(), verdict.name(), report.finished(), sha);
       } catch (SQLException | ApplyRoleException | RuntimeException e) {
         // the report is written and says what happened; the row stays COMMITTED, which the next run reports
       }

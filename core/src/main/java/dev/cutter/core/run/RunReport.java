@@ -46,8 +46,25 @@ public record RunReport(
   public record PackageInfo(String id, String sha256, String title, List<String> signedBy,
       String authorizationRef, Instant expiresAt, String risk, List<String> chain) {}
 
-  /** The target as found (not only as pinned). */
-  public record TargetInfo(String database, String systemIdentifier, String serverVersion, String loginRole, String applyRole) {}
+  /**
+   * The target as found (not only as pinned). {@code roleSession} says how the session that ran
+   * an artifact came to act as apply_role (null when none ran); {@code privilegedLoginAllowed} is
+   * true only when it reached apply_role by SET ROLE from a login role holding more, which the
+   * trust policy allowed: a statement could then act as the login role.
+   */
+  public record TargetInfo(String database, String systemIdentifier, String serverVersion, String loginRole, String applyRole,
+      String roleSession, boolean privilegedLoginAllowed) {
+
+    public TargetInfo(String database, String systemIdentifier, String serverVersion, String loginRole, String applyRole) {
+      this(database, systemIdentifier, serverVersion, loginRole, applyRole, null, false);
+    }
+
+    /** This target with how the artifact's session reached apply_role. */
+    public TargetInfo withRoleSession(String how, boolean privilegedLogin) {
+      return new TargetInfo(database, systemIdentifier, serverVersion, loginRole, applyRole, how,
+          privilegedLoginAllowed || privilegedLogin);
+    }
+  }
 
   /** The P2 backup's envelope, or why there is none. */
   public record BackupInfo(String status, String path, String format, String archiveVersion, Long bytes, String sha256,

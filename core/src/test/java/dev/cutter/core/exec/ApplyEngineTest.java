@@ -123,15 +123,19 @@ class ApplyEngineTest {
     String stranger = db.createRole("stranger");
     db.execute("grant " + owner + " to " + login);
     try (Connection c = simple(db, login)) {
-      assertThat(RoleSwitch.become(c, owner)).isNull();
+      RoleSwitch.Standing st = RoleSwitch.standing(c, owner);
+      assertThat(st.leanMember()).as("a member holding nothing more").isTrue();
+      RoleSwitch.setRole(c, owner);
       assertThat(RoleSwitch.currentUser(c)).isEqualTo(owner);
     }
     try (Connection c = simple(db, stranger)) {
-      assertThat(RoleSwitch.become(c, owner)).contains("not a member of " + owner);
+      RoleSwitch.Standing st = RoleSwitch.standing(c, owner);
+      assertThat(st.roleExists()).isTrue();
+      assertThat(st.member()).isFalse();
       assertThat(RoleSwitch.currentUser(c)).isEqualTo(stranger);
     }
     try (Connection c = simple(db, login)) {
-      assertThat(RoleSwitch.become(c, "no_such_role_x")).contains("does not exist");
+      assertThat(RoleSwitch.standing(c, "no_such_role_x").roleExists()).isFalse();
     }
   }
 
