@@ -55,11 +55,12 @@ final class ApplyCommand implements Callable<Integer> {
     if (System.console() != null && !global.quiet()) {
       bs = bs.withProgress(System.err);
     }
-    ApplyRun run = new ApplyRun(RunSupport.integrity(trust, clock), RunSupport.checks(loaded, resolver),
+    ApplyRun run = new ApplyRun(RunSupport.integrity(trust, clock),
+        RunSupport.checks(loaded, resolver, trust.privilegedLoginAllowed()),
         RunSupport.backup(bs), clock);
     ApplyRun.Request req = new ApplyRun.Request(loaded.pkg(), loaded.scripts().changeStatements(),
         loaded.scripts().change().absorbedWrapper().isPresent(), loaded.scripts().rollbackStatements(), login,
-        resolver::passwordFor, wait, RunMode.APPLY, RunIds.next(clock));
+        resolver::passwordFor, wait, RunMode.APPLY, RunIds.next(clock), trust.privilegedLoginAllowed());
     RunSupport.Sink sink = new RunSupport.Sink(report.dir(), RunSupport.scanner(login));
     RunReport r = run.execute(req, sink);
     return RunSupport.print(spec.commandLine().getOut(), global, sink, r);

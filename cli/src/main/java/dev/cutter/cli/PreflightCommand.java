@@ -51,7 +51,7 @@ final class PreflightCommand implements Callable<Integer> {
     ConnectionSpec target = connection.resolve();
     Clock clock = Clock.systemUTC();
     PreflightRun run = new PreflightRun(RunSupport.integrity(trust, clock),
-        RunSupport.checks(loaded, ConnectionResolver.fromProcess()), clock);
+        RunSupport.checks(loaded, ConnectionResolver.fromProcess(), trust.privilegedLoginAllowed()), clock);
     RunReport r = run.run(loaded.pkg(), target, RunIds.next(clock));
     RunSupport.Sink sink = new RunSupport.Sink(report.dir(), RunSupport.scanner(target));
     sink.write(r);

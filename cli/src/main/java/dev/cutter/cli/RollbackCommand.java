@@ -41,7 +41,7 @@ final class RollbackCommand implements Callable<Integer> {
     Clock clock = Clock.systemUTC();
     ConnectionResolver resolver = ConnectionResolver.fromProcess();
     SideRuns runs = new SideRuns(RunSupport.integrity(trust, clock), RunSupport.checks(loaded, resolver),
-        resolver::passwordFor, clock);
+        resolver::passwordFor, clock, trust.privilegedLoginAllowed());
     RunReport r = runs.rollback(loaded.pkg(), loaded.scripts().rollbackStatements(), login,
         lockWait.duration(), RunIds.next(clock));
     RunSupport.Sink sink = new RunSupport.Sink(report.dir(), RunSupport.scanner(login));

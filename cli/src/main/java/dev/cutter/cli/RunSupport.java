@@ -49,13 +49,18 @@ final class RunSupport {
 
   static Steps.Integrity integrity(TrustOptions trust, Clock clock) {
     TrustPolicy.Location where = trust.locate();
-    Optional<TrustPolicy> policy = where.file().map(TrustPolicy::load);
+    Optional<TrustPolicy> policy = trust.policy();
     return new IntegrityGates(policy, where.describeSearch(), clock);
   }
 
   static Preflight checks(Loaded loaded, ConnectionResolver resolver) {
+    return checks(loaded, resolver, false);
+  }
+
+  /** @param privilegedLoginAllowed the trust policy's allow_privileged_login, for the rehearsal */
+  static Preflight checks(Loaded loaded, ConnectionResolver resolver, boolean privilegedLoginAllowed) {
     return new Preflight(Preflight.installedTypes(), p -> loaded.scripts().changeStatements(),
-        resolver::passwordFor, Preflight.DEFAULT_PARALLELISM);
+        resolver::passwordFor, Preflight.DEFAULT_PARALLELISM, privilegedLoginAllowed);
   }
 
   static Steps.Backup backup(BackupSettings settings) {

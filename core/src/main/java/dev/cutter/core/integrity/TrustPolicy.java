@@ -25,9 +25,15 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 /**
  * The operator's trust policy (SPEC section 2), which lives on the host, never in a package:
  * whose keys count ({@code keyring}, armored public keys, relative to the trust file) and how
- * many distinct signers are required ({@code require}).
+ * many distinct signers are required ({@code require}); and, optionally, whether an artifact may
+ * run by SET ROLE from a login role that holds more than apply_role ({@code allow_privileged_login},
+ * default false): a statement could then act as the login role, and the report says so.
  */
-public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int require) {
+public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int require, boolean allowPrivilegedLogin) {
+
+  public TrustPolicy(Path file, Path keyringFile, Keyring keyring, int require) {
+    this(file, keyringFile, keyring, require, false);
+  }
 
   /** Where the policy is looked for when neither {@code --trust} nor {@code $CUTTER_TRUST} names one. */
   public static final Path DEFAULT_LOCATION = Path.of("/etc/cutter/trust.yaml");
@@ -90,14 +96,17 @@ public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int requ
     }
     ScalarNode keyringNode = null;
     ScalarNode requireNode = null;
+    ScalarNode privilegedNode = null;
     for (NodeTuple t : map.getValue()) {
       String key = t.getKeyNode() instanceof ScalarNode s ? s.getValue() : "";
-      if (("keyring".equals(key) && keyringNode != null) || ("require".equals(key) && requireNode != null)) {
+      if (("keyring".equals(key) && keyringNode != null) || ("require".equals(key) && requireNode != null)
+          || (PRIVILEGED_LOGIN.equals(key) && privilegedNode != null)) {
         throw invalid(name, t.getKeyNode().getStartMark(), "duplicate key '" + key + "'");
       }
       switch (key) {
         case "keyring" -> keyringNode = scalar(name, t.getValueNode(), "keyring", "a path to armored public keys");
         case "require" -> requireNode = scalar(name, t.getValueNode(), "require", "a whole number of signers, at least 1");
+        case PRIVILEGED_LOGIN -> privilegedNode = scalar(name, t.getValueNode(), PRIVILEGED_LOGIN, "true or false");
         default -> throw invalid(name, t.getKeyNode().getStartMark(), "unknown key '" + key + "' (expected keyring, require)");
       }
     }
@@ -114,7 +123,18 @@ public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int requ
       throw invalid(name, requireNode.getStartMark(),
           "require: " + require + " but the keyring " + keyringFile + " holds " + keyring.size() + " key(s): the quorum could never be met");
     }
-    return new TrustPolicy(file, keyringFile, keyring, require);
+    return new TrustPolicy(file, keyringFile, keyring, require, privilegedNode != null && parseBoolean(name, privilegedNode));
+  }
+
+  private static final String PRIVILEGED_LOGIN = "allow_privileged_login";
+
+  private static boolean parseBoolean(String name, ScalarNode node) {
+    return switch (node.getValue().trim()) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw invalid(name, node.getStartMark(), PRIVILEGED_LOGIN + ": expected true or false, found '"
+          + node.getValue() + "'");
+    };
   }
 
   private static ScalarNode scalar(String name, Node node, String key, String expected) {

@@ -406,9 +406,16 @@ public final class ApplyRun {
 
   /** The rollback artifact as apply_role, in one transaction under the package's timeouts. */
   static Outcome runRollback(Request req) throws ApplyRoleException, SQLException {
+    return runRollback(req, session -> { });
+  }
+
+  /** As {@link #runRollback(Request)}; {@code opened} learns how the session reached apply_role (for the report). */
+  static Outcome runRollback(Request req, java.util.function.Consumer<TargetAccess.RoleSession> opened)
+      throws ApplyRoleException, SQLException {
     ApplySettings settings = req.pkg().apply();
     ApplySettings tx = new ApplySettings(ApplySettings.Mode.TRANSACTION, settings.lockTimeout(), settings.statementTimeout());
     try (TargetAccess.RoleSession c = applyConnection(req)) {
+      opened.accept(c);
       return ApplyEngine.run(c.connection(), req.rollbackStatements(), tx, conn -> { });
     }
   }
