@@ -109,6 +109,10 @@ public final class RoleSwitch {
     if (!exists || login.equals(role)) {
       return new Standing(login, role, exists, login.equals(role), Excess.NONE);
     }
+    if (attrs.contains(Attribute.SUPERUSER)) {
+      // a superuser may do anything: the other attributes, memberships and ownerships add nothing to say
+      return new Standing(login, role, true, member, new Excess(EnumSet.of(Attribute.SUPERUSER), List.of(), 0));
+    }
     return new Standing(login, role, true, member, new Excess(attrs, foreignMemberships(c, role), ownedObjects(c, role)));
   }
 
