@@ -172,7 +172,8 @@ public final class ApplyRun {
             String what = e.verdict().equals(Journal.COMMITTED)
                 ? "run " + e.runId() + " committed this package at " + e.started()
                     + " and never finished: run 'cutter verify' and read that run's report before anything else"
-                : "run " + e.runId() + " already applied this package (verdict " + e.verdict() + ", " + e.started()
+                : "run " + e.runId() + (e.verdict().equals("PASS") ? " already applied" : " already ran")
+                    + " this package (verdict " + e.verdict() + ", " + e.started()
                     + "); whatever its verdict, a re-run needs a new package";
             s.gate(new GateResult(GateIds.LOCK, GateStatus.FAIL, "package sha256 not yet applied on this target",
                 "journal row " + e.id() + ": " + e.verdict(), "authorization already consumed: " + what, List.of()));
