@@ -166,12 +166,13 @@ public final class RoleSwitch {
   }
 
   /**
-   * For a session authenticated as the role: drops a role a login setting may have set
-   * ({@code ALTER ROLE … SET role}) and proves session_user and current_user are the role.
+   * For a session authenticated as the role: drops a role a setting may have made current
+   * ({@code ALTER ROLE … SET role}; RESET ROLE would return to that, SET ROLE NONE does not) and
+   * proves session_user and current_user are the role.
    */
   public static void assertAuthenticatedAs(Connection c, String role) throws SQLException {
     try (Statement st = c.createStatement()) {
-      st.execute("reset role");
+      st.execute("set role none");
     }
     String session = sessionUser(c);
     String current = currentUser(c);

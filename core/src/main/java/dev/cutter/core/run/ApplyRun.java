@@ -223,8 +223,8 @@ public final class ApplyRun {
       applyConn = applyConnection(req);
       s.target = s.target.withRoleSession(applyConn.how(), applyConn.privilegedLoginUsed());
     } catch (ApplyRoleException e) {
-      s.gate(new GateResult(GateIds.APPLY, GateStatus.FAIL, "current_user = " + pkg.target().applyRole(), null,
-          e.getMessage(), List.of()));
+      s.gate(new GateResult(GateIds.APPLY, GateStatus.FAIL, "current_user = " + pkg.target().applyRole(),
+          e.refusal() == null ? null : "refused: " + e.refusal(), e.getMessage(), List.of()));
       return finish(s, Verdict.BLOCKED, e.getMessage(), sink, lockConn);
     }
     String applyRole = pkg.target().applyRole();
@@ -400,8 +400,16 @@ public final class ApplyRun {
   static final class ApplyRoleException extends Exception {
     private static final long serialVersionUID = 1L;
 
-    ApplyRoleException(String m) {
+    private final TargetAccess.Refusal refusal;
+
+    ApplyRoleException(String m, TargetAccess.Refusal refusal) {
       super(m);
+      this.refusal = refusal;
+    }
+
+    /** Why no session as apply_role was opened; null for a database error. */
+    TargetAccess.Refusal refusal() {
+      return refusal;
     }
   }
 
@@ -429,10 +437,12 @@ public final class ApplyRun {
     String role = req.pkg().target().applyRole();
     try {
       return req.access().openAs(role, "cutter apply " + req.runId());
+    } catch (TargetAccess.RoleRefused e) {
+      throw new ApplyRoleException(e.getMessage(), e.reason());
     } catch (dev.cutter.core.CutterException e) {
-      throw new ApplyRoleException(e.getMessage());
+      throw new ApplyRoleException(e.getMessage(), null);
     } catch (SQLException e) {
-      throw new ApplyRoleException("cannot become apply_role " + role + ": " + DbErrors.oneLine(e));
+      throw new ApplyRoleException("cannot become apply_role " + role + ": " + DbErrors.oneLine(e), null);
     }
   }
 

@@ -131,6 +131,8 @@ class HostileApplyRoleTest {
     assertThat(r.verdict()).isEqualTo(Verdict.BLOCKED);
     assertThat(r.productionChanged()).isFalse();
     assertThat(apply(r)).startsWith("login role postgres holds what " + app + " lacks (superuser)");
+    assertThat(r.gates()).filteredOn(g -> g.id().equals(GateIds.APPLY)).singleElement()
+        .extracting(GateResult::actual).isEqualTo("refused: PRIVILEGED_LOGIN");
     assertThat(db.queryValue("select count(*) from pg_roles where rolname = '" + victim + "'")).isEqualTo("0");
     assertThat(db.queryValue("select count(*) from cutter.journal")).isEqualTo("0");
   }
