@@ -16,6 +16,7 @@ import dev.cutter.core.model.Authorization;
 import dev.cutter.core.model.BackupPolicy;
 import dev.cutter.core.model.CheckSpec;
 import dev.cutter.core.model.Risk;
+import dev.cutter.core.model.Rollback;
 import dev.cutter.core.model.Sandbox;
 import dev.cutter.core.model.SourcePosition;
 import dev.cutter.core.model.Target;
@@ -41,12 +42,19 @@ import org.junit.jupiter.api.Test;
 @WithPostgres
 class HostileApplyRoleTest {
 
-  private static ApplyPackage pkg(String sha, String applyRole, List<CheckSpec> verify, ApplySettings.Mode mode) {
+  /** The one place this test builds a package. */
+  private static ApplyPackage pkg(String sha, String applyRole, List<CheckSpec> verify, ApplySettings.Mode mode,
+      Rollback rollback) {
     ArtifactRef art = new ArtifactRef("ddl.sql", Path.of("/nonexistent/ddl.sql"), "0".repeat(64), SourcePosition.UNKNOWN);
     return new ApplyPackage(Path.of("/nonexistent/package.yaml"), Path.of("/nonexistent"), sha, "hostile-pkg", "Test",
         new Authorization("REF-1", Instant.parse("2099-01-01T00:00:00Z"), Risk.LOW, List.of()),
         new Target("db", "1", Optional.empty(), applyRole, Optional.empty()), art, List.of(), BackupPolicy.none(),
-        new ApplySettings(mode, Duration.ofSeconds(2), Duration.ofMinutes(1)), verify, Optional.empty(), Sandbox.empty());
+        new ApplySettings(mode, Duration.ofSeconds(2), Duration.ofMinutes(1)), verify, Optional.ofNullable(rollback),
+        Sandbox.empty());
+  }
+
+  private static ApplyPackage pkg(String sha, String applyRole, List<CheckSpec> verify, ApplySettings.Mode mode) {
+    return pkg(sha, applyRole, verify, mode, null);
   }
 
   private static ApplyPackage pkg(String sha, String applyRole) {
@@ -173,6 +181,35 @@ class HostileApplyRoleTest {
     assertThat(db.queryValue("select pg_get_userbyid(relowner) from pg_class where relname = 't'")).isEqualTo(app);
     assertThat(db.queryValue("select login_role || ' ' || apply_role || ' ' || verdict from cutter.journal"))
         .isEqualTo(deployer + " " + app + " PASS");
+  }
+
+  @Test
+  void aRollbackFromASuperuserLoginCannotActAsTheSuperuser(TestDatabase db) throws SQLException {
+    String app = applyRole(db);
+    String nologin = applyRole(db, "nologin");
+    db.execute("create table t(a int)");
+    String victim = TestDatabase.unique("escaped");
+    List<ExecStatement> rb = stmts("do $$ begin execute 'reset role'; execute 'create role " + victim + " superuser'; end $$");
+    Steps.Integrity ok = (pk, required) -> new Steps.IntegrityOutcome(
+        List.of(new GateResult(GateIds.SIGNATURE, GateStatus.PASS, null, null, null, List.of())), List.of("FPR1"));
+    SideRuns runs = new SideRuns(ok, checksOn(db), (c, role) -> Optional.empty(), Clock.systemUTC());
+    ConnectionSpec su = new ConnectionSpec("localhost", db.server().port(), db.name(), "postgres", Optional.empty());
+
+    RunReport r = runs.rollback(withRollback("d".repeat(64), app), rb, su, Duration.ZERO, RunIds.next(Clock.systemUTC()));
+    assertThat(r.verdict()).isEqualTo(Verdict.FAILED);
+    assertThat(r.apply().failedStatement().sqlstate()).isEqualTo("42501");
+
+    RunReport blocked = runs.rollback(withRollback("d".repeat(64), nologin), rb, su, Duration.ZERO,
+        RunIds.next(Clock.systemUTC()));
+    assertThat(blocked.verdict()).isEqualTo(Verdict.BLOCKED);
+    assertThat(blocked.rootCause()).contains("holds what " + nologin + " lacks (superuser)");
+    assertThat(db.queryValue("select count(*) from pg_roles where rolname = '" + victim + "'")).isEqualTo("0");
+  }
+
+  private static ApplyPackage withRollback(String sha, String applyRole) {
+    Rollback rb = new Rollback(new ArtifactRef("rb.sql", Path.of("/x"), "0".repeat(64), SourcePosition.UNKNOWN),
+        List.of(ApplyRunTest.TABLE_T_EXISTS));
+    return pkg(sha, applyRole, List.of(), ApplySettings.Mode.TRANSACTION, rb);
   }
 
   // -- an authorization is consumed once ------------------------------------------------------
