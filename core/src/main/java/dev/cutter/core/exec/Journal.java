@@ -94,7 +94,8 @@ public final class Journal {
       );
       alter table cutter.journal add column if not exists finish_key_sha256 text;
       create index if not exists journal_package_sha256 on cutter.journal (package_sha256);
-      comment on table cutter.journal is 'cutter: one row per package that reached its change; every row consumes it. Written only through cutter.record_commit and cutter.finish_run';
+      comment on table cutter.journal is 'cutter: one row per package that reached its change; every row consumes it.'
+        ' Written only through cutter.record_commit and cutter.finish_run';
       """;
 
   /** The two functions; owned by the journal's owner (set by {@link #init}), names fully qualified. */
