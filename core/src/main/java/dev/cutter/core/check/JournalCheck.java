@@ -12,7 +12,8 @@ import java.util.List;
  * The journal {@code cutter.journal} is there, apply_role can record a run through it, and cannot
  * rewrite it: USAGE on schema {@code cutter} and EXECUTE on {@code cutter.record_commit} and
  * {@code cutter.finish_run} (SECURITY DEFINER functions owned by the table's owner); no INSERT,
- * UPDATE, DELETE, TRUNCATE or TRIGGER on the table, and no membership in its owner. Run implicitly
+ * UPDATE, DELETE, TRUNCATE or TRIGGER on the table, and no membership in the owner of the table or
+ * of its schema (a schema's owner may drop what is in it). Run implicitly
  * in every preflight, and as the check type {@code journal_writable}.
  */
 public final class JournalCheck {
@@ -39,8 +40,9 @@ public final class JournalCheck {
           pg_catalog.has_table_privilege(r.oid, t.oid, 'DELETE'),
           pg_catalog.has_table_privilege(r.oid, t.oid, 'TRUNCATE'),
           pg_catalog.has_table_privilege(r.oid, t.oid, 'TRIGGER'),
-          pg_catalog.pg_has_role(r.oid, t.relowner, 'MEMBER'),
-          pg_catalog.pg_get_userbyid(t.relowner)
+          pg_catalog.pg_has_role(r.oid, t.relowner, 'MEMBER') or pg_catalog.pg_has_role(r.oid, n.nspowner, 'MEMBER'),
+          case when pg_catalog.pg_has_role(r.oid, t.relowner, 'MEMBER') then pg_catalog.pg_get_userbyid(t.relowner)
+            else pg_catalog.pg_get_userbyid(n.nspowner) end
         from (select 1) one
         left join pg_catalog.pg_namespace n on n.nspname = ?
         left join pg_catalog.pg_class t on t.relnamespace = n.oid and t.relname = ? and t.relkind in ('r', 'p')
@@ -75,10 +77,10 @@ public final class JournalCheck {
         }
         String owner = rs.getString(13);
         if (rs.getBoolean(12)) {
-          return ctx.fail(expected, "member of the journal's owner " + Identifiers.quote(owner),
-              "apply_role " + role + " may act as " + owner + ", the owner of " + Journal.QUALIFIED
-                  + ": it could rewrite the journal and replay a consumed package; use an apply role that is not a member of "
-                  + owner);
+          return ctx.fail(expected, "member of " + Identifiers.quote(owner) + ", owner of the journal or its schema",
+              "apply_role " + role + " may act as " + owner + ", the owner of " + Journal.QUALIFIED + " or of schema "
+                  + Journal.SCHEMA + ": it could rewrite or drop the journal and replay a consumed package; use an apply"
+                  + " role that is not a member of " + owner);
         }
         if (!rewrites.isEmpty()) {
           return ctx.fail(expected, "may " + String.join(", ", rewrites) + " " + Journal.QUALIFIED,

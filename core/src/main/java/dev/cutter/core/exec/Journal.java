@@ -162,7 +162,8 @@ public final class Journal {
    * table's owner, EXECUTE on them and SELECT on the table for {@code grantTo}; every write grant
    * on the table (any role, also from older versions' {@code --grant}) and CREATE on the schema is
    * revoked; a unique index on the package sha256 when no package has two rows yet. Refuses a
-   * role that owns the journal or may act as its owner.
+   * role that owns the journal or its schema (a schema's owner may drop what is in it), or may act
+   * as their owner.
    */
   public static InitResult init(Connection c, List<String> grantTo) throws SQLException {
     boolean auto = c.getAutoCommit();
@@ -179,10 +180,14 @@ public final class Journal {
         st.execute("revoke all on function " + fn + " from public");
       }
       List<String> revoked = revokeWrites(c);
+      String schemaOwner = schemaOwner(c);
       for (String role : grantTo) {
-        if (actsAs(c, role, owner)) {
-          throw new SQLException("role " + role + " owns " + QUALIFIED + " or may act as its owner " + owner
-              + ": it could rewrite the journal; grant a role that is not a member of " + owner, "42501");
+        for (String o2 : List.of(owner, schemaOwner)) {
+          if (actsAs(c, role, o2)) {
+            throw new SQLException("role " + role + " owns " + (o2.equals(owner) ? QUALIFIED : "schema " + SCHEMA)
+                + " or may act as its owner " + o2 + ": it could rewrite the journal; grant a role that is not a member of "
+                + o2, "42501");
+          }
         }
         String r = Sql.ident(role);
         st.execute("grant usage on schema cutter to " + r);
@@ -205,6 +210,15 @@ public final class Journal {
     try (Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("select pg_catalog.pg_get_userbyid(relowner) from pg_catalog.pg_class"
             + " where oid = 'cutter.journal'::pg_catalog.regclass")) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  private static String schemaOwner(Connection c) throws SQLException {
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("select pg_catalog.pg_get_userbyid(nspowner) from pg_catalog.pg_namespace"
+            + " where nspname = 'cutter'")) {
       rs.next();
       return rs.getString(1);
     }

@@ -76,4 +76,17 @@ class JournalCheckTest {
     assertThat(r.status()).isEqualTo(CheckStatus.FAIL);
     assertThat(r.message()).contains("may act as " + admin + ", the owner of cutter.journal");
   }
+
+  @Test
+  void anApplyRoleThatOwnsTheJournalsSchemaFails(TestDatabase db) throws SQLException {
+    String app = db.createRole("app");
+    init(db, app);
+    db.execute("alter schema cutter owner to " + app);
+    CheckResult r = journalCheck(db, app);
+    assertThat(r.status()).isEqualTo(CheckStatus.FAIL);
+    assertThat(r.message()).contains("may act as " + app + ", the owner of cutter.journal or of schema cutter");
+    try (Connection c = db.connectAs(app); java.sql.Statement st = c.createStatement()) {
+      st.execute("drop schema cutter cascade"); // what it could do: the journal, and every consumed package, gone
+    }
+  }
 }

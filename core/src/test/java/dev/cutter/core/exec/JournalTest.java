@@ -179,6 +179,16 @@ class JournalTest {
   }
 
   @Test
+  void initRefusesToGrantTheOwnerOfTheJournalsSchema(TestDatabase db) throws SQLException {
+    String app = db.createRole("app");
+    db.execute("create schema cutter authorization " + app);
+    try (Connection c = db.superuser()) {
+      assertThatThrownBy(() -> Journal.init(c, List.of(app))).isInstanceOf(SQLException.class)
+          .hasMessageContaining("owns schema cutter");
+    }
+  }
+
+  @Test
   void initUpgradesAnOldJournalInPlace(TestDatabase db) throws SQLException {
     String app = db.createRole("app");
     String older = db.createRole("older_app");
