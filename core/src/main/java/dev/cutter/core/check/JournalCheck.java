@@ -13,7 +13,8 @@ import java.util.List;
  * rewrite it: USAGE on schema {@code cutter} and EXECUTE on {@code cutter.record_commit} and
  * {@code cutter.finish_run} (SECURITY DEFINER functions owned by the table's owner); no INSERT,
  * UPDATE, DELETE, TRUNCATE or TRIGGER on the table, and no membership in the owner of the table or
- * of its schema (a schema's owner may drop what is in it). Run implicitly
+ * of its schema (a schema's owner may drop what is in it), nor CREATEROLE where that lets it
+ * join a non-superuser owner (servers before 16). Run implicitly
  * in every preflight, and as the check type {@code journal_writable}.
  */
 public final class JournalCheck {
@@ -42,7 +43,9 @@ public final class JournalCheck {
           pg_catalog.has_table_privilege(r.oid, t.oid, 'TRIGGER'),
           pg_catalog.pg_has_role(r.oid, t.relowner, 'MEMBER') or pg_catalog.pg_has_role(r.oid, n.nspowner, 'MEMBER'),
           case when pg_catalog.pg_has_role(r.oid, t.relowner, 'MEMBER') then pg_catalog.pg_get_userbyid(t.relowner)
-            else pg_catalog.pg_get_userbyid(n.nspowner) end
+            else pg_catalog.pg_get_userbyid(n.nspowner) end,
+          r.rolcreaterole and pg_catalog.current_setting('server_version_num')::int < 160000
+            and not (select bool_and(o.rolsuper) from pg_catalog.pg_roles o where o.oid in (t.relowner, n.nspowner))
         from (select 1) one
         left join pg_catalog.pg_namespace n on n.nspname = ?
         left join pg_catalog.pg_class t on t.relnamespace = n.oid and t.relname = ? and t.relkind in ('r', 'p')
@@ -81,6 +84,12 @@ public final class JournalCheck {
               "apply_role " + role + " may act as " + owner + ", the owner of " + Journal.QUALIFIED + " or of schema "
                   + Journal.SCHEMA + ": it could rewrite or drop the journal and replay a consumed package; use an apply"
                   + " role that is not a member of " + owner);
+        }
+        if (rs.getBoolean(14)) {
+          return ctx.fail(expected, "CREATEROLE, and the journal's owner is not a superuser",
+              "apply_role " + role + " has CREATEROLE, which on this server lets it grant itself membership in "
+                  + owner + ", the journal's owner: use an apply role without CREATEROLE, or let a superuser own "
+                  + Journal.QUALIFIED);
         }
         if (!rewrites.isEmpty()) {
           return ctx.fail(expected, "may " + String.join(", ", rewrites) + " " + Journal.QUALIFIED,

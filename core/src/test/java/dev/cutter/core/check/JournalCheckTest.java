@@ -78,6 +78,24 @@ class JournalCheckTest {
   }
 
   @Test
+  void anApplyRoleWithCreateroleFailsBeforeServer16WhenTheOwnerIsNotASuperuser(TestDatabase db) throws SQLException {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        Integer.parseInt(db.queryValue("show server_version_num")) < 160000, "CREATEROLE needs ADMIN OPTION from 16 on");
+    String admin = db.createRole("admin");
+    String app = db.createRole("app", "CREATEROLE");
+    db.execute("grant create on database " + db.name() + " to " + admin);
+    try (Connection c = db.connectAs(admin)) {
+      Journal.init(c, List.of(app));
+    }
+    CheckResult r = journalCheck(db, app);
+    assertThat(r.status()).isEqualTo(CheckStatus.FAIL);
+    assertThat(r.message()).contains("has CREATEROLE");
+    try (Connection c = db.connectAs(app); java.sql.Statement st = c.createStatement()) {
+      st.execute("grant " + admin + " to " + app); // what it could do
+    }
+  }
+
+  @Test
   void anApplyRoleThatOwnsTheJournalsSchemaFails(TestDatabase db) throws SQLException {
     String app = db.createRole("app");
     init(db, app);
