@@ -31,20 +31,23 @@ public final class RoleSwitch {
 
   /**
    * What the login role (session_user) holds that the apply role lacks: attributes, memberships
-   * (direct or inherited through other roles) in roles the apply role is not a member of, and
-   * objects it owns in this database or cluster-wide, unless the apply role may act as the
-   * login role itself.
+   * (direct or inherited through other roles) in roles the apply role is not a member of, objects
+   * it owns in this database or cluster-wide, and privileges granted to it by name (in this
+   * database, or on shared objects) that the apply role does not hold — the last two unless the
+   * apply role may act as the login role itself. {@code privileges} reads e.g.
+   * {@code UPDATE on table billing.cards}.
    */
-  public record Excess(Set<Attribute> attributes, List<String> memberships, int ownedObjects) {
-    public static final Excess NONE = new Excess(Set.of(), List.of(), 0);
+  public record Excess(Set<Attribute> attributes, List<String> memberships, int ownedObjects, List<String> privileges) {
+    public static final Excess NONE = new Excess(Set.of(), List.of(), 0, List.of());
 
     public Excess {
       attributes = attributes.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(attributes));
       memberships = List.copyOf(memberships);
+      privileges = List.copyOf(privileges);
     }
 
     public boolean isEmpty() {
-      return attributes.isEmpty() && memberships.isEmpty() && ownedObjects == 0;
+      return attributes.isEmpty() && memberships.isEmpty() && ownedObjects == 0 && privileges.isEmpty();
     }
 
     /** E.g. {@code superuser, CREATEROLE; member of ops, pg_read_server_files; owner of 3 objects}. */
@@ -58,6 +61,10 @@ public final class RoleSwitch {
       }
       if (ownedObjects > 0) {
         parts.add("owner of " + ownedObjects + " object" + (ownedObjects == 1 ? "" : "s"));
+      }
+      if (!privileges.isEmpty()) {
+        parts.add(privileges.size() <= 3 ? String.join(", ", privileges)
+            : String.join(", ", privileges.subList(0, 3)) + " and " + (privileges.size() - 3) + " more privileges");
       }
       return parts.isEmpty() ? "nothing" : String.join("; ", parts);
     }
@@ -111,9 +118,11 @@ public final class RoleSwitch {
     }
     if (attrs.contains(Attribute.SUPERUSER)) {
       // a superuser may do anything: the other attributes, memberships and ownerships add nothing to say
-      return new Standing(login, role, true, member, new Excess(EnumSet.of(Attribute.SUPERUSER), List.of(), 0));
+      return new Standing(login, role, true, member, new Excess(EnumSet.of(Attribute.SUPERUSER), List.of(), 0,
+          List.of()));
     }
-    return new Standing(login, role, true, member, new Excess(attrs, foreignMemberships(c, role), ownedObjects(c, role)));
+    return new Standing(login, role, true, member, new Excess(attrs, foreignMemberships(c, role), ownedObjects(c, role),
+        grantedPrivileges(c, role)));
   }
 
   /** Roles the login role is a member of (through any chain) that the apply role is not a member of. */
@@ -152,6 +161,79 @@ public final class RoleSwitch {
         return rs.getInt(1);
       }
     }
+  }
+
+  /**
+   * Each privilege granted to the login role by name that the apply role does not hold on the
+   * same object (with the grant option when the login has it), as PostgreSQL's has_*_privilege
+   * functions decide; empty when the apply role is a member of the login role.
+   */
+  private static List<String> grantedPrivileges(Connection c, String role) throws SQLException {
+    boolean parameters;
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("select pg_catalog.current_setting('server_version_num')::int >= 150000")) {
+      rs.next();
+      parameters = rs.getBoolean(1);
+    }
+    String grant = "a.privilege_type || case when a.is_grantable then ' WITH GRANT OPTION' else '' end";
+    String sql = "with r as (select ?::pg_catalog.name as name),"
+        + " l as (select oid from pg_catalog.pg_roles where rolname = session_user"
+        + "   and not pg_catalog.pg_has_role((select name from r), oid, 'MEMBER')),"
+        + " g as ("
+        + branch("'table ' || x.oid::pg_catalog.regclass::text", "pg_catalog.pg_class x", "x.relacl",
+            "case when x.relkind = 'S' then pg_catalog.has_sequence_privilege(r.name, x.oid, " + grant + ")"
+                + " else pg_catalog.has_table_privilege(r.name, x.oid, " + grant + ") end")
+        + " union all "
+        + branch("'column ' || x.attrelid::pg_catalog.regclass::text || '.' || pg_catalog.quote_ident(x.attname)",
+            "pg_catalog.pg_attribute x", "x.attacl",
+            "pg_catalog.has_column_privilege(r.name, x.attrelid, x.attnum, " + grant + ")")
+        + " union all "
+        + branch("'schema ' || pg_catalog.quote_ident(x.nspname)", "pg_catalog.pg_namespace x", "x.nspacl",
+            "pg_catalog.has_schema_privilege(r.name, x.oid, " + grant + ")")
+        + " union all "
+        + branch("'function ' || x.oid::pg_catalog.regprocedure::text", "pg_catalog.pg_proc x", "x.proacl",
+            "pg_catalog.has_function_privilege(r.name, x.oid, " + grant + ")")
+        + " union all "
+        // this database only, and not CONNECT: the session is connected already
+        + branch("'database ' || pg_catalog.quote_ident(x.datname)", "(select * from pg_catalog.pg_database"
+            + " where datname = pg_catalog.current_database()) x", "x.datacl",
+            "a.privilege_type = 'CONNECT' or pg_catalog.has_database_privilege(r.name, x.oid, " + grant + ")")
+        + " union all "
+        + branch("'type ' || x.oid::pg_catalog.regtype::text", "pg_catalog.pg_type x", "x.typacl",
+            "pg_catalog.has_type_privilege(r.name, x.oid, " + grant + ")")
+        + " union all "
+        + branch("'language ' || pg_catalog.quote_ident(x.lanname)", "pg_catalog.pg_language x", "x.lanacl",
+            "pg_catalog.has_language_privilege(r.name, x.oid, " + grant + ")")
+        + " union all "
+        + branch("'foreign data wrapper ' || pg_catalog.quote_ident(x.fdwname)", "pg_catalog.pg_foreign_data_wrapper x",
+            "x.fdwacl", "pg_catalog.has_foreign_data_wrapper_privilege(r.name, x.oid, " + grant + ")")
+        + " union all "
+        + branch("'server ' || pg_catalog.quote_ident(x.srvname)", "pg_catalog.pg_foreign_server x", "x.srvacl",
+            "pg_catalog.has_server_privilege(r.name, x.oid, " + grant + ")")
+        + " union all "
+        + branch("'tablespace ' || pg_catalog.quote_ident(x.spcname)", "pg_catalog.pg_tablespace x", "x.spcacl",
+            "pg_catalog.has_tablespace_privilege(r.name, x.oid, " + grant + ")")
+        + (parameters ? " union all " + branch("'parameter ' || x.parname", "pg_catalog.pg_parameter_acl x", "x.paracl",
+            "pg_catalog.has_parameter_privilege(r.name, x.parname, " + grant + ")") : "")
+        + ") select priv || ' on ' || what from g where not held order by what, priv";
+    List<String> out = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, role);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** One catalog's ACL entries naming the login role, with whether the apply role holds each. */
+  private static String branch(String what, String catalog, String acl, String held) {
+    return "select " + what + " as what, a.privilege_type"
+        + " || case when a.is_grantable then ' WITH GRANT OPTION' else '' end as priv, " + held + " as held"
+        + " from " + catalog + " cross join lateral pg_catalog.aclexplode(" + acl + ") a, l, r"
+        + " where a.grantee = l.oid";
   }
 
   /** SET ROLE, then proves current_user is the role. */

@@ -154,6 +154,30 @@ class TargetAccessTest {
   }
 
   @Test
+  void privilegesGrantedToTheLoginByNameCountUnlessApplyRoleHoldsThemToo(TestDatabase db) throws SQLException {
+    String app = db.createRole("app", "nologin");
+    String deployer = db.createRole("deployer");
+    db.execute("grant " + app + " to " + deployer + "; create schema billing; create table billing.cards(n text);"
+        + " create table billing.notes(n text); grant usage on schema billing to " + deployer + ", " + app + ";"
+        + " grant update (n) on billing.notes to " + deployer + "; grant select on billing.cards to " + deployer
+        + " with grant option; grant select on billing.cards to " + app + ";"
+        + " revoke connect on database " + db.name() + " from public; grant connect on database " + db.name()
+        + " to " + deployer);
+    try (Connection c = db.connectAs(deployer)) {
+      assertThat(RoleSwitch.standing(c, app).excess().privileges()).as("USAGE is held by both; CONNECT is moot")
+          .containsExactly("UPDATE on column billing.notes.n", "SELECT WITH GRANT OPTION on table billing.cards");
+    }
+    RoleRefused e = catchThrowableOfType(RoleRefused.class, () -> access(db, deployer).openAs(app, "test"));
+    assertThat(e.getMessage()).contains("lacks (UPDATE on column billing.notes.n, SELECT WITH GRANT OPTION on table"
+        + " billing.cards)");
+    db.execute("revoke update (n) on billing.notes from " + deployer + "; revoke grant option for select on"
+        + " billing.cards from " + deployer);
+    try (RoleSession s = access(db, deployer).openAs(app, "test")) {
+      assertThat(s.route()).isEqualTo(Route.SET_ROLE_FROM_LEAN_LOGIN);
+    }
+  }
+
+  @Test
   void rehearsalFromASuperuserLoginCannotActAsTheSuperuser(TestDatabase db) throws SQLException {
     String app = db.createRole("app");
     String victim = TestDatabase.unique("escaped");
