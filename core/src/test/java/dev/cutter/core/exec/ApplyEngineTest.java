@@ -117,6 +117,21 @@ class ApplyEngineTest {
   }
 
   @Test
+  void autocommitRecordsTheJournalRowBeforeTheFirstStatementSoAPartialRunConsumes(TestDatabase db) throws SQLException {
+    try (Connection c = simple(db, "postgres")) {
+      Journal.init(c, List.of());
+      Outcome o = ApplyEngine.run(c, stmts(
+          "do $$ begin if not exists (select 1 from cutter.journal where run_id = 'ra') then"
+              + " raise exception 'no journal row yet'; end if; end $$",
+          "create table a(x int)", "select * from missing"), AUTO,
+          conn -> Journal.recordCommit(conn, "p", "e".repeat(64), "ra", List.of(), "postgres", "postgres", Instant.now()));
+      assertThat(o.ending()).isEqualTo(Ending.PARTIALLY_COMMITTED);
+      assertThat(o.committed()).containsExactly(1, 2);
+    }
+    assertThat(db.queryValue("select verdict from cutter.journal where run_id = 'ra'")).isEqualTo(Journal.COMMITTED);
+  }
+
+  @Test
   void switchesToTheApplyRoleOnlyWhenTheLoginRoleIsAMember(TestDatabase db) throws SQLException {
     String owner = db.createRole("owner", "nologin");
     String login = db.createRole("login");
