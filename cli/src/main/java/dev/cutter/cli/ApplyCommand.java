@@ -57,11 +57,11 @@ final class ApplyCommand implements Callable<Integer> {
     if (System.console() != null && !global.quiet()) {
       bs = bs.withProgress(System.err);
     }
-    ApplyRun run = new ApplyRun(RunSupport.integrity(trust, clock), RunSupport.checks(loaded, passwords),
-        RunSupport.backup(bs), clock);
+    ApplyRun run = new ApplyRun(RunSupport.integrity(trust, clock),
+        RunSupport.checks(loaded, passwords, trust.privilegedLoginAllowed()), RunSupport.backup(bs), clock);
     ApplyRun.Request req = new ApplyRun.Request(loaded.pkg(), loaded.scripts().changeStatements(),
         loaded.scripts().change().absorbedWrapper().isPresent(), loaded.scripts().rollbackStatements(), login,
-        passwords, wait, RunMode.APPLY, RunIds.next(clock));
+        passwords, wait, RunMode.APPLY, RunIds.next(clock), trust.privilegedLoginAllowed());
     RunSupport.Sink sink = RunSupport.sink(report.dir(), global, spec.commandLine().getErr(), passwords, login);
     RunReport r = run.execute(req, sink);
     return RunSupport.print(spec.commandLine().getOut(), global, sink, r);

@@ -52,7 +52,8 @@ final class PreflightCommand implements Callable<Integer> {
     ConnectionSpec target = connection.resolve();
     Clock clock = Clock.systemUTC();
     RunSupport.Passwords passwords = new RunSupport.Passwords(ConnectionResolver.fromProcess()::passwordFor);
-    PreflightRun run = new PreflightRun(RunSupport.integrity(trust, clock), RunSupport.checks(loaded, passwords), clock);
+    PreflightRun run = new PreflightRun(RunSupport.integrity(trust, clock),
+        RunSupport.checks(loaded, passwords, trust.privilegedLoginAllowed()), clock);
     RunReport r = run.run(loaded.pkg(), target, RunIds.next(clock));
     RunSupport.Sink sink = RunSupport.sink(report.dir(), global, spec.commandLine().getErr(), passwords, target);
     sink.write(r);

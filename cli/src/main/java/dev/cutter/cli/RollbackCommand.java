@@ -42,8 +42,9 @@ final class RollbackCommand implements Callable<Integer> {
     ConnectionSpec login = connection.resolve();
     Clock clock = Clock.systemUTC();
     RunSupport.Passwords passwords = new RunSupport.Passwords(ConnectionResolver.fromProcess()::passwordFor);
-    SideRuns runs = new SideRuns(RunSupport.integrity(trust, clock), RunSupport.checks(loaded, passwords),
-        passwords, clock);
+    SideRuns runs = new SideRuns(RunSupport.integrity(trust, clock),
+        RunSupport.checks(loaded, passwords, trust.privilegedLoginAllowed()), passwords, clock,
+        trust.privilegedLoginAllowed());
     RunSupport.Sink sink = RunSupport.sink(report.dir(), global, spec.commandLine().getErr(), passwords, login);
     RunReport r = runs.rollback(loaded.pkg(), loaded.scripts().rollbackStatements(), login,
         lockWait.duration(), RunIds.next(clock), sink);

@@ -59,17 +59,23 @@ final class RunSupport {
 
   static Steps.Integrity integrity(TrustOptions trust, Clock clock) {
     TrustPolicy.Location where = trust.locate();
-    Optional<TrustPolicy> policy = where.file().map(TrustPolicy::load);
+    Optional<TrustPolicy> policy = trust.policy();
     return new IntegrityGates(policy, where.describeSearch(), clock);
   }
 
   static Preflight checks(Loaded loaded, ConnectionResolver resolver) {
-    return checks(loaded, resolver::passwordFor);
+    return checks(loaded, resolver::passwordFor, false);
   }
 
   static Preflight checks(Loaded loaded, BiFunction<ConnectionSpec, String, Optional<Secret>> passwordFor) {
+    return checks(loaded, passwordFor, false);
+  }
+
+  /** @param privilegedLoginAllowed the trust policy's allow_privileged_login, for the rehearsal */
+  static Preflight checks(Loaded loaded, BiFunction<ConnectionSpec, String, Optional<Secret>> passwordFor,
+      boolean privilegedLoginAllowed) {
     return new Preflight(Preflight.installedTypes(), p -> loaded.scripts().changeStatements(),
-        passwordFor, Preflight.DEFAULT_PARALLELISM);
+        passwordFor, Preflight.DEFAULT_PARALLELISM, privilegedLoginAllowed);
   }
 
   /**

@@ -15,6 +15,8 @@ final class TrustOptions implements UsesEnvironment {
 
   private Map<String, String> env = System.getenv();
 
+  private Optional<TrustPolicy> policy;
+
   @Override
   public void environment(Map<String, String> env) {
     this.env = env;
@@ -22,5 +24,18 @@ final class TrustOptions implements UsesEnvironment {
 
   TrustPolicy.Location locate() {
     return TrustPolicy.locate(Optional.ofNullable(file), env);
+  }
+
+  /** The policy, loaded once per command (invalid: exit 2); empty when none was found. */
+  Optional<TrustPolicy> policy() {
+    if (policy == null) {
+      policy = locate().file().map(TrustPolicy::load);
+    }
+    return policy;
+  }
+
+  /** The policy's {@code allow_privileged_login}; false without a policy (the integrity gate then refuses). */
+  boolean privilegedLoginAllowed() {
+    return policy().map(TrustPolicy::allowPrivilegedLogin).orElse(false);
   }
 }

@@ -108,6 +108,33 @@ class ApplyCommandTest {
     assertThat(Approver.allFiles(dir)).doesNotContain(secret);
   }
 
+  @Test
+  void aSuperuserLoginIsRefusedUnlessTheTrustPolicyAllowsIt(TestDatabase db) throws Exception {
+    String role = db.createRole("app", "nologin");
+    db.execute("grant create on schema public to " + role);
+    init(db, role);
+    Path pkg = approver.write(dir.resolve("priv"), "privileged-login", db, role,
+        "do $$ begin execute 'reset role'; execute 'create table escaped (id int)'; end $$;\n", "[]", "[]", null);
+
+    Cli refused = apply(pkg, db);
+    assertThat(refused.exit()).as(refused.out() + refused.err()).isEqualTo(3);
+    assertThat(refused.out()).contains("verdict: BLOCKED").contains("holds what " + role + " lacks (superuser)");
+    assertThat(db.queryValue("select count(*) from cutter.journal")).isEqualTo("0");
+
+    Path allowing = approver.trust().resolveSibling("trust-privileged.yaml");
+    java.nio.file.Files.writeString(allowing, java.nio.file.Files.readString(approver.trust())
+        + "allow_privileged_login: true\n");
+    Cli allowed = Cli.run("apply", pkg.toString(), "--target", db.uri("postgres"), "--trust", allowing.toString(),
+        "--report-dir", dir.resolve("reports").toString());
+    assertThat(allowed.exit()).as(allowed.out() + allowed.err()).isZero();
+    String report = allowed.out().lines().filter(l -> l.startsWith("report: ") && l.endsWith(".yaml")).findFirst()
+        .orElseThrow().substring("report: ".length());
+    assertThat(java.nio.file.Files.readString(Path.of(report))).contains("privileged_login_allowed: true")
+        .contains("role_session: \"logged in as postgres, SET ROLE " + role);
+    assertThat(db.queryValue("select pg_get_userbyid(relowner) from pg_class where relname = 'escaped'"))
+        .as("what the waiver lets through: the report said so").isEqualTo("postgres");
+  }
+
   /**
    * Starts {@code first}, waits until it holds the run lock on {@code db}, then runs {@code second};
    * returns both results in that order.

@@ -16,7 +16,35 @@ class InitCommandTest {
     assertThat(first.exit()).as(first.err()).isZero();
     assertThat(first.out()).contains("cutter.journal ready");
     assertThat(Cli.run("init", "--target", db.uri("postgres"), "--grant", app).exit()).as("idempotent").isZero();
-    assertThat(db.queryValue("select has_table_privilege('" + app + "', 'cutter.journal', 'INSERT')")).isEqualTo("t");
+    assertThat(db.queryValue("select has_table_privilege('" + app + "', 'cutter.journal', 'INSERT')")).isEqualTo("f");
+    assertThat(db.queryValue("select has_function_privilege('" + app + "', 'cutter.record_commit(text, text, text,"
+        + " text[], text, text, timestamptz, text)', 'EXECUTE')")).isEqualTo("t");
+  }
+
+  @Test
+  void upgradesAJournalWhoseApplyRoleCouldRewriteIt(TestDatabase db) {
+    String app = db.createRole("app");
+    db.execute("create schema cutter; create table cutter.journal (id bigint generated always as identity primary key,"
+        + " package_id text not null, package_sha256 text not null, run_id text not null unique, verdict text not null,"
+        + " signer_fingerprints text[] not null default '{}', login_role text not null, apply_role text not null,"
+        + " started timestamptz not null, finished timestamptz, report_sha256 text);"
+        + " grant usage on schema cutter to " + app + "; grant select, insert on cutter.journal to " + app + ";"
+        + " grant update (verdict, finished, report_sha256) on cutter.journal to " + app + ";"
+        + " insert into cutter.journal (package_id, package_sha256, run_id, verdict, login_role, apply_role, started)"
+        + " values ('p', '" + "a".repeat(64) + "', 'r1', 'PASS', 'x', 'x', now())");
+    Cli r = Cli.run("init", "--target", db.uri("postgres"), "--grant", app);
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("revoked direct writes on cutter.journal from " + app);
+    assertThat(db.queryValue("select has_any_column_privilege('" + app + "', 'cutter.journal', 'UPDATE')")).isEqualTo("f");
+    assertThat(db.queryValue("select verdict from cutter.journal")).isEqualTo("PASS");
+  }
+
+  @Test
+  void refusesToGrantTheJournalsOwner(TestDatabase db) {
+    String admin = db.createRole("admin", "SUPERUSER");
+    Cli r = Cli.run("init", "--target", db.uri("postgres"), "--grant", admin);
+    assertThat(r.exit()).isEqualTo(3);
+    assertThat(r.err()).contains("could rewrite the journal").doesNotContain("\tat ");
   }
 
   @Test

@@ -271,6 +271,15 @@ public final class FailureClassifier {
     }
     if (id.equals("apply") && g.expected() != null && g.expected().startsWith("current_user")) {
       String role = applyRole(r) == null ? "the apply role" : applyRole(r);
+      if ("refused: PRIVILEGED_LOGIN".equals(g.actual())) {
+        return Diagnosis.of(
+            "The login role holds more than apply_role " + role + ", so a statement could act beyond it: "
+                + describe(g) + ".",
+            "Let cutter log in as " + role + " itself; nothing was changed.",
+            "Give " + role + " LOGIN and a password file entry, so that cutter logs in as it.",
+            "Run cutter with --target logging in as a role that is a member of " + role + " and holds nothing more.",
+            "Accept the risk in the trust policy (allow_privileged_login: true); the report will say so.");
+      }
       return Diagnosis.of(
           "cutter could not act as apply_role " + role + ": " + describe(g) + ".",
           "Decide with the administrator how the login role may act as " + role + "; nothing was changed.",

@@ -148,6 +148,11 @@ final class ReportDocument {
       t.field("login role", codeLine(target.loginRole()));
       t.field("apply role", codeLine(target.applyRole()));
       t.field("connection", tls(target.tls()));
+      t.field("role session", Line.plain(target.roleSession()));
+      if (target.privilegedLoginAllowed()) {
+        t.field("privileged login", Line.plain("allowed by the trust policy: a statement could act as the login role "
+            + target.loginRole()));
+      }
     }
     if (showValues) {
       t.field("row values", Line.of(bold("shown"), plain(" (--show-values): server errors below may quote table data")));

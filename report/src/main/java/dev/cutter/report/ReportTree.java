@@ -127,6 +127,10 @@ final class ReportTree {
     if (t.tls() != null) {
       n.set("tls", tlsNode(t.tls()));
     }
+    put(n, "role_session", t.roleSession());
+    if (t.privilegedLoginAllowed()) {
+      n.put("privileged_login_allowed", true);
+    }
     return n;
   }
 
@@ -353,7 +357,8 @@ final class ReportTree {
 
   private static TargetInfo targetInfo(JsonNode t) {
     return new TargetInfo(text(t, "database"), text(t, "system_identifier"), text(t, "server_version"),
-        text(t, "login_role"), text(t, "apply_role"), tlsState(t.get("tls")));
+        text(t, "login_role"), text(t, "apply_role"), tlsState(t.get("tls")), text(t, "role_session"),
+        t.path("privileged_login_allowed").asBoolean(false));
   }
 
   private static GateResult gate(JsonNode g) {

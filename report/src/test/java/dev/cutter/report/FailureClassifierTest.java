@@ -250,6 +250,16 @@ class FailureClassifierTest {
   }
 
   @Test
+  void privilegedLoginRefusedNamesTheWaysOut() {
+    Diagnosis d = classifier.classify(blocked(new GateResult("apply", GateStatus.FAIL, "current_user = app_deployer",
+        "refused: PRIVILEGED_LOGIN", "login role postgres holds what app_deployer lacks (superuser), so a statement could"
+            + " RESET ROLE and act as postgres", List.of())));
+
+    assertThat(d.rootCause()).startsWith("The login role holds more than apply_role app_deployer");
+    assertThat(actions(d)).contains("password file entry", "holds nothing more", "allow_privileged_login");
+  }
+
+  @Test
   void lockHeldByAnotherRun() {
     Diagnosis d = classifier.classify(blocked(new GateResult("lock", GateStatus.FAIL, null, null,
         "another run holds the advisory lock (pid 812)", List.of())));

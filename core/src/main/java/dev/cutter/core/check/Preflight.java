@@ -63,6 +63,7 @@ public final class Preflight implements Steps.Checks {
   private final Function<ApplyPackage, List<ExecStatement>> artifact;
   private final BiFunction<ConnectionSpec, String, Optional<Secret>> passwordFor;
   private final int parallelism;
+  private final boolean privilegedLoginAllowed;
 
   /**
    * @param types check types by name (see {@link #installedTypes()})
@@ -71,10 +72,17 @@ public final class Preflight implements Steps.Checks {
    */
   public Preflight(Map<String, CheckType> types, Function<ApplyPackage, List<ExecStatement>> artifact,
       BiFunction<ConnectionSpec, String, Optional<Secret>> passwordFor, int parallelism) {
+    this(types, artifact, passwordFor, parallelism, false);
+  }
+
+  /** @param privilegedLoginAllowed the trust policy's {@code allow_privileged_login}, for rehearsal (see {@link TargetAccess}) */
+  public Preflight(Map<String, CheckType> types, Function<ApplyPackage, List<ExecStatement>> artifact,
+      BiFunction<ConnectionSpec, String, Optional<Secret>> passwordFor, int parallelism, boolean privilegedLoginAllowed) {
     this.types = Map.copyOf(types);
     this.artifact = artifact;
     this.passwordFor = passwordFor;
     this.parallelism = parallelism;
+    this.privilegedLoginAllowed = privilegedLoginAllowed;
   }
 
   /** Every check type on the class path (built-in and users' jars), by name. */
@@ -96,7 +104,7 @@ public final class Preflight implements Steps.Checks {
     tasks.putAll(packageTasks(pkg.preflight()));
     tasks.put(ApplyRolePrivileges.ID, ApplyRolePrivileges::run);
     tasks.put(BackupRolePrivileges.ID, BackupRolePrivileges::run);
-    TargetAccess access = new TargetAccess(target, passwordFor);
+    TargetAccess access = new TargetAccess(target, passwordFor, privilegedLoginAllowed);
     CheckPool pool;
     try {
       pool = CheckPool.open(target, Math.max(1, Math.min(4, parallelism)), "cutter preflight");
@@ -132,7 +140,7 @@ public final class Preflight implements Steps.Checks {
   /** A list of package checks alone (verify, a rollback precondition), in order. */
   @Override
   public List<CheckResult> run(ConnectionSpec target, ApplyPackage pkg, List<CheckSpec> checks) {
-    TargetAccess access = new TargetAccess(target, passwordFor);
+    TargetAccess access = new TargetAccess(target, passwordFor, privilegedLoginAllowed);
     try (CheckPool pool = CheckPool.open(target, Math.max(1, Math.min(4, parallelism)), "cutter checks");
         PackageQueries queries = new PackageQueries(access, pkg.target().applyRole(), "cutter checks")) {
       return runAll(pool, packageTasks(checks), alone(checks), pkg, artifact.apply(pkg), access, queries);

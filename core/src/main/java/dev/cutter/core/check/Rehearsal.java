@@ -14,7 +14,8 @@ import java.sql.Statement;
  * from the package, stop at the first error) in a transaction that is always rolled back. Before
  * the rollback, {@code SET CONSTRAINTS ALL IMMEDIATE} makes deferred constraints that would fail
  * at COMMIT fail here. The only check that writes; what it writes never commits (sequence values
- * it draws stay drawn, as with any rolled-back transaction).
+ * it draws stay drawn, as with any rolled-back transaction). Its session is one that no statement
+ * can leave for a more privileged role (see {@link TargetAccess#openAs}), as apply's.
  */
 public final class Rehearsal {
 
@@ -36,7 +37,13 @@ public final class Rehearsal {
     ApplySettings tx = new ApplySettings(ApplySettings.Mode.TRANSACTION, pkg.lockTimeout(), pkg.statementTimeout());
     Outcome o;
     String how;
-    try (TargetAccess.RoleSession s = ctx.target().openAs(role, "cutter rehearse")) {
+    TargetAccess.RoleSession s;
+    try {
+      s = ctx.target().openAs(role, "cutter rehearse");
+    } catch (TargetAccess.RoleRefused e) {
+      return ctx.fail(expected, "no session that acts only as apply_role (" + e.reason() + ")", e.getMessage());
+    }
+    try (s) {
       how = s.how();
       o = ApplyEngine.run(s.connection(), ctx.statements(), tx, c -> {
         try (Statement st = c.createStatement()) {

@@ -5,57 +5,161 @@ import dev.cutter.core.ExitCodes;
 import dev.cutter.core.db.ConnectionSpec;
 import dev.cutter.core.db.ConnectionSpec.Secret;
 import dev.cutter.core.db.Connections;
+import dev.cutter.core.db.DbErrors;
 import dev.cutter.core.exec.RoleSwitch;
+import dev.cutter.core.exec.RoleSwitch.Excess;
+import dev.cutter.core.exec.RoleSwitch.Standing;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Optional;
 import java.util.function.BiFunction;
 
 /**
- * How to reach the target beyond the read-only check connection: the login, and where another
- * role's password comes from (the password file). Connections opened here use the simple query
- * protocol, as apply does.
+ * How to reach the target beyond the read-only check connection: the login, where another role's
+ * password comes from (the password file), and whether the trust policy lets an artifact run by
+ * SET ROLE from a login role that holds more than apply_role ({@code allow_privileged_login}).
+ * Connections opened here use the simple query protocol, as apply does.
+ *
+ * <p>Any statement can {@code RESET ROLE}, {@code SET SESSION AUTHORIZATION} or
+ * {@code set_config('role', …)}, also inside a {@code DO} block: it then acts as the session's
+ * login role. So a session that runs an artifact is either authenticated as apply_role itself, or
+ * reaches it by SET ROLE from a login role that holds nothing apply_role lacks; only the trust
+ * policy can waive that, and the report then says so.
  */
-public record TargetAccess(ConnectionSpec login, BiFunction<ConnectionSpec, String, Optional<Secret>> passwordFor) {
+public record TargetAccess(ConnectionSpec login, BiFunction<ConnectionSpec, String, Optional<Secret>> passwordFor,
+    boolean privilegedLoginAllowed) {
 
-  /** A session whose current_user is {@code role}, and how it got there. */
-  public record RoleSession(Connection connection, String how) implements AutoCloseable {
+  /** The rule without the trust policy's waiver. */
+  public TargetAccess(ConnectionSpec login, BiFunction<ConnectionSpec, String, Optional<Secret>> passwordFor) {
+    this(login, passwordFor, false);
+  }
+
+  /** How a session came to run as the role. */
+  public enum Route {
+    /** session_user is the role: RESET ROLE leads back to it. */
+    AUTHENTICATED_AS_ROLE,
+    /** SET ROLE from a login role that holds nothing the role lacks. */
+    SET_ROLE_FROM_LEAN_LOGIN,
+    /** SET ROLE from a more privileged login role, allowed by the trust policy: a statement can act as the login. */
+    SET_ROLE_FROM_PRIVILEGED_LOGIN
+  }
+
+  /** A session whose current_user is the role; {@code how} says how it got there, for the report. */
+  public record RoleSession(Connection connection, Route route, String how) implements AutoCloseable {
+    /** True when the trust policy's waiver was used: the report's header must say so. */
+    public boolean privilegedLoginUsed() {
+      return route == Route.SET_ROLE_FROM_PRIVILEGED_LOGIN;
+    }
+
     @Override
     public void close() throws SQLException {
       connection.close();
     }
   }
 
+  /** Why no session could run as the role. */
+  public enum Refusal {
+    /** The role does not exist on the target. */
+    ROLE_MISSING,
+    /** The login role is not a member of the role, and logging in as the role failed. */
+    NOT_REACHABLE,
+    /** The login role holds what the role lacks, logging in as the role failed, and the trust policy does not waive it. */
+    PRIVILEGED_LOGIN
+  }
+
+  /** No session as the role: the run is BLOCKED with this reason (exit 3). */
+  public static final class RoleRefused extends CutterException {
+    private static final long serialVersionUID = 1L;
+
+    private final Refusal reason;
+    private final transient Excess excess;
+
+    RoleRefused(Refusal reason, Excess excess, String message) {
+      super(ExitCodes.CHECKS_FAILED, message);
+      this.reason = reason;
+      this.excess = excess;
+    }
+
+    public Refusal reason() {
+      return reason;
+    }
+
+    /** What the login role holds that the role lacks ({@link Excess#NONE} unless the reason is PRIVILEGED_LOGIN). */
+    public Excess excess() {
+      return excess;
+    }
+  }
+
   /**
-   * A session running as {@code role}: the login session with SET ROLE when the login role may,
-   * else a separate login as {@code role}; current_user is asserted either way.
+   * A session running as {@code role}: the login session itself when it is authenticated as the
+   * role; SET ROLE when the login role is a member holding nothing the role lacks; else a separate
+   * login as the role (same host and settings, its password from the password file or none); else,
+   * only when the trust policy allows it, SET ROLE from the privileged login. Otherwise
+   * {@link RoleRefused}.
    */
   public RoleSession openAs(String role, String purpose) throws SQLException {
     Connection c = Connections.open(login, purpose);
-    String why;
+    Standing st;
     try {
-      why = RoleSwitch.become(c, role);
-    } catch (SQLException e) {
+      st = RoleSwitch.standing(c, role);
+      if (st.isRole()) {
+        RoleSwitch.assertAuthenticatedAs(c, role);
+        return new RoleSession(c, Route.AUTHENTICATED_AS_ROLE, "logged in as " + role);
+      }
+      if (st.leanMember()) {
+        RoleSwitch.setRole(c, role);
+        return new RoleSession(c, Route.SET_ROLE_FROM_LEAN_LOGIN, "logged in as " + st.sessionUser() + ", SET ROLE "
+            + role + " (the login role holds nothing " + role + " lacks)");
+      }
+    } catch (SQLException | RuntimeException e) {
       c.close();
       throw e;
     }
-    if (why == null) {
-      String how = login.user().equals(role) ? "logged in as " + role : "logged in as " + login.user() + ", SET ROLE " + role;
-      return new RoleSession(c, how);
-    }
     c.close();
-    ConnectionSpec direct = login.as(role, passwordFor.apply(login, role));
-    Connection d;
+    if (!st.roleExists()) {
+      throw new RoleRefused(Refusal.ROLE_MISSING, Excess.NONE, "role " + role + " does not exist on the target");
+    }
+    String why = !st.member() ? "login role " + st.sessionUser() + " is not a member of " + role
+        : "login role " + st.sessionUser() + " holds what " + role + " lacks (" + st.excess().describe() + ")";
+    String failed;
     try {
-      d = Connections.open(direct, purpose);
-    } catch (CutterException e) {
-      throw new CutterException(ExitCodes.CHECKS_FAILED, why + "; connecting as " + role + " also failed: " + e.getMessage());
+      return new RoleSession(loginAs(role, purpose), Route.AUTHENTICATED_AS_ROLE,
+          "a separate login as " + role + " (" + why + ")");
+    } catch (CutterException | SQLException e) {
+      failed = e instanceof SQLException s ? DbErrors.oneLine(s) : e.getMessage();
     }
-    String current = RoleSwitch.currentUser(d);
-    if (!current.equals(role)) {
+    if (!st.member()) {
+      throw new RoleRefused(Refusal.NOT_REACHABLE, Excess.NONE, why + " and logging in as " + role + " failed: "
+          + failed + ": connect as " + role + " (a password file entry for it) or grant " + role + " to "
+          + st.sessionUser());
+    }
+    if (!privilegedLoginAllowed) {
+      throw new RoleRefused(Refusal.PRIVILEGED_LOGIN, st.excess(), why + ", so a statement could RESET ROLE and act as "
+          + st.sessionUser() + "; logging in as " + role + " failed: " + failed + ": give " + role
+          + " a login (and a password file entry), run as a login role that is a member of " + role
+          + " only, or set allow_privileged_login: true in the trust policy");
+    }
+    Connection p = Connections.open(login, purpose);
+    try {
+      RoleSwitch.setRole(p, role);
+    } catch (SQLException | RuntimeException e) {
+      p.close();
+      throw e;
+    }
+    return new RoleSession(p, Route.SET_ROLE_FROM_PRIVILEGED_LOGIN, "logged in as " + st.sessionUser() + ", SET ROLE "
+        + role + "; " + why + ": allowed by the trust policy (allow_privileged_login), a statement can act as "
+        + st.sessionUser());
+  }
+
+  /** A separate session authenticated as {@code role}. */
+  private Connection loginAs(String role, String purpose) throws SQLException {
+    Connection d = Connections.open(login.as(role, passwordFor.apply(login, role)), purpose);
+    try {
+      RoleSwitch.assertAuthenticatedAs(d, role);
+      return d;
+    } catch (SQLException | RuntimeException e) {
       d.close();
-      throw new CutterException(ExitCodes.CHECKS_FAILED, "connected as " + role + " but current_user is " + current);
+      throw e;
     }
-    return new RoleSession(d, "a separate login as " + role + " (" + why + ")");
   }
 }

@@ -13,11 +13,17 @@ import java.util.List;
  * Runs an artifact's statements as psql -v ON_ERROR_STOP=1 would: one statement at a time over
  * the simple query protocol, stop at the first error. In transaction mode everything runs in one
  * transaction that commits only if every statement succeeded and the journal row went in with
- * it; in autocommit mode each statement commits on its own (SPEC 3.5).
+ * it; in autocommit mode the journal row commits first, then each statement commits on its own
+ * (SPEC 3.5).
  */
 public final class ApplyEngine {
 
-  /** Writes the journal row inside the change's transaction, just before COMMIT. */
+  /**
+   * Writes the journal row: in transaction mode inside the change's transaction, just before
+   * COMMIT, so the row exists if and only if the change committed; in autocommit mode before the
+   * first statement, committed on its own, so that a run that stops part-way has consumed its
+   * package all the same.
+   */
   @FunctionalInterface
   public interface BeforeCommit {
     void run(Connection c) throws SQLException;
@@ -101,6 +107,13 @@ public final class ApplyEngine {
       st.setEscapeProcessing(false);
       st.execute("set lock_timeout = " + millis(settings.lockTimeout()));
       st.execute("set statement_timeout = " + millis(settings.statementTimeout()));
+      try {
+        journal.run(c);
+      } catch (SQLException e) {
+        ServerError err = ServerError.of(e);
+        return new Outcome(err.connectionLost() ? Ending.CONNECTION_LOST : Ending.ROLLED_BACK, statements.size(), 0,
+            committed, -1, 0, err);
+      }
       for (ExecStatement s : statements) {
         try {
           st.execute(s.text());
@@ -112,12 +125,6 @@ public final class ApplyEngine {
               : committed.isEmpty() ? Ending.ROLLED_BACK : Ending.PARTIALLY_COMMITTED;
           return new Outcome(ending, statements.size(), committed.size(), committed, s.index(), s.line(), err);
         }
-      }
-      try {
-        journal.run(c);
-      } catch (SQLException e) {
-        return new Outcome(Ending.PARTIALLY_COMMITTED, statements.size(), committed.size(), committed, -1, 0,
-            ServerError.of(e));
       }
       return new Outcome(Ending.COMMITTED, statements.size(), committed.size(), committed, null, null, null);
     } finally {

@@ -1,6 +1,10 @@
 package dev.cutter.core.exec;
 
 import dev.cutter.core.db.Sql;
+import dev.cutter.core.model.Sha256;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -10,15 +14,30 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The journal {@code cutter.journal}: one row per committed change, inserted in the same
- * transaction as the change, so it records a change if and only if it committed. The row is
- * written with verdict {@code COMMITTED}; when verification and the report are done the run sets
- * the final verdict, the finish time and the report's sha256 (a row still {@code COMMITTED}
- * belongs to a run that was interrupted after its commit).
+ * The journal {@code cutter.journal}: one row per package that reached its change, and every row
+ * consumes its package's authorization, whatever its verdict. Nobody but the journal's owner
+ * writes the table: runs record and finish through two functions owned by it ({@code SECURITY
+ * DEFINER}, a fixed {@code search_path}):
+ * <ul>
+ *   <li>{@code cutter.record_commit} inserts the {@code COMMITTED} row and refuses (SQLSTATE
+ *       {@value #ALREADY_CONSUMED}) when any row for that package sha256 exists. In transaction
+ *       mode it runs inside the change's transaction, so the row exists if and only if the change
+ *       committed; in autocommit mode before the first statement, in its own transaction.</li>
+ *   <li>{@code cutter.finish_run} moves that run's row from {@code COMMITTED} to a final verdict
+ *       once, and only for the caller that holds the run's finish key (SQLSTATE
+ *       {@value #NOT_FINISHABLE} otherwise).</li>
+ * </ul>
+ * The finish key is a keyed digest of the run id under a secret that lives only in this process;
+ * the row holds its sha256. So neither apply_role nor an artifact running as it can finish a run
+ * (early, or with a verdict of its choosing), and no one but the owner can change or remove a row:
+ * an authorization, once consumed, stays consumed.
  */
 public final class Journal {
 
@@ -28,11 +47,35 @@ public final class Journal {
   public static final String COMMITTED = "COMMITTED";
   /**
    * A {@code cutter rollback} run's own row starts with this verdict (written in the rollback's
-   * transaction) and ends as {@code ROLLBACK_} + its verdict; apply rows never start with
-   * {@link #ROLLBACK_PREFIX}.
+   * transaction by {@code record_rollback}) and ends as {@code ROLLBACK_} + its verdict; apply rows
+   * never start with {@link #ROLLBACK_PREFIX}.
    */
   public static final String ROLLBACK_COMMITTED = "ROLLBACK_COMMITTED";
   public static final String ROLLBACK_PREFIX = "ROLLBACK_";
+  /** The verdicts a run may finish with. */
+  public static final List<String> FINAL_VERDICTS = List.of("PASS", "FAILED", "ROLLED_BACK", "ESCALATE");
+  /** SQLSTATE of {@code record_commit}: the package sha256 already has a row. */
+  public static final String ALREADY_CONSUMED = "CJ001";
+  /** SQLSTATE of {@code finish_run}: no COMMITTED row for that run, the wrong key, or not a final verdict. */
+  public static final String NOT_FINISHABLE = "CJ002";
+  /** SQLSTATE of {@code record_rollback}: the package has no apply row here, or was already rolled back. */
+  public static final String NO_ROLLBACK = "CJ003";
+
+  /** The functions' signatures, as GRANT and ALTER FUNCTION name them. */
+  public static final String RECORD_COMMIT =
+      "cutter.record_commit(text, text, text, text[], text, text, timestamptz, text)";
+  public static final String FINISH_RUN = "cutter.finish_run(text, text, text, timestamptz, text)";
+  public static final String RECORD_ROLLBACK =
+      "cutter.record_rollback(text, text, text, text[], text, text, timestamptz, text)";
+
+  /** Serialises record_commit where a unique index cannot (a journal with old duplicate rows). */
+  static final long RECORD_KEY = AdvisoryLock.RUN_KEY + 2;
+
+  private static final byte[] PROCESS_SECRET = new byte[32];
+
+  static {
+    new SecureRandom().nextBytes(PROCESS_SECRET);
+  }
 
   private Journal() {}
 
@@ -47,7 +90,10 @@ public final class Journal {
     }
   }
 
-  /** DDL of {@code cutter init}; idempotent. */
+  /** What {@link #init} did: whether the database itself keeps one row per package, and whose write grants went. */
+  public record InitResult(boolean uniquePerPackage, List<String> revokedFrom) {}
+
+  /** The table as every version of {@code cutter init} made it, and the column this one adds; idempotent. */
   static final String DDL = """
       create schema if not exists cutter;
       create table if not exists cutter.journal (
@@ -63,29 +109,232 @@ public final class Journal {
         finished timestamptz,
         report_sha256 text
       );
+      alter table cutter.journal add column if not exists finish_key_sha256 text;
       create index if not exists journal_package_sha256 on cutter.journal (package_sha256);
-      comment on table cutter.journal is 'cutter: one row per committed change (written in the change''s transaction)';
+      comment on table cutter.journal is 'cutter: one row per package that reached its change; every row consumes it.'
+        ' Written only through cutter.record_commit and cutter.finish_run';
       """;
 
-  /** Creates the schema and table (idempotent) and grants each role what a run needs. */
-  public static void init(Connection c, List<String> grantTo) throws SQLException {
+  /** The two functions; owned by the journal's owner (set by {@link #init}), names fully qualified. */
+  static final String FUNCTIONS = """
+      create or replace function cutter.record_commit(p_package_id text, p_package_sha256 text, p_run_id text,
+          p_signer_fingerprints text[], p_login_role text, p_apply_role text, p_started timestamptz,
+          p_finish_key_sha256 text)
+        returns bigint
+        language plpgsql
+        security definer
+        set search_path = pg_catalog, pg_temp
+      as $cutter$
+      declare
+        v_id bigint;
+      begin
+        perform pg_catalog.pg_advisory_xact_lock(%1$d);
+        if exists (select 1 from cutter.journal j where j.package_sha256 = p_package_sha256) then
+          raise exception using errcode = 'CJ001',
+            message = 'package ' || coalesce(p_package_sha256, 'null') || ' is already in the journal: its authorization is consumed',
+            hint = 'a deliberate re-run needs a new package';
+        end if;
+        insert into cutter.journal (package_id, package_sha256, run_id, verdict, signer_fingerprints, login_role,
+            apply_role, started, finish_key_sha256)
+          values (p_package_id, p_package_sha256, p_run_id, 'COMMITTED', coalesce(p_signer_fingerprints, '{}'),
+            p_login_role, p_apply_role, p_started, p_finish_key_sha256)
+          returning id into v_id;
+        return v_id;
+      end
+      $cutter$;
+      create or replace function cutter.record_rollback(p_package_id text, p_package_sha256 text, p_run_id text,
+          p_signer_fingerprints text[], p_login_role text, p_apply_role text, p_started timestamptz,
+          p_finish_key_sha256 text)
+        returns bigint
+        language plpgsql
+        security definer
+        set search_path = pg_catalog, pg_temp
+      as $cutter$
+      declare
+        v_id bigint;
+      begin
+        perform pg_catalog.pg_advisory_xact_lock(%1$d);
+        if not exists (select 1 from cutter.journal j where j.package_sha256 = p_package_sha256
+            and j.verdict not like 'ROLLBACK\\_%%') then
+          raise exception using errcode = 'CJ003',
+            message = 'package ' || coalesce(p_package_sha256, 'null') || ' was never applied here: nothing to roll back';
+        end if;
+        if exists (select 1 from cutter.journal j where j.package_sha256 = p_package_sha256
+            and j.verdict like 'ROLLBACK\\_%%') then
+          raise exception using errcode = 'CJ003',
+            message = 'package ' || p_package_sha256 || ' was already rolled back here: a rollback runs once';
+        end if;
+        insert into cutter.journal (package_id, package_sha256, run_id, verdict, signer_fingerprints, login_role,
+            apply_role, started, finish_key_sha256)
+          values (p_package_id, p_package_sha256, p_run_id, 'ROLLBACK_COMMITTED', coalesce(p_signer_fingerprints, '{}'),
+            p_login_role, p_apply_role, p_started, p_finish_key_sha256)
+          returning id into v_id;
+        return v_id;
+      end
+      $cutter$;
+      create or replace function cutter.finish_run(p_run_id text, p_verdict text, p_report_sha256 text,
+          p_finished timestamptz, p_finish_key text)
+        returns void
+        language plpgsql
+        security definer
+        set search_path = pg_catalog, pg_temp
+      as $cutter$
+      declare
+        v_verdict text;
+        v_key text;
+      begin
+        if p_verdict is null or p_verdict not in ('PASS', 'FAILED', 'ROLLED_BACK', 'ESCALATE') then
+          raise exception using errcode = 'CJ002', message = 'not a final verdict: ' || coalesce(p_verdict, 'null');
+        end if;
+        select j.verdict, j.finish_key_sha256 into v_verdict, v_key from cutter.journal j where j.run_id = p_run_id
+          for update;
+        if not found or v_verdict not in ('COMMITTED', 'ROLLBACK_COMMITTED') then
+          raise exception using errcode = 'CJ002',
+            message = 'run ' || coalesce(p_run_id, 'null') || ' has no COMMITTED journal row to finish';
+        end if;
+        if v_key is null or p_finish_key is null
+            or pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(p_finish_key, 'UTF8')), 'hex') <> v_key then
+          raise exception using errcode = 'CJ002',
+            message = 'run ' || p_run_id || ' may be finished only by the run that recorded it';
+        end if;
+        update cutter.journal set verdict = case when v_verdict = 'ROLLBACK_COMMITTED' then 'ROLLBACK_' || p_verdict
+              else p_verdict end, finished = coalesce(p_finished, pg_catalog.clock_timestamp()),
+            report_sha256 = p_report_sha256
+          where run_id = p_run_id;
+      end
+      $cutter$;
+      """.formatted(RECORD_KEY);
+
+  /**
+   * Creates or upgrades the journal in place (idempotent): the table, the functions owned by the
+   * table's owner, EXECUTE on them and SELECT on the table for {@code grantTo}; every write grant
+   * on the table (any role, also from older versions' {@code --grant}) and CREATE on the schema is
+   * revoked; a unique index on the package sha256 when no package has two rows yet. Refuses a
+   * role that owns the journal or its schema (a schema's owner may drop what is in it), or may act
+   * as their owner.
+   */
+  public static InitResult init(Connection c, List<String> grantTo) throws SQLException {
     boolean auto = c.getAutoCommit();
     c.setAutoCommit(false);
     try (Statement st = c.createStatement()) {
       st.execute("select pg_advisory_xact_lock(" + AdvisoryLock.INIT_KEY + ")");
       st.execute(DDL);
+      st.execute(FUNCTIONS);
+      String owner = owner(c);
+      String o = Sql.ident(owner);
+      st.execute("alter function " + RECORD_COMMIT + " owner to " + o);
+      st.execute("alter function " + FINISH_RUN + " owner to " + o);
+      st.execute("alter function " + RECORD_ROLLBACK + " owner to " + o);
+      for (String fn : List.of(RECORD_COMMIT, FINISH_RUN, RECORD_ROLLBACK)) {
+        st.execute("revoke all on function " + fn + " from public");
+      }
+      List<String> revoked = revokeWrites(c);
+      String schemaOwner = schemaOwner(c);
       for (String role : grantTo) {
+        for (String o2 : List.of(owner, schemaOwner)) {
+          if (actsAs(c, role, o2)) {
+            throw new SQLException("role " + role + " owns " + (o2.equals(owner) ? QUALIFIED : "schema " + SCHEMA)
+                + " or may act as its owner " + o2 + ": it could rewrite the journal; grant a role that is not a member of "
+                + o2, "42501");
+          }
+        }
         String r = Sql.ident(role);
         st.execute("grant usage on schema cutter to " + r);
-        st.execute("grant select, insert on cutter.journal to " + r);
-        st.execute("grant update (verdict, finished, report_sha256) on cutter.journal to " + r);
+        st.execute("grant select on cutter.journal to " + r);
+        st.execute("grant execute on function " + RECORD_COMMIT + " to " + r);
+        st.execute("grant execute on function " + FINISH_RUN + " to " + r);
+        st.execute("grant execute on function " + RECORD_ROLLBACK + " to " + r);
       }
+      boolean unique = uniqueIndex(c);
       c.commit();
-    } catch (SQLException e) {
+      return new InitResult(unique, revoked);
+    } catch (SQLException | RuntimeException e) {
       c.rollback();
       throw e;
     } finally {
       c.setAutoCommit(auto);
+    }
+  }
+
+  private static String owner(Connection c) throws SQLException {
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("select pg_catalog.pg_get_userbyid(relowner) from pg_catalog.pg_class"
+            + " where oid = 'cutter.journal'::pg_catalog.regclass")) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  private static String schemaOwner(Connection c) throws SQLException {
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("select pg_catalog.pg_get_userbyid(nspowner) from pg_catalog.pg_namespace"
+            + " where nspname = 'cutter'")) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  private static boolean actsAs(Connection c, String role, String owner) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("select pg_catalog.pg_has_role(?, ?, 'MEMBER')")) {
+      ps.setString(1, role);
+      ps.setString(2, owner);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getBoolean(1);
+      }
+    }
+  }
+
+  /**
+   * Revokes every privilege but SELECT on the table (and its columns) from every role but the
+   * owner, and CREATE on the schema; returns the roles that lost something ("PUBLIC" for public).
+   */
+  private static List<String> revokeWrites(Connection c) throws SQLException {
+    List<String> grantees = new ArrayList<>();
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("""
+            select distinct case when a.grantee = 0 then 'public' else pg_catalog.pg_get_userbyid(a.grantee) end
+            from pg_catalog.pg_class t
+            cross join lateral (
+              select * from pg_catalog.aclexplode(t.relacl)
+              union all
+              select x.* from pg_catalog.pg_attribute at, pg_catalog.aclexplode(at.attacl) x
+                where at.attrelid = t.oid and at.attacl is not null
+            ) a
+            where t.oid = 'cutter.journal'::pg_catalog.regclass and a.grantee <> t.relowner and a.privilege_type <> 'SELECT'
+            union
+            select case when a.grantee = 0 then 'public' else pg_catalog.pg_get_userbyid(a.grantee) end
+            from pg_catalog.pg_namespace n, pg_catalog.aclexplode(n.nspacl) a
+            where n.nspname = 'cutter' and a.grantee <> n.nspowner and a.privilege_type = 'CREATE'
+            order by 1""")) {
+      while (rs.next()) {
+        grantees.add(rs.getString(1));
+      }
+    }
+    try (Statement st = c.createStatement()) {
+      for (String g : grantees) {
+        String who = g.equals("public") ? "public" : Sql.ident(g);
+        st.execute("revoke insert, update, delete, truncate, references, trigger on cutter.journal from " + who);
+        st.execute("revoke create on schema cutter from " + who);
+      }
+    }
+    return grantees.stream().map(g -> g.equals("public") ? "PUBLIC" : g).toList();
+  }
+
+  /** A unique index on package_sha256 unless old runs left two rows for one package (then record_commit's check holds alone). */
+  private static boolean uniqueIndex(Connection c) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      try (ResultSet rs = st.executeQuery("select exists (select 1 from cutter.journal"
+          + " group by package_sha256, verdict like 'ROLLBACK\\_%' having count(*) > 1)")) {
+        rs.next();
+        if (rs.getBoolean(1)) {
+          return false;
+        }
+      }
+      // one apply row and at most one rollback row per package
+      st.execute("create unique index if not exists journal_package_sha256_once on cutter.journal"
+          + " (package_sha256, (verdict like 'ROLLBACK\\_%'))");
+      return true;
     }
   }
 
@@ -98,46 +347,73 @@ public final class Journal {
     }
   }
 
-  /** Inserts the row of a change about to commit, on the change's own connection and transaction. */
+  /**
+   * Records that this run's change commits (transaction mode: on the change's own connection and
+   * transaction; autocommit mode: before the first statement). Fails with SQLSTATE
+   * {@value #ALREADY_CONSUMED} when the package already has a row.
+   */
   public static void recordCommit(Connection c, String packageId, String packageSha256, String runId,
       List<String> signers, String loginRole, String applyRole, Instant started) throws SQLException {
-    insert(c, packageId, packageSha256, runId, COMMITTED, signers, loginRole, applyRole, started);
-  }
-
-  /** Inserts the row of a {@code cutter rollback} about to commit, in the rollback's own transaction. */
-  public static void recordRollback(Connection c, String packageId, String packageSha256, String runId,
-      List<String> signers, String loginRole, String applyRole, Instant started) throws SQLException {
-    insert(c, packageId, packageSha256, runId, ROLLBACK_COMMITTED, signers, loginRole, applyRole, started);
-  }
-
-  private static void insert(Connection c, String packageId, String packageSha256, String runId, String verdict,
-      List<String> signers, String loginRole, String applyRole, Instant started) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(
-        "insert into cutter.journal (package_id, package_sha256, run_id, verdict, signer_fingerprints, login_role, "
-            + "apply_role, started) values (?, ?, ?, ?, ?, ?, ?, ?)")) {
+    try (PreparedStatement ps = c.prepareStatement("select cutter.record_commit(?, ?, ?, ?, ?, ?, ?, ?)")) {
       ps.setString(1, packageId);
       ps.setString(2, packageSha256);
       ps.setString(3, runId);
-      ps.setString(4, verdict);
       Array arr = c.createArrayOf("text", signers.toArray());
-      ps.setArray(5, arr);
-      ps.setString(6, loginRole);
-      ps.setString(7, applyRole);
-      ps.setTimestamp(8, Timestamp.from(started));
-      ps.executeUpdate();
+      ps.setArray(4, arr);
+      ps.setString(5, loginRole);
+      ps.setString(6, applyRole);
+      ps.setTimestamp(7, Timestamp.from(started));
+      ps.setString(8, Sha256.of(finishKey(runId).getBytes(StandardCharsets.UTF_8)));
+      ps.execute();
     }
   }
 
-  /** Sets the final verdict, finish time and report digest of a run's row (autocommit). */
+  /**
+   * Records a {@code cutter rollback} run in the rollback's own transaction, through
+   * {@code record_rollback}: it requires this package's apply row on the target and no earlier
+   * rollback row (SQLSTATE {@value #NO_ROLLBACK} otherwise). {@link #finish} then ends it as
+   * {@code ROLLBACK_} + the verdict.
+   */
+  public static void recordRollback(Connection c, String packageId, String packageSha256, String runId,
+      List<String> signers, String loginRole, String applyRole, Instant started) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("select cutter.record_rollback(?, ?, ?, ?, ?, ?, ?, ?)")) {
+      ps.setString(1, packageId);
+      ps.setString(2, packageSha256);
+      ps.setString(3, runId);
+      ps.setArray(4, c.createArrayOf("text", signers.toArray()));
+      ps.setString(5, loginRole);
+      ps.setString(6, applyRole);
+      ps.setTimestamp(7, Timestamp.from(started));
+      ps.setString(8, Sha256.of(finishKey(runId).getBytes(StandardCharsets.UTF_8)));
+      ps.execute();
+    }
+  }
+
+  /**
+   * Sets the final verdict, finish time and report digest of this process's run's row, once.
+   * Fails with SQLSTATE {@value #NOT_FINISHABLE} when the row is not COMMITTED or was recorded by
+   * another process.
+   */
   public static void finish(Connection c, String runId, String verdict, Instant finished, String reportSha256)
       throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(
-        "update cutter.journal set verdict = ?, finished = ?, report_sha256 = ? where run_id = ?")) {
-      ps.setString(1, verdict);
-      ps.setTimestamp(2, Timestamp.from(finished));
+    try (PreparedStatement ps = c.prepareStatement("select cutter.finish_run(?, ?, ?, ?, ?)")) {
+      ps.setString(1, runId);
+      ps.setString(2, verdict);
       ps.setString(3, reportSha256);
-      ps.setString(4, runId);
-      ps.executeUpdate();
+      ps.setTimestamp(4, Timestamp.from(finished));
+      ps.setString(5, finishKey(runId));
+      ps.execute();
+    }
+  }
+
+  /** The run's finish key: a keyed digest of its run id under this process's secret; never stored or shown. */
+  static String finishKey(String runId) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(PROCESS_SECRET, "HmacSHA256"));
+      return HexFormat.of().formatHex(mac.doFinal(runId.getBytes(StandardCharsets.UTF_8)));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("every Java runtime has HmacSHA256", e);
     }
   }
 
@@ -162,10 +438,8 @@ public final class Journal {
     return out;
   }
 
-  /** The row that consumes this package's authorization: a PASS, or a commit whose run never finished. */
+  /** The row that consumes this package's authorization: its first row, whatever its verdict. */
   public static Optional<Entry> consuming(Connection c, String packageSha256) throws SQLException {
-    return forPackage(c, packageSha256).stream()
-        .filter(e -> e.verdict().equals("PASS") || e.verdict().equals(COMMITTED))
-        .findFirst();
+    return forPackage(c, packageSha256).stream().findFirst();
   }
 }

@@ -36,7 +36,10 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * approvers are and which keys each holds ({@code approvers}), and how many distinct approvers
  * must have signed ({@code require}), and optionally {@code tls: verify-full}: every target that
  * is not on this machine must be reached with the server's certificate and host name verified.
- * The quorum counts people, not keys: an approver's old and new key count once.
+ * The quorum counts people, not keys: an approver's old and new key count once. Optionally,
+ * {@code allow_privileged_login} (default false) lets an artifact run by SET ROLE from a login
+ * role that holds more than apply_role: a statement could then act as the login role, and the
+ * report says so.
  *
  * <p>A policy written before approvers existed (only {@code keyring} and {@code require}) is
  * read with one approver per key, named by its user id, when that is unambiguous: with
@@ -45,7 +48,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * {@code derived} is true for such a policy.
  */
 public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int require, List<Approver> approvers,
-    boolean derived, TlsRequirement tls) {
+    boolean derived, TlsRequirement tls, boolean allowPrivilegedLogin) {
 
   /** One person whose signature counts once, whatever number of their keys signed. Fingerprints are primary keys, upper-case hex. */
   public record Approver(String name, List<String> fingerprints) {
@@ -84,7 +87,13 @@ public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int requ
 
   /** A policy without a TLS requirement. */
   public TrustPolicy(Path file, Path keyringFile, Keyring keyring, int require, List<Approver> approvers, boolean derived) {
-    this(file, keyringFile, keyring, require, approvers, derived, TlsRequirement.NONE);
+    this(file, keyringFile, keyring, require, approvers, derived, TlsRequirement.NONE, false);
+  }
+
+  /** A policy that allows no privileged login. */
+  public TrustPolicy(Path file, Path keyringFile, Keyring keyring, int require, List<Approver> approvers, boolean derived,
+      TlsRequirement tls) {
+    this(file, keyringFile, keyring, require, approvers, derived, tls, false);
   }
 
   /** Whether connecting to {@code target} as specified meets the policy; the refusal when not. */
@@ -160,11 +169,13 @@ public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int requ
     ScalarNode keyringNode = null;
     ScalarNode requireNode = null;
     ScalarNode tlsNode = null;
+    ScalarNode privilegedNode = null;
     Node approversNode = null;
     for (NodeTuple t : map.getValue()) {
       String key = t.getKeyNode() instanceof ScalarNode s ? s.getValue() : "";
       if (("keyring".equals(key) && keyringNode != null) || ("require".equals(key) && requireNode != null)
-          || ("approvers".equals(key) && approversNode != null) || ("tls".equals(key) && tlsNode != null)) {
+          || ("approvers".equals(key) && approversNode != null) || ("tls".equals(key) && tlsNode != null)
+          || (PRIVILEGED_LOGIN.equals(key) && privilegedNode != null)) {
         throw invalid(name, t.getKeyNode().getStartMark(), "duplicate key '" + key + "'");
       }
       switch (key) {
@@ -172,8 +183,9 @@ public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int requ
         case "require" -> requireNode = scalar(name, t.getValueNode(), "require", "a whole number of approvers, at least 1");
         case "approvers" -> approversNode = t.getValueNode();
         case "tls" -> tlsNode = scalar(name, t.getValueNode(), "tls", "verify-full");
+        case PRIVILEGED_LOGIN -> privilegedNode = scalar(name, t.getValueNode(), PRIVILEGED_LOGIN, "true or false");
         default -> throw invalid(name, t.getKeyNode().getStartMark(),
-            "unknown key '" + key + "' (expected keyring, require, approvers, tls)");
+            "unknown key '" + key + "' (expected keyring, require, approvers, tls, " + PRIVILEGED_LOGIN + ")");
       }
     }
     if (keyringNode == null) {
@@ -197,7 +209,19 @@ public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int requ
       throw invalid(name, tlsNode.getStartMark(), "tls: expected verify-full, found '" + tlsNode.getValue() + "'");
     }
     return new TrustPolicy(file, keyringFile, keyring, require, approvers, approversNode == null,
-        tlsNode == null ? TlsRequirement.NONE : TlsRequirement.VERIFY_FULL);
+        tlsNode == null ? TlsRequirement.NONE : TlsRequirement.VERIFY_FULL,
+        privilegedNode != null && parseBoolean(name, privilegedNode));
+  }
+
+  private static final String PRIVILEGED_LOGIN = "allow_privileged_login";
+
+  private static boolean parseBoolean(String name, ScalarNode node) {
+    return switch (node.getValue().trim()) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw invalid(name, node.getStartMark(), PRIVILEGED_LOGIN + ": expected true or false, found '"
+          + node.getValue() + "'");
+    };
   }
 
   /** {@code approvers: [ {name: ..., keys: [fingerprint, ...]}, ... ]}: every key in the keyring, none listed twice. */

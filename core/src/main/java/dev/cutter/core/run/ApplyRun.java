@@ -48,7 +48,11 @@ import java.util.function.BiFunction;
  */
 public final class ApplyRun {
 
-  /** What a run needs. {@code passwordFor} finds a role's password (the password file) for connecting as apply_role. */
+  /**
+   * What a run needs. {@code passwordFor} finds a role's password (the password file) for
+   * connecting as apply_role; {@code privilegedLoginAllowed} is the trust policy's
+   * {@code allow_privileged_login} (see {@link TargetAccess}).
+   */
   public record Request(
       ApplyPackage pkg,
       List<ExecStatement> statements,
@@ -58,7 +62,20 @@ public final class ApplyRun {
       BiFunction<ConnectionSpec, String, Optional<Secret>> passwordFor,
       Duration lockWait,
       RunMode mode,
-      String runId) {}
+      String runId,
+      boolean privilegedLoginAllowed) {
+
+    /** A request under the strict rule: no SET ROLE from a login role that holds more than apply_role. */
+    public Request(ApplyPackage pkg, List<ExecStatement> statements, boolean wrapperAbsorbed,
+        List<ExecStatement> rollbackStatements, ConnectionSpec login,
+        BiFunction<ConnectionSpec, String, Optional<Secret>> passwordFor, Duration lockWait, RunMode mode, String runId) {
+      this(pkg, statements, wrapperAbsorbed, rollbackStatements, login, passwordFor, lockWait, mode, runId, false);
+    }
+
+    TargetAccess access() {
+      return new TargetAccess(login, passwordFor, privilegedLoginAllowed);
+    }
+  }
 
   /** Writes the report (after classifying it) and returns the YAML's sha256; called while the lock is held. */
   @FunctionalInterface
@@ -101,6 +118,8 @@ public final class ApplyRun {
     /** A session as apply_role opened before BEGIN, kept to finish the journal row when no new one can be had. */
     Connection journalSession;
     boolean changed;
+    /** This run's journal row was recorded (it may still have been rolled back with a failed change). */
+    boolean journaled;
     String rootCause;
     String nextAction;
 
@@ -169,7 +188,9 @@ public final class ApplyRun {
             String what = e.verdict().equals(Journal.COMMITTED)
                 ? "run " + e.runId() + " committed this package at " + e.started()
                     + " and never finished: run 'cutter verify' and read that run's report before anything else"
-                : "run " + e.runId() + " already applied this package (verdict " + e.verdict() + ", " + e.started() + ")";
+                : "run " + e.runId() + (e.verdict().equals("PASS") ? " already applied" : " already ran")
+                    + " this package (verdict " + e.verdict() + ", " + e.started()
+                    + "); whatever its verdict, a re-run needs a new package";
             s.gate(new GateResult(GateIds.LOCK, GateStatus.FAIL, "package sha256 not yet applied on this target",
                 "journal row " + e.id() + ": " + e.verdict(), "authorization already consumed: " + what, List.of()));
             return finish(s, Verdict.BLOCKED, "authorization already consumed", sink, lockConn);
@@ -242,18 +263,19 @@ public final class ApplyRun {
     }
 
     Outcome out;
-    Connection applyConn;
+    TargetAccess.RoleSession applyConn;
     try {
       applyConn = applyConnection(req);
+      s.target = s.target.withRoleSession(applyConn.how(), applyConn.privilegedLoginUsed());
     } catch (ApplyRoleException e) {
-      s.gate(new GateResult(GateIds.APPLY, GateStatus.FAIL, "current_user = " + pkg.target().applyRole(), null,
-          e.getMessage(), List.of()));
+      s.gate(new GateResult(GateIds.APPLY, GateStatus.FAIL, "current_user = " + pkg.target().applyRole(),
+          e.refusal() == null ? null : "refused: " + e.refusal(), e.getMessage(), List.of()));
       return finish(s, Verdict.BLOCKED, e.getMessage(), sink, lockConn);
     }
     String applyRole = pkg.target().applyRole();
     try (applyConn) {
       try {
-        s.journalSession = applyConnection(req, "cutter journal " + req.runId());
+        s.journalSession = applyConnection(req, "cutter journal " + req.runId()).connection();
       } catch (ApplyRoleException e) {
         s.gate(new GateResult(GateIds.APPLY, GateStatus.FAIL, "a second session as " + applyRole + " for the journal",
             null, e.getMessage(), List.of()));
@@ -268,18 +290,19 @@ public final class ApplyRun {
             + expiry.summary(), sink, lockConn);
       }
       boolean transaction = pkg.apply().mode() == ApplySettings.Mode.TRANSACTION;
-      if (!AdvisoryLock.holdForChange(applyConn, transaction)) {
+      if (!AdvisoryLock.holdForChange(applyConn.connection(), transaction)) {
         String holder = AdvisoryLock.holder(lockConn);
         s.gate(new GateResult(GateIds.APPLY, GateStatus.FAIL, "no other session changing the target", holder,
             "an earlier run's statement still executes: " + holder, List.of()));
         return finish(s, Verdict.BLOCKED, "an earlier run's statement still executes", sink, lockConn);
       }
       Instant started = s.started;
-      out = ApplyEngine.run(applyConn, req.statements(), pkg.apply(),
-          c -> Journal.recordCommit(c, pkg.id(), pkg.sha256(), req.runId(), s.signers, req.login().user(), applyRole,
-              started));
+      out = ApplyEngine.run(applyConn.connection(), req.statements(), pkg.apply(), c -> {
+        Journal.recordCommit(c, pkg.id(), pkg.sha256(), req.runId(), s.signers, req.login().user(), applyRole, started);
+        s.journaled = true;
+      });
       if (!transaction) {
-        AdvisoryLock.releaseChange(applyConn);
+        AdvisoryLock.releaseChange(applyConn.connection());
       }
     }
     s.applyInfo = applyInfo(req, out);
@@ -472,41 +495,60 @@ public final class ApplyRun {
   static final class ApplyRoleException extends Exception {
     private static final long serialVersionUID = 1L;
 
-    ApplyRoleException(String m) {
+    private final TargetAccess.Refusal refusal;
+
+    ApplyRoleException(String m, TargetAccess.Refusal refusal) {
       super(m);
+      this.refusal = refusal;
+    }
+
+    /** Why no session as apply_role was opened; null for a database error. */
+    TargetAccess.Refusal refusal() {
+      return refusal;
     }
   }
 
   /** The rollback artifact as apply_role, in one transaction under the package's timeouts. */
   static Outcome runRollback(Request req) throws ApplyRoleException, SQLException {
-    return runRollback(req, conn -> { });
+    return runRollback(req, session -> { }, conn -> { });
   }
 
-  /** As {@link #runRollback(Request)}, with {@code journal} run in the rollback's transaction before COMMIT. */
-  static Outcome runRollback(Request req, ApplyEngine.BeforeCommit journal) throws ApplyRoleException, SQLException {
+  /**
+   * As {@link #runRollback(Request)}; {@code opened} learns how the session reached apply_role (for
+   * the report), and {@code journal} runs in the rollback's transaction before COMMIT.
+   */
+  static Outcome runRollback(Request req, java.util.function.Consumer<TargetAccess.RoleSession> opened,
+      ApplyEngine.BeforeCommit journal) throws ApplyRoleException, SQLException {
     ApplySettings settings = req.pkg().apply();
     ApplySettings tx = new ApplySettings(ApplySettings.Mode.TRANSACTION, settings.lockTimeout(), settings.statementTimeout());
-    try (Connection c = applyConnection(req)) {
-      if (!AdvisoryLock.holdForChange(c, true)) {
-        throw new ApplyRoleException("an earlier run's statement still executes: " + AdvisoryLock.holder(c));
+    try (TargetAccess.RoleSession c = applyConnection(req)) {
+      opened.accept(c);
+      if (!AdvisoryLock.holdForChange(c.connection(), true)) {
+        throw new ApplyRoleException("an earlier run's statement still executes: " + AdvisoryLock.holder(c.connection()),
+            null);
       }
-      return ApplyEngine.run(c, req.rollbackStatements(), tx, journal);
+      return ApplyEngine.run(c.connection(), req.rollbackStatements(), tx, journal);
     }
   }
 
-  /** A connection running as apply_role: SET ROLE when the login role may, else a login as apply_role. */
-  static Connection applyConnection(Request req) throws ApplyRoleException {
+  /**
+   * A session running as apply_role that no statement can leave for a more privileged role (see
+   * {@link TargetAccess#openAs}); refused, it is BLOCKED naming what the login role holds.
+   */
+  static TargetAccess.RoleSession applyConnection(Request req) throws ApplyRoleException {
     return applyConnection(req, "cutter apply " + req.runId());
   }
 
-  static Connection applyConnection(Request req, String purpose) throws ApplyRoleException {
+  static TargetAccess.RoleSession applyConnection(Request req, String purpose) throws ApplyRoleException {
     String role = req.pkg().target().applyRole();
     try {
-      return new TargetAccess(req.login(), req.passwordFor()).openAs(role, purpose).connection();
+      return req.access().openAs(role, purpose);
+    } catch (TargetAccess.RoleRefused e) {
+      throw new ApplyRoleException(e.getMessage(), e.reason());
     } catch (dev.cutter.core.CutterException e) {
-      throw new ApplyRoleException(e.getMessage());
+      throw new ApplyRoleException(e.getMessage(), null);
     } catch (SQLException e) {
-      throw new ApplyRoleException("cannot become apply_role " + role + ": " + DbErrors.oneLine(e));
+      throw new ApplyRoleException("cannot become apply_role " + role + ": " + DbErrors.oneLine(e), null);
     }
   }
 
@@ -573,7 +615,7 @@ public final class ApplyRun {
       // a report that could not be written must not also leave the journal row unfinished
       sinkFailure = e;
     }
-    if (s.changed && lockConn != null) {
+    if ((s.changed || s.journaled) && lockConn != null) {
       finishJournal(s, verdict, report.finished(), sha);
     }
     if (sinkFailure != null) {
@@ -595,8 +637,8 @@ public final class ApplyRun {
         // the kept session is gone: try a new one
       }
     }
-    try (Connection c = applyConnection(s.req, "cutter journal " + s.req.runId())) {
-      Journal.finish(c, s.req.runId(), verdict.name(), finished, sha);
+    try (TargetAccess.RoleSession c = applyConnection(s.req, "cutter journal " + s.req.runId())) {
+      Journal.finish(c.connection(), s.req.runId(), verdict.name(), finished, sha);
     } catch (SQLException | ApplyRoleException | RuntimeException e) {
       // the report is written and says what happened; the row stays COMMITTED, which the next run reports
     }

@@ -50,12 +50,27 @@ public record RunReport(
   /**
    * The target as found (not only as pinned). {@code tls} is how the run's connection to it was
    * protected (null when no connection was made); every connection to the target uses the same
-   * settings.
+   * settings. {@code roleSession} says how the session that ran an artifact came to act as
+   * apply_role (null when none ran); {@code privilegedLoginAllowed} is true only when it reached
+   * apply_role by SET ROLE from a login role holding more, which the trust policy allowed: a
+   * statement could then act as the login role.
    */
   public record TargetInfo(String database, String systemIdentifier, String serverVersion, String loginRole, String applyRole,
-      TlsState tls) {
+      TlsState tls, String roleSession, boolean privilegedLoginAllowed) {
+
     public TargetInfo(String database, String systemIdentifier, String serverVersion, String loginRole, String applyRole) {
-      this(database, systemIdentifier, serverVersion, loginRole, applyRole, null);
+      this(database, systemIdentifier, serverVersion, loginRole, applyRole, null, null, false);
+    }
+
+    public TargetInfo(String database, String systemIdentifier, String serverVersion, String loginRole, String applyRole,
+        TlsState tls) {
+      this(database, systemIdentifier, serverVersion, loginRole, applyRole, tls, null, false);
+    }
+
+    /** This target with how the artifact's session reached apply_role. */
+    public TargetInfo withRoleSession(String how, boolean privilegedLogin) {
+      return new TargetInfo(database, systemIdentifier, serverVersion, loginRole, applyRole, tls, how,
+          privilegedLoginAllowed || privilegedLogin);
     }
   }
 

@@ -41,14 +41,22 @@ public final class SideRuns {
   private final Steps.Checks checks;
   private final BiFunction<ConnectionSpec, String, Optional<Secret>> passwordFor;
   private final Clock clock;
+  private final boolean privilegedLoginAllowed;
 
   /** @param passwordFor another role's password (the password file), to log in as apply_role when SET ROLE cannot */
   public SideRuns(Steps.Integrity integrity, Steps.Checks checks,
       BiFunction<ConnectionSpec, String, Optional<Secret>> passwordFor, Clock clock) {
+    this(integrity, checks, passwordFor, clock, false);
+  }
+
+  /** @param privilegedLoginAllowed the trust policy's {@code allow_privileged_login} (see {@code TargetAccess}) */
+  public SideRuns(Steps.Integrity integrity, Steps.Checks checks,
+      BiFunction<ConnectionSpec, String, Optional<Secret>> passwordFor, Clock clock, boolean privilegedLoginAllowed) {
     this.integrity = java.util.Objects.requireNonNull(integrity, "integrity");
     this.checks = checks;
     this.passwordFor = passwordFor;
     this.clock = clock;
+    this.privilegedLoginAllowed = privilegedLoginAllowed;
   }
 
   /**
@@ -151,11 +159,13 @@ public final class SideRuns {
         }
         Baseline before = BaselineSnapshot.read(lockConn);
         Outcome o;
+        java.util.concurrent.atomic.AtomicReference<TargetInfo> session = new java.util.concurrent.atomic.AtomicReference<>(t);
         ApplyRun.Request req = new ApplyRun.Request(pkg, List.of(), false, statements, login, passwordFor, lockWait,
-            RunMode.ROLLBACK, runId);
+            RunMode.ROLLBACK, runId, privilegedLoginAllowed);
         try {
-          o = ApplyRun.runRollback(req, c -> Journal.recordRollback(c, pkg.id(), pkg.sha256(), runId, io.signers(),
-              login.user(), pkg.target().applyRole(), started));
+          o = ApplyRun.runRollback(req, rs -> session.set(t.withRoleSession(rs.how(), rs.privilegedLoginUsed())),
+              c -> Journal.recordRollback(c, pkg.id(), pkg.sha256(), runId, io.signers(), login.user(),
+                  pkg.target().applyRole(), started));
         } catch (ApplyRun.ApplyRoleException e) {
           gates.add(new GateResult(GateIds.ROLLBACK, GateStatus.FAIL, "current_user = " + pkg.target().applyRole(), null,
               e.getMessage(), pre));
@@ -171,7 +181,7 @@ public final class SideRuns {
         gates.add(new GateResult(GateIds.ROLLBACK, ok ? GateStatus.PASS : GateStatus.FAIL, statements.size() + " statements",
             ok ? "committed" : "rolled back", ok ? null : fs.message(), pre));
         Verdict v = ok ? Verdict.PASS : after.equals(before) ? Verdict.FAILED : Verdict.ESCALATE;
-        RunReport r = new RunReport(runId, RunMode.ROLLBACK, pi, t, v, v.exitCode(), ok, gates, null, ai,
+        RunReport r = new RunReport(runId, RunMode.ROLLBACK, pi, session.get(), v, v.exitCode(), ok, gates, null, ai,
             new VerificationInfo(ok ? "PASS" : "FAIL", List.of(), before, after, null),
             new RollbackInfo(ok ? "EXECUTED" : "FAILED", ok ? null : fs.message()),
             ok ? null : "the rollback artifact failed: " + fs.message(), List.of(), null, started, clock.instant());
@@ -228,8 +238,8 @@ public final class SideRuns {
 
   /** The rollback's own row gets its final verdict and the report's digest; a row left unfinished stays visible. */
   private static void finishJournal(ApplyRun.Request req, Verdict v, Instant finished, String reportSha256) {
-    try (Connection c = ApplyRun.applyConnection(req, "cutter journal " + req.runId())) {
-      Journal.finish(c, req.runId(), Journal.ROLLBACK_PREFIX + v.name(), finished, reportSha256);
+    try (dev.cutter.core.check.TargetAccess.RoleSession c = ApplyRun.applyConnection(req, "cutter journal " + req.runId())) {
+      Journal.finish(c.connection(), req.runId(), v.name(), finished, reportSha256);
     } catch (SQLException | ApplyRun.ApplyRoleException | RuntimeException e) {
       // the rollback committed with its row (verdict ROLLBACK_COMMITTED); the report says what happened
     }

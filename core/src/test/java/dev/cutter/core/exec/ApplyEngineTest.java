@@ -117,21 +117,40 @@ class ApplyEngineTest {
   }
 
   @Test
+  void autocommitRecordsTheJournalRowBeforeTheFirstStatementSoAPartialRunConsumes(TestDatabase db) throws SQLException {
+    try (Connection c = simple(db, "postgres")) {
+      Journal.init(c, List.of());
+      Outcome o = ApplyEngine.run(c, stmts(
+          "do $$ begin if not exists (select 1 from cutter.journal where run_id = 'ra') then"
+              + " raise exception 'no journal row yet'; end if; end $$",
+          "create table a(x int)", "select * from missing"), AUTO,
+          conn -> Journal.recordCommit(conn, "p", "e".repeat(64), "ra", List.of(), "postgres", "postgres", Instant.now()));
+      assertThat(o.ending()).isEqualTo(Ending.PARTIALLY_COMMITTED);
+      assertThat(o.committed()).containsExactly(1, 2);
+    }
+    assertThat(db.queryValue("select verdict from cutter.journal where run_id = 'ra'")).isEqualTo(Journal.COMMITTED);
+  }
+
+  @Test
   void switchesToTheApplyRoleOnlyWhenTheLoginRoleIsAMember(TestDatabase db) throws SQLException {
     String owner = db.createRole("owner", "nologin");
     String login = db.createRole("login");
     String stranger = db.createRole("stranger");
     db.execute("grant " + owner + " to " + login);
     try (Connection c = simple(db, login)) {
-      assertThat(RoleSwitch.become(c, owner)).isNull();
+      RoleSwitch.Standing st = RoleSwitch.standing(c, owner);
+      assertThat(st.leanMember()).as("a member holding nothing more").isTrue();
+      RoleSwitch.setRole(c, owner);
       assertThat(RoleSwitch.currentUser(c)).isEqualTo(owner);
     }
     try (Connection c = simple(db, stranger)) {
-      assertThat(RoleSwitch.become(c, owner)).contains("not a member of " + owner);
+      RoleSwitch.Standing st = RoleSwitch.standing(c, owner);
+      assertThat(st.roleExists()).isTrue();
+      assertThat(st.member()).isFalse();
       assertThat(RoleSwitch.currentUser(c)).isEqualTo(stranger);
     }
     try (Connection c = simple(db, login)) {
-      assertThat(RoleSwitch.become(c, "no_such_role_x")).contains("does not exist");
+      assertThat(RoleSwitch.standing(c, "no_such_role_x").roleExists()).isFalse();
     }
   }
 

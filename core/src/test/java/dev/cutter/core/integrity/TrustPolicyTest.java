@@ -49,10 +49,19 @@ class TrustPolicyTest {
   }
 
   @Test
+  void privilegedLoginIsRefusedUnlessThePolicySaysTrue() throws IOException {
+    assertThat(TrustPolicy.load(trustFile("keyring: keys/approvers.asc\nrequire: 1\n")).allowPrivilegedLogin()).isFalse();
+    assertThat(TrustPolicy.load(trustFile("keyring: keys/approvers.asc\nrequire: 1\nallow_privileged_login: true\n"))
+        .allowPrivilegedLogin()).isTrue();
+    Path yes = trustFile("keyring: keys/approvers.asc\nrequire: 1\nallow_privileged_login: yes\n");
+    assertThat(diagnosticOf(yes)).isEqualTo(yes + ":3:25: allow_privileged_login: expected true or false, found 'yes'");
+  }
+
+  @Test
   void namesTheFileLineAndColumnOfAnUnknownKey() throws IOException {
     Path trust = trustFile("keyring: keys/approvers.asc\nrequire: 1\n  # note\nrequires: 2\n");
 
-    assertThat(diagnosticOf(trust)).isEqualTo(trust + ":4:1: unknown key 'requires' (expected keyring, require, approvers, tls)");
+    assertThat(diagnosticOf(trust)).isEqualTo(trust + ":4:1: unknown key 'requires' (expected keyring, require, approvers, tls, allow_privileged_login)");
   }
 
   @Test
