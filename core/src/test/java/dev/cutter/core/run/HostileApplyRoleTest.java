@@ -196,21 +196,30 @@ class HostileApplyRoleTest {
     SideRuns runs = new SideRuns(ok, checksOn(db), (c, role) -> Optional.empty(), Clock.systemUTC());
     ConnectionSpec su = new ConnectionSpec("localhost", db.server().port(), db.name(), "postgres", Optional.empty());
 
-    RunReport r = runs.rollback(withRollback("d".repeat(64), app), rb, su, Duration.ZERO, RunIds.next(Clock.systemUTC()));
+    // a rollback runs only on the approved target, where the package was applied
+    try (Connection c = db.superuser()) {
+      Journal.recordCommit(c, "hostile-pkg", "d".repeat(64), RunIds.next(Clock.systemUTC()), List.of(), "postgres", app,
+          Instant.now());
+    }
+    RunReport r = runs.rollback(withRollback(db, "d".repeat(64), app), rb, su, Duration.ZERO, RunIds.next(Clock.systemUTC()));
     assertThat(r.verdict()).isEqualTo(Verdict.FAILED);
     assertThat(r.apply().failedStatement().sqlstate()).isEqualTo("42501");
 
-    RunReport blocked = runs.rollback(withRollback("d".repeat(64), nologin), rb, su, Duration.ZERO,
+    RunReport blocked = runs.rollback(withRollback(db, "d".repeat(64), nologin), rb, su, Duration.ZERO,
         RunIds.next(Clock.systemUTC()));
     assertThat(blocked.verdict()).isEqualTo(Verdict.BLOCKED);
     assertThat(blocked.rootCause()).contains("holds what " + nologin + " lacks (superuser)");
     assertThat(db.queryValue("select count(*) from pg_roles where rolname = '" + victim + "'")).isEqualTo("0");
   }
 
-  private static ApplyPackage withRollback(String sha, String applyRole) {
-    Rollback rb = new Rollback(new ArtifactRef("rb.sql", Path.of("/x"), "0".repeat(64), SourcePosition.UNKNOWN, FileContent.of(new byte[0])),
-        List.of(ApplyRunTest.TABLE_T_EXISTS));
-    return pkg(sha, applyRole, List.of(), ApplySettings.Mode.TRANSACTION, rb);
+  /** A package with a rollback, pinned to the test database's real identity (a rollback proves its target). */
+  private static ApplyPackage withRollback(TestDatabase db, String sha, String applyRole) {
+    Rollback rb = new Rollback(new ArtifactRef("rb.sql", Path.of("/x"), "0".repeat(64), SourcePosition.UNKNOWN,
+        FileContent.of(new byte[0])), List.of(ApplyRunTest.TABLE_T_EXISTS));
+    ApplyPackage p = pkg(sha, applyRole, List.of(), ApplySettings.Mode.TRANSACTION, rb);
+    return new ApplyPackage(p.file(), p.directory(), p.sha256(), p.id(), p.title(), p.authorization(),
+        ApplyRunTest.targetOf(db, applyRole), p.artifact(), p.preflight(), p.backup(), p.apply(), p.verify(),
+        p.rollback(), p.sandbox(), p.source());
   }
 
   // -- an authorization is consumed once ------------------------------------------------------
