@@ -47,6 +47,12 @@ public final class SqlCheck extends BuiltInCheck<SqlCheck.Args> {
     });
   }
 
+  /** Another session can change what it found between P1 and the apply: it runs again at BEGIN. */
+  @Override
+  public boolean rechecksAtBegin() {
+    return true;
+  }
+
   /**
    * Runs the query (from the signed package) on the read-only connection: a query that tries to
    * write fails with SQLSTATE 25006 and the check is an ERROR. Numbers compare by value

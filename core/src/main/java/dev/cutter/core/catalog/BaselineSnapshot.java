@@ -9,8 +9,9 @@ import java.util.List;
 
 /**
  * The baseline of every user schema (system schemas and cutter's own journal schema left out):
- * what a run compares before and after a change to say "target unchanged". The counting is
- * {@link BaselineReader}'s; this class only decides which schemas.
+ * what a run compares before and after a change to say "target unchanged" or "restored". The
+ * counting is {@link BaselineReader}'s and the fingerprint {@link CatalogFingerprint}'s (one query
+ * each); this class only decides which schemas.
  */
 public final class BaselineSnapshot {
 
@@ -29,6 +30,7 @@ public final class BaselineSnapshot {
         schemas.add(rs.getString(1));
       }
     }
-    return BaselineReader.read(c, schemas);
+    Baseline counts = BaselineReader.read(c, schemas);
+    return new Baseline(counts.schemas(), CatalogFingerprint.ofSchemas(c, schemas));
   }
 }

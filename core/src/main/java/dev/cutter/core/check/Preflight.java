@@ -1,6 +1,7 @@
 package dev.cutter.core.check;
 
 import dev.cutter.core.CutterException;
+import dev.cutter.core.catalog.IdentityReader;
 import dev.cutter.core.check.derived.ApplyRolePrivileges;
 import dev.cutter.core.check.derived.BackupRolePrivileges;
 import dev.cutter.core.db.ConnectionSpec;
@@ -134,6 +135,44 @@ public final class Preflight implements Steps.Checks {
     try (CheckPool pool = CheckPool.open(target, Math.max(1, Math.min(4, parallelism)), "cutter checks")) {
       return runAll(pool, packageTasks(checks), alone(checks), pkg, artifact.apply(pkg), new TargetAccess(target, passwordFor));
     }
+  }
+
+  @Override
+  public List<CheckResult> recheck(java.sql.Connection c, ConnectionSpec login, ApplyPackage pkg, boolean sandbox) {
+    List<CheckResult> out = new ArrayList<>();
+    TargetAccess access = new TargetAccess(login, passwordFor);
+    if (!sandbox) {
+      try {
+        out.add(BeginRecheck.readOnly(c, conn -> {
+          try {
+            IdentityReader.read(conn);
+          } catch (IdentityReader.NotExecutableException e) {
+            return CheckResult.skipped(IdentityCheck.ID, "apply_role cannot read the system identifier; the run lock's"
+                + " session, seen from the apply session (" + BeginRecheck.SAME_SERVER + "), proves the server");
+          }
+          return IdentityCheck.run(new CheckContext(IdentityCheck.ID, conn, pkg, List.of(), access));
+        }));
+      } catch (SQLException e) {
+        out.add(CheckResult.error(IdentityCheck.ID, DbErrors.oneLine(e)));
+      }
+    }
+    for (int i = 0; i < pkg.preflight().size(); i++) {
+      CheckSpec spec = pkg.preflight().get(i);
+      CheckType type = types.get(spec.name());
+      if (type == null || !type.rechecksAtBegin()) {
+        continue;
+      }
+      String id = spec.name() + "#" + (i + 1);
+      try {
+        CheckResult r = BeginRecheck.readOnly(c, conn -> type.run(spec.args(), new CheckContext(id, conn, pkg, List.of(), access)));
+        out.add(r != null ? r : CheckResult.error(id, "internal error: the check returned no result"));
+      } catch (SQLException e) {
+        out.add(CheckResult.error(id, DbErrors.oneLine(e)));
+      } catch (CutterException e) {
+        out.add(CheckResult.error(id, e.getMessage()));
+      }
+    }
+    return out;
   }
 
   private Map<String, Task> packageTasks(List<CheckSpec> specs) {

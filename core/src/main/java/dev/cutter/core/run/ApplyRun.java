@@ -3,6 +3,7 @@ package dev.cutter.core.run;
 import dev.cutter.core.Verdict;
 import dev.cutter.core.catalog.Baseline;
 import dev.cutter.core.catalog.BaselineSnapshot;
+import dev.cutter.core.check.BeginRecheck;
 import dev.cutter.core.check.CheckResult;
 import dev.cutter.core.check.CheckStatus;
 import dev.cutter.core.db.ConnectionSpec;
@@ -180,6 +181,8 @@ public final class ApplyRun {
       return finish(s, Verdict.BLOCKED, "preflight check failed: " + firstFailure(p1), sink, lockConn);
     }
     s.before = BaselineSnapshot.read(lockConn);
+    BeginRecheck recheck = BeginRecheck.prepare(lockConn, pkg, req.statements(), req.login().user(),
+        c -> checks.recheck(c, req.login(), pkg, req.mode() == RunMode.DRY_RUN));
 
     if (pkg.backup().required()) {
       String role = pkg.target().backupRole().orElse(req.login().user());
@@ -210,9 +213,14 @@ public final class ApplyRun {
       Instant started = s.started;
       out = ApplyEngine.run(applyConn, req.statements(), pkg.apply(),
           c -> Journal.recordCommit(c, pkg.id(), pkg.sha256(), req.runId(), s.signers, req.login().user(), applyRole,
-              started));
+              started), recheck);
     }
     s.applyInfo = applyInfo(req, out);
+    if (out.ending() == Ending.REFUSED) {
+      s.gate(new GateResult(GateIds.APPLY, GateStatus.FAIL, "what P1 proved still holds at BEGIN",
+          "refused before the first statement; rolled back", out.refusal().reason(), recheck.results()));
+      return finish(s, Verdict.BLOCKED, out.refusal().reason(), sink, lockConn);
+    }
     if (out.ending() == Ending.CONNECTION_LOST) {
       out = resolveLostConnection(lockConn, req, out);
       s.applyInfo = applyInfo(req, out);
@@ -221,7 +229,7 @@ public final class ApplyRun {
       case COMMITTED -> {
         s.changed = true;
         s.gate(new GateResult(GateIds.APPLY, GateStatus.PASS, req.statements().size() + " statements",
-            out.executed() + " executed, committed", null, List.of()));
+            out.executed() + " executed, committed", null, recheck.results()));
         return verifyAfterCommit(s, lockConn, sink);
       }
       case PARTIALLY_COMMITTED -> {
@@ -421,8 +429,9 @@ public final class ApplyRun {
       case COMMITTED -> "committed";
       case PARTIALLY_COMMITTED -> "partially_committed";
       case ROLLED_BACK, CONNECTION_LOST -> "rolled_back";
+      case REFUSED -> "none";
     };
-    String status = o.ending() == Ending.COMMITTED ? "PASS" : "FAIL";
+    String status = o.ending() == Ending.COMMITTED ? "PASS" : o.ending() == Ending.REFUSED ? "BLOCKED" : "FAIL";
     return new ApplyInfo(status, o.total(), o.executed(), tx, req.wrapperAbsorbed(), o.committed(), fs);
   }
 
