@@ -245,7 +245,7 @@ public final class ApplyRun {
         Baseline after = BaselineSnapshot.read(lockConn);
         boolean same = after.equals(s.before);
         s.verification = new VerificationInfo(same ? "UNCHANGED" : "CHANGED", List.of(), s.before, after,
-            same ? "target unchanged, verified" : "the baseline differs from before the apply");
+            same ? "target unchanged, verified" : "the baseline differs from before the apply: " + differences(s.before, after));
         if (same) {
           return finish(s, Verdict.FAILED, "apply failed and was rolled back: " + describe(out), sink, lockConn);
         }
@@ -299,13 +299,37 @@ public final class ApplyRun {
     }
     Baseline after = BaselineSnapshot.read(lockConn);
     boolean restored = after.equals(s.before);
-    s.verification = new VerificationInfo("FAIL", v, s.before, after,
-        restored ? "rollback restored the pre-apply baseline" : "the baseline after rollback differs from before the apply");
+    Optional<String> dropped = droppedData(req.statements());
+    String note = !restored ? "the baseline after rollback differs from before the apply: " + differences(s.before, after)
+        : dropped.isPresent() ? "rollback restored the structure, not the data: " + dropped.get() + " dropped data that is"
+            + " only in the backup" + backupWhere(s)
+        : "rollback restored the pre-apply baseline";
+    s.verification = new VerificationInfo("FAIL", v, s.before, after, note);
     s.rollbackInfo = new RollbackInfo("EXECUTED", "verification failed: " + firstFailure(v));
     s.gate(new GateResult(GateIds.ROLLBACK, restored ? GateStatus.PASS : GateStatus.FAIL, "baseline as before the apply",
-        restored ? "restored" : "differs", null, pre));
+        restored ? "restored" : "differs", restored ? null : note, pre));
+    if (restored && dropped.isPresent()) {
+      s.nextAction = "restore the dropped data from the backup" + backupWhere(s) + ", then run cutter verify";
+      return finish(s, Verdict.ESCALATE, "verification failed after commit; the rollback restored the structure but "
+          + dropped.get() + " dropped data that is only in the backup" + backupWhere(s), sink, lockConn);
+    }
     return finish(s, restored ? Verdict.ROLLED_BACK : Verdict.ESCALATE,
         "verification failed after commit: " + firstFailure(v), sink, lockConn);
+  }
+
+  /** The first statement that removes or overwrites data a structural rollback cannot give back, if any. */
+  static Optional<String> droppedData(List<ExecStatement> statements) {
+    return BeginRecheck.touches(statements).stream().filter(dev.cutter.core.check.derived.Touch::dropsData).findFirst()
+        .map(t -> "statement " + t.statement() + " (line " + t.line() + ", " + t.action().name().replace('_', ' ')
+            + " " + t.object() + ")");
+  }
+
+  private static String backupWhere(State s) {
+    return s.backupInfo != null && s.backupInfo.path() != null ? " " + s.backupInfo.path() + "" : " (none was taken: backup.required is false)";
+  }
+
+  private static String differences(Baseline before, Baseline after) {
+    return String.join("; ", before.differences(after));
   }
 
   /**
@@ -341,8 +365,9 @@ public final class ApplyRun {
     if (ro != null) {
       s.rollbackInfo = new RollbackInfo(ro.ending() == Ending.COMMITTED ? "EXECUTED" : "FAILED",
           ro.ending() != Ending.COMMITTED ? "rehearsal: " + describe(ro)
-              : restored ? "rehearsal: the rollback restored the pre-apply baseline"
-              : "rehearsal: the baseline after the rollback differs from before the apply");
+              : restored ? "rehearsal: the rollback restored the pre-apply baseline" + droppedData(req.statements())
+                  .map(d -> " (the structure only: " + d + " drops data that only a backup holds)").orElse("")
+              : "rehearsal: the baseline after the rollback differs from before the apply: " + differences(s.before, after));
     }
     s.gate(new GateResult(GateIds.ROLLBACK, restored ? GateStatus.PASS : GateStatus.FAIL,
         "rollback restores the pre-apply baseline", restored ? "restored" : "not restored", s.rollbackInfo.reason(), pre));
