@@ -1,9 +1,7 @@
 package dev.cutter.core.check;
 
 import dev.cutter.core.catalog.CatalogFingerprint;
-import dev.cutter.core.catalog.CatalogObjects;
 import dev.cutter.core.catalog.ObjectKind;
-import dev.cutter.core.catalog.Privileges;
 import dev.cutter.core.catalog.SearchPath;
 import dev.cutter.core.check.derived.DdlAnalyzer;
 import dev.cutter.core.check.derived.Touch;
@@ -26,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 
 /**
  * The facts P1 proved, proved again inside the apply's transaction right before the first
@@ -133,16 +130,12 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
 
   /** Sets (locally) the search_path the apply session will have, so names resolve as the artifact's will. */
   private static void applySearchPath(Connection c, String applyRole, String loginRole) throws SQLException {
-    Optional<Long> role = CatalogObjects.roleOid(c, applyRole);
-    if (role.isEmpty()) {
+    Optional<SearchPath> path = SearchPath.forApplyRole(c, applyRole, loginRole);
+    if (path.isEmpty()) {
       return;
     }
-    Optional<Long> login = CatalogObjects.roleOid(c, loginRole);
-    boolean viaSetRole = loginRole.equals(applyRole) || (login.isPresent() && Privileges.isMember(c, login.get(), role.get()));
-    SearchPath path = SearchPath.resolve(c, applyRole, role.get(), viaSetRole);
-    String setting = path.schemas().stream().map(dev.cutter.core.catalog.Identifiers::quote).collect(Collectors.joining(", "));
     try (PreparedStatement ps = c.prepareStatement("select pg_catalog.set_config('search_path', ?, true)")) {
-      ps.setString(1, setting);
+      ps.setString(1, path.get().asSetting());
       ps.execute();
     }
   }

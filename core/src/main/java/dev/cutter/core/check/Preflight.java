@@ -2,6 +2,8 @@ package dev.cutter.core.check;
 
 import dev.cutter.core.CutterException;
 import dev.cutter.core.catalog.IdentityReader;
+import dev.cutter.core.catalog.SearchPath;
+import dev.cutter.core.check.derived.DerivedVerify;
 import dev.cutter.core.check.derived.ApplyRolePrivileges;
 import dev.cutter.core.check.derived.BackupRolePrivileges;
 import dev.cutter.core.db.ConnectionSpec;
@@ -134,6 +136,33 @@ public final class Preflight implements Steps.Checks {
   public List<CheckResult> run(ConnectionSpec target, ApplyPackage pkg, List<CheckSpec> checks) {
     try (CheckPool pool = CheckPool.open(target, Math.max(1, Math.min(4, parallelism)), "cutter checks")) {
       return runAll(pool, packageTasks(checks), alone(checks), pkg, artifact.apply(pkg), new TargetAccess(target, passwordFor));
+    }
+  }
+
+  @Override
+  public List<CheckSpec> derivedVerify(ConnectionSpec target, ApplyPackage pkg) {
+    List<ExecStatement> statements = artifact.apply(pkg);
+    java.util.function.Function<dev.cutter.core.catalog.ObjectName, Optional<String>> schemaOf = new java.util.function.Function<>() {
+      private Optional<String> resolved;
+
+      @Override
+      public Optional<String> apply(dev.cutter.core.catalog.ObjectName name) {
+        if (resolved == null) {
+          resolved = creationSchema(target, pkg);
+        }
+        return resolved;
+      }
+    };
+    return DerivedVerify.from(statements, schemaOf);
+  }
+
+  /** apply_role's creation schema (first usable schema of its search_path), read once; empty when unknown. */
+  private static Optional<String> creationSchema(ConnectionSpec target, ApplyPackage pkg) {
+    try (CheckPool pool = CheckPool.open(target, 1, "cutter checks")) {
+      return pool.readOnly(c -> SearchPath.forApplyRole(c, pkg.target().applyRole(), target.user()))
+          .flatMap(SearchPath::creationSchema);
+    } catch (SQLException | CutterException e) {
+      return Optional.empty();
     }
   }
 

@@ -25,9 +25,14 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 /**
  * The operator's trust policy (SPEC section 2), which lives on the host, never in a package:
  * whose keys count ({@code keyring}, armored public keys, relative to the trust file) and how
- * many distinct signers are required ({@code require}).
+ * many distinct signers are required ({@code require}); optionally whether a package may disable
+ * its apply timeouts with {@code off} ({@code allow_timeouts_off}, default true).
  */
-public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int require) {
+public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int require, boolean allowTimeoutsOff) {
+
+  public TrustPolicy(Path file, Path keyringFile, Keyring keyring, int require) {
+    this(file, keyringFile, keyring, require, true);
+  }
 
   /** Where the policy is looked for when neither {@code --trust} nor {@code $CUTTER_TRUST} names one. */
   public static final Path DEFAULT_LOCATION = Path.of("/etc/cutter/trust.yaml");
@@ -90,6 +95,7 @@ public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int requ
     }
     ScalarNode keyringNode = null;
     ScalarNode requireNode = null;
+    Boolean allowTimeoutsOff = null;
     for (NodeTuple t : map.getValue()) {
       String key = t.getKeyNode() instanceof ScalarNode s ? s.getValue() : "";
       if (("keyring".equals(key) && keyringNode != null) || ("require".equals(key) && requireNode != null)) {
@@ -98,7 +104,18 @@ public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int requ
       switch (key) {
         case "keyring" -> keyringNode = scalar(name, t.getValueNode(), "keyring", "a path to armored public keys");
         case "require" -> requireNode = scalar(name, t.getValueNode(), "require", "a whole number of signers, at least 1");
-        default -> throw invalid(name, t.getKeyNode().getStartMark(), "unknown key '" + key + "' (expected keyring, require)");
+        case "allow_timeouts_off" -> {
+          if (allowTimeoutsOff != null) {
+            throw invalid(name, t.getKeyNode().getStartMark(), "duplicate key '" + key + "'");
+          }
+          String v = scalar(name, t.getValueNode(), key, "true or false").getValue();
+          if (!v.equals("true") && !v.equals("false")) {
+            throw invalid(name, t.getValueNode().getStartMark(), key + ": expected true or false, found '" + v + "'");
+          }
+          allowTimeoutsOff = v.equals("true");
+        }
+        default -> throw invalid(name, t.getKeyNode().getStartMark(), "unknown key '" + key
+            + "' (expected keyring, require, allow_timeouts_off)");
       }
     }
     if (keyringNode == null) {
@@ -114,7 +131,7 @@ public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int requ
       throw invalid(name, requireNode.getStartMark(),
           "require: " + require + " but the keyring " + keyringFile + " holds " + keyring.size() + " key(s): the quorum could never be met");
     }
-    return new TrustPolicy(file, keyringFile, keyring, require);
+    return new TrustPolicy(file, keyringFile, keyring, require, allowTimeoutsOff == null || allowTimeoutsOff);
   }
 
   private static ScalarNode scalar(String name, Node node, String key, String expected) {

@@ -115,7 +115,7 @@ public final class ApplyRun {
       boolean productionChanged = changed && req.mode() != RunMode.DRY_RUN;
       return new RunReport(req.runId(), req.mode(), pi, t, verdict, verdict.exitCode(), productionChanged,
           new ArrayList<>(gates.values()), backupInfo, applyInfo, verification, rollbackInfo, rootCause, List.of(),
-          nextAction, started, clock.instant());
+          nextAction, started, clock.instant(), RunReport.ApplySettingsInfo.of(p.apply()));
     }
   }
 
@@ -258,12 +258,12 @@ public final class ApplyRun {
   private RunReport verifyAfterCommit(State s, Connection lockConn, ReportSink sink) throws SQLException {
     Request req = s.req;
     ApplyPackage pkg = req.pkg();
-    List<CheckResult> v = checks.run(req.login(), pkg, pkg.verify());
+    VerifyPlan plan = VerifyPlan.of(checks, req.login(), pkg);
+    List<CheckResult> v = plan.specs().isEmpty() ? List.of() : checks.run(req.login(), pkg, plan.specs());
     boolean ok = v.stream().noneMatch(r -> r.status().blocks());
     Baseline afterApply = BaselineSnapshot.read(lockConn);
-    s.gate(new GateResult(GateIds.VERIFY, ok ? GateStatus.PASS : GateStatus.FAIL, null, null,
-        ok ? null : firstFailure(v), v));
-    s.verification = new VerificationInfo(ok ? "PASS" : "FAIL", v, s.before, afterApply, null);
+    s.gate(new GateResult(GateIds.VERIFY, plan.gateStatus(ok), null, null, ok ? plan.note() : firstFailure(v), v));
+    s.verification = new VerificationInfo(plan.status(ok), v, s.before, afterApply, plan.note());
     if (ok) {
       if (req.mode() == RunMode.DRY_RUN) {
         return rehearseRollback(s, lockConn, sink);

@@ -15,6 +15,7 @@ import dev.cutter.core.db.ConnectionSpec.Secret;
 import java.util.Optional;
 import java.util.function.BiFunction;
 import dev.cutter.core.model.ApplyPackage;
+import dev.cutter.core.model.ApplySettings;
 import dev.cutter.core.run.RunReport.ApplyInfo;
 import dev.cutter.core.run.RunReport.FailedStatement;
 import dev.cutter.core.run.RunReport.PackageInfo;
@@ -49,15 +50,17 @@ public final class SideRuns {
   /** The package's verify checks, read-only: PASS when all hold, BLOCKED (exit 3) when any does not. */
   public RunReport verify(ApplyPackage pkg, ConnectionSpec target, String runId) {
     Instant started = clock.instant();
-    List<CheckResult> results = checks.run(target, pkg, pkg.verify());
+    VerifyPlan plan = VerifyPlan.of(checks, target, pkg);
+    List<CheckResult> results = plan.specs().isEmpty() ? List.of() : checks.run(target, pkg, plan.specs());
     boolean ok = ApplyRun.held(results);
-    GateResult gate = new GateResult(GateIds.VERIFY, ok ? GateStatus.PASS : GateStatus.FAIL, null, null,
-        ok ? null : ApplyRun.firstFailure(results), results);
+    GateResult gate = new GateResult(GateIds.VERIFY, plan.gateStatus(ok), null, null,
+        ok ? plan.note() : ApplyRun.firstFailure(results), results);
     Verdict v = ok ? Verdict.PASS : Verdict.BLOCKED;
     return new RunReport(runId, RunMode.VERIFY, info(pkg, List.of()), target(pkg, target), v, v.exitCode(), false,
-        List.of(gate), null, null, new VerificationInfo(ok ? "PASS" : "FAIL", results, null, null, null), null,
+        List.of(gate), null, null, new VerificationInfo(plan.status(ok), results, null, null, plan.note()), null,
         ok ? null : "the change is not in place as the package promises: " + ApplyRun.firstFailure(results), List.of(),
-        ok ? null : "read the failed checks; if the change was applied, consider cutter rollback", started, clock.instant());
+        ok ? null : "read the failed checks; if the change was applied, consider cutter rollback", started, clock.instant(),
+        RunReport.ApplySettingsInfo.of(pkg.apply()));
   }
 
   /**
@@ -66,6 +69,14 @@ public final class SideRuns {
    * was rolled back.
    */
   public RunReport rollback(ApplyPackage pkg, List<ExecStatement> statements, ConnectionSpec login, Duration lockWait,
+      String runId) {
+    // the rollback always runs in one transaction, under the package's timeouts
+    ApplySettings s = pkg.apply();
+    return rollbackRun(pkg, statements, login, lockWait, runId).withApplySettings(RunReport.ApplySettingsInfo.of(
+        new ApplySettings(ApplySettings.Mode.TRANSACTION, s.lockTimeout(), s.statementTimeout())));
+  }
+
+  private RunReport rollbackRun(ApplyPackage pkg, List<ExecStatement> statements, ConnectionSpec login, Duration lockWait,
       String runId) {
     Instant started = clock.instant();
     List<GateResult> gates = new ArrayList<>();
