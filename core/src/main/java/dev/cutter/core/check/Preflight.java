@@ -6,6 +6,7 @@ import dev.cutter.core.catalog.SearchPath;
 import dev.cutter.core.check.derived.DerivedVerify;
 import dev.cutter.core.check.derived.ApplyRolePrivileges;
 import dev.cutter.core.check.derived.BackupRolePrivileges;
+import dev.cutter.core.check.derived.BackupScopeCheck;
 import dev.cutter.core.db.ConnectionSpec;
 import dev.cutter.core.db.ConnectionSpec.Secret;
 import dev.cutter.core.db.DbErrors;
@@ -36,7 +37,7 @@ import java.util.function.Function;
  * approved), then the journal, every package check and the derived privilege checks, on a few
  * pooled connections, each in its own READ ONLY transaction. Results come back in package order
  * whatever ran first: identity, journal_writable (unless the package lists it), the package's
- * checks as {@code name#n}, apply_role_privileges, backup_role_privileges.
+ * checks as {@code name#n}, apply_role_privileges, backup_role_privileges, backup_scope.
  */
 public final class Preflight implements Steps.Checks {
 
@@ -98,6 +99,7 @@ public final class Preflight implements Steps.Checks {
     tasks.putAll(packageTasks(pkg.preflight()));
     tasks.put(ApplyRolePrivileges.ID, ApplyRolePrivileges::run);
     tasks.put(BackupRolePrivileges.ID, BackupRolePrivileges::run);
+    tasks.put(BackupScopeCheck.ID, BackupScopeCheck::run);
     TargetAccess access = new TargetAccess(target, passwordFor);
     CheckPool pool;
     try {
