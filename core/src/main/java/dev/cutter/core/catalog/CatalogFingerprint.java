@@ -24,7 +24,8 @@ import java.util.TreeMap;
  * generation and ACL; constraints, indexes, triggers and policies their definitions as the server
  * prints them; schemas their owner and ACL; functions their signature, result, owner, security,
  * settings, ACL and a hash of the body. Each reading is one query. Keys, not only the hash, are
- * kept so that a difference can be named.
+ * kept so that a difference can be named. An ACL the catalog leaves NULL (the default) reads as
+ * the default it stands for, so GRANT followed by REVOKE is no difference.
  */
 public record CatalogFingerprint(String sha256, SortedMap<String, String> objects) {
 
@@ -55,7 +56,7 @@ public record CatalogFingerprint(String sha256, SortedMap<String, String> object
       select r.label, case when c.oid is null then 'absent' else
                'relation ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname)
                || ' kind ' || c.relkind::text || ' owner ' || pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(c.relowner))
-               || ' acl ' || coalesce(c.relacl::text, '-') || ' rls ' || c.relrowsecurity || '/' || c.relforcerowsecurity
+               || ' acl ' || coalesce(c.relacl, pg_catalog.acldefault((case when c.relkind = 'S' then 's' else 'r' end)::"char", c.relowner))::text || ' rls ' || c.relrowsecurity || '/' || c.relforcerowsecurity
                || ' persistence ' || c.relpersistence::text || ' options ' || coalesce(c.reloptions::text, '-')
                || case when c.relkind in ('v', 'm') then ' definition md5:' || md5(pg_catalog.pg_get_viewdef(c.oid)) else '' end
              end
@@ -67,7 +68,7 @@ public record CatalogFingerprint(String sha256, SortedMap<String, String> object
              || coalesce(' default ' || pg_catalog.pg_get_expr(d.adbin, d.adrelid), '')
              || case when a.attidentity <> '' then ' identity ' || a.attidentity::text else '' end
              || case when a.attgenerated <> '' then ' generated ' || a.attgenerated::text else '' end
-             || coalesce(' acl ' || a.attacl::text, '')
+             || coalesce(' acl ' || nullif(a.attacl::text, '{}'), '')
         from rels r join pg_catalog.pg_attribute a on a.attrelid = r.oid and a.attnum > 0 and not a.attisdropped
         left join pg_catalog.pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
       union all
@@ -102,7 +103,7 @@ public record CatalogFingerprint(String sha256, SortedMap<String, String> object
 
       union all
       select 'schema ' || pg_catalog.quote_ident(s.nspname), 'owner ' || pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(n.nspowner))
-             || ' acl ' || coalesce(n.nspacl::text, '-')
+             || ' acl ' || coalesce(n.nspacl, pg_catalog.acldefault('n', n.nspowner))::text
         from s join pg_catalog.pg_namespace n on n.oid = s.oid
       union all
       select 'function ' || pg_catalog.quote_ident(s.nspname) || '.' || pg_catalog.quote_ident(p.proname)
@@ -111,12 +112,12 @@ public record CatalogFingerprint(String sha256, SortedMap<String, String> object
              || ' owner ' || pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(p.proowner))
              || ' security ' || case when p.prosecdef then 'definer' else 'invoker' end
              || ' volatility ' || p.provolatile::text || ' config ' || coalesce(p.proconfig::text, '-')
-             || ' acl ' || coalesce(p.proacl::text, '-') || ' body md5:' || md5(coalesce(p.prosrc, '') || coalesce(p.probin, ''))
+             || ' acl ' || coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))::text || ' body md5:' || md5(coalesce(p.prosrc, '') || coalesce(p.probin, ''))
         from s join pg_catalog.pg_proc p on p.pronamespace = s.oid
       union all
       select 'type ' || pg_catalog.quote_ident(s.nspname) || '.' || pg_catalog.quote_ident(t.typname),
              'kind ' || t.typtype::text || ' owner ' || pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(t.typowner))
-             || ' acl ' || coalesce(t.typacl::text, '-')
+             || ' acl ' || coalesce(t.typacl, pg_catalog.acldefault('T', t.typowner))::text
              || coalesce(' labels ' || (select string_agg(e.enumlabel::text, ',' order by e.enumsortorder)
                                           from pg_catalog.pg_enum e where e.enumtypid = t.oid), '')
              || coalesce(' base ' || pg_catalog.format_type(nullif(t.typbasetype, 0), t.typtypmod), '')

@@ -22,7 +22,9 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.LinkedHashSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -72,12 +74,14 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
   private final LockSession lockSession;
   private final PackageChecks packageChecks;
   private final List<CheckResult> results = new ArrayList<>();
+  private final Set<String> touchedSchemas;
 
   /** The session holding the run lock: its pid and the advisory lock it holds, as pg_locks shows them. */
   record LockSession(int pid, long classid, long objid) {}
 
   private BeginRecheck(Map<String, LockMode> locks, CatalogFingerprint atP1, LockSession lockSession,
-      PackageChecks packageChecks) {
+      PackageChecks packageChecks, Set<String> touchedSchemas) {
+    this.touchedSchemas = Set.copyOf(touchedSchemas);
     this.locks = locks;
     this.atP1 = atP1;
     this.lockSession = lockSession;
@@ -99,11 +103,21 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
       }
     }
     CatalogFingerprint fp;
+    Set<String> schemas = new LinkedHashSet<>();
     boolean auto = lockConn.getAutoCommit();
     lockConn.setAutoCommit(false);
     try {
-      applySearchPath(lockConn, pkg.target().applyRole(), loginRole);
+      Optional<SearchPath> path = applySearchPath(lockConn, pkg.target().applyRole(), loginRole);
       fp = CatalogFingerprint.ofRelations(lockConn, locks.keySet());
+      for (Touch t : touches(statements)) {
+        if (t.kind() == ObjectKind.SCHEMA) {
+          schemas.add(t.object().name());
+        } else if (t.object().qualified()) {
+          schemas.add(t.object().schema());
+        } else {
+          path.ifPresent(p -> schemas.addAll(p.schemas()));
+        }
+      }
     } finally {
       lockConn.rollback();
       lockConn.setAutoCommit(auto);
@@ -116,7 +130,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
         session = new LockSession(rs.getInt(1), rs.getLong(2), rs.getLong(3));
       }
     }
-    return new BeginRecheck(locks, fp, session, packageChecks);
+    return new BeginRecheck(locks, fp, session, packageChecks, schemas);
   }
 
   /** Every object the artifact's statements touch, in order. */
@@ -129,15 +143,23 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
   }
 
   /** Sets (locally) the search_path the apply session will have, so names resolve as the artifact's will. */
-  private static void applySearchPath(Connection c, String applyRole, String loginRole) throws SQLException {
+  private static Optional<SearchPath> applySearchPath(Connection c, String applyRole, String loginRole) throws SQLException {
     Optional<SearchPath> path = SearchPath.forApplyRole(c, applyRole, loginRole);
-    if (path.isEmpty()) {
-      return;
+    if (path.isPresent()) {
+      try (PreparedStatement ps = c.prepareStatement("select pg_catalog.set_config('search_path', ?, true)")) {
+        ps.setString(1, path.get().asSetting());
+        ps.execute();
+      }
     }
-    try (PreparedStatement ps = c.prepareStatement("select pg_catalog.set_config('search_path', ?, true)")) {
-      ps.setString(1, path.get().asSetting());
-      ps.execute();
-    }
+    return path;
+  }
+
+  /**
+   * The schemas the change touches (those it names, and apply_role's search_path when it names
+   * an object unqualified): the baseline fingerprints these.
+   */
+  public Set<String> touchedSchemas() {
+    return touchedSchemas;
   }
 
   /** What the re-check found, for the report (empty before it ran). */

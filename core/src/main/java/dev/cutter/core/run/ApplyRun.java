@@ -90,6 +90,7 @@ public final class ApplyRun {
     VerificationInfo verification;
     RollbackInfo rollbackInfo = new RollbackInfo("NOT_RUN", null);
     Baseline before;
+    java.util.Set<String> touched = java.util.Set.of();
     boolean changed;
     String rootCause;
     String nextAction;
@@ -180,9 +181,10 @@ public final class ApplyRun {
     if (!p1ok) {
       return finish(s, Verdict.BLOCKED, "preflight check failed: " + firstFailure(p1), sink, lockConn);
     }
-    s.before = BaselineSnapshot.read(lockConn);
     BeginRecheck recheck = BeginRecheck.prepare(lockConn, pkg, req.statements(), req.login().user(),
         c -> checks.recheck(c, req.login(), pkg, req.mode() == RunMode.DRY_RUN));
+    s.touched = recheck.touchedSchemas();
+    s.before = BaselineSnapshot.read(lockConn, s.touched);
 
     if (pkg.backup().required()) {
       String role = pkg.target().backupRole().orElse(req.login().user());
@@ -242,7 +244,7 @@ public final class ApplyRun {
       default -> {
         s.gate(new GateResult(GateIds.APPLY, GateStatus.FAIL, req.statements().size() + " statements",
             out.executed() + " executed, rolled back", describe(out), List.of()));
-        Baseline after = BaselineSnapshot.read(lockConn);
+        Baseline after = BaselineSnapshot.read(lockConn, s.touched);
         boolean same = after.equals(s.before);
         s.verification = new VerificationInfo(same ? "UNCHANGED" : "CHANGED", List.of(), s.before, after,
             same ? "target unchanged, verified" : "the baseline differs from before the apply: " + differences(s.before, after));
@@ -261,7 +263,7 @@ public final class ApplyRun {
     VerifyPlan plan = VerifyPlan.of(checks, req.login(), pkg);
     List<CheckResult> v = plan.specs().isEmpty() ? List.of() : checks.run(req.login(), pkg, plan.specs());
     boolean ok = v.stream().noneMatch(r -> r.status().blocks());
-    Baseline afterApply = BaselineSnapshot.read(lockConn);
+    Baseline afterApply = BaselineSnapshot.counts(lockConn);
     s.gate(new GateResult(GateIds.VERIFY, plan.gateStatus(ok), null, null, ok ? plan.note() : firstFailure(v), v));
     s.verification = new VerificationInfo(plan.status(ok), v, s.before, afterApply, plan.note());
     if (ok) {
@@ -297,7 +299,7 @@ public final class ApplyRun {
       s.gate(new GateResult(GateIds.ROLLBACK, GateStatus.FAIL, null, null, describe(ro), pre));
       return finish(s, Verdict.ESCALATE, "verification failed and the rollback failed: " + describe(ro), sink, lockConn);
     }
-    Baseline after = BaselineSnapshot.read(lockConn);
+    Baseline after = BaselineSnapshot.read(lockConn, s.touched);
     boolean restored = after.equals(s.before);
     Optional<String> dropped = droppedData(req.statements());
     String note = !restored ? "the baseline after rollback differs from before the apply: " + differences(s.before, after)
@@ -360,7 +362,7 @@ public final class ApplyRun {
       ro = null;
       s.rollbackInfo = new RollbackInfo("FAILED", e.getMessage());
     }
-    Baseline after = BaselineSnapshot.read(lockConn);
+    Baseline after = BaselineSnapshot.read(lockConn, s.touched);
     boolean restored = ro != null && ro.ending() == Ending.COMMITTED && after.equals(s.before);
     if (ro != null) {
       s.rollbackInfo = new RollbackInfo(ro.ending() == Ending.COMMITTED ? "EXECUTED" : "FAILED",
