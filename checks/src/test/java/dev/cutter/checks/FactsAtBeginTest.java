@@ -115,6 +115,22 @@ class FactsAtBeginTest {
   }
 
   @Test
+  void autocommitModeRechecksInATransactionOfItsOwnBeforeTheFirstStatement(TestDatabase db) throws Exception {
+    seed(db);
+    String sql = "drop table app.t";
+    ApplyPackage p = pkg(db, sql);
+    ApplyPackage auto = new ApplyPackage(p.file(), p.directory(), p.sha256(), p.id(), p.title(), p.authorization(),
+        p.target(), p.artifact(), p.preflight(), p.backup(),
+        new dev.cutter.core.model.ApplySettings(dev.cutter.core.model.ApplySettings.Mode.AUTOCOMMIT,
+            Duration.ofSeconds(2), Duration.ofMinutes(1)), p.verify(), p.rollback(), p.sandbox());
+    RunReport r = apply(db, auto, sql, slowBackup(db, "insert into app.t values (2, true)"));
+
+    assertThat(r.verdict()).isEqualTo(Verdict.BLOCKED);
+    assertThat(r.applySettings().mode()).isEqualTo("autocommit");
+    assertThat(db.queryValue("select count(*) from app.t")).isEqualTo("2");
+  }
+
+  @Test
   void unchangedFactsApplyAndTheLocksAreNamed(TestDatabase db) throws Exception {
     seed(db);
     String sql = "alter table app.t add column note text";

@@ -95,7 +95,8 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
   public static BeginRecheck prepare(Connection lockConn, ApplyPackage pkg, List<ExecStatement> statements,
       String loginRole, PackageChecks packageChecks) throws SQLException {
     Map<String, LockMode> locks = new LinkedHashMap<>();
-    for (Touch t : touches(statements)) {
+    List<Touch> touches = touches(statements);
+    for (Touch t : touches) {
       if (t.kind().isRelation() && t.kind() != ObjectKind.INDEX && t.kind() != ObjectKind.SEQUENCE) {
         LockMode m = t.action().lock().orElse(null);
         LockMode had = locks.get(t.object().toString());
@@ -108,8 +109,8 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     lockConn.setAutoCommit(false);
     try {
       Optional<SearchPath> path = applySearchPath(lockConn, pkg.target().applyRole(), loginRole);
-      fp = CatalogFingerprint.ofRelations(lockConn, locks.keySet());
-      for (Touch t : touches(statements)) {
+      fp = CatalogFingerprint.ofRelations(lockConn, fingerprinted(locks));
+      for (Touch t : touches) {
         if (t.kind() == ObjectKind.SCHEMA) {
           schemas.add(t.object().name());
         } else if (t.object().qualified()) {
@@ -131,6 +132,15 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
       }
     }
     return new BeginRecheck(locks, fp, session, packageChecks, schemas);
+  }
+
+  /**
+   * The relations whose fingerprint is compared: those the change alters, drops, writes,
+   * indexes, references or triggers on. A relation it only creates is left out — if another
+   * session creates it first, the artifact's own CREATE fails and the apply is rolled back.
+   */
+  private static List<String> fingerprinted(Map<String, LockMode> locks) {
+    return locks.entrySet().stream().filter(e -> e.getValue() != null).map(Map.Entry::getKey).toList();
   }
 
   /** Every object the artifact's statements touch, in order. */
@@ -186,11 +196,11 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     if (failed.isPresent()) {
       return refuse(failed.get());
     }
-    CatalogFingerprint now = readOnly(c, conn -> CatalogFingerprint.ofRelations(conn, locks.keySet()));
+    CatalogFingerprint now = readOnly(c, conn -> CatalogFingerprint.ofRelations(conn, fingerprinted(locks)));
     List<String> diff = atP1.differences(now);
     CheckResult catalog = diff.isEmpty()
         ? CheckResult.pass(CATALOG, "fingerprint " + atP1.sha256(), "fingerprint " + now.sha256(),
-            locks.size() + " touched relation(s) as in P1")
+            fingerprinted(locks).size() + " touched relation(s) as in P1")
         : CheckResult.fail(CATALOG, "fingerprint " + atP1.sha256(), "fingerprint " + now.sha256(),
             "the relations the change touches changed since P1: " + String.join("; ", diff));
     results.add(catalog);
