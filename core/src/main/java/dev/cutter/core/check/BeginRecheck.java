@@ -143,6 +143,29 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     return locks.entrySet().stream().filter(e -> e.getValue() != null).map(Map.Entry::getKey).toList();
   }
 
+  /**
+   * The schemas {@code statements} touch (as {@link #touchedSchemas()}), resolving unqualified
+   * names through apply_role's search_path read on {@code c}.
+   */
+  public static Set<String> touchedSchemas(Connection c, ApplyPackage pkg, List<ExecStatement> statements,
+      String loginRole) throws SQLException {
+    Set<String> schemas = new LinkedHashSet<>();
+    Optional<SearchPath> path = null;
+    for (Touch t : touches(statements)) {
+      if (t.kind() == ObjectKind.SCHEMA) {
+        schemas.add(t.object().name());
+      } else if (t.object().qualified()) {
+        schemas.add(t.object().schema());
+      } else {
+        if (path == null) {
+          path = SearchPath.forApplyRole(c, pkg.target().applyRole(), loginRole);
+        }
+        path.ifPresent(p -> schemas.addAll(p.schemas()));
+      }
+    }
+    return schemas;
+  }
+
   /** Every object the artifact's statements touch, in order. */
   public static List<Touch> touches(List<ExecStatement> statements) {
     List<Touch> out = new ArrayList<>();

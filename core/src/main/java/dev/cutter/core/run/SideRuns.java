@@ -110,7 +110,9 @@ public final class SideRuns {
           return blocked(runId, pi, t, gates, new RollbackInfo("NOT_APPLICABLE", "precondition failed: " + ApplyRun.firstFailure(pre)),
               "rollback precondition does not hold: " + ApplyRun.firstFailure(pre), started);
         }
-        Baseline before = BaselineSnapshot.read(lockConn);
+        java.util.Set<String> touched = dev.cutter.core.check.BeginRecheck.touchedSchemas(lockConn, pkg, statements,
+            login.user());
+        Baseline before = BaselineSnapshot.read(lockConn, touched);
         Outcome o;
         ApplyRun.Request req = new ApplyRun.Request(pkg, List.of(), false, statements, login, passwordFor, lockWait,
             RunMode.ROLLBACK, runId);
@@ -121,7 +123,7 @@ public final class SideRuns {
               e.getMessage(), pre));
           return blocked(runId, pi, t, gates, new RollbackInfo("NOT_RUN", e.getMessage()), e.getMessage(), started);
         }
-        Baseline after = BaselineSnapshot.read(lockConn);
+        Baseline after = BaselineSnapshot.read(lockConn, touched);
         boolean ok = o.ending() == Ending.COMMITTED;
         FailedStatement fs = o.error() == null ? null : new FailedStatement(o.failedIndex(), o.failedLine(),
             o.error().sqlstate(), o.error().message(), o.error().detail(), o.error().hint(), o.error().where());
@@ -131,7 +133,8 @@ public final class SideRuns {
             ok ? "committed" : "rolled back", ok ? null : fs.message(), pre));
         Verdict v = ok ? Verdict.PASS : after.equals(before) ? Verdict.FAILED : Verdict.ESCALATE;
         return new RunReport(runId, RunMode.ROLLBACK, pi, t, v, v.exitCode(), ok, gates, null, ai,
-            new VerificationInfo(ok ? "PASS" : "FAIL", List.of(), before, after, null),
+            new VerificationInfo(ok ? "PASS" : "FAIL", List.of(), before, after, ok || after.equals(before) ? null
+                : "the baseline differs from before the rollback: " + String.join("; ", before.differences(after))),
             new RollbackInfo(ok ? "EXECUTED" : "FAILED", ok ? null : fs.message()),
             ok ? null : "the rollback artifact failed: " + fs.message(), List.of(), null, started, clock.instant());
       }
