@@ -181,10 +181,17 @@ public final class ApplyRun {
     if (!p1ok) {
       return finish(s, Verdict.BLOCKED, "preflight check failed: " + firstFailure(p1), sink, lockConn);
     }
-    BeginRecheck recheck = BeginRecheck.prepare(lockConn, pkg, req.statements(), req.login().user(),
-        c -> checks.recheck(c, req.login(), pkg, req.mode() == RunMode.DRY_RUN));
-    s.touched = recheck.touchedSchemas();
-    s.before = BaselineSnapshot.read(lockConn, s.touched);
+    BeginRecheck recheck;
+    try {
+      recheck = BeginRecheck.prepare(lockConn, pkg, req.statements(), req.login().user(),
+          c -> checks.recheck(c, req.login(), pkg, req.mode() == RunMode.DRY_RUN));
+      s.touched = recheck.touchedSchemas();
+      s.before = BaselineSnapshot.read(lockConn, s.touched);
+    } catch (SQLException e) {
+      // nothing has changed yet: a catalog that cannot be read is a stop, not an escalation
+      return finish(s, Verdict.BLOCKED, "cannot read the catalog fingerprint after P1: " + DbErrors.oneLine(e), sink,
+          lockConn);
+    }
 
     if (pkg.backup().required()) {
       String role = pkg.target().backupRole().orElse(req.login().user());
@@ -327,7 +334,8 @@ public final class ApplyRun {
   }
 
   private static String backupWhere(State s) {
-    return s.backupInfo != null && s.backupInfo.path() != null ? " " + s.backupInfo.path() + "" : " (none was taken: backup.required is false)";
+    return s.backupInfo != null && s.backupInfo.path() != null ? " " + s.backupInfo.path()
+        : " (none was taken: backup.required is false)";
   }
 
   private static String differences(Baseline before, Baseline after) {
