@@ -12,3 +12,5 @@ DROP TABLE governance.registry_dataset;
 DROP TABLE governance.registry_system;
 DROP TABLE governance.registry_domain;
 DROP TABLE governance.registry_owner;
+-- create-registry.sql granted SELECT on every table of the schema, registry_meta (which it did not create) too.
+REVOKE SELECT ON governance.registry_meta FROM gov_reader;

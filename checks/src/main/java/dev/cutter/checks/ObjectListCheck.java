@@ -26,6 +26,12 @@ abstract class ObjectListCheck extends BuiltInCheck<ObjectLists> {
     return present;
   }
 
+  /** Another session can change what it found between P1 and the apply: it runs again at BEGIN. */
+  @Override
+  public boolean rechecksAtBegin() {
+    return true;
+  }
+
   @Override
   protected final CheckResult check(ObjectLists args, CheckContext ctx) throws SQLException {
     String schema = args.schema().orElse(null);

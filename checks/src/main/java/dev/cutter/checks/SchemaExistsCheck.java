@@ -24,6 +24,12 @@ public final class SchemaExistsCheck extends BuiltInCheck<String> {
     return new YamlFields(problems).identifier(args, problems.context());
   }
 
+  /** Another session can drop or create the schema between P1 and the apply: it runs again at BEGIN. */
+  @Override
+  public boolean rechecksAtBegin() {
+    return true;
+  }
+
   @Override
   protected CheckResult check(String schema, CheckContext ctx) throws SQLException {
     boolean exists = CatalogObjects.schemaOid(ctx.connection(), schema).isPresent();

@@ -51,6 +51,12 @@ public final class SqlCheck extends BuiltInCheck<SqlCheck.Args> {
     });
   }
 
+  /** Another session can change what it found between P1 and the apply: it runs again at BEGIN. */
+  @Override
+  public boolean rechecksAtBegin() {
+    return true;
+  }
+
   /**
    * A check is exactly one query ({@link CheckQuery}): a second statement, transaction control,
    * DO, CALL, SET, COPY or any other command is refused here, when the package loads, at the

@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -82,6 +83,8 @@ class PackageSchemaAgreementTest {
       baseline count             | 'constraints: { p: 1 }'                | 'constraints: { p: one }'
       object list without schema | '  - objects_absent:\n      schema: governance\n' | '  - objects_absent:\n'
       duration                   | 'lock_timeout: 5s'                     | 'lock_timeout: 5 seconds'
+      sub-millisecond timeout    | 'lock_timeout: 5s'                     | 'lock_timeout: 900us'
+      zero timeout               | 'statement_timeout: 10min'             | 'statement_timeout: 0s'
       apply mode                 | 'mode: transaction'                    | 'mode: batch'
       backup without dir         | '  dir: /var/lib/cutter/backups'       | '  # no dir'
       backup scope               | 'scope: { schemas: [ governance ] }'   | 'scope: everything'
@@ -98,6 +101,25 @@ class PackageSchemaAgreementTest {
 
     assertThat(schemaErrors(pkg.resolve("package.yaml"))).as("schema refuses: " + why).isNotEmpty();
     assertThatThrownBy(() -> loader.load(pkg)).as("loader refuses: " + why).isInstanceOf(InvalidInputException.class);
+  }
+
+  @Test
+  void anEmptyPreconditionIsRefusedByBothAndNoneIsAcceptedByBoth() throws IOException {
+    String original = Files.readString(BASE.resolve("package.yaml"));
+    int from = original.indexOf("  precondition:\n");
+    int to = original.indexOf("\nsandbox:");
+    Path pkg = copyOfBase();
+    Files.writeString(pkg.resolve("package.yaml"), original.substring(0, from) + "  precondition: []" + original.substring(to));
+    assertThat(schemaErrors(pkg.resolve("package.yaml"))).as("schema refuses []").isNotEmpty();
+    assertThatThrownBy(() -> loader.load(pkg)).as("loader refuses []").isInstanceOf(InvalidInputException.class);
+
+    Files.writeString(pkg.resolve("package.yaml"), original.substring(0, from) + "  precondition: none" + original.substring(to));
+    assertThat(schemaErrors(pkg.resolve("package.yaml"))).as("schema accepts none").isEmpty();
+    assertThat(loader.load(pkg).rollback()).isPresent();
+
+    Files.writeString(pkg.resolve("package.yaml"), original.replace("  lock_timeout: 5s", "  lock_timeout: off"));
+    assertThat(schemaErrors(pkg.resolve("package.yaml"))).as("schema accepts off").isEmpty();
+    assertThat(loader.load(pkg).apply().lockTimeout()).isZero();
   }
 
   private Path copyOfBase() throws IOException {

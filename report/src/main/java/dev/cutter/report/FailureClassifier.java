@@ -53,6 +53,10 @@ public final class FailureClassifier {
 
   private Diagnosis byVerdict(RunReport r) {
     if (r.verdict() == Verdict.PASS) {
+      if (r.verification() != null && r.verification().notVerified()) {
+        return new Diagnosis(null, List.of(), "Check by hand that the change is in place: it is not verified (the package"
+            + " lists no verify checks and none can be derived from its DDL); add verify checks to the next package.");
+      }
       return new Diagnosis(null, List.of(), passNextAction(r.mode()));
     }
     if (r.verdict() == null && r.exitCode() == ExitCodes.INVALID) {

@@ -52,14 +52,21 @@ public final class ReportCodec {
   }
 
   /**
-   * The stdout summary for {@code --output json}: verdict, exit code, production_changed, each
-   * gate's status, root cause, next action, the scan result and the report files.
+   * The stdout summary for {@code --output json}: verdict, exit code, production_changed, the
+   * verification status, the apply settings, each gate's status, root cause, next action, the scan result and the report files.
    */
   public static String summaryJson(WrittenReport written, SecretScanner scanner) {
     ObjectNode full = written.scanned().tree();
     ObjectNode n = JSON.createObjectNode();
     for (String field : List.of("run_id", "mode", "verdict", "exit_code", "production_changed")) {
       n.set(field, full.get(field));
+    }
+    // a PASS that verified nothing says so here too (verification.status NOT_VERIFIED)
+    if (full.path("verification").hasNonNull("status")) {
+      n.set("verification", full.path("verification").get("status"));
+    }
+    if (full.has("apply_settings")) {
+      n.set("apply_settings", full.get("apply_settings"));
     }
     ArrayNode gates = n.putArray("gates");
     full.path("gates").forEach(g -> gates.addObject().put("id", g.path("id").asText())

@@ -107,6 +107,10 @@ final class ReportDocument {
   }
 
   private static String meaning(RunReport r) {
+    if (r.verdict() == Verdict.PASS && r.verification() != null && r.verification().notVerified()) {
+      return "every gate passed, but nothing was verified: the package lists no verify checks"
+          + " and none can be derived from its DDL";
+    }
     if (r.verdict() != null) {
       return r.verdict().meaning();
     }
@@ -132,6 +136,11 @@ final class ReportDocument {
     t.field("mode", Line.plain(r.mode() == null ? null : ReportTree.modeName(r.mode())));
     t.field("started", Line.plain(timestamp(r.started())));
     t.field("finished", Line.plain(timestamp(r.finished())));
+    if (r.applySettings() != null) {
+      RunReport.ApplySettingsInfo a = r.applySettings();
+      t.field("apply settings", Line.plain("mode " + a.mode() + ", lock_timeout " + a.lockTimeout() + ", statement_timeout "
+          + a.statementTimeout() + (a.retries() == null ? "" : ", retries " + a.retries())));
+    }
     PackageInfo p = r.pkg();
     if (p != null) {
       t.field("package", Line.of(code(p.id()), plain(p.title() == null ? "" : " " + p.title())));

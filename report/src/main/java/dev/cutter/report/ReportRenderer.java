@@ -53,10 +53,16 @@ public final class ReportRenderer {
     return out.toString();
   }
 
-  /** E.g. {@code verdict: BLOCKED (exit 3), production changed: no}. */
+  /**
+   * E.g. {@code verdict: BLOCKED (exit 3), production changed: no}; a PASS with nothing verified
+   * (verification status NOT_VERIFIED) ends in {@code , not verified}.
+   */
   public static String verdictLine(RunReport r) {
+    boolean notVerified = r.verdict() == dev.cutter.core.Verdict.PASS && r.verification() != null
+        && r.verification().notVerified();
     return "verdict: " + ReportTree.verdictName(r) + " (exit "
-        + r.exitCode() + "), production changed: " + (r.productionChanged() ? "yes" : "no");
+        + r.exitCode() + "), production changed: " + (r.productionChanged() ? "yes" : "no")
+        + (notVerified ? ", not verified" : "");
   }
 
   private static String failureLine(GateResult g) {

@@ -74,6 +74,15 @@ final class ReportTree {
     if (r.target() != null) {
       n.set("target", targetNode(r.target()));
     }
+    if (r.applySettings() != null) {
+      ObjectNode a = n.putObject("apply_settings");
+      put(a, "mode", r.applySettings().mode());
+      put(a, "lock_timeout", r.applySettings().lockTimeout());
+      put(a, "statement_timeout", r.applySettings().statementTimeout());
+      if (r.applySettings().retries() != null) {
+        a.put("retries", r.applySettings().retries());
+      }
+    }
     n.put("verdict", verdictName(r));
     n.put("exit_code", r.exitCode());
     n.put("production_changed", r.productionChanged());
@@ -341,7 +350,9 @@ final class ReportTree {
         list(root, "remediation", m -> new Remediation(text(m, "option"), text(m, "action"))),
         text(root, "next_action"),
         instant(root, "started_at"),
-        instant(root, "finished_at"));
+        instant(root, "finished_at"),
+        section(root, "apply_settings", a -> new RunReport.ApplySettingsInfo(text(a, "mode"), text(a, "lock_timeout"),
+            text(a, "statement_timeout"), a.hasNonNull("retries") ? a.get("retries").asInt() : null)));
     JsonNode show = root.get("show_values");
     if (show != null && !show.isNull() && !show.isBoolean()) {
       throw new ReportFormatException("show_values: expected true or false");

@@ -53,10 +53,41 @@ public final class CatalogObjects {
   public static Set<String> existing(Connection c, ObjectKind kind, String schema, Collection<String> names)
       throws SQLException {
     Set<String> out = new LinkedHashSet<>();
+    List<String> plain = new java.util.ArrayList<>();
     for (String n : names) {
-      if (exists(c, kind, schema, n)) {
-        out.add(n);
+      if ((kind == ObjectKind.FUNCTION || kind == ObjectKind.PROCEDURE) && n.contains("(")) {
+        if (exists(c, kind, schema, n)) {
+          out.add(n);
+        }
+      } else {
+        plain.add(n);
       }
+    }
+    if (!plain.isEmpty()) {
+      // one query for all the plain names (a derived verify list can name thousands)
+      Source s = source(kind);
+      String sql = "select x.n from unnest(?::text[]) as x(n) where exists (select 1 from " + s.table() + " where "
+          + s.name() + " = x.n::name and " + s.filter() + (s.namespace() == null ? ""
+              : " and " + s.namespace() + " = (select oid from pg_catalog.pg_namespace where nspname = ?::name)") + ")";
+      Set<String> found = new java.util.HashSet<>();
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        ps.setArray(1, c.createArrayOf("text", plain.toArray()));
+        if (s.namespace() != null) {
+          ps.setString(2, schema);
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            found.add(rs.getString(1));
+          }
+        }
+      }
+      Set<String> ordered = new LinkedHashSet<>();
+      for (String n : names) {
+        if (out.contains(n) || found.contains(n)) {
+          ordered.add(n);
+        }
+      }
+      return ordered;
     }
     return out;
   }

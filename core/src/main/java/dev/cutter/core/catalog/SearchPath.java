@@ -79,6 +79,25 @@ public record SearchPath(String setting, String source, List<String> schemas) {
     return new SearchPath(setting, source, out);
   }
 
+  /**
+   * The search_path of {@code applyRole} when the run logs in as {@code loginRole} (SET ROLE when
+   * the login is apply_role or a member of it); empty when apply_role does not exist.
+   */
+  public static Optional<SearchPath> forApplyRole(Connection c, String applyRole, String loginRole) throws SQLException {
+    Optional<Long> role = CatalogObjects.roleOid(c, applyRole);
+    if (role.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<Long> login = CatalogObjects.roleOid(c, loginRole);
+    boolean viaSetRole = loginRole.equals(applyRole) || (login.isPresent() && Privileges.isMember(c, login.get(), role.get()));
+    return Optional.of(resolve(c, applyRole, role.get(), viaSetRole));
+  }
+
+  /** The setting that puts exactly {@link #schemas()} on the path, for {@code set_config('search_path', …)}. */
+  public String asSetting() {
+    return String.join(", ", schemas.stream().map(Identifiers::quote).toList());
+  }
+
   /** apply_role's own setting: for this database first, then for every database, then the database's. */
   private static Optional<String> roleSetting(Connection c, long roleOid) throws SQLException {
     String sql = """

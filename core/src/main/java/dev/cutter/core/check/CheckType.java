@@ -46,4 +46,13 @@ public interface CheckType {
   default boolean runsAlone() {
     return false;
   }
+
+  /**
+   * True for a check whose fact another session can change between P1 and the apply (a
+   * {@code sql} query, objects present or absent): it runs again inside the apply's transaction,
+   * as the apply session, right before the first statement. It must then be one read-only query.
+   */
+  default boolean rechecksAtBegin() {
+    return false;
+  }
 }

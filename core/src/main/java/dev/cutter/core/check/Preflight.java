@@ -1,8 +1,12 @@
 package dev.cutter.core.check;
 
 import dev.cutter.core.CutterException;
+import dev.cutter.core.catalog.IdentityReader;
+import dev.cutter.core.catalog.SearchPath;
+import dev.cutter.core.check.derived.DerivedVerify;
 import dev.cutter.core.check.derived.ApplyRolePrivileges;
 import dev.cutter.core.check.derived.BackupRolePrivileges;
+import dev.cutter.core.check.derived.BackupScopeCheck;
 import dev.cutter.core.db.ConnectionSpec;
 import dev.cutter.core.db.ConnectionSpec.Secret;
 import dev.cutter.core.db.DbErrors;
@@ -33,8 +37,8 @@ import java.util.function.Function;
  * approved), then the journal, every package check and the derived privilege checks, on a few
  * pooled connections, each in its own READ ONLY transaction. Results come back in package order
  * whatever ran first: identity, journal_writable (unless the package lists it), the package's
- * checks as {@code name#n}, apply_role_privileges, backup_role_privileges. SQL text from the
- * package runs in {@link PackageQueries}, as apply_role, on sessions of its own.
+ * checks as {@code name#n}, apply_role_privileges, backup_role_privileges, backup_scope. SQL text
+ * from the package runs in {@link PackageQueries}, as apply_role, on sessions of its own.
  */
 public final class Preflight implements Steps.Checks {
 
@@ -104,6 +108,7 @@ public final class Preflight implements Steps.Checks {
     tasks.putAll(packageTasks(pkg.preflight()));
     tasks.put(ApplyRolePrivileges.ID, ApplyRolePrivileges::run);
     tasks.put(BackupRolePrivileges.ID, BackupRolePrivileges::run);
+    tasks.put(BackupScopeCheck.ID, BackupScopeCheck::run);
     TargetAccess access = new TargetAccess(target, passwordFor, privilegedLoginAllowed);
     CheckPool pool;
     try {
@@ -145,6 +150,71 @@ public final class Preflight implements Steps.Checks {
         PackageQueries queries = new PackageQueries(access, pkg.target().applyRole(), "cutter checks")) {
       return runAll(pool, packageTasks(checks), alone(checks), pkg, artifact.apply(pkg), access, queries);
     }
+  }
+
+  @Override
+  public List<CheckSpec> derivedVerify(ConnectionSpec target, ApplyPackage pkg) {
+    List<ExecStatement> statements = artifact.apply(pkg);
+    java.util.function.Function<dev.cutter.core.catalog.ObjectName, Optional<String>> schemaOf = new java.util.function.Function<>() {
+      private Optional<String> resolved;
+
+      @Override
+      public Optional<String> apply(dev.cutter.core.catalog.ObjectName name) {
+        if (resolved == null) {
+          resolved = creationSchema(target, pkg);
+        }
+        return resolved;
+      }
+    };
+    return DerivedVerify.from(statements, schemaOf);
+  }
+
+  /** apply_role's creation schema (first usable schema of its search_path), read once; empty when unknown. */
+  private static Optional<String> creationSchema(ConnectionSpec target, ApplyPackage pkg) {
+    try (CheckPool pool = CheckPool.open(target, 1, "cutter checks")) {
+      return pool.readOnly(c -> SearchPath.forApplyRole(c, pkg.target().applyRole(), target.user()))
+          .flatMap(SearchPath::creationSchema);
+    } catch (SQLException | CutterException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public List<CheckResult> recheck(java.sql.Connection c, ConnectionSpec login, ApplyPackage pkg, boolean sandbox) {
+    List<CheckResult> out = new ArrayList<>();
+    TargetAccess access = new TargetAccess(login, passwordFor);
+    if (!sandbox) {
+      try {
+        out.add(BeginRecheck.readOnly(c, conn -> {
+          try {
+            IdentityReader.read(conn);
+          } catch (IdentityReader.NotExecutableException e) {
+            return CheckResult.skipped(IdentityCheck.ID, "apply_role cannot read the system identifier; the run lock's"
+                + " session, seen from the apply session (" + BeginRecheck.SAME_SERVER + "), proves the server");
+          }
+          return IdentityCheck.run(new CheckContext(IdentityCheck.ID, conn, pkg, List.of(), access));
+        }));
+      } catch (SQLException e) {
+        out.add(CheckResult.error(IdentityCheck.ID, DbErrors.oneLine(e)));
+      }
+    }
+    for (int i = 0; i < pkg.preflight().size(); i++) {
+      CheckSpec spec = pkg.preflight().get(i);
+      CheckType type = types.get(spec.name());
+      if (type == null || !type.rechecksAtBegin()) {
+        continue;
+      }
+      String id = spec.name() + "#" + (i + 1);
+      try {
+        CheckResult r = BeginRecheck.readOnly(c, conn -> type.run(spec.args(), new CheckContext(id, conn, pkg, List.of(), access)));
+        out.add(r != null ? r : CheckResult.error(id, "internal error: the check returned no result"));
+      } catch (SQLException e) {
+        out.add(CheckResult.error(id, DbErrors.oneLine(e)));
+      } catch (CutterException e) {
+        out.add(CheckResult.error(id, e.getMessage()));
+      }
+    }
+    return out;
   }
 
   private Map<String, Task> packageTasks(List<CheckSpec> specs) {

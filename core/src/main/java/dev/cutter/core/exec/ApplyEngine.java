@@ -8,6 +8,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Runs an artifact's statements as psql -v ON_ERROR_STOP=1 would: one statement at a time over
@@ -30,19 +31,45 @@ public final class ApplyEngine {
   }
 
   /**
-   * How the step ended. {@code UNKNOWN} is never returned here: the run sets it when a lost
-   * connection leaves it unable to tell whether the change committed.
+   * Runs inside the apply's transaction after the timeouts are set and before the first
+   * statement (in autocommit mode in a transaction of its own just before): takes the locks the
+   * change needs and proves that what P1 found still holds. A refusal rolls back; nothing ran.
    */
-  public enum Ending { COMMITTED, ROLLED_BACK, PARTIALLY_COMMITTED, CONNECTION_LOST, UNKNOWN }
+  @FunctionalInterface
+  public interface BeforeFirstStatement {
+    Optional<Refusal> check(Connection c) throws SQLException;
+  }
+
+  /** Nothing to re-check. */
+  public static final BeforeFirstStatement NO_RECHECK = c -> Optional.empty();
+
+  /** Why the step refused to start; the target is unchanged. */
+  public record Refusal(String reason) {}
+
+  /**
+   * How the step ended. REFUSED: the {@link BeforeFirstStatement} refused, no statement ran.
+   * {@code UNKNOWN} is never returned here: the run sets it when a lost connection leaves it
+   * unable to tell whether the change committed.
+   */
+  public enum Ending { COMMITTED, ROLLED_BACK, PARTIALLY_COMMITTED, CONNECTION_LOST, REFUSED, UNKNOWN }
 
   /**
    * The outcome. {@code failedIndex} is the failing statement's index, 0 when the failure came
    * at COMMIT (a deferred constraint) or from the journal insert (-1), null when nothing failed.
    */
   public record Outcome(Ending ending, int total, int executed, List<Integer> committed, Integer failedIndex,
-      Integer failedLine, ServerError error) {
+      Integer failedLine, ServerError error, Refusal refusal) {
     public Outcome {
       committed = List.copyOf(committed);
+    }
+
+    public Outcome(Ending ending, int total, int executed, List<Integer> committed, Integer failedIndex,
+        Integer failedLine, ServerError error) {
+      this(ending, total, executed, committed, failedIndex, failedLine, error, null);
+    }
+
+    static Outcome refused(int total, Refusal r) {
+      return new Outcome(Ending.REFUSED, total, 0, List.of(), null, null, null, r);
     }
 
     public boolean succeeded() {
@@ -55,19 +82,41 @@ public final class ApplyEngine {
   /** Runs {@code statements} on {@code c}, which already runs as the apply role. */
   public static Outcome run(Connection c, List<ExecStatement> statements, ApplySettings settings, BeforeCommit journal)
       throws SQLException {
+    return run(c, statements, settings, journal, NO_RECHECK);
+  }
+
+  /** As {@link #run(Connection, List, ApplySettings, BeforeCommit)}, with {@code before} run first. */
+  public static Outcome run(Connection c, List<ExecStatement> statements, ApplySettings settings, BeforeCommit journal,
+      BeforeFirstStatement before) throws SQLException {
     return settings.mode() == ApplySettings.Mode.AUTOCOMMIT
-        ? autocommit(c, statements, settings, journal)
-        : transaction(c, statements, settings, journal);
+        ? autocommit(c, statements, settings, journal, before)
+        : transaction(c, statements, settings, journal, before);
+  }
+
+  /** Runs {@code before}; a database error in it is a refusal too (a lock not granted in lock_timeout, …). */
+  private static Optional<Refusal> recheck(Connection c, BeforeFirstStatement before) {
+    try {
+      return before.check(c);
+    } catch (SQLException e) {
+      ServerError err = ServerError.of(e);
+      return Optional.of(new Refusal("the re-check at BEGIN failed: " + err.message()
+          + (err.sqlstate() == null ? "" : " (SQLSTATE " + err.sqlstate() + ")")));
+    }
   }
 
   private static Outcome transaction(Connection c, List<ExecStatement> statements, ApplySettings settings,
-      BeforeCommit journal) throws SQLException {
+      BeforeCommit journal, BeforeFirstStatement before) throws SQLException {
     c.setAutoCommit(false);
     int executed = 0;
     try (Statement st = c.createStatement()) {
       st.setEscapeProcessing(false);
       st.execute("set local lock_timeout = " + millis(settings.lockTimeout()));
       st.execute("set local statement_timeout = " + millis(settings.statementTimeout()));
+      Optional<Refusal> refused = recheck(c, before);
+      if (refused.isPresent()) {
+        c.rollback();
+        return Outcome.refused(statements.size(), refused.get());
+      }
       for (ExecStatement s : statements) {
         try {
           st.execute(s.text());
@@ -99,8 +148,27 @@ public final class ApplyEngine {
     }
   }
 
+  /**
+   * Autocommit mode: the re-check runs in a transaction of its own that ends before the first
+   * statement, so its locks are released again; between that COMMIT and the first statement
+   * another session can still act (a gap transaction mode does not have).
+   */
   private static Outcome autocommit(Connection c, List<ExecStatement> statements, ApplySettings settings,
-      BeforeCommit journal) throws SQLException {
+      BeforeCommit journal, BeforeFirstStatement before) throws SQLException {
+    if (before != NO_RECHECK) {
+      c.setAutoCommit(false);
+      try (Statement st = c.createStatement()) {
+        st.execute("set local lock_timeout = " + millis(settings.lockTimeout()));
+        st.execute("set local statement_timeout = " + millis(settings.statementTimeout()));
+        Optional<Refusal> refused = recheck(c, before);
+        c.rollback();
+        if (refused.isPresent()) {
+          return Outcome.refused(statements.size(), refused.get());
+        }
+      } finally {
+        restoreAutocommit(c);
+      }
+    }
     c.setAutoCommit(true);
     List<Integer> committed = new ArrayList<>();
     try (Statement st = c.createStatement()) {

@@ -41,7 +41,23 @@ public final class IntegrityGates implements Steps.Integrity {
     } else {
       r = IntegrityVerifier.verifyWithoutPolicy(pkg, whyNoPolicy, clock.instant());
     }
-    return outcome(r);
+    Steps.IntegrityOutcome out = outcome(r);
+    if (policy.isPresent() && !policy.get().allowTimeoutsOff() && pkg.apply() != null && pkg.apply().anyTimeoutOff()) {
+      return timeoutsForbidden(out, pkg.apply().summary());
+    }
+    return out;
+  }
+
+  /** The trust policy says {@code allow_timeouts_off: false} and the package disables a timeout: the authorization gate fails. */
+  private static Steps.IntegrityOutcome timeoutsForbidden(Steps.IntegrityOutcome out, String settings) {
+    List<GateResult> gates = new ArrayList<>();
+    for (GateResult g : out.gates()) {
+      gates.add(!g.id().equals(GateIds.AUTHORIZATION) ? g : new GateResult(g.id(), GateStatus.FAIL, g.expected(), g.actual(),
+          "the trust policy forbids disabling an apply timeout (allow_timeouts_off: false), and the package sets " + settings,
+          List.of(new CheckResult("apply_timeouts", CheckStatus.FAIL, "lock_timeout and statement_timeout set",
+              settings, "allow_timeouts_off: false"))));
+    }
+    return new Steps.IntegrityOutcome(gates, out.signers());
   }
 
   /**

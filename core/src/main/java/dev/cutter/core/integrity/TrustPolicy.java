@@ -39,7 +39,8 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * The quorum counts people, not keys: an approver's old and new key count once. Optionally,
  * {@code allow_privileged_login} (default false) lets an artifact run by SET ROLE from a login
  * role that holds more than apply_role: a statement could then act as the login role, and the
- * report says so.
+ * report says so. {@code allow_timeouts_off} (default true) says whether a package may disable its
+ * apply timeouts with {@code off}.
  *
  * <p>A policy written before approvers existed (only {@code keyring} and {@code require}) is
  * read with one approver per key, named by its user id, when that is unambiguous: with
@@ -48,7 +49,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * {@code derived} is true for such a policy.
  */
 public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int require, List<Approver> approvers,
-    boolean derived, TlsRequirement tls, boolean allowPrivilegedLogin) {
+    boolean derived, TlsRequirement tls, boolean allowPrivilegedLogin, boolean allowTimeoutsOff) {
 
   /** One person whose signature counts once, whatever number of their keys signed. Fingerprints are primary keys, upper-case hex. */
   public record Approver(String name, List<String> fingerprints) {
@@ -87,13 +88,13 @@ public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int requ
 
   /** A policy without a TLS requirement. */
   public TrustPolicy(Path file, Path keyringFile, Keyring keyring, int require, List<Approver> approvers, boolean derived) {
-    this(file, keyringFile, keyring, require, approvers, derived, TlsRequirement.NONE, false);
+    this(file, keyringFile, keyring, require, approvers, derived, TlsRequirement.NONE, false, true);
   }
 
   /** A policy that allows no privileged login. */
   public TrustPolicy(Path file, Path keyringFile, Keyring keyring, int require, List<Approver> approvers, boolean derived,
       TlsRequirement tls) {
-    this(file, keyringFile, keyring, require, approvers, derived, tls, false);
+    this(file, keyringFile, keyring, require, approvers, derived, tls, false, true);
   }
 
   /** Whether connecting to {@code target} as specified meets the policy; the refusal when not. */
@@ -170,12 +171,14 @@ public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int requ
     ScalarNode requireNode = null;
     ScalarNode tlsNode = null;
     ScalarNode privilegedNode = null;
+    ScalarNode timeoutsOffNode = null;
     Node approversNode = null;
     for (NodeTuple t : map.getValue()) {
       String key = t.getKeyNode() instanceof ScalarNode s ? s.getValue() : "";
       if (("keyring".equals(key) && keyringNode != null) || ("require".equals(key) && requireNode != null)
           || ("approvers".equals(key) && approversNode != null) || ("tls".equals(key) && tlsNode != null)
-          || (PRIVILEGED_LOGIN.equals(key) && privilegedNode != null)) {
+          || (PRIVILEGED_LOGIN.equals(key) && privilegedNode != null)
+          || (TIMEOUTS_OFF.equals(key) && timeoutsOffNode != null)) {
         throw invalid(name, t.getKeyNode().getStartMark(), "duplicate key '" + key + "'");
       }
       switch (key) {
@@ -184,8 +187,10 @@ public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int requ
         case "approvers" -> approversNode = t.getValueNode();
         case "tls" -> tlsNode = scalar(name, t.getValueNode(), "tls", "verify-full");
         case PRIVILEGED_LOGIN -> privilegedNode = scalar(name, t.getValueNode(), PRIVILEGED_LOGIN, "true or false");
+        case TIMEOUTS_OFF -> timeoutsOffNode = scalar(name, t.getValueNode(), TIMEOUTS_OFF, "true or false");
         default -> throw invalid(name, t.getKeyNode().getStartMark(),
-            "unknown key '" + key + "' (expected keyring, require, approvers, tls, " + PRIVILEGED_LOGIN + ")");
+            "unknown key '" + key + "' (expected keyring, require, approvers, tls, " + PRIVILEGED_LOGIN + ", "
+            + TIMEOUTS_OFF + ")");
       }
     }
     if (keyringNode == null) {
@@ -210,17 +215,19 @@ public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int requ
     }
     return new TrustPolicy(file, keyringFile, keyring, require, approvers, approversNode == null,
         tlsNode == null ? TlsRequirement.NONE : TlsRequirement.VERIFY_FULL,
-        privilegedNode != null && parseBoolean(name, privilegedNode));
+        privilegedNode != null && parseBoolean(name, privilegedNode, PRIVILEGED_LOGIN),
+        timeoutsOffNode == null || parseBoolean(name, timeoutsOffNode, TIMEOUTS_OFF));
   }
 
   private static final String PRIVILEGED_LOGIN = "allow_privileged_login";
+  private static final String TIMEOUTS_OFF = "allow_timeouts_off";
 
-  private static boolean parseBoolean(String name, ScalarNode node) {
+  private static boolean parseBoolean(String name, ScalarNode node, String key) {
     return switch (node.getValue().trim()) {
       case "true" -> true;
       case "false" -> false;
-      default -> throw invalid(name, node.getStartMark(), PRIVILEGED_LOGIN + ": expected true or false, found '"
-          + node.getValue() + "'");
+      default -> throw invalid(name, node.getStartMark(), key + ": expected true or false, found '" + node.getValue()
+          + "'");
     };
   }
 

@@ -472,11 +472,26 @@ public final class PackageLoader {
       });
     }
 
+    /**
+     * A timeout: a duration of at least 1ms in whole milliseconds (PostgreSQL's unit; 900us would
+     * silently become 0, no timeout), or {@code off} to disable it explicitly. Zero is refused:
+     * "no timeout" must be written as such.
+     */
     private Optional<Duration> duration(YamlValue v, String field) {
+      if (v instanceof YamlValue.Scalar s && s.value().equals("off") && (s.isString() || YamlValue.Scalar.BOOL.equals(s.tag()))) {
+        return Optional.of(ApplySettings.OFF);
+      }
       Optional<Duration> d = v instanceof YamlValue.Scalar s && s.isString() ? parseDuration(s.value()) : Optional.empty();
       if (d.isEmpty()) {
-        fields.report(v, field, "expected a duration such as 500ms, 5s, 10min, 1h or 1d (units us, ms, s, min, h, d), got "
+        fields.report(v, field, "expected a duration such as 500ms, 5s, 10min, 1h or 1d (units us, ms, s, min, h, d), or off, got "
             + (v instanceof YamlValue.Scalar s && s.isString() ? "'" + s.value() + "'" : YamlFields.describe(v)));
+      } else if (d.get().isZero()) {
+        fields.report(v, field, "a zero timeout is not allowed: write a duration of at least 1ms, or off to disable the timeout");
+        return Optional.empty();
+      } else if (d.get().toNanos() % 1_000_000 != 0) {
+        fields.report(v, field, "PostgreSQL counts this timeout in whole milliseconds: '" + ((YamlValue.Scalar) v).value()
+            + "' is not a whole number of milliseconds (at least 1ms)");
+        return Optional.empty();
       } else if (d.get().compareTo(Duration.ofMillis(MAX_TIMEOUT_MS)) > 0) {
         fields.report(v, field, "PostgreSQL accepts at most " + MAX_TIMEOUT_MS + "ms (about 24.8 days)");
         return Optional.empty();
@@ -488,9 +503,29 @@ public final class PackageLoader {
       String f = "rollback";
       return fields.mapping(v, f, List.of("artifact"), List.of("precondition")).map(m -> {
         ArtifactRef artifact = m.get("artifact").map(x -> artifact(x, f + ".artifact")).orElse(null);
-        List<CheckSpec> precondition = m.get("precondition").map(x -> checks(x, f + ".precondition")).orElse(List.of());
-        return artifact == null ? null : new Rollback(artifact, precondition);
+        List<CheckSpec> precondition = m.get("precondition").map(x -> precondition(x, f + ".precondition")).orElse(null);
+        if (m.get("precondition").isEmpty()) {
+          problems.add(m.position(), f + ": missing 'precondition': list the checks that must hold before the rollback"
+              + " may run, or write precondition: none");
+        }
+        return artifact == null || precondition == null ? null : new Rollback(artifact, precondition);
       }).orElse(null);
+    }
+
+    /**
+     * A rollback precondition: a non-empty list of checks, or {@code none} written out. An empty
+     * list would let the rollback run on nothing but hope, so it is refused.
+     */
+    private List<CheckSpec> precondition(YamlValue v, String field) {
+      if (v instanceof YamlValue.Scalar s && s.isString() && s.value().equals("none")) {
+        return List.of();
+      }
+      if (v instanceof YamlValue.Scalar s && s.isNull() || v instanceof YamlValue.Sequence q && q.items().isEmpty()) {
+        fields.report(v, field, "an empty precondition would let the rollback run unchecked: list the checks that must"
+            + " hold, or write precondition: none");
+        return null;
+      }
+      return checks(v, field);
     }
 
     private Sandbox sandbox(YamlValue v) {

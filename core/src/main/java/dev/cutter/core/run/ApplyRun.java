@@ -3,6 +3,7 @@ package dev.cutter.core.run;
 import dev.cutter.core.Verdict;
 import dev.cutter.core.catalog.Baseline;
 import dev.cutter.core.catalog.BaselineSnapshot;
+import dev.cutter.core.check.BeginRecheck;
 import dev.cutter.core.check.CheckResult;
 import dev.cutter.core.check.CheckStatus;
 import dev.cutter.core.db.ConnectionSpec;
@@ -117,6 +118,7 @@ public final class ApplyRun {
     Baseline before;
     /** A session as apply_role opened before BEGIN, kept to finish the journal row when no new one can be had. */
     Connection journalSession;
+    java.util.Set<String> touched = java.util.Set.of();
     boolean changed;
     /** This run's journal row was recorded (it may still have been rolled back with a failed change). */
     boolean journaled;
@@ -144,7 +146,7 @@ public final class ApplyRun {
       boolean productionChanged = changed && req.mode() != RunMode.DRY_RUN;
       return new RunReport(req.runId(), req.mode(), pi, t, verdict, verdict.exitCode(), productionChanged,
           new ArrayList<>(gates.values()), backupInfo, applyInfo, verification, rollbackInfo, rootCause, List.of(),
-          nextAction, started, clock.instant());
+          nextAction, started, clock.instant(), RunReport.ApplySettingsInfo.of(p.apply()));
     }
   }
 
@@ -238,7 +240,17 @@ public final class ApplyRun {
     if (!p1ok) {
       return finish(s, Verdict.BLOCKED, "preflight check failed: " + firstFailure(p1), sink, lockConn);
     }
-    s.before = BaselineSnapshot.read(lockConn);
+    BeginRecheck recheck;
+    try {
+      recheck = BeginRecheck.prepare(lockConn, pkg, req.statements(), req.login().user(),
+          c -> checks.recheck(c, req.login(), pkg, req.mode() == RunMode.DRY_RUN));
+      s.touched = recheck.touchedSchemas();
+      s.before = BaselineSnapshot.read(lockConn, s.touched);
+    } catch (SQLException e) {
+      // nothing has changed yet: a catalog that cannot be read is a stop, not an escalation
+      return finish(s, Verdict.BLOCKED, "cannot read the catalog fingerprint after P1: " + DbErrors.oneLine(e), sink,
+          lockConn);
+    }
 
     if (pkg.backup().required()) {
       String role = pkg.target().backupRole().orElse(req.login().user());
@@ -300,12 +312,17 @@ public final class ApplyRun {
       out = ApplyEngine.run(applyConn.connection(), req.statements(), pkg.apply(), c -> {
         Journal.recordCommit(c, pkg.id(), pkg.sha256(), req.runId(), s.signers, req.login().user(), applyRole, started);
         s.journaled = true;
-      });
+      }, recheck);
       if (!transaction) {
         AdvisoryLock.releaseChange(applyConn.connection());
       }
     }
     s.applyInfo = applyInfo(req, out);
+    if (out.ending() == Ending.REFUSED) {
+      s.gate(new GateResult(GateIds.APPLY, GateStatus.FAIL, "what P1 proved still holds at BEGIN",
+          "refused before the first statement; rolled back", out.refusal().reason(), recheck.results()));
+      return finish(s, Verdict.BLOCKED, out.refusal().reason(), sink, lockConn);
+    }
     if (out.ending() == Ending.CONNECTION_LOST) {
       out = resolveLostConnection(req, out);
       s.applyInfo = applyInfo(req, out);
@@ -314,7 +331,7 @@ public final class ApplyRun {
       case COMMITTED -> {
         s.changed = true;
         s.gate(new GateResult(GateIds.APPLY, GateStatus.PASS, req.statements().size() + " statements",
-            out.executed() + " executed, committed", null, List.of()));
+            out.executed() + " executed, committed", null, recheck.results()));
         afterCommit.run();
         return verifyAfterCommit(s, lockConn, sink);
       }
@@ -339,10 +356,10 @@ public final class ApplyRun {
       default -> {
         s.gate(new GateResult(GateIds.APPLY, GateStatus.FAIL, req.statements().size() + " statements",
             out.executed() + " executed, rolled back", describe(out), List.of()));
-        Baseline after = BaselineSnapshot.read(lockConn);
+        Baseline after = BaselineSnapshot.read(lockConn, s.touched);
         boolean same = after.equals(s.before);
         s.verification = new VerificationInfo(same ? "UNCHANGED" : "CHANGED", List.of(), s.before, after,
-            same ? "target unchanged, verified" : "the baseline differs from before the apply");
+            same ? "target unchanged, verified" : "the baseline differs from before the apply: " + differences(s.before, after));
         if (same) {
           return finish(s, Verdict.FAILED, "apply failed and was rolled back: " + describe(out), sink, lockConn);
         }
@@ -355,12 +372,12 @@ public final class ApplyRun {
   private RunReport verifyAfterCommit(State s, Connection lockConn, ReportSink sink) throws SQLException {
     Request req = s.req;
     ApplyPackage pkg = req.pkg();
-    List<CheckResult> v = checks.run(req.login(), pkg, pkg.verify());
+    VerifyPlan plan = VerifyPlan.of(checks, req.login(), pkg);
+    List<CheckResult> v = plan.specs().isEmpty() ? List.of() : checks.run(req.login(), pkg, plan.specs());
     boolean ok = v.stream().noneMatch(r -> r.status().blocks());
-    Baseline afterApply = BaselineSnapshot.read(lockConn);
-    s.gate(new GateResult(GateIds.VERIFY, ok ? GateStatus.PASS : GateStatus.FAIL, null, null,
-        ok ? null : firstFailure(v), v));
-    s.verification = new VerificationInfo(ok ? "PASS" : "FAIL", v, s.before, afterApply, null);
+    Baseline afterApply = BaselineSnapshot.counts(lockConn);
+    s.gate(new GateResult(GateIds.VERIFY, plan.gateStatus(ok), null, null, ok ? plan.note() : firstFailure(v), v));
+    s.verification = new VerificationInfo(plan.status(ok), v, s.before, afterApply, plan.note());
     if (ok) {
       if (req.mode() == RunMode.DRY_RUN) {
         return rehearseRollback(s, lockConn, sink);
@@ -394,15 +411,40 @@ public final class ApplyRun {
       s.gate(new GateResult(GateIds.ROLLBACK, GateStatus.FAIL, null, null, describe(ro), pre));
       return finish(s, Verdict.ESCALATE, "verification failed and the rollback failed: " + describe(ro), sink, lockConn);
     }
-    Baseline after = BaselineSnapshot.read(lockConn);
+    Baseline after = BaselineSnapshot.read(lockConn, s.touched);
     boolean restored = after.equals(s.before);
-    s.verification = new VerificationInfo("FAIL", v, s.before, after,
-        restored ? "rollback restored the pre-apply baseline" : "the baseline after rollback differs from before the apply");
+    Optional<String> dropped = droppedData(req.statements());
+    String note = !restored ? "the baseline after rollback differs from before the apply: " + differences(s.before, after)
+        : dropped.isPresent() ? "rollback restored the structure, not the data: " + dropped.get() + " dropped data that is"
+            + " only in the backup" + backupWhere(s)
+        : "rollback restored the pre-apply baseline";
+    s.verification = new VerificationInfo("FAIL", v, s.before, after, note);
     s.rollbackInfo = new RollbackInfo("EXECUTED", "verification failed: " + firstFailure(v));
     s.gate(new GateResult(GateIds.ROLLBACK, restored ? GateStatus.PASS : GateStatus.FAIL, "baseline as before the apply",
-        restored ? "restored" : "differs", null, pre));
+        restored ? "restored" : "differs", restored ? null : note, pre));
+    if (restored && dropped.isPresent()) {
+      s.nextAction = "restore the dropped data from the backup" + backupWhere(s) + ", then run cutter verify";
+      return finish(s, Verdict.ESCALATE, "verification failed after commit; the rollback restored the structure but "
+          + dropped.get() + " dropped data that is only in the backup" + backupWhere(s), sink, lockConn);
+    }
     return finish(s, restored ? Verdict.ROLLED_BACK : Verdict.ESCALATE,
         "verification failed after commit: " + firstFailure(v), sink, lockConn);
+  }
+
+  /** The first statement that removes or overwrites data a structural rollback cannot give back, if any. */
+  static Optional<String> droppedData(List<ExecStatement> statements) {
+    return BeginRecheck.touches(statements).stream().filter(dev.cutter.core.check.derived.Touch::dropsData).findFirst()
+        .map(t -> "statement " + t.statement() + " (line " + t.line() + ", " + t.action().name().replace('_', ' ')
+            + " " + t.object() + ")");
+  }
+
+  private static String backupWhere(State s) {
+    return s.backupInfo != null && s.backupInfo.path() != null ? " " + s.backupInfo.path()
+        : " (none was taken: backup.required is false)";
+  }
+
+  private static String differences(Baseline before, Baseline after) {
+    return String.join("; ", before.differences(after));
   }
 
   /**
@@ -433,13 +475,14 @@ public final class ApplyRun {
       ro = null;
       s.rollbackInfo = new RollbackInfo("FAILED", e.getMessage());
     }
-    Baseline after = BaselineSnapshot.read(lockConn);
+    Baseline after = BaselineSnapshot.read(lockConn, s.touched);
     boolean restored = ro != null && ro.ending() == Ending.COMMITTED && after.equals(s.before);
     if (ro != null) {
       s.rollbackInfo = new RollbackInfo(ro.ending() == Ending.COMMITTED ? "EXECUTED" : "FAILED",
           ro.ending() != Ending.COMMITTED ? "rehearsal: " + describe(ro)
-              : restored ? "rehearsal: the rollback restored the pre-apply baseline"
-              : "rehearsal: the baseline after the rollback differs from before the apply");
+              : restored ? "rehearsal: the rollback restored the pre-apply baseline" + droppedData(req.statements())
+                  .map(d -> " (the structure only: " + d + " drops data that only a backup holds)").orElse("")
+              : "rehearsal: the baseline after the rollback differs from before the apply: " + differences(s.before, after));
     }
     s.gate(new GateResult(GateIds.ROLLBACK, restored ? GateStatus.PASS : GateStatus.FAIL,
         "rollback restores the pre-apply baseline", restored ? "restored" : "not restored", s.rollbackInfo.reason(), pre));
@@ -582,8 +625,9 @@ public final class ApplyRun {
       case PARTIALLY_COMMITTED -> "partially_committed";
       case ROLLED_BACK, CONNECTION_LOST -> "rolled_back";
       case UNKNOWN -> "unknown";
+      case REFUSED -> "none";
     };
-    String status = o.ending() == Ending.COMMITTED ? "PASS" : "FAIL";
+    String status = o.ending() == Ending.COMMITTED ? "PASS" : o.ending() == Ending.REFUSED ? "BLOCKED" : "FAIL";
     return new ApplyInfo(status, o.total(), o.executed(), tx, req.wrapperAbsorbed(), o.committed(), fs);
   }
 

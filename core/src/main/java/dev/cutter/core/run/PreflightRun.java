@@ -60,6 +60,6 @@ public final class PreflightRun {
     Verdict v = ok ? Verdict.PASS : Verdict.BLOCKED;
     return new RunReport(runId, RunMode.PREFLIGHT, SideRuns.info(pkg, io.signers()), SideRuns.target(pkg, target), v, v.exitCode(), false, gates, null, null, null, null, cause,
         List.of(), ok ? null : "fix what the failed gate or check names, then run cutter preflight again",
-        started, clock.instant());
+        started, clock.instant(), RunReport.ApplySettingsInfo.of(pkg.apply()));
   }
 }

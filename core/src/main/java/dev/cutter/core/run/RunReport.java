@@ -28,7 +28,8 @@ public record RunReport(
     List<Remediation> remediation,
     String nextAction,
     Instant started,
-    Instant finished) {
+    Instant finished,
+    ApplySettingsInfo applySettings) {
 
   public static final int REPORT_VERSION = 1;
 
@@ -37,10 +38,37 @@ public record RunReport(
     remediation = remediation == null ? List.of() : List.copyOf(remediation);
   }
 
+  /** A report that does not record the apply settings (null: the run had no package settings to record). */
+  public RunReport(String runId, RunMode mode, PackageInfo pkg, TargetInfo target, Verdict verdict, int exitCode,
+      boolean productionChanged, List<GateResult> gates, BackupInfo backup, ApplyInfo apply,
+      VerificationInfo verification, RollbackInfo rollback, String rootCause, List<Remediation> remediation,
+      String nextAction, Instant started, Instant finished) {
+    this(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply, verification, rollback,
+        rootCause, remediation, nextAction, started, finished, null);
+  }
+
   /** This report with the failure's diagnosis (root cause, remediation options, next action) set. */
   public RunReport withDiagnosis(String rootCause, List<Remediation> remediation, String nextAction) {
     return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
-        verification, rollback, rootCause, remediation, nextAction, started, finished);
+        verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings);
+  }
+
+  /** This report recording {@code settings} as the effective apply settings. */
+  public RunReport withApplySettings(ApplySettingsInfo settings) {
+    return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
+        verification, rollback, rootCause, remediation, nextAction, started, finished, settings);
+  }
+
+  /**
+   * The apply settings in effect (issue 19.11): mode, and each timeout as {@code off} or
+   * milliseconds; {@code retries} is null while cutter does not retry.
+   */
+  public record ApplySettingsInfo(String mode, String lockTimeout, String statementTimeout, Integer retries) {
+    public static ApplySettingsInfo of(dev.cutter.core.model.ApplySettings s) {
+      return s == null ? null : new ApplySettingsInfo(s.mode().name().toLowerCase(java.util.Locale.ROOT),
+          dev.cutter.core.model.ApplySettings.describe(s.lockTimeout()),
+          dev.cutter.core.model.ApplySettings.describe(s.statementTimeout()), null);
+    }
   }
 
   /** The package as the report echoes it. */
@@ -98,9 +126,18 @@ public record RunReport(
   public record FailedStatement(int index, int line, String sqlstate, String message, String detail, String hint,
       String where) {}
 
-  /** The verify checks and the baseline before and after. */
+  /**
+   * The verify checks and the baseline before and after. {@code status} is PASS, FAIL,
+   * {@link #NOT_VERIFIED} (nothing could be checked), or UNCHANGED/CHANGED after a failed apply.
+   */
   public record VerificationInfo(String status, List<CheckResult> checks, Baseline baselineBefore, Baseline baselineAfter,
-      String note) {}
+      String note) {
+    public static final String NOT_VERIFIED = "NOT_VERIFIED";
+
+    public boolean notVerified() {
+      return NOT_VERIFIED.equals(status);
+    }
+  }
 
   /** NOT_RUN, NOT_APPLICABLE, EXECUTED or FAILED, and why. */
   public record RollbackInfo(String status, String reason) {}

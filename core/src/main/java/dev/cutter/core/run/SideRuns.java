@@ -16,6 +16,7 @@ import dev.cutter.core.db.ConnectionSpec.Secret;
 import java.util.Optional;
 import java.util.function.BiFunction;
 import dev.cutter.core.model.ApplyPackage;
+import dev.cutter.core.model.ApplySettings;
 import dev.cutter.core.run.RunReport.ApplyInfo;
 import dev.cutter.core.run.RunReport.FailedStatement;
 import dev.cutter.core.run.RunReport.PackageInfo;
@@ -65,7 +66,7 @@ public final class SideRuns {
    */
   public RunReport verify(ApplyPackage pkg, ConnectionSpec target, String runId) {
     Instant started = clock.instant();
-    Steps.IntegrityOutcome io = integrity.check(pkg, true);
+    Steps.IntegrityOutcome io = integrity.check(pkg, true, target);
     List<GateResult> gates = new ArrayList<>(io.gates());
     PackageInfo pi = info(pkg, io.signers());
     if (!io.passed()) {
@@ -79,15 +80,17 @@ public final class SideRuns {
       gates.add(GateResult.notRun(GateIds.VERIFY));
       return verifyBlocked(runId, pi, pkg, target, gates, "not the approved target: " + identity.message(), started);
     }
-    List<CheckResult> results = checks.run(target, pkg, pkg.verify());
+    VerifyPlan plan = VerifyPlan.of(checks, target, pkg);
+    List<CheckResult> results = plan.specs().isEmpty() ? List.of() : checks.run(target, pkg, plan.specs());
     boolean ok = ApplyRun.held(results);
-    gates.add(new GateResult(GateIds.VERIFY, ok ? GateStatus.PASS : GateStatus.FAIL, null, null,
-        ok ? null : ApplyRun.firstFailure(results), results));
+    gates.add(new GateResult(GateIds.VERIFY, plan.gateStatus(ok), null, null,
+        ok ? plan.note() : ApplyRun.firstFailure(results), results));
     Verdict v = ok ? Verdict.PASS : Verdict.BLOCKED;
     return new RunReport(runId, RunMode.VERIFY, pi, target(pkg, target), v, v.exitCode(), false,
-        gates, null, null, new VerificationInfo(ok ? "PASS" : "FAIL", results, null, null, null), null,
+        gates, null, null, new VerificationInfo(plan.status(ok), results, null, null, plan.note()), null,
         ok ? null : "the change is not in place as the package promises: " + ApplyRun.firstFailure(results), List.of(),
-        ok ? null : "read the failed checks; if the change was applied, consider cutter rollback", started, clock.instant());
+        ok ? null : "read the failed checks; if the change was applied, consider cutter rollback", started, clock.instant(),
+        RunReport.ApplySettingsInfo.of(pkg.apply()));
   }
 
   private RunReport verifyBlocked(String runId, PackageInfo pi, ApplyPackage pkg, ConnectionSpec target,
@@ -108,10 +111,20 @@ public final class SideRuns {
    * precondition holds: PASS when it ran and committed (its own journal row, written in its
    * transaction, finished after the report), BLOCKED when a gate or the precondition refused,
    * FAILED when it failed and was rolled back. The report goes to {@code sink} while the run lock
-   * is held.
+   * is held. It records the effective settings: the rollback always runs in one transaction,
+   * under the package's timeouts.
    */
   public RunReport rollback(ApplyPackage pkg, List<ExecStatement> statements, ConnectionSpec login, Duration lockWait,
       String runId, ApplyRun.ReportSink sink) {
+    ApplySettings s = pkg.apply();
+    RunReport.ApplySettingsInfo settings = RunReport.ApplySettingsInfo.of(
+        new ApplySettings(ApplySettings.Mode.TRANSACTION, s.lockTimeout(), s.statementTimeout()));
+    return rollbackRun(pkg, statements, login, lockWait, runId, r -> sink.write(r.withApplySettings(settings)))
+        .withApplySettings(settings);
+  }
+
+  private RunReport rollbackRun(ApplyPackage pkg, List<ExecStatement> statements, ConnectionSpec login,
+      Duration lockWait, String runId, ApplyRun.ReportSink sink) {
     Instant started = clock.instant();
     List<GateResult> gates = new ArrayList<>();
     Steps.IntegrityOutcome io = integrity.check(pkg, true, login);
@@ -157,7 +170,9 @@ public final class SideRuns {
           return written(sink, blocked(runId, pi, t, gates, new RollbackInfo("NOT_APPLICABLE", "precondition failed: " + ApplyRun.firstFailure(pre)),
               "rollback precondition does not hold: " + ApplyRun.firstFailure(pre), started));
         }
-        Baseline before = BaselineSnapshot.read(lockConn);
+        java.util.Set<String> touched = dev.cutter.core.check.BeginRecheck.touchedSchemas(lockConn, pkg, statements,
+            login.user());
+        Baseline before = BaselineSnapshot.read(lockConn, touched);
         Outcome o;
         java.util.concurrent.atomic.AtomicReference<TargetInfo> session = new java.util.concurrent.atomic.AtomicReference<>(t);
         ApplyRun.Request req = new ApplyRun.Request(pkg, List.of(), false, statements, login, passwordFor, lockWait,
@@ -173,7 +188,7 @@ public final class SideRuns {
         }
         boolean ok = o.ending() == Ending.COMMITTED;
         committed = ok;
-        Baseline after = BaselineSnapshot.read(lockConn);
+        Baseline after = BaselineSnapshot.read(lockConn, touched);
         FailedStatement fs = o.error() == null ? null : new FailedStatement(o.failedIndex(), o.failedLine(),
             o.error().sqlstate(), o.error().message(), o.error().detail(), o.error().hint(), o.error().where());
         ApplyInfo ai = new ApplyInfo(ok ? "PASS" : "FAIL", o.total(), o.executed(), ok ? "committed" : "rolled_back", false,
@@ -182,7 +197,8 @@ public final class SideRuns {
             ok ? "committed" : "rolled back", ok ? null : fs.message(), pre));
         Verdict v = ok ? Verdict.PASS : after.equals(before) ? Verdict.FAILED : Verdict.ESCALATE;
         RunReport r = new RunReport(runId, RunMode.ROLLBACK, pi, session.get(), v, v.exitCode(), ok, gates, null, ai,
-            new VerificationInfo(ok ? "PASS" : "FAIL", List.of(), before, after, null),
+            new VerificationInfo(ok ? "PASS" : "FAIL", List.of(), before, after, ok || after.equals(before) ? null
+                : "the baseline differs from before the rollback: " + String.join("; ", before.differences(after))),
             new RollbackInfo(ok ? "EXECUTED" : "FAILED", ok ? null : fs.message()),
             ok ? null : "the rollback artifact failed: " + fs.message(), List.of(), null, started, clock.instant());
         String sha = sink.write(r);

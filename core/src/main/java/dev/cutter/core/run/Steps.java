@@ -50,6 +50,23 @@ public final class Steps {
 
     /** A list of checks from the package (verify, rollback precondition), in order. */
     List<CheckResult> run(ConnectionSpec target, ApplyPackage pkg, List<CheckSpec> checks);
+
+    /**
+     * The identity check (not in a sandbox) and the package's P1 checks that say what the data
+     * and objects are ({@link dev.cutter.core.check.CheckType#rechecksAtBegin()}), run again on
+     * the apply session {@code c} inside its transaction, each read-only; ids as in P1. None by default.
+     */
+    /**
+     * Verify checks derived from the artifact's DDL, for a package whose {@code verify} list is
+     * empty (objects created present, objects dropped absent); empty when nothing can be derived.
+     */
+    default List<CheckSpec> derivedVerify(ConnectionSpec target, ApplyPackage pkg) {
+      return List.of();
+    }
+
+    default List<CheckResult> recheck(java.sql.Connection c, ConnectionSpec login, ApplyPackage pkg, boolean sandbox) {
+      return List.of();
+    }
   }
 
   /** The P2 backup; {@code status} of the result is PASS or FAIL (with {@code reason}). */

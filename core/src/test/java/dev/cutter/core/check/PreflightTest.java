@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cutter.core.check.derived.ApplyRolePrivileges;
 import dev.cutter.core.check.derived.BackupRolePrivileges;
+import dev.cutter.core.check.derived.BackupScopeCheck;
 import dev.cutter.core.exec.ExecStatement;
 import dev.cutter.core.exec.Journal;
 import dev.cutter.core.model.ApplyPackage;
@@ -59,7 +60,7 @@ class PreflightTest {
 
     assertThat(out.passed()).isFalse();
     assertThat(out.results()).extracting(CheckResult::id)
-        .containsExactly(IdentityCheck.ID, JournalCheck.ID, ApplyRolePrivileges.ID, BackupRolePrivileges.ID);
+        .containsExactly(IdentityCheck.ID, JournalCheck.ID, ApplyRolePrivileges.ID, BackupRolePrivileges.ID, BackupScopeCheck.ID);
     assertThat(byId(out.results(), IdentityCheck.ID).status()).isEqualTo(CheckStatus.PASS);
     CheckResult priv = byId(out.results(), ApplyRolePrivileges.ID);
     assertThat(priv.status()).isEqualTo(CheckStatus.FAIL);
@@ -217,7 +218,7 @@ class PreflightTest {
 
     List<String> expected = new ArrayList<>(List.of(IdentityCheck.ID, JournalCheck.ID));
     IntStream.rangeClosed(1, 8).forEach(i -> expected.add("run_sql#" + i));
-    expected.addAll(List.of(ApplyRolePrivileges.ID, BackupRolePrivileges.ID));
+    expected.addAll(List.of(ApplyRolePrivileges.ID, BackupRolePrivileges.ID, BackupScopeCheck.ID));
     assertThat(out.results()).extracting(CheckResult::id).containsExactlyElementsOf(expected);
     assertThat(out.passed()).isTrue();
   }

@@ -37,7 +37,7 @@ class PackageHasherTest {
   void rewritesOnlyTheHashesKeepingCommentsOrderAndQuoting() {
     String before = MINIMAL.replace("sha256: " + CHANGE_SHA, "sha256: '" + STALE + "'   # pinned by the author 🔒")
         .replace("title: Test package", "title: \"Test package ✓ 𝔘nicode\"  # comment with 🙂")
-        + "rollback:\n  artifact: { path: \"ddl/rollback.sql\", sha256: \"garbage\" }   # keep me\n";
+        + "rollback:\n  artifact: { path: \"ddl/rollback.sql\", sha256: \"garbage\" }   # keep me\n  precondition: none\n";
     TestPackages.write(dir, before);
 
     PackageHasher.Result r = hasher.compute(dir);
@@ -53,7 +53,7 @@ class PackageHasherTest {
   void addsMissingHashesInBlockAndFlowMappings() {
     String before = MINIMAL.replace("  sha256: " + CHANGE_SHA + "\n", "")
         .replace("path: ddl/change.sql", "path: ddl/change.sql  # the change")
-        + "rollback:\n  artifact: {path: ddl/rollback.sql}\n";
+        + "rollback:\n  artifact: {path: ddl/rollback.sql}\n  precondition: none\n";
     TestPackages.write(dir, before);
 
     PackageHasher.Result r = hasher.compute(dir);

@@ -170,7 +170,7 @@ class PackageLoaderTest {
     assertThat(ms).containsExactly(
         "authorization.expires_at: expected an RFC 3339 date-time with offset, e.g. 2026-05-19T06:00:00Z, got a timestamp (2030-01-01T00:00:00)",
         "apply.mode: expected transaction or autocommit, got 'eventually'",
-        "apply.lock_timeout: expected a duration such as 500ms, 5s, 10min, 1h or 1d (units us, ms, s, min, h, d), got an integer (10)",
+        "apply.lock_timeout: expected a duration such as 500ms, 5s, 10min, 1h or 1d (units us, ms, s, min, h, d), or off, got an integer (10)",
         "apply.statement_timeout: PostgreSQL accepts at most 2147483647ms (about 24.8 days)");
   }
 
@@ -250,7 +250,7 @@ class PackageLoaderTest {
 
   @Test
   void lenientHashModeAcceptsMissingOrGarbageHashesOnly() {
-    TestPackages.write(dir, MINIMAL.replace("  sha256: " + CHANGE_SHA + "\n", "") + "rollback:\n  artifact: { path: ddl/rollback.sql, sha256: nope }\n");
+    TestPackages.write(dir, MINIMAL.replace("  sha256: " + CHANGE_SHA + "\n", "") + "rollback:\n  artifact: { path: ddl/rollback.sql, sha256: nope }\n  precondition: none\n");
 
     ApplyPackage p = loader.loadIgnoringHashes(dir);
 

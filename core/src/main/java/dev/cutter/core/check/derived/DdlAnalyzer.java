@@ -41,6 +41,109 @@ public final class DdlAnalyzer {
     return a.found;
   }
 
+  /**
+   * The objects {@code text} touches and how ({@link Touch}): everything {@link #analyze} finds,
+   * plus {@code ALTER TABLE … DROP [COLUMN]}, {@code CREATE TRIGGER … ON}, {@code TRUNCATE} and the
+   * target of {@code INSERT INTO}, {@code UPDATE}, {@code DELETE FROM} and {@code MERGE INTO}
+   * (statements that start with {@code WITH} are not followed into).
+   */
+  public static List<Touch> touches(int index, int startLine, String text) {
+    List<Token> t = SqlTokens.of(text);
+    DdlAnalyzer a = new DdlAnalyzer();
+    a.statement(index, startLine, t);
+    List<Touch> out = new ArrayList<>();
+    for (Requirement r : a.found) {
+      if (r instanceof Requirement.CreateIn ci) {
+        out.add(new Touch(ci.kind(), ci.object(), Touch.Action.CREATE, index, r.line()));
+      } else if (r instanceof Requirement.CreateSchema cs) {
+        out.add(new Touch(ObjectKind.SCHEMA, ObjectName.unqualified(cs.schema()), Touch.Action.CREATE, index, r.line()));
+      } else if (r instanceof Requirement.CreateIndex ix) {
+        out.add(new Touch(ObjectKind.TABLE, ix.table(), Touch.Action.INDEX_ON, index, r.line()));
+      } else if (r instanceof Requirement.Owns o) {
+        out.add(new Touch(o.kind(), o.object(), o.verb().equals("DROP") ? Touch.Action.DROP : Touch.Action.ALTER,
+            index, r.line()));
+      } else if (r instanceof Requirement.References ref) {
+        out.add(new Touch(ObjectKind.TABLE, ref.table(), Touch.Action.REFERENCE, index, r.line()));
+      }
+    }
+    if (t.isEmpty()) {
+      return out;
+    }
+    Cursor c = new Cursor(t, index, startLine);
+    if (c.accept("alter")) {
+      if (kind(c) == ObjectKind.TABLE) {
+        c.ifExists();
+        c.accept("only");
+        ObjectName table = c.name();
+        if (table != null) {
+          droppedColumns(c, table, out);
+        }
+      }
+    } else if (c.accept("create")) {
+      if (c.accept("or")) {
+        c.accept("replace");
+      }
+      c.accept("constraint");
+      if (c.accept("trigger")) {
+        c.name();
+        while (c.more() && !c.peekIs("on")) {
+          c.next();
+        }
+        if (c.accept("on")) {
+          relation(c, Touch.Action.TRIGGER_ON, out);
+        }
+      }
+    } else if (c.accept("truncate")) {
+      c.accept("table");
+      do {
+        c.accept("only");
+        relation(c, Touch.Action.TRUNCATE, out);
+        c.acceptPunct('*');
+      } while (c.acceptPunct(','));
+    } else if (c.accept("insert") && c.accept("into")) {
+      relation(c, Touch.Action.INSERT, out);
+    } else if (c.accept("update")) {
+      c.accept("only");
+      relation(c, Touch.Action.UPDATE, out);
+    } else if (c.accept("delete") && c.accept("from")) {
+      c.accept("only");
+      relation(c, Touch.Action.DELETE, out);
+    } else if (c.accept("merge") && c.accept("into")) {
+      c.accept("only");
+      relation(c, Touch.Action.UPDATE, out);
+    }
+    return out;
+  }
+
+  private static void relation(Cursor c, Touch.Action action, List<Touch> out) {
+    int line = c.line();
+    ObjectName name = c.name();
+    if (name != null) {
+      out.add(new Touch(ObjectKind.TABLE, name, action, c.index, line));
+    }
+  }
+
+  /** {@code DROP [COLUMN] [IF EXISTS] c} at the start of an ALTER TABLE clause (not DROP CONSTRAINT). */
+  private static void droppedColumns(Cursor c, ObjectName table, List<Touch> out) {
+    boolean clauseStart = true;
+    int depth = 0;
+    while (c.more()) {
+      int line = c.line();
+      Token x = c.next();
+      if (x.isPunct('(')) {
+        depth++;
+      } else if (x.isPunct(')')) {
+        depth--;
+      } else if (depth == 0 && x.isPunct(',')) {
+        clauseStart = true;
+        continue;
+      } else if (depth == 0 && clauseStart && x.is("drop") && !c.peekIs("constraint")) {
+        out.add(new Touch(ObjectKind.TABLE, table, Touch.Action.DROP_COLUMN, c.index, line));
+      }
+      clauseStart = false;
+    }
+  }
+
   private void statement(int index, int startLine, List<Token> t) {
     if (t.isEmpty()) {
       return;

@@ -125,4 +125,30 @@ class DdlAnalyzerTest {
     assertThat(ApplyRolePrivileges.statements(new TreeSet<>(List.of(1, 2, 3, 5, 7, 8)))).isEqualTo("statements 1-3, 5, 7-8");
     assertThat(ApplyRolePrivileges.statements(new TreeSet<>(List.of(4)))).isEqualTo("statement 4");
   }
+
+  private static List<String> touches(String sql) {
+    return DdlAnalyzer.touches(1, 1, sql).stream()
+        .map(t -> t.action() + " " + t.object() + (t.dropsData() ? " drops-data" : "")
+            + t.action().lock().map(m -> " " + m.sql()).orElse("")).toList();
+  }
+
+  @Test
+  void touchesNameTheLockEachStatementKindNeedsAndWhatDropsData() {
+    assertThat(touches("alter table app.t drop column c, alter column d drop default"))
+        .containsExactly("ALTER app.t ACCESS EXCLUSIVE", "DROP_COLUMN app.t drops-data ACCESS EXCLUSIVE");
+    assertThat(touches("alter table app.t drop constraint t_pk")).containsExactly("ALTER app.t ACCESS EXCLUSIVE");
+    assertThat(touches("alter table app.t alter column d drop not null")).containsExactly("ALTER app.t ACCESS EXCLUSIVE");
+    assertThat(touches("drop table billing.invoices")).containsExactly("DROP billing.invoices drops-data ACCESS EXCLUSIVE");
+    assertThat(touches("drop view app.v")).containsExactly("DROP app.v ACCESS EXCLUSIVE");
+    assertThat(touches("truncate table only app.a, app.b *"))
+        .containsExactly("TRUNCATE app.a drops-data ACCESS EXCLUSIVE", "TRUNCATE app.b drops-data ACCESS EXCLUSIVE");
+    assertThat(touches("create trigger trg after insert on app.t for each row execute function app.f()"))
+        .containsExactly("TRIGGER_ON app.t SHARE ROW EXCLUSIVE");
+    assertThat(touches("create index on app.t (a)")).containsExactly("INDEX_ON app.t SHARE");
+    assertThat(touches("create table app.n (id int references app.t)"))
+        .containsExactly("CREATE app.n", "REFERENCE app.t SHARE ROW EXCLUSIVE");
+    assertThat(touches("insert into app.t values (1)")).containsExactly("INSERT app.t ROW EXCLUSIVE");
+    assertThat(touches("update only app.t set a = 1")).containsExactly("UPDATE app.t drops-data ROW EXCLUSIVE");
+    assertThat(touches("delete from t where a = 1")).containsExactly("DELETE t drops-data ROW EXCLUSIVE");
+  }
 }

@@ -1,0 +1,80 @@
+package dev.cutter.checks;
+
+import static dev.cutter.checks.Packages.byId;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cutter.core.check.CheckResult;
+import dev.cutter.core.check.CheckStatus;
+import dev.cutter.core.exec.Journal;
+import dev.cutter.core.model.ApplyPackage;
+import dev.cutter.core.model.BackupPolicy;
+import dev.cutter.fixtures.TestDatabase;
+import dev.cutter.fixtures.WithPostgres;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 19.8: with {@code backup.scope: {schemas: [app]}}, an artifact that drops
+ * {@code billing.invoices} passed P1 and the dropped table was in no backup. P1 now refuses a
+ * change that touches a schema outside the scope, qualified or through the search_path.
+ */
+@WithPostgres
+class BackupScopeTest {
+
+  @TempDir Path dir;
+
+  private static void seed(TestDatabase db) throws SQLException {
+    db.execute("create schema app");
+    db.execute("create schema billing");
+    db.execute("create table app.t (id int)");
+    db.execute("create table billing.invoices (id int)");
+    try (Connection c = db.superuser()) {
+      Journal.init(c, List.of());
+    }
+  }
+
+  private ApplyPackage scoped(TestDatabase db, String sql, List<String> schemas) throws Exception {
+    ApplyPackage p = Packages.write(dir, db, "postgres", sql, "  - schema_exists: app\n");
+    BackupPolicy backup = new BackupPolicy(true, schemas, dir.resolve("backups"), 0, List.of(), Optional.empty());
+    return new ApplyPackage(p.file(), p.directory(), p.sha256(), p.id(), p.title(), p.authorization(), p.target(),
+        p.artifact(), p.preflight(), backup, p.apply(), p.verify(), p.rollback(), p.sandbox(), p.source());
+  }
+
+  private CheckResult scope(TestDatabase db, String sql, List<String> schemas) throws Exception {
+    return byId(Packages.preflight(db, "postgres", scoped(db, sql, schemas), sql), "backup_scope");
+  }
+
+  @Test
+  void droppingATableOutsideTheScopeIsRefusedNamingTheSchema(TestDatabase db) throws Exception {
+    seed(db);
+    CheckResult r = scope(db, "drop table billing.invoices", List.of("app"));
+
+    assertThat(r.status()).isEqualTo(CheckStatus.FAIL);
+    assertThat(r.message()).contains("schema billing").contains("DROP table billing.invoices")
+        .contains("outside the backup scope");
+  }
+
+  @Test
+  void anUnqualifiedNameResolvesThroughApplyRolesSearchPath(TestDatabase db) throws Exception {
+    seed(db);
+    db.execute("alter database " + db.name() + " set search_path = billing, app");
+    CheckResult r = scope(db, "truncate invoices", List.of("app"));
+
+    assertThat(r.status()).isEqualTo(CheckStatus.FAIL);
+    assertThat(r.message()).contains("schema billing");
+  }
+
+  @Test
+  void changesInsideTheScopeAndNewObjectsPass(TestDatabase db) throws Exception {
+    seed(db);
+    assertThat(scope(db, "alter table app.t add column x int\ncreate schema reports\ncreate table reports.r (id int)",
+        List.of("app")).status()).isEqualTo(CheckStatus.PASS);
+    assertThat(scope(db, "drop table billing.invoices", List.of()).status()).as("scope: database")
+        .isEqualTo(CheckStatus.PASS);
+  }
+}

@@ -1,0 +1,167 @@
+package dev.cutter.checks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cutter.core.Verdict;
+import dev.cutter.core.check.CheckResult;
+import dev.cutter.core.check.Preflight;
+import dev.cutter.core.db.ConnectionSpec;
+import dev.cutter.core.exec.Journal;
+import dev.cutter.core.model.ApplyPackage;
+import dev.cutter.core.model.BackupPolicy;
+import dev.cutter.core.run.ApplyRun;
+import dev.cutter.core.run.GateIds;
+import dev.cutter.core.run.GateResult;
+import dev.cutter.core.run.GateStatus;
+import dev.cutter.core.run.RunIds;
+import dev.cutter.core.run.RunMode;
+import dev.cutter.core.run.RunReport;
+import dev.cutter.core.run.Steps;
+import dev.cutter.fixtures.TestDatabase;
+import dev.cutter.fixtures.WithPostgres;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 19.6: what P1 proved is proved again inside the apply's transaction. The backup is the
+ * slow step between the two; here a stand-in backup lets another session act during it, with
+ * the real P1 checks, the real apply engine and the real server.
+ */
+@WithPostgres
+class FactsAtBeginTest {
+
+  @TempDir
+  Path dir;
+
+  private static final String CHECK = """
+        - sql: { name: no flagged rows, query: "select not exists (select 1 from app.t where flagged)", expect: true }
+      """;
+
+  private ApplyPackage pkg(TestDatabase db, String sql) throws Exception {
+    ApplyPackage p = Packages.write(dir, db, "postgres", sql, CHECK);
+    BackupPolicy backup = new BackupPolicy(true, List.of(), dir.resolve("backups"), 0, List.of(), Optional.empty());
+    return new ApplyPackage(p.file(), p.directory(), p.sha256(), p.id(), p.title(), p.authorization(), p.target(),
+        p.artifact(), p.preflight(), backup, p.apply(), p.verify(), p.rollback(), p.sandbox(), p.source());
+  }
+
+  private static void seed(TestDatabase db) throws SQLException {
+    db.execute("create schema app");
+    db.execute("create table app.t (id int primary key, flagged boolean not null default false)");
+    db.execute("insert into app.t values (1, false)");
+    try (Connection c = db.superuser()) {
+      Journal.init(c, List.of());
+    }
+  }
+
+  /** A backup that lets {@code meanwhile} run from another session, then reports PASS. */
+  private static Steps.Backup slowBackup(TestDatabase db, String meanwhile) {
+    return (target, p, runId) -> {
+      db.execute(meanwhile);
+      Instant now = Instant.now();
+      return new RunReport.BackupInfo("PASS", "/backups/x.dump", "custom", "1.15", 4096L, "a".repeat(64), null, List.of(),
+          10, 1, "15", now, now, null);
+    };
+  }
+
+  private static RunReport apply(TestDatabase db, ApplyPackage p, String sql, Steps.Backup backup) {
+    ConnectionSpec login = new ConnectionSpec(db.server().host(), db.server().port(), db.name(), "postgres", Optional.empty());
+    Preflight checks = new Preflight(Preflight.installedTypes(), x -> Packages.statements(sql), (s, r) -> Optional.empty(),
+        Preflight.DEFAULT_PARALLELISM);
+    Steps.Integrity ok = (x, required) -> new Steps.IntegrityOutcome(
+        List.of(new GateResult(GateIds.SIGNATURE, GateStatus.PASS, null, null, null, List.of())), List.of("FPR"));
+    ApplyRun run = new ApplyRun(ok, checks, backup, Clock.systemUTC());
+    return run.execute(new ApplyRun.Request(p, Packages.statements(sql), false, List.of(), login, (s, r) -> Optional.empty(),
+        Duration.ZERO, RunMode.APPLY, RunIds.next(Clock.systemUTC())), r -> "f".repeat(64));
+  }
+
+  private static GateResult applyGate(RunReport r) {
+    return r.gates().stream().filter(g -> g.id().equals(GateIds.APPLY)).findFirst().orElseThrow();
+  }
+
+  @Test
+  void aRowInsertedDuringTheBackupBlocksTheDropP1Cleared(TestDatabase db) throws Exception {
+    seed(db);
+    String sql = "drop table app.t";
+    RunReport r = apply(db, pkg(db, sql), sql, slowBackup(db, "insert into app.t values (2, true)"));
+
+    assertThat(r.gates()).filteredOn(g -> g.id().equals(GateIds.PREFLIGHT)).singleElement()
+        .extracting(GateResult::status).as("P1 saw no flagged row").isEqualTo(GateStatus.PASS);
+    assertThat(r.verdict()).as("the row appeared between P1 and BEGIN").isEqualTo(Verdict.BLOCKED);
+    assertThat(r.productionChanged()).isFalse();
+    assertThat(applyGate(r).message()).contains("no flagged rows");
+    assertThat(applyGate(r).checks()).extracting(CheckResult::id).contains("sql#1");
+    assertThat(db.queryValue("select count(*) from app.t")).as("table intact, row kept").isEqualTo("2");
+    assertThat(db.queryValue("select count(*) from cutter.journal")).isEqualTo("0");
+  }
+
+  @Test
+  void aColumnAddedBetweenP1AndBeginToATouchedTableBlocksNamingIt(TestDatabase db) throws Exception {
+    seed(db);
+    String sql = "alter table app.t add column note text";
+    RunReport r = apply(db, pkg(db, sql), sql, slowBackup(db, "alter table app.t add column secret_ref int"));
+
+    assertThat(r.verdict()).isEqualTo(Verdict.BLOCKED);
+    assertThat(applyGate(r).message()).contains("begin:catalog").contains("added: app.t column secret_ref");
+    assertThat(db.queryValue("select count(*) from pg_attribute where attrelid = 'app.t'::regclass and attname = 'note'"))
+        .as("the change did not run").isEqualTo("0");
+  }
+
+  @Test
+  void autocommitModeRechecksInATransactionOfItsOwnBeforeTheFirstStatement(TestDatabase db) throws Exception {
+    seed(db);
+    String sql = "drop table app.t";
+    ApplyPackage p = pkg(db, sql);
+    ApplyPackage auto = new ApplyPackage(p.file(), p.directory(), p.sha256(), p.id(), p.title(), p.authorization(),
+        p.target(), p.artifact(), p.preflight(), p.backup(),
+        new dev.cutter.core.model.ApplySettings(dev.cutter.core.model.ApplySettings.Mode.AUTOCOMMIT,
+            Duration.ofSeconds(2), Duration.ofMinutes(1)), p.verify(), p.rollback(), p.sandbox(), p.source());
+    RunReport r = apply(db, auto, sql, slowBackup(db, "insert into app.t values (2, true)"));
+
+    assertThat(r.verdict()).isEqualTo(Verdict.BLOCKED);
+    assertThat(r.applySettings().mode()).isEqualTo("autocommit");
+    assertThat(db.queryValue("select count(*) from app.t")).isEqualTo("2");
+  }
+
+  @Test
+  void unchangedFactsApplyAndTheLocksAreNamed(TestDatabase db) throws Exception {
+    seed(db);
+    String sql = "alter table app.t add column note text";
+    RunReport r = apply(db, pkg(db, sql), sql, slowBackup(db, "select 1"));
+
+    assertThat(r.verdict()).isEqualTo(Verdict.PASS);
+    assertThat(applyGate(r).checks()).filteredOn(c -> c.id().equals("begin:locks")).singleElement()
+        .extracting(CheckResult::actual).asString().contains("ACCESS EXCLUSIVE on app.t");
+  }
+
+  @Test
+  void aRecheckCannotWriteInTheApplyTransactionAndLeavesItUsable(TestDatabase db) throws Exception {
+    seed(db);
+    db.execute("create function app.sneak() returns boolean language sql as"
+        + " $$ insert into app.t values (99, false) returning true $$");
+    try (Connection c = db.superuser()) {
+      c.setAutoCommit(false);
+      try (java.sql.Statement st = c.createStatement()) {
+        st.execute("insert into app.t values (3, false)");
+      }
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.cutter.core.check.BeginRecheck.readOnly(c, x -> {
+        try (java.sql.Statement st = x.createStatement()) {
+          return st.executeQuery("select app.sneak()").next();
+        }
+      })).isInstanceOf(SQLException.class).extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("25006");
+      try (java.sql.Statement st = c.createStatement()) {
+        st.execute("insert into app.t values (4, false)");
+      }
+      c.commit();
+    }
+    assertThat(db.queryValue("select string_agg(id::text, ',' order by id) from app.t"))
+        .as("the apply transaction writes again after the read-only re-check; the check's write is gone").isEqualTo("1,3,4");
+  }
+}

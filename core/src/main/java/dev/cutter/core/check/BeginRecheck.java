@@ -1,0 +1,330 @@
+package dev.cutter.core.check;
+
+import dev.cutter.core.catalog.CatalogFingerprint;
+import dev.cutter.core.catalog.ObjectKind;
+import dev.cutter.core.catalog.SearchPath;
+import dev.cutter.core.check.derived.DdlAnalyzer;
+import dev.cutter.core.check.derived.Touch;
+import dev.cutter.core.check.derived.Touch.LockMode;
+import dev.cutter.core.db.DbErrors;
+import dev.cutter.core.exec.ApplyEngine;
+import dev.cutter.core.exec.ExecStatement;
+import dev.cutter.core.model.ApplyPackage;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The facts P1 proved, proved again inside the apply's transaction right before the first
+ * statement (issue 19.6): the session is on the server P1 checked, the locks the change needs on
+ * pre-existing relations are taken (under the package's lock_timeout), the identity check and
+ * the package's P1 {@code sql} and object checks still hold, and the catalog fingerprint of the relations the
+ * change touches is the one read right after P1. Any difference refuses the apply: the
+ * transaction is rolled back before anything ran.
+ *
+ * <p>Lock modes, per statement kind, as PostgreSQL's own statement would take them: ACCESS
+ * EXCLUSIVE for ALTER, DROP, DROP COLUMN and TRUNCATE; SHARE for CREATE INDEX; SHARE ROW
+ * EXCLUSIVE for a foreign-key target and CREATE TRIGGER; ROW EXCLUSIVE for INSERT, UPDATE,
+ * DELETE and MERGE. A relation touched several times is locked once, in the strongest mode. A
+ * relation apply_role may not lock in that mode (it holds only REFERENCES on a foreign-key
+ * target, say) is left to the statement itself.
+ */
+public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
+
+  /** The package's own P1 checks, run again on the apply session (read-only). */
+  @FunctionalInterface
+  public interface PackageChecks {
+    List<CheckResult> run(Connection c);
+  }
+
+  /** Work on the apply session inside a read-only savepoint. */
+  @FunctionalInterface
+  public interface Work<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  public static final String SAME_SERVER = "begin:same_server";
+  public static final String LOCKS = "begin:locks";
+  public static final String CATALOG = "begin:catalog";
+
+  private static final String RESOLVE_LOCKS = """
+      select c.oid, c.oid::regclass::text, x.mode,
+             case when x.mode = 'ROW EXCLUSIVE'
+                  then pg_catalog.has_table_privilege(c.oid, 'INSERT,UPDATE,DELETE,TRUNCATE')
+                  else pg_catalog.has_table_privilege(c.oid, 'UPDATE,DELETE,TRUNCATE') end
+        from unnest(?::text[], ?::text[]) as x(label, mode)
+        join pg_catalog.pg_class c on c.oid = pg_catalog.to_regclass(x.label)
+       where c.relkind in ('r', 'p', 'v', 'm')""";
+
+  private final Map<String, LockMode> locks;
+  private final CatalogFingerprint atP1;
+  private final LockSession lockSession;
+  private final PackageChecks packageChecks;
+  private final List<CheckResult> results = new ArrayList<>();
+  private final Set<String> touchedSchemas;
+
+  /** The session holding the run lock: its pid and the advisory lock it holds, as pg_locks shows them. */
+  record LockSession(int pid, long classid, long objid) {}
+
+  private BeginRecheck(Map<String, LockMode> locks, CatalogFingerprint atP1, LockSession lockSession,
+      PackageChecks packageChecks, Set<String> touchedSchemas) {
+    this.touchedSchemas = Set.copyOf(touchedSchemas);
+    this.locks = locks;
+    this.atP1 = atP1;
+    this.lockSession = lockSession;
+    this.packageChecks = packageChecks;
+  }
+
+  /**
+   * Right after P1, on the session that holds the run lock: the fingerprint of the relations
+   * the change touches (names resolved through apply_role's search_path) and that session's lock.
+   */
+  public static BeginRecheck prepare(Connection lockConn, ApplyPackage pkg, List<ExecStatement> statements,
+      String loginRole, PackageChecks packageChecks) throws SQLException {
+    Map<String, LockMode> locks = new LinkedHashMap<>();
+    List<Touch> touches = touches(statements);
+    for (Touch t : touches) {
+      if (t.kind().isRelation() && t.kind() != ObjectKind.INDEX && t.kind() != ObjectKind.SEQUENCE) {
+        LockMode m = t.action().lock().orElse(null);
+        LockMode had = locks.get(t.object().toString());
+        locks.put(t.object().toString(), had == null ? m : m == null ? had : m.compareTo(had) > 0 ? m : had);
+      }
+    }
+    CatalogFingerprint fp;
+    Set<String> schemas = new LinkedHashSet<>();
+    boolean auto = lockConn.getAutoCommit();
+    lockConn.setAutoCommit(false);
+    try {
+      Optional<SearchPath> path = applySearchPath(lockConn, pkg.target().applyRole(), loginRole);
+      fp = CatalogFingerprint.ofRelations(lockConn, fingerprinted(locks));
+      for (Touch t : touches) {
+        if (t.kind() == ObjectKind.SCHEMA) {
+          schemas.add(t.object().name());
+        } else if (t.object().qualified()) {
+          schemas.add(t.object().schema());
+        } else {
+          path.ifPresent(p -> schemas.addAll(p.schemas()));
+        }
+      }
+    } finally {
+      lockConn.rollback();
+      lockConn.setAutoCommit(auto);
+    }
+    LockSession session = null;
+    try (Statement st = lockConn.createStatement();
+        ResultSet rs = st.executeQuery("select pid, classid::bigint, objid::bigint from pg_catalog.pg_locks"
+            + " where pid = pg_catalog.pg_backend_pid() and locktype = 'advisory' and granted limit 1")) {
+      if (rs.next()) {
+        session = new LockSession(rs.getInt(1), rs.getLong(2), rs.getLong(3));
+      }
+    }
+    return new BeginRecheck(locks, fp, session, packageChecks, schemas);
+  }
+
+  /**
+   * The relations whose fingerprint is compared: those the change alters, drops, writes,
+   * indexes, references or triggers on. A relation it only creates is left out — if another
+   * session creates it first, the artifact's own CREATE fails and the apply is rolled back.
+   */
+  private static List<String> fingerprinted(Map<String, LockMode> locks) {
+    return locks.entrySet().stream().filter(e -> e.getValue() != null).map(Map.Entry::getKey).toList();
+  }
+
+  /**
+   * The schemas {@code statements} touch (as {@link #touchedSchemas()}), resolving unqualified
+   * names through apply_role's search_path read on {@code c}.
+   */
+  public static Set<String> touchedSchemas(Connection c, ApplyPackage pkg, List<ExecStatement> statements,
+      String loginRole) throws SQLException {
+    Set<String> schemas = new LinkedHashSet<>();
+    Optional<SearchPath> path = null;
+    for (Touch t : touches(statements)) {
+      if (t.kind() == ObjectKind.SCHEMA) {
+        schemas.add(t.object().name());
+      } else if (t.object().qualified()) {
+        schemas.add(t.object().schema());
+      } else {
+        if (path == null) {
+          path = SearchPath.forApplyRole(c, pkg.target().applyRole(), loginRole);
+        }
+        path.ifPresent(p -> schemas.addAll(p.schemas()));
+      }
+    }
+    return schemas;
+  }
+
+  /** Every object the artifact's statements touch, in order. */
+  public static List<Touch> touches(List<ExecStatement> statements) {
+    List<Touch> out = new ArrayList<>();
+    for (ExecStatement s : statements) {
+      out.addAll(DdlAnalyzer.touches(s.index(), s.line(), s.text()));
+    }
+    return out;
+  }
+
+  /** Sets (locally) the search_path the apply session will have, so names resolve as the artifact's will. */
+  private static Optional<SearchPath> applySearchPath(Connection c, String applyRole, String loginRole) throws SQLException {
+    Optional<SearchPath> path = SearchPath.forApplyRole(c, applyRole, loginRole);
+    if (path.isPresent()) {
+      try (PreparedStatement ps = c.prepareStatement("select pg_catalog.set_config('search_path', ?, true)")) {
+        ps.setString(1, path.get().asSetting());
+        ps.execute();
+      }
+    }
+    return path;
+  }
+
+  /**
+   * The schemas the change touches (those it names, and apply_role's search_path when it names
+   * an object unqualified): the baseline fingerprints these.
+   */
+  public Set<String> touchedSchemas() {
+    return touchedSchemas;
+  }
+
+  /** What the re-check found, for the report (empty before it ran). */
+  public List<CheckResult> results() {
+    return List.copyOf(results);
+  }
+
+  @Override
+  public Optional<ApplyEngine.Refusal> check(Connection c) throws SQLException {
+    results.clear();
+    CheckResult identity = readOnly(c, this::sameServer);
+    results.add(identity);
+    if (identity.status().blocks()) {
+      return refuse(identity);
+    }
+    CheckResult locked = lock(c);
+    results.add(locked);
+    if (locked.status().blocks()) {
+      return refuse(locked);
+    }
+    List<CheckResult> again = packageChecks.run(c);
+    results.addAll(again);
+    Optional<CheckResult> failed = again.stream().filter(r -> r.status().blocks()).findFirst();
+    if (failed.isPresent()) {
+      return refuse(failed.get());
+    }
+    CatalogFingerprint now = readOnly(c, conn -> CatalogFingerprint.ofRelations(conn, fingerprinted(locks)));
+    List<String> diff = atP1.differences(now);
+    CheckResult catalog = diff.isEmpty()
+        ? CheckResult.pass(CATALOG, "fingerprint " + atP1.sha256(), "fingerprint " + now.sha256(),
+            fingerprinted(locks).size() + " touched relation(s) as in P1")
+        : CheckResult.fail(CATALOG, "fingerprint " + atP1.sha256(), "fingerprint " + now.sha256(),
+            "the relations the change touches changed since P1: " + String.join("; ", diff));
+    results.add(catalog);
+    return catalog.status().blocks() ? refuse(catalog) : Optional.empty();
+  }
+
+  private static Optional<ApplyEngine.Refusal> refuse(CheckResult r) {
+    return Optional.of(new ApplyEngine.Refusal("what P1 proved no longer holds at BEGIN: " + r.id() + ": "
+        + (r.message() != null ? r.message() : "expected " + r.expected() + ", found " + r.actual())));
+  }
+
+  /**
+   * The apply session is on the server P1 checked: it sees the session that holds this run's
+   * advisory lock (pg_locks shows every session's locks to every role). The identity check proper
+   * runs with the package's checks, where apply_role may read the system identifier.
+   */
+  private CheckResult sameServer(Connection c) throws SQLException {
+    boolean seen;
+    try (PreparedStatement ps = c.prepareStatement("select exists (select 1 from pg_catalog.pg_locks"
+        + " where locktype = 'advisory' and granted and pid = ? and classid::bigint = ? and objid::bigint = ?)")) {
+      ps.setInt(1, lockSession == null ? -1 : lockSession.pid());
+      ps.setLong(2, lockSession == null ? -1 : lockSession.classid());
+      ps.setLong(3, lockSession == null ? -1 : lockSession.objid());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        seen = rs.getBoolean(1);
+      }
+    }
+    String expected = "the run lock's session" + (lockSession == null ? "" : " (pid " + lockSession.pid() + ")")
+        + " visible from the apply session";
+    return seen ? CheckResult.pass(SAME_SERVER, expected, "seen", null)
+        : CheckResult.fail(SAME_SERVER, expected, "not seen",
+            "the apply session does not see this run's lock session: it is connected to another server than P1 checked");
+  }
+
+  /** LOCK TABLE … IN <mode> MODE for every pre-existing relation the change touches, strongest mode first. */
+  private CheckResult lock(Connection c) throws SQLException {
+    List<String> labels = new ArrayList<>();
+    List<String> modes = new ArrayList<>();
+    locks.forEach((label, mode) -> {
+      if (mode != null) {
+        labels.add(label);
+        modes.add(mode.sql());
+      }
+    });
+    if (labels.isEmpty()) {
+      return CheckResult.pass(LOCKS, "locks on pre-existing relations the change touches", "none needed", null);
+    }
+    Map<Long, String> names = new LinkedHashMap<>();
+    Map<Long, LockMode> strongest = new LinkedHashMap<>();
+    List<String> leftToStatement = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(RESOLVE_LOCKS)) {
+      Array l = c.createArrayOf("text", labels.toArray());
+      Array m = c.createArrayOf("text", modes.toArray());
+      ps.setArray(1, l);
+      ps.setArray(2, m);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          long oid = rs.getLong(1);
+          LockMode mode = LockMode.valueOf(rs.getString(3).replace(' ', '_'));
+          if (!rs.getBoolean(4)) {
+            leftToStatement.add(rs.getString(2));
+            continue;
+          }
+          names.put(oid, rs.getString(2));
+          strongest.merge(oid, mode, (a, b) -> a.compareTo(b) >= 0 ? a : b);
+        }
+      }
+    }
+    Map<LockMode, List<String>> byMode = new TreeMap<>(Comparator.reverseOrder());
+    strongest.forEach((oid, mode) -> byMode.computeIfAbsent(mode, k -> new ArrayList<>()).add(names.get(oid)));
+    List<String> taken = new ArrayList<>();
+    for (Map.Entry<LockMode, List<String>> e : byMode.entrySet()) {
+      String list = String.join(", ", e.getValue());
+      try (Statement st = c.createStatement()) {
+        st.execute("lock table " + list + " in " + e.getKey().sql() + " mode");
+      } catch (SQLException ex) {
+        return CheckResult.fail(LOCKS, e.getKey().sql() + " on " + list, "not granted",
+            "could not lock " + list + " in " + e.getKey().sql() + " mode within lock_timeout: " + DbErrors.oneLine(ex));
+      }
+      taken.add(e.getKey().sql() + " on " + list);
+    }
+    return CheckResult.pass(LOCKS, "locks on pre-existing relations the change touches",
+        taken.isEmpty() ? "none needed" : String.join("; ", taken),
+        leftToStatement.isEmpty() ? null : "left to the statements (apply_role may not LOCK them): " + String.join(", ", leftToStatement));
+  }
+
+  /**
+   * Runs {@code work} in a savepoint made read-only ({@code SET LOCAL transaction_read_only}
+   * may always be turned on) and rolled back afterwards: whatever a check tries to write is
+   * refused, and an error leaves the apply's transaction usable. Locks taken before the savepoint stay.
+   */
+  public static <T> T readOnly(Connection c, Work<T> work) throws SQLException {
+    Savepoint sp = c.setSavepoint();
+    try {
+      try (Statement st = c.createStatement()) {
+        st.execute("set local transaction_read_only = on");
+      }
+      return work.run(c);
+    } finally {
+      c.rollback(sp);
+    }
+  }
+}

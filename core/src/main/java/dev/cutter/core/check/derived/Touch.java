@@ -1,0 +1,77 @@
+package dev.cutter.core.check.derived;
+
+import dev.cutter.core.catalog.ObjectKind;
+import dev.cutter.core.catalog.ObjectName;
+import java.util.Optional;
+
+/**
+ * One object a statement of the artifact touches and how, found by {@link DdlAnalyzer#touches}:
+ * what the run locks at BEGIN, fingerprints between P1 and BEGIN, checks against the backup scope
+ * and derives verify checks from.
+ */
+public record Touch(ObjectKind kind, ObjectName object, Action action, int statement, int line) {
+
+  /** The table-level lock modes the apply takes explicitly at BEGIN, weakest first. */
+  public enum LockMode {
+    ROW_EXCLUSIVE("ROW EXCLUSIVE"),
+    SHARE("SHARE"),
+    SHARE_ROW_EXCLUSIVE("SHARE ROW EXCLUSIVE"),
+    ACCESS_EXCLUSIVE("ACCESS EXCLUSIVE");
+
+    private final String sql;
+
+    LockMode(String sql) {
+      this.sql = sql;
+    }
+
+    /** As {@code LOCK TABLE … IN <mode> MODE} spells it. */
+    public String sql() {
+      return sql;
+    }
+  }
+
+  /**
+   * What the statement does to the object. The lock is the one PostgreSQL's own statement takes
+   * on a pre-existing relation (none for CREATE: the object is new); {@code dropsData} marks
+   * what a structural rollback cannot give back.
+   */
+  public enum Action {
+    CREATE(null, false),
+    ALTER(LockMode.ACCESS_EXCLUSIVE, false),
+    DROP(LockMode.ACCESS_EXCLUSIVE, true),
+    DROP_COLUMN(LockMode.ACCESS_EXCLUSIVE, true),
+    TRUNCATE(LockMode.ACCESS_EXCLUSIVE, true),
+    INDEX_ON(LockMode.SHARE, false),
+    REFERENCE(LockMode.SHARE_ROW_EXCLUSIVE, false),
+    TRIGGER_ON(LockMode.SHARE_ROW_EXCLUSIVE, false),
+    INSERT(LockMode.ROW_EXCLUSIVE, false),
+    UPDATE(LockMode.ROW_EXCLUSIVE, true),
+    DELETE(LockMode.ROW_EXCLUSIVE, true);
+
+    private final LockMode lock;
+    private final boolean dropsData;
+
+    Action(LockMode lock, boolean dropsData) {
+      this.lock = lock;
+      this.dropsData = dropsData;
+    }
+
+    public Optional<LockMode> lock() {
+      return Optional.ofNullable(lock);
+    }
+
+    /** Rows or values the statement removes or overwrites: only the backup holds them afterwards. */
+    public boolean dropsData() {
+      return dropsData;
+    }
+  }
+
+  /** Whether this touch destroys data a structural rollback cannot restore (a dropped view holds none). */
+  public boolean dropsData() {
+    if (action == Action.DROP) {
+      return kind == ObjectKind.TABLE || kind == ObjectKind.MATERIALIZED_VIEW || kind == ObjectKind.SCHEMA
+          || kind == ObjectKind.SEQUENCE;
+    }
+    return action.dropsData();
+  }
+}
