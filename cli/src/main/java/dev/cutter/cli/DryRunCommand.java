@@ -18,6 +18,7 @@ import dev.cutter.core.run.ApplyRun;
 import dev.cutter.core.run.RunIds;
 import dev.cutter.core.run.RunMode;
 import dev.cutter.core.run.RunReport;
+import dev.cutter.core.run.Steps;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,6 +80,20 @@ final class DryRunCommand implements Callable<Integer> {
     RunSupport.requireWritableReportDir(report.dir(), p);
     Clock clock = Clock.systemUTC();
     String runId = RunIds.next(clock);
+    Steps.Integrity integrity = RunSupport.integrity(trust, clock);
+    if (!integrity.check(p, false).passed()) {
+      // the hashes decide before any of the package's SQL runs, the sandbox's setup included: the
+      // run stops at the integrity gate and connects nowhere, so no sandbox is started for it
+      ConnectionSpec none = new ConnectionSpec("localhost", 5432, p.target().database(), p.target().applyRole(),
+          Optional.empty());
+      ApplyRun.Request req = new ApplyRun.Request(p, loaded.scripts().changeStatements(),
+          loaded.scripts().change().absorbedWrapper().isPresent(), loaded.scripts().rollbackStatements(), none,
+          (target, role) -> Optional.empty(), Duration.ZERO, RunMode.DRY_RUN, runId);
+      RunSupport.Sink sink = RunSupport.sink(report.dir(), global, spec.commandLine().getErr(),
+          new RunSupport.Passwords((target, role) -> Optional.empty()));
+      RunReport r = new ApplyRun(integrity, null, null, clock).execute(req, sink);
+      return RunSupport.print(spec.commandLine().getOut(), global, sink, r);
+    }
     SandboxSetup setup = SandboxSetup.read(p);
     Path work = Files.createTempDirectory("cutter-dry-run-");
     try (SandboxServer server = start(p, runId);
@@ -96,7 +111,7 @@ final class DryRunCommand implements Callable<Integer> {
       } else if (server.pgBin().isPresent()) {
         bs = bs.withPgBin(Path.of(server.pgBin().get()));
       }
-      ApplyRun run = new ApplyRun(RunSupport.integrity(trust, clock), RunSupport.checks(loaded, passwordFor),
+      ApplyRun run = new ApplyRun(integrity, RunSupport.checks(loaded, passwordFor),
           RunSupport.backup(bs), clock);
       ApplyRun.Request req = new ApplyRun.Request(sandboxed, loaded.scripts().changeStatements(),
           loaded.scripts().change().absorbedWrapper().isPresent(), loaded.scripts().rollbackStatements(), login,

@@ -71,7 +71,7 @@ class VerbGatesTest {
           rollback:
             artifact: { path: rollback.sql, sha256: "%s" }
             precondition:
-              - sql: { name: t is empty, query: "select count(*) from t", expect: 0 }
+              - sql: { name: t is empty, query: "select count(*) from public.t", expect: 0 }
           """.formatted(database, sysid, Approver.sha256(change), backups.toAbsolutePath(), Approver.sha256(rollback)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
