@@ -156,10 +156,15 @@ def counts(cluster, db, schema):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cutter", default=str(ROOT / "bin" / "cutter"))
+    ap.add_argument("--cutter-before", help="another build's bin/cutter, run as tool 'cutter-before' in the same rounds")
+    ap.add_argument("--workloads", default="abc", help="which workloads to run, e.g. b")
+    ap.add_argument("--tools", default="psql,cutter,flyway,liquibase", help="comma-separated tools to run")
     ap.add_argument("--tools-cp", required=True, help="classpath of the Flyway/Liquibase runner")
     ap.add_argument("--repeat", type=int, default=1, help="runs per tool and workload; the best is kept")
     ap.add_argument("--json", help="write raw results here")
     args = ap.parse_args()
+    tools = args.tools.split(",") + (["cutter-before"] if args.cutter_before else [])
+    workloads = list(args.workloads)
 
     work = Path(tempfile.mkdtemp(prefix="cutter-bench-"))
     cluster = Cluster(work)
@@ -182,8 +187,8 @@ def main():
         workload_c(scripts["c"])
         schema = {"a": "governance", "b": "bench", "c": "bench"}
         n = 0
-        for w in ("a", "b", "c"):
-            for tool in ("psql", "cutter", "flyway", "liquibase"):
+        for w in workloads:
+            for tool in tools:
                 best = None
                 for rep in range(args.repeat):
                     n += 1
@@ -199,15 +204,16 @@ def main():
                                 str(scripts[w])], check=False)
                         r["wall"] = time.monotonic() - t0
                         r["apply"] = r["wall"]
-                    elif tool == "cutter":
-                        sh([args.cutter, "init", "--target", cluster.uri(db), "--grant", "gov_owner"])
+                    elif tool in ("cutter", "cutter-before"):
+                        exe = args.cutter if tool == "cutter" else args.cutter_before
+                        sh([exe, "init", "--target", cluster.uri(db), "--grant", "gov_owner"])
                         pkg = work / f"pkg-{db}"
                         cutter_package(pkg, scripts[w], w, db, sysid)
-                        sh([args.cutter, "package", "sign", str(pkg), "--key", str(sec), "--passphrase-env", PASS_VAR],
+                        sh([exe, "package", "sign", str(pkg), "--key", str(sec), "--passphrase-env", PASS_VAR],
                            env=env)
                         offset = cluster.log.stat().st_size
                         t0 = time.monotonic()
-                        p = sh([args.cutter, "apply", str(pkg), "--target", cluster.uri(db), "--trust", str(trust),
+                        p = sh([exe, "apply", str(pkg), "--target", cluster.uri(db), "--trust", str(trust),
                                 "--report-dir", str(work / "reports")], check=False)
                         r["wall"] = time.monotonic() - t0
                         time.sleep(0.3)
@@ -242,9 +248,9 @@ def main():
     print("| workload | tool | exit | whole (s) | apply step (s) | apply ÷ psql | tables/indexes/views/functions | correct |")
     print("|---|---|---|---|---|---|---|---|")
     names = {"a": "(a) 12-table registry", "b": "(b) 10,000 stmts / 2,000 tables", "c": "(c) 600 PL/pgSQL functions"}
-    for w in ("a", "b", "c"):
+    for w in workloads:
         ref = results[(w, "psql")]
-        for tool in ("psql", "cutter", "flyway", "liquibase"):
+        for tool in tools:
             r = results[(w, tool)]
             ratio = f"{r['apply'] / ref['apply']:.2f}×" if r.get("apply") and ref["apply"] else "n/a"
             ok = r["exit"] == 0 and r["counts"] == ref["counts"] and ref["exit"] == 0
