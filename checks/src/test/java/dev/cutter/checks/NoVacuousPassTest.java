@@ -43,12 +43,19 @@ class NoVacuousPassTest {
   private static final Steps.Integrity SIGNED = (x, required) -> new Steps.IntegrityOutcome(
       List.of(new GateResult(GateIds.SIGNATURE, GateStatus.PASS, null, null, null, List.of())), List.of("FPR"));
 
-  private static void seed(TestDatabase db) throws SQLException {
-    db.execute("create schema app");
+  /**
+   * Schema {@code app} with a table, owned by a fresh apply role that may record runs in the
+   * journal but is not its owner (P1 refuses an apply_role that could rewrite the journal).
+   */
+  private static String seed(TestDatabase db) throws SQLException {
+    String app = db.createRole("app");
+    db.createSchema("app", app);
     db.execute("create table app.old (id int)");
+    db.execute("alter table app.old owner to " + app);
     try (Connection c = db.superuser()) {
-      Journal.init(c, List.of());
+      Journal.init(c, List.of(app));
     }
+    return app;
   }
 
   private static ConnectionSpec login(TestDatabase db) {
@@ -72,9 +79,9 @@ class NoVacuousPassTest {
 
   @Test
   void anEmptyVerifyListIsReplacedByChecksDerivedFromTheDdl(TestDatabase db) throws Exception {
-    seed(db);
+    String app = seed(db);
     String sql = "create table app.fresh (id int)\ncreate view app.fresh_v as select id from app.fresh\ndrop table app.old";
-    RunReport r = apply(db, Packages.write(dir, db, "postgres", sql, "  - schema_exists: app\n"), sql);
+    RunReport r = apply(db, Packages.write(dir, db, app, sql, "  - schema_exists: app\n"), sql);
 
     assertThat(r.verdict()).isEqualTo(Verdict.PASS);
     assertThat(verifyGate(r).checks()).extracting(CheckResult::id).containsExactly("objects_present#1", "objects_absent#2");
@@ -85,9 +92,9 @@ class NoVacuousPassTest {
 
   @Test
   void nothingDerivableIsNotVerifiedRatherThanVerified(TestDatabase db) throws Exception {
-    seed(db);
+    String app = seed(db);
     String sql = "insert into app.old values (1)";
-    RunReport r = apply(db, Packages.write(dir, db, "postgres", sql, "  - schema_exists: app\n"), sql);
+    RunReport r = apply(db, Packages.write(dir, db, app, sql, "  - schema_exists: app\n"), sql);
 
     assertThat(r.verdict()).isEqualTo(Verdict.PASS);
     assertThat(r.verification().status()).isEqualTo(RunReport.VerificationInfo.NOT_VERIFIED);
@@ -98,9 +105,9 @@ class NoVacuousPassTest {
 
   @Test
   void cutterVerifyWithAnEmptyListChecksTheDerivedFactsOnTheTarget(TestDatabase db) throws Exception {
-    seed(db);
+    String app = seed(db);
     String sql = "create table app.fresh (id int)";
-    ApplyPackage p = Packages.write(dir, db, "postgres", sql, "  - schema_exists: app\n");
+    ApplyPackage p = Packages.write(dir, db, app, sql, "  - schema_exists: app\n");
     // the change never ran: an empty verify list used to say PASS here
     RunReport r = new SideRuns(SIGNED, checks(sql), (s, x) -> Optional.empty(), Clock.systemUTC())
         .verify(p, login(db), RunIds.next(Clock.systemUTC()));
