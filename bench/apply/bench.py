@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import re
+import statistics
 import shutil
 import socket
 import subprocess
@@ -123,7 +124,7 @@ kind: ApplyPackage
 id: bench-{workload}
 title: bench workload {workload}
 authorization: {{ ref: BENCH-{workload}, expires_at: 2030-12-31T23:00:00Z, risk: low }}
-target: {{ database: {db}, system_identifier: "{sysid}", apply_role: postgres }}
+target: {{ database: {db}, system_identifier: "{sysid}", apply_role: gov_owner }}
 artifact: {{ path: change.sql, sha256: "{sha256(pkg / 'change.sql')}" }}
 preflight: []
 backup: {{ required: false }}
@@ -133,14 +134,17 @@ verify: []
 
 
 def apply_gate_seconds(log, start_offset):
-    """Session time of the first 'cutter apply' connection after start_offset in the server log."""
+    """Session time of the longest 'cutter apply' connection after start_offset in the server log: the
+    session that ran the statements (cutter may open a short one first, to see what the login holds)."""
+    longest = None
     with open(log, errors="replace") as f:
         f.seek(start_offset)
         for line in f:
             if "app=cutter apply" in line and "disconnection: session time:" in line:
                 h, m, s = re.search(r"session time: (\d+):(\d+):([\d.]+)", line).groups()
-                return int(h) * 3600 + int(m) * 60 + float(s)
-    return None
+                t = int(h) * 3600 + int(m) * 60 + float(s)
+                longest = t if longest is None else max(longest, t)
+    return longest
 
 
 # ---------------------------------------------------------------- main
@@ -187,12 +191,13 @@ def main():
         workload_c(scripts["c"])
         schema = {"a": "governance", "b": "bench", "c": "bench"}
         n = 0
+        runs = {}
         for w in workloads:
-            for tool in tools:
-                best = None
-                for rep in range(args.repeat):
+            # the rounds interleave the tools, so that a drift of the machine's speed falls on all alike
+            for rep in range(args.repeat):
+                for tool in tools:
                     n += 1
-                    db = f"w{w}_{tool}_{rep}"
+                    db = f"w{w}_{tool.replace('-', '_')}_{rep}"
                     cluster.psql("postgres", f"create database {db}")
                     if w == "a":
                         for f in ("schema.sql",):
@@ -206,6 +211,8 @@ def main():
                         r["apply"] = r["wall"]
                     elif tool in ("cutter", "cutter-before"):
                         exe = args.cutter if tool == "cutter" else args.cutter_before
+                        # apply_role is an ordinary role that may create here, never the journal's owner
+                        cluster.psql("postgres", f"grant create on database {db} to gov_owner")
                         sh([exe, "init", "--target", cluster.uri(db), "--grant", "gov_owner"])
                         pkg = work / f"pkg-{db}"
                         cutter_package(pkg, scripts[w], w, db, sysid)
@@ -234,9 +241,11 @@ def main():
                         reasons = [l.strip() for l in lines if "Reason:" in l or "ERROR:" in l]
                         r["error"] = reasons[:2] if reasons else lines[-3:]
                     r["counts"] = counts(cluster, db, schema[w])
-                    if best is None or (r["apply"] or 1e9) < (best["apply"] or 1e9):
-                        best = r
-                results[(w, tool)] = best
+                    runs.setdefault((w, tool), []).append(r)
+        for key, rs in runs.items():
+            best = min(rs, key=lambda r: r["apply"] or 1e9)
+            best = dict(best, median_wall=statistics.median(r["wall"] for r in rs))
+            results[key] = best
 
         t0 = time.monotonic()
         dr = sh([args.cutter, "dry-run", str(ROOT / "packages-examples" / "registry-12-tables"), "--report-dir",
@@ -245,8 +254,8 @@ def main():
     finally:
         cluster.stop()
 
-    print("| workload | tool | exit | whole (s) | apply step (s) | apply ÷ psql | tables/indexes/views/functions | correct |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| workload | tool | exit | whole (s) | median whole (s) | apply step (s) | apply ÷ psql | tables/indexes/views/functions | correct |")
+    print("|---|---|---|---|---|---|---|---|---|")
     names = {"a": "(a) 12-table registry", "b": "(b) 10,000 stmts / 2,000 tables", "c": "(c) 600 PL/pgSQL functions"}
     for w in workloads:
         ref = results[(w, "psql")]
@@ -255,7 +264,7 @@ def main():
             ratio = f"{r['apply'] / ref['apply']:.2f}×" if r.get("apply") and ref["apply"] else "n/a"
             ok = r["exit"] == 0 and r["counts"] == ref["counts"] and ref["exit"] == 0
             apply = f"{r['apply']:.2f}" if r.get("apply") is not None else "n/a"
-            print(f"| {names[w]} | {tool} | {r['exit']} | {r['wall']:.2f} | {apply} | {ratio} | "
+            print(f"| {names[w]} | {tool} | {r['exit']} | {r['wall']:.2f} | {r['median_wall']:.2f} | {apply} | {ratio} | "
                   f"{'/'.join(map(str, r['counts']))} | {'yes' if ok else 'NO'} |")
     print()
     print(f"cutter dry-run registry-12-tables: {dry[0]:.2f} s (exit {dry[1]})")
