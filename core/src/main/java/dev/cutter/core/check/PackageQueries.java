@@ -7,16 +7,14 @@ import dev.cutter.core.db.ConnectionSpec;
 import dev.cutter.core.db.Connections;
 import dev.cutter.core.db.DbErrors;
 import dev.cutter.core.db.Sql;
+import dev.cutter.core.exec.RoleSwitch;
 import dev.cutter.core.sql.CheckQuery;
-import java.sql.Array;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import org.postgresql.core.BaseConnection;
@@ -53,24 +51,6 @@ public final class PackageQueries implements AutoCloseable {
   }
 
   private static final String SEARCH_PATH = "set search_path = pg_catalog, pg_temp";
-
-  /** What the login role holds that {@code role} lacks; role existence and membership first. */
-  private static final String BEYOND = """
-      select a.oid is not null, pg_catalog.pg_has_role(l.oid, a.oid, 'MEMBER'),
-             pg_catalog.array_remove(array[
-               case when l.rolsuper and not a.rolsuper then 'SUPERUSER' end,
-               case when l.rolcreaterole and not a.rolcreaterole then 'CREATEROLE' end,
-               case when l.rolcreatedb and not a.rolcreatedb then 'CREATEDB' end,
-               case when l.rolreplication and not a.rolreplication then 'REPLICATION' end,
-               case when l.rolbypassrls and not a.rolbypassrls then 'BYPASSRLS' end]::text[], null)
-             operator(pg_catalog.||) array(
-               select 'membership in ' operator(pg_catalog.||) pg_catalog.quote_ident(r.rolname)
-                 from pg_catalog.pg_auth_members m join pg_catalog.pg_roles r on r.oid operator(pg_catalog.=) m.roleid
-                where m.member operator(pg_catalog.=) l.oid and m.roleid operator(pg_catalog.<>) a.oid
-                  and not pg_catalog.pg_has_role(a.oid, m.roleid, 'MEMBER')
-                order by r.rolname)::text[]
-        from pg_catalog.pg_roles l left join pg_catalog.pg_roles a on a.rolname operator(pg_catalog.=) ?::name
-       where l.rolname operator(pg_catalog.=) session_user""";
 
   /** Where the session stands, before and after the query. */
   private static final String STATE = "select pg_catalog.txid_current_if_assigned()::text,"
@@ -290,24 +270,16 @@ public final class PackageQueries implements AutoCloseable {
    * login holds nothing the role lacks (so RESET ROLE, by whatever means, leads nowhere new).
    */
   private String whyNotSetRole(Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(BEYOND)) {
-      ps.setString(1, role);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return "the login role is not in pg_roles";
-        }
-        if (!rs.getBoolean(1)) {
-          return "role " + Identifiers.quote(role) + " does not exist on the target";
-        }
-        String login = access.login().user();
-        if (!rs.getBoolean(2)) {
-          return "login role " + login + " is not a member of " + role;
-        }
-        Array beyond = rs.getArray(3);
-        List<String> extra = beyond == null ? List.of() : Arrays.asList((String[]) beyond.getArray());
-        return extra.isEmpty() ? null : "login role " + login + " holds " + String.join(", ", extra) + " that " + role + " lacks";
-      }
+    // the same rule as the artifact's session (TargetAccess): one reading of what the login holds
+    RoleSwitch.Standing st = RoleSwitch.standing(c, role);
+    String login = access.login().user();
+    if (!st.roleExists()) {
+      return "role " + Identifiers.quote(role) + " does not exist on the target";
     }
+    if (!st.member()) {
+      return "login role " + login + " is not a member of " + role;
+    }
+    return st.leanMember() ? null : "login role " + login + " holds what " + role + " lacks (" + st.excess().describe() + ")";
   }
 
   /** The session's own settings, and proof of who it runs as. */

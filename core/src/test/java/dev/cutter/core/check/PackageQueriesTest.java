@@ -124,7 +124,7 @@ class PackageQueriesTest {
     try (PackageQueries q = new PackageQueries(loginAs(db, admin), app, "test")) {
       assertThatThrownBy(() -> first(q, "select 1")).isInstanceOf(CutterException.class)
           .hasMessageStartingWith("cannot run the package's SQL as apply_role " + app + ": login role " + admin
-              + " holds CREATEROLE, membership in pg_read_server_files that " + app + " lacks, and logging in as " + app
+              + " holds what " + app + " lacks (CREATEROLE; member of pg_read_server_files), and logging in as " + app
               + " failed: ");
     }
   }
