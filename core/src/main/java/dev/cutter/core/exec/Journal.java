@@ -354,18 +354,7 @@ public final class Journal {
    */
   public static void recordCommit(Connection c, String packageId, String packageSha256, String runId,
       List<String> signers, String loginRole, String applyRole, Instant started) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("select cutter.record_commit(?, ?, ?, ?, ?, ?, ?, ?)")) {
-      ps.setString(1, packageId);
-      ps.setString(2, packageSha256);
-      ps.setString(3, runId);
-      Array arr = c.createArrayOf("text", signers.toArray());
-      ps.setArray(4, arr);
-      ps.setString(5, loginRole);
-      ps.setString(6, applyRole);
-      ps.setTimestamp(7, Timestamp.from(started));
-      ps.setString(8, Sha256.of(finishKey(runId).getBytes(StandardCharsets.UTF_8)));
-      ps.execute();
-    }
+    record(c, "cutter.record_commit", packageId, packageSha256, runId, signers, loginRole, applyRole, started);
   }
 
   /**
@@ -376,7 +365,13 @@ public final class Journal {
    */
   public static void recordRollback(Connection c, String packageId, String packageSha256, String runId,
       List<String> signers, String loginRole, String applyRole, Instant started) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("select cutter.record_rollback(?, ?, ?, ?, ?, ?, ?, ?)")) {
+    record(c, "cutter.record_rollback", packageId, packageSha256, runId, signers, loginRole, applyRole, started);
+  }
+
+  /** Calls one of the two recording functions, which take the same arguments; the row keeps the finish key's sha256. */
+  private static void record(Connection c, String function, String packageId, String packageSha256, String runId,
+      List<String> signers, String loginRole, String applyRole, Instant started) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("select " + function + "(?, ?, ?, ?, ?, ?, ?, ?)")) {
       ps.setString(1, packageId);
       ps.setString(2, packageSha256);
       ps.setString(3, runId);
