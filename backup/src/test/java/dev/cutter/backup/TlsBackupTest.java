@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,11 +25,7 @@ class TlsBackupTest {
 
   @BeforeAll
   static void start() {
-    Path bin = PrivateCluster.binaries();
-    Assumptions.assumeTrue(bin != null && PrivateCluster.opensslAvailable(),
-        "PostgreSQL server binaries (pg_config --bindir) and openssl are needed");
-    server = PrivateCluster.start(bin, PrivateCluster.Options.tls(List.of("local all all trust",
-        "hostssl all all 127.0.0.1/32 trust", "hostssl all all ::1/128 trust")));
+    server = PrivateCluster.startOrSkip(PrivateCluster.Options.tlsOnly());
     server.psql("postgres", "create database shop");
     server.psql("shop", "create schema shop; create table shop.t(a int); insert into shop.t values (1)");
   }

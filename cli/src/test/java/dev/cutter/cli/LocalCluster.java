@@ -1,8 +1,8 @@
 package dev.cutter.cli;
 
+import dev.cutter.fixtures.PrivateCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -38,29 +38,13 @@ final class LocalCluster implements AutoCloseable {
 
   /** The server binaries' directory, or null when pg_config or initdb is missing. */
   static Path binaries() {
-    try {
-      Process p = new ProcessBuilder("pg_config", "--bindir").redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes()).trim();
-      if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        return null;
-      }
-      Path bin = Path.of(out);
-      return Files.isExecutable(bin.resolve("initdb")) && Files.isExecutable(bin.resolve("pg_ctl")) ? bin : null;
-    } catch (IOException e) {
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
-    }
+    return PrivateCluster.binaries();
   }
 
   static LocalCluster start(Path bin) throws IOException {
     Path root = Files.createTempDirectory("cutter-cluster-");
     Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxrwxrwx"));
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = PrivateCluster.freePort();
     LocalCluster c = new LocalCluster(bin, root, port);
     c.tool("initdb", "-D", c.data.toString(), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync");
     c.tool("pg_ctl", "-D", c.data.toString(), "-l", root.resolve("server.log").toString(), "-w", "-o",

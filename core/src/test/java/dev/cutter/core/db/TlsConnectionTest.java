@@ -8,10 +8,8 @@ import dev.cutter.fixtures.PrivateCluster;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,11 +23,7 @@ class TlsConnectionTest {
 
   @BeforeAll
   static void start() {
-    Path bin = PrivateCluster.binaries();
-    Assumptions.assumeTrue(bin != null && PrivateCluster.opensslAvailable(),
-        "PostgreSQL server binaries (pg_config --bindir) and openssl are needed");
-    server = PrivateCluster.start(bin, PrivateCluster.Options.tls(List.of("local all all trust",
-        "hostssl all all 127.0.0.1/32 trust", "hostssl all all ::1/128 trust")));
+    server = PrivateCluster.startOrSkip(PrivateCluster.Options.tlsOnly());
   }
 
   @AfterAll
