@@ -58,9 +58,19 @@ public final class ApplyEngine {
    * at COMMIT (a deferred constraint) or from the journal insert (-1), null when nothing failed.
    */
   public record Outcome(Ending ending, int total, int executed, List<Integer> committed, Integer failedIndex,
-      Integer failedLine, ServerError error, Refusal refusal) {
+      Integer failedLine, ServerError error, Refusal refusal, StatementTimings timings) {
     public Outcome {
       committed = List.copyOf(committed);
+    }
+
+    public Outcome(Ending ending, int total, int executed, List<Integer> committed, Integer failedIndex,
+        Integer failedLine, ServerError error, Refusal refusal) {
+      this(ending, total, executed, committed, failedIndex, failedLine, error, refusal, null);
+    }
+
+    /** This outcome with the statements' times. */
+    public Outcome withTimings(StatementTimings t) {
+      return new Outcome(ending, total, executed, committed, failedIndex, failedLine, error, refusal, t);
     }
 
     public Outcome(Ending ending, int total, int executed, List<Integer> committed, Integer failedIndex,
@@ -88,9 +98,11 @@ public final class ApplyEngine {
   /** As {@link #run(Connection, List, ApplySettings, BeforeCommit)}, with {@code before} run first. */
   public static Outcome run(Connection c, List<ExecStatement> statements, ApplySettings settings, BeforeCommit journal,
       BeforeFirstStatement before) throws SQLException {
-    return settings.mode() == ApplySettings.Mode.AUTOCOMMIT
-        ? autocommit(c, statements, settings, journal, before)
-        : transaction(c, statements, settings, journal, before);
+    StatementTimings.Recorder timer = new StatementTimings.Recorder();
+    Outcome out = settings.mode() == ApplySettings.Mode.AUTOCOMMIT
+        ? autocommit(c, statements, settings, journal, before, timer)
+        : transaction(c, statements, settings, journal, before, timer);
+    return out.withTimings(timer.result());
   }
 
   /** Runs {@code before}; a database error in it is a refusal too (a lock not granted in lock_timeout, …). */
@@ -105,42 +117,54 @@ public final class ApplyEngine {
   }
 
   private static Outcome transaction(Connection c, List<ExecStatement> statements, ApplySettings settings,
-      BeforeCommit journal, BeforeFirstStatement before) throws SQLException {
+      BeforeCommit journal, BeforeFirstStatement before, StatementTimings.Recorder timer) throws SQLException {
     c.setAutoCommit(false);
     int executed = 0;
     try (Statement st = c.createStatement()) {
       st.setEscapeProcessing(false);
       st.execute("set local lock_timeout = " + millis(settings.lockTimeout()));
       st.execute("set local statement_timeout = " + millis(settings.statementTimeout()));
+      // the re-check takes the change's locks on pre-existing relations: they are held from here to the end
+      timer.locksTaken();
       Optional<Refusal> refused = recheck(c, before);
       if (refused.isPresent()) {
         c.rollback();
+        timer.locksReleased();
         return Outcome.refused(statements.size(), refused.get());
       }
       for (ExecStatement s : statements) {
+        long sent = System.nanoTime();
         try {
           st.execute(s.text());
           drain(st);
+          timer.statement(s, sent);
           executed++;
         } catch (SQLException e) {
+          timer.statement(s, sent);
           ServerError err = ServerError.of(e);
-          return new Outcome(rollback(c, err), statements.size(), executed, List.of(), s.index(), s.line(), err);
+          Ending ending = rollback(c, err);
+          timer.locksReleased();
+          return new Outcome(ending, statements.size(), executed, List.of(), s.index(), s.line(), err);
         }
       }
       try {
         journal.run(c);
       } catch (SQLException e) {
         ServerError err = ServerError.of(e);
-        return new Outcome(rollback(c, err), statements.size(), executed, List.of(), -1, 0, err);
+        Ending ending = rollback(c, err);
+        timer.locksReleased();
+        return new Outcome(ending, statements.size(), executed, List.of(), -1, 0, err);
       }
       // psql's -1 leaves settings behind only for this transaction; so do we (SET LOCAL).
       try {
         c.commit();
       } catch (SQLException e) {
+        timer.locksReleased();
         ServerError err = ServerError.of(e);
         return new Outcome(err.connectionLost() ? Ending.CONNECTION_LOST : Ending.ROLLED_BACK, statements.size(),
             executed, List.of(), 0, 0, err);
       }
+      timer.locksReleased();
       List<Integer> all = statements.stream().map(ExecStatement::index).toList();
       return new Outcome(Ending.COMMITTED, statements.size(), executed, all, null, null, null);
     } finally {
@@ -154,7 +178,7 @@ public final class ApplyEngine {
    * another session can still act (a gap transaction mode does not have).
    */
   private static Outcome autocommit(Connection c, List<ExecStatement> statements, ApplySettings settings,
-      BeforeCommit journal, BeforeFirstStatement before) throws SQLException {
+      BeforeCommit journal, BeforeFirstStatement before, StatementTimings.Recorder timer) throws SQLException {
     if (before != NO_RECHECK) {
       c.setAutoCommit(false);
       try (Statement st = c.createStatement()) {
@@ -183,11 +207,14 @@ public final class ApplyEngine {
             committed, -1, 0, err);
       }
       for (ExecStatement s : statements) {
+        long sent = System.nanoTime();
         try {
           st.execute(s.text());
           drain(st);
+          timer.statement(s, sent);
           committed.add(s.index());
         } catch (SQLException e) {
+          timer.statement(s, sent);
           ServerError err = ServerError.of(e);
           Ending ending = err.connectionLost() ? Ending.CONNECTION_LOST
               : committed.isEmpty() ? Ending.ROLLED_BACK : Ending.PARTIALLY_COMMITTED;

@@ -55,7 +55,7 @@ public final class IntegrityGates implements Steps.Integrity {
       gates.add(!g.id().equals(GateIds.AUTHORIZATION) ? g : new GateResult(g.id(), GateStatus.FAIL, g.expected(), g.actual(),
           "the trust policy forbids disabling an apply timeout (allow_timeouts_off: false), and the package sets " + settings,
           List.of(new CheckResult("apply_timeouts", CheckStatus.FAIL, "lock_timeout and statement_timeout set",
-              settings, "allow_timeouts_off: false"))));
+              settings, "allow_timeouts_off: false"))).withDuration(g.durationMs()));
     }
     return new Steps.IntegrityOutcome(gates, out.signers());
   }
@@ -72,16 +72,18 @@ public final class IntegrityGates implements Steps.Integrity {
     List<GateResult> gates = new ArrayList<>(base.gates());
     if (!signaturesRequired || requiring.isEmpty()) {
       gates.add(new GateResult(GateIds.TLS, GateStatus.SKIPPED, null, null, !signaturesRequired
-          ? "dry-run: the sandbox is cutter's own" : "the trust policy sets no TLS requirement", List.of()));
+          ? "dry-run: the sandbox is cutter's own" : "the trust policy sets no TLS requirement", List.of()).withDuration(0L));
       return new Steps.IntegrityOutcome(gates, base.signers());
     }
+    long begun = System.nanoTime();
     Optional<TrustPolicy.TlsRefusal> refusal = requiring.get().tlsRefusal(target);
     String expected = "sslmode verify-full, or a local target";
     String actual = (target.isLocal() ? "local target " : "") + target.host() + ", sslmode "
         + target.tls().effectiveMode().libpqName();
-    gates.add(refusal.isPresent()
+    gates.add((refusal.isPresent()
         ? new GateResult(GateIds.TLS, GateStatus.FAIL, expected, actual, refusal.get().message(), List.of())
-        : new GateResult(GateIds.TLS, GateStatus.PASS, expected, actual, null, List.of()));
+        : new GateResult(GateIds.TLS, GateStatus.PASS, expected, actual, null, List.of()))
+        .withDuration(dev.cutter.core.run.GateClock.millis(System.nanoTime() - begun)));
     return new Steps.IntegrityOutcome(gates, base.signers());
   }
 
@@ -114,6 +116,12 @@ public final class IntegrityGates implements Steps.Integrity {
 
     GateResult auth = new GateResult(GateIds.AUTHORIZATION, r.expiry().passed() ? GateStatus.PASS : GateStatus.FAIL,
         "expires_at after now", String.valueOf(r.expiry().expiresAt()), r.expiry().summary(), List.of());
+    IntegrityResult.Durations took = r.durations();
+    if (took != null) {
+      signature = signature.withDuration(took.signaturesMs());
+      p3 = p3.withDuration(took.artifactsMs());
+      auth = auth.withDuration(took.expiryMs());
+    }
     return new Steps.IntegrityOutcome(List.of(signature, p3, auth), r.signedBy());
   }
 }

@@ -15,7 +15,20 @@ public record IntegrityResult(
     QuorumResult quorum,
     List<ArtifactCheck> artifacts,
     ExpiryResult expiry,
-    boolean signaturesRequired) {
+    boolean signaturesRequired,
+    Durations durations) {
+
+  /**
+   * How long each part took, in milliseconds: the signatures, the artifact hashes (computed on
+   * their own threads from the start, alongside the signatures: wall time until the last was
+   * known) and the expiry.
+   */
+  public record Durations(long signaturesMs, long artifactsMs, long expiryMs) {}
+
+  public IntegrityResult(Path signatureFile, List<SignatureResult> signatures, QuorumResult quorum,
+      List<ArtifactCheck> artifacts, ExpiryResult expiry, boolean signaturesRequired) {
+    this(signatureFile, signatures, quorum, artifacts, expiry, signaturesRequired, null);
+  }
 
   public IntegrityResult {
     signatures = List.copyOf(signatures);

@@ -60,6 +60,7 @@ public final class IntegrityVerifier {
 
   private static IntegrityResult run(
       ApplyPackage pkg, Optional<TrustPolicy> policy, String noPolicy, boolean required, Instant now) {
+    long begun = System.nanoTime();
     // Large artifacts are hashed on their own threads while the signatures are checked here.
     List<CompletableFuture<ArtifactCheck>> hashing = pkg.artifacts().stream()
         .map(a -> CompletableFuture.supplyAsync(() -> hash(a.path(), a.resolved(), a.sha256(), a.content()), HASHING)).toList();
@@ -68,6 +69,7 @@ public final class IntegrityVerifier {
     byte[] packageBytes = pkg.source().toByteArray();
     artifacts.add(hash(pkg.file().getFileName().toString(), pkg.file(), pkg.sha256(), pkg.source()));
     Path asc = signatureFileOf(pkg.file());
+    long signaturesBegun = System.nanoTime();
     SignatureFile.Contents contents = SignatureFile.read(asc);
     List<SignatureResult> signatures = new ArrayList<>();
     Map<Long, KeyValidity.Assessment> assessed = new HashMap<>();
@@ -87,9 +89,17 @@ public final class IntegrityVerifier {
         ? QuorumResult.noPolicy(noPolicy)
         : counted(policy.get().require(), signatures,
             contents.missing() ? asc.getFileName() + " does not exist: the package is unsigned" : "");
+    long signaturesDone = System.nanoTime();
     hashing.forEach(h -> artifacts.add(h.join()));
+    long hashed = System.nanoTime();
     ExpiryResult expiry = new ExpiryResult(pkg.authorization().expiresAt(), now);
-    return new IntegrityResult(asc, signatures, quorum, artifacts, expiry, required);
+    IntegrityResult.Durations took = new IntegrityResult.Durations(millis(signaturesDone - signaturesBegun),
+        millis(hashed - begun), millis(System.nanoTime() - hashed));
+    return new IntegrityResult(asc, signatures, quorum, artifacts, expiry, required, took);
+  }
+
+  private static long millis(long nanos) {
+    return dev.cutter.core.run.GateClock.millis(nanos);
   }
 
   /** The pinned sha256 against the bytes the package was loaded with: the file on disk is not read again. */

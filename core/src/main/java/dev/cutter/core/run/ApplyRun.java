@@ -109,6 +109,7 @@ public final class ApplyRun {
     final Request req;
     final Instant started = clock.instant();
     final Map<String, GateResult> gates = new LinkedHashMap<>();
+    final GateClock timer = new GateClock();
     List<String> signers = List.of();
     TargetInfo target;
     BackupInfo backupInfo;
@@ -124,6 +125,8 @@ public final class ApplyRun {
     boolean journaled;
     String rootCause;
     String nextAction;
+    /** The statements the apply ran, with their times. */
+    dev.cutter.core.exec.StatementTimings statements;
 
     State(Request req) {
       this.req = req;
@@ -132,8 +135,14 @@ public final class ApplyRun {
       }
     }
 
+    /** Records {@code g} with its time; a gate recorded again (a second finding) adds to its first time. */
     void gate(GateResult g) {
-      gates.put(g.id(), g);
+      GateResult timed = timer.stamp(g);
+      GateResult prev = gates.get(g.id());
+      if (g.durationMs() == null && prev != null && prev.durationMs() != null && timed.durationMs() != null) {
+        timed = timed.withDuration(prev.durationMs() + timed.durationMs());
+      }
+      gates.put(g.id(), timed);
     }
 
     RunReport report(Verdict verdict) {
@@ -146,7 +155,7 @@ public final class ApplyRun {
       boolean productionChanged = changed && req.mode() != RunMode.DRY_RUN;
       return new RunReport(req.runId(), req.mode(), pi, t, verdict, verdict.exitCode(), productionChanged,
           new ArrayList<>(gates.values()), backupInfo, applyInfo, verification, rollbackInfo, rootCause, List.of(),
-          nextAction, started, clock.instant(), RunReport.ApplySettingsInfo.of(p.apply()));
+          nextAction, started, clock.instant(), RunReport.ApplySettingsInfo.of(p.apply())).withStatements(statements);
     }
   }
 
@@ -252,6 +261,7 @@ public final class ApplyRun {
           lockConn);
     }
 
+    s.timer.start();
     if (pkg.backup().required()) {
       String role = pkg.target().backupRole().orElse(req.login().user());
       ConnectionSpec bt = role.equals(req.login().user()) ? req.login()
@@ -276,6 +286,7 @@ public final class ApplyRun {
 
     Outcome out;
     TargetAccess.RoleSession applyConn;
+    s.timer.start();
     try {
       applyConn = applyConnection(req);
       s.target = s.target.withRoleSession(applyConn.how(), applyConn.privilegedLoginUsed());
@@ -318,6 +329,7 @@ public final class ApplyRun {
       }
     }
     s.applyInfo = applyInfo(req, out);
+    s.statements = out.timings();
     if (out.ending() == Ending.REFUSED) {
       s.gate(new GateResult(GateIds.APPLY, GateStatus.FAIL, "what P1 proved still holds at BEGIN",
           "refused before the first statement; rolled back", out.refusal().reason(), recheck.results()));
@@ -370,6 +382,7 @@ public final class ApplyRun {
   }
 
   private RunReport verifyAfterCommit(State s, Connection lockConn, ReportSink sink) throws SQLException {
+    s.timer.start();
     Request req = s.req;
     ApplyPackage pkg = req.pkg();
     VerifyPlan plan = VerifyPlan.of(checks, req.login(), pkg);

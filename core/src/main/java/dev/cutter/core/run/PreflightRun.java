@@ -44,7 +44,7 @@ public final class PreflightRun {
   public RunReport run(ApplyPackage pkg, ConnectionSpec target, String runId) {
     Instant started = clock.instant();
     Steps.IntegrityOutcome io = integrity.check(pkg, true, target);
-    List<GateResult> gates = new ArrayList<>(io.gates());
+    List<GateResult> gates = GateClock.timedList(io.gates());
     String cause = null;
     boolean ok = io.passed();
     if (!ok) {

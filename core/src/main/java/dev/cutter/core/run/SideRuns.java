@@ -67,7 +67,7 @@ public final class SideRuns {
   public RunReport verify(ApplyPackage pkg, ConnectionSpec target, String runId) {
     Instant started = clock.instant();
     Steps.IntegrityOutcome io = integrity.check(pkg, true, target);
-    List<GateResult> gates = new ArrayList<>(io.gates());
+    List<GateResult> gates = GateClock.timedList(io.gates());
     PackageInfo pi = info(pkg, io.signers());
     if (!io.passed()) {
       gates.add(GateResult.notRun(GateIds.IDENTITY));
@@ -126,7 +126,7 @@ public final class SideRuns {
   private RunReport rollbackRun(ApplyPackage pkg, List<ExecStatement> statements, ConnectionSpec login,
       Duration lockWait, String runId, ApplyRun.ReportSink sink) {
     Instant started = clock.instant();
-    List<GateResult> gates = new ArrayList<>();
+    List<GateResult> gates = GateClock.timedList(List.of());
     Steps.IntegrityOutcome io = integrity.check(pkg, true, login);
     gates.addAll(io.gates());
     TargetInfo t = target(pkg, login);
@@ -200,7 +200,8 @@ public final class SideRuns {
             new VerificationInfo(ok ? "PASS" : "FAIL", List.of(), before, after, ok || after.equals(before) ? null
                 : "the baseline differs from before the rollback: " + String.join("; ", before.differences(after))),
             new RollbackInfo(ok ? "EXECUTED" : "FAILED", ok ? null : fs.message()),
-            ok ? null : "the rollback artifact failed: " + fs.message(), List.of(), null, started, clock.instant());
+            ok ? null : "the rollback artifact failed: " + fs.message(), List.of(), null, started, clock.instant())
+            .withStatements(o.timings());
         String sha = sink.write(r);
         if (ok) {
           finishJournal(req, v, r.finished(), sha);

@@ -1,0 +1,120 @@
+package dev.cutter.core.exec;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The statements an apply ran, each with its time, and {@code locksHeldMs}: in transaction mode
+ * how long the transaction held its locks on pre-existing relations — from BEGIN, where the
+ * re-check takes the change's locks, to the end of COMMIT or ROLLBACK; null in autocommit mode,
+ * where each statement's locks last only as long as the statement.
+ */
+public record StatementTimings(List<StatementTiming> ran, Long locksHeldMs) {
+
+  /** How many characters of a statement's first line a report keeps. */
+  public static final int TEXT_LIMIT = 120;
+
+  public StatementTimings {
+    ran = ran == null ? List.of() : List.copyOf(ran);
+  }
+
+  /** The {@code n} slowest statements, slowest first (ties in statement order). */
+  public List<StatementTiming> slowest(int n) {
+    return ran.stream().sorted(Comparator.comparingLong(StatementTiming::durationMs).reversed()
+        .thenComparingInt(StatementTiming::index)).limit(n).toList();
+  }
+
+  /**
+   * The first line of {@code sql} that is not blank or a {@code --} comment, at most
+   * {@link #TEXT_LIMIT} characters. A cut never falls inside a quoted literal or a dollar quote:
+   * the line then ends before the quote opens, so no part of a literal (a password, say) is kept
+   * where the secret scan could no longer recognise it.
+   */
+  public static String firstLine(String sql) {
+    String line = "";
+    for (String l : sql.split("\\R")) {
+      String t = l.strip();
+      if (!t.isEmpty() && !t.startsWith("--")) {
+        line = t;
+        break;
+      }
+    }
+    if (line.length() <= TEXT_LIMIT) {
+      return line;
+    }
+    return line.substring(0, safeCut(line, TEXT_LIMIT)).stripTrailing() + " …";
+  }
+
+  /** The largest cut at or before {@code limit} that is outside every quote. */
+  static int safeCut(String s, int limit) {
+    int quoteStart = -1;
+    String dollarTag = null;
+    for (int i = 0; i < limit; i++) {
+      char c = s.charAt(i);
+      if (dollarTag != null) {
+        if (s.startsWith(dollarTag, i)) {
+          i += dollarTag.length() - 1;
+          dollarTag = null;
+          quoteStart = -1;
+        }
+      } else if (quoteStart >= 0) {
+        if (c == '\'' || c == '"') {
+          if (i + 1 < s.length() && s.charAt(i + 1) == c) {
+            i++;
+          } else if (c == s.charAt(quoteStart)) {
+            quoteStart = -1;
+          }
+        }
+      } else if (c == '\'' || c == '"') {
+        quoteStart = i;
+      } else if (c == '$') {
+        int end = s.indexOf('$', i + 1);
+        if (end > i && s.substring(i + 1, end).matches("[A-Za-z_0-9]*")) {
+          dollarTag = s.substring(i, end + 1);
+          quoteStart = i;
+          i = end;
+        }
+      }
+    }
+    if (quoteStart >= 0) {
+      int cut = quoteStart;
+      // E'…' and other prefixed literals: cut before the prefix too
+      while (cut > 0 && Character.isLetter(s.charAt(cut - 1))) {
+        cut--;
+      }
+      return cut;
+    }
+    return limit;
+  }
+
+  /** Whole milliseconds of a nanosecond span, rounded to the nearest. */
+  static long millis(long nanos) {
+    return Math.max(0, (nanos + 500_000) / 1_000_000);
+  }
+
+  /** Collects the timings while the engine runs. */
+  static final class Recorder {
+    private final List<StatementTiming> ran = new ArrayList<>();
+    private long lockStart = -1;
+    private Long locksHeldMs;
+
+    void statement(ExecStatement s, long startedNanos) {
+      ran.add(new StatementTiming(s.index(), s.line(), firstLine(s.text()), millis(System.nanoTime() - startedNanos)));
+    }
+
+    void locksTaken() {
+      lockStart = System.nanoTime();
+    }
+
+    void locksReleased() {
+      if (lockStart >= 0 && locksHeldMs == null) {
+        locksHeldMs = millis(System.nanoTime() - lockStart);
+      }
+    }
+
+    StatementTimings result() {
+      return new StatementTimings(ran, locksHeldMs);
+    }
+  }
+}
