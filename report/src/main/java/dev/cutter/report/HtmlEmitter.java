@@ -30,6 +30,12 @@ final class HtmlEmitter {
   private HtmlEmitter() {}
 
   static String emit(String title, List<Block> blocks) {
+    return emit(title, blocks, "");
+  }
+
+  /** As {@link #emit(String, List)}, with {@code figure} (trusted markup, e.g. the timeline) right after the verdict banner. */
+  static String emit(String title, List<Block> blocks, String figure) {
+    boolean figured = figure.isEmpty();
     StringBuilder out = new StringBuilder();
     out.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
@@ -44,6 +50,10 @@ final class HtmlEmitter {
         out.append("<div class=\"callout ").append(c.kind().toLowerCase(Locale.ROOT)).append("\">\n");
         c.paragraphs().forEach(p -> out.append("<p>").append(line(p)).append("</p>\n"));
         out.append("</div>\n");
+        if (!figured) {
+          out.append(figure);
+          figured = true;
+        }
       } else if (block instanceof Table t) {
         table(out, t);
       } else if (block instanceof Code c) {

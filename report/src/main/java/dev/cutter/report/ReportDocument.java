@@ -88,6 +88,7 @@ final class ReportDocument {
       blocks.add(new Paragraph(Line.plain(r.rootCause())));
     }
     gates();
+    blocks.addAll(TimingsSection.blocks(r));
     remediation();
     return List.copyOf(blocks);
   }

@@ -21,7 +21,8 @@ public final class ReportRenderer {
 
   /** The same content as one self-contained, escaped HTML page. */
   public static String html(ScannedReport report) {
-    return HtmlEmitter.emit(ReportDocument.title(report.report()), ReportDocument.build(report));
+    return HtmlEmitter.emit(ReportDocument.title(report.report()), ReportDocument.build(report),
+        Timeline.svg(report.report()));
   }
 
   /**

@@ -91,6 +91,7 @@ final class ReportTree {
     n.set("apply", r.apply() == null ? notRun() : applyNode(r.apply()));
     n.set("verification", r.verification() == null ? notRun() : verificationNode(r.verification()));
     n.set("rollback", r.rollback() == null ? notRun() : rollbackNode(r.rollback()));
+    StatementsSection.write(n, r.statements());
     put(n, "root_cause", r.rootCause());
     if (!r.remediation().isEmpty()) {
       n.set("remediation", array(r.remediation(), m -> {
@@ -169,6 +170,9 @@ final class ReportTree {
     put(n, "message", g.message());
     if (!g.checks().isEmpty()) {
       n.set("checks", array(g.checks(), ReportTree::checkNode));
+    }
+    if (g.durationMs() != null) {
+      n.put("duration_ms", g.durationMs());
     }
     return n;
   }
@@ -352,7 +356,8 @@ final class ReportTree {
         instant(root, "started_at"),
         instant(root, "finished_at"),
         section(root, "apply_settings", a -> new RunReport.ApplySettingsInfo(text(a, "mode"), text(a, "lock_timeout"),
-            text(a, "statement_timeout"), a.hasNonNull("retries") ? a.get("retries").asInt() : null)));
+            text(a, "statement_timeout"), a.hasNonNull("retries") ? a.get("retries").asInt() : null)))
+        .withStatements(StatementsSection.read(root));
     JsonNode show = root.get("show_values");
     if (show != null && !show.isNull() && !show.isBoolean()) {
       throw new ReportFormatException("show_values: expected true or false");
@@ -374,7 +379,8 @@ final class ReportTree {
 
   private static GateResult gate(JsonNode g) {
     return new GateResult(requiredText(g, "id"), enumValue(GateStatus.class, requiredText(g, "status"), "gate status"),
-        text(g, "expected"), text(g, "actual"), text(g, "message"), list(g, "checks", ReportTree::check));
+        text(g, "expected"), text(g, "actual"), text(g, "message"), list(g, "checks", ReportTree::check),
+        optionalLong(g, "duration_ms"));
   }
 
   private static CheckResult check(JsonNode c) {
@@ -493,6 +499,18 @@ final class ReportTree {
       throw new ReportFormatException("missing field " + field);
     }
     return integral(n.get(field), field).intValue();
+  }
+
+  static Long optionalLong(JsonNode n, String field) {
+    return n.hasNonNull(field) ? integral(n.get(field), field).longValue() : null;
+  }
+
+  static int requiredIntOf(JsonNode n, String field) {
+    return requiredInt(n, field);
+  }
+
+  static String textOf(JsonNode n, String field) {
+    return text(n, field);
   }
 
   private static Integer optionalInt(JsonNode n, String field) {

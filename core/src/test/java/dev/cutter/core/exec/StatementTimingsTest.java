@@ -1,0 +1,43 @@
+package dev.cutter.core.exec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class StatementTimingsTest {
+
+  @Test
+  void keepsTheFirstLineThatIsNotACommentOrBlank() {
+    assertThat(StatementTimings.firstLine("\n  -- add the column\n  alter table t\n    add column c int"))
+        .isEqualTo("alter table t");
+  }
+
+  @Test
+  void cutsALongLineBeforeAQuoteItWouldSplit() {
+    String sql = "alter role app with login password '" + "s3cr3t-".repeat(30) + "'";
+    String kept = StatementTimings.firstLine(sql);
+    assertThat(kept).as("no part of the literal").isEqualTo("alter role app with login password …");
+  }
+
+  @Test
+  void cutsBeforeAnEscapeStringAndADollarQuote() {
+    assertThat(StatementTimings.firstLine("select " + "x, ".repeat(20) + "E'" + "a".repeat(200) + "'"))
+        .isEqualTo("select " + "x, ".repeat(20).stripTrailing() + " …");
+    assertThat(StatementTimings.firstLine("do $body$ begin " + "perform 1; ".repeat(30) + "end $body$"))
+        .isEqualTo("do …");
+  }
+
+  @Test
+  void cutsAtTheLimitOutsideQuotes() {
+    String kept = StatementTimings.firstLine("select 'short', " + "col, ".repeat(50) + "1");
+    assertThat(kept).hasSize(StatementTimings.TEXT_LIMIT + 2).startsWith("select 'short', col,").endsWith(" …");
+  }
+
+  @Test
+  void slowestFirstTiesInStatementOrder() {
+    StatementTimings t = new StatementTimings(List.of(new StatementTiming(1, 1, "a", 5), new StatementTiming(2, 2, "b", 9),
+        new StatementTiming(3, 3, "c", 5)), 20L);
+    assertThat(t.slowest(2)).extracting(StatementTiming::index).containsExactly(2, 1);
+  }
+}
