@@ -15,6 +15,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -40,6 +41,10 @@ final class PreflightCommand implements Callable<Integer> {
 
   @Mixin ReportOptions report;
 
+  @Option(names = "--sarif", paramLabel = "FILE",
+      description = "Also write the failed checks as SARIF 2.1.0 to FILE (for code scanning), located in the package's files.")
+  Path sarif;
+
   @Override
   public Integer call() throws Exception {
     return RunSupport.guarded(spec.commandLine().getErr(), RunMode.PREFLIGHT, report.dir(), this::run);
@@ -57,6 +62,9 @@ final class PreflightCommand implements Callable<Integer> {
     RunReport r = run.run(loaded.pkg(), target, RunIds.next(clock));
     RunSupport.Sink sink = RunSupport.sink(report.dir(), global, spec.commandLine().getErr(), passwords, target);
     sink.write(r);
+    if (sarif != null && sink.written() != null) {
+      SarifOutput.write(sarif, SarifOutput.render(sink.written().scanned(), loaded.pkg()));
+    }
     PrintWriter out = spec.commandLine().getOut();
     if (global.output() == GlobalOptions.OutputFormat.text && !global.quiet()) {
       for (GateResult g : sink.written().scanned().report().gates()) {

@@ -8,6 +8,7 @@ import dev.cutter.report.SecretScanner;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Spec;
 public final class ReportRenderCommand implements Callable<Integer> {
 
   /** What {@code --format} accepts. */
-  enum Format { md, html, yaml, json }
+  enum Format { md, html, yaml, json, sarif }
 
   @Spec CommandSpec spec;
 
@@ -37,6 +38,11 @@ public final class ReportRenderCommand implements Callable<Integer> {
       description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   Format format = Format.md;
 
+  @Option(names = "--package", paramLabel = "PKG",
+      description = "The package the report is of (package.yaml or its directory); needed for --format sarif, which"
+          + " locates each finding in the package's files.")
+  Path pkg;
+
   @Override
   public Integer call() {
     SecretScanner scanner = SecretScanner.forEnvironment(System.getenv(), System.getProperty("user.home"));
@@ -46,10 +52,19 @@ public final class ReportRenderCommand implements Callable<Integer> {
       case html -> ReportRenderer.html(scanned);
       case yaml -> ReportCodec.yaml(scanned);
       case json -> ReportCodec.json(scanned);
+      case sarif -> SarifOutput.render(scanned, packageForSarif().pkg());
     };
     PrintWriter out = spec.commandLine().getOut();
     out.print(text);
     out.flush();
     return ExitCodes.OK;
+  }
+
+  private RunSupport.Loaded packageForSarif() {
+    if (pkg == null) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--format sarif needs --package PKG: SARIF locates each finding in the package's files");
+    }
+    return RunSupport.load(pkg);
   }
 }
