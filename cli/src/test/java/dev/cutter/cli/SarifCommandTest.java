@@ -1,0 +1,134 @@
+package dev.cutter.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import dev.cutter.fixtures.TestDatabase;
+import dev.cutter.fixtures.WithPostgres;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Issue 13.5: {@code preflight --sarif} and {@code report render --format sarif} on real runs, valid SARIF 2.1.0. */
+@WithPostgres
+class SarifCommandTest {
+
+  /** The official schema, kept with the report module's tests. */
+  static final Path SCHEMA = Path.of("..", "report", "src", "test", "resources", "sarif", "sarif-schema-2.1.0.json");
+
+  @TempDir static Path keys;
+  static Approver approver;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void approver() {
+    approver = Approver.create(keys);
+  }
+
+  static JsonNode validSarif(String text) throws IOException {
+    JsonSchema schema;
+    try (InputStream in = Files.newInputStream(SCHEMA)) {
+      schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4).getSchema(in);
+    }
+    JsonNode doc = new ObjectMapper().readTree(text);
+    assertThat(schema.validate(doc)).extracting(ValidationMessage::getMessage).as("valid SARIF 2.1.0").isEmpty();
+    return doc;
+  }
+
+  static List<String> results(JsonNode sarif) {
+    List<String> out = new ArrayList<>();
+    sarif.at("/runs/0/results").forEach(r -> out.add(r.path("ruleId").asText() + " "
+        + r.at("/locations/0/physicalLocation/artifactLocation/uri").asText() + ":"
+        + r.at("/locations/0/physicalLocation/region/startLine").asInt()));
+    return out;
+  }
+
+  static int lineOf(Path file, String text) throws IOException {
+    List<String> lines = Files.readAllLines(file);
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).contains(text)) {
+        return i + 1;
+      }
+    }
+    throw new AssertionError(text + " not in " + file);
+  }
+
+  private String role(TestDatabase db) {
+    String role = db.createRole("app");
+    db.execute("grant create on schema public to " + role);
+    Cli init = Cli.run("init", "--target", db.uri("postgres"), "--grant", role);
+    assertThat(init.exit()).as(init.err()).isZero();
+    return role;
+  }
+
+  @Test
+  void preflightWritesTheFailedCheckAtItsPackageYamlLine(TestDatabase db) throws IOException {
+    String role = role(db);
+    Path pkg = approver.write(dir.resolve("pkg"), "sarif-preflight", db, role, "create table s_a (id int);\n",
+        "\n  - schema_exists: public\n  - objects_present: { schema: public, tables: [not_there] }", "[]", null);
+    Path out = dir.resolve("findings.sarif");
+
+    Cli r = Cli.run("preflight", pkg.toString(), "--target", db.uri("postgres"), "--trust", approver.trust().toString(),
+        "--report-dir", dir.resolve("reports").toString(), "--sarif", out.toString());
+
+    assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(3);
+    JsonNode sarif = validSarif(Files.readString(out));
+    assertThat(results(sarif)).containsExactly(
+        "check/objects_present package.yaml:" + lineOf(pkg.resolve("package.yaml"), "objects_present"));
+    assertThat(sarif.at("/runs/0/results/0/message/text").asText()).startsWith("P1_preflight objects_present#2: ");
+  }
+
+  @Test
+  void renderPutsTheFailingStatementOnItsArtifactLine(TestDatabase db) throws IOException {
+    String role = role(db);
+    Path pkg = approver.write(dir.resolve("pkg"), "sarif-apply", db, role,
+        "create table s_b (id int);\n\n-- then\nselect 1/0;\n", "[]", "[]", null);
+    Cli apply = Cli.run("apply", pkg.toString(), "--target", db.uri("postgres"), "--trust", approver.trust().toString(),
+        "--report-dir", dir.resolve("reports").toString());
+    assertThat(apply.out()).contains("verdict: FAILED");
+    Path yaml = report();
+
+    Cli r = Cli.run("report", "render", yaml.toString(), "--format", "sarif", "--package", pkg.toString());
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(results(validSarif(r.out()))).containsExactly("sql/22012 change.sql:4");
+  }
+
+  @Test
+  void renderingSarifNeedsTheReportsOwnPackage(TestDatabase db) throws IOException {
+    String role = role(db);
+    Path pkg = approver.write(dir.resolve("pkg"), "sarif-own", db, role, "select 1/0;\n", "[]", "[]", null);
+    Path other = approver.write(dir.resolve("other"), "sarif-other", db, role, "select 1;\n", "[]", "[]", null);
+    Cli.run("apply", pkg.toString(), "--target", db.uri("postgres"), "--trust", approver.trust().toString(),
+        "--report-dir", dir.resolve("reports").toString());
+    Path yaml = report();
+
+    Cli none = Cli.run("report", "render", yaml.toString(), "--format", "sarif");
+    Cli wrong = Cli.run("report", "render", yaml.toString(), "--format", "sarif", "--package", other.toString());
+
+    assertThat(none.exit()).isEqualTo(2);
+    assertThat(none.err()).contains("--format sarif needs --package PKG").doesNotContain("Exception");
+    assertThat(wrong.exit()).isEqualTo(2);
+    assertThat(wrong.err().strip()).startsWith(other.resolve("package.yaml").toString())
+        .contains("not the package of this report").doesNotContain("\tat ");
+  }
+
+  private Path report() throws IOException {
+    try (Stream<Path> s = Files.walk(dir.resolve("reports"))) {
+      return s.filter(p -> p.toString().endsWith(".yaml")).findFirst().orElseThrow();
+    }
+  }
+}
