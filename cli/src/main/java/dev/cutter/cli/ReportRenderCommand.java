@@ -15,13 +15,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code cutter report render REPORT.yaml --format md|html}: re-renders a written report to stdout. */
+/** {@code cutter report render REPORT.yaml --format md|html|yaml|json|sarif}: re-renders a written report to stdout. */
 @Command(
     name = "render",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = {
-      "Re-render a report YAML as Markdown or as a self-contained HTML page, on stdout.",
+      "Re-render a report YAML as Markdown, a self-contained HTML page, YAML, JSON or SARIF 2.1.0 (with --package), on stdout.",
       "The report is scanned for secrets again before it is printed."
     })
 public final class ReportRenderCommand implements Callable<Integer> {
