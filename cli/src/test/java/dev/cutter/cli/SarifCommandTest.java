@@ -126,6 +126,32 @@ class SarifCommandTest {
         .contains("not the package of this report").doesNotContain("\tat ");
   }
 
+  @Test
+  void aSwappedArtifactIsAResultOnItsPinnedSha256Line(TestDatabase db) throws IOException {
+    String role = role(db);
+    Path pkg = approver.write(dir.resolve("pkg"), "sarif-swapped", db, role, "create table s_c (id int);\n", "[]", "[]",
+        null);
+    Files.writeString(pkg.resolve("change.sql"), "drop table s_c;\n");
+    Path out = dir.resolve("findings.sarif");
+
+    Cli r = Cli.run("preflight", pkg.toString(), "--target", db.uri("postgres"), "--trust", approver.trust().toString(),
+        "--report-dir", dir.resolve("reports").toString(), "--sarif", out.toString());
+
+    assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(3);
+    assertThat(results(validSarif(Files.readString(out)))).containsExactly(
+        "gate/P3_artifact_integrity package.yaml:" + lineOf(pkg.resolve("package.yaml"), "  sha256:"));
+  }
+
+  @Test
+  void theSarifFileIsNeverWrittenThroughASymbolicLink() throws IOException {
+    Path victim = Files.writeString(dir.resolve("victim.txt"), "keep me\n");
+    Path link = Files.createSymbolicLink(dir.resolve("out.sarif"), victim);
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> SarifOutput.write(link, "{}"))
+        .isInstanceOf(dev.cutter.core.InvalidInputException.class).hasMessageContaining("cannot write the SARIF file");
+    assertThat(Files.readString(victim)).isEqualTo("keep me\n");
+  }
+
   private Path report() throws IOException {
     try (Stream<Path> s = Files.walk(dir.resolve("reports"))) {
       return s.filter(p -> p.toString().endsWith(".yaml")).findFirst().orElseThrow();
