@@ -29,8 +29,11 @@ final class StatementsSection {
     }
     ArrayNode ran = n.putArray("ran");
     for (StatementTiming s : t.ran()) {
-      ran.addObject().put("index", s.index()).put("line", s.line()).put("text", s.text())
-          .put("duration_ms", s.durationMs());
+      ObjectNode o = ran.addObject().put("index", s.index()).put("line", s.line());
+      if (s.text() != null) {
+        o.put("text", s.text());
+      }
+      o.put("duration_ms", s.durationMs());
     }
   }
 

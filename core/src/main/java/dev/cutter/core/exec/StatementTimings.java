@@ -15,6 +15,13 @@ public record StatementTimings(List<StatementTiming> ran, Long locksHeldMs) {
   /** How many characters of a statement's first line a report keeps. */
   public static final int TEXT_LIMIT = 120;
 
+  /**
+   * How many statements keep their text: the slowest ones (and the failing one). Every statement
+   * is listed with index, line and time; beyond these the artifact has the text, and a report of
+   * a 10,000-statement change stays small and quick to scan.
+   */
+  public static final int TEXTS_KEPT = 200;
+
   public StatementTimings {
     ran = ran == null ? List.of() : List.copyOf(ran);
   }
@@ -114,7 +121,19 @@ public record StatementTimings(List<StatementTiming> ran, Long locksHeldMs) {
     }
 
     StatementTimings result() {
-      return new StatementTimings(ran, locksHeldMs);
+      return new StatementTimings(keepTexts(ran), locksHeldMs);
     }
+  }
+
+  /** {@code ran} with the text of all but the {@link #TEXTS_KEPT} slowest and the last sent (the failing one, if any) dropped. */
+  static List<StatementTiming> keepTexts(List<StatementTiming> ran) {
+    if (ran.size() <= TEXTS_KEPT) {
+      return ran;
+    }
+    java.util.Set<Integer> kept = new java.util.HashSet<>();
+    new StatementTimings(ran, null).slowest(TEXTS_KEPT).forEach(s -> kept.add(s.index()));
+    kept.add(ran.get(ran.size() - 1).index());
+    return ran.stream().map(s -> kept.contains(s.index()) ? s
+        : new StatementTiming(s.index(), s.line(), null, s.durationMs())).toList();
   }
 }

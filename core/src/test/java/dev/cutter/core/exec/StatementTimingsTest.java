@@ -40,4 +40,19 @@ class StatementTimingsTest {
         new StatementTiming(3, 3, "c", 5)), 20L);
     assertThat(t.slowest(2)).extracting(StatementTiming::index).containsExactly(2, 1);
   }
+
+  @Test
+  void aLongChangeKeepsTheTextOfItsSlowestAndLastStatementsOnly() {
+    List<StatementTiming> ran = new java.util.ArrayList<>();
+    for (int i = 1; i <= 999; i++) {
+      ran.add(new StatementTiming(i, i, "select " + i, i % 10 == 0 ? 50 : 1));
+    }
+    List<StatementTiming> kept = StatementTimings.keepTexts(ran);
+    assertThat(kept).hasSize(999).extracting(StatementTiming::durationMs)
+        .containsExactlyElementsOf(ran.stream().map(StatementTiming::durationMs).toList());
+    assertThat(kept.stream().filter(s -> s.text() != null).map(StatementTiming::index).toList())
+        .as("the 99 slow ones, the first 101 of the rest, and the last")
+        .hasSize(StatementTimings.TEXTS_KEPT + 1).contains(10, 990, 999, 1, 112).doesNotContain(113, 998);
+    assertThat(StatementTimings.keepTexts(ran.subList(0, 200))).allMatch(s -> s.text() != null);
+  }
 }
