@@ -89,6 +89,11 @@ class SarifCommandTest {
     assertThat(results(sarif)).containsExactly(
         "check/objects_present package.yaml:" + lineOf(pkg.resolve("package.yaml"), "objects_present"));
     assertThat(sarif.at("/runs/0/results/0/message/text").asText()).startsWith("P1_preflight objects_present#2: ");
+    JsonNode report = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+        .readTree(report().toFile());
+    assertThat(report.path("gates").findValuesAsText("id")).contains("P1_preflight");
+    report.path("gates").forEach(g -> assertThat(g.path("duration_ms").isIntegralNumber())
+        .as("preflight gate %s timed", g.path("id").asText()).isTrue());
   }
 
   @Test

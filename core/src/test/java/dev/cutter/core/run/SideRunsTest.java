@@ -86,7 +86,8 @@ class SideRunsTest {
     RunReport after = runs(db).verify(p, login(db), "20260101T000000Z-0002");
     assertThat(after.verdict()).isEqualTo(Verdict.PASS);
     assertThat(after.gates()).extracting(GateResult::id).containsExactly(GateIds.SIGNATURE, GateIds.IDENTITY,
-        GateIds.VERIFY);
+        GateIds.VERIFY);    assertThat(after.gates()).as("every gate of the verify verb is timed").allMatch(g -> g.durationMs() != null);
+    assertThat(after.statements()).as("no artifact ran").isNull();
   }
 
   @Test
@@ -204,6 +205,10 @@ class SideRunsTest {
         "20260101T000000Z-0005");
     assertThat(r.verdict()).isEqualTo(Verdict.FAILED);
     assertThat(r.apply().failedStatement().index()).isEqualTo(2);
+    assertThat(r.statements().ran()).as("both statements sent, each timed")
+        .extracting(dev.cutter.core.exec.StatementTiming::text).containsExactly("drop table t", "drop table nope");
+    assertThat(r.statements().locksHeldMs()).isNotNull();
+    assertThat(r.gates()).filteredOn(g -> g.status() != GateStatus.NOT_RUN).allMatch(g -> g.durationMs() != null);
     assertThat(db.queryValue("select to_regclass('public.t') is not null")).as("first drop undone").isEqualTo("t");
     assertThat(db.queryValue("select count(*) from cutter.journal where verdict like 'ROLLBACK%'"))
         .as("a rollback that did not commit leaves no row").isEqualTo("0");
