@@ -102,6 +102,25 @@ class TimingsReportTest {
   }
 
   @Test
+  void aFailedApplyKeepsItsStatementsAndShowsTheLocksOnItsRedBar(@TempDir Path dir) {
+    RunReport failed = SampleReports.failedAtStatement7();
+    List<GateResult> gates = failed.gates().stream().map(g -> g.status() == dev.cutter.core.run.GateStatus.NOT_RUN ? g
+        : g.withDuration(g.id().equals("apply") ? 2400L : 10L)).toList();
+    RunReport r = new RunReport(failed.runId(), failed.mode(), failed.pkg(), failed.target(), failed.verdict(),
+        failed.exitCode(), failed.productionChanged(), gates, failed.backup(), failed.apply(), failed.verification(),
+        failed.rollback(), failed.rootCause(), failed.remediation(), failed.nextAction(), failed.started(),
+        failed.finished(), failed.applySettings(), new StatementTimings(List.of(
+            new StatementTiming(1, 3, "create table billing.invoice_line (id bigint)", 12),
+            new StatementTiming(7, 31, "create unique index invoice_line_number_key on billing.invoice_line (id)", 2100)),
+            2250L));
+    ScannedReport s = new ReportWriter(dir, GoldenReportsTest.scanner()).write(r).scanned();
+    assertThat(s.report().statements()).as("masking row values keeps the statements").isEqualTo(r.statements());
+    assertThat(ReportRenderer.html(s)).contains("<g class=\"gate\" data-gate=\"apply\" data-status=\"FAIL\">")
+        .contains("fill=\"#cf222e\"/><rect class=\"locks-held\" x=\"214\" y=\"190\" width=\"356\"")
+        .contains(">2400 ms, locks held 2250 ms</text>");
+  }
+
+  @Test
   void aReportWithoutTimesHasNoTimelineAndNoTimingsSection(@TempDir Path dir) {
     ScannedReport s = new ReportWriter(dir, GoldenReportsTest.scanner()).write(SampleReports.pass()).scanned();
     assertThat(ReportRenderer.html(s)).doesNotContain("<svg");

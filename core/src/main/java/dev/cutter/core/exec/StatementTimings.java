@@ -33,17 +33,19 @@ public record StatementTimings(List<StatementTiming> ran, Long locksHeldMs) {
   }
 
   /**
-   * The first line of {@code sql} that is not blank or a {@code --} comment, at most
-   * {@link #TEXT_LIMIT} characters. A cut never falls inside a quoted literal or a dollar quote:
-   * the line then ends before the quote opens, so no part of a literal (a password, say) is kept
-   * where the secret scan could no longer recognise it.
+   * The first line of {@code sql} that is not blank or a {@code --} comment, with the content of
+   * every string literal and dollar quote replaced by {@code …} and comments left out, at most
+   * {@link #TEXT_LIMIT} characters. A literal is a value — a password, a row's data — and in
+   * forms no secret scan can be sure to recognise (a password inside a {@code DO} body's doubled
+   * quotes); the statement's shape, keywords and names are what a reader needs. A cut never falls
+   * inside a quote.
    */
   public static String firstLine(String sql) {
     String line = "";
     for (String l : sql.split("\\R")) {
       String t = l.strip();
       if (!t.isEmpty() && !t.startsWith("--")) {
-        line = t;
+        line = withoutLiterals(t).strip();
         break;
       }
     }
@@ -51,6 +53,70 @@ public record StatementTimings(List<StatementTiming> ran, Long locksHeldMs) {
       return line;
     }
     return line.substring(0, safeCut(line, TEXT_LIMIT)).stripTrailing() + " …";
+  }
+
+  /**
+   * {@code line} (the start of a statement) with each {@code '…'} literal (also {@code E'…'} and
+   * the like) and each {@code $tag$…$tag$} body emptied to {@code …}, and comments dropped; quoted
+   * identifiers are kept. A quote the line does not close is closed.
+   */
+  static String withoutLiterals(String line) {
+    StringBuilder out = new StringBuilder(line.length());
+    int i = 0;
+    int n = line.length();
+    while (i < n) {
+      char c = line.charAt(i);
+      if (c == '\'') {
+        int j = i + 1;
+        while (j < n) {
+          if (line.charAt(j) == '\'' && j + 1 < n && line.charAt(j + 1) == '\'') {
+            j += 2;
+          } else if (line.charAt(j) == '\'') {
+            break;
+          } else {
+            j++;
+          }
+        }
+        out.append("'…'");
+        i = j + 1;
+      } else if (c == '"') {
+        int j = line.indexOf('"', i + 1);
+        j = j < 0 ? n : j + 1;
+        out.append(line, i, j);
+        i = j;
+      } else if (c == '$' && (i == 0 || !isIdentifierPart(line.charAt(i - 1))) && dollarTag(line, i) != null) {
+        String tag = dollarTag(line, i);
+        int end = line.indexOf(tag, i + tag.length());
+        out.append(tag).append('…').append(tag);
+        i = end < 0 ? n : end + tag.length();
+      } else if (c == '-' && i + 1 < n && line.charAt(i + 1) == '-') {
+        break;
+      } else if (c == '/' && i + 1 < n && line.charAt(i + 1) == '*') {
+        int end = line.indexOf("*/", i + 2);
+        out.append(' ');
+        i = end < 0 ? n : end + 2;
+      } else {
+        out.append(c);
+        i++;
+      }
+    }
+    return out.toString();
+  }
+
+  /** The dollar-quote tag ({@code $$}, {@code $body$}) that opens at {@code i}, or null ({@code $1} is a parameter). */
+  private static String dollarTag(String s, int i) {
+    int j = i + 1;
+    while (j < s.length() && isIdentifierPart(s.charAt(j))) {
+      j++;
+    }
+    if (j >= s.length() || s.charAt(j) != '$' || (j > i + 1 && Character.isDigit(s.charAt(i + 1)))) {
+      return null;
+    }
+    return s.substring(i, j + 1);
+  }
+
+  private static boolean isIdentifierPart(char c) {
+    return Character.isLetterOrDigit(c) || c == '_';
   }
 
   /** The largest cut at or before {@code limit} that is outside every quote. */

@@ -14,24 +14,26 @@ class StatementTimingsTest {
   }
 
   @Test
-  void cutsALongLineBeforeAQuoteItWouldSplit() {
-    String sql = "alter role app with login password '" + "s3cr3t-".repeat(30) + "'";
-    String kept = StatementTimings.firstLine(sql);
-    assertThat(kept).as("no part of the literal").isEqualTo("alter role app with login password …");
+  void keepsNoLiteralNoDollarQuoteBodyAndNoComment() {
+    assertThat(StatementTimings.firstLine("alter role app with login password '" + "s3cr3t-".repeat(30) + "'"))
+        .isEqualTo("alter role app with login password '…'");
+    assertThat(StatementTimings.firstLine("DO $$ BEGIN EXECUTE 'ALTER ROLE r PASSWORD ''Pw-5521'''; END $$;"))
+        .as("a password in a DO body's doubled quotes").isEqualTo("DO $$…$$;");
+    assertThat(StatementTimings.firstLine("insert into cards values ('4111 1111 1111 1111', E'it''s', $q$x$q$, 7)"))
+        .isEqualTo("insert into cards values ('…', E'…', $q$…$q$, 7)");
+    assertThat(StatementTimings.firstLine("update t set \"it's\" = $1, a$b = 2 /* 'why' */ where x = 'y' -- 'note'"))
+        .as("quoted names, parameters and $ in names stay").isEqualTo("update t set \"it's\" = $1, a$b = 2   where x = '…'");
+    assertThat(StatementTimings.firstLine("create function f() returns int as $body$\n select 1;\n$body$ language sql"))
+        .as("a body the line does not close").isEqualTo("create function f() returns int as $body$…$body$");
+    assertThat(StatementTimings.firstLine("select 'unterminated")).isEqualTo("select '…'");
   }
 
   @Test
-  void cutsBeforeAnEscapeStringAndADollarQuote() {
-    assertThat(StatementTimings.firstLine("select " + "x, ".repeat(20) + "E'" + "a".repeat(200) + "'"))
-        .isEqualTo("select " + "x, ".repeat(20).stripTrailing() + " …");
-    assertThat(StatementTimings.firstLine("do $body$ begin " + "perform 1; ".repeat(30) + "end $body$"))
-        .isEqualTo("do …");
-  }
-
-  @Test
-  void cutsAtTheLimitOutsideQuotes() {
+  void cutsALongLineOutsideQuotes() {
     String kept = StatementTimings.firstLine("select 'short', " + "col, ".repeat(50) + "1");
-    assertThat(kept).hasSize(StatementTimings.TEXT_LIMIT + 2).startsWith("select 'short', col,").endsWith(" …");
+    assertThat(kept).hasSize(StatementTimings.TEXT_LIMIT + 2).startsWith("select '…', col,").endsWith(" …");
+    String quoted = StatementTimings.firstLine("select " + "x".repeat(105) + ", \"" + "n".repeat(30) + "\"");
+    assertThat(quoted).as("not inside a quoted name").isEqualTo("select " + "x".repeat(105) + ", …");
   }
 
   @Test
