@@ -88,6 +88,7 @@ final class ReportDocument {
       blocks.add(new Paragraph(Line.plain(r.rootCause())));
     }
     gates();
+    blocks.addAll(OnlineSection.blocks(r.online()));
     remediation();
     return List.copyOf(blocks);
   }

@@ -29,13 +29,29 @@ public record RunReport(
     String nextAction,
     Instant started,
     Instant finished,
-    ApplySettingsInfo applySettings) {
+    ApplySettingsInfo applySettings,
+    dev.cutter.core.online.OnlineInfo online) {
 
   public static final int REPORT_VERSION = 1;
 
   public RunReport {
     gates = List.copyOf(gates);
     remediation = remediation == null ? List.of() : List.copyOf(remediation);
+  }
+
+  /** A report without an online step (null: the package has none, or the run did not reach it). */
+  public RunReport(String runId, RunMode mode, PackageInfo pkg, TargetInfo target, Verdict verdict, int exitCode,
+      boolean productionChanged, List<GateResult> gates, BackupInfo backup, ApplyInfo apply,
+      VerificationInfo verification, RollbackInfo rollback, String rootCause, List<Remediation> remediation,
+      String nextAction, Instant started, Instant finished, ApplySettingsInfo applySettings) {
+    this(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply, verification, rollback,
+        rootCause, remediation, nextAction, started, finished, applySettings, null);
+  }
+
+  /** This report with the online step's outcome. */
+  public RunReport withOnline(dev.cutter.core.online.OnlineInfo info) {
+    return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
+        verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings, info);
   }
 
   /** A report that does not record the apply settings (null: the run had no package settings to record). */
@@ -50,13 +66,13 @@ public record RunReport(
   /** This report with the failure's diagnosis (root cause, remediation options, next action) set. */
   public RunReport withDiagnosis(String rootCause, List<Remediation> remediation, String nextAction) {
     return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
-        verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings);
+        verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings, online);
   }
 
   /** This report recording {@code settings} as the effective apply settings. */
   public RunReport withApplySettings(ApplySettingsInfo settings) {
     return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
-        verification, rollback, rootCause, remediation, nextAction, started, finished, settings);
+        verification, rollback, rootCause, remediation, nextAction, started, finished, settings, online);
   }
 
   /**
