@@ -60,6 +60,25 @@ class OnlineApplyCommandTest {
     assertThat(yaml).contains("  - id: online\n    status: PASS\n").contains("online:\n  status: DONE\n"
         + "  statements_total: 3\n  statements_done: 3\n  lock_timeout: 5000ms\n  statement_timeout: 1800000ms\n");
     assertThat(yaml.indexOf("- id: online")).as("online before verify").isLessThan(yaml.indexOf("- id: verify"));
+    assertThat(yaml).contains("      - id: online_privileges\n        status: PASS\n")
+        .contains("        actual: \"0 existing owned, 2 left to the change\"\n");
+  }
+
+  @Test
+  void anOnlineStatementOnATableApplyRoleDoesNotOwnIsBlockedInPreflight(TestDatabase db) throws IOException {
+    Path pkg = example(db);
+    db.execute("create table shop.audit (a int)"); // owned by the superuser, not by shop_owner
+    Files.writeString(pkg.resolve("ddl/online.sql"), "CREATE INDEX CONCURRENTLY audit_a_idx ON shop.audit (a);\n");
+    assertThat(Cli.run("package", "hash", pkg.toString()).exit()).isZero();
+    Files.delete(pkg.resolve("package.yaml.asc"));
+    approver.sign(pkg);
+
+    Cli r = apply(pkg, db);
+
+    assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(3);
+    assertThat(reportYaml()).contains("      - id: online_privileges\n        status: FAIL\n")
+        .contains("statement 1 (line 1): shop.audit is owned by postgres");
+    assertThat(db.queryValue("select to_regclass('shop.order_event') is null")).as("nothing changed").isEqualTo("t");
   }
 
   @Test
@@ -84,6 +103,7 @@ class OnlineApplyCommandTest {
     Files.writeString(pkg.resolve("ddl/online.sql"), "ANALYZE shop.order_event;\n  BEGIN;\n"
         + "CREATE INDEX CONCURRENTLY x ON shop.order_event (kind) \\; UPDATE shop.orders SET placed = now();\n");
     assertThat(Cli.run("package", "hash", pkg.toString()).exit()).isZero();
+    Files.delete(pkg.resolve("package.yaml.asc"));
     approver.sign(pkg);
 
     Cli r = apply(pkg, db);

@@ -31,6 +31,13 @@ public record OnlineScript(String sourceName, List<OnlineStatement> statements, 
     return rejections.isEmpty();
   }
 
+  /** Splits and judges the online artifact of a package (its bytes as the loader read them, strict UTF-8). */
+  public static OnlineScript of(dev.cutter.core.model.ArtifactRef ref) {
+    String text = ref.content().utf8().orElseThrow(() -> new dev.cutter.core.InvalidInputException(
+        new Diagnostic(ref.path(), 0, 0, "not valid UTF-8 text")));
+    return of(dev.cutter.core.sql.SqlSplitter.split(ref.path(), text));
+  }
+
   /** Judges the split online artifact. */
   public static OnlineScript of(SplitResult split) {
     String file = split.sourceName();
@@ -58,7 +65,7 @@ public record OnlineScript(String sourceName, List<OnlineStatement> statements, 
         continue;
       }
       accepted.add(new OnlineStatement(accepted.size() + 1, s.startLine(), s.startColumn(), p.kind(), s.text(),
-          s.summary(), Optional.ofNullable(p.build())));
+          s.summary(), Optional.ofNullable(p.build()), Optional.ofNullable(p.owns())));
     }
     if (accepted.isEmpty() && rejections.isEmpty()) {
       rejections.add(new Diagnostic(file, 1, 1, "online step: the artifact holds no statement; remove online: from the"
@@ -96,9 +103,13 @@ public record OnlineScript(String sourceName, List<OnlineStatement> statements, 
   }
 
   /** A statement read: its kind and what it builds, or why it is refused. */
-  record Parsed(OnlineKind kind, OnlineStatement.IndexBuild build, String error) {
+  record Parsed(OnlineKind kind, OnlineStatement.IndexBuild build, OnlineStatement.Owned owns, String error) {
     static Parsed refused(String why) {
-      return new Parsed(null, null, why);
+      return new Parsed(null, null, null, why);
+    }
+
+    static Parsed of(OnlineKind kind, OnlineStatement.IndexBuild build, List<String> owned, boolean type) {
+      return new Parsed(kind, build, owned == null || owned.isEmpty() ? null : new OnlineStatement.Owned(owned, type), null);
     }
   }
 
@@ -137,7 +148,7 @@ public record OnlineScript(String sourceName, List<OnlineStatement> statements, 
       if (table.isEmpty()) {
         return Parsed.refused("expected the table after ON");
       }
-      return new Parsed(OnlineKind.CREATE_INDEX, new OnlineStatement.IndexBuild("INDEX", table, indexName), null);
+      return Parsed.of(OnlineKind.CREATE_INDEX, new OnlineStatement.IndexBuild("INDEX", table, indexName), table, false);
     }
     if (c.take("drop")) {
       if (!c.take("index")) {
@@ -147,7 +158,12 @@ public record OnlineScript(String sourceName, List<OnlineStatement> statements, 
         return Parsed.refused("drops an index without CONCURRENTLY, which blocks every query on its table until it"
             + " gets its lock; write DROP INDEX CONCURRENTLY");
       }
-      return c.atEnd() ? Parsed.refused("expected the index to drop") : new Parsed(OnlineKind.DROP_INDEX, null, null);
+      if (c.take("if") && !c.take("exists")) {
+        return Parsed.refused("expected IF EXISTS");
+      }
+      List<String> index = c.qualifiedName();
+      return index.isEmpty() ? Parsed.refused("expected the index to drop")
+          : Parsed.of(OnlineKind.DROP_INDEX, null, index, false);
     }
     if (c.take("reindex")) {
       if (c.peekPunct('(')) {
@@ -169,7 +185,9 @@ public record OnlineScript(String sourceName, List<OnlineStatement> statements, 
       if (!c.atEnd()) {
         return Parsed.refused("has more after the name than REINDEX takes");
       }
-      return new Parsed(OnlineKind.REINDEX, new OnlineStatement.IndexBuild(scope, target, null), null);
+      boolean relation = scope.equals("INDEX") || scope.equals("TABLE");
+      return Parsed.of(OnlineKind.REINDEX, new OnlineStatement.IndexBuild(scope, target, null), relation ? target : null,
+          false);
     }
     if (c.take("alter")) {
       if (c.take("table")) {
@@ -177,7 +195,8 @@ public record OnlineScript(String sourceName, List<OnlineStatement> statements, 
           return Parsed.refused("expected IF EXISTS");
         }
         c.take("only");
-        if (c.qualifiedName().isEmpty()) {
+        List<String> table = c.qualifiedName();
+        if (table.isEmpty()) {
           return Parsed.refused("expected the table");
         }
         c.takePunct('*');
@@ -185,10 +204,11 @@ public record OnlineScript(String sourceName, List<OnlineStatement> statements, 
           return Parsed.refused("is not accepted: of ALTER TABLE only a lone VALIDATE CONSTRAINT name runs online"
               + " (other actions take a strong lock or belong in the transactional artifact)");
         }
-        return new Parsed(OnlineKind.VALIDATE_CONSTRAINT, null, null);
+        return Parsed.of(OnlineKind.VALIDATE_CONSTRAINT, null, table, false);
       }
       if (c.take("type")) {
-        if (c.qualifiedName().isEmpty() || !(c.take("add") && c.take("value"))) {
+        List<String> type = c.qualifiedName();
+        if (type.isEmpty() || !(c.take("add") && c.take("value"))) {
           return Parsed.refused("is not accepted: of ALTER TYPE only ADD VALUE runs online");
         }
         if (c.take("if") && !(c.take("not") && c.take("exists"))) {
@@ -200,12 +220,12 @@ public record OnlineScript(String sourceName, List<OnlineStatement> statements, 
         if ((c.take("before") || c.take("after")) && !c.string()) {
           return Parsed.refused("expected a label after BEFORE or AFTER");
         }
-        return c.atEnd() ? new Parsed(OnlineKind.ADD_ENUM_VALUE, null, null)
+        return c.atEnd() ? Parsed.of(OnlineKind.ADD_ENUM_VALUE, null, type, true)
             : Parsed.refused("has more after the label than ADD VALUE takes");
       }
     }
     if (c.take("analyze") || c.take("analyse")) {
-      return new Parsed(OnlineKind.ANALYZE, null, null);
+      return Parsed.of(OnlineKind.ANALYZE, null, null, false);
     }
     return Parsed.refused("is not accepted in the online step; only " + ALLOWED + " (put other statements in the"
         + " transactional artifact)");

@@ -54,7 +54,7 @@ public record PackageScripts(ArtifactScript change, Optional<ArtifactScript> rol
 
   /** The online artifact split as psql would and judged against the online step's rules (see {@link OnlineScript}). */
   public static OnlineScript online(ArtifactRef ref) {
-    return OnlineScript.of(SqlSplitter.split(ref.path(), text(ref.content(), ref.path())));
+    return OnlineScript.of(ref);
   }
 
   private static ArtifactScript judge(ArtifactRef ref, ApplySettings.Mode mode, List<Diagnostic> problems) {

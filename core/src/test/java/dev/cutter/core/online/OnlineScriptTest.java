@@ -98,4 +98,13 @@ class OnlineScriptTest {
     assertThat(s.statements()).extracting(OnlineStatement::kind)
         .isEqualTo(List.of(OnlineKind.CREATE_INDEX, OnlineKind.DROP_INDEX, OnlineKind.ANALYZE));
   }
+
+  @Test
+  void namesWhatEachStatementNeedsApplyRoleToOwn() {
+    OnlineScript s = judge("create index concurrently a on app.t (a);\ndrop index concurrently if exists app.b;\n"
+        + "reindex schema concurrently app;\nalter table only t validate constraint c;\n"
+        + "alter type app.mood add value 'x';\nanalyze t;\n");
+    assertThat(s.statements()).extracting(st -> st.owns().map(o -> String.join(".", o.name()) + (o.type() ? " (type)" : ""))
+        .orElse("-")).containsExactly("app.t", "app.b", "-", "t", "app.mood (type)", "-");
+  }
 }
