@@ -126,4 +126,34 @@ class OnlineApplyCommandTest {
         + "  statements_total: 3\n  statements_done: 3\n");
     assertThat(yaml).contains("  - id: rollback\n    status: PASS\n");
   }
+
+  @Test
+  void aUniqueIndexFailingOnDuplicatesEscalatesDropsTheInvalidIndexAndConsumesThePackage(TestDatabase db)
+      throws IOException {
+    String role = db.createRole("app");
+    db.execute("grant create on schema public to " + role);
+    assertThat(Cli.run("init", "--target", db.uri("postgres"), "--grant", role).exit()).isZero();
+    Path pkg = approver.write(dir.resolve("dup"), "online-duplicates", db, role,
+        "create table dup (a int);\ninsert into dup values (1), (1);\n", "[]", "[]", null);
+    String online = "create unique index concurrently dup_a_key on dup (a);\n";
+    Files.writeString(pkg.resolve("online.sql"), online);
+    Files.writeString(pkg.resolve("package.yaml"), Files.readString(pkg.resolve("package.yaml"))
+        + "online: { path: online.sql, sha256: \"" + Approver.sha256(online) + "\" }\n");
+    Files.delete(pkg.resolve("package.yaml.asc"));
+    approver.sign(pkg);
+
+    Cli r = apply(pkg, db);
+
+    assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(6);
+    assertThat(r.out()).contains("verdict: ESCALATE");
+    assertThat(db.queryValue("select count(*) from pg_class where relname = 'dup_a_key'")).isEqualTo("0");
+    assertThat(db.queryValue("select count(*) from dup")).isEqualTo("2");
+    assertThat(db.queryValue("select verdict || ' ' || phase from cutter.journal")).isEqualTo("ESCALATE online_failed");
+    assertThat(reportYaml()).contains("    - index: '\"public\".\"dup_a_key\"'\n      status: DROPPED\n")
+        .contains("      sqlstate: \"23505\"\n").doesNotContain("Key (a)=(1)");
+
+    Cli replay = apply(pkg, db);
+    assertThat(replay.exit()).as(replay.out() + replay.err()).isEqualTo(3);
+    assertThat(replay.out()).contains("verdict: BLOCKED");
+  }
 }

@@ -94,8 +94,9 @@ final class OnlineStepRun {
           .append(o.statementsTotal()).append(" statements ran");
     } else {
       StatementRun f = o.failed().orElseThrow();
-      b.append("online statements ").append(o.statementsDone() == 0 ? "none" : "1-" + o.statementsDone())
-          .append(" of ").append(o.statementsTotal()).append(" done; statement ").append(f.index()).append(" (line ")
+      b.append(o.statementsDone() == 0 ? "no online statement of " + o.statementsTotal() + " done"
+              : "online statements 1-" + o.statementsDone() + " of " + o.statementsTotal() + " done")
+          .append("; statement ").append(f.index()).append(" (line ")
           .append(f.line()).append(", ").append(f.summary()).append(") failed: ").append(f.message())
           .append(f.sqlstate() == null ? "" : " (SQLSTATE " + f.sqlstate() + ")");
       int notRun = o.statementsTotal() - o.statementsDone() - 1;
