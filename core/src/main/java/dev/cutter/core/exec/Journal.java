@@ -436,8 +436,9 @@ public final class Journal {
 
   /**
    * Which part of an apply finished, in its journal row's {@code phase}: {@code transactional}
-   * (written with the row: the artifact committed), then, for a package with an online step,
-   * {@code online_done} or {@code online_failed}.
+   * (written with the row: in transaction mode the artifact committed with it; in autocommit mode
+   * the row comes before the first statement and the verdict says how far it got), then, for a
+   * package with an online step, {@code online_done} or {@code online_failed}.
    */
   public enum Phase {
     TRANSACTIONAL, ONLINE_DONE, ONLINE_FAILED;

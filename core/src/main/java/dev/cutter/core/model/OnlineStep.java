@@ -11,8 +11,12 @@ import java.util.Objects;
  */
 public record OnlineStep(ArtifactRef artifact, Duration lockTimeout, Duration statementTimeout) {
 
-  /** Waiting for a lock longer than this queues every other session behind the statement. */
-  public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(5);
+  /**
+   * The online statements take no lock that queues ordinary reads and writes (SHARE UPDATE
+   * EXCLUSIVE at most), but an index build waits for every older transaction: a minute rather than
+   * the change's 5s, so that a busy server does not fail every build.
+   */
+  public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofMinutes(1);
   /** An index build on a large table takes long; past an hour the operator says so (or writes off). */
   public static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofHours(1);
 

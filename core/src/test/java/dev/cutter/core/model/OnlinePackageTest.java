@@ -33,7 +33,7 @@ class OnlinePackageTest {
     ApplyPackage p = load(sql, "online: { path: ddl/online.sql, sha256: %s }\n");
 
     OnlineStep o = p.online().orElseThrow();
-    assertThat(o.lockTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(o.lockTimeout()).isEqualTo(Duration.ofMinutes(1));
     assertThat(o.statementTimeout()).isEqualTo(Duration.ofHours(1));
     assertThat(o.artifact().content().toByteArray()).isEqualTo(sql.getBytes(StandardCharsets.UTF_8));
     assertThat(p.artifacts()).as("P3 hashes it with the others").extracting(ArtifactRef::path)
