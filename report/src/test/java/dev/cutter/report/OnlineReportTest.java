@@ -82,4 +82,21 @@ class OnlineReportTest {
         .contains("message: \"invalid input syntax for type integer: \\\"" + RowValues.MASK + "\\\"\"");
     assertThat(Files.readString(w.markdown())).doesNotContain("4111-1111");
   }
+
+  @Test
+  void aFailedOnlineStepIsDiagnosedAsSuchAndKeepsTheRunsNextAction() {
+    RunReport pass = SampleReports.pass();
+    List<dev.cutter.core.run.GateResult> gates = new java.util.ArrayList<>(pass.gates());
+    gates.add(new dev.cutter.core.run.GateResult(dev.cutter.core.run.GateIds.ONLINE, dev.cutter.core.run.GateStatus.FAIL,
+        null, "1 done", "x", List.of()));
+    RunReport escalated = new RunReport(pass.runId(), pass.mode(), pass.pkg(), pass.target(),
+        dev.cutter.core.Verdict.ESCALATE, 6, true, gates, pass.backup(), pass.apply(), null, pass.rollback(),
+        "the transactional part committed; statement 2 failed", List.of(), "issue a new package", pass.started(),
+        pass.finished());
+    Diagnosis d = new FailureClassifier().classify(escalated);
+    assertThat(d.rootCause()).isEqualTo("The change committed, but its online step did not finish: the transactional"
+        + " part committed; statement 2 failed.");
+    assertThat(d.nextAction()).isEqualTo("issue a new package");
+    assertThat(d.remediation()).hasSize(2);
+  }
 }
