@@ -46,6 +46,10 @@ import org.junit.jupiter.api.Test;
 class OnlineStepTest {
 
   private static ApplyPackage pkg(String sha, String applyRole, String onlineSql) {
+    return pkg(sha, applyRole, onlineSql, Duration.ofSeconds(5));
+  }
+
+  private static ApplyPackage pkg(String sha, String applyRole, String onlineSql, Duration onlineLockTimeout) {
     ArtifactRef art = new ArtifactRef("ddl.sql", Path.of("/nonexistent/ddl.sql"), "0".repeat(64), SourcePosition.UNKNOWN,
         FileContent.of(new byte[0]));
     ArtifactRef online = new ArtifactRef("online.sql", Path.of("/nonexistent/online.sql"), "0".repeat(64),
@@ -55,7 +59,7 @@ class OnlineStepTest {
         new Target("db", "1", Optional.empty(), applyRole, Optional.empty()), art, List.of(), BackupPolicy.none(),
         new ApplySettings(ApplySettings.Mode.TRANSACTION, Duration.ofSeconds(2), Duration.ofMinutes(1)), List.of(),
         Optional.empty(), Sandbox.empty(), FileContent.of(new byte[0]),
-        Optional.of(new OnlineStep(online, Duration.ofSeconds(5), Duration.ofMinutes(1))));
+        Optional.of(new OnlineStep(online, onlineLockTimeout, Duration.ofMinutes(1))));
   }
 
   private static RunReport run(TestDatabase db, ApplyPackage p, List<ExecStatement> change) {
@@ -183,5 +187,35 @@ class OnlineStepTest {
     assertThat(r.verdict()).as(String.valueOf(r.rootCause())).isEqualTo(Verdict.PASS);
     assertThat(db.queryValue("select count(*) from pg_class where relname like 'v_key_cc%'")).isEqualTo("0");
     assertThat(db.queryValue("select convalidated from pg_constraint where conname = 'v_a'")).isEqualTo("t");
+  }
+
+  @Test
+  void eachStatementRunsUnderTheStepsLockTimeoutAndAnIndexThatCannotBeDroppedIsReportedSo(TestDatabase db)
+      throws SQLException {
+    String app = applyRole(db);
+    db.execute("create table u(a int); alter table u owner to " + app);
+    ApplyPackage p = pkg("e".repeat(64), app, "create index concurrently u_a on u (a);\n", Duration.ofSeconds(1));
+    try (Connection blocker = db.superuser(); java.sql.Statement st = blocker.createStatement()) {
+      blocker.setAutoCommit(false);
+      st.execute("set transaction isolation level repeatable read");
+      st.execute("select count(*) from u"); // a snapshot the build must wait for, and a lock DROP INDEX must wait for
+      RunReport r = run(db, p, stmts("create table t(a int)"));
+
+      assertThat(r.verdict()).isEqualTo(Verdict.ESCALATE);
+      StatementRun failed = r.online().failed().orElseThrow();
+      assertThat(failed.sqlstate()).as("lock_timeout of the step, 1s").isEqualTo("55P03");
+      assertThat(failed.durationMs()).isBetween(900L, 20_000L);
+      assertThat(r.online().cleanup()).singleElement().satisfies(c -> {
+        assertThat(c.index()).isEqualTo("\"public\".\"u_a\"");
+        assertThat(c.status()).isEqualTo(CleanupStatus.NOT_DROPPED);
+        assertThat(c.message()).startsWith("DROP INDEX CONCURRENTLY failed: ").endsWith("(SQLSTATE 55P03)");
+      });
+      assertThat(r.rootCause()).endsWith("the INVALID index \"public\".\"u_a\" it left was NOT dropped: "
+          + r.online().cleanup().get(0).message());
+      assertThat(r.nextAction()).startsWith("drop the INVALID index named above with DROP INDEX CONCURRENTLY; ");
+      blocker.rollback();
+    }
+    assertThat(db.queryValue("select indisvalid from pg_index where indexrelid = 'public.u_a'::regclass"))
+        .as("left INVALID, as the report says").isEqualTo("f");
   }
 }
