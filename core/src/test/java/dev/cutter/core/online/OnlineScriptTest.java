@@ -107,4 +107,10 @@ class OnlineScriptTest {
     assertThat(s.statements()).extracting(st -> st.owns().map(o -> String.join(".", o.name()) + (o.type() ? " (type)" : ""))
         .orElse("-")).containsExactly("app.t", "app.b", "-", "t", "app.mood (type)", "-");
   }
+
+  @Test
+  void theColumnIsWhereTheStatementStartsOnItsLine() {
+    OnlineScript s = judge("analyze a; update t set a = 1;\n\t/* x */ vacuum t;\n");
+    assertThat(s.rejections()).extracting(d -> d.line() + ":" + d.column()).as("a block comment is part of the statement psql sends").containsExactly("1:12", "2:2");
+  }
 }
