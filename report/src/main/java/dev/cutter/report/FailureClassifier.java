@@ -148,6 +148,12 @@ public final class FailureClassifier {
         + " the affected objects, only after review.";
     String next = "A person must inspect the target now and decide; do not run cutter against it again until its"
         + " state is understood.";
+    if (r.gates().stream().anyMatch(g -> g.id().equals(GateIds.ONLINE) && g.status() == GateStatus.FAIL)) {
+      return Diagnosis.of("The change committed, but its online step did not finish: " + r.rootCause() + ".", next,
+          "Issue a new package whose online artifact holds the statements that did not run, once the cause is fixed;"
+              + " this package's authorization is consumed.",
+          "If the committed change cannot stay without them, undo it with its rollback as its own approved package.");
+    }
     ApplyInfo apply = r.apply();
     RollbackInfo rollback = r.rollback();
     if (apply != null && apply.committedStatements() != null && !apply.committedStatements().isEmpty()

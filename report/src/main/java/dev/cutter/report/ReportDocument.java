@@ -89,6 +89,7 @@ final class ReportDocument {
     }
     gates();
     blocks.addAll(TimingsSection.blocks(r));
+    blocks.addAll(OnlineSection.blocks(r.online()));
     remediation();
     return List.copyOf(blocks);
   }

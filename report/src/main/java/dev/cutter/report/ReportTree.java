@@ -89,6 +89,9 @@ final class ReportTree {
     n.set("gates", array(r.gates(), ReportTree::gateNode));
     n.set("backup", r.backup() == null ? notRun() : backupNode(r.backup()));
     n.set("apply", r.apply() == null ? notRun() : applyNode(r.apply()));
+    if (r.online() != null) {
+      n.set("online", OnlineSection.node(r.online()));
+    }
     n.set("verification", r.verification() == null ? notRun() : verificationNode(r.verification()));
     n.set("rollback", r.rollback() == null ? notRun() : rollbackNode(r.rollback()));
     StatementsSection.write(n, r.statements());
@@ -357,7 +360,8 @@ final class ReportTree {
         instant(root, "finished_at"),
         section(root, "apply_settings", a -> new RunReport.ApplySettingsInfo(text(a, "mode"), text(a, "lock_timeout"),
             text(a, "statement_timeout"), a.hasNonNull("retries") ? a.get("retries").asInt() : null)))
-        .withStatements(StatementsSection.read(root));
+        .withStatements(StatementsSection.read(root))
+        .withOnline(OnlineSection.read(root.get("online")));
     JsonNode show = root.get("show_values");
     if (show != null && !show.isNull() && !show.isBoolean()) {
       throw new ReportFormatException("show_values: expected true or false");

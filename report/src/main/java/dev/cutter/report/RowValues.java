@@ -62,6 +62,9 @@ public final class RowValues {
 
   /** {@code report} with the values in its failed statement (message, DETAIL) masked; everything else as it was. */
   public static RunReport mask(RunReport report) {
+    if (report.online() != null) {
+      report = report.withOnline(report.online().withFailedMessage(RowValues::message));
+    }
     ApplyInfo a = report.apply();
     if (a == null || a.failedStatement() == null) {
       return report;
@@ -74,7 +77,7 @@ public final class RowValues {
     return new RunReport(report.runId(), report.mode(), report.pkg(), report.target(), report.verdict(),
         report.exitCode(), report.productionChanged(), report.gates(), report.backup(), apply, report.verification(),
         report.rollback(), report.rootCause(), report.remediation(), report.nextAction(), report.started(),
-        report.finished(), report.applySettings()).withStatements(report.statements());
+        report.finished(), report.applySettings(), report.statements(), report.online());
   }
 
   /**

@@ -37,8 +37,8 @@ class TimingsReportTest {
         new StatementTiming(7, 14, "comment on table billing.invoice is 'x'", 1));
     return new RunReport(base.runId(), base.mode(), base.pkg(), base.target(), base.verdict(), base.exitCode(),
         base.productionChanged(), gates, base.backup(), base.apply(), base.verification(), base.rollback(),
-        base.rootCause(), base.remediation(), base.nextAction(), base.started(), base.finished(), base.applySettings(),
-        new StatementTimings(ran, 880L));
+        base.rootCause(), base.remediation(), base.nextAction(), base.started(), base.finished(), base.applySettings())
+        .withStatements(new StatementTimings(ran, 880L));
   }
 
   @Test
@@ -109,7 +109,7 @@ class TimingsReportTest {
     RunReport r = new RunReport(failed.runId(), failed.mode(), failed.pkg(), failed.target(), failed.verdict(),
         failed.exitCode(), failed.productionChanged(), gates, failed.backup(), failed.apply(), failed.verification(),
         failed.rollback(), failed.rootCause(), failed.remediation(), failed.nextAction(), failed.started(),
-        failed.finished(), failed.applySettings(), new StatementTimings(List.of(
+        failed.finished(), failed.applySettings()) .withStatements(new StatementTimings(List.of(
             new StatementTiming(1, 3, "create table billing.invoice_line (id bigint)", 12),
             new StatementTiming(7, 31, "create unique index invoice_line_number_key on billing.invoice_line (id)", 2100)),
             2250L));

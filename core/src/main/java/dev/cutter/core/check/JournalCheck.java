@@ -71,6 +71,11 @@ public final class JournalCheck {
               "journal " + Journal.QUALIFIED + " predates its functions: run cutter init --grant " + role
                   + " (as an administrator) to upgrade it in place");
         }
+        if (!Journal.hasPhases(ctx.connection())) {
+          return ctx.fail(expected, "no column phase or no function " + Journal.SCHEMA + ".record_phase",
+              "journal " + Journal.QUALIFIED + " predates run phases (online steps): run cutter init --grant " + role
+                  + " (as an administrator) to upgrade it in place");
+        }
         List<String> rewrites = new ArrayList<>();
         String[] names = {"INSERT", "UPDATE", "DELETE", "TRUNCATE", "TRIGGER"};
         for (int i = 0; i < names.length; i++) {
@@ -106,12 +111,26 @@ public final class JournalCheck {
         if (!rs.getBoolean(6)) {
           missing.add("EXECUTE on " + Journal.SCHEMA + ".finish_run");
         }
+        if (!mayRecordPhase(ctx, role)) {
+          missing.add("EXECUTE on " + Journal.SCHEMA + ".record_phase");
+        }
         if (missing.isEmpty()) {
           return ctx.pass(expected, "granted; no direct write", null);
         }
         return ctx.fail(expected, "missing: " + String.join(", ", missing), "apply_role " + role
             + " cannot record its run in the journal: run cutter init --grant " + role + " (or grant "
             + String.join(", ", missing) + ")");
+      }
+    }
+  }
+
+  private static boolean mayRecordPhase(CheckContext ctx, String role) throws SQLException {
+    try (PreparedStatement ps = ctx.connection().prepareStatement("select coalesce(pg_catalog.has_function_privilege("
+        + "(select oid from pg_catalog.pg_roles where rolname = ?), pg_catalog.to_regprocedure(?), 'EXECUTE'), false)")) {
+      ps.setString(1, role);
+      ps.setString(2, Journal.RECORD_PHASE);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() && rs.getBoolean(1);
       }
     }
   }

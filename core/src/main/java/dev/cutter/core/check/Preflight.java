@@ -107,6 +107,9 @@ public final class Preflight implements Steps.Checks {
     }
     tasks.putAll(packageTasks(pkg.preflight()));
     tasks.put(ApplyRolePrivileges.ID, ApplyRolePrivileges::run);
+    if (pkg.online().isPresent()) {
+      tasks.put(dev.cutter.core.online.OnlinePrivileges.ID, dev.cutter.core.online.OnlinePrivileges::run);
+    }
     tasks.put(BackupRolePrivileges.ID, BackupRolePrivileges::run);
     tasks.put(BackupScopeCheck.ID, BackupScopeCheck::run);
     TargetAccess access = new TargetAccess(target, passwordFor, privilegedLoginAllowed);

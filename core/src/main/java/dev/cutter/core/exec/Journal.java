@@ -65,6 +65,8 @@ public final class Journal {
   public static final String RECORD_COMMIT =
       "cutter.record_commit(text, text, text, text[], text, text, timestamptz, text)";
   public static final String FINISH_RUN = "cutter.finish_run(text, text, text, timestamptz, text)";
+  /** Moves an apply row from phase {@code transactional} to {@code online_done} or {@code online_failed}. */
+  public static final String RECORD_PHASE = "cutter.record_phase(text, text, text)";
   public static final String RECORD_ROLLBACK =
       "cutter.record_rollback(text, text, text, text[], text, text, timestamptz, text)";
 
@@ -110,6 +112,7 @@ public final class Journal {
         report_sha256 text
       );
       alter table cutter.journal add column if not exists finish_key_sha256 text;
+      alter table cutter.journal add column if not exists phase text;
       create index if not exists journal_package_sha256 on cutter.journal (package_sha256);
       comment on table cutter.journal is 'cutter: one row per package that reached its change; every row consumes it.'
         ' Written only through cutter.record_commit and cutter.finish_run';
@@ -135,9 +138,9 @@ public final class Journal {
             hint = 'a deliberate re-run needs a new package';
         end if;
         insert into cutter.journal (package_id, package_sha256, run_id, verdict, signer_fingerprints, login_role,
-            apply_role, started, finish_key_sha256)
+            apply_role, started, finish_key_sha256, phase)
           values (p_package_id, p_package_sha256, p_run_id, 'COMMITTED', coalesce(p_signer_fingerprints, '{}'),
-            p_login_role, p_apply_role, p_started, p_finish_key_sha256)
+            p_login_role, p_apply_role, p_started, p_finish_key_sha256, 'transactional')
           returning id into v_id;
         return v_id;
       end
@@ -170,6 +173,34 @@ public final class Journal {
             p_login_role, p_apply_role, p_started, p_finish_key_sha256)
           returning id into v_id;
         return v_id;
+      end
+      $cutter$;
+      create or replace function cutter.record_phase(p_run_id text, p_phase text, p_finish_key text)
+        returns void
+        language plpgsql
+        security definer
+        set search_path = pg_catalog, pg_temp
+      as $cutter$
+      declare
+        v_verdict text;
+        v_phase text;
+        v_key text;
+      begin
+        if p_phase is null or p_phase not in ('online_done', 'online_failed') then
+          raise exception using errcode = 'CJ002', message = 'not a phase a run may record: ' || coalesce(p_phase, 'null');
+        end if;
+        select j.verdict, j.phase, j.finish_key_sha256 into v_verdict, v_phase, v_key from cutter.journal j
+          where j.run_id = p_run_id for update;
+        if not found or v_verdict <> 'COMMITTED' or v_phase is distinct from 'transactional' then
+          raise exception using errcode = 'CJ002',
+            message = 'run ' || coalesce(p_run_id, 'null') || ' has no unfinished journal row in phase transactional';
+        end if;
+        if v_key is null or p_finish_key is null
+            or pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(p_finish_key, 'UTF8')), 'hex') <> v_key then
+          raise exception using errcode = 'CJ002',
+            message = 'run ' || p_run_id || ' may record its phase only from the run that recorded it';
+        end if;
+        update cutter.journal set phase = p_phase where run_id = p_run_id;
       end
       $cutter$;
       create or replace function cutter.finish_run(p_run_id text, p_verdict text, p_report_sha256 text,
@@ -225,7 +256,8 @@ public final class Journal {
       st.execute("alter function " + RECORD_COMMIT + " owner to " + o);
       st.execute("alter function " + FINISH_RUN + " owner to " + o);
       st.execute("alter function " + RECORD_ROLLBACK + " owner to " + o);
-      for (String fn : List.of(RECORD_COMMIT, FINISH_RUN, RECORD_ROLLBACK)) {
+      st.execute("alter function " + RECORD_PHASE + " owner to " + o);
+      for (String fn : List.of(RECORD_COMMIT, FINISH_RUN, RECORD_ROLLBACK, RECORD_PHASE)) {
         st.execute("revoke all on function " + fn + " from public");
       }
       List<String> revoked = revokeWrites(c);
@@ -244,6 +276,7 @@ public final class Journal {
         st.execute("grant execute on function " + RECORD_COMMIT + " to " + r);
         st.execute("grant execute on function " + FINISH_RUN + " to " + r);
         st.execute("grant execute on function " + RECORD_ROLLBACK + " to " + r);
+        st.execute("grant execute on function " + RECORD_PHASE + " to " + r);
       }
       boolean unique = uniqueIndex(c);
       c.commit();
@@ -398,6 +431,47 @@ public final class Journal {
       ps.setTimestamp(4, Timestamp.from(finished));
       ps.setString(5, finishKey(runId));
       ps.execute();
+    }
+  }
+
+  /**
+   * Which part of an apply finished, in its journal row's {@code phase}: {@code transactional}
+   * (written with the row: in transaction mode the artifact committed with it; in autocommit mode
+   * the row comes before the first statement and the verdict says how far it got), then, for a
+   * package with an online step, {@code online_done} or {@code online_failed}.
+   */
+  public enum Phase {
+    TRANSACTIONAL, ONLINE_DONE, ONLINE_FAILED;
+
+    public String sqlName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /**
+   * Records that this process's run finished its online step ({@link Phase#ONLINE_DONE} or
+   * {@link Phase#ONLINE_FAILED}), once, while the row is still {@code COMMITTED} in phase
+   * {@code transactional}; SQLSTATE {@value #NOT_FINISHABLE} otherwise.
+   */
+  public static void recordPhase(Connection c, String runId, Phase phase) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("select cutter.record_phase(?, ?, ?)")) {
+      ps.setString(1, runId);
+      ps.setString(2, phase.sqlName());
+      ps.setString(3, finishKey(runId));
+      ps.execute();
+    }
+  }
+
+  /** Whether the journal has the {@code phase} column and its function (made by this version's {@code cutter init}). */
+  public static boolean hasPhases(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("select exists (select 1 from pg_catalog.pg_attribute a where"
+        + " a.attrelid = pg_catalog.to_regclass('cutter.journal') and a.attname = 'phase' and not a.attisdropped)"
+        + " and pg_catalog.to_regprocedure(?) is not null")) {
+      ps.setString(1, RECORD_PHASE);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getBoolean(1);
+      }
     }
   }
 

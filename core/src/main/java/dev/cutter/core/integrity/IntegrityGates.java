@@ -4,6 +4,7 @@ import dev.cutter.core.check.CheckResult;
 import dev.cutter.core.check.CheckStatus;
 import dev.cutter.core.db.ConnectionSpec;
 import dev.cutter.core.model.ApplyPackage;
+import dev.cutter.core.model.ApplySettings;
 import dev.cutter.core.run.GateIds;
 import dev.cutter.core.run.GateResult;
 import dev.cutter.core.run.GateStatus;
@@ -42,8 +43,12 @@ public final class IntegrityGates implements Steps.Integrity {
       r = IntegrityVerifier.verifyWithoutPolicy(pkg, whyNoPolicy, clock.instant());
     }
     Steps.IntegrityOutcome out = outcome(r);
-    if (policy.isPresent() && !policy.get().allowTimeoutsOff() && pkg.apply() != null && pkg.apply().anyTimeoutOff()) {
-      return timeoutsForbidden(out, pkg.apply().summary());
+    boolean onlineOff = pkg.online().map(o -> o.lockTimeout().isZero() || o.statementTimeout().isZero()).orElse(false);
+    if (policy.isPresent() && !policy.get().allowTimeoutsOff()
+        && (pkg.apply() != null && pkg.apply().anyTimeoutOff() || onlineOff)) {
+      return timeoutsForbidden(out, (pkg.apply() == null ? "" : pkg.apply().summary()) + pkg.online()
+          .map(o -> " online: lock_timeout=" + ApplySettings.describe(o.lockTimeout()) + " statement_timeout="
+              + ApplySettings.describe(o.statementTimeout())).orElse(""));
     }
     return out;
   }

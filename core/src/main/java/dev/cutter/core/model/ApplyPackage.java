@@ -26,16 +26,30 @@ public record ApplyPackage(
     List<CheckSpec> verify,
     Optional<Rollback> rollback,
     Sandbox sandbox,
-    FileContent source) {
+    FileContent source,
+    Optional<OnlineStep> online) {
 
   public ApplyPackage {
     Objects.requireNonNull(source, "source");
     preflight = List.copyOf(preflight);
     verify = List.copyOf(verify);
+    online = online == null ? Optional.empty() : online;
   }
 
-  /** Every artifact the package pins, in package order (the change, then the rollback). */
+  /** A package without an online step. */
+  public ApplyPackage(Path file, Path directory, String sha256, String id, String title, Authorization authorization,
+      Target target, ArtifactRef artifact, List<CheckSpec> preflight, BackupPolicy backup, ApplySettings apply,
+      List<CheckSpec> verify, Optional<Rollback> rollback, Sandbox sandbox, FileContent source) {
+    this(file, directory, sha256, id, title, authorization, target, artifact, preflight, backup, apply, verify, rollback,
+        sandbox, source, Optional.empty());
+  }
+
+  /** Every artifact the package pins, in package order (the change, the rollback, the online step). */
   public List<ArtifactRef> artifacts() {
-    return rollback.map(r -> List.of(artifact, r.artifact())).orElse(List.of(artifact));
+    List<ArtifactRef> all = new java.util.ArrayList<>();
+    all.add(artifact);
+    rollback.ifPresent(r -> all.add(r.artifact()));
+    online.ifPresent(o -> all.add(o.artifact()));
+    return List.copyOf(all);
   }
 }

@@ -71,6 +71,8 @@ public final class PackageHasher {
       MappingNode rollback = (MappingNode) child(root, "rollback").orElseThrow();
       visit(doc, (MappingNode) child(rollback, "artifact").orElseThrow(), "rollback.artifact", r.artifact(), changes, edits);
     });
+    p.online().ifPresent(o -> visit(doc, (MappingNode) child(root, "online").orElseThrow(), "online", o.artifact(), changes,
+        edits));
     String text = doc.text();
     StringBuilder b = new StringBuilder(text);
     edits.sort(Comparator.comparingInt(Edit::start).reversed());

@@ -54,7 +54,7 @@ public final class PackageLoader {
   private static final long MAX_TIMEOUT_MS = Integer.MAX_VALUE;
 
   private static final List<String> TOP_REQUIRED = List.of("apiVersion", "kind", "id", "title", "authorization", "target", "artifact");
-  private static final List<String> TOP_OPTIONAL = List.of("preflight", "backup", "apply", "verify", "rollback", "sandbox");
+  private static final List<String> TOP_OPTIONAL = List.of("preflight", "backup", "apply", "verify", "rollback", "sandbox", "online");
 
   private final Map<String, CheckType> types;
 
@@ -189,11 +189,12 @@ public final class PackageLoader {
       List<CheckSpec> verify = m.get("verify").map(v -> checks(v, "verify")).orElse(List.of());
       Optional<Rollback> rollback = m.get("rollback").map(this::rollback);
       Sandbox sandbox = m.get("sandbox").map(this::sandbox).orElse(Sandbox.empty());
+      Optional<OnlineStep> online = m.get("online").map(this::online);
       if (!problems.isEmpty()) {
         return null;
       }
       return new ApplyPackage(file, dir, source.sha256(), id, title, authorization, target, artifact, preflight, backup, apply,
-          verify, rollback, sandbox, source);
+          verify, rollback, sandbox, source, online);
     }
 
     private void constant(YamlValue v, String field, String expected) {
@@ -277,8 +278,14 @@ public final class PackageLoader {
     }
 
     private ArtifactRef artifact(YamlValue v, String f) {
+      return artifact(v, f, List.of());
+    }
+
+    /** An artifact mapping that may also hold {@code extra} keys, which the caller reads. */
+    private ArtifactRef artifact(YamlValue v, String f, List<String> extra) {
       List<String> required = strictHashes ? List.of("path", "sha256") : List.of("path");
-      List<String> optional = strictHashes ? List.of() : List.of("sha256");
+      List<String> optional = new ArrayList<>(strictHashes ? List.of() : List.of("sha256"));
+      optional.addAll(extra);
       return fields.mapping(v, f, required, optional).map(m -> {
         Optional<YamlValue> rawPath = m.get("path");
         Path resolved = rawPath.flatMap(x -> packagePath(x, f + ".path")).orElse(null);
@@ -497,6 +504,20 @@ public final class PackageLoader {
         return Optional.empty();
       }
       return d;
+    }
+
+    /** {@code online: {path, sha256, lock_timeout, statement_timeout}}: the artifact that runs after the commit. */
+    private OnlineStep online(YamlValue v) {
+      String f = "online";
+      ArtifactRef artifact = artifact(v, f, List.of("lock_timeout", "statement_timeout"));
+      if (!(v instanceof YamlValue.Mapping m)) {
+        return null; // reported by artifact()
+      }
+      Duration lock = m.get("lock_timeout").flatMap(x -> duration(x, f + ".lock_timeout"))
+          .orElse(OnlineStep.DEFAULT_LOCK_TIMEOUT);
+      Duration statement = m.get("statement_timeout").flatMap(x -> duration(x, f + ".statement_timeout"))
+          .orElse(OnlineStep.DEFAULT_STATEMENT_TIMEOUT);
+      return artifact == null ? null : new OnlineStep(artifact, lock, statement);
     }
 
     private Rollback rollback(YamlValue v) {

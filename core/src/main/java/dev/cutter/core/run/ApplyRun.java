@@ -127,11 +127,15 @@ public final class ApplyRun {
     String nextAction;
     /** The statements the apply ran, with their times. */
     dev.cutter.core.exec.StatementTimings statements;
+    dev.cutter.core.online.OnlineInfo online;
 
     State(Request req) {
       this.req = req;
       for (String id : GateIds.APPLY_ORDER) {
         gates.put(id, GateResult.notRun(id));
+        if (id.equals(GateIds.APPLY) && req.pkg().online().isPresent()) {
+          gates.put(GateIds.ONLINE, GateResult.notRun(GateIds.ONLINE));
+        }
       }
     }
 
@@ -155,7 +159,8 @@ public final class ApplyRun {
       boolean productionChanged = changed && req.mode() != RunMode.DRY_RUN;
       return new RunReport(req.runId(), req.mode(), pi, t, verdict, verdict.exitCode(), productionChanged,
           new ArrayList<>(gates.values()), backupInfo, applyInfo, verification, rollbackInfo, rootCause, List.of(),
-          nextAction, started, clock.instant(), RunReport.ApplySettingsInfo.of(p.apply())).withStatements(statements);
+          nextAction, started, clock.instant(), RunReport.ApplySettingsInfo.of(p.apply())).withStatements(statements)
+          .withOnline(online);
     }
   }
 
@@ -345,6 +350,11 @@ public final class ApplyRun {
         s.gate(new GateResult(GateIds.APPLY, GateStatus.PASS, req.statements().size() + " statements",
             out.executed() + " executed, committed", null, recheck.results()));
         afterCommit.run();
+        if (pkg.online().isPresent() && !OnlineStepRun.run(s.req, s.journalSession, o -> s.online = o, s::gate)) {
+          s.nextAction = OnlineStepRun.nextAction(s.online);
+          s.gate(new GateResult(GateIds.VERIFY, GateStatus.SKIPPED, null, null, OnlineStepRun.VERIFY_SKIPPED, List.of()));
+          return finish(s, Verdict.ESCALATE, OnlineStepRun.rootCause(s.online), sink, lockConn);
+        }
         return verifyAfterCommit(s, lockConn, sink);
       }
       case UNKNOWN -> {

@@ -17,6 +17,8 @@ public final class GateIds {
   public static final String PREFLIGHT = "P1_preflight";
   public static final String BACKUP = "P2_backup";
   public static final String APPLY = "apply";
+  /** The package's online step, after the change committed and before verify; listed only when the package has one. */
+  public static final String ONLINE = "online";
   public static final String VERIFY = "verify";
   public static final String ROLLBACK = "rollback";
 

@@ -8,6 +8,7 @@ import dev.cutter.core.model.ApplyPackage;
 import dev.cutter.core.model.ApplySettings;
 import dev.cutter.core.model.ArtifactRef;
 import dev.cutter.core.model.FileContent;
+import dev.cutter.core.online.OnlineScript;
 import dev.cutter.core.sql.ArtifactScript;
 import dev.cutter.core.sql.SqlSplitter;
 import dev.cutter.core.sql.SqlStatement;
@@ -23,7 +24,16 @@ import java.util.Optional;
  * non-transactional statements in transaction mode) makes the package invalid (exit 2), with
  * the artifact's file and line.
  */
-public record PackageScripts(ArtifactScript change, Optional<ArtifactScript> rollback) {
+public record PackageScripts(ArtifactScript change, Optional<ArtifactScript> rollback, Optional<OnlineScript> online) {
+
+  public PackageScripts {
+    online = online == null ? Optional.empty() : online;
+  }
+
+  /** The scripts of a package without an online step. */
+  public PackageScripts(ArtifactScript change, Optional<ArtifactScript> rollback) {
+    this(change, rollback, Optional.empty());
+  }
 
   /** Splits and judges every artifact of {@code pkg}; throws {@link InvalidInputException} listing every rejection. */
   public static PackageScripts of(ApplyPackage pkg) {
@@ -31,10 +41,20 @@ public record PackageScripts(ArtifactScript change, Optional<ArtifactScript> rol
     ArtifactScript change = judge(pkg.artifact(), pkg.apply().mode(), problems);
     Optional<ArtifactScript> rollback = pkg.rollback()
         .map(r -> judge(r.artifact(), ApplySettings.Mode.TRANSACTION, problems));
+    Optional<OnlineScript> online = pkg.online().map(o -> {
+      OnlineScript s = online(o.artifact());
+      problems.addAll(s.rejections());
+      return s;
+    });
     if (!problems.isEmpty()) {
       throw new InvalidInputException(problems);
     }
-    return new PackageScripts(change, rollback);
+    return new PackageScripts(change, rollback, online);
+  }
+
+  /** The online artifact split as psql would and judged against the online step's rules (see {@link OnlineScript}). */
+  public static OnlineScript online(ArtifactRef ref) {
+    return OnlineScript.of(ref);
   }
 
   private static ArtifactScript judge(ArtifactRef ref, ApplySettings.Mode mode, List<Diagnostic> problems) {

@@ -30,7 +30,8 @@ public record RunReport(
     Instant started,
     Instant finished,
     ApplySettingsInfo applySettings,
-    dev.cutter.core.exec.StatementTimings statements) {
+    dev.cutter.core.exec.StatementTimings statements,
+    dev.cutter.core.online.OnlineInfo online) {
 
   public static final int REPORT_VERSION = 1;
 
@@ -39,13 +40,13 @@ public record RunReport(
     remediation = remediation == null ? List.of() : List.copyOf(remediation);
   }
 
-  /** A report without statement timings (no artifact ran, or the report predates them). */
+  /** A report without the later sections (statement timings, online step, …): a run that did not reach them. */
   public RunReport(String runId, RunMode mode, PackageInfo pkg, TargetInfo target, Verdict verdict, int exitCode,
       boolean productionChanged, List<GateResult> gates, BackupInfo backup, ApplyInfo apply,
       VerificationInfo verification, RollbackInfo rollback, String rootCause, List<Remediation> remediation,
       String nextAction, Instant started, Instant finished, ApplySettingsInfo applySettings) {
     this(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply, verification, rollback,
-        rootCause, remediation, nextAction, started, finished, applySettings, null);
+        rootCause, remediation, nextAction, started, finished, applySettings, null, null);
   }
 
   /** A report that does not record the apply settings (null: the run had no package settings to record). */
@@ -60,19 +61,26 @@ public record RunReport(
   /** This report with the failure's diagnosis (root cause, remediation options, next action) set. */
   public RunReport withDiagnosis(String rootCause, List<Remediation> remediation, String nextAction) {
     return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
-        verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings, statements);
+        verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings, statements,
+        online);
   }
 
   /** This report recording {@code settings} as the effective apply settings. */
   public RunReport withApplySettings(ApplySettingsInfo settings) {
     return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
-        verification, rollback, rootCause, remediation, nextAction, started, finished, settings, statements);
+        verification, rollback, rootCause, remediation, nextAction, started, finished, settings, statements, online);
   }
 
   /** This report with the statements the apply ran and their times (section {@code statements}). */
   public RunReport withStatements(dev.cutter.core.exec.StatementTimings timings) {
     return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
-        verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings, timings);
+        verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings, timings, online);
+  }
+
+  /** This report with the online step's outcome. */
+  public RunReport withOnline(dev.cutter.core.online.OnlineInfo info) {
+    return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
+        verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings, statements, info);
   }
 
   /**

@@ -112,6 +112,7 @@ public final class SqlSplitter {
     private int line = 1;
     private int stmtStart = -1;
     private int stmtLine;
+    private int stmtColumn;
     private int segStart;
     private boolean isEdited;
 
@@ -223,8 +224,18 @@ public final class SqlSplitter {
         stmtStart = p;
         segStart = p;
         stmtLine = line;
+        stmtColumn = columnOf(p);
       }
       contKind = NONE;
+    }
+
+    /** The 1-based column of offset {@code p} in its line (a leading byte-order mark not counted). */
+    private int columnOf(int p) {
+      int q = p;
+      while (q > 0 && s[q - 1] != '\n') {
+        q--;
+      }
+      return p - q + 1 - (q == 0 && n > 0 && s[0] == '\uFEFF' ? 1 : 0);
     }
 
     /** Leaves character {@code q} out of the statement text (psql drops it). */
@@ -247,7 +258,7 @@ public final class SqlSplitter {
         text = new String(s, stmtStart, end - stmtStart);
       }
       StatementKind kind = forced != null ? forced : StatementClassifier.classify(text);
-      out.add(new SqlStatement(out.size() + 1, stmtLine, endLine, kind, text));
+      out.add(new SqlStatement(out.size() + 1, stmtLine, endLine, kind, text, stmtColumn));
       stmtStart = -1;
       if (kind == StatementKind.COPY_FROM_STDIN) {
         copyPending = true;
@@ -624,7 +635,7 @@ public final class SqlSplitter {
         identCount = 0;
         pendingBegin = false;
       }
-      out.add(new SqlStatement(out.size() + 1, line, line, StatementKind.META_COMMAND, command));
+      out.add(new SqlStatement(out.size() + 1, line, line, StatementKind.META_COMMAND, command, columnOf(p)));
       contKind = NONE;
       return e < n && s[e] == '\\' ? e + 2 : e;
     }

@@ -4,14 +4,19 @@ import java.util.Objects;
 
 /**
  * One statement of a script: its 1-based position, the line of its first token, the line that
- * ends it (the terminating {@code ;}, or the last line at end of file) and its text exactly as
- * psql sends it.
+ * ends it (the terminating {@code ;}, or the last line at end of file), its text exactly as psql
+ * sends it, and the 1-based column of its first token (0 when unknown).
  */
-public record SqlStatement(int index, int startLine, int endLine, StatementKind kind, String text) {
+public record SqlStatement(int index, int startLine, int endLine, StatementKind kind, String text, int startColumn) {
 
   public SqlStatement {
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(text, "text");
+  }
+
+  /** A statement whose column is unknown. */
+  public SqlStatement(int index, int startLine, int endLine, StatementKind kind, String text) {
+    this(index, startLine, endLine, kind, text, 0);
   }
 
   /**

@@ -107,4 +107,20 @@ class JournalCheckTest {
       st.execute("drop schema cutter cascade"); // what it could do: the journal, and every consumed package, gone
     }
   }
+
+  @Test
+  void aJournalFromBeforeRunPhasesFailsUntilInitUpgradesIt(TestDatabase db) throws SQLException {
+    String app = db.createRole("app");
+    init(db, app);
+    db.execute("alter table cutter.journal drop column phase");
+    CheckResult before = journalCheck(db, app);
+    assertThat(before.status()).isEqualTo(CheckStatus.FAIL);
+    assertThat(before.message()).isEqualTo("journal cutter.journal predates run phases (online steps): run cutter init"
+        + " --grant " + app + " (as an administrator) to upgrade it in place");
+
+    init(db, app);
+    assertThat(journalCheck(db, app).status()).isEqualTo(CheckStatus.PASS);
+    db.execute("revoke execute on function cutter.record_phase(text, text, text) from " + app);
+    assertThat(journalCheck(db, app).message()).endsWith("(or grant EXECUTE on cutter.record_phase)");
+  }
 }

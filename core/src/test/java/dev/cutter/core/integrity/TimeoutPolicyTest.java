@@ -68,4 +68,20 @@ class TimeoutPolicyTest {
     assertThat(new IntegrityGates(Optional.of(trust("allow_timeouts_off: false\n")), "", clock)
         .check(signed(ApplySettings.defaults()), true).passed()).isTrue();
   }
+
+  @Test
+  void aPolicyThatForbidsOffAlsoBlocksAnOnlineStepThatSwitchesATimeoutOff() throws IOException {
+    ApplyPackage p = signed(ApplySettings.defaults());
+    ApplyPackage withOnline = new ApplyPackage(p.file(), p.directory(), p.sha256(), p.id(), p.title(), p.authorization(),
+        p.target(), p.artifact(), p.preflight(), p.backup(), p.apply(), p.verify(), p.rollback(), p.sandbox(), p.source(),
+        Optional.of(new dev.cutter.core.model.OnlineStep(p.artifact(), Duration.ofSeconds(5), ApplySettings.OFF)));
+    Steps.IntegrityOutcome o = new IntegrityGates(Optional.of(trust("allow_timeouts_off: false\n")), "",
+        Clock.fixed(NOW, ZoneOffset.UTC)).check(withOnline, true);
+
+    assertThat(authorization(o).status()).isEqualTo(GateStatus.FAIL);
+    assertThat(authorization(o).message()).endsWith("the package sets mode=transaction lock_timeout=5000ms"
+        + " statement_timeout=600000ms online: lock_timeout=5000ms statement_timeout=off");
+    assertThat(new IntegrityGates(Optional.of(trust("")), "", Clock.fixed(NOW, ZoneOffset.UTC)).check(withOnline, true)
+        .passed()).as("allowed by default").isTrue();
+  }
 }
