@@ -16,12 +16,14 @@ public final class GateIds {
   public static final String JOURNAL = "journal";
   public static final String PREFLIGHT = "P1_preflight";
   public static final String BACKUP = "P2_backup";
+  /** Right before BEGIN: no session in the way of the locks the change takes (issue 12). */
+  public static final String BLOCKERS = "blockers";
   public static final String APPLY = "apply";
   public static final String VERIFY = "verify";
   public static final String ROLLBACK = "rollback";
 
   public static final List<String> APPLY_ORDER =
-      List.of(SIGNATURE, ARTIFACT_INTEGRITY, AUTHORIZATION, TLS, LOCK, PREFLIGHT, BACKUP, APPLY, VERIFY, ROLLBACK);
+      List.of(SIGNATURE, ARTIFACT_INTEGRITY, AUTHORIZATION, TLS, LOCK, PREFLIGHT, BACKUP, BLOCKERS, APPLY, VERIFY, ROLLBACK);
 
   private GateIds() {}
 }

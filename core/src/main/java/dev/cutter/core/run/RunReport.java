@@ -29,13 +29,23 @@ public record RunReport(
     String nextAction,
     Instant started,
     Instant finished,
-    ApplySettingsInfo applySettings) {
+    ApplySettingsInfo applySettings,
+    dev.cutter.core.blockers.BlockersInfo blockers) {
 
   public static final int REPORT_VERSION = 1;
 
   public RunReport {
     gates = List.copyOf(gates);
     remediation = remediation == null ? List.of() : List.copyOf(remediation);
+  }
+
+  /** A report without a blockers section (the run did not reach the blockers gate). */
+  public RunReport(String runId, RunMode mode, PackageInfo pkg, TargetInfo target, Verdict verdict, int exitCode,
+      boolean productionChanged, List<GateResult> gates, BackupInfo backup, ApplyInfo apply,
+      VerificationInfo verification, RollbackInfo rollback, String rootCause, List<Remediation> remediation,
+      String nextAction, Instant started, Instant finished, ApplySettingsInfo applySettings) {
+    this(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply, verification, rollback,
+        rootCause, remediation, nextAction, started, finished, applySettings, null);
   }
 
   /** A report that does not record the apply settings (null: the run had no package settings to record). */
@@ -50,24 +60,30 @@ public record RunReport(
   /** This report with the failure's diagnosis (root cause, remediation options, next action) set. */
   public RunReport withDiagnosis(String rootCause, List<Remediation> remediation, String nextAction) {
     return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
-        verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings);
+        verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings, blockers);
   }
 
   /** This report recording {@code settings} as the effective apply settings. */
   public RunReport withApplySettings(ApplySettingsInfo settings) {
     return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
-        verification, rollback, rootCause, remediation, nextAction, started, finished, settings);
+        verification, rollback, rootCause, remediation, nextAction, started, finished, settings, blockers);
+  }
+
+  /** This report with the blockers gate's findings and the apply's attempts. */
+  public RunReport withBlockers(dev.cutter.core.blockers.BlockersInfo info) {
+    return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
+        verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings, info);
   }
 
   /**
    * The apply settings in effect (issue 19.11): mode, and each timeout as {@code off} or
-   * milliseconds; {@code retries} is null while cutter does not retry.
+   * milliseconds; {@code retries}: how often a lock timeout is retried (apply.retries).
    */
   public record ApplySettingsInfo(String mode, String lockTimeout, String statementTimeout, Integer retries) {
     public static ApplySettingsInfo of(dev.cutter.core.model.ApplySettings s) {
       return s == null ? null : new ApplySettingsInfo(s.mode().name().toLowerCase(java.util.Locale.ROOT),
           dev.cutter.core.model.ApplySettings.describe(s.lockTimeout()),
-          dev.cutter.core.model.ApplySettings.describe(s.statementTimeout()), null);
+          dev.cutter.core.model.ApplySettings.describe(s.statementTimeout()), s.retries());
     }
   }
 

@@ -1,0 +1,73 @@
+package dev.cutter.core.run;
+
+import dev.cutter.core.blockers.Blocker;
+import dev.cutter.core.blockers.BlockersGate;
+import dev.cutter.core.blockers.BlockersInfo;
+import dev.cutter.core.blockers.BlockersRun;
+import dev.cutter.core.blockers.PlannedLocks;
+import dev.cutter.core.exec.AdvisoryLock;
+import dev.cutter.core.exec.ExecStatement;
+import dev.cutter.core.model.ApplySettings;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** The blockers gate as the apply run uses it: its gate result, its next action, an earlier run in the way. */
+final class ApplyBlockers {
+
+  private ApplyBlockers() {}
+
+  /** The gate for this run: the plan from the statements, this run's own sessions left out. */
+  static BlockersRun prepare(Connection apply, Connection lockConn, Connection journal, List<ExecStatement> statements,
+      ApplySettings settings) throws SQLException {
+    Set<Integer> own = new LinkedHashSet<>();
+    own.add(BlockersGate.pidOf(apply));
+    own.add(BlockersGate.pidOf(lockConn));
+    if (journal != null) {
+      own.add(BlockersGate.pidOf(journal));
+    }
+    return BlockersRun.prepare(apply, lockConn, PlannedLocks.fromStatements(statements), settings, own,
+        new SecureRandom());
+  }
+
+  static GateResult gateResult(BlockersRun run, BlockersGate.Scan scan, Duration wait) {
+    List<String> rels = run.info().relations();
+    String expected = rels.isEmpty() ? "no pre-existing relation to lock"
+        : "no session in the way of " + String.join(", ", rels);
+    if (scan.clear()) {
+      return new GateResult(GateIds.BLOCKERS, GateStatus.PASS, expected,
+          "none" + (scan.waitedMs() > 0 ? " (after waiting " + scan.waitedMs() + "ms)" : ""), null, List.of());
+    }
+    return new GateResult(GateIds.BLOCKERS, GateStatus.FAIL, expected,
+        scan.blockers().size() + " session(s) in the way",
+        "still in the way after waiting " + scan.waitedMs() + "ms (--lock-wait " + wait + "): "
+            + BlockersGate.describe(scan.blockers()), List.of());
+  }
+
+  static String nextAction(BlockersGate.Scan scan) {
+    StringBuilder b = new StringBuilder();
+    for (Blocker x : scan.blockers()) {
+      b.append(b.length() == 0 ? "" : "; ").append("pid ").append(x.pid()).append(": ").append(x.advice());
+    }
+    return b.append("; then run again (a longer --lock-wait waits for them)").toString();
+  }
+
+  /** The section naming the session of an earlier run that still holds the change key, if it is still there. */
+  static BlockersInfo earlierRun(Connection lockConn, ApplySettings settings, Duration waited) {
+    try {
+      Integer pid = AdvisoryLock.changeHolderPid(lockConn);
+      Optional<Blocker> b = pid == null ? Optional.empty()
+          : BlockersGate.session(lockConn, pid, Blocker.Reason.EARLIER_RUN_CHANGING,
+              "advisory lock: the change key of cutter (held while a change runs)");
+      return new BlockersInfo("BLOCKED", List.of(), BlockersRun.age(settings.maxBlockerAge()), waited.toMillis(),
+          b.map(List::of).orElse(List.of()), List.of());
+    } catch (SQLException e) {
+      return null; // the lock gate's own message names the session already
+    }
+  }
+}
