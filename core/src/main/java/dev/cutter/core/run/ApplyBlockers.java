@@ -49,9 +49,13 @@ final class ApplyBlockers {
             + BlockersGate.describe(scan.blockers()), List.of());
   }
 
-  static String nextAction(BlockersGate.Scan scan) {
+  /** What to do about each session in the way (null when none is named). */
+  static String nextAction(BlockersInfo info) {
+    if (info == null || info.blockers().isEmpty()) {
+      return null;
+    }
     StringBuilder b = new StringBuilder();
-    for (Blocker x : scan.blockers()) {
+    for (Blocker x : info.blockers()) {
       b.append(b.length() == 0 ? "" : "; ").append("pid ").append(x.pid()).append(": ").append(x.advice());
     }
     return b.append("; then run again (a longer --lock-wait waits for them)").toString();

@@ -183,6 +183,7 @@ public final class ApplyRun {
             why + " (waited " + req.lockWait() + ")", List.of()));
         if (holder.changeRunning()) {
           s.blockers = ApplyBlockers.earlierRun(lockConn, req.pkg().apply(), req.lockWait());
+          s.nextAction = ApplyBlockers.nextAction(s.blockers);
         }
         return finish(s, Verdict.BLOCKED, why, sink, null);
       }
@@ -315,7 +316,7 @@ public final class ApplyRun {
         s.blockers = blockers.info();
         s.gate(ApplyBlockers.gateResult(blockers, scan, req.lockWait()));
         if (!scan.clear()) {
-          s.nextAction = ApplyBlockers.nextAction(scan);
+          s.nextAction = ApplyBlockers.nextAction(blockers.info());
           return finish(s, Verdict.BLOCKED, "sessions in the way of the change's locks: "
               + dev.cutter.core.blockers.BlockersGate.describe(scan.blockers()), sink, lockConn);
         }
@@ -324,6 +325,7 @@ public final class ApplyRun {
           s.gate(new GateResult(GateIds.APPLY, GateStatus.FAIL, "no other session changing the target", holder,
               "an earlier run's statement still executes: " + holder, List.of()));
           s.blockers = ApplyBlockers.earlierRun(lockConn, pkg.apply(), Duration.ZERO);
+          s.nextAction = ApplyBlockers.nextAction(s.blockers);
           return finish(s, Verdict.BLOCKED, "an earlier run's statement still executes", sink, lockConn);
         }
         Instant started = s.started;

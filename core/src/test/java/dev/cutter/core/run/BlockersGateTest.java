@@ -150,6 +150,44 @@ class BlockersGateTest {
   }
 
   @Test
+  void aRunningTransactionWithAWeakLockCountsOnlyWhenOlderThanMaxBlockerAge(TestDatabase db) throws Exception {
+    setUp(db);
+    String role = reader(db);
+    Connection other = db.connectAs(role);
+    try (Statement st = other.createStatement()) {
+      st.execute("set application_name = 'slow-report'");
+    }
+    CompletableFuture<Void> reading = CompletableFuture.runAsync(() -> {
+      try (other; Statement st = other.createStatement()) {
+        other.setAutoCommit(false);
+        st.execute("select count(*) from acct, pg_sleep(6)");
+        other.rollback();
+      } catch (SQLException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    awaitActivity(db, "application_name = 'slow-report' and state = 'active'");
+    List<ExecStatement> insert = stmts("insert into acct values (2, 1)");
+    ApplySettings anyAge = ApplySettings.defaults();
+    ApplySettings hourOld = new ApplySettings(ApplySettings.Mode.TRANSACTION, Duration.ofSeconds(2), Duration.ofMinutes(1),
+        Duration.ofHours(1), 0, Duration.ofSeconds(2));
+
+    RunReport strict = run(db, pkg("b".repeat(64), anyAge), insert, Duration.ZERO);
+    RunReport lenient = run(db, pkg("c".repeat(64), hourOld), insert, Duration.ZERO);
+
+    reading.get(30, TimeUnit.SECONDS);
+    assertThat(strict.verdict()).as("max_blocker_age 0: a transaction of any age on the relation").isEqualTo(Verdict.BLOCKED);
+    assertThat(strict.blockers().blockers()).singleElement().satisfies(x -> {
+      assertThat(x.reason()).isEqualTo(Blocker.Reason.OLD_TRANSACTION);
+      assertThat(x.state()).isEqualTo("active");
+      assertThat(x.query()).isEqualTo("select count(*) from acct, pg_sleep(****)");
+    });
+    assertThat(lenient.verdict()).as("ROW EXCLUSIVE does not conflict; the reader is younger than 1h")
+        .isEqualTo(Verdict.PASS);
+    assertThat(lenient.blockers().maxBlockerAge()).isEqualTo("3600000ms");
+  }
+
+  @Test
   void aBlockerThatEndsWithinTheLockWaitLetsTheChangeApply(TestDatabase db) throws Exception {
     setUp(db);
     String role = reader(db);
@@ -201,6 +239,8 @@ class BlockersGateTest {
       assertThat(x.query()).isEqualTo("update acct set v = v * **** from pg_sleep(****)");
       assertThat(x.advice()).contains("earlier cutter run (" + first + ")").contains("pg_cancel_backend(" + applyPid + ")");
     });
+
+    assertThat(blocked.nextAction()).startsWith("pid " + applyPid + ": a session of an earlier cutter run (" + first + ")");
 
     RunReport waited = run(db, pkg("6".repeat(64), ApplySettings.defaults()), doubling, Duration.ofSeconds(30));
 
