@@ -49,6 +49,12 @@ final class ApplyBlockers {
             + BlockersGate.describe(scan.blockers()), List.of());
   }
 
+  /** The gate failed to read the server's locks: nothing began, so the run stops BLOCKED. */
+  static GateResult unreadable(SQLException e) {
+    return new GateResult(GateIds.BLOCKERS, GateStatus.FAIL, "the sessions in the way of the change's locks, read",
+        "not read", "could not read pg_locks and pg_stat_activity: " + dev.cutter.core.db.DbErrors.oneLine(e), List.of());
+  }
+
   /** What to do about each session in the way (null when none is named). */
   static String nextAction(BlockersInfo info) {
     if (info == null || info.blockers().isEmpty()) {

@@ -308,11 +308,23 @@ public final class ApplyRun {
             + expiry.summary(), sink, lockConn);
       }
       boolean transaction = pkg.apply().mode() == ApplySettings.Mode.TRANSACTION;
-      dev.cutter.core.blockers.BlockersRun blockers = ApplyBlockers.prepare(applyConn.connection(), lockConn,
-          s.journalSession, req.statements(), pkg.apply());
+      dev.cutter.core.blockers.BlockersRun blockers;
+      try {
+        blockers = ApplyBlockers.prepare(applyConn.connection(), lockConn, s.journalSession, req.statements(), pkg.apply());
+      } catch (SQLException e) {
+        s.gate(ApplyBlockers.unreadable(e));
+        return finish(s, Verdict.BLOCKED, "the blockers gate could not look: " + DbErrors.oneLine(e), sink, lockConn);
+      }
       while (true) {
         // right before BEGIN (after P2, so the backup does not age): nobody in the way of the change's locks
-        dev.cutter.core.blockers.BlockersGate.Scan scan = blockers.gate(req.lockWait());
+        dev.cutter.core.blockers.BlockersGate.Scan scan;
+        try {
+          scan = blockers.gate(req.lockWait());
+        } catch (SQLException e) {
+          s.blockers = blockers.info();
+          s.gate(ApplyBlockers.unreadable(e));
+          return finish(s, Verdict.BLOCKED, "the blockers gate could not look: " + DbErrors.oneLine(e), sink, lockConn);
+        }
         s.blockers = blockers.info();
         s.gate(ApplyBlockers.gateResult(blockers, scan, req.lockWait()));
         if (!scan.clear()) {
