@@ -46,10 +46,18 @@ public final class BlockersGate {
     }
   }
 
+  /**
+   * The planned relations and, in the same mode, every table that inherits from them or is a
+   * partition of them: the apply's LOCK TABLE at BEGIN (and ALTER TABLE, CREATE INDEX on a
+   * partitioned table) locks those too, so a session on a partition is in the way as well.
+   */
   private static final String RESOLVE = """
-      select c.oid::bigint, c.oid::regclass::text, x.mode
-        from unnest(?::text[], ?::text[]) as x(label, mode)
-        join pg_catalog.pg_class c on c.oid = pg_catalog.to_regclass(x.label)""";
+      with recursive planned(oid, mode) as (
+        select c.oid, x.mode from unnest(?::text[], ?::text[]) as x(label, mode)
+          join pg_catalog.pg_class c on c.oid = pg_catalog.to_regclass(x.label)
+        union
+        select i.inhrelid, p.mode from pg_catalog.pg_inherits i join planned p on i.inhparent = p.oid)
+      select p.oid::bigint, p.oid::regclass::text, p.mode from planned p""";
 
   private static final String SCAN = """
       select l.pid, a.usename, a.application_name, pg_catalog.host(a.client_addr), a.state,

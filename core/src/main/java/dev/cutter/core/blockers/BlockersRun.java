@@ -101,10 +101,7 @@ public final class BlockersRun {
    * while retries are left. If so, sleeps the jittered backoff first.
    */
   public boolean retry(Outcome out, String refusalSqlstate, boolean transaction) {
-    boolean lockTimeout = out.ending() == Ending.REFUSED ? RetryPolicy.retryable(refusalSqlstate)
-        : out.ending() == Ending.ROLLED_BACK && transaction && out.error() != null
-            && RetryPolicy.retryable(out.error().sqlstate());
-    if (!lockTimeout || attempts > settings.retries()) {
+    if (!RetryPolicy.lockTimeout(out, refusalSqlstate, transaction) || attempts > settings.retries()) {
       return false;
     }
     Duration wait = RetryPolicy.backoff(settings.retryWait(), attempts, random);

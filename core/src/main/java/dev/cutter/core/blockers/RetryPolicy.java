@@ -23,6 +23,21 @@ public final class RetryPolicy {
     return LOCK_NOT_AVAILABLE.equals(sqlstate);
   }
 
+  /**
+   * Whether an attempt that ended in {@code out} was a lock timeout that left the target
+   * unchanged: a refusal at BEGIN whose LOCK TABLE failed with {@code refusalSqlstate} 55P03, or,
+   * in transaction mode, a statement that failed with 55P03 and was rolled back. In autocommit
+   * mode a statement's lock timeout is not: the journal row committed before the first statement.
+   */
+  public static boolean lockTimeout(dev.cutter.core.exec.ApplyEngine.Outcome out, String refusalSqlstate,
+      boolean transaction) {
+    return switch (out.ending()) {
+      case REFUSED -> retryable(refusalSqlstate);
+      case ROLLED_BACK -> transaction && out.error() != null && retryable(out.error().sqlstate());
+      default -> false;
+    };
+  }
+
   /** The wait before retry {@code n} (1 for the first retry). */
   public static Duration backoff(Duration retryWait, int n, RandomGenerator random) {
     long base = retryWait.toMillis() << Math.min(20, Math.max(0, n - 1));

@@ -2,7 +2,10 @@ package dev.cutter.core.blockers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cutter.core.db.DbErrors;
+import dev.cutter.core.exec.ApplyEngine;
 import java.time.Duration;
+import java.util.List;
 import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
 
@@ -15,6 +18,28 @@ class RetryPolicyTest {
     assertThat(RetryPolicy.retryable("23505")).isFalse();
     assertThat(RetryPolicy.retryable("40P01")).as("a deadlock is not a lock timeout").isFalse();
     assertThat(RetryPolicy.retryable(null)).isFalse();
+  }
+
+  private static ApplyEngine.Outcome ended(ApplyEngine.Ending ending, String sqlstate) {
+    DbErrors.ServerError e = sqlstate == null ? null
+        : new DbErrors.ServerError(sqlstate, "canceling statement due to lock timeout", null, null, null, 0, null, null, null);
+    return new ApplyEngine.Outcome(ending, 2, 0, List.of(), e == null ? null : 1, e == null ? null : 1, e);
+  }
+
+  @Test
+  void aLockTimeoutIsRetriedOnlyWhenItLeftTheTargetUnchanged() {
+    assertThat(RetryPolicy.lockTimeout(ended(ApplyEngine.Ending.ROLLED_BACK, "55P03"), null, true)).isTrue();
+    assertThat(RetryPolicy.lockTimeout(ended(ApplyEngine.Ending.REFUSED, null), "55P03", true))
+        .as("LOCK TABLE at BEGIN ran into lock_timeout").isTrue();
+    assertThat(RetryPolicy.lockTimeout(ended(ApplyEngine.Ending.REFUSED, null), "55P03", false))
+        .as("at BEGIN nothing ran, in autocommit mode too").isTrue();
+    assertThat(RetryPolicy.lockTimeout(ended(ApplyEngine.Ending.REFUSED, null), null, true))
+        .as("refused by another re-check (the catalog changed)").isFalse();
+    assertThat(RetryPolicy.lockTimeout(ended(ApplyEngine.Ending.ROLLED_BACK, "55P03"), null, false))
+        .as("autocommit: the journal row already committed").isFalse();
+    assertThat(RetryPolicy.lockTimeout(ended(ApplyEngine.Ending.PARTIALLY_COMMITTED, "55P03"), null, false)).isFalse();
+    assertThat(RetryPolicy.lockTimeout(ended(ApplyEngine.Ending.CONNECTION_LOST, "55P03"), null, true)).isFalse();
+    assertThat(RetryPolicy.lockTimeout(ended(ApplyEngine.Ending.ROLLED_BACK, "23505"), "55P03", true)).isFalse();
   }
 
   @Test

@@ -188,6 +188,26 @@ class BlockersGateTest {
   }
 
   @Test
+  void aSessionOnAPartitionOfTheAlteredTableIsInTheWayToo(TestDatabase db) throws Exception {
+    setUp(db);
+    db.execute("create table ev (id int, at date) partition by range (at);"
+        + " create table ev_2026 partition of ev for values from ('2026-01-01') to ('2027-01-01')");
+    String role = db.createRole("reader");
+    db.execute("grant select on ev_2026 to " + role);
+    try (Connection other = idleInTransaction(db, role, "partition-reader", "select count(*) from ev_2026")) {
+      RunReport r = run(db, pkg("d".repeat(64), ApplySettings.defaults()), stmts("alter table ev add column note text"),
+          Duration.ZERO);
+
+      assertThat(r.verdict()).isEqualTo(Verdict.BLOCKED);
+      assertThat(r.blockers().relations()).containsExactly("ev: AccessExclusiveLock", "ev_2026: AccessExclusiveLock");
+      assertThat(r.blockers().blockers()).singleElement().satisfies(x -> {
+        assertThat(x.pid()).isEqualTo(pid(other));
+        assertThat(x.lock()).isEqualTo("AccessShareLock on ev_2026");
+      });
+    }
+  }
+
+  @Test
   void aBlockerThatEndsWithinTheLockWaitLetsTheChangeApply(TestDatabase db) throws Exception {
     setUp(db);
     String role = reader(db);
