@@ -13,7 +13,9 @@ import java.util.Map;
  * While an attempt of the apply runs, looks every {@link #EVERY_MS} ms (on the run's lock
  * session, idle meanwhile) for the sessions the apply session waits for
  * ({@code pg_blocking_pids}), so that a lock timeout names who held it up, also on a relation
- * the plan did not foresee. {@link #stop()} must return before the lock session is used again.
+ * the plan did not foresee. pg_locks and pg_blocking_pids, which briefly hold the lock manager,
+ * are read only while pg_stat_activity shows the apply session waiting on a lock. {@link #stop()}
+ * must return before the lock session is used again.
  */
 public final class LockWatch implements AutoCloseable {
 
@@ -30,7 +32,9 @@ public final class LockWatch implements AutoCloseable {
                  and h.database is not distinct from w.database and h.relation is not distinct from w.relation
                  and h.transactionid is not distinct from w.transactionid
                where h.pid = a.pid and h.granted)
-        from pg_catalog.pg_stat_activity a where a.pid = any(pg_catalog.pg_blocking_pids(?))""";
+        from pg_catalog.pg_stat_activity a
+       where exists (select 1 from pg_catalog.pg_stat_activity s where s.pid = ? and s.wait_event_type = 'Lock')
+         and a.pid = any(pg_catalog.pg_blocking_pids(?))""";
 
   private final Connection watch;
   private final int applyPid;
@@ -80,6 +84,7 @@ public final class LockWatch implements AutoCloseable {
     try (PreparedStatement ps = watch.prepareStatement(BLOCKING)) {
       ps.setInt(1, applyPid);
       ps.setInt(2, applyPid);
+      ps.setInt(3, applyPid);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           long age = rs.getLong(6);
