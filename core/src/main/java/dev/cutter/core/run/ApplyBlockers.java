@@ -67,6 +67,16 @@ final class ApplyBlockers {
     return b.append("; then run again (a longer --lock-wait waits for them)").toString();
   }
 
+  /**
+   * {@code sofar} with the session of an earlier run that took the change key between the gate
+   * and BEGIN named in it (the attempts so far kept).
+   */
+  static BlockersInfo earlierRun(Connection lockConn, BlockersInfo sofar) {
+    BlockersInfo e = earlierRun(lockConn, ApplySettings.defaults(), Duration.ZERO);
+    return e == null ? sofar : new BlockersInfo("BLOCKED", sofar.relations(), sofar.maxBlockerAge(), sofar.waitedMs(),
+        e.blockers(), sofar.attempts());
+  }
+
   /** The section naming the session of an earlier run that still holds the change key, if it is still there. */
   static BlockersInfo earlierRun(Connection lockConn, ApplySettings settings, Duration waited) {
     try {

@@ -336,7 +336,7 @@ public final class ApplyRun {
           String holder = AdvisoryLock.holder(lockConn);
           s.gate(new GateResult(GateIds.APPLY, GateStatus.FAIL, "no other session changing the target", holder,
               "an earlier run's statement still executes: " + holder, List.of()));
-          s.blockers = ApplyBlockers.earlierRun(lockConn, pkg.apply(), Duration.ZERO);
+          s.blockers = ApplyBlockers.earlierRun(lockConn, blockers.info());
           s.nextAction = ApplyBlockers.nextAction(s.blockers);
           return finish(s, Verdict.BLOCKED, "an earlier run's statement still executes", sink, lockConn);
         }
