@@ -47,8 +47,7 @@ public final class QueryText {
         i = end < 0 ? n : end;
         out.append("--").append(MASK);
       } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
-        int end = sql.indexOf("*/", i + 2);
-        i = end < 0 ? n : end + 2;
+        i = endOfComment(sql, i + 2);
         out.append("/*").append(MASK).append("*/");
       } else if (c == '"') {
         int end = i + 1;
@@ -108,6 +107,24 @@ public final class QueryText {
       }
     }
     return sql.length();
+  }
+
+  /** The index after the end of a block comment whose text starts at {@code from}; comments nest, as in PostgreSQL. */
+  private static int endOfComment(String sql, int from) {
+    int depth = 1;
+    int i = from;
+    while (i < sql.length() && depth > 0) {
+      if (sql.startsWith("/*", i)) {
+        depth++;
+        i += 2;
+      } else if (sql.startsWith("*/", i)) {
+        depth--;
+        i += 2;
+      } else {
+        i++;
+      }
+    }
+    return i;
   }
 
   /** The dollar-quote tag ({@code $$} or {@code $name$}) starting at {@code i}, or null. */

@@ -17,6 +17,11 @@ class QueryTextTest {
   }
 
   @Test
+  void nestedCommentsAreMaskedWhole() {
+    assertThat(QueryText.masked("select /* a /* b */ password hunter2 */ 1")).isEqualTo("select /******/ ****");
+  }
+
+  @Test
   void anUnterminatedLiteralIsMaskedToTheEndAndLongTextIsCut() {
     assertThat(QueryText.masked("select 'secret that was cut off by track_activity_query_size"))
         .isEqualTo("select '****'");
