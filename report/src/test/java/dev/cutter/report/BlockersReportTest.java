@@ -63,6 +63,23 @@ class BlockersReportTest {
             + " holds conflicting lock | AccessShareLock on public.invoice |")
         .contains("| 1 | lock_timeout | 55P03 | 0ms | pid 777 (AccessExclusiveLock on public.invoice) |")
         .contains("**pid 4242:** ask its owner to COMMIT or ROLLBACK");
+    String html = ReportRenderer.html(scanned);
+    assertThat(html).contains("<h2>Blockers</h2>").contains("billing-worker").doesNotContain("Tr0ub4dor&amp;3xyz");
+  }
+
+  @Test
+  void maskingTheFailedStatementsRowValuesKeepsTheBlockersAndTheApplySettings() {
+    RunReport b = blocked();
+    RunReport failed = new RunReport(b.runId(), b.mode(), b.pkg(), b.target(), Verdict.FAILED, 4, false, b.gates(), null,
+        new RunReport.ApplyInfo("FAIL", 1, 0, "rolled_back", false, List.of(),
+            new RunReport.FailedStatement(1, 1, "55P03", "canceling statement due to lock timeout", null, null, null)),
+        null, null, null, List.of(), null, b.started(), b.finished(),
+        new RunReport.ApplySettingsInfo("transaction", "500ms", "60000ms", 1), b.blockers());
+
+    RunReport masked = RowValues.mask(failed);
+
+    assertThat(masked.blockers()).isEqualTo(failed.blockers());
+    assertThat(masked.applySettings()).isEqualTo(failed.applySettings());
   }
 
   @Test
