@@ -86,6 +86,10 @@ class PackageSchemaAgreementTest {
       sub-millisecond timeout    | 'lock_timeout: 5s'                     | 'lock_timeout: 900us'
       zero timeout               | 'statement_timeout: 10min'             | 'statement_timeout: 0s'
       apply mode                 | 'mode: transaction'                    | 'mode: batch'
+      retries over the maximum   | 'lock_timeout: 5s'                     | 'lock_timeout: 5s\n  retries: 11'
+      retries quoted             | 'lock_timeout: 5s'                     | 'lock_timeout: 5s\n  retries: "2"'
+      zero retry wait            | 'lock_timeout: 5s'                     | 'lock_timeout: 5s\n  retry_wait: 0s'
+      blocker age not a duration | 'lock_timeout: 5s'                     | 'lock_timeout: 5s\n  max_blocker_age: soon'
       backup without dir         | '  dir: /var/lib/cutter/backups'       | '  # no dir'
       backup scope               | 'scope: { schemas: [ governance ] }'   | 'scope: everything'
       min bytes                  | 'min_bytes: 1024'                      | 'min_bytes: -1'
@@ -116,6 +120,11 @@ class PackageSchemaAgreementTest {
     Files.writeString(pkg.resolve("package.yaml"), original.substring(0, from) + "  precondition: none" + original.substring(to));
     assertThat(schemaErrors(pkg.resolve("package.yaml"))).as("schema accepts none").isEmpty();
     assertThat(loader.load(pkg).rollback()).isPresent();
+
+    Files.writeString(pkg.resolve("package.yaml"), original.replace("  lock_timeout: 5s",
+        "  lock_timeout: 5s\n  retries: 3\n  retry_wait: 500ms\n  max_blocker_age: 0s"));
+    assertThat(schemaErrors(pkg.resolve("package.yaml"))).as("schema accepts the retry settings").isEmpty();
+    assertThat(loader.load(pkg).apply().retries()).isEqualTo(3);
 
     Files.writeString(pkg.resolve("package.yaml"), original.replace("  lock_timeout: 5s", "  lock_timeout: off"));
     assertThat(schemaErrors(pkg.resolve("package.yaml"))).as("schema accepts off").isEmpty();

@@ -270,6 +270,13 @@ public final class FailureClassifier {
         "journal")) {
       return alreadyApplied(r, g);
     }
+    if (g.id().equals(GateIds.BLOCKERS)) {
+      return Diagnosis.of("Sessions were in the way of the locks the change takes: " + describe(g) + ".",
+          "Wait for them or end them (the Blockers section names each, with what to do); nothing was changed.",
+          "Re-run with --lock-wait DURATION to wait until they are gone.",
+          "End each session named (select pg_terminate_backend(pid)) once its owner agrees, then re-run.",
+          "If transactions count that should not, set apply.max_blocker_age in a new package.");
+    }
     if (id.contains("lock")) {
       return lockHeld(g);
     }

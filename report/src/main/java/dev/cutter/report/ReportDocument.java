@@ -90,6 +90,7 @@ final class ReportDocument {
     gates();
     blocks.addAll(TimingsSection.blocks(r));
     blocks.addAll(OnlineSection.blocks(r.online()));
+    blockers();
     remediation();
     return List.copyOf(blocks);
   }
@@ -170,6 +171,51 @@ final class ReportDocument {
     }
     t.field("secrets recorded", Line.plain(secretsRecorded));
     blocks.add(t.build());
+  }
+
+  /** The blockers gate's findings and the apply's attempts: who was in the way, and what to do about them. */
+  private void blockers() {
+    dev.cutter.core.blockers.BlockersInfo b = r.blockers();
+    if (b == null) {
+      return;
+    }
+    blocks.add(new Heading(2, "Blockers"));
+    TableBuilder t = new TableBuilder("blockers", "");
+    t.field("status", Line.plain(b.status()));
+    t.field("relations watched", Line.plain(b.relations().isEmpty() ? "none" : String.join(", ", b.relations())));
+    t.field("max_blocker_age", Line.plain(b.maxBlockerAge()));
+    t.field("waited", Line.plain(b.waitedMs() + "ms"));
+    blocks.add(t.build());
+    if (!b.blockers().isEmpty()) {
+      blocks.add(new Paragraph(Line.plain("Sessions in the way:")));
+      sessions(b.blockers());
+    }
+    if (!b.attempts().isEmpty()) {
+      TableBuilder a = new TableBuilder("attempt", "outcome", "SQLSTATE", "waited before", "held up by");
+      for (dev.cutter.core.blockers.BlockersInfo.Attempt x : b.attempts()) {
+        a.row(Line.plain(String.valueOf(x.number())), Line.plain(x.outcome()), Line.plain(x.sqlstate()),
+            Line.plain(x.waitedBeforeMs() + "ms"), Line.plain(x.blockers().isEmpty() ? "nobody seen"
+                : x.blockers().stream().map(s -> "pid " + s.pid() + " (" + s.lock() + ")").collect(Collectors.joining("; "))));
+      }
+      blocks.add(a.build());
+    }
+  }
+
+  private void sessions(List<dev.cutter.core.blockers.Blocker> list) {
+    TableBuilder t = new TableBuilder("pid", "user", "application", "client", "state", "transaction age", "why", "lock",
+        "query");
+    for (dev.cutter.core.blockers.Blocker x : list) {
+      t.row(Line.plain(String.valueOf(x.pid())), codeLine(x.user()), codeLine(x.applicationName()),
+          Line.plain(x.clientAddress()), Line.plain(x.state()),
+          Line.plain(x.transactionAgeMs() == null ? null : x.transactionAgeMs() + "ms"),
+          Line.plain(x.reason().yamlName().replace('_', ' ')), Line.plain(x.lock()), codeLine(x.query()));
+    }
+    blocks.add(t.build());
+    List<Line> advice = new ArrayList<>();
+    for (dev.cutter.core.blockers.Blocker x : list) {
+      advice.add(Line.of(bold("pid " + x.pid() + ":"), plain(" " + x.advice())));
+    }
+    blocks.add(new Callout("NOTE", advice));
   }
 
   /** How a connection was protected, in words: encryption first, then whether the server was verified. */

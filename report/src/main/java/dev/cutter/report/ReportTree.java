@@ -92,6 +92,7 @@ final class ReportTree {
     if (r.online() != null) {
       n.set("online", OnlineSection.node(r.online()));
     }
+    blockersSection(n, r.blockers());
     n.set("verification", r.verification() == null ? notRun() : verificationNode(r.verification()));
     n.set("rollback", r.rollback() == null ? notRun() : rollbackNode(r.rollback()));
     StatementsSection.write(n, r.statements());
@@ -111,6 +112,63 @@ final class ReportTree {
     }
     n.put("secrets_recorded", secretsRecorded);
     return n;
+  }
+
+  /** The blockers gate's findings and the apply's attempts (issue 12), when the run reached the gate. */
+  private static void blockersSection(ObjectNode parent, dev.cutter.core.blockers.BlockersInfo b) {
+    if (b == null) {
+      return;
+    }
+    ObjectNode n = parent.putObject("blockers");
+    put(n, "status", b.status());
+    n.set("relations", strings(b.relations()));
+    put(n, "max_blocker_age", b.maxBlockerAge());
+    n.put("waited_ms", b.waitedMs());
+    n.set("sessions", array(b.blockers(), ReportTree::blockerNode));
+    n.set("attempts", array(b.attempts(), a -> {
+      ObjectNode o = F.objectNode();
+      o.put("attempt", a.number());
+      put(o, "outcome", a.outcome());
+      put(o, "sqlstate", a.sqlstate());
+      o.put("waited_before_ms", a.waitedBeforeMs());
+      o.set("sessions", array(a.blockers(), ReportTree::blockerNode));
+      return o;
+    }));
+  }
+
+  private static ObjectNode blockerNode(dev.cutter.core.blockers.Blocker b) {
+    ObjectNode o = F.objectNode();
+    o.put("pid", b.pid());
+    put(o, "user", b.user());
+    put(o, "application_name", b.applicationName());
+    put(o, "client_address", b.clientAddress());
+    put(o, "state", b.state());
+    if (b.transactionAgeMs() != null) {
+      o.put("transaction_age_ms", b.transactionAgeMs());
+    }
+    put(o, "reason", b.reason().yamlName());
+    put(o, "lock", b.lock());
+    put(o, "query", b.query());
+    put(o, "cutter_run", b.cutterRun());
+    put(o, "advice", b.advice());
+    return o;
+  }
+
+  private static dev.cutter.core.blockers.BlockersInfo blockersInfo(JsonNode n) {
+    return new dev.cutter.core.blockers.BlockersInfo(text(n, "status"), strings(n, "relations"),
+        text(n, "max_blocker_age"), n.path("waited_ms").asLong(0), list(n, "sessions", ReportTree::blocker),
+        list(n, "attempts", a -> new dev.cutter.core.blockers.BlockersInfo.Attempt(requiredInt(a, "attempt"),
+            text(a, "outcome"), text(a, "sqlstate"), a.path("waited_before_ms").asLong(0),
+            list(a, "sessions", ReportTree::blocker))));
+  }
+
+  private static dev.cutter.core.blockers.Blocker blocker(JsonNode o) {
+    String reason = requiredText(o, "reason");
+    return new dev.cutter.core.blockers.Blocker(requiredInt(o, "pid"), text(o, "user"), text(o, "application_name"),
+        text(o, "client_address"), text(o, "state"),
+        o.hasNonNull("transaction_age_ms") ? integral(o.get("transaction_age_ms"), "transaction_age_ms").longValue() : null,
+        enumValue(dev.cutter.core.blockers.Blocker.Reason.class, reason.toUpperCase(Locale.ROOT), "reason"),
+        text(o, "lock"), text(o, "query"), text(o, "cutter_run"), text(o, "advice"));
   }
 
   private static ObjectNode packageNode(PackageInfo p) {
@@ -361,7 +419,8 @@ final class ReportTree {
         section(root, "apply_settings", a -> new RunReport.ApplySettingsInfo(text(a, "mode"), text(a, "lock_timeout"),
             text(a, "statement_timeout"), a.hasNonNull("retries") ? a.get("retries").asInt() : null)))
         .withStatements(StatementsSection.read(root))
-        .withOnline(OnlineSection.read(root.get("online")));
+        .withOnline(OnlineSection.read(root.get("online")))
+        .withBlockers(section(root, "blockers", ReportTree::blockersInfo));
     JsonNode show = root.get("show_values");
     if (show != null && !show.isNull() && !show.isBoolean()) {
       throw new ReportFormatException("show_values: expected true or false");

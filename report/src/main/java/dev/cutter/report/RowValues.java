@@ -74,10 +74,7 @@ public final class RowValues {
         detail(f.sqlstate(), f.detail()), f.hint(), f.where());
     ApplyInfo apply = new ApplyInfo(a.status(), a.statementsTotal(), a.statementsExecuted(), a.transaction(),
         a.wrapperAbsorbed(), a.committedStatements(), masked);
-    return new RunReport(report.runId(), report.mode(), report.pkg(), report.target(), report.verdict(),
-        report.exitCode(), report.productionChanged(), report.gates(), report.backup(), apply, report.verification(),
-        report.rollback(), report.rootCause(), report.remediation(), report.nextAction(), report.started(),
-        report.finished(), report.applySettings(), report.statements(), report.online());
+    return report.withApply(apply);
   }
 
   /**

@@ -75,6 +75,8 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
   private final PackageChecks packageChecks;
   private final List<CheckResult> results = new ArrayList<>();
   private final Set<String> touchedSchemas;
+  /** The SQLSTATE of the last LOCK TABLE refused at BEGIN (55P03 after lock_timeout), null when none was. */
+  private volatile String lockFailureSqlstate;
 
   /** The session holding the run lock: its pid and the advisory lock it holds, as pg_locks shows them. */
   record LockSession(int pid, long classid, long objid) {}
@@ -195,6 +197,11 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     return touchedSchemas;
   }
 
+  /** The SQLSTATE with which the last re-check's LOCK TABLE was refused (55P03: lock_timeout), or null. */
+  public String lockFailureSqlstate() {
+    return lockFailureSqlstate;
+  }
+
   /** What the re-check found, for the report (empty before it ran). */
   public List<CheckResult> results() {
     return List.copyOf(results);
@@ -203,6 +210,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
   @Override
   public Optional<ApplyEngine.Refusal> check(Connection c) throws SQLException {
     results.clear();
+    lockFailureSqlstate = null;
     CheckResult identity = readOnly(c, this::sameServer);
     results.add(identity);
     if (identity.status().blocks()) {
@@ -301,6 +309,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
       try (Statement st = c.createStatement()) {
         st.execute("lock table " + list + " in " + e.getKey().sql() + " mode");
       } catch (SQLException ex) {
+        lockFailureSqlstate = ex.getSQLState();
         return CheckResult.fail(LOCKS, e.getKey().sql() + " on " + list, "not granted",
             "could not lock " + list + " in " + e.getKey().sql() + " mode within lock_timeout: " + DbErrors.oneLine(ex));
       }

@@ -164,6 +164,19 @@ public final class AdvisoryLock implements AutoCloseable {
     return h.changeRunning() ? h.description() + ", whose statement of an earlier run still executes" : h.description();
   }
 
+  /** The pid of the session that holds the change key (an earlier run still changing the target), or null. */
+  public static Integer changeHolderPid(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("select l.pid from pg_locks l where l.locktype = 'advisory'"
+        + " and l.granted and l.pid <> pg_backend_pid()"
+        + " and l.database = (select oid from pg_database where datname = current_database())"
+        + " and ((l.classid::bigint << 32) | l.objid::bigint) = ? limit 1")) {
+      ps.setLong(1, CHANGE_KEY);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getInt(1) : null;
+      }
+    }
+  }
+
   private static String holderOf(Connection c, long key) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
         "select a.pid, a.usename, a.application_name, a.backend_start from pg_locks l "

@@ -458,12 +458,19 @@ public final class PackageLoader {
 
     private ApplySettings apply(YamlValue v) {
       String f = "apply";
-      return fields.mapping(v, f, List.of(), List.of("mode", "lock_timeout", "statement_timeout")).map(m -> {
+      return fields.mapping(v, f, List.of(), List.of("mode", "lock_timeout", "statement_timeout", "max_blocker_age",
+          "retries", "retry_wait")).map(m -> {
         ApplySettings.Mode mode = m.get("mode").flatMap(x -> mode(x, f + ".mode")).orElse(ApplySettings.Mode.TRANSACTION);
         Duration lock = m.get("lock_timeout").flatMap(x -> duration(x, f + ".lock_timeout")).orElse(ApplySettings.DEFAULT_LOCK_TIMEOUT);
         Duration statement = m.get("statement_timeout").flatMap(x -> duration(x, f + ".statement_timeout"))
             .orElse(ApplySettings.DEFAULT_STATEMENT_TIMEOUT);
-        return new ApplySettings(mode, lock, statement);
+        Duration age = m.get("max_blocker_age").flatMap(x -> wait(x, f + ".max_blocker_age", true))
+            .orElse(ApplySettings.DEFAULT_MAX_BLOCKER_AGE);
+        int retries = m.get("retries").map(x -> fields.integer(x, f + ".retries", 0, ApplySettings.MAX_RETRIES))
+            .filter(java.util.OptionalLong::isPresent).map(n -> (int) n.getAsLong()).orElse(ApplySettings.DEFAULT_RETRIES);
+        Duration retryWait = m.get("retry_wait").flatMap(x -> wait(x, f + ".retry_wait", false))
+            .orElse(ApplySettings.DEFAULT_RETRY_WAIT);
+        return new ApplySettings(mode, lock, statement, age, retries, retryWait);
       }).orElse(null);
     }
 
@@ -518,6 +525,32 @@ public final class PackageLoader {
       Duration statement = m.get("statement_timeout").flatMap(x -> duration(x, f + ".statement_timeout"))
           .orElse(OnlineStep.DEFAULT_STATEMENT_TIMEOUT);
       return artifact == null ? null : new OnlineStep(artifact, lock, statement);
+    }
+
+    /**
+     * A duration cutter itself waits or compares with: whole milliseconds, at most a day; zero
+     * only where {@code zeroAllowed} (max_blocker_age: 0 counts a transaction of any age).
+     */
+    private Optional<Duration> wait(YamlValue v, String field, boolean zeroAllowed) {
+      Optional<Duration> d = v instanceof YamlValue.Scalar s && s.isString() ? parseDuration(s.value()) : Optional.empty();
+      if (d.isEmpty()) {
+        fields.report(v, field, "expected a duration such as 500ms, 2s, 10min or 1h (units us, ms, s, min, h, d), got "
+            + (v instanceof YamlValue.Scalar s && s.isString() ? "'" + s.value() + "'" : YamlFields.describe(v)));
+        return Optional.empty();
+      }
+      if (d.get().isZero() && !zeroAllowed) {
+        fields.report(v, field, "expected a duration of at least 1ms, got '" + ((YamlValue.Scalar) v).value() + "'");
+        return Optional.empty();
+      }
+      if (d.get().toNanos() % 1_000_000 != 0) {
+        fields.report(v, field, "expected whole milliseconds, got '" + ((YamlValue.Scalar) v).value() + "'");
+        return Optional.empty();
+      }
+      if (d.get().compareTo(Duration.ofDays(1)) > 0) {
+        fields.report(v, field, "expected at most 1d, got '" + ((YamlValue.Scalar) v).value() + "'");
+        return Optional.empty();
+      }
+      return d;
     }
 
     private Rollback rollback(YamlValue v) {

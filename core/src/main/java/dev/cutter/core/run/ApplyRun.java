@@ -128,6 +128,8 @@ public final class ApplyRun {
     /** The statements the apply ran, with their times. */
     dev.cutter.core.exec.StatementTimings statements;
     dev.cutter.core.online.OnlineInfo online;
+    /** The blockers gate's findings and the apply's attempts; null before the gate ran. */
+    dev.cutter.core.blockers.BlockersInfo blockers;
 
     State(Request req) {
       this.req = req;
@@ -160,7 +162,7 @@ public final class ApplyRun {
       return new RunReport(req.runId(), req.mode(), pi, t, verdict, verdict.exitCode(), productionChanged,
           new ArrayList<>(gates.values()), backupInfo, applyInfo, verification, rollbackInfo, rootCause, List.of(),
           nextAction, started, clock.instant(), RunReport.ApplySettingsInfo.of(p.apply())).withStatements(statements)
-          .withOnline(online);
+          .withOnline(online).withBlockers(blockers);
     }
   }
 
@@ -193,6 +195,10 @@ public final class ApplyRun {
         s.gate(new GateResult(GateIds.LOCK, GateStatus.FAIL, "no other cutter run on the target",
             (holder.changeRunning() ? "change session " : "run lock held by ") + holder.description(),
             why + " (waited " + req.lockWait() + ")", List.of()));
+        if (holder.changeRunning()) {
+          s.blockers = ApplyBlockers.earlierRun(lockConn, req.pkg().apply(), req.lockWait());
+          s.nextAction = ApplyBlockers.nextAction(s.blockers);
+        }
         return finish(s, Verdict.BLOCKED, why, sink, null);
       }
       try (lock) {
@@ -318,19 +324,51 @@ public final class ApplyRun {
             + expiry.summary(), sink, lockConn);
       }
       boolean transaction = pkg.apply().mode() == ApplySettings.Mode.TRANSACTION;
-      if (!AdvisoryLock.holdForChange(applyConn.connection(), transaction)) {
-        String holder = AdvisoryLock.holder(lockConn);
-        s.gate(new GateResult(GateIds.APPLY, GateStatus.FAIL, "no other session changing the target", holder,
-            "an earlier run's statement still executes: " + holder, List.of()));
-        return finish(s, Verdict.BLOCKED, "an earlier run's statement still executes", sink, lockConn);
+      dev.cutter.core.blockers.BlockersRun blockers;
+      try {
+        blockers = ApplyBlockers.prepare(applyConn.connection(), lockConn, s.journalSession, req.statements(), pkg.apply());
+      } catch (SQLException e) {
+        s.gate(ApplyBlockers.unreadable(e));
+        return finish(s, Verdict.BLOCKED, "the blockers gate could not look: " + DbErrors.oneLine(e), sink, lockConn);
       }
-      Instant started = s.started;
-      out = ApplyEngine.run(applyConn.connection(), req.statements(), pkg.apply(), c -> {
-        Journal.recordCommit(c, pkg.id(), pkg.sha256(), req.runId(), s.signers, req.login().user(), applyRole, started);
-        s.journaled = true;
-      }, recheck);
-      if (!transaction) {
-        AdvisoryLock.releaseChange(applyConn.connection());
+      while (true) {
+        // right before BEGIN (after P2, so the backup does not age): nobody in the way of the change's locks
+        dev.cutter.core.blockers.BlockersGate.Scan scan;
+        try {
+          scan = blockers.gate(req.lockWait());
+        } catch (SQLException e) {
+          s.blockers = blockers.info();
+          s.gate(ApplyBlockers.unreadable(e));
+          return finish(s, Verdict.BLOCKED, "the blockers gate could not look: " + DbErrors.oneLine(e), sink, lockConn);
+        }
+        s.blockers = blockers.info();
+        s.gate(ApplyBlockers.gateResult(blockers, scan, req.lockWait()));
+        if (!scan.clear()) {
+          s.nextAction = ApplyBlockers.nextAction(blockers.info());
+          return finish(s, Verdict.BLOCKED, "sessions in the way of the change's locks: "
+              + dev.cutter.core.blockers.BlockersGate.describe(scan.blockers()), sink, lockConn);
+        }
+        if (!AdvisoryLock.holdForChange(applyConn.connection(), transaction)) {
+          String holder = AdvisoryLock.holder(lockConn);
+          s.gate(new GateResult(GateIds.APPLY, GateStatus.FAIL, "no other session changing the target", holder,
+              "an earlier run's statement still executes: " + holder, List.of()));
+          s.blockers = ApplyBlockers.earlierRun(lockConn, blockers.info());
+          s.nextAction = ApplyBlockers.nextAction(s.blockers);
+          return finish(s, Verdict.BLOCKED, "an earlier run's statement still executes", sink, lockConn);
+        }
+        Instant started = s.started;
+        out = blockers.attempt(() -> ApplyEngine.run(applyConn.connection(), req.statements(), pkg.apply(), c -> {
+          Journal.recordCommit(c, pkg.id(), pkg.sha256(), req.runId(), s.signers, req.login().user(), applyRole, started);
+          s.journaled = true;
+        }, recheck), recheck::lockFailureSqlstate);
+        if (!transaction) {
+          AdvisoryLock.releaseChange(applyConn.connection());
+        }
+        s.blockers = blockers.info();
+        if (!blockers.retry(out, recheck.lockFailureSqlstate(), transaction)) {
+          break;
+        }
+        s.journaled = false;
       }
     }
     s.applyInfo = applyInfo(req, out);

@@ -16,6 +16,8 @@ public final class GateIds {
   public static final String JOURNAL = "journal";
   public static final String PREFLIGHT = "P1_preflight";
   public static final String BACKUP = "P2_backup";
+  /** Right before BEGIN: no session in the way of the locks the change takes (issue 12). */
+  public static final String BLOCKERS = "blockers";
   public static final String APPLY = "apply";
   /** The package's online step, after the change committed and before verify; listed only when the package has one. */
   public static final String ONLINE = "online";
@@ -23,7 +25,7 @@ public final class GateIds {
   public static final String ROLLBACK = "rollback";
 
   public static final List<String> APPLY_ORDER =
-      List.of(SIGNATURE, ARTIFACT_INTEGRITY, AUTHORIZATION, TLS, LOCK, PREFLIGHT, BACKUP, APPLY, VERIFY, ROLLBACK);
+      List.of(SIGNATURE, ARTIFACT_INTEGRITY, AUTHORIZATION, TLS, LOCK, PREFLIGHT, BACKUP, BLOCKERS, APPLY, VERIFY, ROLLBACK);
 
   private GateIds() {}
 }

@@ -31,7 +31,8 @@ public record RunReport(
     Instant finished,
     ApplySettingsInfo applySettings,
     dev.cutter.core.exec.StatementTimings statements,
-    dev.cutter.core.online.OnlineInfo online) {
+    dev.cutter.core.online.OnlineInfo online,
+    dev.cutter.core.blockers.BlockersInfo blockers) {
 
   public static final int REPORT_VERSION = 1;
 
@@ -40,13 +41,13 @@ public record RunReport(
     remediation = remediation == null ? List.of() : List.copyOf(remediation);
   }
 
-  /** A report without the later sections (statement timings, online step, …): a run that did not reach them. */
+  /** A report without the later sections (timings, online step, blockers, …): a run that did not reach them. */
   public RunReport(String runId, RunMode mode, PackageInfo pkg, TargetInfo target, Verdict verdict, int exitCode,
       boolean productionChanged, List<GateResult> gates, BackupInfo backup, ApplyInfo apply,
       VerificationInfo verification, RollbackInfo rollback, String rootCause, List<Remediation> remediation,
       String nextAction, Instant started, Instant finished, ApplySettingsInfo applySettings) {
     this(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply, verification, rollback,
-        rootCause, remediation, nextAction, started, finished, applySettings, null, null);
+        rootCause, remediation, nextAction, started, finished, applySettings, null, null, null);
   }
 
   /** A report that does not record the apply settings (null: the run had no package settings to record). */
@@ -62,36 +63,53 @@ public record RunReport(
   public RunReport withDiagnosis(String rootCause, List<Remediation> remediation, String nextAction) {
     return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
         verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings, statements,
-        online);
+        online, blockers);
   }
 
   /** This report recording {@code settings} as the effective apply settings. */
   public RunReport withApplySettings(ApplySettingsInfo settings) {
     return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
-        verification, rollback, rootCause, remediation, nextAction, started, finished, settings, statements, online);
+        verification, rollback, rootCause, remediation, nextAction, started, finished, settings, statements, online,
+        blockers);
+  }
+
+  /** This report with its apply section replaced (e.g. its failed statement masked). */
+  public RunReport withApply(ApplyInfo value) {
+    return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, value,
+        verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings, statements,
+        online, blockers);
   }
 
   /** This report with the statements the apply ran and their times (section {@code statements}). */
-  public RunReport withStatements(dev.cutter.core.exec.StatementTimings timings) {
+  public RunReport withStatements(dev.cutter.core.exec.StatementTimings value) {
     return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
-        verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings, timings, online);
+        verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings, value, online,
+        blockers);
   }
 
   /** This report with the online step's outcome. */
-  public RunReport withOnline(dev.cutter.core.online.OnlineInfo info) {
+  public RunReport withOnline(dev.cutter.core.online.OnlineInfo value) {
     return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
-        verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings, statements, info);
+        verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings, statements,
+        value, blockers);
+  }
+
+  /** This report with the blockers gate's findings and the apply's attempts. */
+  public RunReport withBlockers(dev.cutter.core.blockers.BlockersInfo value) {
+    return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
+        verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings, statements,
+        online, value);
   }
 
   /**
    * The apply settings in effect (issue 19.11): mode, and each timeout as {@code off} or
-   * milliseconds; {@code retries} is null while cutter does not retry.
+   * milliseconds; {@code retries}: how often a lock timeout is retried (apply.retries).
    */
   public record ApplySettingsInfo(String mode, String lockTimeout, String statementTimeout, Integer retries) {
     public static ApplySettingsInfo of(dev.cutter.core.model.ApplySettings s) {
       return s == null ? null : new ApplySettingsInfo(s.mode().name().toLowerCase(java.util.Locale.ROOT),
           dev.cutter.core.model.ApplySettings.describe(s.lockTimeout()),
-          dev.cutter.core.model.ApplySettings.describe(s.statementTimeout()), null);
+          dev.cutter.core.model.ApplySettings.describe(s.statementTimeout()), s.retries());
     }
   }
 

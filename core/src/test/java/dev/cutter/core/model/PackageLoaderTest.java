@@ -102,6 +102,42 @@ class PackageLoaderTest {
   }
 
   @Test
+  void readsTheBlockerAgeAndTheRetrySettingsWithTheirDefaults() {
+    TestPackages.write(dir, MINIMAL);
+    ApplySettings defaults = loader.load(dir).apply();
+    assertThat(defaults.maxBlockerAge()).isEqualTo(java.time.Duration.ZERO);
+    assertThat(defaults.retries()).isZero();
+    assertThat(defaults.retryWait()).isEqualTo(java.time.Duration.ofSeconds(2));
+
+    TestPackages.write(dir, MINIMAL + "apply:\n  max_blocker_age: 30s\n  retries: 3\n  retry_wait: 500ms\n");
+    ApplySettings set = loader.load(dir).apply();
+    assertThat(set.maxBlockerAge()).isEqualTo(java.time.Duration.ofSeconds(30));
+    assertThat(set.retries()).isEqualTo(3);
+    assertThat(set.retryWait()).isEqualTo(java.time.Duration.ofMillis(500));
+
+    TestPackages.write(dir, MINIMAL + "apply:\n  max_blocker_age: 0s\n");
+    assertThat(loader.load(dir).apply().maxBlockerAge()).as("0: a transaction of any age").isEqualTo(java.time.Duration.ZERO);
+  }
+
+  @Test
+  void refusesBadRetryAndBlockerSettingsAtTheirPositions() {
+    String yaml = MINIMAL + "apply:\n  retries: 11\n  retry_wait: 0s\n  max_blocker_age: soon\n";
+    int first = (int) MINIMAL.lines().count() + 2;
+
+    List<Diagnostic> ds = problems(yaml);
+
+    assertThat(ds).extracting(Diagnostic::line, Diagnostic::column).containsExactly(
+        org.assertj.core.groups.Tuple.tuple(first + 2, 20),
+        org.assertj.core.groups.Tuple.tuple(first, 12),
+        org.assertj.core.groups.Tuple.tuple(first + 1, 15));
+    assertThat(ds.get(0).message()).startsWith("apply.max_blocker_age: expected a duration such as 500ms");
+    assertThat(ds.get(1).message()).isEqualTo("apply.retries: must be between 0 and 10, got 11");
+    assertThat(ds.get(2).message()).isEqualTo("apply.retry_wait: expected a duration of at least 1ms, got '0s'");
+    assertThat(problems(MINIMAL + "apply:\n  retries: \"2\"\n")).singleElement()
+        .extracting(Diagnostic::message).asString().startsWith("apply.retries: expected a decimal integer");
+  }
+
+  @Test
   void reportsEveryProblemAtOnceWithPositions() {
     String yaml = MINIMAL
         .replace("id: test-pkg", "id: X")
@@ -123,7 +159,8 @@ class PackageLoaderTest {
     assertThat(ds.get(1).message()).isEqualTo("authorization.risk: expected one of low, medium, high, critical, got 'extreme'");
     assertThat(ds.get(2).message()).contains("quote it").contains("\"7611578671664259111\"");
     assertThat(ds.get(3).message()).contains("64 hexadecimal digits").contains("cutter package hash");
-    assertThat(ds.get(4).message()).isEqualTo("apply.colour: unknown key; allowed: mode, lock_timeout, statement_timeout");
+    assertThat(ds.get(4).message()).isEqualTo("apply.colour: unknown key; allowed: mode, lock_timeout, statement_timeout,"
+        + " max_blocker_age, retries, retry_wait");
     assertThat(ds.get(5).message()).contains("500ms, 5s, 10min, 1h or 1d");
     assertThat(ds.get(0).toString()).as("file:line:col: message").startsWith(dir.resolve("package.yaml") + ":3:5: ");
   }
