@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * stand-ins: run ids, times, process ids, ports, paths, the server's version, and the values that
  * follow from the cluster the test server was made with (its system identifier, and so the
  * package's sha256, which covers the package's target). Everything else in a golden report is
- * what the run wrote.
+ * what the run wrote. The commit cutter was built from is replaced too: it changes with every
+ * commit of the project.
  */
 final class GoldenNormaliser {
 
@@ -32,6 +33,9 @@ final class GoldenNormaliser {
   private static final Pattern INSTANT = Pattern.compile("\\b\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(?:\\.\\d{1,9})?Z");
   private static final Pattern PG_TIMESTAMP =
       Pattern.compile("\\b\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d(?:\\.\\d{1,9})?[+-]\\d\\d(?::\\d\\d)?");
+  /** The commit cutter was built from, in the YAML's {@code provenance.cutter.commit}. */
+  private static final Pattern COMMIT = Pattern.compile("(?m)^(    commit: ).*$");
+  static final String COMMIT_STAND_IN = "0123456789ab";
   private static final Pattern PROCESS = Pattern.compile("\\bpid \\d+");
 
   /** Instants that a package fixes (its authorization's expiry): kept as they are. */
@@ -72,6 +76,7 @@ final class GoldenNormaliser {
     out = replace(INSTANT, out, m -> keptInstants.contains(m) ? m : TIME);
     out = replace(PG_TIMESTAMP, out, m -> PG_TIME);
     out = replace(PROCESS, out, m -> "pid " + PID);
+    out = COMMIT.matcher(out).replaceAll("$1" + COMMIT_STAND_IN);
     return out;
   }
 

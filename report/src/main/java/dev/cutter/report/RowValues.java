@@ -74,7 +74,7 @@ public final class RowValues {
     return new RunReport(report.runId(), report.mode(), report.pkg(), report.target(), report.verdict(),
         report.exitCode(), report.productionChanged(), report.gates(), report.backup(), apply, report.verification(),
         report.rollback(), report.rootCause(), report.remediation(), report.nextAction(), report.started(),
-        report.finished());
+        report.finished(), report.applySettings(), report.provenance());
   }
 
   /**

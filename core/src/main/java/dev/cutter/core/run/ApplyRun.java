@@ -124,6 +124,10 @@ public final class ApplyRun {
     boolean journaled;
     String rootCause;
     String nextAction;
+    /** current_user and session_user of the artifact's session, before the first statement and after the last. */
+    Provenance.Roles beforeFirst;
+    Provenance.Roles afterLast;
+    final List<Provenance.Session> sessions = new ArrayList<>();
 
     State(Request req) {
       this.req = req;
@@ -146,7 +150,9 @@ public final class ApplyRun {
       boolean productionChanged = changed && req.mode() != RunMode.DRY_RUN;
       return new RunReport(req.runId(), req.mode(), pi, t, verdict, verdict.exitCode(), productionChanged,
           new ArrayList<>(gates.values()), backupInfo, applyInfo, verification, rollbackInfo, rootCause, List.of(),
-          nextAction, started, clock.instant(), RunReport.ApplySettingsInfo.of(p.apply()));
+          nextAction, started, clock.instant(), RunReport.ApplySettingsInfo.of(p.apply()),
+          new Provenance(dev.cutter.core.CutterBuild.version(), dev.cutter.core.CutterBuild.commit(), beforeFirst,
+              afterLast, sessions));
     }
   }
 
@@ -183,6 +189,7 @@ public final class ApplyRun {
       }
       try (lock) {
         s.target = readTarget(lockConn, req);
+        s.sessions.add(new Provenance.Session(Provenance.Purpose.TARGET, s.target.loginRole(), s.target.tls()));
         if (Journal.exists(lockConn)) {
           Optional<Journal.Entry> prior = Journal.consuming(lockConn, req.pkg().sha256());
           if (prior.isPresent()) {
@@ -257,6 +264,9 @@ public final class ApplyRun {
       ConnectionSpec bt = role.equals(req.login().user()) ? req.login()
           : req.login().as(role, req.passwordFor().apply(req.login(), role));
       s.backupInfo = backup.run(bt, pkg, req.runId());
+      if (s.backupInfo.tls() != null) {
+        s.sessions.add(new Provenance.Session(Provenance.Purpose.BACKUP, role, s.backupInfo.tls()));
+      }
       boolean ok = "PASS".equals(s.backupInfo.status());
       s.gate(new GateResult(GateIds.BACKUP, ok ? GateStatus.PASS : GateStatus.FAIL, "a verified fresh backup",
           ok ? s.backupInfo.path() : null, ok ? null : s.backupInfo.reason(), List.of()));
@@ -279,6 +289,7 @@ public final class ApplyRun {
     try {
       applyConn = applyConnection(req);
       s.target = s.target.withRoleSession(applyConn.how(), applyConn.privilegedLoginUsed());
+      s.sessions.add(Provenance.Session.of(Provenance.Purpose.ARTIFACT, applyConn.connection(), req.login()));
     } catch (ApplyRoleException e) {
       s.gate(new GateResult(GateIds.APPLY, GateStatus.FAIL, "current_user = " + pkg.target().applyRole(),
           e.refusal() == null ? null : "refused: " + e.refusal(), e.getMessage(), List.of()));
@@ -288,6 +299,7 @@ public final class ApplyRun {
     try (applyConn) {
       try {
         s.journalSession = applyConnection(req, "cutter journal " + req.runId()).connection();
+        s.sessions.add(Provenance.Session.of(Provenance.Purpose.JOURNAL, s.journalSession, req.login()));
       } catch (ApplyRoleException e) {
         s.gate(new GateResult(GateIds.APPLY, GateStatus.FAIL, "a second session as " + applyRole + " for the journal",
             null, e.getMessage(), List.of()));
@@ -310,9 +322,19 @@ public final class ApplyRun {
       }
       Instant started = s.started;
       out = ApplyEngine.run(applyConn.connection(), req.statements(), pkg.apply(), c -> {
+        if (transaction) {
+          s.afterLast = Provenance.Roles.of(c); // after the last statement, inside its transaction
+        }
         Journal.recordCommit(c, pkg.id(), pkg.sha256(), req.runId(), s.signers, req.login().user(), applyRole, started);
         s.journaled = true;
-      }, recheck);
+      }, c -> {
+        s.beforeFirst = Provenance.Roles.of(c);
+        return recheck.check(c);
+      });
+      if (s.afterLast == null && out.ending() != Ending.REFUSED) {
+        // autocommit, or the transaction ended in an error: the session as the statements left it
+        s.afterLast = Provenance.Roles.of(applyConn.connection());
+      }
       if (!transaction) {
         AdvisoryLock.releaseChange(applyConn.connection());
       }

@@ -29,13 +29,23 @@ public record RunReport(
     String nextAction,
     Instant started,
     Instant finished,
-    ApplySettingsInfo applySettings) {
+    ApplySettingsInfo applySettings,
+    Provenance provenance) {
 
   public static final int REPORT_VERSION = 1;
 
   public RunReport {
     gates = List.copyOf(gates);
     remediation = remediation == null ? List.of() : List.copyOf(remediation);
+  }
+
+  /** A report without {@link Provenance} (null: which build and which sessions are not recorded). */
+  public RunReport(String runId, RunMode mode, PackageInfo pkg, TargetInfo target, Verdict verdict, int exitCode,
+      boolean productionChanged, List<GateResult> gates, BackupInfo backup, ApplyInfo apply,
+      VerificationInfo verification, RollbackInfo rollback, String rootCause, List<Remediation> remediation,
+      String nextAction, Instant started, Instant finished, ApplySettingsInfo applySettings) {
+    this(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply, verification, rollback,
+        rootCause, remediation, nextAction, started, finished, applySettings, null);
   }
 
   /** A report that does not record the apply settings (null: the run had no package settings to record). */
@@ -50,13 +60,19 @@ public record RunReport(
   /** This report with the failure's diagnosis (root cause, remediation options, next action) set. */
   public RunReport withDiagnosis(String rootCause, List<Remediation> remediation, String nextAction) {
     return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
-        verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings);
+        verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings, provenance);
   }
 
   /** This report recording {@code settings} as the effective apply settings. */
   public RunReport withApplySettings(ApplySettingsInfo settings) {
     return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
-        verification, rollback, rootCause, remediation, nextAction, started, finished, settings);
+        verification, rollback, rootCause, remediation, nextAction, started, finished, settings, provenance);
+  }
+
+  /** This report recording which build ran and the sessions it opened ({@link Provenance}). */
+  public RunReport withProvenance(Provenance p) {
+    return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
+        verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings, p);
   }
 
   /**
