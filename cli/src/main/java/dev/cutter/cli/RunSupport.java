@@ -184,7 +184,9 @@ final class RunSupport {
     }
 
     @Override
-    public String write(RunReport report) {
+    public String write(RunReport run) {
+      // every report names the build that wrote it; a gated run adds what it measured
+      RunReport report = run.provenance() != null ? run : run.withProvenance(dev.cutter.core.run.Provenance.ofBuild());
       RunReport diagnosed = new FailureClassifier().diagnose(showValues ? report : RowValues.mask(report));
       ReportWriter writer = new ReportWriter(dir, scanner(), showValues);
       ReportWriter.Rendered rendered = writer.render(diagnosed);

@@ -51,6 +51,21 @@ final class Approver {
     }
   }
 
+  /**
+   * The approver whose key is kept in {@code keyDir} ({@code NAME.pub.asc} and {@code NAME.sec.asc},
+   * passphrase {@code passphrase}), with {@code dir/trust.yaml} requiring one signature by it: a
+   * fixed fingerprint, for reports compared byte for byte.
+   */
+  static Approver fixed(Path keyDir, String name, Path dir) {
+    try {
+      Path trust = dir.resolve("trust.yaml");
+      Files.writeString(trust, "keyring: " + keyDir.resolve(name + ".pub.asc").toAbsolutePath() + "\nrequire: 1\n");
+      return new Approver(keyDir.resolve(name + ".sec.asc"), trust);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   Path trust() {
     return trust;
   }

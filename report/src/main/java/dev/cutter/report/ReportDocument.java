@@ -13,6 +13,7 @@ import dev.cutter.core.check.CheckStatus;
 import dev.cutter.core.run.GateResult;
 import dev.cutter.core.run.GateStatus;
 import dev.cutter.core.run.PreflightRun;
+import dev.cutter.core.run.Provenance;
 import dev.cutter.core.run.RunReport;
 import dev.cutter.core.run.RunReport.ApplyInfo;
 import dev.cutter.core.run.RunReport.BackupInfo;
@@ -166,6 +167,7 @@ final class ReportDocument {
             + target.loginRole()));
       }
     }
+    provenanceRows(t, r.provenance());
     if (showValues) {
       t.field("row values", Line.of(bold("shown"), plain(" (--show-values): server errors below may quote table data")));
     }
@@ -216,6 +218,41 @@ final class ReportDocument {
       advice.add(Line.of(bold("pid " + x.pid() + ":"), plain(" " + x.advice())));
     }
     blocks.add(new Callout("NOTE", advice));
+  }
+
+  /**
+   * The roles the statements ran as (measured in the artifact's session), each session's login
+   * role and protection, and the build of cutter that wrote the report.
+   */
+  private static void provenanceRows(TableBuilder t, Provenance p) {
+    if (p == null) {
+      return;
+    }
+    t.field("statements ran as", ranAs("before the first statement", p.beforeFirst(), p.afterLast() == null ? null
+        : ranAs("after the last", p.afterLast(), null)));
+    for (Provenance.Session s : p.sessions()) {
+      List<Span> spans = new ArrayList<>(List.of(plain("login "), code(s.loginRole() == null ? "unknown" : s.loginRole())));
+      if (s.tls() != null) {
+        spans.add(plain(", "));
+        spans.addAll(tls(s.tls()).spans());
+      }
+      t.field("session: " + s.purpose().yamlName(), new Line(spans));
+    }
+    t.field("cutter", Line.plain(p.cutterVersion() + " (commit " + p.cutterCommit() + ")"));
+  }
+
+  /** E.g. {@code current_user `app`, session_user `app` before the first statement; … after the last}. */
+  private static Line ranAs(String when, Provenance.Roles r, Line then) {
+    if (r == null) {
+      return then;
+    }
+    List<Span> spans = new ArrayList<>(List.of(plain("current_user "), code(r.currentUser()), plain(", session_user "),
+        code(r.sessionUser()), plain(" " + when)));
+    if (then != null) {
+      spans.add(plain("; "));
+      spans.addAll(then.spans());
+    }
+    return new Line(spans);
   }
 
   /** How a connection was protected, in words: encryption first, then whether the server was verified. */

@@ -13,6 +13,7 @@ import dev.cutter.core.db.TlsState;
 import dev.cutter.core.check.CheckStatus;
 import dev.cutter.core.run.GateResult;
 import dev.cutter.core.run.GateStatus;
+import dev.cutter.core.run.Provenance;
 import dev.cutter.core.run.RunMode;
 import dev.cutter.core.run.RunReport;
 import dev.cutter.core.run.RunReport.ApplyInfo;
@@ -111,6 +112,7 @@ final class ReportTree {
       n.put("show_values", true);
     }
     n.put("secrets_recorded", secretsRecorded);
+    provenance(n, r.provenance());
     return n;
   }
 
@@ -169,6 +171,51 @@ final class ReportTree {
         o.hasNonNull("transaction_age_ms") ? integral(o.get("transaction_age_ms"), "transaction_age_ms").longValue() : null,
         enumValue(dev.cutter.core.blockers.Blocker.Reason.class, reason.toUpperCase(Locale.ROOT), "reason"),
         text(o, "lock"), text(o, "query"), text(o, "cutter_run"), text(o, "advice"));
+  }
+
+  /** {@code provenance}: the build, the roles the statements ran as (measured) and each session's login and TLS. */
+  private static void provenance(ObjectNode root, Provenance p) {
+    if (p == null) {
+      return;
+    }
+    ObjectNode n = root.putObject("provenance");
+    ObjectNode cutter = n.putObject("cutter");
+    put(cutter, "version", p.cutterVersion());
+    put(cutter, "commit", p.cutterCommit());
+    if (p.beforeFirst() != null || p.afterLast() != null) {
+      ObjectNode ranAs = n.putObject("statements_ran_as");
+      roles(ranAs, "before_first", p.beforeFirst());
+      roles(ranAs, "after_last", p.afterLast());
+    }
+    if (!p.sessions().isEmpty()) {
+      n.set("sessions", array(p.sessions(), s -> {
+        ObjectNode o = F.objectNode();
+        o.put("purpose", s.purpose().yamlName());
+        put(o, "login_role", s.loginRole());
+        if (s.tls() != null) {
+          o.set("tls", tlsNode(s.tls()));
+        }
+        return o;
+      }));
+    }
+  }
+
+  private static void roles(ObjectNode n, String field, Provenance.Roles r) {
+    if (r != null) {
+      ObjectNode o = n.putObject(field);
+      put(o, "current_user", r.currentUser());
+      put(o, "session_user", r.sessionUser());
+    }
+  }
+
+  private static Provenance provenanceOf(JsonNode n) {
+    JsonNode ranAs = n.path("statements_ran_as");
+    Function<String, Provenance.Roles> roles = f -> ranAs.hasNonNull(f)
+        ? new Provenance.Roles(text(ranAs.get(f), "current_user"), text(ranAs.get(f), "session_user")) : null;
+    return new Provenance(text(n.path("cutter"), "version"), text(n.path("cutter"), "commit"), roles.apply("before_first"),
+        roles.apply("after_last"), list(n, "sessions", s -> new Provenance.Session(
+            enumValue(Provenance.Purpose.class, requiredText(s, "purpose").toUpperCase(Locale.ROOT), "session purpose"),
+            text(s, "login_role"), tlsState(s.get("tls")))));
   }
 
   private static ObjectNode packageNode(PackageInfo p) {
@@ -420,7 +467,8 @@ final class ReportTree {
             text(a, "statement_timeout"), a.hasNonNull("retries") ? a.get("retries").asInt() : null)))
         .withStatements(StatementsSection.read(root))
         .withOnline(OnlineSection.read(root.get("online")))
-        .withBlockers(section(root, "blockers", ReportTree::blockersInfo));
+        .withBlockers(section(root, "blockers", ReportTree::blockersInfo))
+        .withProvenance(section(root, "provenance", ReportTree::provenanceOf));
     JsonNode show = root.get("show_values");
     if (show != null && !show.isNull() && !show.isBoolean()) {
       throw new ReportFormatException("show_values: expected true or false");

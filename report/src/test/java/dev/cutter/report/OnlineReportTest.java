@@ -29,7 +29,7 @@ class OnlineReportTest {
 
   @Test
   void theSectionIsWrittenReadBackAndRendered(@TempDir Path dir) throws IOException {
-    WrittenReport w = new ReportWriter(dir, GoldenReportsTest.scanner())
+    WrittenReport w = new ReportWriter(dir, SampleReports.scanner())
         .write(withOnline("23505", "could not create unique index \"t_a_key\""));
 
     String yaml = Files.readString(w.yaml());
@@ -62,7 +62,7 @@ class OnlineReportTest {
               status: DROPPED
         verification:
         """);
-    ScannedReport reread = ReportCodec.read(w.yaml(), GoldenReportsTest.scanner());
+    ScannedReport reread = ReportCodec.read(w.yaml(), SampleReports.scanner());
     assertThat(reread.report().online()).isEqualTo(withOnline("23505", "could not create unique index \"t_a_key\"").online());
     assertThat(ReportCodec.yaml(reread)).as("round trip").isEqualTo(yaml);
 
@@ -76,7 +76,7 @@ class OnlineReportTest {
 
   @Test
   void rowValuesInTheFailedOnlineStatementAreMasked(@TempDir Path dir) throws IOException {
-    WrittenReport w = new ReportWriter(dir, GoldenReportsTest.scanner())
+    WrittenReport w = new ReportWriter(dir, SampleReports.scanner())
         .write(withOnline("22P02", "invalid input syntax for type integer: \"4111-1111\""));
     assertThat(Files.readString(w.yaml())).doesNotContain("4111-1111")
         .contains("message: \"invalid input syntax for type integer: \\\"" + RowValues.MASK + "\\\"\"");

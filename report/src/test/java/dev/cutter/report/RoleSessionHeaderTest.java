@@ -23,20 +23,20 @@ class RoleSessionHeaderTest {
   void aPrivilegedLoginTheTrustPolicyAllowedIsInTheYamlAndTheMarkdownHeader(@TempDir Path dir) throws IOException {
     String how = "logged in as deploy_login, SET ROLE billing_owner; login role deploy_login holds what billing_owner"
         + " lacks (superuser): allowed by the trust policy (allow_privileged_login), a statement can act as deploy_login";
-    WrittenReport w = new ReportWriter(dir, GoldenReportsTest.scanner()).write(withSession(how, true));
+    WrittenReport w = new ReportWriter(dir, SampleReports.scanner()).write(withSession(how, true));
 
     String yaml = Files.readString(w.yaml());
     assertThat(yaml).contains("  role_session: \"" + how + "\"").contains("  privileged_login_allowed: true");
     assertThat(Files.readString(w.markdown()))
         .contains("| role session | " + how + " |")
         .contains("| privileged login | allowed by the trust policy: a statement could act as the login role deploy_login |");
-    ScannedReport reread = ReportCodec.read(w.yaml(), GoldenReportsTest.scanner());
+    ScannedReport reread = ReportCodec.read(w.yaml(), SampleReports.scanner());
     assertThat(ReportCodec.yaml(reread)).as("round trip").isEqualTo(yaml);
   }
 
   @Test
   void aSessionAuthenticatedAsApplyRoleSaysSoWithoutTheWarning(@TempDir Path dir) throws IOException {
-    WrittenReport w = new ReportWriter(dir, GoldenReportsTest.scanner())
+    WrittenReport w = new ReportWriter(dir, SampleReports.scanner())
         .write(withSession("a separate login as billing_owner (login role deploy_login holds what billing_owner lacks"
             + " (CREATEROLE))", false));
     assertThat(Files.readString(w.yaml())).contains("role_session: ").doesNotContain("privileged_login_allowed");

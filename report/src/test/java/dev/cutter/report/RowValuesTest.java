@@ -85,4 +85,17 @@ class RowValuesTest {
         .isEqualTo("apply would stop: invalid input syntax for type integer: \"****\" (SQLSTATE 22P02)");
     assertThat(RowValues.text("x (Failing row contains (1, secret-row)). y")).isEqualTo("x (Failing row contains (****)). y");
   }
+
+  @Test
+  void maskingAFailedStatementKeepsTheApplySettingsAndTheProvenance() {
+    dev.cutter.core.run.RunReport failed = SampleReports.failedAtStatement7()
+        .withApplySettings(new dev.cutter.core.run.RunReport.ApplySettingsInfo("transaction", "5000ms", "60000ms", null))
+        .withProvenance(dev.cutter.core.run.Provenance.ofBuild());
+
+    dev.cutter.core.run.RunReport masked = RowValues.mask(failed);
+
+    assertThat(masked.apply().failedStatement().detail()).isEqualTo("Key (invoice_id, line_no)=(****) is duplicated.");
+    assertThat(masked.applySettings()).isEqualTo(failed.applySettings());
+    assertThat(masked.provenance()).isEqualTo(failed.provenance());
+  }
 }

@@ -21,7 +21,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Run reports of the five verdicts, as the executor would build them, for golden files and tests. */
+/**
+ * Run reports of the five verdicts, made by hand for unit tests of the rendering. The golden
+ * reports are not these: they come from real runs (the cli module's GoldenReportsTest).
+ */
 final class SampleReports {
 
   static final String RUN_ID = "20260518T054609Z-3f2a";
@@ -36,6 +39,10 @@ final class SampleReports {
   static final String BACKUP_KEY = "C0FFEE00C0FFEE00C0FFEE00C0FFEE00C0FFEE00";
 
   private SampleReports() {}
+
+  static SecretScanner scanner() {
+    return SecretScanner.forEnvironment(Map.of(), HOME);
+  }
 
   static Map<String, RunReport> all() {
     return Map.of("pass", pass(), "blocked-p1-missing-create", blockedAtPreflight(), "failed-statement-7",

@@ -39,7 +39,7 @@ class SarifLogTest {
   };
 
   private static JsonNode sarif(dev.cutter.core.run.RunReport r) throws Exception {
-    String text = SarifLog.of(ScannedReport.scan(r, GoldenReportsTest.scanner()), WHERE).json("0.1.0");
+    String text = SarifLog.of(ScannedReport.scan(r, SampleReports.scanner()), WHERE).json("0.1.0");
     assertThat(SarifSchema.violations(text)).as("valid SARIF 2.1.0").isEmpty();
     return new ObjectMapper().readTree(text);
   }
@@ -79,7 +79,7 @@ class SarifLogTest {
 
   @Test
   void anotherFindingKindIsOneCallWithItsOwnStableRule() throws Exception {
-    SarifLog log = SarifLog.of(ScannedReport.scan(SampleReports.pass(), GoldenReportsTest.scanner()), WHERE)
+    SarifLog log = SarifLog.of(ScannedReport.scan(SampleReports.pass(), SampleReports.scanner()), WHERE)
         .result("lint/index-without-concurrently", "index without CONCURRENTLY", "CREATE INDEX blocks writes.",
             SarifLog.Level.WARNING, "statement 3 builds an index under SHARE lock", new SarifLog.Location("pkg/ddl/change.sql", 9));
     String text = log.json("0.1.0");

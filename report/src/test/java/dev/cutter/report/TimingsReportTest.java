@@ -43,7 +43,7 @@ class TimingsReportTest {
 
   @Test
   void yamlAndJsonCarryEveryGatesDurationAndTheStatements(@TempDir Path dir) {
-    WrittenReport w = new ReportWriter(dir, GoldenReportsTest.scanner()).write(timed());
+    WrittenReport w = new ReportWriter(dir, SampleReports.scanner()).write(timed());
     JsonNode yaml = ReportCodec.parseYaml(ReportCodec.yaml(w.scanned()));
     JsonNode json = ReportCodec.parseYaml(ReportCodec.json(w.scanned()));
     for (JsonNode tree : List.of(yaml, json)) {
@@ -62,8 +62,8 @@ class TimingsReportTest {
 
   @Test
   void theYamlReadsBackWithItsTimes(@TempDir Path dir) {
-    WrittenReport w = new ReportWriter(dir, GoldenReportsTest.scanner()).write(timed());
-    RunReport back = ReportCodec.read(w.yaml(), GoldenReportsTest.scanner()).report();
+    WrittenReport w = new ReportWriter(dir, SampleReports.scanner()).write(timed());
+    RunReport back = ReportCodec.read(w.yaml(), SampleReports.scanner()).report();
     assertThat(back.gates()).extracting(GateResult::durationMs).containsExactlyElementsOf(
         w.scanned().report().gates().stream().map(GateResult::durationMs).toList());
     assertThat(back.statements()).isEqualTo(w.scanned().report().statements());
@@ -71,7 +71,7 @@ class TimingsReportTest {
 
   @Test
   void markdownListsTheFiveSlowestStatementsAndTheLocks(@TempDir Path dir) {
-    String md = ReportRenderer.markdown(new ReportWriter(dir, GoldenReportsTest.scanner()).write(timed()).scanned());
+    String md = ReportRenderer.markdown(new ReportWriter(dir, SampleReports.scanner()).write(timed()).scanned());
     String section = md.substring(md.indexOf("## Timings"));
     assertThat(section).contains("| apply | PASS | 900 ms |")
         .contains("7 statements ran in 863 ms; the transaction held its locks on pre-existing relations for 880 ms");
@@ -86,7 +86,7 @@ class TimingsReportTest {
   @Test
   void htmlOpensWithTheVerdictThenOneBarPerGate(@TempDir Path dir) {
     RunReport r = timed();
-    String html = ReportRenderer.html(new ReportWriter(dir, GoldenReportsTest.scanner()).write(r).scanned());
+    String html = ReportRenderer.html(new ReportWriter(dir, SampleReports.scanner()).write(r).scanned());
     int banner = html.indexOf("<div class=\"callout");
     int svg = html.indexOf("<svg");
     assertThat(banner).isPositive();
@@ -113,7 +113,7 @@ class TimingsReportTest {
             new StatementTiming(1, 3, "create table billing.invoice_line (id bigint)", 12),
             new StatementTiming(7, 31, "create unique index invoice_line_number_key on billing.invoice_line (id)", 2100)),
             2250L));
-    ScannedReport s = new ReportWriter(dir, GoldenReportsTest.scanner()).write(r).scanned();
+    ScannedReport s = new ReportWriter(dir, SampleReports.scanner()).write(r).scanned();
     assertThat(s.report().statements()).as("masking row values keeps the statements").isEqualTo(r.statements());
     assertThat(ReportRenderer.html(s)).contains("<g class=\"gate\" data-gate=\"apply\" data-status=\"FAIL\">")
         .contains("fill=\"#cf222e\"/><rect class=\"locks-held\" x=\"214\" y=\"190\" width=\"356\"")
@@ -122,7 +122,7 @@ class TimingsReportTest {
 
   @Test
   void aReportWithoutTimesHasNoTimelineAndNoTimingsSection(@TempDir Path dir) {
-    ScannedReport s = new ReportWriter(dir, GoldenReportsTest.scanner()).write(SampleReports.pass()).scanned();
+    ScannedReport s = new ReportWriter(dir, SampleReports.scanner()).write(SampleReports.pass()).scanned();
     assertThat(ReportRenderer.html(s)).doesNotContain("<svg");
     assertThat(ReportRenderer.markdown(s)).doesNotContain("## Timings");
   }

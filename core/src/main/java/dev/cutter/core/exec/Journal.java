@@ -118,6 +118,9 @@ public final class Journal {
         ' Written only through cutter.record_commit and cutter.finish_run';
       """;
 
+  /** The sequence behind the journal's identity column. */
+  public static final String ID_SEQUENCE = "cutter.journal_id_seq";
+
   /** The two functions; owned by the journal's owner (set by {@link #init}), names fully qualified. */
   static final String FUNCTIONS = """
       create or replace function cutter.record_commit(p_package_id text, p_package_sha256 text, p_run_id text,
@@ -245,6 +248,16 @@ public final class Journal {
    * as their owner.
    */
   public static InitResult init(Connection c, List<String> grantTo) throws SQLException {
+    return init(c, grantTo, List.of());
+  }
+
+  /**
+   * As {@link #init(Connection, List)}; {@code readers} (e.g. a backup role) get what reading the
+   * journal takes and nothing more: USAGE on schema cutter, SELECT on the journal and SELECT on
+   * the sequence of its id (pg_dump reads a sequence's state with SELECT; USAGE on it would also
+   * allow nextval). Idempotent.
+   */
+  public static InitResult init(Connection c, List<String> grantTo, List<String> readers) throws SQLException {
     boolean auto = c.getAutoCommit();
     c.setAutoCommit(false);
     try (Statement st = c.createStatement()) {
@@ -277,6 +290,12 @@ public final class Journal {
         st.execute("grant execute on function " + FINISH_RUN + " to " + r);
         st.execute("grant execute on function " + RECORD_ROLLBACK + " to " + r);
         st.execute("grant execute on function " + RECORD_PHASE + " to " + r);
+      }
+      for (String role : readers) {
+        String r = Sql.ident(role);
+        st.execute("grant usage on schema cutter to " + r);
+        st.execute("grant select on cutter.journal to " + r);
+        st.execute("grant select on sequence " + ID_SEQUENCE + " to " + r);
       }
       boolean unique = uniqueIndex(c);
       c.commit();

@@ -130,6 +130,10 @@ public final class ApplyRun {
     dev.cutter.core.online.OnlineInfo online;
     /** The blockers gate's findings and the apply's attempts; null before the gate ran. */
     dev.cutter.core.blockers.BlockersInfo blockers;
+    /** current_user and session_user of the artifact's session, before the first statement and after the last. */
+    Provenance.Roles beforeFirst;
+    Provenance.Roles afterLast;
+    final List<Provenance.Session> sessions = new ArrayList<>();
 
     State(Request req) {
       this.req = req;
@@ -162,7 +166,9 @@ public final class ApplyRun {
       return new RunReport(req.runId(), req.mode(), pi, t, verdict, verdict.exitCode(), productionChanged,
           new ArrayList<>(gates.values()), backupInfo, applyInfo, verification, rollbackInfo, rootCause, List.of(),
           nextAction, started, clock.instant(), RunReport.ApplySettingsInfo.of(p.apply())).withStatements(statements)
-          .withOnline(online).withBlockers(blockers);
+          .withOnline(online).withBlockers(blockers)
+          .withProvenance(new Provenance(dev.cutter.core.CutterBuild.version(), dev.cutter.core.CutterBuild.commit(),
+              beforeFirst, afterLast, sessions));
     }
   }
 
@@ -203,6 +209,7 @@ public final class ApplyRun {
       }
       try (lock) {
         s.target = readTarget(lockConn, req);
+        s.sessions.add(new Provenance.Session(Provenance.Purpose.TARGET, s.target.loginRole(), s.target.tls()));
         if (Journal.exists(lockConn)) {
           Optional<Journal.Entry> prior = Journal.consuming(lockConn, req.pkg().sha256());
           if (prior.isPresent()) {
@@ -278,6 +285,9 @@ public final class ApplyRun {
       ConnectionSpec bt = role.equals(req.login().user()) ? req.login()
           : req.login().as(role, req.passwordFor().apply(req.login(), role));
       s.backupInfo = backup.run(bt, pkg, req.runId());
+      if (s.backupInfo.tls() != null) {
+        s.sessions.add(new Provenance.Session(Provenance.Purpose.BACKUP, role, s.backupInfo.tls()));
+      }
       boolean ok = "PASS".equals(s.backupInfo.status());
       s.gate(new GateResult(GateIds.BACKUP, ok ? GateStatus.PASS : GateStatus.FAIL, "a verified fresh backup",
           ok ? s.backupInfo.path() : null, ok ? null : s.backupInfo.reason(), List.of()));
@@ -301,6 +311,7 @@ public final class ApplyRun {
     try {
       applyConn = applyConnection(req);
       s.target = s.target.withRoleSession(applyConn.how(), applyConn.privilegedLoginUsed());
+      s.sessions.add(Provenance.Session.of(Provenance.Purpose.ARTIFACT, applyConn.connection(), req.login()));
     } catch (ApplyRoleException e) {
       s.gate(new GateResult(GateIds.APPLY, GateStatus.FAIL, "current_user = " + pkg.target().applyRole(),
           e.refusal() == null ? null : "refused: " + e.refusal(), e.getMessage(), List.of()));
@@ -310,6 +321,7 @@ public final class ApplyRun {
     try (applyConn) {
       try {
         s.journalSession = applyConnection(req, "cutter journal " + req.runId()).connection();
+        s.sessions.add(Provenance.Session.of(Provenance.Purpose.JOURNAL, s.journalSession, req.login()));
       } catch (ApplyRoleException e) {
         s.gate(new GateResult(GateIds.APPLY, GateStatus.FAIL, "a second session as " + applyRole + " for the journal",
             null, e.getMessage(), List.of()));
@@ -358,9 +370,19 @@ public final class ApplyRun {
         }
         Instant started = s.started;
         out = blockers.attempt(() -> ApplyEngine.run(applyConn.connection(), req.statements(), pkg.apply(), c -> {
+          if (transaction) {
+            s.afterLast = Provenance.Roles.of(c); // after the last statement, inside its transaction
+          }
           Journal.recordCommit(c, pkg.id(), pkg.sha256(), req.runId(), s.signers, req.login().user(), applyRole, started);
           s.journaled = true;
-        }, recheck), recheck::lockFailureSqlstate);
+        }, c -> {
+          s.beforeFirst = Provenance.Roles.of(c);
+          return recheck.check(c);
+        }), recheck::lockFailureSqlstate);
+        if (s.afterLast == null && out.ending() != Ending.REFUSED) {
+          // autocommit, or the transaction ended in an error: the session as the statements left it
+          s.afterLast = Provenance.Roles.of(applyConn.connection());
+        }
         if (!transaction) {
           AdvisoryLock.releaseChange(applyConn.connection());
         }
@@ -369,6 +391,7 @@ public final class ApplyRun {
           break;
         }
         s.journaled = false;
+        s.afterLast = null;
       }
     }
     s.applyInfo = applyInfo(req, out);
