@@ -172,7 +172,7 @@ final class DryRunCommand implements Callable<Integer> {
     }
     BackupPolicy sandboxed = new BackupPolicy(true, b.schemas(), dir, b.minBytes(), encryptTo, keys);
     return new ApplyPackage(p.file(), p.directory(), p.sha256(), p.id(), p.title(), p.authorization(), p.target(),
-        p.artifact(), p.preflight(), sandboxed, p.apply(), p.verify(), p.rollback(), p.sandbox(), p.source());
+        p.artifact(), p.preflight(), sandboxed, p.apply(), p.verify(), p.rollback(), p.sandbox(), p.source(), p.lint());
   }
 
   private static void deleteTree(Path root) {

@@ -124,6 +124,8 @@ public final class ApplyRun {
     boolean journaled;
     String rootCause;
     String nextAction;
+    /** P1's lock-hazard findings; null until P1 linted. */
+    List<dev.cutter.core.lint.LintFinding> lint;
 
     State(Request req) {
       this.req = req;
@@ -146,7 +148,7 @@ public final class ApplyRun {
       boolean productionChanged = changed && req.mode() != RunMode.DRY_RUN;
       return new RunReport(req.runId(), req.mode(), pi, t, verdict, verdict.exitCode(), productionChanged,
           new ArrayList<>(gates.values()), backupInfo, applyInfo, verification, rollbackInfo, rootCause, List.of(),
-          nextAction, started, clock.instant(), RunReport.ApplySettingsInfo.of(p.apply()));
+          nextAction, started, clock.instant(), RunReport.ApplySettingsInfo.of(p.apply())).withLint(lint);
     }
   }
 
@@ -233,7 +235,9 @@ public final class ApplyRun {
   private RunReport gated(State s, Connection lockConn, ReportSink sink) throws SQLException {
     Request req = s.req;
     ApplyPackage pkg = req.pkg();
-    List<CheckResult> p1 = checks.preflight(req.login(), pkg, req.mode() == RunMode.DRY_RUN);
+    Steps.P1 p1run = checks.preflightWithLint(req.login(), pkg, req.mode() == RunMode.DRY_RUN);
+    List<CheckResult> p1 = p1run.results();
+    s.lint = p1run.lint();
     boolean p1ok = p1.stream().noneMatch(r -> r.status().blocks());
     s.gate(new GateResult(GateIds.PREFLIGHT, p1ok ? GateStatus.PASS : GateStatus.FAIL, null, null,
         p1ok ? null : firstFailure(p1), p1));

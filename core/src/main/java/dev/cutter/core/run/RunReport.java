@@ -4,6 +4,7 @@ import dev.cutter.core.Verdict;
 import dev.cutter.core.catalog.Baseline;
 import dev.cutter.core.check.CheckResult;
 import dev.cutter.core.db.TlsState;
+import dev.cutter.core.lint.LintFinding;
 import java.time.Instant;
 import java.util.List;
 
@@ -29,13 +30,24 @@ public record RunReport(
     String nextAction,
     Instant started,
     Instant finished,
-    ApplySettingsInfo applySettings) {
+    ApplySettingsInfo applySettings,
+    List<LintFinding> lint) {
 
   public static final int REPORT_VERSION = 1;
 
   public RunReport {
     gates = List.copyOf(gates);
     remediation = remediation == null ? List.of() : List.copyOf(remediation);
+    lint = lint == null ? null : List.copyOf(lint);
+  }
+
+  /** A report without lock-hazard findings (null: the run did not lint). */
+  public RunReport(String runId, RunMode mode, PackageInfo pkg, TargetInfo target, Verdict verdict, int exitCode,
+      boolean productionChanged, List<GateResult> gates, BackupInfo backup, ApplyInfo apply,
+      VerificationInfo verification, RollbackInfo rollback, String rootCause, List<Remediation> remediation,
+      String nextAction, Instant started, Instant finished, ApplySettingsInfo applySettings) {
+    this(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply, verification, rollback,
+        rootCause, remediation, nextAction, started, finished, applySettings, null);
   }
 
   /** A report that does not record the apply settings (null: the run had no package settings to record). */
@@ -50,13 +62,19 @@ public record RunReport(
   /** This report with the failure's diagnosis (root cause, remediation options, next action) set. */
   public RunReport withDiagnosis(String rootCause, List<Remediation> remediation, String nextAction) {
     return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
-        verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings);
+        verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings, lint);
   }
 
   /** This report recording {@code settings} as the effective apply settings. */
   public RunReport withApplySettings(ApplySettingsInfo settings) {
     return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
-        verification, rollback, rootCause, remediation, nextAction, started, finished, settings);
+        verification, rollback, rootCause, remediation, nextAction, started, finished, settings, lint);
+  }
+
+  /** This report with P1's lock-hazard findings (null: the run did not lint). */
+  public RunReport withLint(List<LintFinding> findings) {
+    return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
+        verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings, findings);
   }
 
   /**
