@@ -111,7 +111,7 @@ final class DryRunCommand implements Callable<Integer> {
       } else if (server.pgBin().isPresent()) {
         bs = bs.withPgBin(Path.of(server.pgBin().get()));
       }
-      ApplyRun run = new ApplyRun(integrity, RunSupport.checks(loaded, passwordFor),
+      ApplyRun run = new ApplyRun(integrity, RunSupport.checks(loaded, passwordFor).withLintFloor(trust.lintFloor()),
           RunSupport.backup(bs), clock);
       ApplyRun.Request req = new ApplyRun.Request(sandboxed, loaded.scripts().changeStatements(),
           loaded.scripts().change().absorbedWrapper().isPresent(), loaded.scripts().rollbackStatements(), login,
