@@ -206,7 +206,11 @@ public final class LockHazardLinter {
       if (col == null) {
         return;
       }
-      if (a.accept("type") || a.accept("set") && a.accept("data") && a.accept("type")) {
+      if (a.peekIs("set") && a.peekIs(1, "data") && a.peekIs(2, "type")) {
+        a.accept("set");
+        a.accept("data");
+      }
+      if (a.accept("type")) {
         typeChange(a, table, col, line);
       } else if (a.peekIs("set") && a.peekIs(1, "not") && a.peekIs(2, "null")) {
         setNotNull(table, col, line, a);
