@@ -162,9 +162,11 @@ public final class LockHazardLinter {
       // modifiers
     }
     if (c.accept("table")) {
+      boolean ifNotExists = c.peekIs("if");
       c.ifNotExists();
       ObjectName n = c.name();
-      if (n != null) {
+      // CREATE TABLE IF NOT EXISTS of a table that is there creates nothing: the old table stays the one changed
+      if (n != null && !(ifNotExists && catalog.live() && catalog.table(n).isPresent())) {
         created.add(normalize(n));
       }
     }
