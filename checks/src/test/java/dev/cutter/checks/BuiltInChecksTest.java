@@ -73,7 +73,8 @@ class BuiltInChecksTest {
     assertThat(rehearse.status()).isEqualTo(CheckStatus.FAIL);
     assertThat(rehearse.actual()).isEqualTo("statement 1 (line 1) failed: permission denied for schema gov (SQLSTATE 42501)");
     assertThat(r.stream().filter(x -> x.status() == CheckStatus.PASS).map(CheckResult::id)).containsExactly("identity",
-        "schema_exists#1", "objects_absent#2", "baseline#3", "sql#5", "server_version#6", "journal_writable#7");
+        "schema_exists#1", "objects_absent#2", "baseline#3", "sql#5", "server_version#6", "journal_writable#7",
+        "lock_hazards");
   }
 
   @Test
