@@ -28,14 +28,16 @@ class LintReportTest {
 
     assertThat(yaml).contains("""
         lint:
-        - rule: "index-not-concurrent"
-          severity: "error"
-          denied: true
-          file: "ddl/change.sql"
-          line: 12
-          statement: 3
-          object: "app.orders"
-        """.replace("\"", ""));
+          - rule: index-not-concurrent
+            severity: error
+            denied: true
+            file: ddl/change.sql
+            line: 12
+            statement: 3
+            object: app.orders
+            detail: CREATE INDEX on app.orders without CONCURRENTLY
+            predicted_lock: ShareLock
+        """);
     assertThat(yaml).contains("predicted_lock: ShareLock", "measured_lock: AccessExclusiveLock",
         "fix: build it with CREATE INDEX CONCURRENTLY in the package's online step");
     Path file = Files.writeString(tmp.resolve("r.yaml"), yaml);
