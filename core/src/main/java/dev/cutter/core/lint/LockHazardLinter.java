@@ -149,10 +149,9 @@ public final class LockHazardLinter {
       }
       if (c.accept("on")) {
         c.accept("only");
-        int line = c.line();
         Optional<ObjectName> tb = tableIfExisting(c);
         if (tb.isPresent() && !concurrently) {
-          add(LintRule.INDEX_NOT_CONCURRENT, line, c, tb.get(),
+          add(LintRule.INDEX_NOT_CONCURRENT, c.first(), c, tb.get(),
               "CREATE " + (unique ? "UNIQUE " : "") + "INDEX on " + tb.get() + " without CONCURRENTLY", null);
         }
       }
