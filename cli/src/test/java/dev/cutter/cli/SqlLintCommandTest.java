@@ -26,7 +26,8 @@ class SqlLintCommandTest {
     assertThat(r.exit()).as(r.err()).isEqualTo(3);
     assertThat(r.out()).isEqualTo(file + ":4: index-not-concurrent (error, denied): CREATE INDEX on app.t without"
         + " CONCURRENTLY; takes ShareLock. Safe way: build it with CREATE INDEX CONCURRENTLY in the package's online"
-        + " step (after the transactional part commits)\n"
+        + " step (after the transactional part commits); for a constraint, build the unique index so, then ADD"
+        + " CONSTRAINT … UNIQUE USING INDEX\n"
         + file + ":6: rename-column (warning): renames column a of app.t; takes AccessExclusiveLock. Safe way: add the"
         + " new column, write both, backfill, move clients, then drop the old one\n"
         + "2 finding(s), 1 denied by default\n");

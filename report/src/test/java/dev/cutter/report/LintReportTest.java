@@ -39,7 +39,7 @@ class LintReportTest {
             predicted_lock: ShareLock
         """);
     assertThat(yaml).contains("predicted_lock: ShareLock", "measured_lock: AccessExclusiveLock",
-        "fix: build it with CREATE INDEX CONCURRENTLY in the package's online step");
+        "fix: \"build it with CREATE INDEX CONCURRENTLY in the package's online step");
     Path file = Files.writeString(tmp.resolve("r.yaml"), yaml);
     assertThat(ReportCodec.read(file, SecretScanner.patternsOnly()).report().lint()).containsExactly(INDEX, RENAME);
   }

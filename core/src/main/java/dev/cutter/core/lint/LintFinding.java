@@ -1,6 +1,8 @@
 package dev.cutter.core.lint;
 
+import java.util.List;
 import java.util.Objects;
+import java.util.function.IntFunction;
 
 /**
  * One lock hazard: the rule, where ({@code file:line}; {@code statement} is the artifact's
@@ -42,6 +44,20 @@ public record LintFinding(LintRule rule, String file, int line, int statement, S
    */
   public LintFinding withMeasuredLock(String mode) {
     return new LintFinding(rule, file, line, statement, object, detail, predictedLock, denied, mode);
+  }
+
+  /**
+   * {@code findings} with the measured lock of each statement set: {@code measuredAt} gives, for a
+   * 1-based statement index, the strongest {@code pg_locks.mode} a rehearsal saw that statement
+   * newly take (null when nothing was measured). Findings on a package setting (statement 0) stay
+   * as they are. This is where a measured lock plan meets the prediction.
+   */
+  public static List<LintFinding> withMeasured(List<LintFinding> findings, IntFunction<String> measuredAt) {
+    if (findings == null) {
+      return null;
+    }
+    return findings.stream().map(f -> f.statement() <= 0 ? f : f.withMeasuredLock(measuredAt.apply(f.statement())))
+        .toList();
   }
 
   /** One line for a check message: {@code ddl/change.sql:3 index-not-concurrent (error) on app.t}. */

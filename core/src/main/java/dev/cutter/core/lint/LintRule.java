@@ -14,8 +14,9 @@ import java.util.Optional;
 public enum LintRule {
   INDEX_NOT_CONCURRENT("index-not-concurrent", Severity.ERROR, "ShareLock",
       "CREATE INDEX without CONCURRENTLY blocks every INSERT, UPDATE and DELETE on the table while the whole index is"
-          + " built, and in a transaction until COMMIT",
-      "build it with CREATE INDEX CONCURRENTLY in the package's online step (after the transactional part commits)"),
+          + " built, and in a transaction until COMMIT (ADD UNIQUE or PRIMARY KEY builds one under AccessExclusiveLock)",
+      "build it with CREATE INDEX CONCURRENTLY in the package's online step (after the transactional part commits);"
+          + " for a constraint, build the unique index so, then ADD CONSTRAINT … UNIQUE USING INDEX"),
   FOREIGN_KEY_NOT_VALID("foreign-key-not-valid", Severity.ERROR, "ShareRowExclusiveLock",
       "ADD FOREIGN KEY checks every existing row while it blocks writes to both tables",
       "add it with NOT VALID (new rows are checked at once), then ALTER TABLE … VALIDATE CONSTRAINT in the online step,"

@@ -196,9 +196,10 @@ public final class LockHazardLinter {
         add(LintRule.RENAME_COLUMN, line, a, table, "renames column " + col + " of " + table, null);
       }
     } else if (a.accept("add")) {
-      if (a.peekIs("constraint") || a.peekIs("foreign") || a.peekIs("check")) {
+      if (a.peekIs("constraint") || a.peekIs("foreign") || a.peekIs("check") || a.peekIs("primary")
+          || a.peekIs("unique")) {
         addConstraint(a, table, line);
-      } else if (!a.peekIs("primary") && !a.peekIs("unique") && !a.peekIs("exclude")) {
+      } else if (!a.peekIs("exclude")) {
         addColumn(a, table, line);
       }
     } else if (a.accept("alter")) {
@@ -231,7 +232,10 @@ public final class LockHazardLinter {
       a.word();
     }
     boolean notValid = a.restHasWordPair("not", "valid");
-    if (a.peekIs("foreign") && !notValid) {
+    if ((a.peekIs("unique") || a.peekIs("primary")) && !a.restHasWordPair("using", "index")) {
+      add(LintRule.INDEX_NOT_CONCURRENT, line, a, table, "ADD " + (a.peekIs("unique") ? "UNIQUE" : "PRIMARY KEY")
+          + " on " + table + " builds its index in place", "AccessExclusiveLock");
+    } else if (a.peekIs("foreign") && !notValid) {
       add(LintRule.FOREIGN_KEY_NOT_VALID, line, a, table, "ADD FOREIGN KEY on " + table + " without NOT VALID", null);
     } else if (a.peekIs("check") && !notValid) {
       add(LintRule.CHECK_NOT_VALID, line, a, table, "ADD CHECK on " + table + " without NOT VALID", null);
@@ -300,6 +304,7 @@ public final class LockHazardLinter {
   private void typeChange(Cursor a, ObjectName table, String col, int line) {
     StringBuilder typeText = new StringBuilder();
     List<Integer> mods = new ArrayList<>();
+    boolean prevWordLike = false;
     int depth = 0;
     while (a.more() && !(depth == 0 && (a.peekIs("using") || a.peekIs("collate")))) {
       Token x = a.next();
@@ -310,9 +315,11 @@ public final class LockHazardLinter {
       } else if (depth > 0 && x.kind() == Kind.NUMBER) {
         mods.add(parseInt(x.text()));
       }
-      if (typeText.length() > 0 && x.kind() != Kind.PUNCT) {
+      boolean wordLike = x.kind() != Kind.PUNCT;
+      if (typeText.length() > 0 && wordLike && (prevWordLike || typeText.charAt(typeText.length() - 1) == ')')) {
         typeText.append(' ');
       }
+      prevWordLike = wordLike;
       typeText.append(x.kind() == Kind.QUOTED ? '"' + x.text().replace("\"", "\"\"") + '"' : x.text());
     }
     boolean using = a.accept("using");

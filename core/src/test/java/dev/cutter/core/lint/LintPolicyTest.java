@@ -38,4 +38,14 @@ class LintPolicyTest {
     LintFinding b = LintFinding.of(LintRule.RENAME_TABLE, "c.sql", 2, 2, "app.t", "y", "AccessExclusiveLock");
     assertThat(LintPolicy.DEFAULT.judge(List.of(a, b), Set.of())).extracting(LintFinding::denied).containsExactly(true, false);
   }
+
+  @Test
+  void aMeasuredLockIsSetOnTheFindingsOfTheSameStatementOnly() {
+    LintFinding index = LintFinding.of(LintRule.INDEX_NOT_CONCURRENT, "c.sql", 3, 2, "app.t", "x", "ShareLock");
+    LintFinding setting = LintFinding.of(LintRule.LOCK_TIMEOUT_OFF, "package.yaml", 9, 0, null, "y", null);
+    List<LintFinding> out = LintFinding.withMeasured(List.of(index, setting), i -> i == 2 ? "ShareLock" : "RowExclusiveLock");
+
+    assertThat(out).extracting(LintFinding::measuredLock).containsExactly("ShareLock", null);
+    assertThat(LintFinding.withMeasured(null, i -> "x")).isNull();
+  }
 }

@@ -28,6 +28,8 @@ class LockHazardLinterTest {
       create index i on app.t (a)                                      | index-not-concurrent@1
       create unique index if not exists i on only app.t (a)            | index-not-concurrent@1
       create index on t using btree (a)                                | index-not-concurrent@1
+      alter table app.t add constraint t_u unique (a)                  | index-not-concurrent@1
+      alter table app.t add primary key (id)                           | index-not-concurrent@1
       alter table app.t add constraint fk foreign key (o) references app.o (id) | foreign-key-not-valid@1
       alter table app.t add foreign key (o) references app.o            | foreign-key-not-valid@1
       alter table app.t add constraint c check (n > 0)                 | check-not-valid@1
@@ -67,6 +69,7 @@ class LockHazardLinterTest {
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', textBlock = """
       create index concurrently i on app.t (a)
+      alter table app.t add constraint t_u unique using index t_u_idx
       create table app.n (id int)
       alter table app.t add constraint fk foreign key (o) references app.o (id) not valid
       alter table app.t add constraint c check (n > 0) not valid
