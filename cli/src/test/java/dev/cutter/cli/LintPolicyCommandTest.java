@@ -27,7 +27,8 @@ class LintPolicyCommandTest {
 
   private static String seed(TestDatabase db) {
     String role = db.createRole("app");
-    db.execute("create table lint_t (id int primary key, a text); alter table lint_t owner to " + role);
+    db.execute("create table lint_t (id int primary key, a text); alter table lint_t owner to " + role
+        + "; grant create on schema public to " + role);
     Cli r = Cli.run("init", "--target", db.uri("postgres"), "--grant", role);
     assertThat(r.exit()).as(r.err()).isZero();
     return role;
