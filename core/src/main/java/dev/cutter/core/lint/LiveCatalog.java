@@ -7,7 +7,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -27,6 +29,7 @@ public final class LiveCatalog implements LintCatalog {
   private final Connection c;
   private final List<String> lookup;
   private final Optional<String> creation;
+  private final Map<ObjectName, Optional<ObjectName>> tables = new HashMap<>();
 
   /** @param path apply_role's search_path, when it could be resolved */
   public LiveCatalog(Connection c, Optional<SearchPath> path) {
@@ -37,6 +40,16 @@ public final class LiveCatalog implements LintCatalog {
 
   @Override
   public Optional<ObjectName> table(ObjectName name) {
+    // a script names the same tables again and again: one catalog read per name
+    Optional<ObjectName> known = tables.get(name);
+    if (known == null) {
+      known = readTable(name);
+      tables.put(name, known);
+    }
+    return known;
+  }
+
+  private Optional<ObjectName> readTable(ObjectName name) {
     List<String> schemas = name.qualified() ? List.of(name.schema()) : lookup;
     String sql = "select n.nspname from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace"
         + " where c.relname = ? and n.nspname = any(?) and c.relkind in ('r', 'p', 'f', 'm')"
