@@ -9,7 +9,8 @@ import java.util.List;
  * privileges: words (unquoted identifiers and key words, folded to lower case), quoted
  * identifiers (unescaped, case kept), and single punctuation characters. Comments, string
  * literals (plain, {@code E''}, {@code U&''}, {@code B''}, {@code X''}, dollar-quoted) and
- * numbers are skipped; they never name an object.
+ * numbers are skipped; they never name an object ({@link #withNumbers} keeps numbers, for the
+ * lock-hazard rules' type modifiers and settings).
  */
 public final class SqlTokens {
 
