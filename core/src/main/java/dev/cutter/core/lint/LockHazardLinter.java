@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -633,10 +632,5 @@ public final class LockHazardLinter {
       }
       return out;
     }
-  }
-
-  @Override
-  public String toString() {
-    return "LockHazardLinter[" + file + ", " + out.size() + " finding(s)]".toLowerCase(Locale.ROOT);
   }
 }
