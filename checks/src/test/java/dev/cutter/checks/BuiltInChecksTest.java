@@ -64,7 +64,7 @@ class BuiltInChecksTest {
 
     assertThat(r).extracting(CheckResult::id).containsExactly("identity", "schema_exists#1", "objects_absent#2",
         "baseline#3", "privilege#4", "sql#5", "server_version#6", "journal_writable#7", "rehearse#8",
-        "apply_role_privileges", "backup_role_privileges", "backup_scope");
+        "apply_role_privileges", "backup_role_privileges", "backup_scope", "lock_hazards");
     assertThat(byId(r, "privilege#4").status()).isEqualTo(CheckStatus.FAIL);
     assertThat(byId(r, "privilege#4").actual()).isEqualTo("lacks CREATE");
     assertThat(byId(r, "apply_role_privileges").actual())
@@ -73,7 +73,8 @@ class BuiltInChecksTest {
     assertThat(rehearse.status()).isEqualTo(CheckStatus.FAIL);
     assertThat(rehearse.actual()).isEqualTo("statement 1 (line 1) failed: permission denied for schema gov (SQLSTATE 42501)");
     assertThat(r.stream().filter(x -> x.status() == CheckStatus.PASS).map(CheckResult::id)).containsExactly("identity",
-        "schema_exists#1", "objects_absent#2", "baseline#3", "sql#5", "server_version#6", "journal_writable#7");
+        "schema_exists#1", "objects_absent#2", "baseline#3", "sql#5", "server_version#6", "journal_writable#7",
+        "lock_hazards");
   }
 
   @Test

@@ -18,6 +18,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -129,6 +130,25 @@ class PackageSchemaAgreementTest {
     Files.writeString(pkg.resolve("package.yaml"), original.replace("  lock_timeout: 5s", "  lock_timeout: off"));
     assertThat(schemaErrors(pkg.resolve("package.yaml"))).as("schema accepts off").isEmpty();
     assertThat(loader.load(pkg).apply().lockTimeout()).isZero();
+  }
+
+  @Test
+  void aLintSectionIsReadAlikeAndItsRuleIdsAreTheLintersOwn() throws IOException {
+    String original = Files.readString(BASE.resolve("package.yaml"));
+    Path pkg = copyOfBase();
+    Files.writeString(pkg.resolve("package.yaml"), original + "lint:\n  deny: [drop-table]\n  allow: [index-not-concurrent]\n");
+    assertThat(schemaErrors(pkg.resolve("package.yaml"))).as("schema accepts").isEmpty();
+    assertThat(loader.load(pkg).lint().allow()).containsExactly(dev.cutter.core.lint.LintRule.INDEX_NOT_CONCURRENT);
+
+    Files.writeString(pkg.resolve("package.yaml"), original + "lint:\n  deny: [no-such-rule]\n");
+    assertThat(schemaErrors(pkg.resolve("package.yaml"))).as("schema refuses an unknown rule").isNotEmpty();
+    assertThatThrownBy(() -> loader.load(pkg)).as("loader refuses an unknown rule").isInstanceOf(InvalidInputException.class);
+
+    JsonNode schemaIds = YAML.readTree(ROOT.resolve("docs/package.schema.json").toFile())
+        .at("/$defs/lintRules/items/enum");
+    List<String> ids = new java.util.ArrayList<>();
+    schemaIds.forEach(n -> ids.add(n.asText()));
+    assertThat(ids).as("the schema lists exactly the rules").isEqualTo(dev.cutter.core.lint.LintRule.ids());
   }
 
   private Path copyOfBase() throws IOException {

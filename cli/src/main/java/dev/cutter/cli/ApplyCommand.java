@@ -58,7 +58,7 @@ final class ApplyCommand implements Callable<Integer> {
       bs = bs.withProgress(System.err);
     }
     ApplyRun run = new ApplyRun(RunSupport.integrity(trust, clock),
-        RunSupport.checks(loaded, passwords, trust.privilegedLoginAllowed()), RunSupport.backup(bs), clock);
+        RunSupport.checks(loaded, passwords, trust.privilegedLoginAllowed()).withLintFloor(trust.lintFloor()), RunSupport.backup(bs), clock);
     ApplyRun.Request req = new ApplyRun.Request(loaded.pkg(), loaded.scripts().changeStatements(),
         loaded.scripts().change().absorbedWrapper().isPresent(), loaded.scripts().rollbackStatements(), login,
         passwords, wait, RunMode.APPLY, RunIds.next(clock), trust.privilegedLoginAllowed());

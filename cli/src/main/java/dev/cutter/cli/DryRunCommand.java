@@ -111,7 +111,7 @@ final class DryRunCommand implements Callable<Integer> {
       } else if (server.pgBin().isPresent()) {
         bs = bs.withPgBin(Path.of(server.pgBin().get()));
       }
-      ApplyRun run = new ApplyRun(integrity, RunSupport.checks(loaded, passwordFor),
+      ApplyRun run = new ApplyRun(integrity, RunSupport.checks(loaded, passwordFor).withLintFloor(trust.lintFloor()),
           RunSupport.backup(bs), clock);
       ApplyRun.Request req = new ApplyRun.Request(sandboxed, loaded.scripts().changeStatements(),
           loaded.scripts().change().absorbedWrapper().isPresent(), loaded.scripts().rollbackStatements(), login,
@@ -172,7 +172,7 @@ final class DryRunCommand implements Callable<Integer> {
     }
     BackupPolicy sandboxed = new BackupPolicy(true, b.schemas(), dir, b.minBytes(), encryptTo, keys);
     return new ApplyPackage(p.file(), p.directory(), p.sha256(), p.id(), p.title(), p.authorization(), p.target(),
-        p.artifact(), p.preflight(), sandboxed, p.apply(), p.verify(), p.rollback(), p.sandbox(), p.source(), p.online());
+        p.artifact(), p.preflight(), sandboxed, p.apply(), p.verify(), p.rollback(), p.sandbox(), p.source(), p.online(), p.lint());
   }
 
   private static void deleteTree(Path root) {

@@ -58,7 +58,7 @@ final class PreflightCommand implements Callable<Integer> {
     Clock clock = Clock.systemUTC();
     RunSupport.Passwords passwords = new RunSupport.Passwords(ConnectionResolver.fromProcess()::passwordFor);
     PreflightRun run = new PreflightRun(RunSupport.integrity(trust, clock),
-        RunSupport.checks(loaded, passwords, trust.privilegedLoginAllowed()), clock);
+        RunSupport.checks(loaded, passwords, trust.privilegedLoginAllowed()).withLintFloor(trust.lintFloor()), clock);
     RunReport r = run.run(loaded.pkg(), target, RunIds.next(clock));
     RunSupport.Sink sink = RunSupport.sink(report.dir(), global, spec.commandLine().getErr(), passwords, target);
     sink.write(r);

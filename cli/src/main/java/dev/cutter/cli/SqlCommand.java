@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     header = "Inspect SQL artifacts the way the executor reads them.",
     synopsisSubcommandLabel = "COMMAND",
-    subcommands = {SqlSplitCommand.class})
+    subcommands = {SqlSplitCommand.class, SqlLintCommand.class})
 final class SqlCommand implements Runnable {
 
   @Spec CommandSpec spec;

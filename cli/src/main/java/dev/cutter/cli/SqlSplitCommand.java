@@ -59,7 +59,7 @@ final class SqlSplitCommand implements Runnable {
     }
   }
 
-  private static String read(Path file) {
+  static String read(Path file) {
     byte[] bytes;
     try {
       bytes = Files.readAllBytes(file);

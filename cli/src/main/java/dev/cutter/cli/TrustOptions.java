@@ -34,6 +34,11 @@ final class TrustOptions implements UsesEnvironment {
     return policy;
   }
 
+  /** The policy's {@code lint.floor}: rules denied to every package; none without a policy. */
+  java.util.Set<dev.cutter.core.lint.LintRule> lintFloor() {
+    return policy().map(TrustPolicy::lintFloor).orElse(java.util.Set.of());
+  }
+
   /** The policy's {@code allow_privileged_login}; false without a policy (the integrity gate then refuses). */
   boolean privilegedLoginAllowed() {
     return policy().map(TrustPolicy::allowPrivilegedLogin).orElse(false);

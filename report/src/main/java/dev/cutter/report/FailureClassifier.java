@@ -446,6 +446,17 @@ public final class FailureClassifier {
                 + " then re-run; nothing was changed.",
             "Run cutter init --grant with the apply role (an administrator's one-time step), then re-run.");
       }
+      case dev.cutter.core.lint.LintCheck.ID -> {
+        return Diagnosis.of(
+            "The change would take locks that stall a busy table, or destroy data, and the lint policy denies it: "
+                + found + ".",
+            "Rewrite the denied statements the safe way (docs/lock-safety.md) and re-issue the package; nothing was"
+                + " changed.",
+            "Rewrite each denied statement the safe way: concurrent index builds and constraint validation go in"
+                + " the package's online step, after the transaction commits.",
+            "If the hazard is accepted (a small or idle table), list the rule under lint.allow in the package and have"
+                + " it signed again; a rule in the trust policy's lint.floor cannot be allowed.");
+      }
       case "rehearse" -> {
         return Diagnosis.of(
             "The rehearsal of the artifact as apply_role failed (and was rolled back): " + found + ".",

@@ -92,8 +92,37 @@ final class ReportDocument {
     blocks.addAll(TimingsSection.blocks(r));
     blocks.addAll(OnlineSection.blocks(r.online()));
     blockers();
+    lintSection();
     remediation();
     return List.copyOf(blocks);
+  }
+
+  /**
+   * P1's lock-hazard findings: where, rule, severity, whether the policy denied it, the lock it
+   * takes (predicted, and measured by a rehearsal when known), then the safe way per rule.
+   */
+  private void lintSection() {
+    if (r.lint() == null || r.lint().isEmpty()) {
+      return;
+    }
+    blocks.add(new Heading(2, "Lock hazards"));
+    TableBuilder t = new TableBuilder("where", "rule", "severity", "policy", "lock", "finding");
+    List<dev.cutter.core.lint.LintRule> rules = new ArrayList<>();
+    for (dev.cutter.core.lint.LintFinding f : r.lint()) {
+      String lock = f.predictedLock() == null ? "" : "predicted " + f.predictedLock()
+          + (f.measuredLock() == null ? "" : " / measured " + f.measuredLock());
+      t.row(codeLine(f.where()), codeLine(f.rule().id()), Line.plain(f.severity().yamlName()),
+          f.denied() ? Line.of(bold("denied")) : Line.plain("reported"), Line.plain(lock), Line.plain(f.detail()));
+      if (!rules.contains(f.rule())) {
+        rules.add(f.rule());
+      }
+    }
+    blocks.add(t.build());
+    List<Line> fixes = new ArrayList<>();
+    for (dev.cutter.core.lint.LintRule rule : rules) {
+      fixes.add(Line.of(code(rule.id()), plain(": " + rule.why() + ". Safe way: " + rule.fix() + ".")));
+    }
+    blocks.add(new Doc.Bullets(fixes));
   }
 
   private void banner() {

@@ -10,6 +10,8 @@ import dev.cutter.core.catalog.Baseline;
 import dev.cutter.core.catalog.SchemaCounts;
 import dev.cutter.core.check.CheckResult;
 import dev.cutter.core.db.TlsState;
+import dev.cutter.core.lint.LintFinding;
+import dev.cutter.core.lint.LintRule;
 import dev.cutter.core.check.CheckStatus;
 import dev.cutter.core.run.GateResult;
 import dev.cutter.core.run.GateStatus;
@@ -107,6 +109,7 @@ final class ReportTree {
       }));
     }
     put(n, "next_action", r.nextAction());
+    lintSection(n, r.lint());
     if (showValues) {
       // written only when true: row values quoted by the server were kept on the operator's request
       n.put("show_values", true);
@@ -216,6 +219,39 @@ final class ReportTree {
         roles.apply("after_last"), list(n, "sessions", s -> new Provenance.Session(
             enumValue(Provenance.Purpose.class, requiredText(s, "purpose").toUpperCase(Locale.ROOT), "session purpose"),
             text(s, "login_role"), tlsState(s.get("tls")))));
+  }
+
+  /** The lock-hazard findings of P1 ({@code lint}), in script order; absent when the run did not lint. */
+  private static void lintSection(ObjectNode n, List<LintFinding> lint) {
+    if (lint == null) {
+      return;
+    }
+    n.set("lint", array(lint, f -> {
+      ObjectNode o = F.objectNode();
+      put(o, "rule", f.rule().id());
+      put(o, "severity", f.severity().yamlName());
+      o.put("denied", f.denied());
+      put(o, "file", f.file());
+      o.put("line", f.line());
+      o.put("statement", f.statement());
+      put(o, "object", f.object());
+      put(o, "detail", f.detail());
+      put(o, "predicted_lock", f.predictedLock());
+      put(o, "measured_lock", f.measuredLock());
+      put(o, "why", f.rule().why());
+      put(o, "fix", f.rule().fix());
+      return o;
+    }));
+  }
+
+  private static List<LintFinding> lintFindings(JsonNode root) {
+    if (!root.has("lint")) {
+      return null;
+    }
+    return list(root, "lint", f -> new LintFinding(LintRule.byId(requiredText(f, "rule"))
+        .orElseThrow(() -> new ReportFormatException("lint: unknown rule '" + f.path("rule").asText() + "'")),
+        text(f, "file"), requiredInt(f, "line"), requiredInt(f, "statement"), text(f, "object"), text(f, "detail"),
+        text(f, "predicted_lock"), f.path("denied").asBoolean(false), text(f, "measured_lock")));
   }
 
   private static ObjectNode packageNode(PackageInfo p) {
@@ -468,7 +504,8 @@ final class ReportTree {
         .withStatements(StatementsSection.read(root))
         .withOnline(OnlineSection.read(root.get("online")))
         .withBlockers(section(root, "blockers", ReportTree::blockersInfo))
-        .withProvenance(section(root, "provenance", ReportTree::provenanceOf));
+        .withProvenance(section(root, "provenance", ReportTree::provenanceOf))
+        .withLint(lintFindings(root));
     JsonNode show = root.get("show_values");
     if (show != null && !show.isNull() && !show.isBoolean()) {
       throw new ReportFormatException("show_values: expected true or false");

@@ -11,6 +11,9 @@ import dev.cutter.core.db.ConnectionSpec;
 import dev.cutter.core.db.ConnectionSpec.Secret;
 import dev.cutter.core.db.DbErrors;
 import dev.cutter.core.exec.ExecStatement;
+import dev.cutter.core.lint.LintCheck;
+import dev.cutter.core.lint.LintFinding;
+import dev.cutter.core.lint.LintRule;
 import dev.cutter.core.model.ApplyPackage;
 import dev.cutter.core.model.CheckSpec;
 import dev.cutter.core.run.Steps;
@@ -29,6 +32,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
@@ -37,7 +41,8 @@ import java.util.function.Function;
  * approved), then the journal, every package check and the derived privilege checks, on a few
  * pooled connections, each in its own READ ONLY transaction. Results come back in package order
  * whatever ran first: identity, journal_writable (unless the package lists it), the package's
- * checks as {@code name#n}, apply_role_privileges, backup_role_privileges, backup_scope. SQL text
+ * checks as {@code name#n}, apply_role_privileges, backup_role_privileges, backup_scope,
+ * lock_hazards ({@link LintCheck}). SQL text
  * from the package runs in {@link PackageQueries}, as apply_role, on sessions of its own.
  */
 public final class Preflight implements Steps.Checks {
@@ -51,10 +56,15 @@ public final class Preflight implements Steps.Checks {
     CheckResult run(CheckContext ctx) throws SQLException;
   }
 
-  /** The ordered results of a preflight and whether P1 passed. */
-  public record Outcome(List<CheckResult> results) {
+  /** The ordered results of a preflight and whether P1 passed; {@code lint} the lock-hazard findings (null: not run). */
+  public record Outcome(List<CheckResult> results, List<LintFinding> lint) {
     public Outcome {
       results = List.copyOf(results);
+      lint = lint == null ? null : List.copyOf(lint);
+    }
+
+    public Outcome(List<CheckResult> results) {
+      this(results, null);
     }
 
     /** True when no check failed or erred (SKIPPED does not block). */
@@ -68,6 +78,7 @@ public final class Preflight implements Steps.Checks {
   private final BiFunction<ConnectionSpec, String, Optional<Secret>> passwordFor;
   private final int parallelism;
   private final boolean privilegedLoginAllowed;
+  private final Set<LintRule> lintFloor;
 
   /**
    * @param types check types by name (see {@link #installedTypes()})
@@ -82,11 +93,23 @@ public final class Preflight implements Steps.Checks {
   /** @param privilegedLoginAllowed the trust policy's {@code allow_privileged_login}, for rehearsal (see {@link TargetAccess}) */
   public Preflight(Map<String, CheckType> types, Function<ApplyPackage, List<ExecStatement>> artifact,
       BiFunction<ConnectionSpec, String, Optional<Secret>> passwordFor, int parallelism, boolean privilegedLoginAllowed) {
+    this(types, artifact, passwordFor, parallelism, privilegedLoginAllowed, Set.of());
+  }
+
+  private Preflight(Map<String, CheckType> types, Function<ApplyPackage, List<ExecStatement>> artifact,
+      BiFunction<ConnectionSpec, String, Optional<Secret>> passwordFor, int parallelism, boolean privilegedLoginAllowed,
+      Set<LintRule> lintFloor) {
     this.types = Map.copyOf(types);
     this.artifact = artifact;
     this.passwordFor = passwordFor;
     this.parallelism = parallelism;
     this.privilegedLoginAllowed = privilegedLoginAllowed;
+    this.lintFloor = Set.copyOf(lintFloor);
+  }
+
+  /** This preflight with the trust policy's {@code lint.floor}: rules denied whatever the package says. */
+  public Preflight withLintFloor(Set<LintRule> floor) {
+    return new Preflight(types, artifact, passwordFor, parallelism, privilegedLoginAllowed, floor);
   }
 
   /** Every check type on the class path (built-in and users' jars), by name. */
@@ -112,6 +135,12 @@ public final class Preflight implements Steps.Checks {
     }
     tasks.put(BackupRolePrivileges.ID, BackupRolePrivileges::run);
     tasks.put(BackupScopeCheck.ID, BackupScopeCheck::run);
+    AtomicReference<List<LintFinding>> lint = new AtomicReference<>();
+    tasks.put(LintCheck.ID, ctx -> {
+      LintCheck.Outcome o = LintCheck.run(ctx, lintFloor);
+      lint.set(o.findings());
+      return o.result();
+    });
     TargetAccess access = new TargetAccess(target, passwordFor, privilegedLoginAllowed);
     CheckPool pool;
     try {
@@ -129,7 +158,7 @@ public final class Preflight implements Steps.Checks {
       List<CheckResult> out = new ArrayList<>();
       out.add(identity);
       out.addAll(runAll(pool, tasks, alone(pkg.preflight()), pkg, statements, access, queries));
-      return new Outcome(out);
+      return new Outcome(out, lint.get());
     }
   }
 
@@ -143,6 +172,12 @@ public final class Preflight implements Steps.Checks {
   @Override
   public List<CheckResult> preflight(ConnectionSpec target, ApplyPackage pkg, boolean sandbox) {
     return run(target, pkg, artifact.apply(pkg), sandbox).results();
+  }
+
+  @Override
+  public Steps.P1 preflightWithLint(ConnectionSpec target, ApplyPackage pkg, boolean sandbox) {
+    Outcome o = run(target, pkg, artifact.apply(pkg), sandbox);
+    return new Steps.P1(o.results(), o.lint());
   }
 
   /** A list of package checks alone (verify, a rollback precondition), in order. */

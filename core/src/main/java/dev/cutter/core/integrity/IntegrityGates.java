@@ -3,6 +3,7 @@ package dev.cutter.core.integrity;
 import dev.cutter.core.check.CheckResult;
 import dev.cutter.core.check.CheckStatus;
 import dev.cutter.core.db.ConnectionSpec;
+import dev.cutter.core.lint.LintRule;
 import dev.cutter.core.model.ApplyPackage;
 import dev.cutter.core.model.ApplySettings;
 import dev.cutter.core.run.GateIds;
@@ -46,12 +47,42 @@ public final class IntegrityGates implements Steps.Integrity {
     boolean onlineOff = pkg.online().map(o -> o.lockTimeout().isZero() || o.statementTimeout().isZero()).orElse(false);
     if (policy.isPresent() && !policy.get().allowTimeoutsOff()
         && (pkg.apply() != null && pkg.apply().anyTimeoutOff() || onlineOff)) {
-      return timeoutsForbidden(out, (pkg.apply() == null ? "" : pkg.apply().summary()) + pkg.online()
+      out = timeoutsForbidden(out, (pkg.apply() == null ? "" : pkg.apply().summary()) + pkg.online()
           .map(o -> " online: lock_timeout=" + ApplySettings.describe(o.lockTimeout()) + " statement_timeout="
               + ApplySettings.describe(o.statementTimeout())).orElse(""));
     }
+    List<LintRule> againstFloor = policy.map(p -> pkg.lint().allowedAgainst(p.lintFloor())).orElse(List.of());
+    if (!againstFloor.isEmpty()) {
+      out = lintFloorBroken(out, againstFloor);
+    }
     return out;
   }
+
+  /**
+   * The package allows a lock-hazard rule the trust policy's {@code lint.floor} says no package may
+   * allow: the authorization gate fails, before anything connects (what the approvers signed asks
+   * for more than the host grants, whatever the artifact turns out to contain).
+   */
+  private static Steps.IntegrityOutcome lintFloorBroken(Steps.IntegrityOutcome out, List<LintRule> rules) {
+    String ids = String.join(", ", rules.stream().map(LintRule::id).toList());
+    List<GateResult> gates = new ArrayList<>();
+    for (GateResult g : out.gates()) {
+      if (!g.id().equals(GateIds.AUTHORIZATION)) {
+        gates.add(g);
+        continue;
+      }
+      List<CheckResult> checks = new ArrayList<>(g.checks());
+      checks.add(new CheckResult(LINT_FLOOR, CheckStatus.FAIL, "lint.allow names no rule of the trust policy's lint.floor",
+          "lint.allow: " + ids, "lint.floor forbids allowing it"));
+      gates.add(new GateResult(g.id(), GateStatus.FAIL, g.expected(), g.actual(), "the package allows lock-hazard rule(s) "
+          + ids + " that the trust policy's lint.floor denies to every package: remove them from lint.allow and sign"
+          + " the package again", checks));
+    }
+    return new Steps.IntegrityOutcome(gates, out.signers());
+  }
+
+  /** The id of the authorization gate's check that a package allows no floor rule. */
+  public static final String LINT_FLOOR = "lint_floor";
 
   /** The trust policy says {@code allow_timeouts_off: false} and the package disables a timeout: the authorization gate fails. */
   private static Steps.IntegrityOutcome timeoutsForbidden(Steps.IntegrityOutcome out, String settings) {

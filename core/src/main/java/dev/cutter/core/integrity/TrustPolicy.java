@@ -4,6 +4,7 @@ import dev.cutter.core.Diagnostic;
 import dev.cutter.core.InvalidInputException;
 import dev.cutter.core.db.ConnectionSpec;
 import dev.cutter.core.db.ConnectionSpec.SslMode;
+import dev.cutter.core.lint.LintRule;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -40,7 +42,9 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * {@code allow_privileged_login} (default false) lets an artifact run by SET ROLE from a login
  * role that holds more than apply_role: a statement could then act as the login role, and the
  * report says so. {@code allow_timeouts_off} (default true) says whether a package may disable its
- * apply timeouts with {@code off}.
+ * apply timeouts with {@code off}. {@code lint: { floor: [rule ids] }} names lock-hazard rules that
+ * are always denied and that no package may allow (a package that allows one is BLOCKED at the
+ * authorization gate).
  *
  * <p>A policy written before approvers existed (only {@code keyring} and {@code require}) is
  * read with one approver per key, named by its user id, when that is unambiguous: with
@@ -49,7 +53,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * {@code derived} is true for such a policy.
  */
 public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int require, List<Approver> approvers,
-    boolean derived, TlsRequirement tls, boolean allowPrivilegedLogin, boolean allowTimeoutsOff) {
+    boolean derived, TlsRequirement tls, boolean allowPrivilegedLogin, boolean allowTimeoutsOff, Set<LintRule> lintFloor) {
 
   /** One person whose signature counts once, whatever number of their keys signed. Fingerprints are primary keys, upper-case hex. */
   public record Approver(String name, List<String> fingerprints) {
@@ -60,6 +64,13 @@ public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int requ
 
   public TrustPolicy {
     approvers = List.copyOf(approvers);
+    lintFloor = lintFloor == null || lintFloor.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(lintFloor));
+  }
+
+  /** A policy without a lint floor. */
+  public TrustPolicy(Path file, Path keyringFile, Keyring keyring, int require, List<Approver> approvers, boolean derived,
+      TlsRequirement tls, boolean allowPrivilegedLogin, boolean allowTimeoutsOff) {
+    this(file, keyringFile, keyring, require, approvers, derived, tls, allowPrivilegedLogin, allowTimeoutsOff, Set.of());
   }
 
   /** The approver who holds the key with this primary fingerprint, if any. */
@@ -173,12 +184,13 @@ public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int requ
     ScalarNode privilegedNode = null;
     ScalarNode timeoutsOffNode = null;
     Node approversNode = null;
+    Node lintNode = null;
     for (NodeTuple t : map.getValue()) {
       String key = t.getKeyNode() instanceof ScalarNode s ? s.getValue() : "";
       if (("keyring".equals(key) && keyringNode != null) || ("require".equals(key) && requireNode != null)
           || ("approvers".equals(key) && approversNode != null) || ("tls".equals(key) && tlsNode != null)
           || (PRIVILEGED_LOGIN.equals(key) && privilegedNode != null)
-          || (TIMEOUTS_OFF.equals(key) && timeoutsOffNode != null)) {
+          || (TIMEOUTS_OFF.equals(key) && timeoutsOffNode != null) || ("lint".equals(key) && lintNode != null)) {
         throw invalid(name, t.getKeyNode().getStartMark(), "duplicate key '" + key + "'");
       }
       switch (key) {
@@ -188,9 +200,10 @@ public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int requ
         case "tls" -> tlsNode = scalar(name, t.getValueNode(), "tls", "verify-full");
         case PRIVILEGED_LOGIN -> privilegedNode = scalar(name, t.getValueNode(), PRIVILEGED_LOGIN, "true or false");
         case TIMEOUTS_OFF -> timeoutsOffNode = scalar(name, t.getValueNode(), TIMEOUTS_OFF, "true or false");
+        case "lint" -> lintNode = t.getValueNode();
         default -> throw invalid(name, t.getKeyNode().getStartMark(),
             "unknown key '" + key + "' (expected keyring, require, approvers, tls, " + PRIVILEGED_LOGIN + ", "
-            + TIMEOUTS_OFF + ")");
+            + TIMEOUTS_OFF + ", lint)");
       }
     }
     if (keyringNode == null) {
@@ -216,7 +229,31 @@ public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int requ
     return new TrustPolicy(file, keyringFile, keyring, require, approvers, approversNode == null,
         tlsNode == null ? TlsRequirement.NONE : TlsRequirement.VERIFY_FULL,
         privilegedNode != null && parseBoolean(name, privilegedNode, PRIVILEGED_LOGIN),
-        timeoutsOffNode == null || parseBoolean(name, timeoutsOffNode, TIMEOUTS_OFF));
+        timeoutsOffNode == null || parseBoolean(name, timeoutsOffNode, TIMEOUTS_OFF),
+        lintNode == null ? Set.of() : lintFloor(name, lintNode));
+  }
+
+  /** {@code lint: { floor: [rule ids] }}: every id a known rule. */
+  private static Set<LintRule> lintFloor(String name, Node node) {
+    if (!(node instanceof MappingNode m)) {
+      throw invalid(name, node.getStartMark(), "lint: expected a mapping { floor: [rule ids] }");
+    }
+    Set<LintRule> out = EnumSet.noneOf(LintRule.class);
+    for (NodeTuple t : m.getValue()) {
+      String key = t.getKeyNode() instanceof ScalarNode s ? s.getValue() : "";
+      if (!key.equals("floor")) {
+        throw invalid(name, t.getKeyNode().getStartMark(), "lint: unknown key '" + key + "' (expected floor)");
+      }
+      if (!(t.getValueNode() instanceof SequenceNode list)) {
+        throw invalid(name, t.getValueNode().getStartMark(), "lint.floor: expected a list of rule ids");
+      }
+      for (Node item : list.getValue()) {
+        String id = item instanceof ScalarNode s ? s.getValue() : "";
+        out.add(LintRule.byId(id).orElseThrow(() -> invalid(name, item.getStartMark(), "lint.floor: unknown lint rule '"
+            + id + "'; expected one of " + String.join(", ", LintRule.ids()))));
+      }
+    }
+    return out;
   }
 
   private static final String PRIVILEGED_LOGIN = "allow_privileged_login";

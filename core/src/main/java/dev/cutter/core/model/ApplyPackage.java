@@ -1,5 +1,6 @@
 package dev.cutter.core.model;
 
+import dev.cutter.core.lint.LintPolicy;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -27,13 +28,15 @@ public record ApplyPackage(
     Optional<Rollback> rollback,
     Sandbox sandbox,
     FileContent source,
-    Optional<OnlineStep> online) {
+    Optional<OnlineStep> online,
+    LintPolicy lint) {
 
   public ApplyPackage {
     Objects.requireNonNull(source, "source");
     preflight = List.copyOf(preflight);
     verify = List.copyOf(verify);
     online = online == null ? Optional.empty() : online;
+    lint = lint == null ? LintPolicy.DEFAULT : lint;
   }
 
   /** A package without an online step. */
@@ -41,7 +44,16 @@ public record ApplyPackage(
       Target target, ArtifactRef artifact, List<CheckSpec> preflight, BackupPolicy backup, ApplySettings apply,
       List<CheckSpec> verify, Optional<Rollback> rollback, Sandbox sandbox, FileContent source) {
     this(file, directory, sha256, id, title, authorization, target, artifact, preflight, backup, apply, verify, rollback,
-        sandbox, source, Optional.empty());
+        sandbox, source, Optional.empty(), LintPolicy.DEFAULT);
+  }
+
+  /** A package without a {@code lint} section: the default policy. */
+  public ApplyPackage(Path file, Path directory, String sha256, String id, String title, Authorization authorization,
+      Target target, ArtifactRef artifact, List<CheckSpec> preflight, BackupPolicy backup, ApplySettings apply,
+      List<CheckSpec> verify, Optional<Rollback> rollback, Sandbox sandbox, FileContent source,
+      Optional<OnlineStep> online) {
+    this(file, directory, sha256, id, title, authorization, target, artifact, preflight, backup, apply, verify, rollback,
+        sandbox, source, online, LintPolicy.DEFAULT);
   }
 
   /** Every artifact the package pins, in package order (the change, the rollback, the online step). */

@@ -6,6 +6,8 @@ import dev.cutter.core.ExitCodes;
 import dev.cutter.core.InvalidInputException;
 import dev.cutter.core.check.CheckType;
 import dev.cutter.core.check.Problems;
+import dev.cutter.core.lint.LintPolicy;
+import dev.cutter.core.lint.LintRule;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -54,7 +56,7 @@ public final class PackageLoader {
   private static final long MAX_TIMEOUT_MS = Integer.MAX_VALUE;
 
   private static final List<String> TOP_REQUIRED = List.of("apiVersion", "kind", "id", "title", "authorization", "target", "artifact");
-  private static final List<String> TOP_OPTIONAL = List.of("preflight", "backup", "apply", "verify", "rollback", "sandbox", "online");
+  private static final List<String> TOP_OPTIONAL = List.of("preflight", "backup", "apply", "verify", "rollback", "sandbox", "online", "lint");
 
   private final Map<String, CheckType> types;
 
@@ -88,6 +90,22 @@ public final class PackageLoader {
   /** The check type named {@code name}, if known. */
   public Optional<CheckType> checkType(String name) {
     return Optional.ofNullable(types.get(name));
+  }
+
+  /**
+   * Where package.yaml of a loaded package sets the value at {@code path} (e.g. {@code apply},
+   * {@code lock_timeout}), read again from the bytes it was loaded from; empty when it does not set it.
+   */
+  public static Optional<SourcePosition> positionOf(ApplyPackage pkg, String... path) {
+    Optional<YamlDocument> doc = YamlDocument.parse(pkg.source().toByteArray(), new Problems(String.valueOf(pkg.file())));
+    YamlValue at = doc.map(YamlDocument::value).orElse(null);
+    for (String key : path) {
+      if (!(at instanceof YamlValue.Mapping m) || m.get(key).isEmpty()) {
+        return Optional.empty();
+      }
+      at = m.get(key).get();
+    }
+    return Optional.ofNullable(at).map(YamlValue::position);
   }
 
   /** package.yaml itself for {@code pkg}, which names either that file or its directory. */
@@ -190,11 +208,44 @@ public final class PackageLoader {
       Optional<Rollback> rollback = m.get("rollback").map(this::rollback);
       Sandbox sandbox = m.get("sandbox").map(this::sandbox).orElse(Sandbox.empty());
       Optional<OnlineStep> online = m.get("online").map(this::online);
+      LintPolicy lint = m.get("lint").map(this::lint).orElse(LintPolicy.DEFAULT);
       if (!problems.isEmpty()) {
         return null;
       }
       return new ApplyPackage(file, dir, source.sha256(), id, title, authorization, target, artifact, preflight, backup, apply,
-          verify, rollback, sandbox, source, online);
+          verify, rollback, sandbox, source, online, lint);
+    }
+
+    /** {@code lint: { deny: [rule ids], allow: [rule ids] }}: every id a known rule, none in both lists. */
+    private LintPolicy lint(YamlValue v) {
+      String f = "lint";
+      return fields.mapping(v, f, List.of(), List.of("deny", "allow")).map(m -> {
+        Set<LintRule> deny = m.get("deny").map(x -> rules(x, f + ".deny")).orElse(Set.of());
+        Set<LintRule> allow = m.get("allow").map(x -> rules(x, f + ".allow")).orElse(Set.of());
+        m.get("allow").ifPresent(x -> {
+          for (LintRule r : allow) {
+            if (deny.contains(r)) {
+              fields.report(x, f + ".allow", "'" + r.id() + "' is also in lint.deny: a rule is denied or allowed, not both");
+            }
+          }
+        });
+        return new LintPolicy(deny, allow);
+      }).orElse(LintPolicy.DEFAULT);
+    }
+
+    private Set<LintRule> rules(YamlValue v, String field) {
+      Set<LintRule> out = java.util.EnumSet.noneOf(LintRule.class);
+      for (YamlValue item : fields.list(v, field)) {
+        fields.string(item, field).ifPresent(id -> {
+          Optional<LintRule> r = LintRule.byId(id);
+          if (r.isEmpty()) {
+            fields.report(item, field, "unknown lint rule '" + id + "'; expected one of " + String.join(", ", LintRule.ids()));
+          } else {
+            out.add(r.get());
+          }
+        });
+      }
+      return out;
     }
 
     private void constant(YamlValue v, String field, String expected) {

@@ -134,6 +134,8 @@ public final class ApplyRun {
     Provenance.Roles beforeFirst;
     Provenance.Roles afterLast;
     final List<Provenance.Session> sessions = new ArrayList<>();
+    /** P1's lock-hazard findings; null until P1 linted. */
+    List<dev.cutter.core.lint.LintFinding> lint;
 
     State(Request req) {
       this.req = req;
@@ -168,7 +170,8 @@ public final class ApplyRun {
           nextAction, started, clock.instant(), RunReport.ApplySettingsInfo.of(p.apply())).withStatements(statements)
           .withOnline(online).withBlockers(blockers)
           .withProvenance(new Provenance(dev.cutter.core.CutterBuild.version(), dev.cutter.core.CutterBuild.commit(),
-              beforeFirst, afterLast, sessions));
+              beforeFirst, afterLast, sessions))
+          .withLint(lint);
     }
   }
 
@@ -260,7 +263,9 @@ public final class ApplyRun {
   private RunReport gated(State s, Connection lockConn, ReportSink sink) throws SQLException {
     Request req = s.req;
     ApplyPackage pkg = req.pkg();
-    List<CheckResult> p1 = checks.preflight(req.login(), pkg, req.mode() == RunMode.DRY_RUN);
+    Steps.P1 p1run = checks.preflightWithLint(req.login(), pkg, req.mode() == RunMode.DRY_RUN);
+    List<CheckResult> p1 = p1run.results();
+    s.lint = p1run.lint();
     boolean p1ok = p1.stream().noneMatch(r -> r.status().blocks());
     s.gate(new GateResult(GateIds.PREFLIGHT, p1ok ? GateStatus.PASS : GateStatus.FAIL, null, null,
         p1ok ? null : firstFailure(p1), p1));

@@ -47,11 +47,14 @@ public final class PreflightRun {
     List<GateResult> gates = GateClock.timedList(io.gates());
     String cause = null;
     boolean ok = io.passed();
+    List<dev.cutter.core.lint.LintFinding> lint = null;
     if (!ok) {
       gates.add(GateResult.notRun(GateIds.PREFLIGHT));
       cause = "integrity gate refused the package";
     } else {
-      List<CheckResult> results = checks.preflight(target, pkg, false);
+      Steps.P1 p1 = checks.preflightWithLint(target, pkg, false);
+      List<CheckResult> results = p1.results();
+      lint = p1.lint();
       ok = ApplyRun.held(results);
       gates.add(new GateResult(GateIds.PREFLIGHT, ok ? GateStatus.PASS : GateStatus.FAIL, null, null,
           ok ? null : ApplyRun.firstFailure(results), results));
@@ -60,6 +63,6 @@ public final class PreflightRun {
     Verdict v = ok ? Verdict.PASS : Verdict.BLOCKED;
     return new RunReport(runId, RunMode.PREFLIGHT, SideRuns.info(pkg, io.signers()), SideRuns.target(pkg, target), v, v.exitCode(), false, gates, null, null, null, null, cause,
         List.of(), ok ? null : "fix what the failed gate or check names, then run cutter preflight again",
-        started, clock.instant(), RunReport.ApplySettingsInfo.of(pkg.apply()));
+        started, clock.instant(), RunReport.ApplySettingsInfo.of(pkg.apply())).withLint(lint);
   }
 }

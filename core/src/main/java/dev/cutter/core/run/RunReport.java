@@ -4,6 +4,7 @@ import dev.cutter.core.Verdict;
 import dev.cutter.core.catalog.Baseline;
 import dev.cutter.core.check.CheckResult;
 import dev.cutter.core.db.TlsState;
+import dev.cutter.core.lint.LintFinding;
 import java.time.Instant;
 import java.util.List;
 
@@ -33,7 +34,8 @@ public record RunReport(
     dev.cutter.core.exec.StatementTimings statements,
     dev.cutter.core.online.OnlineInfo online,
     dev.cutter.core.blockers.BlockersInfo blockers,
-    Provenance provenance) {
+    Provenance provenance,
+    List<dev.cutter.core.lint.LintFinding> lint) {
 
   public static final int REPORT_VERSION = 1;
 
@@ -48,7 +50,7 @@ public record RunReport(
       VerificationInfo verification, RollbackInfo rollback, String rootCause, List<Remediation> remediation,
       String nextAction, Instant started, Instant finished, ApplySettingsInfo applySettings) {
     this(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply, verification, rollback,
-        rootCause, remediation, nextAction, started, finished, applySettings, null, null, null, null);
+        rootCause, remediation, nextAction, started, finished, applySettings, null, null, null, null, null);
   }
 
   /** A report that does not record the apply settings (null: the run had no package settings to record). */
@@ -64,49 +66,56 @@ public record RunReport(
   public RunReport withDiagnosis(String rootCause, List<Remediation> remediation, String nextAction) {
     return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
         verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings, statements,
-        online, blockers, provenance);
+        online, blockers, provenance, lint);
   }
 
   /** This report recording {@code settings} as the effective apply settings. */
   public RunReport withApplySettings(ApplySettingsInfo settings) {
     return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
         verification, rollback, rootCause, remediation, nextAction, started, finished, settings, statements, online,
-        blockers, provenance);
+        blockers, provenance, lint);
   }
 
   /** This report with its apply section replaced (e.g. its failed statement masked). */
   public RunReport withApply(ApplyInfo value) {
     return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, value,
         verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings, statements,
-        online, blockers, provenance);
+        online, blockers, provenance, lint);
   }
 
   /** This report with the statements the apply ran and their times (section {@code statements}). */
   public RunReport withStatements(dev.cutter.core.exec.StatementTimings value) {
     return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
         verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings, value, online,
-        blockers, provenance);
+        blockers, provenance, lint);
   }
 
   /** This report with the online step's outcome. */
   public RunReport withOnline(dev.cutter.core.online.OnlineInfo value) {
     return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
         verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings, statements,
-        value, blockers, provenance);
+        value, blockers, provenance, lint);
   }
 
   /** This report with the blockers gate's findings and the apply's attempts. */
   public RunReport withBlockers(dev.cutter.core.blockers.BlockersInfo value) {
     return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
         verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings, statements,
-        online, value, provenance);
+        online, value, provenance, lint);
   }
 
   /** This report recording which build ran and the sessions it opened ({@link Provenance}). */
   public RunReport withProvenance(Provenance value) {
     return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
         verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings, statements,
-        online, blockers, value);
+        online, blockers, value, lint);
+  }
+
+  /** This report with P1's lock-hazard findings (section {@code lint}). */
+  public RunReport withLint(List<dev.cutter.core.lint.LintFinding> value) {
+    return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
+        verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings, statements,
+        online, blockers, provenance, value);
   }
 
   /**

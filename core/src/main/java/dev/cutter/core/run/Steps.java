@@ -40,6 +40,14 @@ public final class Steps {
     }
   }
 
+  /** P1's check results and the lock-hazard findings behind its {@code lock_hazards} check (null: not linted). */
+  public record P1(List<CheckResult> results, List<dev.cutter.core.lint.LintFinding> lint) {
+    public P1 {
+      results = List.copyOf(results);
+      lint = lint == null ? null : List.copyOf(lint);
+    }
+  }
+
   /** Read-only checks against the target. */
   public interface Checks {
     /**
@@ -47,6 +55,11 @@ public final class Steps {
      * derived privilege checks, in package order.
      */
     List<CheckResult> preflight(ConnectionSpec target, ApplyPackage pkg, boolean sandbox);
+
+    /** P1 as {@link #preflight}, with the lock-hazard findings (null when this implementation does not lint). */
+    default P1 preflightWithLint(ConnectionSpec target, ApplyPackage pkg, boolean sandbox) {
+      return new P1(preflight(target, pkg, sandbox), null);
+    }
 
     /** A list of checks from the package (verify, rollback precondition), in order. */
     List<CheckResult> run(ConnectionSpec target, ApplyPackage pkg, List<CheckSpec> checks);

@@ -13,6 +13,7 @@ import dev.cutter.core.check.derived.BackupRolePrivileges;
 import dev.cutter.core.check.derived.BackupScopeCheck;
 import dev.cutter.core.exec.ExecStatement;
 import dev.cutter.core.exec.Journal;
+import dev.cutter.core.lint.LintCheck;
 import dev.cutter.core.model.ApplyPackage;
 import dev.cutter.core.model.BackupPolicy;
 import dev.cutter.core.model.CheckSpec;
@@ -60,7 +61,8 @@ class PreflightTest {
 
     assertThat(out.passed()).isFalse();
     assertThat(out.results()).extracting(CheckResult::id)
-        .containsExactly(IdentityCheck.ID, JournalCheck.ID, ApplyRolePrivileges.ID, BackupRolePrivileges.ID, BackupScopeCheck.ID);
+        .containsExactly(IdentityCheck.ID, JournalCheck.ID, ApplyRolePrivileges.ID, BackupRolePrivileges.ID, BackupScopeCheck.ID,
+            LintCheck.ID);
     assertThat(byId(out.results(), IdentityCheck.ID).status()).isEqualTo(CheckStatus.PASS);
     CheckResult priv = byId(out.results(), ApplyRolePrivileges.ID);
     assertThat(priv.status()).isEqualTo(CheckStatus.FAIL);
@@ -218,7 +220,7 @@ class PreflightTest {
 
     List<String> expected = new ArrayList<>(List.of(IdentityCheck.ID, JournalCheck.ID));
     IntStream.rangeClosed(1, 8).forEach(i -> expected.add("run_sql#" + i));
-    expected.addAll(List.of(ApplyRolePrivileges.ID, BackupRolePrivileges.ID, BackupScopeCheck.ID));
+    expected.addAll(List.of(ApplyRolePrivileges.ID, BackupRolePrivileges.ID, BackupScopeCheck.ID, LintCheck.ID));
     assertThat(out.results()).extracting(CheckResult::id).containsExactlyElementsOf(expected);
     assertThat(out.passed()).isTrue();
   }

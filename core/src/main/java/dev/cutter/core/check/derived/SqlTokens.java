@@ -9,12 +9,13 @@ import java.util.List;
  * privileges: words (unquoted identifiers and key words, folded to lower case), quoted
  * identifiers (unescaped, case kept), and single punctuation characters. Comments, string
  * literals (plain, {@code E''}, {@code U&''}, {@code B''}, {@code X''}, dollar-quoted) and
- * numbers are skipped; they never name an object.
+ * numbers are skipped; they never name an object ({@link #withNumbers} keeps numbers, for the
+ * lock-hazard rules' type modifiers and settings).
  */
 public final class SqlTokens {
 
   /** What a token is. */
-  public enum Kind { WORD, QUOTED, PUNCT, STRING }
+  public enum Kind { WORD, QUOTED, PUNCT, STRING, NUMBER }
 
   /** One token; {@code line} is 0-based within the statement. */
   public record Token(Kind kind, String text, int line) {
@@ -37,14 +38,23 @@ public final class SqlTokens {
   private int i;
   private int line;
   private final List<Token> out = new ArrayList<>();
+  private final boolean numbers;
 
-  private SqlTokens(String s) {
+  private SqlTokens(String s, boolean numbers) {
     this.s = s;
+    this.numbers = numbers;
   }
 
   /** The tokens of {@code sql}; unterminated quotes or comments end the list quietly. */
   public static List<Token> of(String sql) {
-    SqlTokens t = new SqlTokens(sql);
+    SqlTokens t = new SqlTokens(sql, false);
+    t.run();
+    return t.out;
+  }
+
+  /** As {@link #of}, with numeric literals kept as {@link Kind#NUMBER} tokens (type modifiers, settings). */
+  public static List<Token> withNumbers(String sql) {
+    SqlTokens t = new SqlTokens(sql, true);
     t.run();
     return t.out;
   }
@@ -80,8 +90,12 @@ public final class SqlTokens {
       } else if (c == '$' && dollarTag() != null) {
         dollarQuoted(dollarTag());
       } else if (Character.isDigit(c)) {
+        int start = i;
         while (i < n && (Character.isLetterOrDigit(s.charAt(i)) || s.charAt(i) == '.' || s.charAt(i) == '_')) {
           i++;
+        }
+        if (numbers) {
+          out.add(new Token(Kind.NUMBER, s.substring(start, i), line));
         }
       } else if (isIdentStart(c)) {
         int start = i;
