@@ -53,8 +53,8 @@ public final class PreflightRun {
     } else {
       List<CheckResult> results = checks.preflight(target, pkg, false);
       ok = ApplyRun.held(results);
-      gates.add(new GateResult(GateIds.PREFLIGHT, ok ? GateStatus.PASS : GateStatus.FAIL, null, null,
-          ok ? null : ApplyRun.firstFailure(results), results));
+      gates.add(new GateResult(GateId.PREFLIGHT, ok ? GateStatus.PASS : GateStatus.FAIL, null, null,
+          ok ? null : ApplyRun.firstFailure(results), results, ok ? null : ApplyRun.firstCause(results)));
       cause = ok ? null : "preflight check failed: " + ApplyRun.firstFailure(results);
     }
     Verdict v = ok ? Verdict.PASS : Verdict.BLOCKED;

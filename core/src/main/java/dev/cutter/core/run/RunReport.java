@@ -109,12 +109,27 @@ public record RunReport(
   public record BackupInfo(String status, String path, String format, String archiveVersion, Long bytes, String sha256,
       String plaintextSha256, List<String> encryptedTo, Integer tocEntries, Integer tableDataEntries,
       String pgDumpVersion, Instant startedUtc, Instant finishedUtc, String reason, String systemIdentifier,
-      TlsState tls) {
+      TlsState tls, dev.cutter.core.cause.Cause refusal) {
+    /** A backup without a typed refusal (a PASS, or one read back from a report). */
+    public BackupInfo(String status, String path, String format, String archiveVersion, Long bytes, String sha256,
+        String plaintextSha256, List<String> encryptedTo, Integer tocEntries, Integer tableDataEntries,
+        String pgDumpVersion, Instant startedUtc, Instant finishedUtc, String reason, String systemIdentifier,
+        TlsState tls) {
+      this(status, path, format, archiveVersion, bytes, sha256, plaintextSha256, encryptedTo, tocEntries,
+          tableDataEntries, pgDumpVersion, startedUtc, finishedUtc, reason, systemIdentifier, tls, null);
+    }
+
+    /** A refused backup: {@code refusal} says why, as data; {@code reason} for people. */
+    public static BackupInfo refused(String reason, dev.cutter.core.cause.Cause refusal) {
+      return new BackupInfo("FAIL", null, null, null, null, null, null, null, null, null, null, null, null, reason,
+          null, null, refusal);
+    }
+
     public BackupInfo(String status, String path, String format, String archiveVersion, Long bytes, String sha256,
         String plaintextSha256, List<String> encryptedTo, Integer tocEntries, Integer tableDataEntries,
         String pgDumpVersion, Instant startedUtc, Instant finishedUtc, String reason) {
       this(status, path, format, archiveVersion, bytes, sha256, plaintextSha256, encryptedTo, tocEntries,
-          tableDataEntries, pgDumpVersion, startedUtc, finishedUtc, reason, null, null);
+          tableDataEntries, pgDumpVersion, startedUtc, finishedUtc, reason, null, null, null);
     }
   }
 

@@ -1,5 +1,8 @@
 package dev.cutter.core.run;
 
+import dev.cutter.core.CutterException;
+import dev.cutter.core.cause.Causes;
+import dev.cutter.core.cause.Cause;
 import dev.cutter.core.Verdict;
 import dev.cutter.core.catalog.Baseline;
 import dev.cutter.core.catalog.BaselineSnapshot;
@@ -83,8 +86,8 @@ public final class SideRuns {
     VerifyPlan plan = VerifyPlan.of(checks, target, pkg);
     List<CheckResult> results = plan.specs().isEmpty() ? List.of() : checks.run(target, pkg, plan.specs());
     boolean ok = ApplyRun.held(results);
-    gates.add(new GateResult(GateIds.VERIFY, plan.gateStatus(ok), null, null,
-        ok ? plan.note() : ApplyRun.firstFailure(results), results));
+    gates.add(new GateResult(GateId.VERIFY, plan.gateStatus(ok), null, null,
+        ok ? plan.note() : ApplyRun.firstFailure(results), results, ok ? null : ApplyRun.verificationFailed(results)));
     Verdict v = ok ? Verdict.PASS : Verdict.BLOCKED;
     return new RunReport(runId, RunMode.VERIFY, pi, target(pkg, target), v, v.exitCode(), false,
         gates, null, null, new VerificationInfo(plan.status(ok), results, null, null, plan.note()), null,
@@ -132,7 +135,8 @@ public final class SideRuns {
     TargetInfo t = target(pkg, login);
     PackageInfo pi = info(pkg, io.signers());
     if (pkg.rollback().isEmpty()) {
-      gates.add(new GateResult(GateIds.ROLLBACK, GateStatus.FAIL, "a rollback artifact", "none", "the package has no rollback", List.of()));
+      gates.add(GateResult.fail(GateId.ROLLBACK, new Cause.RollbackRefused(Cause.RollbackRefusal.NO_ROLLBACK), "a rollback artifact", "none",
+          "the package has no rollback", List.of()));
       return written(sink, blocked(runId, pi, t, gates, new RollbackInfo("NOT_APPLICABLE", "the package has no rollback"),
           "the package has no rollback", started));
     }
@@ -145,8 +149,9 @@ public final class SideRuns {
     try (Connection lockConn = Connections.open(login, "cutter rollback lock " + runId)) {
       AdvisoryLock lock = AdvisoryLock.acquire(lockConn, lockWait);
       if (lock == null) {
-        gates.add(new GateResult(GateIds.LOCK, GateStatus.FAIL, "no other cutter run on the target",
-            "run lock held by " + AdvisoryLock.holder(lockConn), null, List.of()));
+        String holder = AdvisoryLock.holder(lockConn);
+        gates.add(GateResult.fail(GateId.LOCK, new Cause.RunLockHeld(holder, false), "no other cutter run on the target",
+            "run lock held by " + holder, null, List.of()));
         return written(sink, blocked(runId, pi, t, gates, new RollbackInfo("NOT_RUN", "another run holds the lock"),
             "another run holds the lock", started));
       }
@@ -166,7 +171,8 @@ public final class SideRuns {
         }
         List<CheckResult> pre = checks.run(login, pkg, pkg.rollback().get().precondition());
         if (!ApplyRun.held(pre)) {
-          gates.add(new GateResult(GateIds.ROLLBACK, GateStatus.FAIL, "precondition holds", null, ApplyRun.firstFailure(pre), pre));
+          gates.add(GateResult.fail(GateId.ROLLBACK, new Cause.RollbackRefused(Cause.RollbackRefusal.PRECONDITION_FAILED), "precondition holds", null,
+              ApplyRun.firstFailure(pre), pre));
           return written(sink, blocked(runId, pi, t, gates, new RollbackInfo("NOT_APPLICABLE", "precondition failed: " + ApplyRun.firstFailure(pre)),
               "rollback precondition does not hold: " + ApplyRun.firstFailure(pre), started));
         }
@@ -182,7 +188,7 @@ public final class SideRuns {
               c -> Journal.recordRollback(c, pkg.id(), pkg.sha256(), runId, io.signers(), login.user(),
                   pkg.target().applyRole(), started));
         } catch (ApplyRun.ApplyRoleException e) {
-          gates.add(new GateResult(GateIds.ROLLBACK, GateStatus.FAIL, "current_user = " + pkg.target().applyRole(), null,
+          gates.add(GateResult.fail(GateId.ROLLBACK, e.why(), "current_user = " + pkg.target().applyRole(), null,
               e.getMessage(), pre));
           return written(sink, blocked(runId, pi, t, gates, new RollbackInfo("NOT_RUN", e.getMessage()), e.getMessage(), started));
         }
@@ -193,8 +199,9 @@ public final class SideRuns {
             o.error().sqlstate(), o.error().message(), o.error().detail(), o.error().hint(), o.error().where());
         ApplyInfo ai = new ApplyInfo(ok ? "PASS" : "FAIL", o.total(), o.executed(), ok ? "committed" : "rolled_back", false,
             o.committed(), fs);
-        gates.add(new GateResult(GateIds.ROLLBACK, ok ? GateStatus.PASS : GateStatus.FAIL, statements.size() + " statements",
-            ok ? "committed" : "rolled back", ok ? null : fs.message(), pre));
+        gates.add(new GateResult(GateId.ROLLBACK, ok ? GateStatus.PASS : GateStatus.FAIL, statements.size() + " statements",
+            ok ? "committed" : "rolled back", ok ? null : fs.message(), pre,
+            ok ? null : ApplyRun.sqlCause(o, pkg.target().applyRole())));
         Verdict v = ok ? Verdict.PASS : after.equals(before) ? Verdict.FAILED : Verdict.ESCALATE;
         RunReport r = new RunReport(runId, RunMode.ROLLBACK, pi, session.get(), v, v.exitCode(), ok, gates, null, ai,
             new VerificationInfo(ok ? "PASS" : "FAIL", List.of(), before, after, ok || after.equals(before) ? null
@@ -213,8 +220,11 @@ public final class SideRuns {
       if (!committed) {
         // nothing of the rollback committed: the target is as it was
         boolean locked = gates.stream().anyMatch(g -> g.id().equals(GateIds.LOCK));
-        gates.add(locked ? new GateResult(GateIds.ROLLBACK, GateStatus.FAIL, null, null, m, List.of())
-            : new GateResult(GateIds.LOCK, GateStatus.FAIL, "connection to " + login.display(), null, m, List.of()));
+        Cause why = e instanceof SQLException se ? Causes.sql(se, Cause.ErrorSite.ROLLBACK, login.user())
+            : e instanceof CutterException ce && ce.typedCause() != null ? ce.typedCause()
+            : new Cause.InternalError("rollback: " + e.getClass().getSimpleName());
+        gates.add(locked ? GateResult.fail(GateId.ROLLBACK, why, null, null, m, List.of())
+            : GateResult.fail(GateId.LOCK, why, "connection to " + login.display(), null, m, List.of()));
         return written(sink, blocked(runId, pi, t, gates, new RollbackInfo("NOT_RUN", m), m, started));
       }
       return written(sink, new RunReport(runId, RunMode.ROLLBACK, pi, t, Verdict.ESCALATE, Verdict.ESCALATE.exitCode(),
@@ -231,20 +241,20 @@ public final class SideRuns {
   private static GateResult journalGate(Connection c, ApplyPackage pkg) throws SQLException {
     String expected = "a journal row of this package (sha256 " + pkg.sha256() + ") on this target";
     if (!Journal.exists(c)) {
-      return new GateResult(GateIds.JOURNAL, GateStatus.FAIL, expected, "no " + Journal.QUALIFIED,
+      return GateResult.fail(GateId.JOURNAL, new Cause.RollbackRefused(Cause.RollbackRefusal.NO_JOURNAL), expected, "no " + Journal.QUALIFIED,
           "no journal on this target: the package was never applied here", List.of());
     }
     List<Journal.Entry> rows = Journal.forPackage(c, pkg.sha256());
     Optional<Journal.Entry> rolledBack = rows.stream().filter(Journal.Entry::isRollback).findFirst();
     if (rolledBack.isPresent()) {
       Journal.Entry e = rolledBack.get();
-      return new GateResult(GateIds.JOURNAL, GateStatus.FAIL, expected + ", not yet rolled back",
+      return GateResult.fail(GateId.JOURNAL, new Cause.RollbackRefused(Cause.RollbackRefusal.ALREADY_ROLLED_BACK), expected + ", not yet rolled back",
           "journal row " + e.id() + ": " + e.verdict(), "run " + e.runId() + " already rolled this package back ("
               + e.started() + ")", List.of());
     }
     Optional<Journal.Entry> applied = rows.stream().filter(e -> !e.isRollback()).reduce((a, b) -> b);
     if (applied.isEmpty()) {
-      return new GateResult(GateIds.JOURNAL, GateStatus.FAIL, expected, "no row",
+      return GateResult.fail(GateId.JOURNAL, new Cause.RollbackRefused(Cause.RollbackRefusal.NOT_APPLIED), expected, "no row",
           "this package was never applied on this target (no journal row for its sha256)", List.of());
     }
     Journal.Entry e = applied.get();
