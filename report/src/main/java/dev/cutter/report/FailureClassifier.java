@@ -193,7 +193,7 @@ public final class FailureClassifier {
               + " approved change.",
           restore);
     }
-    String known = firstCause(r).map(c -> CauseDiagnoses.of(c, r).rootCause()).orElse(null);
+    String known = firstCause(r).map(c -> CauseDiagnoses.of(c, r).rootCause()).orElse(r.rootCause());
     return Diagnosis.of(
         "The target is not in the state the package promised and was not restored" + (known == null ? "." : ": "
             + known),

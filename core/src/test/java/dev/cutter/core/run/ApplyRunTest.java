@@ -90,11 +90,12 @@ class ApplyRunTest {
         List<CheckResult> out = new ArrayList<>();
         for (CheckSpec s : specs) {
           if (s.name().equals("fails")) {
-            out.add(CheckResult.fail("fails", "x", "y", "always fails"));
+            out.add(CheckResult.fail("fails", new dev.cutter.core.cause.Cause.CheckQueryDiffers("fails", "x", "y"), "x", "y", "always fails"));
           } else {
             String exists = db.queryValue("select to_regclass('public.t') is not null");
             out.add("t".equals(exists) ? CheckResult.pass("t_exists", "t", "t", null)
-                : CheckResult.fail("t_exists", "table t", "absent", "table t is missing"));
+                : CheckResult.fail("t_exists", new dev.cutter.core.cause.Cause.ObjectsAbsent(List.of("table t")), "table t", "absent",
+                    "table t is missing"));
           }
         }
         return out;
