@@ -52,9 +52,9 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
 
   @Override
   public Diagnosis signatureRefused(Cause.SignatureRefused c) {
-    boolean tamper = c.reason().isTamperEvidence();
+    boolean tamper = c.status().isTamperEvidence();
     return Diagnosis.of(
-        "Signature " + c.index() + " on package.yaml is refused: " + c.reason().label() + "."
+        "Signature " + c.index() + " on package.yaml is refused: " + c.status().label() + "."
             + (tamper ? " package.yaml is not the file that was signed, or the signature file is damaged." : ""),
         (tamper ? "Find out who changed package.yaml or its signature before anything runs; "
             : "Run cutter package verify PKG to see each signature's status; ") + UNCHANGED,
@@ -67,8 +67,8 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
   @Override
   public Diagnosis artifactHashMismatch(Cause.ArtifactHashMismatch c) {
     return Diagnosis.of(
-        "Artifact " + c.path() + (c.actual() == null ? " cannot be read" : " has sha256 " + c.actual())
-            + ", not the " + c.expected() + " the package pins: the file changed after the package was approved.",
+        "Artifact " + c.path() + (c.found() == null ? " cannot be read" : " has sha256 " + c.found())
+            + ", not the " + c.pinned() + " the package pins: the file changed after the package was approved.",
         "Find out who changed the artifact and why before anything runs; " + UNCHANGED,
         "Restore the approved artifact (the one whose sha256 package.yaml pins) and re-run.",
         "If the new content is intended, re-hash it (cutter package hash), have it reviewed and signed again.");
@@ -111,7 +111,7 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
   @Override
   public Diagnosis cannotConnect(Cause.CannotConnect c) {
     String code = c.sqlstate() == null ? "" : " (SQLSTATE " + c.sqlstate() + ")";
-    if (c.sqlstate() != null && c.sqlstate().startsWith("28")) {
+    if (c.sqlstate() != null && c.sqlstate().length() == 5 && c.sqlstate().substring(0, 2).equals("28")) {
       return Diagnosis.of(
           "The server refused the login to " + c.target() + code + ".",
           "Check the login role and its password source (PGPASSWORD, the password file or the prompt), then re-run.",
@@ -169,8 +169,8 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
       case SERVER_VERSION -> "server major version";
     };
     return Diagnosis.of(
-        "The target is not the database the package was written for: its " + field + " is " + c.actual()
-            + ", the package names " + c.expected() + ".",
+        "The target is not the database the package was written for: its " + field + " is " + c.found()
+            + ", the package names " + c.pinned() + ".",
         "Confirm which database is meant before anything else; " + UNCHANGED,
         "Point --target (or the PG* environment) at the database the package names and re-run.",
         "If the package pins the wrong identity or version, re-issue it with the right one and a new authorization.");
@@ -325,8 +325,8 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
   @Override
   public Diagnosis checkQueryDiffers(Cause.CheckQueryDiffers c) {
     return Diagnosis.of(
-        "Check " + c.check() + " returned " + (c.actual() == null ? "no value" : c.actual()) + ", the package expects "
-            + c.expected() + ".",
+        "Check " + c.check() + " returned " + (c.returned() == null ? "no value" : c.returned()) + ", the package expects "
+            + c.expects() + ".",
         "Bring the target into the state the check requires, or correct the check; " + UNCHANGED,
         "Bring the target into the state the check requires through its own approved change, then re-run.",
         "If the check's expectation is stale, re-issue the package with the corrected check.");
@@ -359,7 +359,7 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
   @Override
   public Diagnosis backupRefused(Cause.BackupRefused c) {
     String selftest = "Fix the cause, run cutter backup --selftest PKG, then re-run the apply; " + UNCHANGED;
-    String reason = r.backup() == null || r.backup().reason() == null ? "" : " (" + r.backup().reason() + ")";
+    String reason = " (the P2 backup section below says what was found)";
     return switch (c.kind()) {
       case TOOL_MISSING -> Diagnosis.of("pg_dump or pg_restore cannot be run on this host" + reason + ".", selftest,
           "Install the PostgreSQL client tools of the server's major version and point cutter at them.");

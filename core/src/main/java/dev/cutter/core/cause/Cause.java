@@ -93,15 +93,15 @@ public sealed interface Cause {
   }
 
   /** A signature that must stop the run (tamper evidence), or one that did not count, and why. */
-  record SignatureRefused(int index, SignatureStatus reason) implements Cause {
+  record SignatureRefused(int index, SignatureStatus status) implements Cause {
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.signatureRefused(this);
     }
   }
 
-  /** An artifact's sha256 is not the one the package pins; {@code actual} is null when unreadable. */
-  record ArtifactHashMismatch(String path, String expected, String actual) implements Cause {
+  /** An artifact's sha256 is not the one the package pins; {@code found} is null when unreadable. */
+  record ArtifactHashMismatch(String path, String pinned, String found) implements Cause {
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.artifactHashMismatch(this);
@@ -159,7 +159,7 @@ public sealed interface Cause {
   }
 
   /** The target is not the one the package names. */
-  record IdentityMismatch(IdentityField field, String expected, String actual) implements Cause {
+  record IdentityMismatch(IdentityField field, String pinned, String found) implements Cause {
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.identityMismatch(this);
@@ -270,7 +270,7 @@ public sealed interface Cause {
   }
 
   /** A package's sql check returned another value than it expects. */
-  record CheckQueryDiffers(String check, String expected, String actual) implements Cause {
+  record CheckQueryDiffers(String check, String expects, String returned) implements Cause {
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.checkQueryDiffers(this);
