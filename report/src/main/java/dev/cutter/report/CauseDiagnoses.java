@@ -27,10 +27,6 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
     return cause.accept(new CauseDiagnoses(r));
   }
 
-  private String applyRole() {
-    return r.target() == null || r.target().applyRole() == null ? "(the apply role)" : r.target().applyRole();
-  }
-
   private static String role(String role) {
     return role == null ? "(the apply role)" : role;
   }

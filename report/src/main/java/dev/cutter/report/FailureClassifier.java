@@ -10,6 +10,7 @@ import dev.cutter.core.run.GateResult;
 import dev.cutter.core.run.GateStatus;
 import dev.cutter.core.run.RunMode;
 import dev.cutter.core.run.RunReport;
+import dev.cutter.core.run.RunStatus;
 import dev.cutter.core.run.RunReport.ApplyInfo;
 import dev.cutter.core.run.RunReport.RollbackInfo;
 import dev.cutter.core.run.RunReport.VerificationInfo;
@@ -42,11 +43,6 @@ public final class FailureClassifier {
     Objects.requireNonNull(r, "report");
     Diagnosis d = byVerdict(r);
     return r.nextAction() == null ? d : new Diagnosis(d.rootCause(), d.remediation(), r.nextAction());
-  }
-
-  /** The diagnosis of one cause in the run {@code r} (e.g. for a caller outside a report). */
-  public Diagnosis classify(Cause cause, RunReport r) {
-    return CauseDiagnoses.of(cause, r);
   }
 
   private Diagnosis byVerdict(RunReport r) {
@@ -146,7 +142,7 @@ public final class FailureClassifier {
           "Undo the committed part with a rollback written for this partial state, as its own approved package.",
           restore);
     }
-    if (apply != null && applyCause != null && "rolled_back".equals(apply.transaction())) {
+    if (apply != null && applyCause != null && apply.transaction() == RunStatus.Transaction.ROLLED_BACK) {
       return Diagnosis.of(
           CauseDiagnoses.of(applyCause, r).rootCause() + " The transaction was rolled back, yet the catalog baseline"
               + " read afterwards differs from the one before: " + baselineDifference(r.verification())
@@ -165,7 +161,7 @@ public final class FailureClassifier {
           "Fix the rollback precondition: it must hold right after this change is applied.",
           "Fix the rollback artifact so that it brings back the pre-apply baseline.");
     }
-    if (rollback != null && "NOT_APPLICABLE".equals(rollback.status())) {
+    if (rollback != null && rollback.status() == RunStatus.Rollback.NOT_APPLICABLE) {
       return Diagnosis.of(
           "The change committed but verification failed: " + failedChecks(verifyChecks(r)) + ". No rollback ran:"
               + " the target holds the committed, unverified change.",
@@ -174,7 +170,7 @@ public final class FailureClassifier {
           "Adapt the rollback to the target's actual state and run it as its own approved package.",
           restore);
     }
-    if (rollback != null && "FAILED".equals(rollback.status())) {
+    if (rollback != null && rollback.status() == RunStatus.Rollback.FAILED) {
       return Diagnosis.of(
           "The change committed but verification failed (" + failedChecks(verifyChecks(r)) + "), and the rollback"
               + " failed: the target holds the change, possibly in part.",
@@ -183,7 +179,7 @@ public final class FailureClassifier {
           "Inspect the change; if it may stay, record that decision.",
           restore);
     }
-    if (rollback != null && "EXECUTED".equals(rollback.status())) {
+    if (rollback != null && rollback.status() == RunStatus.Rollback.EXECUTED) {
       return Diagnosis.of(
           "The change committed but verification failed (" + failedChecks(verifyChecks(r)) + "); the rollback ran,"
               + " but the catalog baseline is not the one before the apply: " + baselineDifference(r.verification())
@@ -205,7 +201,7 @@ public final class FailureClassifier {
   // ---- helpers -------------------------------------------------------------------------------
 
   private static boolean verificationPassed(RunReport r) {
-    return r.verification() != null && "PASS".equals(r.verification().status());
+    return r.verification() != null && r.verification().status() == RunStatus.Verification.PASS;
   }
 
   private static List<CheckResult> verifyChecks(RunReport r) {

@@ -109,46 +109,23 @@ final class SqlErrorDiagnoses {
           "Run cutter init --grant " + role(e) + " as an administrator, then re-run; nothing was changed.",
           "Run cutter init --grant " + role(e) + " (an administrator's one-time step), then re-run this package.");
     }
-    switch (code) {
-      case "42501":
-        return insufficientPrivilege(e);
-      case "42P07", "42710", "42P06", "42723", "42P04", "42701":
-        return alreadyExists(e);
-      case "42P01", "3F000", "42883", "42703", "42704":
-        return missing(e);
-      case "55P03":
-        return lockTimeout(e);
-      case "57014":
-        return canceled(e);
-      case "25001":
-        return notInTransaction(e);
-      case "25006":
-        return readOnly(e);
-      case "40001", "40P01":
-        return conflict(e);
-      case "57P01", "57P02", "57P03":
-        return connectionLost(e);
-      case "2BP01":
-        return dependents(e);
-      case "42601":
-        return syntax(e);
-      case "P0001":
-        return raised(e);
-      case "28P01", "28000":
-        return authentication(e);
-      default:
-        break;
-    }
-    if (cls.equals("23")) {
-      return constraintViolation(e);
-    }
-    if (cls.equals("08")) {
-      return connectionLost(e);
-    }
-    if (cls.equals("53")) {
-      return resources(e);
-    }
-    return unknown(e, cls);
+    return switch (code) {
+      case "42501" -> insufficientPrivilege(e);
+      case "42P07", "42710", "42P06", "42723", "42P04", "42701" -> alreadyExists(e);
+      case "42P01", "3F000", "42883", "42703", "42704" -> missing(e);
+      case "55P03" -> lockTimeout(e);
+      case "57014" -> canceled(e);
+      case "25001" -> notInTransaction(e);
+      case "25006" -> readOnly(e);
+      case "40001", "40P01" -> conflict(e);
+      case "57P01", "57P02", "57P03" -> connectionLost(e);
+      case "2BP01" -> dependents(e);
+      case "42601" -> syntax(e);
+      case "P0001" -> raised(e);
+      case "28P01", "28000" -> authentication(e);
+      default -> cls.equals("23") ? constraintViolation(e) : cls.equals("08") ? connectionLost(e)
+          : cls.equals("53") ? resources(e) : unknown(e);
+    };
   }
 
   // ---- 42501 ---------------------------------------------------------------------------------
@@ -338,11 +315,8 @@ final class SqlErrorDiagnoses {
         "If the guard is wrong, correct the artifact and re-issue the package.");
   }
 
-  private static Diagnosis unknown(SqlError e, String cls) {
-    String className = CLASSES.get(cls);
-    return Diagnosis.of(
-        e.evidence() + (className == null ? "" : " SQLSTATE class " + cls + " is \"" + className + "\".")
-            + " cutter has no specific diagnosis for this code.",
+  private static Diagnosis unknown(SqlError e) {
+    return Diagnosis.of(e.evidence() + " cutter has no specific diagnosis for this code.",
         "Read the server error and the server log; decide whether the package or the target must change. "
             + RERUN,
         "Correct the artifact and re-issue the package.",

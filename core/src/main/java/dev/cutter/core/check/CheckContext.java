@@ -103,6 +103,25 @@ public final class CheckContext {
     return CheckResult.error(id, cause, message);
   }
 
+  /**
+   * A FAIL without a typed cause, for code written before {@link Cause}: its diagnosis is an
+   * internal error naming the check, until the check says why with {@link #fail(Cause, String, String, String)}.
+   */
+  @Deprecated
+  public CheckResult fail(String expected, String actual, String message) {
+    return fail(untyped(), expected, actual, message);
+  }
+
+  /** As {@link #fail(String, String, String)}, PASS when {@code held}. */
+  @Deprecated
+  public CheckResult result(boolean held, String expected, String actual, String message) {
+    return result(held, this::untyped, expected, actual, message);
+  }
+
+  private Cause untyped() {
+    return new Cause.InternalError("check " + id + " failed without a typed cause");
+  }
+
   public CheckResult skipped(String reason) {
     return CheckResult.skipped(id, reason);
   }

@@ -27,6 +27,12 @@ public record CheckResult(String id, CheckStatus status, String expected, String
     return new CheckResult(id, CheckStatus.ERROR, null, null, message, cause);
   }
 
+  /** A FAIL without a typed cause (code written before {@link Cause}): diagnosed as an internal error. */
+  @Deprecated
+  public static CheckResult fail(String id, String expected, String actual, String message) {
+    return fail(id, new Cause.InternalError("check " + id + " failed without a typed cause"), expected, actual, message);
+  }
+
   public static CheckResult skipped(String id, String reason) {
     return new CheckResult(id, CheckStatus.SKIPPED, null, null, reason, null);
   }

@@ -117,7 +117,7 @@ public final class ApplyRun {
     BackupInfo backupInfo;
     ApplyInfo applyInfo;
     VerificationInfo verification;
-    RollbackInfo rollbackInfo = new RollbackInfo("NOT_RUN", null);
+    RollbackInfo rollbackInfo = new RollbackInfo(RunStatus.Rollback.NOT_RUN, null);
     Baseline before;
     /** A session as apply_role opened before BEGIN, kept to finish the journal row when no new one can be had. */
     Connection journalSession;
@@ -266,7 +266,7 @@ public final class ApplyRun {
       ConnectionSpec bt = role.equals(req.login().user()) ? req.login()
           : req.login().as(role, req.passwordFor().apply(req.login(), role));
       s.backupInfo = backup.run(bt, pkg, req.runId());
-      boolean ok = "PASS".equals(s.backupInfo.status());
+      boolean ok = s.backupInfo.status() == RunStatus.Backup.PASS;
       s.gate(new GateResult(GateId.BACKUP, ok ? GateStatus.PASS : GateStatus.FAIL, "a verified fresh backup",
           ok ? s.backupInfo.path() : null, ok ? null : s.backupInfo.reason(), List.of(), ok ? null
               : s.backupInfo.refusal() != null ? s.backupInfo.refusal()
@@ -372,7 +372,7 @@ public final class ApplyRun {
             req.statements().size() + " statements", out.executed() + " executed, rolled back", describe(out), List.of()));
         Baseline after = BaselineSnapshot.read(lockConn, s.touched);
         boolean same = after.equals(s.before);
-        s.verification = new VerificationInfo(same ? "UNCHANGED" : "CHANGED", List.of(), s.before, after,
+        s.verification = new VerificationInfo(same ? RunStatus.Verification.UNCHANGED : RunStatus.Verification.CHANGED, List.of(), s.before, after,
             same ? "target unchanged, verified" : "the baseline differs from before the apply: " + differences(s.before, after));
         if (same) {
           return finish(s, Verdict.FAILED, "apply failed and was rolled back: " + describe(out), sink, lockConn);
@@ -401,14 +401,14 @@ public final class ApplyRun {
     }
     Optional<Rollback> rb = pkg.rollback();
     if (rb.isEmpty()) {
-      s.rollbackInfo = new RollbackInfo("NOT_APPLICABLE", "the package has no rollback");
+      s.rollbackInfo = new RollbackInfo(RunStatus.Rollback.NOT_APPLICABLE, "the package has no rollback");
       s.gate(new GateResult(GateIds.ROLLBACK, GateStatus.SKIPPED, null, null, s.rollbackInfo.reason(), List.of()));
       return finish(s, Verdict.ESCALATE, "verification failed after commit and there is no rollback: " + firstFailure(v),
           sink, lockConn);
     }
     List<CheckResult> pre = checks.run(req.login(), pkg, rb.get().precondition());
     if (pre.stream().anyMatch(r -> r.status().blocks())) {
-      s.rollbackInfo = new RollbackInfo("NOT_APPLICABLE", "precondition failed: " + firstFailure(pre));
+      s.rollbackInfo = new RollbackInfo(RunStatus.Rollback.NOT_APPLICABLE, "precondition failed: " + firstFailure(pre));
       s.gate(GateResult.fail(GateId.ROLLBACK, new Cause.RollbackRefused(Cause.RollbackRefusal.PRECONDITION_FAILED),
           "precondition holds", null, s.rollbackInfo.reason(), pre));
       return finish(s, Verdict.ESCALATE, "verification failed after commit; rollback not applicable: " + firstFailure(v),
@@ -418,12 +418,12 @@ public final class ApplyRun {
     try {
       ro = runRollback(req);
     } catch (ApplyRoleException e) {
-      s.rollbackInfo = new RollbackInfo("FAILED", e.getMessage());
+      s.rollbackInfo = new RollbackInfo(RunStatus.Rollback.FAILED, e.getMessage());
       s.gate(GateResult.fail(GateId.ROLLBACK, e.why(), null, null, e.getMessage(), pre));
       return finish(s, Verdict.ESCALATE, "rollback could not run: " + e.getMessage(), sink, lockConn);
     }
     if (ro.ending() != Ending.COMMITTED) {
-      s.rollbackInfo = new RollbackInfo("FAILED", describe(ro));
+      s.rollbackInfo = new RollbackInfo(RunStatus.Rollback.FAILED, describe(ro));
       s.gate(GateResult.fail(GateId.ROLLBACK, sqlCause(ro, pkg.target().applyRole()), null, null, describe(ro), pre));
       return finish(s, Verdict.ESCALATE, "verification failed and the rollback failed: " + describe(ro), sink, lockConn);
     }
@@ -434,8 +434,8 @@ public final class ApplyRun {
         : dropped.isPresent() ? "rollback restored the structure, not the data: " + dropped.get() + " dropped data that is"
             + " only in the backup" + backupWhere(s)
         : "rollback restored the pre-apply baseline";
-    s.verification = new VerificationInfo("FAIL", v, s.before, after, note);
-    s.rollbackInfo = new RollbackInfo("EXECUTED", "verification failed: " + firstFailure(v));
+    s.verification = new VerificationInfo(RunStatus.Verification.FAIL, v, s.before, after, note);
+    s.rollbackInfo = new RollbackInfo(RunStatus.Rollback.EXECUTED, "verification failed: " + firstFailure(v));
     s.gate(new GateResult(GateId.ROLLBACK, restored ? GateStatus.PASS : GateStatus.FAIL, "baseline as before the apply",
         restored ? "restored" : "differs", restored ? null : note, pre,
         restored ? null : new Cause.RollbackRefused(Cause.RollbackRefusal.BASELINE_DIFFERS)));
@@ -472,13 +472,13 @@ public final class ApplyRun {
     Request req = s.req;
     ApplyPackage pkg = req.pkg();
     if (pkg.rollback().isEmpty()) {
-      s.rollbackInfo = new RollbackInfo("NOT_APPLICABLE", "dry-run: the package has no rollback to rehearse");
+      s.rollbackInfo = new RollbackInfo(RunStatus.Rollback.NOT_APPLICABLE, "dry-run: the package has no rollback to rehearse");
       s.gate(new GateResult(GateIds.ROLLBACK, GateStatus.SKIPPED, null, null, s.rollbackInfo.reason(), List.of()));
       return finish(s, Verdict.PASS, null, sink, lockConn);
     }
     List<CheckResult> pre = checks.run(req.login(), pkg, pkg.rollback().get().precondition());
     if (!held(pre)) {
-      s.rollbackInfo = new RollbackInfo("NOT_APPLICABLE", "rehearsal: precondition failed right after the apply: "
+      s.rollbackInfo = new RollbackInfo(RunStatus.Rollback.NOT_APPLICABLE, "rehearsal: precondition failed right after the apply: "
           + firstFailure(pre));
       s.gate(GateResult.fail(GateId.ROLLBACK, new Cause.RollbackRefused(Cause.RollbackRefusal.PRECONDITION_FAILED),
           "precondition holds after the apply", null,
@@ -491,12 +491,12 @@ public final class ApplyRun {
       ro = runRollback(req);
     } catch (ApplyRoleException e) {
       ro = null;
-      s.rollbackInfo = new RollbackInfo("FAILED", e.getMessage());
+      s.rollbackInfo = new RollbackInfo(RunStatus.Rollback.FAILED, e.getMessage());
     }
     Baseline after = BaselineSnapshot.read(lockConn, s.touched);
     boolean restored = ro != null && ro.ending() == Ending.COMMITTED && after.equals(s.before);
     if (ro != null) {
-      s.rollbackInfo = new RollbackInfo(ro.ending() == Ending.COMMITTED ? "EXECUTED" : "FAILED",
+      s.rollbackInfo = new RollbackInfo(ro.ending() == Ending.COMMITTED ? RunStatus.Rollback.EXECUTED : RunStatus.Rollback.FAILED,
           ro.ending() != Ending.COMMITTED ? "rehearsal: " + describe(ro)
               : restored ? "rehearsal: the rollback restored the pre-apply baseline" + droppedData(req.statements())
                   .map(d -> " (the structure only: " + d + " drops data that only a backup holds)").orElse("")
@@ -653,14 +653,15 @@ public final class ApplyRun {
       fs = new FailedStatement(o.failedIndex() == null ? 0 : o.failedIndex(), o.failedLine() == null ? 0 : o.failedLine(),
           e.sqlstate(), e.message(), e.detail(), e.hint(), e.where());
     }
-    String tx = switch (o.ending()) {
-      case COMMITTED -> "committed";
-      case PARTIALLY_COMMITTED -> "partially_committed";
-      case ROLLED_BACK, CONNECTION_LOST -> "rolled_back";
-      case UNKNOWN -> "unknown";
-      case REFUSED -> "none";
+    RunStatus.Transaction tx = switch (o.ending()) {
+      case COMMITTED -> RunStatus.Transaction.COMMITTED;
+      case PARTIALLY_COMMITTED -> RunStatus.Transaction.PARTIALLY_COMMITTED;
+      case ROLLED_BACK, CONNECTION_LOST -> RunStatus.Transaction.ROLLED_BACK;
+      case UNKNOWN -> RunStatus.Transaction.UNKNOWN;
+      case REFUSED -> RunStatus.Transaction.NONE;
     };
-    String status = o.ending() == Ending.COMMITTED ? "PASS" : o.ending() == Ending.REFUSED ? "BLOCKED" : "FAIL";
+    RunStatus.Apply status = o.ending() == Ending.COMMITTED ? RunStatus.Apply.PASS
+        : o.ending() == Ending.REFUSED ? RunStatus.Apply.BLOCKED : RunStatus.Apply.FAIL;
     return new ApplyInfo(status, o.total(), o.executed(), tx, req.wrapperAbsorbed(), o.committed(), fs);
   }
 

@@ -137,12 +137,12 @@ public final class SideRuns {
     if (pkg.rollback().isEmpty()) {
       gates.add(GateResult.fail(GateId.ROLLBACK, new Cause.RollbackRefused(Cause.RollbackRefusal.NO_ROLLBACK), "a rollback artifact", "none",
           "the package has no rollback", List.of()));
-      return written(sink, blocked(runId, pi, t, gates, new RollbackInfo("NOT_APPLICABLE", "the package has no rollback"),
+      return written(sink, blocked(runId, pi, t, gates, new RollbackInfo(RunStatus.Rollback.NOT_APPLICABLE, "the package has no rollback"),
           "the package has no rollback", started));
     }
     if (!io.passed()) {
       gates.add(GateResult.notRun(GateIds.ROLLBACK));
-      return written(sink, blocked(runId, pi, t, gates, new RollbackInfo("NOT_RUN", "integrity gate refused the package"),
+      return written(sink, blocked(runId, pi, t, gates, new RollbackInfo(RunStatus.Rollback.NOT_RUN, "integrity gate refused the package"),
           "integrity gate refused the package", started));
     }
     boolean committed = false;
@@ -152,7 +152,7 @@ public final class SideRuns {
         String holder = AdvisoryLock.holder(lockConn);
         gates.add(GateResult.fail(GateId.LOCK, new Cause.RunLockHeld(holder, false), "no other cutter run on the target",
             "run lock held by " + holder, null, List.of()));
-        return written(sink, blocked(runId, pi, t, gates, new RollbackInfo("NOT_RUN", "another run holds the lock"),
+        return written(sink, blocked(runId, pi, t, gates, new RollbackInfo(RunStatus.Rollback.NOT_RUN, "another run holds the lock"),
             "another run holds the lock", started));
       }
       try (lock) {
@@ -160,20 +160,20 @@ public final class SideRuns {
         GateResult identity = IdentityGate.check(lockConn, pkg);
         gates.add(identity);
         if (identity.status() == GateStatus.FAIL) {
-          return written(sink, blocked(runId, pi, t, gates, new RollbackInfo("NOT_RUN", "not the approved target"),
+          return written(sink, blocked(runId, pi, t, gates, new RollbackInfo(RunStatus.Rollback.NOT_RUN, "not the approved target"),
               "not the approved target: " + identity.message(), started));
         }
         GateResult journal = journalGate(lockConn, pkg);
         gates.add(journal);
         if (journal.status() == GateStatus.FAIL) {
-          return written(sink, blocked(runId, pi, t, gates, new RollbackInfo("NOT_APPLICABLE", journal.message()),
+          return written(sink, blocked(runId, pi, t, gates, new RollbackInfo(RunStatus.Rollback.NOT_APPLICABLE, journal.message()),
               journal.message(), started));
         }
         List<CheckResult> pre = checks.run(login, pkg, pkg.rollback().get().precondition());
         if (!ApplyRun.held(pre)) {
           gates.add(GateResult.fail(GateId.ROLLBACK, new Cause.RollbackRefused(Cause.RollbackRefusal.PRECONDITION_FAILED), "precondition holds", null,
               ApplyRun.firstFailure(pre), pre));
-          return written(sink, blocked(runId, pi, t, gates, new RollbackInfo("NOT_APPLICABLE", "precondition failed: " + ApplyRun.firstFailure(pre)),
+          return written(sink, blocked(runId, pi, t, gates, new RollbackInfo(RunStatus.Rollback.NOT_APPLICABLE, "precondition failed: " + ApplyRun.firstFailure(pre)),
               "rollback precondition does not hold: " + ApplyRun.firstFailure(pre), started));
         }
         java.util.Set<String> touched = dev.cutter.core.check.BeginRecheck.touchedSchemas(lockConn, pkg, statements,
@@ -190,23 +190,24 @@ public final class SideRuns {
         } catch (ApplyRun.ApplyRoleException e) {
           gates.add(GateResult.fail(GateId.ROLLBACK, e.why(), "current_user = " + pkg.target().applyRole(), null,
               e.getMessage(), pre));
-          return written(sink, blocked(runId, pi, t, gates, new RollbackInfo("NOT_RUN", e.getMessage()), e.getMessage(), started));
+          return written(sink, blocked(runId, pi, t, gates, new RollbackInfo(RunStatus.Rollback.NOT_RUN, e.getMessage()), e.getMessage(), started));
         }
         boolean ok = o.ending() == Ending.COMMITTED;
         committed = ok;
         Baseline after = BaselineSnapshot.read(lockConn, touched);
         FailedStatement fs = o.error() == null ? null : new FailedStatement(o.failedIndex(), o.failedLine(),
             o.error().sqlstate(), o.error().message(), o.error().detail(), o.error().hint(), o.error().where());
-        ApplyInfo ai = new ApplyInfo(ok ? "PASS" : "FAIL", o.total(), o.executed(), ok ? "committed" : "rolled_back", false,
+        ApplyInfo ai = new ApplyInfo(ok ? RunStatus.Apply.PASS : RunStatus.Apply.FAIL, o.total(), o.executed(),
+            ok ? RunStatus.Transaction.COMMITTED : RunStatus.Transaction.ROLLED_BACK, false,
             o.committed(), fs);
         gates.add(new GateResult(GateId.ROLLBACK, ok ? GateStatus.PASS : GateStatus.FAIL, statements.size() + " statements",
             ok ? "committed" : "rolled back", ok ? null : fs.message(), pre,
             ok ? null : ApplyRun.sqlCause(o, pkg.target().applyRole())));
         Verdict v = ok ? Verdict.PASS : after.equals(before) ? Verdict.FAILED : Verdict.ESCALATE;
         RunReport r = new RunReport(runId, RunMode.ROLLBACK, pi, session.get(), v, v.exitCode(), ok, gates, null, ai,
-            new VerificationInfo(ok ? "PASS" : "FAIL", List.of(), before, after, ok || after.equals(before) ? null
+            new VerificationInfo(ok ? RunStatus.Verification.PASS : RunStatus.Verification.FAIL, List.of(), before, after, ok || after.equals(before) ? null
                 : "the baseline differs from before the rollback: " + String.join("; ", before.differences(after))),
-            new RollbackInfo(ok ? "EXECUTED" : "FAILED", ok ? null : fs.message()),
+            new RollbackInfo(ok ? RunStatus.Rollback.EXECUTED : RunStatus.Rollback.FAILED, ok ? null : fs.message()),
             ok ? null : "the rollback artifact failed: " + fs.message(), List.of(), null, started, clock.instant());
         String sha = sink.write(r);
         if (ok) {
@@ -225,10 +226,10 @@ public final class SideRuns {
             : new Cause.InternalError("rollback: " + e.getClass().getSimpleName());
         gates.add(locked ? GateResult.fail(GateId.ROLLBACK, why, null, null, m, List.of())
             : GateResult.fail(GateId.LOCK, why, "connection to " + login.display(), null, m, List.of()));
-        return written(sink, blocked(runId, pi, t, gates, new RollbackInfo("NOT_RUN", m), m, started));
+        return written(sink, blocked(runId, pi, t, gates, new RollbackInfo(RunStatus.Rollback.NOT_RUN, m), m, started));
       }
       return written(sink, new RunReport(runId, RunMode.ROLLBACK, pi, t, Verdict.ESCALATE, Verdict.ESCALATE.exitCode(),
-          true, gates, null, null, null, new RollbackInfo("EXECUTED", m), "the rollback committed, then the run failed: "
+          true, gates, null, null, null, new RollbackInfo(RunStatus.Rollback.EXECUTED, m), "the rollback committed, then the run failed: "
               + m, List.of(), "the rollback is in place but was not checked: compare the target with the package before"
               + " anything else", started, clock.instant()));
     }

@@ -178,7 +178,7 @@ class ApplyRunTest {
     RunReport r = run(db, pkg("4".repeat(64), List.of(ALWAYS_FAILS), rb, ApplySettings.Mode.TRANSACTION),
         stmts("create table t(a int)"), stmts("drop table t"));
     assertThat(r.verdict()).isEqualTo(Verdict.ROLLED_BACK);
-    assertThat(r.rollback().status()).isEqualTo("EXECUTED");
+    assertThat(r.rollback().status()).isEqualTo(dev.cutter.core.run.RunStatus.Rollback.EXECUTED);
     assertThat(db.queryValue("select to_regclass('public.t') is null")).isEqualTo("t");
     assertThat(db.queryValue("select verdict from cutter.journal")).isEqualTo("ROLLED_BACK");
   }
@@ -191,7 +191,7 @@ class ApplyRunTest {
     RunReport r = run(db, pkg("5".repeat(64), List.of(ALWAYS_FAILS), rb, ApplySettings.Mode.TRANSACTION),
         stmts("create table t(a int)"), stmts("drop table t"));
     assertThat(r.verdict()).isEqualTo(Verdict.ESCALATE);
-    assertThat(r.rollback().status()).isEqualTo("NOT_APPLICABLE");
+    assertThat(r.rollback().status()).isEqualTo(dev.cutter.core.run.RunStatus.Rollback.NOT_APPLICABLE);
     assertThat(r.exitCode()).isEqualTo(6);
   }
 
@@ -203,7 +203,7 @@ class ApplyRunTest {
     RunReport r = run(db, pkg("6".repeat(64), List.of(ALWAYS_FAILS), rb, ApplySettings.Mode.TRANSACTION),
         stmts("create table t(a int)", "create table u(a int)"), stmts("drop table t"));
     assertThat(r.verdict()).isEqualTo(Verdict.ESCALATE);
-    assertThat(r.rollback().status()).isEqualTo("EXECUTED");
+    assertThat(r.rollback().status()).isEqualTo(dev.cutter.core.run.RunStatus.Rollback.EXECUTED);
   }
 
   @Test
@@ -403,7 +403,7 @@ class ApplyRunTest {
 
     assertThat(r.verdict()).as("never FAILED 'target unchanged' on counts alone").isEqualTo(Verdict.ESCALATE);
     assertThat(r.productionChanged()).as("it may have changed").isTrue();
-    assertThat(r.apply().transaction()).isEqualTo("unknown");
+    assertThat(r.apply().transaction()).isEqualTo(dev.cutter.core.run.RunStatus.Transaction.UNKNOWN);
     assertThat(r.gates()).filteredOn(g -> g.id().equals(GateIds.APPLY)).singleElement()
         .satisfies(g -> assertThat(g.actual()).isEqualTo("outcome unknown"));
   }
@@ -413,7 +413,7 @@ class ApplyRunTest {
     RunReport r = cutAtCommit(db, false);
 
     assertThat(r.verdict()).isEqualTo(Verdict.FAILED);
-    assertThat(r.apply().transaction()).isEqualTo("rolled_back");
+    assertThat(r.apply().transaction()).isEqualTo(dev.cutter.core.run.RunStatus.Transaction.ROLLED_BACK);
     assertThat(db.queryValue("select to_regclass('public.t') is null")).isEqualTo("t");
     assertThat(db.queryValue("select count(*) from cutter.journal")).isEqualTo("0");
   }
