@@ -85,6 +85,25 @@ class DiagnosisReadsNoTextTest {
     assertThat(found).as("a new file in report/ reads message text: render it, or decide from the Cause").isEmpty();
   }
 
+  /** Word matching on a message anywhere: {@code e.getMessage().contains(…)}, {@code "x".equals(r.message())}. */
+  static final Pattern MATCHING_A_MESSAGE = Pattern.compile(
+      "\\.(message|getMessage|actual|expected|detail|hint|reason)\\(\\)\\)?\\s*\\.(contains|startsWith|endsWith|matches|"
+          + "indexOf|equals|equalsIgnoreCase)\\(|\\.(contains|startsWith|endsWith|equals|equalsIgnoreCase)\\([^()]*\\."
+          + "(message|getMessage|detail|reason)\\(\\)\\)");
+
+  @Test
+  void noMainCodeOfAnyModuleMatchesWordsInAMessage() throws IOException {
+    List<String> found = new ArrayList<>();
+    for (String module : List.of("core", "checks", "backup", "report", "cli")) {
+      try (Stream<Path> s = Files.walk(Path.of("..", module, "src", "main", "java"))) {
+        for (Path f : s.filter(p -> p.toString().endsWith(".java")).toList()) {
+          found.addAll(violations(f, MATCHING_A_MESSAGE));
+        }
+      }
+    }
+    assertThat(found).isEmpty();
+  }
+
   @Test
   void theRuleSeesAViolation() throws IOException {
     Path probe = Files.createTempFile("Probe", ".java");
@@ -92,6 +111,7 @@ class DiagnosisReadsNoTextTest {
         + "  }\n}\n");
     assertThat(violations(probe, TEXT_READ)).hasSize(1);
     assertThat(violations(probe, WORD_TOOLS)).hasSize(1);
+    assertThat(violations(probe, MATCHING_A_MESSAGE)).hasSize(1);
     Files.delete(probe);
   }
 }

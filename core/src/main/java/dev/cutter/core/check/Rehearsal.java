@@ -56,7 +56,7 @@ public final class Rehearsal {
       });
     }
     ServerError e = o.error();
-    if (e != null && o.failedIndex() != null && o.failedIndex() == -1 && END.equals(e.message())) {
+    if (e != null && o.failedIndex() != null && o.failedIndex() == -1 && END_STATE.equals(e.sqlstate())) {
       return ctx.pass(expected, "all " + n + " ran; rolled back", "rehearsed as " + how + " with lock_timeout "
           + pkg.lockTimeout().toMillis() + "ms");
     }
