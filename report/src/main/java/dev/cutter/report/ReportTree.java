@@ -350,7 +350,7 @@ final class ReportTree {
         section(root, "backup", ReportTree::backupInfo),
         section(root, "apply", ReportTree::applyInfo),
         section(root, "verification", ReportTree::verificationInfo),
-        section(root, "rollback", r -> new RollbackInfo(text(r, "status"), text(r, "reason"))),
+        section(root, "rollback", r -> new RollbackInfo(status(RunStatus.Rollback.class, r, "status"), text(r, "reason"))),
         text(root, "root_cause"),
         list(root, "remediation", m -> new Remediation(text(m, "option"), text(m, "action"))),
         text(root, "next_action"),
@@ -388,7 +388,7 @@ final class ReportTree {
   }
 
   private static BackupInfo backupInfo(JsonNode b) {
-    return new BackupInfo(text(b, "status"), text(b, "path"), text(b, "format"), text(b, "archive_version"),
+    return new BackupInfo(status(RunStatus.Backup.class, b, "status"), text(b, "path"), text(b, "format"), text(b, "archive_version"),
         b.hasNonNull("bytes") ? integral(b.get("bytes"), "bytes").longValue() : null, text(b, "sha256"), text(b, "plaintext_sha256"),
         b.has("encrypted_to") ? strings(b, "encrypted_to") : null, optionalInt(b, "toc_entries"),
         optionalInt(b, "table_data_entries"), text(b, "pg_dump_version"), instant(b, "timestamp_utc"),
@@ -400,13 +400,13 @@ final class ReportTree {
     FailedStatement failed = f == null || f.isNull() ? null : new FailedStatement(requiredInt(f, "index"),
         requiredInt(f, "line"), text(f, "sqlstate"), text(f, "message"), text(f, "detail"), text(f, "hint"),
         text(f, "where"));
-    return new ApplyInfo(text(a, "status"), requiredInt(a, "statements_total"), requiredInt(a, "statements_executed"),
-        text(a, "transaction"), a.path("wrapper_absorbed").asBoolean(false),
+    return new ApplyInfo(status(RunStatus.Apply.class, a, "status"), requiredInt(a, "statements_total"), requiredInt(a, "statements_executed"),
+        status(RunStatus.Transaction.class, a, "transaction"), a.path("wrapper_absorbed").asBoolean(false),
         list(a, "committed_statements", n -> integral(n, "committed_statements").intValue()), failed);
   }
 
   private static VerificationInfo verificationInfo(JsonNode v) {
-    return new VerificationInfo(text(v, "status"), list(v, "checks", ReportTree::check),
+    return new VerificationInfo(status(RunStatus.Verification.class, v, "status"), list(v, "checks", ReportTree::check),
         v.has("baseline_before") ? baseline(object(v, "baseline_before")) : null,
         v.has("baseline_after") ? baseline(object(v, "baseline_after")) : null, text(v, "note"));
   }
@@ -448,6 +448,14 @@ final class ReportTree {
       }
     }
     throw new ReportFormatException("mode: unknown value '" + name + "'");
+  }
+
+  private static <E extends Enum<E> & RunStatus.Label> E status(Class<E> type, JsonNode n, String field) {
+    try {
+      return RunStatus.of(type, text(n, field));
+    } catch (IllegalArgumentException e) {
+      throw new ReportFormatException(field + ": " + e.getMessage());
+    }
   }
 
   private static <E extends Enum<E>> E enumValue(Class<E> type, String name, String what) {

@@ -21,7 +21,8 @@ public final class RunStatus {
       return null;
     }
     return Arrays.stream(type.getEnumConstants()).filter(e -> e.label().equals(label)).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException(type.getSimpleName() + ": no value " + label));
+        .orElseThrow(() -> new IllegalArgumentException(type.getSimpleName() + ": not one of "
+            + Arrays.stream(type.getEnumConstants()).map(Label::label).toList()));
   }
 
   /** The apply step's outcome. */
