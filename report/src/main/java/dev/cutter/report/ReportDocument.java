@@ -333,7 +333,7 @@ final class ReportDocument {
     }
     List<Code> below = new ArrayList<>();
     TableBuilder t = new TableBuilder("backup", "");
-    t.field("status", status(label(b.status())));
+    t.field("status", status(RunStatus.label(b.status())));
     t.field("path", codeLine(b.path()));
     t.field("format", Line.plain(b.format()));
     t.field("archive version", Line.plain(b.archiveVersion()));
@@ -360,9 +360,9 @@ final class ReportDocument {
       return false;
     }
     TableBuilder t = new TableBuilder("apply", "");
-    t.field("status", status(label(a.status())));
+    t.field("status", status(RunStatus.label(a.status())));
     t.field("statements executed", Line.plain(a.statementsExecuted() + " of " + a.statementsTotal()));
-    t.field("transaction", Line.plain(label(a.transaction())));
+    t.field("transaction", Line.plain(RunStatus.label(a.transaction())));
     if (a.wrapperAbsorbed()) {
       t.field("wrapper", Line.of(plain("the artifact's leading "), code("BEGIN;"), plain(" and trailing "),
           code("COMMIT;"), plain(" were absorbed")));
@@ -404,7 +404,7 @@ final class ReportDocument {
       return false;
     }
     TableBuilder t = new TableBuilder("verification", "");
-    t.field("status", status(label(v.status())));
+    t.field("status", status(RunStatus.label(v.status())));
     t.field("note", Line.plain(v.note()));
     blocks.add(t.build());
     if (v.checks() != null && !v.checks().equals(shownWithGate)) {
@@ -459,7 +459,7 @@ final class ReportDocument {
     }
     List<Code> below = new ArrayList<>();
     TableBuilder t = new TableBuilder("rollback", "");
-    t.field("status", status(label(rb.status())));
+    t.field("status", status(RunStatus.label(rb.status())));
     t.field("reason", cell(rb.reason(), "rollback reason", below));
     blocks.add(t.build());
     blocks.addAll(below);
@@ -478,10 +478,6 @@ final class ReportDocument {
   }
 
   // ---- small helpers -------------------------------------------------------------------------
-
-  private static String label(RunStatus.Label l) {
-    return l == null ? null : l.label();
-  }
 
   private static Line status(String status) {
     if (status == null) {

@@ -186,7 +186,7 @@ final class ReportTree {
 
   private static ObjectNode backupNode(BackupInfo b) {
     ObjectNode n = F.objectNode();
-    put(n, "status", label(b.status()));
+    put(n, "status", RunStatus.label(b.status()));
     put(n, "path", b.path());
     put(n, "format", b.format());
     put(n, "archive_version", b.archiveVersion());
@@ -217,10 +217,10 @@ final class ReportTree {
 
   private static ObjectNode applyNode(ApplyInfo a) {
     ObjectNode n = F.objectNode();
-    put(n, "status", label(a.status()));
+    put(n, "status", RunStatus.label(a.status()));
     n.put("statements_total", a.statementsTotal());
     n.put("statements_executed", a.statementsExecuted());
-    put(n, "transaction", label(a.transaction()));
+    put(n, "transaction", RunStatus.label(a.transaction()));
     n.put("wrapper_absorbed", a.wrapperAbsorbed());
     if (a.committedStatements() != null && !a.committedStatements().isEmpty()) {
       ArrayNode committed = n.putArray("committed_statements");
@@ -242,7 +242,7 @@ final class ReportTree {
 
   private static ObjectNode verificationNode(VerificationInfo v) {
     ObjectNode n = F.objectNode();
-    put(n, "status", label(v.status()));
+    put(n, "status", RunStatus.label(v.status()));
     if (v.checks() != null && !v.checks().isEmpty()) {
       n.set("checks", array(v.checks(), ReportTree::checkNode));
     }
@@ -274,7 +274,7 @@ final class ReportTree {
 
   private static ObjectNode rollbackNode(RollbackInfo r) {
     ObjectNode n = F.objectNode();
-    put(n, "status", label(r.status()));
+    put(n, "status", RunStatus.label(r.status()));
     put(n, "reason", r.reason());
     return n;
   }
@@ -290,10 +290,6 @@ final class ReportTree {
   /** RFC 3339 in UTC, to the millisecond at most (none when whole seconds). */
   static String timestamp(Instant t) {
     return t.truncatedTo(ChronoUnit.MILLIS).toString();
-  }
-
-  private static String label(RunStatus.Label l) {
-    return l == null ? null : l.label();
   }
 
   private static void put(ObjectNode n, String field, String value) {

@@ -15,6 +15,11 @@ public final class RunStatus {
     String label();
   }
 
+  /** The label of {@code l}; null for null. */
+  public static String label(Label l) {
+    return l == null ? null : l.label();
+  }
+
   /** The value of {@code type} whose label is {@code label}; null for null. */
   public static <E extends Enum<E> & Label> E of(Class<E> type, String label) {
     if (label == null) {
