@@ -118,6 +118,12 @@ public final class CheckContext {
     return result(held, this::untyped, expected, actual, message);
   }
 
+  /** As {@link #error(Cause, String)} without a typed cause (code written before {@link Cause}). */
+  @Deprecated
+  public CheckResult error(String message) {
+    return error(untyped(), message);
+  }
+
   private Cause untyped() {
     return new Cause.InternalError("check " + id + " failed without a typed cause");
   }

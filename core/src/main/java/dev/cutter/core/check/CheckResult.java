@@ -33,6 +33,12 @@ public record CheckResult(String id, CheckStatus status, String expected, String
     return fail(id, new Cause.InternalError("check " + id + " failed without a typed cause"), expected, actual, message);
   }
 
+  /** An ERROR without a typed cause (code written before {@link Cause}): diagnosed as an internal error. */
+  @Deprecated
+  public static CheckResult error(String id, String message) {
+    return error(id, new Cause.InternalError("check " + id + " failed without a typed cause"), message);
+  }
+
   public static CheckResult skipped(String id, String reason) {
     return new CheckResult(id, CheckStatus.SKIPPED, null, null, reason, null);
   }
