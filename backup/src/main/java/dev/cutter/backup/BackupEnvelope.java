@@ -1,5 +1,6 @@
 package dev.cutter.backup;
 
+import dev.cutter.core.run.RunStatus;
 import dev.cutter.core.db.TlsState;
 import dev.cutter.core.run.RunReport;
 import java.nio.file.Path;
@@ -68,7 +69,7 @@ public record BackupEnvelope(
 
   /** The envelope as the run report's backup section. */
   public RunReport.BackupInfo toBackupInfo() {
-    return new RunReport.BackupInfo("PASS", path.toString(), format, archiveVersion, bytes, sha256, plaintextSha256,
+    return new RunReport.BackupInfo(RunStatus.Backup.PASS, path.toString(), format, archiveVersion, bytes, sha256, plaintextSha256,
         encryptedTo, tocEntries, tableDataEntries, pgDumpVersion, started, finished, null, systemIdentifier, tls);
   }
 

@@ -1,5 +1,6 @@
 package dev.cutter.backup;
 
+import dev.cutter.core.cause.Cause;
 import dev.cutter.backup.ArchiveSummary.QualifiedName;
 import dev.cutter.backup.PgTools.ToolVersion;
 import dev.cutter.backup.RecipientKeys.Recipient;
@@ -101,38 +102,38 @@ public final class BackupGate {
       // an unset variable blocks at once, before the catalog is read
       if (keys.unset() != null) {
         UnsetVariableException e = keys.unset();
-        return new Blocked(e.getMessage(), null, "${" + e.variable() + "} set", "unset", Optional.empty());
+        return new Blocked(Cause.BackupRefusal.KEYS, e.getMessage(), null, "${" + e.variable() + "} set", "unset", Optional.empty());
       }
       tools = groundwork.tools.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return Blocked.of("interrupted while preparing the backup", null);
+      return Blocked.of(Cause.BackupRefusal.INTERRUPTED, "interrupted while preparing the backup", null);
     } catch (ExecutionException e) {
-      return Blocked.of("cannot check the recipient keys: " + e.getCause().getMessage(), null);
+      return Blocked.of(Cause.BackupRefusal.KEYS, "cannot check the recipient keys: " + e.getCause().getMessage(), null);
     }
     for (Recipient r : keys.recipients()) {
       if (!r.usable()) {
-        return Blocked.of("recipient key not usable: " + r.problem(), "keys from " + r.source());
+        return Blocked.of(Cause.BackupRefusal.KEYS, "recipient key not usable: " + r.problem(), "keys from " + r.source());
       }
     }
     if (tools.refusal() != null) {
       return tools.refusal();
     }
     if (policy.dir() == null) {
-      return Blocked.of("backup.dir is not set", null);
+      return Blocked.of(Cause.BackupRefusal.DIRECTORY, "backup.dir is not set", null);
     }
     // The catalog session stays open, in the transaction whose snapshot pg_dump imports, until the dump is done.
     ScopeCatalog catalog;
     try {
       catalog = ScopeCatalog.open(backupConn, policy);
     } catch (SQLException e) {
-      return Blocked.of("cannot connect as " + backupConn.user() + " to " + backupConn.display() + ": "
+      return Blocked.of(Cause.BackupRefusal.CANNOT_CONNECT, "cannot connect as " + backupConn.user() + " to " + backupConn.display() + ": "
           + e.getMessage(), "SQLSTATE " + e.getSQLState());
     }
     try {
       return prepareAndDump(backupConn, policy, packageId, runId, keys, tools, catalog, started);
     } catch (SQLException e) {
-      return Blocked.of("cannot read the catalog as " + backupConn.user() + ": " + e.getMessage(),
+      return Blocked.of(Cause.BackupRefusal.UNREADABLE, "cannot read the catalog as " + backupConn.user() + ": " + e.getMessage(),
           "SQLSTATE " + e.getSQLState());
     } finally {
       try {
@@ -157,16 +158,16 @@ public final class BackupGate {
       long needed = Math.max(prepared.estimate(), policy.minBytes());
       long free = backupDir.usableSpace();
       if (free < needed) {
-        return Blocked.compared("not enough free space in " + dir + " for the backup",
+        return Blocked.compared(Cause.BackupRefusal.NO_SPACE, "not enough free space in " + dir + " for the backup",
             ">= " + needed + " bytes free (estimate of the scope's table data)", free + " bytes free");
       }
       return dump(backupConn, policy, prepared, backupDir, finalName, recipients, started);
     } catch (BackupDirectory.BusyException e) {
-      return Blocked.of(e.getMessage(), "wait for it to finish, or use another backup.dir");
+      return Blocked.of(Cause.BackupRefusal.DIRECTORY, e.getMessage(), "wait for it to finish, or use another backup.dir");
     } catch (BackupDirectory.UnsafeException e) {
-      return Blocked.of(e.getMessage(), e.remedy(dir));
+      return Blocked.of(Cause.BackupRefusal.DIRECTORY, e.getMessage(), e.remedy(dir));
     } catch (IOException e) {
-      return Blocked.of("cannot prepare backup directory " + dir + ": " + e.getMessage(), null);
+      return Blocked.of(Cause.BackupRefusal.DIRECTORY, "cannot prepare backup directory " + dir + ": " + e.getMessage(), null);
     }
   }
 
@@ -187,13 +188,13 @@ public final class BackupGate {
     Optional<Path> pgDump = tools.find("pg_dump");
     Optional<Path> pgRestore = tools.find("pg_restore");
     if (pgDump.isEmpty() || pgRestore.isEmpty()) {
-      return new Tools(Blocked.of((pgDump.isEmpty() ? "pg_dump" : "pg_restore") + " not found "
+      return new Tools(Blocked.of(Cause.BackupRefusal.TOOL_MISSING, (pgDump.isEmpty() ? "pg_dump" : "pg_restore") + " not found "
           + tools.searched(), "install the PostgreSQL client programs or set the binary directory"), null, null, null);
     }
     try {
       return new Tools(null, pgDump.get(), PgTools.version(pgDump.get()), pgRestore.get());
     } catch (IOException e) {
-      return new Tools(Blocked.of("cannot run " + pgDump.get() + " --version", e.getMessage()), null, null, null);
+      return new Tools(Blocked.of(Cause.BackupRefusal.TOOL_MISSING, "cannot run " + pgDump.get() + " --version", e.getMessage()), null, null, null);
     }
   }
 
@@ -203,13 +204,13 @@ public final class BackupGate {
     int serverMajor = catalog.serverVersionNum() / 10000;
     String server = catalog.serverVersion();
     if (dumpVersion.major() < serverMajor) {
-      return Prepared.refused(Blocked.compared("pg_dump " + dumpVersion.major() + " is older than the server (PostgreSQL "
+      return Prepared.refused(Blocked.compared(Cause.BackupRefusal.TOOL_TOO_OLD, "pg_dump " + dumpVersion.major() + " is older than the server (PostgreSQL "
           + serverMajor + "): it cannot dump a newer server; use pg_dump " + serverMajor + " or newer",
           "pg_dump major >= " + serverMajor, dumpVersion.text() + "; server " + server));
     }
     List<String> missing = catalog.missingSchemas();
     if (!missing.isEmpty()) {
-      return Prepared.refused(Blocked.compared("backup scope names schemas that do not exist: "
+      return Prepared.refused(Blocked.compared(Cause.BackupRefusal.SCOPE_MISSING, "backup scope names schemas that do not exist: "
           + String.join(", ", missing), "schemas " + policy.schemas(), "missing " + missing));
     }
     return new Prepared(null, tools.pgDump(), tools.pgRestore(), server, catalog.database(), catalog.tablesWithData(),
@@ -241,16 +242,16 @@ public final class BackupGate {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         guard.abort("interrupted during the dump");
-        return fail(guard, "interrupted during the dump", null);
+        return fail(guard, Cause.BackupRefusal.INTERRUPTED, "interrupted during the dump", null);
       } catch (IOException e) {
-        return fail(guard, "the dump could not run: " + e.getMessage(), null);
+        return fail(guard, Cause.BackupRefusal.DUMP_FAILED, "the dump could not run: " + e.getMessage(), null);
       }
       if (Thread.interrupted()) {
         Thread.currentThread().interrupt();
         guard.abort("interrupted during the dump");
       }
       if (guard.aborted()) {
-        return fail(guard, guard.abortReason(), null);
+        return fail(guard, Cause.BackupRefusal.INTERRUPTED, guard.abortReason(), null);
       }
       Optional<Blocked> problem = check(outcome, policy, prepared.expectedTables());
       if (problem.isPresent()) {
@@ -265,22 +266,22 @@ public final class BackupGate {
           prepared.systemIdentifier(), prepared.tls());
       List<String> missing = draft.missingFields();
       if (!missing.isEmpty()) {
-        return fail(guard, Blocked.compared("the backup envelope is incomplete: " + String.join(", ", missing)
+        return fail(guard, Blocked.compared(Cause.BackupRefusal.ARCHIVE_INVALID, "the backup envelope is incomplete: " + String.join(", ", missing)
             + " missing", "path, bytes, sha256, format, archive_version, encrypted_to, ...", "missing " + missing));
       }
       Optional<Path> committed;
       try {
         long onDisk = Files.size(temp);
         if (onDisk != outcome.fileBytes()) {
-          return fail(guard, Blocked.compared("the file on disk does not have the bytes written",
+          return fail(guard, Blocked.compared(Cause.BackupRefusal.ARCHIVE_INVALID, "the file on disk does not have the bytes written",
               outcome.fileBytes() + " bytes", onDisk + " bytes"));
         }
         committed = guard.commit(() -> dir.commit(temp, finalName));
       } catch (IOException e) {
-        return fail(guard, "cannot move the backup to its final name " + finalName + ": " + e.getMessage(), null);
+        return fail(guard, Cause.BackupRefusal.DIRECTORY, "cannot move the backup to its final name " + finalName + ": " + e.getMessage(), null);
       }
       if (committed.isEmpty()) {
-        return fail(guard, guard.abortReason(), null);
+        return fail(guard, Cause.BackupRefusal.INTERRUPTED, guard.abortReason(), null);
       }
       return new BackupResult.Passed(draft);
     } finally {
@@ -295,21 +296,21 @@ public final class BackupGate {
   /** Every check of a finished pipeline, in the order an operator would want them reported. */
   private static Optional<Blocked> check(DumpPipeline.Outcome o, BackupPolicy policy, Set<QualifiedName> expected) {
     if (o.writeError() != null) {
-      return Optional.of(Blocked.of("writing the backup failed: " + o.writeError(), null));
+      return Optional.of(Blocked.of(Cause.BackupRefusal.DIRECTORY, "writing the backup failed: " + o.writeError(), null));
     }
     if (o.pgDumpExit() != 0) {
-      return Optional.of(new Blocked("pg_dump exited " + o.pgDumpExit() + ": " + DumpPipeline.firstErrorLine(o.pgDumpStderr()),
+      return Optional.of(new Blocked(Cause.BackupRefusal.DUMP_FAILED, "pg_dump exited " + o.pgDumpExit() + ": " + DumpPipeline.firstErrorLine(o.pgDumpStderr()),
           o.pgDumpStderr().strip(), "exit 0", "exit " + o.pgDumpExit(), Optional.empty()));
     }
     if (o.archiveError() != null) {
-      return Optional.of(Blocked.of("the archive failed verification: " + o.archiveError(), null));
+      return Optional.of(Blocked.of(Cause.BackupRefusal.ARCHIVE_INVALID, "the archive failed verification: " + o.archiveError(), null));
     }
     if (o.restoreError() != null) {
-      return Optional.of(Blocked.of("the archive's table of contents failed: " + o.restoreError(), null));
+      return Optional.of(Blocked.of(Cause.BackupRefusal.ARCHIVE_INVALID, "the archive's table of contents failed: " + o.restoreError(), null));
     }
     ArchiveSummary a = o.archive();
     if (o.listing().tocEntries() != a.tocEntries() || o.listing().tableDataEntries() != a.tableData().size()) {
-      return Optional.of(Blocked.compared("pg_restore --list and the archive walk disagree",
+      return Optional.of(Blocked.compared(Cause.BackupRefusal.ARCHIVE_INVALID, "pg_restore --list and the archive walk disagree",
           a.tocEntries() + " TOC entries, " + a.tableData().size() + " TABLE DATA",
           o.listing().tocEntries() + " TOC entries, " + o.listing().tableDataEntries() + " TABLE DATA"));
     }
@@ -319,13 +320,13 @@ public final class BackupGate {
       absent.removeAll(actual);
       Set<QualifiedName> extra = new TreeSet<>(actual);
       extra.removeAll(expected);
-      return Optional.of(new Blocked("the archive's TABLE DATA entries do not match the tables in scope",
+      return Optional.of(new Blocked(Cause.BackupRefusal.ARCHIVE_INVALID, "the archive's TABLE DATA entries do not match the tables in scope",
           (absent.isEmpty() ? "" : "missing from the archive: " + join(absent) + ". ")
               + (extra.isEmpty() ? "" : "not expected: " + join(extra) + "."),
           expected.size() + " tables", actual.size() + " TABLE DATA entries", Optional.empty()));
     }
     if (o.plaintextBytes() < policy.minBytes()) {
-      return Optional.of(Blocked.compared("the dump is smaller than backup.min_bytes",
+      return Optional.of(Blocked.compared(Cause.BackupRefusal.TOO_SMALL, "the dump is smaller than backup.min_bytes",
           ">= " + policy.minBytes() + " bytes", o.plaintextBytes() + " bytes"));
     }
     return Optional.empty();
@@ -336,8 +337,8 @@ public final class BackupGate {
         + (names.size() > 20 ? ", ..." : "");
   }
 
-  private static BackupResult fail(RunGuard guard, String reason, String details) {
-    return fail(guard, Blocked.of(reason, details));
+  private static BackupResult fail(RunGuard guard, Cause.BackupRefusal kind, String reason, String details) {
+    return fail(guard, Blocked.of(kind, reason, details));
   }
 
   private static BackupResult fail(RunGuard guard, Blocked blocked) {

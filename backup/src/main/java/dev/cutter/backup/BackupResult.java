@@ -1,5 +1,6 @@
 package dev.cutter.backup;
 
+import dev.cutter.core.cause.Cause;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -14,23 +15,23 @@ public sealed interface BackupResult {
    * found (e.g. pg_dump's error line); {@code expected}/{@code actual} are set where a value was
    * compared (versions, sizes, counts); {@code quarantined} is where a partial file was moved.
    */
-  record Blocked(String reason, String details, String expected, String actual, Optional<Path> quarantined)
-      implements BackupResult {
+  record Blocked(Cause.BackupRefusal kind, String reason, String details, String expected, String actual,
+      Optional<Path> quarantined) implements BackupResult {
 
     public Blocked {
       quarantined = quarantined == null ? Optional.empty() : quarantined;
     }
 
-    static Blocked of(String reason, String details) {
-      return new Blocked(reason, details, null, null, Optional.empty());
+    static Blocked of(Cause.BackupRefusal kind, String reason, String details) {
+      return new Blocked(kind, reason, details, null, null, Optional.empty());
     }
 
-    static Blocked compared(String reason, String expected, String actual) {
-      return new Blocked(reason, null, expected, actual, Optional.empty());
+    static Blocked compared(Cause.BackupRefusal kind, String reason, String expected, String actual) {
+      return new Blocked(kind, reason, null, expected, actual, Optional.empty());
     }
 
     Blocked quarantinedAt(Path partial) {
-      return new Blocked(reason, details, expected, actual, Optional.ofNullable(partial));
+      return new Blocked(kind, reason, details, expected, actual, Optional.ofNullable(partial));
     }
   }
 

@@ -54,7 +54,7 @@ class PipelinePartsTest {
     assertThat(complete.missingFields()).isEmpty();
     assertThat(incomplete.missingFields()).containsExactly("bytes", "sha256", "format", "pg_dump_version",
         "toc_entries", "encrypted_to", "finished");
-    assertThat(complete.toBackupInfo().status()).isEqualTo("PASS");
+    assertThat(complete.toBackupInfo().status()).isEqualTo(dev.cutter.core.run.RunStatus.Backup.PASS);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.cutter.checks;
 
+import dev.cutter.core.cause.Cause;
 import dev.cutter.core.catalog.Baseline;
 import dev.cutter.core.catalog.BaselineBlock;
 import dev.cutter.core.catalog.BaselineReader;
@@ -94,14 +95,14 @@ public final class BaselineCheck extends BuiltInCheck<BaselineCheck.Args> {
     String expected = describe(args.constraints(), args.relations());
     SchemaCounts counts = live.schemas().get(Identifiers.truncate(schema));
     if (counts == null) {
-      return ctx.fail(expected, "no schema " + Identifiers.quote(schema), "schema " + Identifiers.quote(schema) + " does not exist");
+      return ctx.fail(new Cause.ObjectsAbsent(List.of("schema " + Identifiers.quote(schema))), expected, "no schema " + Identifiers.quote(schema), "schema " + Identifiers.quote(schema) + " does not exist");
     }
     Map<String, Long> actualConstraints = actual(args.constraints(), counts.constraints());
     Map<String, Long> actualRelations = actual(args.relations(), counts.relations());
     List<String> diffs = new ArrayList<>();
     diff("constraints", args.constraints(), actualConstraints, diffs);
     diff("relations", args.relations(), actualRelations, diffs);
-    return ctx.result(diffs.isEmpty(), expected, describe(actualConstraints, actualRelations), diffs.isEmpty() ? null
+    return ctx.result(diffs.isEmpty(), () -> new Cause.BaselineDiffers(diffs), expected, describe(actualConstraints, actualRelations), diffs.isEmpty() ? null
         : "schema " + Identifiers.quote(schema) + " drifted from the baseline: " + String.join("; ", diffs));
   }
 

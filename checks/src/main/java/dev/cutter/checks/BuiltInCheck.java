@@ -1,5 +1,6 @@
 package dev.cutter.checks;
 
+import dev.cutter.core.cause.Cause;
 import dev.cutter.core.Diagnostic;
 import dev.cutter.core.check.CheckContext;
 import dev.cutter.core.check.CheckResult;
@@ -40,7 +41,7 @@ abstract class BuiltInCheck<A> implements CheckType {
     Problems problems = new Problems(context.pkg().file() == null ? "package.yaml" : context.pkg().file().toString());
     Optional<A> read = reader.apply(args, problems);
     if (read.isEmpty()) {
-      return context.error("invalid arguments: " + problems.diagnostics().stream().map(Diagnostic::toString)
+      return context.error(new Cause.InvalidCheck(context.id()), "invalid arguments: " + problems.diagnostics().stream().map(Diagnostic::toString)
           .collect(Collectors.joining("; ")));
     }
     return check(read.get(), context);

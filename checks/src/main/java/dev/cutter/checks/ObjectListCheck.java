@@ -1,5 +1,6 @@
 package dev.cutter.checks;
 
+import dev.cutter.core.cause.Cause;
 import dev.cutter.core.catalog.CatalogObjects;
 import dev.cutter.core.catalog.Identifiers;
 import dev.cutter.core.catalog.ObjectKind;
@@ -52,7 +53,8 @@ abstract class ObjectListCheck extends BuiltInCheck<ObjectLists> {
       return ctx.pass(expected, present ? "all present" : "none present", null);
     }
     String actual = (present ? "missing: " : "present: ") + String.join("; ", wrong);
-    return ctx.fail(expected, actual, present
+    Cause cause = present ? new Cause.ObjectsAbsent(wrong) : new Cause.ObjectsPresent(wrong);
+    return ctx.fail(cause, expected, actual, present
         ? "expected objects are missing" + where + ": " + String.join("; ", wrong)
         : "objects already exist" + where + ": " + String.join("; ", wrong) + " (the change may have run already, or something is in its way)");
   }

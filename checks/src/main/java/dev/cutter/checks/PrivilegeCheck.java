@@ -1,5 +1,6 @@
 package dev.cutter.checks;
 
+import dev.cutter.core.cause.Cause;
 import dev.cutter.core.catalog.CatalogObjects;
 import dev.cutter.core.catalog.Identifiers;
 import dev.cutter.core.catalog.Privileges;
@@ -124,35 +125,46 @@ public final class PrivilegeCheck extends BuiltInCheck<PrivilegeCheck.Args> {
         + String.join(", ", args.lacks())) + on;
     Optional<Long> role = CatalogObjects.roleOid(c, args.role());
     if (role.isEmpty()) {
-      return ctx.fail(expected, "no role " + Identifiers.quote(args.role()), "role " + args.role() + " does not exist");
+      return ctx.fail(new Cause.ObjectsAbsent(List.of("role " + Identifiers.quote(args.role()))), expected, "no role " + Identifiers.quote(args.role()), "role " + args.role() + " does not exist");
     }
     Optional<Long> schema = Optional.empty();
     if (args.schema().isPresent()) {
       schema = CatalogObjects.schemaOid(c, args.schema().get());
       if (schema.isEmpty()) {
-        return ctx.fail(expected, "no schema " + Identifiers.quote(args.schema().get()), "schema " + args.schema().get() + " does not exist");
+        return ctx.fail(new Cause.ObjectsAbsent(List.of("schema " + Identifiers.quote(args.schema().get()))), expected,
+            "no schema " + Identifiers.quote(args.schema().get()), "schema " + args.schema().get() + " does not exist");
       }
     }
     Optional<Long> table = Optional.empty();
     if (args.table().isPresent()) {
       table = CatalogObjects.relationOid(c, args.schema().get(), args.table().get());
       if (table.isEmpty()) {
-        return ctx.fail(expected, "no relation" + on.substring(3), "relation" + on.substring(3) + " does not exist");
+        return ctx.fail(new Cause.ObjectsAbsent(List.of("relation" + on.substring(3))), expected, "no relation" + on.substring(3), "relation" + on.substring(3) + " does not exist");
       }
     }
     List<String> held = new ArrayList<>();
     List<String> wrong = new ArrayList<>();
+    List<Cause.Grant> lacking = new ArrayList<>();
+    List<Cause.Grant> unwanted = new ArrayList<>();
+    String objectKind = args.table().isPresent() ? "table" : args.schema().isPresent() ? "schema" : "database";
+    String object = args.table().map(t -> Identifiers.qualified(args.schema().orElseThrow(), t))
+        .orElse(args.schema().map(Identifiers::quote).orElse(ctx.pkg().target().database()));
     for (String p : args.has()) {
       boolean h = holds(c, role.get(), schema, table, p);
       (h ? held : wrong).add(h ? p : "lacks " + p);
+      if (!h) {
+        lacking.add(new Cause.Grant(p, objectKind, object));
+      }
     }
     for (String p : args.lacks()) {
       if (holds(c, role.get(), schema, table, p)) {
         wrong.add("has " + p);
+        unwanted.add(new Cause.Grant(p, objectKind, object));
       }
     }
     String actual = wrong.isEmpty() ? "as expected" : String.join(", ", wrong);
-    return ctx.result(wrong.isEmpty(), expected, actual, wrong.isEmpty() ? null
+    return ctx.result(wrong.isEmpty(), () -> lacking.isEmpty() ? new Cause.UnwantedPrivilege(args.role(), unwanted)
+        : new Cause.MissingPrivilege(Cause.RoleKind.PACKAGE_CHECK, args.role(), lacking), expected, actual, wrong.isEmpty() ? null
         : "role " + args.role() + " " + String.join(", ", wrong) + on);
   }
 

@@ -1,5 +1,6 @@
 package dev.cutter.checks;
 
+import dev.cutter.core.cause.Cause;
 import dev.cutter.core.catalog.CatalogObjects;
 import dev.cutter.core.catalog.Identifiers;
 import dev.cutter.core.check.CheckContext;
@@ -33,7 +34,8 @@ public final class SchemaExistsCheck extends BuiltInCheck<String> {
   @Override
   protected CheckResult check(String schema, CheckContext ctx) throws SQLException {
     boolean exists = CatalogObjects.schemaOid(ctx.connection(), schema).isPresent();
-    return ctx.result(exists, "schema " + Identifiers.quote(schema) + " exists", exists ? "exists" : "absent",
+    return ctx.result(exists, () -> new Cause.ObjectsAbsent(java.util.List.of("schema " + Identifiers.quote(schema))),
+        "schema " + Identifiers.quote(schema) + " exists", exists ? "exists" : "absent",
         exists ? null : "schema " + Identifiers.quote(schema) + " does not exist in database " + ctx.pkg().target().database());
   }
 }

@@ -1,5 +1,6 @@
 package dev.cutter.checks;
 
+import dev.cutter.core.cause.Cause;
 import dev.cutter.core.check.CheckContext;
 import dev.cutter.core.check.CheckResult;
 import dev.cutter.core.check.Problems;
@@ -31,7 +32,8 @@ public final class ServerVersionCheck extends BuiltInCheck<String> {
             + " pg_catalog.current_setting('server_version')")) {
       rs.next();
       String actual = String.valueOf(rs.getInt(1));
-      return ctx.result(actual.equals(major), "server major " + major, "server major " + actual + " (" + rs.getString(2) + ")",
+      return ctx.result(actual.equals(major), () -> new Cause.IdentityMismatch(Cause.IdentityField.SERVER_VERSION, major,
+          actual), "server major " + major, "server major " + actual + " (" + rs.getString(2) + ")",
           actual.equals(major) ? null : "the server runs PostgreSQL " + rs.getString(2) + ", the package requires " + major);
     }
   }

@@ -1,5 +1,6 @@
 package dev.cutter.checks;
 
+import dev.cutter.core.cause.Cause;
 import dev.cutter.core.check.CheckContext;
 import dev.cutter.core.check.CheckResult;
 import dev.cutter.core.check.Problems;
@@ -84,11 +85,11 @@ public final class SqlCheck extends BuiltInCheck<SqlCheck.Args> {
     Optional<FirstValue> first = ctx.packageQuery(args.query(),
         rs -> rs.next() ? Optional.of(new FirstValue(rs.getString(1))) : Optional.empty());
     if (first.isEmpty()) {
-      return ctx.fail(expected, "no rows", label + ": the query returned no rows");
+      return ctx.fail(new Cause.CheckQueryDiffers(ctx.id(), expected, null), expected, "no rows", label + ": the query returned no rows");
     }
     String actual = first.get().text();
     boolean held = matches(expect, actual);
-    return ctx.result(held, expected, actual == null ? "NULL" : actual, held ? label
+    return ctx.result(held, () -> new Cause.CheckQueryDiffers(ctx.id(), expected, actual), expected, actual == null ? "NULL" : actual, held ? label
         : label + ": expected " + expected + ", got " + (actual == null ? "NULL" : actual));
   }
 

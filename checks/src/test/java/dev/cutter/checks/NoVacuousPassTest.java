@@ -97,7 +97,7 @@ class NoVacuousPassTest {
     RunReport r = apply(db, Packages.write(dir, db, app, sql, "  - schema_exists: app\n"), sql);
 
     assertThat(r.verdict()).isEqualTo(Verdict.PASS);
-    assertThat(r.verification().status()).isEqualTo(RunReport.VerificationInfo.NOT_VERIFIED);
+    assertThat(r.verification().status()).isEqualTo(dev.cutter.core.run.RunStatus.Verification.NOT_VERIFIED);
     assertThat(r.verification().notVerified()).isTrue();
     assertThat(verifyGate(r).status()).isEqualTo(GateStatus.SKIPPED);
     assertThat(verifyGate(r).message()).startsWith("not verified");

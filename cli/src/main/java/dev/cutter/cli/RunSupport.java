@@ -137,7 +137,7 @@ final class RunSupport {
     BackupResult.Blocked b = (BackupResult.Blocked) r;
     String reason = b.reason() + (b.details() == null ? "" : ": " + b.details())
         + (b.quarantined().isPresent() ? " (partial file moved to " + b.quarantined().get() + ")" : "");
-    return new RunReport.BackupInfo("FAIL", null, null, null, null, null, null, null, null, null, null, null, null, reason);
+    return RunReport.BackupInfo.refused(reason, new dev.cutter.core.cause.Cause.BackupRefused(b.kind()));
   }
 
   static SecretScanner scanner(ConnectionSpec... targets) {

@@ -29,6 +29,11 @@ public record Diagnosis(String rootCause, List<Remediation> remediation, String 
     return new Diagnosis(prefix + rootCause, remediation, nextAction);
   }
 
+  /** This diagnosis with {@code suffix} after its root cause. */
+  Diagnosis withCauseSuffix(String suffix) {
+    return new Diagnosis(rootCause + suffix, remediation, nextAction);
+  }
+
   /** {@code report} with this diagnosis filled in. */
   public RunReport applyTo(RunReport report) {
     return report.withDiagnosis(rootCause, remediation, nextAction);

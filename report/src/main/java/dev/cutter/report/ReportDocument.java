@@ -15,6 +15,7 @@ import dev.cutter.core.run.GateStatus;
 import dev.cutter.core.run.PreflightRun;
 import dev.cutter.core.run.Provenance;
 import dev.cutter.core.run.RunReport;
+import dev.cutter.core.run.RunStatus;
 import dev.cutter.core.run.RunReport.ApplyInfo;
 import dev.cutter.core.run.RunReport.BackupInfo;
 import dev.cutter.core.run.RunReport.FailedStatement;
@@ -446,7 +447,7 @@ final class ReportDocument {
     }
     List<Code> below = new ArrayList<>();
     TableBuilder t = new TableBuilder("backup", "");
-    t.field("status", status(b.status()));
+    t.field("status", status(RunStatus.label(b.status())));
     t.field("path", codeLine(b.path()));
     t.field("format", Line.plain(b.format()));
     t.field("archive version", Line.plain(b.archiveVersion()));
@@ -473,9 +474,9 @@ final class ReportDocument {
       return false;
     }
     TableBuilder t = new TableBuilder("apply", "");
-    t.field("status", status(a.status()));
+    t.field("status", status(RunStatus.label(a.status())));
     t.field("statements executed", Line.plain(a.statementsExecuted() + " of " + a.statementsTotal()));
-    t.field("transaction", Line.plain(a.transaction()));
+    t.field("transaction", Line.plain(RunStatus.label(a.transaction())));
     if (a.wrapperAbsorbed()) {
       t.field("wrapper", Line.of(plain("the artifact's leading "), code("BEGIN;"), plain(" and trailing "),
           code("COMMIT;"), plain(" were absorbed")));
@@ -517,7 +518,7 @@ final class ReportDocument {
       return false;
     }
     TableBuilder t = new TableBuilder("verification", "");
-    t.field("status", status(v.status()));
+    t.field("status", status(RunStatus.label(v.status())));
     t.field("note", Line.plain(v.note()));
     blocks.add(t.build());
     if (v.checks() != null && !v.checks().equals(shownWithGate)) {
@@ -572,7 +573,7 @@ final class ReportDocument {
     }
     List<Code> below = new ArrayList<>();
     TableBuilder t = new TableBuilder("rollback", "");
-    t.field("status", status(rb.status()));
+    t.field("status", status(RunStatus.label(rb.status())));
     t.field("reason", cell(rb.reason(), "rollback reason", below));
     blocks.add(t.build());
     blocks.addAll(below);

@@ -18,6 +18,7 @@ import dev.cutter.core.run.GateStatus;
 import dev.cutter.core.run.Provenance;
 import dev.cutter.core.run.RunMode;
 import dev.cutter.core.run.RunReport;
+import dev.cutter.core.run.RunStatus;
 import dev.cutter.core.run.RunReport.ApplyInfo;
 import dev.cutter.core.run.RunReport.BackupInfo;
 import dev.cutter.core.run.RunReport.FailedStatement;
@@ -333,7 +334,7 @@ final class ReportTree {
 
   private static ObjectNode backupNode(BackupInfo b) {
     ObjectNode n = F.objectNode();
-    put(n, "status", b.status());
+    put(n, "status", RunStatus.label(b.status()));
     put(n, "path", b.path());
     put(n, "format", b.format());
     put(n, "archive_version", b.archiveVersion());
@@ -364,10 +365,10 @@ final class ReportTree {
 
   private static ObjectNode applyNode(ApplyInfo a) {
     ObjectNode n = F.objectNode();
-    put(n, "status", a.status());
+    put(n, "status", RunStatus.label(a.status()));
     n.put("statements_total", a.statementsTotal());
     n.put("statements_executed", a.statementsExecuted());
-    put(n, "transaction", a.transaction());
+    put(n, "transaction", RunStatus.label(a.transaction()));
     n.put("wrapper_absorbed", a.wrapperAbsorbed());
     if (a.committedStatements() != null && !a.committedStatements().isEmpty()) {
       ArrayNode committed = n.putArray("committed_statements");
@@ -389,7 +390,7 @@ final class ReportTree {
 
   private static ObjectNode verificationNode(VerificationInfo v) {
     ObjectNode n = F.objectNode();
-    put(n, "status", v.status());
+    put(n, "status", RunStatus.label(v.status()));
     if (v.checks() != null && !v.checks().isEmpty()) {
       n.set("checks", array(v.checks(), ReportTree::checkNode));
     }
@@ -421,7 +422,7 @@ final class ReportTree {
 
   private static ObjectNode rollbackNode(RollbackInfo r) {
     ObjectNode n = F.objectNode();
-    put(n, "status", r.status());
+    put(n, "status", RunStatus.label(r.status()));
     put(n, "reason", r.reason());
     return n;
   }
@@ -493,7 +494,7 @@ final class ReportTree {
         section(root, "backup", ReportTree::backupInfo),
         section(root, "apply", ReportTree::applyInfo),
         section(root, "verification", ReportTree::verificationInfo),
-        section(root, "rollback", r -> new RollbackInfo(text(r, "status"), text(r, "reason"))),
+        section(root, "rollback", r -> new RollbackInfo(status(RunStatus.Rollback.class, r, "status"), text(r, "reason"))),
         text(root, "root_cause"),
         list(root, "remediation", m -> new Remediation(text(m, "option"), text(m, "action"))),
         text(root, "next_action"),
@@ -526,9 +527,13 @@ final class ReportTree {
   }
 
   private static GateResult gate(JsonNode g) {
-    return new GateResult(requiredText(g, "id"), enumValue(GateStatus.class, requiredText(g, "status"), "gate status"),
-        text(g, "expected"), text(g, "actual"), text(g, "message"), list(g, "checks", ReportTree::check),
-        optionalLong(g, "duration_ms"));
+    String id = requiredText(g, "id");
+    dev.cutter.core.run.GateId gate = java.util.Arrays.stream(dev.cutter.core.run.GateId.values())
+        .filter(x -> x.id().equals(id)).findFirst()
+        .orElseThrow(() -> new ReportFormatException("gates: unknown gate id '" + id + "'"));
+    return new GateResult(gate, enumValue(GateStatus.class, requiredText(g, "status"), "gate status"),
+        text(g, "expected"), text(g, "actual"), text(g, "message"), list(g, "checks", ReportTree::check))
+        .withDuration(optionalLong(g, "duration_ms"));
   }
 
   private static CheckResult check(JsonNode c) {
@@ -537,7 +542,7 @@ final class ReportTree {
   }
 
   private static BackupInfo backupInfo(JsonNode b) {
-    return new BackupInfo(text(b, "status"), text(b, "path"), text(b, "format"), text(b, "archive_version"),
+    return new BackupInfo(status(RunStatus.Backup.class, b, "status"), text(b, "path"), text(b, "format"), text(b, "archive_version"),
         b.hasNonNull("bytes") ? integral(b.get("bytes"), "bytes").longValue() : null, text(b, "sha256"), text(b, "plaintext_sha256"),
         b.has("encrypted_to") ? strings(b, "encrypted_to") : null, optionalInt(b, "toc_entries"),
         optionalInt(b, "table_data_entries"), text(b, "pg_dump_version"), instant(b, "timestamp_utc"),
@@ -549,13 +554,13 @@ final class ReportTree {
     FailedStatement failed = f == null || f.isNull() ? null : new FailedStatement(requiredInt(f, "index"),
         requiredInt(f, "line"), text(f, "sqlstate"), text(f, "message"), text(f, "detail"), text(f, "hint"),
         text(f, "where"));
-    return new ApplyInfo(text(a, "status"), requiredInt(a, "statements_total"), requiredInt(a, "statements_executed"),
-        text(a, "transaction"), a.path("wrapper_absorbed").asBoolean(false),
+    return new ApplyInfo(status(RunStatus.Apply.class, a, "status"), requiredInt(a, "statements_total"), requiredInt(a, "statements_executed"),
+        status(RunStatus.Transaction.class, a, "transaction"), a.path("wrapper_absorbed").asBoolean(false),
         list(a, "committed_statements", n -> integral(n, "committed_statements").intValue()), failed);
   }
 
   private static VerificationInfo verificationInfo(JsonNode v) {
-    return new VerificationInfo(text(v, "status"), list(v, "checks", ReportTree::check),
+    return new VerificationInfo(status(RunStatus.Verification.class, v, "status"), list(v, "checks", ReportTree::check),
         v.has("baseline_before") ? baseline(object(v, "baseline_before")) : null,
         v.has("baseline_after") ? baseline(object(v, "baseline_after")) : null, text(v, "note"));
   }
@@ -597,6 +602,14 @@ final class ReportTree {
       }
     }
     throw new ReportFormatException("mode: unknown value '" + name + "'");
+  }
+
+  private static <E extends Enum<E> & RunStatus.Label> E status(Class<E> type, JsonNode n, String field) {
+    try {
+      return RunStatus.of(type, text(n, field));
+    } catch (IllegalArgumentException e) {
+      throw new ReportFormatException(field + ": " + e.getMessage());
+    }
   }
 
   private static <E extends Enum<E>> E enumValue(Class<E> type, String name, String what) {

@@ -1,51 +1,70 @@
 package dev.cutter.report;
 
-import java.util.Locale;
+import dev.cutter.core.cause.Cause;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * Diagnoses one server error from its SQLSTATE, message and detail: the cause in plain words, the
- * options and the next action. Names (schema, relation, constraint) are taken from the server's
- * message where it gives them.
+ * Diagnoses one server error from its SQLSTATE and the structured fields the server gave
+ * (schema, table, column, constraint, data type): the cause in plain words, the options and the
+ * next action. The server's message is shown in the report, never read here.
  */
 final class SqlErrorDiagnoses {
 
-  /** A server error and where it happened ({@code at}: e.g. "statement 7 (line 42)"). */
-  record SqlError(String at, String sqlstate, String message, String detail, String role) {
+  /** The error and where it happened, as {@link Cause.SqlError} holds them. */
+  private record SqlError(Cause.SqlError c, String at) {
 
     String code() {
-      return sqlstate == null ? "" : sqlstate.toUpperCase(Locale.ROOT);
+      return c.sqlstate() == null ? "" : c.sqlstate();
     }
 
-    String text() {
-      return message == null ? "(no message)" : message;
+    String role() {
+      return c.role();
     }
 
-    /**
-     * The server's words as a sentence, e.g. {@code Statement 7 (line 42) failed with SQLSTATE 42501:
-     * permission denied for schema s.}
-     */
+    /** e.g. {@code Statement 7 (line 42) failed with SQLSTATE 42501 (syntax error or access rule violation).} */
     String evidence() {
-      String s = Character.toUpperCase(at.charAt(0)) + at.substring(1) + " failed with SQLSTATE "
-          + (sqlstate == null ? "unknown" : sqlstate) + ": " + text();
-      if (detail != null && !detail.isBlank()) {
-        s += " (" + stripPeriod(detail.strip()) + ")";
-      }
-      return stripPeriod(s) + ".";
+      String cls = code().length() >= 2 ? CLASSES.get(code().substring(0, 2)) : null;
+      return Character.toUpperCase(at.charAt(0)) + at.substring(1) + " failed with SQLSTATE "
+          + (c.sqlstate() == null ? "unknown" : c.sqlstate()) + (cls == null ? "" : " (" + cls + ")") + names() + ".";
     }
 
-    private static String stripPeriod(String s) {
-      return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
+    /** The names the server gave, e.g. {@code ; table billing.invoice, constraint invoice_pkey}. */
+    private String names() {
+      StringBuilder b = new StringBuilder();
+      if (c.table() != null) {
+        b.append(", table ").append(c.schema() == null ? "" : c.schema() + ".").append(c.table());
+      } else if (c.schema() != null) {
+        b.append(", schema ").append(c.schema());
+      }
+      if (c.column() != null) {
+        b.append(", column ").append(c.column());
+      }
+      if (c.constraint() != null) {
+        b.append(", constraint ").append(c.constraint());
+      }
+      if (c.datatype() != null) {
+        b.append(", type ").append(c.datatype());
+      }
+      return b.toString();
+    }
+
+    /** The object the server named, or {@code fallback}. */
+    String object(String fallback) {
+      if (c.table() != null) {
+        return "table " + (c.schema() == null ? "" : c.schema() + ".") + c.table();
+      }
+      if (c.constraint() != null) {
+        return "constraint " + c.constraint();
+      }
+      if (c.datatype() != null) {
+        return "type " + (c.schema() == null ? "" : c.schema() + ".") + c.datatype();
+      }
+      if (c.schema() != null) {
+        return "schema " + c.schema();
+      }
+      return fallback;
     }
   }
-
-  private static final Pattern DENIED_SCHEMA = Pattern.compile("permission denied for schema \"?([^\\s\"]+)\"?");
-  private static final Pattern DENIED_OBJECT = Pattern.compile("permission denied for ([a-z ]+?) \"?([^\\s\"]+)\"?$");
-  private static final Pattern MUST_OWN = Pattern.compile("must be owner of ([a-z ]+?) \"?([^\\s\"]+)\"?$");
-  private static final Pattern NAMED_OBJECT = Pattern.compile("((?:materialized |foreign )?[a-z]+) \"([^\"]+)\"");
-  private static final Pattern ROUTINE = Pattern.compile("\\b(function|procedure|operator) (\\S+\\(.*?\\))");
 
   private static final Map<String, String> CLASSES = Map.ofEntries(
       Map.entry("0A", "feature not supported"), Map.entry("22", "data exception"),
@@ -58,78 +77,61 @@ final class SqlErrorDiagnoses {
       Map.entry("58", "system error"), Map.entry("08", "connection exception"), Map.entry("P0", "PL/pgSQL error"),
       Map.entry("XX", "internal error"));
 
-  /** Where a failure while inserting the journal row happened. */
-  static final String JOURNAL_ROW = "writing cutter's journal row";
 
   private static final String RERUN = "Correct the package or the target as chosen, then run it again with a new authorization.";
 
   private SqlErrorDiagnoses() {}
 
-  static Diagnosis diagnose(SqlError e) {
+  /**
+   * The diagnosis of {@code c}; {@code inCheck}: it happened in a preflight check or rehearsal,
+   * so the words say which.
+   */
+  static Diagnosis diagnose(Cause.SqlError c, boolean inCheck) {
+    String at = switch (c.at()) {
+      case STATEMENT -> "statement " + c.statement() + (c.line() > 0 ? " (line " + c.line() + ")" : "");
+      case REHEARSAL -> "the rehearsal of statement " + c.statement() + (c.line() > 0 ? " (line " + c.line() + ")" : "");
+      case COMMIT -> "COMMIT";
+      case JOURNAL_ROW -> "writing cutter's journal row";
+      case CHECK -> "a preflight check's query";
+      case ROLLBACK -> "the rollback";
+    };
+    Diagnosis d = diagnose(new SqlError(c, at));
+    return inCheck && c.at() == Cause.ErrorSite.CHECK ? d.withCausePrefix("Preflight: ") : d;
+  }
+
+  private static Diagnosis diagnose(SqlError e) {
     String code = e.code();
     String cls = code.length() >= 2 ? code.substring(0, 2) : "";
-    if (e.at().equals(JOURNAL_ROW) && (code.equals("42501") || code.equals("42P01") || code.equals("3F000"))) {
+    if (e.c().at() == Cause.ErrorSite.JOURNAL_ROW && (code.equals("42501") || code.equals("42P01") || code.equals("3F000"))) {
       return Diagnosis.of(
           "apply_role " + role(e) + " cannot write cutter's journal, so the change could not be recorded and was"
               + " rolled back. " + e.evidence(),
           "Run cutter init --grant " + role(e) + " as an administrator, then re-run; nothing was changed.",
           "Run cutter init --grant " + role(e) + " (an administrator's one-time step), then re-run this package.");
     }
-    switch (code) {
-      case "42501":
-        return insufficientPrivilege(e);
-      case "42P07", "42710", "42P06", "42723", "42P04", "42701":
-        return alreadyExists(e);
-      case "42P01", "3F000", "42883", "42703", "42704":
-        return missing(e);
-      case "55P03":
-        return lockTimeout(e);
-      case "57014":
-        return canceled(e);
-      case "25001":
-        return notInTransaction(e);
-      case "25006":
-        return readOnly(e);
-      case "40001", "40P01":
-        return conflict(e);
-      case "57P01", "57P02", "57P03":
-        return connectionLost(e);
-      case "2BP01":
-        return dependents(e);
-      case "42601":
-        return syntax(e);
-      case "P0001":
-        return raised(e);
-      case "28P01", "28000":
-        return authentication(e);
-      default:
-        break;
-    }
-    if (cls.equals("23")) {
-      return constraintViolation(e);
-    }
-    if (cls.equals("08")) {
-      return connectionLost(e);
-    }
-    if (cls.equals("53")) {
-      return resources(e);
-    }
-    return unknown(e, cls);
+    return switch (code) {
+      case "42501" -> insufficientPrivilege(e);
+      case "42P07", "42710", "42P06", "42723", "42P04", "42701" -> alreadyExists(e);
+      case "42P01", "3F000", "42883", "42703", "42704" -> missing(e);
+      case "55P03" -> lockTimeout(e);
+      case "57014" -> canceled(e);
+      case "25001" -> notInTransaction(e);
+      case "25006" -> readOnly(e);
+      case "40001", "40P01" -> conflict(e);
+      case "57P01", "57P02", "57P03" -> connectionLost(e);
+      case "2BP01" -> dependents(e);
+      case "42601" -> syntax(e);
+      case "P0001" -> raised(e);
+      case "28P01", "28000" -> authentication(e);
+      default -> cls.equals("23") ? constraintViolation(e) : cls.equals("08") ? connectionLost(e)
+          : cls.equals("53") ? resources(e) : unknown(e);
+    };
   }
 
   // ---- 42501 ---------------------------------------------------------------------------------
 
   private static Diagnosis insufficientPrivilege(SqlError e) {
-    Matcher schema = DENIED_SCHEMA.matcher(e.text());
-    if (schema.find()) {
-      return missingCreateOnSchema(role(e), schema.group(1), e.evidence());
-    }
-    Matcher owner = MUST_OWN.matcher(e.text());
-    if (owner.find()) {
-      return notOwner(role(e), owner.group(1) + " " + owner.group(2), e.evidence());
-    }
-    Matcher object = DENIED_OBJECT.matcher(e.text());
-    String what = object.find() ? object.group(1) + " " + object.group(2) : "an object the artifact uses";
+    String what = e.object("an object the statement uses (the server's message in the apply section names it)");
     return Diagnosis.of(
         "apply_role " + role(e) + " lacks a privilege on " + what + ". " + e.evidence(),
         "Decide between the options with the approver; nothing was changed.",
@@ -170,7 +172,7 @@ final class SqlErrorDiagnoses {
   // ---- objects -------------------------------------------------------------------------------
 
   private static Diagnosis alreadyExists(SqlError e) {
-    String what = objectNamed(e.text(), "an object the artifact creates");
+    String what = e.object("an object the artifact creates");
     return Diagnosis.of(
         what + " already exists on the target: the target drifted since the package was written, or the change was"
             + " already made by other means. " + e.evidence(),
@@ -183,7 +185,7 @@ final class SqlErrorDiagnoses {
   }
 
   private static Diagnosis missing(SqlError e) {
-    String what = objectNamed(e.text(), "an object the artifact refers to");
+    String what = e.object("an object the artifact refers to");
     return Diagnosis.of(
         what + " does not exist on the target: drift since the package was written, a wrong search_path, or"
             + " statements in the wrong order. " + e.evidence(),
@@ -195,7 +197,7 @@ final class SqlErrorDiagnoses {
 
   private static Diagnosis dependents(SqlError e) {
     return Diagnosis.of(
-        "Other objects depend on " + objectNamed(e.text(), "an object the artifact drops") + ". " + e.evidence(),
+        "Other objects depend on " + e.object("an object the artifact drops") + ". " + e.evidence(),
         "Decide how the dependent objects should be handled; nothing was changed. " + RERUN,
         "Re-issue the package dropping or altering the dependent objects explicitly, in order.",
         "Re-issue the package without the drop, if the dependents must stay.");
@@ -205,7 +207,7 @@ final class SqlErrorDiagnoses {
 
   private static Diagnosis lockTimeout(SqlError e) {
     return Diagnosis.of(
-        "Other sessions held a conflicting lock on " + objectNamed(e.text(), "an object the artifact changes")
+        "Other sessions held a conflicting lock on " + e.object("an object the artifact changes")
             + " for longer than lock_timeout. " + e.evidence(),
         "Retry the same package in a quieter window; nothing was changed.",
         "Retry in a quieter window (the transaction was rolled back, so the package can run again as it is).",
@@ -215,14 +217,10 @@ final class SqlErrorDiagnoses {
   }
 
   private static Diagnosis canceled(SqlError e) {
-    if (!e.text().toLowerCase(Locale.ROOT).contains("timeout")) {
-      return Diagnosis.of("The statement was canceled by an operator or another tool. " + e.evidence(),
-          "Find out who canceled the run and why before retrying; nothing was changed.",
-          "Retry once the reason for the cancel is understood.");
-    }
     return Diagnosis.of(
-        "The statement ran longer than statement_timeout. " + e.evidence(),
-        "Retry in a quieter window, or re-issue the package with a larger statement_timeout; nothing was changed.",
+        "The statement was canceled: it ran longer than statement_timeout, or an operator or another tool canceled"
+            + " it. " + e.evidence(),
+        "Find out which (the server log names a statement timeout) before retrying; nothing was changed.",
         "Retry in a quieter window, when the statement competes less for I/O and locks.",
         "Re-issue the package with a larger statement_timeout, sized from a dry-run on a copy of production data.",
         "Split the change: run the long part (e.g. an index build with CONCURRENTLY) as its own package in"
@@ -259,7 +257,7 @@ final class SqlErrorDiagnoses {
   // ---- connection and server -----------------------------------------------------------------
 
   private static Diagnosis connectionLost(SqlError e) {
-    boolean atCommit = e.at().startsWith("COMMIT");
+    boolean atCommit = e.c().at() == Cause.ErrorSite.COMMIT;
     String cause = (atCommit ? "The connection to the server was lost during COMMIT, so whether the change"
         + " committed is not known from the client side. "
         : "The connection to the server was lost; the server rolls back the open transaction of a lost session. ")
@@ -290,9 +288,9 @@ final class SqlErrorDiagnoses {
   // ---- data and artifact ---------------------------------------------------------------------
 
   private static Diagnosis constraintViolation(SqlError e) {
-    String constraint = constraintName(e);
     return Diagnosis.of(
-        "The data on the target violates " + (constraint == null ? "a constraint" : constraint) + ". " + e.evidence(),
+        "The data on the target violates " + (e.c().constraint() != null ? "constraint " + e.c().constraint()
+            : e.c().column() != null ? "the rules of column " + e.c().column() : "a constraint") + ". " + e.evidence(),
         "Decide whether the data or the change is wrong; nothing was changed. " + RERUN,
         "Correct the offending rows in a separate approved change, then re-run this package.",
         "Change the artifact to handle the existing data (e.g. backfill first, or add the constraint NOT VALID and"
@@ -317,39 +315,17 @@ final class SqlErrorDiagnoses {
         "If the guard is wrong, correct the artifact and re-issue the package.");
   }
 
-  private static Diagnosis unknown(SqlError e, String cls) {
-    String className = CLASSES.get(cls);
-    return Diagnosis.of(
-        e.evidence() + (className == null ? "" : " SQLSTATE class " + cls + " is \"" + className + "\".")
-            + " cutter has no specific diagnosis for this code.",
+  private static Diagnosis unknown(SqlError e) {
+    return Diagnosis.of(e.evidence() + " cutter has no specific diagnosis for this code.",
         "Read the server error and the server log; decide whether the package or the target must change. "
             + RERUN,
         "Correct the artifact and re-issue the package.",
         "Correct the target's state in a separate approved change, then re-run this package.");
   }
 
-  // ---- names from messages -------------------------------------------------------------------
+  // ---- names -------------------------------------------------------------------------------
 
   private static String role(SqlError e) {
     return e.role() == null ? "(the apply role)" : e.role();
-  }
-
-  /** E.g. {@code relation "billing.invoice"} from {@code relation "billing.invoice" already exists}. */
-  static String objectNamed(String message, String fallback) {
-    Matcher named = NAMED_OBJECT.matcher(message);
-    if (named.find()) {
-      return named.group(1) + " \"" + named.group(2) + "\"";
-    }
-    Matcher routine = ROUTINE.matcher(message);
-    return routine.find() ? routine.group(1) + " " + routine.group(2) : fallback;
-  }
-
-  private static String constraintName(SqlError e) {
-    Matcher m = Pattern.compile("constraint \"([^\"]+)\"").matcher(e.text());
-    if (m.find()) {
-      return "constraint \"" + m.group(1) + "\"";
-    }
-    m = Pattern.compile("unique index \"([^\"]+)\"").matcher(e.text());
-    return m.find() ? "unique index \"" + m.group(1) + "\"" : null;
   }
 }

@@ -30,8 +30,8 @@ class MarkdownRenderingTest {
   private static RunReport reportWithNastyText() {
     RunReport r = SampleReports.blockedAtPreflight();
     List<GateResult> gates = List.of(new GateResult("P1_preflight", GateStatus.FAIL, null, null, null, List.of(
-        CheckResult.fail("sql#1", NASTY, "1. not a list", "# not a heading\n- nor a list item"),
-        CheckResult.fail("sql#2", "x", "y", "select `a` from t where s = '```' and the text goes on" + ".".repeat(300)))));
+        CheckResult.fail("sql#1", new dev.cutter.core.cause.Cause.CheckQueryDiffers("sql#1", NASTY, "1"), NASTY, "1. not a list", "# not a heading\n- nor a list item"),
+        CheckResult.fail("sql#2", new dev.cutter.core.cause.Cause.CheckQueryDiffers("sql#2", "x", "y"), "x", "y", "select `a` from t where s = '```' and the text goes on" + ".".repeat(300)))));
     return new RunReport(r.runId(), r.mode(), r.pkg(), r.target(), r.verdict(), r.exitCode(), r.productionChanged(),
         gates, null, null, null, null, "# root cause with " + NASTY, List.of(), "1. do this", r.started(), r.finished());
   }

@@ -79,12 +79,12 @@ class ReportSecretsTest {
             List.of(s("chain"))),
         new TargetInfo(s("database"), s("sysid"), s("version"), s("login"), s("apply role")),
         Verdict.ESCALATE, 6, true, gates,
-        new BackupInfo(s("status"), s("path"), s("format"), s("archive"), 1L, s("sha"), s("plain sha"),
+        new BackupInfo("FAIL", s("path"), s("format"), s("archive"), 1L, s("sha"), s("plain sha"),
             List.of(s("recipient")), 1, 1, s("pg_dump"), t, t, s("reason")),
-        new ApplyInfo(s("status"), 2, 1, s("transaction"), false, List.of(1),
+        new ApplyInfo("FAIL", 2, 1, "rolled_back", false, List.of(1),
             new FailedStatement(2, 3, "XX000", s("message"), s("detail"), s("hint"), s("where"))),
-        new VerificationInfo(s("status"), checks, baseline, baseline, s("note")),
-        new RollbackInfo(s("status"), s("reason")),
+        new VerificationInfo("FAIL", checks, baseline, baseline, s("note")),
+        new RollbackInfo("FAILED", s("reason")),
         s("root cause"), List.of(new Remediation("A", s("action"))), s("next action"), t, t);
   }
 

@@ -5,6 +5,8 @@ import dev.cutter.core.catalog.Baseline;
 import dev.cutter.core.catalog.SchemaCounts;
 import dev.cutter.core.check.CheckResult;
 import dev.cutter.core.check.CheckStatus;
+import dev.cutter.core.cause.Cause;
+import dev.cutter.core.run.GateId;
 import dev.cutter.core.run.GateResult;
 import dev.cutter.core.run.GateStatus;
 import dev.cutter.core.run.RunMode;
@@ -91,7 +93,7 @@ final class SampleReports {
           "unqualified names resolve through search_path billing, public"));
     } else {
       checks.add(CheckResult.skipped("rehearse#4", "not run: apply_role_privileges does not hold"));
-      checks.add(CheckResult.fail("apply_role_privileges", "apply_role app_deployer: " + needs,
+      checks.add(CheckResult.fail("apply_role_privileges", CREATE_ON_BILLING, "apply_role app_deployer: " + needs,
           "missing: CREATE on schema billing (statements 1, 2, first at line 3)",
           "apply_role app_deployer lacks CREATE on schema billing (statements 1, 2, first at line 3). Unqualified"
               + " names resolve through search_path billing, public"));
@@ -140,10 +142,14 @@ final class SampleReports {
         new RollbackInfo("NOT_RUN", "verification passed"), null, List.of(), null, STARTED, FINISHED);
   }
 
+  /** What the sample preflight finds missing. */
+  static final Cause CREATE_ON_BILLING = new Cause.MissingPrivilege(Cause.RoleKind.APPLY_ROLE, "app_deployer",
+      List.of(new Cause.Grant("CREATE", "schema", "billing")));
+
   static RunReport blockedAtPreflight() {
     return new RunReport(RUN_ID, RunMode.APPLY, pkg(), target("app_deployer"), Verdict.BLOCKED, 3, false,
         gates(List.of(
-            new GateResult("P1_preflight", GateStatus.FAIL, null, null, "apply_role_privileges: apply_role app_deployer lacks CREATE on schema billing", preflightChecks(false)),
+            new GateResult(GateId.PREFLIGHT, GateStatus.FAIL, null, null, "apply_role_privileges: apply_role app_deployer lacks CREATE on schema billing", preflightChecks(false), CREATE_ON_BILLING),
             GateResult.notRun("P2_backup"),
             GateResult.notRun("apply"),
             GateResult.notRun("verify"),
@@ -159,8 +165,10 @@ final class SampleReports {
         gates(List.of(
             new GateResult("P1_preflight", GateStatus.PASS, null, null, null, preflightChecks(true)),
             new GateResult("P2_backup", GateStatus.PASS, null, null, null, List.of()),
-            new GateResult("apply", GateStatus.FAIL, null, null,
-                "statement 7 (line 31) failed with SQLSTATE 23505; transaction rolled back", List.of()),
+            new GateResult(GateId.APPLY, GateStatus.FAIL, null, null,
+                "statement 7 (line 31) failed with SQLSTATE 23505; transaction rolled back", List.of(),
+                new Cause.SqlError("23505", Cause.ErrorSite.STATEMENT, 7, 31, "billing", "invoice_line", null,
+                    "invoice_line_number_key", null, "billing_owner")),
             GateResult.notRun("verify"),
             GateResult.notRun("rollback"))),
         backup(), new ApplyInfo("FAILED", 9, 7, "rolled_back", true, List.of(), failed),
@@ -174,7 +182,8 @@ final class SampleReports {
     return List.of(
         CheckResult.pass("objects_present#1", "billing.invoice_line", "present", null),
         new CheckResult("objects_present#2", CheckStatus.FAIL, "view billing.invoice_totals", "missing",
-            "the artifact created no view billing.invoice_totals"));
+            "the artifact created no view billing.invoice_totals",
+            new Cause.ObjectsAbsent(List.of("view billing.invoice_totals"))));
   }
 
   static RunReport rolledBack() {
@@ -184,7 +193,8 @@ final class SampleReports {
             new GateResult("P1_preflight", GateStatus.PASS, null, null, null, preflightChecks(true)),
             new GateResult("P2_backup", GateStatus.PASS, null, null, null, List.of()),
             new GateResult("apply", GateStatus.PASS, null, null, "9 of 9 statements; committed", List.of()),
-            new GateResult("verify", GateStatus.FAIL, null, null, "1 of 2 checks failed", verify),
+            new GateResult(GateId.VERIFY, GateStatus.FAIL, null, null, "1 of 2 checks failed", verify,
+                new Cause.VerificationFailed(List.of("objects_present#2"))),
             new GateResult("rollback", GateStatus.PASS, "baseline before the apply", "baseline restored",
                 "ddl/rollback.sql: 4 of 4 statements; committed", List.of()))),
         backup(), new ApplyInfo("PASS", 9, 9, "committed", true, List.of(), null),
@@ -201,10 +211,13 @@ final class SampleReports {
             new GateResult("P1_preflight", GateStatus.PASS, null, null, null, preflightChecks(true)),
             new GateResult("P2_backup", GateStatus.PASS, null, null, null, List.of()),
             new GateResult("apply", GateStatus.PASS, null, null, "9 of 9 statements; committed", List.of()),
-            new GateResult("verify", GateStatus.FAIL, null, null, "1 of 2 checks failed", verify),
-            new GateResult("rollback", GateStatus.FAIL, "precondition holds", null,
+            new GateResult(GateId.VERIFY, GateStatus.FAIL, null, null, "1 of 2 checks failed", verify,
+                new Cause.VerificationFailed(List.of("objects_present#2"))),
+            new GateResult(GateId.ROLLBACK, GateStatus.FAIL, "precondition holds", null,
                 "precondition failed: sql#1: billing.invoice_line has 3 rows, the precondition expects 0", List.of(
-                    CheckResult.fail("sql#1", "0", "3", "select count(*) from billing.invoice_line"))))),
+                    CheckResult.fail("sql#1", new Cause.CheckQueryDiffers("sql#1", "0", "3"), "0", "3",
+                        "select count(*) from billing.invoice_line")),
+                new Cause.RollbackRefused(Cause.RollbackRefusal.PRECONDITION_FAILED)))),
         backup(), new ApplyInfo("PASS", 9, 9, "committed", true, List.of(), null),
         new VerificationInfo("FAIL", verify, baselineBefore(), baselineAfterApply(), null),
         new RollbackInfo("NOT_APPLICABLE", "precondition failed: sql#1: billing.invoice_line has 3 rows, the"

@@ -59,12 +59,14 @@ class TlsReportTest {
   void aTlsGateRefusalIsDiagnosedAsSuch() {
     RunReport r = SampleReports.blockedAtPreflight();
     RunReport blocked = new RunReport(r.runId(), r.mode(), r.pkg(), r.target(), r.verdict(), r.exitCode(), false,
-        java.util.List.of(new dev.cutter.core.run.GateResult("tls", dev.cutter.core.run.GateStatus.FAIL,
+        java.util.List.of(dev.cutter.core.run.GateResult.fail(dev.cutter.core.run.GateId.TLS,
+            new dev.cutter.core.cause.Cause.TlsRequirementNotMet("db.example.com", "prefer"),
             "sslmode verify-full, or a local target", "db.example.com, sslmode prefer", "the trust policy requires "
                 + "tls: verify-full", java.util.List.of())), null, null, null, null, null, java.util.List.of(), null,
         r.started(), r.finished());
     RunReport d = new FailureClassifier().diagnose(blocked);
-    assertThat(d.rootCause()).contains("verified TLS connection");
+    assertThat(d.rootCause()).isEqualTo("The trust policy requires a verified TLS connection to a target that is not local,"
+        + " and the connection to db.example.com uses sslmode prefer.");
     assertThat(d.remediation()).anySatisfy(o -> assertThat(o.action()).contains("sslmode=verify-full"));
   }
 }

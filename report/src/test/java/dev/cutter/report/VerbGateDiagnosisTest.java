@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cutter.core.Verdict;
 import dev.cutter.core.check.CheckResult;
-import dev.cutter.core.run.GateIds;
+import dev.cutter.core.cause.Cause;
+import dev.cutter.core.run.GateId;
 import dev.cutter.core.run.GateResult;
 import dev.cutter.core.run.GateStatus;
 import dev.cutter.core.run.RunMode;
@@ -26,9 +27,10 @@ class VerbGateDiagnosisTest {
 
   @Test
   void anotherDatabaseIsDiagnosedAsTheWrongTarget() {
-    CheckResult identity = CheckResult.fail("identity", "system_identifier 1, database shop",
+    Cause cause = new Cause.IdentityMismatch(Cause.IdentityField.DATABASE, "shop", "shop_other");
+    CheckResult identity = CheckResult.fail("identity", cause, "system_identifier 1, database shop",
         "system_identifier 1, database shop_other", "connected to database shop_other, not shop");
-    RunReport r = blocked(RunMode.ROLLBACK, new GateResult(GateIds.IDENTITY, GateStatus.FAIL, identity.expected(),
+    RunReport r = blocked(RunMode.ROLLBACK, GateResult.fail(GateId.IDENTITY, cause, identity.expected(),
         identity.actual(), identity.message(), List.of(identity)));
 
     assertThat(new FailureClassifier().classify(r).rootCause())
@@ -37,7 +39,9 @@ class VerbGateDiagnosisTest {
 
   @Test
   void aRollbackWithoutTheApplyInTheJournalIsNotDiagnosedAsAlreadyApplied() {
-    RunReport r = blocked(RunMode.ROLLBACK, new GateResult(GateIds.JOURNAL, GateStatus.FAIL, "a journal row",
+    // the message speaks of the journal and of "already": only the cause decides
+    RunReport r = blocked(RunMode.ROLLBACK, GateResult.fail(GateId.JOURNAL,
+        new Cause.RollbackRefused(Cause.RollbackRefusal.NOT_APPLIED), "a journal row already consumed",
         "no row", "this package was never applied on this target (no journal row for its sha256)", List.of()));
 
     assertThat(new FailureClassifier().classify(r).rootCause()).startsWith("cutter rollback refused")

@@ -1,5 +1,6 @@
 package dev.cutter.core.check;
 
+import dev.cutter.core.cause.Cause;
 import dev.cutter.core.catalog.CatalogFingerprint;
 import dev.cutter.core.catalog.ObjectKind;
 import dev.cutter.core.catalog.SearchPath;
@@ -232,7 +233,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     CheckResult catalog = diff.isEmpty()
         ? CheckResult.pass(CATALOG, "fingerprint " + atP1.sha256(), "fingerprint " + now.sha256(),
             fingerprinted(locks).size() + " touched relation(s) as in P1")
-        : CheckResult.fail(CATALOG, "fingerprint " + atP1.sha256(), "fingerprint " + now.sha256(),
+        : CheckResult.fail(CATALOG, new Cause.TargetChangedSinceP1(Cause.Recheck.CATALOG), "fingerprint " + atP1.sha256(), "fingerprint " + now.sha256(),
             "the relations the change touches changed since P1: " + String.join("; ", diff));
     results.add(catalog);
     return catalog.status().blocks() ? refuse(catalog) : Optional.empty();
@@ -263,7 +264,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     String expected = "the run lock's session" + (lockSession == null ? "" : " (pid " + lockSession.pid() + ")")
         + " visible from the apply session";
     return seen ? CheckResult.pass(SAME_SERVER, expected, "seen", null)
-        : CheckResult.fail(SAME_SERVER, expected, "not seen",
+        : CheckResult.fail(SAME_SERVER, new Cause.TargetChangedSinceP1(Cause.Recheck.SERVER), expected, "not seen",
             "the apply session does not see this run's lock session: it is connected to another server than P1 checked");
   }
 
@@ -310,7 +311,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
         st.execute("lock table " + list + " in " + e.getKey().sql() + " mode");
       } catch (SQLException ex) {
         lockFailureSqlstate = ex.getSQLState();
-        return CheckResult.fail(LOCKS, e.getKey().sql() + " on " + list, "not granted",
+        return CheckResult.fail(LOCKS, new Cause.TargetChangedSinceP1(Cause.Recheck.LOCKS_NOT_GRANTED), e.getKey().sql() + " on " + list, "not granted",
             "could not lock " + list + " in " + e.getKey().sql() + " mode within lock_timeout: " + DbErrors.oneLine(ex));
       }
       taken.add(e.getKey().sql() + " on " + list);

@@ -5,6 +5,8 @@ import dev.cutter.core.model.ApplyPackage;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.function.Supplier;
+import dev.cutter.core.cause.Cause;
 
 /**
  * What a running check may use: a connection to the target already in a READ ONLY transaction
@@ -86,17 +88,44 @@ public final class CheckContext {
     return CheckResult.pass(id, expected, actual, message);
   }
 
+  /** A FAIL because of {@code cause}; the texts are for people. */
+  public CheckResult fail(Cause cause, String expected, String actual, String message) {
+    return CheckResult.fail(id, cause, expected, actual, message);
+  }
+
+  /** PASS when {@code held}, else FAIL because of {@code cause}, with the same texts. */
+  public CheckResult result(boolean held, Supplier<Cause> cause, String expected, String actual, String message) {
+    return held ? pass(expected, actual, message) : fail(cause.get(), expected, actual, message);
+  }
+
+  /** The check could not run, because of {@code cause}. */
+  public CheckResult error(Cause cause, String message) {
+    return CheckResult.error(id, cause, message);
+  }
+
+  /**
+   * A FAIL without a typed cause, for code written before {@link Cause}: its diagnosis is an
+   * internal error naming the check, until the check says why with {@link #fail(Cause, String, String, String)}.
+   */
+  @Deprecated
   public CheckResult fail(String expected, String actual, String message) {
-    return CheckResult.fail(id, expected, actual, message);
+    return fail(untyped(), expected, actual, message);
   }
 
-  /** PASS when {@code held}, else FAIL, with the same texts. */
+  /** As {@link #fail(String, String, String)}, PASS when {@code held}. */
+  @Deprecated
   public CheckResult result(boolean held, String expected, String actual, String message) {
-    return held ? pass(expected, actual, message) : fail(expected, actual, message);
+    return result(held, this::untyped, expected, actual, message);
   }
 
+  /** As {@link #error(Cause, String)} without a typed cause (code written before {@link Cause}). */
+  @Deprecated
   public CheckResult error(String message) {
-    return CheckResult.error(id, message);
+    return error(untyped(), message);
+  }
+
+  private Cause untyped() {
+    return new Cause.InternalError("check " + id + " failed without a typed cause");
   }
 
   public CheckResult skipped(String reason) {

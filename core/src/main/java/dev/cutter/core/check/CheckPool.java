@@ -68,7 +68,9 @@ public final class CheckPool implements AutoCloseable {
       return new CheckPool(new HikariDataSource(cfg), size);
     } catch (HikariPool.PoolInitializationException e) {
       String why = e.getCause() instanceof SQLException se ? DbErrors.oneLine(se) : String.valueOf(e.getMessage());
-      throw new CutterException(ExitCodes.CHECKS_FAILED, "cannot connect to " + spec.display() + ": " + why, e);
+      throw new CutterException(ExitCodes.CHECKS_FAILED, "cannot connect to " + spec.display() + ": " + why, e,
+          new dev.cutter.core.cause.Cause.CannotConnect(spec.display(),
+              e.getCause() instanceof SQLException se ? se.getSQLState() : null));
     }
   }
 

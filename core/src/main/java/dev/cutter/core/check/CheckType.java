@@ -35,7 +35,7 @@ public interface CheckType {
    * (a test double) inherits an ERROR result, so it can never pass by accident.
    */
   default CheckResult run(YamlValue args, CheckContext context) throws SQLException {
-    return context.error("check type " + name() + " only validates its arguments; it cannot run");
+    return context.error(new dev.cutter.core.cause.Cause.InvalidCheck(context.id()), "check type " + name() + " only validates its arguments; it cannot run");
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.cutter.core.check;
 
+import dev.cutter.core.cause.Cause;
 import dev.cutter.core.catalog.Identity;
 import dev.cutter.core.catalog.IdentityReader;
 import dev.cutter.core.model.Target;
@@ -23,23 +24,30 @@ public final class IdentityCheck {
     try {
       got = IdentityReader.read(ctx.connection());
     } catch (IdentityReader.NotExecutableException e) {
-      return ctx.error(e.getMessage());
+      return ctx.error(new Cause.LoginRoleRefused(dev.cutter.core.check.TargetAccess.Refusal.NOT_REACHABLE,
+          null, ctx.applyRole(), dev.cutter.core.exec.RoleSwitch.Excess.NONE), e.getMessage());
     }
     String expected = describe(want.systemIdentifier(), want.database(), want.serverVersion().orElse(null));
     String actual = describe(got.systemIdentifier(), got.database(), want.serverVersion().isPresent()
         ? String.valueOf(got.serverMajor()) : null);
     List<String> wrong = new ArrayList<>();
+    Cause cause = null;
     if (!want.systemIdentifier().equals(got.systemIdentifier())) {
+      cause = new Cause.IdentityMismatch(Cause.IdentityField.SYSTEM_IDENTIFIER, want.systemIdentifier(), got.systemIdentifier());
       wrong.add("system_identifier is " + got.systemIdentifier() + ", not " + want.systemIdentifier()
           + ": this is another cluster than the one approved");
     }
     if (!want.database().equals(got.database())) {
+      cause = cause != null ? cause : new Cause.IdentityMismatch(Cause.IdentityField.DATABASE, want.database(), got.database());
       wrong.add("connected to database " + got.database() + ", not " + want.database());
     }
     if (want.serverVersion().isPresent() && !want.serverVersion().get().equals(String.valueOf(got.serverMajor()))) {
+      cause = cause != null ? cause : new Cause.IdentityMismatch(Cause.IdentityField.SERVER_VERSION,
+          want.serverVersion().get(), String.valueOf(got.serverMajor()));
       wrong.add("server major is " + got.serverMajor() + " (" + got.serverVersion() + "), not " + want.serverVersion().get());
     }
-    return ctx.result(wrong.isEmpty(), expected, actual, wrong.isEmpty() ? null : String.join("; ", wrong));
+    Cause found = cause;
+    return ctx.result(wrong.isEmpty(), () -> found, expected, actual, wrong.isEmpty() ? null : String.join("; ", wrong));
   }
 
   private static String describe(String sysid, String db, String major) {

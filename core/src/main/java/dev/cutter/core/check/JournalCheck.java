@@ -1,5 +1,6 @@
 package dev.cutter.core.check;
 
+import dev.cutter.core.cause.Cause;
 import dev.cutter.core.catalog.Identifiers;
 import dev.cutter.core.exec.Journal;
 import java.sql.PreparedStatement;
@@ -60,19 +61,20 @@ public final class JournalCheck {
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         if (!rs.getBoolean(1)) {
-          return ctx.fail(expected, "no table " + Journal.QUALIFIED,
+          return ctx.fail(new Cause.JournalNotReady(Cause.JournalProblem.MISSING, role), expected, "no table " + Journal.QUALIFIED,
               "journal " + Journal.QUALIFIED + " not found: run cutter init (as an administrator) with --grant " + role);
         }
         if (!rs.getBoolean(2)) {
-          return ctx.fail(expected, "role " + Identifiers.quote(role) + " does not exist", "apply_role " + role + " does not exist");
+          return ctx.fail(new Cause.ObjectsAbsent(List.of("role " + Identifiers.quote(role))), expected, "role " + Identifiers.quote(role) + " does not exist", "apply_role " + role + " does not exist");
         }
         if (rs.getInt(3) != 2) {
-          return ctx.fail(expected, "the journal functions are missing or not SECURITY DEFINER of its owner",
+          return ctx.fail(new Cause.JournalNotReady(Cause.JournalProblem.FUNCTIONS_MISSING, role), expected, "the journal functions are missing or not SECURITY DEFINER of its owner",
               "journal " + Journal.QUALIFIED + " predates its functions: run cutter init --grant " + role
                   + " (as an administrator) to upgrade it in place");
         }
         if (!Journal.hasPhases(ctx.connection())) {
-          return ctx.fail(expected, "no column phase or no function " + Journal.SCHEMA + ".record_phase",
+          return ctx.fail(new Cause.JournalNotReady(Cause.JournalProblem.FUNCTIONS_MISSING, role), expected,
+              "no column phase or no function " + Journal.SCHEMA + ".record_phase",
               "journal " + Journal.QUALIFIED + " predates run phases (online steps): run cutter init --grant " + role
                   + " (as an administrator) to upgrade it in place");
         }
@@ -85,19 +87,19 @@ public final class JournalCheck {
         }
         String owner = rs.getString(13);
         if (rs.getBoolean(12)) {
-          return ctx.fail(expected, "member of " + Identifiers.quote(owner) + ", owner of the journal or its schema",
+          return ctx.fail(new Cause.JournalNotReady(Cause.JournalProblem.OWNER_MEMBER, role), expected, "member of " + Identifiers.quote(owner) + ", owner of the journal or its schema",
               "apply_role " + role + " may act as " + owner + ", the owner of " + Journal.QUALIFIED + " or of schema "
                   + Journal.SCHEMA + ": it could rewrite or drop the journal and replay a consumed package; use an apply"
                   + " role that is not a member of " + owner);
         }
         if (rs.getBoolean(14)) {
-          return ctx.fail(expected, "CREATEROLE, and the journal's owner is not a superuser",
+          return ctx.fail(new Cause.JournalNotReady(Cause.JournalProblem.CREATEROLE, role), expected, "CREATEROLE, and the journal's owner is not a superuser",
               "apply_role " + role + " has CREATEROLE, which on this server lets it grant itself membership in "
                   + owner + ", the journal's owner: use an apply role without CREATEROLE, or let a superuser own "
                   + Journal.QUALIFIED);
         }
         if (!rewrites.isEmpty()) {
-          return ctx.fail(expected, "may " + String.join(", ", rewrites) + " " + Journal.QUALIFIED,
+          return ctx.fail(new Cause.JournalNotReady(Cause.JournalProblem.ROLE_CAN_REWRITE, role), expected, "may " + String.join(", ", rewrites) + " " + Journal.QUALIFIED,
               "apply_role " + role + " may write " + Journal.QUALIFIED + " directly (" + String.join(", ", rewrites)
                   + "): run cutter init --grant " + role + " (as an administrator): it revokes those grants");
         }
@@ -117,7 +119,7 @@ public final class JournalCheck {
         if (missing.isEmpty()) {
           return ctx.pass(expected, "granted; no direct write", null);
         }
-        return ctx.fail(expected, "missing: " + String.join(", ", missing), "apply_role " + role
+        return ctx.fail(new Cause.JournalNotReady(Cause.JournalProblem.NOT_GRANTED, role), expected, "missing: " + String.join(", ", missing), "apply_role " + role
             + " cannot record its run in the journal: run cutter init --grant " + role + " (or grant "
             + String.join(", ", missing) + ")");
       }

@@ -9,6 +9,7 @@ import dev.cutter.core.db.DbErrors;
 import dev.cutter.core.db.Sql;
 import dev.cutter.core.exec.RoleSwitch;
 import dev.cutter.core.sql.CheckQuery;
+import dev.cutter.core.cause.Cause;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -93,7 +94,7 @@ public final class PackageQueries implements AutoCloseable {
   public <T> T run(String sql, Rows<T> rows) throws SQLException {
     CheckQuery.Verdict v = CheckQuery.examine(sql);
     if (v instanceof CheckQuery.Refused r) {
-      throw new CutterException(ExitCodes.CHECKS_FAILED, "not run: " + r.message());
+      throw new CutterException(ExitCodes.CHECKS_FAILED, "not run: " + r.message(), null, new Cause.InvalidCheck(null));
     }
     return send(((CheckQuery.Query) v).text(), rows);
   }
@@ -146,7 +147,7 @@ public final class PackageQueries implements AutoCloseable {
     State before = state(c);
     if (!role.equals(before.user()) || (own && (before.xid() != null || !"on".equals(before.readOnly())))) {
       throw new CutterException(ExitCodes.CHECKS_FAILED, "not run: the session runs as " + before.user()
-          + (own ? ", read-only " + before.readOnly() : "") + "; package SQL runs only as apply_role " + role);
+          + (own ? ", read-only " + before.readOnly() : "") + "; package SQL runs only as apply_role " + role, null, new Cause.InvalidCheck(null));
     }
     requireOneStatement(c, text);
     T out;
@@ -170,7 +171,7 @@ public final class PackageQueries implements AutoCloseable {
     }
     if (!wrong.isEmpty()) {
       throw new CutterException(ExitCodes.CHECKS_FAILED, "the check's query left its read-only session: "
-          + String.join("; ", wrong));
+          + String.join("; ", wrong), null, new Cause.InvalidCheck(null));
     }
     return out;
   }
@@ -195,7 +196,7 @@ public final class PackageQueries implements AutoCloseable {
     CachedQuery q = c.unwrap(BaseConnection.class).getQueryExecutor().createQuery(text, false, false);
     if (q.query.getSubqueries() != null) {
       throw new CutterException(ExitCodes.CHECKS_FAILED, "not run: the driver would send "
-          + q.query.getSubqueries().length + " statements; a check is exactly one");
+          + q.query.getSubqueries().length + " statements; a check is exactly one", null, new Cause.InvalidCheck(null));
     }
   }
 
@@ -258,9 +259,14 @@ public final class PackageQueries implements AutoCloseable {
     try {
       d = connect(direct);
     } catch (CutterException e) {
+      Cause refused = new Cause.LoginRoleRefused(standing == null || !standing.roleExists()
+          ? dev.cutter.core.check.TargetAccess.Refusal.ROLE_MISSING : !standing.member()
+          ? dev.cutter.core.check.TargetAccess.Refusal.NOT_REACHABLE : dev.cutter.core.check.TargetAccess.Refusal.PRIVILEGED_LOGIN,
+          login.user(), role, standing == null ? RoleSwitch.Excess.NONE : standing.excess());
       throw new CutterException(ExitCodes.CHECKS_FAILED, "cannot run the package's SQL as apply_role " + role
           + ": " + why + ", and logging in as " + role + " failed: " + e.getMessage()
-          + " (give " + role + " LOGIN and a password-file entry, or log in as a role that holds nothing " + role + " lacks)");
+          + " (give " + role + " LOGIN and a password-file entry, or log in as a role that holds nothing " + role + " lacks)",
+          e, refused);
     }
     return prepared(d, role);
   }
@@ -269,9 +275,13 @@ public final class PackageQueries implements AutoCloseable {
    * Null when SET ROLE from this login is sound: the role exists, the login is a member, and the
    * login holds nothing the role lacks (so RESET ROLE, by whatever means, leads nowhere new).
    */
+  /** What the login holds, as last read by {@link #whyNotSetRole}. */
+  private RoleSwitch.Standing standing;
+
   private String whyNotSetRole(Connection c) throws SQLException {
     // the same rule as the artifact's session (TargetAccess): one reading of what the login holds
     RoleSwitch.Standing st = RoleSwitch.standing(c, role);
+    standing = st;
     String login = access.login().user();
     if (!st.roleExists()) {
       return "role " + Identifiers.quote(role) + " does not exist on the target";
@@ -292,7 +302,7 @@ public final class PackageQueries implements AutoCloseable {
       try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select current_user")) {
         rs.next();
         if (!role.equals(rs.getString(1))) {
-          throw new CutterException(ExitCodes.CHECKS_FAILED, "the check session runs as " + rs.getString(1) + ", not " + role);
+          throw new CutterException(ExitCodes.CHECKS_FAILED, "the check session runs as " + rs.getString(1) + ", not " + role, null, new Cause.InvalidCheck(null));
         }
       }
       c.setAutoCommit(false);
@@ -308,7 +318,8 @@ public final class PackageQueries implements AutoCloseable {
     try {
       return Connections.connect(spec.jdbcUrl(), Connections.checkProperties(spec, purpose));
     } catch (SQLException e) {
-      throw new CutterException(ExitCodes.CHECKS_FAILED, "cannot connect to " + spec.display() + ": " + DbErrors.oneLine(e), e);
+      throw new CutterException(ExitCodes.CHECKS_FAILED, "cannot connect to " + spec.display() + ": " + DbErrors.oneLine(e), e,
+          new Cause.CannotConnect(spec.display(), e.getSQLState()));
     }
   }
 

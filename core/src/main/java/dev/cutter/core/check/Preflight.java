@@ -18,6 +18,8 @@ import dev.cutter.core.model.ApplyPackage;
 import dev.cutter.core.model.CheckSpec;
 import dev.cutter.core.run.Steps;
 import java.sql.SQLException;
+import dev.cutter.core.cause.Cause;
+import dev.cutter.core.cause.Causes;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -146,7 +148,7 @@ public final class Preflight implements Steps.Checks {
     try {
       pool = CheckPool.open(target, Math.max(1, Math.min(4, parallelism)), "cutter preflight");
     } catch (CutterException e) {
-      return notRun(CheckResult.error(IdentityCheck.ID, e.getMessage()), tasks.keySet());
+      return notRun(errorOf(IdentityCheck.ID, e), tasks.keySet());
     }
     try (pool; PackageQueries queries = new PackageQueries(access, pkg.target().applyRole(), "cutter preflight")) {
       CheckResult identity = sandbox
@@ -233,7 +235,7 @@ public final class Preflight implements Steps.Checks {
           return IdentityCheck.run(new CheckContext(IdentityCheck.ID, conn, pkg, List.of(), access));
         }));
       } catch (SQLException e) {
-        out.add(CheckResult.error(IdentityCheck.ID, DbErrors.oneLine(e)));
+        out.add(errorOf(IdentityCheck.ID, e, login.user()));
       }
     }
     for (int i = 0; i < pkg.preflight().size(); i++) {
@@ -245,11 +247,11 @@ public final class Preflight implements Steps.Checks {
       String id = spec.name() + "#" + (i + 1);
       try {
         CheckResult r = BeginRecheck.readOnly(c, conn -> type.run(spec.args(), new CheckContext(id, conn, pkg, List.of(), access)));
-        out.add(r != null ? r : CheckResult.error(id, "internal error: the check returned no result"));
+        out.add(r != null ? r : noResult(id));
       } catch (SQLException e) {
-        out.add(CheckResult.error(id, DbErrors.oneLine(e)));
+        out.add(errorOf(id, e, pkg.target().applyRole()));
       } catch (CutterException e) {
-        out.add(CheckResult.error(id, e.getMessage()));
+        out.add(errorOf(id, e));
       }
     }
     return out;
@@ -261,7 +263,7 @@ public final class Preflight implements Steps.Checks {
       CheckSpec spec = specs.get(i);
       CheckType type = types.get(spec.name());
       tasks.put(spec.name() + "#" + (i + 1), type == null
-          ? ctx -> ctx.error("check type " + spec.name() + " is not installed (installed: " + String.join(", ", types.keySet()) + ")")
+          ? ctx -> ctx.error(new Cause.InvalidCheck(ctx.id()), "check type " + spec.name() + " is not installed (installed: " + String.join(", ", types.keySet()) + ")")
           : ctx -> type.run(spec.args(), ctx));
     }
     return tasks;
@@ -312,9 +314,10 @@ public final class Preflight implements Steps.Checks {
       return f.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return CheckResult.error(id, "interrupted");
+      return CheckResult.error(id, new Cause.InternalError("check " + id + " interrupted"), "interrupted");
     } catch (ExecutionException e) {
-      return CheckResult.error(id, "internal error in the check: " + e.getCause());
+      return CheckResult.error(id, new Cause.InternalError("check " + id + ": " + e.getCause().getClass().getSimpleName()),
+          "internal error in the check: " + e.getCause());
     }
   }
 
@@ -323,13 +326,36 @@ public final class Preflight implements Steps.Checks {
       TargetAccess access, PackageQueries queries) {
     try {
       CheckResult r = pool.readOnly(c -> task.run(new CheckContext(id, c, pkg, statements, access, queries)));
-      return r != null ? r : CheckResult.error(id, "internal error: the check returned no result");
+      return r != null ? r : noResult(id);
     } catch (SQLException e) {
-      return CheckResult.error(id, DbErrors.oneLine(e));
+      return errorOf(id, e, pkg.target().applyRole());
     } catch (CutterException e) {
-      return CheckResult.error(id, e.getMessage());
+      return errorOf(id, e);
     } catch (RuntimeException e) {
-      return CheckResult.error(id, "internal error in the check: " + e);
+      return CheckResult.error(id, new Cause.InternalError("check " + id + ": " + e.getClass().getSimpleName()),
+          "internal error in the check: " + e);
     }
+  }
+
+  private static CheckResult noResult(String id) {
+    return CheckResult.error(id, new Cause.InternalError("check " + id + " returned no result"),
+        "internal error: the check returned no result");
+  }
+
+  /** A check that could not run because the server refused its SQL (run as {@code role}). */
+  static CheckResult errorOf(String id, SQLException e, String role) {
+    return CheckResult.error(id, Causes.sql(e, Cause.ErrorSite.CHECK, role), DbErrors.oneLine(e));
+  }
+
+  /** A check that could not run; the exception's typed cause, else an internal error. */
+  static CheckResult errorOf(String id, CutterException e) {
+    Cause c = e.typedCause();
+    if (c instanceof Cause.InvalidCheck ic && ic.check() == null) {
+      c = new Cause.InvalidCheck(id);
+    }
+    if (c == null) {
+      c = new Cause.InternalError("check " + id + ": an untyped refusal");
+    }
+    return CheckResult.error(id, c, e.getMessage());
   }
 }

@@ -1,5 +1,7 @@
 package dev.cutter.core.check;
 
+import dev.cutter.core.cause.Cause;
+import dev.cutter.core.cause.Causes;
 import dev.cutter.core.catalog.Identifiers;
 import dev.cutter.core.db.DbErrors.ServerError;
 import dev.cutter.core.exec.ApplyEngine;
@@ -41,7 +43,8 @@ public final class Rehearsal {
     try {
       s = ctx.target().openAs(role, "cutter rehearse");
     } catch (TargetAccess.RoleRefused e) {
-      return ctx.fail(expected, "no session that acts only as apply_role (" + e.reason() + ")", e.getMessage());
+      return ctx.fail(new Cause.LoginRoleRefused(e.reason(), ctx.target().login().user(), role, e.excess()), expected,
+          "no session that acts only as apply_role (" + e.reason() + ")", e.getMessage());
     }
     try (s) {
       how = s.how();
@@ -53,16 +56,17 @@ public final class Rehearsal {
       });
     }
     ServerError e = o.error();
-    if (e != null && o.failedIndex() != null && o.failedIndex() == -1 && END.equals(e.message())) {
+    if (e != null && o.failedIndex() != null && o.failedIndex() == -1 && END_STATE.equals(e.sqlstate())) {
       return ctx.pass(expected, "all " + n + " ran; rolled back", "rehearsed as " + how + " with lock_timeout "
           + pkg.lockTimeout().toMillis() + "ms");
     }
     if (e == null) {
-      return ctx.error("rehearsal ended without rolling back: report this as a bug");
+      return ctx.error(new Cause.InternalError("rehearsal ended without rolling back"),
+          "rehearsal ended without rolling back: report this as a bug");
     }
     String state = e.sqlstate() == null ? "" : " (SQLSTATE " + e.sqlstate() + ")";
     if (o.failedIndex() != null && o.failedIndex() == -1) {
-      return ctx.fail(expected, "a deferred constraint fails at COMMIT: " + e.message() + state,
+      return ctx.fail(Causes.sql(e, Cause.ErrorSite.COMMIT, role), expected, "a deferred constraint fails at COMMIT: " + e.message() + state,
           "the artifact would fail at COMMIT: " + e.message() + state);
     }
     if (ctx.pkg().apply().mode() == ApplySettings.Mode.AUTOCOMMIT && "25001".equals(e.sqlstate())) {
@@ -70,7 +74,8 @@ public final class Rehearsal {
           + " transaction block, so it cannot be rehearsed; statements before it held");
     }
     String at = "statement " + o.failedIndex() + " (line " + o.failedLine() + ")";
-    return ctx.fail(expected, at + " failed: " + e.message() + state, "apply would stop at " + at + ": " + e.message()
+    return ctx.fail(Causes.sql(e, Cause.ErrorSite.REHEARSAL, role).atStatement(o.failedIndex(), o.failedLine()),
+        expected, at + " failed: " + e.message() + state, "apply would stop at " + at + ": " + e.message()
         + state + (e.hint() == null ? "" : "; hint: " + e.hint()) + "; rehearsed as " + how);
   }
 }

@@ -22,16 +22,16 @@ public final class DbErrors {
 
   /** The server error of a failed statement, as much as the server said. */
   public record ServerError(String sqlstate, String message, String detail, String hint, String where, int position,
-      String schema, String table, String constraint) {
+      String schema, String table, String constraint, String column, String datatype) {
 
     public static ServerError of(SQLException e) {
       ServerErrorMessage sem = e instanceof PSQLException p ? p.getServerErrorMessage() : null;
       if (sem == null) {
         String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().replaceAll("\\s+", " ").trim();
-        return new ServerError(e.getSQLState(), m, null, null, null, 0, null, null, null);
+        return new ServerError(e.getSQLState(), m, null, null, null, 0, null, null, null, null, null);
       }
       return new ServerError(sem.getSQLState(), sem.getMessage(), sem.getDetail(), sem.getHint(), sem.getWhere(),
-          sem.getPosition(), sem.getSchema(), sem.getTable(), sem.getConstraint());
+          sem.getPosition(), sem.getSchema(), sem.getTable(), sem.getConstraint(), sem.getColumn(), sem.getDatatype());
     }
 
     /** True when the connection itself is gone (class 08, admin shutdown, crash). */

@@ -1,5 +1,7 @@
 package dev.cutter.core.integrity;
 
+import dev.cutter.core.run.GateId;
+import dev.cutter.core.cause.Cause;
 import dev.cutter.core.check.CheckResult;
 import dev.cutter.core.check.CheckStatus;
 import dev.cutter.core.db.ConnectionSpec;
@@ -72,11 +74,13 @@ public final class IntegrityGates implements Steps.Integrity {
         continue;
       }
       List<CheckResult> checks = new ArrayList<>(g.checks());
-      checks.add(new CheckResult(LINT_FLOOR, CheckStatus.FAIL, "lint.allow names no rule of the trust policy's lint.floor",
+      Cause cause = new Cause.LintFloorBroken(rules.stream().map(LintRule::id).toList());
+      checks.add(CheckResult.fail(LINT_FLOOR, cause, "lint.allow names no rule of the trust policy's lint.floor",
           "lint.allow: " + ids, "lint.floor forbids allowing it"));
-      gates.add(new GateResult(g.id(), GateStatus.FAIL, g.expected(), g.actual(), "the package allows lock-hazard rule(s) "
+      gates.add(new GateResult(g.gate(), GateStatus.FAIL, g.expected(), g.actual(), "the package allows lock-hazard rule(s) "
           + ids + " that the trust policy's lint.floor denies to every package: remove them from lint.allow and sign"
-          + " the package again", checks));
+          + " the package again", checks, g.status() == GateStatus.FAIL && g.cause() != null ? g.cause() : cause)
+          .withDuration(g.durationMs()));
     }
     return new Steps.IntegrityOutcome(gates, out.signers());
   }
@@ -88,10 +92,11 @@ public final class IntegrityGates implements Steps.Integrity {
   private static Steps.IntegrityOutcome timeoutsForbidden(Steps.IntegrityOutcome out, String settings) {
     List<GateResult> gates = new ArrayList<>();
     for (GateResult g : out.gates()) {
-      gates.add(!g.id().equals(GateIds.AUTHORIZATION) ? g : new GateResult(g.id(), GateStatus.FAIL, g.expected(), g.actual(),
+      gates.add(!g.id().equals(GateIds.AUTHORIZATION) ? g : new GateResult(g.gate(), GateStatus.FAIL, g.expected(), g.actual(),
           "the trust policy forbids disabling an apply timeout (allow_timeouts_off: false), and the package sets " + settings,
           List.of(new CheckResult("apply_timeouts", CheckStatus.FAIL, "lock_timeout and statement_timeout set",
-              settings, "allow_timeouts_off: false"))).withDuration(g.durationMs()));
+              settings, "allow_timeouts_off: false", new Cause.TimeoutsForbidden(settings))),
+          g.status() == GateStatus.FAIL && g.cause() != null ? g.cause() : new Cause.TimeoutsForbidden(settings)).withDuration(g.durationMs()));
     }
     return new Steps.IntegrityOutcome(gates, out.signers());
   }
@@ -117,7 +122,8 @@ public final class IntegrityGates implements Steps.Integrity {
     String actual = (target.isLocal() ? "local target " : "") + target.host() + ", sslmode "
         + target.tls().effectiveMode().libpqName();
     gates.add((refusal.isPresent()
-        ? new GateResult(GateIds.TLS, GateStatus.FAIL, expected, actual, refusal.get().message(), List.of())
+        ? GateResult.fail(GateId.TLS, new Cause.TlsRequirementNotMet(target.host(),
+            target.tls().effectiveMode().libpqName()), expected, actual, refusal.get().message(), List.of())
         : new GateResult(GateIds.TLS, GateStatus.PASS, expected, actual, null, List.of()))
         .withDuration(dev.cutter.core.run.GateClock.millis(System.nanoTime() - begun)));
     return new Steps.IntegrityOutcome(gates, base.signers());
@@ -132,26 +138,36 @@ public final class IntegrityGates implements Steps.Integrity {
       // The status's name is the typed reason a signature did not count (e.g. "weak key", "signature expired").
       sigs.add(new CheckResult("signature#" + s.index(), s.valid() ? CheckStatus.PASS : CheckStatus.FAIL,
           "valid signature by an approver's strong, unexpired, unrevoked signing key", s.status().name().toLowerCase(Locale.ROOT)
-              .replace('_', ' ') + " " + who, s.detail() == null || s.detail().isEmpty() ? null : s.detail()));
+              .replace('_', ' ') + " " + who, s.detail() == null || s.detail().isEmpty() ? null : s.detail(),
+          s.valid() ? null : new Cause.SignatureRefused(s.index(), s.status())));
     }
     GateStatus sigStatus = r.signaturesPassed() ? GateStatus.PASS : r.signaturesRequired() ? GateStatus.FAIL : GateStatus.SKIPPED;
     String sigMessage = r.signaturesRequired() ? r.quorum().summary()
         : "dry-run: signatures reported, not required; " + r.quorum().summary();
-    GateResult signature = new GateResult(GateIds.SIGNATURE, sigStatus,
-        r.quorum().required() + " distinct approver(s)", r.quorum().signers().size() + " valid", sigMessage, sigs);
+    // tamper evidence stops the run even with the quorum met: that signature is the cause
+    Cause sigCause = sigStatus != GateStatus.FAIL ? null : r.signatures().stream()
+        .filter(s -> s.status().isTamperEvidence()).findFirst()
+        .<Cause>map(s -> new Cause.SignatureRefused(s.index(), s.status()))
+        .orElse(new Cause.QuorumNotMet(r.quorum().required(), r.quorum().valid()));
+    GateResult signature = new GateResult(GateId.SIGNATURE, sigStatus,
+        r.quorum().required() + " distinct approver(s)", r.quorum().signers().size() + " valid", sigMessage, sigs, sigCause);
 
     List<CheckResult> arts = new ArrayList<>();
     for (ArtifactCheck a : r.artifacts()) {
       arts.add(new CheckResult(a.path(), a.matches() ? CheckStatus.PASS : CheckStatus.FAIL, a.expected(),
-          a.actual().orElse("unreadable"), a.matches() || a.problem() == null || a.problem().isEmpty() ? null : a.problem()));
+          a.actual().orElse("unreadable"), a.matches() || a.problem() == null || a.problem().isEmpty() ? null : a.problem(),
+          a.matches() ? null : new Cause.ArtifactHashMismatch(a.path(), a.expected(), a.actual().orElse(null))));
     }
-    GateResult p3 = new GateResult(GateIds.ARTIFACT_INTEGRITY, r.artifactsPassed() ? GateStatus.PASS : GateStatus.FAIL,
+    Cause p3Cause = r.artifactsPassed() ? null : arts.stream().filter(c -> c.status() != CheckStatus.PASS)
+        .map(CheckResult::cause).findFirst().orElse(new Cause.InternalError("no artifact recorded the mismatch"));
+    GateResult p3 = new GateResult(GateId.ARTIFACT_INTEGRITY, r.artifactsPassed() ? GateStatus.PASS : GateStatus.FAIL,
         "every pinned sha256 matches", r.artifactsPassed() ? "all match" : "mismatch",
         r.artifactsPassed() ? null : arts.stream().filter(c -> c.status() != CheckStatus.PASS).findFirst()
-            .map(c -> c.id() + ": expected " + c.expected() + ", found " + c.actual()).orElse(null), arts);
+            .map(c -> c.id() + ": expected " + c.expected() + ", found " + c.actual()).orElse(null), arts, p3Cause);
 
-    GateResult auth = new GateResult(GateIds.AUTHORIZATION, r.expiry().passed() ? GateStatus.PASS : GateStatus.FAIL,
-        "expires_at after now", String.valueOf(r.expiry().expiresAt()), r.expiry().summary(), List.of());
+    GateResult auth = new GateResult(GateId.AUTHORIZATION, r.expiry().passed() ? GateStatus.PASS : GateStatus.FAIL,
+        "expires_at after now", String.valueOf(r.expiry().expiresAt()), r.expiry().summary(), List.of(),
+        r.expiry().passed() ? null : new Cause.AuthorizationExpired(r.expiry().expiresAt(), r.expiry().checkedAt(), false));
     IntegrityResult.Durations took = r.durations();
     if (took != null) {
       signature = signature.withDuration(took.signaturesMs());

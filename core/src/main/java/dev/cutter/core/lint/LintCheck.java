@@ -62,7 +62,8 @@ public final class LintCheck {
       return ctx.pass("no denied lock hazard", actual, judged.isEmpty() ? null
           : "reported, not denied: " + String.join("; ", judged.stream().map(LintFinding::summary).toList()));
     }
-    return ctx.fail("no denied lock hazard", actual, "denied: " + String.join("; ", denied.stream()
+    return ctx.fail(new dev.cutter.core.cause.Cause.LockHazardsDenied(
+        denied.stream().map(f -> f.rule().id()).distinct().toList()), "no denied lock hazard", actual, "denied: " + String.join("; ", denied.stream()
         .map(LintFinding::summary).toList()) + " (see docs/lock-safety.md for the safe way; a package may allow a rule"
         + " with lint.allow unless the trust policy's lint.floor forbids it)");
   }

@@ -35,10 +35,12 @@ public final class OnlinePrivileges {
     Optional<Long> roleOid = CatalogObjects.roleOid(c, role);
     Optional<SearchPath> path = SearchPath.forApplyRole(c, role, ctx.target().login().user());
     if (roleOid.isEmpty() || path.isEmpty()) {
-      return ctx.fail(expected, "role " + Identifiers.quote(role) + " does not exist", "apply_role " + role
+      return ctx.fail(new dev.cutter.core.cause.Cause.ObjectsAbsent(List.of("role " + Identifiers.quote(role))), expected,
+          "role " + Identifiers.quote(role) + " does not exist", "apply_role " + role
           + " does not exist");
     }
     List<String> lacking = new ArrayList<>();
+    List<dev.cutter.core.cause.Cause.Grant> grants = new ArrayList<>();
     int owned = 0;
     int later = 0;
     for (OnlineStatement s : script.statements()) {
@@ -51,6 +53,8 @@ public final class OnlinePrivileges {
       } else if (owner(c, roleOid.get(), found.get().owner())) {
         owned++;
       } else {
+        grants.add(new dev.cutter.core.cause.Cause.Grant(dev.cutter.core.cause.Cause.Grant.OWNERSHIP, "relation",
+            found.get().name()));
         lacking.add("statement " + s.index() + " (line " + s.line() + "): " + found.get().name() + " is owned by "
             + Identifiers.quote(found.get().ownerName()));
       }
@@ -59,7 +63,8 @@ public final class OnlinePrivileges {
     if (lacking.isEmpty()) {
       return ctx.pass(expected, actual, null);
     }
-    return ctx.fail(expected, String.join("; ", lacking), "apply_role " + role + " does not own what the online step"
+    return ctx.fail(new dev.cutter.core.cause.Cause.MissingPrivilege(dev.cutter.core.cause.Cause.RoleKind.APPLY_ROLE, role,
+        grants), expected, String.join("; ", lacking), "apply_role " + role + " does not own what the online step"
         + " works on (" + String.join("; ", lacking) + "): the step would fail after the change committed; make "
         + role + " the owner, or leave those statements out");
   }

@@ -43,7 +43,9 @@ final class ApplyBlockers {
       return new GateResult(GateIds.BLOCKERS, GateStatus.PASS, expected,
           "none" + (scan.waitedMs() > 0 ? " (after waiting " + scan.waitedMs() + "ms)" : ""), null, List.of());
     }
-    return new GateResult(GateIds.BLOCKERS, GateStatus.FAIL, expected,
+    return GateResult.fail(GateId.BLOCKERS, new dev.cutter.core.cause.Cause.SessionsInTheWay(
+            scan.blockers().stream().map(Blocker::pid).toList(),
+            scan.blockers().stream().anyMatch(b -> b.cutterRun() != null)), expected,
         scan.blockers().size() + " session(s) in the way",
         "still in the way after waiting " + scan.waitedMs() + "ms (--lock-wait " + wait + "): "
             + BlockersGate.describe(scan.blockers()), List.of());
@@ -51,7 +53,8 @@ final class ApplyBlockers {
 
   /** The gate failed to read the server's locks: nothing began, so the run stops BLOCKED. */
   static GateResult unreadable(SQLException e) {
-    return new GateResult(GateIds.BLOCKERS, GateStatus.FAIL, "the sessions in the way of the change's locks, read",
+    return GateResult.fail(GateId.BLOCKERS, dev.cutter.core.cause.Causes.sql(e, dev.cutter.core.cause.Cause.ErrorSite.CHECK,
+        null), "the sessions in the way of the change's locks, read",
         "not read", "could not read pg_locks and pg_stat_activity: " + dev.cutter.core.db.DbErrors.oneLine(e), List.of());
   }
 

@@ -1,5 +1,8 @@
 package dev.cutter.core.run;
 
+import dev.cutter.core.CutterException;
+import dev.cutter.core.cause.Cause;
+import dev.cutter.core.cause.Causes;
 import dev.cutter.core.Verdict;
 import dev.cutter.core.catalog.Baseline;
 import dev.cutter.core.catalog.BaselineSnapshot;
@@ -115,7 +118,7 @@ public final class ApplyRun {
     BackupInfo backupInfo;
     ApplyInfo applyInfo;
     VerificationInfo verification;
-    RollbackInfo rollbackInfo = new RollbackInfo("NOT_RUN", null);
+    RollbackInfo rollbackInfo = new RollbackInfo(RunStatus.Rollback.NOT_RUN, null);
     Baseline before;
     /** A session as apply_role opened before BEGIN, kept to finish the journal row when no new one can be had. */
     Connection journalSession;
@@ -190,7 +193,8 @@ public final class ApplyRun {
     try {
       lockConn = Connections.open(req.login(), "cutter lock " + req.runId());
     } catch (RuntimeException e) {
-      s.gate(new GateResult(GateIds.LOCK, GateStatus.FAIL, "connection to " + req.login().display(), null,
+      s.gate(GateResult.fail(GateId.LOCK, e instanceof CutterException ce && ce.typedCause() != null ? ce.typedCause()
+          : new Cause.CannotConnect(req.login().display(), null), "connection to " + req.login().display(), null,
           e.getMessage(), List.of()));
       return finish(s, Verdict.BLOCKED, e.getMessage(), sink, null);
     }
@@ -201,7 +205,8 @@ public final class ApplyRun {
         String why = holder.changeRunning()
             ? "an earlier run's statement still executes (its client is gone; the server runs it on)"
             : "another cutter run holds the target's lock";
-        s.gate(new GateResult(GateIds.LOCK, GateStatus.FAIL, "no other cutter run on the target",
+        s.gate(GateResult.fail(GateId.LOCK, new Cause.RunLockHeld(holder.description(), holder.changeRunning()),
+            "no other cutter run on the target",
             (holder.changeRunning() ? "change session " : "run lock held by ") + holder.description(),
             why + " (waited " + req.lockWait() + ")", List.of()));
         if (holder.changeRunning()) {
@@ -223,7 +228,8 @@ public final class ApplyRun {
                 : "run " + e.runId() + (e.verdict().equals("PASS") ? " already applied" : " already ran")
                     + " this package (verdict " + e.verdict() + ", " + e.started()
                     + "); whatever its verdict, a re-run needs a new package";
-            s.gate(new GateResult(GateIds.LOCK, GateStatus.FAIL, "package sha256 not yet applied on this target",
+            s.gate(GateResult.fail(GateId.LOCK, new Cause.PackageAlreadyConsumed(e.id(), e.runId(), e.verdict(),
+                e.verdict().equals(Journal.COMMITTED)), "package sha256 not yet applied on this target",
                 "journal row " + e.id() + ": " + e.verdict(), "authorization already consumed: " + what, List.of()));
             return finish(s, Verdict.BLOCKED, "authorization already consumed", sink, lockConn);
           }
@@ -255,7 +261,10 @@ public final class ApplyRun {
     s.nextAction = "the change is in place but was not verified: run 'cutter verify' against the target and decide"
         + " with the approver whether to keep it";
     if (s.gates.get(GateIds.VERIFY).status() == GateStatus.NOT_RUN) {
-      s.gate(new GateResult(GateIds.VERIFY, GateStatus.FAIL, null, null, why, List.of()));
+      s.gate(GateResult.fail(GateId.VERIFY, e instanceof SQLException se
+          ? Causes.sql(se, Cause.ErrorSite.CHECK, s.req.pkg().target().applyRole())
+          : e instanceof CutterException ce && ce.typedCause() != null ? ce.typedCause()
+          : new Cause.InternalError("after the commit: " + e.getClass().getSimpleName()), null, null, why, List.of()));
     }
     return finish(s, Verdict.ESCALATE, s.rootCause, sink, lockConn);
   }
@@ -267,8 +276,8 @@ public final class ApplyRun {
     List<CheckResult> p1 = p1run.results();
     s.lint = p1run.lint();
     boolean p1ok = p1.stream().noneMatch(r -> r.status().blocks());
-    s.gate(new GateResult(GateIds.PREFLIGHT, p1ok ? GateStatus.PASS : GateStatus.FAIL, null, null,
-        p1ok ? null : firstFailure(p1), p1));
+    s.gate(new GateResult(GateId.PREFLIGHT, p1ok ? GateStatus.PASS : GateStatus.FAIL, null, null,
+        p1ok ? null : firstFailure(p1), p1, p1ok ? null : firstCause(p1)));
     if (!p1ok) {
       return finish(s, Verdict.BLOCKED, "preflight check failed: " + firstFailure(p1), sink, lockConn);
     }
@@ -293,16 +302,19 @@ public final class ApplyRun {
       if (s.backupInfo.tls() != null) {
         s.sessions.add(new Provenance.Session(Provenance.Purpose.BACKUP, role, s.backupInfo.tls()));
       }
-      boolean ok = "PASS".equals(s.backupInfo.status());
-      s.gate(new GateResult(GateIds.BACKUP, ok ? GateStatus.PASS : GateStatus.FAIL, "a verified fresh backup",
-          ok ? s.backupInfo.path() : null, ok ? null : s.backupInfo.reason(), List.of()));
+      boolean ok = s.backupInfo.status() == RunStatus.Backup.PASS;
+      s.gate(new GateResult(GateId.BACKUP, ok ? GateStatus.PASS : GateStatus.FAIL, "a verified fresh backup",
+          ok ? s.backupInfo.path() : null, ok ? null : s.backupInfo.reason(), List.of(), ok ? null
+              : s.backupInfo.refusal() != null ? s.backupInfo.refusal()
+              : new Cause.InternalError("the backup step gave no cause")));
       if (!ok) {
         return finish(s, Verdict.BLOCKED, "backup failed: " + s.backupInfo.reason(), sink, lockConn);
       }
       String dumped = s.backupInfo.systemIdentifier();
       if (dumped != null && s.target.systemIdentifier() != null && !dumped.equals(s.target.systemIdentifier())) {
         String why = "the backup came from server " + dumped + ", not from the target " + s.target.systemIdentifier();
-        s.gate(new GateResult(GateIds.BACKUP, GateStatus.FAIL, "a backup of system " + s.target.systemIdentifier(),
+        s.gate(GateResult.fail(GateId.BACKUP, new Cause.BackupRefused(Cause.BackupRefusal.WRONG_SERVER),
+            "a backup of system " + s.target.systemIdentifier(),
             "system " + dumped, why, List.of()));
         return finish(s, Verdict.BLOCKED, why, sink, lockConn);
       }
@@ -318,7 +330,7 @@ public final class ApplyRun {
       s.target = s.target.withRoleSession(applyConn.how(), applyConn.privilegedLoginUsed());
       s.sessions.add(Provenance.Session.of(Provenance.Purpose.ARTIFACT, applyConn.connection(), req.login()));
     } catch (ApplyRoleException e) {
-      s.gate(new GateResult(GateIds.APPLY, GateStatus.FAIL, "current_user = " + pkg.target().applyRole(),
+      s.gate(GateResult.fail(GateId.APPLY, e.why(), "current_user = " + pkg.target().applyRole(),
           e.refusal() == null ? null : "refused: " + e.refusal(), e.getMessage(), List.of()));
       return finish(s, Verdict.BLOCKED, e.getMessage(), sink, lockConn);
     }
@@ -328,14 +340,15 @@ public final class ApplyRun {
         s.journalSession = applyConnection(req, "cutter journal " + req.runId()).connection();
         s.sessions.add(Provenance.Session.of(Provenance.Purpose.JOURNAL, s.journalSession, req.login()));
       } catch (ApplyRoleException e) {
-        s.gate(new GateResult(GateIds.APPLY, GateStatus.FAIL, "a second session as " + applyRole + " for the journal",
+        s.gate(GateResult.fail(GateId.APPLY, e.why(), "a second session as " + applyRole + " for the journal",
             null, e.getMessage(), List.of()));
         return finish(s, Verdict.BLOCKED, e.getMessage(), sink, lockConn);
       }
       // P1 and P2 may have taken minutes: the authorization must still hold at BEGIN
       ExpiryResult expiry = new ExpiryResult(pkg.authorization().expiresAt(), clock.instant());
       if (!expiry.passed()) {
-        s.gate(new GateResult(GateIds.AUTHORIZATION, GateStatus.FAIL, "expires_at after now, again right before BEGIN",
+        s.gate(GateResult.fail(GateId.AUTHORIZATION, new Cause.AuthorizationExpired(expiry.expiresAt(), expiry.checkedAt(),
+            true), "expires_at after now, again right before BEGIN",
             String.valueOf(expiry.expiresAt()), expiry.summary() + ", right before BEGIN", List.of()));
         return finish(s, Verdict.BLOCKED, "the authorization expired before the change could begin: "
             + expiry.summary(), sink, lockConn);
@@ -367,8 +380,8 @@ public final class ApplyRun {
         }
         if (!AdvisoryLock.holdForChange(applyConn.connection(), transaction)) {
           String holder = AdvisoryLock.holder(lockConn);
-          s.gate(new GateResult(GateIds.APPLY, GateStatus.FAIL, "no other session changing the target", holder,
-              "an earlier run's statement still executes: " + holder, List.of()));
+          s.gate(GateResult.fail(GateId.APPLY, new Cause.RunLockHeld(holder, true), "no other session changing the target",
+              holder, "an earlier run's statement still executes: " + holder, List.of()));
           s.blockers = ApplyBlockers.earlierRun(lockConn, blockers.info());
           s.nextAction = ApplyBlockers.nextAction(s.blockers);
           return finish(s, Verdict.BLOCKED, "an earlier run's statement still executes", sink, lockConn);
@@ -402,7 +415,7 @@ public final class ApplyRun {
     s.applyInfo = applyInfo(req, out);
     s.statements = out.timings();
     if (out.ending() == Ending.REFUSED) {
-      s.gate(new GateResult(GateIds.APPLY, GateStatus.FAIL, "what P1 proved still holds at BEGIN",
+      s.gate(GateResult.fail(GateId.APPLY, firstCause(recheck.results()), "what P1 proved still holds at BEGIN",
           "refused before the first statement; rolled back", out.refusal().reason(), recheck.results()));
       return finish(s, Verdict.BLOCKED, out.refusal().reason(), sink, lockConn);
     }
@@ -426,8 +439,8 @@ public final class ApplyRun {
       case UNKNOWN -> {
         // the change may have committed: say so, and never claim an unchanged target
         s.changed = true;
-        s.gate(new GateResult(GateIds.APPLY, GateStatus.FAIL, req.statements().size() + " statements",
-            "outcome unknown", describe(out), List.of()));
+        s.gate(GateResult.fail(GateId.APPLY, new Cause.OutcomeUnknown(out.failedIndex() != null && out.failedIndex() == 0),
+            req.statements().size() + " statements", "outcome unknown", describe(out), List.of()));
         s.nextAction = "find out whether the change committed: look for run " + req.runId() + " in "
             + Journal.QUALIFIED + " and run 'cutter verify' before anything else";
         return finish(s, Verdict.ESCALATE, "outcome unknown: the connection was lost "
@@ -436,17 +449,17 @@ public final class ApplyRun {
       }
       case PARTIALLY_COMMITTED -> {
         s.changed = true;
-        s.gate(new GateResult(GateIds.APPLY, GateStatus.FAIL, req.statements().size() + " statements",
-            "statements " + out.committed() + " committed before the error", describe(out), List.of()));
+        s.gate(GateResult.fail(GateId.APPLY, sqlCause(out, pkg.target().applyRole()),
+            req.statements().size() + " statements", "statements " + out.committed() + " committed before the error", describe(out), List.of()));
         s.nextAction = "inspect the target: statements " + out.committed() + " committed (autocommit mode) and were not undone";
         return finish(s, Verdict.ESCALATE, "autocommit apply failed after statements committed: " + describe(out), sink, lockConn);
       }
       default -> {
-        s.gate(new GateResult(GateIds.APPLY, GateStatus.FAIL, req.statements().size() + " statements",
-            out.executed() + " executed, rolled back", describe(out), List.of()));
+        s.gate(GateResult.fail(GateId.APPLY, sqlCause(out, pkg.target().applyRole()),
+            req.statements().size() + " statements", out.executed() + " executed, rolled back", describe(out), List.of()));
         Baseline after = BaselineSnapshot.read(lockConn, s.touched);
         boolean same = after.equals(s.before);
-        s.verification = new VerificationInfo(same ? "UNCHANGED" : "CHANGED", List.of(), s.before, after,
+        s.verification = new VerificationInfo(same ? RunStatus.Verification.UNCHANGED : RunStatus.Verification.CHANGED, List.of(), s.before, after,
             same ? "target unchanged, verified" : "the baseline differs from before the apply: " + differences(s.before, after));
         if (same) {
           return finish(s, Verdict.FAILED, "apply failed and was rolled back: " + describe(out), sink, lockConn);
@@ -465,7 +478,8 @@ public final class ApplyRun {
     List<CheckResult> v = plan.specs().isEmpty() ? List.of() : checks.run(req.login(), pkg, plan.specs());
     boolean ok = v.stream().noneMatch(r -> r.status().blocks());
     Baseline afterApply = BaselineSnapshot.counts(lockConn);
-    s.gate(new GateResult(GateIds.VERIFY, plan.gateStatus(ok), null, null, ok ? plan.note() : firstFailure(v), v));
+    s.gate(new GateResult(GateId.VERIFY, plan.gateStatus(ok), null, null, ok ? plan.note() : firstFailure(v), v,
+        ok ? null : verificationFailed(v)));
     s.verification = new VerificationInfo(plan.status(ok), v, s.before, afterApply, plan.note());
     if (ok) {
       if (req.mode() == RunMode.DRY_RUN) {
@@ -475,15 +489,16 @@ public final class ApplyRun {
     }
     Optional<Rollback> rb = pkg.rollback();
     if (rb.isEmpty()) {
-      s.rollbackInfo = new RollbackInfo("NOT_APPLICABLE", "the package has no rollback");
+      s.rollbackInfo = new RollbackInfo(RunStatus.Rollback.NOT_APPLICABLE, "the package has no rollback");
       s.gate(new GateResult(GateIds.ROLLBACK, GateStatus.SKIPPED, null, null, s.rollbackInfo.reason(), List.of()));
       return finish(s, Verdict.ESCALATE, "verification failed after commit and there is no rollback: " + firstFailure(v),
           sink, lockConn);
     }
     List<CheckResult> pre = checks.run(req.login(), pkg, rb.get().precondition());
     if (pre.stream().anyMatch(r -> r.status().blocks())) {
-      s.rollbackInfo = new RollbackInfo("NOT_APPLICABLE", "precondition failed: " + firstFailure(pre));
-      s.gate(new GateResult(GateIds.ROLLBACK, GateStatus.FAIL, "precondition holds", null, s.rollbackInfo.reason(), pre));
+      s.rollbackInfo = new RollbackInfo(RunStatus.Rollback.NOT_APPLICABLE, "precondition failed: " + firstFailure(pre));
+      s.gate(GateResult.fail(GateId.ROLLBACK, new Cause.RollbackRefused(Cause.RollbackRefusal.PRECONDITION_FAILED),
+          "precondition holds", null, s.rollbackInfo.reason(), pre));
       return finish(s, Verdict.ESCALATE, "verification failed after commit; rollback not applicable: " + firstFailure(v),
           sink, lockConn);
     }
@@ -491,13 +506,13 @@ public final class ApplyRun {
     try {
       ro = runRollback(req);
     } catch (ApplyRoleException e) {
-      s.rollbackInfo = new RollbackInfo("FAILED", e.getMessage());
-      s.gate(new GateResult(GateIds.ROLLBACK, GateStatus.FAIL, null, null, e.getMessage(), pre));
+      s.rollbackInfo = new RollbackInfo(RunStatus.Rollback.FAILED, e.getMessage());
+      s.gate(GateResult.fail(GateId.ROLLBACK, e.why(), null, null, e.getMessage(), pre));
       return finish(s, Verdict.ESCALATE, "rollback could not run: " + e.getMessage(), sink, lockConn);
     }
     if (ro.ending() != Ending.COMMITTED) {
-      s.rollbackInfo = new RollbackInfo("FAILED", describe(ro));
-      s.gate(new GateResult(GateIds.ROLLBACK, GateStatus.FAIL, null, null, describe(ro), pre));
+      s.rollbackInfo = new RollbackInfo(RunStatus.Rollback.FAILED, describe(ro));
+      s.gate(GateResult.fail(GateId.ROLLBACK, sqlCause(ro, pkg.target().applyRole()), null, null, describe(ro), pre));
       return finish(s, Verdict.ESCALATE, "verification failed and the rollback failed: " + describe(ro), sink, lockConn);
     }
     Baseline after = BaselineSnapshot.read(lockConn, s.touched);
@@ -507,10 +522,11 @@ public final class ApplyRun {
         : dropped.isPresent() ? "rollback restored the structure, not the data: " + dropped.get() + " dropped data that is"
             + " only in the backup" + backupWhere(s)
         : "rollback restored the pre-apply baseline";
-    s.verification = new VerificationInfo("FAIL", v, s.before, after, note);
-    s.rollbackInfo = new RollbackInfo("EXECUTED", "verification failed: " + firstFailure(v));
-    s.gate(new GateResult(GateIds.ROLLBACK, restored ? GateStatus.PASS : GateStatus.FAIL, "baseline as before the apply",
-        restored ? "restored" : "differs", restored ? null : note, pre));
+    s.verification = new VerificationInfo(RunStatus.Verification.FAIL, v, s.before, after, note);
+    s.rollbackInfo = new RollbackInfo(RunStatus.Rollback.EXECUTED, "verification failed: " + firstFailure(v));
+    s.gate(new GateResult(GateId.ROLLBACK, restored ? GateStatus.PASS : GateStatus.FAIL, "baseline as before the apply",
+        restored ? "restored" : "differs", restored ? null : note, pre,
+        restored ? null : new Cause.RollbackRefused(Cause.RollbackRefusal.BASELINE_DIFFERS)));
     if (restored && dropped.isPresent()) {
       s.nextAction = "restore the dropped data from the backup" + backupWhere(s) + ", then run cutter verify";
       return finish(s, Verdict.ESCALATE, "verification failed after commit; the rollback restored the structure but "
@@ -544,15 +560,16 @@ public final class ApplyRun {
     Request req = s.req;
     ApplyPackage pkg = req.pkg();
     if (pkg.rollback().isEmpty()) {
-      s.rollbackInfo = new RollbackInfo("NOT_APPLICABLE", "dry-run: the package has no rollback to rehearse");
+      s.rollbackInfo = new RollbackInfo(RunStatus.Rollback.NOT_APPLICABLE, "dry-run: the package has no rollback to rehearse");
       s.gate(new GateResult(GateIds.ROLLBACK, GateStatus.SKIPPED, null, null, s.rollbackInfo.reason(), List.of()));
       return finish(s, Verdict.PASS, null, sink, lockConn);
     }
     List<CheckResult> pre = checks.run(req.login(), pkg, pkg.rollback().get().precondition());
     if (!held(pre)) {
-      s.rollbackInfo = new RollbackInfo("NOT_APPLICABLE", "rehearsal: precondition failed right after the apply: "
+      s.rollbackInfo = new RollbackInfo(RunStatus.Rollback.NOT_APPLICABLE, "rehearsal: precondition failed right after the apply: "
           + firstFailure(pre));
-      s.gate(new GateResult(GateIds.ROLLBACK, GateStatus.FAIL, "precondition holds after the apply", null,
+      s.gate(GateResult.fail(GateId.ROLLBACK, new Cause.RollbackRefused(Cause.RollbackRefusal.PRECONDITION_FAILED),
+          "precondition holds after the apply", null,
           s.rollbackInfo.reason(), pre));
       s.nextAction = "fix the rollback precondition: it must hold right after this change is applied";
       return finish(s, Verdict.ESCALATE, "rollback rehearsal: " + s.rollbackInfo.reason(), sink, lockConn);
@@ -562,19 +579,23 @@ public final class ApplyRun {
       ro = runRollback(req);
     } catch (ApplyRoleException e) {
       ro = null;
-      s.rollbackInfo = new RollbackInfo("FAILED", e.getMessage());
+      s.rollbackInfo = new RollbackInfo(RunStatus.Rollback.FAILED, e.getMessage());
     }
     Baseline after = BaselineSnapshot.read(lockConn, s.touched);
     boolean restored = ro != null && ro.ending() == Ending.COMMITTED && after.equals(s.before);
     if (ro != null) {
-      s.rollbackInfo = new RollbackInfo(ro.ending() == Ending.COMMITTED ? "EXECUTED" : "FAILED",
+      s.rollbackInfo = new RollbackInfo(ro.ending() == Ending.COMMITTED ? RunStatus.Rollback.EXECUTED : RunStatus.Rollback.FAILED,
           ro.ending() != Ending.COMMITTED ? "rehearsal: " + describe(ro)
               : restored ? "rehearsal: the rollback restored the pre-apply baseline" + droppedData(req.statements())
                   .map(d -> " (the structure only: " + d + " drops data that only a backup holds)").orElse("")
               : "rehearsal: the baseline after the rollback differs from before the apply: " + differences(s.before, after));
     }
-    s.gate(new GateResult(GateIds.ROLLBACK, restored ? GateStatus.PASS : GateStatus.FAIL,
-        "rollback restores the pre-apply baseline", restored ? "restored" : "not restored", s.rollbackInfo.reason(), pre));
+    Cause rehearsal = restored ? null : ro == null ? new Cause.RollbackRefused(Cause.RollbackRefusal.FAILED)
+        : ro.ending() != Ending.COMMITTED ? sqlCause(ro, pkg.target().applyRole())
+        : new Cause.RollbackRefused(Cause.RollbackRefusal.BASELINE_DIFFERS);
+    s.gate(new GateResult(GateId.ROLLBACK, restored ? GateStatus.PASS : GateStatus.FAIL,
+        "rollback restores the pre-apply baseline", restored ? "restored" : "not restored", s.rollbackInfo.reason(), pre,
+        rehearsal));
     s.verification = new VerificationInfo(s.verification.status(), s.verification.checks(), s.before, after,
         s.rollbackInfo.reason());
     if (restored) {
@@ -628,15 +649,22 @@ public final class ApplyRun {
     private static final long serialVersionUID = 1L;
 
     private final TargetAccess.Refusal refusal;
+    private final transient Cause why;
 
-    ApplyRoleException(String m, TargetAccess.Refusal refusal) {
+    ApplyRoleException(String m, TargetAccess.Refusal refusal, Cause why) {
       super(m);
       this.refusal = refusal;
+      this.why = why;
     }
 
     /** Why no session as apply_role was opened; null for a database error. */
     TargetAccess.Refusal refusal() {
       return refusal;
+    }
+
+    /** Why, as data. */
+    Cause why() {
+      return why;
     }
   }
 
@@ -656,8 +684,9 @@ public final class ApplyRun {
     try (TargetAccess.RoleSession c = applyConnection(req)) {
       opened.accept(c);
       if (!AdvisoryLock.holdForChange(c.connection(), true)) {
-        throw new ApplyRoleException("an earlier run's statement still executes: " + AdvisoryLock.holder(c.connection()),
-            null);
+        String holder = AdvisoryLock.holder(c.connection());
+        throw new ApplyRoleException("an earlier run's statement still executes: " + holder, null,
+            new Cause.RunLockHeld(holder, true));
       }
       return ApplyEngine.run(c.connection(), req.rollbackStatements(), tx, journal);
     }
@@ -676,11 +705,14 @@ public final class ApplyRun {
     try {
       return req.access().openAs(role, purpose);
     } catch (TargetAccess.RoleRefused e) {
-      throw new ApplyRoleException(e.getMessage(), e.reason());
+      throw new ApplyRoleException(e.getMessage(), e.reason(),
+          new Cause.LoginRoleRefused(e.reason(), req.login().user(), role, e.excess()));
     } catch (dev.cutter.core.CutterException e) {
-      throw new ApplyRoleException(e.getMessage(), null);
+      throw new ApplyRoleException(e.getMessage(), null, e.typedCause() != null ? e.typedCause()
+          : new Cause.InternalError("opening a session as apply_role"));
     } catch (SQLException e) {
-      throw new ApplyRoleException("cannot become apply_role " + role + ": " + DbErrors.oneLine(e), null);
+      throw new ApplyRoleException("cannot become apply_role " + role + ": " + DbErrors.oneLine(e), null,
+          Causes.sql(e, Cause.ErrorSite.STATEMENT, role));
     }
   }
 
@@ -709,14 +741,15 @@ public final class ApplyRun {
       fs = new FailedStatement(o.failedIndex() == null ? 0 : o.failedIndex(), o.failedLine() == null ? 0 : o.failedLine(),
           e.sqlstate(), e.message(), e.detail(), e.hint(), e.where());
     }
-    String tx = switch (o.ending()) {
-      case COMMITTED -> "committed";
-      case PARTIALLY_COMMITTED -> "partially_committed";
-      case ROLLED_BACK, CONNECTION_LOST -> "rolled_back";
-      case UNKNOWN -> "unknown";
-      case REFUSED -> "none";
+    RunStatus.Transaction tx = switch (o.ending()) {
+      case COMMITTED -> RunStatus.Transaction.COMMITTED;
+      case PARTIALLY_COMMITTED -> RunStatus.Transaction.PARTIALLY_COMMITTED;
+      case ROLLED_BACK, CONNECTION_LOST -> RunStatus.Transaction.ROLLED_BACK;
+      case UNKNOWN -> RunStatus.Transaction.UNKNOWN;
+      case REFUSED -> RunStatus.Transaction.NONE;
     };
-    String status = o.ending() == Ending.COMMITTED ? "PASS" : o.ending() == Ending.REFUSED ? "BLOCKED" : "FAIL";
+    RunStatus.Apply status = o.ending() == Ending.COMMITTED ? RunStatus.Apply.PASS
+        : o.ending() == Ending.REFUSED ? RunStatus.Apply.BLOCKED : RunStatus.Apply.FAIL;
     return new ApplyInfo(status, o.total(), o.executed(), tx, req.wrapperAbsorbed(), o.committed(), fs);
   }
 
@@ -727,6 +760,29 @@ public final class ApplyRun {
     String where = o.failedIndex() == null ? "" : o.failedIndex() == 0 ? "at COMMIT: "
         : o.failedIndex() < 0 ? "writing the journal row: " : "statement " + o.failedIndex() + " (line " + o.failedLine() + "): ";
     return where + o.error().message() + (o.error().sqlstate() == null ? "" : " (SQLSTATE " + o.error().sqlstate() + ")");
+  }
+
+  /** The cause of the first check that blocks (identity first, as P1 runs it), for the gate that ran them. */
+  static Cause firstCause(List<CheckResult> results) {
+    return results.stream().filter(r -> r.status().blocks()).findFirst()
+        .map(r -> r.cause() != null ? r.cause() : new Cause.InternalError("check " + r.id() + " gave no cause"))
+        .orElse(new Cause.InternalError("no check recorded the failure"));
+  }
+
+  /** Verify checks that did not hold, by id. */
+  static Cause verificationFailed(List<CheckResult> results) {
+    return new Cause.VerificationFailed(results.stream().filter(r -> r.status().blocks()).map(CheckResult::id).toList());
+  }
+
+  /** The server error an outcome ended with, where it happened. */
+  static Cause sqlCause(Outcome o, String role) {
+    if (o.error() == null) {
+      return new Cause.InternalError("the outcome names no error");
+    }
+    int index = o.failedIndex() == null ? 0 : o.failedIndex();
+    Cause.ErrorSite site = index < 0 ? Cause.ErrorSite.JOURNAL_ROW : index == 0 ? Cause.ErrorSite.COMMIT
+        : Cause.ErrorSite.STATEMENT;
+    return Causes.sql(o.error(), site, role).atStatement(Math.max(index, 0), o.failedLine() == null ? 0 : o.failedLine());
   }
 
   static String firstFailure(List<CheckResult> results) {

@@ -1,5 +1,7 @@
 package dev.cutter.core.run;
 
+import dev.cutter.core.cause.Causes;
+import dev.cutter.core.cause.Cause;
 import dev.cutter.core.CutterException;
 import dev.cutter.core.check.CheckContext;
 import dev.cutter.core.check.CheckResult;
@@ -24,8 +26,8 @@ public final class IdentityGate {
   /** The gate on an open session (read-only queries only). */
   public static GateResult check(Connection c, ApplyPackage pkg) throws SQLException {
     CheckResult r = IdentityCheck.run(new CheckContext(IdentityCheck.ID, c, pkg, List.of(), null));
-    return new GateResult(GateIds.IDENTITY, r.status().blocks() ? GateStatus.FAIL : GateStatus.PASS, r.expected(),
-        r.actual(), r.message(), List.of(r));
+    return new GateResult(GateId.IDENTITY, r.status().blocks() ? GateStatus.FAIL : GateStatus.PASS, r.expected(),
+        r.actual(), r.message(), List.of(r), r.status().blocks() ? ApplyRun.firstCause(List.of(r)) : null);
   }
 
   /** The gate on a session of its own; a connection that fails is a failed gate. */
@@ -33,14 +35,16 @@ public final class IdentityGate {
     try (Connection c = Connections.open(target, applicationName)) {
       return check(c, pkg);
     } catch (CutterException e) {
-      return failed(target, e.getMessage());
+      return failed(target, e.getMessage(), e.typedCause() != null ? e.typedCause()
+          : new Cause.CannotConnect(target.display(), null));
     } catch (SQLException e) {
-      return failed(target, "reading the target's identity: " + DbErrors.oneLine(e));
+      return failed(target, "reading the target's identity: " + DbErrors.oneLine(e),
+          Causes.sql(e, Cause.ErrorSite.CHECK, target.user()));
     }
   }
 
-  private static GateResult failed(ConnectionSpec target, String message) {
-    return new GateResult(GateIds.IDENTITY, GateStatus.FAIL, "connection to " + target.display(), null, message,
+  private static GateResult failed(ConnectionSpec target, String message, Cause cause) {
+    return GateResult.fail(GateId.IDENTITY, cause, "connection to " + target.display(), null, message,
         List.of());
   }
 }

@@ -42,8 +42,11 @@ final class OnlineStepRun {
         + result.lockTimeout() + ", statement_timeout " + result.statementTimeout() + ")";
     gate.accept(result.done()
         ? new GateResult(GateIds.ONLINE, GateStatus.PASS, expected, result.statementsDone() + " done", null, List.of())
-        : new GateResult(GateIds.ONLINE, GateStatus.FAIL, expected, result.statementsDone() + " done", rootCause(result),
-            List.of()));
+        : GateResult.fail(GateId.ONLINE, new dev.cutter.core.cause.Cause.OnlineStepFailed(result.statementsDone(),
+            result.statementsTotal(), result.statements().stream().filter(x -> x.sqlstate() != null)
+                .map(OnlineInfo.StatementRun::sqlstate).findFirst().orElse(null), result.refusal() != null,
+            result.cleanup().stream().anyMatch(x -> x.status() == OnlineInfo.CleanupStatus.NOT_DROPPED)),
+            expected, result.statementsDone() + " done", rootCause(result), List.of()));
     return result.done();
   }
 

@@ -56,8 +56,8 @@ public final class PreflightRun {
       List<CheckResult> results = p1.results();
       lint = p1.lint();
       ok = ApplyRun.held(results);
-      gates.add(new GateResult(GateIds.PREFLIGHT, ok ? GateStatus.PASS : GateStatus.FAIL, null, null,
-          ok ? null : ApplyRun.firstFailure(results), results));
+      gates.add(new GateResult(GateId.PREFLIGHT, ok ? GateStatus.PASS : GateStatus.FAIL, null, null,
+          ok ? null : ApplyRun.firstFailure(results), results, ok ? null : ApplyRun.firstCause(results)));
       cause = ok ? null : "preflight check failed: " + ApplyRun.firstFailure(results);
     }
     Verdict v = ok ? Verdict.PASS : Verdict.BLOCKED;

@@ -165,21 +165,52 @@ public record RunReport(
    * The P2 backup's envelope, or why there is none. {@code systemIdentifier} is the server the
    * dump came from; {@code tls} how the backup role's connection was protected.
    */
-  public record BackupInfo(String status, String path, String format, String archiveVersion, Long bytes, String sha256,
+  public record BackupInfo(RunStatus.Backup status, String path, String format, String archiveVersion, Long bytes, String sha256,
       String plaintextSha256, List<String> encryptedTo, Integer tocEntries, Integer tableDataEntries,
       String pgDumpVersion, Instant startedUtc, Instant finishedUtc, String reason, String systemIdentifier,
-      TlsState tls) {
+      TlsState tls, dev.cutter.core.cause.Cause refusal) {
+    /** A backup without a typed refusal (a PASS, or one read back from a report). */
+    public BackupInfo(RunStatus.Backup status, String path, String format, String archiveVersion, Long bytes, String sha256,
+        String plaintextSha256, List<String> encryptedTo, Integer tocEntries, Integer tableDataEntries,
+        String pgDumpVersion, Instant startedUtc, Instant finishedUtc, String reason, String systemIdentifier,
+        TlsState tls) {
+      this(status, path, format, archiveVersion, bytes, sha256, plaintextSha256, encryptedTo, tocEntries,
+          tableDataEntries, pgDumpVersion, startedUtc, finishedUtc, reason, systemIdentifier, tls, null);
+    }
+
+    public BackupInfo(String status, String path, String format, String archiveVersion, Long bytes, String sha256,
+        String plaintextSha256, List<String> encryptedTo, Integer tocEntries, Integer tableDataEntries,
+        String pgDumpVersion, Instant startedUtc, Instant finishedUtc, String reason, String systemIdentifier,
+        TlsState tls) {
+      this(RunStatus.of(RunStatus.Backup.class, status), path, format, archiveVersion, bytes, sha256, plaintextSha256,
+          encryptedTo, tocEntries, tableDataEntries, pgDumpVersion, startedUtc, finishedUtc, reason, systemIdentifier,
+          tls, null);
+    }
+
+    /** A refused backup: {@code refusal} says why, as data; {@code reason} for people. */
+    public static BackupInfo refused(String reason, dev.cutter.core.cause.Cause refusal) {
+      return new BackupInfo(RunStatus.Backup.FAIL, null, null, null, null, null, null, null, null, null, null, null, null, reason,
+          null, null, refusal);
+    }
+
     public BackupInfo(String status, String path, String format, String archiveVersion, Long bytes, String sha256,
         String plaintextSha256, List<String> encryptedTo, Integer tocEntries, Integer tableDataEntries,
         String pgDumpVersion, Instant startedUtc, Instant finishedUtc, String reason) {
-      this(status, path, format, archiveVersion, bytes, sha256, plaintextSha256, encryptedTo, tocEntries,
-          tableDataEntries, pgDumpVersion, startedUtc, finishedUtc, reason, null, null);
+      this(RunStatus.of(RunStatus.Backup.class, status), path, format, archiveVersion, bytes, sha256, plaintextSha256, encryptedTo, tocEntries,
+          tableDataEntries, pgDumpVersion, startedUtc, finishedUtc, reason, null, null, null);
     }
   }
 
-  /** The apply step. {@code transaction} is committed, rolled_back or none. */
-  public record ApplyInfo(String status, int statementsTotal, int statementsExecuted, String transaction,
-      boolean wrapperAbsorbed, List<Integer> committedStatements, FailedStatement failedStatement) {}
+  /** The apply step. {@code transaction} is committed, rolled_back, partially_committed, unknown or none. */
+  public record ApplyInfo(RunStatus.Apply status, int statementsTotal, int statementsExecuted,
+      RunStatus.Transaction transaction, boolean wrapperAbsorbed, List<Integer> committedStatements,
+      FailedStatement failedStatement) {
+    public ApplyInfo(String status, int statementsTotal, int statementsExecuted, String transaction,
+        boolean wrapperAbsorbed, List<Integer> committedStatements, FailedStatement failedStatement) {
+      this(RunStatus.of(RunStatus.Apply.class, status), statementsTotal, statementsExecuted,
+          RunStatus.of(RunStatus.Transaction.class, transaction), wrapperAbsorbed, committedStatements, failedStatement);
+    }
+  }
 
   /** The first statement that failed (index 0 when the failure was at COMMIT). */
   public record FailedStatement(int index, int line, String sqlstate, String message, String detail, String hint,
@@ -189,17 +220,26 @@ public record RunReport(
    * The verify checks and the baseline before and after. {@code status} is PASS, FAIL,
    * {@link #NOT_VERIFIED} (nothing could be checked), or UNCHANGED/CHANGED after a failed apply.
    */
-  public record VerificationInfo(String status, List<CheckResult> checks, Baseline baselineBefore, Baseline baselineAfter,
-      String note) {
+  public record VerificationInfo(RunStatus.Verification status, List<CheckResult> checks, Baseline baselineBefore,
+      Baseline baselineAfter, String note) {
     public static final String NOT_VERIFIED = "NOT_VERIFIED";
 
+    public VerificationInfo(String status, List<CheckResult> checks, Baseline baselineBefore, Baseline baselineAfter,
+        String note) {
+      this(RunStatus.of(RunStatus.Verification.class, status), checks, baselineBefore, baselineAfter, note);
+    }
+
     public boolean notVerified() {
-      return NOT_VERIFIED.equals(status);
+      return status == RunStatus.Verification.NOT_VERIFIED;
     }
   }
 
   /** NOT_RUN, NOT_APPLICABLE, EXECUTED or FAILED, and why. */
-  public record RollbackInfo(String status, String reason) {}
+  public record RollbackInfo(RunStatus.Rollback status, String reason) {
+    public RollbackInfo(String status, String reason) {
+      this(RunStatus.of(RunStatus.Rollback.class, status), reason);
+    }
+  }
 
   /** One way out, as option letter and action. */
   public record Remediation(String option, String action) {}

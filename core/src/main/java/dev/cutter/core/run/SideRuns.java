@@ -1,5 +1,8 @@
 package dev.cutter.core.run;
 
+import dev.cutter.core.CutterException;
+import dev.cutter.core.cause.Causes;
+import dev.cutter.core.cause.Cause;
 import dev.cutter.core.Verdict;
 import dev.cutter.core.catalog.Baseline;
 import dev.cutter.core.catalog.BaselineSnapshot;
@@ -83,8 +86,8 @@ public final class SideRuns {
     VerifyPlan plan = VerifyPlan.of(checks, target, pkg);
     List<CheckResult> results = plan.specs().isEmpty() ? List.of() : checks.run(target, pkg, plan.specs());
     boolean ok = ApplyRun.held(results);
-    gates.add(new GateResult(GateIds.VERIFY, plan.gateStatus(ok), null, null,
-        ok ? plan.note() : ApplyRun.firstFailure(results), results));
+    gates.add(new GateResult(GateId.VERIFY, plan.gateStatus(ok), null, null,
+        ok ? plan.note() : ApplyRun.firstFailure(results), results, ok ? null : ApplyRun.verificationFailed(results)));
     Verdict v = ok ? Verdict.PASS : Verdict.BLOCKED;
     return new RunReport(runId, RunMode.VERIFY, pi, target(pkg, target), v, v.exitCode(), false,
         gates, null, null, new VerificationInfo(plan.status(ok), results, null, null, plan.note()), null,
@@ -132,22 +135,24 @@ public final class SideRuns {
     TargetInfo t = target(pkg, login);
     PackageInfo pi = info(pkg, io.signers());
     if (pkg.rollback().isEmpty()) {
-      gates.add(new GateResult(GateIds.ROLLBACK, GateStatus.FAIL, "a rollback artifact", "none", "the package has no rollback", List.of()));
-      return written(sink, blocked(runId, pi, t, gates, new RollbackInfo("NOT_APPLICABLE", "the package has no rollback"),
+      gates.add(GateResult.fail(GateId.ROLLBACK, new Cause.RollbackRefused(Cause.RollbackRefusal.NO_ROLLBACK), "a rollback artifact", "none",
+          "the package has no rollback", List.of()));
+      return written(sink, blocked(runId, pi, t, gates, new RollbackInfo(RunStatus.Rollback.NOT_APPLICABLE, "the package has no rollback"),
           "the package has no rollback", started));
     }
     if (!io.passed()) {
       gates.add(GateResult.notRun(GateIds.ROLLBACK));
-      return written(sink, blocked(runId, pi, t, gates, new RollbackInfo("NOT_RUN", "integrity gate refused the package"),
+      return written(sink, blocked(runId, pi, t, gates, new RollbackInfo(RunStatus.Rollback.NOT_RUN, "integrity gate refused the package"),
           "integrity gate refused the package", started));
     }
     boolean committed = false;
     try (Connection lockConn = Connections.open(login, "cutter rollback lock " + runId)) {
       AdvisoryLock lock = AdvisoryLock.acquire(lockConn, lockWait);
       if (lock == null) {
-        gates.add(new GateResult(GateIds.LOCK, GateStatus.FAIL, "no other cutter run on the target",
-            "run lock held by " + AdvisoryLock.holder(lockConn), null, List.of()));
-        return written(sink, blocked(runId, pi, t, gates, new RollbackInfo("NOT_RUN", "another run holds the lock"),
+        String holder = AdvisoryLock.holder(lockConn);
+        gates.add(GateResult.fail(GateId.LOCK, new Cause.RunLockHeld(holder, false), "no other cutter run on the target",
+            "run lock held by " + holder, null, List.of()));
+        return written(sink, blocked(runId, pi, t, gates, new RollbackInfo(RunStatus.Rollback.NOT_RUN, "another run holds the lock"),
             "another run holds the lock", started));
       }
       try (lock) {
@@ -155,19 +160,20 @@ public final class SideRuns {
         GateResult identity = IdentityGate.check(lockConn, pkg);
         gates.add(identity);
         if (identity.status() == GateStatus.FAIL) {
-          return written(sink, blocked(runId, pi, t, gates, new RollbackInfo("NOT_RUN", "not the approved target"),
+          return written(sink, blocked(runId, pi, t, gates, new RollbackInfo(RunStatus.Rollback.NOT_RUN, "not the approved target"),
               "not the approved target: " + identity.message(), started));
         }
         GateResult journal = journalGate(lockConn, pkg);
         gates.add(journal);
         if (journal.status() == GateStatus.FAIL) {
-          return written(sink, blocked(runId, pi, t, gates, new RollbackInfo("NOT_APPLICABLE", journal.message()),
+          return written(sink, blocked(runId, pi, t, gates, new RollbackInfo(RunStatus.Rollback.NOT_APPLICABLE, journal.message()),
               journal.message(), started));
         }
         List<CheckResult> pre = checks.run(login, pkg, pkg.rollback().get().precondition());
         if (!ApplyRun.held(pre)) {
-          gates.add(new GateResult(GateIds.ROLLBACK, GateStatus.FAIL, "precondition holds", null, ApplyRun.firstFailure(pre), pre));
-          return written(sink, blocked(runId, pi, t, gates, new RollbackInfo("NOT_APPLICABLE", "precondition failed: " + ApplyRun.firstFailure(pre)),
+          gates.add(GateResult.fail(GateId.ROLLBACK, new Cause.RollbackRefused(Cause.RollbackRefusal.PRECONDITION_FAILED), "precondition holds", null,
+              ApplyRun.firstFailure(pre), pre));
+          return written(sink, blocked(runId, pi, t, gates, new RollbackInfo(RunStatus.Rollback.NOT_APPLICABLE, "precondition failed: " + ApplyRun.firstFailure(pre)),
               "rollback precondition does not hold: " + ApplyRun.firstFailure(pre), started));
         }
         java.util.Set<String> touched = dev.cutter.core.check.BeginRecheck.touchedSchemas(lockConn, pkg, statements,
@@ -182,24 +188,26 @@ public final class SideRuns {
               c -> Journal.recordRollback(c, pkg.id(), pkg.sha256(), runId, io.signers(), login.user(),
                   pkg.target().applyRole(), started));
         } catch (ApplyRun.ApplyRoleException e) {
-          gates.add(new GateResult(GateIds.ROLLBACK, GateStatus.FAIL, "current_user = " + pkg.target().applyRole(), null,
+          gates.add(GateResult.fail(GateId.ROLLBACK, e.why(), "current_user = " + pkg.target().applyRole(), null,
               e.getMessage(), pre));
-          return written(sink, blocked(runId, pi, t, gates, new RollbackInfo("NOT_RUN", e.getMessage()), e.getMessage(), started));
+          return written(sink, blocked(runId, pi, t, gates, new RollbackInfo(RunStatus.Rollback.NOT_RUN, e.getMessage()), e.getMessage(), started));
         }
         boolean ok = o.ending() == Ending.COMMITTED;
         committed = ok;
         Baseline after = BaselineSnapshot.read(lockConn, touched);
         FailedStatement fs = o.error() == null ? null : new FailedStatement(o.failedIndex(), o.failedLine(),
             o.error().sqlstate(), o.error().message(), o.error().detail(), o.error().hint(), o.error().where());
-        ApplyInfo ai = new ApplyInfo(ok ? "PASS" : "FAIL", o.total(), o.executed(), ok ? "committed" : "rolled_back", false,
+        ApplyInfo ai = new ApplyInfo(ok ? RunStatus.Apply.PASS : RunStatus.Apply.FAIL, o.total(), o.executed(),
+            ok ? RunStatus.Transaction.COMMITTED : RunStatus.Transaction.ROLLED_BACK, false,
             o.committed(), fs);
-        gates.add(new GateResult(GateIds.ROLLBACK, ok ? GateStatus.PASS : GateStatus.FAIL, statements.size() + " statements",
-            ok ? "committed" : "rolled back", ok ? null : fs.message(), pre));
+        gates.add(new GateResult(GateId.ROLLBACK, ok ? GateStatus.PASS : GateStatus.FAIL, statements.size() + " statements",
+            ok ? "committed" : "rolled back", ok ? null : fs.message(), pre,
+            ok ? null : ApplyRun.sqlCause(o, pkg.target().applyRole())));
         Verdict v = ok ? Verdict.PASS : after.equals(before) ? Verdict.FAILED : Verdict.ESCALATE;
         RunReport r = new RunReport(runId, RunMode.ROLLBACK, pi, session.get(), v, v.exitCode(), ok, gates, null, ai,
-            new VerificationInfo(ok ? "PASS" : "FAIL", List.of(), before, after, ok || after.equals(before) ? null
+            new VerificationInfo(ok ? RunStatus.Verification.PASS : RunStatus.Verification.FAIL, List.of(), before, after, ok || after.equals(before) ? null
                 : "the baseline differs from before the rollback: " + String.join("; ", before.differences(after))),
-            new RollbackInfo(ok ? "EXECUTED" : "FAILED", ok ? null : fs.message()),
+            new RollbackInfo(ok ? RunStatus.Rollback.EXECUTED : RunStatus.Rollback.FAILED, ok ? null : fs.message()),
             ok ? null : "the rollback artifact failed: " + fs.message(), List.of(), null, started, clock.instant())
             .withStatements(o.timings());
         String sha = sink.write(r);
@@ -214,12 +222,15 @@ public final class SideRuns {
       if (!committed) {
         // nothing of the rollback committed: the target is as it was
         boolean locked = gates.stream().anyMatch(g -> g.id().equals(GateIds.LOCK));
-        gates.add(locked ? new GateResult(GateIds.ROLLBACK, GateStatus.FAIL, null, null, m, List.of())
-            : new GateResult(GateIds.LOCK, GateStatus.FAIL, "connection to " + login.display(), null, m, List.of()));
-        return written(sink, blocked(runId, pi, t, gates, new RollbackInfo("NOT_RUN", m), m, started));
+        Cause why = e instanceof SQLException se ? Causes.sql(se, Cause.ErrorSite.ROLLBACK, login.user())
+            : e instanceof CutterException ce && ce.typedCause() != null ? ce.typedCause()
+            : new Cause.InternalError("rollback: " + e.getClass().getSimpleName());
+        gates.add(locked ? GateResult.fail(GateId.ROLLBACK, why, null, null, m, List.of())
+            : GateResult.fail(GateId.LOCK, why, "connection to " + login.display(), null, m, List.of()));
+        return written(sink, blocked(runId, pi, t, gates, new RollbackInfo(RunStatus.Rollback.NOT_RUN, m), m, started));
       }
       return written(sink, new RunReport(runId, RunMode.ROLLBACK, pi, t, Verdict.ESCALATE, Verdict.ESCALATE.exitCode(),
-          true, gates, null, null, null, new RollbackInfo("EXECUTED", m), "the rollback committed, then the run failed: "
+          true, gates, null, null, null, new RollbackInfo(RunStatus.Rollback.EXECUTED, m), "the rollback committed, then the run failed: "
               + m, List.of(), "the rollback is in place but was not checked: compare the target with the package before"
               + " anything else", started, clock.instant()));
     }
@@ -232,20 +243,20 @@ public final class SideRuns {
   private static GateResult journalGate(Connection c, ApplyPackage pkg) throws SQLException {
     String expected = "a journal row of this package (sha256 " + pkg.sha256() + ") on this target";
     if (!Journal.exists(c)) {
-      return new GateResult(GateIds.JOURNAL, GateStatus.FAIL, expected, "no " + Journal.QUALIFIED,
+      return GateResult.fail(GateId.JOURNAL, new Cause.RollbackRefused(Cause.RollbackRefusal.NO_JOURNAL), expected, "no " + Journal.QUALIFIED,
           "no journal on this target: the package was never applied here", List.of());
     }
     List<Journal.Entry> rows = Journal.forPackage(c, pkg.sha256());
     Optional<Journal.Entry> rolledBack = rows.stream().filter(Journal.Entry::isRollback).findFirst();
     if (rolledBack.isPresent()) {
       Journal.Entry e = rolledBack.get();
-      return new GateResult(GateIds.JOURNAL, GateStatus.FAIL, expected + ", not yet rolled back",
+      return GateResult.fail(GateId.JOURNAL, new Cause.RollbackRefused(Cause.RollbackRefusal.ALREADY_ROLLED_BACK), expected + ", not yet rolled back",
           "journal row " + e.id() + ": " + e.verdict(), "run " + e.runId() + " already rolled this package back ("
               + e.started() + ")", List.of());
     }
     Optional<Journal.Entry> applied = rows.stream().filter(e -> !e.isRollback()).reduce((a, b) -> b);
     if (applied.isEmpty()) {
-      return new GateResult(GateIds.JOURNAL, GateStatus.FAIL, expected, "no row",
+      return GateResult.fail(GateId.JOURNAL, new Cause.RollbackRefused(Cause.RollbackRefusal.NOT_APPLIED), expected, "no row",
           "this package was never applied on this target (no journal row for its sha256)", List.of());
     }
     Journal.Entry e = applied.get();

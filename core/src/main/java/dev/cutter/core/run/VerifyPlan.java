@@ -25,8 +25,9 @@ record VerifyPlan(List<CheckSpec> specs, Source source) {
   }
 
   /** The verification status: PASS or FAIL, or NOT_VERIFIED when there was nothing to check. */
-  String status(boolean held) {
-    return source == Source.NONE ? RunReport.VerificationInfo.NOT_VERIFIED : held ? "PASS" : "FAIL";
+  RunStatus.Verification status(boolean held) {
+    return source == Source.NONE ? RunStatus.Verification.NOT_VERIFIED
+        : held ? RunStatus.Verification.PASS : RunStatus.Verification.FAIL;
   }
 
   GateStatus gateStatus(boolean held) {

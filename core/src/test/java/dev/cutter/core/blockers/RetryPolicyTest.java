@@ -22,7 +22,7 @@ class RetryPolicyTest {
 
   private static ApplyEngine.Outcome ended(ApplyEngine.Ending ending, String sqlstate) {
     DbErrors.ServerError e = sqlstate == null ? null
-        : new DbErrors.ServerError(sqlstate, "canceling statement due to lock timeout", null, null, null, 0, null, null, null);
+        : new DbErrors.ServerError(sqlstate, "canceling statement due to lock timeout", null, null, null, 0, null, null, null, null, null);
     return new ApplyEngine.Outcome(ending, 2, 0, List.of(), e == null ? null : 1, e == null ? null : 1, e);
   }
 

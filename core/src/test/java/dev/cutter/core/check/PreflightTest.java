@@ -317,7 +317,7 @@ class PreflightTest {
           java.sql.ResultSet rs = st.executeQuery("select count(*) from pg_stat_activity where application_name ="
               + " 'cutter preflight' and pid <> pg_backend_pid() and state <> 'idle'")) {
         rs.next();
-        return ctx.result(rs.getInt(1) == 0, "0 busy", rs.getInt(1) + " busy", null);
+        return ctx.result(rs.getInt(1) == 0, () -> new dev.cutter.core.cause.Cause.CheckQueryDiffers(ctx.id(), "0", "busy"), "0 busy", rs.getInt(1) + " busy", null);
       }
     }
   };

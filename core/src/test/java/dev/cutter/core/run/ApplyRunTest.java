@@ -90,11 +90,12 @@ class ApplyRunTest {
         List<CheckResult> out = new ArrayList<>();
         for (CheckSpec s : specs) {
           if (s.name().equals("fails")) {
-            out.add(CheckResult.fail("fails", "x", "y", "always fails"));
+            out.add(CheckResult.fail("fails", new dev.cutter.core.cause.Cause.CheckQueryDiffers("fails", "x", "y"), "x", "y", "always fails"));
           } else {
             String exists = db.queryValue("select to_regclass('public.t') is not null");
             out.add("t".equals(exists) ? CheckResult.pass("t_exists", "t", "t", null)
-                : CheckResult.fail("t_exists", "table t", "absent", "table t is missing"));
+                : CheckResult.fail("t_exists", new dev.cutter.core.cause.Cause.ObjectsAbsent(List.of("table t")), "table t", "absent",
+                    "table t is missing"));
           }
         }
         return out;
@@ -177,7 +178,7 @@ class ApplyRunTest {
     RunReport r = run(db, pkg("4".repeat(64), List.of(ALWAYS_FAILS), rb, ApplySettings.Mode.TRANSACTION),
         stmts("create table t(a int)"), stmts("drop table t"));
     assertThat(r.verdict()).isEqualTo(Verdict.ROLLED_BACK);
-    assertThat(r.rollback().status()).isEqualTo("EXECUTED");
+    assertThat(r.rollback().status()).isEqualTo(dev.cutter.core.run.RunStatus.Rollback.EXECUTED);
     assertThat(db.queryValue("select to_regclass('public.t') is null")).isEqualTo("t");
     assertThat(db.queryValue("select verdict from cutter.journal")).isEqualTo("ROLLED_BACK");
   }
@@ -190,7 +191,7 @@ class ApplyRunTest {
     RunReport r = run(db, pkg("5".repeat(64), List.of(ALWAYS_FAILS), rb, ApplySettings.Mode.TRANSACTION),
         stmts("create table t(a int)"), stmts("drop table t"));
     assertThat(r.verdict()).isEqualTo(Verdict.ESCALATE);
-    assertThat(r.rollback().status()).isEqualTo("NOT_APPLICABLE");
+    assertThat(r.rollback().status()).isEqualTo(dev.cutter.core.run.RunStatus.Rollback.NOT_APPLICABLE);
     assertThat(r.exitCode()).isEqualTo(6);
   }
 
@@ -202,7 +203,7 @@ class ApplyRunTest {
     RunReport r = run(db, pkg("6".repeat(64), List.of(ALWAYS_FAILS), rb, ApplySettings.Mode.TRANSACTION),
         stmts("create table t(a int)", "create table u(a int)"), stmts("drop table t"));
     assertThat(r.verdict()).isEqualTo(Verdict.ESCALATE);
-    assertThat(r.rollback().status()).isEqualTo("EXECUTED");
+    assertThat(r.rollback().status()).isEqualTo(dev.cutter.core.run.RunStatus.Rollback.EXECUTED);
   }
 
   @Test
@@ -402,7 +403,7 @@ class ApplyRunTest {
 
     assertThat(r.verdict()).as("never FAILED 'target unchanged' on counts alone").isEqualTo(Verdict.ESCALATE);
     assertThat(r.productionChanged()).as("it may have changed").isTrue();
-    assertThat(r.apply().transaction()).isEqualTo("unknown");
+    assertThat(r.apply().transaction()).isEqualTo(dev.cutter.core.run.RunStatus.Transaction.UNKNOWN);
     assertThat(r.gates()).filteredOn(g -> g.id().equals(GateIds.APPLY)).singleElement()
         .satisfies(g -> assertThat(g.actual()).isEqualTo("outcome unknown"));
   }
@@ -412,7 +413,7 @@ class ApplyRunTest {
     RunReport r = cutAtCommit(db, false);
 
     assertThat(r.verdict()).isEqualTo(Verdict.FAILED);
-    assertThat(r.apply().transaction()).isEqualTo("rolled_back");
+    assertThat(r.apply().transaction()).isEqualTo(dev.cutter.core.run.RunStatus.Transaction.ROLLED_BACK);
     assertThat(db.queryValue("select to_regclass('public.t') is null")).isEqualTo("t");
     assertThat(db.queryValue("select count(*) from cutter.journal")).isEqualTo("0");
   }

@@ -129,7 +129,7 @@ class SideRunsTest {
     RunReport refused = runs(db).rollback(notYet, ApplyRunTest.stmts("drop table t"), login(db), Duration.ZERO,
         "20260101T000000Z-0003");
     assertThat(refused.verdict()).isEqualTo(Verdict.BLOCKED);
-    assertThat(refused.rollback().status()).isEqualTo("NOT_APPLICABLE");
+    assertThat(refused.rollback().status()).isEqualTo(dev.cutter.core.run.RunStatus.Rollback.NOT_APPLICABLE);
 
     db.execute("create table t(a int)");
     RunReport done = runs(db).rollback(notYet, ApplyRunTest.stmts("drop table t"), login(db), Duration.ZERO,

@@ -1,5 +1,6 @@
 package dev.cutter.core.check.derived;
 
+import dev.cutter.core.cause.Cause;
 import dev.cutter.core.catalog.CatalogObjects;
 import dev.cutter.core.catalog.Identifiers;
 import dev.cutter.core.catalog.ObjectKind;
@@ -38,13 +39,14 @@ public final class ApplyRolePrivileges {
     boolean held() throws SQLException;
   }
 
-  private record Need(Probe probe, TreeSet<Integer> statements, List<Integer> lines) {}
+  private record Need(Probe probe, Cause.Grant grant, String absent, TreeSet<Integer> statements, List<Integer> lines) {}
 
   private final Connection c;
   private final long role;
   private final SearchPath path;
   private final Map<String, Need> needs = new LinkedHashMap<>();
   private final List<String> problems = new ArrayList<>();
+  private final List<String> absentObjects = new ArrayList<>();
   private final Set<String> createdSchemas = new HashSet<>();
   private final Set<ObjectName> created = new HashSet<>();
 
@@ -63,7 +65,8 @@ public final class ApplyRolePrivileges {
     }
     Optional<Long> role = CatalogObjects.roleOid(c, roleName);
     if (role.isEmpty()) {
-      return ctx.fail("apply_role " + Identifiers.quote(roleName) + " exists", "no such role",
+      return ctx.fail(new Cause.ObjectsAbsent(List.of("role " + Identifiers.quote(roleName))),
+          "apply_role " + Identifiers.quote(roleName) + " exists", "no such role",
           "apply_role " + roleName + " does not exist on the target");
     }
     String login = ctx.target().login().user();
@@ -84,12 +87,19 @@ public final class ApplyRolePrivileges {
     }
     List<String> expected = new ArrayList<>();
     List<String> missing = new ArrayList<>();
+    List<Cause.Grant> grants = new ArrayList<>();
+    List<String> absent = new ArrayList<>(absentObjects);
     for (Map.Entry<String, Need> e : needs.entrySet()) {
       Need n = e.getValue();
       String where = statements(n.statements()) + (n.statements().size() > 1 ? ", first at line " : ", line ") + n.lines().get(0);
       expected.add(e.getKey() + " (" + where + ")");
       if (!n.probe().held()) {
         missing.add(e.getKey() + " (" + where + ")");
+        if (n.grant() != null) {
+          grants.add(n.grant());
+        } else {
+          absent.add(n.absent());
+        }
       }
     }
     missing.addAll(problems);
@@ -97,17 +107,20 @@ public final class ApplyRolePrivileges {
     if (missing.isEmpty()) {
       return ctx.pass(exp, "all held", "unqualified names resolve through " + path.describe());
     }
-    return ctx.fail(exp, "missing: " + String.join("; ", missing), "apply_role " + roleName + " lacks "
+    Cause cause = grants.isEmpty() ? new Cause.ObjectsAbsent(absent)
+        : new Cause.MissingPrivilege(Cause.RoleKind.APPLY_ROLE, roleName, grants);
+    return ctx.fail(cause, exp, "missing: " + String.join("; ", missing), "apply_role " + roleName + " lacks "
         + String.join("; ", missing) + ". Unqualified names resolve through " + path.describe());
   }
 
   private void derive(Requirement r) throws SQLException {
     if (r instanceof Requirement.CreateSchema s) {
-      need("CREATE on database", r, () -> Privileges.onDatabase(c, role, "CREATE"));
+      need("CREATE on database", new Cause.Grant("CREATE", "database", null), r, () -> Privileges.onDatabase(c, role, "CREATE"));
       createdSchemas.add(Identifiers.truncate(s.schema()));
     } else if (r instanceof Requirement.CreateIn ci) {
       Optional<String> schema = ci.object().qualified() ? Optional.of(ci.object().schema()) : path.creationSchema();
       if (schema.isEmpty()) {
+        absentObjects.add("a schema to create " + ci.kind().sqlName() + " " + ci.object() + " in");
         problems.add("a schema to create " + ci.kind().sqlName() + " " + ci.object() + " in (statement "
             + r.statement() + ", line " + r.line() + "): " + path.describe());
         return;
@@ -121,6 +134,7 @@ public final class ApplyRolePrivileges {
         createOn(table.get().name().schema(), r);
         owner(ObjectKind.TABLE, table.get(), r);
       } else if (table.isEmpty()) {
+        absentObjects.add("table " + ix.table());
         problems.add("table " + ix.table() + " to index (statement " + r.statement() + ", line " + r.line() + ") does not exist");
       }
     } else if (r instanceof Requirement.Owns o) {
@@ -128,6 +142,7 @@ public final class ApplyRolePrivileges {
       if (obj.isPresent() && !obj.get().created()) {
         owner(o.kind(), obj.get(), r);
       } else if (obj.isEmpty() && !o.ifExists()) {
+        absentObjects.add(o.kind().sqlName() + " " + o.object());
         problems.add(o.kind().sqlName() + " " + o.object() + " to " + o.verb() + " (statement " + r.statement()
             + ", line " + r.line() + ") does not exist");
       }
@@ -135,8 +150,9 @@ public final class ApplyRolePrivileges {
       Optional<Found> t = resolve(ObjectKind.TABLE, ref.table(), r);
       if (t.isPresent() && !t.get().created()) {
         long oid = t.get().oid();
-        need("REFERENCES on " + t.get().name(), r, () -> Privileges.onTable(c, role, oid, "REFERENCES"));
+        need("REFERENCES on " + t.get().name(), new Cause.Grant("REFERENCES", "table", t.get().name().toString()), r, () -> Privileges.onTable(c, role, oid, "REFERENCES"));
       } else if (t.isEmpty()) {
+        absentObjects.add("table " + ref.table());
         problems.add("foreign-key target " + ref.table() + " (statement " + r.statement() + ", line " + r.line()
             + ") does not exist");
       }
@@ -176,10 +192,10 @@ public final class ApplyRolePrivileges {
     String schema = name.schema();
     Optional<Long> oid = CatalogObjects.schemaOid(c, schema);
     if (oid.isEmpty()) {
-      need("schema " + Identifiers.quote(schema) + " to exist", r, () -> false);
+      absent("schema " + Identifiers.quote(schema), r);
       return;
     }
-    need("USAGE on schema " + Identifiers.quote(schema), r, () -> Privileges.onSchema(c, role, oid.get(), "USAGE"));
+    need("USAGE on schema " + Identifiers.quote(schema), new Cause.Grant("USAGE", "schema", Identifiers.quote(schema)), r, () -> Privileges.onSchema(c, role, oid.get(), "USAGE"));
   }
 
   private void createOn(String schema, Requirement r) throws SQLException {
@@ -188,14 +204,15 @@ public final class ApplyRolePrivileges {
     }
     Optional<Long> oid = CatalogObjects.schemaOid(c, schema);
     if (oid.isEmpty()) {
-      need("schema " + Identifiers.quote(schema) + " to exist", r, () -> false);
+      absent("schema " + Identifiers.quote(schema), r);
       return;
     }
-    need("CREATE on schema " + Identifiers.quote(schema), r, () -> Privileges.onSchema(c, role, oid.get(), "CREATE"));
+    need("CREATE on schema " + Identifiers.quote(schema), new Cause.Grant("CREATE", "schema", Identifiers.quote(schema)), r, () -> Privileges.onSchema(c, role, oid.get(), "CREATE"));
   }
 
   private void owner(ObjectKind kind, Found f, Requirement r) {
-    need("ownership of " + kind.sqlName() + " " + f.name(), r, () -> {
+    need("ownership of " + kind.sqlName() + " " + f.name(), new Cause.Grant(Cause.Grant.OWNERSHIP, kind.sqlName(),
+        f.name().toString()), r, () -> {
       for (long owner : f.owners()) {
         if (!Privileges.actsAs(c, role, owner)) {
           return false;
@@ -205,8 +222,15 @@ public final class ApplyRolePrivileges {
     });
   }
 
-  private void need(String what, Requirement r, Probe probe) {
-    Need n = needs.computeIfAbsent(what, k -> new Need(probe, new TreeSet<>(), new ArrayList<>()));
+  private void absent(String object, Requirement r) {
+    Need n = needs.computeIfAbsent(object + " to exist", k -> new Need(() -> false, null, object, new TreeSet<>(),
+        new ArrayList<>()));
+    n.statements().add(r.statement());
+    n.lines().add(r.line());
+  }
+
+  private void need(String what, Cause.Grant grant, Requirement r, Probe probe) {
+    Need n = needs.computeIfAbsent(what, k -> new Need(probe, grant, null, new TreeSet<>(), new ArrayList<>()));
     n.statements().add(r.statement());
     n.lines().add(r.line());
   }

@@ -1,5 +1,6 @@
 package dev.cutter.core.check.derived;
 
+import dev.cutter.core.cause.Cause;
 import dev.cutter.core.catalog.CatalogObjects;
 import dev.cutter.core.catalog.Identifiers;
 import dev.cutter.core.check.CheckContext;
@@ -46,14 +47,16 @@ public final class BackupRolePrivileges {
     Connection c = ctx.connection();
     Optional<Long> role = CatalogObjects.roleOid(c, roleName);
     if (role.isEmpty()) {
-      return ctx.fail(expected, "no such role", "backup_role " + roleName + " does not exist on the target");
+      return ctx.fail(new Cause.ObjectsAbsent(List.of("role " + Identifiers.quote(roleName))), expected, "no such role", "backup_role " + roleName + " does not exist on the target");
     }
     String[] schemas = policy.schemas().stream().map(Identifiers::truncate).toArray(String[]::new);
     List<String> problems = new ArrayList<>();
+    List<Cause.Grant> grants = new ArrayList<>();
     List<String> noUsage = names(c, "select pg_catalog.quote_ident(n.nspname) from pg_catalog.pg_namespace n where " + SCOPE
         + " and not pg_catalog.has_schema_privilege(?::oid, n.oid, 'USAGE') order by 1", schemas, role.get());
     if (!noUsage.isEmpty()) {
       problems.add("USAGE on schema " + shown(noUsage));
+      noUsage.forEach(n -> grants.add(new Cause.Grant("USAGE", "schema", n)));
     }
     List<String> absent = new ArrayList<>(policy.schemas().stream().map(Identifiers::truncate).toList());
     absent.removeAll(names(c, "select n.nspname from pg_catalog.pg_namespace n where " + SCOPE, schemas, null));
@@ -61,9 +64,14 @@ public final class BackupRolePrivileges {
       problems.add("schema " + shown(absent.stream().map(Identifiers::quote).toList()) + " to exist");
     }
     List<String> noSelect = names(c, "select pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname)"
-        + " from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace"
+        + " || case c.relkind when 'S' then ' sequence' else ' table' end from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace"
         + " where c.relkind in ('r', 'p', 'S') and " + SCOPE
         + " and not pg_catalog.has_table_privilege(?::oid, c.oid, 'SELECT') order by 1", schemas, role.get());
+    for (String n : noSelect) {
+      int sp = n.lastIndexOf(' ');
+      grants.add(new Cause.Grant("SELECT", n.substring(sp + 1), n.substring(0, sp)));
+    }
+    noSelect = noSelect.stream().map(n -> n.substring(0, n.lastIndexOf(' '))).toList();
     if (!noSelect.isEmpty()) {
       problems.add("SELECT on " + noSelect.size() + (noSelect.size() == 1 ? " table: " : " tables/sequences: ")
           + shown(noSelect));
@@ -71,7 +79,10 @@ public final class BackupRolePrivileges {
     if (problems.isEmpty()) {
       return ctx.pass(expected, "all held", null);
     }
-    return ctx.fail(expected, "missing: " + String.join("; ", problems),
+    Cause cause = grants.isEmpty()
+        ? new Cause.ObjectsAbsent(absent.stream().map(s -> "schema " + Identifiers.quote(s)).toList())
+        : new Cause.MissingPrivilege(Cause.RoleKind.BACKUP_ROLE, roleName, grants);
+    return ctx.fail(cause, expected, "missing: " + String.join("; ", problems),
         "backup_role " + roleName + " lacks " + String.join("; ", problems) + ": pg_dump would fail");
   }
 

@@ -1,5 +1,6 @@
 package dev.cutter.core.check.derived;
 
+import dev.cutter.core.cause.Cause;
 import dev.cutter.core.catalog.Identifiers;
 import dev.cutter.core.catalog.ObjectKind;
 import dev.cutter.core.catalog.SearchPath;
@@ -75,7 +76,8 @@ public final class BackupScopeCheck {
     }
     List<String> named = new ArrayList<>();
     outside.forEach((schema, first) -> named.add("schema " + Identifiers.quote(schema) + " (" + first + ")"));
-    return ctx.fail(expected, "outside: " + String.join("; ", named), "the change touches " + String.join("; ", named)
+    return ctx.fail(new Cause.OutsideBackupScope(outside.keySet().stream().map(Identifiers::quote).toList()),
+        expected, "outside: " + String.join("; ", named), "the change touches " + String.join("; ", named)
         + ", outside the backup scope: the backup would not hold it. Add the schema to backup.scope, or use scope: database");
   }
 

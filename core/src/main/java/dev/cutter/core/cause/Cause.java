@@ -1,0 +1,454 @@
+package dev.cutter.core.cause;
+
+import dev.cutter.core.check.TargetAccess;
+import dev.cutter.core.exec.RoleSwitch;
+import dev.cutter.core.integrity.SignatureStatus;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Why a gate or a check did not hold, as data: one record per way a run can be refused or fail.
+ * Gates and checks attach the cause where they find it; the report's diagnosis is a switch over
+ * this type (no default branch), so a new cause cannot be added without its diagnosis. The
+ * result's message is for people only and is never read by code.
+ *
+ * <p>To add a cause: add a record here implementing {@code Cause}, produce it where the failure is
+ * found, then let the compiler point at the diagnosis switch that must name it, and add its row to
+ * the cause table test.
+ */
+public sealed interface Cause {
+
+  /** Hands this cause to the visitor method for its type. */
+  <R> R accept(Visitor<R> v);
+
+  /**
+   * One method per cause, none with a default: a new cause does not compile until every visitor
+   * (the report's diagnosis first) handles it. Java 17's exhaustive switch over a sealed type.
+   */
+  interface Visitor<R> {
+    R quorumNotMet(QuorumNotMet c);
+
+    R signatureRefused(SignatureRefused c);
+
+    R artifactHashMismatch(ArtifactHashMismatch c);
+
+    R authorizationExpired(AuthorizationExpired c);
+
+    R timeoutsForbidden(TimeoutsForbidden c);
+
+    R tlsRequirementNotMet(TlsRequirementNotMet c);
+
+    R cannotConnect(CannotConnect c);
+
+    R runLockHeld(RunLockHeld c);
+
+    R packageAlreadyConsumed(PackageAlreadyConsumed c);
+
+    R identityMismatch(IdentityMismatch c);
+
+    R loginRoleRefused(LoginRoleRefused c);
+
+    R missingPrivilege(MissingPrivilege c);
+
+    R unwantedPrivilege(UnwantedPrivilege c);
+
+    R journalNotReady(JournalNotReady c);
+
+    R objectsPresent(ObjectsPresent c);
+
+    R objectsAbsent(ObjectsAbsent c);
+
+    R baselineDiffers(BaselineDiffers c);
+
+    R checkQueryDiffers(CheckQueryDiffers c);
+
+    R outsideBackupScope(OutsideBackupScope c);
+
+    R targetChangedSinceP1(TargetChangedSinceP1 c);
+
+    R backupRefused(BackupRefused c);
+
+    R sqlError(SqlError c);
+
+    R outcomeUnknown(OutcomeUnknown c);
+
+    R verificationFailed(VerificationFailed c);
+
+    R rollbackRefused(RollbackRefused c);
+
+    R invalidCheck(InvalidCheck c);
+
+    R sessionsInTheWay(SessionsInTheWay c);
+
+    R lockHazardsDenied(LockHazardsDenied c);
+
+    R lintFloorBroken(LintFloorBroken c);
+
+    R onlineStepFailed(OnlineStepFailed c);
+
+    R internalError(InternalError c);
+  }
+
+
+  // ---- the package and its approval (offline) ----------------------------------------------------
+
+  /** Fewer distinct approvers signed validly than the trust policy requires. */
+  record QuorumNotMet(int required, int valid) implements Cause {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.quorumNotMet(this);
+    }
+  }
+
+  /** A signature that must stop the run (tamper evidence), or one that did not count, and why. */
+  record SignatureRefused(int index, SignatureStatus status) implements Cause {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.signatureRefused(this);
+    }
+  }
+
+  /** An artifact's sha256 is not the one the package pins; {@code found} is null when unreadable. */
+  record ArtifactHashMismatch(String path, String pinned, String found) implements Cause {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.artifactHashMismatch(this);
+    }
+  }
+
+  /** The authorization's expires_at had passed when checked ({@code atBegin}: again, right before BEGIN). */
+  record AuthorizationExpired(Instant expiresAt, Instant checkedAt, boolean atBegin) implements Cause {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.authorizationExpired(this);
+    }
+  }
+
+  /** The trust policy forbids disabling a timeout (allow_timeouts_off: false) and the package disables one. */
+  record TimeoutsForbidden(String settings) implements Cause {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.timeoutsForbidden(this);
+    }
+  }
+
+  /** The trust policy requires verified TLS to a target that is not local. */
+  record TlsRequirementNotMet(String host, String sslmode) implements Cause {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.tlsRequirementNotMet(this);
+    }
+  }
+
+  // ---- the target and the run ------------------------------------------------------------------
+
+  /** The target could not be reached; {@code sqlstate} as the driver or server gave it (may be null). */
+  record CannotConnect(String target, String sqlstate) implements Cause {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.cannotConnect(this);
+    }
+  }
+
+  /** Another cutter run holds the target's run lock, or an earlier run's statement still executes. */
+  record RunLockHeld(String holder, boolean changeStillRunning) implements Cause {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.runLockHeld(this);
+    }
+  }
+
+  /** This package's sha256 already has a journal row on the target: its authorization is consumed. */
+  record PackageAlreadyConsumed(long journalId, String runId, String verdict, boolean unfinished) implements Cause {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.packageAlreadyConsumed(this);
+    }
+  }
+
+  /** The target is not the one the package names. */
+  record IdentityMismatch(IdentityField field, String pinned, String found) implements Cause {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.identityMismatch(this);
+    }
+  }
+
+  /** Which part of the target's identity differs. */
+  enum IdentityField { SYSTEM_IDENTIFIER, DATABASE, SERVER_VERSION }
+
+  /**
+   * No session could act as apply_role: {@code refusal} says why; {@code excess} is what the
+   * login role holds that apply_role lacks (empty unless PRIVILEGED_LOGIN).
+   */
+  record LoginRoleRefused(TargetAccess.Refusal refusal, String loginRole, String applyRole, RoleSwitch.Excess excess)
+      implements Cause {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.loginRoleRefused(this);
+    }
+  }
+
+  /** {@code role} (in {@code as}) lacks {@code missing}; nothing else was wrong. */
+  record MissingPrivilege(RoleKind as, String role, List<Grant> missing) implements Cause {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.missingPrivilege(this);
+    }
+
+    public MissingPrivilege {
+      missing = List.copyOf(missing);
+    }
+  }
+
+  /** Which role of the package a privilege is missing for. */
+  enum RoleKind { APPLY_ROLE, BACKUP_ROLE, PACKAGE_CHECK }
+
+  /**
+   * One privilege on one object, e.g. SELECT on sequence "cutter.journal_id_seq"; privilege
+   * {@link #OWNERSHIP} means the role must own (or act as the owner of) the object.
+   */
+  record Grant(String privilege, String objectKind, String object) {
+    public static final String OWNERSHIP = "OWNERSHIP";
+
+    /** e.g. {@code SELECT on sequence cutter.journal_id_seq}. */
+    public String describe() {
+      return (privilege.equals(OWNERSHIP) ? "ownership of " : privilege + " on ") + objectKind
+          + (object == null ? "" : " " + object);
+    }
+  }
+
+  /** A package privilege check found {@code role} holding what it must lack. */
+  record UnwantedPrivilege(String role, List<Grant> held) implements Cause {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.unwantedPrivilege(this);
+    }
+
+    public UnwantedPrivilege {
+      held = List.copyOf(held);
+    }
+  }
+
+  /** cutter's journal is not ready for apply_role (cutter init not run, or unsafe). */
+  record JournalNotReady(JournalProblem problem, String applyRole) implements Cause {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.journalNotReady(this);
+    }
+  }
+
+  /** What is wrong with the journal. */
+  enum JournalProblem { MISSING, FUNCTIONS_MISSING, OWNER_MEMBER, CREATEROLE, ROLE_CAN_REWRITE, NOT_GRANTED }
+
+  /** Objects the package expects to be absent exist (it creates them). */
+  record ObjectsPresent(List<String> objects) implements Cause {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.objectsPresent(this);
+    }
+
+    public ObjectsPresent {
+      objects = List.copyOf(objects);
+    }
+  }
+
+  /** Objects (schemas, relations, roles) the package expects to exist are missing. */
+  record ObjectsAbsent(List<String> objects) implements Cause {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.objectsAbsent(this);
+    }
+
+    public ObjectsAbsent {
+      objects = List.copyOf(objects);
+    }
+  }
+
+  /** The catalog's counts differ from the baseline the package pins. */
+  record BaselineDiffers(List<String> differences) implements Cause {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.baselineDiffers(this);
+    }
+
+    public BaselineDiffers {
+      differences = List.copyOf(differences);
+    }
+  }
+
+  /** A package's sql check returned another value than it expects. */
+  record CheckQueryDiffers(String check, String expects, String returned) implements Cause {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.checkQueryDiffers(this);
+    }
+  }
+
+  /** The change touches objects outside the backup's scope: the backup would not hold them. */
+  record OutsideBackupScope(List<String> objects) implements Cause {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.outsideBackupScope(this);
+    }
+
+    public OutsideBackupScope {
+      objects = List.copyOf(objects);
+    }
+  }
+
+  /** At BEGIN, the target was not as P1 found it. */
+  record TargetChangedSinceP1(Recheck what) implements Cause {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.targetChangedSinceP1(this);
+    }
+  }
+
+  /** What the recheck at BEGIN found changed. */
+  enum Recheck { CATALOG, SERVER, LOCKS_NOT_GRANTED, CHECK }
+
+  /** The P2 backup was refused. */
+  record BackupRefused(BackupRefusal kind) implements Cause {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.backupRefused(this);
+    }
+  }
+
+  /** Why the backup gate refused. */
+  enum BackupRefusal {
+    TOOL_MISSING, TOOL_TOO_OLD, CANNOT_CONNECT, UNREADABLE, SCOPE_MISSING, KEYS, DIRECTORY, NO_SPACE, DUMP_FAILED,
+    TOO_SMALL, ARCHIVE_INVALID, WRONG_SERVER, INTERRUPTED
+  }
+
+  /**
+   * A server error. {@code at} says where; {@code statement} and {@code line} are the artifact's
+   * statement and line (0 when not a statement); the names are the server's structured error
+   * fields (null when it gave none); {@code role} is the role the SQL ran as.
+   */
+  record SqlError(String sqlstate, ErrorSite at, int statement, int line, String schema, String table, String column,
+      String constraint, String datatype, String role) implements Cause {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.sqlError(this);
+    }
+
+
+    /** An error with no structured names. */
+    public static SqlError of(String sqlstate, ErrorSite at, String role) {
+      return new SqlError(sqlstate, at, 0, 0, null, null, null, null, null, role);
+    }
+
+    /** This error at statement {@code statement}, line {@code line}. */
+    public SqlError atStatement(int statement, int line) {
+      return new SqlError(sqlstate, at, statement, line, schema, table, column, constraint, datatype, role);
+    }
+  }
+
+  /** Where a server error happened. */
+  enum ErrorSite { STATEMENT, COMMIT, JOURNAL_ROW, CHECK, REHEARSAL, ROLLBACK }
+
+  /** The connection dropped at a point where whether the change committed cannot be known. */
+  record OutcomeUnknown(boolean atCommit) implements Cause {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.outcomeUnknown(this);
+    }
+  }
+
+  /** Verify checks did not hold after the change committed. */
+  record VerificationFailed(List<String> checks) implements Cause {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.verificationFailed(this);
+    }
+
+    public VerificationFailed {
+      checks = List.copyOf(checks);
+    }
+  }
+
+  /** A rollback could not run or did not restore the target. */
+  record RollbackRefused(RollbackRefusal kind) implements Cause {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.rollbackRefused(this);
+    }
+  }
+
+  /** Why. */
+  enum RollbackRefusal { NO_ROLLBACK, NO_JOURNAL, NOT_APPLIED, ALREADY_ROLLED_BACK, PRECONDITION_FAILED, FAILED,
+    BASELINE_DIFFERS }
+
+  /** A check the package names is not installed, or its arguments are invalid. */
+  record InvalidCheck(String check) implements Cause {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.invalidCheck(this);
+    }
+  }
+
+  // ---- safety on a live database (issue 12) ----------------------------------------------------
+
+  /**
+   * Right before BEGIN, sessions held or awaited locks in the way of the change's locks (or were
+   * idle in a transaction on its relations); {@code pids} names them, {@code earlierRun} says one
+   * is an earlier cutter run's statement still executing.
+   */
+  record SessionsInTheWay(List<Integer> pids, boolean earlierRun) implements Cause {
+    public SessionsInTheWay {
+      pids = List.copyOf(pids);
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.sessionsInTheWay(this);
+    }
+  }
+
+  /** P1's lock-hazard rules found statements the package's lint policy denies ({@code rules}: their ids). */
+  record LockHazardsDenied(List<String> rules) implements Cause {
+    public LockHazardsDenied {
+      rules = List.copyOf(rules);
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.lockHazardsDenied(this);
+    }
+  }
+
+  /** The package allows lock-hazard rules that the trust policy's {@code lint.floor} denies to every package. */
+  record LintFloorBroken(List<String> rules) implements Cause {
+    public LintFloorBroken {
+      rules = List.copyOf(rules);
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.lintFloorBroken(this);
+    }
+  }
+
+  /**
+   * The online step, after the change committed, did not finish: {@code done} of {@code total}
+   * statements ran; {@code sqlstate} of the failed one (null when none could run:
+   * {@code refused}); {@code invalidIndexLeft} when a failed build's INVALID index could not be dropped.
+   */
+  record OnlineStepFailed(int done, int total, String sqlstate, boolean refused, boolean invalidIndexLeft)
+      implements Cause {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.onlineStepFailed(this);
+    }
+  }
+
+  /** cutter failed (a bug): {@code what} names the place. */
+  record InternalError(String what) implements Cause {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.internalError(this);
+    }
+  }
+}
