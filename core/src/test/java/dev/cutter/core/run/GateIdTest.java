@@ -32,7 +32,7 @@ class GateIdTest {
 
   @Test
   void anUnknownIdIsRefusedNamingWhatToAdd() {
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> GateId.of("blockers"))
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> GateId.of("P4_not_a_gate"))
         .hasMessageContaining("add it to GateId");
   }
 }
