@@ -388,8 +388,8 @@ class CauseDiagnosisTableTest {
             return y + "online:\n  path: online.sql\n  sha256: \"" + Approver.sha256(online) + "\"\n";
           }));
         }, Verdict.ESCALATE,
-            "The change committed, but its online step stopped at statement 1 of 1 (SQLSTATE 23505); 0 of 1 online"
-                + " statements ran.",
+            "The target is not in the state the package promised and was not restored: The change committed, but its"
+                + " online step stopped at statement 1 of 1 (SQLSTATE 23505); 0 of 1 online statements ran.",
             "Fix the cause named in the Online step section, then issue a new package whose online artifact holds the"
                 + " statements that did not run, and run cutter verify."),
         new Row(Cause.BackupRefused.class, c -> {

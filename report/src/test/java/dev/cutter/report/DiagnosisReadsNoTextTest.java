@@ -30,7 +30,8 @@ class DiagnosisReadsNoTextTest {
   /** Files that only print, mask or parse report text; they decide no diagnosis. */
   static final Set<String> RENDERING = Set.of("ReportTree.java", "ReportDocument.java", "ReportRenderer.java",
       "ReportWriter.java", "ReportCodec.java", "RowValues.java", "MarkdownEmitter.java", "HtmlEmitter.java",
-      "ScannedReport.java", "SecretScanner.java", "SecretFindings.java", "WrittenReport.java", "Doc.java");
+      "ScannedReport.java", "SecretScanner.java", "SecretFindings.java", "WrittenReport.java", "Doc.java",
+      "OnlineSection.java", "SarifLog.java");
 
   static final Pattern TEXT_READ = Pattern.compile(
       "\\.(message|actual|expected|detail|hint|where|reason|getMessage|getLocalizedMessage)\\(\\)");

@@ -69,17 +69,17 @@ class LintReportTest {
   void aDeniedFindingIsDiagnosedAsALockHazardWithTheWayOut() {
     RunReport r = SampleReports.blockedAtPreflight();
     dev.cutter.core.check.CheckResult lint = dev.cutter.core.check.CheckResult.fail("lock_hazards",
-        "no denied lock hazard", "1 finding(s), 1 denied", "denied: ddl/change.sql:12 index-not-concurrent (error) on app.orders");
+        new dev.cutter.core.cause.Cause.LockHazardsDenied(List.of("index-not-concurrent")), "no denied lock hazard", "1 finding(s), 1 denied", "denied: ddl/change.sql:12 index-not-concurrent (error) on app.orders");
     RunReport blocked = new RunReport(r.runId(), r.mode(), r.pkg(), r.target(), r.verdict(), r.exitCode(), false,
-        List.of(new dev.cutter.core.run.GateResult("P1_preflight", dev.cutter.core.run.GateStatus.FAIL, null, null,
-            "lock_hazards: " + lint.message(), List.of(lint))), null, null, null, null, null, List.of(), null,
+        List.of(new dev.cutter.core.run.GateResult(dev.cutter.core.run.GateId.PREFLIGHT, dev.cutter.core.run.GateStatus.FAIL, null, null,
+            "lock_hazards: " + lint.message(), List.of(lint), lint.cause())), null, null, null, null, null, List.of(), null,
         r.started(), r.finished()).withLint(List.of(INDEX));
 
     RunReport d = new FailureClassifier().diagnose(blocked);
 
-    assertThat(d.rootCause()).startsWith("The change would take locks that stall a busy table, or destroy data, and the"
-        + " lint policy denies it: ");
+    assertThat(d.rootCause()).startsWith("The change takes locks the lint policy denies (index-not-concurrent): ");
     assertThat(d.remediation()).extracting(RunReport.Remediation::action).anySatisfy(a -> assertThat(a)
-        .startsWith("If the hazard is accepted (a small or idle table), list the rule under lint.allow"));
+        .startsWith("If the hazard is accepted (a small table, a quiet window), allow the rule in the package's"
+            + " lint.allow"));
   }
 }

@@ -87,15 +87,16 @@ class OnlineReportTest {
   void aFailedOnlineStepIsDiagnosedAsSuchAndKeepsTheRunsNextAction() {
     RunReport pass = SampleReports.pass();
     List<dev.cutter.core.run.GateResult> gates = new java.util.ArrayList<>(pass.gates());
-    gates.add(new dev.cutter.core.run.GateResult(dev.cutter.core.run.GateIds.ONLINE, dev.cutter.core.run.GateStatus.FAIL,
-        null, "1 done", "x", List.of()));
+    gates.add(dev.cutter.core.run.GateResult.fail(dev.cutter.core.run.GateId.ONLINE,
+        new dev.cutter.core.cause.Cause.OnlineStepFailed(1, 2, "23505", false, false), null, "1 done", "x", List.of()));
     RunReport escalated = new RunReport(pass.runId(), pass.mode(), pass.pkg(), pass.target(),
         dev.cutter.core.Verdict.ESCALATE, 6, true, gates, pass.backup(), pass.apply(), null, pass.rollback(),
         "the transactional part committed; statement 2 failed", List.of(), "issue a new package", pass.started(),
         pass.finished());
     Diagnosis d = new FailureClassifier().classify(escalated);
-    assertThat(d.rootCause()).isEqualTo("The change committed, but its online step did not finish: the transactional"
-        + " part committed; statement 2 failed.");
+    assertThat(d.rootCause()).isEqualTo("The target is not in the state the package promised and was not restored: The change"
+        + " committed, but its online step stopped at statement 2 of 2"
+        + " (SQLSTATE 23505); 1 of 2 online statements ran.");
     assertThat(d.nextAction()).isEqualTo("issue a new package");
     assertThat(d.remediation()).hasSize(2);
   }
