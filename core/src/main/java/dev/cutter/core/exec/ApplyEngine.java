@@ -40,6 +40,19 @@ public final class ApplyEngine {
     Optional<Refusal> check(Connection c) throws SQLException;
   }
 
+  /**
+   * Sees each statement right after it ran, on the same session inside the transaction (in
+   * transaction mode only), with the statement's own run time; a rehearsal measures its locks
+   * here. An error it throws ends the run as the statement's failure.
+   */
+  @FunctionalInterface
+  public interface AfterStatement {
+    void after(Connection c, ExecStatement s, long nanos) throws SQLException;
+  }
+
+  /** Nothing to observe. */
+  public static final AfterStatement NO_OBSERVER = (c, s, nanos) -> { };
+
   /** Nothing to re-check. */
   public static final BeforeFirstStatement NO_RECHECK = c -> Optional.empty();
 
@@ -88,9 +101,15 @@ public final class ApplyEngine {
   /** As {@link #run(Connection, List, ApplySettings, BeforeCommit)}, with {@code before} run first. */
   public static Outcome run(Connection c, List<ExecStatement> statements, ApplySettings settings, BeforeCommit journal,
       BeforeFirstStatement before) throws SQLException {
+    return run(c, statements, settings, journal, before, NO_OBSERVER);
+  }
+
+  /** As {@link #run(Connection, List, ApplySettings, BeforeCommit, BeforeFirstStatement)}, {@code after} seeing each statement. */
+  public static Outcome run(Connection c, List<ExecStatement> statements, ApplySettings settings, BeforeCommit journal,
+      BeforeFirstStatement before, AfterStatement after) throws SQLException {
     return settings.mode() == ApplySettings.Mode.AUTOCOMMIT
         ? autocommit(c, statements, settings, journal, before)
-        : transaction(c, statements, settings, journal, before);
+        : transaction(c, statements, settings, journal, before, after);
   }
 
   /** Runs {@code before}; a database error in it is a refusal too (a lock not granted in lock_timeout, …). */
@@ -105,7 +124,7 @@ public final class ApplyEngine {
   }
 
   private static Outcome transaction(Connection c, List<ExecStatement> statements, ApplySettings settings,
-      BeforeCommit journal, BeforeFirstStatement before) throws SQLException {
+      BeforeCommit journal, BeforeFirstStatement before, AfterStatement after) throws SQLException {
     c.setAutoCommit(false);
     int executed = 0;
     try (Statement st = c.createStatement()) {
@@ -119,9 +138,12 @@ public final class ApplyEngine {
       }
       for (ExecStatement s : statements) {
         try {
+          long t0 = System.nanoTime();
           st.execute(s.text());
           drain(st);
+          long took = System.nanoTime() - t0;
           executed++;
+          after.after(c, s, took);
         } catch (SQLException e) {
           ServerError err = ServerError.of(e);
           return new Outcome(rollback(c, err), statements.size(), executed, List.of(), s.index(), s.line(), err);

@@ -124,6 +124,8 @@ public final class ApplyRun {
     boolean journaled;
     String rootCause;
     String nextAction;
+    /** The lock plans the run's rehearsals measured, in order. */
+    final List<dev.cutter.core.lock.LockPlan> lockPlans = new ArrayList<>();
 
     State(Request req) {
       this.req = req;
@@ -146,7 +148,7 @@ public final class ApplyRun {
       boolean productionChanged = changed && req.mode() != RunMode.DRY_RUN;
       return new RunReport(req.runId(), req.mode(), pi, t, verdict, verdict.exitCode(), productionChanged,
           new ArrayList<>(gates.values()), backupInfo, applyInfo, verification, rollbackInfo, rootCause, List.of(),
-          nextAction, started, clock.instant(), RunReport.ApplySettingsInfo.of(p.apply()));
+          nextAction, started, clock.instant(), RunReport.ApplySettingsInfo.of(p.apply())).withLockPlan(lockPlans);
     }
   }
 
@@ -233,7 +235,11 @@ public final class ApplyRun {
   private RunReport gated(State s, Connection lockConn, ReportSink sink) throws SQLException {
     Request req = s.req;
     ApplyPackage pkg = req.pkg();
-    List<CheckResult> p1 = checks.preflight(req.login(), pkg, req.mode() == RunMode.DRY_RUN);
+    Steps.Measured measured = checks.preflightMeasured(req.login(), pkg, req.mode() == RunMode.DRY_RUN);
+    List<CheckResult> p1 = measured.results();
+    if (measured.lockPlan() != null) {
+      s.lockPlans.add(measured.lockPlan());
+    }
     boolean p1ok = p1.stream().noneMatch(r -> r.status().blocks());
     s.gate(new GateResult(GateIds.PREFLIGHT, p1ok ? GateStatus.PASS : GateStatus.FAIL, null, null,
         p1ok ? null : firstFailure(p1), p1));
@@ -309,10 +315,27 @@ public final class ApplyRun {
         return finish(s, Verdict.BLOCKED, "an earlier run's statement still executes", sink, lockConn);
       }
       Instant started = s.started;
+      // a dry-run measures its apply's locks in the sandbox; a real apply never spends lock time on it
+      dev.cutter.core.lock.LockPlanRecorder locks = req.mode() == RunMode.DRY_RUN && transaction
+          ? new dev.cutter.core.lock.LockPlanRecorder(dev.cutter.core.lock.LockPlan.Source.DRY_RUN,
+              pkg.artifact().path(), req.statements().size()) : null;
       out = ApplyEngine.run(applyConn.connection(), req.statements(), pkg.apply(), c -> {
+        if (locks != null) {
+          locks.finish(c, lockConn);
+        }
         Journal.recordCommit(c, pkg.id(), pkg.sha256(), req.runId(), s.signers, req.login().user(), applyRole, started);
         s.journaled = true;
-      }, recheck);
+      }, locks == null ? recheck : c -> {
+        Optional<ApplyEngine.Refusal> refused = recheck.check(c);
+        if (refused.isEmpty()) {
+          locks.atBegin(c);
+        }
+        return refused;
+      }, locks == null ? ApplyEngine.NO_OBSERVER : locks);
+      if (locks != null && out.ending() != Ending.REFUSED) {
+        locks.finishAfterFailure(lockConn);
+        s.lockPlans.add(locks.plan(dev.cutter.core.lock.LockPlanRecorder.failure(out)));
+      }
       if (!transaction) {
         AdvisoryLock.releaseChange(applyConn.connection());
       }
@@ -469,8 +492,13 @@ public final class ApplyRun {
       return finish(s, Verdict.ESCALATE, "rollback rehearsal: " + s.rollbackInfo.reason(), sink, lockConn);
     }
     Outcome ro;
+    dev.cutter.core.lock.LockPlanRecorder locks = new dev.cutter.core.lock.LockPlanRecorder(
+        dev.cutter.core.lock.LockPlan.Source.ROLLBACK_REHEARSAL, pkg.rollback().get().artifact().path(),
+        req.rollbackStatements().size());
     try {
-      ro = runRollback(req);
+      ro = runRollback(req, session -> { }, c -> locks.finish(c, lockConn), locks);
+      locks.finishAfterFailure(lockConn);
+      s.lockPlans.add(locks.plan(dev.cutter.core.lock.LockPlanRecorder.failure(ro)));
     } catch (ApplyRoleException e) {
       ro = null;
       s.rollbackInfo = new RollbackInfo("FAILED", e.getMessage());
@@ -562,6 +590,12 @@ public final class ApplyRun {
    */
   static Outcome runRollback(Request req, java.util.function.Consumer<TargetAccess.RoleSession> opened,
       ApplyEngine.BeforeCommit journal) throws ApplyRoleException, SQLException {
+    return runRollback(req, opened, journal, ApplyEngine.NO_OBSERVER);
+  }
+
+  /** As above, {@code after} seeing each statement (a rehearsal measuring its locks). */
+  static Outcome runRollback(Request req, java.util.function.Consumer<TargetAccess.RoleSession> opened,
+      ApplyEngine.BeforeCommit journal, ApplyEngine.AfterStatement after) throws ApplyRoleException, SQLException {
     ApplySettings settings = req.pkg().apply();
     ApplySettings tx = new ApplySettings(ApplySettings.Mode.TRANSACTION, settings.lockTimeout(), settings.statementTimeout());
     try (TargetAccess.RoleSession c = applyConnection(req)) {
@@ -570,7 +604,7 @@ public final class ApplyRun {
         throw new ApplyRoleException("an earlier run's statement still executes: " + AdvisoryLock.holder(c.connection()),
             null);
       }
-      return ApplyEngine.run(c.connection(), req.rollbackStatements(), tx, journal);
+      return ApplyEngine.run(c.connection(), req.rollbackStatements(), tx, journal, ApplyEngine.NO_RECHECK, after);
     }
   }
 

@@ -46,12 +46,15 @@ public final class PreflightRun {
     Steps.IntegrityOutcome io = integrity.check(pkg, true, target);
     List<GateResult> gates = new ArrayList<>(io.gates());
     String cause = null;
+    dev.cutter.core.lock.LockPlan lockPlan = null;
     boolean ok = io.passed();
     if (!ok) {
       gates.add(GateResult.notRun(GateIds.PREFLIGHT));
       cause = "integrity gate refused the package";
     } else {
-      List<CheckResult> results = checks.preflight(target, pkg, false);
+      Steps.Measured measured = checks.preflightMeasured(target, pkg, false);
+      List<CheckResult> results = measured.results();
+      lockPlan = measured.lockPlan();
       ok = ApplyRun.held(results);
       gates.add(new GateResult(GateIds.PREFLIGHT, ok ? GateStatus.PASS : GateStatus.FAIL, null, null,
           ok ? null : ApplyRun.firstFailure(results), results));
@@ -60,6 +63,7 @@ public final class PreflightRun {
     Verdict v = ok ? Verdict.PASS : Verdict.BLOCKED;
     return new RunReport(runId, RunMode.PREFLIGHT, SideRuns.info(pkg, io.signers()), SideRuns.target(pkg, target), v, v.exitCode(), false, gates, null, null, null, null, cause,
         List.of(), ok ? null : "fix what the failed gate or check names, then run cutter preflight again",
-        started, clock.instant(), RunReport.ApplySettingsInfo.of(pkg.apply()));
+        started, clock.instant(), RunReport.ApplySettingsInfo.of(pkg.apply()))
+        .withLockPlan(lockPlan == null ? null : List.of(lockPlan));
   }
 }

@@ -4,12 +4,14 @@ import dev.cutter.core.Verdict;
 import dev.cutter.core.catalog.Baseline;
 import dev.cutter.core.check.CheckResult;
 import dev.cutter.core.db.TlsState;
+import dev.cutter.core.lock.LockPlan;
 import java.time.Instant;
 import java.util.List;
 
 /**
  * Everything a run found, in the shape of SPEC section 5; the report module renders it as YAML
- * and Markdown. Nullable members are sections a run did not reach.
+ * and Markdown. Nullable members are sections a run did not reach. {@code lockPlan} holds the
+ * plans its rehearsals measured (P1's rehearse, a dry-run's apply and its rollback rehearsal).
  */
 public record RunReport(
     String runId,
@@ -29,13 +31,24 @@ public record RunReport(
     String nextAction,
     Instant started,
     Instant finished,
-    ApplySettingsInfo applySettings) {
+    ApplySettingsInfo applySettings,
+    List<LockPlan> lockPlan) {
 
   public static final int REPORT_VERSION = 1;
 
   public RunReport {
     gates = List.copyOf(gates);
     remediation = remediation == null ? List.of() : List.copyOf(remediation);
+    lockPlan = lockPlan == null ? null : List.copyOf(lockPlan);
+  }
+
+  /** A report without a lock plan (null: no rehearsal measured one). */
+  public RunReport(String runId, RunMode mode, PackageInfo pkg, TargetInfo target, Verdict verdict, int exitCode,
+      boolean productionChanged, List<GateResult> gates, BackupInfo backup, ApplyInfo apply,
+      VerificationInfo verification, RollbackInfo rollback, String rootCause, List<Remediation> remediation,
+      String nextAction, Instant started, Instant finished, ApplySettingsInfo applySettings) {
+    this(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply, verification, rollback,
+        rootCause, remediation, nextAction, started, finished, applySettings, null);
   }
 
   /** A report that does not record the apply settings (null: the run had no package settings to record). */
@@ -44,19 +57,26 @@ public record RunReport(
       VerificationInfo verification, RollbackInfo rollback, String rootCause, List<Remediation> remediation,
       String nextAction, Instant started, Instant finished) {
     this(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply, verification, rollback,
-        rootCause, remediation, nextAction, started, finished, null);
+        rootCause, remediation, nextAction, started, finished, null, null);
   }
 
   /** This report with the failure's diagnosis (root cause, remediation options, next action) set. */
   public RunReport withDiagnosis(String rootCause, List<Remediation> remediation, String nextAction) {
     return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
-        verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings);
+        verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings, lockPlan);
   }
 
   /** This report recording {@code settings} as the effective apply settings. */
   public RunReport withApplySettings(ApplySettingsInfo settings) {
     return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
-        verification, rollback, rootCause, remediation, nextAction, started, finished, settings);
+        verification, rollback, rootCause, remediation, nextAction, started, finished, settings, lockPlan);
+  }
+
+  /** This report with the lock plans its rehearsals measured (null or empty: none). */
+  public RunReport withLockPlan(List<LockPlan> plans) {
+    return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
+        verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings,
+        plans == null || plans.isEmpty() ? null : plans);
   }
 
   /**

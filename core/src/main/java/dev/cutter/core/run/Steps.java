@@ -48,6 +48,11 @@ public final class Steps {
      */
     List<CheckResult> preflight(ConnectionSpec target, ApplyPackage pkg, boolean sandbox);
 
+    /** As {@link #preflight}, with the lock plan its rehearsal measured (null when nothing was rehearsed). */
+    default Measured preflightMeasured(ConnectionSpec target, ApplyPackage pkg, boolean sandbox) {
+      return new Measured(preflight(target, pkg, sandbox), null);
+    }
+
     /** A list of checks from the package (verify, rollback precondition), in order. */
     List<CheckResult> run(ConnectionSpec target, ApplyPackage pkg, List<CheckSpec> checks);
 
@@ -66,6 +71,13 @@ public final class Steps {
 
     default List<CheckResult> recheck(java.sql.Connection c, ConnectionSpec login, ApplyPackage pkg, boolean sandbox) {
       return List.of();
+    }
+  }
+
+  /** P1's results and the lock plan its rehearsal measured (null when none ran). */
+  public record Measured(List<CheckResult> results, dev.cutter.core.lock.LockPlan lockPlan) {
+    public Measured {
+      results = List.copyOf(results);
     }
   }
 
