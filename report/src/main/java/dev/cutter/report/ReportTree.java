@@ -91,6 +91,7 @@ final class ReportTree {
     n.set("apply", r.apply() == null ? notRun() : applyNode(r.apply()));
     n.set("verification", r.verification() == null ? notRun() : verificationNode(r.verification()));
     n.set("rollback", r.rollback() == null ? notRun() : rollbackNode(r.rollback()));
+    lockPlan(n, r);
     put(n, "root_cause", r.rootCause());
     if (!r.remediation().isEmpty()) {
       n.set("remediation", array(r.remediation(), m -> {
@@ -107,6 +108,13 @@ final class ReportTree {
     }
     n.put("secrets_recorded", secretsRecorded);
     return n;
+  }
+
+  /** The {@code lock_plan} section, when a rehearsal measured one (see {@link LockPlanTree}). */
+  private static void lockPlan(ObjectNode n, RunReport r) {
+    if (r.lockPlan() != null && !r.lockPlan().isEmpty()) {
+      n.set("lock_plan", LockPlanTree.toNode(r.lockPlan()));
+    }
   }
 
   private static ObjectNode packageNode(PackageInfo p) {
@@ -353,6 +361,7 @@ final class ReportTree {
         instant(root, "finished_at"),
         section(root, "apply_settings", a -> new RunReport.ApplySettingsInfo(text(a, "mode"), text(a, "lock_timeout"),
             text(a, "statement_timeout"), a.hasNonNull("retries") ? a.get("retries").asInt() : null)));
+    report = report.withLockPlan(LockPlanTree.read(root.get("lock_plan")));
     JsonNode show = root.get("show_values");
     if (show != null && !show.isNull() && !show.isBoolean()) {
       throw new ReportFormatException("show_values: expected true or false");
