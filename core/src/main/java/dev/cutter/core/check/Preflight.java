@@ -267,7 +267,7 @@ public final class Preflight implements Steps.Checks {
       Map<String, Future<CheckResult>> futures = new LinkedHashMap<>();
       tasks.forEach((id, task) -> {
         if (!alone.contains(id)) {
-          futures.put(id, exec.submit(() -> runOne(pool, id, task, pkg, statements, access, queries, plan -> { })));
+          futures.put(id, exec.submit(() -> runOne(pool, id, task, pkg, statements, access, queries, lockPlans)));
         }
       });
       Map<String, CheckResult> done = new HashMap<>();

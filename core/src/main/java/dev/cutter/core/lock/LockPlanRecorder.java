@@ -134,6 +134,7 @@ public final class LockPlanRecorder implements ApplyEngine.AfterStatement {
       query = c.prepareStatement(NEW_LOCKS);
     }
     List<Seen> locks = new ArrayList<>();
+    Map<Rel, Long> now = new HashMap<>();
     try (ResultSet rs = query.executeQuery()) {
       while (rs.next()) {
         long oid = rs.getLong(1);
@@ -151,10 +152,12 @@ public final class LockPlanRecorder implements ApplyEngine.AfterStatement {
         Long filenode = rs.wasNull() ? null : fn;
         locks.add(new Seen(oid, LockMode.values()[mode], r.lastFilenode, filenode));
         if (filenode != null) {
-          r.lastFilenode = filenode;
+          now.put(r, filenode);
         }
       }
     }
+    // after all of this statement's rows: each compares with what the session showed before it
+    now.forEach((r, filenode) -> r.lastFilenode = filenode);
     ran.add(new Ran(s, nanos / 1000, locks));
   }
 
