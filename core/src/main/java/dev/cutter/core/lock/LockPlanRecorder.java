@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -28,7 +29,8 @@ import java.util.stream.Collectors;
  * they include the recording query's own ({@code pg_locks}, {@code pg_class}, {@code pg_namespace}
  * and their indexes), and a TOAST relation is locked with its table. At the end, still inside the
  * transaction, {@link #finish} reads each locked relation's size and final relfilenode on the
- * session (locks taken then are never recorded: no statement follows), and the committed catalog
+ * session under a savepoint (locks taken then are never recorded: no statement follows; an error
+ * there leaves the plan incomplete, never the transaction aborted), and the committed catalog
  * on another session, which never sees the rehearsal's uncommitted work: a relation whose oid is
  * there existed before the change, under that name and relfilenode.
  */
@@ -173,6 +175,24 @@ public final class LockPlanRecorder implements ApplyEngine.AfterStatement {
       return;
     }
     Long[] oids = rels.keySet().toArray(Long[]::new);
+    // under a savepoint: an error here must not abort the transaction the rehearsal goes on with
+    try (Statement sp = session.createStatement()) {
+      sp.execute("savepoint cutter_lock_plan");
+      try {
+        readSession(session, oids);
+        sp.execute("release savepoint cutter_lock_plan");
+      } catch (SQLException e) {
+        problem = "the session could not be read at the end: " + e.getMessage();
+        sp.execute("rollback to savepoint cutter_lock_plan");
+        sp.execute("release savepoint cutter_lock_plan");
+      }
+    } catch (SQLException e) {
+      problem = "the session could not be read at the end: " + e.getMessage();
+    }
+    committed(committed, oids);
+  }
+
+  private void readSession(Connection session, Long[] oids) throws SQLException {
     try (PreparedStatement ps = session.prepareStatement(IN_SESSION)) {
       ps.setArray(1, session.createArrayOf("int8", oids));
       try (ResultSet rs = ps.executeQuery()) {
@@ -188,10 +208,7 @@ public final class LockPlanRecorder implements ApplyEngine.AfterStatement {
           }
         }
       }
-    } catch (SQLException e) {
-      problem = "the session could not be read at the end: " + e.getMessage();
     }
-    committed(committed, oids);
   }
 
   /**
