@@ -40,6 +40,11 @@ public enum LockMode {
     return pgName;
   }
 
+  /** The mode as {@code LOCK TABLE … IN … MODE} spells it, e.g. {@code ACCESS EXCLUSIVE}. */
+  public String sqlName() {
+    return name().replace('_', ' ');
+  }
+
   /** The mode {@code pg_locks.mode} names, if it is a table-level mode. */
   public static Optional<LockMode> ofPgName(String name) {
     for (LockMode m : values()) {

@@ -14,6 +14,7 @@ class LockModeTest {
         "AccessExclusiveLock");
     assertThat(LockMode.ofPgName("ShareRowExclusiveLock")).contains(LockMode.SHARE_ROW_EXCLUSIVE);
     assertThat(LockMode.ofPgName("SIReadLock")).isEmpty();
+    assertThat(LockMode.SHARE_ROW_EXCLUSIVE.sqlName()).isEqualTo("SHARE ROW EXCLUSIVE");
     assertThat(LockMode.ACCESS_EXCLUSIVE.isStrongerThan(LockMode.EXCLUSIVE)).isTrue();
     assertThat(LockMode.SHARE.isStrongerThan(LockMode.SHARE_ROW_EXCLUSIVE)).isFalse();
   }
