@@ -20,7 +20,8 @@ import java.util.stream.Collectors;
  * Measures a rehearsal's lock plan. After each statement ({@link #after}) one query on the
  * rehearsal's own session returns the relation locks it newly holds: {@code pg_locks} of this
  * backend (granted, relation locks of this database) less those already seen, which the session
- * keeps in the transaction-local setting {@value #SEEN} (no table is created), joined to
+ * keeps in a transaction-local setting named {@value #SEEN} and a random suffix (no table is
+ * created), joined to
  * {@code pg_class} for the relations' names, kinds and relfilenodes in the transaction's own view,
  * so that relations created by the change are named too. The client keeps the same set, so a
  * statement that resets the setting makes locks look new to the server, never to the plan.
@@ -36,26 +37,32 @@ import java.util.stream.Collectors;
  */
 public final class LockPlanRecorder implements ApplyEngine.AfterStatement {
 
-  /** The transaction-local setting holding the server's copy of the seen set (relation oid * 8 + mode). */
-  public static final String SEEN = "cutter.lock_plan_seen";
+  /**
+   * The prefix of the transaction-local setting holding the server's copy of the seen set
+   * (relation oid * 8 + mode); each recorder adds a random suffix, so that a statement cannot
+   * name it by chance.
+   */
+  public static final String SEEN = "cutter.lock_plan_seen_";
 
   private static final String MODES = "'{" + java.util.Arrays.stream(LockMode.values()).map(LockMode::pgName)
       .collect(Collectors.joining(",")) + "}'::text[]";
 
-  private static final String NEW_LOCKS = "with held as materialized ("
+  private static String newLocks(String seen) {
+    return "with held as materialized ("
       + "select l.relation::int8 * 8 + pg_catalog.array_position(" + MODES + ", l.mode) - 1 as k"
       + " from pg_catalog.pg_locks l"
       + " where l.locktype = 'relation' and l.pid = pg_catalog.pg_backend_pid() and l.granted"
       + " and l.database = (select d.oid from pg_catalog.pg_database d where d.datname = pg_catalog.current_database())),"
       + " fresh as materialized (select k from held where k is not null except select pg_catalog.unnest("
-      + "pg_catalog.string_to_array(pg_catalog.current_setting('" + SEEN + "', true), ',')::int8[])),"
-      + " mark as materialized (select pg_catalog.set_config('" + SEEN + "', pg_catalog.concat_ws(',',"
-      + " nullif(pg_catalog.current_setting('" + SEEN + "', true), ''), pg_catalog.string_agg(f.k::text, ',')), true)"
+      + "pg_catalog.string_to_array(pg_catalog.current_setting('" + seen + "', true), ',')::int8[])),"
+      + " mark as materialized (select pg_catalog.set_config('" + seen + "', pg_catalog.concat_ws(',',"
+      + " nullif(pg_catalog.current_setting('" + seen + "', true), ''), pg_catalog.string_agg(f.k::text, ',')), true)"
       + " from fresh f)"
       + " select f.k >> 3, (f.k & 7)::int4, n.nspname, c.relname, c.relkind::text, c.relfilenode::int8"
       + " from fresh f cross join mark m"
       + " left join pg_catalog.pg_class c on c.oid = (f.k >> 3)::oid"
       + " left join pg_catalog.pg_namespace n on n.oid = c.relnamespace";
+  }
 
   private static final String IN_SESSION = "select o.oid::int8, pg_catalog.pg_relation_size(o.oid),"
       + " c.reltuples::float8, c.relfilenode::int8, n.nspname, c.relname, c.relkind::text"
@@ -108,6 +115,7 @@ public final class LockPlanRecorder implements ApplyEngine.AfterStatement {
   private final Set<Long> seen = new HashSet<>();
   private final Map<Long, Rel> rels = new LinkedHashMap<>();
   private final List<Ran> ran = new ArrayList<>();
+  private final String newLocks = newLocks(SEEN + Long.toUnsignedString(new java.security.SecureRandom().nextLong(), 36));
   private PreparedStatement query;
   private String problem;
   private boolean finished;
@@ -133,7 +141,7 @@ public final class LockPlanRecorder implements ApplyEngine.AfterStatement {
   @Override
   public void after(Connection c, ExecStatement s, long nanos) throws SQLException {
     if (query == null) {
-      query = c.prepareStatement(NEW_LOCKS);
+      query = c.prepareStatement(newLocks);
     }
     List<Seen> locks = new ArrayList<>();
     Map<Rel, Long> now = new HashMap<>();

@@ -241,6 +241,17 @@ class RehearsalLockPlanTest {
   }
 
   @Test
+  void aStatementThatResetsEverySettingDoesNotMakeOldLocksLookNew(TestDatabase db) {
+    String app = setUp(db);
+    LockPlan p = plan(db, app, script("alter table app.orders add column q int", "reset all",
+        "select count(*) from app.customers"));
+    assertThat(locksOf(p, 2)).isEmpty();
+    assertThat(locksOf(p, 3)).extracting(MeasuredLock::relation, MeasuredLock::mode).containsExactlyInAnyOrder(
+        org.assertj.core.groups.Tuple.tuple("app.customers", LockMode.ACCESS_SHARE),
+        org.assertj.core.groups.Tuple.tuple("app.customers_pkey", LockMode.ACCESS_SHARE));
+  }
+
+  @Test
   void aFailedStatementLeavesAnIncompletePlanOfTheStatementsBeforeIt(TestDatabase db) {
     String app = setUp(db);
     Preflight.Outcome o = preflight(db, app, script("alter table app.orders add column y int",
