@@ -138,6 +138,17 @@ public final class LockPlanRecorder implements ApplyEngine.AfterStatement {
     after(c, new ExecStatement(AT_BEGIN, 0, ""), 0);
   }
 
+  /** {@code before} (apply's re-check), then, unless it refused, the locks it left held recorded {@link #atBegin}. */
+  public ApplyEngine.BeforeFirstStatement thenAtBegin(ApplyEngine.BeforeFirstStatement before) {
+    return c -> {
+      java.util.Optional<ApplyEngine.Refusal> refused = before.check(c);
+      if (refused.isEmpty()) {
+        atBegin(c);
+      }
+      return refused;
+    };
+  }
+
   @Override
   public void after(Connection c, ExecStatement s, long nanos) throws SQLException {
     if (query == null) {

@@ -325,13 +325,7 @@ public final class ApplyRun {
         }
         Journal.recordCommit(c, pkg.id(), pkg.sha256(), req.runId(), s.signers, req.login().user(), applyRole, started);
         s.journaled = true;
-      }, locks == null ? recheck : c -> {
-        Optional<ApplyEngine.Refusal> refused = recheck.check(c);
-        if (refused.isEmpty()) {
-          locks.atBegin(c);
-        }
-        return refused;
-      }, locks == null ? ApplyEngine.NO_OBSERVER : locks);
+      }, locks == null ? recheck : locks.thenAtBegin(recheck), locks == null ? ApplyEngine.NO_OBSERVER : locks);
       if (locks != null && out.ending() != Ending.REFUSED) {
         locks.finishAfterFailure(lockConn);
         s.lockPlans.add(locks.plan(dev.cutter.core.lock.LockPlanRecorder.failure(out)));
