@@ -390,8 +390,9 @@ class CauseDiagnosisTableTest {
         }, Verdict.ESCALATE,
             "The target is not in the state the package promised and was not restored: The change committed, but its"
                 + " online step stopped at statement 1 of 1 (SQLSTATE 23505); 0 of 1 online statements ran.",
-            "Fix the cause named in the Online step section, then issue a new package whose online artifact holds the"
-                + " statements that did not run, and run cutter verify."),
+            // an ESCALATE opens with the person's decision; the online step's own way out follows
+            "Compare the target with the report's baselines and checks and decide, with the approver, what it should"
+                + " be."),
         new Row(Cause.BackupRefused.class, c -> {
           c.init();
           Path notADir = c.dir.resolve("backup-" + TRAP);

@@ -94,6 +94,7 @@ final class ReportDocument {
     blocks.addAll(OnlineSection.blocks(r.online()));
     blockers();
     lintSection();
+    lockPlan();
     remediation();
     return List.copyOf(blocks);
   }
@@ -124,6 +125,40 @@ final class ReportDocument {
       fixes.add(Line.of(code(rule.id()), plain(": " + rule.why() + ". Safe way: " + rule.fix() + ".")));
     }
     blocks.add(new Doc.Bullets(fixes));
+  }
+
+  /**
+   * Per measured lock plan, the locks on relations that existed before the change: the strongest
+   * mode, what it makes other sessions wait for, the statement that took it, and how long it was
+   * held (that statement and every later one, until the transaction ended).
+   */
+  private void lockPlan() {
+    if (r.lockPlan() == null) {
+      return;
+    }
+    for (dev.cutter.core.lock.LockPlan p : r.lockPlan()) {
+      blocks.add(new Heading(2, "Lock plan (" + p.source().yamlName().replace('_', ' ') + ", " + p.file() + ")"));
+      String ran = p.executed() + " of " + p.statements() + " statements measured"
+          + (p.note() == null ? "" : "; " + p.note());
+      if (p.summary().isEmpty()) {
+        blocks.add(new Paragraph(Line.plain(ran + ": no lock on a relation that existed before the change.")));
+        continue;
+      }
+      blocks.add(new Paragraph(Line.plain(ran + ". In one transaction every lock is held until it ends:")));
+      TableBuilder t = new TableBuilder("relation", "strongest lock", "blocks", "taken at", "held for", "size",
+          "rows (est.)", "rewritten");
+      for (dev.cutter.core.lock.LockPlan.RelationHold h : p.summary()) {
+        String at = h.takenAt() == dev.cutter.core.lock.LockPlanRecorder.AT_BEGIN ? "BEGIN (re-check)"
+            : "statement " + h.takenAt() + " (" + p.file() + ":" + h.line() + ")";
+        t.row(Line.of(code(h.relation())), Line.of(code(h.strongest().pgName())), Line.plain(h.strongest().blocks()),
+            Line.plain(at), Line.plain(h.heldStatements() + " statements, "
+                + String.format(Locale.ROOT, "%.1f ms", h.heldMicros() / 1000.0)),
+            Line.plain(h.sizeBytes() == null ? "" : h.sizeBytes() + " bytes"),
+            Line.plain(h.estimatedRows() == null ? "" : String.format(Locale.ROOT, "%.0f", h.estimatedRows())),
+            Line.plain(h.rewritten() ? "yes" : "no"));
+      }
+      blocks.add(t.build());
+    }
   }
 
   private void banner() {

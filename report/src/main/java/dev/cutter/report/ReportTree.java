@@ -99,6 +99,7 @@ final class ReportTree {
     blockersSection(n, r.blockers());
     n.set("verification", r.verification() == null ? notRun() : verificationNode(r.verification()));
     n.set("rollback", r.rollback() == null ? notRun() : rollbackNode(r.rollback()));
+    lockPlan(n, r);
     StatementsSection.write(n, r.statements());
     put(n, "root_cause", r.rootCause());
     if (!r.remediation().isEmpty()) {
@@ -253,6 +254,13 @@ final class ReportTree {
         .orElseThrow(() -> new ReportFormatException("lint: unknown rule '" + f.path("rule").asText() + "'")),
         text(f, "file"), requiredInt(f, "line"), requiredInt(f, "statement"), text(f, "object"), text(f, "detail"),
         text(f, "predicted_lock"), f.path("denied").asBoolean(false), text(f, "measured_lock")));
+  }
+
+  /** The {@code lock_plan} section, when a rehearsal measured one (see {@link LockPlanTree}). */
+  private static void lockPlan(ObjectNode n, RunReport r) {
+    if (r.lockPlan() != null && !r.lockPlan().isEmpty()) {
+      n.set("lock_plan", LockPlanTree.toNode(r.lockPlan()));
+    }
   }
 
   private static ObjectNode packageNode(PackageInfo p) {
@@ -507,6 +515,7 @@ final class ReportTree {
         .withBlockers(section(root, "blockers", ReportTree::blockersInfo))
         .withProvenance(section(root, "provenance", ReportTree::provenanceOf))
         .withLint(lintFindings(root));
+    report = report.withLockPlan(LockPlanTree.read(root.get("lock_plan")));
     JsonNode show = root.get("show_values");
     if (show != null && !show.isNull() && !show.isBoolean()) {
       throw new ReportFormatException("show_values: expected true or false");

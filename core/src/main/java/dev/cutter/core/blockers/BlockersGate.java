@@ -1,7 +1,7 @@
 package dev.cutter.core.blockers;
 
 import dev.cutter.core.blockers.Blocker.Reason;
-import dev.cutter.core.locks.LockMode;
+import dev.cutter.core.lock.LockMode;
 import dev.cutter.core.run.RunIds;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

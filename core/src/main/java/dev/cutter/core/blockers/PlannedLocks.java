@@ -4,7 +4,7 @@ import dev.cutter.core.catalog.ObjectKind;
 import dev.cutter.core.check.BeginRecheck;
 import dev.cutter.core.check.derived.Touch;
 import dev.cutter.core.exec.ExecStatement;
-import dev.cutter.core.locks.LockMode;
+import dev.cutter.core.lock.LockMode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +28,23 @@ public interface PlannedLocks {
   static PlannedLocks of(List<PlannedLock> locks) {
     List<PlannedLock> copy = List.copyOf(locks);
     return () -> copy;
+  }
+
+  /**
+   * {@code analysed} joined with the locks {@code measured} (a rehearsal's plan, may be null) took on
+   * relations that existed before the change: one entry per relation, the stronger mode winning.
+   * A relation named differently by the two (quoting) is watched twice, which costs nothing.
+   */
+  static PlannedLocks withMeasured(PlannedLocks analysed, dev.cutter.core.lock.LockPlan measured) {
+    if (measured == null || measured.summary().isEmpty()) {
+      return analysed;
+    }
+    Map<String, LockMode> modes = new LinkedHashMap<>();
+    analysed.locks().forEach(l -> modes.merge(l.relation(), l.mode(), LockMode::stronger));
+    measured.summary().forEach(h -> modes.merge(h.relation(), h.strongest(), LockMode::stronger));
+    List<PlannedLock> out = new ArrayList<>();
+    modes.forEach((r, m) -> out.add(new PlannedLock(r, m)));
+    return of(out);
   }
 
   /**

@@ -22,6 +22,7 @@ public final class CheckContext {
   private final List<ExecStatement> statements;
   private final TargetAccess target;
   private final PackageQueries queries;
+  private final java.util.function.Consumer<dev.cutter.core.lock.LockPlan> lockPlans;
 
   /**
    * A context whose {@link #packageQuery} runs on {@code connection} itself, which must then run
@@ -34,6 +35,13 @@ public final class CheckContext {
 
   public CheckContext(String id, Connection connection, ApplyPackage pkg, List<ExecStatement> statements,
       TargetAccess target, PackageQueries queries) {
+    this(id, connection, pkg, statements, target, queries, plan -> { });
+  }
+
+  /** As above; {@code lockPlans} takes the lock plan a rehearsal measured (see {@link #recordLockPlan}). */
+  public CheckContext(String id, Connection connection, ApplyPackage pkg, List<ExecStatement> statements,
+      TargetAccess target, PackageQueries queries, java.util.function.Consumer<dev.cutter.core.lock.LockPlan> lockPlans) {
+    this.lockPlans = lockPlans;
     this.id = id;
     this.connection = connection;
     this.pkg = pkg;
@@ -82,6 +90,11 @@ public final class CheckContext {
   /** Connections beyond the read-only one; only rehearsal uses them. */
   public TargetAccess target() {
     return target;
+  }
+
+  /** Hands the lock plan a rehearsal measured to the run's report. */
+  public void recordLockPlan(dev.cutter.core.lock.LockPlan plan) {
+    lockPlans.accept(plan);
   }
 
   public CheckResult pass(String expected, String actual, String message) {

@@ -58,15 +58,19 @@ public final class Preflight implements Steps.Checks {
     CheckResult run(CheckContext ctx) throws SQLException;
   }
 
-  /** The ordered results of a preflight and whether P1 passed; {@code lint} the lock-hazard findings (null: not run). */
-  public record Outcome(List<CheckResult> results, List<LintFinding> lint) {
+  /**
+   * The ordered results of a preflight; {@code lint} the lock-hazard findings (null: not run);
+   * {@code lockPlan} what the rehearsal measured (null: no rehearsal).
+   */
+  public record Outcome(List<CheckResult> results, List<LintFinding> lint, dev.cutter.core.lock.LockPlan lockPlan) {
     public Outcome {
       results = List.copyOf(results);
       lint = lint == null ? null : List.copyOf(lint);
     }
 
+    /** Results of a preflight that measured no lock plan (nothing was rehearsed). */
     public Outcome(List<CheckResult> results) {
-      this(results, null);
+      this(results, null, null);
     }
 
     /** True when no check failed or erred (SKIPPED does not block). */
@@ -153,14 +157,16 @@ public final class Preflight implements Steps.Checks {
     try (pool; PackageQueries queries = new PackageQueries(access, pkg.target().applyRole(), "cutter preflight")) {
       CheckResult identity = sandbox
           ? CheckResult.skipped(IdentityCheck.ID, "sandbox: a throwaway server has another identity by design")
-          : runOne(pool, IdentityCheck.ID, IdentityCheck::run, pkg, statements, access, queries);
+          : runOne(pool, IdentityCheck.ID, IdentityCheck::run, pkg, statements, access, queries, plan -> { });
       if (identity.status().blocks()) {
         return notRun(identity, tasks.keySet());
       }
       List<CheckResult> out = new ArrayList<>();
       out.add(identity);
-      out.addAll(runAll(pool, tasks, alone(pkg.preflight()), pkg, statements, access, queries));
-      return new Outcome(out, lint.get());
+      java.util.concurrent.atomic.AtomicReference<dev.cutter.core.lock.LockPlan> plan =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      out.addAll(runAll(pool, tasks, alone(pkg.preflight()), pkg, statements, access, queries, plan::set));
+      return new Outcome(out, lint.get(), plan.get());
     }
   }
 
@@ -179,7 +185,7 @@ public final class Preflight implements Steps.Checks {
   @Override
   public Steps.P1 preflightWithLint(ConnectionSpec target, ApplyPackage pkg, boolean sandbox) {
     Outcome o = run(target, pkg, artifact.apply(pkg), sandbox);
-    return new Steps.P1(o.results(), o.lint());
+    return new Steps.P1(o.results(), o.lint(), o.lockPlan());
   }
 
   /** A list of package checks alone (verify, a rollback precondition), in order. */
@@ -188,7 +194,7 @@ public final class Preflight implements Steps.Checks {
     TargetAccess access = new TargetAccess(target, passwordFor, privilegedLoginAllowed);
     try (CheckPool pool = CheckPool.open(target, Math.max(1, Math.min(4, parallelism)), "cutter checks");
         PackageQueries queries = new PackageQueries(access, pkg.target().applyRole(), "cutter checks")) {
-      return runAll(pool, packageTasks(checks), alone(checks), pkg, artifact.apply(pkg), access, queries);
+      return runAll(pool, packageTasks(checks), alone(checks), pkg, artifact.apply(pkg), access, queries, plan -> { });
     }
   }
 
@@ -283,7 +289,8 @@ public final class Preflight implements Steps.Checks {
 
   /** Runs the tasks in parallel, then those in {@code alone} one by one; results in the tasks' order. */
   private List<CheckResult> runAll(CheckPool pool, Map<String, Task> tasks, Set<String> alone, ApplyPackage pkg,
-      List<ExecStatement> statements, TargetAccess access, PackageQueries queries) {
+      List<ExecStatement> statements, TargetAccess access, PackageQueries queries,
+      java.util.function.Consumer<dev.cutter.core.lock.LockPlan> lockPlans) {
     ExecutorService exec = Executors.newFixedThreadPool(pool.size(), r -> {
       Thread t = new Thread(r, "cutter-check");
       t.setDaemon(true);
@@ -293,14 +300,14 @@ public final class Preflight implements Steps.Checks {
       Map<String, Future<CheckResult>> futures = new LinkedHashMap<>();
       tasks.forEach((id, task) -> {
         if (!alone.contains(id)) {
-          futures.put(id, exec.submit(() -> runOne(pool, id, task, pkg, statements, access, queries)));
+          futures.put(id, exec.submit(() -> runOne(pool, id, task, pkg, statements, access, queries, lockPlans)));
         }
       });
       Map<String, CheckResult> done = new HashMap<>();
       futures.forEach((id, f) -> done.put(id, await(id, f)));
       tasks.forEach((id, task) -> {
         if (alone.contains(id)) {
-          done.put(id, runOne(pool, id, task, pkg, statements, access, queries));
+          done.put(id, runOne(pool, id, task, pkg, statements, access, queries, lockPlans));
         }
       });
       return tasks.keySet().stream().map(done::get).toList();
@@ -323,9 +330,9 @@ public final class Preflight implements Steps.Checks {
 
   /** Runs one task in its own read-only transaction; a database error is the check's ERROR, never a crash. */
   private static CheckResult runOne(CheckPool pool, String id, Task task, ApplyPackage pkg, List<ExecStatement> statements,
-      TargetAccess access, PackageQueries queries) {
+      TargetAccess access, PackageQueries queries, java.util.function.Consumer<dev.cutter.core.lock.LockPlan> lockPlans) {
     try {
-      CheckResult r = pool.readOnly(c -> task.run(new CheckContext(id, c, pkg, statements, access, queries)));
+      CheckResult r = pool.readOnly(c -> task.run(new CheckContext(id, c, pkg, statements, access, queries, lockPlans)));
       return r != null ? r : noResult(id);
     } catch (SQLException e) {
       return errorOf(id, e, pkg.target().applyRole());

@@ -6,6 +6,8 @@ import dev.cutter.core.catalog.Identifiers;
 import dev.cutter.core.db.DbErrors.ServerError;
 import dev.cutter.core.exec.ApplyEngine;
 import dev.cutter.core.exec.ApplyEngine.Outcome;
+import dev.cutter.core.lock.LockPlan;
+import dev.cutter.core.lock.LockPlanRecorder;
 import dev.cutter.core.model.ApplySettings;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -17,7 +19,9 @@ import java.sql.Statement;
  * the rollback, {@code SET CONSTRAINTS ALL IMMEDIATE} makes deferred constraints that would fail
  * at COMMIT fail here. The only check that writes; what it writes never commits (sequence values
  * it draws stay drawn, as with any rolled-back transaction). Its session is one that no statement
- * can leave for a more privileged role (see {@link TargetAccess#openAs}), as apply's.
+ * can leave for a more privileged role (see {@link TargetAccess#openAs}), as apply's. After each
+ * statement it measures the locks the session newly holds ({@link LockPlanRecorder}) and hands
+ * the lock plan to the run ({@link CheckContext#recordLockPlan}).
  */
 public final class Rehearsal {
 
@@ -46,16 +50,20 @@ public final class Rehearsal {
       return ctx.fail(new Cause.LoginRoleRefused(e.reason(), ctx.target().login().user(), role, e.excess()), expected,
           "no session that acts only as apply_role (" + e.reason() + ")", e.getMessage());
     }
+    LockPlanRecorder locks = new LockPlanRecorder(LockPlan.Source.REHEARSE, ctx.pkg().artifact().path(), n);
     try (s) {
       how = s.how();
       o = ApplyEngine.run(s.connection(), ctx.statements(), tx, c -> {
+        locks.finish(c, ctx.connection());
         try (Statement st = c.createStatement()) {
           st.execute("set constraints all immediate");
         }
         throw new SQLException(END, END_STATE);
-      });
+      }, ApplyEngine.NO_RECHECK, locks);
     }
     ServerError e = o.error();
+    locks.finishAfterFailure(ctx.connection());
+    ctx.recordLockPlan(locks.plan(LockPlanRecorder.failure(o)));
     if (e != null && o.failedIndex() != null && o.failedIndex() == -1 && END_STATE.equals(e.sqlstate())) {
       return ctx.pass(expected, "all " + n + " ran; rolled back", "rehearsed as " + how + " with lock_timeout "
           + pkg.lockTimeout().toMillis() + "ms");

@@ -40,6 +40,19 @@ public final class ApplyEngine {
     Optional<Refusal> check(Connection c) throws SQLException;
   }
 
+  /**
+   * Sees each statement right after it ran, on the same session inside the transaction (in
+   * transaction mode only), with the statement's own run time; a rehearsal measures its locks
+   * here. An error it throws ends the run as the statement's failure.
+   */
+  @FunctionalInterface
+  public interface AfterStatement {
+    void after(Connection c, ExecStatement s, long nanos) throws SQLException;
+  }
+
+  /** Nothing to observe. */
+  public static final AfterStatement NO_OBSERVER = (c, s, nanos) -> { };
+
   /** Nothing to re-check. */
   public static final BeforeFirstStatement NO_RECHECK = c -> Optional.empty();
 
@@ -98,10 +111,16 @@ public final class ApplyEngine {
   /** As {@link #run(Connection, List, ApplySettings, BeforeCommit)}, with {@code before} run first. */
   public static Outcome run(Connection c, List<ExecStatement> statements, ApplySettings settings, BeforeCommit journal,
       BeforeFirstStatement before) throws SQLException {
+    return run(c, statements, settings, journal, before, NO_OBSERVER);
+  }
+
+  /** As {@link #run(Connection, List, ApplySettings, BeforeCommit, BeforeFirstStatement)}, {@code after} seeing each statement. */
+  public static Outcome run(Connection c, List<ExecStatement> statements, ApplySettings settings, BeforeCommit journal,
+      BeforeFirstStatement before, AfterStatement after) throws SQLException {
     StatementTimings.Recorder timer = new StatementTimings.Recorder();
     Outcome out = settings.mode() == ApplySettings.Mode.AUTOCOMMIT
         ? autocommit(c, statements, settings, journal, before, timer)
-        : transaction(c, statements, settings, journal, before, timer);
+        : transaction(c, statements, settings, journal, before, timer, after);
     return out.withTimings(timer.result());
   }
 
@@ -117,7 +136,8 @@ public final class ApplyEngine {
   }
 
   private static Outcome transaction(Connection c, List<ExecStatement> statements, ApplySettings settings,
-      BeforeCommit journal, BeforeFirstStatement before, StatementTimings.Recorder timer) throws SQLException {
+      BeforeCommit journal, BeforeFirstStatement before, StatementTimings.Recorder timer, AfterStatement after)
+      throws SQLException {
     c.setAutoCommit(false);
     int executed = 0;
     try (Statement st = c.createStatement()) {
@@ -135,10 +155,13 @@ public final class ApplyEngine {
       for (ExecStatement s : statements) {
         long sent = System.nanoTime();
         try {
+          long t0 = System.nanoTime();
           st.execute(s.text());
           drain(st);
           timer.statement(s, sent);
+          long took = System.nanoTime() - t0;
           executed++;
+          after.after(c, s, took);
         } catch (SQLException e) {
           timer.statement(s, sent);
           ServerError err = ServerError.of(e);

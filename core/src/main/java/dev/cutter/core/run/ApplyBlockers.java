@@ -25,13 +25,22 @@ final class ApplyBlockers {
   /** The gate for this run: the plan from the statements, this run's own sessions left out. */
   static BlockersRun prepare(Connection apply, Connection lockConn, Connection journal, List<ExecStatement> statements,
       ApplySettings settings) throws SQLException {
+    return prepare(apply, lockConn, journal, statements, settings, null);
+  }
+
+  /**
+   * As above; {@code measured} is the lock plan P1's rehearsal measured on this target (null when
+   * none): its locks on pre-existing relations join the DDL analysis's, the stronger mode winning.
+   */
+  static BlockersRun prepare(Connection apply, Connection lockConn, Connection journal, List<ExecStatement> statements,
+      ApplySettings settings, dev.cutter.core.lock.LockPlan measured) throws SQLException {
     Set<Integer> own = new LinkedHashSet<>();
     own.add(BlockersGate.pidOf(apply));
     own.add(BlockersGate.pidOf(lockConn));
     if (journal != null) {
       own.add(BlockersGate.pidOf(journal));
     }
-    return BlockersRun.prepare(apply, lockConn, PlannedLocks.fromStatements(statements), settings, own,
+    return BlockersRun.prepare(apply, lockConn, PlannedLocks.withMeasured(PlannedLocks.fromStatements(statements), measured), settings, own,
         new SecureRandom());
   }
 

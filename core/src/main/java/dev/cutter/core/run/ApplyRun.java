@@ -139,6 +139,8 @@ public final class ApplyRun {
     final List<Provenance.Session> sessions = new ArrayList<>();
     /** P1's lock-hazard findings; null until P1 linted. */
     List<dev.cutter.core.lint.LintFinding> lint;
+    /** The lock plans the run's rehearsals measured, in order. */
+    final List<dev.cutter.core.lock.LockPlan> lockPlans = new ArrayList<>();
 
     State(Request req) {
       this.req = req;
@@ -174,7 +176,8 @@ public final class ApplyRun {
           .withOnline(online).withBlockers(blockers)
           .withProvenance(new Provenance(dev.cutter.core.CutterBuild.version(), dev.cutter.core.CutterBuild.commit(),
               beforeFirst, afterLast, sessions))
-          .withLint(lint);
+          .withLint(lint)
+          .withLockPlan(lockPlans);
     }
   }
 
@@ -274,7 +277,11 @@ public final class ApplyRun {
     ApplyPackage pkg = req.pkg();
     Steps.P1 p1run = checks.preflightWithLint(req.login(), pkg, req.mode() == RunMode.DRY_RUN);
     List<CheckResult> p1 = p1run.results();
-    s.lint = p1run.lint();
+    s.lint = dev.cutter.core.lint.LintFinding.withMeasured(p1run.lint(),
+        dev.cutter.core.lock.LockPlan.measuredBy(p1run.lockPlan()));
+    if (p1run.lockPlan() != null) {
+      s.lockPlans.add(p1run.lockPlan());
+    }
     boolean p1ok = p1.stream().noneMatch(r -> r.status().blocks());
     s.gate(new GateResult(GateId.PREFLIGHT, p1ok ? GateStatus.PASS : GateStatus.FAIL, null, null,
         p1ok ? null : firstFailure(p1), p1, p1ok ? null : firstCause(p1)));
@@ -356,7 +363,9 @@ public final class ApplyRun {
       boolean transaction = pkg.apply().mode() == ApplySettings.Mode.TRANSACTION;
       dev.cutter.core.blockers.BlockersRun blockers;
       try {
-        blockers = ApplyBlockers.prepare(applyConn.connection(), lockConn, s.journalSession, req.statements(), pkg.apply());
+        blockers = ApplyBlockers.prepare(applyConn.connection(), lockConn, s.journalSession, req.statements(), pkg.apply(),
+            s.lockPlans.stream().filter(lp -> lp.source() == dev.cutter.core.lock.LockPlan.Source.REHEARSE).findFirst()
+                .orElse(null));
       } catch (SQLException e) {
         s.gate(ApplyBlockers.unreadable(e));
         return finish(s, Verdict.BLOCKED, "the blockers gate could not look: " + DbErrors.oneLine(e), sink, lockConn);
@@ -387,7 +396,15 @@ public final class ApplyRun {
           return finish(s, Verdict.BLOCKED, "an earlier run's statement still executes", sink, lockConn);
         }
         Instant started = s.started;
+        // a dry-run measures its apply's locks in the sandbox; a real apply never spends lock time on it
+        dev.cutter.core.lock.LockPlanRecorder locks = req.mode() == RunMode.DRY_RUN && transaction
+            ? new dev.cutter.core.lock.LockPlanRecorder(dev.cutter.core.lock.LockPlan.Source.DRY_RUN,
+                pkg.artifact().path(), req.statements().size()) : null;
+        ApplyEngine.BeforeFirstStatement atBegin = locks == null ? recheck : locks.thenAtBegin(recheck);
         out = blockers.attempt(() -> ApplyEngine.run(applyConn.connection(), req.statements(), pkg.apply(), c -> {
+          if (locks != null) {
+            locks.finish(c, lockConn);
+          }
           if (transaction) {
             s.afterLast = Provenance.Roles.of(c); // after the last statement, inside its transaction
           }
@@ -395,8 +412,12 @@ public final class ApplyRun {
           s.journaled = true;
         }, c -> {
           s.beforeFirst = Provenance.Roles.of(c);
-          return recheck.check(c);
-        }), recheck::lockFailureSqlstate);
+          return atBegin.check(c);
+        }, locks == null ? ApplyEngine.NO_OBSERVER : locks), recheck::lockFailureSqlstate);
+        if (locks != null && out.ending() != Ending.REFUSED) {
+          locks.finishAfterFailure(lockConn);
+          s.lockPlans.add(locks.plan(dev.cutter.core.lock.LockPlanRecorder.failure(out)));
+        }
         if (s.afterLast == null && out.ending() != Ending.REFUSED) {
           // autocommit, or the transaction ended in an error: the session as the statements left it
           s.afterLast = Provenance.Roles.of(applyConn.connection());
@@ -575,8 +596,13 @@ public final class ApplyRun {
       return finish(s, Verdict.ESCALATE, "rollback rehearsal: " + s.rollbackInfo.reason(), sink, lockConn);
     }
     Outcome ro;
+    dev.cutter.core.lock.LockPlanRecorder locks = new dev.cutter.core.lock.LockPlanRecorder(
+        dev.cutter.core.lock.LockPlan.Source.ROLLBACK_REHEARSAL, pkg.rollback().get().artifact().path(),
+        req.rollbackStatements().size());
     try {
-      ro = runRollback(req);
+      ro = runRollback(req, session -> { }, c -> locks.finish(c, lockConn), locks);
+      locks.finishAfterFailure(lockConn);
+      s.lockPlans.add(locks.plan(dev.cutter.core.lock.LockPlanRecorder.failure(ro)));
     } catch (ApplyRoleException e) {
       ro = null;
       s.rollbackInfo = new RollbackInfo(RunStatus.Rollback.FAILED, e.getMessage());
@@ -679,6 +705,12 @@ public final class ApplyRun {
    */
   static Outcome runRollback(Request req, java.util.function.Consumer<TargetAccess.RoleSession> opened,
       ApplyEngine.BeforeCommit journal) throws ApplyRoleException, SQLException {
+    return runRollback(req, opened, journal, ApplyEngine.NO_OBSERVER);
+  }
+
+  /** As above, {@code after} seeing each statement (a rehearsal measuring its locks). */
+  static Outcome runRollback(Request req, java.util.function.Consumer<TargetAccess.RoleSession> opened,
+      ApplyEngine.BeforeCommit journal, ApplyEngine.AfterStatement after) throws ApplyRoleException, SQLException {
     ApplySettings settings = req.pkg().apply();
     ApplySettings tx = new ApplySettings(ApplySettings.Mode.TRANSACTION, settings.lockTimeout(), settings.statementTimeout());
     try (TargetAccess.RoleSession c = applyConnection(req)) {
@@ -688,7 +720,7 @@ public final class ApplyRun {
         throw new ApplyRoleException("an earlier run's statement still executes: " + holder, null,
             new Cause.RunLockHeld(holder, true));
       }
-      return ApplyEngine.run(c.connection(), req.rollbackStatements(), tx, journal);
+      return ApplyEngine.run(c.connection(), req.rollbackStatements(), tx, journal, ApplyEngine.NO_RECHECK, after);
     }
   }
 

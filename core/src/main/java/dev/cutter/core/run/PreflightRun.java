@@ -46,6 +46,7 @@ public final class PreflightRun {
     Steps.IntegrityOutcome io = integrity.check(pkg, true, target);
     List<GateResult> gates = GateClock.timedList(io.gates());
     String cause = null;
+    dev.cutter.core.lock.LockPlan lockPlan = null;
     boolean ok = io.passed();
     List<dev.cutter.core.lint.LintFinding> lint = null;
     if (!ok) {
@@ -54,7 +55,9 @@ public final class PreflightRun {
     } else {
       Steps.P1 p1 = checks.preflightWithLint(target, pkg, false);
       List<CheckResult> results = p1.results();
-      lint = p1.lint();
+      lint = dev.cutter.core.lint.LintFinding.withMeasured(p1.lint(),
+          dev.cutter.core.lock.LockPlan.measuredBy(p1.lockPlan()));
+      lockPlan = p1.lockPlan();
       ok = ApplyRun.held(results);
       gates.add(new GateResult(GateId.PREFLIGHT, ok ? GateStatus.PASS : GateStatus.FAIL, null, null,
           ok ? null : ApplyRun.firstFailure(results), results, ok ? null : ApplyRun.firstCause(results)));
@@ -63,6 +66,7 @@ public final class PreflightRun {
     Verdict v = ok ? Verdict.PASS : Verdict.BLOCKED;
     return new RunReport(runId, RunMode.PREFLIGHT, SideRuns.info(pkg, io.signers()), SideRuns.target(pkg, target), v, v.exitCode(), false, gates, null, null, null, null, cause,
         List.of(), ok ? null : "fix what the failed gate or check names, then run cutter preflight again",
-        started, clock.instant(), RunReport.ApplySettingsInfo.of(pkg.apply())).withLint(lint);
+        started, clock.instant(), RunReport.ApplySettingsInfo.of(pkg.apply())).withLint(lint)
+        .withLockPlan(lockPlan == null ? null : List.of(lockPlan));
   }
 }

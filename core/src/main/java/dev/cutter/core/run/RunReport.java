@@ -5,12 +5,14 @@ import dev.cutter.core.catalog.Baseline;
 import dev.cutter.core.check.CheckResult;
 import dev.cutter.core.db.TlsState;
 import dev.cutter.core.lint.LintFinding;
+import dev.cutter.core.lock.LockPlan;
 import java.time.Instant;
 import java.util.List;
 
 /**
  * Everything a run found, in the shape of SPEC section 5; the report module renders it as YAML
- * and Markdown. Nullable members are sections a run did not reach.
+ * and Markdown. Nullable members are sections a run did not reach. {@code lockPlan} holds the
+ * plans its rehearsals measured (P1's rehearse, a dry-run's apply and its rollback rehearsal).
  */
 public record RunReport(
     String runId,
@@ -35,7 +37,8 @@ public record RunReport(
     dev.cutter.core.online.OnlineInfo online,
     dev.cutter.core.blockers.BlockersInfo blockers,
     Provenance provenance,
-    List<dev.cutter.core.lint.LintFinding> lint) {
+    List<dev.cutter.core.lint.LintFinding> lint,
+    List<LockPlan> lockPlan) {
 
   public static final int REPORT_VERSION = 1;
 
@@ -50,7 +53,7 @@ public record RunReport(
       VerificationInfo verification, RollbackInfo rollback, String rootCause, List<Remediation> remediation,
       String nextAction, Instant started, Instant finished, ApplySettingsInfo applySettings) {
     this(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply, verification, rollback,
-        rootCause, remediation, nextAction, started, finished, applySettings, null, null, null, null, null);
+        rootCause, remediation, nextAction, started, finished, applySettings, null, null, null, null, null, null);
   }
 
   /** A report that does not record the apply settings (null: the run had no package settings to record). */
@@ -66,56 +69,64 @@ public record RunReport(
   public RunReport withDiagnosis(String rootCause, List<Remediation> remediation, String nextAction) {
     return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
         verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings, statements,
-        online, blockers, provenance, lint);
+        online, blockers, provenance, lint, lockPlan);
   }
 
   /** This report recording {@code settings} as the effective apply settings. */
   public RunReport withApplySettings(ApplySettingsInfo settings) {
     return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
         verification, rollback, rootCause, remediation, nextAction, started, finished, settings, statements, online,
-        blockers, provenance, lint);
+        blockers, provenance, lint, lockPlan);
   }
 
   /** This report with its apply section replaced (e.g. its failed statement masked). */
   public RunReport withApply(ApplyInfo value) {
     return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, value,
         verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings, statements,
-        online, blockers, provenance, lint);
+        online, blockers, provenance, lint, lockPlan);
   }
 
   /** This report with the statements the apply ran and their times (section {@code statements}). */
   public RunReport withStatements(dev.cutter.core.exec.StatementTimings value) {
     return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
         verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings, value, online,
-        blockers, provenance, lint);
+        blockers, provenance, lint, lockPlan);
   }
 
   /** This report with the online step's outcome. */
   public RunReport withOnline(dev.cutter.core.online.OnlineInfo value) {
     return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
         verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings, statements,
-        value, blockers, provenance, lint);
+        value, blockers, provenance, lint, lockPlan);
   }
 
   /** This report with the blockers gate's findings and the apply's attempts. */
   public RunReport withBlockers(dev.cutter.core.blockers.BlockersInfo value) {
     return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
         verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings, statements,
-        online, value, provenance, lint);
+        online, value, provenance, lint, lockPlan);
   }
 
   /** This report recording which build ran and the sessions it opened ({@link Provenance}). */
   public RunReport withProvenance(Provenance value) {
     return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
         verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings, statements,
-        online, blockers, value, lint);
+        online, blockers, value, lint, lockPlan);
   }
 
   /** This report with P1's lock-hazard findings (section {@code lint}). */
   public RunReport withLint(List<dev.cutter.core.lint.LintFinding> value) {
     return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
         verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings, statements,
-        online, blockers, provenance, value);
+        online, blockers, provenance, value, lockPlan);
+  }
+
+  /** This report with the lock plans its rehearsals measured (null or empty: none). */
+  public RunReport withLockPlan(List<LockPlan> value) {
+    return new RunReport(runId, mode, pkg, target, verdict, exitCode, productionChanged, gates, backup, apply,
+        verification, rollback, rootCause, remediation, nextAction, started, finished, applySettings, statements,
+        online, blockers, provenance, lint,
+        value == null || value.isEmpty() ? null : value);
   }
 
   /**

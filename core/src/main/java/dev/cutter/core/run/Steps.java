@@ -40,8 +40,12 @@ public final class Steps {
     }
   }
 
-  /** P1's check results and the lock-hazard findings behind its {@code lock_hazards} check (null: not linted). */
-  public record P1(List<CheckResult> results, List<dev.cutter.core.lint.LintFinding> lint) {
+  /**
+   * P1's check results, the lock-hazard findings behind its {@code lock_hazards} check (null: not
+   * linted) and the lock plan its rehearsal measured (null when none ran).
+   */
+  public record P1(List<CheckResult> results, List<dev.cutter.core.lint.LintFinding> lint,
+      dev.cutter.core.lock.LockPlan lockPlan) {
     public P1 {
       results = List.copyOf(results);
       lint = lint == null ? null : List.copyOf(lint);
@@ -56,9 +60,12 @@ public final class Steps {
      */
     List<CheckResult> preflight(ConnectionSpec target, ApplyPackage pkg, boolean sandbox);
 
-    /** P1 as {@link #preflight}, with the lock-hazard findings (null when this implementation does not lint). */
+    /**
+     * P1 as {@link #preflight}, with the lock-hazard findings (null when this implementation does not lint)
+     * and the lock plan its rehearsal measured (null when nothing was rehearsed).
+     */
     default P1 preflightWithLint(ConnectionSpec target, ApplyPackage pkg, boolean sandbox) {
-      return new P1(preflight(target, pkg, sandbox), null);
+      return new P1(preflight(target, pkg, sandbox), null, null);
     }
 
     /** A list of checks from the package (verify, rollback precondition), in order. */

@@ -1,10 +1,10 @@
-package dev.cutter.core.locks;
+package dev.cutter.core.lock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-class LockModeTest {
+class ConflictMatrixTest {
 
   /**
    * The PostgreSQL documentation's table "Conflicting Lock Modes", row by row in its order
