@@ -476,8 +476,9 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
               + " cutter verify before anything else.");
     }
     return Diagnosis.of(
-        "Sessions were in the way of the locks the change takes (pid " + pids + "): beginning would have queued"
-            + " every query on those tables behind them.",
+        "Sessions were in the way of the locks the change takes (pid " + pids + ")"
+            + (c.relations().isEmpty() ? "" : " on " + String.join(", ", c.relations()))
+            + ": beginning would have queued every query on those tables behind them.",
         "Wait for them or end them (the Blockers section names each, with what to do); " + UNCHANGED,
         "Re-run with --lock-wait DURATION to wait until they are gone.",
         "End each session named (select pg_terminate_backend(pid)) once its owner agrees, then re-run.",

@@ -34,7 +34,7 @@ class BlockersReportTest {
             new BlockersInfo.Attempt(2, "blocked", null, 2_100, List.of(IDLE))));
     return new RunReport(r.runId(), r.mode(), r.pkg(), r.target(), Verdict.BLOCKED, 3, false,
         List.of(GateResult.fail(dev.cutter.core.run.GateId.BLOCKERS,
-            new dev.cutter.core.cause.Cause.SessionsInTheWay(List.of(4242), false), "no session in the way of public.invoice",
+            new dev.cutter.core.cause.Cause.SessionsInTheWay(List.of(4242), List.of("public.invoice (AccessExclusiveLock)"), false), "no session in the way of public.invoice",
             "1 session(s) in the way", "still in the way after waiting 5000ms: pid 4242", List.of())),
         null, null, null, null, null, List.of(), null, r.started(), r.finished(), null).withBlockers(info);
   }
@@ -86,7 +86,8 @@ class BlockersReportTest {
   @Test
   void aBlockersRefusalIsDiagnosedAsSessionsInTheWayNotAsAnotherRunsLock() {
     RunReport d = new FailureClassifier().diagnose(blocked());
-    assertThat(d.rootCause()).startsWith("Sessions were in the way of the locks the change takes (pid 4242)");
+    assertThat(d.rootCause()).isEqualTo("Sessions were in the way of the locks the change takes (pid 4242) on"
+        + " public.invoice (AccessExclusiveLock): beginning would have queued every query on those tables behind them.");
     assertThat(d.remediation()).extracting(RunReport.Remediation::action)
         .contains("Re-run with --lock-wait DURATION to wait until they are gone.");
   }

@@ -393,12 +393,14 @@ public sealed interface Cause {
 
   /**
    * Right before BEGIN, sessions held or awaited locks in the way of the change's locks (or were
-   * idle in a transaction on its relations); {@code pids} names them, {@code earlierRun} says one
+   * idle in a transaction on its relations); {@code pids} names them, {@code relations} the
+   * relations watched (with the mode the change takes), {@code earlierRun} says one
    * is an earlier cutter run's statement still executing.
    */
-  record SessionsInTheWay(List<Integer> pids, boolean earlierRun) implements Cause {
+  record SessionsInTheWay(List<Integer> pids, List<String> relations, boolean earlierRun) implements Cause {
     public SessionsInTheWay {
       pids = List.copyOf(pids);
+      relations = List.copyOf(relations);
     }
 
     @Override

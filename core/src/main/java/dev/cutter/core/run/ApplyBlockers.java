@@ -54,6 +54,7 @@ final class ApplyBlockers {
     }
     return GateResult.fail(GateId.BLOCKERS, new dev.cutter.core.cause.Cause.SessionsInTheWay(
             scan.blockers().stream().map(Blocker::pid).toList(),
+            rels.stream().map(r -> r.contains(": ") ? r.replace(": ", " (") + ")" : r).toList(),
             scan.blockers().stream().anyMatch(b -> b.cutterRun() != null)), expected,
         scan.blockers().size() + " session(s) in the way",
         "still in the way after waiting " + scan.waitedMs() + "ms (--lock-wait " + wait + "): "
