@@ -66,6 +66,8 @@ class DryRunLockPlanTest {
           precondition: none
         sandbox:
           setup: [ sandbox/setup.sql ]
+        lint:
+          allow: [ index-not-concurrent ]   # the lock it takes is what this test measures
         """.formatted(sha256(change), sha256(back)));
 
     Cli r = Cli.run("dry-run", pkg.toString(), "--report-dir", tmp.resolve("reports").toString());

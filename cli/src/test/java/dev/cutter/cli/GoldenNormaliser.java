@@ -37,6 +37,14 @@ final class GoldenNormaliser {
   private static final Pattern COMMIT = Pattern.compile("(?m)^(    commit: ).*$");
   static final String COMMIT_STAND_IN = "0123456789ab";
   private static final Pattern PROCESS = Pattern.compile("\\bpid \\d+");
+  /** A measured time as a report field (YAML or JSON). */
+  private static final Pattern TIME_FIELD = Pattern.compile(
+      "(\"?\\b(?:duration_ms|locks_held_ms|waited_ms|waited_before_ms|transaction_age_ms|held_ms)\"?\\s?:\\s?)\\d+(?:\\.\\d+)?");
+  /** A measured time in prose and tables: {@code 12 ms}, {@code 3.5 ms}, {@code waited 3ms} (never a timeout setting). */
+  private static final Pattern TIME_TEXT = Pattern.compile("\\b\\d+(?:\\.\\d+)? ms\\b");
+  private static final Pattern TIME_TEXT_TIGHT = Pattern.compile("(?<!timeout )(?<!timeout: )(?<![\"\\d])\\b\\d+ms\\b");
+  /** The SVG timeline's bar geometry, which follows the measured times. */
+  private static final Pattern SVG_GEOMETRY = Pattern.compile("\\b(x|width)=\"\\d+(?:\\.\\d+)?\"");
 
   /** Instants that a package fixes (its authorization's expiry): kept as they are. */
   private final List<String> keptInstants = new ArrayList<>();
@@ -77,7 +85,15 @@ final class GoldenNormaliser {
     out = replace(PG_TIMESTAMP, out, m -> PG_TIME);
     out = replace(PROCESS, out, m -> "pid " + PID);
     out = COMMIT.matcher(out).replaceAll("$1" + COMMIT_STAND_IN);
-    return out;
+    out = TIME_FIELD.matcher(out).replaceAll("$10");
+    out = TIME_TEXT.matcher(out).replaceAll("N ms");
+    out = TIME_TEXT_TIGHT.matcher(out).replaceAll("Nms");
+    StringBuilder lines = new StringBuilder();
+    for (String line : out.split("\n", -1)) {
+      lines.append(line.contains("class=\"gate\"") ? SVG_GEOMETRY.matcher(line).replaceAll("$1=\"N\"") : line)
+          .append('\n');
+    }
+    return lines.substring(0, lines.length() - 1);
   }
 
   private String runId(String real) {
