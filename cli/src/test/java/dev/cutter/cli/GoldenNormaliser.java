@@ -43,6 +43,9 @@ final class GoldenNormaliser {
   /** A measured time in prose and tables: {@code 12 ms}, {@code 3.5 ms}, {@code waited 3ms} (never a timeout setting). */
   private static final Pattern TIME_TEXT = Pattern.compile("\\b\\d+(?:\\.\\d+)? ms\\b");
   private static final Pattern TIME_TEXT_TIGHT = Pattern.compile("(?<!timeout )(?<!timeout: )(?<![\"\\d])\\b\\d+ms\\b");
+  /** Another session's process id, as the blockers section and its advice give it. */
+  private static final Pattern PID_FIELD = Pattern.compile("(\"pid\" : |\\bpid: |pg_cancel_backend\\(|pg_terminate_backend\\()\\d+");
+  private static final Pattern PID_ROW = Pattern.compile("(?m)^\\| \\d{2,7} \\| ");
   /** The SVG timeline's bar geometry, which follows the measured times. */
   private static final Pattern SVG_GEOMETRY = Pattern.compile("\\b(x|width)=\"\\d+(?:\\.\\d+)?\"");
 
@@ -86,6 +89,8 @@ final class GoldenNormaliser {
     out = replace(PROCESS, out, m -> "pid " + PID);
     out = COMMIT.matcher(out).replaceAll("$1" + COMMIT_STAND_IN);
     out = TIME_FIELD.matcher(out).replaceAll("$10");
+    out = PID_FIELD.matcher(out).replaceAll("$1" + PID);
+    out = PID_ROW.matcher(out).replaceAll("| " + PID + " | ");
     out = TIME_TEXT.matcher(out).replaceAll("N ms");
     out = TIME_TEXT_TIGHT.matcher(out).replaceAll("Nms");
     StringBuilder lines = new StringBuilder();

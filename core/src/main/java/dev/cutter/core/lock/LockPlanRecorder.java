@@ -334,6 +334,8 @@ public final class LockPlanRecorder implements ApplyEngine.AfterStatement {
           takenAt.put(s.oid(), i);
         }
       }
+      // pg_locks lists in no fixed order: a report lists them by relation, then mode
+      locks.sort(java.util.Comparator.comparing(MeasuredLock::relation).thenComparing(l -> l.mode().ordinal()));
       per.add(new LockPlan.StatementLocks(r.statement().index(), r.statement().line(), r.micros(), locks));
     }
     long[] tail = new long[ran.size() + 1];
