@@ -63,7 +63,7 @@ final class PreflightCommand implements Callable<Integer> {
     RunSupport.Sink sink = RunSupport.sink(report.dir(), global, spec.commandLine().getErr(), passwords, target);
     sink.write(r);
     if (sarif != null && sink.written() != null) {
-      SarifOutput.write(sarif, SarifOutput.render(sink.written().scanned(), loaded.pkg()));
+      SarifOutput.write(sarif, SarifOutput.render(sink.written().scanned(), loaded.pkg(), r, sink.scanner()));
     }
     PrintWriter out = spec.commandLine().getOut();
     if (global.output() == GlobalOptions.OutputFormat.text && !global.quiet()) {
