@@ -42,7 +42,8 @@ final class PreflightCommand implements Callable<Integer> {
   @Mixin ReportOptions report;
 
   @Option(names = "--sarif", paramLabel = "FILE",
-      description = "Also write the failed checks as SARIF 2.1.0 to FILE (for code scanning), located in the package's files.")
+      description = "Also write the failed checks, lock hazards and missing privileges as SARIF 2.1.0 to FILE (for code"
+          + " scanning), located in the package's files.")
   Path sarif;
 
   @Override
