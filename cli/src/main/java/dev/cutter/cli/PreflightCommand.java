@@ -42,7 +42,8 @@ final class PreflightCommand implements Callable<Integer> {
   @Mixin ReportOptions report;
 
   @Option(names = "--sarif", paramLabel = "FILE",
-      description = "Also write the failed checks as SARIF 2.1.0 to FILE (for code scanning), located in the package's files.")
+      description = "Also write the failed checks, lock hazards and missing privileges as SARIF 2.1.0 to FILE (for code"
+          + " scanning), located in the package's files.")
   Path sarif;
 
   @Override
@@ -63,7 +64,7 @@ final class PreflightCommand implements Callable<Integer> {
     RunSupport.Sink sink = RunSupport.sink(report.dir(), global, spec.commandLine().getErr(), passwords, target);
     sink.write(r);
     if (sarif != null && sink.written() != null) {
-      SarifOutput.write(sarif, SarifOutput.render(sink.written().scanned(), loaded.pkg()));
+      SarifOutput.write(sarif, SarifOutput.render(sink.written().scanned(), loaded.pkg(), r, sink.scanner()));
     }
     PrintWriter out = spec.commandLine().getOut();
     if (global.output() == GlobalOptions.OutputFormat.text && !global.quiet()) {

@@ -4,7 +4,9 @@ import dev.cutter.core.Diagnostic;
 import dev.cutter.core.InvalidInputException;
 import dev.cutter.core.model.ApplyPackage;
 import dev.cutter.report.PackageLocator;
+import dev.cutter.core.run.RunReport;
 import dev.cutter.report.SarifLog;
+import dev.cutter.report.SecretScanner;
 import dev.cutter.report.ScannedReport;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -24,13 +26,23 @@ final class SarifOutput {
    * (where a code-scanning upload runs) when the package lies under it.
    */
   static String render(ScannedReport report, ApplyPackage pkg) {
+    return render(report, pkg, null, null);
+  }
+
+  /**
+   * As {@link #render(ScannedReport, ApplyPackage)}, with the typed causes of {@code run} (the
+   * in-memory run the report was written from): one result per missing privilege; what is taken
+   * from it is masked by {@code scanner}, as the report was.
+   */
+  static String render(ScannedReport report, ApplyPackage pkg, RunReport run, SecretScanner scanner) {
     if (report.report().pkg() != null && report.report().pkg().sha256() != null
         && !report.report().pkg().sha256().equals(pkg.sha256())) {
       throw new InvalidInputException(new Diagnostic(pkg.file().toString(), 0, 0, "not the package of this report: its"
           + " sha256 is " + pkg.sha256() + ", the report's package is " + report.report().pkg().sha256()));
     }
     String version = new VersionProvider().getVersion()[0].replaceFirst("^cutter ", "");
-    return SarifLog.of(report, new PackageLocator(pkg, Path.of("").toAbsolutePath())).json(version);
+    return SarifLog.of(report, new PackageLocator(pkg, Path.of("").toAbsolutePath()), scanner == null ? null : run,
+        scanner == null ? t -> t : scanner::mask).json(version);
   }
 
   /** Writes {@code text} to {@code file}, replacing a regular file; never through a symbolic link. */

@@ -148,6 +148,47 @@ class SarifCommandTest {
   }
 
   @Test
+  void preflightPutsALockHazardAndAMissingPrivilegeOnTheirArtifactLines(TestDatabase db) throws IOException {
+    String role = role(db);
+    db.execute("create table s_busy (id int)");
+    db.execute("alter table s_busy owner to " + role);
+    db.execute("create schema s_locked");
+    db.execute("grant usage on schema s_locked to " + role);
+    String sql = "create table s_new (id int);\n\ncreate index s_busy_id on s_busy (id);\n"
+        + "create table s_locked.t (id int);\n";
+    Path pkg = approver.write(dir.resolve("pkg"), "sarif-lint", db, role, sql, "[]", "[]", null);
+    Path out = dir.resolve("findings.sarif");
+
+    Cli r = Cli.run("preflight", pkg.toString(), "--target", db.uri("postgres"), "--trust", approver.trust().toString(),
+        "--report-dir", dir.resolve("reports").toString(), "--sarif", out.toString());
+
+    assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(3);
+    JsonNode sarif = validSarif(Files.readString(out));
+    int artifactEntry = lineOf(pkg.resolve("package.yaml"), "  sha256:");
+    assertThat(results(sarif)).containsExactly(
+        "check/apply_role_privileges package.yaml:" + artifactEntry,
+        "privilege/CREATE change.sql:4",
+        "check/lock_hazards package.yaml:1",
+        "lint/index-not-concurrent change.sql:3");
+    JsonNode privilege = sarif.at("/runs/0/results/1");
+    assertThat(privilege.path("level").asText()).isEqualTo("error");
+    assertThat(privilege.at("/message/text").asText()).isEqualTo("apply_role " + role + " lacks CREATE on schema"
+        + " s_locked (P1_preflight apply_role_privileges); fix: GRANT CREATE ON SCHEMA s_locked TO " + role + ";");
+    JsonNode lint = sarif.at("/runs/0/results/3");
+    assertThat(lint.path("level").asText()).as("denied by default").isEqualTo("error");
+    assertThat(lint.at("/message/text").asText()).startsWith("index-not-concurrent on ")
+        .endsWith("; predicted ShareLock (denied by the lint policy)");
+
+    // the report file keeps no causes: rendered from it, the lint result stays and the privilege is the check alone
+    Cli render = Cli.run("report", "render", report().toString(), "--format", "sarif", "--package", pkg.toString());
+    assertThat(render.exit()).as(render.err()).isZero();
+    assertThat(results(validSarif(render.out()))).containsExactly(
+        "check/apply_role_privileges package.yaml:" + artifactEntry,
+        "check/lock_hazards package.yaml:1",
+        "lint/index-not-concurrent change.sql:3");
+  }
+
+  @Test
   void theSarifFileIsNeverWrittenThroughASymbolicLink() throws IOException {
     Path victim = Files.writeString(dir.resolve("victim.txt"), "keep me\n");
     Path link = Files.createSymbolicLink(dir.resolve("out.sarif"), victim);

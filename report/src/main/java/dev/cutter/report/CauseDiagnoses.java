@@ -241,7 +241,7 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
   }
 
   /** E.g. {@code GRANT SELECT ON SEQUENCE cutter.journal_id_seq TO backup;}. */
-  private static String grantStatement(Grant g, String role) {
+  static String grantStatement(Grant g, String role) {
     if (g.privilege().equals(Grant.OWNERSHIP)) {
       return "ALTER " + g.objectKind().toUpperCase(java.util.Locale.ROOT) + " " + g.object() + " OWNER TO " + role + ";";
     }

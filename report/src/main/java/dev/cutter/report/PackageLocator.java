@@ -1,9 +1,11 @@
 package dev.cutter.report;
 
 import dev.cutter.core.check.derived.ApplyRolePrivileges;
+import dev.cutter.core.online.OnlinePrivileges;
 import dev.cutter.core.model.ApplyPackage;
 import dev.cutter.core.model.ArtifactRef;
 import dev.cutter.core.model.CheckSpec;
+import dev.cutter.core.model.PackageLoader;
 import dev.cutter.core.model.Rollback;
 import dev.cutter.core.model.SourcePosition;
 import dev.cutter.core.run.GateIds;
@@ -43,6 +45,9 @@ public final class PackageLocator implements SarifLog.Locator {
       // what apply_role needs comes from the artifact: shown where package.yaml names it
       return at(pkg.file(), pkg.artifact().position());
     }
+    if (checkId.equals(OnlinePrivileges.ID) && pkg.online().isPresent()) {
+      return at(pkg.file(), pkg.online().get().artifact().position());
+    }
     int hash = checkId.lastIndexOf('#');
     if (hash < 0) {
       return Optional.empty();
@@ -75,6 +80,11 @@ public final class PackageLocator implements SarifLog.Locator {
   public Optional<SarifLog.Location> artifactEntry(String path) {
     return pkg.artifacts().stream().filter(a -> a.path().equals(path)).findFirst()
         .flatMap(a -> at(pkg.file(), a.position()));
+  }
+
+  @Override
+  public Optional<SarifLog.Location> applySection() {
+    return PackageLoader.positionOf(pkg, "apply").flatMap(p -> at(pkg.file(), p));
   }
 
   private Optional<SarifLog.Location> at(Path file, SourcePosition p) {

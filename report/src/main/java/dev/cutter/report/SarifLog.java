@@ -5,7 +5,11 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cutter.core.cause.Cause;
 import dev.cutter.core.check.CheckResult;
+import dev.cutter.core.check.derived.ApplyRolePrivileges;
+import dev.cutter.core.lint.LintFinding;
+import dev.cutter.core.lint.Severity;
 import dev.cutter.core.run.GateIds;
 import dev.cutter.core.run.GateResult;
 import dev.cutter.core.run.GateStatus;
@@ -16,12 +20,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * A report's findings as SARIF 2.1.0, for code scanning: each failed gate or check, and the
  * failing statement, as a result on the line of the package file it comes from. One rule per
  * check type and finding kind, with a stable id ({@code check/<type>}, {@code gate/<gate>},
- * {@code sql/<SQLSTATE>}). A new kind of finding is one call of {@link #result}.
+ * {@code sql/<SQLSTATE>}, {@code lint/<rule>} for each lock-hazard finding, {@code privilege/<PRIVILEGE>}
+ * for each grant a failed privilege check found missing). A new kind of finding is one call of {@link #result}.
  */
 public final class SarifLog {
 
@@ -60,9 +66,12 @@ public final class SarifLog {
 
     /** The package.yaml entry that pins artifact {@code path} (a P3 finding), when there is one. */
     Optional<Location> artifactEntry(String path);
+
+    /** package.yaml's {@code apply} section (where a finding on an apply setting stands), when it has one. */
+    Optional<Location> applySection();
   }
 
-  private record Rule(String id, String name, String description) {}
+  private record Rule(String id, String name, String description, String help, Level level) {}
 
   private final Map<String, Rule> rules = new LinkedHashMap<>();
   private final ArrayNode results = F.arrayNode();
@@ -74,7 +83,13 @@ public final class SarifLog {
    */
   public SarifLog result(String ruleId, String ruleName, String ruleDescription, Level level, String message,
       Location at) {
-    rules.putIfAbsent(ruleId, new Rule(ruleId, ruleName, ruleDescription));
+    return result(new Rule(ruleId, ruleName, ruleDescription, null, Level.ERROR), level, message, at);
+  }
+
+  private SarifLog result(Rule rule, Level level, String message, Location at) {
+    String ruleId = rule.id();
+    String ruleName = rule.name();
+    rules.putIfAbsent(ruleId, rule);
     ObjectNode r = results.addObject();
     r.put("ruleId", ruleId);
     r.put("level", level.sarifName());
@@ -87,6 +102,16 @@ public final class SarifLog {
 
   /** The findings of {@code report} (already secret-scanned), located through {@code where}. */
   public static SarifLog of(ScannedReport scanned, Locator where) {
+    return of(scanned, where, null, UnaryOperator.identity());
+  }
+
+  /**
+   * The findings of {@code report}, and with them what the typed causes of {@code run} (the same
+   * run before it was written; null for a report read back from its file, which keeps no causes)
+   * say: one result per missing privilege. {@code mask} masks what is taken from {@code run} (the
+   * secret scan the report had).
+   */
+  public static SarifLog of(ScannedReport scanned, Locator where, RunReport run, UnaryOperator<String> mask) {
     SarifLog log = new SarifLog();
     RunReport r = scanned.report();
     FailedStatement f = r.apply() == null ? null : r.apply().failedStatement();
@@ -102,6 +127,7 @@ public final class SarifLog {
         }
         checked = true;
         log.check(g, c, where);
+        log.missingPrivileges(r.mode(), g, c.id(), causeOf(run, g.id(), c.id()), where, mask);
       }
       boolean saidByTheStatement = statementFailed && (g.id().equals(GateIds.APPLY) || g.id().equals(GateIds.ROLLBACK));
       if (!checked && !saidByTheStatement) {
@@ -115,7 +141,88 @@ public final class SarifLog {
           Level.ERROR, "statement " + f.index() + " failed: " + f.message() + (f.sqlstate() == null ? ""
               : " (SQLSTATE " + f.sqlstate() + ")"), where.statement(r.mode(), f.line()));
     }
+    if (r.lint() != null) {
+      r.lint().forEach(finding -> log.lint(finding, where));
+    }
     return log;
+  }
+
+  /** One lock-hazard finding: at its artifact line, or for a package setting (statement 0) in package.yaml. */
+  private void lint(LintFinding f, Locator where) {
+    Level level = f.denied() ? Level.ERROR : f.severity() == Severity.ERROR ? Level.WARNING : Level.NOTE;
+    Level byDefault = f.severity() == Severity.ERROR ? Level.ERROR : f.severity() == Severity.WARNING ? Level.WARNING
+        : Level.NOTE;
+    Location at;
+    if (f.statement() > 0) {
+      // the linter reads the forward artifact only (P1 of a preflight or an apply)
+      at = where.statement(RunMode.APPLY, f.line());
+    } else {
+      Location yaml = where.packageFile();
+      at = f.line() > 0 ? new Location(yaml.uri(), f.line()) : where.applySection().orElse(yaml);
+    }
+    StringBuilder m = new StringBuilder(f.rule().id());
+    if (f.object() != null) {
+      m.append(" on ").append(f.object());
+    }
+    if (f.detail() != null) {
+      m.append(": ").append(f.detail());
+    }
+    if (f.predictedLock() != null || f.measuredLock() != null) {
+      m.append("; predicted ").append(f.predictedLock() == null ? "no lock" : f.predictedLock());
+      if (f.measuredLock() != null) {
+        m.append(" / measured ").append(f.measuredLock());
+      }
+    }
+    m.append(f.denied() ? " (denied by the lint policy)" : " (reported, not denied)");
+    result(new Rule("lint/" + f.rule().id(), f.rule().id(), f.rule().why(), "The safe way: " + f.rule().fix()
+        + ". See docs/lock-safety.md.", byDefault), level, m.toString(), at);
+  }
+
+  /**
+   * One result per grant a failed check's typed cause found missing: at the artifact line of the
+   * first statement that needs it when known (what apply_role_privileges derives from the
+   * artifact), else at the check's entry in package.yaml.
+   */
+  private void missingPrivileges(RunMode mode, GateResult g, String checkId, Cause cause, Locator where,
+      UnaryOperator<String> mask) {
+    if (!(cause instanceof Cause.MissingPrivilege mp)) {
+      return;
+    }
+    Location entry = where.check(g.id(), checkId).orElse(where.packageFile());
+    for (Cause.Grant grant : mp.missing()) {
+      Location at = grant.line() > 0 && checkId.equals(ApplyRolePrivileges.ID) ? where.statement(mode, grant.line())
+          : entry;
+      String role = mask.apply(mp.role());
+      String what = mask.apply(grant.describe());
+      String fix = mask.apply(CauseDiagnoses.grantStatement(grant, mp.role()));
+      String kind = switch (mp.as()) {
+        case APPLY_ROLE -> "apply_role";
+        case BACKUP_ROLE -> "backup_role";
+        case PACKAGE_CHECK -> "role";
+      };
+      String privilege = grant.privilege();
+      result(new Rule("privilege/" + privilege, "privilege " + privilege, "A role of the package lacks "
+          + (privilege.equals(Cause.Grant.OWNERSHIP) ? "the ownership" : "the " + privilege + " privilege")
+          + " a statement or check needs.", null, Level.ERROR), Level.ERROR,
+          kind + " " + role + " lacks " + what + " (" + g.id() + " " + checkId + "); fix: " + fix, at);
+    }
+  }
+
+  /** The typed cause of check {@code checkId} of gate {@code gateId} in {@code run}, or null. */
+  private static Cause causeOf(RunReport run, String gateId, String checkId) {
+    if (run == null) {
+      return null;
+    }
+    for (GateResult g : run.gates()) {
+      if (g.id().equals(gateId)) {
+        for (CheckResult c : g.checks()) {
+          if (c.id().equals(checkId)) {
+            return c.cause();
+          }
+        }
+      }
+    }
+    return null;
   }
 
   private void check(GateResult g, CheckResult c, Locator where) {
@@ -162,7 +269,10 @@ public final class SarifLog {
       n.put("id", rule.id());
       n.put("name", rule.name());
       n.putObject("shortDescription").put("text", rule.description());
-      n.putObject("defaultConfiguration").put("level", Level.ERROR.sarifName());
+      if (rule.help() != null) {
+        n.putObject("help").put("text", rule.help());
+      }
+      n.putObject("defaultConfiguration").put("level", rule.level().sarifName());
     }
     run.set("results", results);
     return ReportCodec.write(JSON, root) + "\n";

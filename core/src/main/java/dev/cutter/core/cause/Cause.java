@@ -206,10 +206,21 @@ public sealed interface Cause {
 
   /**
    * One privilege on one object, e.g. SELECT on sequence "cutter.journal_id_seq"; privilege
-   * {@link #OWNERSHIP} means the role must own (or act as the owner of) the object.
+   * {@link #OWNERSHIP} means the role must own (or act as the owner of) the object. {@code line}:
+   * the artifact line of the first statement that needs it, 0 when no statement line is known.
    */
-  record Grant(String privilege, String objectKind, String object) {
+  record Grant(String privilege, String objectKind, String object, int line) {
     public static final String OWNERSHIP = "OWNERSHIP";
+
+    /** A grant no statement line is known for. */
+    public Grant(String privilege, String objectKind, String object) {
+      this(privilege, objectKind, object, 0);
+    }
+
+    /** This grant, needed first by the statement at artifact line {@code l}. */
+    public Grant at(int l) {
+      return new Grant(privilege, objectKind, object, l);
+    }
 
     /** e.g. {@code SELECT on sequence cutter.journal_id_seq}. */
     public String describe() {

@@ -96,7 +96,7 @@ public final class ApplyRolePrivileges {
       if (!n.probe().held()) {
         missing.add(e.getKey() + " (" + where + ")");
         if (n.grant() != null) {
-          grants.add(n.grant());
+          grants.add(n.grant().at(n.lines().get(0)));
         } else {
           absent.add(n.absent());
         }
