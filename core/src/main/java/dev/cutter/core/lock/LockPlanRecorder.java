@@ -90,6 +90,11 @@ public final class LockPlanRecorder implements ApplyEngine.AfterStatement {
     String beforeKind;
     Long beforeFilenode;
     Double rowsBefore;
+    /**
+     * A relation left out after all: the change dropped it, so the session could not name it when
+     * its lock was seen, and the committed catalog shows it in pg_catalog or a TOAST schema.
+     */
+    boolean leftOut;
 
     Rel(long oid) {
       this.oid = oid;
@@ -270,7 +275,9 @@ public final class LockPlanRecorder implements ApplyEngine.AfterStatement {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           Rel r = rels.get(rs.getLong(1));
-          r.beforeName = qualified(rs.getString(2), rs.getString(3));
+          String nsp = rs.getString(2);
+          r.leftOut = LEFT_OUT.contains(nsp) || nsp.startsWith("pg_toast");
+          r.beforeName = qualified(nsp, rs.getString(3));
           r.beforeKind = rs.getString(4);
           r.beforeFilenode = rs.getLong(5);
           r.rowsBefore = rows(rs.getDouble(6), rs.wasNull());
@@ -321,6 +328,9 @@ public final class LockPlanRecorder implements ApplyEngine.AfterStatement {
       List<MeasuredLock> locks = new ArrayList<>();
       for (Seen s : r.locks()) {
         Rel rel = rels.get(s.oid());
+        if (rel.leftOut) {
+          continue;
+        }
         Long before = s.previousFilenode() != null ? s.previousFilenode() : rel.beforeFilenode;
         boolean rewritten = before != null && s.filenode() != null && !before.equals(s.filenode());
         locks.add(new MeasuredLock(rel.display(), kind(rel), s.mode(), rel.preExisting(), rel.sizeBytes,
@@ -334,6 +344,9 @@ public final class LockPlanRecorder implements ApplyEngine.AfterStatement {
           takenAt.put(s.oid(), i);
         }
       }
+      if (locks.isEmpty()) {
+        continue; // only locks on relations left out (a dropped TOAST table)
+      }
       // pg_locks lists in no fixed order: a report lists them by relation, then mode
       locks.sort(java.util.Comparator.comparing(MeasuredLock::relation).thenComparing(l -> l.mode().ordinal()));
       per.add(new LockPlan.StatementLocks(r.statement().index(), r.statement().line(), r.micros(), locks));
@@ -346,7 +359,7 @@ public final class LockPlanRecorder implements ApplyEngine.AfterStatement {
     }
     List<LockPlan.RelationHold> summary = new ArrayList<>();
     for (Rel rel : rels.values()) {
-      if (!rel.preExisting() || !strongest.containsKey(rel.oid)) {
+      if (rel.leftOut || !rel.preExisting() || !strongest.containsKey(rel.oid)) {
         continue;
       }
       int at = takenAt.get(rel.oid);

@@ -132,6 +132,19 @@ class RehearsalLockPlanTest {
   }
 
   @Test
+  void aDroppedTablesToastRelationsAreLeftOutLikeEveryOtherToastRelation(TestDatabase db) {
+    // app.orders has a text column, so a TOAST table: once dropped in the rehearsal, the session can no
+    // longer name it, and only the committed catalog shows it lives in pg_toast
+    String app = setUp(db);
+    LockPlan p = plan(db, app, script("select 1", "drop table app.orders"));
+    assertThat(lock(p, 2, "app.orders", LockMode.ACCESS_EXCLUSIVE).preExisting()).isTrue();
+    assertThat(p.perStatement()).flatExtracting(StatementLocks::locks).extracting(MeasuredLock::relation)
+        .noneMatch(r -> r.startsWith("pg_toast"));
+    assertThat(p.summary()).extracting(RelationHold::relation).noneMatch(r -> r.startsWith("pg_toast"))
+        .contains("app.orders");
+  }
+
+  @Test
   void addColumnWithAVolatileDefaultRewritesTheTable(TestDatabase db) {
     String app = setUp(db);
     String before = db.queryValue("select relfilenode::text from pg_class where oid = 'app.orders'::regclass");
