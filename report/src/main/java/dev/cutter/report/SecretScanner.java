@@ -37,6 +37,9 @@ public final class SecretScanner {
   private static final Pattern SECRET_NAME =
       Pattern.compile("(?i).*(PASS|SECRET|TOKEN|KEY|CREDENTIAL).*");
 
+  /** libpq variables whose names look secret but whose values are file names cutter's own messages quote. */
+  private static final Set<String> FILE_NAME_VARIABLES = Set.of("PGPASSFILE", "PGSSLKEY");
+
   /** Values that are never secrets on their own, whatever the variable is called. */
   private static final Set<String> PLAIN_VALUES =
       Set.of("true", "false", "yes", "no", "none", "null", "on", "off");
@@ -109,7 +112,8 @@ public final class SecretScanner {
   public static SecretScanner forEnvironment(Map<String, String> env, String home) {
     List<Secret> secrets = new ArrayList<>();
     env.forEach((name, value) -> {
-      if (name != null && SECRET_NAME.matcher(name).matches() && isMaskable(value)) {
+      if (name != null && SECRET_NAME.matcher(name).matches() && !FILE_NAME_VARIABLES.contains(name)
+          && isMaskable(value)) {
         secrets.add(new Secret("value of " + name, value));
       }
     });

@@ -131,6 +131,19 @@ class SecretScannerTest {
   }
 
   @Test
+  void theFileNamesInPgpassfileAndPgsslkeyAreNotSecrets() {
+    SecretScanner fromEnv = SecretScanner.forEnvironment(Map.of(
+        "PGPASSFILE", "/srv/deploy/pgpass", "PGSSLKEY", "/srv/deploy/client.key", "PGPASSWORD", "pw-beside-91"), null);
+    SecretFindings f = new SecretFindings();
+
+    String out = fromEnv.scan("password file \"/srv/deploy/pgpass\" has group or world access; key /srv/deploy/client.key; "
+        + "pw-beside-91", f);
+
+    assertThat(out).isEqualTo("password file \"/srv/deploy/pgpass\" has group or world access; key /srv/deploy/client.key; ****");
+    assertThat(f.byKind()).containsOnlyKeys("value of PGPASSWORD");
+  }
+
+  @Test
   void masksExplicitlyGivenSecrets() {
     SecretScanner withSecret = scanner.withSecret("backup key passphrase", "pass phrase 42");
 

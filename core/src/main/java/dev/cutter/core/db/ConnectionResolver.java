@@ -35,9 +35,11 @@ public final class ConnectionResolver {
     this.home = home;
   }
 
-  /** Resolver over this process's environment and home directory. */
+  /** Resolver over this process's environment and home directory ({@code HOME}, as libpq takes it). */
   public static ConnectionResolver fromProcess() {
-    return new ConnectionResolver(System.getenv(), Path.of(System.getProperty("user.home")));
+    // libpq's home directory: $HOME when set, else the account's (which the JVM's user.home is)
+    String home = System.getenv("HOME");
+    return new ConnectionResolver(System.getenv(), Path.of(home != null && !home.isEmpty() ? home : System.getProperty("user.home")));
   }
 
   /** The connection parameters cutter takes, as libpq names them; any other is refused. */
@@ -359,19 +361,12 @@ public final class ConnectionResolver {
   }
 
   private Optional<Secret> passwordFromFile(String host, int port, String db, String user) {
-    Path file = env.containsKey("PGPASSFILE") ? Path.of(env.get("PGPASSFILE")) : home.resolve(".pgpass");
-    if (!Files.isRegularFile(file)) {
-      return Optional.empty();
-    }
-    try {
-      Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
-      if (perms.stream().anyMatch(x -> x.name().startsWith("GROUP") || x.name().startsWith("OTHERS"))) {
-        // libpq ignores a password file others can read; so do we
-        return Optional.empty();
-      }
-    } catch (UnsupportedOperationException | IOException e) {
-      // not a POSIX file system: read it as libpq does on such systems
-    }
-    return PassFile.lookup(file, host, port, db, user).map(Secret::new);
+    String named = env.get("PGPASSFILE");
+    Path file = named != null && !named.isEmpty() ? Path.of(named) : home.resolve(".pgpass");
+    return switch (PassFile.check(file)) {
+      case USABLE -> PassFile.lookup(file, host, port, db, user).map(Secret::new);
+      case MISSING -> Optional.empty();
+      case NOT_PLAIN, OPEN_TO_OTHERS -> Optional.empty(); // libpq warns and ignores it; so do we (PassFile.check warned)
+    };
   }
 }

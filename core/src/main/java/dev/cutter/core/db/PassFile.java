@@ -4,14 +4,84 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The libpq password file: {@code host:port:database:user:password}, {@code *} matches anything. */
 final class PassFile {
 
+  private static final Logger LOG = LoggerFactory.getLogger(PassFile.class);
+
+  /** Files already warned about: one warning per file and reason in a run, however many lookups it makes. */
+  private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
+
   private PassFile() {}
+
+  /** What libpq's rule (on POSIX systems) makes of a password file before reading it. */
+  enum State {
+    /** stat fails (no such file, a directory cannot be searched): ignored without a word. */
+    MISSING,
+    /** Not a regular file (a directory, a FIFO, a device): ignored with a warning. */
+    NOT_PLAIN,
+    /** Any group or other permission bit set: ignored with a warning. */
+    OPEN_TO_OTHERS,
+    /** Read it (an unreadable file then simply yields no password, as with libpq). */
+    USABLE
+  }
+
+  /** libpq's warning (after its "WARNING: ", which the log's level stands for) when the file is not a regular file. */
+  static String notPlainWarning(Path file) {
+    return "password file \"" + file + "\" is not a plain file";
+  }
+
+  /** libpq's warning (after its "WARNING: ") when group or others have any access. */
+  static String openToOthersWarning(Path file) {
+    return "password file \"" + file + "\" has group or world access; permissions should be u=rw (0600) or less";
+  }
+
+  /**
+   * Applies libpq's rule to {@code file} (following symbolic links, as its stat does) and warns on
+   * stderr, through the log, with libpq's own line when the file is ignored for its type or mode.
+   */
+  static State check(Path file) {
+    BasicFileAttributes attrs;
+    try {
+      attrs = Files.readAttributes(file, BasicFileAttributes.class);
+    } catch (IOException | SecurityException e) {
+      return State.MISSING;
+    }
+    if (!attrs.isRegularFile()) {
+      warn(notPlainWarning(file));
+      return State.NOT_PLAIN;
+    }
+    Set<PosixFilePermission> perms;
+    try {
+      perms = Files.readAttributes(file, PosixFileAttributes.class).permissions();
+    } catch (UnsupportedOperationException e) {
+      return State.USABLE; // not a POSIX file system: libpq does not check the mode there either
+    } catch (IOException e) {
+      return State.MISSING;
+    }
+    if (perms.stream().anyMatch(x -> x.name().startsWith("GROUP") || x.name().startsWith("OTHERS"))) {
+      warn(openToOthersWarning(file));
+      return State.OPEN_TO_OTHERS;
+    }
+    return State.USABLE;
+  }
+
+  private static void warn(String line) {
+    if (WARNED.add(line)) {
+      LOG.warn(line);
+    }
+  }
 
   static Optional<String> lookup(Path file, String host, int port, String db, String user) {
     List<String> lines;

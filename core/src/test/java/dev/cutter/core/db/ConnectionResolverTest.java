@@ -10,7 +10,15 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import dev.cutter.core.db.ConnectionSpec.SslMode;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.slf4j.LoggerFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 class ConnectionResolverTest {
@@ -47,6 +55,91 @@ class ConnectionResolverTest {
     assertThatThrownBy(() -> r.resolve("host=h password=hunter2"))
         .isInstanceOf(CutterException.class)
         .hasMessageNotContaining("hunter2");
+  }
+
+  /** The warnings PassFile logs while {@code action} runs, as "LEVEL message". */
+  private static List<String> warnings(Runnable action) {
+    Logger log = (Logger) LoggerFactory.getLogger(PassFile.class);
+    ListAppender<ILoggingEvent> list = new ListAppender<>();
+    list.start();
+    log.addAppender(list);
+    try {
+      action.run();
+    } finally {
+      log.detachAppender(list);
+    }
+    return list.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
+  }
+
+  private Path passFile(String name, String mode) throws IOException {
+    Path pass = Files.writeString(home.resolve(name), "h:5432:*:app:from-the-file-7\n");
+    Files.setPosixFilePermissions(pass, PosixFilePermissions.fromString(mode));
+    return pass;
+  }
+
+  @Test
+  void aPrivatePassFileNamedByPgpassfileIsUsedWithoutAWord() throws IOException {
+    Path pass = passFile("private", "rw-------");
+    ConnectionResolver r = new ConnectionResolver(Map.of("PGPASSFILE", pass.toString()), home);
+    List<String> warned = warnings(() ->
+        assertThat(r.resolve("postgresql://app@h:5432/db").password()).map(ConnectionSpec.Secret::value).contains("from-the-file-7"));
+    assertThat(warned).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"rw-r--r--", "rw-r-----", "rw-rw-rw-", "rw----r--", "rw---x---", "r-------x"})
+  void aPassFileOthersCanAccessIsIgnoredWithLibpqsWarning(String mode) throws IOException {
+    Path pass = passFile("open-" + mode, mode);
+    ConnectionResolver r = new ConnectionResolver(Map.of("PGPASSFILE", pass.toString()), home);
+    List<String> warned = warnings(() -> {
+      ConnectionSpec s = r.resolve("postgresql://app@h:5432/db");
+      assertThat(s.password()).as("mode %s", mode).isEmpty();
+      assertThat(r.passwordFor(s, "app")).isEmpty();
+    });
+    assertThat(warned).as("one warning per run, however many lookups").containsExactly("WARN password file \"" + pass
+        + "\" has group or world access; permissions should be u=rw (0600) or less");
+  }
+
+  @Test
+  void theHomePassFileOthersCanReadIsIgnoredWithLibpqsWarning() throws IOException {
+    Path pass = passFile(".pgpass", "rw-r--r--");
+    ConnectionResolver r = new ConnectionResolver(Map.of(), home);
+    List<String> warned = warnings(() -> assertThat(r.resolve("postgresql://app@h:5432/db").password()).isEmpty());
+    assertThat(warned).containsExactly("WARN password file \"" + pass
+        + "\" has group or world access; permissions should be u=rw (0600) or less");
+  }
+
+  @Test
+  void aDirectoryAtPgpassfileIsIgnoredAsNotAPlainFile() throws IOException {
+    Path dir = Files.createDirectory(home.resolve("a-directory"));
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+    ConnectionResolver r = new ConnectionResolver(Map.of("PGPASSFILE", dir.toString()), home);
+    List<String> warned = warnings(() -> assertThat(r.resolve("postgresql://app@h:5432/db").password()).isEmpty());
+    assertThat(warned).containsExactly("WARN password file \"" + dir + "\" is not a plain file");
+  }
+
+  @Test
+  void aFifoAtPgpassfileIsIgnoredAsNotAPlainFileWithoutBeingOpened() throws Exception {
+    Path fifo = home.resolve("a-fifo");
+    Process mk;
+    try {
+      mk = new ProcessBuilder("mkfifo", "-m", "600", fifo.toString()).inheritIO().start();
+    } catch (IOException e) {
+      Assumptions.abort("mkfifo is not available: " + e.getMessage());
+      return;
+    }
+    assertThat(mk.waitFor()).isZero();
+    ConnectionResolver r = new ConnectionResolver(Map.of("PGPASSFILE", fifo.toString()), home);
+    // opening a FIFO nobody writes to would block: the resolver must decide before reading
+    List<String> warned = warnings(() -> assertThat(r.resolve("postgresql://app@h:5432/db").password()).isEmpty());
+    assertThat(warned).containsExactly("WARN password file \"" + fifo + "\" is not a plain file");
+  }
+
+  @Test
+  void aMissingPassFileIsIgnoredWithoutAWord() {
+    ConnectionResolver r = new ConnectionResolver(Map.of("PGPASSFILE", home.resolve("none").toString()), home);
+    List<String> warned = warnings(() -> assertThat(r.resolve("postgresql://app@h:5432/db").password()).isEmpty());
+    assertThat(warned).isEmpty();
   }
 
   @Test

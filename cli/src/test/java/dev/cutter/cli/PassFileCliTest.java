@@ -1,0 +1,163 @@
+package dev.cutter.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cutter.fixtures.PrivateCluster;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The password file as a real cutter process sees it, against a server that asks for a password
+ * (scram-sha-256 over TCP): a private file logs in, one others can read is ignored with libpq's
+ * warning on stderr, and the login then fails. Also as the unprivileged user {@code nobody}, for
+ * whom the mode is what keeps a root-owned 0644 file out (root could read any file anyway).
+ */
+class PassFileCliTest {
+
+  private static final String PASSWORD = "pw-from-the-file-58";
+
+  private static PrivateCluster cluster;
+  private static Path dir;
+
+  @BeforeAll
+  static void start() throws IOException {
+    cluster = PrivateCluster.startOrSkip(new PrivateCluster.Options("localhost", 0, false, List.of(
+        "local all all trust", "host all all 127.0.0.1/32 scram-sha-256", "host all all ::1/128 scram-sha-256")));
+    cluster.psql("postgres", "CREATE ROLE app LOGIN PASSWORD '" + PASSWORD + "'");
+    dir = Files.createTempDirectory("cutter-passfile-");
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  private static Path passFile(String name, String mode) throws IOException {
+    Path f = Files.writeString(dir.resolve(name), "*:" + cluster.port() + ":*:app:" + PASSWORD + "\n");
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString(mode));
+    return f;
+  }
+
+  private static String openWarning(Path f) {
+    return "cutter: WARN PassFile: password file \"" + f + "\" has group or world access; permissions should be u=rw "
+        + "(0600) or less";
+  }
+
+  /** {@code cutter baseline} in a child JVM (optionally through {@code prefix}), with PGPASSFILE and HOME set and no PGPASSWORD. */
+  private static Cli baseline(List<String> prefix, String classPath, Path passFile, Path home) throws Exception {
+    List<String> cmd = new ArrayList<>(prefix);
+    cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
+        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+        // cutter's own logging set-up, as in the jar (the test class path also holds the fixtures' logback-test.xml)
+        "-Dlogback.configurationFile=" + Path.of(Main.class.getResource("/logback.xml").toURI()), "-cp", classPath, Main.class.getName(), "baseline",
+        "--schema", "public", "--target", "postgresql://app@127.0.0.1:" + cluster.port() + "/postgres?sslmode=disable"));
+    Path out = Files.createTempFile(dir, "out-", ".txt");
+    Path err = Files.createTempFile(dir, "err-", ".txt");
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+    pb.environment().keySet().removeIf(k -> k.startsWith("PG"));
+    if (passFile != null) {
+      pb.environment().put("PGPASSFILE", passFile.toString());
+    }
+    pb.environment().put("HOME", home.toString());
+    Process p = pb.start();
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("cutter finished").isTrue();
+    return new Cli(p.exitValue(), Files.readString(out), Files.readString(err));
+  }
+
+  private static Cli baseline(Path passFile) throws Exception {
+    return baseline(List.of(), System.getProperty("java.class.path"), passFile, dir);
+  }
+
+  @Test
+  void aPrivateFileLogsInAndOnesOthersCanAccessAreIgnoredWithLibpqsWarning() throws Exception {
+    Cli ok = baseline(passFile("private", "rw-------"));
+    assertThat(ok.err()).doesNotContain("password file");
+    assertThat(ok.exit()).as(ok.err()).isZero();
+
+    for (String mode : List.of("rw-r--r--", "rw-r-----", "rw-rw-rw-")) {
+      Path f = passFile("open-" + mode, mode);
+      Cli r = baseline(f);
+      assertThat(r.err().lines().filter(l -> l.contains("password file")).toList()).as(mode)
+          .containsExactly(openWarning(f));
+      assertThat(r.exit()).as("no password was taken from a %s file: %s", mode, r.err()).isNotZero();
+      assertThat(r.out() + r.err()).doesNotContain(PASSWORD);
+    }
+  }
+
+  @Test
+  void theHomePassFileOthersCanReadIsIgnored() throws Exception {
+    Path home = Files.createDirectories(dir.resolve("home"));
+    Path f = Files.writeString(home.resolve(".pgpass"), "*:" + cluster.port() + ":*:app:" + PASSWORD + "\n");
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
+    Cli r = baseline(List.of(), System.getProperty("java.class.path"), null, home);
+    assertThat(r.err().lines().filter(l -> l.contains("password file")).toList()).containsExactly(openWarning(f));
+    assertThat(r.exit()).as(r.err()).isNotZero();
+
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+    Cli ok = baseline(List.of(), System.getProperty("java.class.path"), null, home);
+    assertThat(ok.exit()).as("$HOME/.pgpass is the one read: " + ok.err()).isZero();
+  }
+
+  @Test
+  void aDirectoryAtPgpassfileIsNotAPlainFile() throws Exception {
+    Path d = Files.createDirectories(dir.resolve("a-directory"));
+    Cli r = baseline(d);
+    assertThat(r.err().lines().filter(l -> l.contains("password file")).toList())
+        .containsExactly("cutter: WARN PassFile: password file \"" + d + "\" is not a plain file");
+    assertThat(r.exit()).isNotZero();
+  }
+
+  @Test
+  void asNobodyAFileOthersCanReadIsIgnoredAndTheirOwnPrivateFileIsUsed() throws Exception {
+    boolean root = "root".equals(System.getProperty("user.name"));
+    Path runuser = Path.of("/usr/sbin/runuser");
+    Assumptions.assumeTrue(root && Files.isExecutable(runuser), "needs root and runuser to switch to user nobody");
+    // the class path as nobody can read it: jars linked (or copied) into a world-readable directory
+    Path lib = Files.createDirectories(dir.resolve("lib"));
+    List<String> entries = new ArrayList<>();
+    int i = 0;
+    for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
+      Path src = Path.of(e);
+      if (Files.isRegularFile(src)) {
+        Path dst = lib.resolve((i++) + "-" + src.getFileName());
+        try {
+          Files.createLink(dst, src);
+        } catch (IOException | UnsupportedOperationException x) {
+          Files.copy(src, dst, StandardCopyOption.REPLACE_EXISTING);
+        }
+        Files.setPosixFilePermissions(dst, PosixFilePermissions.fromString("rw-r--r--"));
+        entries.add(dst.toString());
+      } else {
+        entries.add(e); // the modules' class directories
+      }
+    }
+    String cp = String.join(File.pathSeparator, entries);
+    List<String> asNobody = List.of(runuser.toString(), "-u", "nobody", "--");
+
+    Path open = passFile("root-owned-open", "rw-r--r--");
+    Cli r = baseline(asNobody, cp, open, dir);
+    assertThat(r.err().lines().filter(l -> l.contains("password file")).toList()).as(r.err())
+        .containsExactly(openWarning(open));
+    assertThat(r.exit()).isNotZero();
+
+    Path own = passFile("nobody-private", "rw-------");
+    Files.setOwner(own, own.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+    Cli ok = baseline(asNobody, cp, own, dir);
+    assertThat(ok.exit()).as(ok.err()).isZero();
+    assertThat(ok.err()).doesNotContain("password file");
+  }
+}
