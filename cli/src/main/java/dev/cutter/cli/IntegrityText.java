@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cutter.core.integrity.ArtifactCheck;
 import dev.cutter.core.integrity.IntegrityResult;
+import dev.cutter.core.integrity.IntegrityVerifier;
 import dev.cutter.core.integrity.SignatureResult;
+import dev.cutter.core.integrity.SignatureStatus;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -98,6 +100,10 @@ final class IntegrityText {
   }
 
   static String signatureLine(SignatureResult s) {
+    if (s.status() == SignatureStatus.STALE) {
+      return "signature " + s.index() + " by " + s.fingerprint() + s.userId().map(u -> " " + u).orElse("")
+          + " was made over other bytes of package.yaml: " + IntegrityVerifier.STALE_FIX;
+    }
     StringBuilder b = new StringBuilder("signature ").append(s.index()).append(": ").append(s.fingerprint());
     s.userId().ifPresent(id -> b.append(' ').append(id));
     b.append(": ").append(s.status().label());

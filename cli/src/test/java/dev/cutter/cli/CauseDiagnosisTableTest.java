@@ -193,8 +193,9 @@ class CauseDiagnosisTableTest {
           replaceIn(pkg.resolve("package.yaml"), "title: causes", "title: causes signature " + TRAP);
           return c.verb("apply", pkg);
         }, Verdict.BLOCKED,
-            "Signature 1 on package.yaml is refused: bad signature. package.yaml is not the file that was signed",
-            "Restore the signed package.yaml and package.yaml.asc, or have the changed file reviewed and signed again."),
+            "Signature 1 on package.yaml is refused: an approver's key made it over other bytes of package.yaml (the file"
+                + " changed after it was signed).",
+            "If the change is intended: cutter package hash --drop-signatures PKG, then have it reviewed and signed again."),
         new Row(Cause.ArtifactHashMismatch.class, c -> {
           c.init();
           Path pkg = c.pkg(CREATE_TRAP);

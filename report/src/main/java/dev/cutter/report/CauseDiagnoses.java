@@ -48,6 +48,14 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
 
   @Override
   public Diagnosis signatureRefused(Cause.SignatureRefused c) {
+    if (c.status() == dev.cutter.core.integrity.SignatureStatus.STALE) {
+      return Diagnosis.of(
+          "Signature " + c.index() + " on package.yaml is refused: an approver's key made it over other bytes of"
+              + " package.yaml (the file changed after it was signed).",
+          "Find out who changed package.yaml and why before anything runs; " + UNCHANGED,
+          "If the change is intended: cutter package hash --drop-signatures PKG, then have it reviewed and signed again.",
+          "Otherwise restore the signed package.yaml.");
+    }
     boolean tamper = c.status().isTamperEvidence();
     return Diagnosis.of(
         "Signature " + c.index() + " on package.yaml is refused: " + c.status().label() + "."

@@ -125,12 +125,19 @@ public final class IntegrityVerifier {
     String primary = Keyring.fingerprint(m.ring().getPublicKey());
     Optional<String> approver = policy.approverOf(primary).map(TrustPolicy.Approver::name);
     Outcome outcome = outcome(sig, data, m, key, now);
+    if (outcome.status() == SignatureStatus.BAD_SIGNATURE && approver.isPresent()
+        && sig.getSignatureType() == PGPSignature.BINARY_DOCUMENT && !StaleSignatures.prefixMatches(sig, data)) {
+      outcome = new Outcome(SignatureStatus.STALE, "made over other bytes of package.yaml: " + STALE_FIX);
+    }
     if (outcome.status() == SignatureStatus.VALID && approver.isEmpty()) {
       outcome = new Outcome(SignatureStatus.NOT_AN_APPROVER, "the key is in the keyring, but no approver of the trust policy lists it");
     }
     return new SignatureResult(index, outcome.status(), primary, key.userId(),
         Optional.of(Keyring.fingerprint(m.key())), created, outcome.detail(), approver);
   }
+
+  /** What to do about a {@link SignatureStatus#STALE} signature. */
+  public static final String STALE_FIX = "run cutter package hash --drop-signatures, then sign again";
 
   private record Outcome(SignatureStatus status, String detail) {}
 

@@ -4,6 +4,12 @@ package dev.cutter.core.integrity;
 public enum SignatureStatus {
   VALID("valid"),
   BAD_SIGNATURE("bad signature"),
+  /**
+   * An approver's key, and a signature that does not verify over the current package.yaml because it
+   * was made over other bytes (its recorded digest prefix differs): typically signed before the
+   * package was edited and re-hashed. Still tamper evidence: it is never outvoted.
+   */
+  STALE("made over other bytes"),
   UNKNOWN_KEY("unknown key"),
   EXPIRED_KEY("expired key"),
   REVOKED_KEY("revoked key"),
@@ -36,6 +42,6 @@ public enum SignatureStatus {
 
   /** A result that must stop the run even when the quorum is met: someone tampered or the file is damaged. */
   public boolean isTamperEvidence() {
-    return this == BAD_SIGNATURE || this == MALFORMED;
+    return this == BAD_SIGNATURE || this == STALE || this == MALFORMED;
   }
 }
