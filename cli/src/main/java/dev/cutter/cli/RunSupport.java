@@ -246,6 +246,8 @@ final class RunSupport {
     Instant started = Instant.now();
     try {
       return body.call();
+    } catch (dev.cutter.core.model.NotAPackageException e) {
+      throw e; // PKG mistyped or not a package: no run to report on (no report under _unknown)
     } catch (RuntimeException e) {
       int code = e instanceof CutterException ce ? ce.exitCode() : ExitCodes.INTERNAL;
       String cause = (code == ExitCodes.INTERNAL ? "internal error: " + e : e.getMessage());

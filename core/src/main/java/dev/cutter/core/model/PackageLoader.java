@@ -152,15 +152,25 @@ public final class PackageLoader {
     return result;
   }
 
+  private static boolean isYamlName(Path file) {
+    String n = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+    return n.endsWith(".yaml") || n.endsWith(".yml");
+  }
+
   /** Reads package.yaml whole (it is small: at most {@link YamlDocument#MAX_BYTES}). */
   static byte[] readPackageFile(Path file) {
     String name = file.toString();
     try {
       if (!Files.exists(file)) {
-        throw new InvalidInputException(new Diagnostic(name, 0, 0, "no such file (a package is a directory with " + FILE_NAME + ")"));
+        throw Files.exists(file.toAbsolutePath().getParent()) && file.getFileName().toString().equals(FILE_NAME)
+            ? new InvalidInputException(new Diagnostic(name, 0, 0, "no such file (a package is a directory with " + FILE_NAME + ")"))
+            : NotAPackageException.notFound(name);
       }
       if (!Files.isRegularFile(file)) {
         throw new InvalidInputException(new Diagnostic(name, 0, 0, "not a regular file"));
+      }
+      if (!isYamlName(file)) {
+        throw NotAPackageException.notYaml(name);
       }
       long size = Files.size(file);
       if (size > YamlDocument.MAX_BYTES) {
