@@ -92,7 +92,7 @@ public final class PrivilegeCheck extends BuiltInCheck<PrivilegeCheck.Args> {
         if (problem == null) {
           valid.add(s.value());
         } else {
-          f.report(s, field + "[" + i + "]", problem);
+          f.report(s, dev.cutter.core.model.YamlFields.item(field, i), problem);
         }
       }
     }

@@ -24,7 +24,7 @@ class BuiltInCheckArgumentsTest {
   @Test
   void schemaExistsTakesOneName() {
     assertThat(problems(new SchemaExistsCheck(), "governance")).isEmpty();
-    assertThat(problems(new SchemaExistsCheck(), "[a, b]")).containsExactly("preflight[0].schema_exists: expected a string, got a list");
+    assertThat(problems(new SchemaExistsCheck(), "[a, b]")).containsExactly("preflight[1].schema_exists: expected a string, got a list");
     assertThat(problems(new SchemaExistsCheck(), "'" + "s".repeat(64) + "'")).singleElement().asString().contains("64 bytes");
   }
 
@@ -34,12 +34,12 @@ class BuiltInCheckArgumentsTest {
     assertThat(problems(absent, "{ schema: gov, tables: [a, b], functions: [f] }")).isEmpty();
     assertThat(problems(new ObjectsPresentCheck(), "{ roles: [gov_owner] }")).as("roles are global").isEmpty();
     assertThat(problems(absent, "{ schema: gov }"))
-        .containsExactly("preflight[0].objects_absent: list at least one of tables, views, materialized_views, indexes, sequences, functions, types, roles");
-    assertThat(problems(absent, "{ tables: [a] }")).containsExactly("preflight[0].objects_absent: missing required field 'schema' (roles alone need none)");
+        .containsExactly("preflight[1].objects_absent: list at least one of tables, views, materialized_views, indexes, sequences, functions, types, roles");
+    assertThat(problems(absent, "{ tables: [a] }")).containsExactly("preflight[1].objects_absent: missing required field 'schema' (roles alone need none)");
     assertThat(problems(absent, "{ schema: gov, tables: [], tabels: [a], views: [1] }")).containsExactly(
-        "preflight[0].objects_absent.tabels: unknown key; allowed: schema, tables, views, materialized_views, indexes, sequences, functions, types, roles",
-        "preflight[0].objects_absent.tables: must list at least one name",
-        "preflight[0].objects_absent.views[0]: expected a string, got an integer (1); quote it");
+        "preflight[1].objects_absent.tabels: unknown key; allowed: schema, tables, views, materialized_views, indexes, sequences, functions, types, roles",
+        "preflight[1].objects_absent.tables: must list at least one name",
+        "preflight[1].objects_absent.views[1]: expected a string, got an integer (1); quote it");
   }
 
   @Test
@@ -58,15 +58,15 @@ class BuiltInCheckArgumentsTest {
 
     assertThat(args).get().extracting(BaselineCheck.Args::constraints).isEqualTo(Map.of("p", 12L, "f", 19L, "n", 0L));
     assertThat(args.get().relations()).containsEntry("S", 1L).containsEntry("I", 2L);
-    assertThat(problems(baseline, "{ schema: gov }")).containsExactly("preflight[0].baseline: list constraints or relations (or both)");
+    assertThat(problems(baseline, "{ schema: gov }")).containsExactly("preflight[1].baseline: list constraints or relations (or both)");
     assertThat(problems(baseline, "{ schema: gov, constraints: { p: -1, q: 2 }, relations: { s: 1, r: \"3\" } }")).containsExactly(
-        "preflight[0].baseline.constraints.q: unknown key; allowed: p, f, u, c, x, t, n",
-        "preflight[0].baseline.constraints.p: must be between 0 and 2147483647, got -1",
-        "preflight[0].baseline.relations.s: unknown key; allowed: r, p, v, m, S, i, I, f, c, t",
-        "preflight[0].baseline.relations.r: expected a decimal integer, got a string");
+        "preflight[1].baseline.constraints.q: unknown key; allowed: p, f, u, c, x, t, n",
+        "preflight[1].baseline.constraints.p: must be between 0 and 2147483647, got -1",
+        "preflight[1].baseline.relations.s: unknown key; allowed: r, p, v, m, S, i, I, f, c, t",
+        "preflight[1].baseline.relations.r: expected a decimal integer, got a string");
     assertThat(problems(baseline, "{ constraints: {} }")).containsExactly(
-        "preflight[0].baseline: missing required field 'schema'",
-        "preflight[0].baseline.constraints: list at least one of p f u c x t n");
+        "preflight[1].baseline: missing required field 'schema'",
+        "preflight[1].baseline.constraints: list at least one of p f u c x t n");
   }
 
   @Test
@@ -76,17 +76,17 @@ class BuiltInCheckArgumentsTest {
     assertThat(problems(privilege, "{ role: rep, schema: gov, table: entry, has: [SELECT], lacks: [INSERT, UPDATE, DELETE] }")).isEmpty();
     assertThat(problems(privilege, "{ role: gov_app, has: [MEMBER OF gov_owner] }")).as("membership needs no schema").isEmpty();
     assertThat(problems(privilege, "{ role: gov_app, schema: gov, has: [SELECT, usage] }")).containsExactly(
-        "preflight[0].privilege.has[0]: 'SELECT' is not a privilege on a schema (add table: for table privileges); expected one of USAGE, CREATE, OWNER or MEMBER OF role",
-        "preflight[0].privilege.has[1]: 'usage' is not a privilege on a schema (add table: for table privileges); expected one of USAGE, CREATE, OWNER or MEMBER OF role");
+        "preflight[1].privilege.has[1]: 'SELECT' is not a privilege on a schema (add table: for table privileges); expected one of USAGE, CREATE, OWNER or MEMBER OF role",
+        "preflight[1].privilege.has[2]: 'usage' is not a privilege on a schema (add table: for table privileges); expected one of USAGE, CREATE, OWNER or MEMBER OF role");
     assertThat(problems(privilege, "{ role: r, schema: s, table: t, has: [CREATE] }")).singleElement().asString()
-        .startsWith("preflight[0].privilege.has[0]: 'CREATE' is not a privilege on a table");
+        .startsWith("preflight[1].privilege.has[1]: 'CREATE' is not a privilege on a table");
     assertThat(problems(privilege, "{ role: r, has: [USAGE], lacks: [USAGE] }")).containsExactly(
-        "preflight[0].privilege.lacks: USAGE is also listed under has",
-        "preflight[0].privilege: missing required field 'schema'");
-    assertThat(problems(privilege, "{ role: r, schema: s }")).containsExactly("preflight[0].privilege: list what the role has, lacks, or both");
+        "preflight[1].privilege.lacks: USAGE is also listed under has",
+        "preflight[1].privilege: missing required field 'schema'");
+    assertThat(problems(privilege, "{ role: r, schema: s }")).containsExactly("preflight[1].privilege: list what the role has, lacks, or both");
     assertThat(problems(privilege, "{ schema: s, has: [MEMBER OF ] }")).containsExactly(
-        "preflight[0].privilege: missing required field 'role'",
-        "preflight[0].privilege.has[0]: MEMBER OF needs a role name");
+        "preflight[1].privilege: missing required field 'role'",
+        "preflight[1].privilege.has[1]: MEMBER OF needs a role name");
   }
 
   @Test
@@ -102,9 +102,9 @@ class BuiltInCheckArgumentsTest {
     assertThat(problems(sql, "{ name: no open runs, query: 'select count(*) from x', expect: 0 }")).isEmpty();
     assertThat(problems(sql, "{ query: select 1, expect: null }")).isEmpty();
     assertThat(problems(sql, "{ query: '', expect: [1] }")).containsExactly(
-        "preflight[0].sql.query: must not be empty",
-        "preflight[0].sql.expect: expected a single value (string, number, boolean or null), got a list");
-    assertThat(problems(sql, "{ name: x, expect: 1 }")).containsExactly("preflight[0].sql: missing required field 'query'");
+        "preflight[1].sql.query: must not be empty",
+        "preflight[1].sql.expect: expected a single value (string, number, boolean or null), got a list");
+    assertThat(problems(sql, "{ name: x, expect: 1 }")).containsExactly("preflight[1].sql: missing required field 'query'");
     assertThat(SqlCheck.read(parse("{ query: select 1, expect: '1' }"), new Problems("p"))).get()
         .satisfies(a -> assertThat(a.name()).isEmpty()).extracting(a -> a.expect().value()).isEqualTo("1");
   }
@@ -112,12 +112,12 @@ class BuiltInCheckArgumentsTest {
   @Test
   void flagsAndVersions() {
     assertThat(problems(new RehearseCheck(), "false")).isEmpty();
-    assertThat(problems(new RehearseCheck(), "yes")).containsExactly("preflight[0].rehearse: expected true or false, got a boolean (yes)");
+    assertThat(problems(new RehearseCheck(), "yes")).containsExactly("preflight[1].rehearse: expected true or false, got a boolean (yes)");
     assertThat(problems(new JournalWritableCheck(), "true")).isEmpty();
-    assertThat(problems(new JournalWritableCheck(), "false")).containsExactly("preflight[0].journal_writable: takes only true (the journal is always checked)");
+    assertThat(problems(new JournalWritableCheck(), "false")).containsExactly("preflight[1].journal_writable: takes only true (the journal is always checked)");
     assertThat(problems(new ServerVersionCheck(), "16")).isEmpty();
     assertThat(problems(new ServerVersionCheck(), "'15'")).isEmpty();
-    assertThat(problems(new ServerVersionCheck(), "15.4")).containsExactly("preflight[0].server_version: expected a PostgreSQL major version such as 16, got a number (15.4)");
+    assertThat(problems(new ServerVersionCheck(), "15.4")).containsExactly("preflight[1].server_version: expected a PostgreSQL major version such as 16, got a number (15.4)");
   }
 
   @Test
@@ -152,7 +152,7 @@ class BuiltInCheckArgumentsTest {
 
   private static List<String> problems(CheckType type, String yaml) {
     Problems problems = new Problems("package.yaml");
-    type.validate(parse(yaml), problems.in("preflight[0]." + type.name()));
+    type.validate(parse(yaml), problems.in("preflight[1]." + type.name()));
     return problems.diagnostics().stream().map(Diagnostic::message).toList();
   }
 }

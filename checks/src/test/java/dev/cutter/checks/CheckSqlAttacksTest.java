@@ -109,15 +109,15 @@ class CheckSqlAttacksTest {
       assertThatThrownBy(() -> load(text)).as(attack).isInstanceOfSatisfying(InvalidInputException.class, e -> {
         List<String> where = e.diagnostics().stream().map(d -> d.line() + ":" + d.column() + " " + d.message()).toList();
         assertThat(where).as(attack).hasSize(2);
-        assertThat(where.get(0)).as("the query scalar of preflight[0]").startsWith("17:33 preflight[0].sql.query: ");
-        assertThat(where.get(1)).startsWith("23:35 rollback.precondition[0].sql.query: ");
+        assertThat(where.get(0)).as("the query scalar of preflight[1]").startsWith("17:33 preflight[1].sql.query: ");
+        assertThat(where.get(1)).startsWith("23:35 rollback.precondition[1].sql.query: ");
         assertThat(e.diagnostics()).allSatisfy(d -> assertThat(d.file()).endsWith("package.yaml"));
       });
     }
     String inVerify = yaml(db, app, safe, check(ATTACKS.get(0)), safe.replace("  - ", "    - "));
     assertThatThrownBy(() -> load(inVerify)).isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(
         e.diagnostics().stream().map(Diagnostic::toString)).singleElement().asString().endsWith(
-        "package.yaml:19:33: verify[0].sql.query: a check is exactly one statement; found 3, the second"
+        "package.yaml:19:33: verify[1].sql.query: a check is exactly one statement; found 3, the second"
             + " (drop table public.victim) on line 1 of the query"));
   }
 

@@ -431,7 +431,7 @@ public final class PackageLoader {
       List<YamlValue> items = fields.list(v, field);
       List<CheckSpec> specs = new ArrayList<>();
       for (int i = 0; i < items.size(); i++) {
-        check(items.get(i), field + "[" + i + "]").ifPresent(specs::add);
+        check(items.get(i), YamlFields.item(field, i)).ifPresent(specs::add);
       }
       return specs;
     }
@@ -509,7 +509,7 @@ public final class PackageLoader {
         if (items.get(i) instanceof YamlValue.Scalar s && s.isString()) {
           String compact = s.value().replace(" ", "");
           if (!FINGERPRINT.matcher(compact).matches() && !ENV_REF.matcher(s.value()).matches()) {
-            fields.report(s, field + "[" + i + "]", "expected an OpenPGP fingerprint (40 or 64 hex digits) or ${VARIABLE}, got '"
+            fields.report(s, YamlFields.item(field, i), "expected an OpenPGP fingerprint (40 or 64 hex digits) or ${VARIABLE}, got '"
                 + s.value() + "'");
           }
         }
@@ -649,7 +649,7 @@ public final class PackageLoader {
         List<Path> setup = new ArrayList<>();
         List<YamlValue> items = m.get("setup").map(x -> fields.list(x, f + ".setup")).orElse(List.of());
         for (int i = 0; i < items.size(); i++) {
-          packagePath(items.get(i), f + ".setup[" + i + "]").ifPresent(setup::add);
+          packagePath(items.get(i), YamlFields.item(f + ".setup", i)).ifPresent(setup::add);
         }
         return new Sandbox(setup);
       }).orElse(null);

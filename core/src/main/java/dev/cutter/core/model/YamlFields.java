@@ -144,6 +144,14 @@ public final class YamlFields {
     return nonEmptyList(value, field, true);
   }
 
+  /**
+   * The path of item {@code index} (from 0) of the list at {@code field}, counted from 1 as people
+   * (and the report's check ids, {@code objects_absent#3}) count: {@code preflight[3]} is the third.
+   */
+  public static String item(String field, int index) {
+    return field + "[" + (index + 1) + "]";
+  }
+
   private List<String> nonEmptyList(YamlValue value, String field, boolean identifiers) {
     List<YamlValue> items = list(value, field);
     if (items.isEmpty() && value instanceof YamlValue.Sequence) {
@@ -151,7 +159,7 @@ public final class YamlFields {
     }
     List<String> out = new ArrayList<>();
     for (int i = 0; i < items.size(); i++) {
-      String f = field + "[" + i + "]";
+      String f = item(field, i);
       (identifiers ? identifier(items.get(i), f) : string(items.get(i), f)).ifPresent(out::add);
     }
     return out;

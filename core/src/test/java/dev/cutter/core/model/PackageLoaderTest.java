@@ -192,9 +192,9 @@ class PackageLoaderTest {
     List<Diagnostic> ds = problems(MINIMAL + "verify:\n  - schema_exist: app\n  - {}\n  - rehearse: yes\n");
 
     assertThat(ds).extracting(Diagnostic::message).containsExactly(
-        "verify[0]: unknown check 'schema_exist'; known: rehearse, schema_exists",
-        "verify[1]: expected a check: a mapping with one key naming it (rehearse, schema_exists), got a mapping with 0 keys",
-        "verify[2].rehearse: expected true or false, got a boolean (yes)");
+        "verify[1]: unknown check 'schema_exist'; known: rehearse, schema_exists",
+        "verify[2]: expected a check: a mapping with one key naming it (rehearse, schema_exists), got a mapping with 0 keys",
+        "verify[3].rehearse: expected true or false, got a boolean (yes)");
     assertThat(ds.get(0).line()).isEqualTo(17);
     assertThat(ds.get(0).column()).isEqualTo(5);
   }
@@ -246,7 +246,7 @@ class PackageLoaderTest {
         "backup.scope: expected database or { schemas: [ ... ] }, got 'everything'",
         "backup: missing required field 'dir' (where the backup is written; required: true)",
         "backup.min_bytes: must be between 0 and 9223372036854775807, got -1",
-        "backup.encrypt_to[0]: expected an OpenPGP fingerprint (40 or 64 hex digits) or ${VARIABLE}, got 'alice'",
+        "backup.encrypt_to[1]: expected an OpenPGP fingerprint (40 or 64 hex digits) or ${VARIABLE}, got 'alice'",
         "backup.recipient_keys: 'keys/missing.asc' does not exist in the package directory");
   }
 
@@ -270,11 +270,11 @@ class PackageLoaderTest {
     List<String> ms = messages(pkg);
 
     assertThat(ms).containsExactly(
-        "sandbox.setup[0]: may not leave the package directory ('..' in '../outside.sql')",
-        "sandbox.setup[1]: must be relative to the package directory, got the absolute path '/etc/passwd'",
-        "sandbox.setup[2]: 'ddl/link.sql' leads outside the package directory (through a symbolic link)",
-        "sandbox.setup[3]: 'ddl/none.sql' does not exist in the package directory",
-        "sandbox.setup[4]: 'ddl' is not a regular file");
+        "sandbox.setup[1]: may not leave the package directory ('..' in '../outside.sql')",
+        "sandbox.setup[2]: must be relative to the package directory, got the absolute path '/etc/passwd'",
+        "sandbox.setup[3]: 'ddl/link.sql' leads outside the package directory (through a symbolic link)",
+        "sandbox.setup[4]: 'ddl/none.sql' does not exist in the package directory",
+        "sandbox.setup[5]: 'ddl' is not a regular file");
   }
 
   @Test
@@ -413,7 +413,10 @@ class PackageLoaderTest {
   void aMissingPackageIsInvalidInput() {
     assertThatThrownBy(() -> loader.load(dir.resolve("nope"))).isInstanceOf(InvalidInputException.class)
         .satisfies(e -> assertThat(((InvalidInputException) e).exitCode()).isEqualTo(ExitCodes.INVALID))
-        .hasMessageContaining("no such file");
+        .hasMessage(dir.resolve("nope") + ": package not found: no such directory or file (PKG is a package directory or"
+            + " its package.yaml)");
+    assertThatThrownBy(() -> loader.load(dir)).isInstanceOf(InvalidInputException.class)
+        .hasMessage(dir.resolve("package.yaml") + ": no such file (a package is a directory with package.yaml)");
   }
 
   @Test
