@@ -28,6 +28,8 @@ import picocli.CommandLine.Spec;
         + "from the live catalog, ready to paste under preflight: or verify:. Reads only.")
 final class BaselineCommand implements Callable<Integer> {
 
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
   @Spec CommandSpec spec;
 
   @Mixin ConnectionOptions connection;
@@ -57,8 +59,18 @@ final class BaselineCommand implements Callable<Integer> {
           + target.database() + " on " + target.display());
     }
     PrintWriter out = spec.commandLine().getOut();
-    schemas.stream().map(Identifiers::truncate).distinct()
-        .forEach(s -> out.println(BaselineBlock.entry(baseline.schemas().get(s))));
+    List<String> read = schemas.stream().map(Identifiers::truncate).distinct().toList();
+    GlobalOptions global = spec.root().commandLine().<CutterCommand>getCommand().global;
+    if (global.output() == GlobalOptions.OutputFormat.json) {
+      // one JSON array of the same check entries (JSON is YAML too: it pastes under preflight: or verify:)
+      try {
+        out.println(JSON.writeValueAsString(read.stream().map(s -> BaselineBlock.entryData(baseline.schemas().get(s))).toList()));
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalStateException(e);
+      }
+    } else {
+      read.forEach(s -> out.println(BaselineBlock.entry(baseline.schemas().get(s))));
+    }
     out.flush();
     return ExitCodes.OK;
   }

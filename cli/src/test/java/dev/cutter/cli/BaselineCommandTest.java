@@ -30,6 +30,17 @@ class BaselineCommandTest {
   }
 
   @Test
+  void outputJsonPrintsOneJsonArrayOfTheSameEntries(TestDatabase db) {
+    db.execute("create schema gov; create table gov.a (id int primary key);");
+    Cli r = Cli.run("--output", "json", "baseline", "--schema", "gov", "--target", db.uri("postgres"));
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out().replaceAll(",\"n\":\\d+", "")).isEqualTo(
+        "[{\"baseline\":{\"schema\":\"gov\",\"constraints\":{\"p\":1,\"f\":0,\"u\":0,\"c\":0,\"x\":0,\"t\":0},"
+            + "\"relations\":{\"r\":1,\"p\":0,\"v\":0,\"m\":0,\"S\":0,\"i\":1,\"I\":0,\"f\":0,\"c\":0}}}]\n");
+  }
+
+  @Test
   void aMissingSchemaIsInvalidInput(TestDatabase db) {
     Cli r = Cli.run("baseline", "--schema", "nowhere", "--target", db.uri("postgres"));
 

@@ -31,6 +31,18 @@ public final class BaselineBlock {
         + ", relations: " + flow(complete(counts.relations(), RELATIONS)) + "}";
   }
 
+  /**
+   * The same entry as data, for JSON: {@code {baseline: {schema, constraints, relations}}} with the
+   * letters in the order and completeness of {@link #entry}.
+   */
+  public static Map<String, Object> entryData(SchemaCounts counts) {
+    Map<String, Object> check = new LinkedHashMap<>();
+    check.put("schema", counts.schema());
+    check.put("constraints", complete(counts.constraints(), CONSTRAINTS));
+    check.put("relations", complete(counts.relations(), RELATIONS));
+    return Map.of("baseline", check);
+  }
+
   private static Map<String, Integer> complete(Map<String, Integer> live, List<String> letters) {
     Map<String, Integer> out = new LinkedHashMap<>();
     letters.forEach(l -> out.put(l, live.getOrDefault(l, 0)));
