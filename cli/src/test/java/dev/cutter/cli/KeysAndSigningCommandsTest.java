@@ -152,7 +152,8 @@ class KeysAndSigningCommandsTest {
     assertThat(pub.exit()).isEqualTo(2);
     assertThat(pub.err()).contains("expected one armored secret key");
     assertThat(missing.exit()).isEqualTo(2);
-    assertThat(missing.err()).contains("nope: no such package file");
+    assertThat(missing.err()).endsWith("nope: package not found: no such directory or file (PKG is a package directory or its"
+        + " package.yaml)\n");
   }
 
   @Test

@@ -21,7 +21,10 @@ class PackageArgumentMessagesTest {
     Cli apply = Cli.run("apply", sql.toString(), "--target", "postgresql://nobody@127.0.0.1:1/none",
         "--report-dir", reports.toString());
     Cli verify = Cli.run("package", "verify", sql.toString());
+    Cli sign = Cli.run("package", "sign", sql.toString(), "--key", dir.resolve("none.sec.asc").toString());
 
+    assertThat(sign.exit()).isEqualTo(2);
+    assertThat(sign.err()).isEqualTo(expected);
     assertThat(apply.exit()).isEqualTo(2);
     assertThat(apply.err()).isEqualTo(expected);
     assertThat(reports.resolve("_unknown")).doesNotExist();

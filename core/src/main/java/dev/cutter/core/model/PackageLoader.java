@@ -157,9 +157,35 @@ public final class PackageLoader {
     return n.endsWith(".yaml") || n.endsWith(".yml");
   }
 
+  /**
+   * package.yaml for {@code pkg} (see {@link #packageFile}) when it is an existing regular file with a
+   * YAML name; else the one-line refusal (exit 2) that {@link #load} gives.
+   */
+  public static Path existingPackageFile(Path pkg) {
+    Path file = packageFile(pkg);
+    requirePackageFile(file);
+    return file;
+  }
+
+  private static void requirePackageFile(Path file) {
+    String name = file.toString();
+    if (!Files.exists(file)) {
+      throw Files.exists(file.toAbsolutePath().getParent()) && file.getFileName().toString().equals(FILE_NAME)
+          ? new InvalidInputException(new Diagnostic(name, 0, 0, "no such file (a package is a directory with " + FILE_NAME + ")"))
+          : NotAPackageException.notFound(name);
+    }
+    if (!Files.isRegularFile(file)) {
+      throw new InvalidInputException(new Diagnostic(name, 0, 0, "not a regular file"));
+    }
+    if (!isYamlName(file)) {
+      throw NotAPackageException.notYaml(name);
+    }
+  }
+
   /** Reads package.yaml whole (it is small: at most {@link YamlDocument#MAX_BYTES}). */
   static byte[] readPackageFile(Path file) {
     String name = file.toString();
+    requirePackageFile(file);
     try {
       if (!Files.exists(file)) {
         throw Files.exists(file.toAbsolutePath().getParent()) && file.getFileName().toString().equals(FILE_NAME)
