@@ -59,7 +59,7 @@ public interface PlannedLocks {
       if (!t.kind().isRelation() || t.kind() == ObjectKind.INDEX || t.kind() == ObjectKind.SEQUENCE) {
         continue;
       }
-      t.action().lock().ifPresent(m -> modes.merge(t.object().toString(), LockMode.valueOf(m.name()), LockMode::stronger));
+      t.action().lock().ifPresent(m -> modes.merge(t.object().toString(), m, LockMode::stronger));
     }
     List<PlannedLock> out = new ArrayList<>();
     modes.forEach((r, m) -> out.add(new PlannedLock(r, m)));

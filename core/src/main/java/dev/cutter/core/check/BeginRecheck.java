@@ -6,7 +6,7 @@ import dev.cutter.core.catalog.ObjectKind;
 import dev.cutter.core.catalog.SearchPath;
 import dev.cutter.core.check.derived.DdlAnalyzer;
 import dev.cutter.core.check.derived.Touch;
-import dev.cutter.core.check.derived.Touch.LockMode;
+import dev.cutter.core.lock.LockMode;
 import dev.cutter.core.db.DbErrors;
 import dev.cutter.core.exec.ApplyEngine;
 import dev.cutter.core.exec.ExecStatement;
@@ -103,7 +103,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
       if (t.kind().isRelation() && t.kind() != ObjectKind.INDEX && t.kind() != ObjectKind.SEQUENCE) {
         LockMode m = t.action().lock().orElse(null);
         LockMode had = locks.get(t.object().toString());
-        locks.put(t.object().toString(), had == null ? m : m == null ? had : m.compareTo(had) > 0 ? m : had);
+        locks.put(t.object().toString(), LockMode.stronger(had, m));
       }
     }
     CatalogFingerprint fp;

@@ -2,6 +2,7 @@ package dev.cutter.core.check.derived;
 
 import dev.cutter.core.catalog.ObjectKind;
 import dev.cutter.core.catalog.ObjectName;
+import dev.cutter.core.lock.LockMode;
 import java.util.Optional;
 
 /**
@@ -10,25 +11,6 @@ import java.util.Optional;
  * and derives verify checks from.
  */
 public record Touch(ObjectKind kind, ObjectName object, Action action, int statement, int line) {
-
-  /** The table-level lock modes the apply takes explicitly at BEGIN, weakest first. */
-  public enum LockMode {
-    ROW_EXCLUSIVE("ROW EXCLUSIVE"),
-    SHARE("SHARE"),
-    SHARE_ROW_EXCLUSIVE("SHARE ROW EXCLUSIVE"),
-    ACCESS_EXCLUSIVE("ACCESS EXCLUSIVE");
-
-    private final String sql;
-
-    LockMode(String sql) {
-      this.sql = sql;
-    }
-
-    /** As {@code LOCK TABLE … IN <mode> MODE} spells it. */
-    public String sql() {
-      return sql;
-    }
-  }
 
   /**
    * What the statement does to the object. The lock is the one PostgreSQL's own statement takes
