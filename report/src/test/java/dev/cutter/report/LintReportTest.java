@@ -16,9 +16,9 @@ class LintReportTest {
 
   @TempDir Path tmp;
 
-  private static final LintFinding INDEX = new LintFinding(LintRule.INDEX_NOT_CONCURRENT, "ddl/change.sql", 12, 3,
+  static final LintFinding INDEX = new LintFinding(LintRule.INDEX_NOT_CONCURRENT, "ddl/change.sql", 12, 3,
       "app.orders", "CREATE INDEX on app.orders without CONCURRENTLY", "ShareLock", true, null);
-  private static final LintFinding RENAME = LintFinding.of(LintRule.RENAME_COLUMN, "ddl/change.sql", 15, 4, "app.orders",
+  static final LintFinding RENAME = LintFinding.of(LintRule.RENAME_COLUMN, "ddl/change.sql", 15, 4, "app.orders",
       "renames column total of app.orders", "AccessExclusiveLock").withMeasuredLock("AccessExclusiveLock");
 
   @Test

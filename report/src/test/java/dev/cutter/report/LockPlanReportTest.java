@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /** The lock_plan section: written to YAML and read back unchanged, and its summary as a table. */
 class LockPlanReportTest {
 
-  private static LockPlan plan() {
+  static LockPlan plan() {
     MeasuredLock created = new MeasuredLock("app.fresh", "r", LockMode.ACCESS_EXCLUSIVE, false, 0L, null, false);
     MeasuredLock share = new MeasuredLock("app.orders", "r", LockMode.ACCESS_SHARE, true, 8192L, 1000.0, false);
     MeasuredLock exclusive = new MeasuredLock("app.orders", "r", LockMode.ACCESS_EXCLUSIVE, true, 8192L, 1000.0, true);

@@ -1,0 +1,360 @@
+package dev.cutter.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cutter.report.ReportTree.ReportFormatException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * Records as Jackson trees and back, by their components: snake_case field names in component
+ * order, enums as {@code spelling} says, Instants as RFC 3339 UTC, lists as sequences, null
+ * members left out. A {@link Shape} declares where one record type's written form departs from
+ * that. Reading inverts writing: absent members read as null (lists as empty, primitives as
+ * 0/false), and a value of the wrong kind is a {@link ReportFormatException} naming the field.
+ */
+final class RecordTree {
+
+  private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+  /** A value written and read by hand; {@code read} gets the field name for its errors. */
+  record Codec<T>(Function<T, JsonNode> write, BiFunction<JsonNode, String, T> read) {}
+
+  /** How one record type is written, where it departs from the defaults. */
+  static final class Shape<T extends Record> {
+    private final Class<T> type;
+    private final Map<String, String> names = new HashMap<>();
+    private final Set<String> skipped = new HashSet<>();
+    private final Set<String> sparse = new HashSet<>();
+    private final Set<String> required = new HashSet<>();
+    private final Set<String> nullable = new HashSet<>();
+    private final Set<String> nulls = new HashSet<>();
+    private final Map<String, Codec<?>> codecs = new HashMap<>();
+    private final Map<String, List<Map.Entry<String, Function<T, Object>>>> derived = new HashMap<>();
+    private List<String> order;
+
+    private Shape(Class<T> type) {
+      this.type = type;
+    }
+
+    static <T extends Record> Shape<T> of(Class<T> type) {
+      return new Shape<>(type);
+    }
+
+    /** {@code component} is written as {@code field}. */
+    Shape<T> rename(String component, String field) {
+      names.put(component, field);
+      return this;
+    }
+
+    /** Not written; read back as null. */
+    Shape<T> skip(String... components) {
+      skipped.addAll(List.of(components));
+      return this;
+    }
+
+    /** Left out when empty (a list) or false (a boolean). */
+    Shape<T> sparse(String... components) {
+      sparse.addAll(List.of(components));
+      return this;
+    }
+
+    /** Reading fails when absent. */
+    Shape<T> required(String... components) {
+      required.addAll(List.of(components));
+      return this;
+    }
+
+    /** A list that reads back as null, not empty, when absent. */
+    Shape<T> nullable(String... components) {
+      nullable.addAll(List.of(components));
+      return this;
+    }
+
+    /** Written as null when null, not left out. */
+    Shape<T> nulls(String... components) {
+      nulls.addAll(List.of(components));
+      return this;
+    }
+
+    /** Written in this order instead of the components'. */
+    Shape<T> order(String... components) {
+      order = List.of(components);
+      return this;
+    }
+
+    Shape<T> codec(String component, Codec<?> codec) {
+      codecs.put(component, codec);
+      return this;
+    }
+
+    /** {@code field}, derived from the record, written after {@code component} and not read. */
+    Shape<T> derive(String component, String field, Function<T, Object> value) {
+      derived.computeIfAbsent(component, c -> new ArrayList<>()).add(Map.entry(field, value));
+      return this;
+    }
+
+    private String field(String component) {
+      return names.getOrDefault(component, component.replaceAll("([A-Z])", "_$1").toLowerCase(Locale.ROOT));
+    }
+  }
+
+  private final Map<Class<?>, Shape<?>> shapes = new HashMap<>();
+  private final Map<Class<?>, Codec<?>> codecs;
+  private final Function<Enum<?>, String> spelling;
+
+  RecordTree(Function<Enum<?>, String> spelling, Map<Class<?>, Codec<?>> codecs, List<Shape<?>> shapes) {
+    this.spelling = spelling;
+    this.codecs = codecs;
+    shapes.forEach(s -> this.shapes.put(s.type, s));
+  }
+
+  // ---- writing -------------------------------------------------------------------------------
+
+  /** {@code value} as a tree; null for null. */
+  @SuppressWarnings("unchecked")
+  JsonNode write(Object value) {
+    if (value == null) {
+      return null;
+    }
+    Codec<Object> codec = (Codec<Object>) codecs.get(value.getClass());
+    if (codec != null) {
+      return codec.write().apply(value);
+    }
+    if (value instanceof JsonNode n) {
+      return n;
+    }
+    if (value instanceof String s) {
+      return F.textNode(s);
+    }
+    if (value instanceof Boolean b) {
+      return F.booleanNode(b);
+    }
+    if (value instanceof Integer i) {
+      return F.numberNode(i);
+    }
+    if (value instanceof Long l) {
+      return F.numberNode(l);
+    }
+    if (value instanceof Double d) {
+      return F.numberNode(d);
+    }
+    if (value instanceof Enum<?> e) {
+      return F.textNode(spelling.apply(e));
+    }
+    if (value instanceof Instant t) {
+      return F.textNode(ReportTree.timestamp(t));
+    }
+    if (value instanceof Collection<?> c) {
+      ArrayNode a = F.arrayNode();
+      c.forEach(e -> a.add(write(e)));
+      return a;
+    }
+    if (value instanceof Map<?, ?> m) {
+      ObjectNode o = F.objectNode();
+      m.forEach((k, v) -> o.set((String) k, write(v)));
+      return o;
+    }
+    if (value instanceof Record r) {
+      return object(r);
+    }
+    throw new IllegalArgumentException("no tree form for " + value.getClass());
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T extends Record> ObjectNode object(T r) {
+    Shape<T> shape = (Shape<T>) shapes.getOrDefault(r.getClass(), Shape.of(r.getClass()));
+    ObjectNode o = F.objectNode();
+    for (RecordComponent c : components(shape)) {
+      String name = c.getName();
+      if (shape.skipped.contains(name)) {
+        continue;
+      }
+      Object v = get(c, r);
+      Codec<Object> codec = (Codec<Object>) shape.codecs.get(name);
+      JsonNode n = codec == null || v == null ? write(v) : codec.write().apply(v);
+      n = n == null && shape.nulls.contains(name) ? F.nullNode() : n;
+      boolean empty = (v instanceof Collection<?> l && l.isEmpty()) || Boolean.FALSE.equals(v);
+      if (n != null && !(empty && shape.sparse.contains(name))) {
+        o.set(shape.field(name), n);
+      }
+      for (Map.Entry<String, Function<T, Object>> d : shape.derived.getOrDefault(name, List.of())) {
+        JsonNode value = write(d.getValue().apply(r));
+        if (value != null) {
+          o.set(d.getKey(), value);
+        }
+      }
+    }
+    return o;
+  }
+
+  private static List<RecordComponent> components(Shape<?> shape) {
+    List<RecordComponent> all = Arrays.asList(shape.type.getRecordComponents());
+    if (shape.order == null) {
+      return all;
+    }
+    List<RecordComponent> out = new ArrayList<>();
+    shape.order.forEach(name -> out.add(all.stream().filter(c -> c.getName().equals(name)).findFirst().orElseThrow()));
+    all.stream().filter(c -> !shape.order.contains(c.getName())).forEach(out::add);
+    return out;
+  }
+
+  private static Object get(RecordComponent c, Record r) {
+    try {
+      return c.getAccessor().invoke(r);
+    } catch (IllegalAccessException | InvocationTargetException e) {
+      throw new IllegalStateException("cannot read " + c, e);
+    }
+  }
+
+  // ---- reading -------------------------------------------------------------------------------
+
+  /** Member {@code field} of {@code parent} read as a {@code type}; null when absent. */
+  <T> T read(JsonNode parent, String field, Class<T> type) {
+    return type.cast(value(parent.get(field), field, type));
+  }
+
+  /** Member {@code field} of {@code parent} read as a list of {@code type}; empty when absent. */
+  <T> List<T> list(JsonNode parent, String field, Class<T> type) {
+    List<T> out = new ArrayList<>();
+    elements(parent.get(field), field).forEach(e -> out.add(type.cast(value(e, field, type))));
+    return out;
+  }
+
+  private static List<JsonNode> elements(JsonNode n, String field) {
+    if (absent(n)) {
+      return List.of();
+    }
+    if (!n.isArray()) {
+      throw new ReportFormatException(field + ": expected a list");
+    }
+    List<JsonNode> out = new ArrayList<>();
+    n.forEach(out::add);
+    return out;
+  }
+
+  private static boolean absent(JsonNode n) {
+    return n == null || n.isNull() || n.isMissingNode();
+  }
+
+  private Object value(JsonNode n, String field, Type type) {
+    Class<?> raw = type instanceof ParameterizedType p ? (Class<?>) p.getRawType() : (Class<?>) type;
+    if (raw == List.class) {
+      Type element = ((ParameterizedType) type).getActualTypeArguments()[0];
+      List<Object> out = new ArrayList<>();
+      elements(n, field).forEach(e -> out.add(value(e, field, element)));
+      return out;
+    }
+    if (raw == Map.class) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      if (absent(n)) {
+        return out;
+      }
+      if (!n.isObject()) {
+        throw new ReportFormatException(field + ": expected a mapping");
+      }
+      Type value = ((ParameterizedType) type).getActualTypeArguments()[1];
+      n.properties().forEach(e -> out.put(e.getKey(), value(e.getValue(), field + "." + e.getKey(), value)));
+      return out;
+    }
+    if (absent(n)) {
+      return raw == int.class || raw == long.class ? (Object) (raw == int.class ? 0 : 0L)
+          : raw == boolean.class ? false : raw == double.class ? 0.0 : null;
+    }
+    Codec<?> codec = codecs.get(raw);
+    if (codec != null) {
+      return codec.read().apply(n, field);
+    }
+    if (raw == String.class) {
+      if (!n.isValueNode()) {
+        throw new ReportFormatException(field + ": expected a scalar");
+      }
+      return n.asText();
+    }
+    if (raw == int.class || raw == Integer.class || raw == long.class || raw == Long.class) {
+      if (!n.isIntegralNumber()) {
+        throw new ReportFormatException(field + ": expected an integer");
+      }
+      return raw == int.class || raw == Integer.class ? (Object) n.intValue() : (Object) n.longValue();
+    }
+    if (raw == double.class || raw == Double.class) {
+      if (!n.isNumber()) {
+        throw new ReportFormatException(field + ": expected a number");
+      }
+      return n.doubleValue();
+    }
+    if (raw == boolean.class || raw == Boolean.class) {
+      if (!n.isBoolean()) {
+        throw new ReportFormatException(field + ": expected true or false");
+      }
+      return n.booleanValue();
+    }
+    if (raw == Instant.class) {
+      try {
+        return Instant.parse(n.asText());
+      } catch (DateTimeParseException e) {
+        throw new ReportFormatException(field + ": expected an RFC 3339 UTC timestamp, found '" + n.asText() + "'");
+      }
+    }
+    if (raw.isEnum()) {
+      for (Object e : raw.getEnumConstants()) {
+        if (spelling.apply((Enum<?>) e).equals(n.asText())) {
+          return e;
+        }
+      }
+      throw new ReportFormatException(field + ": unknown value '" + n.asText() + "'");
+    }
+    if (raw.isRecord()) {
+      if (!n.isObject()) {
+        throw new ReportFormatException(field + ": expected a mapping");
+      }
+      return record(n, field, raw.asSubclass(Record.class));
+    }
+    throw new IllegalArgumentException("no tree form for " + type);
+  }
+
+  private <T extends Record> T record(JsonNode n, String at, Class<T> type) {
+    Shape<?> shape = shapes.getOrDefault(type, Shape.of(type));
+    RecordComponent[] components = type.getRecordComponents();
+    Object[] args = new Object[components.length];
+    Class<?>[] types = new Class<?>[components.length];
+    for (int i = 0; i < components.length; i++) {
+      RecordComponent c = components[i];
+      String name = c.getName();
+      String field = shape.field(name);
+      JsonNode v = n.get(field);
+      types[i] = c.getType();
+      if (shape.required.contains(name) && absent(v)) {
+        throw new ReportFormatException("missing field " + field);
+      }
+      Codec<?> codec = shape.codecs.get(name);
+      args[i] = shape.skipped.contains(name) || (absent(v) && shape.nullable.contains(name)) ? null
+          : codec != null && !absent(v) ? codec.read().apply(v, field) : value(v, field, c.getGenericType());
+    }
+    try {
+      return type.getDeclaredConstructor(types).newInstance(args);
+    } catch (InvocationTargetException e) {
+      throw new ReportFormatException(at + ": not a valid " + type.getSimpleName());
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot build " + type, e);
+    }
+  }
+}
