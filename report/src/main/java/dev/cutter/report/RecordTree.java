@@ -14,6 +14,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -38,15 +39,25 @@ final class RecordTree {
   /** A value written and read by hand; {@code read} gets the field name for its errors. */
   record Codec<T>(Function<T, JsonNode> write, BiFunction<JsonNode, String, T> read) {}
 
+  /** How a component departs from the defaults. */
+  enum Trait {
+    /** Not written; read back as null. */
+    SKIPPED,
+    /** Left out when empty (a list) or false (a boolean). */
+    SPARSE,
+    /** Reading fails when absent. */
+    REQUIRED,
+    /** A list that reads back as null, not empty, when absent. */
+    NULLABLE,
+    /** Written as null when null, not left out. */
+    NULLS
+  }
+
   /** How one record type is written, where it departs from the defaults. */
   static final class Shape<T extends Record> {
     private final Class<T> type;
     private final Map<String, String> names = new HashMap<>();
-    private final Set<String> skipped = new HashSet<>();
-    private final Set<String> sparse = new HashSet<>();
-    private final Set<String> required = new HashSet<>();
-    private final Set<String> nullable = new HashSet<>();
-    private final Set<String> nulls = new HashSet<>();
+    private final Map<Trait, Set<String>> traits = new EnumMap<>(Trait.class);
     private final Map<String, Codec<?>> codecs = new HashMap<>();
     private final Map<String, List<Map.Entry<String, Function<T, Object>>>> derived = new HashMap<>();
     private List<String> order;
@@ -65,34 +76,14 @@ final class RecordTree {
       return this;
     }
 
-    /** Not written; read back as null. */
-    Shape<T> skip(String... components) {
-      skipped.addAll(List.of(components));
+    /** {@code components} have {@code trait}. */
+    Shape<T> with(Trait trait, String... components) {
+      traits.computeIfAbsent(trait, t -> new HashSet<>()).addAll(List.of(components));
       return this;
     }
 
-    /** Left out when empty (a list) or false (a boolean). */
-    Shape<T> sparse(String... components) {
-      sparse.addAll(List.of(components));
-      return this;
-    }
-
-    /** Reading fails when absent. */
-    Shape<T> required(String... components) {
-      required.addAll(List.of(components));
-      return this;
-    }
-
-    /** A list that reads back as null, not empty, when absent. */
-    Shape<T> nullable(String... components) {
-      nullable.addAll(List.of(components));
-      return this;
-    }
-
-    /** Written as null when null, not left out. */
-    Shape<T> nulls(String... components) {
-      nulls.addAll(List.of(components));
-      return this;
+    private boolean is(Trait trait, String component) {
+      return traits.getOrDefault(trait, Set.of()).contains(component);
     }
 
     /** Written in this order instead of the components'. */
@@ -118,10 +109,10 @@ final class RecordTree {
   }
 
   private final Map<Class<?>, Shape<?>> shapes = new HashMap<>();
-  private final Map<Class<?>, Codec<?>> codecs;
+  private final Map<Class<?>, ? extends Codec<?>> codecs;
   private final Function<Enum<?>, String> spelling;
 
-  RecordTree(Function<Enum<?>, String> spelling, Map<Class<?>, Codec<?>> codecs, List<Shape<?>> shapes) {
+  RecordTree(Function<Enum<?>, String> spelling, Map<Class<?>, ? extends Codec<?>> codecs, List<Shape<?>> shapes) {
     this.spelling = spelling;
     this.codecs = codecs;
     shapes.forEach(s -> this.shapes.put(s.type, s));
@@ -185,15 +176,15 @@ final class RecordTree {
     ObjectNode o = F.objectNode();
     for (RecordComponent c : components(shape)) {
       String name = c.getName();
-      if (shape.skipped.contains(name)) {
+      if (shape.is(Trait.SKIPPED, name)) {
         continue;
       }
       Object v = get(c, r);
       Codec<Object> codec = (Codec<Object>) shape.codecs.get(name);
       JsonNode n = codec == null || v == null ? write(v) : codec.write().apply(v);
-      n = n == null && shape.nulls.contains(name) ? F.nullNode() : n;
+      n = n == null && shape.is(Trait.NULLS, name) ? F.nullNode() : n;
       boolean empty = (v instanceof Collection<?> l && l.isEmpty()) || Boolean.FALSE.equals(v);
-      if (n != null && !(empty && shape.sparse.contains(name))) {
+      if (n != null && !(empty && shape.is(Trait.SPARSE, name))) {
         o.set(shape.field(name), n);
       }
       for (Map.Entry<String, Function<T, Object>> d : shape.derived.getOrDefault(name, List.of())) {
@@ -342,11 +333,11 @@ final class RecordTree {
       String field = shape.field(name);
       JsonNode v = n.get(field);
       types[i] = c.getType();
-      if (shape.required.contains(name) && absent(v)) {
+      if (shape.is(Trait.REQUIRED, name) && absent(v)) {
         throw new ReportFormatException("missing field " + field);
       }
       Codec<?> codec = shape.codecs.get(name);
-      args[i] = shape.skipped.contains(name) || (absent(v) && shape.nullable.contains(name)) ? null
+      args[i] = shape.is(Trait.SKIPPED, name) || (absent(v) && shape.is(Trait.NULLABLE, name)) ? null
           : codec != null && !absent(v) ? codec.read().apply(v, field) : value(v, field, c.getGenericType());
     }
     try {

@@ -35,6 +35,12 @@ import dev.cutter.core.run.RunReport.RollbackInfo;
 import dev.cutter.core.run.RunReport.TargetInfo;
 import dev.cutter.core.run.RunReport.VerificationInfo;
 import dev.cutter.core.run.RunStatus;
+import static dev.cutter.report.RecordTree.Trait.NULLABLE;
+import static dev.cutter.report.RecordTree.Trait.NULLS;
+import static dev.cutter.report.RecordTree.Trait.REQUIRED;
+import static dev.cutter.report.RecordTree.Trait.SKIPPED;
+import static dev.cutter.report.RecordTree.Trait.SPARSE;
+
 import dev.cutter.report.RecordTree.Codec;
 import dev.cutter.report.RecordTree.Shape;
 import java.time.Instant;
@@ -76,39 +82,41 @@ final class ReportTree {
   });
 
   /** Every section's record, and where its written form departs from the record's components. */
-  static final RecordTree TREE = new RecordTree(ReportTree::spelling, Map.<Class<?>, Codec<?>>of(Baseline.class, BASELINE), List.of(
-      Shape.of(GateResult.class).rename("gate", "id").sparse("checks").skip("cause").required("gate", "status"),
-      Shape.of(CheckResult.class).skip("cause").required("id", "status"),
-      Shape.of(TargetInfo.class).sparse("privilegedLoginAllowed"),
-      Shape.of(TlsState.class).required("encrypted", "verified"),
-      Shape.of(BackupInfo.class).rename("startedUtc", "timestamp_utc").skip("refusal").nullable("encryptedTo"),
-      Shape.of(ApplyInfo.class).sparse("committedStatements").required("statementsTotal", "statementsExecuted"),
-      Shape.of(FailedStatement.class).required("index", "line"),
-      Shape.of(VerificationInfo.class).sparse("checks"),
-      Shape.of(SchemaCounts.class).skip("schema"),
+  static final RecordTree TREE = new RecordTree(ReportTree::spelling, Map.of(Baseline.class, BASELINE), List.of(
+      Shape.of(GateResult.class).rename("gate", "id").with(SPARSE, "checks").with(SKIPPED, "cause")
+          .with(REQUIRED, "gate", "status"),
+      Shape.of(CheckResult.class).with(SKIPPED, "cause").with(REQUIRED, "id", "status"),
+      Shape.of(TargetInfo.class).with(SPARSE, "privilegedLoginAllowed"),
+      Shape.of(TlsState.class).with(REQUIRED, "encrypted", "verified"),
+      Shape.of(BackupInfo.class).rename("startedUtc", "timestamp_utc").with(SKIPPED, "refusal").with(NULLABLE, "encryptedTo"),
+      Shape.of(ApplyInfo.class).with(SPARSE, "committedStatements").with(REQUIRED, "statementsTotal", "statementsExecuted"),
+      Shape.of(FailedStatement.class).with(REQUIRED, "index", "line"),
+      Shape.of(VerificationInfo.class).with(SPARSE, "checks"),
+      Shape.of(SchemaCounts.class).with(SKIPPED, "schema"),
       Shape.of(BlockersInfo.class).rename("blockers", "sessions"),
-      Shape.of(BlockersInfo.Attempt.class).rename("number", "attempt").rename("blockers", "sessions").required("number"),
-      Shape.of(Blocker.class).required("pid", "reason"),
-      Shape.of(Provenance.Session.class).required("purpose"),
+      Shape.of(BlockersInfo.Attempt.class).rename("number", "attempt").rename("blockers", "sessions").with(REQUIRED, "number"),
+      Shape.of(Blocker.class).with(REQUIRED, "pid", "reason"),
+      Shape.of(Provenance.Session.class).with(REQUIRED, "purpose"),
       // the lock-hazard findings of P1, with each rule's severity, why and fix written beside it
-      Shape.of(LintFinding.class).order("rule", "denied").required("rule", "line", "statement")
+      Shape.of(LintFinding.class).order("rule", "denied").with(REQUIRED, "rule", "line", "statement")
           .derive("rule", "severity", LintFinding::severity).derive("measuredLock", "why", f -> f.rule().why())
           .derive("measuredLock", "fix", f -> f.rule().fix()),
-      Shape.of(OnlineInfo.class).rename("outcome", "status").rename("cleanup", "invalid_index_cleanup").sparse("cleanup")
+      Shape.of(OnlineInfo.class).rename("outcome", "status").rename("cleanup", "invalid_index_cleanup").with(SPARSE, "cleanup")
           .order("outcome", "statementsTotal", "statementsDone", "lockTimeout", "statementTimeout", "refusal")
-          .required("outcome").nulls("lockTimeout", "statementTimeout"),
-      Shape.of(OnlineInfo.StatementRun.class).required("status").nulls("summary"),
-      Shape.of(OnlineInfo.Cleanup.class).required("status").nulls("index"),
+          .with(REQUIRED, "outcome").with(NULLS, "lockTimeout", "statementTimeout"),
+      Shape.of(OnlineInfo.StatementRun.class).with(REQUIRED, "status").with(NULLS, "summary"),
+      Shape.of(OnlineInfo.Cleanup.class).with(REQUIRED, "status").with(NULLS, "index"),
       // one entry per rehearsal that measured its locks (see LockPlan)
       Shape.of(LockPlan.class).order("source", "file", "statements", "executed", "complete", "note", "summary")
-          .nulls("file"),
-      Shape.of(MeasuredLock.class).nulls("relation", "kind"),
-      Shape.of(LockPlan.RelationHold.class).nulls("relation", "kind").derive("strongest", "blocks", h -> h.strongest().blocks())
-          .rename("heldMicros", "held_ms").codec("heldMicros", MICROS_AS_MS),
+          .with(NULLS, "file"),
+      Shape.of(MeasuredLock.class).with(NULLS, "relation", "kind"),
+      Shape.of(LockPlan.RelationHold.class).with(NULLS, "relation", "kind")
+          .derive("strongest", "blocks", h -> h.strongest().blocks()).rename("heldMicros", "held_ms")
+          .codec("heldMicros", MICROS_AS_MS),
       Shape.of(LockPlan.StatementLocks.class).rename("durationMicros", "duration_ms").codec("durationMicros", MICROS_AS_MS),
       // the statements an artifact ran (written only when one ran), with locks_held_ms first
       Shape.of(StatementTimings.class).order("locksHeldMs", "ran"),
-      Shape.of(StatementTiming.class).required("index", "line")));
+      Shape.of(StatementTiming.class).with(REQUIRED, "index", "line")));
 
   /** How the report spells an enum constant: a status's label, a gate's id, a lock mode's name, a mode, or a name. */
   private static String spelling(Enum<?> e) {
@@ -293,7 +301,8 @@ final class ReportTree {
         .withStatements(TREE.read(root, "statements", StatementTimings.class))
         .withOnline(TREE.read(root, "online", OnlineInfo.class))
         .withBlockers(section(root, "blockers", BlockersInfo.class))
-        .withProvenance(Optional.ofNullable(section(root, "provenance", JsonNode.class)).map(ReportTree::provenanceOf).orElse(null))
+        .withProvenance(Optional.ofNullable(section(root, "provenance", JsonNode.class)).map(ReportTree::provenanceOf)
+            .orElse(null))
         .withLint(root.has("lint") ? TREE.list(root, "lint", LintFinding.class) : null)
         .withLockPlan(root.hasNonNull("lock_plan") ? TREE.list(root, "lock_plan", LockPlan.class) : null);
     Boolean show = TREE.read(root, "show_values", Boolean.class);
