@@ -38,6 +38,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
@@ -366,45 +368,46 @@ final class ReportDocument {
       }
       blocks.add(overview.build());
     }
-    boolean backupShown = false;
-    boolean applyShown = false;
-    boolean verificationShown = false;
-    boolean rollbackShown = false;
+    List<Section> pending = sections();
     int n = 1;
     for (GateResult g : r.gates()) {
       blocks.add(new Heading(3, n++ + ". " + g.id() + ": " + g.status()));
       String id = g.id().toLowerCase(Locale.ROOT);
-      boolean isBackup = id.endsWith("backup") && !backupShown && r.backup() != null;
-      boolean isApply = id.equals("apply") && !applyShown && r.apply() != null;
-      boolean isVerify = id.startsWith("verif") && !verificationShown && r.verification() != null;
-      boolean isRollback = id.equals("rollback") && !rollbackShown && r.rollback() != null;
-      gateBody(g, isBackup || isApply || isVerify || isRollback);
-      if (isBackup) {
-        backupShown = backup(r.backup());
-      } else if (isApply) {
-        applyShown = apply(r.apply());
-      } else if (isVerify) {
-        verificationShown = verification(r.verification(), g.checks());
-      } else if (isRollback) {
-        rollbackShown = rollback(r.rollback());
+      Section section = pending.stream().filter(x -> x.shownWith().test(id)).findFirst().orElse(null);
+      gateBody(g, section != null);
+      if (section != null) {
+        pending.remove(section);
+        section.render().accept(g.checks());
       }
     }
-    if (!backupShown && r.backup() != null) {
-      blocks.add(new Heading(3, "Backup"));
-      backup(r.backup());
+    for (Section section : pending) {
+      blocks.add(new Heading(3, section.title()));
+      section.render().accept(List.of());
     }
-    if (!applyShown && r.apply() != null) {
-      blocks.add(new Heading(3, "Apply"));
-      apply(r.apply());
+  }
+
+  /**
+   * A section of the run shown under the first gate it belongs to, or on its own after the gates;
+   * {@code render} gets the checks that gate already showed.
+   */
+  private record Section(String title, Predicate<String> shownWith, Consumer<List<CheckResult>> render) {}
+
+  /** The sections this run has, in the order they are shown when no gate carries them. */
+  private List<Section> sections() {
+    List<Section> out = new ArrayList<>();
+    if (r.backup() != null) {
+      out.add(new Section("Backup", id -> id.endsWith("backup"), shown -> backup(r.backup())));
     }
-    if (!verificationShown && r.verification() != null) {
-      blocks.add(new Heading(3, "Verification"));
-      verification(r.verification(), List.of());
+    if (r.apply() != null) {
+      out.add(new Section("Apply", "apply"::equals, shown -> apply(r.apply())));
     }
-    if (!rollbackShown && r.rollback() != null) {
-      blocks.add(new Heading(3, "Rollback"));
-      rollback(r.rollback());
+    if (r.verification() != null) {
+      out.add(new Section("Verification", id -> id.startsWith("verif"), shown -> verification(r.verification(), shown)));
     }
+    if (r.rollback() != null) {
+      out.add(new Section("Rollback", "rollback"::equals, shown -> rollback(r.rollback())));
+    }
+    return out;
   }
 
   private static String summary(GateResult g) {
@@ -476,10 +479,7 @@ final class ReportDocument {
 
   // ---- sections ------------------------------------------------------------------------------
 
-  private boolean backup(BackupInfo b) {
-    if (b == null) {
-      return false;
-    }
+  private void backup(BackupInfo b) {
     List<Code> below = new ArrayList<>();
     TableBuilder t = new TableBuilder("backup", "");
     t.field("status", status(RunStatus.label(b.status())));
@@ -501,13 +501,9 @@ final class ReportDocument {
     t.field("reason", cell(b.reason(), "backup reason", below));
     blocks.add(t.build());
     blocks.addAll(below);
-    return true;
   }
 
-  private boolean apply(ApplyInfo a) {
-    if (a == null) {
-      return false;
-    }
+  private void apply(ApplyInfo a) {
     TableBuilder t = new TableBuilder("apply", "");
     t.field("status", status(RunStatus.label(a.status())));
     t.field("statements executed", Line.plain(a.statementsExecuted() + " of " + a.statementsTotal()));
@@ -529,7 +525,6 @@ final class ReportDocument {
     if (f != null) {
       blocks.add(new Code("Server error:", serverError(f)));
     }
-    return true;
   }
 
   /** The server's error as psql prints it. */
@@ -548,10 +543,7 @@ final class ReportDocument {
   }
 
   /** The verification section; its checks are left out when the verify gate already showed them. */
-  private boolean verification(VerificationInfo v, List<CheckResult> shownWithGate) {
-    if (v == null) {
-      return false;
-    }
+  private void verification(VerificationInfo v, List<CheckResult> shownWithGate) {
     TableBuilder t = new TableBuilder("verification", "");
     t.field("status", status(RunStatus.label(v.status())));
     t.field("note", Line.plain(v.note()));
@@ -563,7 +555,6 @@ final class ReportDocument {
       blocks.add(new Paragraph(Line.plain("Catalog baseline before and after:")));
       blocks.add(baselineTable(v.baselineBefore(), v.baselineAfter()));
     }
-    return true;
   }
 
   private static Doc.Table baselineTable(Baseline before, Baseline after) {
@@ -602,17 +593,13 @@ final class ReportDocument {
     }
   }
 
-  private boolean rollback(RollbackInfo rb) {
-    if (rb == null) {
-      return false;
-    }
+  private void rollback(RollbackInfo rb) {
     List<Code> below = new ArrayList<>();
     TableBuilder t = new TableBuilder("rollback", "");
     t.field("status", status(RunStatus.label(rb.status())));
     t.field("reason", cell(rb.reason(), "rollback reason", below));
     blocks.add(t.build());
     blocks.addAll(below);
-    return true;
   }
 
   private void remediation() {
