@@ -92,6 +92,7 @@ final class RecordTree {
       return this;
     }
 
+    /** {@code component} written and read by {@code codec} (which also writes its null). */
     Shape<T> codec(String component, Codec<?> codec) {
       codecs.put(component, codec);
       return this;
@@ -181,7 +182,7 @@ final class RecordTree {
       }
       Object v = get(c, r);
       Codec<Object> codec = (Codec<Object>) shape.codecs.get(name);
-      JsonNode n = codec == null || v == null ? write(v) : codec.write().apply(v);
+      JsonNode n = codec == null ? write(v) : codec.write().apply(v);
       n = n == null && shape.is(Trait.NULLS, name) ? F.nullNode() : n;
       boolean empty = (v instanceof Collection<?> l && l.isEmpty()) || Boolean.FALSE.equals(v);
       if (n != null && !(empty && shape.is(Trait.SPARSE, name))) {
@@ -221,6 +222,11 @@ final class RecordTree {
   /** Member {@code field} of {@code parent} read as a {@code type}; null when absent. */
   <T> T read(JsonNode parent, String field, Class<T> type) {
     return type.cast(value(parent.get(field), field, type));
+  }
+
+  /** {@code n} itself read as a {@code type}; null when absent. */
+  <T> T value(JsonNode n, Class<T> type) {
+    return type.cast(value(n, type.getSimpleName(), type));
   }
 
   /** Member {@code field} of {@code parent} read as a list of {@code type}; empty when absent. */

@@ -31,7 +31,6 @@ import dev.cutter.report.Doc.Line;
 import dev.cutter.report.Doc.Paragraph;
 import dev.cutter.report.Doc.Span;
 import dev.cutter.report.Doc.TableBuilder;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -205,8 +204,8 @@ final class ReportDocument {
     TableBuilder t = new TableBuilder("run", "");
     t.field("run id", codeLine(r.runId()));
     t.field("mode", Line.plain(r.mode() == null ? null : ReportTree.modeName(r.mode())));
-    t.field("started", Line.plain(timestamp(r.started())));
-    t.field("finished", Line.plain(timestamp(r.finished())));
+    t.field("started", Line.plain(ReportTree.timestamp(r.started())));
+    t.field("finished", Line.plain(ReportTree.timestamp(r.finished())));
     if (r.applySettings() != null) {
       RunReport.ApplySettingsInfo a = r.applySettings();
       t.field("apply settings", Line.plain("mode " + a.mode() + ", lock_timeout " + a.lockTimeout() + ", statement_timeout "
@@ -346,7 +345,7 @@ final class ReportDocument {
       parts.add("risk " + p.risk());
     }
     if (p.expiresAt() != null) {
-      parts.add("expires " + timestamp(p.expiresAt()));
+      parts.add("expires " + ReportTree.timestamp(p.expiresAt()));
     }
     if (!parts.isEmpty()) {
       spans.add(plain((spans.isEmpty() ? "" : ", ") + String.join(", ", parts)));
@@ -494,8 +493,8 @@ final class ReportDocument {
     t.field("TOC entries", Line.plain(b.tocEntries() == null ? null : String.valueOf(b.tocEntries())));
     t.field("table data entries", Line.plain(b.tableDataEntries() == null ? null : String.valueOf(b.tableDataEntries())));
     t.field("pg_dump version", Line.plain(b.pgDumpVersion()));
-    t.field("taken at", Line.plain(timestamp(b.startedUtc())));
-    t.field("finished at", Line.plain(timestamp(b.finishedUtc())));
+    t.field("taken at", Line.plain(ReportTree.timestamp(b.startedUtc())));
+    t.field("finished at", Line.plain(ReportTree.timestamp(b.finishedUtc())));
     t.field("server system identifier", codeLine(b.systemIdentifier()));
     t.field("connection", tls(b.tls()));
     t.field("reason", cell(b.reason(), "backup reason", below));
@@ -636,10 +635,6 @@ final class ReportDocument {
       spans.add(code(v));
     }
     return new Line(spans);
-  }
-
-  private static String timestamp(Instant t) {
-    return t == null ? null : ReportTree.timestamp(t);
   }
 
   static String bytes(long n) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cutter.core.ExitCodes;
-import dev.cutter.core.Verdict;
 import dev.cutter.core.blockers.Blocker;
 import dev.cutter.core.blockers.BlockersInfo;
 import dev.cutter.core.catalog.Baseline;
@@ -30,7 +29,6 @@ import dev.cutter.core.run.RunReport.ApplySettingsInfo;
 import dev.cutter.core.run.RunReport.BackupInfo;
 import dev.cutter.core.run.RunReport.FailedStatement;
 import dev.cutter.core.run.RunReport.PackageInfo;
-import dev.cutter.core.run.RunReport.Remediation;
 import dev.cutter.core.run.RunReport.RollbackInfo;
 import dev.cutter.core.run.RunReport.TargetInfo;
 import dev.cutter.core.run.RunReport.VerificationInfo;
@@ -49,7 +47,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The report's document shape (SPEC section 5) as a Jackson tree, both ways: fields in the order
@@ -83,6 +81,20 @@ final class ReportTree {
 
   /** Every section's record, and where its written form departs from the record's components. */
   static final RecordTree TREE = new RecordTree(ReportTree::spelling, Map.of(Baseline.class, BASELINE), List.of(
+      // the verdict is written by toTree, which knows what ended a run that reached none
+      Shape.of(RunReport.class).rename("pkg", "package").rename("started", "started_at").rename("finished", "finished_at")
+          .order("runId", "mode", "started", "finished", "pkg", "target", "applySettings", "verdict", "exitCode",
+              "productionChanged", "gates", "backup", "apply", "online", "blockers", "verification", "rollback",
+              "lockPlan", "statements", "rootCause", "remediation", "nextAction", "lint", "provenance")
+          .with(REQUIRED, "runId", "mode", "exitCode", "productionChanged").with(NULLS, "verdict")
+          .with(SPARSE, "remediation", "lockPlan").with(NULLABLE, "lint", "lockPlan")
+          .codec("pkg", section(false, ReportTree::packageNode, ReportTree::packageInfo))
+          .codec("provenance", section(false, ReportTree::provenanceNode, ReportTree::provenanceOf))
+          .codec("applySettings", section(ApplySettingsInfo.class, false))
+          .codec("blockers", section(BlockersInfo.class, false))
+          .codec("backup", section(BackupInfo.class, true)).codec("apply", section(ApplyInfo.class, true))
+          .codec("verification", section(VerificationInfo.class, true))
+          .codec("rollback", section(RollbackInfo.class, true)),
       Shape.of(GateResult.class).rename("gate", "id").with(SPARSE, "checks").with(SKIPPED, "cause")
           .with(REQUIRED, "gate", "status"),
       Shape.of(CheckResult.class).with(SKIPPED, "cause").with(REQUIRED, "id", "status"),
@@ -155,41 +167,17 @@ final class ReportTree {
   static ObjectNode toTree(RunReport r, String secretsRecorded, boolean showValues) {
     ObjectNode n = F.objectNode();
     n.put("report_version", RunReport.REPORT_VERSION);
-    set(n, "run_id", r.runId());
-    set(n, "mode", r.mode());
-    set(n, "started_at", r.started());
-    set(n, "finished_at", r.finished());
-    if (r.pkg() != null) {
-      n.set("package", packageNode(r.pkg()));
-    }
-    set(n, "target", r.target());
-    set(n, "apply_settings", r.applySettings());
+    n.setAll((ObjectNode) TREE.write(r));
     n.put("verdict", verdictName(r));
-    n.put("exit_code", r.exitCode());
-    n.put("production_changed", r.productionChanged());
-    set(n, "gates", r.gates());
-    n.set("backup", section(r.backup()));
-    n.set("apply", section(r.apply()));
-    set(n, "online", r.online());
-    set(n, "blockers", r.blockers());
-    n.set("verification", section(r.verification()));
-    n.set("rollback", section(r.rollback()));
-    if (r.lockPlan() != null && !r.lockPlan().isEmpty()) {
-      set(n, "lock_plan", r.lockPlan());
-    }
-    set(n, "statements", r.statements());
-    set(n, "root_cause", r.rootCause());
-    if (!r.remediation().isEmpty()) {
-      set(n, "remediation", r.remediation());
-    }
-    set(n, "next_action", r.nextAction());
-    set(n, "lint", r.lint());
+    JsonNode provenance = n.remove("provenance");
     if (showValues) {
       // written only when true: row values quoted by the server were kept on the operator's request
       n.put("show_values", true);
     }
     n.put("secrets_recorded", secretsRecorded);
-    provenance(n, r.provenance());
+    if (provenance != null) {
+      n.set("provenance", provenance);
+    }
     return n;
   }
 
@@ -200,17 +188,30 @@ final class ReportTree {
     }
   }
 
-  /** A section the run did not reach is written as {@code {status: NOT_RUN}}. */
-  private static JsonNode section(Record value) {
-    return value == null ? F.objectNode().put("status", NOT_RUN) : TREE.write(value);
+  /**
+   * A section of the report: a section the run did not reach is absent, or written as
+   * {@code {status: NOT_RUN}} when {@code notRunWritten}; either reads back as null.
+   */
+  private static <T> Codec<T> section(boolean notRunWritten, Function<T, JsonNode> write, Function<JsonNode, T> read) {
+    return new Codec<>(v -> v != null ? write.apply(v) : notRunWritten ? F.objectNode().put("status", NOT_RUN) : null,
+        (n, field) -> {
+          if (n.size() == 1 && NOT_RUN.equals(n.path("status").asText(null))) {
+            return null;
+          }
+          if (!n.isObject()) {
+            throw new ReportFormatException(field + ": expected a mapping");
+          }
+          return read.apply(n);
+        });
+  }
+
+  private static <T> Codec<T> section(Class<T> type, boolean notRunWritten) {
+    return section(notRunWritten, v -> ReportTree.TREE.write(v), n -> ReportTree.TREE.value(n, type));
   }
 
   /** {@code provenance}: the build, the roles the statements ran as (measured) and each session's login and TLS. */
-  private static void provenance(ObjectNode root, Provenance p) {
-    if (p == null) {
-      return;
-    }
-    ObjectNode n = root.putObject("provenance");
+  private static JsonNode provenanceNode(Provenance p) {
+    ObjectNode n = F.objectNode();
     ObjectNode cutter = n.putObject("cutter");
     set(cutter, "version", p.cutterVersion());
     set(cutter, "commit", p.cutterCommit());
@@ -222,6 +223,7 @@ final class ReportTree {
     if (!p.sessions().isEmpty()) {
       set(n, "sessions", p.sessions());
     }
+    return n;
   }
 
   private static Provenance provenanceOf(JsonNode n) {
@@ -258,9 +260,9 @@ final class ReportTree {
     return spelling(mode);
   }
 
-  /** RFC 3339 in UTC, to the millisecond at most (none when whole seconds). */
+  /** RFC 3339 in UTC, to the millisecond at most (none when whole seconds); null for null. */
   static String timestamp(Instant t) {
-    return t.truncatedTo(ChronoUnit.MILLIS).toString();
+    return t == null ? null : t.truncatedTo(ChronoUnit.MILLIS).toString();
   }
 
   // ---- reading -------------------------------------------------------------------------------
@@ -277,48 +279,15 @@ final class ReportTree {
       throw new ReportFormatException("report_version " + version + " is not supported (expected "
           + RunReport.REPORT_VERSION + ")");
     }
-    String verdictName = required(root, "verdict", String.class);
-    RunReport report = new RunReport(
-        required(root, "run_id", String.class),
-        required(root, "mode", RunMode.class),
-        Optional.ofNullable(section(root, "package", JsonNode.class)).map(ReportTree::packageInfo).orElse(null),
-        TREE.read(root, "target", TargetInfo.class),
-        INTERNAL_ERROR.equals(verdictName) || INVALID_INPUT.equals(verdictName) ? null
-            : TREE.read(root, "verdict", Verdict.class),
-        required(root, "exit_code", Integer.class),
-        required(root, "production_changed", Boolean.class),
-        TREE.list(root, "gates", GateResult.class),
-        section(root, "backup", BackupInfo.class),
-        section(root, "apply", ApplyInfo.class),
-        section(root, "verification", VerificationInfo.class),
-        section(root, "rollback", RollbackInfo.class),
-        text(root, "root_cause"),
-        TREE.list(root, "remediation", Remediation.class),
-        text(root, "next_action"),
-        TREE.read(root, "started_at", Instant.class),
-        TREE.read(root, "finished_at", Instant.class),
-        section(root, "apply_settings", ApplySettingsInfo.class))
-        .withStatements(TREE.read(root, "statements", StatementTimings.class))
-        .withOnline(TREE.read(root, "online", OnlineInfo.class))
-        .withBlockers(section(root, "blockers", BlockersInfo.class))
-        .withProvenance(Optional.ofNullable(section(root, "provenance", JsonNode.class)).map(ReportTree::provenanceOf)
-            .orElse(null))
-        .withLint(root.has("lint") ? TREE.list(root, "lint", LintFinding.class) : null)
-        .withLockPlan(root.hasNonNull("lock_plan") ? TREE.list(root, "lock_plan", LockPlan.class) : null);
+    String verdict = required(root, "verdict", String.class);
+    ObjectNode run = (ObjectNode) root;
+    if (INTERNAL_ERROR.equals(verdict) || INVALID_INPUT.equals(verdict)) {
+      // a run that reached no verdict
+      run = run.deepCopy().putNull("verdict");
+    }
+    RunReport report = TREE.value(run, RunReport.class);
     Boolean show = TREE.read(root, "show_values", Boolean.class);
     return new Read(report, text(root, "secrets_recorded"), show != null && show);
-  }
-
-  /** A section that is absent or only {@code {status: NOT_RUN}} reads as null, as it was written. */
-  private static <T> T section(JsonNode root, String field, Class<T> type) {
-    JsonNode n = root.get(field);
-    if (n == null || n.isNull() || (n.size() == 1 && NOT_RUN.equals(n.path("status").asText(null)))) {
-      return null;
-    }
-    if (!n.isObject()) {
-      throw new ReportFormatException(field + ": expected a mapping");
-    }
-    return type == JsonNode.class ? type.cast(n) : TREE.read(root, field, type);
   }
 
   private static <T> T required(JsonNode n, String field, Class<T> type) {

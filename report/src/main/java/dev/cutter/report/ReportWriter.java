@@ -2,6 +2,7 @@ package dev.cutter.report;
 
 import dev.cutter.core.CutterException;
 import dev.cutter.core.ExitCodes;
+import dev.cutter.core.model.Sha256;
 import dev.cutter.core.run.RunIds;
 import dev.cutter.core.run.RunReport;
 import java.io.IOException;
@@ -20,9 +21,6 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -80,7 +78,7 @@ public final class ReportWriter {
     String markdown = scanner.mask(ReportRenderer.markdown(scanned));
     Path dir = reportDir.resolve(packageDir(report));
     return new Rendered(dir.resolve(report.runId() + ".yaml"), dir.resolve(report.runId() + ".md"), yaml, markdown,
-        sha256(yaml.getBytes(StandardCharsets.UTF_8)), scanned);
+        Sha256.of(yaml.getBytes(StandardCharsets.UTF_8)), scanned);
   }
 
   /**
@@ -140,29 +138,27 @@ public final class ReportWriter {
     Path tmp = target.resolveSibling("." + target.getFileName() + "." + Long.toHexString(RANDOM.nextLong()) + ".tmp");
     FileAttribute<?>[] mode = modeOf(target.getParent());
     try {
-      try (FileChannel ch = FileChannel.open(tmp, CREATE_NEW, mode)) {
-        ByteBuffer buf = ByteBuffer.wrap(bytes);
-        while (buf.hasRemaining()) {
-          ch.write(buf);
-        }
-        ch.force(true);
-      }
+      writeNew(tmp, bytes, mode);
       try {
         Files.createLink(target, tmp);
       } catch (FileAlreadyExistsException e) {
         throw e;
       } catch (UnsupportedOperationException | FileSystemException e) {
         // no hard links on this file system: create the final name itself, still exclusively and 0600
-        try (FileChannel ch = FileChannel.open(target, CREATE_NEW, mode)) {
-          ByteBuffer buf = ByteBuffer.wrap(bytes);
-          while (buf.hasRemaining()) {
-            ch.write(buf);
-          }
-          ch.force(true);
-        }
+        writeNew(target, bytes, mode);
       }
     } finally {
       Files.deleteIfExists(tmp);
+    }
+  }
+
+  private static void writeNew(Path file, byte[] bytes, FileAttribute<?>[] mode) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, CREATE_NEW, mode)) {
+      ByteBuffer buf = ByteBuffer.wrap(bytes);
+      while (buf.hasRemaining()) {
+        ch.write(buf);
+      }
+      ch.force(true);
     }
   }
 
@@ -176,13 +172,5 @@ public final class ReportWriter {
       return f.getFile() + " already exists (a report is never written over anything, nor through a link)";
     }
     return String.valueOf(e.getMessage());
-  }
-
-  static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every Java platform", e);
-    }
   }
 }
