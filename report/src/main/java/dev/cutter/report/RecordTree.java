@@ -224,16 +224,14 @@ final class RecordTree {
     return type.cast(value(parent.get(field), field, type));
   }
 
-  /** {@code n} itself read as a {@code type}; null when absent. */
-  <T> T value(JsonNode n, Class<T> type) {
-    return type.cast(value(n, type.getSimpleName(), type));
+  /** {@code n} itself read as a {@code type}, {@code path} naming it in errors (empty: the top level); null when absent. */
+  <T> T readNode(JsonNode n, String path, Class<T> type) {
+    return type.cast(value(n, path, type));
   }
 
   /** Member {@code field} of {@code parent} read as a list of {@code type}; empty when absent. */
   <T> List<T> list(JsonNode parent, String field, Class<T> type) {
-    List<T> out = new ArrayList<>();
-    elements(parent.get(field), field).forEach(e -> out.add(type.cast(value(e, field, type))));
-    return out;
+    return ((List<?>) items(parent.get(field), field, type)).stream().map(type::cast).toList();
   }
 
   private static List<JsonNode> elements(JsonNode n, String field) {
@@ -248,6 +246,16 @@ final class RecordTree {
     return out;
   }
 
+  /** The items of list {@code n}, each named {@code field[i]} (from 1) in errors. */
+  private List<Object> items(JsonNode n, String field, Type element) {
+    List<JsonNode> items = elements(n, field);
+    List<Object> out = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      out.add(value(items.get(i), field + "[" + (i + 1) + "]", element));
+    }
+    return out;
+  }
+
   private static boolean absent(JsonNode n) {
     return n == null || n.isNull() || n.isMissingNode();
   }
@@ -255,10 +263,7 @@ final class RecordTree {
   private Object value(JsonNode n, String field, Type type) {
     Class<?> raw = type instanceof ParameterizedType p ? (Class<?>) p.getRawType() : (Class<?>) type;
     if (raw == List.class) {
-      Type element = ((ParameterizedType) type).getActualTypeArguments()[0];
-      List<Object> out = new ArrayList<>();
-      elements(n, field).forEach(e -> out.add(value(e, field, element)));
-      return out;
+      return items(n, field, ((ParameterizedType) type).getActualTypeArguments()[0]);
     }
     if (raw == Map.class) {
       Map<String, Object> out = new LinkedHashMap<>();
@@ -336,8 +341,8 @@ final class RecordTree {
     for (int i = 0; i < components.length; i++) {
       RecordComponent c = components[i];
       String name = c.getName();
-      String field = shape.field(name);
-      JsonNode v = n.get(field);
+      JsonNode v = n.get(shape.field(name));
+      String field = at.isEmpty() ? shape.field(name) : at + "." + shape.field(name);
       types[i] = c.getType();
       if (shape.is(Trait.REQUIRED, name) && absent(v)) {
         throw new ReportFormatException("missing field " + field);

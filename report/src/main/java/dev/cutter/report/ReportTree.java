@@ -47,6 +47,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -88,8 +89,8 @@ final class ReportTree {
               "lockPlan", "statements", "rootCause", "remediation", "nextAction", "lint", "provenance")
           .with(REQUIRED, "runId", "mode", "exitCode", "productionChanged").with(NULLS, "verdict")
           .with(SPARSE, "remediation", "lockPlan").with(NULLABLE, "lint", "lockPlan")
-          .codec("pkg", section(false, ReportTree::packageNode, ReportTree::packageInfo))
-          .codec("provenance", section(false, ReportTree::provenanceNode, ReportTree::provenanceOf))
+          .codec("pkg", section(false, ReportTree::packageNode, (n, field) -> packageInfo(n)))
+          .codec("provenance", section(false, ReportTree::provenanceNode, (n, field) -> provenanceOf(n)))
           .codec("applySettings", section(ApplySettingsInfo.class, false))
           .codec("blockers", section(BlockersInfo.class, false))
           .codec("backup", section(BackupInfo.class, true)).codec("apply", section(ApplyInfo.class, true))
@@ -192,7 +193,8 @@ final class ReportTree {
    * A section of the report: a section the run did not reach is absent, or written as
    * {@code {status: NOT_RUN}} when {@code notRunWritten}; either reads back as null.
    */
-  private static <T> Codec<T> section(boolean notRunWritten, Function<T, JsonNode> write, Function<JsonNode, T> read) {
+  private static <T> Codec<T> section(boolean notRunWritten, Function<T, JsonNode> write,
+      BiFunction<JsonNode, String, T> read) {
     return new Codec<>(v -> v != null ? write.apply(v) : notRunWritten ? F.objectNode().put("status", NOT_RUN) : null,
         (n, field) -> {
           if (n.size() == 1 && NOT_RUN.equals(n.path("status").asText(null))) {
@@ -201,12 +203,12 @@ final class ReportTree {
           if (!n.isObject()) {
             throw new ReportFormatException(field + ": expected a mapping");
           }
-          return read.apply(n);
+          return read.apply(n, field);
         });
   }
 
   private static <T> Codec<T> section(Class<T> type, boolean notRunWritten) {
-    return section(notRunWritten, v -> ReportTree.TREE.write(v), n -> ReportTree.TREE.value(n, type));
+    return section(notRunWritten, v -> ReportTree.TREE.write(v), (n, field) -> ReportTree.TREE.readNode(n, field, type));
   }
 
   /** {@code provenance}: the build, the roles the statements ran as (measured) and each session's login and TLS. */
@@ -285,7 +287,7 @@ final class ReportTree {
       // a run that reached no verdict
       run = run.deepCopy().putNull("verdict");
     }
-    RunReport report = TREE.value(run, RunReport.class);
+    RunReport report = TREE.readNode(run, "", RunReport.class);
     Boolean show = TREE.read(root, "show_values", Boolean.class);
     return new Read(report, text(root, "secrets_recorded"), show != null && show);
   }
