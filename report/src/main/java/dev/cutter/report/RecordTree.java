@@ -234,24 +234,17 @@ final class RecordTree {
     return ((List<?>) items(parent.get(field), field, type)).stream().map(type::cast).toList();
   }
 
-  private static List<JsonNode> elements(JsonNode n, String field) {
+  /** The items of list {@code n}, each named {@code field[i]} (from 1) in errors; empty when absent. */
+  private List<Object> items(JsonNode n, String field, Type element) {
     if (absent(n)) {
       return List.of();
     }
     if (!n.isArray()) {
       throw new ReportFormatException(field + ": expected a list");
     }
-    List<JsonNode> out = new ArrayList<>();
-    n.forEach(out::add);
-    return out;
-  }
-
-  /** The items of list {@code n}, each named {@code field[i]} (from 1) in errors. */
-  private List<Object> items(JsonNode n, String field, Type element) {
-    List<JsonNode> items = elements(n, field);
-    List<Object> out = new ArrayList<>(items.size());
-    for (int i = 0; i < items.size(); i++) {
-      out.add(value(items.get(i), field + "[" + (i + 1) + "]", element));
+    List<Object> out = new ArrayList<>(n.size());
+    for (int i = 0; i < n.size(); i++) {
+      out.add(value(n.get(i), field + "[" + (i + 1) + "]", element));
     }
     return out;
   }

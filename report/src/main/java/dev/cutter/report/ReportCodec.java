@@ -12,7 +12,6 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.cutter.core.Diagnostic;
 import dev.cutter.core.InvalidInputException;
-import dev.cutter.core.run.RunReport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -44,11 +43,6 @@ public final class ReportCodec {
   /** The whole report as JSON, for {@code --output json}. */
   public static String json(ScannedReport report) {
     return write(JSON, report.tree()) + "\n";
-  }
-
-  /** {@code report} scanned with {@code scanner}, as JSON. */
-  public static String toJson(RunReport report, SecretScanner scanner) {
-    return json(ScannedReport.scan(report, scanner));
   }
 
   /**
