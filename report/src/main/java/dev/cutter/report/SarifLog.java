@@ -19,8 +19,10 @@ import dev.cutter.core.run.RunReport.FailedStatement;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 
 /**
  * A report's findings as SARIF 2.1.0, for code scanning: each failed gate or check, and the
@@ -132,7 +134,8 @@ public final class SarifLog {
       boolean saidByTheStatement = statementFailed && (g.id().equals(GateIds.APPLY) || g.id().equals(GateIds.ROLLBACK));
       if (!checked && !saidByTheStatement) {
         log.result("gate/" + g.id(), "gate " + g.id(), "The " + g.id() + " gate of a cutter run failed.", Level.ERROR,
-            g.id() + ": " + firstNonNull(g.message(), g.actual(), "failed"), where.packageFile());
+            g.id() + ": " + Stream.of(g.message(), g.actual()).filter(Objects::nonNull).findFirst().orElse("failed"),
+            where.packageFile());
       }
     }
     if (statementFailed) {
@@ -210,19 +213,8 @@ public final class SarifLog {
 
   /** The typed cause of check {@code checkId} of gate {@code gateId} in {@code run}, or null. */
   private static Cause causeOf(RunReport run, String gateId, String checkId) {
-    if (run == null) {
-      return null;
-    }
-    for (GateResult g : run.gates()) {
-      if (g.id().equals(gateId)) {
-        for (CheckResult c : g.checks()) {
-          if (c.id().equals(checkId)) {
-            return c.cause();
-          }
-        }
-      }
-    }
-    return null;
+    return run == null ? null : run.gates().stream().filter(g -> g.id().equals(gateId)).flatMap(g -> g.checks().stream())
+        .filter(c -> c.id().equals(checkId)).findFirst().map(CheckResult::cause).orElse(null);
   }
 
   private void check(GateResult g, CheckResult c, Locator where) {
@@ -241,15 +233,6 @@ public final class SarifLog {
     String type = hash < 0 ? c.id() : c.id().substring(0, hash);
     result("check/" + type, "check " + type, "A " + type + " check of the package (" + g.id() + ") does not hold.",
         Level.ERROR, g.id() + " " + c.id() + ": " + detail, where.check(g.id(), c.id()).orElse(where.packageFile()));
-  }
-
-  private static String firstNonNull(String... values) {
-    for (String v : values) {
-      if (v != null) {
-        return v;
-      }
-    }
-    return null;
   }
 
   /** The SARIF document: one run of cutter {@code toolVersion}. */
