@@ -170,12 +170,13 @@ public record PgDumpVia(List<String> prefix, Optional<String> host, OptionalInt 
     Matcher m = ASSIGNMENT.matcher(word);
     while (m.find()) {
       String name = m.group(1).toUpperCase(Locale.ROOT);
-      boolean libpq = LIBPQ_VARIABLES.stream().anyMatch(name::endsWith);
+      Optional<String> libpqName = LIBPQ_VARIABLES.stream().filter(name::endsWith).max(java.util.Comparator.comparingInt(String::length));
+      boolean libpq = libpqName.isPresent();
       boolean secret = SECRET_WORDS.stream().anyMatch(name::contains);
       if (libpq || secret) {
-        throw new Invalid(column, "the word at column " + column + " assigns " + (libpq ? "the libpq variable " : "the variable ")
-            + m.group(1) + ": a value in argv is readable by every user of this host; forward the variable by name"
-            + " (e.g. -e PGPASSWORD): cutter sets it in the prefix's environment");
+        throw new Invalid(column, "the word at column " + column + " assigns a value to " + (libpq ? "the libpq variable "
+            : "the variable ") + libpqName.orElse(m.group(1)) + " in argv, which every user of this host can read; forward variables by"
+            + " name only (e.g. -e PGPASSWORD) and cutter sets them in the prefix's environment");
       }
     }
     return word;

@@ -54,9 +54,9 @@ class TrustPolicyPgDumpViaTest {
   void refusesAPasswordAssignedInThePrefix() throws IOException {
     Path trust = trustFile("pg_dump_via: docker exec -i -e PGPASSWORD=hunter2 db\n");
 
-    assertThat(diagnosticOf(trust)).isEqualTo(trust + ":3:14: pg_dump_via: the word at column 19 assigns the libpq variable"
-        + " PGPASSWORD: a value in argv is readable by every user of this host; forward the variable by name (e.g. -e"
-        + " PGPASSWORD): cutter sets it in the prefix's environment");
+    assertThat(diagnosticOf(trust)).isEqualTo(trust + ":3:14: pg_dump_via: the word at column 19 assigns a value to the libpq"
+        + " variable PGPASSWORD in argv, which every user of this host can read; forward variables by name only (e.g. -e"
+        + " PGPASSWORD) and cutter sets them in the prefix's environment");
   }
 
   @Test

@@ -50,14 +50,14 @@ class PgDumpViaTest {
 
   @Test
   void refusesAssignmentsOfSecretsAndLibpqVariables() {
-    String tail = ": a value in argv is readable by every user of this host; forward the variable by name (e.g. -e PGPASSWORD):"
-        + " cutter sets it in the prefix's environment";
-    assertRefused("docker exec -i -e PGPASSWORD=hunter2 db", 19, "the word at column 19 assigns the libpq variable PGPASSWORD" + tail);
-    assertRefused("docker exec --env=PGPASSWORD=hunter2 db", 13, "the word at column 13 assigns the libpq variable PGPASSWORD" + tail);
-    assertRefused("docker exec -ePGPASSWORD=hunter2 db", 13, "the word at column 13 assigns the libpq variable ePGPASSWORD" + tail);
-    assertRefused("env PGHOST=elsewhere docker exec db", 5, "the word at column 5 assigns the libpq variable PGHOST" + tail);
-    assertRefused("docker exec -e 'API_TOKEN=abc' db", 16, "the word at column 16 assigns the variable API_TOKEN" + tail);
-    assertRefused("docker exec -e db_password=x db", 16, "the word at column 16 assigns the variable db_password" + tail);
+    String tail = " in argv, which every user of this host can read; forward variables by name only (e.g. -e PGPASSWORD)"
+        + " and cutter sets them in the prefix's environment";
+    assertRefused("docker exec -i -e PGPASSWORD=hunter2 db", 19, "the word at column 19 assigns a value to the libpq variable PGPASSWORD" + tail);
+    assertRefused("docker exec --env=PGPASSWORD=hunter2 db", 13, "the word at column 13 assigns a value to the libpq variable PGPASSWORD" + tail);
+    assertRefused("docker exec -ePGPASSWORD=hunter2 db", 13, "the word at column 13 assigns a value to the libpq variable PGPASSWORD" + tail);
+    assertRefused("env PGHOST=elsewhere docker exec db", 5, "the word at column 5 assigns a value to the libpq variable PGHOST" + tail);
+    assertRefused("docker exec -e 'API_TOKEN=abc' db", 16, "the word at column 16 assigns a value to the variable API_TOKEN" + tail);
+    assertRefused("docker exec -e db_password=x db", 16, "the word at column 16 assigns a value to the variable db_password" + tail);
   }
 
   @Test
