@@ -85,6 +85,20 @@ class PgDumpViaCommandTest {
         .filteredOn(argv -> argv.get(3).equals("cli-box")).hasSize(2);
   }
 
+  @Test
+  void aPolicyRequiringVerifiedTlsRefusesAPgDumpHostThatIsNotLocal(TestDatabase db) throws Exception {
+    Path pkg = writePackage(db);
+    Path trust = trustWithApprover("tls: verify-full\n");
+
+    Cli r = cli("backup", "--selftest", pkg.toString(), "--target", db.uri("postgres"), "--trust", trust.toString(),
+        "--pg-dump-via", "docker exec -i -e PGPASSWORD db", "--pg-dump-host", "db.example.org");
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err().strip()).isEqualTo("pg_dump through docker exec -i -e PGPASSWORD db (from --pg-dump-via): the trust"
+        + " policy requires tls: verify-full for a target that is not local; db.example.org would be reached with sslmode"
+        + " prefer: set sslmode=verify-full and sslrootcert in the target");
+  }
+
   /** A prefix script that records its argv (one file per run) and runs the rest as docker exec would. */
   private Path recordingPrefix() throws IOException {
     Path calls = Files.createDirectories(tmp.resolve("calls"));
