@@ -272,7 +272,9 @@ public final class BackupGate {
       if (guard.aborted()) {
         return fail(guard, Cause.BackupRefusal.INTERRUPTED, guard.abortReason(), null);
       }
-      Optional<Blocked> problem = check(outcome, policy, prepared.expectedTables());
+      Optional<Blocked> problem = check(outcome, policy, prepared.expectedTables())
+          .map(b -> settings.clientTools().via().isPresent() && b.kind() == Cause.BackupRefusal.DUMP_FAILED
+              ? ClientTools.throughPrefix(b, settings.clientTools().via().get(), conn.password().isPresent()) : b);
       if (problem.isPresent()) {
         return fail(guard, problem.get());
       }

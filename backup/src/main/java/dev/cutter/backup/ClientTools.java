@@ -142,6 +142,18 @@ public final class ClientTools {
   }
 
   /**
+   * A failed pg_dump run through {@code via}: its details also say what the prefix must do, since
+   * the usual cause is a variable the prefix did not forward or an endpoint not reachable from there.
+   */
+  static BackupResult.Blocked throughPrefix(BackupResult.Blocked b, PgDumpVia via, boolean password) {
+    String hint = "pg_dump ran through " + via.display() + " (from " + via.source() + "), connecting to the host and port"
+        + " in its --dbname argument as seen from there" + (password ? "; the password is in the prefix's environment as"
+        + " PGPASSWORD and reaches pg_dump only if the prefix forwards it by name (e.g. -e PGPASSWORD)" : "");
+    String details = b.details() == null || b.details().isBlank() ? hint : b.details().strip() + "\n" + hint;
+    return new BackupResult.Blocked(b.kind(), b.reason(), details, b.expected(), b.actual(), b.quarantined());
+  }
+
+  /**
    * A libpq conninfo string of the endpoint without any secret: every value single-quoted with
    * {@code \} and {@code '} escaped (libpq's rules), so no value can add a keyword.
    */

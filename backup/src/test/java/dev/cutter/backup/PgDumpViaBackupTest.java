@@ -70,6 +70,11 @@ class PgDumpViaBackupTest {
 
   /** The script standing in for docker exec; {@code versionLine}: what it answers to {@code pg_dump --version} (null: the real one). */
   private Path prefixScript(String versionLine) throws IOException {
+    return prefixScript(versionLine, "PATH|PGPASSWORD");
+  }
+
+  /** As above; {@code forwarded}: the variables (a case pattern) the program gets, as docker exec -e would forward them. */
+  private Path prefixScript(String versionLine, String forwarded) throws IOException {
     Path calls = Files.createDirectories(tmp.resolve("calls"));
     String fake = versionLine == null ? "" : """
         case "$5 $6" in
@@ -89,9 +94,9 @@ class PgDumpViaBackupTest {
         %s
         shift 4
         # like a container: the program sees PATH and the variables forwarded by name, nothing else
-        for n in $(compgen -e); do case "$n" in PATH|PGPASSWORD) ;; *) unset "$n" ;; esac; done
+        for n in $(compgen -e); do case "$n" in %s) ;; *) unset "$n" ;; esac; done
         exec "$@"
-        """.formatted(calls, fake));
+        """.formatted(calls, fake, forwarded));
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
     return script;
   }
@@ -224,10 +229,28 @@ class PgDumpViaBackupTest {
     Blocked b = (Blocked) result;
     assertThat(b.kind()).isEqualTo(Cause.BackupRefusal.DUMP_FAILED);
     assertThat(b.details()).contains("invalid snapshot identifier");
+    assertThat(b.details().lines().toList()).last().isEqualTo("pg_dump ran through " + via.display() + " (from --pg-dump-via),"
+        + " connecting to the host and port in its --dbname argument as seen from there; the password is in the prefix's"
+        + " environment as PGPASSWORD and reaches pg_dump only if the prefix forwards it by name (e.g. -e PGPASSWORD)");
     assertThat(BackupGateTest.visibleFiles(tmp.resolve("backups"))).as("nothing at a final name; the partial is quarantined")
         .containsExactly("quarantine");
     assertThat(only(calls(), "pg_dump", "--format=custom").argv()).last().asString()
         .startsWith("--dbname=host='" + other.socketDirectory() + "' port='" + other.port() + "' dbname='shop'");
+  }
+
+  @Test
+  void aPrefixThatDoesNotForwardThePasswordFailsAndSaysSo() throws Exception {
+    Path script = prefixScript(null, "PATH");
+    PgDumpVia via = PgDumpVia.parse(script + " -i --workdir / box", Optional.of("127.0.0.1"), OptionalInt.of(target.port()),
+        "--pg-dump-via");
+
+    BackupResult result = gate(via).run(cutterConnection(), policy(), "via", "20261205T000000Z-0004");
+
+    assertThat(result).as("result %s", result).isInstanceOf(Blocked.class);
+    Blocked b = (Blocked) result;
+    assertThat(b.kind()).isEqualTo(Cause.BackupRefusal.DUMP_FAILED);
+    assertThat(b.reason()).as("the password is needed: scram over TCP").contains("no password supplied");
+    assertThat(b.details()).endsWith("reaches pg_dump only if the prefix forwards it by name (e.g. -e PGPASSWORD)");
   }
 
   private static List<String> concat(List<String> head, String... tail) {
