@@ -44,7 +44,7 @@ public final class ClientTools {
 
     /** The program as the operator would recognise it: its path, or the whole prefixed command. */
     public String display() {
-      return String.join(" ", command);
+      return PgDumpVia.display(command);
     }
   }
 

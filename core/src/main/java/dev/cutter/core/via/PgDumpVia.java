@@ -208,8 +208,13 @@ public record PgDumpVia(List<String> prefix, Optional<String> host, OptionalInt 
 
   /** The prefix as an operator would type it: words with anything but plain characters single-quoted. */
   public String display() {
+    return display(prefix);
+  }
+
+  /** {@code words} as an operator would type them: anything but plain characters single-quoted. */
+  public static String display(List<String> words) {
     List<String> out = new ArrayList<>();
-    for (String w : prefix) {
+    for (String w : words) {
       out.add(w.matches("[A-Za-z0-9_@%+=:,./-]+") ? w : "'" + w.replace("'", "'\"'\"'") + "'");
     }
     return String.join(" ", out);
