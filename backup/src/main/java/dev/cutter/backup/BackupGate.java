@@ -66,7 +66,7 @@ public final class BackupGate {
   private record Keys(List<Recipient> recipients, UnsetVariableException unset) {}
 
   /** pg_dump, its version and pg_restore, or why the dump cannot run. */
-  private record Tools(Blocked refusal, Path pgDump, ToolVersion dumpVersion, Path pgRestore) {}
+  private record Tools(Blocked refusal, ClientTools.Program pgDump, ToolVersion dumpVersion, ClientTools.Program pgRestore) {}
 
   /** Starts the groundwork for a backup under {@code policy}; see {@link Groundwork}. */
   public Groundwork startGroundwork(BackupPolicy policy) {
@@ -176,7 +176,7 @@ public final class BackupGate {
    * the catalog session's exported snapshot, which pg_dump must import: it exists only on the
    * server the catalog was read from, so a pg_dump that reached any other server fails.
    */
-  private record Prepared(Blocked refusal, Path pgDump, Path pgRestore, String server, String database,
+  private record Prepared(Blocked refusal, ClientTools.Program pgDump, ClientTools.Program pgRestore, String server, String database,
       Set<QualifiedName> expectedTables, long estimate, String snapshot, String systemIdentifier, TlsState tls) {
     static Prepared refused(Blocked why) {
       return new Prepared(why, null, null, null, null, Set.of(), 0, null, null, null);
@@ -184,18 +184,29 @@ public final class BackupGate {
   }
 
   private Tools tools() {
-    PgTools tools = settings.tools();
-    Optional<Path> pgDump = tools.find("pg_dump");
-    Optional<Path> pgRestore = tools.find("pg_restore");
+    ClientTools tools = settings.clientTools();
+    Optional<ClientTools.Program> pgDump = tools.find("pg_dump");
+    Optional<ClientTools.Program> pgRestore = tools.find("pg_restore");
     if (pgDump.isEmpty() || pgRestore.isEmpty()) {
       return new Tools(Blocked.of(Cause.BackupRefusal.TOOL_MISSING, (pgDump.isEmpty() ? "pg_dump" : "pg_restore") + " not found "
           + tools.searched(), "install the PostgreSQL client programs or set the binary directory"), null, null, null);
     }
+    ToolVersion dumpVersion;
     try {
-      return new Tools(null, pgDump.get(), PgTools.version(pgDump.get()), pgRestore.get());
+      dumpVersion = tools.version(pgDump.get(), settings.environment());
     } catch (IOException e) {
-      return new Tools(Blocked.of(Cause.BackupRefusal.TOOL_MISSING, "cannot run " + pgDump.get() + " --version", e.getMessage()), null, null, null);
+      return new Tools(Blocked.of(Cause.BackupRefusal.TOOL_MISSING, "cannot run " + pgDump.get().display() + " --version", e.getMessage()), null, null, null);
     }
+    if (tools.via().isPresent()) {
+      // through a prefix, only running pg_restore there tells whether it exists
+      try {
+        tools.version(pgRestore.get(), settings.environment());
+      } catch (IOException e) {
+        return new Tools(Blocked.of(Cause.BackupRefusal.TOOL_MISSING, "cannot run " + pgRestore.get().display() + " --version",
+            e.getMessage()), null, null, null);
+      }
+    }
+    return new Tools(null, pgDump.get(), dumpVersion, pgRestore.get());
   }
 
   private Prepared prepare(ScopeCatalog catalog, BackupPolicy policy, Tools tools) throws SQLException {
@@ -204,7 +215,9 @@ public final class BackupGate {
     int serverMajor = catalog.serverVersionNum() / 10000;
     String server = catalog.serverVersion();
     if (dumpVersion.major() < serverMajor) {
-      return Prepared.refused(Blocked.compared(Cause.BackupRefusal.TOOL_TOO_OLD, "pg_dump " + dumpVersion.major() + " is older than the server (PostgreSQL "
+      return Prepared.refused(Blocked.compared(Cause.BackupRefusal.TOOL_TOO_OLD, "pg_dump " + dumpVersion.major()
+          + settings.clientTools().via().map(v -> " (run through " + v.display() + ")").orElse("")
+          + " is older than the server (PostgreSQL "
           + serverMajor + "): it cannot dump a newer server; use pg_dump " + serverMajor + " or newer",
           "pg_dump major >= " + serverMajor, dumpVersion.text() + "; server " + server));
     }
@@ -234,9 +247,15 @@ public final class BackupGate {
               finalName.replaceFirst("\\.pgp$", ""), Date.from(started)));
       DumpPipeline.Outcome outcome;
       try (KeyPasswordFile keyPassword = KeyPasswordFile.of(conn)) {
-        DumpPipeline pipeline = new DumpPipeline(dumpCommand(prepared.pgDump(), policy, prepared.snapshot()),
-            childEnvironment(conn, settings.environment(), keyPassword.file()),
-            List.of(prepared.pgRestore().toString(), "--list", "--verbose"), withoutLibpqVariables(settings.environment()),
+        ClientTools tools = settings.clientTools();
+        ConnectionSpec endpoint = tools.endpoint(conn);
+        List<String> dumpCommand = new ArrayList<>(dumpCommand(prepared.pgDump().command(), policy, prepared.snapshot()));
+        dumpCommand.addAll(tools.connectionArguments(endpoint));
+        List<String> restoreCommand = new ArrayList<>(prepared.pgRestore().command());
+        restoreCommand.addAll(List.of("--list", "--verbose"));
+        DumpPipeline pipeline = new DumpPipeline(dumpCommand,
+            tools.dumpEnvironment(endpoint, settings.environment(), keyPassword.file()),
+            restoreCommand, withoutLibpqVariables(settings.environment()),
             temp, encryption, settings.progress(), guard);
         outcome = pipeline.run();
       } catch (InterruptedException e) {
@@ -253,7 +272,9 @@ public final class BackupGate {
       if (guard.aborted()) {
         return fail(guard, Cause.BackupRefusal.INTERRUPTED, guard.abortReason(), null);
       }
-      Optional<Blocked> problem = check(outcome, policy, prepared.expectedTables());
+      Optional<Blocked> problem = check(outcome, policy, prepared.expectedTables())
+          .map(b -> settings.clientTools().via().isPresent() && b.kind() == Cause.BackupRefusal.DUMP_FAILED
+              ? ClientTools.throughPrefix(b, settings.clientTools().via().get(), conn.password().isPresent()) : b);
       if (problem.isPresent()) {
         return fail(guard, problem.get());
       }
@@ -357,7 +378,13 @@ public final class BackupGate {
    * travel in the environment.
    */
   static List<String> dumpCommand(Path pgDump, BackupPolicy policy, String snapshot) {
-    List<String> cmd = new ArrayList<>(List.of(pgDump.toString(), "--format=custom", "--no-password"));
+    return dumpCommand(List.of(pgDump.toString()), policy, snapshot);
+  }
+
+  /** As {@link #dumpCommand(Path, BackupPolicy, String)}, after {@code program} (a path, or a prefix and the program). */
+  static List<String> dumpCommand(List<String> program, BackupPolicy policy, String snapshot) {
+    List<String> cmd = new ArrayList<>(program);
+    cmd.addAll(List.of("--format=custom", "--no-password"));
     if (snapshot != null) {
       cmd.add("--snapshot=" + snapshot);
     }
@@ -438,23 +465,33 @@ public final class BackupGate {
    */
   public List<ReadinessItem> selftest(ConnectionSpec backupConn, BackupPolicy policy) {
     List<ReadinessItem> items = new ArrayList<>();
-    PgTools tools = settings.tools();
+    ClientTools tools = settings.clientTools();
     Optional<ToolVersion> dumpVersion = Optional.empty();
-    Optional<Path> pgDump = tools.find("pg_dump");
+    Optional<ClientTools.Program> pgDump = tools.find("pg_dump");
+    String via = tools.via().map(v -> " (prefix from " + v.source() + ")").orElse("");
     if (pgDump.isEmpty()) {
       items.add(ReadinessItem.fail("pg_dump found", "no pg_dump " + tools.searched()));
     } else {
       try {
-        dumpVersion = Optional.of(PgTools.version(pgDump.get()));
-        items.add(ReadinessItem.pass("pg_dump found", pgDump.get() + " (" + dumpVersion.get().text() + ")"));
+        dumpVersion = Optional.of(tools.version(pgDump.get(), settings.environment()));
+        items.add(ReadinessItem.pass("pg_dump found", pgDump.get().display() + " (" + dumpVersion.get().text() + ")" + via));
       } catch (IOException e) {
         items.add(ReadinessItem.fail("pg_dump found", e.getMessage()));
       }
     }
-    Optional<Path> pgRestore = tools.find("pg_restore");
-    items.add(pgRestore.isPresent()
-        ? ReadinessItem.pass("pg_restore found", pgRestore.get().toString())
-        : ReadinessItem.fail("pg_restore found", "no pg_restore " + tools.searched()));
+    Optional<ClientTools.Program> pgRestore = tools.find("pg_restore");
+    if (pgRestore.isEmpty()) {
+      items.add(ReadinessItem.fail("pg_restore found", "no pg_restore " + tools.searched()));
+    } else if (tools.via().isEmpty()) {
+      items.add(ReadinessItem.pass("pg_restore found", pgRestore.get().display()));
+    } else {
+      try {
+        ToolVersion v = tools.version(pgRestore.get(), settings.environment());
+        items.add(ReadinessItem.pass("pg_restore found", pgRestore.get().display() + " (" + v.text() + ")" + via));
+      } catch (IOException e) {
+        items.add(ReadinessItem.fail("pg_restore found", e.getMessage()));
+      }
+    }
     long estimate = -1;
     try (ScopeCatalog catalog = ScopeCatalog.open(backupConn, policy)) {
       int serverMajor = catalog.serverVersionNum() / 10000;

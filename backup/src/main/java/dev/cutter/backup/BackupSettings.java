@@ -1,5 +1,6 @@
 package dev.cutter.backup;
 
+import dev.cutter.core.via.PgDumpVia;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -9,13 +10,21 @@ import java.util.Optional;
 /**
  * How the backup gate runs on this host: where the PostgreSQL client programs are ({@code pgBin},
  * else PATH), the environment that {@code ${ENV}} in {@code encrypt_to}, GNUPGHOME, HOME and PATH
- * are read from, where progress goes (only ever a terminal), and the clock.
+ * are read from, where progress goes (only ever a terminal), the clock, and the operator's command
+ * prefix that runs pg_dump and pg_restore where the server lives ({@code via}; see {@link ClientTools}).
  */
 public record BackupSettings(Optional<Path> pgBin, Map<String, String> environment, Optional<PrintStream> progress,
-    Clock clock) {
+    Clock clock, Optional<PgDumpVia> via) {
 
   public BackupSettings {
     environment = Map.copyOf(environment);
+    via = via == null ? Optional.empty() : via;
+  }
+
+  /** Settings that run pg_dump directly. */
+  public BackupSettings(Optional<Path> pgBin, Map<String, String> environment, Optional<PrintStream> progress,
+      Clock clock) {
+    this(pgBin, environment, progress, clock, Optional.empty());
   }
 
   /** PATH, the process environment, progress on stderr only when a terminal is attached. */
@@ -25,18 +34,28 @@ public record BackupSettings(Optional<Path> pgBin, Map<String, String> environme
   }
 
   public BackupSettings withPgBin(Path dir) {
-    return new BackupSettings(Optional.ofNullable(dir), environment, progress, clock);
+    return new BackupSettings(Optional.ofNullable(dir), environment, progress, clock, via);
   }
 
   public BackupSettings withEnvironment(Map<String, String> env) {
-    return new BackupSettings(pgBin, env, progress, clock);
+    return new BackupSettings(pgBin, env, progress, clock, via);
   }
 
   public BackupSettings withProgress(PrintStream out) {
-    return new BackupSettings(pgBin, environment, Optional.ofNullable(out), clock);
+    return new BackupSettings(pgBin, environment, Optional.ofNullable(out), clock, via);
+  }
+
+  /** pg_dump and pg_restore run through {@code prefix} (none: directly). */
+  public BackupSettings withPgDumpVia(Optional<PgDumpVia> prefix) {
+    return new BackupSettings(pgBin, environment, progress, clock, prefix);
   }
 
   PgTools tools() {
     return new PgTools(pgBin, environment.getOrDefault("PATH", ""));
+  }
+
+  /** How pg_dump and pg_restore are started: directly, or through {@link #via}. */
+  public ClientTools clientTools() {
+    return new ClientTools(pgBin, environment.getOrDefault("PATH", ""), via);
   }
 }

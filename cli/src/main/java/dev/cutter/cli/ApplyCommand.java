@@ -33,6 +33,8 @@ final class ApplyCommand implements Callable<Integer> {
 
   @Mixin LockWaitOption lockWait;
 
+  @Mixin PgDumpViaOptions pgDumpVia;
+
   @Option(names = "--pg-bin", paramLabel = "DIR", description = "Directory of pg_dump and pg_restore (default: PATH).")
   Path pgBin;
 
@@ -54,6 +56,7 @@ final class ApplyCommand implements Callable<Integer> {
     if (pgBin != null) {
       bs = bs.withPgBin(pgBin);
     }
+    bs = bs.withPgDumpVia(pgDumpVia.resolve(trust.policy(), login));
     if (System.console() != null && !global.quiet()) {
       bs = bs.withProgress(System.err);
     }

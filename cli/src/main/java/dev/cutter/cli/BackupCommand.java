@@ -62,6 +62,8 @@ final class BackupCommand implements Callable<Integer>, UsesEnvironment {
       description = "Directory of pg_dump and pg_restore (default: the first on PATH).")
   Path pgBin;
 
+  @Mixin PgDumpViaOptions pgDumpVia;
+
   private Map<String, String> env = System.getenv();
 
   @Override
@@ -90,7 +92,8 @@ final class BackupCommand implements Callable<Integer>, UsesEnvironment {
   }
 
   private int run(ApplyPackage p, ConnectionSpec login, String role, ConnectionSpec backupConn, PrintWriter out) {
-    BackupSettings settings = BackupSettings.defaults().withEnvironment(env).withPgBin(pgBin);
+    BackupSettings settings = BackupSettings.defaults().withEnvironment(env).withPgBin(pgBin)
+        .withPgDumpVia(pgDumpVia.resolve(trust.policy(), login));
     BackupGate gate = new BackupGate(settings);
     if (p.backup().dir() == null) {
       out.println("FAIL backup section: the package has no backup.dir");
@@ -115,8 +118,7 @@ final class BackupCommand implements Callable<Integer>, UsesEnvironment {
       out.flush();
       return ExitCodes.CHECKS_FAILED;
     }
-    Optional<TrustPolicy.TlsRefusal> tls = trust.locate().file().map(TrustPolicy::load)
-        .flatMap(policy -> policy.tlsRefusal(backupConn));
+    Optional<TrustPolicy.TlsRefusal> tls = trust.policy().flatMap(policy -> policy.tlsRefusal(backupConn));
     if (tls.isPresent()) {
       out.println("FAIL tls: " + tls.get().message());
       out.println("verdict: BLOCKED (trust policy; nothing was dumped)");
@@ -141,7 +143,7 @@ final class BackupCommand implements Callable<Integer>, UsesEnvironment {
     Instant now = clock.instant();
     TrustPolicy.Location where = trust.locate();
     return where.file().isPresent()
-        ? IntegrityVerifier.verify(p, TrustPolicy.load(where.file().get()), now)
+        ? IntegrityVerifier.verify(p, trust.policy().orElseThrow(), now)
         : IntegrityVerifier.verifyWithoutPolicy(p, where.describeSearch(), now);
   }
 

@@ -5,6 +5,7 @@ import dev.cutter.core.InvalidInputException;
 import dev.cutter.core.db.ConnectionSpec;
 import dev.cutter.core.db.ConnectionSpec.SslMode;
 import dev.cutter.core.lint.LintRule;
+import dev.cutter.core.via.PgDumpVia;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -44,7 +46,8 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * report says so. {@code allow_timeouts_off} (default true) says whether a package may disable its
  * apply timeouts with {@code off}. {@code lint: { floor: [rule ids] }} names lock-hazard rules that
  * are always denied and that no package may allow (a package that allows one is BLOCKED at the
- * authorization gate).
+ * authorization gate). {@code pg_dump_via} (with {@code pg_dump_host}, {@code pg_dump_port}) is the
+ * command prefix that runs pg_dump and pg_restore where the server lives ({@link PgDumpVia}).
  *
  * <p>A policy written before approvers existed (only {@code keyring} and {@code require}) is
  * read with one approver per key, named by its user id, when that is unambiguous: with
@@ -53,7 +56,8 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * {@code derived} is true for such a policy.
  */
 public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int require, List<Approver> approvers,
-    boolean derived, TlsRequirement tls, boolean allowPrivilegedLogin, boolean allowTimeoutsOff, Set<LintRule> lintFloor) {
+    boolean derived, TlsRequirement tls, boolean allowPrivilegedLogin, boolean allowTimeoutsOff, Set<LintRule> lintFloor,
+    Optional<PgDumpVia> pgDumpVia) {
 
   /** One person whose signature counts once, whatever number of their keys signed. Fingerprints are primary keys, upper-case hex. */
   public record Approver(String name, List<String> fingerprints) {
@@ -65,6 +69,14 @@ public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int requ
   public TrustPolicy {
     approvers = List.copyOf(approvers);
     lintFloor = lintFloor == null || lintFloor.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(lintFloor));
+    pgDumpVia = pgDumpVia == null ? Optional.empty() : pgDumpVia;
+  }
+
+  /** A policy that names no pg_dump prefix. */
+  public TrustPolicy(Path file, Path keyringFile, Keyring keyring, int require, List<Approver> approvers, boolean derived,
+      TlsRequirement tls, boolean allowPrivilegedLogin, boolean allowTimeoutsOff, Set<LintRule> lintFloor) {
+    this(file, keyringFile, keyring, require, approvers, derived, tls, allowPrivilegedLogin, allowTimeoutsOff, lintFloor,
+        Optional.empty());
   }
 
   /** A policy without a lint floor. */
@@ -185,12 +197,14 @@ public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int requ
     ScalarNode timeoutsOffNode = null;
     Node approversNode = null;
     Node lintNode = null;
+    Map<String, ScalarNode> via = new HashMap<>();
     for (NodeTuple t : map.getValue()) {
       String key = t.getKeyNode() instanceof ScalarNode s ? s.getValue() : "";
       if (("keyring".equals(key) && keyringNode != null) || ("require".equals(key) && requireNode != null)
           || ("approvers".equals(key) && approversNode != null) || ("tls".equals(key) && tlsNode != null)
           || (PRIVILEGED_LOGIN.equals(key) && privilegedNode != null)
-          || (TIMEOUTS_OFF.equals(key) && timeoutsOffNode != null) || ("lint".equals(key) && lintNode != null)) {
+          || (TIMEOUTS_OFF.equals(key) && timeoutsOffNode != null) || ("lint".equals(key) && lintNode != null)
+          || via.containsKey(key)) {
         throw invalid(name, t.getKeyNode().getStartMark(), "duplicate key '" + key + "'");
       }
       switch (key) {
@@ -201,9 +215,12 @@ public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int requ
         case PRIVILEGED_LOGIN -> privilegedNode = scalar(name, t.getValueNode(), PRIVILEGED_LOGIN, "true or false");
         case TIMEOUTS_OFF -> timeoutsOffNode = scalar(name, t.getValueNode(), TIMEOUTS_OFF, "true or false");
         case "lint" -> lintNode = t.getValueNode();
+        case VIA, VIA_HOST, VIA_PORT -> via.put(key, scalar(name, t.getValueNode(), key, VIA.equals(key)
+            ? "a command prefix such as docker exec -i -e PGPASSWORD CONTAINER" : VIA_HOST.equals(key)
+            ? "a host name or socket directory" : "a port number"));
         default -> throw invalid(name, t.getKeyNode().getStartMark(),
             "unknown key '" + key + "' (expected keyring, require, approvers, tls, " + PRIVILEGED_LOGIN + ", "
-            + TIMEOUTS_OFF + ", lint)");
+            + TIMEOUTS_OFF + ", lint, " + VIA + ", " + VIA_HOST + ", " + VIA_PORT + ")");
       }
     }
     if (keyringNode == null) {
@@ -230,7 +247,49 @@ public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int requ
         tlsNode == null ? TlsRequirement.NONE : TlsRequirement.VERIFY_FULL,
         privilegedNode != null && parseBoolean(name, privilegedNode, PRIVILEGED_LOGIN),
         timeoutsOffNode == null || parseBoolean(name, timeoutsOffNode, TIMEOUTS_OFF),
-        lintNode == null ? Set.of() : lintFloor(name, lintNode));
+        lintNode == null ? Set.of() : lintFloor(name, lintNode), pgDumpVia(name, file, via));
+  }
+
+  /** Runs one check of a pg_dump_via setting; its refusal names the node's file:line:col. */
+  private static <T> T via(String name, ScalarNode node, String key, java.util.function.Supplier<T> check) {
+    try {
+      return check.get();
+    } catch (PgDumpVia.Invalid e) {
+      throw invalid(name, node.getStartMark(), key + ": " + e.getMessage());
+    }
+  }
+
+  private static final String VIA = "pg_dump_via";
+  private static final String VIA_HOST = "pg_dump_host";
+  private static final String VIA_PORT = "pg_dump_port";
+
+  /** {@code pg_dump_via} with its optional {@code pg_dump_host} and {@code pg_dump_port}; each refusal names file:line:col. */
+  private static Optional<PgDumpVia> pgDumpVia(String name, Path file, Map<String, ScalarNode> nodes) {
+    ScalarNode prefix = nodes.get(VIA);
+    if (prefix == null) {
+      for (String key : List.of(VIA_HOST, VIA_PORT)) {
+        if (nodes.containsKey(key)) {
+          throw invalid(name, nodes.get(key).getStartMark(), key + " without " + VIA + ": it says where pg_dump run through"
+              + " the prefix connects");
+        }
+      }
+      return Optional.empty();
+    }
+    ScalarNode portNode = nodes.get(VIA_PORT);
+    OptionalInt port = OptionalInt.empty();
+    if (portNode != null) {
+      try {
+        port = OptionalInt.of(Integer.parseInt(portNode.getValue().trim()));
+      } catch (NumberFormatException e) {
+        throw invalid(name, portNode.getStartMark(), VIA_PORT + ": expected a port number, found '" + portNode.getValue() + "'");
+      }
+    }
+    Optional<String> host = Optional.ofNullable(nodes.get(VIA_HOST)).map(ScalarNode::getValue);
+    List<String> words = via(name, prefix, VIA, () -> PgDumpVia.split(prefix.getValue()));
+    host.ifPresent(h -> via(name, nodes.get(VIA_HOST), VIA_HOST, () -> PgDumpVia.checkHost(h)));
+    OptionalInt p = port;
+    p.ifPresent(n -> via(name, portNode, VIA_PORT, () -> PgDumpVia.checkPort(n)));
+    return Optional.of(new PgDumpVia(words, host, port, "trust policy " + file));
   }
 
   /** {@code lint: { floor: [rule ids] }}: every id a known rule. */

@@ -229,7 +229,8 @@ public final class PackageLoader {
             + KIND + ", ...), got " + YamlFields.describe(root));
         return null;
       }
-      YamlValue.Mapping m = fields.mapping(root, "", TOP_REQUIRED, TOP_OPTIONAL).orElseThrow();
+      YamlValue.Mapping m = fields.mapping(OperatorOnlyFields.refuse(root, "", problems), "", TOP_REQUIRED, TOP_OPTIONAL)
+          .orElseThrow();
       m.get("apiVersion").ifPresent(v -> constant(v, "apiVersion", API_VERSION));
       m.get("kind").ifPresent(v -> constant(v, "kind", KIND));
       String id = m.get("id").flatMap(v -> id(v)).orElse(null);
@@ -339,7 +340,8 @@ public final class PackageLoader {
 
     private Target target(YamlValue v) {
       String f = "target";
-      return fields.mapping(v, f, List.of("database", "system_identifier", "apply_role"), List.of("server_version", "backup_role"))
+      return fields.mapping(OperatorOnlyFields.refuse(v, f, problems), f, List.of("database", "system_identifier", "apply_role"),
+          List.of("server_version", "backup_role"))
           .map(m -> {
             String database = m.get("database").flatMap(x -> fields.identifier(x, f + ".database")).orElse(null);
             String system = m.get("system_identifier").flatMap(x -> systemIdentifier(x, f + ".system_identifier")).orElse(null);
@@ -489,7 +491,8 @@ public final class PackageLoader {
 
     private BackupPolicy backup(YamlValue v) {
       String f = "backup";
-      return fields.mapping(v, f, List.of(), List.of("required", "scope", "dir", "min_bytes", "encrypt_to", "recipient_keys"))
+      return fields.mapping(OperatorOnlyFields.refuse(v, f, problems), f, List.of(),
+          List.of("required", "scope", "dir", "min_bytes", "encrypt_to", "recipient_keys"))
           .map(m -> {
             boolean required = m.get("required").flatMap(x -> fields.bool(x, f + ".required")).orElse(true);
             List<String> schemas = m.get("scope").map(x -> scope(x, f + ".scope")).orElse(List.of());

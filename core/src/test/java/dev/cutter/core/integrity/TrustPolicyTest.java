@@ -62,7 +62,7 @@ class TrustPolicyTest {
     Path trust = trustFile("keyring: keys/approvers.asc\nrequire: 1\n  # note\nrequires: 2\n");
 
     assertThat(diagnosticOf(trust)).isEqualTo(trust + ":4:1: unknown key 'requires' (expected keyring, require, approvers,"
-        + " tls, allow_privileged_login, allow_timeouts_off, lint)");
+        + " tls, allow_privileged_login, allow_timeouts_off, lint, pg_dump_via, pg_dump_host, pg_dump_port)");
   }
 
   @Test
