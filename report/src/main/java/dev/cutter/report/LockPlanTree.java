@@ -43,6 +43,9 @@ final class LockPlanTree {
         o.put("strongest", h.strongest().pgName());
         o.put("blocks", h.strongest().blocks());
         o.put("taken_at", h.takenAt());
+        if (h.takenThrough() != h.takenAt()) {
+          o.put("taken_through", h.takenThrough());
+        }
         o.put("line", h.line());
         o.put("held_statements", h.heldStatements());
         o.put("held_ms", millis(h.heldMicros()));
@@ -54,6 +57,9 @@ final class LockPlanTree {
       for (StatementLocks s : p.perStatement()) {
         ObjectNode o = per.addObject();
         o.put("index", s.index());
+        if (s.span()) {
+          o.put("through", s.through());
+        }
         o.put("line", s.line());
         o.put("duration_ms", millis(s.durationMicros()));
         ArrayNode locks = o.putArray("locks");
@@ -87,7 +93,8 @@ final class LockPlanTree {
         summary.add(new RelationHold(text(o, "relation"), text(o, "kind"), mode(o, "strongest"), o.path("taken_at").asInt(),
             o.path("line").asInt(), o.path("held_statements").asInt(), micros(o.path("held_ms")),
             o.hasNonNull("size_bytes") ? o.get("size_bytes").asLong() : null,
-            o.hasNonNull("estimated_rows") ? o.get("estimated_rows").asDouble() : null, o.path("rewritten").asBoolean()));
+            o.hasNonNull("estimated_rows") ? o.get("estimated_rows").asDouble() : null, o.path("rewritten").asBoolean(),
+            o.hasNonNull("taken_through") ? o.get("taken_through").asInt() : o.path("taken_at").asInt()));
       }
       List<StatementLocks> per = new ArrayList<>();
       for (JsonNode o : n.path("per_statement")) {
@@ -97,7 +104,8 @@ final class LockPlanTree {
               m.path("pre_existing").asBoolean(), m.hasNonNull("size_bytes") ? m.get("size_bytes").asLong() : null,
               m.hasNonNull("estimated_rows") ? m.get("estimated_rows").asDouble() : null, m.path("rewritten").asBoolean()));
         }
-        per.add(new StatementLocks(o.path("index").asInt(), o.path("line").asInt(), micros(o.path("duration_ms")), locks));
+        per.add(new StatementLocks(o.path("index").asInt(), o.path("line").asInt(), micros(o.path("duration_ms")), locks,
+            o.hasNonNull("through") ? o.get("through").asInt() : o.path("index").asInt()));
       }
       LockPlan.Source source;
       try {

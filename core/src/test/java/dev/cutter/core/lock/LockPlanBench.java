@@ -77,7 +77,7 @@ class LockPlanBench {
   private static long once(String url, Properties p, List<ExecStatement> statements, boolean record) throws SQLException {
     ApplySettings tx = new ApplySettings(ApplySettings.Mode.TRANSACTION, Duration.ofSeconds(5), Duration.ofMinutes(30));
     try (Connection c = DriverManager.getConnection(url, p); Connection committed = DriverManager.getConnection(url, p)) {
-      LockPlanRecorder rec = new LockPlanRecorder(LockPlan.Source.REHEARSE, "change.sql", statements.size());
+      LockPlanRecorder rec = new LockPlanRecorder(LockPlan.Source.REHEARSE, "change.sql", statements);
       long t0 = System.nanoTime();
       ApplyEngine.Outcome o = ApplyEngine.run(c, statements, tx, conn -> {
         if (record) {
