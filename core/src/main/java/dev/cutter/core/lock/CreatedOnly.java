@@ -222,7 +222,8 @@ public final class CreatedOnly {
     if (!accept("as")) {
       return false;
     }
-    int end = t.size() - (t.get(t.size() - 1).isPunct(';') ? 1 : 0);
+    int stop = t.size() - (t.get(t.size() - 1).isPunct(';') ? 1 : 0);
+    int end = stop;
     // a trailing WITH [CASCADED|LOCAL] CHECK OPTION is the only WITH allowed
     if (end >= 3 && t.get(end - 1).is("option") && t.get(end - 2).is("check")) {
       int w = end - 3;
@@ -246,7 +247,7 @@ public final class CreatedOnly {
         }
       }
     }
-    p = end;
+    p = stop;
     made.add(name);
     return true;
   }
