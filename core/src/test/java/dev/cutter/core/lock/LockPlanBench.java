@@ -99,7 +99,7 @@ class LockPlanBench {
         LockPlan plan = rec.plan(null);
         int locks = plan.perStatement().stream().mapToInt(s -> s.locks().size()).sum();
         System.out.printf("  plan: %d entries with new locks (%d of them windows), %d locks, complete %s;"
-            + " %d readings during the statements, %d ms at the end%n", plan.perStatement().size(),
+            + " %d readings of the lock table, %d ms at the end%n", plan.perStatement().size(),
             plan.perStatement().stream().filter(LockPlan.StatementLocks::span).count(), locks, plan.complete(),
             rec.measurements(), end[0] / 1_000_000);
       }
