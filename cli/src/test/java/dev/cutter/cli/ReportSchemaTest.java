@@ -316,7 +316,12 @@ class ReportSchemaTest {
                         new MeasuredLock("app.t", "r", LockMode.SHARE, true, 8192L, null, false))),
                     new LockPlan.StatementLocks(1, 1, 1_234, List.of(
                         new MeasuredLock("oid 16390", null, LockMode.ACCESS_EXCLUSIVE, false, null, null, false)))),
-                List.of(new LockPlan.RelationHold("app.t", "r", LockMode.SHARE, 0, 0, 1, 1_234, 8192L, null, false)))));
+                List.of(new LockPlan.RelationHold("app.t", "r", LockMode.SHARE, 0, 0, 1, 1_234, 8192L, null, false))),
+            // statements 1 to 3 measured together (a window): through and taken_through
+            new LockPlan(LockPlan.Source.ROLLBACK_REHEARSAL, "ddl/rollback.sql", 3, 3, true, null,
+                List.of(new LockPlan.StatementLocks(1, 1, 2_000, List.of(
+                    new MeasuredLock("app.t", "r", LockMode.SHARE, true, 8192L, null, false)), 3)),
+                List.of(new LockPlan.RelationHold("app.t", "r", LockMode.SHARE, 1, 1, 3, 2_000, 8192L, null, false, 3)))));
   }
 
   /** {@code /a/0/b} as the validator names it: {@code $.a[0].b}. */

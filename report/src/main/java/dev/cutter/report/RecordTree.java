@@ -60,6 +60,7 @@ final class RecordTree {
     private final Map<Trait, Set<String>> traits = new EnumMap<>(Trait.class);
     private final Map<String, Codec<?>> codecs = new HashMap<>();
     private final Map<String, List<Map.Entry<String, Function<T, Object>>>> derived = new HashMap<>();
+    private final Map<String, String> sameAs = new HashMap<>();
     private List<String> order;
 
     private Shape(Class<T> type) {
@@ -95,6 +96,12 @@ final class RecordTree {
     /** {@code component} written and read by {@code codec} (which also writes its null). */
     Shape<T> codec(String component, Codec<?> codec) {
       codecs.put(component, codec);
+      return this;
+    }
+
+    /** {@code component} left out when it equals {@code other}, and read back as {@code other} when absent. */
+    Shape<T> sameAs(String component, String other) {
+      sameAs.put(component, other);
       return this;
     }
 
@@ -181,6 +188,11 @@ final class RecordTree {
         continue;
       }
       Object v = get(c, r);
+      String other = shape.sameAs.get(name);
+      if (other != null && v.equals(get(components(shape).stream().filter(x -> x.getName().equals(other)).findFirst()
+          .orElseThrow(), r))) {
+        continue;
+      }
       Codec<Object> codec = (Codec<Object>) shape.codecs.get(name);
       JsonNode n = codec == null ? write(v) : codec.write().apply(v);
       n = n == null && shape.is(Trait.NULLS, name) ? F.nullNode() : n;
@@ -344,6 +356,11 @@ final class RecordTree {
       args[i] = shape.is(Trait.SKIPPED, name) || (absent(v) && shape.is(Trait.NULLABLE, name)) ? null
           : codec != null && !absent(v) ? codec.read().apply(v, field) : value(v, field, c.getGenericType());
     }
+    for (Map.Entry<String, String> e : shape.sameAs.entrySet()) {
+      if (absent(n.get(shape.field(e.getKey())))) {
+        args[position(components, e.getKey())] = args[position(components, e.getValue())];
+      }
+    }
     try {
       return type.getDeclaredConstructor(types).newInstance(args);
     } catch (InvocationTargetException e) {
@@ -351,5 +368,14 @@ final class RecordTree {
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("cannot build " + type, e);
     }
+  }
+
+  private static int position(RecordComponent[] components, String name) {
+    for (int i = 0; i < components.length; i++) {
+      if (components[i].getName().equals(name)) {
+        return i;
+      }
+    }
+    throw new IllegalArgumentException("no component " + name);
   }
 }

@@ -150,6 +150,8 @@ final class ReportDocument {
           "rows (est.)", "rewritten");
       for (dev.cutter.core.lock.LockPlan.RelationHold h : p.summary()) {
         String at = h.takenAt() == dev.cutter.core.lock.LockPlanRecorder.AT_BEGIN ? "BEGIN (re-check)"
+            : h.takenThrough() != h.takenAt() ? "one of statements " + h.takenAt() + " to " + h.takenThrough()
+                + " (from " + p.file() + ":" + h.line() + "; measured together)"
             : "statement " + h.takenAt() + " (" + p.file() + ":" + h.line() + ")";
         t.row(Line.of(code(h.relation())), Line.of(code(h.strongest().pgName())), Line.plain(h.strongest().blocks()),
             Line.plain(at), Line.plain(h.heldStatements() + " statements, "

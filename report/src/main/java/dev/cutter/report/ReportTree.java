@@ -124,9 +124,10 @@ final class ReportTree {
           .with(NULLS, "file"),
       Shape.of(MeasuredLock.class).with(NULLS, "relation", "kind"),
       Shape.of(LockPlan.RelationHold.class).with(NULLS, "relation", "kind")
+          .order("relation", "kind", "strongest", "takenAt", "takenThrough").sameAs("takenThrough", "takenAt")
           .derive("strongest", "blocks", h -> h.strongest().blocks()).rename("heldMicros", "held_ms")
           .codec("heldMicros", MICROS_AS_MS),
-      Shape.of(LockPlan.StatementLocks.class).rename("durationMicros", "duration_ms").codec("durationMicros", MICROS_AS_MS),
+      Shape.of(LockPlan.StatementLocks.class).order("index", "through").sameAs("through", "index").rename("durationMicros", "duration_ms").codec("durationMicros", MICROS_AS_MS),
       // the statements an artifact ran (written only when one ran), with locks_held_ms first
       Shape.of(StatementTimings.class).order("locksHeldMs", "ran"),
       Shape.of(StatementTiming.class).with(REQUIRED, "index", "line")));

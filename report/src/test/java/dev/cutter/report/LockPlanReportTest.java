@@ -59,4 +59,25 @@ class LockPlanReportTest {
     assertThat(html).contains("Lock plan (rehearse, change.sql)").contains("statement 4 (change.sql:43)")
         .contains("<code>AccessExclusiveLock</code>");
   }
+
+  /** Statements 1 to 3 measured together (they named only what the change created); one of them locked app.audit. */
+  private static LockPlan windowed() {
+    MeasuredLock audit = new MeasuredLock("app.audit", "r", LockMode.SHARE, true, 0L, null, false);
+    return new LockPlan(LockPlan.Source.REHEARSE, "change.sql", 4, 4, true, null,
+        List.of(new LockPlan.StatementLocks(1, 13, 900, List.of(audit), 3)),
+        List.of(new LockPlan.RelationHold("app.audit", "r", LockMode.SHARE, 1, 13, 4, 1000, 0L, null, false, 3)));
+  }
+
+  @Test
+  void statementsMeasuredTogetherSayTheirRangeEverywhere() {
+    ScannedReport scanned = ScannedReport.scan(SampleReports.pass().withLockPlan(List.of(windowed())),
+        SecretScanner.patternsOnly());
+    String yaml = ReportCodec.yaml(scanned);
+    assertThat(yaml).contains("taken_through: 3").contains("through: 3");
+    assertThat(ReportTree.fromTree(ReportCodec.parseYaml(yaml)).report().lockPlan()).containsExactly(windowed());
+    assertThat(ReportCodec.yaml(ScannedReport.scan(report(), SecretScanner.patternsOnly())))
+        .as("a statement measured alone has no range").doesNotContain("through:");
+    assertThat(ReportRenderer.markdown(scanned)).contains("| `app.audit` | `ShareLock` | writes |"
+        + " one of statements 1 to 3 (from change.sql:13; measured together) | 4 statements, 1.0 ms |");
+  }
 }

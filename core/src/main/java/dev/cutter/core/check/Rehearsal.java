@@ -50,7 +50,7 @@ public final class Rehearsal {
       return ctx.fail(new Cause.LoginRoleRefused(e.reason(), ctx.target().login().user(), role, e.excess()), expected,
           "no session that acts only as apply_role (" + e.reason() + ")", e.getMessage());
     }
-    LockPlanRecorder locks = new LockPlanRecorder(LockPlan.Source.REHEARSE, ctx.pkg().artifact().path(), n);
+    LockPlanRecorder locks = new LockPlanRecorder(LockPlan.Source.REHEARSE, ctx.pkg().artifact().path(), ctx.statements());
     try (s) {
       how = s.how();
       o = ApplyEngine.run(s.connection(), ctx.statements(), tx, c -> {

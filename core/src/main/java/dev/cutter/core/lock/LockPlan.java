@@ -21,13 +21,13 @@ public record LockPlan(Source source, String file, int statements, int executed,
 
   /**
    * The strongest mode statement {@code index} newly took on a relation that existed before the
-   * change, as {@code pg_locks.mode} names it; null when it took none or was not measured. This is
+   * change, as {@code pg_locks.mode} names it; null when it took none or was not measured alone. This is
    * what a lock-hazard rule's prediction is shown next to.
    */
   public String strongestAt(int index) {
     LockMode best = null;
     for (StatementLocks s : perStatement) {
-      if (s.index() == index) {
+      if (s.index() == index && !s.span()) {
         for (MeasuredLock l : s.locks()) {
           if (l.preExisting()) {
             best = LockMode.stronger(best, l.mode());
@@ -72,10 +72,25 @@ public record LockPlan(Source source, String file, int statements, int executed,
     }
   }
 
-  /** Statement {@code index} (line {@code line} of the plan's file), its own run time, the locks it newly held. */
-  public record StatementLocks(int index, int line, long durationMicros, List<MeasuredLock> locks) {
+  /**
+   * Statement {@code index} (line {@code line} of the plan's file), its own run time, the locks it
+   * newly held. When {@code through} is greater than {@code index}, statements {@code index} to
+   * {@code through} were measured together, after the last of them: the locks are theirs, which of
+   * them took each is not known, and the run time is theirs together.
+   */
+  public record StatementLocks(int index, int line, long durationMicros, List<MeasuredLock> locks, int through) {
     public StatementLocks {
       locks = List.copyOf(locks);
+    }
+
+    /** One statement measured alone. */
+    public StatementLocks(int index, int line, long durationMicros, List<MeasuredLock> locks) {
+      this(index, line, durationMicros, locks, index);
+    }
+
+    /** True when several statements were measured together. */
+    public boolean span() {
+      return through != index;
     }
   }
 
@@ -84,7 +99,18 @@ public record LockPlan(Source source, String file, int statements, int executed,
    * {@code line}), held while that statement and the {@code heldStatements - 1} after it ran, for
    * {@code heldMicros} of their measured run time (recording excluded), then until the
    * transaction ended. {@code rewritten}: its relfilenode differs at the end from before the change.
+   * When {@code takenThrough} is greater than {@code takenAt}, the lock was first seen after statements
+   * {@code takenAt} to {@code takenThrough}, measured together: one of them took it, and the hold is
+   * counted from the first.
    */
   public record RelationHold(String relation, String kind, LockMode strongest, int takenAt, int line,
-      int heldStatements, long heldMicros, Long sizeBytes, Double estimatedRows, boolean rewritten) {}
+      int heldStatements, long heldMicros, Long sizeBytes, Double estimatedRows, boolean rewritten, int takenThrough) {
+
+    /** Taken by one statement, measured alone. */
+    public RelationHold(String relation, String kind, LockMode strongest, int takenAt, int line, int heldStatements,
+        long heldMicros, Long sizeBytes, Double estimatedRows, boolean rewritten) {
+      this(relation, kind, strongest, takenAt, line, heldStatements, heldMicros, sizeBytes, estimatedRows, rewritten,
+          takenAt);
+    }
+  }
 }

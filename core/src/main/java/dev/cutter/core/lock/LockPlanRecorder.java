@@ -17,7 +17,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Measures a rehearsal's lock plan. After each statement ({@link #after}) one query on the
+ * Measures a rehearsal's lock plan. After a statement ({@link #after}) one query on the
  * rehearsal's own session returns the relation locks it newly holds: {@code pg_locks} of this
  * backend (granted, relation locks of this database) less those already seen, which the session
  * keeps in a transaction-local setting named {@value #SEEN} and a random suffix (no table is
@@ -25,6 +25,16 @@ import java.util.stream.Collectors;
  * {@code pg_class} for the relations' names, kinds and relfilenodes in the transaction's own view,
  * so that relations created by the change are named too. The client keeps the same set, so a
  * statement that resets the setting makes locks look new to the server, never to the plan.
+ *
+ * <p>Not after every statement: that query copies the server's whole lock table, which the
+ * change's own locks fill, so measuring every statement costs the square of their number. A
+ * statement that names only relations the script created before it ({@link CreatedOnly}) runs
+ * unmeasured; the statements since the last measurement form a window, measured right before the
+ * next statement that may lock what existed (which is then measured alone), or at {@link #finish}.
+ * Locks are held until the transaction ends, so a window's measurement sees every lock its
+ * statements took; the plan gives them to the window ({@link LockPlan.StatementLocks#through}), never
+ * to one of its statements. At most {@link #MEASURED_UP_TO} measurements are made; the statements
+ * after are one window, measured at the end.
  *
  * <p>Locks on {@code pg_catalog}, {@code information_schema} and TOAST relations are left out:
  * they include the recording query's own ({@code pg_locks}, {@code pg_class}, {@code pg_namespace}
@@ -112,7 +122,11 @@ public final class LockPlanRecorder implements ApplyEngine.AfterStatement {
   /** A lock as first seen: after which statement, and the relfilenodes before (null: first sighting) and then. */
   private record Seen(long oid, LockMode mode, Long previousFilenode, Long filenode) {}
 
-  private record Ran(ExecStatement statement, long micros, List<Seen> locks) {}
+  /**
+   * A statement that ran; {@code from} is the position in {@link #ran} of the first statement of the
+   * window its locks were measured after (its own when measured alone), -1 when none was measured after it.
+   */
+  private record Ran(ExecStatement statement, long micros, List<Seen> locks, int from) {}
 
   private final LockPlan.Source source;
   private final String file;
@@ -121,27 +135,54 @@ public final class LockPlanRecorder implements ApplyEngine.AfterStatement {
   private final Map<Long, Rel> rels = new LinkedHashMap<>();
   private final List<Ran> ran = new ArrayList<>();
   private final String newLocks = newLocks(SEEN + Long.toUnsignedString(new java.security.SecureRandom().nextLong(), 36));
+  /** The statement indexes after which a measurement is due. */
+  private final Set<Integer> measureAfter = new HashSet<>();
   private PreparedStatement query;
   private String problem;
   private boolean finished;
+  /** Position in {@link #ran} of the first statement not measured yet; -1 when all are. */
+  private int pending = -1;
+  private int measurements;
+  /** The first statement whose measurement the limit ({@link #MEASURED_UP_TO}) put off to the end; null when none. */
+  private ExecStatement capped;
+  /** The statements that ran after the last measurement of a run that then failed: their locks were not read. */
+  private String lost;
 
   /**
-   * The most statements a rehearsal measures one by one. Each measurement reads the server's whole
-   * lock table, which the change's own locks fill: past about a thousand statements the
-   * measurement costs more than the rehearsal itself (docs/performance.md, "Lock plan"), so a
-   * longer change is rehearsed without a lock plan, and the report says so.
+   * The most measurements a rehearsal makes. Each reads the server's whole lock table, which the
+   * change's own locks fill, so their cost grows with the square of the statements measured
+   * (docs/performance.md, "Lock-plan recording"): past this many, the remaining statements are
+   * measured together at the end, and the plan says so.
    */
   public static final int MEASURED_UP_TO = 1000;
 
-  /** True when the change is too long to measure statement by statement ({@link #MEASURED_UP_TO}). */
-  private final boolean tooLong;
+  /**
+   * Measures {@code statements} (the script the rehearsal runs, in order). A statement that names
+   * only relations the script created ({@link CreatedOnly}) is not measured right after it: its
+   * locks are read with those of the statements around it, at the next measurement, which comes
+   * right before the next statement that is measured alone, or at the end ({@link #finish}).
+   */
+  public LockPlanRecorder(LockPlan.Source source, String file, List<ExecStatement> statements) {
+    this(source, file, statements, false);
+  }
 
-  /** @param total how many statements the rehearsal will run */
-  public LockPlanRecorder(LockPlan.Source source, String file, int total) {
+  /** {@code everyStatement}: measure after every statement, as if none named only created relations (tests). */
+  LockPlanRecorder(LockPlan.Source source, String file, List<ExecStatement> statements, boolean everyStatement) {
     this.source = source;
     this.file = file;
-    this.total = total;
-    this.tooLong = total > MEASURED_UP_TO;
+    this.total = statements.size();
+    boolean[] createdOnly = everyStatement ? new boolean[total] : CreatedOnly.of(statements);
+    for (int k = 0; k < total; k++) {
+      // alone when it may lock what existed; also right before such a statement, closing a window
+      if (!createdOnly[k] || (k + 1 < total && !createdOnly[k + 1])) {
+        measureAfter.add(statements.get(k).index());
+      }
+    }
+  }
+
+  /** How many times the lock table was read during the statements (tests). */
+  int measurements() {
+    return measurements;
   }
 
   /** Statement index of the locks taken at BEGIN, before the first statement (apply's re-check). */
@@ -168,12 +209,25 @@ public final class LockPlanRecorder implements ApplyEngine.AfterStatement {
 
   @Override
   public void after(Connection c, ExecStatement s, long nanos) throws SQLException {
-    if (tooLong) {
-      return;
+    ran.add(new Ran(s, nanos / 1000, List.of(), -1));
+    if (pending < 0) {
+      pending = ran.size() - 1;
     }
+    if (s.index() == AT_BEGIN || measureAfter.contains(s.index())) {
+      if (measurements < MEASURED_UP_TO) {
+        measure(c);
+      } else if (capped == null) {
+        capped = ran.get(pending).statement();
+      }
+    }
+  }
+
+  /** Reads the locks new since the last measurement and gives them to the statements since then. */
+  private void measure(Connection c) throws SQLException {
     if (query == null) {
       query = c.prepareStatement(newLocks);
     }
+    measurements++;
     List<Seen> locks = new ArrayList<>();
     Map<Rel, Long> now = new HashMap<>();
     try (ResultSet rs = query.executeQuery()) {
@@ -197,9 +251,18 @@ public final class LockPlanRecorder implements ApplyEngine.AfterStatement {
         }
       }
     }
-    // after all of this statement's rows: each compares with what the session showed before it
+    // after all of this measurement's rows: each compares with what the session showed before it
     now.forEach((r, filenode) -> r.lastFilenode = filenode);
-    ran.add(new Ran(s, nanos / 1000, locks));
+    int last = ran.size() - 1;
+    Ran r = ran.get(last);
+    ran.set(last, new Ran(r.statement(), r.micros(), locks, pending));
+    pending = -1;
+  }
+
+  private String window() {
+    ExecStatement first = ran.get(pending).statement();
+    ExecStatement last = ran.get(ran.size() - 1).statement();
+    return first == last ? "statement " + first.index() : "statements " + first.index() + " to " + last.index();
   }
 
   /**
@@ -208,20 +271,23 @@ public final class LockPlanRecorder implements ApplyEngine.AfterStatement {
    * (another session). What cannot be read leaves the plan incomplete, never the rehearsal failed.
    */
   public void finish(Connection session, Connection committed) {
-    closeQuery();
     finished = true;
-    if (tooLong) {
-      return;
-    }
-    if (rels.isEmpty()) {
-      return;
-    }
-    Long[] oids = rels.keySet().toArray(Long[]::new);
     // under a savepoint: an error here must not abort the transaction the rehearsal goes on with
     try (Statement sp = session.createStatement()) {
       sp.execute("savepoint cutter_lock_plan");
       try {
-        readSession(session, oids);
+        if (pending >= 0) {
+          String w = window();
+          try {
+            measure(session); // the last window, its locks still held
+          } catch (SQLException e) {
+            throw new SQLException(w + " could not be measured at the end: " + e.getMessage(), e.getSQLState(), e);
+          }
+        }
+        closeQuery();
+        if (!rels.isEmpty()) {
+          readSession(session, rels.keySet().toArray(Long[]::new));
+        }
         sp.execute("release savepoint cutter_lock_plan");
       } catch (SQLException e) {
         problem = "the session could not be read at the end: " + e.getMessage();
@@ -231,7 +297,10 @@ public final class LockPlanRecorder implements ApplyEngine.AfterStatement {
     } catch (SQLException e) {
       problem = "the session could not be read at the end: " + e.getMessage();
     }
-    committed(committed, oids);
+    closeQuery();
+    if (!rels.isEmpty()) {
+      committed(committed, rels.keySet().toArray(Long[]::new));
+    }
   }
 
   private void readSession(Connection session, Long[] oids) throws SQLException {
@@ -259,6 +328,11 @@ public final class LockPlanRecorder implements ApplyEngine.AfterStatement {
    */
   public void finishAfterFailure(Connection committed) {
     closeQuery();
+    if (!finished && pending >= 0) {
+      String w = window();
+      lost = w + " ran after the last measurement, before the failure: "
+          + (w.startsWith("statements") ? "their" : "its") + " locks were not read";
+    }
     if (!finished && !rels.isEmpty()) {
       committed(committed, rels.keySet().toArray(Long[]::new));
     }
@@ -311,14 +385,10 @@ public final class LockPlanRecorder implements ApplyEngine.AfterStatement {
 
   /** The plan so far; {@code failure} says why the rehearsal stopped early (null when every statement ran). */
   public LockPlan plan(String failure) {
-    if (tooLong) {
-      return new LockPlan(source, file, total, 0, false, "not measured: " + total + " statements, more than the "
-          + MEASURED_UP_TO + " a rehearsal measures one by one (each measurement reads the whole lock table)",
-          List.of(), List.of());
-    }
     List<LockPlan.StatementLocks> per = new ArrayList<>();
     Map<Long, LockMode> strongest = new HashMap<>();
     Map<Long, Integer> takenAt = new HashMap<>();
+    Map<Long, Integer> takenThrough = new HashMap<>();
     Map<Long, Boolean> rewrittenBy = new HashMap<>();
     for (int i = 0; i < ran.size(); i++) {
       Ran r = ran.get(i);
@@ -341,7 +411,8 @@ public final class LockPlanRecorder implements ApplyEngine.AfterStatement {
         LockMode had = strongest.get(s.oid());
         if (had == null || s.mode().isStrongerThan(had)) {
           strongest.put(s.oid(), s.mode());
-          takenAt.put(s.oid(), i);
+          takenAt.put(s.oid(), r.from());
+          takenThrough.put(s.oid(), i);
         }
       }
       if (locks.isEmpty()) {
@@ -349,7 +420,12 @@ public final class LockPlanRecorder implements ApplyEngine.AfterStatement {
       }
       // pg_locks lists in no fixed order: a report lists them by relation, then mode
       locks.sort(java.util.Comparator.comparing(MeasuredLock::relation).thenComparing(l -> l.mode().ordinal()));
-      per.add(new LockPlan.StatementLocks(r.statement().index(), r.statement().line(), r.micros(), locks));
+      ExecStatement first = ran.get(r.from()).statement();
+      long micros = 0;
+      for (int k = r.from(); k <= i; k++) {
+        micros += ran.get(k).micros();
+      }
+      per.add(new LockPlan.StatementLocks(first.index(), first.line(), micros, locks, r.statement().index()));
     }
     long[] tail = new long[ran.size() + 1];
     int[] after = new int[ran.size() + 1];
@@ -367,14 +443,26 @@ public final class LockPlanRecorder implements ApplyEngine.AfterStatement {
       boolean rewritten = rel.finalFilenode != null ? !rel.finalFilenode.equals(rel.beforeFilenode)
           : rewrittenBy.getOrDefault(rel.oid, false);
       summary.add(new LockPlan.RelationHold(rel.display(), kind(rel), strongest.get(rel.oid), s.index(), s.line(),
-          after[at], tail[at], rel.sizeBytes, rel.rowsBefore, rewritten));
+          after[at], tail[at], rel.sizeBytes, rel.rowsBefore, rewritten,
+          ran.get(takenThrough.get(rel.oid)).statement().index()));
     }
     summary.sort(java.util.Comparator.comparingInt(LockPlan.RelationHold::takenAt)
         .thenComparing(h -> -h.strongest().ordinal()).thenComparing(LockPlan.RelationHold::relation));
-    String note = failure != null ? failure : problem;
-    if (failure != null && problem != null) {
-      note = failure + "; " + problem;
+    List<String> notes = new ArrayList<>();
+    if (failure != null) {
+      notes.add(failure);
     }
+    if (lost != null) {
+      notes.add(lost);
+    }
+    if (problem != null) {
+      notes.add(problem);
+    }
+    if (capped != null) {
+      notes.add("statements from " + capped.index() + " on were measured together at the end: a rehearsal reads"
+          + " the lock table at most " + MEASURED_UP_TO + " times");
+    }
+    String note = notes.isEmpty() ? null : String.join("; ", notes);
     return new LockPlan(source, file, total, after[0], failure == null && problem == null && finished, note, per,
         summary);
   }

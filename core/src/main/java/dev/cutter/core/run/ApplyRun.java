@@ -399,7 +399,7 @@ public final class ApplyRun {
         // a dry-run measures its apply's locks in the sandbox; a real apply never spends lock time on it
         dev.cutter.core.lock.LockPlanRecorder locks = req.mode() == RunMode.DRY_RUN && transaction
             ? new dev.cutter.core.lock.LockPlanRecorder(dev.cutter.core.lock.LockPlan.Source.DRY_RUN,
-                pkg.artifact().path(), req.statements().size()) : null;
+                pkg.artifact().path(), req.statements()) : null;
         ApplyEngine.BeforeFirstStatement atBegin = locks == null ? recheck : locks.thenAtBegin(recheck);
         out = blockers.attempt(() -> ApplyEngine.run(applyConn.connection(), req.statements(), pkg.apply(), c -> {
           if (locks != null) {
@@ -598,7 +598,7 @@ public final class ApplyRun {
     Outcome ro;
     dev.cutter.core.lock.LockPlanRecorder locks = new dev.cutter.core.lock.LockPlanRecorder(
         dev.cutter.core.lock.LockPlan.Source.ROLLBACK_REHEARSAL, pkg.rollback().get().artifact().path(),
-        req.rollbackStatements().size());
+        req.rollbackStatements());
     try {
       ro = runRollback(req, session -> { }, c -> locks.finish(c, lockConn), locks);
       locks.finishAfterFailure(lockConn);

@@ -77,11 +77,14 @@ class LockPlanBench {
   private static long once(String url, Properties p, List<ExecStatement> statements, boolean record) throws SQLException {
     ApplySettings tx = new ApplySettings(ApplySettings.Mode.TRANSACTION, Duration.ofSeconds(5), Duration.ofMinutes(30));
     try (Connection c = DriverManager.getConnection(url, p); Connection committed = DriverManager.getConnection(url, p)) {
-      LockPlanRecorder rec = new LockPlanRecorder(LockPlan.Source.REHEARSE, "change.sql", statements.size());
+      LockPlanRecorder rec = new LockPlanRecorder(LockPlan.Source.REHEARSE, "change.sql", statements);
       long t0 = System.nanoTime();
+      long[] end = new long[1];
       ApplyEngine.Outcome o = ApplyEngine.run(c, statements, tx, conn -> {
         if (record) {
+          long f0 = System.nanoTime();
           rec.finish(conn, committed);
+          end[0] = System.nanoTime() - f0;
         }
         try (Statement st = conn.createStatement()) {
           st.execute("set constraints all immediate");
@@ -95,8 +98,10 @@ class LockPlanBench {
       if (record) {
         LockPlan plan = rec.plan(null);
         int locks = plan.perStatement().stream().mapToInt(s -> s.locks().size()).sum();
-        System.out.printf("  plan: %d statements with new locks, %d locks, complete %s%n", plan.perStatement().size(),
-            locks, plan.complete());
+        System.out.printf("  plan: %d entries with new locks (%d of them windows), %d locks, complete %s;"
+            + " %d readings of the lock table, %d ms at the end%n", plan.perStatement().size(),
+            plan.perStatement().stream().filter(LockPlan.StatementLocks::span).count(), locks, plan.complete(),
+            rec.measurements(), end[0] / 1_000_000);
       }
       return ms;
     }

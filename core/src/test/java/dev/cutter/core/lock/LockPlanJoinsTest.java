@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cutter.core.blockers.PlannedLocks;
 import dev.cutter.core.blockers.PlannedLocks.PlannedLock;
-import dev.cutter.core.exec.ExecStatement;
 import dev.cutter.core.lint.LintFinding;
 import dev.cutter.core.lint.LintRule;
 import java.util.List;
@@ -47,25 +46,12 @@ class LockPlanJoinsTest {
 
     // the lock on the table the change created is not what the rule is about: only the existing one counts
     assertThat(judged).extracting(LintFinding::measuredLock).containsExactly("ShareLock", null);
+    LockPlan spanned = new LockPlan(LockPlan.Source.REHEARSE, "change.sql", 4, 4, true, null,
+        List.of(new LockPlan.StatementLocks(3, 7, 120, PLAN.perStatement().get(0).locks(), 4)), List.of());
+    assertThat(LintFinding.withMeasured(List.of(onThree), LockPlan.measuredBy(spanned)))
+        .as("statements 3 and 4 were measured together: which took the lock is not known")
+        .extracting(LintFinding::measuredLock).containsOnlyNulls();
     assertThat(LintFinding.withMeasured(List.of(onThree), LockPlan.measuredBy(null)))
         .extracting(LintFinding::measuredLock).containsOnlyNulls();
-  }
-
-  @Test
-  void aChangeLongerThanTheMeasuredLimitIsRehearsedWithoutTouchingTheServerAndSaysSo() throws Exception {
-    int total = LockPlanRecorder.MEASURED_UP_TO + 1;
-    LockPlanRecorder r = new LockPlanRecorder(LockPlan.Source.REHEARSE, "change.sql", total);
-
-    r.after(null, new ExecStatement(1, 1, "select 1"), 1_000); // no connection is needed: nothing is read
-    r.finish(null, null);
-    LockPlan p = r.plan(null);
-
-    assertThat(p.complete()).isFalse();
-    assertThat(p.executed()).isZero();
-    assertThat(p.summary()).isEmpty();
-    assertThat(p.note()).isEqualTo("not measured: 1001 statements, more than the 1000 a rehearsal measures one by"
-        + " one (each measurement reads the whole lock table)");
-    assertThat(new LockPlanRecorder(LockPlan.Source.REHEARSE, "change.sql", LockPlanRecorder.MEASURED_UP_TO)
-        .plan(null).note()).isNull();
   }
 }
