@@ -83,7 +83,10 @@ public record BackupEnvelope(
   /** The envelope as the run report's backup section. */
   public RunReport.BackupInfo toBackupInfo() {
     return new RunReport.BackupInfo(RunStatus.Backup.PASS, path.toString(), format, archiveVersion, bytes, sha256, plaintextSha256,
-        encryptedTo, tocEntries, tableDataEntries, pgDumpVersion, started, finished, null, systemIdentifier, tls);
+        encryptedTo, tocEntries, tableDataEntries, pgDumpVersion, started, finished, null, systemIdentifier, tls)
+        .withEvidence(anchor == null ? null : new RunReport.PointInTime(anchor.walLsn(), anchor.standby(), anchor.snapshotXmin()),
+            proof == null ? null : new RunReport.RestoreProofInfo(proof.scratch(), proof.relationsCompared(),
+                proof.tablesCompared(), proof.rowsCompared(), proof.differences()));
   }
 
   private static void require(List<String> missing, String name, boolean ok) {

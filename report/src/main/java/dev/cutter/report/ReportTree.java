@@ -368,7 +368,40 @@ final class ReportTree {
     if (b.tls() != null) {
       n.set("tls", tlsNode(b.tls()));
     }
+    backupEvidence(n, b);
     return n;
+  }
+
+  /** The point-in-time anchor and the restore proof of a backup, when it has them. */
+  private static void backupEvidence(ObjectNode n, BackupInfo b) {
+    if (b.pointInTime() != null) {
+      ObjectNode p = n.putObject("point_in_time");
+      put(p, "wal_lsn", b.pointInTime().walLsn());
+      p.put("standby", b.pointInTime().standby());
+      put(p, "snapshot_xmin", b.pointInTime().snapshotXmin());
+    }
+    if (b.restoreProof() != null) {
+      RunReport.RestoreProofInfo r = b.restoreProof();
+      ObjectNode p = n.putObject("restore_proof");
+      put(p, "scratch", r.scratch());
+      p.put("relations_compared", r.relationsCompared());
+      p.put("tables_compared", r.tablesCompared());
+      p.put("rows_compared", r.rowsCompared());
+      p.set("differences", strings(r.differences()));
+    }
+  }
+
+  private static BackupInfo backupEvidence(BackupInfo info, JsonNode b) {
+    JsonNode p = b.get("point_in_time");
+    JsonNode r = b.get("restore_proof");
+    if ((p == null || p.isNull()) && (r == null || r.isNull())) {
+      return info;
+    }
+    return info.withEvidence(p == null || p.isNull() ? null
+            : new RunReport.PointInTime(text(p, "wal_lsn"), p.path("standby").asBoolean(), text(p, "snapshot_xmin")),
+        r == null || r.isNull() ? null : new RunReport.RestoreProofInfo(text(r, "scratch"), requiredInt(r, "relations_compared"),
+            requiredInt(r, "tables_compared"), integral(r.get("rows_compared"), "rows_compared").longValue(),
+            r.has("differences") ? strings(r, "differences") : List.of()));
   }
 
   private static ObjectNode applyNode(ApplyInfo a) {
@@ -551,11 +584,11 @@ final class ReportTree {
   }
 
   private static BackupInfo backupInfo(JsonNode b) {
-    return new BackupInfo(status(RunStatus.Backup.class, b, "status"), text(b, "path"), text(b, "format"), text(b, "archive_version"),
+    return backupEvidence(new BackupInfo(status(RunStatus.Backup.class, b, "status"), text(b, "path"), text(b, "format"), text(b, "archive_version"),
         b.hasNonNull("bytes") ? integral(b.get("bytes"), "bytes").longValue() : null, text(b, "sha256"), text(b, "plaintext_sha256"),
         b.has("encrypted_to") ? strings(b, "encrypted_to") : null, optionalInt(b, "toc_entries"),
         optionalInt(b, "table_data_entries"), text(b, "pg_dump_version"), instant(b, "timestamp_utc"),
-        instant(b, "finished_utc"), text(b, "reason"), text(b, "system_identifier"), tlsState(b.get("tls")));
+        instant(b, "finished_utc"), text(b, "reason"), text(b, "system_identifier"), tlsState(b.get("tls"))), b);
   }
 
   private static ApplyInfo applyInfo(JsonNode a) {
