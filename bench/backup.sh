@@ -60,6 +60,8 @@ export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=postgres
 "$PGBIN/pgbench" -q -i -s "$SCALE" bench >/dev/null 2>&1
 "$PGBIN/psql" -qAt -c "select 'database size: ' || pg_size_pretty(pg_database_size('bench'))" bench
 
+# cutter backup checks that the target is the approved one
+SYSID=$("$PGBIN/psql" -qAt -c "select system_identifier from pg_control_system()" bench)
 echo "== recipient key, approver key, signed packages"
 mkdir -m 700 "$WORK/gnupg"
 export GNUPGHOME=$WORK/gnupg
@@ -82,7 +84,7 @@ kind: ApplyPackage
 id: bench-$kind
 title: backup benchmark
 authorization: { ref: BENCH, expires_at: 2099-01-01T00:00:00Z, risk: low }
-target: { database: bench, system_identifier: "1", apply_role: postgres }
+target: { database: bench, system_identifier: "$SYSID", apply_role: postgres }
 artifact: { path: ddl/noop.sql, sha256: $sha }
 backup:
   required: true
@@ -97,7 +99,7 @@ done
 
 cutter_backup() { # $1 = plain | enc
   "$CUTTER" backup "$WORK/pkg-$1" --target "postgresql://postgres@127.0.0.1:$PORT/bench" \
-    --trust "$WORK/keys/trust.yaml" --pg-bin "$PGBIN" >"$WORK/last.out" || { cat "$WORK/last.out"; exit 1; }
+    --trust "$WORK/keys/trust.yaml" --pg-bin "$PGBIN" >"$WORK/last.out" || { cat "$WORK/last.out" >&2; exit 1; }
 }
 plain_dump() { "$PGBIN/pg_dump" -Fc -f "$WORK/plain.dump" bench; }
 gpg_dump() { "$PGBIN/pg_dump" -Fc bench | gpg --batch --trust-model always --encrypt -z 0 -r "$BENCH_GPG_FPR" >"$WORK/plain.dump.gpg"; }
@@ -118,8 +120,8 @@ restore_counts() {
 cutter_prove() {
   "$CUTTER" backup "$WORK/pkg-plain" --target "postgresql://postgres@127.0.0.1:$PORT/bench" --prove \
     --restore-into "postgresql://postgres@127.0.0.1:$PORT/postgres" \
-    --trust "$WORK/keys/trust.yaml" --pg-bin "$PGBIN" >"$WORK/last.out" || { cat "$WORK/last.out"; exit 1; }
-  grep -q '^restore_proof: ' "$WORK/last.out" || { cat "$WORK/last.out"; exit 1; }
+    --trust "$WORK/keys/trust.yaml" --pg-bin "$PGBIN" >"$WORK/last.out" || { cat "$WORK/last.out" >&2; exit 1; }
+  grep -q "^restore_proof: " "$WORK/last.out" || { cat "$WORK/last.out" >&2; exit 1; }
 }
 if [ -n "${PROVE:-}" ]; then
   KINDS="restore_counts cutter_prove"
