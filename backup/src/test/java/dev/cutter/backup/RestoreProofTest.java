@@ -149,6 +149,46 @@ class RestoreProofTest {
     assertThat(BackupGateTest.visibleFiles(dir)).as("nothing at a final name").containsExactly("quarantine");
   }
 
+  private static BackupResult runWithScratchChange(TestDatabase db, Path dir, String runId, String sql) {
+    String role = reader(db);
+    BackupGate gate = gate(db, BackupGateTest.env(Map.of())).beforeProofComparison(scratch -> {
+      try (var c = db.server().superuserConnection(scratch.database()); var st = c.createStatement()) {
+        st.execute(sql);
+      } catch (java.sql.SQLException ex) {
+        throw new IllegalStateException(ex);
+      }
+    });
+    return gate.run(BackupGateTest.conn(db, role), proving(dir, List.of()), "ledger-change", runId);
+  }
+
+  @Test
+  void aMissingRelationBlocksNamingIt(TestDatabase db) throws Exception {
+    createLedger(db);
+    String runId = "20261205T010000Z-0107";
+
+    Blocked b = (Blocked) runWithScratchChange(db, tmp.resolve("backups"), runId, "drop index ledger.entries_account_idx");
+
+    assertThat(b.cause()).isEqualTo(new Cause.RestoreProofFailed(Cause.ProofFailure.RELATIONS_DIFFER,
+        List.of("ledger.entries_account_idx")));
+    assertThat(b.details().lines().toList()).containsExactly(
+        "missing from the restore: ledger.entries_account_idx i",
+        "catalog: counts of schema ledger: constraints {c=1, f=1, p=2} → {c=1, f=1, p=2}, relations {S=1, i=3, r=2, v=1} → {S=1, i=2, r=2, v=1}",
+        "catalog: removed: ledger.entries index entries_account_idx (CREATE INDEX entries_account_idx ON ledger.entries USING btree"
+            + " (account))");
+    assertThat(proofDatabases(db, runId)).isEmpty();
+  }
+
+  @Test
+  void aCatalogDifferenceAloneBlocks(TestDatabase db) throws Exception {
+    createLedger(db);
+
+    Blocked b = (Blocked) runWithScratchChange(db, tmp.resolve("backups"), "20261205T010000Z-0108",
+        "alter table ledger.accounts alter column name drop not null");
+
+    assertThat(b.cause()).isEqualTo(new Cause.RestoreProofFailed(Cause.ProofFailure.CATALOG_DIFFERS, List.of()));
+    assertThat(b.details()).isEqualTo("catalog: changed: ledger.accounts column name (text not null → text null)");
+  }
+
   @Test
   void encryptedArchiveIsProvenWithoutPlaintextOnDisk(TestDatabase db) throws Exception {
     createLedger(db);
