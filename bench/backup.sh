@@ -13,6 +13,12 @@
 # and the ratios, with the CPU seconds (user + sys, children included) beside the wall times: on a
 # machine shared with other work the wall times scatter, the CPU times much less. The cutter runs
 # include the JVM start and loading and verifying the signed package.
+#
+#   PROVE=1 bench/backup.sh 100 5        (the restore proof instead: each round times pg_restore of
+#                                         an archive of the same database into an empty database
+#                                         plus the exact row counts of its tables (one query), then
+#                                         cutter backup --prove --restore-into the same cluster,
+#                                         which dumps, restores alongside and compares)
 set -euo pipefail
 
 SCALE=${1:-100}
@@ -54,6 +60,8 @@ export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=postgres
 "$PGBIN/pgbench" -q -i -s "$SCALE" bench >/dev/null 2>&1
 "$PGBIN/psql" -qAt -c "select 'database size: ' || pg_size_pretty(pg_database_size('bench'))" bench
 
+# cutter backup checks that the target is the approved one
+SYSID=$("$PGBIN/psql" -qAt -c "select system_identifier from pg_control_system()" bench)
 echo "== recipient key, approver key, signed packages"
 mkdir -m 700 "$WORK/gnupg"
 export GNUPGHOME=$WORK/gnupg
@@ -76,7 +84,7 @@ kind: ApplyPackage
 id: bench-$kind
 title: backup benchmark
 authorization: { ref: BENCH, expires_at: 2099-01-01T00:00:00Z, risk: low }
-target: { database: bench, system_identifier: "1", apply_role: postgres }
+target: { database: bench, system_identifier: "$SYSID", apply_role: postgres }
 artifact: { path: ddl/noop.sql, sha256: $sha }
 backup:
   required: true
@@ -91,7 +99,7 @@ done
 
 cutter_backup() { # $1 = plain | enc
   "$CUTTER" backup "$WORK/pkg-$1" --target "postgresql://postgres@127.0.0.1:$PORT/bench" \
-    --trust "$WORK/keys/trust.yaml" --pg-bin "$PGBIN" >"$WORK/last.out" || { cat "$WORK/last.out"; exit 1; }
+    --trust "$WORK/keys/trust.yaml" --pg-bin "$PGBIN" >"$WORK/last.out" || { cat "$WORK/last.out" >&2; exit 1; }
 }
 plain_dump() { "$PGBIN/pg_dump" -Fc -f "$WORK/plain.dump" bench; }
 gpg_dump() { "$PGBIN/pg_dump" -Fc bench | gpg --batch --trust-model always --encrypt -z 0 -r "$BENCH_GPG_FPR" >"$WORK/plain.dump.gpg"; }
@@ -101,6 +109,24 @@ cutter_enc() { cutter_backup enc; }
 cutter_plain_alt() { CUTTER_JAVA_OPTS="$CUTTER_JAVA_OPTS $ALT_JAVA_OPTS" cutter_backup plain; }
 cutter_enc_alt() { CUTTER_JAVA_OPTS="$CUTTER_JAVA_OPTS $ALT_JAVA_OPTS" cutter_backup enc; }
 KINDS="plain_dump cutter_plain gpg_dump cutter_enc"
+# PROVE=1: pg_restore + row counts against cutter backup --prove, restoring into the same cluster
+restore_counts() {
+  "$PGBIN/dropdb" --if-exists restored && "$PGBIN/createdb" -T template0 restored
+  "$PGBIN/pg_restore" --no-owner --no-privileges --exit-on-error -d restored "$WORK/ref.dump"
+  "$PGBIN/psql" -qAt -d restored -c "select string_agg(format('select %L, count(*) from only %I.%I', c.oid::regclass,
+    n.nspname, c.relname), ' union all ') from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where c.relkind = 'r' and n.nspname not in ('pg_catalog', 'information_schema')" | "$PGBIN/psql" -qAt -d restored >/dev/null
+}
+cutter_prove() {
+  "$CUTTER" backup "$WORK/pkg-plain" --target "postgresql://postgres@127.0.0.1:$PORT/bench" --prove \
+    --restore-into "postgresql://postgres@127.0.0.1:$PORT/postgres" \
+    --trust "$WORK/keys/trust.yaml" --pg-bin "$PGBIN" >"$WORK/last.out" || { cat "$WORK/last.out" >&2; exit 1; }
+  grep -q "^restore_proof: " "$WORK/last.out" || { cat "$WORK/last.out" >&2; exit 1; }
+}
+if [ -n "${PROVE:-}" ]; then
+  KINDS="restore_counts cutter_prove"
+  "$PGBIN/pg_dump" -Fc -f "$WORK/ref.dump" bench
+fi
 [ -n "${ALT_JAVA_OPTS:-}" ] && KINDS="plain_dump cutter_plain cutter_plain_alt gpg_dump cutter_enc cutter_enc_alt"
 export ALT_JAVA_OPTS
 
@@ -118,11 +144,19 @@ for r in $(seq 1 "$ROUNDS"); do
     C[$k]="${C[$k]:-} $cpu"
     printf 'round %d %-16s %7.2f s wall %7.2f s cpu\n' "$r" "$k" "$wall" "$cpu"
   done
-  ls -l "$WORK/plain.dump" "$WORK/plain.dump.gpg" "$WORK"/out-*/*.dump* | awk '{print "  " $5 " bytes " $9}'
+  [ -n "${PROVE:-}" ] || ls -l "$WORK/plain.dump" "$WORK/plain.dump.gpg" "$WORK"/out-*/*.dump* | awk '{print "  " $5 " bytes " $9}'
   rm -rf "$WORK"/out-* "$WORK"/plain.dump*
 done
 
 median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+if [ -n "${PROVE:-}" ]; then
+  R=$(median "${T[restore_counts]}"); V=$(median "${T[cutter_prove]}")
+  echo "== medians of $ROUNDS rounds, pgbench scale $SCALE (load average after: $(cut -d' ' -f1-3 /proc/loadavg))"
+  printf 'pg_restore into an empty db + row counts  %7.2f s wall %7.2f s cpu\n' "$R" "$(median "${C[restore_counts]}")"
+  printf 'cutter backup --prove                     %7.2f s wall %7.2f s cpu   wall ratio %.3f (bar 1.20)\n' "$V" \
+    "$(median "${C[cutter_prove]}")" "$(echo "$V / $R" | bc -l)"
+  exit 0
+fi
 P=$(median "${T[plain_dump]}"); Q=$(median "${T[cutter_plain]}")
 G=$(median "${T[gpg_dump]}"); E=$(median "${T[cutter_enc]}")
 echo "== medians of $ROUNDS rounds, pgbench scale $SCALE (load average after: $(cut -d' ' -f1-3 /proc/loadavg))"

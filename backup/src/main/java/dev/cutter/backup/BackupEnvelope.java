@@ -12,8 +12,10 @@ import java.util.List;
  * The record of one verified backup: where it is, how big, its digests (of the file as written
  * and of the plaintext archive), what the archive says about itself, what the TOC holds, to whom
  * it is encrypted, when it was taken (UTC), the system identifier of the server it was taken
- * from (null when the backup role may not read it) and how the connection was protected. An envelope with a required field missing is
- * incomplete, and an incomplete envelope blocks the run.
+ * from (null when the backup role may not read it), how the connection was protected, where the
+ * dump sits in the server's WAL history ({@link PitAnchor}) and, when the package asked for it, what
+ * the restore proof compared. An envelope with a required field missing is incomplete, and an
+ * incomplete envelope blocks the run.
  */
 public record BackupEnvelope(
     Path path,
@@ -32,7 +34,9 @@ public record BackupEnvelope(
     Instant started,
     Instant finished,
     String systemIdentifier,
-    TlsState tls) {
+    TlsState tls,
+    PitAnchor anchor,
+    ProofResult proof) {
 
   public BackupEnvelope {
     encryptedTo = encryptedTo == null ? null : List.copyOf(encryptedTo);
@@ -59,18 +63,30 @@ public record BackupEnvelope(
     return encryptedTo != null && !encryptedTo.isEmpty();
   }
 
+  /** As the canonical constructor, without the point-in-time anchor and a restore proof. */
+  public BackupEnvelope(Path path, long bytes, String sha256, String plaintextSha256, long plaintextBytes, String format,
+      String archiveVersion, String pgDumpVersion, String serverVersion, String database, int tocEntries,
+      int tableDataEntries, List<String> encryptedTo, Instant started, Instant finished, String systemIdentifier,
+      TlsState tls) {
+    this(path, bytes, sha256, plaintextSha256, plaintextBytes, format, archiveVersion, pgDumpVersion, serverVersion,
+        database, tocEntries, tableDataEntries, encryptedTo, started, finished, systemIdentifier, tls, null, null);
+  }
+
   /** As the canonical constructor, without the server's identity and TLS state. */
   public BackupEnvelope(Path path, long bytes, String sha256, String plaintextSha256, long plaintextBytes, String format,
       String archiveVersion, String pgDumpVersion, String serverVersion, String database, int tocEntries,
       int tableDataEntries, List<String> encryptedTo, Instant started, Instant finished) {
     this(path, bytes, sha256, plaintextSha256, plaintextBytes, format, archiveVersion, pgDumpVersion, serverVersion,
-        database, tocEntries, tableDataEntries, encryptedTo, started, finished, null, null);
+        database, tocEntries, tableDataEntries, encryptedTo, started, finished, null, null, null, null);
   }
 
   /** The envelope as the run report's backup section. */
   public RunReport.BackupInfo toBackupInfo() {
     return new RunReport.BackupInfo(RunStatus.Backup.PASS, path.toString(), format, archiveVersion, bytes, sha256, plaintextSha256,
-        encryptedTo, tocEntries, tableDataEntries, pgDumpVersion, started, finished, null, systemIdentifier, tls);
+        encryptedTo, tocEntries, tableDataEntries, pgDumpVersion, started, finished, null, systemIdentifier, tls)
+        .withEvidence(anchor == null ? null : new RunReport.PointInTime(anchor.walLsn(), anchor.standby(), anchor.snapshotXmin()),
+            proof == null ? null : new RunReport.RestoreProofInfo(proof.scratch(), proof.relationsCompared(),
+                proof.tablesCompared(), proof.rowsCompared(), proof.differences()));
   }
 
   private static void require(List<String> missing, String name, boolean ok) {

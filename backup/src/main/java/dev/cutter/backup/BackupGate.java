@@ -25,6 +25,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -36,9 +37,16 @@ import java.util.stream.Collectors;
 public final class BackupGate {
 
   private final BackupSettings settings;
+  private Consumer<ConnectionSpec> beforeProofComparison = c -> { };
 
   public BackupGate(BackupSettings settings) {
     this.settings = settings;
+  }
+
+  /** For tests: runs {@code hook} on the restored scratch database before the proof compares it. */
+  BackupGate beforeProofComparison(Consumer<ConnectionSpec> hook) {
+    this.beforeProofComparison = hook;
+    return this;
   }
 
   /** The file name a backup of {@code packageId} in run {@code runId} gets. */
@@ -150,6 +158,49 @@ public final class BackupGate {
     if (prepared.refusal() != null) {
       return prepared.refusal();
     }
+    if (policy.verify() != BackupPolicy.Verify.RESTORE) {
+      return lockAndDump(backupConn, policy, packageId, runId, keys, prepared, null, started);
+    }
+    // the restore proof: a scratch database of the source's major, and the source's state at the
+    // dump's snapshot, counted in this transaction while pg_dump runs
+    if (settings.scratch().isEmpty()) {
+      return proofRefused(new RestoreProof.Refused(Cause.ProofFailure.SCRATCH_REFUSED, List.of(),
+          "backup.verify is restore but no scratch server was given for the restore proof", null));
+    }
+    RestoreProof proof;
+    try {
+      proof = RestoreProof.open(settings.scratch().get(), catalog.serverVersionNum() / 10000, runId);
+    } catch (RestoreProof.Refused r) {
+      return proofRefused(r);
+    }
+    try (proof) {
+      List<String> schemas = catalog.schemasInScope();
+      FutureTask<ScopeState> source = new FutureTask<>(() -> ScopeState.read(catalog.connection(), schemas));
+      start(source, "cutter-backup source counts");
+      try {
+        return lockAndDump(backupConn, policy, packageId, runId, keys, prepared, new Proving(proof, schemas, source), started);
+      } finally {
+        try {
+          source.get(); // the catalog session closes after this; the counting must be over
+        } catch (ExecutionException e) {
+          // reported where the counts are used
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+  }
+
+  /** A restore proof under way: its scratch database, the schemas in scope, the source's state being read. */
+  private record Proving(RestoreProof proof, List<String> schemas, FutureTask<ScopeState> source) {}
+
+  private static Blocked proofRefused(RestoreProof.Refused r) {
+    return new Blocked(Cause.BackupRefusal.RESTORE_PROOF, r.getMessage(), r.details, null, null, Optional.empty(),
+        new Cause.RestoreProofFailed(r.kind, r.tables));
+  }
+
+  private BackupResult lockAndDump(ConnectionSpec backupConn, BackupPolicy policy, String packageId, String runId,
+      Keys keys, Prepared prepared, Proving proving, Instant started) {
     List<Recipient> recipients = keys.recipients();
     // directory, lock, space, then the dump
     Path dir = policy.dir();
@@ -161,7 +212,7 @@ public final class BackupGate {
         return Blocked.compared(Cause.BackupRefusal.NO_SPACE, "not enough free space in " + dir + " for the backup",
             ">= " + needed + " bytes free (estimate of the scope's table data)", free + " bytes free");
       }
-      return dump(backupConn, policy, prepared, backupDir, finalName, recipients, started);
+      return dump(backupConn, policy, prepared, backupDir, finalName, recipients, started, proving);
     } catch (BackupDirectory.BusyException e) {
       return Blocked.of(Cause.BackupRefusal.DIRECTORY, e.getMessage(), "wait for it to finish, or use another backup.dir");
     } catch (BackupDirectory.UnsafeException e) {
@@ -177,9 +228,10 @@ public final class BackupGate {
    * server the catalog was read from, so a pg_dump that reached any other server fails.
    */
   private record Prepared(Blocked refusal, ClientTools.Program pgDump, ClientTools.Program pgRestore, String server, String database,
-      Set<QualifiedName> expectedTables, long estimate, String snapshot, String systemIdentifier, TlsState tls) {
+      Set<QualifiedName> expectedTables, long estimate, String snapshot, String systemIdentifier, TlsState tls,
+      PitAnchor anchor) {
     static Prepared refused(Blocked why) {
-      return new Prepared(why, null, null, null, null, Set.of(), 0, null, null, null);
+      return new Prepared(why, null, null, null, null, Set.of(), 0, null, null, null, null);
     }
   }
 
@@ -212,6 +264,7 @@ public final class BackupGate {
   private Prepared prepare(ScopeCatalog catalog, BackupPolicy policy, Tools tools) throws SQLException {
     ToolVersion dumpVersion = tools.dumpVersion();
     String snapshot = catalog.exportSnapshot();
+    PitAnchor anchor = catalog.anchor();
     int serverMajor = catalog.serverVersionNum() / 10000;
     String server = catalog.serverVersion();
     if (dumpVersion.major() < serverMajor) {
@@ -227,11 +280,11 @@ public final class BackupGate {
           + String.join(", ", missing), "schemas " + policy.schemas(), "missing " + missing));
     }
     return new Prepared(null, tools.pgDump(), tools.pgRestore(), server, catalog.database(), catalog.tablesWithData(),
-        catalog.estimatedBytes(), snapshot, catalog.systemIdentifier(), catalog.tlsState());
+        catalog.estimatedBytes(), snapshot, catalog.systemIdentifier(), catalog.tlsState(), anchor);
   }
 
   private BackupResult dump(ConnectionSpec conn, BackupPolicy policy, Prepared prepared, BackupDirectory dir,
-      String finalName, List<Recipient> recipients, Instant started) throws IOException {
+      String finalName, List<Recipient> recipients, Instant started, Proving proving) throws IOException {
     Path temp = dir.createTemporary(finalName);
     RunGuard guard = new RunGuard();
     guard.onQuarantine(() -> dir.quarantine(temp, guard.abortReason() == null ? "failed" : guard.abortReason(),
@@ -253,10 +306,15 @@ public final class BackupGate {
         dumpCommand.addAll(tools.connectionArguments(endpoint));
         List<String> restoreCommand = new ArrayList<>(prepared.pgRestore().command());
         restoreCommand.addAll(List.of("--list", "--verbose"));
+        // The proof's pg_restore runs here, next to the scratch server, also when pg_dump runs through a prefix.
+        List<String> proofRestore = tools.via().isEmpty() ? prepared.pgRestore().command()
+            : new ClientTools(Optional.empty(), settings.environment().getOrDefault("PATH", ""), Optional.empty())
+                .find("pg_restore").map(ClientTools.Program::command).orElse(prepared.pgRestore().command());
         DumpPipeline pipeline = new DumpPipeline(dumpCommand,
             tools.dumpEnvironment(endpoint, settings.environment(), keyPassword.file()),
             restoreCommand, withoutLibpqVariables(settings.environment()),
-            temp, encryption, settings.progress(), guard);
+            temp, encryption, settings.progress(), guard, Optional.ofNullable(proving).map(p -> new DumpPipeline.Child(
+                p.proof().command(proofRestore), p.proof().environment(settings.environment()))));
         outcome = pipeline.run();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -278,13 +336,24 @@ public final class BackupGate {
       if (problem.isPresent()) {
         return fail(guard, problem.get());
       }
+      ProofResult proofResult = null;
+      if (proving != null) {
+        try {
+          proofResult = prove(outcome, proving);
+        } catch (RestoreProof.Refused r) {
+          return fail(guard, proofRefused(r));
+        } catch (SQLException e) {
+          return fail(guard, Blocked.of(Cause.BackupRefusal.UNREADABLE, "cannot count the source's rows at the dump's snapshot: "
+              + e.getMessage(), "SQLSTATE " + e.getSQLState()));
+        }
+      }
       List<String> encryptedTo = recipients.stream().map(Recipient::fingerprint).toList();
       ArchiveHeader h = outcome.archive().header();
       BackupEnvelope draft = new BackupEnvelope(dir.path().resolve(finalName), outcome.fileBytes(),
           outcome.fileSha256(), outcome.plaintextSha256(), outcome.plaintextBytes(), h.formatName(), h.archiveVersion(),
           h.pgDumpVersion(), prepared.server(), prepared.database(), outcome.archive().tocEntries(),
           outcome.archive().tableData().size(), encryptedTo, started, settings.clock().instant(),
-          prepared.systemIdentifier(), prepared.tls());
+          prepared.systemIdentifier(), prepared.tls(), prepared.anchor(), proofResult);
       List<String> missing = draft.missingFields();
       if (!missing.isEmpty()) {
         return fail(guard, Blocked.compared(Cause.BackupRefusal.ARCHIVE_INVALID, "the backup envelope is incomplete: " + String.join(", ", missing)
@@ -312,6 +381,33 @@ public final class BackupGate {
         // the JVM is shutting down: the hook has run or is running
       }
     }
+  }
+
+  /**
+   * The restore proof of a dump that passed every other check: pg_restore into the scratch
+   * database exited 0, then the restored relations, row counts and catalog baseline equal the
+   * source's at the dump's snapshot.
+   */
+  private ProofResult prove(DumpPipeline.Outcome o, Proving proving) throws RestoreProof.Refused, SQLException {
+    if (o.proofExit() == null || o.proofExit() != 0) {
+      throw new RestoreProof.Refused(Cause.ProofFailure.RESTORE_FAILED, List.of(), "pg_restore into the restore proof's"
+          + " database exited " + o.proofExit() + ": " + DumpPipeline.firstErrorLine(o.proofStderr()),
+          o.proofStderr() == null ? null : o.proofStderr().strip());
+    }
+    ScopeState source;
+    try {
+      source = proving.source().get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof SQLException s) {
+        throw s;
+      }
+      throw new SQLException(String.valueOf(e.getCause()), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SQLException("interrupted while counting the source's rows", e);
+    }
+    beforeProofComparison.accept(proving.proof().connection());
+    return proving.proof().compare(source, proving.schemas());
   }
 
   /** Every check of a finished pipeline, in the order an operator would want them reported. */

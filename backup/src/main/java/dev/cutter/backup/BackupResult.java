@@ -16,10 +16,17 @@ public sealed interface BackupResult {
    * compared (versions, sizes, counts); {@code quarantined} is where a partial file was moved.
    */
   record Blocked(Cause.BackupRefusal kind, String reason, String details, String expected, String actual,
-      Optional<Path> quarantined) implements BackupResult {
+      Optional<Path> quarantined, Cause cause) implements BackupResult {
 
     public Blocked {
       quarantined = quarantined == null ? Optional.empty() : quarantined;
+      cause = cause == null ? new Cause.BackupRefused(kind) : cause;
+    }
+
+    /** A refusal whose cause is {@code BackupRefused(kind)}. */
+    public Blocked(Cause.BackupRefusal kind, String reason, String details, String expected, String actual,
+        Optional<Path> quarantined) {
+      this(kind, reason, details, expected, actual, quarantined, null);
     }
 
     static Blocked of(Cause.BackupRefusal kind, String reason, String details) {
@@ -31,7 +38,7 @@ public sealed interface BackupResult {
     }
 
     Blocked quarantinedAt(Path partial) {
-      return new Blocked(kind, reason, details, expected, actual, Optional.ofNullable(partial));
+      return new Blocked(kind, reason, details, expected, actual, Optional.ofNullable(partial), cause);
     }
   }
 

@@ -39,7 +39,10 @@ final class DumpPipeline {
   /** What the pipeline saw. Errors are messages; a null error means that part succeeded. */
   record Outcome(int pgDumpExit, String pgDumpStderr, ArchiveSummary archive, String archiveError,
       RestoreListing listing, String restoreError, long plaintextBytes, String plaintextSha256, long fileBytes,
-      String fileSha256, String writeError) {}
+      String fileSha256, String writeError, Integer proofExit, String proofStderr) {}
+
+  /** A child fed the same plaintext on its stdin (the restore proof's pg_restore): argv and whole environment. */
+  record Child(List<String> command, Map<String, String> environment) {}
 
   /** Counts from {@code pg_restore --list}. */
   record RestoreListing(int exitCode, int tocEntries, int tableDataEntries, String stderr) {}
@@ -52,6 +55,7 @@ final class DumpPipeline {
   private final Optional<Encryption> encryption;
   private final Optional<PrintStream> progress;
   private final RunGuard guard;
+  private final Optional<Child> proof;
 
   /** Encrypt the file to these keys, naming the literal data {@code literalName}. */
   record Encryption(List<org.bouncycastle.openpgp.PGPPublicKey> keys, String literalName, java.util.Date modified) {}
@@ -63,6 +67,14 @@ final class DumpPipeline {
   DumpPipeline(List<String> dumpCommand, Map<String, String> dumpEnvironment, List<String> restoreCommand,
       Map<String, String> restoreEnvironment, Path file, Optional<Encryption> encryption, Optional<PrintStream> progress,
       RunGuard guard) {
+    this(dumpCommand, dumpEnvironment, restoreCommand, restoreEnvironment, file, encryption, progress, guard, Optional.empty());
+  }
+
+  /** As above, also feeding every byte of the archive to {@code proof}'s stdin. */
+  DumpPipeline(List<String> dumpCommand, Map<String, String> dumpEnvironment, List<String> restoreCommand,
+      Map<String, String> restoreEnvironment, Path file, Optional<Encryption> encryption, Optional<PrintStream> progress,
+      RunGuard guard, Optional<Child> proof) {
+    this.proof = proof;
     this.dumpCommand = List.copyOf(dumpCommand);
     this.dumpEnvironment = Map.copyOf(dumpEnvironment);
     this.restoreCommand = List.copyOf(restoreCommand);
@@ -99,6 +111,41 @@ final class DumpPipeline {
       }
     });
 
+    // the restore proof's pg_restore reads the same bytes on its stdin; one that stops early (an
+    // error, --exit-on-error) is let go: its exit code and stderr say why, and the dump goes on
+    Process proofRestore = null;
+    FutureTask<String> proofErr = null;
+    FutureTask<Long> proofFed = null;
+    ChunkPipe toProof = null;
+    if (proof.isPresent()) {
+      ProcessBuilder pb = new ProcessBuilder(proof.get().command());
+      pb.environment().clear();
+      pb.environment().putAll(proof.get().environment());
+      pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+      Process p = pb.start();
+      guard.track(p);
+      proofRestore = p;
+      proofErr = background("restore proof stderr", () -> tail(p.getErrorStream()));
+      ChunkPipe pipeIn = new ChunkPipe(16);
+      toProof = pipeIn;
+      proofFed = background("restore proof feeder", () -> {
+        long fed = 0;
+        try (OutputStream in = p.getOutputStream(); InputStream from = pipeIn.input()) {
+          byte[] buf = new byte[PIECE];
+          int n;
+          while ((n = from.read(buf)) > 0) {
+            in.write(buf, 0, n);
+            fed += n;
+          }
+        } catch (IOException e) {
+          // pg_restore stopped reading: its exit code is what counts
+        } finally {
+          pipeIn.readerDone();
+        }
+        return fed;
+      });
+    }
+
     ChunkPipe toFile = new ChunkPipe(16);
     MessageDigest fileSha = sha256();
     FutureTask<Long> written = background("file writer", () -> {
@@ -126,6 +173,9 @@ final class DumpPipeline {
           restoreOpen = feed(restoreIn, buf, n);
         }
         toFile.write(buf, 0, n);
+        if (toProof != null) {
+          toProof.write(buf, 0, n);
+        }
         if (written.isDone()) {
           break; // the writer stopped early: it failed, and its error is reported below
         }
@@ -137,6 +187,9 @@ final class DumpPipeline {
       meter.done(plainBytes);
       pipe.close();
       toFile.close();
+      if (toProof != null) {
+        toProof.close();
+      }
       closeQuietly(restoreIn);
     }
     long fileBytes = 0;
@@ -173,9 +226,20 @@ final class DumpPipeline {
     } catch (ExecutionException e) {
       restoreError = "cannot read pg_restore --list: " + e.getCause().getMessage();
     }
+    Integer proofExit = null;
+    String proofStderr = null;
+    if (proofRestore != null) {
+      try {
+        proofFed.get();
+      } catch (ExecutionException e) {
+        // the feeder catches its own failures
+      }
+      proofExit = proofRestore.waitFor();
+      proofStderr = get(proofErr);
+    }
     String plainDigest = hex(plainSha.digest());
     return new Outcome(dumpExit, get(dumpErr), archive, archiveError, listing, restoreError, plainBytes, plainDigest,
-        fileBytes, encryption.isPresent() ? hex(fileSha.digest()) : plainDigest, writeError);
+        fileBytes, encryption.isPresent() ? hex(fileSha.digest()) : plainDigest, writeError, proofExit, proofStderr);
   }
 
   /**

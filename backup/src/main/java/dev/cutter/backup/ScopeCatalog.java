@@ -70,6 +70,35 @@ final class ScopeCatalog implements AutoCloseable {
     return single("select pg_catalog.pg_export_snapshot()");
   }
 
+  /**
+   * The point-in-time anchor of this transaction's snapshot (call it right after
+   * {@link #exportSnapshot}): the WAL position (the replay position on a standby) and the
+   * snapshot's xmin.
+   */
+  PitAnchor anchor() throws SQLException {
+    String snapshotFunction = serverVersionNum() >= 130000 ? "pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot())"
+        : "pg_catalog.txid_snapshot_xmin(pg_catalog.txid_current_snapshot())";
+    try (PreparedStatement st = connection.prepareStatement("select pg_catalog.pg_is_in_recovery(), case when"
+        + " pg_catalog.pg_is_in_recovery() then pg_catalog.pg_last_wal_replay_lsn() else pg_catalog.pg_current_wal_lsn()"
+        + " end::text, " + snapshotFunction + "::text");
+        ResultSet rs = st.executeQuery()) {
+      rs.next();
+      return new PitAnchor(rs.getString(2), rs.getBoolean(1), rs.getString(3));
+    }
+  }
+
+  /** The schemas in scope as the snapshot sees them: the listed ones, or every user schema. */
+  List<String> schemasInScope() throws SQLException {
+    List<String> out = new ArrayList<>();
+    query("select n.nspname from pg_namespace n where " + scopePredicate() + " order by 1", rs -> out.add(rs.getString(1)));
+    return out;
+  }
+
+  /** The session in the exporting transaction, for reading the source's state at the dump's snapshot. */
+  Connection connection() {
+    return connection;
+  }
+
   /** The server's system identifier, or null when the role may not read pg_control_system(). */
   String systemIdentifier() throws SQLException {
     if (!"t".equals(single("select pg_catalog.has_function_privilege('pg_catalog.pg_control_system()', 'execute')"))) {

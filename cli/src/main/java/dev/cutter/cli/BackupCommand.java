@@ -5,6 +5,9 @@ import dev.cutter.backup.BackupGate;
 import dev.cutter.backup.BackupResult;
 import dev.cutter.backup.BackupSettings;
 import dev.cutter.backup.ReadinessItem;
+import dev.cutter.backup.ScratchServer;
+import dev.cutter.core.CutterException;
+import dev.cutter.core.model.BackupPolicy;
 import dev.cutter.core.ExitCodes;
 import dev.cutter.core.db.ConnectionResolver;
 import dev.cutter.core.db.ConnectionSpec;
@@ -58,6 +61,15 @@ final class BackupCommand implements Callable<Integer>, UsesEnvironment {
   @Option(names = "--selftest", description = "Check readiness only; no dump, no signature check.")
   boolean selftest;
 
+  @Option(names = "--prove", description = "Also prove the backup restorable (as backup.verify: restore): restore it "
+      + "into a scratch database and compare relations, exact row counts and the catalog with the source at the dump's snapshot.")
+  boolean prove;
+
+  @Option(names = "--restore-into", paramLabel = "URL", description = "The server the restore proof restores into (a role "
+      + "that may create databases; cutter creates one with a unique name and always drops it). Default: the embedded "
+      + "PostgreSQL. Must run the target's major version.")
+  String restoreInto;
+
   @Option(names = "--pg-bin", paramLabel = "DIR",
       description = "Directory of pg_dump and pg_restore (default: the first on PATH).")
   Path pgBin;
@@ -80,20 +92,27 @@ final class BackupCommand implements Callable<Integer>, UsesEnvironment {
     String role = p.target().backupRole().orElse(login.user());
     RunSupport.Passwords passwords = new RunSupport.Passwords(ConnectionResolver.fromProcess()::passwordFor);
     ConnectionSpec backupConn = role.equals(login.user()) ? login : login.as(role, passwords.apply(login, role));
+    if (restoreInto != null && !prove && p.backup().verify() != BackupPolicy.Verify.RESTORE) {
+      throw CutterException.invalid("--restore-into: only the restore proof uses it; add --prove (or backup.verify: restore)");
+    }
+    ConnectionSpec scratch = restoreInto == null ? null : ConnectionResolver.fromProcess().resolve(restoreInto);
     try {
-      return run(p, login, role, backupConn, out);
+      return run(p, login, role, backupConn, scratch, out);
     } finally {
       // what is printed passes the scanner, which knows the passwords this run used
       out.flush();
       PrintWriter stdout = spec.commandLine().getOut();
-      stdout.print(passwords.addTo(RunSupport.scanner(login, backupConn)).mask(text.toString()));
+      stdout.print(passwords.addTo(RunSupport.scanner(login, backupConn, scratch)).mask(text.toString()));
       stdout.flush();
     }
   }
 
-  private int run(ApplyPackage p, ConnectionSpec login, String role, ConnectionSpec backupConn, PrintWriter out) {
+  private int run(ApplyPackage p, ConnectionSpec login, String role, ConnectionSpec backupConn, ConnectionSpec scratch,
+      PrintWriter out) {
     BackupSettings settings = BackupSettings.defaults().withEnvironment(env).withPgBin(pgBin)
-        .withPgDumpVia(pgDumpVia.resolve(trust.policy(), login));
+        .withPgDumpVia(pgDumpVia.resolve(trust.policy(), login))
+        .withScratch(scratch == null ? ProofScratch::embedded : () -> ScratchServer.at(scratch));
+    BackupPolicy policy = prove ? p.backup().withVerify(BackupPolicy.Verify.RESTORE) : p.backup();
     BackupGate gate = new BackupGate(settings);
     if (p.backup().dir() == null) {
       out.println("FAIL backup section: the package has no backup.dir");
@@ -118,7 +137,7 @@ final class BackupCommand implements Callable<Integer>, UsesEnvironment {
       out.flush();
       return ExitCodes.CHECKS_FAILED;
     }
-    Optional<TrustPolicy.TlsRefusal> tls = trust.policy().flatMap(policy -> policy.tlsRefusal(backupConn));
+    Optional<TrustPolicy.TlsRefusal> tls = trust.policy().flatMap(trustPolicy -> trustPolicy.tlsRefusal(backupConn));
     if (tls.isPresent()) {
       out.println("FAIL tls: " + tls.get().message());
       out.println("verdict: BLOCKED (trust policy; nothing was dumped)");
@@ -133,7 +152,7 @@ final class BackupCommand implements Callable<Integer>, UsesEnvironment {
       out.flush();
       return ExitCodes.CHECKS_FAILED;
     }
-    BackupResult result = gate.run(backupConn, p.backup(), p.id(), runId, groundwork);
+    BackupResult result = gate.run(backupConn, policy, p.id(), runId, groundwork);
     print(result, out);
     out.flush();
     return result.passed() ? ExitCodes.OK : ExitCodes.CHECKS_FAILED;
@@ -163,6 +182,14 @@ final class BackupCommand implements Callable<Integer>, UsesEnvironment {
       out.println("started: " + e.started());
       out.println("finished: " + e.finished());
       out.println("system_identifier: " + e.systemIdentifier());
+      if (e.anchor() != null) {
+        out.println("wal_lsn: " + e.anchor().walLsn() + (e.anchor().standby() ? " (standby replay position)" : ""));
+        out.println("snapshot_xmin: " + e.anchor().snapshotXmin());
+      }
+      if (e.proof() != null) {
+        out.println("restore_proof: " + e.proof().tablesCompared() + " tables, " + e.proof().rowsCompared() + " rows, "
+            + e.proof().relationsCompared() + " relations compared in " + e.proof().scratch() + "; no difference");
+      }
       if (e.tls() != null) {
         out.println("tls: " + (e.tls().encrypted() ? "encrypted" : "not encrypted") + ", "
             + (e.tls().verified() ? "server certificate verified" : "server certificate not verified")

@@ -126,7 +126,8 @@ final class RunSupport {
   }
 
   static Steps.Backup backup(BackupSettings settings) {
-    BackupGate gate = new BackupGate(settings);
+    // the embedded server starts only when a package asks for the restore proof
+    BackupGate gate = new BackupGate(settings.scratch().isPresent() ? settings : settings.withScratch(ProofScratch::embedded));
     return (target, pkg, runId) -> toInfo(gate.run(target, pkg.backup(), pkg.id(), runId));
   }
 
@@ -137,7 +138,7 @@ final class RunSupport {
     BackupResult.Blocked b = (BackupResult.Blocked) r;
     String reason = b.reason() + (b.details() == null ? "" : ": " + b.details())
         + (b.quarantined().isPresent() ? " (partial file moved to " + b.quarantined().get() + ")" : "");
-    return RunReport.BackupInfo.refused(reason, new dev.cutter.core.cause.Cause.BackupRefused(b.kind()));
+    return RunReport.BackupInfo.refused(reason, b.cause());
   }
 
   static SecretScanner scanner(ConnectionSpec... targets) {

@@ -105,6 +105,39 @@ class BackupCommandTest {
     assertThat(r.out() + r.err()).as("progress stays off redirected output").doesNotContain("MiB/s");
   }
 
+  @Test
+  void proveRestoresIntoTheNamedServerAndPrintsTheCountsAndTheAnchor(TestDatabase db) throws Exception {
+    db.execute("create schema app; create table app.t(id serial primary key, v text); create table app.u(x int);"
+        + "insert into app.t(v) select md5(g::text) from generate_series(1, 500) g; insert into app.u values (1), (2);");
+    Path pkg = writePackage(db, "app");
+    Path trust = trustWithApprover();
+    Cli sign = cli(Map.of("P", PASSPHRASE), "package", "sign", pkg.toString(), "--key",
+        tmp.resolve("keys/approver-one.sec.asc").toString(), "--passphrase-env", "P");
+    assertThat(sign.exit()).as(sign.err()).isZero();
+
+    Cli r = cli(Map.of(), "backup", pkg.toString(), "--target", db.uri("postgres"), "--trust", trust.toString(), "--prove",
+        "--restore-into", db.uri("postgres").replace("/" + db.name(), "/postgres"));
+
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    assertThat(r.out()).containsPattern("(?m)^wal_lsn: [0-9A-F]+/[0-9A-F]+$").containsPattern("(?m)^snapshot_xmin: \\d+$")
+        .containsPattern("(?m)^restore_proof: 2 tables, 502 rows, \\d+ relations compared in .*; no difference$")
+        .contains("verdict: PASS");
+    assertThat(db.queryValue("select count(*) from pg_database where datname like 'cutter_proof_%'")).isEqualTo("0");
+  }
+
+  @Test
+  void restoreIntoWithoutTheProofIsRefusedInOneLine(TestDatabase db) throws Exception {
+    db.execute("create schema app; create table app.t(id int);");
+    Path pkg = writePackage(db, "app");
+
+    Cli r = cli(Map.of(), "backup", pkg.toString(), "--target", db.uri("postgres"), "--restore-into", db.uri("postgres"));
+
+    assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(2);
+    assertThat(r.err().strip()).isEqualTo(
+        "--restore-into: only the restore proof uses it; add --prove (or backup.verify: restore)");
+    assertThat(tmp.resolve("backups")).doesNotExist();
+  }
+
   private Path trustWithApprover() throws IOException {
     Cli gen = cli(Map.of("P", PASSPHRASE), "keys", "generate", "--name", "Approver One <one@example.org>", "--out",
         tmp.resolve("keys").toString(), "--passphrase-env", "P");

@@ -402,6 +402,18 @@ class CauseDiagnosisTableTest {
               "  required: true\n  scope: { schemas: [ public ] }\n  dir: " + notADir + "\n  min_bytes: 64")));
         }, Verdict.BLOCKED, "The backup directory cannot take the backup (",
             "Make backup.dir exist, owned by the user cutter runs as and writable by it alone, then re-run."),
+        new Row(Cause.RestoreProofFailed.class, c -> {
+          c.init();
+          // a policy naming a role the scratch server does not have: the archive cannot be restored there
+          String only = c.db.createRole("only_here", "nologin");
+          c.db.execute("create table public." + TRAP + "_src (id int); insert into public." + TRAP + "_src values (1);"
+              + "alter table public." + TRAP + "_src enable row level security;"
+              + "create policy p on public." + TRAP + "_src to " + only + " using (true)");
+          return c.verb("apply", c.pkg(CREATE_TRAP, y -> y.replace("  required: false",
+              "  required: true\n  scope: { schemas: [ public ] }\n  dir: " + c.dir.resolve("backups") + "\n  verify: restore")));
+        }, Verdict.BLOCKED, "The backup could not be restored into a scratch database: the archive is not a usable backup as"
+            + " it stands",
+            "Read pg_restore's error, fix what the restore needs (extensions, roles a policy names) and re-run."),
         new Row(Cause.SqlError.class, c -> {
           c.init();
           c.db.execute(CREATE_TRAP);

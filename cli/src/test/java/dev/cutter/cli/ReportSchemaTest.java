@@ -280,7 +280,9 @@ class ReportSchemaTest {
             .withDuration(12L), GateResult.notRun(GateId.VERIFY)),
         new RunReport.BackupInfo("PASS", "/b/x.dump.gpg", "custom", "1.14-0", 52L, "b".repeat(64), "c".repeat(64),
             List.of("C0FFEE00C0FFEE00C0FFEE00C0FFEE00C0FFEE00"), 4, 1, "15.7", Instant.parse("2026-05-18T05:46:12Z"),
-            Instant.parse("2026-05-18T05:46:13.5Z"), null, "7300", tls),
+            Instant.parse("2026-05-18T05:46:13.5Z"), null, "7300", tls)
+            .withEvidence(new RunReport.PointInTime("0/3000060", false, "748"),
+                new RunReport.RestoreProofInfo("embedded PostgreSQL 15.19", 9, 3, 1651, List.of())),
         new RunReport.ApplyInfo("FAIL", 2, 1, "partially_committed", false, List.of(1),
             new RunReport.FailedStatement(2, 3, "23505", "duplicate key", "Key (a)=(1) already exists.", "h", "w")),
         new RunReport.VerificationInfo("CHANGED", List.of(), null, null, "n"),

@@ -397,6 +397,32 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
           "Point the backup connection (backup_role, service, PG* environment) at the target and re-run.");
       case INTERRUPTED -> Diagnosis.of("The backup was interrupted" + reason + ".", selftest,
           "Re-run the apply once the interruption is understood.");
+      case RESTORE_PROOF -> Diagnosis.of("The backup's restore proof did not hold" + reason + ".", selftest,
+          "Read the differences in the backup section and re-run once they are understood.");
+    };
+  }
+
+  @Override
+  public Diagnosis restoreProofFailed(Cause.RestoreProofFailed c) {
+    String tables = c.tables().isEmpty() ? "" : " (" + String.join(", ", c.tables().stream().limit(10).toList())
+        + (c.tables().size() > 10 ? ", ..." : "") + ")";
+    String selftest = "Fix the cause, then re-run; the backup was quarantined, not kept; " + UNCHANGED;
+    return switch (c.kind()) {
+      case SCRATCH_REFUSED -> Diagnosis.of("The backup's restore proof had no usable scratch server (the P2 backup"
+              + " section below says why).", selftest,
+          "Give the restore proof a server of the target's major version where cutter may create a database"
+              + " (--restore-into URL), or use a build that bundles that major.");
+      case RESTORE_FAILED -> Diagnosis.of("The backup could not be restored into a scratch database: the archive is not"
+              + " a usable backup as it stands (the P2 backup section below has pg_restore's error).", selftest,
+          "Read pg_restore's error, fix what the restore needs (extensions, roles a policy names) and re-run.");
+      case RELATIONS_DIFFER -> Diagnosis.of("The restored backup does not hold the source's relations" + tables + ".",
+          selftest, "Compare the dump's scope with the source (backup.scope) and re-run.");
+      case ROWS_DIFFER -> Diagnosis.of("The restored backup's row counts differ from the source's at the dump's snapshot"
+              + tables + ".", selftest,
+          "Treat the backup as unusable; find why the rows differ (pg_restore errors, triggers on restore) and re-run.");
+      case CATALOG_DIFFERS -> Diagnosis.of("The restored backup's catalog differs from the source's at the dump's"
+              + " snapshot" + tables + ".", selftest,
+          "Read the differences in the backup section and re-run once they are understood.");
     };
   }
 

@@ -499,9 +499,25 @@ final class ReportDocument {
     t.field("finished at", Line.plain(ReportTree.timestamp(b.finishedUtc())));
     t.field("server system identifier", codeLine(b.systemIdentifier()));
     t.field("connection", tls(b.tls()));
+    backupEvidence(t, b);
     t.field("reason", cell(b.reason(), "backup reason", below));
     blocks.add(t.build());
     blocks.addAll(below);
+  }
+
+  /** The point-in-time anchor and the restore proof, when the backup has them. */
+  private static void backupEvidence(TableBuilder t, BackupInfo b) {
+    if (b.pointInTime() != null) {
+      t.field("WAL position", b.pointInTime().walLsn() == null ? Line.plain("none")
+          : codeLine(b.pointInTime().walLsn() + (b.pointInTime().standby() ? " (standby replay)" : "")));
+      t.field("snapshot xmin", codeLine(b.pointInTime().snapshotXmin()));
+    }
+    if (b.restoreProof() != null) {
+      RunReport.RestoreProofInfo r = b.restoreProof();
+      t.field("restore proof", Line.plain(r.tablesCompared() + " tables, " + r.rowsCompared() + " rows, "
+          + r.relationsCompared() + " relations compared in " + r.scratch() + "; "
+          + (r.differences().isEmpty() ? "no difference" : r.differences().size() + " differences")));
+    }
   }
 
   private void apply(ApplyInfo a) {

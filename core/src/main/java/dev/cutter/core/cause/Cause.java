@@ -68,6 +68,8 @@ public sealed interface Cause {
 
     R backupRefused(BackupRefused c);
 
+    R restoreProofFailed(RestoreProofFailed c);
+
     R sqlError(SqlError c);
 
     R outcomeUnknown(OutcomeUnknown c);
@@ -330,7 +332,37 @@ public sealed interface Cause {
   /** Why the backup gate refused. */
   enum BackupRefusal {
     TOOL_MISSING, TOOL_TOO_OLD, CANNOT_CONNECT, UNREADABLE, SCOPE_MISSING, KEYS, DIRECTORY, NO_SPACE, DUMP_FAILED,
-    TOO_SMALL, ARCHIVE_INVALID, WRONG_SERVER, INTERRUPTED
+    TOO_SMALL, ARCHIVE_INVALID, WRONG_SERVER, INTERRUPTED, RESTORE_PROOF
+  }
+
+  /**
+   * The backup's restore proof did not hold: the archive, restored into a scratch database, differs
+   * from the source as of the dump's own snapshot, or could not be restored there, or no scratch
+   * server fit. {@code tables} names the tables (or relations) that differ, as {@code schema.name}.
+   */
+  record RestoreProofFailed(ProofFailure kind, List<String> tables) implements Cause {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.restoreProofFailed(this);
+    }
+
+    public RestoreProofFailed {
+      tables = List.copyOf(tables);
+    }
+  }
+
+  /** How a restore proof failed. */
+  enum ProofFailure {
+    /** No usable scratch server (another major, cannot connect, cannot create the database). */
+    SCRATCH_REFUSED,
+    /** pg_restore of the archive into the scratch database failed. */
+    RESTORE_FAILED,
+    /** The restored relations are not those of the source. */
+    RELATIONS_DIFFER,
+    /** A table's row count differs from the source's in the dump's snapshot. */
+    ROWS_DIFFER,
+    /** The restored catalog baseline (counts and fingerprint) differs from the source's. */
+    CATALOG_DIFFERS
   }
 
   /**

@@ -11,7 +11,8 @@ import java.util.Optional;
  * key file inside the package, else the user's GnuPG public keyring is used. {@code dir} is as
  * written: a relative path is resolved against the working directory when the gate runs (dry-run
  * replaces it with a temporary directory); it is null only when no backup is required and none
- * was named.
+ * was named. {@code verify} is {@link Verify#RESTORE} when the package asks for the restore proof
+ * ({@code backup.verify: restore}).
  */
 public record BackupPolicy(
     boolean required,
@@ -19,16 +20,37 @@ public record BackupPolicy(
     Path dir,
     long minBytes,
     List<String> encryptTo,
-    Optional<Path> recipientKeys) {
+    Optional<Path> recipientKeys,
+    Verify verify) {
+
+  /** How far the backup is verified: the archive's structure (always), or also a restore and a comparison. */
+  public enum Verify {
+    /** The archive walk, pg_restore --list, TABLE DATA against the scope (the default). */
+    ARCHIVE,
+    /** Also restored into a scratch database and compared with the source at the dump's snapshot. */
+    RESTORE
+  }
 
   public BackupPolicy {
     schemas = List.copyOf(schemas);
     encryptTo = List.copyOf(encryptTo);
+    verify = verify == null ? Verify.ARCHIVE : verify;
+  }
+
+  /** A policy verifying the archive only. */
+  public BackupPolicy(boolean required, List<String> schemas, Path dir, long minBytes, List<String> encryptTo,
+      Optional<Path> recipientKeys) {
+    this(required, schemas, dir, minBytes, encryptTo, recipientKeys, Verify.ARCHIVE);
+  }
+
+  /** This policy with the restore proof asked for ({@code cutter backup --prove}). */
+  public BackupPolicy withVerify(Verify v) {
+    return new BackupPolicy(required, schemas, dir, minBytes, encryptTo, recipientKeys, v);
   }
 
   /** No backup section: nothing is required. */
   public static BackupPolicy none() {
-    return new BackupPolicy(false, List.of(), null, 0, List.of(), Optional.empty());
+    return new BackupPolicy(false, List.of(), null, 0, List.of(), Optional.empty(), Verify.ARCHIVE);
   }
 
   public boolean wholeDatabase() {

@@ -492,7 +492,7 @@ public final class PackageLoader {
     private BackupPolicy backup(YamlValue v) {
       String f = "backup";
       return fields.mapping(OperatorOnlyFields.refuse(v, f, problems), f, List.of(),
-          List.of("required", "scope", "dir", "min_bytes", "encrypt_to", "recipient_keys"))
+          List.of("required", "scope", "dir", "min_bytes", "encrypt_to", "recipient_keys", "verify"))
           .map(m -> {
             boolean required = m.get("required").flatMap(x -> fields.bool(x, f + ".required")).orElse(true);
             List<String> schemas = m.get("scope").map(x -> scope(x, f + ".scope")).orElse(List.of());
@@ -503,7 +503,9 @@ public final class PackageLoader {
             long minBytes = m.get("min_bytes").map(x -> fields.integer(x, f + ".min_bytes", 0, Long.MAX_VALUE).orElse(0)).orElse(0L);
             List<String> encryptTo = m.get("encrypt_to").map(x -> recipients(x, f + ".encrypt_to")).orElse(List.of());
             Optional<Path> keys = m.get("recipient_keys").flatMap(x -> packagePath(x, f + ".recipient_keys"));
-            return new BackupPolicy(required, schemas, dir, minBytes, encryptTo, keys);
+            BackupPolicy.Verify verify = m.get("verify").flatMap(x -> backupVerify(x, f + ".verify"))
+                .orElse(BackupPolicy.Verify.ARCHIVE);
+            return new BackupPolicy(required, schemas, dir, minBytes, encryptTo, keys, verify);
           }).orElse(null);
     }
 
@@ -518,6 +520,15 @@ public final class PackageLoader {
       fields.report(v, field, "expected database or { schemas: [ ... ] }, got "
           + (v instanceof YamlValue.Scalar s && s.isString() ? "'" + s.value() + "'" : YamlFields.describe(v)));
       return List.of();
+    }
+
+    private Optional<BackupPolicy.Verify> backupVerify(YamlValue v, String field) {
+      if (v instanceof YamlValue.Scalar s && s.isString() && (s.value().equals("archive") || s.value().equals("restore"))) {
+        return Optional.of(s.value().equals("restore") ? BackupPolicy.Verify.RESTORE : BackupPolicy.Verify.ARCHIVE);
+      }
+      fields.report(v, field, "expected archive or restore, got "
+          + (v instanceof YamlValue.Scalar s && s.isString() ? "'" + s.value() + "'" : YamlFields.describe(v)));
+      return Optional.empty();
     }
 
     private Optional<Path> backupDir(YamlValue v, String field) {

@@ -174,12 +174,29 @@ public record RunReport(
 
   /**
    * The P2 backup's envelope, or why there is none. {@code systemIdentifier} is the server the
-   * dump came from; {@code tls} how the backup role's connection was protected.
+   * dump came from; {@code tls} how the backup role's connection was protected; {@code pointInTime}
+   * where the dump sits in the server's WAL history; {@code restoreProof} what the restore proof
+   * compared (null when none ran).
    */
   public record BackupInfo(RunStatus.Backup status, String path, String format, String archiveVersion, Long bytes, String sha256,
       String plaintextSha256, List<String> encryptedTo, Integer tocEntries, Integer tableDataEntries,
       String pgDumpVersion, Instant startedUtc, Instant finishedUtc, String reason, String systemIdentifier,
-      TlsState tls, dev.cutter.core.cause.Cause refusal) {
+      TlsState tls, dev.cutter.core.cause.Cause refusal, PointInTime pointInTime, RestoreProofInfo restoreProof) {
+
+    /** As the canonical constructor, without a point-in-time anchor or restore proof. */
+    public BackupInfo(RunStatus.Backup status, String path, String format, String archiveVersion, Long bytes, String sha256,
+        String plaintextSha256, List<String> encryptedTo, Integer tocEntries, Integer tableDataEntries,
+        String pgDumpVersion, Instant startedUtc, Instant finishedUtc, String reason, String systemIdentifier,
+        TlsState tls, dev.cutter.core.cause.Cause refusal) {
+      this(status, path, format, archiveVersion, bytes, sha256, plaintextSha256, encryptedTo, tocEntries,
+          tableDataEntries, pgDumpVersion, startedUtc, finishedUtc, reason, systemIdentifier, tls, refusal, null, null);
+    }
+
+    /** This backup with its point-in-time anchor and restore proof. */
+    public BackupInfo withEvidence(PointInTime anchor, RestoreProofInfo proof) {
+      return new BackupInfo(status, path, format, archiveVersion, bytes, sha256, plaintextSha256, encryptedTo, tocEntries,
+          tableDataEntries, pgDumpVersion, startedUtc, finishedUtc, reason, systemIdentifier, tls, refusal, anchor, proof);
+    }
     /** A backup without a typed refusal (a PASS, or one read back from a report). */
     public BackupInfo(RunStatus.Backup status, String path, String format, String archiveVersion, Long bytes, String sha256,
         String plaintextSha256, List<String> encryptedTo, Integer tocEntries, Integer tableDataEntries,
@@ -209,6 +226,21 @@ public record RunReport(
         String pgDumpVersion, Instant startedUtc, Instant finishedUtc, String reason) {
       this(RunStatus.of(RunStatus.Backup.class, status), path, format, archiveVersion, bytes, sha256, plaintextSha256, encryptedTo, tocEntries,
           tableDataEntries, pgDumpVersion, startedUtc, finishedUtc, reason, null, null, null);
+    }
+  }
+
+  /**
+   * Where a dump sits in the server's history: {@code walLsn} ({@code pg_current_wal_lsn()}, on a
+   * standby {@code pg_last_wal_replay_lsn()}; null when none) and the xmin of the dump's snapshot,
+   * both read in the transaction whose snapshot the dump imported.
+   */
+  public record PointInTime(String walLsn, boolean standby, String snapshotXmin) {}
+
+  /** What a backup's restore proof compared with the source at the dump's snapshot, and every difference. */
+  public record RestoreProofInfo(String scratch, int relationsCompared, int tablesCompared, long rowsCompared,
+      List<String> differences) {
+    public RestoreProofInfo {
+      differences = differences == null ? List.of() : List.copyOf(differences);
     }
   }
 

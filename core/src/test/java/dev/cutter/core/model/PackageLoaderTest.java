@@ -251,6 +251,21 @@ class PackageLoaderTest {
   }
 
   @Test
+  void backupVerifyIsArchiveOrRestoreAndAnythingElseIsOneLineAtItsPosition() {
+    TestPackages.write(dir, MINIMAL + "backup:\n  dir: /srv/backups\n  verify: restore\n");
+    assertThat(loader.load(dir).backup().verify()).isEqualTo(BackupPolicy.Verify.RESTORE);
+    TestPackages.write(dir, MINIMAL + "backup:\n  dir: /srv/backups\n");
+    assertThat(loader.load(dir).backup().verify()).isEqualTo(BackupPolicy.Verify.ARCHIVE);
+
+    List<Diagnostic> ds = problems(MINIMAL + "backup:\n  dir: /srv/backups\n  verify: rebuild\n");
+    long line = MINIMAL.lines().count() + 3;
+
+    assertThat(ds).singleElement().hasToString(dir.resolve("package.yaml") + ":" + line + ":11: backup.verify: expected archive or restore, got 'rebuild'");
+    assertThat(messages(MINIMAL + "backup:\n  dir: /srv/backups\n  verify: [ restore ]\n"))
+        .containsExactly("backup.verify: expected archive or restore, got a list");
+  }
+
+  @Test
   void acceptsBackupNotRequiredWithoutDir() {
     TestPackages.write(dir, MINIMAL + "backup:\n  required: false\n  scope: database\n");
 

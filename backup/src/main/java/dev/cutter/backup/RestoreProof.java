@@ -1,0 +1,194 @@
+package dev.cutter.backup;
+
+import dev.cutter.core.cause.Cause.ProofFailure;
+import dev.cutter.core.db.ConnectionSpec;
+import dev.cutter.core.db.Connections;
+import dev.cutter.core.db.DbErrors;
+import dev.cutter.core.db.Sql;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+
+/**
+ * The restore proof's scratch side: a database with a unique name on a scratch server of the
+ * source's major, pg_restore's argv and environment for it (the archive arrives on stdin, straight
+ * from the dump: no byte of it reaches the disk on the way), the comparison with the source's
+ * state at the dump's snapshot, and the drop of the database, which {@link #close} always does.
+ */
+final class RestoreProof implements AutoCloseable {
+
+  /** Why the proof does not hold, as data ({@code kind}) and for people ({@code reason}, {@code details}). */
+  static final class Refused extends Exception {
+    final ProofFailure kind;
+    final List<String> tables;
+    final String details;
+
+    Refused(ProofFailure kind, List<String> tables, String reason, String details) {
+      super(reason);
+      this.kind = kind;
+      this.tables = List.copyOf(tables);
+      this.details = details;
+    }
+  }
+
+  private final ScratchServer server;
+  private final String name;
+
+  private RestoreProof(ScratchServer server, String name) {
+    this.server = server;
+    this.name = name;
+  }
+
+  /**
+   * Starts or reaches the scratch server, checks that it runs {@code sourceMajor}, and creates the
+   * proof's database (from template0, with a name no other run uses).
+   */
+  static RestoreProof open(Supplier<ScratchServer> scratch, int sourceMajor, String runId) throws Refused {
+    ScratchServer server;
+    try {
+      server = scratch.get();
+    } catch (RuntimeException e) {
+      throw new Refused(ProofFailure.SCRATCH_REFUSED, List.of(), "no scratch server for the restore proof: "
+          + oneLine(e.getMessage()), null);
+    }
+    byte[] random = new byte[4];
+    new SecureRandom().nextBytes(random);
+    String name = "cutter_proof_" + runId.toLowerCase().replaceAll("[^a-z0-9]", "_") + "_" + HexFormat.of().formatHex(random);
+    try (Connection c = Connections.open(server.admin(), "cutter restore proof"); Statement st = c.createStatement()) {
+      int major;
+      String version;
+      try (ResultSet rs = st.executeQuery("select current_setting('server_version_num')::int / 10000, current_setting('server_version')")) {
+        rs.next();
+        major = rs.getInt(1);
+        version = rs.getString(2);
+      }
+      if (major != sourceMajor) {
+        throw new Refused(ProofFailure.SCRATCH_REFUSED, List.of(), "the restore proof needs a scratch server of the source's"
+            + " major (PostgreSQL " + sourceMajor + "); " + server.describe() + " runs PostgreSQL " + version, null);
+      }
+      st.execute("create database " + Sql.ident(name) + " template template0");
+    } catch (SQLException | RuntimeException e) {
+      server.close();
+      throw new Refused(ProofFailure.SCRATCH_REFUSED, List.of(), "cannot create the restore proof's database on "
+          + server.describe() + ": " + (e instanceof SQLException s ? DbErrors.oneLine(s) : oneLine(e.getMessage())), null);
+    } catch (Refused r) {
+      server.close();
+      throw r;
+    }
+    return new RestoreProof(server, name);
+  }
+
+  String database() {
+    return name;
+  }
+
+  String describe() {
+    return server.describe();
+  }
+
+  ConnectionSpec connection() {
+    return server.admin().withDatabase(name);
+  }
+
+  /**
+   * pg_restore's argv: stdin into the proof's database, no owners or privileges (the scratch
+   * server has not the source's roles), stopping at the first error. The connection travels in
+   * the environment ({@link #environment}); the database name is cutter's own.
+   */
+  List<String> command(List<String> pgRestore) {
+    List<String> argv = new java.util.ArrayList<>(pgRestore);
+    argv.addAll(List.of("--no-owner", "--no-privileges", "--exit-on-error", "--no-password", "--dbname=" + name));
+    return List.copyOf(argv);
+  }
+
+  /** The environment of pg_dump's kind for the scratch server: its password travels here, never in argv. */
+  Map<String, String> environment(Map<String, String> base) {
+    Map<String, String> env = BackupGate.childEnvironment(connection(), base, Optional.empty());
+    env.put("PGAPPNAME", "cutter restore proof");
+    return env;
+  }
+
+  /** Reads the restored state and compares it with the source's; the result, or why the proof fails. */
+  ProofResult compare(ScopeState source, List<String> schemas) throws Refused {
+    ScopeState restored;
+    try (Connection c = Connections.open(connection(), "cutter restore proof")) {
+      c.setAutoCommit(false);
+      c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      restored = ScopeState.read(c, schemas);
+      c.rollback();
+    } catch (SQLException e) {
+      throw new Refused(ProofFailure.RESTORE_FAILED, List.of(), "cannot read the restored database: " + DbErrors.oneLine(e), null);
+    }
+    return compare(server.describe(), source, restored);
+  }
+
+  /** The comparison itself: relations, then row counts, then the catalog baseline (without owners and ACLs). */
+  static ProofResult compare(String scratch, ScopeState source, ScopeState restored) throws Refused {
+    List<String> differences = new ArrayList<>();
+    Set<String> named = new TreeSet<>();
+    ProofFailure first = null;
+    for (String r : source.relations()) {
+      if (!restored.relations().contains(r)) {
+        differences.add("missing from the restore: " + r);
+        named.add(r.substring(0, r.lastIndexOf(' ')));
+      }
+    }
+    for (String r : restored.relations()) {
+      if (!source.relations().contains(r)) {
+        differences.add("not in the source: " + r);
+        named.add(r.substring(0, r.lastIndexOf(' ')));
+      }
+    }
+    if (!differences.isEmpty()) {
+      first = ProofFailure.RELATIONS_DIFFER;
+    }
+    for (Map.Entry<String, Long> e : source.rowCounts().entrySet()) {
+      Long got = restored.rowCounts().get(e.getKey());
+      if (got != null && !got.equals(e.getValue())) {
+        differences.add("rows of " + e.getKey() + ": " + e.getValue() + " in the source at the dump's snapshot, " + got
+            + " restored");
+        named.add(e.getKey());
+        first = first == null ? ProofFailure.ROWS_DIFFER : first;
+      }
+    }
+    List<String> catalog = source.withoutOwnership().differences(restored.withoutOwnership());
+    if (!catalog.isEmpty() && first == null) {
+      first = ProofFailure.CATALOG_DIFFERS;
+    }
+    catalog.forEach(d -> differences.add("catalog: " + d));
+    if (first != null) {
+      throw new Refused(first, new ArrayList<>(named), "the restore proof found " + differences.size()
+          + (differences.size() == 1 ? " difference" : " differences") + " between the restored backup and the source"
+          + (named.isEmpty() ? "" : " (" + String.join(", ", named.stream().limit(10).toList()) + (named.size() > 10 ? ", ..." : "") + ")"),
+          String.join("\n", differences));
+    }
+    return new ProofResult(scratch, source.relations().size(), source.rowCounts().size(), source.totalRows(), List.of());
+  }
+
+  /** Drops the proof's database (whatever it holds, whoever is connected) and stops a server started for it. */
+  @Override
+  public void close() {
+    try (Connection c = Connections.open(server.admin(), "cutter restore proof cleanup"); Statement st = c.createStatement()) {
+      st.execute("drop database if exists " + Sql.ident(name) + " with (force)");
+    } catch (SQLException | RuntimeException e) {
+      // a leftover cutter_proof_ database is visible by its name; the server may be gone already
+    } finally {
+      server.close();
+    }
+  }
+
+  private static String oneLine(String s) {
+    return s == null ? "(no message)" : s.replaceAll("\\s+", " ").trim();
+  }
+}

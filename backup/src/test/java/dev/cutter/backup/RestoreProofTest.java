@@ -1,0 +1,310 @@
+package dev.cutter.backup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.cutter.backup.BackupResult.Blocked;
+import dev.cutter.backup.BackupResult.Passed;
+import dev.cutter.core.cause.Cause;
+import dev.cutter.core.db.ConnectionSpec;
+import dev.cutter.core.db.ConnectionSpec.Secret;
+import dev.cutter.core.model.BackupPolicy;
+import dev.cutter.fixtures.TestDatabase;
+import dev.cutter.fixtures.WithPostgres;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** backup.verify: restore: the archive restored into a scratch database and compared with the source at the dump's snapshot. */
+@WithPostgres
+@Tag("pgdump")
+class RestoreProofTest {
+
+  @TempDir Path tmp;
+
+  /** Two schemas, five tables (one quoted, one partitioned in two leaves), a view, a sequence. */
+  static void createLedger(TestDatabase db) {
+    db.execute("create schema ledger; create schema \"Stock Room\";"
+        + "create table ledger.accounts(id int primary key, name text not null);"
+        + "create table ledger.entries(id bigserial primary key, account int references ledger.accounts, amount numeric check (amount <> 0));"
+        + "create index on ledger.entries(account);"
+        + "create view ledger.balances as select account, sum(amount) from ledger.entries group by 1;"
+        + "create table \"Stock Room\".\"Items\"(sku text primary key, qty int default 0);"
+        + "create table \"Stock Room\".moves(at date not null, sku text) partition by range (at);"
+        + "create table \"Stock Room\".moves_2025 partition of \"Stock Room\".moves for values from ('2025-01-01') to ('2026-01-01');"
+        + "create table \"Stock Room\".moves_2026 partition of \"Stock Room\".moves for values from ('2026-01-01') to ('2027-01-01');"
+        + "insert into ledger.accounts select g, 'a' || g from generate_series(1, 40) g;"
+        + "insert into ledger.entries(account, amount) select 1 + g % 40, g from generate_series(1, 1234) g;"
+        + "insert into \"Stock Room\".\"Items\" select 'sku' || g, g from generate_series(1, 77) g;"
+        + "insert into \"Stock Room\".moves select date '2025-06-01' + g, 'sku' || (g % 77) from generate_series(1, 300) g;");
+  }
+
+  static String reader(TestDatabase db) {
+    String role = db.createRole("proofreader");
+    db.execute("grant usage on schema ledger, \"Stock Room\" to " + role
+        + "; grant select on all tables in schema ledger, \"Stock Room\" to " + role
+        + "; grant select on all sequences in schema ledger, \"Stock Room\" to " + role);
+    return role;
+  }
+
+  static BackupPolicy proving(Path dir, List<String> encryptTo) {
+    return BackupGateTest.policy(List.of("ledger", "Stock Room"), dir, 1, encryptTo, Optional.empty())
+        .withVerify(BackupPolicy.Verify.RESTORE);
+  }
+
+  static ConnectionSpec admin(TestDatabase db) {
+    return new ConnectionSpec(db.server().host(), db.server().port(), "postgres", db.server().superuser(), Optional.empty());
+  }
+
+  static BackupGate gate(TestDatabase db, Map<String, String> env) {
+    return new BackupGate(settings(env).withScratch(() -> ScratchServer.at(admin(db))));
+  }
+
+  private static BackupSettings settings(Map<String, String> env) {
+    BackupSettings s = BackupSettings.defaults().withEnvironment(env).withProgress(null);
+    return PgDumpSupport.pgBin().map(s::withPgBin).orElse(s);
+  }
+
+  static Set<String> proofDatabases(TestDatabase db, String runId) {
+    String prefix = "cutter_proof_" + runId.toLowerCase().replaceAll("[^a-z0-9]", "_");
+    String names = db.queryValue("select coalesce(string_agg(datname, ','), '') from pg_database where datname like '"
+        + prefix + "%'");
+    return names.isEmpty() ? Set.of() : Set.of(names.split(","));
+  }
+
+  @Test
+  void provenBackupCarriesExactCountsAndTheAnchorAndComparesAtTheSnapshot(TestDatabase db) throws Exception {
+    createLedger(db);
+    String role = reader(db);
+    Path dir = tmp.resolve("backups");
+    String runId = "20261205T010000Z-0101";
+    long xidBefore = Long.parseLong(db.queryValue("select pg_snapshot_xmin(pg_current_snapshot())::text"));
+    // rows committed after the dump's snapshot change the source, not what the proof compares with
+    BackupGate gate = gate(db, BackupGateTest.env(Map.of())).beforeProofComparison(scratch ->
+        db.execute("insert into ledger.accounts select g, 'late' from generate_series(1000, 1004) g"));
+
+    BackupResult result = gate.run(BackupGateTest.conn(db, role), proving(dir, List.of()), "ledger-change", runId);
+
+    assertThat(result).as("result %s", result).isInstanceOf(Passed.class);
+    BackupEnvelope e = ((Passed) result).envelope();
+    ProofResult proof = e.proof();
+    assertThat(proof).isNotNull();
+    assertThat(proof.tablesCompared()).as("accounts, entries, Items, moves_2025, moves_2026").isEqualTo(5);
+    assertThat(proof.rowsCompared()).isEqualTo(40 + 1234 + 77 + 300);
+    // 5 tables + partitioned parent + view + sequence + 5 indexes (3 pkeys, entries_account_idx, the parent's none)
+    assertThat(proof.relationsCompared()).isEqualTo(Integer.parseInt(db.queryValue("select count(*) from pg_class c join"
+        + " pg_namespace n on n.oid = c.relnamespace where n.nspname in ('ledger', 'Stock Room') and c.relkind <> 't'")));
+    assertThat(proof.differences()).isEmpty();
+    assertThat(proof.scratch()).isEqualTo(admin(db).display());
+    assertThat(e.anchor().standby()).isFalse();
+    assertThat(e.anchor().walLsn()).matches("[0-9A-F]+/[0-9A-F]+");
+    assertThat(Long.parseLong(e.anchor().snapshotXmin())).isGreaterThanOrEqualTo(xidBefore);
+    assertThat(e.tableDataEntries()).isEqualTo(5);
+    assertThat(db.queryValue("select count(*) from ledger.accounts")).as("the late rows are in the source").isEqualTo("45");
+    assertThat(proofDatabases(db, runId)).as("the scratch database is dropped after a success").isEmpty();
+    assertThat(BackupGateTest.visibleFiles(dir)).containsExactly("ledger-change-" + runId + ".dump");
+  }
+
+  @Test
+  void aRowMissingFromTheRestoreBlocksNamingTheTableAndTheScratchDatabaseIsDropped(TestDatabase db) throws Exception {
+    createLedger(db);
+    String role = reader(db);
+    Path dir = tmp.resolve("backups");
+    String runId = "20261205T010000Z-0102";
+    String[] scratchName = new String[1];
+    BackupGate gate = gate(db, BackupGateTest.env(Map.of())).beforeProofComparison(scratch -> {
+      scratchName[0] = scratch.database();
+      try (var c = db.server().superuserConnection(scratch.database()); var st = c.createStatement()) {
+        st.execute("delete from \"Stock Room\".\"Items\" where sku = 'sku7'");
+      } catch (java.sql.SQLException ex) {
+        throw new IllegalStateException(ex);
+      }
+    });
+
+    BackupResult result = gate.run(BackupGateTest.conn(db, role), proving(dir, List.of()), "ledger-change", runId);
+
+    assertThat(result).as("result %s", result).isInstanceOf(Blocked.class);
+    Blocked b = (Blocked) result;
+    assertThat(b.kind()).isEqualTo(Cause.BackupRefusal.RESTORE_PROOF);
+    assertThat(b.cause()).isEqualTo(new Cause.RestoreProofFailed(Cause.ProofFailure.ROWS_DIFFER,
+        List.of("\"Stock Room\".\"Items\"")));
+    assertThat(b.reason()).isEqualTo("the restore proof found 1 difference between the restored backup and the source"
+        + " (\"Stock Room\".\"Items\")");
+    assertThat(b.details()).isEqualTo("rows of \"Stock Room\".\"Items\": 77 in the source at the dump's snapshot, 76 restored");
+    assertThat(scratchName[0]).startsWith("cutter_proof_20261205t010000z_0102_");
+    assertThat(proofDatabases(db, runId)).as("the scratch database is dropped after a failure").isEmpty();
+    assertThat(BackupGateTest.visibleFiles(dir)).as("nothing at a final name").containsExactly("quarantine");
+  }
+
+  private static BackupResult runWithScratchChange(TestDatabase db, Path dir, String runId, String sql) {
+    String role = reader(db);
+    BackupGate gate = gate(db, BackupGateTest.env(Map.of())).beforeProofComparison(scratch -> {
+      try (var c = db.server().superuserConnection(scratch.database()); var st = c.createStatement()) {
+        st.execute(sql);
+      } catch (java.sql.SQLException ex) {
+        throw new IllegalStateException(ex);
+      }
+    });
+    return gate.run(BackupGateTest.conn(db, role), proving(dir, List.of()), "ledger-change", runId);
+  }
+
+  @Test
+  void aMissingRelationBlocksNamingIt(TestDatabase db) throws Exception {
+    createLedger(db);
+    String runId = "20261205T010000Z-0107";
+
+    Blocked b = (Blocked) runWithScratchChange(db, tmp.resolve("backups"), runId, "drop index ledger.entries_account_idx");
+
+    assertThat(b.cause()).isEqualTo(new Cause.RestoreProofFailed(Cause.ProofFailure.RELATIONS_DIFFER,
+        List.of("ledger.entries_account_idx")));
+    assertThat(b.details().lines().toList()).containsExactly(
+        "missing from the restore: ledger.entries_account_idx i",
+        "catalog: counts of schema ledger: constraints {c=1, f=1, p=2} → {c=1, f=1, p=2}, relations {S=1, i=3, r=2, v=1} → {S=1, i=2, r=2, v=1}",
+        "catalog: removed: ledger.entries index entries_account_idx (CREATE INDEX entries_account_idx ON ledger.entries USING btree"
+            + " (account))");
+    assertThat(proofDatabases(db, runId)).isEmpty();
+  }
+
+  @Test
+  void aCatalogDifferenceAloneBlocks(TestDatabase db) throws Exception {
+    createLedger(db);
+
+    Blocked b = (Blocked) runWithScratchChange(db, tmp.resolve("backups"), "20261205T010000Z-0108",
+        "alter table ledger.accounts alter column name drop not null");
+
+    assertThat(b.cause()).isEqualTo(new Cause.RestoreProofFailed(Cause.ProofFailure.CATALOG_DIFFERS, List.of()));
+    assertThat(b.details()).isEqualTo("catalog: changed: ledger.accounts column name (text not null → text null)");
+  }
+
+  @Test
+  void encryptedArchiveIsProvenWithoutPlaintextOnDisk(TestDatabase db) throws Exception {
+    createLedger(db);
+    String role = reader(db);
+    Path tempDir = Path.of(System.getProperty("java.io.tmpdir"));
+    try (GpgSupport gpg = new GpgSupport(tmp)) {
+      String fpr = gpg.generateEncryptionKey("Proof Test <proof@example.invalid>");
+      Path dir = tmp.resolve("backups");
+      String runId = "20261205T010000Z-0103";
+      Set<String> tempBefore = listing(tempDir);
+      boolean[] looked = {false};
+      BackupGate gate = gate(db, BackupGateTest.env(Map.of("GNUPGHOME", gpg.home().toString())))
+          .beforeProofComparison(scratch -> {
+            // the restore is over and the archive was fed only through pipes: no plaintext file anywhere
+            assertThat(plaintextFiles(dir)).isEmpty();
+            assertThat(plaintextFiles(tempDir)).isEmpty();
+            looked[0] = true;
+          });
+
+      BackupResult result = gate.run(BackupGateTest.conn(db, role), proving(dir, List.of(fpr)), "ledger-change", runId);
+
+      assertThat(result).as("result %s", result).isInstanceOf(Passed.class);
+      assertThat(looked[0]).isTrue();
+      BackupEnvelope e = ((Passed) result).envelope();
+      assertThat(e.encryptedTo()).containsExactly(fpr);
+      assertThat(e.proof().rowsCompared()).isEqualTo(40 + 1234 + 77 + 300);
+      assertThat(BackupGateTest.visibleFiles(dir)).containsExactly("ledger-change-" + runId + ".dump.pgp");
+      assertThat(plaintextFiles(dir)).isEmpty();
+      assertThat(listing(tempDir).stream().filter(n -> !tempBefore.contains(n)).toList())
+          .as("no new file in the temporary directory").isEmpty();
+      assertThat(proofDatabases(db, runId)).isEmpty();
+    }
+  }
+
+  @Test
+  void aScratchServerOfAnotherMajorIsRefusedInOneLineBeforeAnythingIsWritten(TestDatabase db) throws Exception {
+    String jar = System.getProperty("cutter.newer.postgres.binaries");
+    assumeTrue(jar != null && Files.exists(Path.of(jar)), "PostgreSQL 16 binaries are copied by the Maven build");
+    byte[] txz;
+    try (ZipFile zip = new ZipFile(jar)) {
+      ZipEntry entry = zip.getEntry("postgres-linux-x86_64.txz");
+      txz = zip.getInputStream(entry).readAllBytes();
+    }
+    createLedger(db);
+    String role = reader(db);
+    Path dir = tmp.resolve("backups");
+    try (EmbeddedPostgres pg16 = EmbeddedPostgres.builder().setPgBinaryResolver((s, a) -> new ByteArrayInputStream(txz))
+        .setPGStartupWait(Duration.ofSeconds(60)).start()) {
+      ConnectionSpec other = new ConnectionSpec("localhost", pg16.getPort(), "postgres", "postgres", Optional.empty());
+      BackupSettings s = settings(BackupGateTest.env(Map.of())).withScratch(() -> ScratchServer.at(other));
+
+      BackupResult result = new BackupGate(s).run(BackupGateTest.conn(db, role), proving(dir, List.of()), "ledger-change",
+          "20261205T010000Z-0104");
+
+      assertThat(result).isInstanceOf(Blocked.class);
+      Blocked b = (Blocked) result;
+      assertThat(b.cause()).isEqualTo(new Cause.RestoreProofFailed(Cause.ProofFailure.SCRATCH_REFUSED, List.of()));
+      assertThat(b.reason()).matches("the restore proof needs a scratch server of the source's major \\(PostgreSQL 15\\); "
+          + "postgresql://postgres@localhost:" + pg16.getPort() + "/postgres runs PostgreSQL 16\\.\\d+");
+      assertThat(b.reason()).doesNotContain("\n");
+      assertThat(dir).as("refused before the dump").doesNotExist();
+      try (var c = pg16.getPostgresDatabase().getConnection(); var st = c.createStatement();
+          var rs = st.executeQuery("select count(*) from pg_database where datname like 'cutter_proof_%'")) {
+        rs.next();
+        assertThat(rs.getInt(1)).isZero();
+      }
+    }
+  }
+
+  @Test
+  void withoutAScratchServerTheProofIsRefused(TestDatabase db) throws Exception {
+    createLedger(db);
+    BackupResult result = BackupGateTest.gate(BackupGateTest.env(Map.of())).run(BackupGateTest.conn(db, reader(db)),
+        proving(tmp.resolve("backups"), List.of()), "ledger-change", "20261205T010000Z-0105");
+
+    assertThat(((Blocked) result).cause()).isEqualTo(new Cause.RestoreProofFailed(Cause.ProofFailure.SCRATCH_REFUSED, List.of()));
+    assertThat(tmp.resolve("backups")).doesNotExist();
+  }
+
+  @Test
+  void theScratchPasswordTravelsInTheEnvironmentNeverInArgv(TestDatabase db) throws Exception {
+    String admin = db.createRole("proofadmin", "createdb", "password 'pr00f-s3cret'");
+    ConnectionSpec spec = new ConnectionSpec(db.server().host(), db.server().port(), "postgres", admin,
+        Optional.of(new Secret("pr00f-s3cret")));
+    try (RestoreProof proof = RestoreProof.open(() -> ScratchServer.at(spec), db.server().major(), "20261205T010000Z-0106")) {
+      List<String> argv = proof.command(List.of("/bin/pg_restore"));
+      assertThat(argv).containsExactly("/bin/pg_restore", "--no-owner", "--no-privileges", "--exit-on-error",
+          "--no-password", "--dbname=" + proof.database());
+      assertThat(String.join(" ", argv)).doesNotContain("pr00f-s3cret");
+      Map<String, String> env = proof.environment(Map.of("PGPASSWORD", "inherited", "PATH", "/bin"));
+      assertThat(env).containsEntry("PGPASSWORD", "pr00f-s3cret").containsEntry("PGUSER", admin)
+          .containsEntry("PGDATABASE", proof.database()).containsEntry("PATH", "/bin");
+    }
+  }
+
+  private static Set<String> listing(Path dir) throws Exception {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString()).collect(Collectors.toSet());
+    }
+  }
+
+  /** Regular files under {@code dir} that start with the custom format's magic. */
+  private static List<Path> plaintextFiles(Path dir) {
+    if (!Files.exists(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.walk(dir, 3)) {
+      return s.filter(Files::isRegularFile).filter(Files::isReadable).filter(p -> {
+        try (var in = Files.newInputStream(p)) {
+          return new String(in.readNBytes(5), java.nio.charset.StandardCharsets.ISO_8859_1).equals("PGDMP");
+        } catch (Exception e) {
+          return false;
+        }
+      }).toList();
+    } catch (Exception e) {
+      return List.of();
+    }
+  }
+}
