@@ -75,6 +75,12 @@ final class PipelinedSender {
    */
   static Result run(Connection c, Statement one, List<ExecStatement> statements, StatementTimings.Recorder timer,
       List<StatementNotice> notices) throws SQLException {
+    return run(c, one, statements, timer, notices, WINDOW_STATEMENTS, WINDOW_BYTES);
+  }
+
+  /** As above with other window bounds (a test shows what an unbounded window does). */
+  static Result run(Connection c, Statement one, List<ExecStatement> statements, StatementTimings.Recorder timer,
+      List<StatementNotice> notices, int windowStatements, int windowBytes) throws SQLException {
     QueryExecutor qe = c.unwrap(BaseConnection.class).getQueryExecutor();
     boolean scs = qe.getStandardConformingStrings();
     int executed = 0;
@@ -86,7 +92,7 @@ final class PipelinedSender {
       ExecStatement s = i < statements.size() ? statements.get(i) : null;
       int size = s == null ? 0 : messageBytes(s.text());
       boolean alone = s != null && !pipelinable(s.text(), scs);
-      boolean fits = s != null && !alone && window.size() < WINDOW_STATEMENTS && bytes + size <= WINDOW_BYTES;
+      boolean fits = s != null && !alone && window.size() < windowStatements && bytes + size <= windowBytes;
       if (fits) {
         window.add(s);
         bytes += size;

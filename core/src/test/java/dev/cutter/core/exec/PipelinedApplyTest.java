@@ -224,6 +224,59 @@ class PipelinedApplyTest {
   }
 
   @Test
+  @Timeout(240)
+  void anUnboundedSenderDeadlocksOnTheSameScript(TestDatabase db) throws Exception {
+    // the counter-proof of the test above: with the window bounds lifted (as many statements as
+    // the driver sends before its own forced Sync, no byte bound), the same kind of script stalls
+    // with the server blocked writing its notices (wait event ClientWrite) and the client
+    // blocked writing statements; it ends only when the server session is terminated.
+    String loud = "do $$ begin for i in 1..60000 loop raise notice '%', repeat('n', 1000); end loop; end $$";
+    String filler = "comment on table p.base is '" + "z".repeat(200_000) + "'";
+    List<ExecStatement> s = script(250, i -> i == 1 ? loud : filler);
+    db.execute("drop schema if exists p cascade; create schema p; create table p.base(id int)");
+    try (Connection c = simple(db); Connection watch = simple(db)) {
+      int pid;
+      try (Statement st = c.createStatement()) {
+        java.sql.ResultSet rs = st.executeQuery("select pg_backend_pid()");
+        rs.next();
+        pid = rs.getInt(1);
+      }
+      c.setAutoCommit(false);
+      java.util.concurrent.atomic.AtomicReference<Object> ended = new java.util.concurrent.atomic.AtomicReference<>();
+      Thread sender = new Thread(() -> {
+        try (Statement st = c.createStatement()) {
+          ended.set(PipelinedSender.run(c, st, s, new StatementTimings.Recorder(), new ArrayList<>(), 255,
+              Integer.MAX_VALUE));
+        } catch (SQLException e) {
+          ended.set(e);
+        }
+      });
+      sender.start();
+      int stalledPolls = 0;
+      try (Statement w = watch.createStatement()) {
+        for (int k = 0; k < 100 && stalledPolls < 10 && sender.isAlive(); k++) {
+          Thread.sleep(500);
+          java.sql.ResultSet rs = w.executeQuery("select wait_event from pg_stat_activity where pid = " + pid);
+          stalledPolls = rs.next() && "ClientWrite".equals(rs.getString(1)) ? stalledPolls + 1 : 0;
+        }
+        assertThat(stalledPolls).as("the server waited 5 s to write while the client was still sending").isEqualTo(10);
+        assertThat(sender.isAlive()).isTrue();
+        w.execute("select pg_terminate_backend(" + pid + ")");
+      }
+      sender.join(60_000);
+      assertThat(sender.isAlive()).isFalse();
+      assertThat(ended.get()).as("the stalled send ends only with the connection").isInstanceOf(PipelinedSender.Result.class);
+      PipelinedSender.Result r = (PipelinedSender.Result) ended.get();
+      assertThat(r.failed().index()).as("blamed on the statement in flight").isEqualTo(1);
+      assertThat(r.error().getSQLState()).startsWith("08");
+    }
+    List<ExecStatement> bounded = script(250, i -> i == 1 ? loud : filler.substring(0, 25_000) + "'");
+    Both b = both(db, bounded, ApplySettings.defaults());
+    assertThat(b.pipelined().ending()).isEqualTo(Ending.COMMITTED);
+    assertThat(b.pipelined().notices()).hasSize(60_000);
+  }
+
+  @Test
   void anObservedApplyAndAutocommitModeAreNotPipelined(TestDatabase db) throws SQLException {
     db.execute("drop schema if exists p cascade; create schema p");
     try (Connection c = simple(db)) {
