@@ -40,7 +40,8 @@ import org.postgresql.jdbc.PreferQueryMode;
  * neither side can wait on the other for ever. A statement larger than a window goes alone.
  *
  * <p>Results are matched to statements by order: one Query message holding one command yields
- * exactly one CommandComplete, EmptyQueryResponse or ErrorResponse. A statement whose text holds
+ * exactly one CommandComplete, EmptyQueryResponse or ErrorResponse (the driver hands them on as
+ * rows for a statement that returned rows, else as a command status, or as an error). A statement whose text holds
  * more (psql's {@code \;}), transaction control (which would end the transaction mid-window) and
  * anything the splitter does not call a single SQL statement is sent alone, as without
  * pipelining.
@@ -53,7 +54,7 @@ final class PipelinedSender {
   /** Most bytes (messages and their headers) written before the window's results are read. */
   static final int WINDOW_BYTES = 60_000;
 
-  /** Statement index, error and how many statements after it the server refused. */
+  /** How many ran, the failing statement and its error, and what became of the statements sent after it. */
   record Result(int executed, ExecStatement failed, SQLException error, int refusedAfterFailure, int ranAfterFailure,
       int windows) {}
 
@@ -201,7 +202,9 @@ final class PipelinedSender {
 
     @Override
     public void handleResultRows(Query fromQuery, Field[] fields, List<Tuple> tuples, ResultCursor cursor) {
-      // rows are read and dropped, as without pipelining; the command status follows
+      // a statement that returns rows ends here (the driver passes its CommandComplete on as the
+      // rows, without a command status); the rows are dropped, as without pipelining
+      ended(null);
     }
 
     @Override
@@ -234,7 +237,8 @@ final class PipelinedSender {
         }
       } else if (error == null) {
         ranAfter++;
-      } else if ("25P02".equals(error.getSQLState())) {
+      } else {
+        // 25P02, or a syntax error: the server parses a message before it sees the failed transaction
         refused++;
       }
       lastArrival = now;
