@@ -88,16 +88,16 @@ public final class ApplyEngine {
    * at COMMIT (a deferred constraint) or from the journal insert (-1), null when nothing failed.
    */
   public record Outcome(Ending ending, int total, int executed, List<Integer> committed, Integer failedIndex,
-      Integer failedLine, ServerError error, Refusal refusal, StatementTimings timings, List<StatementNotice> notices,
+      Integer failedLine, ServerError error, Refusal refusal, StatementTimings timings, StatementNotices notices,
       Pipelining pipelining) {
     public Outcome {
       committed = List.copyOf(committed);
-      notices = notices == null ? List.of() : List.copyOf(notices);
+      notices = notices == null ? StatementNotices.NONE : notices;
     }
 
     public Outcome(Ending ending, int total, int executed, List<Integer> committed, Integer failedIndex,
         Integer failedLine, ServerError error, Refusal refusal, StatementTimings timings) {
-      this(ending, total, executed, committed, failedIndex, failedLine, error, refusal, timings, List.of(), null);
+      this(ending, total, executed, committed, failedIndex, failedLine, error, refusal, timings, StatementNotices.NONE, null);
     }
 
     public Outcome(Ending ending, int total, int executed, List<Integer> committed, Integer failedIndex,
@@ -112,7 +112,7 @@ public final class ApplyEngine {
     }
 
     /** This outcome with the notices the statements raised and how they were sent. */
-    Outcome with(List<StatementNotice> n, Pipelining p) {
+    Outcome with(StatementNotices n, Pipelining p) {
       return new Outcome(ending, total, executed, committed, failedIndex, failedLine, error, refusal, timings, n, p);
     }
 
@@ -154,13 +154,13 @@ public final class ApplyEngine {
   public static Outcome run(Connection c, List<ExecStatement> statements, ApplySettings settings, BeforeCommit journal,
       BeforeFirstStatement before, AfterStatement after, Sending sending) throws SQLException {
     StatementTimings.Recorder timer = new StatementTimings.Recorder();
-    List<StatementNotice> notices = new ArrayList<>();
+    StatementNotices.Log notices = new StatementNotices.Log();
     Pipelining[] how = new Pipelining[1];
     boolean pipelined = sending == Sending.PIPELINED && after == NO_OBSERVER && PipelinedSender.supports(c);
     Outcome out = settings.mode() == ApplySettings.Mode.AUTOCOMMIT
         ? autocommit(c, statements, settings, journal, before, timer, notices)
         : transaction(c, statements, settings, journal, before, timer, after, notices, pipelined ? how : null);
-    return out.withTimings(timer.result()).with(notices, how[0]);
+    return out.withTimings(timer.result()).with(notices.result(), how[0]);
   }
 
   /** Runs {@code before}; a database error in it is a refusal too (a lock not granted in lock_timeout, …). */
@@ -176,7 +176,7 @@ public final class ApplyEngine {
 
   private static Outcome transaction(Connection c, List<ExecStatement> statements, ApplySettings settings,
       BeforeCommit journal, BeforeFirstStatement before, StatementTimings.Recorder timer, AfterStatement after,
-      List<StatementNotice> notices, Pipelining[] pipelined) throws SQLException {
+      StatementNotices.Log notices, Pipelining[] pipelined) throws SQLException {
     c.setAutoCommit(false);
     int executed = 0;
     try (Statement st = c.createStatement()) {
@@ -251,7 +251,7 @@ public final class ApplyEngine {
    * another session can still act (a gap transaction mode does not have).
    */
   private static Outcome autocommit(Connection c, List<ExecStatement> statements, ApplySettings settings,
-      BeforeCommit journal, BeforeFirstStatement before, StatementTimings.Recorder timer, List<StatementNotice> notices)
+      BeforeCommit journal, BeforeFirstStatement before, StatementTimings.Recorder timer, StatementNotices.Log notices)
       throws SQLException {
     if (before != NO_RECHECK) {
       c.setAutoCommit(false);
@@ -309,7 +309,7 @@ public final class ApplyEngine {
    * Sends {@code s} alone and reads all its results, as psql does before sending the next; the
    * notices it raised (also when it failed) go to {@code notices}.
    */
-  static void executeOne(Statement st, ExecStatement s, List<StatementNotice> notices) throws SQLException {
+  static void executeOne(Statement st, ExecStatement s, StatementNotices.Log notices) throws SQLException {
     try {
       st.execute(s.text());
       drain(st);

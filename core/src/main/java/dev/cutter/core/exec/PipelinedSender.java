@@ -75,13 +75,13 @@ final class PipelinedSender {
    * error. {@code one} runs a statement that goes alone the way it runs without pipelining.
    */
   static Result run(Connection c, Statement one, List<ExecStatement> statements, StatementTimings.Recorder timer,
-      List<StatementNotice> notices) throws SQLException {
+      StatementNotices.Log notices) throws SQLException {
     return run(c, one, statements, timer, notices, WINDOW_STATEMENTS, WINDOW_BYTES);
   }
 
   /** As above with other window bounds (a test shows what an unbounded window does). */
   static Result run(Connection c, Statement one, List<ExecStatement> statements, StatementTimings.Recorder timer,
-      List<StatementNotice> notices, int windowStatements, int windowBytes) throws SQLException {
+      StatementNotices.Log notices, int windowStatements, int windowBytes) throws SQLException {
     QueryExecutor qe = c.unwrap(BaseConnection.class).getQueryExecutor();
     boolean scs = qe.getStandardConformingStrings();
     int executed = 0;
@@ -179,7 +179,7 @@ final class PipelinedSender {
   private static final class Handler extends ResultHandlerBase {
     private final List<ExecStatement> window;
     private final StatementTimings.Recorder timer;
-    private final List<StatementNotice> notices;
+    private final StatementNotices.Log notices;
     long windowSent;
     private long lastArrival;
     private int next;
@@ -189,7 +189,7 @@ final class PipelinedSender {
     ExecStatement failed;
     SQLException firstError;
 
-    Handler(List<ExecStatement> window, StatementTimings.Recorder timer, List<StatementNotice> notices) {
+    Handler(List<ExecStatement> window, StatementTimings.Recorder timer, StatementNotices.Log notices) {
       this.window = window;
       this.timer = timer;
       this.notices = notices;

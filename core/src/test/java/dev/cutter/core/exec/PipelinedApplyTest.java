@@ -33,7 +33,7 @@ class PipelinedApplyTest {
 
   /** What both ways must agree on. */
   record Seen(Ending ending, int total, int executed, List<Integer> committed, Integer failedIndex, Integer failedLine,
-      dev.cutter.core.db.DbErrors.ServerError error, List<StatementNotice> notices, int timed, Integer lastTimed) {
+      dev.cutter.core.db.DbErrors.ServerError error, StatementNotices notices, int timed, Integer lastTimed) {
     static Seen of(Outcome o) {
       List<StatementTiming> ran = o.timings().ran();
       return new Seen(o.ending(), o.total(), o.executed(), o.committed(), o.failedIndex(), o.failedLine(), o.error(),
@@ -117,12 +117,12 @@ class PipelinedApplyTest {
     assertThat(second.pipelined().error().message()).isEqualTo("boom 7");
     assertThat(second.pipelined().error().detail()).isEqualTo("dd");
     assertThat(second.pipelined().error().hint()).isEqualTo("hh");
-    assertThat(second.pipelined().notices()).extracting(StatementNotice::index, StatementNotice::message)
+    assertThat(second.pipelined().notices().first()).extracting(StatementNotice::index, StatementNotice::message)
         .containsExactly(org.assertj.core.groups.Tuple.tuple(2, "about to fail"));
     Both third = both(db, script(5, i -> i == 3 ? bad[2] : ok[i - 1]), TX);
     assertThat(third.pipelined().error().sqlstate()).isEqualTo("23505");
     assertThat(third.pipelined().error().constraint()).isEqualTo("a_pkey");
-    assertThat(third.pipelined().notices()).extracting(StatementNotice::index, StatementNotice::severity,
+    assertThat(third.pipelined().notices().first()).extracting(StatementNotice::index, StatementNotice::severity,
         StatementNotice::message, StatementNotice::detail, StatementNotice::hint).containsExactly(
         org.assertj.core.groups.Tuple.tuple(2, "NOTICE", "first 1", null, null),
         org.assertj.core.groups.Tuple.tuple(2, "WARNING", "careful", "d1", "h1"));
@@ -137,10 +137,10 @@ class PipelinedApplyTest {
     Both b = both(db, s, TX);
     assertThat(b.pipelined().ending()).isEqualTo(Ending.COMMITTED);
     assertThat(b.pipelined().executed()).isEqualTo(700);
-    assertThat(b.pipelined().notices()).hasSize(200);
-    assertThat(b.pipelined().notices().get(0)).extracting(StatementNotice::index, StatementNotice::message)
+    assertThat(b.pipelined().notices().first()).hasSize(200);
+    assertThat(b.pipelined().notices().first().get(0)).extracting(StatementNotice::index, StatementNotice::message)
         .containsExactly(7, "n7");
-    assertThat(b.pipelined().notices().get(199)).extracting(StatementNotice::index, StatementNotice::message)
+    assertThat(b.pipelined().notices().first().get(199)).extracting(StatementNotice::index, StatementNotice::message)
         .containsExactly(700, "m700");
     assertThat(b.pipelined().pipelining().windows()).as("700 statements in windows of 200 at most").isEqualTo(4);
     assertThat(b.pipelined().timings().ran()).hasSize(700);
@@ -162,7 +162,7 @@ class PipelinedApplyTest {
       assertThat(b.pipelined().failedLine()).isEqualTo(3 * failAt + 7);
       assertThat(b.pipelined().error().sqlstate()).isEqualTo("42883");
       assertThat(b.pipelined().executed()).isEqualTo(failAt - 1);
-      assertThat(b.pipelined().notices()).extracting(StatementNotice::index).containsExactly(failAt);
+      assertThat(b.pipelined().notices().first()).extracting(StatementNotice::index).containsExactly(failAt);
     }
   }
 
@@ -221,7 +221,8 @@ class PipelinedApplyTest {
     List<ExecStatement> s = script(1000, i -> i == 1 ? loud : filler);
     Both b = both(db, s, ApplySettings.defaults());
     assertThat(b.pipelined().ending()).isEqualTo(Ending.COMMITTED);
-    assertThat(b.pipelined().notices()).hasSize(40_000);
+    assertThat(b.pipelined().notices().total()).isEqualTo(40_000);
+    assertThat(b.pipelined().notices().first()).hasSize(StatementNotices.KEPT);
   }
 
   @Test
@@ -246,7 +247,7 @@ class PipelinedApplyTest {
       java.util.concurrent.atomic.AtomicReference<Object> ended = new java.util.concurrent.atomic.AtomicReference<>();
       Thread sender = new Thread(() -> {
         try (Statement st = c.createStatement()) {
-          ended.set(PipelinedSender.run(c, st, s, new StatementTimings.Recorder(), new ArrayList<>(), 255,
+          ended.set(PipelinedSender.run(c, st, s, new StatementTimings.Recorder(), new StatementNotices.Log(), 255,
               Integer.MAX_VALUE));
         } catch (SQLException e) {
           ended.set(e);
@@ -274,7 +275,7 @@ class PipelinedApplyTest {
     List<ExecStatement> bounded = script(250, i -> i == 1 ? loud : filler.substring(0, 25_000) + "'");
     Both b = both(db, bounded, ApplySettings.defaults());
     assertThat(b.pipelined().ending()).isEqualTo(Ending.COMMITTED);
-    assertThat(b.pipelined().notices()).hasSize(60_000);
+    assertThat(b.pipelined().notices().total()).isEqualTo(60_000);
   }
 
   @Test
