@@ -39,5 +39,5 @@ echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 cd "$root"
 mvn -B -o -q -pl core -am test -Dtest=PipelineBench -Dsurefire.failIfNoSpecifiedTests=false \
   -Dcutter.bench.port="$port" -Dcutter.bench.rounds="$rounds" -Dcutter.bench.delayMs="$delay" \
-  -Dcutter.bench.workloads="$workloads" -Dsurefire.printSummary=false | grep -E '^workload' || true
+  -Dcutter.bench.workloads="$workloads" -Dsurefire.printSummary=false | grep -E 'workload [bc]' || true
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
