@@ -83,7 +83,6 @@ final class PipelinedSender {
   static Result run(Connection c, Statement one, List<ExecStatement> statements, StatementTimings.Recorder timer,
       StatementNotices.Log notices, int windowStatements, int windowBytes) throws SQLException {
     QueryExecutor qe = c.unwrap(BaseConnection.class).getQueryExecutor();
-    boolean scs = qe.getStandardConformingStrings();
     int executed = 0;
     int windows = 0;
     List<ExecStatement> window = new ArrayList<>();
@@ -92,7 +91,7 @@ final class PipelinedSender {
     while (i < statements.size() || !window.isEmpty()) {
       ExecStatement s = i < statements.size() ? statements.get(i) : null;
       int size = s == null ? 0 : messageBytes(s.text());
-      boolean alone = s != null && !pipelinable(s.text(), scs);
+      boolean alone = s != null && !pipelinable(s.text());
       boolean fits = s != null && !alone && window.size() < windowStatements && bytes + size <= windowBytes;
       if (fits) {
         window.add(s);
@@ -133,9 +132,15 @@ final class PipelinedSender {
   /**
    * True when {@code text} is one SQL command the server runs inside the transaction: the
    * splitter (which lexes as the server does) finds exactly one statement in it and it is neither
-   * transaction control, COPY FROM STDIN, a meta-command nor empty.
+   * transaction control, COPY FROM STDIN, a meta-command nor empty — with
+   * {@code standard_conforming_strings} on and off alike, since a statement earlier in the same
+   * window may change it.
    */
-  static boolean pipelinable(String text, boolean standardConformingStrings) {
+  static boolean pipelinable(String text) {
+    return pipelinable(text, true) && pipelinable(text, false);
+  }
+
+  private static boolean pipelinable(String text, boolean standardConformingStrings) {
     List<SqlStatement> parts = SqlSplitter.split("statement", text, standardConformingStrings).statements();
     if (parts.size() != 1) {
       return false;

@@ -326,14 +326,16 @@ class PipelinedApplyTest {
 
   @Test
   void whatGoesAlone() {
-    assertThat(PipelinedSender.pipelinable("create table a(id int);", true)).isTrue();
-    assertThat(PipelinedSender.pipelinable("do $$ begin perform 1; perform 2; end $$", true)).isTrue();
-    assertThat(PipelinedSender.pipelinable("select 1 ; select 2", true)).isFalse();
-    assertThat(PipelinedSender.pipelinable("commit", true)).isFalse();
-    assertThat(PipelinedSender.pipelinable("rollback", true)).isFalse();
-    assertThat(PipelinedSender.pipelinable("savepoint s", true)).isFalse();
-    assertThat(PipelinedSender.pipelinable("-- only a comment", true)).isFalse();
-    assertThat(PipelinedSender.pipelinable("copy t from stdin", true)).isFalse();
+    assertThat(PipelinedSender.pipelinable("create table a(id int);")).isTrue();
+    assertThat(PipelinedSender.pipelinable("do $$ begin perform 1; perform 2; end $$")).isTrue();
+    assertThat(PipelinedSender.pipelinable("select 1 ; select 2")).isFalse();
+    assertThat(PipelinedSender.pipelinable("commit")).isFalse();
+    assertThat(PipelinedSender.pipelinable("rollback")).isFalse();
+    assertThat(PipelinedSender.pipelinable("savepoint s")).isFalse();
+    assertThat(PipelinedSender.pipelinable("-- only a comment")).isFalse();
+    assertThat(PipelinedSender.pipelinable("copy t from stdin")).isFalse();
+    // one command with standard_conforming_strings on, two with it off: goes alone
+    assertThat(PipelinedSender.pipelinable("select 'x\\'';select 1")).isFalse();
     assertThat(PipelinedSender.messageBytes("é")).isEqualTo(8);
   }
 }
