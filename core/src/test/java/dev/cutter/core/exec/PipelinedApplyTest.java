@@ -295,6 +295,43 @@ class PipelinedApplyTest {
   }
 
   @Test
+  @Timeout(120)
+  void aSessionTerminatedMidPipelineIsReportedAlike(TestDatabase db) throws Exception {
+    List<ExecStatement> s = script(300, i -> i == 150 ? "select pg_sleep(60)" : "create table p.t" + i + "(id int)");
+    Seen[] seen = new Seen[2];
+    Sending[] ways = {Sending.ONE_AT_A_TIME, Sending.PIPELINED};
+    for (int k = 0; k < 2; k++) {
+      db.execute("drop schema if exists p cascade; create schema p; create table p.base(id int)");
+      Thread killer = new Thread(() -> {
+        try (Connection w = simple(db); Statement st = w.createStatement()) {
+          for (int n = 0; n < 400; n++) {
+            java.sql.ResultSet rs = st.executeQuery(
+                "select pg_terminate_backend(pid) from pg_stat_activity where wait_event = 'PgSleep'");
+            if (rs.next()) {
+              return;
+            }
+            Thread.sleep(100);
+          }
+        } catch (SQLException | InterruptedException ignored) {
+          // the test's assertions below fail then
+        }
+      });
+      killer.start();
+      try (Connection c = simple(db)) {
+        Outcome o = ApplyEngine.run(c, s, TX, conn -> { }, ApplyEngine.NO_RECHECK, ApplyEngine.NO_OBSERVER, ways[k]);
+        seen[k] = Seen.of(o);
+      }
+      killer.join();
+      assertThat(db.queryValue("select count(*) from pg_class where relnamespace = 'p'::regnamespace"))
+          .as("nothing committed").isEqualTo("1");
+    }
+    assertThat(seen[1]).isEqualTo(seen[0]);
+    assertThat(seen[1].ending()).isEqualTo(Ending.CONNECTION_LOST);
+    assertThat(seen[1].failedIndex()).isEqualTo(150);
+    assertThat(seen[1].error().sqlstate()).isEqualTo("57P01");
+  }
+
+  @Test
   void anObservedApplyAndAutocommitModeAreNotPipelined(TestDatabase db) throws SQLException {
     db.execute("drop schema if exists p cascade; create schema p");
     try (Connection c = simple(db)) {
