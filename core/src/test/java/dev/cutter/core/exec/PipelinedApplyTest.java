@@ -332,6 +332,36 @@ class PipelinedApplyTest {
   }
 
   @Test
+  void theServerReceivesEachStatementsTextUnchanged(TestDatabase db) throws SQLException {
+    // current_query() is the text of the Query message the server is running
+    List<String> texts = List.of(
+        "create table p.log(n int, q text)",
+        "insert into p.log values (1, current_query())",
+        "insert into p.log values (2, current_query());",
+        "/* lead */\ninsert into p.log values (3, current_query()) -- tail\n;",
+        "insert into p.log values (4, current_query() || E'\\t' || 'é ✓ 𝄞')",
+        "\n\n   insert into p.log values (5, current_query())   ;");
+    List<ExecStatement> s = script(texts.size(), i -> texts.get(i - 1));
+    for (Sending way : Sending.values()) {
+      db.execute("drop schema if exists p cascade; create schema p");
+      try (Connection c = simple(db)) {
+        Outcome o = ApplyEngine.run(c, s, TX, conn -> { }, ApplyEngine.NO_RECHECK, ApplyEngine.NO_OBSERVER, way);
+        assertThat(o.ending()).isEqualTo(Ending.COMMITTED);
+        assertThat(o.pipelining()).isEqualTo(way == Sending.ONE_AT_A_TIME ? null
+            : new ApplyEngine.Pipelining(1, 0, 0));
+        List<String> got = new ArrayList<>();
+        try (Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery("select q from p.log order by n")) {
+          while (rs.next()) {
+            got.add(rs.getString(1));
+          }
+        }
+        assertThat(got).as(way.name()).containsExactly(texts.get(1), texts.get(2), texts.get(3),
+            texts.get(4) + "\té ✓ 𝄞", texts.get(5));
+      }
+    }
+  }
+
+  @Test
   void anObservedApplyAndAutocommitModeAreNotPipelined(TestDatabase db) throws SQLException {
     db.execute("drop schema if exists p cascade; create schema p");
     try (Connection c = simple(db)) {
