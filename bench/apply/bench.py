@@ -244,7 +244,9 @@ def main():
                     runs.setdefault((w, tool), []).append(r)
         for key, rs in runs.items():
             best = min(rs, key=lambda r: r["apply"] or 1e9)
-            best = dict(best, median_wall=statistics.median(r["wall"] for r in rs))
+            applies = [r["apply"] for r in rs if r.get("apply") is not None]
+            best = dict(best, median_wall=statistics.median(r["wall"] for r in rs), applies=applies,
+                        median_apply=statistics.median(applies) if applies else None)
             results[key] = best
 
         t0 = time.monotonic()

@@ -4,6 +4,7 @@ import dev.cutter.core.db.DbErrors.ServerError;
 import dev.cutter.core.model.ApplySettings;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,6 +57,22 @@ public final class ApplyEngine {
   /** Nothing to re-check. */
   public static final BeforeFirstStatement NO_RECHECK = c -> Optional.empty();
 
+  /**
+   * How the statements are sent in transaction mode. {@code PIPELINED}: ahead of their results,
+   * in bounded windows ({@link PipelinedSender}), when nothing observes each statement (no
+   * {@link AfterStatement}) and the session speaks the simple protocol; otherwise, and always in
+   * autocommit mode, one at a time as psql does.
+   */
+  public enum Sending { PIPELINED, ONE_AT_A_TIME }
+
+  /**
+   * How a pipelined apply went: {@code windows} round trips for the statements, and after a
+   * failure how many statements already sent the server refused (SQLSTATE 25P02, or a syntax
+   * error: it parses before it looks at the transaction) and how many it ran (always 0: inside
+   * the failed transaction it runs none).
+   */
+  public record Pipelining(int windows, int refusedAfterFailure, int ranAfterFailure) {}
+
   /** Why the step refused to start; the target is unchanged. */
   public record Refusal(String reason) {}
 
@@ -71,9 +88,16 @@ public final class ApplyEngine {
    * at COMMIT (a deferred constraint) or from the journal insert (-1), null when nothing failed.
    */
   public record Outcome(Ending ending, int total, int executed, List<Integer> committed, Integer failedIndex,
-      Integer failedLine, ServerError error, Refusal refusal, StatementTimings timings) {
+      Integer failedLine, ServerError error, Refusal refusal, StatementTimings timings, StatementNotices notices,
+      Pipelining pipelining) {
     public Outcome {
       committed = List.copyOf(committed);
+      notices = notices == null ? StatementNotices.NONE : notices;
+    }
+
+    public Outcome(Ending ending, int total, int executed, List<Integer> committed, Integer failedIndex,
+        Integer failedLine, ServerError error, Refusal refusal, StatementTimings timings) {
+      this(ending, total, executed, committed, failedIndex, failedLine, error, refusal, timings, StatementNotices.NONE, null);
     }
 
     public Outcome(Ending ending, int total, int executed, List<Integer> committed, Integer failedIndex,
@@ -83,7 +107,13 @@ public final class ApplyEngine {
 
     /** This outcome with the statements' times. */
     public Outcome withTimings(StatementTimings t) {
-      return new Outcome(ending, total, executed, committed, failedIndex, failedLine, error, refusal, t);
+      return new Outcome(ending, total, executed, committed, failedIndex, failedLine, error, refusal, t, notices,
+          pipelining);
+    }
+
+    /** This outcome with the notices the statements raised and how they were sent. */
+    Outcome with(StatementNotices n, Pipelining p) {
+      return new Outcome(ending, total, executed, committed, failedIndex, failedLine, error, refusal, timings, n, p);
     }
 
     public Outcome(Ending ending, int total, int executed, List<Integer> committed, Integer failedIndex,
@@ -117,11 +147,20 @@ public final class ApplyEngine {
   /** As {@link #run(Connection, List, ApplySettings, BeforeCommit, BeforeFirstStatement)}, {@code after} seeing each statement. */
   public static Outcome run(Connection c, List<ExecStatement> statements, ApplySettings settings, BeforeCommit journal,
       BeforeFirstStatement before, AfterStatement after) throws SQLException {
+    return run(c, statements, settings, journal, before, after, Sending.PIPELINED);
+  }
+
+  /** As above, choosing how the statements are sent (pipelined only where {@link Sending} allows it). */
+  public static Outcome run(Connection c, List<ExecStatement> statements, ApplySettings settings, BeforeCommit journal,
+      BeforeFirstStatement before, AfterStatement after, Sending sending) throws SQLException {
     StatementTimings.Recorder timer = new StatementTimings.Recorder();
+    StatementNotices.Log notices = new StatementNotices.Log();
+    Pipelining[] how = new Pipelining[1];
+    boolean pipelined = sending == Sending.PIPELINED && after == NO_OBSERVER && PipelinedSender.supports(c);
     Outcome out = settings.mode() == ApplySettings.Mode.AUTOCOMMIT
-        ? autocommit(c, statements, settings, journal, before, timer)
-        : transaction(c, statements, settings, journal, before, timer, after);
-    return out.withTimings(timer.result());
+        ? autocommit(c, statements, settings, journal, before, timer, notices)
+        : transaction(c, statements, settings, journal, before, timer, after, notices, pipelined ? how : null);
+    return out.withTimings(timer.result()).with(notices.result(), how[0]);
   }
 
   /** Runs {@code before}; a database error in it is a refusal too (a lock not granted in lock_timeout, …). */
@@ -136,8 +175,8 @@ public final class ApplyEngine {
   }
 
   private static Outcome transaction(Connection c, List<ExecStatement> statements, ApplySettings settings,
-      BeforeCommit journal, BeforeFirstStatement before, StatementTimings.Recorder timer, AfterStatement after)
-      throws SQLException {
+      BeforeCommit journal, BeforeFirstStatement before, StatementTimings.Recorder timer, AfterStatement after,
+      StatementNotices.Log notices, Pipelining[] pipelined) throws SQLException {
     c.setAutoCommit(false);
     int executed = 0;
     try (Statement st = c.createStatement()) {
@@ -152,22 +191,33 @@ public final class ApplyEngine {
         timer.locksReleased();
         return Outcome.refused(statements.size(), refused.get());
       }
-      for (ExecStatement s : statements) {
-        long sent = System.nanoTime();
-        try {
-          long t0 = System.nanoTime();
-          st.execute(s.text());
-          drain(st);
-          timer.statement(s, sent);
-          long took = System.nanoTime() - t0;
-          executed++;
-          after.after(c, s, took);
-        } catch (SQLException e) {
-          timer.statement(s, sent);
-          ServerError err = ServerError.of(e);
+      if (pipelined != null) {
+        PipelinedSender.Result r = PipelinedSender.run(c, st, statements, timer, notices);
+        pipelined[0] = new Pipelining(r.windows(), r.refusedAfterFailure(), r.ranAfterFailure());
+        executed = r.executed();
+        if (r.failed() != null) {
+          ServerError err = ServerError.of(r.error());
           Ending ending = rollback(c, err);
           timer.locksReleased();
-          return new Outcome(ending, statements.size(), executed, List.of(), s.index(), s.line(), err);
+          return new Outcome(ending, statements.size(), executed, List.of(), r.failed().index(), r.failed().line(), err);
+        }
+      } else {
+        for (ExecStatement s : statements) {
+          long sent = System.nanoTime();
+          try {
+            long t0 = System.nanoTime();
+            executeOne(st, s, notices);
+            timer.statement(s, sent);
+            long took = System.nanoTime() - t0;
+            executed++;
+            after.after(c, s, took);
+          } catch (SQLException e) {
+            timer.statement(s, sent);
+            ServerError err = ServerError.of(e);
+            Ending ending = rollback(c, err);
+            timer.locksReleased();
+            return new Outcome(ending, statements.size(), executed, List.of(), s.index(), s.line(), err);
+          }
         }
       }
       try {
@@ -201,7 +251,8 @@ public final class ApplyEngine {
    * another session can still act (a gap transaction mode does not have).
    */
   private static Outcome autocommit(Connection c, List<ExecStatement> statements, ApplySettings settings,
-      BeforeCommit journal, BeforeFirstStatement before, StatementTimings.Recorder timer) throws SQLException {
+      BeforeCommit journal, BeforeFirstStatement before, StatementTimings.Recorder timer, StatementNotices.Log notices)
+      throws SQLException {
     if (before != NO_RECHECK) {
       c.setAutoCommit(false);
       try (Statement st = c.createStatement()) {
@@ -232,8 +283,7 @@ public final class ApplyEngine {
       for (ExecStatement s : statements) {
         long sent = System.nanoTime();
         try {
-          st.execute(s.text());
-          drain(st);
+          executeOne(st, s, notices);
           timer.statement(s, sent);
           committed.add(s.index());
         } catch (SQLException e) {
@@ -252,6 +302,22 @@ public final class ApplyEngine {
       } catch (SQLException ignored) {
         // the session may be gone; nothing to reset then
       }
+    }
+  }
+
+  /**
+   * Sends {@code s} alone and reads all its results, as psql does before sending the next; the
+   * notices it raised (also when it failed) go to {@code notices}.
+   */
+  static void executeOne(Statement st, ExecStatement s, StatementNotices.Log notices) throws SQLException {
+    try {
+      st.execute(s.text());
+      drain(st);
+    } finally {
+      for (SQLWarning w = st.getWarnings(); w != null; w = w.getNextWarning()) {
+        notices.add(StatementNotice.of(s, w));
+      }
+      st.clearWarnings();
     }
   }
 

@@ -1,0 +1,263 @@
+package dev.cutter.core.exec;
+
+import dev.cutter.core.sql.SqlSplitter;
+import dev.cutter.core.sql.SqlStatement;
+import dev.cutter.core.sql.StatementKind;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLWarning;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.core.Field;
+import org.postgresql.core.NativeQuery;
+import org.postgresql.core.Query;
+import org.postgresql.core.QueryExecutor;
+import org.postgresql.core.ResultCursor;
+import org.postgresql.core.ResultHandlerBase;
+import org.postgresql.core.SqlCommand;
+import org.postgresql.core.SqlCommandType;
+import org.postgresql.core.Tuple;
+import org.postgresql.jdbc.PreferQueryMode;
+
+/**
+ * Sends the statements of a transactional apply ahead of their results, in windows.
+ *
+ * <p>Each statement still travels as its own Query message of the simple protocol holding exactly
+ * the text {@code Statement.execute} sends (the driver in simple mode sends a statement's text
+ * unsplit and unchanged); what changes is only that the next statements of a window are written
+ * before the first result is read. Inside one transaction that cannot change the outcome: after
+ * the first error the server refuses every later statement with SQLSTATE 25P02 until the
+ * ROLLBACK, so the failing statement is the first result that is an error, and what ran before it
+ * is what ran without pipelining.
+ *
+ * <p>A window holds at most {@link #WINDOW_STATEMENTS} statements and {@link #WINDOW_BYTES} bytes
+ * of messages. The whole window is written, then every result of it read, before the next window
+ * is written. Written bytes that fit the kernel's socket buffers never block, whatever the server
+ * does (it may be stuck writing megabytes of notices that nobody reads yet); 64 kB is below the
+ * smallest buffer pair of the systems the driver supports (its own batches assume the same), so
+ * neither side can wait on the other for ever. A statement larger than a window goes alone.
+ *
+ * <p>Results are matched to statements by order: one Query message holding one command yields
+ * exactly one CommandComplete, EmptyQueryResponse or ErrorResponse (the driver hands them on as
+ * rows for a statement that returned rows, else as a command status, or as an error). A statement whose text holds
+ * more (psql's {@code \;}), transaction control (which would end the transaction mid-window) and
+ * anything the splitter does not call a single SQL statement is sent alone, as without
+ * pipelining.
+ */
+final class PipelinedSender {
+
+  /** Most statements in one window; the driver forces a Sync from 256 on, which stays unused. */
+  static final int WINDOW_STATEMENTS = 200;
+
+  /** Most bytes (messages and their headers) written before the window's results are read. */
+  static final int WINDOW_BYTES = 60_000;
+
+  /** How many ran, the failing statement and its error, and what became of the statements sent after it. */
+  record Result(int executed, ExecStatement failed, SQLException error, int refusedAfterFailure, int ranAfterFailure,
+      int windows) {}
+
+  private PipelinedSender() {}
+
+  /** True when {@code c} is the driver's connection in simple query mode (the only mode sent this way). */
+  static boolean supports(Connection c) {
+    try {
+      return c.isWrapperFor(BaseConnection.class)
+          && c.unwrap(BaseConnection.class).getQueryExecutor().getPreferQueryMode() == PreferQueryMode.SIMPLE;
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Runs {@code statements} on {@code c}, inside the open transaction, stopping at the first
+   * error. {@code one} runs a statement that goes alone the way it runs without pipelining.
+   */
+  static Result run(Connection c, Statement one, List<ExecStatement> statements, StatementTimings.Recorder timer,
+      StatementNotices.Log notices) throws SQLException {
+    return run(c, one, statements, timer, notices, WINDOW_STATEMENTS, WINDOW_BYTES);
+  }
+
+  /** As above with other window bounds (a test shows what an unbounded window does). */
+  static Result run(Connection c, Statement one, List<ExecStatement> statements, StatementTimings.Recorder timer,
+      StatementNotices.Log notices, int windowStatements, int windowBytes) throws SQLException {
+    QueryExecutor qe = c.unwrap(BaseConnection.class).getQueryExecutor();
+    int executed = 0;
+    int windows = 0;
+    List<ExecStatement> window = new ArrayList<>();
+    int bytes = 0;
+    int i = 0;
+    while (i < statements.size() || !window.isEmpty()) {
+      ExecStatement s = i < statements.size() ? statements.get(i) : null;
+      int size = s == null ? 0 : messageBytes(s.text());
+      boolean alone = s != null && !pipelinable(s.text());
+      boolean fits = s != null && !alone && window.size() < windowStatements && bytes + size <= windowBytes;
+      if (fits) {
+        window.add(s);
+        bytes += size;
+        i++;
+        continue;
+      }
+      if (!window.isEmpty()) {
+        Handler h = new Handler(window, timer, notices);
+        windows++;
+        h.windowSent = System.nanoTime();
+        qe.execute(qe.wrap(nativeQueries(window)), null, h, 0, 0,
+            QueryExecutor.QUERY_EXECUTE_AS_SIMPLE | QueryExecutor.QUERY_ONESHOT);
+        executed += h.executed;
+        if (h.firstError != null) {
+          return new Result(executed, h.failed, h.firstError, h.refused, h.ranAfter, windows);
+        }
+        window.clear();
+        bytes = 0;
+        continue;
+      }
+      // s goes alone: not pipelinable, or larger than a window by itself
+      windows++;
+      long sent = System.nanoTime();
+      try {
+        ApplyEngine.executeOne(one, s, notices);
+        timer.statement(s, sent);
+        executed++;
+        i++;
+      } catch (SQLException e) {
+        timer.statement(s, sent);
+        return new Result(executed, s, e, 0, 0, windows);
+      }
+    }
+    return new Result(executed, null, null, 0, 0, windows);
+  }
+
+  /**
+   * True when {@code text} is one SQL command the server runs inside the transaction: the
+   * splitter (which lexes as the server does) finds exactly one statement in it and it is neither
+   * transaction control, COPY FROM STDIN, a meta-command nor empty — with
+   * {@code standard_conforming_strings} on and off alike, since a statement earlier in the same
+   * window may change it.
+   */
+  static boolean pipelinable(String text) {
+    return pipelinable(text, true) && pipelinable(text, false);
+  }
+
+  private static boolean pipelinable(String text, boolean standardConformingStrings) {
+    List<SqlStatement> parts = SqlSplitter.split("statement", text, standardConformingStrings).statements();
+    if (parts.size() != 1) {
+      return false;
+    }
+    StatementKind k = parts.get(0).kind();
+    return k == StatementKind.SQL || k == StatementKind.NON_TRANSACTIONAL;
+  }
+
+  /**
+   * The statements as the driver's simple mode makes them from {@code Statement.execute(text)}
+   * with escape processing off: the whole text, one native query, unsplit.
+   */
+  private static List<NativeQuery> nativeQueries(List<ExecStatement> window) {
+    List<NativeQuery> out = new ArrayList<>(window.size());
+    for (ExecStatement s : window) {
+      out.add(new NativeQuery(s.text(), SqlCommand.createStatementTypeInfo(SqlCommandType.BLANK)));
+    }
+    return out;
+  }
+
+  /** Bytes of the Query message for {@code text}: type, length, UTF-8 text, terminator. */
+  static int messageBytes(String text) {
+    int n = 6;
+    for (int k = 0; k < text.length(); k++) {
+      char ch = text.charAt(k);
+      if (ch < 0x80) {
+        n++;
+      } else if (ch < 0x800) {
+        n += 2;
+      } else if (Character.isHighSurrogate(ch)) {
+        n += 4;
+        k++;
+      } else {
+        n += 3;
+      }
+    }
+    return n;
+  }
+
+  /** Gets one window's results in order; each statement ends with exactly one status or error. */
+  private static final class Handler extends ResultHandlerBase {
+    private final List<ExecStatement> window;
+    private final StatementTimings.Recorder timer;
+    private final StatementNotices.Log notices;
+    long windowSent;
+    private long lastArrival;
+    private int next;
+    int executed;
+    int refused;
+    int ranAfter;
+    ExecStatement failed;
+    SQLException firstError;
+
+    Handler(List<ExecStatement> window, StatementTimings.Recorder timer, StatementNotices.Log notices) {
+      this.window = window;
+      this.timer = timer;
+      this.notices = notices;
+    }
+
+    /** The statement whose result comes next (the last one for anything after the window's end). */
+    private ExecStatement current() {
+      return window.get(Math.min(next, window.size() - 1));
+    }
+
+    @Override
+    public void handleResultRows(Query fromQuery, Field[] fields, List<Tuple> tuples, ResultCursor cursor) {
+      // a statement that returns rows ends here (the driver passes its CommandComplete on as the
+      // rows, without a command status); the rows are dropped, as without pipelining
+      ended(null);
+    }
+
+    @Override
+    public void handleCommandStatus(String status, long updateCount, long insertOID) {
+      ended(null);
+    }
+
+    @Override
+    public void handleWarning(SQLWarning warning) {
+      if (firstError == null) {
+        notices.add(StatementNotice.of(current(), warning));
+      }
+    }
+
+    @Override
+    public void handleError(SQLException error) {
+      ended(error);
+    }
+
+    private void ended(SQLException error) {
+      ExecStatement s = current();
+      long now = System.nanoTime();
+      if (firstError == null) {
+        timer.statement(s, Math.max(windowSent, lastArrival));
+        if (error == null) {
+          executed++;
+        } else {
+          firstError = error;
+          failed = s;
+        }
+      } else if (error == null) {
+        ranAfter++;
+      } else {
+        // 25P02, or a syntax error: the server parses a message before it sees the failed transaction
+        refused++;
+      }
+      lastArrival = now;
+      next++;
+    }
+
+    @Override
+    public void handleCompletion() {
+      // the first error is the run's outcome, taken from firstError; nothing to throw
+    }
+
+    @Override
+    public SQLException getException() {
+      return firstError;
+    }
+  }
+}
