@@ -22,10 +22,10 @@ import picocli.CommandLine.Model.CommandSpec;
  * JVM writes down every class loaded ({@code -XX:DumpLoadedClassList}) for the static archive the
  * build then dumps. So the commands that touch the database, the OpenPGP code and the backup
  * pipeline start from the archive too, although the build has no database to run them against.
- * With {@code --signed-verify EXAMPLE} the run is the one an approver and an operator make: a key
- * is generated, a copy of the example signed and verified against a trust policy naming that key
- * (the path of {@code package verify}, {@code preflight} and {@code apply} through the integrity
- * gate); otherwise the remaining arguments are one cutter command line. Not a cutter command.
+ * With {@code --signed-verify EXAMPLE} the runs are the ones an approver and an operator make: a
+ * key is generated, a copy of the example signed and verified against a trust policy naming that
+ * key, then {@code preflight} and {@code apply} run on it up to a database that is not there
+ * (the gates, the connection attempt, the report); otherwise the remaining arguments are one cutter command line. Not a cutter command.
  */
 public final class ClassDataTraining {
 
@@ -52,7 +52,10 @@ public final class ClassDataTraining {
     }
   }
 
-  /** Generates a key, signs a copy of {@code example} with it and verifies it; returns verify's exit code. */
+  /**
+   * Generates a key, signs a copy of {@code example} with it, verifies it, and runs preflight and
+   * apply on it against no database; returns verify's exit code.
+   */
   static int signedVerify(Path example) throws IOException {
     Path dir = Files.createTempDirectory("cutter-training");
     try {
@@ -80,7 +83,17 @@ public final class ClassDataTraining {
       if (signed != 0) {
         return signed;
       }
-      return run(env, "package", "verify", pkg.toString(), "--trust", keys.resolve("trust.yaml").toString());
+      String trust = keys.resolve("trust.yaml").toString();
+      int verified = run(env, "package", "verify", pkg.toString(), "--trust", trust);
+      // preflight and apply as far as a database that is not there (nothing listens on port 1):
+      // the gates before it, the identity check's connection attempt and the BLOCKED report
+      String nowhere = "postgresql://127.0.0.1:1/training";
+      for (String verb : List.of("preflight", "apply")) {
+        int code = run(env, verb, pkg.toString(), "--trust", trust, "--target", nowhere, "--report-dir",
+            dir.resolve("reports").toString());
+        System.out.println(verb + " without a database exited " + code);
+      }
+      return verified;
     } finally {
       try (Stream<Path> files = Files.walk(dir)) {
         for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
