@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start-up of cutter (issue 14): wall and CPU time of `cutter --version` (the floor), `cutter apply
-# --help` and `cutter package verify` of a signed copy of packages-examples/registry-12-tables,
+# --help`, `cutter package verify` of a signed copy of packages-examples/registry-12-tables and
+# `cutter preflight` of it up to a database that is not there,
 # for one or more configurations measured interleaved (every round runs every configuration
 # once, in turn), then the medians; plus, per configuration, the classes each command loads and
 # how many of them came from a class-data archive.
@@ -36,8 +37,11 @@ cp -r "$ROOT/packages-examples/registry-12-tables" "$work/pkg"
 CUTTER_JAR=${jars[0]} "$ROOT/bin/cutter" package sign "$work/pkg" --key "$work/keys/bench.sec.asc" \
   --passphrase-env STARTUP_PASS >/dev/null
 
-commands=("--version" "apply --help" "package verify $work/pkg --trust $work/keys/trust.yaml")
-names=("--version" "apply --help" "package verify")
+# preflight up to a database that is not there (nothing listens on port 1): the start of a whole
+# apply (package, signature, gates, the connection attempt, the BLOCKED report), without a server
+commands=("--version" "apply --help" "package verify $work/pkg --trust $work/keys/trust.yaml"
+  "preflight $work/pkg --trust $work/keys/trust.yaml --target postgresql://127.0.0.1:1/none --report-dir $work/reports")
+names=("--version" "apply --help" "package verify" "preflight, no server")
 
 run() { # i cmd... : one run of configuration i
   local i=$1; shift
@@ -49,11 +53,13 @@ run() { # i cmd... : one run of configuration i
 }
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
 
-# exit codes: every command must succeed (0) with every configuration
+# exit codes: 0 for each command with every configuration, 3 (BLOCKED) for the preflight
 for i in "${!labels[@]}"; do
-  for c in "${commands[@]}"; do
+  for k in "${!commands[@]}"; do
+    want=0; [ "$k" -eq 3 ] && want=3
     # shellcheck disable=SC2086
-    run "$i" $c >/dev/null 2>&1 || { echo "${labels[$i]}: cutter $c failed" >&2; exit 1; }
+    code=0; run "$i" ${commands[$k]} >/dev/null 2>&1 || code=$?
+    [ "$code" -eq "$want" ] || { echo "${labels[$i]}: cutter ${names[$k]} exited $code" >&2; exit 1; }
   done
 done
 
