@@ -57,7 +57,7 @@ public final class CutterCommand implements Runnable {
     m.put("keys", KeysCommand::new);
     m.put("sql", SqlCommand::new);
     m.put("report", ReportCommand::new);
-    m.put("help", CommandLine.HelpCommand::new);
+    m.put("help", () -> new CommandLine.HelpCommand()); // not HelpCommand::new: see Handlers
     return m;
   }
 
@@ -122,14 +122,37 @@ public final class CutterCommand implements Runnable {
     cl.setErr(err);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.getCommandSpec().usageMessage().exitCodeList(exitCodes());
-    cl.setExitCodeExceptionMapper(CutterCommand::exitCodeOf);
-    cl.setParameterExceptionHandler((ex, args) -> {
+    Handlers handlers = new Handlers();
+    cl.setExitCodeExceptionMapper(handlers);
+    cl.setParameterExceptionHandler(handlers);
+    cl.setExecutionExceptionHandler(handlers);
+    return cl;
+  }
+
+  /**
+   * cutter's exit codes and error handling for picocli. A named class rather than lambdas: picocli's
+   * interfaces are Java 5 class files, which the class-data archive can hold only if nothing links
+   * them while it is made, and a lambda implementing one does (so they were loaded from the jar and
+   * verified on every start).
+   */
+  private static final class Handlers implements CommandLine.IExitCodeExceptionMapper,
+      CommandLine.IParameterExceptionHandler, CommandLine.IExecutionExceptionHandler {
+
+    @Override
+    public int getExitCode(Throwable ex) {
+      return exitCodeOf(ex);
+    }
+
+    @Override
+    public int handleParseException(CommandLine.ParameterException ex, String[] args) {
       CommandLine c = ex.getCommandLine();
       c.getErr().println(Stderr.SCANNER.mask("cutter: " + ex.getMessage()));
       c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
       return ExitCodes.INVALID;
-    });
-    cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+    }
+
+    @Override
+    public int handleExecutionException(Exception ex, CommandLine c, CommandLine.ParseResult parsed) {
       boolean verbose = parsed.matchedOption("--verbose") != null || isVerbose(parsed);
       if (ex instanceof CutterException ce) {
         String message = ce.exitCode() == ExitCodes.INVALID ? ce.getMessage() : "cutter: " + ce.getMessage();
@@ -145,8 +168,7 @@ public final class CutterCommand implements Runnable {
       }
       c.getErr().flush();
       return exitCodeOf(ex);
-    });
-    return cl;
+    }
   }
 
   private static boolean isVerbose(CommandLine.ParseResult parsed) {

@@ -88,6 +88,8 @@ class StartupIT {
         "dev.cutter.cli.PackageArgument", "com.fasterxml.jackson.databind.ObjectMapper");
     assertThat(v.names()).noneMatch(n -> n.startsWith("org.bouncycastle.") || n.startsWith("org.yaml."));
     assertThat(v.sharedShare()).isGreaterThan(0.95);
+    // picocli's Java 5 class files included: none is loaded from the jar
+    assertThat(v.notShared()).noneMatch(n -> n.startsWith("picocli.") || n.startsWith("dev.cutter."));
   }
 
   @Test
@@ -107,6 +109,8 @@ class StartupIT {
         "org.bouncycastle.openpgp.PGPSignature", "picocli.CommandLine")).isTrue();
     assertThat(v.names()).doesNotContain("com.fasterxml.jackson.databind.ObjectMapper");
     assertThat(v.sharedShare()).isGreaterThan(0.95);
+    assertThat(v.notShared()).noneMatch(n -> n.startsWith("picocli.") || n.startsWith("dev.cutter.")
+        || n.startsWith("org.bouncycastle.") || n.startsWith("org.yaml."));
   }
 
   @Test
@@ -137,6 +141,11 @@ class StartupIT {
         assertThat(classes.get(n)).as("from the class-data archive: " + n).isTrue();
       }
       return true;
+    }
+
+    /** The classes read from the jar or the JDK rather than the archive. */
+    List<String> notShared() {
+      return classes.entrySet().stream().filter(e -> !e.getValue()).map(Map.Entry::getKey).toList();
     }
 
     /** The share of the classes read from a class file (not generated at run time) that came from the archive. */
