@@ -5,7 +5,7 @@
 # checks, backup, apply, verification, rollback rehearsal, reports), the same with an encrypted
 # backup, keys generate, package sign, verify and hash, sql split. Keeps the classes the JVM did
 # not already take from its own archive, minus generated classes (lambdas, proxies, reflection
-# accessors) and picocli's, whose Java 5 class files the archive cannot hold.
+# accessors) and picocli's, which the build's training run loads anyway.
 #
 #   cli/src/cds/collect.sh        (after mvn -DskipTests package; needs pg_dump and pg_restore on PATH)
 set -euo pipefail

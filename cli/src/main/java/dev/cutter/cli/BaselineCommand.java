@@ -28,7 +28,10 @@ import picocli.CommandLine.Spec;
         + "from the live catalog, ready to paste under preflight: or verify:. Reads only.")
 final class BaselineCommand implements Callable<Integer> {
 
-  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+  /** Made on first use: only {@code --output json} writes JSON, and every run that builds this verb would load Jackson. */
+  private static final class Json {
+    static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = new com.fasterxml.jackson.databind.ObjectMapper();
+  }
 
   @Spec CommandSpec spec;
 
@@ -64,7 +67,7 @@ final class BaselineCommand implements Callable<Integer> {
     if (global.output() == GlobalOptions.OutputFormat.json) {
       // one JSON array of the same check entries (JSON is YAML too: it pastes under preflight: or verify:)
       try {
-        out.println(JSON.writeValueAsString(read.stream().map(s -> BaselineBlock.entryData(baseline.schemas().get(s))).toList()));
+        out.println(Json.MAPPER.writeValueAsString(read.stream().map(s -> BaselineBlock.entryData(baseline.schemas().get(s))).toList()));
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
         throw new IllegalStateException(e);
       }

@@ -8,15 +8,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * The build's training run for the class-data archive (cli/pom.xml, {@code -XX:ArchiveClassesAtExit}):
- * loads, without initialising, every class named in the class list (cli/src/cds/classes.txt,
- * the classes real runs of backup, apply, dry-run, preflight and the package verbs load), then
- * runs one cutter command line in-process. The JVM archives what was loaded when it exits, so
- * the commands that touch the database, the OpenPGP code and the backup pipeline start from the
- * archive too, although the build has no database to run them against. Not a cutter command.
+ * The build's training run for the class-data archive (cli/pom.xml): loads, without initialising,
+ * every class named in the class list (cli/src/cds/classes.txt, the classes real runs of backup,
+ * apply, dry-run, preflight and the package verbs load), then runs cutter in-process, while the
+ * JVM writes down every class loaded ({@code -XX:DumpLoadedClassList}) for the static archive the
+ * build then dumps. So the commands that touch the database, the OpenPGP code and the backup
+ * pipeline start from the archive too, although the build has no database to run them against.
+ * With {@code --signed-verify EXAMPLE} the runs are the ones an approver and an operator make: a
+ * key is generated, a copy of the example signed and verified against a trust policy naming that
+ * key, then {@code preflight} and {@code apply} run on it up to a database that is not there
+ * (the gates, the connection attempt, the report); otherwise the remaining arguments are one cutter command line. Not a cutter command.
  */
 public final class ClassDataTraining {
 
@@ -32,12 +41,90 @@ public final class ClassDataTraining {
     List<String> missing = load(names, ClassDataTraining.class.getClassLoader());
     int loaded = (int) names.stream().filter(ClassDataTraining::isClassName).count() - missing.size();
     System.out.println("class list: " + loaded + " loaded, " + missing.size() + " not found");
-    if (args.length > 1) {
-      StringWriter sink = new StringWriter();
-      int code = Main.run(new PrintWriter(sink), new PrintWriter(sink),
-          Arrays.copyOfRange(args, 1, args.length));
-      System.out.println("training command exited " + code);
+    if (args.length == 3 && args[1].equals("--signed-verify")) {
+      int code = signedVerify(Path.of(args[2]));
+      System.out.println("signed verify exited " + code);
+      if (code != 0) {
+        System.exit(1); // the build stops: an archive trained on a failing run would miss the verify path
+      }
+    } else if (args.length > 1) {
+      System.out.println("training command exited " + run(Map.of(), Arrays.copyOfRange(args, 1, args.length)));
     }
+  }
+
+  /**
+   * Generates a key, signs a copy of {@code example} with it, verifies it, and runs preflight and
+   * apply on it against no database; returns verify's exit code.
+   */
+  static int signedVerify(Path example) throws IOException {
+    Path dir = Files.createTempDirectory("cutter-training");
+    try {
+      Path pkg = dir.resolve("pkg");
+      try (Stream<Path> files = Files.walk(example)) {
+        for (Path f : files.toList()) {
+          Path to = pkg.resolve(example.relativize(f).toString());
+          if (Files.isDirectory(f)) {
+            Files.createDirectories(to);
+          } else {
+            Files.copy(f, to);
+          }
+        }
+      }
+      Map<String, String> env = Map.of(PASSPHRASE_VAR, "class-data-training");
+      Path keys = dir.resolve("keys");
+      int generated = run(env, "keys", "generate", "--name", "Training <training@cutter.invalid>", "--out",
+          keys.toString(), "--passphrase-env", PASSPHRASE_VAR);
+      if (generated != 0) {
+        return generated;
+      }
+      Files.writeString(keys.resolve("trust.yaml"), "keyring: training.pub.asc\nrequire: 1\n");
+      int signed = run(env, "package", "sign", pkg.toString(), "--key", keys.resolve("training.sec.asc").toString(),
+          "--passphrase-env", PASSPHRASE_VAR);
+      if (signed != 0) {
+        return signed;
+      }
+      String trust = keys.resolve("trust.yaml").toString();
+      int verified = run(env, "package", "verify", pkg.toString(), "--trust", trust);
+      // preflight and apply as far as a database that is not there (nothing listens on port 1):
+      // the gates before it, the identity check's connection attempt and the BLOCKED report
+      String nowhere = "postgresql://127.0.0.1:1/training";
+      for (String verb : List.of("preflight", "apply")) {
+        int code = run(env, verb, pkg.toString(), "--trust", trust, "--target", nowhere, "--report-dir",
+            dir.resolve("reports").toString());
+        System.out.println(verb + " without a database exited " + code);
+      }
+      return verified;
+    } finally {
+      try (Stream<Path> files = Files.walk(dir)) {
+        for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(f);
+        }
+      }
+    }
+  }
+
+  private static final String PASSPHRASE_VAR = "CUTTER_TRAINING_PASSPHRASE";
+
+  /** One cutter command line in-process, its output discarded, with {@code env} as the environment options read. */
+  private static int run(Map<String, String> env, String... args) {
+    StringWriter sink = new StringWriter();
+    CommandLine cl = CutterCommand.commandLineFor(new PrintWriter(sink), new PrintWriter(sink), args);
+    if (!env.isEmpty()) {
+      giveEnvironment(cl, env);
+    }
+    return cl.execute(args);
+  }
+
+  private static void giveEnvironment(CommandLine cl, Map<String, String> env) {
+    for (CommandSpec mixin : cl.getCommandSpec().mixins().values()) {
+      if (mixin.userObject() instanceof UsesEnvironment u) {
+        u.environment(env);
+      }
+    }
+    if (cl.getCommand() instanceof UsesEnvironment u) {
+      u.environment(env);
+    }
+    cl.getSubcommands().values().forEach(sub -> giveEnvironment(sub, env));
   }
 
   /**

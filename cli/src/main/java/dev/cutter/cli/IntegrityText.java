@@ -19,7 +19,10 @@ import java.util.Map;
  */
 final class IntegrityText {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Made on first use: only {@code --output json} needs Jackson. */
+  private static final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+  }
 
   private IntegrityText() {}
 
@@ -93,7 +96,7 @@ final class IntegrityText {
         "checked_at", r.expiry().checkedAt().toString(), "passed", r.expiry().passed()));
     root.put("passed", r.passed());
     try {
-      return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root);
+      return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("plain maps always serialize", e);
     }

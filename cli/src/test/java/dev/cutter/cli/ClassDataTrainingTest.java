@@ -32,6 +32,20 @@ class ClassDataTrainingTest {
   }
 
   @Test
+  void theTrainingRunVerifiesASignedCopyOfTheExampleAndLeavesNothingBehind() throws Exception {
+    Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+    List<Path> before;
+    try (var s = Files.list(tmp)) {
+      before = s.filter(p -> p.getFileName().toString().startsWith("cutter-training")).toList();
+    }
+    assertThat(ClassDataTraining.signedVerify(Path.of("../packages-examples/registry-12-tables"))).isZero();
+    try (var s = Files.list(tmp)) {
+      assertThat(s.filter(p -> p.getFileName().toString().startsWith("cutter-training")).toList())
+          .containsExactlyInAnyOrderElementsOf(before);
+    }
+  }
+
+  @Test
   void namesThatDoNotLoadAreReportedAndCommentsSkipped() {
     assertThat(ClassDataTraining.load(List.of("# a comment", "", "java.lang.String", "  dev.cutter.cli.Main ",
         "no.such.Type"), getClass().getClassLoader())).containsExactly("no.such.Type");

@@ -34,6 +34,25 @@ class CommandLineTest {
   }
 
   @Test
+  void versionAloneBuildsNoVerbAndPrintsTheSameAsWithEveryVerb() {
+    for (String flag : new String[] {"--version", "-V"}) {
+      CommandLine cl = CutterCommand.commandLineFor(new PrintWriter(new StringWriter()),
+          new PrintWriter(new StringWriter()), flag);
+      assertThat(cl.getSubcommands()).as(flag).isEmpty();
+      Cli lazy = Cli.run(flag);
+      StringWriter out = new StringWriter();
+      StringWriter err = new StringWriter();
+      int exit = CutterCommand.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(flag);
+      assertThat(lazy.exit()).isZero().isEqualTo(exit);
+      assertThat(lazy.out()).startsWith("cutter ").isEqualTo(out.toString());
+      assertThat(lazy.err()).isEmpty();
+    }
+    // with anything after it, the whole command line is built as before
+    assertThat(CutterCommand.commandLineFor(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()),
+        "--version", "apply").getSubcommands().keySet()).containsExactlyElementsOf(CutterCommand.verbNames());
+  }
+
+  @Test
   void rootOptionsHelpAndUnknownWordsGetEveryVerb() {
     for (String[] args : new String[][] {{"--verbose", "sql"}, {"help", "backup"}, {"bakup"}, {}}) {
       CommandLine cl = CutterCommand.commandLineFor(new PrintWriter(new StringWriter()),

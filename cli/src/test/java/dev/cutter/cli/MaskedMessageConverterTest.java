@@ -5,13 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import dev.cutter.report.SecretScanner;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -35,18 +33,17 @@ class MaskedMessageConverterTest {
 
   @Test
   void cuttersLogbackConfigurationUsesIt() throws Exception {
-    URL config = MaskedMessageConverter.class.getResource("/logback.xml");
     LoggerContext context = new LoggerContext();
     context.setMDCAdapter(new LogbackMDCAdapter());
     PrintStream stderr = System.err;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
     try {
-      JoranConfigurator joran = new JoranConfigurator();
-      joran.setContext(context);
-      joran.doConfigure(config);
+      LogSetup.apply(context);
       context.getLogger("pool").warn("cannot reach postgresql://app:topsecret9@db/ledger",
           new IllegalStateException("boom"));
+      context.getLogger("pool").info("an info line is not shown");
+      context.getLogger("com.zaxxer.hikari.pool.HikariPool").warn("the pool's warnings are not shown either");
     } finally {
       context.stop();
       System.setErr(stderr);
@@ -54,5 +51,28 @@ class MaskedMessageConverterTest {
 
     assertThat(captured.toString(StandardCharsets.UTF_8)).isEqualTo(
         "cutter: WARN pool: cannot reach postgresql://app:****@db/ledger (java.lang.IllegalStateException: boom)\n");
+  }
+
+  @Test
+  void logbackFindsTheSetUpAsAServiceAndAConfigurationFilePropertyStillWins() {
+    assertThat(java.util.ServiceLoader.load(ch.qos.logback.classic.spi.Configurator.class).stream()
+        .map(p -> p.type().getName()).toList()).containsExactly(LogSetup.class.getName());
+    LoggerContext context = new LoggerContext();
+    String before = System.getProperty("logback.configurationFile");
+    try {
+      System.setProperty("logback.configurationFile", "elsewhere.xml");
+      assertThat(new LogSetup().configure(context))
+          .isEqualTo(ch.qos.logback.classic.spi.Configurator.ExecutionStatus.INVOKE_NEXT_IF_ANY);
+      assertThat(context.getLogger(Logger.ROOT_LOGGER_NAME).iteratorForAppenders().hasNext()).isFalse();
+      System.clearProperty("logback.configurationFile");
+      assertThat(new LogSetup().configure(context))
+          .isEqualTo(ch.qos.logback.classic.spi.Configurator.ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY);
+      assertThat(context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("STDERR")).isNotNull();
+    } finally {
+      context.stop();
+      if (before != null) {
+        System.setProperty("logback.configurationFile", before);
+      }
+    }
   }
 }

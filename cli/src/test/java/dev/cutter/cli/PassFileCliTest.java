@@ -62,8 +62,8 @@ class PassFileCliTest {
     List<String> cmd = new ArrayList<>(prefix);
     cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
         "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-        // cutter's own logging set-up, as in the jar (the test class path also holds the fixtures' logback-test.xml)
-        "-Dlogback.configurationFile=" + Path.of(Main.class.getResource("/logback.xml").toURI()), "-cp", classPath, Main.class.getName(), "baseline",
+        // cutter's own logging set-up (LogSetup, a logback service) takes precedence over the fixtures' logback-test.xml
+        "-cp", classPath, Main.class.getName(), "baseline",
         "--schema", "public", "--target", "postgresql://app@127.0.0.1:" + cluster.port() + "/postgres?sslmode=disable"));
     Path out = Files.createTempFile(dir, "out-", ".txt");
     Path err = Files.createTempFile(dir, "err-", ".txt");

@@ -1,0 +1,211 @@
+package dev.cutter.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Start-up of the built cutter (after {@code package}): {@code bin/cutter} runs the jar with the
+ * class-data archive the build made next to it, the archive fits that jar (so a stale or unused
+ * archive fails here rather than silently costing start-up time), and the commands load only
+ * what they use. Every run goes through the launcher with the JVM that ran the build, with class
+ * loading logged through {@code JAVA_TOOL_OPTIONS} (the launcher's own options unchanged).
+ */
+class StartupIT {
+
+  private static final Path LAUNCHER = Path.of("..", "bin", "cutter").toAbsolutePath().normalize();
+  private static final Path JAR = ChildCutter.JAR.toAbsolutePath();
+  private static final Path ARCHIVE = Path.of("target", "cutter.jsa").toAbsolutePath();
+  private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+
+  @TempDir static Path dir;
+  private static Path pkg;
+  private static Path trust;
+
+  /** A signed copy of the 12-table example and a trust policy for its key, made through the launcher. */
+  @BeforeAll
+  static void signedExample() throws Exception {
+    pkg = dir.resolve("pkg");
+    Path example = Path.of("..", "packages-examples", "registry-12-tables");
+    try (Stream<Path> files = Files.walk(example)) {
+      for (Path f : files.toList()) {
+        Path to = pkg.resolve(example.relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(to);
+        } else {
+          Files.copy(f, to);
+        }
+      }
+    }
+    Map<String, String> env = Map.of("STARTUP_IT_PASS", "startup-it");
+    Path keys = dir.resolve("keys");
+    assertThat(launch(env, null, "keys", "generate", "--name", "Startup <startup@cutter.invalid>", "--out",
+        keys.toString(), "--passphrase-env", "STARTUP_IT_PASS").exit()).isZero();
+    trust = Files.writeString(keys.resolve("trust.yaml"), "keyring: startup.pub.asc\nrequire: 1\n");
+    assertThat(launch(env, null, "package", "sign", pkg.toString(), "--key", keys.resolve("startup.sec.asc").toString(),
+        "--passphrase-env", "STARTUP_IT_PASS").exit()).isZero();
+  }
+
+  @Test
+  void theArchiveTheBuildMadeFitsItsJarAndAStaleOneIsRefusedUnderXshareOn() throws Exception {
+    assertThat(ARCHIVE).exists();
+    Cli fits = java("-Xshare:on", "-XX:SharedArchiveFile=" + ARCHIVE, "-jar", JAR.toString(), "--version");
+    assertThat(fits.exit()).as(fits.err()).isZero();
+    assertThat(fits.out()).startsWith("cutter ");
+
+    // the same jar elsewhere (a copy: another path, another modification time) no longer fits:
+    // this is what -Xshare:on detects, so the assertion above can fail
+    Path moved = Files.createDirectories(dir.resolve("moved"));
+    Files.copy(JAR, moved.resolve("cutter.jar"));
+    Files.copy(ARCHIVE, moved.resolve("cutter.jsa"), StandardCopyOption.REPLACE_EXISTING);
+    Cli stale = java("-Xshare:on", "-XX:SharedArchiveFile=" + moved.resolve("cutter.jsa"), "-jar",
+        moved.resolve("cutter.jar").toString(), "--version");
+    assertThat(stale.exit()).isEqualTo(1);
+    assertThat(stale.out() + stale.err()).contains("Unable to use shared archive");
+  }
+
+  @Test
+  void versionStartsFromTheArchiveAndLoadsNoLibraryItDoesNotUse() throws Exception {
+    Loaded v = loaded("version", "--version");
+    assertThat(v.run.exit()).isZero();
+    assertThat(v.run.out()).startsWith("cutter ");
+    assertThat(v.shared("dev.cutter.cli.Main", "dev.cutter.cli.CutterCommand", "picocli.CommandLine")).isTrue();
+    // no verb model is built for --version (a verb's option groups are not even loaded), and neither
+    // Jackson nor Bouncy Castle nor SnakeYAML is touched
+    assertThat(v.names()).doesNotContain("dev.cutter.cli.ConnectionOptions", "dev.cutter.cli.TrustOptions",
+        "dev.cutter.cli.PackageArgument", "com.fasterxml.jackson.databind.ObjectMapper");
+    assertThat(v.names()).noneMatch(n -> n.startsWith("org.bouncycastle.") || n.startsWith("org.yaml."));
+    assertThat(v.sharedShare()).isGreaterThan(0.95);
+    // picocli's Java 5 class files included: none is loaded from the jar
+    assertThat(v.notShared()).noneMatch(n -> n.startsWith("picocli.") || n.startsWith("dev.cutter."));
+  }
+
+  @Test
+  void aVerbsHelpLoadsNoCryptoAndNoJson() throws Exception {
+    Loaded h = loaded("apply-help", "apply", "--help");
+    assertThat(h.run.exit()).isZero();
+    assertThat(h.names()).noneMatch(n -> n.startsWith("org.bouncycastle.") || n.startsWith("com.fasterxml.jackson.databind."));
+    assertThat(h.shared("dev.cutter.cli.ApplyCommand", "picocli.CommandLine$Help")).isTrue();
+  }
+
+  @Test
+  void packageVerifyStartsFromTheArchiveWithItsLibrariesAndWritesNoJson() throws Exception {
+    Loaded v = loaded("verify", "package", "verify", pkg.toString(), "--trust", trust.toString());
+    assertThat(v.run.exit()).as(v.run.err()).isZero();
+    assertThat(v.run.out()).contains("integrity: PASS");
+    assertThat(v.shared("dev.cutter.core.integrity.IntegrityVerifier", "org.yaml.snakeyaml.Yaml",
+        "org.bouncycastle.openpgp.PGPSignature", "picocli.CommandLine")).isTrue();
+    assertThat(v.names()).doesNotContain("com.fasterxml.jackson.databind.ObjectMapper");
+    assertThat(v.sharedShare()).isGreaterThan(0.95);
+    assertThat(v.notShared()).noneMatch(n -> n.startsWith("picocli.") || n.startsWith("dev.cutter.")
+        || n.startsWith("org.bouncycastle.") || n.startsWith("org.yaml."));
+  }
+
+  @Test
+  void preflightStartsFromTheArchiveAndSetsUpLoggingWithoutXml() throws Exception {
+    // nothing listens on port 1: the gates, the connection attempt and the BLOCKED report
+    Loaded p = loaded("preflight", "preflight", pkg.toString(), "--trust", trust.toString(), "--target",
+        "postgresql://127.0.0.1:1/startup", "--report-dir", dir.resolve("reports").toString());
+    assertThat(p.run.exit()).as(p.run.out() + p.run.err()).isEqualTo(3);
+    assertThat(p.shared("dev.cutter.core.run.PreflightRun", "org.postgresql.Driver",
+        "com.fasterxml.jackson.databind.ObjectMapper", "ch.qos.logback.classic.LoggerContext", "dev.cutter.cli.LogSetup"))
+        .isTrue();
+    assertThat(p.names()).doesNotContain("ch.qos.logback.classic.joran.JoranConfigurator",
+        "javax.xml.parsers.SAXParserFactory");
+    assertThat(p.sharedShare()).isGreaterThan(0.95);
+  }
+
+  /** The classes one launcher run loaded: name to "from the archive". */
+  private record Loaded(Cli run, Map<String, Boolean> classes) {
+
+    List<String> names() {
+      return new ArrayList<>(classes.keySet());
+    }
+
+    /** Every one of {@code names} was loaded, from the archive. */
+    boolean shared(String... names) {
+      for (String n : names) {
+        assertThat(classes).as("loaded: " + n).containsKey(n);
+        assertThat(classes.get(n)).as("from the class-data archive: " + n).isTrue();
+      }
+      return true;
+    }
+
+    /** The classes read from the jar or the JDK rather than the archive. */
+    List<String> notShared() {
+      return classes.entrySet().stream().filter(e -> !e.getValue()).map(Map.Entry::getKey).toList();
+    }
+
+    /** The share of the classes read from a class file (not generated at run time) that came from the archive. */
+    double sharedShare() {
+      long shared = classes.values().stream().filter(b -> b).count();
+      return (double) shared / classes.size();
+    }
+  }
+
+  private static Loaded loaded(String name, String... args) throws Exception {
+    Path log = dir.resolve(name + ".classes.log");
+    Cli run = launch(Map.of(), "-Xlog:class+load=info:file=" + log, args);
+    Map<String, Boolean> classes = new LinkedHashMap<>();
+    for (String line : Files.readAllLines(log)) {
+      // [0.031s][info][class,load] NAME source: SOURCE
+      String[] f = line.split(" ", 4);
+      if (f.length < 4 || !f[2].equals("source:")) {
+        continue;
+      }
+      String source = f[3];
+      boolean generated = f[1].contains("$$Lambda") || f[1].contains("/0x") || source.startsWith("__")
+          || f[1].startsWith("jdk.internal.reflect.Generated") || f[1].startsWith("jdk.proxy")
+          || f[1].startsWith("java.lang.invoke.LambdaForm$") || f[1].startsWith("java.lang.invoke.BoundMethodHandle$Species");
+      if (!generated) {
+        classes.put(f[1], source.startsWith("shared objects file"));
+      }
+    }
+    assertThat(classes).as("class loading was logged").hasSizeGreaterThan(400);
+    return new Loaded(run, classes);
+  }
+
+  /** bin/cutter with the build's jar and JVM; {@code jvmLog} (if any) reaches the JVM through JAVA_TOOL_OPTIONS. */
+  private static Cli launch(Map<String, String> env, String jvmLog, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(LAUNCHER.toString()));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().remove("CUTTER_JAVA_OPTS");
+    pb.environment().remove("JAVA_TOOL_OPTIONS");
+    pb.environment().put("CUTTER_JAR", JAR.toString());
+    pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+    if (jvmLog != null) {
+      pb.environment().put("JAVA_TOOL_OPTIONS", jvmLog);
+    }
+    pb.environment().putAll(env);
+    return run(pb);
+  }
+
+  private static Cli java(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(JAVA));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().remove("JAVA_TOOL_OPTIONS");
+    return run(pb);
+  }
+
+  private static Cli run(ProcessBuilder pb) throws IOException, InterruptedException {
+    Path out = Files.createTempFile(dir, "out-", ".txt");
+    Path err = Files.createTempFile(dir, "err-", ".txt");
+    Process p = pb.directory(dir.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("finished").isTrue();
+    return new Cli(p.exitValue(), Files.readString(out), Files.readString(err));
+  }
+}
