@@ -9,7 +9,6 @@ import dev.cutter.core.catalog.Privileges;
 import dev.cutter.core.catalog.SearchPath;
 import dev.cutter.core.check.CheckContext;
 import dev.cutter.core.check.CheckResult;
-import dev.cutter.core.exec.ExecStatement;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -59,10 +58,7 @@ public final class ApplyRolePrivileges {
   public static CheckResult run(CheckContext ctx) throws SQLException {
     String roleName = ctx.applyRole();
     Connection c = ctx.connection();
-    List<Requirement> reqs = new ArrayList<>();
-    for (ExecStatement s : ctx.statements()) {
-      reqs.addAll(DdlAnalyzer.analyze(s.index(), s.line(), s.text()));
-    }
+    List<Requirement> reqs = StatementAnalysis.requirements(ctx.statements());
     Optional<Long> role = CatalogObjects.roleOid(c, roleName);
     if (role.isEmpty()) {
       return ctx.fail(new Cause.ObjectsAbsent(List.of("role " + Identifiers.quote(roleName))),

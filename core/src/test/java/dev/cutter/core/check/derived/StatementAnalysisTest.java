@@ -1,0 +1,65 @@
+package dev.cutter.core.check.derived;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.cutter.core.exec.ExecStatement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class StatementAnalysisTest {
+
+  private static final List<ExecStatement> SCRIPT = List.of(
+      new ExecStatement(1, 1, "create schema app"),
+      new ExecStatement(2, 2, "create table app.t (id int primary key, p int references app.parent (id))"),
+      new ExecStatement(3, 4, "create index t_p on app.t (p)"),
+      new ExecStatement(4, 5, "alter table app.old drop column c"),
+      new ExecStatement(5, 6, "insert into app.t values (1, 1)"),
+      new ExecStatement(6, 7, "drop view app.v"));
+
+  @Test
+  void theSameStatementsAreReadOncePerRun() {
+    List<ExecStatement> run = new ArrayList<>(SCRIPT);
+    StatementAnalysis first = StatementAnalysis.of(run);
+    assertSame(first, StatementAnalysis.of(run));
+    // another list holding the same records is the same reading
+    assertSame(first, StatementAnalysis.of(List.copyOf(run)));
+  }
+
+  @Test
+  void equalTextInNewRecordsIsReadAfresh() {
+    StatementAnalysis first = StatementAnalysis.of(SCRIPT);
+    List<ExecStatement> copies = SCRIPT.stream().map(s -> new ExecStatement(s.index(), s.line(), s.text())).toList();
+    assertNotSame(first, StatementAnalysis.of(copies));
+    List<ExecStatement> shorter = SCRIPT.subList(0, 3);
+    StatementAnalysis of3 = StatementAnalysis.of(shorter);
+    assertNotSame(first, of3);
+    assertEquals(3, StatementAnalysis.touches(shorter).stream().mapToInt(Touch::statement).max().orElse(0));
+  }
+
+  @Test
+  void givesWhatTheAnalyzerGivesStatementByStatement() {
+    List<Touch> touches = new ArrayList<>();
+    List<Requirement> reqs = new ArrayList<>();
+    for (ExecStatement s : SCRIPT) {
+      touches.addAll(DdlAnalyzer.touches(s.index(), s.line(), s.text()));
+      reqs.addAll(DdlAnalyzer.analyze(s.index(), s.line(), s.text()));
+    }
+    assertEquals(touches, StatementAnalysis.touches(SCRIPT));
+    assertEquals(reqs, StatementAnalysis.requirements(SCRIPT));
+    // the schema, the table, its foreign-key target, the index's table, the dropped column's table, the insert's, the view
+    assertEquals(List.of(Touch.Action.CREATE, Touch.Action.CREATE, Touch.Action.REFERENCE, Touch.Action.INDEX_ON,
+        Touch.Action.ALTER, Touch.Action.DROP_COLUMN, Touch.Action.INSERT, Touch.Action.DROP),
+        StatementAnalysis.touches(SCRIPT).stream().map(Touch::action).toList());
+  }
+
+  @Test
+  void theSharedListsCannotBeChanged() {
+    assertThrows(UnsupportedOperationException.class, () -> StatementAnalysis.touches(SCRIPT).clear());
+    assertThrows(UnsupportedOperationException.class, () -> StatementAnalysis.of(SCRIPT).touchesAt(1).clear());
+    assertThrows(UnsupportedOperationException.class, () -> StatementAnalysis.requirements(SCRIPT).clear());
+  }
+}
