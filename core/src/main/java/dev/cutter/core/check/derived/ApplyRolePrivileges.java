@@ -45,6 +45,7 @@ public final class ApplyRolePrivileges {
   private final SearchPath path;
   private final Map<String, Need> needs = new LinkedHashMap<>();
   private final List<String> problems = new ArrayList<>();
+  private final Map<String, Optional<Long>> schemaOids = new java.util.HashMap<>();
   private final List<String> absentObjects = new ArrayList<>();
   private final Set<String> createdSchemas = new HashSet<>();
   private final Set<ObjectName> created = new HashSet<>();
@@ -186,7 +187,7 @@ public final class ApplyRolePrivileges {
       return;
     }
     String schema = name.schema();
-    Optional<Long> oid = CatalogObjects.schemaOid(c, schema);
+    Optional<Long> oid = schemaOid(schema);
     if (oid.isEmpty()) {
       absent("schema " + Identifiers.quote(schema), r);
       return;
@@ -198,12 +199,22 @@ public final class ApplyRolePrivileges {
     if (createdSchemas.contains(schema)) {
       return;
     }
-    Optional<Long> oid = CatalogObjects.schemaOid(c, schema);
+    Optional<Long> oid = schemaOid(schema);
     if (oid.isEmpty()) {
       absent("schema " + Identifiers.quote(schema), r);
       return;
     }
     need("CREATE on schema " + Identifiers.quote(schema), new Cause.Grant("CREATE", "schema", Identifiers.quote(schema)), r, () -> Privileges.onSchema(c, role, oid.get(), "CREATE"));
+  }
+
+  /** A schema's oid, read once per check (an artifact names the same schema in statement after statement). */
+  private Optional<Long> schemaOid(String schema) throws SQLException {
+    Optional<Long> known = schemaOids.get(schema);
+    if (known == null) {
+      known = CatalogObjects.schemaOid(c, schema);
+      schemaOids.put(schema, known);
+    }
+    return known;
   }
 
   private void owner(ObjectKind kind, Found f, Requirement r) {
