@@ -9,6 +9,7 @@ Every run applies into a fresh database. Not part of the test suite.
 """
 import argparse
 import json
+import resource
 import os
 import statistics
 import subprocess
@@ -25,10 +26,17 @@ ROOT = bench.ROOT
 NAMES = {"a": "12 tables, 24 statements", "b": "2,000 tables, 10,000 statements", "c": "600 PL/pgSQL functions"}
 
 
+CPU = {}  # id(process result) -> CPU seconds (user + system) of the command and its children
+
+
 def timed(cmd, env=None, cwd=None):
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
     p = subprocess.run(cmd, env=env, cwd=cwd, text=True, capture_output=True)
-    return time.monotonic() - t0, p
+    wall = time.monotonic() - t0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU[id(p)] = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+    return wall, p
 
 
 def ms(x):
@@ -55,6 +63,7 @@ def main():
     work = Path(tempfile.mkdtemp(prefix="cutter-whole-"))
     cluster = bench.Cluster(work)
     runs = {}  # (row, tool) -> [seconds]
+    cpu = {}  # (row, tool) -> [CPU seconds of the client process: the JVM for cutter and Flyway, psql itself]
     failures = []
     load = [os.getloadavg()[0]]
     try:
@@ -94,6 +103,7 @@ def main():
 
         def record(key, seconds, p, what):
             runs.setdefault(key, []).append(seconds)
+            cpu.setdefault(key, []).append(CPU.pop(id(p), 0.0))
             if p.returncode != 0:
                 lines = (p.stdout + p.stderr).strip().splitlines()
                 failures.append(f"{what}: exit {p.returncode}: {' / '.join(lines[-3:])}")
@@ -177,10 +187,21 @@ def main():
                      f"{ms(floor + 1.0)})", med[("preflight", b)] <= floor + 1.0))
         for text, ok in bars:
             print(f"bar ({b}): {text}: {'met' if ok else 'not met'}")
+    if len(builds) > 1:
+        print()
+        print("CPU seconds (user + system) of the client process, medians; steadier than wall time on a loaded machine:")
+        print()
+        print("| row | " + " | ".join(builds) + " |")
+        print("|---" * (len(builds) + 1) + "|")
+        for row in workloads + ["floor", "preflight"]:
+            if all((row, b) in cpu for b in builds):
+                label = NAMES.get(row, "`cutter --version`" if row == "floor" else "`cutter preflight` (b)")
+                print(f"| {label} | " + " | ".join(f"{statistics.median(cpu[(row, b)]):.2f}" for b in builds) + " |")
     for f in failures:
         print("FAILED " + f)
     if args.json:
-        Path(args.json).write_text(json.dumps({f"{k[0]}-{k[1]}": v for k, v in runs.items()}, indent=1))
+        Path(args.json).write_text(json.dumps({"wall": {f"{k[0]}-{k[1]}": v for k, v in runs.items()},
+                                               "cpu": {f"{k[0]}-{k[1]}": v for k, v in cpu.items()}}, indent=1))
     shutil.rmtree(work, ignore_errors=True)
     sys.exit(1 if failures else 0)
 
