@@ -47,6 +47,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=3, help="runs per cell; the median is shown (default 3)")
     ap.add_argument("--workloads", default="abc")
+    ap.add_argument("--jar", help="the cutter.jar timed as 'cutter' (default: the one bin/cutter finds)")
     ap.add_argument("--before-jar", help="a cutter.jar (with its .jsa next to it) of another build, timed as 'before'")
     ap.add_argument("--flyway", default="a", help="workloads Flyway migrates too (default a; '' for none)")
     ap.add_argument("--tools-cp", required=True, help="classpath of the Flyway runner")
@@ -55,7 +56,7 @@ def main():
 
     launcher = str(ROOT / "bin" / "cutter")
     base_env = dict(os.environ, **{bench.PASS_VAR: "bench-passphrase"})
-    builds = {"cutter": dict(base_env)}
+    builds = {"cutter": dict(base_env, **({"CUTTER_JAR": str(Path(args.jar).resolve())} if args.jar else {}))}
     if args.before_jar:
         builds["before"] = dict(base_env, CUTTER_JAR=str(Path(args.before_jar).resolve()))
     workloads = list(args.workloads)
