@@ -9,8 +9,9 @@ import java.util.List;
  * The DDL analysis of an artifact's statements, read once per run: the P1 privilege check, the
  * backup-scope check, the re-check at BEGIN, the blockers gate's planned locks and the derived
  * verify checks all ask for the same statements' requirements or touches. The last list read is
- * kept; it is reused only for a list holding the very same statement records (records are
- * immutable: the same record is the same text, index and line), else read afresh.
+ * kept; it is reused only for a list of equal statements (the same index, line and text: what the
+ * analysis reads), else read afresh. The lists the run hands out are made anew each time from the
+ * same texts, so comparing them costs a pointer comparison per statement.
  */
 public final class StatementAnalysis {
 
@@ -69,7 +70,7 @@ public final class StatementAnalysis {
     }
     int i = 0;
     for (ExecStatement s : statements) {
-      if (s != keys[i++]) {
+      if (!s.equals(keys[i++])) {
         return false;
       }
     }

@@ -30,13 +30,26 @@ class StatementAnalysisTest {
   }
 
   @Test
-  void equalTextInNewRecordsIsReadAfresh() {
+  void theRunsFreshListsOfTheSameStatementsShareOneReading() {
     StatementAnalysis first = StatementAnalysis.of(SCRIPT);
+    // the run hands out new records of the same statements each time it is asked
     List<ExecStatement> copies = SCRIPT.stream().map(s -> new ExecStatement(s.index(), s.line(), s.text())).toList();
-    assertNotSame(first, StatementAnalysis.of(copies));
+    assertSame(first, StatementAnalysis.of(copies));
+  }
+
+  @Test
+  void anyOtherStatementIsReadAfresh() {
+    StatementAnalysis first = StatementAnalysis.of(SCRIPT);
+    List<ExecStatement> edited = new ArrayList<>(SCRIPT);
+    edited.set(4, new ExecStatement(5, 6, "insert into app.other values (1, 1)"));
+    StatementAnalysis again = StatementAnalysis.of(edited);
+    assertNotSame(first, again);
+    assertEquals("app.other", again.touchesAt(4).get(0).object().toString());
+    List<ExecStatement> moved = new ArrayList<>(SCRIPT);
+    moved.set(0, new ExecStatement(1, 2, "create schema app"));
+    assertEquals(2, StatementAnalysis.touches(moved).get(0).line());
     List<ExecStatement> shorter = SCRIPT.subList(0, 3);
-    StatementAnalysis of3 = StatementAnalysis.of(shorter);
-    assertNotSame(first, of3);
+    assertNotSame(StatementAnalysis.of(SCRIPT), StatementAnalysis.of(shorter));
     assertEquals(3, StatementAnalysis.touches(shorter).stream().mapToInt(Touch::statement).max().orElse(0));
   }
 
