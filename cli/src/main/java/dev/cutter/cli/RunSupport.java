@@ -220,7 +220,33 @@ final class RunSupport {
   /** The sink of a gated verb: masks what the run's connections used, falls back to stderr. */
   static Sink sink(Path reportDir, GlobalOptions global, PrintWriter err, Passwords passwords,
       ConnectionSpec... targets) {
+    warmReportClasses();
     return new Sink(reportDir, () -> passwords.addTo(scanner(targets)), global.showValues(), err);
+  }
+
+  /** Classes every gated run ends with (the YAML and JSON mappers, the renderers), loaded while the run waits on the server. */
+  static final List<String> REPORT_CLASSES = List.of("dev.cutter.report.ReportCodec", "dev.cutter.report.ReportRenderer",
+      "dev.cutter.report.FailureClassifier", "dev.cutter.report.ScannedReport", "dev.cutter.report.SecretScanner");
+
+  /**
+   * Initialises {@link #REPORT_CLASSES} on a daemon thread: the run spends most of its time
+   * waiting for its connections, and the report's first rendering otherwise pays for loading
+   * Jackson's YAML writer and the renderers after the change is done.
+   */
+  static Thread warmReportClasses() {
+    Thread t = new Thread(() -> {
+      try {
+        for (String name : REPORT_CLASSES) {
+          Class.forName(name, true, RunSupport.class.getClassLoader());
+        }
+        dev.cutter.report.ReportCodec.warm();
+      } catch (ClassNotFoundException | RuntimeException | LinkageError e) {
+        // nothing to do here: the report's own use of the class says what is wrong
+      }
+    }, "cutter-report-classes");
+    t.setDaemon(true);
+    t.start();
+    return t;
   }
 
   /** Prints the stdout summary (text or one JSON object) and returns the exit code. */

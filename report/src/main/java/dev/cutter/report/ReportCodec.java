@@ -35,6 +35,17 @@ public final class ReportCodec {
 
   private ReportCodec() {}
 
+  /**
+   * Writes a small tree of every node kind through the YAML mapper and returns the text: Jackson
+   * builds its serializers on first use, which a run can pay for while it waits on the server.
+   */
+  public static String warm() {
+    com.fasterxml.jackson.databind.node.ObjectNode n = YAML.createObjectNode();
+    n.put("text", "line one\nline two").put("number", 1).put("flag", true).putNull("none");
+    n.putArray("list").add("a").addObject().put("b", 2.5);
+    return write(YAML, n);
+  }
+
   /** The report as YAML (SPEC section 5), ending with a newline. */
   public static String yaml(ScannedReport report) {
     return write(YAML, report.tree());

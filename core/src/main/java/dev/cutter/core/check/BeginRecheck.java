@@ -4,7 +4,6 @@ import dev.cutter.core.cause.Cause;
 import dev.cutter.core.catalog.CatalogFingerprint;
 import dev.cutter.core.catalog.ObjectKind;
 import dev.cutter.core.catalog.SearchPath;
-import dev.cutter.core.check.derived.DdlAnalyzer;
 import dev.cutter.core.check.derived.Touch;
 import dev.cutter.core.lock.LockMode;
 import dev.cutter.core.db.DbErrors;
@@ -171,10 +170,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
 
   /** Every object the artifact's statements touch, in order. */
   public static List<Touch> touches(List<ExecStatement> statements) {
-    List<Touch> out = new ArrayList<>();
-    for (ExecStatement s : statements) {
-      out.addAll(DdlAnalyzer.touches(s.index(), s.line(), s.text()));
-    }
+    List<Touch> out = new ArrayList<>(dev.cutter.core.check.derived.StatementAnalysis.touches(statements));
     return out;
   }
 

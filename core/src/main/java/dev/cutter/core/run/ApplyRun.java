@@ -332,19 +332,25 @@ public final class ApplyRun {
     Outcome out;
     TargetAccess.RoleSession applyConn;
     s.timer.start();
+    // the journal's session is opened while the apply's is: two logins, one wait
+    SessionOpening journalOpening = SessionOpening.start(() -> applyConnection(req, "cutter journal " + req.runId()));
     try {
       applyConn = applyConnection(req);
       s.target = s.target.withRoleSession(applyConn.how(), applyConn.privilegedLoginUsed());
       s.sessions.add(Provenance.Session.of(Provenance.Purpose.ARTIFACT, applyConn.connection(), req.login()));
     } catch (ApplyRoleException e) {
+      journalOpening.discard();
       s.gate(GateResult.fail(GateId.APPLY, e.why(), "current_user = " + pkg.target().applyRole(),
           e.refusal() == null ? null : "refused: " + e.refusal(), e.getMessage(), List.of()));
       return finish(s, Verdict.BLOCKED, e.getMessage(), sink, lockConn);
+    } catch (RuntimeException e) {
+      journalOpening.discard();
+      throw e;
     }
     String applyRole = pkg.target().applyRole();
     try (applyConn) {
       try {
-        s.journalSession = applyConnection(req, "cutter journal " + req.runId()).connection();
+        s.journalSession = journalOpening.await().connection();
         s.sessions.add(Provenance.Session.of(Provenance.Purpose.JOURNAL, s.journalSession, req.login()));
       } catch (ApplyRoleException e) {
         s.gate(GateResult.fail(GateId.APPLY, e.why(), "a second session as " + applyRole + " for the journal",

@@ -9,7 +9,6 @@ import dev.cutter.core.catalog.Privileges;
 import dev.cutter.core.catalog.SearchPath;
 import dev.cutter.core.check.CheckContext;
 import dev.cutter.core.check.CheckResult;
-import dev.cutter.core.exec.ExecStatement;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -46,6 +45,7 @@ public final class ApplyRolePrivileges {
   private final SearchPath path;
   private final Map<String, Need> needs = new LinkedHashMap<>();
   private final List<String> problems = new ArrayList<>();
+  private final Map<String, Optional<Long>> schemaOids = new java.util.HashMap<>();
   private final List<String> absentObjects = new ArrayList<>();
   private final Set<String> createdSchemas = new HashSet<>();
   private final Set<ObjectName> created = new HashSet<>();
@@ -59,10 +59,7 @@ public final class ApplyRolePrivileges {
   public static CheckResult run(CheckContext ctx) throws SQLException {
     String roleName = ctx.applyRole();
     Connection c = ctx.connection();
-    List<Requirement> reqs = new ArrayList<>();
-    for (ExecStatement s : ctx.statements()) {
-      reqs.addAll(DdlAnalyzer.analyze(s.index(), s.line(), s.text()));
-    }
+    List<Requirement> reqs = StatementAnalysis.requirements(ctx.statements());
     Optional<Long> role = CatalogObjects.roleOid(c, roleName);
     if (role.isEmpty()) {
       return ctx.fail(new Cause.ObjectsAbsent(List.of("role " + Identifiers.quote(roleName))),
@@ -190,7 +187,7 @@ public final class ApplyRolePrivileges {
       return;
     }
     String schema = name.schema();
-    Optional<Long> oid = CatalogObjects.schemaOid(c, schema);
+    Optional<Long> oid = schemaOid(schema);
     if (oid.isEmpty()) {
       absent("schema " + Identifiers.quote(schema), r);
       return;
@@ -202,12 +199,22 @@ public final class ApplyRolePrivileges {
     if (createdSchemas.contains(schema)) {
       return;
     }
-    Optional<Long> oid = CatalogObjects.schemaOid(c, schema);
+    Optional<Long> oid = schemaOid(schema);
     if (oid.isEmpty()) {
       absent("schema " + Identifiers.quote(schema), r);
       return;
     }
     need("CREATE on schema " + Identifiers.quote(schema), new Cause.Grant("CREATE", "schema", Identifiers.quote(schema)), r, () -> Privileges.onSchema(c, role, oid.get(), "CREATE"));
+  }
+
+  /** A schema's oid, read once per check (an artifact names the same schema in statement after statement). */
+  private Optional<Long> schemaOid(String schema) throws SQLException {
+    Optional<Long> known = schemaOids.get(schema);
+    if (known == null) {
+      known = CatalogObjects.schemaOid(c, schema);
+      schemaOids.put(schema, known);
+    }
+    return known;
   }
 
   private void owner(ObjectKind kind, Found f, Requirement r) {

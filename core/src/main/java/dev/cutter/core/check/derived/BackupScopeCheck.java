@@ -6,7 +6,6 @@ import dev.cutter.core.catalog.ObjectKind;
 import dev.cutter.core.catalog.SearchPath;
 import dev.cutter.core.check.CheckContext;
 import dev.cutter.core.check.CheckResult;
-import dev.cutter.core.exec.ExecStatement;
 import dev.cutter.core.model.BackupPolicy;
 import java.sql.Array;
 import java.sql.Connection;
@@ -46,8 +45,9 @@ public final class BackupScopeCheck {
     Optional<SearchPath> path = Optional.empty();
     boolean pathRead = false;
     Map<String, String> outside = new LinkedHashMap<>();
-    for (ExecStatement s : ctx.statements()) {
-      for (Touch t : DdlAnalyzer.touches(s.index(), s.line(), s.text())) {
+    StatementAnalysis analysis = StatementAnalysis.of(ctx.statements());
+    for (int i = 0; i < ctx.statements().size(); i++) {
+      for (Touch t : analysis.touchesAt(i)) {
         if (t.action() == Touch.Action.CREATE) {
           continue;
         }

@@ -48,9 +48,21 @@ public final class DdlAnalyzer {
    * (statements that start with {@code WITH} are not followed into).
    */
   public static List<Touch> touches(int index, int startLine, String text) {
+    return both(index, startLine, text).touches();
+  }
+
+  /** What one statement needs and touches, from one reading of its text. */
+  record Reading(List<Requirement> requirements, List<Touch> touches) {}
+
+  /** {@link #analyze} and {@link #touches} of one statement, tokenized once. */
+  static Reading both(int index, int startLine, String text) {
     List<Token> t = SqlTokens.of(text);
     DdlAnalyzer a = new DdlAnalyzer();
     a.statement(index, startLine, t);
+    return new Reading(List.copyOf(a.found), touchesOf(a, t, index, startLine));
+  }
+
+  private static List<Touch> touchesOf(DdlAnalyzer a, List<Token> t, int index, int startLine) {
     List<Touch> out = new ArrayList<>();
     for (Requirement r : a.found) {
       if (r instanceof Requirement.CreateIn ci) {

@@ -43,32 +43,30 @@ public final class DerivedVerify {
     Map<String, Boolean> presence = new LinkedHashMap<>();
     Map<String, Object[]> what = new LinkedHashMap<>();
     List<String> schemas = new ArrayList<>();
-    for (ExecStatement s : statements) {
-      for (Touch t : DdlAnalyzer.touches(s.index(), s.line(), s.text())) {
-        boolean create = t.action() == Touch.Action.CREATE;
-        if (!create && t.action() != Touch.Action.DROP) {
-          continue;
-        }
-        if (t.kind() == ObjectKind.SCHEMA) {
-          if (create && !schemas.contains(t.object().name())) {
-            schemas.add(t.object().name());
-          } else if (!create) {
-            schemas.remove(t.object().name());
-          }
-          continue;
-        }
-        String key = KEYS.get(t.kind());
-        if (key == null) {
-          continue;
-        }
-        Optional<String> schema = t.object().qualified() ? Optional.of(t.object().schema()) : schemaOf.apply(t.object());
-        if (schema.isEmpty()) {
-          continue;
-        }
-        String id = key + "\u0000" + schema.get() + "\u0000" + t.object().name();
-        presence.put(id, create);
-        what.put(id, new Object[] {key, schema.get(), t.object().name()});
+    for (Touch t : StatementAnalysis.touches(statements)) {
+      boolean create = t.action() == Touch.Action.CREATE;
+      if (!create && t.action() != Touch.Action.DROP) {
+        continue;
       }
+      if (t.kind() == ObjectKind.SCHEMA) {
+        if (create && !schemas.contains(t.object().name())) {
+          schemas.add(t.object().name());
+        } else if (!create) {
+          schemas.remove(t.object().name());
+        }
+        continue;
+      }
+      String key = KEYS.get(t.kind());
+      if (key == null) {
+        continue;
+      }
+      Optional<String> schema = t.object().qualified() ? Optional.of(t.object().schema()) : schemaOf.apply(t.object());
+      if (schema.isEmpty()) {
+        continue;
+      }
+      String id = key + "\u0000" + schema.get() + "\u0000" + t.object().name();
+      presence.put(id, create);
+      what.put(id, new Object[] {key, schema.get(), t.object().name()});
     }
     List<CheckSpec> out = new ArrayList<>();
     for (String schema : schemas) {

@@ -1,0 +1,211 @@
+#!/usr/bin/env python3
+"""The whole command, side by side (issue 14): psql, `cutter apply`, Flyway's bare migrate,
+`cutter --version` (the floor) and `cutter preflight`, on one throwaway server, in one run.
+
+Run through bench/whole-apply.sh (it builds the Flyway runner first). Reuses bench.py's cluster,
+workloads and package builder. Every cell is a median of ROUNDS runs; the rounds interleave the
+tools (and the builds, with --before-jar), so that a drift of the machine's speed falls on all alike.
+Every run applies into a fresh database. Not part of the test suite.
+"""
+import argparse
+import json
+import resource
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import shutil
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench  # noqa: E402  (bench/apply/bench.py)
+
+ROOT = bench.ROOT
+NAMES = {"a": "12 tables, 24 statements", "b": "2,000 tables, 10,000 statements", "c": "600 PL/pgSQL functions"}
+
+
+CPU = {}  # id(process result) -> CPU seconds (user + system) of the command and its children
+
+
+def timed(cmd, env=None, cwd=None):
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.monotonic()
+    p = subprocess.run(cmd, env=env, cwd=cwd, text=True, capture_output=True)
+    wall = time.monotonic() - t0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU[id(p)] = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+    return wall, p
+
+
+def ms(x):
+    return f"{x * 1000:,.0f} ms" if x is not None else "n/a"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rounds", type=int, default=3, help="runs per cell; the median is shown (default 3)")
+    ap.add_argument("--workloads", default="abc")
+    ap.add_argument("--jar", help="the cutter.jar timed as 'cutter' (default: the one bin/cutter finds)")
+    ap.add_argument("--before-jar", help="a cutter.jar (with its .jsa next to it) of another build, timed as 'before'")
+    ap.add_argument("--flyway", default="a", help="workloads Flyway migrates too (default a; '' for none)")
+    ap.add_argument("--tools-cp", required=True, help="classpath of the Flyway runner")
+    ap.add_argument("--json", help="write every run's figures here")
+    args = ap.parse_args()
+
+    launcher = str(ROOT / "bin" / "cutter")
+    base_env = dict(os.environ, **{bench.PASS_VAR: "bench-passphrase"})
+    builds = {"cutter": dict(base_env, **({"CUTTER_JAR": str(Path(args.jar).resolve())} if args.jar else {}))}
+    if args.before_jar:
+        builds["before"] = dict(base_env, CUTTER_JAR=str(Path(args.before_jar).resolve()))
+    workloads = list(args.workloads)
+
+    work = Path(tempfile.mkdtemp(prefix="cutter-whole-"))
+    cluster = bench.Cluster(work)
+    runs = {}  # (row, tool) -> [seconds]
+    cpu = {}  # (row, tool) -> [CPU seconds of the client process: the JVM for cutter and Flyway, psql itself]
+    failures = []
+    load = [os.getloadavg()[0]]
+    try:
+        cluster.psql("postgres", "create role gov_owner login; create role gov_reader nologin")
+        sysid = cluster.psql("postgres", "select system_identifier::text from pg_control_system()")
+        keys = work / "keys"
+        bench.sh([launcher, "keys", "generate", "--name", "Bench <bench@example.invalid>", "--out", str(keys),
+                  "--passphrase-env", bench.PASS_VAR], env=base_env)
+        sec = next(keys.glob("*.sec.asc"))
+        trust = work / "trust.yaml"
+        trust.write_text(f"keyring: {next(keys.glob('*.pub.asc'))}\nrequire: 1\n")
+        scripts = {"a": ROOT / "packages-examples" / "registry-12-tables" / "ddl" / "create-registry.sql",
+                   "b": work / "b.sql", "c": work / "c.sql"}
+        bench.workload_b(scripts["b"])
+        bench.workload_c(scripts["c"])
+        schema = {"a": "governance", "b": "bench", "c": "bench"}
+        reports = work / "reports"
+
+        def fresh(name, w, env):
+            cluster.psql("postgres", f"create database {name}")
+            if w == "a":
+                cluster.psql_file(name, ROOT / "packages-examples" / "registry-12-tables" / "sandbox" / "schema.sql")
+            if env is not None:
+                cluster.psql("postgres", f"grant create on database {name} to gov_owner")
+                bench.sh([launcher, "init", "--target", cluster.uri(name), "--grant", "gov_owner"], env=env)
+                pkg = work / f"pkg-{name}"
+                bench.cutter_package(pkg, scripts[w], w, name, sysid)
+                bench.sh([launcher, "package", "sign", str(pkg), "--key", str(sec), "--passphrase-env",
+                          bench.PASS_VAR], env=env)
+                return pkg
+            return None
+
+        # `cutter preflight` of the 10,000-statement package: one prepared database, read-only runs
+        pf_pkg = fresh("preflight_b", "b", base_env)
+        expected = {}
+        n = 0
+
+        def record(key, seconds, p, what):
+            runs.setdefault(key, []).append(seconds)
+            cpu.setdefault(key, []).append(CPU.pop(id(p), 0.0))
+            if p.returncode != 0:
+                lines = (p.stdout + p.stderr).strip().splitlines()
+                failures.append(f"{what}: exit {p.returncode}: {' / '.join(lines[-3:])}")
+
+        for rnd in range(args.rounds):
+            load.append(os.getloadavg()[0])
+            order = list(builds)
+            if rnd % 2:
+                order.reverse()  # alternate which build runs first in a round
+            for b in order:
+                t, p = timed([launcher, "--version"], env=builds[b])
+                record(("floor", b), t, p, f"{b} --version")
+            for w in workloads:
+                tools = ["psql"] + order + (["flyway"] if w in args.flyway else [])
+                for tool in tools:
+                    n += 1
+                    db = f"w{w}_{tool}_{rnd}"
+                    pkg = fresh(db, w, builds.get(tool))
+                    if tool == "psql":
+                        t, p = timed(["psql", "-X", "-q", "-1", "-v", "ON_ERROR_STOP=1", "-d", cluster.uri(db), "-f",
+                                      str(scripts[w])])
+                    elif tool in builds:
+                        t, p = timed([launcher, "apply", str(pkg), "--target", cluster.uri(db), "--trust", str(trust),
+                                      "--report-dir", str(reports)], env=builds[tool])
+                    else:
+                        tool_dir = work / f"tool-{db}"
+                        t, p = timed(["java", "-cp", args.tools_cp, "dev.cutter.bench.apply.Tools", "flyway",
+                                      cluster.jdbc(db), str(scripts[w]), str(tool_dir)], cwd=work)
+                    record((w, tool), t, p, f"{w} {tool} round {rnd + 1}")
+                    got = bench.counts(cluster, db, schema[w])
+                    if tool == "psql":
+                        expected[w] = got
+                    elif got != expected.get(w):
+                        failures.append(f"{w} {tool} round {rnd + 1}: objects {got}, psql made {expected.get(w)}")
+                    cluster.psql("postgres", f"drop database {db}")
+            for b in order:
+                t, p = timed([launcher, "preflight", str(pf_pkg), "--target", cluster.uri("preflight_b"), "--trust",
+                              str(trust), "--report-dir", str(reports)], env=builds[b])
+                record(("preflight", b), t, p, f"{b} preflight round {rnd + 1}")
+        load.append(os.getloadavg()[0])
+    finally:
+        cluster.stop()
+
+    med = {k: statistics.median(v) for k, v in runs.items()}
+    print(f"medians of {args.rounds} interleaved rounds; load average (1 min) {min(load):.2f}–{max(load):.2f}")
+    print()
+    head = "| workload | psql | `cutter apply` | ratio |" + ("".join(" before | ratio |" for _ in builds if _ != "cutter"))
+    print(head + (" Flyway migrate |" if args.flyway else ""))
+    print("|---" * (head.count("|") - 1 + (1 if args.flyway else 0)) + "|")
+    for w in workloads:
+        ps = med[(w, "psql")]
+        row = f"| {NAMES[w]} | {ms(ps)} |"
+        for b in builds:
+            row += f" {ms(med[(w, b)])} | {med[(w, b)] / ps:.2f} |"
+        if args.flyway:
+            row += f" {ms(med.get((w, 'flyway')))} |"
+        print(row)
+    for b in builds:
+        print(f"| `cutter --version` (floor){'' if b == 'cutter' else ', ' + b} | | {ms(med[('floor', b)])} | |")
+    for b in builds:
+        print(f"| `cutter preflight`, 10,000 statements{'' if b == 'cutter' else ', ' + b} | | "
+              f"{ms(med[('preflight', b)])} | |")
+    print()
+    for b in builds:
+        floor = med[("floor", b)]
+        bars = []
+        if "b" in workloads:
+            bars.append((f"10,000 statements: apply ≤ 1.0× psql ({med[('b', b)] / med[('b', 'psql')]:.2f}×)",
+                         med[("b", b)] <= med[("b", "psql")]))
+        if "c" in workloads:
+            lim = med[("c", "psql")] + floor + 0.6
+            bars.append((f"600 functions: apply ≤ psql + floor + 0.6 s ({ms(med[('c', b)])} vs {ms(lim)})",
+                         med[("c", b)] <= lim))
+        if "a" in workloads:
+            bars.append((f"12 tables: apply ≤ floor + 0.6 s ({ms(med[('a', b)])} vs {ms(floor + 0.6)})",
+                         med[("a", b)] <= floor + 0.6))
+            if ("a", "flyway") in med:
+                bars.append((f"12 tables: apply < Flyway migrate ({ms(med[('a', b)])} vs {ms(med[('a', 'flyway')])})",
+                             med[("a", b)] < med[("a", "flyway")]))
+        bars.append((f"preflight of 10,000 statements ≤ floor + 1.0 s ({ms(med[('preflight', b)])} vs "
+                     f"{ms(floor + 1.0)})", med[("preflight", b)] <= floor + 1.0))
+        for text, ok in bars:
+            print(f"bar ({b}): {text}: {'met' if ok else 'not met'}")
+    if len(builds) > 1:
+        print()
+        print("CPU seconds (user + system) of the client process, medians; steadier than wall time on a loaded machine:")
+        print()
+        print("| row | " + " | ".join(builds) + " |")
+        print("|---" * (len(builds) + 1) + "|")
+        for row in workloads + ["floor", "preflight"]:
+            if all((row, b) in cpu for b in builds):
+                label = NAMES.get(row, "`cutter --version`" if row == "floor" else "`cutter preflight` (b)")
+                print(f"| {label} | " + " | ".join(f"{statistics.median(cpu[(row, b)]):.2f}" for b in builds) + " |")
+    for f in failures:
+        print("FAILED " + f)
+    if args.json:
+        Path(args.json).write_text(json.dumps({"wall": {f"{k[0]}-{k[1]}": v for k, v in runs.items()},
+                                               "cpu": {f"{k[0]}-{k[1]}": v for k, v in cpu.items()}}, indent=1))
+    shutil.rmtree(work, ignore_errors=True)
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+package dev.cutter.core.check.derived;
+
+import dev.cutter.core.exec.ExecStatement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The DDL analysis of an artifact's statements, read once per run: the P1 privilege check, the
+ * backup-scope check, the re-check at BEGIN, the blockers gate's planned locks and the derived
+ * verify checks all ask for the same statements' requirements or touches. The last list read is
+ * kept; it is reused only for a list of equal statements (the same index, line and text: what the
+ * analysis reads), else read afresh. The lists the run hands out are made anew each time from the
+ * same texts, so comparing them costs a pointer comparison per statement.
+ */
+public final class StatementAnalysis {
+
+  private final ExecStatement[] keys;
+  private final List<List<Requirement>> requirements;
+  private final List<List<Touch>> touches;
+
+  private static StatementAnalysis last;
+
+  private StatementAnalysis(ExecStatement[] keys, List<List<Requirement>> requirements, List<List<Touch>> touches) {
+    this.keys = keys;
+    this.requirements = requirements;
+    this.touches = touches;
+  }
+
+  /** The analysis of {@code statements}, reading each statement's text at most once per run. */
+  public static synchronized StatementAnalysis of(List<ExecStatement> statements) {
+    StatementAnalysis a = last;
+    if (a != null && a.holds(statements)) {
+      return a;
+    }
+    ExecStatement[] keys = statements.toArray(new ExecStatement[0]);
+    List<List<Requirement>> reqs = new ArrayList<>(keys.length);
+    List<List<Touch>> tch = new ArrayList<>(keys.length);
+    for (ExecStatement s : keys) {
+      DdlAnalyzer.Reading r = DdlAnalyzer.both(s.index(), s.line(), s.text());
+      reqs.add(r.requirements());
+      tch.add(Collections.unmodifiableList(r.touches()));
+    }
+    last = new StatementAnalysis(keys, Collections.unmodifiableList(reqs), Collections.unmodifiableList(tch));
+    return last;
+  }
+
+  /** Every object the statements touch, in order (as {@link DdlAnalyzer#touches} statement by statement). */
+  public static List<Touch> touches(List<ExecStatement> statements) {
+    List<Touch> out = new ArrayList<>();
+    of(statements).touches.forEach(out::addAll);
+    return Collections.unmodifiableList(out);
+  }
+
+  /** What the statements need, in order (as {@link DdlAnalyzer#analyze} statement by statement). */
+  public static List<Requirement> requirements(List<ExecStatement> statements) {
+    List<Requirement> out = new ArrayList<>();
+    of(statements).requirements.forEach(out::addAll);
+    return Collections.unmodifiableList(out);
+  }
+
+  /** The touches of the statement at {@code position} (0-based) of the list read. */
+  public List<Touch> touchesAt(int position) {
+    return touches.get(position);
+  }
+
+  private boolean holds(List<ExecStatement> statements) {
+    if (statements.size() != keys.length) {
+      return false;
+    }
+    int i = 0;
+    for (ExecStatement s : statements) {
+      if (!s.equals(keys[i++])) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,78 @@
+package dev.cutter.core.check.derived;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.cutter.core.exec.ExecStatement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class StatementAnalysisTest {
+
+  private static final List<ExecStatement> SCRIPT = List.of(
+      new ExecStatement(1, 1, "create schema app"),
+      new ExecStatement(2, 2, "create table app.t (id int primary key, p int references app.parent (id))"),
+      new ExecStatement(3, 4, "create index t_p on app.t (p)"),
+      new ExecStatement(4, 5, "alter table app.old drop column c"),
+      new ExecStatement(5, 6, "insert into app.t values (1, 1)"),
+      new ExecStatement(6, 7, "drop view app.v"));
+
+  @Test
+  void theSameStatementsAreReadOncePerRun() {
+    List<ExecStatement> run = new ArrayList<>(SCRIPT);
+    StatementAnalysis first = StatementAnalysis.of(run);
+    assertSame(first, StatementAnalysis.of(run));
+    // another list holding the same records is the same reading
+    assertSame(first, StatementAnalysis.of(List.copyOf(run)));
+  }
+
+  @Test
+  void theRunsFreshListsOfTheSameStatementsShareOneReading() {
+    StatementAnalysis first = StatementAnalysis.of(SCRIPT);
+    // the run hands out new records of the same statements each time it is asked
+    List<ExecStatement> copies = SCRIPT.stream().map(s -> new ExecStatement(s.index(), s.line(), s.text())).toList();
+    assertSame(first, StatementAnalysis.of(copies));
+  }
+
+  @Test
+  void anyOtherStatementIsReadAfresh() {
+    StatementAnalysis first = StatementAnalysis.of(SCRIPT);
+    List<ExecStatement> edited = new ArrayList<>(SCRIPT);
+    edited.set(4, new ExecStatement(5, 6, "insert into app.other values (1, 1)"));
+    StatementAnalysis again = StatementAnalysis.of(edited);
+    assertNotSame(first, again);
+    assertEquals("app.other", again.touchesAt(4).get(0).object().toString());
+    List<ExecStatement> moved = new ArrayList<>(SCRIPT);
+    moved.set(0, new ExecStatement(1, 2, "create schema app"));
+    assertEquals(2, StatementAnalysis.touches(moved).get(0).line());
+    List<ExecStatement> shorter = SCRIPT.subList(0, 3);
+    assertNotSame(StatementAnalysis.of(SCRIPT), StatementAnalysis.of(shorter));
+    assertEquals(3, StatementAnalysis.touches(shorter).stream().mapToInt(Touch::statement).max().orElse(0));
+  }
+
+  @Test
+  void givesWhatTheAnalyzerGivesStatementByStatement() {
+    List<Touch> touches = new ArrayList<>();
+    List<Requirement> reqs = new ArrayList<>();
+    for (ExecStatement s : SCRIPT) {
+      touches.addAll(DdlAnalyzer.touches(s.index(), s.line(), s.text()));
+      reqs.addAll(DdlAnalyzer.analyze(s.index(), s.line(), s.text()));
+    }
+    assertEquals(touches, StatementAnalysis.touches(SCRIPT));
+    assertEquals(reqs, StatementAnalysis.requirements(SCRIPT));
+    // the schema, the table, its foreign-key target, the index's table, the dropped column's table, the insert's, the view
+    assertEquals(List.of(Touch.Action.CREATE, Touch.Action.CREATE, Touch.Action.REFERENCE, Touch.Action.INDEX_ON,
+        Touch.Action.ALTER, Touch.Action.DROP_COLUMN, Touch.Action.INSERT, Touch.Action.DROP),
+        StatementAnalysis.touches(SCRIPT).stream().map(Touch::action).toList());
+  }
+
+  @Test
+  void theSharedListsCannotBeChanged() {
+    assertThrows(UnsupportedOperationException.class, () -> StatementAnalysis.touches(SCRIPT).clear());
+    assertThrows(UnsupportedOperationException.class, () -> StatementAnalysis.of(SCRIPT).touchesAt(1).clear());
+    assertThrows(UnsupportedOperationException.class, () -> StatementAnalysis.requirements(SCRIPT).clear());
+  }
+}
