@@ -15,26 +15,8 @@ delay=${2:-0}
 workloads=${3:-bc}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
-pgbin=${PGBIN:-/usr/lib/postgresql/15/bin}
-port=${PORT:-54439}
-while "$pgbin/pg_isready" -q -h localhost -p "$port" >/dev/null 2>&1 || [ $? -ne 2 ]; do
-  port=$((port + 1))
-done
-work=$(mktemp -d)
-as_pg=""
-if [ "$(id -u)" = 0 ]; then
-  chown postgres "$work"
-  as_pg="runuser -u postgres --"
-fi
-stop() {
-  $as_pg "$pgbin/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap stop EXIT INT TERM
-$as_pg "$pgbin/initdb" -D "$work/data" -U postgres -A trust >/dev/null
-$as_pg "$pgbin/pg_ctl" -D "$work/data" -l "$work/server.log" -w \
-  -o "-p $port -k $work -c max_locks_per_transaction=1024 -c fsync=off -c synchronous_commit=off" start >/dev/null
-"$pgbin/psql" -X -q -h localhost -p "$port" -U postgres -d postgres -c "create database bench"
+. "$root/bench/lib/cluster.sh"
+start_cluster 54439
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 cd "$root"
 mvn -B -o -q -pl core -am test -Dtest=PipelineBench -Dsurefire.failIfNoSpecifiedTests=false \

@@ -13,30 +13,11 @@ runs=${1:-5}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 cutter="$root/bin/cutter"
-pgbin=${PGBIN:-/usr/lib/postgresql/15/bin}
-port=${PORT:-54329}
-while "$pgbin/pg_isready" -q -h localhost -p "$port" >/dev/null 2>&1 || [ $? -ne 2 ]; do
-  port=$((port + 1)) # taken: try the next one
-done
-work=$(mktemp -d)
-as_pg=""
-if [ "$(id -u)" = 0 ]; then
-  chown postgres "$work"
-  as_pg="runuser -u postgres --"
-fi
-stop() {
-  $as_pg "$pgbin/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap stop EXIT INT TERM
-
-$as_pg "$pgbin/initdb" -D "$work/data" -U postgres -A trust >/dev/null
-$as_pg "$pgbin/pg_ctl" -D "$work/data" -l "$work/server.log" -w \
-  -o "-p $port -k $work -c max_locks_per_transaction=1024 -c fsync=off -c synchronous_commit=off" start >/dev/null
+. "$root/bench/lib/cluster.sh"
+start_cluster 54329
 psql() { "$pgbin/psql" -X -q -v ON_ERROR_STOP=1 -h localhost -p "$port" -U postgres "$@"; }
 
 echo "populating 20,000 relations ..." >&2
-psql -d postgres -c "create database bench"
 psql -d bench <<'SQL'
 create role gov_owner login;
 create role bench_backup login;
