@@ -51,6 +51,17 @@ public final class ApplyEngine {
     void after(Connection c, ExecStatement s, long nanos) throws SQLException;
   }
 
+  /**
+   * An observer that needs to see only some statements right after they ran ({@link #observes});
+   * the others it sees later, in order, with their run times, before any statement after the next
+   * observed one is sent. Such an observer leaves the transactional apply pipelined: a window ends
+   * at each observed statement (the lock plan's measurements need no more than that).
+   */
+  public interface WindowedObserver extends AfterStatement {
+    /** True when {@link #after} must run before any statement after {@code s} is sent. */
+    boolean observes(ExecStatement s);
+  }
+
   /** Nothing to observe. */
   public static final AfterStatement NO_OBSERVER = (c, s, nanos) -> { };
 
@@ -156,7 +167,8 @@ public final class ApplyEngine {
     StatementTimings.Recorder timer = new StatementTimings.Recorder();
     StatementNotices.Log notices = new StatementNotices.Log();
     Pipelining[] how = new Pipelining[1];
-    boolean pipelined = sending == Sending.PIPELINED && after == NO_OBSERVER && PipelinedSender.supports(c);
+    boolean pipelined = sending == Sending.PIPELINED && (after == NO_OBSERVER || after instanceof WindowedObserver)
+        && PipelinedSender.supports(c);
     Outcome out = settings.mode() == ApplySettings.Mode.AUTOCOMMIT
         ? autocommit(c, statements, settings, journal, before, timer, notices)
         : transaction(c, statements, settings, journal, before, timer, after, notices, pipelined ? how : null);
@@ -192,7 +204,8 @@ public final class ApplyEngine {
         return Outcome.refused(statements.size(), refused.get());
       }
       if (pipelined != null) {
-        PipelinedSender.Result r = PipelinedSender.run(c, st, statements, timer, notices);
+        PipelinedSender.Result r = PipelinedSender.run(c, st, statements, timer, notices,
+            after instanceof WindowedObserver w ? w : null);
         pipelined[0] = new Pipelining(r.windows(), r.refusedAfterFailure(), r.ranAfterFailure());
         executed = r.executed();
         if (r.failed() != null) {

@@ -76,29 +76,50 @@ final class PipelinedSender {
    */
   static Result run(Connection c, Statement one, List<ExecStatement> statements, StatementTimings.Recorder timer,
       StatementNotices.Log notices) throws SQLException {
-    return run(c, one, statements, timer, notices, WINDOW_STATEMENTS, WINDOW_BYTES);
+    return run(c, one, statements, timer, notices, null, WINDOW_STATEMENTS, WINDOW_BYTES);
+  }
+
+  /**
+   * As above, with {@code observer} (null: none) seeing every statement that ran, in order, once
+   * its window's results are in; a window ends at each statement it {@linkplain
+   * ApplyEngine.WindowedObserver#observes observes}, so that one is seen before anything after it
+   * is sent. An error the observer throws is that statement's failure, as without pipelining.
+   */
+  static Result run(Connection c, Statement one, List<ExecStatement> statements, StatementTimings.Recorder timer,
+      StatementNotices.Log notices, ApplyEngine.WindowedObserver observer) throws SQLException {
+    return run(c, one, statements, timer, notices, observer, WINDOW_STATEMENTS, WINDOW_BYTES);
   }
 
   /** As above with other window bounds (a test shows what an unbounded window does). */
   static Result run(Connection c, Statement one, List<ExecStatement> statements, StatementTimings.Recorder timer,
       StatementNotices.Log notices, int windowStatements, int windowBytes) throws SQLException {
+    return run(c, one, statements, timer, notices, null, windowStatements, windowBytes);
+  }
+
+  private static Result run(Connection c, Statement one, List<ExecStatement> statements, StatementTimings.Recorder timer,
+      StatementNotices.Log notices, ApplyEngine.WindowedObserver observer, int windowStatements, int windowBytes)
+      throws SQLException {
     QueryExecutor qe = c.unwrap(BaseConnection.class).getQueryExecutor();
     int executed = 0;
     int windows = 0;
     List<ExecStatement> window = new ArrayList<>();
     int bytes = 0;
     int i = 0;
+    boolean closed = false;
     while (i < statements.size() || !window.isEmpty()) {
       ExecStatement s = i < statements.size() ? statements.get(i) : null;
       int size = s == null ? 0 : messageBytes(s.text());
       boolean alone = s != null && !pipelinable(s.text());
-      boolean fits = s != null && !alone && window.size() < windowStatements && bytes + size <= windowBytes;
+      boolean fits = s != null && !alone && !closed && window.size() < windowStatements && bytes + size <= windowBytes;
       if (fits) {
         window.add(s);
         bytes += size;
         i++;
+        // the observer must see this one before anything after it is sent
+        closed = observer != null && observer.observes(s);
         continue;
       }
+      closed = false;
       if (!window.isEmpty()) {
         Handler h = new Handler(window, timer, notices);
         windows++;
@@ -106,6 +127,15 @@ final class PipelinedSender {
         qe.execute(qe.wrap(nativeQueries(window)), null, h, 0, 0,
             QueryExecutor.QUERY_EXECUTE_AS_SIMPLE | QueryExecutor.QUERY_ONESHOT);
         executed += h.executed;
+        if (observer != null) {
+          for (int k = 0; k < h.executed; k++) {
+            try {
+              observer.after(c, window.get(k), h.nanos[k]);
+            } catch (SQLException e) {
+              return new Result(executed - (h.executed - k - 1), window.get(k), e, 0, 0, windows);
+            }
+          }
+        }
         if (h.firstError != null) {
           return new Result(executed, h.failed, h.firstError, h.refused, h.ranAfter, windows);
         }
@@ -121,6 +151,9 @@ final class PipelinedSender {
         timer.statement(s, sent);
         executed++;
         i++;
+        if (observer != null) {
+          observer.after(c, s, System.nanoTime() - sent);
+        }
       } catch (SQLException e) {
         timer.statement(s, sent);
         return new Result(executed, s, e, 0, 0, windows);
@@ -186,6 +219,8 @@ final class PipelinedSender {
     private final StatementTimings.Recorder timer;
     private final StatementNotices.Log notices;
     long windowSent;
+    /** Each statement's run time, from the later of the window's send and the previous result. */
+    final long[] nanos;
     private long lastArrival;
     private int next;
     int executed;
@@ -196,6 +231,7 @@ final class PipelinedSender {
 
     Handler(List<ExecStatement> window, StatementTimings.Recorder timer, StatementNotices.Log notices) {
       this.window = window;
+      this.nanos = new long[window.size()];
       this.timer = timer;
       this.notices = notices;
     }
@@ -234,6 +270,7 @@ final class PipelinedSender {
       long now = System.nanoTime();
       if (firstError == null) {
         timer.statement(s, Math.max(windowSent, lastArrival));
+        nanos[Math.min(next, nanos.length - 1)] = now - Math.max(windowSent, lastArrival);
         if (error == null) {
           executed++;
         } else {

@@ -45,7 +45,7 @@ import java.util.stream.Collectors;
  * on another session, which never sees the rehearsal's uncommitted work: a relation whose oid is
  * there existed before the change, under that name and relfilenode.
  */
-public final class LockPlanRecorder implements ApplyEngine.AfterStatement {
+public final class LockPlanRecorder implements ApplyEngine.WindowedObserver {
 
   /**
    * The prefix of the transaction-local setting holding the server's copy of the seen set
@@ -205,6 +205,15 @@ public final class LockPlanRecorder implements ApplyEngine.AfterStatement {
       }
       return refused;
     };
+  }
+
+  /**
+   * True for the statements a measurement follows: the engine sends nothing after one of them
+   * before {@link #after} has read the lock table, and may pipeline the statements in between.
+   */
+  @Override
+  public boolean observes(ExecStatement s) {
+    return s.index() == AT_BEGIN || (measureAfter.contains(s.index()) && measurements < MEASURED_UP_TO);
   }
 
   @Override

@@ -59,7 +59,12 @@ class LockPlanWindowsTest {
   private static Rehearsed rehearse(TestDatabase db, String role, List<ExecStatement> statements, boolean everyStatement)
       throws SQLException {
     ApplySettings tx = new ApplySettings(ApplySettings.Mode.TRANSACTION, Duration.ofSeconds(5), Duration.ofMinutes(1));
-    try (Connection c = db.connectAs(role); Connection committed = db.connectAs(role)) {
+    // a session as the rehearsal's: the simple query protocol, so the engine may pipeline between measurements
+    java.util.Properties simple = new java.util.Properties();
+    simple.setProperty("user", role);
+    simple.setProperty("preferQueryMode", "simple");
+    try (Connection c = java.sql.DriverManager.getConnection(db.jdbcUrl(), simple);
+        Connection committed = db.connectAs(role)) {
       LockPlanRecorder rec = new LockPlanRecorder(LockPlan.Source.REHEARSE, "change.sql", statements, everyStatement);
       int[] during = new int[1];
       ApplyEngine.Outcome o = ApplyEngine.run(c, statements, tx, conn -> {
@@ -144,6 +149,10 @@ class LockPlanWindowsTest {
     assertThat(full.measurements()).isEqualTo(21);
     // after 5 (closing 1-5), 6, 7, 9 (closing 8-9), 10, 11, 13 (closing 12-13), 14 to 18; 19-21 at the end
     assertThat(windows.measurements()).isEqualTo(12);
+    // sent in windows that end at each measured statement: 1-5, 6, 7, 8-9, 10, 11, 12-13, 14, 15, 16, 17, 18, 19-21
+    assertThat(windows.outcome().pipelining()).as("pipelined between measurements").isNotNull();
+    assertThat(windows.outcome().pipelining().windows()).isEqualTo(13);
+    assertThat(full.outcome().pipelining().windows()).as("a window per statement when each is measured").isEqualTo(21);
     assertThat(summary(windows.plan())).isNotEmpty().isEqualTo(summary(full.plan()));
     assertThat(preExisting(windows.plan())).isEqualTo(preExisting(full.plan()));
     assertThat(allLocks(windows.plan())).as("created relations' locks are all there too")
