@@ -1,5 +1,6 @@
 package dev.cutter.report;
 
+import dev.cutter.core.Background;
 import dev.cutter.core.CutterException;
 import dev.cutter.core.ExitCodes;
 import dev.cutter.core.model.Sha256;
@@ -75,42 +76,13 @@ public final class ReportWriter {
     }
     ScannedReport scanned = ScannedReport.scan(report, scanner, showValues);
     // the two renderings read the same scanned tree and nothing else: the Markdown on a second thread
-    java.util.concurrent.FutureTask<String> md = new java.util.concurrent.FutureTask<>(
+    java.util.concurrent.FutureTask<String> md = Background.start("cutter-report-markdown",
         () -> scanner.mask(ReportRenderer.markdown(scanned)));
-    Thread side = new Thread(md, "cutter-report-markdown");
-    side.setDaemon(true);
-    side.start();
     String yaml = scanner.mask(ReportCodec.yaml(scanned));
-    String markdown = await(md);
+    String markdown = Background.await(md, RuntimeException.class); // rendered whole, also when interrupted
     Path dir = reportDir.resolve(packageDir(report));
     return new Rendered(dir.resolve(report.runId() + ".yaml"), dir.resolve(report.runId() + ".md"), yaml, markdown,
         Sha256.of(yaml.getBytes(StandardCharsets.UTF_8)), scanned);
-  }
-
-  private static String await(java.util.concurrent.FutureTask<String> task) {
-    boolean interrupted = false;
-    try {
-      while (true) {
-        try {
-          return task.get();
-        } catch (InterruptedException e) {
-          interrupted = true; // the report must be rendered whole: wait on, then keep the interrupt
-        }
-      }
-    } catch (java.util.concurrent.ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException r) {
-        throw r;
-      }
-      if (cause instanceof Error err) {
-        throw err;
-      }
-      throw new IllegalStateException(cause);
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
   }
 
   /**

@@ -1,8 +1,8 @@
 package dev.cutter.core.run;
 
+import dev.cutter.core.Background;
 import dev.cutter.core.check.TargetAccess;
 import java.sql.SQLException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 
 /**
@@ -26,41 +26,13 @@ final class SessionOpening {
   }
 
   static SessionOpening start(Opener opener) {
-    FutureTask<TargetAccess.RoleSession> task = new FutureTask<>(opener::open);
-    Thread t = new Thread(task, "cutter-session-opening");
-    t.setDaemon(true);
-    t.start();
-    return new SessionOpening(task);
+    return new SessionOpening(Background.start("cutter-session-opening", opener::open));
   }
 
   /** The session, or what kept it from being opened. */
   TargetAccess.RoleSession await() throws ApplyRun.ApplyRoleException {
-    boolean interrupted = false;
-    try {
-      while (true) {
-        try {
-          return task.get();
-        } catch (InterruptedException e) {
-          interrupted = true; // a login under way ends by itself: wait for it, then keep the interrupt
-        }
-      }
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof ApplyRun.ApplyRoleException a) {
-        throw a;
-      }
-      if (cause instanceof RuntimeException r) {
-        throw r;
-      }
-      if (cause instanceof Error err) {
-        throw err;
-      }
-      throw new IllegalStateException(cause);
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    // a login under way ends by itself: wait for it, then keep the interrupt
+    return Background.await(task, ApplyRun.ApplyRoleException.class);
   }
 
   /** Waits for the login to end and closes the session it opened, if any: nothing is left behind. */
