@@ -6,6 +6,8 @@
 # backup, keys generate, package sign, verify and hash, sql split. Keeps the classes the JVM did
 # not already take from its own archive, minus generated classes (lambdas, proxies, reflection
 # accessors) and picocli's, which the build's training run loads anyway.
+# To add what a real `cutter apply` loads, run one with CUTTER_JAVA_OPTS holding
+# -Xlog:class+load=info:file=F and merge its non-shared classes the same way.
 #
 #   cli/src/cds/collect.sh        (after mvn -DskipTests package; needs pg_dump and pg_restore on PATH)
 set -euo pipefail
@@ -32,9 +34,13 @@ printf 'keyring: collect.pub.asc\nrequire: 1\n' >"$WORK/keys/trust.yaml"
 "$C" package hash --check "$WORK/encrypted" >/dev/null || true
 "$C" sql split "$WORK/encrypted/ddl/create-registry.sql" >/dev/null || true
 
+# Added to the list already there, not instead of it: the list also holds what runs here cannot
+# reach (a first extraction of the embedded server, an apply against a real target's identity and
+# catalog); a class that no longer exists fails ClassDataTrainingTest.
 {
   echo "# Classes for the class-data archive; regenerate with cli/src/cds/collect.sh."
-  cat "$WORK"/logs/*.log | grep -v 'source: shared objects file' \
-    | awk '{print $2}' | grep -v -e '\$\$Lambda' -e '/0x' -e '^picocli\.' -e '\$Proxy' -e '\.Generated[A-Za-z]*Accessor' | sort -u
-} >"$OUT"
+  { grep -v '^#' "$OUT"; cat "$WORK"/logs/*.log | grep -v 'source: shared objects file' \
+    | awk '{print $2}' | grep -v -e '\$\$Lambda' -e '/0x' -e '^picocli\.' -e '\$Proxy' -e '\.Generated[A-Za-z]*Accessor'; } | sort -u
+} >"$WORK/classes.txt"
+mv "$WORK/classes.txt" "$OUT"
 echo "$(grep -vc '^#' "$OUT") classes in $OUT"
