@@ -27,6 +27,7 @@ import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -461,9 +462,25 @@ class CauseDiagnosisTableTest {
             "Correct the check (type, arguments, one read-only query) and re-issue the package."));
   }
 
+  /** The rows that need no pg_dump of the server's major (the restore proof's does: it dumps). */
+  static Stream<Row> rowsWithoutPgDump() {
+    return rows().filter(r -> r.cause() != Cause.RestoreProofFailed.class);
+  }
+
   @ParameterizedTest(name = "{0}")
-  @MethodSource("rows")
+  @MethodSource("rowsWithoutPgDump")
   void eachCauseIsProducedAndDiagnosedForReal(Row row, TestDatabase db) throws Exception {
+    producedAndDiagnosed(row, db);
+  }
+
+  /** The restore proof's row: tagged as every test that needs this machine's pg_dump to dump the server. */
+  @Test
+  @Tag("pgdump")
+  void aRestoreProofFailureIsProducedAndDiagnosedForReal(TestDatabase db) throws Exception {
+    producedAndDiagnosed(rows().filter(r -> r.cause() == Cause.RestoreProofFailed.class).findFirst().orElseThrow(), db);
+  }
+
+  private void producedAndDiagnosed(Row row, TestDatabase db) throws Exception {
     Case c = new Case(db, dir);
     Cli run = row.scenario().run(c);
 
