@@ -3,12 +3,12 @@ package dev.cutter.backup;
 import dev.cutter.core.cause.Cause.ProofFailure;
 import dev.cutter.core.db.ConnectionSpec;
 import dev.cutter.core.db.Connections;
+import dev.cutter.core.db.ServerVersion;
 import dev.cutter.core.db.DbErrors;
 import dev.cutter.core.db.Sql;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -66,13 +66,9 @@ final class RestoreProof implements AutoCloseable {
     new SecureRandom().nextBytes(random);
     String name = "cutter_proof_" + runId.toLowerCase().replaceAll("[^a-z0-9]", "_") + "_" + HexFormat.of().formatHex(random);
     try (Connection c = Connections.open(server.admin(), "cutter restore proof"); Statement st = c.createStatement()) {
-      int major;
-      String version;
-      try (ResultSet rs = st.executeQuery("select current_setting('server_version_num')::int / 10000, current_setting('server_version')")) {
-        rs.next();
-        major = rs.getInt(1);
-        version = rs.getString(2);
-      }
+      ServerVersion v = ServerVersion.of(c);
+      int major = v.major();
+      String version = v.text();
       if (major != sourceMajor) {
         throw new Refused(ProofFailure.SCRATCH_REFUSED, List.of(), "the restore proof needs a scratch server of the source's"
             + " major (PostgreSQL " + sourceMajor + "); " + server.describe() + " runs PostgreSQL " + version, null);

@@ -5,6 +5,7 @@ import dev.cutter.core.ExitCodes;
 import dev.cutter.core.db.ConnectionSpec;
 import dev.cutter.core.db.ConnectionSpec.Secret;
 import dev.cutter.core.db.Connections;
+import dev.cutter.core.db.ServerVersion;
 import dev.cutter.core.db.Sql;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -54,13 +55,9 @@ public final class EmbeddedSandbox implements SandboxServer {
           + (root ? " (as root this needs user namespaces; run as a normal user or use --sandbox URL)" : ""), e);
     }
     try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
-      int major;
-      String version;
-      try (ResultSet rs = st.executeQuery("select current_setting('server_version_num')::int / 10000, current_setting('server_version')")) {
-        rs.next();
-        major = rs.getInt(1);
-        version = rs.getString(2);
-      }
+      ServerVersion v = ServerVersion.of(c);
+      int major = v.major();
+      String version = v.text();
       if (wantedMajor != 0 && wantedMajor != major) {
         close(pg);
         throw CutterException.invalid("--pg-version " + wantedMajor + ": the embedded sandbox bundles PostgreSQL " + major

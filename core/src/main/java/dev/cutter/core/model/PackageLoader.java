@@ -187,17 +187,6 @@ public final class PackageLoader {
     String name = file.toString();
     requirePackageFile(file);
     try {
-      if (!Files.exists(file)) {
-        throw Files.exists(file.toAbsolutePath().getParent()) && file.getFileName().toString().equals(FILE_NAME)
-            ? new InvalidInputException(new Diagnostic(name, 0, 0, "no such file (a package is a directory with " + FILE_NAME + ")"))
-            : NotAPackageException.notFound(name);
-      }
-      if (!Files.isRegularFile(file)) {
-        throw new InvalidInputException(new Diagnostic(name, 0, 0, "not a regular file"));
-      }
-      if (!isYamlName(file)) {
-        throw NotAPackageException.notYaml(name);
-      }
       long size = Files.size(file);
       if (size > YamlDocument.MAX_BYTES) {
         throw new InvalidInputException(new Diagnostic(name, 0, 0,
