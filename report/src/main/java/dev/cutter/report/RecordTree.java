@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Records as Jackson trees and back, by their components: snake_case field names in component
@@ -35,6 +36,20 @@ import java.util.function.Function;
 final class RecordTree {
 
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+  /** How a scalar type is read: which nodes it accepts (else "expected …"), and its value. */
+  private record Scalar(Predicate<JsonNode> is, Function<JsonNode, Object> get, String kind) {}
+
+  private static final Scalar TEXT = new Scalar(JsonNode::isValueNode, JsonNode::asText, "a scalar");
+  private static final Scalar INT = new Scalar(JsonNode::isIntegralNumber, JsonNode::intValue, "an integer");
+  private static final Scalar LONG = new Scalar(JsonNode::isIntegralNumber, JsonNode::longValue, "an integer");
+  private static final Scalar DOUBLE = new Scalar(JsonNode::isNumber, JsonNode::doubleValue, "a number");
+  private static final Scalar BOOLEAN = new Scalar(JsonNode::isBoolean, JsonNode::booleanValue, "true or false");
+  private static final Map<Class<?>, Scalar> SCALARS = Map.of(String.class, TEXT, int.class, INT, Integer.class, INT,
+      long.class, LONG, Long.class, LONG, double.class, DOUBLE, Double.class, DOUBLE, boolean.class, BOOLEAN,
+      Boolean.class, BOOLEAN);
+  /** What an absent primitive reads as: 0, 0L, 0.0 or false. */
+  private static final JsonNode ABSENT_PRIMITIVE = F.numberNode(0);
 
   /** A value written and read by hand; {@code read} gets the field name for its errors. */
   record Codec<T>(Function<T, JsonNode> write, BiFunction<JsonNode, String, T> read) {}
@@ -50,7 +65,9 @@ final class RecordTree {
     /** A list that reads back as null, not empty, when absent. */
     NULLABLE,
     /** Written as null when null, not left out. */
-    NULLS
+    NULLS,
+    /** A list written as empty when null. */
+    EMPTY
   }
 
   /** How one record type is written, where it departs from the defaults. */
@@ -61,6 +78,8 @@ final class RecordTree {
     private final Map<String, Codec<?>> codecs = new HashMap<>();
     private final Map<String, List<Map.Entry<String, Function<T, Object>>>> derived = new HashMap<>();
     private final Map<String, String> sameAs = new HashMap<>();
+    private final Map<String, String> nests = new HashMap<>();
+    private final Set<String> keptEmpty = new HashSet<>();
     private List<String> order;
 
     private Shape(Class<T> type) {
@@ -109,6 +128,29 @@ final class RecordTree {
     Shape<T> derive(String component, String field, Function<T, Object> value) {
       derived.computeIfAbsent(component, c -> new ArrayList<>()).add(Map.entry(field, value));
       return this;
+    }
+
+    /**
+     * {@code components} written inside a mapping {@code field} (where the first of them stands),
+     * which is left out when empty unless {@code kept}.
+     */
+    Shape<T> nest(String field, boolean kept, String... components) {
+      List.of(components).forEach(c -> nests.put(c, field));
+      if (kept) {
+        keptEmpty.add(field);
+      }
+      return this;
+    }
+
+    /** Where {@code component} stands in {@code n}: {@code n} itself or its nested mapping. */
+    private JsonNode in(JsonNode n, String component) {
+      String nest = nests.get(component);
+      return nest == null ? n : n.path(nest);
+    }
+
+    private String path(String component) {
+      String nest = nests.get(component);
+      return nest == null ? field(component) : nest + "." + field(component);
     }
 
     private String field(String component) {
@@ -188,6 +230,7 @@ final class RecordTree {
         continue;
       }
       Object v = get(c, r);
+      v = v == null && shape.is(Trait.EMPTY, name) ? List.of() : v;
       String other = shape.sameAs.get(name);
       if (other != null && v.equals(get(components(shape).stream().filter(x -> x.getName().equals(other)).findFirst()
           .orElseThrow(), r))) {
@@ -197,8 +240,10 @@ final class RecordTree {
       JsonNode n = codec == null ? write(v) : codec.write().apply(v);
       n = n == null && shape.is(Trait.NULLS, name) ? F.nullNode() : n;
       boolean empty = (v instanceof Collection<?> l && l.isEmpty()) || Boolean.FALSE.equals(v);
+      String nest = shape.nests.get(name);
+      ObjectNode into = nest == null ? o : o.has(nest) ? (ObjectNode) o.get(nest) : o.putObject(nest);
       if (n != null && !(empty && shape.is(Trait.SPARSE, name))) {
-        o.set(shape.field(name), n);
+        into.set(shape.field(name), n);
       }
       for (Map.Entry<String, Function<T, Object>> d : shape.derived.getOrDefault(name, List.of())) {
         JsonNode value = write(d.getValue().apply(r));
@@ -207,6 +252,7 @@ final class RecordTree {
         }
       }
     }
+    shape.nests.values().stream().filter(x -> o.path(x).isEmpty() && !shape.keptEmpty.contains(x)).forEach(o::remove);
     return o;
   }
 
@@ -283,36 +329,18 @@ final class RecordTree {
       return out;
     }
     if (absent(n)) {
-      return raw == int.class || raw == long.class ? (Object) (raw == int.class ? 0 : 0L)
-          : raw == boolean.class ? false : raw == double.class ? 0.0 : null;
+      return raw.isPrimitive() ? SCALARS.get(raw).get().apply(ABSENT_PRIMITIVE) : null;
     }
     Codec<?> codec = codecs.get(raw);
     if (codec != null) {
       return codec.read().apply(n, field);
     }
-    if (raw == String.class) {
-      if (!n.isValueNode()) {
-        throw new ReportFormatException(field + ": expected a scalar");
+    Scalar scalar = SCALARS.get(raw);
+    if (scalar != null) {
+      if (!scalar.is().test(n)) {
+        throw new ReportFormatException(field + ": expected " + scalar.kind());
       }
-      return n.asText();
-    }
-    if (raw == int.class || raw == Integer.class || raw == long.class || raw == Long.class) {
-      if (!n.isIntegralNumber()) {
-        throw new ReportFormatException(field + ": expected an integer");
-      }
-      return raw == int.class || raw == Integer.class ? (Object) n.intValue() : (Object) n.longValue();
-    }
-    if (raw == double.class || raw == Double.class) {
-      if (!n.isNumber()) {
-        throw new ReportFormatException(field + ": expected a number");
-      }
-      return n.doubleValue();
-    }
-    if (raw == boolean.class || raw == Boolean.class) {
-      if (!n.isBoolean()) {
-        throw new ReportFormatException(field + ": expected true or false");
-      }
-      return n.booleanValue();
+      return scalar.get().apply(n);
     }
     if (raw == Instant.class) {
       try {
@@ -346,8 +374,8 @@ final class RecordTree {
     for (int i = 0; i < components.length; i++) {
       RecordComponent c = components[i];
       String name = c.getName();
-      JsonNode v = n.get(shape.field(name));
-      String field = at.isEmpty() ? shape.field(name) : at + "." + shape.field(name);
+      JsonNode v = shape.in(n, name).get(shape.field(name));
+      String field = at.isEmpty() ? shape.path(name) : at + "." + shape.path(name);
       types[i] = c.getType();
       if (shape.is(Trait.REQUIRED, name) && absent(v)) {
         throw new ReportFormatException("missing field " + field);
@@ -357,7 +385,7 @@ final class RecordTree {
           : codec != null && !absent(v) ? codec.read().apply(v, field) : value(v, field, c.getGenericType());
     }
     for (Map.Entry<String, String> e : shape.sameAs.entrySet()) {
-      if (absent(n.get(shape.field(e.getKey())))) {
+      if (absent(shape.in(n, e.getKey()).get(shape.field(e.getKey())))) {
         args[position(components, e.getKey())] = args[position(components, e.getValue())];
       }
     }

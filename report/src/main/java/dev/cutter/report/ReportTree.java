@@ -33,6 +33,7 @@ import dev.cutter.core.run.RunReport.RollbackInfo;
 import dev.cutter.core.run.RunReport.TargetInfo;
 import dev.cutter.core.run.RunReport.VerificationInfo;
 import dev.cutter.core.run.RunStatus;
+import static dev.cutter.report.RecordTree.Trait.EMPTY;
 import static dev.cutter.report.RecordTree.Trait.NULLABLE;
 import static dev.cutter.report.RecordTree.Trait.NULLS;
 import static dev.cutter.report.RecordTree.Trait.REQUIRED;
@@ -47,8 +48,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.BiFunction;
-import java.util.function.Function;
 
 /**
  * The report's document shape (SPEC section 5) as a Jackson tree, both ways: fields in the order
@@ -89,8 +88,7 @@ final class ReportTree {
               "lockPlan", "statements", "rootCause", "remediation", "nextAction", "lint", "provenance")
           .with(REQUIRED, "runId", "mode", "exitCode", "productionChanged").with(NULLS, "verdict")
           .with(SPARSE, "remediation", "lockPlan").with(NULLABLE, "lint", "lockPlan")
-          .codec("pkg", section(false, ReportTree::packageNode, (n, field) -> packageInfo(n)))
-          .codec("provenance", section(false, ReportTree::provenanceNode, (n, field) -> provenanceOf(n)))
+          .codec("pkg", section(PackageInfo.class, false)).codec("provenance", section(Provenance.class, false))
           .codec("applySettings", section(ApplySettingsInfo.class, false))
           .codec("blockers", section(BlockersInfo.class, false))
           .codec("backup", section(BackupInfo.class, true)).codec("apply", section(ApplyInfo.class, true))
@@ -99,6 +97,12 @@ final class ReportTree {
       Shape.of(GateResult.class).rename("gate", "id").with(SPARSE, "checks").with(SKIPPED, "cause")
           .with(REQUIRED, "gate", "status"),
       Shape.of(CheckResult.class).with(SKIPPED, "cause").with(REQUIRED, "id", "status"),
+      Shape.of(PackageInfo.class).with(EMPTY, "signedBy").rename("authorizationRef", "ref").with(SPARSE, "chain")
+          .nest("authorization", true, "authorizationRef", "expiresAt", "risk", "chain"),
+      // the build, the roles the statements ran as (measured) and each session's login and TLS
+      Shape.of(Provenance.class).rename("cutterVersion", "version").rename("cutterCommit", "commit")
+          .nest("cutter", true, "cutterVersion", "cutterCommit").nest("statements_ran_as", false, "beforeFirst", "afterLast")
+          .with(SPARSE, "sessions"),
       Shape.of(TargetInfo.class).with(SPARSE, "privilegedLoginAllowed"),
       Shape.of(TlsState.class).with(REQUIRED, "encrypted", "verified"),
       Shape.of(BackupInfo.class).rename("startedUtc", "timestamp_utc").with(SKIPPED, "refusal").with(NULLABLE, "encryptedTo"),
@@ -183,80 +187,14 @@ final class ReportTree {
     return n;
   }
 
-  private static void set(ObjectNode n, String field, Object value) {
-    JsonNode v = TREE.write(value);
-    if (v != null) {
-      n.set(field, v);
-    }
-  }
-
   /**
    * A section of the report: a section the run did not reach is absent, or written as
    * {@code {status: NOT_RUN}} when {@code notRunWritten}; either reads back as null.
    */
-  private static <T> Codec<T> section(boolean notRunWritten, Function<T, JsonNode> write,
-      BiFunction<JsonNode, String, T> read) {
-    return new Codec<>(v -> v != null ? write.apply(v) : notRunWritten ? F.objectNode().put("status", NOT_RUN) : null,
-        (n, field) -> {
-          if (n.size() == 1 && NOT_RUN.equals(n.path("status").asText(null))) {
-            return null;
-          }
-          if (!n.isObject()) {
-            throw new ReportFormatException(field + ": expected a mapping");
-          }
-          return read.apply(n, field);
-        });
-  }
-
   private static <T> Codec<T> section(Class<T> type, boolean notRunWritten) {
-    return section(notRunWritten, v -> ReportTree.TREE.write(v), (n, field) -> ReportTree.TREE.readNode(n, field, type));
-  }
-
-  /** {@code provenance}: the build, the roles the statements ran as (measured) and each session's login and TLS. */
-  private static JsonNode provenanceNode(Provenance p) {
-    ObjectNode n = F.objectNode();
-    ObjectNode cutter = n.putObject("cutter");
-    set(cutter, "version", p.cutterVersion());
-    set(cutter, "commit", p.cutterCommit());
-    if (p.beforeFirst() != null || p.afterLast() != null) {
-      ObjectNode ranAs = n.putObject("statements_ran_as");
-      set(ranAs, "before_first", p.beforeFirst());
-      set(ranAs, "after_last", p.afterLast());
-    }
-    if (!p.sessions().isEmpty()) {
-      set(n, "sessions", p.sessions());
-    }
-    return n;
-  }
-
-  private static Provenance provenanceOf(JsonNode n) {
-    JsonNode ranAs = n.path("statements_ran_as");
-    return new Provenance(text(n.path("cutter"), "version"), text(n.path("cutter"), "commit"),
-        TREE.read(ranAs, "before_first", Provenance.Roles.class), TREE.read(ranAs, "after_last", Provenance.Roles.class),
-        TREE.list(n, "sessions", Provenance.Session.class));
-  }
-
-  private static ObjectNode packageNode(PackageInfo p) {
-    ObjectNode n = F.objectNode();
-    set(n, "id", p.id());
-    set(n, "sha256", p.sha256());
-    set(n, "title", p.title());
-    n.set("signed_by", TREE.write(p.signedBy() == null ? List.of() : p.signedBy()));
-    ObjectNode auth = n.putObject("authorization");
-    set(auth, "ref", p.authorizationRef());
-    set(auth, "expires_at", p.expiresAt());
-    set(auth, "risk", p.risk());
-    if (p.chain() != null && !p.chain().isEmpty()) {
-      set(auth, "chain", p.chain());
-    }
-    return n;
-  }
-
-  private static PackageInfo packageInfo(JsonNode p) {
-    JsonNode auth = p.path("authorization");
-    return new PackageInfo(text(p, "id"), text(p, "sha256"), text(p, "title"), TREE.list(p, "signed_by", String.class),
-        text(auth, "ref"), TREE.read(auth, "expires_at", Instant.class), text(auth, "risk"),
-        TREE.list(auth, "chain", String.class));
+    return new Codec<>(v -> v != null ? TREE.write(v) : notRunWritten ? F.objectNode().put("status", NOT_RUN) : null,
+        (n, field) -> n.size() == 1 && NOT_RUN.equals(n.path("status").asText(null)) ? null
+            : TREE.readNode(n, field, type));
   }
 
   static String modeName(RunMode mode) {
@@ -290,7 +228,7 @@ final class ReportTree {
     }
     RunReport report = TREE.readNode(run, "", RunReport.class);
     Boolean show = TREE.read(root, "show_values", Boolean.class);
-    return new Read(report, text(root, "secrets_recorded"), show != null && show);
+    return new Read(report, TREE.read(root, "secrets_recorded", String.class), show != null && show);
   }
 
   private static <T> T required(JsonNode n, String field, Class<T> type) {
@@ -299,10 +237,6 @@ final class ReportTree {
       throw new ReportFormatException("missing field " + field);
     }
     return v;
-  }
-
-  private static String text(JsonNode n, String field) {
-    return TREE.read(n, field, String.class);
   }
 
   /** The file is not a report this version can read; the message names the field. */
