@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.cutter.core.run.RunReport;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -42,11 +41,7 @@ public final class ScannedReport {
    * {@code showValues}, which the report then records.
    */
   public static ScannedReport scan(RunReport report, SecretScanner scanner, boolean showValues) {
-    ObjectNode tree = ReportTree.toTree(showValues ? report : RowValues.mask(report), "none", showValues);
-    SecretFindings findings = new SecretFindings();
-    maskTree(tree, scanner, findings, showValues);
-    tree.put(SECRETS_FIELD, findings.summary());
-    return new ScannedReport(tree);
+    return scan(report, scanner, showValues, "none");
   }
 
   /**
@@ -55,11 +50,15 @@ public final class ScannedReport {
    */
   static ScannedReport rescan(JsonNode fileTree, SecretScanner scanner) {
     ReportTree.Read read = ReportTree.fromTree(fileTree);
-    boolean showValues = read.showValues();
-    ObjectNode tree = ReportTree.toTree(showValues ? read.report() : RowValues.mask(read.report()), "none", showValues);
+    return scan(read.report(), scanner, read.showValues(),
+        read.secretsRecorded() == null ? "none" : scanner.mask(read.secretsRecorded()));
+  }
+
+  /** The scan; what it finds is added to what was {@code recorded} before (none, or a report file's record). */
+  private static ScannedReport scan(RunReport report, SecretScanner scanner, boolean showValues, String recorded) {
+    ObjectNode tree = ReportTree.toTree(showValues ? report : RowValues.mask(report), "none", showValues);
     SecretFindings findings = new SecretFindings();
-    maskTree(tree, scanner, findings, showValues);
-    String recorded = read.secretsRecorded() == null ? "none" : scanner.mask(read.secretsRecorded());
+    mask(tree, scanner, findings, showValues);
     if (!findings.isEmpty()) {
       recorded = "none".equals(recorded) ? findings.summary() : recorded + "; on re-reading " + findings.summary();
     }
@@ -86,36 +85,23 @@ public final class ScannedReport {
     return tree.deepCopy();
   }
 
-  private static void maskTree(JsonNode node, SecretScanner scanner, SecretFindings findings, boolean showValues) {
+  /** {@code node} with every text (and every key) in it masked: a text node is replaced, a container masked in place. */
+  private static JsonNode mask(JsonNode node, SecretScanner scanner, SecretFindings findings, boolean showValues) {
+    if (node.isTextual()) {
+      String masked = scanner.scan(node.textValue(), findings);
+      return TextNode.valueOf(showValues ? masked : RowValues.text(masked));
+    }
     if (node.isArray()) {
       for (int i = 0; i < node.size(); i++) {
-        JsonNode child = node.get(i);
-        if (child.isTextual()) {
-          ((ArrayNode) node).set(i, maskText(child, scanner, findings, showValues));
-        } else {
-          maskTree(child, scanner, findings, showValues);
-        }
+        ((ArrayNode) node).set(i, mask(node.get(i), scanner, findings, showValues));
       }
     } else if (node.isObject()) {
       ObjectNode object = (ObjectNode) node;
-      List<Map.Entry<String, JsonNode>> fields = new ArrayList<>();
-      object.properties().forEach(e -> fields.add(Map.entry(e.getKey(), e.getValue())));
+      List<Map.Entry<String, JsonNode>> fields = object.properties().stream()
+          .map(e -> Map.entry(e.getKey(), e.getValue())).toList();
       object.removeAll();
-      for (Map.Entry<String, JsonNode> field : fields) {
-        String key = scanner.scan(field.getKey(), findings);
-        JsonNode value = field.getValue();
-        if (value.isTextual()) {
-          value = maskText(value, scanner, findings, showValues);
-        } else {
-          maskTree(value, scanner, findings, showValues);
-        }
-        object.set(key, value);
-      }
+      fields.forEach(e -> object.set(scanner.scan(e.getKey(), findings), mask(e.getValue(), scanner, findings, showValues)));
     }
-  }
-
-  private static JsonNode maskText(JsonNode text, SecretScanner scanner, SecretFindings findings, boolean showValues) {
-    String masked = scanner.scan(text.textValue(), findings);
-    return TextNode.valueOf(showValues ? masked : RowValues.text(masked));
+    return node;
   }
 }
