@@ -116,11 +116,7 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
   public Diagnosis cannotConnect(Cause.CannotConnect c) {
     String code = c.sqlstate() == null ? "" : " (SQLSTATE " + c.sqlstate() + ")";
     if (c.sqlstate() != null && c.sqlstate().length() == 5 && c.sqlstate().substring(0, 2).equals("28")) {
-      return Diagnosis.of(
-          "The server refused the login to " + c.target() + code + ".",
-          "Check the login role and its password source (PGPASSWORD, the password file or the prompt), then re-run.",
-          "Check --target and the PG* environment name the intended login role.",
-          "Check the password file (~/.pgpass or PGPASSFILE) and pg_hba.conf for this client.");
+      return SqlErrorDiagnoses.loginRefused("The server refused the login to " + c.target() + code + ".");
     }
     return Diagnosis.of(
         "cutter could not connect to " + c.target() + code + ".",

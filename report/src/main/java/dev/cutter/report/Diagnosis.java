@@ -24,14 +24,9 @@ public record Diagnosis(String rootCause, List<Remediation> remediation, String 
     return new Diagnosis(rootCause, lettered, nextAction);
   }
 
-  /** This diagnosis with {@code prefix} before its root cause. */
-  Diagnosis withCausePrefix(String prefix) {
-    return new Diagnosis(prefix + rootCause, remediation, nextAction);
-  }
-
-  /** This diagnosis with {@code suffix} after its root cause. */
-  Diagnosis withCauseSuffix(String suffix) {
-    return new Diagnosis(rootCause + suffix, remediation, nextAction);
+  /** This diagnosis with another root cause. */
+  Diagnosis withRootCause(String cause) {
+    return new Diagnosis(cause, remediation, nextAction);
   }
 
   /** {@code report} with this diagnosis filled in. */

@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Derives a run's root cause, remediation options and next action from what the run found: the
@@ -59,7 +58,8 @@ public final class FailureClassifier {
               + " and have it signed again");
     }
     if (r.verdict() == null) {
-      return CauseDiagnoses.of(firstCause(r).orElse(new Cause.InternalError("no gate recorded the failure")), r);
+      return CauseDiagnoses.of(firstFailed(r).map(GateResult::cause)
+          .orElse(new Cause.InternalError("no gate recorded the failure")), r);
     }
     if (r.verdict() == Verdict.ESCALATE) {
       return escalate(r);
@@ -87,24 +87,18 @@ public final class FailureClassifier {
     };
   }
 
-  /** The cause of the first failed gate, with the other blocking checks of that gate named after it. */
-  private static java.util.Optional<Cause> firstCause(RunReport r) {
-    return firstFailed(r).map(GateResult::cause);
-  }
-
   private static java.util.Optional<GateResult> firstFailed(RunReport r) {
     return r.gates().stream().filter(g -> g.status() == GateStatus.FAIL && g.cause() != null).findFirst();
   }
 
   /** {@code d}, its root cause followed by the other checks of {@code g} that did not hold, by id. */
   private static Diagnosis withOthers(Diagnosis d, GateResult g) {
-    List<String> failed = g.checks().stream().filter(c -> c.status() != null && c.status().blocks())
-        .map(CheckResult::id).toList();
+    List<String> failed = blocking(g.checks());
     if (failed.size() < 2) {
       return d;
     }
-    return d.withCauseSuffix(" (" + (failed.size() - 1) + " more failed: " + String.join(", ", failed.subList(1,
-        failed.size())) + ")");
+    return d.withRootCause(d.rootCause() + " (" + (failed.size() - 1) + " more failed: "
+        + String.join(", ", failed.subList(1, failed.size())) + ")");
   }
 
   private Diagnosis rolledBack(RunReport r) {
@@ -189,7 +183,7 @@ public final class FailureClassifier {
               + " approved change.",
           restore);
     }
-    String known = firstCause(r).map(c -> CauseDiagnoses.of(c, r).rootCause()).orElse(r.rootCause());
+    String known = firstFailed(r).map(GateResult::cause).map(c -> CauseDiagnoses.of(c, r).rootCause()).orElse(r.rootCause());
     return Diagnosis.of(
         "The target is not in the state the package promised and was not restored" + (known == null ? "." : ": "
             + known),
@@ -213,10 +207,14 @@ public final class FailureClassifier {
   }
 
   private static String failedChecks(List<CheckResult> checks) {
-    List<String> failed = checks.stream().filter(c -> c.status() != null && c.status().blocks())
-        .map(CheckResult::id).toList();
+    List<String> failed = blocking(checks);
     return failed.isEmpty() ? "no individual check recorded the failure" : "check " + String.join(", ", failed)
         + " did not hold";
+  }
+
+  /** The ids of the checks that did not hold. */
+  private static List<String> blocking(List<CheckResult> checks) {
+    return checks.stream().filter(c -> c.status() != null && c.status().blocks()).map(CheckResult::id).toList();
   }
 
   private static String baselineDifference(VerificationInfo v) {
@@ -241,9 +239,7 @@ public final class FailureClassifier {
 
   private static void diff(List<String> out, String schema, Map<String, Integer> before,
       Map<String, Integer> after) {
-    Set<String> keys = new TreeSet<>(before.keySet());
-    keys.addAll(after.keySet());
-    for (String k : keys) {
+    for (String k : ReportDocument.keys(before, after)) {
       int b = before.getOrDefault(k, 0);
       int a = after.getOrDefault(k, 0);
       if (a != b) {

@@ -17,10 +17,6 @@ final class SqlErrorDiagnoses {
       return c.sqlstate() == null ? "" : c.sqlstate();
     }
 
-    String role() {
-      return c.role();
-    }
-
     /** e.g. {@code Statement 7 (line 42) failed with SQLSTATE 42501 (syntax error or access rule violation).} */
     String evidence() {
       String cls = code().length() >= 2 ? CLASSES.get(code().substring(0, 2)) : null;
@@ -96,7 +92,7 @@ final class SqlErrorDiagnoses {
       case ROLLBACK -> "the rollback";
     };
     Diagnosis d = diagnose(new SqlError(c, at));
-    return inCheck && c.at() == Cause.ErrorSite.CHECK ? d.withCausePrefix("Preflight: ") : d;
+    return inCheck && c.at() == Cause.ErrorSite.CHECK ? d.withRootCause("Preflight: " + d.rootCause()) : d;
   }
 
   private static Diagnosis diagnose(SqlError e) {
@@ -270,8 +266,12 @@ final class SqlErrorDiagnoses {
   }
 
   private static Diagnosis authentication(SqlError e) {
-    return Diagnosis.of(
-        "The server refused the login. " + e.evidence(),
+    return loginRefused("The server refused the login. " + e.evidence());
+  }
+
+  /** The server refused the login ({@code rootCause} says where and how). */
+  static Diagnosis loginRefused(String rootCause) {
+    return Diagnosis.of(rootCause,
         "Check the login role and its password source (PGPASSWORD, the password file or the prompt), then re-run.",
         "Check --target and the PG* environment name the intended login role.",
         "Check the password file (~/.pgpass or PGPASSFILE) and pg_hba.conf for this client.");
@@ -326,6 +326,6 @@ final class SqlErrorDiagnoses {
   // ---- names -------------------------------------------------------------------------------
 
   private static String role(SqlError e) {
-    return e.role() == null ? "(the apply role)" : e.role();
+    return e.c().role() == null ? "(the apply role)" : e.c().role();
   }
 }
