@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /**
  * Records as Jackson trees and back, by their components: snake_case field names in component
@@ -153,6 +154,11 @@ final class RecordTree {
       return nest == null ? field(component) : nest + "." + field(component);
     }
 
+    /** The position of {@code component} among the record's components. */
+    private int index(String component) {
+      return Stream.of(type.getRecordComponents()).map(RecordComponent::getName).toList().indexOf(component);
+    }
+
     private String field(String component) {
       return names.getOrDefault(component, component.replaceAll("([A-Z])", "_$1").toLowerCase(Locale.ROOT));
     }
@@ -232,8 +238,7 @@ final class RecordTree {
       Object v = get(c, r);
       v = v == null && shape.is(Trait.EMPTY, name) ? List.of() : v;
       String other = shape.sameAs.get(name);
-      if (other != null && v.equals(get(components(shape).stream().filter(x -> x.getName().equals(other)).findFirst()
-          .orElseThrow(), r))) {
+      if (other != null && v.equals(get(shape.type.getRecordComponents()[shape.index(other)], r))) {
         continue;
       }
       Codec<Object> codec = (Codec<Object>) shape.codecs.get(name);
@@ -386,7 +391,7 @@ final class RecordTree {
     }
     for (Map.Entry<String, String> e : shape.sameAs.entrySet()) {
       if (absent(shape.in(n, e.getKey()).get(shape.field(e.getKey())))) {
-        args[position(components, e.getKey())] = args[position(components, e.getValue())];
+        args[shape.index(e.getKey())] = args[shape.index(e.getValue())];
       }
     }
     try {
@@ -396,14 +401,5 @@ final class RecordTree {
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("cannot build " + type, e);
     }
-  }
-
-  private static int position(RecordComponent[] components, String name) {
-    for (int i = 0; i < components.length; i++) {
-      if (components[i].getName().equals(name)) {
-        return i;
-      }
-    }
-    throw new IllegalArgumentException("no component " + name);
   }
 }

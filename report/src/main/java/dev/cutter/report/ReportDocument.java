@@ -36,10 +36,12 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The reviewer's view of a report, as a {@link Doc}: a banner (verdict, production changed, next
@@ -365,7 +367,7 @@ final class ReportDocument {
       TableBuilder overview = new TableBuilder("#", "gate", "status", "summary");
       int n = 1;
       for (GateResult g : r.gates()) {
-        overview.row(Line.plain(String.valueOf(n++)), Line.plain(g.id()), status(g.status()), Line.plain(summary(g)));
+        overview.row(Line.plain(String.valueOf(n++)), Line.plain(g.id()), status(g.status().name()), Line.plain(summary(g)));
       }
       blocks.add(overview.build());
     }
@@ -447,7 +449,7 @@ final class ReportDocument {
     List<Code> below = new ArrayList<>();
     TableBuilder t = new TableBuilder("check", "status", "expected", "actual", "message");
     for (CheckResult c : checks) {
-      t.row(codeLine(c.id()), status(c.status()), cell(c.expected(), c.id() + " expected", below),
+      t.row(codeLine(c.id()), status(c.status().name()), cell(c.expected(), c.id() + " expected", below),
           cell(c.actual(), c.id() + " actual", below), cell(c.message(), c.id() + " message", below));
     }
     blocks.add(t.build());
@@ -468,14 +470,6 @@ final class ReportDocument {
 
   private static boolean isLong(String text) {
     return text.length() > LONG_TEXT || text.indexOf('\n') >= 0;
-  }
-
-  private static Line status(Enum<?> status) {
-    if (status == null) {
-      return Line.plain("");
-    }
-    boolean bad = status == GateStatus.FAIL || status == CheckStatus.FAIL || status == CheckStatus.ERROR;
-    return Line.of(bad ? bold(status.name()) : plain(status.name()));
   }
 
   // ---- sections ------------------------------------------------------------------------------
@@ -576,14 +570,7 @@ final class ReportDocument {
 
   private static Doc.Table baselineTable(Baseline before, Baseline after) {
     TableBuilder t = new TableBuilder("schema", "count of", "before", "after", "");
-    TreeSet<String> schemas = new TreeSet<>();
-    if (before != null) {
-      schemas.addAll(before.schemas().keySet());
-    }
-    if (after != null) {
-      schemas.addAll(after.schemas().keySet());
-    }
-    for (String schema : schemas) {
+    for (String schema : keys(before == null ? null : before.schemas(), after == null ? null : after.schemas())) {
       SchemaCounts b = before == null ? null : before.schemas().get(schema);
       SchemaCounts a = after == null ? null : after.schemas().get(schema);
       baselineRows(t, schema, "constraints", CONTYPES, b == null ? null : b.constraints(), a == null ? null : a.constraints());
@@ -594,20 +581,19 @@ final class ReportDocument {
 
   private static void baselineRows(TableBuilder t, String schema, String what, Map<String, String> names,
       Map<String, Integer> before, Map<String, Integer> after) {
-    TreeSet<String> letters = new TreeSet<>();
-    if (before != null) {
-      letters.addAll(before.keySet());
-    }
-    if (after != null) {
-      letters.addAll(after.keySet());
-    }
-    for (String letter : letters) {
+    for (String letter : keys(before, after)) {
       String b = before == null ? "—" : String.valueOf(before.getOrDefault(letter, 0));
       String a = after == null ? "—" : String.valueOf(after.getOrDefault(letter, 0));
       String kind = what + " " + letter + " (" + names.getOrDefault(letter, "other") + ")";
       t.row(codeLine(schema), Line.plain(kind), Line.plain(b), Line.plain(a),
           before != null && after != null && !a.equals(b) ? Line.of(bold("changed")) : Line.plain(""));
     }
+  }
+
+  /** The keys of both maps (either may be null), sorted. */
+  static TreeSet<String> keys(Map<String, ?> a, Map<String, ?> b) {
+    return Stream.of(a, b).filter(Objects::nonNull).flatMap(m -> m.keySet().stream())
+        .collect(Collectors.toCollection(TreeSet::new));
   }
 
   private void rollback(RollbackInfo rb) {

@@ -89,13 +89,11 @@ public final class SarifLog {
   }
 
   private SarifLog result(Rule rule, Level level, String message, Location at) {
-    String ruleId = rule.id();
-    String ruleName = rule.name();
-    rules.putIfAbsent(ruleId, rule);
+    rules.putIfAbsent(rule.id(), rule);
     ObjectNode r = results.addObject();
-    r.put("ruleId", ruleId);
+    r.put("ruleId", rule.id());
     r.put("level", level.sarifName());
-    r.putObject("message").put("text", message == null || message.isBlank() ? ruleName : message);
+    r.putObject("message").put("text", message == null || message.isBlank() ? rule.name() : message);
     ObjectNode physical = r.putArray("locations").addObject().putObject("physicalLocation");
     physical.putObject("artifactLocation").put("uri", at.uri());
     physical.putObject("region").put("startLine", at.line());
@@ -259,10 +257,5 @@ public final class SarifLog {
     }
     run.set("results", results);
     return ReportCodec.write(JSON, root) + "\n";
-  }
-
-  /** The ids of the rules used, in order of first use (tests). */
-  List<String> ruleIds() {
-    return List.copyOf(rules.keySet());
   }
 }

@@ -16,11 +16,6 @@ public final class SecretFindings {
     byKind.merge(kind, 1, Integer::sum);
   }
 
-  /** How many secrets were masked. */
-  public int count() {
-    return byKind.values().stream().mapToInt(Integer::intValue).sum();
-  }
-
   public boolean isEmpty() {
     return byKind.isEmpty();
   }
@@ -32,7 +27,8 @@ public final class SecretFindings {
 
   /** {@code none}, or e.g. {@code masked: 2 (connection password, PGP private key)}. */
   public String summary() {
-    return isEmpty() ? "none" : "masked: " + count() + " (" + String.join(", ", byKind.keySet()) + ")";
+    int count = byKind.values().stream().mapToInt(Integer::intValue).sum();
+    return isEmpty() ? "none" : "masked: " + count + " (" + String.join(", ", byKind.keySet()) + ")";
   }
 
   @Override

@@ -94,7 +94,8 @@ public final class SecretScanner {
     this.secrets = secrets.stream()
         .sorted(Comparator.comparingInt((Secret s) -> s.value().length()).reversed().thenComparing(Secret::label))
         .toList();
-    this.home = home == null || home.isBlank() || home.equals("/") ? null : stripTrailingSlash(home);
+    this.home = home == null || home.isBlank() || home.equals("/") ? null
+        : home.endsWith("/") ? home.substring(0, home.length() - 1) : home;
     this.homePattern = this.home == null ? null : Pattern.compile("(?<![\\w./~-])" + Pattern.quote(this.home)
         + "(?=/|$|[\\s'\"`),;:|\\]])", Pattern.MULTILINE);
   }
@@ -163,10 +164,6 @@ public final class SecretScanner {
   private static boolean isMaskable(String value) {
     return value != null && value.strip().length() >= MIN_SECRET_LENGTH && !value.strip().chars().allMatch(c -> c == '*')
         && !PLAIN_VALUES.contains(value.strip().toLowerCase(Locale.ROOT));
-  }
-
-  private static String stripTrailingSlash(String path) {
-    return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
   }
 
   private static String keywordLabel(String keyword) {
