@@ -5,6 +5,7 @@ import dev.cutter.core.run.RunReport.ApplyInfo;
 import dev.cutter.core.run.RunReport.FailedStatement;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -100,7 +101,7 @@ public final class RowValues {
       for (Pattern p : DETAILS) {
         Matcher m = p.matcher(d);
         if (m.matches()) {
-          return maskValueGroups(d, m);
+          return maskValues(d, List.of(m.toMatchResult()));
         }
       }
     }
@@ -130,38 +131,23 @@ public final class RowValues {
     }
     String out = text;
     for (Pattern p : IN_TEXT) {
-      Matcher m = p.matcher(out);
-      if (m.find()) {
-        m.reset();
-        out = maskLastGroup(out, m);
-      }
+      out = maskValues(out, p.matcher(out).results().toList());
     }
     return out;
   }
 
-  /** In a whole-string match, the value groups (the even ones of a pair, or the only one) become {@link #MASK}. */
-  private static String maskValueGroups(String d, Matcher m) {
+  /** In each match, the value groups (the even ones of a pair, or the only one) become {@link #MASK}. */
+  private static String maskValues(String text, List<MatchResult> matches) {
     StringBuilder out = new StringBuilder();
     int last = 0;
-    boolean pairs = m.groupCount() % 2 == 0;
-    for (int g = pairs ? 2 : 1; g <= m.groupCount(); g += pairs ? 2 : 1) {
-      out.append(d, last, m.start(g)).append(MASK);
-      last = m.end(g);
-    }
-    return out.append(d, last, d.length()).toString();
-  }
-
-  /** Each find's last group (the value) becomes {@link #MASK}. */
-  private static String maskLastGroup(String text, Matcher m) {
-    StringBuilder out = new StringBuilder();
-    int last = 0;
-    while (m.find()) {
-      int g = m.groupCount();
-      if (m.group(g) == null || m.group(g).equals(MASK)) {
-        continue;
+    for (MatchResult m : matches) {
+      boolean pairs = m.groupCount() % 2 == 0;
+      for (int g = pairs ? 2 : 1; g <= m.groupCount(); g += pairs ? 2 : 1) {
+        if (m.group(g) != null && !m.group(g).equals(MASK)) {
+          out.append(text, last, m.start(g)).append(MASK);
+          last = m.end(g);
+        }
       }
-      out.append(text, last, m.start(g)).append(MASK);
-      last = m.end(g);
     }
     return out.append(text, last, text.length()).toString();
   }
