@@ -2,6 +2,9 @@ package dev.cutter.report;
 
 import dev.cutter.core.cause.Cause;
 import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Diagnoses one server error from its SQLSTATE and the structured fields the server gave
@@ -24,41 +27,28 @@ final class SqlErrorDiagnoses {
           + (c.sqlstate() == null ? "unknown" : c.sqlstate()) + (cls == null ? "" : " (" + cls + ")") + names() + ".";
     }
 
-    /** The names the server gave, e.g. {@code ; table billing.invoice, constraint invoice_pkey}. */
+    /** The names the server gave, e.g. {@code , table billing.invoice, constraint invoice_pkey}. */
     private String names() {
-      StringBuilder b = new StringBuilder();
-      if (c.table() != null) {
-        b.append(", table ").append(c.schema() == null ? "" : c.schema() + ".").append(c.table());
-      } else if (c.schema() != null) {
-        b.append(", schema ").append(c.schema());
-      }
-      if (c.column() != null) {
-        b.append(", column ").append(c.column());
-      }
-      if (c.constraint() != null) {
-        b.append(", constraint ").append(c.constraint());
-      }
-      if (c.datatype() != null) {
-        b.append(", type ").append(c.datatype());
-      }
-      return b.toString();
+      String where = c.table() != null ? named("table", qualified(c.table())) : named("schema", c.schema());
+      return Stream.of(where, named("column", c.column()), named("constraint", c.constraint()),
+          named("type", c.datatype())).filter(Objects::nonNull).map(n -> ", " + n).collect(Collectors.joining());
     }
 
     /** The object the server named, or {@code fallback}. */
     String object(String fallback) {
-      if (c.table() != null) {
-        return "table " + (c.schema() == null ? "" : c.schema() + ".") + c.table();
-      }
-      if (c.constraint() != null) {
-        return "constraint " + c.constraint();
-      }
-      if (c.datatype() != null) {
-        return "type " + (c.schema() == null ? "" : c.schema() + ".") + c.datatype();
-      }
-      if (c.schema() != null) {
-        return "schema " + c.schema();
-      }
-      return fallback;
+      return Stream.of(named("table", qualified(c.table())), named("constraint", c.constraint()),
+          named("type", qualified(c.datatype())), named("schema", c.schema())).filter(Objects::nonNull).findFirst()
+          .orElse(fallback);
+    }
+
+    /** {@code name} qualified by the schema the server gave, if any; null for null. */
+    private String qualified(String name) {
+      return name == null ? null : (c.schema() == null ? "" : c.schema() + ".") + name;
+    }
+
+    /** E.g. {@code table billing.invoice}; null for a null name. */
+    private static String named(String kind, String name) {
+      return name == null ? null : kind + " " + name;
     }
   }
 
@@ -72,7 +62,6 @@ final class SqlErrorDiagnoses {
       Map.entry("55", "object not in prerequisite state"), Map.entry("57", "operator intervention"),
       Map.entry("58", "system error"), Map.entry("08", "connection exception"), Map.entry("P0", "PL/pgSQL error"),
       Map.entry("XX", "internal error"));
-
 
   private static final String RERUN = "Correct the package or the target as chosen, then run it again with a new authorization.";
 
@@ -105,22 +94,78 @@ final class SqlErrorDiagnoses {
           "Run cutter init --grant " + role(e) + " as an administrator, then re-run; nothing was changed.",
           "Run cutter init --grant " + role(e) + " (an administrator's one-time step), then re-run this package.");
     }
-    return switch (code) {
+    // a class whose codes are not listed one by one stands for all of them
+    String key = cls.equals("23") || cls.equals("08") || cls.equals("53") ? cls : code;
+    return switch (key) {
       case "42501" -> insufficientPrivilege(e);
       case "42P07", "42710", "42P06", "42723", "42P04", "42701" -> alreadyExists(e);
       case "42P01", "3F000", "42883", "42703", "42704" -> missing(e);
-      case "55P03" -> lockTimeout(e);
-      case "57014" -> canceled(e);
-      case "25001" -> notInTransaction(e);
-      case "25006" -> readOnly(e);
       case "40001", "40P01" -> conflict(e);
-      case "57P01", "57P02", "57P03" -> connectionLost(e);
-      case "2BP01" -> dependents(e);
-      case "42601" -> syntax(e);
-      case "P0001" -> raised(e);
-      case "28P01", "28000" -> authentication(e);
-      default -> cls.equals("23") ? constraintViolation(e) : cls.equals("08") ? connectionLost(e)
-          : cls.equals("53") ? resources(e) : unknown(e);
+      case "57P01", "57P02", "57P03", "08" -> connectionLost(e);
+      case "28P01", "28000" -> loginRefused("The server refused the login. " + e.evidence());
+      case "2BP01" -> Diagnosis.of(
+          "Other objects depend on " + e.object("an object the artifact drops") + ". " + e.evidence(),
+          "Decide how the dependent objects should be handled; nothing was changed. " + RERUN,
+          "Re-issue the package dropping or altering the dependent objects explicitly, in order.",
+          "Re-issue the package without the drop, if the dependents must stay.");
+      case "55P03" -> Diagnosis.of(
+          "Other sessions held a conflicting lock on " + e.object("an object the artifact changes")
+              + " for longer than lock_timeout. " + e.evidence(),
+          "Retry the same package in a quieter window; nothing was changed.",
+          "Retry in a quieter window (the transaction was rolled back, so the package can run again as it is).",
+          "Find the sessions holding the lock (pg_locks joined with pg_stat_activity) and coordinate with their"
+              + " owners before retrying.",
+          "Re-issue the package with a longer lock_timeout, accepting that other sessions wait longer behind it.");
+      case "57014" -> Diagnosis.of(
+          "The statement was canceled: it ran longer than statement_timeout, or an operator or another tool canceled"
+              + " it. " + e.evidence(),
+          "Find out which (the server log names a statement timeout) before retrying; nothing was changed.",
+          "Retry in a quieter window, when the statement competes less for I/O and locks.",
+          "Re-issue the package with a larger statement_timeout, sized from a dry-run on a copy of production data.",
+          "Split the change: run the long part (e.g. an index build with CONCURRENTLY) as its own package in"
+              + " autocommit mode.");
+      case "25001" -> Diagnosis.of(
+          "The statement cannot run inside a transaction block; cutter's validation should have rejected it for"
+              + " mode: transaction (please report that as a bug). " + e.evidence(),
+          "Move the statement to its own package in apply mode autocommit; nothing was changed.",
+          "Move the statement to its own package with apply mode autocommit (e.g. CREATE INDEX CONCURRENTLY).",
+          "Rewrite it so that it can run in a transaction (e.g. a plain CREATE INDEX in a quiet window).");
+      case "25006" -> Diagnosis.of(
+          "The target refused a write: it is a standby, or default_transaction_read_only is on. " + e.evidence(),
+          "Point --target at the primary and re-run; nothing was changed.",
+          "Run against the primary server (check --target and the PG* environment).",
+          "If the database is read-only on purpose, lift that through its own approved change first.");
+      case "53" -> Diagnosis.of(
+          "The server ran out of a resource (disk, memory or connections). " + e.evidence(),
+          "Free the resource on the server, then re-run; nothing was changed.",
+          "Free the resource (disk space, memory, connection slots) and re-run.",
+          "Re-run in a quieter window when fewer sessions compete for it.");
+      case "23" -> Diagnosis.of(
+          "The data on the target violates " + (e.c().constraint() != null ? "constraint " + e.c().constraint()
+              : e.c().column() != null ? "the rules of column " + e.c().column() : "a constraint") + ". "
+              + e.evidence(),
+          "Decide whether the data or the change is wrong; nothing was changed. " + RERUN,
+          "Correct the offending rows in a separate approved change, then re-run this package.",
+          "Change the artifact to handle the existing data (e.g. backfill first, or add the constraint NOT VALID and"
+              + " validate it later) and re-issue the package.",
+          "Add a sql preflight check that proves the data fits, so that this is BLOCKED before any change next time.");
+      case "42601" -> Diagnosis.of(
+          "The server rejected the statement as invalid SQL; a dry-run against the same server version would have"
+              + " shown it. " + e.evidence(),
+          "Fix the artifact, dry-run it, and re-issue the package; nothing was changed.",
+          "Fix the statement, check it with cutter dry-run --pg-version matching the target, and re-issue the"
+              + " package.");
+      case "P0001" -> Diagnosis.of(
+          "A guard in the artifact raised an exception: the target is not in the state the artifact requires. "
+              + e.evidence(),
+          "Read the guard's message: it names the condition the artifact requires; nothing was changed.",
+          "Bring the target into the state the guard requires through its own approved change, then re-run.",
+          "If the guard is wrong, correct the artifact and re-issue the package.");
+      default -> Diagnosis.of(e.evidence() + " cutter has no specific diagnosis for this code.",
+          "Read the server error and the server log; decide whether the package or the target must change. "
+              + RERUN,
+          "Correct the artifact and re-issue the package.",
+          "Correct the target's state in a separate approved change, then re-run this package.");
     };
   }
 
@@ -191,37 +236,7 @@ final class SqlErrorDiagnoses {
             + " objects_present preflight check for what it depends on.");
   }
 
-  private static Diagnosis dependents(SqlError e) {
-    return Diagnosis.of(
-        "Other objects depend on " + e.object("an object the artifact drops") + ". " + e.evidence(),
-        "Decide how the dependent objects should be handled; nothing was changed. " + RERUN,
-        "Re-issue the package dropping or altering the dependent objects explicitly, in order.",
-        "Re-issue the package without the drop, if the dependents must stay.");
-  }
-
   // ---- concurrency and time ------------------------------------------------------------------
-
-  private static Diagnosis lockTimeout(SqlError e) {
-    return Diagnosis.of(
-        "Other sessions held a conflicting lock on " + e.object("an object the artifact changes")
-            + " for longer than lock_timeout. " + e.evidence(),
-        "Retry the same package in a quieter window; nothing was changed.",
-        "Retry in a quieter window (the transaction was rolled back, so the package can run again as it is).",
-        "Find the sessions holding the lock (pg_locks joined with pg_stat_activity) and coordinate with their"
-            + " owners before retrying.",
-        "Re-issue the package with a longer lock_timeout, accepting that other sessions wait longer behind it.");
-  }
-
-  private static Diagnosis canceled(SqlError e) {
-    return Diagnosis.of(
-        "The statement was canceled: it ran longer than statement_timeout, or an operator or another tool canceled"
-            + " it. " + e.evidence(),
-        "Find out which (the server log names a statement timeout) before retrying; nothing was changed.",
-        "Retry in a quieter window, when the statement competes less for I/O and locks.",
-        "Re-issue the package with a larger statement_timeout, sized from a dry-run on a copy of production data.",
-        "Split the change: run the long part (e.g. an index build with CONCURRENTLY) as its own package in"
-            + " autocommit mode.");
-  }
 
   private static Diagnosis conflict(SqlError e) {
     String kind = e.code().equals("40P01") ? "a deadlock with another session" : "a serialization conflict with"
@@ -231,23 +246,6 @@ final class SqlErrorDiagnoses {
         "Retry the same package; nothing was changed.",
         "Retry the same package: the conflict is transient and the transaction was rolled back.",
         "If it recurs, retry in a quieter window or find the competing workload in pg_stat_activity.");
-  }
-
-  private static Diagnosis notInTransaction(SqlError e) {
-    return Diagnosis.of(
-        "The statement cannot run inside a transaction block; cutter's validation should have rejected it for"
-            + " mode: transaction (please report that as a bug). " + e.evidence(),
-        "Move the statement to its own package in apply mode autocommit; nothing was changed.",
-        "Move the statement to its own package with apply mode autocommit (e.g. CREATE INDEX CONCURRENTLY).",
-        "Rewrite it so that it can run in a transaction (e.g. a plain CREATE INDEX in a quiet window).");
-  }
-
-  private static Diagnosis readOnly(SqlError e) {
-    return Diagnosis.of(
-        "The target refused a write: it is a standby, or default_transaction_read_only is on. " + e.evidence(),
-        "Point --target at the primary and re-run; nothing was changed.",
-        "Run against the primary server (check --target and the PG* environment).",
-        "If the database is read-only on purpose, lift that through its own approved change first.");
   }
 
   // ---- connection and server -----------------------------------------------------------------
@@ -265,10 +263,6 @@ final class SqlErrorDiagnoses {
         "Confirm with cutter verify and the journal that the change is not in place before re-running.");
   }
 
-  private static Diagnosis authentication(SqlError e) {
-    return loginRefused("The server refused the login. " + e.evidence());
-  }
-
   /** The server refused the login ({@code rootCause} says where and how). */
   static Diagnosis loginRefused(String rootCause) {
     return Diagnosis.of(rootCause,
@@ -277,51 +271,7 @@ final class SqlErrorDiagnoses {
         "Check the password file (~/.pgpass or PGPASSFILE) and pg_hba.conf for this client.");
   }
 
-  private static Diagnosis resources(SqlError e) {
-    return Diagnosis.of(
-        "The server ran out of a resource (disk, memory or connections). " + e.evidence(),
-        "Free the resource on the server, then re-run; nothing was changed.",
-        "Free the resource (disk space, memory, connection slots) and re-run.",
-        "Re-run in a quieter window when fewer sessions compete for it.");
-  }
-
   // ---- data and artifact ---------------------------------------------------------------------
-
-  private static Diagnosis constraintViolation(SqlError e) {
-    return Diagnosis.of(
-        "The data on the target violates " + (e.c().constraint() != null ? "constraint " + e.c().constraint()
-            : e.c().column() != null ? "the rules of column " + e.c().column() : "a constraint") + ". " + e.evidence(),
-        "Decide whether the data or the change is wrong; nothing was changed. " + RERUN,
-        "Correct the offending rows in a separate approved change, then re-run this package.",
-        "Change the artifact to handle the existing data (e.g. backfill first, or add the constraint NOT VALID and"
-            + " validate it later) and re-issue the package.",
-        "Add a sql preflight check that proves the data fits, so that this is BLOCKED before any change next time.");
-  }
-
-  private static Diagnosis syntax(SqlError e) {
-    return Diagnosis.of(
-        "The server rejected the statement as invalid SQL; a dry-run against the same server version would have"
-            + " shown it. " + e.evidence(),
-        "Fix the artifact, dry-run it, and re-issue the package; nothing was changed.",
-        "Fix the statement, check it with cutter dry-run --pg-version matching the target, and re-issue the package.");
-  }
-
-  private static Diagnosis raised(SqlError e) {
-    return Diagnosis.of(
-        "A guard in the artifact raised an exception: the target is not in the state the artifact requires. "
-            + e.evidence(),
-        "Read the guard's message: it names the condition the artifact requires; nothing was changed.",
-        "Bring the target into the state the guard requires through its own approved change, then re-run.",
-        "If the guard is wrong, correct the artifact and re-issue the package.");
-  }
-
-  private static Diagnosis unknown(SqlError e) {
-    return Diagnosis.of(e.evidence() + " cutter has no specific diagnosis for this code.",
-        "Read the server error and the server log; decide whether the package or the target must change. "
-            + RERUN,
-        "Correct the artifact and re-issue the package.",
-        "Correct the target's state in a separate approved change, then re-run this package.");
-  }
 
   // ---- names -------------------------------------------------------------------------------
 
