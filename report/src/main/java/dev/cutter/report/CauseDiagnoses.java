@@ -208,40 +208,32 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
     String grants = c.missing().stream().map(Grant::describe).collect(Collectors.joining("; "));
     String role = role(c.role());
     String grantSql = c.missing().stream().map(g -> grantStatement(g, c.role())).collect(Collectors.joining(" "));
-    switch (c.as()) {
-      case BACKUP_ROLE -> {
-        return Diagnosis.of(
-            "backup_role " + role + " lacks " + grants + ": pg_dump would stop there, and a backup without those"
-                + " objects is no backup.",
-            "Grant what is missing to " + role + " as a separate approved change (" + grantSql + "), then re-run; "
-                + UNCHANGED,
-            "Grant it: " + grantSql,
-            "Re-issue the package with a backup_role that can already read the whole scope.");
-      }
-      case APPLY_ROLE -> {
-        Grant first = c.missing().get(0);
-        if (first.privilege().equals(Grant.OWNERSHIP)) {
-          return SqlErrorDiagnoses.notOwner(role, first.objectKind() + " " + first.object(),
-              "Preflight found it missing: " + grants + ".");
-        }
-        if (first.privilege().equals("CREATE") && first.objectKind().equals("schema")) {
-          return SqlErrorDiagnoses.missingCreateOnSchema(role, first.object(),
-              "Preflight found it missing: " + grants + ".");
-        }
-        return Diagnosis.of(
-            "apply_role " + role + " lacks " + grants + ", which the artifact needs.",
-            "Decide with the approver how the role gets the privilege; " + UNCHANGED,
-            "Grant it as a separate approved change (" + grantSql + "), then re-run this package.",
-            "Re-issue the package with an apply_role that already holds it (e.g. the object's owner).");
-      }
-      default -> {
-        return Diagnosis.of(
-            "Role " + role + " lacks " + grants + ", which the package's privilege check requires.",
-            "Decide with the approver how the role gets the privilege; " + UNCHANGED,
-            "Grant it as a separate approved change (" + grantSql + "), then re-run this package.",
-            "If the check's expectation is stale, re-issue the package with the corrected check.");
-      }
+    Grant first = c.missing().get(0);
+    boolean apply = c.as() == Cause.RoleKind.APPLY_ROLE;
+    if (apply && first.privilege().equals(Grant.OWNERSHIP)) {
+      return SqlErrorDiagnoses.notOwner(role, first.objectKind() + " " + first.object(),
+          "Preflight found it missing: " + grants + ".");
     }
+    if (apply && first.privilege().equals("CREATE") && first.objectKind().equals("schema")) {
+      return SqlErrorDiagnoses.missingCreateOnSchema(role, first.object(),
+          "Preflight found it missing: " + grants + ".");
+    }
+    if (c.as() == Cause.RoleKind.BACKUP_ROLE) {
+      return Diagnosis.of(
+          "backup_role " + role + " lacks " + grants + ": pg_dump would stop there, and a backup without those"
+              + " objects is no backup.",
+          "Grant what is missing to " + role + " as a separate approved change (" + grantSql + "), then re-run; "
+              + UNCHANGED,
+          "Grant it: " + grantSql,
+          "Re-issue the package with a backup_role that can already read the whole scope.");
+    }
+    return Diagnosis.of(
+        apply ? "apply_role " + role + " lacks " + grants + ", which the artifact needs."
+            : "Role " + role + " lacks " + grants + ", which the package's privilege check requires.",
+        "Decide with the approver how the role gets the privilege; " + UNCHANGED,
+        "Grant it as a separate approved change (" + grantSql + "), then re-run this package.",
+        apply ? "Re-issue the package with an apply_role that already holds it (e.g. the object's owner)."
+            : "If the check's expectation is stale, re-issue the package with the corrected check.");
   }
 
   /** E.g. {@code GRANT SELECT ON SEQUENCE cutter.journal_id_seq TO backup;}. */
