@@ -195,14 +195,8 @@ final class RecordTree {
     if (value instanceof Boolean b) {
       return F.booleanNode(b);
     }
-    if (value instanceof Integer i) {
-      return F.numberNode(i);
-    }
-    if (value instanceof Long l) {
-      return F.numberNode(l);
-    }
-    if (value instanceof Double d) {
-      return F.numberNode(d);
+    if (value instanceof Number n) {
+      return n instanceof Double d ? F.numberNode(d) : n instanceof Long l ? F.numberNode(l) : F.numberNode((Integer) n);
     }
     if (value instanceof Enum<?> e) {
       return F.textNode(spelling.apply(e));

@@ -344,15 +344,10 @@ final class ReportDocument {
     if (p.authorizationRef() != null) {
       spans.add(code(p.authorizationRef()));
     }
-    List<String> parts = new ArrayList<>();
-    if (p.risk() != null) {
-      parts.add("risk " + p.risk());
-    }
-    if (p.expiresAt() != null) {
-      parts.add("expires " + ReportTree.timestamp(p.expiresAt()));
-    }
+    String parts = Stream.of(p.risk() == null ? null : "risk " + p.risk(), p.expiresAt() == null ? null
+        : "expires " + ReportTree.timestamp(p.expiresAt())).filter(Objects::nonNull).collect(Collectors.joining(", "));
     if (!parts.isEmpty()) {
-      spans.add(plain((spans.isEmpty() ? "" : ", ") + String.join(", ", parts)));
+      spans.add(plain((spans.isEmpty() ? "" : ", ") + parts));
     }
     return new Line(spans);
   }
