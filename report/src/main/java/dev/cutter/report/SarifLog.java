@@ -161,22 +161,13 @@ public final class SarifLog {
       Location yaml = where.packageFile();
       at = f.line() > 0 ? new Location(yaml.uri(), f.line()) : where.applySection().orElse(yaml);
     }
-    StringBuilder m = new StringBuilder(f.rule().id());
-    if (f.object() != null) {
-      m.append(" on ").append(f.object());
-    }
-    if (f.detail() != null) {
-      m.append(": ").append(f.detail());
-    }
-    if (f.predictedLock() != null || f.measuredLock() != null) {
-      m.append("; predicted ").append(f.predictedLock() == null ? "no lock" : f.predictedLock());
-      if (f.measuredLock() != null) {
-        m.append(" / measured ").append(f.measuredLock());
-      }
-    }
-    m.append(f.denied() ? " (denied by the lint policy)" : " (reported, not denied)");
+    String lock = f.predictedLock() == null && f.measuredLock() == null ? ""
+        : "; predicted " + (f.predictedLock() == null ? "no lock" : f.predictedLock())
+            + (f.measuredLock() == null ? "" : " / measured " + f.measuredLock());
+    String m = f.rule().id() + (f.object() == null ? "" : " on " + f.object()) + (f.detail() == null ? ""
+        : ": " + f.detail()) + lock + (f.denied() ? " (denied by the lint policy)" : " (reported, not denied)");
     result(new Rule("lint/" + f.rule().id(), f.rule().id(), f.rule().why(), "The safe way: " + f.rule().fix()
-        + ". See docs/lock-safety.md.", byDefault), level, m.toString(), at);
+        + ". See docs/lock-safety.md.", byDefault), level, m, at);
   }
 
   /**
