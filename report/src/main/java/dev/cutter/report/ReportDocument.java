@@ -33,10 +33,12 @@ import dev.cutter.report.Doc.Span;
 import dev.cutter.report.Doc.TableBuilder;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -112,22 +114,17 @@ final class ReportDocument {
     }
     blocks.add(new Heading(2, "Lock hazards"));
     TableBuilder t = new TableBuilder("where", "rule", "severity", "policy", "lock", "finding");
-    List<dev.cutter.core.lint.LintRule> rules = new ArrayList<>();
+    Set<dev.cutter.core.lint.LintRule> rules = new LinkedHashSet<>();
     for (dev.cutter.core.lint.LintFinding f : r.lint()) {
       String lock = f.predictedLock() == null ? "" : "predicted " + f.predictedLock()
           + (f.measuredLock() == null ? "" : " / measured " + f.measuredLock());
       t.row(codeLine(f.where()), codeLine(f.rule().id()), Line.plain(f.severity().yamlName()),
           f.denied() ? Line.of(bold("denied")) : Line.plain("reported"), Line.plain(lock), Line.plain(f.detail()));
-      if (!rules.contains(f.rule())) {
-        rules.add(f.rule());
-      }
+      rules.add(f.rule());
     }
     blocks.add(t.build());
-    List<Line> fixes = new ArrayList<>();
-    for (dev.cutter.core.lint.LintRule rule : rules) {
-      fixes.add(Line.of(code(rule.id()), plain(": " + rule.why() + ". Safe way: " + rule.fix() + ".")));
-    }
-    blocks.add(new Doc.Bullets(fixes));
+    blocks.add(new Doc.Bullets(rules.stream()
+        .map(rule -> Line.of(code(rule.id()), plain(": " + rule.why() + ". Safe way: " + rule.fix() + "."))).toList()));
   }
 
   /**
@@ -207,7 +204,7 @@ final class ReportDocument {
   private void runTable() {
     TableBuilder t = new TableBuilder("run", "");
     t.field("run id", codeLine(r.runId()));
-    t.field("mode", Line.plain(r.mode() == null ? null : ReportTree.modeName(r.mode())));
+    t.field("mode", Line.plain(r.mode() == null ? null : ReportTree.spelling(r.mode())));
     t.field("started", Line.plain(ReportTree.timestamp(r.started())));
     t.field("finished", Line.plain(ReportTree.timestamp(r.finished())));
     if (r.applySettings() != null) {
@@ -283,11 +280,8 @@ final class ReportDocument {
           Line.plain(x.reason().yamlName().replace('_', ' ')), Line.plain(x.lock()), codeLine(x.query()));
     }
     blocks.add(t.build());
-    List<Line> advice = new ArrayList<>();
-    for (dev.cutter.core.blockers.Blocker x : list) {
-      advice.add(Line.of(bold("pid " + x.pid() + ":"), plain(" " + x.advice())));
-    }
-    blocks.add(new Callout("NOTE", advice));
+    blocks.add(new Callout("NOTE",
+        list.stream().map(x -> Line.of(bold("pid " + x.pid() + ":"), plain(" " + x.advice()))).toList()));
   }
 
   /**

@@ -4,7 +4,6 @@ import dev.cutter.core.check.CheckResult;
 import dev.cutter.core.run.GateResult;
 import dev.cutter.core.run.GateStatus;
 import dev.cutter.core.run.RunReport;
-import java.nio.file.Path;
 import java.util.Locale;
 
 /** Renders a scanned report for people: Markdown (the reviewer's file), HTML, and the stdout summary. */
@@ -48,8 +47,8 @@ public final class ReportRenderer {
     if (written.yaml() == null) {
       out.append("report: not written; printed in full on stderr\n");
     } else {
-      out.append("report: ").append(display(written.yaml(), scanner)).append('\n');
-      out.append("report: ").append(display(written.markdown(), scanner)).append('\n');
+      out.append("report: ").append(scanner.tildeHome(written.yaml().toString())).append('\n');
+      out.append("report: ").append(scanner.tildeHome(written.markdown().toString())).append('\n');
     }
     return out.toString();
   }
@@ -80,9 +79,5 @@ public final class ReportRenderer {
   private static String oneLine(String text, int max) {
     String s = text.strip().replaceAll("\\s*\\R\\s*", " ");
     return s.length() <= max ? s : s.substring(0, max - 1) + "…";
-  }
-
-  private static String display(Path path, SecretScanner scanner) {
-    return scanner.tildeHome(path.toString());
   }
 }

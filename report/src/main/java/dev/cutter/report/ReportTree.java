@@ -137,7 +137,7 @@ final class ReportTree {
       Shape.of(StatementTiming.class).with(REQUIRED, "index", "line")));
 
   /** How the report spells an enum constant: a status's label, a gate's id, a lock mode's name, a mode, or a name. */
-  private static String spelling(Enum<?> e) {
+  static String spelling(Enum<?> e) {
     if (e instanceof RunStatus.Label l) {
       return l.label();
     }
@@ -195,10 +195,6 @@ final class ReportTree {
     return new Codec<>(v -> v != null ? TREE.write(v) : notRunWritten ? F.objectNode().put("status", NOT_RUN) : null,
         (n, field) -> n.size() == 1 && NOT_RUN.equals(n.path("status").asText(null)) ? null
             : TREE.readNode(n, field, type));
-  }
-
-  static String modeName(RunMode mode) {
-    return spelling(mode);
   }
 
   /** RFC 3339 in UTC, to the millisecond at most (none when whole seconds); null for null. */
