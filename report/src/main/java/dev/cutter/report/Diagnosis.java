@@ -1,6 +1,5 @@
 package dev.cutter.report;
 
-import dev.cutter.core.run.RunReport;
 import dev.cutter.core.run.RunReport.Remediation;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,10 +26,5 @@ public record Diagnosis(String rootCause, List<Remediation> remediation, String 
   /** This diagnosis with another root cause. */
   Diagnosis withRootCause(String cause) {
     return new Diagnosis(cause, remediation, nextAction);
-  }
-
-  /** {@code report} with this diagnosis filled in. */
-  public RunReport applyTo(RunReport report) {
-    return report.withDiagnosis(rootCause, remediation, nextAction);
   }
 }

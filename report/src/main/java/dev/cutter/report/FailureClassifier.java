@@ -31,7 +31,8 @@ public final class FailureClassifier {
 
   /** The report with its diagnosis filled in. */
   public RunReport diagnose(RunReport report) {
-    return classify(report).applyTo(report);
+    Diagnosis d = classify(report);
+    return report.withDiagnosis(d.rootCause(), d.remediation(), d.nextAction());
   }
 
   /**

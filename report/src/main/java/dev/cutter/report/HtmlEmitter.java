@@ -90,7 +90,6 @@ final class HtmlEmitter {
         case PLAIN -> out.append(text.replace("\n", "<br>"));
         case BOLD -> out.append("<strong>").append(text.replace("\n", "<br>")).append("</strong>");
         case CODE -> out.append("<code>").append(text).append("</code>");
-        default -> throw new IllegalStateException(span.style().name());
       }
     }
     return out.toString();

@@ -129,12 +129,7 @@ public final class ReportCodec {
   }
 
   private static String firstLine(String message) {
-    if (message == null) {
-      return "unreadable";
-    }
-    String line = message.strip();
-    int nl = line.indexOf('\n');
-    return nl < 0 ? line : line.substring(0, nl).strip();
+    return message == null ? "unreadable" : message.strip().split("\n", 2)[0].strip();
   }
 
   /** Parses report YAML text into its tree (tests, and callers that hold the text). */
