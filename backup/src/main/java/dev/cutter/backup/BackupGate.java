@@ -823,6 +823,12 @@ public final class BackupGate {
         items.add(ReadinessItem.fail("pg_restore found", e.getMessage()));
       }
     }
+    if (policy.format() == BackupPolicy.Format.DIRECTORY) {
+      items.add(tools.via().isPresent()
+          ? ReadinessItem.fail("backup format", "directory cannot be written through the pg_dump prefix "
+              + tools.via().get().display() + "; use format custom there, or run pg_dump on this host")
+          : ReadinessItem.pass("backup format", "directory, " + policy.jobs() + " pg_dump " + (policy.jobs() == 1 ? "worker" : "workers")));
+    }
     long estimate = -1;
     try (ScopeCatalog catalog = ScopeCatalog.open(backupConn, policy)) {
       int serverMajor = catalog.serverVersionNum() / 10000;

@@ -275,6 +275,12 @@ class DirectoryBackupTest {
         + ": its files would be written on the prefix's side; use format custom there, or run pg_dump on this host");
     assertThat(b.reason()).doesNotContain("\n");
     assertThat(Files.exists(dir)).as("nothing was prepared").isFalse();
+    assertThat(new BackupGate(s).selftest(conn(db, "postgres"), directory(List.of("shop"), dir, List.of(), 2)))
+        .filteredOn(i -> i.check().equals("backup format")).singleElement()
+        .satisfies(i -> assertThat(i.passed()).isFalse());
+    assertThat(gate(env(Map.of())).selftest(conn(db, "postgres"), directory(List.of("shop"), dir, List.of(), 2)))
+        .filteredOn(i -> i.check().equals("backup format")).singleElement()
+        .satisfies(i -> assertThat(i.line()).endsWith("directory, 2 pg_dump workers"));
   }
 
   @Test

@@ -286,7 +286,7 @@ class PackageLoaderTest {
         .containsExactly("backup.jobs: parallel workers need format: directory (the custom format is written by one pg_dump"
             + " process), got jobs 2 with format custom");
     assertThat(messages(MINIMAL + "backup:\n  dir: /srv/backups\n  format: directory\n  jobs: two\n"))
-        .containsExactly("backup.jobs: expected a decimal integer, got 'two'");
+        .containsExactly("backup.jobs: expected a decimal integer, got a string");
   }
 
   @Test
