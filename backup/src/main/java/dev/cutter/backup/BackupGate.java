@@ -39,6 +39,7 @@ public final class BackupGate {
   private final BackupSettings settings;
   private Consumer<ConnectionSpec> beforeProofComparison = c -> { };
   private Consumer<Path> afterDirectoryDump = p -> { };
+  private boolean followDirectoryDump = true;
 
   public BackupGate(BackupSettings settings) {
     this.settings = settings;
@@ -50,9 +51,13 @@ public final class BackupGate {
     return this;
   }
 
-  /** For tests: runs {@code hook} on the directory pg_dump wrote (plaintext) before it is verified. */
+  /**
+   * For tests: runs {@code hook} on the directory pg_dump wrote (plaintext) before it is verified;
+   * no file is then walked while pg_dump runs, so the hook sees every file as pg_dump left it.
+   */
   BackupGate afterDirectoryDump(Consumer<Path> hook) {
     this.afterDirectoryDump = hook;
+    this.followDirectoryDump = false;
     return this;
   }
 
@@ -448,6 +453,25 @@ public final class BackupGate {
   private BackupResult dumpDirectory(ConnectionSpec conn, BackupPolicy policy, Prepared prepared, BackupDirectory dir,
       String finalName, List<Recipient> recipients, Instant started, Proving proving, Path partial, Path plain,
       RunGuard guard) throws IOException, InterruptedException {
+    Optional<DumpPipeline.Encryption> encryption = recipients.isEmpty()
+        ? Optional.empty()
+        : Optional.of(new DumpPipeline.Encryption(recipients.stream().map(r -> r.encryptionKey().orElseThrow()).toList(),
+            DirectoryArchive.TOC, Date.from(started)));
+    DirectoryArchive[] following = {null};
+    try {
+      return dumpDirectory(conn, policy, prepared, dir, finalName, recipients, started, proving, partial, plain, guard,
+          encryption, following);
+    } finally {
+      if (following[0] != null) {
+        following[0].close();
+      }
+    }
+  }
+
+  private BackupResult dumpDirectory(ConnectionSpec conn, BackupPolicy policy, Prepared prepared, BackupDirectory dir,
+      String finalName, List<Recipient> recipients, Instant started, Proving proving, Path partial, Path plain,
+      RunGuard guard, Optional<DumpPipeline.Encryption> encryption, DirectoryArchive[] following)
+      throws IOException, InterruptedException {
     ClientTools tools = settings.clientTools();
     int dumpExit;
     String dumpStderr;
@@ -466,6 +490,10 @@ public final class BackupGate {
       }
       guard.track(dump);
       dump.getOutputStream().close();
+      if (followDirectoryDump) {
+        // each data file is walked, hashed and encrypted while pg_dump writes it, and finished when pg_dump closes it
+        following[0] = DirectoryArchive.following(plain, partial, encryption, proving != null, policy.jobs(), dump.toHandle());
+      }
       dumpStderr = DumpPipeline.tail(dump.getErrorStream());
       dumpExit = dump.waitFor();
     }
@@ -516,13 +544,10 @@ public final class BackupGate {
       proofErr = new FutureTask<>(() -> DumpPipeline.tail(p.getErrorStream()));
       start(proofErr, "cutter-backup restore proof stderr");
     }
-    Optional<DumpPipeline.Encryption> encryption = recipients.isEmpty()
-        ? Optional.empty()
-        : Optional.of(new DumpPipeline.Encryption(recipients.stream().map(r -> r.encryptionKey().orElseThrow()).toList(),
-            DirectoryArchive.TOC, Date.from(started)));
     DirectoryArchive.Verified archive;
     try {
-      archive = DirectoryArchive.process(plain, partial, encryption, proving != null, policy.jobs());
+      archive = following[0] != null ? following[0].finish()
+          : DirectoryArchive.process(plain, partial, encryption, proving != null, policy.jobs());
     } catch (IOException e) {
       if (proofRestore != null) {
         proofRestore.destroyForcibly();

@@ -41,7 +41,7 @@ import java.util.zip.ZipException;
  * encryption into {@code <name>.pgp}; the plaintext file is then removed. Files are processed on
  * {@code jobs} threads, largest first.
  */
-final class DirectoryArchive {
+final class DirectoryArchive implements AutoCloseable {
 
   static final String TOC = "toc.dat";
   static final String ENCRYPTED_SUFFIX = ".pgp";
@@ -65,7 +65,39 @@ final class DirectoryArchive {
   /** The walked archive: the TOC's summary, every file, and the plaintext bytes in all. */
   record Verified(ArchiveSummary summary, List<ArchiveFile> files, long plaintextBytes, long storedBytes) {}
 
-  private DirectoryArchive() {}
+  /** One walked file, or what is wrong with its content ({@code problem}, to follow "the data file NAME of ENTRY"). */
+  private record Walked(ArchiveFile file, String problem) {}
+
+  private final Path plain;
+  private final Path stored;
+  private final Optional<DumpPipeline.Encryption> encryption;
+  private final boolean keepPlaintext;
+  private final ExecutorService pool;
+  private final Map<String, Future<Walked>> started = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Optional<ProcessHandle> writer;
+  private final Thread watcher;
+  private volatile boolean watching;
+  private final java.util.concurrent.atomic.AtomicInteger waits = new java.util.concurrent.atomic.AtomicInteger();
+
+  private DirectoryArchive(Path plain, Path stored, Optional<DumpPipeline.Encryption> encryption, boolean keepPlaintext,
+      int jobs, Optional<ProcessHandle> writer) {
+    this.plain = plain;
+    this.stored = stored;
+    this.encryption = encryption;
+    this.keepPlaintext = keepPlaintext;
+    this.writer = writer;
+    this.pool = Executors.newFixedThreadPool(Math.max(1, jobs), r -> {
+      Thread t = new Thread(r, "cutter-backup file");
+      t.setDaemon(true);
+      return t;
+    });
+    this.watching = writer.isPresent();
+    this.watcher = writer.isPresent() ? new Thread(this::watch, "cutter-backup directory watcher") : null;
+    if (watcher != null) {
+      watcher.setDaemon(true);
+      watcher.start();
+    }
+  }
 
   /**
    * Walks, hashes and (with {@code encryption}) encrypts every file of the archive in {@code plain}
@@ -76,6 +108,84 @@ final class DirectoryArchive {
    */
   static Verified process(Path plain, Path stored, Optional<DumpPipeline.Encryption> encryption, boolean keepPlaintext,
       int jobs) throws IOException, InterruptedException {
+    try (DirectoryArchive a = new DirectoryArchive(plain, stored, encryption, keepPlaintext, jobs, Optional.empty())) {
+      return a.finish();
+    }
+  }
+
+  /**
+   * As {@link #process}, started while {@code pg_dump} still writes into {@code plain}: each data
+   * file is followed as it grows and finished once no process of pg_dump's holds it open any more
+   * (read from {@code /proc/PID/fd}; where the system does not show it, every file waits for
+   * {@link #finish}). {@link #finish} is called once pg_dump has exited.
+   */
+  static DirectoryArchive following(Path plain, Path stored, Optional<DumpPipeline.Encryption> encryption,
+      boolean keepPlaintext, int jobs, ProcessHandle pgDump) {
+    boolean visible = Files.isDirectory(Path.of("/proc", String.valueOf(pgDump.pid()), "fd"));
+    return new DirectoryArchive(plain, stored, encryption, keepPlaintext, jobs, visible ? Optional.of(pgDump) : Optional.empty());
+  }
+
+  /** A data file pg_dump writes while it runs (toc.dat and the large objects' lists wait for the end). */
+  private static final java.util.regex.Pattern FOLLOWED = java.util.regex.Pattern.compile("(blob_)?[0-9]+\\.dat(\\.gz)?");
+
+  private void watch() {
+    while (watching) {
+      try (DirectoryStream<Path> s = Files.newDirectoryStream(plain)) {
+        for (Path p : s) {
+          String name = p.getFileName().toString();
+          if (FOLLOWED.matcher(name).matches() && !started.containsKey(name)
+              && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+            Entry en = new Entry(name, name.endsWith(".gz"), name.startsWith("blob_") ? Kind.BINARY : Kind.COPY, null);
+            started.put(name, pool.submit(() -> walk(en, true)));
+          }
+        }
+        Thread.sleep(50);
+      } catch (IOException e) {
+        return; // the directory is gone (a failed run); finish reports what is missing
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  /** Whether a process of pg_dump's (the leader or a worker) has {@code file} open. */
+  private boolean openByWriter(Path file) {
+    if (writer.isEmpty()) {
+      return false;
+    }
+    List<ProcessHandle> procs = new ArrayList<>();
+    procs.add(writer.get());
+    writer.get().descendants().forEach(procs::add);
+    for (ProcessHandle h : procs) {
+      try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc", String.valueOf(h.pid()), "fd"))) {
+        for (Path fd : fds) {
+          try {
+            if (Files.readSymbolicLink(fd).equals(file)) {
+              return true;
+            }
+          } catch (IOException e) {
+            // closed meanwhile
+          }
+        }
+      } catch (IOException e) {
+        if (h.isAlive()) {
+          return true; // its files cannot be seen: taken as still written until it exits
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * After pg_dump exited: parses toc.dat, checks the files against it, walks every file not yet
+   * walked and collects them all.
+   */
+  Verified finish() throws IOException, InterruptedException {
+    watching = false;
+    if (watcher != null) {
+      watcher.interrupt();
+      watcher.join();
+    }
     DirectoryToc toc;
     try (InputStream in = Files.newInputStream(plain.resolve(TOC), LinkOption.NOFOLLOW_LINKS)) {
       toc = ArchiveVerifier.verifyDirectoryToc(in);
@@ -85,55 +195,68 @@ final class DirectoryArchive {
       throw new ArchiveException(TOC + ": " + e.getMessage());
     }
     Map<String, Long> onDisk = regularFiles(plain);
+    Set<String> seen = new java.util.TreeSet<>(onDisk.keySet());
+    seen.addAll(started.keySet());
     List<Entry> entries = new ArrayList<>();
     entries.add(new Entry(TOC, false, Kind.TOC, "the table of contents"));
     for (Map.Entry<String, String> e : toc.dataFiles().entrySet()) {
-      Entry data = resolve(e.getKey(), e.getValue(), onDisk, Kind.COPY);
+      Entry data = resolve(e.getKey(), e.getValue(), seen, Kind.COPY);
       entries.add(data);
       if (e.getKey().endsWith(".toc")) {
         // the large objects' list: one "oid file" line per large object, each in its own file
         for (String name : largeObjectFiles(plain.resolve(data.name()), data)) {
-          entries.add(resolve(name, e.getValue() + ", " + name, onDisk, Kind.BINARY));
+          entries.add(resolve(name, e.getValue() + ", " + name, seen, Kind.BINARY));
         }
       }
     }
-    Set<String> expected = new java.util.HashSet<>();
-    entries.forEach(en -> expected.add(en.name()));
-    for (String f : onDisk.keySet()) {
-      if (!expected.contains(f)) {
+    Map<String, Entry> expected = new TreeMap<>();
+    entries.forEach(en -> expected.put(en.name(), en));
+    for (String f : seen) {
+      if (!expected.containsKey(f)) {
         throw new ArchiveException("the archive directory holds " + f + ", which its " + TOC + " does not name");
       }
     }
-    entries.sort(Comparator.comparing((Entry en) -> onDisk.get(en.name())).reversed());
-    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, jobs), r -> {
-      Thread t = new Thread(r, "cutter-backup file");
-      t.setDaemon(true);
-      return t;
-    });
-    try {
-      List<Future<ArchiveFile>> results = new ArrayList<>();
-      for (Entry en : entries) {
-        results.add(pool.submit(() -> walk(plain, stored, en, encryption, keepPlaintext)));
-      }
-      List<ArchiveFile> files = new ArrayList<>();
-      for (Future<ArchiveFile> f : results) {
-        try {
-          files.add(f.get());
-        } catch (ExecutionException e) {
-          pool.shutdownNow();
-          if (e.getCause() instanceof IOException io) {
-            throw io;
-          }
-          throw new IOException(String.valueOf(e.getCause()), e.getCause());
-        }
-      }
-      files.sort(Comparator.comparing(ArchiveFile::name));
-      long plainBytes = files.stream().mapToLong(ArchiveFile::bytes).sum();
-      long storedBytes = files.stream().mapToLong(ArchiveFile::storedBytes).sum();
-      return new Verified(toc.summary(), files, plainBytes, storedBytes);
-    } finally {
-      pool.shutdownNow();
+    entries.sort(Comparator.comparing((Entry en) -> onDisk.getOrDefault(en.name(), 0L)).reversed());
+    for (Entry en : entries) {
+      started.computeIfAbsent(en.name(), n -> pool.submit(() -> walk(en, false)));
     }
+    List<ArchiveFile> files = new ArrayList<>();
+    for (Entry en : entries) {
+      Walked w;
+      try {
+        w = started.get(en.name()).get();
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof IOException io) {
+          throw io;
+        }
+        throw new IOException(String.valueOf(e.getCause()), e.getCause());
+      }
+      if (w.problem() != null) {
+        throw new ArchiveException("the data file " + en.name() + " of " + en.label() + " " + w.problem());
+      }
+      files.add(w.file());
+    }
+    files.sort(Comparator.comparing(ArchiveFile::name));
+    long plainBytes = files.stream().mapToLong(ArchiveFile::bytes).sum();
+    long storedBytes = files.stream().mapToLong(ArchiveFile::storedBytes).sum();
+    return new Verified(toc.summary(), files, plainBytes, storedBytes);
+  }
+
+  /** How often a followed file was at its end while pg_dump still held it open (for tests). */
+  int waits() {
+    return waits.get();
+  }
+
+  /** Stops the watcher and every walk still running. */
+  @Override
+  public void close() throws InterruptedException {
+    watching = false;
+    if (watcher != null) {
+      watcher.interrupt();
+      watcher.join();
+    }
+    pool.shutdownNow();
+    pool.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
   }
 
   /**
@@ -165,15 +288,15 @@ final class DirectoryArchive {
   }
 
   /** The file on disk for the TOC's {@code name}: itself, or compressed with gzip; exactly one. */
-  private static Entry resolve(String name, String label, Map<String, Long> onDisk, Kind kind) throws ArchiveException {
-    boolean plainThere = onDisk.containsKey(name);
-    boolean gzipThere = onDisk.containsKey(name + ".gz");
+  private static Entry resolve(String name, String label, Set<String> onDisk, Kind kind) throws ArchiveException {
+    boolean plainThere = onDisk.contains(name);
+    boolean gzipThere = onDisk.contains(name + ".gz");
     if (plainThere && gzipThere) {
       throw new ArchiveException("the archive directory holds both " + name + " and " + name + ".gz (" + label + ")");
     }
     if (!plainThere && !gzipThere) {
       throw new ArchiveException("the data file " + name + " of " + label + " is missing from the archive directory"
-          + (onDisk.containsKey(name + ".lz4") || onDisk.containsKey(name + ".zst")
+          + (onDisk.contains(name + ".lz4") || onDisk.contains(name + ".zst")
               ? " (it is compressed with lz4 or zstd, which this verifier cannot read to its end; use gzip)" : ""));
     }
     return new Entry(gzipThere ? name + ".gz" : name, gzipThere, name.endsWith(".toc") ? Kind.TEXT : kind, label);
@@ -203,9 +326,9 @@ final class DirectoryArchive {
   }
 
   /** One read of one file: walked to its end, hashed, encrypted when asked, its plaintext then removed. */
-  private static ArchiveFile walk(Path plain, Path stored, Entry en, Optional<DumpPipeline.Encryption> encryption,
-      boolean keepPlaintext) throws IOException {
+  private Walked walk(Entry en, boolean follow) throws IOException, InterruptedException {
     Path source = plain.resolve(en.name());
+    Path watched = follow ? plain.toRealPath().resolve(en.name()) : null;
     MessageDigest plainSha = DumpPipeline.sha256();
     long[] plainCount = {0};
     byte[] tail = new byte[END_OF_COPY.length];
@@ -216,7 +339,8 @@ final class DirectoryArchive {
     long[] storedCount = {0};
     FileChannel out = null;
     OutputStream sink = null;
-    try (InputStream raw = Files.newInputStream(source, LinkOption.NOFOLLOW_LINKS)) {
+    try (InputStream raw = follow ? new Growing(FileChannel.open(source, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS),
+        () -> openByWriter(watched), waits) : Files.newInputStream(source, LinkOption.NOFOLLOW_LINKS)) {
       if (encryption.isPresent()) {
         out = FileChannel.open(target, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -262,8 +386,7 @@ final class DirectoryArchive {
             content[0] += n;
           }
         } catch (EOFException | ZipException e) {
-          throw new ArchiveException("the data file " + en.name() + " of " + en.label() + " is truncated or corrupt: "
-              + e.getMessage());
+          return new Walked(null, "is truncated or corrupt: " + e.getMessage());
         }
       }
       int n;
@@ -275,12 +398,10 @@ final class DirectoryArchive {
         }
       }
       if (en.kind() == Kind.COPY && !endsWith(tail, content[0], END_OF_COPY)) {
-        throw new ArchiveException("the data file " + en.name() + " of " + en.label()
-            + " is truncated: it does not end with pg_dump's end-of-data line");
+        return new Walked(null, "is truncated: it does not end with pg_dump's end-of-data line");
       }
       if (en.kind() == Kind.TEXT && content[0] > 0 && tail[tail.length - 1] != '\n') {
-        throw new ArchiveException("the data file " + en.name() + " of " + en.label()
-            + " is truncated: it does not end with a complete line");
+        return new Walked(null, "is truncated: it does not end with a complete line");
       }
       if (sink != null) {
         sink.close();
@@ -297,9 +418,62 @@ final class DirectoryArchive {
       Files.delete(source);
     }
     String plainDigest = DumpPipeline.hex(plainSha.digest());
-    return encryption.isPresent()
+    return new Walked(encryption.isPresent()
         ? new ArchiveFile(en.name(), plainCount[0], plainDigest, storedName, storedCount[0], DumpPipeline.hex(storedSha.digest()))
-        : new ArchiveFile(en.name(), plainCount[0], plainDigest, en.name(), plainCount[0], plainDigest);
+        : new ArchiveFile(en.name(), plainCount[0], plainDigest, en.name(), plainCount[0], plainDigest), null);
+  }
+
+  /**
+   * A file read while pg_dump may still write it: at its current end, it waits and reads on while a
+   * process of pg_dump's holds the file open, and ends only at the end of a closed file.
+   */
+  private static final class Growing extends InputStream {
+    private final FileChannel channel;
+    private final java.util.function.BooleanSupplier writing;
+    private final java.util.concurrent.atomic.AtomicInteger waits;
+
+    Growing(FileChannel channel, java.util.function.BooleanSupplier writing, java.util.concurrent.atomic.AtomicInteger waits) {
+      this.channel = channel;
+      this.writing = writing;
+      this.waits = waits;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      int n = read(one, 0, 1);
+      return n <= 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (len == 0) {
+        return 0;
+      }
+      while (true) {
+        int n = channel.read(java.nio.ByteBuffer.wrap(b, off, len));
+        if (n > 0) {
+          return n;
+        }
+        if (!writing.getAsBoolean()) {
+          // closed by pg_dump: what it wrote before closing is all there is
+          n = channel.read(java.nio.ByteBuffer.wrap(b, off, len));
+          return n > 0 ? n : -1;
+        }
+        waits.incrementAndGet();
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new java.io.InterruptedIOException("interrupted while following " + channel);
+        }
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      channel.close();
+    }
   }
 
   /** What pg_dump writes after a table's rows in the directory format: the end-of-data line, then two empty lines. */

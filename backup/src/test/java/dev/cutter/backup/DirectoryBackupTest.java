@@ -220,6 +220,38 @@ class DirectoryBackupTest {
   }
 
   @Test
+  void aFileIsFollowedWhileItsWriterHoldsItOpenAndFinishedOnlyOnceClosed(TestDatabase db) throws Exception {
+    createShop(db);
+    Path complete = tmp.resolve("complete");
+    PgDumpSupport.run(List.of(PgDumpSupport.program("pg_dump"), "--format=directory", "--file=" + complete, "-h",
+        db.server().host(), "-p", String.valueOf(db.server().port()), "-U", "postgres", "--schema=shop", db.name()));
+    Path largest = largestDataFile(complete);
+    long size = Files.size(largest);
+    Path growing = Files.createDirectory(tmp.resolve("growing"));
+    String name = largest.getFileName().toString();
+    // a writer standing in for pg_dump: the other files at once, the largest in two halves a second apart, toc.dat last
+    String script = "set -e; cd '" + complete + "'; for f in *; do [ \"$f\" = toc.dat ] || [ \"$f\" = " + name + " ] || cp \"$f\" '"
+        + growing + "/'; done; exec 3>'" + growing + "/" + name + "'; head -c " + size / 2 + " " + name + " >&3; sleep 1;"
+        + " tail -c +" + (size / 2 + 1) + " " + name + " >&3; exec 3>&-; cp toc.dat '" + growing + "/'";
+    Process writer = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true).start();
+
+    DirectoryArchive.Verified v;
+    int waits;
+    try (DirectoryArchive a = DirectoryArchive.following(growing, growing, Optional.empty(), true, 2, writer.toHandle())) {
+      assertThat(writer.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(writer.exitValue()).as(new String(writer.getInputStream().readAllBytes())).isZero();
+      v = a.finish();
+      waits = a.waits();
+    }
+    assertThat(waits).as("the largest file was read up to its half and followed while open").isPositive();
+    for (ArchiveFile f : v.files()) {
+      assertThat(f.sha256()).as(f.name()).isEqualTo(sha256(complete.resolve(f.name())));
+      assertThat(f.bytes()).as(f.name()).isEqualTo(Files.size(complete.resolve(f.name())));
+    }
+    assertThat(v.files()).extracting(ArchiveFile::name).contains(name, "toc.dat");
+  }
+
+  @Test
   void restoreProofOfAnEncryptedDirectoryBackupRunsParallelAndLeavesNoPlaintext(TestDatabase db) throws Exception {
     RestoreProofTest.createLedger(db);
     String role = RestoreProofTest.reader(db);
