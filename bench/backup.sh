@@ -14,6 +14,12 @@
 # machine shared with other work the wall times scatter, the CPU times much less. The cutter runs
 # include the JVM start and loading and verifying the signed package.
 #
+#   FORMAT=directory JOBS=2 bench/backup.sh 300 3
+#                                        (the packages ask for backup.format: directory, jobs: JOBS;
+#                                         each round also times pg_dump -Fd -j JOBS -f DIR; the bar
+#                                         compares the encrypted directory backup with
+#                                         pg_dump -Fc | gpg --encrypt -z 0: at most 0.8)
+#
 #   PROVE=1 bench/backup.sh 100 5        (the restore proof instead: each round times pg_restore of
 #                                         an archive of the same database into an empty database
 #                                         plus the exact row counts of its tables (one query), then
@@ -23,6 +29,12 @@ set -euo pipefail
 
 SCALE=${1:-100}
 ROUNDS=${2:-7}
+FORMAT=${FORMAT:-custom}
+JOBS=${JOBS:-1}
+case "$FORMAT" in
+  custom | directory) ;;
+  *) echo "FORMAT must be custom or directory, got $FORMAT" >&2; exit 2 ;;
+esac
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 PORT=${PORT:-55432}
@@ -91,6 +103,8 @@ backup:
   scope: database
   dir: $WORK/out-$kind
   min_bytes: 1024
+  format: $FORMAT
+  jobs: $JOBS
 $enc
 YAML
   "$CUTTER" package sign "$WORK/pkg-$kind" --key "$WORK/keys/bench-approver.sec.asc" \
@@ -102,6 +116,7 @@ cutter_backup() { # $1 = plain | enc
     --trust "$WORK/keys/trust.yaml" --pg-bin "$PGBIN" >"$WORK/last.out" || { cat "$WORK/last.out" >&2; exit 1; }
 }
 plain_dump() { "$PGBIN/pg_dump" -Fc -f "$WORK/plain.dump" bench; }
+dir_dump() { "$PGBIN/pg_dump" -Fd -j "$JOBS" -f "$WORK/plain.dump.dir" bench; }
 gpg_dump() { "$PGBIN/pg_dump" -Fc bench | gpg --batch --trust-model always --encrypt -z 0 -r "$BENCH_GPG_FPR" >"$WORK/plain.dump.gpg"; }
 cutter_plain() { cutter_backup plain; }
 cutter_enc() { cutter_backup enc; }
@@ -128,7 +143,8 @@ if [ -n "${PROVE:-}" ]; then
   "$PGBIN/pg_dump" -Fc -f "$WORK/ref.dump" bench
 fi
 [ -n "${ALT_JAVA_OPTS:-}" ] && KINDS="plain_dump cutter_plain cutter_plain_alt gpg_dump cutter_enc cutter_enc_alt"
-export ALT_JAVA_OPTS
+[ "$FORMAT" = directory ] && [ -z "${PROVE:-}" ] && KINDS="plain_dump dir_dump cutter_plain gpg_dump cutter_enc"
+export ALT_JAVA_OPTS JOBS
 
 measure() { # wall and CPU (user+sys, children included) seconds of a function, as "WALL CPU"
   /usr/bin/time -f '%e %U %S' -o "$WORK/time.txt" bash -c "$(declare -f "$1" cutter_backup); $1" >/dev/null
@@ -144,7 +160,7 @@ for r in $(seq 1 "$ROUNDS"); do
     C[$k]="${C[$k]:-} $cpu"
     printf 'round %d %-16s %7.2f s wall %7.2f s cpu\n' "$r" "$k" "$wall" "$cpu"
   done
-  [ -n "${PROVE:-}" ] || ls -l "$WORK/plain.dump" "$WORK/plain.dump.gpg" "$WORK"/out-*/*.dump* | awk '{print "  " $5 " bytes " $9}'
+  [ -n "${PROVE:-}" ] || du -sb "$WORK"/plain.dump* "$WORK"/out-*/*.dump* | awk '{print "  " $1 " bytes " $2}'
   rm -rf "$WORK"/out-* "$WORK"/plain.dump*
 done
 
@@ -155,6 +171,19 @@ if [ -n "${PROVE:-}" ]; then
   printf 'pg_restore into an empty db + row counts  %7.2f s wall %7.2f s cpu\n' "$R" "$(median "${C[restore_counts]}")"
   printf 'cutter backup --prove                     %7.2f s wall %7.2f s cpu   wall ratio %.3f (bar 1.20)\n' "$V" \
     "$(median "${C[cutter_prove]}")" "$(echo "$V / $R" | bc -l)"
+  exit 0
+fi
+if [ "$FORMAT" = directory ]; then
+  P=$(median "${T[plain_dump]}"); D=$(median "${T[dir_dump]}"); Q=$(median "${T[cutter_plain]}")
+  G=$(median "${T[gpg_dump]}"); E=$(median "${T[cutter_enc]}")
+  echo "== medians of $ROUNDS rounds, pgbench scale $SCALE, format directory, jobs $JOBS (load average after: $(cut -d' ' -f1-3 /proc/loadavg))"
+  printf 'pg_dump -Fc -f FILE                  %7.2f s wall %7.2f s cpu\n' "$P" "$(median "${C[plain_dump]}")"
+  printf 'pg_dump -Fd -j %-2s -f DIR             %7.2f s wall %7.2f s cpu\n' "$JOBS" "$D" "$(median "${C[dir_dump]}")"
+  printf 'cutter backup, directory, plain      %7.2f s wall %7.2f s cpu   wall ratio to pg_dump -Fd %.3f\n' "$Q" \
+    "$(median "${C[cutter_plain]}")" "$(echo "$Q / $D" | bc -l)"
+  printf 'pg_dump -Fc | gpg --encrypt -z 0     %7.2f s wall %7.2f s cpu\n' "$G" "$(median "${C[gpg_dump]}")"
+  printf 'cutter backup, directory, encrypted  %7.2f s wall %7.2f s cpu   wall ratio %.3f (bar 0.80)\n' "$E" \
+    "$(median "${C[cutter_enc]}")" "$(echo "$E / $G" | bc -l)"
   exit 0
 fi
 P=$(median "${T[plain_dump]}"); Q=$(median "${T[cutter_plain]}")

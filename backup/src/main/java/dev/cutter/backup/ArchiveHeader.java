@@ -19,6 +19,11 @@ public record ArchiveHeader(
 
   /** Format byte of a custom-format archive ({@code pg_dump -Fc}). */
   public static final int FORMAT_CUSTOM = 1;
+  /**
+   * Format byte of a directory-format archive's toc.dat ({@code pg_dump -Fd}): pg_dump writes 3
+   * there (the value its tar format's toc.dat also holds); 5, the format's own number, is accepted too.
+   */
+  public static final int FORMAT_DIRECTORY = 3;
 
   /** As pg_restore prints it, e.g. {@code 1.14-0}. */
   public String archiveVersion() {

@@ -47,8 +47,46 @@ public final class ArchiveVerifier {
     return new ArchiveVerifier(archive).walk();
   }
 
+  /**
+   * What the {@code toc.dat} of a directory-format archive announces: its summary ({@code dataBlocks}
+   * is the number of entries with a data file) and, for each entry with data, the file name the TOC
+   * gives it (without a compression suffix) and the entry it belongs to.
+   */
+  public record DirectoryToc(ArchiveSummary summary, Map<String, String> dataFiles) {
+    public DirectoryToc {
+      dataFiles = Map.copyOf(dataFiles);
+    }
+  }
+
+  /**
+   * Parses the whole {@code toc.dat} of a directory-format archive: the same header and TOC entries
+   * as the custom format, each entry ending with its data file's name instead of a data offset, and
+   * nothing after the last entry.
+   */
+  public static DirectoryToc verifyDirectoryToc(InputStream toc) throws IOException {
+    return new ArchiveVerifier(toc).walkDirectoryToc();
+  }
+
+  private DirectoryToc walkDirectoryToc() throws IOException {
+    ArchiveHeader header = readHeader(ArchiveHeader.FORMAT_DIRECTORY);
+    int count = in.readIntChecked("TOC entry count");
+    if (count < 0) {
+      throw corrupt("negative TOC entry count " + count);
+    }
+    Map<Integer, String> pendingData = new HashMap<>();
+    Map<String, String> files = new java.util.TreeMap<>();
+    List<QualifiedName> tableData = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      readTocEntry(header, i, pendingData, tableData, files);
+    }
+    if (in.readByteOrEof() >= 0) {
+      throw corrupt("bytes after the last of " + count + " TOC entries");
+    }
+    return new DirectoryToc(new ArchiveSummary(header, count, tableData, files.size()), files);
+  }
+
   private ArchiveSummary walk() throws IOException {
-    ArchiveHeader header = readHeader();
+    ArchiveHeader header = readHeader(ArchiveHeader.FORMAT_CUSTOM);
     int count = in.readIntChecked("TOC entry count");
     if (count < 0) {
       throw corrupt("negative TOC entry count " + count);
@@ -56,7 +94,7 @@ public final class ArchiveVerifier {
     Map<Integer, String> pendingData = new HashMap<>();
     List<QualifiedName> tableData = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      readTocEntry(header, i, pendingData, tableData);
+      readTocEntry(header, i, pendingData, tableData, null);
     }
     int blocks = readDataBlocks(pendingData);
     if (!pendingData.isEmpty()) {
@@ -67,7 +105,7 @@ public final class ArchiveVerifier {
     return new ArchiveSummary(header, count, tableData, blocks);
   }
 
-  private ArchiveHeader readHeader() throws IOException {
+  private ArchiveHeader readHeader(int expectedFormat) throws IOException {
     byte[] magic = in.readBytes(5, "magic");
     if (!"PGDMP".equals(new String(magic, StandardCharsets.ISO_8859_1))) {
       throw new ArchiveException("not a pg_dump archive: the first bytes are not the magic PGDMP");
@@ -91,8 +129,9 @@ public final class ArchiveVerifier {
     }
     in.offSize = offSize;
     int format = in.readByte("format");
-    if (format != ArchiveHeader.FORMAT_CUSTOM) {
-      throw new ArchiveException("archive format is " + format + ", not custom (1)");
+    if (format != expectedFormat && !(expectedFormat == ArchiveHeader.FORMAT_DIRECTORY && format == 5)) {
+      throw new ArchiveException("archive format is " + format + ", not "
+          + (expectedFormat == ArchiveHeader.FORMAT_CUSTOM ? "custom (1)" : "directory (3 or 5)"));
     }
     int compression = v >= K_VERS_1_15 ? in.readByte("compression") : in.readIntChecked("compression");
     int[] tm = new int[7];
@@ -114,8 +153,9 @@ public final class ArchiveVerifier {
     }
   }
 
+  /** One TOC entry; {@code files} is null for the custom format, else it gets the entry's data file name. */
   private void readTocEntry(ArchiveHeader header, int index, Map<Integer, String> pendingData,
-      List<QualifiedName> tableData) throws IOException {
+      List<QualifiedName> tableData, Map<String, String> files) throws IOException {
     int v = header.version();
     String where = "TOC entry " + (index + 1);
     int dumpId = in.readIntChecked(where + " id");
@@ -146,9 +186,18 @@ public final class ArchiveVerifier {
     while (in.readString(where + " dependency") != null) {
       // dependencies are not needed to prove completeness
     }
-    int offsetFlag = in.readOffsetFlag(where + " data offset");
     String label = desc + " " + (namespace == null ? "" : namespace + ".") + tag;
-    if (offsetFlag != OFFSET_NO_DATA) {
+    if (files != null) {
+      String file = in.readString(where + " file name");
+      if (file != null && !file.isEmpty()) {
+        if (!file.matches("[A-Za-z0-9_][A-Za-z0-9_.]*") || file.equals(DirectoryArchive.TOC)) {
+          throw corrupt(where + " names the data file '" + file + "', not a plain file name of the archive");
+        }
+        if (files.put(file, label) != null) {
+          throw corrupt("data file " + file + " appears twice in the TOC");
+        }
+      }
+    } else if (in.readOffsetFlag(where + " data offset") != OFFSET_NO_DATA) {
       if (pendingData.put(dumpId, label) != null) {
         throw corrupt("dump id " + dumpId + " appears twice in the TOC");
       }

@@ -113,7 +113,48 @@ final class BackupDirectory implements AutoCloseable {
       ch.close();
       throw new BusyException(dir);
     }
+    sweepPlaintext(dir);
     return new BackupDirectory(dir, ch, lock);
+  }
+
+  /**
+   * Deletes every {@code .<name>.plain} directory: the plaintext of an encrypted directory-format
+   * backup whose run was killed before it could remove it. Only the lock holder writes here, so no
+   * backup is using one.
+   */
+  private static void sweepPlaintext(Path dir) throws IOException {
+    try (var s = Files.newDirectoryStream(dir, "." + "*" + PLAINTEXT_SUFFIX)) {
+      for (Path p : s) {
+        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+          DirectoryArchive.deleteTree(p);
+        }
+      }
+    }
+  }
+
+  static final String PLAINTEXT_SUFFIX = ".plain";
+
+  /**
+   * A new, empty 0700 directory under a hidden temporary name for {@code finalName} (a
+   * directory-format backup); one left by an earlier run is quarantined first.
+   */
+  Path createTemporaryDirectory(String finalName) throws IOException {
+    Path temp = dir.resolve("." + finalName + ".partial");
+    if (Files.exists(temp, LinkOption.NOFOLLOW_LINKS)) {
+      quarantine(temp, "left under its temporary name by an earlier run that did not finish", Instant.now());
+    }
+    return Files.createDirectory(temp, PosixFilePermissions.asFileAttribute(DIR_MODE));
+  }
+
+  /**
+   * The private 0700 directory pg_dump writes the plaintext of an encrypted directory-format
+   * backup into: each file is encrypted into the temporary directory and then removed, and the
+   * directory itself is deleted (never quarantined) when the run ends, whichever way.
+   */
+  Path createPlaintextDirectory(String finalName) throws IOException {
+    Path plain = dir.resolve("." + finalName + PLAINTEXT_SUFFIX);
+    DirectoryArchive.deleteTree(plain);
+    return Files.createDirectory(plain, PosixFilePermissions.asFileAttribute(DIR_MODE));
   }
 
   Path path() {
@@ -246,7 +287,7 @@ final class BackupDirectory implements AutoCloseable {
     }
   }
 
-  private static void syncDirectory(Path d) {
+  static void syncDirectory(Path d) {
     try (FileChannel ch = FileChannel.open(d, StandardOpenOption.READ)) {
       ch.force(true);
     } catch (IOException e) {

@@ -14,8 +14,10 @@ import java.util.List;
  * it is encrypted, when it was taken (UTC), the system identifier of the server it was taken
  * from (null when the backup role may not read it), how the connection was protected, where the
  * dump sits in the server's WAL history ({@link PitAnchor}) and, when the package asked for it, what
- * the restore proof compared. An envelope with a required field missing is incomplete, and an
- * incomplete envelope blocks the run.
+ * the restore proof compared. A directory-format backup lists its {@code files} (null for the
+ * custom format), and its {@code sha256} and {@code plaintextSha256} are those of the file lists
+ * ({@link DirectoryArchive#manifestSha256}). An envelope with a required field missing is
+ * incomplete, and an incomplete envelope blocks the run.
  */
 public record BackupEnvelope(
     Path path,
@@ -36,10 +38,21 @@ public record BackupEnvelope(
     String systemIdentifier,
     TlsState tls,
     PitAnchor anchor,
-    ProofResult proof) {
+    ProofResult proof,
+    List<ArchiveFile> files) {
 
   public BackupEnvelope {
     encryptedTo = encryptedTo == null ? null : List.copyOf(encryptedTo);
+    files = files == null ? null : List.copyOf(files);
+  }
+
+  /** A custom-format backup's envelope (no file list). */
+  public BackupEnvelope(Path path, long bytes, String sha256, String plaintextSha256, long plaintextBytes, String format,
+      String archiveVersion, String pgDumpVersion, String serverVersion, String database, int tocEntries,
+      int tableDataEntries, List<String> encryptedTo, Instant started, Instant finished, String systemIdentifier,
+      TlsState tls, PitAnchor anchor, ProofResult proof) {
+    this(path, bytes, sha256, plaintextSha256, plaintextBytes, format, archiveVersion, pgDumpVersion, serverVersion,
+        database, tocEntries, tableDataEntries, encryptedTo, started, finished, systemIdentifier, tls, anchor, proof, null);
   }
 
   /** The names of required fields that are missing or empty; empty when the envelope is complete. */
@@ -56,6 +69,10 @@ public record BackupEnvelope(
     require(missing, "encrypted_to", encryptedTo != null);
     require(missing, "started", started != null);
     require(missing, "finished", finished != null && started != null && !finished.isBefore(started));
+    if ("directory".equals(format)) {
+      require(missing, "files", files != null && !files.isEmpty()
+          && files.stream().allMatch(f -> isSha256(f.sha256()) && isSha256(f.storedSha256()) && f.storedBytes() >= 0));
+    }
     return missing;
   }
 

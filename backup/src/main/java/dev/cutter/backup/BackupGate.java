@@ -38,6 +38,8 @@ public final class BackupGate {
 
   private final BackupSettings settings;
   private Consumer<ConnectionSpec> beforeProofComparison = c -> { };
+  private Consumer<Path> afterDirectoryDump = p -> { };
+  private boolean followDirectoryDump = true;
 
   public BackupGate(BackupSettings settings) {
     this.settings = settings;
@@ -47,6 +49,21 @@ public final class BackupGate {
   BackupGate beforeProofComparison(Consumer<ConnectionSpec> hook) {
     this.beforeProofComparison = hook;
     return this;
+  }
+
+  /**
+   * For tests: runs {@code hook} on the directory pg_dump wrote (plaintext) before it is verified;
+   * no file is then walked while pg_dump runs, so the hook sees every file as pg_dump left it.
+   */
+  BackupGate afterDirectoryDump(Consumer<Path> hook) {
+    this.afterDirectoryDump = hook;
+    this.followDirectoryDump = false;
+    return this;
+  }
+
+  /** The directory name a directory-format backup of {@code packageId} in run {@code runId} gets. */
+  public static String directoryName(String packageId, String runId) {
+    return packageId + "-" + runId + ".dumpdir";
   }
 
   /** The file name a backup of {@code packageId} in run {@code runId} gets. */
@@ -103,6 +120,12 @@ public final class BackupGate {
   public BackupResult run(ConnectionSpec backupConn, BackupPolicy policy, String packageId, String runId,
       Groundwork groundwork) {
     Instant started = settings.clock().instant();
+    // pg_dump -Fd writes files where it runs: through a prefix that is the prefix's side, out of cutter's reach
+    if (policy.format() == BackupPolicy.Format.DIRECTORY && settings.clientTools().via().isPresent()) {
+      return Blocked.of(Cause.BackupRefusal.FORMAT_UNSUPPORTED, "backup.format directory cannot be written through the pg_dump"
+          + " prefix " + settings.clientTools().via().get().display() + ": its files would be written on the prefix's side;"
+          + " use format custom there, or run pg_dump on this host", null);
+    }
     Keys keys;
     Tools tools;
     try {
@@ -130,6 +153,7 @@ public final class BackupGate {
     if (policy.dir() == null) {
       return Blocked.of(Cause.BackupRefusal.DIRECTORY, "backup.dir is not set", null);
     }
+
     // The catalog session stays open, in the transaction whose snapshot pg_dump imports, until the dump is done.
     ScopeCatalog catalog;
     try {
@@ -204,7 +228,8 @@ public final class BackupGate {
     List<Recipient> recipients = keys.recipients();
     // directory, lock, space, then the dump
     Path dir = policy.dir();
-    String finalName = fileName(packageId, runId, !recipients.isEmpty());
+    boolean directory = policy.format() == BackupPolicy.Format.DIRECTORY;
+    String finalName = directory ? directoryName(packageId, runId) : fileName(packageId, runId, !recipients.isEmpty());
     try (BackupDirectory backupDir = BackupDirectory.open(dir)) {
       long needed = Math.max(prepared.estimate(), policy.minBytes());
       long free = backupDir.usableSpace();
@@ -212,7 +237,9 @@ public final class BackupGate {
         return Blocked.compared(Cause.BackupRefusal.NO_SPACE, "not enough free space in " + dir + " for the backup",
             ">= " + needed + " bytes free (estimate of the scope's table data)", free + " bytes free");
       }
-      return dump(backupConn, policy, prepared, backupDir, finalName, recipients, started, proving);
+      return directory
+          ? dumpDirectory(backupConn, policy, prepared, backupDir, finalName, recipients, started, proving)
+          : dump(backupConn, policy, prepared, backupDir, finalName, recipients, started, proving);
     } catch (BackupDirectory.BusyException e) {
       return Blocked.of(Cause.BackupRefusal.DIRECTORY, e.getMessage(), "wait for it to finish, or use another backup.dir");
     } catch (BackupDirectory.UnsafeException e) {
@@ -384,15 +411,236 @@ public final class BackupGate {
   }
 
   /**
+   * The directory format: {@code pg_dump --format=directory --jobs=N} into a private 0700
+   * directory, then {@code pg_restore --list} of it, every file walked, hashed and (when
+   * encrypted) encrypted file by file into the temporary directory with its plaintext removed,
+   * the restore proof ({@code pg_restore --jobs=N} from the plaintext, alongside the walk), the
+   * checks of the custom format, and one atomic rename of the temporary directory. An encrypted
+   * run's plaintext directory is deleted whichever way the run ends.
+   */
+  private BackupResult dumpDirectory(ConnectionSpec conn, BackupPolicy policy, Prepared prepared, BackupDirectory dir,
+      String finalName, List<Recipient> recipients, Instant started, Proving proving) throws IOException {
+    boolean encrypt = !recipients.isEmpty();
+    Path partial = dir.createTemporaryDirectory(finalName);
+    Path plain = encrypt ? dir.createPlaintextDirectory(finalName) : partial;
+    RunGuard guard = new RunGuard();
+    guard.onQuarantine(() -> {
+      if (encrypt) {
+        DirectoryArchive.deleteTree(plain);
+      }
+      return dir.quarantine(partial, guard.abortReason() == null ? "failed" : guard.abortReason(), settings.clock().instant());
+    });
+    Thread hook = new Thread(() -> guard.abort("interrupted by a signal (SIGINT/SIGTERM) during the dump"),
+        "cutter-backup-interrupt");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      return dumpDirectory(conn, policy, prepared, dir, finalName, recipients, started, proving, partial, plain, guard);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return fail(guard, Cause.BackupRefusal.INTERRUPTED, "interrupted during the dump", null);
+    } finally {
+      if (encrypt) {
+        DirectoryArchive.deleteTree(plain);
+      }
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // the JVM is shutting down: the hook has run or is running
+      }
+    }
+  }
+
+  private BackupResult dumpDirectory(ConnectionSpec conn, BackupPolicy policy, Prepared prepared, BackupDirectory dir,
+      String finalName, List<Recipient> recipients, Instant started, Proving proving, Path partial, Path plain,
+      RunGuard guard) throws IOException, InterruptedException {
+    Optional<DumpPipeline.Encryption> encryption = recipients.isEmpty()
+        ? Optional.empty()
+        : Optional.of(new DumpPipeline.Encryption(recipients.stream().map(r -> r.encryptionKey().orElseThrow()).toList(),
+            DirectoryArchive.TOC, Date.from(started)));
+    DirectoryArchive[] following = {null};
+    try {
+      return dumpDirectory(conn, policy, prepared, dir, finalName, recipients, started, proving, partial, plain, guard,
+          encryption, following);
+    } finally {
+      if (following[0] != null) {
+        following[0].close();
+      }
+    }
+  }
+
+  private BackupResult dumpDirectory(ConnectionSpec conn, BackupPolicy policy, Prepared prepared, BackupDirectory dir,
+      String finalName, List<Recipient> recipients, Instant started, Proving proving, Path partial, Path plain,
+      RunGuard guard, Optional<DumpPipeline.Encryption> encryption, DirectoryArchive[] following)
+      throws IOException, InterruptedException {
+    ClientTools tools = settings.clientTools();
+    int dumpExit;
+    String dumpStderr;
+    try (KeyPasswordFile keyPassword = KeyPasswordFile.of(conn)) {
+      ConnectionSpec endpoint = tools.endpoint(conn);
+      List<String> command = new ArrayList<>(dumpCommand(prepared.pgDump().command(), policy, prepared.snapshot(), plain));
+      command.addAll(tools.connectionArguments(endpoint));
+      ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+      pb.environment().clear();
+      pb.environment().putAll(tools.dumpEnvironment(endpoint, settings.environment(), keyPassword.file()));
+      Process dump;
+      try {
+        dump = pb.start();
+      } catch (IOException e) {
+        return fail(guard, Cause.BackupRefusal.DUMP_FAILED, "the dump could not run: " + e.getMessage(), null);
+      }
+      guard.track(dump);
+      dump.getOutputStream().close();
+      if (followDirectoryDump) {
+        // each data file is walked, hashed and encrypted while pg_dump writes it, and finished when pg_dump closes it
+        following[0] = DirectoryArchive.following(plain, partial, encryption, proving != null, policy.jobs(), dump.toHandle());
+      }
+      dumpStderr = DumpPipeline.tail(dump.getErrorStream());
+      dumpExit = dump.waitFor();
+    }
+    if (guard.aborted()) {
+      return fail(guard, Cause.BackupRefusal.INTERRUPTED, guard.abortReason(), null);
+    }
+    if (dumpExit != 0) {
+      return fail(guard, new Blocked(Cause.BackupRefusal.DUMP_FAILED, "pg_dump exited " + dumpExit + ": "
+          + DumpPipeline.firstErrorLine(dumpStderr), dumpStderr.strip(), "exit 0", "exit " + dumpExit, Optional.empty()));
+    }
+    afterDirectoryDump.accept(plain);
+    // pg_restore --list reads toc.dat only, before any plaintext is removed
+    List<String> list = new ArrayList<>(prepared.pgRestore().command());
+    list.addAll(List.of("--list", "--verbose", plain.toString()));
+    ProcessBuilder lpb = new ProcessBuilder(list);
+    lpb.environment().clear();
+    lpb.environment().putAll(withoutLibpqVariables(settings.environment()));
+    Process lister = lpb.start();
+    guard.track(lister);
+    lister.getOutputStream().close();
+    FutureTask<String> listErr = new FutureTask<>(() -> DumpPipeline.tail(lister.getErrorStream()));
+    start(listErr, "cutter-backup pg_restore stderr");
+    int[] listed = DumpPipeline.countListing(lister.getInputStream());
+    int listExit = lister.waitFor();
+    if (listExit != 0) {
+      String err;
+      try {
+        err = listErr.get();
+      } catch (ExecutionException e) {
+        err = "";
+      }
+      return fail(guard, Cause.BackupRefusal.ARCHIVE_INVALID, "the archive's table of contents failed: pg_restore --list exited "
+          + listExit + ": " + DumpPipeline.firstErrorLine(err), null);
+    }
+    // the restore proof reads the plaintext alongside the walk; the plaintext stays until it is done
+    Process proofRestore = null;
+    FutureTask<String> proofErr = null;
+    if (proving != null) {
+      List<String> proofCommand = new ArrayList<>(proving.proof().command(prepared.pgRestore().command()));
+      proofCommand.addAll(List.of("--jobs=" + policy.jobs(), plain.toString()));
+      ProcessBuilder ppb = new ProcessBuilder(proofCommand).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+      ppb.environment().clear();
+      ppb.environment().putAll(proving.proof().environment(settings.environment()));
+      Process p = ppb.start();
+      guard.track(p);
+      p.getOutputStream().close();
+      proofRestore = p;
+      proofErr = new FutureTask<>(() -> DumpPipeline.tail(p.getErrorStream()));
+      start(proofErr, "cutter-backup restore proof stderr");
+    }
+    DirectoryArchive.Verified archive;
+    try {
+      archive = following[0] != null ? following[0].finish()
+          : DirectoryArchive.process(plain, partial, encryption, proving != null, policy.jobs());
+    } catch (IOException e) {
+      if (proofRestore != null) {
+        proofRestore.destroyForcibly();
+      }
+      if (guard.aborted()) {
+        return fail(guard, Cause.BackupRefusal.INTERRUPTED, guard.abortReason(), null);
+      }
+      return fail(guard, e instanceof ArchiveException
+          ? Blocked.of(Cause.BackupRefusal.ARCHIVE_INVALID, "the archive failed verification: " + e.getMessage(), null)
+          : Blocked.of(Cause.BackupRefusal.DIRECTORY, "writing the backup failed: " + e.getMessage(), null));
+    }
+    Integer proofExit = null;
+    String proofStderr = null;
+    if (proofRestore != null) {
+      proofExit = proofRestore.waitFor();
+      try {
+        proofStderr = proofErr.get();
+      } catch (ExecutionException e) {
+        proofStderr = "";
+      }
+    }
+    if (!recipients.isEmpty()) {
+      DirectoryArchive.deleteTree(plain); // the proof has read it; nothing of it stays
+    }
+    if (guard.aborted()) {
+      return fail(guard, Cause.BackupRefusal.INTERRUPTED, guard.abortReason(), null);
+    }
+    ArchiveSummary a = archive.summary();
+    DumpPipeline.Outcome outcome = new DumpPipeline.Outcome(dumpExit, dumpStderr, a, null,
+        new DumpPipeline.RestoreListing(listExit, listed[0], listed[1], ""), null, archive.plaintextBytes(), null, 0, null,
+        null, null, null);
+    Optional<Blocked> problem = check(outcome, policy, prepared.expectedTables());
+    if (problem.isPresent()) {
+      return fail(guard, problem.get());
+    }
+    ProofResult proofResult = null;
+    if (proving != null) {
+      try {
+        proofResult = prove(proofExit, proofStderr, proving);
+      } catch (RestoreProof.Refused r) {
+        return fail(guard, proofRefused(r));
+      } catch (SQLException e) {
+        return fail(guard, Blocked.of(Cause.BackupRefusal.UNREADABLE, "cannot count the source's rows at the dump's snapshot: "
+            + e.getMessage(), "SQLSTATE " + e.getSQLState()));
+      }
+    }
+    ArchiveHeader h = a.header();
+    BackupEnvelope draft = new BackupEnvelope(dir.path().resolve(finalName), archive.storedBytes(),
+        DirectoryArchive.manifestSha256(archive.files(), true), DirectoryArchive.manifestSha256(archive.files(), false),
+        archive.plaintextBytes(), "directory", h.archiveVersion(), h.pgDumpVersion(), prepared.server(),
+        prepared.database(), a.tocEntries(), a.tableData().size(), recipients.stream().map(Recipient::fingerprint).toList(),
+        started, settings.clock().instant(), prepared.systemIdentifier(), prepared.tls(), prepared.anchor(), proofResult,
+        archive.files());
+    List<String> missing = draft.missingFields();
+    if (!missing.isEmpty()) {
+      return fail(guard, Blocked.compared(Cause.BackupRefusal.ARCHIVE_INVALID, "the backup envelope is incomplete: "
+          + String.join(", ", missing) + " missing", "path, bytes, sha256, format, files, ...", "missing " + missing));
+    }
+    Optional<Path> committed;
+    try {
+      for (ArchiveFile f : archive.files()) {
+        long onDisk = Files.size(partial.resolve(f.storedName()));
+        if (onDisk != f.storedBytes()) {
+          return fail(guard, Blocked.compared(Cause.BackupRefusal.ARCHIVE_INVALID, "the file " + f.storedName()
+              + " on disk does not have the bytes written", f.storedBytes() + " bytes", onDisk + " bytes"));
+        }
+      }
+      BackupDirectory.syncDirectory(partial);
+      committed = guard.commit(() -> dir.commit(partial, finalName));
+    } catch (IOException e) {
+      return fail(guard, Cause.BackupRefusal.DIRECTORY, "cannot move the backup to its final name " + finalName + ": "
+          + e.getMessage(), null);
+    }
+    if (committed.isEmpty()) {
+      return fail(guard, Cause.BackupRefusal.INTERRUPTED, guard.abortReason(), null);
+    }
+    return new BackupResult.Passed(draft);
+  }
+
+  /**
    * The restore proof of a dump that passed every other check: pg_restore into the scratch
    * database exited 0, then the restored relations, row counts and catalog baseline equal the
    * source's at the dump's snapshot.
    */
   private ProofResult prove(DumpPipeline.Outcome o, Proving proving) throws RestoreProof.Refused, SQLException {
-    if (o.proofExit() == null || o.proofExit() != 0) {
+    return prove(o.proofExit(), o.proofStderr(), proving);
+  }
+
+  private ProofResult prove(Integer proofExit, String proofStderr, Proving proving) throws RestoreProof.Refused, SQLException {
+    if (proofExit == null || proofExit != 0) {
       throw new RestoreProof.Refused(Cause.ProofFailure.RESTORE_FAILED, List.of(), "pg_restore into the restore proof's"
-          + " database exited " + o.proofExit() + ": " + DumpPipeline.firstErrorLine(o.proofStderr()),
-          o.proofStderr() == null ? null : o.proofStderr().strip());
+          + " database exited " + proofExit + ": " + DumpPipeline.firstErrorLine(proofStderr),
+          proofStderr == null ? null : proofStderr.strip());
     }
     ScopeState source;
     try {
@@ -479,8 +727,20 @@ public final class BackupGate {
 
   /** As {@link #dumpCommand(Path, BackupPolicy, String)}, after {@code program} (a path, or a prefix and the program). */
   static List<String> dumpCommand(List<String> program, BackupPolicy policy, String snapshot) {
+    return dumpCommand(program, policy, snapshot, null);
+  }
+
+  /**
+   * As above; {@code directory} (the directory format only) is where pg_dump writes the archive,
+   * with {@code --jobs} workers.
+   */
+  static List<String> dumpCommand(List<String> program, BackupPolicy policy, String snapshot, Path directory) {
     List<String> cmd = new ArrayList<>(program);
-    cmd.addAll(List.of("--format=custom", "--no-password"));
+    if (directory != null) {
+      cmd.addAll(List.of("--format=directory", "--jobs=" + policy.jobs(), "--file=" + directory, "--no-password"));
+    } else {
+      cmd.addAll(List.of("--format=custom", "--no-password"));
+    }
     if (snapshot != null) {
       cmd.add("--snapshot=" + snapshot);
     }
@@ -587,6 +847,12 @@ public final class BackupGate {
       } catch (IOException e) {
         items.add(ReadinessItem.fail("pg_restore found", e.getMessage()));
       }
+    }
+    if (policy.format() == BackupPolicy.Format.DIRECTORY) {
+      items.add(tools.via().isPresent()
+          ? ReadinessItem.fail("backup format", "directory cannot be written through the pg_dump prefix "
+              + tools.via().get().display() + "; use format custom there, or run pg_dump on this host")
+          : ReadinessItem.pass("backup format", "directory, " + policy.jobs() + " pg_dump " + (policy.jobs() == 1 ? "worker" : "workers")));
     }
     long estimate = -1;
     try (ScopeCatalog catalog = ScopeCatalog.open(backupConn, policy)) {

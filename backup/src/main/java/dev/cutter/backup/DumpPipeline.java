@@ -338,7 +338,7 @@ final class DumpPipeline {
   }
 
   /** Keeps at most the last 64 KiB of a stream (stderr), decoded as UTF-8. */
-  private static String tail(InputStream in) throws IOException {
+  static String tail(InputStream in) throws IOException {
     Deque<byte[]> parts = new ArrayDeque<>();
     int kept = 0;
     byte[] buf = new byte[8192];

@@ -12,7 +12,9 @@ import java.util.Optional;
  * benchmark (the {@code cutter backup} verb is wired in the cli module).
  *
  * <pre>BackupMain --host H --port P --db D --user U --dir DIR --package ID --run RUN_ID
- *     [--schema S]... [--encrypt-to FPR]... [--keys FILE] [--pg-bin DIR] [--min-bytes N]</pre>
+ *     [--schema S]... [--encrypt-to FPR]... [--keys FILE] [--pg-bin DIR] [--min-bytes N] [--jobs N]</pre>
+ *
+ * {@code --jobs N} asks for the directory format with N pg_dump workers.
  *
  * The password, if any, comes from PGPASSWORD. Prints the envelope or the refusal; exits 0 or 3.
  */
@@ -30,6 +32,7 @@ public final class BackupMain {
     String run = null;
     Path pgBin = null;
     long minBytes = 1;
+    int jobs = 0;
     Optional<Path> keys = Optional.empty();
     List<String> schemas = new ArrayList<>();
     List<String> encryptTo = new ArrayList<>();
@@ -48,12 +51,16 @@ public final class BackupMain {
         case "--keys" -> keys = Optional.of(Path.of(v));
         case "--pg-bin" -> pgBin = Path.of(v);
         case "--min-bytes" -> minBytes = Long.parseLong(v);
+        case "--jobs" -> jobs = Integer.parseInt(v);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
     Optional<ConnectionSpec.Secret> password = Optional.ofNullable(System.getenv("PGPASSWORD")).map(ConnectionSpec.Secret::new);
     ConnectionSpec conn = new ConnectionSpec(host, port, db, user, password);
     BackupPolicy policy = new BackupPolicy(true, schemas, dir, minBytes, encryptTo, keys);
+    if (jobs > 0) {
+      policy = policy.withFormat(BackupPolicy.Format.DIRECTORY, jobs);
+    }
     BackupSettings settings = BackupSettings.defaults();
     if (pgBin != null) {
       settings = settings.withPgBin(pgBin);

@@ -94,6 +94,10 @@ class PackageSchemaAgreementTest {
       backup without dir         | '  dir: /var/lib/cutter/backups'       | '  # no dir'
       backup scope               | 'scope: { schemas: [ governance ] }'   | 'scope: everything'
       min bytes                  | 'min_bytes: 1024'                      | 'min_bytes: -1'
+      backup format              | 'min_bytes: 1024'                      | 'min_bytes: 1024\n  format: tar'
+      backup jobs zero           | 'min_bytes: 1024'                      | 'min_bytes: 1024\n  format: directory\n  jobs: 0'
+      backup jobs over the bound | 'min_bytes: 1024'                      | 'min_bytes: 1024\n  format: directory\n  jobs: 33'
+      jobs with the custom format| 'min_bytes: 1024'                      | 'min_bytes: 1024\n  jobs: 2'
       sql expect not scalar      | 'expect: 0'                            | 'expect: [0]'
       sandbox not a list         | 'setup: [ sandbox/roles.sql, sandbox/schema.sql ]' | 'setup: sandbox/roles.sql'
       """)
@@ -126,6 +130,11 @@ class PackageSchemaAgreementTest {
         "  lock_timeout: 5s\n  retries: 3\n  retry_wait: 500ms\n  max_blocker_age: 0s"));
     assertThat(schemaErrors(pkg.resolve("package.yaml"))).as("schema accepts the retry settings").isEmpty();
     assertThat(loader.load(pkg).apply().retries()).isEqualTo(3);
+
+    Files.writeString(pkg.resolve("package.yaml"), original.replace("min_bytes: 1024", "min_bytes: 1024\n  format: directory\n  jobs: 2"));
+    assertThat(schemaErrors(pkg.resolve("package.yaml"))).as("schema accepts the directory format").isEmpty();
+    assertThat(loader.load(pkg).backup().format()).isEqualTo(dev.cutter.core.model.BackupPolicy.Format.DIRECTORY);
+    assertThat(loader.load(pkg).backup().jobs()).isEqualTo(2);
 
     Files.writeString(pkg.resolve("package.yaml"), original.replace("  lock_timeout: 5s", "  lock_timeout: off"));
     assertThat(schemaErrors(pkg.resolve("package.yaml"))).as("schema accepts off").isEmpty();

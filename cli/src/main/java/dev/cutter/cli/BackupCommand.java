@@ -182,6 +182,12 @@ final class BackupCommand implements Callable<Integer>, UsesEnvironment {
       out.println("started: " + e.started());
       out.println("finished: " + e.finished());
       out.println("system_identifier: " + e.systemIdentifier());
+      if (e.files() != null) {
+        for (var f : e.files()) {
+          out.println("file: " + f.name() + " " + f.bytes() + " bytes sha256 " + f.sha256()
+              + (f.encrypted() ? "; " + f.storedName() + " " + f.storedBytes() + " bytes sha256 " + f.storedSha256() : ""));
+        }
+      }
       if (e.anchor() != null) {
         out.println("wal_lsn: " + e.anchor().walLsn() + (e.anchor().standby() ? " (standby replay position)" : ""));
         out.println("snapshot_xmin: " + e.anchor().snapshotXmin());

@@ -170,7 +170,7 @@ final class DryRunCommand implements Callable<Integer> {
       encryptTo = List.of(k.fingerprint());
       keys = Optional.of(pub);
     }
-    BackupPolicy sandboxed = new BackupPolicy(true, b.schemas(), dir, b.minBytes(), encryptTo, keys);
+    BackupPolicy sandboxed = new BackupPolicy(true, b.schemas(), dir, b.minBytes(), encryptTo, keys).withFormat(b.format(), b.jobs());
     return new ApplyPackage(p.file(), p.directory(), p.sha256(), p.id(), p.title(), p.authorization(), p.target(),
         p.artifact(), p.preflight(), sandboxed, p.apply(), p.verify(), p.rollback(), p.sandbox(), p.source(), p.online(), p.lint());
   }

@@ -387,6 +387,10 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
           "Re-run the apply once the interruption is understood.");
       case RESTORE_PROOF -> Diagnosis.of("The backup's restore proof did not hold" + reason + ".", selftest,
           "Read the differences in the backup section and re-run once they are understood.");
+      case FORMAT_UNSUPPORTED -> Diagnosis.of("The package's backup format cannot be written through the pg_dump command"
+              + " prefix" + reason + ".", selftest,
+          "Run cutter without --pg-dump-via, with client tools of the server's major version on this host.",
+          "Re-issue the package with backup.format: custom, which the prefix can write.");
     };
   }
 

@@ -332,7 +332,9 @@ public sealed interface Cause {
   /** Why the backup gate refused. */
   enum BackupRefusal {
     TOOL_MISSING, TOOL_TOO_OLD, CANNOT_CONNECT, UNREADABLE, SCOPE_MISSING, KEYS, DIRECTORY, NO_SPACE, DUMP_FAILED,
-    TOO_SMALL, ARCHIVE_INVALID, WRONG_SERVER, INTERRUPTED, RESTORE_PROOF
+    TOO_SMALL, ARCHIVE_INVALID, WRONG_SERVER, INTERRUPTED, RESTORE_PROOF,
+    /** The package's backup format cannot be written this way (the directory format through a pg_dump prefix). */
+    FORMAT_UNSUPPORTED
   }
 
   /**

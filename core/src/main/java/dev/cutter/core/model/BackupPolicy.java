@@ -12,7 +12,8 @@ import java.util.Optional;
  * written: a relative path is resolved against the working directory when the gate runs (dry-run
  * replaces it with a temporary directory); it is null only when no backup is required and none
  * was named. {@code verify} is {@link Verify#RESTORE} when the package asks for the restore proof
- * ({@code backup.verify: restore}).
+ * ({@code backup.verify: restore}). {@code format} is pg_dump's archive format and {@code jobs} the
+ * number of parallel pg_dump workers (more than 1 only for {@link Format#DIRECTORY}).
  */
 public record BackupPolicy(
     boolean required,
@@ -21,7 +22,20 @@ public record BackupPolicy(
     long minBytes,
     List<String> encryptTo,
     Optional<Path> recipientKeys,
-    Verify verify) {
+    Verify verify,
+    Format format,
+    int jobs) {
+
+  /** The most parallel pg_dump workers a package may ask for ({@code backup.jobs}). */
+  public static final int MAX_JOBS = 32;
+
+  /** pg_dump's archive format: one custom-format file, streamed; or a directory written by parallel workers. */
+  public enum Format {
+    /** {@code pg_dump --format=custom} to one file (the default). */
+    CUSTOM,
+    /** {@code pg_dump --format=directory --jobs=N}: toc.dat and one data file per table. */
+    DIRECTORY
+  }
 
   /** How far the backup is verified: the archive's structure (always), or also a restore and a comparison. */
   public enum Verify {
@@ -35,6 +49,14 @@ public record BackupPolicy(
     schemas = List.copyOf(schemas);
     encryptTo = List.copyOf(encryptTo);
     verify = verify == null ? Verify.ARCHIVE : verify;
+    format = format == null ? Format.CUSTOM : format;
+    jobs = Math.max(1, jobs);
+  }
+
+  /** A policy of the custom format. */
+  public BackupPolicy(boolean required, List<String> schemas, Path dir, long minBytes, List<String> encryptTo,
+      Optional<Path> recipientKeys, Verify verify) {
+    this(required, schemas, dir, minBytes, encryptTo, recipientKeys, verify, Format.CUSTOM, 1);
   }
 
   /** A policy verifying the archive only. */
@@ -45,7 +67,12 @@ public record BackupPolicy(
 
   /** This policy with the restore proof asked for ({@code cutter backup --prove}). */
   public BackupPolicy withVerify(Verify v) {
-    return new BackupPolicy(required, schemas, dir, minBytes, encryptTo, recipientKeys, v);
+    return new BackupPolicy(required, schemas, dir, minBytes, encryptTo, recipientKeys, v, format, jobs);
+  }
+
+  /** This policy with another archive format and number of pg_dump workers. */
+  public BackupPolicy withFormat(Format f, int j) {
+    return new BackupPolicy(required, schemas, dir, minBytes, encryptTo, recipientKeys, verify, f, j);
   }
 
   /** No backup section: nothing is required. */

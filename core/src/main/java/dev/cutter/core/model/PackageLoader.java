@@ -481,7 +481,7 @@ public final class PackageLoader {
     private BackupPolicy backup(YamlValue v) {
       String f = "backup";
       return fields.mapping(OperatorOnlyFields.refuse(v, f, problems), f, List.of(),
-          List.of("required", "scope", "dir", "min_bytes", "encrypt_to", "recipient_keys", "verify"))
+          List.of("required", "scope", "dir", "min_bytes", "encrypt_to", "recipient_keys", "verify", "format", "jobs"))
           .map(m -> {
             boolean required = m.get("required").flatMap(x -> fields.bool(x, f + ".required")).orElse(true);
             List<String> schemas = m.get("scope").map(x -> scope(x, f + ".scope")).orElse(List.of());
@@ -494,7 +494,19 @@ public final class PackageLoader {
             Optional<Path> keys = m.get("recipient_keys").flatMap(x -> packagePath(x, f + ".recipient_keys"));
             BackupPolicy.Verify verify = m.get("verify").flatMap(x -> backupVerify(x, f + ".verify"))
                 .orElse(BackupPolicy.Verify.ARCHIVE);
-            return new BackupPolicy(required, schemas, dir, minBytes, encryptTo, keys, verify);
+            BackupPolicy.Format format = m.get("format").flatMap(x -> backupFormat(x, f + ".format"))
+                .orElse(BackupPolicy.Format.CUSTOM);
+            int jobs = 1;
+            if (m.get("jobs").isPresent()) {
+              YamlValue j = m.get("jobs").get();
+              java.util.OptionalLong n = fields.integer(j, f + ".jobs", 1, BackupPolicy.MAX_JOBS);
+              jobs = n.isPresent() ? (int) n.getAsLong() : 1;
+              if (n.isPresent() && jobs > 1 && format != BackupPolicy.Format.DIRECTORY) {
+                fields.report(j, f + ".jobs", "parallel workers need format: directory (the custom format is written by one"
+                    + " pg_dump process), got jobs " + jobs + " with format custom");
+              }
+            }
+            return new BackupPolicy(required, schemas, dir, minBytes, encryptTo, keys, verify, format, jobs);
           }).orElse(null);
     }
 
@@ -516,6 +528,15 @@ public final class PackageLoader {
         return Optional.of(s.value().equals("restore") ? BackupPolicy.Verify.RESTORE : BackupPolicy.Verify.ARCHIVE);
       }
       fields.report(v, field, "expected archive or restore, got "
+          + (v instanceof YamlValue.Scalar s && s.isString() ? "'" + s.value() + "'" : YamlFields.describe(v)));
+      return Optional.empty();
+    }
+
+    private Optional<BackupPolicy.Format> backupFormat(YamlValue v, String field) {
+      if (v instanceof YamlValue.Scalar s && s.isString() && (s.value().equals("custom") || s.value().equals("directory"))) {
+        return Optional.of(s.value().equals("directory") ? BackupPolicy.Format.DIRECTORY : BackupPolicy.Format.CUSTOM);
+      }
+      fields.report(v, field, "expected custom or directory, got "
           + (v instanceof YamlValue.Scalar s && s.isString() ? "'" + s.value() + "'" : YamlFields.describe(v)));
       return Optional.empty();
     }

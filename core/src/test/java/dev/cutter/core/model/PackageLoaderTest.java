@@ -266,6 +266,30 @@ class PackageLoaderTest {
   }
 
   @Test
+  void backupFormatAndJobsAreValidatedAtTheirPosition() {
+    TestPackages.write(dir, MINIMAL + "backup:\n  dir: /srv/backups\n  format: directory\n  jobs: 4\n");
+    BackupPolicy b = loader.load(dir).backup();
+    assertThat(b.format()).isEqualTo(BackupPolicy.Format.DIRECTORY);
+    assertThat(b.jobs()).isEqualTo(4);
+    TestPackages.write(dir, MINIMAL + "backup:\n  dir: /srv/backups\n");
+    assertThat(loader.load(dir).backup().format()).isEqualTo(BackupPolicy.Format.CUSTOM);
+    assertThat(loader.load(dir).backup().jobs()).isEqualTo(1);
+
+    long line = MINIMAL.lines().count() + 3;
+    assertThat(problems(MINIMAL + "backup:\n  dir: /srv/backups\n  format: tar\n")).singleElement()
+        .hasToString(dir.resolve("package.yaml") + ":" + line + ":11: backup.format: expected custom or directory, got 'tar'");
+    assertThat(problems(MINIMAL + "backup:\n  dir: /srv/backups\n  format: directory\n  jobs: 0\n")).singleElement()
+        .hasToString(dir.resolve("package.yaml") + ":" + (line + 1) + ":9: backup.jobs: must be between 1 and 32, got 0");
+    assertThat(messages(MINIMAL + "backup:\n  dir: /srv/backups\n  format: directory\n  jobs: 33\n"))
+        .containsExactly("backup.jobs: must be between 1 and 32, got 33");
+    assertThat(messages(MINIMAL + "backup:\n  dir: /srv/backups\n  jobs: 2\n"))
+        .containsExactly("backup.jobs: parallel workers need format: directory (the custom format is written by one pg_dump"
+            + " process), got jobs 2 with format custom");
+    assertThat(messages(MINIMAL + "backup:\n  dir: /srv/backups\n  format: directory\n  jobs: two\n"))
+        .containsExactly("backup.jobs: expected a decimal integer, got a string");
+  }
+
+  @Test
   void acceptsBackupNotRequiredWithoutDir() {
     TestPackages.write(dir, MINIMAL + "backup:\n  required: false\n  scope: database\n");
 
