@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,6 +40,7 @@ class ApplyCommandTest {
   }
 
   @Test
+  @Tag("pgdump") // pg_dump of the server under test
   void appliesTheRegistryThenRefusesTheReplayAsAlreadyApplied(TestDatabase db) {
     Approver.setUpExample(db, "registry-12-tables");
     init(db, "gov_owner");

@@ -10,11 +10,13 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every example package dry-runs on the embedded default to the verdict its first line promises. */
+@Tag("pgdump") // every example backs up: pg_dump of the embedded server
 class ExamplePackagesDryRunTest {
 
   private static final Path EXAMPLES = Path.of("..", "packages-examples");
