@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ExamplePackagesDryRunTest {
 
   private static final Path EXAMPLES = Path.of("..", "packages-examples");
-  private static final Map<String, Integer> EXIT = Map.of("PASS", 0, "BLOCKED", 3, "FAILED", 4, "ROLLED_BACK", 5,
+  static final Map<String, Integer> EXIT = Map.of("PASS", 0, "BLOCKED", 3, "FAILED", 4, "ROLLED_BACK", 5,
       "ESCALATE", 6);
   private static final Pattern EXPECT = Pattern.compile("^# expect: (\\w+)", Pattern.MULTILINE);
 
