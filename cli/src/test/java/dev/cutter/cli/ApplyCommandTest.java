@@ -73,7 +73,7 @@ class ApplyCommandTest {
 
     assertThat(runs[0].exit()).as(runs[0].out() + runs[0].err()).isZero();
     assertThat(runs[1].exit()).as(runs[1].out() + runs[1].err()).isEqualTo(3);
-    assertThat(runs[1].out()).containsPattern("(?m)^lock +FAIL +\\S")
+    assertThat(runs[1].out()).containsPattern("(?m)^lock +FAIL +another cutter run holds the target's lock \\(waited ")
         .contains("\nverdict: BLOCKED (exit 3), production changed: no\n");
     assertThat(db.queryValue("select count(*) from cutter.journal")).isEqualTo("1");
   }
@@ -92,8 +92,9 @@ class ApplyCommandTest {
 
     assertThat(runs[0].exit()).as(runs[0].out() + runs[0].err()).isZero();
     assertThat(runs[1].exit()).as(runs[1].out() + runs[1].err()).isEqualTo(3);
-    assertThat(runs[1].out()).as("the lock was taken after the wait").containsPattern("(?m)^lock +PASS$")
-        .contains("already applied").contains("\nverdict: BLOCKED (exit 3), production changed: no\n");
+    assertThat(runs[1].out()).as("the lock was taken after the wait, then the journal refused")
+        .containsPattern("(?m)^lock +FAIL +authorization already consumed: run \\S+ already applied this package ")
+        .contains("\nverdict: BLOCKED (exit 3), production changed: no\n");
     assertThat(took).as("the second waited for the first, not 30 s").isLessThan(Duration.ofSeconds(25));
   }
 
