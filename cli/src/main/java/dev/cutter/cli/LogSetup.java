@@ -59,6 +59,8 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
     context.getLogger("io.zonky").setLevel(Level.ERROR);
     context.getLogger("com.zaxxer.hikari").setLevel(Level.ERROR);
     context.getLogger("org.testcontainers").setLevel(Level.OFF);
+    // the Docker client logs a failed pull itself; the sandbox refuses it in one line
+    context.getLogger("com.github.dockerjava").setLevel(Level.OFF);
     Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
     root.setLevel(Level.WARN);
     root.addAppender(stderr);

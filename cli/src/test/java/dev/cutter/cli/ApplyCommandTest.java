@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,6 +40,7 @@ class ApplyCommandTest {
   }
 
   @Test
+  @Tag("pgdump") // pg_dump of the server under test
   void appliesTheRegistryThenRefusesTheReplayAsAlreadyApplied(TestDatabase db) {
     Approver.setUpExample(db, "registry-12-tables");
     init(db, "gov_owner");
@@ -71,7 +73,8 @@ class ApplyCommandTest {
 
     assertThat(runs[0].exit()).as(runs[0].out() + runs[0].err()).isZero();
     assertThat(runs[1].exit()).as(runs[1].out() + runs[1].err()).isEqualTo(3);
-    assertThat(runs[1].out()).contains("verdict: BLOCKED").contains("lock");
+    assertThat(runs[1].out()).containsPattern("(?m)^lock +FAIL +another cutter run holds the target's lock \\(waited ")
+        .contains("\nverdict: BLOCKED (exit 3), production changed: no\n");
     assertThat(db.queryValue("select count(*) from cutter.journal")).isEqualTo("1");
   }
 
@@ -89,7 +92,9 @@ class ApplyCommandTest {
 
     assertThat(runs[0].exit()).as(runs[0].out() + runs[0].err()).isZero();
     assertThat(runs[1].exit()).as(runs[1].out() + runs[1].err()).isEqualTo(3);
-    assertThat(runs[1].out()).contains("already applied").doesNotContain("another run holds the lock");
+    assertThat(runs[1].out()).as("the lock was taken after the wait, then the journal refused")
+        .containsPattern("(?m)^lock +FAIL +authorization already consumed: run \\S+ already applied this package ")
+        .contains("\nverdict: BLOCKED (exit 3), production changed: no\n");
     assertThat(took).as("the second waited for the first, not 30 s").isLessThan(Duration.ofSeconds(25));
   }
 

@@ -102,6 +102,7 @@ class DryRunHostileSetupTest {
   void helpSaysPlainlyThatADryRunExecutesThePackagesSql() {
     Cli r = Cli.run("dry-run", "--help");
 
+    assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out().replaceAll("\\s+", " ")).contains("EXECUTES THE PACKAGE'S SQL, unsigned setup scripts included")
         .contains("not superuser");
   }

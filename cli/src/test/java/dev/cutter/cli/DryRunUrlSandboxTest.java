@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +18,7 @@ class DryRunUrlSandboxTest {
   @TempDir Path reports;
 
   @Test
+  @Tag("pgdump") // pg_dump of the server under test
   void dryRunsOnANamedServerAndLeavesNoDatabaseBehind() throws SQLException {
     try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start()) {
       Cli r = Cli.run("dry-run", "../packages-examples/authorization-table", "--sandbox",

@@ -64,6 +64,7 @@ class InitCommandTest {
   @Test
   void versionNamesTheCommit() {
     Cli r = Cli.run("--version");
+    assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).startsWith("cutter " + dev.cutter.core.CutterBuild.version() + " (commit "
         + dev.cutter.core.CutterBuild.commit() + ")\n");
   }

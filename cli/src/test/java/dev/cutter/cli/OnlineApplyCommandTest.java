@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,6 +48,7 @@ class OnlineApplyCommandTest {
   }
 
   @Test
+  @Tag("pgdump") // pg_dump of the server under test
   void appliesTheTableThenBuildsItsIndexesConcurrentlyThenVerifies(TestDatabase db) throws IOException {
     Cli r = apply(example(db), db);
 
@@ -116,6 +118,7 @@ class OnlineApplyCommandTest {
   }
 
   @Test
+  @Tag("pgdump") // pg_dump of the server under test
   void dryRunRehearsesTheOnlineStepInTheSandboxAfterTheCommit() throws IOException {
     Cli r = Cli.run("dry-run", Path.of("..", "packages-examples", "online-index").toString(), "--report-dir",
         dir.resolve("reports").toString());
@@ -128,6 +131,7 @@ class OnlineApplyCommandTest {
   }
 
   @Test
+  @Tag("pgdump") // pg_dump of the server under test
   void aUniqueIndexFailingOnDuplicatesEscalatesDropsTheInvalidIndexAndConsumesThePackage(TestDatabase db)
       throws IOException {
     String role = db.createRole("app");

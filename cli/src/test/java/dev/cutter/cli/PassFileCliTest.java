@@ -93,7 +93,7 @@ class PassFileCliTest {
       Cli r = baseline(f);
       assertThat(r.err().lines().filter(l -> l.contains("password file")).toList()).as(mode)
           .containsExactly(openWarning(f));
-      assertThat(r.exit()).as("no password was taken from a %s file: %s", mode, r.err()).isNotZero();
+      assertThat(r.exit()).as("no password was taken from a %s file: %s", mode, r.err()).isEqualTo(3);
       assertThat(r.out() + r.err()).doesNotContain(PASSWORD);
     }
   }
@@ -105,7 +105,7 @@ class PassFileCliTest {
     Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
     Cli r = baseline(List.of(), System.getProperty("java.class.path"), null, home);
     assertThat(r.err().lines().filter(l -> l.contains("password file")).toList()).containsExactly(openWarning(f));
-    assertThat(r.exit()).as(r.err()).isNotZero();
+    assertThat(r.exit()).as("cannot connect: %s", r.err()).isEqualTo(3);
 
     Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
     Cli ok = baseline(List.of(), System.getProperty("java.class.path"), null, home);
@@ -118,7 +118,7 @@ class PassFileCliTest {
     Cli r = baseline(d);
     assertThat(r.err().lines().filter(l -> l.contains("password file")).toList())
         .containsExactly("cutter: WARN PassFile: password file \"" + d + "\" is not a plain file");
-    assertThat(r.exit()).isNotZero();
+    assertThat(r.exit()).as("cannot connect: %s", r.err()).isEqualTo(3);
   }
 
   @Test
@@ -152,7 +152,7 @@ class PassFileCliTest {
     Cli r = baseline(asNobody, cp, open, dir);
     assertThat(r.err().lines().filter(l -> l.contains("password file")).toList()).as(r.err())
         .containsExactly(openWarning(open));
-    assertThat(r.exit()).isNotZero();
+    assertThat(r.exit()).as("cannot connect: %s", r.err()).isEqualTo(3);
 
     Path own = passFile("nobody-private", "rw-------");
     Files.setOwner(own, own.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));

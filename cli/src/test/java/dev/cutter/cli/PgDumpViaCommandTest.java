@@ -15,6 +15,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,6 +57,7 @@ class PgDumpViaCommandTest {
   }
 
   @Test
+  @Tag("pgdump") // pg_dump of the server under test
   void theTrustPolicysPrefixRunsTheBackupAndTheCommandLineWins(TestDatabase db) throws Exception {
     db.execute("create schema app; create table app.t(id serial primary key, v text);"
         + "insert into app.t(v) select md5(g::text) from generate_series(1, 300) g;");

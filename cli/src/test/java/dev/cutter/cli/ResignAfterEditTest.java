@@ -99,6 +99,7 @@ class ResignAfterEditTest {
   void noWarningWhenTheSignaturesMatch() {
     Cli hash = hash();
 
+    assertThat(hash.exit()).as(hash.err()).isZero();
     assertThat(hash.out()).isEqualTo("all hashes up to date\n");
   }
 
@@ -122,6 +123,7 @@ class ResignAfterEditTest {
 
     Files.writeString(pkg.resolve("ddl/grant.sql"), EDITED + "-- again\n");
     Cli again = hash("--drop-signatures");
+    assertThat(again.exit()).as(again.err()).isZero();
     assertThat(again.out().lines().toList()).last().isEqualTo("removed 1 of the 1 signature in package.yaml.asc made over"
         + " other bytes of package.yaml; package.yaml.asc deleted; sign again");
     assertThat(asc).doesNotExist();

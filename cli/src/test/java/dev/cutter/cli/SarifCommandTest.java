@@ -103,6 +103,7 @@ class SarifCommandTest {
         "create table s_b (id int);\n\n-- then\nselect 1/0;\n", "[]", "[]", null);
     Cli apply = Cli.run("apply", pkg.toString(), "--target", db.uri("postgres"), "--trust", approver.trust().toString(),
         "--report-dir", dir.resolve("reports").toString());
+    assertThat(apply.exit()).as(apply.out() + apply.err()).isEqualTo(4);
     assertThat(apply.out()).contains("verdict: FAILED");
     Path yaml = report();
 

@@ -1,5 +1,7 @@
 package dev.cutter.cli.sandbox;
 
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.NotFoundException;
 import dev.cutter.core.CutterException;
 import dev.cutter.core.ExitCodes;
 import dev.cutter.core.db.ConnectionSpec;
@@ -9,8 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 import org.testcontainers.utility.DockerImageName;
@@ -56,10 +60,12 @@ public final class TestcontainersSandbox implements SandboxServer {
           + "(the default) or --sandbox URL");
     }
     int m = major == 0 ? 16 : major;
+    DockerImageName image = DockerImageName.parse("postgres:" + m);
+    requireImage(image);
     byte[] b = new byte[16];
     new SecureRandom().nextBytes(b);
     Secret pw = new Secret(HexFormat.of().formatHex(b));
-    PostgreSQLContainer c = new PostgreSQLContainer(DockerImageName.parse("postgres:" + m))
+    PostgreSQLContainer c = new PostgreSQLContainer(image)
         .withDatabaseName(database)
         .withUsername("postgres")
         .withPassword(pw.value());
@@ -70,6 +76,49 @@ public final class TestcontainersSandbox implements SandboxServer {
       throw new CutterException(ExitCodes.INTERNAL, "the postgres:" + m + " container did not start: " + e.getMessage(), e);
     }
     return new TestcontainersSandbox(c, m, pw);
+  }
+
+  /** How long one pull of a missing image may take (an official image over a CI runner's network: seconds). */
+  private static final Duration PULL_LIMIT = Duration.ofMinutes(10);
+
+  /**
+   * The image on the engine, or one pull of it; when that fails, a one-line refusal at once,
+   * naming the command that would provide it (Testcontainers itself would retry pulls for
+   * minutes before failing).
+   */
+  static void requireImage(DockerImageName image) {
+    DockerClient docker = DockerClientFactory.instance().client();
+    if (present(docker, image)) {
+      return;
+    }
+    boolean finished;
+    try {
+      finished = docker.pullImageCmd(image.getRepository()).withTag(image.getVersionPart()).start()
+          .awaitCompletion(PULL_LIMIT.toSeconds(), TimeUnit.SECONDS);
+    } catch (RuntimeException e) {
+      throw missingImage(image, "pulling it failed");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw missingImage(image, "the pull was interrupted");
+    }
+    if (!finished || !present(docker, image)) {
+      throw missingImage(image, finished ? "pulling it failed" : "pulling it took more than " + PULL_LIMIT.toMinutes() + " minutes");
+    }
+  }
+
+  private static boolean present(DockerClient docker, DockerImageName image) {
+    try {
+      docker.inspectImageCmd(image.asCanonicalNameString()).exec();
+      return true;
+    } catch (NotFoundException e) {
+      return false;
+    }
+  }
+
+  private static CutterException missingImage(DockerImageName image, String why) {
+    return CutterException.invalid("--sandbox testcontainers: the image " + image.asCanonicalNameString()
+        + " is not on this Docker engine and " + why + "; provide it (docker pull " + image.asCanonicalNameString()
+        + ") or give the --pg-version of an image the engine has");
   }
 
   @Override

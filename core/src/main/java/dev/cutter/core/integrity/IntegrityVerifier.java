@@ -158,8 +158,9 @@ public final class IntegrityVerifier {
       return new Outcome(SignatureStatus.BAD_SIGNATURE,
           "does not match package.yaml: the file changed after it was signed, or the signature is damaged");
     }
-    if (isWeak(sig.getHashAlgorithm())) {
-      return new Outcome(SignatureStatus.BAD_SIGNATURE, "made with a weak hash algorithm (" + sig.getHashAlgorithm() + ")");
+    Optional<String> weakHash = weakHash(sig.getHashAlgorithm());
+    if (weakHash.isPresent()) {
+      return new Outcome(SignatureStatus.BAD_SIGNATURE, "made with the weak hash algorithm " + weakHash.get());
     }
     if (!key.problem().isEmpty()) {
       return new Outcome(SignatureStatus.UNKNOWN_KEY, key.problem());
@@ -197,9 +198,15 @@ public final class IntegrityVerifier {
     return seconds <= 0 ? Optional.empty() : Optional.of(sig.getCreationTime().toInstant().plusSeconds(seconds));
   }
 
-  private static boolean isWeak(int hashAlgorithm) {
-    return hashAlgorithm == HashAlgorithmTags.MD5 || hashAlgorithm == HashAlgorithmTags.SHA1
-        || hashAlgorithm == HashAlgorithmTags.RIPEMD160 || hashAlgorithm == HashAlgorithmTags.MD2;
+  /** The name of a hash no signature may use any more (collisions can be made or bought), or empty. */
+  private static Optional<String> weakHash(int hashAlgorithm) {
+    return Optional.ofNullable(switch (hashAlgorithm) {
+      case HashAlgorithmTags.MD5 -> "MD5";
+      case HashAlgorithmTags.SHA1 -> "SHA-1";
+      case HashAlgorithmTags.RIPEMD160 -> "RIPEMD-160";
+      case HashAlgorithmTags.MD2 -> "MD2";
+      default -> null;
+    });
   }
 
   /** An approver who signed more than once (with one key or several) is counted once; the later signatures say so. */

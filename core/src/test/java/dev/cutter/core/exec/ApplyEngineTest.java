@@ -24,10 +24,11 @@ class ApplyEngineTest {
   private static final ApplySettings TX = ApplySettings.defaults();
   private static final ApplySettings AUTO = new ApplySettings(Mode.AUTOCOMMIT, Duration.ofSeconds(5), Duration.ofMinutes(1));
 
+  /** Statement N starts on line 2N + 1 (never N, so a swap of index and line shows). */
   private static List<ExecStatement> stmts(String... texts) {
     List<ExecStatement> out = new ArrayList<>();
     for (int i = 0; i < texts.length; i++) {
-      out.add(new ExecStatement(i + 1, i + 1, texts[i]));
+      out.add(new ExecStatement(i + 1, 2 * i + 3, texts[i]));
     }
     return out;
   }
@@ -62,6 +63,7 @@ class ApplyEngineTest {
               "postgres", "postgres", Instant.now()));
       assertThat(o.ending()).isEqualTo(Ending.ROLLED_BACK);
       assertThat(o.failedIndex()).isEqualTo(3);
+      assertThat(o.failedLine()).isEqualTo(7);
       assertThat(o.executed()).isEqualTo(2);
       assertThat(o.error().sqlstate()).isEqualTo("42P01");
       assertThat(o.error().message()).contains("missing");

@@ -70,10 +70,11 @@ class ApplyRunTest {
         Optional.empty(), applyRole, Optional.empty());
   }
 
+  /** Statements as the splitter gives them: statement N starts on line 2N + 1 (never N, so a swap of the two shows). */
   static List<ExecStatement> stmts(String... texts) {
     List<ExecStatement> out = new ArrayList<>();
     for (int i = 0; i < texts.length; i++) {
-      out.add(new ExecStatement(i + 1, i + 1, texts[i]));
+      out.add(new ExecStatement(i + 1, 2 * i + 3, texts[i]));
     }
     return out;
   }
@@ -165,6 +166,7 @@ class ApplyRunTest {
     assertThat(r.exitCode()).isEqualTo(4);
     assertThat(r.productionChanged()).isFalse();
     assertThat(r.apply().failedStatement().index()).isEqualTo(2);
+    assertThat(r.apply().failedStatement().line()).isEqualTo(5);
     assertThat(r.apply().failedStatement().sqlstate()).isEqualTo("42P07");
     assertThat(r.verification().note()).isEqualTo("target unchanged, verified");
     assertThat(db.queryValue("select count(*) from cutter.journal")).isEqualTo("0");
