@@ -67,7 +67,16 @@ final class PreflightCommand implements Callable<Integer> {
       SarifOutput.write(sarif, SarifOutput.render(sink.written().scanned(), loaded.pkg(), r, sink.scanner()));
     }
     PrintWriter out = spec.commandLine().getOut();
-    if (global.output() == GlobalOptions.OutputFormat.text && !global.quiet()) {
+    printChecks(out, global, sink);
+    return RunSupport.print(out, global, sink, r);
+  }
+
+  /**
+   * In text output, a line per gate and check of the written (masked) report, before the
+   * summary: what preflight and verify show the operator at once.
+   */
+  static void printChecks(PrintWriter out, GlobalOptions global, RunSupport.Sink sink) {
+    if (global.output() == GlobalOptions.OutputFormat.text && !global.quiet() && sink.written() != null) {
       for (GateResult g : sink.written().scanned().report().gates()) {
         if (g.checks().isEmpty()) {
           out.println(line(g.status().name(), g.id(), g.expected(), g.actual(), g.message()));
@@ -75,7 +84,6 @@ final class PreflightCommand implements Callable<Integer> {
         g.checks().forEach(c -> out.println(line(c)));
       }
     }
-    return RunSupport.print(out, global, sink, r);
   }
 
   /** {@code PASS identity  expected … actual …}, then the message when there is one. */
