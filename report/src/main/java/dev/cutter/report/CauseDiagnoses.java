@@ -452,6 +452,16 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
         "If a verify check is wrong, correct it and re-issue the package.");
   }
 
+  @Override
+  public Diagnosis changeRolledBack(Cause.ChangeRolledBack c) {
+    return Diagnosis.of("The change was rolled back: cutter rollback run " + c.rollbackRunId() + " ("
+        + c.rollbackVerdict() + (c.rolledBackAt() == null ? "" : ", " + c.rolledBackAt()) + ") undid apply run "
+        + c.applyRunId() + ", so " + checks(c.checks()) + " no longer holds.",
+        "Nothing to do if the rollback was meant; cutter history lists both runs.",
+        "Nothing to do if the rollback was meant: the target is as it was before the change.",
+        "To have the change again, issue it as a new package (this package's authorization is consumed).");
+  }
+
   private static String checks(List<String> ids) {
     return ids.isEmpty() ? "no individual check" : "check " + String.join(", ", ids);
   }
