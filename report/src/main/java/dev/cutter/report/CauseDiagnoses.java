@@ -428,7 +428,7 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
 
   @Override
   public Diagnosis sqlError(Cause.SqlError c) {
-    return SqlErrorDiagnoses.diagnose(c, r.mode() == RunMode.PREFLIGHT || c.at() == Cause.ErrorSite.CHECK
+    return SqlErrorDiagnoses.diagnose(c, r.mode() == RunMode.PREFLIGHT || r.mode() == RunMode.UNSIGNED_PREFLIGHT || c.at() == Cause.ErrorSite.CHECK
         || c.at() == Cause.ErrorSite.REHEARSAL);
   }
 
