@@ -90,7 +90,24 @@ public final class SqlCheck extends BuiltInCheck<SqlCheck.Args> {
     String actual = first.get().text();
     boolean held = matches(expect, actual);
     return ctx.result(held, () -> new Cause.CheckQueryDiffers(ctx.id(), expected, actual), expected, actual == null ? "NULL" : actual, held ? label
-        : label + ": expected " + expected + ", got " + (actual == null ? "NULL" : actual));
+        : label + ": expected " + expected + ", got " + (actual == null ? "NULL" : actual) + booleanNote(expect, actual));
+  }
+
+  /**
+   * The value compared is PostgreSQL's text output, which writes a boolean as {@code t} or
+   * {@code f}: said when a boolean was expected, and when a quoted "true"/"false" (a string,
+   * compared as text) met a boolean's {@code t}/{@code f}.
+   */
+  static String booleanNote(YamlValue.Scalar expect, String actual) {
+    boolean tf = "t".equals(actual) || "f".equals(actual);
+    if (YamlValue.Scalar.BOOL.equals(expect.tag())) {
+      return tf ? " (" + ("t".equals(actual) ? "true" : "false") + ": PostgreSQL writes a boolean as t or f)" : "";
+    }
+    String quoted = expect.isNull() ? "" : expect.value().toLowerCase(Locale.ROOT);
+    return tf && (quoted.equals("true") || quoted.equals("false"))
+        ? " (PostgreSQL writes a boolean as t or f, and a quoted \"" + expect.value() + "\" is compared as text:"
+            + " write expect: " + quoted + " without quotes to compare truth values)"
+        : "";
   }
 
   static boolean matches(YamlValue.Scalar expect, String actual) {

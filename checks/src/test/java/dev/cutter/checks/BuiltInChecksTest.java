@@ -180,6 +180,9 @@ class BuiltInChecksTest {
           - sql: { query: "select 'x'", expect: "y" }
           - sql: { name: sneaky, query: "with d as (delete from gov.existing returning 1) select count(*) from d", expect: 1 }
           - sql: { query: "select 1 from gov.existing where false", expect: 1 }
+          - sql: { query: "select 1 = 2", expect: true }
+          - sql: { query: "select 1 = 1", expect: "true" }
+          - sql: { query: "select 'f'::text", expect: "f" }
         """;
     db.execute("insert into gov.existing values (1, 'a', 1)");
     ApplyPackage pkg = Packages.write(dir, db, admin, "select 1;\n", checks);
@@ -193,6 +196,12 @@ class BuiltInChecksTest {
     assertThat(byId(r, "sql#5").status()).isEqualTo(CheckStatus.ERROR);
     assertThat(byId(r, "sql#5").message()).contains("read-only transaction", "25006");
     assertThat(byId(r, "sql#6").actual()).isEqualTo("no rows");
+    assertThat(byId(r, "sql#7").message()).isEqualTo(
+        "select 1 = 2: expected true, got f (false: PostgreSQL writes a boolean as t or f)");
+    assertThat(byId(r, "sql#8").status()).isEqualTo(CheckStatus.FAIL);
+    assertThat(byId(r, "sql#8").message()).isEqualTo("select 1 = 1: expected true, got t (PostgreSQL writes a boolean"
+        + " as t or f, and a quoted \"true\" is compared as text: write expect: true without quotes to compare truth values)");
+    assertThat(byId(r, "sql#9").status()).isEqualTo(CheckStatus.PASS);
     assertThat(db.queryValue("select count(*) from gov.existing")).isEqualTo("1");
   }
 

@@ -52,6 +52,8 @@ public final class CutterCommand implements Runnable {
     m.put("rollback", RollbackCommand::new);
     m.put("backup", BackupCommand::new);
     m.put("baseline", BaselineCommand::new);
+    m.put("target", TargetCommand::new);
+    m.put("history", HistoryCommand::new);
     m.put("init", InitCommand::new);
     m.put("package", PackageCommand::new);
     m.put("keys", KeysCommand::new);

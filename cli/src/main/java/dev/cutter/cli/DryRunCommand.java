@@ -46,7 +46,16 @@ import picocli.CommandLine.Model.CommandSpec;
         "A dry-run EXECUTES THE PACKAGE'S SQL, unsigned setup scripts included, on the sandbox server: setup runs as a "
         + "sandbox administrator (CREATEROLE, CREATEDB, owner of the sandbox database, not superuser) and may not "
         + "COPY to or from server-side files or programs; the artifact runs in a session logged in as apply_role."})
-final class DryRunCommand implements Callable<Integer> {
+final class DryRunCommand implements Callable<Integer>, UsesEnvironment {
+
+  /** The environment the backup reads (encrypt_to's ${VAR}, GNUPGHOME, HOME, PATH); tests hand their own. */
+  private java.util.Map<String, String> env = System.getenv();
+
+  @Override
+  public void environment(java.util.Map<String, String> env) {
+    this.env = env;
+  }
+
 
   @Spec CommandSpec spec;
 
@@ -105,7 +114,7 @@ final class DryRunCommand implements Callable<Integer> {
       // login is a member of no package role, so SET ROLE is never the way there
       BiFunction<ConnectionSpec, String, Optional<Secret>> passwordFor = (target, role) -> warden.passwordFor(role);
       ApplyPackage sandboxed = withSandboxBackup(p, work);
-      BackupSettings bs = BackupSettings.defaults().withEnvironment(RunSupport.env());
+      BackupSettings bs = BackupSettings.defaults().withEnvironment(env);
       if (pgBin != null) {
         bs = bs.withPgBin(pgBin);
       } else if (server.pgBin().isPresent()) {
@@ -151,8 +160,16 @@ final class DryRunCommand implements Callable<Integer> {
   }
 
   /**
-   * The backup of a dry-run goes to a temporary directory; when the package encrypts, to an
-   * ephemeral key made for this run (the real recipients' keys are not needed to prove the path).
+   * The smallest dump a dry-run accepts: the package's {@code min_bytes} is a floor for production,
+   * which the sandbox (setup's data only) need not reach; the report gives the dump's real size.
+   */
+  static final long SANDBOX_MIN_BYTES = 1;
+
+  /**
+   * The backup of a dry-run goes to a temporary directory, encrypted to the package's own
+   * recipients, resolved exactly as apply resolves them (recipient_keys, else the GnuPG keyring of
+   * GNUPGHOME or ~/.gnupg; ${VAR} from the environment): a recipient apply could not find fails the
+   * dry-run too. Its size floor is {@link #SANDBOX_MIN_BYTES}, not the production min_bytes.
    */
   private static ApplyPackage withSandboxBackup(ApplyPackage p, Path work) throws IOException {
     BackupPolicy b = p.backup();
@@ -160,17 +177,8 @@ final class DryRunCommand implements Callable<Integer> {
       return p;
     }
     Path dir = work.resolve("backups");
-    List<String> encryptTo = b.encryptTo();
-    Optional<Path> keys = b.recipientKeys();
-    if (!encryptTo.isEmpty()) {
-      ApproverKeys.Generated k = ApproverKeys.generate("cutter dry-run <dry-run@cutter.invalid>", new char[0],
-          java.time.Instant.now(), Optional.empty());
-      Path pub = work.resolve("ephemeral.pub.asc");
-      Files.write(pub, k.armoredPublicKey());
-      encryptTo = List.of(k.fingerprint());
-      keys = Optional.of(pub);
-    }
-    BackupPolicy sandboxed = new BackupPolicy(true, b.schemas(), dir, b.minBytes(), encryptTo, keys).withFormat(b.format(), b.jobs());
+    BackupPolicy sandboxed = new BackupPolicy(true, b.schemas(), dir, Math.min(b.minBytes(), SANDBOX_MIN_BYTES),
+        b.encryptTo(), b.recipientKeys(), b.verify()).withFormat(b.format(), b.jobs());
     return new ApplyPackage(p.file(), p.directory(), p.sha256(), p.id(), p.title(), p.authorization(), p.target(),
         p.artifact(), p.preflight(), sandboxed, p.apply(), p.verify(), p.rollback(), p.sandbox(), p.source(), p.online(), p.lint());
   }

@@ -46,6 +46,12 @@ final class PreflightCommand implements Callable<Integer> {
           + " scanning), located in the package's files.")
   Path sarif;
 
+  @Option(names = "--unsigned",
+      description = "Look at the target before the package is signed: signatures are reported, not required, and only"
+          + " cutter's built-in catalog checks and the derived checks run (never sql checks, the rehearsal or installed"
+          + " check types). The report says UNSIGNED: not an authorization.")
+  boolean unsigned;
+
   @Override
   public Integer call() throws Exception {
     return RunSupport.guarded(spec.commandLine().getErr(), RunMode.PREFLIGHT, report.dir(), this::run);
@@ -58,16 +64,30 @@ final class PreflightCommand implements Callable<Integer> {
     ConnectionSpec target = connection.resolve();
     Clock clock = Clock.systemUTC();
     RunSupport.Passwords passwords = new RunSupport.Passwords(ConnectionResolver.fromProcess()::passwordFor);
-    PreflightRun run = new PreflightRun(RunSupport.integrity(trust, clock),
-        RunSupport.checks(loaded, passwords, trust.privilegedLoginAllowed()).withLintFloor(trust.lintFloor()), clock);
-    RunReport r = run.run(loaded.pkg(), target, RunIds.next(clock));
+    dev.cutter.core.check.Preflight checks =
+        RunSupport.checks(loaded, passwords, trust.privilegedLoginAllowed()).withLintFloor(trust.lintFloor());
+    PreflightRun run = new PreflightRun(RunSupport.integrity(trust, clock), unsigned ? checks.unsigned() : checks, clock);
+    RunReport r = run.run(loaded.pkg(), target, RunIds.next(clock),
+        unsigned ? RunMode.UNSIGNED_PREFLIGHT : RunMode.PREFLIGHT);
     RunSupport.Sink sink = RunSupport.sink(report.dir(), global, spec.commandLine().getErr(), passwords, target);
     sink.write(r);
     if (sarif != null && sink.written() != null) {
       SarifOutput.write(sarif, SarifOutput.render(sink.written().scanned(), loaded.pkg(), r, sink.scanner()));
     }
     PrintWriter out = spec.commandLine().getOut();
-    if (global.output() == GlobalOptions.OutputFormat.text && !global.quiet()) {
+    if (unsigned && global.output() == GlobalOptions.OutputFormat.text) {
+      out.println("UNSIGNED: not an authorization: " + PreflightRun.UNSIGNED_NOTE);
+    }
+    printChecks(out, global, sink);
+    return RunSupport.print(out, global, sink, r);
+  }
+
+  /**
+   * In text output, a line per gate and check of the written (masked) report, before the
+   * summary: what preflight and verify show the operator at once.
+   */
+  static void printChecks(PrintWriter out, GlobalOptions global, RunSupport.Sink sink) {
+    if (global.output() == GlobalOptions.OutputFormat.text && !global.quiet() && sink.written() != null) {
       for (GateResult g : sink.written().scanned().report().gates()) {
         if (g.checks().isEmpty()) {
           out.println(line(g.status().name(), g.id(), g.expected(), g.actual(), g.message()));
@@ -75,7 +95,6 @@ final class PreflightCommand implements Callable<Integer> {
         g.checks().forEach(c -> out.println(line(c)));
       }
     }
-    return RunSupport.print(out, global, sink, r);
   }
 
   /** {@code PASS identity  expected … actual …}, then the message when there is one. */

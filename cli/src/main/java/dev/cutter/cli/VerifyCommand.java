@@ -44,6 +44,7 @@ final class VerifyCommand implements Callable<Integer> {
     RunReport r = runs.verify(loaded.pkg(), target, RunIds.next(clock));
     RunSupport.Sink sink = RunSupport.sink(report.dir(), global, spec.commandLine().getErr(), passwords, target);
     sink.write(r);
+    PreflightCommand.printChecks(spec.commandLine().getOut(), global, sink);
     return RunSupport.print(spec.commandLine().getOut(), global, sink, r);
   }
 }

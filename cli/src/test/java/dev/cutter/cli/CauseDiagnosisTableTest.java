@@ -449,6 +449,19 @@ class CauseDiagnosisTableTest {
               "verify:\n  - objects_present: { schema: public, tables: [ " + TRAP + " ] }")));
         }, Verdict.BLOCKED, "Verification failed: check objects_present#1 did not hold.",
             "If the change is missing, re-run the package after finding why it did not land."),
+        new Row(Cause.ChangeRolledBack.class, c -> {
+          c.init();
+          String drop = "drop table public." + TRAP + ";\n";
+          Path pkg = c.pkg(CREATE_TRAP, y -> y.replace("verify: []",
+              "verify:\n  - objects_present: { schema: public, tables: [ " + TRAP + " ] }")
+              + "rollback:\n  artifact: { path: rollback.sql, sha256: \"" + Approver.sha256(drop) + "\" }\n"
+              + "  precondition:\n    - objects_present: { schema: public, tables: [ " + TRAP + " ] }\n");
+          Files.writeString(pkg.resolve("rollback.sql"), drop);
+          assertThat(c.verb("apply", pkg).exit()).isZero();
+          assertThat(c.verb("rollback", pkg).exit()).isZero();
+          return c.verb("verify", pkg);
+        }, Verdict.BLOCKED, "The change was rolled back: cutter rollback run ",
+            "Nothing to do if the rollback was meant: the target is as it was before the change."),
         new Row(Cause.RollbackRefused.class, c -> {
           c.init();
           return c.verb("rollback", c.pkg(CREATE_TRAP));

@@ -60,7 +60,7 @@ class InitReaderTest {
     CheckResult before = backupRoleCheck(db, pkg, "before");
 
     assertThat(before.status().name()).isEqualTo("FAIL");
-    assertThat(before.actual()).isEqualTo("missing: USAGE on schema cutter; SELECT on 2 tables/sequences: cutter.journal,"
+    assertThat(before.actual()).isEqualTo("missing: USAGE on schema cutter; SELECT on 1 table and 1 sequence: cutter.journal,"
         + " cutter.journal_id_seq");
 
     init(db, "--grant", app, "--reader", backup);

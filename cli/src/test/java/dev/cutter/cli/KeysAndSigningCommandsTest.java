@@ -150,7 +150,10 @@ class KeysAndSigningCommandsTest {
         "--passphrase-env", "APPROVER_PASSPHRASE");
 
     assertThat(pub.exit()).isEqualTo(2);
-    assertThat(pub.err()).contains("expected one armored secret key");
+    // the whole line, armour line and closing parenthesis included: the secret masker used to eat them
+    assertThat(pub.err()).endsWith("jane-roe.pub.asc: expected one armored secret key "
+        + "(-----BEGIN PGP PRIVATE KEY BLOCK-----): line 1: unexpected text outside an armored block "
+        + "(expected -----BEGIN PGP PRIVATE KEY BLOCK-----)\n");
     assertThat(missing.exit()).isEqualTo(2);
     assertThat(missing.err()).endsWith("nope: package not found: no such directory or file (PKG is a package directory or its"
         + " package.yaml)\n");

@@ -91,7 +91,7 @@ class PassFileCliTest {
     for (String mode : List.of("rw-r--r--", "rw-r-----", "rw-rw-rw-")) {
       Path f = passFile("open-" + mode, mode);
       Cli r = baseline(f);
-      assertThat(r.err().lines().filter(l -> l.contains("password file")).toList()).as(mode)
+      assertThat(r.err().lines().filter(l -> l.startsWith("cutter: WARN PassFile")).toList()).as(mode)
           .containsExactly(openWarning(f));
       assertThat(r.exit()).as("no password was taken from a %s file: %s", mode, r.err()).isEqualTo(3);
       assertThat(r.out() + r.err()).doesNotContain(PASSWORD);
@@ -104,7 +104,7 @@ class PassFileCliTest {
     Path f = Files.writeString(home.resolve(".pgpass"), "*:" + cluster.port() + ":*:app:" + PASSWORD + "\n");
     Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
     Cli r = baseline(List.of(), System.getProperty("java.class.path"), null, home);
-    assertThat(r.err().lines().filter(l -> l.contains("password file")).toList()).containsExactly(openWarning(f));
+    assertThat(r.err().lines().filter(l -> l.startsWith("cutter: WARN PassFile")).toList()).containsExactly(openWarning(f));
     assertThat(r.exit()).as("cannot connect: %s", r.err()).isEqualTo(3);
 
     Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
@@ -112,11 +112,55 @@ class PassFileCliTest {
     assertThat(ok.exit()).as("$HOME/.pgpass is the one read: " + ok.err()).isZero();
   }
 
+  /** The one line a refused login prints, naming where the password was looked for. */
+  private static List<String> connectLines(Cli r) {
+    return r.err().lines().filter(l -> l.contains("cannot connect")).toList();
+  }
+
+  @Test
+  void aLoginRefusedForWantOfAPasswordSaysWhereCutterLooked() throws Exception {
+    Path home = Files.createDirectories(dir.resolve("home-without-pgpass"));
+    String target = "postgresql://app@127.0.0.1:" + cluster.port() + "/postgres";
+    String noPassword = "cutter: cannot connect to " + target + ": The server requested SCRAM-based authentication, but"
+        + " no password was provided. (SQLSTATE 08004); no password found: PGPASSWORD is not set, and the password file ";
+
+    Cli none = baseline(List.of(), System.getProperty("java.class.path"), null, home);
+    assertThat(none.exit()).as(none.err()).isEqualTo(3);
+    assertThat(connectLines(none)).containsExactly(
+        noPassword + home.resolve(".pgpass") + " does not exist (PGPASSFILE names another; mode 0600)");
+
+    Path open = passFile("open-for-the-message", "rw-r--r--");
+    Cli ignored = baseline(open);
+    assertThat(ignored.exit()).as(ignored.err()).isEqualTo(3);
+    assertThat(connectLines(ignored)).containsExactly(
+        noPassword + open + " was ignored because group or others can read it (chmod 0600 it)");
+
+    Path other = Files.writeString(dir.resolve("other-port"), "*:1:*:app:" + PASSWORD + "\n");
+    Files.setPosixFilePermissions(other, PosixFilePermissions.fromString("rw-------"));
+    Cli noLine = baseline(other);
+    assertThat(noLine.exit()).as(noLine.err()).isEqualTo(3);
+    assertThat(connectLines(noLine)).containsExactly(
+        noPassword + other + " has no line for 127.0.0.1:" + cluster.port() + ":postgres:app");
+    assertThat(none.err() + ignored.err() + noLine.err() + noLine.out()).doesNotContain(PASSWORD);
+  }
+
+  @Test
+  void aWrongPasswordSaysWhichFileItCameFrom() throws Exception {
+    Path wrong = Files.writeString(dir.resolve("wrong"), "*:" + cluster.port() + ":*:app:not-the-password-77\n");
+    Files.setPosixFilePermissions(wrong, PosixFilePermissions.fromString("rw-------"));
+    Cli r = baseline(wrong);
+    assertThat(r.exit()).as(r.err()).isEqualTo(3);
+    assertThat(connectLines(r)).containsExactly("cutter: cannot connect to postgresql://app@127.0.0.1:" + cluster.port()
+        + "/postgres: password authentication failed for user \"app\" (SQLSTATE 28P01); the password came from the"
+        + " password file " + wrong);
+    assertThat(r.err()).doesNotContain("not-the-password-77");
+  }
+
   @Test
   void aDirectoryAtPgpassfileIsNotAPlainFile() throws Exception {
     Path d = Files.createDirectories(dir.resolve("a-directory"));
     Cli r = baseline(d);
-    assertThat(r.err().lines().filter(l -> l.contains("password file")).toList())
+    assertThat(r.err().lines().filter(l -> l.startsWith("cutter: WARN PassFile")).toList())
         .containsExactly("cutter: WARN PassFile: password file \"" + d + "\" is not a plain file");
     assertThat(r.exit()).as("cannot connect: %s", r.err()).isEqualTo(3);
   }
@@ -150,7 +194,7 @@ class PassFileCliTest {
 
     Path open = passFile("root-owned-open", "rw-r--r--");
     Cli r = baseline(asNobody, cp, open, dir);
-    assertThat(r.err().lines().filter(l -> l.contains("password file")).toList()).as(r.err())
+    assertThat(r.err().lines().filter(l -> l.startsWith("cutter: WARN PassFile")).toList()).as(r.err())
         .containsExactly(openWarning(open));
     assertThat(r.exit()).as("cannot connect: %s", r.err()).isEqualTo(3);
 

@@ -420,7 +420,7 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
 
   @Override
   public Diagnosis sqlError(Cause.SqlError c) {
-    return SqlErrorDiagnoses.diagnose(c, r.mode() == RunMode.PREFLIGHT || c.at() == Cause.ErrorSite.CHECK
+    return SqlErrorDiagnoses.diagnose(c, r.mode() == RunMode.PREFLIGHT || r.mode() == RunMode.UNSIGNED_PREFLIGHT || c.at() == Cause.ErrorSite.CHECK
         || c.at() == Cause.ErrorSite.REHEARSAL);
   }
 
@@ -442,6 +442,16 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
         "Find out why the verify checks do not hold; correct the package or the target.",
         "If the change is missing, re-run the package after finding why it did not land.",
         "If a verify check is wrong, correct it and re-issue the package.");
+  }
+
+  @Override
+  public Diagnosis changeRolledBack(Cause.ChangeRolledBack c) {
+    return Diagnosis.of("The change was rolled back: cutter rollback run " + c.rollbackRunId() + " ("
+        + c.rollbackVerdict() + (c.rolledBackAt() == null ? "" : ", " + c.rolledBackAt()) + ") undid apply run "
+        + c.applyRunId() + ", so " + checks(c.checks()) + " no longer holds.",
+        "Nothing to do if the rollback was meant; cutter history lists both runs.",
+        "Nothing to do if the rollback was meant: the target is as it was before the change.",
+        "To have the change again, issue it as a new package (this package's authorization is consumed).");
   }
 
   private static String checks(List<String> ids) {

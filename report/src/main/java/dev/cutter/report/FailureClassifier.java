@@ -81,6 +81,7 @@ public final class FailureClassifier {
     return switch (mode) {
       case DRY_RUN -> "None for the sandbox: the package is ready for cutter apply on the target.";
       case PREFLIGHT -> "None: every preflight check holds; the package can be applied (cutter apply).";
+      case UNSIGNED_PREFLIGHT -> "Sign the package, then run cutter preflight: this unsigned look is not an authorization.";
       case VERIFY -> "None: the change is in place as promised.";
       case BACKUP -> "None: the backup is in place and verified.";
       case ROLLBACK -> "None: the rollback ran and the target is back at its baseline.";

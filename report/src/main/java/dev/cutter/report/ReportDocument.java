@@ -14,6 +14,7 @@ import dev.cutter.core.run.GateResult;
 import dev.cutter.core.run.GateStatus;
 import dev.cutter.core.run.PreflightRun;
 import dev.cutter.core.run.Provenance;
+import dev.cutter.core.run.RunMode;
 import dev.cutter.core.run.RunReport;
 import dev.cutter.core.run.RunStatus;
 import dev.cutter.core.run.RunReport.ApplyInfo;
@@ -166,6 +167,9 @@ final class ReportDocument {
   private void banner() {
     Verdict v = r.verdict();
     List<Line> lines = new ArrayList<>();
+    if (r.mode() == RunMode.UNSIGNED_PREFLIGHT) {
+      lines.add(Line.of(bold("UNSIGNED: not an authorization."), plain(" " + PreflightRun.UNSIGNED_NOTE + ".")));
+    }
     lines.add(Line.of(bold(ReportTree.verdictName(r)), plain(" (exit code " + r.exitCode() + "): " + meaning(r))));
     lines.add(Line.of(bold("Production changed:"), plain(" "), r.productionChanged() ? bold("yes") : plain("no")));
     if (PreflightRun.rehearsed(r)) {

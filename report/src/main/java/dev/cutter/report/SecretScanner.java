@@ -58,8 +58,11 @@ public final class SecretScanner {
       + "|private[_-]?key|secret[_-]?key|access[_-]?key|credentials?)";
 
   private static final List<Rule> RULES = List.of(
-      new Rule(Pattern.compile("-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----(.*?)(?=-----END \\1-----|\\z)",
-          Pattern.DOTALL), 2, m -> m.group(1).contains("PGP") ? "PGP private key" : "private key"),
+      // the armour line followed by key material: a line break (also one escaped as \n in a log or JSON line)
+      // or base64 at once; a message that only quotes the armour line ("expected … (-----BEGIN … -----)") is kept
+      new Rule(Pattern.compile("-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----"
+          + "(?=[ \\t]*(?:\\r?\\n|\\\\n)|[A-Za-z0-9+/])(.*?)(?=-----END \\1-----|\\z)", Pattern.DOTALL), 2,
+          m -> m.group(1).contains("PGP") ? "PGP private key" : "private key"),
       new Rule(Pattern.compile("(?i)\\b([a-z][a-z0-9+.\\-]*)://[^\\s:/?#@]*:([^\\s/?#]+)@"), 2,
           m -> m.group(1).toLowerCase(Locale.ROOT).startsWith("postgres") ? "connection password" : "URL credential"),
       new Rule(Pattern.compile("(?i)\\bhttps?://([A-Za-z0-9_\\-.~]{16,})@"), 1, m -> "URL credential"),

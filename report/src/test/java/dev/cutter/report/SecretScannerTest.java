@@ -104,6 +104,21 @@ class SecretScannerTest {
   }
 
   @Test
+  void keepsCuttersOwnMessageThatQuotesTheArmourLineAndMasksKeysInOneLineLogs() {
+    String own = "keys/approver.asc: expected one armored secret key (-----BEGIN PGP PRIVATE KEY BLOCK-----)";
+    assertThat(scanner.mask(own)).isEqualTo(own);
+    assertThat(scanner.mask("the -----BEGIN PRIVATE KEY----- line is missing")).isEqualTo(
+        "the -----BEGIN PRIVATE KEY----- line is missing");
+
+    assertThat(scanner.mask("{\"k\": \"-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBg\\n-----END PRIVATE KEY-----\"}"))
+        .isEqualTo("{\"k\": \"-----BEGIN PRIVATE KEY-----****-----END PRIVATE KEY-----\"}");
+    assertThat(scanner.mask("-----BEGIN RSA PRIVATE KEY-----MIIEowIBAAKCAQEA")).isEqualTo(
+        "-----BEGIN RSA PRIVATE KEY-----****");
+    assertThat(scanner.mask("-----BEGIN EC PRIVATE KEY-----  \r\nMHcCAQEEI")).isEqualTo(
+        "-----BEGIN EC PRIVATE KEY-----****");
+  }
+
+  @Test
   void masksBearerTokensAndCloudKeys() {
     SecretFindings f = new SecretFindings();
 

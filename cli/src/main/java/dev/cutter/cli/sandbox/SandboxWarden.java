@@ -177,7 +177,8 @@ public final class SandboxWarden implements AutoCloseable {
   /**
    * After setup: proves the sandbox still holds (nobody reaches a sealed role; apply_role and
    * backup_role are not superusers; the schema cutter is cutter's), makes those roles LOGIN with a
-   * fresh password, creates the pipeline's login role and the journal. Returns the login.
+   * fresh password, creates the pipeline's login role and the journal (apply_role and the login
+   * as `cutter init --grant` makes them, backup_role as `--reader`). Returns the login.
    */
   public ConnectionSpec afterSetup(String applyRole, Optional<String> backupRole) {
     try {
@@ -191,6 +192,7 @@ public final class SandboxWarden implements AutoCloseable {
             + ", which is cutter's own; leave it to cutter");
       }
       List<String> grants = new ArrayList<>();
+      List<String> readers = new ArrayList<>();
       for (String role : backupRole.isPresent() && !backupRole.get().equals(applyRole)
           ? List.of(applyRole, backupRole.get()) : List.of(applyRole)) {
         Optional<Boolean> superuserRole = rolsuper(role);
@@ -207,7 +209,8 @@ public final class SandboxWarden implements AutoCloseable {
         }
         setPassword(role, pw);
         rolePasswords.put(role, pw);
-        grants.add(role);
+        // backup_role reads the journal (pg_dump of a scope that holds it), as `cutter init --reader` lets it
+        (role.equals(applyRole) ? grants : readers).add(role);
       }
       try (Statement st = su.createStatement()) {
         st.execute("create role " + Sql.ident(login) + " login nosuperuser nocreaterole nocreatedb bypassrls");
@@ -215,7 +218,7 @@ public final class SandboxWarden implements AutoCloseable {
       }
       setPassword(login, loginPassword);
       grants.add(login);
-      Journal.init(su, grants);
+      Journal.init(su, grants, readers);
       return login();
     } catch (SQLException e) {
       throw new CutterException(ExitCodes.INTERNAL, "the sandbox could not be prepared after setup: "

@@ -56,7 +56,7 @@ public final class BaselineBlock {
   }
 
   /** A YAML scalar for a name: plain when it is a plain lower-case name, else double-quoted. */
-  static String scalar(String s) {
+  public static String scalar(String s) {
     if (PLAIN.matcher(s).matches() && !s.equals("null") && !s.equals("true") && !s.equals("false") && !s.equals("y")
         && !s.equals("n") && !s.equals("yes") && !s.equals("no") && !s.equals("on") && !s.equals("off")) {
       return s;

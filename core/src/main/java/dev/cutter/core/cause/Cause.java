@@ -76,6 +76,8 @@ public sealed interface Cause {
 
     R verificationFailed(VerificationFailed c);
 
+    R changeRolledBack(ChangeRolledBack c);
+
     R rollbackRefused(RollbackRefused c);
 
     R invalidCheck(InvalidCheck c);
@@ -415,6 +417,18 @@ public sealed interface Cause {
   }
 
   /** A rollback could not run or did not restore the target. */
+  /**
+   * Verify found the change not in place, and the target's journal says why: {@code cutter rollback}
+   * undid it (run {@code rollbackRunId}, verdict {@code rollbackVerdict}) after run {@code applyRunId}.
+   */
+  record ChangeRolledBack(String applyRunId, String rollbackRunId, String rollbackVerdict, Instant rolledBackAt,
+      List<String> checks) implements Cause {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.changeRolledBack(this);
+    }
+  }
+
   record RollbackRefused(RollbackRefusal kind) implements Cause {
     @Override
     public <R> R accept(Visitor<R> v) {

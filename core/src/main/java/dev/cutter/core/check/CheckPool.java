@@ -67,8 +67,9 @@ public final class CheckPool implements AutoCloseable {
     try {
       return new CheckPool(new HikariDataSource(cfg), size);
     } catch (HikariPool.PoolInitializationException e) {
-      String why = e.getCause() instanceof SQLException se ? DbErrors.oneLine(se) : String.valueOf(e.getMessage());
-      throw new CutterException(ExitCodes.CHECKS_FAILED, "cannot connect to " + spec.display() + ": " + why, e,
+      String line = e.getCause() instanceof SQLException se ? DbErrors.cannotConnect(spec, se)
+          : "cannot connect to " + spec.display() + ": " + e.getMessage();
+      throw new CutterException(ExitCodes.CHECKS_FAILED, line, e,
           new dev.cutter.core.cause.Cause.CannotConnect(spec.display(),
               e.getCause() instanceof SQLException se ? se.getSQLState() : null));
     }

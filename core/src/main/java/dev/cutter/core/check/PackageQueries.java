@@ -318,7 +318,7 @@ public final class PackageQueries implements AutoCloseable {
     try {
       return Connections.connect(spec.jdbcUrl(), Connections.checkProperties(spec, purpose));
     } catch (SQLException e) {
-      throw new CutterException(ExitCodes.CHECKS_FAILED, "cannot connect to " + spec.display() + ": " + DbErrors.oneLine(e), e,
+      throw new CutterException(ExitCodes.CHECKS_FAILED, DbErrors.cannotConnect(spec, e), e,
           new Cause.CannotConnect(spec.display(), e.getSQLState()));
     }
   }

@@ -85,6 +85,15 @@ public final class Preflight implements Steps.Checks {
   private final int parallelism;
   private final boolean privilegedLoginAllowed;
   private final Set<LintRule> lintFloor;
+  private final boolean unsigned;
+
+  /**
+   * The package check types an unsigned preflight runs: cutter's own catalog reads, whose SQL is
+   * cutter's and whose arguments are names. {@code sql} (the package's own query), {@code rehearse}
+   * (the package's SQL) and check types installed from other jars never run unsigned.
+   */
+  public static final Set<String> UNSIGNED_TYPES = Set.of("schema_exists", "objects_absent", "objects_present",
+      "baseline", "privilege", "server_version", "journal_writable");
 
   /**
    * @param types check types by name (see {@link #installedTypes()})
@@ -99,12 +108,13 @@ public final class Preflight implements Steps.Checks {
   /** @param privilegedLoginAllowed the trust policy's {@code allow_privileged_login}, for rehearsal (see {@link TargetAccess}) */
   public Preflight(Map<String, CheckType> types, Function<ApplyPackage, List<ExecStatement>> artifact,
       BiFunction<ConnectionSpec, String, Optional<Secret>> passwordFor, int parallelism, boolean privilegedLoginAllowed) {
-    this(types, artifact, passwordFor, parallelism, privilegedLoginAllowed, Set.of());
+    this(types, artifact, passwordFor, parallelism, privilegedLoginAllowed, Set.of(), false);
   }
 
   private Preflight(Map<String, CheckType> types, Function<ApplyPackage, List<ExecStatement>> artifact,
       BiFunction<ConnectionSpec, String, Optional<Secret>> passwordFor, int parallelism, boolean privilegedLoginAllowed,
-      Set<LintRule> lintFloor) {
+      Set<LintRule> lintFloor, boolean unsigned) {
+    this.unsigned = unsigned;
     this.types = Map.copyOf(types);
     this.artifact = artifact;
     this.passwordFor = passwordFor;
@@ -115,7 +125,12 @@ public final class Preflight implements Steps.Checks {
 
   /** This preflight with the trust policy's {@code lint.floor}: rules denied whatever the package says. */
   public Preflight withLintFloor(Set<LintRule> floor) {
-    return new Preflight(types, artifact, passwordFor, parallelism, privilegedLoginAllowed, floor);
+    return new Preflight(types, artifact, passwordFor, parallelism, privilegedLoginAllowed, floor, unsigned);
+  }
+
+  /** This preflight for an unsigned package: package checks outside {@link #UNSIGNED_TYPES} are reported, not run. */
+  public Preflight unsigned() {
+    return new Preflight(types, artifact, passwordFor, parallelism, privilegedLoginAllowed, lintFloor, true);
   }
 
   /** Every check type on the class path (built-in and users' jars), by name. */
@@ -268,6 +283,12 @@ public final class Preflight implements Steps.Checks {
     for (int i = 0; i < specs.size(); i++) {
       CheckSpec spec = specs.get(i);
       CheckType type = types.get(spec.name());
+      if (unsigned && !UNSIGNED_TYPES.contains(spec.name())) {
+        String id = spec.name() + "#" + (i + 1);
+        tasks.put(id, ctx -> CheckResult.skipped(id, "not run: an unsigned preflight runs only cutter's built-in catalog"
+            + " checks; " + spec.name() + " runs once the package is signed"));
+        continue;
+      }
       tasks.put(spec.name() + "#" + (i + 1), type == null
           ? ctx -> ctx.error(new Cause.InvalidCheck(ctx.id()), "check type " + spec.name() + " is not installed (installed: " + String.join(", ", types.keySet()) + ")")
           : ctx -> type.run(spec.args(), ctx));

@@ -87,10 +87,15 @@ public final class ConnectionResolver {
     String user = first(p.get("user"), System.getProperty("user.name"));
     String db = first(p.get("dbname"), user);
     Optional<Secret> password = Optional.ofNullable(env.get("PGPASSWORD")).filter(s -> !s.isEmpty()).map(Secret::new);
+    boolean fromEnvironment = password.isPresent();
+    Path file = passFile();
+    // libpq reads (and warns about) the file only when PGPASSWORD gave nothing; so does cutter
+    PassFile.State state = fromEnvironment ? PassFile.State.MISSING : PassFile.check(file);
     if (password.isEmpty()) {
-      password = passwordFromFile(host, port, db, user);
+      password = passwordFromFile(file, state, host, port, db, user);
     }
-    return new ConnectionSpec(host, port, db, user, password, tls(p), connectTimeout(p.get("connect_timeout")));
+    PasswordSearch search = new PasswordSearch(fromEnvironment, true, file, state, password.isPresent());
+    return new ConnectionSpec(host, port, db, user, password, tls(p), connectTimeout(p.get("connect_timeout")), search);
   }
 
   /** The TLS settings as libpq would take them, with its default file locations. */
@@ -360,10 +365,19 @@ public final class ConnectionResolver {
     return List.of(user, sys);
   }
 
-  private Optional<Secret> passwordFromFile(String host, int port, String db, String user) {
+  private Path passFile() {
     String named = env.get("PGPASSFILE");
-    Path file = named != null && !named.isEmpty() ? Path.of(named) : home.resolve(".pgpass");
-    return switch (PassFile.check(file)) {
+    return named != null && !named.isEmpty() ? Path.of(named) : home.resolve(".pgpass");
+  }
+
+  private Optional<Secret> passwordFromFile(String host, int port, String db, String user) {
+    Path file = passFile();
+    return passwordFromFile(file, PassFile.check(file), host, port, db, user);
+  }
+
+  private static Optional<Secret> passwordFromFile(Path file, PassFile.State state, String host, int port, String db,
+      String user) {
+    return switch (state) {
       case USABLE -> PassFile.lookup(file, host, port, db, user).map(Secret::new);
       case MISSING -> Optional.empty();
       case NOT_PLAIN, OPEN_TO_OTHERS -> Optional.empty(); // libpq warns and ignores it; so do we (PassFile.check warned)

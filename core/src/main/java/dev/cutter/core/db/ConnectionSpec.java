@@ -13,9 +13,10 @@ import java.util.Optional;
  * driver receives it as a property ({@link Connections#properties}), never inside a URL.
  *
  * @param connectTimeoutSeconds libpq's {@code connect_timeout}; 0 waits without limit
+ * @param passwordSearch where the password was looked for, when resolved from the libpq environment (else null)
  */
 public record ConnectionSpec(String host, int port, String database, String user, Optional<Secret> password, Tls tls,
-    int connectTimeoutSeconds) {
+    int connectTimeoutSeconds, PasswordSearch passwordSearch) {
 
   /** cutter's connect timeout when neither the target nor PGCONNECT_TIMEOUT sets one. */
   public static final int DEFAULT_CONNECT_TIMEOUT = 10;
@@ -28,6 +29,12 @@ public record ConnectionSpec(String host, int port, String database, String user
     Objects.requireNonNull(tls, "tls");
   }
 
+  /** A spec whose password was not looked for in the libpq environment (given by cutter itself, or by a test). */
+  public ConnectionSpec(String host, int port, String database, String user, Optional<Secret> password, Tls tls,
+      int connectTimeoutSeconds) {
+    this(host, port, database, user, password, tls, connectTimeoutSeconds, null);
+  }
+
   /** A spec with libpq's default TLS settings ({@code sslmode=prefer}, no files) and cutter's connect timeout. */
   public ConnectionSpec(String host, int port, String database, String user, Optional<Secret> password) {
     this(host, port, database, user, password, Tls.DEFAULT, DEFAULT_CONNECT_TIMEOUT);
@@ -35,17 +42,18 @@ public record ConnectionSpec(String host, int port, String database, String user
 
   /** The same server and database, as another user (the password is not carried over; the TLS settings are). */
   public ConnectionSpec as(String otherUser, Optional<Secret> otherPassword) {
-    return new ConnectionSpec(host, port, database, otherUser, otherPassword, tls, connectTimeoutSeconds);
+    return new ConnectionSpec(host, port, database, otherUser, otherPassword, tls, connectTimeoutSeconds,
+        passwordSearch == null ? null : passwordSearch.forOtherRole(otherPassword.isPresent()));
   }
 
   /** The same server as the same user, another database. */
   public ConnectionSpec withDatabase(String otherDatabase) {
-    return new ConnectionSpec(host, port, otherDatabase, user, password, tls, connectTimeoutSeconds);
+    return new ConnectionSpec(host, port, otherDatabase, user, password, tls, connectTimeoutSeconds, passwordSearch);
   }
 
   /** The same connection with other TLS settings. */
   public ConnectionSpec withTls(Tls otherTls) {
-    return new ConnectionSpec(host, port, database, user, password, otherTls, connectTimeoutSeconds);
+    return new ConnectionSpec(host, port, database, user, password, otherTls, connectTimeoutSeconds, passwordSearch);
   }
 
   /**

@@ -127,7 +127,7 @@ public final class Connections {
       return connect(spec, applicationName);
     } catch (SQLException e) {
       throw new CutterException(ExitCodes.CHECKS_FAILED,
-          "cannot connect to " + spec.display() + ": " + DbErrors.oneLine(e), e,
+          DbErrors.cannotConnect(spec, e), e,
           new dev.cutter.core.cause.Cause.CannotConnect(spec.display(), e.getSQLState()));
     }
   }

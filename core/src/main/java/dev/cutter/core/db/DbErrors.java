@@ -20,6 +20,18 @@ public final class DbErrors {
     return e.getSQLState() == null ? m : m + " (SQLSTATE " + e.getSQLState() + ")";
   }
 
+  /**
+   * "cannot connect to TARGET: REASON", and, when the login was refused for its password (the
+   * driver's 08004 for a password it was asked for and did not have, the server's 28P01 for a
+   * wrong one), where the password came from or where it was looked for.
+   */
+  public static String cannotConnect(ConnectionSpec spec, SQLException e) {
+    String line = "cannot connect to " + spec.display() + ": " + oneLine(e);
+    boolean passwordRefused = "28P01".equals(e.getSQLState())
+        || ("08004".equals(e.getSQLState()) && spec.password().isEmpty());
+    return passwordRefused && spec.passwordSearch() != null ? line + "; " + spec.passwordSearch().describe(spec) : line;
+  }
+
   /** The server error of a failed statement, as much as the server said. */
   public record ServerError(String sqlstate, String message, String detail, String hint, String where, int position,
       String schema, String table, String constraint, String column, String datatype) {

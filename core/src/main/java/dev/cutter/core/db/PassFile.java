@@ -26,7 +26,7 @@ final class PassFile {
   private PassFile() {}
 
   /** What libpq's rule (on POSIX systems) makes of a password file before reading it. */
-  enum State {
+  public enum State {
     /** stat fails (no such file, a directory cannot be searched): ignored without a word. */
     MISSING,
     /** Not a regular file (a directory, a FIFO, a device): ignored with a warning. */

@@ -21,6 +21,10 @@ public final class PreflightRun {
   public static final String REHEARSE = "rehearse";
 
   /** What a preflight report's header says when {@code rehearse} ran: preflight is not purely a reader then. */
+  /** What an unsigned preflight's report says first. */
+  public static final String UNSIGNED_NOTE = "this preflight did not require signatures and ran only cutter's built-in"
+      + " catalog checks and the derived checks; sql checks, the rehearsal and installed check types did not run";
+
   public static final String REHEARSAL_NOTE = "rehearse ran the change on the target, as apply_role, inside a"
       + " transaction that was rolled back, under the package's lock_timeout and statement_timeout: it took the"
       + " change's locks while it ran, and nothing it did was committed (sequence values it drew stay drawn)";
@@ -42,8 +46,20 @@ public final class PreflightRun {
   }
 
   public RunReport run(ApplyPackage pkg, ConnectionSpec target, String runId) {
+    return run(pkg, target, runId, RunMode.PREFLIGHT);
+  }
+
+  /**
+   * As {@link #run(ApplyPackage, ConnectionSpec, String)}; {@link RunMode#UNSIGNED_PREFLIGHT} does
+   * not require signatures (they are reported) and expects its checks to run only cutter's built-in
+   * catalog checks ({@link dev.cutter.core.check.Preflight#unsigned()}).
+   */
+  public RunReport run(ApplyPackage pkg, ConnectionSpec target, String runId, RunMode mode) {
+    if (mode != RunMode.PREFLIGHT && mode != RunMode.UNSIGNED_PREFLIGHT) {
+      throw new IllegalArgumentException("not a preflight mode: " + mode);
+    }
     Instant started = clock.instant();
-    Steps.IntegrityOutcome io = integrity.check(pkg, true, target);
+    Steps.IntegrityOutcome io = integrity.check(pkg, mode == RunMode.PREFLIGHT, target);
     List<GateResult> gates = GateClock.timedList(io.gates());
     String cause = null;
     dev.cutter.core.lock.LockPlan lockPlan = null;
@@ -64,7 +80,7 @@ public final class PreflightRun {
       cause = ok ? null : "preflight check failed: " + ApplyRun.firstFailure(results);
     }
     Verdict v = ok ? Verdict.PASS : Verdict.BLOCKED;
-    return new RunReport(runId, RunMode.PREFLIGHT, SideRuns.info(pkg, io.signers()), SideRuns.target(pkg, target), v, v.exitCode(), false, gates, null, null, null, null, cause,
+    return new RunReport(runId, mode, SideRuns.info(pkg, io.signers()), SideRuns.target(pkg, target), v, v.exitCode(), false, gates, null, null, null, null, cause,
         List.of(), ok ? null : "fix what the failed gate or check names, then run cutter preflight again",
         started, clock.instant(), RunReport.ApplySettingsInfo.of(pkg.apply())).withLint(lint)
         .withLockPlan(lockPlan == null ? null : List.of(lockPlan));

@@ -86,14 +86,41 @@ public final class SideRuns {
     VerifyPlan plan = VerifyPlan.of(checks, target, pkg);
     List<CheckResult> results = plan.specs().isEmpty() ? List.of() : checks.run(target, pkg, plan.specs());
     boolean ok = ApplyRun.held(results);
+    Optional<Cause.ChangeRolledBack> undone = ok ? Optional.empty() : rolledBack(target, pkg, runId, results);
+    Cause failed = ok ? null : undone.<Cause>map(u -> u).orElseGet(() -> ApplyRun.verificationFailed(results));
     gates.add(new GateResult(GateId.VERIFY, plan.gateStatus(ok), null, null,
-        ok ? plan.note() : ApplyRun.firstFailure(results), results, ok ? null : ApplyRun.verificationFailed(results)));
+        ok ? plan.note() : ApplyRun.firstFailure(results), results, failed));
     Verdict v = ok ? Verdict.PASS : Verdict.BLOCKED;
+    String cause = ok ? null : undone.map(u -> "the change was rolled back by run " + u.rollbackRunId() + " ("
+        + u.rollbackVerdict() + "): " + ApplyRun.firstFailure(results))
+        .orElse("the change is not in place as the package promises: " + ApplyRun.firstFailure(results));
+    String next = ok ? null : undone.isPresent()
+        ? "Nothing to do if the rollback was meant; cutter history lists both runs."
+        : "read the failed checks; if the change was applied, consider cutter rollback";
     return new RunReport(runId, RunMode.VERIFY, pi, target(pkg, target), v, v.exitCode(), false,
         gates, null, null, new VerificationInfo(plan.status(ok), results, null, null, plan.note()), null,
-        ok ? null : "the change is not in place as the package promises: " + ApplyRun.firstFailure(results), List.of(),
-        ok ? null : "read the failed checks; if the change was applied, consider cutter rollback", started, clock.instant(),
-        RunReport.ApplySettingsInfo.of(pkg.apply()));
+        cause, List.of(), next, started, clock.instant(), RunReport.ApplySettingsInfo.of(pkg.apply()));
+  }
+
+  /**
+   * When verify's checks fail: whether the target's journal says a {@code cutter rollback} undid
+   * this package's change. Read-only; a journal this role may not read (or none) says nothing.
+   */
+  private static Optional<Cause.ChangeRolledBack> rolledBack(ConnectionSpec target, ApplyPackage pkg, String runId,
+      List<CheckResult> results) {
+    try (Connection c = Connections.connect(target, "cutter verify " + runId)) {
+      c.setReadOnly(true);
+      if (!Journal.exists(c)) {
+        return Optional.empty();
+      }
+      List<Journal.Entry> rows = Journal.forPackage(c, pkg.sha256());
+      Optional<Journal.Entry> apply = rows.stream().filter(e -> !e.isRollback()).findFirst();
+      return apply.flatMap(a -> rows.stream().filter(e -> e.isRollback() && e.verdict().equals("ROLLBACK_PASS"))
+          .findFirst().map(r -> new Cause.ChangeRolledBack(a.runId(), r.runId(), r.verdict(), r.finished(),
+              results.stream().filter(x -> x.status().blocks()).map(CheckResult::id).toList())));
+    } catch (SQLException e) {
+      return Optional.empty(); // no grant on the journal: verify still reports its checks, without the history
+    }
   }
 
   private RunReport verifyBlocked(String runId, PackageInfo pi, ApplyPackage pkg, ConnectionSpec target,

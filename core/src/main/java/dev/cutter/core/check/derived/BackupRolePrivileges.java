@@ -67,14 +67,17 @@ public final class BackupRolePrivileges {
         + " || case c.relkind when 'S' then ' sequence' else ' table' end from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace"
         + " where c.relkind in ('r', 'p', 'S') and " + SCOPE
         + " and not pg_catalog.has_table_privilege(?::oid, c.oid, 'SELECT') order by 1", schemas, role.get());
+    int sequences = 0;
     for (String n : noSelect) {
       int sp = n.lastIndexOf(' ');
-      grants.add(new Cause.Grant("SELECT", n.substring(sp + 1), n.substring(0, sp)));
+      String kind = n.substring(sp + 1);
+      sequences += kind.equals("sequence") ? 1 : 0;
+      grants.add(new Cause.Grant("SELECT", kind, n.substring(0, sp)));
     }
     noSelect = noSelect.stream().map(n -> n.substring(0, n.lastIndexOf(' '))).toList();
     if (!noSelect.isEmpty()) {
-      problems.add("SELECT on " + noSelect.size() + (noSelect.size() == 1 ? " table: " : " tables/sequences: ")
-          + shown(noSelect));
+      problems.add("SELECT on " + counted(noSelect.size() - sequences, "table") + (sequences > 0
+          && sequences < noSelect.size() ? " and " : "") + counted(sequences, "sequence") + ": " + shown(noSelect));
     }
     if (problems.isEmpty()) {
       return ctx.pass(expected, "all held", null);
@@ -84,6 +87,11 @@ public final class BackupRolePrivileges {
         : new Cause.MissingPrivilege(Cause.RoleKind.BACKUP_ROLE, roleName, grants);
     return ctx.fail(cause, expected, "missing: " + String.join("; ", problems),
         "backup_role " + roleName + " lacks " + String.join("; ", problems) + ": pg_dump would fail");
+  }
+
+  /** "1 table", "3 sequences", or nothing for none. */
+  private static String counted(int n, String noun) {
+    return n == 0 ? "" : n + " " + noun + (n == 1 ? "" : "s");
   }
 
   /** Names (already quoted) for a message, the first {@link #SHOWN} of them. */
