@@ -121,6 +121,7 @@ class TargetAndHistoryCommandTest {
     assertThat(verify.out()).contains("next action: Nothing to do if the rollback was meant; cutter history lists both runs.");
 
     Cli other = Cli.run("history", "--target", db.uri("postgres"), "--package", "no-such-package");
+    assertThat(other.exit()).isZero();
     assertThat(other.out()).isEqualTo("no journal row for package no-such-package\n");
   }
 
