@@ -221,21 +221,28 @@ public final class ApplyRun {
       try (lock) {
         s.target = readTarget(lockConn, req);
         s.sessions.add(new Provenance.Session(Provenance.Purpose.TARGET, s.target.loginRole(), s.target.tls()));
-        if (Journal.exists(lockConn)) {
-          Optional<Journal.Entry> prior = Journal.consuming(lockConn, req.pkg().sha256());
-          if (prior.isPresent()) {
-            Journal.Entry e = prior.get();
-            String what = e.verdict().equals(Journal.COMMITTED)
-                ? "run " + e.runId() + " committed this package at " + e.started()
-                    + " and never finished: run 'cutter verify' and read that run's report before anything else"
-                : "run " + e.runId() + (e.verdict().equals("PASS") ? " already applied" : " already ran")
-                    + " this package (verdict " + e.verdict() + ", " + e.started()
-                    + "); whatever its verdict, a re-run needs a new package";
-            s.gate(GateResult.fail(GateId.LOCK, new Cause.PackageAlreadyConsumed(e.id(), e.runId(), e.verdict(),
-                e.verdict().equals(Journal.COMMITTED)), "package sha256 not yet applied on this target",
-                "journal row " + e.id() + ": " + e.verdict(), "authorization already consumed: " + what, List.of()));
-            return finish(s, Verdict.BLOCKED, "authorization already consumed", sink, lockConn);
-          }
+        Optional<Journal.Entry> prior;
+        try {
+          prior = Journal.exists(lockConn) ? Journal.consuming(lockConn, req.pkg().sha256()) : Optional.empty();
+        } catch (SQLException e) {
+          // nothing has begun: a journal the login role cannot read is a stop, not an escalation
+          s.gate(GateResult.fail(GateId.LOCK, Causes.sql(e, Cause.ErrorSite.CHECK, req.login().user()),
+              "package sha256 not yet applied on this target", null, "cannot read " + Journal.QUALIFIED + ": "
+                  + DbErrors.oneLine(e), List.of()));
+          return finish(s, Verdict.BLOCKED, "cannot read the journal: " + DbErrors.oneLine(e), sink, lockConn);
+        }
+        if (prior.isPresent()) {
+          Journal.Entry e = prior.get();
+          String what = e.verdict().equals(Journal.COMMITTED)
+              ? "run " + e.runId() + " committed this package at " + e.started()
+                  + " and never finished: run 'cutter verify' and read that run's report before anything else"
+              : "run " + e.runId() + (e.verdict().equals("PASS") ? " already applied" : " already ran")
+                  + " this package (verdict " + e.verdict() + ", " + e.started()
+                  + "); whatever its verdict, a re-run needs a new package";
+          s.gate(GateResult.fail(GateId.LOCK, new Cause.PackageAlreadyConsumed(e.id(), e.runId(), e.verdict(),
+              e.verdict().equals(Journal.COMMITTED)), "package sha256 not yet applied on this target",
+              "journal row " + e.id() + ": " + e.verdict(), "authorization already consumed: " + what, List.of()));
+          return finish(s, Verdict.BLOCKED, "authorization already consumed", sink, lockConn);
         }
         s.gate(new GateResult(GateIds.LOCK, GateStatus.PASS, "run lock and an unconsumed authorization",
             "lock taken; package not in the journal", null, List.of()));

@@ -366,6 +366,89 @@ class RunEndingsTest {
     assertThat(journal(db, p.sha256())).isEmpty();
   }
 
+  @Test
+  void aRollbackThatRestoresTheStructureButNotTheDroppedDataEscalates(TestDatabase db) throws SQLException {
+    String role = app(db);
+    db.execute("create table public.keep(a int); insert into public.keep values (1); alter table public.keep owner to "
+        + role);
+    ApplyPackage p = pkg(db, "0".repeat(63) + "3", role, List.of(sql("false")), rollback(List.of(sql("true"))),
+        ApplySettings.Mode.TRANSACTION);
+
+    RunReport r = run(db, role, p, lined("drop table keep"), lined("create table keep(a int)"));
+
+    assertThat(r.verdict()).as(String.valueOf(r.rootCause())).isEqualTo(Verdict.ESCALATE);
+    assertThat(r.exitCode()).isEqualTo(6);
+    assertThat(r.rollback().status()).isEqualTo(RunStatus.Rollback.EXECUTED);
+    assertThat(r.verification().note()).isEqualTo("rollback restored the structure, not the data: statement 1 (line 2,"
+        + " DROP keep) dropped data that is only in the backup (none was taken: backup.required is false)");
+    assertThat(db.queryValue("select count(*) from public.keep")).isEqualTo("0");
+    assertThat(journal(db, p.sha256())).isEqualTo("ESCALATE:true");
+  }
+
+  @Test
+  void aRollbackThatLeavesADifferentBaselineEscalates(TestDatabase db) throws SQLException {
+    String role = app(db);
+    ApplyPackage p = pkg(db, "0".repeat(63) + "4", role, List.of(sql("false")), rollback(List.of(sql("true"))),
+        ApplySettings.Mode.TRANSACTION);
+
+    RunReport r = run(db, role, p, lined("create table t(a int)", "create table u(a int)"), lined("drop table t"));
+
+    assertThat(r.verdict()).as(String.valueOf(r.rootCause())).isEqualTo(Verdict.ESCALATE);
+    assertThat(r.exitCode()).isEqualTo(6);
+    assertThat(r.rollback().status()).isEqualTo(RunStatus.Rollback.EXECUTED);
+    assertThat(gate(r, GateIds.ROLLBACK).cause())
+        .isEqualTo(new Cause.RollbackRefused(Cause.RollbackRefusal.BASELINE_DIFFERS));
+    assertThat(journal(db, p.sha256())).isEqualTo("ESCALATE:true");
+  }
+
+  @Test
+  void aRollbackThatCannotGetTheChangeKeyDoesNotRunAndEscalates(TestDatabase db) throws Exception {
+    String role = app(db);
+    ApplyPackage p = pkg(db, "0".repeat(63) + "5", role, List.of(sql("false")), rollback(List.of(sql("true"))),
+        ApplySettings.Mode.TRANSACTION);
+    try (Connection holder = db.superuser(); java.sql.Statement st = holder.createStatement()) {
+      // right after COMMIT another session takes the change key, as a statement running on would hold it
+      ApplyRun run = new ApplyRun(INTEGRITY_OK, dbChecks(db), NO_BACKUP, Clock.systemUTC()).afterCommit(() -> {
+        try {
+          st.execute("select pg_advisory_lock(" + (0x637574746572L + 2) + ")");
+        } catch (SQLException e) {
+          throw new IllegalStateException(e);
+        }
+      });
+
+      RunReport r = run(db, run, role, p, lined("create table t(a int)"), lined("drop table t"),
+          RunIds.next(Clock.systemUTC()));
+
+      assertThat(r.verdict()).as(String.valueOf(r.rootCause())).isEqualTo(Verdict.ESCALATE);
+      assertThat(r.exitCode()).isEqualTo(6);
+      assertThat(r.rollback().status()).isEqualTo(RunStatus.Rollback.FAILED);
+      assertThat(gate(r, GateIds.ROLLBACK).cause()).isInstanceOfSatisfying(Cause.RunLockHeld.class,
+          c -> assertThat(c.changeStillRunning()).isTrue());
+      assertThat(db.queryValue("select to_regclass('public.t') is not null")).as("the rollback did not run")
+          .isEqualTo("t");
+      assertThat(journal(db, p.sha256())).isEqualTo("ESCALATE:true");
+    }
+  }
+
+  @Test
+  void aJournalTheLoginRoleCannotReadBlocksBeforeAnythingBegins(TestDatabase db) throws SQLException {
+    String role = app(db);
+    db.execute("revoke usage on schema cutter from " + role);
+    ApplyPackage p = pkg(db, "0".repeat(63) + "6", role, List.of(), null, ApplySettings.Mode.TRANSACTION);
+
+    RunReport r = run(db, role, p, lined("create table t(a int)"), List.of());
+
+    assertThat(r.verdict()).as("nothing began: not an escalation").isEqualTo(Verdict.BLOCKED);
+    assertThat(r.exitCode()).isEqualTo(3);
+    assertThat(r.productionChanged()).isFalse();
+    assertThat(gate(r, GateIds.LOCK).cause()).isInstanceOfSatisfying(Cause.SqlError.class, c -> {
+      assertThat(c.sqlstate()).isEqualTo("42501");
+      assertThat(c.at()).isEqualTo(Cause.ErrorSite.CHECK);
+    });
+    assertThat(gate(r, GateIds.APPLY).status()).isEqualTo(GateStatus.NOT_RUN);
+    assertThat(db.queryValue("select to_regclass('public.t') is null")).isEqualTo("t");
+  }
+
   // ---------------------------------------------------------------- the journal itself
 
   @Test
