@@ -212,11 +212,17 @@ class FaultInjectionIT {
     assertThat(exists(db, "fi_d")).isFalse();
     assertThat(journal(db)).isEmpty();
     assertFinalBackupsVerify(backups);
+    // the kill leaves the hidden temporary file: exactly what the next run must sweep
+    List<String> left = temporaries(backups);
+    assertThat(left).singleElement().asString().matches("\\.fi-dump-\\d{8}T\\d{6}Z-[0-9a-f]{4}\\.dump\\.partial");
     Cli next = run(pkg, db);
     assertThat(next.exit()).as(next.out() + next.err()).isZero();
     assertThat(journal(db)).isEqualTo("PASS");
     assertThat(finalBackups(backups)).as("the next run's backup is at its final name").isNotEmpty();
     assertFinalBackupsVerify(backups);
+    assertThat(temporaries(backups)).as("no temporary file is left behind").isEmpty();
+    assertThat(backups.resolve("quarantine").resolve(left.get(0).substring(1))).exists();
+    assertThat(backups.resolve("quarantine").resolve(left.get(0).substring(1) + ".reason")).exists();
   }
 
   /** The YAML report a run names on stdout. */
@@ -256,6 +262,14 @@ class FaultInjectionIT {
       assertThat(next.exit()).as(next.out() + next.err()).isZero();
       assertThat(c.queryValue("fi", table)).isEqualTo("t");
       assertThat(c.queryValue("fi", "select string_agg(verdict, ',') from cutter.journal")).isEqualTo("PASS");
+    }
+  }
+
+  /** The hidden temporary files in {@code backups} (cutter's own lock file aside). */
+  static List<String> temporaries(Path backups) throws IOException {
+    try (Stream<Path> s = Files.list(backups)) {
+      return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".") && !n.equals(".cutter-backup.lock"))
+          .sorted().toList();
     }
   }
 
