@@ -26,12 +26,25 @@ final class ReplyCuttingProxy implements AutoCloseable {
   private final ServerSocket listener;
   private final int serverPort;
   private final byte[] marker;
+  private final byte[] trigger;
+  private final boolean awaitReply;
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   /** Counted down when the reply to COMMIT came from the server and was dropped. */
   final CountDownLatch replyDropped = new CountDownLatch(1);
 
   ReplyCuttingProxy(int serverPort, String applicationName) throws IOException {
+    this(serverPort, applicationName, COMMIT, true);
+  }
+
+  /**
+   * As above, cutting after the client's message containing {@code trigger} was forwarded: at the
+   * reply's first byte ({@code awaitReply}), or at once (the server goes on running the statement
+   * for a client that is gone, as across a network partition).
+   */
+  ReplyCuttingProxy(int serverPort, String applicationName, byte[] trigger, boolean awaitReply) throws IOException {
     this.serverPort = serverPort;
+    this.trigger = trigger;
+    this.awaitReply = awaitReply;
     this.marker = applicationName.getBytes(StandardCharsets.UTF_8);
     this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     Thread t = new Thread(this::accept, "proxy-accept");
@@ -88,11 +101,16 @@ final class ReplyCuttingProxy implements AutoCloseable {
           if (!target && indexOf(seen, marker) >= 0) {
             target = true;
           }
-          boolean commit = target && indexOf(seen, COMMIT) >= 0;
+          boolean commit = target && indexOf(seen, trigger) >= 0;
           out.write(buf, 0, n);
           out.flush();
           if (commit) {
             commitSent = true;
+            if (!awaitReply) {
+              replyDropped.countDown();
+              closeBoth();
+              return;
+            }
           }
           tail = java.util.Arrays.copyOfRange(seen, Math.max(0, seen.length - 256), seen.length);
         }

@@ -581,6 +581,35 @@ class RunEndingsTest {
   }
 
   @Test
+  void aConnectionCutBeforeCommitWhileTheServerRunsOnIsUnknownNotRolledBack(TestDatabase db) throws Exception {
+    String role = app(db);
+    ApplyPackage p = pkg(db, "0".repeat(63) + "7", role, List.of(), null, ApplySettings.Mode.TRANSACTION);
+    String runId = RunIds.next(Clock.systemUTC());
+    // the client loses the connection mid-statement; the server's backend sleeps on, holding the transaction open
+    try (ReplyCuttingProxy proxy = new ReplyCuttingProxy(db.server().port(), "cutter apply " + runId,
+        "pg_sleep(30.14)".getBytes(java.nio.charset.StandardCharsets.US_ASCII), false)) {
+      ConnectionSpec login = new ConnectionSpec("127.0.0.1", proxy.port(), db.name(), role, Optional.empty());
+
+      RunReport r = run(new ApplyRun(INTEGRITY_OK, dbChecks(db), NO_BACKUP, Clock.systemUTC()), login, p,
+          lined("select pg_sleep(30.14)"), List.of(), runId);
+
+      assertThat(r.verdict()).as(String.valueOf(r.rootCause())).isEqualTo(Verdict.ESCALATE);
+      assertThat(r.exitCode()).isEqualTo(6);
+      assertThat(r.productionChanged()).as("not proven unchanged").isTrue();
+      assertThat(r.apply().transaction()).isEqualTo(Transaction.UNKNOWN);
+      assertThat(r.apply().failedStatement().index()).isEqualTo(1);
+      assertThat(r.apply().failedStatement().line()).isEqualTo(2);
+      assertThat(gate(r, GateIds.APPLY).cause()).isEqualTo(new Cause.OutcomeUnknown(false));
+      assertThat(gate(r, GateIds.APPLY).message()).endsWith("; the apply's transaction had not ended after 10 s (its"
+          + " session still holds the change key)");
+      assertThat(journal(db, p.sha256())).as("the row commits only with the change").isEmpty();
+    } finally {
+      db.execute("select pg_terminate_backend(pid, 10000) from pg_stat_activity where application_name = 'cutter apply "
+          + runId + "'");
+    }
+  }
+
+  @Test
   void sessionsTerminatedAfterCommitLeaveTheRowFinishedOnANewSession(TestDatabase db) throws SQLException {
     String role = app(db);
     ApplyPackage p = pkg(db, "0".repeat(63) + "1", role, List.of(sql("to_regclass('public.t') is not null")), null,
