@@ -474,6 +474,53 @@ class RunEndingsTest {
   }
 
   @Test
+  void anAutocommitJournalInsertThatFailsRunsNoStatement(TestDatabase db) throws SQLException {
+    String role = app(db);
+    db.execute("revoke execute on function " + Journal.RECORD_COMMIT + " from " + role);
+    ApplyPackage p = pkg(db, "0".repeat(63) + "8", role, List.of(), null, ApplySettings.Mode.AUTOCOMMIT);
+
+    RunReport r = run(db, role, p, lined("create table t(a int)"), List.of());
+
+    assertThat(r.verdict()).as(String.valueOf(r.rootCause())).isEqualTo(Verdict.FAILED);
+    assertThat(r.exitCode()).isEqualTo(4);
+    assertThat(r.apply().transaction()).isEqualTo(Transaction.ROLLED_BACK);
+    assertThat(r.apply().statementsExecuted()).isZero();
+    assertThat(r.apply().committedStatements()).isEmpty();
+    assertThat(r.apply().failedStatement().index()).isEqualTo(-1);
+    assertThat(r.apply().failedStatement().sqlstate()).isEqualTo("42501");
+    assertThat(db.queryValue("select to_regclass('public.t') is null")).isEqualTo("t");
+    assertThat(db.queryValue("select count(*) from cutter.journal")).isEqualTo("0");
+  }
+
+  @Test
+  void aRowAnotherRunWroteMeanwhileRefusesTheInsertAndTheChangeGoesWithIt(TestDatabase db) throws SQLException {
+    String role = app(db);
+    ApplyPackage p = pkg(db, "0".repeat(63) + "9", role, List.of(), null, ApplySettings.Mode.TRANSACTION);
+    // after the lock gate found no row, a run that ignores the run lock consumes the same package
+    ApplyRun racing = new ApplyRun(INTEGRITY_OK, ApplyRunTest.checks(() -> {
+      try (Connection c = db.superuser()) {
+        Journal.recordCommit(c, p.id(), p.sha256(), "20260101T000000Z-0000", List.of(), "postgres", "postgres",
+            Instant.now());
+      } catch (SQLException e) {
+        throw new IllegalStateException(e);
+      }
+    }, t -> List.of()), NO_BACKUP, Clock.systemUTC());
+
+    RunReport r = run(db, racing, role, p, lined("create table t(a int)"), List.of(), RunIds.next(Clock.systemUTC()));
+
+    assertThat(r.verdict()).as(String.valueOf(r.rootCause())).isEqualTo(Verdict.FAILED);
+    assertThat(r.exitCode()).isEqualTo(4);
+    assertThat(r.apply().transaction()).isEqualTo(Transaction.ROLLED_BACK);
+    assertThat(r.apply().failedStatement().sqlstate()).isEqualTo(Journal.ALREADY_CONSUMED);
+    assertThat(gate(r, GateIds.APPLY).cause()).isInstanceOfSatisfying(Cause.SqlError.class, c -> {
+      assertThat(c.sqlstate()).isEqualTo(Journal.ALREADY_CONSUMED);
+      assertThat(c.at()).isEqualTo(Cause.ErrorSite.JOURNAL_ROW);
+    });
+    assertThat(db.queryValue("select to_regclass('public.t') is null")).isEqualTo("t");
+    assertThat(journal(db, p.sha256())).as("only the other run's row").isEqualTo("COMMITTED:false");
+  }
+
+  @Test
   void aRowTheFinalUpdateCannotFinishStaysCommittedAndTheReplayIsSentToVerify(TestDatabase db) throws SQLException {
     String role = app(db);
     ApplyPackage p = pkg(db, "c".repeat(64), role, List.of(), null, ApplySettings.Mode.TRANSACTION);
