@@ -19,6 +19,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -27,7 +28,8 @@ import java.util.Set;
  * write to it (whoever created it, as ssh refuses a loose {@code ~/.ssh}), locked against a second
  * backup into it, files created 0600 and exclusively under a temporary name, never through a
  * symbolic link, moved to the final name atomically only when complete, and partial files moved
- * to {@code quarantine/} with a reason file beside them.
+ * to {@code quarantine/} with a reason file beside them; the temporary files of earlier runs that
+ * died are swept there when the lock is taken ({@link StaleTemporaries}).
  */
 final class BackupDirectory implements AutoCloseable {
 
@@ -40,6 +42,8 @@ final class BackupDirectory implements AutoCloseable {
   private final Path dir;
   private final FileChannel lockChannel;
   private final FileLock lock;
+  /** The stale temporary files of earlier runs this run moved to quarantine when it took the lock. */
+  private List<Path> swept = List.of();
 
   private BackupDirectory(Path dir, FileChannel lockChannel, FileLock lock) {
     this.dir = dir;
@@ -114,7 +118,14 @@ final class BackupDirectory implements AutoCloseable {
       throw new BusyException(dir);
     }
     sweepPlaintext(dir);
-    return new BackupDirectory(dir, ch, lock);
+    BackupDirectory opened = new BackupDirectory(dir, ch, lock);
+    try {
+      opened.swept = StaleTemporaries.sweep(opened, Instant.now());
+    } catch (IOException e) {
+      opened.close();
+      throw e;
+    }
+    return opened;
   }
 
   /**
@@ -159,6 +170,11 @@ final class BackupDirectory implements AutoCloseable {
 
   Path path() {
     return dir;
+  }
+
+  /** Where the stale temporary files found at {@link #open} went (in {@code quarantine/}). */
+  List<Path> swept() {
+    return swept;
   }
 
   long usableSpace() throws IOException {

@@ -76,6 +76,16 @@ final class ChildCutter {
     }
   }
 
+  /** SIGTERM, as an operator's kill or a service manager's stop would send; does not wait. */
+  void terminate() {
+    process.destroy();
+  }
+
+  /** The processes this one started (pg_dump, pg_restore, …), while it runs. */
+  java.util.List<ProcessHandle> descendants() {
+    return process.descendants().toList();
+  }
+
   String output() {
     return read(out) + read(err);
   }

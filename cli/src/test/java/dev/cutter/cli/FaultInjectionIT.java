@@ -212,11 +212,17 @@ class FaultInjectionIT {
     assertThat(exists(db, "fi_d")).isFalse();
     assertThat(journal(db)).isEmpty();
     assertFinalBackupsVerify(backups);
+    // the kill leaves the hidden temporary file: exactly what the next run must sweep
+    List<String> left = temporaries(backups);
+    assertThat(left).singleElement().asString().matches("\\.fi-dump-\\d{8}T\\d{6}Z-[0-9a-f]{4}\\.dump\\.partial");
     Cli next = run(pkg, db);
     assertThat(next.exit()).as(next.out() + next.err()).isZero();
     assertThat(journal(db)).isEqualTo("PASS");
     assertThat(finalBackups(backups)).as("the next run's backup is at its final name").isNotEmpty();
     assertFinalBackupsVerify(backups);
+    assertThat(temporaries(backups)).as("no temporary file is left behind").isEmpty();
+    assertThat(backups.resolve("quarantine").resolve(left.get(0).substring(1))).exists();
+    assertThat(backups.resolve("quarantine").resolve(left.get(0).substring(1) + ".reason")).exists();
   }
 
   /** The YAML report a run names on stdout. */
@@ -237,18 +243,24 @@ class FaultInjectionIT {
       assertThat(init.exit()).as(init.err()).isZero();
       String sysid = c.queryValue("fi", "select system_identifier::text from pg_control_system()");
       Path pkg = approver.write(dir.resolve("pkg"), "fi-restart", "fi", sysid, "fi_restart",
-          "create table fi_r1 (id int);\nselect pg_sleep(2.05);\ncreate table fi_r2 (id int);\n", "[]", "[]", null);
+          "create table fi_r1 (id int);\nselect pg_sleep(8.05);\ncreate table fi_r2 (id int);\n", "[]", "[]", null);
       String[] args = {"apply", pkg.toString(), "--target", c.uri("fi"), "--trust", approver.trust().toString(),
           "--report-dir", dir.resolve("reports").toString()};
 
       ChildCutter child = ChildCutter.start(dir.resolve("logs"), Map.of(), args);
       awaitCondition(child, () -> !"0".equals(c.queryValue("fi", "select count(*) from pg_stat_activity where "
-          + "pid <> pg_backend_pid() and query like '%pg_sleep(2.05)%'")));
+          + "pid <> pg_backend_pid() and query like '%pg_sleep(8.05)%'")));
       c.restartImmediate();
       Cli cut = child.await(120);
 
-      assertThat(cut.exit()).as("the run whose server restarted does not pass: " + cut.out() + cut.err()).isNotZero();
+      // the change is proven rolled back, but the run lock's session died with the server: the baseline cannot be
+      // re-read under the lock, so the run escalates rather than claim a verified unchanged target
+      assertThat(cut.exit()).as("the run whose server restarted does not pass: " + cut.out() + cut.err()).isEqualTo(6);
+      assertThat(cut.out()).contains("verdict: ESCALATE (exit 6), production changed: no");
       assertThat(cut.out()).as("it still reports").contains("verdict: ");
+      assertThat(reportOf(cut)).as("the server proved the transaction ended without COMMIT")
+          .contains("  transaction: rolled_back\n").contains("the connection was lost before COMMIT was sent and the"
+              + " apply's transaction has ended (the change key is free): rolled back");
       String table = "select to_regclass('public.fi_r1') is not null or to_regclass('public.fi_r2') is not null";
       assertThat(c.queryValue("fi", table)).as("nothing of the cut transaction survives").isEqualTo("f");
       assertThat(c.queryValue("fi", "select count(*) from cutter.journal")).isEqualTo("0");
@@ -256,6 +268,14 @@ class FaultInjectionIT {
       assertThat(next.exit()).as(next.out() + next.err()).isZero();
       assertThat(c.queryValue("fi", table)).isEqualTo("t");
       assertThat(c.queryValue("fi", "select string_agg(verdict, ',') from cutter.journal")).isEqualTo("PASS");
+    }
+  }
+
+  /** The hidden temporary files in {@code backups} (cutter's own lock file aside). */
+  static List<String> temporaries(Path backups) throws IOException {
+    try (Stream<Path> s = Files.list(backups)) {
+      return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".") && !n.equals(".cutter-backup.lock"))
+          .sorted().toList();
     }
   }
 

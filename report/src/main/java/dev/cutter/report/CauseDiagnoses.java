@@ -428,8 +428,11 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
   public Diagnosis outcomeUnknown(Cause.OutcomeUnknown c) {
     String run = r.runId() == null ? "this run" : "run " + r.runId();
     return Diagnosis.of(
-        "The connection to the server was lost " + (c.atCommit() ? "during COMMIT" : "while a statement ran in"
-            + " autocommit mode") + ", and whether the change committed is not known from the client side.",
+        "The connection to the server was lost " + (c.atCommit() ? "during COMMIT"
+            : r.applySettings() != null && "transaction".equals(r.applySettings().mode())
+            ? "while a statement ran, and its transaction had not ended on the server when cutter looked"
+            : "while a statement ran in autocommit mode") + ", and whether the change committed is not known from the"
+            + " client side.",
         "Look for " + run + " in cutter.journal and run cutter verify before anything else; do not re-run blindly.",
         "Run cutter verify PKG: if it holds, the change is in place.",
         "If it does not hold and the journal has no row of this run, the change did not commit: re-run when the server"

@@ -402,11 +402,14 @@ public final class Journal {
   /**
    * Records that this run's change commits (transaction mode: on the change's own connection and
    * transaction; autocommit mode: before the first statement). Fails with SQLSTATE
-   * {@value #ALREADY_CONSUMED} when the package already has a row.
+   * {@value #ALREADY_CONSUMED} when the package already has a row. Returns the id of the
+   * transaction that wrote the row ({@code txid_current()}, read in the same round trip): in
+   * transaction mode the change's own, which {@code txid_status} on another session later says
+   * committed or aborted when the connection is lost at COMMIT.
    */
-  public static void recordCommit(Connection c, String packageId, String packageSha256, String runId,
+  public static long recordCommit(Connection c, String packageId, String packageSha256, String runId,
       List<String> signers, String loginRole, String applyRole, Instant started) throws SQLException {
-    record(c, "cutter.record_commit", packageId, packageSha256, runId, signers, loginRole, applyRole, started);
+    return record(c, "cutter.record_commit", packageId, packageSha256, runId, signers, loginRole, applyRole, started);
   }
 
   /**
@@ -421,9 +424,10 @@ public final class Journal {
   }
 
   /** Calls one of the two recording functions, which take the same arguments; the row keeps the finish key's sha256. */
-  private static void record(Connection c, String function, String packageId, String packageSha256, String runId,
+  private static long record(Connection c, String function, String packageId, String packageSha256, String runId,
       List<String> signers, String loginRole, String applyRole, Instant started) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("select " + function + "(?, ?, ?, ?, ?, ?, ?, ?)")) {
+    try (PreparedStatement ps = c.prepareStatement("select " + function + "(?, ?, ?, ?, ?, ?, ?, ?),"
+        + " pg_catalog.txid_current()")) {
       ps.setString(1, packageId);
       ps.setString(2, packageSha256);
       ps.setString(3, runId);
@@ -432,7 +436,10 @@ public final class Journal {
       ps.setString(6, applyRole);
       ps.setTimestamp(7, Timestamp.from(started));
       ps.setString(8, Sha256.of(finishKey(runId).getBytes(StandardCharsets.UTF_8)));
-      ps.execute();
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(2);
+      }
     }
   }
 

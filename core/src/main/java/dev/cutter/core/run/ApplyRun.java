@@ -221,21 +221,28 @@ public final class ApplyRun {
       try (lock) {
         s.target = readTarget(lockConn, req);
         s.sessions.add(new Provenance.Session(Provenance.Purpose.TARGET, s.target.loginRole(), s.target.tls()));
-        if (Journal.exists(lockConn)) {
-          Optional<Journal.Entry> prior = Journal.consuming(lockConn, req.pkg().sha256());
-          if (prior.isPresent()) {
-            Journal.Entry e = prior.get();
-            String what = e.verdict().equals(Journal.COMMITTED)
-                ? "run " + e.runId() + " committed this package at " + e.started()
-                    + " and never finished: run 'cutter verify' and read that run's report before anything else"
-                : "run " + e.runId() + (e.verdict().equals("PASS") ? " already applied" : " already ran")
-                    + " this package (verdict " + e.verdict() + ", " + e.started()
-                    + "); whatever its verdict, a re-run needs a new package";
-            s.gate(GateResult.fail(GateId.LOCK, new Cause.PackageAlreadyConsumed(e.id(), e.runId(), e.verdict(),
-                e.verdict().equals(Journal.COMMITTED)), "package sha256 not yet applied on this target",
-                "journal row " + e.id() + ": " + e.verdict(), "authorization already consumed: " + what, List.of()));
-            return finish(s, Verdict.BLOCKED, "authorization already consumed", sink, lockConn);
-          }
+        Optional<Journal.Entry> prior;
+        try {
+          prior = Journal.exists(lockConn) ? Journal.consuming(lockConn, req.pkg().sha256()) : Optional.empty();
+        } catch (SQLException e) {
+          // nothing has begun: a journal the login role cannot read is a stop, not an escalation
+          s.gate(GateResult.fail(GateId.LOCK, Causes.sql(e, Cause.ErrorSite.CHECK, req.login().user()),
+              "package sha256 not yet applied on this target", null, "cannot read " + Journal.QUALIFIED + ": "
+                  + DbErrors.oneLine(e), List.of()));
+          return finish(s, Verdict.BLOCKED, "cannot read the journal: " + DbErrors.oneLine(e), sink, lockConn);
+        }
+        if (prior.isPresent()) {
+          Journal.Entry e = prior.get();
+          String what = e.verdict().equals(Journal.COMMITTED)
+              ? "run " + e.runId() + " committed this package at " + e.started()
+                  + " and never finished: run 'cutter verify' and read that run's report before anything else"
+              : "run " + e.runId() + (e.verdict().equals("PASS") ? " already applied" : " already ran")
+                  + " this package (verdict " + e.verdict() + ", " + e.started()
+                  + "); whatever its verdict, a re-run needs a new package";
+          s.gate(GateResult.fail(GateId.LOCK, new Cause.PackageAlreadyConsumed(e.id(), e.runId(), e.verdict(),
+              e.verdict().equals(Journal.COMMITTED)), "package sha256 not yet applied on this target",
+              "journal row " + e.id() + ": " + e.verdict(), "authorization already consumed: " + what, List.of()));
+          return finish(s, Verdict.BLOCKED, "authorization already consumed", sink, lockConn);
         }
         s.gate(new GateResult(GateIds.LOCK, GateStatus.PASS, "run lock and an unconsumed authorization",
             "lock taken; package not in the journal", null, List.of()));
@@ -348,6 +355,7 @@ public final class ApplyRun {
       throw e;
     }
     String applyRole = pkg.target().applyRole();
+    long[] xid = {0}; // the change's transaction id, read with its journal row
     try (applyConn) {
       try {
         s.journalSession = journalOpening.await().connection();
@@ -414,7 +422,8 @@ public final class ApplyRun {
           if (transaction) {
             s.afterLast = Provenance.Roles.of(c); // after the last statement, inside its transaction
           }
-          Journal.recordCommit(c, pkg.id(), pkg.sha256(), req.runId(), s.signers, req.login().user(), applyRole, started);
+          xid[0] = Journal.recordCommit(c, pkg.id(), pkg.sha256(), req.runId(), s.signers, req.login().user(), applyRole,
+              started);
           s.journaled = true;
         }, c -> {
           s.beforeFirst = Provenance.Roles.of(c);
@@ -446,15 +455,18 @@ public final class ApplyRun {
           "refused before the first statement; rolled back", out.refusal().reason(), recheck.results()));
       return finish(s, Verdict.BLOCKED, out.refusal().reason(), sink, lockConn);
     }
+    String lost = null;
     if (out.ending() == Ending.CONNECTION_LOST) {
-      out = resolveLostConnection(req, out);
+      LostConnection.Resolution resolved = LostConnection.resolve(req, out, xid[0], LOST_SESSION_WAIT);
+      out = resolved.outcome();
+      lost = resolved.evidence();
       s.applyInfo = applyInfo(req, out);
     }
     switch (out.ending()) {
       case COMMITTED -> {
         s.changed = true;
         s.gate(new GateResult(GateIds.APPLY, GateStatus.PASS, req.statements().size() + " statements",
-            out.executed() + " executed, committed", null, recheck.results()));
+            out.executed() + " executed, committed", lost, recheck.results()));
         afterCommit.run();
         if (pkg.online().isPresent() && !OnlineStepRun.run(s.req, s.journalSession, o -> s.online = o, s::gate)) {
           s.nextAction = OnlineStepRun.nextAction(s.online);
@@ -467,12 +479,10 @@ public final class ApplyRun {
         // the change may have committed: say so, and never claim an unchanged target
         s.changed = true;
         s.gate(GateResult.fail(GateId.APPLY, new Cause.OutcomeUnknown(out.failedIndex() != null && out.failedIndex() == 0),
-            req.statements().size() + " statements", "outcome unknown", describe(out), List.of()));
+            req.statements().size() + " statements", "outcome unknown", describe(out) + "; " + lost, List.of()));
         s.nextAction = "find out whether the change committed: look for run " + req.runId() + " in "
             + Journal.QUALIFIED + " and run 'cutter verify' before anything else";
-        return finish(s, Verdict.ESCALATE, "outcome unknown: the connection was lost "
-            + (pkg.apply().mode() == ApplySettings.Mode.TRANSACTION ? "at COMMIT" : "while a statement ran in autocommit mode")
-            + " and the journal could not tell whether the change committed: " + describe(out), sink, lockConn);
+        return finish(s, Verdict.ESCALATE, "outcome unknown: " + lost + ": " + describe(out), sink, lockConn);
       }
       case PARTIALLY_COMMITTED -> {
         s.changed = true;
@@ -483,7 +493,8 @@ public final class ApplyRun {
       }
       default -> {
         s.gate(GateResult.fail(GateId.APPLY, sqlCause(out, pkg.target().applyRole()),
-            req.statements().size() + " statements", out.executed() + " executed, rolled back", describe(out), List.of()));
+            req.statements().size() + " statements", out.executed() + " executed, rolled back",
+            lost == null ? describe(out) : describe(out) + "; " + lost, List.of()));
         Baseline after = BaselineSnapshot.read(lockConn, s.touched);
         boolean same = after.equals(s.before);
         s.verification = new VerificationInfo(same ? RunStatus.Verification.UNCHANGED : RunStatus.Verification.CHANGED, List.of(), s.before, after,
@@ -639,42 +650,6 @@ public final class ApplyRun {
 
   /** How long a lost connection's session may take to end before its outcome counts as unknown. */
   static final Duration LOST_SESSION_WAIT = Duration.ofSeconds(10);
-
-  /**
-   * The connection is gone. In a transaction, before COMMIT was sent nothing committed; at COMMIT
-   * the journal row of this run says whether the commit happened, once the old session has ended
-   * (it holds the change key until then). In autocommit mode the statement in flight may have
-   * committed: unknown. Unknown too when the journal cannot be read.
-   */
-  private Outcome resolveLostConnection(Request req, Outcome out) {
-    boolean atCommit = out.failedIndex() != null && out.failedIndex() == 0;
-    if (req.pkg().apply().mode() == ApplySettings.Mode.TRANSACTION && !atCommit) {
-      return new Outcome(Ending.ROLLED_BACK, out.total(), out.executed(), List.of(), out.failedIndex(), out.failedLine(),
-          out.error());
-    }
-    Outcome unknown = new Outcome(Ending.UNKNOWN, out.total(), out.executed(), out.committed(), out.failedIndex(),
-        out.failedLine(), out.error());
-    if (req.pkg().apply().mode() != ApplySettings.Mode.TRANSACTION) {
-      return unknown;
-    }
-    try (Connection c = Connections.open(req.login(), "cutter recheck " + req.runId())) {
-      if (!AdvisoryLock.awaitNoChange(c, LOST_SESSION_WAIT)) {
-        return unknown;
-      }
-      try (Statement st = c.createStatement();
-          ResultSet rs = st.executeQuery("select count(*) from cutter.journal where run_id = "
-              + dev.cutter.core.db.Sql.literal(req.runId()))) {
-        rs.next();
-        if (rs.getInt(1) == 1) {
-          return new Outcome(Ending.COMMITTED, out.total(), out.executed(), out.committed(), null, null, null);
-        }
-        return new Outcome(Ending.ROLLED_BACK, out.total(), out.executed(), List.of(), out.failedIndex(),
-            out.failedLine(), out.error());
-      }
-    } catch (SQLException | RuntimeException e) {
-      return unknown;
-    }
-  }
 
   /** The session that would run an artifact (as apply_role, holding the change key) cannot be had. */
   static final class ApplyRoleException extends Exception {
