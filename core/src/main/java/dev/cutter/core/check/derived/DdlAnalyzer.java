@@ -240,6 +240,11 @@ public final class DdlAnalyzer {
         if (parent != null) {
           found.add(new Requirement.Owns(ObjectKind.TABLE, parent, false, "PARTITION OF", c.index, line));
         }
+      } else if (c.accept("attach") && c.accept("partition")) {
+        ObjectName part = c.name();
+        if (part != null) {
+          found.add(new Requirement.Owns(ObjectKind.TABLE, part, false, "ATTACH PARTITION", c.index, line));
+        }
       } else if (c.accept("inherits") && c.acceptPunct('(')) {
         do {
           ObjectName parent = c.name();
@@ -266,8 +271,38 @@ public final class DdlAnalyzer {
       return;
     }
     found.add(new Requirement.Owns(kind, name, ifExists, "ALTER", c.index, line));
+    c.skipParenthesized();
+    renamedOrMoved(c, kind, name, line);
     if (kind == ObjectKind.TABLE) {
       tableClauses(c);
+    }
+  }
+
+  /**
+   * {@code RENAME TO n} of a relation, function or procedure needs CREATE on its schema, of a
+   * schema CREATE on the database; {@code SET SCHEMA s} needs CREATE on {@code s}: as if the new
+   * name were created. (A type or domain is renamed on ownership alone.)
+   */
+  private void renamedOrMoved(Cursor c, ObjectKind kind, ObjectName name, int line) {
+    if (c.peekIs("rename") && c.peekIs(1, "to")) {
+      c.next();
+      c.next();
+      ObjectName to = c.name();
+      if (to == null) {
+        return;
+      }
+      if (kind == ObjectKind.SCHEMA) {
+        found.add(new Requirement.CreateSchema(to.name(), c.index, line));
+      } else if (kind != ObjectKind.TYPE && kind != ObjectKind.DOMAIN) {
+        found.add(new Requirement.CreateIn(kind, new ObjectName(name.schema(), to.name()), c.index, line));
+      }
+    } else if (kind != ObjectKind.SCHEMA && c.peekIs("set") && c.peekIs(1, "schema")) {
+      c.next();
+      c.next();
+      ObjectName to = c.name();
+      if (to != null) {
+        found.add(new Requirement.CreateIn(kind, new ObjectName(to.name(), name.name()), c.index, line));
+      }
     }
   }
 
@@ -336,6 +371,11 @@ public final class DdlAnalyzer {
 
     boolean peekIs(String word) {
       return more() && t.get(p).is(word);
+    }
+
+    /** Whether the token {@code ahead} places past the next one is {@code word}. */
+    boolean peekIs(int ahead, String word) {
+      return p + ahead < t.size() && t.get(p + ahead).is(word);
     }
 
     boolean accept(String word) {

@@ -89,7 +89,28 @@ class DdlAnalyzerTest {
         new Owns(ObjectKind.FUNCTION, new ObjectName("s", "f"), true, "DROP", 1, 10),
         new Owns(ObjectKind.FUNCTION, new ObjectName("s", "g"), true, "DROP", 1, 10));
     assertThat(of("alter materialized view s.mv rename to mv2")).containsExactly(
-        new Owns(ObjectKind.MATERIALIZED_VIEW, new ObjectName("s", "mv"), false, "ALTER", 1, 10));
+        new Owns(ObjectKind.MATERIALIZED_VIEW, new ObjectName("s", "mv"), false, "ALTER", 1, 10),
+        new CreateIn(ObjectKind.MATERIALIZED_VIEW, new ObjectName("s", "mv2"), 1, 10));
+  }
+
+  @Test
+  void renamingOrMovingNeedsCreateWhereTheNameLands() {
+    assertThat(of("alter function s.f(int, text) rename to g")).containsExactly(
+        new Owns(ObjectKind.FUNCTION, new ObjectName("s", "f"), false, "ALTER", 1, 10),
+        new CreateIn(ObjectKind.FUNCTION, new ObjectName("s", "g"), 1, 10));
+    assertThat(of("alter table if exists t set schema other")).containsExactly(
+        new Owns(ObjectKind.TABLE, ObjectName.unqualified("t"), true, "ALTER", 1, 10),
+        new CreateIn(ObjectKind.TABLE, new ObjectName("other", "t"), 1, 10));
+    assertThat(of("alter schema s rename to s2")).containsExactly(
+        new Owns(ObjectKind.SCHEMA, ObjectName.unqualified("s"), false, "ALTER", 1, 10),
+        new CreateSchema("s2", 1, 10));
+    assertThat(of("alter type s.y rename to z")).containsExactly(
+        new Owns(ObjectKind.TYPE, new ObjectName("s", "y"), false, "ALTER", 1, 10));
+    assertThat(of("alter table s.t rename column a to b")).containsExactly(
+        new Owns(ObjectKind.TABLE, new ObjectName("s", "t"), false, "ALTER", 1, 10));
+    assertThat(of("alter table s.p attach partition s.c for values in (1)")).containsExactly(
+        new Owns(ObjectKind.TABLE, new ObjectName("s", "p"), false, "ALTER", 1, 10),
+        new Owns(ObjectKind.TABLE, new ObjectName("s", "c"), false, "ATTACH PARTITION", 1, 10));
   }
 
   @Test
