@@ -65,12 +65,14 @@ class DdlAnalyzerServerTest {
   enum Limit {
     /** USAGE on the schema of a created object is asked though the server checks only CREATE for the bare creation. */
     USAGE_ON_CREATE,
-    /** The statement needs privileges the analysis does not read (not derived): the run finds them. */
-    NOT_DERIVED
+    /** The statement needs privileges the analysis does not derive, and the analysis says so (NotDerived). */
+    NOT_DERIVED,
+    /** A recognised form whose needs are read only in part (its query, LIKE, OR REPLACE, a new owner). */
+    PARTIAL
   }
 
   /** How the server contradicted the derived set. */
-  enum Contradiction { WITH_SET_FAILS, WITHOUT_ONE_SUCCEEDS, WITHOUT_ONE_OTHER_ERROR, NOT_DERIVABLE }
+  enum Contradiction { WITH_SET_FAILS, WITHOUT_ONE_SUCCEEDS, WITHOUT_ONE_OTHER_ERROR, NOT_DERIVABLE, NOT_SAID }
 
   record Disagreement(Form form, Contradiction how, Cause.Grant grant, String detail) {
     /** Whether this is the disagreement the form's documented limit allows. */
@@ -78,7 +80,7 @@ class DdlAnalyzerServerTest {
       if (form.limit() == Limit.USAGE_ON_CREATE) {
         return how == Contradiction.WITHOUT_ONE_SUCCEEDS && grant.privilege().equals("USAGE");
       }
-      return form.limit() == Limit.NOT_DERIVED && how == Contradiction.WITH_SET_FAILS;
+      return (form.limit() == Limit.NOT_DERIVED || form.limit() == Limit.PARTIAL) && how == Contradiction.WITH_SET_FAILS;
     }
   }
 
@@ -96,6 +98,8 @@ class DdlAnalyzerServerTest {
       new Form("create type {S}.n as (a int)", Limit.USAGE_ON_CREATE),
       new Form("create domain {S}.n as int check (value > 0)", Limit.USAGE_ON_CREATE),
       new Form("create temp table n (a int)"),
+      new Form("create temporary view n as select 1 as a"),
+      new Form("create temp sequence n"),
       new Form("create table {S}.n (id serial primary key)"),
       new Form("create table {S}.n (id int generated always as identity)"),
       // CREATE SCHEMA
@@ -158,13 +162,13 @@ class DdlAnalyzerServerTest {
       new Form("create table {S}.n partition of {S}.pt for values in (1)"),
       new Form("create table {S}.n (c int) inherits ({S}.t)"),
       // statements whose privileges the analysis does not derive (Limit.NOT_DERIVED)
-      new Form("create or replace view {S}.v as select 1 as a", Limit.NOT_DERIVED),
-      new Form("create or replace function {S}.f() returns int language sql as 'select 2'", Limit.NOT_DERIVED),
-      new Form("create table {S}.n (like {S}.t)", Limit.NOT_DERIVED),
-      new Form("create table {S}.n as select a from {S}.t", Limit.NOT_DERIVED),
-      new Form("create materialized view {S}.n as select a from {S}.t", Limit.NOT_DERIVED),
-      new Form("create schema n authorization {R2}", Limit.NOT_DERIVED),
-      new Form("alter table {S}.t owner to {R2}", Limit.NOT_DERIVED),
+      new Form("create or replace view {S}.v as select 1 as a", Limit.PARTIAL),
+      new Form("create or replace function {S}.f() returns int language sql as 'select 2'", Limit.PARTIAL),
+      new Form("create table {S}.n (like {S}.t)", Limit.PARTIAL),
+      new Form("create table {S}.n as select a from {S}.t", Limit.PARTIAL),
+      new Form("create materialized view {S}.n as select a from {S}.t", Limit.PARTIAL),
+      new Form("create schema n authorization {R2}", Limit.PARTIAL),
+      new Form("alter table {S}.t owner to {R2}", Limit.PARTIAL),
       new Form("alter table {S}.pt attach partition {S}.n for values in (2)", "create table {S}.n (a int)"),
       new Form("insert into {S}.t values (1, 1)", Limit.NOT_DERIVED),
       new Form("update {S}.t set b = 1", Limit.NOT_DERIVED),
@@ -232,12 +236,12 @@ class DdlAnalyzerServerTest {
       if (DdlAnalyzer.analyze(1, 1, "create " + k.sqlName() + " s.x").stream().anyMatch(r -> r instanceof Requirement.CreateIn)) {
         requirementKinds.add("CreateIn " + k);
       }
-      if (!DdlAnalyzer.analyze(1, 1, "drop " + k.sqlName() + " s.x").isEmpty()) {
+      if (DdlAnalyzer.analyze(1, 1, "drop " + k.sqlName() + " s.x").stream().anyMatch(r -> r instanceof Requirement.Owns)) {
         requirementKinds.add("Owns " + k);
         requirementKinds.add(Cause.Grant.OWNERSHIP + " " + k.sqlName());
       }
     }
-    requirementKinds.addAll(List.of("CREATE database", "CREATE schema", "USAGE schema", "REFERENCES table"));
+    requirementKinds.addAll(List.of("CREATE database", "TEMPORARY database", "CREATE schema", "USAGE schema", "REFERENCES table"));
     Set<String> covered = new LinkedHashSet<>(o.casesPerRequirement().keySet());
     o.casesPerRequirement().keySet().forEach(k -> covered.add(k.split(" ")[0]));
     covered.addAll(o.casesPerGrant().keySet());
@@ -255,13 +259,13 @@ class DdlAnalyzerServerTest {
       if (DdlAnalyzer.analyze(1, 1, "create " + k.sqlName() + " s.x").stream().anyMatch(r -> r instanceof Requirement.CreateIn)) {
         needed.add("CreateIn " + k);
       }
-      if (!DdlAnalyzer.analyze(1, 1, "drop " + k.sqlName() + " s.x").isEmpty()) {
+      if (DdlAnalyzer.analyze(1, 1, "drop " + k.sqlName() + " s.x").stream().anyMatch(r -> r instanceof Requirement.Owns)) {
         needed.add("Owns " + k);
       }
     }
     Set<String> covered = new LinkedHashSet<>();
     for (Form f : FORMS) {
-      if (f.limit() == Limit.NOT_DERIVED) {
+      if (f.limit() == Limit.PARTIAL) {
         continue;
       }
       for (Requirement r : DdlAnalyzer.analyze(1, 1, f.template().replace("{S}", "app").replace("{R}", "r"))) {
@@ -309,6 +313,7 @@ class DdlAnalyzerServerTest {
     try (Statement st = c.createStatement()) {
       st.execute("create role " + role + " nologin; create role " + other + " nologin");
       st.execute(FIXTURE.replace("{S}", schema.created()));
+      st.execute("revoke temporary on database " + Identifiers.quote(c.getCatalog()) + " from public");
       if (f.setup() != null) {
         st.execute(f.setup().replace("{S}", schema.created()));
       }
@@ -321,7 +326,11 @@ class DdlAnalyzerServerTest {
         disagreements.add(new Disagreement(f, Contradiction.NOT_DERIVABLE, null, "the check could not derive (objects absent) for: " + text));
         return;
       }
-      for (Requirement r : DdlAnalyzer.analyze(1, 1, text)) {
+      List<Requirement> analysis = DdlAnalyzer.analyze(1, 1, text);
+      if (f.limit() == Limit.NOT_DERIVED && analysis.stream().noneMatch(r -> r instanceof Requirement.NotDerived)) {
+        disagreements.add(new Disagreement(f, Contradiction.NOT_SAID, null, "the analysis does not say it derives nothing for: " + text));
+      }
+      for (Requirement r : analysis) {
         String key = r.getClass().getSimpleName();
         if (r instanceof Requirement.CreateIn ci) {
           key += " " + ci.kind();

@@ -168,7 +168,18 @@ public final class DdlAnalyzer {
     } else if (c.accept("drop")) {
       drop(c);
     }
+    if (found.isEmpty() && !NEED_NOTHING.contains(t.get(0).text())) {
+      String first = t.get(0).kind() == Kind.WORD ? t.get(0).text() : "sql";
+      boolean twoWords = (first.equals("create") || first.equals("alter") || first.equals("drop"))
+          && t.size() > 1 && t.get(1).kind() == Kind.WORD;
+      String command = twoWords ? first + " " + t.get(1).text() : first;
+      found.add(new Requirement.NotDerived(command.toUpperCase(java.util.Locale.ROOT), index, startLine + t.get(0).line()));
+    }
   }
+
+  /** Leading words of statements that need no privilege. */
+  private static final Set<String> NEED_NOTHING = Set.of("set", "reset", "show", "begin", "start", "commit", "end",
+      "rollback", "abort", "savepoint", "release", "discard", "deallocate");
 
   private void create(Cursor c) {
     if (c.accept("or")) {
@@ -218,6 +229,8 @@ public final class DdlAnalyzer {
         ObjectName name = c.name();
         if (name != null && !temporary) {
           found.add(new Requirement.CreateIn(kind, name, c.index, line));
+        } else if (name != null) {
+          found.add(new Requirement.CreateTemporary(kind, name, c.index, line));
         }
         if (kind == ObjectKind.TABLE) {
           tableClauses(c);

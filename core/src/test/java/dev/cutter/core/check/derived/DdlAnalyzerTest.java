@@ -47,8 +47,9 @@ class DdlAnalyzerTest {
   }
 
   @Test
-  void temporaryTablesNeedNoSchemaPrivilege() {
-    assertThat(of("create temp table t (a int)")).isEmpty();
+  void temporaryTablesNeedNoSchemaPrivilegeButTemporaryOnTheDatabase() {
+    assertThat(of("create temp table t (a int)")).containsExactly(
+        new Requirement.CreateTemporary(ObjectKind.TABLE, ObjectName.unqualified("t"), 1, 10));
   }
 
   @Test
@@ -126,7 +127,7 @@ class DdlAnalyzerTest {
         -- create table s.not_this (a int);
         /* create table s.nor /* nested */ this (a int); */
         insert into s.t values ('create table s.x (a int)', $q$ drop table s.y $q$, E'references s.z\\'');""";
-    assertThat(of(sql)).isEmpty();
+    assertThat(of(sql)).containsExactly(new Requirement.NotDerived("INSERT", 1, 12));
   }
 
   @Test
@@ -136,9 +137,14 @@ class DdlAnalyzerTest {
   }
 
   @Test
-  void dmlNeedsNothingHere() {
-    assertThat(of("update s.t set a = 1")).isEmpty();
-    assertThat(of("grant select on s.t to r")).isEmpty();
+  void statementsWhosePrivilegesAreNotDerivedAreSaidToBe() {
+    assertThat(of("update s.t set a = 1")).containsExactly(new Requirement.NotDerived("UPDATE", 1, 10));
+    assertThat(of("grant select on s.t to r")).containsExactly(new Requirement.NotDerived("GRANT", 1, 10));
+    assertThat(of("\n do $$ begin perform 1; end $$")).containsExactly(new Requirement.NotDerived("DO", 1, 11));
+    assertThat(of("create trigger g after insert on s.t execute function s.f()"))
+        .containsExactly(new Requirement.NotDerived("CREATE TRIGGER", 1, 10));
+    assertThat(of("set search_path = s")).isEmpty();
+    assertThat(of("reset all")).isEmpty();
   }
 
   @Test
