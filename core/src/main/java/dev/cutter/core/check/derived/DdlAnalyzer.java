@@ -13,8 +13,10 @@ import java.util.Set;
  * Reads the DDL of an artifact, one statement at a time, and lists the privileges it needs:
  * {@code CREATE TABLE/VIEW/MATERIALIZED VIEW/SEQUENCE/FUNCTION/PROCEDURE/TYPE/DOMAIN},
  * {@code CREATE INDEX … ON}, {@code CREATE SCHEMA}, {@code ALTER}/{@code DROP <kind>},
- * {@code REFERENCES}, {@code PARTITION OF} and {@code INHERITS}. Anything else (DML, GRANT,
- * COMMENT, function bodies) needs nothing this analysis can see and is passed over.
+ * {@code REFERENCES}, {@code PARTITION OF}, {@code INHERITS}, {@code ATTACH PARTITION},
+ * {@code RENAME TO}/{@code SET SCHEMA} and temporary objects. Any other statement (DML, GRANT,
+ * COMMENT, DO, …) but SET/RESET/SHOW and transaction control is named {@link Requirement.NotDerived}:
+ * what it needs is not read here.
  */
 public final class DdlAnalyzer {
 
