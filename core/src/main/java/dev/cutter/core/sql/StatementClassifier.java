@@ -194,7 +194,37 @@ final class StatementClassifier {
     if (t.isWord("index")) {
       return t.next() && t.isWord("concurrently");
     }
-    return t.isWord("database") || t.isWord("tablespace") || t.isWord("subscription");
+    if (t.isWord("subscription")) {
+      return createsSlot(t);
+    }
+    return t.isWord("database") || t.isWord("tablespace");
+  }
+
+  /**
+   * {@code CREATE SUBSCRIPTION} creates its replication slot, which the server refuses in a
+   * transaction block, unless {@code connect = false} or {@code create_slot = false} is given.
+   */
+  private static boolean createsSlot(Tokens t) {
+    String option = null;
+    while (t.next()) {
+      if (t.depth == 1 && (t.isWord("connect") || t.isWord("create_slot"))) {
+        option = t.lowerWord();
+      } else if (option != null && t.isPunct('=')) {
+        if (t.next() && isFalse(t)) {
+          return false;
+        }
+        option = null;
+      } else {
+        option = null;
+      }
+    }
+    return true;
+  }
+
+  /** A boolean option value the server reads as false: {@code false}, {@code off}, {@code 0}, quoted or not. */
+  private static boolean isFalse(Tokens t) {
+    String v = t.type == Tokens.STRING ? t.stringValue() : t.text();
+    return v.equalsIgnoreCase("false") || v.equalsIgnoreCase("off") || v.equals("0");
   }
 
   private static boolean drop(Tokens t) {
@@ -209,12 +239,16 @@ final class StatementClassifier {
 
   /** {@code REINDEX [(… CONCURRENTLY …)] {SCHEMA|DATABASE|SYSTEM} …} or {@code REINDEX … CONCURRENTLY}. */
   private static boolean reindex(Tokens t) {
+    boolean concurrently = false;
     while (t.next()) {
       if (t.depth > 0 && t.isWord("concurrently")) {
-        return !(t.next() && (t.isWord("false") || t.isWord("off") || t.text().equals("0")));
+        concurrently = !(t.next() && t.depth > 0 && isFalse(t));
+        if (t.isPunct(')')) {
+          continue;
+        }
       }
       if (t.depth == 0 && t.type == Tokens.WORD) {
-        if (t.isWord("schema") || t.isWord("database") || t.isWord("system")) {
+        if (concurrently || t.isWord("schema") || t.isWord("database") || t.isWord("system")) {
           return true;
         }
         return t.next() && t.isWord("concurrently");

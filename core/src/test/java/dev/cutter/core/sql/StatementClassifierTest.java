@@ -39,6 +39,9 @@ class StatementClassifierTest {
       reindex table concurrently t                     | NON_TRANSACTIONAL
       reindex (verbose, concurrently) index i          | NON_TRANSACTIONAL
       reindex schema s                                 | NON_TRANSACTIONAL
+      reindex (concurrently false) schema s            | NON_TRANSACTIONAL
+      reindex (concurrently off, verbose) table t      | SQL
+      reindex (concurrently, verbose) table t          | NON_TRANSACTIONAL
       reindex database d                               | NON_TRANSACTIONAL
       reindex system d                                 | NON_TRANSACTIONAL
       reindex table t                                  | SQL
@@ -59,6 +62,9 @@ class StatementClassifierTest {
       alter table p detach partition c concurrently    | NON_TRANSACTIONAL
       alter table p detach partition c                 | SQL
       create subscription s connection 'x' publication p | NON_TRANSACTIONAL
+      create subscription s connection 'x' publication p with (connect = false) | SQL
+      create subscription s connection 'x' publication p with (create_slot = 'off', connect = false) | SQL
+      create subscription s connection 'x' publication p with (binary = false) | NON_TRANSACTIONAL
       drop subscription s                              | NON_TRANSACTIONAL
       alter subscription s refresh publication         | NON_TRANSACTIONAL
       alter subscription s set publication p           | NON_TRANSACTIONAL

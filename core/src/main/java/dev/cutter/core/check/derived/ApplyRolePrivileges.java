@@ -24,7 +24,8 @@ import java.util.TreeSet;
  * The privileges the artifact needs, derived from its DDL and checked for apply_role: CREATE on
  * each schema it creates objects in (CREATE on the database for CREATE SCHEMA), ownership of
  * what it ALTERs or DROPs (and of the table an index is built on), REFERENCES on foreign-key
- * targets and USAGE on every schema it names. Objects the artifact itself creates earlier are
+ * targets, TEMPORARY on the database for temporary objects and USAGE on every schema it names;
+ * statements whose privileges are not derived (DML, GRANT, DO, …) are named as such. Objects the artifact itself creates earlier are
  * owned by apply_role and need nothing more. Unqualified names resolve through apply_role's
  * search_path ({@link SearchPath}); the result says which.
  */
@@ -49,6 +50,7 @@ public final class ApplyRolePrivileges {
   private final List<String> absentObjects = new ArrayList<>();
   private final Set<String> createdSchemas = new HashSet<>();
   private final Set<ObjectName> created = new HashSet<>();
+  private final Map<String, TreeSet<Integer>> notDerived = new LinkedHashMap<>();
 
   private ApplyRolePrivileges(Connection c, long role, SearchPath path) {
     this.c = c;
@@ -79,8 +81,12 @@ public final class ApplyRolePrivileges {
   }
 
   private CheckResult result(CheckContext ctx, String roleName) throws SQLException {
+    String unread = notDerived();
     if (needs.isEmpty() && problems.isEmpty()) {
-      return ctx.pass("nothing: the artifact creates, alters or drops no object", "nothing needed", path.describe());
+      return unread.isEmpty()
+          ? ctx.pass("nothing: the artifact creates, alters or drops no object", "nothing needed", path.describe())
+          : ctx.pass("nothing derived: the artifact creates, alters or drops no object", "nothing checked",
+              path.describe() + "; " + unread);
     }
     List<String> expected = new ArrayList<>();
     List<String> missing = new ArrayList<>();
@@ -102,12 +108,22 @@ public final class ApplyRolePrivileges {
     missing.addAll(problems);
     String exp = "apply_role " + Identifiers.quote(roleName) + ": " + String.join("; ", expected);
     if (missing.isEmpty()) {
-      return ctx.pass(exp, "all held", "unqualified names resolve through " + path.describe());
+      return ctx.pass(exp, "all held", "unqualified names resolve through " + path.describe() + (unread.isEmpty() ? "" : "; " + unread));
     }
     Cause cause = grants.isEmpty() ? new Cause.ObjectsAbsent(absent)
         : new Cause.MissingPrivilege(Cause.RoleKind.APPLY_ROLE, roleName, grants);
     return ctx.fail(cause, exp, "missing: " + String.join("; ", missing), "apply_role " + roleName + " lacks "
-        + String.join("; ", missing) + ". Unqualified names resolve through " + path.describe());
+        + String.join("; ", missing) + ". Unqualified names resolve through " + path.describe() + (unread.isEmpty() ? "" : "; " + unread));
+  }
+
+  /** {@code not derived (the server checks them as they run): INSERT (statements 2-3); DO (statement 5)}, or empty. */
+  private String notDerived() {
+    if (notDerived.isEmpty()) {
+      return "";
+    }
+    List<String> parts = new ArrayList<>();
+    notDerived.forEach((command, idx) -> parts.add(command + " (" + statements(idx) + ")"));
+    return "not derived (the server checks them as they run): " + String.join("; ", parts);
   }
 
   private void derive(Requirement r) throws SQLException {
@@ -143,6 +159,10 @@ public final class ApplyRolePrivileges {
         problems.add(o.kind().sqlName() + " " + o.object() + " to " + o.verb() + " (statement " + r.statement()
             + ", line " + r.line() + ") does not exist");
       }
+    } else if (r instanceof Requirement.CreateTemporary) {
+      need("TEMPORARY on database", new Cause.Grant("TEMPORARY", "database", null), r, () -> Privileges.onDatabase(c, role, "TEMPORARY"));
+    } else if (r instanceof Requirement.NotDerived nd) {
+      notDerived.computeIfAbsent(nd.command(), k -> new TreeSet<>()).add(r.statement());
     } else if (r instanceof Requirement.References ref) {
       Optional<Found> t = resolve(ObjectKind.TABLE, ref.table(), r);
       if (t.isPresent() && !t.get().created()) {

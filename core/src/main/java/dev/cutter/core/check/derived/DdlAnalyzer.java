@@ -13,8 +13,10 @@ import java.util.Set;
  * Reads the DDL of an artifact, one statement at a time, and lists the privileges it needs:
  * {@code CREATE TABLE/VIEW/MATERIALIZED VIEW/SEQUENCE/FUNCTION/PROCEDURE/TYPE/DOMAIN},
  * {@code CREATE INDEX … ON}, {@code CREATE SCHEMA}, {@code ALTER}/{@code DROP <kind>},
- * {@code REFERENCES}, {@code PARTITION OF} and {@code INHERITS}. Anything else (DML, GRANT,
- * COMMENT, function bodies) needs nothing this analysis can see and is passed over.
+ * {@code REFERENCES}, {@code PARTITION OF}, {@code INHERITS}, {@code ATTACH PARTITION},
+ * {@code RENAME TO}/{@code SET SCHEMA} and temporary objects. Any other statement (DML, GRANT,
+ * COMMENT, DO, …) but SET/RESET/SHOW and transaction control is named {@link Requirement.NotDerived}:
+ * what it needs is not read here.
  */
 public final class DdlAnalyzer {
 
@@ -168,7 +170,18 @@ public final class DdlAnalyzer {
     } else if (c.accept("drop")) {
       drop(c);
     }
+    if (found.isEmpty() && !NEED_NOTHING.contains(t.get(0).text())) {
+      String first = t.get(0).kind() == Kind.WORD ? t.get(0).text() : "sql";
+      boolean twoWords = (first.equals("create") || first.equals("alter") || first.equals("drop"))
+          && t.size() > 1 && t.get(1).kind() == Kind.WORD;
+      String command = twoWords ? first + " " + t.get(1).text() : first;
+      found.add(new Requirement.NotDerived(command.toUpperCase(java.util.Locale.ROOT), index, startLine + t.get(0).line()));
+    }
   }
+
+  /** Leading words of statements that need no privilege. */
+  private static final Set<String> NEED_NOTHING = Set.of("set", "reset", "show", "begin", "start", "commit", "end",
+      "rollback", "abort", "savepoint", "release", "discard", "deallocate");
 
   private void create(Cursor c) {
     if (c.accept("or")) {
@@ -218,6 +231,8 @@ public final class DdlAnalyzer {
         ObjectName name = c.name();
         if (name != null && !temporary) {
           found.add(new Requirement.CreateIn(kind, name, c.index, line));
+        } else if (name != null) {
+          found.add(new Requirement.CreateTemporary(kind, name, c.index, line));
         }
         if (kind == ObjectKind.TABLE) {
           tableClauses(c);
@@ -239,6 +254,11 @@ public final class DdlAnalyzer {
         ObjectName parent = c.name();
         if (parent != null) {
           found.add(new Requirement.Owns(ObjectKind.TABLE, parent, false, "PARTITION OF", c.index, line));
+        }
+      } else if (c.accept("attach") && c.accept("partition")) {
+        ObjectName part = c.name();
+        if (part != null) {
+          found.add(new Requirement.Owns(ObjectKind.TABLE, part, false, "ATTACH PARTITION", c.index, line));
         }
       } else if (c.accept("inherits") && c.acceptPunct('(')) {
         do {
@@ -266,8 +286,38 @@ public final class DdlAnalyzer {
       return;
     }
     found.add(new Requirement.Owns(kind, name, ifExists, "ALTER", c.index, line));
+    c.skipParenthesized();
+    renamedOrMoved(c, kind, name, line);
     if (kind == ObjectKind.TABLE) {
       tableClauses(c);
+    }
+  }
+
+  /**
+   * {@code RENAME TO n} of a relation, function or procedure needs CREATE on its schema, of a
+   * schema CREATE on the database; {@code SET SCHEMA s} needs CREATE on {@code s}: as if the new
+   * name were created. (A type or domain is renamed on ownership alone.)
+   */
+  private void renamedOrMoved(Cursor c, ObjectKind kind, ObjectName name, int line) {
+    if (c.peekIs("rename") && c.peekIs(1, "to")) {
+      c.next();
+      c.next();
+      ObjectName to = c.name();
+      if (to == null) {
+        return;
+      }
+      if (kind == ObjectKind.SCHEMA) {
+        found.add(new Requirement.CreateSchema(to.name(), c.index, line));
+      } else if (kind != ObjectKind.TYPE && kind != ObjectKind.DOMAIN) {
+        found.add(new Requirement.CreateIn(kind, new ObjectName(name.schema(), to.name()), c.index, line));
+      }
+    } else if (kind != ObjectKind.SCHEMA && c.peekIs("set") && c.peekIs(1, "schema")) {
+      c.next();
+      c.next();
+      ObjectName to = c.name();
+      if (to != null) {
+        found.add(new Requirement.CreateIn(kind, new ObjectName(to.name(), name.name()), c.index, line));
+      }
     }
   }
 
@@ -336,6 +386,11 @@ public final class DdlAnalyzer {
 
     boolean peekIs(String word) {
       return more() && t.get(p).is(word);
+    }
+
+    /** Whether the token {@code ahead} places past the next one is {@code word}. */
+    boolean peekIs(int ahead, String word) {
+      return p + ahead < t.size() && t.get(p + ahead).is(word);
     }
 
     boolean accept(String word) {

@@ -28,4 +28,14 @@ public sealed interface Requirement {
 
   /** {@code REFERENCES table}: the REFERENCES privilege on the foreign-key target. */
   record References(ObjectName table, int statement, int line) implements Requirement {}
+
+  /** {@code CREATE TEMP <kind> name}: TEMPORARY on the database. */
+  record CreateTemporary(ObjectKind kind, ObjectName object, int statement, int line) implements Requirement {}
+
+  /**
+   * A statement whose privileges this analysis does not derive ({@code command} is its leading
+   * words: {@code INSERT}, {@code GRANT}, {@code DO}, {@code CREATE TRIGGER}, …): the server checks
+   * them when the statement runs. Said rather than passed over, so that no check claims "nothing needed".
+   */
+  record NotDerived(String command, int statement, int line) implements Requirement {}
 }

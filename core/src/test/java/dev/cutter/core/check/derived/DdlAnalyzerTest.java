@@ -47,8 +47,9 @@ class DdlAnalyzerTest {
   }
 
   @Test
-  void temporaryTablesNeedNoSchemaPrivilege() {
-    assertThat(of("create temp table t (a int)")).isEmpty();
+  void temporaryTablesNeedNoSchemaPrivilegeButTemporaryOnTheDatabase() {
+    assertThat(of("create temp table t (a int)")).containsExactly(
+        new Requirement.CreateTemporary(ObjectKind.TABLE, ObjectName.unqualified("t"), 1, 10));
   }
 
   @Test
@@ -89,7 +90,28 @@ class DdlAnalyzerTest {
         new Owns(ObjectKind.FUNCTION, new ObjectName("s", "f"), true, "DROP", 1, 10),
         new Owns(ObjectKind.FUNCTION, new ObjectName("s", "g"), true, "DROP", 1, 10));
     assertThat(of("alter materialized view s.mv rename to mv2")).containsExactly(
-        new Owns(ObjectKind.MATERIALIZED_VIEW, new ObjectName("s", "mv"), false, "ALTER", 1, 10));
+        new Owns(ObjectKind.MATERIALIZED_VIEW, new ObjectName("s", "mv"), false, "ALTER", 1, 10),
+        new CreateIn(ObjectKind.MATERIALIZED_VIEW, new ObjectName("s", "mv2"), 1, 10));
+  }
+
+  @Test
+  void renamingOrMovingNeedsCreateWhereTheNameLands() {
+    assertThat(of("alter function s.f(int, text) rename to g")).containsExactly(
+        new Owns(ObjectKind.FUNCTION, new ObjectName("s", "f"), false, "ALTER", 1, 10),
+        new CreateIn(ObjectKind.FUNCTION, new ObjectName("s", "g"), 1, 10));
+    assertThat(of("alter table if exists t set schema other")).containsExactly(
+        new Owns(ObjectKind.TABLE, ObjectName.unqualified("t"), true, "ALTER", 1, 10),
+        new CreateIn(ObjectKind.TABLE, new ObjectName("other", "t"), 1, 10));
+    assertThat(of("alter schema s rename to s2")).containsExactly(
+        new Owns(ObjectKind.SCHEMA, ObjectName.unqualified("s"), false, "ALTER", 1, 10),
+        new CreateSchema("s2", 1, 10));
+    assertThat(of("alter type s.y rename to z")).containsExactly(
+        new Owns(ObjectKind.TYPE, new ObjectName("s", "y"), false, "ALTER", 1, 10));
+    assertThat(of("alter table s.t rename column a to b")).containsExactly(
+        new Owns(ObjectKind.TABLE, new ObjectName("s", "t"), false, "ALTER", 1, 10));
+    assertThat(of("alter table s.p attach partition s.c for values in (1)")).containsExactly(
+        new Owns(ObjectKind.TABLE, new ObjectName("s", "p"), false, "ALTER", 1, 10),
+        new Owns(ObjectKind.TABLE, new ObjectName("s", "c"), false, "ATTACH PARTITION", 1, 10));
   }
 
   @Test
@@ -105,7 +127,7 @@ class DdlAnalyzerTest {
         -- create table s.not_this (a int);
         /* create table s.nor /* nested */ this (a int); */
         insert into s.t values ('create table s.x (a int)', $q$ drop table s.y $q$, E'references s.z\\'');""";
-    assertThat(of(sql)).isEmpty();
+    assertThat(of(sql)).containsExactly(new Requirement.NotDerived("INSERT", 1, 12));
   }
 
   @Test
@@ -115,9 +137,14 @@ class DdlAnalyzerTest {
   }
 
   @Test
-  void dmlNeedsNothingHere() {
-    assertThat(of("update s.t set a = 1")).isEmpty();
-    assertThat(of("grant select on s.t to r")).isEmpty();
+  void statementsWhosePrivilegesAreNotDerivedAreSaidToBe() {
+    assertThat(of("update s.t set a = 1")).containsExactly(new Requirement.NotDerived("UPDATE", 1, 10));
+    assertThat(of("grant select on s.t to r")).containsExactly(new Requirement.NotDerived("GRANT", 1, 10));
+    assertThat(of("\n do $$ begin perform 1; end $$")).containsExactly(new Requirement.NotDerived("DO", 1, 11));
+    assertThat(of("create trigger g after insert on s.t execute function s.f()"))
+        .containsExactly(new Requirement.NotDerived("CREATE TRIGGER", 1, 10));
+    assertThat(of("set search_path = s")).isEmpty();
+    assertThat(of("reset all")).isEmpty();
   }
 
   @Test
