@@ -77,4 +77,13 @@ class GoldenFilesTest {
     assertThat(out).isEqualTo("run 20260518T054609Z-0001 after 20260518T054609Z-0002 at 2026-05-18T05:46:09Z until"
         + " 2030-12-31T23:00:00Z; db cutter_dryrun_20260518t054609z_0001 on localhost:5432 by pid 4242 in /srv/cutter/r");
   }
+
+  @Test
+  void aServerVersionInsideATimestampOrADurationIsLeftToTheTimeNormalisation() {
+    GoldenNormaliser n = new GoldenNormaliser().version("15.2", "15.x");
+
+    String out = n.apply("server 15.2 at 2026-12-05T04:06:15.23Z and 2026-12-05 04:06:15.2+00, took 15.2 ms");
+
+    assertThat(out).isEqualTo("server 15.x at 2026-05-18T05:46:09Z and 2026-05-18 05:46:09+00, took N ms");
+  }
 }

@@ -52,6 +52,8 @@ final class GoldenNormaliser {
   /** Instants that a package fixes (its authorization's expiry): kept as they are. */
   private final List<String> keptInstants = new ArrayList<>();
   private final Map<String, String> exact = new LinkedHashMap<>();
+  /** Replaced after the times: a server version ({@code 15.2}) also occurs inside a timestamp ({@code 04:06:15.23Z}). */
+  private final Map<String, String> afterTimes = new LinkedHashMap<>();
   private final Map<String, String> runIds = new LinkedHashMap<>();
 
   GoldenNormaliser keep(String instant) {
@@ -63,6 +65,17 @@ final class GoldenNormaliser {
   GoldenNormaliser exact(String value, String standIn) {
     if (value != null && !value.isEmpty() && !value.equals(standIn)) {
       exact.put(value, standIn);
+    }
+    return this;
+  }
+
+  /**
+   * Every occurrence of the version {@code value} becomes {@code standIn}, once timestamps and
+   * measured times are normalised, so that a version's digits inside a time are never touched.
+   */
+  GoldenNormaliser version(String value, String standIn) {
+    if (value != null && !value.isEmpty() && !value.equals(standIn)) {
+      afterTimes.put(value, standIn);
     }
     return this;
   }
@@ -93,6 +106,9 @@ final class GoldenNormaliser {
     out = PID_ROW.matcher(out).replaceAll("| " + PID + " | ");
     out = TIME_TEXT.matcher(out).replaceAll("N ms");
     out = TIME_TEXT_TIGHT.matcher(out).replaceAll("Nms");
+    for (Map.Entry<String, String> e : afterTimes.entrySet()) {
+      out = out.replace(e.getKey(), e.getValue());
+    }
     StringBuilder lines = new StringBuilder();
     for (String line : out.split("\n", -1)) {
       lines.append(line.contains("class=\"gate\"") ? SVG_GEOMETRY.matcher(line).replaceAll("$1=\"N\"") : line)
