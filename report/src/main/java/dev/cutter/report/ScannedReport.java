@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.cutter.core.run.RunReport;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A run report after the secret scan: every text in it masked, home paths shown as {@code ~/…},
@@ -44,7 +46,7 @@ public final class ScannedReport {
   public static ScannedReport scan(RunReport report, SecretScanner scanner, boolean showValues) {
     ObjectNode tree = ReportTree.toTree(showValues ? report : RowValues.mask(report), "none", showValues);
     SecretFindings findings = new SecretFindings();
-    maskTree(tree, scanner, findings, showValues);
+    maskTree(tree, scanner, findings, showValues, new HashSet<>());
     tree.put(SECRETS_FIELD, findings.summary());
     return new ScannedReport(tree);
   }
@@ -58,7 +60,7 @@ public final class ScannedReport {
     boolean showValues = read.showValues();
     ObjectNode tree = ReportTree.toTree(showValues ? read.report() : RowValues.mask(read.report()), "none", showValues);
     SecretFindings findings = new SecretFindings();
-    maskTree(tree, scanner, findings, showValues);
+    maskTree(tree, scanner, findings, showValues, new HashSet<>());
     String recorded = read.secretsRecorded() == null ? "none" : scanner.mask(read.secretsRecorded());
     if (!findings.isEmpty()) {
       recorded = "none".equals(recorded) ? findings.summary() : recorded + "; on re-reading " + findings.summary();
@@ -86,14 +88,20 @@ public final class ScannedReport {
     return tree.deepCopy();
   }
 
-  private static void maskTree(JsonNode node, SecretScanner scanner, SecretFindings findings, boolean showValues) {
+  /**
+   * Masks every key and text of {@code node}. {@code cleanKeys}: keys already scanned that the
+   * scan left as they were and found nothing in (a report repeats a few keys thousands of times,
+   * as in its statements); the scan is a function of the text, so they are not scanned again.
+   */
+  private static void maskTree(JsonNode node, SecretScanner scanner, SecretFindings findings, boolean showValues,
+      Set<String> cleanKeys) {
     if (node.isArray()) {
       for (int i = 0; i < node.size(); i++) {
         JsonNode child = node.get(i);
         if (child.isTextual()) {
           ((ArrayNode) node).set(i, maskText(child, scanner, findings, showValues));
         } else {
-          maskTree(child, scanner, findings, showValues);
+          maskTree(child, scanner, findings, showValues, cleanKeys);
         }
       }
     } else if (node.isObject()) {
@@ -102,12 +110,19 @@ public final class ScannedReport {
       object.properties().forEach(e -> fields.add(Map.entry(e.getKey(), e.getValue())));
       object.removeAll();
       for (Map.Entry<String, JsonNode> field : fields) {
-        String key = scanner.scan(field.getKey(), findings);
+        String key = field.getKey();
+        if (!cleanKeys.contains(key)) {
+          int found = findings.count();
+          key = scanner.scan(key, findings);
+          if (key.equals(field.getKey()) && findings.count() == found) {
+            cleanKeys.add(key);
+          }
+        }
         JsonNode value = field.getValue();
         if (value.isTextual()) {
           value = maskText(value, scanner, findings, showValues);
         } else {
-          maskTree(value, scanner, findings, showValues);
+          maskTree(value, scanner, findings, showValues, cleanKeys);
         }
         object.set(key, value);
       }
