@@ -48,6 +48,9 @@ public final class SecretScanner {
   /** Known values shorter than this are not searched for in base64 form: the encoding is too short to be telling. */
   static final int MIN_ENCODED_LENGTH = 8;
 
+  /** Texts at least this long are searched for known values only where a value's form can begin. */
+  static final int LONG_TEXT = 256;
+
   /** Exact values shorter than this are not masked on their own: they would mask ordinary words. */
   static final int MIN_SECRET_LENGTH = 4;
 
@@ -181,13 +184,18 @@ public final class SecretScanner {
       out = rule.applyEveryPosition(out, findings);
     }
     for (Secret secret : secrets) {
-      out = secret.apply(out, findings);
+      out = secret.applyEveryPosition(out, findings);
     }
     String home = out;
     if (homePattern != null) {
       home = homePattern.matcher(home).replaceAll("~");
     }
     return OTHER_HOME.matcher(home).replaceAll(m -> Matcher.quoteReplacement("~" + m.group(1)));
+  }
+
+  /** {@link Secret#unicodeFold}, for the test that holds it against the regex engine. */
+  static char unicodeFoldForTests(char c) {
+    return Secret.unicodeFold(c);
   }
 
   /** Masks {@code text} where nothing needs to be recorded (a log line, stderr). */
@@ -395,13 +403,41 @@ public final class SecretScanner {
    * A known secret value; every occurrence is masked, in any case, URL-encoded, or base64-encoded
    * (also inside a longer base64 text, at any of the three byte alignments).
    */
-  private record Secret(String label, String value, Pattern forms) {
+  private record Secret(String label, String value, Pattern forms, char[] firsts) {
 
     Secret(String label, String value) {
-      this(label, value, formsOf(value));
+      this(label, value, formsOf(value), firstsOf(value));
     }
 
     String apply(String text, SecretFindings findings) {
+      if (firsts == null || text.length() < LONG_TEXT) {
+        return applyEveryPosition(text, findings);
+      }
+      // tried only where a form's first character is (as CASE_INSENSITIVE | UNICODE_CASE compares it)
+      Matcher m = forms.matcher(text).useTransparentBounds(true).useAnchoringBounds(false);
+      StringBuilder out = null;
+      int last = 0;
+      for (int i = 0; i < text.length(); i++) {
+        if (!mayStart(text.charAt(i))) {
+          continue;
+        }
+        m.region(i, text.length());
+        if (!m.lookingAt()) {
+          continue;
+        }
+        if (out == null) {
+          out = new StringBuilder(text.length());
+        }
+        out.append(text, last, m.start()).append(MASK);
+        findings.add(label);
+        last = m.end();
+        i = last - 1; // every form is 4 characters or more: a match is never empty
+      }
+      return out == null ? text : out.append(text, last, text.length()).toString();
+    }
+
+    /** Every occurrence found over the whole text: the definition {@link #apply} keeps to. */
+    String applyEveryPosition(String text, SecretFindings findings) {
       Matcher m = forms.matcher(text);
       if (!m.find()) {
         return text;
@@ -416,7 +452,57 @@ public final class SecretScanner {
       return out.append(text, last, text.length()).toString();
     }
 
+    private boolean mayStart(char c) {
+      char folded = 0;
+      boolean foldedYet = false;
+      for (char f : firsts) {
+        if (c == f) {
+          return true;
+        }
+        if (!foldedYet) {
+          folded = unicodeFold(c);
+          foldedYet = true;
+        }
+        if (folded == f) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /**
+     * How CASE_INSENSITIVE | UNICODE_CASE compares one character of a literal: lower case of the
+     * upper case ({@code SecretScannerLiteralsTest} holds this against the regex engine for every character).
+     */
+    static char unicodeFold(char c) {
+      return Character.toLowerCase(Character.toUpperCase(c));
+    }
+
+    /** The folded first characters of the forms; null when a form starts with a surrogate (then every position is tried). */
+    private static char[] firstsOf(String value) {
+      List<String> forms = formList(value);
+      StringBuilder firsts = new StringBuilder();
+      for (String f : forms) {
+        char c = f.charAt(0);
+        if (Character.isSurrogate(c)) {
+          return null;
+        }
+        char folded = unicodeFold(c);
+        if (firsts.indexOf(String.valueOf(folded)) < 0) {
+          firsts.append(folded);
+        }
+      }
+      return firsts.toString().toCharArray();
+    }
+
     private static Pattern formsOf(String value) {
+      // longest first, so that a form containing another is masked whole
+      String alternatives = formList(value).stream().map(Pattern::quote).collect(Collectors.joining("|"));
+      return Pattern.compile(alternatives, Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
+    }
+
+    /** The forms searched for, longest first: the value, URL-encoded, base64-encoded at each alignment. */
+    private static List<String> formList(String value) {
       LinkedHashSet<String> forms = new LinkedHashSet<>();
       forms.add(value);
       forms.add(URLEncoder.encode(value, StandardCharsets.UTF_8));
@@ -428,11 +514,8 @@ public final class SecretScanner {
           forms.add(base64Core(Base64.getUrlEncoder(), bytes, shift));
         }
       }
-      // longest first, so that a form containing another is masked whole
-      String alternatives = forms.stream().filter(f -> f.length() >= MIN_SECRET_LENGTH)
-          .sorted(Comparator.comparingInt(String::length).reversed())
-          .map(Pattern::quote).collect(Collectors.joining("|"));
-      return Pattern.compile(alternatives, Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
+      return forms.stream().filter(f -> f.length() >= MIN_SECRET_LENGTH)
+          .sorted(Comparator.comparingInt(String::length).reversed()).toList();
     }
 
     /**

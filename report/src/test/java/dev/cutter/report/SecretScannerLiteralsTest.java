@@ -58,6 +58,52 @@ class SecretScannerLiteralsTest {
   }
 
   @Test
+  void knownValuesInLongTextsAreMaskedExactlyAsByEveryPosition() {
+    // a value with letters whose Unicode case partners are other characters (ſ for s, the Kelvin sign for k)
+    String value = "Kask-Secret-Value-42";
+    SecretScanner scanner = SecretScanner.forEnvironment(Map.of("APP_TOKEN", value), "/home/tester");
+    String b64 = java.util.Base64.getEncoder().encodeToString(("xx" + value).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    List<String> variants = List.of(value, value.toLowerCase(java.util.Locale.ROOT), value.toUpperCase(java.util.Locale.ROOT),
+        "\u212Aaſk-ſecret-Value-42", "kasK-SECRET-value-42", "Kask-Secret-Value-4", b64, b64.toLowerCase(java.util.Locale.ROOT),
+        java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8), "Kask%2DSecret");
+    Random random = new Random(1414);
+    int masked = 0;
+    for (int i = 0; i < 3_000; i++) {
+      StringBuilder text = new StringBuilder();
+      while (text.length() < SecretScanner.LONG_TEXT + random.nextInt(400)) {
+        text.append(random.nextInt(4) == 0 ? variants.get(random.nextInt(variants.size()))
+            : PIECES.get(random.nextInt(PIECES.size())));
+      }
+      SecretFindings fast = new SecretFindings();
+      SecretFindings every = new SecretFindings();
+      String a = scanner.scan(text.toString(), fast);
+      assertThat(a).as("masked text of %s", text).isEqualTo(scanner.scanEveryPosition(text.toString(), every));
+      assertThat(fast.byKind()).isEqualTo(every.byKind());
+      masked += fast.byKind().getOrDefault("value of APP_TOKEN", 0) > 0 ? 1 : 0;
+    }
+    assertThat(masked).isGreaterThan(2_000);
+  }
+
+  /** The scanner's model of how CASE_INSENSITIVE | UNICODE_CASE compares a literal's character, against the engine. */
+  @Test
+  void theFirstCharacterTestAgreesWithTheRegexEngineForEveryCharacter() {
+    String firsts = "aAkKsSiIzZ09%-_+/=ſ\u212Aİıéßσς\u01C5";
+    for (char p : firsts.toCharArray()) {
+      java.util.regex.Pattern slice = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(p + "yz9"),
+          java.util.regex.Pattern.CASE_INSENSITIVE | java.util.regex.Pattern.UNICODE_CASE);
+      char f = SecretScanner.unicodeFoldForTests(p);
+      for (int c = 0; c <= Character.MAX_VALUE; c++) {
+        if (Character.isSurrogate((char) c)) {
+          continue;
+        }
+        boolean engine = slice.matcher((char) c + "yz9").matches();
+        boolean model = c == f || SecretScanner.unicodeFoldForTests((char) c) == f;
+        assertThat(model).as("U+%04X against %s", c, p).isEqualTo(engine);
+      }
+    }
+  }
+
+  @Test
   void matchesThatBeginBeforeTheirLiteralOrSpanLinesAreMaskedAsBefore() {
     List<String> cases = List.of(
         "my_db.password: 's3cr3t-value'", "\"x-api-key\" : \"abcdefgh\"", "'private_key'= plain-value",
