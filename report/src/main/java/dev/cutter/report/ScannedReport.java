@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.cutter.core.run.RunReport;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A run report after the secret scan: every text in it masked, home paths shown as {@code ~/…},
@@ -58,7 +60,7 @@ public final class ScannedReport {
   private static ScannedReport scan(RunReport report, SecretScanner scanner, boolean showValues, String recorded) {
     ObjectNode tree = ReportTree.toTree(showValues ? report : RowValues.mask(report), "none", showValues);
     SecretFindings findings = new SecretFindings();
-    mask(tree, scanner, findings, showValues);
+    mask(tree, scanner, findings, showValues, new HashSet<>());
     if (!findings.isEmpty()) {
       recorded = "none".equals(recorded) ? findings.summary() : recorded + "; on re-reading " + findings.summary();
     }
@@ -85,23 +87,42 @@ public final class ScannedReport {
     return tree.deepCopy();
   }
 
-  /** {@code node} with every text (and every key) in it masked: a text node is replaced, a container masked in place. */
-  private static JsonNode mask(JsonNode node, SecretScanner scanner, SecretFindings findings, boolean showValues) {
+  /**
+   * {@code node} with every text (and every key) in it masked: a text node is replaced, a container
+   * masked in place. {@code cleanKeys}: keys already scanned that the scan left as they were and
+   * found nothing in (a report repeats a few keys thousands of times, as in its statements); the
+   * scan is a function of the text, so they are not scanned again.
+   */
+  private static JsonNode mask(JsonNode node, SecretScanner scanner, SecretFindings findings, boolean showValues,
+      Set<String> cleanKeys) {
     if (node.isTextual()) {
       String masked = scanner.scan(node.textValue(), findings);
       return TextNode.valueOf(showValues ? masked : RowValues.text(masked));
     }
     if (node.isArray()) {
       for (int i = 0; i < node.size(); i++) {
-        ((ArrayNode) node).set(i, mask(node.get(i), scanner, findings, showValues));
+        ((ArrayNode) node).set(i, mask(node.get(i), scanner, findings, showValues, cleanKeys));
       }
     } else if (node.isObject()) {
       ObjectNode object = (ObjectNode) node;
       List<Map.Entry<String, JsonNode>> fields = object.properties().stream()
           .map(e -> Map.entry(e.getKey(), e.getValue())).toList();
       object.removeAll();
-      fields.forEach(e -> object.set(scanner.scan(e.getKey(), findings), mask(e.getValue(), scanner, findings, showValues)));
+      fields.forEach(e -> object.set(maskKey(e.getKey(), scanner, findings, cleanKeys),
+          mask(e.getValue(), scanner, findings, showValues, cleanKeys)));
     }
     return node;
+  }
+
+  private static String maskKey(String key, SecretScanner scanner, SecretFindings findings, Set<String> cleanKeys) {
+    if (cleanKeys.contains(key)) {
+      return key;
+    }
+    int found = findings.count();
+    String masked = scanner.scan(key, findings);
+    if (masked.equals(key) && findings.count() == found) {
+      cleanKeys.add(key);
+    }
+    return masked;
   }
 }

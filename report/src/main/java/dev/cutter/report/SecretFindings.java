@@ -25,10 +25,14 @@ public final class SecretFindings {
     return Collections.unmodifiableMap(new LinkedHashMap<>(byKind));
   }
 
+  /** How many secrets were masked, of every kind. */
+  int count() {
+    return byKind.values().stream().mapToInt(Integer::intValue).sum();
+  }
+
   /** {@code none}, or e.g. {@code masked: 2 (connection password, PGP private key)}. */
   public String summary() {
-    int count = byKind.values().stream().mapToInt(Integer::intValue).sum();
-    return isEmpty() ? "none" : "masked: " + count + " (" + String.join(", ", byKind.keySet()) + ")";
+    return isEmpty() ? "none" : "masked: " + count() + " (" + String.join(", ", byKind.keySet()) + ")";
   }
 
   @Override

@@ -4,6 +4,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.BitSet;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -47,6 +48,9 @@ public final class SecretScanner {
   /** Known values shorter than this are not searched for in base64 form: the encoding is too short to be telling. */
   static final int MIN_ENCODED_LENGTH = 8;
 
+  /** Texts at least this long are searched for known values only where a value's form can begin. */
+  static final int LONG_TEXT = 256;
+
   /** Exact values shorter than this are not masked on their own: they would mask ordinary words. */
   static final int MIN_SECRET_LENGTH = 4;
 
@@ -57,35 +61,53 @@ public final class SecretScanner {
   private static final String SECRET_KEY = "[A-Za-z0-9_.\\-]*(?:password|passwd|passphrase|secret|token|api[_-]?key|apikey"
       + "|private[_-]?key|secret[_-]?key|access[_-]?key|credentials?)";
 
+  /** Characters a URL scheme may have before its {@code ://}. */
+  private static final String SCHEME = "A-Za-z0-9+.-";
+  /** Characters of the keywords before the literal a rule's keyword contains (ssl, client_, api-, …). */
+  private static final String WORD_DASH = "A-Za-z0-9_-";
+  /** Characters of an upper-case variable name. */
+  private static final String UPPER_WORD = "A-Z0-9_";
+  /** Characters of a JSON/YAML key name ({@link #SECRET_KEY}'s prefix). */
+  private static final String KEY_NAME = "A-Za-z0-9_.-";
+
   private static final List<Rule> RULES = List.of(
       // the armour line followed by key material: a line break (also one escaped as \n in a log or JSON line)
       // or base64 at once; a message that only quotes the armour line ("expected … (-----BEGIN … -----)") is kept
       new Rule(Pattern.compile("-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----"
           + "(?=[ \\t]*(?:\\r?\\n|\\\\n)|[A-Za-z0-9+/])(.*?)(?=-----END \\1-----|\\z)", Pattern.DOTALL), 2,
-          m -> m.group(1).contains("PGP") ? "PGP private key" : "private key"),
+          m -> m.group(1).contains("PGP") ? "PGP private key" : "private key", Starts.at(false, "-----BEGIN ")),
       new Rule(Pattern.compile("(?i)\\b([a-z][a-z0-9+.\\-]*)://[^\\s:/?#@]*:([^\\s/?#]+)@"), 2,
-          m -> m.group(1).toLowerCase(Locale.ROOT).startsWith("postgres") ? "connection password" : "URL credential"),
-      new Rule(Pattern.compile("(?i)\\bhttps?://([A-Za-z0-9_\\-.~]{16,})@"), 1, m -> "URL credential"),
+          m -> m.group(1).toLowerCase(Locale.ROOT).startsWith("postgres") ? "connection password" : "URL credential",
+          Starts.after(SCHEME, 0, false, "://")),
+      new Rule(Pattern.compile("(?i)\\bhttps?://([A-Za-z0-9_\\-.~]{16,})@"), 1, m -> "URL credential",
+          Starts.after(SCHEME, 0, false, "://")),
       new Rule(Pattern.compile("(?i)[?&;](?:access_token|refresh_token|id_token|token|api_key|apikey|api-key|key|secret"
           + "|client_secret|password|passwd|pwd|sslpassword|sig|signature|auth|private_token|session|sessionid)"
-          + "=([^&\\s#\"'<>]+)"), 1, m -> "URL token"),
-      new Rule(Pattern.compile("(?i)\\bPGPASSWORD\\s*[=:]\\s*" + VALUE), 1, m -> "PGPASSWORD"),
+          + "=([^&\\s#\"'<>]+)"), 1, m -> "URL token", Starts.after(WORD_DASH, 1, false, "=")),
+      new Rule(Pattern.compile("(?i)\\bPGPASSWORD\\s*[=:]\\s*" + VALUE), 1, m -> "PGPASSWORD", Starts.at(true, "pgpassword")),
       // CREATE/ALTER ROLE … [ENCRYPTED] PASSWORD '…' (also E'…' and dollar quotes); the quotes stay
       new Rule(Pattern.compile("(?i)\\bPASSWORD\\s+(?:E?'((?:[^']|'')*)'|\\$([A-Za-z_]*)\\$(.*?)\\$\\2\\$)",
-          Pattern.DOTALL), new int[] {1, 3}, m -> "SQL password"),
+          Pattern.DOTALL), new int[] {1, 3}, m -> "SQL password", Starts.at(true, "password")),
       new Rule(Pattern.compile("\\b[A-Z0-9_]*(?:PASSWORD|PASSWD|_PASS|SECRET|TOKEN|PASSPHRASE|API_?KEY|PRIVATE_KEY"
-          + "|ACCESS_KEY|_KEY)[A-Z0-9_]*\\s*=\\s*" + VALUE), 1, m -> "secret variable"),
+          + "|ACCESS_KEY|_KEY)[A-Z0-9_]*\\s*=\\s*" + VALUE), new int[] {1}, m -> "secret variable",
+          Starts.after(UPPER_WORD, 0, false, "PASS", "SECRET", "TOKEN", "KEY")),
       new Rule(Pattern.compile("(?i)\\b(sslpassword|password|passwd|pwd|passphrase|client_secret|secret|api[_-]?key"
-          + "|access[_-]?token|auth[_-]?token|aws_secret_access_key)\\s*[=:]\\s*" + VALUE), 2,
-          m -> keywordLabel(m.group(1))),
+          + "|access[_-]?token|auth[_-]?token|aws_secret_access_key)\\s*[=:]\\s*" + VALUE), new int[] {2},
+          m -> keywordLabel(m.group(1)), Starts.after(WORD_DASH, 0, true, "pass", "pwd", "secret", "key", "token")),
       // "password": "…", 'api_key': '…', private_key: … (JSON, YAML, Python-ish dicts); the quotes stay
       new Rule(Pattern.compile("(?i)(?<![A-Za-z0-9_])([\"']?)(" + SECRET_KEY + ")\\1\\s*[:=]\\s*" + QUOTED_VALUE),
-          new int[] {3, 4, 5}, m -> keywordLabel(m.group(2))),
-      new Rule(Pattern.compile("(?i)\\bauthorization:\\s*basic\\s+([A-Za-z0-9+/=]{8,})"), 1, m -> "basic credentials"),
-      new Rule(Pattern.compile("(?i)\\bbearer\\s+([A-Za-z0-9\\-._~+/]{8,}=*)"), 1, m -> "bearer token"),
-      new Rule(Pattern.compile("\\b((?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16})\\b"), 1, m -> "AWS access key"),
+          new int[] {3, 4, 5}, m -> keywordLabel(m.group(2)),
+          Starts.after(KEY_NAME, 1, true, "pass", "secret", "token", "key", "credential")),
+      new Rule(Pattern.compile("(?i)\\bauthorization:\\s*basic\\s+([A-Za-z0-9+/=]{8,})"), new int[] {1},
+          m -> "basic credentials", Starts.at(true, "authorization:")),
+      new Rule(Pattern.compile("(?i)\\bbearer\\s+([A-Za-z0-9\\-._~+/]{8,}=*)"), new int[] {1}, m -> "bearer token",
+          Starts.at(true, "bearer")),
+      new Rule(Pattern.compile("\\b((?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16})\\b"), new int[] {1},
+          m -> "AWS access key", Starts.at(false, "AKIA", "ASIA", "AGPA", "AIDA", "AROA", "ANPA", "ANVA", "AIPA")),
       new Rule(Pattern.compile("\\b(gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|glpat-[A-Za-z0-9_\\-]{20,}"
-          + "|xox[abprs]-[A-Za-z0-9\\-]{10,})"), 1, m -> "access token"));
+          + "|xox[abprs]-[A-Za-z0-9\\-]{10,})"), new int[] {1}, m -> "access token",
+          Starts.at(false, "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xoxa-", "xoxb-", "xoxp-",
+              "xoxr-", "xoxs-")));
 
   private static final Pattern OTHER_HOME = Pattern.compile("(?<![\\w./~-])/(?:home|Users)/([A-Za-z0-9._-]+)(?=/|\\b)");
 
@@ -141,13 +163,42 @@ public final class SecretScanner {
       return text;
     }
     String out = text;
+    Starts.Folded folded = new Starts.Folded();
     for (Rule rule : RULES) {
-      out = rule.apply(out, findings);
+      out = rule.apply(out, findings, folded);
     }
     for (Secret secret : secrets) {
       out = secret.apply(out, findings);
     }
     return tildeHome(out);
+  }
+
+  /**
+   * {@link #scan} as it is defined: every rule's pattern found over the whole text, without
+   * looking for literals first. {@link #scan} must give the same text and findings (the tests
+   * compare the two).
+   */
+  String scanEveryPosition(String text, SecretFindings findings) {
+    if (text == null || text.isEmpty()) {
+      return text;
+    }
+    String out = text;
+    for (Rule rule : RULES) {
+      out = rule.applyEveryPosition(out, findings);
+    }
+    for (Secret secret : secrets) {
+      out = secret.applyEveryPosition(out, findings);
+    }
+    String home = out;
+    if (homePattern != null) {
+      home = homePattern.matcher(home).replaceAll("~");
+    }
+    return OTHER_HOME.matcher(home).replaceAll(m -> Matcher.quoteReplacement("~" + m.group(1)));
+  }
+
+  /** {@link Secret#unicodeFold}, for the test that holds it against the regex engine. */
+  static char unicodeFoldForTests(char c) {
+    return Secret.unicodeFold(c);
   }
 
   /** Masks {@code text} where nothing needs to be recorded (a log line, stderr). */
@@ -158,8 +209,12 @@ public final class SecretScanner {
   /** Shows the user's home directory as {@code ~} and other users' homes as {@code ~name}. */
   String tildeHome(String text) {
     String out = text;
-    if (homePattern != null) {
+    // each pattern needs its literal: without it, it cannot match and the text stays as it is
+    if (homePattern != null && out.contains(home)) {
       out = homePattern.matcher(out).replaceAll("~");
+    }
+    if (!out.contains("/home/") && !out.contains("/Users/")) {
+      return out;
     }
     return OTHER_HOME.matcher(out).replaceAll(m -> Matcher.quoteReplacement("~" + m.group(1)));
   }
@@ -189,14 +244,54 @@ public final class SecretScanner {
     return "secret";
   }
 
-  /** One pattern: the first of {@code groups} that took part in each match is replaced by {@link #MASK}. */
-  private record Rule(Pattern pattern, int[] groups, Function<Matcher, String> label) {
+  /**
+   * One pattern: the first of {@code groups} that took part in each match is replaced by {@link #MASK}.
+   * The pattern is tried only where {@code starts} says a match can begin (next to a literal every
+   * match contains); the matches, and so the result, are those of {@link Matcher#find()} over the
+   * whole text.
+   */
+  private record Rule(Pattern pattern, int[] groups, Function<Matcher, String> label, Starts starts) {
 
-    Rule(Pattern pattern, int group, Function<Matcher, String> label) {
-      this(pattern, new int[] {group}, label);
+    Rule(Pattern pattern, int group, Function<Matcher, String> label, Starts starts) {
+      this(pattern, new int[] {group}, label, starts);
     }
 
-    String apply(String text, SecretFindings findings) {
+    String apply(String text, SecretFindings findings, Starts.Folded folded) {
+      BitSet candidates = starts.of(text, folded);
+      if (candidates == null) {
+        return text;
+      }
+      // each candidate is tried as find() would try it: the text around it stays visible (\b, lookbehind)
+      Matcher m = pattern.matcher(text).useTransparentBounds(true).useAnchoringBounds(false);
+      StringBuilder out = null;
+      int last = 0;
+      int from = 0; // where find() would go on looking: the end of the match before
+      for (int s = candidates.nextSetBit(0); s >= 0; s = candidates.nextSetBit(Math.max(s + 1, from))) {
+        if (s < from) {
+          continue;
+        }
+        m.region(s, text.length());
+        if (!m.lookingAt()) {
+          continue;
+        }
+        from = m.end() == m.start() ? m.end() + 1 : m.end();
+        int group = firstMatched(m);
+        String secret = group < 0 ? null : m.group(group);
+        if (secret == null || isAlreadyMasked(secret) || m.start(group) < last) {
+          continue;
+        }
+        if (out == null) {
+          out = new StringBuilder(text.length());
+        }
+        out.append(text, last, m.start(group)).append(MASK);
+        last = m.end(group);
+        findings.add(label.apply(m));
+      }
+      return out == null ? text : out.append(text, last, text.length()).toString();
+    }
+
+    /** The same with {@link Matcher#find()} over the whole text: the definition {@link #apply} keeps to. */
+    String applyEveryPosition(String text, SecretFindings findings) {
       Matcher m = pattern.matcher(text);
       StringBuilder out = null;
       int last = 0;
@@ -235,16 +330,113 @@ public final class SecretScanner {
   }
 
   /**
+   * Where a rule's matches can begin: every match contains one of {@code literals} (compared
+   * ignoring ASCII case when {@code foldCase}, as {@code (?i)} without UNICODE_CASE does), and
+   * between the match's start and that literal there are at most {@code extra} characters plus
+   * characters of {@code before} only. The positions are a superset of the matches' starts.
+   */
+  record Starts(boolean foldCase, String[] literals, boolean[] before, int extra) {
+
+    /** Matches begin at the literal itself. */
+    static Starts at(boolean foldCase, String... literals) {
+      return new Starts(foldCase, literals, new boolean[128], 0);
+    }
+
+    /** Matches begin up to a run of {@code chars} (a character-class body of ranges and single characters), plus {@code extra}, before the literal. */
+    static Starts after(String chars, int extra, boolean foldCase, String... literals) {
+      boolean[] in = new boolean[128];
+      for (int i = 0; i < chars.length(); i++) {
+        if (i + 2 < chars.length() && chars.charAt(i + 1) == '-') {
+          for (char c = chars.charAt(i); c <= chars.charAt(i + 2); c++) {
+            in[c] = true;
+          }
+          i += 2;
+        } else {
+          in[chars.charAt(i)] = true;
+        }
+      }
+      return new Starts(foldCase, literals, in, extra);
+    }
+
+    /** The positions, or null when no literal occurs (no match can). */
+    BitSet of(String text, Folded folded) {
+      String haystack = foldCase ? folded.of(text) : text;
+      BitSet out = null;
+      for (String literal : literals) {
+        for (int at = haystack.indexOf(literal); at >= 0; at = haystack.indexOf(literal, at + 1)) {
+          if (out == null) {
+            out = new BitSet();
+          }
+          int start = at;
+          while (start > 0 && text.charAt(start - 1) < 128 && before[text.charAt(start - 1)]) {
+            start--;
+          }
+          out.set(Math.max(0, start - extra), at + 1);
+        }
+      }
+      return out;
+    }
+
+    /** The text with ASCII letters in lower case (same length, same positions), made once per text. */
+    static final class Folded {
+      private String text;
+      private String folded;
+
+      String of(String t) {
+        if (t != text) {
+          char[] chars = t.toCharArray();
+          for (int i = 0; i < chars.length; i++) {
+            if (chars[i] >= 'A' && chars[i] <= 'Z') {
+              chars[i] = (char) (chars[i] + ('a' - 'A'));
+            }
+          }
+          text = t;
+          folded = new String(chars);
+        }
+        return folded;
+      }
+    }
+  }
+
+  /**
    * A known secret value; every occurrence is masked, in any case, URL-encoded, or base64-encoded
    * (also inside a longer base64 text, at any of the three byte alignments).
    */
-  private record Secret(String label, String value, Pattern forms) {
+  private record Secret(String label, String value, Pattern forms, char[] firsts) {
 
     Secret(String label, String value) {
-      this(label, value, formsOf(value));
+      this(label, value, formsOf(value), firstsOf(value));
     }
 
     String apply(String text, SecretFindings findings) {
+      if (firsts == null || text.length() < LONG_TEXT) {
+        return applyEveryPosition(text, findings);
+      }
+      // tried only where a form's first character is (as CASE_INSENSITIVE | UNICODE_CASE compares it)
+      Matcher m = forms.matcher(text).useTransparentBounds(true).useAnchoringBounds(false);
+      StringBuilder out = null;
+      int last = 0;
+      for (int i = 0; i < text.length(); i++) {
+        if (!mayStart(text.charAt(i))) {
+          continue;
+        }
+        m.region(i, text.length());
+        if (!m.lookingAt()) {
+          continue;
+        }
+        if (out == null) {
+          out = new StringBuilder(text.length());
+        }
+        out.append(text, last, m.start()).append(MASK);
+        findings.add(label);
+        last = m.end();
+        i = last - 1; // every form is 4 characters or more: a match is never empty
+      }
+      return out == null ? text : out.append(text, last, text.length()).toString();
+    }
+
+    /** Every occurrence found over the whole text: the definition {@link #apply} keeps to. */
+    String applyEveryPosition(String text, SecretFindings findings) {
       Matcher m = forms.matcher(text);
       if (!m.find()) {
         return text;
@@ -259,7 +451,57 @@ public final class SecretScanner {
       return out.append(text, last, text.length()).toString();
     }
 
+    private boolean mayStart(char c) {
+      char folded = 0;
+      boolean foldedYet = false;
+      for (char f : firsts) {
+        if (c == f) {
+          return true;
+        }
+        if (!foldedYet) {
+          folded = unicodeFold(c);
+          foldedYet = true;
+        }
+        if (folded == f) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /**
+     * How CASE_INSENSITIVE | UNICODE_CASE compares one character of a literal: lower case of the
+     * upper case ({@code SecretScannerLiteralsTest} holds this against the regex engine for every character).
+     */
+    static char unicodeFold(char c) {
+      return Character.toLowerCase(Character.toUpperCase(c));
+    }
+
+    /** The folded first characters of the forms; null when a form starts with a surrogate (then every position is tried). */
+    private static char[] firstsOf(String value) {
+      List<String> forms = formList(value);
+      StringBuilder firsts = new StringBuilder();
+      for (String f : forms) {
+        char c = f.charAt(0);
+        if (Character.isSurrogate(c)) {
+          return null;
+        }
+        char folded = unicodeFold(c);
+        if (firsts.indexOf(String.valueOf(folded)) < 0) {
+          firsts.append(folded);
+        }
+      }
+      return firsts.toString().toCharArray();
+    }
+
     private static Pattern formsOf(String value) {
+      // longest first, so that a form containing another is masked whole
+      String alternatives = formList(value).stream().map(Pattern::quote).collect(Collectors.joining("|"));
+      return Pattern.compile(alternatives, Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
+    }
+
+    /** The forms searched for, longest first: the value, URL-encoded, base64-encoded at each alignment. */
+    private static List<String> formList(String value) {
       LinkedHashSet<String> forms = new LinkedHashSet<>();
       forms.add(value);
       forms.add(URLEncoder.encode(value, StandardCharsets.UTF_8));
@@ -271,11 +513,8 @@ public final class SecretScanner {
           forms.add(base64Core(Base64.getUrlEncoder(), bytes, shift));
         }
       }
-      // longest first, so that a form containing another is masked whole
-      String alternatives = forms.stream().filter(f -> f.length() >= MIN_SECRET_LENGTH)
-          .sorted(Comparator.comparingInt(String::length).reversed())
-          .map(Pattern::quote).collect(Collectors.joining("|"));
-      return Pattern.compile(alternatives, Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
+      return forms.stream().filter(f -> f.length() >= MIN_SECRET_LENGTH)
+          .sorted(Comparator.comparingInt(String::length).reversed()).toList();
     }
 
     /**

@@ -170,6 +170,12 @@ final class PipelinedSender {
    * window may change it.
    */
   static boolean pipelinable(String text) {
+    // the setting changes only how a backslash in a '…' string is read: without one, one split tells
+    return text.indexOf('\\') < 0 ? pipelinable(text, true) : pipelinable(text, true) && pipelinable(text, false);
+  }
+
+  /** {@link #pipelinable(String)} as it is defined, splitting twice whatever the text (the tests compare the two). */
+  static boolean pipelinableSplittingTwice(String text) {
     return pipelinable(text, true) && pipelinable(text, false);
   }
 
