@@ -78,4 +78,19 @@ class ClassDataTrainingTest {
         .as("host classes renamed or removed since call-sites.txt was made: rerun src/cds/collect.sh or edit it")
         .isEmpty();
   }
+
+  @Test
+  void cutterClassesConcatenateStringsWithoutInvokedynamic() throws Exception {
+    // every module's classes: an indy concatenation spins classes at run time that no archive holds
+    for (Class<?> c : List.of(dev.cutter.core.run.ApplyRun.class, dev.cutter.core.check.Preflight.class,
+        dev.cutter.checks.PrivilegeCheck.class, dev.cutter.report.SecretScanner.class,
+        dev.cutter.backup.BackupGate.class, ClassDataTraining.class)) {
+      byte[] bytes;
+      try (var in = c.getResourceAsStream(c.getSimpleName() + ".class")) {
+        bytes = in.readAllBytes();
+      }
+      assertThat(new String(bytes, StandardCharsets.ISO_8859_1)).as(c.getName())
+          .contains("java/lang/StringBuilder").doesNotContain("makeConcatWithConstants");
+    }
+  }
 }
