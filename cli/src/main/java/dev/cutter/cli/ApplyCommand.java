@@ -45,6 +45,7 @@ final class ApplyCommand implements Callable<Integer> {
   }
 
   private Integer run() {
+    DriverWarmup.start(); // classes only: nothing connects before the integrity gate
     GlobalOptions global = spec.root().commandLine().<CutterCommand>getCommand().global;
     Duration wait = lockWait.duration();
     RunSupport.Loaded loaded = RunSupport.load(pkg.path());
