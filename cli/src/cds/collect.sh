@@ -7,7 +7,9 @@
 # not already take from its own archive, minus generated classes (lambdas, proxies, reflection
 # accessors) and picocli's, which the build's training run loads anyway.
 # To add what a real `cutter apply` loads, run one with CUTTER_JAVA_OPTS holding
-# -Xlog:class+load=info:file=F and merge its non-shared classes the same way.
+# -Xlog:class+load=info:file=F and merge its non-shared classes the same way; its call sites
+# (call-sites.txt) with -XX:DumpLoadedClassList=F, keeping F's @lambda-proxy and
+# @lambda-form-invoker lines.
 #
 #   cli/src/cds/collect.sh        (after mvn -DskipTests package; needs pg_dump and pg_restore on PATH)
 set -euo pipefail
@@ -20,8 +22,13 @@ mkdir "$WORK/logs"
 export CUTTER_JAVA_OPTS="-XX:+UseSerialGC -Xshare:auto -Xlog:class+load=info:file=$WORK/logs/%p.log"
 C="$ROOT/bin/cutter"
 
+mkdir "$WORK/sites"
+n=0
 for pkg in "$ROOT"/packages-examples/*/; do
-  "$C" dry-run "$pkg" >/dev/null 2>&1 || true
+  n=$((n + 1))
+  # also the call sites (lambdas, method-handle forms) the dry-run links: see call-sites.txt
+  CUTTER_JAVA_OPTS="$CUTTER_JAVA_OPTS -XX:DumpLoadedClassList=$WORK/sites/$n.classlist" \
+    "$C" dry-run "$pkg" >/dev/null 2>&1 || true
 done
 cp -r "$ROOT/packages-examples/registry-12-tables" "$WORK/encrypted"
 sed -i 's/^  min_bytes: 1024$/  min_bytes: 1024\n  encrypt_to: [ "0000000000000000000000000000000000000000" ]/' "$WORK/encrypted/package.yaml"
@@ -44,3 +51,11 @@ printf 'keyring: collect.pub.asc\nrequire: 1\n' >"$WORK/keys/trust.yaml"
 } >"$WORK/classes.txt"
 mv "$WORK/classes.txt" "$OUT"
 echo "$(grep -vc '^#' "$OUT") classes in $OUT"
+# call-sites.txt: added to as well (it also holds those of applies against a real target)
+SITES="$ROOT/cli/src/cds/call-sites.txt"
+{
+  grep '^#' "$SITES"
+  { grep '^@' "$SITES"; cat "$WORK"/sites/*.classlist | grep -e '^@lambda-proxy ' -e '^@lambda-form-invoker '; } | sort -u
+} >"$WORK/sites.txt"
+mv "$WORK/sites.txt" "$SITES"
+echo "$(grep -c '^@' "$SITES") call sites in $SITES"

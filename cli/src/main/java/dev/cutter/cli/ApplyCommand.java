@@ -3,6 +3,7 @@ package dev.cutter.cli;
 import dev.cutter.backup.BackupSettings;
 import dev.cutter.core.db.ConnectionResolver;
 import dev.cutter.core.db.ConnectionSpec;
+import dev.cutter.core.check.CheckSessions;
 import dev.cutter.core.run.ApplyRun;
 import dev.cutter.core.run.RunIds;
 import dev.cutter.core.run.RunMode;
@@ -44,6 +45,7 @@ final class ApplyCommand implements Callable<Integer> {
   }
 
   private Integer run() {
+    DriverWarmup.start(); // classes only: nothing connects before the integrity gate
     GlobalOptions global = spec.root().commandLine().<CutterCommand>getCommand().global;
     Duration wait = lockWait.duration();
     RunSupport.Loaded loaded = RunSupport.load(pkg.path());
@@ -60,13 +62,17 @@ final class ApplyCommand implements Callable<Integer> {
     if (System.console() != null && !global.quiet()) {
       bs = bs.withProgress(System.err);
     }
-    ApplyRun run = new ApplyRun(RunSupport.integrity(trust, clock),
-        RunSupport.checks(loaded, passwords, trust.privilegedLoginAllowed()).withLintFloor(trust.lintFloor()), RunSupport.backup(bs), clock);
-    ApplyRun.Request req = new ApplyRun.Request(loaded.pkg(), loaded.scripts().changeStatements(),
-        loaded.scripts().change().absorbedWrapper().isPresent(), loaded.scripts().rollbackStatements(), login,
-        passwords, wait, RunMode.APPLY, RunIds.next(clock), trust.privilegedLoginAllowed());
-    RunSupport.Sink sink = RunSupport.sink(report.dir(), global, spec.commandLine().getErr(), passwords, login);
-    RunReport r = run.execute(req, sink);
-    return RunSupport.print(spec.commandLine().getOut(), global, sink, r);
+    // P1's check sessions, reset, serve verify: no new logins after the commit
+    try (CheckSessions kept = CheckSessions.forRun()) {
+      ApplyRun run = new ApplyRun(RunSupport.integrity(trust, clock),
+          RunSupport.checks(loaded, passwords, trust.privilegedLoginAllowed()).withLintFloor(trust.lintFloor())
+              .keepingSessions(kept), RunSupport.backup(bs), clock);
+      ApplyRun.Request req = new ApplyRun.Request(loaded.pkg(), loaded.scripts().changeStatements(),
+          loaded.scripts().change().absorbedWrapper().isPresent(), loaded.scripts().rollbackStatements(), login,
+          passwords, wait, RunMode.APPLY, RunIds.next(clock), trust.privilegedLoginAllowed());
+      RunSupport.Sink sink = RunSupport.sink(report.dir(), global, spec.commandLine().getErr(), passwords, login);
+      RunReport r = run.execute(req, sink);
+      return RunSupport.print(spec.commandLine().getOut(), global, sink, r);
+    }
   }
 }

@@ -34,8 +34,12 @@ public final class ClassDataTraining {
   /** {@code CLASSLIST [CUTTER-ARGS...]}; prints how many listed classes were loaded. */
   public static void main(String[] args) throws IOException {
     if (args.length < 1) {
-      System.err.println("usage: ClassDataTraining CLASSLIST [CUTTER-ARGS...]");
+      System.err.println("usage: ClassDataTraining CLASSLIST [CUTTER-ARGS...] | --append-call-sites CLASSLIST SITES");
       System.exit(2);
+    }
+    if (args[0].equals("--append-call-sites") && args.length == 3) {
+      System.out.println("call sites: " + appendCallSites(Path.of(args[1]), Path.of(args[2])) + " added");
+      return;
     }
     List<String> names = Files.readAllLines(Path.of(args[0]), StandardCharsets.UTF_8);
     List<String> missing = load(names, ClassDataTraining.class.getClassLoader());
@@ -146,6 +150,30 @@ public final class ClassDataTraining {
       }
     }
     return missing;
+  }
+
+  /**
+   * Adds to the JVM-written class list {@code classList} the lines of {@code sites} (cli/src/cds/call-sites.txt)
+   * that name call sites the training run cannot link, because they lie on the database path: the
+   * lambdas ({@code @lambda-proxy}) and method-handle forms ({@code @lambda-form-invoker}) a real
+   * apply links, written by a {@code -XX:DumpLoadedClassList} of one. The static dump links them
+   * again and archives what they generate; a line whose lambda no longer exists (the code changed)
+   * is skipped by the dump with a warning, so an old list costs start-up time, never the build.
+   * Returns how many lines were added (those not already in the list).
+   */
+  static int appendCallSites(Path classList, Path sites) throws IOException {
+    java.util.Set<String> have = new java.util.HashSet<>(Files.readAllLines(classList, StandardCharsets.UTF_8));
+    StringBuilder add = new StringBuilder();
+    int n = 0;
+    for (String line : Files.readAllLines(sites, StandardCharsets.UTF_8)) {
+      String s = line.strip();
+      if ((s.startsWith("@lambda-proxy ") || s.startsWith("@lambda-form-invoker ")) && have.add(s)) {
+        add.append(s).append('\n');
+        n++;
+      }
+    }
+    Files.writeString(classList, add.toString(), StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+    return n;
   }
 
   private static boolean isClassName(String line) {

@@ -100,9 +100,17 @@ final class RunSupport {
    * The resolver's {@code passwordFor} (the password file, for apply_role and backup_role), keeping
    * every password it handed out so that the report, stdout and stderr mask them.
    */
-  static final class Passwords implements BiFunction<ConnectionSpec, String, Optional<Secret>> {
+  static final class Passwords implements BiFunction<ConnectionSpec, String, Optional<Secret>>,
+      dev.cutter.core.check.RoleRoutes.Remembering {
     private final BiFunction<ConnectionSpec, String, Optional<Secret>> lookup;
     private final Set<String> handedOut = ConcurrentHashMap.newKeySet();
+    /** How this command's run reached apply_role: the rehearsal's route serves the apply and the journal. */
+    private final dev.cutter.core.check.RoleRoutes routes = new dev.cutter.core.check.RoleRoutes();
+
+    @Override
+    public dev.cutter.core.check.RoleRoutes roleRoutes() {
+      return routes;
+    }
 
     Passwords(BiFunction<ConnectionSpec, String, Optional<Secret>> lookup) {
       this.lookup = lookup;

@@ -50,4 +50,47 @@ class ClassDataTrainingTest {
     assertThat(ClassDataTraining.load(List.of("# a comment", "", "java.lang.String", "  dev.cutter.cli.Main ",
         "no.such.Type"), getClass().getClassLoader())).containsExactly("no.such.Type");
   }
+
+  @Test
+  void callSitesAreAddedOnceAndOnlyCallSiteLinesAreTaken(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path list = dir.resolve("cutter.classlist");
+    Files.writeString(list, "java/lang/Object id: 0\n@lambda-form-invoker [LF_RESOLVE] a b c\n");
+    Path sites = dir.resolve("call-sites.txt");
+    Files.writeString(sites, "# comment\n@lambda-form-invoker [LF_RESOLVE] a b c\n"
+        + "@lambda-proxy dev/cutter/X run ()Ljava/lang/Runnable; ()V REF_invokeStatic dev/cutter/X lambda$m$0 ()V ()V\n"
+        + "dev/cutter/NotACallSite\n  @lambda-form-invoker [LF_RESOLVE] d e f  \n");
+    assertThat(ClassDataTraining.appendCallSites(list, sites)).isEqualTo(2);
+    assertThat(Files.readAllLines(list)).containsExactly("java/lang/Object id: 0",
+        "@lambda-form-invoker [LF_RESOLVE] a b c",
+        "@lambda-proxy dev/cutter/X run ()Ljava/lang/Runnable; ()V REF_invokeStatic dev/cutter/X lambda$m$0 ()V ()V",
+        "@lambda-form-invoker [LF_RESOLVE] d e f");
+    assertThat(ClassDataTraining.appendCallSites(list, sites)).isZero();
+  }
+
+  @Test
+  void theCallSitesCoverTheDatabasePathAndNameClassesThatExist() throws Exception {
+    List<String> sites = Files.readAllLines(Path.of("src/cds/call-sites.txt"), StandardCharsets.UTF_8).stream()
+        .filter(l -> l.startsWith("@lambda-proxy ")).toList();
+    List<String> hosts = sites.stream().map(l -> l.split(" ")[1].replace('/', '.')).distinct().toList();
+    assertThat(hosts).contains("dev.cutter.core.run.ApplyRun", "dev.cutter.core.check.Preflight",
+        "dev.cutter.core.exec.ApplyEngine");
+    assertThat(ClassDataTraining.load(hosts, getClass().getClassLoader()))
+        .as("host classes renamed or removed since call-sites.txt was made: rerun src/cds/collect.sh or edit it")
+        .isEmpty();
+  }
+
+  @Test
+  void cutterClassesConcatenateStringsWithoutInvokedynamic() throws Exception {
+    // every module's classes: an indy concatenation spins classes at run time that no archive holds
+    for (Class<?> c : List.of(dev.cutter.core.run.ApplyRun.class, dev.cutter.core.check.Preflight.class,
+        dev.cutter.checks.PrivilegeCheck.class, dev.cutter.report.SecretScanner.class,
+        dev.cutter.backup.BackupGate.class, ClassDataTraining.class)) {
+      byte[] bytes;
+      try (var in = c.getResourceAsStream(c.getSimpleName() + ".class")) {
+        bytes = in.readAllBytes();
+      }
+      assertThat(new String(bytes, StandardCharsets.ISO_8859_1)).as(c.getName())
+          .contains("java/lang/StringBuilder").doesNotContain("makeConcatWithConstants");
+    }
+  }
 }

@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -43,6 +44,10 @@ public final class CheckPool implements AutoCloseable {
 
   private final HikariDataSource pool;
   private final int size;
+  /** Raised by {@link #resetBeforeNextUse}; a session whose reset is older is reset when next handed out. */
+  private volatile int epoch;
+  /** The epoch each physical session was last reset at (a session not here has never served anyone before). */
+  private final Map<Object, Integer> resetAt = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
   private CheckPool(HikariDataSource pool, int size) {
     this.pool = pool;
@@ -79,9 +84,20 @@ public final class CheckPool implements AutoCloseable {
     return size;
   }
 
+  /**
+   * The pool passes to a new user (the next list of checks of a run, see {@link CheckSessions}):
+   * each session is reset with {@code DISCARD ALL} before it next runs work, so nothing a session
+   * held for the one before (a setting, a temporary table, a prepared statement, an advisory lock,
+   * a role) is seen by the next.
+   */
+  public void resetBeforeNextUse() {
+    epoch++;
+  }
+
   /** Runs {@code work} in a READ ONLY transaction that is rolled back whatever happens. */
   public <T> T readOnly(Work<T> work) throws SQLException {
     try (Connection c = pool.getConnection()) {
+      resetIfLent(c);
       try {
         try (Statement st = c.createStatement()) {
           st.execute("set transaction read only");
@@ -93,6 +109,23 @@ public final class CheckPool implements AutoCloseable {
         c.rollback();
       }
     }
+  }
+
+  private void resetIfLent(Connection c) throws SQLException {
+    int now = epoch;
+    Object session = c.unwrap(org.postgresql.PGConnection.class);
+    Integer at = resetAt.putIfAbsent(session, now);
+    if (at == null || at == now) {
+      return; // a new session, or one already reset for this user
+    }
+    // DISCARD ALL cannot run inside a transaction block: outside one, then back to the pool's way
+    c.setAutoCommit(true);
+    try (Statement st = c.createStatement()) {
+      st.execute("discard all");
+    } finally {
+      c.setAutoCommit(false);
+    }
+    resetAt.put(session, now);
   }
 
   @Override

@@ -86,6 +86,8 @@ public final class Preflight implements Steps.Checks {
   private final boolean privilegedLoginAllowed;
   private final Set<LintRule> lintFloor;
   private final boolean unsigned;
+  /** Where the check sessions come from: a pool per list of checks, or the run's kept one. */
+  private final CheckSessions sessions;
 
   /**
    * The package check types an unsigned preflight runs: cutter's own catalog reads, whose SQL is
@@ -114,7 +116,14 @@ public final class Preflight implements Steps.Checks {
   private Preflight(Map<String, CheckType> types, Function<ApplyPackage, List<ExecStatement>> artifact,
       BiFunction<ConnectionSpec, String, Optional<Secret>> passwordFor, int parallelism, boolean privilegedLoginAllowed,
       Set<LintRule> lintFloor, boolean unsigned) {
+    this(types, artifact, passwordFor, parallelism, privilegedLoginAllowed, lintFloor, unsigned, CheckSessions.perUse());
+  }
+
+  private Preflight(Map<String, CheckType> types, Function<ApplyPackage, List<ExecStatement>> artifact,
+      BiFunction<ConnectionSpec, String, Optional<Secret>> passwordFor, int parallelism, boolean privilegedLoginAllowed,
+      Set<LintRule> lintFloor, boolean unsigned, CheckSessions sessions) {
     this.unsigned = unsigned;
+    this.sessions = sessions;
     this.types = Map.copyOf(types);
     this.artifact = artifact;
     this.passwordFor = passwordFor;
@@ -125,12 +134,20 @@ public final class Preflight implements Steps.Checks {
 
   /** This preflight with the trust policy's {@code lint.floor}: rules denied whatever the package says. */
   public Preflight withLintFloor(Set<LintRule> floor) {
-    return new Preflight(types, artifact, passwordFor, parallelism, privilegedLoginAllowed, floor, unsigned);
+    return new Preflight(types, artifact, passwordFor, parallelism, privilegedLoginAllowed, floor, unsigned, sessions);
   }
 
   /** This preflight for an unsigned package: package checks outside {@link #UNSIGNED_TYPES} are reported, not run. */
   public Preflight unsigned() {
-    return new Preflight(types, artifact, passwordFor, parallelism, privilegedLoginAllowed, lintFloor, true);
+    return new Preflight(types, artifact, passwordFor, parallelism, privilegedLoginAllowed, lintFloor, true, sessions);
+  }
+
+  /**
+   * This preflight taking its check sessions from {@code kept} (one pool for the run: P1's
+   * sessions, reset, serve verify), which the caller closes when the run is over.
+   */
+  public Preflight keepingSessions(CheckSessions kept) {
+    return new Preflight(types, artifact, passwordFor, parallelism, privilegedLoginAllowed, lintFloor, unsigned, kept);
   }
 
   /** Every check type on the class path (built-in and users' jars), by name. */
@@ -163,13 +180,14 @@ public final class Preflight implements Steps.Checks {
       return o.result();
     });
     TargetAccess access = new TargetAccess(target, passwordFor, privilegedLoginAllowed);
-    CheckPool pool;
+    CheckSessions.Lease lease;
     try {
-      pool = CheckPool.open(target, Math.max(1, Math.min(4, parallelism)), "cutter preflight");
+      lease = sessions.lease(target, Math.max(1, Math.min(4, parallelism)), "cutter preflight");
     } catch (CutterException e) {
       return notRun(errorOf(IdentityCheck.ID, e), tasks.keySet());
     }
-    try (pool; PackageQueries queries = new PackageQueries(access, pkg.target().applyRole(), "cutter preflight")) {
+    CheckPool pool = lease.pool();
+    try (lease; PackageQueries queries = new PackageQueries(access, pkg.target().applyRole(), "cutter preflight")) {
       CheckResult identity = sandbox
           ? CheckResult.skipped(IdentityCheck.ID, "sandbox: a throwaway server has another identity by design")
           : runOne(pool, IdentityCheck.ID, IdentityCheck::run, pkg, statements, access, queries, plan -> { });
@@ -207,9 +225,9 @@ public final class Preflight implements Steps.Checks {
   @Override
   public List<CheckResult> run(ConnectionSpec target, ApplyPackage pkg, List<CheckSpec> checks) {
     TargetAccess access = new TargetAccess(target, passwordFor, privilegedLoginAllowed);
-    try (CheckPool pool = CheckPool.open(target, Math.max(1, Math.min(4, parallelism)), "cutter checks");
+    try (CheckSessions.Lease lease = sessions.lease(target, Math.max(1, Math.min(4, parallelism)), "cutter checks");
         PackageQueries queries = new PackageQueries(access, pkg.target().applyRole(), "cutter checks")) {
-      return runAll(pool, packageTasks(checks), alone(checks), pkg, artifact.apply(pkg), access, queries, plan -> { });
+      return runAll(lease.pool(), packageTasks(checks), alone(checks), pkg, artifact.apply(pkg), access, queries, plan -> { });
     }
   }
 
@@ -231,9 +249,9 @@ public final class Preflight implements Steps.Checks {
   }
 
   /** apply_role's creation schema (first usable schema of its search_path), read once; empty when unknown. */
-  private static Optional<String> creationSchema(ConnectionSpec target, ApplyPackage pkg) {
-    try (CheckPool pool = CheckPool.open(target, 1, "cutter checks")) {
-      return pool.readOnly(c -> SearchPath.forApplyRole(c, pkg.target().applyRole(), target.user()))
+  private Optional<String> creationSchema(ConnectionSpec target, ApplyPackage pkg) {
+    try (CheckSessions.Lease lease = sessions.lease(target, 1, "cutter checks")) {
+      return lease.pool().readOnly(c -> SearchPath.forApplyRole(c, pkg.target().applyRole(), target.user()))
           .flatMap(SearchPath::creationSchema);
     } catch (SQLException | CutterException e) {
       return Optional.empty();

@@ -95,9 +95,20 @@ public record TargetAccess(ConnectionSpec login, BiFunction<ConnectionSpec, Stri
    * role; SET ROLE when the login role is a member holding nothing the role lacks; else a separate
    * login as the role (same host and settings, its password from the password file or none); else,
    * only when the trust policy allows it, SET ROLE from the privileged login. Otherwise
-   * {@link RoleRefused}.
+   * {@link RoleRefused}. A run whose lookup remembers routes ({@link RoleRoutes}) logs in as the
+   * role directly once a separate login reached it.
    */
   public RoleSession openAs(String role, String purpose) throws SQLException {
+    RoleRoutes routes = RoleRoutes.of(passwordFor);
+    Optional<String> remembered = routes == null ? Optional.empty() : routes.separateLogin(login, role);
+    if (remembered.isPresent()) {
+      // this run reached the role by its own login before: no probe as the login role first
+      try {
+        return new RoleSession(loginAs(role, purpose), Route.AUTHENTICATED_AS_ROLE, remembered.get());
+      } catch (CutterException | SQLException e) {
+        routes.forget(login, role); // the login no longer works: find the route again from the start
+      }
+    }
     Connection c = Connections.open(login, purpose);
     Standing st;
     try {
@@ -123,8 +134,12 @@ public record TargetAccess(ConnectionSpec login, BiFunction<ConnectionSpec, Stri
         : "login role " + st.sessionUser() + " holds what " + role + " lacks (" + st.excess().describe() + ")";
     String failed;
     try {
-      return new RoleSession(loginAs(role, purpose), Route.AUTHENTICATED_AS_ROLE,
-          "a separate login as " + role + " (" + why + ")");
+      String how = "a separate login as " + role + " (" + why + ")";
+      RoleSession s = new RoleSession(loginAs(role, purpose), Route.AUTHENTICATED_AS_ROLE, how);
+      if (routes != null) {
+        routes.rememberSeparateLogin(login, role, how);
+      }
+      return s;
     } catch (CutterException | SQLException e) {
       failed = e instanceof SQLException s ? DbErrors.oneLine(s) : e.getMessage();
     }

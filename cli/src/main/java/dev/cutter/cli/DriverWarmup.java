@@ -1,0 +1,43 @@
+package dev.cutter.cli;
+
+import java.util.List;
+
+/**
+ * Initialises the classes a run's first connection and its report need (the PostgreSQL driver,
+ * the pool, then the report's) on a daemon thread while the run reads its package, its password
+ * file and trust policy and checks signatures: that work is computing on one core, the other
+ * would be idle. It only loads classes: it has no connection settings and opens nothing (the
+ * integrity gate still passes before any connection, threat model S1).
+ */
+final class DriverWarmup {
+
+  /** What the first connection and the check pool initialise, in the order they need it. */
+  static final List<String> CLASSES = List.of("dev.cutter.core.db.Connections", "org.postgresql.jdbc.PgConnection",
+      "org.postgresql.PGProperty", "org.postgresql.core.v3.ConnectionFactoryImpl", "org.postgresql.core.PGStream",
+      "org.postgresql.core.v3.QueryExecutorImpl", "org.postgresql.core.Encoding", "org.postgresql.jdbc.PgStatement",
+      "org.postgresql.jdbc.PgResultSet", "com.zaxxer.hikari.HikariConfig", "com.zaxxer.hikari.HikariDataSource",
+      "com.zaxxer.hikari.pool.HikariPool");
+
+  private DriverWarmup() {}
+
+  /** Starts the thread (the report's classes have their own, {@link RunSupport#warmReportClasses}). */
+  static Thread start() {
+    Thread t = new Thread(DriverWarmup::warm, "cutter-driver-classes");
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  /** Initialises every class of {@link #CLASSES}; returns how many could not be (none in a sound build). */
+  static int warm() {
+    int missing = 0;
+    for (String name : CLASSES) {
+      try {
+        Class.forName(name, true, DriverWarmup.class.getClassLoader());
+      } catch (ClassNotFoundException | LinkageError | RuntimeException e) {
+        missing++; // the run's own use of the class says what is wrong
+      }
+    }
+    return missing;
+  }
+}
