@@ -115,11 +115,26 @@ class UnixSocketCliTest {
             "apply                  PASS");
   }
 
+  @Test
+  void aJvmThatCannotLoadTheSocketLibrarySaysSoInOneLine() throws Exception {
+    Map<String, String> env = Map.of("PGHOST", server.socketDirectory().toString(), "PGPORT",
+        String.valueOf(server.port()), "PGUSER", "postgres", "PGDATABASE", "postgres");
+    // the native library is unpacked into java.io.tmpdir; one that does not exist stands for a noexec /tmp
+    Cli r = childBaseline(env, "-Djava.io.tmpdir=" + dir.resolve("missing"));
+    assertThat(r.exit()).isEqualTo(3);
+    assertThat(r.err()).isEqualTo("cutter: cannot connect to postgresql://postgres@" + server.socketDirectory() + ":"
+        + server.port() + "/postgres: this Java cannot open Unix-domain sockets: the native library for them could not"
+        + " be loaded from the temporary directory (java.io.tmpdir, " + dir.resolve("missing") + "), which must allow"
+        + " executing files; name a host instead of a socket directory to connect over TCP (SQLSTATE 08001)\n");
+  }
+
   /** {@code cutter baseline --schema public} in a child JVM with no libpq variable but {@code env}. */
-  private Cli childBaseline(Map<String, String> env) throws Exception {
-    List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
-        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-        Main.class.getName(), "baseline", "--schema", "public");
+  private Cli childBaseline(Map<String, String> env, String... jvmOptions) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx128m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+    cmd.addAll(List.of(jvmOptions));
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "baseline", "--schema",
+        "public"));
     Path out = Files.createTempFile(dir, "out-", ".txt");
     Path err = Files.createTempFile(dir, "err-", ".txt");
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());

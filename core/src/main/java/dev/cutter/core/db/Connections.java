@@ -127,6 +127,9 @@ public final class Connections {
     if (host == null || port == null || properties.getProperty("PGDBNAME") == null) {
       throw new SQLException("PGHOST, PGPORT and PGDBNAME must be set", "08001");
     }
+    if (UNIX_SOCKET_FACTORY.equals(properties.getProperty("socketFactory"))) {
+      UnixSockets.checkUsable(java.nio.file.Path.of(properties.getProperty("socketFactoryArg")));
+    }
     return new org.postgresql.jdbc.PgConnection(new org.postgresql.util.HostSpec[] {
         new org.postgresql.util.HostSpec(host, Integer.parseInt(port))}, properties, URL);
   }

@@ -113,4 +113,15 @@ class UnixSocketConnectionTest {
       assertThat(e.typedCause()).isEqualTo(new Cause.CannotConnect(spec.display(), "28000"));
     }
   }
+
+  @Test
+  void aDirectoryWithoutTheServersSocketFailsInLibpqsWords() {
+    ConnectionSpec spec = resolve(Map.of(), "postgresql://postgres@/postgres?host=" + home + "&port=" + server.port());
+    CutterException e = catchThrowableOfType(() -> Connections.open(spec, "cutter socket test").close(),
+        CutterException.class);
+    assertThat(e.getMessage()).isEqualTo("cannot connect to " + spec.display() + ": connection to server on socket \""
+        + home.resolve(".s.PGSQL." + server.port()) + "\" failed: No such file or directory. Is the server running"
+        + " locally and accepting connections on that socket? (SQLSTATE 08001)");
+    assertThat(e.typedCause()).isEqualTo(new Cause.CannotConnect(spec.display(), "08001"));
+  }
 }
