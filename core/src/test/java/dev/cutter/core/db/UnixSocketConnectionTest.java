@@ -124,4 +124,14 @@ class UnixSocketConnectionTest {
         + " locally and accepting connections on that socket? (SQLSTATE 08001)");
     assertThat(e.typedCause()).isEqualTo(new Cause.CannotConnect(spec.display(), "08001"));
   }
+
+  @Test
+  void theDriversCancelRequestTravelsThroughTheSocketToo() throws SQLException {
+    ConnectionSpec spec = resolve(Map.of(), socketUri(""));
+    try (Connection c = Connections.open(spec, "cutter socket test"); Statement st = c.createStatement()) {
+      st.setQueryTimeout(1);
+      SQLException e = catchThrowableOfType(() -> st.execute("select pg_catalog.pg_sleep(30)"), SQLException.class);
+      assertThat(e == null ? "no error" : e.getSQLState()).as("query_canceled: the cancel request reached the server").isEqualTo("57014");
+    }
+  }
 }
