@@ -57,6 +57,17 @@ class ConnectionResolverTest {
   }
 
   @Test
+  void aServiceEntryOrPghostNamingADirectoryIsASocketDirectory() throws IOException {
+    Files.writeString(home.resolve(".pg_service.conf"), "[local]\nhost=/var/run/postgresql\ndbname=app\nuser=ops\n");
+    ConnectionSpec fromService = new ConnectionResolver(Map.of(), home).resolve("service=local");
+    assertThat(fromService.socketFile()).contains(Path.of("/var/run/postgresql/.s.PGSQL.5432"));
+    ConnectionSpec fromEnv = new ConnectionResolver(Map.of("PGHOST", "/tmp", "PGPORT", "5499"), home).resolve(null);
+    assertThat(fromEnv.socketFile()).contains(Path.of("/tmp/.s.PGSQL.5499"));
+    assertThat(Connections.endpoint(fromEnv)).containsEntry("socketFactoryArg", "/tmp/.s.PGSQL.5499")
+        .containsEntry("PGHOST", "localhost");
+  }
+
+  @Test
   void fallsBackToTheLibpqEnvironment() {
     ConnectionSpec s = new ConnectionResolver(
         Map.of("PGHOST", "h1", "PGPORT", "5433", "PGUSER", "u1", "PGDATABASE", "d1", "PGPASSWORD", "s3cret"), home)
