@@ -768,14 +768,14 @@ public final class BackupGate {
   /**
    * pg_dump's environment: {@code base} with every libpq variable removed (PGHOSTADDR, PGSERVICE,
    * PGOPTIONS, PGSSL*, PGTARGETSESSIONATTRS, ...), then exactly the endpoint and settings cutter
-   * connects with: the host it reaches (localhost for a socket directory, as the driver does),
+   * connects with: the host (a socket directory stays one: pg_dump uses the same socket file),
    * port, database, user, the TLS settings in force, the connect timeout, the password. The key's
    * passphrase (sslpassword), which libpq takes from no variable, comes from a private service
    * file ({@code keyPasswordFile}).
    */
   static Map<String, String> childEnvironment(ConnectionSpec conn, Map<String, String> base, Optional<Path> keyPasswordFile) {
     Map<String, String> env = withoutLibpqVariables(base);
-    env.put("PGHOST", conn.networkHost());
+    env.put("PGHOST", conn.host());
     env.put("PGPORT", String.valueOf(conn.port()));
     env.put("PGDATABASE", conn.database());
     env.put("PGUSER", conn.user());

@@ -117,7 +117,7 @@ public final class ClientTools {
       return conn;
     }
     PgDumpVia v = via.get();
-    String host = v.host().orElse(conn.networkHost());
+    String host = v.host().orElse(conn.host());
     int port = v.port().isPresent() ? v.port().getAsInt() : conn.port();
     return new ConnectionSpec(host, port, conn.database(), conn.user(), conn.password(), conn.tls(),
         conn.connectTimeoutSeconds());

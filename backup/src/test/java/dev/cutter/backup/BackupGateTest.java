@@ -249,7 +249,7 @@ class BackupGateTest {
     assertThat(env.keySet().stream().filter(k -> k.startsWith("PG")).sorted().toList())
         .containsExactly("PGAPPNAME", "PGCONNECT_TIMEOUT", "PGDATABASE", "PGGSSENCMODE", "PGHOST", "PGPORT", "PGSSLMODE",
             "PGSSLROOTCERT", "PGUSER");
-    assertThat(env).containsEntry("PGHOST", "localhost").as("the socket directory is reached over TCP, as cutter does")
+    assertThat(env).containsEntry("PGHOST", "/run/pg-a").as("the socket directory stays one: pg_dump uses the socket file cutter uses")
         .containsEntry("PGDATABASE", "a?sslmode=disable").containsEntry("PGSSLMODE", "verify-ca")
         .containsEntry("PGSSLROOTCERT", ca.toString()).containsEntry("PGCONNECT_TIMEOUT", "7")
         .containsEntry("PATH", "/usr/bin").containsEntry("HOME", "/home/op");

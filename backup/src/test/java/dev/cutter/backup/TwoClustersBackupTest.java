@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Two clusters on one machine on the same port: "other" on a socket directory only, "target" on
  * TCP localhost. A target named by the other's socket directory is reached (by cutter's driver)
- * over TCP, so it is "target" that cutter checks and changes; pg_dump must dump that one too.
+ * through that socket, so it is "other" that cutter checks and changes; pg_dump must dump that one
+ * too, not the cluster a TCP connection to localhost (or PGHOSTADDR) would reach.
  */
 class TwoClustersBackupTest {
 
@@ -56,7 +57,7 @@ class TwoClustersBackupTest {
   }
 
   @Test
-  void dumpsTheClusterCutterConnectsToEvenWhenTheSocketDirectoryAndPghostaddrNameAnother() throws Exception {
+  void dumpsTheClusterBehindTheSocketCutterConnectsToEvenWhenPghostaddrNamesAnother() throws Exception {
     ConnectionSpec spec = new ConnectionSpec(other.socketDirectory().toString(), target.port(), "shop", "postgres",
         Optional.empty());
     Map<String, String> env = BackupGateTest.env(Map.of("PGHOSTADDR", "127.0.0.1", "PGHOST", other.socketDirectory()
@@ -70,8 +71,8 @@ class TwoClustersBackupTest {
     String data = PgDumpSupport.run(List.of(PgDumpSupport.program("pg_restore"), "--data-only", "-f", "-",
         e.path().toString()));
     assertThat(data).as("the dump holds the rows of the cluster cutter checks and changes")
-        .contains("target-cluster-row").doesNotContain("other-cluster-row");
-    assertThat(e.systemIdentifier()).isEqualTo(target.systemIdentifier()).isNotEqualTo(other.systemIdentifier());
+        .contains("other-cluster-row").doesNotContain("target-cluster-row");
+    assertThat(e.systemIdentifier()).isEqualTo(other.systemIdentifier()).isNotEqualTo(target.systemIdentifier());
     assertThat(e.tls()).isNotNull();
     assertThat(e.tls().encrypted()).isFalse();
   }

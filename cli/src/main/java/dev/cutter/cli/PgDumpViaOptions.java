@@ -48,7 +48,7 @@ final class PgDumpViaOptions {
     }
     if (via.isPresent() && policy.isPresent()) {
       PgDumpVia v = via.get();
-      ConnectionSpec endpoint = new ConnectionSpec(v.host().orElse(backupConn.networkHost()),
+      ConnectionSpec endpoint = new ConnectionSpec(v.host().orElse(backupConn.host()),
           v.port().isPresent() ? v.port().getAsInt() : backupConn.port(), backupConn.database(), backupConn.user(),
           Optional.empty(), backupConn.tls(), backupConn.connectTimeoutSeconds());
       policy.get().tlsRefusal(endpoint).ifPresent(r -> {

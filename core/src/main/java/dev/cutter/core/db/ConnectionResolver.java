@@ -95,14 +95,22 @@ public final class ConnectionResolver {
       password = passwordFromFile(file, state, host, port, db, user);
     }
     PasswordSearch search = new PasswordSearch(fromEnvironment, true, file, state, password.isPresent());
-    return new ConnectionSpec(host, port, db, user, password, tls(p), connectTimeout(p.get("connect_timeout")), search);
+    return new ConnectionSpec(host, port, db, user, password, tls(p, host.startsWith("/")),
+        connectTimeout(p.get("connect_timeout")), search);
   }
 
-  /** The TLS settings as libpq would take them, with its default file locations. */
-  private Tls tls(Map<String, String> p) {
+  /**
+   * The TLS settings as libpq would take them, with its default file locations. On a Unix socket
+   * ({@code socket}) libpq uses no TLS and reads no TLS file, whatever sslmode says: only the
+   * mode is kept (to be shown), no file is looked for or refused.
+   */
+  private Tls tls(Map<String, String> p, boolean socket) {
     String modeName = first(p.get("sslmode"), "prefer");
     SslMode mode = SslMode.parse(modeName).orElseThrow(() -> CutterException.invalid("target: sslmode '" + modeName
         + "' is not one of disable, allow, prefer, require, verify-ca, verify-full"));
+    if (socket) {
+      return Tls.mode(mode);
+    }
     Path dir = home.resolve(".postgresql");
     Optional<Path> root;
     if (p.containsKey("sslrootcert")) {

@@ -57,11 +57,20 @@ public record ConnectionSpec(String host, int port, String database, String user
   }
 
   /**
-   * The host the driver and pg_dump reach: a socket directory is reached over TCP on localhost,
-   * since the JDBC driver speaks TCP only.
+   * The socket file a socket-directory host is reached through, as libpq names it:
+   * {@code <dir>/.s.PGSQL.<port>}; empty for a host name or address (TCP).
    */
-  public String networkHost() {
-    return isSocketDirectory() ? "localhost" : host;
+  public Optional<Path> socketFile() {
+    return isSocketDirectory() ? Optional.of(Path.of(host, ".s.PGSQL." + port)) : Optional.empty();
+  }
+
+  /**
+   * The sslmode in force on the connection: libpq neither requests nor requires TLS on a Unix
+   * socket, whatever sslmode says, so on a socket directory it is {@code disable}; over TCP the
+   * effective mode ({@link Tls#effectiveMode()}).
+   */
+  public SslMode sslModeInForce() {
+    return isSocketDirectory() ? SslMode.DISABLE : tls.effectiveMode();
   }
 
   /** Whether {@link #host()} names a Unix socket directory. */

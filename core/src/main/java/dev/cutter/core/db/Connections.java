@@ -2,6 +2,7 @@ package dev.cutter.core.db;
 
 import dev.cutter.core.CutterException;
 import dev.cutter.core.ExitCodes;
+import dev.cutter.core.db.ConnectionSpec.SslMode;
 import dev.cutter.core.db.ConnectionSpec.Tls;
 import java.sql.Connection;
 import java.sql.Driver;
@@ -15,9 +16,17 @@ import java.util.TreeMap;
 /**
  * Opens JDBC connections from a {@link ConnectionSpec}. Host, port, database, user, password and
  * every TLS setting go into driver properties; the URL names the driver only, so no value (a
- * database called {@code app?sslmode=disable}, say) can change how the connection is made.
+ * database called {@code app?sslmode=disable}, say) can change how the connection is made. A
+ * socket-directory host is reached through its Unix-domain socket file
+ * ({@link ConnectionSpec#socketFile()}) without TLS, as libpq does.
  */
 public final class Connections {
+
+  /**
+   * The driver's socket factory for a socket-directory host: it connects every socket it makes to
+   * the Unix-domain socket file given as the factory's argument ({@code socketFactoryArg}).
+   */
+  static final String UNIX_SOCKET_FACTORY = "org.newsclub.net.unix.AFUNIXSocketFactory$FactoryArg";
 
   /** The driver's URL form that takes host, port and database from properties. */
   public static final String URL = "jdbc:postgresql:";
@@ -32,21 +41,30 @@ public final class Connections {
    */
   public static Map<String, String> endpoint(ConnectionSpec spec) {
     Map<String, String> p = new TreeMap<>();
-    p.put("PGHOST", spec.networkHost());
     p.put("PGPORT", String.valueOf(spec.port()));
     p.put("PGDBNAME", spec.database());
     p.put("user", spec.user());
     p.put("connectTimeout", String.valueOf(spec.connectTimeoutSeconds()));
-    Tls tls = spec.tls();
-    p.put("sslmode", tls.effectiveMode().libpqName());
-    tls.rootCert().ifPresent(f -> p.put("sslrootcert", f.toString()));
-    tls.cert().ifPresent(f -> p.put("sslcert", f.toString()));
-    tls.key().ifPresent(f -> p.put("sslkey", f.toString()));
-    if (tls.verifiesServer() && tls.crl().isPresent()) {
-      p.put("sslfactory", RevocationCheckingFactory.class.getName());
-      p.put(RevocationCheckingFactory.CRL_PROPERTY, tls.crl().get().toString());
+    if (spec.socketFile().isPresent()) {
+      // a socket directory: the driver still wants a host name, but the factory opens the socket
+      // file whatever the name; libpq uses no TLS on a Unix socket, and neither does cutter
+      p.put("PGHOST", "localhost");
+      p.put("socketFactory", UNIX_SOCKET_FACTORY);
+      p.put("socketFactoryArg", spec.socketFile().get().toString());
+      p.put("sslmode", SslMode.DISABLE.libpqName());
+    } else {
+      p.put("PGHOST", spec.host());
+      Tls tls = spec.tls();
+      p.put("sslmode", tls.effectiveMode().libpqName());
+      tls.rootCert().ifPresent(f -> p.put("sslrootcert", f.toString()));
+      tls.cert().ifPresent(f -> p.put("sslcert", f.toString()));
+      tls.key().ifPresent(f -> p.put("sslkey", f.toString()));
+      if (tls.verifiesServer() && tls.crl().isPresent()) {
+        p.put("sslfactory", RevocationCheckingFactory.class.getName());
+        p.put(RevocationCheckingFactory.CRL_PROPERTY, tls.crl().get().toString());
+      }
     }
-    // cutter speaks TLS or plain TCP, never GSSAPI encryption: pg_stat_ssl would not see it
+    // cutter speaks TLS, plain TCP or a Unix socket, never GSSAPI encryption: pg_stat_ssl would not see it
     p.put("gssEncMode", "disable");
     return p;
   }
@@ -56,7 +74,9 @@ public final class Connections {
     Properties p = new Properties();
     endpoint(spec).forEach(p::setProperty);
     spec.password().ifPresent(s -> p.setProperty("password", s.value()));
-    spec.tls().keyPassword().ifPresent(s -> p.setProperty("sslpassword", s.value()));
+    if (!spec.isSocketDirectory()) {
+      spec.tls().keyPassword().ifPresent(s -> p.setProperty("sslpassword", s.value()));
+    }
     p.setProperty("preferQueryMode", "simple");
     p.setProperty("ApplicationName", applicationName);
     p.setProperty("tcpKeepAlive", "true");
@@ -107,6 +127,9 @@ public final class Connections {
     if (host == null || port == null || properties.getProperty("PGDBNAME") == null) {
       throw new SQLException("PGHOST, PGPORT and PGDBNAME must be set", "08001");
     }
+    if (UNIX_SOCKET_FACTORY.equals(properties.getProperty("socketFactory"))) {
+      UnixSockets.checkUsable(java.nio.file.Path.of(properties.getProperty("socketFactoryArg")));
+    }
     return new org.postgresql.jdbc.PgConnection(new org.postgresql.util.HostSpec[] {
         new org.postgresql.util.HostSpec(host, Integer.parseInt(port))}, properties, URL);
   }
@@ -142,8 +165,8 @@ public final class Connections {
         ResultSet rs = st.executeQuery("select ssl, version from pg_catalog.pg_stat_ssl where pid = pg_catalog.pg_backend_pid()")) {
       boolean encrypted = rs.next() && rs.getBoolean(1);
       String version = encrypted ? rs.getString(2) : null;
-      Tls tls = spec.tls();
-      return new TlsState(encrypted, encrypted && tls.verifiesServer(), tls.effectiveMode().libpqName(), version);
+      return new TlsState(encrypted, encrypted && !spec.isSocketDirectory() && spec.tls().verifiesServer(),
+          spec.sslModeInForce().libpqName(), version);
     }
   }
 }

@@ -36,6 +36,38 @@ class ConnectionResolverTest {
   }
 
   @Test
+  void aSocketDirectoryIsReachedThroughItsSocketFileWithoutTlsWhateverSslmodeSays() {
+    // libpq reads no TLS file for a Unix socket: verify-full without a root certificate is not refused
+    ConnectionSpec s = new ConnectionResolver(Map.of("PGSSLMODE", "verify-full"), home)
+        .resolve("postgresql://app@%2Frun%2Fpg/shop?port=6543");
+    assertThat(s.host()).isEqualTo("/run/pg");
+    assertThat(s.socketFile()).contains(Path.of("/run/pg/.s.PGSQL.6543"));
+    assertThat(s.tls()).isEqualTo(ConnectionSpec.Tls.mode(SslMode.VERIFY_FULL));
+    assertThat(s.sslModeInForce()).isEqualTo(SslMode.DISABLE);
+    assertThat(s.isLocal()).isTrue();
+    assertThat(Connections.endpoint(s)).containsExactlyInAnyOrderEntriesOf(Map.of("PGHOST", "localhost", "PGPORT", "6543",
+        "PGDBNAME", "shop", "user", "app", "connectTimeout", "10", "sslmode", "disable", "gssEncMode", "disable",
+        "socketFactory", "org.newsclub.net.unix.AFUNIXSocketFactory$FactoryArg",
+        "socketFactoryArg", "/run/pg/.s.PGSQL.6543"));
+
+    ConnectionSpec tcp = new ConnectionResolver(Map.of(), home).resolve("postgresql://app@db.example:6543/shop");
+    assertThat(tcp.socketFile()).isEmpty();
+    assertThat(Connections.endpoint(tcp)).containsEntry("PGHOST", "db.example").containsEntry("sslmode", "prefer")
+        .doesNotContainKeys("socketFactory", "socketFactoryArg");
+  }
+
+  @Test
+  void aServiceEntryOrPghostNamingADirectoryIsASocketDirectory() throws IOException {
+    Files.writeString(home.resolve(".pg_service.conf"), "[local]\nhost=/var/run/postgresql\ndbname=app\nuser=ops\n");
+    ConnectionSpec fromService = new ConnectionResolver(Map.of(), home).resolve("service=local");
+    assertThat(fromService.socketFile()).contains(Path.of("/var/run/postgresql/.s.PGSQL.5432"));
+    ConnectionSpec fromEnv = new ConnectionResolver(Map.of("PGHOST", "/tmp", "PGPORT", "5499"), home).resolve(null);
+    assertThat(fromEnv.socketFile()).contains(Path.of("/tmp/.s.PGSQL.5499"));
+    assertThat(Connections.endpoint(fromEnv)).containsEntry("socketFactoryArg", "/tmp/.s.PGSQL.5499")
+        .containsEntry("PGHOST", "localhost");
+  }
+
+  @Test
   void fallsBackToTheLibpqEnvironment() {
     ConnectionSpec s = new ConnectionResolver(
         Map.of("PGHOST", "h1", "PGPORT", "5433", "PGUSER", "u1", "PGDATABASE", "d1", "PGPASSWORD", "s3cret"), home)
