@@ -2,6 +2,7 @@ package dev.cutter.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cutter.fixtures.Gpg;
 import dev.cutter.fixtures.PrivateCluster;
 import java.io.File;
 import java.io.IOException;
@@ -82,8 +83,8 @@ class FirstHourWalkthroughTest {
 
   private static Walk walk(Path dir, String markdown) throws Exception {
     Path home = Files.createDirectories(dir.resolve("home"));
-    Path gnupg = Files.createDirectories(dir.resolve("gnupg"));
-    Files.setPosixFilePermissions(gnupg, PosixFilePermissions.fromString("rwx------"));
+    Gpg gpg = Gpg.in(dir); // stops the agent the walkthrough's gpg started
+    Path gnupg = gpg.home();
     Path pgpass = Files.writeString(home.resolve(".pgpass"), "127.0.0.1:" + cluster.port() + ":*:postgres:"
         + ADMIN_PASSWORD + "\n127.0.0.1:" + cluster.port() + ":*:app_owner:" + OWNER_PASSWORD + "\n");
     Files.setPosixFilePermissions(pgpass, PosixFilePermissions.fromString("rw-------"));
@@ -118,11 +119,17 @@ class FirstHourWalkthroughTest {
     env.put("CUTTER_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
     env.put("TARGET", "postgresql://app_owner@127.0.0.1:" + cluster.port() + "/app");
     env.put("ADMIN_TARGET", "postgresql://postgres@127.0.0.1:" + cluster.port() + "/app");
-    Process p = pb.start();
-    if (!p.waitFor(240, TimeUnit.SECONDS)) {
-      p.destroyForcibly().waitFor();
-      throw new AssertionError("the walkthrough did not finish in 240 s:\n" + Files.readString(dir.resolve("stderr.txt")));
+    try (gpg) {
+      Process p = pb.start();
+      if (!p.waitFor(240, TimeUnit.SECONDS)) {
+        p.destroyForcibly().waitFor();
+        throw new AssertionError("the walkthrough did not finish in 240 s:\n" + Files.readString(dir.resolve("stderr.txt")));
+      }
+      return collect(p.exitValue(), dir, log, work, gnupg);
     }
+  }
+
+  private static Walk collect(int exit, Path dir, Path log, Path work, Path gnupg) throws IOException {
     List<String> verbs = new ArrayList<>();
     List<String> outputs = new ArrayList<>();
     List<Integer> exits = new ArrayList<>();
@@ -134,7 +141,7 @@ class FirstHourWalkthroughTest {
         exits.add(Integer.parseInt(Files.readString(Path.of(base + ".rc")).strip()));
       }
     }
-    return new Walk(p.exitValue(), Files.readString(dir.resolve("stdout.txt")),
+    return new Walk(exit, Files.readString(dir.resolve("stdout.txt")),
         Files.readString(dir.resolve("stderr.txt")), verbs, outputs, exits, work, gnupg);
   }
 
