@@ -74,4 +74,28 @@ class UnsignedPreflightTest {
     assertThat(yaml).contains("mode: unsigned-preflight");
     assertThat(db.queryValue("select count(*) from cutter.journal")).as("nothing consumed").isEqualTo("0");
   }
+
+  /**
+   * The unsigned look connects to the real target: a trust policy's {@code tls: verify-full} holds
+   * for it as for a signed preflight (before, its tls gate was skipped as if it were a dry-run's
+   * sandbox, and it connected to a remote server without verify-full).
+   */
+  @Test
+  void aTlsPolicyBlocksTheUnsignedLookAtARemoteTargetWithoutVerifyFullBeforeConnecting(TestDatabase db)
+      throws IOException {
+    Path pkg = approver.write(dir.resolve("p"), "unsigned-tls", db, "app", "select 1;\n", "[]", "[]", null);
+    Files.delete(pkg.resolve("package.yaml.asc"));
+    Path strict = Files.writeString(dir.resolve("strict-trust.yaml"),
+        Files.readString(approver.trust()) + "tls: verify-full\n");
+
+    Cli r = Cli.run("preflight", pkg.toString(), "--unsigned", "--target",
+        "postgresql://nobody@db.invalid:5432/none?sslmode=require", "--trust", strict.toString(), "--report-dir",
+        dir.resolve("reports").toString());
+
+    assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(3);
+    assertThat(r.out()).containsPattern("(?m)^FAIL    tls  expected sslmode verify-full, or a local target  actual "
+        + "db\\.invalid, sslmode require")
+        .containsPattern("(?m)^SKIPPED signature  .*  — unsigned preflight: signatures reported, not required; ")
+        .contains("verdict: BLOCKED (exit 3)").doesNotContain("dry-run").doesNotContain("cannot connect");
+  }
 }

@@ -37,6 +37,14 @@ public final class IntegrityGates implements Steps.Integrity {
 
   @Override
   public Steps.IntegrityOutcome check(ApplyPackage pkg, boolean signaturesRequired) {
+    return check(pkg, signaturesRequired, DRY_RUN);
+  }
+
+  /** How the signature gate's message begins when signatures are not required. */
+  private static final String DRY_RUN = "dry-run: ";
+  private static final String UNSIGNED_PREFLIGHT = "unsigned preflight: ";
+
+  private Steps.IntegrityOutcome check(ApplyPackage pkg, boolean signaturesRequired, String notRequiredBy) {
     IntegrityResult r;
     if (!signaturesRequired) {
       r = IntegrityVerifier.verifyForDryRun(pkg, policy, clock.instant());
@@ -45,7 +53,7 @@ public final class IntegrityGates implements Steps.Integrity {
     } else {
       r = IntegrityVerifier.verifyWithoutPolicy(pkg, whyNoPolicy, clock.instant());
     }
-    Steps.IntegrityOutcome out = outcome(r);
+    Steps.IntegrityOutcome out = outcome(r, notRequiredBy);
     boolean onlineOff = pkg.online().map(o -> o.lockTimeout().isZero() || o.statementTimeout().isZero()).orElse(false);
     if (policy.isPresent() && !policy.get().allowTimeoutsOff()
         && (pkg.apply() != null && pkg.apply().anyTimeoutOff() || onlineOff)) {
@@ -108,11 +116,21 @@ public final class IntegrityGates implements Steps.Integrity {
    */
   @Override
   public Steps.IntegrityOutcome check(ApplyPackage pkg, boolean signaturesRequired, ConnectionSpec target) {
-    Steps.IntegrityOutcome base = check(pkg, signaturesRequired);
+    return withTls(check(pkg, signaturesRequired), target, !signaturesRequired);
+  }
+
+  /** Signatures not required, but {@code target} is the real server: the TLS requirement holds. */
+  @Override
+  public Steps.IntegrityOutcome checkUnsigned(ApplyPackage pkg, ConnectionSpec target) {
+    return withTls(check(pkg, false, UNSIGNED_PREFLIGHT), target, false);
+  }
+
+  /** {@code base} and the gate {@code tls}: SKIPPED for a sandbox or without a requirement, else PASS or FAIL. */
+  private Steps.IntegrityOutcome withTls(Steps.IntegrityOutcome base, ConnectionSpec target, boolean sandbox) {
     Optional<TrustPolicy> requiring = policy.filter(p -> p.tls() != TrustPolicy.TlsRequirement.NONE);
     List<GateResult> gates = new ArrayList<>(base.gates());
-    if (!signaturesRequired || requiring.isEmpty()) {
-      gates.add(new GateResult(GateIds.TLS, GateStatus.SKIPPED, null, null, !signaturesRequired
+    if (sandbox || requiring.isEmpty()) {
+      gates.add(new GateResult(GateIds.TLS, GateStatus.SKIPPED, null, null, sandbox
           ? "dry-run: the sandbox is cutter's own" : "the trust policy sets no TLS requirement", List.of()).withDuration(0L));
       return new Steps.IntegrityOutcome(gates, base.signers());
     }
@@ -131,6 +149,10 @@ public final class IntegrityGates implements Steps.Integrity {
 
   /** The gates of one integrity result. */
   public static Steps.IntegrityOutcome outcome(IntegrityResult r) {
+    return outcome(r, DRY_RUN);
+  }
+
+  private static Steps.IntegrityOutcome outcome(IntegrityResult r, String notRequiredBy) {
     List<CheckResult> sigs = new ArrayList<>();
     for (SignatureResult s : r.signatures()) {
       String who = s.fingerprint() + s.userId().map(u -> " " + u).orElse("") + s.approver().filter(a -> !s.userId().equals(Optional.of(a)))
@@ -143,7 +165,7 @@ public final class IntegrityGates implements Steps.Integrity {
     }
     GateStatus sigStatus = r.signaturesPassed() ? GateStatus.PASS : r.signaturesRequired() ? GateStatus.FAIL : GateStatus.SKIPPED;
     String sigMessage = r.signaturesRequired() ? r.quorum().summary()
-        : "dry-run: signatures reported, not required; " + r.quorum().summary();
+        : notRequiredBy + "signatures reported, not required; " + r.quorum().summary();
     // tamper evidence stops the run even with the quorum met: that signature is the cause
     Cause sigCause = sigStatus != GateStatus.FAIL ? null : r.signatures().stream()
         .filter(s -> s.status().isTamperEvidence()).findFirst()

@@ -59,7 +59,8 @@ public final class PreflightRun {
       throw new IllegalArgumentException("not a preflight mode: " + mode);
     }
     Instant started = clock.instant();
-    Steps.IntegrityOutcome io = integrity.check(pkg, mode == RunMode.PREFLIGHT, target);
+    Steps.IntegrityOutcome io = mode == RunMode.PREFLIGHT ? integrity.check(pkg, true, target)
+        : integrity.checkUnsigned(pkg, target);
     List<GateResult> gates = GateClock.timedList(io.gates());
     String cause = null;
     dev.cutter.core.lock.LockPlan lockPlan = null;

@@ -26,6 +26,15 @@ public final class Steps {
     default IntegrityOutcome check(ApplyPackage pkg, boolean signaturesRequired, ConnectionSpec target) {
       return check(pkg, signaturesRequired);
     }
+
+    /**
+     * An unsigned preflight's integrity step: signatures reported, not required (as in a dry-run),
+     * but {@code target} is the real server, so the trust policy's TLS requirement holds as for a
+     * signed run.
+     */
+    default IntegrityOutcome checkUnsigned(ApplyPackage pkg, ConnectionSpec target) {
+      return check(pkg, false, target);
+    }
   }
 
   /** The integrity gates' results, and the fingerprints of the valid signers (for the journal). */

@@ -131,4 +131,38 @@ class IntegrityGatesTest {
         .filteredOn(g -> g.id().equals(GateIds.TLS)).singleElement()
         .satisfies(g -> assertThat(g.status()).isEqualTo(GateStatus.SKIPPED));
   }
+
+  /**
+   * An unsigned preflight does not require signatures, as a dry-run does not, but connects to the
+   * real target: the TLS requirement holds for it, and its signature gate does not call it a dry-run.
+   */
+  @Test
+  void anUnsignedPreflightIsHeldToTheTlsPolicyAndIsNotCalledADryRun() throws IOException {
+    ApplyPackage pkg = TestPackages.write(dir.resolve("unsigned"), NOW.plusSeconds(3600));
+    TrustPolicy base = TestKeys.trust(dir, 1, alice.toCertificate());
+    TrustPolicy strict = new TrustPolicy(base.file(), base.keyringFile(), base.keyring(), base.require(), base.approvers(),
+        base.derived(), TrustPolicy.TlsRequirement.VERIFY_FULL);
+    IntegrityGates gate = new IntegrityGates(Optional.of(strict), "", CLOCK);
+    ConnectionSpec remote = new ConnectionSpec("db.example.com", 5432, "app", "ops", Optional.empty())
+        .withTls(ConnectionSpec.Tls.mode(ConnectionSpec.SslMode.REQUIRE));
+
+    Steps.IntegrityOutcome unsigned = gate.checkUnsigned(pkg, remote);
+    assertThat(unsigned.passed()).isFalse();
+    assertThat(unsigned.gates()).extracting(GateResult::id).containsExactly(GateIds.SIGNATURE, GateIds.ARTIFACT_INTEGRITY,
+        GateIds.AUTHORIZATION, GateIds.TLS);
+    assertThat(unsigned.gates()).extracting(GateResult::status).containsExactly(GateStatus.SKIPPED, GateStatus.PASS,
+        GateStatus.PASS, GateStatus.FAIL);
+    assertThat(unsigned.gates().get(0).message()).isEqualTo("unsigned preflight: signatures reported, not required; "
+        + "quorum: not met: package.yaml.asc does not exist: the package is unsigned");
+    assertThat(unsigned.gates().get(3).message()).contains("tls: verify-full").contains("db.example.com");
+    assertThat(gate.checkUnsigned(pkg, remote.withTls(ConnectionSpec.Tls.mode(ConnectionSpec.SslMode.VERIFY_FULL)))
+        .passed()).isTrue();
+
+    // a dry-run's target is its own sandbox: no TLS requirement, and its messages say dry-run
+    Steps.IntegrityOutcome dryRun = gate.check(pkg, false, remote);
+    assertThat(dryRun.passed()).isTrue();
+    assertThat(dryRun.gates().get(0).message()).startsWith("dry-run: signatures reported, not required; ");
+    assertThat(dryRun.gates().get(3).status()).isEqualTo(GateStatus.SKIPPED);
+    assertThat(dryRun.gates().get(3).message()).isEqualTo("dry-run: the sandbox is cutter's own");
+  }
 }
