@@ -142,9 +142,10 @@ class GpgInteropTest {
   @Test
   void cutterRefusesAGpgKeyThatHasExpired() throws IOException {
     ApplyPackage pkg = pkg();
-    String old = gpg.generateKey("Olga Old <olga@example.org>", GPG_PASSPHRASE, "1d", "--faked-system-time", "20200101T000000");
+    // "!" freezes gpg's clock at that instant: a started clock moves on, and a loaded machine made the key a second late
+    String old = gpg.generateKey("Olga Old <olga@example.org>", GPG_PASSPHRASE, "1d", "--faked-system-time", "20200101T000000!");
     Path sig = dir.resolve("olga.asc");
-    gpg.withPassphrase(GPG_PASSPHRASE, "--faked-system-time", "20200101T120000", "--local-user", old, "--armor",
+    gpg.withPassphrase(GPG_PASSPHRASE, "--faked-system-time", "20200101T120000!", "--local-user", old, "--armor",
         "--output", sig.toString(), "--detach-sign", pkg.file().toString()).orFail();
     DetachedSigner.append(pkg.file(), Files.readAllBytes(sig));
     Files.write(dir.resolve("approvers.asc"), gpg.run("", "--armor", "--export", old).orFail().stdout().getBytes());
