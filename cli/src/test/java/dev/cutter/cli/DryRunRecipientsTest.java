@@ -41,7 +41,7 @@ class DryRunRecipientsTest {
 
   private Cli dryRun(Path pkg, Path gnupgHome) {
     return Cli.run(Map.of("GNUPGHOME", gnupgHome.toString(), "PATH", System.getenv("PATH")), "dry-run",
-        pkg.toString(), "--report-dir", tmp.resolve("reports").toString());
+        pkg.toString(), "--report-dir", tmp.resolve("reports-" + pkg.getFileName()).toString());
   }
 
   @Test
@@ -61,9 +61,8 @@ class DryRunRecipientsTest {
       Cli found = dryRun(pkg(fpr), gpg.home());
       assertThat(found.exit()).as(found.out() + found.err()).isZero();
       String yaml;
-      try (Stream<Path> files = Files.walk(tmp.resolve("reports"))) {
-        yaml = Files.readString(files.filter(f -> f.toString().endsWith(".yaml")).sorted().reduce((a, b) -> b)
-            .orElseThrow());
+      try (Stream<Path> files = Files.walk(tmp.resolve("reports-pkg-" + fpr.substring(0, 8)))) {
+        yaml = Files.readString(files.filter(f -> f.toString().endsWith(".yaml")).findFirst().orElseThrow());
       }
       assertThat(yaml).as("encrypted to the package's recipient, not to a throwaway key").contains(fpr);
     }

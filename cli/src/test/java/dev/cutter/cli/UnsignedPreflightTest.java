@@ -46,7 +46,9 @@ class UnsignedPreflightTest {
     List<String> args = List.of("preflight", pkg.toString(), "--target", db.uri("postgres"), "--trust",
         approver.trust().toString(), "--report-dir", dir.resolve("reports").toString());
 
-    Cli signedOnly = Cli.run(args.toArray(String[]::new));
+    // its own report directory: the unsigned run's report is then the only one under reports/
+    Cli signedOnly = Cli.run(Stream.concat(args.stream().limit(args.size() - 1),
+        Stream.of(dir.resolve("reports-signed").toString())).toArray(String[]::new));
     assertThat(signedOnly.exit()).as("without --unsigned it is refused: " + signedOnly.out()).isEqualTo(3);
 
     Cli r = Cli.run(Stream.concat(args.stream(), Stream.of("--unsigned")).toArray(String[]::new));
@@ -66,7 +68,10 @@ class UnsignedPreflightTest {
     assertThat(db.queryValue("select count(*) from pg_class where relname = 'rehearsed_mark'")).isEqualTo("0");
     String yaml;
     try (Stream<Path> files = Files.walk(dir.resolve("reports"))) {
-      Path report = files.filter(f -> f.toString().endsWith(".yaml")).sorted().reduce((a, b) -> b).orElseThrow();
+      Path report = files.filter(f -> f.toString().endsWith(".yaml")).collect(java.util.stream.Collectors.toList())
+          .stream().reduce((a, b) -> {
+            throw new AssertionError("one report expected: " + a + ", " + b);
+          }).orElseThrow();
       yaml = Files.readString(report);
       assertThat(Files.readString(Path.of(report.toString().replace(".yaml", ".md"))))
           .contains("**UNSIGNED: not an authorization.**");
