@@ -12,7 +12,6 @@ import dev.cutter.core.db.DbErrors;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -44,11 +43,7 @@ final class BaselineCommand implements Callable<Integer> {
   public Integer call() {
     ConnectionSpec target = connection.resolve();
     Baseline baseline;
-    try (Connection c = Connections.open(target, "cutter baseline")) {
-      c.setAutoCommit(false);
-      try (Statement st = c.createStatement()) {
-        st.execute("set transaction read only");
-      }
+    try (Connection c = Connections.openReadOnly(target, "cutter baseline")) {
       baseline = BaselineReader.read(c, schemas);
       c.rollback();
     } catch (SQLException e) {

@@ -13,7 +13,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -76,11 +75,7 @@ final class HistoryCommand implements Callable<Integer> {
   }
 
   static List<Row> read(ConnectionSpec target, Optional<String> packageId) {
-    try (Connection c = Connections.open(target, "cutter history")) {
-      c.setAutoCommit(false);
-      try (Statement st = c.createStatement()) {
-        st.execute("set transaction read only");
-      }
+    try (Connection c = Connections.openReadOnly(target, "cutter history")) {
       List<Row> rows = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement("select run_id, package_id, package_sha256, verdict, phase,"
           + " signer_fingerprints, login_role, apply_role, started, finished, report_sha256 from " + Journal.QUALIFIED

@@ -45,11 +45,7 @@ final class TargetCommand implements Callable<Integer> {
   }
 
   static Found read(ConnectionSpec target) {
-    try (Connection c = Connections.open(target, "cutter target")) {
-      c.setAutoCommit(false);
-      try (Statement st = c.createStatement()) {
-        st.execute("set transaction read only");
-      }
+    try (Connection c = Connections.openReadOnly(target, "cutter target")) {
       Identity identity = IdentityReader.read(c);
       String currentUser;
       String sessionUser;

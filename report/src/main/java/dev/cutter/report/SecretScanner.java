@@ -263,8 +263,7 @@ public final class SecretScanner {
       }
       // each candidate is tried as find() would try it: the text around it stays visible (\b, lookbehind)
       Matcher m = pattern.matcher(text).useTransparentBounds(true).useAnchoringBounds(false);
-      StringBuilder out = null;
-      int last = 0;
+      Masking out = new Masking(text, findings);
       int from = 0; // where find() would go on looking: the end of the match before
       for (int s = candidates.nextSetBit(0); s >= 0; s = candidates.nextSetBit(Math.max(s + 1, from))) {
         if (s < from) {
@@ -275,31 +274,39 @@ public final class SecretScanner {
           continue;
         }
         from = m.end() == m.start() ? m.end() + 1 : m.end();
-        int group = firstMatched(m);
-        String secret = group < 0 ? null : m.group(group);
-        if (secret == null || isAlreadyMasked(secret) || m.start(group) < last) {
-          continue;
-        }
-        if (out == null) {
-          out = new StringBuilder(text.length());
-        }
-        out.append(text, last, m.start(group)).append(MASK);
-        last = m.end(group);
-        findings.add(label.apply(m));
+        out.take(m);
       }
-      return out == null ? text : out.append(text, last, text.length()).toString();
+      return out.result();
     }
 
     /** The same with {@link Matcher#find()} over the whole text: the definition {@link #apply} keeps to. */
     String applyEveryPosition(String text, SecretFindings findings) {
       Matcher m = pattern.matcher(text);
-      StringBuilder out = null;
-      int last = 0;
+      Masking out = new Masking(text, findings);
       while (m.find()) {
+        out.take(m);
+      }
+      return out.result();
+    }
+
+    /** {@code text} with the first matched group of each match taken masked, as both ways of finding them mask it. */
+    private final class Masking {
+      private final String text;
+      private final SecretFindings findings;
+      private StringBuilder out;
+      private int last;
+
+      Masking(String text, SecretFindings findings) {
+        this.text = text;
+        this.findings = findings;
+      }
+
+      /** Masks {@code m}'s first matched group, unless it is empty, masked already, or overlaps the mask before. */
+      void take(Matcher m) {
         int group = firstMatched(m);
         String secret = group < 0 ? null : m.group(group);
         if (secret == null || isAlreadyMasked(secret) || m.start(group) < last) {
-          continue;
+          return;
         }
         if (out == null) {
           out = new StringBuilder(text.length());
@@ -308,7 +315,10 @@ public final class SecretScanner {
         last = m.end(group);
         findings.add(label.apply(m));
       }
-      return out == null ? text : out.append(text, last, text.length()).toString();
+
+      String result() {
+        return out == null ? text : out.append(text, last, text.length()).toString();
+      }
     }
 
     private int firstMatched(Matcher m) {

@@ -156,6 +156,24 @@ public final class Connections {
   }
 
   /**
+   * As {@link #open}, inside a READ ONLY transaction the caller ends (the read-only verbs:
+   * baseline, target, history); a failure to start it closes the session.
+   */
+  public static Connection openReadOnly(ConnectionSpec spec, String applicationName) throws SQLException {
+    Connection c = open(spec, applicationName);
+    try {
+      c.setAutoCommit(false);
+      try (Statement st = c.createStatement()) {
+        st.execute("set transaction read only");
+      }
+      return c;
+    } catch (SQLException | RuntimeException e) {
+      c.close();
+      throw e;
+    }
+  }
+
+  /**
    * The TLS state of {@code c}'s own session, as the server sees it ({@code pg_stat_ssl}).
    * Verified means the connection is encrypted and was made under a mode that checks the
    * server's certificate against a root (the driver refuses the connection otherwise).
