@@ -1,5 +1,6 @@
 package dev.cutter.core.exec;
 
+import dev.cutter.core.Verdict;
 import dev.cutter.core.db.Sql;
 import dev.cutter.core.model.Sha256;
 import java.nio.charset.StandardCharsets;
@@ -89,6 +90,11 @@ public final class Journal {
     /** Whether this row records a {@code cutter rollback} run rather than an apply. */
     public boolean isRollback() {
       return verdict.startsWith(ROLLBACK_PREFIX);
+    }
+
+    /** Whether this row records a {@code cutter rollback} run that finished PASS (the change was undone). */
+    public boolean isPassedRollback() {
+      return verdict.equals(ROLLBACK_PREFIX + Verdict.PASS.name());
     }
   }
 

@@ -115,7 +115,7 @@ public final class SideRuns {
       }
       List<Journal.Entry> rows = Journal.forPackage(c, pkg.sha256());
       Optional<Journal.Entry> apply = rows.stream().filter(e -> !e.isRollback()).findFirst();
-      return apply.flatMap(a -> rows.stream().filter(e -> e.isRollback() && e.verdict().equals("ROLLBACK_PASS"))
+      return apply.flatMap(a -> rows.stream().filter(e -> e.isPassedRollback())
           .findFirst().map(r -> new Cause.ChangeRolledBack(a.runId(), r.runId(), r.verdict(), r.finished(),
               results.stream().filter(x -> x.status().blocks()).map(CheckResult::id).toList())));
     } catch (SQLException e) {
