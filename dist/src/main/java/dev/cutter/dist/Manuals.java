@@ -65,10 +65,16 @@ public final class Manuals {
     }
   }
 
-  /** cutter's command line with every verb, as {@code cutter --help} builds it. */
+  /**
+   * cutter's command line with every verb, as {@code cutter --help} builds it. Its usage width is
+   * wide enough that no synopsis wraps: the man page generator would break a styled parameter
+   * label such as {@code SECRET.asc} at its dot (man reflows the line itself).
+   */
   public static CommandLine commandLine() {
     PrintWriter sink = new PrintWriter(new StringWriter());
-    return CutterCommand.commandLine(sink, sink);
+    CommandLine cl = CutterCommand.commandLine(sink, sink);
+    cl.setUsageHelpWidth(1000);
+    return cl;
   }
 
   /** The bash completion script (it also serves zsh through bashcompinit). */

@@ -97,7 +97,16 @@ class ManualsTest {
       String page = plain(Files.readString(MAN.resolve(c.qualifiedName("-") + ".1"), StandardCharsets.UTF_8));
       assertThat(page).as(c.qualifiedName()).contains(".TH \"" + c.qualifiedName("-").toUpperCase(java.util.Locale.ROOT) + "\" \"1\"");
       assertThat(page).contains("cutter " + dev.cutter.core.CutterBuild.version());
+      // the synopsis names every option whole, with its parameter label unbroken (a wrapped
+      // synopsis once split "--key=SECRET.asc" into "SECRET." and a stray "_ asc_" line)
+      String roff = Files.readString(MAN.resolve(c.qualifiedName("-") + ".1"), StandardCharsets.UTF_8);
+      String synopsis = roff.substring(roff.indexOf(".SH \"SYNOPSIS\""), roff.indexOf(".SH \"DESCRIPTION\""));
+      assertThat(synopsis).as(c.qualifiedName() + " synopsis").doesNotContain("_");
       for (OptionSpec o : c.options()) {
+        if (o.arity().max() > 0 && !o.usageHelp() && !o.versionHelp()) {
+          assertThat(plain(synopsis)).as(c.qualifiedName() + " synopsis: " + o.longestName())
+              .containsPattern("(?:" + Pattern.quote(o.longestName()) + "|" + Pattern.quote(o.shortestName()) + ")=[^\\s\\]]+");
+        }
         for (String name : o.names()) {
           assertThat(page).as(c.qualifiedName() + " man page: " + name).containsPattern("(?<![\\w-])" + Pattern.quote(name) + "(?![\\w-])");
         }
