@@ -133,8 +133,9 @@ class PackageContentsIT {
     assertThat(run(List.of("dpkg-deb", "-I", deb.toString(), "conffiles"), Map.of()).out())
         .isEqualTo("/etc/cutter/trust.yaml\n");
     String scripts = run(List.of("sh", "-c", "dpkg-deb --ctrl-tarfile \"$0\" | tar -tvf -", deb.toString()), Map.of()).out();
-    assertThat(scripts).containsPattern("-rwxr-xr-x \\S+ +\\d+ \\S+ \\S+ \\./postinst\n")
-        .containsPattern("-rwxr-xr-x \\S+ +\\d+ \\S+ \\S+ \\./prerm\n");
+    for (String script : List.of("preinst", "postinst", "prerm", "postrm")) {
+      assertThat(scripts).containsPattern("-rwxr-xr-x \\S+ +\\d+ \\S+ \\S+ \\./" + script + "\n");
+    }
     // the example policy is every line a comment: installed, it is no policy (TrustPolicy.holdsNoPolicy)
     String trust = Files.readString(Path.of("src", "deb", "trust.yaml"), StandardCharsets.UTF_8);
     assertThat(trust.lines()).allMatch(l -> l.isBlank() || l.startsWith("#"));
