@@ -156,7 +156,26 @@ public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int requ
       return found(Path.of(fromEnv), "$" + ENV_VARIABLE + "=" + fromEnv, looked);
     }
     looked.add("$" + ENV_VARIABLE + " (not set)");
+    if (Files.isRegularFile(defaultLocation) && holdsNoPolicy(defaultLocation)) {
+      looked.add(defaultLocation + " (holds no policy yet: only comments)");
+      return new Location(Optional.empty(), List.copyOf(looked));
+    }
     return found(defaultLocation, defaultLocation.toString(), looked);
+  }
+
+  /**
+   * The installed package puts a commented example at the default location: a file with no YAML
+   * in it (only comments and blank lines) is no policy there, as if absent, so every gate that needs
+   * one still fails and says where cutter looked, and commands that only read a policy when there
+   * is one (dry-run) run as without. A file cutter cannot read or parse is left to {@link #load}.
+   */
+  static boolean holdsNoPolicy(Path file) {
+    try {
+      String text = Files.readString(file, StandardCharsets.UTF_8);
+      return new Yaml(new SafeConstructor(new LoaderOptions())).compose(new StringReader(text)) == null;
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   private static Location found(Path file, String label, List<String> looked) {

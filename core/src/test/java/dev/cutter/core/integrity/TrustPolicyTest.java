@@ -185,6 +185,25 @@ class TrustPolicyTest {
   }
 
   @Test
+  void aDefaultPolicyOfOnlyCommentsIsNoPolicyButANamedOneIsInvalid() throws IOException {
+    Path example = Files.writeString(dir.resolve("commented-trust.yaml"),
+        "# keyring: approvers.asc\n\n#require: 2\n   # approvers:\n");
+    TrustPolicy.Location none = TrustPolicy.locate(Optional.empty(), Map.of(), example);
+
+    assertThat(none.file()).isEmpty();
+    assertThat(none.describeSearch()).isEqualTo("no trust policy found (looked at: --trust (not given); $CUTTER_TRUST (not set); "
+        + example + " (holds no policy yet: only comments))");
+    // one line of YAML and it is a policy again, to be loaded (and refused when incomplete)
+    Path oneKey = Files.writeString(dir.resolve("one-key-trust.yaml"), "# keyring: approvers.asc\nrequire: 2\n");
+    assertThat(TrustPolicy.locate(Optional.empty(), Map.of(), oneKey).file()).contains(oneKey);
+    // named on the command line or in the environment, the same file is a policy that is invalid
+    assertThat(TrustPolicy.locate(Optional.of(example), Map.of(), dir.resolve("absent.yaml")).file()).contains(example);
+    assertThat(TrustPolicy.locate(Optional.empty(), Map.of("CUTTER_TRUST", example.toString()), dir.resolve("absent.yaml"))
+        .file()).contains(example);
+    assertThat(diagnosticOf(example)).isEqualTo(example + ": expected a mapping with the keys keyring, require and approvers");
+  }
+
+  @Test
   void readsATlsRequirementAndRefusesAnyOtherValue() throws IOException {
     TrustPolicy p = TrustPolicy.load(trustFile("keyring: keys/approvers.asc\nrequire: 1\ntls: verify-full\n"));
     assertThat(p.tls()).isEqualTo(TrustPolicy.TlsRequirement.VERIFY_FULL);
