@@ -66,6 +66,8 @@ public record ArtifactScript(
         rejections.add(Diagnostic.at(file, s.startLine(), "`" + s.summary() + "` is transaction control: cutter runs the"
             + " artifact in one transaction it controls; remove it (only a BEGIN … COMMIT pair wrapping the whole file is"
             + " accepted, and absorbed)"));
+      } else if (s.kind() == StatementKind.SQL && copyRefused(s) != null) {
+        rejections.add(Diagnostic.at(file, s.startLine(), "`" + s.summary() + "`: " + copyRefused(s)));
       } else if (s.kind() == StatementKind.NON_TRANSACTIONAL && mode == ApplySettings.Mode.TRANSACTION) {
         rejections.add(Diagnostic.at(file, s.startLine(), "`" + s.summary() + "` cannot run inside a transaction block"
             + " (SQLSTATE 25001); put it in a package with mode: autocommit"));
@@ -73,6 +75,17 @@ public record ArtifactScript(
     }
     rejections.sort(SplitResult::byLine);
     return new ArtifactScript(file, body, wrapper, rejections);
+  }
+
+  /** Why a COPY that writes to the client or runs a program is refused; null for any other statement. */
+  private static String copyRefused(SqlStatement s) {
+    return switch (StatementClassifier.copyForm(s.text())) {
+      case TO_STDOUT -> "COPY … TO STDOUT would print table rows, which cutter never shows; a change only loads data"
+          + " (COPY … FROM STDIN with its data inline)";
+      case PROGRAM -> "COPY … PROGRAM runs a command on the database host; a change may not (load the rows with"
+          + " COPY … FROM STDIN and the data inline)";
+      default -> null;
+    };
   }
 
   private static boolean wrapsWholeFile(List<SqlStatement> body) {
