@@ -11,8 +11,9 @@ import java.util.Optional;
  * to run, whether a BEGIN/COMMIT pair wrapping the whole file was absorbed, and every rejection
  * with its line.
  *
- * @param statements what the executor sends, in order: the absorbed wrapper and statements that
- *     are only comments ({@link StatementKind#EMPTY}) left out
+ * @param statements what the executor sends, in order: the absorbed wrapper, statements that
+ *     are only comments ({@link StatementKind#EMPTY}) and pg_dump's <code>&#92;restrict</code> /
+ *     <code>&#92;unrestrict</code> lines ({@link SqlStatement#inertMetaCommand}) left out
  * @param absorbedWrapper the wrapper that was absorbed, if any; the report says so
  * @param rejections why the artifact cannot run as it is, in line order; empty when it can
  */
@@ -42,7 +43,7 @@ public record ArtifactScript(
     String file = split.sourceName();
     List<SqlStatement> body = new ArrayList<>();
     for (SqlStatement s : split.statements()) {
-      if (s.kind() != StatementKind.EMPTY) {
+      if (s.kind() != StatementKind.EMPTY && !s.inertMetaCommand()) {
         body.add(s);
       }
     }

@@ -17,14 +17,15 @@ public record SplitResult(String sourceName, List<SqlStatement> statements, List
 
   /**
    * What can never run over a database connection as psql runs it, whatever the mode: psql
-   * meta-commands, a {@code COPY … FROM STDIN} in binary format (psql would read the rest of the
+   * meta-commands (but pg_dump's <code>&#92;restrict</code> and <code>&#92;unrestrict</code>, which send
+   * nothing), a {@code COPY … FROM STDIN} in binary format (psql would read the rest of the
    * file as its data) or joined to other commands by {@code \;}, and the splitter's problems; in
    * line order. A text or CSV {@code COPY … FROM STDIN} with its inline data runs.
    */
   public List<Diagnostic> unrunnable() {
     List<Diagnostic> out = new ArrayList<>(problems);
     for (SqlStatement s : statements) {
-      if (s.kind() == StatementKind.META_COMMAND) {
+      if (s.kind() == StatementKind.META_COMMAND && !s.inertMetaCommand()) {
         out.add(Diagnostic.at(sourceName, s.startLine(), "psql meta-command " + SqlSplitter.metaName(s.text())
             + " cannot run over a database connection; remove it (only plain SQL is sent)"));
       } else if (s.kind() == StatementKind.COPY_FROM_STDIN) {

@@ -40,6 +40,19 @@ public record SqlStatement(int index, int startLine, int endLine, StatementKind 
     return StatementClassifier.serverSideCopyOffset(text);
   }
 
+  /**
+   * True for the psql meta-commands that send nothing and change nothing psql sends after them:
+   * <code>&#92;restrict KEY</code> and <code>&#92;unrestrict KEY</code>, which pg_dump writes around a plain dump
+   * (they only forbid other meta-commands in between, which cutter refuses anyway).
+   */
+  public boolean inertMetaCommand() {
+    if (kind != StatementKind.META_COMMAND) {
+      return false;
+    }
+    String name = SqlSplitter.metaName(text);
+    return name.equals("\\restrict") || name.equals("\\unrestrict");
+  }
+
   /** The statement's first four tokens as written, for messages: {@code create index concurrently i …}. */
   public String summary() {
     return StatementClassifier.summary(text);

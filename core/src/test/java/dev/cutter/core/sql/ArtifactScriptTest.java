@@ -52,6 +52,17 @@ class ArtifactScriptTest {
   }
 
   @Test
+  void leavesOutPgDumpsRestrictLinesButRefusesOtherMetaCommandsBetweenThem() {
+    String dump = "\\restrict AbC123\nSET client_encoding = 'UTF8';\ncopy t from stdin;\n1\n\\.\n\\unrestrict AbC123\n";
+    ArtifactScript a = judge(dump, Mode.TRANSACTION);
+    assertThat(a.rejections()).isEmpty();
+    assertThat(a.statements()).extracting(SqlStatement::text)
+        .containsExactly("SET client_encoding = 'UTF8';", "copy t from stdin;");
+    assertThat(judge("\\restrict k\n\\connect other\n\\unrestrict k\n", Mode.TRANSACTION).rejections())
+        .extracting(Diagnostic::line).containsExactly(2);
+  }
+
+  @Test
   void refusesCopyToStdoutAndCopyProgramWithTheirLines() {
     ArtifactScript a = judge("copy t from stdin;\n1\n\\.\ncopy t to stdout;\ncopy (select 1) to program 'id';\n"
         + "copy t from program 'cat /etc/passwd';\ncopy t to stdout with (format csv);\ncopy t from '/srv/x.csv';\n",
