@@ -66,6 +66,10 @@ class CopyInApplyTest {
       assertThat(o.ending()).as(sending.name()).isEqualTo(Ending.COMMITTED);
       assertThat(o.executed()).isEqualTo(4);
       assertThat(o.timings().ran()).extracting(StatementTiming::index).containsExactly(1, 2, 3, 4);
+      if (sending == ApplyEngine.Sending.PIPELINED) {
+        // statements 1-2 in one window, read before the COPY goes alone, then statement 4
+        assertThat(o.pipelining().windows()).isEqualTo(3);
+      }
       assertThat(db.queryValue("select string_agg(id || ':' || coalesce(a, '<null>') || ':' || coalesce(b, '<null>'),"
           + " '|' order by id) from t"))
           .isEqualTo("0:before:<null>|1:tab\there:back\\slash|2:<null>:\\N|3::.|4:after:x");
