@@ -118,6 +118,29 @@ class CopyDataSplitTest {
   }
 
   @Test
+  void randomScriptsMixingCopyDataWithQuotesAndCommentsAlwaysSplit() {
+    String[] fragments = {"copy t from stdin;", "copy t from stdin", "\n", "\n\n", "\\.\n", "\\.\r\n", "1\t\\N\n", "'",
+        "$$", "/*", "*/", "--", ";", "select ", "E'\\", "\r\n", "(", ")", "\\;", "\\echo x\n", "\"", "begin atomic ",
+        "create function f() returns int language sql ", "end;"};
+    java.util.Random r = new java.util.Random(16);
+    for (int round = 0; round < 20_000; round++) {
+      StringBuilder b = new StringBuilder();
+      for (int k = 3 + r.nextInt(30); k > 0; k--) {
+        b.append(fragments[r.nextInt(fragments.length)]);
+      }
+      String script = b.toString();
+      SplitResult split = SqlSplitter.split("r.sql", script);
+      for (SqlStatement st : split.statements()) {
+        assertThat(st.copyData() != null).as(script).isEqualTo(st.kind() == StatementKind.COPY_FROM_STDIN);
+        if (st.copyData() != null) {
+          assertThat(script).as("the data is a piece of the script").contains(st.copyData().text());
+          assertThat(st.copyData().lines()).isGreaterThanOrEqualTo(0);
+        }
+      }
+    }
+  }
+
+  @Test
   void copyToStdoutAndFromAFileHaveNoData() {
     List<SqlStatement> s = split("copy t to stdout;\n1\n\\.\n");
     assertThat(s.get(0).kind()).isEqualTo(StatementKind.SQL);
