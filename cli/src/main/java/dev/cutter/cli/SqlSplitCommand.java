@@ -23,8 +23,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code cutter sql split FILE [--json]}: lists the statements exactly as the executor sends
- * them, with their lines and kinds. Rejects (exit 2) only what can never run over a connection:
- * psql meta-commands, COPY … FROM STDIN data, unterminated quotes or comments.
+ * them, with their lines and kinds (a COPY … FROM STDIN with the line range of its data, never the
+ * data). Rejects (exit 2) only what can never run over a connection: psql meta-commands, binary
+ * COPY data, unterminated quotes or comments.
  */
 @Command(
     name = "split",
@@ -33,7 +34,7 @@ import picocli.CommandLine.Spec;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:every statement can be sent (transaction control and non-transactional statements are listed with their kind)",
-      "2:the file is missing or unreadable, or holds psql meta-commands, COPY … FROM STDIN data, or unterminated text"
+      "2:the file is missing or unreadable, or holds psql meta-commands, binary COPY data, or unterminated text"
     })
 final class SqlSplitCommand implements Runnable {
 
@@ -42,8 +43,8 @@ final class SqlSplitCommand implements Runnable {
   @Parameters(paramLabel = "FILE", description = "The SQL file (UTF-8).")
   Path file;
 
-  @Option(names = "--json", description = "Print a JSON array of {index, start_line, end_line, kind, text}"
-      + " (also with --output json).")
+  @Option(names = "--json", description = "Print a JSON array of {index, start_line, end_line, kind, text}, a COPY"
+      + " … FROM STDIN with copy_in {start_line, end_line, lines, bytes, end_marker} (also with --output json).")
   boolean json;
 
   @Override

@@ -78,7 +78,7 @@ class DryRunApplyRoleTest {
     Path mark = DryRunPackages.writableByAnyone(tmp).resolve("pwned");
     Path pkg = DryRunPackages.write(tmp.resolve("pkg"), "create role app_apply createrole;\n", """
         grant pg_execute_server_program to app_apply;
-        copy (select 1) to program 'touch %s';
+        do $$ begin execute 'copy (select 1) to program ''touch %s'''; end $$;
         """.formatted(mark), "");
 
     Cli r = Cli.run("dry-run", pkg.toString(), "--report-dir", tmp.resolve("reports").toString());
@@ -91,7 +91,8 @@ class DryRunApplyRoleTest {
   @Test
   void aSuperuserApplyRoleIsRefusedBeforeAnythingRunsAsIt() throws Exception {
     Path mark = DryRunPackages.writableByAnyone(tmp).resolve("pwned");
-    Path pkg = DryRunPackages.write(tmp.resolve("pkg"), SETUP, "copy (select 1) to program 'touch %s';\n".formatted(mark), "");
+    Path pkg = DryRunPackages.write(tmp.resolve("pkg"), SETUP,
+        "do $$ begin execute 'copy (select 1) to program ''touch %s'''; end $$;\n".formatted(mark), "");
     Path yaml = pkg.resolve("package.yaml");
     Files.writeString(yaml, Files.readString(yaml)
         .replace("apply_role: app_apply", "apply_role: postgres"));

@@ -86,12 +86,31 @@ class SqlSplitCommandTest {
   }
 
   @Test
-  void rejectsCopyFromStdinWithItsLine() throws Exception {
-    String file = write("copy.sql", "create table t (a int);\ncopy t from stdin;\n1\n\\.\n");
+  void listsCopyFromStdinWithTheRangeOfItsDataNeverTheData() throws Exception {
+    String file = write("copy.sql", "create table t (a int, b text);\ncopy t from stdin;\n1\tsk_live_4eC39HqLyjWDarjtT1zdp7dc\n"
+        + "2\t\\N\n\\.\nselect 1;\n");
+
+    assertThat(run("sql", "split", "--json", file)).isEqualTo(0);
+
+    assertThat(out.toString()).isEqualTo("""
+        [
+          {"index": 1, "start_line": 1, "end_line": 1, "kind": "SQL", "text": "create table t (a int, b text);"},
+          {"index": 2, "start_line": 2, "end_line": 2, "kind": "COPY_FROM_STDIN", "text": "copy t from stdin;", \
+        "copy_in": {"start_line": 3, "end_line": 5, "lines": 3, "bytes": 43, "end_marker": true}},
+          {"index": 3, "start_line": 6, "end_line": 6, "kind": "SQL", "text": "select 1;"}
+        ]
+        """);
+    assertThat(err.toString()).isEmpty();
+  }
+
+  @Test
+  void refusesBinaryCopyDataWithItsLine() throws Exception {
+    String file = write("copy.sql", "create table t (a int);\ncopy t from stdin (format binary);\n\\.\n");
 
     assertThat(run("sql", "split", file)).isEqualTo(2);
 
-    assertThat(err.toString()).startsWith(file + ":2: COPY … FROM STDIN reads its data from the script");
+    assertThat(err.toString()).isEqualTo(file + ":2: COPY … FROM STDIN in binary format: psql would read the rest of"
+        + " the file as its data; use text or CSV data ended by a \\. line\n");
   }
 
   @Test

@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * Masks the row values the server quotes in its errors (SPEC section 6): {@code Key (card)=(4111…)
  * already exists.}, {@code Failing row contains (…).}, {@code invalid input syntax for type integer:
  * "…"}. A report, stdout and the logs keep the column, constraint and table names and lose the
- * values, unless the operator asked for them ({@code --show-values}). Which part of an error is a
+ * values, unless the operator asked for them ({@code --show-values}); so does the CONTEXT of an
+ * error in {@code COPY … FROM STDIN} data ({@code COPY t, line 3, column b: "…"}). Which part of an error is a
  * value is decided from its SQLSTATE and the fixed shape of the server's DETAIL and message, never
  * from what the value looks like.
  */
@@ -57,7 +58,10 @@ public final class RowValues {
       Pattern.compile("Partition key of the failing row contains \\((.*?)\\) = \\((.*?)\\)(?=\\.)"),
       Pattern.compile("(?:invalid input syntax for type [\\w .\\[\\]\"]+|invalid input value for enum \\S+"
           + "|date/time field value out of range): \"(.*?)\"(?= \\(SQLSTATE 22|$|;|\\))"),
-      Pattern.compile("value \"(.*?)\" is out of range for type"));
+      Pattern.compile("value \"(.*?)\" is out of range for type"),
+      // the CONTEXT of an error in COPY data quotes the field or the whole line; COPY's is the outermost
+      // context, so the value runs to the text's last quote (anything after it is masked too)
+      Pattern.compile("COPY [^\n]+?, line \\d+(?:, column [^\n]+?)?: \"(.*)\"", Pattern.DOTALL));
 
   private RowValues() {}
 

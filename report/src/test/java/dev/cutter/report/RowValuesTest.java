@@ -87,6 +87,21 @@ class RowValuesTest {
   }
 
   @Test
+  void masksTheFieldOrLineTheContextOfACopyErrorQuotes() {
+    assertThat(RowValues.text("COPY t, line 2, column id: \"sk_live_4eC39HqLyjWDarjtT1zdp7dc\""))
+        .isEqualTo("COPY t, line 2, column id: \"****\"");
+    assertThat(RowValues.text("COPY app.\"my t\", line 7: \"1\tsecret\"value\t\"x\"\""))
+        .isEqualTo("COPY app.\"my t\", line 7: \"****\"");
+    assertThat(RowValues.text("COPY t, line 3, column b: \"multi\nline \" value\""))
+        .isEqualTo("COPY t, line 3, column b: \"****\"");
+    assertThat(RowValues.text("PL/pgSQL function f() line 3 at RAISE\nCOPY t, line 1, column a: \"v\""))
+        .isEqualTo("PL/pgSQL function f() line 3 at RAISE\nCOPY t, line 1, column a: \"****\"");
+    // contexts that quote nothing stay as they are
+    assertThat(RowValues.text("COPY t, line 2")).isEqualTo("COPY t, line 2");
+    assertThat(RowValues.text("COPY t, line 2, column b: null input")).isEqualTo("COPY t, line 2, column b: null input");
+  }
+
+  @Test
   void maskingAFailedStatementKeepsTheApplySettingsAndTheProvenance() {
     dev.cutter.core.run.RunReport failed = SampleReports.failedAtStatement7()
         .withApplySettings(new dev.cutter.core.run.RunReport.ApplySettingsInfo("transaction", "5000ms", "60000ms", null))

@@ -6,6 +6,7 @@ import dev.cutter.core.InvalidInputException;
 import dev.cutter.core.db.ConnectionSpec;
 import dev.cutter.core.db.Connections;
 import dev.cutter.core.db.DbErrors;
+import dev.cutter.core.exec.CopyIn;
 import dev.cutter.core.model.ApplyPackage;
 import dev.cutter.core.run.PackageScripts;
 import dev.cutter.core.sql.SplitResult;
@@ -115,8 +116,15 @@ public final class SandboxSetup {
         st.setEscapeProcessing(false);
         for (Located l : script.statements()) {
           SqlStatement s = l.statement();
+          if (s.inertMetaCommand()) {
+            continue;
+          }
           try {
-            st.execute(s.text());
+            if (s.copyData() != null) {
+              CopyIn.send(c, s.text(), s.copyData());
+            } else {
+              st.execute(s.text());
+            }
           } catch (SQLException e) {
             throw new InvalidInputException(new Diagnostic(script.shown(), l.line(), l.column(),
                 "sandbox setup statement " + s.index() + " failed (setup runs as the sandbox administrator, "

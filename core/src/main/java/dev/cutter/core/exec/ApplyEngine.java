@@ -323,6 +323,10 @@ public final class ApplyEngine {
    * notices it raised (also when it failed) go to {@code notices}.
    */
   static void executeOne(Statement st, ExecStatement s, StatementNotices.Log notices) throws SQLException {
+    if (s.copyData() != null) {
+      copyIn(st.getConnection(), s, notices);
+      return;
+    }
     try {
       st.execute(s.text());
       drain(st);
@@ -331,6 +335,22 @@ public final class ApplyEngine {
         notices.add(StatementNotice.of(s, w));
       }
       st.clearWarnings();
+    }
+  }
+
+  /**
+   * A {@code COPY … FROM STDIN} and its inline data ({@link CopyIn}); the driver hands the notices
+   * raised during a COPY to the connection, so they are taken from there.
+   */
+  private static void copyIn(Connection c, ExecStatement s, StatementNotices.Log notices) throws SQLException {
+    c.clearWarnings();
+    try {
+      CopyIn.send(c, s.text(), s.copyData());
+    } finally {
+      for (SQLWarning w = c.getWarnings(); w != null; w = w.getNextWarning()) {
+        notices.add(StatementNotice.of(s, w));
+      }
+      c.clearWarnings();
     }
   }
 

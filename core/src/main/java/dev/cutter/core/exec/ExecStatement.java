@@ -1,4 +1,22 @@
 package dev.cutter.core.exec;
 
-/** A statement as the executor sends it: its 1-based index, its first line in the artifact, its exact text. */
-public record ExecStatement(int index, int line, String text) {}
+import dev.cutter.core.sql.CopyData;
+
+/**
+ * A statement as the executor sends it: its 1-based index, its first line in the artifact, its
+ * exact text, and for a {@code COPY … FROM STDIN} the inline data sent after it (null otherwise).
+ */
+public record ExecStatement(int index, int line, String text, CopyData copyData) {
+
+  /** A statement without inline data. */
+  public ExecStatement(int index, int line, String text) {
+    this(index, line, text, null);
+  }
+
+  /** Names the statement by its text; the COPY data (row values) is left out. */
+  @Override
+  public String toString() {
+    return "ExecStatement[index=" + index + ", line=" + line + ", text=" + text
+        + (copyData == null ? "" : ", " + copyData) + "]";
+  }
+}

@@ -109,7 +109,8 @@ final class PipelinedSender {
     while (i < statements.size() || !window.isEmpty()) {
       ExecStatement s = i < statements.size() ? statements.get(i) : null;
       int size = s == null ? 0 : messageBytes(s.text());
-      boolean alone = s != null && !pipelinable(s.text());
+      // a COPY with its data cannot share a window: its data goes only once the server asked for it
+      boolean alone = s != null && (s.copyData() != null || !pipelinable(s.text()));
       boolean fits = s != null && !alone && !closed && window.size() < windowStatements && bytes + size <= windowBytes;
       if (fits) {
         window.add(s);

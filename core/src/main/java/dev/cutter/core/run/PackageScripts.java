@@ -20,9 +20,10 @@ import java.util.Optional;
 
 /**
  * A package's SQL, split as psql would and judged against the artifact rules: the change and
- * the rollback, from the bytes the loader read (the same bytes the integrity gate hashes). Any rejection (transaction control, meta-commands, COPY FROM STDIN,
- * non-transactional statements in transaction mode) makes the package invalid (exit 2), with
- * the artifact's file and line.
+ * the rollback, from the bytes the loader read (the same bytes the integrity gate hashes; COPY …
+ * FROM STDIN data included). Any rejection (transaction control, meta-commands, binary COPY data,
+ * COPY … TO STDOUT or PROGRAM, non-transactional statements in transaction mode) makes the
+ * package invalid (exit 2), with the artifact's file and line.
  */
 public record PackageScripts(ArtifactScript change, Optional<ArtifactScript> rollback, Optional<OnlineScript> online) {
 
@@ -95,7 +96,7 @@ public record PackageScripts(ArtifactScript change, Optional<ArtifactScript> rol
   public static List<ExecStatement> statements(ArtifactScript script) {
     List<ExecStatement> out = new ArrayList<>();
     for (SqlStatement s : script.statements()) {
-      out.add(new ExecStatement(s.index(), s.startLine(), s.text()));
+      out.add(new ExecStatement(s.index(), s.startLine(), s.text(), s.copyData()));
     }
     return out;
   }

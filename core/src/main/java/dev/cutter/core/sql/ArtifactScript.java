@@ -11,8 +11,9 @@ import java.util.Optional;
  * to run, whether a BEGIN/COMMIT pair wrapping the whole file was absorbed, and every rejection
  * with its line.
  *
- * @param statements what the executor sends, in order: the absorbed wrapper and statements that
- *     are only comments ({@link StatementKind#EMPTY}) left out
+ * @param statements what the executor sends, in order: the absorbed wrapper, statements that
+ *     are only comments ({@link StatementKind#EMPTY}) and pg_dump's <code>&#92;restrict</code> /
+ *     <code>&#92;unrestrict</code> lines ({@link SqlStatement#inertMetaCommand}) left out
  * @param absorbedWrapper the wrapper that was absorbed, if any; the report says so
  * @param rejections why the artifact cannot run as it is, in line order; empty when it can
  */
@@ -42,7 +43,7 @@ public record ArtifactScript(
     String file = split.sourceName();
     List<SqlStatement> body = new ArrayList<>();
     for (SqlStatement s : split.statements()) {
-      if (s.kind() != StatementKind.EMPTY) {
+      if (s.kind() != StatementKind.EMPTY && !s.inertMetaCommand()) {
         body.add(s);
       }
     }
@@ -66,6 +67,8 @@ public record ArtifactScript(
         rejections.add(Diagnostic.at(file, s.startLine(), "`" + s.summary() + "` is transaction control: cutter runs the"
             + " artifact in one transaction it controls; remove it (only a BEGIN … COMMIT pair wrapping the whole file is"
             + " accepted, and absorbed)"));
+      } else if (s.kind() == StatementKind.SQL && copyRefused(s) != null) {
+        rejections.add(Diagnostic.at(file, s.startLine(), "`" + s.summary() + "`: " + copyRefused(s)));
       } else if (s.kind() == StatementKind.NON_TRANSACTIONAL && mode == ApplySettings.Mode.TRANSACTION) {
         rejections.add(Diagnostic.at(file, s.startLine(), "`" + s.summary() + "` cannot run inside a transaction block"
             + " (SQLSTATE 25001); put it in a package with mode: autocommit"));
@@ -73,6 +76,17 @@ public record ArtifactScript(
     }
     rejections.sort(SplitResult::byLine);
     return new ArtifactScript(file, body, wrapper, rejections);
+  }
+
+  /** Why a COPY that writes to the client or runs a program is refused; null for any other statement. */
+  private static String copyRefused(SqlStatement s) {
+    return switch (StatementClassifier.copyForm(s.text())) {
+      case TO_STDOUT -> "COPY … TO STDOUT would print table rows, which cutter never shows; a change only loads data"
+          + " (COPY … FROM STDIN with its data inline)";
+      case PROGRAM -> "COPY … PROGRAM runs a command on the database host; a change may not (load the rows with"
+          + " COPY … FROM STDIN and the data inline)";
+      default -> null;
+    };
   }
 
   private static boolean wrapsWholeFile(List<SqlStatement> body) {

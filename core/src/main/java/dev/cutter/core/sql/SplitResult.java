@@ -16,18 +16,26 @@ public record SplitResult(String sourceName, List<SqlStatement> statements, List
   }
 
   /**
-   * What can never run over a database connection, whatever the mode: psql meta-commands,
-   * {@code COPY … FROM STDIN} with its inline data, and the splitter's problems; in line order.
+   * What can never run over a database connection as psql runs it, whatever the mode: psql
+   * meta-commands (but pg_dump's <code>&#92;restrict</code> and <code>&#92;unrestrict</code>, which send
+   * nothing), a {@code COPY … FROM STDIN} in binary format (psql would read the rest of the
+   * file as its data) or joined to other commands by {@code \;}, and the splitter's problems; in
+   * line order. A text or CSV {@code COPY … FROM STDIN} with its inline data runs.
    */
   public List<Diagnostic> unrunnable() {
     List<Diagnostic> out = new ArrayList<>(problems);
     for (SqlStatement s : statements) {
-      if (s.kind() == StatementKind.META_COMMAND) {
+      if (s.kind() == StatementKind.META_COMMAND && !s.inertMetaCommand()) {
         out.add(Diagnostic.at(sourceName, s.startLine(), "psql meta-command " + SqlSplitter.metaName(s.text())
             + " cannot run over a database connection; remove it (only plain SQL is sent)"));
       } else if (s.kind() == StatementKind.COPY_FROM_STDIN) {
-        out.add(Diagnostic.at(sourceName, s.startLine(), "COPY … FROM STDIN reads its data from the script, which only psql"
-            + " can do; load the rows with INSERT, or COPY from a server-side file"));
+        if (StatementClassifier.copyForm(s.text()) == StatementClassifier.CopyForm.FROM_STDIN_BINARY) {
+          out.add(Diagnostic.at(sourceName, s.startLine(), "COPY … FROM STDIN in binary format: psql would read the rest"
+              + " of the file as its data; use text or CSV data ended by a \\. line"));
+        } else if (SqlSplitter.split(sourceName, s.text()).statements().size() != 1) {
+          out.add(Diagnostic.at(sourceName, s.startLine(), "COPY … FROM STDIN joined to other commands by \\; cannot"
+              + " be sent with its data; end the COPY with ; on a line of its own"));
+        }
       }
     }
     out.sort(SplitResult::byLine);

@@ -4,8 +4,9 @@ import java.util.List;
 
 /**
  * The two listings of {@code cutter sql split}: a text form a reviewer reads and a JSON array
- * {@code [{index, start_line, end_line, kind, text}]}. Kept next to the splitter so golden
- * files pin both.
+ * {@code [{index, start_line, end_line, kind, text}]}, where a {@code COPY … FROM STDIN} also has
+ * {@code copy_in: {start_line, end_line, lines, bytes, end_marker}}: the range of its inline data,
+ * never the data itself (row values). Kept next to the splitter so golden files pin both.
  */
 public final class SqlListing {
 
@@ -21,7 +22,14 @@ public final class SqlListing {
       } else {
         b.append("s ").append(s.startLine()).append('-').append(s.endLine());
       }
-      b.append(' ').append(s.kind().name()).append('\n').append(s.text()).append("\n\n");
+      b.append(' ').append(s.kind().name());
+      CopyData d = s.copyData();
+      if (d != null) {
+        b.append(", data ").append(d.lines() == 0 ? "none" : d.lines() == 1 ? "line " + d.startLine()
+            : "lines " + d.startLine() + "-" + d.endLine()).append(" (").append(d.bytes().length).append(" bytes")
+            .append(d.endMarker() ? "" : ", no \\. line").append(')');
+      }
+      b.append('\n').append(s.text()).append("\n\n");
     }
     return b.toString();
   }
@@ -38,6 +46,14 @@ public final class SqlListing {
           .append(", \"kind\": \"").append(s.kind().name())
           .append("\", \"text\": ");
       appendJsonString(b, s.text());
+      CopyData d = s.copyData();
+      if (d != null) {
+        b.append(", \"copy_in\": {\"start_line\": ").append(d.startLine())
+            .append(", \"end_line\": ").append(d.endLine())
+            .append(", \"lines\": ").append(d.lines())
+            .append(", \"bytes\": ").append(d.bytes().length)
+            .append(", \"end_marker\": ").append(d.endMarker()).append('}');
+      }
       b.append('}');
     }
     return b.append(statements.isEmpty() ? "]\n" : "\n]\n").toString();

@@ -107,7 +107,8 @@ public final class SqlSplitter {
 
     private boolean std;
     private int pendingStd = -1; // -1 none, 0 off, 1 on: applied at the next line, as psql reads the setting per line
-    private boolean copyPending;
+    /** COPY … FROM STDIN statements sent on the current line, in order: their data follows the line. */
+    private final List<Integer> pendingCopies = new ArrayList<>(1);
 
     private int line = 1;
     private int stmtStart = -1;
@@ -261,7 +262,7 @@ public final class SqlSplitter {
       out.add(new SqlStatement(out.size() + 1, stmtLine, endLine, kind, text, stmtColumn));
       stmtStart = -1;
       if (kind == StatementKind.COPY_FROM_STDIN) {
-        copyPending = true;
+        pendingCopies.add(out.size() - 1);
       } else if (kind == StatementKind.SQL) {
         Boolean scs = StatementClassifier.standardConformingStringsSetTo(text);
         if (scs != null) {
@@ -282,6 +283,11 @@ public final class SqlSplitter {
     private void finish() {
       if (stmtStart >= 0) {
         emit(n, lastContentLine(), null); // the file's last newline was dropped by lineBreak
+      }
+      if (!pendingCopies.isEmpty()) {
+        line++; // a COPY on the last line, which has no newline: its data would start on the next line, and is empty
+        copyData(n);
+        line--;
       }
       if (beginDepth > 0) {
         problems.add(Diagnostic.at(source, line, "BEGIN ATOMIC body not closed by END at end of file"));
@@ -304,47 +310,69 @@ public final class SqlSplitter {
     /** A newline outside quotes and comments. */
     private int newlineOutsideQuotes(int q) {
       contNewline = true;
-      lineBreak(q);
-      if (q + 1 < n && s[q + 1] == '\n') {
-        drop(q); // psql skips an empty line outside quotes
-      }
-      if (copyPending) {
-        copyPending = false;
-        return skipCopyData(q + 1);
-      }
-      return q + 1;
+      return lineBreak(q, true);
     }
 
-    /** Any newline: counts the line, applies a pending setting, drops the last newline of the file. */
-    private void lineBreak(int q) {
+    /** A newline inside a quote or comment; returns where scanning goes on. */
+    private int lineBreak(int q) {
+      return lineBreak(q, false);
+    }
+
+    /**
+     * Any newline: counts the line, applies a pending setting, reads the data of the COPY … FROM
+     * STDIN statements sent on this line (psql reads it from the script right when it sends the
+     * statement, so it is never part of a statement's text, even one whose quote spans it), and
+     * drops the newline where psql does not put it in the statement: at the end of the file, and
+     * before an empty line outside quotes (psql skips that line). Returns where scanning goes on.
+     */
+    private int lineBreak(int q, boolean outsideQuotes) {
       line++;
       if (pendingStd >= 0) {
         std = pendingStd == 1;
         pendingStd = -1;
       }
-      if (q + 1 == n) {
+      int next = pendingCopies.isEmpty() ? q + 1 : copyData(q + 1);
+      if (next == n || (outsideQuotes && s[next] == '\n')) {
         drop(q);
       }
+      if (next > q + 1 && stmtStart >= 0) {
+        edited.append(s, segStart, Math.max(segStart, q + 1) - segStart); // the data is cut out of the statement
+        segStart = next;
+        isEdited = true;
+      }
+      return next;
     }
 
-    /** COPY … FROM STDIN data: the lines up to one that is exactly {@code \.}, or end of file. */
-    private int skipCopyData(int p) {
-      while (p < n) {
-        int eol = p;
-        while (eol < n && s[eol] != '\n') {
-          eol++;
+    /**
+     * Reads the data of each pending COPY … FROM STDIN, in order, from {@code p}: the lines up to
+     * and including one that is exactly {@code \.} (before its {@code \n}, a {@code \r} is
+     * allowed), or to the end of the file, as psql 15 reads and sends them; returns the position
+     * after them.
+     */
+    private int copyData(int p) {
+      for (int index : pendingCopies) {
+        int start = p;
+        int startLine = line;
+        int lines = 0;
+        boolean marker = false;
+        while (p < n && !marker) {
+          int eol = p;
+          while (eol < n && s[eol] != '\n') {
+            eol++;
+          }
+          int len = eol - p;
+          marker = eol < n && len >= 2 && s[p] == '\\' && s[p + 1] == '.' && (len == 2 || (len == 3 && s[p + 2] == '\r'));
+          lines++;
+          if (eol < n) {
+            line++;
+          }
+          p = Math.min(eol + 1, n);
         }
-        int len = eol - p;
-        boolean terminator = len >= 2 && s[p] == '\\' && s[p + 1] == '.' && (len == 2 || (len == 3 && s[p + 2] == '\r'));
-        if (eol < n) {
-          line++;
-        }
-        p = eol + 1;
-        if (terminator) {
-          break;
-        }
+        CopyData data = new CopyData(startLine, startLine + lines - 1, marker, new String(s, start, p - start));
+        out.set(index, out.get(index).withCopyData(data));
       }
-      return Math.min(p, n);
+      pendingCopies.clear();
+      return p;
     }
 
     // ---- comments ---------------------------------------------------------------------------
@@ -373,10 +401,7 @@ public final class SqlSplitter {
           depth++;
           p += 2;
         } else {
-          if (c == '\n') {
-            lineBreak(p);
-          }
-          p++;
+          p = c == '\n' ? lineBreak(p) : p + 1;
         }
       }
       problems.add(Diagnostic.at(source, startLine, "unterminated /* comment at end of file"));
@@ -400,14 +425,12 @@ public final class SqlSplitter {
         }
         if (c == '\\' && kind == XE) {
           if (p + 1 < n) {
-            if (s[p + 1] == '\n') {
-              lineBreak(p + 1);
-            }
-            p += 2;
+            p = s[p + 1] == '\n' ? lineBreak(p + 1) : p + 2;
             continue;
           }
         } else if (c == '\n') {
-          lineBreak(p);
+          p = lineBreak(p);
+          continue;
         }
         p++;
       }
@@ -425,10 +448,7 @@ public final class SqlSplitter {
           }
           return p + 1;
         }
-        if (c == '\n') {
-          lineBreak(p);
-        }
-        p++;
+        p = c == '\n' ? lineBreak(p) : p + 1;
       }
       problems.add(Diagnostic.at(source, startLine, "unterminated quoted identifier at end of file"));
       return n;
@@ -467,7 +487,8 @@ public final class SqlSplitter {
             return p + len;
           }
         } else if (c == '\n') {
-          lineBreak(p);
+          p = lineBreak(p);
+          continue;
         }
         p++;
       }

@@ -5,13 +5,25 @@ import java.util.Objects;
 /**
  * One statement of a script: its 1-based position, the line of its first token, the line that
  * ends it (the terminating {@code ;}, or the last line at end of file), its text exactly as psql
- * sends it, and the 1-based column of its first token (0 when unknown).
+ * sends it, the 1-based column of its first token (0 when unknown), and for a {@code COPY … FROM
+ * STDIN} the inline data that follows it ({@code null} for every other statement).
  */
-public record SqlStatement(int index, int startLine, int endLine, StatementKind kind, String text, int startColumn) {
+public record SqlStatement(int index, int startLine, int endLine, StatementKind kind, String text, int startColumn,
+    CopyData copyData) {
 
   public SqlStatement {
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(text, "text");
+  }
+
+  /** A statement without inline data. */
+  public SqlStatement(int index, int startLine, int endLine, StatementKind kind, String text, int startColumn) {
+    this(index, startLine, endLine, kind, text, startColumn, null);
+  }
+
+  /** This statement with the COPY data that follows it. */
+  SqlStatement withCopyData(CopyData data) {
+    return new SqlStatement(index, startLine, endLine, kind, text, startColumn, data);
   }
 
   /** A statement whose column is unknown. */
@@ -26,6 +38,19 @@ public record SqlStatement(int index, int startLine, int endLine, StatementKind 
    */
   public int serverSideCopyOffset() {
     return StatementClassifier.serverSideCopyOffset(text);
+  }
+
+  /**
+   * True for the psql meta-commands that send nothing and change nothing psql sends after them:
+   * <code>&#92;restrict KEY</code> and <code>&#92;unrestrict KEY</code>, which pg_dump writes around a plain dump
+   * (they only forbid other meta-commands in between, which cutter refuses anyway).
+   */
+  public boolean inertMetaCommand() {
+    if (kind != StatementKind.META_COMMAND) {
+      return false;
+    }
+    String name = SqlSplitter.metaName(text);
+    return name.equals("\\restrict") || name.equals("\\unrestrict");
   }
 
   /** The statement's first four tokens as written, for messages: {@code create index concurrently i …}. */

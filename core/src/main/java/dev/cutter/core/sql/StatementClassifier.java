@@ -139,6 +139,47 @@ final class StatementClassifier {
     return -1;
   }
 
+  /** How a {@code COPY} moves its rows, when that is not a plain {@code FROM STDIN} in text or CSV. */
+  enum CopyForm { FROM_STDIN_BINARY, TO_STDOUT, PROGRAM, OTHER }
+
+  /**
+   * For a {@code COPY} statement, whether it reads binary data from STDIN ({@code BINARY} before
+   * the table, {@code WITH BINARY}, {@code FORMAT binary}), writes to STDOUT, or runs a program
+   * ({@code TO|FROM PROGRAM}); {@link CopyForm#OTHER} for anything else (a WHERE clause's words
+   * are not options).
+   */
+  static CopyForm copyForm(String text) {
+    Tokens t = new Tokens(text);
+    if (!t.next() || !t.isWord("copy")) {
+      return CopyForm.OTHER;
+    }
+    boolean binary = false;
+    boolean fromStdin = false;
+    while (t.next() && !t.isPunct(';')) {
+      if (t.depth == 0 && (t.isWord("to") || t.isWord("from"))) {
+        boolean to = t.isWord("to");
+        if (!t.next()) {
+          return CopyForm.OTHER;
+        }
+        if (t.isWord("program")) {
+          return CopyForm.PROGRAM;
+        }
+        if (to) {
+          return t.isWord("stdout") ? CopyForm.TO_STDOUT : CopyForm.OTHER;
+        }
+        fromStdin = t.isWord("stdin");
+        if (!fromStdin) {
+          return CopyForm.OTHER;
+        }
+      } else if (t.depth == 0 && fromStdin && t.isWord("where")) {
+        break;
+      } else if (t.isWord("binary") || (t.type == Tokens.STRING && t.stringValue().equalsIgnoreCase("binary"))) {
+        binary = true;
+      }
+    }
+    return binary && fromStdin ? CopyForm.FROM_STDIN_BINARY : CopyForm.OTHER;
+  }
+
   /** The first four tokens as written, comments left out, {@code …} if more follow: for messages. */
   static String summary(String text) {
     Tokens t = new Tokens(text);

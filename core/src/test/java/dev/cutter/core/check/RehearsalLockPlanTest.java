@@ -157,6 +157,21 @@ class RehearsalLockPlanTest {
   }
 
   @Test
+  void aCopyWithItsDataIsRehearsedAndMeasuredAsItsOwnStatement(TestDatabase db) {
+    String app = setUp(db);
+    List<ExecStatement> statements = new ArrayList<>(script("select 1"));
+    statements.add(new ExecStatement(2, 23, "copy app.orders (id, cid, n, v) from stdin;",
+        new dev.cutter.core.sql.CopyData(24, 26, true, "5001\t1\t1\tcopied\n5002\t2\t2\t\\N\n\\.\n")));
+    statements.addAll(List.of(new ExecStatement(3, 33, "alter table app.customers add column c int")));
+    LockPlan p = plan(db, app, statements);
+    assertThat(locksOf(p, 2)).extracting(MeasuredLock::relation, MeasuredLock::mode)
+        .contains(org.assertj.core.groups.Tuple.tuple("app.orders", LockMode.ROW_EXCLUSIVE));
+    assertThat(hold(p, "app.orders").takenAt()).isEqualTo(2);
+    assertThat(hold(p, "app.orders").line()).isEqualTo(23);
+    assertThat(db.queryValue("select count(*) from app.orders where id > 5000")).as("rolled back").isEqualTo("0");
+  }
+
+  @Test
   void createIndexTakesShareLockOnTheTable(TestDatabase db) {
     String app = setUp(db);
     LockPlan p = plan(db, app, script("create index orders_v on app.orders (v)"));

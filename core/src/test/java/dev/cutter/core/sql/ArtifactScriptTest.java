@@ -38,12 +38,44 @@ class ArtifactScriptTest {
   }
 
   @Test
-  void rejectsMetaCommandsAndCopyFromStdinWithTheirLines() {
+  void rejectsMetaCommandsButRunsCopyFromStdinWithItsData() {
     ArtifactScript a = judge("select 1;\n\\set ON_ERROR_STOP on\ncopy t from stdin;\n1\n\\.\n", Mode.AUTOCOMMIT);
     assertThat(a.rejections()).extracting(Diagnostic::toString).containsExactly(
-        "ddl/change.sql:2: psql meta-command \\set cannot run over a database connection; remove it (only plain SQL is sent)",
-        "ddl/change.sql:3: COPY … FROM STDIN reads its data from the script, which only psql can do;"
-            + " load the rows with INSERT, or COPY from a server-side file");
+        "ddl/change.sql:2: psql meta-command \\set cannot run over a database connection; remove it (only plain SQL is sent)");
+    for (Mode mode : Mode.values()) {
+      ArtifactScript copy = judge("create table t (a int);\ncopy t from stdin;\n1\n\\.\n", mode);
+      assertThat(copy.rejections()).isEmpty();
+      assertThat(copy.statements()).extracting(SqlStatement::kind)
+          .containsExactly(StatementKind.SQL, StatementKind.COPY_FROM_STDIN);
+      assertThat(copy.statements().get(1).copyData()).isEqualTo(new CopyData(3, 4, true, "1\n\\.\n"));
+    }
+  }
+
+  @Test
+  void leavesOutPgDumpsRestrictLinesButRefusesOtherMetaCommandsBetweenThem() {
+    String dump = "\\restrict AbC123\nSET client_encoding = 'UTF8';\ncopy t from stdin;\n1\n\\.\n\\unrestrict AbC123\n";
+    ArtifactScript a = judge(dump, Mode.TRANSACTION);
+    assertThat(a.rejections()).isEmpty();
+    assertThat(a.statements()).extracting(SqlStatement::text)
+        .containsExactly("SET client_encoding = 'UTF8';", "copy t from stdin;");
+    assertThat(judge("\\restrict k\n\\connect other\n\\unrestrict k\n", Mode.TRANSACTION).rejections())
+        .extracting(Diagnostic::line).containsExactly(2);
+  }
+
+  @Test
+  void refusesCopyToStdoutAndCopyProgramWithTheirLines() {
+    ArtifactScript a = judge("copy t from stdin;\n1\n\\.\ncopy t to stdout;\ncopy (select 1) to program 'id';\n"
+        + "copy t from program 'cat /etc/passwd';\ncopy t to stdout with (format csv);\ncopy t from '/srv/x.csv';\n",
+        Mode.TRANSACTION);
+    assertThat(a.rejections()).extracting(Diagnostic::toString).containsExactly(
+        "ddl/change.sql:4: `copy t to stdout`: COPY … TO STDOUT would print table rows, which cutter never shows;"
+            + " a change only loads data (COPY … FROM STDIN with its data inline)",
+        "ddl/change.sql:5: `copy ( select 1 …`: COPY … PROGRAM runs a command on the database host; a change may"
+            + " not (load the rows with COPY … FROM STDIN and the data inline)",
+        "ddl/change.sql:6: `copy t from program …`: COPY … PROGRAM runs a command on the database host; a change may"
+            + " not (load the rows with COPY … FROM STDIN and the data inline)",
+        "ddl/change.sql:7: `copy t to stdout …`: COPY … TO STDOUT would print table rows, which cutter never shows;"
+            + " a change only loads data (COPY … FROM STDIN with its data inline)");
   }
 
   @Test

@@ -49,9 +49,20 @@ final class PsqlCapture {
     }
   }
 
+  /**
+   * One Query message psql sent, and for a COPY … FROM STDIN the bytes of every CopyData message
+   * that followed it, concatenated (null when none did).
+   */
+  record Sent(String query, byte[] copyData) {}
+
   /** The queries psql sent to {@code database} while running {@code script}. */
   static List<String> queriesSentBy(Path script, EmbeddedPostgresServer server, String database) throws Exception {
-    List<String> queries = Collections.synchronizedList(new ArrayList<>());
+    return sentBy(script, server, database).stream().map(Sent::query).toList();
+  }
+
+  /** The queries psql sent to {@code database} while running {@code script}, with their COPY data. */
+  static List<Sent> sentBy(Path script, EmbeddedPostgresServer server, String database) throws Exception {
+    List<Sent> queries = Collections.synchronizedList(new ArrayList<>());
     try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       Thread relay = new Thread(() -> relayOne(listener, server, queries), "psql-capture");
       relay.setDaemon(true);
@@ -75,7 +86,7 @@ final class PsqlCapture {
     return List.copyOf(queries);
   }
 
-  private static void relayOne(ServerSocket listener, EmbeddedPostgresServer server, List<String> queries) {
+  private static void relayOne(ServerSocket listener, EmbeddedPostgresServer server, List<Sent> queries) {
     try (Socket client = listener.accept(); Socket backend = new Socket(server.host(), server.port())) {
       Thread back = new Thread(() -> copy(backend, client), "psql-capture-back");
       back.setDaemon(true);
@@ -89,8 +100,8 @@ final class PsqlCapture {
     }
   }
 
-  /** Forwards the frontend's messages to the server, keeping the text of each Query ('Q'). */
-  private static void recordQueries(DataInputStream in, OutputStream out, List<String> queries) throws IOException {
+  /** Forwards the frontend's messages to the server, keeping the text of each Query ('Q') and the CopyData ('d') after it. */
+  private static void recordQueries(DataInputStream in, OutputStream out, List<Sent> queries) throws IOException {
     int code;
     do {
       int len = in.readInt();
@@ -106,7 +117,15 @@ final class PsqlCapture {
         byte[] body = new byte[len - 4];
         in.readFully(body);
         if (type == 'Q') {
-          queries.add(new String(body, 0, body.length - 1, StandardCharsets.UTF_8));
+          queries.add(new Sent(new String(body, 0, body.length - 1, StandardCharsets.UTF_8), null));
+        } else if (type == 'd' && !queries.isEmpty()) {
+          Sent last = queries.get(queries.size() - 1);
+          java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
+          if (last.copyData() != null) {
+            data.write(last.copyData());
+          }
+          data.write(body);
+          queries.set(queries.size() - 1, new Sent(last.query(), data.toByteArray()));
         }
         out.write(type);
         writeUntyped(out, len, body);

@@ -40,16 +40,27 @@ class PsqlDifferentialTest {
   @MethodSource("corpus")
   void splitsEveryCorpusScriptAsPsqlSendsIt(String name, TestDatabase db) throws Exception {
     Path script = corpusDir().resolve(name);
-    List<String> sent = PsqlCapture.queriesSentBy(script, db.server(), db.name());
+    List<PsqlCapture.Sent> psql = PsqlCapture.sentBy(script, db.server(), db.name());
+    List<String> sent = psql.stream().map(PsqlCapture.Sent::query).toList();
 
     SplitResult split = SqlSplitter.split(name, Files.readString(script, StandardCharsets.UTF_8));
-    List<String> ours = split.statements().stream()
+    List<SqlStatement> statements = split.statements().stream()
         .filter(s -> s.kind() != StatementKind.META_COMMAND)
-        .map(SqlStatement::text)
         .toList();
+    List<String> ours = statements.stream().map(SqlStatement::text).toList();
 
     assertThat(sent).as("psql sent something for %s", name).isNotEmpty();
     assertThat(ours).as("statements of %s, as psql sent them", name).containsExactlyElementsOf(sent);
+    for (int i = 0; i < statements.size(); i++) {
+      // the COPY data, byte for byte as psql sent it as CopyData (none: psql sent no CopyData message)
+      CopyData data = statements.get(i).copyData();
+      byte[] expected = psql.get(i).copyData() == null ? new byte[0] : psql.get(i).copyData();
+      assertThat(data == null ? new byte[0] : data.bytes())
+          .as("COPY data of statement %d of %s", i + 1, name).isEqualTo(expected);
+      if (psql.get(i).copyData() != null) {
+        assertThat(statements.get(i).kind()).isEqualTo(StatementKind.COPY_FROM_STDIN);
+      }
+    }
   }
 
   static Path corpusDir() throws URISyntaxException {
