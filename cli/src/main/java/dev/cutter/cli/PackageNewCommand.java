@@ -114,8 +114,11 @@ final class PackageNewCommand implements Callable<Integer> {
 
   @Mixin ConnectionOptions connection;
 
-  /** A script read for the package: its bytes, the name it was given as, and its path in the package. */
-  private record Copy(FileContent content, String source, String path) {}
+  /**
+   * A script read for the package: its bytes, its file name, the path it was given as (for
+   * messages) and its path in the package.
+   */
+  private record Copy(FileContent content, String source, String given, String path) {}
 
   @Override
   public Integer call() throws IOException {
@@ -234,7 +237,7 @@ final class PackageNewCommand implements Callable<Integer> {
       path = folder + (dot > 0 ? shown.substring(0, dot) + "-" + n + shown.substring(dot) : shown + "-" + n);
     }
     taken.add(path);
-    return new Copy(content, name, path);
+    return new Copy(content, name, file.toString(), path);
   }
 
   private static String reason(IOException e) {
@@ -253,13 +256,13 @@ final class PackageNewCommand implements Callable<Integer> {
    */
   private static List<ExecStatement> statements(Copy copy) {
     String text = copy.content().utf8().orElseThrow(() ->
-        new InvalidInputException(new Diagnostic(copy.source(), 0, 0, "not valid UTF-8 text")));
-    ArtifactScript script = ArtifactScript.of(SqlSplitter.split(copy.source(), text), ApplySettings.Mode.TRANSACTION);
+        new InvalidInputException(new Diagnostic(copy.given(), 0, 0, "not valid UTF-8 text")));
+    ArtifactScript script = ArtifactScript.of(SqlSplitter.split(copy.given(), text), ApplySettings.Mode.TRANSACTION);
     if (!script.runnable()) {
       throw new InvalidInputException(script.rejections());
     }
     if (script.statements().isEmpty()) {
-      throw new InvalidInputException(new Diagnostic(copy.source(), 0, 0, "holds no statement"));
+      throw new InvalidInputException(new Diagnostic(copy.given(), 0, 0, "holds no statement"));
     }
     return PackageScripts.statements(script);
   }
