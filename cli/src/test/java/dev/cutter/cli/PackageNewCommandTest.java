@@ -264,10 +264,16 @@ class PackageNewCommandTest {
 
   // ---- refusals: one line, exit 2, nothing written
 
-  private void assertRefused(Cli r, Path pkg, String line) throws IOException {
+  /** The one line a refusal prints (exit 2, nothing on stdout). */
+  private static String refusal(Cli r) {
     assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(2);
-    assertThat(r.err().lines().toList()).containsExactly(line);
     assertThat(r.out()).isEmpty();
+    assertThat(r.err().lines().toList()).hasSize(1);
+    return r.err().strip();
+  }
+
+  /** No package and no staging directory were left beside where it would have gone. */
+  private static void assertNothingLeft(Path pkg) throws IOException {
     try (Stream<Path> s = Files.list(pkg.getParent())) {
       assertThat(s.map(p -> p.getFileName().toString())).as("no staging directory left behind")
           .noneMatch(n -> n.contains(".new-"));
@@ -282,7 +288,8 @@ class PackageNewCommandTest {
 
     Cli r = scaffold(db, pkg, owner, sql("c.sql", "create table app.t (a int);\n"));
 
-    assertRefused(r, pkg, pkg + ": exists and is not empty; package new writes only into a new or empty directory");
+    assertNothingLeft(pkg);
+    assertThat(refusal(r)).isEqualTo(pkg + ": exists and is not empty; package new writes only into a new or empty directory");
     try (Stream<Path> s = Files.list(pkg)) {
       assertThat(s.map(p -> p.getFileName().toString())).containsExactly("notes.txt");
     }
@@ -307,17 +314,18 @@ class PackageNewCommandTest {
 
     Cli r = scaffold(db, pkg, owner, change);
 
-    assertRefused(r, pkg, change + ":2: `rollback` is transaction control: cutter runs the artifact in one transaction"
+    assertNothingLeft(pkg);
+    assertThat(refusal(r)).isEqualTo(change + ":2: `rollback` is transaction control: cutter runs the artifact in one transaction"
         + " it controls; remove it (only a BEGIN … COMMIT pair wrapping the whole file is accepted, and absorbed)");
     assertThat(pkg).doesNotExist();
 
     Path meta = sql("meta.sql", "create table app.t (a int);\n\\connect other\n");
-    assertRefused(scaffold(db, pkg, owner, meta), pkg, meta + ":2: psql meta-command \\connect cannot run over a database"
+    assertThat(refusal(scaffold(db, pkg, owner, meta))).isEqualTo(meta + ":2: psql meta-command \\connect cannot run over a database"
         + " connection; remove it (only plain SQL is sent)");
 
     Path back = sql("back.sql", "drop table app.t;\ncommit;\n");
-    assertRefused(scaffold(db, pkg, owner, sql("ok.sql", "create table app.t (a int);\n"), "--rollback", back.toString()),
-        pkg, back + ":2: `commit` is transaction control: cutter runs the artifact in one transaction it controls; remove"
+    assertThat(refusal(scaffold(db, pkg, owner, sql("ok.sql", "create table app.t (a int);\n"), "--rollback",
+        back.toString()))).isEqualTo(back + ":2: `commit` is transaction control: cutter runs the artifact in one transaction it controls; remove"
             + " it (only a BEGIN … COMMIT pair wrapping the whole file is accepted, and absorbed)");
     assertThat(pkg).doesNotExist();
   }
@@ -343,7 +351,8 @@ class PackageNewCommandTest {
 
     Cli r = scaffold(db, pkg, "nobody_here_42", sql("c.sql", "create table app.t (a int);\n"));
 
-    assertRefused(r, pkg, "--apply-role: no role nobody_here_42 in the cluster of database " + db.name() + ": name the"
+    assertNothingLeft(pkg);
+    assertThat(refusal(r)).isEqualTo("--apply-role: no role nobody_here_42 in the cluster of database " + db.name() + ": name the"
         + " role the change runs as (it must exist before the package can run)");
     assertThat(pkg).doesNotExist();
   }
@@ -355,14 +364,15 @@ class PackageNewCommandTest {
     Path pkg = dir.resolve("bad-id");
     Cli bad = Cli.run("package", "new", pkg.toString(), "--sql", change.toString(), "--id", "Bad Id", "--apply-role",
         owner, "--target", db.uri("postgres"));
-    assertRefused(bad, pkg, "--id: \"Bad Id\" is not a package id: expected [a-z0-9][a-z0-9._-]{2,127}");
+    assertNothingLeft(pkg);
+    assertThat(refusal(bad)).isEqualTo("--id: \"Bad Id\" is not a package id: expected [a-z0-9][a-z0-9._-]{2,127}");
 
     Path file = Files.writeString(dir.resolve("a-file"), "x");
-    assertRefused(scaffold(db, file, owner, change), file, file + ": exists and is not a directory; name a new directory"
+    assertThat(refusal(scaffold(db, file, owner, change))).isEqualTo(file + ": exists and is not a directory; name a new directory"
         + " for the package");
 
     Path missing = dir.resolve("in").resolve("missing.sql");
-    assertRefused(scaffold(db, pkg, owner, missing), pkg, "--sql " + missing + ": cannot read it (no such file)");
+    assertThat(refusal(scaffold(db, pkg, owner, missing))).isEqualTo("--sql " + missing + ": cannot read it (no such file)");
     assertThat(pkg).doesNotExist();
   }
 }
