@@ -90,7 +90,8 @@ final class PackageNewCommand implements Callable<Integer> {
       description = "The role the change runs as (target.apply_role); it must exist on the target.")
   String applyRole;
 
-  @Option(names = "--title", paramLabel = "TEXT", description = "One line for people (default: the SQL file's name and the database).")
+  @Option(names = "--title", paramLabel = "TEXT",
+      description = "One line for people (default: the SQL file's name and the database).")
   String title;
 
   @Option(names = "--ref", paramLabel = "REF", description = "The approval's reference, e.g. the ticket (default: the id).")
@@ -101,7 +102,8 @@ final class PackageNewCommand implements Callable<Integer> {
   String risk;
 
   @Option(names = "--expires", paramLabel = "WHEN", defaultValue = "7d",
-      description = "When the authorization expires: a duration (7d, 12h, P1M), a date or an instant (default: ${DEFAULT-VALUE}).")
+      description = "When the authorization expires: a duration (7d, 12h, P1M), a date or an instant "
+          + "(default: ${DEFAULT-VALUE}).")
   String expires;
 
   @Option(names = "--backup-dir", paramLabel = "DIR", defaultValue = "/var/lib/cutter/backups",
@@ -109,7 +111,8 @@ final class PackageNewCommand implements Callable<Integer> {
   String backupDir;
 
   @Option(names = "--sandbox-setup", paramLabel = "FILE",
-      description = "A script a dry-run runs first on its throwaway server, e.g. creating the roles and schemas the change expects (repeatable).")
+      description = "A script a dry-run runs first on its throwaway server, e.g. creating the roles and schemas the "
+          + "change expects (repeatable).")
   List<Path> sandboxSetup = new ArrayList<>();
 
   @Mixin ConnectionOptions connection;

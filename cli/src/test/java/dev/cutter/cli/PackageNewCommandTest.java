@@ -9,6 +9,7 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import dev.cutter.core.model.ApplyPackage;
 import dev.cutter.core.model.PackageLoader;
+import dev.cutter.core.model.YamlValue;
 import dev.cutter.fixtures.TestDatabase;
 import dev.cutter.fixtures.WithPostgres;
 import java.io.IOException;
@@ -221,6 +222,27 @@ class PackageNewCommandTest {
         "  - objects_present: {schema: app, tables: [customer]}");
   }
 
+  /** A name with quotes, a #, a line separator and a bidi override reaches the loader exactly and breaks no line. */
+  @Test
+  void aHostileNameIsWrittenSoThatTheLoaderReadsExactlyIt(TestDatabase db) throws IOException {
+    String owner = appSchema(db);
+    String odd = "we\"ird # x\u2028y\u202ez";
+    Path pkg = dir.resolve("hostile");
+
+    Cli r = scaffold(db, pkg, owner, sql("h.sql", "create table app.\"" + odd.replace("\"", "\"\"") + "\" (a int);\n"
+        + "grant select on app.\"" + odd.replace("\"", "\"\"") + "\" to public;\n"));
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    String yaml = Files.readString(pkg.resolve("package.yaml"));
+    assertThat(yaml).doesNotContain("\u2028").doesNotContain("\u202e");
+    assertValid(pkg);
+    ApplyPackage p = PackageLoader.withInstalledChecks().load(pkg);
+    YamlValue.Mapping absent = (YamlValue.Mapping) p.preflight().get(1).args();
+    assertThat(p.preflight().get(1).name()).isEqualTo("objects_absent");
+    assertThat(((YamlValue.Scalar) ((YamlValue.Sequence) absent.get("tables").orElseThrow()).items().get(0)).value())
+        .isEqualTo(odd);
+  }
+
   @Test
   void whatTheTargetContradictsIsLeftOutWithAWarningOnStderrAndInTheFile(TestDatabase db) throws IOException {
     String owner = appSchema(db);
@@ -289,7 +311,8 @@ class PackageNewCommandTest {
     Cli r = scaffold(db, pkg, owner, sql("c.sql", "create table app.t (a int);\n"));
 
     assertNothingLeft(pkg);
-    assertThat(refusal(r)).isEqualTo(pkg + ": exists and is not empty; package new writes only into a new or empty directory");
+    assertThat(refusal(r)).isEqualTo(pkg + ": exists and is not empty; package new writes only into a new or empty"
+        + " directory");
     try (Stream<Path> s = Files.list(pkg)) {
       assertThat(s.map(p -> p.getFileName().toString())).containsExactly("notes.txt");
     }
@@ -315,18 +338,22 @@ class PackageNewCommandTest {
     Cli r = scaffold(db, pkg, owner, change);
 
     assertNothingLeft(pkg);
-    assertThat(refusal(r)).isEqualTo(change + ":2: `rollback` is transaction control: cutter runs the artifact in one transaction"
-        + " it controls; remove it (only a BEGIN … COMMIT pair wrapping the whole file is accepted, and absorbed)");
+    assertThat(refusal(r)).isEqualTo(change + ":2: `rollback` is transaction control: cutter runs the artifact in one"
+        + " transaction it controls; remove it (only a BEGIN … COMMIT pair wrapping the whole file is accepted, and absorbed)");
     assertThat(pkg).doesNotExist();
 
+    Path unsplit = sql("unsplit.sql", "create table app.t (a int);\ncreate table app.u (b text default 'x);\n");
+    assertThat(refusal(scaffold(db, pkg, owner, unsplit))).isEqualTo(unsplit + ":2: unterminated quoted string at end of"
+        + " file");
+
     Path meta = sql("meta.sql", "create table app.t (a int);\n\\connect other\n");
-    assertThat(refusal(scaffold(db, pkg, owner, meta))).isEqualTo(meta + ":2: psql meta-command \\connect cannot run over a database"
-        + " connection; remove it (only plain SQL is sent)");
+    assertThat(refusal(scaffold(db, pkg, owner, meta))).isEqualTo(meta + ":2: psql meta-command \\connect cannot run"
+        + " over a database connection; remove it (only plain SQL is sent)");
 
     Path back = sql("back.sql", "drop table app.t;\ncommit;\n");
     assertThat(refusal(scaffold(db, pkg, owner, sql("ok.sql", "create table app.t (a int);\n"), "--rollback",
-        back.toString()))).isEqualTo(back + ":2: `commit` is transaction control: cutter runs the artifact in one transaction it controls; remove"
-            + " it (only a BEGIN … COMMIT pair wrapping the whole file is accepted, and absorbed)");
+        back.toString()))).isEqualTo(back + ":2: `commit` is transaction control: cutter runs the artifact in one"
+            + " transaction it controls; remove it (only a BEGIN … COMMIT pair wrapping the whole file is accepted, and absorbed)");
     assertThat(pkg).doesNotExist();
   }
 
@@ -352,8 +379,8 @@ class PackageNewCommandTest {
     Cli r = scaffold(db, pkg, "nobody_here_42", sql("c.sql", "create table app.t (a int);\n"));
 
     assertNothingLeft(pkg);
-    assertThat(refusal(r)).isEqualTo("--apply-role: no role nobody_here_42 in the cluster of database " + db.name() + ": name the"
-        + " role the change runs as (it must exist before the package can run)");
+    assertThat(refusal(r)).isEqualTo("--apply-role: no role nobody_here_42 in the cluster of database " + db.name()
+        + ": name the role the change runs as (it must exist before the package can run)");
     assertThat(pkg).doesNotExist();
   }
 
@@ -368,8 +395,8 @@ class PackageNewCommandTest {
     assertThat(refusal(bad)).isEqualTo("--id: \"Bad Id\" is not a package id: expected [a-z0-9][a-z0-9._-]{2,127}");
 
     Path file = Files.writeString(dir.resolve("a-file"), "x");
-    assertThat(refusal(scaffold(db, file, owner, change))).isEqualTo(file + ": exists and is not a directory; name a new directory"
-        + " for the package");
+    assertThat(refusal(scaffold(db, file, owner, change))).isEqualTo(file + ": exists and is not a directory; name a new"
+        + " directory for the package");
 
     Path missing = dir.resolve("in").resolve("missing.sql");
     assertThat(refusal(scaffold(db, pkg, owner, missing))).isEqualTo("--sql " + missing + ": cannot read it (no such file)");

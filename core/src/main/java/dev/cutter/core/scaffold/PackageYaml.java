@@ -147,11 +147,13 @@ public final class PackageYaml {
     Scaffold.ScopeSize size = s.scopeSize().orElseThrow();
     line("  required: true", "the run is BLOCKED when the backup fails");
     line("  scope: {schemas: " + list(scope) + "}", "the schemas the change touches that exist now");
-    line("  dir: " + (PLAIN_DIR.matcher(s.backupDir()).matches() ? s.backupDir() : Yaml.quoted(s.backupDir())), "on the host that runs cutter, owned by its user and closed to others"
-        + " (--backup-dir)");
+    // a plain path needs a slash: a bare 2024 or yes would not read back as a string
+    String dir = s.backupDir().contains("/") && PLAIN_DIR.matcher(s.backupDir()).matches() ? s.backupDir()
+        : Yaml.quoted(s.backupDir());
+    line("  dir: " + dir, "on the host that runs cutter, owned by its user and closed to others (--backup-dir)");
     String relations = size.relations() + " relation" + (size.relations() == 1 ? "" : "s");
-    comment("  ", "min_bytes: 1 % of the " + size.bytes() + " bytes pg_total_relation_size gave for the scope's " + relations
-        + " (tables and");
+    comment("  ", "min_bytes: 1 % of the " + size.bytes() + " bytes pg_total_relation_size gave for the scope's "
+        + relations + " (tables and");
     comment("  ", "materialized views, their indexes and TOAST included) when read. A compressed dump holds no index data");
     comment("  ", "or free space, so it is smaller than that; this floor refuses an empty or cut-short dump.");
     line("  min_bytes: " + size.minBytes(), "derived as said above: raise it when the dump's real size is known");

@@ -22,11 +22,16 @@ class PackageYamlTest {
   private static final String ODD = "we\"ird\\ # name\n\u2028\u202e: [x]";
 
   private static Scaffold scaffold(Derived d, List<SchemaCounts> baselines, Optional<Scaffold.ScopeSize> size) {
+    return scaffold(d, baselines, size, "/var/lib/cutter/backups");
+  }
+
+  private static Scaffold scaffold(Derived d, List<SchemaCounts> baselines, Optional<Scaffold.ScopeSize> size,
+      String backupDir) {
     return new Scaffold("invoices-1", "Invoices # and more", "CHG-1", Instant.parse("2030-01-02T03:04:05.678Z"), "low",
         new Identity("7390112233445566778", "app", 15, "15.4 (Debian)\u2028x"), "postgres", "app_owner",
         new Scaffold.Artifact("change.sql", "ddl/change.sql", "a".repeat(64)),
         Optional.of(new Scaffold.Artifact("rollback.sql", "ddl/rollback.sql", "b".repeat(64))),
-        List.of("sandbox/setup.sql"), d, baselines, size, "/var/lib/cutter/backups", Instant.parse("2029-12-31T00:00:00Z"));
+        List.of("sandbox/setup.sql"), d, baselines, size, backupDir, Instant.parse("2029-12-31T00:00:00Z"));
   }
 
   private static Derived derived(String schema) {
@@ -105,5 +110,16 @@ class PackageYamlTest {
     Map<String, Object> doc = (Map<String, Object>) load(yaml);
     assertThat(doc).doesNotContainKey("verify");
     assertThat(doc.get("preflight")).isEqualTo(List.of(Map.of("rehearse", true)));
+  }
+
+  @Test
+  void aBackupDirectoryReadsBackAsTheStringGiven() {
+    for (String dir : List.of("2024", "yes", "backups", "/var/lib/cutter/backups", "~/b k", "a: b")) {
+      String yaml = PackageYaml.render(scaffold(derived("app"), List.of(new SchemaCounts("app", Map.of(), Map.of())),
+          Optional.of(new Scaffold.ScopeSize(0, 0)), dir));
+      @SuppressWarnings("unchecked")
+      Map<String, Object> backup = (Map<String, Object>) ((Map<String, Object>) load(yaml)).get("backup");
+      assertThat(backup.get("dir")).as(dir).isEqualTo(dir);
+    }
   }
 }
