@@ -4,6 +4,7 @@ import dev.cutter.core.CutterException;
 import dev.cutter.core.Diagnostic;
 import dev.cutter.core.ExitCodes;
 import dev.cutter.core.InvalidInputException;
+import dev.cutter.core.catalog.IdentityReader;
 import dev.cutter.core.db.ConnectionSpec;
 import dev.cutter.core.db.Connections;
 import dev.cutter.core.db.DbErrors;
@@ -285,6 +286,8 @@ final class PackageNewCommand implements Callable<Integer> {
           back.map(Copy::path).orElse(null), rollbackStatements);
       c.rollback();
       return read;
+    } catch (IdentityReader.NotExecutableException e) {
+      throw CutterException.invalid("target.system_identifier cannot be filled: " + e.getMessage() + "; nothing written");
     } catch (SQLException e) {
       throw new CutterException(ExitCodes.CHECKS_FAILED, "reading the target on " + target.display() + " failed: "
           + DbErrors.oneLine(e) + "; nothing written", e);

@@ -10,6 +10,7 @@ import com.networknt.schema.SpecVersion;
 import dev.cutter.core.model.ApplyPackage;
 import dev.cutter.core.model.PackageLoader;
 import dev.cutter.core.model.YamlValue;
+import dev.cutter.fixtures.EmbeddedPostgresServer;
 import dev.cutter.fixtures.TestDatabase;
 import dev.cutter.fixtures.WithPostgres;
 import java.io.IOException;
@@ -17,6 +18,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -369,6 +372,26 @@ class PackageNewCommandTest {
             + " derived checks and backup.min_bytes come from it: cannot connect to postgresql://postgres@127.0.0.1:1/nowhere: ")
         .endsWith("; nothing written"));
     assertThat(pkg).doesNotExist();
+  }
+
+  @Test
+  void refusesWhenTheLoginCannotReadTheSystemIdentifier() throws Exception {
+    // a server of its own: pg_control_system() is executable by PUBLIC until revoked
+    try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start();
+        Connection c = server.superuserConnection("postgres"); Statement st = c.createStatement()) {
+      st.execute("revoke execute on function pg_catalog.pg_control_system() from public");
+      st.execute("create role plain_login login");
+      Path pkg = dir.resolve("no-sysid");
+
+      Cli r = Cli.run("package", "new", pkg.toString(), "--sql", sql("c.sql", "create table public.t (a int);\n")
+          .toString(), "--id", "scaffolded", "--apply-role", "plain_login", "--target", server.uri("plain_login", "postgres"));
+
+      assertNothingLeft(pkg);
+      assertThat(refusal(r)).isEqualTo("target.system_identifier cannot be filled: cannot read the system identifier:"
+          + " pg_catalog.pg_control_system() is not executable by role plain_login (SQLSTATE 42501); as a superuser run:"
+          + " grant execute on function pg_catalog.pg_control_system() to plain_login; nothing written");
+      assertThat(pkg).doesNotExist();
+    }
   }
 
   @Test
