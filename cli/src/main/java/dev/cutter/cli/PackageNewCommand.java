@@ -62,7 +62,7 @@ import picocli.CommandLine.Spec;
       "target: is read from the server --target reaches, as cutter target prints it. preflight: holds schema_exists, "
           + "objects_absent, objects_present and baseline checks derived from the SQL and the live catalog, and "
           + "rehearse: true; verify: what the change creates is present and what it drops absent; backup: the "
-          + "touched schemas, min_bytes 1 % of their pg_total_relation_size. Reads only; review, dry-run and sign the result."
+          + "touched schemas, min_bytes 1 %% of their pg_total_relation_size. Reads only; review, dry-run and sign the result."
     })
 final class PackageNewCommand implements Callable<Integer> {
 
