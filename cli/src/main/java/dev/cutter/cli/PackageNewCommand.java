@@ -12,6 +12,7 @@ import dev.cutter.core.exec.ExecStatement;
 import dev.cutter.core.model.ApplySettings;
 import dev.cutter.core.model.FileContent;
 import dev.cutter.core.model.PackageLoader;
+import dev.cutter.core.online.OnlineScript;
 import dev.cutter.core.run.PackageScripts;
 import dev.cutter.core.scaffold.PackageYaml;
 import dev.cutter.core.scaffold.Scaffold;
@@ -58,7 +59,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Write a new package into DIR (which must not exist or be empty): package.yaml, a copy of the change's SQL "
-          + "(and of the rollback and sandbox setup scripts) with their sha256 pinned, every field commented.",
+          + "(and of the online step, the rollback and the sandbox setup scripts) with their sha256 pinned, every "
+          + "field commented.",
       "target: is read from the server --target reaches, as cutter target prints it. preflight: holds schema_exists, "
           + "objects_absent, objects_present and baseline checks derived from the SQL and the live catalog, and "
           + "rehearse: true; verify: what the change creates is present and what it drops absent; backup: the "
@@ -83,6 +85,10 @@ final class PackageNewCommand implements Callable<Integer> {
 
   @Option(names = "--rollback", paramLabel = "FILE", description = "SQL that undoes the change (rollback.artifact).")
   Path rollback;
+
+  @Option(names = "--online", paramLabel = "FILE",
+      description = "The online step: statements run after the change committed (CREATE INDEX CONCURRENTLY, ...).")
+  Path online;
 
   @Option(names = "--id", required = true, paramLabel = "ID", description = "The package id: [a-z0-9][a-z0-9._-]{2,127}.")
   String id;
@@ -132,25 +138,28 @@ final class PackageNewCommand implements Callable<Integer> {
     checkDirectory();
     Set<String> taken = new HashSet<>();
     Copy change = copy(sql, "--sql", "ddl/", "change.sql", taken);
+    Optional<Copy> onl = Optional.ofNullable(online).map(o -> copy(o, "--online", "ddl/", "online.sql", taken));
     Optional<Copy> back = Optional.ofNullable(rollback).map(r -> copy(r, "--rollback", "ddl/", "rollback.sql", taken));
     List<Copy> setup = new ArrayList<>();
     for (int i = 0; i < sandboxSetup.size(); i++) {
       setup.add(copy(sandboxSetup.get(i), "--sandbox-setup", "sandbox/", "setup-" + (i + 1) + ".sql", taken));
     }
     List<ExecStatement> changeStatements = statements(change);
+    List<ExecStatement> onlineStatements = onl.map(PackageNewCommand::onlineStatements).orElse(List.of());
     List<ExecStatement> rollbackStatements = back.map(PackageNewCommand::statements).orElse(List.of());
 
     ConnectionSpec target = connection.resolve();
-    TargetReading.Read read = read(target, change, back, changeStatements, rollbackStatements);
+    TargetReading.Read read = read(target, change, changeStatements, onl, onlineStatements, back, rollbackStatements);
 
     Scaffold scaffold = new Scaffold(id, title != null ? title : change.source() + " on " + read.identity().database(),
         ref != null ? ref : id, expiresAt, risk.toLowerCase(Locale.ROOT), read.identity(), read.loginRole(), applyRole,
-        artifact(change), back.map(PackageNewCommand::artifact), setup.stream().map(Copy::path).toList(), read.derived(),
+        artifact(change), onl.map(PackageNewCommand::artifact), back.map(PackageNewCommand::artifact), setup.stream().map(Copy::path).toList(), read.derived(),
         read.baselines(), read.scopeSize(), backupDir, read.readAt());
     String yaml = PackageYaml.render(scaffold);
     Map<String, byte[]> files = new LinkedHashMap<>();
     files.put(PackageLoader.FILE_NAME, yaml.getBytes(StandardCharsets.UTF_8));
     files.put(change.path(), change.content().toByteArray());
+    onl.ifPresent(o -> files.put(o.path(), o.content().toByteArray()));
     back.ifPresent(b -> files.put(b.path(), b.content().toByteArray()));
     setup.forEach(s -> files.put(s.path(), s.content().toByteArray()));
     write(files);
@@ -271,8 +280,23 @@ final class PackageNewCommand implements Callable<Integer> {
     return PackageScripts.statements(script);
   }
 
-  private TargetReading.Read read(ConnectionSpec target, Copy change, Optional<Copy> back,
-      List<ExecStatement> changeStatements, List<ExecStatement> rollbackStatements) {
+  /** The online step's statements, judged by its own rules (see the package format's online step). */
+  private static List<ExecStatement> onlineStatements(Copy copy) {
+    String text = copy.content().utf8().orElseThrow(() ->
+        new InvalidInputException(new Diagnostic(copy.given(), 0, 0, "not valid UTF-8 text")));
+    OnlineScript script = OnlineScript.of(SqlSplitter.split(copy.given(), text));
+    if (!script.runnable()) {
+      throw new InvalidInputException(script.rejections());
+    }
+    if (script.statements().isEmpty()) {
+      throw new InvalidInputException(new Diagnostic(copy.given(), 0, 0, "holds no statement"));
+    }
+    return script.statements().stream().map(s -> new ExecStatement(s.index(), s.line(), s.text())).toList();
+  }
+
+  private TargetReading.Read read(ConnectionSpec target, Copy change, List<ExecStatement> changeStatements,
+      Optional<Copy> onl, List<ExecStatement> onlineStatements, Optional<Copy> back,
+      List<ExecStatement> rollbackStatements) {
     Connection c;
     try {
       c = Connections.openReadOnly(target, "cutter package new");
@@ -283,7 +307,7 @@ final class PackageNewCommand implements Callable<Integer> {
     }
     try (c) {
       TargetReading.Read read = TargetReading.read(c, applyRole, change.path(), changeStatements,
-          back.map(Copy::path).orElse(null), rollbackStatements);
+          onl.map(Copy::path).orElse(null), onlineStatements, back.map(Copy::path).orElse(null), rollbackStatements);
       c.rollback();
       return read;
     } catch (IdentityReader.NotExecutableException e) {

@@ -88,6 +88,7 @@ class PackageNewExamplesDryRunTest {
           "--apply-role", original.target().applyRole(),
           "--target", server.uri("postgres", original.target().database()),
           "--backup-dir", dir.resolve("backups").toString()));
+      original.online().ifPresent(o -> args.addAll(List.of("--online", o.artifact().resolved().toString())));
       original.rollback().ifPresent(r -> args.addAll(List.of("--rollback", r.artifact().resolved().toString())));
       original.sandbox().setup().forEach(s -> args.addAll(List.of("--sandbox-setup", s.toString())));
       generated = Cli.run(args.toArray(String[]::new));
@@ -97,6 +98,7 @@ class PackageNewExamplesDryRunTest {
     assertThat(schema.validate(YAML.readTree(pkg.resolve("package.yaml").toFile()))).as("schema errors").isEmpty();
     ApplyPackage p = PackageLoader.withInstalledChecks().load(pkg);
     assertThat(p.artifact().sha256()).isEqualTo(original.artifact().sha256());
+    assertThat(p.online().map(o -> o.artifact().sha256())).isEqualTo(original.online().map(o -> o.artifact().sha256()));
     assertThat(p.preflight()).as("rehearse: true ends the derived preflight")
         .last().satisfies(c -> assertThat(c.name()).isEqualTo("rehearse"));
     approver.sign(pkg);

@@ -48,7 +48,8 @@ public final class PackageYaml {
 
   private void write(Scaffold s) {
     ScaffoldDerivation.Derived d = s.derived();
-    String sources = s.change().source() + s.rollback().map(r -> " and " + r.source()).orElse("");
+    String sources = s.change().source() + s.online().map(o -> ", " + o.source()).orElse("")
+        + s.rollback().map(r -> " and " + r.source()).orElse("");
     comment("", "Written by cutter package new from " + sources + " and the catalog of database "
         + Yaml.scalar(s.identity().database()) + ",");
     comment("", "read at " + instant(s.readAt()) + " as login role " + Yaml.scalar(s.loginRole())
@@ -76,6 +77,12 @@ public final class PackageYaml {
     line("  path: " + path(s.change().path()), "a copy of " + s.change().source());
     line("  sha256: " + s.change().sha256(), "of those bytes; after an edit run cutter package hash, then sign again");
 
+    s.online().ifPresent(o -> {
+      line("online:", "run after the change committed, each statement in its own autocommit (timeouts 1min and 1h)");
+      line("  path: " + path(o.path()), "a copy of " + o.source());
+      line("  sha256: " + o.sha256(), "of those bytes");
+    });
+
     line("preflight:", "read-only checks before anything changes, in this order");
     for (String schema : d.schemas()) {
       line("  - schema_exists: " + Yaml.scalar(schema), "the change works in this schema");
@@ -87,6 +94,7 @@ public final class PackageYaml {
       line("  - baseline: " + baseline(counts), "the schema's constraint and relation counts now");
     }
     notes("  ", d.notes(), s.change().path());
+    s.online().ifPresent(o -> notes("  ", d.notes(), o.path()));
     line("  - rehearse: true", "run the change as apply_role in a transaction that is rolled back");
 
     backup(s);

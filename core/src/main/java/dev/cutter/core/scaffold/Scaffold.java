@@ -25,6 +25,7 @@ public record Scaffold(
     String loginRole,
     String applyRole,
     Artifact change,
+    Optional<Artifact> online,
     Optional<Artifact> rollback,
     List<String> sandboxSetup,
     ScaffoldDerivation.Derived derived,

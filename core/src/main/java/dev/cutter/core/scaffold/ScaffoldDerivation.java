@@ -122,14 +122,30 @@ public final class ScaffoldDerivation {
    */
   public static Derived derive(String changeFile, List<ExecStatement> change, String rollbackFile,
       List<ExecStatement> rollback, Catalog catalog) {
-    return new ScaffoldDerivation(catalog).run(changeFile, change, rollbackFile, rollback);
+    return derive(changeFile, change, null, List.of(), rollbackFile, rollback, catalog);
   }
 
-  private Derived run(String changeFile, List<ExecStatement> change, String rollbackFile, List<ExecStatement> rollback) {
+  /**
+   * As {@link #derive(String, List, String, List, Catalog)}, with the statements of the online step
+   * ({@code onlineFile}), which run after the change: what they create (an index built
+   * concurrently) is absent before and present after, what they work on present before.
+   */
+  public static Derived derive(String changeFile, List<ExecStatement> change, String onlineFile,
+      List<ExecStatement> online, String rollbackFile, List<ExecStatement> rollback, Catalog catalog) {
+    return new ScaffoldDerivation(catalog).run(changeFile, change, onlineFile, online, rollbackFile, rollback);
+  }
+
+  private Derived run(String changeFile, List<ExecStatement> change, String onlineFile, List<ExecStatement> online,
+      String rollbackFile, List<ExecStatement> rollback) {
     Map<String, String> createdUnqualified = new HashMap<>();
     List<String> touchedSchemas = new ArrayList<>();
-    Map<Placed, Track> tracks = track(changeFile, change, createdUnqualified, touchedSchemas);
+    Map<Placed, Track> tracks = new LinkedHashMap<>();
+    track(changeFile, change, createdUnqualified, touchedSchemas, tracks);
     notDerived(changeFile, change);
+    if (!online.isEmpty()) {
+      track(onlineFile, online, createdUnqualified, touchedSchemas, tracks);
+      notDerived(onlineFile, online);
+    }
 
     Set<Placed> ask = new LinkedHashSet<>(tracks.keySet());
     touchedSchemas.forEach(s -> ask.add(schema(s)));
@@ -196,7 +212,8 @@ public final class ScaffoldDerivation {
     List<Placed> rollbackAbsent = new ArrayList<>();
     if (!rollback.isEmpty()) {
       Set<String> conditional = conditionalDrops(rollback);
-      Map<Placed, Track> back = track(rollbackFile, rollback, createdUnqualified, new ArrayList<>());
+      Map<Placed, Track> back = new LinkedHashMap<>();
+      track(rollbackFile, rollback, createdUnqualified, new ArrayList<>(), back);
       back.forEach((p, t) -> {
         if (!LISTABLE.contains(p.kind())) {
           return;
@@ -216,11 +233,11 @@ public final class ScaffoldDerivation {
   /**
    * Follows every object the statements touch, placed as the server would place it: a qualified
    * name as written, an unqualified one where an earlier CREATE of the script put it, else through
-   * apply_role's search_path. {@code touchedSchemas} collects the schemas in the order first named.
+   * apply_role's search_path, into {@code tracks}. {@code touchedSchemas} collects the schemas in the
+   * order first named.
    */
-  private Map<Placed, Track> track(String file, List<ExecStatement> statements, Map<String, String> createdUnqualified,
-      List<String> touchedSchemas) {
-    Map<Placed, Track> tracks = new LinkedHashMap<>();
+  private void track(String file, List<ExecStatement> statements, Map<String, String> createdUnqualified,
+      List<String> touchedSchemas, Map<Placed, Track> tracks) {
     Map<String, Optional<String>> resolved = new HashMap<>();
     StatementAnalysis analysis = StatementAnalysis.of(statements);
     for (int i = 0; i < statements.size(); i++) {
@@ -245,7 +262,6 @@ public final class ScaffoldDerivation {
         }
       }
     }
-    return tracks;
   }
 
   private Placed place(String file, Touch t, Map<String, String> createdUnqualified,

@@ -52,6 +52,13 @@ public final class TargetReading {
    */
   public static Read read(Connection c, String applyRole, String changeFile, List<ExecStatement> change,
       String rollbackFile, List<ExecStatement> rollback) throws SQLException {
+    return read(c, applyRole, changeFile, change, null, List.of(), rollbackFile, rollback);
+  }
+
+  /** As {@link #read(Connection, String, String, List, String, List)}, with the online step's statements. */
+  public static Read read(Connection c, String applyRole, String changeFile, List<ExecStatement> change,
+      String onlineFile, List<ExecStatement> online, String rollbackFile, List<ExecStatement> rollback)
+      throws SQLException {
     Instant readAt = Instant.now();
     Identity identity = IdentityReader.read(c);
     String login;
@@ -67,7 +74,8 @@ public final class TargetReading {
     Optional<SearchPath> path = SearchPath.forApplyRole(c, applyRole, login);
     ScaffoldDerivation.Derived derived;
     try {
-      derived = ScaffoldDerivation.derive(changeFile, change, rollbackFile, rollback, new LiveCatalog(c, path));
+      derived = ScaffoldDerivation.derive(changeFile, change, onlineFile, online, rollbackFile, rollback,
+          new LiveCatalog(c, path));
     } catch (Unchecked e) {
       throw e.getCause();
     }

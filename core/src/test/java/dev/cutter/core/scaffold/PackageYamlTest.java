@@ -29,7 +29,7 @@ class PackageYamlTest {
       String backupDir) {
     return new Scaffold("invoices-1", "Invoices # and more", "CHG-1", Instant.parse("2030-01-02T03:04:05.678Z"), "low",
         new Identity("7390112233445566778", "app", 15, "15.4 (Debian)\u2028x"), "postgres", "app_owner",
-        new Scaffold.Artifact("change.sql", "ddl/change.sql", "a".repeat(64)),
+        new Scaffold.Artifact("change.sql", "ddl/change.sql", "a".repeat(64)), Optional.empty(),
         Optional.of(new Scaffold.Artifact("rollback.sql", "ddl/rollback.sql", "b".repeat(64))),
         List.of("sandbox/setup.sql"), d, baselines, size, backupDir, Instant.parse("2029-12-31T00:00:00Z"));
   }

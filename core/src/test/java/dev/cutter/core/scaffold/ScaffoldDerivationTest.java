@@ -205,4 +205,17 @@ class ScaffoldDerivationTest {
     assertThat(d.warnings().stream().map(Note::text).collect(Collectors.toList())).containsExactly("table t is not"
         + " schema-qualified and apply_role has no schema on its search_path for it: no check derived");
   }
+
+  @Test
+  void theOnlineStepsIndexesAreAbsentBeforeAndPresentAfterAndItsNotesNameItsFile() {
+    Derived d = ScaffoldDerivation.derive("ddl/change.sql", sql("create table app.event (id int);"), "ddl/online.sql",
+        sql("create index concurrently event_id_idx on app.event (id);\nanalyze app.event;\n"), null, List.of(),
+        new FakeCatalog(Set.of(schema("app")), Optional.of("app")));
+
+    Placed index = new Placed(ObjectKind.INDEX, "app", "event_id_idx");
+    assertThat(d.absentBefore()).containsExactly(table("app", "event"), index);
+    assertThat(d.presentAfter()).containsExactly(table("app", "event"), index);
+    assertThat(d.notes()).containsExactly(new Note("ddl/online.sql", 2, 2, "ANALYZE (statement 2): nothing is derived"
+        + " from it; check what it does by hand (privilege, sql)", false));
+  }
 }
