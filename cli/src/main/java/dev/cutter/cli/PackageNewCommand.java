@@ -324,7 +324,7 @@ final class PackageNewCommand implements Callable<Integer> {
 
   /**
    * Writes the files into a hidden sibling of DIR, loads the result as every verb would, and only
-   * then renames it to DIR: a failure leaves nothing at DIR.
+   * then renames it to DIR (or moves its entries into an empty DIR): a failure leaves nothing at DIR.
    */
   private void write(Map<String, byte[]> files) throws IOException {
     Path absolute = dir.toAbsolutePath().normalize();
@@ -346,16 +346,41 @@ final class PackageNewCommand implements Callable<Integer> {
             + " new): " + e.getMessage(), e);
       }
       try {
-        Files.move(staging, absolute, StandardCopyOption.ATOMIC_MOVE);
+        if (Files.isDirectory(absolute, LinkOption.NOFOLLOW_LINKS)) {
+          intoEmpty(staging, absolute);
+        } else {
+          Files.move(staging, absolute, StandardCopyOption.ATOMIC_MOVE);
+          moved = true;
+        }
       } catch (DirectoryNotEmptyException | FileAlreadyExistsException e) {
         throw CutterException.invalid(dir + ": exists and is not empty; package new writes only into a new or empty"
             + " directory");
       }
-      moved = true;
     } finally {
       if (!moved) {
         deleteTree(staging);
       }
+    }
+  }
+
+  /**
+   * Moves the staged entries into the empty directory {@code target}, which stays the same directory
+   * (a shell may stand in it: {@code package new .}); package.yaml last, so that until the end the
+   * directory holds no package.
+   */
+  private static void intoEmpty(Path staging, Path target) throws IOException {
+    try (Stream<Path> s = Files.list(target)) {
+      if (s.findAny().isPresent()) {
+        throw new DirectoryNotEmptyException(target.toString());
+      }
+    }
+    List<Path> entries;
+    try (Stream<Path> s = Files.list(staging)) {
+      entries = s.sorted(Comparator.comparing((Path p) -> p.getFileName().toString().equals(PackageLoader.FILE_NAME))
+          .thenComparing(Path::toString)).toList();
+    }
+    for (Path e : entries) {
+      Files.move(e, target.resolve(e.getFileName().toString()), StandardCopyOption.ATOMIC_MOVE);
     }
   }
 

@@ -18,6 +18,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -322,14 +323,18 @@ class PackageNewCommandTest {
   }
 
   @Test
-  void writesIntoAnEmptyDirectory(TestDatabase db) throws IOException {
+  void writesIntoAnEmptyDirectoryKeepingIt(TestDatabase db) throws IOException {
     String owner = appSchema(db);
     Path pkg = Files.createDirectories(dir.resolve("empty"));
+    Object inode = Files.readAttributes(pkg, BasicFileAttributes.class).fileKey();
 
     Cli r = scaffold(db, pkg, owner, sql("c.sql", "create table app.t (a int);\n"));
 
     assertThat(r.exit()).as(r.err()).isZero();
     assertValid(pkg);
+    assertThat(Files.readAttributes(pkg, BasicFileAttributes.class).fileKey())
+        .as("the same directory, filled: a shell standing in it (package new .) sees the package").isEqualTo(inode);
+    assertNothingLeft(pkg);
   }
 
   @Test
