@@ -99,12 +99,14 @@ public final class ScaffoldDerivation {
   static final Set<ObjectKind> LISTABLE = Set.of(ObjectKind.TABLE, ObjectKind.VIEW, ObjectKind.MATERIALIZED_VIEW,
       ObjectKind.INDEX, ObjectKind.SEQUENCE, ObjectKind.FUNCTION, ObjectKind.TYPE);
 
-  /** How the SQL treats one object: its first touch and whether it exists at the end. */
+  /** How the SQL treats one object: its first touch (in {@code file}) and whether it exists at the end. */
   private static final class Track {
+    final String file;
     final Touch first;
     Boolean presentAtEnd;
 
-    Track(Touch first) {
+    Track(String file, Touch first) {
+      this.file = file;
       this.first = first;
     }
   }
@@ -158,7 +160,8 @@ public final class ScaffoldDerivation {
         schemas.add(s);
       } else if (t == null || t.first.action() != Touch.Action.CREATE) {
         Touch first = t != null ? t.first : null;
-        notes.add(new Note(changeFile, first == null ? 0 : first.statement(), first == null ? 0 : first.line(),
+        notes.add(new Note(t != null ? t.file : changeFile, first == null ? 0 : first.statement(),
+            first == null ? 0 : first.line(),
             "schema " + Identifiers.quote(s) + " does not exist on the target now and the change does not create it:"
                 + " no schema_exists, baseline or backup for it (statements on it fail)", true));
       }
@@ -174,31 +177,31 @@ public final class ScaffoldDerivation {
         if (Boolean.TRUE.equals(t.presentAtEnd)) {
           schemasCreated.add(p.name());
         } else if (Boolean.FALSE.equals(t.presentAtEnd)) {
-          notes.add(new Note(changeFile, first.statement(), first.line(), "schema " + Identifiers.quote(p.name())
+          notes.add(new Note(t.file, first.statement(), first.line(), "schema " + Identifiers.quote(p.name())
               + " is dropped: no check lists an absent schema, so verify does not check it", false));
         }
         if (first.action() == Touch.Action.CREATE && existing.contains(p)) {
-          notes.add(new Note(changeFile, first.statement(), first.line(), "schema " + Identifiers.quote(p.name())
+          notes.add(new Note(t.file, first.statement(), first.line(), "schema " + Identifiers.quote(p.name())
               + " exists already: the CREATE SCHEMA fails unless it says IF NOT EXISTS", true));
         }
         return;
       }
       if (!LISTABLE.contains(p.kind())) {
-        notes.add(new Note(changeFile, first.statement(), first.line(), p.kind().sqlName() + " "
+        notes.add(new Note(t.file, first.statement(), first.line(), p.kind().sqlName() + " "
             + Identifiers.qualified(p.schema(), p.name()) + ": no object check lists " + p.kind().key()
             + "; add a sql check if it matters", false));
         return;
       }
       boolean created = first.action() == Touch.Action.CREATE;
       if (created && existing.contains(p)) {
-        notes.add(new Note(changeFile, first.statement(), first.line(), shown(p) + " exists already: objects_absent"
+        notes.add(new Note(t.file, first.statement(), first.line(), shown(p) + " exists already: objects_absent"
             + " left out (the CREATE fails unless it says IF NOT EXISTS or OR REPLACE)", true));
       } else if (created) {
         absentBefore.add(p);
       } else if (existing.contains(p)) {
         presentBefore.add(p);
       } else {
-        notes.add(new Note(changeFile, first.statement(), first.line(), shown(p) + " does not exist on the target now:"
+        notes.add(new Note(t.file, first.statement(), first.line(), shown(p) + " does not exist on the target now:"
             + " objects_present left out (the statement fails unless it says IF EXISTS)", true));
       }
       if (Boolean.TRUE.equals(t.presentAtEnd)) {
@@ -254,7 +257,7 @@ public final class ScaffoldDerivation {
         if (!touchedSchemas.contains(schema)) {
           touchedSchemas.add(schema);
         }
-        Track track = tracks.computeIfAbsent(p, k -> new Track(t));
+        Track track = tracks.computeIfAbsent(p, k -> new Track(file, t));
         if (t.action() == Touch.Action.CREATE) {
           track.presentAtEnd = true;
         } else if (t.action() == Touch.Action.DROP) {

@@ -218,4 +218,14 @@ class ScaffoldDerivationTest {
     assertThat(d.notes()).containsExactly(new Note("ddl/online.sql", 2, 2, "ANALYZE (statement 2): nothing is derived"
         + " from it; check what it does by hand (privilege, sql)", false));
   }
+
+  @Test
+  void aWarningAboutTheOnlineStepNamesTheOnlineFile() {
+    Derived d = ScaffoldDerivation.derive("ddl/change.sql", sql("create table app.event (id int);"), "ddl/online.sql",
+        sql("drop index concurrently app.missing_idx;\n"), null, List.of(),
+        new FakeCatalog(Set.of(schema("app")), Optional.of("app")));
+
+    assertThat(d.warnings()).containsExactly(new Note("ddl/online.sql", 1, 1, "index app.missing_idx does not exist on"
+        + " the target now: objects_present left out (the statement fails unless it says IF EXISTS)", true));
+  }
 }
