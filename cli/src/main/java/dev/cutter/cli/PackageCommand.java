@@ -4,13 +4,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code cutter package ...}: offline work on a package: pin artifact hashes, sign, verify. */
+/** {@code cutter package ...}: write a new package from SQL; offline work on one: pin artifact hashes, sign, verify. */
 @Command(
     name = "package",
     mixinStandardHelpOptions = true,
-    description = "Work on a package offline: pin artifact hashes, sign, verify.",
+    description = "Write a new package from SQL and the live target; work on a package offline: pin artifact hashes, sign, verify.",
     synopsisSubcommandLabel = "COMMAND",
-    subcommands = {PackageHashCommand.class, PackageSignCommand.class, PackageVerifyCommand.class})
+    subcommands = {PackageNewCommand.class, PackageHashCommand.class, PackageSignCommand.class, PackageVerifyCommand.class})
 public final class PackageCommand implements Runnable {
 
   @Spec CommandSpec spec;

@@ -7,6 +7,7 @@ import dev.cutter.core.check.derived.SqlTokens.Token;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -36,6 +37,9 @@ public final class DdlAnalyzer {
 
   private final List<Requirement> found = new ArrayList<>();
 
+  /** The index a CREATE INDEX statement names, in its table's schema; null for any other statement. */
+  private ObjectName createdIndex;
+
   /** Requirements of {@code text}, statement {@code index} starting at artifact line {@code startLine}. */
   public static List<Requirement> analyze(int index, int startLine, String text) {
     DdlAnalyzer a = new DdlAnalyzer();
@@ -51,6 +55,17 @@ public final class DdlAnalyzer {
    */
   public static List<Touch> touches(int index, int startLine, String text) {
     return both(index, startLine, text).touches();
+  }
+
+  /**
+   * The index {@code CREATE [UNIQUE] INDEX [CONCURRENTLY] [IF NOT EXISTS] name ON table} makes,
+   * named in its table's schema (an index always lives where its table does; unqualified when the
+   * table is); empty for any other statement and for an index whose name the server chooses.
+   */
+  public static Optional<ObjectName> createdIndex(int index, int startLine, String text) {
+    DdlAnalyzer a = new DdlAnalyzer();
+    a.statement(index, startLine, SqlTokens.of(text));
+    return Optional.ofNullable(a.createdIndex);
   }
 
   /** What one statement needs and touches, from one reading of its text. */
@@ -215,14 +230,15 @@ public final class DdlAnalyzer {
       case INDEX -> {
         c.accept("concurrently");
         c.ifNotExists();
-        if (!c.peekIs("on")) {
-          c.name();
-        }
+        ObjectName index = c.peekIs("on") ? null : c.name();
         if (c.accept("on")) {
           c.accept("only");
           ObjectName table = c.name();
           if (table != null) {
             found.add(new Requirement.CreateIndex(table, c.index, line));
+            if (index != null) {
+              createdIndex = new ObjectName(table.schema(), index.name());
+            }
           }
         }
       }

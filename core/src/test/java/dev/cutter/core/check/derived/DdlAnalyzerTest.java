@@ -178,4 +178,15 @@ class DdlAnalyzerTest {
     assertThat(touches("update only app.t set a = 1")).containsExactly("UPDATE app.t drops-data ROW EXCLUSIVE");
     assertThat(touches("delete from t where a = 1")).containsExactly("DELETE t drops-data ROW EXCLUSIVE");
   }
+
+  @Test
+  void createIndexNamesItsIndexInTheTablesSchema() {
+    assertThat(DdlAnalyzer.createdIndex(1, 1, "create unique index concurrently if not exists runs_kind_idx on only gov.runs (kind)"))
+        .contains(new ObjectName("gov", "runs_kind_idx"));
+    assertThat(DdlAnalyzer.createdIndex(1, 1, "CREATE INDEX \"Runs Idx\" ON runs (kind)"))
+        .contains(ObjectName.unqualified("Runs Idx"));
+    assertThat(DdlAnalyzer.createdIndex(1, 1, "create index on gov.runs (kind)")).as("the server names it").isEmpty();
+    assertThat(DdlAnalyzer.createdIndex(1, 1, "create table gov.runs_idx (a int)")).isEmpty();
+    assertThat(DdlAnalyzer.createdIndex(1, 1, "drop index gov.runs_kind_idx")).isEmpty();
+  }
 }
