@@ -128,11 +128,6 @@ final class RestoreProof implements AutoCloseable {
     }
   }
 
-  /** Reads the restored state and compares it with the source's; the result, or why the proof fails. */
-  ProofResult compare(ScopeState source, List<String> schemas) throws Refused {
-    return compare(server.describe(), source, readRestored(schemas));
-  }
-
   /** The comparison itself: relations, then row counts, then the catalog baseline (without owners and ACLs). */
   static ProofResult compare(String scratch, ScopeState source, ScopeState restored) throws Refused {
     List<String> differences = new ArrayList<>();
