@@ -20,6 +20,10 @@
 #                                         compares the encrypted directory backup with
 #                                         pg_dump -Fc | gpg --encrypt -z 0: at most 0.8)
 #
+#   COMPRESSION=1 bench/backup.sh 100 5  (the packages ask for backup.compression: 1, pg_dump's gzip
+#                                         level; the reference dumps keep pg_dump's default, the
+#                                         restore proof's reference archive (PROVE=1) is made at it)
+#
 #   PROVE=1 bench/backup.sh 100 5        (the restore proof instead: each round times pg_restore of
 #                                         an archive of the same database into an empty database
 #                                         plus the exact row counts of its tables (one query), then
@@ -31,6 +35,11 @@ SCALE=${1:-100}
 ROUNDS=${2:-7}
 FORMAT=${FORMAT:-custom}
 JOBS=${JOBS:-1}
+COMPRESSION=${COMPRESSION:-}
+case "$COMPRESSION" in
+  "" | [0-9]) ;;
+  *) echo "COMPRESSION must be a gzip level 0 to 9, got $COMPRESSION" >&2; exit 2 ;;
+esac
 case "$FORMAT" in
   custom | directory) ;;
   *) echo "FORMAT must be custom or directory, got $FORMAT" >&2; exit 2 ;;
@@ -90,6 +99,8 @@ for kind in plain enc; do
   sha=$(sha256sum "$WORK/pkg-$kind/ddl/noop.sql" | cut -d' ' -f1)
   enc=""
   [ "$kind" = enc ] && enc='  encrypt_to: [ "${BENCH_GPG_FPR}" ]'
+  [ -n "$COMPRESSION" ] && enc="$enc
+  compression: $COMPRESSION"
   cat >"$WORK/pkg-$kind/package.yaml" <<YAML
 apiVersion: cutter/v1
 kind: ApplyPackage
@@ -140,7 +151,8 @@ cutter_prove() {
 }
 if [ -n "${PROVE:-}" ]; then
   KINDS="restore_counts cutter_prove"
-  "$PGBIN/pg_dump" -Fc -f "$WORK/ref.dump" bench
+  # the same kind of archive as cutter's: with COMPRESSION, the reference is made at that level too
+  "$PGBIN/pg_dump" -Fc ${COMPRESSION:+--compress=$COMPRESSION} -f "$WORK/ref.dump" bench
 fi
 [ -n "${ALT_JAVA_OPTS:-}" ] && KINDS="plain_dump cutter_plain cutter_plain_alt gpg_dump cutter_enc cutter_enc_alt"
 [ "$FORMAT" = directory ] && [ -z "${PROVE:-}" ] && KINDS="plain_dump dir_dump cutter_plain gpg_dump cutter_enc"

@@ -39,6 +39,7 @@ public final class BackupGate {
   private final BackupSettings settings;
   private Consumer<ConnectionSpec> beforeProofComparison = c -> { };
   private Consumer<Path> afterDirectoryDump = p -> { };
+  private Runnable beforeSourceCount = () -> { };
   private boolean followDirectoryDump = true;
 
   public BackupGate(BackupSettings settings) {
@@ -48,6 +49,12 @@ public final class BackupGate {
   /** For tests: runs {@code hook} on the restored scratch database before the proof compares it. */
   BackupGate beforeProofComparison(Consumer<ConnectionSpec> hook) {
     this.beforeProofComparison = hook;
+    return this;
+  }
+
+  /** For tests: runs {@code hook} when the restore proof starts counting the source (once pg_dump has exited). */
+  BackupGate beforeSourceCount(Runnable hook) {
+    this.beforeSourceCount = hook;
     return this;
   }
 
@@ -199,24 +206,21 @@ public final class BackupGate {
     }
     try (proof) {
       List<String> schemas = catalog.schemasInScope();
-      FutureTask<ScopeState> source = new FutureTask<>(() -> ScopeState.read(catalog.connection(), schemas));
-      start(source, "cutter-backup source counts");
+      // counted once pg_dump has exited 0 (SourceCount), in this transaction: the dump's snapshot
+      SourceCount source = new SourceCount(() -> {
+        beforeSourceCount.run();
+        return ScopeState.read(catalog.connection(), schemas);
+      });
       try {
         return lockAndDump(backupConn, policy, packageId, runId, keys, prepared, new Proving(proof, schemas, source), started);
       } finally {
-        try {
-          source.get(); // the catalog session closes after this; the counting must be over
-        } catch (ExecutionException e) {
-          // reported where the counts are used
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
+        source.settle(); // the catalog session closes after this; the counting must be over
       }
     }
   }
 
   /** A restore proof under way: its scratch database, the schemas in scope, the source's state being read. */
-  private record Proving(RestoreProof proof, List<String> schemas, FutureTask<ScopeState> source) {}
+  private record Proving(RestoreProof proof, List<String> schemas, SourceCount source) {}
 
   private static Blocked proofRefused(RestoreProof.Refused r) {
     return new Blocked(Cause.BackupRefusal.RESTORE_PROOF, r.getMessage(), r.details, null, null, Optional.empty(),
@@ -341,7 +345,7 @@ public final class BackupGate {
             tools.dumpEnvironment(endpoint, settings.environment(), keyPassword.file()),
             restoreCommand, withoutLibpqVariables(settings.environment()),
             temp, encryption, settings.progress(), guard, Optional.ofNullable(proving).map(p -> new DumpPipeline.Child(
-                p.proof().command(proofRestore), p.proof().environment(settings.environment()))));
+                p.proof().command(proofRestore), p.proof().environment(settings.environment()), p.source()::start)));
         outcome = pipeline.run();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -497,6 +501,9 @@ public final class BackupGate {
       dumpStderr = DumpPipeline.tail(dump.getErrorStream());
       dumpExit = dump.waitFor();
     }
+    if (proving != null && dumpExit == 0 && !guard.aborted()) {
+      proving.source().start();
+    }
     if (guard.aborted()) {
       return fail(guard, Cause.BackupRefusal.INTERRUPTED, guard.abortReason(), null);
     }
@@ -642,20 +649,18 @@ public final class BackupGate {
           + " database exited " + proofExit + ": " + DumpPipeline.firstErrorLine(proofStderr),
           proofStderr == null ? null : proofStderr.strip());
     }
+    proving.source().start(); // normally started when pg_dump exited
+    beforeProofComparison.accept(proving.proof().connection());
+    // the restored side is read while the source's counts finish
+    ScopeState restored = proving.proof().readRestored(proving.schemas());
     ScopeState source;
     try {
       source = proving.source().get();
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof SQLException s) {
-        throw s;
-      }
-      throw new SQLException(String.valueOf(e.getCause()), e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SQLException("interrupted while counting the source's rows", e);
     }
-    beforeProofComparison.accept(proving.proof().connection());
-    return proving.proof().compare(source, proving.schemas());
+    return RestoreProof.compare(proving.proof().describe(), source, restored);
   }
 
   /** Every check of a finished pipeline, in the order an operator would want them reported. */
@@ -741,6 +746,7 @@ public final class BackupGate {
     } else {
       cmd.addAll(List.of("--format=custom", "--no-password"));
     }
+    policy.compression().ifPresent(level -> cmd.add("--compress=" + level));
     if (snapshot != null) {
       cmd.add("--snapshot=" + snapshot);
     }

@@ -41,8 +41,15 @@ final class DumpPipeline {
       RestoreListing listing, String restoreError, long plaintextBytes, String plaintextSha256, long fileBytes,
       String fileSha256, String writeError, Integer proofExit, String proofStderr) {}
 
-  /** A child fed the same plaintext on its stdin (the restore proof's pg_restore): argv and whole environment. */
-  record Child(List<String> command, Map<String, String> environment) {}
+  /**
+   * A child fed the same plaintext on its stdin (the restore proof's pg_restore): argv and whole
+   * environment; {@code dumpDone} runs once pg_dump has exited 0 and every byte was handed on.
+   */
+  record Child(List<String> command, Map<String, String> environment, Runnable dumpDone) {
+    Child(List<String> command, Map<String, String> environment) {
+      this(command, environment, () -> { });
+    }
+  }
 
   /** Counts from {@code pg_restore --list}. */
   record RestoreListing(int exitCode, int tocEntries, int tableDataEntries, String stderr) {}
@@ -204,6 +211,9 @@ final class DumpPipeline {
     }
 
     int dumpExit = dump.waitFor();
+    if (dumpExit == 0 && writeError == null) {
+      proof.ifPresent(p -> p.dumpDone().run());
+    }
     ArchiveSummary archive = null;
     String archiveError = null;
     try {

@@ -115,18 +115,17 @@ final class RestoreProof implements AutoCloseable {
     return env;
   }
 
-  /** Reads the restored state and compares it with the source's; the result, or why the proof fails. */
-  ProofResult compare(ScopeState source, List<String> schemas) throws Refused {
-    ScopeState restored;
+  /** Reads the restored state, to be compared with the source's ({@link #compare(String, ScopeState, ScopeState)}). */
+  ScopeState readRestored(List<String> schemas) throws Refused {
     try (Connection c = Connections.open(connection(), "cutter restore proof")) {
       c.setAutoCommit(false);
       c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-      restored = ScopeState.read(c, schemas);
+      ScopeState restored = ScopeState.read(c, schemas);
       c.rollback();
+      return restored;
     } catch (SQLException e) {
       throw new Refused(ProofFailure.RESTORE_FAILED, List.of(), "cannot read the restored database: " + DbErrors.oneLine(e), null);
     }
-    return compare(server.describe(), source, restored);
   }
 
   /** The comparison itself: relations, then row counts, then the catalog baseline (without owners and ACLs). */

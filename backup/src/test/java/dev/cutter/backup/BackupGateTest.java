@@ -223,6 +223,17 @@ class BackupGateTest {
   }
 
   @Test
+  void compressionIsPassedToPgDumpOnlyWhenSet() {
+    BackupPolicy plain = policy(List.of(), tmp, 1, List.of(), Optional.empty());
+    assertThat(BackupGate.dumpCommand(Path.of("pg_dump"), plain)).noneMatch(a -> a.startsWith("--compress"));
+    assertThat(BackupGate.dumpCommand(List.of("pg_dump"), plain.withCompression(java.util.OptionalInt.of(1)), "SNAP"))
+        .containsExactly("pg_dump", "--format=custom", "--no-password", "--compress=1", "--snapshot=SNAP");
+    assertThat(BackupGate.dumpCommand(List.of("pg_dump"), plain.withFormat(BackupPolicy.Format.DIRECTORY, 2)
+        .withCompression(java.util.OptionalInt.of(0)), null, Path.of("/d")))
+        .containsExactly("pg_dump", "--format=directory", "--jobs=2", "--file=/d", "--no-password", "--compress=0");
+  }
+
+  @Test
   void passwordTravelsInTheEnvironmentNotInArgv() {
     ConnectionSpec spec = new ConnectionSpec("db.invalid", 5433, "app", "bk",
         Optional.of(new ConnectionSpec.Secret("s3cret-Value")));

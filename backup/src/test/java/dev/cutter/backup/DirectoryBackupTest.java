@@ -292,6 +292,24 @@ class DirectoryBackupTest {
   }
 
   @Test
+  void compressionZeroWritesPlainDataFilesThatAreWalkedAndProven(TestDatabase db) throws Exception {
+    RestoreProofTest.createLedger(db);
+    String role = RestoreProofTest.reader(db);
+    Path dir = tmp.resolve("backups");
+    String runId = "20261205T040000Z-0107";
+
+    BackupResult result = RestoreProofTest.gate(db, env(Map.of())).run(conn(db, role),
+        RestoreProofTest.proving(dir, List.of()).withFormat(BackupPolicy.Format.DIRECTORY, 2)
+            .withCompression(java.util.OptionalInt.of(0)), "ledger-change", runId);
+
+    assertThat(result).as("result %s", result).isInstanceOf(Passed.class);
+    BackupEnvelope e = ((Passed) result).envelope();
+    assertThat(e.proof().rowsCompared()).isEqualTo(40 + 1234 + 77 + 300);
+    List<String> onDisk = names(e.path());
+    assertThat(onDisk).hasSize(6).contains("toc.dat").allMatch(n -> n.equals("toc.dat") || n.matches("[0-9]+\\.dat"));
+  }
+
+  @Test
   void theDirectoryFormatThroughAPgDumpPrefixIsRefusedInOneLine(TestDatabase db) throws Exception {
     createShop(db);
     Path dir = tmp.resolve("backups");

@@ -119,6 +119,68 @@ class RestoreProofTest {
   }
 
   @Test
+  void theSourceIsCountedOnlyAfterPgDumpExitedAndStillAtTheDumpsSnapshot(TestDatabase db) throws Exception {
+    createLedger(db);
+    String role = reader(db);
+    Path dir = tmp.resolve("backups");
+    String runId = "20261205T010000Z-0107";
+    List<Boolean> pgDumpRunning = new java.util.ArrayList<>();
+    // the counting starts once pg_dump is gone: rows committed then, long after the export, are not counted
+    BackupGate gate = gate(db, BackupGateTest.env(Map.of())).beforeSourceCount(() -> {
+      pgDumpRunning.add(ProcessHandle.current().descendants().anyMatch(p -> p.isAlive()
+          && p.info().command().map(c -> c.endsWith("/pg_dump")).orElse(false)));
+      db.execute("insert into ledger.entries(account, amount) select 1, g from generate_series(1, 9) g;"
+          + " delete from \"Stock Room\".\"Items\" where sku = 'sku1'");
+    });
+
+    BackupResult result = gate.run(BackupGateTest.conn(db, role), proving(dir, List.of()), "ledger-change", runId);
+
+    assertThat(result).as("result %s", result).isInstanceOf(Passed.class);
+    assertThat(pgDumpRunning).as("counted once, after pg_dump exited").containsExactly(false);
+    assertThat(((Passed) result).envelope().proof().rowsCompared()).isEqualTo(40 + 1234 + 77 + 300);
+    assertThat(db.queryValue("select count(*) from ledger.entries")).as("the late rows are in the source").isEqualTo("1243");
+  }
+
+  @Test
+  void aFailedDumpNeverCountsTheSource(TestDatabase db) throws Exception {
+    createLedger(db);
+    String role = reader(db);
+    db.execute("revoke select on ledger.entries from " + role); // pg_dump cannot read it and exits 1
+    Path dir = tmp.resolve("backups");
+    String runId = "20261205T010000Z-0108";
+    java.util.concurrent.atomic.AtomicInteger counted = new java.util.concurrent.atomic.AtomicInteger();
+    BackupGate gate = gate(db, BackupGateTest.env(Map.of())).beforeSourceCount(counted::incrementAndGet);
+
+    BackupResult result = gate.run(BackupGateTest.conn(db, role), proving(dir, List.of()), "ledger-change", runId);
+
+    assertThat(result).isInstanceOf(Blocked.class);
+    assertThat(((Blocked) result).kind()).isEqualTo(Cause.BackupRefusal.DUMP_FAILED);
+    assertThat(counted.get()).as("no count of a dump that failed").isZero();
+    assertThat(proofDatabases(db, runId)).isEmpty();
+  }
+
+  @Test
+  void theCompressionLevelReachesTheArchiveAndEveryLevelIsProven(TestDatabase db) throws Exception {
+    createLedger(db);
+    String role = reader(db);
+    for (int level : new int[] {0, 1, 9}) {
+      Path dir = tmp.resolve("backups-" + level);
+      String runId = "20261205T010000Z-010" + level;
+      BackupResult result = gate(db, BackupGateTest.env(Map.of())).run(BackupGateTest.conn(db, role),
+          proving(dir, List.of()).withCompression(java.util.OptionalInt.of(level)), "ledger-change", runId);
+
+      assertThat(result).as("level %d: %s", level, result).isInstanceOf(Passed.class);
+      BackupEnvelope e = ((Passed) result).envelope();
+      assertThat(e.proof().rowsCompared()).isEqualTo(40 + 1234 + 77 + 300);
+      try (var in = Files.newInputStream(e.path())) {
+        ArchiveHeader h = ArchiveVerifier.verify(in).header();
+        // up to archive 1.14 the header holds the gzip level; from 1.15 the algorithm (0 none, 1 gzip)
+        assertThat(h.compression()).as("the archive's header").isEqualTo(h.version() < 0x010F00 ? level : Math.min(level, 1));
+      }
+    }
+  }
+
+  @Test
   void aRowMissingFromTheRestoreBlocksNamingTheTableAndTheScratchDatabaseIsDropped(TestDatabase db) throws Exception {
     createLedger(db);
     String role = reader(db);

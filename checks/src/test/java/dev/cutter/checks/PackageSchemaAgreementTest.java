@@ -136,6 +136,12 @@ class PackageSchemaAgreementTest {
     assertThat(loader.load(pkg).backup().format()).isEqualTo(dev.cutter.core.model.BackupPolicy.Format.DIRECTORY);
     assertThat(loader.load(pkg).backup().jobs()).isEqualTo(2);
 
+    Files.writeString(pkg.resolve("package.yaml"), original.replace("min_bytes: 1024", "min_bytes: 1024\n  compression: 1"));
+    assertThat(schemaErrors(pkg.resolve("package.yaml"))).as("schema accepts a compression level").isEmpty();
+    assertThat(loader.load(pkg).backup().compression()).isEqualTo(java.util.OptionalInt.of(1));
+    Files.writeString(pkg.resolve("package.yaml"), original.replace("min_bytes: 1024", "min_bytes: 1024\n  compression: 10"));
+    assertThat(schemaErrors(pkg.resolve("package.yaml"))).as("schema refuses level 10").isNotEmpty();
+
     Files.writeString(pkg.resolve("package.yaml"), original.replace("  lock_timeout: 5s", "  lock_timeout: off"));
     assertThat(schemaErrors(pkg.resolve("package.yaml"))).as("schema accepts off").isEmpty();
     assertThat(loader.load(pkg).apply().lockTimeout()).isZero();

@@ -178,7 +178,7 @@ final class DryRunCommand implements Callable<Integer>, UsesEnvironment {
     }
     Path dir = work.resolve("backups");
     BackupPolicy sandboxed = new BackupPolicy(true, b.schemas(), dir, Math.min(b.minBytes(), SANDBOX_MIN_BYTES),
-        b.encryptTo(), b.recipientKeys(), b.verify()).withFormat(b.format(), b.jobs());
+        b.encryptTo(), b.recipientKeys(), b.verify()).withFormat(b.format(), b.jobs()).withCompression(b.compression());
     return new ApplyPackage(p.file(), p.directory(), p.sha256(), p.id(), p.title(), p.authorization(), p.target(),
         p.artifact(), p.preflight(), sandboxed, p.apply(), p.verify(), p.rollback(), p.sandbox(), p.source(), p.online(), p.lint());
   }

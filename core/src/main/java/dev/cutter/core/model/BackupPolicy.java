@@ -3,6 +3,7 @@ package dev.cutter.core.model;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * The P2 backup gate. {@code schemas} empty means the whole database. {@code encryptTo} holds the
@@ -13,7 +14,8 @@ import java.util.Optional;
  * replaces it with a temporary directory); it is null only when no backup is required and none
  * was named. {@code verify} is {@link Verify#RESTORE} when the package asks for the restore proof
  * ({@code backup.verify: restore}). {@code format} is pg_dump's archive format and {@code jobs} the
- * number of parallel pg_dump workers (more than 1 only for {@link Format#DIRECTORY}).
+ * number of parallel pg_dump workers (more than 1 only for {@link Format#DIRECTORY}). {@code compression}
+ * is pg_dump's gzip level, 0 (none) to 9 ({@code backup.compression}); empty leaves pg_dump's own default.
  */
 public record BackupPolicy(
     boolean required,
@@ -24,10 +26,14 @@ public record BackupPolicy(
     Optional<Path> recipientKeys,
     Verify verify,
     Format format,
-    int jobs) {
+    int jobs,
+    OptionalInt compression) {
 
   /** The most parallel pg_dump workers a package may ask for ({@code backup.jobs}). */
   public static final int MAX_JOBS = 32;
+
+  /** The highest gzip level pg_dump takes ({@code backup.compression}, 0 to 9). */
+  public static final int MAX_COMPRESSION = 9;
 
   /** pg_dump's archive format: one custom-format file, streamed; or a directory written by parallel workers. */
   public enum Format {
@@ -51,6 +57,13 @@ public record BackupPolicy(
     verify = verify == null ? Verify.ARCHIVE : verify;
     format = format == null ? Format.CUSTOM : format;
     jobs = Math.max(1, jobs);
+    compression = compression == null ? OptionalInt.empty() : compression;
+  }
+
+  /** A policy with pg_dump's own compression. */
+  public BackupPolicy(boolean required, List<String> schemas, Path dir, long minBytes, List<String> encryptTo,
+      Optional<Path> recipientKeys, Verify verify, Format format, int jobs) {
+    this(required, schemas, dir, minBytes, encryptTo, recipientKeys, verify, format, jobs, OptionalInt.empty());
   }
 
   /** A policy of the custom format. */
@@ -67,12 +80,17 @@ public record BackupPolicy(
 
   /** This policy with the restore proof asked for ({@code cutter backup --prove}). */
   public BackupPolicy withVerify(Verify v) {
-    return new BackupPolicy(required, schemas, dir, minBytes, encryptTo, recipientKeys, v, format, jobs);
+    return new BackupPolicy(required, schemas, dir, minBytes, encryptTo, recipientKeys, v, format, jobs, compression);
   }
 
   /** This policy with another archive format and number of pg_dump workers. */
   public BackupPolicy withFormat(Format f, int j) {
-    return new BackupPolicy(required, schemas, dir, minBytes, encryptTo, recipientKeys, verify, f, j);
+    return new BackupPolicy(required, schemas, dir, minBytes, encryptTo, recipientKeys, verify, f, j, compression);
+  }
+
+  /** This policy with another gzip level for pg_dump (empty: pg_dump's default). */
+  public BackupPolicy withCompression(OptionalInt level) {
+    return new BackupPolicy(required, schemas, dir, minBytes, encryptTo, recipientKeys, verify, format, jobs, level);
   }
 
   /** No backup section: nothing is required. */

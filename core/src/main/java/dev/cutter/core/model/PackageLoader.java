@@ -481,7 +481,8 @@ public final class PackageLoader {
     private BackupPolicy backup(YamlValue v) {
       String f = "backup";
       return fields.mapping(OperatorOnlyFields.refuse(v, f, problems), f, List.of(),
-          List.of("required", "scope", "dir", "min_bytes", "encrypt_to", "recipient_keys", "verify", "format", "jobs"))
+          List.of("required", "scope", "dir", "min_bytes", "encrypt_to", "recipient_keys", "verify", "format", "jobs",
+              "compression"))
           .map(m -> {
             boolean required = m.get("required").flatMap(x -> fields.bool(x, f + ".required")).orElse(true);
             List<String> schemas = m.get("scope").map(x -> scope(x, f + ".scope")).orElse(List.of());
@@ -506,7 +507,13 @@ public final class PackageLoader {
                     + " pg_dump process), got jobs " + jobs + " with format custom");
               }
             }
-            return new BackupPolicy(required, schemas, dir, minBytes, encryptTo, keys, verify, format, jobs);
+            java.util.OptionalInt compression = java.util.OptionalInt.empty();
+            if (m.get("compression").isPresent()) {
+              java.util.OptionalLong z = fields.integer(m.get("compression").get(), f + ".compression", 0,
+                  BackupPolicy.MAX_COMPRESSION);
+              compression = z.isPresent() ? java.util.OptionalInt.of((int) z.getAsLong()) : compression;
+            }
+            return new BackupPolicy(required, schemas, dir, minBytes, encryptTo, keys, verify, format, jobs, compression);
           }).orElse(null);
     }
 

@@ -290,6 +290,24 @@ class PackageLoaderTest {
   }
 
   @Test
+  void backupCompressionIsAGzipLevelAndAbsentLeavesPgDumpsDefault() {
+    TestPackages.write(dir, MINIMAL + "backup:\n  dir: /srv/backups\n  compression: 1\n");
+    assertThat(loader.load(dir).backup().compression()).isEqualTo(java.util.OptionalInt.of(1));
+    TestPackages.write(dir, MINIMAL + "backup:\n  dir: /srv/backups\n  compression: 0\n");
+    assertThat(loader.load(dir).backup().compression()).isEqualTo(java.util.OptionalInt.of(0));
+    TestPackages.write(dir, MINIMAL + "backup:\n  dir: /srv/backups\n");
+    assertThat(loader.load(dir).backup().compression()).isEmpty();
+
+    long line = MINIMAL.lines().count() + 3;
+    assertThat(problems(MINIMAL + "backup:\n  dir: /srv/backups\n  compression: 10\n")).singleElement()
+        .hasToString(dir.resolve("package.yaml") + ":" + line + ":16: backup.compression: must be between 0 and 9, got 10");
+    assertThat(messages(MINIMAL + "backup:\n  dir: /srv/backups\n  compression: -1\n"))
+        .containsExactly("backup.compression: must be between 0 and 9, got -1");
+    assertThat(messages(MINIMAL + "backup:\n  dir: /srv/backups\n  compression: gzip\n"))
+        .containsExactly("backup.compression: expected a decimal integer, got a string");
+  }
+
+  @Test
   void acceptsBackupNotRequiredWithoutDir() {
     TestPackages.write(dir, MINIMAL + "backup:\n  required: false\n  scope: database\n");
 
