@@ -4,6 +4,7 @@ import dev.cutter.core.Diagnostic;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Splits a SQL script into statements where psql 15 ends them ({@code psql -f}), with the text
@@ -41,7 +42,17 @@ public final class SqlSplitter {
 
   /** Splits {@code content}; {@code standardConformingStrings} is the server's setting at the start. */
   public static SplitResult split(String sourceName, String content, boolean standardConformingStrings) {
-    return new Scan(sourceName, content.toCharArray(), standardConformingStrings).run();
+    return new Scan(sourceName, content.toCharArray(), standardConformingStrings, null).run();
+  }
+
+  /**
+   * The same split, handing each statement to {@code sink} as it ends instead of keeping it:
+   * nothing but the statement being handed over is held, so a large artifact can be judged
+   * without materialising its statements. Returns the splitter's problems (what
+   * {@link SplitResult#problems()} holds for the same text).
+   */
+  public static List<Diagnostic> scan(String sourceName, char[] content, Consumer<SqlStatement> sink) {
+    return new Scan(sourceName, content, true, java.util.Objects.requireNonNull(sink, "sink")).run().problems();
   }
 
   /** The command word of a meta-command line: {@code \echo} of {@code \echo hi}. */
@@ -102,6 +113,9 @@ public final class SqlSplitter {
     private final char[] s;
     private final int n;
     private final List<SqlStatement> out = new ArrayList<>();
+    private final Consumer<SqlStatement> sink; // null: statements are kept in out
+    private int count; // statements so far
+    private String previous = ""; // the text of the last statement that is not a meta-command (what \\g sends again)
     private final List<Diagnostic> problems = new ArrayList<>();
     private final StringBuilder edited = new StringBuilder();
 
@@ -127,8 +141,9 @@ public final class SqlSplitter {
     private int contKind = NONE; // a string just closed: the kind a continuation resumes
     private boolean contNewline;
 
-    Scan(String source, char[] chars, boolean std) {
+    Scan(String source, char[] chars, boolean std, Consumer<SqlStatement> sink) {
       this.source = source;
+      this.sink = sink;
       this.s = chars;
       this.n = chars.length;
       this.std = std;
@@ -258,7 +273,7 @@ public final class SqlSplitter {
         text = new String(s, stmtStart, end - stmtStart);
       }
       StatementKind kind = forced != null ? forced : StatementClassifier.classify(text);
-      out.add(new SqlStatement(out.size() + 1, stmtLine, endLine, kind, text, stmtColumn));
+      add(new SqlStatement(count + 1, stmtLine, endLine, kind, text, stmtColumn));
       stmtStart = -1;
       if (kind == StatementKind.COPY_FROM_STDIN) {
         copyPending = true;
@@ -267,6 +282,19 @@ public final class SqlSplitter {
         if (scs != null) {
           pendingStd = scs ? 1 : 0;
         }
+      }
+    }
+
+    /** A statement ends: kept, or handed to the sink. */
+    private void add(SqlStatement st) {
+      count++;
+      if (st.kind() != StatementKind.META_COMMAND) {
+        previous = st.text();
+      }
+      if (sink == null) {
+        out.add(st);
+      } else {
+        sink.accept(st);
       }
     }
 
@@ -635,7 +663,7 @@ public final class SqlSplitter {
         identCount = 0;
         pendingBegin = false;
       }
-      out.add(new SqlStatement(out.size() + 1, line, line, StatementKind.META_COMMAND, command, columnOf(p)));
+      add(new SqlStatement(count + 1, line, line, StatementKind.META_COMMAND, command, columnOf(p)));
       contKind = NONE;
       return e < n && s[e] == '\\' ? e + 2 : e;
     }
@@ -661,14 +689,7 @@ public final class SqlSplitter {
     }
 
     private void resend() {
-      String previous = "";
-      for (int i = out.size() - 1; i >= 0; i--) {
-        if (out.get(i).kind() != StatementKind.META_COMMAND) {
-          previous = out.get(i).text();
-          break;
-        }
-      }
-      out.add(new SqlStatement(out.size() + 1, line, line, StatementClassifier.classify(previous), previous));
+      add(new SqlStatement(count + 1, line, line, StatementClassifier.classify(previous), previous));
     }
 
     /** A meta-command runs to the end of its line or to {@code \\} outside quotes. */

@@ -1,0 +1,36 @@
+package dev.cutter.core.sql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cutter.core.Diagnostic;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** {@link SqlSplitter#scan} hands over exactly the statements and problems {@link SqlSplitter#split} keeps. */
+class StreamedSplitTest {
+
+  static final List<String> SCRIPTS = List.of(
+      "create table a (i int);\ncreate index concurrently i on a (i);\n",
+      "select 1;\n\\g\n\\gx\n",
+      "select 1\n\\g\nselect 2 \\r\nselect 3;\n",
+      "\\set x 1\nselect 1 \\\\ select 2;\n",
+      "copy t from stdin;\n1\n\\.\nselect 1;\n",
+      "create function f() returns int begin atomic select 1; end;\nselect 2;\n",
+      "select 'open\n",
+      "\uFEFF/* c */ select 1;\n\n\nselect 2",
+      "set standard_conforming_strings = off;\nselect 'a\\'b';\n",
+      "select :DBNAME, :{?x};\n",
+      "select 1 \\; select 2;\n");
+
+  @Test
+  void theSinkSeesWhatTheListHolds() {
+    for (String script : SCRIPTS) {
+      SplitResult kept = SqlSplitter.split("f.sql", script);
+      List<SqlStatement> handed = new ArrayList<>();
+      List<Diagnostic> problems = SqlSplitter.scan("f.sql", script.toCharArray(), handed::add);
+      assertThat(handed).as(script).isEqualTo(kept.statements());
+      assertThat(problems).as(script).isEqualTo(kept.problems());
+    }
+  }
+}
