@@ -220,7 +220,7 @@ class PackageVerifyCommandTest {
     assertThat(verify.exit()).isEqualTo(2);
     assertThat(verify.out()).isEmpty();
     assertThat(verify.err().strip()).isEqualTo("ddl/change.sql:3: `create index concurrently t_id …` cannot run inside a"
-        + " transaction block (SQLSTATE 25001); put it in a package with mode: autocommit");
+        + " transaction block (SQLSTATE 25001); put it in the online: step (an index built, dropped or rebuilt CONCURRENTLY) or in a package with mode: autocommit");
     // the same refusal, word for word, as the run commands print before they connect
     assertThat(preflight.exit()).isEqualTo(2);
     assertThat(preflight.err().strip()).endsWith("\n" + verify.err().strip());

@@ -49,7 +49,8 @@ public final class ScriptJudge {
           + " whole file is accepted, and absorbed)")));
     } else if (s.kind() == StatementKind.NON_TRANSACTIONAL && mode == ApplySettings.Mode.TRANSACTION) {
       refused.add(new Indexed(s.index(), Diagnostic.at(file, s.startLine(), "`" + s.summary() + "` cannot run inside a"
-          + " transaction block (SQLSTATE 25001); put it in a package with mode: autocommit")));
+          + " transaction block (SQLSTATE 25001); put it in the online: step (an index built, dropped or rebuilt"
+          + " CONCURRENTLY) or in a package with mode: autocommit")));
     }
   }
 

@@ -116,7 +116,7 @@ class PackageSqlCheckTest {
     assertThat(refusals(() -> PackageSqlCheck.check(pkg))).extracting(Diagnostic::toString).containsExactly(
         "ddl/change.sql:2: psql meta-command \\set cannot run over a database connection; remove it (only plain SQL is sent)",
         "ddl/change.sql:4: `create index concurrently t_id …` cannot run inside a transaction block (SQLSTATE 25001);"
-            + " put it in a package with mode: autocommit");
+            + " put it in the online: step (an index built, dropped or rebuilt CONCURRENTLY) or in a package with mode: autocommit");
   }
 
   private interface Judging {

@@ -51,8 +51,8 @@ class ArtifactScriptTest {
     String sql = "create table t (a int);\ncreate index concurrently t_a on t (a);\nvacuum t;\n";
     assertThat(judge(sql, Mode.TRANSACTION).rejections()).extracting(Diagnostic::toString).containsExactly(
         "ddl/change.sql:2: `create index concurrently t_a …` cannot run inside a transaction block (SQLSTATE 25001);"
-            + " put it in a package with mode: autocommit",
-        "ddl/change.sql:3: `vacuum t` cannot run inside a transaction block (SQLSTATE 25001); put it in a package with mode: autocommit");
+            + " put it in the online: step (an index built, dropped or rebuilt CONCURRENTLY) or in a package with mode: autocommit",
+        "ddl/change.sql:3: `vacuum t` cannot run inside a transaction block (SQLSTATE 25001); put it in the online: step (an index built, dropped or rebuilt CONCURRENTLY) or in a package with mode: autocommit");
     assertThat(judge(sql, Mode.AUTOCOMMIT).runnable()).isTrue();
   }
 
