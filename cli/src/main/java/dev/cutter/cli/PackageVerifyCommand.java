@@ -52,9 +52,12 @@ final class PackageVerifyCommand implements Callable<Integer> {
     try {
       sql.join();
     } catch (CompletionException e) {
-      // A package apply would refuse: invalid (exit 2), every refusal as file:line, as apply and preflight print it.
+      // A package apply would refuse: invalid (exit 2), every refusal as file:line:col, as apply and preflight print it.
       if (e.getCause() instanceof RuntimeException r) {
         throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
       }
       throw e;
     }

@@ -219,7 +219,7 @@ class PackageVerifyCommandTest {
 
     assertThat(verify.exit()).isEqualTo(2);
     assertThat(verify.out()).isEmpty();
-    assertThat(verify.err().strip()).isEqualTo("ddl/change.sql:3: `create index concurrently t_id …` cannot run inside a"
+    assertThat(verify.err().strip()).isEqualTo("ddl/change.sql:3:1: `create index concurrently t_id …` cannot run inside a"
         + " transaction block (SQLSTATE 25001); put it in the online: step (an index built, dropped or rebuilt CONCURRENTLY) or in a package with mode: autocommit");
     // the same refusal, word for word, as the run commands print before they connect
     assertThat(preflight.exit()).isEqualTo(2);
@@ -234,7 +234,7 @@ class PackageVerifyCommandTest {
 
     assertThat(verify.exit()).isEqualTo(2);
     assertThat(verify.out()).isEmpty();
-    assertThat(verify.err().strip()).isEqualTo("ddl/change.sql:1: psql meta-command \\set cannot run over a database"
+    assertThat(verify.err().strip()).isEqualTo("ddl/change.sql:1:1: psql meta-command \\set cannot run over a database"
         + " connection; remove it (only plain SQL is sent)");
   }
 

@@ -44,11 +44,11 @@ public final class ScriptJudge {
     }
     last = s;
     if (s.kind() == StatementKind.TRANSACTION_CONTROL) {
-      refused.add(new Indexed(s.index(), Diagnostic.at(file, s.startLine(), "`" + s.summary() + "` is transaction control:"
+      refused.add(new Indexed(s.index(), new Diagnostic(file, s.startLine(), s.startColumn(), "`" + s.summary() + "` is transaction control:"
           + " cutter runs the artifact in one transaction it controls; remove it (only a BEGIN … COMMIT pair wrapping the"
           + " whole file is accepted, and absorbed)")));
     } else if (s.kind() == StatementKind.NON_TRANSACTIONAL && mode == ApplySettings.Mode.TRANSACTION) {
-      refused.add(new Indexed(s.index(), Diagnostic.at(file, s.startLine(), "`" + s.summary() + "` cannot run inside a"
+      refused.add(new Indexed(s.index(), new Diagnostic(file, s.startLine(), s.startColumn(), "`" + s.summary() + "` cannot run inside a"
           + " transaction block (SQLSTATE 25001); put it in the online: step (an index built, dropped or rebuilt"
           + " CONCURRENTLY) or in a package with mode: autocommit")));
     }
@@ -57,9 +57,9 @@ public final class ScriptJudge {
   /** Why a statement can never run over a database connection, whatever the mode: a meta-command, COPY … FROM STDIN. */
   static Optional<Diagnostic> unrunnable(String file, SqlStatement s) {
     return switch (s.kind()) {
-      case META_COMMAND -> Optional.of(Diagnostic.at(file, s.startLine(), "psql meta-command "
+      case META_COMMAND -> Optional.of(new Diagnostic(file, s.startLine(), s.startColumn(), "psql meta-command "
           + SqlSplitter.metaName(s.text()) + " cannot run over a database connection; remove it (only plain SQL is sent)"));
-      case COPY_FROM_STDIN -> Optional.of(Diagnostic.at(file, s.startLine(), "COPY … FROM STDIN reads its data from the"
+      case COPY_FROM_STDIN -> Optional.of(new Diagnostic(file, s.startLine(), s.startColumn(), "COPY … FROM STDIN reads its data from the"
           + " script, which only psql can do; load the rows with INSERT, or COPY from a server-side file"));
       default -> Optional.empty();
     };
@@ -78,7 +78,7 @@ public final class ScriptJudge {
       if (mode == ApplySettings.Mode.TRANSACTION) {
         wrapper = Optional.of(new ArtifactScript.Wrapper(first.startLine(), last.startLine()));
       } else {
-        rejections.add(Diagnostic.at(file, first.startLine(), "the BEGIN … COMMIT wrapper (lines " + first.startLine() + "-"
+        rejections.add(new Diagnostic(file, first.startLine(), first.startColumn(), "the BEGIN … COMMIT wrapper (lines " + first.startLine() + "-"
             + last.endLine() + ") contradicts mode: autocommit, where each statement commits on its own;"
             + " remove the wrapper or use mode: transaction"));
       }

@@ -114,8 +114,8 @@ class PackageSqlCheckTest {
         "create table app.t (id int);\n\\set x 1\n\ncreate index concurrently t_id on app.t (id);\n"
             .getBytes(StandardCharsets.UTF_8), null, null);
     assertThat(refusals(() -> PackageSqlCheck.check(pkg))).extracting(Diagnostic::toString).containsExactly(
-        "ddl/change.sql:2: psql meta-command \\set cannot run over a database connection; remove it (only plain SQL is sent)",
-        "ddl/change.sql:4: `create index concurrently t_id …` cannot run inside a transaction block (SQLSTATE 25001);"
+        "ddl/change.sql:2:1: psql meta-command \\set cannot run over a database connection; remove it (only plain SQL is sent)",
+        "ddl/change.sql:4:1: `create index concurrently t_id …` cannot run inside a transaction block (SQLSTATE 25001);"
             + " put it in the online: step (an index built, dropped or rebuilt CONCURRENTLY) or in a package with mode: autocommit");
   }
 
