@@ -7,18 +7,16 @@ import dev.cutter.core.model.ApplySettings;
 import dev.cutter.core.model.ArtifactRef;
 import dev.cutter.core.sql.ScriptJudge;
 import dev.cutter.core.sql.SqlSplitter;
-import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.nio.charset.CharacterCodingException;
 import java.util.List;
 
 /**
  * The judgement {@link PackageScripts#of} makes of a package's SQL, without keeping its
  * statements: each artifact is split by the same splitter and every statement is handed to the
- * same {@link ScriptJudge} as it ends, so only the refusals are held. {@code package verify} runs
+ * same {@link ScriptJudge} as it ends, so only the refusals are held; the bytes are decoded a
+ * chunk at a time, never into one string or character array. {@code package verify} runs
  * it next to the integrity gate: a package apply would refuse is refused there too.
  */
 public final class PackageSqlCheck {
@@ -39,22 +37,12 @@ public final class PackageSqlCheck {
 
   private static void judge(ArtifactRef ref, ApplySettings.Mode mode, List<Diagnostic> problems) {
     ScriptJudge judge = new ScriptJudge(ref.path(), mode);
-    List<Diagnostic> split = SqlSplitter.scan(ref.path(), chars(ref), judge::accept);
-    problems.addAll(judge.finish(split).rejections());
-  }
-
-  /** The artifact's bytes decoded as strict UTF-8 straight into characters (no String of the whole file). */
-  private static char[] chars(ArtifactRef ref) {
+    List<Diagnostic> split;
     try {
-      CharBuffer decoded = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ref.content().view());
-      char[] a = decoded.array();
-      return decoded.arrayOffset() == 0 && decoded.position() == 0 && decoded.limit() == a.length
-          ? a : Arrays.copyOfRange(a, decoded.arrayOffset() + decoded.position(), decoded.arrayOffset() + decoded.limit());
+      split = SqlSplitter.scan(ref.path(), ref.content().view(), SqlSplitter.CHUNK_CHARS, judge::accept);
     } catch (CharacterCodingException e) {
       throw new InvalidInputException(new Diagnostic(ref.path(), 0, 0, "not valid UTF-8 text"));
     }
+    problems.addAll(judge.finish(split).rejections());
   }
 }

@@ -23,12 +23,12 @@ import org.junit.jupiter.api.io.TempDir;
  * diagnostics, for a corpus of refused and accepted scripts in both modes, as change, rollback
  * and online artifacts.
  */
-class PackageSqlCheckTest {
+public class PackageSqlCheckTest {
 
   @TempDir Path dir;
 
   /** Scripts apply accepts or refuses for every reason the splitter and the artifact rules know. */
-  static final List<String> CORPUS = List.of(
+  public static final List<String> CORPUS = List.of(
       "create table app.t (id int primary key);\n",
       "create table app.t (id int);\ncreate index concurrently t_id on app.t (id);\n",
       "begin;\ncreate table app.t (id int);\ncommit;\n",

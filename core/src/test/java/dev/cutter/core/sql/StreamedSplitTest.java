@@ -33,4 +33,23 @@ class StreamedSplitTest {
       assertThat(problems).as(script).isEqualTo(kept.problems());
     }
   }
+
+  @Test
+  void chunksOfAnySizeSeeWhatTheWholeTextHolds() throws Exception {
+    List<String> scripts = new ArrayList<>(SCRIPTS);
+    scripts.addAll(dev.cutter.core.run.PackageSqlCheckTest.CORPUS);
+    scripts.add(String.join("", SCRIPTS) + String.join("", dev.cutter.core.run.PackageSqlCheckTest.CORPUS));
+    scripts.add("copy t from stdin;\n1\n2\n3\n4\n5\n\\.\nselect 1;\n\n\nselect 'é\n\nx';\r\nselect $f$\n;\n$f$;\n");
+    scripts.add("select 1;\n\uFEFFselect 2;\nselect /* a\n */ 3;\ncopy t from stdin;\n1\n");
+    for (String script : scripts) {
+      SplitResult kept = SqlSplitter.split("f.sql", script);
+      for (int chunk = 1; chunk <= 24; chunk++) {
+        List<SqlStatement> handed = new ArrayList<>();
+        List<Diagnostic> problems = SqlSplitter.scan("f.sql",
+            java.nio.ByteBuffer.wrap(script.getBytes(java.nio.charset.StandardCharsets.UTF_8)), chunk, handed::add);
+        assertThat(handed).as(chunk + ": " + script).isEqualTo(kept.statements());
+        assertThat(problems).as(chunk + ": " + script).isEqualTo(kept.problems());
+      }
+    }
+  }
 }
