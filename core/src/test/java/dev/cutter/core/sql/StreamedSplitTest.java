@@ -52,4 +52,26 @@ class StreamedSplitTest {
       }
     }
   }
+
+  @Test
+  void randomScriptsInRandomChunksSplitAsTheWholeText() throws Exception {
+    java.util.Random random = new java.util.Random(SqlSplitterFuzzTest.SEED);
+    for (int i = 0; i < SqlSplitterFuzzTest.ITERATIONS; i++) {
+      StringBuilder b = new StringBuilder();
+      for (int n = random.nextInt(160); n > 0; n--) {
+        b.append(SqlSplitterFuzzTest.TOKENS.get(random.nextInt(SqlSplitterFuzzTest.TOKENS.size())));
+        if (random.nextInt(3) == 0) {
+          b.append('\n');
+        }
+      }
+      String script = b.toString();
+      int chunk = 1 + random.nextInt(48);
+      SplitResult kept = SqlSplitter.split("fuzz.sql", script);
+      List<SqlStatement> handed = new ArrayList<>();
+      List<Diagnostic> problems = SqlSplitter.scan("fuzz.sql",
+          java.nio.ByteBuffer.wrap(script.getBytes(java.nio.charset.StandardCharsets.UTF_8)), chunk, handed::add);
+      assertThat(handed).as("case %d, chunk %d: %s", i, chunk, script).isEqualTo(kept.statements());
+      assertThat(problems).as("case %d, chunk %d: %s", i, chunk, script).isEqualTo(kept.problems());
+    }
+  }
 }
