@@ -92,6 +92,11 @@ public final class FileContent {
     return bytes.clone();
   }
 
+  /** A read-only view of the bytes, for a reader that must not copy them (a streaming decoder). */
+  public ByteBuffer view() {
+    return ByteBuffer.wrap(bytes).asReadOnlyBuffer();
+  }
+
   /** The bytes as strict UTF-8 text; empty when they are not valid UTF-8. */
   public Optional<String> utf8() {
     try {

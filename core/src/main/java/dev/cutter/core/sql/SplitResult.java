@@ -22,13 +22,7 @@ public record SplitResult(String sourceName, List<SqlStatement> statements, List
   public List<Diagnostic> unrunnable() {
     List<Diagnostic> out = new ArrayList<>(problems);
     for (SqlStatement s : statements) {
-      if (s.kind() == StatementKind.META_COMMAND) {
-        out.add(Diagnostic.at(sourceName, s.startLine(), "psql meta-command " + SqlSplitter.metaName(s.text())
-            + " cannot run over a database connection; remove it (only plain SQL is sent)"));
-      } else if (s.kind() == StatementKind.COPY_FROM_STDIN) {
-        out.add(Diagnostic.at(sourceName, s.startLine(), "COPY … FROM STDIN reads its data from the script, which only psql"
-            + " can do; load the rows with INSERT, or COPY from a server-side file"));
-      }
+      ScriptJudge.unrunnable(sourceName, s).ifPresent(out::add);
     }
     out.sort(SplitResult::byLine);
     return out;

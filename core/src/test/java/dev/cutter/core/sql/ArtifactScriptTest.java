@@ -25,7 +25,7 @@ class ArtifactScriptTest {
     ArtifactScript a = judge("create table a (id int);\ncommit;\nbegin;\nsavepoint s;\n", Mode.TRANSACTION);
     assertThat(a.absorbedWrapper()).isEmpty();
     assertThat(a.rejections()).extracting(Diagnostic::line).containsExactly(2, 3, 4);
-    assertThat(a.rejections().get(0).toString()).isEqualTo("ddl/change.sql:2: `commit` is transaction control: cutter runs"
+    assertThat(a.rejections().get(0).toString()).isEqualTo("ddl/change.sql:2:1: `commit` is transaction control: cutter runs"
         + " the artifact in one transaction it controls; remove it (only a BEGIN … COMMIT pair wrapping the whole file is"
         + " accepted, and absorbed)");
   }
@@ -41,8 +41,8 @@ class ArtifactScriptTest {
   void rejectsMetaCommandsAndCopyFromStdinWithTheirLines() {
     ArtifactScript a = judge("select 1;\n\\set ON_ERROR_STOP on\ncopy t from stdin;\n1\n\\.\n", Mode.AUTOCOMMIT);
     assertThat(a.rejections()).extracting(Diagnostic::toString).containsExactly(
-        "ddl/change.sql:2: psql meta-command \\set cannot run over a database connection; remove it (only plain SQL is sent)",
-        "ddl/change.sql:3: COPY … FROM STDIN reads its data from the script, which only psql can do;"
+        "ddl/change.sql:2:1: psql meta-command \\set cannot run over a database connection; remove it (only plain SQL is sent)",
+        "ddl/change.sql:3:1: COPY … FROM STDIN reads its data from the script, which only psql can do;"
             + " load the rows with INSERT, or COPY from a server-side file");
   }
 
@@ -50,9 +50,9 @@ class ArtifactScriptTest {
   void rejectsNonTransactionalStatementsOnlyInTransactionMode() {
     String sql = "create table t (a int);\ncreate index concurrently t_a on t (a);\nvacuum t;\n";
     assertThat(judge(sql, Mode.TRANSACTION).rejections()).extracting(Diagnostic::toString).containsExactly(
-        "ddl/change.sql:2: `create index concurrently t_a …` cannot run inside a transaction block (SQLSTATE 25001);"
-            + " put it in a package with mode: autocommit",
-        "ddl/change.sql:3: `vacuum t` cannot run inside a transaction block (SQLSTATE 25001); put it in a package with mode: autocommit");
+        "ddl/change.sql:2:1: `create index concurrently t_a …` cannot run inside a transaction block (SQLSTATE 25001);"
+            + " put it in the online: step (an index built, dropped or rebuilt CONCURRENTLY) or in a package with mode: autocommit",
+        "ddl/change.sql:3:1: `vacuum t` cannot run inside a transaction block (SQLSTATE 25001); put it in the online: step (an index built, dropped or rebuilt CONCURRENTLY) or in a package with mode: autocommit");
     assertThat(judge(sql, Mode.AUTOCOMMIT).runnable()).isTrue();
   }
 
