@@ -6,18 +6,18 @@ import dev.cutter.core.model.ApplyPackage;
 import dev.cutter.core.model.ApplySettings;
 import dev.cutter.core.model.ArtifactRef;
 import dev.cutter.core.sql.ScriptJudge;
-import dev.cutter.core.sql.SqlSplitter;
+import dev.cutter.core.sql.Utf8Splitter;
 import java.nio.charset.CharacterCodingException;
 import java.util.ArrayList;
-import java.nio.charset.CharacterCodingException;
 import java.util.List;
 
 /**
  * The judgement {@link PackageScripts#of} makes of a package's SQL, without keeping its
- * statements: each artifact is split by the same splitter and every statement is handed to the
- * same {@link ScriptJudge} as it ends, so only the refusals are held; the bytes are decoded a
- * chunk at a time, never into one string or character array. {@code package verify} runs
- * it next to the integrity gate: a package apply would refuse is refused there too.
+ * statements: each artifact is split where apply's splitter splits it, over the UTF-8 bytes the
+ * loader read ({@link Utf8Splitter}, nothing decoded but the statements whose first word
+ * matters), and every statement is handed to the same {@link ScriptJudge} as it ends, so only
+ * the refusals are held. {@code package verify} runs it next to the integrity gate: a package
+ * apply would refuse is refused there too.
  */
 public final class PackageSqlCheck {
 
@@ -39,7 +39,7 @@ public final class PackageSqlCheck {
     ScriptJudge judge = new ScriptJudge(ref.path(), mode);
     List<Diagnostic> split;
     try {
-      split = SqlSplitter.scan(ref.path(), ref.content().view(), SqlSplitter.CHUNK_CHARS, judge::accept);
+      split = ref.content().readInPlace((bytes, length) -> Utf8Splitter.scan(ref.path(), bytes, length, judge));
     } catch (CharacterCodingException e) {
       throw new InvalidInputException(new Diagnostic(ref.path(), 0, 0, "not valid UTF-8 text"));
     }

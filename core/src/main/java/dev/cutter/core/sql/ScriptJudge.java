@@ -14,15 +14,16 @@ import java.util.Optional;
  * {@code package verify} judges a streamed split with it, so the two cannot disagree. Holds only
  * the refusals and the first and last statements (a wrapper is decided at the end).
  */
-public final class ScriptJudge {
+public final class ScriptJudge implements Utf8Splitter.Sink {
 
   private final String file;
   private final ApplySettings.Mode mode;
   private final List<Diagnostic> unrunnable = new ArrayList<>();
   /** Refusals of transaction control and non-transactional statements, with the index of the statement refused. */
   private final List<Indexed> refused = new ArrayList<>();
-  private SqlStatement first;
-  private SqlStatement last;
+  private SqlStatement first; // null also when the first statement was plain SQL (see firstPlain)
+  private boolean firstPlain;
+  private SqlStatement last; // null when the last statement was plain SQL
   private int bodyCount;
 
   private record Indexed(int index, Diagnostic diagnostic) {}
@@ -33,13 +34,32 @@ public final class ScriptJudge {
   }
 
   /** Judges the next statement of the split, in order. */
+  @Override
+  public void statement(SqlStatement s) {
+    accept(s);
+  }
+
+  /**
+   * The next statement is ordinary SQL whose text the rules do not need: nothing to refuse, and
+   * it is neither a wrapper's BEGIN nor its COMMIT.
+   */
+  @Override
+  public void plainSql(int index, int startLine, int endLine, int startColumn) {
+    bodyCount++;
+    if (first == null) {
+      firstPlain = true;
+    }
+    last = null;
+  }
+
+  /** Judges the next statement of the split, in order. */
   public void accept(SqlStatement s) {
     unrunnable(file, s).ifPresent(unrunnable::add);
     if (s.kind() == StatementKind.EMPTY) {
       return;
     }
     bodyCount++;
-    if (first == null) {
+    if (first == null && !firstPlain) {
       first = s;
     }
     last = s;
@@ -71,7 +91,7 @@ public final class ScriptJudge {
     rejections.addAll(unrunnable);
     rejections.sort(SplitResult::byLine);
     Optional<ArtifactScript.Wrapper> wrapper = Optional.empty();
-    boolean wrapped = bodyCount >= 2
+    boolean wrapped = bodyCount >= 2 && first != null && last != null
         && first.kind() == StatementKind.TRANSACTION_CONTROL && StatementClassifier.isPlainBegin(first.text())
         && last.kind() == StatementKind.TRANSACTION_CONTROL && StatementClassifier.isPlainCommit(last.text());
     if (wrapped) {

@@ -4,14 +4,6 @@ import dev.cutter.core.Diagnostic;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Consumer;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Splits a SQL script into statements where psql 15 ends them ({@code psql -f}), with the text
@@ -49,98 +41,7 @@ public final class SqlSplitter {
 
   /** Splits {@code content}; {@code standardConformingStrings} is the server's setting at the start. */
   public static SplitResult split(String sourceName, String content, boolean standardConformingStrings) {
-    return new Scan(sourceName, content.toCharArray(), standardConformingStrings, null).run();
-  }
-
-  /**
-   * The same split, handing each statement to {@code sink} as it ends instead of keeping it:
-   * nothing but the statement being handed over is held, so a large artifact can be judged
-   * without materialising its statements. Returns the splitter's problems (what
-   * {@link SplitResult#problems()} holds for the same text).
-   */
-  public static List<Diagnostic> scan(String sourceName, char[] content, Consumer<SqlStatement> sink) {
-    return new Scan(sourceName, content, true, java.util.Objects.requireNonNull(sink, "sink")).run().problems();
-  }
-
-  /** Characters decoded at a time by {@link #scan(String, ByteBuffer, int, Consumer)}. */
-  public static final int CHUNK_CHARS = 1 << 16;
-
-  /**
-   * The same split of strict UTF-8 bytes, decoded and scanned a chunk at a time: a chunk ends
-   * after a newline, and is scanned with the state the previous one left; when it ends inside a
-   * statement (or inside COPY data) it is scanned again with more text, from the state before it,
-   * and its statements are handed over only once it ends between statements. Only a chunk (or the
-   * one statement that spans chunks) is held as characters. Returns the splitter's problems.
-   *
-   * @throws CharacterCodingException when the bytes are not valid UTF-8
-   */
-  public static List<Diagnostic> scan(String sourceName, ByteBuffer utf8, int chunkChars, Consumer<SqlStatement> sink)
-      throws CharacterCodingException {
-    java.util.Objects.requireNonNull(sink, "sink");
-    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT);
-    CharBuffer decoded = CharBuffer.allocate(Math.max(16, chunkChars));
-    char[] text = new char[Math.max(16, chunkChars) * 2];
-    int len = 0;
-    int want = chunkChars; // characters to hold before the next attempt; doubles after an attempt that ended inside a statement
-    boolean decodedAll = false;
-    boolean first = true;
-    Scan scan = new Scan(sourceName, text, true, null);
-    List<SqlStatement> held = new ArrayList<>();
-    while (true) {
-      while (!decodedAll && len < want) {
-        decoded.clear();
-        CoderResult r = decoder.decode(utf8, decoded, true);
-        if (r.isError()) {
-          r.throwException();
-        }
-        if (r.isUnderflow()) {
-          r = decoder.flush(decoded);
-          if (r.isError()) {
-            r.throwException();
-          }
-          decodedAll = r.isUnderflow();
-        }
-        decoded.flip();
-        if (len + decoded.remaining() > text.length) {
-          text = java.util.Arrays.copyOf(text, Math.max(text.length * 2, len + decoded.remaining()));
-        }
-        decoded.get(text, len, decoded.remaining());
-        len += decoded.limit();
-      }
-      int cut = len;
-      if (!decodedAll) {
-        while (cut > 0 && text[cut - 1] != '\n') {
-          cut--;
-        }
-        if (cut == 0) {
-          want = len * 2; // no line end yet: read on
-          continue;
-        }
-      }
-      Scan attempt = scan.copy();
-      attempt.s = text;
-      attempt.n = cut;
-      attempt.bom = first && cut > 0 && text[0] == '\uFEFF';
-      held.clear();
-      attempt.sink = held::add;
-      attempt.runChunk(decodedAll);
-      if (decodedAll) {
-        held.forEach(sink);
-        return attempt.problems;
-      }
-      if (attempt.clean()) {
-        held.forEach(sink);
-        scan = attempt;
-        first = false;
-        System.arraycopy(text, cut, text, 0, len - cut);
-        len -= cut;
-        want = chunkChars;
-      } else {
-        want = Math.max(want, len) * 2; // the chunk ends inside a statement: again, with more text
-      }
-    }
+    return new Scan(sourceName, content.toCharArray(), standardConformingStrings).run();
   }
 
   /** The command word of a meta-command line: {@code \echo} of {@code \echo hi}. */
@@ -157,7 +58,7 @@ public final class SqlSplitter {
   }
 
   /** The mutable state of one split; one instance per call. */
-  private static final class Scan implements Cloneable {
+  private static final class Scan {
 
     // string kinds: where a continued literal resumes
     private static final int NONE = 0;
@@ -198,16 +99,11 @@ public final class SqlSplitter {
     }
 
     private final String source;
-    private char[] s; // the text, or in a chunked scan the current chunk (it starts after a newline)
-    private int n;
-    private boolean bom; // the text starts with a byte-order mark (the file's first chunk only)
-    private boolean copyOpen; // COPY data ran to the end of the text without its terminator line
-    private List<SqlStatement> out = new ArrayList<>();
-    private Consumer<SqlStatement> sink; // null: statements are kept in out
-    private List<Diagnostic> problems = new ArrayList<>();
-    private StringBuilder edited = new StringBuilder();
-    private int count; // statements so far
-    private String previous = ""; // the text of the last statement that is not a meta-command (what \\g sends again)
+    private final char[] s;
+    private final int n;
+    private final List<SqlStatement> out = new ArrayList<>();
+    private final List<Diagnostic> problems = new ArrayList<>();
+    private final StringBuilder edited = new StringBuilder();
 
     private boolean std;
     private int pendingStd = -1; // -1 none, 0 off, 1 on: applied at the next line, as psql reads the setting per line
@@ -223,7 +119,7 @@ public final class SqlSplitter {
     private int parenDepth;
     private int beginDepth;
     private int identCount;
-    private char[] idents = new char[4]; // psql's first four identifiers, as routine-prefix letters
+    private final char[] idents = new char[4]; // psql's first four identifiers, as routine-prefix letters
     private boolean routine; // the statement begins CREATE [OR REPLACE] FUNCTION|PROCEDURE
     private boolean pendingBegin;
     private int prevTok;
@@ -231,42 +127,15 @@ public final class SqlSplitter {
     private int contKind = NONE; // a string just closed: the kind a continuation resumes
     private boolean contNewline;
 
-    Scan(String source, char[] chars, boolean std, Consumer<SqlStatement> sink) {
+    Scan(String source, char[] chars, boolean std) {
       this.source = source;
-      this.sink = sink;
       this.s = chars;
       this.n = chars.length;
       this.std = std;
     }
 
     SplitResult run() {
-      bom = n > 0 && s[0] == '\uFEFF';
-      runChunk(true);
-      return new SplitResult(source, out, problems);
-    }
-
-    /** A copy of the whole state, to go back to when a chunk ends inside a statement. */
-    Scan copy() {
-      try {
-        Scan c = (Scan) super.clone();
-        c.problems = new ArrayList<>(problems);
-        c.edited = new StringBuilder(edited);
-        c.idents = idents.clone();
-        c.out = new ArrayList<>(out);
-        return c;
-      } catch (CloneNotSupportedException e) {
-        throw new AssertionError(e);
-      }
-    }
-
-    /** The end of the chunk is between statements: nothing open, no COPY data pending. */
-    boolean clean() {
-      return stmtStart < 0 && !copyPending && !copyOpen;
-    }
-
-    /** Scans {@code s[0, n)}; {@code last}: it ends the file. */
-    void runChunk(boolean last) {
-      int p = bom ? 1 : 0;
+      int p = n > 0 && s[0] == '\uFEFF' ? 1 : 0;
       while (p < n) {
         char c = s[p];
         switch (c) {
@@ -336,9 +205,8 @@ public final class SqlSplitter {
             }
         }
       }
-      if (last) {
-        finish();
-      }
+      finish();
+      return new SplitResult(source, out, problems);
     }
 
     // ---- statement boundaries -------------------------------------------------------------
@@ -367,7 +235,7 @@ public final class SqlSplitter {
       while (q > 0 && s[q - 1] != '\n') {
         q--;
       }
-      return p - q + 1 - (q == 0 && bom ? 1 : 0);
+      return p - q + 1 - (q == 0 && n > 0 && s[0] == '\uFEFF' ? 1 : 0);
     }
 
     /** Leaves character {@code q} out of the statement text (psql drops it). */
@@ -390,7 +258,7 @@ public final class SqlSplitter {
         text = new String(s, stmtStart, end - stmtStart);
       }
       StatementKind kind = forced != null ? forced : StatementClassifier.classify(text);
-      add(new SqlStatement(count + 1, stmtLine, endLine, kind, text, stmtColumn));
+      out.add(new SqlStatement(out.size() + 1, stmtLine, endLine, kind, text, stmtColumn));
       stmtStart = -1;
       if (kind == StatementKind.COPY_FROM_STDIN) {
         copyPending = true;
@@ -399,19 +267,6 @@ public final class SqlSplitter {
         if (scs != null) {
           pendingStd = scs ? 1 : 0;
         }
-      }
-    }
-
-    /** A statement ends: kept, or handed to the sink. */
-    private void add(SqlStatement st) {
-      count++;
-      if (st.kind() != StatementKind.META_COMMAND) {
-        previous = st.text();
-      }
-      if (sink == null) {
-        out.add(st);
-      } else {
-        sink.accept(st);
       }
     }
 
@@ -474,7 +329,6 @@ public final class SqlSplitter {
 
     /** COPY … FROM STDIN data: the lines up to one that is exactly {@code \.}, or end of file. */
     private int skipCopyData(int p) {
-      copyOpen = true;
       while (p < n) {
         int eol = p;
         while (eol < n && s[eol] != '\n') {
@@ -487,7 +341,6 @@ public final class SqlSplitter {
         }
         p = eol + 1;
         if (terminator) {
-          copyOpen = false;
           break;
         }
       }
@@ -782,7 +635,7 @@ public final class SqlSplitter {
         identCount = 0;
         pendingBegin = false;
       }
-      add(new SqlStatement(count + 1, line, line, StatementKind.META_COMMAND, command, columnOf(p)));
+      out.add(new SqlStatement(out.size() + 1, line, line, StatementKind.META_COMMAND, command, columnOf(p)));
       contKind = NONE;
       return e < n && s[e] == '\\' ? e + 2 : e;
     }
@@ -808,7 +661,14 @@ public final class SqlSplitter {
     }
 
     private void resend() {
-      add(new SqlStatement(count + 1, line, line, StatementClassifier.classify(previous), previous));
+      String previous = "";
+      for (int i = out.size() - 1; i >= 0; i--) {
+        if (out.get(i).kind() != StatementKind.META_COMMAND) {
+          previous = out.get(i).text();
+          break;
+        }
+      }
+      out.add(new SqlStatement(out.size() + 1, line, line, StatementClassifier.classify(previous), previous));
     }
 
     /** A meta-command runs to the end of its line or to {@code \\} outside quotes. */
