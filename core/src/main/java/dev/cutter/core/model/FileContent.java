@@ -62,7 +62,24 @@ public final class FileContent {
       if (size > maxBytes) {
         throw new TooLargeException(size);
       }
-      ByteBuffer buf = ByteBuffer.allocate((int) Math.min(maxBytes + 1, Math.max(size + 1, 1)));
+      // The usual case, a file that keeps its size: read into an array of exactly that size, so a
+      // large artifact is neither copied again nor held twice.
+      byte[] exact = new byte[(int) size];
+      ByteBuffer whole = ByteBuffer.wrap(exact);
+      while (whole.hasRemaining() && ch.read(whole) > 0) {
+        // read on
+      }
+      ByteBuffer more = ByteBuffer.allocate(1);
+      if (!whole.hasRemaining() && ch.read(more) <= 0) {
+        return new FileContent(exact);
+      }
+      // It shrank or grew while being read: what was read, then the rest, within the limit.
+      ByteBuffer buf = ByteBuffer.allocate((int) Math.min(maxBytes + 1, Math.max((long) whole.position() + more.position() + 1, 1)));
+      buf.put(exact, 0, whole.position());
+      buf.put(more.flip());
+      if (buf.position() > maxBytes) {
+        throw new TooLargeException(buf.position());
+      }
       while (ch.read(buf) > 0) {
         if (!buf.hasRemaining()) {
           if (buf.capacity() > maxBytes) {

@@ -2,6 +2,9 @@ package dev.cutter.core.sql;
 
 import dev.cutter.core.Diagnostic;
 import java.io.ByteArrayOutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -450,6 +453,10 @@ public final class Utf8Splitter {
 
     private int quoted(int p, int kind, int startLine) {
       while (p < n) {
+        p = toQuoteBackslashOrNewline(p);
+        if (p == n) {
+          break;
+        }
         int c = s[p];
         if (c == '\'') {
           if (kind != XB && p + 1 < n && s[p + 1] == '\'') {
@@ -475,6 +482,42 @@ public final class Utf8Splitter {
       }
       problems.add(Diagnostic.at(source, startLine, "unterminated quoted string at end of file"));
       return n;
+    }
+
+    /**
+     * The first offset at or after {@code p} that holds {@code '}, a backslash or a newline, or
+     * {@code n}: a literal's body is skipped eight bytes at a time where none of them can be there.
+     */
+    private int toQuoteBackslashOrNewline(int p) {
+      while (true) {
+        while (p + 8 <= n && !quoteBackslashOrNewline((long) LONGS.get(s, p))) {
+          p += 8;
+        }
+        int end = Math.min(n, p + 8);
+        for (; p < end; p++) {
+          int c = s[p];
+          if (c == '\'' || c == '\\' || c == '\n') {
+            return p;
+          }
+        }
+        if (p == n) {
+          return n;
+        }
+      }
+    }
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+
+    /** Whether one of the eight bytes of {@code v} may be {@code '}, a backslash or a newline (never a false no). */
+    private static boolean quoteBackslashOrNewline(long v) {
+      return (zeroByte(v ^ (ONES * '\'')) | zeroByte(v ^ (ONES * '\\')) | zeroByte(v ^ (ONES * '\n'))) != 0;
+    }
+
+    /** Nonzero when a byte of {@code x} may be zero: exact for the lowest zero byte, a borrow may mark one above it. */
+    private static long zeroByte(long x) {
+      return (x - ONES) & ~x & HIGHS;
     }
 
     private int doubleQuoted(int p, int startLine) {
