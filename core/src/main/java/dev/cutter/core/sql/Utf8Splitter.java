@@ -151,12 +151,12 @@ public final class Utf8Splitter {
 
     void run() {
       bom = n >= 3 && s[0] == (byte) 0xEF && s[1] == (byte) 0xBB && s[2] == (byte) 0xBF;
-      int p = bom ? 3 : 0;
+      int p = plainLines(bom ? 3 : 0);
       while (p < n) {
         int c = s[p]; // negative: a byte of a multi-byte character
         switch (c) {
           case '\n':
-            p = newlineOutsideQuotes(p);
+            p = plainLines(newlineOutsideQuotes(p));
             break;
           case '\r':
             contNewline = true;
@@ -222,6 +222,130 @@ public final class Utf8Splitter {
         }
       }
       finish();
+    }
+
+    // ---- plain lines ------------------------------------------------------------------------
+
+    /**
+     * From the start of a line, takes every following line that is one whole plain statement —
+     * {@code insert into t values (1, 'x', "y");} and its newline — and returns where the general
+     * scan goes on. Such a line leaves the state as the general scan would (no statement open,
+     * nothing pending); any line it is not sure of is left to the general scan, untouched.
+     */
+    private int plainLines(int p) {
+      if (stmtStart >= 0 || parenDepth != 0 || beginDepth != 0 || pendingStd >= 0 || copyPending || !std) {
+        return p;
+      }
+      int end;
+      while (p < n && (end = plainLine(p)) > 0) {
+        count++;
+        previousText = null;
+        previousStart = p;
+        previousEnd = end - 1;
+        sink.plainSql(count, line, line, 1);
+        line++;
+        p = end;
+        identCount = 0;
+        routine = false;
+        pendingBegin = false;
+        prevTok = TOK_OTHER;
+        contKind = NONE;
+        contNewline = true;
+      }
+      return p;
+    }
+
+    /**
+     * If the line at {@code p} is one plain statement — a first word the classifier does not look
+     * at; then words, numbers, white space, punctuation, {@code '…'} and {@code "…"} quotes on this
+     * line; a {@code ;} at parenthesis depth 0 and the newline right after it — the offset after
+     * that newline, else -1. Whatever could mean more (a comment, {@code $}, {@code :}, a
+     * backslash outside a literal, a prefixed literal such as {@code E'…'}, a carriage return, a
+     * second statement on the line) is -1.
+     */
+    private int plainLine(int p) {
+      int e = p;
+      while (e < n && e - p < 10 && isIdentCont(s[e]) && s[e] >= 0 && s[e] != '$') {
+        e++;
+      }
+      if (e == p || !isIdentStart(s[p]) || e - p >= 10 || classifierReads(p, e - p) || (e < n && s[e] < 0)) {
+        return -1;
+      }
+      int depth = 0;
+      while (e < n) {
+        int c = s[e];
+        switch (c) {
+          case ';':
+            return depth == 0 && e + 1 < n && s[e + 1] == '\n' ? e + 2 : -1;
+          case '(':
+            depth++;
+            break;
+          case ')':
+            if (depth > 0) {
+              depth--;
+            }
+            break;
+          case '\'':
+            if (isIdentCont(s[e - 1]) || s[e - 1] == '&') {
+              return -1; // E'…', B'…', X'…', N'…', U&'…' and the like: the general scan
+            }
+            e = plainQuote(e + 1, '\'');
+            if (e < 0) {
+              return -1;
+            }
+            continue;
+          case '"':
+            if (s[e - 1] == '&') {
+              return -1;
+            }
+            e = plainQuote(e + 1, '"');
+            if (e < 0) {
+              return -1;
+            }
+            continue;
+          case '-':
+            if (e + 1 < n && s[e + 1] == '-') {
+              return -1;
+            }
+            break;
+          case '/':
+            if (e + 1 < n && s[e + 1] == '*') {
+              return -1;
+            }
+            break;
+          case '\n', '\r', '\\', '$', ':':
+            return -1;
+          default:
+            break;
+        }
+        e++;
+      }
+      return -1;
+    }
+
+    /** After an opening quote: the offset after the closing one ({@code ''} or {@code ""} inside), or -1 at a newline or the end. */
+    private int plainQuote(int p, int quote) {
+      while (p < n) {
+        if (quote == '\'') {
+          p = toQuoteBackslashOrNewline(p);
+          if (p == n) {
+            return -1;
+          }
+        }
+        int c = s[p];
+        if (c == quote) {
+          if (p + 1 < n && s[p + 1] == quote) {
+            p += 2;
+            continue;
+          }
+          return p + 1;
+        }
+        if (c == '\n') {
+          return -1;
+        }
+        p++;
+      }
+      return -1;
     }
 
     private String decode(int from, int to) {

@@ -97,6 +97,35 @@ class Utf8SplitterTest {
   }
 
   @Test
+  void agreesOnLinesThatAreOrAlmostAreOnePlainStatement() throws Exception {
+    Random random = new Random(SqlSplitterFuzzTest.SEED + 1);
+    List<String> firstWords = List.of("insert", "INSERT", "update", "select", "delete", "with", "e", "n", "u", "x", "b",
+        "create", "set", "reset", "end", "begin", "copy", "vacuum", "abcdefghij", "abcdefghi", "inserté", "_x", "x$y", "9", "$1");
+    List<String> fragments = List.of(" into t values (", "1", "-2", " --c", "/*c*/", "'a'", "'a''b'", "'é😀'", "'x\\'",
+        "'x\\'';'", "\"q\"", "\"q\"\"r\"", "\"é\"", "e'x'", "u&'x'", "U&\"x\"", "b'1'", "n'x'", "$1", "$$x$$", ":v", "::int",
+        "(", ")", ")", ",", ";", " ", "\t", "\r", "é", "\\", "\\;", "'", "\"", "x1'y'", "1'y'", "a.b", "1.5e3", "\n", "'\n'", "[1]",
+        "\u0000", "\f");
+    for (int i = 0; i < SqlSplitterFuzzTest.ITERATIONS * 4; i++) {
+      StringBuilder b = new StringBuilder(random.nextInt(8) == 0 ? "\uFEFF" : "");
+      for (int lines = 1 + random.nextInt(12); lines > 0; lines--) {
+        int shape = random.nextInt(10);
+        if (shape == 0) {
+          b.append(random.nextBoolean() ? "set standard_conforming_strings = off;\n" : "reset all;\n");
+        } else if (shape == 1) {
+          b.append(SqlSplitterFuzzTest.TOKENS.get(random.nextInt(SqlSplitterFuzzTest.TOKENS.size())));
+        }
+        b.append(firstWords.get(random.nextInt(firstWords.size())));
+        for (int f = random.nextInt(8); f > 0; f--) {
+          b.append(fragments.get(random.nextInt(fragments.size())));
+        }
+        b.append(random.nextInt(6) == 0 ? fragments.get(random.nextInt(fragments.size())) : ";");
+        b.append(random.nextInt(8) == 0 ? "" : random.nextInt(8) == 0 ? "\n\n" : "\n");
+      }
+      assertAgreement(b.toString(), "lines case " + i + ": " + b);
+    }
+  }
+
+  @Test
   void handsOverPlainStatementsWithoutTheirText() throws Exception {
     List<Object> seen = new ArrayList<>();
     Utf8Splitter.Sink sink = new Utf8Splitter.Sink() {
