@@ -246,7 +246,7 @@ public final class Utf8Splitter {
         count++;
         previousText = null;
         previousStart = p;
-        previousEnd = end - 1;
+        previousEnd = plainEnd;
         sink.plainSql(count, line, line, 1);
         line++;
         p = end;
@@ -260,11 +260,13 @@ public final class Utf8Splitter {
       return p;
     }
 
+    private int plainEnd; // where the statement of the last plain line ends (after its semicolon)
+
     /**
      * If the line at {@code p} is one plain statement — a first word the classifier does not look
      * at; then words, numbers, white space, punctuation, {@code '…'} and {@code "…"} quotes on this
-     * line; a {@code ;} at parenthesis depth 0 and the newline right after it — the offset after
-     * that newline, else -1. Whatever could mean more (a comment, {@code $}, {@code :}, a
+     * line; a {@code ;} at parenthesis depth 0 and the newline (or CRLF) right after it — the
+     * offset after that newline, else -1. Whatever could mean more (a comment, {@code $}, {@code :}, a
      * backslash outside a literal, a prefixed literal such as {@code E'…'}, a carriage return, a
      * second statement on the line) is -1.
      */
@@ -281,7 +283,14 @@ public final class Utf8Splitter {
         int c = s[e];
         switch (c) {
           case ';':
-            return depth == 0 && e + 1 < n && s[e + 1] == '\n' ? e + 2 : -1;
+            if (depth != 0 || e + 1 >= n) {
+              return -1;
+            }
+            plainEnd = e + 1;
+            if (s[e + 1] == '\n') {
+              return e + 2;
+            }
+            return s[e + 1] == '\r' && e + 2 < n && s[e + 2] == '\n' ? e + 3 : -1; // a CRLF line end
           case '(':
             depth++;
             break;

@@ -119,7 +119,7 @@ class Utf8SplitterTest {
           b.append(fragments.get(random.nextInt(fragments.size())));
         }
         b.append(random.nextInt(6) == 0 ? fragments.get(random.nextInt(fragments.size())) : ";");
-        b.append(random.nextInt(8) == 0 ? "" : random.nextInt(8) == 0 ? "\n\n" : "\n");
+        b.append(random.nextInt(8) == 0 ? "" : random.nextInt(8) == 0 ? "\n\n" : random.nextInt(4) == 0 ? "\r\n" : "\n");
       }
       assertAgreement(b.toString(), "lines case " + i + ": " + b);
     }
