@@ -247,8 +247,8 @@ public final class Utf8Splitter {
         previousText = null;
         previousStart = p;
         previousEnd = plainEnd;
-        sink.plainSql(count, line, line, 1);
-        line++;
+        sink.plainSql(count, line, line + plainBreaks, 1);
+        line += plainBreaks + 1;
         p = end;
         identCount = 0;
         routine = false;
@@ -261,14 +261,15 @@ public final class Utf8Splitter {
     }
 
     private int plainEnd; // where the statement of the last plain line ends (after its semicolon)
+    private int plainBreaks; // the newlines inside it
 
     /**
-     * If the line at {@code p} is one plain statement — a first word the classifier does not look
-     * at; then words, numbers, white space, punctuation, {@code '…'} and {@code "…"} quotes on this
-     * line; a {@code ;} at parenthesis depth 0 and the newline (or CRLF) right after it — the
-     * offset after that newline, else -1. Whatever could mean more (a comment, {@code $}, {@code :}, a
-     * backslash outside a literal, a prefixed literal such as {@code E'…'}, a carriage return, a
-     * second statement on the line) is -1.
+     * If the line at {@code p} starts one plain statement — a first word the classifier does not
+     * look at; then words, numbers, white space, punctuation, {@code '…'} and {@code "…"} quotes,
+     * over further lines but no empty one; a {@code ;} at parenthesis depth 0 and the newline (or
+     * CRLF) right after it — the offset after that newline, else -1. Whatever could mean more (a
+     * comment, {@code $}, {@code :}, a backslash outside a literal, a prefixed literal such as
+     * {@code E'…'}, an empty line that psql drops, a second statement on the line) is -1.
      */
     private int plainLine(int p) {
       int e = p;
@@ -279,6 +280,7 @@ public final class Utf8Splitter {
         return -1;
       }
       int depth = 0;
+      plainBreaks = 0;
       while (e < n) {
         int c = s[e];
         switch (c) {
@@ -327,7 +329,13 @@ public final class Utf8Splitter {
               return -1;
             }
             break;
-          case '\n', '\r', '\\', '$', ':':
+          case '\n':
+            if (e + 1 >= n || s[e + 1] == '\n') {
+              return -1; // psql drops an empty line, and the file's last newline: edited text
+            }
+            plainBreaks++;
+            break;
+          case '\\', '$', ':':
             return -1;
           default:
             break;
@@ -337,7 +345,7 @@ public final class Utf8Splitter {
       return -1;
     }
 
-    /** After an opening quote: the offset after the closing one ({@code ''} or {@code ""} inside), or -1 at a newline or the end. */
+    /** After an opening quote: the offset after the closing one ({@code ''} or {@code ""} inside), or -1 at the end. */
     private int plainQuote(int p, int quote) {
       while (p < n) {
         if (quote == '\'') {
@@ -355,7 +363,7 @@ public final class Utf8Splitter {
           return p + 1;
         }
         if (c == '\n') {
-          return -1;
+          plainBreaks++;
         }
         p++;
       }

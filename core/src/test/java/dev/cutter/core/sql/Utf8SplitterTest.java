@@ -46,6 +46,7 @@ class Utf8SplitterTest {
       "beg\\echo x\\\\in;\nselect 1;\n",
       "ins\\echo x\\\\ert into t values (1);\ncommit;\n",
       "insert\n\ninto t values (1);\nupdate t set a = 'é';\n",
+      "insert into t\n\nvalues (1);\n\\g\ninsert into t\r\n  values ('a\n\nb');\r\n\\g\nupdate t\nset a = 1;\n\\gx\n",
       "select 'é'; select \"ñame\" from t; insert into \"tàble\" values ('日本語');\n\t  create index concurrently \"ï\" on t (a);\n",
       "select 1; \uD83D\uDE00create index concurrently i on t (a);\n   😀 ; vacuum;\n",
       "select $é$ ; vacuum; $é$, $日本$x$日本$, $😀$ $😀$;\nvacuum t;\n",
@@ -103,7 +104,7 @@ class Utf8SplitterTest {
         "create", "set", "reset", "end", "begin", "copy", "vacuum", "abcdefghij", "abcdefghi", "inserté", "_x", "x$y", "9", "$1");
     List<String> fragments = List.of(" into t values (", "1", "-2", " --c", "/*c*/", "'a'", "'a''b'", "'é😀'", "'x\\'",
         "'x\\'';'", "\"q\"", "\"q\"\"r\"", "\"é\"", "e'x'", "u&'x'", "U&\"x\"", "b'1'", "n'x'", "$1", "$$x$$", ":v", "::int",
-        "(", ")", ")", ",", ";", " ", "\t", "\r", "é", "\\", "\\;", "'", "\"", "x1'y'", "1'y'", "a.b", "1.5e3", "\n", "'\n'", "[1]",
+        "(", ")", ")", ",", ";", " ", "\t", "\r", "é", "\\", "\\;", "'", "\"", "x1'y'", "1'y'", "a.b", "1.5e3", "\n", "'\n'", "[1]", "\n  values (", "\r\n", "\n\n",
         "\u0000", "\f");
     for (int i = 0; i < SqlSplitterFuzzTest.ITERATIONS * 4; i++) {
       StringBuilder b = new StringBuilder(random.nextInt(8) == 0 ? "\uFEFF" : "");
