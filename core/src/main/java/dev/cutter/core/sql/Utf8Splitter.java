@@ -232,10 +232,10 @@ public final class Utf8Splitter {
     // ---- plain lines ------------------------------------------------------------------------
 
     /**
-     * From the start of a line, takes every following line that is one whole plain statement —
-     * {@code insert into t values (1, 'x', "y");} and its newline — and returns where the general
-     * scan goes on. Such a line leaves the state as the general scan would (no statement open,
-     * nothing pending); any line it is not sure of is left to the general scan, untouched.
+     * From the start of a line, takes every following plain statement that starts a line and
+     * ends one — {@code insert into t values (1, 'x', "y");} and its newline — and returns where
+     * the general scan goes on. Such a statement leaves the state as the general scan would (no
+     * statement open, nothing pending); any it is not sure of is left to the general scan, untouched.
      */
     private int plainLines(int p) {
       if (stmtStart >= 0 || parenDepth != 0 || beginDepth != 0 || pendingStd >= 0 || copyPending || !std) {
