@@ -259,4 +259,39 @@ class PackageVerifyCommandTest {
     assertThat(verify.err()).isEmpty();
     assertThat(verify.out()).contains("sha256 ddl/change.sql: ok ", "integrity: PASS\n");
   }
+
+  @Test
+  void judgesCopyDataAndTheCopyRefusalsAsApplyDoes() throws IOException {
+    // two COPYs on one line read their data in turn (the second's data holds a line that is SQL
+    // that would be refused); a string opened on the COPY's line goes on after the data; pg_dump's
+    // \restrict lines send nothing
+    Cli accepted = verifyFresh("\\restrict k1\ncreate table app.t (id int primary key, s text);\n"
+        + "copy app.t from stdin; copy app.t from stdin; select 'a\r\n1\tit's\r\n\\.\r\n"
+        + "vacuum app.t;\n\\.\nb';\n\\unrestrict k1\n");
+    Cli refusedOut = verifyFresh("create table app.t (id int primary key);\ncopy app.t (id) to stdout;\n");
+    Cli refusedBinary = verifyFresh("create table app.t (id int primary key);\n  copy app.t from stdin (format binary);\n\\.\n");
+
+    assertThat(accepted.exit()).as(accepted.out() + accepted.err()).isZero();
+    assertThat(accepted.err()).isEmpty();
+    assertThat(refusedOut.exit()).isEqualTo(2);
+    assertThat(refusedOut.err().strip()).isEqualTo("ddl/change.sql:2:1: `copy app . t …`: COPY … TO STDOUT would print"
+        + " table rows, which cutter never shows; a change only loads data (COPY … FROM STDIN with its data inline)");
+    assertThat(refusedBinary.exit()).isEqualTo(2);
+    assertThat(refusedBinary.err().strip()).isEqualTo("ddl/change.sql:2:3: COPY … FROM STDIN in binary format: psql would"
+        + " read the rest of the file as its data; use text or CSV data ended by a \\. line");
+  }
+
+  /** Verifies a new package whose change artifact is {@code changeSql} (the previous one, signature included, removed). */
+  private Cli verifyFresh(String changeSql) throws IOException {
+    Path old = dir.resolve("pkg");
+    if (Files.exists(old)) {
+      try (java.util.stream.Stream<Path> files = Files.walk(old)) {
+        for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(f);
+        }
+      }
+    }
+    Path pkg = packageWith(changeSql, null);
+    return Cli.run(Map.of(), "package", "verify", pkg.toString(), "--trust", trust(1).toString());
+  }
 }

@@ -29,9 +29,11 @@ import java.util.Set;
  * a change to both ({@code Utf8SplitterTest} holds them to the same statements, problems and
  * verdicts). Two additions make it fast, neither changing a result: a line that is one whole plain
  * statement is taken by one small loop ({@code plainLines}), and a literal's body is skipped eight
- * bytes at a time. COPY … FROM STDIN data is skipped in one place, {@code copyData}, the
- * counterpart of {@code SqlSplitter.Scan#skipCopyData}: a change to how psql's COPY data is read
- * goes into both (a COPY statement never takes the plain-line path: its first word matters).
+ * bytes at a time. COPY … FROM STDIN data is read in one place, {@code copyData}, the
+ * counterpart of {@code SqlSplitter.Scan#copyData}, at the newline that ends the COPY's line
+ * ({@code lineBreak}, which returns where scanning goes on, as the char scan's does): a change to
+ * how psql's COPY data is read goes into both (a COPY statement never takes the plain-line path:
+ * its first word matters). The data is never decoded: the sink learns its lines and byte range.
  */
 public final class Utf8Splitter {
 
@@ -47,6 +49,13 @@ public final class Utf8Splitter {
      * one the classifier looks at, and psql sends it as written.
      */
     void plainSql(int index, int startLine, int endLine, int startColumn);
+
+    /**
+     * The inline data of the COPY … FROM STDIN statement {@code index}, handed over after it: the
+     * lines and bytes {@code [from, to)} that {@link SqlStatement#copyData} holds in the char split
+     * (its {@link CopyData#startLine}, {@link CopyData#endLine} and {@link CopyData#endMarker}).
+     */
+    default void copyData(int index, int startLine, int endLine, boolean endMarker, int from, int to) {}
   }
 
   /**
@@ -126,7 +135,8 @@ public final class Utf8Splitter {
 
     private boolean std = true;
     private int pendingStd = -1;
-    private boolean copyPending;
+    /** The indexes of the COPY … FROM STDIN statements sent on the current line, in order: their data follows the line. */
+    private final List<Integer> pendingCopies = new ArrayList<>(1);
 
     private int line = 1;
     private int stmtStart = -1;
@@ -238,7 +248,7 @@ public final class Utf8Splitter {
      * statement open, nothing pending); any it is not sure of is left to the general scan, untouched.
      */
     private int plainLines(int p) {
-      if (stmtStart >= 0 || parenDepth != 0 || beginDepth != 0 || pendingStd >= 0 || copyPending || !std) {
+      if (stmtStart >= 0 || parenDepth != 0 || beginDepth != 0 || pendingStd >= 0 || !pendingCopies.isEmpty() || !std) {
         return p;
       }
       int end;
@@ -444,7 +454,7 @@ public final class Utf8Splitter {
       add(new SqlStatement(count + 1, stmtLine, endLine, kind, text, stmtColumn));
       stmtStart = -1;
       if (kind == StatementKind.COPY_FROM_STDIN) {
-        copyPending = true;
+        pendingCopies.add(count);
       } else if (kind == StatementKind.SQL) {
         Boolean scs = StatementClassifier.standardConformingStringsSetTo(text);
         if (scs != null) {
@@ -473,6 +483,11 @@ public final class Utf8Splitter {
     private void finish() {
       if (stmtStart >= 0) {
         emit(n, lastContentLine());
+      }
+      if (!pendingCopies.isEmpty()) {
+        line++; // a COPY on the last line, which has no newline: its data would start on the next line, and is empty
+        copyData(n);
+        line--;
       }
       if (beginDepth > 0) {
         problems.add(Diagnostic.at(source, line, "BEGIN ATOMIC body not closed by END at end of file"));
@@ -512,51 +527,61 @@ public final class Utf8Splitter {
 
     private int newlineOutsideQuotes(int q) {
       contNewline = true;
-      lineBreak(q);
-      if (q + 1 < n && s[q + 1] == '\n') {
-        drop(q);
-      }
-      if (copyPending) {
-        copyPending = false;
-        return copyData(q + 1);
-      }
-      return q + 1;
+      return lineBreak(q, true);
     }
 
-    private void lineBreak(int q) {
+    private int lineBreak(int q) {
+      return lineBreak(q, false);
+    }
+
+    /** As {@code SqlSplitter.Scan#lineBreak}: reads pending COPY data; returns where scanning goes on. */
+    private int lineBreak(int q, boolean outsideQuotes) {
       line++;
       if (pendingStd >= 0) {
         std = pendingStd == 1;
         pendingStd = -1;
       }
-      if (q + 1 == n) {
+      int next = pendingCopies.isEmpty() ? q + 1 : copyData(q + 1);
+      if (next == n || (outsideQuotes && s[next] == '\n')) {
         drop(q);
       }
+      if (next > q + 1 && stmtStart >= 0) {
+        edited.write(s, segStart, Math.max(segStart, q + 1) - segStart); // the data is cut out of the statement
+        segStart = next;
+        isEdited = true;
+      }
+      return next;
     }
 
     /**
-     * COPY … FROM STDIN data after the statement's line: what {@code SqlSplitter.Scan#skipCopyData}
-     * does, kept here on its own so the two stay aligned. The lines up to one that is exactly
-     * {@code \.} (optionally followed by a carriage return), or to end of file, are skipped;
-     * returns where scanning goes on.
+     * COPY … FROM STDIN data: what {@code SqlSplitter.Scan#copyData} reads, kept here on its own so
+     * the two stay aligned. For each pending COPY, in order, the lines from {@code p} up to and
+     * including one that is exactly {@code \.} (before its {@code \n}, a {@code \r} is allowed), or
+     * to end of file, are handed to the sink as that COPY's data; returns the position after them.
      */
     private int copyData(int p) {
-      while (p < n) {
-        int eol = p;
-        while (eol < n && s[eol] != '\n') {
-          eol++;
+      for (int index : pendingCopies) {
+        int start = p;
+        int startLine = line;
+        int lines = 0;
+        boolean marker = false;
+        while (p < n && !marker) {
+          int eol = p;
+          while (eol < n && s[eol] != '\n') {
+            eol++;
+          }
+          int len = eol - p;
+          marker = eol < n && len >= 2 && s[p] == '\\' && s[p + 1] == '.' && (len == 2 || (len == 3 && s[p + 2] == '\r'));
+          lines++;
+          if (eol < n) {
+            line++;
+          }
+          p = Math.min(eol + 1, n);
         }
-        int len = eol - p;
-        boolean terminator = len >= 2 && s[p] == '\\' && s[p + 1] == '.' && (len == 2 || (len == 3 && s[p + 2] == '\r'));
-        if (eol < n) {
-          line++;
-        }
-        p = eol + 1;
-        if (terminator) {
-          break;
-        }
+        sink.copyData(index, startLine, startLine + lines - 1, marker, start, p);
       }
-      return Math.min(p, n);
+      pendingCopies.clear();
+      return p;
     }
 
     // ---- comments ---------------------------------------------------------------------------
@@ -585,10 +610,7 @@ public final class Utf8Splitter {
           depth++;
           p += 2;
         } else {
-          if (c == '\n') {
-            lineBreak(p);
-          }
-          p++;
+          p = c == '\n' ? lineBreak(p) : p + 1;
         }
       }
       problems.add(Diagnostic.at(source, startLine, "unterminated /* comment at end of file"));
@@ -615,14 +637,13 @@ public final class Utf8Splitter {
         }
         if (c == '\\' && kind == XE) {
           if (p + 1 < n) {
-            if (s[p + 1] == '\n') {
-              lineBreak(p + 1);
-            }
-            p += 2; // the escaped byte is ASCII or a lead byte; continuation bytes are never special
+            // the escaped byte is ASCII or a lead byte; continuation bytes are never special
+            p = s[p + 1] == '\n' ? lineBreak(p + 1) : p + 2;
             continue;
           }
         } else if (c == '\n') {
-          lineBreak(p);
+          p = lineBreak(p);
+          continue;
         }
         p++;
       }
@@ -676,10 +697,7 @@ public final class Utf8Splitter {
           }
           return p + 1;
         }
-        if (c == '\n') {
-          lineBreak(p);
-        }
-        p++;
+        p = c == '\n' ? lineBreak(p) : p + 1;
       }
       problems.add(Diagnostic.at(source, startLine, "unterminated quoted identifier at end of file"));
       return n;
@@ -716,7 +734,8 @@ public final class Utf8Splitter {
             return p + len;
           }
         } else if (c == '\n') {
-          lineBreak(p);
+          p = lineBreak(p);
+          continue;
         }
         p++;
       }

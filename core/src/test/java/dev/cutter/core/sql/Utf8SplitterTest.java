@@ -63,7 +63,43 @@ class Utf8SplitterTest {
       "/* é */ insert into t values (1);\n-- é\nselect 1 /* 😀 */;\n",
       "select 1;\n\\gexec\ninsert into t values (1);\n\\g\n\\watch\n",
       "create or replace function é() returns int language sql begin atomic select 'é'; end;\ninsert into t values (1);\n",
-      "copy t (a) from stdin with (format csv);\n\"é\",1\n\\.\ncopy t to stdout;\ncopy t from stdin;\n1\n");
+      "copy t (a) from stdin with (format csv);\n\"é\",1\n\\.\ncopy t to stdout;\ncopy t from stdin;\n1\n",
+      // COPY … FROM STDIN data as the char split reads it (CopyDataSplitTest), and the refusals of COPY
+      "copy t from stdin;\r\n1\tone\r\n2\ttwo\r\n\\.\r\nselect 1;\r\n",
+      "copy t from stdin;\n\\.\r\r\n\\.\nselect 1;\n",
+      "copy t from stdin;\n\\\\.\n \\.\n\\. \n\\.x\na\\.\n\\.\nselect 1;",
+      "copy t from stdin;\n1\n2\n",
+      "copy t from stdin;\n1\n2",
+      "copy t from stdin;\n1\n\\.",
+      "copy t from stdin;",
+      "copy t from stdin;\n",
+      "copy t from stdin",
+      "select 1;\ncopy t from stdin;\n\n\n",
+      "copy a from stdin; select 1; copy b from stdin;\n1\n\\.\n2\n\\.\nselect 2;\n",
+      "copy t from stdin; select 'a\n1\n\\.\nb' as x;\n",
+      "copy t from stdin; select\n1\n\\.\n\n2;\n",
+      "copy t from stdin; insert into t values ('a\n1\n\\.\nb');\ninsert into t values (1);\n",
+      "copy t from stdin; select $x$a\n1é\n\\.\nb$x$, \"q\n\\.\n\", /* c\n\\.\n*/ E'\\\n\\.\n';\nselect 2;\n",
+      "copy t from stdin; copy u from stdin; select 'x\n\\.\n\n2\n\\.\ny';\n",
+      "copy t from stdin with (format csv);\n\n'x\n/* not a comment\n$$ ; $$;\n-- nor this\n\n\\.\n\nselect 3;\n",
+      "copy t from stdin;\nset standard_conforming_strings = off;\n\\.\nselect 'a\\'b';\n",
+      "set standard_conforming_strings = off; copy t from stdin;\n'\\.\n\\.\nselect 'a\\'b';\n",
+      "create table t (a text);\ncopy t from stdin;\n4111111111111111\tpassword=hunter2\n\\.\ncommit;\n",
+      "begin;\ncopy t from stdin;\n1\n\\.\ncommit;\n",
+      "\\restrict AbC123\nSET client_encoding = 'UTF8';\ncopy t from stdin;\n1\n\\.\n\\unrestrict AbC123\n",
+      "\\restrict k\nbegin;\ninsert into t values (1);\ncommit;\n\\unrestrict k\n",
+      "\\restrict k\n\\connect other\n\\unrestrict k\n",
+      "copy t from stdin;\n1\n\\.\ncopy t to stdout;\ncopy (select 1) to program 'id';\n"
+          + "copy t from program 'cat /etc/passwd';\ncopy t to stdout with (format csv);\ncopy t from '/srv/x.csv';\n",
+      "copy t to stdout;\n1\n\\.\n",
+      "copy t from stdin with (format binary);\n\\.\n",
+      "\ncopy binary t from stdin;\n",
+      "copy t from stdin (format 'binary');\n",
+      "copy t from stdin where b = 'binary';\n1\n\\.\n",
+      "copy t from stdin \\; select 1;\n1\n\\.\n",
+      "select 1 \\; copy t from stdin;\n1\n\\.\n",
+      "copy t from stdin;\n1\n\\.\n\\g\n2\n\\.\n",
+      "copy t from stdin \\g\n1\n\\.\n");
 
   @Test
   void agreesOnTheScriptsAndTheCorpora() throws Exception {
@@ -84,7 +120,11 @@ class Utf8SplitterTest {
     Random random = new Random(SqlSplitterFuzzTest.SEED);
     List<String> tokens = new ArrayList<>(SqlSplitterFuzzTest.TOKENS);
     tokens.addAll(List.of("insert into t values (", "update", "INSERT", "set standard_conforming_strings = off;\n",
-        "reset all;\n", "'é\\'", "$é$", "ñ", "日本", "\u2003", "\\echo é\n", "\\gx\n", "end", "create index concurrently i on t"));
+        "reset all;\n", "'é\\'", "$é$", "ñ", "日本", "\u2003", "\\echo é\n", "\\gx\n", "end", "create index concurrently i on t",
+        // COPY data among everything else (CopyDataSplitTest's fragments) and the COPY forms refused
+        "copy t from stdin;", "copy t from stdin;\n", "copy t from stdin", "\\.\n", "\\.\r\n", "\\.\r\r\n", "\\.",
+        "1\t\\N\n", "é\t😀\n", "copy t to stdout;", "copy t from program 'x';", "copy binary t from stdin;\n",
+        "copy t from stdin (format binary);", "copy t from stdin \\; select 1;\n", "\\restrict k\n", "\\unrestrict k\n"));
     for (int i = 0; i < SqlSplitterFuzzTest.ITERATIONS * 2; i++) {
       StringBuilder b = new StringBuilder();
       for (int n = random.nextInt(160); n > 0; n--) {
@@ -94,6 +134,24 @@ class Utf8SplitterTest {
         }
       }
       assertAgreement(b.toString(), "case " + i);
+    }
+  }
+
+  @Test
+  void agreesOnRandomScriptsMixingCopyDataWithQuotesCommentsAndMetaCommands() throws Exception {
+    // CopyDataSplitTest's mix, with multi-byte data and the COPY forms that are refused
+    String[] fragments = {"copy t from stdin;", "copy t from stdin", "\n", "\n\n", "\\.\n", "\\.\r\n", "\\.\r", "1\t\\N\n",
+        "é😀\n", "'", "$$", "$é$", "/*", "*/", "--", ";", "select ", "insert into t values (1);\n", "E'\\", "\r\n", "(", ")",
+        "\\;", "\\echo x\n", "\\g\n", "\"", "begin atomic ", "create function f() returns int language sql ", "end;",
+        "copy t to stdout;", "copy t from program 'x';", "copy binary t from stdin;", "\\restrict k\n", "begin;\n",
+        "commit;\n", "set standard_conforming_strings = off;\n"};
+    Random r = new Random(SqlSplitterFuzzTest.SEED + 2);
+    for (int round = 0; round < SqlSplitterFuzzTest.ITERATIONS * 4; round++) {
+      StringBuilder b = new StringBuilder();
+      for (int k = 3 + r.nextInt(30); k > 0; k--) {
+        b.append(fragments[r.nextInt(fragments.length)]);
+      }
+      assertAgreement(b.toString(), "copy case " + round + ": " + b);
     }
   }
 
@@ -196,11 +254,23 @@ class Utf8SplitterTest {
     List<SqlStatement> statements = kept.statements();
     int[] at = {0};
     int[] plain = {0};
+    List<Integer> copies = new ArrayList<>();
     List<Diagnostic> problems = Utf8Splitter.scan("f.sql", bytes, bytes.length, new Utf8Splitter.Sink() {
       @Override
       public void statement(SqlStatement s) {
         assertThat(at[0]).as(what).isLessThan(statements.size());
-        assertThat(s).as(what).isEqualTo(statements.get(at[0]++));
+        assertThat(s.copyData()).as(what).isNull();
+        assertThat(s).as(what).isEqualTo(statements.get(at[0]++).withCopyData(null));
+      }
+
+      @Override
+      public void copyData(int index, int startLine, int endLine, boolean endMarker, int from, int to) {
+        assertThat(index).as(what).isBetween(1, at[0]);
+        CopyData d = statements.get(index - 1).copyData();
+        assertThat(d).as(what + " statement " + index + " has data").isNotNull();
+        assertThat(new CopyData(startLine, endLine, endMarker, d.text())).as(what).isEqualTo(d);
+        assertThat(java.util.Arrays.copyOfRange(bytes, from, to)).as(what).isEqualTo(d.bytes());
+        copies.add(index);
       }
 
       @Override
@@ -212,6 +282,8 @@ class Utf8SplitterTest {
       }
     });
     assertThat(at[0]).as(what).isEqualTo(statements.size());
+    assertThat(copies).as(what + ": the COPY statements whose data was read, in order").isEqualTo(
+        statements.stream().filter(s -> s.copyData() != null).map(SqlStatement::index).toList());
     assertThat(problems).as(what).isEqualTo(kept.problems());
     for (Mode mode : Mode.values()) {
       ArtifactScript applyPath = ArtifactScript.of(kept, mode);
