@@ -107,7 +107,7 @@ class CopyDataApplyCommandTest {
     Cli r = apply(pkg, db);
 
     assertThat(r.exit()).isEqualTo(2);
-    assertThat(r.err()).contains("change.sql:2: `copy o to stdout`: COPY … TO STDOUT would print table rows");
+    assertThat(r.err()).contains("change.sql:2:1: `copy o to stdout`: COPY … TO STDOUT would print table rows");
     assertThat(db.queryValue("select to_regclass('public.o') is null")).isEqualTo("t");
   }
 

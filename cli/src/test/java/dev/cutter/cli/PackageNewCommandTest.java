@@ -346,7 +346,7 @@ class PackageNewCommandTest {
     Cli r = scaffold(db, pkg, owner, change);
 
     assertNothingLeft(pkg);
-    assertThat(refusal(r)).isEqualTo(change + ":2: `rollback` is transaction control: cutter runs the artifact in one"
+    assertThat(refusal(r)).isEqualTo(change + ":2:1: `rollback` is transaction control: cutter runs the artifact in one"
         + " transaction it controls; remove it (only a BEGIN … COMMIT pair wrapping the whole file is accepted, and absorbed)");
     assertThat(pkg).doesNotExist();
 
@@ -355,12 +355,12 @@ class PackageNewCommandTest {
         + " file");
 
     Path meta = sql("meta.sql", "create table app.t (a int);\n\\connect other\n");
-    assertThat(refusal(scaffold(db, pkg, owner, meta))).isEqualTo(meta + ":2: psql meta-command \\connect cannot run"
+    assertThat(refusal(scaffold(db, pkg, owner, meta))).isEqualTo(meta + ":2:1: psql meta-command \\connect cannot run"
         + " over a database connection; remove it (only plain SQL is sent)");
 
     Path back = sql("back.sql", "drop table app.t;\ncommit;\n");
     assertThat(refusal(scaffold(db, pkg, owner, sql("ok.sql", "create table app.t (a int);\n"), "--rollback",
-        back.toString()))).isEqualTo(back + ":2: `commit` is transaction control: cutter runs the artifact in one"
+        back.toString()))).isEqualTo(back + ":2:1: `commit` is transaction control: cutter runs the artifact in one"
             + " transaction it controls; remove it (only a BEGIN … COMMIT pair wrapping the whole file is accepted, and absorbed)");
     assertThat(pkg).doesNotExist();
   }

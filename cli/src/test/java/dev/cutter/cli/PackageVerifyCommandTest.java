@@ -191,4 +191,107 @@ class PackageVerifyCommandTest {
     assertThat(verify.exit()).isEqualTo(2);
     assertThat(verify.err().strip()).startsWith(yaml + ":16:5: U+2028 (LINE SEPARATOR) outside a quoted string").doesNotContain("\n");
   }
+
+  /** The minimal package with {@code changeSql} (and an online step when given), pinned by package hash and signed by Ann. */
+  private Path packageWith(String changeSql, String onlineSql) throws IOException {
+    Path pkg = writePackage("2030-01-01T00:00:00Z");
+    Files.writeString(pkg.resolve(MinimalPackage.ARTIFACT), changeSql);
+    if (onlineSql != null) {
+      Files.writeString(pkg.resolve("ddl/online.sql"), onlineSql);
+      Files.writeString(pkg.resolve("package.yaml"), Files.readString(pkg.resolve("package.yaml"))
+          + "online:\n  path: ddl/online.sql\n  sha256: " + "0".repeat(64) + "\n");
+    }
+    Cli hash = Cli.run(Map.of(), "package", "hash", pkg.toString());
+    assertThat(hash.exit()).as(hash.out() + hash.err()).isZero();
+    Cli sign = Cli.run(ENV, "package", "sign", pkg.toString(), "--key", shared.resolve("keys/ann-approver.sec.asc").toString(),
+        "--passphrase-env", "PP");
+    assertThat(sign.exit()).as(sign.err()).isZero();
+    return pkg;
+  }
+
+  @Test
+  void exits2OnACreateIndexConcurrentlyInTransactionModeAsApplyWould() throws IOException {
+    Path pkg = packageWith("create table app.t (id int primary key);\n\ncreate index concurrently t_id on app.t (id);\n", null);
+
+    Cli verify = Cli.run(Map.of(), "package", "verify", pkg.toString(), "--trust", trust(1).toString());
+    Cli preflight = Cli.run(Map.of(), "preflight", pkg.toString(), "--trust", trust(1).toString(),
+        "--report-dir", dir.resolve("reports").toString());
+
+    assertThat(verify.exit()).isEqualTo(2);
+    assertThat(verify.out()).isEmpty();
+    assertThat(verify.err().strip()).isEqualTo("ddl/change.sql:3:1: `create index concurrently t_id …` cannot run inside a"
+        + " transaction block (SQLSTATE 25001); put it in the online: step (an index built, dropped or rebuilt CONCURRENTLY) or in a package with mode: autocommit");
+    // the same refusal, word for word, as the run commands print before they connect
+    assertThat(preflight.exit()).isEqualTo(2);
+    assertThat(preflight.err().strip()).endsWith("\n" + verify.err().strip());
+  }
+
+  @Test
+  void exits2OnAPsqlMetaCommand() throws IOException {
+    Path pkg = packageWith("\\set ON_ERROR_STOP on\ncreate table app.t (id int primary key);\n", null);
+
+    Cli verify = Cli.run(Map.of(), "package", "verify", pkg.toString(), "--trust", trust(1).toString());
+
+    assertThat(verify.exit()).isEqualTo(2);
+    assertThat(verify.out()).isEmpty();
+    assertThat(verify.err().strip()).isEqualTo("ddl/change.sql:1:1: psql meta-command \\set cannot run over a database"
+        + " connection; remove it (only plain SQL is sent)");
+  }
+
+  @Test
+  void acceptsTheSameConcurrentIndexInTheOnlineStep() throws IOException {
+    Path pkg = packageWith(MinimalPackage.CHANGE_SQL, "create index concurrently t_id on app.t (id);\n");
+
+    Cli verify = Cli.run(Map.of(), "package", "verify", pkg.toString(), "--trust", trust(1).toString());
+
+    assertThat(verify.exit()).as(verify.out() + verify.err()).isZero();
+    assertThat(verify.err()).isEmpty();
+    assertThat(verify.out()).contains("sha256 ddl/online.sql: ok ", "integrity: PASS\n");
+  }
+
+  @Test
+  void aCleanPackageWrappedInBeginCommitStillVerifies() throws IOException {
+    Path pkg = packageWith("begin;\ncreate table app.t (id int primary key);\ncommit;\n", null);
+
+    Cli verify = Cli.run(Map.of(), "package", "verify", pkg.toString(), "--trust", trust(1).toString());
+
+    assertThat(verify.exit()).as(verify.out() + verify.err()).isZero();
+    assertThat(verify.err()).isEmpty();
+    assertThat(verify.out()).contains("sha256 ddl/change.sql: ok ", "integrity: PASS\n");
+  }
+
+  @Test
+  void judgesCopyDataAndTheCopyRefusalsAsApplyDoes() throws IOException {
+    // two COPYs on one line read their data in turn (the second's data holds a line that is SQL
+    // that would be refused); a string opened on the COPY's line goes on after the data; pg_dump's
+    // \restrict lines send nothing
+    Cli accepted = verifyFresh("\\restrict k1\ncreate table app.t (id int primary key, s text);\n"
+        + "copy app.t from stdin; copy app.t from stdin; select 'a\r\n1\tit's\r\n\\.\r\n"
+        + "vacuum app.t;\n\\.\nb';\n\\unrestrict k1\n");
+    Cli refusedOut = verifyFresh("create table app.t (id int primary key);\ncopy app.t (id) to stdout;\n");
+    Cli refusedBinary = verifyFresh("create table app.t (id int primary key);\n  copy app.t from stdin (format binary);\n\\.\n");
+
+    assertThat(accepted.exit()).as(accepted.out() + accepted.err()).isZero();
+    assertThat(accepted.err()).isEmpty();
+    assertThat(refusedOut.exit()).isEqualTo(2);
+    assertThat(refusedOut.err().strip()).isEqualTo("ddl/change.sql:2:1: `copy app . t …`: COPY … TO STDOUT would print"
+        + " table rows, which cutter never shows; a change only loads data (COPY … FROM STDIN with its data inline)");
+    assertThat(refusedBinary.exit()).isEqualTo(2);
+    assertThat(refusedBinary.err().strip()).isEqualTo("ddl/change.sql:2:3: COPY … FROM STDIN in binary format: psql would"
+        + " read the rest of the file as its data; use text or CSV data ended by a \\. line");
+  }
+
+  /** Verifies a new package whose change artifact is {@code changeSql} (the previous one, signature included, removed). */
+  private Cli verifyFresh(String changeSql) throws IOException {
+    Path old = dir.resolve("pkg");
+    if (Files.exists(old)) {
+      try (java.util.stream.Stream<Path> files = Files.walk(old)) {
+        for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(f);
+        }
+      }
+    }
+    Path pkg = packageWith(changeSql, null);
+    return Cli.run(Map.of(), "package", "verify", pkg.toString(), "--trust", trust(1).toString());
+  }
 }

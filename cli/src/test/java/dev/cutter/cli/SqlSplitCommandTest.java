@@ -80,7 +80,7 @@ class SqlSplitCommandTest {
 
     assertThat(run("sql", "split", file)).isEqualTo(2);
 
-    assertThat(err.toString()).isEqualTo(file + ":2: psql meta-command \\set cannot run over a database connection;"
+    assertThat(err.toString()).isEqualTo(file + ":2:1: psql meta-command \\set cannot run over a database connection;"
         + " remove it (only plain SQL is sent)\n");
     assertThat(out.toString()).as("the listing is still printed").contains("-- #2 line 2 META_COMMAND\n\\set x 1\n");
   }
@@ -109,7 +109,7 @@ class SqlSplitCommandTest {
 
     assertThat(run("sql", "split", file)).isEqualTo(2);
 
-    assertThat(err.toString()).isEqualTo(file + ":2: COPY … FROM STDIN in binary format: psql would read the rest of"
+    assertThat(err.toString()).isEqualTo(file + ":2:1: COPY … FROM STDIN in binary format: psql would read the rest of"
         + " the file as its data; use text or CSV data ended by a \\. line\n");
   }
 

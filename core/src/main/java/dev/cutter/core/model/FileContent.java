@@ -62,7 +62,24 @@ public final class FileContent {
       if (size > maxBytes) {
         throw new TooLargeException(size);
       }
-      ByteBuffer buf = ByteBuffer.allocate((int) Math.min(maxBytes + 1, Math.max(size + 1, 1)));
+      // The usual case, a file that keeps its size: read into an array of exactly that size, so a
+      // large artifact is neither copied again nor held twice.
+      byte[] exact = new byte[(int) size];
+      ByteBuffer whole = ByteBuffer.wrap(exact);
+      while (whole.hasRemaining() && ch.read(whole) > 0) {
+        // read on
+      }
+      ByteBuffer more = ByteBuffer.allocate(1);
+      if (!whole.hasRemaining() && ch.read(more) <= 0) {
+        return new FileContent(exact);
+      }
+      // It shrank or grew while being read: what was read, then the rest, within the limit.
+      ByteBuffer buf = ByteBuffer.allocate((int) Math.min(maxBytes + 1, Math.max((long) whole.position() + more.position() + 1, 1)));
+      buf.put(exact, 0, whole.position());
+      buf.put(more.flip());
+      if (buf.position() > maxBytes) {
+        throw new TooLargeException(buf.position());
+      }
       while (ch.read(buf) > 0) {
         if (!buf.hasRemaining()) {
           if (buf.capacity() > maxBytes) {
@@ -90,6 +107,20 @@ public final class FileContent {
   /** A copy of the bytes. */
   public byte[] toByteArray() {
     return bytes.clone();
+  }
+
+  /** Reads bytes in place; it must neither write to them nor keep them. */
+  @FunctionalInterface
+  public interface InPlaceReader<R, X extends Exception> {
+    R read(byte[] bytes, int length) throws X;
+  }
+
+  /**
+   * Hands the bytes themselves, not a copy, to {@code reader} (the SQL judge of {@code package
+   * verify} reads a 64 MiB artifact without duplicating it); the reader only reads them.
+   */
+  public <R, X extends Exception> R readInPlace(InPlaceReader<R, X> reader) throws X {
+    return reader.read(bytes, bytes.length);
   }
 
   /** The bytes as strict UTF-8 text; empty when they are not valid UTF-8. */

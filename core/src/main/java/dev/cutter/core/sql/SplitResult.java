@@ -25,18 +25,7 @@ public record SplitResult(String sourceName, List<SqlStatement> statements, List
   public List<Diagnostic> unrunnable() {
     List<Diagnostic> out = new ArrayList<>(problems);
     for (SqlStatement s : statements) {
-      if (s.kind() == StatementKind.META_COMMAND && !s.inertMetaCommand()) {
-        out.add(Diagnostic.at(sourceName, s.startLine(), "psql meta-command " + SqlSplitter.metaName(s.text())
-            + " cannot run over a database connection; remove it (only plain SQL is sent)"));
-      } else if (s.kind() == StatementKind.COPY_FROM_STDIN) {
-        if (StatementClassifier.copyForm(s.text()) == StatementClassifier.CopyForm.FROM_STDIN_BINARY) {
-          out.add(Diagnostic.at(sourceName, s.startLine(), "COPY … FROM STDIN in binary format: psql would read the rest"
-              + " of the file as its data; use text or CSV data ended by a \\. line"));
-        } else if (SqlSplitter.split(sourceName, s.text()).statements().size() != 1) {
-          out.add(Diagnostic.at(sourceName, s.startLine(), "COPY … FROM STDIN joined to other commands by \\; cannot"
-              + " be sent with its data; end the COPY with ; on a line of its own"));
-        }
-      }
+      ScriptJudge.unrunnable(sourceName, s).ifPresent(out::add);
     }
     out.sort(SplitResult::byLine);
     return out;

@@ -25,7 +25,7 @@ class ArtifactScriptTest {
     ArtifactScript a = judge("create table a (id int);\ncommit;\nbegin;\nsavepoint s;\n", Mode.TRANSACTION);
     assertThat(a.absorbedWrapper()).isEmpty();
     assertThat(a.rejections()).extracting(Diagnostic::line).containsExactly(2, 3, 4);
-    assertThat(a.rejections().get(0).toString()).isEqualTo("ddl/change.sql:2: `commit` is transaction control: cutter runs"
+    assertThat(a.rejections().get(0).toString()).isEqualTo("ddl/change.sql:2:1: `commit` is transaction control: cutter runs"
         + " the artifact in one transaction it controls; remove it (only a BEGIN … COMMIT pair wrapping the whole file is"
         + " accepted, and absorbed)");
   }
@@ -41,7 +41,7 @@ class ArtifactScriptTest {
   void rejectsMetaCommandsButRunsCopyFromStdinWithItsData() {
     ArtifactScript a = judge("select 1;\n\\set ON_ERROR_STOP on\ncopy t from stdin;\n1\n\\.\n", Mode.AUTOCOMMIT);
     assertThat(a.rejections()).extracting(Diagnostic::toString).containsExactly(
-        "ddl/change.sql:2: psql meta-command \\set cannot run over a database connection; remove it (only plain SQL is sent)");
+        "ddl/change.sql:2:1: psql meta-command \\set cannot run over a database connection; remove it (only plain SQL is sent)");
     for (Mode mode : Mode.values()) {
       ArtifactScript copy = judge("create table t (a int);\ncopy t from stdin;\n1\n\\.\n", mode);
       assertThat(copy.rejections()).isEmpty();
@@ -68,13 +68,13 @@ class ArtifactScriptTest {
         + "copy t from program 'cat /etc/passwd';\ncopy t to stdout with (format csv);\ncopy t from '/srv/x.csv';\n",
         Mode.TRANSACTION);
     assertThat(a.rejections()).extracting(Diagnostic::toString).containsExactly(
-        "ddl/change.sql:4: `copy t to stdout`: COPY … TO STDOUT would print table rows, which cutter never shows;"
+        "ddl/change.sql:4:1: `copy t to stdout`: COPY … TO STDOUT would print table rows, which cutter never shows;"
             + " a change only loads data (COPY … FROM STDIN with its data inline)",
-        "ddl/change.sql:5: `copy ( select 1 …`: COPY … PROGRAM runs a command on the database host; a change may"
+        "ddl/change.sql:5:1: `copy ( select 1 …`: COPY … PROGRAM runs a command on the database host; a change may"
             + " not (load the rows with COPY … FROM STDIN and the data inline)",
-        "ddl/change.sql:6: `copy t from program …`: COPY … PROGRAM runs a command on the database host; a change may"
+        "ddl/change.sql:6:1: `copy t from program …`: COPY … PROGRAM runs a command on the database host; a change may"
             + " not (load the rows with COPY … FROM STDIN and the data inline)",
-        "ddl/change.sql:7: `copy t to stdout …`: COPY … TO STDOUT would print table rows, which cutter never shows;"
+        "ddl/change.sql:7:1: `copy t to stdout …`: COPY … TO STDOUT would print table rows, which cutter never shows;"
             + " a change only loads data (COPY … FROM STDIN with its data inline)");
   }
 
@@ -82,9 +82,9 @@ class ArtifactScriptTest {
   void rejectsNonTransactionalStatementsOnlyInTransactionMode() {
     String sql = "create table t (a int);\ncreate index concurrently t_a on t (a);\nvacuum t;\n";
     assertThat(judge(sql, Mode.TRANSACTION).rejections()).extracting(Diagnostic::toString).containsExactly(
-        "ddl/change.sql:2: `create index concurrently t_a …` cannot run inside a transaction block (SQLSTATE 25001);"
-            + " put it in a package with mode: autocommit",
-        "ddl/change.sql:3: `vacuum t` cannot run inside a transaction block (SQLSTATE 25001); put it in a package with mode: autocommit");
+        "ddl/change.sql:2:1: `create index concurrently t_a …` cannot run inside a transaction block (SQLSTATE 25001);"
+            + " put it in the online: step (an index built, dropped or rebuilt CONCURRENTLY) or in a package with mode: autocommit",
+        "ddl/change.sql:3:1: `vacuum t` cannot run inside a transaction block (SQLSTATE 25001); put it in the online: step (an index built, dropped or rebuilt CONCURRENTLY) or in a package with mode: autocommit");
     assertThat(judge(sql, Mode.AUTOCOMMIT).runnable()).isTrue();
   }
 

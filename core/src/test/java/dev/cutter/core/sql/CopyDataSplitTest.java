@@ -154,7 +154,7 @@ class CopyDataSplitTest {
   void binaryCopyAndCopyJoinedByBackslashSemicolonCannotRun() {
     assertThat(SqlSplitter.split("t.sql", "copy t from stdin with (format binary);\n\\.\n").unrunnable())
         .extracting(Object::toString)
-        .containsExactly("t.sql:1: COPY … FROM STDIN in binary format: psql would read the rest of the file as its data;"
+        .containsExactly("t.sql:1:1: COPY … FROM STDIN in binary format: psql would read the rest of the file as its data;"
             + " use text or CSV data ended by a \\. line");
     assertThat(SqlSplitter.split("t.sql", "\ncopy binary t from stdin;\n").unrunnable()).hasSize(1);
     assertThat(SqlSplitter.split("t.sql", "copy t from stdin (format 'binary');\n").unrunnable()).hasSize(1);
@@ -162,7 +162,7 @@ class CopyDataSplitTest {
     assertThat(SqlSplitter.split("t.sql", "copy t from stdin (format csv);\n1\n\\.\n").unrunnable()).isEmpty();
     assertThat(SqlSplitter.split("t.sql", "copy t from stdin \\; select 1;\n1\n\\.\n").unrunnable())
         .extracting(Object::toString)
-        .containsExactly("t.sql:1: COPY … FROM STDIN joined to other commands by \\; cannot be sent with its data;"
+        .containsExactly("t.sql:1:1: COPY … FROM STDIN joined to other commands by \\; cannot be sent with its data;"
             + " end the COPY with ; on a line of its own");
   }
 }

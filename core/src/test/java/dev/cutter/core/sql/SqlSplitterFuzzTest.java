@@ -22,7 +22,7 @@ class SqlSplitterFuzzTest {
   static final int ITERATIONS = Integer.getInteger("cutter.fuzz.iterations", 300);
   static final long SEED = Long.getLong("cutter.fuzz.seed", 20261122L);
 
-  private static final List<String> TOKENS = List.of(";", ";", "\n", "\n", " ", "\t", "\r\n", "\r", "'", "''", "\"",
+  static final List<String> TOKENS = List.of(";", ";", "\n", "\n", " ", "\t", "\r\n", "\r", "'", "''", "\"",
       "$$", "$tag$", "$TAG$", "$a1$", "$1", "$", "--", "-- c\n", "/*", "*/", "/* /* */", "\\", "\\\\", "E'", "e'\\'",
       "U&'\\0041'", "B'01'", "X'ff'", "::", ":var", ":'v'", ":\"v\"", "\\gset", "\\i x.sql", "\\set x 1", "\\c db",
       "\\\\ ", "\\;", "BEGIN", "COMMIT", "ROLLBACK", "START TRANSACTION", "SAVEPOINT s", "VACUUM", "CREATE INDEX "

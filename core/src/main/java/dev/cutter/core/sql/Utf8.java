@@ -1,0 +1,73 @@
+package dev.cutter.core.sql;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/** Strict UTF-8 checking of bytes in place, as the strict decoder judges them, without decoding. */
+final class Utf8 {
+
+  private Utf8() {}
+
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long HIGH_BITS = 0x8080808080808080L;
+
+  /**
+   * The offset of the first byte of {@code b[0, n)} that is not part of well-formed UTF-8 (a stray
+   * continuation byte, a truncated or overlong sequence, a surrogate, a code point past U+10FFFF),
+   * or -1 when all of it is well formed: what a decoder that reports malformed input accepts.
+   */
+  static int firstInvalid(byte[] b, int n) {
+    int i = 0;
+    while (i < n) {
+      // ASCII eight bytes at a time: the usual artifact is almost all ASCII
+      while (i + 8 <= n && ((long) LONGS.get(b, i) & HIGH_BITS) == 0) {
+        i += 8;
+      }
+      int end = Math.min(n, i + 8);
+      while (i < end) {
+        int c = b[i];
+        if (c >= 0) {
+          i++;
+          continue;
+        }
+        int len = sequenceLength(b, i, n);
+        if (len < 0) {
+          return i;
+        }
+        i += len;
+        end = Math.min(n, Math.max(end, i));
+      }
+    }
+    return -1;
+  }
+
+  /** The length of the well-formed multi-byte sequence at {@code i}, or -1. */
+  private static int sequenceLength(byte[] b, int i, int n) {
+    int c = b[i] & 0xff;
+    if (c >= 0xC2 && c <= 0xDF) {
+      return i + 1 < n && cont(b[i + 1]) ? 2 : -1;
+    }
+    if (c >= 0xE0 && c <= 0xEF) {
+      if (i + 2 >= n) {
+        return -1;
+      }
+      int c1 = b[i + 1] & 0xff;
+      boolean second = c == 0xE0 ? c1 >= 0xA0 && c1 <= 0xBF : c == 0xED ? c1 >= 0x80 && c1 <= 0x9F : cont(b[i + 1]);
+      return second && cont(b[i + 2]) ? 3 : -1;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+      if (i + 3 >= n) {
+        return -1;
+      }
+      int c1 = b[i + 1] & 0xff;
+      boolean second = c == 0xF0 ? c1 >= 0x90 && c1 <= 0xBF : c == 0xF4 ? c1 >= 0x80 && c1 <= 0x8F : cont(b[i + 1]);
+      return second && cont(b[i + 2]) && cont(b[i + 3]) ? 4 : -1;
+    }
+    return -1;
+  }
+
+  private static boolean cont(byte x) {
+    return (x & 0xC0) == 0x80;
+  }
+}
