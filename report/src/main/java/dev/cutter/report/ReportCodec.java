@@ -48,12 +48,12 @@ public final class ReportCodec {
 
   /** The report as YAML (SPEC section 5), ending with a newline. */
   public static String yaml(ScannedReport report) {
-    return write(YAML, report.tree());
+    return write(YAML, report.treeToRead());
   }
 
   /** The whole report as JSON, for {@code --output json}. */
   public static String json(ScannedReport report) {
-    return write(JSON, report.tree()) + "\n";
+    return write(JSON, report.treeToRead()) + "\n";
   }
 
   /**
