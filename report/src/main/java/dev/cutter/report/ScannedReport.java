@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.cutter.core.run.RunReport;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -105,10 +106,26 @@ public final class ScannedReport {
       }
     } else if (node.isObject()) {
       ObjectNode object = (ObjectNode) node;
-      List<Map.Entry<String, JsonNode>> fields = object.properties().stream()
-          .map(e -> Map.entry(e.getKey(), e.getValue())).toList();
-      object.removeAll();
-      fields.forEach(e -> object.set(texts.key(e.getKey()), mask(e.getValue(), texts)));
+      boolean keysKept = true;
+      for (Iterator<String> it = object.fieldNames(); it.hasNext() && keysKept; ) {
+        String key = it.next();
+        keysKept = texts.keyKept(key);
+      }
+      if (keysKept) {
+        // every key stays as it is: each value is replaced where it stands (a key's value, not the order, changes)
+        for (Map.Entry<String, JsonNode> e : object.properties()) {
+          texts.key(e.getKey());
+          JsonNode masked = mask(e.getValue(), texts);
+          if (masked != e.getValue()) {
+            e.setValue(masked);
+          }
+        }
+      } else {
+        List<Map.Entry<String, JsonNode>> fields = object.properties().stream()
+            .map(e -> Map.entry(e.getKey(), e.getValue())).toList();
+        object.removeAll();
+        fields.forEach(e -> object.set(texts.key(e.getKey()), mask(e.getValue(), texts)));
+      }
     }
     return node;
   }
@@ -137,6 +154,11 @@ public final class ScannedReport {
 
     String key(String key) {
       return seen(keys.computeIfAbsent(key, this::scan));
+    }
+
+    /** Whether the scan leaves {@code key} as it is (it is counted when {@link #key} is asked). */
+    boolean keyKept(String key) {
+      return keys.computeIfAbsent(key, this::scan).masked().equals(key);
     }
 
     TextNode value(String text) {
