@@ -182,7 +182,7 @@ final class RecordTree {
     }
   }
 
-  /** What reflection says about one record type, asked once: components, accessors, written field names, constructor. */
+  /** What reflection says about one record type, asked once: components, accessors, field names, constructor. */
   private static final class Layout {
     /** The components in declaration order. */
     final RecordComponent[] all;

@@ -48,8 +48,9 @@ class BlockYamlTest {
   void aTenThousandStatementReportIsLaidOutByHandAsTheMapperWritesIt() {
     List<StatementTiming> ran = new ArrayList<>();
     for (int i = 1; i <= 10_000; i++) {
-      ran.add(new StatementTiming(i, i * 2, i % 50 == 0 ? "create table bench.t" + i + " (id bigint primary key, v numeric(12,2));"
-          : i % 77 == 0 ? "comment on table t is 'x: y # z'" : null, i % 13));
+      String text = i % 50 == 0 ? "create table bench.t" + i + " (id bigint primary key, v numeric(12,2));"
+          : i % 77 == 0 ? "comment on table t is 'x: y # z'" : null;
+      ran.add(new StatementTiming(i, i * 2, text, i % 13));
     }
     RunReport big = TimingsReportTest.timed().withStatements(new StatementTimings(ran, 4321L));
     JsonNode tree = ScannedReport.scan(big, SampleReports.scanner(), false).treeToRead();
