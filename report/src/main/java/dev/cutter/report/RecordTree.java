@@ -5,14 +5,15 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cutter.report.ReportTree.ReportFormatException;
+import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -82,6 +83,8 @@ final class RecordTree {
     private final Map<String, String> nests = new HashMap<>();
     private final Set<String> keptEmpty = new HashSet<>();
     private List<String> order;
+    /** The type's components, names and constructor, looked up once (a report has thousands of records of a type). */
+    private volatile Layout layout;
 
     private Shape(Class<T> type) {
       this.type = type;
@@ -156,15 +159,80 @@ final class RecordTree {
 
     /** The position of {@code component} among the record's components. */
     private int index(String component) {
-      return Stream.of(type.getRecordComponents()).map(RecordComponent::getName).toList().indexOf(component);
+      return layout().index.getOrDefault(component, -1);
     }
 
     private String field(String component) {
+      String field = layout().fields.get(component);
+      return field != null ? field : fieldOf(component);
+    }
+
+    private String fieldOf(String component) {
       return names.getOrDefault(component, component.replaceAll("([A-Z])", "_$1").toLowerCase(Locale.ROOT));
+    }
+
+    /** Made on first use, when the shape is complete; the same for every thread that makes it. */
+    private Layout layout() {
+      Layout l = layout;
+      if (l == null) {
+        l = new Layout(this);
+        layout = l;
+      }
+      return l;
     }
   }
 
-  private final Map<Class<?>, Shape<?>> shapes = new HashMap<>();
+  /** What reflection says about one record type, asked once: components, accessors, field names, constructor. */
+  private static final class Layout {
+    /** The components in declaration order. */
+    final RecordComponent[] all;
+    final Method[] accessors;
+    final Type[] genericTypes;
+    /** The components in the order they are written, with their positions in {@link #all}. */
+    final int[] writeOrder;
+    final Map<String, Integer> index = new HashMap<>();
+    final Map<String, String> fields = new HashMap<>();
+    final Constructor<?> constructor;
+
+    Layout(Shape<?> shape) {
+      all = shape.type.getRecordComponents();
+      accessors = new Method[all.length];
+      genericTypes = new Type[all.length];
+      Class<?>[] types = new Class<?>[all.length];
+      for (int i = 0; i < all.length; i++) {
+        accessors[i] = all[i].getAccessor();
+        genericTypes[i] = all[i].getGenericType();
+        types[i] = all[i].getType();
+        index.put(all[i].getName(), i);
+        fields.put(all[i].getName(), shape.fieldOf(all[i].getName()));
+      }
+      List<String> names = Stream.of(all).map(RecordComponent::getName).toList();
+      List<Integer> order = new ArrayList<>();
+      if (shape.order != null) {
+        shape.order.forEach(name -> {
+          if (!names.contains(name)) {
+            throw new java.util.NoSuchElementException(name);
+          }
+          order.add(names.indexOf(name));
+        });
+      }
+      for (int i = 0; i < all.length; i++) {
+        if (shape.order == null || !shape.order.contains(names.get(i))) {
+          order.add(i);
+        }
+      }
+      writeOrder = order.stream().mapToInt(Integer::intValue).toArray();
+      Constructor<?> c;
+      try {
+        c = shape.type.getDeclaredConstructor(types);
+      } catch (NoSuchMethodException e) {
+        c = null; // a record always has its canonical constructor; reading says so if not
+      }
+      constructor = c;
+    }
+  }
+
+  private final Map<Class<?>, Shape<?>> shapes = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<Class<?>, ? extends Codec<?>> codecs;
   private final Function<Enum<?>, String> spelling;
 
@@ -222,17 +290,18 @@ final class RecordTree {
 
   @SuppressWarnings("unchecked")
   private <T extends Record> ObjectNode object(T r) {
-    Shape<T> shape = (Shape<T>) shapes.getOrDefault(r.getClass(), Shape.of(r.getClass()));
+    Shape<T> shape = (Shape<T>) shape(r.getClass());
+    Layout layout = shape.layout();
     ObjectNode o = F.objectNode();
-    for (RecordComponent c : components(shape)) {
-      String name = c.getName();
+    for (int i : layout.writeOrder) {
+      String name = layout.all[i].getName();
       if (shape.is(Trait.SKIPPED, name)) {
         continue;
       }
-      Object v = get(c, r);
+      Object v = get(layout.accessors[i], r);
       v = v == null && shape.is(Trait.EMPTY, name) ? List.of() : v;
       String other = shape.sameAs.get(name);
-      if (other != null && v.equals(get(shape.type.getRecordComponents()[shape.index(other)], r))) {
+      if (other != null && v.equals(get(layout.accessors[shape.index(other)], r))) {
         continue;
       }
       Codec<Object> codec = (Codec<Object>) shape.codecs.get(name);
@@ -251,26 +320,23 @@ final class RecordTree {
         }
       }
     }
-    shape.nests.values().stream().filter(x -> o.path(x).isEmpty() && !shape.keptEmpty.contains(x)).forEach(o::remove);
+    if (!shape.nests.isEmpty()) {
+      shape.nests.values().stream().filter(x -> o.path(x).isEmpty() && !shape.keptEmpty.contains(x)).forEach(o::remove);
+    }
     return o;
   }
 
-  private static List<RecordComponent> components(Shape<?> shape) {
-    List<RecordComponent> all = Arrays.asList(shape.type.getRecordComponents());
-    if (shape.order == null) {
-      return all;
-    }
-    List<RecordComponent> out = new ArrayList<>();
-    shape.order.forEach(name -> out.add(all.stream().filter(c -> c.getName().equals(name)).findFirst().orElseThrow()));
-    all.stream().filter(c -> !shape.order.contains(c.getName())).forEach(out::add);
-    return out;
+  /** The shape of {@code type}: the declared one, or the defaults (made once per type). */
+  private Shape<?> shape(Class<?> type) {
+    Shape<?> shape = shapes.get(type);
+    return shape != null ? shape : shapes.computeIfAbsent(type, t -> Shape.of(t.asSubclass(Record.class)));
   }
 
-  private static Object get(RecordComponent c, Record r) {
+  private static Object get(Method accessor, Record r) {
     try {
-      return c.getAccessor().invoke(r);
+      return accessor.invoke(r);
     } catch (IllegalAccessException | InvocationTargetException e) {
-      throw new IllegalStateException("cannot read " + c, e);
+      throw new IllegalStateException("cannot read " + accessor, e);
     }
   }
 
@@ -366,30 +432,32 @@ final class RecordTree {
   }
 
   private <T extends Record> T record(JsonNode n, String at, Class<T> type) {
-    Shape<?> shape = shapes.getOrDefault(type, Shape.of(type));
-    RecordComponent[] components = type.getRecordComponents();
+    Shape<?> shape = shape(type);
+    Layout layout = shape.layout();
+    RecordComponent[] components = layout.all;
     Object[] args = new Object[components.length];
-    Class<?>[] types = new Class<?>[components.length];
     for (int i = 0; i < components.length; i++) {
       RecordComponent c = components[i];
       String name = c.getName();
       JsonNode v = shape.in(n, name).get(shape.field(name));
       String field = at.isEmpty() ? shape.path(name) : at + "." + shape.path(name);
-      types[i] = c.getType();
       if (shape.is(Trait.REQUIRED, name) && absent(v)) {
         throw new ReportFormatException("missing field " + field);
       }
       Codec<?> codec = shape.codecs.get(name);
       args[i] = shape.is(Trait.SKIPPED, name) || (absent(v) && shape.is(Trait.NULLABLE, name)) ? null
-          : codec != null && !absent(v) ? codec.read().apply(v, field) : value(v, field, c.getGenericType());
+          : codec != null && !absent(v) ? codec.read().apply(v, field) : value(v, field, layout.genericTypes[i]);
     }
     for (Map.Entry<String, String> e : shape.sameAs.entrySet()) {
       if (absent(shape.in(n, e.getKey()).get(shape.field(e.getKey())))) {
         args[shape.index(e.getKey())] = args[shape.index(e.getValue())];
       }
     }
+    if (layout.constructor == null) {
+      throw new IllegalStateException("cannot build " + type + ": no canonical constructor");
+    }
     try {
-      return type.getDeclaredConstructor(types).newInstance(args);
+      return type.cast(layout.constructor.newInstance(args));
     } catch (InvocationTargetException e) {
       throw new ReportFormatException(at + ": not a valid " + type.getSimpleName());
     } catch (ReflectiveOperationException e) {

@@ -43,17 +43,34 @@ public final class ReportCodec {
     com.fasterxml.jackson.databind.node.ObjectNode n = YAML.createObjectNode();
     n.put("text", "line one\nline two").put("number", 1).put("flag", true).putNull("none");
     n.putArray("list").add("a").addObject().put("b", 2.5);
+    BlockYaml.write(n.deepCopy().without("text"), YAML); // the hand layout too (a line break is left to the mapper)
     return write(YAML, n);
   }
 
   /** The report as YAML (SPEC section 5), ending with a newline. */
   public static String yaml(ScannedReport report) {
-    return write(YAML, report.tree());
+    return yaml(report.treeToRead());
+  }
+
+  /** {@code tree} as the report's YAML: laid out by {@link BlockYaml} where it can, else by the mapper (same text). */
+  static String yaml(JsonNode tree) {
+    String text = BlockYaml.write(tree, YAML);
+    return text != null ? text : write(YAML, tree);
+  }
+
+  /** The report's YAML mapper. */
+  static ObjectMapper mapper() {
+    return YAML;
+  }
+
+  /** {@code tree} as the report's YAML mapper writes it, event by event (what {@link BlockYaml} must equal). */
+  static String yamlByMapper(JsonNode tree) {
+    return write(YAML, tree);
   }
 
   /** The whole report as JSON, for {@code --output json}. */
   public static String json(ScannedReport report) {
-    return write(JSON, report.tree()) + "\n";
+    return write(JSON, report.treeToRead()) + "\n";
   }
 
   /**

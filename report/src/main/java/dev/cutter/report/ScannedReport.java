@@ -5,10 +5,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.cutter.core.run.RunReport;
-import java.util.HashSet;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A run report after the secret scan: every text in it masked, home paths shown as {@code ~/…},
@@ -60,7 +60,7 @@ public final class ScannedReport {
   private static ScannedReport scan(RunReport report, SecretScanner scanner, boolean showValues, String recorded) {
     ObjectNode tree = ReportTree.toTree(showValues ? report : RowValues.mask(report), "none", showValues);
     SecretFindings findings = new SecretFindings();
-    mask(tree, scanner, findings, showValues, new HashSet<>());
+    mask(tree, new Texts(scanner, findings, showValues));
     if (!findings.isEmpty()) {
       recorded = "none".equals(recorded) ? findings.summary() : recorded + "; on re-reading " + findings.summary();
     }
@@ -87,42 +87,97 @@ public final class ScannedReport {
     return tree.deepCopy();
   }
 
+  /** The document tree itself, for a caller that only reads it (the YAML and JSON writers). */
+  ObjectNode treeToRead() {
+    return tree;
+  }
+
   /**
    * {@code node} with every text (and every key) in it masked: a text node is replaced, a container
-   * masked in place. {@code cleanKeys}: keys already scanned that the scan left as they were and
-   * found nothing in (a report repeats a few keys thousands of times, as in its statements); the
-   * scan is a function of the text, so they are not scanned again.
+   * masked in place.
    */
-  private static JsonNode mask(JsonNode node, SecretScanner scanner, SecretFindings findings, boolean showValues,
-      Set<String> cleanKeys) {
+  private static JsonNode mask(JsonNode node, Texts texts) {
     if (node.isTextual()) {
-      String masked = scanner.scan(node.textValue(), findings);
-      return TextNode.valueOf(showValues ? masked : RowValues.text(masked));
+      return texts.value(node.textValue());
     }
     if (node.isArray()) {
       for (int i = 0; i < node.size(); i++) {
-        ((ArrayNode) node).set(i, mask(node.get(i), scanner, findings, showValues, cleanKeys));
+        ((ArrayNode) node).set(i, mask(node.get(i), texts));
       }
     } else if (node.isObject()) {
       ObjectNode object = (ObjectNode) node;
-      List<Map.Entry<String, JsonNode>> fields = object.properties().stream()
-          .map(e -> Map.entry(e.getKey(), e.getValue())).toList();
-      object.removeAll();
-      fields.forEach(e -> object.set(maskKey(e.getKey(), scanner, findings, cleanKeys),
-          mask(e.getValue(), scanner, findings, showValues, cleanKeys)));
+      boolean keysKept = true;
+      for (Iterator<String> it = object.fieldNames(); it.hasNext() && keysKept; ) {
+        String key = it.next();
+        keysKept = texts.keyKept(key);
+      }
+      if (keysKept) {
+        // every key stays as it is: each value is replaced where it stands (a key's value, not the order, changes)
+        for (Map.Entry<String, JsonNode> e : object.properties()) {
+          texts.key(e.getKey());
+          JsonNode masked = mask(e.getValue(), texts);
+          if (masked != e.getValue()) {
+            e.setValue(masked);
+          }
+        }
+      } else {
+        List<Map.Entry<String, JsonNode>> fields = object.properties().stream()
+            .map(e -> Map.entry(e.getKey(), e.getValue())).toList();
+        object.removeAll();
+        fields.forEach(e -> object.set(texts.key(e.getKey()), mask(e.getValue(), texts)));
+      }
     }
     return node;
   }
 
-  private static String maskKey(String key, SecretScanner scanner, SecretFindings findings, Set<String> cleanKeys) {
-    if (cleanKeys.contains(key)) {
-      return key;
+  /**
+   * The scan of one report's texts. A report repeats texts thousands of times (the keys of its
+   * statements, the same check's wording): the scan is a function of the text, so each distinct
+   * text is scanned once and what it found is counted again at every repetition.
+   */
+  private static final class Texts {
+    /** A text as scanned: the masked text and what the scan found in it. */
+    private record Scan(String masked, SecretFindings found) {}
+
+    private final SecretScanner scanner;
+    private final SecretFindings findings;
+    private final boolean showValues;
+    private final Map<String, Scan> keys = new HashMap<>();
+    private final Map<String, Scan> values = new HashMap<>();
+    private final Map<String, TextNode> nodes = new HashMap<>();
+
+    Texts(SecretScanner scanner, SecretFindings findings, boolean showValues) {
+      this.scanner = scanner;
+      this.findings = findings;
+      this.showValues = showValues;
     }
-    int found = findings.count();
-    String masked = scanner.scan(key, findings);
-    if (masked.equals(key) && findings.count() == found) {
-      cleanKeys.add(key);
+
+    String key(String key) {
+      return seen(keys.computeIfAbsent(key, this::scan));
     }
-    return masked;
+
+    /** Whether the scan leaves {@code key} as it is (it is counted when {@link #key} is asked). */
+    boolean keyKept(String key) {
+      return keys.computeIfAbsent(key, this::scan).masked().equals(key);
+    }
+
+    TextNode value(String text) {
+      Scan scan = values.computeIfAbsent(text, t -> {
+        Scan s = scan(t);
+        return new Scan(showValues ? s.masked() : RowValues.text(s.masked()), s.found());
+      });
+      seen(scan);
+      return nodes.computeIfAbsent(scan.masked(), TextNode::valueOf);
+    }
+
+    private Scan scan(String text) {
+      SecretFindings found = new SecretFindings();
+      return new Scan(scanner.scan(text, found), found);
+    }
+
+    private String seen(Scan scan) {
+      findings.addAll(scan.found());
+      return scan.masked();
+    }
   }
 }

@@ -192,6 +192,8 @@ public final class ApplyRun {
           .map(GateResult::message).findFirst().orElse("integrity gate refused the package");
       return finish(s, Verdict.BLOCKED, why, sink, null);
     }
+    // the package passed its integrity gate: its DDL analysis (offline, CPU only) is read while the run connects
+    dev.cutter.core.check.derived.StatementAnalysis.readAhead(req.statements());
     Connection lockConn;
     try {
       lockConn = Connections.open(req.login(), "cutter lock " + req.runId());

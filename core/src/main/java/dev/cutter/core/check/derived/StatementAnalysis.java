@@ -20,6 +20,8 @@ public final class StatementAnalysis {
   private final List<List<Touch>> touches;
 
   private static StatementAnalysis last;
+  /** How many readings {@link #of} has made: a reading ahead started before the latest one is moot. */
+  private static long readings;
 
   private StatementAnalysis(ExecStatement[] keys, List<List<Requirement>> requirements, List<List<Touch>> touches) {
     this.keys = keys;
@@ -42,7 +44,34 @@ public final class StatementAnalysis {
       tch.add(Collections.unmodifiableList(r.touches()));
     }
     last = new StatementAnalysis(keys, Collections.unmodifiableList(reqs), Collections.unmodifiableList(tch));
+    readings++;
     return last;
+  }
+
+  /**
+   * Starts reading {@code statements} on a daemon thread, for a run that will ask for them soon
+   * (P1's privilege check): the analysis is offline and needs only the CPU, so it can be read
+   * while the run connects. Whoever asks meanwhile waits for it and shares it ({@link #of} is one
+   * reading at a time); should the analyzer fail, the check that asks reads again and reports it.
+   * Once another reading has been made since it was started, it reads nothing (null).
+   */
+  public static java.util.concurrent.FutureTask<StatementAnalysis> readAhead(List<ExecStatement> statements) {
+    long before;
+    synchronized (StatementAnalysis.class) {
+      before = readings;
+    }
+    return dev.cutter.core.Background.start("cutter-ddl-analysis", () -> {
+      synchronized (StatementAnalysis.class) {
+        if (readings != before) {
+          return null; // someone read statements since: what they read stays the last reading
+        }
+        try {
+          return of(statements);
+        } catch (RuntimeException e) {
+          return null;
+        }
+      }
+    });
   }
 
   /** Every object the statements touch, in order (as {@link DdlAnalyzer#touches} statement by statement). */

@@ -38,6 +38,28 @@ class StatementAnalysisTest {
   }
 
   @Test
+  void aReadingStartedAheadIsTheOneTheRunsChecksGet() throws Exception {
+    List<ExecStatement> ahead = new ArrayList<>(SCRIPT);
+    ahead.set(5, new ExecStatement(6, 7, "drop view app.read_ahead"));
+    StatementAnalysis read = StatementAnalysis.readAhead(ahead).get();
+    List<ExecStatement> copies = ahead.stream().map(s -> new ExecStatement(s.index(), s.line(), s.text())).toList();
+    assertSame(read, StatementAnalysis.of(copies));
+    assertEquals("app.read_ahead", read.touchesAt(5).get(0).object().toString());
+  }
+
+  @Test
+  void aReadingAheadOvertakenByAnotherReadingReadsNothing() throws Exception {
+    java.util.concurrent.FutureTask<StatementAnalysis> ahead;
+    StatementAnalysis mine;
+    synchronized (StatementAnalysis.class) { // the thread ahead cannot read before this reading
+      ahead = StatementAnalysis.readAhead(List.of(new ExecStatement(1, 1, "create table app.overtaken (id int)")));
+      mine = StatementAnalysis.of(List.of(new ExecStatement(1, 1, "create table app.mine (id int)")));
+    }
+    assertEquals(null, ahead.get());
+    assertSame(mine, StatementAnalysis.of(List.of(new ExecStatement(1, 1, "create table app.mine (id int)"))));
+  }
+
+  @Test
   void anyOtherStatementIsReadAfresh() {
     StatementAnalysis first = StatementAnalysis.of(SCRIPT);
     List<ExecStatement> edited = new ArrayList<>(SCRIPT);
