@@ -49,6 +49,8 @@ def main():
     ap.add_argument("--workloads", default="abc")
     ap.add_argument("--jar", help="the cutter.jar timed as 'cutter' (default: the one bin/cutter finds)")
     ap.add_argument("--before-jar", help="a cutter.jar (with its .jsa next to it) of another build, timed as 'before'")
+    ap.add_argument("--before-java-opts", help="CUTTER_JAVA_OPTS for the 'before' build (the launcher's JVM options"
+                    " replaced, e.g. to time it without bin/cutter.jit)")
     ap.add_argument("--flyway", default="a", help="workloads Flyway migrates too (default a; '' for none)")
     ap.add_argument("--tools-cp", required=True, help="classpath of the Flyway runner")
     ap.add_argument("--json", help="write every run's figures here")
@@ -59,6 +61,8 @@ def main():
     builds = {"cutter": dict(base_env, **({"CUTTER_JAR": str(Path(args.jar).resolve())} if args.jar else {}))}
     if args.before_jar:
         builds["before"] = dict(base_env, CUTTER_JAR=str(Path(args.before_jar).resolve()))
+        if args.before_java_opts:
+            builds["before"]["CUTTER_JAVA_OPTS"] = args.before_java_opts
     workloads = list(args.workloads)
 
     work = Path(tempfile.mkdtemp(prefix="cutter-whole-"))

@@ -127,6 +127,63 @@ class StartupIT {
     assertThat(p.sharedShare()).isGreaterThan(0.95);
   }
 
+  /**
+   * The launcher's JIT directives (bin/cutter.jit): C2 compiles only the JDK's digests and
+   * ciphers and the backup; the digest of a large artifact still reaches C2
+   * (its SHA-256 instructions), and the JVM's note about the directives stays off stdout.
+   */
+  @Test
+  void c2CompilesOnlyTheDigestsCiphersAndTheBackupAndTheLauncherPrintsNothingOfItsOwn()
+      throws Exception {
+    Path big = dir.resolve("big");
+    Path example = Path.of("..", "packages-examples", "registry-12-tables");
+    try (Stream<Path> files = Files.walk(example)) {
+      for (Path f : files.toList()) {
+        Path to = big.resolve(example.relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(to);
+        } else {
+          Files.copy(f, to);
+        }
+      }
+    }
+    StringBuilder line = new StringBuilder();
+    for (int i = 0; i < 1000; i++) {
+      line.append("create table t").append(i).append(" (id bigint); -- ").append("x".repeat(40)).append('\n');
+    }
+    byte[] block = line.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    try (var out = Files.newOutputStream(big.resolve("ddl").resolve("create-registry.sql"),
+        java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+      for (long written = 0; written < 48L << 20; written += block.length) {
+        out.write(block);
+      }
+    }
+    Path log = dir.resolve("jit.log");
+    Cli hash = launch(Map.of(), "-Xlog:jit+compilation=debug:file=" + log, "package", "hash", big.toString());
+    assertThat(hash.exit()).as(hash.out() + hash.err()).isZero();
+    assertThat(hash.out()).doesNotContain("directives");
+
+    // [0.238s][debug][jit,compilation]   91 %     4       java.util.zip.ZipCoder::checkedHash @ 14 (91 bytes)
+    java.util.regex.Pattern compiled = java.util.regex.Pattern.compile("\\]\\s+\\d+\\s+[%sbn! ]*([0-4])\\s+([\\w.$]+)::");
+    List<String> c2 = new ArrayList<>();
+    List<String> c1 = new ArrayList<>();
+    for (String l : Files.readAllLines(log)) {
+      java.util.regex.Matcher m = compiled.matcher(l);
+      if (m.find()) {
+        (m.group(1).equals("4") ? c2 : c1).add(m.group(2));
+      }
+    }
+    assertThat(c1).as("compilations were logged").hasSizeGreaterThan(100);
+    assertThat(c2).as("the digest's loop reached C2").anyMatch(c -> c.startsWith("sun.security.provider."));
+    assertThat(c2).allMatch(c -> Stream.of("sun.security.provider.", "com.sun.crypto.provider.", "dev.cutter.backup.")
+        .anyMatch(c::startsWith), "in a package of cutter.jit's first block");
+    assertThat(c1).as("cutter's own code is compiled, by C1").anyMatch(c -> c.startsWith("dev.cutter.core."));
+
+    Cli version = launch(Map.of(), null, "--version");
+    assertThat(version.out()).startsWith("cutter ").doesNotContain("directives");
+    assertThat(version.err()).isEmpty();
+  }
+
   /** The classes one launcher run loaded: name to "from the archive". */
   private record Loaded(Cli run, Map<String, Boolean> classes) {
 
