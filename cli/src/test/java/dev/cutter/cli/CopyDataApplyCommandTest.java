@@ -94,7 +94,7 @@ class CopyDataApplyCommandTest {
 
     Cli r = apply(pkg, db);
 
-    assertThat(r.exit()).as(r.out() + r.err()).isNotZero();
+    assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(3);
     assertThat(r.out() + r.err()).contains("change.sql").contains("sha256");
     assertThat(db.queryValue("select to_regclass('public.tampered') is null")).isEqualTo("t");
   }

@@ -180,6 +180,7 @@ class StartupIT {
     assertThat(c1).as("cutter's own code is compiled, by C1").anyMatch(c -> c.startsWith("dev.cutter.core."));
 
     Cli version = launch(Map.of(), null, "--version");
+    assertThat(version.exit()).as(version.err()).isEqualTo(0);
     assertThat(version.out()).startsWith("cutter ").doesNotContain("directives");
     assertThat(version.err()).isEmpty();
   }
