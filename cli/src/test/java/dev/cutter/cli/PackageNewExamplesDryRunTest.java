@@ -2,11 +2,6 @@ package dev.cutter.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SpecVersion;
 import dev.cutter.core.model.ApplyPackage;
 import dev.cutter.core.model.PackageLoader;
 import dev.cutter.core.sql.SqlSplitter;
@@ -14,7 +9,6 @@ import dev.cutter.core.sql.SqlStatement;
 import dev.cutter.core.sql.StatementKind;
 import dev.cutter.fixtures.EmbeddedPostgresServer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -41,7 +35,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Tag("pgdump") // every generated package backs up: pg_dump of the embedded sandbox
 class PackageNewExamplesDryRunTest {
 
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   /**
    * What the generated package of each example that does not expect PASS comes to: the line of
@@ -55,7 +48,6 @@ class PackageNewExamplesDryRunTest {
           + " permission denied for schema governance",
           "message: \"apply_role gov_app lacks CREATE on schema governance (statements 1-12, first at line 4)."));
 
-  private static JsonSchema schema;
 
   @TempDir static Path keys;
   static Approver approver;
@@ -65,9 +57,6 @@ class PackageNewExamplesDryRunTest {
   @BeforeAll
   static void setUp() throws IOException {
     approver = Approver.create(keys);
-    try (InputStream in = Files.newInputStream(Path.of("..", "docs", "package.schema.json"))) {
-      schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);
-    }
   }
 
   static List<Path> examples() throws IOException {
@@ -95,7 +84,7 @@ class PackageNewExamplesDryRunTest {
     }
     assertThat(generated.exit()).as(generated.out() + generated.err()).isZero();
     assertThat(generated.err()).as("nothing on the target contradicts the example's SQL").isEmpty();
-    assertThat(schema.validate(YAML.readTree(pkg.resolve("package.yaml").toFile()))).as("schema errors").isEmpty();
+    assertThat(PackageSchema.errors(pkg.resolve("package.yaml"))).as("schema errors").isEmpty();
     ApplyPackage p = PackageLoader.withInstalledChecks().load(pkg);
     assertThat(p.artifact().sha256()).isEqualTo(original.artifact().sha256());
     assertThat(p.online().map(o -> o.artifact().sha256())).isEqualTo(original.online().map(o -> o.artifact().sha256()));

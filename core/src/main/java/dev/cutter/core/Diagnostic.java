@@ -17,6 +17,11 @@ public record Diagnostic(String file, int line, int column, String message) {
     return new Diagnostic(file, line, 0, message);
   }
 
+  /** A file whose bytes are not strict UTF-8: refused whole, wherever the SQL is read. */
+  public static Diagnostic notUtf8(String file) {
+    return new Diagnostic(file, 0, 0, "not valid UTF-8 text");
+  }
+
   @Override
   public String toString() {
     StringBuilder b = new StringBuilder(file);

@@ -34,7 +34,7 @@ public record OnlineScript(String sourceName, List<OnlineStatement> statements, 
   /** Splits and judges the online artifact of a package (its bytes as the loader read them, strict UTF-8). */
   public static OnlineScript of(dev.cutter.core.model.ArtifactRef ref) {
     String text = ref.content().utf8().orElseThrow(() -> new dev.cutter.core.InvalidInputException(
-        new Diagnostic(ref.path(), 0, 0, "not valid UTF-8 text")));
+        Diagnostic.notUtf8(ref.path())));
     return of(dev.cutter.core.sql.SqlSplitter.split(ref.path(), text));
   }
 

@@ -89,7 +89,7 @@ public record PackageScripts(ArtifactScript change, Optional<ArtifactScript> rol
   /** The bytes as strict UTF-8 (psql's client encoding for these files). */
   static String text(FileContent content, String shownAs) {
     return content.utf8()
-        .orElseThrow(() -> new InvalidInputException(new Diagnostic(shownAs, 0, 0, "not valid UTF-8 text")));
+        .orElseThrow(() -> new InvalidInputException(Diagnostic.notUtf8(shownAs)));
   }
 
   /** The statements as the executor sends them. */

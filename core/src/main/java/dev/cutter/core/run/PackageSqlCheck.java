@@ -41,7 +41,7 @@ public final class PackageSqlCheck {
     try {
       split = ref.content().readInPlace((bytes, length) -> Utf8Splitter.scan(ref.path(), bytes, length, judge));
     } catch (CharacterCodingException e) {
-      throw new InvalidInputException(new Diagnostic(ref.path(), 0, 0, "not valid UTF-8 text"));
+      throw new InvalidInputException(Diagnostic.notUtf8(ref.path()));
     }
     problems.addAll(judge.finish(split).rejections());
   }
