@@ -18,7 +18,7 @@ import dev.cutter.core.scaffold.PackageYaml;
 import dev.cutter.core.scaffold.Scaffold;
 import dev.cutter.core.scaffold.ScaffoldDerivation;
 import dev.cutter.core.scaffold.TargetReading;
-import dev.cutter.core.scaffold.Yaml;
+import dev.cutter.core.text.YamlText;
 import dev.cutter.core.sql.ArtifactScript;
 import dev.cutter.core.sql.SqlSplitter;
 import java.io.IOException;
@@ -167,7 +167,7 @@ final class PackageNewCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     for (ScaffoldDerivation.Note w : read.derived().warnings()) {
-      err.println(Yaml.comment("warning: " + w.file() + (w.line() == 0 ? "" : ":" + w.line()) + ": " + w.text()));
+      err.println(YamlText.comment("warning: " + w.file() + (w.line() == 0 ? "" : ":" + w.line()) + ": " + w.text()));
     }
     out.println("wrote " + dir.resolve(PackageLoader.FILE_NAME) + " (" + String.join(", ", files.keySet().stream()
         .filter(k -> !k.equals(PackageLoader.FILE_NAME)).toList()) + ")");
@@ -193,10 +193,10 @@ final class PackageNewCommand implements Callable<Integer> {
 
   private void options() {
     if (!ID.matcher(id).matches()) {
-      throw CutterException.invalid("--id: " + Yaml.quoted(id) + " is not a package id: expected [a-z0-9][a-z0-9._-]{2,127}");
+      throw CutterException.invalid("--id: " + YamlText.quoted(id) + " is not a package id: expected [a-z0-9][a-z0-9._-]{2,127}");
     }
     if (!RISKS.contains(risk.toLowerCase(Locale.ROOT))) {
-      throw CutterException.invalid("--risk: " + Yaml.quoted(risk) + ": expected low, medium, high or critical");
+      throw CutterException.invalid("--risk: " + YamlText.quoted(risk) + ": expected low, medium, high or critical");
     }
     if (applyRole.isEmpty() || applyRole.getBytes(StandardCharsets.UTF_8).length > 63) {
       throw CutterException.invalid("--apply-role: expected a role name of 1 to 63 bytes");

@@ -2,7 +2,7 @@ package dev.cutter.cli;
 
 import dev.cutter.core.CutterException;
 import dev.cutter.core.ExitCodes;
-import dev.cutter.core.catalog.BaselineBlock;
+import dev.cutter.core.text.YamlText;
 import dev.cutter.core.catalog.Identity;
 import dev.cutter.core.catalog.IdentityReader;
 import dev.cutter.core.db.ConnectionSpec;
@@ -71,12 +71,12 @@ final class TargetCommand implements Callable<Integer> {
         : tls.protocol() + ", " + (tls.verified() ? "server certificate verified" : "server certificate NOT verified")
             + " (sslmode " + tls.sslmode() + ")";
     return "target:\n"
-        + "  database: " + BaselineBlock.scalar(id.database()) + "\n"
+        + "  database: " + YamlText.scalar(id.database()) + "\n"
         + "  system_identifier: \"" + id.systemIdentifier() + "\"\n"
         + "  server_version: " + id.serverMajor() + "  # " + id.serverVersion() + "\n"
-        + "  apply_role: " + BaselineBlock.scalar(f.currentUser()) + "  # the role the change runs as: name the one"
+        + "  apply_role: " + YamlText.scalar(f.currentUser()) + "  # the role the change runs as: name the one"
         + " it must run as\n"
-        + "# connected as session_user " + BaselineBlock.scalar(f.sessionUser()) + ", current_user "
-        + BaselineBlock.scalar(f.currentUser()) + "; TLS: " + tlsText + "\n";
+        + "# connected as session_user " + YamlText.scalar(f.sessionUser()) + ", current_user "
+        + YamlText.scalar(f.currentUser()) + "; TLS: " + tlsText + "\n";
   }
 }

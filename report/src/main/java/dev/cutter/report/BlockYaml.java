@@ -19,7 +19,8 @@ import java.util.Set;
  * from it. A tree with anything else (a sequence in a sequence, an empty container as an item, a
  * text the mapper writes on more than one line or a key it writes as a complex key) is left to the
  * mapper: {@link #write} returns null. So is a text with a line break in it (YAML's five), which
- * is written over several lines indented as where it stands. {@code BlockYamlTest} holds the two against each other.
+ * is written over several lines indented as where it stands. A hidden character is escaped as the
+ * mapper's text has it escaped ({@link VisibleYamlFactory}). {@code BlockYamlTest} holds the two against each other.
  */
 final class BlockYaml {
 
@@ -49,7 +50,7 @@ final class BlockYaml {
     }
     StringBuilder out = new StringBuilder(1 << 16);
     y.mapping(root, 0, out, false);
-    return out.toString();
+    return VisibleYamlFactory.visible(out.toString());
   }
 
   /** Gathers the keys and scalars the mapper must write; false for a tree of a shape not written here. */

@@ -1,5 +1,6 @@
 package dev.cutter.report;
 
+import dev.cutter.core.text.YamlText;
 import dev.cutter.report.Doc.Block;
 import dev.cutter.report.Doc.Bullets;
 import dev.cutter.report.Doc.Callout;
@@ -95,7 +96,9 @@ final class HtmlEmitter {
     return out.toString();
   }
 
-  static String escape(String s) {
+  /** HTML text of {@code raw}; a character that hides or reorders text (a bidi control, a line separator) shown as its escape. */
+  static String escape(String raw) {
+    String s = YamlText.visibleKeepingBreaks(raw);
     StringBuilder out = new StringBuilder(s.length() + 16);
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);

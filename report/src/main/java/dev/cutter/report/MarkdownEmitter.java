@@ -1,5 +1,6 @@
 package dev.cutter.report;
 
+import dev.cutter.core.text.YamlText;
 import dev.cutter.report.Doc.Block;
 import dev.cutter.report.Doc.Bullets;
 import dev.cutter.report.Doc.Callout;
@@ -81,7 +82,7 @@ final class MarkdownEmitter {
       out.append(text(c.caption(), false)).append("\n\n");
     }
     String fence = "`".repeat(Math.max(3, longestBacktickRun(c.text()) + 1));
-    out.append(fence).append("text\n").append(c.text().stripTrailing()).append('\n').append(fence).append('\n');
+    out.append(fence).append("text\n").append(YamlText.visibleKeepingBreaks(c.text().stripTrailing())).append('\n').append(fence).append('\n');
   }
 
   static String line(Line line, boolean inTable) {
@@ -97,8 +98,12 @@ final class MarkdownEmitter {
     return inTable ? s : escapeLineStarts(s);
   }
 
-  /** Escapes Markdown punctuation; in a table also {@code |}, and line breaks become {@code <br>}. */
-  static String text(String s, boolean inTable) {
+  /**
+   * Escapes Markdown punctuation; in a table also {@code |}, and line breaks become {@code <br>}; a
+   * character that hides or reorders text (a bidi control, a line separator) is shown as its escape.
+   */
+  static String text(String raw, boolean inTable) {
+    String s = YamlText.visibleKeepingBreaks(raw);
     StringBuilder out = new StringBuilder(s.length() + 8);
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
@@ -117,7 +122,7 @@ final class MarkdownEmitter {
     if (s.isEmpty()) {
       return "";
     }
-    String content = s.replace("\r", "").replace('\n', ' ');
+    String content = YamlText.visibleKeepingBreaks(s).replace("\r", "").replace('\n', ' ');
     if (inTable) {
       content = content.replace("|", "\\|");
     }

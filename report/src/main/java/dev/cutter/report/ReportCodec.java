@@ -23,14 +23,13 @@ import java.util.List;
 /** Report documents as YAML and JSON text, and back. */
 public final class ReportCodec {
 
-  private static final YAMLMapper YAML = new YAMLMapper(YAMLFactory.builder()
+  private static final YAMLMapper YAML = new YAMLMapper(new VisibleYamlFactory(YAMLFactory.builder()
       .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
       .disable(YAMLGenerator.Feature.SPLIT_LINES)
       .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
       .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
       .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
-      .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
-      .build());
+      .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)));
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private ReportCodec() {}
@@ -55,7 +54,7 @@ public final class ReportCodec {
   /** {@code tree} as the report's YAML: laid out by {@link BlockYaml} where it can, else by the mapper (same text). */
   static String yaml(JsonNode tree) {
     String text = BlockYaml.write(tree, YAML);
-    return text != null ? text : write(YAML, tree);
+    return text != null ? text : yamlByMapper(tree);
   }
 
   /** The report's YAML mapper. */
@@ -65,7 +64,7 @@ public final class ReportCodec {
 
   /** {@code tree} as the report's YAML mapper writes it, event by event (what {@link BlockYaml} must equal). */
   static String yamlByMapper(JsonNode tree) {
-    return write(YAML, tree);
+    return VisibleYamlFactory.visible(write(YAML, tree));
   }
 
   /** The whole report as JSON, for {@code --output json}. */

@@ -1,9 +1,9 @@
 package dev.cutter.core.catalog;
 
+import dev.cutter.core.text.YamlText;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -15,8 +15,6 @@ import java.util.stream.Collectors;
  */
 public final class BaselineBlock {
 
-  private static final Pattern PLAIN = Pattern.compile("[a-z_][a-z0-9_]*");
-
   /** Constraint letters always written; {@code n} (NOT NULL, PostgreSQL 18) only when the server has some. */
   static final List<String> CONSTRAINTS = List.of("p", "f", "u", "c", "x", "t");
 
@@ -27,8 +25,14 @@ public final class BaselineBlock {
 
   /** One list entry (without a trailing newline). */
   public static String entry(SchemaCounts counts) {
-    return "- baseline: {schema: " + scalar(counts.schema()) + ", constraints: " + flow(complete(counts.constraints(), CONSTRAINTS))
-        + ", relations: " + flow(complete(counts.relations(), RELATIONS)) + "}";
+    return "- baseline: " + check(counts);
+  }
+
+  /** The check's flow mapping: {@code {schema: s, constraints: {…}, relations: {…}}}, the schema through {@link YamlText}. */
+  public static String check(SchemaCounts counts) {
+    return "{schema: " + YamlText.scalar(counts.schema()) + ", constraints: "
+        + flow(complete(counts.constraints(), CONSTRAINTS)) + ", relations: " + flow(complete(counts.relations(), RELATIONS))
+        + "}";
   }
 
   /**
@@ -53,24 +57,5 @@ public final class BaselineBlock {
   /** Counts as a YAML flow mapping in the map's order: {@code {p: 12, f: 19}}; {@code {}} when empty. */
   public static String flow(Map<String, ? extends Number> counts) {
     return counts.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining(", ", "{", "}"));
-  }
-
-  /** A YAML scalar for a name: plain when it is a plain lower-case name, else double-quoted. */
-  public static String scalar(String s) {
-    if (PLAIN.matcher(s).matches() && !s.equals("null") && !s.equals("true") && !s.equals("false") && !s.equals("y")
-        && !s.equals("n") && !s.equals("yes") && !s.equals("no") && !s.equals("on") && !s.equals("off")) {
-      return s;
-    }
-    StringBuilder b = new StringBuilder("\"");
-    s.codePoints().forEach(cp -> {
-      if (cp == '"' || cp == '\\') {
-        b.append('\\').appendCodePoint(cp);
-      } else if (cp < 0x20 || cp == 0x7f) {
-        b.append(String.format("\\x%02x", cp));
-      } else {
-        b.appendCodePoint(cp);
-      }
-    });
-    return b.append('"').toString();
   }
 }

@@ -5,6 +5,7 @@ import dev.cutter.core.catalog.ObjectKind;
 import dev.cutter.core.catalog.SchemaCounts;
 import dev.cutter.core.scaffold.ScaffoldDerivation.Note;
 import dev.cutter.core.scaffold.ScaffoldDerivation.Placed;
+import dev.cutter.core.text.YamlText;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -51,27 +52,27 @@ public final class PackageYaml {
     String sources = s.change().source() + s.online().map(o -> ", " + o.source()).orElse("")
         + s.rollback().map(r -> " and " + r.source()).orElse("");
     comment("", "Written by cutter package new from " + sources + " and the catalog of database "
-        + Yaml.scalar(s.identity().database()) + ",");
-    comment("", "read at " + instant(s.readAt()) + " as login role " + Yaml.scalar(s.loginRole())
+        + YamlText.scalar(s.identity().database()) + ",");
+    comment("", "read at " + instant(s.readAt()) + " as login role " + YamlText.scalar(s.loginRole())
         + " (it only read). Every check is derived from the SQL and that");
     comment("", "catalog: it states what the SQL creates, changes and drops, not whether that is what was meant.");
     comment("", "Review every line, dry-run the package, then sign it.");
     line("apiVersion: cutter/v1", "the package format");
     line("kind: ApplyPackage", "one change to one database");
-    line("id: " + Yaml.scalar(s.id()), "names the report directory and the journal entry (--id)");
-    line("title: " + Yaml.quoted(s.title()), "one line for people (--title)");
+    line("id: " + YamlText.scalar(s.id()), "names the report directory and the journal entry (--id)");
+    line("title: " + YamlText.quoted(s.title()), "one line for people (--title)");
     line("authorization:", "the approval this package carries: signing it is the approval");
-    line("  ref: " + Yaml.scalar(s.ref()), "the approval's reference, echoed in the report: name the ticket (--ref)");
+    line("  ref: " + YamlText.scalar(s.ref()), "the approval's reference, echoed in the report: name the ticket (--ref)");
     line("  expires_at: " + instant(s.expiresAt()), "after this instant the run is BLOCKED (--expires)");
     line("  risk: " + s.risk(), "low, medium, high or critical: the approver's judgement (--risk)");
 
     line("target:", "the server this package may change, read from it");
-    line("  database: " + Yaml.scalar(s.identity().database()), "current_database() of the target");
+    line("  database: " + YamlText.scalar(s.identity().database()), "current_database() of the target");
     line("  system_identifier: \"" + s.identity().systemIdentifier() + "\"",
         "pg_control_system(): this cluster only (a dry-run's sandbox is another and is not compared)");
     line("  server_version: " + s.identity().serverMajor(), "the target runs " + s.identity().serverVersion()
         + ": another major version is BLOCKED");
-    line("  apply_role: " + Yaml.scalar(s.applyRole()), "current_user while the change runs (--apply-role)");
+    line("  apply_role: " + YamlText.scalar(s.applyRole()), "current_user while the change runs (--apply-role)");
 
     line("artifact:", "the change; package.yaml pins its bytes, so the signature covers them");
     line("  path: " + path(s.change().path()), "a copy of " + s.change().source());
@@ -85,13 +86,13 @@ public final class PackageYaml {
 
     line("preflight:", "read-only checks before anything changes, in this order");
     for (String schema : d.schemas()) {
-      line("  - schema_exists: " + Yaml.scalar(schema), "the change works in this schema");
+      line("  - schema_exists: " + YamlText.scalar(schema), "the change works in this schema");
     }
     objects("  ", "objects_absent", d.absentBefore(), "the change creates these: none may exist yet");
     objects("  ", "objects_present", d.presentBefore(),
         "the change alters, drops, indexes, references or writes these: all must exist");
     for (SchemaCounts counts : s.baselines()) {
-      line("  - baseline: " + baseline(counts), "the schema's constraint and relation counts now");
+      line("  - baseline: " + BaselineBlock.check(counts), "the schema's constraint and relation counts now");
     }
     notes("  ", d.notes(), s.change().path());
     s.online().ifPresent(o -> notes("  ", d.notes(), o.path()));
@@ -110,7 +111,7 @@ public final class PackageYaml {
     } else {
       line("verify:", "read-only checks after the change committed");
       for (String schema : d.schemasCreated()) {
-        line("  - schema_exists: " + Yaml.scalar(schema), "the change creates this schema");
+        line("  - schema_exists: " + YamlText.scalar(schema), "the change creates this schema");
       }
       objects("  ", "objects_present", d.presentAfter(), "the change creates these");
       objects("  ", "objects_absent", d.absentAfter(), "the change drops these");
@@ -157,7 +158,7 @@ public final class PackageYaml {
     line("  scope: {schemas: " + list(scope) + "}", "the schemas the change touches that exist now");
     // a plain path needs a slash: a bare 2024 or yes would not read back as a string
     String dir = s.backupDir().contains("/") && PLAIN_DIR.matcher(s.backupDir()).matches() ? s.backupDir()
-        : Yaml.quoted(s.backupDir());
+        : YamlText.quoted(s.backupDir());
     line("  dir: " + dir, "on the host that runs cutter, owned by its user and closed to others (--backup-dir)");
     String relations = size.relations() + " relation" + (size.relations() == 1 ? "" : "s");
     comment("  ", "min_bytes: 1 % of the " + size.bytes() + " bytes pg_total_relation_size gave for the scope's "
@@ -176,7 +177,7 @@ public final class PackageYaml {
     }
     bySchema.forEach((schema, kinds) -> {
       List<String> parts = new ArrayList<>();
-      parts.add("schema: " + Yaml.scalar(schema));
+      parts.add("schema: " + YamlText.scalar(schema));
       kinds.forEach((kind, names) -> parts.add(kind.key() + ": " + list(names)));
       line(indent + "- " + check + ": {" + String.join(", ", parts) + "}", why);
     });
@@ -190,23 +191,12 @@ public final class PackageYaml {
     }
   }
 
-  private static String baseline(SchemaCounts counts) {
-    @SuppressWarnings("unchecked")
-    Map<String, Object> data = (Map<String, Object>) BaselineBlock.entryData(counts).get("baseline");
-    @SuppressWarnings("unchecked")
-    Map<String, Integer> constraints = (Map<String, Integer>) data.get("constraints");
-    @SuppressWarnings("unchecked")
-    Map<String, Integer> relations = (Map<String, Integer>) data.get("relations");
-    return "{schema: " + Yaml.scalar(counts.schema()) + ", constraints: " + BaselineBlock.flow(constraints)
-        + ", relations: " + BaselineBlock.flow(relations) + "}";
-  }
-
   private static String list(List<String> names) {
-    return names.stream().map(Yaml::scalar).collect(Collectors.joining(", ", "[", "]"));
+    return names.stream().map(YamlText::scalar).collect(Collectors.joining(", ", "[", "]"));
   }
 
   private static String path(String p) {
-    return PLAIN_PATH.matcher(p).matches() ? p : Yaml.quoted(p);
+    return PLAIN_PATH.matcher(p).matches() ? p : YamlText.quoted(p);
   }
 
   private static String instant(Instant t) {
@@ -216,10 +206,10 @@ public final class PackageYaml {
   private void line(String content, String comment) {
     out.append(content);
     int pad = Math.max(2, COMMENT_COLUMN - content.length());
-    out.append(" ".repeat(pad)).append("# ").append(Yaml.comment(comment)).append('\n');
+    out.append(" ".repeat(pad)).append("# ").append(YamlText.comment(comment)).append('\n');
   }
 
   private void comment(String indent, String text) {
-    out.append(indent).append("# ").append(Yaml.comment(text)).append('\n');
+    out.append(indent).append("# ").append(YamlText.comment(text)).append('\n');
   }
 }
