@@ -9,6 +9,7 @@ import dev.cutter.core.db.ConnectionSpec;
 import dev.cutter.core.db.Connections;
 import dev.cutter.core.db.DbErrors;
 import dev.cutter.core.db.TlsState;
+import dev.cutter.core.scaffold.TargetBlock;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -70,13 +71,8 @@ final class TargetCommand implements Callable<Integer> {
     String tlsText = !tls.encrypted() ? "not encrypted (sslmode " + tls.sslmode() + ")"
         : tls.protocol() + ", " + (tls.verified() ? "server certificate verified" : "server certificate NOT verified")
             + " (sslmode " + tls.sslmode() + ")";
-    return "target:\n"
-        + "  database: " + YamlText.scalar(id.database()) + "\n"
-        + "  system_identifier: \"" + id.systemIdentifier() + "\"\n"
-        + "  server_version: " + id.serverMajor() + "  # " + id.serverVersion() + "\n"
-        + "  apply_role: " + YamlText.scalar(f.currentUser()) + "  # the role the change runs as: name the one"
-        + " it must run as\n"
-        + "# connected as session_user " + YamlText.scalar(f.sessionUser()) + ", current_user "
-        + YamlText.scalar(f.currentUser()) + "; TLS: " + tlsText + "\n";
+    return TargetBlock.text(id, f.currentUser(), "the role the change runs as: name the one it must run as")
+        + "# " + YamlText.comment("connected as session_user " + YamlText.scalar(f.sessionUser()) + ", current_user "
+            + YamlText.scalar(f.currentUser()) + "; TLS: " + tlsText) + "\n";
   }
 }

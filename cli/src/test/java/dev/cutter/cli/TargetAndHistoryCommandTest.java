@@ -48,13 +48,27 @@ class TargetAndHistoryCommandTest {
     String major = db.queryValue("select current_setting('server_version_num')::int / 10000");
     List<String> lines = t.out().lines().toList();
     assertThat(lines).hasSize(6);
-    assertThat(lines.subList(0, 3)).containsExactly("target:", "  database: " + db.name(),
-        "  system_identifier: \"" + sysid + "\"");
-    assertThat(lines.get(3)).isEqualTo("  server_version: " + major + "  # "
-        + db.queryValue("select current_setting('server_version')"));
-    assertThat(lines.get(4)).startsWith("  apply_role: " + role + "  # ");
+    assertThat(lines.subList(0, 4)).containsExactly(
+        "target:                                 # the server this package may change, read from it",
+        "  database: " + db.name() + " ".repeat(28 - db.name().length()) + "# current_database() of the target",
+        "  system_identifier: \"" + sysid + "\"" + " ".repeat(Math.max(2, 19 - sysid.length()))
+            + "# pg_control_system(): this cluster only (a dry-run's sandbox is another and is not compared)",
+        "  server_version: " + major + " ".repeat(22 - major.length()) + "# the target runs "
+            + db.queryValue("select current_setting('server_version')") + ": another major version is BLOCKED");
+    assertThat(lines.get(4)).isEqualTo("  apply_role: " + role + " ".repeat(Math.max(2, 26 - role.length()))
+        + "# the role the change runs as: name the one it must run as");
     assertThat(lines.get(5)).isEqualTo("# connected as session_user " + role + ", current_user " + role
         + "; TLS: not encrypted (sslmode prefer)");
+
+    // package new writes the same block for the same server: one writer
+    Path sql = Files.writeString(dir.resolve("c.sql"), "create table t_one (id int);\n");
+    Cli made = Cli.run("package", "new", dir.resolve("made").toString(), "--sql", sql.toString(), "--id", "made-one",
+        "--apply-role", role, "--target", db.uri(role));
+    assertThat(made.exit()).as(made.err()).isZero();
+    List<String> written = Files.readAllLines(dir.resolve("made/package.yaml"));
+    int at = written.indexOf(lines.get(0));
+    assertThat(written.subList(at, at + 4)).isEqualTo(lines.subList(0, 4));
+    assertThat(written.get(at + 4)).startsWith("  apply_role: " + role + " ");
 
     // a package written for another server, its target section replaced by what cutter target printed
     Path pkg = approver.write(dir.resolve("p"), "pasted-target", "elsewhere", "1", role, "select 1;\n", "[]", "[]",

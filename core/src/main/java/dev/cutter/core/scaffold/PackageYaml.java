@@ -66,13 +66,7 @@ public final class PackageYaml {
     line("  expires_at: " + instant(s.expiresAt()), "after this instant the run is BLOCKED (--expires)");
     line("  risk: " + s.risk(), "low, medium, high or critical: the approver's judgement (--risk)");
 
-    line("target:", "the server this package may change, read from it");
-    line("  database: " + YamlText.scalar(s.identity().database()), "current_database() of the target");
-    line("  system_identifier: \"" + s.identity().systemIdentifier() + "\"",
-        "pg_control_system(): this cluster only (a dry-run's sandbox is another and is not compared)");
-    line("  server_version: " + s.identity().serverMajor(), "the target runs " + s.identity().serverVersion()
-        + ": another major version is BLOCKED");
-    line("  apply_role: " + YamlText.scalar(s.applyRole()), "current_user while the change runs (--apply-role)");
+    out.append(TargetBlock.text(s.identity(), s.applyRole(), "current_user while the change runs (--apply-role)"));
 
     line("artifact:", "the change; package.yaml pins its bytes, so the signature covers them");
     line("  path: " + path(s.change().path()), "a copy of " + s.change().source());
@@ -204,9 +198,13 @@ public final class PackageYaml {
   }
 
   private void line(String content, String comment) {
-    out.append(content);
+    out.append(commented(content, comment));
+  }
+
+  /** {@code content} with {@code comment} after it at {@link #COMMENT_COLUMN} when the line leaves room, as one line. */
+  static String commented(String content, String comment) {
     int pad = Math.max(2, COMMENT_COLUMN - content.length());
-    out.append(" ".repeat(pad)).append("# ").append(YamlText.comment(comment)).append('\n');
+    return content + " ".repeat(pad) + "# " + YamlText.comment(comment) + "\n";
   }
 
   private void comment(String indent, String text) {
