@@ -33,7 +33,7 @@ class PassFileCliTest {
   @BeforeAll
   static void start() throws IOException {
     cluster = PrivateCluster.startOrSkip(new PrivateCluster.Options("localhost", 0, false, List.of(
-        "local all all trust", "host all all 127.0.0.1/32 scram-sha-256", "host all all ::1/128 scram-sha-256")));
+        "local all app scram-sha-256", "local all all trust", "host all all 127.0.0.1/32 scram-sha-256", "host all all ::1/128 scram-sha-256")));
     cluster.psql("postgres", "CREATE ROLE app LOGIN PASSWORD '" + PASSWORD + "'");
     dir = Files.createTempDirectory("cutter-passfile-");
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -59,12 +59,18 @@ class PassFileCliTest {
 
   /** {@code cutter baseline} in a child JVM (optionally through {@code prefix}), with PGPASSFILE and HOME set and no PGPASSWORD. */
   private static Cli baseline(List<String> prefix, String classPath, Path passFile, Path home) throws Exception {
+    return baseline(prefix, classPath, passFile, home, "postgresql://app@127.0.0.1:" + cluster.port()
+        + "/postgres?sslmode=disable");
+  }
+
+  private static Cli baseline(List<String> prefix, String classPath, Path passFile, Path home, String target)
+      throws Exception {
     List<String> cmd = new ArrayList<>(prefix);
     cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
         "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
         // cutter's own logging set-up (LogSetup, a logback service) takes precedence over the fixtures' logback-test.xml
         "-cp", classPath, Main.class.getName(), "baseline",
-        "--schema", "public", "--target", "postgresql://app@127.0.0.1:" + cluster.port() + "/postgres?sslmode=disable"));
+        "--schema", "public", "--target", target));
     Path out = Files.createTempFile(dir, "out-", ".txt");
     Path err = Files.createTempFile(dir, "err-", ".txt");
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
@@ -142,6 +148,47 @@ class PassFileCliTest {
     assertThat(connectLines(noLine)).containsExactly(
         noPassword + other + " has no line for 127.0.0.1:" + cluster.port() + ":postgres:app");
     assertThat(none.err() + ignored.err() + noLine.err() + noLine.out()).doesNotContain(PASSWORD);
+  }
+
+  /** psql on the same socket with the same password file: its exit code and stderr. */
+  private static Cli psql(Path passFile) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(PrivateCluster.binaries().resolve("psql").toString(), "-X", "-w", "-h",
+        cluster.socketDirectory().toString(), "-p", String.valueOf(cluster.port()), "-U", "app", "-d", "postgres", "-c",
+        "select 1").redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    pb.environment().keySet().removeIf(k -> k.startsWith("PG"));
+    pb.environment().put("PGPASSFILE", passFile.toString());
+    Process p = pb.start();
+    String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    return new Cli(p.exitValue(), "", err);
+  }
+
+  /**
+   * Over a socket directory other than libpq's default, a {@code localhost} line is not looked up,
+   * as psql does not look it up: the server asks for a password neither has; a line naming the
+   * directory logs both in.
+   */
+  @Test
+  void aLocalhostLineIsNotTheOneForAnotherSocketDirectoryAsWithPsql() throws Exception {
+    String socket = "postgresql://app@/postgres?host=" + cluster.socketDirectory() + "&port=" + cluster.port();
+    Path localhost = Files.writeString(dir.resolve("localhost-line"), "localhost:" + cluster.port() + ":*:app:" + PASSWORD
+        + "\n");
+    Files.setPosixFilePermissions(localhost, PosixFilePermissions.fromString("rw-------"));
+
+    Cli psql = psql(localhost);
+    assertThat(psql.exit()).as(psql.err()).isEqualTo(2);
+    assertThat(psql.err()).contains("no password supplied");
+    Cli cutter = baseline(List.of(), System.getProperty("java.class.path"), localhost, dir, socket);
+    assertThat(cutter.exit()).as(cutter.err()).isEqualTo(3);
+    assertThat(connectLines(cutter)).singleElement().asString().endsWith(" has no line for " + cluster.socketDirectory()
+        + ":" + cluster.port() + ":postgres:app");
+
+    Path named = Files.writeString(dir.resolve("directory-line"), cluster.socketDirectory() + ":" + cluster.port()
+        + ":*:app:" + PASSWORD + "\n");
+    Files.setPosixFilePermissions(named, PosixFilePermissions.fromString("rw-------"));
+    assertThat(psql(named).exit()).isZero();
+    Cli ok = baseline(List.of(), System.getProperty("java.class.path"), named, dir, socket);
+    assertThat(ok.exit()).as(ok.err()).isZero();
   }
 
   @Test

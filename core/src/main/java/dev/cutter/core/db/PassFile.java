@@ -83,6 +83,24 @@ final class PassFile {
     }
   }
 
+  /**
+   * The compiled-in default socket directory ({@code DEFAULT_PGSOCKET_DIR}) of the libpq cutter is
+   * held to, the one socket directory the password file's {@code localhost} stands for: Debian's
+   * and Ubuntu's build, the platform of cutter's package and of the psql its tests compare with
+   * (libpq's own source says {@code /tmp}; a distribution may build it with another).
+   */
+  static final String DEFAULT_SOCKET_DIR = "/var/run/postgresql";
+
+  /**
+   * The host name libpq looks up in the password file for {@code host}: {@code localhost} for the
+   * default socket directory, compared as a string as libpq compares it (no path is made canonical);
+   * any other host as it is, another socket directory and a loopback address included. The name
+   * replaces the host: a line naming that directory itself does not match it, as with libpq.
+   */
+  static String passFileHost(String host) {
+    return host.isEmpty() || host.equals(DEFAULT_SOCKET_DIR) ? "localhost" : host;
+  }
+
   static Optional<String> lookup(Path file, String host, int port, String db, String user) {
     List<String> lines;
     try {
@@ -90,7 +108,7 @@ final class PassFile {
     } catch (IOException e) {
       return Optional.empty();
     }
-    String h = host.startsWith("/") || host.equals("127.0.0.1") || host.equals("::1") ? "localhost" : host;
+    String h = passFileHost(host);
     for (String line : lines) {
       if (line.isBlank() || line.startsWith("#")) {
         continue;
@@ -99,16 +117,16 @@ final class PassFile {
       if (f.size() < 5) {
         continue;
       }
-      if (matches(f.get(0), host, h) && matches(f.get(1), String.valueOf(port), null)
-          && matches(f.get(2), db, null) && matches(f.get(3), user, null)) {
+      if (matches(f.get(0), h) && matches(f.get(1), String.valueOf(port)) && matches(f.get(2), db)
+          && matches(f.get(3), user)) {
         return Optional.of(f.get(4));
       }
     }
     return Optional.empty();
   }
 
-  private static boolean matches(String pattern, String value, String alias) {
-    return pattern.equals("*") || pattern.equals(value) || (alias != null && pattern.equals(alias));
+  private static boolean matches(String pattern, String value) {
+    return pattern.equals("*") || pattern.equals(value);
   }
 
   /** Splits on unescaped ':'; {@code \:} and {@code \\} are escapes; the last field takes the rest. */

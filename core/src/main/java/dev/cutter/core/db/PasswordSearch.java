@@ -41,7 +41,7 @@ public record PasswordSearch(boolean fromEnvironment, boolean environmentApplies
       case MISSING -> "does not exist (PGPASSFILE names another; mode 0600)";
       case NOT_PLAIN -> "is not a plain file and was ignored";
       case OPEN_TO_OTHERS -> "was ignored because group or others can read it (chmod 0600 it)";
-      case USABLE -> "has no line for " + spec.host() + ":" + spec.port() + ":" + spec.database() + ":" + spec.user();
+      case USABLE -> "has no line for " + PassFile.passFileHost(spec.host()) + ":" + spec.port() + ":" + spec.database() + ":" + spec.user();
     };
     return "no password found: " + env + ", and the password file " + file + " " + inFile;
   }

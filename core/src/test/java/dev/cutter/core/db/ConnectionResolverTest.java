@@ -187,6 +187,34 @@ class ConnectionResolverTest {
     assertThat(r.resolve("postgresql://app@h:5432/db").password()).as("a readable password file is ignored, as libpq does").isEmpty();
   }
 
+  /**
+   * libpq's passwordFromFile looks up {@code localhost} for the default socket directory only, and
+   * for no loopback address: another socket directory and 127.0.0.1 are looked up as they are.
+   */
+  @Test
+  void localhostInThePassFileStandsForTheDefaultSocketDirectoryOnly() throws IOException {
+    Path pass = home.resolve(".pgpass");
+    Files.writeString(pass, "localhost:5432:*:app:local\n/run/pg:5432:*:app:the-dir\n127.0.0.1:5432:*:app:loopback\n");
+    Files.setPosixFilePermissions(pass, PosixFilePermissions.fromString("rw-------"));
+    ConnectionResolver r = new ConnectionResolver(Map.of(), home);
+
+    assertThat(password(r, "postgresql://app@%2Fvar%2Frun%2Fpostgresql:5432/db")).as("the default directory").contains("local");
+    assertThat(password(r, "postgresql://app@localhost:5432/db")).contains("local");
+    assertThat(password(r, "postgresql://app@%2Frun%2Fpg:5432/db")).as("another directory: its own line").contains("the-dir");
+    assertThat(password(r, "postgresql://app@%2Fsrv%2Fsockets:5432/db")).as("not localhost's").isEmpty();
+    assertThat(password(r, "postgresql://app@%2Fvar%2Frun%2Fpostgresql%2F:5432/db")).as("compared as a string").isEmpty();
+    assertThat(password(r, "postgresql://app@127.0.0.1:5432/db")).contains("loopback");
+    assertThat(password(r, "postgresql://app@[::1]:5432/db")).as("::1 is not localhost either").isEmpty();
+
+    Files.writeString(pass, "/var/run/postgresql:5432:*:app:named\n");
+    assertThat(password(r, "postgresql://app@%2Fvar%2Frun%2Fpostgresql:5432/db"))
+        .as("libpq replaces the default directory by localhost: a line naming it does not match").isEmpty();
+  }
+
+  private static java.util.Optional<String> password(ConnectionResolver r, String target) {
+    return r.resolve(target).password().map(ConnectionSpec.Secret::value);
+  }
+
   @Test
   void resolvesAServiceFromTheServiceFile() throws IOException {
     Files.writeString(home.resolve(".pg_service.conf"), "[prod]\nhost=p1\nport=5444\ndbname=main\nuser=ops\n[other]\nhost=x\n");
