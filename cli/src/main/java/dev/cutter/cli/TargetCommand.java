@@ -11,10 +11,12 @@ import dev.cutter.core.db.DbErrors;
 import dev.cutter.core.db.TlsState;
 import dev.cutter.core.scaffold.TargetBlock;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,8 +34,11 @@ final class TargetCommand implements Callable<Integer> {
 
   @Mixin ConnectionOptions connection;
 
-  /** What the session found, read in one read-only transaction. */
-  record Found(Identity identity, String currentUser, String sessionUser, TlsState tls) {}
+  /**
+   * What the session found, read in one read-only transaction; {@code socketFile} is the Unix socket
+   * it came through (where libpq uses no TLS whatever sslmode says), empty over TCP.
+   */
+  record Found(Identity identity, String currentUser, String sessionUser, TlsState tls, Optional<Path> socketFile) {}
 
   @Override
   public Integer call() {
@@ -57,7 +62,7 @@ final class TargetCommand implements Callable<Integer> {
       }
       TlsState tls = Connections.tlsState(c, target);
       c.rollback();
-      return new Found(identity, currentUser, sessionUser, tls);
+      return new Found(identity, currentUser, sessionUser, tls, target.socketFile());
     } catch (SQLException e) {
       throw new CutterException(ExitCodes.CHECKS_FAILED, "reading the target on " + target.display() + " failed: "
           + DbErrors.oneLine(e), e);
@@ -68,7 +73,10 @@ final class TargetCommand implements Callable<Integer> {
   static String yaml(Found f) {
     Identity id = f.identity();
     TlsState tls = f.tls();
-    String tlsText = !tls.encrypted() ? "not encrypted (sslmode " + tls.sslmode() + ")"
+    String tlsText = f.socketFile().isPresent()
+        ? "not used: connected through the Unix socket " + f.socketFile().get() + ", where TLS is never used whatever"
+            + " sslmode says"
+        : !tls.encrypted() ? "not encrypted (sslmode " + tls.sslmode() + ")"
         : tls.protocol() + ", " + (tls.verified() ? "server certificate verified" : "server certificate NOT verified")
             + " (sslmode " + tls.sslmode() + ")";
     return TargetBlock.text(id, f.currentUser(), "the role the change runs as: name the one it must run as")

@@ -69,6 +69,15 @@ class UnixSocketCliTest {
   }
 
   @Test
+  void targetSaysTheSocketIsWhyTlsIsNotUsed() {
+    Cli t = Cli.run("target", "--target", socketTarget() + "&sslmode=require");
+    assertThat(t.exit()).as(t.err()).isZero();
+    assertThat(t.out().lines().reduce((a, b) -> b).orElseThrow()).isEqualTo("# connected as session_user postgres,"
+        + " current_user postgres; TLS: not used: connected through the Unix socket " + server.socketDirectory()
+        + "/.s.PGSQL." + server.port() + ", where TLS is never used whatever sslmode says");
+  }
+
+  @Test
   void pghostNamingTheSocketDirectoryIsTheSocketToo() throws Exception {
     Map<String, String> env = Map.of("PGHOST", server.socketDirectory().toString(), "PGPORT",
         String.valueOf(server.port()), "PGUSER", "postgres", "PGDATABASE", "postgres");
