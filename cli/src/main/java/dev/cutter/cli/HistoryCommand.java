@@ -7,14 +7,10 @@ import dev.cutter.core.db.ConnectionSpec;
 import dev.cutter.core.db.Connections;
 import dev.cutter.core.db.DbErrors;
 import dev.cutter.core.exec.Journal;
+import dev.cutter.core.exec.Journal.Entry;
 import java.io.PrintWriter;
-import java.sql.Array;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,19 +40,10 @@ final class HistoryCommand implements Callable<Integer> {
   @Option(names = "--package", paramLabel = "ID", description = "Only the rows of this package id.")
   String packageId;
 
-  /** One journal row. A rollback row ({@code ROLLBACK_…}) carries the sha256 of the package it undid. */
-  record Row(String runId, String packageId, String packageSha256, String verdict, String phase, List<String> signers,
-      String loginRole, String applyRole, OffsetDateTime started, OffsetDateTime finished, String reportSha256) {
-
-    boolean isRollback() {
-      return verdict.startsWith(Journal.ROLLBACK_PREFIX);
-    }
-  }
-
   @Override
   public Integer call() {
     ConnectionSpec target = connection.resolve();
-    List<Row> rows = read(target, Optional.ofNullable(packageId));
+    List<Entry> rows = read(target, Optional.ofNullable(packageId));
     PrintWriter out = spec.commandLine().getOut();
     GlobalOptions global = spec.root().commandLine().<CutterCommand>getCommand().global;
     if (global.output() == GlobalOptions.OutputFormat.json) {
@@ -74,23 +61,9 @@ final class HistoryCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  static List<Row> read(ConnectionSpec target, Optional<String> packageId) {
+  static List<Entry> read(ConnectionSpec target, Optional<String> packageId) {
     try (Connection c = Connections.openReadOnly(target, "cutter history")) {
-      List<Row> rows = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement("select run_id, package_id, package_sha256, verdict, phase,"
-          + " signer_fingerprints, login_role, apply_role, started, finished, report_sha256 from " + Journal.QUALIFIED
-          + " where ?::text is null or package_id = ? order by id")) {
-        ps.setString(1, packageId.orElse(null));
-        ps.setString(2, packageId.orElse(null));
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            Array a = rs.getArray(6);
-            rows.add(new Row(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                a == null ? List.of() : List.of((String[]) a.getArray()), rs.getString(7), rs.getString(8),
-                rs.getObject(9, OffsetDateTime.class), rs.getObject(10, OffsetDateTime.class), rs.getString(11)));
-          }
-        }
-      }
+      List<Entry> rows = Journal.rows(c, packageId);
       c.rollback();
       return rows;
     } catch (SQLException e) {
@@ -109,28 +82,28 @@ final class HistoryCommand implements Callable<Integer> {
   }
 
   /** The rollback row that undid {@code apply}, if any: same package sha256, a ROLLBACK_ verdict. */
-  static Optional<Row> undoneBy(Row apply, List<Row> rows) {
+  static Optional<Entry> undoneBy(Entry apply, List<Entry> rows) {
     return apply.isRollback() ? Optional.empty()
         : rows.stream().filter(r -> r.isRollback() && r.packageSha256().equals(apply.packageSha256())).findFirst();
   }
 
   /** The apply row a rollback row undid. */
-  static Optional<Row> undid(Row rollback, List<Row> rows) {
+  static Optional<Entry> undid(Entry rollback, List<Entry> rows) {
     return !rollback.isRollback() ? Optional.empty()
         : rows.stream().filter(r -> !r.isRollback() && r.packageSha256().equals(rollback.packageSha256())).findFirst();
   }
 
-  static String line(Row r, List<Row> rows) {
+  static String line(Entry r, List<Entry> rows) {
     StringBuilder b = new StringBuilder();
-    b.append(r.started().toInstant()).append("  ").append(String.format("%-18s", r.verdict()))
+    b.append(r.started()).append("  ").append(String.format("%-18s", r.verdict()))
         .append(" run ").append(r.runId())
         .append("  package ").append(r.packageId()).append(" (sha256 ").append(r.packageSha256(), 0, 12).append(")")
         .append("  as ").append(r.applyRole()).append(" (login ").append(r.loginRole()).append(")")
-        .append("  signers ").append(r.signers().size());
+        .append("  signers ").append(r.signerFingerprints().size());
     if (r.phase() != null && !r.phase().equals("transactional")) {
       b.append("  phase ").append(r.phase());
     }
-    b.append("  finished ").append(r.finished() == null ? "never (the run did not finish its row)" : r.finished().toInstant());
+    b.append("  finished ").append(r.finished() == null ? "never (the run did not finish its row)" : r.finished());
     b.append("  report ").append(r.reportSha256() == null ? "none" : r.reportSha256().substring(0, 12));
     undoneBy(r, rows).ifPresent(x -> b.append("  rolled back by run ").append(x.runId()).append(" (")
         .append(x.verdict()).append(")"));
@@ -138,21 +111,21 @@ final class HistoryCommand implements Callable<Integer> {
     return b.toString();
   }
 
-  static Map<String, Object> json(Row r, List<Row> rows) {
+  static Map<String, Object> json(Entry r, List<Entry> rows) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("run_id", r.runId());
     m.put("package_id", r.packageId());
     m.put("package_sha256", r.packageSha256());
     m.put("verdict", r.verdict());
     m.put("phase", r.phase());
-    m.put("signer_fingerprints", r.signers());
+    m.put("signer_fingerprints", r.signerFingerprints());
     m.put("login_role", r.loginRole());
     m.put("apply_role", r.applyRole());
-    m.put("started", r.started().toInstant().toString());
-    m.put("finished", r.finished() == null ? null : r.finished().toInstant().toString());
+    m.put("started", r.started().toString());
+    m.put("finished", r.finished() == null ? null : r.finished().toString());
     m.put("report_sha256", r.reportSha256());
-    m.put("rolled_back_by", undoneBy(r, rows).map(Row::runId).orElse(null));
-    m.put("undoes", undid(r, rows).map(Row::runId).orElse(null));
+    m.put("rolled_back_by", undoneBy(r, rows).map(Entry::runId).orElse(null));
+    m.put("undoes", undid(r, rows).map(Entry::runId).orElse(null));
     return m;
   }
 }

@@ -82,10 +82,10 @@ public final class Journal {
 
   private Journal() {}
 
-  /** One journal row. */
+  /** One journal row; {@code phase} is null in a journal made before phases (see {@link #hasPhases}). */
   public record Entry(long id, String packageId, String packageSha256, String runId, String verdict,
       List<String> signerFingerprints, String loginRole, String applyRole, Instant started, Instant finished,
-      String reportSha256) {
+      String reportSha256, String phase) {
 
     /** Whether this row records a {@code cutter rollback} run rather than an apply. */
     public boolean isRollback() {
@@ -518,13 +518,31 @@ public final class Journal {
     }
   }
 
+  /**
+   * The one query every read of the journal runs, its columns in {@link Entry}'s order; {@code phase}
+   * is read through the row's JSON, so that a journal made before phases (no such column) reads too.
+   */
+  private static final String SELECT = "select j.id, j.package_id, j.package_sha256, j.run_id, j.verdict,"
+      + " j.signer_fingerprints, j.login_role, j.apply_role, j.started, j.finished, j.report_sha256,"
+      + " pg_catalog.to_jsonb(j) operator(pg_catalog.->>) 'phase' from cutter.journal j";
+
   /** Rows for a package digest, oldest first. */
   public static List<Entry> forPackage(Connection c, String packageSha256) throws SQLException {
+    return entries(c, SELECT + " where j.package_sha256 = ? order by j.id", packageSha256);
+  }
+
+  /** Every row, or those of the package id {@code packageId} when given, oldest first. */
+  public static List<Entry> rows(Connection c, Optional<String> packageId) throws SQLException {
+    return packageId.isPresent() ? entries(c, SELECT + " where j.package_id = ? order by j.id", packageId.get())
+        : entries(c, SELECT + " order by j.id", null);
+  }
+
+  private static List<Entry> entries(Connection c, String sql, String parameter) throws SQLException {
     List<Entry> out = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement(
-        "select id, package_id, package_sha256, run_id, verdict, signer_fingerprints, login_role, apply_role, started, "
-            + "finished, report_sha256 from cutter.journal where package_sha256 = ? order by id")) {
-      ps.setString(1, packageSha256);
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      if (parameter != null) {
+        ps.setString(1, parameter);
+      }
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           Array a = rs.getArray(6);
@@ -532,7 +550,7 @@ public final class Journal {
           Timestamp fin = rs.getTimestamp(10);
           out.add(new Entry(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), signers,
               rs.getString(7), rs.getString(8), rs.getTimestamp(9).toInstant(), fin == null ? null : fin.toInstant(),
-              rs.getString(11)));
+              rs.getString(11), rs.getString(12)));
         }
       }
     }
