@@ -44,6 +44,27 @@ public final class SqlSplitter {
     return new Scan(sourceName, content.toCharArray(), standardConformingStrings).run();
   }
 
+  /** The meta-commands after which psql runs a COPY … FROM STDIN and reads its data from the script. */
+  static final Set<String> COPY_DATA_SENDERS = Set.of("\\g", "\\gx");
+
+  /**
+   * Why a NUL byte in COPY … FROM STDIN data is refused. psql reads the data with fgets and takes
+   * each read's length with strlen: it sends the line up to the NUL, loses the rest of that read,
+   * takes the next line for the same line's continuation (so a {@code \.} there does not end the
+   * data) and does not count the line; for a NUL at the start of a line just after it flushed its
+   * buffer it reads the byte before that buffer. What it sends thus depends on how full its 8 kB
+   * buffer happens to be, and is not always defined: it cannot be reproduced exactly, so the file
+   * is refused (the server refuses a NUL in text data anyway).
+   */
+  static final String NUL_IN_COPY_DATA = "a NUL byte in COPY … FROM STDIN data: psql would send the line only up to it,"
+      + " drop the rest and join the next line to it; remove it";
+
+  /** Why a COPY … FROM STDIN sent by a meta-command other than {@link #COPY_DATA_SENDERS} is refused. */
+  static String copySentByMessage(String name) {
+    return "COPY … FROM STDIN sent by " + name + ": psql would not load its data as after ; or \\g (\\gdesc does not"
+        + " run it, \\watch refuses COPY, the others expect rows); end it with ; and its data";
+  }
+
   /** The command word of a meta-command line: {@code \echo} of {@code \echo hi}. */
   static String metaName(String command) {
     int end = 1;
@@ -355,9 +376,14 @@ public final class SqlSplitter {
         int startLine = line;
         int lines = 0;
         boolean marker = false;
+        boolean nulSeen = false;
         while (p < n && !marker) {
           int eol = p;
           while (eol < n && s[eol] != '\n') {
+            if (s[eol] == '\0' && !nulSeen) {
+              nulSeen = true;
+              problems.add(new Diagnostic(source, line, columnOf(eol), NUL_IN_COPY_DATA));
+            }
             eol++;
           }
           int len = eol - p;
@@ -645,10 +671,14 @@ public final class SqlSplitter {
       String name = metaName(command);
       boolean sends = SENDING_COMMANDS.contains(name);
       boolean resets = sends || name.equals("\\r") || name.equals("\\reset");
+      int before = out.size();
       if (stmtStart >= 0) {
         pendingAroundMeta(p, e, sends, resets);
       } else if (sends) {
         resend(); // with nothing pending, psql sends the previous statement again
+      }
+      if (out.size() > before && out.get(out.size() - 1).kind() == StatementKind.COPY_FROM_STDIN) {
+        copySentBy(name, out.size() - 1, p);
       }
       if (resets) {
         parenDepth = 0; // psql_scan_reset after a forced send or a reset
@@ -690,6 +720,24 @@ public final class SqlSplitter {
         }
       }
       out.add(new SqlStatement(out.size() + 1, line, line, StatementClassifier.classify(previous), previous));
+    }
+
+    /**
+     * A COPY … FROM STDIN that meta-command {@code name} sent (the statement it ended, or the
+     * previous one again). psql's {@code \g} and {@code \gx} run it and read its data from the
+     * script, from the next line, as after a {@code ;}: so does the split. The others are refused
+     * ({@code \gdesc} does not run it, {@code \watch} refuses COPY, {@code \gset}, {@code \gexec}
+     * and {@code \crosstabview} expect rows).
+     */
+    private void copySentBy(String name, int index, int p) {
+      if (COPY_DATA_SENDERS.contains(name)) {
+        if (!pendingCopies.contains(index)) {
+          pendingCopies.add(index);
+        }
+      } else {
+        pendingCopies.remove(Integer.valueOf(index));
+        problems.add(new Diagnostic(source, line, columnOf(p), copySentByMessage(name)));
+      }
     }
 
     /** A meta-command runs to the end of its line or to {@code \\} outside quotes. */

@@ -126,6 +126,8 @@ public final class Utf8Splitter {
     private final Sink sink;
     private boolean bom;
     private final List<Diagnostic> problems = new ArrayList<>();
+    /** The kind of the last statement handed to the sink (plain SQL for one handed over by its place). */
+    private StatementKind lastKind;
     private final ByteArrayOutputStream edited = new ByteArrayOutputStream();
     private int count;
     // the last statement that is not a meta-command (what \g sends again): its text, or where its bytes are
@@ -254,6 +256,7 @@ public final class Utf8Splitter {
       int end;
       while (p < n && (end = plainLine(p)) > 0) {
         count++;
+        lastKind = StatementKind.SQL;
         previousText = null;
         previousStart = p;
         previousEnd = plainEnd;
@@ -434,6 +437,7 @@ public final class Utf8Splitter {
     private void emit(int end, int endLine) {
       if (!isEdited && first == FIRST_PLAIN) {
         count++;
+        lastKind = StatementKind.SQL;
         previousText = null;
         previousStart = stmtStart;
         previousEnd = end;
@@ -465,6 +469,7 @@ public final class Utf8Splitter {
 
     private void add(SqlStatement st) {
       count++;
+      lastKind = st.kind();
       if (st.kind() != StatementKind.META_COMMAND) {
         previousText = st.text();
       }
@@ -565,9 +570,14 @@ public final class Utf8Splitter {
         int startLine = line;
         int lines = 0;
         boolean marker = false;
+        boolean nulSeen = false;
         while (p < n && !marker) {
           int eol = p;
           while (eol < n && s[eol] != '\n') {
+            if (s[eol] == 0 && !nulSeen) {
+              nulSeen = true;
+              problems.add(new Diagnostic(source, line, columnOf(eol), SqlSplitter.NUL_IN_COPY_DATA));
+            }
             eol++;
           }
           int len = eol - p;
@@ -887,10 +897,14 @@ public final class Utf8Splitter {
       String name = SqlSplitter.metaName(command);
       boolean sends = SENDING_COMMANDS.contains(name);
       boolean resets = sends || name.equals("\\r") || name.equals("\\reset");
+      int before = count;
       if (stmtStart >= 0) {
         pendingAroundMeta(p, e, sends, resets);
       } else if (sends) {
         resend();
+      }
+      if (count > before && lastKind == StatementKind.COPY_FROM_STDIN) {
+        copySentBy(name, count, p);
       }
       if (resets) {
         parenDepth = 0;
@@ -922,6 +936,18 @@ public final class Utf8Splitter {
     private void resend() {
       String previous = previousText != null ? previousText : decode(previousStart, previousEnd);
       add(new SqlStatement(count + 1, line, line, StatementClassifier.classify(previous), previous));
+    }
+
+    /** As {@code SqlSplitter.Scan#copySentBy}: a COPY that {@code \\g} or {@code \\gx} sent reads its data, others are refused. */
+    private void copySentBy(String name, int index, int p) {
+      if (SqlSplitter.COPY_DATA_SENDERS.contains(name)) {
+        if (!pendingCopies.contains(index)) {
+          pendingCopies.add(index);
+        }
+      } else {
+        pendingCopies.remove(Integer.valueOf(index));
+        problems.add(new Diagnostic(source, line, columnOf(p), SqlSplitter.copySentByMessage(name)));
+      }
     }
 
     private int metaCommandEnd(int p) {

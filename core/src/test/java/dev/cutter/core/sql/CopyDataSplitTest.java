@@ -165,4 +165,50 @@ class CopyDataSplitTest {
         .containsExactly("t.sql:1:1: COPY … FROM STDIN joined to other commands by \\; cannot be sent with its data;"
             + " end the COPY with ; on a line of its own");
   }
+
+  /**
+   * psql reads COPY data with fgets and strlen: the rest of a line after a NUL is lost and the next
+   * line joined to it, depending on its buffer; not reproducible exactly, so refused where it stands.
+   */
+  @Test
+  void aNulByteInCopyDataIsRefusedWithItsLineAndColumn() {
+    String sql = "select 1;\ncopy t from stdin;\n1\tok\n2\tab\0cd\n3\t\0\n\\.\nselect 2;\n";
+    SplitResult r = SqlSplitter.split("t.sql", sql);
+
+    assertThat(r.problems()).containsExactly(new dev.cutter.core.Diagnostic("t.sql", 4, 5, SqlSplitter.NUL_IN_COPY_DATA));
+    assertThat(r.problems().get(0).toString()).isEqualTo("t.sql:4:5: a NUL byte in COPY … FROM STDIN data: psql would"
+        + " send the line only up to it, drop the rest and join the next line to it; remove it");
+    assertThat(r.statements()).extracting(SqlStatement::text).containsExactly("select 1;", "copy t from stdin;", "select 2;");
+    assertThat(SqlSplitter.split("t.sql", "select 'a\0b';\n").problems()).as("outside COPY data: not this rule").isEmpty();
+  }
+
+  /**
+   * psql's {@code \g} with nothing pending sends the previous statement again; a COPY … FROM STDIN
+   * then reads its data from the script as after a {@code ;}: from the line after the {@code \g}.
+   */
+  @Test
+  void aCopySentAgainByBackslashGReadsTheDataAfterIt() {
+    List<SqlStatement> s = split("copy t from stdin;\n1\n\\.\n\\g\n2\n3\n\\.\n\\gx\n\\.\nselect 1;\n");
+
+    assertThat(s).extracting(SqlStatement::kind).containsExactly(StatementKind.COPY_FROM_STDIN,
+        StatementKind.COPY_FROM_STDIN, StatementKind.META_COMMAND, StatementKind.COPY_FROM_STDIN,
+        StatementKind.META_COMMAND, StatementKind.SQL);
+    assertThat(s.get(0).copyData()).isEqualTo(new CopyData(2, 3, true, "1\n\\.\n"));
+    assertThat(s.get(1).text()).isEqualTo("copy t from stdin;");
+    assertThat(s.get(1).copyData()).isEqualTo(new CopyData(5, 7, true, "2\n3\n\\.\n"));
+    assertThat(s.get(3).copyData()).isEqualTo(new CopyData(9, 9, true, "\\.\n"));
+    assertThat(s.get(5).startLine()).isEqualTo(10);
+  }
+
+  @Test
+  void aCopySentByAMetaCommandThatDoesNotLoadItsDataIsRefused() {
+    SplitResult r = SqlSplitter.split("t.sql", "copy t from stdin;\n1\n\\.\n  \\gdesc\ncopy t from stdin \\gset\n");
+
+    assertThat(r.problems()).extracting(Object::toString).containsExactly(
+        "t.sql:4:3: COPY … FROM STDIN sent by \\gdesc: psql would not load its data as after ; or \\g (\\gdesc does not"
+            + " run it, \\watch refuses COPY, the others expect rows); end it with ; and its data",
+        "t.sql:5:19: COPY … FROM STDIN sent by \\gset: psql would not load its data as after ; or \\g (\\gdesc does not"
+            + " run it, \\watch refuses COPY, the others expect rows); end it with ; and its data");
+    assertThat(r.statements().get(1).copyData()).isNull();
+  }
 }

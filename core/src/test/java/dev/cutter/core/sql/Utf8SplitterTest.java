@@ -99,7 +99,10 @@ class Utf8SplitterTest {
       "copy t from stdin \\; select 1;\n1\n\\.\n",
       "select 1 \\; copy t from stdin;\n1\n\\.\n",
       "copy t from stdin;\n1\n\\.\n\\g\n2\n\\.\n",
-      "copy t from stdin \\g\n1\n\\.\n");
+      "copy t from stdin \\g\n1\n\\.\n",
+      "copy t from stdin;\nab\0cd\nef\u0000\n\\.\ncopy t from stdin;\n\0\n\\.\n",
+      "copy t from stdin;\n1\n\\.\n\\gx\n2\n\\.\n\\gdesc\n3\n",
+      "copy t from stdin \\gset\n1\n\\.\n");
 
   @Test
   void agreesOnTheScriptsAndTheCorpora() throws Exception {
@@ -142,7 +145,7 @@ class Utf8SplitterTest {
     // CopyDataSplitTest's mix, with multi-byte data and the COPY forms that are refused
     String[] fragments = {"copy t from stdin;", "copy t from stdin", "\n", "\n\n", "\\.\n", "\\.\r\n", "\\.\r", "1\t\\N\n",
         "é😀\n", "'", "$$", "$é$", "/*", "*/", "--", ";", "select ", "insert into t values (1);\n", "E'\\", "\r\n", "(", ")",
-        "\\;", "\\echo x\n", "\\g\n", "\"", "begin atomic ", "create function f() returns int language sql ", "end;",
+        "\\;", "\\echo x\n", "\\g\n", "\\gdesc\n", "\0", "\"", "begin atomic ", "create function f() returns int language sql ", "end;",
         "copy t to stdout;", "copy t from program 'x';", "copy binary t from stdin;", "\\restrict k\n", "begin;\n",
         "commit;\n", "set standard_conforming_strings = off;\n"};
     Random r = new Random(SqlSplitterFuzzTest.SEED + 2);
