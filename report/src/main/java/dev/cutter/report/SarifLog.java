@@ -1,7 +1,6 @@
 package dev.cutter.report;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -37,7 +36,7 @@ public final class SarifLog {
   public static final String SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON = VisibleJsonEscapes.mapper();
 
   /** A place in a package file: its path as a URI relative to the analysis root, and a 1-based line. */
   public record Location(String uri, int line) {

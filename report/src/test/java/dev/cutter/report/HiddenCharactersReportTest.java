@@ -72,4 +72,17 @@ class HiddenCharactersReportTest {
     assertThat(html).contains("gov.\\u202etxt.exe\\u202c \\u2066x\\u2069\\u200by\\u2028z\\u2029")
         .contains("-- \\u202e ;)1(pleh_tset tceles");
   }
+
+  @Test
+  void jsonAndSarifEscapeEveryHiddenCharacterAndReadBackTheSameText() throws Exception {
+    String json = ReportCodec.json(scanned());
+    String sarif = SarifLog.of(scanned(), SarifLogTest.WHERE).json("0.1.0");
+
+    assertThat(anyHidden(json)).as(json).isFalse();
+    assertThat(anyHidden(sarif)).as(sarif).isFalse();
+    assertThat(json).contains("gov.\\u202etxt.exe\\u202c \\u2066x\\u2069\\u200by\\u2028z\\u2029");
+    assertThat(sarif).contains("gov.\\u202etxt.exe\\u202c");
+    assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(json)).as("the escapes read back")
+        .isEqualTo(scanned().treeToRead());
+  }
 }
