@@ -86,6 +86,16 @@ class SqlSplitCommandTest {
   }
 
   @Test
+  void refusesANulByteInCopyDataWhereItStands() throws Exception {
+    String file = write("nul.sql", "copy t from stdin;\n1\n22\0x\n\\.\n");
+
+    assertThat(run("sql", "split", file)).isEqualTo(2);
+
+    assertThat(err.toString()).isEqualTo(file + ":3:3: a NUL byte in COPY … FROM STDIN data: psql would send the line"
+        + " only up to it, drop the rest and join the next line to it; remove it\n");
+  }
+
+  @Test
   void listsCopyFromStdinWithTheRangeOfItsDataNeverTheData() throws Exception {
     String file = write("copy.sql", "create table t (a int, b text);\ncopy t from stdin;\n1\tsk_live_4eC39HqLyjWDarjtT1zdp7dc\n"
         + "2\t\\N\n\\.\nselect 1;\n");
