@@ -2,7 +2,6 @@ package dev.cutter.cli;
 
 import dev.cutter.core.CutterException;
 import dev.cutter.core.ExitCodes;
-import dev.cutter.core.text.YamlText;
 import dev.cutter.core.catalog.Identity;
 import dev.cutter.core.catalog.IdentityReader;
 import dev.cutter.core.db.ConnectionSpec;
@@ -10,6 +9,7 @@ import dev.cutter.core.db.Connections;
 import dev.cutter.core.db.DbErrors;
 import dev.cutter.core.db.TlsState;
 import dev.cutter.core.scaffold.TargetBlock;
+import dev.cutter.core.text.YamlText;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.Connection;

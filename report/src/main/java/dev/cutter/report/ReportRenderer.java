@@ -4,6 +4,7 @@ import dev.cutter.core.check.CheckResult;
 import dev.cutter.core.run.GateResult;
 import dev.cutter.core.run.GateStatus;
 import dev.cutter.core.run.RunReport;
+import dev.cutter.core.text.YamlText;
 import java.util.Locale;
 
 /** Renders a scanned report for people: Markdown (the reviewer's file), HTML, and the stdout summary. */
@@ -76,8 +77,9 @@ public final class ReportRenderer {
     return g.message() == null ? null : oneLine(g.message(), SUMMARY_WIDTH);
   }
 
+  /** {@code text} on one line, a character that hides or reorders text shown as its escape, cut at {@code max}. */
   private static String oneLine(String text, int max) {
-    String s = text.strip().replaceAll("\\s*\\R\\s*", " ");
+    String s = YamlText.visibleKeepingBreaks(text).strip().replaceAll("\\s*[\\r\\n]+\\s*", " ");
     return s.length() <= max ? s : s.substring(0, max - 1) + "…";
   }
 }

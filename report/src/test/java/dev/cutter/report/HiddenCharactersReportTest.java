@@ -85,4 +85,13 @@ class HiddenCharactersReportTest {
     assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(json)).as("the escapes read back")
         .isEqualTo(scanned().treeToRead());
   }
+
+  @Test
+  void theTerminalSummaryShowsEveryHiddenCharacterAsItsEscape() {
+    String summary = ReportRenderer.textSummary(new WrittenReport(null, null, null, scanned()), SecretScanner.patternsOnly());
+
+    assertThat(anyHidden(summary)).as(summary).isFalse();
+    assertThat(summary).contains("sql#1: gov.\\u202etxt.exe\\u202c \\u2066x\\u2069\\u200by\\u2028z\\u2029")
+        .contains("next action: select 1; -- \\u202e ;)1(pleh_tset tceles select 2;");
+  }
 }
