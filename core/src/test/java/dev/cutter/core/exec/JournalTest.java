@@ -90,6 +90,30 @@ class JournalTest {
     }
   }
 
+  /** The one query every read of the journal runs: history's rows, a package's rows, also of a journal made before phases. */
+  @Test
+  void rowsAreReadByOneQueryWithThePhaseWhereTheJournalHasOne(TestDatabase db) throws SQLException {
+    db.execute(OLD_DDL);
+    db.execute("insert into cutter.journal (package_id, package_sha256, run_id, verdict, login_role, apply_role, started)"
+        + " values ('old', '" + SHA_B + "', 'r0', 'PASS', 'l', 'a', now())");
+    try (Connection c = db.superuser()) {
+      assertThat(Journal.rows(c, java.util.Optional.empty())).singleElement()
+          .satisfies(e -> assertThat(e.phase()).as("no phase column yet").isNull())
+          .isEqualTo(Journal.forPackage(c, SHA_B).get(0));
+    }
+
+    String app = app(db);
+    record(db, app, SHA_A, "r1");
+    try (Connection c = db.superuser()) {
+      List<Journal.Entry> all = Journal.rows(c, java.util.Optional.empty());
+      assertThat(all).extracting(Journal.Entry::runId).containsExactly("r0", "r1");
+      assertThat(all.get(1).phase()).isEqualTo("transactional");
+      assertThat(Journal.rows(c, java.util.Optional.of("pkg"))).isEqualTo(Journal.forPackage(c, SHA_A))
+          .extracting(Journal.Entry::runId).containsExactly("r1");
+      assertThat(Journal.rows(c, java.util.Optional.of("nothing"))).isEmpty();
+    }
+  }
+
   @Test
   void applyRoleCannotTurnAPassIntoAFailureOrRemoveIt(TestDatabase db) throws SQLException {
     String app = app(db);
