@@ -113,38 +113,57 @@ final class PassFile {
       if (line.isBlank() || line.startsWith("#")) {
         continue;
       }
-      List<String> f = fields(line);
-      if (f.size() < 5) {
-        continue;
-      }
-      if (matches(f.get(0), h) && matches(f.get(1), String.valueOf(port)) && matches(f.get(2), db)
-          && matches(f.get(3), user)) {
-        return Optional.of(f.get(4));
+      Optional<String> password = entry(line, List.of(h, String.valueOf(port), db, user));
+      if (password.isPresent()) {
+        return password;
       }
     }
     return Optional.empty();
   }
 
-  private static boolean matches(String pattern, String value) {
-    return pattern.equals("*") || pattern.equals(value);
-  }
-
-  /** Splits on unescaped ':'; {@code \:} and {@code \\} are escapes; the last field takes the rest. */
-  static List<String> fields(String line) {
-    List<String> out = new ArrayList<>();
-    StringBuilder cur = new StringBuilder();
-    for (int i = 0; i < line.length(); i++) {
-      char c = line.charAt(i);
-      if (c == '\\' && i + 1 < line.length()) {
-        cur.append(line.charAt(++i));
-      } else if (c == ':' && out.size() < 4) {
-        out.add(cur.toString());
-        cur.setLength(0);
-      } else {
-        cur.append(c);
+  /**
+   * The password of one line when its first four fields match {@code values}, as libpq's
+   * {@code passwordFromFile} reads it: a field is a wildcard only when it is exactly an unescaped
+   * {@code *} (so {@code \*} is a literal star), {@code \} escapes the next character, and the
+   * password ends at its first unescaped {@code :}.
+   */
+  static Optional<String> entry(String line, List<String> values) {
+    int i = 0;
+    for (String value : values) {
+      i = matchField(line, i, value);
+      if (i < 0) {
+        return Optional.empty();
       }
     }
-    out.add(cur.toString());
-    return out;
+    StringBuilder password = new StringBuilder();
+    for (; i < line.length() && line.charAt(i) != ':'; i++) {
+      if (line.charAt(i) == '\\' && i + 1 < line.length()) {
+        i++;
+      }
+      password.append(line.charAt(i));
+    }
+    return Optional.of(password.toString());
+  }
+
+  /** Where the next field starts when the field at {@code from} matches {@code value}, or -1. */
+  private static int matchField(String line, int from, String value) {
+    if (line.startsWith("*:", from)) {
+      return from + 2;
+    }
+    int v = 0;
+    for (int i = from; i < line.length(); i++) {
+      char c = line.charAt(i);
+      boolean escaped = c == '\\' && i + 1 < line.length();
+      if (escaped) {
+        c = line.charAt(++i);
+      } else if (c == ':') {
+        return v == value.length() ? i + 1 : -1;
+      }
+      if (v == value.length() || value.charAt(v) != c) {
+        return -1;
+      }
+      v++;
+    }
+    return -1;
   }
 }

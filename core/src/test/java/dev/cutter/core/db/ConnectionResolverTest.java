@@ -211,6 +211,29 @@ class ConnectionResolverTest {
         .as("libpq replaces the default directory by localhost: a line naming it does not match").isEmpty();
   }
 
+  /**
+   * As libpq's pwdfMatchesString: only a field that is exactly an unescaped {@code *} matches
+   * anything; {@code \*} is a star, so such a line is not a password for every host. The password
+   * ends at its first unescaped colon.
+   */
+  @Test
+  void anEscapedStarIsALiteralStarAndThePasswordEndsAtItsFirstUnescapedColon() throws IOException {
+    Path pass = home.resolve(".pgpass");
+    Files.writeString(pass, "\\*:5432:*:app:for-a-host-named-star\n"
+        + "h:5432:*:*ops:not-a-wildcard\n"
+        + "h:5432:d\\*:app:star-db\n"
+        + "h:5432:*:app:pa\\:ss:ignored\n");
+    Files.setPosixFilePermissions(pass, PosixFilePermissions.fromString("rw-------"));
+    ConnectionResolver r = new ConnectionResolver(Map.of(), home);
+
+    assertThat(password(r, "postgresql://app@other:5432/db")).as("\\* names a host called *").isEmpty();
+    assertThat(password(r, "postgresql://app@h:5432/d*")).contains("star-db");
+    assertThat(password(r, "postgresql://app@h:5432/db")).as("ends at the unescaped colon").contains("pa:ss");
+    assertThat(password(r, "postgresql://xops@h:5432/db")).as("*ops is no pattern").isEmpty();
+    assertThat(PassFile.entry("*:*:*:*:pw", List.of("a", "1", "b", "c"))).contains("pw");
+    assertThat(PassFile.entry("a:1:b:c", List.of("a", "1", "b", "c"))).as("no password field").isEmpty();
+  }
+
   private static java.util.Optional<String> password(ConnectionResolver r, String target) {
     return r.resolve(target).password().map(ConnectionSpec.Secret::value);
   }
