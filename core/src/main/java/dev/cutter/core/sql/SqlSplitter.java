@@ -59,6 +59,23 @@ public final class SqlSplitter {
   static final String NUL_IN_COPY_DATA = "a NUL byte in COPY … FROM STDIN data: psql would send the line only up to it,"
       + " drop the rest and join the next line to it; remove it";
 
+  /**
+   * Why a NUL byte outside COPY data is refused: psql reads the script with fgets and takes a
+   * line's length with strlen, so it would run the line only up to the NUL and drop the rest,
+   * which is not the text that was reviewed and signed.
+   */
+  static final String NUL_IN_SCRIPT = "a NUL byte: psql would read this line only up to it and drop the rest; remove it";
+
+  /** Adds {@code d} before the first problem that stands after it in the file (the rest keep their order). */
+  static void addInOrder(List<Diagnostic> problems, Diagnostic d) {
+    int i = problems.size();
+    while (i > 0 && (problems.get(i - 1).line() > d.line()
+        || (problems.get(i - 1).line() == d.line() && problems.get(i - 1).column() > d.column()))) {
+      i--;
+    }
+    problems.add(i, d);
+  }
+
   /** Why a COPY … FROM STDIN sent by a meta-command other than {@link #COPY_DATA_SENDERS} is refused. */
   static String copySentByMessage(String name) {
     return "COPY … FROM STDIN sent by " + name + ": psql would not load its data as after ; or \\g (\\gdesc does not"
@@ -130,6 +147,9 @@ public final class SqlSplitter {
     private int pendingStd = -1; // -1 none, 0 off, 1 on: applied at the next line, as psql reads the setting per line
     /** COPY … FROM STDIN statements sent on the current line, in order: their data follows the line. */
     private final List<Integer> pendingCopies = new ArrayList<>(1);
+    /** Where COPY data lies, as [from, to) pairs: a NUL there is refused as COPY data's. */
+    private int[] copySpans = new int[0];
+    private int spanCount;
 
     private int line = 1;
     private int stmtStart = -1;
@@ -228,6 +248,12 @@ public final class SqlSplitter {
         }
       }
       finish();
+      for (char c : s) {
+        if (c == '\0') {
+          refuseNulsOutsideCopyData();
+          break;
+        }
+      }
       return new SplitResult(source, out, problems);
     }
 
@@ -252,6 +278,37 @@ public final class SqlSplitter {
     }
 
     /** The 1-based column of offset {@code p} in its line (a leading byte-order mark not counted). */
+    private void addCopySpan(int from, int to) {
+      if (spanCount + 2 > copySpans.length) {
+        copySpans = java.util.Arrays.copyOf(copySpans, Math.max(4, copySpans.length * 2));
+      }
+      copySpans[spanCount++] = from;
+      copySpans[spanCount++] = to;
+    }
+
+    /** The first NUL of each line outside COPY data, refused where it stands. */
+    private void refuseNulsOutsideCopyData() {
+      int at = 1;
+      int span = 0;
+      int refusedLine = 0;
+      for (int p = 0; p < n; p++) {
+        if (span < spanCount && p == copySpans[span]) {
+          for (int q = p; q < copySpans[span + 1]; q++) {
+            at += s[q] == '\n' ? 1 : 0;
+          }
+          p = copySpans[span + 1] - 1;
+          span += 2;
+          continue;
+        }
+        if (s[p] == '\n') {
+          at++;
+        } else if (s[p] == '\0' && refusedLine != at) {
+          refusedLine = at;
+          SqlSplitter.addInOrder(problems, new Diagnostic(source, at, columnOf(p), SqlSplitter.NUL_IN_SCRIPT));
+        }
+      }
+    }
+
     private int columnOf(int p) {
       int q = p;
       while (q > 0 && s[q - 1] != '\n') {
@@ -394,6 +451,7 @@ public final class SqlSplitter {
           }
           p = Math.min(eol + 1, n);
         }
+        addCopySpan(start, p);
         CopyData data = new CopyData(startLine, startLine + lines - 1, marker, new String(s, start, p - start));
         out.set(index, out.get(index).withCopyData(data));
       }

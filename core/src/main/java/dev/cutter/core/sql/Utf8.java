@@ -11,12 +11,32 @@ final class Utf8 {
 
   private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final long HIGH_BITS = 0x8080808080808080L;
+  private static final long LOW_BITS = 0x0101010101010101L;
 
   /**
    * The offset of the first byte of {@code b[0, n)} that is not part of well-formed UTF-8 (a stray
    * continuation byte, a truncated or overlong sequence, a surrogate, a code point past U+10FFFF),
    * or -1 when all of it is well formed: what a decoder that reports malformed input accepts.
    */
+  /** The position of the first NUL byte of {@code b[0, n)}, or -1; eight bytes at a time. */
+  static int firstNul(byte[] b, int n) {
+    int i = 0;
+    // a byte of v is zero where subtracting one from it borrows into its high bit and it had none
+    while (i + 8 <= n) {
+      long v = (long) LONGS.get(b, i);
+      if (((v - LOW_BITS) & ~v & HIGH_BITS) != 0) {
+        break;
+      }
+      i += 8;
+    }
+    for (; i < n; i++) {
+      if (b[i] == 0) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   static int firstInvalid(byte[] b, int n) {
     int i = 0;
     while (i < n) {

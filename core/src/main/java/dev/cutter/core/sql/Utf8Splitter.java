@@ -75,6 +75,9 @@ public final class Utf8Splitter {
     }
     Scan scan = new Scan(sourceName, utf8, length, sink);
     scan.run();
+    if (Utf8.firstNul(utf8, length) >= 0) {
+      scan.refuseNulsOutsideCopyData();
+    }
     return scan.problems;
   }
 
@@ -139,6 +142,9 @@ public final class Utf8Splitter {
     private int pendingStd = -1;
     /** The indexes of the COPY … FROM STDIN statements sent on the current line, in order: their data follows the line. */
     private final List<Integer> pendingCopies = new ArrayList<>(1);
+    /** Where COPY data lies, as [from, to) pairs: a NUL there is refused as COPY data's. */
+    private int[] copySpans = new int[0];
+    private int spanCount;
 
     private int line = 1;
     private int stmtStart = -1;
@@ -558,6 +564,37 @@ public final class Utf8Splitter {
       return next;
     }
 
+    private void addCopySpan(int from, int to) {
+      if (spanCount + 2 > copySpans.length) {
+        copySpans = java.util.Arrays.copyOf(copySpans, Math.max(4, copySpans.length * 2));
+      }
+      copySpans[spanCount++] = from;
+      copySpans[spanCount++] = to;
+    }
+
+    /** {@code SqlSplitter.Scan#refuseNulsOutsideCopyData}: the first NUL of each line outside COPY data. */
+    void refuseNulsOutsideCopyData() {
+      int at = 1;
+      int span = 0;
+      int refusedLine = 0;
+      for (int p = 0; p < n; p++) {
+        if (span < spanCount && p == copySpans[span]) {
+          for (int q = p; q < copySpans[span + 1]; q++) {
+            at += s[q] == '\n' ? 1 : 0;
+          }
+          p = copySpans[span + 1] - 1;
+          span += 2;
+          continue;
+        }
+        if (s[p] == '\n') {
+          at++;
+        } else if (s[p] == 0 && refusedLine != at) {
+          refusedLine = at;
+          SqlSplitter.addInOrder(problems, new Diagnostic(source, at, columnOf(p), SqlSplitter.NUL_IN_SCRIPT));
+        }
+      }
+    }
+
     /**
      * COPY … FROM STDIN data: what {@code SqlSplitter.Scan#copyData} reads, kept here on its own so
      * the two stay aligned. For each pending COPY, in order, the lines from {@code p} up to and
@@ -588,6 +625,7 @@ public final class Utf8Splitter {
           }
           p = Math.min(eol + 1, n);
         }
+        addCopySpan(start, p);
         sink.copyData(index, startLine, startLine + lines - 1, marker, start, p);
       }
       pendingCopies.clear();

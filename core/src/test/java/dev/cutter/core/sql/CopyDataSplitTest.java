@@ -179,7 +179,27 @@ class CopyDataSplitTest {
     assertThat(r.problems().get(0).toString()).isEqualTo("t.sql:4:5: a NUL byte in COPY … FROM STDIN data: psql would"
         + " send the line only up to it, drop the rest and join the next line to it; remove it");
     assertThat(r.statements()).extracting(SqlStatement::text).containsExactly("select 1;", "copy t from stdin;", "select 2;");
-    assertThat(SqlSplitter.split("t.sql", "select 'a\0b';\n").problems()).as("outside COPY data: not this rule").isEmpty();
+    assertThat(SqlSplitter.split("t.sql", "select 'a\0b';\n").problems()).as("outside COPY data: not this rule")
+        .containsExactly(new dev.cutter.core.Diagnostic("t.sql", 1, 10, SqlSplitter.NUL_IN_SCRIPT));
+  }
+
+  /**
+   * Outside COPY data psql reads the script with fgets and strlen too: a line runs only up to its
+   * NUL, so what would run is not the text that was signed. Refused where it stands, once a line,
+   * in a literal, a comment or between statements alike; a NUL in COPY data keeps its own rule.
+   */
+  @Test
+  void aNulByteOutsideCopyDataIsRefusedWhereItStands() {
+    String sql = "select 1;\0 drop table t;\n-- note \0\0\ncopy t from stdin;\na\0b\n\\.\nselect $$x\0$$;\n";
+    SplitResult r = SqlSplitter.split("t.sql", sql);
+
+    assertThat(r.problems()).containsExactly(
+        new dev.cutter.core.Diagnostic("t.sql", 1, 10, SqlSplitter.NUL_IN_SCRIPT),
+        new dev.cutter.core.Diagnostic("t.sql", 2, 9, SqlSplitter.NUL_IN_SCRIPT),
+        new dev.cutter.core.Diagnostic("t.sql", 4, 2, SqlSplitter.NUL_IN_COPY_DATA),
+        new dev.cutter.core.Diagnostic("t.sql", 6, 11, SqlSplitter.NUL_IN_SCRIPT));
+    assertThat(r.problems().get(0).toString())
+        .isEqualTo("t.sql:1:10: a NUL byte: psql would read this line only up to it and drop the rest; remove it");
   }
 
   /**

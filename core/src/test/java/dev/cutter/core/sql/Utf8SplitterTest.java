@@ -102,7 +102,8 @@ class Utf8SplitterTest {
       "copy t from stdin \\g\n1\n\\.\n",
       "copy t from stdin;\nab\0cd\nef\u0000\n\\.\ncopy t from stdin;\n\0\n\\.\n",
       "copy t from stdin;\n1\n\\.\n\\gx\n2\n\\.\n\\gdesc\n3\n",
-      "copy t from stdin \\gset\n1\n\\.\n");
+      "copy t from stdin \\gset\n1\n\\.\n",
+      "select 1;\0 drop table t;\n-- note \0\0\ncopy t from stdin;\na\0b\n\\.\nselect $$é\0$$;\n\0");
 
   @Test
   void agreesOnTheScriptsAndTheCorpora() throws Exception {
