@@ -194,6 +194,9 @@ public final class ApplyRun {
     }
     // the package passed its integrity gate: its DDL analysis (offline, CPU only) is read while the run connects
     dev.cutter.core.check.derived.StatementAnalysis.readAhead(req.statements());
+    if (req.pkg().apply().mode() == ApplySettings.Mode.TRANSACTION) {
+      dev.cutter.core.exec.PipelineDecisions.readAhead(req.statements()); // so is what the pipelined apply sends alone
+    }
     Connection lockConn;
     try {
       lockConn = Connections.open(req.login(), "cutter lock " + req.runId());
