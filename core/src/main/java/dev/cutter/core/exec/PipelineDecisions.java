@@ -2,6 +2,7 @@ package dev.cutter.core.exec;
 
 import dev.cutter.core.Background;
 import java.util.List;
+import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 
 /**
@@ -54,11 +55,26 @@ public final class PipelineDecisions {
    * a later list's decisions.
    */
   public static FutureTask<boolean[]> readAhead(List<ExecStatement> statements) {
+    return readAhead(statements, null);
+  }
+
+  /**
+   * As {@link #readAhead(List)}, starting once {@code first} (null: nothing) has ended, however it
+   * ended: work the run needs sooner (P1's DDL analysis) keeps the cores it would share with this.
+   */
+  public static FutureTask<boolean[]> readAhead(List<ExecStatement> statements, Future<?> first) {
     long before;
     synchronized (PipelineDecisions.class) {
       before = readings;
     }
     return Background.start("cutter-pipeline-decisions", () -> {
+      if (first != null) {
+        try {
+          Background.await(first, Exception.class);
+        } catch (Exception e) {
+          // how the other work ended is its own business; the decisions do not depend on it
+        }
+      }
       synchronized (PipelineDecisions.class) {
         if (readings != before) {
           return null;

@@ -76,4 +76,20 @@ class PipelineDecisionsTest {
     assertThat(ahead.get()).isNull();
     assertThat(PipelineDecisions.alone(later)).containsExactly(true);
   }
+
+  @Test
+  void aReadingAheadAfterOtherWorkDecidesOnlyOnceThatWorkEndedHoweverItEnded() throws Exception {
+    List<ExecStatement> list = statements("create table c1 (x int)", "begin");
+    FutureTask<Object> analysis = new FutureTask<>(() -> {
+      throw new IllegalStateException("the analysis failed");
+    });
+    long readings = PipelineDecisions.readings();
+    FutureTask<boolean[]> ahead = PipelineDecisions.readAhead(list, analysis);
+    Thread.sleep(200);
+    assertThat(ahead.isDone()).isFalse();
+    assertThat(PipelineDecisions.readings()).isEqualTo(readings);
+    analysis.run();
+    assertThat(ahead.get()).containsExactly(false, true);
+    assertThat(PipelineDecisions.readings()).isEqualTo(readings + 1);
+  }
 }
