@@ -63,7 +63,7 @@ try:
                 if p.returncode != 0:
                     print("FAIL", name, w, p.returncode, p.stdout[-500:], p.stderr[-500:])
                 res.setdefault((w, name), []).append((wall, cpu))
-                cl.psql("postgres", f"drop database {db}")
+                # not dropped before the end: a run after a DROP of (b)'s files creates its own files slower (whole.py)
         print(f"round {r+1} load {os.getloadavg()[0]:.2f}", flush=True)
 finally:
     cl.stop()

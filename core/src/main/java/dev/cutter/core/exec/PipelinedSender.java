@@ -100,6 +100,9 @@ final class PipelinedSender {
       StatementNotices.Log notices, ApplyEngine.WindowedObserver observer, int windowStatements, int windowBytes)
       throws SQLException {
     QueryExecutor qe = c.unwrap(BaseConnection.class).getQueryExecutor();
+    // decided before the first window (or ahead of the transaction, PipelineDecisions.readAhead):
+    // not between windows, while the server waits for the next one
+    boolean[] goesAlone = PipelineDecisions.alone(statements);
     int executed = 0;
     int windows = 0;
     List<ExecStatement> window = new ArrayList<>();
@@ -109,8 +112,7 @@ final class PipelinedSender {
     while (i < statements.size() || !window.isEmpty()) {
       ExecStatement s = i < statements.size() ? statements.get(i) : null;
       int size = s == null ? 0 : messageBytes(s.text());
-      // a COPY with its data cannot share a window: its data goes only once the server asked for it
-      boolean alone = s != null && (s.copyData() != null || !pipelinable(s.text()));
+      boolean alone = s != null && goesAlone[i];
       boolean fits = s != null && !alone && !closed && window.size() < windowStatements && bytes + size <= windowBytes;
       if (fits) {
         window.add(s);

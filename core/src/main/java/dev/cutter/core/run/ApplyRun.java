@@ -193,7 +193,11 @@ public final class ApplyRun {
       return finish(s, Verdict.BLOCKED, why, sink, null);
     }
     // the package passed its integrity gate: its DDL analysis (offline, CPU only) is read while the run connects
-    dev.cutter.core.check.derived.StatementAnalysis.readAhead(req.statements());
+    java.util.concurrent.Future<?> analysis = dev.cutter.core.check.derived.StatementAnalysis.readAhead(req.statements());
+    if (req.pkg().apply().mode() == ApplySettings.Mode.TRANSACTION) {
+      // then what the pipelined apply sends alone (after the analysis, which P1 waits for)
+      dev.cutter.core.exec.PipelineDecisions.readAhead(req.statements(), analysis);
+    }
     Connection lockConn;
     try {
       lockConn = Connections.open(req.login(), "cutter lock " + req.runId());

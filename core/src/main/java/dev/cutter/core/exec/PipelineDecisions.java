@@ -1,0 +1,108 @@
+package dev.cutter.core.exec;
+
+import dev.cutter.core.Background;
+import java.util.List;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+
+/**
+ * Which statements of an apply the pipelined sender sends alone ({@link PipelinedSender#pipelinable}
+ * false, or a COPY with its data), decided once per list of statements and, when the run asks for
+ * it, before the apply's transaction begins.
+ *
+ * <p>Deciding splits every statement's text again (the splitter lexes as the server does). Done
+ * window by window inside the transaction, that CPU lay between a window's last result and the
+ * next window's sending, when the server has nothing to do and the change's locks are held
+ * (10,000 statements: a tenth of a second or more of a cold JVM). {@link #readAhead} decides on a
+ * daemon thread while the run connects and runs P1; the sender then finds the decisions made.
+ * The decisions are a function of the statements' texts and data alone, kept for the last list
+ * decided and used only for a list of equal statements.
+ */
+public final class PipelineDecisions {
+
+  private static ExecStatement[] lastKeys;
+  private static boolean[] lastAlone;
+  private static long readings;
+
+  private PipelineDecisions() {}
+
+  /** For each statement of {@code statements}, in order: true when it goes alone. */
+  static synchronized boolean[] alone(List<ExecStatement> statements) {
+    if (lastKeys != null && holds(statements)) {
+      return lastAlone;
+    }
+    ExecStatement[] keys = statements.toArray(new ExecStatement[0]);
+    boolean[] alone = new boolean[keys.length];
+    for (int i = 0; i < keys.length; i++) {
+      alone[i] = goesAlone(keys[i]);
+    }
+    lastKeys = keys;
+    lastAlone = alone;
+    readings++;
+    return alone;
+  }
+
+  /** The decision for one statement, as the sender made it statement by statement. */
+  static boolean goesAlone(ExecStatement s) {
+    // a COPY with its data cannot share a window: its data goes only once the server asked for it
+    return s.copyData() != null || !PipelinedSender.pipelinable(s.text());
+  }
+
+  /**
+   * Starts deciding for {@code statements} on a daemon thread, for a run that will apply them
+   * soon. A sender that asks meanwhile waits for it and shares the decisions; once another list
+   * has been decided since it was started, it decides nothing (null), so that it cannot replace
+   * a later list's decisions.
+   */
+  public static FutureTask<boolean[]> readAhead(List<ExecStatement> statements) {
+    return readAhead(statements, null);
+  }
+
+  /**
+   * As {@link #readAhead(List)}, starting once {@code first} (null: nothing) has ended, however it
+   * ended: work the run needs sooner (P1's DDL analysis) keeps the cores it would share with this.
+   */
+  public static FutureTask<boolean[]> readAhead(List<ExecStatement> statements, Future<?> first) {
+    long before;
+    synchronized (PipelineDecisions.class) {
+      before = readings;
+    }
+    return Background.start("cutter-pipeline-decisions", () -> {
+      if (first != null) {
+        try {
+          Background.await(first, Exception.class);
+        } catch (Exception e) {
+          // how the other work ended is its own business; the decisions do not depend on it
+        }
+      }
+      synchronized (PipelineDecisions.class) {
+        if (readings != before) {
+          return null;
+        }
+        try {
+          return alone(statements);
+        } catch (RuntimeException e) {
+          return null; // the sender decides again and meets the same failure where it is reported
+        }
+      }
+    });
+  }
+
+  /** How many lists have been decided in this JVM (the tests count re-decisions). */
+  static synchronized long readings() {
+    return readings;
+  }
+
+  private static boolean holds(List<ExecStatement> statements) {
+    if (statements.size() != lastKeys.length) {
+      return false;
+    }
+    int i = 0;
+    for (ExecStatement s : statements) {
+      if (!s.equals(lastKeys[i++])) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
