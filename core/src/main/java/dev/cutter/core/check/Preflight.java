@@ -159,6 +159,16 @@ public final class Preflight implements Steps.Checks {
     return Collections.unmodifiableMap(out);
   }
 
+  /** Starts opening P1's pool to {@code target} when the sessions are kept for the run (see {@link CheckSessions#openAhead}). */
+  @Override
+  public void connectAhead(ConnectionSpec target) {
+    sessions.openAhead(target, poolSize(), "cutter preflight");
+  }
+
+  private int poolSize() {
+    return Math.max(1, Math.min(4, parallelism));
+  }
+
   /** P1 with the artifact given: identity, journal, package checks, derived privileges. */
   public Outcome run(ConnectionSpec target, ApplyPackage pkg, List<ExecStatement> statements, boolean sandbox) {
     Map<String, Task> tasks = new LinkedHashMap<>();
@@ -182,7 +192,7 @@ public final class Preflight implements Steps.Checks {
     TargetAccess access = new TargetAccess(target, passwordFor, privilegedLoginAllowed);
     CheckSessions.Lease lease;
     try {
-      lease = sessions.lease(target, Math.max(1, Math.min(4, parallelism)), "cutter preflight");
+      lease = sessions.lease(target, poolSize(), "cutter preflight");
     } catch (CutterException e) {
       return notRun(errorOf(IdentityCheck.ID, e), tasks.keySet());
     }
@@ -190,7 +200,7 @@ public final class Preflight implements Steps.Checks {
     try (lease; PackageQueries queries = new PackageQueries(access, pkg.target().applyRole(), "cutter preflight")) {
       CheckResult identity = sandbox
           ? CheckResult.skipped(IdentityCheck.ID, "sandbox: a throwaway server has another identity by design")
-          : runOne(pool, IdentityCheck.ID, IdentityCheck::run, pkg, statements, access, queries, plan -> { });
+          : runOne(pool, IdentityCheck.ID, IdentityCheck::run, pkg, statements, access, queries, plan -> { }, null);
       if (identity.status().blocks()) {
         return notRun(identity, tasks.keySet());
       }
@@ -198,9 +208,26 @@ public final class Preflight implements Steps.Checks {
       out.add(identity);
       java.util.concurrent.atomic.AtomicReference<dev.cutter.core.lock.LockPlan> plan =
           new java.util.concurrent.atomic.AtomicReference<>();
-      out.addAll(runAll(pool, tasks, alone(pkg.preflight()), pkg, statements, access, queries, plan::set));
+      // the identity held: the sessions as apply_role a check will open (the rehearsal's) open while the others run
+      try (RoleSessionsAhead ahead = sessionsAhead(pkg, access)) {
+        out.addAll(runAll(pool, tasks, alone(pkg.preflight()), pkg, statements, access, queries, plan::set, ahead));
+      }
       return new Outcome(out, lint.get(), plan.get());
     }
+  }
+
+  /** Starts opening the sessions as apply_role that {@code pkg}'s P1 checks will open ({@link CheckType#sessionAhead}). */
+  private RoleSessionsAhead sessionsAhead(ApplyPackage pkg, TargetAccess access) {
+    RoleSessionsAhead ahead = new RoleSessionsAhead(access);
+    for (CheckSpec spec : pkg.preflight()) {
+      CheckType type = types.get(spec.name());
+      String purpose = type == null || (unsigned && !UNSIGNED_TYPES.contains(spec.name())) ? null
+          : type.sessionAhead(spec.args());
+      if (purpose != null) {
+        ahead.start(pkg.target().applyRole(), purpose);
+      }
+    }
+    return ahead;
   }
 
   private static Outcome notRun(CheckResult identity, Iterable<String> ids) {
@@ -227,7 +254,8 @@ public final class Preflight implements Steps.Checks {
     TargetAccess access = new TargetAccess(target, passwordFor, privilegedLoginAllowed);
     try (CheckSessions.Lease lease = sessions.lease(target, Math.max(1, Math.min(4, parallelism)), "cutter checks");
         PackageQueries queries = new PackageQueries(access, pkg.target().applyRole(), "cutter checks")) {
-      return runAll(lease.pool(), packageTasks(checks), alone(checks), pkg, artifact.apply(pkg), access, queries, plan -> { });
+      return runAll(lease.pool(), packageTasks(checks), alone(checks), pkg, artifact.apply(pkg), access, queries, plan -> { },
+          null);
     }
   }
 
@@ -329,7 +357,7 @@ public final class Preflight implements Steps.Checks {
   /** Runs the tasks in parallel, then those in {@code alone} one by one; results in the tasks' order. */
   private List<CheckResult> runAll(CheckPool pool, Map<String, Task> tasks, Set<String> alone, ApplyPackage pkg,
       List<ExecStatement> statements, TargetAccess access, PackageQueries queries,
-      java.util.function.Consumer<dev.cutter.core.lock.LockPlan> lockPlans) {
+      java.util.function.Consumer<dev.cutter.core.lock.LockPlan> lockPlans, RoleSessionsAhead ahead) {
     ExecutorService exec = Executors.newFixedThreadPool(pool.size(), r -> {
       Thread t = new Thread(r, "cutter-check");
       t.setDaemon(true);
@@ -339,14 +367,14 @@ public final class Preflight implements Steps.Checks {
       Map<String, Future<CheckResult>> futures = new LinkedHashMap<>();
       tasks.forEach((id, task) -> {
         if (!alone.contains(id)) {
-          futures.put(id, exec.submit(() -> runOne(pool, id, task, pkg, statements, access, queries, lockPlans)));
+          futures.put(id, exec.submit(() -> runOne(pool, id, task, pkg, statements, access, queries, lockPlans, ahead)));
         }
       });
       Map<String, CheckResult> done = new HashMap<>();
       futures.forEach((id, f) -> done.put(id, await(id, f)));
       tasks.forEach((id, task) -> {
         if (alone.contains(id)) {
-          done.put(id, runOne(pool, id, task, pkg, statements, access, queries, lockPlans));
+          done.put(id, runOne(pool, id, task, pkg, statements, access, queries, lockPlans, ahead));
         }
       });
       return tasks.keySet().stream().map(done::get).toList();
@@ -369,9 +397,11 @@ public final class Preflight implements Steps.Checks {
 
   /** Runs one task in its own read-only transaction; a database error is the check's ERROR, never a crash. */
   private static CheckResult runOne(CheckPool pool, String id, Task task, ApplyPackage pkg, List<ExecStatement> statements,
-      TargetAccess access, PackageQueries queries, java.util.function.Consumer<dev.cutter.core.lock.LockPlan> lockPlans) {
+      TargetAccess access, PackageQueries queries, java.util.function.Consumer<dev.cutter.core.lock.LockPlan> lockPlans,
+      RoleSessionsAhead ahead) {
     try {
-      CheckResult r = pool.readOnly(c -> task.run(new CheckContext(id, c, pkg, statements, access, queries, lockPlans)));
+      CheckResult r = pool.readOnly(c -> task.run(new CheckContext(id, c, pkg, statements, access, queries, lockPlans,
+          ahead)));
       return r != null ? r : noResult(id);
     } catch (SQLException e) {
       return errorOf(id, e, pkg.target().applyRole());

@@ -194,6 +194,7 @@ public final class ApplyRun {
     }
     // the package passed its integrity gate: its DDL analysis (offline, CPU only) is read while the run connects
     dev.cutter.core.check.derived.StatementAnalysis.readAhead(req.statements());
+    checks.connectAhead(req.login()); // P1's logins while the run lock is taken
     Connection lockConn;
     try {
       lockConn = Connections.open(req.login(), "cutter lock " + req.runId());

@@ -81,6 +81,13 @@ public final class Steps {
     List<CheckResult> run(ConnectionSpec target, ApplyPackage pkg, List<CheckSpec> checks);
 
     /**
+     * The integrity gate passed: P1's sessions to {@code target} may start opening while the run
+     * takes its lock. Nothing by default.
+     */
+    default void connectAhead(ConnectionSpec target) {
+    }
+
+    /**
      * The identity check (not in a sandbox) and the package's P1 checks that say what the data
      * and objects are ({@link dev.cutter.core.check.CheckType#rechecksAtBegin()}), run again on
      * the apply session {@code c} inside its transaction, each read-only; ids as in P1. None by default.
