@@ -14,7 +14,8 @@ import java.util.concurrent.FutureTask;
  * then the login as apply_role) need not wait for them. Opening a session takes no lock on the
  * target, so it may overlap the other checks; only running the artifact may not. {@link #openAs}
  * gives the session opened ahead, or what kept it from being opened, exactly as {@link
- * TargetAccess#openAs} in place would; {@link #close} closes every session nobody took.
+ * TargetAccess#openAs} in place would; a session the server ended while it waited is replaced by
+ * one opened in place. {@link #close} closes every session nobody took.
  */
 public final class RoleSessionsAhead implements AutoCloseable {
 
@@ -36,6 +37,12 @@ public final class RoleSessionsAhead implements AutoCloseable {
     return opening.containsKey(key(role, purpose));
   }
 
+  /** Whether the login started for {@code role} and {@code purpose} has ended (opened or failed); for tests. */
+  synchronized boolean done(String role, String purpose) {
+    FutureTask<TargetAccess.RoleSession> t = opening.get(key(role, purpose));
+    return t != null && t.isDone();
+  }
+
   /**
    * The session opened ahead as {@code role} for {@code purpose} (waiting for its login to end),
    * else one opened now through {@code access}; either way what {@link TargetAccess#openAs} throws.
@@ -48,7 +55,24 @@ public final class RoleSessionsAhead implements AutoCloseable {
     if (ahead == null) {
       return access.openAs(role, purpose);
     }
-    return Background.await(ahead, SQLException.class);
+    TargetAccess.RoleSession s = Background.await(ahead, SQLException.class);
+    if (s.connection().isValid(VALID_WITHIN_SECONDS)) {
+      return s;
+    }
+    // the server ended it while it waited (idle_session_timeout, a restart): open one in place, as without it
+    closeQuietly(s);
+    return access.openAs(role, purpose);
+  }
+
+  /** How long the one round trip that proves a session opened ahead is still alive may take. */
+  private static final int VALID_WITHIN_SECONDS = 5;
+
+  private static void closeQuietly(TargetAccess.RoleSession s) {
+    try {
+      s.close();
+    } catch (SQLException | RuntimeException e) {
+      // it is gone either way
+    }
   }
 
   /** Waits for every login not taken to end and closes what it opened: nothing is left behind. */

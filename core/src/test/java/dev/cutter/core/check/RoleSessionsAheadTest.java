@@ -136,4 +136,41 @@ class RoleSessionsAheadTest {
     assertThat(result(results, "watch").actual()).isEqualTo("0");
     assertThat(result(results, "rehearse").status()).isEqualTo(CheckStatus.SKIPPED);
   }
+
+  @Test
+  void aSessionTheServerEndedWhileItWaitedIsReplacedByOneOpenedInPlace(TestDatabase db) throws SQLException {
+    String app = db.createRole("app");
+    TargetAccess access = new TargetAccess(login(db, app), (s, role) -> Optional.empty());
+    try (RoleSessionsAhead ahead = new RoleSessionsAhead(access)) {
+      ahead.start(app, "ahead-test");
+      assertThat(ahead.started(app, "ahead-test")).isTrue();
+      long end = System.nanoTime() + 10_000_000_000L;
+      while (!ahead.done(app, "ahead-test") && System.nanoTime() < end && pause()) {
+        // the login ends by itself
+      }
+      String killed = awaitPid(db, "ahead-test");
+      assertThat(db.queryValue("select pg_terminate_backend(" + killed + ", 10000)")).isEqualTo("t");
+      try (TargetAccess.RoleSession s = ahead.openAs(access, app, "ahead-test");
+          Statement st = s.connection().createStatement();
+          ResultSet rs = st.executeQuery("select pg_backend_pid()::text || ' ' || current_user")) {
+        rs.next();
+        assertThat(rs.getString(1)).as("a live session as the role, not the one the server ended")
+            .isNotEqualTo(killed + " " + app).endsWith(" " + app);
+        assertThat(ahead.started(app, "ahead-test")).as("taken").isFalse();
+      }
+    }
+  }
+
+  private static String awaitPid(TestDatabase db, String name) {
+    long end = System.nanoTime() + 10_000_000_000L;
+    String pid = null;
+    while (pid == null && System.nanoTime() < end) {
+      pid = db.queryValue("select max(pid)::text from pg_stat_activity where application_name = '" + name + "'");
+      if (pid == null && !pause()) {
+        break;
+      }
+    }
+    assertThat(pid).as("the session opened ahead logged in").isNotNull();
+    return pid;
+  }
 }
