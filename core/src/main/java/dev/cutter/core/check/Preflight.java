@@ -171,6 +171,12 @@ public final class Preflight implements Steps.Checks {
 
   /** P1 with the artifact given: identity, journal, package checks, derived privileges. */
   public Outcome run(ConnectionSpec target, ApplyPackage pkg, List<ExecStatement> statements, boolean sandbox) {
+    return run(target, pkg, statements, sandbox, () -> { });
+  }
+
+  /** As above; {@code identityHeld} is called on this thread once the identity check held (see {@link Steps.Checks}). */
+  public Outcome run(ConnectionSpec target, ApplyPackage pkg, List<ExecStatement> statements, boolean sandbox,
+      Runnable identityHeld) {
     Map<String, Task> tasks = new LinkedHashMap<>();
     boolean journalListed = pkg.preflight().stream().anyMatch(s -> s.name().equals(JournalCheck.ID));
     if (!journalListed) {
@@ -210,7 +216,11 @@ public final class Preflight implements Steps.Checks {
           new java.util.concurrent.atomic.AtomicReference<>();
       // the identity held: the sessions as apply_role a check will open (the rehearsal's) open while the others run
       try (RoleSessionsAhead ahead = sessionsAhead(pkg, access)) {
-        out.addAll(runAll(pool, tasks, alone(pkg.preflight()), pkg, statements, access, queries, plan::set, ahead));
+        // while the other checks run, once the logins started ahead ended (their route is then known): identityHeld
+        out.addAll(runAll(pool, tasks, alone(pkg.preflight()), pkg, statements, access, queries, plan::set, ahead, () -> {
+          ahead.awaitLogins();
+          identityHeld.run();
+        }));
       }
       return new Outcome(out, lint.get(), plan.get());
     }
@@ -244,7 +254,12 @@ public final class Preflight implements Steps.Checks {
 
   @Override
   public Steps.P1 preflightWithLint(ConnectionSpec target, ApplyPackage pkg, boolean sandbox) {
-    Outcome o = run(target, pkg, artifact.apply(pkg), sandbox);
+    return preflightWithLint(target, pkg, sandbox, () -> { });
+  }
+
+  @Override
+  public Steps.P1 preflightWithLint(ConnectionSpec target, ApplyPackage pkg, boolean sandbox, Runnable identityHeld) {
+    Outcome o = run(target, pkg, artifact.apply(pkg), sandbox, identityHeld);
     return new Steps.P1(o.results(), o.lint(), o.lockPlan());
   }
 
@@ -255,7 +270,7 @@ public final class Preflight implements Steps.Checks {
     try (CheckSessions.Lease lease = sessions.lease(target, Math.max(1, Math.min(4, parallelism)), "cutter checks");
         PackageQueries queries = new PackageQueries(access, pkg.target().applyRole(), "cutter checks")) {
       return runAll(lease.pool(), packageTasks(checks), alone(checks), pkg, artifact.apply(pkg), access, queries, plan -> { },
-          null);
+          null, () -> { });
     }
   }
 
@@ -354,10 +369,13 @@ public final class Preflight implements Steps.Checks {
     return ids;
   }
 
-  /** Runs the tasks in parallel, then those in {@code alone} one by one; results in the tasks' order. */
+  /**
+   * Runs the tasks in parallel, then those in {@code alone} one by one; results in the tasks' order.
+   * {@code whileTheyRun} runs on this thread once the parallel ones are under way.
+   */
   private List<CheckResult> runAll(CheckPool pool, Map<String, Task> tasks, Set<String> alone, ApplyPackage pkg,
       List<ExecStatement> statements, TargetAccess access, PackageQueries queries,
-      java.util.function.Consumer<dev.cutter.core.lock.LockPlan> lockPlans, RoleSessionsAhead ahead) {
+      java.util.function.Consumer<dev.cutter.core.lock.LockPlan> lockPlans, RoleSessionsAhead ahead, Runnable whileTheyRun) {
     ExecutorService exec = Executors.newFixedThreadPool(pool.size(), r -> {
       Thread t = new Thread(r, "cutter-check");
       t.setDaemon(true);
@@ -370,6 +388,7 @@ public final class Preflight implements Steps.Checks {
           futures.put(id, exec.submit(() -> runOne(pool, id, task, pkg, statements, access, queries, lockPlans, ahead)));
         }
       });
+      whileTheyRun.run(); // on this thread, which would otherwise only wait
       Map<String, CheckResult> done = new HashMap<>();
       futures.forEach((id, f) -> done.put(id, await(id, f)));
       tasks.forEach((id, task) -> {

@@ -37,6 +37,24 @@ public final class RoleSessionsAhead implements AutoCloseable {
     return opening.containsKey(key(role, purpose));
   }
 
+  /**
+   * Waits until every login started has ended (opened or failed), taking none: what comes after
+   * may then rely on the routes they found ({@link RoleRoutes}) instead of probing again.
+   */
+  public void awaitLogins() {
+    List<FutureTask<TargetAccess.RoleSession>> all;
+    synchronized (this) {
+      all = new ArrayList<>(opening.values());
+    }
+    for (FutureTask<TargetAccess.RoleSession> t : all) {
+      try {
+        Background.await(t, SQLException.class);
+      } catch (SQLException | RuntimeException e) {
+        // its taker gets the failure
+      }
+    }
+  }
+
   /** Whether the login started for {@code role} and {@code purpose} has ended (opened or failed); for tests. */
   synchronized boolean done(String role, String purpose) {
     FutureTask<TargetAccess.RoleSession> t = opening.get(key(role, purpose));

@@ -173,4 +173,20 @@ class RoleSessionsAheadTest {
     assertThat(pid).as("the session opened ahead logged in").isNotNull();
     return pid;
   }
+
+  @Test
+  void identityHeldIsCalledOnceTheRehearsalsLoginEndedWhileTheOtherChecksRun(TestDatabase db) {
+    String app = db.createRole("app");
+    db.createSchema("app", app);
+    Preflight p = new Preflight(Map.of("rehearse", REHEARSE, "watch", WATCH), x -> CHANGE, (s, role) -> Optional.empty(),
+        Preflight.DEFAULT_PARALLELISM);
+    List<String> atCallback = new java.util.ArrayList<>();
+    List<CheckResult> results = p.run(login(db, app), pkg(target(db, app), BackupPolicy.none(), List.of(
+        spec("watch", "1", "tag:yaml.org,2002:int"), spec("rehearse", "true", "tag:yaml.org,2002:bool"))), CHANGE, false,
+        () -> atCallback.add(Thread.currentThread().getName() + " " + db.queryValue(
+            "select count(*) from pg_stat_activity where application_name = '" + Rehearsal.PURPOSE + "'"))).results();
+    assertThat(atCallback).as("once, on the caller's thread, the rehearsal's session already logged in")
+        .containsExactly(Thread.currentThread().getName() + " 1");
+    assertThat(result(results, "rehearse").status()).isEqualTo(CheckStatus.PASS);
+  }
 }
