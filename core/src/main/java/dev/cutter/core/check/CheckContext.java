@@ -97,7 +97,6 @@ public final class CheckContext {
     return pkg.target().applyRole();
   }
 
-  /** Connections beyond the read-only one; only rehearsal uses them. */
   /**
    * A session as {@code role} named {@code purpose}: the one P1 opened ahead for this check while
    * the others ran ({@link CheckType#sessionAhead}), else one opened now; as {@link TargetAccess#openAs}.
@@ -106,6 +105,7 @@ public final class CheckContext {
     return ahead == null ? target.openAs(role, purpose) : ahead.openAs(target, role, purpose);
   }
 
+  /** Connections beyond the read-only one; only rehearsal uses them. */
   public TargetAccess target() {
     return target;
   }

@@ -718,15 +718,15 @@ public final class ApplyRun {
     }
   }
 
-  /**
-   * A session running as apply_role that no statement can leave for a more privileged role (see
-   * {@link TargetAccess#openAs}); refused, it is BLOCKED naming what the login role holds.
-   */
   /** The application name of the journal's session. */
   static String journalPurpose(Request req) {
     return "cutter journal " + req.runId();
   }
 
+  /**
+   * A session running as apply_role that no statement can leave for a more privileged role (see
+   * {@link TargetAccess#openAs}); refused, it is BLOCKED naming what the login role holds.
+   */
   static TargetAccess.RoleSession applyConnection(Request req) throws ApplyRoleException {
     return applyConnection(req, "cutter apply " + req.runId());
   }
