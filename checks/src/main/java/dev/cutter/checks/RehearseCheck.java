@@ -33,6 +33,12 @@ public final class RehearseCheck extends BuiltInCheck<Boolean> {
     return true;
   }
 
+  /** A rehearsal's session as apply_role is opened while the other P1 checks run. */
+  @Override
+  public String sessionAhead(YamlValue args) {
+    return read(args, new Problems("package.yaml")).orElse(false) ? Rehearsal.PURPOSE : null;
+  }
+
   @Override
   protected CheckResult check(Boolean rehearse, CheckContext ctx) throws SQLException {
     return rehearse ? Rehearsal.run(ctx) : ctx.skipped("rehearse: false");

@@ -7,9 +7,19 @@ import java.util.List;
  * the pool, then the report's) on a daemon thread while the run reads its package, its password
  * file and trust policy and checks signatures: that work is computing on one core, the other
  * would be idle. It only loads classes: it has no connection settings and opens nothing (the
- * integrity gate still passes before any connection, threat model S1).
+ * integrity gate still passes before any connection, threat model S1). First, since the integrity
+ * gate needs them before the first connection needs the driver: the signature check's classes and
+ * Ed25519's table of base-point multiples, which Bouncy Castle computes on the first verification
+ * (a pure function of the curve; it reads no package, key or signature).
  */
 final class DriverWarmup {
+
+  /** What the integrity gate's signature check initialises (armour, packets, the verifier), in the order it needs it. */
+  static final List<String> INTEGRITY_CLASSES = List.of("dev.cutter.core.integrity.IntegrityVerifier",
+      "dev.cutter.core.integrity.SignatureFile", "org.bouncycastle.bcpg.ArmoredInputStream",
+      "org.bouncycastle.openpgp.PGPSignature", "org.bouncycastle.openpgp.PGPPublicKeyRing",
+      "dev.cutter.core.integrity.KeyValidity", "org.bouncycastle.openpgp.operator.bc.BcPGPContentVerifierBuilderProvider",
+      "org.bouncycastle.crypto.signers.Ed25519Signer", "org.bouncycastle.math.ec.rfc8032.Ed25519");
 
   /** What the first connection and the check pool initialise, in the order they need it. */
   static final List<String> CLASSES = List.of("dev.cutter.core.db.Connections", "org.postgresql.jdbc.PgConnection",
@@ -28,10 +38,23 @@ final class DriverWarmup {
     return t;
   }
 
-  /** Initialises every class of {@link #CLASSES}; returns how many could not be (none in a sound build). */
+  /**
+   * Initialises every class of {@link #INTEGRITY_CLASSES}, Ed25519's precomputed table, then every
+   * class of {@link #CLASSES}; returns how many classes could not be (none in a sound build).
+   */
   static int warm() {
+    int missing = initialise(INTEGRITY_CLASSES);
+    try {
+      org.bouncycastle.math.ec.rfc8032.Ed25519.precompute(); // once per JVM; a verification waits for it, never repeats it
+    } catch (RuntimeException | LinkageError e) {
+      missing++;
+    }
+    return missing + initialise(CLASSES);
+  }
+
+  private static int initialise(List<String> names) {
     int missing = 0;
-    for (String name : CLASSES) {
+    for (String name : names) {
       try {
         Class.forName(name, true, DriverWarmup.class.getClassLoader());
       } catch (ClassNotFoundException | LinkageError | RuntimeException e) {

@@ -23,6 +23,8 @@ public final class CheckContext {
   private final TargetAccess target;
   private final PackageQueries queries;
   private final java.util.function.Consumer<dev.cutter.core.lock.LockPlan> lockPlans;
+  /** Sessions as a role opened before this check ran (null: none). */
+  private final RoleSessionsAhead ahead;
 
   /**
    * A context whose {@link #packageQuery} runs on {@code connection} itself, which must then run
@@ -41,6 +43,14 @@ public final class CheckContext {
   /** As above; {@code lockPlans} takes the lock plan a rehearsal measured (see {@link #recordLockPlan}). */
   public CheckContext(String id, Connection connection, ApplyPackage pkg, List<ExecStatement> statements,
       TargetAccess target, PackageQueries queries, java.util.function.Consumer<dev.cutter.core.lock.LockPlan> lockPlans) {
+    this(id, connection, pkg, statements, target, queries, lockPlans, null);
+  }
+
+  /** As above; {@code ahead} holds the sessions as a role opened before the check ran (see {@link #openAs}). */
+  public CheckContext(String id, Connection connection, ApplyPackage pkg, List<ExecStatement> statements,
+      TargetAccess target, PackageQueries queries, java.util.function.Consumer<dev.cutter.core.lock.LockPlan> lockPlans,
+      RoleSessionsAhead ahead) {
+    this.ahead = ahead;
     this.lockPlans = lockPlans;
     this.id = id;
     this.connection = connection;
@@ -85,6 +95,14 @@ public final class CheckContext {
   /** The role the artifact runs as. */
   public String applyRole() {
     return pkg.target().applyRole();
+  }
+
+  /**
+   * A session as {@code role} named {@code purpose}: the one P1 opened ahead for this check while
+   * the others ran ({@link CheckType#sessionAhead}), else one opened now; as {@link TargetAccess#openAs}.
+   */
+  public TargetAccess.RoleSession openAs(String role, String purpose) throws SQLException {
+    return ahead == null ? target.openAs(role, purpose) : ahead.openAs(target, role, purpose);
   }
 
   /** Connections beyond the read-only one; only rehearsal uses them. */

@@ -28,6 +28,10 @@ public final class CheckSessions implements AutoCloseable {
   private final boolean keep;
   private CheckPool kept;
   private Map<String, String> keptFor;
+  /** The pool being opened ahead ({@link #openAhead}), its endpoint and size; null when none is. */
+  private java.util.concurrent.FutureTask<CheckPool> ahead;
+  private Map<String, String> aheadFor;
+  private int aheadSize;
 
   private CheckSessions(boolean keep) {
     this.keep = keep;
@@ -43,6 +47,22 @@ public final class CheckSessions implements AutoCloseable {
     return new CheckSessions(false);
   }
 
+  /**
+   * Starts opening the run's pool for {@code target} on a thread of its own, so that its logins
+   * overlap the run's other work (the run lock); the first {@link #lease} for the same endpoint,
+   * login and size takes it, waiting for it and failing as opening it then would. Only for kept
+   * sessions, and only before any pool is kept; a pool nobody takes is closed with the sessions.
+   * A run calls it only once its integrity gate passed: nothing connects before.
+   */
+  public synchronized void openAhead(ConnectionSpec target, int size, String applicationName) {
+    if (!keep || kept != null || ahead != null) {
+      return;
+    }
+    aheadFor = Connections.endpoint(target);
+    aheadSize = size;
+    ahead = dev.cutter.core.Background.start("cutter-check-sessions", () -> CheckPool.open(target, size, applicationName));
+  }
+
   /** A pool for {@code target}: the kept one, reset, when there is one for its endpoint and login; else a new one. */
   public synchronized Lease lease(ConnectionSpec target, int size, String applicationName) {
     if (!keep) {
@@ -51,6 +71,13 @@ public final class CheckSessions implements AutoCloseable {
     Map<String, String> endpoint = Connections.endpoint(target);
     if (kept != null && endpoint.equals(keptFor)) {
       kept.resetBeforeNextUse();
+      return new Lease(kept, false);
+    }
+    if (ahead != null && kept == null && endpoint.equals(aheadFor) && size == aheadSize) {
+      java.util.concurrent.FutureTask<CheckPool> opening = ahead;
+      ahead = null;
+      kept = dev.cutter.core.Background.await(opening, RuntimeException.class); // CheckPool.open's refusal as it was
+      keptFor = endpoint;
       return new Lease(kept, false);
     }
     CheckPool p = CheckPool.open(target, size, applicationName);
@@ -64,6 +91,14 @@ public final class CheckSessions implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    if (ahead != null) {
+      try {
+        dev.cutter.core.Background.await(ahead, RuntimeException.class).close();
+      } catch (RuntimeException e) {
+        // it could not connect: nothing to close
+      }
+      ahead = null;
+    }
     if (kept != null) {
       kept.close();
       kept = null;

@@ -48,6 +48,16 @@ public interface CheckType {
   }
 
   /**
+   * The application name of the session as apply_role that a check with {@code args} will open
+   * ({@link CheckContext#openAs}), so that P1 can open it while the other checks run; null (the
+   * default) when it opens none. Opening a session takes no lock, so a check that runs alone may
+   * have its session opened beside the others.
+   */
+  default String sessionAhead(dev.cutter.core.model.YamlValue args) {
+    return null;
+  }
+
+  /**
    * True for a check whose fact another session can change between P1 and the apply (a
    * {@code sql} query, objects present or absent): it runs again inside the apply's transaction,
    * as the apply session, right before the first statement. It must then be one read-only query.

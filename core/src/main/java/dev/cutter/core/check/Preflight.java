@@ -159,8 +159,24 @@ public final class Preflight implements Steps.Checks {
     return Collections.unmodifiableMap(out);
   }
 
+  /** Starts opening P1's pool to {@code target} when the sessions are kept for the run (see {@link CheckSessions#openAhead}). */
+  @Override
+  public void connectAhead(ConnectionSpec target) {
+    sessions.openAhead(target, poolSize(), "cutter preflight");
+  }
+
+  private int poolSize() {
+    return Math.max(1, Math.min(4, parallelism));
+  }
+
   /** P1 with the artifact given: identity, journal, package checks, derived privileges. */
   public Outcome run(ConnectionSpec target, ApplyPackage pkg, List<ExecStatement> statements, boolean sandbox) {
+    return run(target, pkg, statements, sandbox, () -> { });
+  }
+
+  /** As above; {@code identityHeld} is called on this thread once the identity check held (see {@link Steps.Checks}). */
+  public Outcome run(ConnectionSpec target, ApplyPackage pkg, List<ExecStatement> statements, boolean sandbox,
+      Runnable identityHeld) {
     Map<String, Task> tasks = new LinkedHashMap<>();
     boolean journalListed = pkg.preflight().stream().anyMatch(s -> s.name().equals(JournalCheck.ID));
     if (!journalListed) {
@@ -182,7 +198,7 @@ public final class Preflight implements Steps.Checks {
     TargetAccess access = new TargetAccess(target, passwordFor, privilegedLoginAllowed);
     CheckSessions.Lease lease;
     try {
-      lease = sessions.lease(target, Math.max(1, Math.min(4, parallelism)), "cutter preflight");
+      lease = sessions.lease(target, poolSize(), "cutter preflight");
     } catch (CutterException e) {
       return notRun(errorOf(IdentityCheck.ID, e), tasks.keySet());
     }
@@ -190,7 +206,7 @@ public final class Preflight implements Steps.Checks {
     try (lease; PackageQueries queries = new PackageQueries(access, pkg.target().applyRole(), "cutter preflight")) {
       CheckResult identity = sandbox
           ? CheckResult.skipped(IdentityCheck.ID, "sandbox: a throwaway server has another identity by design")
-          : runOne(pool, IdentityCheck.ID, IdentityCheck::run, pkg, statements, access, queries, plan -> { });
+          : runOne(pool, IdentityCheck.ID, IdentityCheck::run, pkg, statements, access, queries, plan -> { }, null);
       if (identity.status().blocks()) {
         return notRun(identity, tasks.keySet());
       }
@@ -198,9 +214,30 @@ public final class Preflight implements Steps.Checks {
       out.add(identity);
       java.util.concurrent.atomic.AtomicReference<dev.cutter.core.lock.LockPlan> plan =
           new java.util.concurrent.atomic.AtomicReference<>();
-      out.addAll(runAll(pool, tasks, alone(pkg.preflight()), pkg, statements, access, queries, plan::set));
+      // the identity held: the sessions as apply_role a check will open (the rehearsal's) open while the others run
+      try (RoleSessionsAhead ahead = sessionsAhead(pkg, access)) {
+        // while the other checks run, once the logins started ahead ended (their route is then known): identityHeld
+        out.addAll(runAll(pool, tasks, alone(pkg.preflight()), pkg, statements, access, queries, plan::set, ahead, () -> {
+          ahead.awaitLogins();
+          identityHeld.run();
+        }));
+      }
       return new Outcome(out, lint.get(), plan.get());
     }
+  }
+
+  /** Starts opening the sessions as apply_role that {@code pkg}'s P1 checks will open ({@link CheckType#sessionAhead}). */
+  private RoleSessionsAhead sessionsAhead(ApplyPackage pkg, TargetAccess access) {
+    RoleSessionsAhead ahead = new RoleSessionsAhead(access);
+    for (CheckSpec spec : pkg.preflight()) {
+      CheckType type = types.get(spec.name());
+      String purpose = type == null || (unsigned && !UNSIGNED_TYPES.contains(spec.name())) ? null
+          : type.sessionAhead(spec.args());
+      if (purpose != null) {
+        ahead.start(pkg.target().applyRole(), purpose);
+      }
+    }
+    return ahead;
   }
 
   private static Outcome notRun(CheckResult identity, Iterable<String> ids) {
@@ -217,7 +254,12 @@ public final class Preflight implements Steps.Checks {
 
   @Override
   public Steps.P1 preflightWithLint(ConnectionSpec target, ApplyPackage pkg, boolean sandbox) {
-    Outcome o = run(target, pkg, artifact.apply(pkg), sandbox);
+    return preflightWithLint(target, pkg, sandbox, () -> { });
+  }
+
+  @Override
+  public Steps.P1 preflightWithLint(ConnectionSpec target, ApplyPackage pkg, boolean sandbox, Runnable identityHeld) {
+    Outcome o = run(target, pkg, artifact.apply(pkg), sandbox, identityHeld);
     return new Steps.P1(o.results(), o.lint(), o.lockPlan());
   }
 
@@ -227,7 +269,8 @@ public final class Preflight implements Steps.Checks {
     TargetAccess access = new TargetAccess(target, passwordFor, privilegedLoginAllowed);
     try (CheckSessions.Lease lease = sessions.lease(target, Math.max(1, Math.min(4, parallelism)), "cutter checks");
         PackageQueries queries = new PackageQueries(access, pkg.target().applyRole(), "cutter checks")) {
-      return runAll(lease.pool(), packageTasks(checks), alone(checks), pkg, artifact.apply(pkg), access, queries, plan -> { });
+      return runAll(lease.pool(), packageTasks(checks), alone(checks), pkg, artifact.apply(pkg), access, queries, plan -> { },
+          null, () -> { });
     }
   }
 
@@ -326,10 +369,13 @@ public final class Preflight implements Steps.Checks {
     return ids;
   }
 
-  /** Runs the tasks in parallel, then those in {@code alone} one by one; results in the tasks' order. */
+  /**
+   * Runs the tasks in parallel, then those in {@code alone} one by one; results in the tasks' order.
+   * {@code whileTheyRun} runs on this thread once the parallel ones are under way.
+   */
   private List<CheckResult> runAll(CheckPool pool, Map<String, Task> tasks, Set<String> alone, ApplyPackage pkg,
       List<ExecStatement> statements, TargetAccess access, PackageQueries queries,
-      java.util.function.Consumer<dev.cutter.core.lock.LockPlan> lockPlans) {
+      java.util.function.Consumer<dev.cutter.core.lock.LockPlan> lockPlans, RoleSessionsAhead ahead, Runnable whileTheyRun) {
     ExecutorService exec = Executors.newFixedThreadPool(pool.size(), r -> {
       Thread t = new Thread(r, "cutter-check");
       t.setDaemon(true);
@@ -339,14 +385,15 @@ public final class Preflight implements Steps.Checks {
       Map<String, Future<CheckResult>> futures = new LinkedHashMap<>();
       tasks.forEach((id, task) -> {
         if (!alone.contains(id)) {
-          futures.put(id, exec.submit(() -> runOne(pool, id, task, pkg, statements, access, queries, lockPlans)));
+          futures.put(id, exec.submit(() -> runOne(pool, id, task, pkg, statements, access, queries, lockPlans, ahead)));
         }
       });
+      whileTheyRun.run(); // on this thread, which would otherwise only wait
       Map<String, CheckResult> done = new HashMap<>();
       futures.forEach((id, f) -> done.put(id, await(id, f)));
       tasks.forEach((id, task) -> {
         if (alone.contains(id)) {
-          done.put(id, runOne(pool, id, task, pkg, statements, access, queries, lockPlans));
+          done.put(id, runOne(pool, id, task, pkg, statements, access, queries, lockPlans, ahead));
         }
       });
       return tasks.keySet().stream().map(done::get).toList();
@@ -369,9 +416,11 @@ public final class Preflight implements Steps.Checks {
 
   /** Runs one task in its own read-only transaction; a database error is the check's ERROR, never a crash. */
   private static CheckResult runOne(CheckPool pool, String id, Task task, ApplyPackage pkg, List<ExecStatement> statements,
-      TargetAccess access, PackageQueries queries, java.util.function.Consumer<dev.cutter.core.lock.LockPlan> lockPlans) {
+      TargetAccess access, PackageQueries queries, java.util.function.Consumer<dev.cutter.core.lock.LockPlan> lockPlans,
+      RoleSessionsAhead ahead) {
     try {
-      CheckResult r = pool.readOnly(c -> task.run(new CheckContext(id, c, pkg, statements, access, queries, lockPlans)));
+      CheckResult r = pool.readOnly(c -> task.run(new CheckContext(id, c, pkg, statements, access, queries, lockPlans,
+          ahead)));
       return r != null ? r : noResult(id);
     } catch (SQLException e) {
       return errorOf(id, e, pkg.target().applyRole());

@@ -29,6 +29,9 @@ public final class Rehearsal {
   private static final String END = "cutter rehearsal ends here";
   private static final String END_STATE = "00000";
 
+  /** The application name of the rehearsal's session. */
+  public static final String PURPOSE = "cutter rehearse";
+
   private Rehearsal() {}
 
   public static CheckResult run(CheckContext ctx) throws SQLException {
@@ -45,7 +48,7 @@ public final class Rehearsal {
     String how;
     TargetAccess.RoleSession s;
     try {
-      s = ctx.target().openAs(role, "cutter rehearse");
+      s = ctx.openAs(role, PURPOSE);
     } catch (TargetAccess.RoleRefused e) {
       return ctx.fail(new Cause.LoginRoleRefused(e.reason(), ctx.target().login().user(), role, e.excess()), expected,
           "no session that acts only as apply_role (" + e.reason() + ")", e.getMessage());

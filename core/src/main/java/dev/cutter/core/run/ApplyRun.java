@@ -198,6 +198,7 @@ public final class ApplyRun {
       // then what the pipelined apply sends alone (after the analysis, which P1 waits for)
       dev.cutter.core.exec.PipelineDecisions.readAhead(req.statements(), analysis);
     }
+    checks.connectAhead(req.login()); // P1's logins while the run lock is taken
     Connection lockConn;
     try {
       lockConn = Connections.open(req.login(), "cutter lock " + req.runId());
@@ -286,9 +287,19 @@ public final class ApplyRun {
   }
 
   private RunReport gated(State s, Connection lockConn, ReportSink sink) throws SQLException {
+    ApplySessionsAhead ahead = new ApplySessionsAhead(s.req);
+    try {
+      return gated(s, lockConn, sink, ahead);
+    } finally {
+      ahead.discardUntaken(); // the run stopped before the apply: nothing opened ahead is left behind
+    }
+  }
+
+  private RunReport gated(State s, Connection lockConn, ReportSink sink, ApplySessionsAhead ahead) throws SQLException {
     Request req = s.req;
     ApplyPackage pkg = req.pkg();
-    Steps.P1 p1run = checks.preflightWithLint(req.login(), pkg, req.mode() == RunMode.DRY_RUN);
+    // once P1's identity check held, the apply's and the journal's logins overlap the rest of P1
+    Steps.P1 p1run = checks.preflightWithLint(req.login(), pkg, req.mode() == RunMode.DRY_RUN, ahead::start);
     List<CheckResult> p1 = p1run.results();
     s.lint = dev.cutter.core.lint.LintFinding.withMeasured(p1run.lint(),
         dev.cutter.core.lock.LockPlan.measuredBy(p1run.lockPlan()));
@@ -346,9 +357,9 @@ public final class ApplyRun {
     TargetAccess.RoleSession applyConn;
     s.timer.start();
     // the journal's session is opened while the apply's is: two logins, one wait
-    SessionOpening journalOpening = SessionOpening.start(() -> applyConnection(req, "cutter journal " + req.runId()));
+    SessionOpening journalOpening = ahead.takeJournal();
     try {
-      applyConn = applyConnection(req);
+      applyConn = ahead.takeApply();
       s.target = s.target.withRoleSession(applyConn.how(), applyConn.privilegedLoginUsed());
       s.sessions.add(Provenance.Session.of(Provenance.Purpose.ARTIFACT, applyConn.connection(), req.login()));
     } catch (ApplyRoleException e) {
@@ -709,6 +720,11 @@ public final class ApplyRun {
       }
       return ApplyEngine.run(c.connection(), req.rollbackStatements(), tx, journal, ApplyEngine.NO_RECHECK, after);
     }
+  }
+
+  /** The application name of the journal's session. */
+  static String journalPurpose(Request req) {
+    return "cutter journal " + req.runId();
   }
 
   /**

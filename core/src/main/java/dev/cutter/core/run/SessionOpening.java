@@ -20,19 +20,51 @@ final class SessionOpening {
   }
 
   private final FutureTask<TargetAccess.RoleSession> task;
+  /** Set for a session opened ahead of its use: what opens it again when the server ended it meanwhile. */
+  private final Opener again;
 
-  private SessionOpening(FutureTask<TargetAccess.RoleSession> task) {
+  private SessionOpening(FutureTask<TargetAccess.RoleSession> task, Opener again) {
     this.task = task;
+    this.again = again;
   }
 
   static SessionOpening start(Opener opener) {
-    return new SessionOpening(Background.start("cutter-session-opening", opener::open));
+    return new SessionOpening(Background.start("cutter-session-opening", opener::open), null);
   }
+
+  /**
+   * A session opened well ahead of its use (while P1 runs): {@link #await} proves it still alive
+   * with one round trip, and opens one in place when the server ended it meanwhile
+   * (idle_session_timeout, a terminated backend).
+   */
+  static SessionOpening startAhead(Opener opener) {
+    return new SessionOpening(Background.start("cutter-session-ahead", opener::open), opener);
+  }
+
+  /** How long the round trip that proves a session opened ahead still alive may take. */
+  private static final int VALID_WITHIN_SECONDS = 5;
 
   /** The session, or what kept it from being opened. */
   TargetAccess.RoleSession await() throws ApplyRun.ApplyRoleException {
     // a login under way ends by itself: wait for it, then keep the interrupt
-    return Background.await(task, ApplyRun.ApplyRoleException.class);
+    TargetAccess.RoleSession s = Background.await(task, ApplyRun.ApplyRoleException.class);
+    if (again == null || alive(s)) {
+      return s;
+    }
+    try {
+      s.close();
+    } catch (SQLException | RuntimeException e) {
+      // it is gone either way
+    }
+    return again.open();
+  }
+
+  private static boolean alive(TargetAccess.RoleSession s) {
+    try {
+      return s.connection().isValid(VALID_WITHIN_SECONDS);
+    } catch (SQLException e) {
+      return false;
+    }
   }
 
   /** Waits for the login to end and closes the session it opened, if any: nothing is left behind. */

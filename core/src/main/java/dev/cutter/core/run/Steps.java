@@ -77,8 +77,25 @@ public final class Steps {
       return new P1(preflight(target, pkg, sandbox), null, null);
     }
 
+    /**
+     * P1 as {@link #preflightWithLint(ConnectionSpec, ApplyPackage, boolean)}, calling {@code identityHeld}
+     * on the calling thread once the identity check held (or was skipped in a sandbox), while the
+     * other checks run (after the logins P1 itself started ahead ended, so that their route to
+     * apply_role is known); never when the identity failed. By default it is not called.
+     */
+    default P1 preflightWithLint(ConnectionSpec target, ApplyPackage pkg, boolean sandbox, Runnable identityHeld) {
+      return preflightWithLint(target, pkg, sandbox);
+    }
+
     /** A list of checks from the package (verify, rollback precondition), in order. */
     List<CheckResult> run(ConnectionSpec target, ApplyPackage pkg, List<CheckSpec> checks);
+
+    /**
+     * The integrity gate passed: P1's sessions to {@code target} may start opening while the run
+     * takes its lock. Nothing by default.
+     */
+    default void connectAhead(ConnectionSpec target) {
+    }
 
     /**
      * The identity check (not in a sandbox) and the package's P1 checks that say what the data

@@ -1,7 +1,10 @@
 package dev.cutter.core.check;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.cutter.core.CutterException;
+import dev.cutter.core.ExitCodes;
 import dev.cutter.core.db.ConnectionSpec;
 import dev.cutter.fixtures.TestDatabase;
 import dev.cutter.fixtures.WithPostgres;
@@ -110,6 +113,77 @@ class CheckSessionsTest {
         assertThat(b.own()).as("a pool for another database is closed after its use").isTrue();
         assertThat(ask(b.pool(), "select current_database()")).isEqualTo("postgres");
       }
+    }
+  }
+
+  private static String countNamed(TestDatabase db, String name) {
+    return db.queryValue("select count(*) from pg_stat_activity where application_name = '" + name + "'");
+  }
+
+  /** Waits (at most 10 s) until {@code n} sessions named {@code name} are logged in; returns how many are. */
+  private static String awaitSessions(TestDatabase db, String name, int n) throws InterruptedException {
+    long end = System.nanoTime() + 10_000_000_000L;
+    String seen = countNamed(db, name);
+    while (!seen.equals(String.valueOf(n)) && System.nanoTime() < end) {
+      Thread.sleep(20);
+      seen = countNamed(db, name);
+    }
+    return seen;
+  }
+
+  @Test
+  void aPoolOpenedAheadIsLoggedInBeforeItsLeaseAndIsTheOneLent(TestDatabase db) throws Exception {
+    try (CheckSessions run = CheckSessions.forRun()) {
+      run.openAhead(spec(db), 3, "ahead");
+      assertThat(awaitSessions(db, "ahead", 3)).as("the pool's three logins, before anything leases it").isEqualTo("3");
+      try (CheckSessions.Lease p1 = run.lease(spec(db), 3, "ahead")) {
+        assertThat(p1.own()).isFalse();
+        assertThat(p1.pool().size()).isEqualTo(3);
+        assertThat(ask(p1.pool(), "select current_setting('transaction_read_only')")).isEqualTo("on");
+        assertThat(countNamed(db, "ahead")).as("no login beyond the pool opened ahead").isEqualTo("3");
+      }
+      try (CheckSessions.Lease verify = run.lease(spec(db), 3, "ahead")) {
+        assertThat(verify.own()).as("kept for the run, as a pool opened in place").isFalse();
+      }
+    }
+    assertThat(awaitSessions(db, "ahead", 0)).as("closed with the run").isEqualTo("0");
+  }
+
+  @Test
+  void aPoolOpenedAheadThatNobodyLeasesIsClosedWithTheRun(TestDatabase db) throws Exception {
+    try (CheckSessions run = CheckSessions.forRun()) {
+      run.openAhead(spec(db), 2, "unused");
+      assertThat(awaitSessions(db, "unused", 2)).isEqualTo("2");
+    }
+    assertThat(awaitSessions(db, "unused", 0)).as("closed with the run").isEqualTo("0");
+  }
+
+  @Test
+  void aPoolOpenedAheadThatCannotConnectFailsItsLeaseAsOpeningInPlaceWould(TestDatabase db) {
+    ConnectionSpec nobody = new ConnectionSpec("localhost", db.server().port(), db.name(), "no_such_role_here",
+        Optional.empty());
+    CutterException inPlace = catchThrowableOfType(() -> CheckPool.open(nobody, 2, "x"), CutterException.class);
+    try (CheckSessions run = CheckSessions.forRun()) {
+      run.openAhead(nobody, 2, "x");
+      CutterException ahead = catchThrowableOfType(() -> run.lease(nobody, 2, "x"), CutterException.class);
+      assertThat(ahead).isNotNull();
+      assertThat(ahead.exitCode()).isEqualTo(inPlace.exitCode()).isEqualTo(ExitCodes.CHECKS_FAILED);
+      assertThat(ahead.typedCause()).isEqualTo(inPlace.typedCause());
+      assertThat(ahead.getMessage()).isEqualTo(inPlace.getMessage());
+    }
+  }
+
+  @Test
+  void openingAheadDoesNothingWithoutARunOrOnceAPoolIsKept(TestDatabase db) throws Exception {
+    CheckSessions.perUse().openAhead(spec(db), 2, "per-use");
+    try (CheckSessions run = CheckSessions.forRun()) {
+      try (CheckSessions.Lease a = run.lease(spec(db), 1, "kept")) {
+        run.openAhead(spec(db), 2, "late");
+        assertThat(ask(a.pool(), "select 1")).isEqualTo("1");
+      }
+      Thread.sleep(300);
+      assertThat(countNamed(db, "per-use")).isEqualTo("0");
+      assertThat(countNamed(db, "late")).isEqualTo("0");
     }
   }
 }

@@ -55,4 +55,46 @@ class SessionOpeningTest {
     opening.discard();
     assertThat(c.isClosed()).isTrue();
   }
+
+  private static String pid(Connection c) throws java.sql.SQLException {
+    try (java.sql.Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery("select pg_backend_pid()")) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  @Test
+  void aSessionOpenedAheadThatTheServerEndedIsOpenedAgainInPlace(TestDatabase db) throws Exception {
+    java.util.concurrent.atomic.AtomicInteger logins = new java.util.concurrent.atomic.AtomicInteger();
+    Connection first = db.superuser();
+    SessionOpening opening = SessionOpening.startAhead(() -> {
+      try {
+        Connection c = logins.getAndIncrement() == 0 ? first : db.superuser();
+        return new TargetAccess.RoleSession(c, TargetAccess.Route.AUTHENTICATED_AS_ROLE, "test");
+      } catch (java.sql.SQLException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    String ended = pid(first);
+    assertThat(db.queryValue("select pg_terminate_backend(" + ended + ", 10000)")).isEqualTo("t");
+    try (TargetAccess.RoleSession s = opening.await()) {
+      assertThat(logins.get()).as("logged in again").isEqualTo(2);
+      assertThat(pid(s.connection())).isNotEqualTo(ended);
+      assertThat(first.isClosed()).as("the ended one is closed").isTrue();
+    }
+  }
+
+  @Test
+  void aLiveSessionOpenedAheadIsTheOneGiven(TestDatabase db) throws Exception {
+    java.util.concurrent.atomic.AtomicInteger logins = new java.util.concurrent.atomic.AtomicInteger();
+    Connection c = db.superuser();
+    SessionOpening opening = SessionOpening.startAhead(() -> {
+      logins.incrementAndGet();
+      return new TargetAccess.RoleSession(c, TargetAccess.Route.AUTHENTICATED_AS_ROLE, "test");
+    });
+    try (TargetAccess.RoleSession s = opening.await()) {
+      assertThat(s.connection()).isSameAs(c);
+      assertThat(logins.get()).isEqualTo(1);
+    }
+  }
 }

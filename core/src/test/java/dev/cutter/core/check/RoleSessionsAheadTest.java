@@ -1,0 +1,192 @@
+package dev.cutter.core.check;
+
+import static dev.cutter.core.check.TestPackages.login;
+import static dev.cutter.core.check.TestPackages.pkg;
+import static dev.cutter.core.check.TestPackages.target;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cutter.core.exec.ExecStatement;
+import dev.cutter.core.model.BackupPolicy;
+import dev.cutter.core.model.CheckSpec;
+import dev.cutter.core.model.SourcePosition;
+import dev.cutter.core.model.YamlValue;
+import dev.cutter.fixtures.TestDatabase;
+import dev.cutter.fixtures.WithPostgres;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The rehearsal runs alone after the other P1 checks, but its session as apply_role is logged in
+ * while they run: a check running beside the others sees it on the server; a package whose
+ * rehearsal is off opens none; the rehearsal on the session opened ahead is the same rehearsal.
+ */
+@WithPostgres
+class RoleSessionsAheadTest {
+
+  private static final List<ExecStatement> CHANGE = List.of(new ExecStatement(1, 1, "create table app.t (id int)"),
+      new ExecStatement(2, 2, "create index on app.t (id)"));
+
+  /** The rehearsal as the checks module installs it: alone, its session opened ahead when its argument is true. */
+  private static final CheckType REHEARSE = new CheckType() {
+    @Override
+    public String name() {
+      return "rehearse";
+    }
+
+    @Override
+    public void validate(YamlValue args, Problems problems) {}
+
+    @Override
+    public boolean runsAlone() {
+      return true;
+    }
+
+    @Override
+    public String sessionAhead(YamlValue args) {
+      return args instanceof YamlValue.Scalar s && s.value().equals("true") ? Rehearsal.PURPOSE : null;
+    }
+
+    @Override
+    public CheckResult run(YamlValue args, CheckContext ctx) throws SQLException {
+      return args instanceof YamlValue.Scalar s && s.value().equals("true") ? Rehearsal.run(ctx) : ctx.skipped("off");
+    }
+  };
+
+  /**
+   * Runs beside the other checks: how many sessions named like the rehearsal's are logged in,
+   * waiting (at most the seconds its argument says) for one to appear.
+   */
+  private static final CheckType WATCH = new CheckType() {
+    @Override
+    public String name() {
+      return "watch";
+    }
+
+    @Override
+    public void validate(YamlValue args, Problems problems) {}
+
+    @Override
+    public CheckResult run(YamlValue args, CheckContext ctx) throws SQLException {
+      long end = System.nanoTime() + Long.parseLong(((YamlValue.Scalar) args).value()) * 1_000_000_000L;
+      String seen;
+      try (Statement st = ctx.connection().createStatement()) {
+        do {
+          st.execute("select pg_stat_clear_snapshot()"); // a fresh look at pg_stat_activity in the same transaction
+          try (ResultSet rs = st.executeQuery("select count(*) from pg_stat_activity where application_name = '"
+              + Rehearsal.PURPOSE + "'")) {
+            rs.next();
+            seen = rs.getString(1);
+          }
+        } while (seen.equals("0") && System.nanoTime() < end && pause());
+      }
+      return ctx.pass("a rehearsal session", seen, null);
+    }
+  };
+
+  private static boolean pause() {
+    try {
+      Thread.sleep(20);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private static CheckSpec spec(String name, String value, String tag) {
+    return new CheckSpec(name, new YamlValue.Scalar(value, true, tag, SourcePosition.UNKNOWN), SourcePosition.UNKNOWN);
+  }
+
+  private static List<CheckResult> preflight(TestDatabase db, String app, boolean rehearse, int watchSeconds) {
+    Preflight p = new Preflight(Map.of("rehearse", REHEARSE, "watch", WATCH), x -> CHANGE, (s, role) -> Optional.empty(),
+        Preflight.DEFAULT_PARALLELISM);
+    return p.run(login(db, app), pkg(target(db, app), BackupPolicy.none(), List.of(
+        spec("watch", String.valueOf(watchSeconds), "tag:yaml.org,2002:int"),
+        spec("rehearse", String.valueOf(rehearse), "tag:yaml.org,2002:bool"))), CHANGE, false).results();
+  }
+
+  private static CheckResult result(List<CheckResult> results, String idPrefix) {
+    return results.stream().filter(r -> r.id().startsWith(idPrefix)).findFirst().orElseThrow();
+  }
+
+  @Test
+  void theRehearsalsSessionIsLoggedInWhileTheOtherChecksRun(TestDatabase db) {
+    String app = db.createRole("app");
+    db.createSchema("app", app);
+    List<CheckResult> results = preflight(db, app, true, 10);
+    assertThat(result(results, "watch").actual()).as("seen from a check that runs beside the others").isEqualTo("1");
+    CheckResult rehearse = result(results, "rehearse");
+    assertThat(rehearse.status()).as(rehearse.toString()).isEqualTo(CheckStatus.PASS);
+    assertThat(rehearse.actual()).isEqualTo("all 2 ran; rolled back");
+    assertThat(db.queryValue("select to_regclass('app.t') is null")).as("rolled back").isEqualTo("t");
+    assertThat(db.queryValue("select count(*) from pg_stat_activity where application_name = '" + Rehearsal.PURPOSE
+        + "'")).as("closed").isEqualTo("0");
+  }
+
+  @Test
+  void noSessionIsOpenedAheadForARehearsalThatIsOff(TestDatabase db) {
+    String app = db.createRole("app");
+    db.createSchema("app", app);
+    List<CheckResult> results = preflight(db, app, false, 1);
+    assertThat(result(results, "watch").actual()).isEqualTo("0");
+    assertThat(result(results, "rehearse").status()).isEqualTo(CheckStatus.SKIPPED);
+  }
+
+  @Test
+  void aSessionTheServerEndedWhileItWaitedIsReplacedByOneOpenedInPlace(TestDatabase db) throws SQLException {
+    String app = db.createRole("app");
+    TargetAccess access = new TargetAccess(login(db, app), (s, role) -> Optional.empty());
+    try (RoleSessionsAhead ahead = new RoleSessionsAhead(access)) {
+      ahead.start(app, "ahead-test");
+      assertThat(ahead.started(app, "ahead-test")).isTrue();
+      long end = System.nanoTime() + 10_000_000_000L;
+      while (!ahead.done(app, "ahead-test") && System.nanoTime() < end && pause()) {
+        // the login ends by itself
+      }
+      String killed = awaitPid(db, "ahead-test");
+      assertThat(db.queryValue("select pg_terminate_backend(" + killed + ", 10000)")).isEqualTo("t");
+      try (TargetAccess.RoleSession s = ahead.openAs(access, app, "ahead-test");
+          Statement st = s.connection().createStatement();
+          ResultSet rs = st.executeQuery("select pg_backend_pid()::text || ' ' || current_user")) {
+        rs.next();
+        assertThat(rs.getString(1)).as("a live session as the role, not the one the server ended")
+            .isNotEqualTo(killed + " " + app).endsWith(" " + app);
+        assertThat(ahead.started(app, "ahead-test")).as("taken").isFalse();
+      }
+    }
+  }
+
+  private static String awaitPid(TestDatabase db, String name) {
+    long end = System.nanoTime() + 10_000_000_000L;
+    String pid = null;
+    while (pid == null && System.nanoTime() < end) {
+      pid = db.queryValue("select max(pid)::text from pg_stat_activity where application_name = '" + name + "'");
+      if (pid == null && !pause()) {
+        break;
+      }
+    }
+    assertThat(pid).as("the session opened ahead logged in").isNotNull();
+    return pid;
+  }
+
+  @Test
+  void identityHeldIsCalledOnceTheRehearsalsLoginEndedWhileTheOtherChecksRun(TestDatabase db) {
+    String app = db.createRole("app");
+    db.createSchema("app", app);
+    Preflight p = new Preflight(Map.of("rehearse", REHEARSE, "watch", WATCH), x -> CHANGE, (s, role) -> Optional.empty(),
+        Preflight.DEFAULT_PARALLELISM);
+    List<String> atCallback = new java.util.ArrayList<>();
+    List<CheckResult> results = p.run(login(db, app), pkg(target(db, app), BackupPolicy.none(), List.of(
+        spec("watch", "1", "tag:yaml.org,2002:int"), spec("rehearse", "true", "tag:yaml.org,2002:bool"))), CHANGE, false,
+        () -> atCallback.add(Thread.currentThread().getName() + " " + db.queryValue(
+            "select count(*) from pg_stat_activity where application_name = '" + Rehearsal.PURPOSE + "'"))).results();
+    assertThat(atCallback).as("once, on the caller's thread, the rehearsal's session already logged in")
+        .containsExactly(Thread.currentThread().getName() + " 1");
+    assertThat(result(results, "rehearse").status()).isEqualTo(CheckStatus.PASS);
+  }
+}
