@@ -215,7 +215,7 @@ printf 'cutter backup, no encryption      %7.2f s wall %7.2f s cpu   wall ratio 
 printf 'pg_dump -Fc | gpg --encrypt -z 0  %7.2f s wall %7.2f s cpu\n' "$G" "$(median "${C[gpg_dump]}")"
 printf 'cutter backup, encrypted          %7.2f s wall %7.2f s cpu   wall ratio %.3f (bar 1.10)\n' "$E" \
   "$(median "${C[cutter_enc]}")" "$(echo "$E / $G" | bc -l)"
-printf 'fixed cost (cutter minus pg_dump): %.2f s plain, %.2f s encrypted (bar 0.5 s at scale 0)\n' \
+[ "$SCALE" = 0 ] && printf 'fixed cost (cutter minus pg_dump): %.2f s plain, %.2f s encrypted (bar 0.5 s)\n' \
   "$(echo "$Q - $P" | bc -l)" "$(echo "$E - $G" | bc -l)"
 if [ -n "${ALT_JAVA_OPTS:-}" ]; then
   A=$(median "${T[cutter_plain_alt]}"); B=$(median "${T[cutter_enc_alt]}")
