@@ -291,10 +291,10 @@ class DirectoryBackupTest {
     Path growing = Files.createDirectory(tmp.resolve("growing"));
     String name = largest.getFileName().toString();
     // a writer standing in for pg_dump: the other files at once, the largest 4 KiB at a time as pg_dump streams a
-    // table (one dd each, a few milliseconds apart), toc.dat last
+    // table (one dd each, 10 ms apart: shorter than the reader's wait of 20 ms), toc.dat last
     String script = "set -e; cd '" + complete + "'; for f in *; do [ \"$f\" = toc.dat ] || [ \"$f\" = " + name + " ] || cp \"$f\" '"
         + growing + "/'; done; exec 3>'" + growing + "/" + name + "'; for i in $(seq 0 " + (bytes.length / 4096) + "); do"
-        + " dd if=" + name + " bs=4096 skip=$i count=1 status=none >&3; done; exec 3>&-; cp toc.dat '" + growing + "/'";
+        + " dd if=" + name + " bs=4096 skip=$i count=1 status=none >&3; sleep 0.01; done; exec 3>&-; cp toc.dat '" + growing + "/'";
     Process writer = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true).start();
     DirectoryArchive.Verified v;
     int waits;
