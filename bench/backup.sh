@@ -3,7 +3,8 @@
 # against plain pg_dump, on a pgbench database in a throwaway PostgreSQL 15 cluster.
 #
 #   bench/backup.sh [SCALE] [ROUNDS]     (defaults: scale 100, 7 rounds; as root it runs the server
-#                                         as the postgres user through runuser)
+#                                         as the postgres user through runuser; scale 0: a database of
+#                                         one empty table, for the fixed cost, cutter minus pg_dump)
 #   ALT_JAVA_OPTS="-XX:TieredStopAtLevel=1" bench/backup.sh 100 7
 #                                        (also times both cutter runs with these JVM flags added)
 #
@@ -22,7 +23,8 @@
 #
 #   COMPRESSION=1 bench/backup.sh 100 5  (the packages ask for backup.compression: 1, pg_dump's gzip
 #                                         level; the reference dumps keep pg_dump's default, the
-#                                         restore proof's reference archive (PROVE=1) is made at it)
+#                                         restore proof's reference archive (PROVE=1) and the bare
+#                                         pg_dump -Fd of FORMAT=directory are made at it)
 #
 #   PROVE=1 bench/backup.sh 100 5        (the restore proof instead: each round times pg_restore of
 #                                         an archive of the same database into an empty database
@@ -65,20 +67,25 @@ echo "== build"
 (cd "$ROOT" && mvn -q -B -DskipTests -pl cli -am package >/dev/null)
 CUTTER="$ROOT/bin/cutter"
 export PGBIN WORK CUTTER PORT
-# the launcher's own flags (bin/cutter), class-data archive included, plus the 64 MB heap cap
-CUTTER_JAVA_OPTS="-Xmx64m -XX:+UseSerialGC -Xshare:auto"
+# the launcher's own flags (bin/cutter): serial GC, the class-data archive, the JIT directives, plus the 64 MB heap cap
+CUTTER_JAVA_OPTS="-Xmx64m -XX:+UseSerialGC -Xshare:auto -XX:+UnlockDiagnosticVMOptions -XX:-DisplayVMOutput"
+CUTTER_JAVA_OPTS="$CUTTER_JAVA_OPTS -XX:CompilerDirectivesFile=$ROOT/bin/cutter.jit"
 if [ -f "$ROOT/cli/target/cutter.jsa" ]; then
   CUTTER_JAVA_OPTS="$CUTTER_JAVA_OPTS -XX:SharedArchiveFile=$ROOT/cli/target/cutter.jsa -Xlog:cds=off -Xlog:cds+dynamic=off"
 fi
 export CUTTER_JAVA_OPTS
 
-echo "== cluster and pgbench -i -s $SCALE"
+echo "== cluster and pgbench -i -s $SCALE (scale 0: one empty table, the fixed cost's database)"
 "${RUNAS[@]}" "$PGBIN/initdb" -D "$WORK/data" -U postgres -A trust >/dev/null
 "${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/server.log" -w \
   -o "-p $PORT -k $WORK -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=256MB" start >/dev/null
 export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=postgres
 "$PGBIN/createdb" bench
-"$PGBIN/pgbench" -q -i -s "$SCALE" bench >/dev/null 2>&1
+if [ "$SCALE" = 0 ]; then
+  "$PGBIN/psql" -q -c "create table empty(id int)" bench
+else
+  "$PGBIN/pgbench" -q -i -s "$SCALE" bench >/dev/null 2>&1
+fi
 "$PGBIN/psql" -qAt -c "select 'database size: ' || pg_size_pretty(pg_database_size('bench'))" bench
 
 # cutter backup checks that the target is the approved one
@@ -127,7 +134,7 @@ cutter_backup() { # $1 = plain | enc
     --trust "$WORK/keys/trust.yaml" --pg-bin "$PGBIN" >"$WORK/last.out" || { cat "$WORK/last.out" >&2; exit 1; }
 }
 plain_dump() { "$PGBIN/pg_dump" -Fc -f "$WORK/plain.dump" bench; }
-dir_dump() { "$PGBIN/pg_dump" -Fd -j "$JOBS" -f "$WORK/plain.dump.dir" bench; }
+dir_dump() { "$PGBIN/pg_dump" -Fd -j "$JOBS" ${COMPRESSION:+--compress=$COMPRESSION} -f "$WORK/plain.dump.dir" bench; }
 gpg_dump() { "$PGBIN/pg_dump" -Fc bench | gpg --batch --trust-model always --encrypt -z 0 -r "$BENCH_GPG_FPR" >"$WORK/plain.dump.gpg"; }
 cutter_plain() { cutter_backup plain; }
 cutter_enc() { cutter_backup enc; }
@@ -156,7 +163,7 @@ if [ -n "${PROVE:-}" ]; then
 fi
 [ -n "${ALT_JAVA_OPTS:-}" ] && KINDS="plain_dump cutter_plain cutter_plain_alt gpg_dump cutter_enc cutter_enc_alt"
 [ "$FORMAT" = directory ] && [ -z "${PROVE:-}" ] && KINDS="plain_dump dir_dump cutter_plain gpg_dump cutter_enc"
-export ALT_JAVA_OPTS JOBS
+export ALT_JAVA_OPTS JOBS COMPRESSION
 
 measure() { # wall and CPU (user+sys, children included) seconds of a function, as "WALL CPU"
   /usr/bin/time -f '%e %U %S' -o "$WORK/time.txt" bash -c "$(declare -f "$1" cutter_backup); $1" >/dev/null
@@ -190,7 +197,8 @@ if [ "$FORMAT" = directory ]; then
   G=$(median "${T[gpg_dump]}"); E=$(median "${T[cutter_enc]}")
   echo "== medians of $ROUNDS rounds, pgbench scale $SCALE, format directory, jobs $JOBS (load average after: $(cut -d' ' -f1-3 /proc/loadavg))"
   printf 'pg_dump -Fc -f FILE                  %7.2f s wall %7.2f s cpu\n' "$P" "$(median "${C[plain_dump]}")"
-  printf 'pg_dump -Fd -j %-2s -f DIR             %7.2f s wall %7.2f s cpu\n' "$JOBS" "$D" "$(median "${C[dir_dump]}")"
+  printf 'pg_dump -Fd -j %-2s -f DIR             %7.2f s wall %7.2f s cpu   wall ratio to pg_dump -Fc | gpg %.3f\n' "$JOBS" \
+    "$D" "$(median "${C[dir_dump]}")" "$(echo "$D / $G" | bc -l)"
   printf 'cutter backup, directory, plain      %7.2f s wall %7.2f s cpu   wall ratio to pg_dump -Fd %.3f\n' "$Q" \
     "$(median "${C[cutter_plain]}")" "$(echo "$Q / $D" | bc -l)"
   printf 'pg_dump -Fc | gpg --encrypt -z 0     %7.2f s wall %7.2f s cpu\n' "$G" "$(median "${C[gpg_dump]}")"
@@ -205,13 +213,15 @@ printf 'pg_dump -Fc -f FILE               %7.2f s wall %7.2f s cpu\n' "$P" "$(me
 printf 'cutter backup, no encryption      %7.2f s wall %7.2f s cpu   wall ratio %.3f (bar 1.10)\n' "$Q" \
   "$(median "${C[cutter_plain]}")" "$(echo "$Q / $P" | bc -l)"
 printf 'pg_dump -Fc | gpg --encrypt -z 0  %7.2f s wall %7.2f s cpu\n' "$G" "$(median "${C[gpg_dump]}")"
-printf 'cutter backup, encrypted          %7.2f s wall %7.2f s cpu   wall ratio %.3f (bar 1.15)\n' "$E" \
+printf 'cutter backup, encrypted          %7.2f s wall %7.2f s cpu   wall ratio %.3f (bar 1.10)\n' "$E" \
   "$(median "${C[cutter_enc]}")" "$(echo "$E / $G" | bc -l)"
+[ "$SCALE" = 0 ] && printf 'fixed cost (cutter minus pg_dump): %.2f s plain, %.2f s encrypted (bar 0.5 s)\n' \
+  "$(echo "$Q - $P" | bc -l)" "$(echo "$E - $G" | bc -l)"
 if [ -n "${ALT_JAVA_OPTS:-}" ]; then
   A=$(median "${T[cutter_plain_alt]}"); B=$(median "${T[cutter_enc_alt]}")
   echo "== with ALT_JAVA_OPTS=\"$ALT_JAVA_OPTS\" added"
   printf 'cutter backup, no encryption      %7.2f s wall %7.2f s cpu   wall ratio %.3f (bar 1.10)\n' "$A" \
     "$(median "${C[cutter_plain_alt]}")" "$(echo "$A / $P" | bc -l)"
-  printf 'cutter backup, encrypted          %7.2f s wall %7.2f s cpu   wall ratio %.3f (bar 1.15)\n' "$B" \
+  printf 'cutter backup, encrypted          %7.2f s wall %7.2f s cpu   wall ratio %.3f (bar 1.10)\n' "$B" \
     "$(median "${C[cutter_enc_alt]}")" "$(echo "$B / $G" | bc -l)"
 fi

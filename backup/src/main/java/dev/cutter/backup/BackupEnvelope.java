@@ -103,7 +103,10 @@ public record BackupEnvelope(
         encryptedTo, tocEntries, tableDataEntries, pgDumpVersion, started, finished, null, systemIdentifier, tls)
         .withEvidence(anchor == null ? null : new RunReport.PointInTime(anchor.walLsn(), anchor.standby(), anchor.snapshotXmin()),
             proof == null ? null : new RunReport.RestoreProofInfo(proof.scratch(), proof.relationsCompared(),
-                proof.tablesCompared(), proof.rowsCompared(), proof.differences()));
+                proof.tablesCompared(), proof.rowsCompared(), proof.differences()))
+        .withFiles(files == null ? null : files.stream().map(f -> f.encrypted()
+            ? new RunReport.BackupFile(f.name(), f.bytes(), f.sha256(), f.storedName(), f.storedBytes(), f.storedSha256())
+            : new RunReport.BackupFile(f.name(), f.bytes(), f.sha256(), null, null, null)).toList());
   }
 
   private static void require(List<String> missing, String name, boolean ok) {

@@ -75,9 +75,12 @@ final class DirectoryArchive implements AutoCloseable {
   private final ExecutorService pool;
   private final Map<String, Future<Walked>> started = new java.util.concurrent.ConcurrentHashMap<>();
   private final Optional<ProcessHandle> writer;
+  /** Whether the system lists each process's children ({@code /proc/PID/task/TID/children}). */
+  private final boolean childrenListed;
   private final Thread watcher;
   private volatile boolean watching;
   private final java.util.concurrent.atomic.AtomicInteger waits = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger looks = new java.util.concurrent.atomic.AtomicInteger();
 
   private DirectoryArchive(Path plain, Path stored, Optional<DumpPipeline.Encryption> encryption, boolean keepPlaintext,
       int jobs, Optional<ProcessHandle> writer) {
@@ -86,6 +89,8 @@ final class DirectoryArchive implements AutoCloseable {
     this.encryption = encryption;
     this.keepPlaintext = keepPlaintext;
     this.writer = writer;
+    this.childrenListed = writer.isPresent()
+        && Files.isReadable(Path.of("/proc", String.valueOf(writer.get().pid()), "task", String.valueOf(writer.get().pid()), "children"));
     this.pool = Executors.newFixedThreadPool(Math.max(1, jobs), r -> {
       Thread t = new Thread(r, "cutter-backup file");
       t.setDaemon(true);
@@ -150,14 +155,12 @@ final class DirectoryArchive implements AutoCloseable {
 
   /** Whether a process of pg_dump's (the leader or a worker) has {@code file} open. */
   private boolean openByWriter(Path file) {
+    looks.incrementAndGet();
     if (writer.isEmpty()) {
       return false;
     }
-    List<ProcessHandle> procs = new ArrayList<>();
-    procs.add(writer.get());
-    writer.get().descendants().forEach(procs::add);
-    for (ProcessHandle h : procs) {
-      try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc", String.valueOf(h.pid()), "fd"))) {
+    for (long pid : writerProcesses()) {
+      try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc", String.valueOf(pid), "fd"))) {
         for (Path fd : fds) {
           try {
             if (Files.readSymbolicLink(fd).equals(file)) {
@@ -168,12 +171,43 @@ final class DirectoryArchive implements AutoCloseable {
           }
         }
       } catch (IOException e) {
-        if (h.isAlive()) {
+        if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
           return true; // its files cannot be seen: taken as still written until it exits
         }
       }
     }
     return false;
+  }
+
+  /**
+   * pg_dump's processes: the leader and its descendants (the workers of {@code --jobs}), found
+   * through each task's {@code /proc/PID/task/TID/children}: a few small reads, where
+   * {@link ProcessHandle#descendants()} reads the status of every process of the system (about
+   * 4 ms of CPU on a machine running 200 processes, paid each time a followed file is at its end).
+   * Where the system does not list children, {@link ProcessHandle#descendants()}.
+   */
+  private List<Long> writerProcesses() {
+    ProcessHandle leader = writer.orElseThrow();
+    List<Long> pids = new ArrayList<>();
+    pids.add(leader.pid());
+    if (childrenListed) {
+      for (int i = 0; i < pids.size(); i++) {
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", String.valueOf(pids.get(i)), "task"))) {
+          for (Path task : tasks) {
+            for (String child : Files.readString(task.resolve("children"), StandardCharsets.US_ASCII).trim().split(" ")) {
+              if (!child.isEmpty()) {
+                pids.add(Long.parseLong(child));
+              }
+            }
+          }
+        } catch (IOException | NumberFormatException e) {
+          // the process or one of its threads exited meanwhile: it holds no file any more
+        }
+      }
+    } else {
+      leader.descendants().forEach(h -> pids.add(h.pid()));
+    }
+    return pids;
   }
 
   /**
@@ -245,6 +279,11 @@ final class DirectoryArchive implements AutoCloseable {
   /** How often a followed file was at its end while pg_dump still held it open (for tests). */
   int waits() {
     return waits.get();
+  }
+
+  /** How often pg_dump's open files were looked at (for tests). */
+  int looks() {
+    return looks.get();
   }
 
   /** Stops the watcher and every walk still running. */
@@ -431,6 +470,10 @@ final class DirectoryArchive implements AutoCloseable {
     private final FileChannel channel;
     private final java.util.function.BooleanSupplier writing;
     private final java.util.concurrent.atomic.AtomicInteger waits;
+    /** Whether the file grew during the last wait at its end, whether we are waiting, whether pg_dump closed it. */
+    private boolean growing;
+    private boolean slept;
+    private boolean closed;
 
     Growing(FileChannel channel, java.util.function.BooleanSupplier writing, java.util.concurrent.atomic.AtomicInteger waits) {
       this.channel = channel;
@@ -453,13 +496,25 @@ final class DirectoryArchive implements AutoCloseable {
       while (true) {
         int n = channel.read(java.nio.ByteBuffer.wrap(b, off, len));
         if (n > 0) {
+          growing |= slept;
+          slept = false;
           return n;
         }
-        if (!writing.getAsBoolean()) {
+        if (closed) {
+          return -1;
+        }
+        if (slept) {
+          growing = false; // it did not grow while we waited
+        }
+        // asked only when the file did not grow during the last wait (or at its first end): while
+        // pg_dump writes it, the file grows within every wait and nobody looks at pg_dump's files
+        if (!growing && !writing.getAsBoolean()) {
           // closed by pg_dump: what it wrote before closing is all there is
+          closed = true;
           n = channel.read(java.nio.ByteBuffer.wrap(b, off, len));
           return n > 0 ? n : -1;
         }
+        slept = true;
         waits.incrementAndGet();
         try {
           Thread.sleep(20);

@@ -252,6 +252,69 @@ class DirectoryBackupTest {
   }
 
   @Test
+  void aFileHeldOnlyByAChildOfTheWriterIsFollowedUntilTheChildClosesIt(TestDatabase db) throws Exception {
+    createShop(db);
+    Path complete = tmp.resolve("complete");
+    PgDumpSupport.run(List.of(PgDumpSupport.program("pg_dump"), "--format=directory", "--file=" + complete, "-h",
+        db.server().host(), "-p", String.valueOf(db.server().port()), "-U", "postgres", "--schema=shop", db.name()));
+    Path largest = largestDataFile(complete);
+    long size = Files.size(largest);
+    Path growing = Files.createDirectory(tmp.resolve("growing"));
+    String name = largest.getFileName().toString();
+    // as pg_dump --jobs: the leader never opens the file, a worker (a subshell, a child of a child) writes it in halves
+    String script = "set -e; cd '" + complete + "'; for f in *; do [ \"$f\" = toc.dat ] || [ \"$f\" = " + name + " ] || cp \"$f\" '"
+        + growing + "/'; done; bash -c \"( exec 3>'" + growing + "/" + name + "'; head -c " + size / 2 + " " + name
+        + " >&3; sleep 1; tail -c +" + (size / 2 + 1) + " " + name + " >&3 )\"; cp toc.dat '" + growing + "/'";
+    Process writer = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true).start();
+
+    DirectoryArchive.Verified v;
+    try (DirectoryArchive a = DirectoryArchive.following(growing, growing, Optional.empty(), true, 2, writer.toHandle())) {
+      assertThat(writer.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(writer.exitValue()).as(new String(writer.getInputStream().readAllBytes())).isZero();
+      v = a.finish();
+      assertThat(a.waits()).as("the file was followed while the worker held it open").isPositive();
+    }
+    ArchiveFile f = v.files().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
+    assertThat(f.sha256()).isEqualTo(sha256(largest));
+    assertThat(f.bytes()).isEqualTo(size);
+  }
+
+  @Test
+  void whileAFollowedFileGrowsTheWritersFilesAreNotLookedAtAfterEveryWait(TestDatabase db) throws Exception {
+    createShop(db);
+    db.execute("create table shop.big as select g, md5(g::text) as h from generate_series(1, 40000) g");
+    Path complete = tmp.resolve("complete");
+    PgDumpSupport.run(List.of(PgDumpSupport.program("pg_dump"), "--format=directory", "--file=" + complete, "-h",
+        db.server().host(), "-p", String.valueOf(db.server().port()), "-U", "postgres", "--schema=shop", db.name()));
+    Path largest = largestDataFile(complete);
+    byte[] bytes = Files.readAllBytes(largest);
+    Path growing = Files.createDirectory(tmp.resolve("growing"));
+    String name = largest.getFileName().toString();
+    // a writer standing in for pg_dump: the other files at once, the largest 4 KiB at a time as pg_dump streams a
+    // table (one dd each, 10 ms apart: shorter than the reader's wait of 20 ms), toc.dat last
+    String script = "set -e; cd '" + complete + "'; for f in *; do [ \"$f\" = toc.dat ] || [ \"$f\" = " + name + " ] || cp \"$f\" '"
+        + growing + "/'; done; exec 3>'" + growing + "/" + name + "'; for i in $(seq 0 " + (bytes.length / 4096) + "); do"
+        + " dd if=" + name + " bs=4096 skip=$i count=1 status=none >&3; sleep 0.01; done; exec 3>&-; cp toc.dat '" + growing + "/'";
+    Process writer = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true).start();
+    DirectoryArchive.Verified v;
+    int waits;
+    int looks;
+    try (DirectoryArchive a = DirectoryArchive.following(growing, growing, Optional.empty(), true, 1, writer.toHandle())) {
+      assertThat(writer.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(writer.exitValue()).as(new String(writer.getInputStream().readAllBytes())).isZero();
+      v = a.finish();
+      waits = a.waits();
+      looks = a.looks();
+    }
+    assertThat(bytes.length).as("a file that takes pg_dump a while").isGreaterThan(200 * 1024);
+    assertThat(waits).as("the file was followed to its end %d times while it grew", waits).isGreaterThan(10);
+    // before: the writer's open files were read at every wait (looks == waits); now only when a wait saw no growth
+    assertThat(looks).as("%d looks at the writer's files in %d waits", looks, waits).isLessThan(waits / 2);
+    ArchiveFile f = v.files().stream().filter(x -> x.name().equals(largest.getFileName().toString())).findFirst().orElseThrow();
+    assertThat(f.sha256()).isEqualTo(sha256(largest));
+  }
+
+  @Test
   void restoreProofOfAnEncryptedDirectoryBackupRunsParallelAndLeavesNoPlaintext(TestDatabase db) throws Exception {
     RestoreProofTest.createLedger(db);
     String role = RestoreProofTest.reader(db);

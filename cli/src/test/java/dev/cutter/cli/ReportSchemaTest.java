@@ -282,7 +282,9 @@ class ReportSchemaTest {
             List.of("C0FFEE00C0FFEE00C0FFEE00C0FFEE00C0FFEE00"), 4, 1, "15.7", Instant.parse("2026-05-18T05:46:12Z"),
             Instant.parse("2026-05-18T05:46:13.5Z"), null, "7300", tls)
             .withEvidence(new RunReport.PointInTime("0/3000060", false, "748"),
-                new RunReport.RestoreProofInfo("embedded PostgreSQL 15.19", 9, 3, 1651, List.of())),
+                new RunReport.RestoreProofInfo("embedded PostgreSQL 15.19", 9, 3, 1651, List.of()))
+            .withFiles(List.of(new RunReport.BackupFile("toc.dat", 2048, "d".repeat(64), "toc.dat.pgp", 2170L, "e".repeat(64)),
+                new RunReport.BackupFile("3456.dat.gz", 0, "f".repeat(64), "3456.dat.gz.pgp", 96L, "0".repeat(64)))),
         new RunReport.ApplyInfo("FAIL", 2, 1, "partially_committed", false, List.of(1),
             new RunReport.FailedStatement(2, 3, "23505", "duplicate key", "Key (a)=(1) already exists.", "h", "w")),
         new RunReport.VerificationInfo("CHANGED", List.of(), null, null, "n"),

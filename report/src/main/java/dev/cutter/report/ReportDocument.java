@@ -490,6 +490,26 @@ final class ReportDocument {
     t.field("reason", cell(b.reason(), "backup reason", below));
     blocks.add(t.build());
     blocks.addAll(below);
+    backupFiles(b.files());
+  }
+
+  /** The files of a directory-format backup, one row each: plaintext size and sha256, and what is stored in its place. */
+  private void backupFiles(List<RunReport.BackupFile> files) {
+    if (files == null || files.isEmpty()) {
+      return;
+    }
+    boolean encrypted = files.stream().anyMatch(f -> f.storedName() != null);
+    TableBuilder t = encrypted ? new TableBuilder("file", "bytes", "sha256", "stored as", "stored bytes", "stored sha256")
+        : new TableBuilder("file", "bytes", "sha256");
+    for (RunReport.BackupFile f : files) {
+      if (encrypted) {
+        t.row(codeLine(f.name()), Line.plain(bytes(f.bytes())), codeLine(f.sha256()), codeLine(f.storedName()),
+            Line.plain(f.storedBytes() == null ? null : bytes(f.storedBytes())), codeLine(f.storedSha256()));
+      } else {
+        t.row(codeLine(f.name()), Line.plain(bytes(f.bytes())), codeLine(f.sha256()));
+      }
+    }
+    blocks.add(t.build());
   }
 
   /** The point-in-time anchor and the restore proof, when the backup has them. */

@@ -105,7 +105,9 @@ final class ReportTree {
           .with(SPARSE, "sessions"),
       Shape.of(TargetInfo.class).with(SPARSE, "privilegedLoginAllowed"),
       Shape.of(TlsState.class).with(REQUIRED, "encrypted", "verified"),
-      Shape.of(BackupInfo.class).rename("startedUtc", "timestamp_utc").with(SKIPPED, "refusal").with(NULLABLE, "encryptedTo"),
+      Shape.of(BackupInfo.class).rename("startedUtc", "timestamp_utc").with(SKIPPED, "refusal").with(NULLABLE, "encryptedTo")
+          .with(NULLABLE, "files"),
+      Shape.of(RunReport.BackupFile.class).with(REQUIRED, "name", "bytes", "sha256"),
       Shape.of(ApplyInfo.class).with(SPARSE, "committedStatements").with(REQUIRED, "statementsTotal", "statementsExecuted"),
       Shape.of(FailedStatement.class).with(REQUIRED, "index", "line"),
       Shape.of(VerificationInfo.class).with(SPARSE, "checks"),

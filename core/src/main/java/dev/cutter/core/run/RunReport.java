@@ -176,12 +176,35 @@ public record RunReport(
    * The P2 backup's envelope, or why there is none. {@code systemIdentifier} is the server the
    * dump came from; {@code tls} how the backup role's connection was protected; {@code pointInTime}
    * where the dump sits in the server's WAL history; {@code restoreProof} what the restore proof
-   * compared (null when none ran).
+   * compared (null when none ran); {@code files} every file of a directory-format backup (null for
+   * a single-file archive).
    */
   public record BackupInfo(RunStatus.Backup status, String path, String format, String archiveVersion, Long bytes, String sha256,
       String plaintextSha256, List<String> encryptedTo, Integer tocEntries, Integer tableDataEntries,
       String pgDumpVersion, Instant startedUtc, Instant finishedUtc, String reason, String systemIdentifier,
-      TlsState tls, dev.cutter.core.cause.Cause refusal, PointInTime pointInTime, RestoreProofInfo restoreProof) {
+      TlsState tls, dev.cutter.core.cause.Cause refusal, PointInTime pointInTime, RestoreProofInfo restoreProof,
+      List<BackupFile> files) {
+
+    public BackupInfo {
+      files = files == null ? null : List.copyOf(files);
+    }
+
+    /** As the canonical constructor, without the file list of a directory-format backup. */
+    public BackupInfo(RunStatus.Backup status, String path, String format, String archiveVersion, Long bytes, String sha256,
+        String plaintextSha256, List<String> encryptedTo, Integer tocEntries, Integer tableDataEntries,
+        String pgDumpVersion, Instant startedUtc, Instant finishedUtc, String reason, String systemIdentifier,
+        TlsState tls, dev.cutter.core.cause.Cause refusal, PointInTime pointInTime, RestoreProofInfo restoreProof) {
+      this(status, path, format, archiveVersion, bytes, sha256, plaintextSha256, encryptedTo, tocEntries,
+          tableDataEntries, pgDumpVersion, startedUtc, finishedUtc, reason, systemIdentifier, tls, refusal, pointInTime,
+          restoreProof, null);
+    }
+
+    /** This backup with the files of its directory-format archive (null: a single-file archive). */
+    public BackupInfo withFiles(List<BackupFile> value) {
+      return new BackupInfo(status, path, format, archiveVersion, bytes, sha256, plaintextSha256, encryptedTo, tocEntries,
+          tableDataEntries, pgDumpVersion, startedUtc, finishedUtc, reason, systemIdentifier, tls, refusal, pointInTime,
+          restoreProof, value);
+    }
 
     /** As the canonical constructor, without a point-in-time anchor or restore proof. */
     public BackupInfo(RunStatus.Backup status, String path, String format, String archiveVersion, Long bytes, String sha256,
@@ -195,7 +218,8 @@ public record RunReport(
     /** This backup with its point-in-time anchor and restore proof. */
     public BackupInfo withEvidence(PointInTime anchor, RestoreProofInfo proof) {
       return new BackupInfo(status, path, format, archiveVersion, bytes, sha256, plaintextSha256, encryptedTo, tocEntries,
-          tableDataEntries, pgDumpVersion, startedUtc, finishedUtc, reason, systemIdentifier, tls, refusal, anchor, proof);
+          tableDataEntries, pgDumpVersion, startedUtc, finishedUtc, reason, systemIdentifier, tls, refusal, anchor, proof,
+          files);
     }
     /** A backup without a typed refusal (a PASS, or one read back from a report). */
     public BackupInfo(RunStatus.Backup status, String path, String format, String archiveVersion, Long bytes, String sha256,
@@ -235,6 +259,13 @@ public record RunReport(
    * both read in the transaction whose snapshot the dump imported.
    */
   public record PointInTime(String walLsn, boolean standby, String snapshotXmin) {}
+
+  /**
+   * One file of a directory-format backup: its name in the archive, its plaintext size and
+   * sha256; when the backup is encrypted, the file stored in its place ({@code <name>.pgp}) with
+   * its size and sha256 (all three null when the file is stored as it is).
+   */
+  public record BackupFile(String name, long bytes, String sha256, String storedName, Long storedBytes, String storedSha256) {}
 
   /** What a backup's restore proof compared with the source at the dump's snapshot, and every difference. */
   public record RestoreProofInfo(String scratch, int relationsCompared, int tablesCompared, long rowsCompared,
