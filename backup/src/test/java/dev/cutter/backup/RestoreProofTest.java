@@ -488,6 +488,74 @@ class RestoreProofTest {
     }
   }
 
+  /**
+   * A client directory whose pg_dump runs the real one into a file {@code $f}, applies {@code damage}
+   * (a shell snippet) to it and prints it, exiting 0 whatever happened: a stream damaged on its way
+   * with nobody saying so. pg_restore is the real one.
+   */
+  private Path damagingPgDump(String damage) throws Exception {
+    Path bin = Files.createDirectories(tmp.resolve("damaging-bin"));
+    Path real = Path.of(PgDumpSupport.program("pg_dump"));
+    Files.writeString(bin.resolve("pg_dump"), """
+        #!/bin/bash
+        if [ "$1" = --version ]; then exec %s --version; fi
+        f=$(mktemp "%s/dump.XXXXXX")
+        %s "$@" >"$f" || exit $?
+        size=$(stat -c %%s "$f")
+        %s
+        cat "$f"; rm -f "$f"
+        exit 0
+        """.formatted(real, tmp, real, damage));
+    Files.setPosixFilePermissions(bin.resolve("pg_dump"), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    Files.createSymbolicLink(bin.resolve("pg_restore"), Path.of(PgDumpSupport.program("pg_restore")).toRealPath());
+    return bin;
+  }
+
+  private BackupResult proveWith(TestDatabase db, Path pgBin, String runId) {
+    BackupSettings s = BackupSettings.defaults().withEnvironment(BackupGateTest.env(Map.of())).withProgress(null)
+        .withPgBin(pgBin).withScratch(() -> ScratchServer.at(admin(db)));
+    return new BackupGate(s).run(BackupGateTest.conn(db, reader(db)), proving(tmp.resolve("backups"), List.of()),
+        "ledger-change", runId);
+  }
+
+  @Test
+  void aTruncatedArchiveUnderTheProofIsRefusedByTheWalk(TestDatabase db) throws Exception {
+    assumeTrue(PgDumpSupport.pgBin().isPresent(), "the real pg_dump's directory");
+    createLedger(db);
+    String runId = "20261205T010000Z-0114";
+
+    BackupResult result = proveWith(db, damagingPgDump("truncate -s $((size - 40)) \"$f\""), runId);
+
+    assertThat(result).as("result %s", result).isInstanceOf(Blocked.class);
+    Blocked b = (Blocked) result;
+    assertThat(b.kind()).isEqualTo(Cause.BackupRefusal.ARCHIVE_INVALID);
+    assertThat(b.reason()).startsWith("the archive failed verification: archive is truncated: it ends at byte ");
+    assertThat(proofDatabases(db, runId)).isEmpty();
+    assertThat(BackupGateTest.visibleFiles(tmp.resolve("backups"))).containsExactly("quarantine");
+  }
+
+  @Test
+  void aCorruptedDataBlockTheWalkCannotSeeFailsTheProofsRestore(TestDatabase db) throws Exception {
+    assumeTrue(PgDumpSupport.pgBin().isPresent(), "the real pg_dump's directory");
+    createLedger(db);
+    String runId = "20261205T010000Z-0115";
+    // the last block's compressed bytes, just before its closing zero-length chunk (5 bytes): the
+    // structure stays whole, so the walk (which does not inflate) passes; inflating fails
+    String flip = "pos=$((size - 7)); b=$(od -An -tu1 -j $pos -N 1 \"$f\" | tr -d ' ');"
+        + " printf \"$(printf '\\\\%03o' $((b ^ 255)))\" | dd of=\"$f\" bs=1 seek=$pos conv=notrunc status=none";
+
+    BackupResult result = proveWith(db, damagingPgDump(flip), runId);
+
+    assertThat(result).as("result %s", result).isInstanceOf(Blocked.class);
+    Blocked b = (Blocked) result;
+    assertThat(b.kind()).isEqualTo(Cause.BackupRefusal.RESTORE_PROOF);
+    assertThat(b.cause()).isEqualTo(new Cause.RestoreProofFailed(Cause.ProofFailure.RESTORE_FAILED, List.of()));
+    assertThat(b.reason()).startsWith("pg_restore into the restore proof's database exited 1: ")
+        .contains("could not uncompress data");
+    assertThat(proofDatabases(db, runId)).isEmpty();
+    assertThat(BackupGateTest.visibleFiles(tmp.resolve("backups"))).containsExactly("quarantine");
+  }
+
   private static Set<String> listing(Path dir) throws Exception {
     try (Stream<Path> s = Files.list(dir)) {
       return s.map(p -> p.getFileName().toString()).collect(Collectors.toSet());
