@@ -76,13 +76,14 @@ final class RestoreProof implements AutoCloseable {
         throw new Refused(ProofFailure.SCRATCH_REFUSED, List.of(), "the restore proof needs a scratch server of the source's"
             + " major (PostgreSQL " + sourceMajor + "); " + server.describe() + " runs PostgreSQL " + version, null);
       }
-      st.execute("create database " + Sql.ident(name) + " template template0");
-      quickCommits(st, name);
+      // the server's lock table, read before anything is created (whether a restore fits in one transaction)
       try (var rs = st.executeQuery("select current_setting('max_locks_per_transaction')::bigint"
           + " * (current_setting('max_connections')::bigint + current_setting('max_prepared_transactions')::bigint)")) {
         rs.next();
         slots = rs.getLong(1);
       }
+      st.execute("create database " + Sql.ident(name) + " template template0");
+      quickCommits(st, name);
     } catch (SQLException | RuntimeException e) {
       server.close();
       throw new Refused(ProofFailure.SCRATCH_REFUSED, List.of(), "cannot create the restore proof's database on "
