@@ -31,6 +31,15 @@
 #                                         plus the exact row counts of its tables (one query), then
 #                                         cutter backup --prove --restore-into the same cluster,
 #                                         which dumps, restores alongside and compares)
+#
+#   PROVE=1 SCRATCH=embedded bench/backup.sh 100 3
+#                                        (the proof restores into its default scratch, the embedded
+#                                         server, instead of --restore-into the same cluster;
+#                                         SCRATCH=both times both in each round)
+#   PROVE=1 BASE_JAR=/path/cutter.jar bench/backup.sh 100 3
+#                                        (each cutter run is followed by the same run with that jar,
+#                                         e.g. one built from main: A/B interleaved, paired by round)
+#   BUILD=0 ...                          (uses the jar already built instead of building it first)
 set -euo pipefail
 
 SCALE=${1:-100}
@@ -63,8 +72,19 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "== build"
-(cd "$ROOT" && mvn -q -B -DskipTests -pl cli -am package >/dev/null)
+SCRATCH=${SCRATCH:-cluster}
+case "$SCRATCH" in
+  cluster | embedded | both) ;;
+  *) echo "SCRATCH must be cluster, embedded or both, got $SCRATCH" >&2; exit 2 ;;
+esac
+BASE_JAR=${BASE_JAR:-}
+if [ -n "$BASE_JAR" ] && [ ! -f "$BASE_JAR" ]; then
+  echo "BASE_JAR: no such file: $BASE_JAR" >&2; exit 2
+fi
+if [ "${BUILD:-1}" != 0 ]; then
+  echo "== build"
+  (cd "$ROOT" && mvn -q -B -DskipTests -pl cli -am package >/dev/null)
+fi
 CUTTER="$ROOT/bin/cutter"
 export PGBIN WORK CUTTER PORT
 # the launcher's own flags (bin/cutter): serial GC, the class-data archive, the JIT directives, plus the 64 MB heap cap
@@ -150,23 +170,33 @@ restore_counts() {
     n.nspname, c.relname), ' union all ') from pg_class c join pg_namespace n on n.oid = c.relnamespace
     where c.relkind = 'r' and n.nspname not in ('pg_catalog', 'information_schema')" | "$PGBIN/psql" -qAt -d restored >/dev/null
 }
-cutter_prove() {
-  "$CUTTER" backup "$WORK/pkg-plain" --target "postgresql://postgres@127.0.0.1:$PORT/bench" --prove \
-    --restore-into "postgresql://postgres@127.0.0.1:$PORT/postgres" \
+prove_with() { # $1 = cluster | embedded (the scratch server); CUTTER_JAR chooses the jar
+  local into=(--restore-into "postgresql://postgres@127.0.0.1:$PORT/postgres")
+  [ "$1" = embedded ] && into=()
+  "$CUTTER" backup "$WORK/pkg-plain" --target "postgresql://postgres@127.0.0.1:$PORT/bench" --prove "${into[@]}" \
     --trust "$WORK/keys/trust.yaml" --pg-bin "$PGBIN" >"$WORK/last.out" || { cat "$WORK/last.out" >&2; exit 1; }
   grep -q "^restore_proof: " "$WORK/last.out" || { cat "$WORK/last.out" >&2; exit 1; }
 }
+cutter_prove() { prove_with cluster; }
+# BASE_JAR's runs use its own class-data archive (the launcher makes it next to that jar at its first run)
+base_opts() { echo "${CUTTER_JAVA_OPTS/$ROOT\/cli\/target\/cutter.jsa/${BASE_JAR%.jar}.jsa}"; }
+cutter_prove_base() { CUTTER_JAR=$BASE_JAR CUTTER_JAVA_OPTS=$(base_opts) prove_with cluster; }
+cutter_prove_embedded() { prove_with embedded; }
+cutter_prove_embedded_base() { CUTTER_JAR=$BASE_JAR CUTTER_JAVA_OPTS=$(base_opts) prove_with embedded; }
 if [ -n "${PROVE:-}" ]; then
-  KINDS="restore_counts cutter_prove"
+  KINDS="restore_counts"
+  [ "$SCRATCH" != embedded ] && KINDS="$KINDS cutter_prove${BASE_JAR:+ cutter_prove_base}"
+  [ "$SCRATCH" != cluster ] && KINDS="$KINDS cutter_prove_embedded${BASE_JAR:+ cutter_prove_embedded_base}"
   # the same kind of archive as cutter's: with COMPRESSION, the reference is made at that level too
   "$PGBIN/pg_dump" -Fc ${COMPRESSION:+--compress=$COMPRESSION} -f "$WORK/ref.dump" bench
 fi
 [ -n "${ALT_JAVA_OPTS:-}" ] && KINDS="plain_dump cutter_plain cutter_plain_alt gpg_dump cutter_enc cutter_enc_alt"
 [ "$FORMAT" = directory ] && [ -z "${PROVE:-}" ] && KINDS="plain_dump dir_dump cutter_plain gpg_dump cutter_enc"
-export ALT_JAVA_OPTS JOBS COMPRESSION
+export ALT_JAVA_OPTS JOBS COMPRESSION BASE_JAR ROOT
+[ -n "$BASE_JAR" ] && CUTTER_JAR=$BASE_JAR CUTTER_JAVA_OPTS= "$CUTTER" --version >/dev/null
 
 measure() { # wall and CPU (user+sys, children included) seconds of a function, as "WALL CPU"
-  /usr/bin/time -f '%e %U %S' -o "$WORK/time.txt" bash -c "$(declare -f "$1" cutter_backup); $1" >/dev/null
+  /usr/bin/time -f '%e %U %S' -o "$WORK/time.txt" bash -c "$(declare -f "$1" cutter_backup prove_with base_opts); $1" >/dev/null
   awk '{printf "%s %.2f\n", $1, $2 + $3}' "$WORK/time.txt"
 }
 
@@ -185,11 +215,29 @@ done
 
 median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 if [ -n "${PROVE:-}" ]; then
-  R=$(median "${T[restore_counts]}"); V=$(median "${T[cutter_prove]}")
+  R=$(median "${T[restore_counts]}")
   echo "== medians of $ROUNDS rounds, pgbench scale $SCALE (load average after: $(cut -d' ' -f1-3 /proc/loadavg))"
-  printf 'pg_restore into an empty db + row counts  %7.2f s wall %7.2f s cpu\n' "$R" "$(median "${C[restore_counts]}")"
-  printf 'cutter backup --prove                     %7.2f s wall %7.2f s cpu   wall ratio %.3f (bar 1.20)\n' "$V" \
-    "$(median "${C[cutter_prove]}")" "$(echo "$V / $R" | bc -l)"
+  printf 'pg_restore into an empty db + row counts        %7.2f s wall %7.2f s cpu\n' "$R" "$(median "${C[restore_counts]}")"
+  for k in $KINDS; do
+    [ "$k" = restore_counts ] && continue
+    V=$(median "${T[$k]}")
+    case $k in
+      cutter_prove) label="cutter backup --prove --restore-into" ;;
+      cutter_prove_base) label="  the same, BASE_JAR" ;;
+      cutter_prove_embedded) label="cutter backup --prove (embedded)" ;;
+      cutter_prove_embedded_base) label="  the same, BASE_JAR" ;;
+    esac
+    printf '%-47s %7.2f s wall %7.2f s cpu   wall ratio %.3f (bar 1.20)\n' "$label" "$V" \
+      "$(median "${C[$k]}")" "$(echo "$V / $R" | bc -l)"
+  done
+  if [ -n "$BASE_JAR" ]; then # paired by round: this jar's time over BASE_JAR's
+    for k in cutter_prove cutter_prove_embedded; do
+      [ -n "${T[${k}_base]:-}" ] || continue
+      P=$(paste <(tr ' ' '\n' <<<"${T[$k]}" | grep -v '^$') <(tr ' ' '\n' <<<"${T[${k}_base]}" | grep -v '^$') \
+        | awk '{printf "%s ", $1 / $2}')
+      printf '%-47s paired ratios to BASE_JAR: %s(median %.3f)\n' "$k" "$P" "$(median "$P")"
+    done
+  fi
   exit 0
 fi
 if [ "$FORMAT" = directory ]; then

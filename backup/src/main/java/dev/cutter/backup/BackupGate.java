@@ -212,15 +212,19 @@ public final class BackupGate {
         return ScopeState.read(catalog.connection(), schemas);
       });
       try {
-        return lockAndDump(backupConn, policy, packageId, runId, keys, prepared, new Proving(proof, schemas, source), started);
+        return lockAndDump(backupConn, policy, packageId, runId, keys, prepared, new Proving(proof, schemas, source,
+            catalog.relationCount()), started);
       } finally {
         source.settle(); // the catalog session closes after this; the counting must be over
       }
     }
   }
 
-  /** A restore proof under way: its scratch database, the schemas in scope, the source's state being read. */
-  private record Proving(RestoreProof proof, List<String> schemas, SourceCount source) {}
+  /**
+   * A restore proof under way: its scratch database, the schemas in scope, the source's state being
+   * read, and how many relations the restore creates (whether it fits in one transaction).
+   */
+  private record Proving(RestoreProof proof, List<String> schemas, SourceCount source, long relations) {}
 
   private static Blocked proofRefused(RestoreProof.Refused r) {
     return new Blocked(Cause.BackupRefusal.RESTORE_PROOF, r.getMessage(), r.details, null, null, Optional.empty(),
@@ -345,7 +349,7 @@ public final class BackupGate {
             tools.dumpEnvironment(endpoint, settings.environment(), keyPassword.file()),
             restoreCommand, withoutLibpqVariables(settings.environment()),
             temp, encryption, settings.progress(), guard, Optional.ofNullable(proving).map(p -> new DumpPipeline.Child(
-                p.proof().command(proofRestore), p.proof().environment(settings.environment()), p.source()::start)));
+                p.proof().command(proofRestore, 1, p.relations()), p.proof().environment(settings.environment()), p.source()::start)));
         outcome = pipeline.run();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -539,7 +543,8 @@ public final class BackupGate {
     Process proofRestore = null;
     FutureTask<String> proofErr = null;
     if (proving != null) {
-      List<String> proofCommand = new ArrayList<>(proving.proof().command(prepared.pgRestore().command()));
+      List<String> proofCommand = new ArrayList<>(proving.proof().command(prepared.pgRestore().command(), policy.jobs(),
+          proving.relations()));
       proofCommand.addAll(List.of("--jobs=" + policy.jobs(), plain.toString()));
       ProcessBuilder ppb = new ProcessBuilder(proofCommand).redirectOutput(ProcessBuilder.Redirect.DISCARD);
       ppb.environment().clear();

@@ -170,6 +170,17 @@ final class ScopeCatalog implements AutoCloseable {
     return total[0];
   }
 
+  /**
+   * How many relations a restore of the scope creates, as far as locks go: every relation in scope
+   * (tables, partitions, indexes, sequences, views) and, for each with one, its TOAST table and index.
+   */
+  long relationCount() throws SQLException {
+    long[] n = {0};
+    query("select count(*) + 2 * count(*) filter (where c.reltoastrelid <> 0) from pg_class c"
+        + " join pg_namespace n on n.oid = c.relnamespace where " + scopePredicate(), rs -> n[0] = rs.getLong(1));
+    return n[0];
+  }
+
   /** Schemas in scope on which the connected role lacks USAGE. */
   List<String> schemasWithoutUsage() throws SQLException {
     List<String> out = new ArrayList<>();

@@ -15,6 +15,17 @@ public interface ScratchServer extends AutoCloseable {
   /** What the report says the server was, e.g. "embedded PostgreSQL 15.19". */
   String describe();
 
+  /**
+   * True for a server started for this run alone and thrown away with its data when closed (the
+   * embedded one): its settings are chosen for a throwaway restore (no WAL beyond what the
+   * server needs, see the embedded sandbox), the proof restores into it in one transaction, so
+   * that each table's COPY and index build write no WAL, and its database is not dropped before
+   * the server stops. A server the operator names is never disposable.
+   */
+  default boolean disposable() {
+    return false;
+  }
+
   /** Stops a server started for the run; a named server is left as it was. */
   @Override
   void close();

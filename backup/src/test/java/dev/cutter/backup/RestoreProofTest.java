@@ -348,6 +348,214 @@ class RestoreProofTest {
     }
   }
 
+  /** The test server seen as a disposable one (as the embedded scratch is): its close is counted, not done. */
+  private static ScratchServer disposable(TestDatabase db, java.util.concurrent.atomic.AtomicInteger closed) {
+    ScratchServer at = ScratchServer.at(admin(db));
+    return new ScratchServer() {
+      @Override
+      public ConnectionSpec admin() {
+        return at.admin();
+      }
+
+      @Override
+      public String describe() {
+        return "disposable " + at.describe();
+      }
+
+      @Override
+      public boolean disposable() {
+        return true;
+      }
+
+      @Override
+      public void close() {
+        closed.incrementAndGet();
+      }
+    };
+  }
+
+  /** How many transactions created the relations of the scope in the restored database. */
+  private static int creatingTransactions(TestDatabase db, ConnectionSpec scratch) {
+    try (var c = db.server().superuserConnection(scratch.database()); var st = c.createStatement();
+        var rs = st.executeQuery("select count(distinct c.xmin::text) from pg_class c join pg_namespace n"
+            + " on n.oid = c.relnamespace where n.nspname in ('ledger', 'Stock Room')")) {
+      rs.next();
+      return rs.getInt(1);
+    } catch (java.sql.SQLException ex) {
+      throw new IllegalStateException(ex);
+    }
+  }
+
+  @Test
+  void intoADisposableServerTheRestoreIsOneTransactionAndTheServerIsStoppedWithoutTheDrop(TestDatabase db) throws Exception {
+    createLedger(db);
+    String role = reader(db);
+    String runId = "20261205T010000Z-0109";
+    var closed = new java.util.concurrent.atomic.AtomicInteger();
+    int[] transactions = {0};
+    String[] scratchName = new String[1];
+    BackupGate gate = new BackupGate(settings(BackupGateTest.env(Map.of())).withScratch(() -> disposable(db, closed)))
+        .beforeProofComparison(scratch -> {
+          scratchName[0] = scratch.database();
+          transactions[0] = creatingTransactions(db, scratch);
+        });
+
+    BackupResult result = gate.run(BackupGateTest.conn(db, role), proving(tmp.resolve("backups"), List.of()), "ledger-change", runId);
+
+    assertThat(result).as("result %s", result).isInstanceOf(Passed.class);
+    assertThat(((Passed) result).envelope().proof().rowsCompared()).isEqualTo(40 + 1234 + 77 + 300);
+    assertThat(transactions[0]).as("every relation created by pg_restore --single-transaction's one transaction").isEqualTo(1);
+    assertThat(closed.get()).as("the server is stopped once").isEqualTo(1);
+    assertThat(proofDatabases(db, runId)).as("not dropped first: a disposable server goes with its data")
+        .containsExactly(scratchName[0]);
+    db.execute("drop database " + scratchName[0]);
+  }
+
+  @Test
+  void intoAnOperatorsServerTheRestoreCommitsTableByTableWithoutWaitingForTheDisk(TestDatabase db) throws Exception {
+    createLedger(db);
+    String role = reader(db);
+    int[] transactions = {0};
+    String[] commits = new String[2];
+    // the database's own settings (the test server runs with synchronous_commit off anyway)
+    String settingsOf = "select coalesce(string_agg(s.setconfig::text, ','), '') from pg_db_role_setting s"
+        + " join pg_database d on d.oid = s.setdatabase where s.setrole = 0 and d.datname = ";
+    BackupGate gate = gate(db, BackupGateTest.env(Map.of())).beforeProofComparison(scratch -> {
+      transactions[0] = creatingTransactions(db, scratch);
+      commits[0] = db.queryValue(settingsOf + "'" + scratch.database() + "'");
+      commits[1] = db.queryValue(settingsOf + "'postgres'");
+    });
+
+    BackupResult result = gate.run(BackupGateTest.conn(db, role), proving(tmp.resolve("backups"), List.of()), "ledger-change",
+        "20261205T010000Z-0110");
+
+    assertThat(result).as("result %s", result).isInstanceOf(Passed.class);
+    assertThat(transactions[0]).as("no single transaction holding the operator's lock table").isGreaterThan(1);
+    assertThat(commits[0]).as("set on the proof's database only").isEqualTo("{synchronous_commit=off}");
+    assertThat(commits[1]).as("the server's other databases keep theirs").isEmpty();
+    assertThat(proofDatabases(db, "20261205T010000Z-0110")).isEmpty();
+  }
+
+  @Test
+  void aRowMissingFromAOneTransactionRestoreStillBlocks(TestDatabase db) throws Exception {
+    createLedger(db);
+    String role = reader(db);
+    String runId = "20261205T010000Z-0111";
+    var closed = new java.util.concurrent.atomic.AtomicInteger();
+    String[] scratchName = new String[1];
+    BackupGate gate = new BackupGate(settings(BackupGateTest.env(Map.of())).withScratch(() -> disposable(db, closed)))
+        .beforeProofComparison(scratch -> {
+          scratchName[0] = scratch.database();
+          try (var c = db.server().superuserConnection(scratch.database()); var st = c.createStatement()) {
+            st.execute("delete from ledger.entries where id = 17");
+          } catch (java.sql.SQLException ex) {
+            throw new IllegalStateException(ex);
+          }
+        });
+
+    BackupResult result = gate.run(BackupGateTest.conn(db, role), proving(tmp.resolve("backups"), List.of()), "ledger-change", runId);
+
+    assertThat(result).as("result %s", result).isInstanceOf(Blocked.class);
+    assertThat(((Blocked) result).cause()).isEqualTo(new Cause.RestoreProofFailed(Cause.ProofFailure.ROWS_DIFFER,
+        List.of("ledger.entries")));
+    assertThat(((Blocked) result).details()).isEqualTo("rows of ledger.entries: 1234 in the source at the dump's snapshot, 1233 restored");
+    assertThat(closed.get()).isEqualTo(1);
+    db.execute("drop database " + scratchName[0]);
+  }
+
+  @Test
+  void oneTransactionOnlyIntoADisposableServerWithOneJobAndRoomInItsLockTable(TestDatabase db) throws Exception {
+    var closed = new java.util.concurrent.atomic.AtomicInteger();
+    // the test server's lock table: max_locks_per_transaction x (max_connections + max_prepared_transactions)
+    long slots = Long.parseLong(db.queryValue("select current_setting('max_locks_per_transaction')::bigint"
+        + " * (current_setting('max_connections')::bigint + current_setting('max_prepared_transactions')::bigint)"));
+    try (RestoreProof proof = RestoreProof.open(() -> disposable(db, closed), db.server().major(), "20261205T010000Z-0112")) {
+      List<String> base = List.of("/bin/pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--no-password",
+          "--dbname=" + proof.database());
+      assertThat(proof.command(List.of("/bin/pg_restore"), 1, 10)).containsExactlyElementsOf(
+          java.util.stream.Stream.concat(base.stream(), Stream.of("--single-transaction")).toList());
+      assertThat(proof.command(List.of("/bin/pg_restore"), 1, slots / 2)).contains("--single-transaction");
+      assertThat(proof.command(List.of("/bin/pg_restore"), 1, slots / 2 + 1)).as("more than half the lock table")
+          .containsExactlyElementsOf(base);
+      assertThat(proof.command(List.of("/bin/pg_restore"), 2, 10)).as("pg_restore refuses it with --jobs")
+          .containsExactlyElementsOf(base);
+      db.execute("drop database " + proof.database());
+    }
+    try (RestoreProof proof = RestoreProof.open(() -> ScratchServer.at(admin(db)), db.server().major(), "20261205T010000Z-0113")) {
+      assertThat(proof.command(List.of("/bin/pg_restore"), 1, 10)).as("never into the operator's server")
+          .doesNotContain("--single-transaction").hasSize(6);
+    }
+  }
+
+  /**
+   * A client directory whose pg_dump runs the real one into a file {@code $f}, applies {@code damage}
+   * (a shell snippet) to it and prints it, exiting 0 whatever happened: a stream damaged on its way
+   * with nobody saying so. pg_restore is the real one.
+   */
+  private Path damagingPgDump(String damage) throws Exception {
+    Path bin = Files.createDirectories(tmp.resolve("damaging-bin"));
+    Path real = Path.of(PgDumpSupport.program("pg_dump"));
+    Files.writeString(bin.resolve("pg_dump"), """
+        #!/bin/bash
+        if [ "$1" = --version ]; then exec %s --version; fi
+        f=$(mktemp "%s/dump.XXXXXX")
+        %s "$@" >"$f" || exit $?
+        size=$(stat -c %%s "$f")
+        %s
+        cat "$f"; rm -f "$f"
+        exit 0
+        """.formatted(real, tmp, real, damage));
+    Files.setPosixFilePermissions(bin.resolve("pg_dump"), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    Files.createSymbolicLink(bin.resolve("pg_restore"), Path.of(PgDumpSupport.program("pg_restore")).toRealPath());
+    return bin;
+  }
+
+  private BackupResult proveWith(TestDatabase db, Path pgBin, String runId) {
+    BackupSettings s = BackupSettings.defaults().withEnvironment(BackupGateTest.env(Map.of())).withProgress(null)
+        .withPgBin(pgBin).withScratch(() -> ScratchServer.at(admin(db)));
+    return new BackupGate(s).run(BackupGateTest.conn(db, reader(db)), proving(tmp.resolve("backups"), List.of()),
+        "ledger-change", runId);
+  }
+
+  @Test
+  void aTruncatedArchiveUnderTheProofIsRefusedByTheWalk(TestDatabase db) throws Exception {
+    assumeTrue(PgDumpSupport.pgBin().isPresent(), "the real pg_dump's directory");
+    createLedger(db);
+    String runId = "20261205T010000Z-0114";
+
+    BackupResult result = proveWith(db, damagingPgDump("truncate -s $((size - 40)) \"$f\""), runId);
+
+    assertThat(result).as("result %s", result).isInstanceOf(Blocked.class);
+    Blocked b = (Blocked) result;
+    assertThat(b.kind()).isEqualTo(Cause.BackupRefusal.ARCHIVE_INVALID);
+    assertThat(b.reason()).startsWith("the archive failed verification: archive is truncated: it ends at byte ");
+    assertThat(proofDatabases(db, runId)).isEmpty();
+    assertThat(BackupGateTest.visibleFiles(tmp.resolve("backups"))).containsExactly("quarantine");
+  }
+
+  @Test
+  void aCorruptedDataBlockTheWalkCannotSeeFailsTheProofsRestore(TestDatabase db) throws Exception {
+    assumeTrue(PgDumpSupport.pgBin().isPresent(), "the real pg_dump's directory");
+    createLedger(db);
+    String runId = "20261205T010000Z-0115";
+    // the last block's compressed bytes, just before its closing zero-length chunk (5 bytes): the
+    // structure stays whole, so the walk (which does not inflate) passes; inflating fails
+    String flip = "pos=$((size - 7)); b=$(od -An -tu1 -j $pos -N 1 \"$f\" | tr -d ' ');"
+        + " printf \"$(printf '\\\\%03o' $((b ^ 255)))\" | dd of=\"$f\" bs=1 seek=$pos conv=notrunc status=none";
+
+    BackupResult result = proveWith(db, damagingPgDump(flip), runId);
+
+    assertThat(result).as("result %s", result).isInstanceOf(Blocked.class);
+    Blocked b = (Blocked) result;
+    assertThat(b.kind()).isEqualTo(Cause.BackupRefusal.RESTORE_PROOF);
+    assertThat(b.cause()).isEqualTo(new Cause.RestoreProofFailed(Cause.ProofFailure.RESTORE_FAILED, List.of()));
+    assertThat(b.reason()).startsWith("pg_restore into the restore proof's database exited 1: ")
+        .contains("could not uncompress data");
+    assertThat(proofDatabases(db, runId)).isEmpty();
+    assertThat(BackupGateTest.visibleFiles(tmp.resolve("backups"))).containsExactly("quarantine");
+  }
+
+
   /** Regular files under {@code dir} that start with the custom format's magic. */
   private static List<Path> plaintextFiles(Path dir) {
     if (!Files.exists(dir)) {

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -109,16 +110,26 @@ final class BackupCommand implements Callable<Integer>, UsesEnvironment {
 
   private int run(ApplyPackage p, ConnectionSpec login, String role, ConnectionSpec backupConn, ConnectionSpec scratch,
       PrintWriter out) {
-    BackupSettings settings = BackupSettings.defaults().withEnvironment(env).withPgBin(pgBin)
-        .withPgDumpVia(pgDumpVia.resolve(trust.policy(), login))
-        .withScratch(scratch == null ? ProofScratch::embedded : () -> ScratchServer.at(scratch));
     BackupPolicy policy = prove ? p.backup().withVerify(BackupPolicy.Verify.RESTORE) : p.backup();
-    BackupGate gate = new BackupGate(settings);
     if (p.backup().dir() == null) {
       out.println("FAIL backup section: the package has no backup.dir");
       out.flush();
       return ExitCodes.CHECKS_FAILED;
     }
+    if (selftest || scratch != null || policy.verify() != BackupPolicy.Verify.RESTORE) {
+      return run(p, login, role, backupConn, policy, scratch == null ? ProofScratch::embedded : () -> ScratchServer.at(scratch), out);
+    }
+    // the proof restores into the embedded server: it starts now, beside the checks before the dump
+    try (ProofScratch.HeadStart embedded = new ProofScratch.HeadStart()) {
+      return run(p, login, role, backupConn, policy, embedded, out);
+    }
+  }
+
+  private int run(ApplyPackage p, ConnectionSpec login, String role, ConnectionSpec backupConn, BackupPolicy policy,
+      Supplier<ScratchServer> scratch, PrintWriter out) {
+    BackupSettings settings = BackupSettings.defaults().withEnvironment(env).withPgBin(pgBin)
+        .withPgDumpVia(pgDumpVia.resolve(trust.policy(), login)).withScratch(scratch);
+    BackupGate gate = new BackupGate(settings);
     if (selftest) {
       List<ReadinessItem> items = gate.selftest(backupConn, p.backup());
       items.forEach(i -> out.println(i.line()));

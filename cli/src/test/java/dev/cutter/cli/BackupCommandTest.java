@@ -126,6 +126,48 @@ class BackupCommandTest {
   }
 
   @Test
+  void proveRestoresIntoTheEmbeddedServerByDefault(TestDatabase db) throws Exception {
+    db.execute("create schema app; create table app.t(id serial primary key, v text); create table app.u(x int);"
+        + "insert into app.t(v) select md5(g::text) from generate_series(1, 500) g; insert into app.u values (1), (2);");
+    Path pkg = writePackage(db, "app");
+    Path trust = trustWithApprover();
+    Cli sign = cli(Map.of("P", PASSPHRASE), "package", "sign", pkg.toString(), "--key",
+        tmp.resolve("keys/approver-one.sec.asc").toString(), "--passphrase-env", "P");
+    assertThat(sign.exit()).as(sign.err()).isZero();
+    List<Long> before = servers();
+
+    Cli r = cli(Map.of(), "backup", pkg.toString(), "--target", db.uri("postgres"), "--trust", trust.toString(), "--prove");
+
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    assertThat(r.out()).containsPattern("(?m)^restore_proof: 2 tables, 502 rows, \\d+ relations compared in embedded "
+        + "PostgreSQL 15\\.\\d+; no difference$").contains("verdict: PASS");
+    assertThat(db.queryValue("select count(*) from pg_database where datname like 'cutter_proof_%'")).isEqualTo("0");
+    assertThat(servers()).as("the embedded server is stopped").isEqualTo(before);
+  }
+
+  @Test
+  void theEmbeddedServerStartedBesideTheChecksIsStoppedWhenTheyBlock(TestDatabase db) throws Exception {
+    db.execute("create schema app; create table app.t(id int);");
+    Path pkg = writePackage(db, "app"); // not signed
+    Path trust = trustWithApprover();
+    List<Long> before = servers();
+
+    Cli r = cli(Map.of(), "backup", pkg.toString(), "--target", db.uri("postgres"), "--trust", trust.toString(), "--prove");
+
+    assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(3);
+    assertThat(r.out()).contains("verdict: BLOCKED (integrity gate; nothing was dumped)");
+    assertThat(servers()).as("no embedded server left running").isEqualTo(before);
+  }
+
+  /** The PostgreSQL servers this JVM started and that still run (the test server among them). */
+  private static List<Long> servers() {
+    return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+        .filter(p -> p.info().command().map(c -> c.endsWith("/postgres")).orElse(false))
+        .filter(p -> p.parent().map(pp -> pp.info().command().map(c -> !c.endsWith("/postgres")).orElse(true)).orElse(true))
+        .map(ProcessHandle::pid).sorted().toList();
+  }
+
+  @Test
   void restoreIntoWithoutTheProofIsRefusedInOneLine(TestDatabase db) throws Exception {
     db.execute("create schema app; create table app.t(id int);");
     Path pkg = writePackage(db, "app");

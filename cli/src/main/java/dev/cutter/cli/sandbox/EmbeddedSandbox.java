@@ -18,6 +18,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Optional;
 import org.postgresql.PGConnection;
 
@@ -38,17 +39,47 @@ public final class EmbeddedSandbox implements SandboxServer {
     this.password = password;
   }
 
+  /**
+   * The restore proof's server settings, on top of the sandbox's: the server and its data are
+   * thrown away after one restore, so nothing is kept for crash recovery or replicas.
+   * {@code wal_level = minimal} (which needs {@code max_wal_senders = 0}) lets a table created and
+   * loaded in one transaction skip the WAL for its COPY and its index builds; checkpoints wait
+   * (large {@code max_wal_size}, long {@code checkpoint_timeout}); autovacuum would analyse the
+   * fresh tables beside the restore; index builds sort in memory up to 256 MB; and the lock table
+   * holds about 100,000 relations, so that a restore in one transaction fits (a few tens of MB of
+   * shared memory; the proof needs a handful of sessions, not the default 100).
+   */
+  static final Map<String, String> RESTORE_SETTINGS = Map.of(
+      "wal_level", "minimal",
+      "max_wal_senders", "0",
+      "max_wal_size", "8GB",
+      "checkpoint_timeout", "1h",
+      "autovacuum", "off",
+      "maintenance_work_mem", "256MB",
+      "max_connections", "40",
+      "max_locks_per_transaction", "2048");
+
   /** Starts the bundled server; {@code wantedMajor} (0 = any) must be the bundled major. */
   public static EmbeddedSandbox start(String database, int wantedMajor) {
+    return start(database, wantedMajor, Map.of());
+  }
+
+  /** Starts the bundled server for one restore (the restore proof's scratch), see {@link #RESTORE_SETTINGS}. */
+  public static EmbeddedSandbox startForRestore() {
+    return start("postgres", 0, RESTORE_SETTINGS);
+  }
+
+  private static EmbeddedSandbox start(String database, int wantedMajor, Map<String, String> settings) {
     EmbeddedPostgres pg;
     try {
-      pg = EmbeddedPostgres.builder()
+      EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
           .setPGStartupWait(Duration.ofSeconds(60))
           .setServerConfig("fsync", "off")
           .setServerConfig("synchronous_commit", "off")
           .setServerConfig("full_page_writes", "off")
-          .setServerConfig("timezone", "UTC")
-          .start();
+          .setServerConfig("timezone", "UTC");
+      settings.forEach(builder::setServerConfig);
+      pg = builder.start();
     } catch (IOException | RuntimeException e) {
       boolean root = "root".equals(System.getProperty("user.name"));
       throw new CutterException(ExitCodes.INTERNAL, "the embedded sandbox could not start: " + rootCause(e)
