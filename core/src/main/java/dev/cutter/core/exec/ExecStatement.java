@@ -19,4 +19,18 @@ public record ExecStatement(int index, int line, String text, CopyData copyData)
     return "ExecStatement[index=" + index + ", line=" + line + ", text=" + text
         + (copyData == null ? "" : ", " + copyData) + "]";
   }
+
+  /** Whether {@code statements} are, in order, the statements of {@code kept} (a list read before and kept as an array). */
+  public static boolean sameAs(java.util.List<ExecStatement> statements, ExecStatement[] kept) {
+    if (statements.size() != kept.length) {
+      return false;
+    }
+    int i = 0;
+    for (ExecStatement s : statements) {
+      if (!s.equals(kept[i++])) {
+        return false;
+      }
+    }
+    return true;
+  }
 }

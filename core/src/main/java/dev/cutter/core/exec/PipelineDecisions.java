@@ -94,15 +94,6 @@ public final class PipelineDecisions {
   }
 
   private static boolean holds(List<ExecStatement> statements) {
-    if (statements.size() != lastKeys.length) {
-      return false;
-    }
-    int i = 0;
-    for (ExecStatement s : statements) {
-      if (!s.equals(lastKeys[i++])) {
-        return false;
-      }
-    }
-    return true;
+    return ExecStatement.sameAs(statements, lastKeys);
   }
 }

@@ -94,15 +94,6 @@ public final class StatementAnalysis {
   }
 
   private boolean holds(List<ExecStatement> statements) {
-    if (statements.size() != keys.length) {
-      return false;
-    }
-    int i = 0;
-    for (ExecStatement s : statements) {
-      if (!s.equals(keys[i++])) {
-        return false;
-      }
-    }
-    return true;
+    return ExecStatement.sameAs(statements, keys);
   }
 }
