@@ -147,9 +147,8 @@ public final class SqlSplitter {
     private int pendingStd = -1; // -1 none, 0 off, 1 on: applied at the next line, as psql reads the setting per line
     /** COPY … FROM STDIN statements sent on the current line, in order: their data follows the line. */
     private final List<Integer> pendingCopies = new ArrayList<>(1);
-    /** Where COPY data lies, as [from, to) pairs: a NUL there is refused as COPY data's. */
-    private int[] copySpans = new int[0];
-    private int spanCount;
+    /** Where COPY data lies: a NUL there is refused as COPY data's, anywhere else as the script's. */
+    private final CopySpans copySpans = new CopySpans();
 
     private int line = 1;
     private int stmtStart = -1;
@@ -277,38 +276,12 @@ public final class SqlSplitter {
       contKind = NONE;
     }
 
-    /** The 1-based column of offset {@code p} in its line (a leading byte-order mark not counted). */
-    private void addCopySpan(int from, int to) {
-      if (spanCount + 2 > copySpans.length) {
-        copySpans = java.util.Arrays.copyOf(copySpans, Math.max(4, copySpans.length * 2));
-      }
-      copySpans[spanCount++] = from;
-      copySpans[spanCount++] = to;
-    }
-
     /** The first NUL of each line outside COPY data, refused where it stands. */
     private void refuseNulsOutsideCopyData() {
-      int at = 1;
-      int span = 0;
-      int refusedLine = 0;
-      for (int p = 0; p < n; p++) {
-        if (span < spanCount && p == copySpans[span]) {
-          for (int q = p; q < copySpans[span + 1]; q++) {
-            at += s[q] == '\n' ? 1 : 0;
-          }
-          p = copySpans[span + 1] - 1;
-          span += 2;
-          continue;
-        }
-        if (s[p] == '\n') {
-          at++;
-        } else if (s[p] == '\0' && refusedLine != at) {
-          refusedLine = at;
-          SqlSplitter.addInOrder(problems, new Diagnostic(source, at, columnOf(p), SqlSplitter.NUL_IN_SCRIPT));
-        }
-      }
+      copySpans.refuseNuls(source, n, q -> s[q], this::columnOf, problems);
     }
 
+    /** The 1-based column of offset {@code p} in its line (a leading byte-order mark not counted). */
     private int columnOf(int p) {
       int q = p;
       while (q > 0 && s[q - 1] != '\n') {
@@ -451,7 +424,7 @@ public final class SqlSplitter {
           }
           p = Math.min(eol + 1, n);
         }
-        addCopySpan(start, p);
+        copySpans.add(start, p);
         CopyData data = new CopyData(startLine, startLine + lines - 1, marker, new String(s, start, p - start));
         out.set(index, out.get(index).withCopyData(data));
       }

@@ -142,9 +142,8 @@ public final class Utf8Splitter {
     private int pendingStd = -1;
     /** The indexes of the COPY … FROM STDIN statements sent on the current line, in order: their data follows the line. */
     private final List<Integer> pendingCopies = new ArrayList<>(1);
-    /** Where COPY data lies, as [from, to) pairs: a NUL there is refused as COPY data's. */
-    private int[] copySpans = new int[0];
-    private int spanCount;
+    /** Where COPY data lies: a NUL there is refused as COPY data's, anywhere else as the script's. */
+    private final CopySpans copySpans = new CopySpans();
 
     private int line = 1;
     private int stmtStart = -1;
@@ -564,35 +563,9 @@ public final class Utf8Splitter {
       return next;
     }
 
-    private void addCopySpan(int from, int to) {
-      if (spanCount + 2 > copySpans.length) {
-        copySpans = java.util.Arrays.copyOf(copySpans, Math.max(4, copySpans.length * 2));
-      }
-      copySpans[spanCount++] = from;
-      copySpans[spanCount++] = to;
-    }
-
     /** {@code SqlSplitter.Scan#refuseNulsOutsideCopyData}: the first NUL of each line outside COPY data. */
     void refuseNulsOutsideCopyData() {
-      int at = 1;
-      int span = 0;
-      int refusedLine = 0;
-      for (int p = 0; p < n; p++) {
-        if (span < spanCount && p == copySpans[span]) {
-          for (int q = p; q < copySpans[span + 1]; q++) {
-            at += s[q] == '\n' ? 1 : 0;
-          }
-          p = copySpans[span + 1] - 1;
-          span += 2;
-          continue;
-        }
-        if (s[p] == '\n') {
-          at++;
-        } else if (s[p] == 0 && refusedLine != at) {
-          refusedLine = at;
-          SqlSplitter.addInOrder(problems, new Diagnostic(source, at, columnOf(p), SqlSplitter.NUL_IN_SCRIPT));
-        }
-      }
+      copySpans.refuseNuls(source, n, q -> s[q], this::columnOf, problems);
     }
 
     /**
@@ -625,7 +598,7 @@ public final class Utf8Splitter {
           }
           p = Math.min(eol + 1, n);
         }
-        addCopySpan(start, p);
+        copySpans.add(start, p);
         sink.copyData(index, startLine, startLine + lines - 1, marker, start, p);
       }
       pendingCopies.clear();
