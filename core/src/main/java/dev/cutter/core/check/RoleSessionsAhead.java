@@ -73,24 +73,9 @@ public final class RoleSessionsAhead implements AutoCloseable {
     if (ahead == null) {
       return access.openAs(role, purpose);
     }
-    TargetAccess.RoleSession s = Background.await(ahead, SQLException.class);
-    if (s.connection().isValid(VALID_WITHIN_SECONDS)) {
-      return s;
-    }
+    TargetAccess.RoleSession live = Background.await(ahead, SQLException.class).aliveOrClosed();
     // the server ended it while it waited (idle_session_timeout, a restart): open one in place, as without it
-    closeQuietly(s);
-    return access.openAs(role, purpose);
-  }
-
-  /** How long the one round trip that proves a session opened ahead is still alive may take. */
-  private static final int VALID_WITHIN_SECONDS = 5;
-
-  private static void closeQuietly(TargetAccess.RoleSession s) {
-    try {
-      s.close();
-    } catch (SQLException | RuntimeException e) {
-      // it is gone either way
-    }
+    return live != null ? live : access.openAs(role, purpose);
   }
 
   /** Waits for every login not taken to end and closes what it opened: nothing is left behind. */

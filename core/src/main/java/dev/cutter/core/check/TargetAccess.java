@@ -51,6 +51,30 @@ public record TargetAccess(ConnectionSpec login, BiFunction<ConnectionSpec, Stri
       return route == Route.SET_ROLE_FROM_PRIVILEGED_LOGIN;
     }
 
+    /**
+     * This session when one round trip proves it still alive, else null, with it closed: a session
+     * opened ahead of its use may have been ended by the server meanwhile (idle_session_timeout, a
+     * terminated backend, a restart), and is then opened again in place by its owner.
+     */
+    public RoleSession aliveOrClosed() {
+      try {
+        if (connection.isValid(VALID_WITHIN_SECONDS)) {
+          return this;
+        }
+      } catch (SQLException e) {
+        // not alive
+      }
+      try {
+        close();
+      } catch (SQLException | RuntimeException e) {
+        // it is gone either way
+      }
+      return null;
+    }
+
+    /** How long the one round trip that proves a session still alive may take. */
+    private static final int VALID_WITHIN_SECONDS = 5;
+
     @Override
     public void close() throws SQLException {
       connection.close();

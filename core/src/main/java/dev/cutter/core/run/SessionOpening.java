@@ -41,30 +41,15 @@ final class SessionOpening {
     return new SessionOpening(Background.start("cutter-session-ahead", opener::open), opener);
   }
 
-  /** How long the round trip that proves a session opened ahead still alive may take. */
-  private static final int VALID_WITHIN_SECONDS = 5;
-
   /** The session, or what kept it from being opened. */
   TargetAccess.RoleSession await() throws ApplyRun.ApplyRoleException {
     // a login under way ends by itself: wait for it, then keep the interrupt
     TargetAccess.RoleSession s = Background.await(task, ApplyRun.ApplyRoleException.class);
-    if (again == null || alive(s)) {
+    if (again == null) {
       return s;
     }
-    try {
-      s.close();
-    } catch (SQLException | RuntimeException e) {
-      // it is gone either way
-    }
-    return again.open();
-  }
-
-  private static boolean alive(TargetAccess.RoleSession s) {
-    try {
-      return s.connection().isValid(VALID_WITHIN_SECONDS);
-    } catch (SQLException e) {
-      return false;
-    }
+    TargetAccess.RoleSession live = s.aliveOrClosed();
+    return live != null ? live : again.open();
   }
 
   /** Waits for the login to end and closes the session it opened, if any: nothing is left behind. */
