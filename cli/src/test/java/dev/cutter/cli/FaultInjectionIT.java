@@ -250,7 +250,7 @@ class FaultInjectionIT {
 
       ChildCutter child = ChildCutter.start(dir.resolve("logs"), Map.of(), args);
       awaitCondition(child, () -> !"0".equals(c.queryValue("fi", "select count(*) from pg_stat_activity where "
-          + "pid <> pg_backend_pid() and query like '%pg_sleep(8.05)%'")));
+          + "pid <> pg_backend_pid() and application_name like 'cutter apply %' and query like '%pg_sleep(8.05)%'")));
       c.restartImmediate();
       Cli cut = child.await(120);
 
