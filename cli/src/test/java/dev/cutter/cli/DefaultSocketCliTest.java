@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -108,7 +109,7 @@ class DefaultSocketCliTest {
     assertThat(init.exit()).as(init.out() + init.err()).isZero();
     Path pkg = approver.write(dir.resolve("p"), "default-socket", OS_USER, socketOnly.systemIdentifier(), "app",
         "create table public.made_through_the_default_socket(id int);\n", "[]", "[]", dir.resolve("backups"));
-    Path log = dir.resolve("children.log");
+    Path log = Files.createDirectories(dir.resolve("children"));
     Path bin = recordingBin(log);
 
     Cli r = child(socketOnly.socketDirectory(), env, "apply", pkg.toString(), "--trust", approver.trust().toString(),
@@ -117,7 +118,12 @@ class DefaultSocketCliTest {
     assertThat(r.out().lines().filter(l -> l.startsWith("P2_backup ") || l.startsWith("apply ")).toList())
         .containsExactly("P2_backup              PASS", "apply                  PASS");
 
-    List<String> runs = List.of(Files.readString(log).split("\n---\n"));
+    List<String> runs = new ArrayList<>();
+    try (Stream<Path> files = Files.list(log)) {
+      for (Path f : files.sorted().toList()) {
+        runs.add(Files.readString(f));
+      }
+    }
     List<String> dumps = runs.stream()
         .filter(run -> run.startsWith("pg_dump\n") && run.lines().noneMatch("arg: --version"::equals)).toList();
     assertThat(dumps).as("one dump: " + runs).hasSize(1);
@@ -135,16 +141,17 @@ class DefaultSocketCliTest {
   }
 
   /**
-   * A directory of pg_dump and pg_restore that record their argv and libpq environment in
-   * {@code log} (one run after another, separated by {@code ---}) and run the real ones.
+   * A directory of pg_dump and pg_restore that record their argv and libpq environment in a file
+   * of their own under {@code log} (they may run at the same time) and run the real ones.
    */
   private Path recordingBin(Path log) throws IOException {
     Path real = PrivateCluster.binaries();
     Path bin = Files.createDirectories(dir.resolve("bin"));
     for (String tool : List.of("pg_dump", "pg_restore")) {
       Path script = bin.resolve(tool);
-      Files.writeString(script, "#!/bin/sh\n{ echo " + tool + "; for a in \"$@\"; do echo \"arg: $a\"; done;"
-          + " env | grep '^PG' | sort; echo ---; } >> '" + log + "'\nexec '" + real.resolve(tool) + "' \"$@\"\n");
+      Files.writeString(script, "#!/bin/sh\nf=$(mktemp '" + log + "/run-XXXXXX')\n{ echo " + tool
+          + "; for a in \"$@\"; do echo \"arg: $a\"; done; env | grep '^PG' | sort; } > \"$f\"\nexec '"
+          + real.resolve(tool) + "' \"$@\"\n");
       Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
     return bin;

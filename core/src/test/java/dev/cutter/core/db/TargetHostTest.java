@@ -160,6 +160,8 @@ class TargetHostTest {
     assertThat(socket.host()).isEqualTo(sockets.toString());
     assertThat(socket.password()).map(ConnectionSpec.Secret::value).contains("local-7");
     assertThat(socket.passwordSearch().fileHost()).isEqualTo("localhost");
+    assertThat(resolver(Map.of()).passwordFor(socket, "app")).as("another role's login on the same server")
+        .map(ConnectionSpec.Secret::value).contains("local-7");
 
     ConnectionSpec named = resolver(Map.of()).resolve("user=app dbname=shop port=5433 host=" + sockets);
     assertThat(named.password()).as("libpq looks up localhost for the default directory, not its path").isEmpty();
