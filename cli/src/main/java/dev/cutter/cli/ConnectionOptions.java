@@ -9,7 +9,8 @@ public final class ConnectionOptions {
 
   @Option(names = "--target", paramLabel = "URI",
       description = "postgresql://user@host:port/db[?sslmode=verify-full&sslrootcert=FILE] or service=NAME (default: "
-          + "PGHOST, PGPORT, PGDATABASE, PGUSER, PGSERVICE, PGSSLMODE, ...). Passwords only from PGPASSWORD, the "
+          + "PGHOST, PGPORT, PGDATABASE, PGUSER, PGSERVICE, PGSSLMODE, ...; no host: the socket in "
+          + "/var/run/postgresql when it exists for the port, else localhost). Passwords only from PGPASSWORD, the "
           + "password file or a prompt.")
   String target;
 

@@ -20,7 +20,9 @@ import java.util.Set;
  * Resolves {@code --target} and the standard libpq environment (PGHOST, PGPORT, PGDATABASE,
  * PGUSER, PGSERVICE, PGSERVICEFILE, PGPASSWORD, PGPASSFILE / ~/.pgpass, PGSSLMODE, PGSSLROOTCERT,
  * PGSSLCERT, PGSSLKEY, PGCONNECT_TIMEOUT) into a {@link ConnectionSpec}, the way libpq would:
- * the target first, then the service, then the environment, then libpq's defaults. A parameter
+ * the target first, then the service, then the environment, then libpq's defaults (no host: the
+ * default socket directory when it holds the port's socket file, else {@code localhost}, see
+ * {@link TargetHost}). A parameter
  * cutter does not take is refused rather than dropped, so a setting never silently goes missing. A password is taken only from PGPASSWORD or the password
  * file: a target URI or service entry that carries one is refused, because it would sit in argv
  * or in a readable file.
@@ -29,17 +31,39 @@ public final class ConnectionResolver {
 
   private final Map<String, String> env;
   private final Path home;
+  private final Path defaultSocketDirectory;
 
+  /** A resolver with Debian's default socket directory ({@link TargetHost#DEBIAN_SOCKET_DIRECTORY}). */
   public ConnectionResolver(Map<String, String> env, Path home) {
-    this.env = Map.copyOf(env);
-    this.home = home;
+    this(env, home, TargetHost.DEBIAN_SOCKET_DIRECTORY);
   }
 
-  /** Resolver over this process's environment and home directory ({@code HOME}, as libpq takes it). */
+  /**
+   * A resolver whose default socket directory (libpq's compiled-in {@code DEFAULT_PGSOCKET_DIR}:
+   * where a target without a host is looked for, and what the password file's {@code localhost}
+   * stands for) is {@code defaultSocketDirectory}.
+   */
+  public ConnectionResolver(Map<String, String> env, Path home, Path defaultSocketDirectory) {
+    this.env = Map.copyOf(env);
+    this.home = home;
+    this.defaultSocketDirectory = defaultSocketDirectory;
+  }
+
+  /**
+   * Resolver over this process's environment and home directory ({@code HOME}, as libpq takes it);
+   * the default socket directory is Debian's unless the JVM property
+   * {@value TargetHost#DEFAULT_SOCKET_DIRECTORY_PROPERTY} names another.
+   */
   public static ConnectionResolver fromProcess() {
     // libpq's home directory: $HOME when set, else the account's (which the JVM's user.home is)
     String home = System.getenv("HOME");
-    return new ConnectionResolver(System.getenv(), Path.of(home != null && !home.isEmpty() ? home : System.getProperty("user.home")));
+    return new ConnectionResolver(System.getenv(), Path.of(home != null && !home.isEmpty() ? home : System.getProperty("user.home")),
+        TargetHost.defaultSocketDirectory(System.getProperty(TargetHost.DEFAULT_SOCKET_DIRECTORY_PROPERTY)));
+  }
+
+  /** The default socket directory this resolver uses. */
+  public Path defaultSocketDirectory() {
+    return defaultSocketDirectory;
   }
 
   /** The connection parameters cutter takes, as libpq names them; any other is refused. */
@@ -79,11 +103,9 @@ public final class ConnectionResolver {
     putIfAbsent(p, "sslkey", env.get("PGSSLKEY"));
     putIfAbsent(p, "sslcrl", env.get("PGSSLCRL"));
     putIfAbsent(p, "connect_timeout", env.get("PGCONNECT_TIMEOUT"));
-    String host = first(p.get("host"), "localhost");
-    if (host.contains(",")) {
-      throw CutterException.invalid("target: several hosts (" + host + ") are not supported: name the one primary to change");
-    }
     int port = parsePort(first(p.get("port"), "5432"));
+    // no host: libpq's default socket directory when it has the port's socket file, else localhost over TCP
+    String host = TargetHost.choose(p.get("host"), port, defaultSocketDirectory, TargetHost::isSocketFile);
     String user = first(p.get("user"), System.getProperty("user.name"));
     String db = first(p.get("dbname"), user);
     Optional<Secret> password = Optional.ofNullable(env.get("PGPASSWORD")).filter(s -> !s.isEmpty()).map(Secret::new);
@@ -94,7 +116,8 @@ public final class ConnectionResolver {
     if (password.isEmpty()) {
       password = passwordFromFile(file, state, host, port, db, user);
     }
-    PasswordSearch search = new PasswordSearch(fromEnvironment, true, file, state, password.isPresent());
+    PasswordSearch search = new PasswordSearch(fromEnvironment, true, file, state, password.isPresent(),
+        PassFile.passFileHost(host, defaultSocketDirectory));
     return new ConnectionSpec(host, port, db, user, password, tls(p, host.startsWith("/")),
         connectTimeout(p.get("connect_timeout")), search);
   }
@@ -356,6 +379,9 @@ public final class ConnectionResolver {
             if (k.equals("service")) {
               throw CutterException.invalid("nested service specifications are not supported");
             }
+            if (k.equals("host") && !v.isBlank()) {
+              TargetHost.check(v); // refused naming this file
+            }
             putParam(checked, k, v);
           });
         } catch (CutterException e) {
@@ -383,10 +409,11 @@ public final class ConnectionResolver {
     return passwordFromFile(file, PassFile.check(file), host, port, db, user);
   }
 
-  private static Optional<Secret> passwordFromFile(Path file, PassFile.State state, String host, int port, String db,
+  private Optional<Secret> passwordFromFile(Path file, PassFile.State state, String host, int port, String db,
       String user) {
     return switch (state) {
-      case USABLE -> PassFile.lookup(file, host, port, db, user).map(Secret::new);
+      case USABLE -> PassFile.lookup(file, PassFile.passFileHost(host, defaultSocketDirectory), port, db, user)
+          .map(Secret::new);
       case MISSING -> Optional.empty();
       case NOT_PLAIN, OPEN_TO_OTHERS -> Optional.empty(); // libpq warns and ignores it; so do we (PassFile.check warned)
     };

@@ -84,31 +84,26 @@ final class PassFile {
   }
 
   /**
-   * The compiled-in default socket directory ({@code DEFAULT_PGSOCKET_DIR}) of the libpq cutter is
-   * held to, the one socket directory the password file's {@code localhost} stands for: Debian's
-   * and Ubuntu's build, the platform of cutter's package and of the psql its tests compare with
-   * (libpq's own source says {@code /tmp}; a distribution may build it with another).
-   */
-  static final String DEFAULT_SOCKET_DIR = "/var/run/postgresql";
-
-  /**
    * The host name libpq looks up in the password file for {@code host}: {@code localhost} for the
-   * default socket directory, compared as a string as libpq compares it (no path is made canonical);
-   * any other host as it is, another socket directory and a loopback address included. The name
-   * replaces the host: a line naming that directory itself does not match it, as with libpq.
+   * default socket directory ({@code defaultSocketDirectory}, libpq's compiled-in
+   * {@code DEFAULT_PGSOCKET_DIR}, the directory a target without a host is looked for in),
+   * compared as a string as libpq compares it (no path is made canonical); any other host as it
+   * is, another socket directory and a loopback address included. The name replaces the host: a
+   * line naming that directory itself does not match it, as with libpq.
    */
-  static String passFileHost(String host) {
-    return host.isEmpty() || host.equals(DEFAULT_SOCKET_DIR) ? "localhost" : host;
+  static String passFileHost(String host, Path defaultSocketDirectory) {
+    return host.isEmpty() || host.equals(defaultSocketDirectory.toString()) ? "localhost" : host;
   }
 
-  static Optional<String> lookup(Path file, String host, int port, String db, String user) {
+  /** The password of the first line for {@code fileHost} (see {@link #passFileHost}), port, database and user. */
+  static Optional<String> lookup(Path file, String fileHost, int port, String db, String user) {
     List<String> lines;
     try {
       lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
       return Optional.empty();
     }
-    String h = passFileHost(host);
+    String h = fileHost;
     for (String line : lines) {
       if (line.isBlank() || line.startsWith("#")) {
         continue;

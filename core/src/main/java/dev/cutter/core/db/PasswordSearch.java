@@ -14,18 +14,20 @@ import java.util.Objects;
  * @param file the password file cutter looked at ({@code PGPASSFILE} or {@code ~/.pgpass})
  * @param fileState what libpq's rule made of that file
  * @param lineFound the file had a line for this host, port, database and user
+ * @param fileHost the host name looked up in the file ({@code localhost} for the default socket directory)
  */
 public record PasswordSearch(boolean fromEnvironment, boolean environmentApplies, Path file, PassFile.State fileState,
-    boolean lineFound) {
+    boolean lineFound, String fileHost) {
 
   public PasswordSearch {
     Objects.requireNonNull(file, "file");
     Objects.requireNonNull(fileState, "fileState");
+    Objects.requireNonNull(fileHost, "fileHost");
   }
 
   /** The same file, for another role of the same server: PGPASSWORD does not serve it. */
   PasswordSearch forOtherRole(boolean found) {
-    return new PasswordSearch(false, false, file, fileState, found);
+    return new PasswordSearch(false, false, file, fileState, found, fileHost);
   }
 
   /** One clause for a refused login: where the password came from, or where it was looked for. */
@@ -41,7 +43,7 @@ public record PasswordSearch(boolean fromEnvironment, boolean environmentApplies
       case MISSING -> "does not exist (PGPASSFILE names another; mode 0600)";
       case NOT_PLAIN -> "is not a plain file and was ignored";
       case OPEN_TO_OTHERS -> "was ignored because group or others can read it (chmod 0600 it)";
-      case USABLE -> "has no line for " + PassFile.passFileHost(spec.host()) + ":" + spec.port() + ":" + spec.database() + ":" + spec.user();
+      case USABLE -> "has no line for " + fileHost + ":" + spec.port() + ":" + spec.database() + ":" + spec.user();
     };
     return "no password found: " + env + ", and the password file " + file + " " + inFile;
   }

@@ -1,0 +1,173 @@
+package dev.cutter.core.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cutter.core.CutterException;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The host when none is given: libpq's default socket directory when it holds the port's socket
+ * file, else localhost over TCP; and the hosts cutter refuses (a list, the abstract namespace).
+ */
+class TargetHostTest {
+
+  @TempDir Path home;
+  @TempDir Path sockets;
+
+  private ServerSocketChannel listening;
+
+  @AfterEach
+  void close() throws IOException {
+    if (listening != null) {
+      listening.close();
+    }
+  }
+
+  /** A real Unix-domain socket file {@code .s.PGSQL.<port>} in {@link #sockets} (nothing answers on it). */
+  private Path socketFile(int port) throws IOException {
+    Path file = sockets.resolve(".s.PGSQL." + port);
+    listening = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+    listening.bind(UnixDomainSocketAddress.of(file));
+    return file;
+  }
+
+  private ConnectionResolver resolver(Map<String, String> env) {
+    return new ConnectionResolver(env, home, sockets);
+  }
+
+  @Test
+  void noHostIsTheDefaultDirectoryWhenItsSocketFileForThePortExistsElseLocalhost() {
+    Set<Path> present = Set.of(Path.of("/d/.s.PGSQL.5432"));
+    assertThat(TargetHost.choose(null, 5432, Path.of("/d"), present::contains)).isEqualTo("/d");
+    assertThat(TargetHost.choose("", 5432, Path.of("/d"), present::contains)).isEqualTo("/d");
+    assertThat(TargetHost.choose(" ", 5432, Path.of("/d/"), present::contains)).isEqualTo("/d");
+    assertThat(TargetHost.choose(null, 5433, Path.of("/d"), present::contains)).as("the port names the socket file")
+        .isEqualTo("localhost");
+    assertThat(TargetHost.choose(null, 5432, Path.of("/e"), present::contains)).isEqualTo("localhost");
+    assertThat(TargetHost.choose("localhost", 5432, Path.of("/d"), present::contains))
+        .as("a host given is kept, localhost too").isEqualTo("localhost");
+    assertThat(TargetHost.choose("/run/pg", 5432, Path.of("/d"), present::contains)).isEqualTo("/run/pg");
+  }
+
+  @Test
+  void aListOfHostsAndTheAbstractNamespaceAreRefusedInOneLine() {
+    assertThatThrownBy(() -> TargetHost.check("/run/a,/run/b")).isInstanceOf(CutterException.class)
+        .hasMessage("target: several hosts (/run/a,/run/b) are not supported: name the one primary to change (in "
+            + "--target, the service entry or PGHOST)");
+    assertThatThrownBy(() -> TargetHost.check("@pg")).isInstanceOf(CutterException.class)
+        .hasMessage("target: host @pg names a Unix socket in the abstract namespace, which cutter cannot open: name a "
+            + "socket directory (an absolute path) or a host");
+    assertThat(TargetHost.check("/run/pg")).isEqualTo("/run/pg");
+    assertThat(TargetHost.check("db.example")).isEqualTo("db.example");
+  }
+
+  @Test
+  void onlyASocketCountsAsTheSocketFile() throws IOException {
+    Path socket = socketFile(5432);
+    assertThat(TargetHost.isSocketFile(socket)).isTrue();
+    assertThat(TargetHost.isSocketFile(sockets.resolve(".s.PGSQL.5499"))).as("missing").isFalse();
+    Path plain = Files.writeString(sockets.resolve(".s.PGSQL.5433"), "");
+    assertThat(TargetHost.isSocketFile(plain)).as("a regular file").isFalse();
+    Path dir = Files.createDirectory(sockets.resolve(".s.PGSQL.5434"));
+    assertThat(TargetHost.isSocketFile(dir)).as("a directory").isFalse();
+  }
+
+  @Test
+  void theDefaultDirectoryIsDebiansUnlessThePropertyNamesAnAbsoluteOne() {
+    assertThat(TargetHost.defaultSocketDirectory(null)).isEqualTo(Path.of("/var/run/postgresql"));
+    assertThat(TargetHost.defaultSocketDirectory("")).isEqualTo(Path.of("/var/run/postgresql"));
+    assertThat(TargetHost.defaultSocketDirectory("/tmp/")).isEqualTo(Path.of("/tmp"));
+    assertThatThrownBy(() -> TargetHost.defaultSocketDirectory("tmp")).isInstanceOf(CutterException.class)
+        .hasMessage("cutter.default-socket-dir must be an absolute directory, not 'tmp'");
+    assertThat(new ConnectionResolver(Map.of(), home).defaultSocketDirectory()).isEqualTo(Path.of("/var/run/postgresql"));
+  }
+
+  @Test
+  void withoutAHostTheResolverTakesTheDefaultSocketDirectoryAsLibpqDoes() throws IOException {
+    Path socket = socketFile(5432);
+    for (String target : new String[] {null, "", "dbname=shop host=", "postgresql://app@/shop", "postgresql:///shop?host="}) {
+      ConnectionSpec s = resolver(Map.of()).resolve(target);
+      assertThat(s.host()).as(String.valueOf(target)).isEqualTo(sockets.toString());
+      assertThat(s.socketFile()).as(String.valueOf(target)).contains(socket);
+      assertThat(s.sslModeInForce()).isEqualTo(ConnectionSpec.SslMode.DISABLE);
+      assertThat(Connections.endpoint(s)).containsEntry("socketFactoryArg", socket.toString());
+    }
+    assertThat(resolver(Map.of("PGHOST", "")).resolve(null).host()).as("an empty PGHOST is no host").isEqualTo(sockets.toString());
+    assertThat(resolver(Map.of("PGHOST", "localhost")).resolve(null).host()).as("localhost named is TCP")
+        .isEqualTo("localhost");
+  }
+
+  @Test
+  void withoutTheSocketFileForThePortItIsLocalhostOverTcp() throws IOException {
+    socketFile(5432);
+    ConnectionSpec other = resolver(Map.of("PGPORT", "5433")).resolve(null);
+    assertThat(other.host()).isEqualTo("localhost");
+    assertThat(other.socketFile()).isEmpty();
+    assertThat(Connections.endpoint(other)).containsEntry("PGHOST", "localhost").containsEntry("PGPORT", "5433")
+        .doesNotContainKey("socketFactoryArg");
+    assertThat(new ConnectionResolver(Map.of(), home, sockets.resolve("none")).resolve("dbname=shop").host())
+        .isEqualTo("localhost");
+  }
+
+  @Test
+  void aHostListOrAnAbstractSocketIsRefusedFromEverySource() throws IOException {
+    Files.writeString(home.resolve(".pg_service.conf"), "[two]\nhost=a,b\n[abstract]\nhost=@pg\n");
+    for (Map.Entry<String, Map<String, String>> c : Map.of("postgresql://app@a,b/shop", Map.<String, String>of(),
+        "host=a,b", Map.<String, String>of(), "", Map.of("PGHOST", "/run/a,/run/b"), "service=two",
+        Map.<String, String>of()).entrySet()) {
+      assertThatThrownBy(() -> resolver(c.getValue()).resolve(c.getKey())).as(c.getKey())
+          .isInstanceOf(CutterException.class).hasMessageContaining("several hosts (");
+    }
+    for (Map.Entry<String, Map<String, String>> c : Map.of("postgresql://app@/shop?host=%40pg", Map.<String, String>of(),
+        "host=@pg", Map.<String, String>of(), "", Map.of("PGHOST", "@pg")).entrySet()) {
+      assertThatThrownBy(() -> resolver(c.getValue()).resolve(c.getKey())).as(c.getKey())
+          .isInstanceOf(CutterException.class).hasMessage("target: host @pg names a Unix socket in the abstract "
+              + "namespace, which cutter cannot open: name a socket directory (an absolute path) or a host");
+    }
+    assertThatThrownBy(() -> resolver(Map.of()).resolve("service=abstract")).isInstanceOf(CutterException.class)
+        .hasMessage(home.resolve(".pg_service.conf") + ": service 'abstract': host @pg names a Unix socket in the "
+            + "abstract namespace, which cutter cannot open: name a socket directory (an absolute path) or a host");
+  }
+
+  /**
+   * The password file's {@code localhost} stands for the resolver's default socket directory, the
+   * one a target without a host is looked for in: with or without the socket file, a target
+   * without a host finds the {@code localhost} line, as psql does.
+   */
+  @Test
+  void thePasswordFilesLocalhostIsTheDefaultDirectoryChosenForNoHost() throws IOException {
+    Path pass = Files.writeString(home.resolve(".pgpass"), "localhost:5432:*:app:local-7\n" + sockets + ":5433:*:app:dir-8\n");
+    Files.setPosixFilePermissions(pass, PosixFilePermissions.fromString("rw-------"));
+
+    ConnectionSpec tcp = resolver(Map.of()).resolve("user=app dbname=shop");
+    assertThat(tcp.host()).isEqualTo("localhost");
+    assertThat(tcp.password()).map(ConnectionSpec.Secret::value).contains("local-7");
+
+    socketFile(5432);
+    ConnectionSpec socket = resolver(Map.of()).resolve("user=app dbname=shop");
+    assertThat(socket.host()).isEqualTo(sockets.toString());
+    assertThat(socket.password()).map(ConnectionSpec.Secret::value).contains("local-7");
+    assertThat(socket.passwordSearch().fileHost()).isEqualTo("localhost");
+    assertThat(resolver(Map.of()).passwordFor(socket, "app")).as("another role's login on the same server")
+        .map(ConnectionSpec.Secret::value).contains("local-7");
+
+    ConnectionSpec named = resolver(Map.of()).resolve("user=app dbname=shop port=5433 host=" + sockets);
+    assertThat(named.password()).as("libpq looks up localhost for the default directory, not its path").isEmpty();
+    assertThat(named.passwordSearch().describe(named)).endsWith("has no line for localhost:5433:shop:app");
+    ConnectionSpec elsewhere = new ConnectionResolver(Map.of(), home).resolve("user=app dbname=shop port=5433 host=" + sockets);
+    assertThat(elsewhere.password()).as("not the default directory: its own line")
+        .map(ConnectionSpec.Secret::value).contains("dir-8");
+  }
+}
