@@ -54,7 +54,8 @@ final class RestoreProof implements AutoCloseable {
 
   /**
    * Starts or reaches the scratch server, checks that it runs {@code sourceMajor}, and creates the
-   * proof's database (from template0, with a name no other run uses).
+   * proof's database (from template0, with a name no other run uses, no privilege for PUBLIC: only
+   * the admin and superusers connect to it).
    */
   static RestoreProof open(Supplier<ScratchServer> scratch, int sourceMajor, String runId) throws Refused {
     ScratchServer server;
@@ -83,6 +84,9 @@ final class RestoreProof implements AutoCloseable {
         slots = rs.getLong(1);
       }
       st.execute("create database " + Sql.ident(name) + " template template0");
+      // a new database lets PUBLIC connect: on an operator's server every other login could then read
+      // the restored catalog (function bodies, names, reltuples) and keep a session cutter may not end
+      st.execute("revoke all on database " + Sql.ident(name) + " from public");
       quickCommits(st, name);
     } catch (SQLException | RuntimeException e) {
       server.close();
