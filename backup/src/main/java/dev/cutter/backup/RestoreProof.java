@@ -83,10 +83,12 @@ final class RestoreProof implements AutoCloseable {
         rs.next();
         slots = rs.getLong(1);
       }
-      st.execute("create database " + Sql.ident(name) + " template template0");
       // a new database lets PUBLIC connect: on an operator's server every other login could then read
-      // the restored catalog (function bodies, names, reltuples) and keep a session cutter may not end
+      // the restored catalog (function bodies, names, reltuples) and keep a session cutter may not end;
+      // connections are opened only once PUBLIC's privileges are gone
+      st.execute("create database " + Sql.ident(name) + " template template0 allow_connections false");
       st.execute("revoke all on database " + Sql.ident(name) + " from public");
+      st.execute("alter database " + Sql.ident(name) + " allow_connections true");
       quickCommits(st, name);
     } catch (SQLException | RuntimeException e) {
       server.close();
