@@ -45,6 +45,7 @@ final class RestoreProof implements AutoCloseable {
   private final ScratchServer server;
   private final String name;
   private final long lockSlots;
+  private boolean closed;
 
   private RestoreProof(ScratchServer server, String name, long lockSlots) {
     this.server = server;
@@ -219,10 +220,15 @@ final class RestoreProof implements AutoCloseable {
 
   /**
    * Drops the proof's database (whatever it holds, whoever is connected) and stops a server started
-   * for it; a disposable server is stopped without the drop, its data directory goes with it.
+   * for it; a disposable server is stopped without the drop, its data directory goes with it. Once:
+   * later calls do nothing (the run's close and the hook of a SIGTERM may both come).
    */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return; // once: by the run, or by its signal hook while the run still goes on
+    }
+    closed = true;
     if (server.disposable()) {
       server.close();
       return;
