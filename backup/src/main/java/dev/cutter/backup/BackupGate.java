@@ -204,6 +204,10 @@ public final class BackupGate {
     } catch (RestoreProof.Refused r) {
       return proofRefused(r);
     }
+    // a SIGTERM/SIGINT ends the JVM before this thread reaches the close: the proof's database (a copy
+    // of production on the scratch server) is dropped by a hook then, as after a failure
+    Thread dropOnSignal = new Thread(proof::close, "cutter-restore-proof-interrupt");
+    Runtime.getRuntime().addShutdownHook(dropOnSignal);
     try (proof) {
       List<String> schemas = catalog.schemasInScope();
       // counted once pg_dump has exited 0 (SourceCount), in this transaction: the dump's snapshot
@@ -216,6 +220,12 @@ public final class BackupGate {
             catalog.relationCount()), started);
       } finally {
         source.settle(); // the catalog session closes after this; the counting must be over
+      }
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(dropOnSignal);
+      } catch (IllegalStateException e) {
+        // the JVM is shutting down: the hook has run or is running
       }
     }
   }

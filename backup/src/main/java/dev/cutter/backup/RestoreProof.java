@@ -45,6 +45,7 @@ final class RestoreProof implements AutoCloseable {
   private final ScratchServer server;
   private final String name;
   private final long lockSlots;
+  private boolean closed;
 
   private RestoreProof(ScratchServer server, String name, long lockSlots) {
     this.server = server;
@@ -54,7 +55,8 @@ final class RestoreProof implements AutoCloseable {
 
   /**
    * Starts or reaches the scratch server, checks that it runs {@code sourceMajor}, and creates the
-   * proof's database (from template0, with a name no other run uses).
+   * proof's database (from template0, with a name no other run uses, no privilege for PUBLIC: only
+   * the admin and superusers connect to it).
    */
   static RestoreProof open(Supplier<ScratchServer> scratch, int sourceMajor, String runId) throws Refused {
     ScratchServer server;
@@ -82,7 +84,12 @@ final class RestoreProof implements AutoCloseable {
         rs.next();
         slots = rs.getLong(1);
       }
-      st.execute("create database " + Sql.ident(name) + " template template0");
+      // a new database lets PUBLIC connect: on an operator's server every other login could then read
+      // the restored catalog (function bodies, names, reltuples) and keep a session cutter may not end;
+      // connections are opened only once PUBLIC's privileges are gone
+      st.execute("create database " + Sql.ident(name) + " template template0 allow_connections false");
+      st.execute("revoke all on database " + Sql.ident(name) + " from public");
+      st.execute("alter database " + Sql.ident(name) + " allow_connections true");
       quickCommits(st, name);
     } catch (SQLException | RuntimeException e) {
       server.close();
@@ -213,10 +220,15 @@ final class RestoreProof implements AutoCloseable {
 
   /**
    * Drops the proof's database (whatever it holds, whoever is connected) and stops a server started
-   * for it; a disposable server is stopped without the drop, its data directory goes with it.
+   * for it; a disposable server is stopped without the drop, its data directory goes with it. Once:
+   * later calls do nothing (the run's close and the hook of a SIGTERM may both come).
    */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return; // once: by the run, or by its signal hook while the run still goes on
+    }
+    closed = true;
     if (server.disposable()) {
       server.close();
       return;

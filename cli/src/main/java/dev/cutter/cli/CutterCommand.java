@@ -148,7 +148,7 @@ public final class CutterCommand implements Runnable {
     @Override
     public int handleParseException(CommandLine.ParameterException ex, String[] args) {
       CommandLine c = ex.getCommandLine();
-      c.getErr().println(Stderr.SCANNER.mask("cutter: " + ex.getMessage()));
+      c.getErr().println(visible(Stderr.SCANNER.mask("cutter: " + ex.getMessage())));
       c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
       return ExitCodes.INVALID;
     }
@@ -158,19 +158,27 @@ public final class CutterCommand implements Runnable {
       boolean verbose = parsed.matchedOption("--verbose") != null || isVerbose(parsed);
       if (ex instanceof CutterException ce) {
         String message = ce.exitCode() == ExitCodes.INVALID ? ce.getMessage() : "cutter: " + ce.getMessage();
-        c.getErr().println(Stderr.SCANNER.mask(message));
+        c.getErr().println(visible(Stderr.SCANNER.mask(message)));
       } else {
-        c.getErr().println(Stderr.SCANNER.mask("cutter: internal error: " + ex
-            + (verbose ? "" : " (run with --verbose for the stack trace)")));
+        c.getErr().println(visible(Stderr.SCANNER.mask("cutter: internal error: " + ex
+            + (verbose ? "" : " (run with --verbose for the stack trace)"))));
       }
       if (verbose) {
         StringWriter trace = new StringWriter();
         ex.printStackTrace(new PrintWriter(trace));
-        c.getErr().print(Stderr.SCANNER.mask(trace.toString()));
+        c.getErr().print(visible(Stderr.SCANNER.mask(trace.toString())));
       }
       c.getErr().flush();
       return exitCodeOf(ex);
     }
+  }
+
+  /**
+   * An error as the terminal is to show it: a character that hides or reorders text (a bidi
+   * control, a zero-width character, a line separator) in what it quotes is written as its escape.
+   */
+  private static String visible(String line) {
+    return dev.cutter.core.text.YamlText.visibleKeepingBreaks(line);
   }
 
   private static boolean isVerbose(CommandLine.ParseResult parsed) {

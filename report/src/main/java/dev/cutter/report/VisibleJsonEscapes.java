@@ -10,7 +10,9 @@ import dev.cutter.core.text.YamlText;
 /**
  * JSON escapes for the report's JSON and SARIF: a character that hides or reorders text (a bidi
  * control, a zero-width or other format character, a line or paragraph separator) is written as
- * {@code \\uXXXX}, never raw, as the YAML, Markdown and HTML show it; the text reads back the same.
+ * {@code \\uXXXX}, never raw, as the YAML, Markdown and HTML show it; so is every character beyond
+ * U+FFFF, as its two surrogates (a hidden one cannot be told from the others one half at a time);
+ * the text reads back the same.
  */
 final class VisibleJsonEscapes extends CharacterEscapes {
 
@@ -34,8 +36,9 @@ final class VisibleJsonEscapes extends CharacterEscapes {
 
   @Override
   public SerializableString getEscapeSequence(int ch) {
-    // a surrogate is half of a character written whole; a hidden character is never one
-    return !Character.isSurrogate((char) ch) && YamlText.hidden(ch) ? new SerializedString(String.format("\\u%04x", ch))
+    // a character beyond U+FFFF comes here one surrogate at a time, and the hidden ones are among them (the
+    // tag characters U+E0000-E007F spell invisible ASCII): both halves of every such character are escaped
+    return Character.isSurrogate((char) ch) || YamlText.hidden(ch) ? new SerializedString(String.format("\\u%04x", ch))
         : null;
   }
 }

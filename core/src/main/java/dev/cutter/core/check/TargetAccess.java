@@ -54,11 +54,16 @@ public record TargetAccess(ConnectionSpec login, BiFunction<ConnectionSpec, Stri
     /**
      * This session when one round trip proves it still alive, else null, with it closed: a session
      * opened ahead of its use may have been ended by the server meanwhile (idle_session_timeout, a
-     * terminated backend, a restart), and is then opened again in place by its owner.
+     * terminated backend, a restart), and is then opened again in place by its owner. A session
+     * that reached the role by SET ROLE from a lean login is kept only while that login is still
+     * a member of the role holding nothing the role lacks (read again now, as opening it in place
+     * would): a login granted more, or no longer a member, since it logged in would otherwise let
+     * the artifact's RESET ROLE act as it; its owner then opens one in place, which refuses it.
      */
     public RoleSession aliveOrClosed() {
       try {
-        if (connection.isValid(VALID_WITHIN_SECONDS)) {
+        if (connection.isValid(VALID_WITHIN_SECONDS) && (route != Route.SET_ROLE_FROM_LEAN_LOGIN
+            || RoleSwitch.standing(connection, RoleSwitch.currentUser(connection)).leanMember())) {
           return this;
         }
       } catch (SQLException e) {

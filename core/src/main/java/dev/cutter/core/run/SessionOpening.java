@@ -52,10 +52,13 @@ final class SessionOpening {
     return live != null ? live : again.open();
   }
 
-  /** Waits for the login to end and closes the session it opened, if any: nothing is left behind. */
+  /**
+   * Waits for the login to end and closes the session it opened, if any: nothing is left behind,
+   * and nothing logs in again (a session the server ended is not replaced just to be closed).
+   */
   void discard() {
     try {
-      await().close();
+      Background.await(task, ApplyRun.ApplyRoleException.class).close();
     } catch (ApplyRun.ApplyRoleException | SQLException | RuntimeException e) {
       // nothing was opened, or closing failed: either way nothing is left to use
     }
