@@ -105,9 +105,12 @@ class StartupIT {
     Loaded v = loaded("verify", "package", "verify", pkg.toString(), "--trust", trust.toString());
     assertThat(v.run.exit()).as(v.run.err()).isZero();
     assertThat(v.run.out()).contains("integrity: PASS");
-    assertThat(v.shared("dev.cutter.core.integrity.IntegrityVerifier", "org.yaml.snakeyaml.Yaml",
+    assertThat(v.shared("dev.cutter.core.integrity.IntegrityVerifier", "org.yaml.snakeyaml.composer.Composer",
         "org.bouncycastle.openpgp.PGPSignature", "picocli.CommandLine")).isTrue();
     assertThat(v.names()).doesNotContain("com.fasterxml.jackson.databind.ObjectMapper");
+    // the package and the trust policy are composed to nodes only: no Yaml object, representer or constructor
+    assertThat(v.names()).doesNotContain("org.yaml.snakeyaml.Yaml", "org.yaml.snakeyaml.representer.Representer",
+        "org.yaml.snakeyaml.constructor.Constructor", "org.yaml.snakeyaml.introspector.PropertyUtils");
     assertThat(v.sharedShare()).isGreaterThan(0.95);
     assertThat(v.notShared()).noneMatch(n -> n.startsWith("picocli.") || n.startsWith("dev.cutter.")
         || n.startsWith("org.bouncycastle.") || n.startsWith("org.yaml."));
