@@ -7,7 +7,9 @@ import java.util.List;
  * the pool, then the report's) on a daemon thread while the run reads its package, its password
  * file and trust policy and checks signatures: that work is computing on one core, the other
  * would be idle. It only loads classes: it has no connection settings and opens nothing (the
- * integrity gate still passes before any connection, threat model S1). First, since the integrity
+ * integrity gate still passes before any connection, threat model S1). First the JDK's security
+ * providers, which the first SHA-256 digest (the package load's) would otherwise read on the main
+ * thread; then, since the integrity
  * gate needs them before the first connection needs the driver: the signature check's classes and
  * Ed25519's table of base-point multiples, which Bouncy Castle computes on the first verification
  * (a pure function of the curve; it reads no package, key or signature).
@@ -39,11 +41,19 @@ final class DriverWarmup {
   }
 
   /**
-   * Initialises every class of {@link #INTEGRITY_CLASSES}, Ed25519's precomputed table, then every
+   * Reads the JDK's provider list (a SHA-256 digest), initialises every class of
+   * {@link #INTEGRITY_CLASSES}, Ed25519's precomputed table, then every
    * class of {@link #CLASSES}; returns how many classes could not be (none in a sound build).
    */
   static int warm() {
-    int missing = initialise(INTEGRITY_CLASSES);
+    int missing = 0;
+    try {
+      // the JDK's provider list, read on the first digest: the package load hashes every file it reads
+      java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException | RuntimeException e) {
+      missing++;
+    }
+    missing += initialise(INTEGRITY_CLASSES);
     try {
       org.bouncycastle.math.ec.rfc8032.Ed25519.precompute(); // once per JVM; a verification waits for it, never repeats it
     } catch (RuntimeException | LinkageError e) {

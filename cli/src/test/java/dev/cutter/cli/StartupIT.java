@@ -105,9 +105,12 @@ class StartupIT {
     Loaded v = loaded("verify", "package", "verify", pkg.toString(), "--trust", trust.toString());
     assertThat(v.run.exit()).as(v.run.err()).isZero();
     assertThat(v.run.out()).contains("integrity: PASS");
-    assertThat(v.shared("dev.cutter.core.integrity.IntegrityVerifier", "org.yaml.snakeyaml.Yaml",
+    assertThat(v.shared("dev.cutter.core.integrity.IntegrityVerifier", "org.yaml.snakeyaml.composer.Composer",
         "org.bouncycastle.openpgp.PGPSignature", "picocli.CommandLine")).isTrue();
     assertThat(v.names()).doesNotContain("com.fasterxml.jackson.databind.ObjectMapper");
+    // the package and the trust policy are composed to nodes only: no Yaml object, representer or constructor
+    assertThat(v.names()).doesNotContain("org.yaml.snakeyaml.Yaml", "org.yaml.snakeyaml.representer.Representer",
+        "org.yaml.snakeyaml.constructor.Constructor", "org.yaml.snakeyaml.introspector.PropertyUtils");
     assertThat(v.sharedShare()).isGreaterThan(0.95);
     assertThat(v.notShared()).noneMatch(n -> n.startsWith("picocli.") || n.startsWith("dev.cutter.")
         || n.startsWith("org.bouncycastle.") || n.startsWith("org.yaml."));
@@ -183,6 +186,31 @@ class StartupIT {
     assertThat(version.exit()).as(version.err()).isEqualTo(0);
     assertThat(version.out()).startsWith("cutter ").doesNotContain("directives");
     assertThat(version.err()).isEmpty();
+  }
+
+  /**
+   * With C2 kept for the digests, ciphers and the backup only, the launcher raises C1's tier-3
+   * thresholds threefold (the JDK's defaults: 200, 100, 2000, 60000), so that a short run compiles
+   * fewer lukewarm methods with profiling nobody reads; the JVM reports the values in force.
+   */
+  @Test
+  void theLauncherRaisesTheTier3ThresholdsThreefold() throws Exception {
+    Path log = dir.resolve("flags.log");
+    Cli version = launch(Map.of(), "-XX:+UnlockDiagnosticVMOptions -XX:+LogVMOutput -XX:LogFile=" + log
+        + " -XX:+PrintFlagsFinal", "--version");
+    assertThat(version.exit()).as(version.err()).isZero();
+    assertThat(version.out()).as("the flags go to the log, not to stdout").startsWith("cutter ")
+        .doesNotContain("Tier3");
+    Map<String, String> flags = new java.util.HashMap<>();
+    java.util.regex.Pattern flag = java.util.regex.Pattern.compile("^\\s*intx\\s+(Tier3\\w+)\\s+=\\s+(\\d+)\\s");
+    for (String l : new String(Files.readAllBytes(log), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+      java.util.regex.Matcher m = flag.matcher(l);
+      if (m.find()) {
+        flags.put(m.group(1), m.group(2));
+      }
+    }
+    assertThat(flags).containsEntry("Tier3InvocationThreshold", "600").containsEntry("Tier3MinInvocationThreshold", "300")
+        .containsEntry("Tier3CompileThreshold", "6000").containsEntry("Tier3BackEdgeThreshold", "180000");
   }
 
   /** The classes one launcher run loaded: name to "from the archive". */

@@ -5,9 +5,9 @@ import dev.cutter.core.InvalidInputException;
 import dev.cutter.core.db.ConnectionSpec;
 import dev.cutter.core.db.ConnectionSpec.SslMode;
 import dev.cutter.core.lint.LintRule;
+import dev.cutter.core.model.YamlComposer;
 import dev.cutter.core.via.PgDumpVia;
 import java.io.IOException;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -24,8 +24,6 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -172,7 +170,7 @@ public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int requ
   static boolean holdsNoPolicy(Path file) {
     try {
       String text = Files.readString(file, StandardCharsets.UTF_8);
-      return new Yaml(new SafeConstructor(new LoaderOptions())).compose(new StringReader(text)) == null;
+      return YamlComposer.compose(text, new LoaderOptions()) == null;
     } catch (IOException | RuntimeException e) {
       return false;
     }
@@ -202,7 +200,7 @@ public record TrustPolicy(Path file, Path keyringFile, Keyring keyring, int requ
     }
     Node root;
     try {
-      root = new Yaml(new SafeConstructor(new LoaderOptions())).compose(new StringReader(text));
+      root = YamlComposer.compose(text, new LoaderOptions());
     } catch (MarkedYAMLException e) {
       throw invalid(name, e.getProblemMark(), "not valid YAML: " + e.getProblem());
     }

@@ -1,7 +1,6 @@
 package dev.cutter.core.model;
 
 import dev.cutter.core.check.Problems;
-import java.io.StringReader;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -18,7 +17,6 @@ import java.util.Optional;
 import java.util.Set;
 import org.yaml.snakeyaml.DumperOptions.ScalarStyle;
 import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
@@ -87,7 +85,7 @@ final class YamlDocument {
     }
     Node root;
     try {
-      root = new Yaml(loaderOptions()).compose(new StringReader(text.get()));
+      root = YamlComposer.compose(text.get(), loaderOptions());
     } catch (MarkedYAMLException e) {
       Mark mark = e.getProblemMark();
       problems.add(mark == null ? SourcePosition.UNKNOWN : positionOfIndex(text.get(), mark.getIndex()), "invalid YAML: " + yamlProblem(e));

@@ -298,8 +298,14 @@ public final class ApplyRun {
   private RunReport gated(State s, Connection lockConn, ReportSink sink, ApplySessionsAhead ahead) throws SQLException {
     Request req = s.req;
     ApplyPackage pkg = req.pkg();
-    // once P1's identity check held, the apply's and the journal's logins overlap the rest of P1
-    Steps.P1 p1run = checks.preflightWithLint(req.login(), pkg, req.mode() == RunMode.DRY_RUN, ahead::start);
+    // once P1's identity check held, the apply's and the journal's logins, and the lock session's readings
+    // for BEGIN, overlap P1's parallel checks (never the rehearsal, which runs alone after them)
+    BeginReading reading = new BeginReading(lockConn, pkg, req.statements(), req.login().user(),
+        c -> checks.recheck(c, req.login(), pkg, req.mode() == RunMode.DRY_RUN));
+    Steps.P1 p1run = checks.preflightWithLint(req.login(), pkg, req.mode() == RunMode.DRY_RUN, () -> {
+      ahead.start();
+      reading.readAhead();
+    });
     List<CheckResult> p1 = p1run.results();
     s.lint = dev.cutter.core.lint.LintFinding.withMeasured(p1run.lint(),
         dev.cutter.core.lock.LockPlan.measuredBy(p1run.lockPlan()));
@@ -314,10 +320,10 @@ public final class ApplyRun {
     }
     BeginRecheck recheck;
     try {
-      recheck = BeginRecheck.prepare(lockConn, pkg, req.statements(), req.login().user(),
-          c -> checks.recheck(c, req.login(), pkg, req.mode() == RunMode.DRY_RUN));
+      BeginReading.Read read = reading.take();
+      recheck = read.recheck();
       s.touched = recheck.touchedSchemas();
-      s.before = BaselineSnapshot.read(lockConn, s.touched);
+      s.before = read.before();
     } catch (SQLException e) {
       // nothing has changed yet: a catalog that cannot be read is a stop, not an escalation
       return finish(s, Verdict.BLOCKED, "cannot read the catalog fingerprint after P1: " + DbErrors.oneLine(e), sink,
