@@ -57,6 +57,11 @@ final class RestoreProof implements AutoCloseable {
    * proof's database (from template0, with a name no other run uses).
    */
   static RestoreProof open(Supplier<ScratchServer> scratch, int sourceMajor, String runId) throws Refused {
+    return open(scratch, sourceMajor, runId, 1);
+  }
+
+  /** As above for a restore of {@code jobs} jobs, which may build that many indexes at once ({@link #indexMemory}). */
+  static RestoreProof open(Supplier<ScratchServer> scratch, int sourceMajor, String runId, int jobs) throws Refused {
     ScratchServer server;
     try {
       server = scratch.get();
@@ -84,7 +89,7 @@ final class RestoreProof implements AutoCloseable {
       }
       st.execute("create database " + Sql.ident(name) + " template template0");
       quickCommits(st, name);
-      indexMemory(st, name);
+      indexMemory(st, name, jobs);
     } catch (SQLException | RuntimeException e) {
       server.close();
       throw new Refused(ProofFailure.SCRATCH_REFUSED, List.of(), "cannot create the restore proof's database on "
@@ -117,17 +122,17 @@ final class RestoreProof implements AutoCloseable {
    * The proof's index builds (pg_restore's post-data: primary keys, indexes) sort in memory rather
    * than on disk: its database gets {@code maintenance_work_mem} of a quarter of the server's
    * {@code effective_cache_size} (the operator's own figure for the memory the server's host
-   * caches for it), at most {@link #INDEX_MEMORY_CAP}, never less than the server already gives.
-   * pg_restore with one job builds one index at a time, so that is the proof's whole share; like
+   * caches for it), at most {@link #INDEX_MEMORY_CAP}, shared between the restore's {@code jobs}
+   * (each may build an index at the same time), never less than the server already gives. Like
    * {@link #quickCommits} it binds only the proof's database's new sessions and goes with it.
    */
-  private static void indexMemory(Statement st, String name) {
+  private static void indexMemory(Statement st, String name, int jobs) {
     try {
       long mb;
       try (var rs = st.executeQuery("select pg_catalog.pg_size_bytes(pg_catalog.current_setting('maintenance_work_mem')),"
           + " pg_catalog.pg_size_bytes(pg_catalog.current_setting('effective_cache_size'))")) {
         rs.next();
-        mb = indexMemoryMb(rs.getLong(1), rs.getLong(2));
+        mb = indexMemoryMb(rs.getLong(1), rs.getLong(2), jobs);
       }
       if (mb > 0) {
         st.execute("alter database " + Sql.ident(name) + " set maintenance_work_mem = '" + mb + "MB'");
@@ -140,10 +145,10 @@ final class RestoreProof implements AutoCloseable {
   /**
    * The proof's {@code maintenance_work_mem} in MB from the server's (bytes), or 0 when the server's
    * is already at least as large: a quarter of {@code effectiveCacheBytes}, capped at
-   * {@link #INDEX_MEMORY_CAP}.
+   * {@link #INDEX_MEMORY_CAP}, divided by {@code jobs}.
    */
-  static long indexMemoryMb(long serverBytes, long effectiveCacheBytes) {
-    long mb = Math.min(INDEX_MEMORY_CAP, Math.max(0, effectiveCacheBytes) / 4) >> 20;
+  static long indexMemoryMb(long serverBytes, long effectiveCacheBytes, int jobs) {
+    long mb = (Math.min(INDEX_MEMORY_CAP, Math.max(0, effectiveCacheBytes) / 4) / Math.max(1, jobs)) >> 20;
     return mb << 20 > serverBytes ? mb : 0;
   }
 

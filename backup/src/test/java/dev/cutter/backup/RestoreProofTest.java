@@ -432,24 +432,26 @@ class RestoreProofTest {
     assertThat(result).as("result %s", result).isInstanceOf(Passed.class);
     assertThat(transactions[0]).as("no single transaction holding the operator's lock table").isGreaterThan(1);
     assertThat(commits[0]).as("set on the proof's database only").isEqualTo("{synchronous_commit=off,maintenance_work_mem="
-        + RestoreProof.indexMemoryMb(bytes(db, "maintenance_work_mem"), bytes(db, "effective_cache_size")) + "MB}");
+        + RestoreProof.indexMemoryMb(bytes(db, "maintenance_work_mem"), bytes(db, "effective_cache_size"), 1) + "MB}");
     assertThat(commits[1]).as("the server's other databases keep theirs").isEmpty();
     assertThat(proofDatabases(db, "20261205T010000Z-0110")).isEmpty();
   }
 
-  private static long bytes(TestDatabase db, String setting) {
+  static long bytes(TestDatabase db, String setting) {
     return Long.parseLong(db.queryValue("select pg_size_bytes(current_setting('" + setting + "'))"));
   }
 
   @Test
-  void theProofsIndexBuildsGetAQuarterOfTheEffectiveCacheAtMost1GbNeverLessThanTheServerGives() {
+  void theProofsIndexBuildsGetAQuarterOfTheEffectiveCacheAtMost1GbSharedByItsJobsNeverLessThanTheServerGives() {
     long mb = 1L << 20;
-    assertThat(RestoreProof.indexMemoryMb(64 * mb, 4096 * mb)).as("the defaults").isEqualTo(1024);
-    assertThat(RestoreProof.indexMemoryMb(64 * mb, 16384 * mb)).as("capped").isEqualTo(1024);
-    assertThat(RestoreProof.indexMemoryMb(64 * mb, 1024 * mb)).as("a small host").isEqualTo(256);
-    assertThat(RestoreProof.indexMemoryMb(64 * mb, 128 * mb)).as("less than the server's: unchanged").isZero();
-    assertThat(RestoreProof.indexMemoryMb(1024 * mb, 8192 * mb)).as("as much as the server's: unchanged").isZero();
-    assertThat(RestoreProof.indexMemoryMb(2048 * mb, 4096 * mb)).as("more than the cap: unchanged").isZero();
+    assertThat(RestoreProof.indexMemoryMb(64 * mb, 4096 * mb, 1)).as("the defaults").isEqualTo(1024);
+    assertThat(RestoreProof.indexMemoryMb(64 * mb, 16384 * mb, 1)).as("capped").isEqualTo(1024);
+    assertThat(RestoreProof.indexMemoryMb(64 * mb, 1024 * mb, 1)).as("a small host").isEqualTo(256);
+    assertThat(RestoreProof.indexMemoryMb(64 * mb, 4096 * mb, 4)).as("four jobs, four indexes at once").isEqualTo(256);
+    assertThat(RestoreProof.indexMemoryMb(64 * mb, 1024 * mb, 4)).as("four jobs on a small host: the server's").isZero();
+    assertThat(RestoreProof.indexMemoryMb(64 * mb, 128 * mb, 1)).as("less than the server's: unchanged").isZero();
+    assertThat(RestoreProof.indexMemoryMb(1024 * mb, 8192 * mb, 1)).as("as much as the server's: unchanged").isZero();
+    assertThat(RestoreProof.indexMemoryMb(2048 * mb, 4096 * mb, 1)).as("more than the cap: unchanged").isZero();
   }
 
   @Test
@@ -457,7 +459,7 @@ class RestoreProofTest {
     createLedger(db);
     String role = reader(db);
     String runId = "20261205T010000Z-0120";
-    long expected = RestoreProof.indexMemoryMb(bytes(db, "maintenance_work_mem"), bytes(db, "effective_cache_size"));
+    long expected = RestoreProof.indexMemoryMb(bytes(db, "maintenance_work_mem"), bytes(db, "effective_cache_size"), 1);
     assertThat(expected << 20).as("the test server's own is smaller, so the setting shows")
         .isGreaterThan(bytes(db, "maintenance_work_mem"));
     String[] seen = new String[4];
