@@ -200,7 +200,8 @@ public final class BackupGate {
     }
     RestoreProof proof;
     try {
-      proof = RestoreProof.open(settings.scratch().get(), catalog.serverVersionNum() / 10000, runId);
+      proof = RestoreProof.open(settings.scratch().get(), catalog.serverVersionNum() / 10000, runId,
+          policy.format() == BackupPolicy.Format.DIRECTORY ? policy.jobs() : 1);
     } catch (RestoreProof.Refused r) {
       return proofRefused(r);
     }

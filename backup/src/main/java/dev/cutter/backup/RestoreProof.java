@@ -59,6 +59,11 @@ final class RestoreProof implements AutoCloseable {
    * the admin and superusers connect to it).
    */
   static RestoreProof open(Supplier<ScratchServer> scratch, int sourceMajor, String runId) throws Refused {
+    return open(scratch, sourceMajor, runId, 1);
+  }
+
+  /** As above for a restore of {@code jobs} jobs, which may build that many indexes at once ({@link #indexMemory}). */
+  static RestoreProof open(Supplier<ScratchServer> scratch, int sourceMajor, String runId, int jobs) throws Refused {
     ScratchServer server;
     try {
       server = scratch.get();
@@ -91,6 +96,7 @@ final class RestoreProof implements AutoCloseable {
       st.execute("revoke all on database " + Sql.ident(name) + " from public");
       st.execute("alter database " + Sql.ident(name) + " allow_connections true");
       quickCommits(st, name);
+      indexMemory(st, name, jobs);
     } catch (SQLException | RuntimeException e) {
       server.close();
       throw new Refused(ProofFailure.SCRATCH_REFUSED, List.of(), "cannot create the restore proof's database on "
@@ -114,6 +120,43 @@ final class RestoreProof implements AutoCloseable {
     } catch (SQLException e) {
       // a slower restore, the same proof
     }
+  }
+
+  /** The most memory the proof's own index builds are given: an integer primary key of about 13 million rows sorts in it. */
+  static final long INDEX_MEMORY_CAP = 1L << 30;
+
+  /**
+   * The proof's index builds (pg_restore's post-data: primary keys, indexes) sort in memory rather
+   * than on disk: its database gets {@code maintenance_work_mem} of a quarter of the server's
+   * {@code effective_cache_size} (the operator's own figure for the memory the server's host
+   * caches for it), at most {@link #INDEX_MEMORY_CAP}, shared between the restore's {@code jobs}
+   * (each may build an index at the same time), never less than the server already gives. Like
+   * {@link #quickCommits} it binds only the proof's database's new sessions and goes with it.
+   */
+  private static void indexMemory(Statement st, String name, int jobs) {
+    try {
+      long mb;
+      try (var rs = st.executeQuery("select pg_catalog.pg_size_bytes(pg_catalog.current_setting('maintenance_work_mem')),"
+          + " pg_catalog.pg_size_bytes(pg_catalog.current_setting('effective_cache_size'))")) {
+        rs.next();
+        mb = indexMemoryMb(rs.getLong(1), rs.getLong(2), jobs);
+      }
+      if (mb > 0) {
+        st.execute("alter database " + Sql.ident(name) + " set maintenance_work_mem = '" + mb + "MB'");
+      }
+    } catch (SQLException e) {
+      // slower index builds, the same proof
+    }
+  }
+
+  /**
+   * The proof's {@code maintenance_work_mem} in MB from the server's (bytes), or 0 when the server's
+   * is already at least as large: a quarter of {@code effectiveCacheBytes}, capped at
+   * {@link #INDEX_MEMORY_CAP}, divided by {@code jobs}.
+   */
+  static long indexMemoryMb(long serverBytes, long effectiveCacheBytes, int jobs) {
+    long mb = (Math.min(INDEX_MEMORY_CAP, Math.max(0, effectiveCacheBytes) / 4) / Math.max(1, jobs)) >> 20;
+    return mb << 20 > serverBytes ? mb : 0;
   }
 
   String database() {

@@ -68,6 +68,8 @@ record ScopeState(SortedSet<String> relations, SortedMap<String, Long> rowCounts
       }
       try (Statement st = c.createStatement()) {
         st.execute("set local row_security = off");
+        // a one-off scan: compiling it (in the leader and in every parallel worker) costs more than it saves
+        st.execute("set local jit = off");
         try (ResultSet rs = st.executeQuery(sql.toString())) {
           while (rs.next()) {
             counts.put(tables.get(rs.getInt(1)), rs.getLong(2));

@@ -355,6 +355,26 @@ class DirectoryBackupTest {
   }
 
   @Test
+  void aParallelProofsIndexMemoryIsSharedByItsJobs(TestDatabase db) throws Exception {
+    RestoreProofTest.createLedger(db);
+    String role = RestoreProofTest.reader(db);
+    long server = RestoreProofTest.bytes(db, "maintenance_work_mem");
+    long cache = RestoreProofTest.bytes(db, "effective_cache_size");
+    long each = RestoreProof.indexMemoryMb(server, cache, 2);
+    assertThat(each).as("two jobs, half of one job's").isEqualTo(RestoreProof.indexMemoryMb(server, cache, 1) / 2).isPositive();
+    String[] seen = new String[1];
+    BackupResult result = RestoreProofTest.gate(db, env(Map.of()))
+        .beforeProofComparison(scratch -> seen[0] = db.queryValue("select coalesce(string_agg(s.setconfig::text, ','), '')"
+            + " from pg_db_role_setting s join pg_database d on d.oid = s.setdatabase where s.setrole = 0 and d.datname = '"
+            + scratch.database() + "'"))
+        .run(conn(db, role), RestoreProofTest.proving(tmp.resolve("backups"), List.of()).withFormat(BackupPolicy.Format.DIRECTORY, 2),
+            "ledger-change", "20261205T040000Z-0120");
+
+    assertThat(result).as("result %s", result).isInstanceOf(Passed.class);
+    assertThat(seen[0]).isEqualTo("{synchronous_commit=off,maintenance_work_mem=" + each + "MB}");
+  }
+
+  @Test
   void compressionZeroWritesPlainDataFilesThatAreWalkedAndProven(TestDatabase db) throws Exception {
     RestoreProofTest.createLedger(db);
     String role = RestoreProofTest.reader(db);

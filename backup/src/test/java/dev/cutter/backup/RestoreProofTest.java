@@ -431,9 +431,82 @@ class RestoreProofTest {
 
     assertThat(result).as("result %s", result).isInstanceOf(Passed.class);
     assertThat(transactions[0]).as("no single transaction holding the operator's lock table").isGreaterThan(1);
-    assertThat(commits[0]).as("set on the proof's database only").isEqualTo("{synchronous_commit=off}");
+    assertThat(commits[0]).as("set on the proof's database only").isEqualTo("{synchronous_commit=off,maintenance_work_mem="
+        + RestoreProof.indexMemoryMb(bytes(db, "maintenance_work_mem"), bytes(db, "effective_cache_size"), 1) + "MB}");
     assertThat(commits[1]).as("the server's other databases keep theirs").isEmpty();
     assertThat(proofDatabases(db, "20261205T010000Z-0110")).isEmpty();
+  }
+
+  static long bytes(TestDatabase db, String setting) {
+    return Long.parseLong(db.queryValue("select pg_size_bytes(current_setting('" + setting + "'))"));
+  }
+
+  @Test
+  void theProofsIndexBuildsGetAQuarterOfTheEffectiveCacheAtMost1GbSharedByItsJobsNeverLessThanTheServerGives() {
+    long mb = 1L << 20;
+    assertThat(RestoreProof.indexMemoryMb(64 * mb, 4096 * mb, 1)).as("the defaults").isEqualTo(1024);
+    assertThat(RestoreProof.indexMemoryMb(64 * mb, 16384 * mb, 1)).as("capped").isEqualTo(1024);
+    assertThat(RestoreProof.indexMemoryMb(64 * mb, 1024 * mb, 1)).as("a small host").isEqualTo(256);
+    assertThat(RestoreProof.indexMemoryMb(64 * mb, 4096 * mb, 4)).as("four jobs, four indexes at once").isEqualTo(256);
+    assertThat(RestoreProof.indexMemoryMb(64 * mb, 1024 * mb, 4)).as("four jobs on a small host: the server's").isZero();
+    assertThat(RestoreProof.indexMemoryMb(64 * mb, 128 * mb, 1)).as("less than the server's: unchanged").isZero();
+    assertThat(RestoreProof.indexMemoryMb(1024 * mb, 8192 * mb, 1)).as("as much as the server's: unchanged").isZero();
+    assertThat(RestoreProof.indexMemoryMb(2048 * mb, 4096 * mb, 1)).as("more than the cap: unchanged").isZero();
+  }
+
+  @Test
+  void theProofsDatabaseAloneGetsTheIndexMemoryWhileTheProofRunsAndItGoesWithTheDatabase(TestDatabase db) throws Exception {
+    createLedger(db);
+    String role = reader(db);
+    String runId = "20261205T010000Z-0120";
+    long expected = RestoreProof.indexMemoryMb(bytes(db, "maintenance_work_mem"), bytes(db, "effective_cache_size"), 1);
+    assertThat(expected << 20).as("the test server's own is smaller, so the setting shows")
+        .isGreaterThan(bytes(db, "maintenance_work_mem"));
+    String[] seen = new String[4];
+    BackupGate gate = gate(db, BackupGateTest.env(Map.of())).beforeProofComparison(scratch -> {
+      seen[0] = db.queryValue("select oid::text from pg_database where datname = '" + scratch.database() + "'");
+      seen[1] = db.queryValue("select coalesce(string_agg(setconfig::text, ','), '') from pg_db_role_setting"
+          + " where setrole = 0 and setdatabase = " + seen[0]);
+      // what a new session of the proof's database, such as pg_restore's, works with
+      try (var c = dev.cutter.core.db.Connections.open(scratch, "test"); var st = c.createStatement();
+          var rs = st.executeQuery("select pg_size_bytes(current_setting('maintenance_work_mem'))")) {
+        rs.next();
+        seen[2] = rs.getString(1);
+      } catch (java.sql.SQLException ex) {
+        throw new IllegalStateException(ex);
+      }
+      seen[3] = db.queryValue("select pg_size_bytes(current_setting('maintenance_work_mem'))");
+    });
+
+    BackupResult result = gate.run(BackupGateTest.conn(db, role), proving(tmp.resolve("backups"), List.of()), "ledger-change", runId);
+
+    assertThat(result).as("result %s", result).isInstanceOf(Passed.class);
+    assertThat(seen[1]).isEqualTo("{synchronous_commit=off,maintenance_work_mem=" + expected + "MB}");
+    assertThat(seen[2]).as("the proof's sessions").isEqualTo(String.valueOf(expected << 20));
+    assertThat(seen[3]).as("the source's sessions keep the server's").isEqualTo(String.valueOf(bytes(db, "maintenance_work_mem")));
+    assertThat(db.queryValue("select count(*) from pg_db_role_setting where setdatabase = " + seen[0]))
+        .as("gone with the database").isEqualTo("0");
+    assertThat(proofDatabases(db, runId)).isEmpty();
+  }
+
+  @Test
+  void theCountsRunWithoutJitCompilationOnlyInTheirOwnTransaction(TestDatabase db) throws Exception {
+    createLedger(db);
+    try (var c = db.superuser(); var st = c.createStatement()) {
+      st.execute("set jit = on");
+      c.setAutoCommit(false);
+      ScopeState state = ScopeState.read(c, List.of("ledger", "Stock Room"));
+      assertThat(state.totalRows()).isEqualTo(40 + 1234 + 77 + 300);
+      try (var rs = st.executeQuery("select current_setting('jit')")) {
+        rs.next();
+        assertThat(rs.getString(1)).as("within the counting transaction").isEqualTo("off");
+      }
+      c.rollback();
+      try (var rs = st.executeQuery("select current_setting('jit')")) {
+        rs.next();
+        assertThat(rs.getString(1)).as("after it").isEqualTo("on");
+      }
+    }
   }
 
   @Test

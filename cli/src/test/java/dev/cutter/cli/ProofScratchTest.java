@@ -53,9 +53,12 @@ class ProofScratchTest {
           "maintenance_work_mem", "max_connections", "max_locks_per_transaction", "fsync", "full_page_writes"}) {
         settings.put(name, value(st, "show " + name));
       }
+      // an eighth of this host's memory between 256 MB and 1 GB, as the server shows it
+      long mb = EmbeddedSandbox.restoreIndexMemoryMb(memTotalKb());
+      String memory = mb % 1024 == 0 ? (mb / 1024) + "GB" : mb + "MB";
       assertThat(settings).containsExactly(Map.entry("wal_level", "minimal"), Map.entry("max_wal_senders", "0"),
           Map.entry("max_wal_size", "8GB"), Map.entry("checkpoint_timeout", "1h"), Map.entry("autovacuum", "off"),
-          Map.entry("maintenance_work_mem", "256MB"), Map.entry("max_connections", "40"),
+          Map.entry("maintenance_work_mem", memory), Map.entry("max_connections", "40"),
           Map.entry("max_locks_per_transaction", "2048"), Map.entry("fsync", "off"), Map.entry("full_page_writes", "off"));
       data = Path.of(value(st, "show data_directory"));
 
@@ -72,6 +75,20 @@ class ProofScratchTest {
       assertThat(fresh).as("WAL of the same load in the creating transaction").isLessThan(2_500_000L);
     }
     assertThat(Files.exists(data)).as("the data directory goes with the server").isFalse();
+  }
+
+  private static long memTotalKb() throws java.io.IOException {
+    return Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal:"))
+        .map(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).findFirst().orElse(0L);
+  }
+
+  @Test
+  void theScratchsIndexBuildsGetAnEighthOfTheHostsMemoryBetween256MbAnd1Gb() {
+    assertThat(EmbeddedSandbox.restoreIndexMemoryMb(0)).as("unknown").isEqualTo(256);
+    assertThat(EmbeddedSandbox.restoreIndexMemoryMb(1024 * 1024)).as("1 GB host").isEqualTo(256);
+    assertThat(EmbeddedSandbox.restoreIndexMemoryMb(4 * 1024 * 1024)).as("4 GB host").isEqualTo(512);
+    assertThat(EmbeddedSandbox.restoreIndexMemoryMb(6 * 1024 * 1024)).as("6 GB host").isEqualTo(768);
+    assertThat(EmbeddedSandbox.restoreIndexMemoryMb(24L * 1024 * 1024)).as("24 GB host").isEqualTo(1024);
   }
 
   @Test

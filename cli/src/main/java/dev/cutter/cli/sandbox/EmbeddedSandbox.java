@@ -45,7 +45,8 @@ public final class EmbeddedSandbox implements SandboxServer {
    * {@code wal_level = minimal} (which needs {@code max_wal_senders = 0}) lets a table created and
    * loaded in one transaction skip the WAL for its COPY and its index builds; checkpoints wait
    * (large {@code max_wal_size}, long {@code checkpoint_timeout}); autovacuum would analyse the
-   * fresh tables beside the restore; index builds sort in memory up to 256 MB; and the lock table
+   * fresh tables beside the restore; index builds sort in memory ({@link #restoreIndexMemoryMb},
+   * added by {@link #startForRestore}); and the lock table
    * holds about 100,000 relations, so that a restore in one transaction fits (a few tens of MB of
    * shared memory; the proof needs a handful of sessions, not the default 100).
    */
@@ -55,7 +56,6 @@ public final class EmbeddedSandbox implements SandboxServer {
       "max_wal_size", "8GB",
       "checkpoint_timeout", "1h",
       "autovacuum", "off",
-      "maintenance_work_mem", "256MB",
       "max_connections", "40",
       "max_locks_per_transaction", "2048");
 
@@ -66,7 +66,33 @@ public final class EmbeddedSandbox implements SandboxServer {
 
   /** Starts the bundled server for one restore (the restore proof's scratch), see {@link #RESTORE_SETTINGS}. */
   public static EmbeddedSandbox startForRestore() {
-    return start("postgres", 0, RESTORE_SETTINGS);
+    Map<String, String> settings = new java.util.HashMap<>(RESTORE_SETTINGS);
+    settings.put("maintenance_work_mem", restoreIndexMemoryMb(memTotalKb()) + "MB");
+    return start("postgres", 0, settings);
+  }
+
+  /**
+   * The scratch's {@code maintenance_work_mem} in MB for a host of {@code memTotalKb} (0: unknown):
+   * an eighth of its memory, at least 256 MB, at most 1 GB (an integer primary key of about 13
+   * million rows sorts in it). The server runs on this host for one restore, whose single job
+   * builds one index at a time.
+   */
+  public static long restoreIndexMemoryMb(long memTotalKb) {
+    return Math.max(256, Math.min(1024, memTotalKb / 8 / 1024));
+  }
+
+  /** MemTotal of /proc/meminfo in kB, 0 when it cannot be read (then the floor of {@link #restoreIndexMemoryMb}). */
+  private static long memTotalKb() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+        if (line.startsWith("MemTotal:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux, or not readable: the floor
+    }
+    return 0;
   }
 
   private static EmbeddedSandbox start(String database, int wantedMajor, Map<String, String> settings) {
