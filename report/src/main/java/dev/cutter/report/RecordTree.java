@@ -5,9 +5,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cutter.report.ReportTree.ReportFormatException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Constructor;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
@@ -182,11 +183,21 @@ final class RecordTree {
     }
   }
 
-  /** What reflection says about one record type, asked once: components, accessors, field names, constructor. */
+  /** How every accessor is called: on any record, its value boxed. */
+  private static final MethodType ACCESSOR = MethodType.methodType(Object.class, Record.class);
+
+  /**
+   * What reflection says about one record type, asked once: components, accessors, field names,
+   * constructor. Accessors and the constructor are called through method handles made here, not
+   * through {@code Method.invoke}: from the 16th call on, reflection would define a new class per
+   * accessor and constructor at run time (a report of 10,000 statements calls each thousands of
+   * times), while a method handle's forms are shared by every accessor of the same shape and are
+   * in the class-data archive.
+   */
   private static final class Layout {
     /** The components in declaration order. */
     final RecordComponent[] all;
-    final Method[] accessors;
+    final MethodHandle[] accessors;
     final Type[] genericTypes;
     /** The components in the order they are written, with their positions in {@link #all}. */
     final int[] writeOrder;
@@ -196,11 +207,11 @@ final class RecordTree {
 
     Layout(Shape<?> shape) {
       all = shape.type.getRecordComponents();
-      accessors = new Method[all.length];
+      accessors = new MethodHandle[all.length];
       genericTypes = new Type[all.length];
       Class<?>[] types = new Class<?>[all.length];
       for (int i = 0; i < all.length; i++) {
-        accessors[i] = all[i].getAccessor();
+        accessors[i] = handle(all[i]);
         genericTypes[i] = all[i].getGenericType();
         types[i] = all[i].getType();
         index.put(all[i].getName(), i);
@@ -229,6 +240,14 @@ final class RecordTree {
         c = null; // a record always has its canonical constructor; reading says so if not
       }
       constructor = c;
+    }
+
+    private static MethodHandle handle(RecordComponent c) {
+      try {
+        return MethodHandles.lookup().unreflect(c.getAccessor()).asType(ACCESSOR);
+      } catch (IllegalAccessException e) {
+        throw new IllegalStateException("cannot read " + c.getAccessor(), e);
+      }
     }
   }
 
@@ -332,11 +351,13 @@ final class RecordTree {
     return shape != null ? shape : shapes.computeIfAbsent(type, t -> Shape.of(t.asSubclass(Record.class)));
   }
 
-  private static Object get(Method accessor, Record r) {
+  private static Object get(MethodHandle accessor, Record r) {
     try {
-      return accessor.invoke(r);
-    } catch (IllegalAccessException | InvocationTargetException e) {
-      throw new IllegalStateException("cannot read " + accessor, e);
+      return (Object) accessor.invokeExact(r);
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable e) {
+      throw new IllegalStateException("cannot read a component of " + r.getClass(), e);
     }
   }
 
@@ -458,7 +479,7 @@ final class RecordTree {
     }
     try {
       return type.cast(layout.constructor.newInstance(args));
-    } catch (InvocationTargetException e) {
+    } catch (java.lang.reflect.InvocationTargetException e) {
       throw new ReportFormatException(at + ": not a valid " + type.getSimpleName());
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("cannot build " + type, e);

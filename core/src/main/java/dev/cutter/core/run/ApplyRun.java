@@ -85,6 +85,13 @@ public final class ApplyRun {
   @FunctionalInterface
   public interface ReportSink {
     String write(RunReport report);
+
+    /**
+     * P1 begins: from here to the report the run mostly waits on the server (P1's queries, the
+     * rehearsal, the apply), and a sink may use the client's idle CPU to prepare for rendering.
+     * Nothing the sink does here may connect, write or delay the run.
+     */
+    default void serverBusy() {}
   }
 
   private final Steps.Integrity integrity;
@@ -298,6 +305,7 @@ public final class ApplyRun {
   private RunReport gated(State s, Connection lockConn, ReportSink sink, ApplySessionsAhead ahead) throws SQLException {
     Request req = s.req;
     ApplyPackage pkg = req.pkg();
+    sink.serverBusy(); // the report's path warmed while the run waits on the server
     // once P1's identity check held, the apply's and the journal's logins overlap the rest of P1
     Steps.P1 p1run = checks.preflightWithLint(req.login(), pkg, req.mode() == RunMode.DRY_RUN, ahead::start);
     List<CheckResult> p1 = p1run.results();
