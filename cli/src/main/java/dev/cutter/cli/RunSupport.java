@@ -216,9 +216,9 @@ final class RunSupport {
 
     @Override
     public String write(RunReport run) {
-      ReportWarmup w = warmUp;
-      if (w != null) {
-        w.abandon(); // the run's own report now: the warm-up stops before its next step
+      ReportWarmup warming = warmUp;
+      if (warming != null) {
+        warming.abandon(); // the run's own report now: the warm-up stops before its next step
       }
       // every report names the build that wrote it; a gated run adds what it measured
       RunReport report = run.provenance() != null ? run : run.withProvenance(dev.cutter.core.run.Provenance.ofBuild());
