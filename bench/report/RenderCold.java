@@ -19,6 +19,8 @@ import java.util.List;
  * line by line, the rest through ReportCodec.read. Usage (each jar with its class-data archive):
  *   javac -d OUT -cp JAR bench/report/RenderCold.java
  *   java -XX:+UseSerialGC -XX:SharedArchiveFile=JSA -Xlog:cds=off -cp JAR:OUT RenderCold REPORT.yaml [OUT-PREFIX]
+ * With RENDER_COLD_WARM_UP=N in the environment, the report's warm-up (ReportWarmup, as an apply
+ * starts it when P1 begins) of N statements runs first, to its end, and is timed apart.
  */
 public class RenderCold {
   public static void main(String[] args) throws Exception {
