@@ -9,6 +9,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
@@ -188,11 +189,12 @@ final class RecordTree {
 
   /**
    * What reflection says about one record type, asked once: components, accessors, field names,
-   * constructor. Accessors and the constructor are called through method handles made here, not
-   * through {@code Method.invoke}: from the 16th call on, reflection would define a new class per
-   * accessor and constructor at run time (a report of 10,000 statements calls each thousands of
-   * times), while a method handle's forms are shared by every accessor of the same shape and are
-   * in the class-data archive.
+   * constructor. Accessors are called through method handles made here, not through
+   * {@code Method.invoke}: from the 16th call on, reflection defines a new class per accessor at
+   * run time (24 while rendering the 12-table registry's report), while a method handle's forms
+   * are shared by every accessor of the same shape. The canonical constructor stays reflective: a
+   * method handle spread over an argument array spins a class per arity, more than the few
+   * constructors called often enough to get a generated class.
    */
   private static final class Layout {
     /** The components in declaration order. */
@@ -479,7 +481,7 @@ final class RecordTree {
     }
     try {
       return type.cast(layout.constructor.newInstance(args));
-    } catch (java.lang.reflect.InvocationTargetException e) {
+    } catch (InvocationTargetException e) {
       throw new ReportFormatException(at + ": not a valid " + type.getSimpleName());
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("cannot build " + type, e);
