@@ -19,6 +19,8 @@ import java.util.List;
  * line by line, the rest through ReportCodec.read. Usage (each jar with its class-data archive):
  *   javac -d OUT -cp JAR bench/report/RenderCold.java
  *   java -XX:+UseSerialGC -XX:SharedArchiveFile=JSA -Xlog:cds=off -cp JAR:OUT RenderCold REPORT.yaml [OUT-PREFIX]
+ * With RENDER_COLD_WARM_UP=N in the environment, the report's warm-up (ReportWarmup, as an apply
+ * starts it when P1 begins) of N statements runs first, to its end, and is timed apart.
  */
 public class RenderCold {
   public static void main(String[] args) throws Exception {
@@ -85,6 +87,15 @@ public class RenderCold {
     r = r.withApply(new RunReport.ApplyInfo(a.status(), a.statementsTotal(), a.statementsExecuted(), a.transaction(),
         a.wrapperAbsorbed(), committed, a.failedStatement())).withStatements(new StatementTimings(ran, locksHeld));
     ReportCodec.warm();
+    String warm = System.getenv("RENDER_COLD_WARM_UP"); // a warm-up of N statements first, timed apart
+    var os0 = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    if (warm != null && !warm.isEmpty()) {
+      long c0 = os0.getProcessCpuTime();
+      long w0 = System.nanoTime();
+      dev.cutter.report.ReportWarmup.start(Integer.parseInt(warm)).awaitEnd(60_000);
+      System.out.printf("warm-up wall %d ms, process cpu %d ms%n", (System.nanoTime() - w0) / 1_000_000,
+          (os0.getProcessCpuTime() - c0) / 1_000_000);
+    }
     var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     long cpu0 = os.getProcessCpuTime();
     long t0 = System.nanoTime();

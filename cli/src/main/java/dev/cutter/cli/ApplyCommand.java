@@ -70,7 +70,8 @@ final class ApplyCommand implements Callable<Integer> {
       ApplyRun.Request req = new ApplyRun.Request(loaded.pkg(), loaded.scripts().changeStatements(),
           loaded.scripts().change().absorbedWrapper().isPresent(), loaded.scripts().rollbackStatements(), login,
           passwords, wait, RunMode.APPLY, RunIds.next(clock), trust.privilegedLoginAllowed());
-      RunSupport.Sink sink = RunSupport.sink(report.dir(), global, spec.commandLine().getErr(), passwords, login);
+      RunSupport.Sink sink = RunSupport.sink(report.dir(), global, spec.commandLine().getErr(), passwords, login)
+          .warmUpFor(loaded.scripts().changeStatements().size());
       RunReport r = run.execute(req, sink);
       return RunSupport.print(spec.commandLine().getOut(), global, sink, r);
     }

@@ -22,6 +22,7 @@ import dev.cutter.core.run.Steps;
 import dev.cutter.report.FailureClassifier;
 import dev.cutter.report.ReportCodec;
 import dev.cutter.report.ReportRenderer;
+import dev.cutter.report.ReportWarmup;
 import dev.cutter.report.ReportWriter;
 import dev.cutter.report.RowValues;
 import dev.cutter.report.SecretScanner;
@@ -174,6 +175,9 @@ final class RunSupport {
     private final boolean showValues;
     private final PrintWriter err;
     private final AtomicReference<WrittenReport> written = new AtomicReference<>();
+    /** How many statements the report's warm-up renders once the run waits on the server; 0: none. */
+    private int warmUpStatements;
+    private volatile ReportWarmup warmUp;
 
     /** A sink whose write failure is an error (the internal-error report of {@link #guarded}). */
     Sink(Path dir, SecretScanner scanner) {
@@ -192,8 +196,30 @@ final class RunSupport {
       this.err = err;
     }
 
+    /** The run's report will list {@code statements} statements: the report's path is warmed up with as many (at most {@link ReportWarmup#MAX_STATEMENTS}). */
+    Sink warmUpFor(int statements) {
+      warmUpStatements = statements;
+      return this;
+    }
+
+    @Override
+    public void serverBusy() {
+      if (warmUpStatements > 0 && warmUp == null && written.get() == null) {
+        warmUp = ReportWarmup.start(warmUpStatements);
+      }
+    }
+
+    /** The warm-up started for this sink, if any (tests). */
+    ReportWarmup warmUp() {
+      return warmUp;
+    }
+
     @Override
     public String write(RunReport run) {
+      ReportWarmup warming = warmUp;
+      if (warming != null) {
+        warming.abandon(); // the run's own report now: the warm-up stops before its next step
+      }
       // every report names the build that wrote it; a gated run adds what it measured
       RunReport report = run.provenance() != null ? run : run.withProvenance(dev.cutter.core.run.Provenance.ofBuild());
       RunReport diagnosed = new FailureClassifier().diagnose(showValues ? report : RowValues.mask(report));

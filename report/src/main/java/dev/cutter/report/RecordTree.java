@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cutter.report.ReportTree.ReportFormatException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
@@ -182,11 +184,22 @@ final class RecordTree {
     }
   }
 
-  /** What reflection says about one record type, asked once: components, accessors, field names, constructor. */
+  /** How every accessor is called: on any record, its value boxed. */
+  private static final MethodType ACCESSOR = MethodType.methodType(Object.class, Record.class);
+
+  /**
+   * What reflection says about one record type, asked once: components, accessors, field names,
+   * constructor. Accessors are called through method handles made here, not through
+   * {@code Method.invoke}: from the 16th call on, reflection defines a new class per accessor at
+   * run time (24 while rendering the 12-table registry's report), while a method handle's forms
+   * are shared by every accessor of the same shape. The canonical constructor stays reflective: a
+   * method handle spread over an argument array spins a class per arity, more than the few
+   * constructors called often enough to get a generated class.
+   */
   private static final class Layout {
     /** The components in declaration order. */
     final RecordComponent[] all;
-    final Method[] accessors;
+    final MethodHandle[] accessors;
     final Type[] genericTypes;
     /** The components in the order they are written, with their positions in {@link #all}. */
     final int[] writeOrder;
@@ -196,11 +209,11 @@ final class RecordTree {
 
     Layout(Shape<?> shape) {
       all = shape.type.getRecordComponents();
-      accessors = new Method[all.length];
+      accessors = new MethodHandle[all.length];
       genericTypes = new Type[all.length];
       Class<?>[] types = new Class<?>[all.length];
       for (int i = 0; i < all.length; i++) {
-        accessors[i] = all[i].getAccessor();
+        accessors[i] = handle(all[i]);
         genericTypes[i] = all[i].getGenericType();
         types[i] = all[i].getType();
         index.put(all[i].getName(), i);
@@ -229,6 +242,14 @@ final class RecordTree {
         c = null; // a record always has its canonical constructor; reading says so if not
       }
       constructor = c;
+    }
+
+    private static MethodHandle handle(RecordComponent c) {
+      try {
+        return MethodHandles.lookup().unreflect(c.getAccessor()).asType(ACCESSOR);
+      } catch (IllegalAccessException e) {
+        throw new IllegalStateException("cannot read " + c.getAccessor(), e);
+      }
     }
   }
 
@@ -332,11 +353,13 @@ final class RecordTree {
     return shape != null ? shape : shapes.computeIfAbsent(type, t -> Shape.of(t.asSubclass(Record.class)));
   }
 
-  private static Object get(Method accessor, Record r) {
+  private static Object get(MethodHandle accessor, Record r) {
     try {
-      return accessor.invoke(r);
-    } catch (IllegalAccessException | InvocationTargetException e) {
-      throw new IllegalStateException("cannot read " + accessor, e);
+      return (Object) accessor.invokeExact(r);
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable e) {
+      throw new IllegalStateException("cannot read a component of " + r.getClass(), e);
     }
   }
 

@@ -85,6 +85,13 @@ public final class ApplyRun {
   @FunctionalInterface
   public interface ReportSink {
     String write(RunReport report);
+
+    /**
+     * P1 begins: from here to the report the run mostly waits on the server (P1's queries, the
+     * rehearsal, the apply), and a sink may use the client's idle CPU to prepare for rendering.
+     * Nothing the sink does here may connect, write or delay the run.
+     */
+    default void serverBusy() {}
   }
 
   private final Steps.Integrity integrity;
@@ -302,6 +309,7 @@ public final class ApplyRun {
     // for BEGIN, overlap P1's parallel checks (never the rehearsal, which runs alone after them)
     BeginReading reading = new BeginReading(lockConn, pkg, req.statements(), req.login().user(),
         c -> checks.recheck(c, req.login(), pkg, req.mode() == RunMode.DRY_RUN));
+    sink.serverBusy(); // the report's path warmed while the run waits on the server
     Steps.P1 p1run = checks.preflightWithLint(req.login(), pkg, req.mode() == RunMode.DRY_RUN, () -> {
       ahead.start();
       reading.readAhead();
