@@ -129,7 +129,9 @@ final class RestoreProof implements AutoCloseable {
    * The proof's index builds (pg_restore's post-data: primary keys, indexes) sort in memory rather
    * than on disk: its database gets {@code maintenance_work_mem} of a quarter of the server's
    * {@code effective_cache_size} (the operator's own figure for the memory the server's host
-   * caches for it), at most {@link #INDEX_MEMORY_CAP}, shared between the restore's {@code jobs}
+   * caches for it), never more than its {@code shared_buffers} (which the operator sized for this
+   * host: an untuned server keeps the 4 GB default cache figure on any host, however small) and at
+   * most {@link #INDEX_MEMORY_CAP}, shared between the restore's {@code jobs}
    * (each may build an index at the same time), never less than the server already gives. Like
    * {@link #quickCommits} it binds only the proof's database's new sessions and goes with it.
    */
@@ -137,9 +139,10 @@ final class RestoreProof implements AutoCloseable {
     try {
       long mb;
       try (var rs = st.executeQuery("select pg_catalog.pg_size_bytes(pg_catalog.current_setting('maintenance_work_mem')),"
-          + " pg_catalog.pg_size_bytes(pg_catalog.current_setting('effective_cache_size'))")) {
+          + " pg_catalog.pg_size_bytes(pg_catalog.current_setting('effective_cache_size')),"
+          + " pg_catalog.pg_size_bytes(pg_catalog.current_setting('shared_buffers'))")) {
         rs.next();
-        mb = indexMemoryMb(rs.getLong(1), rs.getLong(2), jobs);
+        mb = indexMemoryMb(rs.getLong(1), rs.getLong(2), rs.getLong(3), jobs);
       }
       if (mb > 0) {
         st.execute("alter database " + Sql.ident(name) + " set maintenance_work_mem = '" + mb + "MB'");
@@ -151,11 +154,12 @@ final class RestoreProof implements AutoCloseable {
 
   /**
    * The proof's {@code maintenance_work_mem} in MB from the server's (bytes), or 0 when the server's
-   * is already at least as large: a quarter of {@code effectiveCacheBytes}, capped at
-   * {@link #INDEX_MEMORY_CAP}, divided by {@code jobs}.
+   * is already at least as large: a quarter of {@code effectiveCacheBytes}, at most
+   * {@code sharedBuffersBytes} and {@link #INDEX_MEMORY_CAP}, divided by {@code jobs}.
    */
-  static long indexMemoryMb(long serverBytes, long effectiveCacheBytes, int jobs) {
-    long mb = (Math.min(INDEX_MEMORY_CAP, Math.max(0, effectiveCacheBytes) / 4) / Math.max(1, jobs)) >> 20;
+  static long indexMemoryMb(long serverBytes, long effectiveCacheBytes, long sharedBuffersBytes, int jobs) {
+    long whole = Math.min(INDEX_MEMORY_CAP, Math.min(Math.max(0, effectiveCacheBytes) / 4, Math.max(0, sharedBuffersBytes)));
+    long mb = (whole / Math.max(1, jobs)) >> 20;
     return mb << 20 > serverBytes ? mb : 0;
   }
 

@@ -360,8 +360,10 @@ class DirectoryBackupTest {
     String role = RestoreProofTest.reader(db);
     long server = RestoreProofTest.bytes(db, "maintenance_work_mem");
     long cache = RestoreProofTest.bytes(db, "effective_cache_size");
-    long each = RestoreProof.indexMemoryMb(server, cache, 2);
-    assertThat(each).as("two jobs, half of one job's").isEqualTo(RestoreProof.indexMemoryMb(server, cache, 1) / 2).isPositive();
+    long buffers = RestoreProofTest.bytes(db, "shared_buffers");
+    long each = RestoreProof.indexMemoryMb(server, cache, buffers, 2);
+    assertThat(each).as("two jobs, half of one job's").isEqualTo(RestoreProof.indexMemoryMb(server, cache, buffers, 1) / 2)
+        .isPositive();
     String[] seen = new String[1];
     BackupResult result = RestoreProofTest.gate(db, env(Map.of()))
         .beforeProofComparison(scratch -> seen[0] = db.queryValue("select coalesce(string_agg(s.setconfig::text, ','), '')"

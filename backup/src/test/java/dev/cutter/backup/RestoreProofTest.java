@@ -432,7 +432,8 @@ class RestoreProofTest {
     assertThat(result).as("result %s", result).isInstanceOf(Passed.class);
     assertThat(transactions[0]).as("no single transaction holding the operator's lock table").isGreaterThan(1);
     assertThat(commits[0]).as("set on the proof's database only").isEqualTo("{synchronous_commit=off,maintenance_work_mem="
-        + RestoreProof.indexMemoryMb(bytes(db, "maintenance_work_mem"), bytes(db, "effective_cache_size"), 1) + "MB}");
+        + RestoreProof.indexMemoryMb(bytes(db, "maintenance_work_mem"), bytes(db, "effective_cache_size"),
+            bytes(db, "shared_buffers"), 1) + "MB}");
     assertThat(commits[1]).as("the server's other databases keep theirs").isEmpty();
     assertThat(proofDatabases(db, "20261205T010000Z-0110")).isEmpty();
   }
@@ -442,16 +443,23 @@ class RestoreProofTest {
   }
 
   @Test
-  void theProofsIndexBuildsGetAQuarterOfTheEffectiveCacheAtMost1GbSharedByItsJobsNeverLessThanTheServerGives() {
+  void theProofsIndexBuildsGetAQuarterOfTheEffectiveCacheAtMostTheSharedBuffersAnd1GbSharedByItsJobsNeverLessThanTheServerGives() {
     long mb = 1L << 20;
-    assertThat(RestoreProof.indexMemoryMb(64 * mb, 4096 * mb, 1)).as("the defaults").isEqualTo(1024);
-    assertThat(RestoreProof.indexMemoryMb(64 * mb, 16384 * mb, 1)).as("capped").isEqualTo(1024);
-    assertThat(RestoreProof.indexMemoryMb(64 * mb, 1024 * mb, 1)).as("a small host").isEqualTo(256);
-    assertThat(RestoreProof.indexMemoryMb(64 * mb, 4096 * mb, 4)).as("four jobs, four indexes at once").isEqualTo(256);
-    assertThat(RestoreProof.indexMemoryMb(64 * mb, 1024 * mb, 4)).as("four jobs on a small host: the server's").isZero();
-    assertThat(RestoreProof.indexMemoryMb(64 * mb, 128 * mb, 1)).as("less than the server's: unchanged").isZero();
-    assertThat(RestoreProof.indexMemoryMb(1024 * mb, 8192 * mb, 1)).as("as much as the server's: unchanged").isZero();
-    assertThat(RestoreProof.indexMemoryMb(2048 * mb, 4096 * mb, 1)).as("more than the cap: unchanged").isZero();
+    long big = 8192 * mb;
+    assertThat(RestoreProof.indexMemoryMb(64 * mb, 4096 * mb, big, 1)).as("the cache's default").isEqualTo(1024);
+    assertThat(RestoreProof.indexMemoryMb(64 * mb, 16384 * mb, big, 1)).as("capped").isEqualTo(1024);
+    assertThat(RestoreProof.indexMemoryMb(64 * mb, 1024 * mb, big, 1)).as("a small host").isEqualTo(256);
+    assertThat(RestoreProof.indexMemoryMb(64 * mb, 4096 * mb, 128 * mb, 1))
+        .as("an untuned server: the cache's default on any host, shared_buffers' default").isEqualTo(128);
+    assertThat(RestoreProof.indexMemoryMb(64 * mb, 4096 * mb, 512 * mb, 1)).as("shared_buffers sized for a 2 GB host")
+        .isEqualTo(512);
+    assertThat(RestoreProof.indexMemoryMb(64 * mb, 4096 * mb, big, 4)).as("four jobs, four indexes at once").isEqualTo(256);
+    assertThat(RestoreProof.indexMemoryMb(64 * mb, 1024 * mb, big, 4)).as("four jobs on a small host: the server's").isZero();
+    assertThat(RestoreProof.indexMemoryMb(64 * mb, 128 * mb, big, 1)).as("less than the server's: unchanged").isZero();
+    assertThat(RestoreProof.indexMemoryMb(64 * mb, 4096 * mb, 32 * mb, 1)).as("shared_buffers below the server's: unchanged")
+        .isZero();
+    assertThat(RestoreProof.indexMemoryMb(1024 * mb, 8192 * mb, big, 1)).as("as much as the server's: unchanged").isZero();
+    assertThat(RestoreProof.indexMemoryMb(2048 * mb, 4096 * mb, big, 1)).as("more than the cap: unchanged").isZero();
   }
 
   @Test
@@ -459,7 +467,8 @@ class RestoreProofTest {
     createLedger(db);
     String role = reader(db);
     String runId = "20261205T010000Z-0120";
-    long expected = RestoreProof.indexMemoryMb(bytes(db, "maintenance_work_mem"), bytes(db, "effective_cache_size"), 1);
+    long expected = RestoreProof.indexMemoryMb(bytes(db, "maintenance_work_mem"), bytes(db, "effective_cache_size"),
+            bytes(db, "shared_buffers"), 1);
     assertThat(expected << 20).as("the test server's own is smaller, so the setting shows")
         .isGreaterThan(bytes(db, "maintenance_work_mem"));
     String[] seen = new String[4];
