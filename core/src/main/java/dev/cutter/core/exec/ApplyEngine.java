@@ -100,10 +100,23 @@ public final class ApplyEngine {
    */
   public record Outcome(Ending ending, int total, int executed, List<Integer> committed, Integer failedIndex,
       Integer failedLine, ServerError error, Refusal refusal, StatementTimings timings, StatementNotices notices,
-      Pipelining pipelining) {
+      Pipelining pipelining, Integer failedAmongLast) {
     public Outcome {
       committed = List.copyOf(committed);
       notices = notices == null ? StatementNotices.NONE : notices;
+    }
+
+    /**
+     * As below; {@code failedAmongLast}, when not null, says the error belongs to one of the
+     * statements {@code failedIndex}..{@code failedAmongLast} (one joined Query message, none of
+     * which ran) and cannot be told which: the server raised it, without a position, before or
+     * while it ran the first of them.
+     */
+    public Outcome(Ending ending, int total, int executed, List<Integer> committed, Integer failedIndex,
+        Integer failedLine, ServerError error, Refusal refusal, StatementTimings timings, StatementNotices notices,
+        Pipelining pipelining) {
+      this(ending, total, executed, committed, failedIndex, failedLine, error, refusal, timings, notices, pipelining,
+          null);
     }
 
     public Outcome(Ending ending, int total, int executed, List<Integer> committed, Integer failedIndex,
@@ -119,12 +132,13 @@ public final class ApplyEngine {
     /** This outcome with the statements' times. */
     public Outcome withTimings(StatementTimings t) {
       return new Outcome(ending, total, executed, committed, failedIndex, failedLine, error, refusal, t, notices,
-          pipelining);
+          pipelining, failedAmongLast);
     }
 
     /** This outcome with the notices the statements raised and how they were sent. */
     Outcome with(StatementNotices n, Pipelining p) {
-      return new Outcome(ending, total, executed, committed, failedIndex, failedLine, error, refusal, timings, n, p);
+      return new Outcome(ending, total, executed, committed, failedIndex, failedLine, error, refusal, timings, n, p,
+          failedAmongLast);
     }
 
     public Outcome(Ending ending, int total, int executed, List<Integer> committed, Integer failedIndex,
@@ -210,9 +224,14 @@ public final class ApplyEngine {
         executed = r.executed();
         if (r.failed() != null) {
           ServerError err = ServerError.of(r.error());
+          if (r.positionOffset() > 0 && err.position() > 0) {
+            // the server counted from the start of the joined message; the report counts from the statement's
+            err = err.withPosition(Math.max(0, err.position() - r.positionOffset()));
+          }
           Ending ending = rollback(c, err);
           timer.locksReleased();
-          return new Outcome(ending, statements.size(), executed, List.of(), r.failed().index(), r.failed().line(), err);
+          return new Outcome(ending, statements.size(), executed, List.of(), r.failed().index(), r.failed().line(), err,
+              null, null, null, null, r.failedAmongLast() == null ? null : r.failedAmongLast().index());
         }
       } else {
         for (ExecStatement s : statements) {

@@ -1,0 +1,240 @@
+package dev.cutter.core.exec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
+
+import dev.cutter.core.exec.ApplyEngine.Ending;
+import dev.cutter.core.exec.ApplyEngine.Outcome;
+import dev.cutter.core.exec.ApplyEngine.Sending;
+import dev.cutter.core.model.ApplySettings;
+import dev.cutter.fixtures.TestDatabase;
+import dev.cutter.fixtures.WithPostgres;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.function.IntFunction;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Statements joined into one Query message per window ({@link Joining}): the same script runs one
+ * at a time and pipelined (joined) through a relay that counts the Query messages, each from an
+ * empty schema p, and the outcomes are compared.
+ */
+@WithPostgres
+class JoinedApplyTest {
+
+  private static final ApplySettings TX = ApplySettings.defaults();
+
+  /** An outcome and how many Query messages its run sent. */
+  record Run(Outcome outcome, int messages) {}
+
+  record Both(Run oneAtATime, Run joined) {
+    /** Statements that travelled in a message with others: messages saved. */
+    int saved() {
+      return oneAtATime.messages - joined.messages;
+    }
+  }
+
+  private static List<ExecStatement> script(int n, IntFunction<String> text) {
+    List<ExecStatement> out = new ArrayList<>();
+    for (int i = 1; i <= n; i++) {
+      // the line differs from the index, as in a script with comments
+      out.add(new ExecStatement(i, 2 * i + 1, text.apply(i)));
+    }
+    return out;
+  }
+
+  private static Run run(TestDatabase db, QueryMessageCounter relay, List<ExecStatement> s, Sending way)
+      throws SQLException {
+    db.execute("drop schema if exists p cascade; create schema p; create table p.base(id int)");
+    Properties p = new Properties();
+    p.setProperty("user", "postgres");
+    p.setProperty("preferQueryMode", "simple");
+    try (Connection c = DriverManager.getConnection(relay.jdbcUrl(db.name()), p)) {
+      int before = relay.queries();
+      Outcome o = ApplyEngine.run(c, s, TX, conn -> { }, ApplyEngine.NO_RECHECK, ApplyEngine.NO_OBSERVER, way);
+      int sent = relay.queries() - before;
+      if (o.ending() != Ending.COMMITTED) {
+        assertThat(db.queryValue("select count(*) from pg_class where relnamespace = 'p'::regnamespace"))
+            .as("rolled back: only p.base is left").isEqualTo("1");
+      }
+      try (Statement st = c.createStatement()) {
+        assertThat(st.execute("select 1")).as("the session is usable after the run").isTrue();
+      }
+      return new Run(o, sent);
+    }
+  }
+
+  private static Both both(TestDatabase db, List<ExecStatement> s) throws Exception {
+    try (QueryMessageCounter relay = new QueryMessageCounter(db.server().host(), db.server().port())) {
+      return new Both(run(db, relay, s, Sending.ONE_AT_A_TIME), run(db, relay, s, Sending.PIPELINED));
+    }
+  }
+
+  /** What must be alike with and without joining when the failing statement is the first that fails. */
+  private static void alike(Both b) {
+    Outcome one = b.oneAtATime().outcome();
+    Outcome joined = b.joined().outcome();
+    assertThat(joined.pipelining()).isNotNull();
+    assertThat(PipelinedApplyTest.Seen.of(joined)).isEqualTo(PipelinedApplyTest.Seen.of(one));
+    assertThat(joined.failedAmongLast()).isNull();
+  }
+
+  @Test
+  void aFailureFirstMiddleOrLastInAJoinedMessageIsTheStatementThatFailed(TestDatabase db) throws Exception {
+    for (int failAt : new int[] {1, 3, 5}) {
+      int f = failAt;
+      List<ExecStatement> s = script(5, i -> i == f ? "select x, nosuchcolumn from p.base;"
+          : "create table p.t" + i + "(id int);");
+      Both b = both(db, s);
+      alike(b);
+      Outcome o = b.joined().outcome();
+      assertThat(o.ending()).isEqualTo(Ending.ROLLED_BACK);
+      assertThat(o.failedIndex()).isEqualTo(failAt);
+      assertThat(o.failedLine()).isEqualTo(2 * failAt + 1);
+      assertThat(o.error().sqlstate()).isEqualTo("42703");
+      assertThat(o.executed()).isEqualTo(failAt - 1);
+      // position 8 in the statement ("x" of "select x"), as the report's file:line:col reads it; the
+      // server said 8 plus the statement's offset in the message
+      assertThat(o.error().position()).isEqualTo(8);
+      assertThat(o.pipelining()).isEqualTo(new ApplyEngine.Pipelining(1, 5 - failAt, 0));
+      assertThat(b.saved()).as("the five went as one message").isEqualTo(4);
+    }
+  }
+
+  @Test
+  void anErrorPositionBeyondTheFirstLineOfALaterStatementMapsAsWithoutJoining(TestDatabase db) throws Exception {
+    List<ExecStatement> s = script(4, i -> i == 3 ? "insert into p.base\n  select 'é𝄞', nosuch\n  from p.base;"
+        : i == 2 ? "comment on table p.base is 'é ✓ 𝄞 -- not a comment';" : "create table p.t" + i + "(id int);");
+    Both b = both(db, s);
+    alike(b);
+    assertThat(b.joined().outcome().failedIndex()).isEqualTo(3);
+    assertThat(b.joined().outcome().error().position()).isEqualTo(35);
+    assertThat(b.saved()).isEqualTo(3);
+  }
+
+  @Test
+  void aSyntaxErrorInAJoinedMessageIsItsStatementsAndNothingOfThatMessageRan(TestDatabase db) throws Exception {
+    // the server raw-parses the whole message first: statements 1 and 2 never run
+    List<ExecStatement> s = script(5, i -> i == 3 ? "create table p.t3 (id int,, x int);"
+        : "create table p.t" + i + "(id int);");
+    Both b = both(db, s);
+    Outcome one = b.oneAtATime().outcome();
+    Outcome joined = b.joined().outcome();
+    assertThat(joined.ending()).isEqualTo(Ending.ROLLED_BACK).isEqualTo(one.ending());
+    assertThat(joined.failedIndex()).isEqualTo(3).isEqualTo(one.failedIndex());
+    assertThat(joined.failedLine()).isEqualTo(7).isEqualTo(one.failedLine());
+    assertThat(joined.error()).isEqualTo(one.error());
+    assertThat(joined.error().sqlstate()).isEqualTo("42601");
+    assertThat(joined.error().position()).isEqualTo(27);
+    assertThat(one.executed()).isEqualTo(2);
+    assertThat(joined.executed()).as("1 and 2 were in the same message: not run").isZero();
+    assertThat(joined.timings().ran()).extracting(StatementTiming::index).containsExactly(3);
+    assertThat(joined.pipelining()).isEqualTo(new ApplyEngine.Pipelining(1, 2, 0));
+    assertThat(joined.failedAmongLast()).isNull();
+    assertThat(b.saved()).isEqualTo(4);
+  }
+
+  @Test
+  void noticesBelongToTheirStatementsInOrder(TestDatabase db) throws Exception {
+    List<ExecStatement> s = script(8, i -> switch (i) {
+      case 2 -> "do $$ begin raise notice 'two %', 2; raise warning 'two b' using detail = 'd'; end $$;";
+      case 4 -> "drop table if exists p.nosuch;";
+      case 5 -> "do $$ begin raise notice 'five'; end $$;";
+      case 7 -> "select x from p.base where x = 1;";
+      default -> "create table p.t" + i + "(id int);";
+    });
+    Both b = both(db, s);
+    Outcome joined = b.joined().outcome();
+    assertThat(joined.notices()).isEqualTo(b.oneAtATime().outcome().notices());
+    assertThat(joined.notices().first()).extracting(StatementNotice::index, StatementNotice::message).containsExactly(
+        tuple(2, "two 2"), tuple(2, "two b"), tuple(4, "table \"nosuch\" does not exist, skipping"), tuple(5, "five"));
+    assertThat(joined.failedIndex()).isEqualTo(7);
+    assertThat(joined.error().position()).isEqualTo(8).isEqualTo(b.oneAtATime().outcome().error().position());
+    assertThat(b.saved()).isEqualTo(7);
+    // without the failure: all eight in one message, committed
+    Both ok = both(db, script(8, i -> i == 7 ? "select id from p.base;" : s.get(i - 1).text()));
+    assertThat(ok.joined().outcome().ending()).isEqualTo(Ending.COMMITTED);
+    assertThat(ok.joined().outcome().notices()).isEqualTo(ok.oneAtATime().outcome().notices());
+    assertThat(ok.joined().outcome().timings().ran()).hasSize(8);
+    assertThat(ok.saved()).isEqualTo(7);
+  }
+
+  @Test
+  void aGlobalTemporaryTableOrALongNameGoesAloneWithItsNotice(TestDatabase db) throws Exception {
+    String longName = "n".repeat(64);
+    String longQuoted = "\"" + "Q".repeat(40) + "\"\"" + "q".repeat(23) + "\"";
+    List<ExecStatement> s = script(9, i -> switch (i) {
+      case 3 -> "create global temporary table gt(id int);";
+      case 5 -> "create table p." + longName + "(id int);";
+      case 7 -> "create table p." + longQuoted + "(id int);";
+      default -> "create table p.t" + i + "(id int);";
+    });
+    Both b = both(db, s);
+    alike(b);
+    Outcome joined = b.joined().outcome();
+    assertThat(joined.ending()).isEqualTo(Ending.COMMITTED);
+    assertThat(joined.notices().first()).extracting(StatementNotice::index, StatementNotice::severity)
+        .containsExactly(tuple(3, "WARNING"), tuple(5, "NOTICE"), tuple(7, "NOTICE"));
+    // 1-2, 3, 4, 5, 6, 7, 8-9: seven messages for nine statements
+    assertThat(b.saved()).isEqualTo(2);
+  }
+
+  @Test
+  void setStandardConformingStringsOffEndsItsMessageAndWhatFollowsReadsAsPsqlReadsIt(TestDatabase db)
+      throws Exception {
+    List<ExecStatement> s = script(300, i -> i == 1 ? "create table p.s(n int, v text);"
+        : i == 3 ? "set standard_conforming_strings = off;"
+        : "insert into p.s values (" + i + ", 'a\\\\b');");
+    Both b = both(db, s);
+    alike(b);
+    assertThat(b.joined().outcome().ending()).isEqualTo(Ending.COMMITTED);
+    // 1-3 joined; after the SET nothing joins in its window (4..200), nor in the next ones, since
+    // the session's standard_conforming_strings is now off
+    assertThat(b.saved()).isEqualTo(2);
+    assertThat(db.queryValue("select count(*) from p.s where v = 'a\\b'")).isEqualTo("297");
+    // the same with the setting left on: joined, and the backslashes are read as written
+    Both on = both(db, script(300, i -> i == 1 ? "create table p.s(n int, v text);"
+        : "insert into p.s values (" + i + ", 'a\\\\b');"));
+    assertThat(on.saved()).as("two windows of 200 and 100, one message each").isEqualTo(298);
+    assertThat(db.queryValue("select count(*) from p.s where v = 'a\\\\b'")).isEqualTo("299");
+  }
+
+  @Test
+  void theStatementsOfAWindowTravelAsOneMessageAndTheWindowBoundsStay(TestDatabase db) throws Exception {
+    List<ExecStatement> s = script(450, i -> "/* t" + i + " */\ncreate table p.t" + i + "(id int);\n");
+    Both b = both(db, s);
+    assertThat(b.joined().outcome().ending()).isEqualTo(Ending.COMMITTED);
+    assertThat(b.joined().outcome().pipelining()).isEqualTo(new ApplyEngine.Pipelining(3, 0, 0));
+    assertThat(b.saved()).as("three messages for 450 statements").isEqualTo(447);
+    assertThat(db.queryValue("select count(*) from pg_class where relnamespace = 'p'::regnamespace")).isEqualTo("451");
+  }
+
+  @Test
+  void aJoinedMessageCountsOneHeaderAgainstTheWindowsBytes(TestDatabase db) throws SQLException {
+    String t = "select 1 as one;";
+    List<ExecStatement> s = script(3, i -> t);
+    int joinedBytes = 5 + 3 * t.length() + 2 + 1;
+    {
+      Properties p = new Properties();
+      p.setProperty("user", "postgres");
+      p.setProperty("preferQueryMode", "simple");
+      try (Connection simple = DriverManager.getConnection(db.jdbcUrl(), p); Statement st = simple.createStatement()) {
+        simple.setAutoCommit(false);
+        PipelinedSender.Result r = PipelinedSender.run(simple, st, s, new StatementTimings.Recorder(),
+            new StatementNotices.Log(), 200, joinedBytes);
+        assertThat(r.windows()).as("one header for the joined message: it fits").isEqualTo(1);
+        assertThat(r.messages()).isEqualTo(1);
+        assertThat(r.executed()).isEqualTo(3);
+        PipelinedSender.Result tight = PipelinedSender.run(simple, st, s, new StatementTimings.Recorder(),
+            new StatementNotices.Log(), 200, joinedBytes - 1);
+        assertThat(tight.windows()).isEqualTo(2);
+        simple.rollback();
+      }
+    }
+  }
+}
