@@ -100,23 +100,23 @@ public final class ApplyEngine {
    */
   public record Outcome(Ending ending, int total, int executed, List<Integer> committed, Integer failedIndex,
       Integer failedLine, ServerError error, Refusal refusal, StatementTimings timings, StatementNotices notices,
-      Pipelining pipelining, Integer failedAmongLast) {
+      Pipelining pipelining, Integer failedAmongLast, Integer failedAmongLine) {
     public Outcome {
       committed = List.copyOf(committed);
       notices = notices == null ? StatementNotices.NONE : notices;
     }
 
     /**
-     * As below; {@code failedAmongLast}, when not null, says the error belongs to one of the
-     * statements {@code failedIndex}..{@code failedAmongLast} (one joined Query message, none of
-     * which ran) and cannot be told which: the server raised it, without a position, before or
-     * while it ran the first of them.
+     * As below; {@code failedAmongLast} (line {@code failedAmongLine}), when not null, says the
+     * error belongs to one of the statements {@code failedIndex}..{@code failedAmongLast} (one
+     * joined Query message, none of which ran) and cannot be told which: the server raised it,
+     * without a position, before or while it ran the first of them.
      */
     public Outcome(Ending ending, int total, int executed, List<Integer> committed, Integer failedIndex,
         Integer failedLine, ServerError error, Refusal refusal, StatementTimings timings, StatementNotices notices,
         Pipelining pipelining) {
       this(ending, total, executed, committed, failedIndex, failedLine, error, refusal, timings, notices, pipelining,
-          null);
+          null, null);
     }
 
     public Outcome(Ending ending, int total, int executed, List<Integer> committed, Integer failedIndex,
@@ -132,13 +132,13 @@ public final class ApplyEngine {
     /** This outcome with the statements' times. */
     public Outcome withTimings(StatementTimings t) {
       return new Outcome(ending, total, executed, committed, failedIndex, failedLine, error, refusal, t, notices,
-          pipelining, failedAmongLast);
+          pipelining, failedAmongLast, failedAmongLine);
     }
 
     /** This outcome with the notices the statements raised and how they were sent. */
     Outcome with(StatementNotices n, Pipelining p) {
       return new Outcome(ending, total, executed, committed, failedIndex, failedLine, error, refusal, timings, n, p,
-          failedAmongLast);
+          failedAmongLast, failedAmongLine);
     }
 
     public Outcome(Ending ending, int total, int executed, List<Integer> committed, Integer failedIndex,
@@ -231,7 +231,8 @@ public final class ApplyEngine {
           Ending ending = rollback(c, err);
           timer.locksReleased();
           return new Outcome(ending, statements.size(), executed, List.of(), r.failed().index(), r.failed().line(), err,
-              null, null, null, null, r.failedAmongLast() == null ? null : r.failedAmongLast().index());
+              null, null, null, null, r.failedAmongLast() == null ? null : r.failedAmongLast().index(),
+              r.failedAmongLast() == null ? null : r.failedAmongLast().line());
         }
       } else {
         for (ExecStatement s : statements) {
