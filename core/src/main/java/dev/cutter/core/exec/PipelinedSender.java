@@ -24,13 +24,19 @@ import org.postgresql.jdbc.PreferQueryMode;
 /**
  * Sends the statements of a transactional apply ahead of their results, in windows.
  *
- * <p>Each statement still travels as its own Query message of the simple protocol holding exactly
- * the text {@code Statement.execute} sends (the driver in simple mode sends a statement's text
- * unsplit and unchanged); what changes is only that the next statements of a window are written
- * before the first result is read. Inside one transaction that cannot change the outcome: after
- * the first error the server refuses every later statement with SQLSTATE 25P02 until the
- * ROLLBACK, so the failing statement is the first result that is an error, and what ran before it
- * is what ran without pipelining.
+ * <p>A statement travels as a Query message of the simple protocol holding exactly the text
+ * {@code Statement.execute} sends (the driver in simple mode sends a statement's text unsplit and
+ * unchanged), either alone or joined with its neighbours in the window: the texts one after the
+ * other, a line break between them, as one message ({@link Joining} says which statements join;
+ * the server then pays its per-message work once for them all). The next messages of a window are
+ * written before the first result is read. Inside one transaction that cannot change the outcome:
+ * after the first error the server skips the rest of that message and refuses every later message
+ * with SQLSTATE 25P02 until the ROLLBACK, so the failing statement is the first result that is an
+ * error, and what ran before it is what ran without pipelining. The one exception is the raw
+ * parse of a joined message: the server parses it whole before its first statement runs, so a
+ * syntax error in its k-th statement comes first and the statements before k in that message do
+ * not run (the error's position, which counts from the start of the message, names k; the
+ * position reported is made relative to statement k again).
  *
  * <p>A window holds at most {@link #WINDOW_STATEMENTS} statements and {@link #WINDOW_BYTES} bytes
  * of messages. The whole window is written, then every result of it read, before the next window
@@ -39,12 +45,12 @@ import org.postgresql.jdbc.PreferQueryMode;
  * smallest buffer pair of the systems the driver supports (its own batches assume the same), so
  * neither side can wait on the other for ever. A statement larger than a window goes alone.
  *
- * <p>Results are matched to statements by order: one Query message holding one command yields
- * exactly one CommandComplete, EmptyQueryResponse or ErrorResponse (the driver hands them on as
- * rows for a statement that returned rows, else as a command status, or as an error). A statement whose text holds
- * more (psql's {@code \;}), transaction control (which would end the transaction mid-window) and
- * anything the splitter does not call a single SQL statement is sent alone, as without
- * pipelining.
+ * <p>Results are matched to statements by order: each statement of a message yields exactly one
+ * CommandComplete, EmptyQueryResponse or ErrorResponse (the driver hands them on as rows for a
+ * statement that returned rows, else as a command status, or as an error). A statement whose text
+ * holds more than one command (psql's {@code \;}), transaction control (which would end the
+ * transaction mid-window) and anything the splitter does not call a single SQL statement is sent
+ * alone, as without pipelining.
  */
 final class PipelinedSender {
 
