@@ -173,6 +173,26 @@ class ApplyRunTest {
   }
 
   @Test
+  void aSyntaxErrorMidJoinedMessageFailsItsStatementAndTheOnesBeforeItInTheMessageDidNotRun(TestDatabase db)
+      throws SQLException {
+    init(db);
+    // one Query message: the server parses it whole first, so 1 and 2 never run
+    RunReport r = run(db, pkg("c".repeat(64), List.of(), null, ApplySettings.Mode.TRANSACTION),
+        stmts("create table t(a int);", "create table u(a int);", "create table v(a int,, b int);",
+            "create table w(a int);"), List.of());
+    assertThat(r.verdict()).isEqualTo(Verdict.FAILED);
+    assertThat(r.productionChanged()).isFalse();
+    assertThat(r.apply().failedStatement().index()).isEqualTo(3);
+    assertThat(r.apply().failedStatement().line()).isEqualTo(7);
+    assertThat(r.apply().failedStatement().sqlstate()).isEqualTo("42601");
+    assertThat(r.apply().statementsExecuted()).as("statements 1 and 2: not run").isZero();
+    assertThat(r.gates()).filteredOn(g -> g.id().equals(GateIds.APPLY)).singleElement()
+        .extracting(GateResult::actual).isEqualTo("0 executed, rolled back");
+    assertThat(r.verification().note()).isEqualTo("target unchanged, verified");
+    assertThat(db.queryValue("select count(*) from pg_class where relname in ('t', 'u', 'v', 'w')")).isEqualTo("0");
+  }
+
+  @Test
   void verifyFailureRunsTheRollbackAndRestoresTheBaseline(TestDatabase db) throws SQLException {
     init(db);
     Rollback rb = new Rollback(new ArtifactRef("rb.sql", Path.of("/x"), "0".repeat(64), SourcePosition.UNKNOWN, FileContent.of(new byte[0])),
