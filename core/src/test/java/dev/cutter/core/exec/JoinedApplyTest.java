@@ -59,13 +59,18 @@ class JoinedApplyTest {
 
   private static Run run(TestDatabase db, QueryMessageCounter relay, List<ExecStatement> s, Sending way)
       throws SQLException {
+    return run(db, relay, s, way, TX, ApplyEngine.NO_OBSERVER);
+  }
+
+  private static Run run(TestDatabase db, QueryMessageCounter relay, List<ExecStatement> s, Sending way,
+      ApplySettings settings, ApplyEngine.AfterStatement after) throws SQLException {
     db.execute("drop schema if exists p cascade; create schema p; create table p.base(id int)");
     Properties p = new Properties();
     p.setProperty("user", "postgres");
     p.setProperty("preferQueryMode", "simple");
     try (Connection c = DriverManager.getConnection(relay.jdbcUrl(db.name()), p)) {
       int before = relay.queries();
-      Outcome o = ApplyEngine.run(c, s, TX, conn -> { }, ApplyEngine.NO_RECHECK, ApplyEngine.NO_OBSERVER, way);
+      Outcome o = ApplyEngine.run(c, s, settings, conn -> { }, ApplyEngine.NO_RECHECK, after, way);
       int sent = relay.queries() - before;
       if (o.ending() != Ending.COMMITTED) {
         assertThat(db.queryValue("select count(*) from pg_class where relnamespace = 'p'::regnamespace"))
@@ -221,6 +226,43 @@ class JoinedApplyTest {
     assertThat(b.joined().outcome().pipelining()).isEqualTo(new ApplyEngine.Pipelining(3, 0, 0));
     assertThat(b.saved()).as("three messages for 450 statements").isEqualTo(447);
     assertThat(db.queryValue("select count(*) from pg_class where relnamespace = 'p'::regnamespace")).isEqualTo("451");
+  }
+
+  @Test
+  void statementTimeoutAppliesToEachStatementOfAJoinedMessage(TestDatabase db) throws Exception {
+    // five statements of 0.3 s under a 1 s statement_timeout: psql runs them all, and so does one
+    // message holding the five (PostgreSQL 13 and later time each statement of a message)
+    ApplySettings settings = new ApplySettings(ApplySettings.Mode.TRANSACTION, java.time.Duration.ofSeconds(5),
+        java.time.Duration.ofSeconds(1));
+    List<ExecStatement> s = script(5, i -> "select pg_sleep(0.3);");
+    try (QueryMessageCounter relay = new QueryMessageCounter(db.server().host(), db.server().port())) {
+      Run one = run(db, relay, s, Sending.ONE_AT_A_TIME, settings, ApplyEngine.NO_OBSERVER);
+      Run joined = run(db, relay, s, Sending.PIPELINED, settings, ApplyEngine.NO_OBSERVER);
+      assertThat(joined.outcome().ending()).isEqualTo(Ending.COMMITTED).isEqualTo(one.outcome().ending());
+      assertThat(one.messages() - joined.messages()).as("the five as one message").isEqualTo(4);
+    }
+  }
+
+  @Test
+  void aWindowedObserverAsTheRehearsalsKeepsEachStatementItsOwnMessage(TestDatabase db) throws Exception {
+    ApplyEngine.WindowedObserver none = new ApplyEngine.WindowedObserver() {
+      @Override
+      public boolean observes(ExecStatement s) {
+        return false;
+      }
+
+      @Override
+      public void after(Connection c, ExecStatement s, long nanos) {
+        // nothing to see
+      }
+    };
+    List<ExecStatement> s = script(20, i -> "create table p.t" + i + "(id int);");
+    try (QueryMessageCounter relay = new QueryMessageCounter(db.server().host(), db.server().port())) {
+      Run one = run(db, relay, s, Sending.ONE_AT_A_TIME, TX, ApplyEngine.NO_OBSERVER);
+      Run observed = run(db, relay, s, Sending.PIPELINED, TX, none);
+      assertThat(observed.outcome().pipelining()).as("pipelined").isEqualTo(new ApplyEngine.Pipelining(1, 0, 0));
+      assertThat(observed.messages()).as("not joined").isEqualTo(one.messages());
+    }
   }
 
   @Test
