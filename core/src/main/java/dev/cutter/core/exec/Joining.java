@@ -26,9 +26,10 @@ import org.postgresql.util.ServerErrorMessage;
  *   <li>it names none of {@code current_query}, {@code statement_timestamp}, {@code
  *       pg_stat_activity}, which show the whole message or its arrival time;
  *   <li>a statement that may change how later text is lexed or what later statements see of the
- *       session ({@code SET}, {@code RESET}, {@code set_config}, or naming {@code
- *       standard_conforming_strings}, {@code backslash_quote}, {@code escape_string_warning}) is
- *       the last of its message, and nothing after it in its window is joined.
+ *       session ({@code SET}, {@code RESET}, {@code set_config}, {@code pg_reload_conf} (a reload
+ *       takes effect between messages), or naming {@code standard_conforming_strings}, {@code
+ *       backslash_quote}, {@code escape_string_warning}) is the last of its message, and nothing
+ *       after it in its window is joined.
  * </ul>
  *
  * <p>The session must be PostgreSQL 13 or later (statement_timeout applies to each statement of a
@@ -54,7 +55,7 @@ final class Joining {
   private static final Set<String> MESSAGE_BOUND = Set.of("current_query", "statement_timestamp", "pg_stat_activity",
       "global");
   private static final Set<String> LEXING = Set.of("standard_conforming_strings", "backslash_quote",
-      "escape_string_warning", "set_config");
+      "escape_string_warning", "set_config", "pg_reload_conf");
 
   /** The source files of the server's raw parser (an error raised there belongs to the whole message). */
   private static final Set<String> RAW_PARSER_FILES = Set.of("scan.l", "gram.y", "parser.c", "scansup.c", "scan.c",

@@ -199,6 +199,45 @@ class JoinedApplyTest {
   }
 
   @Test
+  void whyTheyGoAloneTheServerRaisesTheirNoticesBeforeTheMessagesFirstStatementRuns(TestDatabase db)
+      throws SQLException {
+    String first = "create temporary table first_one(id int);\n";
+    assertThat(events(db, first + "create temporary table " + "n".repeat(64) + "(id int);"))
+        .as("the truncation NOTICE: before statement 1's result, and no position to tell it is statement 2's")
+        .containsExactly("NOTICE at 0", "result", "result");
+    assertThat(events(db, first + "create global temporary table second_one(id int);"))
+        .as("the GLOBAL WARNING: before statement 1's result, its position in statement 2")
+        .containsExactly("WARNING at " + (first.length() + 8), "result", "result");
+  }
+
+  /** What a Query message holding {@code text} yields, in order. */
+  private static List<String> events(TestDatabase db, String text) throws SQLException {
+    Properties p = new Properties();
+    p.setProperty("user", "postgres");
+    p.setProperty("preferQueryMode", "simple");
+    List<String> seen = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection(db.jdbcUrl(), p)) {
+      org.postgresql.core.QueryExecutor qe = c.unwrap(org.postgresql.core.BaseConnection.class).getQueryExecutor();
+      qe.execute(qe.wrap(List.of(new org.postgresql.core.NativeQuery(text,
+              org.postgresql.core.SqlCommand.createStatementTypeInfo(org.postgresql.core.SqlCommandType.BLANK)))),
+          null, new org.postgresql.core.ResultHandlerBase() {
+            @Override
+            public void handleCommandStatus(String status, long updateCount, long insertOID) {
+              seen.add("result");
+            }
+
+            @Override
+            public void handleWarning(java.sql.SQLWarning w) {
+              org.postgresql.util.ServerErrorMessage m = ((org.postgresql.util.PSQLWarning) w).getServerErrorMessage();
+              seen.add(m.getSeverity() + " at " + m.getPosition());
+            }
+          }, 0, 0, org.postgresql.core.QueryExecutor.QUERY_EXECUTE_AS_SIMPLE
+              | org.postgresql.core.QueryExecutor.QUERY_ONESHOT);
+    }
+    return seen;
+  }
+
+  @Test
   void setStandardConformingStringsOffEndsItsMessageAndWhatFollowsReadsAsPsqlReadsIt(TestDatabase db)
       throws Exception {
     List<ExecStatement> s = script(300, i -> i == 1 ? "create table p.s(n int, v text);"

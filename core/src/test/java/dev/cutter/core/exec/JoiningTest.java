@@ -52,6 +52,7 @@ class JoiningTest {
     assertThat(Joining.kind("-- lead\n/* a /* nested */ one */ reset all;")).isEqualTo(Kind.ENDS);
     assertThat(Joining.kind("select pg_catalog.set_config('search_path', '', false);")).isEqualTo(Kind.ENDS);
     assertThat(Joining.kind("alter role r set backslash_quote = on;")).isEqualTo(Kind.ENDS);
+    assertThat(Joining.kind("select pg_reload_conf();")).isEqualTo(Kind.ENDS);
     assertThat(Joining.kind("do $$ begin perform 1; end $$ /* escape_string_warning */;")).isEqualTo(Kind.ENDS);
     // SET inside a statement is no SET command
     assertThat(Joining.kind("alter table t alter column c set default 1;")).isEqualTo(Kind.JOINS);
