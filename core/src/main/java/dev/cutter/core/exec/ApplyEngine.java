@@ -78,9 +78,10 @@ public final class ApplyEngine {
 
   /**
    * How a pipelined apply went: {@code windows} round trips for the statements, and after a
-   * failure how many statements already sent the server refused (SQLSTATE 25P02, or a syntax
-   * error: it parses before it looks at the transaction) and how many it ran (always 0: inside
-   * the failed transaction it runs none).
+   * failure how many statements already sent the server did not run (the rest of the failing
+   * statement's joined message, which it skips; each later message, refused with SQLSTATE 25P02
+   * or a syntax error: it parses before it looks at the transaction) and how many it ran (always
+   * 0: inside the failed transaction it runs none).
    */
   public record Pipelining(int windows, int refusedAfterFailure, int ranAfterFailure) {}
 

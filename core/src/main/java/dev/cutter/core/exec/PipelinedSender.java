@@ -60,14 +60,16 @@ final class PipelinedSender {
   /** Most bytes (messages and their headers) written before the window's results are read. */
   static final int WINDOW_BYTES = 60_000;
 
-  /** How many ran, the failing statement and its error, and what became of the statements sent after it. */
+  /**
+   * How many ran, the failing statement and its error, and what became of the statements sent
+   * after it (refused: sent and not run, skipped with the rest of a message or refused with
+   * 25P02). {@code positionOffset}: characters to take from the error's position, the failing
+   * statement's offset in its joined message. {@code failedAmongLast}: when not null, the error
+   * belongs to one of {@code failed}..{@code failedAmongLast} and cannot be told which ({@link
+   * Joining#mayBeRawParse}). {@code messages}: Query messages sent for the statements.
+   */
   record Result(int executed, ExecStatement failed, SQLException error, int refusedAfterFailure, int ranAfterFailure,
-      int windows, int positionOffset, ExecStatement failedAmongLast, int messages) {
-    Result(int executed, ExecStatement failed, SQLException error, int refusedAfterFailure, int ranAfterFailure,
-        int windows) {
-      this(executed, failed, error, refusedAfterFailure, ranAfterFailure, windows, 0, null, 0);
-    }
-  }
+      int windows, int positionOffset, ExecStatement failedAmongLast, int messages) {}
 
   private PipelinedSender() {}
 
