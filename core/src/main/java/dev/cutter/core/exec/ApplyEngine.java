@@ -195,10 +195,14 @@ public final class ApplyEngine {
     try {
       return before.check(c);
     } catch (SQLException e) {
-      ServerError err = ServerError.of(e);
-      return Optional.of(new Refusal("the re-check at BEGIN failed: " + err.message()
-          + (err.sqlstate() == null ? "" : " (SQLSTATE " + err.sqlstate() + ")")));
+      return Optional.of(refusal(e));
     }
+  }
+
+  private static Refusal refusal(SQLException e) {
+    ServerError err = ServerError.of(e);
+    return new Refusal("the re-check at BEGIN failed: " + err.message()
+        + (err.sqlstate() == null ? "" : " (SQLSTATE " + err.sqlstate() + ")"));
   }
 
   private static Outcome transaction(Connection c, List<ExecStatement> statements, ApplySettings settings,
@@ -219,8 +223,21 @@ public final class ApplyEngine {
         return Outcome.refused(statements.size(), refused.get());
       }
       if (pipelined != null) {
-        PipelinedSender.Result r = PipelinedSender.run(c, st, statements, timer, notices,
-            after instanceof WindowedObserver w ? w : null);
+        WindowedObserver observer = after instanceof WindowedObserver w ? w : null;
+        boolean joinNothing = true;
+        if (PipelinedSender.mayJoin(c, statements, observer)) {
+          // an event trigger recording current_query() must see each statement's own text: read
+          // once, on this session inside the transaction, before the first window
+          try {
+            joinNothing = PipelinedSender.eventTriggers(st);
+          } catch (SQLException e) {
+            Refusal r = refusal(e);
+            rollback(c, ServerError.of(e));
+            timer.locksReleased();
+            return Outcome.refused(statements.size(), r);
+          }
+        }
+        PipelinedSender.Result r = PipelinedSender.run(c, st, statements, timer, notices, observer, joinNothing);
         pipelined[0] = new Pipelining(r.windows(), r.refusedAfterFailure(), r.ranAfterFailure());
         executed = r.executed();
         if (r.failed() != null) {

@@ -3,6 +3,7 @@ package dev.cutter.core.exec;
 import dev.cutter.core.sql.SqlSplitter;
 import dev.cutter.core.sql.SqlStatement;
 import dev.cutter.core.sql.StatementKind;
+import dev.cutter.core.sql.TriggerFree;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
@@ -89,7 +90,7 @@ final class PipelinedSender {
    */
   static Result run(Connection c, Statement one, List<ExecStatement> statements, StatementTimings.Recorder timer,
       StatementNotices.Log notices) throws SQLException {
-    return run(c, one, statements, timer, notices, null, WINDOW_STATEMENTS, WINDOW_BYTES);
+    return run(c, one, statements, timer, notices, null, WINDOW_STATEMENTS, WINDOW_BYTES, null);
   }
 
   /**
@@ -100,22 +101,76 @@ final class PipelinedSender {
    */
   static Result run(Connection c, Statement one, List<ExecStatement> statements, StatementTimings.Recorder timer,
       StatementNotices.Log notices, ApplyEngine.WindowedObserver observer) throws SQLException {
-    return run(c, one, statements, timer, notices, observer, WINDOW_STATEMENTS, WINDOW_BYTES);
+    return run(c, one, statements, timer, notices, observer, WINDOW_STATEMENTS, WINDOW_BYTES, null);
+  }
+
+  /**
+   * As above; {@code joinNothing} says whether {@link #eventTriggers} found one ({@link
+   * #mayJoin} true) or joining was not possible anyway: the caller read it at BEGIN.
+   */
+  static Result run(Connection c, Statement one, List<ExecStatement> statements, StatementTimings.Recorder timer,
+      StatementNotices.Log notices, ApplyEngine.WindowedObserver observer, boolean joinNothing) throws SQLException {
+    return run(c, one, statements, timer, notices, observer, WINDOW_STATEMENTS, WINDOW_BYTES, joinNothing);
+  }
+
+  /** Whether the database has an event trigger that is not disabled (whichever session_replication_role fires). */
+  static final String EVENT_TRIGGERS =
+      "select exists (select from pg_catalog.pg_event_trigger where evtenabled <> 'D')";
+
+  /**
+   * True when the database behind {@code one}'s session has an event trigger that is not
+   * disabled: one Query message, inside the apply's transaction, before the first window.
+   */
+  static boolean eventTriggers(Statement one) throws SQLException {
+    try (java.sql.ResultSet rs = one.executeQuery(EVENT_TRIGGERS)) {
+      return rs.next() && rs.getBoolean(1);
+    }
+  }
+
+  /**
+   * True when a pipelined apply of {@code statements} on {@code c} could join any two statements,
+   * event triggers aside: no observer, a session {@link Joining#allowed} to, and two statements
+   * that {@link #joinEnd may join} one after the other.
+   */
+  static boolean mayJoin(Connection c, List<ExecStatement> statements, ApplyEngine.WindowedObserver observer)
+      throws SQLException {
+    return observer == null && Joining.allowed(c.unwrap(BaseConnection.class).getQueryExecutor())
+        && joinEnd(statements, PipelineDecisions.alone(statements)) >= 2;
+  }
+
+  /**
+   * The index of the first statement that goes alone or whose leading command may run user code
+   * through a trigger or create an event trigger ({@link TriggerFree#command}): from it on, nothing
+   * of the apply is joined (what ran may have created an event trigger the read at BEGIN missed).
+   */
+  static int joinEnd(List<ExecStatement> statements, boolean[] goesAlone) {
+    int k = 0;
+    while (k < statements.size() && !goesAlone[k] && TriggerFree.command(statements.get(k).text())) {
+      k++;
+    }
+    return k;
   }
 
   /** As above with other window bounds (a test shows what an unbounded window does). */
   static Result run(Connection c, Statement one, List<ExecStatement> statements, StatementTimings.Recorder timer,
       StatementNotices.Log notices, int windowStatements, int windowBytes) throws SQLException {
-    return run(c, one, statements, timer, notices, null, windowStatements, windowBytes);
+    return run(c, one, statements, timer, notices, null, windowStatements, windowBytes, null);
   }
 
+  /** {@code joinNothing}: null reads {@link #eventTriggers} here when {@link #mayJoin}. */
   private static Result run(Connection c, Statement one, List<ExecStatement> statements, StatementTimings.Recorder timer,
-      StatementNotices.Log notices, ApplyEngine.WindowedObserver observer, int windowStatements, int windowBytes)
-      throws SQLException {
+      StatementNotices.Log notices, ApplyEngine.WindowedObserver observer, int windowStatements, int windowBytes,
+      Boolean joinNothing) throws SQLException {
     QueryExecutor qe = c.unwrap(BaseConnection.class).getQueryExecutor();
     // decided before the first window (or ahead of the transaction, PipelineDecisions.readAhead):
     // not between windows, while the server waits for the next one
     boolean[] goesAlone = PipelineDecisions.alone(statements);
+    if (joinNothing == null) {
+      joinNothing = !mayJoin(c, statements, observer) || eventTriggers(one);
+    }
+    // an audit function recording current_query() sees what psql would show: nothing joins when an
+    // event trigger may fire, nor any statement that may fire a trigger, nor anything after one
+    int joinEnd = joinNothing ? 0 : joinEnd(statements, goesAlone);
     int executed = 0;
     int windows = 0;
     int messages = 0;
@@ -139,7 +194,7 @@ final class PipelinedSender {
           messageOpen = false;
           joinStopped = false;
         }
-        kind = join && !joinStopped ? Joining.kind(s.text()) : Joining.Kind.OWN;
+        kind = join && !joinStopped && i < joinEnd ? Joining.kind(s.text()) : Joining.Kind.OWN;
       }
       boolean joins = messageOpen && kind != Joining.Kind.OWN;
       // joined: the text and its "\n" separator, under the message's one header and terminator
