@@ -15,7 +15,12 @@ import org.postgresql.util.ServerErrorMessage;
  * statements by order (one CommandComplete, rows or error each, nothing for the rest of the message
  * after an error), with one difference: the server raw-parses the whole message before it runs its
  * first statement, so whatever the raw parser raises arrives before anything of the message ran.
- * A statement is joined only where that cannot change what the run reports:
+ * A statement is joined only where that cannot change what the run reports, nor what an
+ * operator's audit function recording {@code current_query()} stores (the whole message): the
+ * sender joins nothing when the database has an event trigger that is not disabled, and only
+ * statements whose leading command fires no trigger and runs no query ({@link
+ * dev.cutter.core.sql.TriggerFree}), none after the first other one ({@link PipelinedSender#joinEnd});
+ * of those, here:
  *
  * <ul>
  *   <li>its text ends with {@code ;} (a statement without one would run into the next, and its
