@@ -151,4 +151,26 @@ class AuditTrailTest {
       assertThat(r.messages()).as("1-2 joined, after the read; the rest alone").isEqualTo(one.messages() - 1 + 1);
     }
   }
+  @Test
+  void aReadOfPgEventTriggerThatFailsRefusesTheApplyBeforeAnythingRan(TestDatabase db) throws Exception {
+    db.execute("create schema p");
+    ApplySettings quick = new ApplySettings(ApplySettings.Mode.TRANSACTION, java.time.Duration.ofMillis(200),
+        java.time.Duration.ofMinutes(1));
+    Properties p = new Properties();
+    p.setProperty("user", "postgres");
+    p.setProperty("preferQueryMode", "simple");
+    try (Connection holder = db.superuser(); Statement h = holder.createStatement();
+        Connection c = DriverManager.getConnection(db.jdbcUrl(), p)) {
+      holder.setAutoCommit(false);
+      h.execute("lock table pg_catalog.pg_event_trigger in access exclusive mode");
+      Outcome o = ApplyEngine.run(c, DDL, quick, conn -> { }, ApplyEngine.NO_RECHECK, ApplyEngine.NO_OBSERVER,
+          Sending.PIPELINED);
+      holder.rollback();
+      assertThat(o.ending()).isEqualTo(Ending.REFUSED);
+      assertThat(o.executed()).isZero();
+      assertThat(o.refusal().reason()).startsWith("the re-check at BEGIN failed: ").endsWith("(SQLSTATE 55P03)");
+      assertThat(c.getAutoCommit()).as("the session is left as it was").isTrue();
+    }
+    assertThat(db.queryValue("select count(*) from pg_class where relnamespace = 'p'::regnamespace")).isEqualTo("0");
+  }
 }
