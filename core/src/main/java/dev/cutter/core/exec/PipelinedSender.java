@@ -135,7 +135,7 @@ final class PipelinedSender {
   static boolean mayJoin(Connection c, List<ExecStatement> statements, ApplyEngine.WindowedObserver observer)
       throws SQLException {
     return observer == null && Joining.allowed(c.unwrap(BaseConnection.class).getQueryExecutor())
-        && joinEnd(statements, PipelineDecisions.alone(statements)) >= 2;
+        && PipelineDecisions.joinEnd(statements) >= 2;
   }
 
   /**
@@ -170,7 +170,7 @@ final class PipelinedSender {
     }
     // an audit function recording current_query() sees what psql would show: nothing joins when an
     // event trigger may fire, nor any statement that may fire a trigger, nor anything after one
-    int joinEnd = joinNothing ? 0 : joinEnd(statements, goesAlone);
+    int joinEnd = joinNothing ? 0 : PipelineDecisions.joinEnd(statements);
     int executed = 0;
     int windows = 0;
     int messages = 0;
