@@ -16,7 +16,11 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An operator's audit trail sees what psql would show: an event trigger or a row trigger that
@@ -24,6 +28,9 @@ import org.junit.jupiter.api.Test;
  */
 @WithPostgres
 class AuditTrailTest {
+
+  @TempDir
+  Path dir;
 
   private static final String AUDIT = """
       create table public.audit(n serial primary key, q text);
@@ -91,6 +98,34 @@ class AuditTrailTest {
       assertThat(audit(db)).as("one at a time: the same").isEqualTo(texts(DDL));
       assertThat(r.messages()).as("every statement its own message, and one read of pg_event_trigger")
           .isEqualTo(one.messages() + 1);
+    }
+    // and psql itself, given the statements as a script
+    db.execute("drop schema p cascade; create schema p; truncate public.audit");
+    Path script = dir.resolve("ddl.sql");
+    Files.writeString(script, String.join("\n", texts(DDL)) + "\n");
+    ProcessBuilder pb = new ProcessBuilder("psql", "-X", "-q", "-1", "-v", "ON_ERROR_STOP=1", "-d", db.name(), "-f",
+        script.toString(), "-h", db.server().host(), "-p", String.valueOf(db.server().port()), "-U",
+        db.server().superuser()).redirectErrorStream(true).redirectOutput(dir.resolve("psql.log").toFile());
+    pb.environment().keySet().removeIf(k -> k.startsWith("PG"));
+    Process psql = pb.start();
+    assertThat(psql.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(psql.exitValue()).as(Files.readString(dir.resolve("psql.log"))).isZero();
+    assertThat(audit(db)).as("psql records the same").isEqualTo(texts(DDL));
+  }
+
+  @Test
+  void afterAStatementThatMayFireATriggerNothingJoinsAndNothingIsRead(TestDatabase db) throws Exception {
+    db.execute(AUDIT + "create table p.target(id int);");
+    // after the first INSERT nothing joins: 2 and 3 could, but go alone, and nothing is read
+    List<ExecStatement> s = script("insert into p.target values (1);", "create table p.a1(id int);",
+        "create table p.a2(id int);", "insert into p.target values (2);");
+    try (QueryMessageCounter relay = new QueryMessageCounter(db.server().host(), db.server().port())) {
+      Run one = apply(db, relay, s, Sending.ONE_AT_A_TIME);
+      db.execute("drop table p.a1, p.a2");
+      Run pipelined = apply(db, relay, s, Sending.PIPELINED);
+      assertThat(pipelined.outcome().ending()).isEqualTo(Ending.COMMITTED);
+      assertThat(pipelined.outcome().pipelining()).isEqualTo(new ApplyEngine.Pipelining(1, 0, 0));
+      assertThat(pipelined.messages()).as("no read, nothing joined").isEqualTo(one.messages());
     }
   }
 
