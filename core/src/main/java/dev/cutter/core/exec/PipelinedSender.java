@@ -29,7 +29,10 @@ import org.postgresql.jdbc.PreferQueryMode;
  * {@code Statement.execute} sends (the driver in simple mode sends a statement's text unsplit and
  * unchanged), either alone or joined with its neighbours in the window: the texts one after the
  * other, a line break between them, as one message ({@link Joining} says which statements join;
- * the server then pays its per-message work once for them all). The next messages of a window are
+ * the server then pays its per-message work once for them all). Nothing joins where a trigger or
+ * an event trigger could record {@code current_query()}, which shows the whole message: not with
+ * an event trigger enabled ({@link #eventTriggers}, read once before the first window), not a
+ * statement that may fire a trigger, nor anything after one ({@link #joinEnd}). The next messages of a window are
  * written before the first result is read. Inside one transaction that cannot change the outcome:
  * after the first error the server skips the rest of that message and refuses every later message
  * with SQLSTATE 25P02 until the ROLLBACK, so the failing statement is the first result that is an
