@@ -425,6 +425,18 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
   }
 
   @Override
+  public Diagnosis statementAmongFailed(Cause.StatementAmongFailed c) {
+    return Diagnosis.of("One of statements " + c.first() + " to " + c.last() + " (lines " + c.firstLine() + " to "
+            + c.lastLine() + ") failed with SQLSTATE " + c.sqlstate() + " before any of them ran, and the server did not"
+            + " say which: they were sent as one message and the error has no position. None of them ran; the"
+            + " change was rolled back.",
+        "Find the failing statement among them (run them one by one against a copy of the target), fix it and"
+            + " re-issue the package.",
+        "Run statements " + c.first() + " to " + c.last() + " one by one against a copy of the target to find the"
+            + " failing one, fix it and re-issue the package.");
+  }
+
+  @Override
   public Diagnosis outcomeUnknown(Cause.OutcomeUnknown c) {
     String run = r.runId() == null ? "this run" : "run " + r.runId();
     return Diagnosis.of(

@@ -94,6 +94,17 @@ class FailureClassifierTest {
   }
 
   @Test
+  void anErrorOfOneOfTheStatementsOfAJoinedMessageNamesThemAllAndNoneAsTheFailingOne() {
+    Diagnosis d = diagnosed(GateId.APPLY, new Cause.StatementAmongFailed("53200", 201, 205, 410, 418, "app_deployer"));
+
+    assertThat(d.rootCause()).isEqualTo("One of statements 201 to 205 (lines 410 to 418) failed with SQLSTATE 53200"
+        + " before any of them ran, and the server did not say which: they were sent as one message and the error has"
+        + " no position. None of them ran; the change was rolled back.");
+    assertThat(d.remediation().get(0).action()).isEqualTo("Run statements 201 to 205 one by one against a copy of the"
+        + " target to find the failing one, fix it and re-issue the package.");
+  }
+
+  @Test
   void aFailedJournalInsertAsksForCutterInit() {
     Diagnosis d = diagnosed(GateId.APPLY, Cause.SqlError.of("42501", ErrorSite.JOURNAL_ROW, "app_deployer"));
 

@@ -74,6 +74,8 @@ public sealed interface Cause {
 
     R outcomeUnknown(OutcomeUnknown c);
 
+    R statementAmongFailed(StatementAmongFailed c);
+
     R verificationFailed(VerificationFailed c);
 
     R changeRolledBack(ChangeRolledBack c);
@@ -395,6 +397,20 @@ public sealed interface Cause {
 
   /** Where a server error happened. */
   enum ErrorSite { STATEMENT, COMMIT, JOURNAL_ROW, CHECK, REHEARSAL, ROLLBACK }
+
+  /**
+   * A server error that belongs to one of the statements {@code first}..{@code last} (lines
+   * {@code firstLine}..{@code lastLine}) of one joined Query message, and cannot be told which:
+   * it came before any of them ran, without a position, and may have been raised while the server
+   * parsed the whole message. None of them ran; the transaction rolled back.
+   */
+  record StatementAmongFailed(String sqlstate, int first, int last, int firstLine, int lastLine, String role)
+      implements Cause {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.statementAmongFailed(this);
+    }
+  }
 
   /** The connection dropped at a point where whether the change committed cannot be known. */
   record OutcomeUnknown(boolean atCommit) implements Cause {

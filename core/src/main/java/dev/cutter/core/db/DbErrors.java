@@ -46,6 +46,11 @@ public final class DbErrors {
           sem.getPosition(), sem.getSchema(), sem.getTable(), sem.getConstraint(), sem.getColumn(), sem.getDatatype());
     }
 
+    /** This error with {@code p} as its position (characters into the statement, 0 for none). */
+    public ServerError withPosition(int p) {
+      return new ServerError(sqlstate, message, detail, hint, where, p, schema, table, constraint, column, datatype);
+    }
+
     /** True when the connection itself is gone (class 08, admin shutdown, crash). */
     public boolean connectionLost() {
       return sqlstate == null || sqlstate.startsWith("08") || sqlstate.equals("57P01") || sqlstate.equals("57P02")

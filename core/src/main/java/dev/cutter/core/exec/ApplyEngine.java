@@ -78,9 +78,10 @@ public final class ApplyEngine {
 
   /**
    * How a pipelined apply went: {@code windows} round trips for the statements, and after a
-   * failure how many statements already sent the server refused (SQLSTATE 25P02, or a syntax
-   * error: it parses before it looks at the transaction) and how many it ran (always 0: inside
-   * the failed transaction it runs none).
+   * failure how many statements already sent the server did not run (the rest of the failing
+   * statement's joined message, which it skips; each later message, refused with SQLSTATE 25P02
+   * or a syntax error: it parses before it looks at the transaction) and how many it ran (always
+   * 0: inside the failed transaction it runs none).
    */
   public record Pipelining(int windows, int refusedAfterFailure, int ranAfterFailure) {}
 
@@ -100,10 +101,23 @@ public final class ApplyEngine {
    */
   public record Outcome(Ending ending, int total, int executed, List<Integer> committed, Integer failedIndex,
       Integer failedLine, ServerError error, Refusal refusal, StatementTimings timings, StatementNotices notices,
-      Pipelining pipelining) {
+      Pipelining pipelining, Integer failedAmongLast, Integer failedAmongLine) {
     public Outcome {
       committed = List.copyOf(committed);
       notices = notices == null ? StatementNotices.NONE : notices;
+    }
+
+    /**
+     * As below; {@code failedAmongLast} (line {@code failedAmongLine}), when not null, says the
+     * error belongs to one of the statements {@code failedIndex}..{@code failedAmongLast} (one
+     * joined Query message, none of which ran) and cannot be told which: the server raised it,
+     * without a position, before or while it ran the first of them.
+     */
+    public Outcome(Ending ending, int total, int executed, List<Integer> committed, Integer failedIndex,
+        Integer failedLine, ServerError error, Refusal refusal, StatementTimings timings, StatementNotices notices,
+        Pipelining pipelining) {
+      this(ending, total, executed, committed, failedIndex, failedLine, error, refusal, timings, notices, pipelining,
+          null, null);
     }
 
     public Outcome(Ending ending, int total, int executed, List<Integer> committed, Integer failedIndex,
@@ -119,12 +133,13 @@ public final class ApplyEngine {
     /** This outcome with the statements' times. */
     public Outcome withTimings(StatementTimings t) {
       return new Outcome(ending, total, executed, committed, failedIndex, failedLine, error, refusal, t, notices,
-          pipelining);
+          pipelining, failedAmongLast, failedAmongLine);
     }
 
     /** This outcome with the notices the statements raised and how they were sent. */
     Outcome with(StatementNotices n, Pipelining p) {
-      return new Outcome(ending, total, executed, committed, failedIndex, failedLine, error, refusal, timings, n, p);
+      return new Outcome(ending, total, executed, committed, failedIndex, failedLine, error, refusal, timings, n, p,
+          failedAmongLast, failedAmongLine);
     }
 
     public Outcome(Ending ending, int total, int executed, List<Integer> committed, Integer failedIndex,
@@ -180,10 +195,14 @@ public final class ApplyEngine {
     try {
       return before.check(c);
     } catch (SQLException e) {
-      ServerError err = ServerError.of(e);
-      return Optional.of(new Refusal("the re-check at BEGIN failed: " + err.message()
-          + (err.sqlstate() == null ? "" : " (SQLSTATE " + err.sqlstate() + ")")));
+      return Optional.of(refusal(e));
     }
+  }
+
+  private static Refusal refusal(SQLException e) {
+    ServerError err = ServerError.of(e);
+    return new Refusal("the re-check at BEGIN failed: " + err.message()
+        + (err.sqlstate() == null ? "" : " (SQLSTATE " + err.sqlstate() + ")"));
   }
 
   private static Outcome transaction(Connection c, List<ExecStatement> statements, ApplySettings settings,
@@ -204,15 +223,34 @@ public final class ApplyEngine {
         return Outcome.refused(statements.size(), refused.get());
       }
       if (pipelined != null) {
-        PipelinedSender.Result r = PipelinedSender.run(c, st, statements, timer, notices,
-            after instanceof WindowedObserver w ? w : null);
+        WindowedObserver observer = after instanceof WindowedObserver w ? w : null;
+        boolean joinNothing = true;
+        if (PipelinedSender.mayJoin(c, statements, observer)) {
+          // an event trigger recording current_query() must see each statement's own text: read
+          // once, on this session inside the transaction, before the first window
+          try {
+            joinNothing = PipelinedSender.eventTriggers(st);
+          } catch (SQLException e) {
+            Refusal r = refusal(e);
+            rollback(c, ServerError.of(e));
+            timer.locksReleased();
+            return Outcome.refused(statements.size(), r);
+          }
+        }
+        PipelinedSender.Result r = PipelinedSender.run(c, st, statements, timer, notices, observer, joinNothing);
         pipelined[0] = new Pipelining(r.windows(), r.refusedAfterFailure(), r.ranAfterFailure());
         executed = r.executed();
         if (r.failed() != null) {
           ServerError err = ServerError.of(r.error());
+          if (r.positionOffset() > 0 && err.position() > 0) {
+            // the server counted from the start of the joined message; the report counts from the statement's
+            err = err.withPosition(Math.max(0, err.position() - r.positionOffset()));
+          }
           Ending ending = rollback(c, err);
           timer.locksReleased();
-          return new Outcome(ending, statements.size(), executed, List.of(), r.failed().index(), r.failed().line(), err);
+          return new Outcome(ending, statements.size(), executed, List.of(), r.failed().index(), r.failed().line(), err,
+              null, null, null, null, r.failedAmongLast() == null ? null : r.failedAmongLast().index(),
+              r.failedAmongLast() == null ? null : r.failedAmongLast().line());
         }
       } else {
         for (ExecStatement s : statements) {

@@ -8,7 +8,8 @@ import java.util.concurrent.FutureTask;
 /**
  * Which statements of an apply the pipelined sender sends alone ({@link PipelinedSender#pipelinable}
  * false, or a COPY with its data), decided once per list of statements and, when the run asks for
- * it, before the apply's transaction begins.
+ * it, before the apply's transaction begins; with them, from which statement on nothing of the
+ * apply joins ({@link PipelinedSender#joinEnd}: the leading commands' tokens, read once).
  *
  * <p>Deciding splits every statement's text again (the splitter lexes as the server does). Done
  * window by window inside the transaction, that CPU lay between a window's last result and the
@@ -22,6 +23,7 @@ public final class PipelineDecisions {
 
   private static ExecStatement[] lastKeys;
   private static boolean[] lastAlone;
+  private static int lastJoinEnd;
   private static long readings;
 
   private PipelineDecisions() {}
@@ -38,8 +40,18 @@ public final class PipelineDecisions {
     }
     lastKeys = keys;
     lastAlone = alone;
+    lastJoinEnd = PipelinedSender.joinEnd(statements, alone);
     readings++;
     return alone;
+  }
+
+  /**
+   * For {@code statements}: the index of the first statement after which nothing joins ({@link
+   * PipelinedSender#joinEnd}), decided with {@link #alone} (ahead of the transaction when read ahead).
+   */
+  static synchronized int joinEnd(List<ExecStatement> statements) {
+    alone(statements);
+    return lastJoinEnd;
   }
 
   /** The decision for one statement, as the sender made it statement by statement. */

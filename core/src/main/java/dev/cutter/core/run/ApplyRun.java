@@ -806,7 +806,10 @@ public final class ApplyRun {
     if (o.error() == null) {
       return "no error";
     }
-    String where = o.failedIndex() == null ? "" : o.failedIndex() == 0 ? "at COMMIT: "
+    String where = o.failedIndex() == null ? "" : o.failedAmongLast() != null ? "one of statements " + o.failedIndex()
+        + " to " + o.failedAmongLast() + " (lines " + o.failedLine() + " to " + o.failedAmongLine() + ", one message,"
+        + " none ran; the server did not say which): "
+        : o.failedIndex() == 0 ? "at COMMIT: "
         : o.failedIndex() < 0 ? "writing the journal row: " : "statement " + o.failedIndex() + " (line " + o.failedLine() + "): ";
     return where + o.error().message() + (o.error().sqlstate() == null ? "" : " (SQLSTATE " + o.error().sqlstate() + ")");
   }
@@ -829,6 +832,10 @@ public final class ApplyRun {
       return new Cause.InternalError("the outcome names no error");
     }
     int index = o.failedIndex() == null ? 0 : o.failedIndex();
+    if (o.failedAmongLast() != null) {
+      return new Cause.StatementAmongFailed(o.error().sqlstate(), index, o.failedAmongLast(), o.failedLine(),
+          o.failedAmongLine(), role);
+    }
     Cause.ErrorSite site = index < 0 ? Cause.ErrorSite.JOURNAL_ROW : index == 0 ? Cause.ErrorSite.COMMIT
         : Cause.ErrorSite.STATEMENT;
     return Causes.sql(o.error(), site, role).atStatement(Math.max(index, 0), o.failedLine() == null ? 0 : o.failedLine());

@@ -180,6 +180,52 @@ final class StatementClassifier {
     return binary && fromStdin ? CopyForm.FROM_STDIN_BINARY : CopyForm.OTHER;
   }
 
+  /**
+   * True when the statement's leading command can run no user code through a trigger and runs no
+   * query: {@code CREATE} (not {@code CREATE … TABLE … AS}, {@code CREATE MATERIALIZED VIEW},
+   * {@code CREATE EXTENSION}, {@code CREATE EVENT TRIGGER}), {@code ALTER} (not {@code ALTER
+   * EXTENSION}, {@code ALTER EVENT TRIGGER}), {@code DROP}, {@code COMMENT}, {@code GRANT},
+   * {@code REVOKE}, {@code SET} (not {@code SET CONSTRAINTS}, which fires deferred triggers) and
+   * {@code RESET}. Every other command (INSERT, UPDATE, DELETE, MERGE, TRUNCATE, COPY, SELECT,
+   * CALL, DO, EXECUTE, WITH, VALUES, TABLE, REFRESH, …) is false.
+   */
+  static boolean firesNoTrigger(String text) {
+    Tokens t = new Tokens(text);
+    if (!t.next() || t.type != Tokens.WORD) {
+      return false;
+    }
+    if (t.isWord("comment") || t.isWord("grant") || t.isWord("revoke") || t.isWord("drop") || t.isWord("reset")) {
+      return true;
+    }
+    if (t.isWord("set")) {
+      return !(t.next() && t.isWord("constraints"));
+    }
+    if (t.isWord("alter")) {
+      return t.next() && !(t.isWord("extension") || t.isWord("event"));
+    }
+    if (!t.isWord("create") || !t.next()) {
+      return false;
+    }
+    while (t.isWord("or") || t.isWord("replace") || t.isWord("unique") || t.isWord("temp") || t.isWord("temporary")
+        || t.isWord("local") || t.isWord("global") || t.isWord("unlogged")) {
+      if (!t.next()) {
+        return false;
+      }
+    }
+    if (t.type != Tokens.WORD || t.isWord("materialized") || t.isWord("extension") || t.isWord("event")) {
+      return false;
+    }
+    if (t.isWord("table")) {
+      // CREATE TABLE … AS query / AS EXECUTE: the only AS at depth 0 a CREATE TABLE can hold
+      while (t.next()) {
+        if (t.depth == 0 && t.isWord("as")) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
   /** The first four tokens as written, comments left out, {@code …} if more follow: for messages. */
   static String summary(String text) {
     Tokens t = new Tokens(text);

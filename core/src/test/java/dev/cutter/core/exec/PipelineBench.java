@@ -87,30 +87,79 @@ class PipelineBench {
       List<ExecStatement> statements = w == 'b' ? workloadB() : workloadC();
       long[] one = new long[rounds];
       long[] piped = new long[rounds];
+      long[] unjoined = new long[rounds];
+      long[] oneCpu = new long[rounds];
+      long[] pipedCpu = new long[rounds];
+      long[] unjoinedCpu = new long[rounds];
       for (int r = 0; r < rounds; r++) {
-        one[r] = once(url, p, statements, Sending.ONE_AT_A_TIME);
-        piped[r] = once(url, p, statements, Sending.PIPELINED);
-        System.out.printf("workload %s round %d: one at a time %d ms, pipelined %d ms%n", w, r + 1, one[r], piped[r]);
+        long[] t = once(url, p, statements, Sending.ONE_AT_A_TIME, ApplyEngine.NO_OBSERVER);
+        one[r] = t[0];
+        oneCpu[r] = t[1];
+        t = once(url, p, statements, Sending.PIPELINED, NOT_JOINED);
+        unjoined[r] = t[0];
+        unjoinedCpu[r] = t[1];
+        t = once(url, p, statements, Sending.PIPELINED, ApplyEngine.NO_OBSERVER);
+        piped[r] = t[0];
+        pipedCpu[r] = t[1];
+        System.out.printf("workload %s round %d: one at a time %d ms (backend CPU %d ms), pipelined one message per"
+            + " statement %d ms (%d ms), pipelined joined %d ms (%d ms)%n", w, r + 1, one[r], oneCpu[r], unjoined[r],
+            unjoinedCpu[r], piped[r], pipedCpu[r]);
       }
       System.out.printf("workload %s, %d statements, delay %d ms each way, median of %d: one at a time %d ms, "
           + "pipelined %d ms, ratio %.2f%n", w, statements.size(), delay, rounds, median(one), median(piped),
           (double) median(piped) / median(one));
+      System.out.printf("workload %s, median of %d, wall ms / backend CPU ms: one at a time %d / %d, pipelined one"
+          + " message per statement %d / %d, pipelined joined %d / %d%n", w, rounds, median(one), median(oneCpu),
+          median(unjoined), median(unjoinedCpu), median(piped), median(pipedCpu));
     }
   }
 
-  private static long once(String url, Properties p, List<ExecStatement> statements, Sending sending)
-      throws SQLException {
+  /** Pipelined as before statements were joined: an observer that watches none keeps each statement its own message. */
+  private static final ApplyEngine.WindowedObserver NOT_JOINED = new ApplyEngine.WindowedObserver() {
+    @Override
+    public boolean observes(ExecStatement s) {
+      return false;
+    }
+
+    @Override
+    public void after(Connection c, ExecStatement s, long nanos) {
+      // nothing to see
+    }
+  };
+
+  /** Wall time and the session's server backend CPU time (user + system, from /proc), in ms. */
+  private static long[] once(String url, Properties p, List<ExecStatement> statements, Sending sending,
+      ApplyEngine.AfterStatement after) throws Exception {
     ApplySettings tx = new ApplySettings(ApplySettings.Mode.TRANSACTION, Duration.ofSeconds(5), Duration.ofMinutes(30));
     try (Connection c = DriverManager.getConnection(url, p)) {
+      int pid;
+      try (java.sql.Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery("select pg_backend_pid()")) {
+        rs.next();
+        pid = rs.getInt(1);
+      }
+      long cpu0 = backendCpuMs(pid);
       long t0 = System.nanoTime();
       ApplyEngine.Outcome o = ApplyEngine.run(c, statements, tx, conn -> {
         throw new SQLException("the bench ends here", "00000");
-      }, ApplyEngine.NO_RECHECK, ApplyEngine.NO_OBSERVER, sending);
+      }, ApplyEngine.NO_RECHECK, after, sending);
       long ms = (System.nanoTime() - t0) / 1_000_000;
+      long cpu = backendCpuMs(pid) - cpu0;
       if (o.failedIndex() == null || o.failedIndex() != -1 || o.executed() != statements.size()) {
         throw new IllegalStateException("the apply did not run through: " + o.error());
       }
-      return ms;
+      return new long[] {ms, cpu};
+    }
+  }
+
+  /** utime + stime of a local process in ms (-1 when not readable: a remote server). */
+  private static long backendCpuMs(int pid) {
+    try {
+      String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      // fields 14 and 15 of stat(5), counted from the state field (3rd) here; clock ticks of 10 ms
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+    } catch (java.io.IOException | RuntimeException e) {
+      return -1;
     }
   }
 

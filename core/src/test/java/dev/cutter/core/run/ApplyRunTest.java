@@ -173,6 +173,55 @@ class ApplyRunTest {
   }
 
   @Test
+  void aSyntaxErrorMidJoinedMessageFailsItsStatementAndTheOnesBeforeItInTheMessageDidNotRun(TestDatabase db)
+      throws SQLException {
+    init(db);
+    // one Query message: the server parses it whole first, so 1 and 2 never run
+    RunReport r = run(db, pkg("c".repeat(64), List.of(), null, ApplySettings.Mode.TRANSACTION),
+        stmts("create table t(a int);", "create table u(a int);", "create table v(a int,, b int);",
+            "create table w(a int);"), List.of());
+    assertThat(r.verdict()).isEqualTo(Verdict.FAILED);
+    assertThat(r.productionChanged()).isFalse();
+    assertThat(r.apply().failedStatement().index()).isEqualTo(3);
+    assertThat(r.apply().failedStatement().line()).isEqualTo(7);
+    assertThat(r.apply().failedStatement().sqlstate()).isEqualTo("42601");
+    assertThat(r.apply().statementsExecuted()).as("statements 1 and 2: not run").isZero();
+    assertThat(r.gates()).filteredOn(g -> g.id().equals(GateIds.APPLY)).singleElement()
+        .extracting(GateResult::actual).isEqualTo("0 executed, rolled back");
+    assertThat(r.verification().note()).isEqualTo("target unchanged, verified");
+    assertThat(db.queryValue("select count(*) from pg_class where relname in ('t', 'u', 'v', 'w')")).isEqualTo("0");
+  }
+
+  @Test
+  void anAuditTrailOfTriggersRecordingCurrentQuerySeesEachStatementsOwnTextAsUnderPsql(TestDatabase db)
+      throws SQLException {
+    init(db);
+    db.execute("""
+        create table public.audit(n serial primary key, q text);
+        create function public.audit_q() returns event_trigger language plpgsql
+          as $$ begin insert into public.audit(q) values (current_query()); end $$;
+        create function public.audit_row() returns trigger language plpgsql
+          as $$ begin insert into public.audit(q) values (current_query()); return null; end $$;
+        create table public.target(id int);
+        create trigger audit_ins after insert on public.target for each row execute function public.audit_row();
+        """);
+    List<ExecStatement> s = stmts("create table a1(id int);", "comment on table a1 is 'a';",
+        "insert into target values (1);", "create table a2(id int);", "insert into target select 2;");
+    // a row trigger only: 1-2 may join; each INSERT's row records the INSERT alone
+    RunReport r = run(db, pkg("d".repeat(64), List.of(), null, ApplySettings.Mode.TRANSACTION), s, List.of());
+    assertThat(r.verdict()).isEqualTo(Verdict.PASS);
+    assertThat(db.queryValue("select string_agg(q, ' | ' order by n) from public.audit"))
+        .isEqualTo(s.get(2).text() + " | " + s.get(4).text());
+    // and an event trigger as well: every DDL statement is recorded with its own text
+    db.execute("drop table a1, a2; truncate public.target, public.audit; "
+        + "create event trigger audit_ddl on ddl_command_end execute function public.audit_q()");
+    r = run(db, pkg("e".repeat(64), List.of(), null, ApplySettings.Mode.TRANSACTION), s, List.of());
+    assertThat(r.verdict()).isEqualTo(Verdict.PASS);
+    assertThat(db.queryValue("select string_agg(q, ' | ' order by n) from public.audit"))
+        .isEqualTo(String.join(" | ", s.stream().map(ExecStatement::text).toList()));
+  }
+
+  @Test
   void verifyFailureRunsTheRollbackAndRestoresTheBaseline(TestDatabase db) throws SQLException {
     init(db);
     Rollback rb = new Rollback(new ArtifactRef("rb.sql", Path.of("/x"), "0".repeat(64), SourcePosition.UNKNOWN, FileContent.of(new byte[0])),

@@ -1,0 +1,78 @@
+package dev.cutter.core.exec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cutter.core.exec.Joining.Kind;
+import org.junit.jupiter.api.Test;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
+
+class JoiningTest {
+
+  @Test
+  void aStatementJoinsOnlyWhenItsTextEndsWithASemicolon() {
+    assertThat(Joining.kind("create table a(id int);")).isEqualTo(Kind.JOINS);
+    assertThat(Joining.kind("create table a(id int);\n  ")).isEqualTo(Kind.JOINS);
+    assertThat(Joining.kind("create table a(id int)")).isEqualTo(Kind.OWN);
+    assertThat(Joining.kind("create table a(id int); -- done")).isEqualTo(Kind.OWN);
+  }
+
+  @Test
+  void aNameLongerThan63BytesGoesAlone() {
+    assertThat(Joining.kind("create table " + "a".repeat(63) + "(id int);")).isEqualTo(Kind.JOINS);
+    assertThat(Joining.kind("create table " + "a".repeat(64) + "(id int);")).isEqualTo(Kind.OWN);
+    assertThat(Joining.kind("create table s." + "A".repeat(64) + "(id int);")).isEqualTo(Kind.OWN);
+    // bytes, not characters: 32 × é is 64 bytes
+    assertThat(Joining.kind("create table " + "é".repeat(31) + "a(id int);")).isEqualTo(Kind.JOINS);
+    assertThat(Joining.kind("create table " + "é".repeat(32) + "(id int);")).isEqualTo(Kind.OWN);
+    assertThat(Joining.kind("create table " + "𝄞".repeat(16) + "(id int);")).isEqualTo(Kind.OWN);
+    // quoted, with spaces and a doubled quote inside
+    assertThat(Joining.kind("create table \"" + "a b ".repeat(16) + "\"(id int);")).isEqualTo(Kind.OWN);
+    assertThat(Joining.kind("create table \"" + "x".repeat(31) + "\"\"" + "y".repeat(31) + "\"(id int);"))
+        .isEqualTo(Kind.OWN);
+    assertThat(Joining.kind("create table \"" + "x".repeat(30) + "\"\"" + "y".repeat(31) + "\"(id int);"))
+        .isEqualTo(Kind.JOINS);
+    // a quote inside a string literal does not hide a long quoted name
+    assertThat(Joining.kind("select '\"', \"" + "z ".repeat(32) + "\" from t;")).isEqualTo(Kind.OWN);
+  }
+
+  @Test
+  void wordsWhoseEffectDependsOnTheMessageGoAlone() {
+    assertThat(Joining.kind("create global temporary table g(id int);")).isEqualTo(Kind.OWN);
+    assertThat(Joining.kind("CREATE GLOBAL TEMP TABLE g(id int);")).isEqualTo(Kind.OWN);
+    assertThat(Joining.kind("insert into t values (current_query());")).isEqualTo(Kind.OWN);
+    assertThat(Joining.kind("insert into t values (statement_timestamp());")).isEqualTo(Kind.OWN);
+    assertThat(Joining.kind("select count(*) from pg_stat_activity;")).isEqualTo(Kind.OWN);
+  }
+
+  @Test
+  void aSetOrAnythingThatMayChangeLexingEndsItsMessage() {
+    assertThat(Joining.kind("set search_path = a;")).isEqualTo(Kind.ENDS);
+    assertThat(Joining.kind("SET standard_conforming_strings = off;")).isEqualTo(Kind.ENDS);
+    assertThat(Joining.kind("-- lead\n/* a /* nested */ one */ reset all;")).isEqualTo(Kind.ENDS);
+    assertThat(Joining.kind("select pg_catalog.set_config('search_path', '', false);")).isEqualTo(Kind.ENDS);
+    assertThat(Joining.kind("alter role r set backslash_quote = on;")).isEqualTo(Kind.ENDS);
+    assertThat(Joining.kind("select pg_reload_conf();")).isEqualTo(Kind.ENDS);
+    assertThat(Joining.kind("do $$ begin perform 1; end $$ /* escape_string_warning */;")).isEqualTo(Kind.ENDS);
+    // SET inside a statement is no SET command
+    assertThat(Joining.kind("alter table t alter column c set default 1;")).isEqualTo(Kind.JOINS);
+    assertThat(Joining.kind("update t set a = 1;")).isEqualTo(Kind.JOINS);
+  }
+
+  @Test
+  void anErrorWithoutPositionMayBeTheRawParsersWhenItsSourceSaysSoOrCannotTell() {
+    assertThat(Joining.mayBeRawParse(error("SERROR\0C42601\0Mx\0Fgram.y\0"))).isTrue();
+    assertThat(Joining.mayBeRawParse(error("SERROR\0C42622\0Mx\0Fscansup.c\0"))).isTrue();
+    assertThat(Joining.mayBeRawParse(error("SERROR\0C54001\0Mstack depth limit exceeded\0Fpostgres.c\0"))).isTrue();
+    assertThat(Joining.mayBeRawParse(error("SERROR\0C53200\0Mout of memory\0Fmcxt.c\0"))).isTrue();
+    assertThat(Joining.mayBeRawParse(error("SERROR\0CXX000\0Mx\0Ffoo.c\0"))).isTrue();
+    assertThat(Joining.mayBeRawParse(error("SERROR\0C42P07\0Mx\0"))).as("no file: cannot tell").isTrue();
+    assertThat(Joining.mayBeRawParse(new PSQLException("gone", null))).isTrue();
+    assertThat(Joining.mayBeRawParse(error("SERROR\0C42P07\0Mrelation exists\0Fheap.c\0"))).isFalse();
+    assertThat(Joining.mayBeRawParse(error("SERROR\0C22012\0Mdivision by zero\0Fint.c\0"))).isFalse();
+  }
+
+  private static PSQLException error(String fields) {
+    return new PSQLException(new ServerErrorMessage(fields));
+  }
+}
