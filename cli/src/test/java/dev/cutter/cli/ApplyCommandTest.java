@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,15 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 @WithPostgres
 class ApplyCommandTest {
 
-  @TempDir static Path keys;
-  static Approver approver;
+  static final Approver approver = Approver.forClass();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void approver() {
-    approver = Approver.create(keys);
-  }
 
   private Cli apply(Path pkg, TestDatabase db, String... extra) {
     List<String> args = new java.util.ArrayList<>(List.of("apply", pkg.toString(), "--target", db.uri("postgres"),

@@ -9,7 +9,6 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,15 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ApplyConnectsNowhereBeforeIntegrityTest {
 
-  @TempDir static Path keys;
-  static Approver approver;
+  static final Approver approver = Approver.forClass();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void approver() {
-    approver = Approver.create(keys);
-  }
 
   /** A "server" that counts connections and closes each at once. */
   private static final class CountingListener implements AutoCloseable {

@@ -34,6 +34,29 @@ final class Approver {
     this.trust = trust;
   }
 
+  /**
+   * An approver for one test class, in a temporary directory of its own that is deleted when the
+   * test JVM ends: what each class otherwise made from a static {@code @TempDir} and a
+   * {@code @BeforeAll}.
+   */
+  static Approver forClass() {
+    try {
+      Path dir = Files.createTempDirectory("cutter-test-approver-");
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
+      return create(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> s = Files.walk(dir)) {
+      s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (IOException e) {
+      // a temporary directory left behind
+    }
+  }
+
   /** Generates a key under {@code dir} and writes {@code dir/trust.yaml} requiring one signature by it. */
   static Approver create(Path dir) {
     Path out = dir.resolve("keys");

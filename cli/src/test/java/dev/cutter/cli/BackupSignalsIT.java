@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,15 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("pgdump")
 class BackupSignalsIT {
 
-  @TempDir static Path keys;
-  static Approver approver;
+  static final Approver approver = Approver.forClass();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void approver() {
-    approver = Approver.create(keys);
-  }
 
   private static final Pattern TEMPORARY = Pattern.compile("\\.sig-backup-\\d{8}T\\d{6}Z-[0-9a-f]{4}\\.dump\\.partial");
 

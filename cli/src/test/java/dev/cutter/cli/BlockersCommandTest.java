@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,15 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 @WithPostgres
 class BlockersCommandTest {
 
-  @TempDir static Path keys;
-  static Approver approver;
+  static final Approver approver = Approver.forClass();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void approver() {
-    approver = Approver.create(keys);
-  }
 
   private Cli apply(Path pkg, TestDatabase db, String... extra) {
     List<String> args = new ArrayList<>(List.of("apply", pkg.toString(), "--target", db.uri("postgres"),

@@ -6,7 +6,6 @@ import dev.cutter.fixtures.TestDatabase;
 import dev.cutter.fixtures.WithPostgres;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,15 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 @WithPostgres
 class BlockersKillIT {
 
-  @TempDir static Path keys;
-  static Approver approver;
+  static final Approver approver = Approver.forClass();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void approver() {
-    approver = Approver.create(keys);
-  }
 
   private ChildCutter start(Path pkg, TestDatabase db, String... extra) {
     String[] args = new String[] {"apply", pkg.toString(), "--target", db.uri("postgres"), "--trust",

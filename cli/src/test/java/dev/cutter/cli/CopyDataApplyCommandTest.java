@@ -7,7 +7,6 @@ import dev.cutter.fixtures.WithPostgres;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,15 +23,9 @@ class CopyDataApplyCommandTest {
   /** A plain value no scanner recognises: only keeping the data out of the report hides it. */
   private static final String PLAIN = "Zebra-Quince-8841";
 
-  @TempDir static Path keys;
-  static Approver approver;
+  static final Approver approver = Approver.forClass();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void approver() {
-    approver = Approver.create(keys);
-  }
 
   /** An apply role that may create in public, and cutter's journal granted to it. */
   private static String role(TestDatabase db) {

@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,15 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 @WithPostgres
 class FaultInjectionIT {
 
-  @TempDir static Path keys;
-  static Approver approver;
+  static final Approver approver = Approver.forClass();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void approver() {
-    approver = Approver.create(keys);
-  }
 
   private String role(TestDatabase db) {
     String role = db.createRole("fi");

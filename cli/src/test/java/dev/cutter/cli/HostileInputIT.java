@@ -8,7 +8,6 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,15 +21,9 @@ class HostileInputIT {
 
   static final String ENV_SECRET = "Env-Secret-Value-90417";
 
-  @TempDir static Path keys;
-  static Approver approver;
+  static final Approver approver = Approver.forClass();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void approver() {
-    approver = Approver.create(keys);
-  }
 
   private Cli apply(Path pkg, TestDatabase db, Map<String, String> env) {
     return ChildCutter.run(dir.resolve("logs"), env, 120, "apply", pkg.toString(), "--target", db.uri("postgres"),

@@ -20,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,15 +37,9 @@ class HtmlReportInBrowserTest {
   /** The PASS bar's colour in the timeline (Timeline.colour(PASS)). */
   static final int PASS_GREEN = 0x1a7f37;
 
-  @TempDir static Path keys;
-  static Approver approver;
+  static final Approver approver = Approver.forClass();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void approver() {
-    approver = Approver.create(keys);
-  }
 
   static Optional<Path> chromium() {
     for (String name : List.of("chromium", "chromium-browser", "google-chrome")) {

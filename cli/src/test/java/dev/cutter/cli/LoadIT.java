@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,15 +26,9 @@ class LoadIT {
   static final int APPLIES = Integer.getInteger("cutter.load.applies", 12);
   static final int PARALLEL = Integer.getInteger("cutter.load.parallel", 6);
 
-  @TempDir static Path keys;
-  static Approver approver;
+  static final Approver approver = Approver.forClass();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void approver() {
-    approver = Approver.create(keys);
-  }
 
   @Test
   void everyParallelApplyCompletesAndIsJournaled(TestDatabase db) throws Exception {

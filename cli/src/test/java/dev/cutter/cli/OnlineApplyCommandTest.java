@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,15 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 @WithPostgres
 class OnlineApplyCommandTest {
 
-  @TempDir static Path keys;
-  static Approver approver;
+  static final Approver approver = Approver.forClass();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void approver() {
-    approver = Approver.create(keys);
-  }
 
   private Cli apply(Path pkg, TestDatabase db) {
     return Cli.run("apply", pkg.toString(), "--target", db.uri("postgres"), "--trust", approver.trust().toString(),

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,15 +30,9 @@ class ReportOutputTest {
 
   private static final String CARD = "4111111111111111";
 
-  @TempDir static Path keys;
-  static Approver approver;
+  static final Approver approver = Approver.forClass();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void approver() {
-    approver = Approver.create(keys);
-  }
 
   private Cli apply(Path pkg, TestDatabase db, Path reports, String... extra) {
     List<String> args = new ArrayList<>(List.of("apply", pkg.toString(), "--target", db.uri("postgres"),

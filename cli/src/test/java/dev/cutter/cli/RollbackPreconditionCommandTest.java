@@ -7,7 +7,6 @@ import dev.cutter.fixtures.WithPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,15 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 @WithPostgres
 class RollbackPreconditionCommandTest {
 
-  @TempDir static Path keys;
-  static Approver approver;
+  static final Approver approver = Approver.forClass();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void approver() {
-    approver = Approver.create(keys);
-  }
 
   private String role(TestDatabase db) {
     String role = db.createRole("rbp");

@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,15 +27,9 @@ class SarifCommandTest {
   /** The official schema, kept with the report module's tests. */
   static final Path SCHEMA = Path.of("..", "report", "src", "test", "resources", "sarif", "sarif-schema-2.1.0.json");
 
-  @TempDir static Path keys;
-  static Approver approver;
+  static final Approver approver = Approver.forClass();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void approver() {
-    approver = Approver.create(keys);
-  }
 
   static JsonNode validSarif(String text) throws IOException {
     JsonSchema schema;

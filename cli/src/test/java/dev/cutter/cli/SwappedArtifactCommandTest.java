@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,15 +26,9 @@ class SwappedArtifactCommandTest {
   static final String SIGNED = "create table swap_signed (id int);\n";
   static final String UNSIGNED = "create table swap_unsigned (id int);\n";
 
-  @TempDir static Path keys;
-  static Approver approver;
+  static final Approver approver = Approver.forClass();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void approver() {
-    approver = Approver.create(keys);
-  }
 
   @Test
   void anArtifactSwappedBackToItsSignedBytesAfterItWasReadNeverRunsUnsigned(TestDatabase db) throws Exception {

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,15 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 @WithPostgres
 class TargetAndHistoryCommandTest {
 
-  @TempDir static Path keys;
-  static Approver approver;
+  static final Approver approver = Approver.forClass();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void approver() {
-    approver = Approver.create(keys);
-  }
 
   private Cli verb(String verb, Path pkg, TestDatabase db) {
     return Cli.run(verb, pkg.toString(), "--target", db.uri("postgres"), "--trust", approver.trust().toString(),

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,15 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 @WithPostgres
 class UnsignedPreflightTest {
 
-  @TempDir static Path keys;
-  static Approver approver;
+  static final Approver approver = Approver.forClass();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void approver() {
-    approver = Approver.create(keys);
-  }
 
   @Test
   void anUnsignedPackageGetsAReadOnlyLookThatRunsNoneOfItsOwnSql(TestDatabase db) throws IOException {

@@ -15,7 +15,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,15 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 @WithPostgres
 class VerbGatesTest {
 
-  @TempDir static Path keys;
-  static Approver approver;
+  static final Approver approver = Approver.forClass();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void approver() {
-    approver = Approver.create(keys);
-  }
 
   /**
    * A signed package for {@code database} on the cluster {@code sysid}: creates table {@code t},
