@@ -174,10 +174,10 @@ public final class CutterCommand implements Runnable {
   }
 
   /**
-   * An error as the terminal is to show it: a character that hides or reorders text (a bidi
-   * control, a zero-width character, a line separator) in what it quotes is written as its escape.
+   * Text as the terminal is to show it (an error, a statement, a path): a character that hides or
+   * reorders text (a bidi control, a zero-width or tag character, a line separator) is written as its escape.
    */
-  private static String visible(String line) {
+  static String visible(String line) {
     return dev.cutter.core.text.YamlText.visibleKeepingBreaks(line);
   }
 

@@ -7,6 +7,7 @@ import dev.cutter.core.integrity.IntegrityResult;
 import dev.cutter.core.integrity.IntegrityVerifier;
 import dev.cutter.core.integrity.SignatureResult;
 import dev.cutter.core.integrity.SignatureStatus;
+import dev.cutter.report.VisibleJsonEscapes;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,9 +20,9 @@ import java.util.Map;
  */
 final class IntegrityText {
 
-  /** Made on first use: only {@code --output json} needs Jackson. */
+  /** Made on first use: only {@code --output json} needs Jackson. Hidden characters are written as {@code \\uXXXX}. */
   private static final class Json {
-    static final ObjectMapper MAPPER = new ObjectMapper();
+    static final ObjectMapper MAPPER = VisibleJsonEscapes.mapper();
   }
 
   private IntegrityText() {}
@@ -32,23 +33,24 @@ final class IntegrityText {
     } else if (global.quiet()) {
       out.println(outcomeLine(r));
     } else {
-      out.println("trust policy: " + trust);
+      out.println(CutterCommand.visible("trust policy: " + trust));
       print(r, out);
     }
   }
 
+  /** The lines, each with its hidden characters (in a path, a user id, a detail) written as escapes. */
   static void print(IntegrityResult r, PrintWriter out) {
     if (r.signatures().isEmpty()) {
-      out.println("signatures: none in " + r.signatureFile().getFileName());
+      out.println(CutterCommand.visible("signatures: none in " + r.signatureFile().getFileName()));
     }
     for (SignatureResult s : r.signatures()) {
-      out.println(signatureLine(s));
+      out.println(CutterCommand.visible(signatureLine(s)));
     }
-    out.println(r.quorum().summary());
+    out.println(CutterCommand.visible(r.quorum().summary()));
     for (ArtifactCheck a : r.artifacts()) {
-      out.println(artifactLine(a));
+      out.println(CutterCommand.visible(artifactLine(a)));
     }
-    out.println(r.expiry().summary());
+    out.println(CutterCommand.visible(r.expiry().summary()));
     out.println(outcomeLine(r));
   }
 
@@ -96,7 +98,7 @@ final class IntegrityText {
         "checked_at", r.expiry().checkedAt().toString(), "passed", r.expiry().passed()));
     root.put("passed", r.passed());
     try {
-      return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root);
+      return Json.MAPPER.writeValueAsString(root);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("plain maps always serialize", e);
     }

@@ -56,9 +56,9 @@ final class SqlLintCommand implements Callable<Integer> {
         LockHazardLinter.lint(file.toString(), statements, LintCatalog.textOnly()), Set.of());
     PrintWriter out = spec.commandLine().getOut();
     for (LintFinding f : findings) {
-      out.println(f.where() + ": " + f.rule().id() + " (" + f.severity().yamlName() + (f.denied() ? ", denied" : "")
+      out.println(CutterCommand.visible(f.where() + ": " + f.rule().id() + " (" + f.severity().yamlName() + (f.denied() ? ", denied" : "")
           + "): " + f.detail() + (f.predictedLock() == null ? "" : "; takes " + f.predictedLock()) + ". Safe way: "
-          + f.rule().fix());
+          + f.rule().fix()));
     }
     long denied = findings.stream().filter(LintFinding::denied).count();
     out.println(findings.size() + " finding(s), " + denied + " denied by default");

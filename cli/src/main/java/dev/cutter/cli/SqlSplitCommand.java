@@ -51,7 +51,8 @@ final class SqlSplitCommand implements Runnable {
   public void run() {
     SplitResult result = SqlSplitter.split(file.toString(), read(file));
     boolean asJson = json || ((CutterCommand) spec.root().userObject()).global.output() == GlobalOptions.OutputFormat.json;
-    String listing = asJson ? SqlListing.json(result.statements()) : SqlListing.text(result.statements());
+    // What is printed only: a hidden character (bidi control, zero-width, tag) shows as its escape; the text sent is unchanged.
+    String listing = asJson ? SqlListing.json(result.statements()) : CutterCommand.visible(SqlListing.text(result.statements()));
     spec.commandLine().getOut().print(listing);
     spec.commandLine().getOut().flush();
     List<Diagnostic> unrunnable = result.unrunnable();

@@ -12,9 +12,9 @@ import dev.cutter.core.text.YamlText;
  * control, a zero-width or other format character, a line or paragraph separator) is written as
  * {@code \\uXXXX}, never raw, as the YAML, Markdown and HTML show it; so is every character beyond
  * U+FFFF, as its two surrogates (a hidden one cannot be told from the others one half at a time);
- * the text reads back the same.
+ * the text reads back the same. Also the JSON of {@code cutter package verify}.
  */
-final class VisibleJsonEscapes extends CharacterEscapes {
+public final class VisibleJsonEscapes extends CharacterEscapes {
 
   private static final long serialVersionUID = 1L;
 
@@ -23,7 +23,7 @@ final class VisibleJsonEscapes extends CharacterEscapes {
   private VisibleJsonEscapes() {}
 
   /** An indenting JSON mapper that writes hidden characters escaped. */
-  static ObjectMapper mapper() {
+  public static ObjectMapper mapper() {
     ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     m.getFactory().setCharacterEscapes(new VisibleJsonEscapes());
     return m;

@@ -1,5 +1,6 @@
 package dev.cutter.core.sql;
 
+import dev.cutter.core.text.YamlText;
 import java.util.List;
 
 /**
@@ -59,7 +60,12 @@ public final class SqlListing {
     return b.append(statements.isEmpty() ? "]\n" : "\n]\n").toString();
   }
 
-  /** Appends {@code v} as a JSON string literal (RFC 8259: quote, backslash and controls escaped). */
+  /**
+   * Appends {@code v} as a JSON string literal (RFC 8259: quote, backslash and controls escaped), every
+   * character that hides or reorders text (a bidi control, a zero-width or format character, a line
+   * separator, both halves of a character beyond U+FFFF such as the tag characters) as {@code \\uXXXX}:
+   * the listing shows what is sent and reads back the same.
+   */
   static void appendJsonString(StringBuilder b, String v) {
     b.append('"');
     for (int i = 0; i < v.length(); i++) {
@@ -73,7 +79,7 @@ public final class SqlListing {
         case '\b' -> b.append("\\b");
         case '\f' -> b.append("\\f");
         default -> {
-          if (c < 0x20 || c == '\u2028' || c == '\u2029') {
+          if (c < 0x20 || YamlText.hidden(c)) {
             b.append(String.format("\\u%04x", (int) c));
           } else {
             b.append(c);
