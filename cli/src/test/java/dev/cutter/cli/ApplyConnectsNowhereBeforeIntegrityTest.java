@@ -2,13 +2,9 @@ package dev.cutter.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
+import dev.cutter.fixtures.ConnectionCounter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,43 +20,13 @@ class ApplyConnectsNowhereBeforeIntegrityTest {
 
   @TempDir Path dir;
 
-  /** A "server" that counts connections and closes each at once. */
-  private static final class CountingListener implements AutoCloseable {
-    final ServerSocket socket;
-    final AtomicInteger accepted = new AtomicInteger();
-
-    CountingListener() throws IOException {
-      socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-      Thread t = new Thread(() -> {
-        while (!socket.isClosed()) {
-          try (Socket s = socket.accept()) {
-            accepted.incrementAndGet();
-          } catch (IOException e) {
-            return;
-          }
-        }
-      }, "counting-listener");
-      t.setDaemon(true);
-      t.start();
-    }
-
-    String uri() {
-      return "postgresql://deployer@127.0.0.1:" + socket.getLocalPort() + "/shop";
-    }
-
-    @Override
-    public void close() throws IOException {
-      socket.close();
-    }
-  }
-
   private Path pkg() {
     return approver.write(dir.resolve("pkg"), "connects-nowhere", "shop", "7000000000000000001", "app",
         "create table t (id int);\n", "[ { rehearse: true } ]", "[]", null);
   }
 
-  private Cli apply(Path pkg, CountingListener target) {
-    return Cli.run("apply", pkg.toString(), "--target", target.uri(), "--trust", approver.trust().toString(),
+  private Cli apply(Path pkg, ConnectionCounter target) {
+    return Cli.run("apply", pkg.toString(), "--target", "postgresql://deployer@127.0.0.1:" + target.port() + "/shop", "--trust", approver.trust().toString(),
         "--report-dir", dir.resolve("reports").toString());
   }
 
@@ -68,24 +34,24 @@ class ApplyConnectsNowhereBeforeIntegrityTest {
   void anApplyOfAnArtifactEditedAfterSigningMakesNoConnectionNotEvenAhead() throws Exception {
     Path pkg = pkg();
     Files.writeString(pkg.resolve("change.sql"), "create table t (id int);\ndrop table accounts;\n");
-    try (CountingListener target = new CountingListener()) {
+    try (ConnectionCounter target = new ConnectionCounter()) {
       Cli r = apply(pkg, target);
       Thread.sleep(300); // a login started on a thread of its own would have reached the socket by now
 
       assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(3);
       assertThat(r.out()).containsPattern("(?m)^P3_artifact_integrity\\s+FAIL").contains("verdict: BLOCKED");
-      assertThat(target.accepted.get()).as("connections made to the target").isZero();
+      assertThat(target.accepted()).as("connections made to the target").isZero();
     }
   }
 
   @Test
   void theSamePackageUneditedDoesReachTheListener() throws Exception {
     Path pkg = pkg();
-    try (CountingListener target = new CountingListener()) {
+    try (ConnectionCounter target = new ConnectionCounter()) {
       Cli r = apply(pkg, target);
 
       assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(3); // BLOCKED: the listener speaks no protocol, after the gates passed
-      assertThat(target.accepted.get()).as("the counter sees a run's connections").isPositive();
+      assertThat(target.accepted()).as("the counter sees a run's connections").isPositive();
     }
   }
 }

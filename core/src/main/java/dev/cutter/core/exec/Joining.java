@@ -188,7 +188,8 @@ final class Joining {
         || (ch >= '0' && ch <= '9');
   }
 
-  private static int utf8Bytes(String text, int from, int to) {
+  /** UTF-8 bytes of {@code text[from, to)} (a surrogate counts 2, a pair 4). */
+  static int utf8Bytes(String text, int from, int to) {
     int n = 0;
     for (int k = from; k < to; k++) {
       char ch = text.charAt(k);

@@ -291,22 +291,9 @@ final class PipelinedSender {
 
   /** Bytes of the Query message for {@code text}: type, length, UTF-8 text, terminator. */
   static int messageBytes(String text) {
-    int n = 6;
-    for (int k = 0; k < text.length(); k++) {
-      char ch = text.charAt(k);
-      if (ch < 0x80) {
-        n++;
-      } else if (ch < 0x800) {
-        n += 2;
-      } else if (Character.isHighSurrogate(ch)) {
-        n += 4;
-        k++;
-      } else {
-        n += 3;
-      }
-    }
-    return n;
+    return 6 + Joining.utf8Bytes(text, 0, text.length());
   }
+
 
   /**
    * Gets one window's results in order. Each statement ends with exactly one status or error,

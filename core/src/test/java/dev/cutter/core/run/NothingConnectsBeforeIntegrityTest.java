@@ -11,16 +11,12 @@ import dev.cutter.core.check.CheckSessions;
 import dev.cutter.core.check.Preflight;
 import dev.cutter.core.db.ConnectionSpec;
 import dev.cutter.core.model.ApplySettings;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
+import dev.cutter.fixtures.ConnectionCounter;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,33 +26,6 @@ import org.junit.jupiter.api.Test;
  * run is wired as the command line wires it (P1's sessions kept for the run).
  */
 class NothingConnectsBeforeIntegrityTest {
-
-  /** A "server" that counts connections and closes each at once. */
-  private static final class CountingListener implements AutoCloseable {
-    final ServerSocket socket;
-    final AtomicInteger accepted = new AtomicInteger();
-    final Thread thread;
-
-    CountingListener() throws IOException {
-      socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-      thread = new Thread(() -> {
-        while (!socket.isClosed()) {
-          try (Socket s = socket.accept()) {
-            accepted.incrementAndGet();
-          } catch (IOException e) {
-            return;
-          }
-        }
-      }, "counting-listener");
-      thread.setDaemon(true);
-      thread.start();
-    }
-
-    @Override
-    public void close() throws IOException {
-      socket.close();
-    }
-  }
 
   private static RunReport apply(Steps.Integrity integrity, int port) {
     ConnectionSpec target = new ConnectionSpec("127.0.0.1", port, "shop", "deployer", Optional.empty());
@@ -75,20 +44,20 @@ class NothingConnectsBeforeIntegrityTest {
     Steps.Integrity refused = (pk, required) -> new Steps.IntegrityOutcome(
         List.of(new GateResult(GateIds.SIGNATURE, GateStatus.FAIL, null, null, "no valid signature", List.of())),
         List.of());
-    try (CountingListener target = new CountingListener()) {
-      RunReport r = apply(refused, target.socket.getLocalPort());
+    try (ConnectionCounter target = new ConnectionCounter()) {
+      RunReport r = apply(refused, target.port());
       Thread.sleep(300); // a login started on a thread of its own would have reached the socket by now
       assertThat(r.verdict()).isEqualTo(Verdict.BLOCKED);
-      assertThat(target.accepted.get()).as("connections made to the target").isZero();
+      assertThat(target.accepted()).as("connections made to the target").isZero();
     }
   }
 
   @Test
   void theSameApplyWithTheGatePassingDoesReachTheListener() throws Exception {
-    try (CountingListener target = new CountingListener()) {
-      RunReport r = apply(INTEGRITY_OK, target.socket.getLocalPort());
+    try (ConnectionCounter target = new ConnectionCounter()) {
+      RunReport r = apply(INTEGRITY_OK, target.port());
       assertThat(r.verdict()).as("the stand-in is no server").isNotEqualTo(Verdict.PASS);
-      assertThat(target.accepted.get()).as("the counter sees a run's connections").isPositive();
+      assertThat(target.accepted()).as("the counter sees a run's connections").isPositive();
     }
   }
 }
