@@ -1,10 +1,15 @@
 package dev.cutter.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cutter.core.db.TargetHost;
 import dev.cutter.fixtures.PrivateCluster;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -25,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * authentication (no password) and TCP is not even listened on. cutter goes to the same socket
  * when the default directory holds the port's socket file (the directory is a setting, pointed
  * here at the private cluster's, since the real one cannot be written in a test), and pg_dump
- * gets the same socket; without that socket file cutter connects to localhost over TCP.
+ * gets the same socket; without that socket file cutter fails there as psql does, and never tries
+ * localhost over TCP, where another local user may be listening (threat L23).
  */
 class DefaultSocketCliTest {
 
@@ -80,25 +86,36 @@ class DefaultSocketCliTest {
         + socketOnly.port() + ", where TLS is never used whatever sslmode says");
   }
 
+  /**
+   * Nothing listens on the port's socket file in the default directory, but something listens on
+   * localhost at that port: a server, or another local user's listener asking for the password in
+   * clear. cutter goes to the socket file as psql does, fails naming it, and never connects to
+   * localhost: the listener sees no connection and the password goes nowhere.
+   */
   @Test
-  void withoutTheSocketFileForThePortCutterConnectsToLocalhostOverTcp() throws Exception {
+  void withoutTheSocketFileForThePortCutterFailsThereAndNeverTriesLocalhostOverTcp() throws Exception {
+    try (ServerSocket squatter = new ServerSocket()) {
+      squatter.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      squatter.setSoTimeout(200);
+      Map<String, String> env = Map.of("PGPORT", String.valueOf(squatter.getLocalPort()), "PGUSER", "postgres",
+          "PGDATABASE", "postgres", "PGPASSWORD", "squatter-bait-4711");
+      Cli t = child(dir, env, "target");
+      assertThat(t.exit()).as(t.out() + t.err()).isEqualTo(3);
+      assertThat(t.err()).startsWith("cutter: ").contains(dir + "/.s.PGSQL." + squatter.getLocalPort())
+          .doesNotContain("localhost").doesNotContain("squatter-bait-4711");
+      assertThatThrownBy(squatter::accept).as("nothing connected to localhost").isInstanceOf(SocketTimeoutException.class);
+    }
+
     Map<String, String> env = Map.of("PGPORT", String.valueOf(tcp.port()), "PGUSER", "postgres", "PGDATABASE", "postgres");
-    Cli t = child(dir, env, "target");
-    assertThat(t.exit()).as(t.err()).isZero();
-    assertThat(lastLine(t.out())).as("localhost over TCP").isEqualTo("# connected as session_user postgres, current_user"
-        + " postgres; TLS: not encrypted (sslmode prefer)");
+    Cli noSocket = child(dir, env, "target");
+    assertThat(noSocket.exit()).as("a server on localhost at that port is not taken either: " + noSocket.err()).isEqualTo(3);
+    assertThat(noSocket.err()).contains(dir + "/.s.PGSQL." + tcp.port());
 
     Cli socket = child(tcp.socketDirectory(), env, "target");
     assertThat(socket.exit()).as(socket.err()).isZero();
     assertThat(lastLine(socket.out())).as("the same server, its directory made the default: the socket")
         .endsWith("TLS: not used: connected through the Unix socket " + tcp.socketDirectory() + "/.s.PGSQL." + tcp.port()
             + ", where TLS is never used whatever sslmode says");
-
-    Cli noServer = child(socketOnly.socketDirectory(), Map.of("PGPORT", String.valueOf(PrivateCluster.freePort()),
-        "PGUSER", "postgres"), "target");
-    assertThat(noServer.exit()).as("another port has no socket file there: TCP, where nothing listens").isEqualTo(3);
-    assertThat(noServer.err()).startsWith("cutter: ").contains("postgresql://postgres@localhost:")
-        .doesNotContain(".s.PGSQL.");
   }
 
   @Test

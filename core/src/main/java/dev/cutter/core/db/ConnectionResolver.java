@@ -21,8 +21,7 @@ import java.util.Set;
  * PGUSER, PGSERVICE, PGSERVICEFILE, PGPASSWORD, PGPASSFILE / ~/.pgpass, PGSSLMODE, PGSSLROOTCERT,
  * PGSSLCERT, PGSSLKEY, PGCONNECT_TIMEOUT) into a {@link ConnectionSpec}, the way libpq would:
  * the target first, then the service, then the environment, then libpq's defaults (no host: the
- * default socket directory when it holds the port's socket file, else {@code localhost}, see
- * {@link TargetHost}). A parameter
+ * default socket directory, never {@code localhost} over TCP, see {@link TargetHost}). A parameter
  * cutter does not take is refused rather than dropped, so a setting never silently goes missing. A password is taken only from PGPASSWORD or the password
  * file: a target URI or service entry that carries one is refused, because it would sit in argv
  * or in a readable file.
@@ -104,8 +103,8 @@ public final class ConnectionResolver {
     putIfAbsent(p, "sslcrl", env.get("PGSSLCRL"));
     putIfAbsent(p, "connect_timeout", env.get("PGCONNECT_TIMEOUT"));
     int port = parsePort(first(p.get("port"), "5432"));
-    // no host: libpq's default socket directory when it has the port's socket file, else localhost over TCP
-    String host = TargetHost.choose(p.get("host"), port, defaultSocketDirectory, TargetHost::isSocketFile);
+    // no host: libpq's default socket directory, never localhost over TCP (threat L23)
+    String host = TargetHost.choose(p.get("host"), defaultSocketDirectory);
     String user = first(p.get("user"), System.getProperty("user.name"));
     String db = first(p.get("dbname"), user);
     Optional<Secret> password = Optional.ofNullable(env.get("PGPASSWORD")).filter(s -> !s.isEmpty()).map(Secret::new);

@@ -1,19 +1,16 @@
 package dev.cutter.core.db;
 
 import dev.cutter.core.CutterException;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.util.function.Predicate;
 
 /**
  * The host cutter connects to, from the one given (target, service entry, {@code PGHOST}) or, when
- * none is, as libpq picks it on a Unix system: its compiled-in default socket directory. libpq then
- * fails when that directory holds no socket file for the port; cutter instead connects to
- * {@code localhost} over TCP, so a machine without a local server in the default directory keeps
- * working as before. Whatever is chosen is the spec's host, which pg_dump and pg_restore get as
- * {@code PGHOST}: every process reaches the same server the same way.
+ * none is, as libpq picks it on a Unix system: its compiled-in default socket directory, whether or
+ * not it holds a socket file for the port. Without one the connection fails naming the socket file,
+ * as psql's does; cutter never falls back to {@code localhost} over TCP, where any local user may
+ * listen on a port the server does not hold and ask for the password in clear (threat L23). Whatever
+ * is chosen is the spec's host, which pg_dump and pg_restore get as {@code PGHOST}: every process
+ * reaches the same server the same way.
  */
 public final class TargetHost {
 
@@ -26,22 +23,17 @@ public final class TargetHost {
   /** The JVM system property naming another default socket directory (an absolute path). */
   public static final String DEFAULT_SOCKET_DIRECTORY_PROPERTY = "cutter.default-socket-dir";
 
-  /** The host used when there is no socket file in the default directory. */
-  public static final String TCP_FALLBACK = "localhost";
-
   private TargetHost() {}
 
   /**
    * The host to connect to: {@code given} when it is set (checked by {@link #check}), else the
-   * default socket directory when {@code socketExists} holds for its {@code .s.PGSQL.<port>},
-   * else {@link #TCP_FALLBACK}.
+   * default socket directory, as libpq takes it: its {@code .s.PGSQL.<port>} need not exist.
    */
-  static String choose(String given, int port, Path defaultSocketDirectory, Predicate<Path> socketExists) {
+  static String choose(String given, Path defaultSocketDirectory) {
     if (given != null && !given.isBlank()) {
       return check(given);
     }
-    Path socketFile = defaultSocketDirectory.resolve(".s.PGSQL." + port);
-    return socketExists.test(socketFile) ? defaultSocketDirectory.toString() : TCP_FALLBACK;
+    return defaultSocketDirectory.toString();
   }
 
   /**
@@ -58,15 +50,6 @@ public final class TargetHost {
           + "cutter cannot open: name a socket directory (an absolute path) or a host");
     }
     return host;
-  }
-
-  /** Whether {@code file} is there and is a socket, device or pipe (not a regular file or directory), links followed. */
-  static boolean isSocketFile(Path file) {
-    try {
-      return Files.readAttributes(file, BasicFileAttributes.class).isOther();
-    } catch (IOException | SecurityException e) {
-      return false;
-    }
   }
 
   /** The default socket directory named by {@code property} (the JVM property's value), else Debian's. */

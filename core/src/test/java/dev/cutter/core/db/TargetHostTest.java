@@ -12,14 +12,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The host when none is given: libpq's default socket directory when it holds the port's socket
- * file, else localhost over TCP; and the hosts cutter refuses (a list, the abstract namespace).
+ * The host when none is given: libpq's default socket directory, with or without the port's socket
+ * file, never localhost over TCP; and the hosts cutter refuses (a list, the abstract namespace).
  */
 class TargetHostTest {
 
@@ -48,17 +47,12 @@ class TargetHostTest {
   }
 
   @Test
-  void noHostIsTheDefaultDirectoryWhenItsSocketFileForThePortExistsElseLocalhost() {
-    Set<Path> present = Set.of(Path.of("/d/.s.PGSQL.5432"));
-    assertThat(TargetHost.choose(null, 5432, Path.of("/d"), present::contains)).isEqualTo("/d");
-    assertThat(TargetHost.choose("", 5432, Path.of("/d"), present::contains)).isEqualTo("/d");
-    assertThat(TargetHost.choose(" ", 5432, Path.of("/d/"), present::contains)).isEqualTo("/d");
-    assertThat(TargetHost.choose(null, 5433, Path.of("/d"), present::contains)).as("the port names the socket file")
-        .isEqualTo("localhost");
-    assertThat(TargetHost.choose(null, 5432, Path.of("/e"), present::contains)).isEqualTo("localhost");
-    assertThat(TargetHost.choose("localhost", 5432, Path.of("/d"), present::contains))
-        .as("a host given is kept, localhost too").isEqualTo("localhost");
-    assertThat(TargetHost.choose("/run/pg", 5432, Path.of("/d"), present::contains)).isEqualTo("/run/pg");
+  void noHostIsTheDefaultDirectoryWithOrWithoutItsSocketFileNeverLocalhost() {
+    assertThat(TargetHost.choose(null, Path.of("/d"))).isEqualTo("/d");
+    assertThat(TargetHost.choose("", Path.of("/d"))).isEqualTo("/d");
+    assertThat(TargetHost.choose(" ", Path.of("/d/"))).isEqualTo("/d");
+    assertThat(TargetHost.choose("localhost", Path.of("/d"))).as("a host given is kept, localhost too").isEqualTo("localhost");
+    assertThat(TargetHost.choose("/run/pg", Path.of("/d"))).isEqualTo("/run/pg");
   }
 
   @Test
@@ -71,17 +65,6 @@ class TargetHostTest {
             + "socket directory (an absolute path) or a host");
     assertThat(TargetHost.check("/run/pg")).isEqualTo("/run/pg");
     assertThat(TargetHost.check("db.example")).isEqualTo("db.example");
-  }
-
-  @Test
-  void onlyASocketCountsAsTheSocketFile() throws IOException {
-    Path socket = socketFile(5432);
-    assertThat(TargetHost.isSocketFile(socket)).isTrue();
-    assertThat(TargetHost.isSocketFile(sockets.resolve(".s.PGSQL.5499"))).as("missing").isFalse();
-    Path plain = Files.writeString(sockets.resolve(".s.PGSQL.5433"), "");
-    assertThat(TargetHost.isSocketFile(plain)).as("a regular file").isFalse();
-    Path dir = Files.createDirectory(sockets.resolve(".s.PGSQL.5434"));
-    assertThat(TargetHost.isSocketFile(dir)).as("a directory").isFalse();
   }
 
   @Test
@@ -109,16 +92,21 @@ class TargetHostTest {
         .isEqualTo("localhost");
   }
 
+  /**
+   * Without the socket file for the port, libpq still takes the default directory and fails there;
+   * so does cutter, never {@code localhost} over TCP, where a local user could listen on a port the
+   * server does not hold and ask for the password in clear (threat L23).
+   */
   @Test
-  void withoutTheSocketFileForThePortItIsLocalhostOverTcp() throws IOException {
+  void withoutTheSocketFileForThePortItIsStillTheDefaultDirectoryNeverTcp() throws IOException {
     socketFile(5432);
     ConnectionSpec other = resolver(Map.of("PGPORT", "5433")).resolve(null);
-    assertThat(other.host()).isEqualTo("localhost");
-    assertThat(other.socketFile()).isEmpty();
-    assertThat(Connections.endpoint(other)).containsEntry("PGHOST", "localhost").containsEntry("PGPORT", "5433")
-        .doesNotContainKey("socketFactoryArg");
-    assertThat(new ConnectionResolver(Map.of(), home, sockets.resolve("none")).resolve("dbname=shop").host())
-        .isEqualTo("localhost");
+    assertThat(other.host()).isEqualTo(sockets.toString());
+    assertThat(other.socketFile()).contains(sockets.resolve(".s.PGSQL.5433"));
+    assertThat(Connections.endpoint(other)).as("the driver opens the socket file, whatever host name it holds")
+        .containsEntry("PGPORT", "5433").containsEntry("socketFactoryArg", sockets.resolve(".s.PGSQL.5433").toString());
+    Path none = sockets.resolve("none");
+    assertThat(new ConnectionResolver(Map.of(), home, none).resolve("dbname=shop").host()).isEqualTo(none.toString());
   }
 
   @Test
@@ -144,16 +132,16 @@ class TargetHostTest {
   /**
    * The password file's {@code localhost} stands for the resolver's default socket directory, the
    * one a target without a host is looked for in: with or without the socket file, a target
-   * without a host finds the {@code localhost} line, as psql does.
+   * without a host finds the {@code localhost} line, as psql does, and goes to that directory.
    */
   @Test
   void thePasswordFilesLocalhostIsTheDefaultDirectoryChosenForNoHost() throws IOException {
     Path pass = Files.writeString(home.resolve(".pgpass"), "localhost:5432:*:app:local-7\n" + sockets + ":5433:*:app:dir-8\n");
     Files.setPosixFilePermissions(pass, PosixFilePermissions.fromString("rw-------"));
 
-    ConnectionSpec tcp = resolver(Map.of()).resolve("user=app dbname=shop");
-    assertThat(tcp.host()).isEqualTo("localhost");
-    assertThat(tcp.password()).map(ConnectionSpec.Secret::value).contains("local-7");
+    ConnectionSpec noSocket = resolver(Map.of()).resolve("user=app dbname=shop");
+    assertThat(noSocket.host()).isEqualTo(sockets.toString());
+    assertThat(noSocket.password()).map(ConnectionSpec.Secret::value).contains("local-7");
 
     socketFile(5432);
     ConnectionSpec socket = resolver(Map.of()).resolve("user=app dbname=shop");
