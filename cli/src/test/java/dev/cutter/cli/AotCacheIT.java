@@ -131,7 +131,7 @@ class AotCacheIT {
   }
 
   @Test
-  void anInstalledCopyMakesItsCacheOnTheFirstRunAndStartsFromItOnTheNext() throws Exception {
+  void anInstalledCopyMakesItsCacheOnlyWhenAskedAndStartsFromItOnTheNext() throws Exception {
     // the installed layout: bin/cutter, lib/cutter.jar, lib/cutter.training (the example)
     Path home = dir.resolve("installed");
     Path launcher = Files.createDirectories(home.resolve("bin")).resolve("cutter");
@@ -148,7 +148,19 @@ class AotCacheIT {
         }
       }
     }
-    Cli first = launch(launcher, null, env(null, null), "--version");
+    // an ordinary first run (an apply on a production host, say) trains nothing and starts no server
+    Cli ordinary = launch(launcher, null, env(null, null), "--version");
+    assertThat(ordinary.exit()).as(ordinary.err()).isZero();
+    assertThat(ordinary.err()).isEmpty();
+    assertThat(ordinary.out()).startsWith("cutter ").doesNotContain("Java " + jdk.feature() + ".");
+    assertThat(jdk.cacheFor(jar)).doesNotExist();
+    try (Stream<Path> lib = Files.list(home.resolve("lib"))) {
+      assertThat(lib.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".aot"));
+    }
+
+    Map<String, String> train = env(null, null);
+    train.put("CUTTER_AOT_TRAIN", "1");
+    Cli first = launch(launcher, null, train, "--version");
     assertThat(first.exit()).as(first.err()).isZero();
     assertThat(first.out()).startsWith("cutter ").contains("Java " + jdk.feature() + ".");
     assertThat(first.err()).isEmpty();
