@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Whole `cutter apply` runs under several builds or JVM options, rounds interleaved (issue 14).
 
-    python3 bench/apply/jvm-configs.py ROUNDS WORKLOADS NAME=JAR[=JAVA_OPTS]...
+    python3 bench/apply/jvm-configs.py ROUNDS WORKLOADS NAME[@JAVA_HOME]=JAR[=JAVA_OPTS]...
 
 WORKLOADS is any of a, b, c (bench.py's workloads); each NAME runs JAR through bin/cutter, with
-CUTTER_JAVA_OPTS=JAVA_OPTS when given (@JSA@ stands for the jar's class-data archive). Every apply
+CUTTER_JAVA_OPTS=JAVA_OPTS when given (@JSA@ stands for the jar's class-data archive) and
+JAVA_HOME=JAVA_HOME when given (the timed apply only; init and signing run on the default JVM). Every apply
 goes into a fresh database of one throwaway cluster. Prints, per workload and configuration, the
 median wall time and the median CPU time (user + system) of the client, and every run's figures.
 XLOG=DIR adds a class-loading log with uptime per run. Not part of the test suite.
@@ -19,8 +20,9 @@ cfgs = []
 for a in sys.argv[3:]:
     parts = a.split("=", 2)
     name, jar = parts[0], str(Path(parts[1]).resolve())
+    name, _, home = name.partition("@")
     opts = parts[2].replace("@JSA@", jar[:-4] + ".jsa") if len(parts) > 2 else None
-    cfgs.append((name, jar, opts))
+    cfgs.append((name, jar, opts, home))
 launcher = str(ROOT / "bin" / "cutter")
 base = dict(os.environ, **{bench.PASS_VAR: "bench-passphrase"})
 work = Path(tempfile.mkdtemp(prefix="probe-"))
@@ -39,7 +41,7 @@ try:
     for r in range(rounds):
         order = cfgs if r % 2 == 0 else cfgs[::-1]
         for w in wls:
-            for name, jar, opts in order:
+            for name, jar, opts, home in order:
                 n += 1
                 db = f"p{w}{n}"
                 cl.psql("postgres", f"create database {db}")
@@ -53,6 +55,8 @@ try:
                 bench.sh([launcher, "package", "sign", str(pkg), "--key", str(sec), "--passphrase-env", bench.PASS_VAR], env=env)
                 if opts is not None:
                     env["CUTTER_JAVA_OPTS"] = opts
+                if home:
+                    env["JAVA_HOME"] = home
                 if os.environ.get("XLOG"):
                     o = env.get("CUTTER_JAVA_OPTS") or f"-XX:+UseSerialGC -Xshare:auto -XX:SharedArchiveFile={jar[:-4]}.jsa -Xlog:cds=off -Xlog:cds+dynamic=off"
                     env["CUTTER_JAVA_OPTS"] = o + f" -Xlog:class+load:file={os.environ['XLOG']}/{name}-{w}-{r}.log:uptime"

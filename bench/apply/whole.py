@@ -52,6 +52,11 @@ def main():
     ap.add_argument("--before-jar", help="a cutter.jar (with its .jsa next to it) of another build, timed as 'before'")
     ap.add_argument("--before-java-opts", help="CUTTER_JAVA_OPTS for the 'before' build (the launcher's JVM options"
                     " replaced, e.g. to time it without bin/cutter.jit)")
+    ap.add_argument("--java-opts", help="CUTTER_JAVA_OPTS for the 'cutter' build")
+    ap.add_argument("--java-home", help="JAVA_HOME for the 'cutter' build's timed runs (the launcher's JVM)")
+    ap.add_argument("--before-java-home", help="JAVA_HOME for the 'before' build's timed runs")
+    ap.add_argument("--flyway-java-home", action="append", default=[],
+                    help="time Flyway on this JDK as well (repeatable; 'flyway' alone is the default java)")
     ap.add_argument("--flyway", default="a", help="workloads Flyway migrates too (default a; '' for none)")
     ap.add_argument("--tools-cp", required=True, help="classpath of the Flyway runner")
     ap.add_argument("--json", help="write every run's figures here")
@@ -60,10 +65,21 @@ def main():
     launcher = str(ROOT / "bin" / "cutter")
     base_env = dict(os.environ, **{bench.PASS_VAR: "bench-passphrase"})
     builds = {"cutter": dict(base_env, **({"CUTTER_JAR": str(Path(args.jar).resolve())} if args.jar else {}))}
+    if args.java_opts:
+        builds["cutter"]["CUTTER_JAVA_OPTS"] = args.java_opts
     if args.before_jar:
         builds["before"] = dict(base_env, CUTTER_JAR=str(Path(args.before_jar).resolve()))
         if args.before_java_opts:
             builds["before"]["CUTTER_JAVA_OPTS"] = args.before_java_opts
+    # the JVM of a build's timed runs only; init and signing run on the default one
+    timed_env = {b: dict(e) for b, e in builds.items()}
+    if args.java_home:
+        timed_env["cutter"]["JAVA_HOME"] = args.java_home
+    if args.before_java_home and "before" in timed_env:
+        timed_env["before"]["JAVA_HOME"] = args.before_java_home
+    flyways = {"flyway": "java"}
+    for i, home in enumerate(args.flyway_java_home):
+        flyways[f"flyway{i + 2}"] = str(Path(home) / "bin" / "java")
     workloads = list(args.workloads)
 
     work = Path(tempfile.mkdtemp(prefix="cutter-whole-"))
@@ -120,10 +136,10 @@ def main():
             if rnd % 2:
                 order.reverse()  # alternate which build runs first in a round
             for b in order:
-                t, p = timed([launcher, "--version"], env=builds[b])
+                t, p = timed([launcher, "--version"], env=timed_env[b])
                 record(("floor", b), t, p, f"{b} --version")
             for w in workloads:
-                tools = ["psql"] + order + (["flyway"] if w in args.flyway else [])
+                tools = ["psql"] + order + (list(flyways) if w in args.flyway else [])
                 for tool in tools:
                     n += 1
                     db = f"w{w}_{tool}_{rnd}"
@@ -133,10 +149,10 @@ def main():
                                       str(scripts[w])])
                     elif tool in builds:
                         t, p = timed([launcher, "apply", str(pkg), "--target", cluster.uri(db), "--trust", str(trust),
-                                      "--report-dir", str(reports)], env=builds[tool])
+                                      "--report-dir", str(reports)], env=timed_env[tool])
                     else:
                         tool_dir = work / f"tool-{db}"
-                        t, p = timed(["java", "-cp", args.tools_cp, "dev.cutter.bench.apply.Tools", "flyway",
+                        t, p = timed([flyways[tool], "-cp", args.tools_cp, "dev.cutter.bench.apply.Tools", "flyway",
                                       cluster.jdbc(db), str(scripts[w]), str(tool_dir)], cwd=work)
                     record((w, tool), t, p, f"{w} {tool} round {rnd + 1}")
                     got = bench.counts(cluster, db, schema[w])
@@ -150,7 +166,7 @@ def main():
                     # of the tools, not the tools (docs/performance.md, "The apply gate's extra time")
             for b in order:
                 t, p = timed([launcher, "preflight", str(pf_pkg), "--target", cluster.uri("preflight_b"), "--trust",
-                              str(trust), "--report-dir", str(reports)], env=builds[b])
+                              str(trust), "--report-dir", str(reports)], env=timed_env[b])
                 record(("preflight", b), t, p, f"{b} preflight round {rnd + 1}")
         load.append(os.getloadavg()[0])
     finally:
@@ -160,7 +176,7 @@ def main():
     print(f"medians of {args.rounds} interleaved rounds; load average (1 min) {min(load):.2f}–{max(load):.2f}")
     print()
     head = "| workload | psql | `cutter apply` | ratio |" + ("".join(" before | ratio |" for _ in builds if _ != "cutter"))
-    print(head + (" Flyway migrate |" if args.flyway else ""))
+    print(head + ((" Flyway migrate (" + " / ".join(flyways.values()) + ") |") if args.flyway else ""))
     print("|---" * (head.count("|") - 1 + (1 if args.flyway else 0)) + "|")
     for w in workloads:
         ps = med[(w, "psql")]
@@ -168,7 +184,7 @@ def main():
         for b in builds:
             row += f" {ms(med[(w, b)])} | {med[(w, b)] / ps:.2f} |"
         if args.flyway:
-            row += f" {ms(med.get((w, 'flyway')))} |"
+            row += " " + " / ".join(ms(med.get((w, f))) for f in flyways) + " |"
         print(row)
     for b in builds:
         print(f"| `cutter --version` (floor){'' if b == 'cutter' else ', ' + b} | | {ms(med[('floor', b)])} | |")
@@ -189,9 +205,10 @@ def main():
         if "a" in workloads:
             bars.append((f"12 tables: apply ≤ floor + 0.6 s ({ms(med[('a', b)])} vs {ms(floor + 0.6)})",
                          med[("a", b)] <= floor + 0.6))
-            if ("a", "flyway") in med:
-                bars.append((f"12 tables: apply < Flyway migrate ({ms(med[('a', b)])} vs {ms(med[('a', 'flyway')])})",
-                             med[("a", b)] < med[("a", "flyway")]))
+            for f, java in flyways.items():
+                if ("a", f) in med:
+                    bars.append((f"12 tables: apply < Flyway migrate on {java} ({ms(med[('a', b)])} vs "
+                                 f"{ms(med[('a', f)])})", med[("a", b)] < med[("a", f)]))
         bars.append((f"preflight of 10,000 statements ≤ floor + 1.0 s ({ms(med[('preflight', b)])} vs "
                      f"{ms(floor + 1.0)})", med[("preflight", b)] <= floor + 1.0))
         for text, ok in bars:
@@ -206,6 +223,12 @@ def main():
             if all((row, b) in cpu for b in builds):
                 label = NAMES.get(row, "`cutter --version`" if row == "floor" else "`cutter preflight` (b)")
                 print(f"| {label} | " + " | ".join(f"{statistics.median(cpu[(row, b)]):.2f}" for b in builds) + " |")
+        print()
+        print("Paired by round (cutter − before), wall ms, median and range:")
+        for row in workloads + ["floor", "preflight"]:
+            if (row, "before") in runs:
+                d = sorted((x - y) * 1000 for x, y in zip(runs[(row, "cutter")], runs[(row, "before")]))
+                print(f"  {row}: median {statistics.median(d):+.0f} ms ({d[0]:+.0f} … {d[-1]:+.0f})")
     for f in failures:
         print("FAILED " + f)
     if args.json:
