@@ -30,9 +30,12 @@ public final class EmbeddedSandbox implements SandboxServer {
   private final int major;
   private final String version;
   private final Secret password;
+  private final Optional<Path> ownData;
 
-  private EmbeddedSandbox(EmbeddedPostgres pg, String database, int major, String version, Secret password) {
+  private EmbeddedSandbox(EmbeddedPostgres pg, String database, int major, String version, Secret password,
+      Optional<Path> ownData) {
     this.pg = pg;
+    this.ownData = ownData;
     this.database = database;
     this.major = major;
     this.version = version;
@@ -66,9 +69,31 @@ public final class EmbeddedSandbox implements SandboxServer {
 
   /** Starts the bundled server for one restore (the restore proof's scratch), see {@link #RESTORE_SETTINGS}. */
   public static EmbeddedSandbox startForRestore() {
+    return startForRestore(Optional.of(ScratchTemplate.userCache(System.getenv())));
+  }
+
+  /**
+   * As above; its data directory is a copy of the cluster template under {@code cache} (made there
+   * at the first proof, see {@link ScratchTemplate}) instead of a fresh initdb, when there is one
+   * safe to use.
+   */
+  static EmbeddedSandbox startForRestore(Optional<Path> cache) {
     Map<String, String> settings = new java.util.HashMap<>(RESTORE_SETTINGS);
     settings.put("maintenance_work_mem", restoreIndexMemoryMb(memTotalKb()) + "MB");
-    return start("postgres", 0, settings);
+    Optional<Path> data = cache.flatMap(c -> ScratchTemplate.under(c, System.getenv()))
+        .flatMap(t -> t.copyForOneServer(EmbeddedSandbox::makeTemplate));
+    return start("postgres", 0, settings, data);
+  }
+
+  /** The bundled initdb into {@code dir}, then one start and a clean shutdown: a complete cluster to copy. */
+  private static void makeTemplate(Path dir) {
+    try {
+      EmbeddedPostgres pg = EmbeddedPostgres.builder().setPGStartupWait(Duration.ofSeconds(60))
+          .setDataDirectory(dir).setCleanDataDirectory(false).start();
+      pg.close();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /**
@@ -96,6 +121,11 @@ public final class EmbeddedSandbox implements SandboxServer {
   }
 
   private static EmbeddedSandbox start(String database, int wantedMajor, Map<String, String> settings) {
+    return start(database, wantedMajor, settings, Optional.empty());
+  }
+
+  /** {@code data}: a data directory ready to start (a template's copy), deleted with the server; empty: initdb. */
+  private static EmbeddedSandbox start(String database, int wantedMajor, Map<String, String> settings, Optional<Path> data) {
     EmbeddedPostgres pg;
     try {
       EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
@@ -105,8 +135,10 @@ public final class EmbeddedSandbox implements SandboxServer {
           .setServerConfig("full_page_writes", "off")
           .setServerConfig("timezone", "UTC");
       settings.forEach(builder::setServerConfig);
+      data.ifPresent(d -> builder.setDataDirectory(d).setCleanDataDirectory(false));
       pg = builder.start();
     } catch (IOException | RuntimeException e) {
+      data.ifPresent(ScratchTemplate::deleteTree);
       boolean root = "root".equals(System.getProperty("user.name"));
       throw new CutterException(ExitCodes.INTERNAL, "the embedded sandbox could not start: " + rootCause(e)
           + (root ? " (as root this needs user namespaces; run as a normal user or use --sandbox URL)" : ""), e);
@@ -116,7 +148,7 @@ public final class EmbeddedSandbox implements SandboxServer {
       int major = v.major();
       String version = v.text();
       if (wantedMajor != 0 && wantedMajor != major) {
-        close(pg);
+        close(pg, data);
         throw CutterException.invalid("--pg-version " + wantedMajor + ": the embedded sandbox bundles PostgreSQL " + major
             + "; use --sandbox testcontainers or --sandbox URL for another major");
       }
@@ -130,9 +162,9 @@ public final class EmbeddedSandbox implements SandboxServer {
           + "where pid <> pg_backend_pid() and backend_type = 'client backend'")) {
         rs.next();
       }
-      return new EmbeddedSandbox(pg, database, major, version, pw);
+      return new EmbeddedSandbox(pg, database, major, version, pw, data);
     } catch (SQLException | IOException e) {
-      close(pg);
+      close(pg, data);
       throw new CutterException(ExitCodes.INTERNAL, "the embedded sandbox started but cannot be used: " + e.getMessage(), e);
     }
   }
@@ -187,12 +219,13 @@ public final class EmbeddedSandbox implements SandboxServer {
     return String.valueOf(t.getMessage()).replaceAll("\\s+", " ").trim();
   }
 
-  private static void close(EmbeddedPostgres pg) {
+  private static void close(EmbeddedPostgres pg, Optional<Path> ownData) {
     try {
       pg.close();
     } catch (IOException ignored) {
       // a throwaway server
     }
+    ownData.ifPresent(ScratchTemplate::deleteTree); // a template's copy: the server does not delete it
   }
 
   @Override
@@ -217,6 +250,6 @@ public final class EmbeddedSandbox implements SandboxServer {
 
   @Override
   public void close() {
-    close(pg);
+    close(pg, ownData);
   }
 }
