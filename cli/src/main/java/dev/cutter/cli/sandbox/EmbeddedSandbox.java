@@ -225,7 +225,20 @@ public final class EmbeddedSandbox implements SandboxServer {
     } catch (IOException ignored) {
       // a throwaway server
     }
-    ownData.ifPresent(ScratchTemplate::deleteTree); // a template's copy: the server does not delete it
+    // a template's copy: the server does not delete it. Deleted once the server is gone (its lock
+    // file removed at its exit): the embedded server's own shutdown hook may be stopping it still
+    ownData.ifPresent(d -> {
+      long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (Files.exists(d.resolve("postmaster.pid")) && System.nanoTime() < until) {
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+      ScratchTemplate.deleteTree(d);
+    });
   }
 
   @Override
