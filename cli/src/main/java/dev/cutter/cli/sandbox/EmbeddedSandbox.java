@@ -82,7 +82,42 @@ public final class EmbeddedSandbox implements SandboxServer {
     settings.put("maintenance_work_mem", restoreIndexMemoryMb(memTotalKb()) + "MB");
     Optional<Path> data = cache.flatMap(c -> ScratchTemplate.under(c, System.getenv()))
         .flatMap(t -> t.copyForOneServer(EmbeddedSandbox::makeTemplate));
-    return start("postgres", 0, settings, data);
+    if (data.isPresent()) {
+      try {
+        return start("postgres", 0, settings, data);
+      } catch (CutterException e) {
+        // a template this host no longer starts (its limits changed since initdb sized it): initdb as before
+      }
+    }
+    return start("postgres", 0, settings, Optional.empty());
+  }
+
+  /**
+   * A template's copy whose server did not start in time: deleted now when no server runs in it,
+   * else once the embedded server's own shutdown hook has stopped that server at the JVM's exit.
+   */
+  private static void deleteAfterFailedStart(Path copy) {
+    if (!Files.exists(copy.resolve("postmaster.pid"))) {
+      ScratchTemplate.deleteTree(copy);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      awaitServerGone(copy);
+      ScratchTemplate.deleteTree(copy);
+    }, "cutter embedded scratch deletion"));
+  }
+
+  /** Waits (at most 30 s) until no server runs in {@code data}: its lock file is removed at its exit. */
+  private static void awaitServerGone(Path data) {
+    long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (Files.exists(data.resolve("postmaster.pid")) && System.nanoTime() < until) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   /** The bundled initdb into {@code dir}, then one start and a clean shutdown: a complete cluster to copy. */
@@ -128,8 +163,10 @@ public final class EmbeddedSandbox implements SandboxServer {
   private static EmbeddedSandbox start(String database, int wantedMajor, Map<String, String> settings, Optional<Path> data) {
     EmbeddedPostgres pg;
     try {
+      // a template's copy starts in about a second even on a busy host; one that has not started
+      // in 20 s is given up for an initdb (startForRestore), which gets the full minute
       EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-          .setPGStartupWait(Duration.ofSeconds(60))
+          .setPGStartupWait(Duration.ofSeconds(data.isPresent() ? 20 : 60))
           .setServerConfig("fsync", "off")
           .setServerConfig("synchronous_commit", "off")
           .setServerConfig("full_page_writes", "off")
@@ -138,7 +175,7 @@ public final class EmbeddedSandbox implements SandboxServer {
       data.ifPresent(d -> builder.setDataDirectory(d).setCleanDataDirectory(false));
       pg = builder.start();
     } catch (IOException | RuntimeException e) {
-      data.ifPresent(ScratchTemplate::deleteTree);
+      data.ifPresent(EmbeddedSandbox::deleteAfterFailedStart);
       boolean root = "root".equals(System.getProperty("user.name"));
       throw new CutterException(ExitCodes.INTERNAL, "the embedded sandbox could not start: " + rootCause(e)
           + (root ? " (as root this needs user namespaces; run as a normal user or use --sandbox URL)" : ""), e);
@@ -228,15 +265,7 @@ public final class EmbeddedSandbox implements SandboxServer {
     // a template's copy: the server does not delete it. Deleted once the server is gone (its lock
     // file removed at its exit): the embedded server's own shutdown hook may be stopping it still
     ownData.ifPresent(d -> {
-      long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (Files.exists(d.resolve("postmaster.pid")) && System.nanoTime() < until) {
-        try {
-          Thread.sleep(20);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          break;
-        }
-      }
+      awaitServerGone(d);
       ScratchTemplate.deleteTree(d);
     });
   }

@@ -79,7 +79,7 @@ class ScratchTemplateTest {
   }
 
   @Test
-  void aTemplateOthersCouldWriteOrThatIsIncompleteIsNotUsedAndTheScratchRunsInitdb() throws Exception {
+  void aTemplateOthersCouldWriteThatIsIncompleteOrDoesNotStartIsNotUsedAndTheScratchRunsInitdb() throws Exception {
     startAndStop("not yet made");
     Path template = template();
     Files.writeString(template.resolve("template-marker"), "x");
@@ -95,6 +95,12 @@ class ScratchTemplateTest {
     Files.writeString(template.resolve("postmaster.pid"), "1\n");
     startAndStop("not used: not shut down cleanly");
     Files.delete(template.resolve("postmaster.pid"));
+
+    Path conf = template.resolve("postgresql.conf");
+    String good = Files.readString(conf);
+    Files.writeString(conf, good + "\nshared_buffers = 'none'\n");
+    startAndStop("not used: its copy does not start");
+    Files.writeString(conf, good);
 
     startAndStop("copied");
   }
