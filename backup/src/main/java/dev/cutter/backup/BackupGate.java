@@ -40,6 +40,7 @@ public final class BackupGate {
   private Consumer<ConnectionSpec> beforeProofComparison = c -> { };
   private Consumer<Path> afterDirectoryDump = p -> { };
   private Runnable beforeSourceCount = () -> { };
+  private Runnable beforeCommit = () -> { };
   private boolean followDirectoryDump = true;
 
   public BackupGate(BackupSettings settings) {
@@ -49,6 +50,12 @@ public final class BackupGate {
   /** For tests: runs {@code hook} on the restored scratch database before the proof compares it. */
   BackupGate beforeProofComparison(Consumer<ConnectionSpec> hook) {
     this.beforeProofComparison = hook;
+    return this;
+  }
+
+  /** For tests: runs {@code hook} just before a backup that passed every check is moved to its final name. */
+  BackupGate beforeCommit(Runnable hook) {
+    this.beforeCommit = hook;
     return this;
   }
 
@@ -412,6 +419,7 @@ public final class BackupGate {
           return fail(guard, Blocked.compared(Cause.BackupRefusal.ARCHIVE_INVALID, "the file on disk does not have the bytes written",
               outcome.fileBytes() + " bytes", onDisk + " bytes"));
         }
+        beforeCommit.run();
         committed = guard.commit(() -> dir.commit(temp, finalName));
       } catch (IOException e) {
         return fail(guard, Cause.BackupRefusal.DIRECTORY, "cannot move the backup to its final name " + finalName + ": " + e.getMessage(), null);
@@ -639,6 +647,7 @@ public final class BackupGate {
         }
       }
       BackupDirectory.syncDirectory(partial);
+      beforeCommit.run();
       committed = guard.commit(() -> dir.commit(partial, finalName));
     } catch (IOException e) {
       return fail(guard, Cause.BackupRefusal.DIRECTORY, "cannot move the backup to its final name " + finalName + ": "
@@ -668,7 +677,14 @@ public final class BackupGate {
     proving.source().start(); // normally started when pg_dump exited
     beforeProofComparison.accept(proving.proof().connection());
     // the restored side is read while the source's counts finish
-    ScopeState restored = proving.proof().readRestored(proving.schemas());
+    ScopeState restored;
+    try {
+      restored = proving.proof().readRestored(proving.schemas());
+    } finally {
+      // nothing more is read from the restored database: it goes while the run compares and
+      // commits (the proof's close, before the run ends, waits until it is gone)
+      proving.proof().release();
+    }
     ScopeState source;
     try {
       source = proving.source().get();

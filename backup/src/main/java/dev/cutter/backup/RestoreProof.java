@@ -46,6 +46,7 @@ final class RestoreProof implements AutoCloseable {
   private final String name;
   private final long lockSlots;
   private boolean closed;
+  private Thread cleanUp;
 
   private RestoreProof(ScratchServer server, String name, long lockSlots) {
     this.server = server;
@@ -266,12 +267,51 @@ final class RestoreProof implements AutoCloseable {
   }
 
   /**
+   * Starts the clean-up of {@link #close} on its own thread, once the proof has read everything it
+   * needs from the restored database: the drop (or the disposable server's stop and deletion) then
+   * runs while the run compares, writes the envelope and commits the backup. {@link #close} still
+   * waits for it, so the run never ends before the database is gone.
+   */
+  synchronized void release() {
+    if (closed || cleanUp != null) {
+      return;
+    }
+    Thread t = new Thread(this::dropAndStop, "cutter restore proof clean-up");
+    cleanUp = t;
+    t.start();
+  }
+
+  /**
    * Drops the proof's database (whatever it holds, whoever is connected) and stops a server started
    * for it; a disposable server is stopped without the drop, its data directory goes with it. Once:
-   * later calls do nothing (the run's close and the hook of a SIGTERM may both come).
+   * later calls do nothing but wait until it is done (the run's close and the hook of a SIGTERM may
+   * both come, and {@link #release} may have started it already). Returns only once the database is
+   * gone; an interrupt does not shorten the wait (it is kept for the caller).
    */
   @Override
-  public synchronized void close() {
+  public void close() {
+    Thread running;
+    synchronized (this) {
+      running = cleanUp;
+    }
+    if (running == null) {
+      dropAndStop();
+      return;
+    }
+    boolean interrupted = false;
+    while (running.isAlive()) {
+      try {
+        running.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private synchronized void dropAndStop() {
     if (closed) {
       return; // once: by the run, or by its signal hook while the run still goes on
     }

@@ -637,6 +637,82 @@ class RestoreProofTest {
     assertThat(BackupGateTest.visibleFiles(tmp.resolve("backups"))).containsExactly("quarantine");
   }
 
+  @Test
+  void theProofsDatabaseIsDroppedWhileTheBackupIsCommitted(TestDatabase db) throws Exception {
+    createLedger(db);
+    String role = reader(db);
+    String runId = "20261205T010000Z-0121";
+    boolean[] goneBeforeCommit = {false};
+    // the commit waits (at most 20 s) for the proof's database to go: only a drop already under way
+    // ends the wait; one that runs only after the commit never does
+    BackupGate gate = gate(db, BackupGateTest.env(Map.of())).beforeCommit(() -> {
+      long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (System.nanoTime() < until && !proofDatabases(db, runId).isEmpty()) {
+        sleep(20);
+      }
+      goneBeforeCommit[0] = proofDatabases(db, runId).isEmpty();
+    });
+
+    BackupResult result = gate.run(BackupGateTest.conn(db, role), proving(tmp.resolve("backups"), List.of()), "ledger-change", runId);
+
+    assertThat(result).as("result %s", result).isInstanceOf(Passed.class);
+    assertThat(((Passed) result).envelope().proof().rowsCompared()).isEqualTo(40 + 1234 + 77 + 300);
+    assertThat(goneBeforeCommit[0]).as("dropped while the backup is committed, not after").isTrue();
+    assertThat(BackupGateTest.visibleFiles(tmp.resolve("backups"))).containsExactly("ledger-change-" + runId + ".dump");
+  }
+
+  @Test
+  void theRunEndsOnlyOnceTheProofsDatabaseIsGoneEvenWhenItsDropWaits(TestDatabase db) throws Exception {
+    createLedger(db);
+    String role = reader(db);
+    String runId = "20261205T010000Z-0122";
+    long[] releasedAt = {0};
+    java.sql.Connection[] holder = new java.sql.Connection[1];
+    Thread[] releaser = new Thread[1];
+    // another session (of another database: the forced drop does not end it) holds a lock on the
+    // proof's database until 1.5 s after the comparison starts: the drop waits for it
+    BackupGate gate = gate(db, BackupGateTest.env(Map.of())).beforeProofComparison(scratch -> {
+      try {
+        holder[0] = db.server().superuserConnection("postgres");
+        holder[0].setAutoCommit(false);
+        try (var st = holder[0].createStatement()) {
+          st.execute("comment on database " + scratch.database() + " is 'held by the test'");
+        }
+      } catch (java.sql.SQLException ex) {
+        throw new IllegalStateException(ex);
+      }
+      releaser[0] = new Thread(() -> {
+        sleep(1500);
+        try {
+          releasedAt[0] = System.nanoTime();
+          holder[0].rollback();
+          holder[0].close();
+        } catch (java.sql.SQLException ex) {
+          throw new IllegalStateException(ex);
+        }
+      });
+      releaser[0].start();
+    });
+
+    BackupResult result = gate.run(BackupGateTest.conn(db, role), proving(tmp.resolve("backups"), List.of()), "ledger-change", runId);
+    long endedAt = System.nanoTime();
+    boolean gone = proofDatabases(db, runId).isEmpty();
+    releaser[0].join();
+
+    assertThat(result).as("result %s", result).isInstanceOf(Passed.class);
+    assertThat(releasedAt[0]).as("the lock was released before the run ended").isPositive().isLessThan(endedAt);
+    assertThat(gone).as("the proof's database is gone when the run ends").isTrue();
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
 
   /** Regular files under {@code dir} that start with the custom format's magic. */
   private static List<Path> plaintextFiles(Path dir) {

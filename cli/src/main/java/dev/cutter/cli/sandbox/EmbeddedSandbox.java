@@ -30,9 +30,12 @@ public final class EmbeddedSandbox implements SandboxServer {
   private final int major;
   private final String version;
   private final Secret password;
+  private final Optional<Path> ownData;
 
-  private EmbeddedSandbox(EmbeddedPostgres pg, String database, int major, String version, Secret password) {
+  private EmbeddedSandbox(EmbeddedPostgres pg, String database, int major, String version, Secret password,
+      Optional<Path> ownData) {
     this.pg = pg;
+    this.ownData = ownData;
     this.database = database;
     this.major = major;
     this.version = version;
@@ -66,9 +69,66 @@ public final class EmbeddedSandbox implements SandboxServer {
 
   /** Starts the bundled server for one restore (the restore proof's scratch), see {@link #RESTORE_SETTINGS}. */
   public static EmbeddedSandbox startForRestore() {
+    return startForRestore(Optional.of(ScratchTemplate.userCache(System.getenv())));
+  }
+
+  /**
+   * As above; its data directory is a copy of the cluster template under {@code cache} (made there
+   * at the first proof, see {@link ScratchTemplate}) instead of a fresh initdb, when there is one
+   * safe to use.
+   */
+  static EmbeddedSandbox startForRestore(Optional<Path> cache) {
     Map<String, String> settings = new java.util.HashMap<>(RESTORE_SETTINGS);
     settings.put("maintenance_work_mem", restoreIndexMemoryMb(memTotalKb()) + "MB");
-    return start("postgres", 0, settings);
+    Optional<Path> data = cache.flatMap(c -> ScratchTemplate.under(c, System.getenv()))
+        .flatMap(t -> t.copyForOneServer(EmbeddedSandbox::makeTemplate));
+    if (data.isPresent()) {
+      try {
+        return start("postgres", 0, settings, data);
+      } catch (CutterException e) {
+        // a template this host no longer starts (its limits changed since initdb sized it): initdb as before
+      }
+    }
+    return start("postgres", 0, settings, Optional.empty());
+  }
+
+  /**
+   * A template's copy whose server did not start in time: deleted now when no server runs in it,
+   * else once the embedded server's own shutdown hook has stopped that server at the JVM's exit.
+   */
+  private static void deleteAfterFailedStart(Path copy) {
+    if (!Files.exists(copy.resolve("postmaster.pid"))) {
+      ScratchTemplate.deleteTree(copy);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      awaitServerGone(copy);
+      ScratchTemplate.deleteTree(copy);
+    }, "cutter embedded scratch deletion"));
+  }
+
+  /** Waits (at most 30 s) until no server runs in {@code data}: its lock file is removed at its exit. */
+  private static void awaitServerGone(Path data) {
+    long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (Files.exists(data.resolve("postmaster.pid")) && System.nanoTime() < until) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** The bundled initdb into {@code dir}, then one start and a clean shutdown: a complete cluster to copy. */
+  private static void makeTemplate(Path dir) {
+    try {
+      EmbeddedPostgres pg = EmbeddedPostgres.builder().setPGStartupWait(Duration.ofSeconds(60))
+          .setDataDirectory(dir).setCleanDataDirectory(false).start();
+      pg.close();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /**
@@ -96,17 +156,26 @@ public final class EmbeddedSandbox implements SandboxServer {
   }
 
   private static EmbeddedSandbox start(String database, int wantedMajor, Map<String, String> settings) {
+    return start(database, wantedMajor, settings, Optional.empty());
+  }
+
+  /** {@code data}: a data directory ready to start (a template's copy), deleted with the server; empty: initdb. */
+  private static EmbeddedSandbox start(String database, int wantedMajor, Map<String, String> settings, Optional<Path> data) {
     EmbeddedPostgres pg;
     try {
+      // a template's copy starts in about a second even on a busy host; one that has not started
+      // in 20 s is given up for an initdb (startForRestore), which gets the full minute
       EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-          .setPGStartupWait(Duration.ofSeconds(60))
+          .setPGStartupWait(Duration.ofSeconds(data.isPresent() ? 20 : 60))
           .setServerConfig("fsync", "off")
           .setServerConfig("synchronous_commit", "off")
           .setServerConfig("full_page_writes", "off")
           .setServerConfig("timezone", "UTC");
       settings.forEach(builder::setServerConfig);
+      data.ifPresent(d -> builder.setDataDirectory(d).setCleanDataDirectory(false));
       pg = builder.start();
     } catch (IOException | RuntimeException e) {
+      data.ifPresent(EmbeddedSandbox::deleteAfterFailedStart);
       boolean root = "root".equals(System.getProperty("user.name"));
       throw new CutterException(ExitCodes.INTERNAL, "the embedded sandbox could not start: " + rootCause(e)
           + (root ? " (as root this needs user namespaces; run as a normal user or use --sandbox URL)" : ""), e);
@@ -116,7 +185,7 @@ public final class EmbeddedSandbox implements SandboxServer {
       int major = v.major();
       String version = v.text();
       if (wantedMajor != 0 && wantedMajor != major) {
-        close(pg);
+        close(pg, data);
         throw CutterException.invalid("--pg-version " + wantedMajor + ": the embedded sandbox bundles PostgreSQL " + major
             + "; use --sandbox testcontainers or --sandbox URL for another major");
       }
@@ -130,9 +199,9 @@ public final class EmbeddedSandbox implements SandboxServer {
           + "where pid <> pg_backend_pid() and backend_type = 'client backend'")) {
         rs.next();
       }
-      return new EmbeddedSandbox(pg, database, major, version, pw);
+      return new EmbeddedSandbox(pg, database, major, version, pw, data);
     } catch (SQLException | IOException e) {
-      close(pg);
+      close(pg, data);
       throw new CutterException(ExitCodes.INTERNAL, "the embedded sandbox started but cannot be used: " + e.getMessage(), e);
     }
   }
@@ -187,12 +256,18 @@ public final class EmbeddedSandbox implements SandboxServer {
     return String.valueOf(t.getMessage()).replaceAll("\\s+", " ").trim();
   }
 
-  private static void close(EmbeddedPostgres pg) {
+  private static void close(EmbeddedPostgres pg, Optional<Path> ownData) {
     try {
       pg.close();
     } catch (IOException ignored) {
       // a throwaway server
     }
+    // a template's copy: the server does not delete it. Deleted once the server is gone (its lock
+    // file removed at its exit): the embedded server's own shutdown hook may be stopping it still
+    ownData.ifPresent(d -> {
+      awaitServerGone(d);
+      ScratchTemplate.deleteTree(d);
+    });
   }
 
   @Override
@@ -217,6 +292,6 @@ public final class EmbeddedSandbox implements SandboxServer {
 
   @Override
   public void close() {
-    close(pg);
+    close(pg, ownData);
   }
 }

@@ -1,0 +1,252 @@
+package dev.cutter.cli.sandbox;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.net.JarURLConnection;
+import java.net.URL;
+import java.net.URLConnection;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.jar.JarEntry;
+
+/**
+ * The restore proof's scratch cluster without an initdb per proof: a data directory made once by
+ * the bundled initdb (then started and shut down cleanly, so it is a complete cluster), kept in
+ * the user's cache, and copied for each proof (tens of milliseconds against about a second of
+ * initdb). It is used only when it is the user's own: the cache directories and the template
+ * owned by the user running cutter and writable by nobody else, else the proof runs initdb as
+ * before. Its name holds what initdb's result depends on: the bundled binaries (their archive's
+ * CRC and size in the jar) and the locale environment initdb reads.
+ */
+final class ScratchTemplate {
+
+  /** The bundled binaries' archive in the jar (the only one cutter carries). */
+  static final String BINARIES = "postgres-linux-x86_64.txz";
+  private static final List<String> LOCALE_VARIABLES = List.of("LC_ALL", "LC_COLLATE", "LC_CTYPE", "LC_MESSAGES",
+      "LC_MONETARY", "LC_NUMERIC", "LC_TIME", "LANG");
+  private static final Set<PosixFilePermission> OTHERS_WRITE = Set.of(PosixFilePermission.GROUP_WRITE,
+      PosixFilePermission.OTHERS_WRITE);
+
+  private final Path dir;
+
+  private ScratchTemplate(Path dir) {
+    this.dir = dir;
+  }
+
+  /** The template's directory (it may not exist yet). */
+  Path dir() {
+    return dir;
+  }
+
+  /**
+   * The template for this jar's binaries and this environment under {@code cacheRoot} (the
+   * user's cache: {@code $XDG_CACHE_HOME}, else {@code ~/.cache}), or empty when there is none
+   * to use: not Linux x86-64, no bundled archive, or a cache another user could write.
+   */
+  static Optional<ScratchTemplate> under(Path cacheRoot, Map<String, String> env) {
+    if (!"Linux".equals(System.getProperty("os.name")) || !"amd64".equals(System.getProperty("os.arch"))) {
+      return Optional.empty();
+    }
+    Optional<String> binaries = bundledBinaries();
+    if (binaries.isEmpty()) {
+      return Optional.empty();
+    }
+    StringBuilder locale = new StringBuilder(binaries.get());
+    LOCALE_VARIABLES.forEach(v -> locale.append('\0').append(v).append('=').append(env.getOrDefault(v, "")));
+    return Optional.of(new ScratchTemplate(cacheRoot.resolve("cutter").resolve("scratch-templates")
+        .resolve("pg-" + sha256(locale.toString()).substring(0, 24))));
+  }
+
+  /** The user's cache directory: {@code $XDG_CACHE_HOME} when absolute, else {@code ~/.cache}. */
+  static Path userCache(Map<String, String> env) {
+    String xdg = env.get("XDG_CACHE_HOME");
+    if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) {
+      return Path.of(xdg);
+    }
+    return Path.of(System.getProperty("user.home"), ".cache");
+  }
+
+  /** The bundled archive's CRC and size as the jar lists them (its 14 MB are not read). */
+  private static Optional<String> bundledBinaries() {
+    try {
+      URL url = EmbeddedPostgres.class.getClassLoader().getResource(BINARIES);
+      if (url == null) {
+        return Optional.empty();
+      }
+      URLConnection c = url.openConnection();
+      c.setUseCaches(true);
+      if (!(c instanceof JarURLConnection jar)) {
+        return Optional.empty();
+      }
+      JarEntry e = jar.getJarEntry();
+      return e == null || e.getCrc() < 0 || e.getSize() < 0 ? Optional.empty()
+          : Optional.of(Long.toHexString(e.getCrc()) + "-" + e.getSize());
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * A fresh data directory for one scratch server: a copy of the template, made first when
+   * missing (by {@code makeInto}, which runs the bundled initdb into the directory it is given
+   * and shuts the cluster down). Empty when the template cannot be made or is not safe to use;
+   * the caller then runs initdb itself.
+   */
+  Optional<Path> copyForOneServer(java.util.function.Consumer<Path> makeInto) {
+    try {
+      if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+        make(makeInto);
+      }
+      if (!ownedAndPrivate() || !complete(dir)) {
+        return Optional.empty();
+      }
+      Path copy = Files.createTempDirectory("epg");
+      try {
+        copyTree(dir, copy);
+        return Optional.of(copy);
+      } catch (IOException | RuntimeException e) {
+        deleteTree(copy);
+        return Optional.empty();
+      }
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Makes the template in a private directory beside it and moves it to its name in one rename. */
+  private void make(java.util.function.Consumer<Path> makeInto) throws IOException {
+    Path parent = dir.getParent();
+    Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    byte[] r = new byte[6];
+    new SecureRandom().nextBytes(r);
+    Path partial = parent.resolve(dir.getFileName() + ".partial-" + HexFormat.of().formatHex(r));
+    Files.createDirectory(partial, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    try {
+      makeInto.accept(partial);
+      Files.deleteIfExists(partial.resolve("epg-lock"));
+      if (!complete(partial)) {
+        throw new IOException("the template cluster did not shut down cleanly");
+      }
+      Files.move(partial, dir, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException | RuntimeException e) {
+      // another run's template may have won the rename: ours goes
+      deleteTree(partial);
+      if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+        throw e;
+      }
+    }
+  }
+
+  /** A cluster shut down cleanly: its version file and configuration, no postmaster's lock file. */
+  private static boolean complete(Path d) {
+    return Files.isRegularFile(d.resolve("PG_VERSION"), LinkOption.NOFOLLOW_LINKS)
+        && Files.isRegularFile(d.resolve("postgresql.conf"), LinkOption.NOFOLLOW_LINKS)
+        && !Files.exists(d.resolve("postmaster.pid"), LinkOption.NOFOLLOW_LINKS);
+  }
+
+  /**
+   * The template, its parent directories up to the cache's {@code cutter} directory, are owned by
+   * the user running cutter, are not symbolic links, and neither group nor others may write them.
+   */
+  boolean ownedAndPrivate() throws IOException {
+    UserPrincipal me = currentUser();
+    Path top = dir.getParent().getParent(); // <cache>/cutter
+    for (Path p = dir; p != null && p.startsWith(top); p = p.getParent()) {
+      if (Files.isSymbolicLink(p) || !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)
+          || !me.equals(Files.getOwner(p, LinkOption.NOFOLLOW_LINKS))) {
+        return false;
+      }
+      Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS);
+      if (perms.stream().anyMatch(OTHERS_WRITE::contains)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static UserPrincipal currentUser() throws IOException {
+    Path probe = Files.createTempFile("cutter-owner", ".probe");
+    try {
+      return Files.getOwner(probe);
+    } finally {
+      Files.deleteIfExists(probe);
+    }
+  }
+
+  /** Copies the template's files with their permissions; PostgreSQL wants its directories 0700. */
+  static void copyTree(Path from, Path to) throws IOException {
+    Files.walkFileTree(from, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) throws IOException {
+        Path target = to.resolve(from.relativize(d).toString());
+        if (!d.equals(from)) {
+          Files.createDirectory(target);
+        }
+        Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwx------"));
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
+        if (!a.isRegularFile()) {
+          throw new IOException("not a regular file in the scratch template: " + f.getFileName());
+        }
+        Files.copy(f, to.resolve(from.relativize(f).toString()), StandardCopyOption.COPY_ATTRIBUTES);
+        return FileVisitResult.CONTINUE;
+      }
+    });
+  }
+
+  /** Deletes a directory tree; what cannot be deleted stays (a best effort, never an exception). */
+  static void deleteTree(Path root) {
+    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try {
+      Files.walkFileTree(root, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
+          Files.deleteIfExists(f);
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFileFailed(Path f, IOException e) {
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+          Files.deleteIfExists(d);
+          return FileVisitResult.CONTINUE;
+        }
+      });
+    } catch (IOException e) {
+      // what is left is in a private temporary directory
+    }
+  }
+
+  private static String sha256(String s) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
