@@ -34,7 +34,14 @@ import org.postgresql.util.ServerErrorMessage;
  *       session ({@code SET}, {@code RESET}, {@code set_config}, {@code pg_reload_conf} (a reload
  *       takes effect between messages), or naming {@code standard_conforming_strings}, {@code
  *       backslash_quote}, {@code escape_string_warning}) is the last of its message, and nothing
- *       after it in its window is joined.
+ *       after it in its window is joined;
+ *   <li>a statement whose reading depends on the lexer's settings (a backslash anywhere in its
+ *       text, or {@code &'} of a {@code U&'…'} string, which the server refuses with {@code
+ *       standard_conforming_strings} off) only opens a message, never joins one: the message is
+ *       lexed whole before its first statement runs, and a function an earlier statement of it
+ *       runs (a DEFAULT, a CHECK or an index expression DDL evaluates) may have changed {@code
+ *       standard_conforming_strings} or {@code backslash_quote} meanwhile, which psql, and a
+ *       message of its own, would lex it under. Text without them reads the same under any setting.
  * </ul>
  *
  * <p>The session must be PostgreSQL 13 or later (statement_timeout applies to each statement of a
@@ -54,7 +61,9 @@ final class Joining {
     /** Joined with its neighbours. */
     JOINS,
     /** Joined after its predecessors, the last of its message; nothing after it in its window joins. */
-    ENDS
+    ENDS,
+    /** The first of its message (lexed as it would be alone); what follows may join it. */
+    LEADS
   }
 
   private static final Set<String> MESSAGE_BOUND = Set.of("current_query", "statement_timestamp", "pg_stat_activity",
@@ -83,6 +92,8 @@ final class Joining {
     if (end == 0 || text.charAt(end - 1) != ';') {
       return Kind.OWN;
     }
+    // lexed otherwise under another standard_conforming_strings or backslash_quote
+    boolean lexing = text.indexOf('\\') >= 0 || text.indexOf("&'") >= 0;
     boolean ends = false;
     String first = null;
     int n = text.length();
@@ -158,6 +169,9 @@ final class Joining {
         }
         i++;
       }
+    }
+    if (lexing) {
+      return ends ? Kind.OWN : Kind.LEADS;
     }
     return ends ? Kind.ENDS : Kind.JOINS;
   }

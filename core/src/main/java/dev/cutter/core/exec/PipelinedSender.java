@@ -199,7 +199,7 @@ final class PipelinedSender {
         }
         kind = join && !joinStopped && i < joinEnd ? Joining.kind(s.text()) : Joining.Kind.OWN;
       }
-      boolean joins = messageOpen && kind != Joining.Kind.OWN;
+      boolean joins = messageOpen && (kind == Joining.Kind.JOINS || kind == Joining.Kind.ENDS);
       // joined: the text and its "\n" separator, under the message's one header and terminator
       int size = s == null ? 0 : joins ? messageBytes(s.text()) - 5 : messageBytes(s.text());
       boolean fits = s != null && !alone && !closed && window.size() < windowStatements && bytes + size <= windowBytes;
@@ -210,7 +210,7 @@ final class PipelinedSender {
         window.add(s);
         bytes += size;
         i++;
-        messageOpen = kind == Joining.Kind.JOINS;
+        messageOpen = kind == Joining.Kind.JOINS || kind == Joining.Kind.LEADS;
         joinStopped |= kind == Joining.Kind.ENDS;
         // the observer must see this one before anything after it is sent
         closed = observer != null && observer.observes(s);

@@ -251,15 +251,70 @@ class JoinedApplyTest {
     Both b = both(db, s);
     alike(b);
     assertThat(b.joined().outcome().ending()).isEqualTo(Ending.COMMITTED);
-    // 1-3 joined; after the SET nothing joins in its window (4..200), nor in the next ones, since
-    // the session's standard_conforming_strings is now off
-    assertThat(b.saved()).isEqualTo(2);
+    // 2 holds a backslash: it opens a message (Joining.Kind.LEADS) and 3 joins it; after the SET
+    // nothing joins in its window (4..200), nor in the next ones, since the session's
+    // standard_conforming_strings is now off
+    assertThat(b.saved()).isEqualTo(1);
     assertThat(db.queryValue("select obj_description('p.s'::regclass)")).isEqualTo("a\\b 300");
-    // the same with the setting left on: joined, and the backslashes are read as written
+    // the same with the setting left on: each comment opens a message the next statement joins,
+    // and the backslashes are read as written
     Both on = both(db, script(300, i -> i == 1 ? "create table p.s(n int, v text);"
-        : "comment on table p.s is 'a\\\\b " + i + "';"));
-    assertThat(on.saved()).as("two windows of 200 and 100, one message each").isEqualTo(298);
+        : i % 2 == 1 ? "create table p.t" + i + "(id int);" : "comment on table p.s is 'a\\\\b " + i + "';"));
+    assertThat(on.saved()).as("windows of 200 and 100: each even statement and the odd one after it, one message")
+        .isEqualTo(99 + 49);
     assertThat(db.queryValue("select obj_description('p.s'::regclass)")).isEqualTo("a\\\\b 300");
+  }
+
+  /**
+   * A function the server runs inside a DDL statement (a stable DEFAULT evaluated when the column
+   * is added) turns standard_conforming_strings off, its name hidden from every word rule. psql
+   * and one message per statement read the next statement's {@code 'a\\b'} with the setting off
+   * ({@code a\b}, with the server's WARNING); a message that joined it to the DDL was lexed whole
+   * before the DDL ran, with the setting on ({@code a\\b}, no WARNING): another statement than
+   * psql runs. A statement whose lexing depends on the setting now only opens a message.
+   */
+  @Test
+  void aSettingAFunctionChangesMidMessageCannotMakeALaterStatementOfItReadOtherwiseThanPsqlReadsIt(TestDatabase db,
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    String flip = "create function p.flip() returns int language plpgsql stable as $$ begin"
+        + " execute 'select set_' || 'config($1, $2, false)' using 'standard_' || 'conforming_strings', 'off';"
+        + " return 1; end $$;";
+    List<ExecStatement> s = script(5, i -> switch (i) {
+      case 1 -> flip;
+      case 2 -> "alter table p.base add column x int default p.flip();";
+      case 3 -> "comment on table p.base is 'a\\\\b';";
+      case 4 -> "comment on column p.base.x is U&'data';";
+      default -> "create table p.t" + i + "(id int);";
+    });
+    Both b = both(db, s);
+    Outcome one = b.oneAtATime().outcome();
+    // one message per statement: 3 and 4 are lexed with the setting off, as psql lexes them
+    assertThat(one.failedIndex()).as("U& strings are refused with the setting off").isEqualTo(4);
+    assertThat(one.error().sqlstate()).isEqualTo("0A000");
+    assertThat(one.notices().first()).extracting(StatementNotice::index, StatementNotice::severity)
+        .containsExactly(tuple(3, "WARNING"));
+    alike(b);
+    assertThat(b.joinedMessagesFor(4)).as("1-2 joined, 3 opens a message, 4 opens one").isEqualTo(3);
+    // psql, given the statements as a script, stops at 4 too, and runs 3 as one message per statement does
+    db.execute("drop schema if exists p cascade; create schema p; create table p.base(id int)");
+    java.nio.file.Path file = dir.resolve("flip.sql");
+    java.nio.file.Files.writeString(file, String.join("\n", s.stream().map(ExecStatement::text).toList()) + "\n");
+    ProcessBuilder pb = new ProcessBuilder("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db.name(), "-f",
+        file.toString(), "-h", db.server().host(), "-p", String.valueOf(db.server().port()), "-U",
+        db.server().superuser()).redirectErrorStream(true).redirectOutput(dir.resolve("psql.log").toFile());
+    pb.environment().keySet().removeIf(k -> k.startsWith("PG"));
+    Process psql = pb.start();
+    assertThat(psql.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    String log = java.nio.file.Files.readString(dir.resolve("psql.log"));
+    assertThat(psql.exitValue()).as(log).isEqualTo(3);
+    assertThat(log).contains("flip.sql:4:");
+    assertThat(db.queryValue("select obj_description('p.base'::regclass)")).as("psql (autocommit) committed 3")
+        .isEqualTo("a\\b");
+    // without statement 4, the run commits and the comment is what psql wrote
+    Both ok = both(db, s.subList(0, 3));
+    assertThat(ok.joined().outcome().ending()).isEqualTo(Ending.COMMITTED);
+    assertThat(db.queryValue("select obj_description('p.base'::regclass)")).isEqualTo("a\\b");
+    assertThat(ok.joined().outcome().notices()).isEqualTo(ok.oneAtATime().outcome().notices());
   }
 
   @Test

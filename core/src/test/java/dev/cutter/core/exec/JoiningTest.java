@@ -60,6 +60,22 @@ class JoiningTest {
   }
 
   @Test
+  void aStatementLexedOtherwiseUnderAnotherSettingOnlyOpensAMessage() {
+    assertThat(Joining.kind("comment on table t is 'a\\\\b';")).isEqualTo(Kind.LEADS);
+    assertThat(Joining.kind("comment on table t is E'a\\nb';")).isEqualTo(Kind.LEADS);
+    assertThat(Joining.kind("comment on table t is U&'data';")).isEqualTo(Kind.LEADS);
+    assertThat(Joining.kind("comment on table t is u&'d\\0061ta';")).isEqualTo(Kind.LEADS);
+    assertThat(Joining.kind("create function f() returns text language sql as $$ select '\\' $$;"))
+        .isEqualTo(Kind.LEADS);
+    // one that would end its message goes alone
+    assertThat(Joining.kind("set search_path = 'a\\b';")).isEqualTo(Kind.OWN);
+    // a Unicode name and an & operator read the same under any setting
+    assertThat(Joining.kind("create table U&\"d\\0061ta\"(id int);")).isEqualTo(Kind.LEADS);
+    assertThat(Joining.kind("create table U&\"data\"(id int);")).isEqualTo(Kind.JOINS);
+    assertThat(Joining.kind("create view v as select 1 & 3 as x;")).isEqualTo(Kind.JOINS);
+  }
+
+  @Test
   void anErrorWithoutPositionMayBeTheRawParsersWhenItsSourceSaysSoOrCannotTell() {
     assertThat(Joining.mayBeRawParse(error("SERROR\0C42601\0Mx\0Fgram.y\0"))).isTrue();
     assertThat(Joining.mayBeRawParse(error("SERROR\0C42622\0Mx\0Fscansup.c\0"))).isTrue();
