@@ -41,7 +41,10 @@ import org.postgresql.util.ServerErrorMessage;
  *       lexed whole before its first statement runs, and a function an earlier statement of it
  *       runs (a DEFAULT, a CHECK or an index expression DDL evaluates) may have changed {@code
  *       standard_conforming_strings} or {@code backslash_quote} meanwhile, which psql, and a
- *       message of its own, would lex it under. Text without them reads the same under any setting.
+ *       message of its own, would lex it under. Text without them reads the same under any setting;
+ *   <li>it is no {@code CREATE} naming {@code function} or {@code procedure} (every word counts): the
+ *       server places an error in a routine's body by searching the whole message for the body's
+ *       text ({@code function_parse_error_transpose}), and would find it in another statement.
  * </ul>
  *
  * <p>The session must be PostgreSQL 13 or later (statement_timeout applies to each statement of a
@@ -95,6 +98,7 @@ final class Joining {
     // lexed otherwise under another standard_conforming_strings or backslash_quote
     boolean lexing = text.indexOf('\\') >= 0 || text.indexOf("&'") >= 0;
     boolean ends = false;
+    boolean routine = false;
     String first = null;
     int n = text.length();
     int i = 0;
@@ -155,6 +159,7 @@ final class Joining {
           if (MESSAGE_BOUND.contains(w)) {
             return Kind.OWN;
           }
+          routine |= w.equals("function") || w.equals("procedure");
           if (LEXING.contains(w) || first == null && (w.equals("set") || w.equals("reset"))) {
             ends = true;
           }
@@ -169,6 +174,9 @@ final class Joining {
         }
         i++;
       }
+    }
+    if (routine && "create".equals(first)) {
+      return Kind.OWN;
     }
     if (lexing) {
       return ends ? Kind.OWN : Kind.LEADS;

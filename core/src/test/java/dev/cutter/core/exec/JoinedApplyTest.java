@@ -294,7 +294,7 @@ class JoinedApplyTest {
     assertThat(one.notices().first()).extracting(StatementNotice::index, StatementNotice::severity)
         .containsExactly(tuple(3, "WARNING"));
     alike(b);
-    assertThat(b.joinedMessagesFor(4)).as("1-2 joined, 3 opens a message, 4 opens one").isEqualTo(3);
+    assertThat(b.joinedMessagesFor(4)).as("1 alone (a routine), 2, then 3 and 4 each open a message").isEqualTo(4);
     // psql, given the statements as a script, stops at 4 too, and runs 3 as one message per statement does
     db.execute("drop schema if exists p cascade; create schema p; create table p.base(id int)");
     java.nio.file.Path file = dir.resolve("flip.sql");
@@ -315,6 +315,43 @@ class JoinedApplyTest {
     assertThat(ok.joined().outcome().ending()).isEqualTo(Ending.COMMITTED);
     assertThat(db.queryValue("select obj_description('p.base'::regclass)")).isEqualTo("a\\b");
     assertThat(ok.joined().outcome().notices()).isEqualTo(ok.oneAtATime().outcome().notices());
+  }
+
+  /**
+   * The server places an error in a routine's body by searching the whole message's text for
+   * that body ({@code function_parse_error_transpose}). A body written as a continued literal is
+   * not found in its own statement, and the same text dollar-quoted in a later statement of the
+   * message is: a joined message made the COMMENT after it the failing statement, and moved the
+   * position into it. (The relation the body reads is there at the rehearsal; another session
+   * drops it before the apply.) A statement defining a routine now goes alone.
+   */
+  @Test
+  void anErrorInARoutinesBodyIsNotPlacedInAnotherStatementOfItsMessage(TestDatabase db) throws Exception {
+    List<ExecStatement> s = script(4, i -> switch (i) {
+      case 1 -> "create function p.f() returns bigint language sql as 'select count(*) '\n  'from p.gone';";
+      case 2 -> "comment on schema p is $$select count(*) from p.gone$$;";
+      default -> "create table p.t" + i + "(id int);";
+    });
+    Both b = both(db, s);
+    Outcome one = b.oneAtATime().outcome();
+    assertThat(one.failedIndex()).isEqualTo(1);
+    assertThat(one.error().sqlstate()).isEqualTo("42P01");
+    assertThat(one.error().position()).as("not found in its own text: no position").isZero();
+    alike(b);
+    assertThat(b.joinedMessagesFor(1)).as("1 alone, 2-4 joined after it in its window").isEqualTo(2);
+    // a body found in its own statement only is placed there, joined or not
+    List<ExecStatement> own = script(3, i -> i == 2
+        ? "create function p.g() returns bigint language sql as $$select count(*) from p.gone$$;"
+        : "create table p.t" + i + "(id int);");
+    Both o = both(db, own);
+    alike(o);
+    assertThat(o.joined().outcome().failedIndex()).isEqualTo(2);
+    assertThat(o.joined().outcome().error().position()).isEqualTo(77);
+    // and a routine that is created goes alone: 1, 2, 3 are three messages
+    Both ok = both(db, script(3, i -> i == 2
+        ? "create function p.g() returns int language sql as $$select 1$$;" : "create table p.t" + i + "(id int);"));
+    assertThat(ok.joined().outcome().ending()).isEqualTo(Ending.COMMITTED);
+    assertThat(ok.saved()).isZero();
   }
 
   @Test

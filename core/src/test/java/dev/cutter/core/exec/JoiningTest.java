@@ -65,14 +65,24 @@ class JoiningTest {
     assertThat(Joining.kind("comment on table t is E'a\\nb';")).isEqualTo(Kind.LEADS);
     assertThat(Joining.kind("comment on table t is U&'data';")).isEqualTo(Kind.LEADS);
     assertThat(Joining.kind("comment on table t is u&'d\\0061ta';")).isEqualTo(Kind.LEADS);
-    assertThat(Joining.kind("create function f() returns text language sql as $$ select '\\' $$;"))
-        .isEqualTo(Kind.LEADS);
+    assertThat(Joining.kind("comment on function f() is '\\';")).isEqualTo(Kind.LEADS);
     // one that would end its message goes alone
     assertThat(Joining.kind("set search_path = 'a\\b';")).isEqualTo(Kind.OWN);
     // a Unicode name and an & operator read the same under any setting
     assertThat(Joining.kind("create table U&\"d\\0061ta\"(id int);")).isEqualTo(Kind.LEADS);
     assertThat(Joining.kind("create table U&\"data\"(id int);")).isEqualTo(Kind.JOINS);
     assertThat(Joining.kind("create view v as select 1 & 3 as x;")).isEqualTo(Kind.JOINS);
+  }
+
+  @Test
+  void aRoutineIsCreatedInAMessageOfItsOwn() {
+    assertThat(Joining.kind("create function f() returns int language sql as $$select 1$$;")).isEqualTo(Kind.OWN);
+    assertThat(Joining.kind("CREATE OR REPLACE PROCEDURE p() LANGUAGE plpgsql AS $$begin end$$;"))
+        .isEqualTo(Kind.OWN);
+    assertThat(Joining.kind("create or /* x */ replace function f() returns int begin atomic select 1; end;"))
+        .isEqualTo(Kind.OWN);
+    assertThat(Joining.kind("alter function f() owner to r;")).isEqualTo(Kind.JOINS);
+    assertThat(Joining.kind("comment on function f() is 'x';")).isEqualTo(Kind.JOINS);
   }
 
   @Test
