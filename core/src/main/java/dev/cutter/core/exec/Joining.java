@@ -44,7 +44,10 @@ import org.postgresql.util.ServerErrorMessage;
  *       message of its own, would lex it under. Text without them reads the same under any setting;
  *   <li>it is no {@code CREATE} naming {@code function} or {@code procedure} (every word counts): the
  *       server places an error in a routine's body by searching the whole message for the body's
- *       text ({@code function_parse_error_transpose}), and would find it in another statement.
+ *       text ({@code function_parse_error_transpose}), and would find it in another statement;
+ *   <li>it is no {@code ALTER} naming {@code type}: changing a column's type rebuilds its indexes
+ *       and constraints from text the server writes itself, and an error there has a position in
+ *       that text, which would name another statement of the message.
  * </ul>
  *
  * <p>The session must be PostgreSQL 13 or later (statement_timeout applies to each statement of a
@@ -99,6 +102,7 @@ final class Joining {
     boolean lexing = text.indexOf('\\') >= 0 || text.indexOf("&'") >= 0;
     boolean ends = false;
     boolean routine = false;
+    boolean retyped = false;
     String first = null;
     int n = text.length();
     int i = 0;
@@ -160,6 +164,7 @@ final class Joining {
             return Kind.OWN;
           }
           routine |= w.equals("function") || w.equals("procedure");
+          retyped |= w.equals("type");
           if (LEXING.contains(w) || first == null && (w.equals("set") || w.equals("reset"))) {
             ends = true;
           }
@@ -175,7 +180,7 @@ final class Joining {
         i++;
       }
     }
-    if (routine && "create".equals(first)) {
+    if (routine && "create".equals(first) || retyped && "alter".equals(first)) {
       return Kind.OWN;
     }
     if (lexing) {

@@ -354,6 +354,35 @@ class JoinedApplyTest {
     assertThat(ok.saved()).isZero();
   }
 
+  /**
+   * ALTER COLUMN TYPE rebuilds an index from text the server writes itself ({@code CREATE INDEX …}),
+   * and an error there carries a position into that text, not into the message. Alone, psql and
+   * cutter give it to the ALTER; a joined message took the position for one into the message and
+   * gave the error to the statement after the ALTER, or moved the position. An ALTER naming
+   * {@code type} now goes alone.
+   */
+  @Test
+  void anErrorWhosePositionIsInTextTheServerWroteStaysWithItsStatement(TestDatabase db) throws Exception {
+    db.execute("drop table if exists public.tt; drop function if exists public.f(int);"
+        + " create function public.f(int) returns int immutable language sql as 'select $1';"
+        + " create table public.tt(c int);"
+        + " create index an_index_whose_name_is_long on public.tt using btree (public.f(c))");
+    try {
+      for (int first : new int[] {1, 2}) {
+        List<ExecStatement> s = script(4, i -> i == first ? "alter table public.tt alter c type bigint;"
+            : "create table p.t" + i + "(id int);");
+        Both b = both(db, s);
+        Outcome one = b.oneAtATime().outcome();
+        assertThat(one.failedIndex()).isEqualTo(first);
+        assertThat(one.error().sqlstate()).isEqualTo("42883");
+        assertThat(one.error().position()).as("in the server's own CREATE INDEX text").isEqualTo(68);
+        alike(b);
+      }
+    } finally {
+      db.execute("drop table public.tt; drop function public.f(int)");
+    }
+  }
+
   @Test
   void theStatementsOfAWindowTravelAsOneMessageAndTheWindowBoundsStay(TestDatabase db) throws Exception {
     List<ExecStatement> s = script(450, i -> "/* t" + i + " */\ncreate table p.t" + i + "(id int);\n");
