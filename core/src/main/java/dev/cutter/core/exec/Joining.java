@@ -69,7 +69,9 @@ final class Joining {
     /** Joined after its predecessors, the last of its message; nothing after it in its window joins. */
     ENDS,
     /** The first of its message (lexed as it would be alone); what follows may join it. */
-    LEADS
+    LEADS,
+    /** Its own Query message, and nothing after it in its window joins (an {@code ENDS} that cannot join). */
+    CLOSES
   }
 
   private static final Set<String> MESSAGE_BOUND = Set.of("current_query", "statement_timestamp", "pg_stat_activity",
@@ -184,7 +186,7 @@ final class Joining {
       return Kind.OWN;
     }
     if (lexing) {
-      return ends ? Kind.OWN : Kind.LEADS;
+      return ends ? Kind.CLOSES : Kind.LEADS;
     }
     return ends ? Kind.ENDS : Kind.JOINS;
   }

@@ -211,7 +211,7 @@ final class PipelinedSender {
         bytes += size;
         i++;
         messageOpen = kind == Joining.Kind.JOINS || kind == Joining.Kind.LEADS;
-        joinStopped |= kind == Joining.Kind.ENDS;
+        joinStopped |= kind == Joining.Kind.ENDS || kind == Joining.Kind.CLOSES;
         // the observer must see this one before anything after it is sent
         closed = observer != null && observer.observes(s);
         continue;

@@ -66,8 +66,8 @@ class JoiningTest {
     assertThat(Joining.kind("comment on table t is U&'data';")).isEqualTo(Kind.LEADS);
     assertThat(Joining.kind("comment on table t is u&'d\\0061ta';")).isEqualTo(Kind.LEADS);
     assertThat(Joining.kind("comment on function f() is '\\';")).isEqualTo(Kind.LEADS);
-    // one that would end its message goes alone
-    assertThat(Joining.kind("set search_path = 'a\\b';")).isEqualTo(Kind.OWN);
+    // one that would end its message goes alone, and still ends the window's joining
+    assertThat(Joining.kind("set search_path = 'a\\b';")).isEqualTo(Kind.CLOSES);
     // a Unicode name and an & operator read the same under any setting
     assertThat(Joining.kind("create table U&\"d\\0061ta\"(id int);")).isEqualTo(Kind.LEADS);
     assertThat(Joining.kind("create table U&\"data\"(id int);")).isEqualTo(Kind.JOINS);
