@@ -45,9 +45,10 @@ import org.postgresql.util.ServerErrorMessage;
  *   <li>it is no {@code CREATE} naming {@code function} or {@code procedure} (every word counts): the
  *       server places an error in a routine's body by searching the whole message for the body's
  *       text ({@code function_parse_error_transpose}), and would find it in another statement;
- *   <li>it is no {@code ALTER} naming {@code type}: changing a column's type rebuilds its indexes
- *       and constraints from text the server writes itself, and an error there has a position in
- *       that text, which would name another statement of the message.
+ *   <li>it is no {@code ALTER} naming {@code type} or {@code expression}: changing a column's type
+ *       (or, from PostgreSQL 17, a generated column's expression) rebuilds its indexes and
+ *       constraints from text the server writes itself, and an error there has a position in that
+ *       text, which would name another statement of the message.
  * </ul>
  *
  * <p>The session must be PostgreSQL 13 or later (statement_timeout applies to each statement of a
@@ -166,7 +167,7 @@ final class Joining {
             return Kind.OWN;
           }
           routine |= w.equals("function") || w.equals("procedure");
-          retyped |= w.equals("type");
+          retyped |= w.equals("type") || w.equals("expression");
           if (LEXING.contains(w) || first == null && (w.equals("set") || w.equals("reset"))) {
             ends = true;
           }

@@ -85,6 +85,7 @@ class JoiningTest {
     // a column's new type rebuilds indexes from text the server writes: their errors' positions are in it
     assertThat(Joining.kind("alter table t alter c type bigint;")).isEqualTo(Kind.OWN);
     assertThat(Joining.kind("ALTER TYPE comp ALTER ATTRIBUTE a TYPE bigint CASCADE;")).isEqualTo(Kind.OWN);
+    assertThat(Joining.kind("alter table t alter g set expression as (c * 2);")).isEqualTo(Kind.OWN);
     assertThat(Joining.kind("create type e as enum ('a');")).isEqualTo(Kind.JOINS);
     assertThat(Joining.kind("comment on function f() is 'x';")).isEqualTo(Kind.JOINS);
   }
