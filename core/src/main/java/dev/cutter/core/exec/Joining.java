@@ -1,5 +1,6 @@
 package dev.cutter.core.exec;
 
+import dev.cutter.core.sql.LexingSettings;
 import java.util.Locale;
 import java.util.Set;
 import org.postgresql.core.QueryExecutor;
@@ -35,13 +36,17 @@ import org.postgresql.util.ServerErrorMessage;
  *       takes effect between messages), or naming {@code standard_conforming_strings}, {@code
  *       backslash_quote}, {@code escape_string_warning}) is the last of its message, and nothing
  *       after it in its window is joined;
- *   <li>a statement whose reading depends on the lexer's settings (a backslash anywhere in its
- *       text, or {@code &'} of a {@code U&'…'} string, which the server refuses with {@code
+ *   <li>a statement whose reading depends on the lexer's settings ({@link LexingSettings#matter}: a
+ *       backslash in a plain {@code '…'} string, {@code \'} in an {@code E'…'} string, or {@code
+ *       &'} of a {@code U&'…'} string, which the server refuses with {@code
  *       standard_conforming_strings} off) only opens a message, never joins one: the message is
  *       lexed whole before its first statement runs, and a function an earlier statement of it
  *       runs (a DEFAULT, a CHECK or an index expression DDL evaluates) may have changed {@code
  *       standard_conforming_strings} or {@code backslash_quote} meanwhile, which psql, and a
- *       message of its own, would lex it under. Text without them reads the same under any setting;
+ *       message of its own, would lex it under (the sender also waits for every earlier result
+ *       and compares the setting the server reports with the one the split assumed, {@link
+ *       PipelinedSender}). Text without them reads the same under any setting: a backslash in an
+ *       {@code E'…'} string's other escapes, a comment, a dollar quote or a quoted name;
  *   <li>it is no {@code CREATE} naming {@code function} or {@code procedure} (every word counts): the
  *       server places an error in a routine's body by searching the whole message for the body's
  *       text ({@code function_parse_error_transpose}), and would find it in another statement;
@@ -92,8 +97,16 @@ final class Joining {
         && "UTF8".equalsIgnoreCase(qe.getParameterStatus("server_encoding"));
   }
 
-  /** The decision for a statement the sender pipelines ({@link PipelinedSender#pipelinable}). */
+  /** The decision for a statement split with {@code standard_conforming_strings} on. */
   static Kind kind(String text) {
+    return kind(text, LexingSettings.matter(text, Boolean.TRUE));
+  }
+
+  /**
+   * The decision for a statement the sender pipelines ({@link PipelinedSender#pipelinable});
+   * {@code lexing}: its reading depends on the lexer's settings ({@link ExecStatement#readingDependsOnSettings}).
+   */
+  static Kind kind(String text, boolean lexing) {
     int end = text.length();
     while (end > 0 && Character.isWhitespace(text.charAt(end - 1))) {
       end--;
@@ -101,8 +114,6 @@ final class Joining {
     if (end == 0 || text.charAt(end - 1) != ';') {
       return Kind.OWN;
     }
-    // lexed otherwise under another standard_conforming_strings or backslash_quote
-    boolean lexing = text.indexOf('\\') >= 0 || text.indexOf("&'") >= 0;
     boolean ends = false;
     boolean routine = false;
     boolean retyped = false;

@@ -55,6 +55,14 @@ import org.postgresql.jdbc.PreferQueryMode;
  * holds more than one command (psql's {@code \;}), transaction control (which would end the
  * transaction mid-window) and anything the splitter does not call a single SQL statement is sent
  * alone, as without pipelining.
+ *
+ * <p>A statement whose reading depends on the lexer's settings ({@link
+ * ExecStatement#readingDependsOnSettings}) is sent only once every earlier result has arrived (it
+ * opens a window, or goes alone), and only when the {@code standard_conforming_strings} the server
+ * reported last is the one the splitter assumed for it: a function an earlier statement ran may
+ * have changed it ({@code set_config}), and the server would read the statement otherwise than
+ * the split, the listing and the review show it. Otherwise the run stops before it ({@link
+ * LexingSettingChanged}). Only those statements wait for the results before them.
  */
 final class PipelinedSender {
 
@@ -174,6 +182,11 @@ final class PipelinedSender {
     // an audit function recording current_query() sees what psql would show: nothing joins when an
     // event trigger may fire, nor any statement that may fire a trigger, nor anything after one
     int joinEnd = joinNothing ? 0 : PipelineDecisions.joinEnd(statements);
+    // statements the server may read otherwise than the split, had a function changed the lexer's settings
+    boolean[] lexing = new boolean[statements.size()];
+    for (int k = 0; k < lexing.length; k++) {
+      lexing[k] = statements.get(k).readingDependsOnSettings();
+    }
     int executed = 0;
     int windows = 0;
     int messages = 0;
@@ -197,12 +210,22 @@ final class PipelinedSender {
           messageOpen = false;
           joinStopped = false;
         }
-        kind = join && !joinStopped && i < joinEnd ? Joining.kind(s.text()) : Joining.Kind.OWN;
+        kind = join && !joinStopped && i < joinEnd ? Joining.kind(s.text(), lexing[i]) : Joining.Kind.OWN;
       }
       boolean joins = messageOpen && (kind == Joining.Kind.JOINS || kind == Joining.Kind.ENDS);
       // joined: the text and its "\n" separator, under the message's one header and terminator
       int size = s == null ? 0 : joins ? messageBytes(s.text()) - 5 : messageBytes(s.text());
-      boolean fits = s != null && !alone && !closed && window.size() < windowStatements && bytes + size <= windowBytes;
+      // a statement whose reading depends on the lexer's settings opens a window: every earlier
+      // result, and the setting the server reported with it, has arrived before it is sent
+      boolean fits = s != null && !alone && !closed && window.size() < windowStatements && bytes + size <= windowBytes
+          && !(lexing[i] && !window.isEmpty());
+      if (fits && lexing[i]) {
+        try {
+          LexingSettingChanged.check(qe.getStandardConformingStrings(), s);
+        } catch (LexingSettingChanged e) {
+          return new Result(executed, s, e, 0, 0, windows, 0, null, messages);
+        }
+      }
       if (fits) {
         if (!joins) {
           starts.add(window.size());
