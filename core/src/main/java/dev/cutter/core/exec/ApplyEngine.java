@@ -278,7 +278,9 @@ public final class ApplyEngine {
             executed++;
             after.after(c, s, took);
           } catch (SQLException e) {
-            timer.statement(s, sent);
+            if (!(e instanceof LexingSettingChanged)) {
+              timer.statement(s, sent); // a statement the lexing guard kept back was not sent
+            }
             ServerError err = errorOf(e);
             Ending ending = rollback(c, e, err);
             timer.locksReleased();
@@ -353,7 +355,9 @@ public final class ApplyEngine {
           timer.statement(s, sent);
           committed.add(s.index());
         } catch (SQLException e) {
-          timer.statement(s, sent);
+          if (!(e instanceof LexingSettingChanged)) {
+            timer.statement(s, sent); // a statement the lexing guard kept back was not sent
+          }
           ServerError err = errorOf(e);
           Ending ending = lost(e, err) ? Ending.CONNECTION_LOST
               : committed.isEmpty() ? Ending.ROLLED_BACK : Ending.PARTIALLY_COMMITTED;

@@ -267,6 +267,13 @@ final class PipelinedSender {
         continue;
       }
       // s goes alone: not pipelinable, or larger than a window by itself
+      if (lexing[i]) {
+        try {
+          LexingSettingChanged.check(qe.getStandardConformingStrings(), s);
+        } catch (LexingSettingChanged e) {
+          return new Result(executed, s, e, 0, 0, windows, 0, null, messages);
+        }
+      }
       windows++;
       messages++;
       long sent = System.nanoTime();
@@ -279,7 +286,9 @@ final class PipelinedSender {
           observer.after(c, s, System.nanoTime() - sent);
         }
       } catch (SQLException e) {
-        timer.statement(s, sent);
+        if (!(e instanceof LexingSettingChanged)) {
+          timer.statement(s, sent); // a statement the lexing guard kept back was not sent
+        }
         return new Result(executed, s, e, 0, 0, windows, 0, null, messages);
       }
     }
