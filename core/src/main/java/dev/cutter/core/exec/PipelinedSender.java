@@ -183,10 +183,7 @@ final class PipelinedSender {
     // event trigger may fire, nor any statement that may fire a trigger, nor anything after one
     int joinEnd = joinNothing ? 0 : PipelineDecisions.joinEnd(statements);
     // statements the server may read otherwise than the split, had a function changed the lexer's settings
-    boolean[] lexing = new boolean[statements.size()];
-    for (int k = 0; k < lexing.length; k++) {
-      lexing[k] = statements.get(k).readingDependsOnSettings();
-    }
+    boolean[] lexing = PipelineDecisions.lexing(statements);
     int executed = 0;
     int windows = 0;
     int messages = 0;
