@@ -8,9 +8,10 @@ import org.postgresql.core.BaseConnection;
  * A statement cutter did not send: its reading depends on the lexer's settings ({@link
  * ExecStatement#readingDependsOnSettings}) and the session's {@code standard_conforming_strings},
  * as the server last reported it, is not what the splitter assumed for it. A function an earlier
- * statement ran ({@code set_config} in a DEFAULT, a CHECK, an index expression) changed it: the
- * server would read the statement otherwise than the split, the listing, the signed review and
- * the report show it (a string could become a second statement).
+ * statement ran ({@code set_config} in a DEFAULT, a CHECK, an index expression) changed it, or the
+ * role's or database's default is off where the split assumed on: the server would read the
+ * statement otherwise than the split, the listing, the signed review and the report show it (a
+ * string could become a second statement).
  */
 public final class LexingSettingChanged extends SQLException {
 
@@ -24,7 +25,8 @@ public final class LexingSettingChanged extends SQLException {
   LexingSettingChanged(Mismatch m) {
     super("statement " + m.statement() + " (line " + m.line() + ") not sent: it was split with standard_conforming_strings "
         + assumed(m.assumed()) + ", and the server now reports " + (m.reported() ? "on" : "off")
-        + " (changed by a function an earlier statement ran); the server would read it otherwise");
+        + " (a function an earlier statement ran changed it, or the session's default differs); the server would"
+        + " read it otherwise");
     this.mismatch = m;
   }
 

@@ -376,6 +376,31 @@ class JoinedApplyTest {
   }
 
   /**
+   * A session whose default is off (a role's or database's setting, here the connection's options)
+   * where the split assumed on: the first statement whose reading depends on it is not sent, one at
+   * a time and pipelined; a statement without such a string runs.
+   */
+  @Test
+  void aSessionStartedWithTheSettingOffIsNoSessionTheSplitAssumed(TestDatabase db) throws Exception {
+    List<ExecStatement> s = script(3, i -> i == 2 ? "comment on table p.base is 'a\\b';"
+        : "create table p.t" + i + "(id int);");
+    for (Sending way : Sending.values()) {
+      db.execute("drop schema if exists p cascade; create schema p; create table p.base(id int)");
+      Properties p = new Properties();
+      p.setProperty("user", "postgres");
+      p.setProperty("preferQueryMode", "simple");
+      p.setProperty("options", "-c standard_conforming_strings=off");
+      try (Connection c = DriverManager.getConnection(db.jdbcUrl(), p)) {
+        Outcome o = ApplyEngine.run(c, s, TX, x -> { }, ApplyEngine.NO_RECHECK, ApplyEngine.NO_OBSERVER, way);
+        assertThat(o.ending()).as(way.name()).isEqualTo(Ending.ROLLED_BACK);
+        assertThat(o.executed()).as(way.name()).isEqualTo(1);
+        assertThat(o.lexingChanged()).as(way.name()).isEqualTo(new LexingSettingChanged.Mismatch(2, 5, true, false));
+      }
+    }
+    assertThat(db.queryValue("select count(*) from pg_class where relnamespace = 'p'::regnamespace")).isEqualTo("1");
+  }
+
+  /**
    * An explicit {@code SET standard_conforming_strings = off} in the script: the splitter follows
    * it from the next line, lexes the strings after it with the setting off, and the server reports
    * off: they run as psql runs them (no refusal), and RESET brings both back.
