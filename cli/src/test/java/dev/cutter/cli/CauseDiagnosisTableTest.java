@@ -427,6 +427,23 @@ class CauseDiagnosisTableTest {
             + " SQLSTATE 42P07",
             "If the existing object is the intended change, record that and do not re-apply; re-issue the package"
                 + " without the statements that create it."),
+        new Row(Cause.LexingSettingChanged.class, c -> {
+          c.init();
+          c.db.execute("create table public." + TRAP + " (id int); alter table public." + TRAP + " owner to " + c.role);
+          // a DEFAULT the ALTER evaluates turns standard_conforming_strings off (its name hidden); the
+          // split, the listing and the review read statement 3 as one SELECT of a string, the server
+          // would now read a SELECT and a DROP
+          Cli r = c.verb("apply", c.pkg("create function public.flip() returns int language plpgsql stable as $$ begin"
+              + " execute 'select set_' || 'config($1, $2, false)' using 'standard_' || 'conforming_strings', 'off';"
+              + " return 1; end $$;\n"
+              + "alter table public." + TRAP + " add column x int default public.flip();\n"
+              + "select 'a\\''; drop table public." + TRAP + "; --';\n"));
+          assertThat(c.db.queryValue("select count(*) from public." + TRAP)).isEqualTo("0");
+          return r;
+        }, Verdict.FAILED, "Statement 3 (change.sql:3) was not sent: it was split with standard_conforming_strings on,"
+            + " but the server reported off after the statements before it ran",
+            "Find the function an earlier statement runs (a DEFAULT, a CHECK, an index expression) that calls set_config"
+                + " on standard_conforming_strings, remove that call, and re-issue the package."),
         new Row(Cause.OutcomeUnknown.class, c -> {
           c.init();
           Path pkg = c.pkg("select pg_sleep(3) as already_expired;\n", y -> y.replace("mode: transaction",

@@ -437,6 +437,26 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
   }
 
   @Override
+  public Diagnosis lexingSettingChanged(Cause.LexingSettingChanged c) {
+    String assumed = c.assumed() == null ? "on for some of its lines and off for others" : c.assumed() ? "on" : "off";
+    String where = (c.script() == null ? "" : c.script() + ":") + c.line();
+    return Diagnosis.of("Statement " + c.statement() + " (" + where + ") was not sent: it was split with"
+            + " standard_conforming_strings " + assumed + ", but the server reported " + (c.reported() ? "on" : "off")
+            + " after the statements before it ran (a function one of them ran changed the setting with set_config, or"
+            + " the role's or database's default is not the split's), so the server would have read it otherwise than"
+            + " the listing and the signed review show it. "
+            + (r.applySettings() != null && "autocommit".equals(r.applySettings().mode())
+                ? "It and the statements after it did not run." : "The change was rolled back."),
+        "Set standard_conforming_strings explicitly in the script (a SET statement the split follows) or stop the"
+            + " function from changing it, and re-issue the package.",
+        "Find the function an earlier statement runs (a DEFAULT, a CHECK, an index expression) that calls set_config on"
+            + " standard_conforming_strings, remove that call, and re-issue the package.",
+        "If the change of setting is intended, or the target's default is off (ALTER ROLE/DATABASE … SET), write SET"
+            + " standard_conforming_strings in the script before the statement, so that the split reads it as the"
+            + " server will.");
+  }
+
+  @Override
   public Diagnosis outcomeUnknown(Cause.OutcomeUnknown c) {
     String run = r.runId() == null ? "this run" : "run " + r.runId();
     return Diagnosis.of(

@@ -76,6 +76,8 @@ public sealed interface Cause {
 
     R statementAmongFailed(StatementAmongFailed c);
 
+    R lexingSettingChanged(LexingSettingChanged c);
+
     R verificationFailed(VerificationFailed c);
 
     R changeRolledBack(ChangeRolledBack c);
@@ -409,6 +411,23 @@ public sealed interface Cause {
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.statementAmongFailed(this);
+    }
+  }
+
+  /**
+   * Statement {@code statement} of {@code script} (first line {@code line}) was not sent: its
+   * reading depends on the lexer's settings, and the server reported {@code standard_conforming_strings}
+   * {@code reported} where the split assumed {@code assumed} (null: on for some of its lines, off for
+   * others). A function an earlier statement ran changed the setting (or the session's default is
+   * not the split's); the server would have read the statement otherwise than the listing and the
+   * signed review show it. The transaction (in
+   * autocommit mode: this statement and what follows) did not run it.
+   */
+  record LexingSettingChanged(String script, int statement, int line, Boolean assumed, boolean reported)
+      implements Cause {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.lexingSettingChanged(this);
     }
   }
 

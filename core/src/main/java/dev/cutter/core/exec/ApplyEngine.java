@@ -101,10 +101,19 @@ public final class ApplyEngine {
    */
   public record Outcome(Ending ending, int total, int executed, List<Integer> committed, Integer failedIndex,
       Integer failedLine, ServerError error, Refusal refusal, StatementTimings timings, StatementNotices notices,
-      Pipelining pipelining, Integer failedAmongLast, Integer failedAmongLine) {
+      Pipelining pipelining, Integer failedAmongLast, Integer failedAmongLine,
+      LexingSettingChanged.Mismatch lexingChanged) {
     public Outcome {
       committed = List.copyOf(committed);
       notices = notices == null ? StatementNotices.NONE : notices;
+    }
+
+    /** An outcome without a lexing setting changed ({@code lexingChanged}: the statement cutter did not send, and why). */
+    public Outcome(Ending ending, int total, int executed, List<Integer> committed, Integer failedIndex,
+        Integer failedLine, ServerError error, Refusal refusal, StatementTimings timings, StatementNotices notices,
+        Pipelining pipelining, Integer failedAmongLast, Integer failedAmongLine) {
+      this(ending, total, executed, committed, failedIndex, failedLine, error, refusal, timings, notices, pipelining,
+          failedAmongLast, failedAmongLine, null);
     }
 
     /**
@@ -133,13 +142,19 @@ public final class ApplyEngine {
     /** This outcome with the statements' times. */
     public Outcome withTimings(StatementTimings t) {
       return new Outcome(ending, total, executed, committed, failedIndex, failedLine, error, refusal, t, notices,
-          pipelining, failedAmongLast, failedAmongLine);
+          pipelining, failedAmongLast, failedAmongLine, lexingChanged);
     }
 
     /** This outcome with the notices the statements raised and how they were sent. */
     Outcome with(StatementNotices n, Pipelining p) {
       return new Outcome(ending, total, executed, committed, failedIndex, failedLine, error, refusal, timings, n, p,
-          failedAmongLast, failedAmongLine);
+          failedAmongLast, failedAmongLine, lexingChanged);
+    }
+
+    /** This outcome with the statement the guard did not send ({@link LexingSettingChanged}), when {@code e} is that. */
+    Outcome withLexing(SQLException e) {
+      return !(e instanceof LexingSettingChanged l) ? this : new Outcome(ending, total, executed, committed, failedIndex,
+          failedLine, error, refusal, timings, notices, pipelining, failedAmongLast, failedAmongLine, l.mismatch());
     }
 
     public Outcome(Ending ending, int total, int executed, List<Integer> committed, Integer failedIndex,
@@ -241,16 +256,16 @@ public final class ApplyEngine {
         pipelined[0] = new Pipelining(r.windows(), r.refusedAfterFailure(), r.ranAfterFailure());
         executed = r.executed();
         if (r.failed() != null) {
-          ServerError err = ServerError.of(r.error());
+          ServerError err = errorOf(r.error());
           if (r.positionOffset() > 0 && err.position() > 0) {
             // the server counted from the start of the joined message; the report counts from the statement's
             err = err.withPosition(Math.max(0, err.position() - r.positionOffset()));
           }
-          Ending ending = rollback(c, err);
+          Ending ending = rollback(c, r.error(), err);
           timer.locksReleased();
           return new Outcome(ending, statements.size(), executed, List.of(), r.failed().index(), r.failed().line(), err,
               null, null, null, null, r.failedAmongLast() == null ? null : r.failedAmongLast().index(),
-              r.failedAmongLast() == null ? null : r.failedAmongLast().line());
+              r.failedAmongLast() == null ? null : r.failedAmongLast().line()).withLexing(r.error());
         }
       } else {
         for (ExecStatement s : statements) {
@@ -263,11 +278,13 @@ public final class ApplyEngine {
             executed++;
             after.after(c, s, took);
           } catch (SQLException e) {
-            timer.statement(s, sent);
-            ServerError err = ServerError.of(e);
-            Ending ending = rollback(c, err);
+            if (!(e instanceof LexingSettingChanged)) {
+              timer.statement(s, sent); // a statement the lexing guard kept back was not sent
+            }
+            ServerError err = errorOf(e);
+            Ending ending = rollback(c, e, err);
             timer.locksReleased();
-            return new Outcome(ending, statements.size(), executed, List.of(), s.index(), s.line(), err);
+            return new Outcome(ending, statements.size(), executed, List.of(), s.index(), s.line(), err).withLexing(e);
           }
         }
       }
@@ -338,11 +355,14 @@ public final class ApplyEngine {
           timer.statement(s, sent);
           committed.add(s.index());
         } catch (SQLException e) {
-          timer.statement(s, sent);
-          ServerError err = ServerError.of(e);
-          Ending ending = err.connectionLost() ? Ending.CONNECTION_LOST
+          if (!(e instanceof LexingSettingChanged)) {
+            timer.statement(s, sent); // a statement the lexing guard kept back was not sent
+          }
+          ServerError err = errorOf(e);
+          Ending ending = lost(e, err) ? Ending.CONNECTION_LOST
               : committed.isEmpty() ? Ending.ROLLED_BACK : Ending.PARTIALLY_COMMITTED;
-          return new Outcome(ending, statements.size(), committed.size(), committed, s.index(), s.line(), err);
+          return new Outcome(ending, statements.size(), committed.size(), committed, s.index(), s.line(), err)
+              .withLexing(e);
         }
       }
       return new Outcome(Ending.COMMITTED, statements.size(), committed.size(), committed, null, null, null);
@@ -361,6 +381,8 @@ public final class ApplyEngine {
    * notices it raised (also when it failed) go to {@code notices}.
    */
   static void executeOne(Statement st, ExecStatement s, StatementNotices.Log notices) throws SQLException {
+    // every earlier result has arrived: the setting the server reported last is the one it lexes s with
+    LexingSettingChanged.check(st.getConnection(), s);
     if (s.copyData() != null) {
       copyIn(st.getConnection(), s, notices);
       return;
@@ -392,9 +414,36 @@ public final class ApplyEngine {
     }
   }
 
+  /**
+   * The error a statement ended with; a statement the lexing guard did not send ({@link
+   * LexingSettingChanged}) has no SQLSTATE and is no lost connection (the session is intact).
+   */
+  static ServerError errorOf(SQLException e) {
+    if (e instanceof LexingSettingChanged) {
+      return new ServerError(null, e.getMessage(), null, null, null, 0, null, null, null,
+          null, null);
+    }
+    return ServerError.of(e);
+  }
+
   private static void drain(Statement st) throws SQLException {
     while (st.getMoreResults() || st.getUpdateCount() != -1) {
       // consume every result of the statement, as psql does before sending the next
+    }
+  }
+
+  /** True when {@code e} (as {@code err}) says the session is gone; never for a statement the lexing guard kept back. */
+  private static boolean lost(SQLException e, ServerError err) {
+    return !(e instanceof LexingSettingChanged) && err.connectionLost();
+  }
+
+  private static Ending rollback(Connection c, SQLException e, ServerError err) {
+    try {
+      c.rollback();
+      return lost(e, err) ? Ending.CONNECTION_LOST : Ending.ROLLED_BACK;
+    } catch (SQLException gone) {
+      // the session is gone: the server rolled the transaction back when it ended
+      return Ending.CONNECTION_LOST;
     }
   }
 

@@ -1,12 +1,20 @@
 package dev.cutter.core.exec;
 
 import dev.cutter.core.sql.CopyData;
+import dev.cutter.core.sql.LexingSettings;
 
 /**
  * A statement as the executor sends it: its 1-based index, its first line in the artifact, its
- * exact text, and for a {@code COPY … FROM STDIN} the inline data sent after it (null otherwise).
+ * exact text, for a {@code COPY … FROM STDIN} the inline data sent after it (null otherwise), and
+ * the {@code standard_conforming_strings} the splitter lexed it with ({@link
+ * dev.cutter.core.sql.SqlStatement#standardConformingStrings}; null: both, it changed inside it).
  */
-public record ExecStatement(int index, int line, String text, CopyData copyData) {
+public record ExecStatement(int index, int line, String text, CopyData copyData, Boolean standardConformingStrings) {
+
+  /** A statement split with {@code standard_conforming_strings} on. */
+  public ExecStatement(int index, int line, String text, CopyData copyData) {
+    this(index, line, text, copyData, Boolean.TRUE);
+  }
 
   /** A statement without inline data. */
   public ExecStatement(int index, int line, String text) {
@@ -17,7 +25,14 @@ public record ExecStatement(int index, int line, String text, CopyData copyData)
   @Override
   public String toString() {
     return "ExecStatement[index=" + index + ", line=" + line + ", text=" + text
-        + (copyData == null ? "" : ", " + copyData) + "]";
+        + (copyData == null ? "" : ", " + copyData)
+        + (Boolean.TRUE.equals(standardConformingStrings) ? "" : ", standard_conforming_strings="
+            + standardConformingStrings) + "]";
+  }
+
+  /** True when the server may read this statement otherwise under other lexer settings ({@link LexingSettings#matter}). */
+  public boolean readingDependsOnSettings() {
+    return LexingSettings.matter(text, standardConformingStrings);
   }
 
   /** Whether {@code statements} are, in order, the statements of {@code kept} (a list read before and kept as an array). */

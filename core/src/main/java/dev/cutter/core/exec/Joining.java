@@ -1,5 +1,6 @@
 package dev.cutter.core.exec;
 
+import dev.cutter.core.sql.LexingSettings;
 import java.util.Locale;
 import java.util.Set;
 import org.postgresql.core.QueryExecutor;
@@ -34,7 +35,25 @@ import org.postgresql.util.ServerErrorMessage;
  *       session ({@code SET}, {@code RESET}, {@code set_config}, {@code pg_reload_conf} (a reload
  *       takes effect between messages), or naming {@code standard_conforming_strings}, {@code
  *       backslash_quote}, {@code escape_string_warning}) is the last of its message, and nothing
- *       after it in its window is joined.
+ *       after it in its window is joined;
+ *   <li>a statement whose reading depends on the lexer's settings ({@link LexingSettings#matter}: a
+ *       backslash in a plain {@code '…'} string, {@code \'} in an {@code E'…'} string, or {@code
+ *       &'} of a {@code U&'…'} string, which the server refuses with {@code
+ *       standard_conforming_strings} off) only opens a message, never joins one: the message is
+ *       lexed whole before its first statement runs, and a function an earlier statement of it
+ *       runs (a DEFAULT, a CHECK or an index expression DDL evaluates) may have changed {@code
+ *       standard_conforming_strings} or {@code backslash_quote} meanwhile, which psql, and a
+ *       message of its own, would lex it under (the sender also waits for every earlier result
+ *       and compares the setting the server reports with the one the split assumed, {@link
+ *       PipelinedSender}). Text without them reads the same under any setting: a backslash in an
+ *       {@code E'…'} string's other escapes, a comment, a dollar quote or a quoted name;
+ *   <li>it is no {@code CREATE} naming {@code function} or {@code procedure} (every word counts): the
+ *       server places an error in a routine's body by searching the whole message for the body's
+ *       text ({@code function_parse_error_transpose}), and would find it in another statement;
+ *   <li>it is no {@code ALTER} naming {@code type} or {@code expression}: changing a column's type
+ *       (or, from PostgreSQL 17, a generated column's expression) rebuilds its indexes and
+ *       constraints from text the server writes itself, and an error there has a position in that
+ *       text, which would name another statement of the message.
  * </ul>
  *
  * <p>The session must be PostgreSQL 13 or later (statement_timeout applies to each statement of a
@@ -54,7 +73,11 @@ final class Joining {
     /** Joined with its neighbours. */
     JOINS,
     /** Joined after its predecessors, the last of its message; nothing after it in its window joins. */
-    ENDS
+    ENDS,
+    /** The first of its message (lexed as it would be alone); what follows may join it. */
+    LEADS,
+    /** Its own Query message, and nothing after it in its window joins (an {@code ENDS} that cannot join). */
+    CLOSES
   }
 
   private static final Set<String> MESSAGE_BOUND = Set.of("current_query", "statement_timestamp", "pg_stat_activity",
@@ -74,8 +97,16 @@ final class Joining {
         && "UTF8".equalsIgnoreCase(qe.getParameterStatus("server_encoding"));
   }
 
-  /** The decision for a statement the sender pipelines ({@link PipelinedSender#pipelinable}). */
+  /** The decision for a statement split with {@code standard_conforming_strings} on. */
   static Kind kind(String text) {
+    return kind(text, LexingSettings.matter(text, Boolean.TRUE));
+  }
+
+  /**
+   * The decision for a statement the sender pipelines ({@link PipelinedSender#pipelinable});
+   * {@code lexing}: its reading depends on the lexer's settings ({@link ExecStatement#readingDependsOnSettings}).
+   */
+  static Kind kind(String text, boolean lexing) {
     int end = text.length();
     while (end > 0 && Character.isWhitespace(text.charAt(end - 1))) {
       end--;
@@ -84,6 +115,8 @@ final class Joining {
       return Kind.OWN;
     }
     boolean ends = false;
+    boolean routine = false;
+    boolean retyped = false;
     String first = null;
     int n = text.length();
     int i = 0;
@@ -144,6 +177,8 @@ final class Joining {
           if (MESSAGE_BOUND.contains(w)) {
             return Kind.OWN;
           }
+          routine |= w.equals("function") || w.equals("procedure");
+          retyped |= w.equals("type") || w.equals("expression");
           if (LEXING.contains(w) || first == null && (w.equals("set") || w.equals("reset"))) {
             ends = true;
           }
@@ -158,6 +193,12 @@ final class Joining {
         }
         i++;
       }
+    }
+    if (routine && "create".equals(first) || retyped && "alter".equals(first)) {
+      return Kind.OWN;
+    }
+    if (lexing) {
+      return ends ? Kind.CLOSES : Kind.LEADS;
     }
     return ends ? Kind.ENDS : Kind.JOINS;
   }

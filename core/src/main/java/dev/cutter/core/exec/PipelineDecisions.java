@@ -9,7 +9,8 @@ import java.util.concurrent.FutureTask;
  * Which statements of an apply the pipelined sender sends alone ({@link PipelinedSender#pipelinable}
  * false, or a COPY with its data), decided once per list of statements and, when the run asks for
  * it, before the apply's transaction begins; with them, from which statement on nothing of the
- * apply joins ({@link PipelinedSender#joinEnd}: the leading commands' tokens, read once).
+ * apply joins ({@link PipelinedSender#joinEnd}: the leading commands' tokens, read once), and
+ * which statements' reading depends on the lexer's settings ({@link #lexing}).
  *
  * <p>Deciding splits every statement's text again (the splitter lexes as the server does). Done
  * window by window inside the transaction, that CPU lay between a window's last result and the
@@ -23,6 +24,7 @@ public final class PipelineDecisions {
 
   private static ExecStatement[] lastKeys;
   private static boolean[] lastAlone;
+  private static boolean[] lastLexing;
   private static int lastJoinEnd;
   private static long readings;
 
@@ -38,8 +40,13 @@ public final class PipelineDecisions {
     for (int i = 0; i < keys.length; i++) {
       alone[i] = goesAlone(keys[i]);
     }
+    boolean[] lexing = new boolean[keys.length];
+    for (int i = 0; i < keys.length; i++) {
+      lexing[i] = keys[i].readingDependsOnSettings();
+    }
     lastKeys = keys;
     lastAlone = alone;
+    lastLexing = lexing;
     lastJoinEnd = PipelinedSender.joinEnd(statements, alone);
     readings++;
     return alone;
@@ -52,6 +59,15 @@ public final class PipelineDecisions {
   static synchronized int joinEnd(List<ExecStatement> statements) {
     alone(statements);
     return lastJoinEnd;
+  }
+
+  /**
+   * For each statement of {@code statements}: true when its reading depends on the lexer's
+   * settings ({@link ExecStatement#readingDependsOnSettings}), decided with {@link #alone}.
+   */
+  static synchronized boolean[] lexing(List<ExecStatement> statements) {
+    alone(statements);
+    return lastLexing;
   }
 
   /** The decision for one statement, as the sender made it statement by statement. */

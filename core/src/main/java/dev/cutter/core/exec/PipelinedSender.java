@@ -55,6 +55,14 @@ import org.postgresql.jdbc.PreferQueryMode;
  * holds more than one command (psql's {@code \;}), transaction control (which would end the
  * transaction mid-window) and anything the splitter does not call a single SQL statement is sent
  * alone, as without pipelining.
+ *
+ * <p>A statement whose reading depends on the lexer's settings ({@link
+ * ExecStatement#readingDependsOnSettings}) is sent only once every earlier result has arrived (it
+ * opens a window, or goes alone), and only when the {@code standard_conforming_strings} the server
+ * reported last is the one the splitter assumed for it: a function an earlier statement ran may
+ * have changed it ({@code set_config}), and the server would read the statement otherwise than
+ * the split, the listing and the review show it. Otherwise the run stops before it ({@link
+ * LexingSettingChanged}). Only those statements wait for the results before them.
  */
 final class PipelinedSender {
 
@@ -174,6 +182,8 @@ final class PipelinedSender {
     // an audit function recording current_query() sees what psql would show: nothing joins when an
     // event trigger may fire, nor any statement that may fire a trigger, nor anything after one
     int joinEnd = joinNothing ? 0 : PipelineDecisions.joinEnd(statements);
+    // statements the server may read otherwise than the split, had a function changed the lexer's settings
+    boolean[] lexing = PipelineDecisions.lexing(statements);
     int executed = 0;
     int windows = 0;
     int messages = 0;
@@ -197,12 +207,22 @@ final class PipelinedSender {
           messageOpen = false;
           joinStopped = false;
         }
-        kind = join && !joinStopped && i < joinEnd ? Joining.kind(s.text()) : Joining.Kind.OWN;
+        kind = join && !joinStopped && i < joinEnd ? Joining.kind(s.text(), lexing[i]) : Joining.Kind.OWN;
       }
-      boolean joins = messageOpen && kind != Joining.Kind.OWN;
+      boolean joins = messageOpen && (kind == Joining.Kind.JOINS || kind == Joining.Kind.ENDS);
       // joined: the text and its "\n" separator, under the message's one header and terminator
       int size = s == null ? 0 : joins ? messageBytes(s.text()) - 5 : messageBytes(s.text());
-      boolean fits = s != null && !alone && !closed && window.size() < windowStatements && bytes + size <= windowBytes;
+      // a statement whose reading depends on the lexer's settings opens a window: every earlier
+      // result, and the setting the server reported with it, has arrived before it is sent
+      boolean fits = s != null && !alone && !closed && window.size() < windowStatements && bytes + size <= windowBytes
+          && !(lexing[i] && !window.isEmpty());
+      if (fits && lexing[i]) {
+        try {
+          LexingSettingChanged.check(qe.getStandardConformingStrings(), s);
+        } catch (LexingSettingChanged e) {
+          return new Result(executed, s, e, 0, 0, windows, 0, null, messages);
+        }
+      }
       if (fits) {
         if (!joins) {
           starts.add(window.size());
@@ -210,8 +230,8 @@ final class PipelinedSender {
         window.add(s);
         bytes += size;
         i++;
-        messageOpen = kind == Joining.Kind.JOINS;
-        joinStopped |= kind == Joining.Kind.ENDS;
+        messageOpen = kind == Joining.Kind.JOINS || kind == Joining.Kind.LEADS;
+        joinStopped |= kind == Joining.Kind.ENDS || kind == Joining.Kind.CLOSES;
         // the observer must see this one before anything after it is sent
         closed = observer != null && observer.observes(s);
         continue;
@@ -244,6 +264,13 @@ final class PipelinedSender {
         continue;
       }
       // s goes alone: not pipelinable, or larger than a window by itself
+      if (lexing[i]) {
+        try {
+          LexingSettingChanged.check(qe.getStandardConformingStrings(), s);
+        } catch (LexingSettingChanged e) {
+          return new Result(executed, s, e, 0, 0, windows, 0, null, messages);
+        }
+      }
       windows++;
       messages++;
       long sent = System.nanoTime();
@@ -256,7 +283,9 @@ final class PipelinedSender {
           observer.after(c, s, System.nanoTime() - sent);
         }
       } catch (SQLException e) {
-        timer.statement(s, sent);
+        if (!(e instanceof LexingSettingChanged)) {
+          timer.statement(s, sent); // a statement the lexing guard kept back was not sent
+        }
         return new Result(executed, s, e, 0, 0, windows, 0, null, messages);
       }
     }

@@ -517,13 +517,13 @@ public final class ApplyRun {
       }
       case PARTIALLY_COMMITTED -> {
         s.changed = true;
-        s.gate(GateResult.fail(GateId.APPLY, sqlCause(out, pkg.target().applyRole()),
+        s.gate(GateResult.fail(GateId.APPLY, sqlCause(out, pkg.target().applyRole(), pkg.artifact().path()),
             req.statements().size() + " statements", "statements " + out.committed() + " committed before the error", describe(out), List.of()));
         s.nextAction = "inspect the target: statements " + out.committed() + " committed (autocommit mode) and were not undone";
         return finish(s, Verdict.ESCALATE, "autocommit apply failed after statements committed: " + describe(out), sink, lockConn);
       }
       default -> {
-        s.gate(GateResult.fail(GateId.APPLY, sqlCause(out, pkg.target().applyRole()),
+        s.gate(GateResult.fail(GateId.APPLY, sqlCause(out, pkg.target().applyRole(), pkg.artifact().path()),
             req.statements().size() + " statements", out.executed() + " executed, rolled back",
             lost == null ? describe(out) : describe(out) + "; " + lost, List.of()));
         Baseline after = BaselineSnapshot.read(lockConn, s.touched);
@@ -828,6 +828,15 @@ public final class ApplyRun {
 
   /** The server error an outcome ended with, where it happened. */
   static Cause sqlCause(Outcome o, String role) {
+    return sqlCause(o, role, null);
+  }
+
+  /** As above; {@code script}: the artifact the statements came from (null: not named). */
+  static Cause sqlCause(Outcome o, String role, String script) {
+    if (o.lexingChanged() != null) {
+      var m = o.lexingChanged();
+      return new Cause.LexingSettingChanged(script, m.statement(), m.line(), m.assumed(), m.reported());
+    }
     if (o.error() == null) {
       return new Cause.InternalError("the outcome names no error");
     }

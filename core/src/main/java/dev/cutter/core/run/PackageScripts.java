@@ -96,7 +96,7 @@ public record PackageScripts(ArtifactScript change, Optional<ArtifactScript> rol
   public static List<ExecStatement> statements(ArtifactScript script) {
     List<ExecStatement> out = new ArrayList<>();
     for (SqlStatement s : script.statements()) {
-      out.add(new ExecStatement(s.index(), s.startLine(), s.text(), s.copyData()));
+      out.add(new ExecStatement(s.index(), s.startLine(), s.text(), s.copyData(), s.standardConformingStrings()));
     }
     return out;
   }

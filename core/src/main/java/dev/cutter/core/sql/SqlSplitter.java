@@ -28,7 +28,9 @@ import java.util.Set;
  * <p>psql variables ({@code :name}) are not substituted: the text is what psql sends when none
  * is set; a reference to one of the variables psql defines by itself ({@code :DBNAME}, {@code
  * :'USER'}, …) or a {@code :{?name}} test is reported as a problem, since psql would replace it. Statements with a server-side effect on lexing other than {@code SET}/{@code RESET
- * standard_conforming_strings} (for example {@code set_config(...)}) are not followed.
+ * standard_conforming_strings} (for example {@code set_config(...)}) are not followed here; each
+ * statement records the setting it was lexed with ({@link SqlStatement#standardConformingStrings}),
+ * and the apply refuses to send one whose reading depends on it when the server reports another.
  */
 public final class SqlSplitter {
 
@@ -154,6 +156,9 @@ public final class SqlSplitter {
     private int stmtStart = -1;
     private int stmtLine;
     private int stmtColumn;
+    /** The setting the open statement's first line was lexed with, and whether a later line had the other. */
+    private boolean stmtStd;
+    private boolean stmtStdChanged;
     private int segStart;
     private boolean isEdited;
 
@@ -272,6 +277,8 @@ public final class SqlSplitter {
         segStart = p;
         stmtLine = line;
         stmtColumn = columnOf(p);
+        stmtStd = std;
+        stmtStdChanged = false;
       }
       contKind = NONE;
     }
@@ -310,7 +317,8 @@ public final class SqlSplitter {
         text = new String(s, stmtStart, end - stmtStart);
       }
       StatementKind kind = forced != null ? forced : StatementClassifier.classify(text);
-      out.add(new SqlStatement(out.size() + 1, stmtLine, endLine, kind, text, stmtColumn));
+      out.add(new SqlStatement(out.size() + 1, stmtLine, endLine, kind, text, stmtColumn, null,
+          stmtStdChanged ? null : stmtStd));
       stmtStart = -1;
       if (kind == StatementKind.COPY_FROM_STDIN) {
         pendingCopies.add(out.size() - 1);
@@ -381,6 +389,7 @@ public final class SqlSplitter {
       if (pendingStd >= 0) {
         std = pendingStd == 1;
         pendingStd = -1;
+        stmtStdChanged |= stmtStart >= 0 && std != stmtStd;
       }
       int next = pendingCopies.isEmpty() ? q + 1 : copyData(q + 1);
       if (next == n || (outsideQuotes && s[next] == '\n')) {
@@ -750,7 +759,8 @@ public final class SqlSplitter {
           break;
         }
       }
-      out.add(new SqlStatement(out.size() + 1, line, line, StatementClassifier.classify(previous), previous));
+      out.add(new SqlStatement(out.size() + 1, line, line, StatementClassifier.classify(previous), previous, 0, null,
+          std));
     }
 
     /**

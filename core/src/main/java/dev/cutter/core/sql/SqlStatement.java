@@ -5,15 +5,23 @@ import java.util.Objects;
 /**
  * One statement of a script: its 1-based position, the line of its first token, the line that
  * ends it (the terminating {@code ;}, or the last line at end of file), its text exactly as psql
- * sends it, the 1-based column of its first token (0 when unknown), and for a {@code COPY … FROM
- * STDIN} the inline data that follows it ({@code null} for every other statement).
+ * sends it, the 1-based column of its first token (0 when unknown), for a {@code COPY … FROM
+ * STDIN} the inline data that follows it ({@code null} for every other statement), and the
+ * {@code standard_conforming_strings} the splitter lexed it with ({@code TRUE} or {@code FALSE}
+ * throughout; null when an explicit {@code SET} took effect inside it, between two of its lines).
  */
 public record SqlStatement(int index, int startLine, int endLine, StatementKind kind, String text, int startColumn,
-    CopyData copyData) {
+    CopyData copyData, Boolean standardConformingStrings) {
 
   public SqlStatement {
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(text, "text");
+  }
+
+  /** A statement lexed with {@code standard_conforming_strings} on. */
+  public SqlStatement(int index, int startLine, int endLine, StatementKind kind, String text, int startColumn,
+      CopyData copyData) {
+    this(index, startLine, endLine, kind, text, startColumn, copyData, Boolean.TRUE);
   }
 
   /** A statement without inline data. */
@@ -23,7 +31,15 @@ public record SqlStatement(int index, int startLine, int endLine, StatementKind 
 
   /** This statement with the COPY data that follows it. */
   SqlStatement withCopyData(CopyData data) {
-    return new SqlStatement(index, startLine, endLine, kind, text, startColumn, data);
+    return new SqlStatement(index, startLine, endLine, kind, text, startColumn, data, standardConformingStrings);
+  }
+
+  /**
+   * True when the server may read this statement otherwise than the splitter did, had the lexer's
+   * settings changed unseen since ({@link LexingSettings#matter}).
+   */
+  public boolean readingDependsOnSettings() {
+    return LexingSettings.matter(text, standardConformingStrings);
   }
 
   /** A statement whose column is unknown. */

@@ -181,6 +181,48 @@ final class StatementClassifier {
   }
 
   /**
+   * True when {@code text}, lexed as the splitter lexed it with {@code standard_conforming_strings}
+   * on, may be read otherwise by a server whose lexer settings differ: a plain {@code '…'} string
+   * (also {@code N'…'}, {@code B'…'}, a string after a type name) holding a backslash, which
+   * {@code standard_conforming_strings} off reads as an escape; an {@code E'…'} string holding
+   * {@code \'}, which {@code backslash_quote} off refuses (escapes walked pair by pair, so {@code
+   * \\'} is an escaped backslash and the closing quote); or {@code &'} anywhere (a {@code U&'…'}
+   * string, refused with {@code standard_conforming_strings} off; conservative). Backslashes in
+   * comments, dollar quotes and quoted names read the same under every setting.
+   */
+  static boolean readsOtherwiseUnderOtherSettings(String text) {
+    if (text.indexOf("&'") >= 0) {
+      return true;
+    }
+    if (text.indexOf('\\') < 0) {
+      return false;
+    }
+    Tokens t = new Tokens(text);
+    while (t.next()) {
+      if (t.type != Tokens.STRING) {
+        continue;
+      }
+      char c = text.charAt(t.start);
+      if (c == '\'') {
+        int b = text.indexOf('\\', t.start);
+        if (b >= 0 && b < t.end) {
+          return true;
+        }
+      } else if (c == 'e' || c == 'E') {
+        for (int p = t.start + 2; p < t.end; p++) {
+          if (text.charAt(p) == '\\') {
+            if (p + 1 < t.end && text.charAt(p + 1) == '\'') {
+              return true;
+            }
+            p++; // the escaped character, whatever it is
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
    * True when the statement's leading command can run no user code through a trigger and runs no
    * query: {@code CREATE} (not {@code CREATE … TABLE … AS}, {@code CREATE MATERIALIZED VIEW},
    * {@code CREATE EXTENSION}, {@code CREATE EVENT TRIGGER}), {@code ALTER} (not {@code ALTER

@@ -149,6 +149,9 @@ public final class Utf8Splitter {
     private int stmtStart = -1;
     private int stmtLine;
     private int stmtColumn;
+    /** As {@code SqlSplitter.Scan}: the setting the open statement's first line was lexed with, and whether it changed. */
+    private boolean stmtStd;
+    private boolean stmtStdChanged;
     private int segStart;
     private boolean isEdited;
     private int first = FIRST_UNSEEN;
@@ -409,6 +412,8 @@ public final class Utf8Splitter {
         segStart = p;
         stmtLine = line;
         stmtColumn = columnOf(p);
+        stmtStd = std;
+        stmtStdChanged = false;
         first = FIRST_UNSEEN;
       }
       contKind = NONE;
@@ -460,7 +465,7 @@ public final class Utf8Splitter {
         text = decode(stmtStart, end);
       }
       StatementKind kind = StatementClassifier.classify(text);
-      add(new SqlStatement(count + 1, stmtLine, endLine, kind, text, stmtColumn));
+      add(new SqlStatement(count + 1, stmtLine, endLine, kind, text, stmtColumn, null, stmtStdChanged ? null : stmtStd));
       stmtStart = -1;
       if (kind == StatementKind.COPY_FROM_STDIN) {
         pendingCopies.add(count);
@@ -550,6 +555,7 @@ public final class Utf8Splitter {
       if (pendingStd >= 0) {
         std = pendingStd == 1;
         pendingStd = -1;
+        stmtStdChanged |= stmtStart >= 0 && std != stmtStd;
       }
       int next = pendingCopies.isEmpty() ? q + 1 : copyData(q + 1);
       if (next == n || (outsideQuotes && s[next] == '\n')) {
@@ -946,7 +952,7 @@ public final class Utf8Splitter {
 
     private void resend() {
       String previous = previousText != null ? previousText : decode(previousStart, previousEnd);
-      add(new SqlStatement(count + 1, line, line, StatementClassifier.classify(previous), previous));
+      add(new SqlStatement(count + 1, line, line, StatementClassifier.classify(previous), previous, 0, null, std));
     }
 
     /** As {@code SqlSplitter.Scan#copySentBy}: a COPY that {@code \\g} or {@code \\gx} sent reads its data, others are refused. */

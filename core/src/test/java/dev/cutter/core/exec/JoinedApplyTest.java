@@ -245,21 +245,248 @@ class JoinedApplyTest {
   @Test
   void setStandardConformingStringsOffEndsItsMessageAndWhatFollowsReadsAsPsqlReadsIt(TestDatabase db)
       throws Exception {
-    List<ExecStatement> s = script(300, i -> i == 1 ? "create table p.s(n int, v text);"
+    List<ExecStatement> s = new ArrayList<>(script(300, i -> i == 1 ? "create table p.s(n int, v text);"
         : i == 3 ? "set standard_conforming_strings = off;"
-        : "comment on table p.s is 'a\\\\b " + i + "';");
+        : "comment on table p.s is 'a\\\\b " + i + "';"));
+    // as the splitter records them: the lines after the SET lexed with the setting off
+    s.replaceAll(x -> x.index() > 3 ? new ExecStatement(x.index(), x.line(), x.text(), null, false) : x);
     Both b = both(db, s);
     alike(b);
     assertThat(b.joined().outcome().ending()).isEqualTo(Ending.COMMITTED);
-    // 1-3 joined; after the SET nothing joins in its window (4..200), nor in the next ones, since
-    // the session's standard_conforming_strings is now off
-    assertThat(b.saved()).isEqualTo(2);
+    // 2 holds a backslash: it opens a message (Joining.Kind.LEADS) and 3 joins it; after the SET
+    // nothing joins in its window (4..200), nor in the next ones, since the session's
+    // standard_conforming_strings is now off
+    assertThat(b.saved()).isEqualTo(1);
     assertThat(db.queryValue("select obj_description('p.s'::regclass)")).isEqualTo("a\\b 300");
-    // the same with the setting left on: joined, and the backslashes are read as written
+    // the same with the setting left on: each comment opens a message the next statement joins,
+    // and the backslashes are read as written
     Both on = both(db, script(300, i -> i == 1 ? "create table p.s(n int, v text);"
-        : "comment on table p.s is 'a\\\\b " + i + "';"));
-    assertThat(on.saved()).as("two windows of 200 and 100, one message each").isEqualTo(298);
+        : i % 2 == 1 ? "create table p.t" + i + "(id int);" : "comment on table p.s is 'a\\\\b " + i + "';"));
+    // each comment's plain string holds a backslash: it is sent once every earlier result arrived
+    // (it opens a window, the setting the server reported checked), and the odd one after it joins it
+    assertThat(on.saved()).as("each even statement and the odd one after it, one message").isEqualTo(149);
+    assertThat(on.joined().outcome().pipelining().windows()).as("1, then one window per comment").isEqualTo(151);
     assertThat(db.queryValue("select obj_description('p.s'::regclass)")).isEqualTo("a\\\\b 300");
+  }
+
+  /**
+   * A function the server runs inside a DDL statement (a stable DEFAULT evaluated when the column
+   * is added) turns standard_conforming_strings off, its name hidden from every word rule. psql
+   * and one message per statement would read the next statement's {@code 'a\\b'} with the setting
+   * off ({@code a\b}, with the server's WARNING), not as the split, the listing and the review
+   * read it ({@code a\\b}); a message that joined it to the DDL was lexed whole before the DDL ran,
+   * with the setting on: another statement than psql runs. A statement whose lexing depends on
+   * the setting now only opens a message, and is sent only when the setting the server reports is
+   * the split's: here it is not, and the run stops before it, joined or not.
+   */
+  @Test
+  void aSettingAFunctionChangesMidMessageCannotMakeALaterStatementOfItReadOtherwiseThanPsqlReadsIt(TestDatabase db,
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    List<ExecStatement> s = script(5, i -> switch (i) {
+      case 1 -> FLIP;
+      case 2 -> "alter table p.base add column x int default p.flip();";
+      case 3 -> "comment on table p.base is 'a\\\\b';";
+      case 4 -> "comment on column p.base.x is U&'data';";
+      default -> "create table p.t" + i + "(id int);";
+    });
+    Both b = both(db, s);
+    Outcome one = b.oneAtATime().outcome();
+    // one message per statement: 3 is not sent, its reading depends on the setting a function changed
+    assertThat(one.failedIndex()).isEqualTo(3);
+    assertThat(one.lexingChanged()).isEqualTo(new LexingSettingChanged.Mismatch(3, 7, true, false));
+    assertThat(one.ending()).isEqualTo(Ending.ROLLED_BACK);
+    assertThat(one.executed()).isEqualTo(2);
+    assertThat(one.notices()).isEqualTo(b.joined().outcome().notices());
+    alike(b);
+    assertThat(b.joined().outcome().lexingChanged()).isEqualTo(one.lexingChanged());
+    assertThat(b.joinedMessagesFor(2)).as("1 alone (a routine), 2; 3 not sent").isEqualTo(2);
+    // psql, given the statements as a script, runs 3 with the setting off (a\b, not the a\\b the
+    // listing shows) and stops at 4: what cutter now refuses to send
+    db.execute("drop schema if exists p cascade; create schema p; create table p.base(id int)");
+    java.nio.file.Path file = dir.resolve("flip.sql");
+    java.nio.file.Files.writeString(file, String.join("\n", s.stream().map(ExecStatement::text).toList()) + "\n");
+    ProcessBuilder pb = new ProcessBuilder("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db.name(), "-f",
+        file.toString(), "-h", db.server().host(), "-p", String.valueOf(db.server().port()), "-U",
+        db.server().superuser()).redirectErrorStream(true).redirectOutput(dir.resolve("psql.log").toFile());
+    pb.environment().keySet().removeIf(k -> k.startsWith("PG"));
+    Process psql = pb.start();
+    assertThat(psql.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    String log = java.nio.file.Files.readString(dir.resolve("psql.log"));
+    assertThat(psql.exitValue()).as(log).isEqualTo(3);
+    assertThat(log).contains("flip.sql:4:");
+    assertThat(db.queryValue("select obj_description('p.base'::regclass)")).as("psql (autocommit) committed 3")
+        .isEqualTo("a\\b");
+    // an E'' string reads the same under either setting: sent (joined to 2), committed, as psql writes it
+    List<ExecStatement> e = new ArrayList<>(s.subList(0, 2));
+    e.add(new ExecStatement(3, 7, "comment on table p.base is E'a\\\\b';"));
+    Both ok = both(db, e);
+    assertThat(ok.joined().outcome().ending()).isEqualTo(Ending.COMMITTED);
+    assertThat(db.queryValue("select obj_description('p.base'::regclass)")).isEqualTo("a\\b");
+    assertThat(ok.joined().outcome().notices()).isEqualTo(ok.oneAtATime().outcome().notices());
+    assertThat(ok.joinedMessagesFor(3)).as("1 alone, 2 and 3 joined").isEqualTo(2);
+  }
+
+  /** Turns standard_conforming_strings off for the session, its name hidden from every word rule. */
+  static final String FLIP = "create function p.flip() returns int language plpgsql stable as $$ begin"
+      + " execute 'select set_' || 'config($1, $2, false)' using 'standard_' || 'conforming_strings', 'off';"
+      + " return 1; end $$;";
+
+  /**
+   * The attacker's string: one statement in the split, the listing and the review ({@code select}
+   * of a string holding {@code ; drop table p.t; --}), and with the setting off two statements, the
+   * second a DROP. After a function turned the setting off it is not sent (alone, one at a time, and
+   * in autocommit mode), and p.t still exists; untouched, it runs as before.
+   */
+  @Test
+  void aStringAFunctionsSettingWouldCutInTwoIsNotSent(TestDatabase db) throws Exception {
+    String attack = "select 'a\\''; drop table p.t; --';";
+    List<ExecStatement> s = script(4, i -> switch (i) {
+      case 1 -> FLIP;
+      case 2 -> "create table p.t(id int, x int default p.flip());";
+      case 3 -> "insert into p.t(id) values (1);";
+      default -> attack;
+    });
+    Both b = both(db, s);
+    for (Outcome o : List.of(b.oneAtATime().outcome(), b.joined().outcome())) {
+      assertThat(o.failedIndex()).isEqualTo(4);
+      assertThat(o.lexingChanged()).isEqualTo(new LexingSettingChanged.Mismatch(4, 9, true, false));
+      assertThat(o.ending()).isEqualTo(Ending.ROLLED_BACK);
+      assertThat(o.error().sqlstate()).isNull();
+    }
+    alike(b);
+    // autocommit: 1 to 3 committed one by one, 4 kept back, p.t still there
+    db.execute("drop schema if exists p cascade; create schema p; create table p.base(id int)");
+    Properties p = new Properties();
+    p.setProperty("user", "postgres");
+    p.setProperty("preferQueryMode", "simple");
+    try (Connection c = DriverManager.getConnection(db.jdbcUrl(), p)) {
+      Outcome o = ApplyEngine.run(c, s, new ApplySettings(ApplySettings.Mode.AUTOCOMMIT, TX.lockTimeout(), TX.statementTimeout()), x -> { });
+      assertThat(o.ending()).isEqualTo(Ending.PARTIALLY_COMMITTED);
+      assertThat(o.committed()).containsExactly(1, 2, 3);
+      assertThat(o.lexingChanged()).isEqualTo(new LexingSettingChanged.Mismatch(4, 9, true, false));
+    }
+    assertThat(db.queryValue("select count(*) from p.t")).isEqualTo("1");
+    // the setting untouched (a function that leaves it alone): the statement runs, one SELECT
+    List<ExecStatement> plain = new ArrayList<>(s);
+    plain.set(0, new ExecStatement(1, 3, FLIP.replace("'off'", "'on'")));
+    Both same = both(db, plain);
+    assertThat(same.joined().outcome().ending()).isEqualTo(Ending.COMMITTED);
+    assertThat(same.oneAtATime().outcome().ending()).isEqualTo(Ending.COMMITTED);
+    assertThat(db.queryValue("select count(*) from p.t")).isEqualTo("1");
+  }
+
+  /**
+   * A session whose default is off (a role's or database's setting, here the connection's options)
+   * where the split assumed on: the first statement whose reading depends on it is not sent, one at
+   * a time and pipelined; a statement without such a string runs.
+   */
+  @Test
+  void aSessionStartedWithTheSettingOffIsNoSessionTheSplitAssumed(TestDatabase db) throws Exception {
+    List<ExecStatement> s = script(3, i -> i == 2 ? "comment on table p.base is 'a\\b';"
+        : "create table p.t" + i + "(id int);");
+    for (Sending way : Sending.values()) {
+      db.execute("drop schema if exists p cascade; create schema p; create table p.base(id int)");
+      Properties p = new Properties();
+      p.setProperty("user", "postgres");
+      p.setProperty("preferQueryMode", "simple");
+      p.setProperty("options", "-c standard_conforming_strings=off");
+      try (Connection c = DriverManager.getConnection(db.jdbcUrl(), p)) {
+        Outcome o = ApplyEngine.run(c, s, TX, x -> { }, ApplyEngine.NO_RECHECK, ApplyEngine.NO_OBSERVER, way);
+        assertThat(o.ending()).as(way.name()).isEqualTo(Ending.ROLLED_BACK);
+        assertThat(o.executed()).as(way.name()).isEqualTo(1);
+        assertThat(o.lexingChanged()).as(way.name()).isEqualTo(new LexingSettingChanged.Mismatch(2, 5, true, false));
+      }
+    }
+    assertThat(db.queryValue("select count(*) from pg_class where relnamespace = 'p'::regnamespace")).isEqualTo("1");
+  }
+
+  /**
+   * An explicit {@code SET standard_conforming_strings = off} in the script: the splitter follows
+   * it from the next line, lexes the strings after it with the setting off, and the server reports
+   * off: they run as psql runs them (no refusal), and RESET brings both back.
+   */
+  @Test
+  void anExplicitSetTheSplitFollowsIsNoReasonToStop(TestDatabase db) throws Exception {
+    String script = "create table p.t(id int, s text);\n"
+        + "set standard_conforming_strings = off;\n"
+        + "insert into p.t values (1, 'a\\'b\\\\c');\n"
+        + "reset standard_conforming_strings;\n"
+        + "insert into p.t values (2, 'a\\b');\n";
+    List<ExecStatement> s = new ArrayList<>();
+    for (dev.cutter.core.sql.SqlStatement x : dev.cutter.core.sql.SqlSplitter.split("s.sql", script).statements()) {
+      s.add(new ExecStatement(x.index(), x.startLine(), x.text(), x.copyData(), x.standardConformingStrings()));
+    }
+    assertThat(s).extracting(ExecStatement::standardConformingStrings).containsExactly(true, true, false, false, true);
+    Both b = both(db, s);
+    assertThat(b.joined().outcome().ending()).isEqualTo(Ending.COMMITTED);
+    assertThat(b.oneAtATime().outcome().ending()).isEqualTo(Ending.COMMITTED);
+    assertThat(db.queryValue("select string_agg(s, '|' order by id) from p.t")).isEqualTo("a'b\\c|a\\b");
+  }
+
+  /**
+   * The server places an error in a routine's body by searching the whole message's text for
+   * that body ({@code function_parse_error_transpose}). A body written as a continued literal is
+   * not found in its own statement, and the same text dollar-quoted in a later statement of the
+   * message is: a joined message made the COMMENT after it the failing statement, and moved the
+   * position into it. (The relation the body reads is there at the rehearsal; another session
+   * drops it before the apply.) A statement defining a routine now goes alone.
+   */
+  @Test
+  void anErrorInARoutinesBodyIsNotPlacedInAnotherStatementOfItsMessage(TestDatabase db) throws Exception {
+    List<ExecStatement> s = script(4, i -> switch (i) {
+      case 1 -> "create function p.f() returns bigint language sql as 'select count(*) '\n  'from p.gone';";
+      case 2 -> "comment on schema p is $$select count(*) from p.gone$$;";
+      default -> "create table p.t" + i + "(id int);";
+    });
+    Both b = both(db, s);
+    Outcome one = b.oneAtATime().outcome();
+    assertThat(one.failedIndex()).isEqualTo(1);
+    assertThat(one.error().sqlstate()).isEqualTo("42P01");
+    assertThat(one.error().position()).as("not found in its own text: no position").isZero();
+    alike(b);
+    assertThat(b.joinedMessagesFor(1)).as("1 alone, 2-4 joined after it in its window").isEqualTo(2);
+    // a body found in its own statement only is placed there, joined or not
+    List<ExecStatement> own = script(3, i -> i == 2
+        ? "create function p.g() returns bigint language sql as $$select count(*) from p.gone$$;"
+        : "create table p.t" + i + "(id int);");
+    Both o = both(db, own);
+    alike(o);
+    assertThat(o.joined().outcome().failedIndex()).isEqualTo(2);
+    assertThat(o.joined().outcome().error().position()).isEqualTo(77);
+    // and a routine that is created goes alone: 1, 2, 3 are three messages
+    Both ok = both(db, script(3, i -> i == 2
+        ? "create function p.g() returns int language sql as $$select 1$$;" : "create table p.t" + i + "(id int);"));
+    assertThat(ok.joined().outcome().ending()).isEqualTo(Ending.COMMITTED);
+    assertThat(ok.saved()).isZero();
+  }
+
+  /**
+   * ALTER COLUMN TYPE rebuilds an index from text the server writes itself ({@code CREATE INDEX …}),
+   * and an error there carries a position into that text, not into the message. Alone, psql and
+   * cutter give it to the ALTER; a joined message took the position for one into the message and
+   * gave the error to the statement after the ALTER, or moved the position. An ALTER naming
+   * {@code type} now goes alone.
+   */
+  @Test
+  void anErrorWhosePositionIsInTextTheServerWroteStaysWithItsStatement(TestDatabase db) throws Exception {
+    db.execute("drop table if exists public.tt; drop function if exists public.f(int);"
+        + " create function public.f(int) returns int immutable language sql as 'select $1';"
+        + " create table public.tt(c int);"
+        + " create index an_index_whose_name_is_long on public.tt using btree (public.f(c))");
+    try {
+      for (int first : new int[] {1, 2}) {
+        List<ExecStatement> s = script(4, i -> i == first ? "alter table public.tt alter c type bigint;"
+            : "create table p.t" + i + "(id int);");
+        Both b = both(db, s);
+        Outcome one = b.oneAtATime().outcome();
+        assertThat(one.failedIndex()).isEqualTo(first);
+        assertThat(one.error().sqlstate()).isEqualTo("42883");
+        assertThat(one.error().position()).as("in the server's own CREATE INDEX text").isEqualTo(68);
+        alike(b);
+      }
+    } finally {
+      db.execute("drop table public.tt; drop function public.f(int)");
+    }
   }
 
   @Test

@@ -36,8 +36,16 @@ class PipelinableTest {
     Random r = new Random(14);
     for (int i = 0; i < 20_000; i++) {
       String text = random(r, false);
-      assertThat(SqlSplitter.split("s", text, true)).as(text).isEqualTo(SqlSplitter.split("s", text, false));
+      assertThat(read(SqlSplitter.split("s", text, true))).as(text).isEqualTo(read(SqlSplitter.split("s", text, false)));
     }
+  }
+
+  /** The split as read, without the setting each statement records it was lexed with. */
+  private static dev.cutter.core.sql.SplitResult read(dev.cutter.core.sql.SplitResult r) {
+    return new dev.cutter.core.sql.SplitResult(r.sourceName(), r.statements().stream()
+        .map(x -> new dev.cutter.core.sql.SqlStatement(x.index(), x.startLine(), x.endLine(), x.kind(), x.text(),
+            x.startColumn(), x.copyData()))
+        .toList(), r.problems());
   }
 
   @Test

@@ -64,6 +64,38 @@ class YamlComposerTest {
     }
   }
 
+  /**
+   * The limits the loader sets (nesting, aliases to collections, recursive keys, code points) hold
+   * without a {@code Yaml} object: each text over one fails under the strict options exactly as
+   * {@code Yaml.compose} fails, and one just under it composes; a global tag ({@code !!java…}) is
+   * refused by the tag inspector as there.
+   */
+  @Test
+  void theLoaderLimitsHoldAsUnderYamlCompose() {
+    String big = "a: '" + "x".repeat(1 << 16) + "'\n";
+    List<String> over = List.of("a: [[[[[[1]]]]]]\n", "a: &x [1]\nb: [*x, *x, *x, *x]\n", big,
+        "a: !!java.lang.ProcessBuilder [sh]\n");
+    for (String text : over) {
+      Throwable expected = catchThrowable(() -> new Yaml(strict()).compose(new StringReader(text)));
+      assertThat(expected).as(text.length() > 80 ? "a long scalar" : text).isNotNull();
+      assertThat(catchThrowable(() -> YamlComposer.compose(text, strict())))
+          .as(text.length() > 80 ? "a long scalar" : text).isNotNull().hasSameClassAs(expected)
+          .hasMessage(expected.getMessage());
+    }
+    assertThat(catchThrowable(() -> YamlComposer.compose("a: [[[[1]]]]\n", strict()))).isNull();
+    assertThat(catchThrowable(() -> YamlComposer.compose("a: &x [1]\nb: [*x, *x, *x]\n", strict()))).isNull();
+    // a recursive key and a duplicate key compose (under Yaml.compose too: its constructor checks
+    // them); the package's own conversion refuses both, naming where
+    for (String text : List.of("&k [*k]: 1\n", "a: 1\nb: 2\na: 3\n")) {
+      assertThat(catchThrowable(() -> new Yaml(strict()).compose(new StringReader(text)))).isNull();
+      assertThat(catchThrowable(() -> YamlComposer.compose(text, strict()))).isNull();
+      dev.cutter.core.check.Problems problems = new dev.cutter.core.check.Problems("package.yaml");
+      YamlDocument.parse(text.getBytes(java.nio.charset.StandardCharsets.UTF_8), problems);
+      assertThat(problems.diagnostics()).as(text).extracting(d -> d.line() + ":" + d.message()).containsExactly(
+          text.startsWith("&") ? "1:a key must be a plain name, not a list or mapping" : "3:duplicate key 'a' (first at line 1)");
+    }
+  }
+
   @Test
   void theCasesCoverTreesEmptyDocumentsAndFailures() {
     assertThat(YamlComposer.compose("", new LoaderOptions())).isNull();
