@@ -333,4 +333,63 @@ class PreflightTest {
     assertThat(out.results()).extracting(CheckResult::id).containsSubsequence("loner#1", "run_sql#2", "run_sql#3");
     assertThat(byId(out.results(), "loner#1").actual()).isEqualTo("0 busy");
   }
+
+  /** Writes down, in {@code events}, that it ran (after {@code sleepMs}); runs alone when {@code alone}. */
+  private static CheckType recording(String name, boolean alone, long sleepMs, List<String> events) {
+    return new CheckType() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public void validate(YamlValue args, Problems problems) {
+        // no arguments
+      }
+
+      @Override
+      public boolean runsAlone() {
+        return alone;
+      }
+
+      @Override
+      public CheckResult run(YamlValue args, CheckContext ctx) {
+        try {
+          Thread.sleep(sleepMs);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        events.add(ctx.id());
+        return ctx.pass("ran", "ran", null);
+      }
+    };
+  }
+
+  @Test
+  void theRunHearsThatTheParallelChecksEndedAfterTheLastOfThemAndBeforeAnyCheckThatRunsAlone(TestDatabase db)
+      throws SQLException {
+    Seed s = seed(db);
+    List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<CheckSpec> checks = List.of(check("loner", "x"), check("slow", "x"), check("quick", "x"));
+    Preflight.Outcome out = preflight(Map.of("loner", recording("loner", true, 0, events),
+        "slow", recording("slow", false, 400, events), "quick", recording("quick", false, 0, events)), List.of())
+        .run(login(db, s.admin()), pkg(target(db, s.admin()), BackupPolicy.none(), checks), List.of(), false,
+            () -> events.add("identity held"), () -> events.add("parallel ended"));
+
+    assertThat(out.results()).extracting(CheckResult::id).contains("loner#1", "slow#2", "quick#3");
+    assertThat(events).containsExactly("identity held", "quick#3", "slow#2", "parallel ended", "loner#1");
+  }
+
+  @Test
+  void aRunWhoseIdentityFailsNeverHearsThatParallelChecksEnded(TestDatabase db) throws SQLException {
+    Seed s = seed(db);
+    List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
+    Target elsewhere = new Target(db.name(), "1", Optional.empty(), s.admin(), Optional.empty()); // another server
+    Preflight.Outcome out = preflight(Map.of("quick", recording("quick", false, 0, events)), List.of())
+        .run(login(db, s.admin()), pkg(elsewhere, BackupPolicy.none(), List.of(check("quick", "x"))), List.of(), false,
+            () -> events.add("identity held"), () -> events.add("parallel ended"));
+
+    assertThat(out.results().get(0).status()).isEqualTo(CheckStatus.FAIL);
+    assertThat(events).isEmpty();
+  }
 }
