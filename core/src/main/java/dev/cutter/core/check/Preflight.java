@@ -177,15 +177,6 @@ public final class Preflight implements Steps.Checks {
   /** As above; {@code identityHeld} is called on this thread once the identity check held (see {@link Steps.Checks}). */
   public Outcome run(ConnectionSpec target, ApplyPackage pkg, List<ExecStatement> statements, boolean sandbox,
       Runnable identityHeld) {
-    return run(target, pkg, statements, sandbox, identityHeld, () -> { });
-  }
-
-  /**
-   * As above; {@code parallelEnded} is called on this thread once the checks that run in parallel
-   * ended, before those that run alone (see {@link Steps.Checks}); never when the identity failed.
-   */
-  public Outcome run(ConnectionSpec target, ApplyPackage pkg, List<ExecStatement> statements, boolean sandbox,
-      Runnable identityHeld, Runnable parallelEnded) {
     Map<String, Task> tasks = new LinkedHashMap<>();
     boolean journalListed = pkg.preflight().stream().anyMatch(s -> s.name().equals(JournalCheck.ID));
     if (!journalListed) {
@@ -229,7 +220,7 @@ public final class Preflight implements Steps.Checks {
         out.addAll(runAll(pool, tasks, alone(pkg.preflight()), pkg, statements, access, queries, plan::set, ahead, () -> {
           ahead.awaitLogins();
           identityHeld.run();
-        }, parallelEnded));
+        }));
       }
       return new Outcome(out, lint.get(), plan.get());
     }
@@ -268,13 +259,7 @@ public final class Preflight implements Steps.Checks {
 
   @Override
   public Steps.P1 preflightWithLint(ConnectionSpec target, ApplyPackage pkg, boolean sandbox, Runnable identityHeld) {
-    return preflightWithLint(target, pkg, sandbox, identityHeld, () -> { });
-  }
-
-  @Override
-  public Steps.P1 preflightWithLint(ConnectionSpec target, ApplyPackage pkg, boolean sandbox, Runnable identityHeld,
-      Runnable parallelEnded) {
-    Outcome o = run(target, pkg, artifact.apply(pkg), sandbox, identityHeld, parallelEnded);
+    Outcome o = run(target, pkg, artifact.apply(pkg), sandbox, identityHeld);
     return new Steps.P1(o.results(), o.lint(), o.lockPlan());
   }
 
@@ -285,7 +270,7 @@ public final class Preflight implements Steps.Checks {
     try (CheckSessions.Lease lease = sessions.lease(target, Math.max(1, Math.min(4, parallelism)), "cutter checks");
         PackageQueries queries = new PackageQueries(access, pkg.target().applyRole(), "cutter checks")) {
       return runAll(lease.pool(), packageTasks(checks), alone(checks), pkg, artifact.apply(pkg), access, queries, plan -> { },
-          null, () -> { }, () -> { });
+          null, () -> { });
     }
   }
 
@@ -386,13 +371,11 @@ public final class Preflight implements Steps.Checks {
 
   /**
    * Runs the tasks in parallel, then those in {@code alone} one by one; results in the tasks' order.
-   * {@code whileTheyRun} runs on this thread once the parallel ones are under way, {@code parallelEnded}
-   * once they ended, before the others.
+   * {@code whileTheyRun} runs on this thread once the parallel ones are under way.
    */
   private List<CheckResult> runAll(CheckPool pool, Map<String, Task> tasks, Set<String> alone, ApplyPackage pkg,
       List<ExecStatement> statements, TargetAccess access, PackageQueries queries,
-      java.util.function.Consumer<dev.cutter.core.lock.LockPlan> lockPlans, RoleSessionsAhead ahead, Runnable whileTheyRun,
-      Runnable parallelEnded) {
+      java.util.function.Consumer<dev.cutter.core.lock.LockPlan> lockPlans, RoleSessionsAhead ahead, Runnable whileTheyRun) {
     ExecutorService exec = Executors.newFixedThreadPool(pool.size(), r -> {
       Thread t = new Thread(r, "cutter-check");
       t.setDaemon(true);
@@ -408,7 +391,6 @@ public final class Preflight implements Steps.Checks {
       whileTheyRun.run(); // on this thread, which would otherwise only wait
       Map<String, CheckResult> done = new HashMap<>();
       futures.forEach((id, f) -> done.put(id, await(id, f)));
-      parallelEnded.run();
       tasks.forEach((id, task) -> {
         if (alone.contains(id)) {
           done.put(id, runOne(pool, id, task, pkg, statements, access, queries, lockPlans, ahead));

@@ -87,10 +87,9 @@ public final class ApplyRun {
     String write(RunReport report);
 
     /**
-     * P1's parallel checks ended (their DDL analysis and linting are the client's CPU): from here
-     * to the report the run mostly waits on the server (the rehearsal, the apply), and a sink may
-     * use the client's idle CPU to prepare for rendering. Not called when P1's identity check
-     * failed. Nothing the sink does here may connect, write or delay the run.
+     * P1 begins: from here to the report the run mostly waits on the server (P1's queries, the
+     * rehearsal, the apply), and a sink may use the client's idle CPU to prepare for rendering.
+     * Nothing the sink does here may connect, write or delay the run.
      */
     default void serverBusy() {}
   }
@@ -311,11 +310,11 @@ public final class ApplyRun {
     // for BEGIN, overlap P1's parallel checks (never the rehearsal, which runs alone after them)
     BeginReading reading = new BeginReading(lockConn, pkg, req.statements(), req.login().user(),
         c -> checks.recheck(c, req.login(), pkg, req.mode() == RunMode.DRY_RUN));
-    // the report's path is warmed once P1's parallel checks (the client's CPU) ended: the run then waits on the server
+    sink.serverBusy(); // the report's path warmed while the run waits on the server
     Steps.P1 p1run = checks.preflightWithLint(req.login(), pkg, req.mode() == RunMode.DRY_RUN, () -> {
       ahead.start();
       reading.readAhead();
-    }, sink::serverBusy);
+    });
     List<CheckResult> p1 = p1run.results();
     s.lint = dev.cutter.core.lint.LintFinding.withMeasured(p1run.lint(),
         dev.cutter.core.lock.LockPlan.measuredBy(p1run.lockPlan()));

@@ -87,20 +87,6 @@ public final class Steps {
       return preflightWithLint(target, pkg, sandbox);
     }
 
-    /**
-     * P1 as {@link #preflightWithLint(ConnectionSpec, ApplyPackage, boolean, Runnable)}, calling
-     * {@code parallelEnded} on the calling thread once the checks that run in parallel (the DDL
-     * analysis, the linter: the client's CPU) have ended, before the checks that run alone (the
-     * rehearsal: the server's work); never when the identity failed. The default calls it once P1
-     * ended, whatever P1 found.
-     */
-    default P1 preflightWithLint(ConnectionSpec target, ApplyPackage pkg, boolean sandbox, Runnable identityHeld,
-        Runnable parallelEnded) {
-      P1 p1 = preflightWithLint(target, pkg, sandbox, identityHeld);
-      parallelEnded.run();
-      return p1;
-    }
-
     /** A list of checks from the package (verify, rollback precondition), in order. */
     List<CheckResult> run(ConnectionSpec target, ApplyPackage pkg, List<CheckSpec> checks);
 

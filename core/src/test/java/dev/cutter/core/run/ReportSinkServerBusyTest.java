@@ -17,9 +17,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /**
- * The report sink hears once, when P1's parallel checks ended (before the checks that run alone
- * and the apply), that the run now waits on the server (it warms the report's path then), and
- * not at all for a run that stops before it holds the run lock.
+ * The report sink hears once, before P1, that the run now waits on the server (it warms the
+ * report's path then), and not at all for a run that stops before it holds the run lock.
  */
 @WithPostgres
 class ReportSinkServerBusyTest {
@@ -49,7 +48,7 @@ class ReportSinkServerBusyTest {
   }
 
   @Test
-  void aGatedRunTellsItsSinkOnceAndWritesAfter(TestDatabase db) throws SQLException {
+  void aGatedRunTellsItsSinkOnceBeforeP1AndWritesAfter(TestDatabase db) throws SQLException {
     try (Connection c = db.superuser()) {
       Journal.init(c, List.of());
     }
@@ -71,45 +70,5 @@ class ReportSinkServerBusyTest {
     new ApplyRun(refused, ApplyRunTest.checksOn(db), (t, pk, id) -> null, Clock.systemUTC()).execute(request(db), sink);
 
     assertThat(sink.calls).containsExactly("write BLOCKED");
-  }
-
-  @Test
-  void theSinkHearsOnlyOnceP1sParallelChecksEndedNotWhileTheyRun(TestDatabase db) throws SQLException {
-    try (Connection c = db.superuser()) {
-      Journal.init(c, List.of());
-    }
-    Steps.Integrity ok = (pk, required) -> new Steps.IntegrityOutcome(
-        List.of(new GateResult(GateIds.SIGNATURE, GateStatus.PASS, null, null, null, List.of())), List.of("FPR1"));
-    Recording sink = new Recording();
-    Steps.Checks real = ApplyRunTest.checksOn(db);
-    Steps.Checks checks = new Steps.Checks() {
-      @Override
-      public List<dev.cutter.core.check.CheckResult> preflight(ConnectionSpec target, dev.cutter.core.model.ApplyPackage pkg,
-          boolean sandbox) {
-        return real.preflight(target, pkg, sandbox);
-      }
-
-      @Override
-      public Steps.P1 preflightWithLint(ConnectionSpec target, dev.cutter.core.model.ApplyPackage pkg, boolean sandbox,
-          Runnable identityHeld, Runnable parallelEnded) {
-        sink.calls.add("identity");
-        identityHeld.run();
-        sink.calls.add("parallel checks");
-        parallelEnded.run();
-        sink.calls.add("checks that run alone");
-        return new Steps.P1(real.preflight(target, pkg, sandbox), null, null);
-      }
-
-      @Override
-      public List<dev.cutter.core.check.CheckResult> run(ConnectionSpec target, dev.cutter.core.model.ApplyPackage pkg,
-          List<dev.cutter.core.model.CheckSpec> specs) {
-        return real.run(target, pkg, specs);
-      }
-    };
-
-    new ApplyRun(ok, checks, (t, pk, id) -> null, Clock.systemUTC()).execute(request(db), sink);
-
-    assertThat(sink.calls).containsExactly("identity", "parallel checks", "server busy", "checks that run alone",
-        "write PASS");
   }
 }
