@@ -191,9 +191,6 @@ public final class ApplyRun {
   /** Runs every gate in order and returns the report (already handed to {@code sink}). */
   public RunReport execute(Request req, ReportSink sink) {
     State s = new State(req);
-    // the DDL analysis (offline, CPU only: it connects nowhere and decides nothing until P1) is read while the
-    // integrity gate hashes and verifies; a run the gate refuses never uses it
-    java.util.concurrent.Future<?> analysis = dev.cutter.core.check.derived.StatementAnalysis.readAhead(req.statements());
     Steps.IntegrityOutcome io = integrity.check(req.pkg(), req.mode() != RunMode.DRY_RUN, req.login());
     io.gates().forEach(s::gate);
     s.signers = io.signers();
@@ -202,6 +199,8 @@ public final class ApplyRun {
           .map(GateResult::message).findFirst().orElse("integrity gate refused the package");
       return finish(s, Verdict.BLOCKED, why, sink, null);
     }
+    // the package passed its integrity gate: its DDL analysis (offline, CPU only) is read while the run connects
+    java.util.concurrent.Future<?> analysis = dev.cutter.core.check.derived.StatementAnalysis.readAhead(req.statements());
     if (req.pkg().apply().mode() == ApplySettings.Mode.TRANSACTION) {
       // then what the pipelined apply sends alone (after the analysis, which P1 waits for)
       dev.cutter.core.exec.PipelineDecisions.readAhead(req.statements(), analysis);

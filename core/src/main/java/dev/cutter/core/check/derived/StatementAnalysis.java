@@ -83,11 +83,6 @@ public final class StatementAnalysis {
     });
   }
 
-  /** True when the last reading made is of {@code statements} (equal statement by statement): asking for it reads nothing. */
-  public static synchronized boolean holdsReadingOf(List<ExecStatement> statements) {
-    return last != null && last.holds(statements);
-  }
-
   /** Every object the statements touch, in order (as {@link DdlAnalyzer#touches} statement by statement). */
   public static List<Touch> touches(List<ExecStatement> statements) {
     return of(statements).allTouches;
