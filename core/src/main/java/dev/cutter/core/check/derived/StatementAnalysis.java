@@ -18,6 +18,9 @@ public final class StatementAnalysis {
   private final ExecStatement[] keys;
   private final List<List<Requirement>> requirements;
   private final List<List<Touch>> touches;
+  /** Every statement's touches and requirements in one list each, in order: flattened once per reading. */
+  private final List<Touch> allTouches;
+  private final List<Requirement> allRequirements;
 
   private static StatementAnalysis last;
   /** How many readings {@link #of} has made: a reading ahead started before the latest one is moot. */
@@ -27,6 +30,12 @@ public final class StatementAnalysis {
     this.keys = keys;
     this.requirements = requirements;
     this.touches = touches;
+    List<Touch> t = new ArrayList<>();
+    touches.forEach(t::addAll);
+    this.allTouches = Collections.unmodifiableList(t);
+    List<Requirement> r = new ArrayList<>();
+    requirements.forEach(r::addAll);
+    this.allRequirements = Collections.unmodifiableList(r);
   }
 
   /** The analysis of {@code statements}, reading each statement's text at most once per run. */
@@ -76,16 +85,12 @@ public final class StatementAnalysis {
 
   /** Every object the statements touch, in order (as {@link DdlAnalyzer#touches} statement by statement). */
   public static List<Touch> touches(List<ExecStatement> statements) {
-    List<Touch> out = new ArrayList<>();
-    of(statements).touches.forEach(out::addAll);
-    return Collections.unmodifiableList(out);
+    return of(statements).allTouches;
   }
 
   /** What the statements need, in order (as {@link DdlAnalyzer#analyze} statement by statement). */
   public static List<Requirement> requirements(List<ExecStatement> statements) {
-    List<Requirement> out = new ArrayList<>();
-    of(statements).requirements.forEach(out::addAll);
-    return Collections.unmodifiableList(out);
+    return of(statements).allRequirements;
   }
 
   /** The touches of the statement at {@code position} (0-based) of the list read. */

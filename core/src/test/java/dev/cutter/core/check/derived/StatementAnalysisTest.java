@@ -97,4 +97,25 @@ class StatementAnalysisTest {
     assertThrows(UnsupportedOperationException.class, () -> StatementAnalysis.of(SCRIPT).touchesAt(1).clear());
     assertThrows(UnsupportedOperationException.class, () -> StatementAnalysis.requirements(SCRIPT).clear());
   }
+
+  @Test
+  void everyAskerOfOneReadingGetsTheSameFlattenedListsAndTheyHoldWhatTheAnalyzerGives() {
+    List<ExecStatement> copies = SCRIPT.stream().map(x -> new ExecStatement(x.index(), x.line(), x.text())).toList();
+    // the privilege check, the BEGIN readings, the blockers gate and the derived verify ask in turn
+    assertSame(StatementAnalysis.touches(SCRIPT), StatementAnalysis.touches(copies));
+    assertSame(StatementAnalysis.requirements(SCRIPT), StatementAnalysis.requirements(copies));
+    assertSame(StatementAnalysis.touches(SCRIPT), dev.cutter.core.check.BeginRecheck.touches(copies));
+    List<Touch> touches = new ArrayList<>();
+    List<Requirement> reqs = new ArrayList<>();
+    for (ExecStatement x : SCRIPT) {
+      touches.addAll(DdlAnalyzer.touches(x.index(), x.line(), x.text()));
+      reqs.addAll(DdlAnalyzer.analyze(x.index(), x.line(), x.text()));
+    }
+    assertEquals(touches, dev.cutter.core.check.BeginRecheck.touches(copies));
+    assertEquals(reqs, StatementAnalysis.requirements(copies));
+    assertThrows(UnsupportedOperationException.class, () -> dev.cutter.core.check.BeginRecheck.touches(SCRIPT).clear());
+    // another list of statements is another reading, with lists of its own
+    List<ExecStatement> other = List.of(new ExecStatement(1, 1, "create schema other"));
+    assertNotSame(StatementAnalysis.touches(SCRIPT), StatementAnalysis.touches(other));
+  }
 }
