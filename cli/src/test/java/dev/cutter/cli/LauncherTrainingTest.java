@@ -29,9 +29,10 @@ class LauncherTrainingTest {
     }
   }
 
-  private Path fakeJdk() throws Exception {
-    Path jdk = Files.createDirectories(dir.resolve("jdk-25"));
-    Files.writeString(jdk.resolve("release"), "JAVA_VERSION=\"25.0.1\"\nJAVA_RUNTIME_VERSION=\"25.0.1+8-LTS\"\n");
+  private Path fakeJdk(int feature) throws Exception {
+    Path jdk = Files.createDirectories(dir.resolve("jdk-" + feature));
+    Files.writeString(jdk.resolve("release"), "JAVA_VERSION=\"" + feature + ".0.1\"\nJAVA_RUNTIME_VERSION=\"" + feature
+        + ".0.1+8-LTS\"\n");
     Path java = Files.createDirectories(jdk.resolve("bin")).resolve("java");
     Files.writeString(java, "#!/bin/sh\n"
         + "{ echo \"call ${JDK_JAVA_OPTIONS-<unset>}|${JAVA_TOOL_OPTIONS-<unset>}|${_JAVA_OPTIONS-<unset>}\"; for a in \"$@\"; do echo \"arg $a\"; done; } >>\"$FAKE_LOG\"\n"
@@ -51,6 +52,10 @@ class LauncherTrainingTest {
   }
 
   private List<Call> run(Path launcher, Map<String, String> env) throws Exception {
+    return run(launcher, env, 25);
+  }
+
+  private List<Call> run(Path launcher, Map<String, String> env, int feature) throws Exception {
     Path log = dir.resolve("calls.log");
     Files.deleteIfExists(log);
     ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "--version");
@@ -59,7 +64,7 @@ class LauncherTrainingTest {
     pb.environment().remove("JAVA_TOOL_OPTIONS");
     pb.environment().remove("JDK_JAVA_OPTIONS");
     pb.environment().remove("_JAVA_OPTIONS");
-    pb.environment().put("JAVA_HOME", fakeJdk().toString());
+    pb.environment().put("JAVA_HOME", fakeJdk(feature).toString());
     pb.environment().put("FAKE_LOG", log.toString());
     pb.environment().putAll(env);
     Process p = pb.directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("out.txt").toFile()).start();
@@ -90,5 +95,33 @@ class LauncherTrainingTest {
     assertThat(training.javaToolOptions()).as("JAVA_TOOL_OPTIONS in the training run").isEqualTo("<unset>");
     assertThat(training.underscoreJavaOptions()).as("_JAVA_OPTIONS in the training run").isEqualTo("<unset>");
     assertThat(calls.get(1).training()).isFalse();
+  }
+
+  /**
+   * An install path with a space and a glob character: every option naming a file next to the jar
+   * (the ahead-of-time cache, the class-data archive, the compiler directives) reaches the JVM as
+   * one argument, as the jar does; split, the JVM took the rest of the path for the main class.
+   */
+  @Test
+  void pathsWithASpaceOrAGlobCharacterReachTheJvmWhole() throws Exception {
+    Path home = dir.resolve("opt dir [x]*").resolve("cutter");
+    Path launcher = install(home);
+    Path jit = Files.writeString(home.resolve("bin/cutter.jit"), "[]");
+    Path lib = home.resolve("lib");
+    List<Call> calls = run(launcher, Map.of("CUTTER_AOT_TRAIN", "1"));
+    assertThat(calls).hasSize(2);
+    Path aot = lib.resolve("cutter.jdk-jdk-25-25.0.1+8-LTS.aot");
+    assertThat(aot).exists();
+    List<String> args = calls.get(1).args();
+    assertThat(args).contains("-XX:AOTCache=" + aot, "-XX:CompilerDirectivesFile=" + jit);
+    assertThat(args.subList(args.size() - 3, args.size())).containsExactly("-jar", lib.resolve("cutter.jar").toString(),
+        "--version");
+
+    // JDK 17 with the class-data archive next to the jar
+    Path jsa = Files.write(lib.resolve("cutter.jsa"), new byte[] {0});
+    List<Call> on17 = run(launcher, Map.of(), 17);
+    assertThat(on17).hasSize(1);
+    assertThat(on17.get(0).args()).contains("-XX:SharedArchiveFile=" + jsa, "-XX:CompilerDirectivesFile=" + jit)
+        .endsWith("-jar", lib.resolve("cutter.jar").toString(), "--version");
   }
 }
