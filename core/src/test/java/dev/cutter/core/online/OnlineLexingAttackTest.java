@@ -52,4 +52,29 @@ class OnlineLexingAttackTest {
           + " where enumtypid = 'p.e'::regtype")).as(mode + ": the label as split").isEqualTo("a|x\\'; drop table p.base; --");
     }
   }
+
+  /**
+   * The online step's session is a new one: an {@code ALTER ROLE … SET standard_conforming_strings
+   * = off} (or {@code ALTER DATABASE}) the transactional step ran is its default (here the
+   * connection's options, as such a default is). No function needed.
+   */
+  @Test
+  void aSessionWhoseDefaultIsOffRunsTheStepAsSplit(TestDatabase db) throws Exception {
+    OnlineScript script = OnlineScript.of(SqlSplitter.split("online.sql",
+        "alter type p.e add value 'x\\''; drop table p.base; --';\n"));
+    assertThat(script.runnable()).isTrue();
+    db.execute("drop schema if exists p cascade; create schema p; create table p.base(id int); create type p.e as enum ('a');");
+    Properties p = new Properties();
+    p.setProperty("user", "postgres");
+    p.setProperty("options", "-c standard_conforming_strings=off");
+    try (Connection c = DriverManager.getConnection(db.jdbcUrl(), p)) {
+      OnlineInfo info = OnlineRunner.run(c, script, new OnlineStep(new ArtifactRef("online.sql", Path.of("online.sql"),
+          "0".repeat(64), SourcePosition.UNKNOWN, FileContent.of(new byte[0])), Duration.ofSeconds(5), Duration.ofMinutes(1)));
+      assertThat(info.outcome()).isEqualTo(OnlineInfo.Outcome.DONE);
+    }
+    assertThat(db.queryValue("select count(*) from pg_class where relname = 'base' and relnamespace = 'p'::regnamespace"))
+        .isEqualTo("1");
+    assertThat(db.queryValue("select string_agg(enumlabel, '|' order by enumsortorder) from pg_enum"
+        + " where enumtypid = 'p.e'::regtype")).isEqualTo("a|x\\'; drop table p.base; --");
+  }
 }
