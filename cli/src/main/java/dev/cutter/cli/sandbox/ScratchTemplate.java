@@ -209,11 +209,26 @@ final class ScratchTemplate {
     }
   }
 
-  /** Copies the template's files with their permissions; PostgreSQL wants its directories 0700. */
+  /**
+   * Copies the template's files with their permissions; PostgreSQL wants its directories 0700.
+   * Every directory and file in it must be the user's own and writable by nobody else, as the
+   * template's directory is: another user who could write {@code base/} or {@code global/} could
+   * put catalogs of their own in the scratch (a rule, a trigger) that make a restore read as proven.
+   */
   static void copyTree(Path from, Path to) throws IOException {
+    int me = currentUid();
     Files.walkFileTree(from, new SimpleFileVisitor<>() {
+      private void own(Path p) throws IOException {
+        int owner = (Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        int mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+        if (owner != me || (mode & 0022) != 0) {
+          throw new IOException("not the user's own or writable by others in the scratch template: " + p.getFileName());
+        }
+      }
+
       @Override
       public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) throws IOException {
+        own(d);
         Path target = to.resolve(from.relativize(d).toString());
         if (!d.equals(from)) {
           Files.createDirectory(target);
@@ -227,6 +242,7 @@ final class ScratchTemplate {
         if (!a.isRegularFile()) {
           throw new IOException("not a regular file in the scratch template: " + f.getFileName());
         }
+        own(f);
         Files.copy(f, to.resolve(from.relativize(f).toString()), StandardCopyOption.COPY_ATTRIBUTES);
         return FileVisitResult.CONTINUE;
       }

@@ -20,6 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ScratchTemplateAttackTest {
 
+  /** Only root can give a directory to another user. */
+  private static final boolean ROOT = "root".equals(System.getProperty("user.name"));
+
   @TempDir Path tmp;
 
   private static void chmod(String mode, Path p) throws Exception {
@@ -68,9 +71,11 @@ class ScratchTemplateAttackTest {
     assertThat(copied(cache)).as("its group may write a directory further up").isFalse();
     chmod("700", tmp);
 
-    chown("65534", cache);
-    assertThat(copied(cache)).as("another user owns the cache directory (and may chmod or rename in it)").isFalse();
-    chown("0", cache);
+    if (ROOT) {
+      chown("65534", cache);
+      assertThat(copied(cache)).as("another user owns the cache directory (and may chmod or rename in it)").isFalse();
+      chown("0", cache);
+    }
 
     assertThat(copied(cache)).as("all back to private").isTrue();
   }
@@ -95,5 +100,29 @@ class ScratchTemplateAttackTest {
     Files.delete(link);
     Files.createSymbolicLink(link, moved);
     assertThat(copied(link)).as("the link's target lies in a directory others may write").isFalse();
+  }
+
+  /** Writable by nobody else holds for everything in the template, not only its directory. */
+  @Test
+  void aTemplateWithADirectoryOrFileOthersMayWriteOrAnotherUserOwnsIsNotUsed() throws Exception {
+    Path cache = madeCache("cache");
+    Path template = template(cache);
+
+    chmod("777", template.resolve("base"));
+    assertThat(copied(cache)).as("others may write base/, the databases' files").isFalse();
+    chmod("700", template.resolve("base"));
+
+    Path conf = template.resolve("postgresql.auto.conf");
+    chmod("664", conf);
+    assertThat(copied(cache)).as("its group may write postgresql.auto.conf").isFalse();
+    chmod("600", conf);
+
+    if (ROOT) {
+      chown("65534", template.resolve("global"));
+      assertThat(copied(cache)).as("another user owns global/, the shared catalogs").isFalse();
+      chown("0", template.resolve("global"));
+    }
+
+    assertThat(copied(cache)).as("all back to private").isTrue();
   }
 }
