@@ -12,9 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipal;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -22,7 +20,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.jar.JarEntry;
 
 /**
@@ -30,7 +27,8 @@ import java.util.jar.JarEntry;
  * the bundled initdb (then started and shut down cleanly, so it is a complete cluster), kept in
  * the user's cache, and copied for each proof (tens of milliseconds against about a second of
  * initdb). It is used only when it is the user's own: the cache directories and the template
- * owned by the user running cutter and writable by nobody else, else the proof runs initdb as
+ * owned by the user running cutter and writable by nobody else, every directory above them owned
+ * by that user or root and writable by nobody else unless sticky, else the proof runs initdb as
  * before. Its name holds what initdb's result depends on: the bundled binaries (their archive's
  * CRC and size in the jar) and the locale environment initdb reads.
  */
@@ -40,8 +38,6 @@ final class ScratchTemplate {
   static final String BINARIES = "postgres-linux-x86_64.txz";
   private static final List<String> LOCALE_VARIABLES = List.of("LC_ALL", "LC_COLLATE", "LC_CTYPE", "LC_MESSAGES",
       "LC_MONETARY", "LC_NUMERIC", "LC_TIME", "LANG");
-  private static final Set<PosixFilePermission> OTHERS_WRITE = Set.of(PosixFilePermission.GROUP_WRITE,
-      PosixFilePermission.OTHERS_WRITE);
 
   private final Path dir;
 
@@ -110,15 +106,33 @@ final class ScratchTemplate {
    */
   Optional<Path> copyForOneServer(java.util.function.Consumer<Path> makeInto) {
     try {
-      if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-        make(makeInto);
+      // the cache directory as it really lies (no symbolic link left in its path), checked up to
+      // the root before anything is made or read under it: a directory another user may write (or
+      // owns) anywhere above lets that user rename ours away and put their own in its place
+      // between the check and the copy, or while the template is made and started
+      Path root = dir.getParent().getParent().getParent();
+      if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+        Files.createDirectories(root, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       }
-      if (!ownedAndPrivate() || !complete(dir)) {
+      Path realRoot = root.toRealPath();
+      if (!ownedAndPrivate(realRoot, realRoot.resolve(dir.getParent().getParent().getFileName()))) {
+        return Optional.empty();
+      }
+      Path real = realRoot.resolve(dir.getParent().getParent().getFileName())
+          .resolve(dir.getParent().getFileName()).resolve(dir.getFileName());
+      Files.createDirectories(real.getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      if (!ownedAndPrivate(real.getParent(), real.getParent().getParent())) {
+        return Optional.empty();
+      }
+      if (!Files.isDirectory(real, LinkOption.NOFOLLOW_LINKS)) {
+        make(real, makeInto);
+      }
+      if (!ownedAndPrivate(real, real.getParent().getParent()) || !complete(real)) {
         return Optional.empty();
       }
       Path copy = Files.createTempDirectory("epg");
       try {
-        copyTree(dir, copy);
+        copyTree(real, copy);
         return Optional.of(copy);
       } catch (IOException | RuntimeException e) {
         deleteTree(copy);
@@ -130,9 +144,8 @@ final class ScratchTemplate {
   }
 
   /** Makes the template in a private directory beside it and moves it to its name in one rename. */
-  private void make(java.util.function.Consumer<Path> makeInto) throws IOException {
+  private static void make(Path dir, java.util.function.Consumer<Path> makeInto) throws IOException {
     Path parent = dir.getParent();
-    Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     byte[] r = new byte[6];
     new SecureRandom().nextBytes(r);
     Path partial = parent.resolve(dir.getFileName() + ".partial-" + HexFormat.of().formatHex(r));
@@ -161,39 +174,61 @@ final class ScratchTemplate {
   }
 
   /**
-   * The template, its parent directories up to the cache's {@code cutter} directory, are owned by
-   * the user running cutter, are not symbolic links, and neither group nor others may write them.
+   * {@code d} and its parents up to {@code top} are owned by the user running cutter, are not
+   * symbolic links, and neither group nor others may write them; every directory above {@code top}
+   * up to the root is owned by that user or by root, and neither group nor others may write it
+   * unless it is sticky (as {@code /tmp}: there only an entry's owner may rename or delete it).
+   * {@code d} lies in a path without symbolic links above {@code top} (a real path).
    */
-  boolean ownedAndPrivate() throws IOException {
-    UserPrincipal me = currentUser();
-    Path top = dir.getParent().getParent(); // <cache>/cutter
-    for (Path p = dir; p != null && p.startsWith(top); p = p.getParent()) {
-      if (Files.isSymbolicLink(p) || !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)
-          || !me.equals(Files.getOwner(p, LinkOption.NOFOLLOW_LINKS))) {
+  private static boolean ownedAndPrivate(Path d, Path top) throws IOException {
+    int me = currentUid();
+    for (Path p = d; p != null; p = p.getParent()) {
+      if (Files.isSymbolicLink(p) || !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
         return false;
       }
-      Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS);
-      if (perms.stream().anyMatch(OTHERS_WRITE::contains)) {
+      int owner = (Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+      int mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+      boolean othersWrite = (mode & 0022) != 0;
+      if (p.startsWith(top)) {
+        if (owner != me || othersWrite) {
+          return false;
+        }
+      } else if ((owner != me && owner != 0) || (othersWrite && (mode & 01000) == 0)) {
         return false;
       }
     }
     return true;
   }
 
-  private static UserPrincipal currentUser() throws IOException {
+  private static int currentUid() throws IOException {
     Path probe = Files.createTempFile("cutter-owner", ".probe");
     try {
-      return Files.getOwner(probe);
+      return (Integer) Files.getAttribute(probe, "unix:uid");
     } finally {
       Files.deleteIfExists(probe);
     }
   }
 
-  /** Copies the template's files with their permissions; PostgreSQL wants its directories 0700. */
+  /**
+   * Copies the template's files with their permissions; PostgreSQL wants its directories 0700.
+   * Every directory and file in it must be the user's own and writable by nobody else, as the
+   * template's directory is: another user who could write {@code base/} or {@code global/} could
+   * put catalogs of their own in the scratch (a rule, a trigger) that make a restore read as proven.
+   */
   static void copyTree(Path from, Path to) throws IOException {
+    int me = currentUid();
     Files.walkFileTree(from, new SimpleFileVisitor<>() {
+      private void own(Path p) throws IOException {
+        int owner = (Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        int mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+        if (owner != me || (mode & 0022) != 0) {
+          throw new IOException("not the user's own or writable by others in the scratch template: " + p.getFileName());
+        }
+      }
+
       @Override
       public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) throws IOException {
+        own(d);
         Path target = to.resolve(from.relativize(d).toString());
         if (!d.equals(from)) {
           Files.createDirectory(target);
@@ -207,6 +242,7 @@ final class ScratchTemplate {
         if (!a.isRegularFile()) {
           throw new IOException("not a regular file in the scratch template: " + f.getFileName());
         }
+        own(f);
         Files.copy(f, to.resolve(from.relativize(f).toString()), StandardCopyOption.COPY_ATTRIBUTES);
         return FileVisitResult.CONTINUE;
       }

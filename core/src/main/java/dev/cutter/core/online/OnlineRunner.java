@@ -56,6 +56,12 @@ public final class OnlineRunner {
         try {
           st.execute("set lock_timeout = " + millis(step.lockTimeout()));
           st.execute("set statement_timeout = " + millis(step.statementTimeout()));
+          // the online artifact was split with standard_conforming_strings on (it holds no SET); a
+          // function an earlier statement ran (a check constraint's, an index expression's) may have
+          // turned it off with set_config, and the server would read a string of this one as the
+          // end of it and what follows as another statement the split, the judge and the review
+          // never had: the server reads it as split
+          st.execute("set standard_conforming_strings = on");
           t0 = System.nanoTime();
           st.execute(s.text());
           while (st.getMoreResults() || st.getUpdateCount() != -1) {

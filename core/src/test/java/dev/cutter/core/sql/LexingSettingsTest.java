@@ -29,6 +29,17 @@ class LexingSettingsTest {
   }
 
   @Test
+  void aBackslashAfterACharacterBeyondAsciiDependsOnTheClientEncoding() {
+    // SJIS reads the last byte of Á (C3 81) and the backslash as one character: the string goes on
+    assertThat(LexingSettings.matter("select E'\u00c1\\\\', '; drop table t; --';", Boolean.TRUE)).isTrue();
+    assertThat(LexingSettings.matter("select $$\u00e9\\$$;", Boolean.TRUE)).isTrue();
+    assertThat(LexingSettings.matter("select '\u00e9', E'a\\\\';", Boolean.TRUE)).isTrue();
+    assertThat(LexingSettings.matter("select E'a\\\\', '\u00e9';", Boolean.TRUE)).as("ASCII up to the backslash").isFalse();
+    assertThat(LexingSettings.matter("select E'a\\\\';", Boolean.TRUE)).as("ASCII only").isFalse();
+    assertThat(LexingSettings.matter("select '\u00e9';", Boolean.TRUE)).as("no backslash").isFalse();
+  }
+
+  @Test
   void splitWithTheSettingOffOrBothWaysAnyBackslashDepends() {
     assertThat(LexingSettings.matter("select E'a\\nb';", Boolean.FALSE)).isTrue();
     assertThat(LexingSettings.matter("select $$a\\b$$;", null)).isTrue();
