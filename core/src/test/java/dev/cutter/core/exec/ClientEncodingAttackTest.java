@@ -5,14 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cutter.core.exec.ApplyEngine.Ending;
 import dev.cutter.core.exec.ApplyEngine.Outcome;
 import dev.cutter.core.exec.ApplyEngine.Sending;
-import dev.cutter.core.model.ApplySettings;
 import dev.cutter.fixtures.TestDatabase;
 import dev.cutter.fixtures.WithPostgres;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,17 +37,10 @@ class ClientEncodingAttackTest {
     }
     assertThat(s.get(3).readingDependsOnSettings()).as("kept back until every earlier result arrived").isTrue();
     for (Sending way : Sending.values()) {
-      db.execute("drop schema if exists p cascade; create schema p; create table p.base(id int)");
-      Properties p = new Properties();
-      p.setProperty("user", "postgres");
-      p.setProperty("preferQueryMode", "simple");
-      try (Connection c = DriverManager.getConnection(db.jdbcUrl(), p)) {
-        Outcome o = ApplyEngine.run(c, s, ApplySettings.defaults(), x -> { }, ApplyEngine.NO_RECHECK,
-            ApplyEngine.NO_OBSERVER, way);
-        // the driver gives the connection up at the encoding's change, reported with the insert's result
-        assertThat(o.ending()).as(way.name()).isEqualTo(Ending.CONNECTION_LOST);
-        assertThat(o.failedIndex()).as(way.name() + ": the insert's result, the attack not sent").isEqualTo(3);
-      }
+      Outcome o = FreshSchema.run(db, s, way);
+      // the driver gives the connection up at the encoding's change, reported with the insert's result
+      assertThat(o.ending()).as(way.name()).isEqualTo(Ending.CONNECTION_LOST);
+      assertThat(o.failedIndex()).as(way.name() + ": the insert's result, the attack not sent").isEqualTo(3);
       assertThat(db.queryValue("select count(*) from pg_class where relnamespace = 'p'::regnamespace"))
           .as(way.name() + ": p.base is there, nothing committed").isEqualTo("1");
     }

@@ -5,16 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cutter.core.exec.ApplyEngine.Ending;
 import dev.cutter.core.exec.ApplyEngine.Outcome;
 import dev.cutter.core.exec.ApplyEngine.Sending;
-import dev.cutter.core.model.ApplySettings;
 import dev.cutter.core.sql.SqlSplitter;
 import dev.cutter.core.sql.SqlStatement;
 import dev.cutter.fixtures.TestDatabase;
 import dev.cutter.fixtures.WithPostgres;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
 @WithPostgres
@@ -42,17 +38,10 @@ class LexingRevertAttackTest {
       int attack = s.size();
       assertThat(s.get(attack - 1).standardConformingStrings()).as("lexed with the setting off").isFalse();
       for (Sending way : Sending.values()) {
-        db.execute("drop schema if exists p cascade; create schema p; create table p.base(id int)");
-        Properties p = new Properties();
-        p.setProperty("user", "postgres");
-        p.setProperty("preferQueryMode", "simple");
-        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), p)) {
-          Outcome o = ApplyEngine.run(c, s, ApplySettings.defaults(), x -> { }, ApplyEngine.NO_RECHECK,
-              ApplyEngine.NO_OBSERVER, way);
-          assertThat(o.ending()).as(way.name()).isEqualTo(Ending.ROLLED_BACK);
-          assertThat(o.lexingChanged()).as(way.name())
-              .isEqualTo(new LexingSettingChanged.Mismatch(attack, attack, false, true));
-        }
+        Outcome o = FreshSchema.run(db, s, way);
+        assertThat(o.ending()).as(way.name()).isEqualTo(Ending.ROLLED_BACK);
+        assertThat(o.lexingChanged()).as(way.name())
+            .isEqualTo(new LexingSettingChanged.Mismatch(attack, attack, false, true));
         assertThat(db.queryValue("select count(*) from pg_class where relname = 'base' and relnamespace = 'p'::regnamespace"))
             .as(way.name()).isEqualTo("1");
       }

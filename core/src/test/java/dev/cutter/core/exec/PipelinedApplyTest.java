@@ -10,13 +10,11 @@ import dev.cutter.core.model.ApplySettings.Mode;
 import dev.cutter.fixtures.TestDatabase;
 import dev.cutter.fixtures.WithPostgres;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -44,10 +42,7 @@ class PipelinedApplyTest {
   record Both(Outcome oneAtATime, Outcome pipelined) {}
 
   private static Connection simple(TestDatabase db) throws SQLException {
-    Properties p = new Properties();
-    p.setProperty("user", "postgres");
-    p.setProperty("preferQueryMode", "simple");
-    return DriverManager.getConnection(db.jdbcUrl(), p);
+    return FreshSchema.simple(db);
   }
 
   private static List<ExecStatement> script(int n, IntFunction<String> text) {
@@ -63,7 +58,7 @@ class PipelinedApplyTest {
     Outcome[] o = new Outcome[2];
     Sending[] ways = {Sending.ONE_AT_A_TIME, Sending.PIPELINED};
     for (int k = 0; k < 2; k++) {
-      db.execute("drop schema if exists p cascade; create schema p; create table p.base(id int)");
+      db.execute(FreshSchema.MAKE);
       try (Connection c = simple(db)) {
         o[k] = ApplyEngine.run(c, statements, settings, conn -> { }, ApplyEngine.NO_RECHECK, ApplyEngine.NO_OBSERVER,
             ways[k]);
@@ -235,7 +230,7 @@ class PipelinedApplyTest {
     String loud = "do $$ begin for i in 1..60000 loop raise notice '%', repeat('n', 1000); end loop; end $$";
     String filler = "comment on table p.base is '" + "z".repeat(200_000) + "'";
     List<ExecStatement> s = script(250, i -> i == 1 ? loud : filler);
-    db.execute("drop schema if exists p cascade; create schema p; create table p.base(id int)");
+    db.execute(FreshSchema.MAKE);
     try (Connection c = simple(db); Connection watch = simple(db)) {
       int pid;
       try (Statement st = c.createStatement()) {
@@ -301,7 +296,7 @@ class PipelinedApplyTest {
     Seen[] seen = new Seen[2];
     Sending[] ways = {Sending.ONE_AT_A_TIME, Sending.PIPELINED};
     for (int k = 0; k < 2; k++) {
-      db.execute("drop schema if exists p cascade; create schema p; create table p.base(id int)");
+      db.execute(FreshSchema.MAKE);
       Thread killer = new Thread(() -> {
         try (Connection w = simple(db); Statement st = w.createStatement()) {
           for (int n = 0; n < 400; n++) {
