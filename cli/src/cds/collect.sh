@@ -18,12 +18,6 @@ OUT="$ROOT/cli/src/cds/classes.txt"
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 mkdir "$WORK/logs"
-# the list is for the JVM that builds (Java 17): JAVA_HOME pinned to the PATH's java, so that the
-# launcher does not prefer a JDK 25+ under /usr/lib/jvm (whose start-up cache is trained apart)
-if [ -z "${JAVA_HOME:-}" ]; then
-  JAVA_HOME=$(readlink -f "$(command -v java)")
-  export JAVA_HOME=${JAVA_HOME%/bin/java}
-fi
 # the JVM's own archive only: classes already in it need no entry
 export CUTTER_JAVA_OPTS="-XX:+UseSerialGC -Xshare:auto -Xlog:class+load=info:file=$WORK/logs/%p.log"
 C="$ROOT/bin/cutter"

@@ -97,8 +97,6 @@ class PackageContentsIT {
     assertThat(e).containsEntry("/usr/share/cutter/bin/cutter", "-rwxr-xr-x root/root")
         .containsEntry("/usr/share/cutter/lib/cutter.jar", "-rw-r--r-- root/root")
         .containsEntry("/usr/share/cutter/lib/cutter.classlist", "-rw-r--r-- root/root")
-        .containsEntry("/usr/share/cutter/lib/cutter.training/package.yaml", "-rw-r--r-- root/root")
-        .containsEntry("/usr/share/cutter/lib/cutter.training/ddl/create-registry.sql", "-rw-r--r-- root/root")
         .containsEntry("/usr/bin/cutter", "lrwxrwxrwx root/root -> ../share/cutter/bin/cutter")
         .containsEntry("/usr/share/bash-completion/completions/cutter", "-rw-r--r-- root/root")
         .containsEntry("/usr/share/zsh/vendor-completions/_cutter", "-rw-r--r-- root/root")
@@ -108,9 +106,8 @@ class PackageContentsIT {
     List<String> pages = e.keySet().stream().filter(p -> p.startsWith("/usr/share/man/man1/") && !p.endsWith("/"))
         .map(p -> p.substring("/usr/share/man/man1/".length())).sorted().toList();
     assertThat(pages).containsExactlyElementsOf(manPages()).contains("cutter.1.gz", "cutter-package-sign.1.gz");
-    // no class-data archive and no ahead-of-time cache: each fits only the path and JVM it was made
-    // for (postinst makes them)
-    assertThat(e.keySet()).noneMatch(p -> p.endsWith(".jsa") || p.endsWith(".aot"));
+    // no class-data archive: it fits only the path and JVM it was made for (postinst makes it)
+    assertThat(e.keySet()).noneMatch(p -> p.endsWith(".jsa"));
     // everything root's, nothing writable by group or others, directories 0755
     e.forEach((path, attrs) -> {
       assertThat(attrs).as(path).contains(" root/root");
@@ -156,8 +153,6 @@ class PackageContentsIT {
     assertThat(e).containsEntry(top + "bin/cutter", "-rwxr-xr-x")
         .containsEntry(top + "lib/cutter.jar", "-rw-r--r--")
         .containsEntry(top + "lib/cutter.classlist", "-rw-r--r--")
-        .containsEntry(top + "lib/cutter.training/package.yaml", "-rw-r--r--")
-        .containsEntry(top + "lib/cutter.training/ddl/create-registry.sql", "-rw-r--r--")
         .containsEntry(top + "completion/cutter.bash", "-rw-r--r--")
         .containsEntry(top + "completion/_cutter", "-rw-r--r--")
         .containsEntry(top + "examples/trust.yaml", "-rw-r--r--")
@@ -165,7 +160,7 @@ class PackageContentsIT {
         .containsEntry(top + "docs/install.md", "-rw-r--r--");
     assertThat(e.keySet().stream().filter(p -> p.startsWith(top + "man/man1/") && !p.endsWith("/"))
         .map(p -> p.substring((top + "man/man1/").length())).sorted().toList()).containsExactlyElementsOf(manPages());
-    assertThat(e.keySet()).allMatch(p -> p.startsWith(top)).noneMatch(p -> p.endsWith(".jsa") || p.endsWith(".aot"));
+    assertThat(e.keySet()).allMatch(p -> p.startsWith(top)).noneMatch(p -> p.endsWith(".jsa"));
   }
 
   @Test
@@ -181,7 +176,7 @@ class PackageContentsIT {
     assertThat(jsa).exists();
     try (Stream<Path> lib = Files.list(home.resolve("lib"))) {
       assertThat(lib.map(p -> p.getFileName().toString()).sorted().toList())
-          .containsExactly("cutter.classlist", "cutter.jar", "cutter.jsa", "cutter.training");
+          .containsExactly("cutter.classlist", "cutter.jar", "cutter.jsa");
     }
 
     // the second run maps it: cutter's own classes come from the archive, not the jar
@@ -209,15 +204,8 @@ class PackageContentsIT {
     assertThat(r.out()).startsWith("cutter " + VERSION + " (commit ");
     assertThat(r.out().lines().count()).isEqualTo(2);
     assertThat(r.err()).isEmpty();
-    // without JAVA_HOME: a JDK 25+ under /usr/lib/jvm has no cache here and none can be made, so the
-    // launcher passes it over for the PATH's Java, without a word
-    Cli noHome = run(cmd, Map.of("JAVA_HOME", ""));
-    assertThat(noHome.exit()).as(noHome.err()).isZero();
-    assertThat(noHome.out()).startsWith("cutter " + VERSION + " (commit ");
-    assertThat(noHome.err()).isEmpty();
     try (Stream<Path> lib = Files.list(home.resolve("lib"))) {
-      assertThat(lib.map(p -> p.getFileName().toString()).sorted().toList())
-          .containsExactly("cutter.classlist", "cutter.jar", "cutter.training");
+      assertThat(lib.map(p -> p.getFileName().toString()).sorted().toList()).containsExactly("cutter.classlist", "cutter.jar");
     }
   }
 
