@@ -41,8 +41,7 @@ class BackupScopeTest {
   private ApplyPackage scoped(TestDatabase db, String sql, List<String> schemas) throws Exception {
     ApplyPackage p = Packages.write(dir, db, "postgres", sql, "  - schema_exists: app\n");
     BackupPolicy backup = new BackupPolicy(true, schemas, dir.resolve("backups"), 0, List.of(), Optional.empty());
-    return new ApplyPackage(p.file(), p.directory(), p.sha256(), p.id(), p.title(), p.authorization(), p.target(),
-        p.artifact(), p.preflight(), backup, p.apply(), p.verify(), p.rollback(), p.sandbox(), p.source());
+    return Packages.with(p, p.preflight(), backup);
   }
 
   private CheckResult scope(TestDatabase db, String sql, List<String> schemas) throws Exception {

@@ -9,7 +9,6 @@ import dev.cutter.core.check.CheckType;
 import dev.cutter.core.check.Preflight;
 import dev.cutter.core.check.Problems;
 import dev.cutter.core.db.ConnectionSpec;
-import dev.cutter.core.exec.Journal;
 import dev.cutter.core.model.ApplyPackage;
 import dev.cutter.core.model.BackupPolicy;
 import dev.cutter.core.model.CheckSpec;
@@ -25,7 +24,6 @@ import dev.cutter.core.run.Steps;
 import dev.cutter.fixtures.TestDatabase;
 import dev.cutter.fixtures.WithPostgres;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,9 +48,6 @@ class BeginReadingsAheadTest {
   @TempDir
   Path dir;
 
-  private static final String CHECK = """
-        - sql: { name: no flagged rows, query: "select not exists (select 1 from app.t where flagged)", expect: true }
-      """;
 
   private String app;
 
@@ -91,24 +86,16 @@ class BeginReadingsAheadTest {
   }
 
   private void seed(TestDatabase db) throws SQLException {
-    app = db.createRole("app");
-    db.createSchema("app", app);
-    db.execute("create table app.t (id int primary key, flagged boolean not null default false)");
-    db.execute("alter table app.t owner to " + app);
-    db.execute("insert into app.t values (1, false)");
-    try (Connection c = db.superuser()) {
-      Journal.init(c, List.of(app));
-    }
+    app = Packages.seedFlagged(db);
   }
 
   /** The package with its sql check, then the meddling check; no backup. */
   private ApplyPackage pkg(TestDatabase db, String sql) throws Exception {
-    ApplyPackage p = Packages.write(dir, db, app, sql, CHECK);
+    ApplyPackage p = Packages.write(dir, db, app, sql, Packages.FLAGGED_CHECK);
     CheckSpec sqlCheck = p.preflight().get(0);
     List<CheckSpec> preflight = List.of(sqlCheck, new CheckSpec("meddling", sqlCheck.args(), sqlCheck.position()));
     BackupPolicy noBackup = new BackupPolicy(false, List.of(), dir.resolve("backups"), 0, List.of(), Optional.empty());
-    return new ApplyPackage(p.file(), p.directory(), p.sha256(), p.id(), p.title(), p.authorization(), p.target(),
-        p.artifact(), preflight, noBackup, p.apply(), p.verify(), p.rollback(), p.sandbox(), p.source());
+    return Packages.with(p, preflight, noBackup);
   }
 
   private static RunReport apply(TestDatabase db, ApplyPackage p, String sql, Meddling meddling) {

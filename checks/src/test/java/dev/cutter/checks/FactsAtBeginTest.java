@@ -6,7 +6,6 @@ import dev.cutter.core.Verdict;
 import dev.cutter.core.check.CheckResult;
 import dev.cutter.core.check.Preflight;
 import dev.cutter.core.db.ConnectionSpec;
-import dev.cutter.core.exec.Journal;
 import dev.cutter.core.model.ApplyPackage;
 import dev.cutter.core.model.BackupPolicy;
 import dev.cutter.core.run.ApplyRun;
@@ -41,29 +40,18 @@ class FactsAtBeginTest {
   @TempDir
   Path dir;
 
-  private static final String CHECK = """
-        - sql: { name: no flagged rows, query: "select not exists (select 1 from app.t where flagged)", expect: true }
-      """;
 
   /** The apply role of the test: owner of schema app, granted the journal, not its owner. */
   private String app;
 
   private ApplyPackage pkg(TestDatabase db, String sql) throws Exception {
-    ApplyPackage p = Packages.write(dir, db, app, sql, CHECK);
+    ApplyPackage p = Packages.write(dir, db, app, sql, Packages.FLAGGED_CHECK);
     BackupPolicy backup = new BackupPolicy(true, List.of(), dir.resolve("backups"), 0, List.of(), Optional.empty());
-    return new ApplyPackage(p.file(), p.directory(), p.sha256(), p.id(), p.title(), p.authorization(), p.target(),
-        p.artifact(), p.preflight(), backup, p.apply(), p.verify(), p.rollback(), p.sandbox(), p.source());
+    return Packages.with(p, p.preflight(), backup);
   }
 
   private void seed(TestDatabase db) throws SQLException {
-    app = db.createRole("app");
-    db.createSchema("app", app);
-    db.execute("create table app.t (id int primary key, flagged boolean not null default false)");
-    db.execute("alter table app.t owner to " + app);
-    db.execute("insert into app.t values (1, false)");
-    try (Connection c = db.superuser()) {
-      Journal.init(c, List.of(app));
-    }
+    app = Packages.seedFlagged(db);
   }
 
   /** A backup that lets {@code meanwhile} run from another session, then reports PASS. */

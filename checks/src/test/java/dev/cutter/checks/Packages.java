@@ -4,7 +4,10 @@ import dev.cutter.core.check.CheckResult;
 import dev.cutter.core.check.Preflight;
 import dev.cutter.core.db.ConnectionSpec;
 import dev.cutter.core.exec.ExecStatement;
+import dev.cutter.core.exec.Journal;
 import dev.cutter.core.model.ApplyPackage;
+import dev.cutter.core.model.BackupPolicy;
+import dev.cutter.core.model.CheckSpec;
 import dev.cutter.core.model.PackageLoader;
 import dev.cutter.core.model.Sha256;
 import dev.cutter.fixtures.TestDatabase;
@@ -12,6 +15,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -50,6 +55,33 @@ final class Packages {
         """.formatted(db.name(), sysid, applyRole, Sha256.of(sql.getBytes(StandardCharsets.UTF_8)), preflightYaml.stripTrailing());
     Files.writeString(dir.resolve("package.yaml"), yaml);
     return PackageLoader.withInstalledChecks().load(dir);
+  }
+
+  /** A preflight list of one sql check: no row of app.t is flagged (the tables {@link #seedFlagged} makes). */
+  static final String FLAGGED_CHECK = """
+        - sql: { name: no flagged rows, query: "select not exists (select 1 from app.t where flagged)", expect: true }
+      """;
+
+  /**
+   * Role app owning schema app and its table app.t (one row, not flagged), granted the journal,
+   * not its owner; returns the role's name.
+   */
+  static String seedFlagged(TestDatabase db) throws SQLException {
+    String app = db.createRole("app");
+    db.createSchema("app", app);
+    db.execute("create table app.t (id int primary key, flagged boolean not null default false)");
+    db.execute("alter table app.t owner to " + app);
+    db.execute("insert into app.t values (1, false)");
+    try (Connection c = db.superuser()) {
+      Journal.init(c, List.of(app));
+    }
+    return app;
+  }
+
+  /** {@code p} with another preflight list and backup policy. */
+  static ApplyPackage with(ApplyPackage p, List<CheckSpec> preflight, BackupPolicy backup) {
+    return new ApplyPackage(p.file(), p.directory(), p.sha256(), p.id(), p.title(), p.authorization(), p.target(),
+        p.artifact(), preflight, backup, p.apply(), p.verify(), p.rollback(), p.sandbox(), p.source());
   }
 
   /** The artifact's lines as statements (these tests write one statement a line). */

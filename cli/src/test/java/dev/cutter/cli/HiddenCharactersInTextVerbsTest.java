@@ -6,14 +6,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cutter.core.text.YamlText;
+import dev.cutter.fixtures.MinimalPackage;
 import java.io.IOException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -85,25 +84,7 @@ class HiddenCharactersInTextVerbsTest {
     // the artifact's file name holds the characters: only where the platform can name such a file
     assumeTrue(Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8")).newEncoder().canEncode(ARTIFACT));
     Path pkg = dir.resolve("pkg");
-    Files.createDirectories(pkg.resolve("ddl"));
-    Files.writeString(pkg.resolve(ARTIFACT), SQL, StandardCharsets.UTF_8);
-    Files.writeString(pkg.resolve("package.yaml"), """
-        apiVersion: cutter/v1
-        kind: ApplyPackage
-        id: hidden-characters
-        title: Hidden characters
-        authorization:
-          ref: TEST-1
-          expires_at: 2030-01-01T00:00:00Z
-          risk: low
-        target:
-          database: app
-          system_identifier: "7611578671664259111"
-          apply_role: app_owner
-        artifact:
-          path: %s
-          sha256: %s
-        """.formatted(YamlText.quoted(ARTIFACT), sha256(SQL)), StandardCharsets.UTF_8);
+    MinimalPackage.write(pkg, Instant.parse("2030-01-01T00:00:00Z"), ARTIFACT, YamlText.quoted(ARTIFACT), SQL);
     return pkg;
   }
 
@@ -115,7 +96,7 @@ class HiddenCharactersInTextVerbsTest {
 
     assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(3);
     assertThat(anyHidden(r.out())).as(r.out()).isFalse();
-    assertThat(r.out()).contains("\nsha256 ddl/re\\u202eview\\u200b\\U000e0041.sql: ok " + sha256(SQL) + "\n");
+    assertThat(r.out()).contains("\nsha256 ddl/re\\u202eview\\u200b\\U000e0041.sql: ok " + MinimalPackage.sha256(SQL) + "\n");
   }
 
   @Test
@@ -132,13 +113,5 @@ class HiddenCharactersInTextVerbsTest {
     assertThat(root.get("artifacts").get(0).get("path").asText()).isEqualTo("package.yaml");
     assertThat(artifact.get("path").asText()).isEqualTo(ARTIFACT);
     assertThat(artifact.get("matches").asBoolean()).isTrue();
-  }
-
-  private static String sha256(String text) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

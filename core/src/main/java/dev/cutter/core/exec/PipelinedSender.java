@@ -169,6 +169,20 @@ final class PipelinedSender {
   }
 
   /** {@code joinNothing}: null reads {@link #eventTriggers} here when {@link #mayJoin}. */
+  /**
+   * The run's end before {@code s}, a statement whose reading depends on the lexer's settings, when
+   * the standard_conforming_strings the server reported last is not the one the splitter assumed
+   * for it; null when they agree. Every earlier result has arrived (it opens a window or goes alone).
+   */
+  private static Result keptBack(QueryExecutor qe, ExecStatement s, int executed, int windows, int messages) {
+    try {
+      LexingSettingChanged.check(qe.getStandardConformingStrings(), s);
+      return null;
+    } catch (LexingSettingChanged e) {
+      return new Result(executed, s, e, 0, 0, windows, 0, null, messages);
+    }
+  }
+
   private static Result run(Connection c, Statement one, List<ExecStatement> statements, StatementTimings.Recorder timer,
       StatementNotices.Log notices, ApplyEngine.WindowedObserver observer, int windowStatements, int windowBytes,
       Boolean joinNothing) throws SQLException {
@@ -217,10 +231,9 @@ final class PipelinedSender {
       boolean fits = s != null && !alone && !closed && window.size() < windowStatements && bytes + size <= windowBytes
           && !(lexing[i] && !window.isEmpty());
       if (fits && lexing[i]) {
-        try {
-          LexingSettingChanged.check(qe.getStandardConformingStrings(), s);
-        } catch (LexingSettingChanged e) {
-          return new Result(executed, s, e, 0, 0, windows, 0, null, messages);
+        Result refused = keptBack(qe, s, executed, windows, messages);
+        if (refused != null) {
+          return refused;
         }
       }
       if (fits) {
@@ -265,10 +278,9 @@ final class PipelinedSender {
       }
       // s goes alone: not pipelinable, or larger than a window by itself
       if (lexing[i]) {
-        try {
-          LexingSettingChanged.check(qe.getStandardConformingStrings(), s);
-        } catch (LexingSettingChanged e) {
-          return new Result(executed, s, e, 0, 0, windows, 0, null, messages);
+        Result refused = keptBack(qe, s, executed, windows, messages);
+        if (refused != null) {
+          return refused;
         }
       }
       windows++;
