@@ -26,6 +26,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -40,6 +41,7 @@ public final class BackupGate {
   private Consumer<ConnectionSpec> beforeProofComparison = c -> { };
   private Consumer<Path> afterDirectoryDump = p -> { };
   private Runnable beforeSourceCount = () -> { };
+  private Runnable beforeCatalog = () -> { };
   private Runnable beforeCommit = () -> { };
   private boolean followDirectoryDump = true;
 
@@ -56,6 +58,12 @@ public final class BackupGate {
   /** For tests: runs {@code hook} just before a backup that passed every check is moved to its final name. */
   BackupGate beforeCommit(Runnable hook) {
     this.beforeCommit = hook;
+    return this;
+  }
+
+  /** For tests: runs {@code hook} just before the catalog session opens (after the groundwork's checks). */
+  BackupGate beforeCatalog(Runnable hook) {
+    this.beforeCatalog = hook;
     return this;
   }
 
@@ -116,6 +124,94 @@ public final class BackupGate {
     return new Groundwork(keys, tools);
   }
 
+  /**
+   * The restore proof's database, made on its own thread ahead of its use: {@code cutter backup}
+   * starts it once the integrity gate has passed, beside the identity gate and the catalog
+   * reading ({@link #run} otherwise starts it just before the catalog session opens). Only the
+   * scratch server is touched: nothing of the target is read or dumped before the identity gate
+   * holds. The scratch's major is checked against the source's once the catalog is read, before
+   * pg_dump starts. {@link #close} waits for the creation and drops what it made, whichever way
+   * the run ended (a SIGTERM or SIGINT too, by a hook); after a proof it does nothing more.
+   */
+  public static final class ProofAhead implements AutoCloseable {
+    private final FutureTask<RestoreProof> creation;
+    private final Thread dropOnSignal;
+
+    private ProofAhead(FutureTask<RestoreProof> creation) {
+      this.creation = creation;
+      this.dropOnSignal = creation == null ? null : new Thread(this::dropMade, "cutter-restore-proof-interrupt");
+      if (dropOnSignal != null) {
+        Runtime.getRuntime().addShutdownHook(dropOnSignal);
+      }
+    }
+
+    /** True when a proof's database is being made (a restore proof asked for, with a scratch server). */
+    boolean started() {
+      return creation != null;
+    }
+
+    /** The proof's database once made, or why it could not be. */
+    RestoreProof take() throws RestoreProof.Refused, InterruptedException {
+      try {
+        return creation.get();
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof RestoreProof.Refused r) {
+          throw r;
+        }
+        throw new RestoreProof.Refused(Cause.ProofFailure.SCRATCH_REFUSED, List.of(), "cannot create the restore proof's"
+            + " database: " + e.getCause(), null);
+      }
+    }
+
+    private void dropMade() {
+      if (creation == null) {
+        return;
+      }
+      boolean interrupted = false;
+      while (true) {
+        try {
+          creation.get().close();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        } catch (ExecutionException e) {
+          break; // nothing was made, or it was dropped where it failed
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    /** Waits for the creation and drops the proof's database (once: a proof that ran has dropped it already). */
+    @Override
+    public void close() {
+      dropMade();
+      if (dropOnSignal != null) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(dropOnSignal);
+        } catch (IllegalStateException e) {
+          // the JVM is shutting down: the hook has run or is running
+        }
+      }
+    }
+  }
+
+  /**
+   * Starts making the restore proof's database for run {@code runId} under {@code policy} (nothing
+   * when the policy asks for no proof or no scratch server was given: {@link #run} refuses that).
+   */
+  public ProofAhead startProof(BackupPolicy policy, String runId) {
+    if (policy.verify() != BackupPolicy.Verify.RESTORE || settings.scratch().isEmpty()) {
+      return new ProofAhead(null);
+    }
+    var scratch = settings.scratch().get();
+    int jobs = policy.format() == BackupPolicy.Format.DIRECTORY ? policy.jobs() : 1;
+    FutureTask<RestoreProof> creation = new FutureTask<>(() -> RestoreProof.create(scratch, runId, jobs));
+    start(creation, "cutter restore proof database");
+    return new ProofAhead(creation);
+  }
+
   private static void start(Runnable work, String name) {
     Thread t = new Thread(work, name);
     t.setDaemon(true);
@@ -133,6 +229,22 @@ public final class BackupGate {
   /** As {@link #run(ConnectionSpec, BackupPolicy, String, String)}, with groundwork started earlier. */
   public BackupResult run(ConnectionSpec backupConn, BackupPolicy policy, String packageId, String runId,
       Groundwork groundwork) {
+    return run(backupConn, policy, packageId, runId, groundwork, (ProofAhead) null);
+  }
+
+  /**
+   * As above, with the restore proof's database started earlier ({@link #startProof}; null: it is
+   * started here, beside the catalog reading). The run closes {@code proofAhead}.
+   */
+  public BackupResult run(ConnectionSpec backupConn, BackupPolicy policy, String packageId, String runId,
+      Groundwork groundwork, ProofAhead proofAhead) {
+    try (ProofAhead ahead = proofAhead) {
+      return runAhead(backupConn, policy, packageId, runId, groundwork, () -> ahead != null ? ahead : startProof(policy, runId));
+    }
+  }
+
+  private BackupResult runAhead(ConnectionSpec backupConn, BackupPolicy policy, String packageId, String runId,
+      Groundwork groundwork, Supplier<ProofAhead> proofAhead) {
     Instant started = settings.clock().instant();
     // pg_dump -Fd writes files where it runs: through a prefix that is the prefix's side, out of cutter's reach
     if (policy.format() == BackupPolicy.Format.DIRECTORY && settings.clientTools().via().isPresent()) {
@@ -168,16 +280,25 @@ public final class BackupGate {
       return Blocked.of(Cause.BackupRefusal.DIRECTORY, "backup.dir is not set", null);
     }
 
+    // the proof's database is made beside the catalog reading (or was started before the identity gate)
+    try (ProofAhead ahead = proofAhead.get()) {
+      return readAndDump(backupConn, policy, packageId, runId, keys, tools, ahead, started);
+    }
+  }
+
+  private BackupResult readAndDump(ConnectionSpec backupConn, BackupPolicy policy, String packageId, String runId,
+      Keys keys, Tools tools, ProofAhead ahead, Instant started) {
     // The catalog session stays open, in the transaction whose snapshot pg_dump imports, until the dump is done.
     ScopeCatalog catalog;
     try {
+      beforeCatalog.run();
       catalog = ScopeCatalog.open(backupConn, policy);
     } catch (SQLException e) {
       return Blocked.of(Cause.BackupRefusal.CANNOT_CONNECT, "cannot connect as " + backupConn.user() + " to " + backupConn.display() + ": "
           + e.getMessage(), "SQLSTATE " + e.getSQLState());
     }
     try {
-      return prepareAndDump(backupConn, policy, packageId, runId, keys, tools, catalog, started);
+      return prepareAndDump(backupConn, policy, packageId, runId, keys, tools, catalog, ahead, started);
     } catch (SQLException e) {
       return Blocked.of(Cause.BackupRefusal.UNREADABLE, "cannot read the catalog as " + backupConn.user() + ": " + e.getMessage(),
           "SQLSTATE " + e.getSQLState());
@@ -191,7 +312,7 @@ public final class BackupGate {
   }
 
   private BackupResult prepareAndDump(ConnectionSpec backupConn, BackupPolicy policy, String packageId, String runId,
-      Keys keys, Tools tools, ScopeCatalog catalog, Instant started) throws SQLException {
+      Keys keys, Tools tools, ScopeCatalog catalog, ProofAhead ahead, Instant started) throws SQLException {
     Prepared prepared = prepare(catalog, policy, tools);
     if (prepared.refusal() != null) {
       return prepared.refusal();
@@ -207,10 +328,14 @@ public final class BackupGate {
     }
     RestoreProof proof;
     try {
-      proof = RestoreProof.open(settings.scratch().get(), catalog.serverVersionNum() / 10000, runId,
+      proof = ahead.started() ? ahead.take() : RestoreProof.create(settings.scratch().get(), runId,
           policy.format() == BackupPolicy.Format.DIRECTORY ? policy.jobs() : 1);
+      proof.requireMajor(catalog.serverVersionNum() / 10000);
     } catch (RestoreProof.Refused r) {
       return proofRefused(r);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Blocked.of(Cause.BackupRefusal.INTERRUPTED, "interrupted while the restore proof's database was made", null);
     }
     // a SIGTERM/SIGINT ends the JVM before this thread reaches the close: the proof's database (a copy
     // of production on the scratch server) is dropped by a hook then, as after a failure

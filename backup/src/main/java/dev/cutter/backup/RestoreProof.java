@@ -16,6 +16,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
@@ -45,13 +46,17 @@ final class RestoreProof implements AutoCloseable {
   private final ScratchServer server;
   private final String name;
   private final long lockSlots;
+  private final int major;
+  private final String version;
   private boolean closed;
   private Thread cleanUp;
 
-  private RestoreProof(ScratchServer server, String name, long lockSlots) {
+  private RestoreProof(ScratchServer server, String name, long lockSlots, int major, String version) {
     this.server = server;
     this.name = name;
     this.lockSlots = lockSlots;
+    this.major = major;
+    this.version = version;
   }
 
   /**
@@ -65,6 +70,20 @@ final class RestoreProof implements AutoCloseable {
 
   /** As above for a restore of {@code jobs} jobs, which may build that many indexes at once ({@link #indexMemory}). */
   static RestoreProof open(Supplier<ScratchServer> scratch, int sourceMajor, String runId, int jobs) throws Refused {
+    return create(scratch, OptionalInt.of(sourceMajor), runId, jobs);
+  }
+
+  /**
+   * As {@link #open(Supplier, int, String, int)} before the source's major is known (the proof's
+   * database is made while the identity gate and the catalog reading run): the scratch server's
+   * major is read here and {@link #requireMajor} refuses another one, before anything is dumped.
+   */
+  static RestoreProof create(Supplier<ScratchServer> scratch, String runId, int jobs) throws Refused {
+    return create(scratch, OptionalInt.empty(), runId, jobs);
+  }
+
+  private static RestoreProof create(Supplier<ScratchServer> scratch, OptionalInt sourceMajor, String runId, int jobs)
+      throws Refused {
     ScratchServer server;
     try {
       server = scratch.get();
@@ -76,13 +95,15 @@ final class RestoreProof implements AutoCloseable {
     new SecureRandom().nextBytes(random);
     String name = "cutter_proof_" + runId.toLowerCase().replaceAll("[^a-z0-9]", "_") + "_" + HexFormat.of().formatHex(random);
     long slots;
+    int major;
+    String version;
+    boolean created = false;
     try (Connection c = Connections.open(server.admin(), "cutter restore proof"); Statement st = c.createStatement()) {
       ServerVersion v = ServerVersion.of(c);
-      int major = v.major();
-      String version = v.text();
-      if (major != sourceMajor) {
-        throw new Refused(ProofFailure.SCRATCH_REFUSED, List.of(), "the restore proof needs a scratch server of the source's"
-            + " major (PostgreSQL " + sourceMajor + "); " + server.describe() + " runs PostgreSQL " + version, null);
+      major = v.major();
+      version = v.text();
+      if (sourceMajor.isPresent() && major != sourceMajor.getAsInt()) {
+        throw otherMajor(server, sourceMajor.getAsInt(), version);
       }
       // the server's lock table, read before anything is created (whether a restore fits in one transaction)
       try (var rs = st.executeQuery("select current_setting('max_locks_per_transaction')::bigint"
@@ -94,19 +115,40 @@ final class RestoreProof implements AutoCloseable {
       // the restored catalog (function bodies, names, reltuples) and keep a session cutter may not end;
       // connections are opened only once PUBLIC's privileges are gone
       st.execute("create database " + Sql.ident(name) + " template template0 allow_connections false");
+      created = true;
       st.execute("revoke all on database " + Sql.ident(name) + " from public");
       st.execute("alter database " + Sql.ident(name) + " allow_connections true");
       quickCommits(st, name);
       indexMemory(st, name, jobs);
     } catch (SQLException | RuntimeException e) {
-      server.close();
+      if (created) {
+        new RestoreProof(server, name, 0, 0, null).close(); // the database created before the failure goes too
+      } else {
+        server.close();
+      }
       throw new Refused(ProofFailure.SCRATCH_REFUSED, List.of(), "cannot create the restore proof's database on "
           + server.describe() + ": " + (e instanceof SQLException s ? DbErrors.oneLine(s) : oneLine(e.getMessage())), null);
     } catch (Refused r) {
       server.close();
       throw r;
     }
-    return new RestoreProof(server, name, slots);
+    return new RestoreProof(server, name, slots, major, version);
+  }
+
+  /**
+   * Refuses a scratch server whose major is not the source's, in one line, dropping the proof's
+   * database first (nothing has been dumped or restored yet).
+   */
+  void requireMajor(int sourceMajor) throws Refused {
+    if (major != sourceMajor) {
+      close();
+      throw otherMajor(server, sourceMajor, version);
+    }
+  }
+
+  private static Refused otherMajor(ScratchServer server, int sourceMajor, String version) {
+    return new Refused(ProofFailure.SCRATCH_REFUSED, List.of(), "the restore proof needs a scratch server of the source's"
+        + " major (PostgreSQL " + sourceMajor + "); " + server.describe() + " runs PostgreSQL " + version, null);
   }
 
   /**

@@ -704,6 +704,81 @@ class RestoreProofTest {
     assertThat(gone).as("the proof's database is gone when the run ends").isTrue();
   }
 
+  /** Waits (at most 20 s) until the run's proof database exists; whether it came. */
+  private static boolean waitForProofDatabase(TestDatabase db, String runId) {
+    long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (System.nanoTime() < until && proofDatabases(db, runId).isEmpty()) {
+      sleep(20);
+    }
+    return !proofDatabases(db, runId).isEmpty();
+  }
+
+  /**
+   * The proof's database is made beside the catalog reading, not after it: the catalog session
+   * opens only once it exists (the hook waits up to 20 s for it; before, it was made only after
+   * the catalog was read, so the wait never ended and the proof still passed).
+   */
+  @Test
+  void theProofsDatabaseIsMadeWhileTheCatalogIsRead(TestDatabase db) throws Exception {
+    createLedger(db);
+    String role = reader(db);
+    String runId = "20261205T010000Z-0131";
+    boolean[] madeBeforeTheCatalog = {false};
+    BackupGate gate = gate(db, BackupGateTest.env(Map.of()))
+        .beforeCatalog(() -> madeBeforeTheCatalog[0] = waitForProofDatabase(db, runId));
+
+    BackupResult result = gate.run(BackupGateTest.conn(db, role), proving(tmp.resolve("backups"), List.of()), "ledger-change", runId);
+
+    assertThat(result).as("result %s", result).isInstanceOf(Passed.class);
+    assertThat(((Passed) result).envelope().proof().rowsCompared()).isEqualTo(40 + 1234 + 77 + 300);
+    assertThat(madeBeforeTheCatalog[0]).as("the proof's database exists while the catalog session opens").isTrue();
+    assertThat(proofDatabases(db, runId)).isEmpty();
+  }
+
+  /**
+   * A refusal of the catalog reading (a schema in scope that does not exist) comes after the
+   * proof's database was made beside it: the run drops it, and nothing was dumped or written.
+   */
+  @Test
+  void aCatalogRefusalDropsTheProofsDatabaseMadeBesideItAndWritesNothing(TestDatabase db) throws Exception {
+    createLedger(db);
+    String role = reader(db);
+    String runId = "20261205T010000Z-0132";
+    boolean[] made = {false};
+    BackupGate gate = gate(db, BackupGateTest.env(Map.of())).beforeCatalog(() -> made[0] = waitForProofDatabase(db, runId));
+    BackupPolicy policy = BackupGateTest.policy(List.of("ledger", "nowhere"), tmp.resolve("backups"), 1, List.of(),
+        Optional.empty()).withVerify(BackupPolicy.Verify.RESTORE);
+
+    BackupResult result = gate.run(BackupGateTest.conn(db, role), policy, "ledger-change", runId);
+
+    assertThat(result).isInstanceOf(Blocked.class);
+    assertThat(((Blocked) result).kind()).isEqualTo(Cause.BackupRefusal.SCOPE_MISSING);
+    assertThat(made[0]).as("the proof's database was made before the refusal").isTrue();
+    assertThat(proofDatabases(db, runId)).as("and dropped with it").isEmpty();
+    assertThat(tmp.resolve("backups")).as("nothing dumped or written").doesNotExist();
+    assertThat(db.queryValue("select count(*) from pg_stat_activity where application_name = 'cutter pg_dump'")).isEqualTo("0");
+  }
+
+  /**
+   * Made ahead by the command (beside the identity gate) and never used, because the identity
+   * gate refused the target: closing it drops the database once it is made.
+   */
+  @Test
+  void aProofDatabaseMadeAheadAndNeverUsedIsDroppedWhenClosed(TestDatabase db) throws Exception {
+    String runId = "20261205T010000Z-0133";
+    BackupGate gate = gate(db, BackupGateTest.env(Map.of()));
+    BackupGate.ProofAhead ahead = gate.startProof(proving(tmp.resolve("backups"), List.of()), runId);
+    assertThat(waitForProofDatabase(db, runId)).as("made on its own thread").isTrue();
+    assertThat(db.queryValue("select has_database_privilege('public', d.oid, 'connect') from pg_database d"
+        + " where d.datname like 'cutter_proof_20261205t010000z_0133%'")).as("PUBLIC may not connect").isEqualTo("f");
+
+    ahead.close();
+
+    assertThat(proofDatabases(db, runId)).isEmpty();
+    assertThat(gate.startProof(BackupGateTest.policy(List.of("ledger"), tmp.resolve("backups"), 1, List.of(), Optional.empty()),
+        runId).started()).as("nothing is made without a proof").isFalse();
+  }
+
   private static void sleep(long ms) {
     try {
       Thread.sleep(ms);

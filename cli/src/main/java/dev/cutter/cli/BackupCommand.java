@@ -86,6 +86,7 @@ final class BackupCommand implements Callable<Integer>, UsesEnvironment {
 
   @Override
   public Integer call() {
+    DriverWarmup.start(); // classes only: nothing connects before the integrity gate
     StringWriter text = new StringWriter();
     PrintWriter out = new PrintWriter(text);
     ApplyPackage p = PackageLoader.withInstalledChecks().load(PackagePaths.packageYaml(pkg));
@@ -156,17 +157,22 @@ final class BackupCommand implements Callable<Integer>, UsesEnvironment {
       return ExitCodes.CHECKS_FAILED;
     }
     String runId = RunIds.next(settings.clock());
-    GateResult identity = IdentityGate.check(login, p, "cutter backup " + runId);
-    if (identity.status() != GateStatus.PASS) {
-      out.println("identity: FAIL " + identity.message());
-      out.println("verdict: BLOCKED (identity gate: not the approved target; nothing was dumped)");
+    // the restore proof's database is made on the scratch server while the identity gate and the
+    // catalog reading run; nothing of the target is read or dumped before the identity holds, and
+    // a refusal drops what was made
+    try (BackupGate.ProofAhead proofAhead = gate.startProof(policy, runId)) {
+      GateResult identity = IdentityGate.check(login, p, "cutter backup " + runId);
+      if (identity.status() != GateStatus.PASS) {
+        out.println("identity: FAIL " + identity.message());
+        out.println("verdict: BLOCKED (identity gate: not the approved target; nothing was dumped)");
+        out.flush();
+        return ExitCodes.CHECKS_FAILED;
+      }
+      BackupResult result = gate.run(backupConn, policy, p.id(), runId, groundwork, proofAhead);
+      print(result, out);
       out.flush();
-      return ExitCodes.CHECKS_FAILED;
+      return result.passed() ? ExitCodes.OK : ExitCodes.CHECKS_FAILED;
     }
-    BackupResult result = gate.run(backupConn, policy, p.id(), runId, groundwork);
-    print(result, out);
-    out.flush();
-    return result.passed() ? ExitCodes.OK : ExitCodes.CHECKS_FAILED;
   }
 
   private IntegrityResult integrity(ApplyPackage p, Clock clock) {

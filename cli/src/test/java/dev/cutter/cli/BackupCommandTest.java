@@ -125,6 +125,31 @@ class BackupCommandTest {
     assertThat(db.queryValue("select count(*) from pg_database where datname like 'cutter_proof_%'")).isEqualTo("0");
   }
 
+  /**
+   * The proof's database is made on the scratch server beside the identity gate; when that gate
+   * refuses the target, nothing is dumped and the database is dropped before the command ends.
+   */
+  @Test
+  void anIdentityRefusalWithTheProofDumpsNothingAndLeavesNoProofDatabase(TestDatabase db) throws Exception {
+    db.execute("create schema app; create table app.t(id int); insert into app.t values (1);");
+    Path pkg = writePackage(db, "app");
+    Path yaml = pkg.resolve("package.yaml");
+    Files.writeString(yaml, Files.readString(yaml).replace("system_identifier: \"" + Approver.systemIdentifier(db) + "\"",
+        "system_identifier: \"1234\""));
+    Path trust = trustWithApprover();
+    Cli sign = cli(Map.of("P", PASSPHRASE), "package", "sign", pkg.toString(), "--key",
+        tmp.resolve("keys/approver-one.sec.asc").toString(), "--passphrase-env", "P");
+    assertThat(sign.exit()).as(sign.err()).isZero();
+
+    Cli r = cli(Map.of(), "backup", pkg.toString(), "--target", db.uri("postgres"), "--trust", trust.toString(), "--prove",
+        "--restore-into", db.uri("postgres").replace("/" + db.name(), "/postgres"));
+
+    assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(3);
+    assertThat(r.out()).contains("verdict: BLOCKED (identity gate: not the approved target; nothing was dumped)");
+    assertThat(db.queryValue("select count(*) from pg_database where datname like 'cutter_proof_%'")).isEqualTo("0");
+    assertThat(tmp.resolve("backups")).doesNotExist();
+  }
+
   @Test
   void proveRestoresIntoTheEmbeddedServerByDefault(TestDatabase db) throws Exception {
     db.execute("create schema app; create table app.t(id serial primary key, v text); create table app.u(x int);"
