@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cutter.core.exec.StatementTiming;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -35,16 +36,29 @@ final class BlockYaml {
   /** Each key the mapper writes, as it writes it. */
   private final Map<String, String> keys = new LinkedHashMap<>();
 
-  private BlockYaml(ObjectMapper mapper) {
+  /** The statement rows written where their (empty) list stands in the tree; null when the tree holds them. */
+  private final StatementRows.Streamed rows;
+
+  private BlockYaml(ObjectMapper mapper, StatementRows.Streamed rows) {
     this.mapper = mapper;
+    this.rows = rows;
   }
 
   /** {@code root} as {@code mapper} writes it, or null when this class does not write such a tree. */
   static String write(JsonNode root, ObjectMapper mapper) {
+    return write(root, mapper, null);
+  }
+
+  /**
+   * {@code root}, with {@code rows} written where their list stands ({@link StatementRows#into}
+   * would put them there), as {@code mapper} writes the whole tree; null when this class does not
+   * write such a tree.
+   */
+  static String write(JsonNode root, ObjectMapper mapper, StatementRows.Streamed rows) {
     if (!root.isObject() || root.isEmpty()) {
       return null;
     }
-    BlockYaml y = new BlockYaml(mapper);
+    BlockYaml y = new BlockYaml(mapper, rows);
     if (!y.collect(root) || !y.scalars()) {
       return null;
     }
@@ -66,6 +80,18 @@ final class BlockYaml {
         }
         if (!collect(e.getValue())) {
           return false;
+        }
+      }
+      return true;
+    }
+    if (rows != null && n == rows.at()) {
+      for (StatementTiming s : rows.ran()) {
+        String text = s.text();
+        if (text != null && breaks(text)) {
+          return false;
+        }
+        if (text != null && !plain(text)) {
+          values.put(F.textNode(text), null);
         }
       }
       return true;
@@ -168,6 +194,9 @@ final class BlockYaml {
           out.append('\n');
           mapping(v, indent + 2, out, false);
         }
+      } else if (rows != null && v == rows.at()) {
+        out.append('\n');
+        rows(indent + 2, out);
       } else if (v.isArray()) {
         if (v.isEmpty()) {
           out.append(" []\n");
@@ -194,6 +223,27 @@ final class BlockYaml {
         scalar(item, out);
         out.append('\n');
       }
+    }
+  }
+
+  /**
+   * The statement rows as {@link #sequence} writes their list in the tree: each row a mapping of
+   * index, line, text (when kept) and duration, the indicator at {@code indent}.
+   */
+  private void rows(int indent, StringBuilder out) {
+    for (StatementTiming s : rows.ran()) {
+      pad(out, indent);
+      out.append("- ").append(StatementRows.INDEX).append(": ").append(s.index()).append('\n');
+      pad(out, indent + 2);
+      out.append(StatementRows.LINE).append(": ").append(s.line()).append('\n');
+      if (s.text() != null) {
+        pad(out, indent + 2);
+        out.append(StatementRows.TEXT).append(": ");
+        String text = s.text();
+        out.append(plain(text) ? text : values.get(F.textNode(text))).append('\n');
+      }
+      pad(out, indent + 2);
+      out.append(StatementRows.DURATION).append(": ").append(s.durationMs()).append('\n');
     }
   }
 

@@ -47,6 +47,14 @@ public final class ReportCodec {
 
   /** The report as YAML (SPEC section 5), ending with a newline. */
   public static String yaml(ScannedReport report) {
+    StatementRows.Streamed rows = report.rows();
+    if (rows != null) {
+      // the statement rows written from their records where their list stands: the whole tree's text
+      String text = BlockYaml.write(report.layoutTree(), YAML, rows);
+      if (text != null) {
+        return text;
+      }
+    }
     return yaml(report.treeToRead());
   }
 
