@@ -62,7 +62,7 @@ final class BlockYaml {
     if (!y.collect(root) || !y.scalars()) {
       return null;
     }
-    StringBuilder out = new StringBuilder(1 << 16);
+    StringBuilder out = new StringBuilder((1 << 16) + (rows == null ? 0 : rows.ran().size() * 64));
     y.mapping(root, 0, out, false);
     return VisibleYamlFactory.visible(out.toString());
   }
@@ -231,20 +231,24 @@ final class BlockYaml {
    * index, line, text (when kept) and duration, the indicator at {@code indent}.
    */
   private void rows(int indent, StringBuilder out) {
+    String item = " ".repeat(indent) + "- " + StatementRows.INDEX + ": ";
+    String member = "\n" + " ".repeat(indent + 2);
+    String line = member + StatementRows.LINE + ": ";
+    String text = member + StatementRows.TEXT + ": ";
+    String duration = member + StatementRows.DURATION + ": ";
     for (StatementTiming s : rows.ran()) {
-      pad(out, indent);
-      out.append("- ").append(StatementRows.INDEX).append(": ").append(s.index()).append('\n');
-      pad(out, indent + 2);
-      out.append(StatementRows.LINE).append(": ").append(s.line()).append('\n');
-      if (s.text() != null) {
-        pad(out, indent + 2);
-        out.append(StatementRows.TEXT).append(": ");
-        String text = s.text();
-        out.append(plain(text) ? text : values.get(F.textNode(text))).append('\n');
-      }
-      pad(out, indent + 2);
-      out.append(StatementRows.DURATION).append(": ").append(s.durationMs()).append('\n');
+      row(s, out, item, line, text, duration);
     }
+  }
+
+  /** One row (a method of its own: it is compiled after a few hundred rows, while the loop above runs on). */
+  private void row(StatementTiming s, StringBuilder out, String item, String line, String text, String duration) {
+    out.append(item).append(s.index()).append(line).append(s.line());
+    String t = s.text();
+    if (t != null) {
+      out.append(text).append(plain(t) ? t : values.get(F.textNode(t)));
+    }
+    out.append(duration).append(s.durationMs()).append('\n');
   }
 
   private void scalar(JsonNode v, StringBuilder out) {
