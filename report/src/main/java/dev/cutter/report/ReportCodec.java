@@ -84,7 +84,7 @@ public final class ReportCodec {
    * verification status, the apply settings, each gate's status, root cause, next action, the scan result and the report files.
    */
   public static String summaryJson(WrittenReport written, SecretScanner scanner) {
-    ObjectNode full = written.scanned().tree();
+    ObjectNode full = written.scanned().layoutTree().deepCopy(); // the fields read here, without the statement rows
     ObjectNode n = JSON.createObjectNode();
     for (String field : List.of("run_id", "mode", "verdict", "exit_code", "production_changed")) {
       n.set(field, full.get(field));

@@ -165,6 +165,8 @@ class StatementRowsTest {
     assertThat(fast.treeToRead()).isEqualTo(tree.treeToRead());
     assertThat(fast.tree()).isEqualTo(tree.tree());
     assertThat(ReportCodec.json(fast)).isEqualTo(ReportCodec.json(tree));
+    assertThat(ReportCodec.summaryJson(new WrittenReport(null, null, "sha", fast), scanner))
+        .isEqualTo(ReportCodec.summaryJson(new WrittenReport(null, null, "sha", tree), scanner));
     assertThat(fast.report()).isEqualTo(tree.report());
     assertThat(fast.secretsRecorded()).isEqualTo(tree.secretsRecorded());
     assertThat(ReportRenderer.markdown(fast)).isEqualTo(ReportRenderer.markdown(tree));
