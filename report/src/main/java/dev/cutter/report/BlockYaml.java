@@ -197,6 +197,12 @@ final class BlockYaml {
       } else if (rows != null && v == rows.at()) {
         out.append('\n');
         rows(indent + 2, out);
+      } else if (rows != null && v == rows.committedAt()) {
+        out.append('\n');
+        String item = " ".repeat(indent + 2) + "- ";
+        for (Integer i : rows.committed()) {
+          out.append(item).append(i.intValue()).append('\n');
+        }
       } else if (v.isArray()) {
         if (v.isEmpty()) {
           out.append(" []\n");

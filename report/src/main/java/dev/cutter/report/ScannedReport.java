@@ -36,6 +36,9 @@ public final class ScannedReport {
   private ScannedReport(ObjectNode tree, StatementRows.Streamed rows) {
     ReportTree.Read read = ReportTree.fromTree(tree);
     RunReport r = read.report();
+    if (rows != null && rows.committedAt() != null) {
+      r = r.withApply(StatementRows.withCommitted(r.apply(), rows.committed()));
+    }
     this.report = rows == null ? r : r.withStatements(new StatementTimings(rows.ran(), r.statements().locksHeldMs()));
     this.secretsRecorded = read.secretsRecorded();
     this.showValues = read.showValues();
@@ -79,15 +82,20 @@ public final class ScannedReport {
   private static ScannedReport scan(RunReport report, SecretScanner scanner, boolean showValues, String recorded,
       boolean rowsApart) {
     RunReport r = showValues ? report : RowValues.mask(report);
+    ArrayNode committedAt = null;
     SecretFindings findings = new SecretFindings();
     Texts texts = new Texts(scanner, findings, showValues);
     ObjectNode tree = null;
     if (rowsApart && StatementRows.applies(r) && StatementRows.KEYS.stream().allMatch(texts::keyClean)) {
       // the rows stay records: the scan masks their texts where the tree's scan would reach them
-      tree = ReportTree.toTree(StatementRows.withoutRows(r), "none", showValues);
+      boolean committed = StatementRows.hasCommitted(r);
+      RunReport apart = StatementRows.withoutRows(r);
+      tree = ReportTree.toTree(committed ? StatementRows.withOneCommitted(apart) : apart, "none", showValues);
       texts.rowsAt = StatementRows.placeholder(tree);
       texts.rows = r.statements().ran();
-      if (texts.rowsAt == null) {
+      // the numbers of the committed statements (nothing the scan reads) stand apart too
+      committedAt = committed ? StatementRows.committedPlaceholder(tree) : null;
+      if (texts.rowsAt == null || committed && committedAt == null) {
         tree = null;
       }
     }
@@ -103,7 +111,8 @@ public final class ScannedReport {
     if (texts.rowsAt != null && texts.masked.size() != texts.rows.size()) {
       throw new IllegalStateException("the scan did not reach the statement rows");
     }
-    return new ScannedReport(tree, texts.rowsAt == null ? null : new StatementRows.Streamed(texts.rowsAt, texts.masked));
+    return new ScannedReport(tree, texts.rowsAt == null ? null : new StatementRows.Streamed(texts.rowsAt, texts.masked,
+        committedAt, committedAt == null ? List.of() : r.apply().committedStatements()));
   }
 
   public RunReport report() {

@@ -26,8 +26,12 @@ final class StatementRows {
   static final String DURATION = "duration_ms";
   static final List<String> KEYS = List.of(INDEX, LINE, TEXT, DURATION);
 
-  /** The empty list in the tree where the rows stand, and the rows, their texts masked. */
-  record Streamed(ArrayNode at, List<StatementTiming> ran) {}
+  /**
+   * The empty list in the tree where the rows stand, and the rows, their texts masked; the empty
+   * list where {@code apply.committed_statements} stands and its numbers (null and empty when the
+   * tree holds them).
+   */
+  record Streamed(ArrayNode at, List<StatementTiming> ran, ArrayNode committedAt, List<Integer> committed) {}
 
   private StatementRows() {}
 
@@ -41,6 +45,35 @@ final class StatementRows {
     return report.withStatements(new StatementTimings(List.of(), report.statements().locksHeldMs()));
   }
 
+  /** Whether {@code report} lists statements the apply committed (as many as its rows, in a large change). */
+  static boolean hasCommitted(RunReport report) {
+    List<Integer> committed = report.apply() == null ? null : report.apply().committedStatements();
+    return committed != null && !committed.isEmpty() && committed.stream().allMatch(java.util.Objects::nonNull);
+  }
+
+  /**
+   * {@code report} with one number for the statements the apply committed (a list left out when
+   * empty would leave no place in the tree): the list {@link #committedPlaceholder} empties.
+   */
+  static RunReport withOneCommitted(RunReport report) {
+    return report.withApply(withCommitted(report.apply(), List.of(0)));
+  }
+
+  static RunReport.ApplyInfo withCommitted(RunReport.ApplyInfo a, List<Integer> committed) {
+    return new RunReport.ApplyInfo(a.status(), a.statementsTotal(), a.statementsExecuted(), a.transaction(),
+        a.wrapperAbsorbed(), committed, a.failedStatement());
+  }
+
+  /** The list of committed statements in a tree made of {@link #withOneCommitted}, emptied; null when it is not there. */
+  static ArrayNode committedPlaceholder(ObjectNode tree) {
+    JsonNode apply = tree.get("apply");
+    JsonNode committed = apply == null ? null : apply.get("committed_statements");
+    if (committed instanceof ArrayNode a && a.size() == 1 && a.get(0).isInt() && a.get(0).intValue() == 0) {
+      return a.removeAll();
+    }
+    return null;
+  }
+
   /** The empty list of rows in a tree made of {@link #withoutRows}; null when it is not where it should be. */
   static ArrayNode placeholder(ObjectNode tree) {
     JsonNode st = tree.get("statements");
@@ -51,6 +84,10 @@ final class StatementRows {
   /** {@code tree} (a copy of one with the rows kept out) with the rows written into their list as the tree holds them. */
   static ObjectNode into(ObjectNode tree, Streamed rows) {
     ObjectNode whole = tree.deepCopy();
+    if (rows.committedAt() != null) {
+      ArrayNode committed = (ArrayNode) whole.get("apply").get("committed_statements");
+      rows.committed().forEach(committed::add);
+    }
     ArrayNode ran = placeholder(whole);
     for (StatementTiming s : rows.ran()) {
       ObjectNode row = ran.addObject().put(INDEX, s.index()).put(LINE, s.line());

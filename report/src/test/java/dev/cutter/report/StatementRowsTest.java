@@ -61,6 +61,7 @@ class StatementRowsTest {
   @Test
   void tenThousandRowsOfAwkwardTextsAreTheSameTextByTheFastPathAndByTheTree(@TempDir Path dir) {
     RunReport big = withRows(i -> i % 3 == 0 ? null : AWKWARD.get(i % AWKWARD.size()));
+    assertThat(ScannedReport.scan(big, scanner, false).rows().committedAt()).isNotNull();
     assertSameByBothPaths(big, dir, true);
   }
 
@@ -157,6 +158,10 @@ class StatementRowsTest {
     ScannedReport tree = ScannedReport.scanWithRowsInTree(big, scanner, false);
     assertThat(tree.rows()).isNull();
     if (fast.rows() != null) {
+      if (fast.rows().committedAt() != null) {
+        assertThat(fast.rows().committed()).isEqualTo(big.apply().committedStatements()).hasSize(10_000);
+        assertThat(fast.layoutTree().at("/apply/committed_statements").isEmpty()).isTrue();
+      }
       assertThat(fast.layoutTree()).isNotEqualTo(fast.treeToRead());
       assertThat(BlockYaml.write(fast.layoutTree(), ReportCodec.mapper(), fast.rows()) != null).isEqualTo(fastLayout);
     }
@@ -176,12 +181,32 @@ class StatementRowsTest {
     assertThat(ReportCodec.parseYaml(r.yamlText())).isEqualTo(ReportCodec.parseYaml(scanner.mask(yaml)));
   }
 
-  /** A timed report of 10,000 rows, row {@code i}'s text {@code text.apply(i)} (null: not kept). */
+  @Test
+  void committedStatementsWithANullOrNoneStayInTheTreeAndAreTheSameText(@TempDir Path dir) {
+    RunReport big = withRows(i -> "select " + i);
+    List<Integer> withNull = new ArrayList<>(big.apply().committedStatements());
+    withNull.set(5, null);
+    for (List<Integer> committed : java.util.Arrays.asList(withNull, List.<Integer>of(), null)) {
+      RunReport r = big.withApply(StatementRows.withCommitted(big.apply(), committed));
+      ScannedReport fast = ScannedReport.scan(r, scanner, false);
+      assertThat(fast.rows()).isNotNull();
+      assertThat(fast.rows().committedAt()).isNull();
+      assertSameByBothPaths(r, dir, true);
+    }
+    assertThat(ReportCodec.yaml(ScannedReport.scan(big.withApply(StatementRows.withCommitted(big.apply(), withNull)),
+        scanner, false))).contains("\n    - 5\n    - null\n    - 7\n");
+  }
+
+  /** A timed report of 10,000 rows, row {@code i}'s text {@code text.apply(i)} (null: not kept), and as many committed. */
   private static RunReport withRows(IntFunction<String> text) {
     List<StatementTiming> ran = new ArrayList<>();
+    List<Integer> committed = new ArrayList<>();
     for (int i = 1; i <= 10_000; i++) {
       ran.add(new StatementTiming(i, 2 * i, text.apply(i), i % 7));
+      committed.add(i);
     }
-    return TimingsReportTest.timed().withStatements(new StatementTimings(ran, 1234L));
+    RunReport timed = TimingsReportTest.timed();
+    return timed.withApply(StatementRows.withCommitted(timed.apply(), committed))
+        .withStatements(new StatementTimings(ran, 1234L));
   }
 }
