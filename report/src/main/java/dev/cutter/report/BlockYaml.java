@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cutter.core.exec.StatementTiming;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -35,20 +36,33 @@ final class BlockYaml {
   /** Each key the mapper writes, as it writes it. */
   private final Map<String, String> keys = new LinkedHashMap<>();
 
-  private BlockYaml(ObjectMapper mapper) {
+  /** The statement rows written where their (empty) list stands in the tree; null when the tree holds them. */
+  private final StatementRows.Streamed rows;
+
+  private BlockYaml(ObjectMapper mapper, StatementRows.Streamed rows) {
     this.mapper = mapper;
+    this.rows = rows;
   }
 
   /** {@code root} as {@code mapper} writes it, or null when this class does not write such a tree. */
   static String write(JsonNode root, ObjectMapper mapper) {
+    return write(root, mapper, null);
+  }
+
+  /**
+   * {@code root}, with {@code rows} written where their list stands ({@link StatementRows#into}
+   * would put them there), as {@code mapper} writes the whole tree; null when this class does not
+   * write such a tree.
+   */
+  static String write(JsonNode root, ObjectMapper mapper, StatementRows.Streamed rows) {
     if (!root.isObject() || root.isEmpty()) {
       return null;
     }
-    BlockYaml y = new BlockYaml(mapper);
+    BlockYaml y = new BlockYaml(mapper, rows);
     if (!y.collect(root) || !y.scalars()) {
       return null;
     }
-    StringBuilder out = new StringBuilder(1 << 16);
+    StringBuilder out = new StringBuilder((1 << 16) + (rows == null ? 0 : rows.ran().size() * 64));
     y.mapping(root, 0, out, false);
     return VisibleYamlFactory.visible(out.toString());
   }
@@ -66,6 +80,18 @@ final class BlockYaml {
         }
         if (!collect(e.getValue())) {
           return false;
+        }
+      }
+      return true;
+    }
+    if (rows != null && n == rows.at()) {
+      for (StatementTiming s : rows.ran()) {
+        String text = s.text();
+        if (text != null && breaks(text)) {
+          return false;
+        }
+        if (text != null && !plain(text)) {
+          values.put(F.textNode(text), null);
         }
       }
       return true;
@@ -168,6 +194,15 @@ final class BlockYaml {
           out.append('\n');
           mapping(v, indent + 2, out, false);
         }
+      } else if (rows != null && v == rows.at()) {
+        out.append('\n');
+        rows(indent + 2, out);
+      } else if (rows != null && v == rows.committedAt()) {
+        out.append('\n');
+        String item = " ".repeat(indent + 2) + "- ";
+        for (Integer i : rows.committed()) {
+          out.append(item).append(i.intValue()).append('\n');
+        }
       } else if (v.isArray()) {
         if (v.isEmpty()) {
           out.append(" []\n");
@@ -195,6 +230,31 @@ final class BlockYaml {
         out.append('\n');
       }
     }
+  }
+
+  /**
+   * The statement rows as {@link #sequence} writes their list in the tree: each row a mapping of
+   * index, line, text (when kept) and duration, the indicator at {@code indent}.
+   */
+  private void rows(int indent, StringBuilder out) {
+    String item = " ".repeat(indent) + "- " + StatementRows.INDEX + ": ";
+    String member = "\n" + " ".repeat(indent + 2);
+    String line = member + StatementRows.LINE + ": ";
+    String text = member + StatementRows.TEXT + ": ";
+    String duration = member + StatementRows.DURATION + ": ";
+    for (StatementTiming s : rows.ran()) {
+      row(s, out, item, line, text, duration);
+    }
+  }
+
+  /** One row (a method of its own: it is compiled after a few hundred rows, while the loop above runs on). */
+  private void row(StatementTiming s, StringBuilder out, String item, String line, String text, String duration) {
+    out.append(item).append(s.index()).append(line).append(s.line());
+    String t = s.text();
+    if (t != null) {
+      out.append(text).append(plain(t) ? t : values.get(F.textNode(t)));
+    }
+    out.append(duration).append(s.durationMs()).append('\n');
   }
 
   private void scalar(JsonNode v, StringBuilder out) {

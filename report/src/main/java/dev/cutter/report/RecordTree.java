@@ -389,8 +389,12 @@ final class RecordTree {
       throw new ReportFormatException(field + ": expected a list");
     }
     List<Object> out = new ArrayList<>(n.size());
+    // a scalar item of the right kind is read here, its name made only for an error (a report lists 10,000 integers)
+    Scalar scalar = element instanceof Class<?> c && !codecs.containsKey(c) ? SCALARS.get(c) : null;
     for (int i = 0; i < n.size(); i++) {
-      out.add(value(n.get(i), field + "[" + (i + 1) + "]", element));
+      JsonNode item = n.get(i);
+      out.add(scalar != null && !absent(item) && scalar.is().test(item) ? scalar.get().apply(item)
+          : value(item, field + "[" + (i + 1) + "]", element));
     }
     return out;
   }

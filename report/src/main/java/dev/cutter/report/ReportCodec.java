@@ -47,6 +47,14 @@ public final class ReportCodec {
 
   /** The report as YAML (SPEC section 5), ending with a newline. */
   public static String yaml(ScannedReport report) {
+    StatementRows.Streamed rows = report.rows();
+    if (rows != null) {
+      // the statement rows written from their records where their list stands: the whole tree's text
+      String text = BlockYaml.write(report.layoutTree(), YAML, rows);
+      if (text != null) {
+        return text;
+      }
+    }
     return yaml(report.treeToRead());
   }
 
@@ -76,7 +84,7 @@ public final class ReportCodec {
    * verification status, the apply settings, each gate's status, root cause, next action, the scan result and the report files.
    */
   public static String summaryJson(WrittenReport written, SecretScanner scanner) {
-    ObjectNode full = written.scanned().tree();
+    ObjectNode full = written.scanned().layoutTree().deepCopy(); // the fields read here, without the statement rows
     ObjectNode n = JSON.createObjectNode();
     for (String field : List.of("run_id", "mode", "verdict", "exit_code", "production_changed")) {
       n.set(field, full.get(field));

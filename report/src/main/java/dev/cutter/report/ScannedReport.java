@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.cutter.core.exec.StatementTiming;
+import dev.cutter.core.exec.StatementTimings;
 import dev.cutter.core.run.RunReport;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -23,14 +26,25 @@ public final class ScannedReport {
   private final RunReport report;
   private final String secretsRecorded;
   private final boolean showValues;
+  /** The document tree; without the statement rows when {@link #rows} holds them. */
   private final ObjectNode tree;
+  /** The statement rows kept out of {@link #tree}, their texts masked; null when the tree holds them. */
+  private final StatementRows.Streamed rows;
+  /** {@link #tree} with the rows in it, made when first read. */
+  private ObjectNode whole;
 
-  private ScannedReport(ObjectNode tree) {
+  private ScannedReport(ObjectNode tree, StatementRows.Streamed rows) {
     ReportTree.Read read = ReportTree.fromTree(tree);
-    this.report = read.report();
+    RunReport r = read.report();
+    if (rows != null && rows.committedAt() != null) {
+      r = r.withApply(StatementRows.withCommitted(r.apply(), rows.committed()));
+    }
+    this.report = rows == null ? r : r.withStatements(new StatementTimings(rows.ran(), r.statements().locksHeldMs()));
     this.secretsRecorded = read.secretsRecorded();
     this.showValues = read.showValues();
     this.tree = tree;
+    this.rows = rows;
+    this.whole = rows == null ? tree : null;
   }
 
   /** Scans every text of {@code report} (including the names of baseline schemas); row values are masked. */
@@ -43,7 +57,15 @@ public final class ScannedReport {
    * {@code showValues}, which the report then records.
    */
   public static ScannedReport scan(RunReport report, SecretScanner scanner, boolean showValues) {
-    return scan(report, scanner, showValues, "none");
+    return scan(report, scanner, showValues, "none", true);
+  }
+
+  /**
+   * {@link #scan} with the statement rows in the document tree, as every report was scanned before
+   * they were kept apart ({@link StatementRows}): the tests hold the two against each other.
+   */
+  static ScannedReport scanWithRowsInTree(RunReport report, SecretScanner scanner, boolean showValues) {
+    return scan(report, scanner, showValues, "none", false);
   }
 
   /**
@@ -53,19 +75,44 @@ public final class ScannedReport {
   static ScannedReport rescan(JsonNode fileTree, SecretScanner scanner) {
     ReportTree.Read read = ReportTree.fromTree(fileTree);
     return scan(read.report(), scanner, read.showValues(),
-        read.secretsRecorded() == null ? "none" : scanner.mask(read.secretsRecorded()));
+        read.secretsRecorded() == null ? "none" : scanner.mask(read.secretsRecorded()), true);
   }
 
   /** The scan; what it finds is added to what was {@code recorded} before (none, or a report file's record). */
-  private static ScannedReport scan(RunReport report, SecretScanner scanner, boolean showValues, String recorded) {
-    ObjectNode tree = ReportTree.toTree(showValues ? report : RowValues.mask(report), "none", showValues);
+  private static ScannedReport scan(RunReport report, SecretScanner scanner, boolean showValues, String recorded,
+      boolean rowsApart) {
+    RunReport r = showValues ? report : RowValues.mask(report);
+    ArrayNode committedAt = null;
     SecretFindings findings = new SecretFindings();
-    mask(tree, new Texts(scanner, findings, showValues));
+    Texts texts = new Texts(scanner, findings, showValues);
+    ObjectNode tree = null;
+    if (rowsApart && StatementRows.applies(r) && StatementRows.KEYS.stream().allMatch(texts::keyClean)) {
+      // the rows stay records: the scan masks their texts where the tree's scan would reach them
+      boolean committed = StatementRows.hasCommitted(r);
+      RunReport apart = StatementRows.withoutRows(r);
+      tree = ReportTree.toTree(committed ? StatementRows.withOneCommitted(apart) : apart, "none", showValues);
+      texts.rowsAt = StatementRows.placeholder(tree);
+      texts.rows = r.statements().ran();
+      // the numbers of the committed statements (nothing the scan reads) stand apart too
+      committedAt = committed ? StatementRows.committedPlaceholder(tree) : null;
+      if (texts.rowsAt == null || committed && committedAt == null) {
+        tree = null;
+      }
+    }
+    if (tree == null) {
+      texts.rowsAt = null;
+      tree = ReportTree.toTree(r, "none", showValues);
+    }
+    mask(tree, texts);
     if (!findings.isEmpty()) {
       recorded = "none".equals(recorded) ? findings.summary() : recorded + "; on re-reading " + findings.summary();
     }
     tree.put(SECRETS_FIELD, recorded);
-    return new ScannedReport(tree);
+    if (texts.rowsAt != null && texts.masked.size() != texts.rows.size()) {
+      throw new IllegalStateException("the scan did not reach the statement rows");
+    }
+    return new ScannedReport(tree, texts.rowsAt == null ? null : new StatementRows.Streamed(texts.rowsAt, texts.masked,
+        committedAt, committedAt == null ? List.of() : r.apply().committedStatements()));
   }
 
   public RunReport report() {
@@ -84,12 +131,25 @@ public final class ScannedReport {
 
   /** The document tree (SPEC section 5 order), already masked. */
   ObjectNode tree() {
-    return tree.deepCopy();
+    return treeToRead().deepCopy();
   }
 
-  /** The document tree itself, for a caller that only reads it (the YAML and JSON writers). */
-  ObjectNode treeToRead() {
+  /** The document tree itself, for a caller that only reads it (the JSON writer). */
+  synchronized ObjectNode treeToRead() {
+    if (whole == null) {
+      whole = StatementRows.into(tree, rows);
+    }
+    return whole;
+  }
+
+  /** The tree to lay out as YAML with {@link #rows}: without the statement rows when they are kept apart. */
+  ObjectNode layoutTree() {
     return tree;
+  }
+
+  /** The statement rows kept out of {@link #layoutTree}, masked; null when the tree holds them. */
+  StatementRows.Streamed rows() {
+    return rows;
   }
 
   /**
@@ -99,6 +159,10 @@ public final class ScannedReport {
   private static JsonNode mask(JsonNode node, Texts texts) {
     if (node.isTextual()) {
       return texts.value(node.textValue());
+    }
+    if (node == texts.rowsAt) {
+      texts.maskRows();
+      return node;
     }
     if (node.isArray()) {
       for (int i = 0; i < node.size(); i++) {
@@ -146,6 +210,12 @@ public final class ScannedReport {
     private final Map<String, Scan> values = new HashMap<>();
     private final Map<String, TextNode> nodes = new HashMap<>();
 
+    /** The empty list standing for the statement rows, and the rows, when they are kept out of the tree. */
+    ArrayNode rowsAt;
+    List<StatementTiming> rows;
+    /** The rows with their texts masked, once the scan reached {@link #rowsAt}. */
+    List<StatementTiming> masked = List.of();
+
     Texts(SecretScanner scanner, SecretFindings findings, boolean showValues) {
       this.scanner = scanner;
       this.findings = findings;
@@ -154,6 +224,28 @@ public final class ScannedReport {
 
     String key(String key) {
       return seen(keys.computeIfAbsent(key, this::scan));
+    }
+
+    /**
+     * Whether the scan leaves {@code key} as it is and finds nothing in it: a row's keys, counted
+     * at each row by the tree's scan, then add nothing.
+     */
+    boolean keyClean(String key) {
+      Scan scan = keys.computeIfAbsent(key, this::scan);
+      return scan.masked().equals(key) && scan.found().isEmpty();
+    }
+
+    /**
+     * The statement rows scanned as the tree's scan scans their nodes, row by row: each key (clean,
+     * see {@link #keyClean}) and number as it is, each text through {@link #value}.
+     */
+    void maskRows() {
+      List<StatementTiming> out = new ArrayList<>(rows.size());
+      for (StatementTiming s : rows) {
+        out.add(s.text() == null ? s
+            : new StatementTiming(s.index(), s.line(), value(s.text()).textValue(), s.durationMs()));
+      }
+      masked = out;
     }
 
     /** Whether the scan leaves {@code key} as it is (it is counted when {@link #key} is asked). */

@@ -35,6 +35,16 @@ class ReportFormatErrorsTest {
     assertRefused(SampleReports.pass(), t -> t.putArray("backup").add(1), "backup: expected a mapping");
     assertRefused(SampleReports.pass(), t -> t.put("finished_at", "yesterday"),
         "finished_at: expected an RFC 3339 UTC timestamp, found 'yesterday'");
+    // the items of a list of integers, read without naming each one, are named when one is wrong
+    assertRefused(SampleReports.pass(), t -> ((com.fasterxml.jackson.databind.node.ArrayNode) t.at("/apply")
+        .withArray("committed_statements")).add(1).add(2).add("three").add(4),
+        "apply.committed_statements[3]: expected an integer");
+    assertRefused(SampleReports.pass(), t -> ((com.fasterxml.jackson.databind.node.ArrayNode) t.at("/apply")
+        .withArray("committed_statements")).add(1).add(2.5),
+        "apply.committed_statements[2]: expected an integer");
+    assertRefused(SampleReports.pass(), t -> ((com.fasterxml.jackson.databind.node.ArrayNode) t.at("/apply")
+        .withArray("committed_statements")).add(1).addNull().add(true),
+        "apply.committed_statements[3]: expected an integer");
     assertRefused(SampleReports.pass().withLockPlan(List.of(LockPlanReportTest.plan())),
         t -> ((ObjectNode) t.at("/lock_plan/0/summary/0")).put("strongest", "BigLock"),
         "lock_plan[1].summary[1].strongest: unknown value 'BigLock'");

@@ -70,7 +70,7 @@ public final class YamlText {
   }
 
   private static String visible(String text, boolean keepBreaks) {
-    if (text.codePoints().noneMatch(cp -> escaped(cp, keepBreaks))) {
+    if (!anyEscaped(text, keepBreaks)) {
       return text;
     }
     StringBuilder b = new StringBuilder();
@@ -82,6 +82,27 @@ public final class YamlText {
       }
     });
     return b.toString();
+  }
+
+  /**
+   * Whether a code point of {@code text} is escaped: printable ASCII (and, keeping breaks, the tab,
+   * line feed and carriage return) is never, so only the other code points are looked up (a report
+   * is hundreds of kilobytes of ASCII).
+   */
+  private static boolean anyEscaped(String text, boolean keepBreaks) {
+    int n = text.length();
+    for (int i = 0; i < n; i++) {
+      char c = text.charAt(i);
+      if (c >= 0x20 && c < 0x7f || keepBreaks && (c == '\n' || c == '\t' || c == '\r')) {
+        continue;
+      }
+      int cp = text.codePointAt(i);
+      if (escaped(cp, keepBreaks)) {
+        return true;
+      }
+      i += Character.charCount(cp) - 1;
+    }
+    return false;
   }
 
   /** The YAML escape of one code point: {@code \\u202e}, {@code \\U000e0001}. */
