@@ -46,7 +46,7 @@ final class ScopeCatalog implements AutoCloseable {
    * see the same state.
    */
   static ScopeCatalog open(ConnectionSpec spec, BackupPolicy policy) throws SQLException {
-    Properties p = Connections.properties(spec, "cutter backup catalog");
+    Properties p = Connections.catalogProperties(spec, "cutter backup catalog");
     if (spec.connectTimeoutSeconds() > 0) {
       p.setProperty("connectTimeout", String.valueOf(Math.max(spec.connectTimeoutSeconds(), 30)));
     }

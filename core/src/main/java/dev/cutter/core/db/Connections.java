@@ -85,6 +85,32 @@ public final class Connections {
   }
 
   /**
+   * Driver properties for cutter's own sessions as the login that read the catalog and the journal
+   * (the run lock, identity, backup catalog, verify's journal look, a lost connection's resolution):
+   * as {@link #properties}, with {@code search_path = pg_catalog, pg_temp} set at login. A role
+   * that owns the database can give the database a search_path that puts one of its schemas
+   * before {@code pg_catalog} (every new session of every role starts with it); its look-alikes
+   * (a view named {@code pg_namespace}, a function named {@code pg_try_advisory_lock}) would then
+   * run as the login. Never for the sessions that run the artifact, which keep the target's.
+   */
+  public static Properties catalogProperties(ConnectionSpec spec, String applicationName) {
+    Properties p = properties(spec, applicationName);
+    p.setProperty("options", "-c search_path=pg_catalog,pg_temp");
+    return p;
+  }
+
+  /** {@link #open} with {@link #catalogProperties}. */
+  public static Connection openCatalog(ConnectionSpec spec, String applicationName) {
+    try {
+      return connect(catalogProperties(spec, applicationName));
+    } catch (SQLException e) {
+      throw new CutterException(ExitCodes.CHECKS_FAILED,
+          DbErrors.cannotConnect(spec, e), e,
+          new dev.cutter.core.cause.Cause.CannotConnect(spec.display(), e.getSQLState()));
+    }
+  }
+
+  /**
    * Driver properties for check sessions: as {@link #properties}, but the extended query
    * protocol. A check's text then travels in one Parse message, and the server refuses a Parse
    * that holds more than one command ("cannot insert multiple commands into a prepared
