@@ -46,7 +46,7 @@ final class ScopeCatalog implements AutoCloseable {
    * see the same state.
    */
   static ScopeCatalog open(ConnectionSpec spec, BackupPolicy policy) throws SQLException {
-    Properties p = Connections.catalogProperties(spec, "cutter backup catalog");
+    Properties p = Connections.properties(spec, "cutter backup catalog");
     if (spec.connectTimeoutSeconds() > 0) {
       p.setProperty("connectTimeout", String.valueOf(Math.max(spec.connectTimeoutSeconds(), 30)));
     }
@@ -55,6 +55,7 @@ final class ScopeCatalog implements AutoCloseable {
       c.setAutoCommit(false);
       c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       c.setReadOnly(true);
+      Connections.pinSearchPath(c); // the database's search_path is its owner's to set: see there
     } catch (SQLException e) {
       c.close();
       throw e;

@@ -85,25 +85,34 @@ public final class Connections {
   }
 
   /**
-   * Driver properties for cutter's own sessions as the login that read the catalog and the journal
-   * (the run lock, identity, backup catalog, verify's journal look, a lost connection's resolution):
-   * as {@link #properties}, with {@code search_path = pg_catalog, pg_temp} set at login. A role
+   * For cutter's own sessions as the login that read the catalog and the journal (the run lock,
+   * identity, backup catalog, verify's journal look, a lost connection's resolution): sets
+   * {@code search_path = pg_catalog, pg_temp} for the session, before anything else is sent. A role
    * that owns the database can give the database a search_path that puts one of its schemas
    * before {@code pg_catalog} (every new session of every role starts with it); its look-alikes
    * (a view named {@code pg_namespace}, a function named {@code pg_try_advisory_lock}) would then
-   * run as the login. Never for the sessions that run the artifact, which keep the target's.
+   * run as the login. A SET, not a login option: the session's {@code reset_val} stays the
+   * login's own setting, which {@code SearchPath} reads. Never for the sessions that run the
+   * artifact, which keep the target's.
    */
-  public static Properties catalogProperties(ConnectionSpec spec, String applicationName) {
-    Properties p = properties(spec, applicationName);
-    p.setProperty("options", "-c search_path=pg_catalog,pg_temp");
-    return p;
+  public static Connection pinSearchPath(Connection c) throws SQLException {
+    try (java.sql.Statement st = c.createStatement()) {
+      st.execute("set search_path = pg_catalog, pg_temp");
+    }
+    return c;
   }
 
-  /** {@link #open} with {@link #catalogProperties}. */
+  /** {@link #open} and {@link #pinSearchPath}. */
   public static Connection openCatalog(ConnectionSpec spec, String applicationName) {
+    Connection c = open(spec, applicationName);
     try {
-      return connect(catalogProperties(spec, applicationName));
+      return pinSearchPath(c);
     } catch (SQLException e) {
+      try {
+        c.close();
+      } catch (SQLException ignored) {
+        // the session is being given up
+      }
       throw new CutterException(ExitCodes.CHECKS_FAILED,
           DbErrors.cannotConnect(spec, e), e,
           new dev.cutter.core.cause.Cause.CannotConnect(spec.display(), e.getSQLState()));

@@ -108,7 +108,8 @@ public final class SideRuns {
    */
   private static Optional<Cause.ChangeRolledBack> rolledBack(ConnectionSpec target, ApplyPackage pkg, String runId,
       List<CheckResult> results) {
-    try (Connection c = Connections.connect(Connections.catalogProperties(target, "cutter verify " + runId))) {
+    try (Connection c = Connections.connect(target, "cutter verify " + runId)) {
+      Connections.pinSearchPath(c);
       c.setReadOnly(true);
       if (!Journal.exists(c)) {
         return Optional.empty();

@@ -41,34 +41,53 @@ class CatalogSearchPathAttackTest {
 
   @Test
   void aDatabaseSearchPathApplyRoleSetRunsNoneOfItsFunctionsInTheRunsOwnSessions(TestDatabase db) throws Exception {
+    // the run lock's own function, with the catalog's signature: found first on the path below
+    String planted = TestDatabase.unique("planted");
+    attack(db, planted, "create function app.pg_try_advisory_lock(k bigint) returns boolean language plpgsql as $$ begin"
+        + spy(planted) + " return pg_catalog.pg_try_advisory_lock(k); end $$");
+  }
+
+  @Test
+  void anOperatorPlantedForTheFingerprintAtBeginIsNotTheOneTheLoginCalls(TestDatabase db) throws Exception {
+    // the relations' fingerprint read at BEGIN resolves the change's names through apply_role's
+    // search_path, on the login's session: text || text must stay the catalog's there
+    String planted = TestDatabase.unique("planted");
+    attack(db, planted, "create function app.cat(a text, b text) returns text language plpgsql as $$ begin"
+        + spy(planted) + " return pg_catalog.textcat(a, b); end $$",
+        "create operator app.|| (leftarg = text, rightarg = text, function = app.cat)");
+  }
+
+  /**
+   * Writes the server file {@code planted} (in the data directory) when it runs as a superuser:
+   * what only a superuser may do, and what no rollback undoes.
+   */
+  private static String spy(String planted) {
+    return " if (select rolsuper from pg_catalog.pg_roles where rolname = current_user) then"
+        + " execute pg_catalog.format('copy (select 1) to %L',"
+        + " pg_catalog.concat(pg_catalog.current_setting('data_directory'), '/" + planted + "')); end if;";
+  }
+
+  private static void attack(TestDatabase db, String planted, String... plants) throws Exception {
     String app = db.createRole("app");
     try (Connection c = db.superuser()) {
       Journal.init(c, List.of(app));
     }
     db.execute("alter database " + db.name() + " owner to " + app);
     db.createSchema("app", app);
-    String planted = TestDatabase.unique("planted");
     try (Connection c = db.connectAs(app); Statement st = c.createStatement()) {
-      // the run lock's own function, with the catalog's signature: found first on the path below
-      st.execute("create function app.pg_try_advisory_lock(k bigint) returns boolean language plpgsql as $$ begin"
-          + " if (select rolsuper from pg_catalog.pg_roles where rolname = current_user) then"
-          + " execute 'create role " + planted + " superuser'; end if;"
-          + " return pg_catalog.pg_try_advisory_lock(k); end $$");
+      st.execute("create table app.accounts(id int)");
+      for (String sql : plants) {
+        st.execute(sql);
+      }
       st.execute("alter database " + db.name() + " set search_path = app, pg_catalog");
     }
-    RunReport r;
-    String made;
-    try {
-      r = run(db, "postgres", app);
-    } finally {
-      made = db.queryValue("select count(*) from pg_roles where rolname = '" + planted + "'");
-      db.execute("drop role if exists " + planted);
-    }
+    RunReport r = run(db, "postgres", app);
 
-    assertThat(made).as("apply_role's function ran as the superuser login in the run's lock session").isEqualTo("0");
+    assertThat(db.queryValue("select (pg_catalog.pg_stat_file('" + planted + "', true)).size is not null"))
+        .as("apply_role's function ran as the superuser login in one of the run's own sessions").isEqualTo("f");
     assertThat(r.verdict()).as("%s", r.gates()).isEqualTo(Verdict.PASS);
-    assertThat(db.queryValue("select pg_get_userbyid(relowner) from pg_class where relname = 'made_by_the_change'"))
-        .isEqualTo(app);
+    assertThat(db.queryValue("select count(*) from pg_attribute where attrelid = 'app.accounts'::regclass and attname = 'note'"))
+        .isEqualTo("1");
   }
 
   private static RunReport run(TestDatabase db, String login, String applyRole) {
@@ -83,7 +102,7 @@ class CatalogSearchPathAttackTest {
     Steps.Integrity ok = (pk, required) -> new Steps.IntegrityOutcome(
         List.of(new GateResult(GateIds.SIGNATURE, GateStatus.PASS, null, null, null, List.of())), List.of("FPR1"));
     ApplyRun run = new ApplyRun(ok, checksOn(db), (t, pk, id) -> null, Clock.systemUTC());
-    ApplyRun.Request req = new ApplyRun.Request(p, stmts("create table app.made_by_the_change(a int)"), false, List.of(), spec,
+    ApplyRun.Request req = new ApplyRun.Request(p, stmts("alter table accounts add column note text"), false, List.of(), spec,
         (c, role) -> Optional.empty(), Duration.ZERO, RunMode.APPLY, RunIds.next(Clock.systemUTC()), false);
     return run.execute(req, rep -> "f".repeat(64));
   }
