@@ -238,6 +238,7 @@ public final class PackageQueries implements AutoCloseable {
     String why;
     try {
       c.setAutoCommit(true);
+      Connections.pinSearchPath(c); // what the login holds, read with the catalog's names only (see there)
       why = whyNotSetRole(c);
       if (why == null) {
         try (Statement st = c.createStatement()) {

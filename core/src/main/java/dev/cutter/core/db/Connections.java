@@ -102,6 +102,13 @@ public final class Connections {
     return c;
   }
 
+  /** Gives a pinned session back the search_path it logged in with (the login's, the database's or the server's). */
+  public static void unpinSearchPath(Connection c) throws SQLException {
+    try (java.sql.Statement st = c.createStatement()) {
+      st.execute("reset search_path");
+    }
+  }
+
   /** {@link #open} and {@link #pinSearchPath}. */
   public static Connection openCatalog(ConnectionSpec spec, String applicationName) {
     Connection c = open(spec, applicationName);

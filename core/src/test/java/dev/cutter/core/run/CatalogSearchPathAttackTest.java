@@ -57,6 +57,40 @@ class CatalogSearchPathAttackTest {
         "create operator app.|| (leftarg = text, rightarg = text, function = app.cat)");
   }
 
+  @Test
+  void anOperatorPlantedForTheLoginsStandingIsNotTheOneARicherLoginCalls(TestDatabase db) throws Exception {
+    // before it decides how to reach apply_role, cutter reads what the login holds on the login's
+    // own session; a CREATEROLE login that is a member of apply_role would run the planted || there
+    // and grant apply_role the right to run programs on the server's host
+    String app = db.createRole("app");
+    String rich = db.createRole("rich", "createrole");
+    db.execute("grant " + app + " to " + rich);
+    try (Connection c = db.superuser()) {
+      Journal.init(c, List.of(app));
+    }
+    db.execute("alter database " + db.name() + " owner to " + app);
+    db.createSchema("app", app);
+    try (Connection c = db.connectAs(app); Statement st = c.createStatement()) {
+      st.execute("create table app.accounts(id int)");
+      st.execute("create function app.cat(a text, b text) returns text language plpgsql as $$ begin"
+          + " if current_user = '" + rich + "' then execute 'grant pg_execute_server_program to " + app + "'; end if;"
+          + " return pg_catalog.textcat(a, b); end $$");
+      st.execute("create operator app.|| (leftarg = text, rightarg = text, function = app.cat)");
+      // a privilege the login holds and apply_role (its owner, who revoked it from itself) does not:
+      // the standing names it, through ||
+      st.execute("create table app.bait(id int)");
+      st.execute("grant select on app.bait to " + rich);
+      st.execute("revoke select on app.bait from " + app);
+      st.execute("alter database " + db.name() + " set search_path = app, pg_catalog");
+    }
+    RunReport r = run(db, rich, app);
+
+    assertThat(db.queryValue("select pg_has_role('" + app + "', 'pg_execute_server_program', 'member')"))
+        .as("the planted operator ran as the CREATEROLE login").isEqualTo("f");
+    assertThat(r.verdict()).as("%s", r.gates()).isEqualTo(Verdict.PASS);
+    assertThat(r.target().roleSession()).startsWith("a separate login as " + app);
+  }
+
   /**
    * Writes the server file {@code planted} (in the data directory) when it runs as a superuser:
    * what only a superuser may do, and what no rollback undoes.
