@@ -523,6 +523,16 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
   }
 
   @Override
+  public Diagnosis checkCanOpenSessions(Cause.CheckCanOpenSessions c) {
+    return Diagnosis.of(
+        "The package's SQL checks were not run: " + c.role() + " may execute " + c.function() + ", which opens a"
+            + " session of its own that is not read-only, so a check could write on the target.",
+        "Revoke EXECUTE on the dblink extension's functions from " + c.role() + " and PUBLIC on the target"
+            + " (or drop the extension), then run again; " + UNCHANGED,
+        "Nothing in the package: the target must not let apply_role open sessions of its own.");
+  }
+
+  @Override
   public Diagnosis invalidCheck(Cause.InvalidCheck c) {
     return Diagnosis.of(
         "Check " + c.check() + " cannot run as written: its type is not installed, its arguments are invalid, or its"
