@@ -527,9 +527,9 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
     return Diagnosis.of(
         "The package's SQL checks were not run: " + c.role() + " may execute " + c.function() + ", which opens a"
             + " session of its own that is not read-only, so a check could write on the target.",
-        "Revoke EXECUTE on the dblink extension's functions from " + c.role() + " and PUBLIC on the target"
-            + " (or drop the extension), then run again; " + UNCHANGED,
-        "Nothing in the package: the target must not let apply_role open sessions of its own.");
+        "Have the target's owner revoke what lets " + c.role() + " open sessions, then run again; " + UNCHANGED,
+        "Revoke EXECUTE on the dblink extension's functions from " + c.role() + " and PUBLIC (or drop the"
+            + " extension): a check runs as " + c.role() + " and must not reach a session that can write.");
   }
 
   @Override
