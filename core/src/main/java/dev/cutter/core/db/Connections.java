@@ -199,11 +199,14 @@ public final class Connections {
 
   /**
    * As {@link #open}, inside a READ ONLY transaction the caller ends (the read-only verbs:
-   * baseline, target, history); a failure to start it closes the session.
+   * baseline, target, history, package new), with the search_path pinned first
+   * ({@link #pinSearchPath}: READ ONLY still lets a function write a file as a superuser login);
+   * a failure to start it closes the session.
    */
   public static Connection openReadOnly(ConnectionSpec spec, String applicationName) throws SQLException {
     Connection c = open(spec, applicationName);
     try {
+      pinSearchPath(c);
       c.setAutoCommit(false);
       try (Statement st = c.createStatement()) {
         st.execute("set transaction read only");
