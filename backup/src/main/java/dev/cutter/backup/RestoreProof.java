@@ -48,15 +48,19 @@ final class RestoreProof implements AutoCloseable {
   private final long lockSlots;
   private final int major;
   private final String version;
+  /** The role pg_restore logs in as when the admin may act on the server's host; null: the admin itself. */
+  private final ConnectionSpec restorer;
   private boolean closed;
   private Thread cleanUp;
 
-  private RestoreProof(ScratchServer server, String name, long lockSlots, int major, String version) {
+  private RestoreProof(ScratchServer server, String name, long lockSlots, int major, String version,
+      ConnectionSpec restorer) {
     this.server = server;
     this.name = name;
     this.lockSlots = lockSlots;
     this.major = major;
     this.version = version;
+    this.restorer = restorer;
   }
 
   /**
@@ -98,6 +102,7 @@ final class RestoreProof implements AutoCloseable {
     int major;
     String version;
     boolean created = false;
+    ConnectionSpec restorer = null;
     try (Connection c = Connections.open(server.admin(), "cutter restore proof"); Statement st = c.createStatement()) {
       ServerVersion v = ServerVersion.of(c);
       major = v.major();
@@ -117,12 +122,14 @@ final class RestoreProof implements AutoCloseable {
       st.execute("create database " + Sql.ident(name) + " template template0 allow_connections false");
       created = true;
       st.execute("revoke all on database " + Sql.ident(name) + " from public");
+      restorer = restorer(c, st, server.admin(), name);
       st.execute("alter database " + Sql.ident(name) + " allow_connections true");
       quickCommits(st, name);
       indexMemory(st, name, jobs);
     } catch (SQLException | RuntimeException e) {
       if (created) {
-        new RestoreProof(server, name, 0, 0, null).close(); // the database created before the failure goes too
+        // the database created before the failure goes too, with the proof's role if one was made
+        new RestoreProof(server, name, 0, 0, null, restorer).close();
       } else {
         server.close();
       }
@@ -132,7 +139,7 @@ final class RestoreProof implements AutoCloseable {
       server.close();
       throw r;
     }
-    return new RestoreProof(server, name, slots, major, version);
+    return new RestoreProof(server, name, slots, major, version, restorer);
   }
 
   /**
@@ -149,6 +156,43 @@ final class RestoreProof implements AutoCloseable {
   private static Refused otherMajor(ScratchServer server, int sourceMajor, String version) {
     return new Refused(ProofFailure.SCRATCH_REFUSED, List.of(), "the restore proof needs a scratch server of the source's"
         + " major (PostgreSQL " + sourceMajor + "); " + server.describe() + " runs PostgreSQL " + version, null);
+  }
+
+  /**
+   * The restore runs the source's code: a CHECK constraint's function for every row, an index
+   * expression's for every entry, whoever owned them on the source (apply_role may have planted
+   * them). Run by a superuser (the embedded server's, or one the operator named), such a function
+   * acts as that superuser on the scratch server's host ({@code COPY … TO PROGRAM}, a new
+   * superuser role). So when the admin is a superuser or may run programs or touch the server's
+   * files, pg_restore logs in as a role made for this proof instead (named as the database, a
+   * password made for it, no attribute, owner of the proof's database and of nothing else), which
+   * is dropped with the database. Null when the admin holds none of that: it restores itself.
+   */
+  private static ConnectionSpec restorer(Connection c, Statement st, ConnectionSpec admin, String name) throws SQLException {
+    boolean mighty;
+    try (var rs = st.executeQuery("select r.rolsuper or pg_catalog.pg_has_role(r.oid, 'pg_execute_server_program', 'member')"
+        + " or pg_catalog.pg_has_role(r.oid, 'pg_read_server_files', 'member')"
+        + " or pg_catalog.pg_has_role(r.oid, 'pg_write_server_files', 'member')"
+        + " from pg_catalog.pg_roles r where r.rolname = current_user")) {
+      mighty = rs.next() && rs.getBoolean(1);
+    }
+    if (!mighty) {
+      return null;
+    }
+    byte[] random = new byte[24];
+    new SecureRandom().nextBytes(random);
+    ConnectionSpec.Secret password = new ConnectionSpec.Secret(HexFormat.of().formatHex(random));
+    st.execute("create role " + Sql.ident(name) + " login nosuperuser nocreatedb nocreaterole noinherit noreplication nobypassrls");
+    try {
+      // hashed here: the clear text never reaches the server (nor its statement log)
+      c.unwrap(org.postgresql.PGConnection.class).alterUserPassword(name, password.value().toCharArray(), "scram-sha-256");
+      st.execute("alter database " + Sql.ident(name) + " owner to " + Sql.ident(name));
+    } catch (SQLException | RuntimeException e) {
+      st.execute("alter database " + Sql.ident(name) + " owner to current_user"); // so that the role can go
+      st.execute("drop role " + Sql.ident(name));
+      throw e;
+    }
+    return admin.as(name, Optional.of(password));
   }
 
   /**
@@ -215,7 +259,7 @@ final class RestoreProof implements AutoCloseable {
   }
 
   ConnectionSpec connection() {
-    return server.admin().withDatabase(name);
+    return (restorer == null ? server.admin() : restorer).withDatabase(name);
   }
 
   /**
@@ -364,8 +408,11 @@ final class RestoreProof implements AutoCloseable {
     }
     try (Connection c = Connections.open(server.admin(), "cutter restore proof cleanup"); Statement st = c.createStatement()) {
       st.execute("drop database if exists " + Sql.ident(name) + " with (force)");
+      if (restorer != null) {
+        st.execute("drop role if exists " + Sql.ident(restorer.user()));
+      }
     } catch (SQLException | RuntimeException e) {
-      // a leftover cutter_proof_ database is visible by its name; the server may be gone already
+      // a leftover cutter_proof_ database or role is visible by its name; the server may be gone already
     } finally {
       server.close();
     }

@@ -55,6 +55,7 @@ final class ScopeCatalog implements AutoCloseable {
       c.setAutoCommit(false);
       c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       c.setReadOnly(true);
+      Connections.pinSearchPath(c); // the database's search_path is its owner's to set: see there
     } catch (SQLException e) {
       c.close();
       throw e;

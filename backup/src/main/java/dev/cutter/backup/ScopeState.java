@@ -35,9 +35,9 @@ record ScopeState(SortedSet<String> relations, SortedMap<String, Long> rowCounts
       + " where n.nspname = any (?::text[]) and c.relkind <> 't' and c.relpersistence <> 't' and " + NOT_EXTENSION_MEMBER
       + " order by 1";
 
-  /** {@code owner NAME} and {@code acl {...}} in a fingerprint line: the proof restores without either. */
+  /** {@code owner NAME} (also opening a schema's line) and {@code acl {...}} in a fingerprint line: the proof restores without either. */
   private static final Pattern OWNERSHIP = Pattern.compile(
-      " owner (?:\"(?:[^\"]|\"\")*\"|[^ ]+)| acl \\{(?:[^\"}]|\"(?:[^\"\\\\]|\\\\.)*\")*\\}");
+      "(?:^| )owner (?:\"(?:[^\"]|\"\")*\"|[^ ]+)| acl \\{(?:[^\"}]|\"(?:[^\"\\\\]|\\\\.)*\")*\\}");
 
   ScopeState {
     relations = Collections.unmodifiableSortedSet(new TreeSet<>(relations));

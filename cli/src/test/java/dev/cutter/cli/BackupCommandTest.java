@@ -171,6 +171,40 @@ class BackupCommandTest {
   }
 
   @Test
+  void aCheckFunctionApplyRolePlantedRunsNoProgramOnThisHostDuringTheEmbeddedProof(TestDatabase db) throws Exception {
+    // apply_role's CHECK constraint runs for every restored row; restored by the embedded server's
+    // superuser it would run a program on this host as the operator
+    String app = db.createRole("app");
+    db.createSchema("app", app);
+    Path mark = Path.of(System.getProperty("java.io.tmpdir"), "cutter-planted-" + Long.toHexString(System.nanoTime()));
+    try (var c = db.connectAs(app); var st = c.createStatement()) {
+      st.execute("create function app.ok(n int) returns boolean language plpgsql as $$ begin"
+          + " if (select rolsuper from pg_catalog.pg_roles where rolname = current_user) then"
+          + " execute 'copy (select 1) to program ''touch " + mark + "'''; end if; return true; end $$");
+      st.execute("create table app.t(id int primary key, n int check (app.ok(n)))");
+      st.execute("insert into app.t select g, g from generate_series(1, 3) g");
+    }
+    Path pkg = writePackage(db, "app");
+    Path trust = trustWithApprover();
+    Cli sign = cli(Map.of("P", PASSPHRASE), "package", "sign", pkg.toString(), "--key",
+        tmp.resolve("keys/approver-one.sec.asc").toString(), "--passphrase-env", "P");
+    assertThat(sign.exit()).as(sign.err()).isZero();
+
+    Cli r;
+    boolean ran;
+    try {
+      r = cli(Map.of(), "backup", pkg.toString(), "--target", db.uri("postgres"), "--trust", trust.toString(), "--prove");
+    } finally {
+      ran = Files.deleteIfExists(mark);
+    }
+
+    assertThat(ran).as("the planted function ran a program as the embedded server's superuser").isFalse();
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    assertThat(r.out()).containsPattern("(?m)^restore_proof: 1 tables, 3 rows, \\d+ relations compared in embedded "
+        + "PostgreSQL 15\\.\\d+; no difference$");
+  }
+
+  @Test
   void theEmbeddedServerStartedBesideTheChecksIsStoppedWhenTheyBlock(TestDatabase db) throws Exception {
     db.execute("create schema app; create table app.t(id int);");
     Path pkg = writePackage(db, "app"); // not signed

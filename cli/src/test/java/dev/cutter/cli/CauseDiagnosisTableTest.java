@@ -487,6 +487,14 @@ class CauseDiagnosisTableTest {
           return c.verb("rollback", c.pkg(CREATE_TRAP));
         }, Verdict.BLOCKED, "cutter rollback refused: the package has no rollback section.",
             "Write a rollback for this change as its own approved package."),
+        new Row(Cause.CheckCanOpenSessions.class, c -> {
+          c.init();
+          c.db.execute("create extension if not exists dblink");
+          return c.verb("apply", c.pkg(CREATE_TRAP, y -> y.replace("preflight: []",
+              "preflight:\n  - sql: { name: rows, query: \"select true\", expect: true }")));
+        }, Verdict.BLOCKED, "The package's SQL checks were not run: {role} may execute public.dblink(text)",
+            "Revoke EXECUTE on the dblink extension's functions from {role} and PUBLIC (or drop the extension): a"
+                + " check runs as {role} and must not reach a session that can write."),
         new Row(Cause.InvalidCheck.class, c -> {
           c.init();
           return c.verb("apply", c.pkg(CREATE_TRAP, y -> y.replace("preflight: []",

@@ -10,6 +10,38 @@ import org.junit.jupiter.api.Test;
 class InitCommandTest {
 
   @Test
+  void anOperatorTheDatabasesOwnerPutBeforeTheCatalogIsNotBoundIntoTheJournal(TestDatabase db) throws Exception {
+    // apply_role owns the database and sets its search_path to app, pg_catalog: an operator ~ of its
+    // own would be bound into the journal's CHECK at init, and run by record_commit (SECURITY
+    // DEFINER) as the journal's owner, here the superuser, at every run
+    String app = db.createRole("app");
+    db.execute("alter database " + db.name() + " owner to " + app);
+    db.createSchema("app", app);
+    String planted = TestDatabase.unique("planted");
+    try (var c = db.connectAs(app); var st = c.createStatement()) {
+      st.execute("create function app.matches(a text, b text) returns boolean language plpgsql as $$ begin"
+          + " if (select rolsuper from pg_catalog.pg_roles where rolname = current_user) then"
+          + " execute pg_catalog.format('copy (select 1) to %L',"
+          + " pg_catalog.concat(pg_catalog.current_setting('data_directory'), '/" + planted + "')); end if;"
+          + " return pg_catalog.textregexeq(a, b); end $$");
+      st.execute("create operator app.~ (leftarg = text, rightarg = text, function = app.matches)");
+      st.execute("alter database " + db.name() + " set search_path = app, pg_catalog");
+    }
+
+    Cli r = Cli.run("init", "--target", db.uri("postgres"), "--grant", app);
+    assertThat(r.exit()).as(r.err()).isZero();
+    try (var c = db.connectAs(app); var st = c.createStatement()) {
+      st.execute("select cutter.record_commit('p', pg_catalog.repeat('a', 64), 'r1', '{}', 'l', '" + app
+          + "', pg_catalog.now(), null)");
+    }
+
+    assertThat(db.queryValue("select (pg_catalog.pg_stat_file('" + planted + "', true)).size is not null"))
+        .as("apply_role's operator ran as the journal's owner").isEqualTo("f");
+    assertThat(db.queryValue("select pg_get_constraintdef(oid) from pg_constraint where conrelid = 'cutter.journal'::regclass"
+        + " and contype = 'c'")).isEqualTo("CHECK ((package_sha256 OPERATOR(pg_catalog.~) '^[0-9a-f]{64}$'::text))");
+  }
+
+  @Test
   void createsTheJournalOnceAndGrantsTheApplyRole(TestDatabase db) {
     String app = db.createRole("app");
     Cli first = Cli.run("init", "--target", db.uri("postgres"), "--grant", app);

@@ -523,6 +523,16 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
   }
 
   @Override
+  public Diagnosis checkCanOpenSessions(Cause.CheckCanOpenSessions c) {
+    return Diagnosis.of(
+        "The package's SQL checks were not run: " + c.role() + " may execute " + c.function() + ", which opens a"
+            + " session of its own that is not read-only, so a check could write on the target.",
+        "Have the target's owner revoke what lets " + c.role() + " open sessions, then run again; " + UNCHANGED,
+        "Revoke EXECUTE on the dblink extension's functions from " + c.role() + " and PUBLIC (or drop the"
+            + " extension): a check runs as " + c.role() + " and must not reach a session that can write.");
+  }
+
+  @Override
   public Diagnosis invalidCheck(Cause.InvalidCheck c) {
     return Diagnosis.of(
         "Check " + c.check() + " cannot run as written: its type is not installed, its arguments are invalid, or its"

@@ -86,6 +86,8 @@ public sealed interface Cause {
 
     R invalidCheck(InvalidCheck c);
 
+    R checkCanOpenSessions(CheckCanOpenSessions c);
+
     R sessionsInTheWay(SessionsInTheWay c);
 
     R lockHazardsDenied(LockHazardsDenied c);
@@ -480,6 +482,18 @@ public sealed interface Cause {
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.invalidCheck(this);
+    }
+  }
+
+  /**
+   * Package SQL was not run: {@code role} (apply_role) may EXECUTE {@code function} of the
+   * {@code dblink} extension, which opens a session of its own that is not read-only and commits
+   * on its own, so no check run as it can be kept from writing.
+   */
+  record CheckCanOpenSessions(String role, String function) implements Cause {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.checkCanOpenSessions(this);
     }
   }
 

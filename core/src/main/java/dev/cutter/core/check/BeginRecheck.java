@@ -173,12 +173,22 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     return dev.cutter.core.check.derived.StatementAnalysis.touches(statements);
   }
 
-  /** Sets (locally) the search_path the apply session will have, so names resolve as the artifact's will. */
+  /**
+   * Sets (locally) the search_path the apply session will have, so names resolve as the artifact's
+   * will; but with {@code pg_catalog} first and {@code pg_temp} last, whatever apply_role's setting
+   * says: {@code c} is the login's session, and the fingerprint read on it calls operators and
+   * functions unqualified ({@code ||}), which a schema of apply_role's placed before
+   * {@code pg_catalog} would otherwise answer with its own, run as the login.
+   */
   private static Optional<SearchPath> applySearchPath(Connection c, String applyRole, String loginRole) throws SQLException {
     Optional<SearchPath> path = SearchPath.forApplyRole(c, applyRole, loginRole);
     if (path.isPresent()) {
+      List<String> order = new java.util.ArrayList<>(List.of("pg_catalog"));
+      path.get().schemas().stream().filter(s -> !s.equals("pg_catalog") && !s.equals("pg_temp"))
+          .map(dev.cutter.core.catalog.Identifiers::quote).forEach(order::add);
+      order.add("pg_temp");
       try (PreparedStatement ps = c.prepareStatement("select pg_catalog.set_config('search_path', ?, true)")) {
-        ps.setString(1, path.get().asSetting());
+        ps.setString(1, String.join(", ", order));
         ps.execute();
       }
     }

@@ -57,6 +57,22 @@ public final class PackageQueries implements AutoCloseable {
   private static final String STATE = "select pg_catalog.txid_current_if_assigned()::text,"
       + " pg_catalog.current_setting('transaction_read_only'), current_user";
 
+  /**
+   * {@link #STATE}, and the first function of the {@code dblink} extension the session's role may
+   * execute that opens a session of its own (null when none): that session is not read-only and
+   * commits on its own, so a query that can reach it cannot be kept from writing.
+   */
+  private static final String STATE_BEFORE = "select pg_catalog.txid_current_if_assigned()::text,"
+      + " pg_catalog.current_setting('transaction_read_only'), current_user,"
+      + " (select p.oid::pg_catalog.regprocedure::pg_catalog.text from pg_catalog.pg_extension e"
+      + "   join pg_catalog.pg_depend d on d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass"
+      + "    and d.refobjid = e.oid and d.deptype = 'e' and d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass"
+      + "   join pg_catalog.pg_proc p on p.oid = d.objid"
+      + "  where e.extname = 'dblink' and p.proname in ('dblink', 'dblink_exec', 'dblink_connect', 'dblink_connect_u',"
+      + "    'dblink_send_query', 'dblink_open')"
+      + "    and pg_catalog.has_function_privilege(p.oid, 'EXECUTE')"
+      + "  order by 1 limit 1)";
+
   private final TargetAccess access;
   private final String role;
   private final String purpose;
@@ -127,13 +143,20 @@ public final class PackageQueries implements AutoCloseable {
     }
   }
 
-  /** Where the session stands: transaction id (null before any write), read-only, current_user. */
-  private record State(String xid, String readOnly, String user) {}
+  /**
+   * Where the session stands: transaction id (null before any write), read-only, current_user;
+   * before the query also a function that opens another session, if current_user may run one.
+   */
+  private record State(String xid, String readOnly, String user, String opensSessions) {}
 
   private static State state(Connection c) throws SQLException {
-    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(STATE)) {
+    return state(c, STATE);
+  }
+
+  private static State state(Connection c, String sql) throws SQLException {
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
       rs.next();
-      return new State(rs.getString(1), rs.getString(2), rs.getString(3));
+      return new State(rs.getString(1), rs.getString(2), rs.getString(3), sql == STATE ? null : rs.getString(4));
     }
   }
 
@@ -144,10 +167,16 @@ public final class PackageQueries implements AutoCloseable {
    * sessions the transaction must also be READ ONLY.
    */
   private <T> T execute(Connection c, String text, Rows<T> rows, boolean own) throws SQLException {
-    State before = state(c);
+    State before = state(c, STATE_BEFORE);
     if (!role.equals(before.user()) || (own && (before.xid() != null || !"on".equals(before.readOnly())))) {
       throw new CutterException(ExitCodes.CHECKS_FAILED, "not run: the session runs as " + before.user()
           + (own ? ", read-only " + before.readOnly() : "") + "; package SQL runs only as apply_role " + role, null, new Cause.InvalidCheck(null));
+    }
+    if (before.opensSessions() != null) {
+      throw new CutterException(ExitCodes.CHECKS_FAILED, "not run: apply_role " + role + " may execute "
+          + before.opensSessions() + ", which opens a session of its own that is not read-only; revoke EXECUTE on the"
+          + " dblink extension's functions from " + role + " and PUBLIC", null,
+          new Cause.CheckCanOpenSessions(role, before.opensSessions()));
     }
     requireOneStatement(c, text);
     T out;
@@ -238,6 +267,7 @@ public final class PackageQueries implements AutoCloseable {
     String why;
     try {
       c.setAutoCommit(true);
+      Connections.pinSearchPath(c); // what the login holds, read with the catalog's names only (see there)
       why = whyNotSetRole(c);
       if (why == null) {
         try (Statement st = c.createStatement()) {

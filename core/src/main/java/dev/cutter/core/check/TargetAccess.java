@@ -141,12 +141,18 @@ public record TargetAccess(ConnectionSpec login, BiFunction<ConnectionSpec, Stri
     Connection c = Connections.open(login, purpose);
     Standing st;
     try {
+      // what the login holds is read with the catalog's names only (a database search_path its
+      // owner set could answer an operator of the reading with its own, run as the login); the
+      // session keeps the target's search_path for the artifact
+      Connections.pinSearchPath(c);
       st = RoleSwitch.standing(c, role);
       if (st.isRole()) {
+        Connections.unpinSearchPath(c);
         RoleSwitch.assertAuthenticatedAs(c, role);
         return new RoleSession(c, Route.AUTHENTICATED_AS_ROLE, "logged in as " + role);
       }
       if (st.leanMember()) {
+        Connections.unpinSearchPath(c);
         RoleSwitch.setRole(c, role);
         return new RoleSession(c, Route.SET_ROLE_FROM_LEAN_LOGIN, "logged in as " + st.sessionUser() + ", SET ROLE "
             + role + " (the login role holds nothing " + role + " lacks)");

@@ -85,6 +85,48 @@ public final class Connections {
   }
 
   /**
+   * For cutter's own sessions as the login that read the catalog and the journal (the run lock,
+   * identity, backup catalog, verify's journal look, a lost connection's resolution): sets
+   * {@code search_path = pg_catalog, pg_temp} for the session, before anything else is sent. A role
+   * that owns the database can give the database a search_path that puts one of its schemas
+   * before {@code pg_catalog} (every new session of every role starts with it); its look-alikes
+   * (a view named {@code pg_namespace}, a function named {@code pg_try_advisory_lock}) would then
+   * run as the login. A SET, not a login option: the session's {@code reset_val} stays the
+   * login's own setting, which {@code SearchPath} reads. Never for the sessions that run the
+   * artifact, which keep the target's.
+   */
+  public static Connection pinSearchPath(Connection c) throws SQLException {
+    try (java.sql.Statement st = c.createStatement()) {
+      st.execute("set search_path = pg_catalog, pg_temp");
+    }
+    return c;
+  }
+
+  /** Gives a pinned session back the search_path it logged in with (the login's, the database's or the server's). */
+  public static void unpinSearchPath(Connection c) throws SQLException {
+    try (java.sql.Statement st = c.createStatement()) {
+      st.execute("reset search_path");
+    }
+  }
+
+  /** {@link #open} and {@link #pinSearchPath}. */
+  public static Connection openCatalog(ConnectionSpec spec, String applicationName) {
+    Connection c = open(spec, applicationName);
+    try {
+      return pinSearchPath(c);
+    } catch (SQLException e) {
+      try {
+        c.close();
+      } catch (SQLException ignored) {
+        // the session is being given up
+      }
+      throw new CutterException(ExitCodes.CHECKS_FAILED,
+          DbErrors.cannotConnect(spec, e), e,
+          new dev.cutter.core.cause.Cause.CannotConnect(spec.display(), e.getSQLState()));
+    }
+  }
+
+  /**
    * Driver properties for check sessions: as {@link #properties}, but the extended query
    * protocol. A check's text then travels in one Parse message, and the server refuses a Parse
    * that holds more than one command ("cannot insert multiple commands into a prepared
@@ -157,11 +199,14 @@ public final class Connections {
 
   /**
    * As {@link #open}, inside a READ ONLY transaction the caller ends (the read-only verbs:
-   * baseline, target, history); a failure to start it closes the session.
+   * baseline, target, history, package new), with the search_path pinned first
+   * ({@link #pinSearchPath}: READ ONLY still lets a function write a file as a superuser login);
+   * a failure to start it closes the session.
    */
   public static Connection openReadOnly(ConnectionSpec spec, String applicationName) throws SQLException {
     Connection c = open(spec, applicationName);
     try {
+      pinSearchPath(c);
       c.setAutoCommit(false);
       try (Statement st = c.createStatement()) {
         st.execute("set transaction read only");

@@ -267,6 +267,10 @@ public final class Journal {
     boolean auto = c.getAutoCommit();
     c.setAutoCommit(false);
     try (Statement st = c.createStatement()) {
+      // the catalog's names only: the DDL binds operators and functions into the journal when it
+      // is created (the CHECK's ~), and a database search_path its owner (apply_role, say) set
+      // could put one of its own first, to be run by record_commit as the journal's owner
+      st.execute("set local search_path = pg_catalog, pg_temp");
       st.execute("select pg_advisory_xact_lock(" + AdvisoryLock.INIT_KEY + ")");
       st.execute(DDL);
       st.execute(FUNCTIONS);

@@ -208,7 +208,7 @@ public final class ApplyRun {
     checks.connectAhead(req.login()); // P1's logins while the run lock is taken
     Connection lockConn;
     try {
-      lockConn = Connections.open(req.login(), "cutter lock " + req.runId());
+      lockConn = Connections.openCatalog(req.login(), "cutter lock " + req.runId());
     } catch (RuntimeException e) {
       s.gate(GateResult.fail(GateId.LOCK, e instanceof CutterException ce && ce.typedCause() != null ? ce.typedCause()
           : new Cause.CannotConnect(req.login().display(), null), "connection to " + req.login().display(), null,

@@ -32,7 +32,7 @@ public final class IdentityGate {
 
   /** The gate on a session of its own; a connection that fails is a failed gate. */
   public static GateResult check(ConnectionSpec target, ApplyPackage pkg, String applicationName) {
-    try (Connection c = Connections.open(target, applicationName)) {
+    try (Connection c = Connections.openCatalog(target, applicationName)) {
       return check(c, pkg);
     } catch (CutterException e) {
       return failed(target, e.getMessage(), e.typedCause() != null ? e.typedCause()

@@ -82,7 +82,7 @@ final class LostConnection {
   private static Connection openWithin(ConnectionSpec login, String purpose, long deadline) {
     while (true) {
       try {
-        return Connections.open(login, purpose);
+        return Connections.openCatalog(login, purpose);
       } catch (RuntimeException e) {
         if (System.nanoTime() >= deadline) {
           throw e;

@@ -109,6 +109,7 @@ public final class SideRuns {
   private static Optional<Cause.ChangeRolledBack> rolledBack(ConnectionSpec target, ApplyPackage pkg, String runId,
       List<CheckResult> results) {
     try (Connection c = Connections.connect(target, "cutter verify " + runId)) {
+      Connections.pinSearchPath(c);
       c.setReadOnly(true);
       if (!Journal.exists(c)) {
         return Optional.empty();
@@ -173,7 +174,7 @@ public final class SideRuns {
           "integrity gate refused the package", started));
     }
     boolean committed = false;
-    try (Connection lockConn = Connections.open(login, "cutter rollback lock " + runId)) {
+    try (Connection lockConn = Connections.openCatalog(login, "cutter rollback lock " + runId)) {
       AdvisoryLock lock = AdvisoryLock.acquire(lockConn, lockWait);
       if (lock == null) {
         String holder = AdvisoryLock.holder(lockConn);

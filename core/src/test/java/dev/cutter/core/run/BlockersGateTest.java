@@ -310,7 +310,8 @@ class BlockersGateTest {
       assertThat(x.pid()).isEqualTo(holderPid);
       assertThat(x.applicationName()).isEqualTo("side-holder");
       assertThat(x.reason()).isEqualTo(Blocker.Reason.BLOCKED_THE_APPLY);
-      assertThat(x.lock()).isEqualTo("AccessShareLock on side");
+      // read by the lock watch on the run's own session, whose search_path is pg_catalog's alone
+      assertThat(x.lock()).isEqualTo("AccessShareLock on public.side");
     });
     assertThat(attempts.get(1).waitedBeforeMs()).as("jittered backoff of 300ms").isBetween(150L, 450L);
     assertThat(db.queryValue("select to_regclass('public.made') is not null")).isEqualTo("t");

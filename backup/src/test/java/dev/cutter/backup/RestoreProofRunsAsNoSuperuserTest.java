@@ -1,0 +1,60 @@
+package dev.cutter.backup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cutter.backup.BackupResult.Passed;
+import dev.cutter.fixtures.TestDatabase;
+import dev.cutter.fixtures.WithPostgres;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The restore proof restores what apply_role could plant: a CHECK constraint whose function runs
+ * for every restored row. Restored by the scratch's superuser, that function would act as the
+ * superuser of a server on the operator's host ({@code COPY … TO PROGRAM}, a new superuser role);
+ * the proof restores as a role of its own that holds no more than the database it restores into.
+ */
+@WithPostgres
+@Tag("pgdump")
+class RestoreProofRunsAsNoSuperuserTest {
+
+  @TempDir Path tmp;
+
+  @Test
+  void aCheckConstraintApplyRolePlantedRunsDuringTheRestoreWithoutTheScratchsSuperuser(TestDatabase db) throws Exception {
+    String app = db.createRole("app");
+    String planted = "pwned_" + Long.toHexString(System.nanoTime());
+    db.createSchema("ledger", app);
+    db.createSchema("\"Stock Room\"", app);
+    try (var c = db.connectAs(app); var st = c.createStatement()) {
+      // apply_role's own objects: the function does nothing visible unless it runs as a superuser
+      st.execute("create function ledger.ok(n int) returns boolean language plpgsql as $$ begin"
+          + " if (select rolsuper from pg_catalog.pg_roles where rolname = current_user)"
+          + " and not exists (select from pg_catalog.pg_roles where rolname = '" + planted + "') then"
+          + " execute 'create role " + planted + " superuser login'; end if; return true; end $$");
+      st.execute("create table ledger.accounts(id int primary key, n int check (ledger.ok(n)))");
+      st.execute("insert into ledger.accounts select g, g from generate_series(1, 10) g");
+    }
+    String runId = "20261205T173000Z-0901";
+    BackupResult result;
+    String made;
+    try {
+      result = RestoreProofTest.gate(db, BackupGateTest.env(Map.of()))
+          .run(BackupGateTest.conn(db, app), RestoreProofTest.proving(tmp.resolve("backups"), List.of()), "ledger-change", runId);
+    } finally {
+      made = db.queryValue("select count(*) from pg_roles where rolname = '" + planted + "'");
+      db.execute("drop role if exists " + planted);
+    }
+
+    assertThat(made).as("the planted function ran as the scratch's superuser during the restore").isEqualTo("0");
+    assertThat(result).as("result %s", result).isInstanceOf(Passed.class);
+    assertThat(((Passed) result).envelope().proof().rowsCompared()).isEqualTo(10);
+    assertThat(RestoreProofTest.proofDatabases(db, runId)).as("the scratch database is dropped").isEmpty();
+    assertThat(db.queryValue("select count(*) from pg_roles where rolname like 'cutter_proof_20261205t173000z_0901%'"))
+        .as("the proof's restore role is dropped with its database").isEqualTo("0");
+  }
+}
