@@ -13,6 +13,11 @@ import java.util.concurrent.FutureTask;
  * {@link RunSupport#load} does: no connection, no output, no write); a read that failed is read
  * again on the verb's thread, so that a bad package fails with the same exception, message and
  * stack trace as without it.
+ *
+ * <p>Before the package, the same thread sets up logging (logback, configured by {@link LogSetup}):
+ * the run's first logger (the password file's, read right after the load) would otherwise do it on
+ * the verb's thread, some 250 classes and a dozen generated method-handle forms. Setting it up
+ * prints nothing and is the same on any thread.
  */
 final class PackageReadAhead {
 
@@ -43,11 +48,23 @@ final class PackageReadAhead {
       return null; // picocli says what is wrong with it
     }
     PackageReadAhead ahead = new PackageReadAhead(path);
-    Thread t = new Thread(ahead.task, "cutter-package-read");
+    Thread t = new Thread(() -> {
+      setUpLogging();
+      ahead.task.run();
+    }, "cutter-package-read");
     t.setDaemon(true);
     started = ahead;
     t.start();
     return t;
+  }
+
+  /** Logging as the run's first logger would set it up; a failure is left for that logger to meet. */
+  static void setUpLogging() {
+    try {
+      org.slf4j.LoggerFactory.getILoggerFactory();
+    } catch (RuntimeException | LinkageError e) {
+      // the verb's first logger meets it again and says what is wrong
+    }
   }
 
   /**

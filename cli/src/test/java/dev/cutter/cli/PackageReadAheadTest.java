@@ -104,8 +104,9 @@ class PackageReadAheadTest {
   }
 
   /**
-   * In a fresh JVM, {@code cutter apply PKG} loads the package's classes on the read-ahead's thread
-   * while the main thread builds picocli's model (on the old code the main thread loaded them, after it).
+   * In a fresh JVM, {@code cutter apply PKG} sets up logging and loads the package's classes on the
+   * read-ahead's thread while the main thread builds picocli's model (on the old code the main thread
+   * did both, after the model).
    */
   @Test
   void aFreshApplyReadsItsPackageBesideThePicocliModel(@TempDir Path dir) throws Exception {
@@ -131,8 +132,12 @@ class PackageReadAheadTest {
     }
     String main = tid.get(Main.class.getName());
     assertThat(main).isNotNull();
-    assertThat(tid.get("dev.cutter.core.model.PackageLoader")).as("the package loader's thread").isNotNull()
+    assertThat(tid.get("org.yaml.snakeyaml.parser.ParserImpl")).as("the thread that parsed package.yaml").isNotNull()
         .isNotEqualTo(main);
     assertThat(tid.get("dev.cutter.cli.ApplyCommand")).as("the verb's model, on the main thread").isEqualTo(main);
+    assertThat(tid.get("ch.qos.logback.classic.LoggerContext")).as("logging set up by the read-ahead's thread")
+        .isEqualTo(tid.get("org.yaml.snakeyaml.parser.ParserImpl"));
+    assertThat(order.indexOf("ch.qos.logback.classic.LoggerContext")).as("before the package")
+        .isLessThan(order.indexOf("org.yaml.snakeyaml.parser.ParserImpl"));
   }
 }
