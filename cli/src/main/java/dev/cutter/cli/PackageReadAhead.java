@@ -19,7 +19,7 @@ import java.util.concurrent.FutureTask;
  * the verb's thread, some 250 classes and a dozen generated method-handle forms. Setting it up
  * prints nothing and is the same on any thread.
  */
-final class PackageReadAhead {
+final class PackageReadAhead implements Runnable {
 
   /** The read started for this process, taken (once) by the verb. */
   private static volatile PackageReadAhead started;
@@ -29,7 +29,7 @@ final class PackageReadAhead {
 
   private PackageReadAhead(Path path) {
     this.path = path;
-    this.task = new FutureTask<>(() -> RunSupport.load(path));
+    this.task = new FutureTask<>(new Read(path));
   }
 
   /**
@@ -48,14 +48,29 @@ final class PackageReadAhead {
       return null; // picocli says what is wrong with it
     }
     PackageReadAhead ahead = new PackageReadAhead(path);
-    Thread t = new Thread(() -> {
-      setUpLogging();
-      ahead.task.run();
-    }, "cutter-package-read");
+    Thread t = new Thread(ahead, "cutter-package-read");
     t.setDaemon(true);
     started = ahead;
     t.start();
     return t;
+  }
+
+  /** The read-ahead's thread: logging, then the package. */
+  @Override
+  public void run() {
+    setUpLogging();
+    task.run();
+  }
+
+  /**
+   * The package's read. Named classes rather than lambdas (here and the thread's body): the
+   * class-data archive holds them, where a lambda would be spun on the main thread at its first use.
+   */
+  private record Read(Path path) implements java.util.concurrent.Callable<RunSupport.Loaded> {
+    @Override
+    public RunSupport.Loaded call() {
+      return RunSupport.load(path);
+    }
   }
 
   /** Logging as the run's first logger would set it up; a failure is left for that logger to meet. */
