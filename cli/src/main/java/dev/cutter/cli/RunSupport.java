@@ -178,8 +178,6 @@ final class RunSupport {
     /** How many statements the report's warm-up renders once the run waits on the server; 0: none. */
     private int warmUpStatements;
     private volatile ReportWarmup warmUp;
-    /** What is closed while the report is written (the run's check sessions); null: nothing. */
-    private AutoCloseable closedAtWrite;
 
     /** A sink whose write failure is an error (the internal-error report of {@link #guarded}). */
     Sink(Path dir, SecretScanner scanner) {
@@ -211,17 +209,6 @@ final class RunSupport {
       }
     }
 
-    /**
-     * {@code sessions} are closed on a thread of their own once the run's report is written: the
-     * report is the run's last step but the journal row, which has its own session, so nothing
-     * uses them any more, and their closing (a pool's shutdown, a few ms) overlaps the rendering
-     * instead of following it. Whoever closes them at the end still waits for it there.
-     */
-    Sink closingAtWrite(AutoCloseable sessions) {
-      closedAtWrite = sessions;
-      return this;
-    }
-
     /** The warm-up started for this sink, if any (tests). */
     ReportWarmup warmUp() {
       return warmUp;
@@ -232,13 +219,6 @@ final class RunSupport {
       ReportWarmup warming = warmUp;
       if (warming != null) {
         warming.abandon(); // the run's own report now: the warm-up stops before its next step
-      }
-      AutoCloseable sessions = closedAtWrite;
-      closedAtWrite = null;
-      if (sessions != null) {
-        Thread closing = new Thread(new Closing(sessions), "cutter-sessions-close");
-        closing.setDaemon(true);
-        closing.start();
       }
       // every report names the build that wrote it; a gated run adds what it measured
       RunReport report = run.provenance() != null ? run : run.withProvenance(dev.cutter.core.run.Provenance.ofBuild());
@@ -268,18 +248,6 @@ final class RunSupport {
 
     SecretScanner scanner() {
       return scanner.get();
-    }
-  }
-
-  /** Closes what it is given, quietly: its owner closes it again at the end and meets any failure there. */
-  private record Closing(AutoCloseable what) implements Runnable {
-    @Override
-    public void run() {
-      try {
-        what.close();
-      } catch (Exception e) {
-        // the owner's own close says what is wrong
-      }
     }
   }
 

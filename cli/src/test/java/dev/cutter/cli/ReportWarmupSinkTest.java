@@ -50,45 +50,6 @@ class ReportWarmupSinkTest {
     }
   }
 
-  /**
-   * The run's check sessions are closed while its report is written, on another thread: the report
-   * (here: its secret scanner, asked first) waits until they are; on the old code they were closed
-   * only after the report and the stdout summary, and the wait ran out.
-   */
-  @Test
-  void theSessionsAreClosedWhileTheReportIsWritten(@TempDir Path dir) throws Exception {
-    java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
-    java.util.concurrent.atomic.AtomicReference<Thread> closer = new java.util.concurrent.atomic.AtomicReference<>();
-    java.util.concurrent.atomic.AtomicBoolean closedBeforeScan = new java.util.concurrent.atomic.AtomicBoolean();
-    AutoCloseable sessions = () -> {
-      closer.set(Thread.currentThread());
-      closed.countDown();
-    };
-    RunSupport.Sink sink = new RunSupport.Sink(dir, () -> {
-      try {
-        closedBeforeScan.compareAndSet(false, closed.await(10, java.util.concurrent.TimeUnit.SECONDS));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return SecretScanner.patternsOnly();
-    }, false, null).closingAtWrite(sessions);
-    assertThat(closed.getCount()).as("nothing closed before the report").isEqualTo(1);
-
-    sink.write(report());
-
-    assertThat(closedBeforeScan).as("closed while the report was written").isTrue();
-    assertThat(closer.get()).isNotNull().isNotSameAs(Thread.currentThread());
-    assertThat(closer.get().getName()).isEqualTo("cutter-sessions-close");
-  }
-
-  /** Closing the run's sessions a second time (at the end of the verb) closes nothing twice and fails nothing. */
-  @Test
-  void keptSessionsCloseTwiceQuietly() {
-    dev.cutter.core.check.CheckSessions kept = dev.cutter.core.check.CheckSessions.forRun();
-    kept.close();
-    kept.close();
-  }
-
   @Test
   void noWarmUpForASinkNotToldHowManyStatementsOrOnceItWrote(@TempDir Path dir) {
     RunSupport.Sink none = new RunSupport.Sink(dir, SecretScanner.patternsOnly());
