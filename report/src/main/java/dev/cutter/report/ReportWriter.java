@@ -94,8 +94,8 @@ public final class ReportWriter {
     Path dir = r.yaml().getParent();
     try {
       Files.createDirectories(dir);
-      createBoth(r.yaml(), r.yamlText().getBytes(StandardCharsets.UTF_8), r.markdown(),
-          r.markdownText().getBytes(StandardCharsets.UTF_8));
+      createExclusively(r.yaml(), r.yamlText().getBytes(StandardCharsets.UTF_8));
+      createExclusively(r.markdown(), r.markdownText().getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new CutterException(ExitCodes.INTERNAL, "the report could not be written to "
           + scanner.tildeHome(dir.toString()) + ": " + describe(e), e);
@@ -135,71 +135,24 @@ public final class ReportWriter {
       LinkOption.NOFOLLOW_LINKS);
 
   /**
-   * The report's two files, each written and synced under a temporary name (exclusively, 0600) and
-   * then linked to its own; the two temporary copies are written at the same time (the Markdown's on
-   * a second thread: the two waits for the disk become one), then linked in order, YAML first. A failure leaves what writing them one
-   * after the other left: nothing when the YAML's copy fails, the YAML alone when the Markdown's does,
-   * and throws the same exception.
+   * Writes {@code bytes} to a new 0600 file under a fresh temporary name, then gives it its final
+   * name with a hard link, which fails when anything (a file, a symbolic link) has that name.
    */
-  private static void createBoth(Path yaml, byte[] yamlBytes, Path markdown, byte[] markdownBytes) throws IOException {
-    FileAttribute<?>[] mode = modeOf(yaml.getParent());
-    Path yamlTmp = temporaryFor(yaml);
-    Path markdownTmp = temporaryFor(markdown);
-    java.util.concurrent.FutureTask<Void> markdownCopy = Background.start("cutter-report-file",
-        new Copy(markdownTmp, markdownBytes, mode));
-    IOException yamlFailed = null;
-    IOException markdownFailed = null;
+  private static void createExclusively(Path target, byte[] bytes) throws IOException {
+    Path tmp = target.resolveSibling("." + target.getFileName() + "." + Long.toHexString(RANDOM.nextLong()) + ".tmp");
+    FileAttribute<?>[] mode = modeOf(target.getParent());
     try {
+      writeNew(tmp, bytes, mode);
       try {
-        writeNew(yamlTmp, yamlBytes, mode);
-      } catch (IOException e) {
-        yamlFailed = e;
-      } finally {
-        try {
-          Background.await(markdownCopy, IOException.class); // ended before anything is linked or deleted
-        } catch (IOException e) {
-          markdownFailed = e;
-        }
+        Files.createLink(target, tmp);
+      } catch (FileAlreadyExistsException e) {
+        throw e;
+      } catch (UnsupportedOperationException | FileSystemException e) {
+        // no hard links on this file system: create the final name itself, still exclusively and 0600
+        writeNew(target, bytes, mode);
       }
-      if (yamlFailed != null) {
-        throw yamlFailed;
-      }
-      link(yaml, yamlTmp, yamlBytes, mode);
-      if (markdownFailed != null) {
-        throw markdownFailed;
-      }
-      link(markdown, markdownTmp, markdownBytes, mode);
     } finally {
-      Files.deleteIfExists(yamlTmp);
-      Files.deleteIfExists(markdownTmp);
-    }
-  }
-
-  /**
-   * One temporary copy written on its own thread. A named class, not a lambda: the class-data
-   * archive holds it (cli/src/cds/classes.txt), where a lambda would be spun at its first use.
-   */
-  private record Copy(Path file, byte[] bytes, FileAttribute<?>[] mode) implements java.util.concurrent.Callable<Void> {
-    @Override
-    public Void call() throws IOException {
-      writeNew(file, bytes, mode);
-      return null;
-    }
-  }
-
-  private static Path temporaryFor(Path target) {
-    return target.resolveSibling("." + target.getFileName() + "." + Long.toHexString(RANDOM.nextLong()) + ".tmp");
-  }
-
-  /** {@code target} made from its whole temporary copy {@code tmp}: linked, never over or through anything. */
-  private static void link(Path target, Path tmp, byte[] bytes, FileAttribute<?>[] mode) throws IOException {
-    try {
-      Files.createLink(target, tmp);
-    } catch (FileAlreadyExistsException e) {
-      throw e;
-    } catch (UnsupportedOperationException | FileSystemException e) {
-      // no hard links on this file system: create the final name itself, still exclusively and 0600
-      writeNew(target, bytes, mode);
+      Files.deleteIfExists(tmp);
     }
   }
 

@@ -171,34 +171,6 @@ class ReportWriterTest {
     assertThat(ReportCodec.read(masked.yaml(), SecretScanner.patternsOnly()).showValues()).isFalse();
   }
 
-  /**
-   * The two files are written at once but end as when written one after the other: a Markdown name
-   * already taken leaves the YAML whole and alone; a YAML name taken leaves no Markdown; neither
-   * leaves a temporary file.
-   */
-  @Test
-  void aTakenNameLeavesWhatWritingInOrderLeft(@TempDir Path dir) throws IOException {
-    Path pkgDir = Files.createDirectories(dir.resolve("a").resolve("billing-invoice-lines"));
-    Files.writeString(pkgDir.resolve(SampleReports.RUN_ID + ".md"), "someone's\n");
-    assertThatThrownBy(() -> write(dir.resolve("a"), SampleReports.pass())).isInstanceOf(CutterException.class)
-        .hasMessageContaining(SampleReports.RUN_ID + ".md already exists");
-    WrittenReport whole = write(dir.resolve("b"), SampleReports.pass());
-    assertThat(pkgDir.resolve(SampleReports.RUN_ID + ".yaml")).hasSameBinaryContentAs(whole.yaml());
-    assertThat(Files.readString(pkgDir.resolve(SampleReports.RUN_ID + ".md"))).isEqualTo("someone's\n");
-    try (var files = Files.list(pkgDir)) {
-      assertThat(files.map(p -> p.getFileName().toString()).sorted().toList())
-          .containsExactly(SampleReports.RUN_ID + ".md", SampleReports.RUN_ID + ".yaml");
-    }
-
-    Path other = Files.createDirectories(dir.resolve("c").resolve("billing-invoice-lines"));
-    Files.writeString(other.resolve(SampleReports.RUN_ID + ".yaml"), "someone's\n");
-    assertThatThrownBy(() -> write(dir.resolve("c"), SampleReports.pass())).isInstanceOf(CutterException.class)
-        .hasMessageContaining(SampleReports.RUN_ID + ".yaml already exists");
-    try (var files = Files.list(other)) {
-      assertThat(files.map(p -> p.getFileName().toString()).toList()).containsExactly(SampleReports.RUN_ID + ".yaml");
-    }
-  }
-
   @Test
   void overwritesNothingButItsOwnRun(@TempDir Path dir) throws IOException {
     WrittenReport first = write(dir, SampleReports.pass());
