@@ -57,4 +57,49 @@ class RestoreProofRunsAsNoSuperuserTest {
     assertThat(db.queryValue("select count(*) from pg_roles where rolname like 'cutter_proof_20261205t173000z_0901%'"))
         .as("the proof's restore role is dropped with its database").isEqualTo("0");
   }
+
+  /**
+   * A scratch admin that is no superuser but holds CREATEROLE (with CREATEDB: what creating the
+   * proof's database and a role takes) restored as itself: a planted CHECK function then acted with
+   * CREATEROLE on the operator's server (a new role here; on PostgreSQL 15 and earlier also a grant
+   * of {@code pg_execute_server_program} to itself, then a program on the server's host, and a new
+   * password for every other role that is not a superuser).
+   */
+  @Test
+  void aCheckConstraintApplyRolePlantedDoesNotActWithTheScratchAdminsCreaterole(TestDatabase db) throws Exception {
+    String app = db.createRole("app");
+    String planted = "pwned_" + Long.toHexString(System.nanoTime());
+    String admin = db.createRole("proofadmin", "createdb", "createrole", "password 'cr3ate-r0le'");
+    db.createSchema("ledger", app);
+    db.createSchema("\"Stock Room\"", app);
+    try (var c = db.connectAs(app); var st = c.createStatement()) {
+      st.execute("create function ledger.ok(n int) returns boolean language plpgsql as $$ begin"
+          + " if (select rolcreaterole from pg_catalog.pg_roles where rolname = current_user)"
+          + " and not exists (select from pg_catalog.pg_roles where rolname = '" + planted + "') then"
+          + " execute 'create role " + planted + " login'; end if; return true; end $$");
+      st.execute("create table ledger.accounts(id int primary key, n int check (ledger.ok(n)))");
+      st.execute("insert into ledger.accounts select g, g from generate_series(1, 10) g");
+    }
+    dev.cutter.core.db.ConnectionSpec spec = new dev.cutter.core.db.ConnectionSpec(db.server().host(), db.server().port(),
+        "postgres", admin, java.util.Optional.of(new dev.cutter.core.db.ConnectionSpec.Secret("cr3ate-r0le")));
+    BackupSettings s = BackupSettings.defaults().withEnvironment(BackupGateTest.env(Map.of())).withProgress(null);
+    s = PgDumpSupport.pgBin().map(s::withPgBin).orElse(s).withScratch(() -> ScratchServer.at(spec));
+    String runId = "20261205T183000Z-0902";
+    BackupResult result;
+    String made;
+    try {
+      result = new BackupGate(s).run(BackupGateTest.conn(db, app), RestoreProofTest.proving(tmp.resolve("backups"), List.of()),
+          "ledger-change", runId);
+    } finally {
+      made = db.queryValue("select count(*) from pg_roles where rolname = '" + planted + "'");
+      db.execute("drop role if exists " + planted);
+    }
+
+    assertThat(made).as("the planted function acted with the scratch admin's CREATEROLE during the restore").isEqualTo("0");
+    assertThat(result).as("result %s", result).isInstanceOf(Passed.class);
+    assertThat(((Passed) result).envelope().proof().rowsCompared()).isEqualTo(10);
+    assertThat(RestoreProofTest.proofDatabases(db, runId)).as("the scratch database is dropped").isEmpty();
+    assertThat(db.queryValue("select count(*) from pg_roles where rolname like 'cutter_proof_20261205t183000z_0902%'"))
+        .as("the proof's restore role is dropped with its database").isEqualTo("0");
+  }
 }
