@@ -309,6 +309,9 @@ final class RestoreProof implements AutoCloseable {
   /** Reads the restored state, to be compared with the source's ({@link #compare(String, ScopeState, ScopeState)}). */
   ScopeState readRestored(List<String> schemas) throws Refused {
     try (Connection c = Connections.open(connection(), "cutter restore proof")) {
+      // the restore ran the source's code as the database's owner, which may give the database (or
+      // the role) a search_path that puts a schema of its own first: its count would answer here
+      Connections.pinSearchPath(c);
       c.setAutoCommit(false);
       c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       ScopeState restored = ScopeState.read(c, schemas);

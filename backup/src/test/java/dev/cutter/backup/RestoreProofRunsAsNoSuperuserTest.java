@@ -102,4 +102,46 @@ class RestoreProofRunsAsNoSuperuserTest {
     assertThat(db.queryValue("select count(*) from pg_roles where rolname like 'cutter_proof_20261205t183000z_0902%'"))
         .as("the proof's restore role is dropped with its database").isEqualTo("0");
   }
+
+  /**
+   * The restore runs apply_role's code as the owner of the proof's database, which may set that
+   * database's defaults: a CHECK function empties a table restored before it and gives the
+   * database a search_path that puts a schema it made before pg_catalog, where an aggregate
+   * named count counts as pg_catalog's does but answers 10 for no row (that schema is not in the proof's scope). The comparison's new session then counted with that aggregate, and a
+   * restore that lost every row of a table read as proven. It reads with the catalog's names only.
+   */
+  @Test
+  void aSearchPathTheRestoreGaveItsDatabaseDoesNotForgeTheRowCounts(TestDatabase db) throws Exception {
+    String app = db.createRole("app");
+    db.createSchema("ledger", app);
+    db.createSchema("\"Stock Room\"", app);
+    try (var c = db.connectAs(app); var st = c.createStatement()) {
+      st.execute("create table ledger.a_victim(id int primary key)");
+      st.execute("insert into ledger.a_victim select g from generate_series(1, 10) g");
+      st.execute("create function ledger.ok(n int) returns boolean language plpgsql as $$ begin"
+          + " if pg_catalog.current_database() operator(pg_catalog.~~) 'cutter_proof_%' then"
+          + " if not exists (select from pg_catalog.pg_proc where proname = 'ten') then"
+          + " create schema elsewhere;"
+          + " create function elsewhere.inc(bigint) returns bigint language sql as 'select $1 operator(pg_catalog.+) 1';"
+          + " create function elsewhere.ten(bigint) returns bigint language sql"
+          + "   as 'select case when $1 operator(pg_catalog.=) 0 then 10::bigint else $1 end';"
+          + " create aggregate elsewhere.count(*) (sfunc = elsewhere.inc, stype = bigint, initcond = '0',"
+          + "   finalfunc = elsewhere.ten);"
+          + " execute pg_catalog.format('alter database %I set search_path = elsewhere, pg_catalog', pg_catalog.current_database());"
+          + " end if; delete from ledger.a_victim; end if; return true; end $$");
+      st.execute("create table ledger.z_guard(n int check (ledger.ok(n)))");
+      st.execute("insert into ledger.z_guard select g from generate_series(1, 10) g");
+    }
+    String runId = "20261205T183000Z-0903";
+    BackupResult result = RestoreProofTest.gate(db, BackupGateTest.env(Map.of()))
+        .run(BackupGateTest.conn(db, app), RestoreProofTest.proving(tmp.resolve("backups"), List.of()), "ledger-change", runId);
+
+    assertThat(result).as("a restore that lost a table's rows read as proven: %s", result)
+        .isInstanceOf(BackupResult.Blocked.class);
+    assertThat(((BackupResult.Blocked) result).cause()).as("%s", result).isEqualTo(new dev.cutter.core.cause.Cause.RestoreProofFailed(
+        dev.cutter.core.cause.Cause.ProofFailure.ROWS_DIFFER, List.of("ledger.a_victim")));
+    assertThat(((BackupResult.Blocked) result).details())
+        .isEqualTo("rows of ledger.a_victim: 10 in the source at the dump's snapshot, 0 restored");
+    assertThat(RestoreProofTest.proofDatabases(db, runId)).as("the scratch database is dropped").isEmpty();
+  }
 }
