@@ -144,4 +144,38 @@ class RestoreProofRunsAsNoSuperuserTest {
         .isEqualTo("rows of ledger.a_victim: 10 in the source at the dump's snapshot, 0 restored");
     assertThat(RestoreProofTest.proofDatabases(db, runId)).as("the scratch database is dropped").isEmpty();
   }
+
+  /**
+   * A scratch admin that may create databases but not roles restores as itself: a planted CHECK
+   * function then acts as that admin on the operator's server, here giving it a password the
+   * package's author knows (and whoever logs in with it may connect to every later proof's
+   * database). The fix is a contract change: refuse such an admin for {@code --restore-into}
+   * (always restore as the proof's own role, which takes CREATEROLE), or document the risk.
+   */
+  @Test
+  @org.junit.jupiter.api.Disabled("a CREATEDB-only scratch admin restores as itself: refusing it changes --restore-into's contract")
+  void aCheckConstraintApplyRolePlantedCannotSetTheScratchAdminsPassword(TestDatabase db) throws Exception {
+    String app = db.createRole("app");
+    String admin = db.createRole("proofadmin", "createdb", "password 'cr3ate-db'");
+    db.createSchema("ledger", app);
+    db.createSchema("\"Stock Room\"", app);
+    try (var c = db.connectAs(app); var st = c.createStatement()) {
+      st.execute("create function ledger.ok(n int) returns boolean language plpgsql as $$ begin"
+          + " if pg_catalog.current_database() operator(pg_catalog.~~) 'cutter_proof_%' then"
+          + " execute pg_catalog.format('alter role %I password %L', current_user, 'chosen-by-the-author'); end if;"
+          + " return true; end $$");
+      st.execute("create table ledger.accounts(id int primary key, n int check (ledger.ok(n)))");
+      st.execute("insert into ledger.accounts select g, g from generate_series(1, 10) g");
+    }
+    String before = db.queryValue("select rolpassword from pg_authid where rolname = '" + admin + "'");
+    dev.cutter.core.db.ConnectionSpec spec = new dev.cutter.core.db.ConnectionSpec(db.server().host(), db.server().port(),
+        "postgres", admin, java.util.Optional.of(new dev.cutter.core.db.ConnectionSpec.Secret("cr3ate-db")));
+    BackupSettings s = BackupSettings.defaults().withEnvironment(BackupGateTest.env(Map.of())).withProgress(null);
+    s = PgDumpSupport.pgBin().map(s::withPgBin).orElse(s).withScratch(() -> ScratchServer.at(spec));
+    new BackupGate(s).run(BackupGateTest.conn(db, app), RestoreProofTest.proving(tmp.resolve("backups"), List.of()),
+        "ledger-change", "20261205T183000Z-0904");
+
+    assertThat(db.queryValue("select rolpassword from pg_authid where rolname = '" + admin + "'"))
+        .as("the planted function set the scratch admin's password").isEqualTo(before);
+  }
 }
