@@ -103,7 +103,9 @@ final class RestoreProof implements AutoCloseable {
     String version;
     boolean created = false;
     ConnectionSpec restorer = null;
-    try (Connection c = Connections.open(server.admin(), "cutter restore proof"); Statement st = c.createStatement()) {
+    // the catalog's names only: the admin's URL may name a database whose owner (apply_role, when it
+    // is the target's) gave it a search_path with functions of its own first, to be run as the admin
+    try (Connection c = Connections.openCatalog(server.admin(), "cutter restore proof"); Statement st = c.createStatement()) {
       ServerVersion v = ServerVersion.of(c);
       major = v.major();
       version = v.text();
@@ -419,7 +421,7 @@ final class RestoreProof implements AutoCloseable {
       server.close();
       return;
     }
-    try (Connection c = Connections.open(server.admin(), "cutter restore proof cleanup"); Statement st = c.createStatement()) {
+    try (Connection c = Connections.openCatalog(server.admin(), "cutter restore proof cleanup"); Statement st = c.createStatement()) {
       st.execute("drop database if exists " + Sql.ident(name) + " with (force)");
       if (restorer != null) {
         st.execute("drop role if exists " + Sql.ident(restorer.user()));
