@@ -168,21 +168,19 @@ final class RestoreProof implements AutoCloseable {
    * superuser role); run by a CREATEROLE admin, it grants itself the program role or takes over
    * other roles. So when the admin is a superuser, holds CREATEROLE, or may run programs or touch
    * the server's files, pg_restore logs in as a role made for this proof instead (named as the database, a
-   * password made for it, no attribute, owner of the proof's database and of nothing else), which
+   * password made for it, no attribute, CONNECT, CREATE and TEMPORARY on the proof's database and nothing else), which
    * is dropped with the database. Null when the admin holds none of that: it restores itself.
    */
   private static ConnectionSpec restorer(Connection c, Statement st, ConnectionSpec admin, String name) throws SQLException {
     boolean mighty;
-    boolean superuser;
     // CREATEROLE counts too: it grants pg_execute_server_program (PostgreSQL 15 and earlier) and sets
     // the password of every role that is not a superuser
     try (var rs = st.executeQuery("select r.rolsuper or r.rolcreaterole"
         + " or pg_catalog.pg_has_role(r.oid, 'pg_execute_server_program', 'member')"
         + " or pg_catalog.pg_has_role(r.oid, 'pg_read_server_files', 'member')"
-        + " or pg_catalog.pg_has_role(r.oid, 'pg_write_server_files', 'member'), r.rolsuper"
+        + " or pg_catalog.pg_has_role(r.oid, 'pg_write_server_files', 'member')"
         + " from pg_catalog.pg_roles r where r.rolname = current_user")) {
       mighty = rs.next() && rs.getBoolean(1);
-      superuser = mighty && rs.getBoolean(2);
     }
     if (!mighty) {
       return null;
@@ -194,13 +192,11 @@ final class RestoreProof implements AutoCloseable {
     try {
       // hashed here: the clear text never reaches the server (nor its statement log)
       c.unwrap(org.postgresql.PGConnection.class).alterUserPassword(name, password.value().toCharArray(), "scram-sha-256");
-      if (!superuser) {
-        // giving the database to the role takes being a member of it (a CREATEROLE admin is not, on 15)
-        st.execute("grant " + Sql.ident(name) + " to current_user");
-      }
-      st.execute("alter database " + Sql.ident(name) + " owner to " + Sql.ident(name));
+      // what a restore takes, not the database itself: as its owner, the code the restore runs could
+      // give CONNECT back to PUBLIC or set the defaults of the comparison's session
+      st.execute("grant connect, create, temporary on database " + Sql.ident(name) + " to " + Sql.ident(name));
     } catch (SQLException | RuntimeException e) {
-      st.execute("alter database " + Sql.ident(name) + " owner to current_user"); // so that the role can go
+      st.execute("revoke all on database " + Sql.ident(name) + " from " + Sql.ident(name)); // so that the role can go
       st.execute("drop role " + Sql.ident(name));
       throw e;
     }

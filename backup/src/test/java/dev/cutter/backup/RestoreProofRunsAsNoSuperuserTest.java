@@ -104,14 +104,14 @@ class RestoreProofRunsAsNoSuperuserTest {
   }
 
   /**
-   * The restore runs apply_role's code as the owner of the proof's database, which may set that
-   * database's defaults: a CHECK function empties a table restored before it and gives the
-   * database a search_path that puts a schema it made before pg_catalog, where an aggregate
+   * The restore runs apply_role's code as the proof's own role, which may set its own defaults: a
+   * CHECK function empties a table restored before it and gives the role a search_path that puts
+   * a schema it made before pg_catalog, where an aggregate
    * named count counts as pg_catalog's does but answers 10 for no row (that schema is not in the proof's scope). The comparison's new session then counted with that aggregate, and a
    * restore that lost every row of a table read as proven. It reads with the catalog's names only.
    */
   @Test
-  void aSearchPathTheRestoreGaveItsDatabaseDoesNotForgeTheRowCounts(TestDatabase db) throws Exception {
+  void aSearchPathTheRestoreGaveItsRoleDoesNotForgeTheRowCounts(TestDatabase db) throws Exception {
     String app = db.createRole("app");
     db.createSchema("ledger", app);
     db.createSchema("\"Stock Room\"", app);
@@ -127,7 +127,7 @@ class RestoreProofRunsAsNoSuperuserTest {
           + "   as 'select case when $1 operator(pg_catalog.=) 0 then 10::bigint else $1 end';"
           + " create aggregate elsewhere.count(*) (sfunc = elsewhere.inc, stype = bigint, initcond = '0',"
           + "   finalfunc = elsewhere.ten);"
-          + " execute pg_catalog.format('alter database %I set search_path = elsewhere, pg_catalog', pg_catalog.current_database());"
+          + " alter role current_user set search_path = elsewhere, pg_catalog;"
           + " end if; delete from ledger.a_victim; end if; return true; end $$");
       st.execute("create table ledger.z_guard(n int check (ledger.ok(n)))");
       st.execute("insert into ledger.z_guard select g from generate_series(1, 10) g");
