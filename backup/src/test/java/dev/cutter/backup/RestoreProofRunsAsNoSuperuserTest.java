@@ -1,6 +1,7 @@
 package dev.cutter.backup;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.cutter.backup.BackupResult.Passed;
 import dev.cutter.fixtures.TestDatabase;
@@ -177,5 +178,37 @@ class RestoreProofRunsAsNoSuperuserTest {
 
     assertThat(db.queryValue("select rolpassword from pg_authid where rolname = '" + admin + "'"))
         .as("the planted function set the scratch admin's password").isEqualTo(before);
+  }
+
+  /**
+   * The restore's code runs as the owner of every restored table, so it reads rows apply_role may
+   * not read on the target (the backup role may): raised in an error, they reach the report through
+   * pg_restore's message. Fixing it means keeping the server's message of pg_restore's errors out of
+   * the report as a row value (unless --show-values); not done.
+   */
+  @Test
+  @org.junit.jupiter.api.Disabled("pg_restore's error text is reported whole: masking the server's message in it is not done")
+  void aRestoreErrorCarriesNoRowApplyRoleCannotRead(TestDatabase db) throws Exception {
+    String app = db.createRole("app");
+    db.createSchema("ledger", app);
+    db.createSchema("\"Stock Room\"", app);
+    db.execute("create table ledger.secrets(v text); insert into ledger.secrets values ('Payroll-Row-7731')");
+    try (var c = db.connectAs(app); var st = c.createStatement()) {
+      st.execute("create function ledger.ok(n int) returns boolean language plpgsql as $$ begin"
+          + " if pg_catalog.current_database() operator(pg_catalog.~~) 'cutter_proof_%' then"
+          + " raise exception '%', (select pg_catalog.string_agg(v, ',') from ledger.secrets); end if;"
+          + " return true; end $$");
+      st.execute("create table ledger.z_guard(n int check (ledger.ok(n)))");
+      st.execute("insert into ledger.z_guard values (1)");
+      assertThat(catchThrowable(() -> st.executeQuery("select * from ledger.secrets"))).as("apply_role reads the secrets")
+          .isNotNull();
+    }
+    String reader = RestoreProofTest.reader(db);
+    BackupResult result = RestoreProofTest.gate(db, BackupGateTest.env(Map.of())).run(BackupGateTest.conn(db, reader),
+        RestoreProofTest.proving(tmp.resolve("backups"), List.of()), "ledger-change", "20261205T183000Z-0907");
+
+    assertThat(result).isInstanceOf(BackupResult.Blocked.class);
+    BackupResult.Blocked b = (BackupResult.Blocked) result;
+    assertThat(b.reason() + "\n" + b.details()).doesNotContain("Payroll-Row-7731");
   }
 }
