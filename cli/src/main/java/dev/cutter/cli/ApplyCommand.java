@@ -48,7 +48,7 @@ final class ApplyCommand implements Callable<Integer> {
     DriverWarmup.start(); // classes only: nothing connects before the integrity gate
     GlobalOptions global = spec.root().commandLine().<CutterCommand>getCommand().global;
     Duration wait = lockWait.duration();
-    RunSupport.Loaded loaded = RunSupport.load(pkg.path());
+    RunSupport.Loaded loaded = PackageReadAhead.load(pkg.path()); // read while picocli parsed, if it could be
     RunSupport.requireWritableReportDir(report.dir(), loaded.pkg());
     ConnectionResolver resolver = ConnectionResolver.fromProcess();
     RunSupport.Passwords passwords = new RunSupport.Passwords(resolver::passwordFor);
