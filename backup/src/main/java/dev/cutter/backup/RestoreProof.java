@@ -103,7 +103,9 @@ final class RestoreProof implements AutoCloseable {
     String version;
     boolean created = false;
     ConnectionSpec restorer = null;
-    try (Connection c = Connections.open(server.admin(), "cutter restore proof"); Statement st = c.createStatement()) {
+    // the catalog's names only: the admin's URL may name a database whose owner (apply_role, when it
+    // is the target's) gave it a search_path with functions of its own first, to be run as the admin
+    try (Connection c = Connections.openCatalog(server.admin(), "cutter restore proof"); Statement st = c.createStatement()) {
       ServerVersion v = ServerVersion.of(c);
       major = v.major();
       version = v.text();
@@ -163,14 +165,18 @@ final class RestoreProof implements AutoCloseable {
    * expression's for every entry, whoever owned them on the source (apply_role may have planted
    * them). Run by a superuser (the embedded server's, or one the operator named), such a function
    * acts as that superuser on the scratch server's host ({@code COPY … TO PROGRAM}, a new
-   * superuser role). So when the admin is a superuser or may run programs or touch the server's
-   * files, pg_restore logs in as a role made for this proof instead (named as the database, a
-   * password made for it, no attribute, owner of the proof's database and of nothing else), which
+   * superuser role); run by a CREATEROLE admin, it grants itself the program role or takes over
+   * other roles. So when the admin is a superuser, holds CREATEROLE, or may run programs or touch
+   * the server's files, pg_restore logs in as a role made for this proof instead (named as the database, a
+   * password made for it, no attribute, CONNECT, CREATE and TEMPORARY on the proof's database and nothing else), which
    * is dropped with the database. Null when the admin holds none of that: it restores itself.
    */
   private static ConnectionSpec restorer(Connection c, Statement st, ConnectionSpec admin, String name) throws SQLException {
     boolean mighty;
-    try (var rs = st.executeQuery("select r.rolsuper or pg_catalog.pg_has_role(r.oid, 'pg_execute_server_program', 'member')"
+    // CREATEROLE counts too: it grants pg_execute_server_program (PostgreSQL 15 and earlier) and sets
+    // the password of every role that is not a superuser
+    try (var rs = st.executeQuery("select r.rolsuper or r.rolcreaterole"
+        + " or pg_catalog.pg_has_role(r.oid, 'pg_execute_server_program', 'member')"
         + " or pg_catalog.pg_has_role(r.oid, 'pg_read_server_files', 'member')"
         + " or pg_catalog.pg_has_role(r.oid, 'pg_write_server_files', 'member')"
         + " from pg_catalog.pg_roles r where r.rolname = current_user")) {
@@ -186,9 +192,11 @@ final class RestoreProof implements AutoCloseable {
     try {
       // hashed here: the clear text never reaches the server (nor its statement log)
       c.unwrap(org.postgresql.PGConnection.class).alterUserPassword(name, password.value().toCharArray(), "scram-sha-256");
-      st.execute("alter database " + Sql.ident(name) + " owner to " + Sql.ident(name));
+      // what a restore takes, not the database itself: as its owner, the code the restore runs could
+      // give CONNECT back to PUBLIC or set the defaults of the comparison's session
+      st.execute("grant connect, create, temporary on database " + Sql.ident(name) + " to " + Sql.ident(name));
     } catch (SQLException | RuntimeException e) {
-      st.execute("alter database " + Sql.ident(name) + " owner to current_user"); // so that the role can go
+      st.execute("revoke all on database " + Sql.ident(name) + " from " + Sql.ident(name)); // so that the role can go
       st.execute("drop role " + Sql.ident(name));
       throw e;
     }
@@ -299,6 +307,9 @@ final class RestoreProof implements AutoCloseable {
   /** Reads the restored state, to be compared with the source's ({@link #compare(String, ScopeState, ScopeState)}). */
   ScopeState readRestored(List<String> schemas) throws Refused {
     try (Connection c = Connections.open(connection(), "cutter restore proof")) {
+      // the restore ran the source's code as the database's owner, which may give the database (or
+      // the role) a search_path that puts a schema of its own first: its count would answer here
+      Connections.pinSearchPath(c);
       c.setAutoCommit(false);
       c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       ScopeState restored = ScopeState.read(c, schemas);
@@ -406,7 +417,7 @@ final class RestoreProof implements AutoCloseable {
       server.close();
       return;
     }
-    try (Connection c = Connections.open(server.admin(), "cutter restore proof cleanup"); Statement st = c.createStatement()) {
+    try (Connection c = Connections.openCatalog(server.admin(), "cutter restore proof cleanup"); Statement st = c.createStatement()) {
       st.execute("drop database if exists " + Sql.ident(name) + " with (force)");
       if (restorer != null) {
         st.execute("drop role if exists " + Sql.ident(restorer.user()));

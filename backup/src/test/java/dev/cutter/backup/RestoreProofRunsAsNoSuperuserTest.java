@@ -1,6 +1,7 @@
 package dev.cutter.backup;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.cutter.backup.BackupResult.Passed;
 import dev.cutter.fixtures.TestDatabase;
@@ -56,5 +57,158 @@ class RestoreProofRunsAsNoSuperuserTest {
     assertThat(RestoreProofTest.proofDatabases(db, runId)).as("the scratch database is dropped").isEmpty();
     assertThat(db.queryValue("select count(*) from pg_roles where rolname like 'cutter_proof_20261205t173000z_0901%'"))
         .as("the proof's restore role is dropped with its database").isEqualTo("0");
+  }
+
+  /**
+   * A scratch admin that is no superuser but holds CREATEROLE (with CREATEDB: what creating the
+   * proof's database and a role takes) restored as itself: a planted CHECK function then acted with
+   * CREATEROLE on the operator's server (a new role here; on PostgreSQL 15 and earlier also a grant
+   * of {@code pg_execute_server_program} to itself, then a program on the server's host, and a new
+   * password for every other role that is not a superuser).
+   */
+  @Test
+  void aCheckConstraintApplyRolePlantedDoesNotActWithTheScratchAdminsCreaterole(TestDatabase db) throws Exception {
+    String app = db.createRole("app");
+    String planted = "pwned_" + Long.toHexString(System.nanoTime());
+    String admin = db.createRole("proofadmin", "createdb", "createrole", "password 'cr3ate-r0le'");
+    db.createSchema("ledger", app);
+    db.createSchema("\"Stock Room\"", app);
+    try (var c = db.connectAs(app); var st = c.createStatement()) {
+      st.execute("create function ledger.ok(n int) returns boolean language plpgsql as $$ begin"
+          + " if (select rolcreaterole from pg_catalog.pg_roles where rolname = current_user)"
+          + " and not exists (select from pg_catalog.pg_roles where rolname = '" + planted + "') then"
+          + " execute 'create role " + planted + " login'; end if; return true; end $$");
+      st.execute("create table ledger.accounts(id int primary key, n int check (ledger.ok(n)))");
+      st.execute("insert into ledger.accounts select g, g from generate_series(1, 10) g");
+    }
+    dev.cutter.core.db.ConnectionSpec spec = new dev.cutter.core.db.ConnectionSpec(db.server().host(), db.server().port(),
+        "postgres", admin, java.util.Optional.of(new dev.cutter.core.db.ConnectionSpec.Secret("cr3ate-r0le")));
+    BackupSettings s = BackupSettings.defaults().withEnvironment(BackupGateTest.env(Map.of())).withProgress(null);
+    s = PgDumpSupport.pgBin().map(s::withPgBin).orElse(s).withScratch(() -> ScratchServer.at(spec));
+    String runId = "20261205T183000Z-0902";
+    BackupResult result;
+    String made;
+    try {
+      result = new BackupGate(s).run(BackupGateTest.conn(db, app), RestoreProofTest.proving(tmp.resolve("backups"), List.of()),
+          "ledger-change", runId);
+    } finally {
+      made = db.queryValue("select count(*) from pg_roles where rolname = '" + planted + "'");
+      db.execute("drop role if exists " + planted);
+    }
+
+    assertThat(made).as("the planted function acted with the scratch admin's CREATEROLE during the restore").isEqualTo("0");
+    assertThat(result).as("result %s", result).isInstanceOf(Passed.class);
+    assertThat(((Passed) result).envelope().proof().rowsCompared()).isEqualTo(10);
+    assertThat(RestoreProofTest.proofDatabases(db, runId)).as("the scratch database is dropped").isEmpty();
+    assertThat(db.queryValue("select count(*) from pg_roles where rolname like 'cutter_proof_20261205t183000z_0902%'"))
+        .as("the proof's restore role is dropped with its database").isEqualTo("0");
+  }
+
+  /**
+   * The restore runs apply_role's code as the proof's own role, which may set its own defaults: a
+   * CHECK function empties a table restored before it and gives the role a search_path that puts
+   * a schema it made before pg_catalog, where an aggregate
+   * named count counts as pg_catalog's does but answers 10 for no row (that schema is not in the proof's scope). The comparison's new session then counted with that aggregate, and a
+   * restore that lost every row of a table read as proven. It reads with the catalog's names only.
+   */
+  @Test
+  void aSearchPathTheRestoreGaveItsRoleDoesNotForgeTheRowCounts(TestDatabase db) throws Exception {
+    String app = db.createRole("app");
+    db.createSchema("ledger", app);
+    db.createSchema("\"Stock Room\"", app);
+    try (var c = db.connectAs(app); var st = c.createStatement()) {
+      st.execute("create table ledger.a_victim(id int primary key)");
+      st.execute("insert into ledger.a_victim select g from generate_series(1, 10) g");
+      st.execute("create function ledger.ok(n int) returns boolean language plpgsql as $$ begin"
+          + " if pg_catalog.current_database() operator(pg_catalog.~~) 'cutter_proof_%' then"
+          + " if not exists (select from pg_catalog.pg_proc where proname = 'ten') then"
+          + " create schema elsewhere;"
+          + " create function elsewhere.inc(bigint) returns bigint language sql as 'select $1 operator(pg_catalog.+) 1';"
+          + " create function elsewhere.ten(bigint) returns bigint language sql"
+          + "   as 'select case when $1 operator(pg_catalog.=) 0 then 10::bigint else $1 end';"
+          + " create aggregate elsewhere.count(*) (sfunc = elsewhere.inc, stype = bigint, initcond = '0',"
+          + "   finalfunc = elsewhere.ten);"
+          + " alter role current_user set search_path = elsewhere, pg_catalog;"
+          + " end if; delete from ledger.a_victim; end if; return true; end $$");
+      st.execute("create table ledger.z_guard(n int check (ledger.ok(n)))");
+      st.execute("insert into ledger.z_guard select g from generate_series(1, 10) g");
+    }
+    String runId = "20261205T183000Z-0903";
+    BackupResult result = RestoreProofTest.gate(db, BackupGateTest.env(Map.of()))
+        .run(BackupGateTest.conn(db, app), RestoreProofTest.proving(tmp.resolve("backups"), List.of()), "ledger-change", runId);
+
+    assertThat(result).as("a restore that lost a table's rows read as proven: %s", result)
+        .isInstanceOf(BackupResult.Blocked.class);
+    assertThat(((BackupResult.Blocked) result).cause()).as("%s", result).isEqualTo(new dev.cutter.core.cause.Cause.RestoreProofFailed(
+        dev.cutter.core.cause.Cause.ProofFailure.ROWS_DIFFER, List.of("ledger.a_victim")));
+    assertThat(((BackupResult.Blocked) result).details())
+        .isEqualTo("rows of ledger.a_victim: 10 in the source at the dump's snapshot, 0 restored");
+    assertThat(RestoreProofTest.proofDatabases(db, runId)).as("the scratch database is dropped").isEmpty();
+  }
+
+  /**
+   * A scratch admin that may create databases but not roles restores as itself: a planted CHECK
+   * function then acts as that admin on the operator's server, here giving it a password the
+   * package's author knows (and whoever logs in with it may connect to every later proof's
+   * database). The fix is a contract change: refuse such an admin for {@code --restore-into}
+   * (always restore as the proof's own role, which takes CREATEROLE), or document the risk.
+   */
+  @Test
+  @org.junit.jupiter.api.Disabled("a CREATEDB-only scratch admin restores as itself: refusing it changes --restore-into's contract")
+  void aCheckConstraintApplyRolePlantedCannotSetTheScratchAdminsPassword(TestDatabase db) throws Exception {
+    String app = db.createRole("app");
+    String admin = db.createRole("proofadmin", "createdb", "password 'cr3ate-db'");
+    db.createSchema("ledger", app);
+    db.createSchema("\"Stock Room\"", app);
+    try (var c = db.connectAs(app); var st = c.createStatement()) {
+      st.execute("create function ledger.ok(n int) returns boolean language plpgsql as $$ begin"
+          + " if pg_catalog.current_database() operator(pg_catalog.~~) 'cutter_proof_%' then"
+          + " execute pg_catalog.format('alter role %I password %L', current_user, 'chosen-by-the-author'); end if;"
+          + " return true; end $$");
+      st.execute("create table ledger.accounts(id int primary key, n int check (ledger.ok(n)))");
+      st.execute("insert into ledger.accounts select g, g from generate_series(1, 10) g");
+    }
+    String before = db.queryValue("select rolpassword from pg_authid where rolname = '" + admin + "'");
+    dev.cutter.core.db.ConnectionSpec spec = new dev.cutter.core.db.ConnectionSpec(db.server().host(), db.server().port(),
+        "postgres", admin, java.util.Optional.of(new dev.cutter.core.db.ConnectionSpec.Secret("cr3ate-db")));
+    BackupSettings s = BackupSettings.defaults().withEnvironment(BackupGateTest.env(Map.of())).withProgress(null);
+    s = PgDumpSupport.pgBin().map(s::withPgBin).orElse(s).withScratch(() -> ScratchServer.at(spec));
+    new BackupGate(s).run(BackupGateTest.conn(db, app), RestoreProofTest.proving(tmp.resolve("backups"), List.of()),
+        "ledger-change", "20261205T183000Z-0904");
+
+    assertThat(db.queryValue("select rolpassword from pg_authid where rolname = '" + admin + "'"))
+        .as("the planted function set the scratch admin's password").isEqualTo(before);
+  }
+
+  /**
+   * The restore's code runs as the owner of every restored table, so it reads rows apply_role may
+   * not read on the target (the backup role may): raised in an error, they reach the report through
+   * pg_restore's message. Fixing it means keeping the server's message of pg_restore's errors out of
+   * the report as a row value (unless --show-values); not done.
+   */
+  @Test
+  @org.junit.jupiter.api.Disabled("pg_restore's error text is reported whole: masking the server's message in it is not done")
+  void aRestoreErrorCarriesNoRowApplyRoleCannotRead(TestDatabase db) throws Exception {
+    String app = db.createRole("app");
+    db.createSchema("ledger", app);
+    db.createSchema("\"Stock Room\"", app);
+    db.execute("create table ledger.secrets(v text); insert into ledger.secrets values ('Payroll-Row-7731')");
+    try (var c = db.connectAs(app); var st = c.createStatement()) {
+      st.execute("create function ledger.ok(n int) returns boolean language plpgsql as $$ begin"
+          + " if pg_catalog.current_database() operator(pg_catalog.~~) 'cutter_proof_%' then"
+          + " raise exception '%', (select pg_catalog.string_agg(v, ',') from ledger.secrets); end if;"
+          + " return true; end $$");
+      st.execute("create table ledger.z_guard(n int check (ledger.ok(n)))");
+      st.execute("insert into ledger.z_guard values (1)");
+      assertThat(catchThrowable(() -> st.executeQuery("select * from ledger.secrets"))).as("apply_role reads the secrets")
+          .isNotNull();
+    }
+    String reader = RestoreProofTest.reader(db);
+    BackupResult result = RestoreProofTest.gate(db, BackupGateTest.env(Map.of())).run(BackupGateTest.conn(db, reader),
+        RestoreProofTest.proving(tmp.resolve("backups"), List.of()), "ledger-change", "20261205T183000Z-0907");
+
+    assertThat(result).isInstanceOf(BackupResult.Blocked.class);
+    BackupResult.Blocked b = (BackupResult.Blocked) result;
+    assertThat(b.reason() + "\n" + b.details()).doesNotContain("Payroll-Row-7731");
   }
 }

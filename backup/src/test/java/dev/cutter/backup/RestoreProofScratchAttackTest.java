@@ -101,4 +101,32 @@ class RestoreProofScratchAttackTest {
       db.execute("drop database if exists " + victim);
     }
   }
+
+  /**
+   * The restore runs the source's code as the proof's own role. Were that role the database's
+   * owner, that code could give CONNECT on it back to PUBLIC (a colleague's login then reads the
+   * restored copy of production while the proof runs) or set the database's defaults for the
+   * comparison's session. It holds CONNECT, CREATE and TEMPORARY on it, without grant option.
+   */
+  @Test
+  void theProofsOwnRoleCannotOpenItsDatabaseToOthersNorSetItsDefaults(TestDatabase db) throws Exception {
+    String other = db.createRole("colleague");
+    try (RestoreProof proof = RestoreProof.open(() -> ScratchServer.at(RestoreProofTest.admin(db)), db.server().major(),
+        "20261205T120000Z-0207")) {
+      String name = proof.database();
+      assertThat(proof.connection().user()).as("the proof restores as a role of its own").isEqualTo(name);
+      try (Connection c = dev.cutter.core.db.Connections.open(proof.connection(), "restore-time code");
+          var st = c.createStatement()) {
+        st.execute("grant connect on database " + name + " to public");
+        SQLException set = catchThrowableOfType(SQLException.class,
+            () -> st.execute("alter database " + name + " set search_path = elsewhere, pg_catalog"));
+        assertThat((Object) set).as("the proof's role set its database's search_path").isNotNull();
+        assertThat(set.getSQLState()).as(set.getMessage()).isEqualTo("42501");
+        st.execute("create schema restored"); // what a restore does: it may still create
+      }
+      SQLException e = catchThrowableOfType(SQLException.class, () -> db.server().connect(name, other).close());
+      assertThat((Object) e).as("a colleague's login reaches the proof database").isNotNull();
+      assertThat(e.getSQLState()).as(e.getMessage()).isEqualTo("42501");
+    }
+  }
 }

@@ -495,6 +495,21 @@ class CauseDiagnosisTableTest {
         }, Verdict.BLOCKED, "The package's SQL checks were not run: {role} may execute public.dblink(text)",
             "Revoke EXECUTE on the dblink extension's functions from {role} and PUBLIC (or drop the extension): a"
                 + " check runs as {role} and must not reach a session that can write."),
+        new Row(Cause.CheckCanUseForeignServer.class, c -> {
+          c.init();
+          c.db.execute("create extension if not exists postgres_fdw");
+          c.db.execute("create server if not exists cause_table_loop foreign data wrapper postgres_fdw");
+          c.db.execute("create user mapping if not exists for public server cause_table_loop");
+          try {
+            return c.verb("apply", c.pkg(CREATE_TRAP, y -> y.replace("preflight: []",
+                "preflight:\n  - sql: { name: rows, query: \"select true\", expect: true }")));
+          } finally {
+            c.db.execute("drop server cause_table_loop cascade");
+          }
+        }, Verdict.BLOCKED, "The package's SQL checks were not run: {role} has a user mapping for the foreign server"
+            + " cause_table_loop (postgres_fdw)",
+            "Drop the user mapping for {role} and PUBLIC on cause_table_loop: a check runs as {role} and must not reach"
+                + " a session that can write."),
         new Row(Cause.InvalidCheck.class, c -> {
           c.init();
           return c.verb("apply", c.pkg(CREATE_TRAP, y -> y.replace("preflight: []",

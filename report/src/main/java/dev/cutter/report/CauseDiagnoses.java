@@ -533,6 +533,17 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
   }
 
   @Override
+  public Diagnosis checkCanUseForeignServer(Cause.CheckCanUseForeignServer c) {
+    return Diagnosis.of(
+        "The package's SQL checks were not run: " + c.role() + " has a user mapping for the foreign server "
+            + c.server() + " (postgres_fdw), whose session is not read-only, so a check could write through it.",
+        "Have the target's owner drop the user mapping " + c.role() + " (or PUBLIC) has for " + c.server()
+            + ", then run again; " + UNCHANGED,
+        "Drop the user mapping for " + c.role() + " and PUBLIC on " + c.server() + ": a check runs as " + c.role()
+            + " and must not reach a session that can write.");
+  }
+
+  @Override
   public Diagnosis invalidCheck(Cause.InvalidCheck c) {
     return Diagnosis.of(
         "Check " + c.check() + " cannot run as written: its type is not installed, its arguments are invalid, or its"

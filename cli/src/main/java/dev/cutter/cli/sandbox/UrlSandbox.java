@@ -35,7 +35,9 @@ public final class UrlSandbox implements SandboxServer {
 
   public static UrlSandbox create(ConnectionSpec admin, String runId) {
     String database = "cutter_dryrun_" + runId.toLowerCase().replaceAll("[^a-z0-9]", "_");
-    try (Connection c = Connections.open(admin, "cutter dry-run"); Statement st = c.createStatement()) {
+    // the catalog's names only: the URL's database may be another user's, with a search_path that
+    // puts functions of its own first, to be run as this superuser
+    try (Connection c = Connections.openCatalog(admin, "cutter dry-run"); Statement st = c.createStatement()) {
       int major;
       String version;
       boolean superuser;
@@ -84,7 +86,7 @@ public final class UrlSandbox implements SandboxServer {
 
   @Override
   public synchronized void close() {
-    try (Connection c = Connections.open(admin, "cutter dry-run cleanup"); Statement st = c.createStatement()) {
+    try (Connection c = Connections.openCatalog(admin, "cutter dry-run cleanup"); Statement st = c.createStatement()) {
       st.execute("drop database if exists " + Sql.ident(database) + " with (force)");
       for (String role : ownRoles) {
         try {

@@ -88,6 +88,8 @@ public sealed interface Cause {
 
     R checkCanOpenSessions(CheckCanOpenSessions c);
 
+    R checkCanUseForeignServer(CheckCanUseForeignServer c);
+
     R sessionsInTheWay(SessionsInTheWay c);
 
     R lockHazardsDenied(LockHazardsDenied c);
@@ -494,6 +496,19 @@ public sealed interface Cause {
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.checkCanOpenSessions(this);
+    }
+  }
+
+  /**
+   * Package SQL was not run: {@code role} (apply_role) has a user mapping (its own or PUBLIC's) for
+   * {@code server}, a foreign server of {@code postgres_fdw}, whose session (not read-only on
+   * PostgreSQL 15 and earlier) a foreign table is read through, so no check run as it can be kept
+   * from writing there.
+   */
+  record CheckCanUseForeignServer(String role, String server) implements Cause {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.checkCanUseForeignServer(this);
     }
   }
 

@@ -71,6 +71,14 @@ public final class PackageQueries implements AutoCloseable {
       + "  where e.extname = 'dblink' and p.proname in ('dblink', 'dblink_exec', 'dblink_connect', 'dblink_connect_u',"
       + "    'dblink_send_query', 'dblink_open')"
       + "    and pg_catalog.has_function_privilege(p.oid, 'EXECUTE')"
+      + "  order by 1 limit 1),"
+      // a foreign server of postgres_fdw current_user has a user mapping for (its own or PUBLIC's):
+      // a foreign table of it is read through a session of its own, not read-only on 15 and earlier
+      + " (select s.srvname::pg_catalog.text from pg_catalog.pg_foreign_server s"
+      + "   join pg_catalog.pg_foreign_data_wrapper w on w.oid = s.srvfdw"
+      + "   join pg_catalog.pg_user_mappings m on m.srvid = s.oid"
+      + "  where w.fdwname = 'postgres_fdw'"
+      + "    and (m.umuser = 0 or m.umuser = (select r.oid from pg_catalog.pg_roles r where r.rolname = current_user))"
       + "  order by 1 limit 1)";
 
   private final TargetAccess access;
@@ -145,9 +153,10 @@ public final class PackageQueries implements AutoCloseable {
 
   /**
    * Where the session stands: transaction id (null before any write), read-only, current_user;
-   * before the query also a function that opens another session, if current_user may run one.
+   * before the query also a function that opens another session, if current_user may run one, and a
+   * foreign server of postgres_fdw it has a user mapping for.
    */
-  private record State(String xid, String readOnly, String user, String opensSessions) {}
+  private record State(String xid, String readOnly, String user, String opensSessions, String foreignServer) {}
 
   private static State state(Connection c) throws SQLException {
     return state(c, STATE);
@@ -156,7 +165,8 @@ public final class PackageQueries implements AutoCloseable {
   private static State state(Connection c, String sql) throws SQLException {
     try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
       rs.next();
-      return new State(rs.getString(1), rs.getString(2), rs.getString(3), sql == STATE ? null : rs.getString(4));
+      return new State(rs.getString(1), rs.getString(2), rs.getString(3), sql == STATE ? null : rs.getString(4),
+          sql == STATE ? null : rs.getString(5));
     }
   }
 
@@ -177,6 +187,12 @@ public final class PackageQueries implements AutoCloseable {
           + before.opensSessions() + ", which opens a session of its own that is not read-only; revoke EXECUTE on the"
           + " dblink extension's functions from " + role + " and PUBLIC", null,
           new Cause.CheckCanOpenSessions(role, before.opensSessions()));
+    }
+    if (before.foreignServer() != null) {
+      throw new CutterException(ExitCodes.CHECKS_FAILED, "not run: apply_role " + role + " has a user mapping for the"
+          + " foreign server " + before.foreignServer() + " (postgres_fdw), whose session is not read-only; drop the"
+          + " user mapping for " + role + " and PUBLIC on it", null,
+          new Cause.CheckCanUseForeignServer(role, before.foreignServer()));
     }
     requireOneStatement(c, text);
     T out;

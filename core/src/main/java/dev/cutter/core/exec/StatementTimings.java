@@ -69,7 +69,11 @@ public record StatementTimings(List<StatementTiming> ran, Long locksHeldMs) {
       if (c == '\'') {
         int j = i + 1;
         while (j < n) {
-          if (line.charAt(j) == '\'' && j + 1 < n && line.charAt(j + 1) == '\'') {
+          if (line.charAt(j) == '\'' && oddBackslashesBefore(line, j, i + 1)) {
+            // an escape string (or a plain one with standard_conforming_strings off) goes on past
+            // this quote, a plain one ends here: which holds is not known here, so nothing after it is kept
+            return out.append("'…' …").toString();
+          } else if (line.charAt(j) == '\'' && j + 1 < n && line.charAt(j + 1) == '\'') {
             j += 2;
           } else if (line.charAt(j) == '\'') {
             break;
@@ -92,15 +96,44 @@ public record StatementTimings(List<StatementTiming> ran, Long locksHeldMs) {
       } else if (c == '-' && i + 1 < n && line.charAt(i + 1) == '-') {
         break;
       } else if (c == '/' && i + 1 < n && line.charAt(i + 1) == '*') {
-        int end = line.indexOf("*/", i + 2);
         out.append(' ');
-        i = end < 0 ? n : end + 2;
+        i = commentEnd(line, i);
       } else {
         out.append(c);
         i++;
       }
     }
     return out.toString();
+  }
+
+  /** Whether an odd number of backslashes stands right before {@code at} (none before {@code from} counted). */
+  private static boolean oddBackslashesBefore(String s, int at, int from) {
+    int k = at - 1;
+    while (k >= from && s.charAt(k) == '\\') {
+      k--;
+    }
+    return (at - 1 - k) % 2 == 1;
+  }
+
+  /** Where the block comment opening at {@code i} ends (they nest, as the server reads them); the line's end when it does not. */
+  private static int commentEnd(String s, int i) {
+    int depth = 0;
+    int j = i;
+    while (j + 1 < s.length()) {
+      if (s.charAt(j) == '/' && s.charAt(j + 1) == '*') {
+        depth++;
+        j += 2;
+      } else if (s.charAt(j) == '*' && s.charAt(j + 1) == '/') {
+        depth--;
+        j += 2;
+        if (depth == 0) {
+          return j;
+        }
+      } else {
+        j++;
+      }
+    }
+    return s.length();
   }
 
   /** The dollar-quote tag ({@code $$}, {@code $body$}) that opens at {@code i}, or null ({@code $1} is a parameter). */

@@ -1,0 +1,53 @@
+package dev.cutter.backup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cutter.core.db.ConnectionSpec;
+import dev.cutter.fixtures.TestDatabase;
+import dev.cutter.fixtures.WithPostgres;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code --restore-into} names the target's own server with the target's own database in its URL
+ * (the scratch admin logs in there to create the proof's database). apply_role, which owns that
+ * database, gave it the search_path {@code app, pg_catalog}: the admin's sessions (a superuser)
+ * then found apply_role's {@code current_setting} before the catalog's while the proof's database
+ * was made, and ran it as the superuser.
+ */
+@WithPostgres
+class RestoreProofSearchPathAttackTest {
+
+  @Test
+  void theScratchAdminsSessionsCallNoneOfApplyRolesFunctions(TestDatabase db) throws Exception {
+    String app = db.createRole("app");
+    String planted = TestDatabase.unique("planted");
+    db.execute("alter database " + db.name() + " owner to " + app);
+    db.createSchema("app", app);
+    try (Connection c = db.connectAs(app); Statement st = c.createStatement()) {
+      st.execute("create function app.current_setting(name text) returns text language plpgsql as $$ begin"
+          + " if (select rolsuper from pg_catalog.pg_roles where rolname operator(pg_catalog.=) current_user)"
+          + " and not exists (select from pg_catalog.pg_roles where rolname operator(pg_catalog.=) '" + planted + "') then"
+          + " execute 'create role " + planted + " superuser'; end if;"
+          + " return pg_catalog.current_setting(name); end $$");
+      st.execute("alter database " + db.name() + " set search_path = app, pg_catalog");
+    }
+    ConnectionSpec intoTheTargetsDatabase = new ConnectionSpec(db.server().host(), db.server().port(), db.name(),
+        db.server().superuser(), Optional.empty());
+    String made;
+    try {
+      try (RestoreProof proof = RestoreProof.open(() -> ScratchServer.at(intoTheTargetsDatabase), db.server().major(),
+          "20261205T183000Z-0905")) {
+        assertThat(proof.database()).startsWith("cutter_proof_20261205t183000z_0905_");
+      }
+    } finally {
+      made = db.queryValue("select count(*) from pg_roles where rolname = '" + planted + "'");
+      db.execute("drop role if exists " + planted);
+    }
+
+    assertThat(made).as("apply_role's function ran as the scratch's superuser").isEqualTo("0");
+    assertThat(RestoreProofTest.proofDatabases(db, "20261205T183000Z-0905")).isEmpty();
+  }
+}
