@@ -126,6 +126,9 @@ final class RestoreProof implements AutoCloseable {
       st.execute("revoke all on database " + Sql.ident(name) + " from public");
       restorer = restorer(c, st, server.admin(), name);
       st.execute("alter database " + Sql.ident(name) + " allow_connections true");
+      if (restorer != null) {
+        publicSchemaFor(server.admin().withDatabase(name), name);
+      }
       quickCommits(st, name);
       indexMemory(st, name, jobs);
     } catch (SQLException | RuntimeException e) {
@@ -201,6 +204,23 @@ final class RestoreProof implements AutoCloseable {
       throw e;
     }
     return admin.as(name, Optional.of(password));
+  }
+
+  /**
+   * Lets the proof's own role create in {@code public}, which a database made from template0 holds
+   * already and where only its owner may create: a whole database's dump restores its tables there.
+   * Granted in the proof's database only, by the admin, on a session that names the catalog only.
+   */
+  private static void publicSchemaFor(ConnectionSpec proofDatabase, String role) throws SQLException {
+    try (Connection p = Connections.openCatalog(proofDatabase, "cutter restore proof"); Statement st = p.createStatement()) {
+      boolean present;
+      try (var rs = st.executeQuery("select exists (select from pg_catalog.pg_namespace where nspname = 'public')")) {
+        present = rs.next() && rs.getBoolean(1);
+      }
+      if (present) {
+        st.execute("grant usage, create on schema public to " + Sql.ident(role));
+      }
+    }
   }
 
   /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.cutter.backup.BackupResult.Passed;
+import dev.cutter.core.model.BackupPolicy;
 import dev.cutter.fixtures.TestDatabase;
 import dev.cutter.fixtures.WithPostgres;
 import java.nio.file.Path;
@@ -57,6 +58,29 @@ class RestoreProofRunsAsNoSuperuserTest {
     assertThat(RestoreProofTest.proofDatabases(db, runId)).as("the scratch database is dropped").isEmpty();
     assertThat(db.queryValue("select count(*) from pg_roles where rolname like 'cutter_proof_20261205t173000z_0901%'"))
         .as("the proof's restore role is dropped with its database").isEqualTo("0");
+  }
+
+  /**
+   * The proof's own role restores a whole database's tables in {@code public}, the schema most
+   * databases keep their tables in: in a database made from template0 only its owner may create
+   * there, and the role neither owns the database nor inherits {@code pg_database_owner}.
+   */
+  @Test
+  void aTableInThePublicSchemaIsRestoredByTheProofsOwnRole(TestDatabase db) throws Exception {
+    String app = db.createRole("app");
+    db.execute("grant create on schema public to " + app);
+    try (var c = db.connectAs(app); var st = c.createStatement()) {
+      st.execute("create table public.accounts(id int primary key, n int)");
+      st.execute("insert into public.accounts select g, g from generate_series(1, 7) g");
+    }
+    String runId = "20261205T184500Z-0903";
+    BackupResult result = RestoreProofTest.gate(db, BackupGateTest.env(Map.of())).run(BackupGateTest.conn(db, app),
+        BackupGateTest.policy(List.of(), tmp.resolve("backups"), 1, List.of(), java.util.Optional.empty())
+            .withVerify(BackupPolicy.Verify.RESTORE), "public-change", runId);
+
+    assertThat(result).as("result %s", result).isInstanceOf(Passed.class);
+    assertThat(((Passed) result).envelope().proof().rowsCompared()).isEqualTo(7);
+    assertThat(RestoreProofTest.proofDatabases(db, runId)).as("the scratch database is dropped").isEmpty();
   }
 
   /**
