@@ -121,6 +121,15 @@ final class RestoreProof implements AutoCloseable {
       // a new database lets PUBLIC connect: on an operator's server every other login could then read
       // the restored catalog (function bodies, names, reltuples) and keep a session cutter may not end;
       // connections are opened only once PUBLIC's privileges are gone
+      try (var rs = st.executeQuery("select r.rolsuper or r.rolcreaterole from pg_catalog.pg_roles r"
+          + " where r.rolname = current_user")) {
+        if (!(rs.next() && rs.getBoolean(1))) {
+          throw new Refused(ProofFailure.SCRATCH_REFUSED, List.of(), "the restore proof restores as a role of its own,"
+              + " so that code the restore runs (a CHECK function, an index expression) acts as nobody else; "
+              + server.admin().user() + " on " + server.describe() + " cannot create roles: name an admin with"
+              + " CREATEROLE and CREATEDB, or leave out --restore-into for the embedded scratch", null);
+        }
+      }
       st.execute("create database " + Sql.ident(name) + " template template0 allow_connections false");
       created = true;
       st.execute("revoke all on database " + Sql.ident(name) + " from public");
@@ -166,28 +175,15 @@ final class RestoreProof implements AutoCloseable {
   /**
    * The restore runs the source's code: a CHECK constraint's function for every row, an index
    * expression's for every entry, whoever owned them on the source (apply_role may have planted
-   * them). Run by a superuser (the embedded server's, or one the operator named), such a function
-   * acts as that superuser on the scratch server's host ({@code COPY … TO PROGRAM}, a new
-   * superuser role); run by a CREATEROLE admin, it grants itself the program role or takes over
-   * other roles. So when the admin is a superuser, holds CREATEROLE, or may run programs or touch
-   * the server's files, pg_restore logs in as a role made for this proof instead (named as the database, a
-   * password made for it, no attribute, CONNECT, CREATE and TEMPORARY on the proof's database and nothing else), which
-   * is dropped with the database. Null when the admin holds none of that: it restores itself.
+   * them). Run by the admin, such a function would act as the admin on the scratch server: as a
+   * superuser on its host ({@code COPY … TO PROGRAM}), with CREATEROLE over other roles, or, with
+   * no attribute at all, still as the admin's own login (a password the package's author chose).
+   * So pg_restore always logs in as a role made for this proof (named as the database, a password
+   * made for it, no attribute, CONNECT, CREATE and TEMPORARY on the proof's database and CREATE
+   * on its {@code public}, nothing else), dropped with the database. An admin that cannot create
+   * roles is refused before anything is made.
    */
   private static ConnectionSpec restorer(Connection c, Statement st, ConnectionSpec admin, String name) throws SQLException {
-    boolean mighty;
-    // CREATEROLE counts too: it grants pg_execute_server_program (PostgreSQL 15 and earlier) and sets
-    // the password of every role that is not a superuser
-    try (var rs = st.executeQuery("select r.rolsuper or r.rolcreaterole"
-        + " or pg_catalog.pg_has_role(r.oid, 'pg_execute_server_program', 'member')"
-        + " or pg_catalog.pg_has_role(r.oid, 'pg_read_server_files', 'member')"
-        + " or pg_catalog.pg_has_role(r.oid, 'pg_write_server_files', 'member')"
-        + " from pg_catalog.pg_roles r where r.rolname = current_user")) {
-      mighty = rs.next() && rs.getBoolean(1);
-    }
-    if (!mighty) {
-      return null;
-    }
     byte[] random = new byte[24];
     new SecureRandom().nextBytes(random);
     ConnectionSpec.Secret password = new ConnectionSpec.Secret(HexFormat.of().formatHex(random));
@@ -198,6 +194,9 @@ final class RestoreProof implements AutoCloseable {
       // what a restore takes, not the database itself: as its owner, the code the restore runs could
       // give CONNECT back to PUBLIC or set the defaults of the comparison's session
       st.execute("grant connect, create, temporary on database " + Sql.ident(name) + " to " + Sql.ident(name));
+      // the admin ends the role's sessions when it drops the database (with force): a non-superuser
+      // may only end sessions of roles whose privileges it has; the role gains nothing of the admin's
+      st.execute("grant " + Sql.ident(name) + " to current_user");
     } catch (SQLException | RuntimeException e) {
       st.execute("revoke all on database " + Sql.ident(name) + " from " + Sql.ident(name)); // so that the role can go
       st.execute("drop role " + Sql.ident(name));

@@ -171,15 +171,13 @@ class RestoreProofRunsAsNoSuperuserTest {
   }
 
   /**
-   * A scratch admin that may create databases but not roles restores as itself: a planted CHECK
-   * function then acts as that admin on the operator's server, here giving it a password the
-   * package's author knows (and whoever logs in with it may connect to every later proof's
-   * database). The fix is a contract change: refuse such an admin for {@code --restore-into}
-   * (always restore as the proof's own role, which takes CREATEROLE), or document the risk.
+   * A scratch admin that may create databases but not roles would restore as itself: a planted
+   * CHECK function would then act as that admin on the operator's server, here giving it a
+   * password the package's author knows (whoever logs in with it may connect to every later
+   * proof's database). Such an admin is refused before anything is made or dumped.
    */
   @Test
-  @org.junit.jupiter.api.Disabled("a CREATEDB-only scratch admin restores as itself: refusing it changes --restore-into's contract")
-  void aCheckConstraintApplyRolePlantedCannotSetTheScratchAdminsPassword(TestDatabase db) throws Exception {
+  void aScratchAdminThatCannotCreateRolesIsRefusedBeforeThePlantedCodeCanSetItsPassword(TestDatabase db) throws Exception {
     String app = db.createRole("app");
     String admin = db.createRole("proofadmin", "createdb", "password 'cr3ate-db'");
     db.createSchema("ledger", app);
@@ -197,11 +195,19 @@ class RestoreProofRunsAsNoSuperuserTest {
         "postgres", admin, java.util.Optional.of(new dev.cutter.core.db.ConnectionSpec.Secret("cr3ate-db")));
     BackupSettings s = BackupSettings.defaults().withEnvironment(BackupGateTest.env(Map.of())).withProgress(null);
     s = PgDumpSupport.pgBin().map(s::withPgBin).orElse(s).withScratch(() -> ScratchServer.at(spec));
-    new BackupGate(s).run(BackupGateTest.conn(db, app), RestoreProofTest.proving(tmp.resolve("backups"), List.of()),
-        "ledger-change", "20261205T183000Z-0904");
+    String runId = "20261205T183000Z-0904";
+    BackupResult result = new BackupGate(s).run(BackupGateTest.conn(db, app),
+        RestoreProofTest.proving(tmp.resolve("backups"), List.of()), "ledger-change", runId);
 
     assertThat(db.queryValue("select rolpassword from pg_authid where rolname = '" + admin + "'"))
         .as("the planted function set the scratch admin's password").isEqualTo(before);
+    assertThat(result).as("result %s", result).isInstanceOf(BackupResult.Blocked.class);
+    BackupResult.Blocked b = (BackupResult.Blocked) result;
+    assertThat(b.cause()).isEqualTo(new dev.cutter.core.cause.Cause.RestoreProofFailed(
+        dev.cutter.core.cause.Cause.ProofFailure.SCRATCH_REFUSED, List.of()));
+    assertThat(b.reason()).contains(admin + " on ").contains("cannot create roles");
+    assertThat(RestoreProofTest.proofDatabases(db, runId)).as("nothing was made").isEmpty();
+    assertThat(tmp.resolve("backups")).as("nothing was dumped").doesNotExist();
   }
 
   /**

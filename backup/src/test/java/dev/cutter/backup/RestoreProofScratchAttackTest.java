@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Test;
 @WithPostgres
 class RestoreProofScratchAttackTest {
 
-  /** An admin as an operator would name one: CREATEDB, not a superuser. */
+  /** An admin as an operator would name one: CREATEDB and CREATEROLE (for the proof's own role), not a superuser. */
   private static ConnectionSpec admin(TestDatabase db) {
-    String admin = db.createRole("proofadmin", "createdb");
+    String admin = db.createRole("proofadmin", "createdb", "createrole");
     return new ConnectionSpec(db.server().host(), db.server().port(), "postgres", admin, Optional.empty());
   }
 

@@ -334,17 +334,19 @@ class RestoreProofTest {
 
   @Test
   void theScratchPasswordTravelsInTheEnvironmentNeverInArgv(TestDatabase db) throws Exception {
-    String admin = db.createRole("proofadmin", "createdb", "password 'pr00f-s3cret'");
+    String admin = db.createRole("proofadmin", "createdb", "createrole", "password 'pr00f-s3cret'");
     ConnectionSpec spec = new ConnectionSpec(db.server().host(), db.server().port(), "postgres", admin,
         Optional.of(new Secret("pr00f-s3cret")));
     try (RestoreProof proof = RestoreProof.open(() -> ScratchServer.at(spec), db.server().major(), "20261205T010000Z-0106")) {
       List<String> argv = proof.command(List.of("/bin/pg_restore"));
       assertThat(argv).containsExactly("/bin/pg_restore", "--no-owner", "--no-privileges", "--exit-on-error",
           "--no-password", "--dbname=" + proof.database());
-      assertThat(String.join(" ", argv)).doesNotContain("pr00f-s3cret");
       Map<String, String> env = proof.environment(Map.of("PGPASSWORD", "inherited", "PATH", "/bin"));
-      assertThat(env).containsEntry("PGPASSWORD", "pr00f-s3cret").containsEntry("PGUSER", admin)
-          .containsEntry("PGDATABASE", proof.database()).containsEntry("PATH", "/bin");
+      // pg_restore logs in as the proof's own role (named as its database), with the password made for it
+      assertThat(env).containsEntry("PGUSER", proof.database()).containsEntry("PGDATABASE", proof.database())
+          .containsEntry("PATH", "/bin");
+      assertThat(env.get("PGPASSWORD")).hasSize(48).isNotEqualTo("inherited").isNotEqualTo("pr00f-s3cret");
+      assertThat(String.join(" ", argv)).doesNotContain("pr00f-s3cret").doesNotContain(env.get("PGPASSWORD"));
     }
   }
 
