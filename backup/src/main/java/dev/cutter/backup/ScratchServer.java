@@ -9,7 +9,7 @@ import dev.cutter.core.db.ConnectionSpec;
  */
 public interface ScratchServer extends AutoCloseable {
 
-  /** A role that may create databases, connected to a maintenance database of the server. */
+  /** A role that may create databases and roles (the proof's own), connected to a maintenance database of the server. */
   ConnectionSpec admin();
 
   /** What the report says the server was, e.g. "embedded PostgreSQL 15.19". */

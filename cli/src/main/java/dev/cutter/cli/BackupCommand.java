@@ -66,8 +66,9 @@ final class BackupCommand implements Callable<Integer>, UsesEnvironment {
       + "into a scratch database and compare relations, exact row counts and the catalog with the source at the dump's snapshot.")
   boolean prove;
 
-  @Option(names = "--restore-into", paramLabel = "URL", description = "The server the restore proof restores into (a role "
-      + "that may create databases; cutter creates one with a unique name and always drops it). Default: the embedded "
+  @Option(names = "--restore-into", paramLabel = "URL", description = "The server the restore proof restores into (a superuser, "
+      + "or a role with CREATEDB and CREATEROLE; cutter creates a database and a role of unique names and always drops "
+      + "them). Default: the embedded "
       + "PostgreSQL. Must run the target's major version.")
   String restoreInto;
 
