@@ -3,10 +3,9 @@ package dev.cutter.backup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cutter.core.db.ConnectionSpec;
+import dev.cutter.fixtures.SearchPathTrap;
 import dev.cutter.fixtures.TestDatabase;
 import dev.cutter.fixtures.WithPostgres;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -23,31 +22,20 @@ class RestoreProofSearchPathAttackTest {
   @Test
   void theScratchAdminsSessionsCallNoneOfApplyRolesFunctions(TestDatabase db) throws Exception {
     String app = db.createRole("app");
-    String planted = TestDatabase.unique("planted");
-    db.execute("alter database " + db.name() + " owner to " + app);
-    db.createSchema("app", app);
-    try (Connection c = db.connectAs(app); Statement st = c.createStatement()) {
-      st.execute("create function app.current_setting(name text) returns text language plpgsql as $$ begin"
-          + " if (select rolsuper from pg_catalog.pg_roles where rolname operator(pg_catalog.=) current_user)"
-          + " and not exists (select from pg_catalog.pg_roles where rolname operator(pg_catalog.=) '" + planted + "') then"
-          + " execute 'create role " + planted + " superuser'; end if;"
-          + " return pg_catalog.current_setting(name); end $$");
-      st.execute("alter database " + db.name() + " set search_path = app, pg_catalog");
-    }
+    SearchPathTrap trap = SearchPathTrap.set(db, app);
     ConnectionSpec intoTheTargetsDatabase = new ConnectionSpec(db.server().host(), db.server().port(), db.name(),
         db.server().superuser(), Optional.empty());
-    String made;
+    boolean sprung;
     try {
       try (RestoreProof proof = RestoreProof.open(() -> ScratchServer.at(intoTheTargetsDatabase), db.server().major(),
           "20261205T183000Z-0905")) {
         assertThat(proof.database()).startsWith("cutter_proof_20261205t183000z_0905_");
       }
     } finally {
-      made = db.queryValue("select count(*) from pg_roles where rolname = '" + planted + "'");
-      db.execute("drop role if exists " + planted);
+      sprung = trap.sprungAndCleared();
     }
 
-    assertThat(made).as("apply_role's function ran as the scratch's superuser").isEqualTo("0");
+    assertThat(sprung).as("apply_role's function ran as the scratch's superuser").isFalse();
     assertThat(RestoreProofTest.proofDatabases(db, "20261205T183000Z-0905")).isEmpty();
   }
 }
