@@ -62,8 +62,7 @@ public final class PackageQueries implements AutoCloseable {
    * execute that opens a session of its own (null when none): that session is not read-only and
    * commits on its own, so a query that can reach it cannot be kept from writing.
    */
-  private static final String STATE_BEFORE = "select pg_catalog.txid_current_if_assigned()::text,"
-      + " pg_catalog.current_setting('transaction_read_only'), current_user,"
+  private static final String STATE_BEFORE = STATE + ","
       + " (select p.oid::pg_catalog.regprocedure::pg_catalog.text from pg_catalog.pg_extension e"
       + "   join pg_catalog.pg_depend d on d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass"
       + "    and d.refobjid = e.oid and d.deptype = 'e' and d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass"
@@ -159,14 +158,15 @@ public final class PackageQueries implements AutoCloseable {
   private record State(String xid, String readOnly, String user, String opensSessions, String foreignServer) {}
 
   private static State state(Connection c) throws SQLException {
-    return state(c, STATE);
+    return state(c, false);
   }
 
-  private static State state(Connection c, String sql) throws SQLException {
-    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+  /** {@code before}: also what the session could open another session through ({@link #STATE_BEFORE}). */
+  private static State state(Connection c, boolean before) throws SQLException {
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(before ? STATE_BEFORE : STATE)) {
       rs.next();
-      return new State(rs.getString(1), rs.getString(2), rs.getString(3), sql == STATE ? null : rs.getString(4),
-          sql == STATE ? null : rs.getString(5));
+      return new State(rs.getString(1), rs.getString(2), rs.getString(3), before ? rs.getString(4) : null,
+          before ? rs.getString(5) : null);
     }
   }
 
@@ -177,7 +177,7 @@ public final class PackageQueries implements AutoCloseable {
    * sessions the transaction must also be READ ONLY.
    */
   private <T> T execute(Connection c, String text, Rows<T> rows, boolean own) throws SQLException {
-    State before = state(c, STATE_BEFORE);
+    State before = state(c, true);
     if (!role.equals(before.user()) || (own && (before.xid() != null || !"on".equals(before.readOnly())))) {
       throw new CutterException(ExitCodes.CHECKS_FAILED, "not run: the session runs as " + before.user()
           + (own ? ", read-only " + before.readOnly() : "") + "; package SQL runs only as apply_role " + role, null, new Cause.InvalidCheck(null));
