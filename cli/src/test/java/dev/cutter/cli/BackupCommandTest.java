@@ -204,6 +204,45 @@ class BackupCommandTest {
         + "PostgreSQL 15\\.\\d+; no difference$");
   }
 
+  /**
+   * apply_role's CHECK function raises a row only the backup login reads, during the embedded
+   * proof's restore: pg_restore's stderr carried the server's message into stdout (and, with
+   * --verbose, nothing more may come). pg_restore's own words are printed, the server's withheld.
+   */
+  @Test
+  void aRowTheRestoresCodeRaisesReachesNeitherStdoutNorStderrEvenWithVerbose(TestDatabase db) throws Exception {
+    String app = db.createRole("app");
+    db.createSchema("app", app);
+    // a table apply_role may not read, in the backup's scope: the backup login dumps it
+    db.execute("create table app.secrets(v text); insert into app.secrets values ('Payroll-Row-7731')");
+    try (var c = db.connectAs(app); var st = c.createStatement()) {
+      st.execute("create function app.ok(n int) returns boolean language plpgsql as $$ begin"
+          + " if pg_catalog.current_database() operator(pg_catalog.~~) 'cutter_proof_%' then"
+          + " raise exception '%', (select pg_catalog.string_agg(v, ',') from app.secrets)"
+          + " using detail = (select pg_catalog.string_agg(v, ',') from app.secrets); end if; return true; end $$");
+      st.execute("create table app.t(n int check (app.ok(n)))");
+      st.execute("insert into app.t values (1)");
+    }
+    Path pkg = writePackage(db, "app");
+    Path trust = trustWithApprover();
+    Cli sign = cli(Map.of("P", PASSPHRASE), "package", "sign", pkg.toString(), "--key",
+        tmp.resolve("keys/approver-one.sec.asc").toString(), "--passphrase-env", "P");
+    assertThat(sign.exit()).as(sign.err()).isZero();
+
+    Cli r = cli(Map.of(), "backup", pkg.toString(), "--target", db.uri("postgres"), "--trust", trust.toString(), "--prove",
+        "--verbose");
+
+    assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(3);
+    assertThat(r.out() + r.err()).doesNotContain("Payroll-Row-7731");
+    assertThat(r.out()).contains("reason: pg_restore into the restore proof's database exited 1: pg_restore: error: COPY failed"
+        + " for table \"t\"; the server's message is withheld").contains("verdict: BLOCKED");
+    try (var files = Files.walk(tmp.resolve("backups"))) {
+      for (Path f : files.filter(Files::isRegularFile).filter(f -> f.getFileName().toString().endsWith(".reason")).toList()) {
+        assertThat(Files.readString(f)).as("the quarantine's reason file").doesNotContain("Payroll-Row-7731");
+      }
+    }
+  }
+
   @Test
   void theEmbeddedServerStartedBesideTheChecksIsStoppedWhenTheyBlock(TestDatabase db) throws Exception {
     db.execute("create schema app; create table app.t(id int);");
