@@ -229,11 +229,21 @@ class BackupCommandTest {
         tmp.resolve("keys/approver-one.sec.asc").toString(), "--passphrase-env", "P");
     assertThat(sign.exit()).as(sign.err()).isZero();
 
-    Cli r = cli(Map.of(), "backup", pkg.toString(), "--target", db.uri("postgres"), "--trust", trust.toString(), "--prove",
-        "--verbose");
+    // the JVM's own stderr too: where the log (and the embedded server's output, through its logger) would go
+    java.io.PrintStream jvmErr = System.err;
+    java.io.ByteArrayOutputStream logged = new java.io.ByteArrayOutputStream();
+    Cli r;
+    System.setErr(new java.io.PrintStream(logged, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      r = cli(Map.of(), "backup", pkg.toString(), "--target", db.uri("postgres"), "--trust", trust.toString(), "--prove",
+          "--verbose");
+    } finally {
+      System.setErr(jvmErr);
+    }
 
     assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(3);
     assertThat(r.out() + r.err()).doesNotContain("Payroll-Row-7731");
+    assertThat(logged.toString(java.nio.charset.StandardCharsets.UTF_8)).as("the log").doesNotContain("Payroll-Row-7731");
     assertThat(r.out()).contains("reason: pg_restore into the restore proof's database exited 1: pg_restore: error: COPY failed"
         + " for table \"t\"; the server's message is withheld").contains("verdict: BLOCKED");
     try (var files = Files.walk(tmp.resolve("backups"))) {
