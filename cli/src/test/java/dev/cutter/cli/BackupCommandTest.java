@@ -90,9 +90,7 @@ class BackupCommandTest {
         + "insert into app.t(v) select md5(g::text) from generate_series(1, 500) g;");
     Path pkg = writePackage(db, "app");
     Path trust = trustWithApprover();
-    Cli sign = cli(Map.of("P", PASSPHRASE), "package", "sign", pkg.toString(), "--key",
-        tmp.resolve("keys/approver-one.sec.asc").toString(), "--passphrase-env", "P");
-    assertThat(sign.exit()).as(sign.err()).isZero();
+    sign(pkg);
 
     Cli r = cli(Map.of(), "backup", pkg.toString(), "--target", db.uri("postgres"), "--trust", trust.toString());
 
@@ -111,9 +109,7 @@ class BackupCommandTest {
         + "insert into app.t(v) select md5(g::text) from generate_series(1, 500) g; insert into app.u values (1), (2);");
     Path pkg = writePackage(db, "app");
     Path trust = trustWithApprover();
-    Cli sign = cli(Map.of("P", PASSPHRASE), "package", "sign", pkg.toString(), "--key",
-        tmp.resolve("keys/approver-one.sec.asc").toString(), "--passphrase-env", "P");
-    assertThat(sign.exit()).as(sign.err()).isZero();
+    sign(pkg);
 
     Cli r = cli(Map.of(), "backup", pkg.toString(), "--target", db.uri("postgres"), "--trust", trust.toString(), "--prove",
         "--restore-into", db.uri("postgres").replace("/" + db.name(), "/postgres"));
@@ -137,9 +133,7 @@ class BackupCommandTest {
     Files.writeString(yaml, Files.readString(yaml).replace("system_identifier: \"" + Approver.systemIdentifier(db) + "\"",
         "system_identifier: \"1234\""));
     Path trust = trustWithApprover();
-    Cli sign = cli(Map.of("P", PASSPHRASE), "package", "sign", pkg.toString(), "--key",
-        tmp.resolve("keys/approver-one.sec.asc").toString(), "--passphrase-env", "P");
-    assertThat(sign.exit()).as(sign.err()).isZero();
+    sign(pkg);
 
     Cli r = cli(Map.of(), "backup", pkg.toString(), "--target", db.uri("postgres"), "--trust", trust.toString(), "--prove",
         "--restore-into", db.uri("postgres").replace("/" + db.name(), "/postgres"));
@@ -156,9 +150,7 @@ class BackupCommandTest {
         + "insert into app.t(v) select md5(g::text) from generate_series(1, 500) g; insert into app.u values (1), (2);");
     Path pkg = writePackage(db, "app");
     Path trust = trustWithApprover();
-    Cli sign = cli(Map.of("P", PASSPHRASE), "package", "sign", pkg.toString(), "--key",
-        tmp.resolve("keys/approver-one.sec.asc").toString(), "--passphrase-env", "P");
-    assertThat(sign.exit()).as(sign.err()).isZero();
+    sign(pkg);
     List<Long> before = servers();
 
     Cli r = cli(Map.of(), "backup", pkg.toString(), "--target", db.uri("postgres"), "--trust", trust.toString(), "--prove");
@@ -186,9 +178,7 @@ class BackupCommandTest {
     }
     Path pkg = writePackage(db, "app");
     Path trust = trustWithApprover();
-    Cli sign = cli(Map.of("P", PASSPHRASE), "package", "sign", pkg.toString(), "--key",
-        tmp.resolve("keys/approver-one.sec.asc").toString(), "--passphrase-env", "P");
-    assertThat(sign.exit()).as(sign.err()).isZero();
+    sign(pkg);
 
     Cli r;
     boolean ran;
@@ -225,9 +215,7 @@ class BackupCommandTest {
     }
     Path pkg = writePackage(db, "app");
     Path trust = trustWithApprover();
-    Cli sign = cli(Map.of("P", PASSPHRASE), "package", "sign", pkg.toString(), "--key",
-        tmp.resolve("keys/approver-one.sec.asc").toString(), "--passphrase-env", "P");
-    assertThat(sign.exit()).as(sign.err()).isZero();
+    sign(pkg);
 
     // the JVM's own stderr too: where the log (and the embedded server's output, through its logger) would go
     java.io.PrintStream jvmErr = System.err;
@@ -286,6 +274,13 @@ class BackupCommandTest {
     assertThat(r.err().strip()).isEqualTo(
         "--restore-into: only the restore proof uses it; add --prove (or backup.verify: restore)");
     assertThat(tmp.resolve("backups")).doesNotExist();
+  }
+
+  /** Signs {@code pkg} with the approver's key ({@link #trustWithApprover} made it). */
+  private void sign(Path pkg) {
+    Cli sign = cli(Map.of("P", PASSPHRASE), "package", "sign", pkg.toString(), "--key",
+        tmp.resolve("keys/approver-one.sec.asc").toString(), "--passphrase-env", "P");
+    assertThat(sign.exit()).as(sign.err()).isZero();
   }
 
   private Path trustWithApprover() throws IOException {
