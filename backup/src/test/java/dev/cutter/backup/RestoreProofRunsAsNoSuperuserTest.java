@@ -2,6 +2,7 @@ package dev.cutter.backup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cutter.backup.BackupResult.Passed;
 import dev.cutter.core.model.BackupPolicy;
@@ -236,6 +237,24 @@ class RestoreProofRunsAsNoSuperuserTest {
   }
 
   /**
+   * As above for a directory-format backup restored by two jobs: each job's process writes its own
+   * failure to the same stderr. Nothing of the server's message is kept either.
+   */
+  @Test
+  void aRestoreErrorOfAParallelRestoreCarriesNoRowApplyRoleCannotRead(TestDatabase db) throws Exception {
+    assumeTrue(PgDumpSupport.pgBin().isPresent(), "the real pg_dump's directory format");
+    String runId = "20261205T183000Z-0910";
+    BackupResult.Blocked b = provenWithPlantedCode(db, "", "raise exception '%', s using detail = s, hint = s;", runId,
+        RestoreProofTest.proving(tmp.resolve("backups"), List.of()).withFormat(BackupPolicy.Format.DIRECTORY, 2));
+
+    assertThat(b.cause()).isEqualTo(new dev.cutter.core.cause.Cause.RestoreProofFailed(
+        dev.cutter.core.cause.Cause.ProofFailure.RESTORE_FAILED, List.of()));
+    assertThat(b.reason()).startsWith("pg_restore into the restore proof's database exited 1: ")
+        .contains("the server's message is withheld");
+    assertThat(RestoreProofTest.proofDatabases(db, runId)).as("the scratch database is dropped").isEmpty();
+  }
+
+  /**
    * The restore's code reads a row apply_role cannot read and names what it creates in the proof's
    * database after it: a table, an index, a function, a column of a restored table, and a default
    * quoting it. The comparison found them all and named them in its differences (the restored
@@ -292,6 +311,11 @@ class RestoreProofRunsAsNoSuperuserTest {
    */
   private BackupResult.Blocked provenWithPlantedCode(TestDatabase db, String setup, String body, String runId)
       throws Exception {
+    return provenWithPlantedCode(db, setup, body, runId, RestoreProofTest.proving(tmp.resolve("backups"), List.of()));
+  }
+
+  private BackupResult.Blocked provenWithPlantedCode(TestDatabase db, String setup, String body, String runId,
+      BackupPolicy policy) throws Exception {
     String app = db.createRole("app");
     db.createSchema("ledger", app);
     db.createSchema("\"Stock Room\"", app);
@@ -311,8 +335,7 @@ class RestoreProofRunsAsNoSuperuserTest {
           .isNotNull();
     }
     BackupResult result = RestoreProofTest.gate(db, BackupGateTest.env(Map.of())).run(
-        BackupGateTest.conn(db, RestoreProofTest.reader(db)), RestoreProofTest.proving(tmp.resolve("backups"), List.of()),
-        "ledger-change", runId);
+        BackupGateTest.conn(db, RestoreProofTest.reader(db)), policy, "ledger-change", runId);
     assertThat(result).as("result %s", result).isInstanceOf(BackupResult.Blocked.class);
     BackupResult.Blocked b = (BackupResult.Blocked) result;
     assertThat(b.reason() + "\n" + b.details()).doesNotContainIgnoringCase(SECRET);
