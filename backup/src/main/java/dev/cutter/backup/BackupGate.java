@@ -685,7 +685,7 @@ public final class BackupGate {
     }
     // the restore proof reads the plaintext alongside the walk; the plaintext stays until it is done
     Process proofRestore = null;
-    FutureTask<String> proofErr = null;
+    FutureTask<RestoreErrors> proofErr = null;
     if (proving != null) {
       List<String> proofCommand = new ArrayList<>(proving.proof().command(prepared.pgRestore().command(), policy.jobs(),
           proving.relations()));
@@ -697,7 +697,8 @@ public final class BackupGate {
       guard.track(p);
       p.getOutputStream().close();
       proofRestore = p;
-      proofErr = new FutureTask<>(() -> DumpPipeline.tail(p.getErrorStream()));
+      // pg_restore's own lines only: the server's message may carry rows (RestoreErrors)
+      proofErr = new FutureTask<>(() -> RestoreErrors.read(p.getErrorStream()));
       start(proofErr, "cutter-backup restore proof stderr");
     }
     DirectoryArchive.Verified archive;
@@ -716,13 +717,13 @@ public final class BackupGate {
           : Blocked.of(Cause.BackupRefusal.DIRECTORY, "writing the backup failed: " + e.getMessage(), null));
     }
     Integer proofExit = null;
-    String proofStderr = null;
+    RestoreErrors proofErrors = null;
     if (proofRestore != null) {
       proofExit = proofRestore.waitFor();
       try {
-        proofStderr = proofErr.get();
+        proofErrors = proofErr.get();
       } catch (ExecutionException e) {
-        proofStderr = "";
+        proofErrors = RestoreErrors.none();
       }
     }
     if (!recipients.isEmpty()) {
@@ -742,7 +743,7 @@ public final class BackupGate {
     ProofResult proofResult = null;
     if (proving != null) {
       try {
-        proofResult = prove(proofExit, proofStderr, proving);
+        proofResult = prove(proofExit, proofErrors, proving);
       } catch (RestoreProof.Refused r) {
         return fail(guard, proofRefused(r));
       } catch (SQLException e) {
@@ -790,14 +791,18 @@ public final class BackupGate {
    * source's at the dump's snapshot.
    */
   private ProofResult prove(DumpPipeline.Outcome o, Proving proving) throws RestoreProof.Refused, SQLException {
-    return prove(o.proofExit(), o.proofStderr(), proving);
+    return prove(o.proofExit(), o.proofErrors(), proving);
   }
 
-  private ProofResult prove(Integer proofExit, String proofStderr, Proving proving) throws RestoreProof.Refused, SQLException {
+  /**
+   * As above. A failed restore is reported with pg_restore's own lines only ({@link RestoreErrors}):
+   * the server's message may carry rows the code the restore ran read.
+   */
+  private ProofResult prove(Integer proofExit, RestoreErrors errors, Proving proving) throws RestoreProof.Refused, SQLException {
     if (proofExit == null || proofExit != 0) {
+      RestoreErrors e = errors == null ? RestoreErrors.none() : errors;
       throw new RestoreProof.Refused(Cause.ProofFailure.RESTORE_FAILED, List.of(), "pg_restore into the restore proof's"
-          + " database exited " + proofExit + ": " + DumpPipeline.firstErrorLine(proofStderr),
-          proofStderr == null ? null : proofStderr.strip());
+          + " database exited " + proofExit + ": " + e.summary(), e.details());
     }
     proving.source().start(); // normally started when pg_dump exited
     beforeProofComparison.accept(proving.proof().connection());

@@ -39,7 +39,7 @@ final class DumpPipeline {
   /** What the pipeline saw. Errors are messages; a null error means that part succeeded. */
   record Outcome(int pgDumpExit, String pgDumpStderr, ArchiveSummary archive, String archiveError,
       RestoreListing listing, String restoreError, long plaintextBytes, String plaintextSha256, long fileBytes,
-      String fileSha256, String writeError, Integer proofExit, String proofStderr) {}
+      String fileSha256, String writeError, Integer proofExit, RestoreErrors proofErrors) {}
 
   /**
    * A child fed the same plaintext on its stdin (the restore proof's pg_restore): argv and whole
@@ -121,7 +121,7 @@ final class DumpPipeline {
     // the restore proof's pg_restore reads the same bytes on its stdin; one that stops early (an
     // error, --exit-on-error) is let go: its exit code and stderr say why, and the dump goes on
     Process proofRestore = null;
-    FutureTask<String> proofErr = null;
+    FutureTask<RestoreErrors> proofErr = null;
     FutureTask<Long> proofFed = null;
     ChunkPipe toProof = null;
     if (proof.isPresent()) {
@@ -132,7 +132,8 @@ final class DumpPipeline {
       Process p = pb.start();
       guard.track(p);
       proofRestore = p;
-      proofErr = background("restore proof stderr", () -> tail(p.getErrorStream()));
+      // pg_restore's own lines only: the server's message may carry rows (RestoreErrors)
+      proofErr = background("restore proof stderr", () -> RestoreErrors.read(p.getErrorStream()));
       ChunkPipe pipeIn = new ChunkPipe(16);
       toProof = pipeIn;
       proofFed = background("restore proof feeder", () -> {
@@ -237,7 +238,7 @@ final class DumpPipeline {
       restoreError = "cannot read pg_restore --list: " + e.getCause().getMessage();
     }
     Integer proofExit = null;
-    String proofStderr = null;
+    RestoreErrors proofErrors = null;
     if (proofRestore != null) {
       try {
         proofFed.get();
@@ -245,11 +246,11 @@ final class DumpPipeline {
         // the feeder catches its own failures
       }
       proofExit = proofRestore.waitFor();
-      proofStderr = get(proofErr);
+      proofErrors = get(proofErr, RestoreErrors.none());
     }
     String plainDigest = hex(plainSha.digest());
     return new Outcome(dumpExit, get(dumpErr), archive, archiveError, listing, restoreError, plainBytes, plainDigest,
-        fileBytes, encryption.isPresent() ? hex(fileSha.digest()) : plainDigest, writeError, proofExit, proofStderr);
+        fileBytes, encryption.isPresent() ? hex(fileSha.digest()) : plainDigest, writeError, proofExit, proofErrors);
   }
 
   /**
@@ -376,10 +377,14 @@ final class DumpPipeline {
   }
 
   private static String get(FutureTask<String> task) throws InterruptedException {
+    return get(task, "");
+  }
+
+  private static <T> T get(FutureTask<T> task, T otherwise) throws InterruptedException {
     try {
       return task.get(30, TimeUnit.SECONDS);
     } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-      return "";
+      return otherwise;
     }
   }
 

@@ -335,11 +335,20 @@ final class RestoreProof implements AutoCloseable {
       c.rollback();
       return restored;
     } catch (SQLException e) {
-      throw new Refused(ProofFailure.RESTORE_FAILED, List.of(), "cannot read the restored database: " + DbErrors.oneLine(e), null);
+      // the restored side's message (a relation's name, a raised text, even its SQLSTATE) may be
+      // made by the code the restore ran from rows it read: none of it is reported
+      throw new Refused(ProofFailure.RESTORE_FAILED, List.of(), "cannot read the restored database; "
+          + RestoreErrors.WITHHELD, null);
     }
   }
 
-  /** The comparison itself: relations, then row counts, then the catalog baseline (without owners and ACLs). */
+  /**
+   * The comparison itself: relations, then row counts, then the catalog baseline (without owners
+   * and ACLs). Only the source's side is named: what is on the restored side alone, or differs
+   * there, may have been made by the code the restore ran from rows it read (a table, a column, a
+   * default named after a value), so it is counted by kind, never named or quoted
+   * ({@link ProofDifferences}). Row counts are numbers and reported as such.
+   */
   static ProofResult compare(String scratch, ScopeState source, ScopeState restored) throws Refused {
     List<String> differences = new ArrayList<>();
     Set<String> named = new TreeSet<>();
@@ -350,12 +359,7 @@ final class RestoreProof implements AutoCloseable {
         named.add(r.substring(0, r.lastIndexOf(' ')));
       }
     }
-    for (String r : restored.relations()) {
-      if (!source.relations().contains(r)) {
-        differences.add("not in the source: " + r);
-        named.add(r.substring(0, r.lastIndexOf(' ')));
-      }
-    }
+    ProofDifferences.restoredOnlyRelations(source.relations(), restored.relations()).ifPresent(differences::add);
     if (!differences.isEmpty()) {
       first = ProofFailure.RELATIONS_DIFFER;
     }
@@ -368,7 +372,7 @@ final class RestoreProof implements AutoCloseable {
         first = first == null ? ProofFailure.ROWS_DIFFER : first;
       }
     }
-    List<String> catalog = source.withoutOwnership().differences(restored.withoutOwnership());
+    List<String> catalog = ProofDifferences.catalog(source.withoutOwnership(), restored.withoutOwnership());
     if (!catalog.isEmpty() && first == null) {
       first = ProofFailure.CATALOG_DIFFERS;
     }

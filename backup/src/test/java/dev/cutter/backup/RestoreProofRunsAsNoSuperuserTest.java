@@ -2,6 +2,7 @@ package dev.cutter.backup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cutter.backup.BackupResult.Passed;
 import dev.cutter.core.model.BackupPolicy;
@@ -212,33 +213,132 @@ class RestoreProofRunsAsNoSuperuserTest {
 
   /**
    * The restore's code runs as the owner of every restored table, so it reads rows apply_role may
-   * not read on the target (the backup role may): raised in an error, they reach the report through
-   * pg_restore's message. Fixing it means keeping the server's message of pg_restore's errors out of
-   * the report as a row value (unless --show-values); not done.
+   * not read on the target (the backup role may): raised in an error, they reached the report
+   * through pg_restore's message, which carries the server's ERROR, DETAIL and HINT. The report
+   * keeps pg_restore's own line (which table's COPY failed) and withholds the server's.
    */
   @Test
-  @org.junit.jupiter.api.Disabled("pg_restore's error text is reported whole: masking the server's message in it is not done")
   void aRestoreErrorCarriesNoRowApplyRoleCannotRead(TestDatabase db) throws Exception {
+    String runId = "20261205T183000Z-0907";
+    BackupResult.Blocked b = provenWithPlantedCode(db, "", "raise exception '%', s using detail = s, hint = s;", runId);
+
+    assertThat(b.cause()).isEqualTo(new dev.cutter.core.cause.Cause.RestoreProofFailed(
+        dev.cutter.core.cause.Cause.ProofFailure.RESTORE_FAILED, List.of()));
+    assertThat(b.reason()).startsWith("pg_restore into the restore proof's database exited 1: pg_restore: error: COPY failed"
+        + " for table \"z_guard\"; the server's message is withheld");
+    assertThat(b.details()).isEqualTo("pg_restore: error: COPY failed for table \"z_guard\"\n"
+        + "[the rest of the last line and 4 lines withheld: the server's message]");
+    try (var files = java.nio.file.Files.walk(tmp.resolve("backups"))) {
+      for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".reason")).toList()) {
+        assertThat(java.nio.file.Files.readString(f)).as("the quarantine's reason file").doesNotContain(SECRET);
+      }
+    }
+    assertThat(RestoreProofTest.proofDatabases(db, runId)).as("the scratch database is dropped").isEmpty();
+  }
+
+  /**
+   * As above for a directory-format backup restored by two jobs: each job's process writes its own
+   * failure to the same stderr. Nothing of the server's message is kept either.
+   */
+  @Test
+  void aRestoreErrorOfAParallelRestoreCarriesNoRowApplyRoleCannotRead(TestDatabase db) throws Exception {
+    assumeTrue(PgDumpSupport.pgBin().isPresent(), "the real pg_dump's directory format");
+    String runId = "20261205T183000Z-0910";
+    BackupResult.Blocked b = provenWithPlantedCode(db, "", "raise exception '%', s using detail = s, hint = s;", runId,
+        RestoreProofTest.proving(tmp.resolve("backups"), List.of()).withFormat(BackupPolicy.Format.DIRECTORY, 2));
+
+    assertThat(b.cause()).isEqualTo(new dev.cutter.core.cause.Cause.RestoreProofFailed(
+        dev.cutter.core.cause.Cause.ProofFailure.RESTORE_FAILED, List.of()));
+    assertThat(b.reason()).startsWith("pg_restore into the restore proof's database exited 1: ")
+        .contains("the server's message is withheld");
+    assertThat(RestoreProofTest.proofDatabases(db, runId)).as("the scratch database is dropped").isEmpty();
+  }
+
+  /**
+   * The restore's code reads a row apply_role cannot read and names what it creates in the proof's
+   * database after it: a table, an index, a function, a column of a restored table, and a default
+   * quoting it. The comparison found them all and named them in its differences (the restored
+   * side's names and definitions); they are counted by kind, and the changed column shows the
+   * source's definition only.
+   */
+  @Test
+  void objectsTheRestoresCodeNamesAfterARowAreCountedNeverNamed(TestDatabase db) throws Exception {
+    String runId = "20261205T183000Z-0908";
+    BackupResult.Blocked b = provenWithPlantedCode(db,
+        "create table ledger.a_other(id int primary key, n text); insert into ledger.a_other values (1, 'x')",
+        "execute pg_catalog.format('create table ledger.%I ()', s);"
+            + " execute pg_catalog.format('create index %I on ledger.a_other (n)', s || '-idx');"
+            + " execute pg_catalog.format('create function ledger.%I() returns int language sql as ''select 1''', s);"
+            + " execute pg_catalog.format('alter table ledger.a_other add column %I int', s);"
+            + " execute pg_catalog.format('alter table ledger.a_other alter column n set default %L', s);", runId);
+
+    assertThat(b.cause()).isEqualTo(new dev.cutter.core.cause.Cause.RestoreProofFailed(
+        dev.cutter.core.cause.Cause.ProofFailure.RELATIONS_DIFFER, List.of()));
+    assertThat(b.details()).contains("not in the source: 2 relations (1 index, 1 table; names withheld")
+        .contains("catalog: changed: ledger.a_other column n (in the source: text null; the restored definition is withheld)")
+        .contains("catalog: not in the source: 4 objects (1 column, 1 function, 1 index, 1 relation; names and definitions"
+            + " withheld");
+    assertThat(RestoreProofTest.proofDatabases(db, runId)).as("the scratch database is dropped").isEmpty();
+  }
+
+  /**
+   * The restore's code makes a table named after a row that the comparison cannot count (row
+   * security forced on it, with a policy): the server's error named that table, and the report
+   * quoted the error. It says that the restored database could not be read, and no more.
+   */
+  @Test
+  void aRestoredTableThatCannotBeCountedIsNotNamedInTheReport(TestDatabase db) throws Exception {
+    String runId = "20261205T183000Z-0909";
+    BackupResult.Blocked b = provenWithPlantedCode(db, "",
+        "execute pg_catalog.format('create table ledger.%I (x int)', s);"
+            + " execute pg_catalog.format('alter table ledger.%I enable row level security', s);"
+            + " execute pg_catalog.format('alter table ledger.%I force row level security', s);"
+            + " execute pg_catalog.format('create policy p on ledger.%I using (true)', s);", runId);
+
+    assertThat(b.cause()).isEqualTo(new dev.cutter.core.cause.Cause.RestoreProofFailed(
+        dev.cutter.core.cause.Cause.ProofFailure.RESTORE_FAILED, List.of()));
+    assertThat(b.reason()).startsWith("cannot read the restored database; the server's message is withheld");
+    assertThat(RestoreProofTest.proofDatabases(db, runId)).as("the scratch database is dropped").isEmpty();
+  }
+
+  private static final String SECRET = "Payroll-Row-7731";
+
+  /**
+   * A row apply_role cannot read ({@code ledger.secrets}, the backup login's), apply_role's own
+   * {@code setup}, and its CHECK function on {@code ledger.z_guard} that runs {@code body} once,
+   * in the proof's database only, with the secret in {@code s}; the proof run as the backup login
+   * must block without the secret in its reason or details (in any case).
+   */
+  private BackupResult.Blocked provenWithPlantedCode(TestDatabase db, String setup, String body, String runId)
+      throws Exception {
+    return provenWithPlantedCode(db, setup, body, runId, RestoreProofTest.proving(tmp.resolve("backups"), List.of()));
+  }
+
+  private BackupResult.Blocked provenWithPlantedCode(TestDatabase db, String setup, String body, String runId,
+      BackupPolicy policy) throws Exception {
     String app = db.createRole("app");
     db.createSchema("ledger", app);
     db.createSchema("\"Stock Room\"", app);
-    db.execute("create table ledger.secrets(v text); insert into ledger.secrets values ('Payroll-Row-7731')");
+    db.execute("create table ledger.secrets(v text); insert into ledger.secrets values ('" + SECRET + "')");
     try (var c = db.connectAs(app); var st = c.createStatement()) {
-      st.execute("create function ledger.ok(n int) returns boolean language plpgsql as $$ begin"
-          + " if pg_catalog.current_database() operator(pg_catalog.~~) 'cutter_proof_%' then"
-          + " raise exception '%', (select pg_catalog.string_agg(v, ',') from ledger.secrets); end if;"
-          + " return true; end $$");
+      if (!setup.isEmpty()) {
+        st.execute(setup);
+      }
+      st.execute("create function ledger.ok(n int) returns boolean language plpgsql as $$ declare s text; begin"
+          + " if pg_catalog.current_database() operator(pg_catalog.~~) 'cutter_proof_%'"
+          + " and not exists (select from pg_catalog.pg_class where relname operator(pg_catalog.~~) 'Payroll%') then"
+          + " s := (select pg_catalog.string_agg(v, ',') from ledger.secrets); " + body
+          + " end if; return true; end $$");
       st.execute("create table ledger.z_guard(n int check (ledger.ok(n)))");
       st.execute("insert into ledger.z_guard values (1)");
       assertThat(catchThrowable(() -> st.executeQuery("select * from ledger.secrets"))).as("apply_role reads the secrets")
           .isNotNull();
     }
-    String reader = RestoreProofTest.reader(db);
-    BackupResult result = RestoreProofTest.gate(db, BackupGateTest.env(Map.of())).run(BackupGateTest.conn(db, reader),
-        RestoreProofTest.proving(tmp.resolve("backups"), List.of()), "ledger-change", "20261205T183000Z-0907");
-
-    assertThat(result).isInstanceOf(BackupResult.Blocked.class);
+    BackupResult result = RestoreProofTest.gate(db, BackupGateTest.env(Map.of())).run(
+        BackupGateTest.conn(db, RestoreProofTest.reader(db)), policy, "ledger-change", runId);
+    assertThat(result).as("result %s", result).isInstanceOf(BackupResult.Blocked.class);
     BackupResult.Blocked b = (BackupResult.Blocked) result;
-    assertThat(b.reason() + "\n" + b.details()).doesNotContain("Payroll-Row-7731");
+    assertThat(b.reason() + "\n" + b.details()).doesNotContainIgnoringCase(SECRET);
+    return b;
   }
 }

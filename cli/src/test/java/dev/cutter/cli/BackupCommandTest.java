@@ -90,9 +90,7 @@ class BackupCommandTest {
         + "insert into app.t(v) select md5(g::text) from generate_series(1, 500) g;");
     Path pkg = writePackage(db, "app");
     Path trust = trustWithApprover();
-    Cli sign = cli(Map.of("P", PASSPHRASE), "package", "sign", pkg.toString(), "--key",
-        tmp.resolve("keys/approver-one.sec.asc").toString(), "--passphrase-env", "P");
-    assertThat(sign.exit()).as(sign.err()).isZero();
+    sign(pkg);
 
     Cli r = cli(Map.of(), "backup", pkg.toString(), "--target", db.uri("postgres"), "--trust", trust.toString());
 
@@ -111,9 +109,7 @@ class BackupCommandTest {
         + "insert into app.t(v) select md5(g::text) from generate_series(1, 500) g; insert into app.u values (1), (2);");
     Path pkg = writePackage(db, "app");
     Path trust = trustWithApprover();
-    Cli sign = cli(Map.of("P", PASSPHRASE), "package", "sign", pkg.toString(), "--key",
-        tmp.resolve("keys/approver-one.sec.asc").toString(), "--passphrase-env", "P");
-    assertThat(sign.exit()).as(sign.err()).isZero();
+    sign(pkg);
 
     Cli r = cli(Map.of(), "backup", pkg.toString(), "--target", db.uri("postgres"), "--trust", trust.toString(), "--prove",
         "--restore-into", db.uri("postgres").replace("/" + db.name(), "/postgres"));
@@ -137,9 +133,7 @@ class BackupCommandTest {
     Files.writeString(yaml, Files.readString(yaml).replace("system_identifier: \"" + Approver.systemIdentifier(db) + "\"",
         "system_identifier: \"1234\""));
     Path trust = trustWithApprover();
-    Cli sign = cli(Map.of("P", PASSPHRASE), "package", "sign", pkg.toString(), "--key",
-        tmp.resolve("keys/approver-one.sec.asc").toString(), "--passphrase-env", "P");
-    assertThat(sign.exit()).as(sign.err()).isZero();
+    sign(pkg);
 
     Cli r = cli(Map.of(), "backup", pkg.toString(), "--target", db.uri("postgres"), "--trust", trust.toString(), "--prove",
         "--restore-into", db.uri("postgres").replace("/" + db.name(), "/postgres"));
@@ -156,9 +150,7 @@ class BackupCommandTest {
         + "insert into app.t(v) select md5(g::text) from generate_series(1, 500) g; insert into app.u values (1), (2);");
     Path pkg = writePackage(db, "app");
     Path trust = trustWithApprover();
-    Cli sign = cli(Map.of("P", PASSPHRASE), "package", "sign", pkg.toString(), "--key",
-        tmp.resolve("keys/approver-one.sec.asc").toString(), "--passphrase-env", "P");
-    assertThat(sign.exit()).as(sign.err()).isZero();
+    sign(pkg);
     List<Long> before = servers();
 
     Cli r = cli(Map.of(), "backup", pkg.toString(), "--target", db.uri("postgres"), "--trust", trust.toString(), "--prove");
@@ -186,9 +178,7 @@ class BackupCommandTest {
     }
     Path pkg = writePackage(db, "app");
     Path trust = trustWithApprover();
-    Cli sign = cli(Map.of("P", PASSPHRASE), "package", "sign", pkg.toString(), "--key",
-        tmp.resolve("keys/approver-one.sec.asc").toString(), "--passphrase-env", "P");
-    assertThat(sign.exit()).as(sign.err()).isZero();
+    sign(pkg);
 
     Cli r;
     boolean ran;
@@ -202,6 +192,53 @@ class BackupCommandTest {
     assertThat(r.exit()).as(r.out() + r.err()).isZero();
     assertThat(r.out()).containsPattern("(?m)^restore_proof: 1 tables, 3 rows, \\d+ relations compared in embedded "
         + "PostgreSQL 15\\.\\d+; no difference$");
+  }
+
+  /**
+   * apply_role's CHECK function raises a row only the backup login reads, during the embedded
+   * proof's restore: pg_restore's stderr carried the server's message into stdout (and, with
+   * --verbose, nothing more may come). pg_restore's own words are printed, the server's withheld.
+   */
+  @Test
+  void aRowTheRestoresCodeRaisesReachesNeitherStdoutNorStderrEvenWithVerbose(TestDatabase db) throws Exception {
+    String app = db.createRole("app");
+    db.createSchema("app", app);
+    // a table apply_role may not read, in the backup's scope: the backup login dumps it
+    db.execute("create table app.secrets(v text); insert into app.secrets values ('Payroll-Row-7731')");
+    try (var c = db.connectAs(app); var st = c.createStatement()) {
+      st.execute("create function app.ok(n int) returns boolean language plpgsql as $$ begin"
+          + " if pg_catalog.current_database() operator(pg_catalog.~~) 'cutter_proof_%' then"
+          + " raise exception '%', (select pg_catalog.string_agg(v, ',') from app.secrets)"
+          + " using detail = (select pg_catalog.string_agg(v, ',') from app.secrets); end if; return true; end $$");
+      st.execute("create table app.t(n int check (app.ok(n)))");
+      st.execute("insert into app.t values (1)");
+    }
+    Path pkg = writePackage(db, "app");
+    Path trust = trustWithApprover();
+    sign(pkg);
+
+    // the JVM's own stderr too: where the log (and the embedded server's output, through its logger) would go
+    java.io.PrintStream jvmErr = System.err;
+    java.io.ByteArrayOutputStream logged = new java.io.ByteArrayOutputStream();
+    Cli r;
+    System.setErr(new java.io.PrintStream(logged, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      r = cli(Map.of(), "backup", pkg.toString(), "--target", db.uri("postgres"), "--trust", trust.toString(), "--prove",
+          "--verbose");
+    } finally {
+      System.setErr(jvmErr);
+    }
+
+    assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(3);
+    assertThat(r.out() + r.err()).doesNotContain("Payroll-Row-7731");
+    assertThat(logged.toString(java.nio.charset.StandardCharsets.UTF_8)).as("the log").doesNotContain("Payroll-Row-7731");
+    assertThat(r.out()).contains("reason: pg_restore into the restore proof's database exited 1: pg_restore: error: COPY failed"
+        + " for table \"t\"; the server's message is withheld").contains("verdict: BLOCKED");
+    try (var files = Files.walk(tmp.resolve("backups"))) {
+      for (Path f : files.filter(Files::isRegularFile).filter(f -> f.getFileName().toString().endsWith(".reason")).toList()) {
+        assertThat(Files.readString(f)).as("the quarantine's reason file").doesNotContain("Payroll-Row-7731");
+      }
+    }
   }
 
   @Test
@@ -237,6 +274,13 @@ class BackupCommandTest {
     assertThat(r.err().strip()).isEqualTo(
         "--restore-into: only the restore proof uses it; add --prove (or backup.verify: restore)");
     assertThat(tmp.resolve("backups")).doesNotExist();
+  }
+
+  /** Signs {@code pkg} with the approver's key ({@link #trustWithApprover} made it). */
+  private void sign(Path pkg) {
+    Cli sign = cli(Map.of("P", PASSPHRASE), "package", "sign", pkg.toString(), "--key",
+        tmp.resolve("keys/approver-one.sec.asc").toString(), "--passphrase-env", "P");
+    assertThat(sign.exit()).as(sign.err()).isZero();
   }
 
   private Path trustWithApprover() throws IOException {

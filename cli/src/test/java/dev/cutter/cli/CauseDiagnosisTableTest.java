@@ -417,7 +417,8 @@ class CauseDiagnosisTableTest {
               "  required: true\n  scope: { schemas: [ public ] }\n  dir: " + c.dir.resolve("backups") + "\n  verify: restore")));
         }, Verdict.BLOCKED, "The backup could not be restored into a scratch database: the archive is not a usable backup as"
             + " it stands",
-            "Read pg_restore's error, fix what the restore needs (extensions, roles a policy names) and re-run."),
+            "Restore the quarantined archive by hand (pg_restore --exit-on-error) to read the server's message, fix what"
+                + " the restore needs (extensions, roles a policy names) and re-run."),
         new Row(Cause.SqlError.class, c -> {
           c.init();
           c.db.execute(CREATE_TRAP);

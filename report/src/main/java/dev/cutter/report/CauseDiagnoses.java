@@ -405,8 +405,10 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
           "Give the restore proof a server of the target's major version where cutter may create a database"
               + " (--restore-into URL), or use a build that bundles that major.");
       case RESTORE_FAILED -> Diagnosis.of("The backup could not be restored into a scratch database: the archive is not"
-              + " a usable backup as it stands (the P2 backup section below has pg_restore's error).", selftest,
-          "Read pg_restore's error, fix what the restore needs (extensions, roles a policy names) and re-run.");
+              + " a usable backup as it stands (the P2 backup section below has pg_restore's own lines of the error; the"
+              + " server's message is withheld, as code the restore ran may have put rows into it).", selftest,
+          "Restore the quarantined archive by hand (pg_restore --exit-on-error) to read the server's message, fix what the"
+              + " restore needs (extensions, roles a policy names) and re-run.");
       case RELATIONS_DIFFER -> Diagnosis.of("The restored backup does not hold the source's relations" + tables + ".",
           selftest, "Compare the dump's scope with the source (backup.scope) and re-run.");
       case ROWS_DIFFER -> Diagnosis.of("The restored backup's row counts differ from the source's at the dump's snapshot"
