@@ -488,9 +488,10 @@ public sealed interface Cause {
   }
 
   /**
-   * Package SQL was not run: {@code role} (apply_role) may EXECUTE {@code function} of the
-   * {@code dblink} extension, which opens a session of its own that is not read-only and commits
-   * on its own, so no check run as it can be kept from writing.
+   * Package SQL was not run: {@code role} (apply_role) may EXECUTE {@code function}: one of the
+   * {@code dblink} extension's, or a SECURITY DEFINER function whose owner (or a role further along
+   * such functions) may execute one; dblink opens a session of its own that is not read-only and
+   * commits on its own, so no check run as it can be kept from writing.
    */
   record CheckCanOpenSessions(String role, String function) implements Cause {
     @Override
@@ -500,8 +501,8 @@ public sealed interface Cause {
   }
 
   /**
-   * Package SQL was not run: {@code role} (apply_role) has a user mapping (its own or PUBLIC's) for
-   * {@code server}, a foreign server of {@code postgres_fdw}, whose session (not read-only on
+   * Package SQL was not run: {@code role} (apply_role) reaches a user mapping (its own, PUBLIC's,
+   * or that of a role whose views or SECURITY DEFINER functions it may use) for {@code server}, a foreign server of {@code postgres_fdw}, whose session (not read-only on
    * PostgreSQL 15 and earlier) a foreign table is read through, so no check run as it can be kept
    * from writing there.
    */

@@ -1,0 +1,114 @@
+package dev.cutter.core.check;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.cutter.core.CutterException;
+import dev.cutter.core.cause.Cause;
+import dev.cutter.core.db.ConnectionSpec;
+import dev.cutter.fixtures.TestDatabase;
+import dev.cutter.fixtures.WithPostgres;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * apply_role needs no dblink privilege and no user mapping of its own to reach a session that is
+ * not read-only: another role's code does it for it. A SECURITY DEFINER function (EXECUTE goes to
+ * PUBLIC by default) runs with its owner's right to call {@code dblink_exec} (an "autonomous" log
+ * written through dblink, a common pattern), and a view over a foreign table is read through its
+ * owner's user mapping. Either way a check writes on the target while its own transaction keeps no
+ * id and stays read-only. So package SQL is not run while a role whose code apply_role can reach
+ * (a SECURITY DEFINER function it may execute, a view it may read, a role it is a member of, and
+ * so on from those roles) may open such a session.
+ */
+@WithPostgres
+class CheckDefinerRouteAttackTest {
+
+  @Test
+  void aCheckCannotWriteThroughASecurityDefinerFunctionWhoseOwnerMayCallDblink(TestDatabase db) throws Exception {
+    String app = db.createRole("app");
+    String ops = "ops_" + app;
+    db.execute("create extension if not exists dblink");
+    db.execute("revoke execute on all functions in schema public from public");
+    // cutter's own journal functions, SECURITY DEFINER and owned here by a superuser, are no such route
+    try (var c = db.superuser()) {
+      dev.cutter.core.exec.Journal.init(c, java.util.List.of(app));
+    }
+    db.execute("create schema " + ops);
+    db.execute("create table " + ops + ".events(what text)");
+    // owned by the superuser that runs the tests: dblink connects as it without a password
+    db.execute("create function " + ops + ".log_event(what text) returns boolean language sql security definer"
+        + " set search_path = pg_catalog as $$ select public.dblink_exec('host=localhost port=" + db.server().port()
+        + " dbname=" + db.name() + " user=" + db.server().superuser() + "', pg_catalog.format('insert into " + ops
+        + ".events values (%L)', what)) is not null $$");
+    db.execute("grant usage on schema " + ops + " to " + app);
+    TargetAccess access = new TargetAccess(new ConnectionSpec("localhost", db.server().port(), db.name(),
+        db.server().superuser(), Optional.empty()), (spec, role) -> Optional.empty());
+
+    Throwable refused;
+    try (PackageQueries q = new PackageQueries(access, app, "test")) {
+      refused = catchThrowable(() -> q.run("select " + ops + ".log_event('checked')", rs -> rs.next() ? rs.getString(1) : null));
+    }
+
+    assertThat(db.queryValue("select count(*) from " + ops + ".events")).as("a read-only check wrote").isEqualTo("0");
+    assertThat(refused).isInstanceOf(CutterException.class);
+    assertThat(((CutterException) refused).typedCause())
+        .isEqualTo(new Cause.CheckCanOpenSessions(app, ops + ".log_event(text)"));
+
+    // once apply_role may no longer execute it, checks run again (the journal's functions stay)
+    db.execute("revoke execute on function " + ops + ".log_event(text) from public");
+    try (PackageQueries q = new PackageQueries(access, app, "test")) {
+      String one = q.run("select 1", rs -> rs.next() ? rs.getString(1) : null);
+      assertThat(one).isEqualTo("1");
+    } finally {
+      db.execute("drop schema " + ops + " cascade");
+    }
+  }
+
+  @Test
+  void aCheckCannotWriteThroughAViewWhoseOwnerHasAUserMapping(TestDatabase db) throws Exception {
+    String app = db.createRole("app");
+    String owner = db.createRole("owner");
+    db.execute("create extension if not exists postgres_fdw");
+    db.execute("create schema " + owner + " authorization " + owner);
+    String server = "loop_" + owner;
+    db.execute("create server " + server + " foreign data wrapper postgres_fdw options (host 'localhost', port '"
+        + db.server().port() + "', dbname '" + db.name() + "')");
+    db.execute("create user mapping for " + owner + " server " + server + " options (user '" + owner
+        + "', password_required 'false')");
+    db.execute("grant usage on foreign server " + server + " to " + owner);
+    try (var c = db.connectAs(owner); var st = c.createStatement()) {
+      st.execute("create sequence " + owner + ".s");
+      st.execute("create view " + owner + ".v as select pg_catalog.nextval('" + owner + ".s') as n");
+      st.execute("create foreign table " + owner + ".ft (n bigint) server " + server + " options (schema_name '"
+          + owner + "', table_name 'v')");
+      st.execute("create view " + owner + ".latest as select n from " + owner + ".ft");
+      st.execute("grant usage on schema " + owner + " to " + app);
+      st.execute("grant select on " + owner + ".latest to " + app);
+    }
+    TargetAccess access = new TargetAccess(new ConnectionSpec("localhost", db.server().port(), db.name(),
+        db.server().superuser(), Optional.empty()), (spec, role) -> Optional.empty());
+
+    Throwable refused;
+    try (PackageQueries q = new PackageQueries(access, app, "test")) {
+      refused = catchThrowable(() -> q.run("select n > 0 from " + owner + ".latest", rs -> rs.next() ? rs.getString(1) : null));
+    }
+
+    assertThat(db.queryValue("select is_called from " + owner + ".s")).as("a read-only check advanced a sequence")
+        .isEqualTo("f");
+    assertThat(refused).isInstanceOf(CutterException.class);
+    assertThat(((CutterException) refused).typedCause())
+        .isEqualTo(new Cause.CheckCanUseForeignServer(app, server));
+
+    // once apply_role may no longer read the view, checks run again
+    try (var c = db.connectAs(owner); var st = c.createStatement()) {
+      st.execute("revoke select on " + owner + ".latest from " + app);
+    }
+    try (PackageQueries q = new PackageQueries(access, app, "test")) {
+      String one = q.run("select 1", rs -> rs.next() ? rs.getString(1) : null);
+      assertThat(one).isEqualTo("1");
+    } finally {
+      db.execute("drop server " + server + " cascade");
+    }
+  }
+}
