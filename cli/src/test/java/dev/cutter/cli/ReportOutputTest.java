@@ -138,6 +138,32 @@ class ReportOutputTest {
   }
 
   @Test
+  void aRowValueTheServersJsonContextQuotesIsMaskedEverywhereUnlessShowValues(TestDatabase db) throws IOException {
+    String role = init(db);
+    // a text column turned into jsonb: a row that is no JSON fails the update, and the server's
+    // CONTEXT quotes that row's text up to the bad token ("JSON data, line 1: {…")
+    db.execute("create table docs (id int, body text, parsed jsonb); insert into docs values (1, '{\"card\": \"" + CARD
+        + "\", oops}'); alter table docs owner to " + role);
+    Path pkg = approver.write(dir.resolve("p"), "json-context", db, role,
+        "update docs set parsed = body::jsonb;\n", "[]", "[]", null);
+
+    Cli masked = apply(pkg, db, dir.resolve("masked"), "--verbose");
+
+    assertThat(masked.exit()).as(masked.out() + masked.err()).isEqualTo(4);
+    String files = Approver.allFiles(dir.resolve("masked"));
+    assertThat(files).contains("JSON data, line 1: ****");
+    assertThat(files + masked.out() + masked.err()).doesNotContain(CARD);
+    Cli json = apply(pkg, db, dir.resolve("json"), "--output", "json");
+    assertThat(json.exit()).isEqualTo(4);
+    assertThat(json.out() + json.err() + Approver.allFiles(dir.resolve("json"))).doesNotContain(CARD);
+
+    Cli shown = apply(pkg, db, dir.resolve("shown"), "--show-values");
+
+    assertThat(shown.exit()).as(shown.out() + shown.err()).isEqualTo(4);
+    assertThat(Approver.allFiles(dir.resolve("shown"))).contains(CARD);
+  }
+
+  @Test
   void aPasswordLiteralInAFailingStatementIsMasked(TestDatabase db) {
     String role = init(db);
     String secret = "Pw-Literal-5521";

@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
  * already exists.}, {@code Failing row contains (…).}, {@code invalid input syntax for type integer:
  * "…"}. A report, stdout and the logs keep the column, constraint and table names and lose the
  * values, unless the operator asked for them ({@code --show-values}); so does the CONTEXT of an
- * error in {@code COPY … FROM STDIN} data ({@code COPY t, line 3, column b: "…"}). Which part of an error is a
+ * error in {@code COPY … FROM STDIN} data ({@code COPY t, line 3, column b: "…"}) or in JSON
+ * input ({@code JSON data, line 1: …}). Which part of an error is a
  * value is decided from its SQLSTATE and the fixed shape of the server's DETAIL and message, never
  * from what the value looks like.
  */
@@ -61,7 +62,10 @@ public final class RowValues {
       Pattern.compile("value \"(.*?)\" is out of range for type"),
       // the CONTEXT of an error in COPY data quotes the field or the whole line; COPY's is the outermost
       // context, so the value runs to the text's last quote (anything after it is masked too)
-      Pattern.compile("COPY [^\n]+?, line \\d+(?:, column [^\n]+?)?: \"(.*)\"", Pattern.DOTALL));
+      Pattern.compile("COPY [^\n]+?, line \\d+(?:, column [^\n]+?)?: \"(.*)\"", Pattern.DOTALL),
+      // the CONTEXT of JSON input the server could not parse quotes its line up to the bad token
+      // (jsonfuncs' json_errcontext: "JSON data, line 1: {…"): a row's text cast to json or jsonb
+      Pattern.compile("JSON data, line \\d+: ([^\n]+)"));
 
   private RowValues() {}
 

@@ -102,6 +102,14 @@ class RowValuesTest {
   }
 
   @Test
+  void masksTheLineTheContextOfAJsonInputErrorQuotesAndKeepsTheOuterContexts() {
+    assertThat(RowValues.text("JSON data, line 1: {\"card\": \"4111111111111111\", oops..."))
+        .isEqualTo("JSON data, line 1: ****");
+    assertThat(RowValues.text("JSON data, line 3: \"pan\": 4111111111111111 x...\nPL/pgSQL function f(text) line 4 at"
+        + " assignment")).isEqualTo("JSON data, line 3: ****\nPL/pgSQL function f(text) line 4 at assignment");
+  }
+
+  @Test
   void maskingAFailedStatementKeepsTheApplySettingsAndTheProvenance() {
     dev.cutter.core.run.RunReport failed = SampleReports.failedAtStatement7()
         .withApplySettings(new dev.cutter.core.run.RunReport.ApplySettingsInfo("transaction", "5000ms", "60000ms", null))
