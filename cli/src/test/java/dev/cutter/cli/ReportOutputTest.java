@@ -164,6 +164,31 @@ class ReportOutputTest {
   }
 
   @Test
+  void aRowValueInTheDynamicStatementTheServersContextQuotesIsMaskedUnlessShowValues(TestDatabase db) throws IOException {
+    String role = init(db);
+    // rows copied by dynamic SQL (format's %L): the failing statement the server's CONTEXT quotes
+    // ("SQL statement \"insert into …\"") carries the row's value as a literal
+    db.execute("create table cards (card text unique); create table incoming (card text);"
+        + " insert into cards values ('" + CARD + "'); insert into incoming values ('" + CARD + "');"
+        + " alter table cards owner to " + role + "; alter table incoming owner to " + role);
+    Path pkg = approver.write(dir.resolve("p"), "dynamic-context", db, role,
+        "DO $$ DECLARE r record; BEGIN FOR r IN SELECT card FROM incoming LOOP"
+            + " EXECUTE format('insert into cards values (%L)', r.card); END LOOP; END $$;\n", "[]", "[]", null);
+
+    Cli masked = apply(pkg, db, dir.resolve("masked"), "--verbose");
+
+    assertThat(masked.exit()).as(masked.out() + masked.err()).isEqualTo(4);
+    String files = Approver.allFiles(dir.resolve("masked"));
+    assertThat(files).contains("SQL statement \"insert into cards values ('****')\"").contains("at EXECUTE");
+    assertThat(files + masked.out() + masked.err()).doesNotContain(CARD);
+
+    Cli shown = apply(pkg, db, dir.resolve("shown"), "--show-values");
+
+    assertThat(shown.exit()).as(shown.out() + shown.err()).isEqualTo(4);
+    assertThat(Approver.allFiles(dir.resolve("shown"))).contains("insert into cards values ('" + CARD + "')");
+  }
+
+  @Test
   void aPasswordLiteralInAFailingStatementIsMasked(TestDatabase db) {
     String role = init(db);
     String secret = "Pw-Literal-5521";

@@ -110,6 +110,16 @@ class RowValuesTest {
   }
 
   @Test
+  void masksTheLiteralsOfAStatementAContextQuotesAndKeepsItsNamesAndTheOuterContexts() {
+    assertThat(RowValues.text("SQL statement \"insert into \"my t\" values ('4111111111111111', E'x\\'y', 42)\"\n"
+        + "PL/pgSQL function inline_code_block line 1 at EXECUTE"))
+        .isEqualTo("SQL statement \"insert into \"my t\" values ('****', E'****', ****)\"\n"
+            + "PL/pgSQL function inline_code_block line 1 at EXECUTE");
+    assertThat(RowValues.text("SQL statement \"update t set c = $x$4111111111111111$x$\""))
+        .isEqualTo("SQL statement \"update t set c = $x$****$x$\"");
+  }
+
+  @Test
   void maskingAFailedStatementKeepsTheApplySettingsAndTheProvenance() {
     dev.cutter.core.run.RunReport failed = SampleReports.failedAtStatement7()
         .withApplySettings(new dev.cutter.core.run.RunReport.ApplySettingsInfo("transaction", "5000ms", "60000ms", null))
