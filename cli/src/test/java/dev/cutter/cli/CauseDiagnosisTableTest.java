@@ -510,6 +510,22 @@ class CauseDiagnosisTableTest {
             + " cause_table_loop (postgres_fdw)",
             "Drop the user mappings on cause_table_loop that {role} can reach: a check runs as {role} and must not reach"
                 + " a session that can write."),
+        new Row(Cause.CheckCanWriteServerFiles.class, c -> {
+          c.init();
+          // owned by the superuser the tests connect as; EXECUTE goes to PUBLIC by default
+          c.db.execute("create or replace function public.journal_lock_export() returns int language sql"
+              + " security definer as 'select 1'");
+          try {
+            return c.verb("apply", c.pkg(CREATE_TRAP, y -> y.replace("preflight: []",
+                "preflight:\n  - sql: { name: rows, query: \"select true\", expect: true }")));
+          } finally {
+            c.db.execute("drop function public.journal_lock_export()");
+          }
+        }, Verdict.BLOCKED, "The package's SQL checks were not run: {role} may execute public.journal_lock_export(),"
+            + " whose code runs as a superuser",
+            "Give public.journal_lock_export() an owner that is no superuser and may not write the server's files, or"
+                + " revoke EXECUTE on it from {role} and PUBLIC: a check runs as {role} and must not reach code that can"
+                + " write."),
         new Row(Cause.InvalidCheck.class, c -> {
           c.init();
           return c.verb("apply", c.pkg(CREATE_TRAP, y -> y.replace("preflight: []",

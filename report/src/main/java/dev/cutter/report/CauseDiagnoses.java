@@ -546,6 +546,19 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
         "Drop the user mappings on " + c.server() + " that " + c.role() + " can reach: a check runs as " + c.role()
             + " and must not reach a session that can write.");
   }
+  @Override
+  public Diagnosis checkCanWriteServerFiles(Cause.CheckCanWriteServerFiles c) {
+    return Diagnosis.of(
+        "The package's SQL checks were not run: " + c.role() + " may execute " + c.route() + ", whose code runs as a"
+            + " superuser or a role that may write the server's files or run its programs, which a read-only"
+            + " transaction does not stop, so a check could write on the server.",
+        "Have the target's owner revoke EXECUTE on " + c.route() + " from " + c.role() + " and PUBLIC, then run again; "
+            + UNCHANGED,
+        "Give " + c.route() + " an owner that is no superuser and may not write the server's files, or revoke"
+            + " EXECUTE on it from " + c.role() + " and PUBLIC: a check runs as " + c.role() + " and must not reach"
+            + " code that can write.");
+  }
+
 
   @Override
   public Diagnosis invalidCheck(Cause.InvalidCheck c) {

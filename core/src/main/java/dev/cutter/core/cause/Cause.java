@@ -90,6 +90,8 @@ public sealed interface Cause {
 
     R checkCanUseForeignServer(CheckCanUseForeignServer c);
 
+    R checkCanWriteServerFiles(CheckCanWriteServerFiles c);
+
     R sessionsInTheWay(SessionsInTheWay c);
 
     R lockHazardsDenied(LockHazardsDenied c);
@@ -510,6 +512,20 @@ public sealed interface Cause {
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.checkCanUseForeignServer(this);
+    }
+  }
+
+  /**
+   * Package SQL was not run: {@code role} (apply_role) may run code as a superuser or as a role
+   * that may write the server's files or run its programs: {@code route} is the SECURITY DEFINER
+   * function that leads there (or the role apply_role is a member of). In a READ ONLY transaction
+   * such code may still {@code COPY … TO} a file or a program, so no check run as it can be kept
+   * from writing.
+   */
+  record CheckCanWriteServerFiles(String role, String route) implements Cause {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.checkCanWriteServerFiles(this);
     }
   }
 

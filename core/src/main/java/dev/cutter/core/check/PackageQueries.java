@@ -115,7 +115,14 @@ public final class PackageQueries implements AutoCloseable {
       + "   join pg_catalog.pg_user_mappings m on m.srvid = s.oid"
       + "  where w.fdwname = 'postgres_fdw'"
       + "    and (m.umuser = 0 or m.umuser in (select x.r from reach x))"
-      + "  order by 1 limit 1)";
+      + "  order by 1 limit 1),"
+      // a role whose code current_user runs (a SECURITY DEFINER function's owner, a role it is a member
+      // of) that is a superuser or may write the server's files or run its programs: COPY … TO a file
+      // or PROGRAM in a read-only transaction writes outside the database
+      + " (select coalesce(x.via, r.rolname::pg_catalog.text) from reach x join pg_catalog.pg_roles r on r.oid = x.r"
+      + "  where x.acts and r.rolname <> current_user"
+      + "    and (r.rolsuper or r.rolname in ('pg_write_server_files', 'pg_execute_server_program'))"
+      + "  order by x.via is not null, 1 limit 1)";
 
   private final TargetAccess access;
   private final String role;
@@ -189,10 +196,12 @@ public final class PackageQueries implements AutoCloseable {
 
   /**
    * Where the session stands: transaction id (null before any write), read-only, current_user;
-   * before the query also a function that opens another session, if current_user may run one, and a
-   * foreign server of postgres_fdw it has a user mapping for.
+   * before the query also a function that opens another session, if current_user may run one, a
+   * foreign server of postgres_fdw it has a user mapping for, and a SECURITY DEFINER function (or a
+   * role) through which its code may write the server's files.
    */
-  private record State(String xid, String readOnly, String user, String opensSessions, String foreignServer) {}
+  private record State(String xid, String readOnly, String user, String opensSessions, String foreignServer,
+      String writesFiles) {}
 
   private static State state(Connection c) throws SQLException {
     return state(c, false);
@@ -203,7 +212,7 @@ public final class PackageQueries implements AutoCloseable {
     try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(before ? STATE_BEFORE : STATE)) {
       rs.next();
       return new State(rs.getString(1), rs.getString(2), rs.getString(3), before ? rs.getString(4) : null,
-          before ? rs.getString(5) : null);
+          before ? rs.getString(5) : null, before ? rs.getString(6) : null);
     }
   }
 
@@ -232,6 +241,13 @@ public final class PackageQueries implements AutoCloseable {
           + " views or SECURITY DEFINER functions it may use; that server's session is not read-only; drop the"
           + " user mapping, or apply_role's way to that role's code", null,
           new Cause.CheckCanUseForeignServer(role, before.foreignServer()));
+    }
+    if (before.writesFiles() != null) {
+      throw new CutterException(ExitCodes.CHECKS_FAILED, "not run: apply_role " + role + " may execute "
+          + before.writesFiles() + ", whose code runs as a superuser or a role that may write the server's files or"
+          + " run its programs (COPY … TO a file or PROGRAM is allowed in a read-only transaction); revoke EXECUTE on"
+          + " it from " + role + " and PUBLIC, or give it an owner without those rights", null,
+          new Cause.CheckCanWriteServerFiles(role, before.writesFiles()));
     }
     requireOneStatement(c, text);
     T out;

@@ -16,10 +16,10 @@ import org.junit.jupiter.api.Test;
  * not read-only: another role's code does it for it. A SECURITY DEFINER function (EXECUTE goes to
  * PUBLIC by default) runs with its owner's right to call {@code dblink_exec} (an "autonomous" log
  * written through dblink, a common pattern), and a view over a foreign table is read through its
- * owner's user mapping. Either way a check writes on the target while its own transaction keeps no
- * id and stays read-only. So package SQL is not run while a role whose code apply_role can reach
+ * owner's user mapping; a superuser's SECURITY DEFINER function may {@code COPY … TO} a file. Each
+ * time a check writes while its own transaction keeps no id and stays read-only. So package SQL is not run while a role whose code apply_role can reach
  * (a SECURITY DEFINER function it may execute, a view it may read, a role it is a member of, and
- * so on from those roles) may open such a session.
+ * so on from those roles) may open such a session or write the server's files.
  */
 @WithPostgres
 class CheckDefinerRouteAttackTest {
@@ -109,6 +109,40 @@ class CheckDefinerRouteAttackTest {
       assertThat(one).isEqualTo("1");
     } finally {
       db.execute("drop server " + server + " cascade");
+    }
+  }
+
+  @Test
+  void aCheckCannotWriteAServerFileThroughASecurityDefinerFunctionOfASuperuser(TestDatabase db) throws Exception {
+    String app = db.createRole("app");
+    String ops = "ops_" + app;
+    String file = db.queryValue("select current_setting('data_directory')") + "/cutter_check_wrote_" + app;
+    db.execute("create schema " + ops);
+    // owned by the superuser that runs the tests; EXECUTE goes to PUBLIC by default
+    db.execute("create function " + ops + ".export() returns boolean language plpgsql security definer"
+        + " set search_path = pg_catalog as $$ begin copy (select 1) to '" + file + "'; return true; end $$");
+    db.execute("grant usage on schema " + ops + " to " + app);
+    TargetAccess access = new TargetAccess(new ConnectionSpec("localhost", db.server().port(), db.name(),
+        db.server().superuser(), Optional.empty()), (spec, role) -> Optional.empty());
+
+    Throwable refused;
+    try (PackageQueries q = new PackageQueries(access, app, "test")) {
+      refused = catchThrowable(() -> q.run("select " + ops + ".export()", rs -> rs.next() ? rs.getString(1) : null));
+    }
+
+    assertThat(db.queryValue("select (pg_stat_file('" + file + "', true)).size is not null")).as("a read-only check wrote a file")
+        .isEqualTo("f");
+    assertThat(refused).isInstanceOf(CutterException.class);
+    assertThat(((CutterException) refused).typedCause())
+        .isEqualTo(new Cause.CheckCanWriteServerFiles(app, ops + ".export()"));
+
+    // once apply_role may no longer execute it, checks run again
+    db.execute("revoke execute on function " + ops + ".export() from public");
+    try (PackageQueries q = new PackageQueries(access, app, "test")) {
+      String one = q.run("select 1", rs -> rs.next() ? rs.getString(1) : null);
+      assertThat(one).isEqualTo("1");
+    } finally {
+      db.execute("drop schema " + ops + " cascade");
     }
   }
 }
