@@ -189,6 +189,24 @@ class ReportOutputTest {
   }
 
   @Test
+  void aRowValueTheServerQuotesInAFailingChecksErrorIsMasked(TestDatabase db) throws IOException {
+    String role = init(db);
+    db.execute("create table docs (id int, tags text, body text); insert into docs values (1, '" + CARD + "', '{\"card\": \""
+        + CARD + "\", oops}'); alter table docs owner to " + role);
+    Path pkg = approver.write(dir.resolve("p"), "check-error", db, role, "select 1;\n",
+        "\n  - sql: { name: tags, query: \"select tags::int[] is not null from public.docs\", expect: true }"
+            + "\n  - sql: { name: body, query: \"select body::jsonb is not null from public.docs\", expect: true }"
+            + "\n  - sql: { name: range, query: \"select tags::int4range is not null from public.docs\", expect: true }", "[]", null);
+
+    Cli r = apply(pkg, db, dir.resolve("reports"), "--verbose");
+
+    assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(3);
+    String files = Approver.allFiles(dir.resolve("reports"));
+    assertThat(files).contains("malformed array literal");
+    assertThat(files + r.out() + r.err()).doesNotContain(CARD);
+  }
+
+  @Test
   void aPasswordLiteralInAFailingStatementIsMasked(TestDatabase db) {
     String role = init(db);
     String secret = "Pw-Literal-5521";

@@ -60,7 +60,11 @@ public final class RowValues {
       Pattern.compile("Failing row contains \\((.*?)(?=\\)(?:[.)\\s]|$))"),
       Pattern.compile("Partition key of the failing row contains \\((.*?)\\) = \\((.*?)\\)(?=\\.)"),
       Pattern.compile("(?:invalid input syntax for type [\\w .\\[\\]\"]+|invalid input value for enum \\S+"
-          + "|date/time field value out of range): \"(.*?)\"(?= \\(SQLSTATE 22|$|;|\\))"),
+          + "|date/time field value out of range|malformed (?:array|range|multirange|record) literal): \"(.*?)\""
+          + "(?= \\(SQLSTATE 22|$|;|\\))"),
+      Pattern.compile("invalid value \"(.*?)\" for \""),
+      // any other class 22 message copied with its SQLSTATE: the input it quotes last, as message() masks it
+      Pattern.compile("(?<=: )\"(.*?)\"(?= \\(SQLSTATE 22[0-9A-Z]{3}\\))"),
       Pattern.compile("value \"(.*?)\" is out of range for type"),
       // the CONTEXT of an error in COPY data quotes the field or the whole line; COPY's is the outermost
       // context, so the value runs to the text's last quote (anything after it is masked too)

@@ -120,6 +120,19 @@ class RowValuesTest {
   }
 
   @Test
+  void masksTheInputAClass22MessageCopiedWithItsSqlstateQuotes() {
+    assertThat(RowValues.text("sql#1: malformed array literal: \"4111111111111111\" (SQLSTATE 22P02)"))
+        .isEqualTo("sql#1: malformed array literal: \"****\" (SQLSTATE 22P02)");
+    assertThat(RowValues.text("malformed range literal: \"4111\""))
+        .isEqualTo("malformed range literal: \"****\"");
+    assertThat(RowValues.text("invalid value \"4111\" for \"YYYY\" (SQLSTATE 22007)"))
+        .isEqualTo("invalid value \"****\" for \"YYYY\" (SQLSTATE 22007)");
+    assertThat(RowValues.text("time zone: \"Mars/4111\" (SQLSTATE 22023)")).isEqualTo("time zone: \"****\" (SQLSTATE 22023)");
+    // other classes quote names, not values
+    assertThat(RowValues.text("relation: \"docs\" (SQLSTATE 42P01)")).isEqualTo("relation: \"docs\" (SQLSTATE 42P01)");
+  }
+
+  @Test
   void maskingAFailedStatementKeepsTheApplySettingsAndTheProvenance() {
     dev.cutter.core.run.RunReport failed = SampleReports.failedAtStatement7()
         .withApplySettings(new dev.cutter.core.run.RunReport.ApplySettingsInfo("transaction", "5000ms", "60000ms", null))
