@@ -42,13 +42,8 @@ class CheckDefinerRouteAttackTest {
         + " dbname=" + db.name() + " user=" + db.server().superuser() + "', pg_catalog.format('insert into " + ops
         + ".events values (%L)', what)) is not null $$");
     db.execute("grant usage on schema " + ops + " to " + app);
-    TargetAccess access = new TargetAccess(new ConnectionSpec("localhost", db.server().port(), db.name(),
-        db.server().superuser(), Optional.empty()), (spec, role) -> Optional.empty());
 
-    Throwable refused;
-    try (PackageQueries q = new PackageQueries(access, app, "test")) {
-      refused = catchThrowable(() -> q.run("select " + ops + ".log_event('checked')", rs -> rs.next() ? rs.getString(1) : null));
-    }
+    Throwable refused = refusal(db, app, "select " + ops + ".log_event('checked')");
 
     assertThat(db.queryValue("select count(*) from " + ops + ".events")).as("a read-only check wrote").isEqualTo("0");
     assertThat(refused).isInstanceOf(CutterException.class);
@@ -57,9 +52,8 @@ class CheckDefinerRouteAttackTest {
 
     // once apply_role may no longer execute it, checks run again (the journal's functions stay)
     db.execute("revoke execute on function " + ops + ".log_event(text) from public");
-    try (PackageQueries q = new PackageQueries(access, app, "test")) {
-      String one = q.run("select 1", rs -> rs.next() ? rs.getString(1) : null);
-      assertThat(one).isEqualTo("1");
+    try {
+      assertThat(selectOne(db, app)).isEqualTo("1");
     } finally {
       db.execute("drop schema " + ops + " cascade");
     }
@@ -86,13 +80,8 @@ class CheckDefinerRouteAttackTest {
       st.execute("grant usage on schema " + owner + " to " + app);
       st.execute("grant select on " + owner + ".latest to " + app);
     }
-    TargetAccess access = new TargetAccess(new ConnectionSpec("localhost", db.server().port(), db.name(),
-        db.server().superuser(), Optional.empty()), (spec, role) -> Optional.empty());
 
-    Throwable refused;
-    try (PackageQueries q = new PackageQueries(access, app, "test")) {
-      refused = catchThrowable(() -> q.run("select n > 0 from " + owner + ".latest", rs -> rs.next() ? rs.getString(1) : null));
-    }
+    Throwable refused = refusal(db, app, "select n > 0 from " + owner + ".latest");
 
     assertThat(db.queryValue("select is_called from " + owner + ".s")).as("a read-only check advanced a sequence")
         .isEqualTo("f");
@@ -104,9 +93,8 @@ class CheckDefinerRouteAttackTest {
     try (var c = db.connectAs(owner); var st = c.createStatement()) {
       st.execute("revoke select on " + owner + ".latest from " + app);
     }
-    try (PackageQueries q = new PackageQueries(access, app, "test")) {
-      String one = q.run("select 1", rs -> rs.next() ? rs.getString(1) : null);
-      assertThat(one).isEqualTo("1");
+    try {
+      assertThat(selectOne(db, app)).isEqualTo("1");
     } finally {
       db.execute("drop server " + server + " cascade");
     }
@@ -122,13 +110,8 @@ class CheckDefinerRouteAttackTest {
     db.execute("create function " + ops + ".export() returns boolean language plpgsql security definer"
         + " set search_path = pg_catalog as $$ begin copy (select 1) to '" + file + "'; return true; end $$");
     db.execute("grant usage on schema " + ops + " to " + app);
-    TargetAccess access = new TargetAccess(new ConnectionSpec("localhost", db.server().port(), db.name(),
-        db.server().superuser(), Optional.empty()), (spec, role) -> Optional.empty());
 
-    Throwable refused;
-    try (PackageQueries q = new PackageQueries(access, app, "test")) {
-      refused = catchThrowable(() -> q.run("select " + ops + ".export()", rs -> rs.next() ? rs.getString(1) : null));
-    }
+    Throwable refused = refusal(db, app, "select " + ops + ".export()");
 
     assertThat(db.queryValue("select (pg_stat_file('" + file + "', true)).size is not null")).as("a read-only check wrote a file")
         .isEqualTo("f");
@@ -138,11 +121,29 @@ class CheckDefinerRouteAttackTest {
 
     // once apply_role may no longer execute it, checks run again
     db.execute("revoke execute on function " + ops + ".export() from public");
-    try (PackageQueries q = new PackageQueries(access, app, "test")) {
-      String one = q.run("select 1", rs -> rs.next() ? rs.getString(1) : null);
-      assertThat(one).isEqualTo("1");
+    try {
+      assertThat(selectOne(db, app)).isEqualTo("1");
     } finally {
       db.execute("drop schema " + ops + " cascade");
+    }
+  }
+
+  private static TargetAccess access(TestDatabase db) {
+    return new TargetAccess(new ConnectionSpec("localhost", db.server().port(), db.name(), db.server().superuser(),
+        Optional.empty()), (spec, role) -> Optional.empty());
+  }
+
+  /** What running {@code check} as {@code app} threw (null when it ran). */
+  private static Throwable refusal(TestDatabase db, String app, String check) {
+    try (PackageQueries q = new PackageQueries(access(db), app, "test")) {
+      return catchThrowable(() -> q.run(check, rs -> rs.next() ? rs.getString(1) : null));
+    }
+  }
+
+  /** {@code select 1} run as a check as {@code app}. */
+  private static String selectOne(TestDatabase db, String app) throws Exception {
+    try (PackageQueries q = new PackageQueries(access(db), app, "test")) {
+      return q.run("select 1", rs -> rs.next() ? rs.getString(1) : null);
     }
   }
 }
