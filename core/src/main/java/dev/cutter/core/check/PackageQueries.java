@@ -231,27 +231,7 @@ public final class PackageQueries implements AutoCloseable {
       throw new CutterException(ExitCodes.CHECKS_FAILED, "not run: the session runs as " + before.user()
           + (own ? ", read-only " + before.readOnly() : "") + "; package SQL runs only as apply_role " + role, null, new Cause.InvalidCheck(null));
     }
-    if (before.opensSessions() != null) {
-      throw new CutterException(ExitCodes.CHECKS_FAILED, "not run: apply_role " + role + " may execute "
-          + before.opensSessions() + ", which opens a session of its own that is not read-only (itself, or through"
-          + " its owner's right to dblink); revoke EXECUTE on it, or on the dblink extension's functions, from " + role
-          + " and PUBLIC", null,
-          new Cause.CheckCanOpenSessions(role, before.opensSessions()));
-    }
-    if (before.foreignServer() != null) {
-      throw new CutterException(ExitCodes.CHECKS_FAILED, "not run: apply_role " + role + " has a user mapping for the"
-          + " foreign server " + before.foreignServer() + " (postgres_fdw), its own, PUBLIC's or one of a role whose"
-          + " views or SECURITY DEFINER functions it may use; that server's session is not read-only; drop the"
-          + " user mapping, or apply_role's way to that role's code", null,
-          new Cause.CheckCanUseForeignServer(role, before.foreignServer()));
-    }
-    if (before.writesFiles() != null) {
-      throw new CutterException(ExitCodes.CHECKS_FAILED, "not run: apply_role " + role + " may execute "
-          + before.writesFiles() + ", whose code runs as a superuser or a role that may write the server's files or"
-          + " run its programs (COPY … TO a file or PROGRAM is allowed in a read-only transaction); revoke EXECUTE on"
-          + " it from " + role + " and PUBLIC, or give it an owner without those rights", null,
-          new Cause.CheckCanWriteServerFiles(role, before.writesFiles()));
-    }
+    refuseWaysOut(before, role);
     requireOneStatement(c, text);
     T out;
     try (Statement st = c.createStatement()) {
@@ -277,6 +257,48 @@ public final class PackageQueries implements AutoCloseable {
           + String.join("; ", wrong), null, new Cause.InvalidCheck(null));
     }
     return out;
+  }
+
+  /**
+   * Refuses, before the artifact's first statement, a session whose role can reach a session or
+   * a file outside its transaction ({@link #STATE_BEFORE}): the rehearsal's rollback would not undo
+   * what the artifact does there, and apply would do it again. Read with the catalog's names only;
+   * the session's own search_path is given back afterwards.
+   */
+  public static void refuseWaysOut(Connection c, String role) throws SQLException {
+    Connections.pinSearchPath(c);
+    State before;
+    try {
+      before = state(c, true);
+    } finally {
+      Connections.unpinSearchPath(c);
+    }
+    refuseWaysOut(before, role);
+  }
+
+  /** The refusals of {@link #STATE_BEFORE}'s looks, each with its typed cause. */
+  private static void refuseWaysOut(State before, String role) {
+    if (before.opensSessions() != null) {
+      throw new CutterException(ExitCodes.CHECKS_FAILED, "not run: apply_role " + role + " may execute "
+          + before.opensSessions() + ", which opens a session of its own that is not read-only (itself, or through"
+          + " its owner's right to dblink); revoke EXECUTE on it, or on the dblink extension's functions, from " + role
+          + " and PUBLIC", null,
+          new Cause.CheckCanOpenSessions(role, before.opensSessions()));
+    }
+    if (before.foreignServer() != null) {
+      throw new CutterException(ExitCodes.CHECKS_FAILED, "not run: apply_role " + role + " has a user mapping for the"
+          + " foreign server " + before.foreignServer() + " (postgres_fdw), its own, PUBLIC's or one of a role whose"
+          + " views or SECURITY DEFINER functions it may use; that server's session is not read-only; drop the"
+          + " user mapping, or apply_role's way to that role's code", null,
+          new Cause.CheckCanUseForeignServer(role, before.foreignServer()));
+    }
+    if (before.writesFiles() != null) {
+      throw new CutterException(ExitCodes.CHECKS_FAILED, "not run: apply_role " + role + " may execute "
+          + before.writesFiles() + ", whose code runs as a superuser or a role that may write the server's files or"
+          + " run its programs (COPY … TO a file or PROGRAM is allowed in a read-only transaction); revoke EXECUTE on"
+          + " it from " + role + " and PUBLIC, or give it an owner without those rights", null,
+          new Cause.CheckCanWriteServerFiles(role, before.writesFiles()));
+    }
   }
 
   private static boolean rollback(Connection c) {
