@@ -34,14 +34,7 @@ class CheckDefinerRouteAttackTest {
     try (var c = db.superuser()) {
       dev.cutter.core.exec.Journal.init(c, java.util.List.of(app));
     }
-    db.execute("create schema " + ops);
-    db.execute("create table " + ops + ".events(what text)");
-    // owned by the superuser that runs the tests: dblink connects as it without a password
-    db.execute("create function " + ops + ".log_event(what text) returns boolean language sql security definer"
-        + " set search_path = pg_catalog as $$ select public.dblink_exec('host=localhost port=" + db.server().port()
-        + " dbname=" + db.name() + " user=" + db.server().superuser() + "', pg_catalog.format('insert into " + ops
-        + ".events values (%L)', what)) is not null $$");
-    db.execute("grant usage on schema " + ops + " to " + app);
+    dblinkLog(db, ops, app);
 
     Throwable refused = refusal(db, app, "select " + ops + ".log_event('checked')");
 
@@ -145,5 +138,21 @@ class CheckDefinerRouteAttackTest {
     try (PackageQueries q = new PackageQueries(access(db), app, "test")) {
       return q.run("select 1", rs -> rs.next() ? rs.getString(1) : null);
     }
+  }
+
+  /**
+   * Schema {@code ops} with the table {@code events} and {@code log_event(text)}, a SECURITY
+   * DEFINER function of the superuser that runs the tests (dblink connects as it without a
+   * password, EXECUTE to PUBLIC) that inserts its argument there through {@code dblink_exec};
+   * {@code app} may use the schema.
+   */
+  static void dblinkLog(TestDatabase db, String ops, String app) {
+    db.execute("create schema " + ops);
+    db.execute("create table " + ops + ".events(what text)");
+    db.execute("create function " + ops + ".log_event(what text) returns boolean language sql security definer"
+        + " set search_path = pg_catalog as $$ select public.dblink_exec('host=localhost port=" + db.server().port()
+        + " dbname=" + db.name() + " user=" + db.server().superuser() + "', pg_catalog.format('insert into " + ops
+        + ".events values (%L)', what)) is not null $$");
+    db.execute("grant usage on schema " + ops + " to " + app);
   }
 }
