@@ -494,8 +494,8 @@ class CauseDiagnosisTableTest {
           return c.verb("apply", c.pkg(CREATE_TRAP, y -> y.replace("preflight: []",
               "preflight:\n  - sql: { name: rows, query: \"select true\", expect: true }")));
         }, Verdict.BLOCKED, "The package's SQL checks were not run: {role} may execute public.dblink(text)",
-            "Revoke EXECUTE on the dblink extension's functions from {role} and PUBLIC (or drop the extension): a"
-                + " check runs as {role} and must not reach a session that can write."),
+            "Revoke EXECUTE on public.dblink(text) (or on the dblink extension's functions) from {role} and PUBLIC,"
+                + " or drop the extension: a check runs as {role} and must not reach a session that can write."),
         new Row(Cause.CheckCanUseForeignServer.class, c -> {
           c.init();
           c.db.execute("create extension if not exists postgres_fdw");
@@ -507,10 +507,26 @@ class CauseDiagnosisTableTest {
           } finally {
             c.db.execute("drop server cause_table_loop cascade");
           }
-        }, Verdict.BLOCKED, "The package's SQL checks were not run: {role} has a user mapping for the foreign server"
+        }, Verdict.BLOCKED, "The package's SQL checks were not run: {role} can read foreign tables of the server"
             + " cause_table_loop (postgres_fdw)",
-            "Drop the user mapping for {role} and PUBLIC on cause_table_loop: a check runs as {role} and must not reach"
+            "Drop the user mappings on cause_table_loop that {role} can reach: a check runs as {role} and must not reach"
                 + " a session that can write."),
+        new Row(Cause.CheckCanWriteServerFiles.class, c -> {
+          c.init();
+          // owned by the superuser the tests connect as; EXECUTE goes to PUBLIC by default
+          c.db.execute("create or replace function public.journal_lock_export() returns int language sql"
+              + " security definer as 'select 1'");
+          try {
+            return c.verb("apply", c.pkg(CREATE_TRAP, y -> y.replace("preflight: []",
+                "preflight:\n  - sql: { name: rows, query: \"select true\", expect: true }")));
+          } finally {
+            c.db.execute("drop function public.journal_lock_export()");
+          }
+        }, Verdict.BLOCKED, "The package's SQL checks were not run: {role} may execute public.journal_lock_export(),"
+            + " whose code runs as a superuser",
+            "Give public.journal_lock_export() an owner that is no superuser and may not write the server's files, or"
+                + " revoke EXECUTE on it from {role} and PUBLIC: a check runs as {role} and must not reach code that can"
+                + " write."),
         new Row(Cause.InvalidCheck.class, c -> {
           c.init();
           return c.verb("apply", c.pkg(CREATE_TRAP, y -> y.replace("preflight: []",

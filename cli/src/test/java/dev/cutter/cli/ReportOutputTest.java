@@ -138,6 +138,73 @@ class ReportOutputTest {
   }
 
   @Test
+  void aRowValueTheServersJsonContextQuotesIsMaskedEverywhereUnlessShowValues(TestDatabase db) throws IOException {
+    String role = init(db);
+    // a text column turned into jsonb: a row that is no JSON fails the update, and the server's
+    // CONTEXT quotes that row's text up to the bad token ("JSON data, line 1: {…")
+    db.execute("create table docs (id int, body text, parsed jsonb); insert into docs values (1, '{\"card\": \"" + CARD
+        + "\", oops}'); alter table docs owner to " + role);
+    Path pkg = approver.write(dir.resolve("p"), "json-context", db, role,
+        "update docs set parsed = body::jsonb;\n", "[]", "[]", null);
+
+    failsMaskedUnlessShown(pkg, db, "JSON data, line 1: ****", CARD);
+  }
+
+  @Test
+  void aRowValueInTheDynamicStatementTheServersContextQuotesIsMaskedUnlessShowValues(TestDatabase db) throws IOException {
+    String role = init(db);
+    // rows copied by dynamic SQL (format's %L): the failing statement the server's CONTEXT quotes
+    // ("SQL statement \"insert into …\"") carries the row's value as a literal
+    db.execute("create table cards (card text unique); create table incoming (card text);"
+        + " insert into cards values ('" + CARD + "'); insert into incoming values ('" + CARD + "');"
+        + " alter table cards owner to " + role + "; alter table incoming owner to " + role);
+    Path pkg = approver.write(dir.resolve("p"), "dynamic-context", db, role,
+        "DO $$ DECLARE r record; BEGIN FOR r IN SELECT card FROM incoming LOOP"
+            + " EXECUTE format('insert into cards values (%L)', r.card); END LOOP; END $$;\n", "[]", "[]", null);
+
+    failsMaskedUnlessShown(pkg, db, "SQL statement \"insert into cards values ('****')\"",
+        "insert into cards values ('" + CARD + "')");
+  }
+
+  /**
+   * Applies {@code pkg} (its statement fails: exit 4) with {@code --verbose}, with JSON output and
+   * with {@code --show-values}: the first two keep the card out of every file and output and show
+   * {@code masked}; the last shows {@code shown}.
+   */
+  private void failsMaskedUnlessShown(Path pkg, TestDatabase db, String masked, String shown) throws IOException {
+    Cli verbose = apply(pkg, db, dir.resolve("masked"), "--verbose");
+    assertThat(verbose.exit()).as(verbose.out() + verbose.err()).isEqualTo(4);
+    String files = Approver.allFiles(dir.resolve("masked"));
+    assertThat(files).contains(masked);
+    assertThat(files + verbose.out() + verbose.err()).doesNotContain(CARD);
+    Cli json = apply(pkg, db, dir.resolve("json"), "--output", "json");
+    assertThat(json.exit()).isEqualTo(4);
+    assertThat(json.out() + json.err() + Approver.allFiles(dir.resolve("json"))).doesNotContain(CARD);
+
+    Cli showing = apply(pkg, db, dir.resolve("shown"), "--show-values");
+    assertThat(showing.exit()).as(showing.out() + showing.err()).isEqualTo(4);
+    assertThat(Approver.allFiles(dir.resolve("shown"))).contains(shown);
+  }
+
+  @Test
+  void aRowValueTheServerQuotesInAFailingChecksErrorIsMasked(TestDatabase db) throws IOException {
+    String role = init(db);
+    db.execute("create table docs (id int, tags text, body text); insert into docs values (1, '" + CARD + "', '{\"card\": \""
+        + CARD + "\", oops}'); alter table docs owner to " + role);
+    Path pkg = approver.write(dir.resolve("p"), "check-error", db, role, "select 1;\n",
+        "\n  - sql: { name: tags, query: \"select tags::int[] is not null from public.docs\", expect: true }"
+            + "\n  - sql: { name: body, query: \"select body::jsonb is not null from public.docs\", expect: true }"
+            + "\n  - sql: { name: range, query: \"select tags::int4range is not null from public.docs\", expect: true }", "[]", null);
+
+    Cli r = apply(pkg, db, dir.resolve("reports"), "--verbose");
+
+    assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(3);
+    String files = Approver.allFiles(dir.resolve("reports"));
+    assertThat(files).contains("malformed array literal");
+    assertThat(files + r.out() + r.err()).doesNotContain(CARD);
+  }
+
+  @Test
   void aPasswordLiteralInAFailingStatementIsMasked(TestDatabase db) {
     String role = init(db);
     String secret = "Pw-Literal-5521";

@@ -528,22 +528,39 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
   public Diagnosis checkCanOpenSessions(Cause.CheckCanOpenSessions c) {
     return Diagnosis.of(
         "The package's SQL checks were not run: " + c.role() + " may execute " + c.function() + ", which opens a"
-            + " session of its own that is not read-only, so a check could write on the target.",
+            + " session of its own that is not read-only (itself, or as a SECURITY DEFINER function whose owner may"
+            + " use dblink), so a check could write on the target.",
         "Have the target's owner revoke what lets " + c.role() + " open sessions, then run again; " + UNCHANGED,
-        "Revoke EXECUTE on the dblink extension's functions from " + c.role() + " and PUBLIC (or drop the"
-            + " extension): a check runs as " + c.role() + " and must not reach a session that can write.");
+        "Revoke EXECUTE on " + c.function() + " (or on the dblink extension's functions) from " + c.role()
+            + " and PUBLIC, or drop the extension: a check runs as " + c.role() + " and must not reach a session that"
+            + " can write.");
   }
 
   @Override
   public Diagnosis checkCanUseForeignServer(Cause.CheckCanUseForeignServer c) {
     return Diagnosis.of(
-        "The package's SQL checks were not run: " + c.role() + " has a user mapping for the foreign server "
-            + c.server() + " (postgres_fdw), whose session is not read-only, so a check could write through it.",
-        "Have the target's owner drop the user mapping " + c.role() + " (or PUBLIC) has for " + c.server()
-            + ", then run again; " + UNCHANGED,
-        "Drop the user mapping for " + c.role() + " and PUBLIC on " + c.server() + ": a check runs as " + c.role()
+        "The package's SQL checks were not run: " + c.role() + " can read foreign tables of the server "
+            + c.server() + " (postgres_fdw) through a user mapping (its own, PUBLIC's, or that of the owner of a view"
+            + " or SECURITY DEFINER function it may use), whose session is not read-only, so a check could write"
+            + " through it.",
+        "Have the target's owner drop that user mapping for " + c.server() + ", or " + c.role()
+            + "'s access to that owner's views and functions, then run again; " + UNCHANGED,
+        "Drop the user mappings on " + c.server() + " that " + c.role() + " can reach: a check runs as " + c.role()
             + " and must not reach a session that can write.");
   }
+  @Override
+  public Diagnosis checkCanWriteServerFiles(Cause.CheckCanWriteServerFiles c) {
+    return Diagnosis.of(
+        "The package's SQL checks were not run: " + c.role() + " may execute " + c.route() + ", whose code runs as a"
+            + " superuser or a role that may write the server's files or run its programs, which a read-only"
+            + " transaction does not stop, so a check could write on the server.",
+        "Have the target's owner revoke EXECUTE on " + c.route() + " from " + c.role() + " and PUBLIC, then run again; "
+            + UNCHANGED,
+        "Give " + c.route() + " an owner that is no superuser and may not write the server's files, or revoke"
+            + " EXECUTE on it from " + c.role() + " and PUBLIC: a check runs as " + c.role() + " and must not reach"
+            + " code that can write.");
+  }
+
 
   @Override
   public Diagnosis invalidCheck(Cause.InvalidCheck c) {

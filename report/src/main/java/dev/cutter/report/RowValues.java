@@ -1,5 +1,6 @@
 package dev.cutter.report;
 
+import dev.cutter.core.blockers.QueryText;
 import dev.cutter.core.run.RunReport;
 import dev.cutter.core.run.RunReport.ApplyInfo;
 import dev.cutter.core.run.RunReport.FailedStatement;
@@ -14,7 +15,9 @@ import java.util.regex.Pattern;
  * already exists.}, {@code Failing row contains (…).}, {@code invalid input syntax for type integer:
  * "…"}. A report, stdout and the logs keep the column, constraint and table names and lose the
  * values, unless the operator asked for them ({@code --show-values}); so does the CONTEXT of an
- * error in {@code COPY … FROM STDIN} data ({@code COPY t, line 3, column b: "…"}). Which part of an error is a
+ * error in {@code COPY … FROM STDIN} data ({@code COPY t, line 3, column b: "…"}) or in JSON
+ * input ({@code JSON data, line 1: …}), and the literals of a statement a CONTEXT quotes
+ * ({@code SQL statement "insert … values ('…')"}: dynamic SQL built from rows). Which part of an error is a
  * value is decided from its SQLSTATE and the fixed shape of the server's DETAIL and message, never
  * from what the value looks like.
  */
@@ -57,11 +60,18 @@ public final class RowValues {
       Pattern.compile("Failing row contains \\((.*?)(?=\\)(?:[.)\\s]|$))"),
       Pattern.compile("Partition key of the failing row contains \\((.*?)\\) = \\((.*?)\\)(?=\\.)"),
       Pattern.compile("(?:invalid input syntax for type [\\w .\\[\\]\"]+|invalid input value for enum \\S+"
-          + "|date/time field value out of range): \"(.*?)\"(?= \\(SQLSTATE 22|$|;|\\))"),
+          + "|date/time field value out of range|malformed (?:array|range|multirange|record) literal): \"(.*?)\""
+          + "(?= \\(SQLSTATE 22|$|;|\\))"),
+      Pattern.compile("invalid value \"(.*?)\" for \""),
+      // any other class 22 message copied with its SQLSTATE: the input it quotes last, as message() masks it
+      Pattern.compile("(?<=: )\"(.*?)\"(?= \\(SQLSTATE 22[0-9A-Z]{3}\\))"),
       Pattern.compile("value \"(.*?)\" is out of range for type"),
       // the CONTEXT of an error in COPY data quotes the field or the whole line; COPY's is the outermost
       // context, so the value runs to the text's last quote (anything after it is masked too)
-      Pattern.compile("COPY [^\n]+?, line \\d+(?:, column [^\n]+?)?: \"(.*)\"", Pattern.DOTALL));
+      Pattern.compile("COPY [^\n]+?, line \\d+(?:, column [^\n]+?)?: \"(.*)\"", Pattern.DOTALL),
+      // the CONTEXT of JSON input the server could not parse quotes its line up to the bad token
+      // (jsonfuncs' json_errcontext: "JSON data, line 1: {…"): a row's text cast to json or jsonb
+      Pattern.compile("JSON data, line \\d+: ([^\n]+)"));
 
   private RowValues() {}
 
@@ -128,12 +138,22 @@ public final class RowValues {
     return message;
   }
 
+  /**
+   * The statement a CONTEXT line quotes ({@code SQL statement "…"}, PL/pgSQL's and SQL functions'):
+   * verbatim, up to the quote that ends its line before the next context line or the end.
+   */
+  private static final Pattern CONTEXT_STATEMENT = Pattern.compile("SQL statement \"(.*?)\"(?=\n[A-Z]|\s*$)",
+      Pattern.DOTALL);
+
   /** Free text that may carry a copied DETAIL or class 22 message: the values in those shapes masked. */
   static String text(String text) {
     if (text == null || text.isEmpty()) {
       return text;
     }
-    String out = text;
+    // a statement run by EXECUTE was built by the code, often from rows (format's %L): every literal
+    // in it is masked, as in another session's query (QueryText)
+    String out = CONTEXT_STATEMENT.matcher(text).replaceAll(
+        m -> Matcher.quoteReplacement("SQL statement \"" + QueryText.masked(m.group(1)) + "\""));
     for (Pattern p : IN_TEXT) {
       out = maskValues(out, p.matcher(out).results().toList());
     }

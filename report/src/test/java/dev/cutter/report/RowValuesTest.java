@@ -102,6 +102,37 @@ class RowValuesTest {
   }
 
   @Test
+  void masksTheLineTheContextOfAJsonInputErrorQuotesAndKeepsTheOuterContexts() {
+    assertThat(RowValues.text("JSON data, line 1: {\"card\": \"4111111111111111\", oops..."))
+        .isEqualTo("JSON data, line 1: ****");
+    assertThat(RowValues.text("JSON data, line 3: \"pan\": 4111111111111111 x...\nPL/pgSQL function f(text) line 4 at"
+        + " assignment")).isEqualTo("JSON data, line 3: ****\nPL/pgSQL function f(text) line 4 at assignment");
+  }
+
+  @Test
+  void masksTheLiteralsOfAStatementAContextQuotesAndKeepsItsNamesAndTheOuterContexts() {
+    assertThat(RowValues.text("SQL statement \"insert into \"my t\" values ('4111111111111111', E'x\\'y', 42)\"\n"
+        + "PL/pgSQL function inline_code_block line 1 at EXECUTE"))
+        .isEqualTo("SQL statement \"insert into \"my t\" values ('****', E'****', ****)\"\n"
+            + "PL/pgSQL function inline_code_block line 1 at EXECUTE");
+    assertThat(RowValues.text("SQL statement \"update t set c = $x$4111111111111111$x$\""))
+        .isEqualTo("SQL statement \"update t set c = $x$****$x$\"");
+  }
+
+  @Test
+  void masksTheInputAClass22MessageCopiedWithItsSqlstateQuotes() {
+    assertThat(RowValues.text("sql#1: malformed array literal: \"4111111111111111\" (SQLSTATE 22P02)"))
+        .isEqualTo("sql#1: malformed array literal: \"****\" (SQLSTATE 22P02)");
+    assertThat(RowValues.text("malformed range literal: \"4111\""))
+        .isEqualTo("malformed range literal: \"****\"");
+    assertThat(RowValues.text("invalid value \"4111\" for \"YYYY\" (SQLSTATE 22007)"))
+        .isEqualTo("invalid value \"****\" for \"YYYY\" (SQLSTATE 22007)");
+    assertThat(RowValues.text("time zone: \"Mars/4111\" (SQLSTATE 22023)")).isEqualTo("time zone: \"****\" (SQLSTATE 22023)");
+    // other classes quote names, not values
+    assertThat(RowValues.text("relation: \"docs\" (SQLSTATE 42P01)")).isEqualTo("relation: \"docs\" (SQLSTATE 42P01)");
+  }
+
+  @Test
   void maskingAFailedStatementKeepsTheApplySettingsAndTheProvenance() {
     dev.cutter.core.run.RunReport failed = SampleReports.failedAtStatement7()
         .withApplySettings(new dev.cutter.core.run.RunReport.ApplySettingsInfo("transaction", "5000ms", "60000ms", null))

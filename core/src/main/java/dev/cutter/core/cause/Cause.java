@@ -90,6 +90,8 @@ public sealed interface Cause {
 
     R checkCanUseForeignServer(CheckCanUseForeignServer c);
 
+    R checkCanWriteServerFiles(CheckCanWriteServerFiles c);
+
     R sessionsInTheWay(SessionsInTheWay c);
 
     R lockHazardsDenied(LockHazardsDenied c);
@@ -488,9 +490,10 @@ public sealed interface Cause {
   }
 
   /**
-   * Package SQL was not run: {@code role} (apply_role) may EXECUTE {@code function} of the
-   * {@code dblink} extension, which opens a session of its own that is not read-only and commits
-   * on its own, so no check run as it can be kept from writing.
+   * Package SQL was not run: {@code role} (apply_role) may EXECUTE {@code function}: one of the
+   * {@code dblink} extension's, or a SECURITY DEFINER function whose owner (or a role further along
+   * such functions) may execute one; dblink opens a session of its own that is not read-only and
+   * commits on its own, so no check run as it can be kept from writing.
    */
   record CheckCanOpenSessions(String role, String function) implements Cause {
     @Override
@@ -500,8 +503,8 @@ public sealed interface Cause {
   }
 
   /**
-   * Package SQL was not run: {@code role} (apply_role) has a user mapping (its own or PUBLIC's) for
-   * {@code server}, a foreign server of {@code postgres_fdw}, whose session (not read-only on
+   * Package SQL was not run: {@code role} (apply_role) reaches a user mapping (its own, PUBLIC's,
+   * or that of a role whose views or SECURITY DEFINER functions it may use) for {@code server}, a foreign server of {@code postgres_fdw}, whose session (not read-only on
    * PostgreSQL 15 and earlier) a foreign table is read through, so no check run as it can be kept
    * from writing there.
    */
@@ -509,6 +512,20 @@ public sealed interface Cause {
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.checkCanUseForeignServer(this);
+    }
+  }
+
+  /**
+   * Package SQL was not run: {@code role} (apply_role) may run code as a superuser or as a role
+   * that may write the server's files or run its programs: {@code route} is the SECURITY DEFINER
+   * function that leads there (or the role apply_role is a member of). In a READ ONLY transaction
+   * such code may still {@code COPY … TO} a file or a program, so no check run as it can be kept
+   * from writing.
+   */
+  record CheckCanWriteServerFiles(String role, String route) implements Cause {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.checkCanWriteServerFiles(this);
     }
   }
 

@@ -58,27 +58,74 @@ public final class PackageQueries implements AutoCloseable {
       + " pg_catalog.current_setting('transaction_read_only'), current_user";
 
   /**
-   * {@link #STATE}, and the first function of the {@code dblink} extension the session's role may
-   * execute that opens a session of its own (null when none): that session is not read-only and
-   * commits on its own, so a query that can reach it cannot be kept from writing.
+   * The roles whose rights a query of current_user's can use, and the first hop that led there
+   * ({@code via}, null for current_user and the roles it is a member of). {@code acts}: code runs
+   * as the role (current_user, a role it is a member of, the owner of a SECURITY DEFINER function
+   * it may execute, and so on from those); otherwise the role owns a view it may read (or a view
+   * such an owner may read), whose relations, foreign tables among them, are read with that
+   * owner's rights and user mapping. cutter's own journal functions are left out: their code is
+   * fixed and opens nothing. The catalog's own views are left out too.
    */
-  private static final String STATE_BEFORE = STATE + ","
-      + " (select p.oid::pg_catalog.regprocedure::pg_catalog.text from pg_catalog.pg_extension e"
+  private static final String REACH = "with recursive definer as materialized ("
+      + " select p.oid, p.proowner from pg_catalog.pg_proc p where p.prosecdef"
+      + "  and not (p.proname = any (array['record_commit', 'finish_run', 'record_rollback', 'record_phase']::pg_catalog.name[])"
+      + "   and exists (select from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace"
+      + "    where n.nspname = 'cutter' and c.relname = 'journal' and c.relkind = 'r'"
+      + "     and p.pronamespace = n.oid and p.proowner = c.relowner))),"
+      // views matter only for user mappings: none are followed where postgres_fdw has none
+      + " view as materialized ("
+      + " select c.oid, c.relowner from pg_catalog.pg_class c where c.relkind = 'v'"
+      + "  and c.relnamespace <> all (array['pg_catalog'::pg_catalog.regnamespace,"
+      + "   'information_schema'::pg_catalog.regnamespace]::pg_catalog.oid[])"
+      + "  and exists (select from pg_catalog.pg_user_mappings m join pg_catalog.pg_foreign_server s on s.oid = m.srvid"
+      + "   join pg_catalog.pg_foreign_data_wrapper w on w.oid = s.srvfdw where w.fdwname = 'postgres_fdw')),"
+      + " reach(r, acts, via) as ("
+      + " select r.oid, true, null::pg_catalog.text from pg_catalog.pg_roles r where r.rolname = current_user"
+      + " union"
+      + " select e.r, e.acts, coalesce(reach.via, e.via) from reach cross join lateral ("
+      + "   select m.roleid, true, null::pg_catalog.text from pg_catalog.pg_auth_members m"
+      + "    where reach.acts and m.member = reach.r"
+      + "   union all"
+      + "   select d.proowner, true, d.oid::pg_catalog.regprocedure::pg_catalog.text from definer d"
+      + "    where reach.acts and d.proowner <> reach.r and pg_catalog.has_function_privilege(reach.r, d.oid, 'EXECUTE')"
+      + "   union all"
+      + "   select v.relowner, false, null::pg_catalog.text from view v"
+      + "    where v.relowner <> reach.r and pg_catalog.has_any_column_privilege(reach.r, v.oid, 'SELECT')"
+      + " ) e(r, acts, via)) ";
+
+  /**
+   * {@link #STATE}, and the first function of the {@code dblink} extension that opens a session of
+   * its own and that current_user, or a role whose code it can run ({@link #REACH}), may execute
+   * (named by the SECURITY DEFINER function that leads there, if any; null when none): that session
+   * is not read-only and commits on its own, so a query that can reach it cannot be kept from
+   * writing.
+   */
+  private static final String STATE_BEFORE = REACH + STATE + ","
+      + " (select coalesce(x.via, p.oid::pg_catalog.regprocedure::pg_catalog.text) from pg_catalog.pg_extension e"
       + "   join pg_catalog.pg_depend d on d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass"
       + "    and d.refobjid = e.oid and d.deptype = 'e' and d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass"
       + "   join pg_catalog.pg_proc p on p.oid = d.objid"
+      + "   join reach x on x.acts"
       + "  where e.extname = 'dblink' and p.proname in ('dblink', 'dblink_exec', 'dblink_connect', 'dblink_connect_u',"
       + "    'dblink_send_query', 'dblink_open')"
-      + "    and pg_catalog.has_function_privilege(p.oid, 'EXECUTE')"
-      + "  order by 1 limit 1),"
-      // a foreign server of postgres_fdw current_user has a user mapping for (its own or PUBLIC's):
-      // a foreign table of it is read through a session of its own, not read-only on 15 and earlier
+      + "    and pg_catalog.has_function_privilege(x.r, p.oid, 'EXECUTE')"
+      + "  order by x.via is not null, 1 limit 1),"
+      // a foreign server of postgres_fdw that current_user, or a role whose rights its query can use,
+      // has a user mapping for (PUBLIC's counts for all): a foreign table of it is read through a
+      // session of its own, not read-only on 15 and earlier
       + " (select s.srvname::pg_catalog.text from pg_catalog.pg_foreign_server s"
       + "   join pg_catalog.pg_foreign_data_wrapper w on w.oid = s.srvfdw"
       + "   join pg_catalog.pg_user_mappings m on m.srvid = s.oid"
       + "  where w.fdwname = 'postgres_fdw'"
-      + "    and (m.umuser = 0 or m.umuser = (select r.oid from pg_catalog.pg_roles r where r.rolname = current_user))"
-      + "  order by 1 limit 1)";
+      + "    and (m.umuser = 0 or m.umuser in (select x.r from reach x))"
+      + "  order by 1 limit 1),"
+      // a role whose code current_user runs (a SECURITY DEFINER function's owner, a role it is a member
+      // of) that is a superuser or may write the server's files or run its programs: COPY … TO a file
+      // or PROGRAM in a read-only transaction writes outside the database
+      + " (select coalesce(x.via, r.rolname::pg_catalog.text) from reach x join pg_catalog.pg_roles r on r.oid = x.r"
+      + "  where x.acts and r.rolname <> current_user"
+      + "    and (r.rolsuper or r.rolname in ('pg_write_server_files', 'pg_execute_server_program'))"
+      + "  order by x.via is not null, 1 limit 1)";
 
   private final TargetAccess access;
   private final String role;
@@ -152,10 +199,12 @@ public final class PackageQueries implements AutoCloseable {
 
   /**
    * Where the session stands: transaction id (null before any write), read-only, current_user;
-   * before the query also a function that opens another session, if current_user may run one, and a
-   * foreign server of postgres_fdw it has a user mapping for.
+   * before the query also a function that opens another session, if current_user may run one, a
+   * foreign server of postgres_fdw it has a user mapping for, and a SECURITY DEFINER function (or a
+   * role) through which its code may write the server's files.
    */
-  private record State(String xid, String readOnly, String user, String opensSessions, String foreignServer) {}
+  private record State(String xid, String readOnly, String user, String opensSessions, String foreignServer,
+      String writesFiles) {}
 
   private static State state(Connection c) throws SQLException {
     return state(c, false);
@@ -166,7 +215,7 @@ public final class PackageQueries implements AutoCloseable {
     try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(before ? STATE_BEFORE : STATE)) {
       rs.next();
       return new State(rs.getString(1), rs.getString(2), rs.getString(3), before ? rs.getString(4) : null,
-          before ? rs.getString(5) : null);
+          before ? rs.getString(5) : null, before ? rs.getString(6) : null);
     }
   }
 
@@ -182,18 +231,7 @@ public final class PackageQueries implements AutoCloseable {
       throw new CutterException(ExitCodes.CHECKS_FAILED, "not run: the session runs as " + before.user()
           + (own ? ", read-only " + before.readOnly() : "") + "; package SQL runs only as apply_role " + role, null, new Cause.InvalidCheck(null));
     }
-    if (before.opensSessions() != null) {
-      throw new CutterException(ExitCodes.CHECKS_FAILED, "not run: apply_role " + role + " may execute "
-          + before.opensSessions() + ", which opens a session of its own that is not read-only; revoke EXECUTE on the"
-          + " dblink extension's functions from " + role + " and PUBLIC", null,
-          new Cause.CheckCanOpenSessions(role, before.opensSessions()));
-    }
-    if (before.foreignServer() != null) {
-      throw new CutterException(ExitCodes.CHECKS_FAILED, "not run: apply_role " + role + " has a user mapping for the"
-          + " foreign server " + before.foreignServer() + " (postgres_fdw), whose session is not read-only; drop the"
-          + " user mapping for " + role + " and PUBLIC on it", null,
-          new Cause.CheckCanUseForeignServer(role, before.foreignServer()));
-    }
+    refuseWaysOut(before, role);
     requireOneStatement(c, text);
     T out;
     try (Statement st = c.createStatement()) {
@@ -219,6 +257,48 @@ public final class PackageQueries implements AutoCloseable {
           + String.join("; ", wrong), null, new Cause.InvalidCheck(null));
     }
     return out;
+  }
+
+  /**
+   * Refuses, before the artifact's first statement, a session whose role can reach a session or
+   * a file outside its transaction ({@link #STATE_BEFORE}): the rehearsal's rollback would not undo
+   * what the artifact does there, and apply would do it again. Read with the catalog's names only;
+   * the session's own search_path is given back afterwards.
+   */
+  public static void refuseWaysOut(Connection c, String role) throws SQLException {
+    Connections.pinSearchPath(c);
+    State before;
+    try {
+      before = state(c, true);
+    } finally {
+      Connections.unpinSearchPath(c);
+    }
+    refuseWaysOut(before, role);
+  }
+
+  /** The refusals of {@link #STATE_BEFORE}'s looks, each with its typed cause. */
+  private static void refuseWaysOut(State before, String role) {
+    if (before.opensSessions() != null) {
+      throw new CutterException(ExitCodes.CHECKS_FAILED, "not run: apply_role " + role + " may execute "
+          + before.opensSessions() + ", which opens a session of its own that is not read-only (itself, or through"
+          + " its owner's right to dblink); revoke EXECUTE on it, or on the dblink extension's functions, from " + role
+          + " and PUBLIC", null,
+          new Cause.CheckCanOpenSessions(role, before.opensSessions()));
+    }
+    if (before.foreignServer() != null) {
+      throw new CutterException(ExitCodes.CHECKS_FAILED, "not run: apply_role " + role + " has a user mapping for the"
+          + " foreign server " + before.foreignServer() + " (postgres_fdw), its own, PUBLIC's or one of a role whose"
+          + " views or SECURITY DEFINER functions it may use; that server's session is not read-only; drop the"
+          + " user mapping, or apply_role's way to that role's code", null,
+          new Cause.CheckCanUseForeignServer(role, before.foreignServer()));
+    }
+    if (before.writesFiles() != null) {
+      throw new CutterException(ExitCodes.CHECKS_FAILED, "not run: apply_role " + role + " may execute "
+          + before.writesFiles() + ", whose code runs as a superuser or a role that may write the server's files or"
+          + " run its programs (COPY … TO a file or PROGRAM is allowed in a read-only transaction); revoke EXECUTE on"
+          + " it from " + role + " and PUBLIC, or give it an owner without those rights", null,
+          new Cause.CheckCanWriteServerFiles(role, before.writesFiles()));
+    }
   }
 
   private static boolean rollback(Connection c) {

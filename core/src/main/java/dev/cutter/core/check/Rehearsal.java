@@ -56,6 +56,13 @@ public final class Rehearsal {
     LockPlanRecorder locks = new LockPlanRecorder(LockPlan.Source.REHEARSE, ctx.pkg().artifact().path(), ctx.statements());
     try (s) {
       how = s.how();
+      try {
+        // what the artifact does through a session of its own (dblink, a foreign table) or a file
+        // commits there, whatever the rollback here: refused before its first statement
+        PackageQueries.refuseWaysOut(s.connection(), role);
+      } catch (dev.cutter.core.CutterException refused) {
+        return ctx.error(refused.typedCause(), "not rehearsed: " + refused.getMessage());
+      }
       o = ApplyEngine.run(s.connection(), ctx.statements(), tx, c -> {
         locks.finish(c, ctx.connection());
         try (Statement st = c.createStatement()) {

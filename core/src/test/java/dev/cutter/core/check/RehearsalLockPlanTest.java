@@ -1,7 +1,9 @@
 package dev.cutter.core.check;
 
+import static dev.cutter.core.check.TestPackages.REHEARSE;
 import static dev.cutter.core.check.TestPackages.login;
 import static dev.cutter.core.check.TestPackages.pkg;
+import static dev.cutter.core.check.TestPackages.rehearse;
 import static dev.cutter.core.check.TestPackages.target;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,15 +14,11 @@ import dev.cutter.core.lock.LockPlan.RelationHold;
 import dev.cutter.core.lock.LockPlan.StatementLocks;
 import dev.cutter.core.lock.MeasuredLock;
 import dev.cutter.core.model.BackupPolicy;
-import dev.cutter.core.model.CheckSpec;
-import dev.cutter.core.model.SourcePosition;
-import dev.cutter.core.model.YamlValue;
 import dev.cutter.core.run.PreflightRun;
 import dev.cutter.core.run.RunReport;
 import dev.cutter.core.run.Steps;
 import dev.cutter.fixtures.TestDatabase;
 import dev.cutter.fixtures.WithPostgres;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,25 +56,6 @@ class RehearsalLockPlanTest {
     return out;
   }
 
-  private static CheckSpec rehearse() {
-    return new CheckSpec("rehearse", new YamlValue.Scalar("true", true, "tag:yaml.org,2002:bool", SourcePosition.UNKNOWN),
-        SourcePosition.UNKNOWN);
-  }
-
-  private static final CheckType REHEARSE = new CheckType() {
-    @Override
-    public String name() {
-      return "rehearse";
-    }
-
-    @Override
-    public void validate(YamlValue args, Problems problems) {}
-
-    @Override
-    public CheckResult run(YamlValue args, CheckContext ctx) throws SQLException {
-      return Rehearsal.run(ctx);
-    }
-  };
 
   private static Preflight.Outcome preflight(TestDatabase db, String app, List<ExecStatement> statements) {
     Preflight p = new Preflight(Map.of("rehearse", REHEARSE), x -> statements, (s, role) -> Optional.empty(),

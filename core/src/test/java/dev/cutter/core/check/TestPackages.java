@@ -68,4 +68,26 @@ final class TestPackages {
   static Preflight preflight(java.util.Map<String, CheckType> types, List<ExecStatement> statements) {
     return new Preflight(types, p -> statements, (spec, role) -> Optional.empty(), Preflight.DEFAULT_PARALLELISM);
   }
+
+  /** The rehearsal as the check type {@code rehearse}. */
+  static final CheckType REHEARSE = new CheckType() {
+    @Override
+    public String name() {
+      return "rehearse";
+    }
+
+    @Override
+    public void validate(YamlValue args, Problems problems) {}
+
+    @Override
+    public CheckResult run(YamlValue args, CheckContext ctx) throws java.sql.SQLException {
+      return Rehearsal.run(ctx);
+    }
+  };
+
+  /** {@code rehearse: true}. */
+  static CheckSpec rehearse() {
+    return new CheckSpec("rehearse", new YamlValue.Scalar("true", true, "tag:yaml.org,2002:bool", SourcePosition.UNKNOWN),
+        SourcePosition.UNKNOWN);
+  }
 }
