@@ -46,8 +46,10 @@ class SessionsAheadAttackTest {
       }
 
       @Override
-      public Steps.P1 preflightWithLint(ConnectionSpec target, ApplyPackage pkg, boolean sandbox, Runnable identityHeld) {
+      public Steps.P1 preflightWithLint(ConnectionSpec target, ApplyPackage pkg, boolean sandbox, Runnable identityHeld,
+          Runnable routesKnown) {
         identityHeld.run();
+        routesKnown.run();
         assertThat(awaitLoggedIn(db)).as("the apply's session logged in ahead").isNotNull();
         meanwhile.run();
         return new Steps.P1(List.of(CheckResult.pass("identity", "db", "db", null)), null, null);
