@@ -199,16 +199,24 @@ class RoleSessionsAheadTest {
     }
   }
 
-  @Test
-  void identityHeldIsCalledAtOnceWhileTheRehearsalsLoginIsStillUnderWay(TestDatabase db) {
+  /** P1 whose password lookup is {@code held}. */
+  private static Preflight heldBy(HeldLogin held) {
+    return new Preflight(Map.of("rehearse", REHEARSE, "watch", WATCH), x -> CHANGE, held, Preflight.DEFAULT_PARALLELISM);
+  }
+
+  /** A package with the watch check (1 s) and a rehearsal, run as a new role app by the superuser's login. */
+  private static dev.cutter.core.model.ApplyPackage rehearsing(TestDatabase db) {
     String app = db.createRole("app");
     db.createSchema("app", app);
+    return pkg(target(db, app), BackupPolicy.none(), List.of(spec("watch", "1", "tag:yaml.org,2002:int"),
+        spec("rehearse", "true", "tag:yaml.org,2002:bool")));
+  }
+
+  @Test
+  void identityHeldIsCalledAtOnceWhileTheRehearsalsLoginIsStillUnderWay(TestDatabase db) {
     HeldLogin held = new HeldLogin();
-    Preflight p = new Preflight(Map.of("rehearse", REHEARSE, "watch", WATCH), x -> CHANGE, held,
-        Preflight.DEFAULT_PARALLELISM);
     List<String> atCallback = new java.util.concurrent.CopyOnWriteArrayList<>();
-    List<CheckResult> results = p.run(login(db, "postgres"), pkg(target(db, app), BackupPolicy.none(), List.of(
-        spec("watch", "1", "tag:yaml.org,2002:int"), spec("rehearse", "true", "tag:yaml.org,2002:bool"))), CHANGE, false,
+    List<CheckResult> results = heldBy(held).run(login(db, "postgres"), rehearsing(db), CHANGE, false,
         () -> {
           atCallback.add(held.ended.get() ? "after the rehearsal's login" : "while the rehearsal's login is under way");
           held.identityHeld.countDown();
@@ -221,14 +229,9 @@ class RoleSessionsAheadTest {
 
   @Test
   void routesKnownIsCalledOnTheCallersThreadOnceTheRehearsalsLoginEnded(TestDatabase db) {
-    String app = db.createRole("app");
-    db.createSchema("app", app);
     HeldLogin held = new HeldLogin();
-    Preflight p = new Preflight(Map.of("rehearse", REHEARSE, "watch", WATCH), x -> CHANGE, held,
-        Preflight.DEFAULT_PARALLELISM);
     List<String> atCallback = new java.util.concurrent.CopyOnWriteArrayList<>();
-    List<CheckResult> results = p.run(login(db, "postgres"), pkg(target(db, app), BackupPolicy.none(), List.of(
-        spec("watch", "1", "tag:yaml.org,2002:int"), spec("rehearse", "true", "tag:yaml.org,2002:bool"))), CHANGE, false,
+    List<CheckResult> results = heldBy(held).run(login(db, "postgres"), rehearsing(db), CHANGE, false,
         () -> {
           atCallback.add("identity held");
           held.identityHeld.countDown();

@@ -8,12 +8,10 @@ import static dev.cutter.core.run.ApplyRunTest.stmts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cutter.core.Verdict;
-import dev.cutter.core.check.CheckResult;
 import dev.cutter.core.db.ConnectionSpec;
 import dev.cutter.core.exec.Journal;
 import dev.cutter.core.model.ApplyPackage;
 import dev.cutter.core.model.ApplySettings;
-import dev.cutter.core.model.CheckSpec;
 import dev.cutter.fixtures.TestDatabase;
 import dev.cutter.fixtures.WithPostgres;
 import java.sql.Connection;
@@ -35,17 +33,12 @@ import org.junit.jupiter.api.Test;
 class BeginReadingsAtOnceTest {
 
   /** P1 as a stub: the identity holds; then a column is added to the touched table; then the routes are known. */
-  private static final class ChangingChecks implements Steps.Checks {
+  private static final class ChangingChecks extends IdentityOnlyChecks {
     private final TestDatabase db;
     final List<String> seen = new ArrayList<>();
 
     ChangingChecks(TestDatabase db) {
       this.db = db;
-    }
-
-    @Override
-    public List<CheckResult> preflight(ConnectionSpec target, ApplyPackage pkg, boolean sandbox) {
-      return List.of(CheckResult.pass("identity", "db", "db", null));
     }
 
     @Override
@@ -56,12 +49,7 @@ class BeginReadingsAtOnceTest {
       db.execute("alter table public.t add column b int");
       routesKnown.run();
       seen.add("apply sessions after the routes " + sessions(db, "2", 10_000_000_000L));
-      return new Steps.P1(List.of(CheckResult.pass("identity", "db", "db", null)), null, null);
-    }
-
-    @Override
-    public List<CheckResult> run(ConnectionSpec target, ApplyPackage pkg, List<CheckSpec> checks) {
-      return List.of();
+      return passed();
     }
   }
 
