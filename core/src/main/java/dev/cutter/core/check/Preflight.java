@@ -1,5 +1,6 @@
 package dev.cutter.core.check;
 
+import dev.cutter.core.Background;
 import dev.cutter.core.CutterException;
 import dev.cutter.core.catalog.IdentityReader;
 import dev.cutter.core.catalog.SearchPath;
@@ -174,9 +175,19 @@ public final class Preflight implements Steps.Checks {
     return run(target, pkg, statements, sandbox, () -> { });
   }
 
-  /** As above; {@code identityHeld} is called on this thread once the identity check held (see {@link Steps.Checks}). */
+  /** As above; {@code identityHeld} is called at once when the identity check held (see {@link Steps.Checks}). */
   public Outcome run(ConnectionSpec target, ApplyPackage pkg, List<ExecStatement> statements, boolean sandbox,
       Runnable identityHeld) {
+    return run(target, pkg, statements, sandbox, identityHeld, () -> { });
+  }
+
+  /**
+   * As above; once the identity check held, {@code identityHeld} at once and {@code routesKnown}
+   * once the logins started ahead ended (see {@link Steps.Checks#preflightWithLint(ConnectionSpec,
+   * ApplyPackage, boolean, Runnable, Runnable)}).
+   */
+  public Outcome run(ConnectionSpec target, ApplyPackage pkg, List<ExecStatement> statements, boolean sandbox,
+      Runnable identityHeld, Runnable routesKnown) {
     Map<String, Task> tasks = new LinkedHashMap<>();
     boolean journalListed = pkg.preflight().stream().anyMatch(s -> s.name().equals(JournalCheck.ID));
     if (!journalListed) {
@@ -216,13 +227,32 @@ public final class Preflight implements Steps.Checks {
           new java.util.concurrent.atomic.AtomicReference<>();
       // the identity held: the sessions as apply_role a check will open (the rehearsal's) open while the others run
       try (RoleSessionsAhead ahead = sessionsAhead(pkg, access)) {
-        // while the other checks run, once the logins started ahead ended (their route is then known): identityHeld
-        out.addAll(runAll(pool, tasks, alone(pkg.preflight()), pkg, statements, access, queries, plan::set, ahead, () -> {
-          ahead.awaitLogins();
-          identityHeld.run();
-        }));
+        out.addAll(runAll(pool, tasks, alone(pkg.preflight()), pkg, statements, access, queries, plan::set, ahead,
+            () -> whileTheyRun(ahead, identityHeld, routesKnown)));
       }
       return new Outcome(out, lint.get(), plan.get());
+    }
+  }
+
+  /**
+   * While the other checks run: {@code identityHeld} at once, and {@code routesKnown} once the
+   * logins started ahead ended (what it starts may then take the routes they found). With logins
+   * under way the first runs on a thread of its own beside the wait, so that neither waits for the
+   * other; both have ended when this returns, so before any check that runs alone.
+   */
+  private static void whileTheyRun(RoleSessionsAhead ahead, Runnable identityHeld, Runnable routesKnown) {
+    if (!ahead.loginsUnderWay()) {
+      routesKnown.run();
+      identityHeld.run();
+      return;
+    }
+    java.util.concurrent.FutureTask<Object> atOnce = Background.start("cutter-identity-held",
+        Executors.callable(identityHeld));
+    try {
+      ahead.awaitLogins();
+      routesKnown.run();
+    } finally {
+      Background.await(atOnce, RuntimeException.class);
     }
   }
 
@@ -254,12 +284,13 @@ public final class Preflight implements Steps.Checks {
 
   @Override
   public Steps.P1 preflightWithLint(ConnectionSpec target, ApplyPackage pkg, boolean sandbox) {
-    return preflightWithLint(target, pkg, sandbox, () -> { });
+    return preflightWithLint(target, pkg, sandbox, () -> { }, () -> { });
   }
 
   @Override
-  public Steps.P1 preflightWithLint(ConnectionSpec target, ApplyPackage pkg, boolean sandbox, Runnable identityHeld) {
-    Outcome o = run(target, pkg, artifact.apply(pkg), sandbox, identityHeld);
+  public Steps.P1 preflightWithLint(ConnectionSpec target, ApplyPackage pkg, boolean sandbox, Runnable identityHeld,
+      Runnable routesKnown) {
+    Outcome o = run(target, pkg, artifact.apply(pkg), sandbox, identityHeld, routesKnown);
     return new Steps.P1(o.results(), o.lint(), o.lockPlan());
   }
 

@@ -55,6 +55,16 @@ public final class RoleSessionsAhead implements AutoCloseable {
     }
   }
 
+  /** Whether a login started here has not ended yet (opened or failed). */
+  public synchronized boolean loginsUnderWay() {
+    for (FutureTask<TargetAccess.RoleSession> t : opening.values()) {
+      if (!t.isDone()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Whether the login started for {@code role} and {@code purpose} has ended (opened or failed); for tests. */
   synchronized boolean done(String role, String purpose) {
     FutureTask<TargetAccess.RoleSession> t = opening.get(key(role, purpose));

@@ -305,15 +305,14 @@ public final class ApplyRun {
   private RunReport gated(State s, Connection lockConn, ReportSink sink, ApplySessionsAhead ahead) throws SQLException {
     Request req = s.req;
     ApplyPackage pkg = req.pkg();
-    // once P1's identity check held, the apply's and the journal's logins, and the lock session's readings
-    // for BEGIN, overlap P1's parallel checks (never the rehearsal, which runs alone after them)
+    // once P1's identity check held, the lock session's readings for BEGIN at once, and the apply's and the
+    // journal's logins once P1's own logins ahead found their route, overlap P1's parallel checks (never the
+    // rehearsal, which runs alone after them)
     BeginReading reading = new BeginReading(lockConn, pkg, req.statements(), req.login().user(),
         c -> checks.recheck(c, req.login(), pkg, req.mode() == RunMode.DRY_RUN));
     sink.serverBusy(); // the report's path warmed while the run waits on the server
-    Steps.P1 p1run = checks.preflightWithLint(req.login(), pkg, req.mode() == RunMode.DRY_RUN, () -> {
-      ahead.start();
-      reading.readAhead();
-    });
+    Steps.P1 p1run = checks.preflightWithLint(req.login(), pkg, req.mode() == RunMode.DRY_RUN, reading::readAhead,
+        ahead::start);
     List<CheckResult> p1 = p1run.results();
     s.lint = dev.cutter.core.lint.LintFinding.withMeasured(p1run.lint(),
         dev.cutter.core.lock.LockPlan.measuredBy(p1run.lockPlan()));

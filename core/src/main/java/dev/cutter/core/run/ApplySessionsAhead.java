@@ -5,7 +5,8 @@ import dev.cutter.core.check.TargetAccess;
 /**
  * The apply's and the journal's sessions as apply_role, logged in while the rest of P1 runs
  * (the other checks, then the rehearsal) rather than after it: {@link #start} is called once P1's
- * identity check held. Not when a backup comes between P1 and the apply (the sessions would idle
+ * identity check held and P1's own logins ahead ended (the routes to apply_role they found are
+ * then taken rather than probed again). Not when a backup comes between P1 and the apply (the sessions would idle
  * through the dump). A session the server ended while it waited is replaced by one opened in
  * place ({@link SessionOpening#startAhead}); a session nobody took is closed ({@link #discardUntaken}).
  * Taking either without {@link #start} opens it as before: the apply's in place, the journal's
@@ -21,7 +22,7 @@ final class ApplySessionsAhead {
     this.req = req;
   }
 
-  /** P1's identity check held: both logins start, unless a backup is to run before the apply. */
+  /** P1's identity check held and its logins ahead ended: both logins start, unless a backup is to run before the apply. */
   void start() {
     if (apply != null || req.pkg().backup().required()) {
       return;

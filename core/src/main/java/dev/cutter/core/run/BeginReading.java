@@ -13,9 +13,12 @@ import java.util.List;
  * What the run reads on the lock session between P1 and BEGIN: the re-check's fingerprint of the
  * relations the change acts on ({@link BeginRecheck#prepare}) and the baseline before the change.
  * Both are read-only catalog reads on the lock session, which P1 does not use. {@link #readAhead}
- * reads them while P1's parallel checks run (the main thread would only wait), always before P1's
- * checks that run alone (the rehearsal takes the change's locks, so nothing reads beside it);
- * {@link #take} hands them over once P1 held, reading them then if nobody read them ahead.
+ * reads them as soon as P1's identity check held, while P1's parallel checks run (the main thread
+ * would only wait), on a thread of P1's while P1's own logins ahead are under way (the apply's
+ * logins, which take their route, start once they ended; neither waits for the other), always
+ * before P1's checks that run alone (the rehearsal takes the change's locks, so nothing reads
+ * beside it); {@link #take} hands them over once P1 held, reading them then if nobody read them
+ * ahead. Both methods are synchronized: the thread that took the readings hands them over whole.
  *
  * <p>Read earlier, the fingerprint covers more, not less: whatever changes the touched relations
  * after it was read, during the rest of P1 included, differs at BEGIN and refuses the apply. A

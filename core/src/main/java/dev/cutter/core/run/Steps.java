@@ -78,12 +78,16 @@ public final class Steps {
     }
 
     /**
-     * P1 as {@link #preflightWithLint(ConnectionSpec, ApplyPackage, boolean)}, calling {@code identityHeld}
-     * on the calling thread once the identity check held (or was skipped in a sandbox), while the
-     * other checks run (after the logins P1 itself started ahead ended, so that their route to
-     * apply_role is known); never when the identity failed. By default it is not called.
+     * P1 as {@link #preflightWithLint(ConnectionSpec, ApplyPackage, boolean)}, once the identity
+     * check held (or was skipped in a sandbox), while the other checks run: {@code identityHeld} at
+     * once (on the calling thread, or on a thread of P1's beside it while P1's own logins started
+     * ahead are under way), and {@code routesKnown} on the calling thread once those logins ended,
+     * so that their route to apply_role is known. Both have ended before any check that runs alone
+     * starts and before this returns; neither is called when the identity failed. By default
+     * neither is called.
      */
-    default P1 preflightWithLint(ConnectionSpec target, ApplyPackage pkg, boolean sandbox, Runnable identityHeld) {
+    default P1 preflightWithLint(ConnectionSpec target, ApplyPackage pkg, boolean sandbox, Runnable identityHeld,
+        Runnable routesKnown) {
       return preflightWithLint(target, pkg, sandbox);
     }
 

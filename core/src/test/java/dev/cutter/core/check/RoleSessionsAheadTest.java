@@ -174,19 +174,88 @@ class RoleSessionsAheadTest {
     return pid;
   }
 
+  /**
+   * A lookup of apply_role's password that holds the rehearsal's login ahead (a login as another role
+   * than the login's asks it) until {@code identityHeld} was called, at most 10 s; {@link #ended} says
+   * whether that login has been let go.
+   */
+  private static final class HeldLogin implements java.util.function.BiFunction<dev.cutter.core.db.ConnectionSpec, String,
+      Optional<dev.cutter.core.db.ConnectionSpec.Secret>> {
+    final java.util.concurrent.CountDownLatch identityHeld = new java.util.concurrent.CountDownLatch(1);
+    final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+
+    @Override
+    public Optional<dev.cutter.core.db.ConnectionSpec.Secret> apply(dev.cutter.core.db.ConnectionSpec login, String role) {
+      if (Thread.currentThread().getName().equals("cutter-session-ahead")) {
+        try {
+          identityHeld.await(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } finally {
+          ended.set(true);
+        }
+      }
+      return Optional.empty();
+    }
+  }
+
+  /** P1 whose password lookup is {@code held}. */
+  private static Preflight heldBy(HeldLogin held) {
+    return new Preflight(Map.of("rehearse", REHEARSE, "watch", WATCH), x -> CHANGE, held, Preflight.DEFAULT_PARALLELISM);
+  }
+
+  /** A package with the watch check (1 s) and a rehearsal, run as a new role app by the superuser's login. */
+  private static dev.cutter.core.model.ApplyPackage rehearsing(TestDatabase db) {
+    String app = db.createRole("app");
+    db.createSchema("app", app);
+    return pkg(target(db, app), BackupPolicy.none(), List.of(spec("watch", "1", "tag:yaml.org,2002:int"),
+        spec("rehearse", "true", "tag:yaml.org,2002:bool")));
+  }
+
   @Test
-  void identityHeldIsCalledOnceTheRehearsalsLoginEndedWhileTheOtherChecksRun(TestDatabase db) {
+  void identityHeldIsCalledAtOnceWhileTheRehearsalsLoginIsStillUnderWay(TestDatabase db) {
+    HeldLogin held = new HeldLogin();
+    List<String> atCallback = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<CheckResult> results = heldBy(held).run(login(db, "postgres"), rehearsing(db), CHANGE, false,
+        () -> {
+          atCallback.add(held.ended.get() ? "after the rehearsal's login" : "while the rehearsal's login is under way");
+          held.identityHeld.countDown();
+        }).results();
+    assertThat(atCallback).as("once, not waiting for the rehearsal's login (held until then)")
+        .containsExactly("while the rehearsal's login is under way");
+    CheckResult rehearse = result(results, "rehearse");
+    assertThat(rehearse.status()).as(rehearse.toString()).isEqualTo(CheckStatus.PASS);
+  }
+
+  @Test
+  void routesKnownIsCalledOnTheCallersThreadOnceTheRehearsalsLoginEnded(TestDatabase db) {
+    HeldLogin held = new HeldLogin();
+    List<String> atCallback = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<CheckResult> results = heldBy(held).run(login(db, "postgres"), rehearsing(db), CHANGE, false,
+        () -> {
+          atCallback.add("identity held");
+          held.identityHeld.countDown();
+        },
+        () -> atCallback.add("routes known on " + Thread.currentThread().getName() + ", rehearsal sessions "
+            + db.queryValue("select count(*) from pg_stat_activity where application_name = '" + Rehearsal.PURPOSE
+                + "'"))).results();
+    assertThat(atCallback).as("each once; the rehearsal's session already logged in when the routes are known")
+        .containsExactly("identity held", "routes known on " + Thread.currentThread().getName() + ", rehearsal sessions 1");
+    assertThat(result(results, "rehearse").status()).isEqualTo(CheckStatus.PASS);
+  }
+
+  @Test
+  void withNoLoginAheadBothAreCalledOnTheCallersThread(TestDatabase db) {
     String app = db.createRole("app");
     db.createSchema("app", app);
     Preflight p = new Preflight(Map.of("rehearse", REHEARSE, "watch", WATCH), x -> CHANGE, (s, role) -> Optional.empty(),
         Preflight.DEFAULT_PARALLELISM);
-    List<String> atCallback = new java.util.ArrayList<>();
-    List<CheckResult> results = p.run(login(db, app), pkg(target(db, app), BackupPolicy.none(), List.of(
-        spec("watch", "1", "tag:yaml.org,2002:int"), spec("rehearse", "true", "tag:yaml.org,2002:bool"))), CHANGE, false,
-        () -> atCallback.add(Thread.currentThread().getName() + " " + db.queryValue(
-            "select count(*) from pg_stat_activity where application_name = '" + Rehearsal.PURPOSE + "'"))).results();
-    assertThat(atCallback).as("once, on the caller's thread, the rehearsal's session already logged in")
-        .containsExactly(Thread.currentThread().getName() + " 1");
-    assertThat(result(results, "rehearse").status()).isEqualTo(CheckStatus.PASS);
+    List<String> atCallback = new java.util.concurrent.CopyOnWriteArrayList<>();
+    p.run(login(db, app), pkg(target(db, app), BackupPolicy.none(), List.of(
+        spec("watch", "0", "tag:yaml.org,2002:int"), spec("rehearse", "false", "tag:yaml.org,2002:bool"))), CHANGE, false,
+        () -> atCallback.add("identity held on " + Thread.currentThread().getName()),
+        () -> atCallback.add("routes known on " + Thread.currentThread().getName()));
+    String caller = Thread.currentThread().getName();
+    assertThat(atCallback).containsExactlyInAnyOrder("identity held on " + caller, "routes known on " + caller);
   }
 }

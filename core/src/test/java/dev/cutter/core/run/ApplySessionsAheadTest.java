@@ -52,9 +52,11 @@ class ApplySessionsAheadTest {
     }
 
     @Override
-    public Steps.P1 preflightWithLint(ConnectionSpec target, ApplyPackage pkg, boolean sandbox, Runnable identityHeld) {
+    public Steps.P1 preflightWithLint(ConnectionSpec target, ApplyPackage pkg, boolean sandbox, Runnable identityHeld,
+        Runnable routesKnown) {
       if (saysIdentityHeld) {
         identityHeld.run();
+        routesKnown.run();
       }
       long end = System.nanoTime() + (saysIdentityHeld ? 10_000_000_000L : 1_000_000_000L);
       String n = count(db);

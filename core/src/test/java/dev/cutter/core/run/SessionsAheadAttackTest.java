@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cutter.core.Verdict;
 import dev.cutter.core.cause.Cause;
-import dev.cutter.core.check.CheckResult;
 import dev.cutter.core.check.TargetAccess;
 import dev.cutter.core.db.ConnectionSpec;
 import dev.cutter.core.exec.ExecStatement;
@@ -15,7 +14,6 @@ import dev.cutter.core.exec.Journal;
 import dev.cutter.core.model.ApplyPackage;
 import dev.cutter.core.model.ApplySettings;
 import dev.cutter.core.model.Target;
-import dev.cutter.core.model.CheckSpec;
 import dev.cutter.fixtures.TestDatabase;
 import dev.cutter.fixtures.WithPostgres;
 import java.sql.Connection;
@@ -39,23 +37,15 @@ class SessionsAheadAttackTest {
 
   /** P1 as a stub: the identity holds, the apply's session logs in ahead, then {@code meanwhile} runs; P1 passes. */
   private static Steps.Checks p1(TestDatabase db, Runnable meanwhile) {
-    return new Steps.Checks() {
+    return new IdentityOnlyChecks() {
       @Override
-      public List<CheckResult> preflight(ConnectionSpec target, ApplyPackage pkg, boolean sandbox) {
-        return List.of(CheckResult.pass("identity", "db", "db", null));
-      }
-
-      @Override
-      public Steps.P1 preflightWithLint(ConnectionSpec target, ApplyPackage pkg, boolean sandbox, Runnable identityHeld) {
+      public Steps.P1 preflightWithLint(ConnectionSpec target, ApplyPackage pkg, boolean sandbox, Runnable identityHeld,
+          Runnable routesKnown) {
         identityHeld.run();
+        routesKnown.run();
         assertThat(awaitLoggedIn(db)).as("the apply's session logged in ahead").isNotNull();
         meanwhile.run();
-        return new Steps.P1(List.of(CheckResult.pass("identity", "db", "db", null)), null, null);
-      }
-
-      @Override
-      public List<CheckResult> run(ConnectionSpec target, ApplyPackage pkg, List<CheckSpec> checks) {
-        return List.of();
+        return passed();
       }
     };
   }
