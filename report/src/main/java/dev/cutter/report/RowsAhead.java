@@ -35,6 +35,7 @@ public final class RowsAhead {
   private final List<Integer> committed;
   private final boolean showValues;
   private final FutureTask<Rows> task;
+  private volatile boolean taken;
 
   private RowsAhead(List<StatementTiming> ran, List<Integer> committed, boolean showValues, FutureTask<Rows> task) {
     this.ran = ran;
@@ -101,7 +102,16 @@ public final class RowsAhead {
     } catch (RuntimeException | LinkageError e) {
       return null; // the report does the same work itself, and meets whatever failed here
     }
-    return scanner.masksAs(rows.scanner()) ? rows : null;
+    if (!scanner.masksAs(rows.scanner())) {
+      return null;
+    }
+    taken = true;
+    return rows;
+  }
+
+  /** Whether a report took the rows made here (tests). */
+  public boolean taken() {
+    return taken;
   }
 
   /** The committed statements' YAML of {@code rows} (made here), when it was made for {@code committed}; else null. */
