@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.concurrent.Callable;
 import java.util.concurrent.FutureTask;
 import java.util.function.Supplier;
 
@@ -52,10 +52,26 @@ public final class RowsAhead {
   public static RowsAhead start(StatementTimings timings, List<Integer> committed, Supplier<SecretScanner> scanner,
       boolean showValues) {
     List<StatementTiming> ran = timings.ran();
-    List<Integer> numbers = committed == null || committed.stream().anyMatch(Objects::isNull) ? null
-        : List.copyOf(committed);
-    return new RowsAhead(ran, numbers, showValues,
-        Background.start(THREAD, () -> rows(ran, numbers, scanner.get(), showValues)));
+    List<Integer> numbers = committed == null || !allNumbers(committed) ? null : List.copyOf(committed);
+    return new RowsAhead(ran, numbers, showValues, Background.start(THREAD, new Work(ran, numbers, scanner, showValues)));
+  }
+
+  /** The thread's work (a class of its own, so that the class-data archive holds it). */
+  private record Work(List<StatementTiming> ran, List<Integer> committed, Supplier<SecretScanner> scanner,
+      boolean showValues) implements Callable<Rows> {
+    @Override
+    public Rows call() {
+      return rows(ran, committed, scanner.get(), showValues);
+    }
+  }
+
+  private static boolean allNumbers(List<Integer> committed) {
+    for (Integer i : committed) {
+      if (i == null) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The same work, on the caller's thread (the tests hold it against the report's own). */
