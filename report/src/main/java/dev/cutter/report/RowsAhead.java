@@ -86,12 +86,11 @@ public final class RowsAhead {
         out.add(s);
         continue;
       }
-      // as the report's scan takes a row's text (ScannedReport.Texts#value): scanned, then its row values masked
+      // as the report's scan takes a row's text, each distinct text once
       String m = masked.get(text);
       if (m == null) {
         SecretFindings f = new SecretFindings();
-        String scanned = scanner.scan(text, f);
-        m = showValues ? scanned : RowValues.text(scanned);
+        m = ScannedReport.maskedText(scanner, text, showValues, f);
         masked.put(text, m);
         foundIn.put(text, f);
       }
@@ -109,7 +108,7 @@ public final class RowsAhead {
    * the work to end.
    */
   Rows rowsFor(List<StatementTiming> ran, SecretScanner scanner, boolean showValues) {
-    if (showValues != this.showValues || !ran.equals(this.ran)) {
+    if (showValues != this.showValues || !same(ran, this.ran)) {
       return null;
     }
     Rows rows;
@@ -123,6 +122,28 @@ public final class RowsAhead {
     }
     taken = true;
     return rows;
+  }
+
+  /**
+   * Whether {@code a} and {@code b} hold the same rows, field by field (a record's own
+   * {@code equals} would link its method handles on the run's main thread, for this one use).
+   */
+  static boolean same(List<StatementTiming> a, List<StatementTiming> b) {
+    if (a == b) {
+      return true;
+    }
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      StatementTiming x = a.get(i);
+      StatementTiming y = b.get(i);
+      if (x.index() != y.index() || x.line() != y.line() || x.durationMs() != y.durationMs()
+          || !java.util.Objects.equals(x.text(), y.text())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Whether a report took the rows made here (tests). */

@@ -169,6 +169,15 @@ public final class ScannedReport {
   }
 
   /**
+   * A value of the report as its scan masks it: scanned, then the row values in it masked unless
+   * {@code showValues}; what the scan found is added to {@code found}.
+   */
+  static String maskedText(SecretScanner scanner, String text, boolean showValues, SecretFindings found) {
+    String scanned = scanner.scan(text, found);
+    return showValues ? scanned : RowValues.text(scanned);
+  }
+
+  /**
    * {@code node} with every text (and every key) in it masked: a text node is replaced, a container
    * masked in place.
    */
@@ -279,8 +288,8 @@ public final class ScannedReport {
 
     TextNode value(String text) {
       Scan scan = values.computeIfAbsent(text, t -> {
-        Scan s = scan(t);
-        return new Scan(showValues ? s.masked() : RowValues.text(s.masked()), s.found());
+        SecretFindings found = new SecretFindings();
+        return new Scan(maskedText(scanner, t, showValues, found), found);
       });
       seen(scan);
       return nodes.computeIfAbsent(scan.masked(), TextNode::valueOf);

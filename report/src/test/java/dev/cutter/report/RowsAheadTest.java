@@ -115,6 +115,17 @@ class RowsAheadTest {
     assertThat(render(big, scanner, false, failing, dir)).isEqualTo(render(big, scanner, false, null, dir));
   }
 
+  @Test
+  void rowsAreTheSameOnlyWhenEveryFieldIs() {
+    List<StatementTiming> rows = List.of(new StatementTiming(1, 2, "x", 3), new StatementTiming(2, 4, null, 5));
+    assertThat(RowsAhead.same(rows, new ArrayList<>(rows))).isTrue();
+    for (StatementTiming other : List.of(new StatementTiming(9, 4, null, 5), new StatementTiming(2, 9, null, 5),
+        new StatementTiming(2, 4, "y", 5), new StatementTiming(2, 4, null, 9))) {
+      assertThat(RowsAhead.same(rows, List.of(rows.get(0), other))).isFalse();
+    }
+    assertThat(RowsAhead.same(rows, rows.subList(0, 1))).isFalse();
+  }
+
   /** {@code big} rendered with rows made ahead for it, and without: every output the same; the one with rows ahead. */
   private static ReportWriter.Rendered assertSameAhead(RunReport big, SecretScanner scanner, boolean show, Path dir) {
     RowsAhead ahead = RowsAhead.start(big.statements(), big.apply().committedStatements(), () -> scanner, show);
