@@ -20,7 +20,10 @@ import java.util.List;
  *   javac -d OUT -cp JAR bench/report/RenderCold.java
  *   java -XX:+UseSerialGC -XX:SharedArchiveFile=JSA -Xlog:cds=off -cp JAR:OUT RenderCold REPORT.yaml [OUT-PREFIX]
  * With RENDER_COLD_WARM_UP=N in the environment, the report's warm-up (ReportWarmup, as an apply
- * starts it when P1 begins) of N statements runs first, to its end, and is timed apart.
+ * starts it when P1 begins) of N statements runs first, to its end, and is timed apart. With
+ * RENDER_COLD_ROWS_AHEAD=1, the statement rows are made ready first (RowsAhead, as an apply starts
+ * it once its statements ended), to their end, timed apart, and the render takes them. The main
+ * thread's own CPU time of the render is printed too (the Markdown's thread is not in it).
  */
 public class RenderCold {
   public static void main(String[] args) throws Exception {
@@ -96,19 +99,38 @@ public class RenderCold {
       System.out.printf("warm-up wall %d ms, process cpu %d ms%n", (System.nanoTime() - w0) / 1_000_000,
           (os0.getProcessCpuTime() - c0) / 1_000_000);
     }
+    dev.cutter.report.RowsAhead ahead = null;
+    if ("1".equals(System.getenv("RENDER_COLD_ROWS_AHEAD"))) {
+      long c0 = os0.getProcessCpuTime();
+      long w0 = System.nanoTime();
+      SecretScanner s = scanner;
+      ahead = dev.cutter.report.RowsAhead.start(r.statements(), r.apply().committedStatements(), () -> s, false);
+      for (Thread t : Thread.getAllStackTraces().keySet()) {
+        if (t.getName().equals(dev.cutter.report.RowsAhead.THREAD)) {
+          t.join();
+        }
+      }
+      System.out.printf("rows ahead wall %d ms, process cpu %d ms%n", (System.nanoTime() - w0) / 1_000_000,
+          (os0.getProcessCpuTime() - c0) / 1_000_000);
+    }
     var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    var threads = ManagementFactory.getThreadMXBean();
     long cpu0 = os.getProcessCpuTime();
+    long main0 = threads.getCurrentThreadCpuTime();
     long t0 = System.nanoTime();
-    ReportWriter.Rendered out = new ReportWriter(tmp, scanner).render(r);
+    ReportWriter.Rendered out = new ReportWriter(tmp, scanner).render(r, ahead);
     long t1 = System.nanoTime();
     long cpu1 = os.getProcessCpuTime();
+    long main1 = threads.getCurrentThreadCpuTime();
     String original = Files.readString(file, StandardCharsets.UTF_8);
     boolean same = out.yamlText().equals(original);
     if (args.length > 1) {
       Files.writeString(Path.of(args[1] + ".yaml"), out.yamlText());
       Files.writeString(Path.of(args[1] + ".md"), out.markdownText());
     }
-    System.out.printf("render wall %d ms, process cpu %d ms, yaml %d chars, same as file: %s, md %d chars%n",
-        (t1 - t0) / 1_000_000, (cpu1 - cpu0) / 1_000_000, out.yamlText().length(), same, out.markdownText().length());
+    System.out.printf("render wall %d ms, process cpu %d ms, main thread cpu %d ms, yaml %d chars, same as file: %s,"
+        + " md %d chars, rows ahead taken: %s%n", (t1 - t0) / 1_000_000, (cpu1 - cpu0) / 1_000_000,
+        (main1 - main0) / 1_000_000, out.yamlText().length(), same, out.markdownText().length(),
+        ahead != null && ahead.taken());
   }
 }

@@ -9,6 +9,7 @@ import dev.cutter.core.check.Preflight;
 import dev.cutter.core.db.ConnectionResolver;
 import dev.cutter.core.db.ConnectionSpec;
 import dev.cutter.core.db.ConnectionSpec.Secret;
+import dev.cutter.core.exec.StatementTimings;
 import dev.cutter.core.integrity.IntegrityGates;
 import dev.cutter.core.integrity.TrustPolicy;
 import dev.cutter.core.model.ApplyPackage;
@@ -25,6 +26,7 @@ import dev.cutter.report.ReportRenderer;
 import dev.cutter.report.ReportWarmup;
 import dev.cutter.report.ReportWriter;
 import dev.cutter.report.RowValues;
+import dev.cutter.report.RowsAhead;
 import dev.cutter.report.SecretScanner;
 import dev.cutter.report.WrittenReport;
 import java.io.IOException;
@@ -178,6 +180,8 @@ final class RunSupport {
     /** How many statements the report's warm-up renders once the run waits on the server; 0: none. */
     private int warmUpStatements;
     private volatile ReportWarmup warmUp;
+    /** The statement rows made ready once the apply's statements ended; null: none. */
+    private volatile RowsAhead rowsAhead;
 
     /** A sink whose write failure is an error (the internal-error report of {@link #guarded}). */
     Sink(Path dir, SecretScanner scanner) {
@@ -209,6 +213,18 @@ final class RunSupport {
       }
     }
 
+    @Override
+    public void statementsEnded(StatementTimings timings, List<Integer> committed) {
+      if (timings != null && timings.ran().size() >= RowsAhead.MIN_ROWS && written.get() == null) {
+        rowsAhead = RowsAhead.start(timings, committed, scanner, showValues);
+      }
+    }
+
+    /** The statement rows made ready for this sink's report, if any (tests). */
+    RowsAhead rowsAhead() {
+      return rowsAhead;
+    }
+
     /** The warm-up started for this sink, if any (tests). */
     ReportWarmup warmUp() {
       return warmUp;
@@ -224,7 +240,7 @@ final class RunSupport {
       RunReport report = run.provenance() != null ? run : run.withProvenance(dev.cutter.core.run.Provenance.ofBuild());
       RunReport diagnosed = new FailureClassifier().diagnose(showValues ? report : RowValues.mask(report));
       ReportWriter writer = new ReportWriter(dir, scanner(), showValues);
-      ReportWriter.Rendered rendered = writer.render(diagnosed);
+      ReportWriter.Rendered rendered = writer.render(diagnosed, rowsAhead);
       WrittenReport w;
       try {
         w = writer.write(rendered);

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cutter.core.exec.StatementTiming;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -58,6 +59,11 @@ final class BlockYaml {
     if (!root.isObject() || root.isEmpty()) {
       return null;
     }
+    if (rows != null && (rows.block() != null && root.path("statements").path("ran") != rows.at()
+        || rows.committedBlock() != null && root.path("apply").path("committed_statements") != rows.committedAt())) {
+      // written ahead for the rows' place two levels down: elsewhere they are written here
+      rows = new StatementRows.Streamed(rows.at(), rows.ran(), rows.committedAt(), rows.committed());
+    }
     BlockYaml y = new BlockYaml(mapper, rows);
     if (!y.collect(root) || !y.scalars()) {
       return null;
@@ -85,16 +91,7 @@ final class BlockYaml {
       return true;
     }
     if (rows != null && n == rows.at()) {
-      for (StatementTiming s : rows.ran()) {
-        String text = s.text();
-        if (text != null && breaks(text)) {
-          return false;
-        }
-        if (text != null && !plain(text)) {
-          values.put(F.textNode(text), null);
-        }
-      }
-      return true;
+      return rows.block() != null || collectRows();
     }
     if (n.isArray()) {
       for (JsonNode item : n) {
@@ -114,6 +111,50 @@ final class BlockYaml {
       values.put(n, null);
     }
     return true;
+  }
+
+  /** Gathers the texts of the rows the mapper must write; false when one is written over several lines. */
+  private boolean collectRows() {
+    for (StatementTiming s : rows.ran()) {
+      String text = s.text();
+      if (text != null && breaks(text)) {
+        return false;
+      }
+      if (text != null && !plain(text)) {
+        values.put(F.textNode(text), null);
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The statement rows {@code masked} (their texts masked) as {@link #write} writes them where
+   * their list stands, each indicator at {@link StatementRows#INDENT}: what {@link RowsAhead}
+   * writes before the report is rendered. Null when {@link #write} would leave the report to the
+   * mapper for them (a text written over several lines).
+   */
+  static String rowsBlock(List<StatementTiming> masked, ObjectMapper mapper) {
+    BlockYaml y = new BlockYaml(mapper, new StatementRows.Streamed(null, masked, null, List.of()));
+    if (!y.collectRows() || !y.scalars()) {
+      return null;
+    }
+    StringBuilder out = new StringBuilder(masked.size() * 64);
+    y.rows(StatementRows.INDENT, out);
+    return out.toString();
+  }
+
+  /** The numbers of the committed statements as {@link #write} writes them, each indicator at {@link StatementRows#INDENT}. */
+  static String committedBlock(List<Integer> committed) {
+    StringBuilder out = new StringBuilder(committed.size() * 12);
+    committed(committed, StatementRows.INDENT, out);
+    return out.toString();
+  }
+
+  private static void committed(List<Integer> committed, int indent, StringBuilder out) {
+    String item = " ".repeat(indent) + "- ";
+    for (Integer i : committed) {
+      out.append(item).append(i.intValue()).append('\n');
+    }
   }
 
   /**
@@ -196,12 +237,17 @@ final class BlockYaml {
         }
       } else if (rows != null && v == rows.at()) {
         out.append('\n');
-        rows(indent + 2, out);
+        if (rows.block() != null) {
+          out.append(rows.block());
+        } else {
+          rows(indent + 2, out);
+        }
       } else if (rows != null && v == rows.committedAt()) {
         out.append('\n');
-        String item = " ".repeat(indent + 2) + "- ";
-        for (Integer i : rows.committed()) {
-          out.append(item).append(i.intValue()).append('\n');
+        if (rows.committedBlock() != null) {
+          out.append(rows.committedBlock());
+        } else {
+          committed(rows.committed(), indent + 2, out);
         }
       } else if (v.isArray()) {
         if (v.isEmpty()) {

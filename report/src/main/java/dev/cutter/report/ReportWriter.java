@@ -71,10 +71,18 @@ public final class ReportWriter {
 
   /** Scans and renders the report without writing it. */
   public Rendered render(RunReport report) {
+    return render(report, null);
+  }
+
+  /**
+   * Scans and renders the report without writing it, taking the statement rows {@code ahead} made
+   * ready when they are the report's own (null: none made).
+   */
+  public Rendered render(RunReport report, RowsAhead ahead) {
     if (!RunIds.isValid(report.runId())) {
       throw new IllegalArgumentException("run id '" + report.runId() + "' is not of the form " + RunIds.PATTERN);
     }
-    ScannedReport scanned = ScannedReport.scan(report, scanner, showValues);
+    ScannedReport scanned = ScannedReport.scan(report, scanner, showValues, ahead);
     // the two renderings read the same scanned tree and nothing else: the Markdown on a second thread
     java.util.concurrent.FutureTask<String> md = Background.start("cutter-report-markdown",
         () -> scanner.mask(ReportRenderer.markdown(scanned)));

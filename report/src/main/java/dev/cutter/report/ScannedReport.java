@@ -57,7 +57,15 @@ public final class ScannedReport {
    * {@code showValues}, which the report then records.
    */
   public static ScannedReport scan(RunReport report, SecretScanner scanner, boolean showValues) {
-    return scan(report, scanner, showValues, "none", true);
+    return scan(report, scanner, showValues, null);
+  }
+
+  /**
+   * {@link #scan(RunReport, SecretScanner, boolean)}, taking the statement rows {@code ahead}
+   * made ready when they are this report's rows, masked as {@code scanner} masks (null: none made).
+   */
+  public static ScannedReport scan(RunReport report, SecretScanner scanner, boolean showValues, RowsAhead ahead) {
+    return scan(report, scanner, showValues, "none", true, ahead);
   }
 
   /**
@@ -65,7 +73,7 @@ public final class ScannedReport {
    * they were kept apart ({@link StatementRows}): the tests hold the two against each other.
    */
   static ScannedReport scanWithRowsInTree(RunReport report, SecretScanner scanner, boolean showValues) {
-    return scan(report, scanner, showValues, "none", false);
+    return scan(report, scanner, showValues, "none", false, null);
   }
 
   /**
@@ -75,12 +83,12 @@ public final class ScannedReport {
   static ScannedReport rescan(JsonNode fileTree, SecretScanner scanner) {
     ReportTree.Read read = ReportTree.fromTree(fileTree);
     return scan(read.report(), scanner, read.showValues(),
-        read.secretsRecorded() == null ? "none" : scanner.mask(read.secretsRecorded()), true);
+        read.secretsRecorded() == null ? "none" : scanner.mask(read.secretsRecorded()), true, null);
   }
 
   /** The scan; what it finds is added to what was {@code recorded} before (none, or a report file's record). */
   private static ScannedReport scan(RunReport report, SecretScanner scanner, boolean showValues, String recorded,
-      boolean rowsApart) {
+      boolean rowsApart, RowsAhead ahead) {
     RunReport r = showValues ? report : RowValues.mask(report);
     ArrayNode committedAt = null;
     SecretFindings findings = new SecretFindings();
@@ -97,6 +105,8 @@ public final class ScannedReport {
       committedAt = committed ? StatementRows.committedPlaceholder(tree) : null;
       if (texts.rowsAt == null || committed && committedAt == null) {
         tree = null;
+      } else if (ahead != null) {
+        texts.ahead = ahead.rowsFor(texts.rows, scanner, showValues);
       }
     }
     if (tree == null) {
@@ -111,8 +121,14 @@ public final class ScannedReport {
     if (texts.rowsAt != null && texts.masked.size() != texts.rows.size()) {
       throw new IllegalStateException("the scan did not reach the statement rows");
     }
-    return new ScannedReport(tree, texts.rowsAt == null ? null : new StatementRows.Streamed(texts.rowsAt, texts.masked,
-        committedAt, committedAt == null ? List.of() : r.apply().committedStatements()));
+    if (texts.rowsAt == null) {
+      return new ScannedReport(tree, null);
+    }
+    List<Integer> committedList = committedAt == null ? List.of() : r.apply().committedStatements();
+    RowsAhead.Rows made = texts.ahead;
+    return new ScannedReport(tree, new StatementRows.Streamed(texts.rowsAt, texts.masked, committedAt, committedList,
+        made == null ? null : made.block(),
+        made == null || committedAt == null ? null : ahead.committedBlockFor(made, committedList)));
   }
 
   public RunReport report() {
@@ -150,6 +166,15 @@ public final class ScannedReport {
   /** The statement rows kept out of {@link #layoutTree}, masked; null when the tree holds them. */
   StatementRows.Streamed rows() {
     return rows;
+  }
+
+  /**
+   * A value of the report as its scan masks it: scanned, then the row values in it masked unless
+   * {@code showValues}; what the scan found is added to {@code found}.
+   */
+  static String maskedText(SecretScanner scanner, String text, boolean showValues, SecretFindings found) {
+    String scanned = scanner.scan(text, found);
+    return showValues ? scanned : RowValues.text(scanned);
   }
 
   /**
@@ -215,6 +240,8 @@ public final class ScannedReport {
     List<StatementTiming> rows;
     /** The rows with their texts masked, once the scan reached {@link #rowsAt}. */
     List<StatementTiming> masked = List.of();
+    /** The rows made ready ahead for this scan ({@link RowsAhead}); null when the scan masks them itself. */
+    RowsAhead.Rows ahead;
 
     Texts(SecretScanner scanner, SecretFindings findings, boolean showValues) {
       this.scanner = scanner;
@@ -240,6 +267,12 @@ public final class ScannedReport {
      * see {@link #keyClean}) and number as it is, each text through {@link #value}.
      */
     void maskRows() {
+      if (ahead != null) {
+        // masked ahead as below, with the same scanner: the same texts, and what was found in them in the same order
+        masked = ahead.masked();
+        findings.addAll(ahead.found());
+        return;
+      }
       List<StatementTiming> out = new ArrayList<>(rows.size());
       for (StatementTiming s : rows) {
         out.add(s.text() == null ? s
@@ -255,8 +288,8 @@ public final class ScannedReport {
 
     TextNode value(String text) {
       Scan scan = values.computeIfAbsent(text, t -> {
-        Scan s = scan(t);
-        return new Scan(showValues ? s.masked() : RowValues.text(s.masked()), s.found());
+        SecretFindings found = new SecretFindings();
+        return new Scan(maskedText(scanner, t, showValues, found), found);
       });
       seen(scan);
       return nodes.computeIfAbsent(scan.masked(), TextNode::valueOf);

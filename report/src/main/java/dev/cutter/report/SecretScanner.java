@@ -157,6 +157,27 @@ public final class SecretScanner {
     return new SecretScanner(more, home);
   }
 
+  /**
+   * Whether {@code other} masks every text as this scanner does: the same known values under the
+   * same labels, in the same order, and the same home directory (the patterns are the same in every scanner).
+   */
+  boolean masksAs(SecretScanner other) {
+    if (other == this) {
+      return true;
+    }
+    if (other == null || !Objects.equals(home, other.home) || secrets.size() != other.secrets.size()) {
+      return false;
+    }
+    for (int i = 0; i < secrets.size(); i++) {
+      Secret a = secrets.get(i);
+      Secret b = other.secrets.get(i);
+      if (!a.label().equals(b.label()) || !a.value().equals(b.value())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Masks {@code text}, adding what it found to {@code findings}. */
   public String scan(String text, SecretFindings findings) {
     if (text == null || text.isEmpty()) {

@@ -26,12 +26,22 @@ final class StatementRows {
   static final String DURATION = "duration_ms";
   static final List<String> KEYS = List.of(INDEX, LINE, TEXT, DURATION);
 
+  /** How far the rows' indicators (and the committed numbers') stand in the YAML: two levels below the root. */
+  static final int INDENT = 4;
+
   /**
    * The empty list in the tree where the rows stand, and the rows, their texts masked; the empty
    * list where {@code apply.committed_statements} stands and its numbers (null and empty when the
-   * tree holds them).
+   * tree holds them); the rows' and the numbers' YAML at {@link #INDENT} when it was written ahead
+   * ({@link RowsAhead}), else null.
    */
-  record Streamed(ArrayNode at, List<StatementTiming> ran, ArrayNode committedAt, List<Integer> committed) {}
+  record Streamed(ArrayNode at, List<StatementTiming> ran, ArrayNode committedAt, List<Integer> committed,
+      String block, String committedBlock) {
+
+    Streamed(ArrayNode at, List<StatementTiming> ran, ArrayNode committedAt, List<Integer> committed) {
+      this(at, ran, committedAt, committed, null, null);
+    }
+  }
 
   private StatementRows() {}
 

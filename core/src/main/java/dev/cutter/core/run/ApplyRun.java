@@ -92,6 +92,14 @@ public final class ApplyRun {
      * Nothing the sink does here may connect, write or delay the run.
      */
     default void serverBusy() {}
+
+    /**
+     * The apply's statements have ended (committed, failed or rolled back): {@code timings} and
+     * {@code committed} (null: none listed) are what the report will list unless the run learns
+     * more, and a sink may prepare their part of the report while the run goes on. Nothing the
+     * sink does here may connect, write or delay the run.
+     */
+    default void statementsEnded(dev.cutter.core.exec.StatementTimings timings, List<Integer> committed) {}
   }
 
   private final Steps.Integrity integrity;
@@ -480,6 +488,7 @@ public final class ApplyRun {
     }
     s.applyInfo = applyInfo(req, out);
     s.statements = out.timings();
+    sink.statementsEnded(s.statements, s.applyInfo == null ? null : s.applyInfo.committedStatements());
     if (out.ending() == Ending.REFUSED) {
       s.gate(GateResult.fail(GateId.APPLY, firstCause(recheck.results()), "what P1 proved still holds at BEGIN",
           "refused before the first statement; rolled back", out.refusal().reason(), recheck.results()));
