@@ -36,7 +36,7 @@ final class HostServer implements EmbeddedSandbox.Running {
     this.port = port;
     this.ownsData = ownsData;
     this.log = log;
-    this.hook = new Thread(this::stop, "cutter host scratch stop");
+    this.hook = new Thread(this::close, "cutter host scratch stop");
   }
 
   /**
