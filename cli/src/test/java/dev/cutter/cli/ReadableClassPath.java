@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** This JVM's class path as another user can read it, for a child cutter run as that user (through runuser). */
-final class ReadableClassPath {
+public final class ReadableClassPath {
 
   private ReadableClassPath() {}
 
@@ -18,7 +18,7 @@ final class ReadableClassPath {
    * The jars linked (or copied) into {@code lib}, a world-readable directory made here, and the
    * modules' class directories as they are (the build tree is readable by all).
    */
-  static String linkedUnder(Path lib) throws IOException {
+  public static String linkedUnder(Path lib) throws IOException {
     Files.createDirectories(lib);
     List<String> entries = new ArrayList<>();
     int i = 0;
