@@ -39,6 +39,12 @@
 #   PROVE=1 BASE_JAR=/path/cutter.jar bench/backup.sh 100 3
 #                                        (each cutter run is followed by the same run with that jar,
 #                                         e.g. one built from main: A/B interleaved, paired by round)
+#   PROVE=1 SCRATCH=embedded CUTTER_USER=postgres bench/backup.sh 100 3
+#                                        (as root: every cutter run as that user through runuser, with
+#                                         a home and cache of its own under the work directory, so
+#                                         that the embedded scratch may run from the host's own
+#                                         server binaries, which refuse root; one untimed proof of
+#                                         each jar first makes its scratch template there)
 #   BUILD=0 ...                          (uses the jar already built instead of building it first)
 set -euo pipefail
 
@@ -77,6 +83,16 @@ case "$SCRATCH" in
   cluster | embedded | both) ;;
   *) echo "SCRATCH must be cluster, embedded or both, got $SCRATCH" >&2; exit 2 ;;
 esac
+CUTTER_USER=${CUTTER_USER:-}
+CUTTER_RUNAS=""
+if [ -n "$CUTTER_USER" ]; then
+  [ "$(id -u)" = 0 ] || { echo "CUTTER_USER needs root (runuser)" >&2; exit 2; }
+  mkdir -p "$WORK/home"
+  chown "$CUTTER_USER" "$WORK/home"
+  chmod 755 "$WORK"
+  CUTTER_RUNAS="runuser -u $CUTTER_USER -- env HOME=$WORK/home XDG_CACHE_HOME=$WORK/home/.cache"
+fi
+export CUTTER_RUNAS
 BASE_JAR=${BASE_JAR:-}
 if [ -n "$BASE_JAR" ] && [ ! -f "$BASE_JAR" ]; then
   echo "BASE_JAR: no such file: $BASE_JAR" >&2; exit 2
@@ -176,7 +192,7 @@ restore_counts() {
 prove_with() { # $1 = cluster | embedded (the scratch server); CUTTER_JAR chooses the jar
   local into=(--restore-into "postgresql://postgres@127.0.0.1:$PORT/postgres")
   [ "$1" = embedded ] && into=()
-  "$CUTTER" backup "$WORK/pkg-plain" --target "postgresql://postgres@127.0.0.1:$PORT/bench" --prove "${into[@]}" \
+  $CUTTER_RUNAS "$CUTTER" backup "$WORK/pkg-plain" --target "postgresql://postgres@127.0.0.1:$PORT/bench" --prove "${into[@]}" \
     --trust "$WORK/keys/trust.yaml" --pg-bin "$PGBIN" >"$WORK/last.out" || { cat "$WORK/last.out" >&2; exit 1; }
   grep -q "^restore_proof: " "$WORK/last.out" || { cat "$WORK/last.out" >&2; exit 1; }
 }
@@ -197,6 +213,14 @@ fi
 [ "$FORMAT" = directory ] && [ -z "${PROVE:-}" ] && KINDS="plain_dump dir_dump cutter_plain gpg_dump cutter_enc"
 export ALT_JAVA_OPTS JOBS COMPRESSION BASE_JAR ROOT
 [ -n "$BASE_JAR" ] && CUTTER_JAR=$BASE_JAR CUTTER_JAVA_OPTS= "$CUTTER" --version >/dev/null
+if [ -n "$CUTTER_USER" ] && [ -n "${PROVE:-}" ] && [ "$SCRATCH" != cluster ]; then
+  echo "== one untimed embedded proof of each jar as $CUTTER_USER (makes its scratch template)"
+  for k in $KINDS; do
+    case $k in
+      cutter_prove_embedded*) bash -c "$(declare -f "$k" prove_with base_opts); $k"; grep "^restore_proof: " "$WORK/last.out" ;;
+    esac
+  done
+fi
 
 measure() { # wall and CPU (user+sys, children included) seconds of a function, as "WALL CPU"
   /usr/bin/time -f '%e %U %S' -o "$WORK/time.txt" bash -c "$(declare -f "$1" cutter_backup prove_with base_opts); $1" >/dev/null

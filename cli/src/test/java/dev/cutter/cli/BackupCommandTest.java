@@ -7,12 +7,14 @@ import dev.cutter.fixtures.WithPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -157,9 +159,63 @@ class BackupCommandTest {
 
     assertThat(r.exit()).as(r.out() + r.err()).isZero();
     assertThat(r.out()).containsPattern("(?m)^restore_proof: 2 tables, 502 rows, \\d+ relations compared in embedded "
-        + "PostgreSQL 15\\.\\d+; no difference$").contains("verdict: PASS");
+        + "PostgreSQL 15\\.\\d+ from the bundled binaries; no difference$").contains("verdict: PASS");
     assertThat(db.queryValue("select count(*) from pg_database where datname like 'cutter_proof_%'")).isEqualTo("0");
     assertThat(servers()).as("the embedded server is stopped").isEqualTo(before);
+  }
+
+  /**
+   * A real {@code cutter backup --prove} as a user who is not root (here {@code postgres}, through
+   * runuser, in a child JVM): the scratch runs from the host's own server binaries of the bundled
+   * major, says so in the proof's line, and makes its cluster template under that user's cache;
+   * the next proof starts from a copy of it (still one template).
+   */
+  @Test
+  void proveAsAUserWhoIsNotRootRestoresIntoTheHostsOwnServerBinaries(TestDatabase db) throws Exception {
+    Path runuser = Path.of("/usr/sbin/runuser");
+    Assumptions.assumeTrue("root".equals(System.getProperty("user.name")) && Files.isExecutable(runuser)
+        && Files.isExecutable(DEBIAN_PG_BIN.resolve("initdb")), "needs root, runuser and the host's server binaries");
+    db.execute("create schema app; create table app.t(id serial primary key, v text); create table app.u(x int);"
+        + "insert into app.t(v) select md5(g::text) from generate_series(1, 500) g; insert into app.u values (1), (2);");
+    // what the user postgres reads: the package, the trust policy, the class path; what it writes:
+    // the backup directory and its cache
+    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path pkg = writePackage(db, "app");
+    Path trust = trustWithApprover();
+    Cli sign = cli(Map.of("P", PASSPHRASE), "package", "sign", pkg.toString(), "--key",
+        tmp.resolve("keys/approver-one.sec.asc").toString(), "--passphrase-env", "P");
+    assertThat(sign.exit()).as(sign.err()).isZero();
+    Path home = Files.createDirectories(tmp.resolve("home"));
+    for (Path own : List.of(Files.createDirectories(tmp.resolve("backups")), home)) {
+      Files.setOwner(own, own.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres"));
+    }
+    String cp = ReadableClassPath.linkedUnder(tmp.resolve("lib"));
+    Path templates = home.resolve(".cache/cutter/scratch-templates");
+
+    for (int run = 1; run <= 2; run++) {
+      List<String> cmd = new ArrayList<>(List.of(runuser.toString(), "-u", "postgres", "--",
+          Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
+          "-XX:+UseSerialGC", "-cp", cp, Main.class.getName(), "backup", pkg.toString(), "--target", db.uri("postgres"),
+          "--trust", trust.toString(), "--prove", "--pg-bin", DEBIAN_PG_BIN.toString()));
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(tmp.resolve("out.txt").toFile())
+          .redirectError(tmp.resolve("err.txt").toFile());
+      pb.environment().keySet().removeIf(k -> k.startsWith("PG") || k.startsWith("XDG_"));
+      pb.environment().put("HOME", home.toString());
+      pb.environment().put("XDG_CACHE_HOME", home.resolve(".cache").toString());
+      Process p = pb.start();
+      assertThat(p.waitFor(180, java.util.concurrent.TimeUnit.SECONDS)).as("cutter finished").isTrue();
+      Cli r = new Cli(p.exitValue(), Files.readString(tmp.resolve("out.txt")), Files.readString(tmp.resolve("err.txt")));
+
+      assertThat(r.exit()).as(r.out() + r.err()).isZero();
+      assertThat(r.out()).containsPattern("(?m)^restore_proof: 2 tables, 502 rows, \\d+ relations compared in embedded "
+          + "PostgreSQL 15\\.\\d+.* from the host's binaries \\(postgres \\(PostgreSQL\\) 15\\.\\d+.*\\); no difference$")
+          .contains("verdict: PASS");
+      try (var made = Files.list(templates)) {
+        assertThat(made.map(t -> t.getFileName().toString()).toList()).as("run %d: one template, the host binaries'", run)
+            .singleElement().asString().matches("pg-[0-9a-f]{24}");
+      }
+    }
+    assertThat(db.queryValue("select count(*) from pg_database where datname like 'cutter_proof_%'")).isEqualTo("0");
   }
 
   @Test
@@ -191,7 +247,7 @@ class BackupCommandTest {
     assertThat(ran).as("the planted function ran a program as the embedded server's superuser").isFalse();
     assertThat(r.exit()).as(r.out() + r.err()).isZero();
     assertThat(r.out()).containsPattern("(?m)^restore_proof: 1 tables, 3 rows, \\d+ relations compared in embedded "
-        + "PostgreSQL 15\\.\\d+; no difference$");
+        + "PostgreSQL 15\\.\\d+ from the bundled binaries; no difference$");
   }
 
   /**

@@ -3,11 +3,9 @@ package dev.cutter.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cutter.fixtures.PrivateCluster;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
@@ -217,26 +215,7 @@ class PassFileCliTest {
     boolean root = "root".equals(System.getProperty("user.name"));
     Path runuser = Path.of("/usr/sbin/runuser");
     Assumptions.assumeTrue(root && Files.isExecutable(runuser), "needs root and runuser to switch to user nobody");
-    // the class path as nobody can read it: jars linked (or copied) into a world-readable directory
-    Path lib = Files.createDirectories(dir.resolve("lib"));
-    List<String> entries = new ArrayList<>();
-    int i = 0;
-    for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
-      Path src = Path.of(e);
-      if (Files.isRegularFile(src)) {
-        Path dst = lib.resolve((i++) + "-" + src.getFileName());
-        try {
-          Files.createLink(dst, src);
-        } catch (IOException | UnsupportedOperationException x) {
-          Files.copy(src, dst, StandardCopyOption.REPLACE_EXISTING);
-        }
-        Files.setPosixFilePermissions(dst, PosixFilePermissions.fromString("rw-r--r--"));
-        entries.add(dst.toString());
-      } else {
-        entries.add(e); // the modules' class directories
-      }
-    }
-    String cp = String.join(File.pathSeparator, entries);
+    String cp = ReadableClassPath.linkedUnder(dir.resolve("lib"));
     List<String> asNobody = List.of(runuser.toString(), "-u", "nobody", "--");
 
     Path open = passFile("root-owned-open", "rw-r--r--");

@@ -25,16 +25,23 @@ import org.postgresql.PGConnection;
 /** The default sandbox: a real PostgreSQL started from binaries inside cutter's jar; nothing to install. */
 public final class EmbeddedSandbox implements SandboxServer {
 
-  private final EmbeddedPostgres pg;
+  /** A running server: the bundled one through the embedded library, or the host's ({@link HostServer}). */
+  interface Running extends java.io.Closeable {
+    int port();
+  }
+
+  private final Running pg;
   private final String database;
   private final int major;
   private final String version;
   private final Secret password;
   private final Optional<Path> ownData;
+  private final Optional<ScratchBinaries> binaries;
 
-  private EmbeddedSandbox(EmbeddedPostgres pg, String database, int major, String version, Secret password,
-      Optional<Path> ownData) {
+  private EmbeddedSandbox(Running pg, String database, int major, String version, Secret password,
+      Optional<Path> ownData, Optional<ScratchBinaries> binaries) {
     this.pg = pg;
+    this.binaries = binaries;
     this.ownData = ownData;
     this.database = database;
     this.major = major;
@@ -67,29 +74,55 @@ public final class EmbeddedSandbox implements SandboxServer {
     return start(database, wantedMajor, Map.of());
   }
 
-  /** Starts the bundled server for one restore (the restore proof's scratch), see {@link #RESTORE_SETTINGS}. */
+  /**
+   * Starts the server for one restore (the restore proof's scratch), see {@link #RESTORE_SETTINGS}:
+   * from the host's own server binaries of the bundled major when {@link ScratchBinaries} chooses
+   * them, else from the bundled ones.
+   */
   public static EmbeddedSandbox startForRestore() {
-    return startForRestore(Optional.of(ScratchTemplate.userCache(System.getenv())));
+    return startForRestore(Optional.of(ScratchTemplate.userCache(System.getenv())), ScratchBinaries.forThisHost());
+  }
+
+  /** As above with the bundled binaries. */
+  static EmbeddedSandbox startForRestore(Optional<Path> cache) {
+    return startForRestore(cache, ScratchBinaries.bundled());
   }
 
   /**
-   * As above; its data directory is a copy of the cluster template under {@code cache} (made there
-   * at the first proof, see {@link ScratchTemplate}) instead of a fresh initdb, when there is one
-   * safe to use.
+   * As above with {@code binaries} (empty: the bundled ones without a template, as on a jar
+   * without their archive); its data directory is a copy of their cluster template under
+   * {@code cache} (made there at the first proof, see {@link ScratchTemplate}) instead of a fresh
+   * initdb, when there is one safe to use. The host's binaries failing to start give way to the
+   * bundled ones.
    */
-  static EmbeddedSandbox startForRestore(Optional<Path> cache) {
+  static EmbeddedSandbox startForRestore(Optional<Path> cache, Optional<ScratchBinaries> binaries) {
     Map<String, String> settings = new java.util.HashMap<>(RESTORE_SETTINGS);
     settings.put("maintenance_work_mem", restoreIndexMemoryMb(memTotalKb()) + "MB");
-    Optional<Path> data = cache.flatMap(c -> ScratchTemplate.under(c, System.getenv()))
-        .flatMap(t -> t.copyForOneServer(EmbeddedSandbox::makeTemplate));
+    if (binaries.flatMap(ScratchBinaries::hostBin).isPresent()) {
+      try {
+        return startForRestore(cache, binaries.get(), settings);
+      } catch (CutterException e) {
+        binaries = ScratchBinaries.bundled();
+      }
+    }
+    if (binaries.isEmpty()) {
+      return start("postgres", 0, settings, Optional.empty(), binaries);
+    }
+    return startForRestore(cache, binaries.get(), settings);
+  }
+
+  private static EmbeddedSandbox startForRestore(Optional<Path> cache, ScratchBinaries binaries, Map<String, String> settings) {
+    Optional<Path> data = cache.flatMap(c -> ScratchTemplate.under(c, System.getenv(), binaries))
+        .flatMap(t -> t.copyForOneServer(dir -> makeTemplate(binaries, dir)));
+    Optional<ScratchBinaries> b = Optional.of(binaries);
     if (data.isPresent()) {
       try {
-        return start("postgres", 0, settings, data);
+        return start("postgres", 0, settings, data, b);
       } catch (CutterException e) {
         // a template this host no longer starts (its limits changed since initdb sized it): initdb as before
       }
     }
-    return start("postgres", 0, settings, Optional.empty());
+    return start("postgres", 0, settings, Optional.empty(), b);
   }
 
   /**
@@ -120,9 +153,13 @@ public final class EmbeddedSandbox implements SandboxServer {
     }
   }
 
-  /** The bundled initdb into {@code dir}, then one start and a clean shutdown: a complete cluster to copy. */
-  private static void makeTemplate(Path dir) {
+  /** The binaries' initdb into {@code dir}, then one start and a clean shutdown: a complete cluster to copy. */
+  private static void makeTemplate(ScratchBinaries binaries, Path dir) {
     try {
+      if (binaries.hostBin().isPresent()) {
+        HostServer.start(binaries.hostBin().get(), dir, false, Map.of(), Duration.ofSeconds(60)).close();
+        return;
+      }
       EmbeddedPostgres pg = EmbeddedPostgres.builder().setPGStartupWait(Duration.ofSeconds(60))
           .setDataDirectory(dir).setCleanDataDirectory(false).start();
       pg.close();
@@ -156,31 +193,34 @@ public final class EmbeddedSandbox implements SandboxServer {
   }
 
   private static EmbeddedSandbox start(String database, int wantedMajor, Map<String, String> settings) {
-    return start(database, wantedMajor, settings, Optional.empty());
+    return start(database, wantedMajor, settings, Optional.empty(), Optional.empty());
   }
 
-  /** {@code data}: a data directory ready to start (a template's copy), deleted with the server; empty: initdb. */
-  private static EmbeddedSandbox start(String database, int wantedMajor, Map<String, String> settings, Optional<Path> data) {
-    EmbeddedPostgres pg;
+  /**
+   * {@code data}: a data directory ready to start (a template's copy), deleted with the server;
+   * empty: initdb. {@code binaries}: the restore scratch's (the report names them), empty for the
+   * dry-run's sandbox (the bundled ones).
+   */
+  private static EmbeddedSandbox start(String database, int wantedMajor, Map<String, String> settings, Optional<Path> data,
+      Optional<ScratchBinaries> binaries) {
+    Running pg;
+    Optional<Path> host = binaries.flatMap(ScratchBinaries::hostBin);
     try {
-      // a template's copy starts in about a second even on a busy host; one that has not started
-      // in 20 s is given up for an initdb (startForRestore), which gets the full minute
-      EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-          .setPGStartupWait(Duration.ofSeconds(data.isPresent() ? 20 : 60))
-          .setServerConfig("fsync", "off")
-          .setServerConfig("synchronous_commit", "off")
-          .setServerConfig("full_page_writes", "off")
-          .setServerConfig("timezone", "UTC");
-      settings.forEach(builder::setServerConfig);
-      data.ifPresent(d -> builder.setDataDirectory(d).setCleanDataDirectory(false));
-      pg = builder.start();
+      if (host.isPresent()) {
+        Map<String, String> all = new java.util.HashMap<>(settings);
+        all.putAll(Map.of("synchronous_commit", "off", "full_page_writes", "off", "timezone", "UTC"));
+        Path dir = data.isPresent() ? data.get() : Files.createTempDirectory("epg");
+        pg = HostServer.start(host.get(), dir, data.isEmpty(), all, Duration.ofSeconds(data.isPresent() ? 20 : 60));
+      } else {
+        pg = bundled(settings, data);
+      }
     } catch (IOException | RuntimeException e) {
       data.ifPresent(EmbeddedSandbox::deleteAfterFailedStart);
       boolean root = "root".equals(System.getProperty("user.name"));
       throw new CutterException(ExitCodes.INTERNAL, "the embedded sandbox could not start: " + rootCause(e)
           + (root ? " (as root this needs user namespaces; run as a normal user or use --sandbox URL)" : ""), e);
     }
-    try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+    try (Connection c = connect(pg.port()); Statement st = c.createStatement()) {
       ServerVersion v = ServerVersion.of(c);
       int major = v.major();
       String version = v.text();
@@ -193,17 +233,53 @@ public final class EmbeddedSandbox implements SandboxServer {
         st.execute("create database " + Sql.ident(database));
       }
       Secret pw = requirePasswords(c);
-      awaitPasswords(pg.getPort());
+      awaitPasswords(pg.port());
       // whoever connected while the server still trusted everyone is let go
       try (ResultSet rs = st.executeQuery("select count(pg_terminate_backend(pid)) from pg_stat_activity "
           + "where pid <> pg_backend_pid() and backend_type = 'client backend'")) {
         rs.next();
       }
-      return new EmbeddedSandbox(pg, database, major, version, pw, data);
+      return new EmbeddedSandbox(pg, database, major, version, pw, data, binaries);
     } catch (SQLException | IOException e) {
       close(pg, data);
       throw new CutterException(ExitCodes.INTERNAL, "the embedded sandbox started but cannot be used: " + e.getMessage(), e);
     }
+  }
+
+  /** The bundled server through the embedded library. */
+  private static Running bundled(Map<String, String> settings, Optional<Path> data) throws IOException {
+    // a template's copy starts in about a second even on a busy host; one that has not started
+    // in 20 s is given up for an initdb (startForRestore), which gets the full minute
+    EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+        .setPGStartupWait(Duration.ofSeconds(data.isPresent() ? 20 : 60))
+        .setServerConfig("fsync", "off")
+        .setServerConfig("synchronous_commit", "off")
+        .setServerConfig("full_page_writes", "off")
+        .setServerConfig("timezone", "UTC");
+    settings.forEach(builder::setServerConfig);
+    data.ifPresent(d -> builder.setDataDirectory(d).setCleanDataDirectory(false));
+    EmbeddedPostgres pg = builder.start();
+    return new Running() {
+      @Override
+      public int port() {
+        return pg.getPort();
+      }
+
+      @Override
+      public void close() throws IOException {
+        pg.close();
+      }
+    };
+  }
+
+  /** The superuser's first session, while the server still trusts local connections. */
+  private static Connection connect(int port) throws SQLException {
+    org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
+    ds.setServerNames(new String[] {"localhost"});
+    ds.setPortNumbers(new int[] {port});
+    ds.setDatabaseName("postgres");
+    ds.setUser("postgres");
+    return ds.getConnection();
   }
 
   /**
@@ -256,7 +332,7 @@ public final class EmbeddedSandbox implements SandboxServer {
     return String.valueOf(t.getMessage()).replaceAll("\\s+", " ").trim();
   }
 
-  private static void close(EmbeddedPostgres pg, Optional<Path> ownData) {
+  private static void close(Running pg, Optional<Path> ownData) {
     try {
       pg.close();
     } catch (IOException ignored) {
@@ -270,9 +346,15 @@ public final class EmbeddedSandbox implements SandboxServer {
     });
   }
 
+  /** "embedded PostgreSQL 15.19", and for the restore scratch which binaries ran it. */
   @Override
   public String describe() {
-    return "embedded PostgreSQL " + version;
+    return "embedded PostgreSQL " + version + binaries.map(b -> " from " + b.describe()).orElse("");
+  }
+
+  /** The restore scratch's binaries; empty for the dry-run's sandbox (the bundled ones). */
+  public Optional<ScratchBinaries> binaries() {
+    return binaries;
   }
 
   @Override
@@ -282,7 +364,7 @@ public final class EmbeddedSandbox implements SandboxServer {
 
   @Override
   public ConnectionSpec superuser() {
-    return new ConnectionSpec("localhost", pg.getPort(), database, "postgres", Optional.of(password));
+    return new ConnectionSpec("localhost", pg.port(), database, "postgres", Optional.of(password));
   }
 
   @Override

@@ -24,13 +24,14 @@ import java.util.jar.JarEntry;
 
 /**
  * The restore proof's scratch cluster without an initdb per proof: a data directory made once by
- * the bundled initdb (then started and shut down cleanly, so it is a complete cluster), kept in
+ * the scratch's initdb (then started and shut down cleanly, so it is a complete cluster), kept in
  * the user's cache, and copied for each proof (tens of milliseconds against about a second of
  * initdb). It is used only when it is the user's own: the cache directories and the template
  * owned by the user running cutter and writable by nobody else, every directory above them owned
  * by that user or root and writable by nobody else unless sticky, else the proof runs initdb as
- * before. Its name holds what initdb's result depends on: the bundled binaries (their archive's
- * CRC and size in the jar) and the locale environment initdb reads.
+ * before. Its name holds what initdb's result depends on: the binaries (the bundled ones' archive's
+ * CRC and size in the jar, or the host's, see {@link ScratchBinaries}) and the locale environment
+ * initdb reads.
  */
 final class ScratchTemplate {
 
@@ -50,20 +51,23 @@ final class ScratchTemplate {
     return dir;
   }
 
-  /**
-   * The template for this jar's binaries and this environment under {@code cacheRoot} (the
-   * user's cache: {@code $XDG_CACHE_HOME}, else {@code ~/.cache}), or empty when there is none
-   * to use: not Linux x86-64, no bundled archive, or a cache another user could write.
-   */
+  /** The template of the bundled binaries, see {@link #under(Path, Map, ScratchBinaries)}. */
   static Optional<ScratchTemplate> under(Path cacheRoot, Map<String, String> env) {
+    return ScratchBinaries.bundled().flatMap(b -> under(cacheRoot, env, b));
+  }
+
+  /**
+   * The template for {@code binaries} and this environment under {@code cacheRoot} (the user's
+   * cache: {@code $XDG_CACHE_HOME}, else {@code ~/.cache}), or empty when there is none to use:
+   * not Linux x86-64. A template made by one set of binaries is never used with another: the
+   * bundled ones are named by their archive in the jar (as before the host's could be chosen),
+   * the host's by their directory, version strings, sizes and times.
+   */
+  static Optional<ScratchTemplate> under(Path cacheRoot, Map<String, String> env, ScratchBinaries binaries) {
     if (!"Linux".equals(System.getProperty("os.name")) || !"amd64".equals(System.getProperty("os.arch"))) {
       return Optional.empty();
     }
-    Optional<String> binaries = bundledBinaries();
-    if (binaries.isEmpty()) {
-      return Optional.empty();
-    }
-    StringBuilder locale = new StringBuilder(binaries.get());
+    StringBuilder locale = new StringBuilder(binaries.identity());
     LOCALE_VARIABLES.forEach(v -> locale.append('\0').append(v).append('=').append(env.getOrDefault(v, "")));
     return Optional.of(new ScratchTemplate(cacheRoot.resolve("cutter").resolve("scratch-templates")
         .resolve("pg-" + sha256(locale.toString()).substring(0, 24))));
@@ -79,7 +83,7 @@ final class ScratchTemplate {
   }
 
   /** The bundled archive's CRC and size as the jar lists them (its 14 MB are not read). */
-  private static Optional<String> bundledBinaries() {
+  static Optional<String> bundledArchive() {
     try {
       URL url = EmbeddedPostgres.class.getClassLoader().getResource(BINARIES);
       if (url == null) {
@@ -100,7 +104,7 @@ final class ScratchTemplate {
 
   /**
    * A fresh data directory for one scratch server: a copy of the template, made first when
-   * missing (by {@code makeInto}, which runs the bundled initdb into the directory it is given
+   * missing (by {@code makeInto}, which runs the scratch's initdb into the directory it is given
    * and shuts the cluster down). Empty when the template cannot be made or is not safe to use;
    * the caller then runs initdb itself.
    */
@@ -200,7 +204,7 @@ final class ScratchTemplate {
     return true;
   }
 
-  private static int currentUid() throws IOException {
+  static int currentUid() throws IOException {
     Path probe = Files.createTempFile("cutter-owner", ".probe");
     try {
       return (Integer) Files.getAttribute(probe, "unix:uid");
