@@ -28,6 +28,11 @@ public final class EmbeddedSandbox implements SandboxServer {
   /** A running server: the bundled one through the embedded library, or the host's ({@link HostServer}). */
   interface Running extends java.io.Closeable {
     int port();
+
+    /** The superuser's password from the server's first moment; empty: it trusts local connections until one is set. */
+    default Optional<Secret> password() {
+      return Optional.empty();
+    }
   }
 
   private final Running pg;
@@ -220,7 +225,7 @@ public final class EmbeddedSandbox implements SandboxServer {
       throw new CutterException(ExitCodes.INTERNAL, "the embedded sandbox could not start: " + rootCause(e)
           + (root ? " (as root this needs user namespaces; run as a normal user or use --sandbox URL)" : ""), e);
     }
-    try (Connection c = connect(pg.port()); Statement st = c.createStatement()) {
+    try (Connection c = connect(pg.port(), pg.password()); Statement st = c.createStatement()) {
       ServerVersion v = ServerVersion.of(c);
       int major = v.major();
       String version = v.text();
@@ -272,13 +277,17 @@ public final class EmbeddedSandbox implements SandboxServer {
     };
   }
 
-  /** The superuser's first session, while the server still trusts local connections. */
-  private static Connection connect(int port) throws SQLException {
+  /**
+   * The superuser's first session: with the password the host's binaries' cluster was made with,
+   * else while the bundled server still trusts local connections.
+   */
+  private static Connection connect(int port, Optional<Secret> password) throws SQLException {
     org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
     ds.setServerNames(new String[] {"localhost"});
     ds.setPortNumbers(new int[] {port});
     ds.setDatabaseName("postgres");
     ds.setUser("postgres");
+    password.ifPresent(p -> ds.setPassword(p.value()));
     return ds.getConnection();
   }
 

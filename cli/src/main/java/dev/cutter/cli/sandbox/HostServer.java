@@ -1,12 +1,17 @@
 package dev.cutter.cli.sandbox;
 
+import dev.cutter.core.db.ConnectionSpec.Secret;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -14,16 +19,25 @@ import java.util.stream.Collectors;
 
 /**
  * A scratch server run from the host's own server binaries ({@link ScratchBinaries}), started and
- * stopped as the embedded library starts and stops the bundled ones: initdb with every local
- * connection trusted as {@code postgres} (the sandbox then requires passwords before any use),
- * {@code pg_ctl start} with {@code fsync} off and the given settings on a free port of
- * {@code localhost}, its socket in {@code /tmp} as the bundled build's, a fast stop at the end or
- * at the JVM's exit.
+ * stopped as the embedded library starts and stops the bundled ones, but never trusting a
+ * connection: initdb gives the superuser {@code postgres} a password made for the cluster (from a
+ * private file, never argv) and every connection needs a password (SCRAM) from its first moment,
+ * so that another local user cannot log in while the sandbox sets the run's own password; the
+ * password is kept in the data directory ({@value #PASSWORD_FILE}, 0600), so that a template's
+ * copy starts with it. {@code pg_ctl start} with {@code fsync} off and the given settings on a
+ * free port of {@code localhost}, its socket in {@code /tmp} as the bundled build's (open to its
+ * owner only), a fast stop at the end or at the JVM's exit.
  */
 final class HostServer implements EmbeddedSandbox.Running {
 
+  /** The superuser's password in the data directory, read by the next start of a copy. */
+  static final String PASSWORD_FILE = "cutter-superuser-password";
+  private static final String HBA = "# cutter restore scratch: every connection needs its role's password\n"
+      + "local all all scram-sha-256\nhost all all 127.0.0.1/32 scram-sha-256\nhost all all ::1/128 scram-sha-256\n";
+
   private final Path bin;
   private final Path data;
+  private Secret password;
   private final int port;
   private final boolean ownsData;
   private final Path log;
@@ -54,9 +68,18 @@ final class HostServer implements EmbeddedSandbox.Running {
     HostServer s = new HostServer(bin, data, freePort(), ownsData, log);
     try {
       if (fresh) {
-        s.run(wait, "initdb", "-A", "trust", "-U", "postgres", "-D", data.toString(), "-E", "UTF-8");
+        s.initdb(wait);
+      } else {
+        Path f = data.resolve(PASSWORD_FILE);
+        if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+          throw new IOException("the cluster to start holds no superuser password of cutter's");
+        }
+        s.password = new Secret(Files.readString(f, StandardCharsets.UTF_8).trim());
       }
-      List<String> options = new ArrayList<>(List.of("-p", String.valueOf(s.port), "-F", "-c", "unix_socket_directories=/tmp"));
+      // whatever the cluster's own file said: no connection without a password
+      Files.writeString(data.resolve("pg_hba.conf"), HBA, StandardCharsets.UTF_8);
+      List<String> options = new ArrayList<>(List.of("-p", String.valueOf(s.port), "-F", "-c", "unix_socket_directories=/tmp",
+          "-c", "unix_socket_permissions=0700"));
       settings.forEach((k, v) -> options.addAll(List.of("-c", k + "=" + v)));
       Runtime.getRuntime().addShutdownHook(s.hook);
       s.run(wait.plusSeconds(5), "pg_ctl", "-D", data.toString(), "-l", log.toString(), "-o", String.join(" ", options),
@@ -68,9 +91,35 @@ final class HostServer implements EmbeddedSandbox.Running {
     }
   }
 
+  /**
+   * initdb with the superuser's password from a private file (deleted after), every connection
+   * needing a password; the password then kept in the cluster's directory, readable by its owner only.
+   */
+  private void initdb(Duration wait) throws IOException {
+    byte[] b = new byte[24];
+    new SecureRandom().nextBytes(b);
+    password = new Secret(HexFormat.of().formatHex(b));
+    Path pwfile = Files.createTempFile("cutter-scratch", ".pw",
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    try {
+      Files.writeString(pwfile, password.value() + "\n", StandardCharsets.UTF_8);
+      run(wait, "initdb", "--auth-local=scram-sha-256", "--auth-host=scram-sha-256", "-U", "postgres",
+          "--pwfile=" + pwfile, "-D", data.toString(), "-E", "UTF-8");
+    } finally {
+      Files.deleteIfExists(pwfile);
+    }
+    Files.writeString(Files.createFile(data.resolve(PASSWORD_FILE),
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))), password.value(), StandardCharsets.UTF_8);
+  }
+
   @Override
   public int port() {
     return port;
+  }
+
+  @Override
+  public java.util.Optional<Secret> password() {
+    return java.util.Optional.of(password);
   }
 
   /** Stops the server (fast), and deletes the cluster it made and its log. */

@@ -91,7 +91,7 @@ public record ScratchBinaries(Optional<Path> hostBin, String identity, String ve
         }
       }
       String version = "";
-      StringBuilder identity = new StringBuilder("host\0").append(bin);
+      StringBuilder identity = new StringBuilder("host\0password\0").append(bin);
       for (Path p : programs) {
         PgTools.ToolVersion v = PgTools.version(p);
         if (v.major() != major) {
