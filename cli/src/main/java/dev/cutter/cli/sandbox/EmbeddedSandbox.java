@@ -29,10 +29,8 @@ public final class EmbeddedSandbox implements SandboxServer {
   interface Running extends java.io.Closeable {
     int port();
 
-    /** The superuser's password from the server's first moment; empty: it trusts local connections until one is set. */
-    default Optional<Secret> password() {
-      return Optional.empty();
-    }
+    /** The superuser's password from the server's first moment ({@link ClusterPassword}). */
+    Secret password();
   }
 
   private final Running pg;
@@ -159,15 +157,23 @@ public final class EmbeddedSandbox implements SandboxServer {
   }
 
   /** The binaries' initdb into {@code dir}, then one start and a clean shutdown: a complete cluster to copy. */
-  private static void makeTemplate(ScratchBinaries binaries, Path dir) {
+  static void makeTemplate(ScratchBinaries binaries, Path dir) {
     try {
       if (binaries.hostBin().isPresent()) {
         HostServer.start(binaries.hostBin().get(), dir, false, Map.of(), Duration.ofSeconds(60)).close();
         return;
       }
-      EmbeddedPostgres pg = EmbeddedPostgres.builder().setPGStartupWait(Duration.ofSeconds(60))
-          .setDataDirectory(dir).setCleanDataDirectory(false).start();
-      pg.close();
+      ClusterPassword pw = ClusterPassword.forInitdb();
+      Path made = null;
+      try {
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setPGStartupWait(Duration.ofSeconds(60))
+            .setDataDirectory(dir).setCleanDataDirectory(false);
+        withPassword(builder, pw);
+        builder.start().close();
+        made = dir;
+      } finally {
+        pw.keepIn(made);
+      }
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
@@ -239,7 +245,7 @@ public final class EmbeddedSandbox implements SandboxServer {
       }
       Secret pw = requirePasswords(c);
       awaitPasswords(pg.port());
-      // whoever connected while the server still trusted everyone is let go
+      // whoever knew the cluster's own password (a template's copies share it) is let go
       try (ResultSet rs = st.executeQuery("select count(pg_terminate_backend(pid)) from pg_stat_activity "
           + "where pid <> pg_backend_pid() and backend_type = 'client backend'")) {
         rs.next();
@@ -251,8 +257,21 @@ public final class EmbeddedSandbox implements SandboxServer {
     }
   }
 
-  /** The bundled server through the embedded library. */
-  private static Running bundled(Map<String, String> settings, Optional<Path> data) throws IOException {
+  /**
+   * The embedded library's initdb given the superuser's password from {@code pw}'s private file and
+   * a password for every connection (its own {@code -A trust} comes first: the later option wins),
+   * and its readiness check that password.
+   */
+  private static void withPassword(EmbeddedPostgres.Builder builder, ClusterPassword pw) {
+    for (String o : pw.initdbOptions()) {
+      String[] kv = o.substring(2).split("=", 2);
+      builder.setLocaleConfig(kv[0], kv[1]);
+    }
+    builder.setConnectConfig("password", pw.password().value());
+  }
+
+  /** The bundled server through the embedded library, never trusting a connection ({@link ClusterPassword}). */
+  static Running bundled(Map<String, String> settings, Optional<Path> data) throws IOException {
     // a template's copy starts in about a second even on a busy host; one that has not started
     // in 20 s is given up for an initdb (startForRestore), which gets the full minute
     EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
@@ -260,14 +279,34 @@ public final class EmbeddedSandbox implements SandboxServer {
         .setServerConfig("fsync", "off")
         .setServerConfig("synchronous_commit", "off")
         .setServerConfig("full_page_writes", "off")
-        .setServerConfig("timezone", "UTC");
+        .setServerConfig("timezone", "UTC")
+        .setServerConfig("unix_socket_permissions", "0700");
     settings.forEach(builder::setServerConfig);
-    data.ifPresent(d -> builder.setDataDirectory(d).setCleanDataDirectory(false));
-    EmbeddedPostgres pg = builder.start();
+    Secret password;
+    EmbeddedPostgres pg;
+    if (data.isPresent()) {
+      password = ClusterPassword.keptIn(data.get());
+      builder.setDataDirectory(data.get()).setCleanDataDirectory(false).setConnectConfig("password", password.value());
+      pg = builder.start();
+    } else {
+      ClusterPassword pw = ClusterPassword.forInitdb();
+      try {
+        withPassword(builder, pw);
+        pg = builder.start();
+      } finally {
+        pw.keepIn(null);
+      }
+      password = pw.password();
+    }
     return new Running() {
       @Override
       public int port() {
         return pg.getPort();
+      }
+
+      @Override
+      public Secret password() {
+        return password;
       }
 
       @Override
@@ -278,23 +317,22 @@ public final class EmbeddedSandbox implements SandboxServer {
   }
 
   /**
-   * The superuser's first session: with the password the host's binaries' cluster was made with,
-   * else while the bundled server still trusts local connections.
+   * The superuser's first session, with the password the cluster was made with ({@link ClusterPassword}).
    */
-  private static Connection connect(int port, Optional<Secret> password) throws SQLException {
+  private static Connection connect(int port, Secret password) throws SQLException {
     org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
     ds.setServerNames(new String[] {"localhost"});
     ds.setPortNumbers(new int[] {port});
     ds.setDatabaseName("postgres");
     ds.setUser("postgres");
-    password.ifPresent(p -> ds.setPassword(p.value()));
+    ds.setPassword(password.value());
     return ds.getConnection();
   }
 
   /**
-   * The bundled server starts trusting every local connection: any user of this machine could log
-   * in as its superuser while the dry-run lasts and run programs as the user running cutter. From
-   * here on every role needs its password (SCRAM), the superuser's made for this run.
+   * The server starts with the superuser's password its cluster was made with ({@link
+   * ClusterPassword}), which a template's copies share: from here on the superuser's is made for
+   * this run, and every role needs its password (SCRAM).
    */
   private static Secret requirePasswords(Connection c) throws SQLException, IOException {
     byte[] b = new byte[24];

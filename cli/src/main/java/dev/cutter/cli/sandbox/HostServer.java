@@ -5,13 +5,9 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -19,21 +15,12 @@ import java.util.stream.Collectors;
 
 /**
  * A scratch server run from the host's own server binaries ({@link ScratchBinaries}), started and
- * stopped as the embedded library starts and stops the bundled ones, but never trusting a
- * connection: initdb gives the superuser {@code postgres} a password made for the cluster (from a
- * private file, never argv) and every connection needs a password (SCRAM) from its first moment,
- * so that another local user cannot log in while the sandbox sets the run's own password; the
- * password is kept in the data directory ({@value #PASSWORD_FILE}, 0600), so that a template's
- * copy starts with it. {@code pg_ctl start} with {@code fsync} off and the given settings on a
+ * stopped as the embedded library starts and stops the bundled ones, never trusting a
+ * connection ({@link ClusterPassword}). {@code pg_ctl start} with {@code fsync} off and the given settings on a
  * free port of {@code localhost}, its socket in {@code /tmp} as the bundled build's (open to its
  * owner only), a fast stop at the end or at the JVM's exit.
  */
 final class HostServer implements EmbeddedSandbox.Running {
-
-  /** The superuser's password in the data directory, read by the next start of a copy. */
-  static final String PASSWORD_FILE = "cutter-superuser-password";
-  private static final String HBA = "# cutter restore scratch: every connection needs its role's password\n"
-      + "local all all scram-sha-256\nhost all all 127.0.0.1/32 scram-sha-256\nhost all all ::1/128 scram-sha-256\n";
 
   private final Path bin;
   private final Path data;
@@ -68,16 +55,20 @@ final class HostServer implements EmbeddedSandbox.Running {
     HostServer s = new HostServer(bin, data, freePort(), ownsData, log);
     try {
       if (fresh) {
-        s.initdb(wait);
-      } else {
-        Path f = data.resolve(PASSWORD_FILE);
-        if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
-          throw new IOException("the cluster to start holds no superuser password of cutter's");
+        ClusterPassword pw = ClusterPassword.forInitdb();
+        Path made = null;
+        try {
+          List<String> initdb = new ArrayList<>(List.of("-U", "postgres", "-D", data.toString(), "-E", "UTF-8"));
+          initdb.addAll(List.of(pw.initdbOptions()));
+          s.run(wait, "initdb", initdb.toArray(String[]::new));
+          made = data;
+        } finally {
+          pw.keepIn(made);
         }
-        s.password = new Secret(Files.readString(f, StandardCharsets.UTF_8).trim());
+        s.password = pw.password();
+      } else {
+        s.password = ClusterPassword.keptIn(data);
       }
-      // whatever the cluster's own file said: no connection without a password
-      Files.writeString(data.resolve("pg_hba.conf"), HBA, StandardCharsets.UTF_8);
       List<String> options = new ArrayList<>(List.of("-p", String.valueOf(s.port), "-F", "-c", "unix_socket_directories=/tmp",
           "-c", "unix_socket_permissions=0700"));
       settings.forEach((k, v) -> options.addAll(List.of("-c", k + "=" + v)));
@@ -91,35 +82,14 @@ final class HostServer implements EmbeddedSandbox.Running {
     }
   }
 
-  /**
-   * initdb with the superuser's password from a private file (deleted after), every connection
-   * needing a password; the password then kept in the cluster's directory, readable by its owner only.
-   */
-  private void initdb(Duration wait) throws IOException {
-    byte[] b = new byte[24];
-    new SecureRandom().nextBytes(b);
-    password = new Secret(HexFormat.of().formatHex(b));
-    Path pwfile = Files.createTempFile("cutter-scratch", ".pw",
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    try {
-      Files.writeString(pwfile, password.value() + "\n", StandardCharsets.UTF_8);
-      run(wait, "initdb", "--auth-local=scram-sha-256", "--auth-host=scram-sha-256", "-U", "postgres",
-          "--pwfile=" + pwfile, "-D", data.toString(), "-E", "UTF-8");
-    } finally {
-      Files.deleteIfExists(pwfile);
-    }
-    Files.writeString(Files.createFile(data.resolve(PASSWORD_FILE),
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))), password.value(), StandardCharsets.UTF_8);
-  }
-
   @Override
   public int port() {
     return port;
   }
 
   @Override
-  public java.util.Optional<Secret> password() {
-    return java.util.Optional.of(password);
+  public Secret password() {
+    return password;
   }
 
   /** Stops the server (fast), and deletes the cluster it made and its log. */

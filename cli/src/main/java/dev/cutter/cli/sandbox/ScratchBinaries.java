@@ -32,7 +32,7 @@ public record ScratchBinaries(Optional<Path> hostBin, String identity, String ve
 
   /** The bundled binaries, named by their archive in the jar (empty when the jar carries none). */
   static Optional<ScratchBinaries> bundled() {
-    return ScratchTemplate.bundledArchive().map(a -> new ScratchBinaries(Optional.empty(), a, ""));
+    return ScratchTemplate.bundledArchive().map(a -> new ScratchBinaries(Optional.empty(), "password\0" + a, ""));
   }
 
   /** What the report says about them, after the server's version ("embedded PostgreSQL 15.19 from ..."). */

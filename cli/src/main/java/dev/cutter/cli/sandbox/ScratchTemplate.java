@@ -60,8 +60,9 @@ final class ScratchTemplate {
    * The template for {@code binaries} and this environment under {@code cacheRoot} (the user's
    * cache: {@code $XDG_CACHE_HOME}, else {@code ~/.cache}), or empty when there is none to use:
    * not Linux x86-64. A template made by one set of binaries is never used with another: the
-   * bundled ones are named by their archive in the jar (as before the host's could be chosen),
-   * the host's by their directory, version strings, sizes and times.
+   * bundled ones are named by their archive in the jar, the host's by their directory, version
+   * strings, sizes and times, both after the password their clusters start with ({@link ClusterPassword}:
+   * a template made trusting every connection is not used).
    */
   static Optional<ScratchTemplate> under(Path cacheRoot, Map<String, String> env, ScratchBinaries binaries) {
     if (!"Linux".equals(System.getProperty("os.name")) || !"amd64".equals(System.getProperty("os.arch"))) {

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HostScratchLoginAttackTest {
 
-  private static final Path RUNUSER = Path.of("/usr/sbin/runuser");
+  static final Path RUNUSER = Path.of("/usr/sbin/runuser");
 
   @TempDir Path tmp;
 
@@ -56,7 +56,7 @@ class HostScratchLoginAttackTest {
   }
 
   /** psql as the user nobody, without a password; its output and exit code. */
-  private static String asNobody(String... args) throws Exception {
+  static String asNobody(String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(RUNUSER.toString(), "-u", "nobody", "--", "env", "-i", "PGCONNECT_TIMEOUT=5",
         "/usr/lib/postgresql/15/bin/psql", "-X", "-w", "-At"));
     cmd.addAll(List.of(args));
@@ -73,9 +73,8 @@ class HostScratchLoginAttackTest {
     return "exit " + p.exitValue();
   }
 
-  private void attack(String[] started) throws Exception {
-    String port = started[1];
-    Path data = Path.of(started[2]);
+  /** The user nobody tries the server on {@code port} as its superuser without a password: on the socket in /tmp, over TCP. */
+  static void logInAsNobody(String port) throws Exception {
     String superuserSql = "select rolsuper from pg_roles where rolname = current_user";
     assertThat(asNobody("-h", "/tmp", "-p", port, "-U", "postgres", "-d", "postgres", "-c", superuserSql))
         .as("the socket in /tmp, no password").doesNotContain("exit 0");
@@ -83,6 +82,11 @@ class HostScratchLoginAttackTest {
         .as("TCP on 127.0.0.1, no password").doesNotContain("exit 0");
     assertThat(asNobody("-h", "::1", "-p", port, "-U", "postgres", "-d", "postgres", "-c", superuserSql))
         .as("TCP on ::1, no password").doesNotContain("exit 0");
+  }
+
+  private void attack(String[] started) throws Exception {
+    logInAsNobody(started[1]);
+    Path data = Path.of(started[2]);
     assertThat(catAsNobody(data.resolve("PG_VERSION"))).as("the data directory").isNotEqualTo("exit 0");
     try (var logs = Files.newDirectoryStream(Path.of("/tmp"), "cutter-scratch*.log")) {
       for (Path log : logs) {

@@ -1,0 +1,46 @@
+package dev.cutter.cli.sandbox;
+
+import static dev.cutter.cli.sandbox.HostScratchLoginAttackTest.RUNUSER;
+import static dev.cutter.cli.sandbox.HostScratchLoginAttackTest.logInAsNobody;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Another local user (the user {@code nobody}) against the bundled binaries' server (the dry-run's
+ * sandbox, the restore proof's scratch) the moment it accepts connections, before the sandbox has
+ * set any password: a superuser session there, however short, makes a role of its own that logs
+ * in later with its password, or runs a program as the operator ({@code COPY … TO PROGRAM}).
+ */
+class BundledScratchLoginAttackTest {
+
+  @TempDir Path tmp;
+
+  @Test
+  void anotherLocalUserCannotLogInAsTheBundledServersSuperuserTheMomentItStartsNorOnATemplatesCopy() throws Exception {
+    Assumptions.assumeTrue("root".equals(System.getProperty("user.name")) && Files.isExecutable(RUNUSER)
+        && Files.isExecutable(Path.of("/usr/lib/postgresql/15/bin/psql")), "needs root, runuser and psql to act as the user nobody");
+    Optional<ScratchBinaries> bundled = ScratchBinaries.bundled();
+    Assumptions.assumeTrue(bundled.isPresent(), "needs the bundled binaries' archive in a jar");
+    EmbeddedSandbox.Running fresh = EmbeddedSandbox.bundled(Map.of(), Optional.empty());
+    try {
+      logInAsNobody(String.valueOf(fresh.port()));
+    } finally {
+      fresh.close();
+    }
+    Path copy = ScratchTemplate.under(tmp.resolve("cache"), System.getenv(), bundled.get()).orElseThrow()
+        .copyForOneServer(d -> EmbeddedSandbox.makeTemplate(bundled.get(), d)).orElseThrow();
+    EmbeddedSandbox.Running copied = EmbeddedSandbox.bundled(Map.of(), Optional.of(copy));
+    try {
+      logInAsNobody(String.valueOf(copied.port()));
+    } finally {
+      copied.close();
+      ScratchTemplate.deleteTree(copy);
+    }
+  }
+}
