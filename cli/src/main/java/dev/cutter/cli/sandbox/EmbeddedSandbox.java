@@ -33,6 +33,15 @@ public final class EmbeddedSandbox implements SandboxServer {
     Secret password();
   }
 
+  /**
+   * The one address the server listens on and its clients (cutter, pg_restore) connect to: not
+   * {@code localhost}, which may also name {@code ::1}, where a server that could not bind
+   * {@code 127.0.0.1} (another local user listening there first) would still start, and a client
+   * going to {@code 127.0.0.1} would talk to that user instead (a password asked in clear, a copy of
+   * production). Taken first, the address fails the start.
+   */
+  static final String LOOPBACK = "127.0.0.1";
+
   private final Running pg;
   private final String database;
   private final int major;
@@ -280,7 +289,8 @@ public final class EmbeddedSandbox implements SandboxServer {
         .setServerConfig("synchronous_commit", "off")
         .setServerConfig("full_page_writes", "off")
         .setServerConfig("timezone", "UTC")
-        .setServerConfig("unix_socket_permissions", "0700");
+        .setServerConfig("unix_socket_permissions", "0700")
+        .setServerConfig("listen_addresses", LOOPBACK);
     settings.forEach(builder::setServerConfig);
     Secret password;
     EmbeddedPostgres pg;
@@ -321,7 +331,7 @@ public final class EmbeddedSandbox implements SandboxServer {
    */
   private static Connection connect(int port, Secret password) throws SQLException {
     org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
-    ds.setServerNames(new String[] {"localhost"});
+    ds.setServerNames(new String[] {LOOPBACK});
     ds.setPortNumbers(new int[] {port});
     ds.setDatabaseName("postgres");
     ds.setUser("postgres");
@@ -357,7 +367,7 @@ public final class EmbeddedSandbox implements SandboxServer {
 
   /** The reload is asynchronous: waits until a connection without a password is refused. */
   private static void awaitPasswords(int port) {
-    ConnectionSpec bare = new ConnectionSpec("localhost", port, "postgres", "postgres", Optional.empty());
+    ConnectionSpec bare = new ConnectionSpec(LOOPBACK, port, "postgres", "postgres", Optional.empty());
     for (int i = 0; i < 200; i++) {
       try (Connection c = Connections.open(bare, "cutter dry-run probe")) {
         Thread.sleep(10);
@@ -411,7 +421,7 @@ public final class EmbeddedSandbox implements SandboxServer {
 
   @Override
   public ConnectionSpec superuser() {
-    return new ConnectionSpec("localhost", pg.port(), database, "postgres", Optional.of(password));
+    return new ConnectionSpec(LOOPBACK, pg.port(), database, "postgres", Optional.of(password));
   }
 
   @Override

@@ -70,7 +70,7 @@ final class HostServer implements EmbeddedSandbox.Running {
         s.password = ClusterPassword.keptIn(data);
       }
       List<String> options = new ArrayList<>(List.of("-p", String.valueOf(s.port), "-F", "-c", "unix_socket_directories=/tmp",
-          "-c", "unix_socket_permissions=0700"));
+          "-c", "unix_socket_permissions=0700", "-c", "listen_addresses=" + EmbeddedSandbox.LOOPBACK));
       settings.forEach((k, v) -> options.addAll(List.of("-c", k + "=" + v)));
       Runtime.getRuntime().addShutdownHook(s.hook);
       s.run(wait.plusSeconds(5), "pg_ctl", "-D", data.toString(), "-l", log.toString(), "-o", String.join(" ", options),

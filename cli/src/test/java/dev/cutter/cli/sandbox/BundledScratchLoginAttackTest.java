@@ -3,8 +3,14 @@ package dev.cutter.cli.sandbox;
 import static dev.cutter.cli.sandbox.HostScratchLoginAttackTest.RUNUSER;
 import static dev.cutter.cli.sandbox.HostScratchLoginAttackTest.logInAsNobody;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cutter.core.db.Connections;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Assumptions;
@@ -41,6 +47,22 @@ class BundledScratchLoginAttackTest {
     } finally {
       copied.close();
       ScratchTemplate.deleteTree(copy);
+    }
+  }
+
+  /**
+   * The server listens on {@code 127.0.0.1} alone and its clients go there: with {@code localhost}
+   * (which may also name {@code ::1}), another local user listening on {@code 127.0.0.1} at the
+   * port first leaves the server started on {@code ::1}, and a client resolving {@code localhost}
+   * to {@code 127.0.0.1} talks to that user (a password asked in clear, the restore's rows).
+   */
+  @Test
+  void theServerListensOnlyOnTheLoopbackAddressItsClientsConnectTo() throws Exception {
+    try (EmbeddedSandbox s = EmbeddedSandbox.start("postgres", 0); Connection c = Connections.open(s.superuser(), "probe");
+        Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select current_setting('listen_addresses')")) {
+      rs.next();
+      assertThat(rs.getString(1)).isEqualTo("127.0.0.1");
+      assertThat(s.superuser().host()).isEqualTo("127.0.0.1");
     }
   }
 }

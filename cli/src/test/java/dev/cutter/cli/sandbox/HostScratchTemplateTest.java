@@ -34,10 +34,11 @@ class HostScratchTemplateTest {
   public static void main(String[] args) throws Exception {
     try (EmbeddedSandbox s = EmbeddedSandbox.startForRestore(Optional.of(Path.of(args[0])), ScratchBinaries.forThisHost());
         Connection c = Connections.open(s.superuser(), "probe"); Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("select current_setting('data_directory'), current_setting('wal_level')")) {
+        ResultSet rs = st.executeQuery("select current_setting('data_directory'), current_setting('wal_level'), current_setting('listen_addresses')")) {
       rs.next();
       System.out.println("scratch: " + s.describe());
       System.out.println("wal_level: " + rs.getString(2));
+      System.out.println("listen_addresses: " + rs.getString(3) + " (the client's " + s.superuser().host() + ")");
       System.out.println("copied: " + Files.exists(Path.of(rs.getString(1)).resolve("template-marker")));
     }
   }
@@ -75,6 +76,7 @@ class HostScratchTemplateTest {
 
     assertThat(first).contains("scratch: embedded PostgreSQL " + host.get().version().replaceAll(".*\\) ", "").split(" ")[0])
         .contains(" from the host's binaries (" + host.get().version() + ")").contains("wal_level: minimal")
+        .contains("listen_addresses: 127.0.0.1 (the client's 127.0.0.1)")
         .contains("copied: false");
     assertThat(Files.isRegularFile(template.resolve("PG_VERSION"))).as("made by the first scratch").isTrue();
     try (var made = Files.list(template.getParent())) {
