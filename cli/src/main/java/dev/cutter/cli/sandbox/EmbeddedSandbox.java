@@ -146,10 +146,15 @@ public final class EmbeddedSandbox implements SandboxServer {
       ScratchTemplate.deleteTree(copy);
       return;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    Runtime.getRuntime().addShutdownHook(deletion(copy));
+  }
+
+  /** A thread that deletes {@code copy} once no server runs in it (the embedded server's own shutdown hook stops it). */
+  private static Thread deletion(Path copy) {
+    return new Thread(() -> {
       awaitServerGone(copy);
       ScratchTemplate.deleteTree(copy);
-    }, "cutter embedded scratch deletion"));
+    }, "cutter embedded scratch deletion");
   }
 
   /** Waits (at most 30 s) until no server runs in {@code data}: its lock file is removed at its exit. */
@@ -230,7 +235,9 @@ public final class EmbeddedSandbox implements SandboxServer {
         Map<String, String> all = new java.util.HashMap<>(settings);
         all.putAll(Map.of("synchronous_commit", "off", "full_page_writes", "off", "timezone", "UTC"));
         Path dir = data.isPresent() ? data.get() : Files.createTempDirectory("epg");
-        pg = HostServer.start(host.get(), dir, data.isEmpty(), all, Duration.ofSeconds(data.isPresent() ? 20 : 60));
+        // the server deletes its data directory when it stops, also at a SIGTERM: a template's copy
+        // holds the restored rows (in its WAL too once the proof's database is dropped)
+        pg = HostServer.start(host.get(), dir, true, all, Duration.ofSeconds(data.isPresent() ? 20 : 60));
       } else {
         pg = bundled(settings, data);
       }
@@ -294,6 +301,12 @@ public final class EmbeddedSandbox implements SandboxServer {
     settings.forEach(builder::setServerConfig);
     Secret password;
     EmbeddedPostgres pg;
+    // a template's copy holds the restored rows (in its WAL too once the proof's database is
+    // dropped): deleted at a SIGTERM as well, once the library's own hook has stopped its server
+    Thread deletion = data.map(EmbeddedSandbox::deletion).orElse(null);
+    if (deletion != null) {
+      Runtime.getRuntime().addShutdownHook(deletion);
+    }
     if (data.isPresent()) {
       password = ClusterPassword.keptIn(data.get());
       builder.setDataDirectory(data.get()).setCleanDataDirectory(false).setConnectConfig("password", password.value());
@@ -322,6 +335,13 @@ public final class EmbeddedSandbox implements SandboxServer {
       @Override
       public void close() throws IOException {
         pg.close();
+        if (deletion != null) {
+          try {
+            Runtime.getRuntime().removeShutdownHook(deletion); // the copy is deleted by the sandbox's close
+          } catch (IllegalStateException e) {
+            // the JVM is exiting: the hook deletes it
+          }
+        }
       }
     };
   }
