@@ -121,10 +121,16 @@ public final class PackageQueries implements AutoCloseable {
       + "  order by 1 limit 1),"
       // a role whose code current_user runs (a SECURITY DEFINER function's owner, a role it is a member
       // of) that is a superuser or may write the server's files or run its programs: COPY … TO a file
-      // or PROGRAM in a read-only transaction writes outside the database
+      // or PROGRAM in a read-only transaction writes outside the database; and (current_user too,
+      // unless a superuser) a REPLICATION role, whose replication slot stays after the rollback and
+      // holds the server's WAL, or a role granted EXECUTE on lo_export or adminpack's file functions
       + " (select coalesce(x.via, r.rolname::pg_catalog.text) from reach x join pg_catalog.pg_roles r on r.oid = x.r"
-      + "  where x.acts and r.rolname <> current_user"
+      + "  where x.acts and (r.rolname <> current_user"
       + "    and (r.rolsuper or r.rolname in ('pg_write_server_files', 'pg_execute_server_program'))"
+      + "   or not r.rolsuper and (r.rolreplication or exists (select from pg_catalog.pg_proc f"
+      + "    where (f.oid = 'pg_catalog.lo_export(pg_catalog.oid, pg_catalog.text)'::pg_catalog.regprocedure"
+      + "      or f.probin ~ '(^|/)adminpack(\\.so)?$' and f.prosrc <> 'pg_logdir_ls_v1_1')"
+      + "     and pg_catalog.has_function_privilege(x.r, f.oid, 'EXECUTE'))))"
       + "  order by x.via is not null, 1 limit 1)";
 
   private final TargetAccess access;
@@ -293,10 +299,12 @@ public final class PackageQueries implements AutoCloseable {
           new Cause.CheckCanUseForeignServer(role, before.foreignServer()));
     }
     if (before.writesFiles() != null) {
-      throw new CutterException(ExitCodes.CHECKS_FAILED, "not run: apply_role " + role + " may execute "
-          + before.writesFiles() + ", whose code runs as a superuser or a role that may write the server's files or"
-          + " run its programs (COPY … TO a file or PROGRAM is allowed in a read-only transaction); revoke EXECUTE on"
-          + " it from " + role + " and PUBLIC, or give it an owner without those rights", null,
+      throw new CutterException(ExitCodes.CHECKS_FAILED, "not run: apply_role " + role + " reaches "
+          + before.writesFiles() + " (itself, a role it is a member of, or a SECURITY DEFINER function it may execute),"
+          + " whose code runs as a superuser, a role that may write the server's files or run its programs (COPY … TO"
+          + " a file or PROGRAM, lo_export, adminpack's functions are allowed in a read-only transaction) or a"
+          + " REPLICATION role (a replication slot stays after the rollback); revoke EXECUTE on it from " + role
+          + " and PUBLIC, or take those rights from the role whose code it runs", null,
           new Cause.CheckCanWriteServerFiles(role, before.writesFiles()));
     }
   }

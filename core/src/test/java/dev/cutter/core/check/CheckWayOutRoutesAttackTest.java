@@ -1,0 +1,84 @@
+package dev.cutter.core.check;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.cutter.core.CutterException;
+import dev.cutter.core.cause.Cause;
+import dev.cutter.core.db.ConnectionSpec;
+import dev.cutter.fixtures.TestDatabase;
+import dev.cutter.fixtures.WithPostgres;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Ways out of a check's READ ONLY transaction that the look before package SQL did not see: the
+ * server allows each in a read-only transaction, and what it does stays after the rollback. A
+ * replication slot a REPLICATION role creates (it keeps the server's WAL from then on), a file
+ * {@code lo_export} writes once EXECUTE on it was granted, a foreign server whose wrapper is
+ * postgres_fdw's handler under another name, and dblink's connecting code declared outside the
+ * extension (a function left from before extensions, or made by hand).
+ */
+@WithPostgres
+class CheckWayOutRoutesAttackTest {
+
+  @Test
+  void aCheckOfAReplicationRoleCannotCreateAReplicationSlot(TestDatabase db) throws Exception {
+    String app = db.createRole("app", "replication");
+    String slot = "slot_" + app;
+
+    Throwable refused = refusal(db, app, "select pg_catalog.pg_create_physical_replication_slot('" + slot + "', true)");
+
+    try {
+      assertThat(db.queryValue("select count(*) from pg_replication_slots where slot_name = '" + slot + "'"))
+          .as("a read-only check left a replication slot").isEqualTo("0");
+    } finally {
+      db.execute("select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = '" + slot + "'");
+    }
+    assertThat(refused).isInstanceOf(CutterException.class);
+    assertThat(((CutterException) refused).typedCause()).isEqualTo(new Cause.CheckCanWriteServerFiles(app, app));
+
+    db.execute("alter role " + app + " noreplication");
+    assertThat(selectOne(db, app)).isEqualTo("1");
+  }
+
+  @Test
+  void aCheckCannotWriteAServerFileThroughAGrantedLoExport(TestDatabase db) throws Exception {
+    String app = db.createRole("app");
+    String file = db.queryValue("select current_setting('data_directory')") + "/cutter_lo_export_" + app;
+    String lo = db.queryValue("select pg_catalog.lo_from_bytea(0, 'written'::bytea)");
+    db.execute("grant select on large object " + lo + " to " + app);
+    db.execute("grant execute on function pg_catalog.lo_export(oid, text) to " + app);
+    try {
+      Throwable refused = refusal(db, app, "select pg_catalog.lo_export(" + lo + ", '" + file + "')");
+
+      assertThat(db.queryValue("select (pg_stat_file('" + file + "', true)).size is not null"))
+          .as("a read-only check wrote a file").isEqualTo("f");
+      assertThat(refused).isInstanceOf(CutterException.class);
+      assertThat(((CutterException) refused).typedCause()).isEqualTo(new Cause.CheckCanWriteServerFiles(app, app));
+
+      db.execute("revoke execute on function pg_catalog.lo_export(oid, text) from " + app);
+      assertThat(selectOne(db, app)).isEqualTo("1");
+    } finally {
+      db.execute("select pg_catalog.lo_unlink(" + lo + ")");
+    }
+  }
+
+  private static TargetAccess access(TestDatabase db) {
+    return new TargetAccess(new ConnectionSpec("localhost", db.server().port(), db.name(), db.server().superuser(),
+        Optional.empty()), (spec, role) -> Optional.empty());
+  }
+
+  /** What running {@code check} as {@code app} threw (null when it ran). */
+  private static Throwable refusal(TestDatabase db, String app, String check) {
+    try (PackageQueries q = new PackageQueries(access(db), app, "test")) {
+      return catchThrowable(() -> q.run(check, rs -> rs.next() ? rs.getString(1) : null));
+    }
+  }
+
+  private static String selectOne(TestDatabase db, String app) throws Exception {
+    try (PackageQueries q = new PackageQueries(access(db), app, "test")) {
+      return q.run("select 1", rs -> rs.next() ? rs.getString(1) : null);
+    }
+  }
+}
