@@ -58,6 +58,13 @@ public final class PackageQueries implements AutoCloseable {
       + " pg_catalog.current_setting('transaction_read_only'), current_user";
 
   /**
+   * A foreign-data wrapper ({@code w}) of postgres_fdw: by its name, or by its handler, postgres_fdw's
+   * code under whatever name a wrapper gives it.
+   */
+  private static final String POSTGRES_FDW = "(w.fdwname = 'postgres_fdw' or exists (select from pg_catalog.pg_proc h"
+      + " where h.oid = w.fdwhandler and h.probin ~ '(^|/)postgres_fdw(\\.so)?$'))";
+
+  /**
    * The roles whose rights a query of current_user's can use, and the first hop that led there
    * ({@code via}, null for current_user and the roles it is a member of). {@code acts}: code runs
    * as the role (current_user, a role it is a member of, the owner of a SECURITY DEFINER function
@@ -78,7 +85,7 @@ public final class PackageQueries implements AutoCloseable {
       + "  and c.relnamespace <> all (array['pg_catalog'::pg_catalog.regnamespace,"
       + "   'information_schema'::pg_catalog.regnamespace]::pg_catalog.oid[])"
       + "  and exists (select from pg_catalog.pg_user_mappings m join pg_catalog.pg_foreign_server s on s.oid = m.srvid"
-      + "   join pg_catalog.pg_foreign_data_wrapper w on w.oid = s.srvfdw where w.fdwname = 'postgres_fdw')),"
+      + "   join pg_catalog.pg_foreign_data_wrapper w on w.oid = s.srvfdw where " + POSTGRES_FDW + ")),"
       + " reach(r, acts, via) as ("
       + " select r.oid, true, null::pg_catalog.text from pg_catalog.pg_roles r where r.rolname = current_user"
       + " union"
@@ -116,7 +123,7 @@ public final class PackageQueries implements AutoCloseable {
       + " (select s.srvname::pg_catalog.text from pg_catalog.pg_foreign_server s"
       + "   join pg_catalog.pg_foreign_data_wrapper w on w.oid = s.srvfdw"
       + "   join pg_catalog.pg_user_mappings m on m.srvid = s.oid"
-      + "  where w.fdwname = 'postgres_fdw'"
+      + "  where " + POSTGRES_FDW
       + "    and (m.umuser = 0 or m.umuser in (select x.r from reach x))"
       + "  order by 1 limit 1),"
       // a role whose code current_user runs (a SECURITY DEFINER function's owner, a role it is a member

@@ -64,6 +64,41 @@ class CheckWayOutRoutesAttackTest {
     }
   }
 
+  @Test
+  void aCheckCannotWriteThroughPostgresFdwUnderAnotherWrappersName(TestDatabase db) throws Exception {
+    String app = db.createRole("app");
+    String wrapper = "loop_fdw_" + app;
+    String server = "loop_" + app;
+    db.execute("create extension if not exists postgres_fdw");
+    db.execute("create foreign data wrapper " + wrapper + " handler public.postgres_fdw_handler"
+        + " validator public.postgres_fdw_validator");
+    try {
+      db.execute("create server " + server + " foreign data wrapper " + wrapper + " options (host 'localhost', port '"
+          + db.server().port() + "', dbname '" + db.name() + "')");
+      db.execute("create user mapping for " + app + " server " + server + " options (user '" + db.server().superuser()
+          + "', password_required 'false')");
+      db.execute("create schema " + app + " authorization " + app);
+      db.execute("create sequence " + app + ".s");
+      db.execute("create view " + app + ".v as select pg_catalog.nextval('" + app + ".s') as n");
+      db.execute("create foreign table " + app + ".ft (n bigint) server " + server + " options (schema_name '" + app
+          + "', table_name 'v')");
+      db.execute("grant select on " + app + ".ft to " + app);
+
+      Throwable refused = refusal(db, app, "select n from " + app + ".ft");
+
+      assertThat(db.queryValue("select is_called from " + app + ".s")).as("a read-only check advanced a sequence")
+          .isEqualTo("f");
+      assertThat(refused).isInstanceOf(CutterException.class);
+      assertThat(((CutterException) refused).typedCause()).isEqualTo(new Cause.CheckCanUseForeignServer(app, server));
+
+      db.execute("drop user mapping for " + app + " server " + server);
+      assertThat(selectOne(db, app)).isEqualTo("1");
+    } finally {
+      db.execute("drop foreign data wrapper " + wrapper + " cascade");
+      db.execute("drop schema if exists " + app + " cascade");
+    }
+  }
+
   private static TargetAccess access(TestDatabase db) {
     return new TargetAccess(new ConnectionSpec("localhost", db.server().port(), db.name(), db.server().superuser(),
         Optional.empty()), (spec, role) -> Optional.empty());
