@@ -108,13 +108,12 @@ public final class PackageQueries implements AutoCloseable {
    * writing.
    */
   private static final String STATE_BEFORE = REACH + STATE + ","
-      + " (select coalesce(x.via, p.oid::pg_catalog.regprocedure::pg_catalog.text) from pg_catalog.pg_extension e"
-      + "   join pg_catalog.pg_depend d on d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass"
-      + "    and d.refobjid = e.oid and d.deptype = 'e' and d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass"
-      + "   join pg_catalog.pg_proc p on p.oid = d.objid"
+      // dblink's connecting code by its library and symbol: the extension's functions, and the same code
+      // declared outside it (a dump from before extensions, a function made by hand under another name)
+      + " (select coalesce(x.via, p.oid::pg_catalog.regprocedure::pg_catalog.text) from pg_catalog.pg_proc p"
       + "   join reach x on x.acts"
-      + "  where e.extname = 'dblink' and p.proname in ('dblink', 'dblink_exec', 'dblink_connect', 'dblink_connect_u',"
-      + "    'dblink_send_query', 'dblink_open')"
+      + "  where p.probin ~ '(^|/)dblink(\\.so)?$'"
+      + "    and p.prosrc in ('dblink_record', 'dblink_exec', 'dblink_connect', 'dblink_send_query', 'dblink_open')"
       + "    and pg_catalog.has_function_privilege(x.r, p.oid, 'EXECUTE')"
       + "  order by x.via is not null, 1 limit 1),"
       // a foreign server of postgres_fdw that current_user, or a role whose rights its query can use,

@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import dev.cutter.core.CutterException;
 import dev.cutter.core.cause.Cause;
 import dev.cutter.core.db.ConnectionSpec;
+import dev.cutter.fixtures.PrivateCluster;
 import dev.cutter.fixtures.TestDatabase;
 import dev.cutter.fixtures.WithPostgres;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -96,6 +98,38 @@ class CheckWayOutRoutesAttackTest {
     } finally {
       db.execute("drop foreign data wrapper " + wrapper + " cascade");
       db.execute("drop schema if exists " + app + " cascade");
+    }
+  }
+
+  @Test
+  void aCheckCannotWriteThroughDblinksCodeDeclaredOutsideTheExtension() throws Exception {
+    try (PrivateCluster pc = PrivateCluster.startOrSkip(new PrivateCluster.Options("localhost", 0, false, List.of(
+        "local all postgres trust", "local all all scram-sha-256", "host all postgres 127.0.0.1/32 trust",
+        "host all all 127.0.0.1/32 scram-sha-256")))) {
+      // as a dump of a database from before extensions declares it: no extension, EXECUTE to PUBLIC
+      pc.psql("postgres", "create role app login password 'apply-secret'; create schema app authorization app;"
+          + " create table app.t(x int); alter table app.t owner to app; create schema ops;"
+          + " create function ops.remote_exec(text, text) returns text language c strict as '$libdir/dblink', 'dblink_exec';"
+          + " grant usage on schema ops to app");
+      TargetAccess access = new TargetAccess(new ConnectionSpec("localhost", pc.port(), "postgres", "postgres",
+          Optional.empty()), (spec, role) -> Optional.of(new ConnectionSpec.Secret("apply-secret")));
+      String check = "select ops.remote_exec('host=localhost port=" + pc.port() + " dbname=postgres user=app"
+          + " password=apply-secret', 'insert into app.t values (1)') is not null";
+      Throwable refused;
+      try (PackageQueries q = new PackageQueries(access, "app", "test")) {
+        refused = catchThrowable(() -> q.run(check, rs -> rs.next() ? rs.getString(1) : null));
+      }
+
+      assertThat(pc.psql("postgres", "select count(*) from app.t")).as("a read-only check wrote").isEqualTo("0");
+      assertThat(refused).isInstanceOf(CutterException.class);
+      assertThat(((CutterException) refused).typedCause())
+          .isEqualTo(new Cause.CheckCanOpenSessions("app", "ops.remote_exec(text,text)"));
+
+      pc.psql("postgres", "revoke execute on function ops.remote_exec(text, text) from public");
+      try (PackageQueries q = new PackageQueries(access, "app", "test")) {
+        String one = q.run("select 1", rs -> rs.next() ? rs.getString(1) : null);
+        assertThat(one).isEqualTo("1");
+      }
     }
   }
 
