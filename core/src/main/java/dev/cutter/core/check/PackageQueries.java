@@ -54,7 +54,7 @@ public final class PackageQueries implements AutoCloseable {
   private static final String SEARCH_PATH = "set search_path = pg_catalog, pg_temp";
 
   /** Where the session stands, before and after the query. */
-  private static final String STATE = "select pg_catalog.txid_current_if_assigned()::text,"
+  private static final String STATE = "select pg_catalog.txid_current_if_assigned()::pg_catalog.text,"
       + " pg_catalog.current_setting('transaction_read_only'), current_user";
 
   /**
@@ -222,6 +222,35 @@ public final class PackageQueries implements AutoCloseable {
     return state(c, false);
   }
 
+  /**
+   * {@link #state(Connection, boolean)} read with the catalog's names only on a session whose
+   * search_path is the caller's (the apply session's at BEGIN is apply_role's, which may put
+   * apply_role's own operators before the catalog's and so blind the look), then given back.
+   */
+  private static State pinnedState(Connection c, boolean before) throws SQLException {
+    String path;
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("select pg_catalog.current_setting('search_path')")) {
+      rs.next();
+      path = rs.getString(1);
+    }
+    boolean local = !c.getAutoCommit();
+    setSearchPath(c, "pg_catalog, pg_temp", local);
+    try {
+      return state(c, before);
+    } finally {
+      setSearchPath(c, path, local);
+    }
+  }
+
+  private static void setSearchPath(Connection c, String path, boolean local) throws SQLException {
+    try (java.sql.PreparedStatement ps = c.prepareStatement("select pg_catalog.set_config('search_path', ?, ?)")) {
+      ps.setString(1, path);
+      ps.setBoolean(2, local);
+      ps.executeQuery().close();
+    }
+  }
+
   /** {@code before}: also what the session could open another session through ({@link #STATE_BEFORE}). */
   private static State state(Connection c, boolean before) throws SQLException {
     try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(before ? STATE_BEFORE : STATE)) {
@@ -238,7 +267,7 @@ public final class PackageQueries implements AutoCloseable {
    * sessions the transaction must also be READ ONLY.
    */
   private <T> T execute(Connection c, String text, Rows<T> rows, boolean own) throws SQLException {
-    State before = state(c, true);
+    State before = own ? state(c, true) : pinnedState(c, true);
     if (!role.equals(before.user()) || (own && (before.xid() != null || !"on".equals(before.readOnly())))) {
       throw new CutterException(ExitCodes.CHECKS_FAILED, "not run: the session runs as " + before.user()
           + (own ? ", read-only " + before.readOnly() : "") + "; package SQL runs only as apply_role " + role, null, new Cause.InvalidCheck(null));
@@ -253,7 +282,7 @@ public final class PackageQueries implements AutoCloseable {
         out = rows.read(rs);
       }
     }
-    State after = state(c);
+    State after = own ? state(c) : pinnedState(c, false);
     List<String> wrong = new ArrayList<>();
     if (!java.util.Objects.equals(before.xid(), after.xid())) {
       wrong.add(before.xid() == null ? "it was given a transaction id (it wrote)" : "it ended its transaction");

@@ -133,6 +133,41 @@ class CheckWayOutRoutesAttackTest {
     }
   }
 
+  @Test
+  void theLookOnTheApplySessionIsNotBlindedByOperatorsApplyRolePutBeforeTheCatalog(TestDatabase db) throws Exception {
+    String app = db.createRole("app");
+    String ops = "ops_" + app;
+    db.execute("create extension if not exists dblink");
+    db.execute("revoke execute on all functions in schema public from public");
+    db.execute("create schema " + app + " authorization " + app);
+    CheckDefinerRouteAttackTest.dblinkLog(db, ops, app);
+    try (var c = db.connectAs(app)) {
+      try (var st = c.createStatement()) {
+        // operators of apply_role's that say "no" to the look's comparisons of names and libraries
+        st.execute("create function " + app + ".no(text, text) returns boolean language sql as 'select false'");
+        st.execute("create function " + app + ".no(name, name) returns boolean language sql as 'select false'");
+        st.execute("create operator " + app + ".~ (leftarg = text, rightarg = text, function = " + app + ".no)");
+        st.execute("create operator " + app + ".<> (leftarg = name, rightarg = name, function = " + app + ".no)");
+      }
+      c.setAutoCommit(false);
+      try (var st = c.createStatement()) {
+        // the apply session at BEGIN: apply_role's search_path, its schema before the catalog
+        st.execute("set local search_path = " + app + ", pg_catalog");
+      }
+      Throwable refused = catchThrowable(() -> BeginRecheck.readOnly(c, conn -> PackageQueries.onSession(conn, app)
+          .run("select " + ops + ".log_event('checked at begin')", rs -> rs.next() ? rs.getString(1) : null)));
+      c.rollback();
+
+      assertThat(db.queryValue("select count(*) from " + ops + ".events")).as("a check at BEGIN wrote").isEqualTo("0");
+      assertThat(refused).isInstanceOf(CutterException.class);
+      assertThat(((CutterException) refused).typedCause())
+          .isEqualTo(new Cause.CheckCanOpenSessions(app, ops + ".log_event(text)"));
+    } finally {
+      db.execute("drop schema " + ops + " cascade");
+      db.execute("drop schema " + app + " cascade");
+    }
+  }
+
   private static TargetAccess access(TestDatabase db) {
     return new TargetAccess(new ConnectionSpec("localhost", db.server().port(), db.name(), db.server().superuser(),
         Optional.empty()), (spec, role) -> Optional.empty());
