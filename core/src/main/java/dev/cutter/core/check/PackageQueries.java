@@ -86,19 +86,38 @@ public final class PackageQueries implements AutoCloseable {
       + "   'information_schema'::pg_catalog.regnamespace]::pg_catalog.oid[])"
       + "  and exists (select from pg_catalog.pg_user_mappings m join pg_catalog.pg_foreign_server s on s.oid = m.srvid"
       + "   join pg_catalog.pg_foreign_data_wrapper w on w.oid = s.srvfdw where " + POSTGRES_FDW + ")),"
-      + " reach(r, acts, via) as ("
-      + " select r.oid, true, null::pg_catalog.text from pg_catalog.pg_roles r where r.rolname = current_user"
+      // the roles owning SECURITY DEFINER functions: an edge leads to an owner, not to each of its
+      // functions, so that the walk below stays as small as the roles (not roles times functions)
+      + " owner as materialized (select distinct d.proowner as o from definer d),"
+      // hop: the owner of the first SECURITY DEFINER function on the way (0 while none was taken)
+      + " walk(r, acts, hop) as ("
+      + " select r.oid, true, 0::pg_catalog.oid from pg_catalog.pg_roles r where r.rolname = current_user"
       + " union"
-      + " select e.r, e.acts, coalesce(reach.via, e.via) from reach cross join lateral ("
-      + "   select m.roleid, true, null::pg_catalog.text from pg_catalog.pg_auth_members m"
-      + "    where reach.acts and m.member = reach.r"
+      + " select e.r, e.acts, case when walk.hop = 0 and e.definer then e.r else walk.hop end from walk cross join lateral ("
+      + "   select m.roleid, true, false from pg_catalog.pg_auth_members m"
+      + "    where walk.acts and m.member = walk.r"
       + "   union all"
-      + "   select d.proowner, true, d.oid::pg_catalog.regprocedure::pg_catalog.text from definer d"
-      + "    where reach.acts and d.proowner <> reach.r and pg_catalog.has_function_privilege(reach.r, d.oid, 'EXECUTE')"
+      + "   select o.o, true, true from owner o where walk.acts and o.o <> walk.r"
+      + "    and exists (select from definer d where d.proowner = o.o"
+      + "     and pg_catalog.has_function_privilege(walk.r, d.oid, 'EXECUTE'))"
       + "   union all"
-      + "   select v.relowner, false, null::pg_catalog.text from view v"
-      + "    where v.relowner <> reach.r and pg_catalog.has_any_column_privilege(reach.r, v.oid, 'SELECT')"
-      + " ) e(r, acts, via)) ";
+      + "   select v.relowner, false, false from view v"
+      + "    where v.relowner <> walk.r and pg_catalog.has_any_column_privilege(walk.r, v.oid, 'SELECT')"
+      + " ) e(r, acts, definer)),"
+      // the first hop's function: of that owner's, the first (by name) that a role reached without one may execute
+      + " hop(o, via) as (select h.hop, (select pg_catalog.min(d.oid::pg_catalog.regprocedure::pg_catalog.text)"
+      + "   from definer d where d.proowner = h.hop and exists (select from walk w where w.hop = 0 and w.acts"
+      + "    and pg_catalog.has_function_privilege(w.r, d.oid, 'EXECUTE')))"
+      + "  from (select distinct w.hop from walk w where w.hop <> 0) h),"
+      + " reach(r, acts, via) as materialized (select w.r, w.acts, hop.via from walk w left join hop on hop.o = w.hop),"
+      // dblink's connecting code by its library and symbol: the extension's functions, and the same code
+      // declared outside it (a dump from before extensions, a function made by hand under another name)
+      + " opener as materialized (select p.oid from pg_catalog.pg_proc p where p.probin ~ '(^|/)dblink(\\.so)?$'"
+      + "  and p.prosrc in ('dblink_record', 'dblink_exec', 'dblink_connect', 'dblink_send_query', 'dblink_open')),"
+      // functions that write a server's file once EXECUTE on them is granted: lo_export, adminpack's
+      + " writer as materialized (select f.oid from pg_catalog.pg_proc f"
+      + "  where f.oid = 'pg_catalog.lo_export(pg_catalog.oid, pg_catalog.text)'::pg_catalog.regprocedure"
+      + "   or f.probin ~ '(^|/)adminpack(\\.so)?$' and f.prosrc <> 'pg_logdir_ls_v1_1') ";
 
   /**
    * {@link #STATE}, and the first function of the {@code dblink} extension that opens a session of
@@ -108,13 +127,9 @@ public final class PackageQueries implements AutoCloseable {
    * writing.
    */
   private static final String STATE_BEFORE = REACH + STATE + ","
-      // dblink's connecting code by its library and symbol: the extension's functions, and the same code
-      // declared outside it (a dump from before extensions, a function made by hand under another name)
-      + " (select coalesce(x.via, p.oid::pg_catalog.regprocedure::pg_catalog.text) from pg_catalog.pg_proc p"
+      + " (select coalesce(x.via, p.oid::pg_catalog.regprocedure::pg_catalog.text) from opener p"
       + "   join reach x on x.acts"
-      + "  where p.probin ~ '(^|/)dblink(\\.so)?$'"
-      + "    and p.prosrc in ('dblink_record', 'dblink_exec', 'dblink_connect', 'dblink_send_query', 'dblink_open')"
-      + "    and pg_catalog.has_function_privilege(x.r, p.oid, 'EXECUTE')"
+      + "  where pg_catalog.has_function_privilege(x.r, p.oid, 'EXECUTE')"
       + "  order by x.via is not null, 1 limit 1),"
       // a foreign server of postgres_fdw that current_user, or a role whose rights its query can use,
       // has a user mapping for (PUBLIC's counts for all): a foreign table of it is read through a
@@ -133,10 +148,8 @@ public final class PackageQueries implements AutoCloseable {
       + " (select coalesce(x.via, r.rolname::pg_catalog.text) from reach x join pg_catalog.pg_roles r on r.oid = x.r"
       + "  where x.acts and (r.rolname <> current_user"
       + "    and (r.rolsuper or r.rolname in ('pg_write_server_files', 'pg_execute_server_program'))"
-      + "   or not r.rolsuper and (r.rolreplication or exists (select from pg_catalog.pg_proc f"
-      + "    where (f.oid = 'pg_catalog.lo_export(pg_catalog.oid, pg_catalog.text)'::pg_catalog.regprocedure"
-      + "      or f.probin ~ '(^|/)adminpack(\\.so)?$' and f.prosrc <> 'pg_logdir_ls_v1_1')"
-      + "     and pg_catalog.has_function_privilege(x.r, f.oid, 'EXECUTE'))))"
+      + "   or not r.rolsuper and (r.rolreplication or exists (select from writer f"
+      + "    where pg_catalog.has_function_privilege(x.r, f.oid, 'EXECUTE'))))"
       + "  order by x.via is not null, 1 limit 1)";
 
   private final TargetAccess access;
