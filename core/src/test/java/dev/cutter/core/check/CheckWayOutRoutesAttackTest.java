@@ -29,7 +29,7 @@ class CheckWayOutRoutesAttackTest {
     String app = db.createRole("app", "replication");
     String slot = "slot_" + app;
 
-    Throwable refused = refusal(db, app, "select pg_catalog.pg_create_physical_replication_slot('" + slot + "', true)");
+    Throwable refused = CheckDefinerRouteAttackTest.refusal(db, app, "select pg_catalog.pg_create_physical_replication_slot('" + slot + "', true)");
 
     try {
       assertThat(db.queryValue("select count(*) from pg_replication_slots where slot_name = '" + slot + "'"))
@@ -41,7 +41,7 @@ class CheckWayOutRoutesAttackTest {
     assertThat(((CutterException) refused).typedCause()).isEqualTo(new Cause.CheckCanWriteServerFiles(app, app));
 
     db.execute("alter role " + app + " noreplication");
-    assertThat(selectOne(db, app)).isEqualTo("1");
+    assertThat(CheckDefinerRouteAttackTest.selectOne(db, app)).isEqualTo("1");
   }
 
   @Test
@@ -52,7 +52,7 @@ class CheckWayOutRoutesAttackTest {
     db.execute("grant select on large object " + lo + " to " + app);
     db.execute("grant execute on function pg_catalog.lo_export(oid, text) to " + app);
     try {
-      Throwable refused = refusal(db, app, "select pg_catalog.lo_export(" + lo + ", '" + file + "')");
+      Throwable refused = CheckDefinerRouteAttackTest.refusal(db, app, "select pg_catalog.lo_export(" + lo + ", '" + file + "')");
 
       assertThat(db.queryValue("select (pg_stat_file('" + file + "', true)).size is not null"))
           .as("a read-only check wrote a file").isEqualTo("f");
@@ -60,7 +60,7 @@ class CheckWayOutRoutesAttackTest {
       assertThat(((CutterException) refused).typedCause()).isEqualTo(new Cause.CheckCanWriteServerFiles(app, app));
 
       db.execute("revoke execute on function pg_catalog.lo_export(oid, text) from " + app);
-      assertThat(selectOne(db, app)).isEqualTo("1");
+      assertThat(CheckDefinerRouteAttackTest.selectOne(db, app)).isEqualTo("1");
     } finally {
       db.execute("select pg_catalog.lo_unlink(" + lo + ")");
     }
@@ -86,7 +86,7 @@ class CheckWayOutRoutesAttackTest {
           + "', table_name 'v')");
       db.execute("grant select on " + app + ".ft to " + app);
 
-      Throwable refused = refusal(db, app, "select n from " + app + ".ft");
+      Throwable refused = CheckDefinerRouteAttackTest.refusal(db, app, "select n from " + app + ".ft");
 
       assertThat(db.queryValue("select is_called from " + app + ".s")).as("a read-only check advanced a sequence")
           .isEqualTo("f");
@@ -94,7 +94,7 @@ class CheckWayOutRoutesAttackTest {
       assertThat(((CutterException) refused).typedCause()).isEqualTo(new Cause.CheckCanUseForeignServer(app, server));
 
       db.execute("drop user mapping for " + app + " server " + server);
-      assertThat(selectOne(db, app)).isEqualTo("1");
+      assertThat(CheckDefinerRouteAttackTest.selectOne(db, app)).isEqualTo("1");
     } finally {
       db.execute("drop foreign data wrapper " + wrapper + " cascade");
       db.execute("drop schema if exists " + app + " cascade");
@@ -165,24 +165,6 @@ class CheckWayOutRoutesAttackTest {
     } finally {
       db.execute("drop schema " + ops + " cascade");
       db.execute("drop schema " + app + " cascade");
-    }
-  }
-
-  private static TargetAccess access(TestDatabase db) {
-    return new TargetAccess(new ConnectionSpec("localhost", db.server().port(), db.name(), db.server().superuser(),
-        Optional.empty()), (spec, role) -> Optional.empty());
-  }
-
-  /** What running {@code check} as {@code app} threw (null when it ran). */
-  private static Throwable refusal(TestDatabase db, String app, String check) {
-    try (PackageQueries q = new PackageQueries(access(db), app, "test")) {
-      return catchThrowable(() -> q.run(check, rs -> rs.next() ? rs.getString(1) : null));
-    }
-  }
-
-  private static String selectOne(TestDatabase db, String app) throws Exception {
-    try (PackageQueries q = new PackageQueries(access(db), app, "test")) {
-      return q.run("select 1", rs -> rs.next() ? rs.getString(1) : null);
     }
   }
 }
