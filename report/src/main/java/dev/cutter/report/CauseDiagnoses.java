@@ -552,7 +552,8 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
   public Diagnosis checkCanWriteServerFiles(Cause.CheckCanWriteServerFiles c) {
     return Diagnosis.of(
         "The package's SQL checks were not run: " + c.role() + " may execute " + c.route() + ", whose code runs as a"
-            + " superuser or a role that may write the server's files or run its programs, which a read-only"
+            + " superuser, a role that may write the server's files (COPY … TO, lo_export, adminpack) or run its"
+            + " programs, or a REPLICATION role (a replication slot outlives the rollback), which a read-only"
             + " transaction does not stop, so a check could write on the server.",
         "Have the target's owner revoke EXECUTE on " + c.route() + " from " + c.role() + " and PUBLIC, then run again; "
             + UNCHANGED,

@@ -54,8 +54,15 @@ public final class PackageQueries implements AutoCloseable {
   private static final String SEARCH_PATH = "set search_path = pg_catalog, pg_temp";
 
   /** Where the session stands, before and after the query. */
-  private static final String STATE = "select pg_catalog.txid_current_if_assigned()::text,"
+  private static final String STATE = "select pg_catalog.txid_current_if_assigned()::pg_catalog.text,"
       + " pg_catalog.current_setting('transaction_read_only'), current_user";
+
+  /**
+   * A foreign-data wrapper ({@code w}) of postgres_fdw: by its name, or by its handler, postgres_fdw's
+   * code under whatever name a wrapper gives it.
+   */
+  private static final String POSTGRES_FDW = "(w.fdwname = 'postgres_fdw' or exists (select from pg_catalog.pg_proc h"
+      + " where h.oid = w.fdwhandler and h.probin ~ '(^|/)postgres_fdw(\\.so)?$'))";
 
   /**
    * The roles whose rights a query of current_user's can use, and the first hop that led there
@@ -78,20 +85,39 @@ public final class PackageQueries implements AutoCloseable {
       + "  and c.relnamespace <> all (array['pg_catalog'::pg_catalog.regnamespace,"
       + "   'information_schema'::pg_catalog.regnamespace]::pg_catalog.oid[])"
       + "  and exists (select from pg_catalog.pg_user_mappings m join pg_catalog.pg_foreign_server s on s.oid = m.srvid"
-      + "   join pg_catalog.pg_foreign_data_wrapper w on w.oid = s.srvfdw where w.fdwname = 'postgres_fdw')),"
-      + " reach(r, acts, via) as ("
-      + " select r.oid, true, null::pg_catalog.text from pg_catalog.pg_roles r where r.rolname = current_user"
+      + "   join pg_catalog.pg_foreign_data_wrapper w on w.oid = s.srvfdw where " + POSTGRES_FDW + ")),"
+      // the roles owning SECURITY DEFINER functions: an edge leads to an owner, not to each of its
+      // functions, so that the walk below stays as small as the roles (not roles times functions)
+      + " owner as materialized (select distinct d.proowner as o from definer d),"
+      // hop: the owner of the first SECURITY DEFINER function on the way (0 while none was taken)
+      + " walk(r, acts, hop) as ("
+      + " select r.oid, true, 0::pg_catalog.oid from pg_catalog.pg_roles r where r.rolname = current_user"
       + " union"
-      + " select e.r, e.acts, coalesce(reach.via, e.via) from reach cross join lateral ("
-      + "   select m.roleid, true, null::pg_catalog.text from pg_catalog.pg_auth_members m"
-      + "    where reach.acts and m.member = reach.r"
+      + " select e.r, e.acts, case when walk.hop = 0 and e.definer then e.r else walk.hop end from walk cross join lateral ("
+      + "   select m.roleid, true, false from pg_catalog.pg_auth_members m"
+      + "    where walk.acts and m.member = walk.r"
       + "   union all"
-      + "   select d.proowner, true, d.oid::pg_catalog.regprocedure::pg_catalog.text from definer d"
-      + "    where reach.acts and d.proowner <> reach.r and pg_catalog.has_function_privilege(reach.r, d.oid, 'EXECUTE')"
+      + "   select o.o, true, true from owner o where walk.acts and o.o <> walk.r"
+      + "    and exists (select from definer d where d.proowner = o.o"
+      + "     and pg_catalog.has_function_privilege(walk.r, d.oid, 'EXECUTE'))"
       + "   union all"
-      + "   select v.relowner, false, null::pg_catalog.text from view v"
-      + "    where v.relowner <> reach.r and pg_catalog.has_any_column_privilege(reach.r, v.oid, 'SELECT')"
-      + " ) e(r, acts, via)) ";
+      + "   select v.relowner, false, false from view v"
+      + "    where v.relowner <> walk.r and pg_catalog.has_any_column_privilege(walk.r, v.oid, 'SELECT')"
+      + " ) e(r, acts, definer)),"
+      // the first hop's function: of that owner's, the first (by name) that a role reached without one may execute
+      + " hop(o, via) as (select h.hop, (select pg_catalog.min(d.oid::pg_catalog.regprocedure::pg_catalog.text)"
+      + "   from definer d where d.proowner = h.hop and exists (select from walk w where w.hop = 0 and w.acts"
+      + "    and pg_catalog.has_function_privilege(w.r, d.oid, 'EXECUTE')))"
+      + "  from (select distinct w.hop from walk w where w.hop <> 0) h),"
+      + " reach(r, acts, via) as materialized (select w.r, w.acts, hop.via from walk w left join hop on hop.o = w.hop),"
+      // dblink's connecting code by its library and symbol: the extension's functions, and the same code
+      // declared outside it (a dump from before extensions, a function made by hand under another name)
+      + " opener as materialized (select p.oid from pg_catalog.pg_proc p where p.probin ~ '(^|/)dblink(\\.so)?$'"
+      + "  and p.prosrc in ('dblink_record', 'dblink_exec', 'dblink_connect', 'dblink_send_query', 'dblink_open')),"
+      // functions that write a server's file once EXECUTE on them is granted: lo_export, adminpack's
+      + " writer as materialized (select f.oid from pg_catalog.pg_proc f"
+      + "  where f.oid = 'pg_catalog.lo_export(pg_catalog.oid, pg_catalog.text)'::pg_catalog.regprocedure"
+      + "   or f.probin ~ '(^|/)adminpack(\\.so)?$' and f.prosrc <> 'pg_logdir_ls_v1_1') ";
 
   /**
    * {@link #STATE}, and the first function of the {@code dblink} extension that opens a session of
@@ -101,14 +127,9 @@ public final class PackageQueries implements AutoCloseable {
    * writing.
    */
   private static final String STATE_BEFORE = REACH + STATE + ","
-      + " (select coalesce(x.via, p.oid::pg_catalog.regprocedure::pg_catalog.text) from pg_catalog.pg_extension e"
-      + "   join pg_catalog.pg_depend d on d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass"
-      + "    and d.refobjid = e.oid and d.deptype = 'e' and d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass"
-      + "   join pg_catalog.pg_proc p on p.oid = d.objid"
+      + " (select coalesce(x.via, p.oid::pg_catalog.regprocedure::pg_catalog.text) from opener p"
       + "   join reach x on x.acts"
-      + "  where e.extname = 'dblink' and p.proname in ('dblink', 'dblink_exec', 'dblink_connect', 'dblink_connect_u',"
-      + "    'dblink_send_query', 'dblink_open')"
-      + "    and pg_catalog.has_function_privilege(x.r, p.oid, 'EXECUTE')"
+      + "  where pg_catalog.has_function_privilege(x.r, p.oid, 'EXECUTE')"
       + "  order by x.via is not null, 1 limit 1),"
       // a foreign server of postgres_fdw that current_user, or a role whose rights its query can use,
       // has a user mapping for (PUBLIC's counts for all): a foreign table of it is read through a
@@ -116,15 +137,19 @@ public final class PackageQueries implements AutoCloseable {
       + " (select s.srvname::pg_catalog.text from pg_catalog.pg_foreign_server s"
       + "   join pg_catalog.pg_foreign_data_wrapper w on w.oid = s.srvfdw"
       + "   join pg_catalog.pg_user_mappings m on m.srvid = s.oid"
-      + "  where w.fdwname = 'postgres_fdw'"
+      + "  where " + POSTGRES_FDW
       + "    and (m.umuser = 0 or m.umuser in (select x.r from reach x))"
       + "  order by 1 limit 1),"
       // a role whose code current_user runs (a SECURITY DEFINER function's owner, a role it is a member
       // of) that is a superuser or may write the server's files or run its programs: COPY … TO a file
-      // or PROGRAM in a read-only transaction writes outside the database
+      // or PROGRAM in a read-only transaction writes outside the database; and (current_user too,
+      // unless a superuser) a REPLICATION role, whose replication slot stays after the rollback and
+      // holds the server's WAL, or a role granted EXECUTE on lo_export or adminpack's file functions
       + " (select coalesce(x.via, r.rolname::pg_catalog.text) from reach x join pg_catalog.pg_roles r on r.oid = x.r"
-      + "  where x.acts and r.rolname <> current_user"
+      + "  where x.acts and (r.rolname <> current_user"
       + "    and (r.rolsuper or r.rolname in ('pg_write_server_files', 'pg_execute_server_program'))"
+      + "   or not r.rolsuper and (r.rolreplication or exists (select from writer f"
+      + "    where pg_catalog.has_function_privilege(x.r, f.oid, 'EXECUTE'))))"
       + "  order by x.via is not null, 1 limit 1)";
 
   private final TargetAccess access;
@@ -210,6 +235,35 @@ public final class PackageQueries implements AutoCloseable {
     return state(c, false);
   }
 
+  /**
+   * {@link #state(Connection, boolean)} read with the catalog's names only on a session whose
+   * search_path is the caller's (the apply session's at BEGIN is apply_role's, which may put
+   * apply_role's own operators before the catalog's and so blind the look), then given back.
+   */
+  private static State pinnedState(Connection c, boolean before) throws SQLException {
+    String path;
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("select pg_catalog.current_setting('search_path')")) {
+      rs.next();
+      path = rs.getString(1);
+    }
+    boolean local = !c.getAutoCommit();
+    setSearchPath(c, "pg_catalog, pg_temp", local);
+    try {
+      return state(c, before);
+    } finally {
+      setSearchPath(c, path, local);
+    }
+  }
+
+  private static void setSearchPath(Connection c, String path, boolean local) throws SQLException {
+    try (java.sql.PreparedStatement ps = c.prepareStatement("select pg_catalog.set_config('search_path', ?, ?)")) {
+      ps.setString(1, path);
+      ps.setBoolean(2, local);
+      ps.executeQuery().close();
+    }
+  }
+
   /** {@code before}: also what the session could open another session through ({@link #STATE_BEFORE}). */
   private static State state(Connection c, boolean before) throws SQLException {
     try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(before ? STATE_BEFORE : STATE)) {
@@ -226,7 +280,7 @@ public final class PackageQueries implements AutoCloseable {
    * sessions the transaction must also be READ ONLY.
    */
   private <T> T execute(Connection c, String text, Rows<T> rows, boolean own) throws SQLException {
-    State before = state(c, true);
+    State before = own ? state(c, true) : pinnedState(c, true);
     if (!role.equals(before.user()) || (own && (before.xid() != null || !"on".equals(before.readOnly())))) {
       throw new CutterException(ExitCodes.CHECKS_FAILED, "not run: the session runs as " + before.user()
           + (own ? ", read-only " + before.readOnly() : "") + "; package SQL runs only as apply_role " + role, null, new Cause.InvalidCheck(null));
@@ -241,7 +295,7 @@ public final class PackageQueries implements AutoCloseable {
         out = rows.read(rs);
       }
     }
-    State after = state(c);
+    State after = own ? state(c) : pinnedState(c, false);
     List<String> wrong = new ArrayList<>();
     if (!java.util.Objects.equals(before.xid(), after.xid())) {
       wrong.add(before.xid() == null ? "it was given a transaction id (it wrote)" : "it ended its transaction");
@@ -293,10 +347,12 @@ public final class PackageQueries implements AutoCloseable {
           new Cause.CheckCanUseForeignServer(role, before.foreignServer()));
     }
     if (before.writesFiles() != null) {
-      throw new CutterException(ExitCodes.CHECKS_FAILED, "not run: apply_role " + role + " may execute "
-          + before.writesFiles() + ", whose code runs as a superuser or a role that may write the server's files or"
-          + " run its programs (COPY … TO a file or PROGRAM is allowed in a read-only transaction); revoke EXECUTE on"
-          + " it from " + role + " and PUBLIC, or give it an owner without those rights", null,
+      throw new CutterException(ExitCodes.CHECKS_FAILED, "not run: apply_role " + role + " reaches "
+          + before.writesFiles() + " (itself, a role it is a member of, or a SECURITY DEFINER function it may execute),"
+          + " whose code runs as a superuser, a role that may write the server's files or run its programs (COPY … TO"
+          + " a file or PROGRAM, lo_export, adminpack's functions are allowed in a read-only transaction) or a"
+          + " REPLICATION role (a replication slot stays after the rollback); revoke EXECUTE on it from " + role
+          + " and PUBLIC, or take those rights from the role whose code it runs", null,
           new Cause.CheckCanWriteServerFiles(role, before.writesFiles()));
     }
   }

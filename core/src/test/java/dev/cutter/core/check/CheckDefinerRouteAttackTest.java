@@ -121,20 +121,20 @@ class CheckDefinerRouteAttackTest {
     }
   }
 
-  private static TargetAccess access(TestDatabase db) {
+  static TargetAccess access(TestDatabase db) {
     return new TargetAccess(new ConnectionSpec("localhost", db.server().port(), db.name(), db.server().superuser(),
         Optional.empty()), (spec, role) -> Optional.empty());
   }
 
   /** What running {@code check} as {@code app} threw (null when it ran). */
-  private static Throwable refusal(TestDatabase db, String app, String check) {
+  static Throwable refusal(TestDatabase db, String app, String check) {
     try (PackageQueries q = new PackageQueries(access(db), app, "test")) {
       return catchThrowable(() -> q.run(check, rs -> rs.next() ? rs.getString(1) : null));
     }
   }
 
   /** {@code select 1} run as a check as {@code app}. */
-  private static String selectOne(TestDatabase db, String app) throws Exception {
+  static String selectOne(TestDatabase db, String app) throws Exception {
     try (PackageQueries q = new PackageQueries(access(db), app, "test")) {
       return q.run("select 1", rs -> rs.next() ? rs.getString(1) : null);
     }
