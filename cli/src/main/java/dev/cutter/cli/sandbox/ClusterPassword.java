@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The superuser's password of a scratch or sandbox cluster from its first moment: initdb reads it
@@ -53,9 +55,13 @@ final class ClusterPassword {
     return new Secret(Files.readString(f, StandardCharsets.UTF_8).trim());
   }
 
-  /** initdb's options: the password from the private file, a password for every connection. */
-  String[] initdbOptions() {
-    return new String[] {"--auth-local=scram-sha-256", "--auth-host=scram-sha-256", "--pwfile=" + pwfile};
+  /** initdb's options by name: the password from the private file, a password for every connection. */
+  Map<String, String> initdbOptions() {
+    Map<String, String> options = new LinkedHashMap<>();
+    options.put("auth-local", "scram-sha-256");
+    options.put("auth-host", "scram-sha-256");
+    options.put("pwfile", pwfile.toString());
+    return options;
   }
 
   /** The private file deleted; once initdb made {@code data} (null: it did not), the password kept there. */

@@ -279,10 +279,7 @@ public final class EmbeddedSandbox implements SandboxServer {
    * and its readiness check that password.
    */
   private static void withPassword(EmbeddedPostgres.Builder builder, ClusterPassword pw) {
-    for (String o : pw.initdbOptions()) {
-      String[] kv = o.substring(2).split("=", 2);
-      builder.setLocaleConfig(kv[0], kv[1]);
-    }
+    pw.initdbOptions().forEach(builder::setLocaleConfig);
     builder.setConnectConfig("password", pw.password().value());
   }
 

@@ -59,7 +59,7 @@ final class HostServer implements EmbeddedSandbox.Running {
         Path made = null;
         try {
           List<String> initdb = new ArrayList<>(List.of("-U", "postgres", "-D", data.toString(), "-E", "UTF-8"));
-          initdb.addAll(List.of(pw.initdbOptions()));
+          pw.initdbOptions().forEach((k, v) -> initdb.add("--" + k + "=" + v));
           s.run(wait, "initdb", initdb.toArray(String[]::new));
           made = data;
         } finally {
