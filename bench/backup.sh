@@ -103,12 +103,11 @@ if [ "${BUILD:-1}" != 0 ]; then
 fi
 CUTTER="$ROOT/bin/cutter"
 export PGBIN WORK CUTTER PORT
-# the launcher's own flags (bin/cutter): serial GC, the class-data archive, the JIT directives and C1's
-# thresholds, plus the 64 MB heap cap
+# the launcher's own flags (bin/cutter): serial GC, the class-data archive, the JIT directives and the
+# compile thresholds (read from bin/cutter), plus the 64 MB heap cap
 CUTTER_JAVA_OPTS="-Xmx64m -XX:+UseSerialGC -Xshare:auto -XX:+UnlockDiagnosticVMOptions -XX:-DisplayVMOutput"
 CUTTER_JAVA_OPTS="$CUTTER_JAVA_OPTS -XX:CompilerDirectivesFile=$ROOT/bin/cutter.jit"
-CUTTER_JAVA_OPTS="$CUTTER_JAVA_OPTS -XX:Tier3InvocationThreshold=600 -XX:Tier3MinInvocationThreshold=300"
-CUTTER_JAVA_OPTS="$CUTTER_JAVA_OPTS -XX:Tier3CompileThreshold=6000 -XX:Tier3BackEdgeThreshold=180000"
+CUTTER_JAVA_OPTS="$CUTTER_JAVA_OPTS $(sed -n 's/^  opts="$opts \(-XX:Tier.*\)"$/\1/p' "$ROOT/bin/cutter" | tr '\n' ' ')"
 if [ -f "$ROOT/cli/target/cutter.jsa" ]; then
   CUTTER_JAVA_OPTS="$CUTTER_JAVA_OPTS -XX:SharedArchiveFile=$ROOT/cli/target/cutter.jsa -Xlog:cds=off -Xlog:cds+dynamic=off"
 fi

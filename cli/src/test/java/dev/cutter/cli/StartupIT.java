@@ -133,7 +133,9 @@ class StartupIT {
   /**
    * The launcher's JIT directives (bin/cutter.jit): C2 compiles only the JDK's digests and
    * ciphers and the backup; the digest of a large artifact still reaches C2
-   * (its SHA-256 instructions), and the JVM's note about the directives stays off stdout.
+   * (its SHA-256 instructions), cutter's own code is compiled by C1 without profiling (no method of
+   * it at tier 2 or 3: it failed with the launcher of session 12, whose methods took tier 3 first),
+   * and the JVM's note about the directives stays off stdout.
    */
   @Test
   void c2CompilesOnlyTheDigestsCiphersAndTheBackupAndTheLauncherPrintsNothingOfItsOwn()
@@ -170,12 +172,19 @@ class StartupIT {
     java.util.regex.Pattern compiled = java.util.regex.Pattern.compile("\\]\\s+\\d+\\s+[%sbn! ]*([0-4])\\s+([\\w.$]+)::");
     List<String> c2 = new ArrayList<>();
     List<String> c1 = new ArrayList<>();
+    List<String> profiled = new ArrayList<>();
     for (String l : Files.readAllLines(log)) {
       java.util.regex.Matcher m = compiled.matcher(l);
       if (m.find()) {
         (m.group(1).equals("4") ? c2 : c1).add(m.group(2));
+        if (m.group(1).equals("3") || m.group(1).equals("2")) {
+          profiled.add(m.group(2));
+        }
       }
     }
+    // no method of cutter's goes through C1's profiled code (tiers 2 and 3) on its way to a C2 that refuses it
+    assertThat(profiled).as("compiled by C1 with profiling").noneMatch(c -> c.startsWith("dev.cutter."));
+    assertThat(profiled.size()).as("all compiled with profiling: " + profiled).isLessThan(c1.size() / 20);
     assertThat(c1).as("compilations were logged").hasSizeGreaterThan(100);
     assertThat(c2).as("the digest's loop reached C2").anyMatch(c -> c.startsWith("sun.security.provider."));
     assertThat(c2).allMatch(c -> Stream.of("sun.security.provider.", "com.sun.crypto.provider.", "dev.cutter.backup.")
@@ -189,12 +198,13 @@ class StartupIT {
   }
 
   /**
-   * With C2 kept for the digests, ciphers and the backup only, the launcher raises C1's tier-3
-   * thresholds threefold (the JDK's defaults: 200, 100, 2000, 60000), so that a short run compiles
-   * fewer lukewarm methods with profiling nobody reads; the JVM reports the values in force.
+   * With C2 kept for the digests, ciphers and the backup only, the launcher puts C1's profiled tier
+   * (3) out of reach and sends a method from the interpreter, which profiles it from the start,
+   * to C2 once it ran 200 times: C2 compiles what cutter.jit lets it, and C1 compiles every other
+   * method once, at tier 1. The JVM reports the values in force (a JVM that ignored one would not).
    */
   @Test
-  void theLauncherRaisesTheTier3ThresholdsThreefold() throws Exception {
+  void theLauncherSendsMethodsPastC1sProfiledTier() throws Exception {
     Path log = dir.resolve("flags.log");
     Cli version = launch(Map.of(), "-XX:+UnlockDiagnosticVMOptions -XX:+LogVMOutput -XX:LogFile=" + log
         + " -XX:+PrintFlagsFinal", "--version");
@@ -202,15 +212,18 @@ class StartupIT {
     assertThat(version.out()).as("the flags go to the log, not to stdout").startsWith("cutter ")
         .doesNotContain("Tier3");
     Map<String, String> flags = new java.util.HashMap<>();
-    java.util.regex.Pattern flag = java.util.regex.Pattern.compile("^\\s*intx\\s+(Tier3\\w+)\\s+=\\s+(\\d+)\\s");
+    java.util.regex.Pattern flag = java.util.regex.Pattern.compile("^\\s*intx\\s+(Tier[034]\\w+)\\s+=\\s+(\\d+)\\s");
     for (String l : new String(Files.readAllBytes(log), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
       java.util.regex.Matcher m = flag.matcher(l);
       if (m.find()) {
         flags.put(m.group(1), m.group(2));
       }
     }
-    assertThat(flags).containsEntry("Tier3InvocationThreshold", "600").containsEntry("Tier3MinInvocationThreshold", "300")
-        .containsEntry("Tier3CompileThreshold", "6000").containsEntry("Tier3BackEdgeThreshold", "180000");
+    assertThat(flags).containsEntry("Tier3InvocationThreshold", "100000").containsEntry("Tier3MinInvocationThreshold", "100000")
+        .containsEntry("Tier3CompileThreshold", "1000000").containsEntry("Tier3BackEdgeThreshold", "10000000")
+        .containsEntry("Tier0ProfilingStartPercentage", "0")
+        .containsEntry("Tier4InvocationThreshold", "200").containsEntry("Tier4MinInvocationThreshold", "100")
+        .containsEntry("Tier4CompileThreshold", "2000").containsEntry("Tier4BackEdgeThreshold", "60000");
   }
 
   /** The classes one launcher run loaded: name to "from the archive". */
