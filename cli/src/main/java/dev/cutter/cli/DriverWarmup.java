@@ -8,8 +8,8 @@ import java.util.List;
  * file and trust policy and checks signatures: that work is computing on one core, the other
  * would be idle. It only loads classes: it has no connection settings and opens nothing (the
  * integrity gate still passes before any connection, threat model S1). First the JDK's security
- * providers, which the first SHA-256 digest (the package load's) would otherwise read on the main
- * thread; then, since the integrity
+ * providers, which the first SHA-256 digest (the package load's) and the first HMAC (the journal's)
+ * would otherwise read on the main thread; then, since the integrity
  * gate needs them before the first connection needs the driver: the signature check's classes and
  * Ed25519's table of base-point multiples, which Bouncy Castle computes on the first verification
  * (a pure function of the curve; it reads no package, key or signature).
@@ -28,7 +28,10 @@ final class DriverWarmup {
       "org.postgresql.PGProperty", "org.postgresql.core.v3.ConnectionFactoryImpl", "org.postgresql.core.PGStream",
       "org.postgresql.core.v3.QueryExecutorImpl", "org.postgresql.core.Encoding", "org.postgresql.jdbc.PgStatement",
       "org.postgresql.jdbc.PgResultSet", "com.zaxxer.hikari.HikariConfig", "com.zaxxer.hikari.HikariDataSource",
-      "com.zaxxer.hikari.pool.HikariPool");
+      "com.zaxxer.hikari.pool.HikariPool",
+      // the pool's stand-in for a closed connection: a reflection proxy made when the first pooled
+      // connection is handed back (the identity check's), which no class-data archive can hold
+      "com.zaxxer.hikari.pool.ProxyConnection$ClosedConnection");
 
   private DriverWarmup() {}
 
@@ -41,7 +44,7 @@ final class DriverWarmup {
   }
 
   /**
-   * Reads the JDK's provider list (a SHA-256 digest), initialises every class of
+   * Reads the JDK's provider list (a SHA-256 digest, then an HMAC), initialises every class of
    * {@link #INTEGRITY_CLASSES}, Ed25519's precomputed table, then every
    * class of {@link #CLASSES}; returns how many classes could not be (none in a sound build).
    */
@@ -50,6 +53,13 @@ final class DriverWarmup {
     try {
       // the JDK's provider list, read on the first digest: the package load hashes every file it reads
       java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException | RuntimeException e) {
+      missing++;
+    }
+    try {
+      // the rest of the provider list, down to the JDK's JCE provider: the journal's first HMAC (and a
+      // SCRAM login's) would otherwise instantiate each provider before it on the thread that needs it
+      javax.crypto.Mac.getInstance("HmacSHA256");
     } catch (java.security.NoSuchAlgorithmException | RuntimeException e) {
       missing++;
     }
