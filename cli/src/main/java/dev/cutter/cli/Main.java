@@ -11,6 +11,7 @@ public final class Main {
 
   public static void main(String[] args) {
     PackageReadAhead.startFor(args); // apply's package, read while the command line is parsed
+    ModelAhead.startFor(args); // apply's annotations, read while picocli starts with the root command
     PrintWriter out = new PrintWriter(new PrintStream(System.out, true, StandardCharsets.UTF_8), true);
     PrintWriter err = new PrintWriter(new PrintStream(System.err, true, StandardCharsets.UTF_8), true);
     System.exit(run(out, err, args));
