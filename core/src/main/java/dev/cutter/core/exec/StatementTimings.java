@@ -42,17 +42,30 @@ public record StatementTimings(List<StatementTiming> ran, Long locksHeldMs) {
    */
   public static String firstLine(String sql) {
     String line = "";
-    for (String l : sql.split("\\R")) {
-      String t = l.strip();
+    // the lines as split at each line break (\R): a CRLF's empty line between its two breaks is blank
+    // and skipped like any other, so a scan that stops at the first line needed reads no more
+    int n = sql.length();
+    for (int start = 0; start <= n; ) {
+      int end = start;
+      while (end < n && !lineBreak(sql.charAt(end))) {
+        end++;
+      }
+      String t = sql.substring(start, end).strip();
       if (!t.isEmpty() && !t.startsWith("--")) {
         line = withoutLiterals(t).strip();
         break;
       }
+      start = end + 1;
     }
     if (line.length() <= TEXT_LIMIT) {
       return line;
     }
     return line.substring(0, safeCut(line, TEXT_LIMIT)).stripTrailing() + " …";
+  }
+
+  /** A character {@code \\R} matches alone: LF, VT, FF, CR, NEL, LS, PS. */
+  private static boolean lineBreak(char c) {
+    return c == '\n' || c == '\u000B' || c == '\f' || c == '\r' || c == '\u0085' || c == '\u2028' || c == '\u2029';
   }
 
   /**
@@ -202,11 +215,14 @@ public record StatementTimings(List<StatementTiming> ran, Long locksHeldMs) {
   /** Collects the timings while the engine runs. */
   static final class Recorder {
     private final List<StatementTiming> ran = new ArrayList<>();
+    /** Each statement's text, beside {@link #ran}: its first line is made only for the statements whose text is kept. */
+    private final List<String> texts = new ArrayList<>();
     private long lockStart = -1;
     private Long locksHeldMs;
 
     void statement(ExecStatement s, long startedNanos) {
-      ran.add(new StatementTiming(s.index(), s.line(), firstLine(s.text()), millis(System.nanoTime() - startedNanos)));
+      ran.add(new StatementTiming(s.index(), s.line(), null, millis(System.nanoTime() - startedNanos)));
+      texts.add(s.text());
     }
 
     void locksTaken() {
@@ -220,19 +236,35 @@ public record StatementTimings(List<StatementTiming> ran, Long locksHeldMs) {
     }
 
     StatementTimings result() {
-      return new StatementTimings(keepTexts(ran), locksHeldMs);
+      return new StatementTimings(withTexts(ran, texts), locksHeldMs);
     }
   }
 
-  /** {@code ran} with the text of all but the {@link #TEXTS_KEPT} slowest and the last sent (the failing one, if any) dropped. */
-  static List<StatementTiming> keepTexts(List<StatementTiming> ran) {
+  /**
+   * {@code ran}, each with the first line of its text in {@code texts} (same order) when it is one of
+   * the statements whose text is kept (the {@link #TEXTS_KEPT} slowest and the last sent: the failing one, if
+   * any), without a text otherwise.
+   */
+  static List<StatementTiming> withTexts(List<StatementTiming> ran, List<String> texts) {
+    java.util.Set<Integer> kept = kept(ran);
+    List<StatementTiming> out = new ArrayList<>(ran.size());
+    for (int i = 0; i < ran.size(); i++) {
+      StatementTiming s = ran.get(i);
+      out.add(kept == null || kept.contains(s.index())
+          ? new StatementTiming(s.index(), s.line(), firstLine(texts.get(i)), s.durationMs())
+          : new StatementTiming(s.index(), s.line(), null, s.durationMs()));
+    }
+    return out;
+  }
+
+  /** The indexes of the statements whose text is kept: the {@link #TEXTS_KEPT} slowest and the last; null: all. */
+  private static java.util.Set<Integer> kept(List<StatementTiming> ran) {
     if (ran.size() <= TEXTS_KEPT) {
-      return ran;
+      return null;
     }
     java.util.Set<Integer> kept = new java.util.HashSet<>();
     new StatementTimings(ran, null).slowest(TEXTS_KEPT).forEach(s -> kept.add(s.index()));
     kept.add(ran.get(ran.size() - 1).index());
-    return ran.stream().map(s -> kept.contains(s.index()) ? s
-        : new StatementTiming(s.index(), s.line(), null, s.durationMs())).toList();
+    return kept;
   }
 }

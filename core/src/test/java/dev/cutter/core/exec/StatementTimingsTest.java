@@ -46,16 +46,53 @@ class StatementTimingsTest {
   @Test
   void aLongChangeKeepsTheTextOfItsSlowestAndLastStatementsOnly() {
     List<StatementTiming> ran = new java.util.ArrayList<>();
+    List<String> texts = new java.util.ArrayList<>();
     for (int i = 1; i <= 999; i++) {
-      ran.add(new StatementTiming(i, i, "select " + i, i % 10 == 0 ? 50 : 1));
+      ran.add(new StatementTiming(i, i, null, i % 10 == 0 ? 50 : 1));
+      texts.add("-- statement " + i + "\nselect " + i);
     }
-    List<StatementTiming> kept = StatementTimings.keepTexts(ran);
+    List<StatementTiming> kept = StatementTimings.withTexts(ran, texts);
     assertThat(kept).hasSize(999).extracting(StatementTiming::durationMs)
         .containsExactlyElementsOf(ran.stream().map(StatementTiming::durationMs).toList());
     assertThat(kept.stream().filter(s -> s.text() != null).map(StatementTiming::index).toList())
         .as("the 99 slow ones, the first 101 of the rest, and the last")
         .hasSize(StatementTimings.TEXTS_KEPT + 1).contains(10, 990, 999, 1, 112).doesNotContain(113, 998);
-    assertThat(StatementTimings.keepTexts(ran.subList(0, 200))).allMatch(s -> s.text() != null);
+    assertThat(kept).filteredOn(s -> s.index() == 990).extracting(StatementTiming::text).containsExactly("select 990");
+    assertThat(StatementTimings.withTexts(ran.subList(0, 200), texts.subList(0, 200))).allMatch(s -> s.text() != null);
+  }
+
+  /**
+   * The first line is found by a scan that stops there, not by splitting the whole text at every
+   * {@code \\R}: the same line for every kind of line break, CRLF, blank and comment lines before it,
+   * and texts of no break at all (the split's result is the oracle).
+   */
+  @Test
+  void theFirstLineIsTheOneASplitAtEveryLineBreakFinds() {
+    String[] breaks = {"\n", "\r\n", "\r", "\u000B", "\f", "\u0085", "\u2028", "\u2029", "\n\n", "\r\r\n"};
+    String[] lines = {"", "   ", "-- a comment", "  -- indented comment ; x", "create table t (a text default 'x')",
+        "select $$a;b$$, 'it''s'", "E'\\'' || x", "\t update t set a = 1 -- tail", "--", "x"};
+    java.util.Random r = new java.util.Random(13);
+    for (int round = 0; round < 5000; round++) {
+      StringBuilder sql = new StringBuilder();
+      int n = r.nextInt(5);
+      for (int k = 0; k < n; k++) {
+        sql.append(lines[r.nextInt(lines.length)]).append(breaks[r.nextInt(breaks.length)]);
+      }
+      sql.append(lines[r.nextInt(lines.length)]);
+      String text = sql.toString();
+      String expected = "";
+      for (String l : text.split("\\R")) {
+        String t = l.strip();
+        if (!t.isEmpty() && !t.startsWith("--")) {
+          expected = StatementTimings.withoutLiterals(t).strip();
+          break;
+        }
+      }
+      if (expected.length() > StatementTimings.TEXT_LIMIT) {
+        continue; // the cut is the same code either way
+      }
+      assertThat(StatementTimings.firstLine(text)).as(text).isEqualTo(expected);
+    }
   }
 
   /**
