@@ -9,8 +9,9 @@ import java.util.concurrent.FutureTask;
  * Which statements of an apply the pipelined sender sends alone ({@link PipelinedSender#pipelinable}
  * false, or a COPY with its data), decided once per list of statements and, when the run asks for
  * it, before the apply's transaction begins; with them, from which statement on nothing of the
- * apply joins ({@link PipelinedSender#joinEnd}: the leading commands' tokens, read once), and
- * which statements' reading depends on the lexer's settings ({@link #lexing}).
+ * apply joins ({@link PipelinedSender#joinEnd}: the leading commands' tokens, read once),
+ * which statements' reading depends on the lexer's settings ({@link #lexing}), and how each joins
+ * its neighbours in one message ({@link #kinds}).
  *
  * <p>Deciding splits every statement's text again (the splitter lexes as the server does). Done
  * window by window inside the transaction, that CPU lay between a window's last result and the
@@ -25,6 +26,7 @@ public final class PipelineDecisions {
   private static ExecStatement[] lastKeys;
   private static boolean[] lastAlone;
   private static boolean[] lastLexing;
+  private static Joining.Kind[] lastKinds;
   private static int lastJoinEnd;
   private static long readings;
 
@@ -44,10 +46,18 @@ public final class PipelineDecisions {
     for (int i = 0; i < keys.length; i++) {
       lexing[i] = keys[i].readingDependsOnSettings();
     }
+    int joinEnd = PipelinedSender.joinEnd(statements, alone);
+    // how each statement before the join's end would join its neighbours (a function of its text and
+    // lexing alone); the sender reads it only where the session allows joining
+    Joining.Kind[] kinds = new Joining.Kind[keys.length];
+    for (int i = 0; i < keys.length; i++) {
+      kinds[i] = i < joinEnd && !alone[i] ? Joining.kind(keys[i].text(), lexing[i]) : Joining.Kind.OWN;
+    }
     lastKeys = keys;
     lastAlone = alone;
     lastLexing = lexing;
-    lastJoinEnd = PipelinedSender.joinEnd(statements, alone);
+    lastKinds = kinds;
+    lastJoinEnd = joinEnd;
     readings++;
     return alone;
   }
@@ -68,6 +78,16 @@ public final class PipelineDecisions {
   static synchronized boolean[] lexing(List<ExecStatement> statements) {
     alone(statements);
     return lastLexing;
+  }
+
+  /**
+   * For each statement of {@code statements}: how it joins its neighbours in one message ({@link
+   * Joining#kind}) where the session allows joining, {@link Joining.Kind#OWN} from the join's end on
+   * and for a statement that goes alone; decided with {@link #alone}.
+   */
+  static synchronized Joining.Kind[] kinds(List<ExecStatement> statements) {
+    alone(statements);
+    return lastKinds;
   }
 
   /** The decision for one statement, as the sender made it statement by statement. */

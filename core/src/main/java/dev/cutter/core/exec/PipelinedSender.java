@@ -198,6 +198,8 @@ final class PipelinedSender {
     int joinEnd = joinNothing ? 0 : PipelineDecisions.joinEnd(statements);
     // statements the server may read otherwise than the split, had a function changed the lexer's settings
     boolean[] lexing = PipelineDecisions.lexing(statements);
+    // how each joins: decided with the rest, ahead of the transaction when read ahead
+    Joining.Kind[] kinds = PipelineDecisions.kinds(statements);
     int executed = 0;
     int windows = 0;
     int messages = 0;
@@ -221,7 +223,7 @@ final class PipelinedSender {
           messageOpen = false;
           joinStopped = false;
         }
-        kind = join && !joinStopped && i < joinEnd ? Joining.kind(s.text(), lexing[i]) : Joining.Kind.OWN;
+        kind = join && !joinStopped && i < joinEnd ? kinds[i] : Joining.Kind.OWN;
       }
       boolean joins = messageOpen && (kind == Joining.Kind.JOINS || kind == Joining.Kind.ENDS);
       // joined: the text and its "\n" separator, under the message's one header and terminator

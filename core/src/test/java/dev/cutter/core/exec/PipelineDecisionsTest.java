@@ -37,6 +37,32 @@ class PipelineDecisionsTest {
     }
   }
 
+  /**
+   * How each statement joins its neighbours is decided with the rest (ahead of the transaction when
+   * read ahead), as the sender decided it statement by statement: the same kind for every statement
+   * before the join's end that does not go alone, none after it.
+   */
+  @Test
+  void eachStatementsJoiningIsDecidedAsTheSenderDecidedItStatementByStatement() {
+    List<ExecStatement> list = statements("create table j1 (a int);", "insert into j1 values (1);",
+        "create function f() returns int language sql as $$select 1$$;", "comment on table j1 is 'x;y';",
+        "select \"" + "n".repeat(70) + "\" from j1;", "create table j2 (a int)", "commit;",
+        "set standard_conforming_strings = off;", "select 'a\\';", "create table j3 (a int);");
+    boolean[] alone = PipelineDecisions.alone(list);
+    boolean[] lexing = PipelineDecisions.lexing(list);
+    int joinEnd = PipelineDecisions.joinEnd(list);
+    Joining.Kind[] kinds = PipelineDecisions.kinds(list);
+    assertThat(kinds).hasSize(list.size());
+    assertThat(joinEnd).isGreaterThan(0);
+    for (int i = 0; i < list.size(); i++) {
+      Joining.Kind expected = i < joinEnd && !alone[i] ? Joining.kind(list.get(i).text(), lexing[i]) : Joining.Kind.OWN;
+      assertThat(kinds[i]).as(list.get(i).text()).isEqualTo(expected);
+    }
+    assertThat(kinds).as("some join, some stand on their own").contains(Joining.Kind.OWN)
+        .containsAnyOf(Joining.Kind.JOINS, Joining.Kind.LEADS, Joining.Kind.ENDS, Joining.Kind.CLOSES);
+    assertThat(PipelineDecisions.kinds(list)).isSameAs(kinds);
+  }
+
   @Test
   void aListDecidedAheadIsNotDecidedAgainForEqualStatements() throws Exception {
     List<ExecStatement> list = statements("create table a1 (x int)", "create index on a1 (x)", "vacuum a1");
