@@ -433,10 +433,14 @@ public final class SecretScanner {
    * A known secret value; every occurrence is masked, in any case, URL-encoded, or base64-encoded
    * (also inside a longer base64 text, at any of the three byte alignments).
    */
-  private record Secret(String label, String value, Pattern forms, char[] firsts) {
+  private record Secret(String label, String value, Pattern forms, char[] firsts, boolean[] asciiStarts) {
 
     Secret(String label, String value) {
       this(label, value, formsOf(value), firstsOf(value));
+    }
+
+    private Secret(String label, String value, Pattern forms, char[] firsts) {
+      this(label, value, forms, firsts, firsts == null ? null : asciiStartsOf(firsts));
     }
 
     String apply(String text, SecretFindings findings) {
@@ -483,6 +487,19 @@ public final class SecretScanner {
     }
 
     private boolean mayStart(char c) {
+      return c < 128 ? asciiStarts[c] : mayStart(firsts, c);
+    }
+
+    /** {@link #mayStart} for each ASCII character, decided once per secret: most of a report's characters are ASCII. */
+    private static boolean[] asciiStartsOf(char[] firsts) {
+      boolean[] starts = new boolean[128];
+      for (char c = 0; c < 128; c++) {
+        starts[c] = mayStart(firsts, c);
+      }
+      return starts;
+    }
+
+    private static boolean mayStart(char[] firsts, char c) {
       char folded = 0;
       boolean foldedYet = false;
       for (char f : firsts) {
