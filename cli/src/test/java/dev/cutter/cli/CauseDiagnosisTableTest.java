@@ -527,6 +527,21 @@ class CauseDiagnosisTableTest {
             "Give public.journal_lock_export() an owner that is no superuser and may not write the server's files, or"
                 + " revoke EXECUTE on it from {role} and PUBLIC: a check runs as {role} and must not reach code that can"
                 + " write."),
+        new Row(Cause.CheckCanEmitLogicalMessages.class, c -> {
+          c.init();
+          // EXECUTE on pg_logical_emit_message goes to PUBLIC by default; a logical slot of the target's database
+          c.db.execute("select pg_create_logical_replication_slot('cause_table_slot', 'test_decoding')");
+          try {
+            return c.verb("apply", c.pkg(CREATE_TRAP, y -> y.replace("preflight: []",
+                "preflight:\n  - sql: { name: rows, query: \"select true\", expect: true }")));
+          } finally {
+            c.db.execute("select pg_drop_replication_slot('cause_table_slot')");
+          }
+        }, Verdict.BLOCKED, "The package's SQL checks were not run: {role} may execute"
+            + " pg_logical_emit_message(boolean,text,text), which writes a logical decoding message to the WAL at once",
+            "Revoke EXECUTE on pg_catalog.pg_logical_emit_message (each of its forms) from {role} and PUBLIC, or on the"
+                + " SECURITY DEFINER function that leads there: a check runs as {role} and must not reach a write that"
+                + " outlives its rollback."),
         new Row(Cause.InvalidCheck.class, c -> {
           c.init();
           return c.verb("apply", c.pkg(CREATE_TRAP, y -> y.replace("preflight: []",

@@ -150,7 +150,17 @@ public final class PackageQueries implements AutoCloseable {
       + "    and (r.rolsuper or r.rolname in ('pg_write_server_files', 'pg_execute_server_program'))"
       + "   or not r.rolsuper and (r.rolreplication or exists (select from writer f"
       + "    where pg_catalog.has_function_privilege(x.r, f.oid, 'EXECUTE'))))"
-      + "  order by x.via is not null, 1 limit 1)";
+      + "  order by x.via is not null, 1 limit 1),"
+      // pg_logical_emit_message's code (by its symbol, under any name) that a role whose code current_user runs
+      // may execute, while this database has a logical replication slot: a message emitted outside the
+      // transaction is in the WAL at once, read-only or not, and its consumer gets it after the rollback
+      + " (select array[coalesce(x.via, f.oid::pg_catalog.regprocedure::pg_catalog.text), s.slot_name::pg_catalog.text]"
+      + "   from pg_catalog.pg_replication_slots s cross join pg_catalog.pg_proc f join reach x on x.acts"
+      + "  where s.slot_type = 'logical' and s.database = pg_catalog.current_database()"
+      + "   and f.prolang = (select l.oid from pg_catalog.pg_language l where l.lanname = 'internal')"
+      + "   and f.prosrc in ('pg_logical_emit_message_text', 'pg_logical_emit_message_bytea')"
+      + "   and pg_catalog.has_function_privilege(x.r, f.oid, 'EXECUTE')"
+      + "  order by x.via is not null, x.via, f.oid, s.slot_name limit 1)";
 
   private final TargetAccess access;
   private final String role;
@@ -229,7 +239,7 @@ public final class PackageQueries implements AutoCloseable {
    * role) through which its code may write the server's files.
    */
   private record State(String xid, String readOnly, String user, String opensSessions, String foreignServer,
-      String writesFiles) {}
+      String writesFiles, String[] emitsMessages) {}
 
   private static State state(Connection c) throws SQLException {
     return state(c, false);
@@ -268,8 +278,10 @@ public final class PackageQueries implements AutoCloseable {
   private static State state(Connection c, boolean before) throws SQLException {
     try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(before ? STATE_BEFORE : STATE)) {
       rs.next();
+      java.sql.Array emits = before ? rs.getArray(7) : null;
       return new State(rs.getString(1), rs.getString(2), rs.getString(3), before ? rs.getString(4) : null,
-          before ? rs.getString(5) : null, before ? rs.getString(6) : null);
+          before ? rs.getString(5) : null, before ? rs.getString(6) : null,
+          emits == null ? null : (String[]) emits.getArray());
     }
   }
 
@@ -354,6 +366,15 @@ public final class PackageQueries implements AutoCloseable {
           + " REPLICATION role (a replication slot stays after the rollback); revoke EXECUTE on it from " + role
           + " and PUBLIC, or take those rights from the role whose code it runs", null,
           new Cause.CheckCanWriteServerFiles(role, before.writesFiles()));
+    }
+    if (before.emitsMessages() != null) {
+      String route = before.emitsMessages()[0];
+      String slot = before.emitsMessages()[1];
+      throw new CutterException(ExitCodes.CHECKS_FAILED, "not run: apply_role " + role + " may execute " + route
+          + " (itself, or a SECURITY DEFINER function whose owner may), which writes a logical decoding message to"
+          + " the WAL outside the transaction, and the logical replication slot " + slot + " hands it to its consumer"
+          + " after the rollback; revoke EXECUTE on pg_logical_emit_message from " + role + " and PUBLIC", null,
+          new Cause.CheckCanEmitLogicalMessages(role, route, slot));
     }
   }
 
