@@ -53,9 +53,15 @@ public final class PackageQueries implements AutoCloseable {
 
   private static final String SEARCH_PATH = "set search_path = pg_catalog, pg_temp";
 
-  /** Where the session stands, before and after the query. */
+  /**
+   * Where the session stands, before and after the query: its transaction id, read-only flag,
+   * current_user, and the advisory locks it holds ({@code classid objid objsubid mode} each, as
+   * pg_locks shows them, session-level and transaction-level alike).
+   */
   private static final String STATE = "select pg_catalog.txid_current_if_assigned()::pg_catalog.text,"
-      + " pg_catalog.current_setting('transaction_read_only'), current_user";
+      + " pg_catalog.current_setting('transaction_read_only'), current_user,"
+      + " (select pg_catalog.array_agg(pg_catalog.concat_ws(' ', l.classid, l.objid, l.objsubid, l.mode))"
+      + "   from pg_catalog.pg_locks l where l.locktype = 'advisory' and l.pid = pg_catalog.pg_backend_pid())";
 
   /**
    * A foreign-data wrapper ({@code w}) of postgres_fdw: by its name, or by its handler, postgres_fdw's
@@ -221,7 +227,9 @@ public final class PackageQueries implements AutoCloseable {
       try {
         out = execute(c, text, rows, true);
       } catch (SQLException e) {
-        reusable = true; // the query's own error: the rollback below leaves the session clean
+        // the query's own error: the rollback below leaves the session clean, but for a lock taken for the
+        // session before the error (this session holds none of its own)
+        reusable = rollback(c) && unlockAll(c);
         throw e;
       }
       reusable = true;
@@ -238,8 +246,8 @@ public final class PackageQueries implements AutoCloseable {
    * foreign server of postgres_fdw it has a user mapping for, and a SECURITY DEFINER function (or a
    * role) through which its code may write the server's files.
    */
-  private record State(String xid, String readOnly, String user, String opensSessions, String foreignServer,
-      String writesFiles, String[] emitsMessages) {}
+  private record State(String xid, String readOnly, String user, java.util.Set<String> advisoryLocks,
+      String opensSessions, String foreignServer, String writesFiles, String[] emitsMessages) {}
 
   private static State state(Connection c) throws SQLException {
     return state(c, false);
@@ -278,9 +286,11 @@ public final class PackageQueries implements AutoCloseable {
   private static State state(Connection c, boolean before) throws SQLException {
     try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(before ? STATE_BEFORE : STATE)) {
       rs.next();
-      java.sql.Array emits = before ? rs.getArray(7) : null;
-      return new State(rs.getString(1), rs.getString(2), rs.getString(3), before ? rs.getString(4) : null,
-          before ? rs.getString(5) : null, before ? rs.getString(6) : null,
+      java.sql.Array locks = rs.getArray(4);
+      java.sql.Array emits = before ? rs.getArray(8) : null;
+      return new State(rs.getString(1), rs.getString(2), rs.getString(3),
+          locks == null ? java.util.Set.of() : java.util.Set.of((String[]) locks.getArray()),
+          before ? rs.getString(5) : null, before ? rs.getString(6) : null, before ? rs.getString(7) : null,
           emits == null ? null : (String[]) emits.getArray());
     }
   }
@@ -317,6 +327,13 @@ public final class PackageQueries implements AutoCloseable {
     }
     if (!role.equals(after.user())) {
       wrong.add("it ran on as " + after.user() + ", not " + role);
+    }
+    java.util.Set<String> taken = new java.util.TreeSet<>(after.advisoryLocks());
+    taken.removeAll(before.advisoryLocks());
+    if (!taken.isEmpty()) {
+      giveBackAdvisoryLocks(c, taken);
+      wrong.add("it took an advisory lock (" + String.join(", ", taken) + "), given back: a lock kept for the session"
+          + " outlives the rollback and holds that key for the rest of the run");
     }
     if (!wrong.isEmpty()) {
       throw new CutterException(ExitCodes.CHECKS_FAILED, "the check's query left its read-only session: "
@@ -375,6 +392,37 @@ public final class PackageQueries implements AutoCloseable {
           + " the WAL outside the transaction, and the logical replication slot " + slot + " hands it to its consumer"
           + " after the rollback; revoke EXECUTE on pg_logical_emit_message from " + role + " and PUBLIC", null,
           new Cause.CheckCanEmitLogicalMessages(role, route, slot));
+    }
+  }
+
+  /**
+   * Releases the session-level holds of each advisory lock in {@code taken} ({@code classid objid
+   * objsubid mode}, as {@link #STATE} reads them), as often as the query took it; a lock the
+   * session held before the query is not in {@code taken} and stays (the change key an autocommit
+   * apply holds on its session). A transaction-level lock goes with the rollback.
+   */
+  private static void giveBackAdvisoryLocks(Connection c, java.util.Set<String> taken) throws SQLException {
+    for (String lock : taken) {
+      String[] f = lock.split(" ");
+      long classid = Long.parseLong(f[0]);
+      long objid = Long.parseLong(f[1]);
+      String unlock = "ShareLock".equals(f[3]) ? "pg_catalog.pg_advisory_unlock_shared" : "pg_catalog.pg_advisory_unlock";
+      String key = "1".equals(f[2]) ? "(" + ((classid << 32) | objid) + ")::pg_catalog.int8"
+          : "(" + (int) classid + ")::pg_catalog.int4, (" + (int) objid + ")::pg_catalog.int4"; // objsubid 2: two int4
+      try (Statement st = c.createStatement()) {
+        st.executeQuery("with recursive u(released) as (select " + unlock + "(" + key + ") union all select " + unlock
+            + "(" + key + ") from u where u.released) select pg_catalog.count(*) from u").close();
+      }
+    }
+  }
+
+  /** Gives back every session-level advisory lock of {@code c}, one of this class's own sessions; false when it failed. */
+  private static boolean unlockAll(Connection c) {
+    try (Statement st = c.createStatement()) {
+      st.executeQuery("select pg_catalog.pg_advisory_unlock_all()").close();
+      return true;
+    } catch (SQLException e) {
+      return false;
     }
   }
 

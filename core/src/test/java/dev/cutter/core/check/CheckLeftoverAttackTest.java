@@ -1,0 +1,95 @@
+package dev.cutter.core.check;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.cutter.core.CutterException;
+import dev.cutter.core.cause.Cause;
+import dev.cutter.fixtures.TestDatabase;
+import dev.cutter.fixtures.WithPostgres;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a check leaves on its session after the rollback: an advisory lock taken for the session
+ * ({@code pg_advisory_lock}, {@code pg_try_advisory_lock}, EXECUTE to PUBLIC, allowed in a READ ONLY
+ * transaction) is not released by the rollback. Kept, it would hold that key, another
+ * application's or the one a later step of the run takes, for as long as the session lives: the
+ * rest of P1 on the kept session of package queries, the whole change on the apply session at
+ * BEGIN. Each attack is seen from a second, real session that tries the key.
+ */
+@WithPostgres
+class CheckLeftoverAttackTest {
+
+  @Test
+  void aCheckLeavesNoAdvisoryLockOnItsSessionForTheRestOfTheRun(TestDatabase db) throws Exception {
+    String app = db.createRole("app");
+    long key = 0x0c07_7e12_0000_0001L;
+    int[] pair = {-7, 2_000_000_001};
+    try (PackageQueries q = new PackageQueries(CheckDefinerRouteAttackTest.access(db), app, "test")) {
+      Throwable took = catchThrowable(() -> q.run("select pg_catalog.pg_try_advisory_lock(" + key + ")"
+          + " and pg_catalog.pg_advisory_lock_shared(" + pair[0] + ", " + pair[1] + ") is not null",
+          rs -> rs.next() ? rs.getString(1) : null));
+      // a check that fails after taking one gives it back too
+      Throwable failed = catchThrowable(() -> q.run("select pg_catalog.pg_try_advisory_lock(" + (key + 1) + ")"
+          + " and 1 / 0 = 1", rs -> rs.next() ? rs.getString(1) : null));
+
+      // seen from another session while the run's package queries are still open
+      assertThat(freeFromAnotherSession(db, "select pg_try_advisory_lock(" + key + ")", "select pg_advisory_unlock(" + key + ")"))
+          .as("a check's session kept an advisory lock after the check").isTrue();
+      assertThat(freeFromAnotherSession(db, "select pg_try_advisory_lock(" + pair[0] + ", " + pair[1] + ")",
+          "select pg_advisory_unlock(" + pair[0] + ", " + pair[1] + ")")).as("a check's session kept a shared advisory lock")
+          .isTrue();
+      assertThat(freeFromAnotherSession(db, "select pg_try_advisory_lock(" + (key + 1) + ")",
+          "select pg_advisory_unlock(" + (key + 1) + ")")).as("a failed check's session kept an advisory lock").isTrue();
+      assertThat(took).isInstanceOf(CutterException.class);
+      assertThat(((CutterException) took).typedCause()).isEqualTo(new Cause.InvalidCheck(null));
+      assertThat(failed).isInstanceOf(SQLException.class);
+      String one = q.run("select 1", rs -> rs.next() ? rs.getString(1) : null);
+      assertThat(one).isEqualTo("1");
+    }
+  }
+
+  @Test
+  void aCheckAtBeginLeavesNoAdvisoryLockOnTheApplySessionAndKeepsItsOwn(TestDatabase db) throws Exception {
+    String app = db.createRole("app");
+    long key = 0x0c07_7e12_0000_0011L;
+    long own = key + 1; // the apply session's own session-level key (an autocommit apply's change key)
+    try (Connection c = db.connectAs(app)) {
+      try (Statement st = c.createStatement()) {
+        st.execute("select pg_advisory_lock(" + own + ")");
+      }
+      c.setAutoCommit(false);
+      Throwable took = catchThrowable(() -> BeginRecheck.readOnly(c, conn -> PackageQueries.onSession(conn, app)
+          .run("select pg_catalog.pg_advisory_lock(" + key + ") is not null and pg_catalog.pg_advisory_lock(" + own
+              + ") is not null", rs -> rs.next() ? rs.getString(1) : null)));
+
+      // the apply session goes on (its transaction is open here) while another session tries the key
+      assertThat(freeFromAnotherSession(db, "select pg_try_advisory_lock(" + key + ")", "select pg_advisory_unlock(" + key + ")"))
+          .as("a check at BEGIN left an advisory lock on the apply session").isTrue();
+      assertThat(freeFromAnotherSession(db, "select pg_try_advisory_lock(" + own + ")", "select pg_advisory_unlock(" + own + ")"))
+          .as("the apply session's own lock").isFalse();
+      assertThat(took).isInstanceOf(CutterException.class);
+      assertThat(((CutterException) took).typedCause()).isEqualTo(new Cause.InvalidCheck(null));
+      c.rollback();
+    }
+  }
+
+  /** Whether {@code lock} succeeds on a session of its own (then undone with {@code unlock}). */
+  private static boolean freeFromAnotherSession(TestDatabase db, String lock, String unlock) throws SQLException {
+    try (Connection other = db.superuser(); Statement st = other.createStatement()) {
+      boolean free;
+      try (ResultSet rs = st.executeQuery(lock)) {
+        rs.next();
+        free = rs.getBoolean(1);
+      }
+      if (free) {
+        st.executeQuery(unlock).close();
+      }
+      return free;
+    }
+  }
+}
