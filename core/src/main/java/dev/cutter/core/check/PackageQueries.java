@@ -55,13 +55,15 @@ public final class PackageQueries implements AutoCloseable {
 
   /**
    * Where the session stands, before and after the query: its transaction id, read-only flag,
-   * current_user, and the advisory locks it holds ({@code classid objid objsubid mode} each, as
-   * pg_locks shows them, session-level and transaction-level alike).
+   * current_user, the advisory locks it holds ({@code classid objid objsubid mode} each, as
+   * pg_locks shows them, session-level and transaction-level alike), and its prepared statements
+   * ({@code name t} for one SQL's PREPARE made, {@code name f} for the driver's own).
    */
   private static final String STATE = "select pg_catalog.txid_current_if_assigned()::pg_catalog.text,"
       + " pg_catalog.current_setting('transaction_read_only'), current_user,"
       + " (select pg_catalog.array_agg(pg_catalog.concat_ws(' ', l.classid, l.objid, l.objsubid, l.mode))"
-      + "   from pg_catalog.pg_locks l where l.locktype = 'advisory' and l.pid = pg_catalog.pg_backend_pid())";
+      + "   from pg_catalog.pg_locks l where l.locktype = 'advisory' and l.pid = pg_catalog.pg_backend_pid()),"
+      + " (select pg_catalog.array_agg(pg_catalog.concat_ws(' ', p.name, p.from_sql)) from pg_catalog.pg_prepared_statements p)";
 
   /**
    * A foreign-data wrapper ({@code w}) of postgres_fdw: by its name, or by its handler, postgres_fdw's
@@ -229,7 +231,8 @@ public final class PackageQueries implements AutoCloseable {
       } catch (SQLException e) {
         // the query's own error: the rollback below leaves the session clean, but for a lock taken for the
         // session before the error (this session holds none of its own)
-        reusable = rollback(c) && unlockAll(c);
+        // and for the driver's own prepared statements, which a query may have deallocated (then 26000 follows)
+        reusable = !"26000".equals(e.getSQLState()) && rollback(c) && unlockAll(c);
         throw e;
       }
       reusable = true;
@@ -247,7 +250,7 @@ public final class PackageQueries implements AutoCloseable {
    * role) through which its code may write the server's files.
    */
   private record State(String xid, String readOnly, String user, java.util.Set<String> advisoryLocks,
-      String opensSessions, String foreignServer, String writesFiles, String[] emitsMessages) {}
+      java.util.Set<String> prepared, String opensSessions, String foreignServer, String writesFiles, String[] emitsMessages) {}
 
   private static State state(Connection c) throws SQLException {
     return state(c, false);
@@ -286,13 +289,15 @@ public final class PackageQueries implements AutoCloseable {
   private static State state(Connection c, boolean before) throws SQLException {
     try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(before ? STATE_BEFORE : STATE)) {
       rs.next();
-      java.sql.Array locks = rs.getArray(4);
-      java.sql.Array emits = before ? rs.getArray(8) : null;
-      return new State(rs.getString(1), rs.getString(2), rs.getString(3),
-          locks == null ? java.util.Set.of() : java.util.Set.of((String[]) locks.getArray()),
-          before ? rs.getString(5) : null, before ? rs.getString(6) : null, before ? rs.getString(7) : null,
+      java.sql.Array emits = before ? rs.getArray(9) : null;
+      return new State(rs.getString(1), rs.getString(2), rs.getString(3), set(rs.getArray(4)), set(rs.getArray(5)),
+          before ? rs.getString(6) : null, before ? rs.getString(7) : null, before ? rs.getString(8) : null,
           emits == null ? null : (String[]) emits.getArray());
     }
+  }
+
+  private static java.util.Set<String> set(java.sql.Array a) throws SQLException {
+    return a == null ? java.util.Set.of() : new java.util.HashSet<>(java.util.Arrays.asList((String[]) a.getArray()));
   }
 
   /**
@@ -334,6 +339,11 @@ public final class PackageQueries implements AutoCloseable {
       giveBackAdvisoryLocks(c, taken);
       wrong.add("it took an advisory lock (" + String.join(", ", taken) + "), given back: a lock kept for the session"
           + " outlives the rollback and holds that key for the rest of the run");
+    }
+    // PREPARE and DEALLOCATE outlive the rollback: a statement left for the next check, or the driver's taken from it
+    boolean prepared = after.prepared().stream().anyMatch(p -> p.endsWith(" t") && !before.prepared().contains(p));
+    if (prepared || !after.prepared().containsAll(before.prepared())) {
+      wrong.add("it " + (prepared ? "prepared" : "deallocated") + " statements of its session, which outlive the rollback");
     }
     if (!wrong.isEmpty()) {
       throw new CutterException(ExitCodes.CHECKS_FAILED, "the check's query left its read-only session: "

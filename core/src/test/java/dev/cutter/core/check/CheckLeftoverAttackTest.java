@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Test;
  * transaction) is not released by the rollback. Kept, it would hold that key, another
  * application's or the one a later step of the run takes, for as long as the session lives: the
  * rest of P1 on the kept session of package queries, the whole change on the apply session at
- * BEGIN. Each attack is seen from a second, real session that tries the key.
+ * BEGIN. Each attack is seen from a second, real session that tries the key. A statement a check
+ * prepares with SQL's PREPARE (or the driver's it deallocates) outlives the rollback too, and the
+ * next check on the session would find it (or miss its own).
  */
 @WithPostgres
 class CheckLeftoverAttackTest {
@@ -75,6 +77,42 @@ class CheckLeftoverAttackTest {
       assertThat(took).isInstanceOf(CutterException.class);
       assertThat(((CutterException) took).typedCause()).isEqualTo(new Cause.InvalidCheck(null));
       c.rollback();
+    }
+  }
+
+  @Test
+  void aCheckLeavesNoPreparedStatementForTheNextAndTakesNoneFromIt(TestDatabase db) throws Exception {
+    String app = db.createRole("app");
+    db.execute("create schema " + app + " authorization " + app);
+    try (Connection c = db.connectAs(app); Statement st = c.createStatement()) {
+      // apply_role's own functions, made before the run: PREPARE and DEALLOCATE are allowed in a read-only transaction
+      st.execute("create function " + app + ".leave() returns boolean language plpgsql as"
+          + " $$ begin execute 'prepare left_behind as select 1'; return true; end $$");
+      st.execute("create function " + app + ".forget() returns boolean language plpgsql as"
+          + " $$ begin execute 'deallocate all'; return true; end $$");
+    }
+    try (PackageQueries q = new PackageQueries(CheckDefinerRouteAttackTest.access(db), app, "test")) {
+      selectOneTimes(q, 8); // the driver prepares what it sends often (its own named statements)
+      Throwable left = catchThrowable(() -> q.run("select " + app + ".leave()", rs -> rs.next() ? rs.getString(1) : null));
+      String seen = q.run("select count(*) from pg_catalog.pg_prepared_statements where from_sql",
+          rs -> rs.next() ? rs.getString(1) : null);
+      assertThat(seen).as("the next check sees a statement an earlier check prepared").isEqualTo("0");
+      assertThat(left).isInstanceOf(CutterException.class);
+      assertThat(((CutterException) left).typedCause()).isEqualTo(new Cause.InvalidCheck(null));
+
+      selectOneTimes(q, 8);
+      Throwable forgot = catchThrowable(() -> q.run("select " + app + ".forget()", rs -> rs.next() ? rs.getString(1) : null));
+      assertThat(forgot).as("a check that deallocated its session's statements passed").isNotNull();
+      selectOneTimes(q, 8); // the checks after it run: their session's statements are not gone
+    } finally {
+      db.execute("drop schema " + app + " cascade");
+    }
+  }
+
+  private static void selectOneTimes(PackageQueries q, int times) throws SQLException {
+    for (int i = 0; i < times; i++) {
+      String one = q.run("select 1", rs -> rs.next() ? rs.getString(1) : null);
+      assertThat(one).isEqualTo("1");
     }
   }
 
