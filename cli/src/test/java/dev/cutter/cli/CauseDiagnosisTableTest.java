@@ -528,7 +528,8 @@ class CauseDiagnosisTableTest {
         // EXECUTE on pg_logical_emit_message goes to PUBLIC by default; a logical slot of the target's database
         new Row(Cause.CheckCanEmitLogicalMessages.class, c -> c.applyWithOneSqlCheck(
             "select pg_drop_replication_slot('cause_table_slot')",
-            "select pg_create_logical_replication_slot('cause_table_slot', 'test_decoding')"), Verdict.BLOCKED, "The package's SQL checks were not run: {role} may execute"
+            "set statement_timeout = '60s'; select pg_create_logical_replication_slot('cause_table_slot', 'test_decoding')"),
+            Verdict.BLOCKED, "The package's SQL checks were not run: {role} may execute"
             + " pg_logical_emit_message(boolean,text,text), which writes a logical decoding message to the WAL at once",
             "Revoke EXECUTE on pg_catalog.pg_logical_emit_message (each of its forms) from {role} and PUBLIC, or on the"
                 + " SECURITY DEFINER function that leads there: a check runs as {role} and must not reach a write that"

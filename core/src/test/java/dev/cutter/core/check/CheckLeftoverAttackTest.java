@@ -109,6 +109,30 @@ class CheckLeftoverAttackTest {
     }
   }
 
+  @Test
+  void aSettingOrAListenACheckMadeForTheSessionIsGoneForTheNext(TestDatabase db) throws Exception {
+    String app = db.createRole("app");
+    db.execute("create schema " + app + " authorization " + app);
+    try (Connection c = db.connectAs(app); Statement st = c.createStatement()) {
+      st.execute("create function " + app + ".linger() returns boolean language plpgsql as $$ begin"
+          + " perform pg_catalog.set_config('work_mem', '77MB', false); execute 'listen lingering'; return true; end $$");
+    }
+    try (PackageQueries q = new PackageQueries(CheckDefinerRouteAttackTest.access(db), app, "test")) {
+      String ran = q.run("select " + app + ".linger() || ' ' || pg_catalog.pg_backend_pid()",
+          rs -> rs.next() ? rs.getString(1) : null);
+      String next = q.run("select pg_catalog.current_setting('work_mem') || ' ' || (select pg_catalog.count(*)"
+          + " from pg_catalog.pg_listening_channels()) || ' ' || pg_catalog.pg_backend_pid()",
+          rs -> rs.next() ? rs.getString(1) : null);
+
+      // held by the server: both are undone by the check's rollback (LISTEN takes effect only at commit)
+      assertThat(ran).startsWith("true ");
+      assertThat(next).as("the next check on the same session")
+          .doesNotStartWith("77MB").endsWith(" 0 " + ran.substring(5));
+    } finally {
+      db.execute("drop schema " + app + " cascade");
+    }
+  }
+
   private static void selectOneTimes(PackageQueries q, int times) throws SQLException {
     for (int i = 0; i < times; i++) {
       String one = q.run("select 1", rs -> rs.next() ? rs.getString(1) : null);

@@ -50,7 +50,8 @@ class CheckWayOutRoutesAttackTest {
   void aCheckCannotEmitALogicalMessageThatOutlivesItsRollback(TestDatabase db) throws Exception {
     String app = db.createRole("app");
     String slot = "slot_" + app;
-    db.execute("select pg_create_logical_replication_slot('" + slot + "', 'test_decoding')");
+    // a logical slot waits for the transactions running now: bounded, should one be left open
+    db.execute("set statement_timeout = '60s'; select pg_create_logical_replication_slot('" + slot + "', 'test_decoding')");
     try {
       // EXECUTE on pg_logical_emit_message goes to PUBLIC by default; a message outside the transaction is in the WAL at once
       Throwable refused = CheckDefinerRouteAttackTest.refusal(db, app,
