@@ -82,15 +82,10 @@ class CheckLeftoverAttackTest {
 
   @Test
   void aCheckLeavesNoPreparedStatementForTheNextAndTakesNoneFromIt(TestDatabase db) throws Exception {
-    String app = db.createRole("app");
-    db.execute("create schema " + app + " authorization " + app);
-    try (Connection c = db.connectAs(app); Statement st = c.createStatement()) {
-      // apply_role's own functions, made before the run: PREPARE and DEALLOCATE are allowed in a read-only transaction
-      st.execute("create function " + app + ".leave() returns boolean language plpgsql as"
-          + " $$ begin execute 'prepare left_behind as select 1'; return true; end $$");
-      st.execute("create function " + app + ".forget() returns boolean language plpgsql as"
-          + " $$ begin execute 'deallocate all'; return true; end $$");
-    }
+    // PREPARE and DEALLOCATE are allowed in a read-only transaction
+    String app = roleWithFunctions(db, "leave() returns boolean language plpgsql as"
+        + " $$ begin execute 'prepare left_behind as select 1'; return true; end $$",
+        "forget() returns boolean language plpgsql as $$ begin execute 'deallocate all'; return true; end $$");
     try (PackageQueries q = new PackageQueries(CheckDefinerRouteAttackTest.access(db), app, "test")) {
       selectOneTimes(q, 8); // the driver prepares what it sends often (its own named statements)
       Throwable left = catchThrowable(() -> q.run("select " + app + ".leave()", rs -> rs.next() ? rs.getString(1) : null));
@@ -111,12 +106,8 @@ class CheckLeftoverAttackTest {
 
   @Test
   void aSettingOrAListenACheckMadeForTheSessionIsGoneForTheNext(TestDatabase db) throws Exception {
-    String app = db.createRole("app");
-    db.execute("create schema " + app + " authorization " + app);
-    try (Connection c = db.connectAs(app); Statement st = c.createStatement()) {
-      st.execute("create function " + app + ".linger() returns boolean language plpgsql as $$ begin"
-          + " perform pg_catalog.set_config('work_mem', '77MB', false); execute 'listen lingering'; return true; end $$");
-    }
+    String app = roleWithFunctions(db, "linger() returns boolean language plpgsql as $$ begin"
+        + " perform pg_catalog.set_config('work_mem', '77MB', false); execute 'listen lingering'; return true; end $$");
     try (PackageQueries q = new PackageQueries(CheckDefinerRouteAttackTest.access(db), app, "test")) {
       String ran = q.run("select " + app + ".linger() || ' ' || pg_catalog.pg_backend_pid()",
           rs -> rs.next() ? rs.getString(1) : null);
@@ -131,6 +122,21 @@ class CheckLeftoverAttackTest {
     } finally {
       db.execute("drop schema " + app + " cascade");
     }
+  }
+
+  /**
+   * A new apply_role owning the schema of its name, with {@code functions} ({@code name(…) returns …})
+   * made there by it before the run; returns its name.
+   */
+  private static String roleWithFunctions(TestDatabase db, String... functions) throws SQLException {
+    String app = db.createRole("app");
+    db.execute("create schema " + app + " authorization " + app);
+    try (Connection c = db.connectAs(app); Statement st = c.createStatement()) {
+      for (String f : functions) {
+        st.execute("create function " + app + "." + f);
+      }
+    }
+    return app;
   }
 
   private static void selectOneTimes(PackageQueries q, int times) throws SQLException {
