@@ -152,6 +152,20 @@ class CauseDiagnosisTableTest {
       return verbWith(approver.trust(), verb, pkg, extra);
     }
 
+    /** After init and {@code setup}: apply of a package with one {@code sql} check; {@code cleanup} runs after, whatever happened. */
+    Cli applyWithOneSqlCheck(String cleanup, String... setup) {
+      init();
+      for (String sql : setup) {
+        db.execute(sql);
+      }
+      try {
+        return verb("apply", pkg(CREATE_TRAP, y -> y.replace("preflight: []",
+            "preflight:\n  - sql: { name: rows, query: \"select true\", expect: true }")));
+      } finally {
+        db.execute(cleanup);
+      }
+    }
+
     Cli verbWith(Path trust, String verb, Path pkg, String... extra) {
       List<String> args = new ArrayList<>(List.of(verb, pkg.toString(), "--target", db.uri("postgres"), "--trust",
           trust.toString(), "--report-dir", dir.resolve("reports").toString()));
@@ -496,37 +510,30 @@ class CauseDiagnosisTableTest {
         }, Verdict.BLOCKED, "The package's SQL checks were not run: {role} may execute public.dblink(text)",
             "Revoke EXECUTE on public.dblink(text) (or on the dblink extension's functions) from {role} and PUBLIC,"
                 + " or drop the extension: a check runs as {role} and must not reach a session that can write."),
-        new Row(Cause.CheckCanUseForeignServer.class, c -> {
-          c.init();
-          c.db.execute("create extension if not exists postgres_fdw");
-          c.db.execute("create server if not exists cause_table_loop foreign data wrapper postgres_fdw");
-          c.db.execute("create user mapping if not exists for public server cause_table_loop");
-          try {
-            return c.verb("apply", c.pkg(CREATE_TRAP, y -> y.replace("preflight: []",
-                "preflight:\n  - sql: { name: rows, query: \"select true\", expect: true }")));
-          } finally {
-            c.db.execute("drop server cause_table_loop cascade");
-          }
-        }, Verdict.BLOCKED, "The package's SQL checks were not run: {role} can read foreign tables of the server"
+        new Row(Cause.CheckCanUseForeignServer.class, c -> c.applyWithOneSqlCheck("drop server cause_table_loop cascade",
+            "create extension if not exists postgres_fdw",
+            "create server if not exists cause_table_loop foreign data wrapper postgres_fdw",
+            "create user mapping if not exists for public server cause_table_loop"), Verdict.BLOCKED, "The package's SQL checks were not run: {role} can read foreign tables of the server"
             + " cause_table_loop (postgres_fdw)",
             "Drop the user mappings on cause_table_loop that {role} can reach: a check runs as {role} and must not reach"
                 + " a session that can write."),
-        new Row(Cause.CheckCanWriteServerFiles.class, c -> {
-          c.init();
-          // owned by the superuser the tests connect as; EXECUTE goes to PUBLIC by default
-          c.db.execute("create or replace function public.journal_lock_export() returns int language sql"
-              + " security definer as 'select 1'");
-          try {
-            return c.verb("apply", c.pkg(CREATE_TRAP, y -> y.replace("preflight: []",
-                "preflight:\n  - sql: { name: rows, query: \"select true\", expect: true }")));
-          } finally {
-            c.db.execute("drop function public.journal_lock_export()");
-          }
-        }, Verdict.BLOCKED, "The package's SQL checks were not run: {role} may execute public.journal_lock_export(),"
+        // owned by the superuser the tests connect as; EXECUTE goes to PUBLIC by default
+        new Row(Cause.CheckCanWriteServerFiles.class, c -> c.applyWithOneSqlCheck("drop function public.journal_lock_export()",
+            "create or replace function public.journal_lock_export() returns int language sql security definer as 'select 1'"),
+            Verdict.BLOCKED, "The package's SQL checks were not run: {role} may execute public.journal_lock_export(),"
             + " whose code runs as a superuser",
             "Give public.journal_lock_export() an owner that is no superuser and may not write the server's files, or"
                 + " revoke EXECUTE on it from {role} and PUBLIC: a check runs as {role} and must not reach code that can"
                 + " write."),
+        // EXECUTE on pg_logical_emit_message goes to PUBLIC by default; a logical slot of the target's database
+        new Row(Cause.CheckCanEmitLogicalMessages.class, c -> c.applyWithOneSqlCheck(
+            "select pg_drop_replication_slot('cause_table_slot')",
+            "set statement_timeout = '60s'; select pg_create_logical_replication_slot('cause_table_slot', 'test_decoding')"),
+            Verdict.BLOCKED, "The package's SQL checks were not run: {role} may execute"
+            + " pg_logical_emit_message(boolean,text,text), which writes a logical decoding message to the WAL at once",
+            "Revoke EXECUTE on pg_catalog.pg_logical_emit_message (each of its forms) from {role} and PUBLIC, or on the"
+                + " SECURITY DEFINER function that leads there: a check runs as {role} and must not reach a write that"
+                + " outlives its rollback."),
         new Row(Cause.InvalidCheck.class, c -> {
           c.init();
           return c.verb("apply", c.pkg(CREATE_TRAP, y -> y.replace("preflight: []",

@@ -564,6 +564,19 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
 
 
   @Override
+  public Diagnosis checkCanEmitLogicalMessages(Cause.CheckCanEmitLogicalMessages c) {
+    return Diagnosis.of(
+        "The package's SQL checks were not run: " + c.role() + " may execute " + c.route() + ", which writes a"
+            + " logical decoding message to the WAL at once (a read-only transaction allows it), and the logical"
+            + " replication slot " + c.slot() + " hands it to its consumer although the check rolls back.",
+        "Have the target's owner revoke EXECUTE on " + c.route() + " from " + c.role() + " and PUBLIC, then run again; "
+            + UNCHANGED,
+        "Revoke EXECUTE on pg_catalog.pg_logical_emit_message (each of its forms) from " + c.role() + " and PUBLIC, or"
+            + " on the SECURITY DEFINER function that leads there: a check runs as " + c.role() + " and must not"
+            + " reach a write that outlives its rollback.");
+  }
+
+  @Override
   public Diagnosis invalidCheck(Cause.InvalidCheck c) {
     return Diagnosis.of(
         "Check " + c.check() + " cannot run as written: its type is not installed, its arguments are invalid, or its"

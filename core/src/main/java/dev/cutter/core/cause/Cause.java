@@ -92,6 +92,8 @@ public sealed interface Cause {
 
     R checkCanWriteServerFiles(CheckCanWriteServerFiles c);
 
+    R checkCanEmitLogicalMessages(CheckCanEmitLogicalMessages c);
+
     R sessionsInTheWay(SessionsInTheWay c);
 
     R lockHazardsDenied(LockHazardsDenied c);
@@ -526,6 +528,20 @@ public sealed interface Cause {
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.checkCanWriteServerFiles(this);
+    }
+  }
+
+  /**
+   * Package SQL was not run: {@code role} (apply_role) may execute {@code route}, PostgreSQL's
+   * {@code pg_logical_emit_message} (or a SECURITY DEFINER function whose owner may), and the
+   * target's database has the logical replication slot {@code slot}. A message emitted with
+   * {@code transactional} false is written to the WAL at once, in a READ ONLY transaction too, and
+   * reaches the slot's consumer although the check rolls back.
+   */
+  record CheckCanEmitLogicalMessages(String role, String route, String slot) implements Cause {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.checkCanEmitLogicalMessages(this);
     }
   }
 

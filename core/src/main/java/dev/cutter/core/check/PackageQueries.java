@@ -53,9 +53,17 @@ public final class PackageQueries implements AutoCloseable {
 
   private static final String SEARCH_PATH = "set search_path = pg_catalog, pg_temp";
 
-  /** Where the session stands, before and after the query. */
+  /**
+   * Where the session stands, before and after the query: its transaction id, read-only flag,
+   * current_user, the advisory locks it holds ({@code classid objid objsubid mode} each, as
+   * pg_locks shows them, session-level and transaction-level alike), and its prepared statements
+   * ({@code name t} for one SQL's PREPARE made, {@code name f} for the driver's own).
+   */
   private static final String STATE = "select pg_catalog.txid_current_if_assigned()::pg_catalog.text,"
-      + " pg_catalog.current_setting('transaction_read_only'), current_user";
+      + " pg_catalog.current_setting('transaction_read_only'), current_user,"
+      + " (select pg_catalog.array_agg(pg_catalog.concat_ws(' ', l.classid, l.objid, l.objsubid, l.mode))"
+      + "   from pg_catalog.pg_locks l where l.locktype = 'advisory' and l.pid = pg_catalog.pg_backend_pid()),"
+      + " (select pg_catalog.array_agg(pg_catalog.concat_ws(' ', p.name, p.from_sql)) from pg_catalog.pg_prepared_statements p)";
 
   /**
    * A foreign-data wrapper ({@code w}) of postgres_fdw: by its name, or by its handler, postgres_fdw's
@@ -150,7 +158,17 @@ public final class PackageQueries implements AutoCloseable {
       + "    and (r.rolsuper or r.rolname in ('pg_write_server_files', 'pg_execute_server_program'))"
       + "   or not r.rolsuper and (r.rolreplication or exists (select from writer f"
       + "    where pg_catalog.has_function_privilege(x.r, f.oid, 'EXECUTE'))))"
-      + "  order by x.via is not null, 1 limit 1)";
+      + "  order by x.via is not null, 1 limit 1),"
+      // pg_logical_emit_message's code (by its symbol, under any name) that a role whose code current_user runs
+      // may execute, while this database has a logical replication slot: a message emitted outside the
+      // transaction is in the WAL at once, read-only or not, and its consumer gets it after the rollback
+      + " (select array[coalesce(x.via, f.oid::pg_catalog.regprocedure::pg_catalog.text), s.slot_name::pg_catalog.text]"
+      + "   from pg_catalog.pg_replication_slots s cross join pg_catalog.pg_proc f join reach x on x.acts"
+      + "  where s.slot_type = 'logical' and s.database = pg_catalog.current_database()"
+      + "   and f.prolang = (select l.oid from pg_catalog.pg_language l where l.lanname = 'internal')"
+      + "   and f.prosrc in ('pg_logical_emit_message_text', 'pg_logical_emit_message_bytea')"
+      + "   and pg_catalog.has_function_privilege(x.r, f.oid, 'EXECUTE')"
+      + "  order by x.via is not null, x.via, f.oid, s.slot_name limit 1)";
 
   private final TargetAccess access;
   private final String role;
@@ -211,7 +229,10 @@ public final class PackageQueries implements AutoCloseable {
       try {
         out = execute(c, text, rows, true);
       } catch (SQLException e) {
-        reusable = true; // the query's own error: the rollback below leaves the session clean
+        // the query's own error: the rollback below leaves the session clean, but for a lock taken for the
+        // session before the error (this session holds none of its own)
+        // and for the driver's own prepared statements, which a query may have deallocated (then 26000 follows)
+        reusable = !"26000".equals(e.getSQLState()) && rollback(c) && unlockAll(c);
         throw e;
       }
       reusable = true;
@@ -228,8 +249,8 @@ public final class PackageQueries implements AutoCloseable {
    * foreign server of postgres_fdw it has a user mapping for, and a SECURITY DEFINER function (or a
    * role) through which its code may write the server's files.
    */
-  private record State(String xid, String readOnly, String user, String opensSessions, String foreignServer,
-      String writesFiles) {}
+  private record State(String xid, String readOnly, String user, java.util.Set<String> advisoryLocks,
+      java.util.Set<String> prepared, String opensSessions, String foreignServer, String writesFiles, String[] emitsMessages) {}
 
   private static State state(Connection c) throws SQLException {
     return state(c, false);
@@ -268,9 +289,15 @@ public final class PackageQueries implements AutoCloseable {
   private static State state(Connection c, boolean before) throws SQLException {
     try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(before ? STATE_BEFORE : STATE)) {
       rs.next();
-      return new State(rs.getString(1), rs.getString(2), rs.getString(3), before ? rs.getString(4) : null,
-          before ? rs.getString(5) : null, before ? rs.getString(6) : null);
+      java.sql.Array emits = before ? rs.getArray(9) : null;
+      return new State(rs.getString(1), rs.getString(2), rs.getString(3), set(rs.getArray(4)), set(rs.getArray(5)),
+          before ? rs.getString(6) : null, before ? rs.getString(7) : null, before ? rs.getString(8) : null,
+          emits == null ? null : (String[]) emits.getArray());
     }
+  }
+
+  private static java.util.Set<String> set(java.sql.Array a) throws SQLException {
+    return a == null ? java.util.Set.of() : new java.util.HashSet<>(java.util.Arrays.asList((String[]) a.getArray()));
   }
 
   /**
@@ -305,6 +332,18 @@ public final class PackageQueries implements AutoCloseable {
     }
     if (!role.equals(after.user())) {
       wrong.add("it ran on as " + after.user() + ", not " + role);
+    }
+    java.util.Set<String> taken = new java.util.TreeSet<>(after.advisoryLocks());
+    taken.removeAll(before.advisoryLocks());
+    if (!taken.isEmpty()) {
+      giveBackAdvisoryLocks(c, taken);
+      wrong.add("it took an advisory lock (" + String.join(", ", taken) + "), given back: a lock kept for the session"
+          + " outlives the rollback and holds that key for the rest of the run");
+    }
+    // PREPARE and DEALLOCATE outlive the rollback: a statement left for the next check, or the driver's taken from it
+    boolean prepared = after.prepared().stream().anyMatch(p -> p.endsWith(" t") && !before.prepared().contains(p));
+    if (prepared || !after.prepared().containsAll(before.prepared())) {
+      wrong.add("it " + (prepared ? "prepared" : "deallocated") + " statements of its session, which outlive the rollback");
     }
     if (!wrong.isEmpty()) {
       throw new CutterException(ExitCodes.CHECKS_FAILED, "the check's query left its read-only session: "
@@ -354,6 +393,46 @@ public final class PackageQueries implements AutoCloseable {
           + " REPLICATION role (a replication slot stays after the rollback); revoke EXECUTE on it from " + role
           + " and PUBLIC, or take those rights from the role whose code it runs", null,
           new Cause.CheckCanWriteServerFiles(role, before.writesFiles()));
+    }
+    if (before.emitsMessages() != null) {
+      String route = before.emitsMessages()[0];
+      String slot = before.emitsMessages()[1];
+      throw new CutterException(ExitCodes.CHECKS_FAILED, "not run: apply_role " + role + " may execute " + route
+          + " (itself, or a SECURITY DEFINER function whose owner may), which writes a logical decoding message to"
+          + " the WAL outside the transaction, and the logical replication slot " + slot + " hands it to its consumer"
+          + " after the rollback; revoke EXECUTE on pg_logical_emit_message from " + role + " and PUBLIC", null,
+          new Cause.CheckCanEmitLogicalMessages(role, route, slot));
+    }
+  }
+
+  /**
+   * Releases the session-level holds of each advisory lock in {@code taken} ({@code classid objid
+   * objsubid mode}, as {@link #STATE} reads them), as often as the query took it; a lock the
+   * session held before the query is not in {@code taken} and stays (the change key an autocommit
+   * apply holds on its session). A transaction-level lock goes with the rollback.
+   */
+  private static void giveBackAdvisoryLocks(Connection c, java.util.Set<String> taken) throws SQLException {
+    for (String lock : taken) {
+      String[] f = lock.split(" ");
+      long classid = Long.parseLong(f[0]);
+      long objid = Long.parseLong(f[1]);
+      String unlock = "ShareLock".equals(f[3]) ? "pg_catalog.pg_advisory_unlock_shared" : "pg_catalog.pg_advisory_unlock";
+      String key = "1".equals(f[2]) ? "(" + ((classid << 32) | objid) + ")::pg_catalog.int8"
+          : "(" + (int) classid + ")::pg_catalog.int4, (" + (int) objid + ")::pg_catalog.int4"; // objsubid 2: two int4
+      try (Statement st = c.createStatement()) {
+        st.executeQuery("with recursive u(released) as (select " + unlock + "(" + key + ") union all select " + unlock
+            + "(" + key + ") from u where u.released) select pg_catalog.count(*) from u").close();
+      }
+    }
+  }
+
+  /** Gives back every session-level advisory lock of {@code c}, one of this class's own sessions; false when it failed. */
+  private static boolean unlockAll(Connection c) {
+    try (Statement st = c.createStatement()) {
+      st.executeQuery("select pg_catalog.pg_advisory_unlock_all()").close();
+      return true;
+    } catch (SQLException e) {
+      return false;
     }
   }
 

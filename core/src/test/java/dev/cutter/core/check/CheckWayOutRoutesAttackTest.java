@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Test;
  * replication slot a REPLICATION role creates (it keeps the server's WAL from then on), a file
  * {@code lo_export} writes once EXECUTE on it was granted, a foreign server whose wrapper is
  * postgres_fdw's handler under another name, and dblink's connecting code declared outside the
- * extension (a function left from before extensions, or made by hand).
+ * extension (a function left from before extensions, or made by hand), and a logical decoding
+ * message {@code pg_logical_emit_message} writes outside the transaction (EXECUTE to PUBLIC by
+ * default) while a logical replication slot would hand it on.
  */
 @WithPostgres
 class CheckWayOutRoutesAttackTest {
@@ -42,6 +44,39 @@ class CheckWayOutRoutesAttackTest {
 
     db.execute("alter role " + app + " noreplication");
     assertThat(CheckDefinerRouteAttackTest.selectOne(db, app)).isEqualTo("1");
+  }
+
+  @Test
+  void aCheckCannotEmitALogicalMessageThatOutlivesItsRollback(TestDatabase db) throws Exception {
+    String app = db.createRole("app");
+    String slot = "slot_" + app;
+    // a logical slot waits for the transactions running now: bounded, should one be left open
+    db.execute("set statement_timeout = '60s'; select pg_create_logical_replication_slot('" + slot + "', 'test_decoding')");
+    try {
+      // EXECUTE on pg_logical_emit_message goes to PUBLIC by default; a message outside the transaction is in the WAL at once
+      Throwable refused = CheckDefinerRouteAttackTest.refusal(db, app,
+          "select pg_catalog.pg_logical_emit_message(false, 'cutter', 'sent from a check') is not null");
+      db.execute("select pg_switch_wal()"); // the message is not flushed by itself: the slot reads flushed WAL only
+
+      assertThat(db.queryValue("select count(*) from pg_logical_slot_peek_changes('" + slot + "', null, null)"
+          + " where data like '%sent from a check%'")).as("a read-only check's message reached the slot after its rollback")
+          .isEqualTo("0");
+      assertThat(refused).isInstanceOf(CutterException.class);
+      assertThat(((CutterException) refused).typedCause()).isEqualTo(new Cause.CheckCanEmitLogicalMessages(app,
+          "pg_logical_emit_message(boolean,text,text)", slot));
+
+      // once PUBLIC may no longer execute it, checks run again
+      db.execute("revoke execute on function pg_logical_emit_message(boolean, text, text),"
+          + " pg_logical_emit_message(boolean, text, bytea) from public");
+      try {
+        assertThat(CheckDefinerRouteAttackTest.selectOne(db, app)).isEqualTo("1");
+      } finally {
+        db.execute("grant execute on function pg_logical_emit_message(boolean, text, text),"
+            + " pg_logical_emit_message(boolean, text, bytea) to public");
+      }
+    } finally {
+      db.execute("select pg_drop_replication_slot('" + slot + "')");
+    }
   }
 
   @Test
