@@ -1,0 +1,70 @@
+package dev.cutter.checks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cutter.core.Verdict;
+import dev.cutter.core.check.Preflight;
+import dev.cutter.core.db.ConnectionSpec;
+import dev.cutter.core.model.ApplyPackage;
+import dev.cutter.core.model.BackupPolicy;
+import dev.cutter.core.run.ApplyRun;
+import dev.cutter.core.run.GateIds;
+import dev.cutter.core.run.GateResult;
+import dev.cutter.core.run.GateStatus;
+import dev.cutter.core.run.RunIds;
+import dev.cutter.core.run.RunMode;
+import dev.cutter.core.run.RunReport;
+import dev.cutter.core.run.Steps;
+import dev.cutter.fixtures.TestDatabase;
+import dev.cutter.fixtures.WithPostgres;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The run lock's session ended by a check at BEGIN, after the apply session looked at it: a
+ * {@code sql} check runs again on the apply session, after {@code begin:same_server} saw the run
+ * lock's session; where the login is apply_role, the check may end that session there
+ * ({@code pg_terminate_backend}) and pass. (A check that ends it in P1 is {@link FactsAtBeginTest}'s.)
+ */
+@WithPostgres
+class LockSessionAtBeginTest {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void aCheckAtBeginThatEndsTheRunLocksSessionRefusesTheApply(TestDatabase db) throws Exception {
+    String app = Packages.seedFlagged(db);
+    db.execute("grant select on all tables in schema cutter to " + app);
+    db.execute("grant select on all sequences in schema cutter to " + app);
+    String sql = "alter table app.t add column note text";
+    // only at BEGIN: the apply session holds the change key, a check's own session in P1 holds none
+    String kill = "select pg_catalog.count(pg_catalog.pg_terminate_backend(l.pid)) >= 0 from pg_catalog.pg_locks l"
+        + " where l.locktype = 'advisory' and l.classid = 25461 and l.objid = 1953785202 and l.granted"
+        + " and exists (select from pg_catalog.pg_locks m where m.pid = pg_catalog.pg_backend_pid() and m.locktype = 'advisory')";
+    ApplyPackage p = Packages.write(dir.resolve("pkg"), db, app, sql, "  - sql: { name: end the run lock at begin, query: \""
+        + kill + "\", expect: true }\n");
+    BackupPolicy backup = new BackupPolicy(true, List.of(), dir.resolve("backups"), 0, List.of(), Optional.empty());
+    ConnectionSpec login = new ConnectionSpec(db.server().host(), db.server().port(), db.name(), app, Optional.empty());
+    Preflight checks = new Preflight(Preflight.installedTypes(), x -> Packages.statements(sql), (s, r) -> Optional.empty(),
+        Preflight.DEFAULT_PARALLELISM);
+    Steps.Integrity ok = (x, required) -> new Steps.IntegrityOutcome(
+        List.of(new GateResult(GateIds.SIGNATURE, GateStatus.PASS, null, null, null, List.of())), List.of("FPR"));
+    RunReport r = new ApplyRun(ok, checks, FactsAtBeginTest.slowBackup(db, "select 1"), Clock.systemUTC()).execute(
+        new ApplyRun.Request(Packages.with(p, p.preflight(), backup), Packages.statements(sql), false, List.of(), login,
+            (s, x) -> Optional.empty(), Duration.ZERO, RunMode.APPLY, RunIds.next(Clock.systemUTC())), x -> "f".repeat(64));
+
+    assertThat(r.gates()).filteredOn(g -> g.id().equals(GateIds.PREFLIGHT)).singleElement()
+        .extracting(GateResult::status).as("the check passed in P1").isEqualTo(GateStatus.PASS);
+    assertThat(db.queryValue("select count(*) from pg_attribute where attrelid = 'app.t'::regclass and attname = 'note'"))
+        .as("the change ran without the run lock (verdict " + r.verdict() + ": " + r.rootCause() + ")").isEqualTo("0");
+    assertThat(r.verdict()).as("the run lock is gone").isEqualTo(Verdict.BLOCKED);
+    assertThat(r.productionChanged()).isFalse();
+    assertThat(db.queryValue("select count(*) from cutter.journal")).isEqualTo("0");
+  }
+}
