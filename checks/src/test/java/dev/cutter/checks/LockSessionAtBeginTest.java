@@ -37,30 +37,53 @@ class LockSessionAtBeginTest {
   @TempDir
   Path dir;
 
+  /** The run lock's session, seen in pg_locks ('cutter' as a number: classid 25461, objid 1953785202). */
+  private static final String LOCK_SESSION = " from pg_catalog.pg_locks l where l.locktype = 'advisory'"
+      + " and l.classid = 25461 and l.objid = 1953785202 and l.granted";
+
+  private final String sql = "alter table app.t add column note text";
+
   @Test
   void aCheckAtBeginThatEndsTheRunLocksSessionRefusesTheApply(TestDatabase db) throws Exception {
+    // only at BEGIN: the apply session holds the change key, a check's own session in P1 holds none
+    RunReport r = run(db, "select pg_catalog.count(pg_catalog.pg_terminate_backend(l.pid)) >= 0" + LOCK_SESSION
+        + " and exists (select from pg_catalog.pg_locks m where m.pid = pg_catalog.pg_backend_pid() and m.locktype = 'advisory')");
+
+    assertThat(r.gates()).filteredOn(g -> g.id().equals(GateIds.PREFLIGHT)).singleElement()
+        .extracting(GateResult::status).as("the check passed in P1").isEqualTo(GateStatus.PASS);
+    assertUnchanged(db, r);
+  }
+
+  @Test
+  void aCheckThatEndsTheRunLocksSessionLateInP1StopsTheRunBeforeTheBackup(TestDatabase db) throws Exception {
+    // the lock session's readings for BEGIN overlap P1's checks: this one ends the session after they were read
+    RunReport r = run(db, "select pg_catalog.count(pg_catalog.pg_terminate_backend(l.pid)) >= 0" + LOCK_SESSION
+        + " and (select pg_catalog.pg_sleep(1.5)) is not null");
+
+    assertThat(r.gates()).filteredOn(g -> g.id().equals(GateIds.BACKUP)).singleElement()
+        .extracting(GateResult::status).as("the backup ran without the run lock").isEqualTo(GateStatus.NOT_RUN);
+    assertUnchanged(db, r);
+  }
+
+  private RunReport run(TestDatabase db, String check) throws Exception {
     String app = Packages.seedFlagged(db);
+    // the login is apply_role itself: the run lock's session is apply_role's, and a check may signal it
     db.execute("grant select on all tables in schema cutter to " + app);
     db.execute("grant select on all sequences in schema cutter to " + app);
-    String sql = "alter table app.t add column note text";
-    // only at BEGIN: the apply session holds the change key, a check's own session in P1 holds none
-    String kill = "select pg_catalog.count(pg_catalog.pg_terminate_backend(l.pid)) >= 0 from pg_catalog.pg_locks l"
-        + " where l.locktype = 'advisory' and l.classid = 25461 and l.objid = 1953785202 and l.granted"
-        + " and exists (select from pg_catalog.pg_locks m where m.pid = pg_catalog.pg_backend_pid() and m.locktype = 'advisory')";
-    ApplyPackage p = Packages.write(dir.resolve("pkg"), db, app, sql, "  - sql: { name: end the run lock at begin, query: \""
-        + kill + "\", expect: true }\n");
+    ApplyPackage p = Packages.write(dir.resolve("pkg"), db, app, sql, "  - sql: { name: end the run lock, query: \""
+        + check + "\", expect: true }\n");
     BackupPolicy backup = new BackupPolicy(true, List.of(), dir.resolve("backups"), 0, List.of(), Optional.empty());
     ConnectionSpec login = new ConnectionSpec(db.server().host(), db.server().port(), db.name(), app, Optional.empty());
     Preflight checks = new Preflight(Preflight.installedTypes(), x -> Packages.statements(sql), (s, r) -> Optional.empty(),
         Preflight.DEFAULT_PARALLELISM);
     Steps.Integrity ok = (x, required) -> new Steps.IntegrityOutcome(
         List.of(new GateResult(GateIds.SIGNATURE, GateStatus.PASS, null, null, null, List.of())), List.of("FPR"));
-    RunReport r = new ApplyRun(ok, checks, FactsAtBeginTest.slowBackup(db, "select 1"), Clock.systemUTC()).execute(
+    return new ApplyRun(ok, checks, FactsAtBeginTest.slowBackup(db, "select 1"), Clock.systemUTC()).execute(
         new ApplyRun.Request(Packages.with(p, p.preflight(), backup), Packages.statements(sql), false, List.of(), login,
             (s, x) -> Optional.empty(), Duration.ZERO, RunMode.APPLY, RunIds.next(Clock.systemUTC())), x -> "f".repeat(64));
+  }
 
-    assertThat(r.gates()).filteredOn(g -> g.id().equals(GateIds.PREFLIGHT)).singleElement()
-        .extracting(GateResult::status).as("the check passed in P1").isEqualTo(GateStatus.PASS);
+  private static void assertUnchanged(TestDatabase db, RunReport r) throws Exception {
     assertThat(db.queryValue("select count(*) from pg_attribute where attrelid = 'app.t'::regclass and attname = 'note'"))
         .as("the change ran without the run lock (verdict " + r.verdict() + ": " + r.rootCause() + ")").isEqualTo("0");
     assertThat(r.verdict()).as("the run lock is gone").isEqualTo(Verdict.BLOCKED);
