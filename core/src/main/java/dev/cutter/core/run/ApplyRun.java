@@ -481,9 +481,8 @@ public final class ApplyRun {
           // autocommit, or the transaction ended in an error: the session as the statements left it
           s.afterLast = Provenance.Roles.of(applyConn.connection());
         }
-        if (!transaction) {
-          AdvisoryLock.releaseChange(applyConn.connection());
-        }
+        // autocommit: its own hold; either mode: a hold a check at BEGIN took again, which would outlive the change
+        AdvisoryLock.releaseChange(applyConn.connection());
         s.blockers = blockers.info();
         if (!blockers.retry(out, recheck.lockFailureSqlstate(), transaction)) {
           break;
