@@ -41,6 +41,10 @@ class LockSessionAtBeginTest {
   private static final String LOCK_SESSION = " from pg_catalog.pg_locks l where l.locktype = 'advisory'"
       + " and l.classid = 25461 and l.objid = 1953785202 and l.granted";
 
+  /** The apply's and the journal's sessions of the run, by their application names. */
+  private static final String AHEAD = " from pg_catalog.pg_stat_activity a"
+      + " where (a.application_name like 'cutter apply %' or a.application_name like 'cutter journal %')";
+
   private final String sql = "alter table app.t add column note text";
 
   @Test
@@ -62,6 +66,17 @@ class LockSessionAtBeginTest {
 
     assertThat(r.gates()).filteredOn(g -> g.id().equals(GateIds.BACKUP)).singleElement()
         .extracting(GateResult::status).as("the backup ran without the run lock").isEqualTo(GateStatus.NOT_RUN);
+    assertUnchanged(db, r);
+  }
+
+  @Test
+  void aCheckAtBeginThatEndsItsOwnApplySessionIsARefusalNotAnEscalation(TestDatabase db) throws Exception {
+    // at BEGIN the check runs on the apply session itself: it ends that session, and the journal's
+    RunReport r = run(db, "select pg_catalog.count(pg_catalog.pg_terminate_backend(a.pid)) >= 0" + AHEAD
+        + " and exists (select from pg_catalog.pg_locks m where m.pid = pg_catalog.pg_backend_pid() and m.locktype = 'advisory')");
+
+    assertThat(r.gates()).filteredOn(g -> g.id().equals(GateIds.APPLY)).singleElement()
+        .extracting(GateResult::status).as(r.verdict() + ": " + r.rootCause()).isEqualTo(GateStatus.FAIL);
     assertUnchanged(db, r);
   }
 
