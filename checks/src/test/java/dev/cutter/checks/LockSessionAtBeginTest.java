@@ -47,34 +47,37 @@ class LockSessionAtBeginTest {
 
   private final String sql = "alter table app.t add column note text";
 
+  /** Only at BEGIN: the apply session holds the change key, a check's own session in P1 holds none. */
+  private static final String AT_BEGIN = " and exists (select from pg_catalog.pg_locks m"
+      + " where m.pid = pg_catalog.pg_backend_pid() and m.locktype = 'advisory')";
+
+  private static final String END = "select pg_catalog.count(pg_catalog.pg_terminate_backend(";
+
   @Test
   void aCheckAtBeginThatEndsTheRunLocksSessionRefusesTheApply(TestDatabase db) throws Exception {
-    // only at BEGIN: the apply session holds the change key, a check's own session in P1 holds none
-    RunReport r = run(db, "select pg_catalog.count(pg_catalog.pg_terminate_backend(l.pid)) >= 0" + LOCK_SESSION
-        + " and exists (select from pg_catalog.pg_locks m where m.pid = pg_catalog.pg_backend_pid() and m.locktype = 'advisory')");
+    assertRefusedAtBegin(db, run(db, END + "l.pid)) >= 0" + LOCK_SESSION + AT_BEGIN));
+  }
 
-    assertThat(r.gates()).filteredOn(g -> g.id().equals(GateIds.PREFLIGHT)).singleElement()
-        .extracting(GateResult::status).as("the check passed in P1").isEqualTo(GateStatus.PASS);
-    assertUnchanged(db, r);
+  @Test
+  void aCheckAtBeginThatEndsItsOwnApplySessionIsARefusalNotAnEscalation(TestDatabase db) throws Exception {
+    // at BEGIN the check runs on the apply session itself: it ends that session, and the journal's
+    assertRefusedAtBegin(db, run(db, END + "a.pid)) >= 0" + AHEAD + AT_BEGIN));
   }
 
   @Test
   void aCheckThatEndsTheRunLocksSessionLateInP1StopsTheRunBeforeTheBackup(TestDatabase db) throws Exception {
     // the lock session's readings for BEGIN overlap P1's checks: this one ends the session after they were read
-    RunReport r = run(db, "select pg_catalog.count(pg_catalog.pg_terminate_backend(l.pid)) >= 0" + LOCK_SESSION
-        + " and (select pg_catalog.pg_sleep(1.5)) is not null");
+    RunReport r = run(db, END + "l.pid)) >= 0" + LOCK_SESSION + " and (select pg_catalog.pg_sleep(1.5)) is not null");
 
     assertThat(r.gates()).filteredOn(g -> g.id().equals(GateIds.BACKUP)).singleElement()
         .extracting(GateResult::status).as("the backup ran without the run lock").isEqualTo(GateStatus.NOT_RUN);
     assertUnchanged(db, r);
   }
 
-  @Test
-  void aCheckAtBeginThatEndsItsOwnApplySessionIsARefusalNotAnEscalation(TestDatabase db) throws Exception {
-    // at BEGIN the check runs on the apply session itself: it ends that session, and the journal's
-    RunReport r = run(db, "select pg_catalog.count(pg_catalog.pg_terminate_backend(a.pid)) >= 0" + AHEAD
-        + " and exists (select from pg_catalog.pg_locks m where m.pid = pg_catalog.pg_backend_pid() and m.locktype = 'advisory')");
-
+  /** The check passed in P1 and the re-check at BEGIN refused the apply (its gate FAIL), nothing changed. */
+  private static void assertRefusedAtBegin(TestDatabase db, RunReport r) throws Exception {
+    assertThat(r.gates()).filteredOn(g -> g.id().equals(GateIds.PREFLIGHT)).singleElement()
+        .extracting(GateResult::status).as("the check passed in P1").isEqualTo(GateStatus.PASS);
     assertThat(r.gates()).filteredOn(g -> g.id().equals(GateIds.APPLY)).singleElement()
         .extracting(GateResult::status).as(r.verdict() + ": " + r.rootCause()).isEqualTo(GateStatus.FAIL);
     assertUnchanged(db, r);
