@@ -55,7 +55,7 @@ class FactsAtBeginTest {
   }
 
   /** A backup that lets {@code meanwhile} run from another session, then reports PASS. */
-  private static Steps.Backup slowBackup(TestDatabase db, String meanwhile) {
+  static Steps.Backup slowBackup(TestDatabase db, String meanwhile) {
     return (target, p, runId) -> {
       db.execute(meanwhile);
       Instant now = Instant.now();

@@ -72,6 +72,8 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
   private final Map<String, LockMode> locks;
   private final CatalogFingerprint atP1;
   private final LockSession lockSession;
+  /** The session that holds the run lock (the login's), asked again after the package's checks. */
+  private final Connection lockConn;
   private final PackageChecks packageChecks;
   private final List<CheckResult> results = new ArrayList<>();
   private final Set<String> touchedSchemas;
@@ -82,7 +84,8 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
   record LockSession(int pid, long classid, long objid) {}
 
   private BeginRecheck(Map<String, LockMode> locks, CatalogFingerprint atP1, LockSession lockSession,
-      PackageChecks packageChecks, Set<String> touchedSchemas) {
+      Connection lockConn, PackageChecks packageChecks, Set<String> touchedSchemas) {
+    this.lockConn = lockConn;
     this.touchedSchemas = Set.copyOf(touchedSchemas);
     this.locks = locks;
     this.atP1 = atP1;
@@ -133,7 +136,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
         session = new LockSession(rs.getInt(1), rs.getLong(2), rs.getLong(3));
       }
     }
-    return new BeginRecheck(locks, fp, session, packageChecks, schemas);
+    return new BeginRecheck(locks, fp, session, lockConn, packageChecks, schemas);
   }
 
   /**
@@ -233,6 +236,12 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     if (failed.isPresent()) {
       return refuse(failed.get());
     }
+    // a check run again here may have ended the run lock's session after the look above (login = apply_role)
+    CheckResult still = lockSessionStill(c);
+    if (still.status().blocks()) {
+      results.add(still);
+      return refuse(still);
+    }
     CatalogFingerprint now = readOnly(c, conn -> CatalogFingerprint.ofRelations(conn, fingerprinted(locks)));
     List<String> diff = atP1.differences(now);
     CheckResult catalog = diff.isEmpty()
@@ -271,6 +280,25 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     return seen ? CheckResult.pass(SAME_SERVER, expected, "seen", null)
         : CheckResult.fail(SAME_SERVER, new Cause.TargetChangedSinceP1(Cause.Recheck.SERVER), expected, "not seen",
             "the apply session does not see this run's lock session: it is connected to another server than P1 checked");
+  }
+
+  /**
+   * {@link #sameServer} again after the package's checks, which run as apply_role on the apply
+   * session and, where the login is apply_role, may end the run lock's session
+   * ({@code pg_terminate_backend}): that session answers a query of its own first (a session
+   * signalled to end does not, even before pg_locks stops showing its lock), then the apply
+   * session sees its lock.
+   */
+  private CheckResult lockSessionStill(Connection c) throws SQLException {
+    try (Statement st = lockConn.createStatement()) {
+      st.executeQuery("select 1").close();
+    } catch (SQLException e) {
+      return CheckResult.fail(SAME_SERVER, new Cause.TargetChangedSinceP1(Cause.Recheck.SERVER),
+          "the run lock's session answers after the checks at BEGIN", "gone: " + e.getSQLState(),
+          "the run lock's session ended during the checks at BEGIN (a check may end sessions of apply_role's):"
+              + " another run may take the lock");
+    }
+    return readOnly(c, this::sameServer);
   }
 
   /** LOCK TABLE … IN <mode> MODE for every pre-existing relation the change touches, strongest mode first. */

@@ -340,6 +340,14 @@ public final class PackageQueries implements AutoCloseable {
       wrong.add("it took an advisory lock (" + String.join(", ", taken) + "), given back: a lock kept for the session"
           + " outlives the rollback and holds that key for the rest of the run");
     }
+    // pg_advisory_unlock(_all) is not undone by the rollback either: the apply session's own change key would be gone
+    java.util.Set<String> released = new java.util.TreeSet<>(before.advisoryLocks());
+    released.removeAll(after.advisoryLocks());
+    if (!released.isEmpty()) {
+      retakeAdvisoryLocks(c, released);
+      wrong.add("it released an advisory lock its session held (" + String.join(", ", released) + "), taken again:"
+          + " the unlock outlives the rollback and would leave that key free for another session");
+    }
     // PREPARE and DEALLOCATE outlive the rollback: a statement left for the next check, or the driver's taken from it
     boolean prepared = after.prepared().stream().anyMatch(p -> p.endsWith(" t") && !before.prepared().contains(p));
     if (prepared || !after.prepared().containsAll(before.prepared())) {
@@ -413,17 +421,40 @@ public final class PackageQueries implements AutoCloseable {
    */
   private static void giveBackAdvisoryLocks(Connection c, java.util.Set<String> taken) throws SQLException {
     for (String lock : taken) {
-      String[] f = lock.split(" ");
-      long classid = Long.parseLong(f[0]);
-      long objid = Long.parseLong(f[1]);
-      String unlock = "ShareLock".equals(f[3]) ? "pg_catalog.pg_advisory_unlock_shared" : "pg_catalog.pg_advisory_unlock";
-      String key = "1".equals(f[2]) ? "(" + ((classid << 32) | objid) + ")::pg_catalog.int8"
-          : "(" + (int) classid + ")::pg_catalog.int4, (" + (int) objid + ")::pg_catalog.int4"; // objsubid 2: two int4
+      String unlock = advisoryCall(lock, "advisory_unlock");
       try (Statement st = c.createStatement()) {
-        st.executeQuery("with recursive u(released) as (select " + unlock + "(" + key + ") union all select " + unlock
-            + "(" + key + ") from u where u.released) select pg_catalog.count(*) from u").close();
+        st.executeQuery("with recursive u(released) as (select " + unlock + " union all select " + unlock
+            + " from u where u.released) select pg_catalog.count(*) from u").close();
       }
     }
+  }
+
+  /**
+   * Takes again, for the session, each advisory lock in {@code released} ({@code classid objid
+   * objsubid mode}) that the session held before the query and the query released: only a
+   * session-level hold can be released inside a transaction. A key another session took meanwhile
+   * stays with it (try, never wait); the check is an ERROR either way.
+   */
+  private static void retakeAdvisoryLocks(Connection c, java.util.Set<String> released) throws SQLException {
+    for (String lock : released) {
+      try (Statement st = c.createStatement()) {
+        st.executeQuery("select " + advisoryCall(lock, "try_advisory_lock")).close();
+      }
+    }
+  }
+
+  /**
+   * The call of {@code pg_<verb>} (its {@code _shared} form for a ShareLock) on the key of {@code lock}
+   * ({@code classid objid objsubid mode}, as {@link #STATE} reads it): one int8 (objsubid 1) or two int4.
+   */
+  private static String advisoryCall(String lock, String verb) {
+    String[] f = lock.split(" ");
+    long classid = Long.parseLong(f[0]);
+    long objid = Long.parseLong(f[1]);
+    String fn = "pg_catalog.pg_" + verb + ("ShareLock".equals(f[3]) ? "_shared" : "");
+    String key = "1".equals(f[2]) ? "(" + ((classid << 32) | objid) + ")::pg_catalog.int8"
+        : "(" + (int) classid + ")::pg_catalog.int4, (" + (int) objid + ")::pg_catalog.int4"; // objsubid 2: two int4
+    return fn + "(" + key + ")";
   }
 
   /** Gives back every session-level advisory lock of {@code c}, one of this class's own sessions; false when it failed. */

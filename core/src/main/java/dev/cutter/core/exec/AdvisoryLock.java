@@ -121,12 +121,27 @@ public final class AdvisoryLock implements AutoCloseable {
   }
 
   /**
-   * Gives up the session-level change key once an autocommit apply is done; a session that is
-   * gone released it already, and one that still runs (its client lost it) must keep it.
+   * Once the change has ended (committed or rolled back, either mode): gives up every
+   * session-level hold of the change key on {@code c}, as often as it is held — an autocommit
+   * apply's own and any a check run on the session at BEGIN took again, which pg_locks does not
+   * tell from one; a transaction-level hold went with the transaction. A session that is gone
+   * released them already, and one that still runs (its client lost it) must keep them.
    */
   public static void releaseChange(Connection c) {
-    try {
-      unlock(c, CHANGE_KEY);
+    try (Statement st = c.createStatement()) {
+      // pg_locks shows the key while the session holds it for the session (its transaction has ended)
+      boolean held;
+      try (ResultSet rs = st.executeQuery("select exists (select from pg_catalog.pg_locks l"
+          + " where l.locktype = 'advisory' and l.pid = pg_catalog.pg_backend_pid() and l.objsubid = 1"
+          + " and ((l.classid::pg_catalog.int8 << 32) | l.objid::pg_catalog.int8) = " + CHANGE_KEY + ")")) {
+        rs.next();
+        held = rs.getBoolean(1);
+      }
+      if (held) {
+        st.executeQuery("with recursive u(released) as (select pg_catalog.pg_advisory_unlock(" + CHANGE_KEY + ")"
+            + " union all select pg_catalog.pg_advisory_unlock(" + CHANGE_KEY + ") from u where u.released)"
+            + " select pg_catalog.count(*) from u").close();
+      }
     } catch (SQLException e) {
       // the session ended or is unreachable: the key stays with the server's session until it ends
     }

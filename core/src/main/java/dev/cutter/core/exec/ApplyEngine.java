@@ -233,7 +233,7 @@ public final class ApplyEngine {
       timer.locksTaken();
       Optional<Refusal> refused = recheck(c, before);
       if (refused.isPresent()) {
-        c.rollback();
+        rollbackBeforeFirst(c);
         timer.locksReleased();
         return Outcome.refused(statements.size(), refused.get());
       }
@@ -327,10 +327,11 @@ public final class ApplyEngine {
         st.execute("set local lock_timeout = " + millis(settings.lockTimeout()));
         st.execute("set local statement_timeout = " + millis(settings.statementTimeout()));
         Optional<Refusal> refused = recheck(c, before);
-        c.rollback();
         if (refused.isPresent()) {
+          rollbackBeforeFirst(c);
           return Outcome.refused(statements.size(), refused.get());
         }
+        c.rollback();
       } finally {
         restoreAutocommit(c);
       }
@@ -435,6 +436,21 @@ public final class ApplyEngine {
   /** True when {@code e} (as {@code err}) says the session is gone; never for a statement the lexing guard kept back. */
   private static boolean lost(SQLException e, ServerError err) {
     return !(e instanceof LexingSettingChanged) && err.connectionLost();
+  }
+
+  /**
+   * Ends the re-check's transaction, before any statement ran. A session gone meanwhile (a check
+   * at BEGIN, as apply_role, may end its own session) took the transaction with it: nothing ran,
+   * and the refusal stands, never a database error of the run.
+   */
+  private static void rollbackBeforeFirst(Connection c) throws SQLException {
+    try {
+      c.rollback();
+    } catch (SQLException e) {
+      if (!c.isClosed()) {
+        throw e;
+      }
+    }
   }
 
   private static Ending rollback(Connection c, SQLException e, ServerError err) {

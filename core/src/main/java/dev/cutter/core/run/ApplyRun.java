@@ -344,6 +344,12 @@ public final class ApplyRun {
       return finish(s, Verdict.BLOCKED, "cannot read the catalog fingerprint after P1: " + DbErrors.oneLine(e), sink,
           lockConn);
     }
+    // the readings may have been read while P1's checks ran: a check (login = apply_role) may have ended this session since
+    try (Statement st = lockConn.createStatement()) {
+      st.executeQuery("select 1").close();
+    } catch (SQLException e) {
+      return finish(s, Verdict.BLOCKED, "the run lock's session is gone after P1: " + DbErrors.oneLine(e), sink, lockConn);
+    }
 
     s.timer.start();
     if (pkg.backup().required()) {
@@ -475,9 +481,8 @@ public final class ApplyRun {
           // autocommit, or the transaction ended in an error: the session as the statements left it
           s.afterLast = Provenance.Roles.of(applyConn.connection());
         }
-        if (!transaction) {
-          AdvisoryLock.releaseChange(applyConn.connection());
-        }
+        // autocommit: its own hold; either mode: a hold a check at BEGIN took again, which would outlive the change
+        AdvisoryLock.releaseChange(applyConn.connection());
         s.blockers = blockers.info();
         if (!blockers.retry(out, recheck.lockFailureSqlstate(), transaction)) {
           break;

@@ -147,7 +147,7 @@ class CheckLeftoverAttackTest {
   }
 
   /** Whether {@code lock} succeeds on a session of its own (then undone with {@code unlock}). */
-  private static boolean freeFromAnotherSession(TestDatabase db, String lock, String unlock) throws SQLException {
+  static boolean freeFromAnotherSession(TestDatabase db, String lock, String unlock) throws SQLException {
     try (Connection other = db.superuser(); Statement st = other.createStatement()) {
       boolean free;
       try (ResultSet rs = st.executeQuery(lock)) {
