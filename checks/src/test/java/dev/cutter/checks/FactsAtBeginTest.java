@@ -157,26 +157,14 @@ class FactsAtBeginTest {
     assertThat(db.queryValue("select string_agg(id::text, ',' order by id) from app.t"))
         .as("the apply transaction writes again after the read-only re-check; the check's write is gone").isEqualTo("1,3,4");
   }
+
   @Test
   void aCheckThatEndsTheRunLocksSessionStopsTheRunBeforeTheBackup(TestDatabase db) throws Exception {
     seed(db);
-    // the login is apply_role itself: the run lock's session is apply_role's, and a check may signal it
-    db.execute("grant select on all tables in schema cutter to " + app);
-    db.execute("grant select on all sequences in schema cutter to " + app);
     String sql = "alter table app.t add column note text";
     String kill = "select pg_catalog.count(pg_catalog.pg_terminate_backend(l.pid)) >= 0 from pg_catalog.pg_locks l"
         + " where l.locktype = 'advisory' and l.classid = 25461 and l.objid = 1953785202 and l.granted";
-    ApplyPackage p = Packages.write(dir.resolve("pkg"), db, app, sql, "  - sql: { name: end the run lock, query: \""
-        + kill + "\", expect: true }\n");
-    BackupPolicy backup = new BackupPolicy(true, List.of(), dir.resolve("backups"), 0, List.of(), Optional.empty());
-    ConnectionSpec login = new ConnectionSpec(db.server().host(), db.server().port(), db.name(), app, Optional.empty());
-    Preflight checks = new Preflight(Preflight.installedTypes(), x -> Packages.statements(sql), (s, r) -> Optional.empty(),
-        Preflight.DEFAULT_PARALLELISM);
-    Steps.Integrity ok = (x, required) -> new Steps.IntegrityOutcome(
-        List.of(new GateResult(GateIds.SIGNATURE, GateStatus.PASS, null, null, null, List.of())), List.of("FPR"));
-    RunReport r = new ApplyRun(ok, checks, slowBackup(db, "select 1"), Clock.systemUTC()).execute(new ApplyRun.Request(
-        Packages.with(p, p.preflight(), backup), Packages.statements(sql), false, List.of(), login,
-        (s, x) -> Optional.empty(), Duration.ZERO, RunMode.APPLY, RunIds.next(Clock.systemUTC())), x -> "f".repeat(64));
+    RunReport r = LockSessionAtBeginTest.runWithCheck(db, dir, app, sql, kill);
 
     assertThat(r.gates()).filteredOn(g -> g.id().equals(GateIds.PREFLIGHT)).singleElement()
         .extracting(GateResult::status).as("the check ran and passed").isEqualTo(GateStatus.PASS);

@@ -84,8 +84,15 @@ class LockSessionAtBeginTest {
   }
 
   private RunReport run(TestDatabase db, String check) throws Exception {
-    String app = Packages.seedFlagged(db);
-    // the login is apply_role itself: the run lock's session is apply_role's, and a check may signal it
+    return runWithCheck(db, dir, Packages.seedFlagged(db), sql, check);
+  }
+
+  /**
+   * An apply of {@code sql} whose login is apply_role {@code app} itself (so a check may signal the
+   * run lock's session), with {@code check} as its one {@code sql} check and a backup that waits.
+   */
+  static RunReport runWithCheck(TestDatabase db, java.nio.file.Path dir, String app, String sql, String check)
+      throws Exception {
     db.execute("grant select on all tables in schema cutter to " + app);
     db.execute("grant select on all sequences in schema cutter to " + app);
     ApplyPackage p = Packages.write(dir.resolve("pkg"), db, app, sql, "  - sql: { name: end the run lock, query: \""
