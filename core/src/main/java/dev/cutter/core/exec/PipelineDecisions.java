@@ -23,19 +23,24 @@ import java.util.concurrent.FutureTask;
  */
 public final class PipelineDecisions {
 
-  private static ExecStatement[] lastKeys;
-  private static boolean[] lastAlone;
-  private static boolean[] lastLexing;
-  private static Joining.Kind[] lastKinds;
-  private static int lastJoinEnd;
+  /** What was decided for one list of statements, index by index. */
+  private record Decided(ExecStatement[] keys, boolean[] alone, boolean[] lexing, Joining.Kind[] kinds, int joinEnd) {}
+
+  /** The last list decided; null: none yet. */
+  private static Decided last;
   private static long readings;
 
   private PipelineDecisions() {}
 
   /** For each statement of {@code statements}, in order: true when it goes alone. */
   static synchronized boolean[] alone(List<ExecStatement> statements) {
-    if (lastKeys != null && holds(statements)) {
-      return lastAlone;
+    return decided(statements).alone();
+  }
+
+  /** The decisions for {@code statements}: the last list's when they are equal, else decided now. */
+  private static synchronized Decided decided(List<ExecStatement> statements) {
+    if (last != null && ExecStatement.sameAs(statements, last.keys())) {
+      return last;
     }
     ExecStatement[] keys = statements.toArray(new ExecStatement[0]);
     boolean[] alone = new boolean[keys.length];
@@ -53,13 +58,9 @@ public final class PipelineDecisions {
     for (int i = 0; i < keys.length; i++) {
       kinds[i] = i < joinEnd && !alone[i] ? Joining.kind(keys[i].text(), lexing[i]) : Joining.Kind.OWN;
     }
-    lastKeys = keys;
-    lastAlone = alone;
-    lastLexing = lexing;
-    lastKinds = kinds;
-    lastJoinEnd = joinEnd;
+    last = new Decided(keys, alone, lexing, kinds, joinEnd);
     readings++;
-    return alone;
+    return last;
   }
 
   /**
@@ -67,8 +68,7 @@ public final class PipelineDecisions {
    * PipelinedSender#joinEnd}), decided with {@link #alone} (ahead of the transaction when read ahead).
    */
   static synchronized int joinEnd(List<ExecStatement> statements) {
-    alone(statements);
-    return lastJoinEnd;
+    return decided(statements).joinEnd();
   }
 
   /**
@@ -76,8 +76,7 @@ public final class PipelineDecisions {
    * settings ({@link ExecStatement#readingDependsOnSettings}), decided with {@link #alone}.
    */
   static synchronized boolean[] lexing(List<ExecStatement> statements) {
-    alone(statements);
-    return lastLexing;
+    return decided(statements).lexing();
   }
 
   /**
@@ -86,8 +85,7 @@ public final class PipelineDecisions {
    * and for a statement that goes alone; decided with {@link #alone}.
    */
   static synchronized Joining.Kind[] kinds(List<ExecStatement> statements) {
-    alone(statements);
-    return lastKinds;
+    return decided(statements).kinds();
   }
 
   /** The decision for one statement, as the sender made it statement by statement. */
@@ -139,9 +137,5 @@ public final class PipelineDecisions {
   /** How many lists have been decided in this JVM (the tests count re-decisions). */
   static synchronized long readings() {
     return readings;
-  }
-
-  private static boolean holds(List<ExecStatement> statements) {
-    return ExecStatement.sameAs(statements, lastKeys);
   }
 }
