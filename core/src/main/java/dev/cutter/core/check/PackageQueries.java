@@ -421,11 +421,7 @@ public final class PackageQueries implements AutoCloseable {
    */
   private static void giveBackAdvisoryLocks(Connection c, java.util.Set<String> taken) throws SQLException {
     for (String lock : taken) {
-      String unlock = advisoryCall(lock, "advisory_unlock");
-      try (Statement st = c.createStatement()) {
-        st.executeQuery("with recursive u(released) as (select " + unlock + " union all select " + unlock
-            + " from u where u.released) select pg_catalog.count(*) from u").close();
-      }
+      dev.cutter.core.exec.AdvisoryLock.releaseEveryHold(c, advisoryCall(lock, "advisory_unlock"));
     }
   }
 

@@ -138,12 +138,22 @@ public final class AdvisoryLock implements AutoCloseable {
         held = rs.getBoolean(1);
       }
       if (held) {
-        st.executeQuery("with recursive u(released) as (select pg_catalog.pg_advisory_unlock(" + CHANGE_KEY + ")"
-            + " union all select pg_catalog.pg_advisory_unlock(" + CHANGE_KEY + ") from u where u.released)"
-            + " select pg_catalog.count(*) from u").close();
+        releaseEveryHold(c, "pg_catalog.pg_advisory_unlock(" + CHANGE_KEY + ")");
       }
     } catch (SQLException e) {
       // the session ended or is unreachable: the key stays with the server's session until it ends
+    }
+  }
+
+  /**
+   * Calls {@code unlock} (an advisory unlock of one key, e.g. {@code pg_catalog.pg_advisory_unlock(k)})
+   * on {@code c} until it returns false: a session may hold a key for the session several times,
+   * and each call gives up one hold.
+   */
+  public static void releaseEveryHold(Connection c, String unlock) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.executeQuery("with recursive u(released) as (select " + unlock + " union all select " + unlock
+          + " from u where u.released) select pg_catalog.count(*) from u").close();
     }
   }
 
