@@ -131,4 +131,10 @@ public final class BaselineCheck extends BuiltInCheck<BaselineCheck.Args> {
     }
     return String.join(", ", parts);
   }
+
+  /** Catalog reads only (cutter's own queries): the rehearsal may run beside it. */
+  @Override
+  public boolean readsOnlyTheCatalog() {
+    return true;
+  }
 }

@@ -35,4 +35,10 @@ public final class JournalWritableCheck extends BuiltInCheck<Boolean> {
   protected CheckResult check(Boolean args, CheckContext ctx) throws SQLException {
     return JournalCheck.run(ctx);
   }
+
+  /** Catalog reads only (cutter's own queries): the rehearsal may run beside it. */
+  @Override
+  public boolean readsOnlyTheCatalog() {
+    return true;
+  }
 }

@@ -58,4 +58,10 @@ abstract class ObjectListCheck extends BuiltInCheck<ObjectLists> {
         ? "expected objects are missing" + where + ": " + String.join("; ", wrong)
         : "objects already exist" + where + ": " + String.join("; ", wrong) + " (the change may have run already, or something is in its way)");
   }
+
+  /** Catalog reads only (cutter's own queries): the rehearsal may run beside it. */
+  @Override
+  public boolean readsOnlyTheCatalog() {
+    return true;
+  }
 }

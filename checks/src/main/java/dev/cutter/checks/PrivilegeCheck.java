@@ -180,4 +180,10 @@ public final class PrivilegeCheck extends BuiltInCheck<PrivilegeCheck.Args> {
     return p.equals("OWNER") ? Privileges.ownsSchema(c, role, schema.orElseThrow())
         : Privileges.onSchema(c, role, schema.orElseThrow(), p);
   }
+
+  /** Catalog reads only (cutter's own queries): the rehearsal may run beside it. */
+  @Override
+  public boolean readsOnlyTheCatalog() {
+    return true;
+  }
 }

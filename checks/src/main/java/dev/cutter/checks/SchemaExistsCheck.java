@@ -38,4 +38,10 @@ public final class SchemaExistsCheck extends BuiltInCheck<String> {
         "schema " + Identifiers.quote(schema) + " exists", exists ? "exists" : "absent",
         exists ? null : "schema " + Identifiers.quote(schema) + " does not exist in database " + ctx.pkg().target().database());
   }
+
+  /** Catalog reads only (cutter's own queries): the rehearsal may run beside it. */
+  @Override
+  public boolean readsOnlyTheCatalog() {
+    return true;
+  }
 }

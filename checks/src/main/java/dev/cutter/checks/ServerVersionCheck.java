@@ -37,4 +37,10 @@ public final class ServerVersionCheck extends BuiltInCheck<String> {
           actual.equals(major) ? null : "the server runs PostgreSQL " + rs.getString(2) + ", the package requires " + major);
     }
   }
+
+  /** Catalog reads only (cutter's own queries): the rehearsal may run beside it. */
+  @Override
+  public boolean readsOnlyTheCatalog() {
+    return true;
+  }
 }

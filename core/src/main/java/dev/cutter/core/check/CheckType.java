@@ -48,6 +48,16 @@ public interface CheckType {
   }
 
   /**
+   * True for a check that reads only the system catalog (and cutter's journal) through cutter's own
+   * queries, never the package's SQL: it takes nothing but ACCESS SHARE locks and cannot see an
+   * uncommitted change, so a check that runs alone may run beside it when the artifact's statements
+   * allow it ({@link RehearsalBeside}). False (the default) keeps the rehearsal after it.
+   */
+  default boolean readsOnlyTheCatalog() {
+    return false;
+  }
+
+  /**
    * The application name of the session as apply_role that a check with {@code args} will open
    * ({@link CheckContext#openAs}), so that P1 can open it while the other checks run; null (the
    * default) when it opens none. Opening a session takes no lock, so a check that runs alone may

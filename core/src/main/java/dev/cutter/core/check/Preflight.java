@@ -227,8 +227,8 @@ public final class Preflight implements Steps.Checks {
           new java.util.concurrent.atomic.AtomicReference<>();
       // the identity held: the sessions as apply_role a check will open (the rehearsal's) open while the others run
       try (RoleSessionsAhead ahead = sessionsAhead(pkg, access)) {
-        out.addAll(runAll(pool, tasks, alone(pkg.preflight()), pkg, statements, access, queries, plan::set, ahead,
-            () -> whileTheyRun(ahead, identityHeld, routesKnown)));
+        out.addAll(runAll(pool, tasks, alone(pkg.preflight()), rehearsalBeside(pkg, statements), pkg, statements,
+            access, queries, plan::set, ahead, aloneNow -> whileTheyRun(ahead, identityHeld, routesKnown, aloneNow)));
       }
       return new Outcome(out, lint.get(), plan.get());
     }
@@ -236,12 +236,15 @@ public final class Preflight implements Steps.Checks {
 
   /**
    * While the other checks run: {@code identityHeld} at once, and {@code routesKnown} once the
-   * logins started ahead ended (what it starts may then take the routes they found). With logins
-   * under way the first runs on a thread of its own beside the wait, so that neither waits for the
-   * other; both have ended when this returns, so before any check that runs alone.
+   * logins started ahead ended (what it starts may then take the routes they found), then {@code
+   * aloneNow} (the checks that run alone, when they may run beside the others: {@link
+   * RehearsalBeside}; null when they run after them). With logins under way, or something to run
+   * alone now, the first runs on a thread of its own beside the rest, so that neither waits for the
+   * other; all have ended when this returns.
    */
-  private static void whileTheyRun(RoleSessionsAhead ahead, Runnable identityHeld, Runnable routesKnown) {
-    if (!ahead.loginsUnderWay()) {
+  private static void whileTheyRun(RoleSessionsAhead ahead, Runnable identityHeld, Runnable routesKnown,
+      Runnable aloneNow) {
+    if (!ahead.loginsUnderWay() && aloneNow == null) {
       routesKnown.run();
       identityHeld.run();
       return;
@@ -251,9 +254,28 @@ public final class Preflight implements Steps.Checks {
     try {
       ahead.awaitLogins();
       routesKnown.run();
+      if (aloneNow != null) {
+        aloneNow.run();
+      }
     } finally {
       Background.await(atOnce, RuntimeException.class);
     }
+  }
+
+  /**
+   * Whether P1's checks that run alone (the rehearsal) may run beside the others: every package check
+   * of a type that reads only the catalog, or runs alone itself, and statements that take no lock
+   * such a read waits for ({@link RehearsalBeside}). cutter's own P1 tasks (journal, derived
+   * privileges, backup scope, lint) read only the catalog and the journal.
+   */
+  private boolean rehearsalBeside(ApplyPackage pkg, List<ExecStatement> statements) {
+    for (CheckSpec spec : pkg.preflight()) {
+      CheckType type = types.get(spec.name());
+      if (type == null || !(type.runsAlone() || type.readsOnlyTheCatalog())) {
+        return false;
+      }
+    }
+    return RehearsalBeside.statementsAllow(statements);
   }
 
   /** Starts opening the sessions as apply_role that {@code pkg}'s P1 checks will open ({@link CheckType#sessionAhead}). */
@@ -300,8 +322,8 @@ public final class Preflight implements Steps.Checks {
     TargetAccess access = new TargetAccess(target, passwordFor, privilegedLoginAllowed);
     try (CheckSessions.Lease lease = sessions.lease(target, Math.max(1, Math.min(4, parallelism)), "cutter checks");
         PackageQueries queries = new PackageQueries(access, pkg.target().applyRole(), "cutter checks")) {
-      return runAll(lease.pool(), packageTasks(checks), alone(checks), pkg, artifact.apply(pkg), access, queries, plan -> { },
-          null, () -> { });
+      return runAll(lease.pool(), packageTasks(checks), alone(checks), false, pkg, artifact.apply(pkg), access, queries,
+          plan -> { }, null, aloneNow -> { });
     }
   }
 
@@ -401,12 +423,16 @@ public final class Preflight implements Steps.Checks {
   }
 
   /**
-   * Runs the tasks in parallel, then those in {@code alone} one by one; results in the tasks' order.
-   * {@code whileTheyRun} runs on this thread once the parallel ones are under way.
+   * Runs the tasks in parallel, and those in {@code alone} one by one: after them, or, when {@code
+   * beside}, as soon as {@code whileTheyRun} (on this thread, once the parallel ones are under way)
+   * calls for them; results in the tasks' order. What ran beside a check that runs alone and was
+   * stopped by a lock or a timeout runs again after it, and a check run alone beside the others that
+   * did not pass runs again after them, alone ({@link RehearsalBeside}).
    */
-  private List<CheckResult> runAll(CheckPool pool, Map<String, Task> tasks, Set<String> alone, ApplyPackage pkg,
-      List<ExecStatement> statements, TargetAccess access, PackageQueries queries,
-      java.util.function.Consumer<dev.cutter.core.lock.LockPlan> lockPlans, RoleSessionsAhead ahead, Runnable whileTheyRun) {
+  private List<CheckResult> runAll(CheckPool pool, Map<String, Task> tasks, Set<String> alone, boolean beside,
+      ApplyPackage pkg, List<ExecStatement> statements, TargetAccess access, PackageQueries queries,
+      java.util.function.Consumer<dev.cutter.core.lock.LockPlan> lockPlans, RoleSessionsAhead ahead,
+      java.util.function.Consumer<Runnable> whileTheyRun) {
     ExecutorService exec = Executors.newFixedThreadPool(pool.size(), r -> {
       Thread t = new Thread(r, "cutter-check");
       t.setDaemon(true);
@@ -419,14 +445,31 @@ public final class Preflight implements Steps.Checks {
           futures.put(id, exec.submit(() -> runOne(pool, id, task, pkg, statements, access, queries, lockPlans, ahead)));
         }
       });
-      whileTheyRun.run(); // on this thread, which would otherwise only wait
       Map<String, CheckResult> done = new HashMap<>();
-      futures.forEach((id, f) -> done.put(id, await(id, f)));
-      tasks.forEach((id, task) -> {
+      Runnable aloneNow = () -> tasks.forEach((id, task) -> {
         if (alone.contains(id)) {
           done.put(id, runOne(pool, id, task, pkg, statements, access, queries, lockPlans, ahead));
         }
       });
+      boolean aloneBeside = beside && !alone.isEmpty();
+      whileTheyRun.accept(aloneBeside ? aloneNow : null); // on this thread, which would otherwise only wait
+      futures.forEach((id, f) -> done.put(id, await(id, f)));
+      if (!aloneBeside) {
+        aloneNow.run();
+      } else {
+        // the sequential order's results wherever running beside may have changed one
+        tasks.forEach((id, task) -> {
+          if (!alone.contains(id) && RehearsalBeside.stoppedByALock(done.get(id))) {
+            done.put(id, runOne(pool, id, task, pkg, statements, access, queries, lockPlans, ahead));
+          }
+        });
+        tasks.forEach((id, task) -> {
+          if (alone.contains(id) && done.get(id).status() != CheckStatus.PASS) {
+            lockPlans.accept(null); // the plan is the run's that gives the result
+            done.put(id, runOne(pool, id, task, pkg, statements, access, queries, lockPlans, ahead));
+          }
+        });
+      }
       return tasks.keySet().stream().map(done::get).toList();
     } finally {
       exec.shutdownNow();
