@@ -140,7 +140,7 @@ public final class RehearsalBeside {
         depth++;
       } else if (x.isPunct(')')) {
         depth--;
-      } else if (depth == 0 && (x.is("as") || x.is("inherits") || x.is("partition") || x.is("select"))) {
+      } else if (depth == 0 && (x.is("as") || x.is("inherits") || x.is("select"))) {
         return false;
       }
     }

@@ -95,4 +95,49 @@ class BeginReadingsAtOnceTest {
     assertThat(db.queryValue("select count(*) from pg_attribute where attrelid = 'public.t'::regclass and attname = 'c'"))
         .as("the change did not run").isEqualTo("0");
   }
+
+  /** P1 as a stub: the readings are taken (at once) while another session holds a view they read locked. */
+  private static final class LockedWhileRead extends IdentityOnlyChecks {
+    private final TestDatabase db;
+
+    LockedWhileRead(TestDatabase db) {
+      this.db = db;
+    }
+
+    @Override
+    public Steps.P1 preflightWithLint(ConnectionSpec target, ApplyPackage pkg, boolean sandbox, Runnable identityHeld,
+        Runnable routesKnown) {
+      try (Connection c = db.superuser()) {
+        c.setAutoCommit(false);
+        try (java.sql.Statement st = c.createStatement()) {
+          st.execute("lock table public.v in access exclusive mode");
+        }
+        identityHeld.run(); // the fingerprint reads the view's definition: stopped by the database's lock_timeout
+        c.rollback();
+      } catch (SQLException e) {
+        throw new IllegalStateException(e);
+      }
+      routesKnown.run();
+      return passed();
+    }
+  }
+
+  @Test
+  void readingsThatALockStoppedBesideP1AreReadAgainOnceP1Held(TestDatabase db) throws SQLException {
+    db.execute("create table public.t (a int)");
+    db.execute("create view public.v as select a from public.t");
+    db.execute("alter database " + db.name() + " set lock_timeout = '200ms'");
+    try (Connection c = db.superuser()) {
+      Journal.init(c, List.of());
+    }
+    ApplyRun.Request req = new ApplyRun.Request(pkg("e".repeat(64), List.of(), null, ApplySettings.Mode.TRANSACTION),
+        stmts("alter table t add column c int"), false, List.of(), login(db, "postgres"), (spec, role) -> Optional.empty(),
+        Duration.ZERO, RunMode.APPLY, RunIds.next(Clock.systemUTC()));
+    RunReport r = new ApplyRun(INTEGRITY_OK, new LockedWhileRead(db), NO_BACKUP, Clock.systemUTC()).execute(req,
+        x -> "f".repeat(64));
+
+    assertThat(r.verdict()).as("read again once the lock was gone: %s", r.rootCause()).isEqualTo(Verdict.PASS);
+    assertThat(db.queryValue("select count(*) from pg_attribute where attrelid = 'public.t'::regclass and attname = 'c'"))
+        .isEqualTo("1");
+  }
 }
