@@ -2,6 +2,9 @@ package dev.cutter.core.check;
 
 import dev.cutter.core.db.ConnectionSpec;
 import dev.cutter.core.db.Connections;
+import dev.cutter.core.exec.RoleSwitch;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,6 +29,7 @@ public final class RoleRoutes {
   private record Key(Map<String, String> endpoint, String role) {}
 
   private final Map<Key, String> separateLogins = new ConcurrentHashMap<>();
+  private final Map<Key, RoleSwitch.Standing> standings = new ConcurrentHashMap<>();
 
   /** The routes of {@code passwordFor}'s run, or null when it remembers none. */
   static RoleRoutes of(Object passwordFor) {
@@ -43,6 +47,26 @@ public final class RoleRoutes {
 
   void forget(ConnectionSpec login, String role) {
     separateLogins.remove(key(login, role));
+    standings.remove(key(login, role));
+  }
+
+  /**
+   * Reads on {@code loginSession} (a session of {@code login}'s role, its search_path pinned to the
+   * catalog) what that role holds against {@code role}, for {@code passwordFor}'s run: a later {@link
+   * TargetAccess#openAs} that this reading sends to a separate login as the role logs in as it at
+   * once, without a probe session first. Nothing when the run remembers no routes.
+   */
+  public static void readStanding(Object passwordFor, ConnectionSpec login, Connection loginSession, String role)
+      throws SQLException {
+    RoleRoutes routes = of(passwordFor);
+    if (routes != null) {
+      routes.standings.put(key(login, role), RoleSwitch.standing(loginSession, role));
+    }
+  }
+
+  /** What {@link #readStanding} read for {@code login} and {@code role}, if it did. */
+  Optional<RoleSwitch.Standing> standing(ConnectionSpec login, String role) {
+    return Optional.ofNullable(standings.get(key(login, role)));
   }
 
   private static Key key(ConnectionSpec login, String role) {

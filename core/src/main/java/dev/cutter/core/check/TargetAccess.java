@@ -138,6 +138,20 @@ public record TargetAccess(ConnectionSpec login, BiFunction<ConnectionSpec, Stri
         routes.forget(login, role); // the login no longer works: find the route again from the start
       }
     }
+    // the run read what the login holds on a session of its own: where that calls for a separate login,
+    // log in as the role at once (the strictest route whatever the login holds now), no probe first
+    Optional<Standing> read = routes == null ? Optional.empty() : routes.standing(login, role);
+    String separateFailed = null;
+    if (read.isPresent() && read.get().roleExists() && !read.get().isRole() && !read.get().leanMember()) {
+      String how = "a separate login as " + role + " (" + whySeparate(read.get(), role) + ")";
+      try {
+        RoleSession s = new RoleSession(loginAs(role, purpose), Route.AUTHENTICATED_AS_ROLE, how);
+        routes.rememberSeparateLogin(login, role, how);
+        return s;
+      } catch (CutterException | SQLException e) {
+        separateFailed = e instanceof SQLException x ? DbErrors.oneLine(x) : e.getMessage(); // not tried again below
+      }
+    }
     Connection c = Connections.open(login, purpose);
     Standing st;
     try {
@@ -165,18 +179,19 @@ public record TargetAccess(ConnectionSpec login, BiFunction<ConnectionSpec, Stri
     if (!st.roleExists()) {
       throw new RoleRefused(Refusal.ROLE_MISSING, Excess.NONE, "role " + role + " does not exist on the target");
     }
-    String why = !st.member() ? "login role " + st.sessionUser() + " is not a member of " + role
-        : "login role " + st.sessionUser() + " holds what " + role + " lacks (" + st.excess().describe() + ")";
-    String failed;
-    try {
-      String how = "a separate login as " + role + " (" + why + ")";
-      RoleSession s = new RoleSession(loginAs(role, purpose), Route.AUTHENTICATED_AS_ROLE, how);
-      if (routes != null) {
-        routes.rememberSeparateLogin(login, role, how);
+    String why = whySeparate(st, role);
+    String failed = separateFailed;
+    if (failed == null) {
+      try {
+        String how = "a separate login as " + role + " (" + why + ")";
+        RoleSession s = new RoleSession(loginAs(role, purpose), Route.AUTHENTICATED_AS_ROLE, how);
+        if (routes != null) {
+          routes.rememberSeparateLogin(login, role, how);
+        }
+        return s;
+      } catch (CutterException | SQLException e) {
+        failed = e instanceof SQLException s ? DbErrors.oneLine(s) : e.getMessage();
       }
-      return s;
-    } catch (CutterException | SQLException e) {
-      failed = e instanceof SQLException s ? DbErrors.oneLine(s) : e.getMessage();
     }
     if (!st.member()) {
       throw new RoleRefused(Refusal.NOT_REACHABLE, Excess.NONE, why + " and logging in as " + role + " failed: "
@@ -199,6 +214,12 @@ public record TargetAccess(ConnectionSpec login, BiFunction<ConnectionSpec, Stri
     return new RoleSession(p, Route.SET_ROLE_FROM_PRIVILEGED_LOGIN, "logged in as " + st.sessionUser() + ", SET ROLE "
         + role + "; " + why + ": allowed by the trust policy (allow_privileged_login), a statement can act as "
         + st.sessionUser());
+  }
+
+  /** Why a login role that is not {@code role} and not a lean member of it needs a separate login. */
+  private static String whySeparate(Standing st, String role) {
+    return !st.member() ? "login role " + st.sessionUser() + " is not a member of " + role
+        : "login role " + st.sessionUser() + " holds what " + role + " lacks (" + st.excess().describe() + ")";
   }
 
   /** A separate session authenticated as {@code role}. */

@@ -268,6 +268,13 @@ public final class ApplyRun {
         }
         s.gate(new GateResult(GateIds.LOCK, GateStatus.PASS, "run lock and an unconsumed authorization",
             "lock taken; package not in the journal", null, List.of()));
+        try {
+          // what the login holds against apply_role, read here: the run's sessions as apply_role skip the probe login
+          dev.cutter.core.check.RoleRoutes.readStanding(req.passwordFor(), req.login(), lockConn,
+              req.pkg().target().applyRole());
+        } catch (SQLException e) {
+          // each session as apply_role probes the login as it would have
+        }
         return gated(s, lockConn, sink);
       } catch (SQLException | RuntimeException e) {
         if (!s.changed) {

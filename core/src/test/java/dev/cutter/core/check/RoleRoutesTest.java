@@ -109,4 +109,45 @@ class RoleRoutesTest {
     assertThat(lookup.roleRoutes().separateLogin(login(db, "postgres"), app2)).isPresent();
     assertThat(lookup.roleRoutes().separateLogin(login(db, deployer), app2)).as("remembered per login").isEmpty();
   }
+
+  @Test
+  void aStandingTheRunReadOnItsOwnSessionSendsTheFirstSessionStraightToTheRolesLogin(TestDatabase db) throws SQLException {
+    String app = db.createRole("app");
+    String boss = db.createRole("boss", "CREATEDB");
+    RunLookup lookup = new RunLookup();
+    try (Connection own = dev.cutter.core.db.Connections.openCatalog(login(db, boss), "test lock")) {
+      RoleRoutes.readStanding(lookup, login(db, boss), own, app);
+    }
+    // the login role can no longer log in: only a first session that skips the probe can be had
+    db.execute("alter role " + boss + " nologin");
+    try (RoleSession first = new TargetAccess(login(db, boss), lookup).openAs(app, "test")) {
+      assertThat(first.route()).isEqualTo(Route.AUTHENTICATED_AS_ROLE);
+      assertThat(first.how()).isEqualTo("a separate login as " + app + " (login role " + boss + " is not a member of " + app + ")");
+      assertThat(query(first.connection(), "select session_user || ' ' || current_user")).isEqualTo(app + " " + app);
+    }
+    assertThat(lookup.roleRoutes().separateLogin(login(db, boss), app)).isPresent();
+  }
+
+  @Test
+  void aStandingReadAheadChangesNoOtherRoute(TestDatabase db) throws SQLException {
+    String app = db.createRole("app", "nologin");
+    String deployer = db.createRole("deployer");
+    db.execute("grant " + app + " to " + deployer);
+    RunLookup lookup = new RunLookup();
+    try (Connection own = dev.cutter.core.db.Connections.openCatalog(login(db, deployer), "test lock")) {
+      RoleRoutes.readStanding(lookup, login(db, deployer), own, app);
+    }
+    try (RoleSession s = new TargetAccess(login(db, deployer), lookup).openAs(app, "test")) {
+      assertThat(s.route()).as("a lean login still SETs ROLE").isEqualTo(Route.SET_ROLE_FROM_LEAN_LOGIN);
+    }
+    // a separate login the reading calls for that fails: the strict rule as without the reading
+    RunLookup other = new RunLookup();
+    try (Connection own = dev.cutter.core.db.Connections.openCatalog(login(db, "postgres"), "test lock")) {
+      RoleRoutes.readStanding(other, login(db, "postgres"), own, app);
+    }
+    RoleRefused e = catchThrowableOfType(RoleRefused.class, () -> new TargetAccess(login(db, "postgres"), other)
+        .openAs(app, "test"));
+    assertThat(e.reason()).isEqualTo(TargetAccess.Refusal.PRIVILEGED_LOGIN);
+    assertThat(e.getMessage()).contains("logging in as " + app + " failed");
+  }
 }
