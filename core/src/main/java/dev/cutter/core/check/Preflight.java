@@ -433,7 +433,9 @@ public final class Preflight implements Steps.Checks {
       ApplyPackage pkg, List<ExecStatement> statements, TargetAccess access, PackageQueries queries,
       java.util.function.Consumer<dev.cutter.core.lock.LockPlan> lockPlans, RoleSessionsAhead ahead,
       java.util.function.Consumer<Runnable> whileTheyRun) {
-    ExecutorService exec = Executors.newFixedThreadPool(pool.size(), r -> {
+    // a check run alone beside the others keeps one of the pool's sessions for itself
+    boolean aloneBeside = beside && !alone.isEmpty();
+    ExecutorService exec = Executors.newFixedThreadPool(aloneBeside ? Math.max(1, pool.size() - 1) : pool.size(), r -> {
       Thread t = new Thread(r, "cutter-check");
       t.setDaemon(true);
       return t;
@@ -451,7 +453,6 @@ public final class Preflight implements Steps.Checks {
           done.put(id, runOne(pool, id, task, pkg, statements, access, queries, lockPlans, ahead));
         }
       });
-      boolean aloneBeside = beside && !alone.isEmpty();
       whileTheyRun.accept(aloneBeside ? aloneNow : null); // on this thread, which would otherwise only wait
       futures.forEach((id, f) -> done.put(id, await(id, f)));
       if (!aloneBeside) {
