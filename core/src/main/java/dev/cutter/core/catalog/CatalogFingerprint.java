@@ -133,8 +133,28 @@ public record CatalogFingerprint(String sha256, SortedMap<String, String> object
    * indexes, triggers and policies. One query.
    */
   public static CatalogFingerprint ofRelations(Connection c, Collection<String> names) throws SQLException {
-    return read(c, RELATIONS, names.stream().distinct().toArray(String[]::new));
+    return ofRelations(c, names, List.of());
   }
+
+  /**
+   * {@link #ofRelations(Connection, Collection)} of {@code names}, and of {@code absentBefore}
+   * (relations the change creates before it touches them otherwise) only whether each exists: one
+   * cheap query, none for an empty list.
+   */
+  public static CatalogFingerprint ofRelations(Connection c, Collection<String> names, Collection<String> absentBefore)
+      throws SQLException {
+    Map<String, String> objects = new TreeMap<>();
+    if (!names.isEmpty()) {
+      readInto(c, RELATIONS, names.stream().distinct().toArray(String[]::new), objects);
+    }
+    if (!absentBefore.isEmpty()) {
+      readInto(c, PRESENCE, absentBefore.stream().distinct().toArray(String[]::new), objects);
+    }
+    return of(objects);
+  }
+
+  private static final String PRESENCE = "select x.label, case when pg_catalog.to_regclass(x.label) is null"
+      + " then 'absent' else 'present (the change creates it)' end from pg_catalog.unnest(?::pg_catalog.text[]) as x(label)";
 
   /** The fingerprint of every relation, function and type in {@code schemas}, and the schemas themselves. One query. */
   public static CatalogFingerprint ofSchemas(Connection c, Collection<String> schemas) throws SQLException {
@@ -143,6 +163,11 @@ public record CatalogFingerprint(String sha256, SortedMap<String, String> object
 
   private static CatalogFingerprint read(Connection c, String sql, String[] names) throws SQLException {
     Map<String, String> objects = new TreeMap<>();
+    readInto(c, sql, names, objects);
+    return of(objects);
+  }
+
+  private static void readInto(Connection c, String sql, String[] names, Map<String, String> objects) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       Array a = c.createArrayOf("text", names);
       ps.setArray(1, a);
@@ -152,7 +177,6 @@ public record CatalogFingerprint(String sha256, SortedMap<String, String> object
         }
       }
     }
-    return of(objects);
   }
 
   /**

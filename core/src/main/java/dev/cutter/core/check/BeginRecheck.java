@@ -70,6 +70,8 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
        where c.relkind in ('r', 'p', 'v', 'm')""";
 
   private final Map<String, LockMode> locks;
+  /** Relations the change creates before it references, indexes or alters them: their absence is compared. */
+  private final List<String> createdFirst;
   private final CatalogFingerprint atP1;
   private final LockSession lockSession;
   /** The session that holds the run lock (the login's), asked again after the package's checks. */
@@ -83,8 +85,9 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
   /** The session holding the run lock: its pid and the advisory lock it holds, as pg_locks shows them. */
   record LockSession(int pid, long classid, long objid) {}
 
-  private BeginRecheck(Map<String, LockMode> locks, CatalogFingerprint atP1, LockSession lockSession,
-      Connection lockConn, PackageChecks packageChecks, Set<String> touchedSchemas) {
+  private BeginRecheck(Map<String, LockMode> locks, List<String> createdFirst, CatalogFingerprint atP1,
+      LockSession lockSession, Connection lockConn, PackageChecks packageChecks, Set<String> touchedSchemas) {
+    this.createdFirst = createdFirst;
     this.lockConn = lockConn;
     this.touchedSchemas = Set.copyOf(touchedSchemas);
     this.locks = locks;
@@ -101,11 +104,23 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
       String loginRole, PackageChecks packageChecks) throws SQLException {
     Map<String, LockMode> locks = new LinkedHashMap<>();
     List<Touch> touches = touches(statements);
+    // a relation the script creates before anything else touches it (its first touch a CREATE, the name as
+    // written) did not exist before the change: nothing to lock at BEGIN, and only its absence to compare
+    Set<String> seen = new java.util.HashSet<>();
+    Set<String> created = new java.util.HashSet<>();
+    Set<String> createdFirst = new LinkedHashSet<>();
     for (Touch t : touches) {
       if (t.kind().isRelation() && t.kind() != ObjectKind.INDEX && t.kind() != ObjectKind.SEQUENCE) {
         LockMode m = t.action().lock().orElse(null);
         String relation = t.object().toString(); // quoted once per touch: 10,000 statements touch thousands
-        locks.put(relation, LockMode.stronger(locks.get(relation), m));
+        if (seen.add(relation) && t.action() == Touch.Action.CREATE) {
+          created.add(relation);
+        }
+        if (!created.contains(relation)) {
+          locks.put(relation, LockMode.stronger(locks.get(relation), m));
+        } else if (m != null) {
+          createdFirst.add(relation);
+        }
       }
     }
     CatalogFingerprint fp;
@@ -114,7 +129,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     lockConn.setAutoCommit(false);
     try {
       Optional<SearchPath> path = applySearchPath(lockConn, pkg.target().applyRole(), loginRole);
-      fp = CatalogFingerprint.ofRelations(lockConn, fingerprinted(locks));
+      fp = CatalogFingerprint.ofRelations(lockConn, fingerprinted(locks), createdFirst);
       for (Touch t : touches) {
         if (t.kind() == ObjectKind.SCHEMA) {
           schemas.add(t.object().name());
@@ -136,13 +151,14 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
         session = new LockSession(rs.getInt(1), rs.getLong(2), rs.getLong(3));
       }
     }
-    return new BeginRecheck(locks, fp, session, lockConn, packageChecks, schemas);
+    return new BeginRecheck(locks, List.copyOf(createdFirst), fp, session, lockConn, packageChecks, schemas);
   }
 
   /**
    * The relations whose fingerprint is compared: those the change alters, drops, writes,
-   * indexes, references or triggers on. A relation it only creates is left out — if another
-   * session creates it first, the artifact's own CREATE fails and the apply is rolled back.
+   * indexes, references or triggers on. A relation it creates first is left out, also where a
+   * later statement references, indexes or alters it — if another session creates it first, the
+   * artifact's own CREATE fails and the apply is rolled back.
    */
   private static List<String> fingerprinted(Map<String, LockMode> locks) {
     return locks.entrySet().stream().filter(e -> e.getValue() != null).map(Map.Entry::getKey).toList();
@@ -242,11 +258,11 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
       results.add(still);
       return refuse(still);
     }
-    CatalogFingerprint now = readOnly(c, conn -> CatalogFingerprint.ofRelations(conn, fingerprinted(locks)));
+    CatalogFingerprint now = readOnly(c, conn -> CatalogFingerprint.ofRelations(conn, fingerprinted(locks), createdFirst));
     List<String> diff = atP1.differences(now);
     CheckResult catalog = diff.isEmpty()
         ? CheckResult.pass(CATALOG, "fingerprint " + atP1.sha256(), "fingerprint " + now.sha256(),
-            fingerprinted(locks).size() + " touched relation(s) as in P1")
+            (fingerprinted(locks).size() + createdFirst.size()) + " touched relation(s) as in P1")
         : CheckResult.fail(CATALOG, new Cause.TargetChangedSinceP1(Cause.Recheck.CATALOG), "fingerprint " + atP1.sha256(), "fingerprint " + now.sha256(),
             "the relations the change touches changed since P1: " + String.join("; ", diff));
     results.add(catalog);

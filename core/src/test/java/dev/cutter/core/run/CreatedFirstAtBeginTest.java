@@ -1,0 +1,105 @@
+package dev.cutter.core.run;
+
+import static dev.cutter.core.run.ApplyRunTest.INTEGRITY_OK;
+import static dev.cutter.core.run.ApplyRunTest.NO_BACKUP;
+import static dev.cutter.core.run.ApplyRunTest.login;
+import static dev.cutter.core.run.ApplyRunTest.pkg;
+import static dev.cutter.core.run.ApplyRunTest.stmts;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cutter.core.Verdict;
+import dev.cutter.core.check.BeginRecheck;
+import dev.cutter.core.check.CheckResult;
+import dev.cutter.core.db.ConnectionSpec;
+import dev.cutter.core.exec.Journal;
+import dev.cutter.core.model.ApplyPackage;
+import dev.cutter.core.model.ApplySettings;
+import dev.cutter.fixtures.TestDatabase;
+import dev.cutter.fixtures.WithPostgres;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A relation the artifact creates before any other statement touches it did not exist before the
+ * change: BEGIN does not lock it, and compares only its absence (one cheap query, where the whole
+ * relation fingerprint of an absent name took the heavy one), also where a later statement
+ * references, indexes or alters it. A relation dropped first and then created again existed: it is
+ * fingerprinted whole. If another session creates such a relation between P1 and BEGIN, BEGIN
+ * refuses the apply as before.
+ */
+@WithPostgres
+class CreatedFirstAtBeginTest {
+
+  /** P1 as a stub: the readings are taken, then {@code meanwhile} runs in another session. */
+  private static final class Meanwhile extends IdentityOnlyChecks {
+    private final TestDatabase db;
+    private final String meanwhile;
+
+    Meanwhile(TestDatabase db, String meanwhile) {
+      this.db = db;
+      this.meanwhile = meanwhile;
+    }
+
+    @Override
+    public Steps.P1 preflightWithLint(ConnectionSpec target, ApplyPackage pkg, boolean sandbox, Runnable identityHeld,
+        Runnable routesKnown) {
+      identityHeld.run();
+      if (meanwhile != null) {
+        db.execute(meanwhile);
+      }
+      routesKnown.run();
+      return passed();
+    }
+  }
+
+  private static RunReport apply(TestDatabase db, String meanwhile, String... statements) throws SQLException {
+    try (Connection c = db.superuser()) {
+      Journal.init(c, List.of());
+    }
+    ApplyRun.Request req = new ApplyRun.Request(pkg("c".repeat(64), List.of(), null, ApplySettings.Mode.TRANSACTION),
+        stmts(statements), false, List.of(), login(db, "postgres"), (spec, role) -> Optional.empty(), Duration.ZERO,
+        RunMode.APPLY, RunIds.next(Clock.systemUTC()));
+    return new ApplyRun(INTEGRITY_OK, new Meanwhile(db, meanwhile), NO_BACKUP, Clock.systemUTC()).execute(req,
+        x -> "f".repeat(64));
+  }
+
+  private static CheckResult atBegin(RunReport r, String id) {
+    return r.gates().stream().filter(g -> g.id().equals(GateIds.APPLY)).findFirst().orElseThrow().checks().stream()
+        .filter(c -> c.id().equals(id)).findFirst().orElseThrow(() -> new AssertionError("no " + id + " in " + r.gates()));
+  }
+
+  @Test
+  void aRelationTheArtifactCreatesFirstIsNeitherLockedNorFingerprintedAtBegin(TestDatabase db) throws SQLException {
+    RunReport r = apply(db, null, "create table public.parent (id int primary key)",
+        "create table public.child (id int primary key, p int references public.parent (id))",
+        "create index on public.child (p)", "alter table public.parent add column note text");
+    assertThat(r.verdict()).isEqualTo(Verdict.PASS);
+    assertThat(atBegin(r, BeginRecheck.CATALOG).message()).as("parent and child: their absence").isEqualTo("2 touched relation(s) as in P1");
+    assertThat(atBegin(r, BeginRecheck.LOCKS).actual()).isEqualTo("none needed");
+  }
+
+  @Test
+  void aRelationDroppedAndCreatedAgainStaysFingerprinted(TestDatabase db) throws SQLException {
+    db.execute("create table public.t (a int)");
+    RunReport r = apply(db, null, "drop table public.t", "create table public.t (a int, b int)",
+        "create index on public.t (b)");
+    assertThat(r.verdict()).isEqualTo(Verdict.PASS);
+    assertThat(atBegin(r, BeginRecheck.CATALOG).message()).isEqualTo("1 touched relation(s) as in P1");
+  }
+
+  @Test
+  void aRelationAnotherSessionCreatesBeforeBeginIsRefusedThere(TestDatabase db) throws SQLException {
+    RunReport r = apply(db, "create table public.parent (id int primary key, theirs text)",
+        "create table public.parent (id int primary key)",
+        "create table public.child (id int primary key, p int references public.parent (id))");
+    assertThat(r.verdict()).isEqualTo(Verdict.BLOCKED);
+    CheckResult catalog = atBegin(r, BeginRecheck.CATALOG);
+    assertThat(catalog.message()).contains("public.parent").contains("absent").contains("present");
+    assertThat(db.queryValue("select count(*) from pg_class where relname = 'child'")).isEqualTo("0");
+  }
+}
