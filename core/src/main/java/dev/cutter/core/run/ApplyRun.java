@@ -325,7 +325,6 @@ public final class ApplyRun {
     // rehearsal, which runs alone after them)
     BeginReading reading = new BeginReading(lockConn, pkg, req.statements(), req.login().user(),
         c -> checks.recheck(c, req.login(), pkg, req.mode() == RunMode.DRY_RUN));
-    sink.serverBusy(); // the report's path warmed while the run waits on the server
     Steps.P1 p1run = checks.preflightWithLint(req.login(), pkg, req.mode() == RunMode.DRY_RUN, reading::readAhead,
         ahead::start);
     List<CheckResult> p1 = p1run.results();
@@ -358,6 +357,7 @@ public final class ApplyRun {
       return finish(s, Verdict.BLOCKED, "the run lock's session is gone after P1: " + DbErrors.oneLine(e), sink, lockConn);
     }
 
+    sink.serverBusy(); // the report's path warmed while the run waits on the server (P1 keeps both cores busy)
     s.timer.start();
     if (pkg.backup().required()) {
       String role = pkg.target().backupRole().orElse(req.login().user());

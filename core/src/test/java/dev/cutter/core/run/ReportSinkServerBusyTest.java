@@ -17,8 +17,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /**
- * The report sink hears once, before P1, that the run now waits on the server (it warms the
- * report's path then), and not at all for a run that stops before it holds the run lock.
+ * The report sink hears once, when P1 held, that the run now waits on the server (it warms the
+ * report's path then, while the backup and the apply wait on the server; P1 keeps the client busy
+ * with its checks and the rehearsal beside them), and not at all for a run that stops before.
  */
 @WithPostgres
 class ReportSinkServerBusyTest {
@@ -48,7 +49,7 @@ class ReportSinkServerBusyTest {
   }
 
   @Test
-  void aGatedRunTellsItsSinkOnceBeforeP1AndWritesAfter(TestDatabase db) throws SQLException {
+  void aGatedRunTellsItsSinkOnceP1HeldAndWritesAfter(TestDatabase db) throws SQLException {
     try (Connection c = db.superuser()) {
       Journal.init(c, List.of());
     }
@@ -68,6 +69,30 @@ class ReportSinkServerBusyTest {
     Recording sink = new Recording();
 
     new ApplyRun(refused, ApplyRunTest.checksOn(db), (t, pk, id) -> null, Clock.systemUTC()).execute(request(db), sink);
+
+    assertThat(sink.calls).containsExactly("write BLOCKED");
+  }
+
+  @Test
+  void aRunP1BlocksNeverTellsItsSinkTheServerIsBusy(TestDatabase db) throws SQLException {
+    try (Connection c = db.superuser()) {
+      Journal.init(c, List.of());
+    }
+    Steps.Integrity ok = (pk, required) -> new Steps.IntegrityOutcome(
+        List.of(new GateResult(GateIds.SIGNATURE, GateStatus.PASS, null, null, null, List.of())), List.of("FPR1"));
+    Steps.Checks failing = new IdentityOnlyChecks() {
+      @Override
+      public Steps.P1 preflightWithLint(dev.cutter.core.db.ConnectionSpec target, dev.cutter.core.model.ApplyPackage pkg,
+          boolean sandbox, Runnable identityHeld, Runnable routesKnown) {
+        identityHeld.run();
+        routesKnown.run();
+        return new Steps.P1(List.of(dev.cutter.core.check.CheckResult.fail("objects_absent#1",
+            new dev.cutter.core.cause.Cause.ObjectsPresent(List.of("table t")), "absent", "present", "t exists")), null, null);
+      }
+    };
+    Recording sink = new Recording();
+
+    new ApplyRun(ok, failing, (t, pk, id) -> null, Clock.systemUTC()).execute(request(db), sink);
 
     assertThat(sink.calls).containsExactly("write BLOCKED");
   }
