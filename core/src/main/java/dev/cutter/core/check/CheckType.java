@@ -41,7 +41,8 @@ public interface CheckType {
   /**
    * True for a check that takes locks on the target (the rehearsal): it runs after every other
    * check has finished, so that the other checks' transactions cannot make it wait for a lock
-   * (and fail on lock_timeout) and it cannot make them wait.
+   * (and fail on lock_timeout) and it cannot make them wait; beside them only where {@link
+   * RehearsalBeside} shows neither can happen.
    */
   default boolean runsAlone() {
     return false;
