@@ -12,12 +12,17 @@ import dev.cutter.report.SecretScanner;
  */
 public final class MaskedMessageConverter extends ClassicConverter {
 
-  private static final SecretScanner SCANNER =
-      SecretScanner.forEnvironment(System.getenv(), System.getProperty("user.home"));
+  /**
+   * The scanner, made at the first line logged (a run that logs nothing, the usual one, never makes
+   * it: reading the environment's secrets took about a tenth of logging's set-up).
+   */
+  private static final class Scanner {
+    static final SecretScanner SCANNER = SecretScanner.forEnvironment(System.getenv(), System.getProperty("user.home"));
+  }
 
   @Override
   public String convert(ILoggingEvent event) {
-    return mask(SCANNER, event);
+    return mask(Scanner.SCANNER, event);
   }
 
   static String mask(SecretScanner scanner, ILoggingEvent event) {
