@@ -48,7 +48,9 @@ public final class LintCheck {
   public static List<LintFinding> findings(ApplyPackage pkg, List<dev.cutter.core.exec.ExecStatement> statements,
       LintCatalog catalog) {
     List<LintFinding> out = new ArrayList<>(LockHazardLinter.lint(pkg.artifact().path(), statements, catalog));
-    if (pkg.apply() != null) {
+    // the line of apply.lock_timeout (package.yaml parsed again) only for a finding that names it
+    if (pkg.apply() != null
+        && LockHazardLinter.applyLockTimeout(PackageLoader.FILE_NAME, 0, pkg.apply().lockTimeout()).isPresent()) {
       int line = PackageLoader.positionOf(pkg, "apply", "lock_timeout").map(SourcePosition::line).orElse(0);
       LockHazardLinter.applyLockTimeout(PackageLoader.FILE_NAME, line, pkg.apply().lockTimeout()).ifPresent(out::add);
     }

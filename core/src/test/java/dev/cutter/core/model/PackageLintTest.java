@@ -76,4 +76,14 @@ class PackageLintTest {
     assertThat(PackageLoader.positionOf(p, "apply", "lock_timeout")).contains(new SourcePosition(17, 17));
     assertThat(PackageLoader.positionOf(p, "apply", "statement_timeout")).isEmpty();
   }
+
+  @Test
+  void theLintNamesTheLineOfALockTimeoutItFindsAndNoneOtherwise() {
+    TestPackages.write(dir, MINIMAL + "apply:\n  lock_timeout: 2min\n");
+    List<dev.cutter.core.lint.LintFinding> found = dev.cutter.core.lint.LintCheck.findings(loader.load(dir), List.of(),
+        null);
+    assertThat(found).extracting(f -> f.rule().id() + " " + f.line()).containsExactly("lock-timeout-long 17");
+    TestPackages.write(dir, MINIMAL + "apply:\n  lock_timeout: 5s\n");
+    assertThat(dev.cutter.core.lint.LintCheck.findings(loader.load(dir), List.of(), null)).isEmpty();
+  }
 }
