@@ -100,8 +100,37 @@ public final class ScriptJudge implements Utf8Splitter.Sink {
         }
         yield Optional.empty();
       }
+      case SQL, NON_TRANSACTIONAL, TRANSACTION_CONTROL -> joinedTransactionControl(file, s);
       default -> Optional.empty();
     };
+  }
+
+  /**
+   * A statement psql sends as one Query message holding several commands ({@code \;}) of which
+   * one is transaction control: the server runs the message whole, so a joined {@code COMMIT}
+   * commits what ran before it (and ends the change key's hold with it) however the statement's
+   * first word reads, and a wrapper's BEGIN or COMMIT would take the commands joined to it out of
+   * the run. Only a text with a {@code ;} before its end is split again.
+   */
+  private static Optional<Diagnostic> joinedTransactionControl(String file, SqlStatement s) {
+    String text = s.text();
+    int semicolon = text.indexOf(';');
+    if (semicolon < 0 || semicolon >= text.stripTrailing().length() - 1) {
+      return Optional.empty();
+    }
+    List<SqlStatement> commands = SqlSplitter.split(file, text, !Boolean.FALSE.equals(s.standardConformingStrings()))
+        .statements();
+    if (commands.size() < 2) {
+      return Optional.empty();
+    }
+    for (SqlStatement command : commands) {
+      if (command.kind() == StatementKind.TRANSACTION_CONTROL) {
+        return Optional.of(new Diagnostic(file, s.startLine(), s.startColumn(), "`" + command.summary() + "` is transaction"
+            + " control joined to other commands by \\; (psql sends them in one message, which the server runs whole):"
+            + " cutter runs the artifact in one transaction it controls; remove it"));
+      }
+    }
+    return Optional.empty();
   }
 
   /** Why a COPY that writes to the client or runs a program is refused; null for any other statement. */

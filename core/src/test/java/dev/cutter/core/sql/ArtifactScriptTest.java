@@ -108,4 +108,29 @@ class ArtifactScriptTest {
   void reportsUnterminatedTextAsUnrunnable() {
     assertThat(judge("select 'x;\n", Mode.TRANSACTION).rejections()).extracting(Diagnostic::line).containsExactly(1);
   }
+
+  @Test
+  void refusesTransactionControlJoinedByBackslashSemicolonWhateverTheFirstWordAndEvenInTheWrapper() {
+    for (Mode mode : Mode.values()) {
+      ArtifactScript a = judge("create table a (id int) \\; commit;\nselect 1 \\; savepoint s \\; select 2;\n"
+          + "select 3 \\; /* c */ ROLLBACK;\nselect 4 \\; prepare transaction 'x';\n", mode);
+      assertThat(a.rejections()).extracting(Diagnostic::line).containsExactly(1, 2, 3, 4);
+      assertThat(a.rejections().get(0).toString()).isEqualTo("ddl/change.sql:1:1: `commit` is transaction control joined"
+          + " to other commands by \\; (psql sends them in one message, which the server runs whole): cutter runs the"
+          + " artifact in one transaction it controls; remove it");
+    }
+    // a wrapper's BEGIN or COMMIT would take the commands joined to it out of the run
+    ArtifactScript wrapped = judge("begin \\; create table a (id int);\ncreate table b (id int);\ncommit \\; drop table b;\n",
+        Mode.TRANSACTION);
+    assertThat(wrapped.rejections()).extracting(Diagnostic::line).containsExactly(1, 3);
+  }
+
+  @Test
+  void acceptsSemicolonsThatJoinNoTransactionControl() {
+    ArtifactScript a = judge("create function f() returns int language sql begin atomic select 1; end;\n"
+        + "create function g() returns void language plpgsql as $$ begin commit; end $$;\n"
+        + "select 'a;commit' \\; select 2;\nselect 1; -- ; commit\n", Mode.TRANSACTION);
+    assertThat(a.rejections()).isEmpty();
+    assertThat(a.statements()).hasSize(4);
+  }
 }
