@@ -109,7 +109,7 @@ public final class AdvisoryLock implements AutoCloseable {
     c.setAutoCommit(false);
     boolean got;
     try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("select pg_try_advisory_xact_lock(" + CHANGE_KEY + ")")) {
+        ResultSet rs = st.executeQuery("select pg_catalog.pg_try_advisory_xact_lock(" + CHANGE_KEY + ")")) {
       rs.next();
       got = rs.getBoolean(1);
     }
@@ -131,9 +131,11 @@ public final class AdvisoryLock implements AutoCloseable {
     try (Statement st = c.createStatement()) {
       // pg_locks shows the key while the session holds it for the session (its transaction has ended)
       boolean held;
+      // the session keeps apply_role's search_path, which may find an operator of its own first
       try (ResultSet rs = st.executeQuery("select exists (select from pg_catalog.pg_locks l"
-          + " where l.locktype = 'advisory' and l.pid = pg_catalog.pg_backend_pid() and l.objsubid = 1"
-          + " and ((l.classid::pg_catalog.int8 << 32) | l.objid::pg_catalog.int8) = " + CHANGE_KEY + ")")) {
+          + " where l.locktype operator(pg_catalog.=) 'advisory' and l.pid operator(pg_catalog.=) pg_catalog.pg_backend_pid()"
+          + " and l.objsubid operator(pg_catalog.=) 1 and ((l.classid::pg_catalog.int8 operator(pg_catalog.<<) 32)"
+          + " operator(pg_catalog.|) l.objid::pg_catalog.int8) operator(pg_catalog.=) " + CHANGE_KEY + ")")) {
         rs.next();
         held = rs.getBoolean(1);
       }
@@ -158,7 +160,7 @@ public final class AdvisoryLock implements AutoCloseable {
   }
 
   private static boolean tryLock(Connection c, long key) throws SQLException {
-    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select pg_try_advisory_lock(" + key + ")")) {
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select pg_catalog.pg_try_advisory_lock(" + key + ")")) {
       rs.next();
       return rs.getBoolean(1);
     }
@@ -166,7 +168,7 @@ public final class AdvisoryLock implements AutoCloseable {
 
   private static void unlock(Connection c, long key) throws SQLException {
     try (Statement st = c.createStatement()) {
-      st.execute("select pg_advisory_unlock(" + key + ")");
+      st.execute("select pg_catalog.pg_advisory_unlock(" + key + ")");
     }
   }
 

@@ -271,7 +271,7 @@ public final class Journal {
       // is created (the CHECK's ~), and a database search_path its owner (apply_role, say) set
       // could put one of its own first, to be run by record_commit as the journal's owner
       st.execute("set local search_path = pg_catalog, pg_temp");
-      st.execute("select pg_advisory_xact_lock(" + AdvisoryLock.INIT_KEY + ")");
+      st.execute("select pg_catalog.pg_advisory_xact_lock(" + AdvisoryLock.INIT_KEY + ")");
       st.execute(DDL);
       st.execute(FUNCTIONS);
       String owner = owner(c);
