@@ -273,6 +273,25 @@ class HostileApplyRoleTest {
     assertThat(run(db, "postgres", first, stmts("create table t3(a int)")).verdict()).isEqualTo(Verdict.BLOCKED);
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "do $$ begin commit; end $$",
+      "do $$ begin rollback; end $$",
+      "call early_commit()"})
+  void anArtifactCannotEndCuttersTransactionFromInsideARoutine(String ending, TestDatabase db) throws SQLException {
+    String app = applyRole(db);
+    ApplyPackage p = pkg("1".repeat(64), app);
+    RunReport r = run(db, "postgres", p, stmts("create table first_part(a int)",
+        "create procedure early_commit() language plpgsql as $$ begin commit; end $$", ending,
+        "create table second_part(a int)"));
+
+    assertThat(r.verdict()).isEqualTo(Verdict.FAILED);
+    assertThat(r.apply().failedStatement().sqlstate()).as("invalid transaction termination").isEqualTo("2D000");
+    assertThat(db.queryValue("select count(*) from pg_tables where tablename in ('first_part', 'second_part')"))
+        .as("nothing committed").isEqualTo("0");
+    assertThat(db.queryValue("select count(*) from cutter.journal")).isEqualTo("0");
+  }
+
   @Test
   void anAutocommitArtifactCannotFinishItsOwnRun(TestDatabase db) throws SQLException {
     String app = applyRole(db);
