@@ -384,6 +384,14 @@ class PackageLoaderTest {
   }
 
   @Test
+  void refusesAMergeKeyThatWouldGiveAMappingValuesFromElsewhere() {
+    String yaml = MINIMAL.replace("title: Test package", "title: &t {apply_role: app_reader}")
+        .replace("  apply_role: app_owner\n", "  apply_role: app_owner\n  <<: *t\n");
+
+    assertThat(problems(yaml)).extracting(Diagnostic::message).anyMatch(m -> m.startsWith("target.<<: unknown key"));
+  }
+
+  @Test
   void explainsUnreadableInputsInOneLine() {
     assertThat(messages(new byte[0])).containsExactly("the file is empty: expected a mapping that starts with apiVersion: cutter/v1");
     assertThat(messages("# only a comment\n")).containsExactly("the file is empty: expected a mapping that starts with apiVersion: cutter/v1");
