@@ -133,4 +133,21 @@ class ArtifactScriptTest {
     assertThat(a.rejections()).isEmpty();
     assertThat(a.statements()).hasSize(4);
   }
+
+  @Test
+  void refusesBidirectionalControlsThatMakeTheScriptReadOtherwiseOutsideCopyData() {
+    // "trojan source": the reviewer's editor shows the DROP inside the comment
+    String sql = "select 1; /* \u202E } \u2066 done */ drop table accounts; /* \u2069 \u2066 */\n"
+        + "create table t (a text);\ncopy t from stdin;\nab\u202Ecd\n\\.\ninsert into t values ('x\u2067y');\n";
+    for (Mode mode : Mode.values()) {
+      ArtifactScript a = judge(sql, mode);
+      assertThat(a.rejections()).extracting(Diagnostic::toString).containsExactly(
+          "ddl/change.sql:1:14: bidirectional control U+202E: an editor or a diff shows this line in another order than"
+              + " the server reads it, so reviewers may approve other SQL than runs; remove it (data that needs it can"
+              + " write U&'\\202E')",
+          "ddl/change.sql:6:25: bidirectional control U+2067: an editor or a diff shows this line in another order than"
+              + " the server reads it, so reviewers may approve other SQL than runs; remove it (data that needs it can"
+              + " write U&'\\2067')");
+    }
+  }
 }
