@@ -21,6 +21,7 @@ import dev.cutter.fixtures.TestDatabase;
 import dev.cutter.fixtures.WithPostgres;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
@@ -99,17 +100,8 @@ class CatalogSearchPathAttackTest {
       TestDatabase db) throws Exception {
     // the artifact's session keeps apply_role's search_path; the change key taken on it must be
     // the catalog's, or a look-alike answering true leaves an earlier run's statement unseen (O4, O8)
-    String app = db.createRole("app");
-    try (Connection c = db.superuser()) {
-      Journal.init(c, List.of(app));
-    }
-    db.execute("alter database " + db.name() + " owner to " + app);
-    db.createSchema("app", app);
-    try (Connection c = db.connectAs(app); Statement st = c.createStatement()) {
-      st.execute("create function app.pg_try_advisory_xact_lock(k bigint) returns boolean language sql as 'select true'");
-      st.execute("create function app.pg_try_advisory_lock(k bigint) returns boolean language sql as 'select true'");
-      st.execute("alter database " + db.name() + " set search_path = app, pg_catalog");
-    }
+    String app = planted(db, "create function app.pg_try_advisory_xact_lock(k bigint) returns boolean language sql as"
+        + " 'select true'", "create function app.pg_try_advisory_lock(k bigint) returns boolean language sql as 'select true'");
     long changeKey = 0x637574746572L + 2;
     RunReport r = run(db, "postgres", app, mode, "create table app.held as select pg_catalog.count(*) as n"
         + " from pg_catalog.pg_locks l where l.locktype = 'advisory' and l.pid = pg_catalog.pg_backend_pid()"
@@ -130,7 +122,11 @@ class CatalogSearchPathAttackTest {
         + " pg_catalog.concat(pg_catalog.current_setting('data_directory'), '/" + planted + "')); end if;";
   }
 
-  private static void attack(TestDatabase db, String planted, String... plants) throws Exception {
+  /**
+   * apply_role "app", owner of the database and of schema app, with {@code app.accounts} and
+   * {@code plants} made as app, and the database's search_path {@code app, pg_catalog}.
+   */
+  private static String planted(TestDatabase db, String... plants) throws SQLException {
     String app = db.createRole("app");
     try (Connection c = db.superuser()) {
       Journal.init(c, List.of(app));
@@ -144,6 +140,11 @@ class CatalogSearchPathAttackTest {
       }
       st.execute("alter database " + db.name() + " set search_path = app, pg_catalog");
     }
+    return app;
+  }
+
+  private static void attack(TestDatabase db, String planted, String... plants) throws Exception {
+    String app = planted(db, plants);
     RunReport r = run(db, "postgres", app);
 
     assertThat(db.queryValue("select (pg_catalog.pg_stat_file('" + planted + "', true)).size is not null"))

@@ -42,13 +42,7 @@ class RetryWayOutAttackTest {
     String ops = "ops_" + app;
     db.execute("create extension if not exists dblink");
     db.execute("revoke execute on all functions in schema public from public");
-    db.execute("create schema " + ops);
-    db.execute("create table " + ops + ".events(what text)");
-    db.execute("create function " + ops + ".log_event(what text) returns boolean language sql security definer"
-        + " set search_path = pg_catalog as $$ select public.dblink_exec('host=localhost port=" + db.server().port()
-        + " dbname=" + db.name() + " user=" + db.server().superuser() + "', pg_catalog.format('insert into " + ops
-        + ".events values (%L)', what)) is not null $$");
-    db.execute("grant usage on schema " + ops + " to " + app);
+    dev.cutter.core.check.CheckDefinerRouteAttackTest.dblinkLog(db, ops, app);
     ApplyPackage p = ApplyRunTest.pkg("5".repeat(64), targetOf(db, app), Instant.parse("2099-01-01T00:00:00Z"), List.of(),
         null, ApplySettings.Mode.TRANSACTION);
     p = new ApplyPackage(p.file(), p.directory(), p.sha256(), p.id(), p.title(), p.authorization(), p.target(),
