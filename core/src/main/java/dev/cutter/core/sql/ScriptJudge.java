@@ -110,12 +110,11 @@ public final class ScriptJudge implements Utf8Splitter.Sink {
    * one is transaction control: the server runs the message whole, so a joined {@code COMMIT}
    * commits what ran before it (and ends the change key's hold with it) however the statement's
    * first word reads, and a wrapper's BEGIN or COMMIT would take the commands joined to it out of
-   * the run. Only a text with a {@code ;} before its end is split again.
+   * the run. Only a text where something follows a {@code ;} outside quotes is split again.
    */
   private static Optional<Diagnostic> joinedTransactionControl(String file, SqlStatement s) {
     String text = s.text();
-    int semicolon = text.indexOf(';');
-    if (semicolon < 0 || semicolon >= text.stripTrailing().length() - 1) {
+    if (!StatementClassifier.mayHoldASecondCommand(text)) {
       return Optional.empty();
     }
     List<SqlStatement> commands = SqlSplitter.split(file, text, !Boolean.FALSE.equals(s.standardConformingStrings()))
