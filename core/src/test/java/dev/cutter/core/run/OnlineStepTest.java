@@ -179,6 +179,35 @@ class OnlineStepTest {
   }
 
   @Test
+  void anOperatorPlantedBeforeTheCatalogCannotMakeTheCleanupDropAnIndexThatWasThereBefore(TestDatabase db)
+      throws SQLException {
+    // the online step's session keeps the search_path the database gives apply_role (A4): a
+    // name = name planted before the catalog answers false in the look before the build (the name
+    // seems free) and truly after it, so the cleanup took the earlier INVALID index for the step's own
+    String app = applyRole(db);
+    db.execute("create table u(a int); insert into u values (1), (1); alter table u owner to " + app);
+    try (Connection c = db.superuser()) {
+      c.createStatement().execute("create unique index concurrently u_key on u (a)");
+    } catch (SQLException expected) {
+      // leaves the INVALID index u_key, as an earlier failed build would
+    }
+    db.execute("create schema plant; grant usage on schema plant to public;"
+        + " create function plant.eq(a name, b name) returns boolean language sql as $$ select case when"
+        + " pg_catalog.strpos(pg_catalog.current_query(), 'exists (select 1') operator(pg_catalog.>) 0 then false"
+        + " else a operator(pg_catalog.=) b end $$;"
+        + " create operator plant.= (leftarg = name, rightarg = name, function = plant.eq);"
+        + " alter database " + db.name() + " set search_path = plant, pg_catalog, public");
+    ApplyPackage p = pkg("9".repeat(64), app, "create unique index concurrently u_key on u (a);\n");
+    RunReport r = run(db, p, stmts("create table public.t(a int)"));
+
+    assertThat(r.verdict()).isEqualTo(Verdict.ESCALATE);
+    assertThat(r.online().failed().orElseThrow().sqlstate()).as("the name is taken").isEqualTo("42P07");
+    assertThat(r.online().cleanup()).as("nothing of the step's own to drop").isEmpty();
+    assertThat(db.queryValue("select indisvalid from pg_index where indexrelid = 'public.u_key'::regclass"))
+        .as("the pre-existing INVALID index is still there").isEqualTo("f");
+  }
+
+  @Test
   void reindexConcurrentlyRebuildsWithoutLeavingTransientIndexes(TestDatabase db) throws SQLException {
     String app = applyRole(db);
     ApplyPackage p = pkg("d".repeat(64), app, "reindex index concurrently v_key;\nalter table v validate constraint v_a;\n");
