@@ -128,22 +128,28 @@ public final class AdvisoryLock implements AutoCloseable {
    * released them already, and one that still runs (its client lost it) must keep them.
    */
   public static void releaseChange(Connection c) {
-    try (Statement st = c.createStatement()) {
-      // pg_locks shows the key while the session holds it for the session (its transaction has ended)
-      boolean held;
-      // the session keeps apply_role's search_path, which may find an operator of its own first
-      try (ResultSet rs = st.executeQuery("select exists (select from pg_catalog.pg_locks l"
-          + " where l.locktype operator(pg_catalog.=) 'advisory' and l.pid operator(pg_catalog.=) pg_catalog.pg_backend_pid()"
-          + " and l.objsubid operator(pg_catalog.=) 1 and ((l.classid::pg_catalog.int8 operator(pg_catalog.<<) 32)"
-          + " operator(pg_catalog.|) l.objid::pg_catalog.int8) operator(pg_catalog.=) " + CHANGE_KEY + ")")) {
-        rs.next();
-        held = rs.getBoolean(1);
-      }
-      if (held) {
+    try {
+      if (holdsChange(c)) {
         releaseEveryHold(c, "pg_catalog.pg_advisory_unlock(" + CHANGE_KEY + ")");
       }
     } catch (SQLException e) {
       // the session ended or is unreachable: the key stays with the server's session until it ends
+    }
+  }
+
+  /**
+   * Whether the session {@code c} holds the change key now (pg_locks shows the key while the
+   * session holds it, for the session or for its open transaction).
+   */
+  public static boolean holdsChange(Connection c) throws SQLException {
+    try (Statement st = c.createStatement();
+        // the session keeps apply_role's search_path, which may find an operator of its own first
+        ResultSet rs = st.executeQuery("select exists (select from pg_catalog.pg_locks l"
+            + " where l.locktype operator(pg_catalog.=) 'advisory' and l.pid operator(pg_catalog.=) pg_catalog.pg_backend_pid()"
+            + " and l.objsubid operator(pg_catalog.=) 1 and ((l.classid::pg_catalog.int8 operator(pg_catalog.<<) 32)"
+            + " operator(pg_catalog.|) l.objid::pg_catalog.int8) operator(pg_catalog.=) " + CHANGE_KEY + ")")) {
+      rs.next();
+      return rs.getBoolean(1);
     }
   }
 

@@ -2,6 +2,8 @@ package dev.cutter.core.online;
 
 import dev.cutter.core.catalog.Identifiers;
 import dev.cutter.core.db.DbErrors.ServerError;
+import dev.cutter.core.exec.AdvisoryLock;
+import dev.cutter.core.exec.ChangeKeyReleased;
 import dev.cutter.core.model.ApplySettings;
 import dev.cutter.core.model.OnlineStep;
 import dev.cutter.core.online.OnlineInfo.Cleanup;
@@ -53,6 +55,8 @@ public final class OnlineRunner {
     List<Cleanup> cleanup = new ArrayList<>();
     int done = 0;
     List<OnlineStatement> all = script.statements();
+    // a session that holds the change key must still hold it before each next statement (O17)
+    boolean keyed = AdvisoryLock.holdsChange(c);
     try (Statement st = c.createStatement()) {
       st.setEscapeProcessing(false);
       for (int k = 0; k < all.size(); k++) {
@@ -60,6 +64,10 @@ public final class OnlineRunner {
         Before before = before(c, s);
         long t0 = System.nanoTime();
         try {
+          if (keyed && k > 0) {
+            // an earlier statement (an index expression's function) may have given the key up
+            ChangeKeyReleased.check(c, s.index(), s.line(), all.get(k - 1).index());
+          }
           st.execute("set lock_timeout = " + millis(step.lockTimeout()));
           st.execute("set statement_timeout = " + millis(step.statementTimeout()));
           // the online artifact was split with standard_conforming_strings on (it holds no SET); a

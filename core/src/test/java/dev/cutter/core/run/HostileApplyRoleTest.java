@@ -305,6 +305,23 @@ class HostileApplyRoleTest {
     assertThat(run(db, "postgres", p, stmts("create table t(a int)")).verdict()).isEqualTo(Verdict.BLOCKED);
   }
 
+  @Test
+  void anAutocommitArtifactThatReleasesTheChangeKeyStopsBeforeItsNextStatement(TestDatabase db) throws SQLException {
+    // the session-level change key keeps the next run out while a statement of this one may still
+    // run in the server (O4); a statement that gives it up would let a later one run unguarded
+    String app = applyRole(db);
+    ApplyPackage p = pkg("1".repeat(64), app, List.of(), ApplySettings.Mode.AUTOCOMMIT);
+    RunReport r = run(db, "postgres", p, stmts("create table t(a int)", "select pg_advisory_unlock_all()",
+        "create table u(a int)"));
+
+    assertThat(r.verdict()).isEqualTo(Verdict.ESCALATE);
+    assertThat(r.apply().failedStatement().sqlstate()).as("not sent, no server error").isNull();
+    assertThat(r.rootCause()).contains("no longer holds the change key");
+    assertThat(db.queryValue("select to_regclass('public.u') is null")).as("the statement after never ran").isEqualTo("t");
+    assertThat(db.queryValue("select to_regclass('public.t') is not null")).isEqualTo("t");
+    assertThat(db.queryValue("select verdict from cutter.journal")).isEqualTo("ESCALATE");
+  }
+
   // -- autocommit: a partial run consumes ------------------------------------------------------
 
   @Test

@@ -208,6 +208,24 @@ class OnlineStepTest {
   }
 
   @Test
+  void anOnlineStatementThatReleasesTheChangeKeyStopsTheStepBeforeTheNext(TestDatabase db) throws SQLException {
+    // an index expression's function (labelled immutable) gives up the session's change key while
+    // the build runs: the next statement would run without what keeps the next run out (O4)
+    String app = applyRole(db);
+    db.execute("create function public.let_go(a int) returns int language plpgsql immutable as"
+        + " $$ begin perform pg_catalog.pg_advisory_unlock_all(); return a; end $$");
+    ApplyPackage p = pkg("8".repeat(64), app, "create index concurrently t_x on t ((let_go(a)));\n"
+        + "create index concurrently t_a on t (a);\n");
+    RunReport r = run(db, p, stmts("create table t(a int)", "insert into t values (1), (2)"));
+
+    assertThat(r.verdict()).isEqualTo(Verdict.ESCALATE);
+    assertThat(r.online().statements()).extracting(StatementRun::status)
+        .containsExactly(RunStatus.DONE, RunStatus.FAILED);
+    assertThat(r.online().failed().orElseThrow().message()).contains("no longer holds the change key");
+    assertThat(db.queryValue("select to_regclass('public.t_a') is null")).as("the next statement never ran").isEqualTo("t");
+  }
+
+  @Test
   void reindexConcurrentlyRebuildsWithoutLeavingTransientIndexes(TestDatabase db) throws SQLException {
     String app = applyRole(db);
     ApplyPackage p = pkg("d".repeat(64), app, "reindex index concurrently v_key;\nalter table v validate constraint v_a;\n");
