@@ -42,4 +42,26 @@ class JoinedTransactionControlAttackTest {
     assertThat(db.queryValue("select count(*) from pg_tables where tablename = 'joined_first'"))
         .as("nothing of the artifact committed").isEqualTo("0");
   }
+
+  @Test
+  void aCommitJoinedAfterAStringEndedByABackslashEscapedQuoteIsRefusedAtLoad(TestDatabase db) {
+    // with standard_conforming_strings off, '\'' is one string: the server runs the COMMIT after it
+    String role = db.createRole("joiner");
+    db.execute("grant create on schema public to " + role);
+    Cli init = Cli.run("init", "--target", db.uri("postgres"), "--grant", role);
+    assertThat(init.exit()).as(init.err()).isZero();
+    String sql = "set standard_conforming_strings = off;\ncreate table joined_second (id int);\n"
+        + "select '\\'' \\; commit; -- '\nselect 1 / 0;\n";
+    Path pkg = approver.write(dir.resolve("pkg"), "joined-commit-escaped", db, role, sql, "[]", "[]", null);
+
+    Cli verify = Cli.run("package", "verify", pkg.toString(), "--trust", approver.trust().toString());
+    assertThat(verify.exit()).as(verify.out() + verify.err()).isEqualTo(2);
+    assertThat(verify.err()).contains("change.sql:3:1:", "commit");
+
+    Cli apply = Cli.run("apply", pkg.toString(), "--target", db.uri("postgres"), "--trust", approver.trust().toString(),
+        "--report-dir", dir.resolve("reports").toString());
+    assertThat(apply.exit()).as(apply.out() + apply.err()).isEqualTo(2);
+    assertThat(db.queryValue("select count(*) from pg_tables where tablename = 'joined_second'"))
+        .as("nothing of the artifact committed").isEqualTo("0");
+  }
 }

@@ -110,11 +110,14 @@ public final class ScriptJudge implements Utf8Splitter.Sink {
    * one is transaction control: the server runs the message whole, so a joined {@code COMMIT}
    * commits what ran before it (and ends the change key's hold with it) however the statement's
    * first word reads, and a wrapper's BEGIN or COMMIT would take the commands joined to it out of
-   * the run. Only a text where something follows a {@code ;} outside quotes is split again.
+   * the run. A {@code COPY} that writes to the client or runs a program is refused joined as alone.
+   * Only a text where something follows a {@code ;} outside quotes is split again; the quick look
+   * reads strings as {@code standard_conforming_strings} on does, so a statement lexed with it off
+   * (where {@code '\''} is one string) is always split again.
    */
   private static Optional<Diagnostic> joinedTransactionControl(String file, SqlStatement s) {
     String text = s.text();
-    if (!StatementClassifier.mayHoldASecondCommand(text)) {
+    if (Boolean.TRUE.equals(s.standardConformingStrings()) && !StatementClassifier.mayHoldASecondCommand(text)) {
       return Optional.empty();
     }
     List<SqlStatement> commands = SqlSplitter.split(file, text, !Boolean.FALSE.equals(s.standardConformingStrings()))
@@ -127,6 +130,10 @@ public final class ScriptJudge implements Utf8Splitter.Sink {
         return Optional.of(new Diagnostic(file, s.startLine(), s.startColumn(), "`" + command.summary() + "` is transaction"
             + " control joined to other commands by \\; (psql sends them in one message, which the server runs whole):"
             + " cutter runs the artifact in one transaction it controls; remove it"));
+      }
+      if (command.kind() == StatementKind.SQL && copyRefused(command) != null) {
+        return Optional.of(new Diagnostic(file, s.startLine(), s.startColumn(), "`" + command.summary() + "` joined to"
+            + " other commands by \\;: " + copyRefused(command)));
       }
     }
     return Optional.empty();

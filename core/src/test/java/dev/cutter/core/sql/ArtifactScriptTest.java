@@ -126,6 +126,28 @@ class ArtifactScriptTest {
   }
 
   @Test
+  void refusesACommitJoinedAfterAStringThatOnlyEndsWhereBackslashesEscapeQuotes() {
+    // with standard_conforming_strings off, '\'' is one string holding a quote: the server runs the
+    // COMMIT after it; read with backslashes as plain characters, the COMMIT sat inside a string
+    for (Mode mode : Mode.values()) {
+      ArtifactScript a = judge("set standard_conforming_strings = off;\nselect '\\'' \\; commit; -- '\n", mode);
+      assertThat(a.rejections()).extracting(Diagnostic::line).containsExactly(2);
+      assertThat(a.rejections().get(0).message()).startsWith("`commit` is transaction control joined");
+    }
+  }
+
+  @Test
+  void refusesACopyThatWritesToTheClientOrRunsAProgramJoinedToOtherCommands() {
+    // the COPY rule read only the first command of a statement psql sends as one message
+    for (Mode mode : Mode.values()) {
+      ArtifactScript a = judge("select 1 \\; copy t from program 'id';\nselect 2 \\; copy t to stdout;\n", mode);
+      assertThat(a.rejections()).extracting(Diagnostic::line).containsExactly(1, 2);
+      assertThat(a.rejections().get(0).message()).contains("COPY … PROGRAM runs a command on the database host");
+      assertThat(a.rejections().get(1).message()).contains("COPY … TO STDOUT would print table rows");
+    }
+  }
+
+  @Test
   void acceptsSemicolonsThatJoinNoTransactionControl() {
     ArtifactScript a = judge("create function f() returns int language sql begin atomic select 1; end;\n"
         + "create function g() returns void language plpgsql as $$ begin commit; end $$;\n"
