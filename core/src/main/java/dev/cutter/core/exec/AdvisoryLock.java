@@ -1,7 +1,6 @@
 package dev.cutter.core.exec;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -197,34 +196,38 @@ public final class AdvisoryLock implements AutoCloseable {
     return h.changeRunning() ? h.description() + ", whose statement of an earlier run still executes" : h.description();
   }
 
+  /*
+   * Another session's granted hold of an advisory key, to be followed by the key: read on sessions
+   * that keep apply_role's search_path too (the online step's, the rollback's), which may name a
+   * schema of apply_role's before pg_catalog, so every relation, operator and type is the
+   * catalog's by name, and the key is a literal (the driver writes a long parameter as '…'::int8).
+   */
+  private static final String HELD_BY_ANOTHER = "l.locktype operator(pg_catalog.=) 'advisory' and l.granted"
+      + " and l.pid operator(pg_catalog.<>) pg_catalog.pg_backend_pid() and l.database operator(pg_catalog.=)"
+      + " (select d.oid from pg_catalog.pg_database d where d.datname operator(pg_catalog.=) pg_catalog.current_database())"
+      + " and ((l.classid::pg_catalog.int8 operator(pg_catalog.<<) 32) operator(pg_catalog.|) l.objid::pg_catalog.int8)"
+      + " operator(pg_catalog.=) ";
+
   /** The pid of the session that holds the change key (an earlier run still changing the target), or null. */
   public static Integer changeHolderPid(Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("select l.pid from pg_locks l where l.locktype = 'advisory'"
-        + " and l.granted and l.pid <> pg_backend_pid()"
-        + " and l.database = (select oid from pg_database where datname = current_database())"
-        + " and ((l.classid::bigint << 32) | l.objid::bigint) = ? limit 1")) {
-      ps.setLong(1, CHANGE_KEY);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getInt(1) : null;
-      }
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("select l.pid from pg_catalog.pg_locks l where " + HELD_BY_ANOTHER + CHANGE_KEY
+            + " limit 1")) {
+      return rs.next() ? rs.getInt(1) : null;
     }
   }
 
   private static String holderOf(Connection c, long key) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(
-        "select a.pid, a.usename, a.application_name, a.backend_start from pg_locks l "
-            + "join pg_stat_activity a on a.pid = l.pid where l.locktype = 'advisory' and l.granted "
-            + "and l.pid <> pg_backend_pid() "
-            + "and l.database = (select oid from pg_database where datname = current_database()) "
-            + "and ((l.classid::bigint << 32) | l.objid::bigint) = ? limit 1")) {
-      ps.setLong(1, key);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return null;
-        }
-        return "pid " + rs.getInt(1) + " (role " + rs.getString(2) + ", " + rs.getString(3) + ", connected since "
-            + rs.getTimestamp(4).toInstant() + ")";
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("select l.pid, a.usename, a.application_name, a.backend_start"
+            + " from pg_catalog.pg_locks l join pg_catalog.pg_stat_activity a on a.pid operator(pg_catalog.=) l.pid"
+            + " where " + HELD_BY_ANOTHER + key + " limit 1")) {
+      if (!rs.next()) {
+        return null;
       }
+      java.sql.Timestamp since = rs.getTimestamp(4);
+      return "pid " + rs.getInt(1) + " (role " + rs.getString(2) + ", " + rs.getString(3) + ", connected since "
+          + (since == null ? "unknown" : since.toInstant()) + ")";
     }
   }
 
