@@ -112,6 +112,21 @@ class CatalogSearchPathAttackTest {
         .isEqualTo("1");
   }
 
+  @Test
+  void anOperatorPlantedBeforeTheCatalogCannotKeepTheLocksAtBeginFromBeingTaken(TestDatabase db) throws Exception {
+    // the re-check at BEGIN resolves the relations to lock on the apply session, which keeps
+    // apply_role's search_path: a look-alike oid = regclass answering false left every relation
+    // unlocked between the re-check and the statements, and the report said "none needed"
+    String app = planted(db, "create function app.never(a oid, b regclass) returns boolean language sql as 'select false'",
+        "create operator app.= (leftarg = oid, rightarg = regclass, function = app.never)");
+    RunReport r = run(db, "postgres", app);
+
+    assertThat(r.verdict()).as("%s", r.gates()).isEqualTo(Verdict.PASS);
+    GateResult apply = r.gates().stream().filter(g -> g.id().equals(GateIds.APPLY)).findFirst().orElseThrow();
+    assertThat(apply.checks()).filteredOn(c -> c.id().equals(dev.cutter.core.check.BeginRecheck.LOCKS))
+        .singleElement().satisfies(c -> assertThat(c.actual()).contains("ACCESS EXCLUSIVE").contains("accounts"));
+  }
+
   /**
    * Writes the server file {@code planted} (in the data directory) when it runs as a superuser:
    * what only a superuser may do, and what no rollback undoes.
