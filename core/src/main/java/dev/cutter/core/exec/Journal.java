@@ -511,11 +511,18 @@ public final class Journal {
    * session's: cutter's sessions speak the simple protocol, which writes parameters into the query
    * text, and pg_stat_activity shows a session's last query to its own role, so apply_role could
    * read the key there (after the online step's phase, while verify runs) and finish the row with
-   * a verdict and report digest of its own. Bound parameters never show there.
+   * a verdict and report digest of its own. Bound parameters never show there; nor in an error of
+   * the call, {@code log_parameter_max_length_on_error} being 0 on the session from then on (any
+   * role may set it for itself, and the server then writes the parameters into the error's
+   * context, to its log and to the client; the session is the journal's own, and the call is its
+   * last query, as pg_stat_activity shows).
    */
   private static void withTheKeyOutOfTheQueryText(Connection c, KeyedCall call) throws SQLException {
     org.postgresql.core.QueryExecutor qe = c.unwrap(org.postgresql.core.BaseConnection.class).getQueryExecutor();
     org.postgresql.jdbc.PreferQueryMode was = qe.getPreferQueryMode();
+    try (Statement st = c.createStatement()) {
+      st.execute("set log_parameter_max_length_on_error = 0");
+    }
     qe.setPreferQueryMode(org.postgresql.jdbc.PreferQueryMode.EXTENDED);
     try {
       call.run();
