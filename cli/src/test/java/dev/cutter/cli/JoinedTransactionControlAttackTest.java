@@ -24,19 +24,8 @@ class JoinedTransactionControlAttackTest {
 
   @Test
   void aCommitJoinedByBackslashSemicolonIsRefusedAtLoadAndNothingCommits(TestDatabase db) {
-    String role = db.createRole("joiner");
-    db.execute("grant create on schema public to " + role);
-    Cli init = Cli.run("init", "--target", db.uri("postgres"), "--grant", role);
-    assertThat(init.exit()).as(init.err()).isZero();
-    String sql = "create table joined_first (id int) \\; commit;\nselect 1 / 0;\n";
-    Path pkg = approver.write(dir.resolve("pkg"), "joined-commit", db, role, sql, "[]", "[]", null);
-
-    Cli verify = Cli.run("package", "verify", pkg.toString(), "--trust", approver.trust().toString());
-    assertThat(verify.exit()).as(verify.out() + verify.err()).isEqualTo(2);
-    assertThat(verify.err()).contains("change.sql:1:1:", "commit");
-
-    Cli apply = Cli.run("apply", pkg.toString(), "--target", db.uri("postgres"), "--trust", approver.trust().toString(),
-        "--report-dir", dir.resolve("reports").toString());
+    Cli apply = refusedByVerifyAndApply(db, "joined-commit",
+        "create table joined_first (id int) \\; commit;\nselect 1 / 0;\n", "change.sql:1:1:");
     assertThat(apply.exit()).as(apply.out() + apply.err()).isEqualTo(2);
     assertThat(apply.err()).contains("change.sql:1:1:", "transaction control");
     assertThat(db.queryValue("select count(*) from pg_tables where tablename = 'joined_first'"))
@@ -46,22 +35,27 @@ class JoinedTransactionControlAttackTest {
   @Test
   void aCommitJoinedAfterAStringEndedByABackslashEscapedQuoteIsRefusedAtLoad(TestDatabase db) {
     // with standard_conforming_strings off, '\'' is one string: the server runs the COMMIT after it
+    refusedByVerifyAndApply(db, "joined-commit-escaped", "set standard_conforming_strings = off;\n"
+        + "create table joined_second (id int);\nselect '\\'' \\; commit; -- '\nselect 1 / 0;\n", "change.sql:3:1:");
+    assertThat(db.queryValue("select count(*) from pg_tables where tablename = 'joined_second'"))
+        .as("nothing of the artifact committed").isEqualTo("0");
+  }
+
+  /** Signs {@code sql}: package verify and apply both refuse it at load (exit 2), naming {@code where}; apply's run. */
+  private Cli refusedByVerifyAndApply(TestDatabase db, String id, String sql, String where) {
     String role = db.createRole("joiner");
     db.execute("grant create on schema public to " + role);
     Cli init = Cli.run("init", "--target", db.uri("postgres"), "--grant", role);
     assertThat(init.exit()).as(init.err()).isZero();
-    String sql = "set standard_conforming_strings = off;\ncreate table joined_second (id int);\n"
-        + "select '\\'' \\; commit; -- '\nselect 1 / 0;\n";
-    Path pkg = approver.write(dir.resolve("pkg"), "joined-commit-escaped", db, role, sql, "[]", "[]", null);
+    Path pkg = approver.write(dir.resolve("pkg"), id, db, role, sql, "[]", "[]", null);
 
     Cli verify = Cli.run("package", "verify", pkg.toString(), "--trust", approver.trust().toString());
     assertThat(verify.exit()).as(verify.out() + verify.err()).isEqualTo(2);
-    assertThat(verify.err()).contains("change.sql:3:1:", "commit");
+    assertThat(verify.err()).contains(where, "commit");
 
     Cli apply = Cli.run("apply", pkg.toString(), "--target", db.uri("postgres"), "--trust", approver.trust().toString(),
         "--report-dir", dir.resolve("reports").toString());
     assertThat(apply.exit()).as(apply.out() + apply.err()).isEqualTo(2);
-    assertThat(db.queryValue("select count(*) from pg_tables where tablename = 'joined_second'"))
-        .as("nothing of the artifact committed").isEqualTo("0");
+    return apply;
   }
 }

@@ -80,6 +80,25 @@ class OnlineStepTest {
     return app;
   }
 
+  /** Table u of {@code app} with the INVALID index u_key an earlier failed build left. */
+  private static void leaveAnInvalidIndex(TestDatabase db, String app) {
+    db.execute("create table u(a int); insert into u values (1), (1); alter table u owner to " + app);
+    try (Connection c = db.superuser()) {
+      c.createStatement().execute("create unique index concurrently u_key on u (a)");
+    } catch (SQLException expected) {
+      // leaves the INVALID index u_key, as an earlier failed build would
+    }
+  }
+
+  /** A build of u_key failed on the name taken, and the earlier INVALID u_key was left alone. */
+  private static void assertTheEarlierInvalidIndexStays(TestDatabase db, RunReport r) {
+    assertThat(r.verdict()).isEqualTo(Verdict.ESCALATE);
+    assertThat(r.online().failed().orElseThrow().sqlstate()).as("the name is taken").isEqualTo("42P07");
+    assertThat(r.online().cleanup()).as("nothing of the step's own to drop").isEmpty();
+    assertThat(db.queryValue("select indisvalid from pg_index where indexrelid = 'public.u_key'::regclass"))
+        .as("the pre-existing INVALID index is still there").isEqualTo("f");
+  }
+
   private static GateResult gate(RunReport r, String id) {
     return r.gates().stream().filter(g -> g.id().equals(id)).findFirst().orElseThrow();
   }
@@ -161,21 +180,12 @@ class OnlineStepTest {
   @Test
   void anInvalidIndexThatWasThereBeforeIsNeverDropped(TestDatabase db) throws SQLException {
     String app = applyRole(db);
-    db.execute("create table u(a int); insert into u values (1), (1); alter table u owner to " + app);
-    try (Connection c = db.superuser()) {
-      c.createStatement().execute("create unique index concurrently u_key on u (a)");
-    } catch (SQLException expected) {
-      // leaves the INVALID index u_key, as an earlier failed build would
-    }
+    leaveAnInvalidIndex(db, app);
     assertThat(db.queryValue("select indisvalid from pg_index where indexrelid = 'public.u_key'::regclass")).isEqualTo("f");
     ApplyPackage p = pkg("c".repeat(64), app, "create unique index concurrently u_key on u (a);\n");
     RunReport r = run(db, p, stmts("create table t(a int)"));
 
-    assertThat(r.verdict()).isEqualTo(Verdict.ESCALATE);
-    assertThat(r.online().failed().orElseThrow().sqlstate()).as("the name is taken").isEqualTo("42P07");
-    assertThat(r.online().cleanup()).as("nothing of the step's own to drop").isEmpty();
-    assertThat(db.queryValue("select indisvalid from pg_index where indexrelid = 'public.u_key'::regclass"))
-        .as("the pre-existing INVALID index is still there").isEqualTo("f");
+    assertTheEarlierInvalidIndexStays(db, r);
   }
 
   @Test
@@ -185,12 +195,7 @@ class OnlineStepTest {
     // name = name planted before the catalog answers false in the look before the build (the name
     // seems free) and truly after it, so the cleanup took the earlier INVALID index for the step's own
     String app = applyRole(db);
-    db.execute("create table u(a int); insert into u values (1), (1); alter table u owner to " + app);
-    try (Connection c = db.superuser()) {
-      c.createStatement().execute("create unique index concurrently u_key on u (a)");
-    } catch (SQLException expected) {
-      // leaves the INVALID index u_key, as an earlier failed build would
-    }
+    leaveAnInvalidIndex(db, app);
     db.execute("create schema plant; grant usage on schema plant to public;"
         + " create function plant.eq(a name, b name) returns boolean language sql as $$ select case when"
         + " pg_catalog.strpos(pg_catalog.current_query(), 'exists (select 1') operator(pg_catalog.>) 0 then false"
@@ -200,11 +205,7 @@ class OnlineStepTest {
     ApplyPackage p = pkg("9".repeat(64), app, "create unique index concurrently u_key on u (a);\n");
     RunReport r = run(db, p, stmts("create table public.t(a int)"));
 
-    assertThat(r.verdict()).isEqualTo(Verdict.ESCALATE);
-    assertThat(r.online().failed().orElseThrow().sqlstate()).as("the name is taken").isEqualTo("42P07");
-    assertThat(r.online().cleanup()).as("nothing of the step's own to drop").isEmpty();
-    assertThat(db.queryValue("select indisvalid from pg_index where indexrelid = 'public.u_key'::regclass"))
-        .as("the pre-existing INVALID index is still there").isEqualTo("f");
+    assertTheEarlierInvalidIndexStays(db, r);
   }
 
   @Test
