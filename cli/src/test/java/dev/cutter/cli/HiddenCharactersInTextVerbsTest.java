@@ -17,17 +17,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * "Trojan Source" in the terminal: an artifact whose comment holds a right-to-left override
- * (U+202E) and a zero-width space (U+200B) and whose string literal holds an invisible tag
+ * "Trojan Source" in the terminal: an artifact whose comment holds a right-to-left mark
+ * (U+200F; an embedding, override or isolate such as U+202E is refused in SQL, {@code
+ * ArtifactScriptTest#refusesBidirectionalControlsThatMakeTheScriptReadOtherwiseOutsideCopyData})
+ * and a zero-width space (U+200B) and whose string literal holds an invisible tag
  * character (U+E0041) is shown by {@code sql split}, {@code sql lint} and {@code package verify}
  * with every such character as its escape, never raw; the JSON listings write them as
  * {@code \\uXXXX} and read back the same text. What is split, hashed and sent is unchanged.
  */
 class HiddenCharactersInTextVerbsTest {
 
-  /** The comment reads as "reviewed" but the override reverses what follows it on screen. */
-  static final String INSERT = "insert into app.t /* reviewed \u202e\u200b */ values ('\uDB40\uDC41');";
-  static final String INDEX = "create index t_a on app.\"t\u202e\" (a);";
+  /** The comment reads as "reviewed" but the mark changes how what follows it is placed on screen. */
+  static final String INSERT = "insert into app.t /* reviewed \u200f\u200b */ values ('\uDB40\uDC41');";
+  static final String INDEX = "create index t_a on app.\"t\u200f\" (a);";
   static final String SQL = INSERT + "\n" + INDEX + "\n";
   /** An artifact path with the same three characters. */
   static final String ARTIFACT = "ddl/re\u202eview\u200b\uDB40\uDC41.sql";
@@ -49,9 +51,9 @@ class HiddenCharactersInTextVerbsTest {
     assertThat(r.exit()).as(r.out() + r.err()).isZero();
     assertThat(anyHidden(r.out())).as(r.out()).isFalse();
     assertThat(r.out()).isEqualTo("-- #1 line 1 SQL\n"
-        + "insert into app.t /* reviewed \\u202e\\u200b */ values ('\\U000e0041');\n\n"
+        + "insert into app.t /* reviewed \\u200f\\u200b */ values ('\\U000e0041');\n\n"
         + "-- #2 line 2 SQL\n"
-        + "create index t_a on app.\"t\\u202e\" (a);\n\n");
+        + "create index t_a on app.\"t\\u200f\" (a);\n\n");
   }
 
   @Test
@@ -60,7 +62,7 @@ class HiddenCharactersInTextVerbsTest {
 
     assertThat(r.exit()).as(r.out() + r.err()).isZero();
     assertThat(anyHidden(r.out())).as(r.out()).isFalse();
-    assertThat(r.out()).contains("/* reviewed \\u202e\\u200b */ values ('\\udb40\\udc41');");
+    assertThat(r.out()).contains("/* reviewed \\u200f\\u200b */ values ('\\udb40\\udc41');");
     JsonNode statements = new ObjectMapper().readTree(r.out());
     assertThat(statements.get(0).get("text").asText()).isEqualTo(INSERT);
     assertThat(statements.get(1).get("text").asText()).isEqualTo(INDEX);
@@ -73,7 +75,7 @@ class HiddenCharactersInTextVerbsTest {
 
     assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(3);
     assertThat(anyHidden(r.out())).as(r.out()).isFalse();
-    assertThat(r.out()).isEqualTo(file + ":2: index-not-concurrent (error, denied): CREATE INDEX on app.\"t\\u202e\" without"
+    assertThat(r.out()).isEqualTo(file + ":2: index-not-concurrent (error, denied): CREATE INDEX on app.\"t\\u200f\" without"
         + " CONCURRENTLY; takes ShareLock. Safe way: build it with CREATE INDEX CONCURRENTLY in the package's online"
         + " step (after the transactional part commits); for a constraint, build the unique index so, then ADD"
         + " CONSTRAINT … UNIQUE USING INDEX\n"

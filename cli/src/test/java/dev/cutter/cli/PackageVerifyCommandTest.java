@@ -239,6 +239,21 @@ class PackageVerifyCommandTest {
   }
 
   @Test
+  void exits2OnABidirectionalControlThatShowsReviewersOtherSqlThanRuns() throws IOException {
+    // "trojan source": an editor shows the DROP inside the comment; the multi-byte text before it
+    // counts one column a character, as apply's splitter counts
+    Path pkg = packageWith("select 'é'; /* \u202E } \u2066 done */ drop table app.t; /* \u2069 \u2066 */\n", null);
+
+    Cli verify = Cli.run(Map.of(), "package", "verify", pkg.toString(), "--trust", trust(1).toString());
+
+    assertThat(verify.exit()).isEqualTo(2);
+    assertThat(verify.out()).isEmpty();
+    assertThat(verify.err().strip()).isEqualTo("ddl/change.sql:1:16: bidirectional control U+202E: an editor or a diff"
+        + " shows this line in another order than the server reads it, so reviewers may approve other SQL than runs;"
+        + " remove it (data that needs it can write U&'\\202E')");
+  }
+
+  @Test
   void acceptsTheSameConcurrentIndexInTheOnlineStep() throws IOException {
     Path pkg = packageWith(MinimalPackage.CHANGE_SQL, "create index concurrently t_id on app.t (id);\n");
 

@@ -60,14 +60,19 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
   public static final String LOCKS = "begin:locks";
   public static final String CATALOG = "begin:catalog";
 
+  /*
+   * Read on the apply session, which keeps apply_role's search_path (it may name a schema of
+   * apply_role's before pg_catalog): every operator and type is the catalog's by name, or a
+   * look-alike = could resolve no relation and leave every one unlocked ("none needed").
+   */
   private static final String RESOLVE_LOCKS = """
-      select c.oid, c.oid::regclass::text, x.mode,
-             case when x.mode = 'ROW EXCLUSIVE'
+      select c.oid, c.oid::pg_catalog.regclass::pg_catalog.text, x.mode,
+             case when x.mode operator(pg_catalog.=) 'ROW EXCLUSIVE'
                   then pg_catalog.has_table_privilege(c.oid, 'INSERT,UPDATE,DELETE,TRUNCATE')
                   else pg_catalog.has_table_privilege(c.oid, 'UPDATE,DELETE,TRUNCATE') end
-        from unnest(?::text[], ?::text[]) as x(label, mode)
-        join pg_catalog.pg_class c on c.oid = pg_catalog.to_regclass(x.label)
-       where c.relkind in ('r', 'p', 'v', 'm')""";
+        from rows from (pg_catalog.unnest(?::pg_catalog.text[]), pg_catalog.unnest(?::pg_catalog.text[])) as x(label, mode)
+        join pg_catalog.pg_class c on c.oid operator(pg_catalog.=) pg_catalog.to_regclass(x.label)::pg_catalog.oid
+       where c.relkind operator(pg_catalog.=) any ('{r,p,v,m}'::pg_catalog."char"[])""";
 
   private final Map<String, LockMode> locks;
   /** Relations the change creates before it references, indexes or alters them: their absence is compared. */
@@ -281,12 +286,14 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
    */
   private CheckResult sameServer(Connection c) throws SQLException {
     boolean seen;
-    try (PreparedStatement ps = c.prepareStatement("select exists (select 1 from pg_catalog.pg_locks"
-        + " where locktype = 'advisory' and granted and pid = ? and classid::bigint = ? and objid::bigint = ?)")) {
-      ps.setInt(1, lockSession == null ? -1 : lockSession.pid());
-      ps.setLong(2, lockSession == null ? -1 : lockSession.classid());
-      ps.setLong(3, lockSession == null ? -1 : lockSession.objid());
-      try (ResultSet rs = ps.executeQuery()) {
+    // on the apply session (apply_role's search_path): the catalog's operators and types by name,
+    // the numbers as literals (the driver sends a long or an int parameter as '…'::int8 or ::int4)
+    try (Statement ps = c.createStatement()) {
+      try (ResultSet rs = ps.executeQuery("select exists (select 1 from pg_catalog.pg_locks l"
+          + " where l.locktype operator(pg_catalog.=) 'advisory' and l.granted"
+          + " and l.pid operator(pg_catalog.=) " + (lockSession == null ? -1 : lockSession.pid())
+          + " and l.classid::pg_catalog.int8 operator(pg_catalog.=) " + (lockSession == null ? -1 : lockSession.classid())
+          + " and l.objid::pg_catalog.int8 operator(pg_catalog.=) " + (lockSession == null ? -1 : lockSession.objid()) + ")")) {
         rs.next();
         seen = rs.getBoolean(1);
       }

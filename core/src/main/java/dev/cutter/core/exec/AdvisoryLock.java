@@ -1,7 +1,6 @@
 package dev.cutter.core.exec;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -109,7 +108,7 @@ public final class AdvisoryLock implements AutoCloseable {
     c.setAutoCommit(false);
     boolean got;
     try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("select pg_try_advisory_xact_lock(" + CHANGE_KEY + ")")) {
+        ResultSet rs = st.executeQuery("select pg_catalog.pg_try_advisory_xact_lock(" + CHANGE_KEY + ")")) {
       rs.next();
       got = rs.getBoolean(1);
     }
@@ -128,20 +127,28 @@ public final class AdvisoryLock implements AutoCloseable {
    * released them already, and one that still runs (its client lost it) must keep them.
    */
   public static void releaseChange(Connection c) {
-    try (Statement st = c.createStatement()) {
-      // pg_locks shows the key while the session holds it for the session (its transaction has ended)
-      boolean held;
-      try (ResultSet rs = st.executeQuery("select exists (select from pg_catalog.pg_locks l"
-          + " where l.locktype = 'advisory' and l.pid = pg_catalog.pg_backend_pid() and l.objsubid = 1"
-          + " and ((l.classid::pg_catalog.int8 << 32) | l.objid::pg_catalog.int8) = " + CHANGE_KEY + ")")) {
-        rs.next();
-        held = rs.getBoolean(1);
-      }
-      if (held) {
+    try {
+      if (holdsChange(c)) {
         releaseEveryHold(c, "pg_catalog.pg_advisory_unlock(" + CHANGE_KEY + ")");
       }
     } catch (SQLException e) {
       // the session ended or is unreachable: the key stays with the server's session until it ends
+    }
+  }
+
+  /**
+   * Whether the session {@code c} holds the change key now (pg_locks shows the key while the
+   * session holds it, for the session or for its open transaction).
+   */
+  public static boolean holdsChange(Connection c) throws SQLException {
+    try (Statement st = c.createStatement();
+        // the session keeps apply_role's search_path, which may find an operator of its own first
+        ResultSet rs = st.executeQuery("select exists (select from pg_catalog.pg_locks l"
+            + " where l.locktype operator(pg_catalog.=) 'advisory' and l.pid operator(pg_catalog.=) pg_catalog.pg_backend_pid()"
+            + " and l.objsubid operator(pg_catalog.=) 1 and ((l.classid::pg_catalog.int8 operator(pg_catalog.<<) 32)"
+            + " operator(pg_catalog.|) l.objid::pg_catalog.int8) operator(pg_catalog.=) " + CHANGE_KEY + ")")) {
+      rs.next();
+      return rs.getBoolean(1);
     }
   }
 
@@ -158,7 +165,7 @@ public final class AdvisoryLock implements AutoCloseable {
   }
 
   private static boolean tryLock(Connection c, long key) throws SQLException {
-    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select pg_try_advisory_lock(" + key + ")")) {
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select pg_catalog.pg_try_advisory_lock(" + key + ")")) {
       rs.next();
       return rs.getBoolean(1);
     }
@@ -166,7 +173,7 @@ public final class AdvisoryLock implements AutoCloseable {
 
   private static void unlock(Connection c, long key) throws SQLException {
     try (Statement st = c.createStatement()) {
-      st.execute("select pg_advisory_unlock(" + key + ")");
+      st.execute("select pg_catalog.pg_advisory_unlock(" + key + ")");
     }
   }
 
@@ -189,34 +196,38 @@ public final class AdvisoryLock implements AutoCloseable {
     return h.changeRunning() ? h.description() + ", whose statement of an earlier run still executes" : h.description();
   }
 
+  /*
+   * Another session's granted hold of an advisory key, to be followed by the key: read on sessions
+   * that keep apply_role's search_path too (the online step's, the rollback's), which may name a
+   * schema of apply_role's before pg_catalog, so every relation, operator and type is the
+   * catalog's by name, and the key is a literal (the driver writes a long parameter as '…'::int8).
+   */
+  private static final String HELD_BY_ANOTHER = "l.locktype operator(pg_catalog.=) 'advisory' and l.granted"
+      + " and l.pid operator(pg_catalog.<>) pg_catalog.pg_backend_pid() and l.database operator(pg_catalog.=)"
+      + " (select d.oid from pg_catalog.pg_database d where d.datname operator(pg_catalog.=) pg_catalog.current_database())"
+      + " and ((l.classid::pg_catalog.int8 operator(pg_catalog.<<) 32) operator(pg_catalog.|) l.objid::pg_catalog.int8)"
+      + " operator(pg_catalog.=) ";
+
   /** The pid of the session that holds the change key (an earlier run still changing the target), or null. */
   public static Integer changeHolderPid(Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("select l.pid from pg_locks l where l.locktype = 'advisory'"
-        + " and l.granted and l.pid <> pg_backend_pid()"
-        + " and l.database = (select oid from pg_database where datname = current_database())"
-        + " and ((l.classid::bigint << 32) | l.objid::bigint) = ? limit 1")) {
-      ps.setLong(1, CHANGE_KEY);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getInt(1) : null;
-      }
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("select l.pid from pg_catalog.pg_locks l where " + HELD_BY_ANOTHER + CHANGE_KEY
+            + " limit 1")) {
+      return rs.next() ? rs.getInt(1) : null;
     }
   }
 
   private static String holderOf(Connection c, long key) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(
-        "select a.pid, a.usename, a.application_name, a.backend_start from pg_locks l "
-            + "join pg_stat_activity a on a.pid = l.pid where l.locktype = 'advisory' and l.granted "
-            + "and l.pid <> pg_backend_pid() "
-            + "and l.database = (select oid from pg_database where datname = current_database()) "
-            + "and ((l.classid::bigint << 32) | l.objid::bigint) = ? limit 1")) {
-      ps.setLong(1, key);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return null;
-        }
-        return "pid " + rs.getInt(1) + " (role " + rs.getString(2) + ", " + rs.getString(3) + ", connected since "
-            + rs.getTimestamp(4).toInstant() + ")";
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("select l.pid, a.usename, a.application_name, a.backend_start"
+            + " from pg_catalog.pg_locks l join pg_catalog.pg_stat_activity a on a.pid operator(pg_catalog.=) l.pid"
+            + " where " + HELD_BY_ANOTHER + key + " limit 1")) {
+      if (!rs.next()) {
+        return null;
       }
+      java.sql.Timestamp since = rs.getTimestamp(4);
+      return "pid " + rs.getInt(1) + " (role " + rs.getString(2) + ", " + rs.getString(3) + ", connected since "
+          + (since == null ? "unknown" : since.toInstant()) + ")";
     }
   }
 

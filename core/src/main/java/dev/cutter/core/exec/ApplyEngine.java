@@ -342,21 +342,30 @@ public final class ApplyEngine {
       st.setEscapeProcessing(false);
       st.execute("set lock_timeout = " + millis(settings.lockTimeout()));
       st.execute("set statement_timeout = " + millis(settings.statementTimeout()));
+      boolean keyed;
       try {
         journal.run(c);
+        // a session that holds the change key must still hold it before each next statement (O17)
+        keyed = AdvisoryLock.holdsChange(c);
       } catch (SQLException e) {
         ServerError err = ServerError.of(e);
         return new Outcome(err.connectionLost() ? Ending.CONNECTION_LOST : Ending.ROLLED_BACK, statements.size(), 0,
             committed, -1, 0, err);
       }
+      int last = 0;
       for (ExecStatement s : statements) {
         long sent = System.nanoTime();
         try {
+          if (keyed && last > 0) {
+            ChangeKeyReleased.check(c, s, last);
+            sent = System.nanoTime();
+          }
           executeOne(st, s, notices);
           timer.statement(s, sent);
           committed.add(s.index());
+          last = s.index();
         } catch (SQLException e) {
-          if (!(e instanceof LexingSettingChanged)) {
+          if (!notSent(e)) {
             timer.statement(s, sent); // a statement the lexing guard kept back was not sent
           }
           ServerError err = errorOf(e);
@@ -420,7 +429,7 @@ public final class ApplyEngine {
    * LexingSettingChanged}) has no SQLSTATE and is no lost connection (the session is intact).
    */
   static ServerError errorOf(SQLException e) {
-    if (e instanceof LexingSettingChanged) {
+    if (notSent(e)) {
       return new ServerError(null, e.getMessage(), null, null, null, 0, null, null, null,
           null, null);
     }
@@ -435,7 +444,12 @@ public final class ApplyEngine {
 
   /** True when {@code e} (as {@code err}) says the session is gone; never for a statement the lexing guard kept back. */
   private static boolean lost(SQLException e, ServerError err) {
-    return !(e instanceof LexingSettingChanged) && err.connectionLost();
+    return !notSent(e) && err.connectionLost();
+  }
+
+  /** A statement cutter kept back ({@link LexingSettingChanged}, {@link ChangeKeyReleased}): not sent, the session intact. */
+  private static boolean notSent(SQLException e) {
+    return e instanceof LexingSettingChanged || e instanceof ChangeKeyReleased;
   }
 
   /**

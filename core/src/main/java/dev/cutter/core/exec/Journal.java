@@ -271,7 +271,7 @@ public final class Journal {
       // is created (the CHECK's ~), and a database search_path its owner (apply_role, say) set
       // could put one of its own first, to be run by record_commit as the journal's owner
       st.execute("set local search_path = pg_catalog, pg_temp");
-      st.execute("select pg_advisory_xact_lock(" + AdvisoryLock.INIT_KEY + ")");
+      st.execute("select pg_catalog.pg_advisory_xact_lock(" + AdvisoryLock.INIT_KEY + ")");
       st.execute(DDL);
       st.execute(FUNCTIONS);
       String owner = owner(c);
@@ -460,14 +460,16 @@ public final class Journal {
    */
   public static void finish(Connection c, String runId, String verdict, Instant finished, String reportSha256)
       throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("select cutter.finish_run(?, ?, ?, ?, ?)")) {
-      ps.setString(1, runId);
-      ps.setString(2, verdict);
-      ps.setString(3, reportSha256);
-      ps.setTimestamp(4, Timestamp.from(finished));
-      ps.setString(5, finishKey(runId));
-      ps.execute();
-    }
+    withTheKeyOutOfTheQueryText(c, () -> {
+      try (PreparedStatement ps = c.prepareStatement("select cutter.finish_run(?, ?, ?, ?, ?)")) {
+        ps.setString(1, runId);
+        ps.setString(2, verdict);
+        ps.setString(3, reportSha256);
+        ps.setTimestamp(4, Timestamp.from(finished));
+        ps.setString(5, finishKey(runId));
+        ps.execute();
+      }
+    });
   }
 
   /**
@@ -490,11 +492,42 @@ public final class Journal {
    * {@code transactional}; SQLSTATE {@value #NOT_FINISHABLE} otherwise.
    */
   public static void recordPhase(Connection c, String runId, Phase phase) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("select cutter.record_phase(?, ?, ?)")) {
-      ps.setString(1, runId);
-      ps.setString(2, phase.sqlName());
-      ps.setString(3, finishKey(runId));
-      ps.execute();
+    withTheKeyOutOfTheQueryText(c, () -> {
+      try (PreparedStatement ps = c.prepareStatement("select cutter.record_phase(?, ?, ?)")) {
+        ps.setString(1, runId);
+        ps.setString(2, phase.sqlName());
+        ps.setString(3, finishKey(runId));
+        ps.execute();
+      }
+    });
+  }
+
+  private interface KeyedCall {
+    void run() throws SQLException;
+  }
+
+  /**
+   * Runs a call that sends the finish key with the extended query protocol, whatever the
+   * session's: cutter's sessions speak the simple protocol, which writes parameters into the query
+   * text, and pg_stat_activity shows a session's last query to its own role, so apply_role could
+   * read the key there (after the online step's phase, while verify runs) and finish the row with
+   * a verdict and report digest of its own. Bound parameters never show there; nor in an error of
+   * the call, {@code log_parameter_max_length_on_error} being 0 on the session from then on (any
+   * role may set it for itself, and the server then writes the parameters into the error's
+   * context, to its log and to the client; the session is the journal's own, and the call is its
+   * last query, as pg_stat_activity shows).
+   */
+  private static void withTheKeyOutOfTheQueryText(Connection c, KeyedCall call) throws SQLException {
+    org.postgresql.core.QueryExecutor qe = c.unwrap(org.postgresql.core.BaseConnection.class).getQueryExecutor();
+    org.postgresql.jdbc.PreferQueryMode was = qe.getPreferQueryMode();
+    try (Statement st = c.createStatement()) {
+      st.execute("set log_parameter_max_length_on_error = 0");
+    }
+    qe.setPreferQueryMode(org.postgresql.jdbc.PreferQueryMode.EXTENDED);
+    try {
+      call.run();
+    } finally {
+      qe.setPreferQueryMode(was);
     }
   }
 

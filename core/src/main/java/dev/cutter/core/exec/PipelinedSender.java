@@ -126,7 +126,7 @@ final class PipelinedSender {
 
   /** Whether the database has an event trigger that is not disabled (whichever session_replication_role fires). */
   static final String EVENT_TRIGGERS =
-      "select exists (select from pg_catalog.pg_event_trigger where evtenabled <> 'D')";
+      "select exists (select from pg_catalog.pg_event_trigger where evtenabled operator(pg_catalog.<>) 'D')";
 
   /**
    * True when the database behind {@code one}'s session has an event trigger that is not

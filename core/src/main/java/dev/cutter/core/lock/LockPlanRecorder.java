@@ -55,33 +55,45 @@ public final class LockPlanRecorder implements ApplyEngine.WindowedObserver {
   public static final String SEEN = "cutter.lock_plan_seen_";
 
   private static final String MODES = "'{" + java.util.Arrays.stream(LockMode.values()).map(LockMode::pgName)
-      .collect(Collectors.joining(",")) + "}'::text[]";
+      .collect(Collectors.joining(",")) + "}'::pg_catalog.text[]";
+
+  /*
+   * The rehearsal's session keeps apply_role's search_path, which may name a schema of apply_role's
+   * before pg_catalog: every operator and type of the queries on it is the catalog's by name
+   * (NULLIF too looks its = up by the path, so a CASE stands for it).
+   */
 
   private static String newLocks(String seen) {
+    String setting = "pg_catalog.current_setting('" + seen + "', true)";
     return "with held as materialized ("
-      + "select l.relation::int8 * 8 + pg_catalog.array_position(" + MODES + ", l.mode) - 1 as k"
+      + "select l.relation::pg_catalog.int8 operator(pg_catalog.*) 8 operator(pg_catalog.+) pg_catalog.array_position("
+      + MODES + ", l.mode) operator(pg_catalog.-) 1 as k"
       + " from pg_catalog.pg_locks l"
-      + " where l.locktype = 'relation' and l.pid = pg_catalog.pg_backend_pid() and l.granted"
-      + " and l.database = (select d.oid from pg_catalog.pg_database d where d.datname = pg_catalog.current_database())),"
+      + " where l.locktype operator(pg_catalog.=) 'relation' and l.pid operator(pg_catalog.=) pg_catalog.pg_backend_pid()"
+      + " and l.granted and l.database operator(pg_catalog.=) (select d.oid from pg_catalog.pg_database d"
+      + " where d.datname operator(pg_catalog.=) pg_catalog.current_database())),"
       + " fresh as materialized (select k from held where k is not null except select pg_catalog.unnest("
-      + "pg_catalog.string_to_array(pg_catalog.current_setting('" + seen + "', true), ',')::int8[])),"
+      + "pg_catalog.string_to_array(" + setting + ", ',')::pg_catalog.int8[])),"
       + " mark as materialized (select pg_catalog.set_config('" + seen + "', pg_catalog.concat_ws(',',"
-      + " nullif(pg_catalog.current_setting('" + seen + "', true), ''), pg_catalog.string_agg(f.k::text, ',')), true)"
+      + " case when " + setting + " operator(pg_catalog.=) '' then null else " + setting + " end,"
+      + " pg_catalog.string_agg(f.k::pg_catalog.text, ',')), true)"
       + " from fresh f)"
-      + " select f.k >> 3, (f.k & 7)::int4, n.nspname, c.relname, c.relkind::text, c.relfilenode::int8"
+      + " select f.k operator(pg_catalog.>>) 3, (f.k operator(pg_catalog.&) 7)::pg_catalog.int4, n.nspname, c.relname,"
+      + " c.relkind::pg_catalog.text, c.relfilenode::pg_catalog.int8"
       + " from fresh f cross join mark m"
-      + " left join pg_catalog.pg_class c on c.oid = (f.k >> 3)::oid"
-      + " left join pg_catalog.pg_namespace n on n.oid = c.relnamespace";
+      + " left join pg_catalog.pg_class c on c.oid operator(pg_catalog.=) (f.k operator(pg_catalog.>>) 3)::pg_catalog.oid"
+      + " left join pg_catalog.pg_namespace n on n.oid operator(pg_catalog.=) c.relnamespace";
   }
 
-  private static final String IN_SESSION = "select o.oid::int8, pg_catalog.pg_relation_size(o.oid),"
-      + " c.reltuples::float8, c.relfilenode::int8, n.nspname, c.relname, c.relkind::text"
-      + " from pg_catalog.unnest(?::oid[]) o(oid) join pg_catalog.pg_class c on c.oid = o.oid"
-      + " join pg_catalog.pg_namespace n on n.oid = c.relnamespace";
+  private static final String IN_SESSION = "select o.oid::pg_catalog.int8, pg_catalog.pg_relation_size(o.oid),"
+      + " c.reltuples::pg_catalog.float8, c.relfilenode::pg_catalog.int8, n.nspname, c.relname, c.relkind::pg_catalog.text"
+      + " from pg_catalog.unnest(?::pg_catalog.oid[]) o(oid) join pg_catalog.pg_class c on c.oid operator(pg_catalog.=) o.oid"
+      + " join pg_catalog.pg_namespace n on n.oid operator(pg_catalog.=) c.relnamespace";
 
-  private static final String COMMITTED = "select c.oid::int8, n.nspname, c.relname, c.relkind::text,"
-      + " c.relfilenode::int8, c.reltuples::float8 from pg_catalog.pg_class c"
-      + " join pg_catalog.pg_namespace n on n.oid = c.relnamespace where c.oid = any(?::oid[])";
+  private static final String COMMITTED = "select c.oid::pg_catalog.int8, n.nspname, c.relname, c.relkind::pg_catalog.text,"
+      + " c.relfilenode::pg_catalog.int8, c.reltuples::pg_catalog.float8 from pg_catalog.pg_class c"
+      + " join pg_catalog.pg_namespace n on n.oid operator(pg_catalog.=) c.relnamespace"
+      + " where c.oid operator(pg_catalog.=) any(?::pg_catalog.oid[])";
 
   private static final Set<String> LEFT_OUT = Set.of("pg_catalog", "information_schema", "pg_toast");
 

@@ -225,6 +225,8 @@ final class YamlDocument {
     private final Problems problems;
     private final LineMap lines;
     private final Set<Node> inProgress = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Each anchor's node: a name anchored again makes every later alias name another value than the first. */
+    private final Map<String, Node> anchors = new LinkedHashMap<>();
     private int nodes;
     private boolean failed;
 
@@ -240,6 +242,13 @@ final class YamlDocument {
       }
       if (++nodes > MAX_NODES) {
         fail(at, "the document expands to more than " + MAX_NODES + " values (aliases?); a package is far smaller");
+        return new YamlValue.Scalar("", false, YamlValue.Scalar.NULL, at);
+      }
+      String anchor = node.getAnchor();
+      Node first = anchor == null ? null : anchors.putIfAbsent(anchor, node);
+      if (first != null && first != node) {
+        fail(at, "anchor &" + anchor + " is defined again (first at line " + lines.at(first.getStartMark()).line()
+            + "): an alias after this line would name this value, not the first; give each anchor its own name");
         return new YamlValue.Scalar("", false, YamlValue.Scalar.NULL, at);
       }
       if (depth > MAX_DEPTH || !inProgress.add(node)) {

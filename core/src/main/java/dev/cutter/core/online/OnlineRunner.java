@@ -2,6 +2,8 @@ package dev.cutter.core.online;
 
 import dev.cutter.core.catalog.Identifiers;
 import dev.cutter.core.db.DbErrors.ServerError;
+import dev.cutter.core.exec.AdvisoryLock;
+import dev.cutter.core.exec.ChangeKeyReleased;
 import dev.cutter.core.model.ApplySettings;
 import dev.cutter.core.model.OnlineStep;
 import dev.cutter.core.online.OnlineInfo.Cleanup;
@@ -32,10 +34,16 @@ import java.util.stream.Collectors;
 public final class OnlineRunner {
 
   /** REINDEX CONCURRENTLY names its transient indexes {@code <index>_ccnew[N]} and {@code <index>_ccold[N]}. */
-  private static final String TRANSIENT = "c.relname ~ '_cc(new|old)[0-9]*$'";
+  /*
+   * The step's session keeps apply_role's search_path, which may name a schema of apply_role's
+   * before pg_catalog: every operator and type of the catalog reads on it is the catalog's by name
+   * (a look-alike = could make an index that was there before look like the failed build's own).
+   */
+  private static final String TRANSIENT = "c.relname operator(pg_catalog.~) '_cc(new|old)[0-9]*$'";
 
   private static final String INVALID_INDEXES = "select c.oid, n.nspname, c.relname from pg_catalog.pg_index i"
-      + " join pg_catalog.pg_class c on c.oid = i.indexrelid join pg_catalog.pg_namespace n on n.oid = c.relnamespace"
+      + " join pg_catalog.pg_class c on c.oid operator(pg_catalog.=) i.indexrelid"
+      + " join pg_catalog.pg_namespace n on n.oid operator(pg_catalog.=) c.relnamespace"
       + " where not i.indisvalid and ";
 
   private OnlineRunner() {}
@@ -47,6 +55,8 @@ public final class OnlineRunner {
     List<Cleanup> cleanup = new ArrayList<>();
     int done = 0;
     List<OnlineStatement> all = script.statements();
+    // a session that holds the change key must still hold it before each next statement (O17)
+    boolean keyed = AdvisoryLock.holdsChange(c);
     try (Statement st = c.createStatement()) {
       st.setEscapeProcessing(false);
       for (int k = 0; k < all.size(); k++) {
@@ -54,6 +64,10 @@ public final class OnlineRunner {
         Before before = before(c, s);
         long t0 = System.nanoTime();
         try {
+          if (keyed && k > 0) {
+            // an earlier statement (an index expression's function) may have given the key up
+            ChangeKeyReleased.check(c, s.index(), s.line(), all.get(k - 1).index());
+          }
           st.execute("set lock_timeout = " + millis(step.lockTimeout()));
           st.execute("set statement_timeout = " + millis(step.statementTimeout()));
           // the online artifact was split with standard_conforming_strings on (it holds no SET); a
@@ -125,9 +139,10 @@ public final class OnlineRunner {
     }
     IndexBuild b = s.builds().get();
     if (s.kind() == OnlineKind.CREATE_INDEX) {
-      try (PreparedStatement ps = c.prepareStatement("select t.relnamespace::bigint, exists (select 1 from"
-          + " pg_catalog.pg_class x where x.relnamespace = t.relnamespace and x.relname = ?)"
-          + " from pg_catalog.pg_class t where t.oid = pg_catalog.to_regclass(?)")) {
+      try (PreparedStatement ps = c.prepareStatement("select t.relnamespace::pg_catalog.int8, exists (select 1"
+          + " from pg_catalog.pg_class x where x.relnamespace operator(pg_catalog.=) t.relnamespace"
+          + " and x.relname operator(pg_catalog.=) ?::pg_catalog.name)"
+          + " from pg_catalog.pg_class t where t.oid operator(pg_catalog.=) pg_catalog.to_regclass(?::pg_catalog.text)")) {
         ps.setString(1, Identifiers.truncate(b.indexName()));
         ps.setString(2, qualified(b.relation()));
         try (ResultSet rs = ps.executeQuery()) {
@@ -147,9 +162,11 @@ public final class OnlineRunner {
 
   private static List<Found> transientInvalid(Connection c, IndexBuild b) throws SQLException {
     String scope = switch (b.scope()) {
-      case "INDEX" -> "i.indrelid = (select x.indrelid from pg_catalog.pg_index x where x.indexrelid = pg_catalog.to_regclass(?))";
-      case "TABLE" -> "i.indrelid = pg_catalog.to_regclass(?)";
-      case "SCHEMA" -> "c.relnamespace = (select x.oid from pg_catalog.pg_namespace x where x.nspname = ?)";
+      case "INDEX" -> "i.indrelid operator(pg_catalog.=) (select x.indrelid from pg_catalog.pg_index x"
+          + " where x.indexrelid operator(pg_catalog.=) pg_catalog.to_regclass(?::pg_catalog.text))";
+      case "TABLE" -> "i.indrelid operator(pg_catalog.=) pg_catalog.to_regclass(?::pg_catalog.text)";
+      case "SCHEMA" -> "c.relnamespace operator(pg_catalog.=) (select x.oid from pg_catalog.pg_namespace x"
+          + " where x.nspname operator(pg_catalog.=) ?::pg_catalog.name)";
       default -> "true";
     };
     try (PreparedStatement ps = c.prepareStatement(INVALID_INDEXES + TRANSIENT + " and " + scope)) {
@@ -208,8 +225,9 @@ public final class OnlineRunner {
       if (before.schemaOid() == null || before.nameTaken()) {
         return List.of(); // no table, or the name was another relation's before: nothing here is ours
       }
-      try (PreparedStatement ps = c.prepareStatement(INVALID_INDEXES + "c.relnamespace = ?::oid and c.relname = ?")) {
-        ps.setLong(1, before.schemaOid());
+      try (PreparedStatement ps = c.prepareStatement(INVALID_INDEXES + "c.relnamespace operator(pg_catalog.=) ?::pg_catalog.oid"
+          + " and c.relname operator(pg_catalog.=) ?::pg_catalog.name")) {
+        ps.setString(1, Long.toString(before.schemaOid())); // a long is sent as '…'::int8, a type looked up by the path
         ps.setString(2, Identifiers.truncate(b.indexName()));
         return found(ps);
       }

@@ -491,6 +491,13 @@ public final class ApplyRun {
         // autocommit: its own hold; either mode: a hold a check at BEGIN took again, which would outlive the change
         AdvisoryLock.releaseChange(applyConn.connection());
         s.blockers = blockers.info();
+        String noRetry = out.ending() == Ending.ROLLED_BACK
+            && dev.cutter.core.blockers.RetryPolicy.lockTimeout(out, recheck.lockFailureSqlstate(), transaction)
+            ? waysOutOfTheRollback(applyConn.connection(), applyRole) : null;
+        if (noRetry != null) {
+          s.nextAction = noRetry;
+          break;
+        }
         if (!blockers.retry(out, recheck.lockFailureSqlstate(), transaction)) {
           break;
         }
@@ -782,6 +789,25 @@ public final class ApplyRun {
     } catch (SQLException e) {
       throw new ApplyRoleException("cannot become apply_role " + role + ": " + DbErrors.oneLine(e), null,
           Causes.sql(e, Cause.ErrorSite.STATEMENT, role));
+    }
+  }
+
+  /**
+   * Why an attempt that ran statements and rolled back on a lock timeout is not tried again: what
+   * it did through a session of its own (dblink, a foreign server, a file, a WAL message) where
+   * apply_role can reach one committed there and would run once more; null when there is no such
+   * way (or the look could not tell, which also keeps the retry away).
+   */
+  private static String waysOutOfTheRollback(Connection c, String applyRole) {
+    try {
+      dev.cutter.core.check.PackageQueries.refuseWaysOut(c, applyRole);
+      return null;
+    } catch (dev.cutter.core.CutterException e) {
+      return "not retried after the lock timeout: what the artifact did outside its transaction may have committed"
+          + " already (" + e.getMessage() + ")";
+    } catch (SQLException e) {
+      return "not retried after the lock timeout: whether apply_role can act outside the transaction could not be"
+          + " read (" + DbErrors.oneLine(e) + ")";
     }
   }
 

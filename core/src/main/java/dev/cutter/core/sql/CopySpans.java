@@ -30,6 +30,27 @@ final class CopySpans {
    * position's column as the split counts columns.
    */
   void refuseNuls(String source, int n, IntUnaryOperator at, IntUnaryOperator columnOf, List<Diagnostic> problems) {
+    refuseOutside(n, at, p -> at.applyAsInt(p) == 0 ? 0 : -1, columnOf,
+        (line, column, cp) -> new Diagnostic(source, line, column, SqlSplitter.NUL_IN_SCRIPT), problems);
+  }
+
+  /**
+   * Refuses the first bidirectional embedding, override or isolate (U+202A–U+202E, U+2066–U+2069)
+   * of each line outside COPY data where it stands ({@link SqlSplitter#bidiControl}), as {@link
+   * #refuseNuls} does; {@code bidiAt} gives the control that starts at a position, or -1.
+   */
+  void refuseBidiControls(String source, int n, IntUnaryOperator at, IntUnaryOperator bidiAt, IntUnaryOperator columnOf,
+      List<Diagnostic> problems) {
+    refuseOutside(n, at, bidiAt, columnOf,
+        (line, column, cp) -> new Diagnostic(source, line, column, SqlSplitter.bidiControl(cp)), problems);
+  }
+
+  private interface Refusal {
+    Diagnostic at(int line, int column, int codePoint);
+  }
+
+  private void refuseOutside(int n, IntUnaryOperator at, IntUnaryOperator refusedAt, IntUnaryOperator columnOf,
+      Refusal refusal, List<Diagnostic> problems) {
     int line = 1;
     int span = 0;
     int refusedLine = 0;
@@ -45,10 +66,14 @@ final class CopySpans {
       int c = at.applyAsInt(p);
       if (c == '\n') {
         line++;
-      } else if (c == 0 && refusedLine != line) {
-        refusedLine = line;
-        SqlSplitter.addInOrder(problems, new Diagnostic(source, line, columnOf.applyAsInt(p), SqlSplitter.NUL_IN_SCRIPT));
+      } else if (refusedLine != line) {
+        int refused = refusedAt.applyAsInt(p);
+        if (refused >= 0) {
+          refusedLine = line;
+          SqlSplitter.addInOrder(problems, refusal.at(line, columnOf.applyAsInt(p), refused));
+        }
       }
     }
   }
+
 }

@@ -100,8 +100,43 @@ public final class ScriptJudge implements Utf8Splitter.Sink {
         }
         yield Optional.empty();
       }
+      case SQL, NON_TRANSACTIONAL, TRANSACTION_CONTROL -> joinedTransactionControl(file, s);
       default -> Optional.empty();
     };
+  }
+
+  /**
+   * A statement psql sends as one Query message holding several commands ({@code \;}) of which
+   * one is transaction control: the server runs the message whole, so a joined {@code COMMIT}
+   * commits what ran before it (and ends the change key's hold with it) however the statement's
+   * first word reads, and a wrapper's BEGIN or COMMIT would take the commands joined to it out of
+   * the run. A {@code COPY} that writes to the client or runs a program is refused joined as alone.
+   * Only a text where something follows a {@code ;} outside quotes is split again; the quick look
+   * reads strings as {@code standard_conforming_strings} on does, so a statement lexed with it off
+   * (where {@code '\''} is one string) is always split again.
+   */
+  private static Optional<Diagnostic> joinedTransactionControl(String file, SqlStatement s) {
+    String text = s.text();
+    if (Boolean.TRUE.equals(s.standardConformingStrings()) && !StatementClassifier.mayHoldASecondCommand(text)) {
+      return Optional.empty();
+    }
+    List<SqlStatement> commands = SqlSplitter.split(file, text, !Boolean.FALSE.equals(s.standardConformingStrings()))
+        .statements();
+    if (commands.size() < 2) {
+      return Optional.empty();
+    }
+    for (SqlStatement command : commands) {
+      if (command.kind() == StatementKind.TRANSACTION_CONTROL) {
+        return Optional.of(new Diagnostic(file, s.startLine(), s.startColumn(), "`" + command.summary() + "` is transaction"
+            + " control joined to other commands by \\; (psql sends them in one message, which the server runs whole):"
+            + " cutter runs the artifact in one transaction it controls; remove it"));
+      }
+      if (command.kind() == StatementKind.SQL && copyRefused(command) != null) {
+        return Optional.of(new Diagnostic(file, s.startLine(), s.startColumn(), "`" + command.summary() + "` joined to"
+            + " other commands by \\;: " + copyRefused(command)));
+      }
+    }
+    return Optional.empty();
   }
 
   /** Why a COPY that writes to the client or runs a program is refused; null for any other statement. */

@@ -68,6 +68,18 @@ public final class SqlSplitter {
    */
   static final String NUL_IN_SCRIPT = "a NUL byte: psql would read this line only up to it and drop the rest; remove it";
 
+  /** Whether {@code c} is a bidirectional embedding, override or isolate (U+202A–U+202E, U+2066–U+2069). */
+  static boolean isBidiControl(int c) {
+    return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
+  }
+
+  /** The refusal of bidirectional control {@code cp} in a script outside COPY data. */
+  static String bidiControl(int cp) {
+    return String.format("bidirectional control U+%04X: an editor or a diff shows this line in another order than the"
+        + " server reads it, so reviewers may approve other SQL than runs; remove it (data that needs it can write"
+        + " U&'\\%04X')", cp, cp);
+  }
+
   /** Adds {@code d} before the first problem that stands after it in the file (the rest keep their order). */
   static void addInOrder(List<Diagnostic> problems, Diagnostic d) {
     int i = problems.size();
@@ -252,11 +264,17 @@ public final class SqlSplitter {
         }
       }
       finish();
+      boolean nul = false;
+      boolean bidi = false;
       for (char c : s) {
-        if (c == '\0') {
-          refuseNulsOutsideCopyData();
-          break;
-        }
+        nul |= c == '\0';
+        bidi |= isBidiControl(c);
+      }
+      if (nul) {
+        refuseNulsOutsideCopyData();
+      }
+      if (bidi) {
+        copySpans.refuseBidiControls(source, n, q -> s[q], q -> isBidiControl(s[q]) ? s[q] : -1, this::columnOf, problems);
       }
       return new SplitResult(source, out, problems);
     }

@@ -268,6 +268,26 @@ final class StatementClassifier {
     return true;
   }
 
+  /**
+   * Whether a token follows a {@code ;} outside parentheses, quotes, dollar quotes and comments:
+   * the text may hold a second command (psql's {@code \\;}), or a {@code BEGIN ATOMIC} body's.
+   */
+  static boolean mayHoldASecondCommand(String text) {
+    int first = text.indexOf(';');
+    if (first < 0 || first == text.stripTrailing().length() - 1) {
+      return false; // none, or only the one that ends the statement
+    }
+    Tokens t = new Tokens(text);
+    boolean afterSemicolon = false;
+    while (t.next()) {
+      if (afterSemicolon) {
+        return true;
+      }
+      afterSemicolon = t.depth == 0 && t.isPunct(';');
+    }
+    return false;
+  }
+
   /** The first four tokens as written, comments left out, {@code …} if more follow: for messages. */
   static String summary(String text) {
     Tokens t = new Tokens(text);

@@ -37,6 +37,34 @@ final class Utf8 {
     return -1;
   }
 
+  /**
+   * The position of the first bidirectional embedding, override or isolate (U+202A–U+202E,
+   * U+2066–U+2069, encoded E2 80 AA–AE and E2 81 A6–A9) in well-formed UTF-8 {@code b[0, n)}, or -1;
+   * ASCII eight bytes at a time.
+   */
+  static int firstBidiControl(byte[] b, int n) {
+    int i = 0;
+    while (i < n) {
+      while (i + 8 <= n && ((long) LONGS.get(b, i) & HIGH_BITS) == 0) {
+        i += 8;
+      }
+      if (i < n && bidiControlAt(b, i, n) >= 0) {
+        return i;
+      }
+      i++;
+    }
+    return -1;
+  }
+
+  /** The bidirectional control whose encoding starts at {@code b[i]}, or -1. */
+  static int bidiControlAt(byte[] b, int i, int n) {
+    if (b[i] != (byte) 0xE2 || i + 2 >= n) {
+      return -1;
+    }
+    int cp = 0x2000 | ((b[i + 1] & 0x3F) << 6) | (b[i + 2] & 0x3F);
+    return (b[i + 1] & 0xC0) == 0x80 && (b[i + 2] & 0xC0) == 0x80 && SqlSplitter.isBidiControl(cp) ? cp : -1;
+  }
+
   static int firstInvalid(byte[] b, int n) {
     int i = 0;
     while (i < n) {

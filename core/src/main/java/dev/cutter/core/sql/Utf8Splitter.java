@@ -78,6 +78,9 @@ public final class Utf8Splitter {
     if (Utf8.firstNul(utf8, length) >= 0) {
       scan.refuseNulsOutsideCopyData();
     }
+    if (Utf8.firstBidiControl(utf8, length) >= 0) {
+      scan.refuseBidiControlsOutsideCopyData();
+    }
     return scan.problems;
   }
 
@@ -572,6 +575,11 @@ public final class Utf8Splitter {
     /** {@code SqlSplitter.Scan#refuseNulsOutsideCopyData}: the first NUL of each line outside COPY data. */
     void refuseNulsOutsideCopyData() {
       copySpans.refuseNuls(source, n, q -> s[q], this::columnOf, problems);
+    }
+
+    /** {@code SqlSplitter}'s refusal of bidirectional controls: the first of each line outside COPY data. */
+    void refuseBidiControlsOutsideCopyData() {
+      copySpans.refuseBidiControls(source, n, q -> s[q], q -> Utf8.bidiControlAt(s, q, n), this::columnOf, problems);
     }
 
     /**

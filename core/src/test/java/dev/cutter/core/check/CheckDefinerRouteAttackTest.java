@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * so on from those roles) may open such a session or write the server's files.
  */
 @WithPostgres
-class CheckDefinerRouteAttackTest {
+public class CheckDefinerRouteAttackTest {
 
   @Test
   void aCheckCannotWriteThroughASecurityDefinerFunctionWhoseOwnerMayCallDblink(TestDatabase db) throws Exception {
@@ -146,7 +146,7 @@ class CheckDefinerRouteAttackTest {
    * password, EXECUTE to PUBLIC) that inserts its argument there through {@code dblink_exec};
    * {@code app} may use the schema.
    */
-  static void dblinkLog(TestDatabase db, String ops, String app) {
+  public static void dblinkLog(TestDatabase db, String ops, String app) {
     db.execute("create schema " + ops);
     db.execute("create table " + ops + ".events(what text)");
     db.execute("create function " + ops + ".log_event(what text) returns boolean language sql security definer"

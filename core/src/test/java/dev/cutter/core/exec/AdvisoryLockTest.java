@@ -57,4 +57,24 @@ class AdvisoryLockTest {
       assertThat(AdvisoryLock.changeKeyFree(other)).isTrue();
     }
   }
+
+  @Test
+  void aViewPlantedBeforeTheCatalogCannotNameAnotherHolderOfTheChangeKey(TestDatabase db) throws SQLException {
+    // the online step's and the rollback's sessions keep apply_role's search_path (A4): who holds
+    // the change key, named in their refusal, must be read from the catalog, not from look-alikes
+    String holderRole = db.createRole("holder");
+    db.execute("create schema plant; grant usage on schema plant to public;"
+        + " create view plant.pg_stat_activity as select a.pid, 'someone_else'::name as usename,"
+        + " 'forged'::text as application_name, a.backend_start from pg_catalog.pg_stat_activity a;"
+        + " grant select on plant.pg_stat_activity to public");
+    try (Connection holder = db.connectAs(holderRole); Connection reader = db.superuser()) {
+      assertThat(AdvisoryLock.holdForChange(holder, false)).isTrue();
+      try (Statement st = reader.createStatement()) {
+        st.execute("set search_path = plant, pg_catalog");
+      }
+      assertThat(AdvisoryLock.holder(reader)).contains("role " + holderRole).doesNotContain("forged");
+      assertThat(AdvisoryLock.changeHolderPid(reader)).isEqualTo(
+          holder.unwrap(org.postgresql.PGConnection.class).getBackendPID());
+    }
+  }
 }

@@ -114,6 +114,21 @@ class AuditTrailTest {
   }
 
   @Test
+  void anOperatorPlantedBeforeTheCatalogDoesNotHideTheEventTriggerFromTheSender(TestDatabase db) throws Exception {
+    // the artifact's session keeps the search_path apply_role gave the database; the sender's read
+    // of pg_event_trigger must compare with the catalog's <>, not one that answers false
+    db.execute(AUDIT + EVENT_TRIGGER);
+    db.execute("create function public.never(\"char\", \"char\") returns boolean language sql as 'select false';"
+        + " create operator public.<> (leftarg = \"char\", rightarg = \"char\", function = public.never);"
+        + " alter database " + db.name() + " set search_path = public, pg_catalog; truncate public.audit");
+    try (QueryMessageCounter relay = new QueryMessageCounter(db.server().host(), db.server().port())) {
+      Run r = apply(db, relay, DDL, Sending.PIPELINED);
+      assertThat(r.outcome().ending()).isEqualTo(Ending.COMMITTED);
+      assertThat(audit(db)).as("each statement's own text, nothing joined").isEqualTo(texts(DDL));
+    }
+  }
+
+  @Test
   void afterAStatementThatMayFireATriggerNothingJoinsAndNothingIsRead(TestDatabase db) throws Exception {
     db.execute(AUDIT + "create table p.target(id int);");
     // after the first INSERT nothing joins: 2 and 3 could, but go alone, and nothing is read

@@ -66,6 +66,62 @@ class JournalPhaseTest {
   }
 
   @Test
+  void theFinishKeyNeverShowsInTheJournalSessionsQueryTextWhichApplyRoleCanRead(TestDatabase db) throws SQLException {
+    // cutter's sessions speak the simple protocol, which puts parameters into the query text, and
+    // pg_stat_activity shows a session's last query to its own role: between the online step's
+    // phase and the final verdict (verify runs meanwhile) apply_role could read the key there and
+    // finish the row with a verdict and report digest of its own
+    String app = app(db);
+    record(db, app, "run1");
+    dev.cutter.core.db.ConnectionSpec spec = new dev.cutter.core.db.ConnectionSpec("localhost", db.server().port(),
+        db.name(), app, java.util.Optional.empty());
+    try (Connection journal = dev.cutter.core.db.Connections.open(spec, "cutter journal run1");
+        Connection watcher = db.connectAs(app)) {
+      assertThat(journal.unwrap(org.postgresql.PGConnection.class).getPreferQueryMode())
+          .isEqualTo(org.postgresql.jdbc.PreferQueryMode.SIMPLE);
+      int pid = journal.unwrap(org.postgresql.PGConnection.class).getBackendPID();
+      Journal.recordPhase(journal, "run1", Journal.Phase.ONLINE_DONE);
+      assertThat(lastQuery(watcher, pid)).contains("cutter.record_phase").doesNotContain(Journal.finishKey("run1"));
+      Journal.finish(journal, "run1", "PASS", Instant.now(), "f".repeat(64));
+      assertThat(lastQuery(watcher, pid)).contains("cutter.finish_run").doesNotContain(Journal.finishKey("run1"));
+      assertThat(journal.unwrap(org.postgresql.PGConnection.class).getPreferQueryMode()).as("given back")
+          .isEqualTo(org.postgresql.jdbc.PreferQueryMode.SIMPLE);
+    }
+    assertThat(db.queryValue("select verdict || ' ' || phase from cutter.journal where run_id = 'run1'"))
+        .isEqualTo("PASS online_done");
+  }
+
+  @Test
+  void theFinishKeyNeverShowsInAnErrorWhateverTheRolesSettingForParametersInErrors(TestDatabase db) throws SQLException {
+    // log_parameter_max_length_on_error may be set by any role for itself: a call that fails (a
+    // row no longer to finish, a statement cancelled by another session of apply_role's) then
+    // reports its bound parameters in the error's context, to the server log and to cutter
+    String app = app(db);
+    db.execute("alter role " + app + " set log_parameter_max_length_on_error = -1");
+    dev.cutter.core.db.ConnectionSpec spec = new dev.cutter.core.db.ConnectionSpec("localhost", db.server().port(),
+        db.name(), app, java.util.Optional.empty());
+    try (Connection journal = dev.cutter.core.db.Connections.open(spec, "cutter journal run9")) {
+      SQLException phase = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+          () -> Journal.recordPhase(journal, "run9", Journal.Phase.ONLINE_DONE));
+      SQLException finish = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+          () -> Journal.finish(journal, "run9", "PASS", Instant.now(), "f".repeat(64)));
+      for (SQLException e : List.of(phase, finish)) {
+        assertThat(e.getSQLState()).isEqualTo(Journal.NOT_FINISHABLE);
+        assertThat(String.valueOf(e.getMessage()) + dev.cutter.core.db.DbErrors.ServerError.of(e))
+            .doesNotContain(Journal.finishKey("run9"));
+      }
+    }
+  }
+
+  private static String lastQuery(Connection watcher, int pid) throws SQLException {
+    try (Statement st = watcher.createStatement();
+        java.sql.ResultSet rs = st.executeQuery("select query from pg_stat_activity where pid = " + pid)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  @Test
   void initAddsThePhaseToAJournalThatPredatesIt(TestDatabase db) throws SQLException {
     String app = app(db);
     record(db, app, "old");

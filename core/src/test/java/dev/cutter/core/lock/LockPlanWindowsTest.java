@@ -174,6 +174,22 @@ class LockPlanWindowsTest {
   }
 
   @Test
+  void anOperatorPlantedBeforeTheCatalogCannotHideALockFromThePlan(TestDatabase db) throws Exception {
+    // the rehearsal's session keeps the search_path apply_role gave the database (A4): the plan's
+    // reads of pg_locks and pg_class must use the catalog's operators and types, not look-alikes
+    String app = setUp(db);
+    db.execute("create function app.never(a text, b text) returns boolean language sql as 'select false';"
+        + " create operator app.= (leftarg = text, rightarg = text, function = app.never);"
+        + " alter database " + db.name() + " set search_path = app, pg_catalog");
+
+    Rehearsed r = rehearse(db, app, script("alter table app.orders add column z int"), true);
+
+    assertThat(r.plan().complete()).as(String.valueOf(r.plan().note())).isTrue();
+    assertThat(r.plan().summary()).extracting(RelationHold::relation, RelationHold::strongest)
+        .contains(tuple("app.orders", LockMode.ACCESS_EXCLUSIVE));
+  }
+
+  @Test
   void aCreationThatOnlyLooksLikeItTouchesNothingOldCannotHideALock(TestDatabase db) throws Exception {
     // the hardest case: CREATE TABLE of a new name is taken to touch nothing that existed, but an event
     // trigger (any superuser may have installed one) makes it lock an existing table

@@ -371,6 +371,27 @@ class PackageLoaderTest {
   }
 
   @Test
+  void refusesAnAnchorDefinedAgainSoAnAliasCannotNameAnotherValueThanTheReviewerFinds() {
+    String yaml = MINIMAL.replace("title: Test package", "title: &role app_owner")
+        .replace("ref: CHG-1", "ref: &role CHG-1").replace("apply_role: app_owner", "apply_role: *role");
+
+    assertThat(problems(yaml)).extracting(Diagnostic::toString).containsExactly(dir.resolve("package.yaml")
+        + ":6:8: anchor &role is defined again (first at line 4): an alias after this line would name this value, not the"
+        + " first; give each anchor its own name");
+    TestPackages.write(dir, MINIMAL.replace("title: Test package", "title: &role app_owner")
+        .replace("apply_role: app_owner", "apply_role: *role"));
+    assertThat(loader.load(dir).target().applyRole()).as("an anchor defined once still serves its aliases").isEqualTo("app_owner");
+  }
+
+  @Test
+  void refusesAMergeKeyThatWouldGiveAMappingValuesFromElsewhere() {
+    String yaml = MINIMAL.replace("title: Test package", "title: &t {apply_role: app_reader}")
+        .replace("  apply_role: app_owner\n", "  apply_role: app_owner\n  <<: *t\n");
+
+    assertThat(problems(yaml)).extracting(Diagnostic::message).anyMatch(m -> m.startsWith("target.<<: unknown key"));
+  }
+
+  @Test
   void explainsUnreadableInputsInOneLine() {
     assertThat(messages(new byte[0])).containsExactly("the file is empty: expected a mapping that starts with apiVersion: cutter/v1");
     assertThat(messages("# only a comment\n")).containsExactly("the file is empty: expected a mapping that starts with apiVersion: cutter/v1");

@@ -21,6 +21,7 @@ import dev.cutter.fixtures.TestDatabase;
 import dev.cutter.fixtures.WithPostgres;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,6 +29,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * apply_role that owns the target database sets the database's search_path to {@code app,
@@ -91,6 +94,39 @@ class CatalogSearchPathAttackTest {
     assertThat(r.target().roleSession()).startsWith("a separate login as " + app);
   }
 
+  @ParameterizedTest
+  @EnumSource(ApplySettings.Mode.class)
+  void aTryLockLookAlikeOnTheArtifactsPathCannotKeepTheApplySessionFromHoldingTheChangeKey(ApplySettings.Mode mode,
+      TestDatabase db) throws Exception {
+    // the artifact's session keeps apply_role's search_path; the change key taken on it must be
+    // the catalog's, or a look-alike answering true leaves an earlier run's statement unseen (O4, O8)
+    String app = planted(db, "create function app.pg_try_advisory_xact_lock(k bigint) returns boolean language sql as"
+        + " 'select true'", "create function app.pg_try_advisory_lock(k bigint) returns boolean language sql as 'select true'");
+    long changeKey = 0x637574746572L + 2;
+    RunReport r = run(db, "postgres", app, mode, "create table app.held as select pg_catalog.count(*) as n"
+        + " from pg_catalog.pg_locks l where l.locktype = 'advisory' and l.pid = pg_catalog.pg_backend_pid()"
+        + " and ((l.classid::pg_catalog.int8 << 32) | l.objid::pg_catalog.int8) = " + changeKey);
+
+    assertThat(r.verdict()).as("%s", r.gates()).isEqualTo(Verdict.PASS);
+    assertThat(db.queryValue("select n from app.held")).as("the apply session held the change key while the artifact ran")
+        .isEqualTo("1");
+  }
+
+  @Test
+  void anOperatorPlantedBeforeTheCatalogCannotKeepTheLocksAtBeginFromBeingTaken(TestDatabase db) throws Exception {
+    // the re-check at BEGIN resolves the relations to lock on the apply session, which keeps
+    // apply_role's search_path: a look-alike oid = regclass answering false left every relation
+    // unlocked between the re-check and the statements, and the report said "none needed"
+    String app = planted(db, "create function app.never(a oid, b regclass) returns boolean language sql as 'select false'",
+        "create operator app.= (leftarg = oid, rightarg = regclass, function = app.never)");
+    RunReport r = run(db, "postgres", app);
+
+    assertThat(r.verdict()).as("%s", r.gates()).isEqualTo(Verdict.PASS);
+    GateResult apply = r.gates().stream().filter(g -> g.id().equals(GateIds.APPLY)).findFirst().orElseThrow();
+    assertThat(apply.checks()).filteredOn(c -> c.id().equals(dev.cutter.core.check.BeginRecheck.LOCKS))
+        .singleElement().satisfies(c -> assertThat(c.actual()).contains("ACCESS EXCLUSIVE").contains("accounts"));
+  }
+
   /**
    * Writes the server file {@code planted} (in the data directory) when it runs as a superuser:
    * what only a superuser may do, and what no rollback undoes.
@@ -101,7 +137,11 @@ class CatalogSearchPathAttackTest {
         + " pg_catalog.concat(pg_catalog.current_setting('data_directory'), '/" + planted + "')); end if;";
   }
 
-  private static void attack(TestDatabase db, String planted, String... plants) throws Exception {
+  /**
+   * apply_role "app", owner of the database and of schema app, with {@code app.accounts} and
+   * {@code plants} made as app, and the database's search_path {@code app, pg_catalog}.
+   */
+  private static String planted(TestDatabase db, String... plants) throws SQLException {
     String app = db.createRole("app");
     try (Connection c = db.superuser()) {
       Journal.init(c, List.of(app));
@@ -115,6 +155,11 @@ class CatalogSearchPathAttackTest {
       }
       st.execute("alter database " + db.name() + " set search_path = app, pg_catalog");
     }
+    return app;
+  }
+
+  private static void attack(TestDatabase db, String planted, String... plants) throws Exception {
+    String app = planted(db, plants);
     RunReport r = run(db, "postgres", app);
 
     assertThat(db.queryValue("select (pg_catalog.pg_stat_file('" + planted + "', true)).size is not null"))
@@ -125,18 +170,22 @@ class CatalogSearchPathAttackTest {
   }
 
   private static RunReport run(TestDatabase db, String login, String applyRole) {
+    return run(db, login, applyRole, ApplySettings.Mode.TRANSACTION, "alter table accounts add column note text");
+  }
+
+  private static RunReport run(TestDatabase db, String login, String applyRole, ApplySettings.Mode mode, String sql) {
     ArtifactRef art = new ArtifactRef("ddl.sql", Path.of("/nonexistent/ddl.sql"), "0".repeat(64), SourcePosition.UNKNOWN,
         FileContent.of(new byte[0]));
     ApplyPackage p = new ApplyPackage(Path.of("/nonexistent/package.yaml"), Path.of("/nonexistent"), "9".repeat(64),
         "search-path-pkg", "Test", new Authorization("REF-1", Instant.parse("2099-01-01T00:00:00Z"), Risk.LOW, List.of()),
         new Target("db", "1", Optional.empty(), applyRole, Optional.empty()), art, List.of(), BackupPolicy.none(),
-        new ApplySettings(ApplySettings.Mode.TRANSACTION, Duration.ofSeconds(2), Duration.ofMinutes(1)), List.of(),
+        new ApplySettings(mode, Duration.ofSeconds(2), Duration.ofMinutes(1)), List.of(),
         Optional.empty(), Sandbox.empty(), FileContent.of(new byte[0]));
     ConnectionSpec spec = new ConnectionSpec("localhost", db.server().port(), db.name(), login, Optional.empty());
     Steps.Integrity ok = (pk, required) -> new Steps.IntegrityOutcome(
         List.of(new GateResult(GateIds.SIGNATURE, GateStatus.PASS, null, null, null, List.of())), List.of("FPR1"));
     ApplyRun run = new ApplyRun(ok, checksOn(db), (t, pk, id) -> null, Clock.systemUTC());
-    ApplyRun.Request req = new ApplyRun.Request(p, stmts("alter table accounts add column note text"), false, List.of(), spec,
+    ApplyRun.Request req = new ApplyRun.Request(p, stmts(sql), false, List.of(), spec,
         (c, role) -> Optional.empty(), Duration.ZERO, RunMode.APPLY, RunIds.next(Clock.systemUTC()), false);
     return run.execute(req, rep -> "f".repeat(64));
   }

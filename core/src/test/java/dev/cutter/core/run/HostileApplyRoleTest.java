@@ -273,6 +273,25 @@ class HostileApplyRoleTest {
     assertThat(run(db, "postgres", first, stmts("create table t3(a int)")).verdict()).isEqualTo(Verdict.BLOCKED);
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "do $$ begin commit; end $$",
+      "do $$ begin rollback; end $$",
+      "call early_commit()"})
+  void anArtifactCannotEndCuttersTransactionFromInsideARoutine(String ending, TestDatabase db) throws SQLException {
+    String app = applyRole(db);
+    ApplyPackage p = pkg("1".repeat(64), app);
+    RunReport r = run(db, "postgres", p, stmts("create table first_part(a int)",
+        "create procedure early_commit() language plpgsql as $$ begin commit; end $$", ending,
+        "create table second_part(a int)"));
+
+    assertThat(r.verdict()).isEqualTo(Verdict.FAILED);
+    assertThat(r.apply().failedStatement().sqlstate()).as("invalid transaction termination").isEqualTo("2D000");
+    assertThat(db.queryValue("select count(*) from pg_tables where tablename in ('first_part', 'second_part')"))
+        .as("nothing committed").isEqualTo("0");
+    assertThat(db.queryValue("select count(*) from cutter.journal")).isEqualTo("0");
+  }
+
   @Test
   void anAutocommitArtifactCannotFinishItsOwnRun(TestDatabase db) throws SQLException {
     String app = applyRole(db);
@@ -284,6 +303,23 @@ class HostileApplyRoleTest {
     assertThat(r.apply().failedStatement().sqlstate()).isEqualTo(Journal.NOT_FINISHABLE);
     assertThat(db.queryValue("select verdict from cutter.journal")).as("finished by cutter, as FAILED").isEqualTo("FAILED");
     assertThat(run(db, "postgres", p, stmts("create table t(a int)")).verdict()).isEqualTo(Verdict.BLOCKED);
+  }
+
+  @Test
+  void anAutocommitArtifactThatReleasesTheChangeKeyStopsBeforeItsNextStatement(TestDatabase db) throws SQLException {
+    // the session-level change key keeps the next run out while a statement of this one may still
+    // run in the server (O4); a statement that gives it up would let a later one run unguarded
+    String app = applyRole(db);
+    ApplyPackage p = pkg("1".repeat(64), app, List.of(), ApplySettings.Mode.AUTOCOMMIT);
+    RunReport r = run(db, "postgres", p, stmts("create table t(a int)", "select pg_advisory_unlock_all()",
+        "create table u(a int)"));
+
+    assertThat(r.verdict()).isEqualTo(Verdict.ESCALATE);
+    assertThat(r.apply().failedStatement().sqlstate()).as("not sent, no server error").isNull();
+    assertThat(r.rootCause()).contains("no longer holds the change key");
+    assertThat(db.queryValue("select to_regclass('public.u') is null")).as("the statement after never ran").isEqualTo("t");
+    assertThat(db.queryValue("select to_regclass('public.t') is not null")).isEqualTo("t");
+    assertThat(db.queryValue("select verdict from cutter.journal")).isEqualTo("ESCALATE");
   }
 
   // -- autocommit: a partial run consumes ------------------------------------------------------

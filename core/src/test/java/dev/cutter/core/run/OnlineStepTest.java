@@ -80,6 +80,25 @@ class OnlineStepTest {
     return app;
   }
 
+  /** Table u of {@code app} with the INVALID index u_key an earlier failed build left. */
+  private static void leaveAnInvalidIndex(TestDatabase db, String app) {
+    db.execute("create table u(a int); insert into u values (1), (1); alter table u owner to " + app);
+    try (Connection c = db.superuser()) {
+      c.createStatement().execute("create unique index concurrently u_key on u (a)");
+    } catch (SQLException expected) {
+      // leaves the INVALID index u_key, as an earlier failed build would
+    }
+  }
+
+  /** A build of u_key failed on the name taken, and the earlier INVALID u_key was left alone. */
+  private static void assertTheEarlierInvalidIndexStays(TestDatabase db, RunReport r) {
+    assertThat(r.verdict()).isEqualTo(Verdict.ESCALATE);
+    assertThat(r.online().failed().orElseThrow().sqlstate()).as("the name is taken").isEqualTo("42P07");
+    assertThat(r.online().cleanup()).as("nothing of the step's own to drop").isEmpty();
+    assertThat(db.queryValue("select indisvalid from pg_index where indexrelid = 'public.u_key'::regclass"))
+        .as("the pre-existing INVALID index is still there").isEqualTo("f");
+  }
+
   private static GateResult gate(RunReport r, String id) {
     return r.gates().stream().filter(g -> g.id().equals(id)).findFirst().orElseThrow();
   }
@@ -161,21 +180,50 @@ class OnlineStepTest {
   @Test
   void anInvalidIndexThatWasThereBeforeIsNeverDropped(TestDatabase db) throws SQLException {
     String app = applyRole(db);
-    db.execute("create table u(a int); insert into u values (1), (1); alter table u owner to " + app);
-    try (Connection c = db.superuser()) {
-      c.createStatement().execute("create unique index concurrently u_key on u (a)");
-    } catch (SQLException expected) {
-      // leaves the INVALID index u_key, as an earlier failed build would
-    }
+    leaveAnInvalidIndex(db, app);
     assertThat(db.queryValue("select indisvalid from pg_index where indexrelid = 'public.u_key'::regclass")).isEqualTo("f");
     ApplyPackage p = pkg("c".repeat(64), app, "create unique index concurrently u_key on u (a);\n");
     RunReport r = run(db, p, stmts("create table t(a int)"));
 
+    assertTheEarlierInvalidIndexStays(db, r);
+  }
+
+  @Test
+  void anOperatorPlantedBeforeTheCatalogCannotMakeTheCleanupDropAnIndexThatWasThereBefore(TestDatabase db)
+      throws SQLException {
+    // the online step's session keeps the search_path the database gives apply_role (A4): a
+    // name = name planted before the catalog answers false in the look before the build (the name
+    // seems free) and truly after it, so the cleanup took the earlier INVALID index for the step's own
+    String app = applyRole(db);
+    leaveAnInvalidIndex(db, app);
+    db.execute("create schema plant; grant usage on schema plant to public;"
+        + " create function plant.eq(a name, b name) returns boolean language sql as $$ select case when"
+        + " pg_catalog.strpos(pg_catalog.current_query(), 'exists (select 1') operator(pg_catalog.>) 0 then false"
+        + " else a operator(pg_catalog.=) b end $$;"
+        + " create operator plant.= (leftarg = name, rightarg = name, function = plant.eq);"
+        + " alter database " + db.name() + " set search_path = plant, pg_catalog, public");
+    ApplyPackage p = pkg("9".repeat(64), app, "create unique index concurrently u_key on u (a);\n");
+    RunReport r = run(db, p, stmts("create table public.t(a int)"));
+
+    assertTheEarlierInvalidIndexStays(db, r);
+  }
+
+  @Test
+  void anOnlineStatementThatReleasesTheChangeKeyStopsTheStepBeforeTheNext(TestDatabase db) throws SQLException {
+    // an index expression's function (labelled immutable) gives up the session's change key while
+    // the build runs: the next statement would run without what keeps the next run out (O4)
+    String app = applyRole(db);
+    db.execute("create function public.let_go(a int) returns int language plpgsql immutable as"
+        + " $$ begin perform pg_catalog.pg_advisory_unlock_all(); return a; end $$");
+    ApplyPackage p = pkg("8".repeat(64), app, "create index concurrently t_x on t ((let_go(a)));\n"
+        + "create index concurrently t_a on t (a);\n");
+    RunReport r = run(db, p, stmts("create table t(a int)", "insert into t values (1), (2)"));
+
     assertThat(r.verdict()).isEqualTo(Verdict.ESCALATE);
-    assertThat(r.online().failed().orElseThrow().sqlstate()).as("the name is taken").isEqualTo("42P07");
-    assertThat(r.online().cleanup()).as("nothing of the step's own to drop").isEmpty();
-    assertThat(db.queryValue("select indisvalid from pg_index where indexrelid = 'public.u_key'::regclass"))
-        .as("the pre-existing INVALID index is still there").isEqualTo("f");
+    assertThat(r.online().statements()).extracting(StatementRun::status)
+        .containsExactly(RunStatus.DONE, RunStatus.FAILED);
+    assertThat(r.online().failed().orElseThrow().message()).contains("no longer holds the change key");
+    assertThat(db.queryValue("select to_regclass('public.t_a') is null")).as("the next statement never ran").isEqualTo("t");
   }
 
   @Test

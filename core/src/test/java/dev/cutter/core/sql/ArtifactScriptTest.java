@@ -108,4 +108,68 @@ class ArtifactScriptTest {
   void reportsUnterminatedTextAsUnrunnable() {
     assertThat(judge("select 'x;\n", Mode.TRANSACTION).rejections()).extracting(Diagnostic::line).containsExactly(1);
   }
+
+  @Test
+  void refusesTransactionControlJoinedByBackslashSemicolonWhateverTheFirstWordAndEvenInTheWrapper() {
+    for (Mode mode : Mode.values()) {
+      ArtifactScript a = judge("create table a (id int) \\; commit;\nselect 1 \\; savepoint s \\; select 2;\n"
+          + "select 3 \\; /* c */ ROLLBACK;\nselect 4 \\; prepare transaction 'x';\n", mode);
+      assertThat(a.rejections()).extracting(Diagnostic::line).containsExactly(1, 2, 3, 4);
+      assertThat(a.rejections().get(0).toString()).isEqualTo("ddl/change.sql:1:1: `commit` is transaction control joined"
+          + " to other commands by \\; (psql sends them in one message, which the server runs whole): cutter runs the"
+          + " artifact in one transaction it controls; remove it");
+    }
+    // a wrapper's BEGIN or COMMIT would take the commands joined to it out of the run
+    ArtifactScript wrapped = judge("begin \\; create table a (id int);\ncreate table b (id int);\ncommit \\; drop table b;\n",
+        Mode.TRANSACTION);
+    assertThat(wrapped.rejections()).extracting(Diagnostic::line).containsExactly(1, 3);
+  }
+
+  @Test
+  void refusesACommitJoinedAfterAStringThatOnlyEndsWhereBackslashesEscapeQuotes() {
+    // with standard_conforming_strings off, '\'' is one string holding a quote: the server runs the
+    // COMMIT after it; read with backslashes as plain characters, the COMMIT sat inside a string
+    for (Mode mode : Mode.values()) {
+      ArtifactScript a = judge("set standard_conforming_strings = off;\nselect '\\'' \\; commit; -- '\n", mode);
+      assertThat(a.rejections()).extracting(Diagnostic::line).containsExactly(2);
+      assertThat(a.rejections().get(0).message()).startsWith("`commit` is transaction control joined");
+    }
+  }
+
+  @Test
+  void refusesACopyThatWritesToTheClientOrRunsAProgramJoinedToOtherCommands() {
+    // the COPY rule read only the first command of a statement psql sends as one message
+    for (Mode mode : Mode.values()) {
+      ArtifactScript a = judge("select 1 \\; copy t from program 'id';\nselect 2 \\; copy t to stdout;\n", mode);
+      assertThat(a.rejections()).extracting(Diagnostic::line).containsExactly(1, 2);
+      assertThat(a.rejections().get(0).message()).contains("COPY … PROGRAM runs a command on the database host");
+      assertThat(a.rejections().get(1).message()).contains("COPY … TO STDOUT would print table rows");
+    }
+  }
+
+  @Test
+  void acceptsSemicolonsThatJoinNoTransactionControl() {
+    ArtifactScript a = judge("create function f() returns int language sql begin atomic select 1; end;\n"
+        + "create function g() returns void language plpgsql as $$ begin commit; end $$;\n"
+        + "select 'a;commit' \\; select 2;\nselect 1; -- ; commit\n", Mode.TRANSACTION);
+    assertThat(a.rejections()).isEmpty();
+    assertThat(a.statements()).hasSize(4);
+  }
+
+  @Test
+  void refusesBidirectionalControlsThatMakeTheScriptReadOtherwiseOutsideCopyData() {
+    // "trojan source": the reviewer's editor shows the DROP inside the comment
+    String sql = "select 1; /* \u202E } \u2066 done */ drop table accounts; /* \u2069 \u2066 */\n"
+        + "create table t (a text);\ncopy t from stdin;\nab\u202Ecd\n\\.\ninsert into t values ('x\u2067y');\n";
+    for (Mode mode : Mode.values()) {
+      ArtifactScript a = judge(sql, mode);
+      assertThat(a.rejections()).extracting(Diagnostic::toString).containsExactly(
+          "ddl/change.sql:1:14: bidirectional control U+202E: an editor or a diff shows this line in another order than"
+              + " the server reads it, so reviewers may approve other SQL than runs; remove it (data that needs it can"
+              + " write U&'\\202E')",
+          "ddl/change.sql:6:25: bidirectional control U+2067: an editor or a diff shows this line in another order than"
+              + " the server reads it, so reviewers may approve other SQL than runs; remove it (data that needs it can"
+              + " write U&'\\2067')");
+    }
+  }
 }
