@@ -52,33 +52,18 @@ class RehearsalBesideTest {
    * for {@link #held}'s lock for up to {@code lookMs}, holds the lock {@code holdMs} longer, then
    * lets it go; its actual value says whether it saw the rehearsal running.
    */
-  private static final class Watching implements CheckType {
+  private static final class Watching extends TestType {
     private final TestDatabase db;
     private final Connection held;
-    private final boolean catalogOnly;
     private final long lookMs;
     private final long holdMs;
 
     Watching(TestDatabase db, Connection held, boolean catalogOnly, long lookMs, long holdMs) {
+      super("watching", catalogOnly);
       this.db = db;
       this.held = held;
-      this.catalogOnly = catalogOnly;
       this.lookMs = lookMs;
       this.holdMs = holdMs;
-    }
-
-    @Override
-    public String name() {
-      return "watching";
-    }
-
-    @Override
-    public void validate(YamlValue args, Problems problems) {
-    }
-
-    @Override
-    public boolean readsOnlyTheCatalog() {
-      return catalogOnly;
     }
 
     @Override
@@ -96,13 +81,19 @@ class RehearsalBesideTest {
     }
   }
 
-  /** A catalog check stopped by a lock the first time it runs (as one a rehearsal beside it held up would be). */
-  private static final class StoppedOnce implements CheckType {
-    final AtomicInteger runs = new AtomicInteger();
+  /** A check type of this test: its name, no arguments to validate, and whether it reads only the catalog. */
+  private abstract static class TestType implements CheckType {
+    private final String name;
+    private final boolean catalogOnly;
+
+    TestType(String name, boolean catalogOnly) {
+      this.name = name;
+      this.catalogOnly = catalogOnly;
+    }
 
     @Override
     public String name() {
-      return "stopped_once";
+      return name;
     }
 
     @Override
@@ -111,7 +102,16 @@ class RehearsalBesideTest {
 
     @Override
     public boolean readsOnlyTheCatalog() {
-      return true;
+      return catalogOnly;
+    }
+  }
+
+  /** A catalog check stopped by a lock the first time it runs (as one a rehearsal beside it held up would be). */
+  private static final class StoppedOnce extends TestType {
+    final AtomicInteger runs = new AtomicInteger();
+
+    StoppedOnce() {
+      super("stopped_once", true);
     }
 
     @Override

@@ -219,7 +219,7 @@ class PackageNewCommandTest {
   @Test
   void aHostileNameIsWrittenSoThatTheLoaderReadsExactlyIt(TestDatabase db) throws IOException {
     String owner = appSchema(db);
-    String odd = "we\"ird # x\u2028y\u202ez";
+    String odd = "we\"ird # x\u2028y\u200fz";
     Path pkg = dir.resolve("hostile");
 
     Cli r = scaffold(db, pkg, owner, sql("h.sql", "create table app.\"" + odd.replace("\"", "\"\"") + "\" (a int);\n"
@@ -227,7 +227,7 @@ class PackageNewCommandTest {
 
     assertThat(r.exit()).as(r.err()).isZero();
     String yaml = Files.readString(pkg.resolve("package.yaml"));
-    assertThat(yaml).doesNotContain("\u2028").doesNotContain("\u202e");
+    assertThat(yaml).doesNotContain("\u2028").doesNotContain("\u200f");
     assertValid(pkg);
     ApplyPackage p = PackageLoader.withInstalledChecks().load(pkg);
     YamlValue.Mapping absent = (YamlValue.Mapping) p.preflight().get(1).args();

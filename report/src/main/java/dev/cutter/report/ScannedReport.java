@@ -23,7 +23,8 @@ public final class ScannedReport {
 
   private static final String SECRETS_FIELD = "secrets_recorded";
 
-  private final RunReport report;
+  /** The masked run read back from {@link #tree}, made when first asked (the Markdown's thread, beside the YAML's). */
+  private RunReport report;
   private final String secretsRecorded;
   private final boolean showValues;
   /** The document tree; without the statement rows when {@link #rows} holds them. */
@@ -33,18 +34,21 @@ public final class ScannedReport {
   /** {@link #tree} with the rows in it, made when first read. */
   private ObjectNode whole;
 
-  private ScannedReport(ObjectNode tree, StatementRows.Streamed rows) {
-    ReportTree.Read read = ReportTree.fromTree(tree);
-    RunReport r = read.report();
-    if (rows != null && rows.committedAt() != null) {
-      r = r.withApply(StatementRows.withCommitted(r.apply(), rows.committed()));
-    }
-    this.report = rows == null ? r : r.withStatements(new StatementTimings(rows.ran(), r.statements().locksHeldMs()));
-    this.secretsRecorded = read.secretsRecorded();
-    this.showValues = read.showValues();
+  private ScannedReport(ObjectNode tree, StatementRows.Streamed rows, String secretsRecorded, boolean showValues) {
+    this.secretsRecorded = secretsRecorded;
+    this.showValues = showValues;
     this.tree = tree;
     this.rows = rows;
     this.whole = rows == null ? tree : null;
+  }
+
+  /** The run as the masked tree says it, with the statement rows kept apart put back. */
+  private RunReport readBack() {
+    RunReport r = ReportTree.fromTree(tree).report();
+    if (rows != null && rows.committedAt() != null) {
+      r = r.withApply(StatementRows.withCommitted(r.apply(), rows.committed()));
+    }
+    return rows == null ? r : r.withStatements(new StatementTimings(rows.ran(), r.statements().locksHeldMs()));
   }
 
   /** Scans every text of {@code report} (including the names of baseline schemas); row values are masked. */
@@ -122,16 +126,19 @@ public final class ScannedReport {
       throw new IllegalStateException("the scan did not reach the statement rows");
     }
     if (texts.rowsAt == null) {
-      return new ScannedReport(tree, null);
+      return new ScannedReport(tree, null, recorded, showValues);
     }
     List<Integer> committedList = committedAt == null ? List.of() : r.apply().committedStatements();
     RowsAhead.Rows made = texts.ahead;
     return new ScannedReport(tree, new StatementRows.Streamed(texts.rowsAt, texts.masked, committedAt, committedList,
         made == null ? null : made.block(),
-        made == null || committedAt == null ? null : ahead.committedBlockFor(made, committedList)));
+        made == null || committedAt == null ? null : ahead.committedBlockFor(made, committedList)), recorded, showValues);
   }
 
-  public RunReport report() {
+  public synchronized RunReport report() {
+    if (report == null) {
+      report = readBack();
+    }
     return report;
   }
 

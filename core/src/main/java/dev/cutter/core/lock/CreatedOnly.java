@@ -15,9 +15,10 @@ import java.util.Set;
  * ({@link LockPlanRecorder}): another session cannot see such a relation, so a lock on it blocks
  * nobody. Deliberately narrow, and every unrecognised form counts as naming something that existed:
  * <ul>
- *   <li>{@code CREATE [TEMP|UNLOGGED] TABLE name (…)} with no {@code REFERENCES}, {@code LIKE},
- *       {@code INHERITS}, {@code PARTITION OF}, {@code OF type} or {@code AS} and without
- *       {@code IF NOT EXISTS};</li>
+ *   <li>{@code CREATE [TEMP|UNLOGGED] TABLE name (…)} with no {@code LIKE}, {@code INHERITS},
+ *       {@code PARTITION OF}, {@code OF type} or {@code AS} (but {@code GENERATED … AS IDENTITY}),
+ *       whose {@code REFERENCES} name only relations created before (or the table itself), and
+ *       without {@code IF NOT EXISTS};</li>
  *   <li>{@code CREATE [TEMP|UNLOGGED] SEQUENCE name …} without {@code OWNED BY} and without {@code IF NOT EXISTS};</li>
  *   <li>{@code CREATE [UNIQUE] INDEX [name] ON [ONLY] table …} on a table created before;</li>
  *   <li>{@code CREATE [TEMP] VIEW name … AS query} (OR REPLACE only of a view created before) whose every
@@ -135,8 +136,23 @@ public final class CreatedOnly {
     }
     for (int i = p; i < t.size(); i++) {
       Token x = t.get(i);
-      if (x.is("references") || x.is("like") || x.is("inherits") || x.is("as") || x.is("of") || x.is("select")
-          || x.is("execute")) {
+      if (x.is("as") && i + 1 < t.size() && t.get(i + 1).is("identity")) {
+        continue; // GENERATED … AS IDENTITY reads nothing
+      }
+      if (x.is("references")) {
+        // a foreign key to a relation created before (or to itself) locks only what nobody else can see
+        int at = p;
+        p = i + 1;
+        String referenced = name();
+        int after = p;
+        p = at;
+        if (referenced == null || !(created.contains(referenced) || referenced.equals(name))) {
+          return false;
+        }
+        i = after - 1;
+        continue;
+      }
+      if (x.is("like") || x.is("inherits") || x.is("as") || x.is("of") || x.is("select") || x.is("execute")) {
         return false;
       }
     }

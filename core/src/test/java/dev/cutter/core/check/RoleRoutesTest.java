@@ -110,14 +110,19 @@ class RoleRoutesTest {
     assertThat(lookup.roleRoutes().separateLogin(login(db, deployer), app2)).as("remembered per login").isEmpty();
   }
 
+  /** What {@code user} holds against {@code role}, read for {@code lookup}'s run on a session of {@code user}'s own. */
+  private static void readStanding(TestDatabase db, RunLookup lookup, String user, String role) throws SQLException {
+    try (Connection own = dev.cutter.core.db.Connections.openCatalog(login(db, user), "test lock")) {
+      RoleRoutes.readStanding(lookup, login(db, user), own, role);
+    }
+  }
+
   @Test
   void aStandingTheRunReadOnItsOwnSessionSendsTheFirstSessionStraightToTheRolesLogin(TestDatabase db) throws SQLException {
     String app = db.createRole("app");
     String boss = db.createRole("boss", "CREATEDB");
     RunLookup lookup = new RunLookup();
-    try (Connection own = dev.cutter.core.db.Connections.openCatalog(login(db, boss), "test lock")) {
-      RoleRoutes.readStanding(lookup, login(db, boss), own, app);
-    }
+    readStanding(db, lookup, boss, app);
     // the login role can no longer log in: only a first session that skips the probe can be had
     db.execute("alter role " + boss + " nologin");
     try (RoleSession first = new TargetAccess(login(db, boss), lookup).openAs(app, "test")) {
@@ -134,17 +139,13 @@ class RoleRoutesTest {
     String deployer = db.createRole("deployer");
     db.execute("grant " + app + " to " + deployer);
     RunLookup lookup = new RunLookup();
-    try (Connection own = dev.cutter.core.db.Connections.openCatalog(login(db, deployer), "test lock")) {
-      RoleRoutes.readStanding(lookup, login(db, deployer), own, app);
-    }
+    readStanding(db, lookup, deployer, app);
     try (RoleSession s = new TargetAccess(login(db, deployer), lookup).openAs(app, "test")) {
       assertThat(s.route()).as("a lean login still SETs ROLE").isEqualTo(Route.SET_ROLE_FROM_LEAN_LOGIN);
     }
     // a separate login the reading calls for that fails: the strict rule as without the reading
     RunLookup other = new RunLookup();
-    try (Connection own = dev.cutter.core.db.Connections.openCatalog(login(db, "postgres"), "test lock")) {
-      RoleRoutes.readStanding(other, login(db, "postgres"), own, app);
-    }
+    readStanding(db, other, "postgres", app);
     RoleRefused e = catchThrowableOfType(RoleRefused.class, () -> new TargetAccess(login(db, "postgres"), other)
         .openAs(app, "test"));
     assertThat(e.reason()).isEqualTo(TargetAccess.Refusal.PRIVILEGED_LOGIN);

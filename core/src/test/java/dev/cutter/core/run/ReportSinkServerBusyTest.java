@@ -48,13 +48,18 @@ class ReportSinkServerBusyTest {
         Duration.ZERO, RunMode.APPLY, RunIds.next(Clock.systemUTC()));
   }
 
-  @Test
-  void aGatedRunTellsItsSinkOnceP1HeldAndWritesAfter(TestDatabase db) throws SQLException {
+  /** The journal made on {@code db}; an integrity gate that passes. */
+  private static Steps.Integrity journalAndASignedPackage(TestDatabase db) throws SQLException {
     try (Connection c = db.superuser()) {
       Journal.init(c, List.of());
     }
-    Steps.Integrity ok = (pk, required) -> new Steps.IntegrityOutcome(
+    return (pk, required) -> new Steps.IntegrityOutcome(
         List.of(new GateResult(GateIds.SIGNATURE, GateStatus.PASS, null, null, null, List.of())), List.of("FPR1"));
+  }
+
+  @Test
+  void aGatedRunTellsItsSinkOnceP1HeldAndWritesAfter(TestDatabase db) throws SQLException {
+    Steps.Integrity ok = journalAndASignedPackage(db);
     Recording sink = new Recording();
 
     new ApplyRun(ok, ApplyRunTest.checksOn(db), (t, pk, id) -> null, Clock.systemUTC()).execute(request(db), sink);
@@ -75,11 +80,7 @@ class ReportSinkServerBusyTest {
 
   @Test
   void aRunP1BlocksNeverTellsItsSinkTheServerIsBusy(TestDatabase db) throws SQLException {
-    try (Connection c = db.superuser()) {
-      Journal.init(c, List.of());
-    }
-    Steps.Integrity ok = (pk, required) -> new Steps.IntegrityOutcome(
-        List.of(new GateResult(GateIds.SIGNATURE, GateStatus.PASS, null, null, null, List.of())), List.of("FPR1"));
+    Steps.Integrity ok = journalAndASignedPackage(db);
     Steps.Checks failing = new IdentityOnlyChecks() {
       @Override
       public Steps.P1 preflightWithLint(dev.cutter.core.db.ConnectionSpec target, dev.cutter.core.model.ApplyPackage pkg,
