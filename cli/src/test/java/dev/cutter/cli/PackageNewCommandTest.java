@@ -215,7 +215,7 @@ class PackageNewCommandTest {
         "  - objects_present: {schema: app, tables: [customer]}");
   }
 
-  /** A name with quotes, a #, a line separator and a bidi override reaches the loader exactly and breaks no line. */
+  /** A name with quotes, a #, a line separator and a right-to-left mark reaches the loader exactly and breaks no line. */
   @Test
   void aHostileNameIsWrittenSoThatTheLoaderReadsExactlyIt(TestDatabase db) throws IOException {
     String owner = appSchema(db);
