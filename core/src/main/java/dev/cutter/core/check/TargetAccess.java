@@ -143,11 +143,8 @@ public record TargetAccess(ConnectionSpec login, BiFunction<ConnectionSpec, Stri
     Optional<Standing> read = routes == null ? Optional.empty() : routes.standing(login, role);
     String separateFailed = null;
     if (read.isPresent() && read.get().roleExists() && !read.get().isRole() && !read.get().leanMember()) {
-      String how = "a separate login as " + role + " (" + whySeparate(read.get(), role) + ")";
       try {
-        RoleSession s = new RoleSession(loginAs(role, purpose), Route.AUTHENTICATED_AS_ROLE, how);
-        routes.rememberSeparateLogin(login, role, how);
-        return s;
+        return separateLogin(role, purpose, whySeparate(read.get(), role), routes);
       } catch (CutterException | SQLException e) {
         separateFailed = e instanceof SQLException x ? DbErrors.oneLine(x) : e.getMessage(); // not tried again below
       }
@@ -183,12 +180,7 @@ public record TargetAccess(ConnectionSpec login, BiFunction<ConnectionSpec, Stri
     String failed = separateFailed;
     if (failed == null) {
       try {
-        String how = "a separate login as " + role + " (" + why + ")";
-        RoleSession s = new RoleSession(loginAs(role, purpose), Route.AUTHENTICATED_AS_ROLE, how);
-        if (routes != null) {
-          routes.rememberSeparateLogin(login, role, how);
-        }
-        return s;
+        return separateLogin(role, purpose, why, routes);
       } catch (CutterException | SQLException e) {
         failed = e instanceof SQLException s ? DbErrors.oneLine(s) : e.getMessage();
       }
@@ -220,6 +212,16 @@ public record TargetAccess(ConnectionSpec login, BiFunction<ConnectionSpec, Stri
   private static String whySeparate(Standing st, String role) {
     return !st.member() ? "login role " + st.sessionUser() + " is not a member of " + role
         : "login role " + st.sessionUser() + " holds what " + role + " lacks (" + st.excess().describe() + ")";
+  }
+
+  /** A separate login as {@code role} ({@code why} it is needed, for the report), remembered by {@code routes} if any. */
+  private RoleSession separateLogin(String role, String purpose, String why, RoleRoutes routes) throws SQLException {
+    String how = "a separate login as " + role + " (" + why + ")";
+    RoleSession s = new RoleSession(loginAs(role, purpose), Route.AUTHENTICATED_AS_ROLE, how);
+    if (routes != null) {
+      routes.rememberSeparateLogin(login, role, how);
+    }
+    return s;
   }
 
   /** A separate session authenticated as {@code role}. */
