@@ -123,11 +123,37 @@ class StartupIT {
         "postgresql://127.0.0.1:1/startup", "--report-dir", dir.resolve("reports").toString());
     assertThat(p.run.exit()).as(p.run.out() + p.run.err()).isEqualTo(3);
     assertThat(p.shared("dev.cutter.core.run.PreflightRun", "org.postgresql.Driver",
-        "com.fasterxml.jackson.databind.ObjectMapper", "ch.qos.logback.classic.LoggerContext", "dev.cutter.cli.LogSetup"))
+        "com.fasterxml.jackson.databind.ObjectMapper", "ch.qos.logback.classic.LoggerContext", "dev.cutter.cli.LogSetup",
+        "dev.cutter.cli.LogProvider"))
         .isTrue();
     assertThat(p.names()).doesNotContain("ch.qos.logback.classic.joran.JoranConfigurator",
         "javax.xml.parsers.SAXParserFactory");
     assertThat(p.sharedShare()).isGreaterThan(0.95);
+  }
+
+  /**
+   * The runnable jar logs through cutter's own SLF4J provider ({@link LogProvider}): logback is
+   * set up without its auto-configuration (no configurator search, no version check) and without
+   * the pattern layout, and a warning reads as it did: the password file's warning of a run whose
+   * password file others may read. Failed with logback's provider in the jar (ContextInitializer
+   * and PatternLayout loaded).
+   */
+  @Test
+  void theJarLogsThroughCuttersOwnProviderInTheSameLine() throws Exception {
+    Path open = Files.writeString(dir.resolve("open.pgpass"), "*:1:*:*:startup-pass-31\n");
+    Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    Loaded p = loaded("logging", Map.of("PGPASSFILE", open.toString()), "preflight", pkg.toString(),
+        "--trust", trust.toString(), "--target", "postgresql://127.0.0.1:1/startup", "--report-dir",
+        dir.resolve("reports").toString());
+    assertThat(p.run.exit()).as(p.run.out() + p.run.err()).isEqualTo(3);
+    assertThat(p.run.err().lines().filter(l -> l.startsWith("cutter: ")).toList()).containsExactly(
+        "cutter: WARN PassFile: password file \"" + open + "\" has group or world access; permissions should be u=rw"
+            + " (0600) or less");
+    assertThat(p.run.out() + p.run.err()).doesNotContain("startup-pass-31", "SLF4J");
+    assertThat(p.shared("dev.cutter.cli.LogProvider", "dev.cutter.cli.MaskedLayout",
+        "ch.qos.logback.classic.LoggerContext")).isTrue();
+    assertThat(p.names()).doesNotContain("ch.qos.logback.classic.spi.LogbackServiceProvider",
+        "ch.qos.logback.classic.util.ContextInitializer", "ch.qos.logback.classic.PatternLayout");
   }
 
   /**
@@ -255,8 +281,12 @@ class StartupIT {
   }
 
   private static Loaded loaded(String name, String... args) throws Exception {
+    return loaded(name, Map.of(), args);
+  }
+
+  private static Loaded loaded(String name, Map<String, String> env, String... args) throws Exception {
     Path log = dir.resolve(name + ".classes.log");
-    Cli run = launch(Map.of(), "-Xlog:class+load=info:file=" + log, args);
+    Cli run = launch(env, "-Xlog:class+load=info:file=" + log, args);
     Map<String, Boolean> classes = new LinkedHashMap<>();
     for (String line : Files.readAllLines(log)) {
       // [0.031s][info][class,load] NAME source: SOURCE

@@ -11,10 +11,12 @@ import dev.cutter.report.SecretScanner;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class MaskedMessageConverterTest {
+class MaskedLayoutTest {
 
   private final SecretScanner scanner = SecretScanner.forEnvironment(Map.of("PGPASSWORD", "pw-from-env-77"), null);
   private final Logger logger = new LoggerContext().getLogger("test");
@@ -25,7 +27,7 @@ class MaskedMessageConverterTest {
         "pool failed for postgresql://app:{}@db/ledger", new IllegalStateException("auth with pw-from-env-77",
             new RuntimeException("PGPASSWORD=hunter22")), new Object[] {"s3cret-pw"});
 
-    String line = MaskedMessageConverter.mask(scanner, event);
+    String line = MaskedLayout.mask(scanner, event);
 
     assertThat(line).contains("postgresql://app:****@db/ledger", "IllegalStateException: auth with ****",
         "PGPASSWORD=****").doesNotContain("s3cret-pw", "pw-from-env-77", "hunter22");
@@ -51,6 +53,48 @@ class MaskedMessageConverterTest {
 
     assertThat(captured.toString(StandardCharsets.UTF_8)).isEqualTo(
         "cutter: WARN pool: cannot reach postgresql://app:****@db/ledger (java.lang.IllegalStateException: boom)\n");
+  }
+
+  /** The runnable jar's provider: the same line, masked; a configuration file named by property is left to logback. */
+  @Test
+  void theJarsProviderSetsUpTheSameLoggingAndLeavesAConfigurationFileToLogback() throws Exception {
+    PrintStream stderr = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    String before = System.getProperty("logback.configurationFile");
+    try {
+      LogProvider provider = new LogProvider();
+      provider.initialize();
+      org.slf4j.Logger pool = provider.getLoggerFactory().getLogger("dev.cutter.cli.Pool");
+      pool.warn("cannot reach postgresql://app:topsecret9@db/ledger", new IllegalStateException("boom"));
+      pool.info("an info line is not shown");
+      provider.getLoggerFactory().getLogger("com.zaxxer.hikari.pool.HikariPool").warn("nor the pool's warnings");
+      assertThat(provider.getMDCAdapter()).isNotNull();
+      assertThat(provider.getMarkerFactory()).isNotNull();
+      assertThat(provider.getRequestedApiVersion()).startsWith("2.0.");
+      ((LoggerContext) provider.getLoggerFactory()).stop();
+
+      Path file = Files.writeString(Files.createTempDirectory("cutter-logback").resolve("elsewhere.xml"),
+          "<configuration><appender name=\"ELSEWHERE\" class=\"ch.qos.logback.core.helpers.NOPAppender\"/>"
+              + "<root level=\"INFO\"><appender-ref ref=\"ELSEWHERE\"/></root></configuration>");
+      System.setProperty("logback.configurationFile", file.toString());
+      LogProvider other = new LogProvider();
+      other.initialize();
+      LoggerContext context = (LoggerContext) other.getLoggerFactory();
+      assertThat(context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("ELSEWHERE")).isNotNull();
+      assertThat(context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("STDERR")).isNull();
+      context.stop();
+    } finally {
+      System.setErr(stderr);
+      if (before != null) {
+        System.setProperty("logback.configurationFile", before);
+      } else {
+        System.clearProperty("logback.configurationFile");
+      }
+    }
+    assertThat(captured.toString(StandardCharsets.UTF_8)).startsWith(
+        "cutter: WARN Pool: cannot reach postgresql://app:****@db/ledger (java.lang.IllegalStateException: boom)\n")
+        .doesNotContain("topsecret9", "info line", "pool's warnings");
   }
 
   @Test
