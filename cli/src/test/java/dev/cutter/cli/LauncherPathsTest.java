@@ -56,8 +56,10 @@ class LauncherPathsTest {
 
     List<String> args = Files.readAllLines(log);
     assertThat(args).contains("-XX:SharedArchiveFile=" + jsa, "-XX:CompilerDirectivesFile=" + jit);
-    assertThat(args.subList(args.size() - 3, args.size())).containsExactly("-jar", jar.toString(), "--version");
-    assertThat(args).as("every argument is an option, but the jar's path")
-        .filteredOn(a -> !a.startsWith("-")).containsExactly(jar.toString());
+    // the jar on the class path with its main class named: -jar would have the JVM open it once more for its manifest
+    assertThat(args.subList(args.size() - 4, args.size()))
+        .containsExactly("-cp", jar.toString(), "dev.cutter.cli.Main", "--version");
+    assertThat(args).as("every argument is an option, but the jar's path and the main class")
+        .filteredOn(a -> !a.startsWith("-")).containsExactly(jar.toString(), "dev.cutter.cli.Main");
   }
 }
