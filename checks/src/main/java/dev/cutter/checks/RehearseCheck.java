@@ -39,6 +39,12 @@ public final class RehearseCheck extends BuiltInCheck<Boolean> {
     return read(args, new Problems("package.yaml")).orElse(false) ? Rehearsal.PURPOSE : null;
   }
 
+  /** Its session's look for ways out of the rollback is taken right after that session's login. */
+  @Override
+  public dev.cutter.core.check.RoleSessionsAhead.FirstLook firstLook() {
+    return Rehearsal.WAYS_OUT;
+  }
+
   @Override
   protected CheckResult check(Boolean rehearse, CheckContext ctx) throws SQLException {
     return rehearse ? Rehearsal.run(ctx) : ctx.skipped("rehearse: false");

@@ -105,6 +105,17 @@ public final class CheckContext {
     return ahead == null ? target.openAs(role, purpose) : ahead.openAs(target, role, purpose);
   }
 
+  /**
+   * As {@link #openAs(String, String)}, on which {@code first} has looked (ahead, right after the
+   * login, when P1 started the session with that look: {@link CheckType#firstLook}); a refusal
+   * closes the session and is thrown as {@link RoleSessionsAhead.LookRefused}.
+   */
+  public TargetAccess.RoleSession openAs(String role, String purpose, RoleSessionsAhead.FirstLook first)
+      throws SQLException, RoleSessionsAhead.LookRefused {
+    return ahead == null ? RoleSessionsAhead.openNow(target, role, purpose, first)
+        : ahead.openAs(target, role, purpose, first);
+  }
+
   /** Connections beyond the read-only one; only rehearsal uses them. */
   public TargetAccess target() {
     return target;

@@ -69,6 +69,15 @@ public interface CheckType {
   }
 
   /**
+   * A read-only look the check takes first on the session {@link #sessionAhead} names, taken on
+   * the thread that opened it right after its login ({@link CheckContext#openAs(String, String,
+   * RoleSessionsAhead.FirstLook)}); null (the default) for none.
+   */
+  default RoleSessionsAhead.FirstLook firstLook() {
+    return null;
+  }
+
+  /**
    * True for a check whose fact another session can change between P1 and the apply (a
    * {@code sql} query, objects present or absent): it runs again inside the apply's transaction,
    * as the apply session, right before the first statement. It must then be one read-only query.

@@ -289,7 +289,7 @@ public final class Preflight implements Steps.Checks {
       String purpose = type == null || (unsigned && !UNSIGNED_TYPES.contains(spec.name())) ? null
           : type.sessionAhead(spec.args());
       if (purpose != null) {
-        ahead.start(pkg.target().applyRole(), purpose);
+        ahead.start(pkg.target().applyRole(), purpose, type.firstLook());
       }
     }
     return ahead;

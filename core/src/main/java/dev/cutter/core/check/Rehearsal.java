@@ -32,6 +32,9 @@ public final class Rehearsal {
   /** The application name of the rehearsal's session. */
   public static final String PURPOSE = "cutter rehearse";
 
+  /** The rehearsal's first look at its session: no way out of its rollback ({@link PackageQueries#refuseWaysOut}). */
+  public static final RoleSessionsAhead.FirstLook WAYS_OUT = PackageQueries::refuseWaysOut;
+
   private Rehearsal() {}
 
   public static CheckResult run(CheckContext ctx) throws SQLException {
@@ -48,21 +51,19 @@ public final class Rehearsal {
     String how;
     TargetAccess.RoleSession s;
     try {
-      s = ctx.openAs(role, PURPOSE);
+      // what the artifact does through a session of its own (dblink, a foreign table) or a file
+      // commits there, whatever the rollback here: refused before its first statement (looked at
+      // on the session right after its login, while the other checks run)
+      s = ctx.openAs(role, PURPOSE, WAYS_OUT);
     } catch (TargetAccess.RoleRefused e) {
       return ctx.fail(new Cause.LoginRoleRefused(e.reason(), ctx.target().login().user(), role, e.excess()), expected,
           "no session that acts only as apply_role (" + e.reason() + ")", e.getMessage());
+    } catch (RoleSessionsAhead.LookRefused refused) {
+      return ctx.error(refused.refusal().typedCause(), "not rehearsed: " + refused.refusal().getMessage());
     }
     LockPlanRecorder locks = new LockPlanRecorder(LockPlan.Source.REHEARSE, ctx.pkg().artifact().path(), ctx.statements());
     try (s) {
       how = s.how();
-      try {
-        // what the artifact does through a session of its own (dblink, a foreign table) or a file
-        // commits there, whatever the rollback here: refused before its first statement
-        PackageQueries.refuseWaysOut(s.connection(), role);
-      } catch (dev.cutter.core.CutterException refused) {
-        return ctx.error(refused.typedCause(), "not rehearsed: " + refused.getMessage());
-      }
       o = ApplyEngine.run(s.connection(), ctx.statements(), tx, c -> {
         locks.finish(c, ctx.connection());
         try (Statement st = c.createStatement()) {

@@ -1,6 +1,8 @@
 package dev.cutter.core.check;
 
 import dev.cutter.core.Background;
+import dev.cutter.core.CutterException;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,11 +18,40 @@ import java.util.concurrent.FutureTask;
  * gives the session opened ahead, or what kept it from being opened, exactly as {@link
  * TargetAccess#openAs} in place would; a session the server ended while it waited is replaced by
  * one opened in place. {@link #close} closes every session nobody took.
+ *
+ * <p>A session may come with a first look ({@link FirstLook}): a read-only look its taker needs on it
+ * before anything else (the rehearsal's look for ways out of its rollback), taken on the same thread
+ * right after the login, so that the taker does not wait for it. The taker names the look it needs;
+ * one that was not taken ahead on that very session (another look, a session opened again in
+ * place) is taken then, before the session is handed over.
  */
 public final class RoleSessionsAhead implements AutoCloseable {
 
+  /** A read-only look at a fresh session as {@code role}; it refuses the session by throwing a {@link CutterException}. */
+  @FunctionalInterface
+  public interface FirstLook {
+    void look(Connection c, String role) throws SQLException;
+  }
+
+  /** The first look refused the session (its {@link CutterException}); the session was closed. */
+  public static final class LookRefused extends Exception {
+    private final CutterException refusal;
+
+    LookRefused(CutterException refusal) {
+      super(refusal.getMessage(), refusal);
+      this.refusal = refusal;
+    }
+
+    public CutterException refusal() {
+      return refusal;
+    }
+  }
+
+  /** A login under way and the first look that follows it on the same thread (null: none). */
+  private record Opening(FutureTask<TargetAccess.RoleSession> login, FirstLook first, FutureTask<Void> looked) {}
+
   private final TargetAccess access;
-  private final Map<String, FutureTask<TargetAccess.RoleSession>> opening = new HashMap<>();
+  private final Map<String, Opening> opening = new HashMap<>();
 
   public RoleSessionsAhead(TargetAccess access) {
     this.access = access;
@@ -28,8 +59,36 @@ public final class RoleSessionsAhead implements AutoCloseable {
 
   /** Starts opening a session as {@code role} with application name {@code purpose} (once per pair). */
   public synchronized void start(String role, String purpose) {
-    opening.computeIfAbsent(key(role, purpose),
-        k -> Background.start("cutter-session-ahead", () -> access.openAs(role, purpose)));
+    start(role, purpose, null);
+  }
+
+  /**
+   * Starts opening a session as {@code role} with application name {@code purpose} (once per pair),
+   * then taking {@code first} on it (null: no look) on the same thread.
+   */
+  public synchronized void start(String role, String purpose, FirstLook first) {
+    opening.computeIfAbsent(key(role, purpose), k -> {
+      FutureTask<TargetAccess.RoleSession> login = new FutureTask<>(() -> access.openAs(role, purpose));
+      FutureTask<Void> looked = first == null ? null : new FutureTask<>(() -> {
+        first.look(login.get().connection(), role);
+        return null;
+      });
+      Thread t = new Thread(new OpenThenLook(login, looked), "cutter-session-ahead");
+      t.setDaemon(true);
+      t.start();
+      return new Opening(login, first, looked);
+    });
+  }
+
+  /** The opening thread's body: the login, then the first look (a named class: the class-data archive holds it). */
+  private record OpenThenLook(FutureTask<TargetAccess.RoleSession> login, FutureTask<Void> looked) implements Runnable {
+    @Override
+    public void run() {
+      login.run();
+      if (looked != null) {
+        looked.run();
+      }
+    }
   }
 
   /** Whether a session as {@code role} for {@code purpose} is being opened ahead and not yet taken. */
@@ -44,7 +103,7 @@ public final class RoleSessionsAhead implements AutoCloseable {
   public void awaitLogins() {
     List<FutureTask<TargetAccess.RoleSession>> all;
     synchronized (this) {
-      all = new ArrayList<>(opening.values());
+      all = logins();
     }
     for (FutureTask<TargetAccess.RoleSession> t : all) {
       try {
@@ -57,7 +116,7 @@ public final class RoleSessionsAhead implements AutoCloseable {
 
   /** Whether a login started here has not ended yet (opened or failed). */
   public synchronized boolean loginsUnderWay() {
-    for (FutureTask<TargetAccess.RoleSession> t : opening.values()) {
+    for (FutureTask<TargetAccess.RoleSession> t : logins()) {
       if (!t.isDone()) {
         return true;
       }
@@ -67,8 +126,12 @@ public final class RoleSessionsAhead implements AutoCloseable {
 
   /** Whether the login started for {@code role} and {@code purpose} has ended (opened or failed); for tests. */
   synchronized boolean done(String role, String purpose) {
-    FutureTask<TargetAccess.RoleSession> t = opening.get(key(role, purpose));
-    return t != null && t.isDone();
+    Opening o = opening.get(key(role, purpose));
+    return o != null && o.login().isDone();
+  }
+
+  private List<FutureTask<TargetAccess.RoleSession>> logins() {
+    return opening.values().stream().map(Opening::login).toList();
   }
 
   /**
@@ -76,32 +139,105 @@ public final class RoleSessionsAhead implements AutoCloseable {
    * else one opened now through {@code access}; either way what {@link TargetAccess#openAs} throws.
    */
   public TargetAccess.RoleSession openAs(TargetAccess access, String role, String purpose) throws SQLException {
-    FutureTask<TargetAccess.RoleSession> ahead;
+    try {
+      return openAs(access, role, purpose, null);
+    } catch (LookRefused e) {
+      throw new IllegalStateException("no look was asked for", e);
+    }
+  }
+
+  /**
+   * As {@link #openAs(TargetAccess, String, String)}, on which {@code first} (null: none) has looked:
+   * ahead, when it is the look this session was started with and the session is still the one it
+   * looked at, else now. A refusal closes the session and is thrown as {@link LookRefused}.
+   */
+  public TargetAccess.RoleSession openAs(TargetAccess access, String role, String purpose, FirstLook first)
+      throws SQLException, LookRefused {
+    Opening ahead;
     synchronized (this) {
       ahead = opening.remove(key(role, purpose));
     }
     if (ahead == null) {
-      return access.openAs(role, purpose);
+      return openNow(access, role, purpose, first);
     }
-    TargetAccess.RoleSession live = Background.await(ahead, SQLException.class).aliveOrClosed();
+    TargetAccess.RoleSession s = Background.await(ahead.login(), SQLException.class);
+    boolean lookedAhead = first != null && ahead.first() == first;
+    if (lookedAhead) {
+      try {
+        Background.await(ahead.looked(), SQLException.class);
+      } catch (CutterException e) {
+        closeQuietly(s);
+        throw new LookRefused(e);
+      } catch (SQLException | RuntimeException e) {
+        closeQuietly(s);
+        throw e;
+      }
+    }
+    TargetAccess.RoleSession live = s.aliveOrClosed();
     // the server ended it while it waited (idle_session_timeout, a restart): open one in place, as without it
-    return live != null ? live : access.openAs(role, purpose);
+    if (live == null) {
+      return openNow(access, role, purpose, first);
+    }
+    return lookedAhead ? live : looked(live, role, first);
+  }
+
+  /** A session opened now through {@code access}, on which {@code first} (null: none) has looked; as {@link #openAs}. */
+  public static TargetAccess.RoleSession openNow(TargetAccess access, String role, String purpose, FirstLook first)
+      throws SQLException, LookRefused {
+    return looked(access.openAs(role, purpose), role, first);
+  }
+
+  /** {@code s} once {@code first} (null: none) has looked at it; closed when it did not pass. */
+  private static TargetAccess.RoleSession looked(TargetAccess.RoleSession s, String role, FirstLook first)
+      throws SQLException, LookRefused {
+    if (first == null) {
+      return s;
+    }
+    try {
+      first.look(s.connection(), role);
+      return s;
+    } catch (CutterException e) {
+      closeQuietly(s);
+      throw new LookRefused(e);
+    } catch (SQLException | RuntimeException e) {
+      closeQuietly(s);
+      throw e;
+    }
+  }
+
+  private static void closeQuietly(TargetAccess.RoleSession s) {
+    try {
+      s.close();
+    } catch (SQLException | RuntimeException e) {
+      // closed or gone: nothing is left to use either way
+    }
   }
 
   /** Waits for every login not taken to end and closes what it opened: nothing is left behind. */
   @Override
   public void close() {
-    List<FutureTask<TargetAccess.RoleSession>> left;
+    List<Opening> left;
     synchronized (this) {
       left = new ArrayList<>(opening.values());
       opening.clear();
     }
-    for (FutureTask<TargetAccess.RoleSession> t : left) {
+    for (Opening o : left) {
       try {
-        Background.await(t, SQLException.class).close();
+        if (o.looked() != null) {
+          awaitQuietly(o.looked()); // its look ends before its session closes
+        }
+        Background.await(o.login(), SQLException.class).close();
       } catch (SQLException | RuntimeException e) {
         // nothing was opened, or closing failed: either way nothing is left to use
       }
+    }
+  }
+
+  private static void awaitQuietly(FutureTask<Void> t) {
+    try {
+      Background.await(t, SQLException.class);
+    } catch (SQLException | RuntimeException e) {
+      // a failed look leaves nothing open of its own
     }
   }
 

@@ -26,15 +26,56 @@ import org.junit.jupiter.api.Test;
 @WithPostgres
 class RehearsalWayOutAttackTest {
 
+  /** The rehearsal as the checks module installs it: alone, its session opened ahead and looked at right after its login. */
+  private static final CheckType REHEARSE_AHEAD = new CheckType() {
+    @Override
+    public String name() {
+      return "rehearse";
+    }
+
+    @Override
+    public void validate(dev.cutter.core.model.YamlValue args, Problems problems) {}
+
+    @Override
+    public boolean runsAlone() {
+      return true;
+    }
+
+    @Override
+    public String sessionAhead(dev.cutter.core.model.YamlValue args) {
+      return Rehearsal.PURPOSE;
+    }
+
+    @Override
+    public RoleSessionsAhead.FirstLook firstLook() {
+      return Rehearsal.WAYS_OUT;
+    }
+
+    @Override
+    public CheckResult run(dev.cutter.core.model.YamlValue args, CheckContext ctx) throws java.sql.SQLException {
+      return Rehearsal.run(ctx);
+    }
+  };
+
   @Test
   void theRehearsalDoesNotRunAnArtifactThatWritesThroughASessionOfItsOwn(TestDatabase db) {
+    refusedBy(db, REHEARSE);
+  }
+
+  /** The same refusal where the look was taken on the rehearsal's session right after its login, ahead of the rehearsal. */
+  @Test
+  void theLookTakenAheadOnTheRehearsalsSessionRefusesTheSameWayOut(TestDatabase db) {
+    refusedBy(db, REHEARSE_AHEAD);
+  }
+
+  private static void refusedBy(TestDatabase db, CheckType rehearse) {
     String app = db.createRole("app");
     String ops = "ops_" + app;
     db.execute("create extension if not exists dblink");
     db.execute("revoke execute on all functions in schema public from public");
     CheckDefinerRouteAttackTest.dblinkLog(db, ops, app);
     List<ExecStatement> statements = List.of(new ExecStatement(1, 1, "select " + ops + ".log_event('rehearsed')"));
-    Preflight p = new Preflight(Map.of("rehearse", REHEARSE), x -> statements, (s, role) -> Optional.empty(),
+    Preflight p = new Preflight(Map.of("rehearse", rehearse), x -> statements, (s, role) -> Optional.empty(),
         Preflight.DEFAULT_PARALLELISM);
 
     Preflight.Outcome o = p.run(login(db, app), pkg(target(db, app), BackupPolicy.none(), List.of(rehearse())), statements,

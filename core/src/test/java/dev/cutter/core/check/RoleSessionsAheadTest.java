@@ -161,6 +161,123 @@ class RoleSessionsAheadTest {
     }
   }
 
+  /** A first look that notes the backend it looked at and the thread it ran on, and refuses when told to. */
+  private static final class Look implements RoleSessionsAhead.FirstLook {
+    final List<String> seen = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    final boolean refuse;
+
+    Look(boolean refuse) {
+      this.refuse = refuse;
+    }
+
+    @Override
+    public void look(java.sql.Connection c, String role) throws SQLException {
+      try (Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("select pg_backend_pid()::text || ' ' || current_user")) {
+        rs.next();
+        seen.add(rs.getString(1) + " on " + Thread.currentThread().getName());
+      }
+      if (refuse) {
+        throw new dev.cutter.core.CutterException(dev.cutter.core.ExitCodes.CHECKS_FAILED, "refused by the look", null,
+            new dev.cutter.core.cause.Cause.InvalidCheck(null));
+      }
+    }
+  }
+
+  private static String pidOf(TargetAccess.RoleSession s) throws SQLException {
+    try (Statement st = s.connection().createStatement(); ResultSet rs = st.executeQuery("select pg_backend_pid()::text")) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  private static void awaitDone(RoleSessionsAhead ahead, String role, String purpose) {
+    long end = System.nanoTime() + 10_000_000_000L;
+    while (!ahead.done(role, purpose) && System.nanoTime() < end && pause()) {
+      // the login ends by itself
+    }
+  }
+
+  /** The look started with the session is taken on it right after its login, on the opening thread, and once. */
+  @Test
+  void theFirstLookIsTakenOnTheSessionRightAfterItsLoginOnTheThreadThatOpenedIt(TestDatabase db) throws Exception {
+    String app = db.createRole("app");
+    TargetAccess access = new TargetAccess(login(db, app), (s, role) -> Optional.empty());
+    Look look = new Look(false);
+    try (RoleSessionsAhead ahead = new RoleSessionsAhead(access)) {
+      ahead.start(app, "look-test", look);
+      try (TargetAccess.RoleSession s = ahead.openAs(access, app, "look-test", look)) {
+        assertThat(look.seen).containsExactly(pidOf(s) + " " + app + " on cutter-session-ahead");
+      }
+    }
+  }
+
+  /**
+   * A look the taker asks for that the session was not started with (none, or another) is taken
+   * when the session is taken, on the taker's thread: a session is never handed over unlooked-at.
+   */
+  @Test
+  void aLookTheSessionWasNotStartedWithIsTakenWhenTheSessionIsTaken(TestDatabase db) throws Exception {
+    String app = db.createRole("app");
+    TargetAccess access = new TargetAccess(login(db, app), (s, role) -> Optional.empty());
+    Look started = new Look(false);
+    Look asked = new Look(false);
+    try (RoleSessionsAhead ahead = new RoleSessionsAhead(access)) {
+      ahead.start(app, "none", null);
+      ahead.start(app, "other", started);
+      try (TargetAccess.RoleSession s = ahead.openAs(access, app, "none", asked)) {
+        assertThat(asked.seen).containsExactly(pidOf(s) + " " + app + " on " + Thread.currentThread().getName());
+      }
+      asked.seen.clear();
+      try (TargetAccess.RoleSession s = ahead.openAs(access, app, "other", asked)) {
+        assertThat(asked.seen).containsExactly(pidOf(s) + " " + app + " on " + Thread.currentThread().getName());
+      }
+    }
+  }
+
+  /** A look that refuses closes the session (nothing left on the server) and is thrown as LookRefused with its refusal. */
+  @Test
+  void aRefusingLookClosesTheSessionAndIsThrownWithItsRefusal(TestDatabase db) throws Exception {
+    String app = db.createRole("app");
+    TargetAccess access = new TargetAccess(login(db, app), (s, role) -> Optional.empty());
+    Look refuse = new Look(true);
+    try (RoleSessionsAhead ahead = new RoleSessionsAhead(access)) {
+      ahead.start(app, "refused-ahead", refuse);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> ahead.openAs(access, app, "refused-ahead", refuse))
+          .isInstanceOf(RoleSessionsAhead.LookRefused.class).hasMessage("refused by the look");
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> RoleSessionsAhead.openNow(access, app, "refused-now", refuse))
+        .isInstanceOfSatisfying(RoleSessionsAhead.LookRefused.class,
+            e -> assertThat(e.refusal().getMessage()).isEqualTo("refused by the look"));
+    assertThat(refuse.seen).hasSize(2);
+    assertThat(db.queryValue("select count(*) from pg_stat_activity where application_name in ('refused-ahead',"
+        + " 'refused-now')")).as("both sessions closed").isEqualTo("0");
+  }
+
+  /** A session the server ended after its look is opened again in place and looked at again: the look is the live session's. */
+  @Test
+  void aSessionOpenedAgainInPlaceIsLookedAtAgain(TestDatabase db) throws Exception {
+    String app = db.createRole("app");
+    TargetAccess access = new TargetAccess(login(db, app), (s, role) -> Optional.empty());
+    Look look = new Look(false);
+    try (RoleSessionsAhead ahead = new RoleSessionsAhead(access)) {
+      ahead.start(app, "look-again", look);
+      awaitDone(ahead, app, "look-again");
+      String killed = awaitPid(db, "look-again");
+      long end = System.nanoTime() + 10_000_000_000L;
+      while (look.seen.isEmpty() && System.nanoTime() < end && pause()) {
+        // the look ends by itself
+      }
+      assertThat(db.queryValue("select pg_terminate_backend(" + killed + ", 10000)")).isEqualTo("t");
+      try (TargetAccess.RoleSession s = ahead.openAs(access, app, "look-again", look)) {
+        String live = pidOf(s);
+        assertThat(live).isNotEqualTo(killed);
+        assertThat(look.seen).containsExactly(killed + " " + app + " on cutter-session-ahead",
+            live + " " + app + " on " + Thread.currentThread().getName());
+      }
+    }
+  }
+
   private static String awaitPid(TestDatabase db, String name) {
     long end = System.nanoTime() + 10_000_000_000L;
     String pid = null;
