@@ -33,7 +33,15 @@ public final class Rehearsal {
   public static final String PURPOSE = "cutter rehearse";
 
   /** The rehearsal's first look at its session: no way out of its rollback ({@link PackageQueries#refuseWaysOut}). */
-  public static final RoleSessionsAhead.FirstLook WAYS_OUT = PackageQueries::refuseWaysOut;
+  public static final RoleSessionsAhead.FirstLook WAYS_OUT = new WaysOut();
+
+  /** A named class rather than a method reference: the class-data archive holds it, where a lambda is spun at run time. */
+  private static final class WaysOut implements RoleSessionsAhead.FirstLook {
+    @Override
+    public void look(java.sql.Connection c, String role) throws SQLException {
+      PackageQueries.refuseWaysOut(c, role);
+    }
+  }
 
   private Rehearsal() {}
 

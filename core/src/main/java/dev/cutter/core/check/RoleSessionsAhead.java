@@ -67,20 +67,41 @@ public final class RoleSessionsAhead implements AutoCloseable {
    * then taking {@code first} on it (null: no look) on the same thread.
    */
   public synchronized void start(String role, String purpose, FirstLook first) {
-    opening.computeIfAbsent(key(role, purpose), k -> {
-      FutureTask<TargetAccess.RoleSession> login = new FutureTask<>(() -> access.openAs(role, purpose));
-      FutureTask<Void> looked = first == null ? null : new FutureTask<>(() -> {
-        first.look(login.get().connection(), role);
-        return null;
-      });
-      Thread t = new Thread(new OpenThenLook(login, looked), "cutter-session-ahead");
-      t.setDaemon(true);
-      t.start();
-      return new Opening(login, first, looked);
-    });
+    String key = key(role, purpose);
+    if (opening.containsKey(key)) {
+      return;
+    }
+    FutureTask<TargetAccess.RoleSession> login = new FutureTask<>(new Login(access, role, purpose));
+    FutureTask<Void> looked = first == null ? null : new FutureTask<>(new Look(login, first, role));
+    Thread t = new Thread(new OpenThenLook(login, looked), "cutter-session-ahead");
+    t.setDaemon(true);
+    t.start();
+    opening.put(key, new Opening(login, first, looked));
   }
 
-  /** The opening thread's body: the login, then the first look (a named class: the class-data archive holds it). */
+  // named classes rather than lambdas (here and below): the class-data archive holds them, where a
+  // lambda would be spun at run time
+
+  /** The login. */
+  private record Login(TargetAccess access, String role, String purpose)
+      implements java.util.concurrent.Callable<TargetAccess.RoleSession> {
+    @Override
+    public TargetAccess.RoleSession call() throws SQLException {
+      return access.openAs(role, purpose);
+    }
+  }
+
+  /** The first look, on the session the login opened. */
+  private record Look(FutureTask<TargetAccess.RoleSession> login, FirstLook first, String role)
+      implements java.util.concurrent.Callable<Void> {
+    @Override
+    public Void call() throws Exception {
+      first.look(login.get().connection(), role);
+      return null;
+    }
+  }
+
+  /** The opening thread's body: the login, then the first look. */
   private record OpenThenLook(FutureTask<TargetAccess.RoleSession> login, FutureTask<Void> looked) implements Runnable {
     @Override
     public void run() {
@@ -131,7 +152,11 @@ public final class RoleSessionsAhead implements AutoCloseable {
   }
 
   private List<FutureTask<TargetAccess.RoleSession>> logins() {
-    return opening.values().stream().map(Opening::login).toList();
+    List<FutureTask<TargetAccess.RoleSession>> out = new ArrayList<>();
+    for (Opening o : opening.values()) {
+      out.add(o.login());
+    }
+    return out;
   }
 
   /**
