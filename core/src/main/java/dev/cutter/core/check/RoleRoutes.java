@@ -26,7 +26,18 @@ public final class RoleRoutes {
     RoleRoutes roleRoutes();
   }
 
-  private record Key(Map<String, String> endpoint, String role) {}
+  /** equals and hashCode written out: a record's own are linked at their first call, spinning method handles on the run's path. */
+  private record Key(Map<String, String> endpoint, String role) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && java.util.Objects.equals(endpoint, k.endpoint) && java.util.Objects.equals(role, k.role);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * java.util.Objects.hashCode(endpoint) + java.util.Objects.hashCode(role);
+    }
+  }
 
   private final Map<Key, String> separateLogins = new ConcurrentHashMap<>();
   private final Map<Key, RoleSwitch.Standing> standings = new ConcurrentHashMap<>();

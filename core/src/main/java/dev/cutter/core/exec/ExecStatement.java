@@ -30,6 +30,21 @@ public record ExecStatement(int index, int line, String text, CopyData copyData,
             + standardConformingStrings) + "]";
   }
 
+  // equals and hashCode written out (the same as a record's): a record's own are linked at their first
+  // call, spinning method handles that the class-data archive does not hold (4 ms on the BEGIN readings' thread)
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ExecStatement s && index == s.index && line == s.line && java.util.Objects.equals(text, s.text)
+        && java.util.Objects.equals(copyData, s.copyData)
+        && java.util.Objects.equals(standardConformingStrings, s.standardConformingStrings);
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Objects.hash(index, line, text, copyData, standardConformingStrings);
+  }
+
   /** True when the server may read this statement otherwise under other lexer settings ({@link LexingSettings#matter}). */
   public boolean readingDependsOnSettings() {
     return LexingSettings.matter(text, standardConformingStrings);
