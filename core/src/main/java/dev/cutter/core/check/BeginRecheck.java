@@ -113,7 +113,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     // written) did not exist before the change: nothing to lock at BEGIN, and only its absence to compare
     Set<String> seen = new java.util.HashSet<>();
     Set<String> created = new java.util.HashSet<>();
-    Set<String> createdFirst = new LinkedHashSet<>();
+    Map<String, LockMode> createdFirst = new LinkedHashMap<>();
     for (Touch t : touches) {
       if (t.kind().isRelation() && t.kind() != ObjectKind.INDEX && t.kind() != ObjectKind.SEQUENCE) {
         LockMode m = t.action().lock().orElse(null);
@@ -124,7 +124,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
         if (!created.contains(relation)) {
           locks.put(relation, LockMode.stronger(locks.get(relation), m));
         } else if (m != null) {
-          createdFirst.add(relation);
+          createdFirst.put(relation, LockMode.stronger(createdFirst.get(relation), m));
         }
       }
     }
@@ -134,7 +134,19 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     lockConn.setAutoCommit(false);
     try {
       Optional<SearchPath> path = applySearchPath(lockConn, pkg.target().applyRole(), loginRole);
-      fp = CatalogFingerprint.ofRelations(lockConn, fingerprinted(locks), createdFirst);
+      fp = CatalogFingerprint.ofRelations(lockConn, fingerprinted(locks), createdFirst.keySet());
+      // IF NOT EXISTS or OR REPLACE may create nothing: one that exists now was not created first, and is
+      // locked and fingerprinted whole as any other the change writes (a trigger put on it meanwhile is refused)
+      List<String> existed = new ArrayList<>();
+      for (String relation : createdFirst.keySet()) {
+        if (!fp.absent(relation)) {
+          existed.add(relation);
+        }
+      }
+      if (!existed.isEmpty()) {
+        existed.forEach(relation -> locks.put(relation, createdFirst.remove(relation)));
+        fp = CatalogFingerprint.ofRelations(lockConn, fingerprinted(locks), createdFirst.keySet());
+      }
       for (Touch t : touches) {
         if (t.kind() == ObjectKind.SCHEMA) {
           schemas.add(t.object().name());
@@ -156,7 +168,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
         session = new LockSession(rs.getInt(1), rs.getLong(2), rs.getLong(3));
       }
     }
-    return new BeginRecheck(locks, List.copyOf(createdFirst), fp, session, lockConn, packageChecks, schemas);
+    return new BeginRecheck(locks, List.copyOf(createdFirst.keySet()), fp, session, lockConn, packageChecks, schemas);
   }
 
   /**

@@ -102,4 +102,23 @@ class CreatedFirstAtBeginTest {
     assertThat(catalog.message()).contains("public.parent").contains("absent").contains("present");
     assertThat(db.queryValue("select count(*) from pg_class where relname = 'child'")).isEqualTo("0");
   }
+
+  /**
+   * {@code IF NOT EXISTS} (or {@code OR REPLACE}) may create nothing: a relation that existed at P1 is
+   * locked and fingerprinted whole at BEGIN, as any other the change writes, and a trigger another
+   * session put on it meanwhile is refused there, not run by the change's INSERT.
+   */
+  @Test
+  void aRelationCreatedIfNotExistsThatExistedAtP1IsLockedAndFingerprintedWhole(TestDatabase db) throws SQLException {
+    db.execute("create table public.t (a int)");
+    db.execute("create table public.seen (what text)");
+    RunReport r = apply(db, "create function public.theirs() returns trigger language plpgsql as $$ begin"
+        + " insert into public.seen values ('theirs'); return new; end $$;"
+        + " create trigger theirs before insert on public.t for each row execute function public.theirs()",
+        "create table if not exists public.t (a int)", "insert into public.t values (1)");
+    assertThat(r.verdict()).isEqualTo(Verdict.BLOCKED);
+    assertThat(atBegin(r, BeginRecheck.CATALOG).message()).contains("public.t").contains("trigger theirs");
+    assertThat(atBegin(r, BeginRecheck.LOCKS).actual()).isNotEqualTo("none needed");
+    assertThat(db.queryValue("select count(*) from public.seen")).isEqualTo("0");
+  }
 }
