@@ -106,6 +106,32 @@ class RehearsalBesideTest {
     }
   }
 
+  /**
+   * A check type from another jar that runs alone (it may write or lock, as the rehearsal does) but is
+   * not the rehearsal, whose statements {@code RehearsalBeside} judges: its actual value says whether
+   * {@link #holding}'s session, which a {@link Watching} check lets go at its end, still held its lock.
+   */
+  private static final class AloneElsewhere extends TestType {
+    private final TestDatabase db;
+
+    AloneElsewhere(TestDatabase db) {
+      super("alone_elsewhere", false);
+      this.db = db;
+    }
+
+    @Override
+    public boolean runsAlone() {
+      return true;
+    }
+
+    @Override
+    public CheckResult run(YamlValue args, CheckContext context) {
+      boolean under = db.queryValue("select count(*) from pg_locks where relation = 'app.t'::regclass"
+          + " and mode = 'RowExclusiveLock' and granted").equals("1");
+      return context.pass("the other checks", under ? "one still under way" : "all done", null);
+    }
+  }
+
   /** A catalog check stopped by a lock the first time it runs (as one a rehearsal beside it held up would be). */
   private static final class StoppedOnce extends TestType {
     final AtomicInteger runs = new AtomicInteger();
@@ -258,6 +284,18 @@ class RehearsalBesideTest {
           new Watching(db, held, true, 0, 0), alone);
       assertThat(Packages.byId(r, "stopped_once#2").status()).isEqualTo(CheckStatus.ERROR);
       assertThat(alone.runs).hasValue(1);
+    }
+  }
+
+  @Test
+  void aCheckTypeFromAnotherJarThatRunsAloneKeepsTheChecksThatRunAloneAfterTheOthers(TestDatabase db) throws Exception {
+    String app = Packages.seedFlagged(db);
+    try (Connection held = holding(db)) {
+      List<CheckResult> r = p1(db, app, CREATES, "", Duration.ofSeconds(5), new Watching(db, held, true, 1_500, 0),
+          new AloneElsewhere(db));
+      assertThat(Packages.byId(r, "alone_elsewhere#2").actual()).isEqualTo("all done");
+      assertThat(Packages.byId(r, "watching#1").actual()).isEqualTo("not running");
+      assertThat(Packages.byId(r, "rehearse#3").status()).isEqualTo(CheckStatus.PASS);
     }
   }
 }
