@@ -298,4 +298,28 @@ class RehearsalBesideTest {
       assertThat(Packages.byId(r, "rehearse#3").status()).isEqualTo(CheckStatus.PASS);
     }
   }
+
+  /**
+   * {@code CREATE SCHEMA} with elements is not the bare form C41 allows: its {@code CREATE TABLE …
+   * PARTITION OF} an existing table takes ACCESS EXCLUSIVE on that table, which a catalog reading
+   * waits for ({@code pg_get_indexdef}, {@code pg_get_constraintdef}, {@code pg_get_viewdef} take ACCESS
+   * SHARE on the relation they print). Held here: ACCESS SHARE, as such a reading holds it.
+   */
+  @Test
+  void aSchemaWhoseElementsMakeAPartitionOfAnExistingTableKeepsTheRehearsalAlone(TestDatabase db) throws Exception {
+    String app = Packages.seedFlagged(db);
+    db.execute("create table app.parts (id int) partition by list (id)");
+    db.execute("alter table app.parts owner to " + app);
+    db.execute("grant create on database " + db.name() + " to " + app);
+    try (Connection held = db.superuser()) {
+      held.setAutoCommit(false);
+      try (Statement st = held.createStatement()) {
+        st.execute("lock table app.parts in access share mode");
+      }
+      List<CheckResult> r = p1(db, app, "create schema s create table one partition of app.parts for values in (1)", "",
+          Duration.ofSeconds(5), new Watching(db, held, true, 1_500, 0));
+      assertThat(Packages.byId(r, "watching#1").actual()).isEqualTo("not running");
+      assertThat(Packages.byId(r, "rehearse#2").status()).isEqualTo(CheckStatus.PASS);
+    }
+  }
 }
