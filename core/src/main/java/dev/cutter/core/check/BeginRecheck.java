@@ -286,6 +286,47 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     return catalog.status().blocks() ? refuse(catalog) : Optional.empty();
   }
 
+  /*
+   * On the apply session, before COMMIT: of the relations the change creates first, the first that exists
+   * now and was not written by this transaction or one of its subtransactions. A catalog row the session
+   * sees whose writer is still in progress is its own; pg_class.xmin is 32 bits, so it is widened with the
+   * epoch of the transaction's own id for txid_status. The catalog's operators by name.
+   */
+  private static final String MADE_ELSEWHERE = """
+      select r.label from (
+        select x.label, c.xmin::pg_catalog.text::pg_catalog.int8 as x, pg_catalog.txid_current() as t
+          from pg_catalog.unnest(?::pg_catalog.text[]) as x(label)
+          join pg_catalog.pg_class c on c.oid operator(pg_catalog.=) pg_catalog.to_regclass(x.label)::pg_catalog.oid) r
+       cross join lateral (select (r.t operator(pg_catalog.-) (r.t operator(pg_catalog.%) 4294967296))
+                                  operator(pg_catalog.+) r.x as c) k
+       where r.x operator(pg_catalog.<) 3 or coalesce(pg_catalog.txid_status(case
+               when k.c operator(pg_catalog.>) (r.t operator(pg_catalog.+) 2147483648) then k.c operator(pg_catalog.-) 4294967296
+               when k.c operator(pg_catalog.<) (r.t operator(pg_catalog.-) 2147483648) then k.c operator(pg_catalog.+) 4294967296
+               else k.c end), '') operator(pg_catalog.<>) 'in progress'
+       limit 1""";
+
+  /**
+   * Before COMMIT, on the apply session inside its transaction: every relation the change creates first
+   * (absent at P1 and at BEGIN) that exists now is the change's own. A name cannot be locked, so another
+   * session can create one after BEGIN compared its absence and before the change's {@code CREATE … IF
+   * NOT EXISTS}, which then creates nothing, and the change's later statements act on the other
+   * session's relation (its triggers run). An SQLException (42P07) then, which rolls the change back.
+   */
+  public void createdFirstAreTheChanges(Connection c) throws SQLException {
+    if (createdFirst.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps = c.prepareStatement(MADE_ELSEWHERE)) {
+      ps.setArray(1, c.createArrayOf("text", createdFirst.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          throw new SQLException("relation " + rs.getString(1) + " was created by another session after BEGIN, not"
+              + " by the change: what P1 proved no longer holds", "42P07");
+        }
+      }
+    }
+  }
+
   private static Optional<ApplyEngine.Refusal> refuse(CheckResult r) {
     return Optional.of(new ApplyEngine.Refusal("what P1 proved no longer holds at BEGIN: " + r.id() + ": "
         + (r.message() != null ? r.message() : "expected " + r.expected() + ", found " + r.actual())));

@@ -121,4 +121,36 @@ class CreatedFirstAtBeginTest {
     assertThat(atBegin(r, BeginRecheck.LOCKS).actual()).isNotEqualTo("none needed");
     assertThat(db.queryValue("select count(*) from public.seen")).isEqualTo("0");
   }
+
+  /**
+   * A name cannot be locked: another session may create a relation the change creates first after
+   * BEGIN compared its absence, before the change's own {@code CREATE TABLE IF NOT EXISTS}, which then
+   * creates nothing and leaves the change's later statements to the other session's table (its
+   * trigger). Before COMMIT each such relation that exists is proven made by the change's own
+   * transaction; here it was not, and the change is rolled back with the trigger's work.
+   */
+  @Test
+  void aRelationAnotherSessionCreatesAfterBeginIsNotTakenForTheChangesOwn(TestDatabase db) throws Exception {
+    db.execute("create table public.seen (what text)");
+    db.execute("create function public.theirs() returns trigger language plpgsql as $$ begin"
+        + " insert into public.seen values ('theirs'); return new; end $$");
+    Thread meanwhile = new Thread(() -> {
+      // once the change's first statement runs (BEGIN's re-check is done): their table and trigger
+      long end = System.nanoTime() + 10_000_000_000L;
+      while (System.nanoTime() < end && db.queryValue("select count(*) from pg_stat_activity where state = 'active'"
+          + " and query like '%pg_sleep(1.5)%' and pid <> pg_backend_pid()").equals("0")) {
+        Thread.onSpinWait();
+      }
+      db.execute("create table public.t (a int); create trigger theirs before insert on public.t for each row"
+          + " execute function public.theirs()");
+    });
+    meanwhile.start();
+    RunReport r = apply(db, null, "select pg_sleep(1.5)", "create table if not exists public.t (a int)",
+        "insert into public.t values (1)");
+    meanwhile.join();
+    assertThat(r.verdict()).isNotEqualTo(Verdict.PASS);
+    assertThat(r.gates().stream().filter(g -> g.id().equals(GateIds.APPLY)).findFirst().orElseThrow().message())
+        .contains("public.t was created by another session after BEGIN");
+    assertThat(db.queryValue("select count(*) from public.seen")).isEqualTo("0");
+  }
 }
