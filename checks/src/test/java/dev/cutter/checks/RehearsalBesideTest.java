@@ -85,10 +85,21 @@ class RehearsalBesideTest {
   private abstract static class TestType implements CheckType {
     private final String name;
     private final boolean catalogOnly;
+    private final boolean alone;
 
     TestType(String name, boolean catalogOnly) {
+      this(name, catalogOnly, false);
+    }
+
+    TestType(String name, boolean catalogOnly, boolean alone) {
       this.name = name;
       this.catalogOnly = catalogOnly;
+      this.alone = alone;
+    }
+
+    @Override
+    public boolean runsAlone() {
+      return alone;
     }
 
     @Override
@@ -115,13 +126,8 @@ class RehearsalBesideTest {
     private final TestDatabase db;
 
     AloneElsewhere(TestDatabase db) {
-      super("alone_elsewhere", false);
+      super("alone_elsewhere", false, true);
       this.db = db;
-    }
-
-    @Override
-    public boolean runsAlone() {
-      return true;
     }
 
     @Override
