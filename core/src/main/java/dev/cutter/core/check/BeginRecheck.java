@@ -114,6 +114,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     Set<String> seen = new java.util.HashSet<>();
     Set<String> created = new java.util.HashSet<>();
     Map<String, LockMode> createdFirst = new LinkedHashMap<>();
+    Set<String> unqualified = new java.util.HashSet<>();
     for (Touch t : touches) {
       if (t.kind().isRelation() && t.kind() != ObjectKind.INDEX && t.kind() != ObjectKind.SEQUENCE) {
         LockMode m = t.action().lock().orElse(null);
@@ -125,6 +126,9 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
           locks.put(relation, LockMode.stronger(locks.get(relation), m));
         } else if (m != null) {
           createdFirst.put(relation, LockMode.stronger(createdFirst.get(relation), m));
+          if (!t.object().qualified()) {
+            unqualified.add(relation);
+          }
         }
       }
     }
@@ -146,6 +150,10 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
       if (!existed.isEmpty()) {
         existed.forEach(relation -> locks.put(relation, createdFirst.remove(relation)));
         fp = CatalogFingerprint.ofRelations(lockConn, fingerprinted(locks), createdFirst.keySet());
+      }
+      if (createdFirst.keySet().stream().anyMatch(unqualified::contains)) {
+        // where an unqualified CREATE of them goes: a schema made earlier on the path would take them
+        fp = withCreationSchema(fp, path.flatMap(SearchPath::creationSchema).orElse(NO_SCHEMA));
       }
       for (Touch t : touches) {
         if (t.kind() == ObjectKind.SCHEMA) {
@@ -275,7 +283,10 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
       results.add(still);
       return refuse(still);
     }
-    CatalogFingerprint now = readOnly(c, conn -> CatalogFingerprint.ofRelations(conn, fingerprinted(locks), createdFirst));
+    CatalogFingerprint now = readOnly(c, conn -> {
+      CatalogFingerprint read = CatalogFingerprint.ofRelations(conn, fingerprinted(locks), createdFirst);
+      return atP1.objects().containsKey(CREATION_SCHEMA) ? withCreationSchema(read, creationSchema(conn)) : read;
+    });
     List<String> diff = atP1.differences(now);
     CheckResult catalog = diff.isEmpty()
         ? CheckResult.pass(CATALOG, "fingerprint " + atP1.sha256(), "fingerprint " + now.sha256(),
@@ -284,6 +295,29 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
             "the relations the change touches changed since P1: " + String.join("; ", diff));
     results.add(catalog);
     return catalog.status().blocks() ? refuse(catalog) : Optional.empty();
+  }
+
+  /** The fingerprint's line for where an unqualified CREATE goes (a key no relation's label can be). */
+  private static final String CREATION_SCHEMA = "(unqualified CREATE goes to schema)";
+  private static final String NO_SCHEMA = "(none)";
+
+  private static CatalogFingerprint withCreationSchema(CatalogFingerprint fp, String schema) {
+    Map<String, String> objects = new TreeMap<>(fp.objects());
+    objects.put(CREATION_SCHEMA, schema);
+    return CatalogFingerprint.of(objects);
+  }
+
+  /**
+   * Where an unqualified CREATE goes on the apply session: the first schema of its search_path that
+   * exists and that it may use, not the catalog nor a temporary schema ({@link SearchPath#creationSchema}).
+   */
+  private static String creationSchema(Connection c) throws SQLException {
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("select u.s::pg_catalog.text from pg_catalog.unnest(pg_catalog.current_schemas(false))"
+            + " with ordinality as u(s, i) where u.s operator(pg_catalog.<>) 'pg_catalog'"
+            + " and not pg_catalog.starts_with(u.s::pg_catalog.text, 'pg_temp_') order by u.i limit 1")) {
+      return rs.next() ? rs.getString(1) : NO_SCHEMA;
+    }
   }
 
   /*

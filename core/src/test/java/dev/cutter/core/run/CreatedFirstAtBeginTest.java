@@ -153,4 +153,18 @@ class CreatedFirstAtBeginTest {
         .contains("public.t was created by another session after BEGIN");
     assertThat(db.queryValue("select count(*) from public.seen")).isEqualTo("0");
   }
+
+  /**
+   * An unqualified CREATE goes to the first schema of apply_role's search_path that exists: another
+   * session that makes an earlier one between P1 and BEGIN ({@code "$user"}: a schema named as the
+   * role) moves the change's new relation there, with no relation of that name anywhere to compare.
+   * BEGIN compares where an unqualified CREATE goes with where it went at P1.
+   */
+  @Test
+  void aSchemaAnotherSessionPutsEarlierOnTheSearchPathBeforeBeginIsRefusedThere(TestDatabase db) throws SQLException {
+    RunReport r = apply(db, "create schema postgres", "create table t (a int)", "create index on t (a)");
+    assertThat(r.verdict()).isEqualTo(Verdict.BLOCKED);
+    assertThat(atBegin(r, BeginRecheck.CATALOG).message()).contains("public").contains("postgres");
+    assertThat(db.queryValue("select count(*) from pg_class where relname = 't'")).isEqualTo("0");
+  }
 }
