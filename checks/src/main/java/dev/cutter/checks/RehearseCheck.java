@@ -33,6 +33,12 @@ public final class RehearseCheck extends BuiltInCheck<Boolean> {
     return true;
   }
 
+  /** What it locks and writes is the artifact's, whose statements {@code RehearsalBeside} judges. */
+  @Override
+  public boolean runsOnlyTheArtifact() {
+    return true;
+  }
+
   /** A rehearsal's session as apply_role is opened while the other P1 checks run. */
   @Override
   public String sessionAhead(YamlValue args) {

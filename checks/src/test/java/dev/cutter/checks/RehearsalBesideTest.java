@@ -85,10 +85,21 @@ class RehearsalBesideTest {
   private abstract static class TestType implements CheckType {
     private final String name;
     private final boolean catalogOnly;
+    private final boolean alone;
 
     TestType(String name, boolean catalogOnly) {
+      this(name, catalogOnly, false);
+    }
+
+    TestType(String name, boolean catalogOnly, boolean alone) {
       this.name = name;
       this.catalogOnly = catalogOnly;
+      this.alone = alone;
+    }
+
+    @Override
+    public boolean runsAlone() {
+      return alone;
     }
 
     @Override
@@ -103,6 +114,27 @@ class RehearsalBesideTest {
     @Override
     public boolean readsOnlyTheCatalog() {
       return catalogOnly;
+    }
+  }
+
+  /**
+   * A check type from another jar that runs alone (it may write or lock, as the rehearsal does) but is
+   * not the rehearsal, whose statements {@code RehearsalBeside} judges: its actual value says whether
+   * {@link #holding}'s session, which a {@link Watching} check lets go at its end, still held its lock.
+   */
+  private static final class AloneElsewhere extends TestType {
+    private final TestDatabase db;
+
+    AloneElsewhere(TestDatabase db) {
+      super("alone_elsewhere", false, true);
+      this.db = db;
+    }
+
+    @Override
+    public CheckResult run(YamlValue args, CheckContext context) {
+      boolean under = db.queryValue("select count(*) from pg_locks where relation = 'app.t'::regclass"
+          + " and mode = 'RowExclusiveLock' and granted").equals("1");
+      return context.pass("the other checks", under ? "one still under way" : "all done", null);
     }
   }
 
@@ -258,6 +290,42 @@ class RehearsalBesideTest {
           new Watching(db, held, true, 0, 0), alone);
       assertThat(Packages.byId(r, "stopped_once#2").status()).isEqualTo(CheckStatus.ERROR);
       assertThat(alone.runs).hasValue(1);
+    }
+  }
+
+  @Test
+  void aCheckTypeFromAnotherJarThatRunsAloneKeepsTheChecksThatRunAloneAfterTheOthers(TestDatabase db) throws Exception {
+    String app = Packages.seedFlagged(db);
+    try (Connection held = holding(db)) {
+      List<CheckResult> r = p1(db, app, CREATES, "", Duration.ofSeconds(5), new Watching(db, held, true, 1_500, 0),
+          new AloneElsewhere(db));
+      assertThat(Packages.byId(r, "alone_elsewhere#2").actual()).isEqualTo("all done");
+      assertThat(Packages.byId(r, "watching#1").actual()).isEqualTo("not running");
+      assertThat(Packages.byId(r, "rehearse#3").status()).isEqualTo(CheckStatus.PASS);
+    }
+  }
+
+  /**
+   * {@code CREATE SCHEMA} with elements is not the bare form C41 allows: its {@code CREATE TABLE …
+   * PARTITION OF} an existing table takes ACCESS EXCLUSIVE on that table, which a catalog reading
+   * waits for ({@code pg_get_indexdef}, {@code pg_get_constraintdef}, {@code pg_get_viewdef} take ACCESS
+   * SHARE on the relation they print). Held here: ACCESS SHARE, as such a reading holds it.
+   */
+  @Test
+  void aSchemaWhoseElementsMakeAPartitionOfAnExistingTableKeepsTheRehearsalAlone(TestDatabase db) throws Exception {
+    String app = Packages.seedFlagged(db);
+    db.execute("create table app.parts (id int) partition by list (id)");
+    db.execute("alter table app.parts owner to " + app);
+    db.execute("grant create on database " + db.name() + " to " + app);
+    try (Connection held = db.superuser()) {
+      held.setAutoCommit(false);
+      try (Statement st = held.createStatement()) {
+        st.execute("lock table app.parts in access share mode");
+      }
+      List<CheckResult> r = p1(db, app, "create schema s create table one partition of app.parts for values in (1)", "",
+          Duration.ofSeconds(5), new Watching(db, held, true, 1_500, 0));
+      assertThat(Packages.byId(r, "watching#1").actual()).isEqualTo("not running");
+      assertThat(Packages.byId(r, "rehearse#2").status()).isEqualTo(CheckStatus.PASS);
     }
   }
 }

@@ -156,6 +156,13 @@ public record CatalogFingerprint(String sha256, SortedMap<String, String> object
   private static final String PRESENCE = "select x.label, case when pg_catalog.to_regclass(x.label) is null"
       + " then 'absent' else 'present (the change creates it)' end from pg_catalog.unnest(?::pg_catalog.text[]) as x(label)";
 
+  /** Whether {@code label}, read by {@link #ofRelations}, named no relation. */
+  public boolean absent(String label) {
+    return ABSENT.equals(objects.get(label));
+  }
+
+  private static final String ABSENT = "absent";
+
   /** The fingerprint of every relation, function and type in {@code schemas}, and the schemas themselves. One query. */
   public static CatalogFingerprint ofSchemas(Connection c, Collection<String> schemas) throws SQLException {
     return read(c, SCHEMAS, schemas.stream().map(Identifiers::truncate).distinct().toArray(String[]::new));

@@ -113,7 +113,8 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     // written) did not exist before the change: nothing to lock at BEGIN, and only its absence to compare
     Set<String> seen = new java.util.HashSet<>();
     Set<String> created = new java.util.HashSet<>();
-    Set<String> createdFirst = new LinkedHashSet<>();
+    Map<String, LockMode> createdFirst = new LinkedHashMap<>();
+    Set<String> unqualified = new java.util.HashSet<>();
     for (Touch t : touches) {
       if (t.kind().isRelation() && t.kind() != ObjectKind.INDEX && t.kind() != ObjectKind.SEQUENCE) {
         LockMode m = t.action().lock().orElse(null);
@@ -124,7 +125,10 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
         if (!created.contains(relation)) {
           locks.put(relation, LockMode.stronger(locks.get(relation), m));
         } else if (m != null) {
-          createdFirst.add(relation);
+          createdFirst.put(relation, LockMode.stronger(createdFirst.get(relation), m));
+          if (!t.object().qualified()) {
+            unqualified.add(relation);
+          }
         }
       }
     }
@@ -134,7 +138,23 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     lockConn.setAutoCommit(false);
     try {
       Optional<SearchPath> path = applySearchPath(lockConn, pkg.target().applyRole(), loginRole);
-      fp = CatalogFingerprint.ofRelations(lockConn, fingerprinted(locks), createdFirst);
+      fp = CatalogFingerprint.ofRelations(lockConn, fingerprinted(locks), createdFirst.keySet());
+      // IF NOT EXISTS or OR REPLACE may create nothing: one that exists now was not created first, and is
+      // locked and fingerprinted whole as any other the change writes (a trigger put on it meanwhile is refused)
+      List<String> existed = new ArrayList<>();
+      for (String relation : createdFirst.keySet()) {
+        if (!fp.absent(relation)) {
+          existed.add(relation);
+        }
+      }
+      if (!existed.isEmpty()) {
+        existed.forEach(relation -> locks.put(relation, createdFirst.remove(relation)));
+        fp = CatalogFingerprint.ofRelations(lockConn, fingerprinted(locks), createdFirst.keySet());
+      }
+      if (createdFirst.keySet().stream().anyMatch(unqualified::contains)) {
+        // where an unqualified CREATE of them goes: a schema made earlier on the path would take them
+        fp = withCreationSchema(fp, path.flatMap(SearchPath::creationSchema).orElse(NO_SCHEMA));
+      }
       for (Touch t : touches) {
         if (t.kind() == ObjectKind.SCHEMA) {
           schemas.add(t.object().name());
@@ -156,7 +176,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
         session = new LockSession(rs.getInt(1), rs.getLong(2), rs.getLong(3));
       }
     }
-    return new BeginRecheck(locks, List.copyOf(createdFirst), fp, session, lockConn, packageChecks, schemas);
+    return new BeginRecheck(locks, List.copyOf(createdFirst.keySet()), fp, session, lockConn, packageChecks, schemas);
   }
 
   /**
@@ -263,7 +283,10 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
       results.add(still);
       return refuse(still);
     }
-    CatalogFingerprint now = readOnly(c, conn -> CatalogFingerprint.ofRelations(conn, fingerprinted(locks), createdFirst));
+    CatalogFingerprint now = readOnly(c, conn -> {
+      CatalogFingerprint read = CatalogFingerprint.ofRelations(conn, fingerprinted(locks), createdFirst);
+      return atP1.objects().containsKey(CREATION_SCHEMA) ? withCreationSchema(read, creationSchema(conn)) : read;
+    });
     List<String> diff = atP1.differences(now);
     CheckResult catalog = diff.isEmpty()
         ? CheckResult.pass(CATALOG, "fingerprint " + atP1.sha256(), "fingerprint " + now.sha256(),
@@ -272,6 +295,70 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
             "the relations the change touches changed since P1: " + String.join("; ", diff));
     results.add(catalog);
     return catalog.status().blocks() ? refuse(catalog) : Optional.empty();
+  }
+
+  /** The fingerprint's line for where an unqualified CREATE goes (a key no relation's label can be). */
+  private static final String CREATION_SCHEMA = "(unqualified CREATE goes to schema)";
+  private static final String NO_SCHEMA = "(none)";
+
+  private static CatalogFingerprint withCreationSchema(CatalogFingerprint fp, String schema) {
+    Map<String, String> objects = new TreeMap<>(fp.objects());
+    objects.put(CREATION_SCHEMA, schema);
+    return CatalogFingerprint.of(objects);
+  }
+
+  /**
+   * Where an unqualified CREATE goes on the apply session: the first schema of its search_path that
+   * exists and that it may use, not the catalog nor a temporary schema ({@link SearchPath#creationSchema}).
+   */
+  private static String creationSchema(Connection c) throws SQLException {
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("select u.s::pg_catalog.text from pg_catalog.unnest(pg_catalog.current_schemas(false))"
+            + " with ordinality as u(s, i) where u.s operator(pg_catalog.<>) 'pg_catalog'"
+            + " and not pg_catalog.starts_with(u.s::pg_catalog.text, 'pg_temp_') order by u.i limit 1")) {
+      return rs.next() ? rs.getString(1) : NO_SCHEMA;
+    }
+  }
+
+  /*
+   * On the apply session, before COMMIT: of the relations the change creates first, the first that exists
+   * now and was not written by this transaction or one of its subtransactions. A catalog row the session
+   * sees whose writer is still in progress is its own; pg_class.xmin is 32 bits, so it is widened with the
+   * epoch of the transaction's own id for txid_status. The catalog's operators by name.
+   */
+  private static final String MADE_ELSEWHERE = """
+      select r.label from (
+        select x.label, c.xmin::pg_catalog.text::pg_catalog.int8 as x, pg_catalog.txid_current() as t
+          from pg_catalog.unnest(?::pg_catalog.text[]) as x(label)
+          join pg_catalog.pg_class c on c.oid operator(pg_catalog.=) pg_catalog.to_regclass(x.label)::pg_catalog.oid) r
+       cross join lateral (select (r.t operator(pg_catalog.-) (r.t operator(pg_catalog.%) 4294967296))
+                                  operator(pg_catalog.+) r.x as c) k
+       where r.x operator(pg_catalog.<) 3 or coalesce(pg_catalog.txid_status(case
+               when k.c operator(pg_catalog.>) (r.t operator(pg_catalog.+) 2147483648) then k.c operator(pg_catalog.-) 4294967296
+               when k.c operator(pg_catalog.<) (r.t operator(pg_catalog.-) 2147483648) then k.c operator(pg_catalog.+) 4294967296
+               else k.c end), '') operator(pg_catalog.<>) 'in progress'
+       limit 1""";
+
+  /**
+   * Before COMMIT, on the apply session inside its transaction: every relation the change creates first
+   * (absent at P1 and at BEGIN) that exists now is the change's own. A name cannot be locked, so another
+   * session can create one after BEGIN compared its absence and before the change's {@code CREATE … IF
+   * NOT EXISTS}, which then creates nothing, and the change's later statements act on the other
+   * session's relation (its triggers run). An SQLException (42P07) then, which rolls the change back.
+   */
+  public void createdFirstAreTheChanges(Connection c) throws SQLException {
+    if (createdFirst.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps = c.prepareStatement(MADE_ELSEWHERE)) {
+      ps.setArray(1, c.createArrayOf("text", createdFirst.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          throw new SQLException("relation " + rs.getString(1) + " was created by another session after BEGIN, not"
+              + " by the change: what P1 proved no longer holds", "42P07");
+        }
+      }
+    }
   }
 
   private static Optional<ApplyEngine.Refusal> refuse(CheckResult r) {

@@ -49,6 +49,16 @@ public interface CheckType {
   }
 
   /**
+   * True for a check that runs alone only because it runs the package's artifact (the rehearsal):
+   * {@link RehearsalBeside} judges the artifact's statements, and only such a check may then run
+   * beside the others. Another check that runs alone (a type from another jar) keeps every check
+   * that runs alone after the others: what it locks or writes is not the artifact's to judge.
+   */
+  default boolean runsOnlyTheArtifact() {
+    return false;
+  }
+
+  /**
    * True for a check that reads only the system catalog (and cutter's journal) through cutter's own
    * queries, never the package's SQL: it takes nothing but ACCESS SHARE locks and cannot see an
    * uncommitted change, so a check that runs alone may run beside it when the artifact's statements

@@ -264,7 +264,8 @@ public final class Preflight implements Steps.Checks {
 
   /**
    * Whether P1's checks that run alone (the rehearsal) may run beside the others: every package check
-   * of a type that reads only the catalog, or runs alone itself, and statements that take no lock
+   * of a type that reads only the catalog, or runs alone only to run the artifact ({@link
+   * CheckType#runsOnlyTheArtifact}: not a type from another jar that runs alone), and statements that take no lock
    * such a read waits for ({@link RehearsalBeside}). cutter's own P1 tasks (journal, derived
    * privileges, backup scope, lint) read only the catalog and the journal.
    */
@@ -272,7 +273,7 @@ public final class Preflight implements Steps.Checks {
     boolean anyAlone = false;
     for (CheckSpec spec : pkg.preflight()) {
       CheckType type = types.get(spec.name());
-      if (type == null || !(type.runsAlone() || type.readsOnlyTheCatalog())) {
+      if (type == null || !(type.runsAlone() ? type.runsOnlyTheArtifact() : type.readsOnlyTheCatalog())) {
         return false;
       }
       anyAlone |= type.runsAlone();

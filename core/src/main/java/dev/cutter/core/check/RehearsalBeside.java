@@ -25,8 +25,8 @@ import java.util.Set;
  *       shows);</li>
  *   <li>every statement of the artifact is one whose locks on existing relations are weaker than
  *       ACCESS EXCLUSIVE ({@link #statementsAllow}): {@code CREATE} of a table (not {@code AS}, not
- *       {@code PARTITION OF}, not {@code INHERITS}), index, sequence, view, schema, type, domain,
- *       function, procedure or trigger, never {@code OR REPLACE}; {@code COMMENT ON}, {@code GRANT},
+ *       {@code PARTITION OF}, not {@code INHERITS}), index, sequence, view, schema (without elements), type,
+ *       domain, function, procedure or trigger, never {@code OR REPLACE}; {@code COMMENT ON}, {@code GRANT},
  *       {@code REVOKE}, {@code SET}, {@code RESET}. Every other form keeps the rehearsal alone.</li>
  * </ul>
  * Code a statement runs that the form does not show (an index expression's function) could still
@@ -113,7 +113,24 @@ public final class RehearsalBeside {
     if (what.is("table")) {
       return table(t, p + 1);
     }
+    if (what.is("schema")) {
+      return bareSchema(t, p + 1);
+    }
     return CREATED_AS_THEY_ARE.stream().anyMatch(what::is) && (!modified || what.is("sequence") || what.is("view"));
+  }
+
+  /**
+   * {@code CREATE SCHEMA} without elements: an element's {@code CREATE TABLE … PARTITION OF} an
+   * existing table takes ACCESS EXCLUSIVE on that table, so any element (a {@code CREATE} or {@code
+   * GRANT} after the name) keeps the rehearsal alone.
+   */
+  private static boolean bareSchema(List<Token> t, int p) {
+    for (int i = p; i < t.size(); i++) {
+      if (t.get(i).is("create") || t.get(i).is("grant")) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** {@code CREATE TABLE [IF NOT EXISTS] name ( … )} with nothing after the list that reads or locks another relation. */

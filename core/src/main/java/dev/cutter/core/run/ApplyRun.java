@@ -471,6 +471,7 @@ public final class ApplyRun {
             locks.finish(c, lockConn);
           }
           if (transaction) {
+            recheck.createdFirstAreTheChanges(c); // no other session's relation under a name the change created
             s.afterLast = Provenance.Roles.of(c); // after the last statement, inside its transaction
           }
           xid[0] = Journal.recordCommit(c, pkg.id(), pkg.sha256(), req.runId(), s.signers, req.login().user(), applyRole,

@@ -102,4 +102,69 @@ class CreatedFirstAtBeginTest {
     assertThat(catalog.message()).contains("public.parent").contains("absent").contains("present");
     assertThat(db.queryValue("select count(*) from pg_class where relname = 'child'")).isEqualTo("0");
   }
+
+  /**
+   * {@code IF NOT EXISTS} (or {@code OR REPLACE}) may create nothing: a relation that existed at P1 is
+   * locked and fingerprinted whole at BEGIN, as any other the change writes, and a trigger another
+   * session put on it meanwhile is refused there, not run by the change's INSERT.
+   */
+  @Test
+  void aRelationCreatedIfNotExistsThatExistedAtP1IsLockedAndFingerprintedWhole(TestDatabase db) throws SQLException {
+    db.execute("create table public.t (a int)");
+    db.execute("create table public.seen (what text)");
+    RunReport r = apply(db, "create function public.theirs() returns trigger language plpgsql as $$ begin"
+        + " insert into public.seen values ('theirs'); return new; end $$;"
+        + " create trigger theirs before insert on public.t for each row execute function public.theirs()",
+        "create table if not exists public.t (a int)", "insert into public.t values (1)");
+    assertThat(r.verdict()).isEqualTo(Verdict.BLOCKED);
+    assertThat(atBegin(r, BeginRecheck.CATALOG).message()).contains("public.t").contains("trigger theirs");
+    assertThat(atBegin(r, BeginRecheck.LOCKS).actual()).isNotEqualTo("none needed");
+    assertThat(db.queryValue("select count(*) from public.seen")).isEqualTo("0");
+  }
+
+  /**
+   * A name cannot be locked: another session may create a relation the change creates first after
+   * BEGIN compared its absence, before the change's own {@code CREATE TABLE IF NOT EXISTS}, which then
+   * creates nothing and leaves the change's later statements to the other session's table (its
+   * trigger). Before COMMIT each such relation that exists is proven made by the change's own
+   * transaction; here it was not, and the change is rolled back with the trigger's work.
+   */
+  @Test
+  void aRelationAnotherSessionCreatesAfterBeginIsNotTakenForTheChangesOwn(TestDatabase db) throws Exception {
+    db.execute("create table public.seen (what text)");
+    db.execute("create function public.theirs() returns trigger language plpgsql as $$ begin"
+        + " insert into public.seen values ('theirs'); return new; end $$");
+    Thread meanwhile = new Thread(() -> {
+      // once the change's first statement runs (BEGIN's re-check is done): their table and trigger
+      long end = System.nanoTime() + 10_000_000_000L;
+      while (System.nanoTime() < end && db.queryValue("select count(*) from pg_stat_activity where state = 'active'"
+          + " and query like '%pg_sleep(1.5)%' and pid <> pg_backend_pid()").equals("0")) {
+        Thread.onSpinWait();
+      }
+      db.execute("create table public.t (a int); create trigger theirs before insert on public.t for each row"
+          + " execute function public.theirs()");
+    });
+    meanwhile.start();
+    RunReport r = apply(db, null, "select pg_sleep(1.5)", "create table if not exists public.t (a int)",
+        "insert into public.t values (1)");
+    meanwhile.join();
+    assertThat(r.verdict()).isNotEqualTo(Verdict.PASS);
+    assertThat(r.gates().stream().filter(g -> g.id().equals(GateIds.APPLY)).findFirst().orElseThrow().message())
+        .contains("public.t was created by another session after BEGIN");
+    assertThat(db.queryValue("select count(*) from public.seen")).isEqualTo("0");
+  }
+
+  /**
+   * An unqualified CREATE goes to the first schema of apply_role's search_path that exists: another
+   * session that makes an earlier one between P1 and BEGIN ({@code "$user"}: a schema named as the
+   * role) moves the change's new relation there, with no relation of that name anywhere to compare.
+   * BEGIN compares where an unqualified CREATE goes with where it went at P1.
+   */
+  @Test
+  void aSchemaAnotherSessionPutsEarlierOnTheSearchPathBeforeBeginIsRefusedThere(TestDatabase db) throws SQLException {
+    RunReport r = apply(db, "create schema postgres", "create table t (a int)", "create index on t (a)");
+    assertThat(r.verdict()).isEqualTo(Verdict.BLOCKED);
+    assertThat(atBegin(r, BeginRecheck.CATALOG).message()).contains("public").contains("postgres");
+    assertThat(db.queryValue("select count(*) from pg_class where relname = 't'")).isEqualTo("0");
+  }
 }
