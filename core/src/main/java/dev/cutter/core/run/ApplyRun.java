@@ -857,7 +857,9 @@ public final class ApplyRun {
         + " to " + o.failedAmongLast() + " (lines " + o.failedLine() + " to " + o.failedAmongLine() + ", one message,"
         + " none ran; the server did not say which): "
         : o.failedIndex() == 0 ? "at COMMIT: "
-        : o.failedIndex() < 0 ? "writing the journal row: " : "statement " + o.failedIndex() + " (line " + o.failedLine() + "): ";
+        // the journal row, and the look that a relation the change created first is its own (R41)
+        : o.failedIndex() < 0 ? "before COMMIT: "
+        : "statement " + o.failedIndex() + " (line " + o.failedLine() + "): ";
     return where + o.error().message() + (o.error().sqlstate() == null ? "" : " (SQLSTATE " + o.error().sqlstate() + ")");
   }
 
