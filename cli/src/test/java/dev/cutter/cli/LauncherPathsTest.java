@@ -55,7 +55,7 @@ class LauncherPathsTest {
     assertThat(p.exitValue()).as(Files.readString(dir.resolve("out.txt"))).isZero();
 
     List<String> args = Files.readAllLines(log);
-    assertThat(args).contains("-XX:SharedArchiveFile=" + jsa, "-XX:CompilerDirectivesFile=" + jit);
+    assertThat(args).contains("-XX:SharedArchiveFile=" + jsa, "-XX:CompilerDirectivesFile=" + jit, "-XX:-UsePerfData");
     // the jar on the class path with its main class named: -jar would have the JVM open it once more for its manifest
     assertThat(args.subList(args.size() - 4, args.size()))
         .containsExactly("-cp", jar.toString(), "dev.cutter.cli.Main", "--version");

@@ -250,6 +250,9 @@ class StartupIT {
         .containsEntry("Tier0ProfilingStartPercentage", "0")
         .containsEntry("Tier4InvocationThreshold", "200").containsEntry("Tier4MinInvocationThreshold", "100")
         .containsEntry("Tier4CompileThreshold", "2000").containsEntry("Tier4BackEdgeThreshold", "60000");
+    // no performance-data file (hsperfdata) is made and removed on each start
+    assertThat(new String(Files.readAllBytes(log), java.nio.charset.StandardCharsets.UTF_8).lines()
+        .filter(l -> l.matches("^\\s*bool\\s+UsePerfData\\s+=.*"))).singleElement().asString().contains("= false");
   }
 
   /** The classes one launcher run loaded: name to "from the archive". */
