@@ -77,6 +77,12 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
   private final Map<String, LockMode> locks;
   /** Relations the change creates before it references, indexes or alters them: their absence is compared. */
   private final List<String> createdFirst;
+  /**
+   * Of {@link #createdFirst}, by the statement that creates them, those whose CREATE may create
+   * nothing and leave another session's relation in place (IF NOT EXISTS, and every form {@link
+   * dev.cutter.core.lock.CreatedOnly} does not know for one that fails on an existing name).
+   */
+  private final Map<Integer, List<String>> mayCreateNothing;
   private final CatalogFingerprint atP1;
   private final LockSession lockSession;
   /** The session that holds the run lock (the login's), asked again after the package's checks. */
@@ -90,9 +96,11 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
   /** The session holding the run lock: its pid and the advisory lock it holds, as pg_locks shows them. */
   record LockSession(int pid, long classid, long objid) {}
 
-  private BeginRecheck(Map<String, LockMode> locks, List<String> createdFirst, CatalogFingerprint atP1,
-      LockSession lockSession, Connection lockConn, PackageChecks packageChecks, Set<String> touchedSchemas) {
+  private BeginRecheck(Map<String, LockMode> locks, List<String> createdFirst, Map<Integer, List<String>> mayCreateNothing,
+      CatalogFingerprint atP1, LockSession lockSession, Connection lockConn, PackageChecks packageChecks,
+      Set<String> touchedSchemas) {
     this.createdFirst = createdFirst;
+    this.mayCreateNothing = mayCreateNothing;
     this.lockConn = lockConn;
     this.touchedSchemas = Set.copyOf(touchedSchemas);
     this.locks = locks;
@@ -114,6 +122,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     Set<String> seen = new java.util.HashSet<>();
     Set<String> created = new java.util.HashSet<>();
     Map<String, LockMode> createdFirst = new LinkedHashMap<>();
+    Map<String, Integer> createdBy = new java.util.HashMap<>();
     Set<String> unqualified = new java.util.HashSet<>();
     for (Touch t : touches) {
       if (t.kind().isRelation() && t.kind() != ObjectKind.INDEX && t.kind() != ObjectKind.SEQUENCE) {
@@ -121,6 +130,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
         String relation = t.object().toString(); // quoted once per touch: 10,000 statements touch thousands
         if (seen.add(relation) && t.action() == Touch.Action.CREATE) {
           created.add(relation);
+          createdBy.put(relation, t.statement());
         }
         if (!created.contains(relation)) {
           locks.put(relation, LockMode.stronger(locks.get(relation), m));
@@ -176,7 +186,30 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
         session = new LockSession(rs.getInt(1), rs.getLong(2), rs.getLong(3));
       }
     }
-    return new BeginRecheck(locks, List.copyOf(createdFirst.keySet()), fp, session, lockConn, packageChecks, schemas);
+    return new BeginRecheck(locks, List.copyOf(createdFirst.keySet()), mayCreateNothing(statements,
+        createdFirst.keySet(), createdBy), fp, session, lockConn, packageChecks, schemas);
+  }
+
+  /** Of {@code createdFirst}, by the statement that creates them, those whose CREATE may create nothing. */
+  private static Map<Integer, List<String>> mayCreateNothing(List<ExecStatement> statements, Set<String> createdFirst,
+      Map<String, Integer> createdBy) {
+    if (createdFirst.isEmpty()) {
+      return Map.of();
+    }
+    boolean[] createsOnly = dev.cutter.core.lock.CreatedOnly.of(statements);
+    Map<Integer, Integer> position = new java.util.HashMap<>();
+    for (int i = 0; i < statements.size(); i++) {
+      position.put(statements.get(i).index(), i);
+    }
+    Map<Integer, List<String>> out = new java.util.HashMap<>();
+    for (String relation : createdFirst) {
+      Integer statement = createdBy.get(relation);
+      Integer at = statement == null ? null : position.get(statement);
+      if (at != null && !createsOnly[at]) {
+        out.computeIfAbsent(statement, k -> new ArrayList<>()).add(relation);
+      }
+    }
+    return out;
   }
 
   /**
@@ -347,11 +380,14 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
    * session's relation (its triggers run). An SQLException (42P07) then, which rolls the change back.
    */
   public void createdFirstAreTheChanges(Connection c) throws SQLException {
-    if (createdFirst.isEmpty()) {
-      return;
+    if (!createdFirst.isEmpty()) {
+      theChangesOwn(c, createdFirst);
     }
+  }
+
+  private static void theChangesOwn(Connection c, List<String> relations) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(MADE_ELSEWHERE)) {
-      ps.setArray(1, c.createArrayOf("text", createdFirst.toArray()));
+      ps.setArray(1, c.createArrayOf("text", relations.toArray()));
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
           throw new SQLException("relation " + rs.getString(1) + " was created by another session after BEGIN, not"
@@ -359,6 +395,37 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
         }
       }
     }
+  }
+
+  /**
+   * Sees, in transaction mode, each statement whose CREATE of a relation the change creates first may
+   * create nothing ({@code IF NOT EXISTS}) right after it ran and before any later statement is sent:
+   * the relation must be the change's own there. Before COMMIT is too late: a later statement has run
+   * on another session's relation (its trigger), and one that rewrites the relation's catalog row
+   * (TRUNCATE, ALTER) or drops it leaves nothing to tell whose it was.
+   */
+  public ApplyEngine.WindowedObserver createdFirstObserver(ApplyEngine.AfterStatement also) {
+    return new ApplyEngine.WindowedObserver() {
+      @Override
+      public boolean observes(ExecStatement s) {
+        return mayCreateNothing.containsKey(s.index())
+            || (also instanceof ApplyEngine.WindowedObserver w && w.observes(s));
+      }
+
+      @Override
+      public void after(Connection c, ExecStatement s, long nanos) throws SQLException {
+        also.after(c, s, nanos);
+        List<String> made = mayCreateNothing.get(s.index());
+        if (made != null) {
+          theChangesOwn(c, made);
+        }
+      }
+    };
+  }
+
+  /** True when some statement's CREATE of a relation the change creates first may create nothing. */
+  public boolean observesCreates() {
+    return !mayCreateNothing.isEmpty();
   }
 
   private static Optional<ApplyEngine.Refusal> refuse(CheckResult r) {

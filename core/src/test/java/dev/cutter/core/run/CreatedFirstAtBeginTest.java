@@ -68,6 +68,10 @@ class CreatedFirstAtBeginTest {
         x -> "f".repeat(64));
   }
 
+  private static String applyMessage(RunReport r) {
+    return r.gates().stream().filter(g -> g.id().equals(GateIds.APPLY)).findFirst().orElseThrow().message();
+  }
+
   private static CheckResult atBegin(RunReport r, String id) {
     return r.gates().stream().filter(g -> g.id().equals(GateIds.APPLY)).findFirst().orElseThrow().checks().stream()
         .filter(c -> c.id().equals(id)).findFirst().orElseThrow(() -> new AssertionError("no " + id + " in " + r.gates()));
@@ -131,11 +135,50 @@ class CreatedFirstAtBeginTest {
    */
   @Test
   void aRelationAnotherSessionCreatesAfterBeginIsNotTakenForTheChangesOwn(TestDatabase db) throws Exception {
+    RunReport r = theirsDuringTheFirstStatement(db, "insert into public.t values (1)");
+    assertThat(r.verdict()).isNotEqualTo(Verdict.PASS);
+    assertThat(applyMessage(r)).contains("public.t was created by another session after BEGIN");
+    assertThat(db.queryValue("select count(*) from public.seen")).isEqualTo("0");
+  }
+
+  /**
+   * A later statement of the change that rewrites the relation's catalog row (TRUNCATE gives it a new
+   * file; TRUNCATE needs only the privilege the other session may grant to all) leaves that row written
+   * by the change's transaction: whose relation it is must be proven before any such statement, not
+   * read from the row before COMMIT.
+   */
+  @Test
+  void aRelationAnotherSessionCreatesAfterBeginIsNotTakenForTheChangesOwnAfterTruncate(TestDatabase db)
+      throws Exception {
+    RunReport r = theirsDuringTheFirstStatement(db, "truncate public.t", "insert into public.t values (1)");
+    assertThat(r.verdict()).isNotEqualTo(Verdict.PASS);
+    assertThat(applyMessage(r)).contains("public.t was created by another session after BEGIN");
+    assertThat(db.queryValue("select count(*) from public.seen")).isEqualTo("0");
+  }
+
+  /**
+   * A staging table the change creates, fills and drops again is gone before COMMIT: a look for it
+   * by name then finds nothing, though another session's trigger on it ran in the change's INSERT.
+   */
+  @Test
+  void aRelationAnotherSessionCreatesAfterBeginIsNotTakenForTheChangesOwnWhenTheChangeDropsIt(TestDatabase db)
+      throws Exception {
+    RunReport r = theirsDuringTheFirstStatement(db, "insert into public.t values (1)", "drop table public.t");
+    assertThat(r.verdict()).isNotEqualTo(Verdict.PASS);
+    assertThat(applyMessage(r)).contains("public.t was created by another session after BEGIN");
+    assertThat(db.queryValue("select count(*) from public.seen")).isEqualTo("0");
+  }
+
+  /**
+   * The change {@code select pg_sleep(1.5)}, {@code create table if not exists public.t (a int)} and then
+   * {@code after}; while its first statement runs (BEGIN's re-check done), another session creates
+   * public.t with a trigger that notes each row in public.seen.
+   */
+  private static RunReport theirsDuringTheFirstStatement(TestDatabase db, String... after) throws Exception {
     db.execute("create table public.seen (what text)");
     db.execute("create function public.theirs() returns trigger language plpgsql as $$ begin"
         + " insert into public.seen values ('theirs'); return new; end $$");
     Thread meanwhile = new Thread(() -> {
-      // once the change's first statement runs (BEGIN's re-check is done): their table and trigger
       long end = System.nanoTime() + 10_000_000_000L;
       while (System.nanoTime() < end && db.queryValue("select count(*) from pg_stat_activity where state = 'active'"
           + " and query like '%pg_sleep(1.5)%' and pid <> pg_backend_pid()").equals("0")) {
@@ -145,13 +188,12 @@ class CreatedFirstAtBeginTest {
           + " execute function public.theirs()");
     });
     meanwhile.start();
-    RunReport r = apply(db, null, "select pg_sleep(1.5)", "create table if not exists public.t (a int)",
-        "insert into public.t values (1)");
+    List<String> statements = new java.util.ArrayList<>(List.of("select pg_sleep(1.5)",
+        "create table if not exists public.t (a int)"));
+    statements.addAll(List.of(after));
+    RunReport r = apply(db, null, statements.toArray(String[]::new));
     meanwhile.join();
-    assertThat(r.verdict()).isNotEqualTo(Verdict.PASS);
-    assertThat(r.gates().stream().filter(g -> g.id().equals(GateIds.APPLY)).findFirst().orElseThrow().message())
-        .contains("public.t was created by another session after BEGIN");
-    assertThat(db.queryValue("select count(*) from public.seen")).isEqualTo("0");
+    return r;
   }
 
   /**
