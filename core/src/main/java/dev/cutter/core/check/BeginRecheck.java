@@ -124,6 +124,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     Map<String, LockMode> createdFirst = new LinkedHashMap<>();
     Map<String, Integer> createdBy = new java.util.HashMap<>();
     Set<String> unqualified = new java.util.HashSet<>();
+    Set<String> createdUnqualified = new java.util.HashSet<>();
     for (Touch t : touches) {
       if (t.kind().isRelation() && t.kind() != ObjectKind.INDEX && t.kind() != ObjectKind.SEQUENCE) {
         LockMode m = t.action().lock().orElse(null);
@@ -131,6 +132,9 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
         if (seen.add(relation) && t.action() == Touch.Action.CREATE) {
           created.add(relation);
           createdBy.put(relation, t.statement());
+          if (!t.object().qualified()) {
+            createdUnqualified.add(relation);
+          }
         }
         if (!created.contains(relation)) {
           locks.put(relation, LockMode.stronger(locks.get(relation), m));
@@ -139,6 +143,19 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
           if (!t.object().qualified()) {
             unqualified.add(relation);
           }
+        }
+      }
+    }
+    // one created and not touched again under the name it was created with, by a CREATE that may create
+    // nothing (IF NOT EXISTS): a later statement may still write it under another name (t, then public.t)
+    boolean[] createsOnly = created.isEmpty() ? new boolean[0] : dev.cutter.core.lock.CreatedOnly.of(statements);
+    Map<Integer, Integer> position = position(statements, created.isEmpty());
+    for (Map.Entry<String, Integer> c : createdBy.entrySet()) {
+      Integer at = position.get(c.getValue());
+      if (!createdFirst.containsKey(c.getKey()) && at != null && !createsOnly[at]) {
+        createdFirst.put(c.getKey(), null);
+        if (createdUnqualified.contains(c.getKey())) {
+          unqualified.add(c.getKey());
         }
       }
     }
@@ -186,21 +203,13 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
         session = new LockSession(rs.getInt(1), rs.getLong(2), rs.getLong(3));
       }
     }
-    return new BeginRecheck(locks, List.copyOf(createdFirst.keySet()), mayCreateNothing(statements,
+    return new BeginRecheck(locks, List.copyOf(createdFirst.keySet()), mayCreateNothing(createsOnly, position,
         createdFirst.keySet(), createdBy), fp, session, lockConn, packageChecks, schemas);
   }
 
   /** Of {@code createdFirst}, by the statement that creates them, those whose CREATE may create nothing. */
-  private static Map<Integer, List<String>> mayCreateNothing(List<ExecStatement> statements, Set<String> createdFirst,
-      Map<String, Integer> createdBy) {
-    if (createdFirst.isEmpty()) {
-      return Map.of();
-    }
-    boolean[] createsOnly = dev.cutter.core.lock.CreatedOnly.of(statements);
-    Map<Integer, Integer> position = new java.util.HashMap<>();
-    for (int i = 0; i < statements.size(); i++) {
-      position.put(statements.get(i).index(), i);
-    }
+  private static Map<Integer, List<String>> mayCreateNothing(boolean[] createsOnly, Map<Integer, Integer> position,
+      Set<String> createdFirst, Map<String, Integer> createdBy) {
     Map<Integer, List<String>> out = new java.util.HashMap<>();
     for (String relation : createdFirst) {
       Integer statement = createdBy.get(relation);
@@ -210,6 +219,15 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
       }
     }
     return out;
+  }
+
+  /** Each statement's place in {@code statements} by its index (none when {@code none}). */
+  private static Map<Integer, Integer> position(List<ExecStatement> statements, boolean none) {
+    Map<Integer, Integer> position = new java.util.HashMap<>();
+    for (int i = 0; !none && i < statements.size(); i++) {
+      position.put(statements.get(i).index(), i);
+    }
+    return position;
   }
 
   /**

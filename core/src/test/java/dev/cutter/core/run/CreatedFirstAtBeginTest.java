@@ -68,6 +68,8 @@ class CreatedFirstAtBeginTest {
         x -> "f".repeat(64));
   }
 
+  private static final String CREATE_T = "create table if not exists public.t (a int)";
+
   private static String applyMessage(RunReport r) {
     return r.gates().stream().filter(g -> g.id().equals(GateIds.APPLY)).findFirst().orElseThrow().message();
   }
@@ -135,7 +137,7 @@ class CreatedFirstAtBeginTest {
    */
   @Test
   void aRelationAnotherSessionCreatesAfterBeginIsNotTakenForTheChangesOwn(TestDatabase db) throws Exception {
-    RunReport r = theirsDuringTheFirstStatement(db, "insert into public.t values (1)");
+    RunReport r = theirsDuringTheFirstStatement(db, CREATE_T, "insert into public.t values (1)");
     assertThat(r.verdict()).isNotEqualTo(Verdict.PASS);
     assertThat(applyMessage(r)).contains("public.t was created by another session after BEGIN");
     assertThat(db.queryValue("select count(*) from public.seen")).isEqualTo("0");
@@ -150,7 +152,7 @@ class CreatedFirstAtBeginTest {
   @Test
   void aRelationAnotherSessionCreatesAfterBeginIsNotTakenForTheChangesOwnAfterTruncate(TestDatabase db)
       throws Exception {
-    RunReport r = theirsDuringTheFirstStatement(db, "truncate public.t", "insert into public.t values (1)");
+    RunReport r = theirsDuringTheFirstStatement(db, CREATE_T, "truncate public.t", "insert into public.t values (1)");
     assertThat(r.verdict()).isNotEqualTo(Verdict.PASS);
     assertThat(applyMessage(r)).contains("public.t was created by another session after BEGIN");
     assertThat(db.queryValue("select count(*) from public.seen")).isEqualTo("0");
@@ -163,18 +165,44 @@ class CreatedFirstAtBeginTest {
   @Test
   void aRelationAnotherSessionCreatesAfterBeginIsNotTakenForTheChangesOwnWhenTheChangeDropsIt(TestDatabase db)
       throws Exception {
-    RunReport r = theirsDuringTheFirstStatement(db, "insert into public.t values (1)", "drop table public.t");
+    RunReport r = theirsDuringTheFirstStatement(db, CREATE_T, "insert into public.t values (1)", "drop table public.t");
     assertThat(r.verdict()).isNotEqualTo(Verdict.PASS);
     assertThat(applyMessage(r)).contains("public.t was created by another session after BEGIN");
     assertThat(db.queryValue("select count(*) from public.seen")).isEqualTo("0");
   }
 
   /**
-   * The change {@code select pg_sleep(1.5)}, {@code create table if not exists public.t (a int)} and then
+   * The change names the relation it creates otherwise than the statements that write it ({@code t},
+   * then {@code public.t}): the name it creates has no later touch of its own, and the one it writes is
+   * first touched by the INSERT (absent at P1 and at BEGIN, nothing to lock). Whose the relation is
+   * must be proven all the same.
+   */
+  @Test
+  void aRelationAnotherSessionCreatesAfterBeginIsNotTakenForTheChangesOwnWhereItIsWrittenUnderAnotherName(
+      TestDatabase db) throws Exception {
+    RunReport r = theirsDuringTheFirstStatement(db, "create table if not exists t (a int)",
+        "insert into public.t values (1)");
+    assertThat(r.verdict()).isNotEqualTo(Verdict.PASS);
+    assertThat(applyMessage(r)).contains("relation t was created by another session after BEGIN");
+    assertThat(db.queryValue("select count(*) from public.seen")).isEqualTo("0");
+  }
+
+  /** A CREATE … IF NOT EXISTS of a relation that was there at P1 (and stays the same) creates nothing, and passes. */
+  @Test
+  void aCreateIfNotExistsOfARelationThatWasThereAtP1Passes(TestDatabase db) throws SQLException {
+    db.execute("create table public.t (a int)");
+    RunReport r = apply(db, null, "create table if not exists t (a int)", "create table if not exists public.t (a int)",
+        "insert into public.t values (1)");
+    assertThat(r.verdict()).isEqualTo(Verdict.PASS);
+  }
+
+  /**
+   * The change {@code select pg_sleep(1.5)}, {@code create} ({@code create table if not exists public.t (a int)}) and then
    * {@code after}; while its first statement runs (BEGIN's re-check done), another session creates
    * public.t with a trigger that notes each row in public.seen.
    */
-  private static RunReport theirsDuringTheFirstStatement(TestDatabase db, String... after) throws Exception {
+  private static RunReport theirsDuringTheFirstStatement(TestDatabase db, String create, String... after)
+      throws Exception {
     db.execute("create table public.seen (what text)");
     db.execute("create function public.theirs() returns trigger language plpgsql as $$ begin"
         + " insert into public.seen values ('theirs'); return new; end $$");
@@ -188,8 +216,7 @@ class CreatedFirstAtBeginTest {
           + " execute function public.theirs()");
     });
     meanwhile.start();
-    List<String> statements = new java.util.ArrayList<>(List.of("select pg_sleep(1.5)",
-        "create table if not exists public.t (a int)"));
+    List<String> statements = new java.util.ArrayList<>(List.of("select pg_sleep(1.5)", create));
     statements.addAll(List.of(after));
     RunReport r = apply(db, null, statements.toArray(String[]::new));
     meanwhile.join();
