@@ -83,6 +83,10 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
    * dev.cutter.core.lock.CreatedOnly} does not know for one that fails on an existing name).
    */
   private final Map<Integer, List<String>> mayCreateNothing;
+  /** Of {@link #createdFirst}, those named unqualified (R42: where an unqualified CREATE goes is compared). */
+  private final List<String> unqualifiedCreatedFirst;
+  /** The apply session's search_path setting and where an unqualified CREATE went by it at BEGIN (R42), null before. */
+  private volatile String[] creationAtBegin;
   private final CatalogFingerprint atP1;
   private final LockSession lockSession;
   /** The session that holds the run lock (the login's), asked again after the package's checks. */
@@ -97,10 +101,11 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
   record LockSession(int pid, long classid, long objid) {}
 
   private BeginRecheck(Map<String, LockMode> locks, List<String> createdFirst, Map<Integer, List<String>> mayCreateNothing,
-      CatalogFingerprint atP1, LockSession lockSession, Connection lockConn, PackageChecks packageChecks,
+      List<String> unqualifiedCreatedFirst, CatalogFingerprint atP1, LockSession lockSession, Connection lockConn, PackageChecks packageChecks,
       Set<String> touchedSchemas) {
     this.createdFirst = createdFirst;
     this.mayCreateNothing = mayCreateNothing;
+    this.unqualifiedCreatedFirst = unqualifiedCreatedFirst;
     this.lockConn = lockConn;
     this.touchedSchemas = Set.copyOf(touchedSchemas);
     this.locks = locks;
@@ -204,7 +209,8 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
       }
     }
     return new BeginRecheck(locks, List.copyOf(createdFirst.keySet()), mayCreateNothing(createsOnly, position,
-        createdFirst.keySet(), createdBy), fp, session, lockConn, packageChecks, schemas);
+        createdFirst.keySet(), createdBy), createdFirst.keySet().stream().filter(unqualified::contains).toList(), fp,
+        session, lockConn, packageChecks, schemas);
   }
 
   /** Of {@code createdFirst}, by the statement that creates them, those whose CREATE may create nothing. */
@@ -362,12 +368,16 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
    * Where an unqualified CREATE goes on the apply session: the first schema of its search_path that
    * exists and that it may use, not the catalog nor a temporary schema ({@link SearchPath#creationSchema}).
    */
-  private static String creationSchema(Connection c) throws SQLException {
+  private String creationSchema(Connection c) throws SQLException {
     try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("select u.s::pg_catalog.text from pg_catalog.unnest(pg_catalog.current_schemas(false))"
+        ResultSet rs = st.executeQuery("select pg_catalog.current_setting('search_path'), (select u.s::pg_catalog.text"
+            + " from pg_catalog.unnest(pg_catalog.current_schemas(false))"
             + " with ordinality as u(s, i) where u.s operator(pg_catalog.<>) 'pg_catalog'"
-            + " and not pg_catalog.starts_with(u.s::pg_catalog.text, 'pg_temp_') order by u.i limit 1")) {
-      return rs.next() ? rs.getString(1) : NO_SCHEMA;
+            + " and not pg_catalog.starts_with(u.s::pg_catalog.text, 'pg_temp_') order by u.i limit 1)")) {
+      rs.next();
+      String schema = rs.getString(2) == null ? NO_SCHEMA : rs.getString(2);
+      creationAtBegin = new String[] {rs.getString(1), schema};
+      return schema;
     }
   }
 
@@ -400,6 +410,44 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
   public void createdFirstAreTheChanges(Connection c) throws SQLException {
     if (!createdFirst.isEmpty()) {
       theChangesOwn(c, createdFirst);
+    }
+    String[] atBegin = creationAtBegin;
+    if (atBegin != null && !unqualifiedCreatedFirst.isEmpty()) {
+      createdWhereBeginSaw(c, atBegin[0], atBegin[1]);
+    }
+  }
+
+  /*
+   * On the apply session, before COMMIT, while its search_path is the one BEGIN read: of the relations the
+   * change creates first under an unqualified name, the first that exists by that path in a schema other than
+   * the one BEGIN (and P1) saw an unqualified CREATE go to. An artifact that set another search_path is not
+   * looked at here (its names resolve otherwise than P1 read them in every check).
+   */
+  private static final String CREATED_ELSEWHERE = """
+      select x.label, n.nspname::pg_catalog.text from pg_catalog.unnest(?::pg_catalog.text[]) as x(label)
+        join pg_catalog.pg_class c on c.oid operator(pg_catalog.=) pg_catalog.to_regclass(x.label)::pg_catalog.oid
+        join pg_catalog.pg_namespace n on n.oid operator(pg_catalog.=) c.relnamespace
+       where pg_catalog.current_setting('search_path') operator(pg_catalog.=) ?
+         and n.nspname::pg_catalog.text operator(pg_catalog.<>) ?
+       limit 1""";
+
+  /**
+   * A schema cannot be locked either: another session that makes one earlier on apply_role's search_path
+   * after BEGIN compared where an unqualified CREATE goes (R42) takes the change's new relation. An
+   * SQLException (42P07) then, which rolls the change back.
+   */
+  private void createdWhereBeginSaw(Connection c, String searchPath, String schema) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(CREATED_ELSEWHERE)) {
+      ps.setArray(1, c.createArrayOf("text", unqualifiedCreatedFirst.toArray()));
+      ps.setString(2, searchPath);
+      ps.setString(3, schema);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          throw new SQLException("relation " + rs.getString(1) + " was created in schema " + rs.getString(2) + ", not in "
+              + schema + " where P1 and BEGIN saw an unqualified CREATE go: another session made that schema after BEGIN;"
+              + " what P1 proved no longer holds", "42P07");
+        }
+      }
     }
   }
 

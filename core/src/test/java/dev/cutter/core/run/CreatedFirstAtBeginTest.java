@@ -197,6 +197,42 @@ class CreatedFirstAtBeginTest {
   }
 
   /**
+   * A schema cannot be locked either: another session that makes one earlier on apply_role's search_path
+   * after BEGIN compared where an unqualified CREATE goes ({@code "$user"}: a schema named as the role)
+   * takes the change's new relation. Before COMMIT the relations created first under an unqualified
+   * name are where BEGIN saw an unqualified CREATE go.
+   */
+  @Test
+  void aSchemaAnotherSessionPutsEarlierOnTheSearchPathAfterBeginIsRefusedBeforeCommit(TestDatabase db)
+      throws Exception {
+    Thread meanwhile = new Thread(() -> {
+      long end = System.nanoTime() + 10_000_000_000L;
+      while (System.nanoTime() < end && db.queryValue("select count(*) from pg_stat_activity where state = 'active'"
+          + " and query like '%pg_sleep(1.5)%' and pid <> pg_backend_pid()").equals("0")) {
+        Thread.onSpinWait();
+      }
+      db.execute("create schema postgres");
+    });
+    meanwhile.start();
+    RunReport r = apply(db, null, "select pg_sleep(1.5)", "create table t (a int)", "create index on t (a)");
+    meanwhile.join();
+    assertThat(r.verdict()).isNotEqualTo(Verdict.PASS);
+    assertThat(applyMessage(r)).contains("relation t was created in schema postgres, not in public");
+    assertThat(db.queryValue("select count(*) from pg_class where relname = 't'")).isEqualTo("0");
+  }
+
+  /** An artifact that sets its own search_path creates its unqualified relations where that path says, and passes. */
+  @Test
+  void anUnqualifiedCreateWhereTheArtifactSetItsOwnSearchPathPasses(TestDatabase db) throws SQLException {
+    db.execute("create schema s1");
+    RunReport r = apply(db, null, "set search_path = s1, public", "create table t (a int)", "create index on t (a)",
+        "reset search_path", "set local search_path = s1", "create table u (a int)", "insert into u values (1)",
+        "reset search_path");
+    assertThat(r.verdict()).isEqualTo(Verdict.PASS);
+    assertThat(db.queryValue("select count(*) from pg_class where relnamespace = 's1'::regnamespace")).isEqualTo("3");
+  }
+
+  /**
    * The change {@code select pg_sleep(1.5)}, {@code create} ({@code create table if not exists public.t (a int)}) and then
    * {@code after}; while its first statement runs (BEGIN's re-check done), another session creates
    * public.t with a trigger that notes each row in public.seen.
