@@ -68,6 +68,27 @@ class CreatedFirstAtBeginTest {
         x -> "f".repeat(64));
   }
 
+  /** Runs {@code sql} in another session once the change's first statement ({@code select pg_sleep(1.5)}) runs. */
+  private static Thread duringTheFirstStatement(TestDatabase db, String sql) {
+    Thread meanwhile = new Thread(() -> {
+      long end = System.nanoTime() + 10_000_000_000L;
+      while (System.nanoTime() < end && db.queryValue("select count(*) from pg_stat_activity where state = 'active'"
+          + " and query like '%pg_sleep(1.5)%' and pid <> pg_backend_pid()").equals("0")) {
+        Thread.onSpinWait();
+      }
+      db.execute(sql);
+    });
+    meanwhile.start();
+    return meanwhile;
+  }
+
+  /** The change was rolled back as acting on another session's {@code relation}, with its trigger's work. */
+  private static void refusedAsTheirs(TestDatabase db, RunReport r, String relation) {
+    assertThat(r.verdict()).isNotEqualTo(Verdict.PASS);
+    assertThat(applyMessage(r)).contains("relation " + relation + " was created by another session after BEGIN");
+    assertThat(db.queryValue("select count(*) from public.seen")).isEqualTo("0");
+  }
+
   private static final String CREATE_T = "create table if not exists public.t (a int)";
 
   private static String applyMessage(RunReport r) {
@@ -138,9 +159,7 @@ class CreatedFirstAtBeginTest {
   @Test
   void aRelationAnotherSessionCreatesAfterBeginIsNotTakenForTheChangesOwn(TestDatabase db) throws Exception {
     RunReport r = theirsDuringTheFirstStatement(db, CREATE_T, "insert into public.t values (1)");
-    assertThat(r.verdict()).isNotEqualTo(Verdict.PASS);
-    assertThat(applyMessage(r)).contains("public.t was created by another session after BEGIN");
-    assertThat(db.queryValue("select count(*) from public.seen")).isEqualTo("0");
+    refusedAsTheirs(db, r, "public.t");
   }
 
   /**
@@ -153,9 +172,7 @@ class CreatedFirstAtBeginTest {
   void aRelationAnotherSessionCreatesAfterBeginIsNotTakenForTheChangesOwnAfterTruncate(TestDatabase db)
       throws Exception {
     RunReport r = theirsDuringTheFirstStatement(db, CREATE_T, "truncate public.t", "insert into public.t values (1)");
-    assertThat(r.verdict()).isNotEqualTo(Verdict.PASS);
-    assertThat(applyMessage(r)).contains("public.t was created by another session after BEGIN");
-    assertThat(db.queryValue("select count(*) from public.seen")).isEqualTo("0");
+    refusedAsTheirs(db, r, "public.t");
   }
 
   /**
@@ -166,9 +183,7 @@ class CreatedFirstAtBeginTest {
   void aRelationAnotherSessionCreatesAfterBeginIsNotTakenForTheChangesOwnWhenTheChangeDropsIt(TestDatabase db)
       throws Exception {
     RunReport r = theirsDuringTheFirstStatement(db, CREATE_T, "insert into public.t values (1)", "drop table public.t");
-    assertThat(r.verdict()).isNotEqualTo(Verdict.PASS);
-    assertThat(applyMessage(r)).contains("public.t was created by another session after BEGIN");
-    assertThat(db.queryValue("select count(*) from public.seen")).isEqualTo("0");
+    refusedAsTheirs(db, r, "public.t");
   }
 
   /**
@@ -182,9 +197,7 @@ class CreatedFirstAtBeginTest {
       TestDatabase db) throws Exception {
     RunReport r = theirsDuringTheFirstStatement(db, "create table if not exists t (a int)",
         "insert into public.t values (1)");
-    assertThat(r.verdict()).isNotEqualTo(Verdict.PASS);
-    assertThat(applyMessage(r)).contains("relation t was created by another session after BEGIN");
-    assertThat(db.queryValue("select count(*) from public.seen")).isEqualTo("0");
+    refusedAsTheirs(db, r, "t");
   }
 
   /** A CREATE … IF NOT EXISTS of a relation that was there at P1 (and stays the same) creates nothing, and passes. */
@@ -205,15 +218,7 @@ class CreatedFirstAtBeginTest {
   @Test
   void aSchemaAnotherSessionPutsEarlierOnTheSearchPathAfterBeginIsRefusedBeforeCommit(TestDatabase db)
       throws Exception {
-    Thread meanwhile = new Thread(() -> {
-      long end = System.nanoTime() + 10_000_000_000L;
-      while (System.nanoTime() < end && db.queryValue("select count(*) from pg_stat_activity where state = 'active'"
-          + " and query like '%pg_sleep(1.5)%' and pid <> pg_backend_pid()").equals("0")) {
-        Thread.onSpinWait();
-      }
-      db.execute("create schema postgres");
-    });
-    meanwhile.start();
+    Thread meanwhile = duringTheFirstStatement(db, "create schema postgres");
     RunReport r = apply(db, null, "select pg_sleep(1.5)", "create table t (a int)", "create index on t (a)");
     meanwhile.join();
     assertThat(r.verdict()).isNotEqualTo(Verdict.PASS);
@@ -242,16 +247,8 @@ class CreatedFirstAtBeginTest {
     db.execute("create table public.seen (what text)");
     db.execute("create function public.theirs() returns trigger language plpgsql as $$ begin"
         + " insert into public.seen values ('theirs'); return new; end $$");
-    Thread meanwhile = new Thread(() -> {
-      long end = System.nanoTime() + 10_000_000_000L;
-      while (System.nanoTime() < end && db.queryValue("select count(*) from pg_stat_activity where state = 'active'"
-          + " and query like '%pg_sleep(1.5)%' and pid <> pg_backend_pid()").equals("0")) {
-        Thread.onSpinWait();
-      }
-      db.execute("create table public.t (a int); create trigger theirs before insert on public.t for each row"
-          + " execute function public.theirs()");
-    });
-    meanwhile.start();
+    Thread meanwhile = duringTheFirstStatement(db, "create table public.t (a int); create trigger theirs before insert"
+        + " on public.t for each row execute function public.theirs()");
     List<String> statements = new java.util.ArrayList<>(List.of("select pg_sleep(1.5)", create));
     statements.addAll(List.of(after));
     RunReport r = apply(db, null, statements.toArray(String[]::new));
