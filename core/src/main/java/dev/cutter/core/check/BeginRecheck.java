@@ -464,7 +464,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
   }
 
   /**
-   * Sees, in transaction mode, each statement whose CREATE of a relation the change creates first may
+   * Sees each statement whose CREATE of a relation the change creates first may
    * create nothing ({@code IF NOT EXISTS}) right after it ran and before any later statement is sent:
    * the relation must be the change's own there. Before COMMIT is too late: a later statement has run
    * on another session's relation (its trigger), and one that rewrites the relation's catalog row

@@ -480,7 +480,7 @@ public final class ApplyRun {
         }, c -> {
           s.beforeFirst = Provenance.Roles.of(c);
           return atBegin.check(c);
-        }, afterEach(recheck, transaction, locks)), recheck::lockFailureSqlstate);
+        }, afterEach(recheck, locks)), recheck::lockFailureSqlstate);
         if (locks != null && out.ending() != Ending.REFUSED) {
           locks.finishAfterFailure(lockConn);
           s.lockPlans.add(locks.plan(dev.cutter.core.lock.LockPlanRecorder.failure(out)));
@@ -794,13 +794,14 @@ public final class ApplyRun {
   }
 
   /**
-   * What sees each statement right after it ran: the rehearsal's lock recorder (a dry-run), and in
-   * transaction mode the proof that a relation a CREATE … IF NOT EXISTS named is the change's own.
+   * What sees each statement right after it ran: the rehearsal's lock recorder (a dry-run), and the
+   * proof that a relation a CREATE … IF NOT EXISTS named is the change's own (in autocommit mode that
+   * statement then runs in a transaction of its own, committed after the proof).
    */
-  private static ApplyEngine.AfterStatement afterEach(BeginRecheck recheck, boolean transaction,
+  private static ApplyEngine.AfterStatement afterEach(BeginRecheck recheck,
       dev.cutter.core.lock.LockPlanRecorder locks) {
     ApplyEngine.AfterStatement also = locks == null ? ApplyEngine.NO_OBSERVER : locks;
-    return transaction && recheck.observesCreates() ? recheck.createdFirstObserver(also) : also;
+    return recheck.observesCreates() ? recheck.createdFirstObserver(also) : also;
   }
 
   /**

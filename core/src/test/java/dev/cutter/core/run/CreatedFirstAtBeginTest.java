@@ -58,10 +58,15 @@ class CreatedFirstAtBeginTest {
   }
 
   private static RunReport apply(TestDatabase db, String meanwhile, String... statements) throws SQLException {
+    return applyIn(db, ApplySettings.Mode.TRANSACTION, meanwhile, statements);
+  }
+
+  private static RunReport applyIn(TestDatabase db, ApplySettings.Mode mode, String meanwhile, String... statements)
+      throws SQLException {
     try (Connection c = db.superuser()) {
       Journal.init(c, List.of());
     }
-    ApplyRun.Request req = new ApplyRun.Request(pkg("c".repeat(64), List.of(), null, ApplySettings.Mode.TRANSACTION),
+    ApplyRun.Request req = new ApplyRun.Request(pkg("c".repeat(64), List.of(), null, mode),
         stmts(statements), false, List.of(), login(db, "postgres"), (spec, role) -> Optional.empty(), Duration.ZERO,
         RunMode.APPLY, RunIds.next(Clock.systemUTC()));
     return new ApplyRun(INTEGRITY_OK, new Meanwhile(db, meanwhile), NO_BACKUP, Clock.systemUTC()).execute(req,
@@ -200,6 +205,28 @@ class CreatedFirstAtBeginTest {
     refusedAsTheirs(db, r, "t");
   }
 
+  /**
+   * In autocommit mode each statement commits at once, so nothing can be proven before COMMIT: the
+   * statement whose CREATE may create nothing runs in a transaction of its own with that proof, and
+   * the run stops there, before any later statement acts on another session's relation.
+   */
+  @Test
+  void aRelationAnotherSessionCreatesAfterBeginIsNotTakenForTheChangesOwnInAutocommitMode(TestDatabase db)
+      throws Exception {
+    RunReport r = theirsDuringTheFirstStatement(db, ApplySettings.Mode.AUTOCOMMIT, CREATE_T,
+        "insert into public.t values (1)");
+    refusedAsTheirs(db, r, "public.t");
+  }
+
+  /** In autocommit mode the change's own CREATE … IF NOT EXISTS, proven in a transaction of its own, commits. */
+  @Test
+  void aCreateIfNotExistsInAutocommitModeCommitsItsOwnRelation(TestDatabase db) throws SQLException {
+    RunReport r = applyIn(db, ApplySettings.Mode.AUTOCOMMIT, null, "create table if not exists public.t (a int)",
+        "insert into public.t values (1)");
+    assertThat(r.verdict()).isEqualTo(Verdict.PASS);
+    assertThat(db.queryValue("select count(*) from public.t")).isEqualTo("1");
+  }
+
   /** A CREATE … IF NOT EXISTS of a relation that was there at P1 (and stays the same) creates nothing, and passes. */
   @Test
   void aCreateIfNotExistsOfARelationThatWasThereAtP1Passes(TestDatabase db) throws SQLException {
@@ -244,6 +271,11 @@ class CreatedFirstAtBeginTest {
    */
   private static RunReport theirsDuringTheFirstStatement(TestDatabase db, String create, String... after)
       throws Exception {
+    return theirsDuringTheFirstStatement(db, ApplySettings.Mode.TRANSACTION, create, after);
+  }
+
+  private static RunReport theirsDuringTheFirstStatement(TestDatabase db, ApplySettings.Mode mode, String create,
+      String... after) throws Exception {
     db.execute("create table public.seen (what text)");
     db.execute("create function public.theirs() returns trigger language plpgsql as $$ begin"
         + " insert into public.seen values ('theirs'); return new; end $$");
@@ -251,7 +283,7 @@ class CreatedFirstAtBeginTest {
         + " on public.t for each row execute function public.theirs()");
     List<String> statements = new java.util.ArrayList<>(List.of("select pg_sleep(1.5)", create));
     statements.addAll(List.of(after));
-    RunReport r = apply(db, null, statements.toArray(String[]::new));
+    RunReport r = applyIn(db, mode, null, statements.toArray(String[]::new));
     meanwhile.join();
     return r;
   }
