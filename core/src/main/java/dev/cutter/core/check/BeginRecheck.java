@@ -79,8 +79,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
   private final List<String> createdFirst;
   /**
    * Of {@link #createdFirst}, by the statement that creates them, those whose CREATE may create
-   * nothing and leave another session's relation in place (IF NOT EXISTS, and every form {@link
-   * dev.cutter.core.lock.CreatedOnly} does not know for one that fails on an existing name).
+   * nothing and leave another session's relation in place ({@link #mayCreateNothing(String)}).
    */
   private final Map<Integer, List<String>> mayCreateNothing;
   /** Of {@link #createdFirst}, those named unqualified (R42: where an unqualified CREATE goes is compared). */
@@ -153,11 +152,10 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     }
     // one created and not touched again under the name it was created with, by a CREATE that may create
     // nothing (IF NOT EXISTS): a later statement may still write it under another name (t, then public.t)
-    boolean[] createsOnly = created.isEmpty() ? new boolean[0] : dev.cutter.core.lock.CreatedOnly.of(statements);
-    Map<Integer, Integer> position = position(statements, created.isEmpty());
+    Map<Integer, ExecStatement> byIndex = byIndex(statements, created.isEmpty());
     for (Map.Entry<String, Integer> c : createdBy.entrySet()) {
-      Integer at = position.get(c.getValue());
-      if (!createdFirst.containsKey(c.getKey()) && at != null && !createsOnly[at]) {
+      ExecStatement at = byIndex.get(c.getValue());
+      if (!createdFirst.containsKey(c.getKey()) && at != null && mayCreateNothing(at.text())) {
         createdFirst.put(c.getKey(), null);
         if (createdUnqualified.contains(c.getKey())) {
           unqualified.add(c.getKey());
@@ -208,32 +206,60 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
         session = new LockSession(rs.getInt(1), rs.getLong(2), rs.getLong(3));
       }
     }
-    return new BeginRecheck(locks, List.copyOf(createdFirst.keySet()), mayCreateNothing(createsOnly, position,
+    return new BeginRecheck(locks, List.copyOf(createdFirst.keySet()), mayCreateNothing(byIndex,
         createdFirst.keySet(), createdBy), createdFirst.keySet().stream().filter(unqualified::contains).toList(), fp,
         session, lockConn, packageChecks, schemas);
   }
 
   /** Of {@code createdFirst}, by the statement that creates them, those whose CREATE may create nothing. */
-  private static Map<Integer, List<String>> mayCreateNothing(boolean[] createsOnly, Map<Integer, Integer> position,
+  private static Map<Integer, List<String>> mayCreateNothing(Map<Integer, ExecStatement> byIndex,
       Set<String> createdFirst, Map<String, Integer> createdBy) {
     Map<Integer, List<String>> out = new java.util.HashMap<>();
     for (String relation : createdFirst) {
       Integer statement = createdBy.get(relation);
-      Integer at = statement == null ? null : position.get(statement);
-      if (at != null && !createsOnly[at]) {
+      ExecStatement at = statement == null ? null : byIndex.get(statement);
+      if (at != null && mayCreateNothing(at.text())) {
         out.computeIfAbsent(statement, k -> new ArrayList<>()).add(relation);
       }
     }
     return out;
   }
 
-  /** Each statement's place in {@code statements} by its index (none when {@code none}). */
-  private static Map<Integer, Integer> position(List<ExecStatement> statements, boolean none) {
-    Map<Integer, Integer> position = new java.util.HashMap<>();
-    for (int i = 0; !none && i < statements.size(); i++) {
-      position.put(statements.get(i).index(), i);
+  /**
+   * Whether a CREATE statement may create nothing and leave a relation of that name in place: it says
+   * {@code IF NOT EXISTS} or {@code OR REPLACE} (any other CREATE of an existing name fails). Words in
+   * string literals or comments do not count; any other place does (one proof too many costs a query).
+   */
+  static boolean mayCreateNothing(String text) {
+    if (!containsWord(text, "exists") && !containsWord(text, "replace")) {
+      return false; // most CREATEs: no tokens read
     }
-    return position;
+    List<dev.cutter.core.check.derived.SqlTokens.Token> t = dev.cutter.core.check.derived.SqlTokens.of(text);
+    for (int i = 0; i + 1 < t.size(); i++) {
+      if ((t.get(i).is("or") && t.get(i + 1).is("replace"))
+          || (i + 2 < t.size() && t.get(i).is("if") && t.get(i + 1).is("not") && t.get(i + 2).is("exists"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean containsWord(String text, String lower) {
+    for (int i = 0; i + lower.length() <= text.length(); i++) {
+      if (text.regionMatches(true, i, lower, 0, lower.length())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Each statement by its index (none when {@code none}). */
+  private static Map<Integer, ExecStatement> byIndex(List<ExecStatement> statements, boolean none) {
+    Map<Integer, ExecStatement> out = new java.util.HashMap<>();
+    for (int i = 0; !none && i < statements.size(); i++) {
+      out.put(statements.get(i).index(), statements.get(i));
+    }
+    return out;
   }
 
   /**
