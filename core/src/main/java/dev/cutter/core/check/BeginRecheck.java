@@ -77,6 +77,15 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
   private final Map<String, LockMode> locks;
   /** Relations the change creates before it references, indexes or alters them: their absence is compared. */
   private final List<String> createdFirst;
+  /**
+   * Of {@link #createdFirst}, by the statement that creates them, those whose CREATE may create
+   * nothing and leave another session's relation in place ({@link #mayCreateNothing(String)}).
+   */
+  private final Map<Integer, List<String>> mayCreateNothing;
+  /** Of {@link #createdFirst}, those named unqualified (R42: where an unqualified CREATE goes is compared). */
+  private final List<String> unqualifiedCreatedFirst;
+  /** The apply session's search_path setting and where an unqualified CREATE went by it at BEGIN (R42), null before. */
+  private volatile String[] creationAtBegin;
   private final CatalogFingerprint atP1;
   private final LockSession lockSession;
   /** The session that holds the run lock (the login's), asked again after the package's checks. */
@@ -90,9 +99,12 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
   /** The session holding the run lock: its pid and the advisory lock it holds, as pg_locks shows them. */
   record LockSession(int pid, long classid, long objid) {}
 
-  private BeginRecheck(Map<String, LockMode> locks, List<String> createdFirst, CatalogFingerprint atP1,
-      LockSession lockSession, Connection lockConn, PackageChecks packageChecks, Set<String> touchedSchemas) {
+  private BeginRecheck(Map<String, LockMode> locks, List<String> createdFirst, Map<Integer, List<String>> mayCreateNothing,
+      List<String> unqualifiedCreatedFirst, CatalogFingerprint atP1, LockSession lockSession, Connection lockConn, PackageChecks packageChecks,
+      Set<String> touchedSchemas) {
     this.createdFirst = createdFirst;
+    this.mayCreateNothing = mayCreateNothing;
+    this.unqualifiedCreatedFirst = unqualifiedCreatedFirst;
     this.lockConn = lockConn;
     this.touchedSchemas = Set.copyOf(touchedSchemas);
     this.locks = locks;
@@ -114,13 +126,19 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     Set<String> seen = new java.util.HashSet<>();
     Set<String> created = new java.util.HashSet<>();
     Map<String, LockMode> createdFirst = new LinkedHashMap<>();
+    Map<String, Integer> createdBy = new java.util.HashMap<>();
     Set<String> unqualified = new java.util.HashSet<>();
+    Set<String> createdUnqualified = new java.util.HashSet<>();
     for (Touch t : touches) {
       if (t.kind().isRelation() && t.kind() != ObjectKind.INDEX && t.kind() != ObjectKind.SEQUENCE) {
         LockMode m = t.action().lock().orElse(null);
         String relation = t.object().toString(); // quoted once per touch: 10,000 statements touch thousands
         if (seen.add(relation) && t.action() == Touch.Action.CREATE) {
           created.add(relation);
+          createdBy.put(relation, t.statement());
+          if (!t.object().qualified()) {
+            createdUnqualified.add(relation);
+          }
         }
         if (!created.contains(relation)) {
           locks.put(relation, LockMode.stronger(locks.get(relation), m));
@@ -129,6 +147,18 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
           if (!t.object().qualified()) {
             unqualified.add(relation);
           }
+        }
+      }
+    }
+    // one created and not touched again under the name it was created with, by a CREATE that may create
+    // nothing (IF NOT EXISTS): a later statement may still write it under another name (t, then public.t)
+    Map<Integer, ExecStatement> byIndex = byIndex(statements, created.isEmpty());
+    for (Map.Entry<String, Integer> c : createdBy.entrySet()) {
+      ExecStatement at = byIndex.get(c.getValue());
+      if (!createdFirst.containsKey(c.getKey()) && at != null && mayCreateNothing(at.text())) {
+        createdFirst.put(c.getKey(), null);
+        if (createdUnqualified.contains(c.getKey())) {
+          unqualified.add(c.getKey());
         }
       }
     }
@@ -176,7 +206,60 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
         session = new LockSession(rs.getInt(1), rs.getLong(2), rs.getLong(3));
       }
     }
-    return new BeginRecheck(locks, List.copyOf(createdFirst.keySet()), fp, session, lockConn, packageChecks, schemas);
+    return new BeginRecheck(locks, List.copyOf(createdFirst.keySet()), mayCreateNothing(byIndex,
+        createdFirst.keySet(), createdBy), createdFirst.keySet().stream().filter(unqualified::contains).toList(), fp,
+        session, lockConn, packageChecks, schemas);
+  }
+
+  /** Of {@code createdFirst}, by the statement that creates them, those whose CREATE may create nothing. */
+  private static Map<Integer, List<String>> mayCreateNothing(Map<Integer, ExecStatement> byIndex,
+      Set<String> createdFirst, Map<String, Integer> createdBy) {
+    Map<Integer, List<String>> out = new java.util.HashMap<>();
+    for (String relation : createdFirst) {
+      Integer statement = createdBy.get(relation);
+      ExecStatement at = statement == null ? null : byIndex.get(statement);
+      if (at != null && mayCreateNothing(at.text())) {
+        out.computeIfAbsent(statement, k -> new ArrayList<>()).add(relation);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Whether a CREATE statement may create nothing and leave a relation of that name in place: it says
+   * {@code IF NOT EXISTS} or {@code OR REPLACE} (any other CREATE of an existing name fails). Words in
+   * string literals or comments do not count; any other place does (one proof too many costs a query).
+   */
+  static boolean mayCreateNothing(String text) {
+    if (!containsWord(text, "exists") && !containsWord(text, "replace")) {
+      return false; // most CREATEs: no tokens read
+    }
+    List<dev.cutter.core.check.derived.SqlTokens.Token> t = dev.cutter.core.check.derived.SqlTokens.of(text);
+    for (int i = 0; i + 1 < t.size(); i++) {
+      if ((t.get(i).is("or") && t.get(i + 1).is("replace"))
+          || (i + 2 < t.size() && t.get(i).is("if") && t.get(i + 1).is("not") && t.get(i + 2).is("exists"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean containsWord(String text, String lower) {
+    for (int i = 0; i + lower.length() <= text.length(); i++) {
+      if (text.regionMatches(true, i, lower, 0, lower.length())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Each statement by its index (none when {@code none}). */
+  private static Map<Integer, ExecStatement> byIndex(List<ExecStatement> statements, boolean none) {
+    Map<Integer, ExecStatement> out = new java.util.HashMap<>();
+    for (int i = 0; !none && i < statements.size(); i++) {
+      out.put(statements.get(i).index(), statements.get(i));
+    }
+    return out;
   }
 
   /**
@@ -311,12 +394,16 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
    * Where an unqualified CREATE goes on the apply session: the first schema of its search_path that
    * exists and that it may use, not the catalog nor a temporary schema ({@link SearchPath#creationSchema}).
    */
-  private static String creationSchema(Connection c) throws SQLException {
+  private String creationSchema(Connection c) throws SQLException {
     try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("select u.s::pg_catalog.text from pg_catalog.unnest(pg_catalog.current_schemas(false))"
+        ResultSet rs = st.executeQuery("select pg_catalog.current_setting('search_path'), (select u.s::pg_catalog.text"
+            + " from pg_catalog.unnest(pg_catalog.current_schemas(false))"
             + " with ordinality as u(s, i) where u.s operator(pg_catalog.<>) 'pg_catalog'"
-            + " and not pg_catalog.starts_with(u.s::pg_catalog.text, 'pg_temp_') order by u.i limit 1")) {
-      return rs.next() ? rs.getString(1) : NO_SCHEMA;
+            + " and not pg_catalog.starts_with(u.s::pg_catalog.text, 'pg_temp_') order by u.i limit 1)")) {
+      rs.next();
+      String schema = rs.getString(2) == null ? NO_SCHEMA : rs.getString(2);
+      creationAtBegin = new String[] {rs.getString(1), schema};
+      return schema;
     }
   }
 
@@ -347,11 +434,52 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
    * session's relation (its triggers run). An SQLException (42P07) then, which rolls the change back.
    */
   public void createdFirstAreTheChanges(Connection c) throws SQLException {
-    if (createdFirst.isEmpty()) {
-      return;
+    if (!createdFirst.isEmpty()) {
+      theChangesOwn(c, createdFirst);
     }
+    String[] atBegin = creationAtBegin;
+    if (atBegin != null && !unqualifiedCreatedFirst.isEmpty()) {
+      createdWhereBeginSaw(c, atBegin[0], atBegin[1]);
+    }
+  }
+
+  /*
+   * On the apply session, before COMMIT, while its search_path is the one BEGIN read: of the relations the
+   * change creates first under an unqualified name, the first that exists by that path in a schema other than
+   * the one BEGIN (and P1) saw an unqualified CREATE go to. An artifact that set another search_path is not
+   * looked at here (its names resolve otherwise than P1 read them in every check).
+   */
+  private static final String CREATED_ELSEWHERE = """
+      select x.label, n.nspname::pg_catalog.text from pg_catalog.unnest(?::pg_catalog.text[]) as x(label)
+        join pg_catalog.pg_class c on c.oid operator(pg_catalog.=) pg_catalog.to_regclass(x.label)::pg_catalog.oid
+        join pg_catalog.pg_namespace n on n.oid operator(pg_catalog.=) c.relnamespace
+       where pg_catalog.current_setting('search_path') operator(pg_catalog.=) ?
+         and n.nspname::pg_catalog.text operator(pg_catalog.<>) ?
+       limit 1""";
+
+  /**
+   * A schema cannot be locked either: another session that makes one earlier on apply_role's search_path
+   * after BEGIN compared where an unqualified CREATE goes (R42) takes the change's new relation. An
+   * SQLException (42P07) then, which rolls the change back.
+   */
+  private void createdWhereBeginSaw(Connection c, String searchPath, String schema) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(CREATED_ELSEWHERE)) {
+      ps.setArray(1, c.createArrayOf("text", unqualifiedCreatedFirst.toArray()));
+      ps.setString(2, searchPath);
+      ps.setString(3, schema);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          throw new SQLException("relation " + rs.getString(1) + " was created in schema " + rs.getString(2) + ", not in "
+              + schema + " where P1 and BEGIN saw an unqualified CREATE go: another session made that schema after BEGIN;"
+              + " what P1 proved no longer holds", "42P07");
+        }
+      }
+    }
+  }
+
+  private static void theChangesOwn(Connection c, List<String> relations) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(MADE_ELSEWHERE)) {
-      ps.setArray(1, c.createArrayOf("text", createdFirst.toArray()));
+      ps.setArray(1, c.createArrayOf("text", relations.toArray()));
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
           throw new SQLException("relation " + rs.getString(1) + " was created by another session after BEGIN, not"
@@ -359,6 +487,37 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
         }
       }
     }
+  }
+
+  /**
+   * Sees each statement whose CREATE of a relation the change creates first may
+   * create nothing ({@code IF NOT EXISTS}) right after it ran and before any later statement is sent:
+   * the relation must be the change's own there. Before COMMIT is too late: a later statement has run
+   * on another session's relation (its trigger), and one that rewrites the relation's catalog row
+   * (TRUNCATE, ALTER) or drops it leaves nothing to tell whose it was.
+   */
+  public ApplyEngine.WindowedObserver createdFirstObserver(ApplyEngine.AfterStatement also) {
+    return new ApplyEngine.WindowedObserver() {
+      @Override
+      public boolean observes(ExecStatement s) {
+        return mayCreateNothing.containsKey(s.index())
+            || (also instanceof ApplyEngine.WindowedObserver w && w.observes(s));
+      }
+
+      @Override
+      public void after(Connection c, ExecStatement s, long nanos) throws SQLException {
+        also.after(c, s, nanos);
+        List<String> made = mayCreateNothing.get(s.index());
+        if (made != null) {
+          theChangesOwn(c, made);
+        }
+      }
+    };
+  }
+
+  /** True when some statement's CREATE of a relation the change creates first may create nothing. */
+  public boolean observesCreates() {
+    return !mayCreateNothing.isEmpty();
   }
 
   private static Optional<ApplyEngine.Refusal> refuse(CheckResult r) {

@@ -35,11 +35,36 @@ public final class Rehearsal {
   /** The rehearsal's first look at its session: no way out of its rollback ({@link PackageQueries#refuseWaysOut}). */
   public static final RoleSessionsAhead.FirstLook WAYS_OUT = new WaysOut();
 
-  /** A named class rather than a method reference: the class-data archive holds it, where a lambda is spun at run time. */
+  /**
+   * A named class rather than a method reference: the class-data archive holds it, where a lambda is
+   * spun at run time. It notes on the session, before it looks, the server's snapshot then ({@link
+   * #asLooked}): the other P1 checks run between the look and the rehearsal's first statement.
+   */
   private static final class WaysOut implements RoleSessionsAhead.FirstLook {
     @Override
     public void look(java.sql.Connection c, String role) throws SQLException {
+      try (Statement st = c.createStatement()) {
+        st.execute("select pg_catalog.set_config('" + LOOKED_AT + "', pg_catalog.pg_current_snapshot()::pg_catalog.text,"
+            + " false)");
+      }
       PackageQueries.refuseWaysOut(c, role);
+    }
+  }
+
+  /** The session's note of the server's snapshot taken right before its look for ways out. */
+  private static final String LOOKED_AT = "cutter.ways_out_looked_at";
+
+  /**
+   * Whether nothing committed on the server since {@link #WAYS_OUT} looked at session {@code c}: the
+   * snapshot then equals the snapshot now (any commit or abort since moves its xmax or leaves its
+   * in-progress list), so every catalog row the look read (grants, memberships, functions, user
+   * mappings) is as it was. False when there is no note (no look, or another look) on the session.
+   */
+  static boolean asLooked(java.sql.Connection c) throws SQLException {
+    try (Statement st = c.createStatement();
+        java.sql.ResultSet rs = st.executeQuery("select pg_catalog.current_setting('" + LOOKED_AT + "', true)"
+            + " operator(pg_catalog.=) pg_catalog.pg_current_snapshot()::pg_catalog.text")) {
+      return rs.next() && rs.getBoolean(1);
     }
   }
 
@@ -71,6 +96,15 @@ public final class Rehearsal {
     }
     LockPlanRecorder locks = new LockPlanRecorder(LockPlan.Source.REHEARSE, ctx.pkg().artifact().path(), ctx.statements());
     try (s) {
+      // the look may have been taken ahead, while the other checks ran: if anything committed since, it is
+      // taken again here, right before the first statement, as it was before the look was taken ahead
+      if (!asLooked(s.connection())) {
+        try {
+          PackageQueries.refuseWaysOut(s.connection(), role);
+        } catch (dev.cutter.core.CutterException refused) {
+          return ctx.error(refused.typedCause(), "not rehearsed: " + refused.getMessage());
+        }
+      }
       how = s.how();
       o = ApplyEngine.run(s.connection(), ctx.statements(), tx, c -> {
         locks.finish(c, ctx.connection());

@@ -43,8 +43,10 @@ public final class ApplyEngine {
 
   /**
    * Sees each statement right after it ran, on the same session inside the transaction (in
-   * transaction mode only), with the statement's own run time; a rehearsal measures its locks
-   * here. An error it throws ends the run as the statement's failure.
+   * transaction mode; in autocommit mode only a {@link WindowedObserver}'s observed statements, each
+   * then run in a transaction of its own that commits after the observer saw it), with the
+   * statement's own run time; a rehearsal measures its locks here. An error it throws ends the run
+   * as the statement's failure.
    */
   @FunctionalInterface
   public interface AfterStatement {
@@ -200,7 +202,7 @@ public final class ApplyEngine {
     boolean pipelined = sending == Sending.PIPELINED && (after == NO_OBSERVER || after instanceof WindowedObserver)
         && PipelinedSender.supports(c);
     Outcome out = settings.mode() == ApplySettings.Mode.AUTOCOMMIT
-        ? autocommit(c, statements, settings, journal, before, timer, notices)
+        ? autocommit(c, statements, settings, journal, before, timer, notices, after)
         : transaction(c, statements, settings, journal, before, timer, after, notices, pipelined ? how : null);
     return out.withTimings(timer.result()).with(notices.result(), how[0]);
   }
@@ -319,8 +321,8 @@ public final class ApplyEngine {
    * another session can still act (a gap transaction mode does not have).
    */
   private static Outcome autocommit(Connection c, List<ExecStatement> statements, ApplySettings settings,
-      BeforeCommit journal, BeforeFirstStatement before, StatementTimings.Recorder timer, StatementNotices.Log notices)
-      throws SQLException {
+      BeforeCommit journal, BeforeFirstStatement before, StatementTimings.Recorder timer, StatementNotices.Log notices,
+      AfterStatement after) throws SQLException {
     if (before != NO_RECHECK) {
       c.setAutoCommit(false);
       try (Statement st = c.createStatement()) {
@@ -360,7 +362,11 @@ public final class ApplyEngine {
             ChangeKeyReleased.check(c, s, last);
             sent = System.nanoTime();
           }
-          executeOne(st, s, notices);
+          if (after instanceof WindowedObserver w && w.observes(s)) {
+            provenBeforeCommit(c, st, s, notices, w);
+          } else {
+            executeOne(st, s, notices);
+          }
           timer.statement(s, sent);
           committed.add(s.index());
           last = s.index();
@@ -382,6 +388,34 @@ public final class ApplyEngine {
         st.execute("reset statement_timeout");
       } catch (SQLException ignored) {
         // the session may be gone; nothing to reset then
+      }
+    }
+  }
+
+  /**
+   * Autocommit mode: {@code s} in a transaction of its own, which commits only once {@code proof} has
+   * seen it (an error it throws rolls the statement back and is its failure).
+   */
+  private static void provenBeforeCommit(Connection c, Statement st, ExecStatement s, StatementNotices.Log notices,
+      WindowedObserver proof) throws SQLException {
+    long t0 = System.nanoTime();
+    c.setAutoCommit(false);
+    try {
+      executeOne(st, s, notices);
+      proof.after(c, s, System.nanoTime() - t0);
+      c.commit();
+    } catch (SQLException | RuntimeException e) {
+      try {
+        c.rollback();
+      } catch (SQLException gone) {
+        e.addSuppressed(gone);
+      }
+      throw e;
+    } finally {
+      try {
+        c.setAutoCommit(true);
+      } catch (SQLException gone) {
+        // the session is gone: the statement's own error says so
       }
     }
   }

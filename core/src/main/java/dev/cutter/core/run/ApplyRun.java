@@ -480,7 +480,7 @@ public final class ApplyRun {
         }, c -> {
           s.beforeFirst = Provenance.Roles.of(c);
           return atBegin.check(c);
-        }, locks == null ? ApplyEngine.NO_OBSERVER : locks), recheck::lockFailureSqlstate);
+        }, afterEach(recheck, locks)), recheck::lockFailureSqlstate);
         if (locks != null && out.ending() != Ending.REFUSED) {
           locks.finishAfterFailure(lockConn);
           s.lockPlans.add(locks.plan(dev.cutter.core.lock.LockPlanRecorder.failure(out)));
@@ -791,6 +791,17 @@ public final class ApplyRun {
       throw new ApplyRoleException("cannot become apply_role " + role + ": " + DbErrors.oneLine(e), null,
           Causes.sql(e, Cause.ErrorSite.STATEMENT, role));
     }
+  }
+
+  /**
+   * What sees each statement right after it ran: the rehearsal's lock recorder (a dry-run), and the
+   * proof that a relation a CREATE … IF NOT EXISTS named is the change's own (in autocommit mode that
+   * statement then runs in a transaction of its own, committed after the proof).
+   */
+  private static ApplyEngine.AfterStatement afterEach(BeginRecheck recheck,
+      dev.cutter.core.lock.LockPlanRecorder locks) {
+    ApplyEngine.AfterStatement also = locks == null ? ApplyEngine.NO_OBSERVER : locks;
+    return recheck.observesCreates() ? recheck.createdFirstObserver(also) : also;
   }
 
   /**

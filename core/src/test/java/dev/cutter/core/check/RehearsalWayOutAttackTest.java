@@ -68,6 +68,71 @@ class RehearsalWayOutAttackTest {
     refusedBy(db, REHEARSE_AHEAD);
   }
 
+  /**
+   * The look ahead is taken right after the rehearsal's login, and the other P1 checks run before the
+   * artifact's first statement: a way out another session opens meanwhile (here EXECUTE on the function
+   * that writes through dblink, granted while a check runs) was not there when the look was taken. The
+   * look must still hold when the first statement runs, as it did when it was taken right before it.
+   */
+  @Test
+  void aWayOutOpenedWhileTheOtherChecksRunIsRefusedBeforeTheFirstStatement(TestDatabase db) {
+    String app = db.createRole("app");
+    String ops = "ops_" + app;
+    db.execute("create extension if not exists dblink");
+    db.execute("revoke execute on all functions in schema public from public");
+    CheckDefinerRouteAttackTest.dblinkLog(db, ops, app);
+    db.execute("revoke execute on function " + ops + ".log_event(text) from public");
+    CheckType meanwhile = new CheckType() {
+      @Override
+      public String name() {
+        return "meanwhile";
+      }
+
+      @Override
+      public void validate(dev.cutter.core.model.YamlValue args, Problems problems) {}
+
+      @Override
+      public CheckResult run(dev.cutter.core.model.YamlValue args, CheckContext ctx) {
+        // once the rehearsal's session has been looked at (idle after its login and look): the grant
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < end && db.queryValue("select count(*) from pg_stat_activity where application_name = '"
+            + Rehearsal.PURPOSE + "' and state = 'idle' and state_change < now() - interval '300 ms'").equals("0")) {
+          Thread.onSpinWait();
+        }
+        db.execute("grant execute on function " + ops + ".log_event(text) to " + app);
+        return ctx.pass("nothing", "nothing", null);
+      }
+    };
+    List<ExecStatement> statements = List.of(new ExecStatement(1, 1, "select " + ops + ".log_event('rehearsed')"));
+    Preflight p = new Preflight(Map.of("rehearse", REHEARSE_AHEAD, "meanwhile", meanwhile), x -> statements,
+        (s, role) -> Optional.empty(), Preflight.DEFAULT_PARALLELISM);
+
+    Preflight.Outcome o = p.run(login(db, app), pkg(target(db, app), BackupPolicy.none(),
+        List.of(TestPackages.check("meanwhile", "x"), rehearse())), statements, false);
+
+    assertThat(db.queryValue("select count(*) from " + ops + ".events")).as("the rehearsal wrote for good").isEqualTo("0");
+    CheckResult r = o.results().stream().filter(x -> x.id().startsWith("rehearse")).findFirst().orElseThrow();
+    assertThat(r.status()).as(r.toString()).isEqualTo(CheckStatus.ERROR);
+    assertThat(r.cause()).isEqualTo(new Cause.CheckCanOpenSessions(app, ops + ".log_event(text)"));
+    db.execute("drop schema " + ops + " cascade");
+  }
+
+  /**
+   * The look ahead is not taken again where nothing committed since it (its time stays off the
+   * rehearsal's path), and is where something did; a session no look noted is looked at.
+   */
+  @Test
+  void theLookAheadHoldsUntilSomethingCommits(TestDatabase db) throws Exception {
+    String app = db.createRole("app");
+    try (java.sql.Connection c = db.connectAs(app)) {
+      assertThat(Rehearsal.asLooked(c)).as("no look yet").isFalse();
+      Rehearsal.WAYS_OUT.look(c, app);
+      assertThat(Rehearsal.asLooked(c)).as("nothing committed since").isTrue();
+      db.execute("create table public.since (a int)");
+      assertThat(Rehearsal.asLooked(c)).as("a commit since").isFalse();
+    }
+  }
+
   private static void refusedBy(TestDatabase db, CheckType rehearse) {
     String app = db.createRole("app");
     String ops = "ops_" + app;

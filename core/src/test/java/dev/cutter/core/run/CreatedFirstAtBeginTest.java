@@ -58,14 +58,46 @@ class CreatedFirstAtBeginTest {
   }
 
   private static RunReport apply(TestDatabase db, String meanwhile, String... statements) throws SQLException {
+    return applyIn(db, ApplySettings.Mode.TRANSACTION, meanwhile, statements);
+  }
+
+  private static RunReport applyIn(TestDatabase db, ApplySettings.Mode mode, String meanwhile, String... statements)
+      throws SQLException {
     try (Connection c = db.superuser()) {
       Journal.init(c, List.of());
     }
-    ApplyRun.Request req = new ApplyRun.Request(pkg("c".repeat(64), List.of(), null, ApplySettings.Mode.TRANSACTION),
+    ApplyRun.Request req = new ApplyRun.Request(pkg("c".repeat(64), List.of(), null, mode),
         stmts(statements), false, List.of(), login(db, "postgres"), (spec, role) -> Optional.empty(), Duration.ZERO,
         RunMode.APPLY, RunIds.next(Clock.systemUTC()));
     return new ApplyRun(INTEGRITY_OK, new Meanwhile(db, meanwhile), NO_BACKUP, Clock.systemUTC()).execute(req,
         x -> "f".repeat(64));
+  }
+
+  /** Runs {@code sql} in another session once the change's first statement ({@code select pg_sleep(1.5)}) runs. */
+  private static Thread duringTheFirstStatement(TestDatabase db, String sql) {
+    Thread meanwhile = new Thread(() -> {
+      long end = System.nanoTime() + 10_000_000_000L;
+      while (System.nanoTime() < end && db.queryValue("select count(*) from pg_stat_activity where state = 'active'"
+          + " and query like '%pg_sleep(1.5)%' and pid <> pg_backend_pid()").equals("0")) {
+        Thread.onSpinWait();
+      }
+      db.execute(sql);
+    });
+    meanwhile.start();
+    return meanwhile;
+  }
+
+  /** The change was rolled back as acting on another session's {@code relation}, with its trigger's work. */
+  private static void refusedAsTheirs(TestDatabase db, RunReport r, String relation) {
+    assertThat(r.verdict()).isNotEqualTo(Verdict.PASS);
+    assertThat(applyMessage(r)).contains("relation " + relation + " was created by another session after BEGIN");
+    assertThat(db.queryValue("select count(*) from public.seen")).isEqualTo("0");
+  }
+
+  private static final String CREATE_T = "create table if not exists public.t (a int)";
+
+  private static String applyMessage(RunReport r) {
+    return r.gates().stream().filter(g -> g.id().equals(GateIds.APPLY)).findFirst().orElseThrow().message();
   }
 
   private static CheckResult atBegin(RunReport r, String id) {
@@ -131,27 +163,129 @@ class CreatedFirstAtBeginTest {
    */
   @Test
   void aRelationAnotherSessionCreatesAfterBeginIsNotTakenForTheChangesOwn(TestDatabase db) throws Exception {
+    RunReport r = theirsDuringTheFirstStatement(db, CREATE_T, "insert into public.t values (1)");
+    refusedAsTheirs(db, r, "public.t");
+  }
+
+  /**
+   * A later statement of the change that rewrites the relation's catalog row (TRUNCATE gives it a new
+   * file; TRUNCATE needs only the privilege the other session may grant to all) leaves that row written
+   * by the change's transaction: whose relation it is must be proven before any such statement, not
+   * read from the row before COMMIT.
+   */
+  @Test
+  void aRelationAnotherSessionCreatesAfterBeginIsNotTakenForTheChangesOwnAfterTruncate(TestDatabase db)
+      throws Exception {
+    RunReport r = theirsDuringTheFirstStatement(db, CREATE_T, "truncate public.t", "insert into public.t values (1)");
+    refusedAsTheirs(db, r, "public.t");
+  }
+
+  /**
+   * A staging table the change creates, fills and drops again is gone before COMMIT: a look for it
+   * by name then finds nothing, though another session's trigger on it ran in the change's INSERT.
+   */
+  @Test
+  void aRelationAnotherSessionCreatesAfterBeginIsNotTakenForTheChangesOwnWhenTheChangeDropsIt(TestDatabase db)
+      throws Exception {
+    RunReport r = theirsDuringTheFirstStatement(db, CREATE_T, "insert into public.t values (1)", "drop table public.t");
+    refusedAsTheirs(db, r, "public.t");
+  }
+
+  /**
+   * The change names the relation it creates otherwise than the statements that write it ({@code t},
+   * then {@code public.t}): the name it creates has no later touch of its own, and the one it writes is
+   * first touched by the INSERT (absent at P1 and at BEGIN, nothing to lock). Whose the relation is
+   * must be proven all the same.
+   */
+  @Test
+  void aRelationAnotherSessionCreatesAfterBeginIsNotTakenForTheChangesOwnWhereItIsWrittenUnderAnotherName(
+      TestDatabase db) throws Exception {
+    RunReport r = theirsDuringTheFirstStatement(db, "create table if not exists t (a int)",
+        "insert into public.t values (1)");
+    refusedAsTheirs(db, r, "t");
+  }
+
+  /**
+   * In autocommit mode each statement commits at once, so nothing can be proven before COMMIT: the
+   * statement whose CREATE may create nothing runs in a transaction of its own with that proof, and
+   * the run stops there, before any later statement acts on another session's relation.
+   */
+  @Test
+  void aRelationAnotherSessionCreatesAfterBeginIsNotTakenForTheChangesOwnInAutocommitMode(TestDatabase db)
+      throws Exception {
+    RunReport r = theirsDuringTheFirstStatement(db, ApplySettings.Mode.AUTOCOMMIT, CREATE_T,
+        "insert into public.t values (1)");
+    refusedAsTheirs(db, r, "public.t");
+  }
+
+  /** In autocommit mode the change's own CREATE … IF NOT EXISTS, proven in a transaction of its own, commits. */
+  @Test
+  void aCreateIfNotExistsInAutocommitModeCommitsItsOwnRelation(TestDatabase db) throws SQLException {
+    RunReport r = applyIn(db, ApplySettings.Mode.AUTOCOMMIT, null, "create table if not exists public.t (a int)",
+        "insert into public.t values (1)");
+    assertThat(r.verdict()).isEqualTo(Verdict.PASS);
+    assertThat(db.queryValue("select count(*) from public.t")).isEqualTo("1");
+  }
+
+  /** A CREATE … IF NOT EXISTS of a relation that was there at P1 (and stays the same) creates nothing, and passes. */
+  @Test
+  void aCreateIfNotExistsOfARelationThatWasThereAtP1Passes(TestDatabase db) throws SQLException {
+    db.execute("create table public.t (a int)");
+    RunReport r = apply(db, null, "create table if not exists t (a int)", "create table if not exists public.t (a int)",
+        "insert into public.t values (1)");
+    assertThat(r.verdict()).isEqualTo(Verdict.PASS);
+  }
+
+  /**
+   * A schema cannot be locked either: another session that makes one earlier on apply_role's search_path
+   * after BEGIN compared where an unqualified CREATE goes ({@code "$user"}: a schema named as the role)
+   * takes the change's new relation. Before COMMIT the relations created first under an unqualified
+   * name are where BEGIN saw an unqualified CREATE go.
+   */
+  @Test
+  void aSchemaAnotherSessionPutsEarlierOnTheSearchPathAfterBeginIsRefusedBeforeCommit(TestDatabase db)
+      throws Exception {
+    Thread meanwhile = duringTheFirstStatement(db, "create schema postgres");
+    RunReport r = apply(db, null, "select pg_sleep(1.5)", "create table t (a int)", "create index on t (a)");
+    meanwhile.join();
+    assertThat(r.verdict()).isNotEqualTo(Verdict.PASS);
+    assertThat(applyMessage(r)).contains("relation t was created in schema postgres, not in public");
+    assertThat(db.queryValue("select count(*) from pg_class where relname = 't'")).isEqualTo("0");
+  }
+
+  /** An artifact that sets its own search_path creates its unqualified relations where that path says, and passes. */
+  @Test
+  void anUnqualifiedCreateWhereTheArtifactSetItsOwnSearchPathPasses(TestDatabase db) throws SQLException {
+    db.execute("create schema s1");
+    RunReport r = apply(db, null, "set search_path = s1, public", "create table t (a int)", "create index on t (a)",
+        "reset search_path", "set local search_path = s1", "create table u (a int)", "insert into u values (1)",
+        "reset search_path");
+    assertThat(r.verdict()).isEqualTo(Verdict.PASS);
+    assertThat(db.queryValue("select count(*) from pg_class where relnamespace = 's1'::regnamespace")).isEqualTo("3");
+  }
+
+  /**
+   * The change {@code select pg_sleep(1.5)}, {@code create} ({@code create table if not exists public.t (a int)}) and then
+   * {@code after}; while its first statement runs (BEGIN's re-check done), another session creates
+   * public.t with a trigger that notes each row in public.seen.
+   */
+  private static RunReport theirsDuringTheFirstStatement(TestDatabase db, String create, String... after)
+      throws Exception {
+    return theirsDuringTheFirstStatement(db, ApplySettings.Mode.TRANSACTION, create, after);
+  }
+
+  private static RunReport theirsDuringTheFirstStatement(TestDatabase db, ApplySettings.Mode mode, String create,
+      String... after) throws Exception {
     db.execute("create table public.seen (what text)");
     db.execute("create function public.theirs() returns trigger language plpgsql as $$ begin"
         + " insert into public.seen values ('theirs'); return new; end $$");
-    Thread meanwhile = new Thread(() -> {
-      // once the change's first statement runs (BEGIN's re-check is done): their table and trigger
-      long end = System.nanoTime() + 10_000_000_000L;
-      while (System.nanoTime() < end && db.queryValue("select count(*) from pg_stat_activity where state = 'active'"
-          + " and query like '%pg_sleep(1.5)%' and pid <> pg_backend_pid()").equals("0")) {
-        Thread.onSpinWait();
-      }
-      db.execute("create table public.t (a int); create trigger theirs before insert on public.t for each row"
-          + " execute function public.theirs()");
-    });
-    meanwhile.start();
-    RunReport r = apply(db, null, "select pg_sleep(1.5)", "create table if not exists public.t (a int)",
-        "insert into public.t values (1)");
+    Thread meanwhile = duringTheFirstStatement(db, "create table public.t (a int); create trigger theirs before insert"
+        + " on public.t for each row execute function public.theirs()");
+    List<String> statements = new java.util.ArrayList<>(List.of("select pg_sleep(1.5)", create));
+    statements.addAll(List.of(after));
+    RunReport r = applyIn(db, mode, null, statements.toArray(String[]::new));
     meanwhile.join();
-    assertThat(r.verdict()).isNotEqualTo(Verdict.PASS);
-    assertThat(r.gates().stream().filter(g -> g.id().equals(GateIds.APPLY)).findFirst().orElseThrow().message())
-        .contains("public.t was created by another session after BEGIN");
-    assertThat(db.queryValue("select count(*) from public.seen")).isEqualTo("0");
+    return r;
   }
 
   /**
