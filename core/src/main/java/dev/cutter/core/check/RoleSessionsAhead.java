@@ -188,15 +188,7 @@ public final class RoleSessionsAhead implements AutoCloseable {
     TargetAccess.RoleSession s = Background.await(ahead.login(), SQLException.class);
     boolean lookedAhead = first != null && ahead.first() == first;
     if (lookedAhead) {
-      try {
-        Background.await(ahead.looked(), SQLException.class);
-      } catch (CutterException e) {
-        closeQuietly(s);
-        throw new LookRefused(e);
-      } catch (SQLException | RuntimeException e) {
-        closeQuietly(s);
-        throw e;
-      }
+      passed(s, new AwaitLook(ahead.looked()));
     }
     TargetAccess.RoleSession live = s.aliveOrClosed();
     // the server ended it while it waited (idle_session_timeout, a restart): open one in place, as without it
@@ -215,11 +207,33 @@ public final class RoleSessionsAhead implements AutoCloseable {
   /** {@code s} once {@code first} (null: none) has looked at it; closed when it did not pass. */
   private static TargetAccess.RoleSession looked(TargetAccess.RoleSession s, String role, FirstLook first)
       throws SQLException, LookRefused {
-    if (first == null) {
-      return s;
+    return first == null ? s : passed(s, new LookNow(first, s, role));
+  }
+
+  /** A look's step on a session: the look itself, or the wait for the look taken ahead. */
+  private interface LookStep {
+    void run() throws SQLException;
+  }
+
+  private record AwaitLook(FutureTask<Void> looked) implements LookStep {
+    @Override
+    public void run() throws SQLException {
+      Background.await(looked, SQLException.class);
     }
-    try {
+  }
+
+  private record LookNow(FirstLook first, TargetAccess.RoleSession s, String role) implements LookStep {
+    @Override
+    public void run() throws SQLException {
       first.look(s.connection(), role);
+    }
+  }
+
+  /** {@code s} once {@code step} passed; a refusal (thrown as {@link LookRefused}) or a failure closes it. */
+  private static TargetAccess.RoleSession passed(TargetAccess.RoleSession s, LookStep step)
+      throws SQLException, LookRefused {
+    try {
+      step.run();
       return s;
     } catch (CutterException e) {
       closeQuietly(s);
