@@ -231,7 +231,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
    * string literals or comments do not count; any other place does (one proof too many costs a query).
    */
   static boolean mayCreateNothing(String text) {
-    if (!containsWord(text, "exists") && !containsWord(text, "replace")) {
+    if (!containsIgnoringCase(text, "exists") && !containsIgnoringCase(text, "replace")) {
       return false; // most CREATEs: no tokens read
     }
     List<dev.cutter.core.check.derived.SqlTokens.Token> t = dev.cutter.core.check.derived.SqlTokens.of(text);
@@ -244,7 +244,8 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     return false;
   }
 
-  private static boolean containsWord(String text, String lower) {
+  /** Whether {@code lower} occurs anywhere in {@code text}, case ignored (a cheap filter before the tokens). */
+  private static boolean containsIgnoringCase(String text, String lower) {
     for (int i = 0; i + lower.length() <= text.length(); i++) {
       if (text.regionMatches(true, i, lower, 0, lower.length())) {
         return true;
