@@ -334,6 +334,16 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
   }
 
   @Override
+  public Diagnosis nameUnproven(Cause.NameUnproven c) {
+    return Diagnosis.of(
+        "The artifact names " + String.join("; ", c.names()) + " unqualified after setting its own search_path, and"
+            + " cutter cannot prove PostgreSQL resolves it in the first schema that search_path lists, where every check"
+            + " read it.",
+        "Qualify the name in the artifact and re-issue the package; " + UNCHANGED,
+        "Write the name schema-qualified (schema.name) in the artifact and have the package signed again.");
+  }
+
+  @Override
   public Diagnosis targetChangedSinceP1(Cause.TargetChangedSinceP1 c) {
     String what = switch (c.what()) {
       case CATALOG -> "the relations the change touches changed between the preflight and BEGIN";

@@ -135,7 +135,7 @@ public record SearchPath(String setting, String source, List<String> schemas) {
   }
 
   /** Splits a search_path value on commas outside double quotes; unquoted names fold to lower case. */
-  static List<String> elements(String setting) {
+  public static List<String> elements(String setting) {
     List<String> out = new ArrayList<>();
     StringBuilder cur = new StringBuilder();
     boolean quoted = false;

@@ -64,6 +64,8 @@ public sealed interface Cause {
 
     R outsideBackupScope(OutsideBackupScope c);
 
+    R nameUnproven(NameUnproven c);
+
     R targetChangedSinceP1(TargetChangedSinceP1 c);
 
     R backupRefused(BackupRefused c);
@@ -321,6 +323,22 @@ public sealed interface Cause {
 
     public OutsideBackupScope {
       objects = List.copyOf(objects);
+    }
+  }
+
+  /**
+   * Objects the artifact names unqualified after setting its own search_path that cutter cannot
+   * prove PostgreSQL resolves where every check reads them (the first schema that search_path
+   * lists): {@code names} are {@code statement 4 (line 7): table t}.
+   */
+  record NameUnproven(List<String> names) implements Cause {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.nameUnproven(this);
+    }
+
+    public NameUnproven {
+      names = List.copyOf(names);
     }
   }
 

@@ -84,6 +84,13 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
   private final Map<Integer, List<String>> mayCreateNothing;
   /** Of {@link #createdFirst}, those named unqualified (R42: where an unqualified CREATE goes is compared). */
   private final List<String> unqualifiedCreatedFirst;
+  /**
+   * The schemas the analysis named objects in under a search_path the artifact set itself (R47),
+   * sorted, and apply_role's name: whether apply_role may use each is compared at BEGIN and proved
+   * again before COMMIT.
+   */
+  private final List<String> artifactSchemas;
+  private final String applyRole;
   /** The apply session's search_path setting and where an unqualified CREATE went by it at BEGIN (R42), null before. */
   private volatile String[] creationAtBegin;
   private final CatalogFingerprint atP1;
@@ -101,7 +108,9 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
 
   private BeginRecheck(Map<String, LockMode> locks, List<String> createdFirst, Map<Integer, List<String>> mayCreateNothing,
       List<String> unqualifiedCreatedFirst, CatalogFingerprint atP1, LockSession lockSession, Connection lockConn, PackageChecks packageChecks,
-      Set<String> touchedSchemas) {
+      Set<String> touchedSchemas, List<String> artifactSchemas, String applyRole) {
+    this.artifactSchemas = artifactSchemas;
+    this.applyRole = applyRole;
     this.createdFirst = createdFirst;
     this.mayCreateNothing = mayCreateNothing;
     this.unqualifiedCreatedFirst = unqualifiedCreatedFirst;
@@ -164,6 +173,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     }
     CatalogFingerprint fp;
     Set<String> schemas = new LinkedHashSet<>();
+    List<String> artifactSchemas = artifactSchemas(statements);
     boolean auto = lockConn.getAutoCommit();
     lockConn.setAutoCommit(false);
     try {
@@ -184,6 +194,10 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
       if (createdFirst.keySet().stream().anyMatch(unqualified::contains)) {
         // where an unqualified CREATE of them goes: a schema made earlier on the path would take them
         fp = withCreationSchema(fp, path.flatMap(SearchPath::creationSchema).orElse(NO_SCHEMA));
+      }
+      if (!artifactSchemas.isEmpty()) {
+        // the artifact's own search_path finds its names there only while apply_role may use them (R47)
+        fp = withArtifactSchemas(fp, artifactSchemas(lockConn, artifactSchemas, pkg.target().applyRole()));
       }
       for (Touch t : touches) {
         if (t.kind() == ObjectKind.SCHEMA) {
@@ -208,7 +222,53 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     }
     return new BeginRecheck(locks, List.copyOf(createdFirst.keySet()), mayCreateNothing(byIndex,
         createdFirst.keySet(), createdBy), createdFirst.keySet().stream().filter(unqualified::contains).toList(), fp,
-        session, lockConn, packageChecks, schemas);
+        session, lockConn, packageChecks, schemas, artifactSchemas, pkg.target().applyRole());
+  }
+
+  /**
+   * The schemas the analysis named objects in under a search_path the artifact set itself, sorted; those the
+   * artifact creates before naming them in it are compared only before COMMIT (P1 saw them absent).
+   */
+  private static List<String> artifactSchemas(List<ExecStatement> statements) {
+    if (!dev.cutter.core.check.derived.ArtifactNames.applies(statements)) {
+      return List.of();
+    }
+    return dev.cutter.core.check.derived.StatementAnalysis.pathNames(statements).stream()
+        .filter(n -> n.schema() != null).map(n -> n.schema()).distinct().sorted().toList();
+  }
+
+  /** The fingerprint's line for each schema of {@link #artifactSchemas} (a key no relation's label can be). */
+  private static final String ARTIFACT_SCHEMA = "(artifact's search_path schema) ";
+
+  /*
+   * Whether apply_role may use each schema: usable, not usable, absent. On the apply session (apply_role's
+   * search_path) too: the catalog's functions and operators by name.
+   */
+  private static final String SCHEMAS_USABLE = """
+      select x.s, case when n.oid is null then 'absent'
+                       when pg_catalog.has_schema_privilege(?::pg_catalog.name, n.oid, 'USAGE') then 'usable'
+                       else 'not usable' end
+        from pg_catalog.unnest(?::pg_catalog.text[]) as x(s)
+        left join pg_catalog.pg_namespace n on n.nspname operator(pg_catalog.=) x.s::pg_catalog.name""";
+
+  private static Map<String, String> artifactSchemas(Connection c, List<String> schemas, String applyRole) throws SQLException {
+    Map<String, String> out = new TreeMap<>();
+    try (PreparedStatement ps = c.prepareStatement(SCHEMAS_USABLE)) {
+      ps.setString(1, applyRole);
+      ps.setArray(2, c.createArrayOf("text", schemas.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.put(rs.getString(1), rs.getString(2));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static CatalogFingerprint withArtifactSchemas(CatalogFingerprint fp, Map<String, String> usable) {
+    Map<String, String> objects = new TreeMap<>(fp.objects());
+    usable.forEach((schema, state) -> objects.put(ARTIFACT_SCHEMA + dev.cutter.core.catalog.Identifiers.quote(schema), state));
+    return CatalogFingerprint.of(objects);
   }
 
   /** Of {@code createdFirst}, by the statement that creates them, those whose CREATE may create nothing. */
@@ -369,7 +429,8 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     }
     CatalogFingerprint now = readOnly(c, conn -> {
       CatalogFingerprint read = CatalogFingerprint.ofRelations(conn, fingerprinted(locks), createdFirst);
-      return atP1.objects().containsKey(CREATION_SCHEMA) ? withCreationSchema(read, creationSchema(conn)) : read;
+      read = atP1.objects().containsKey(CREATION_SCHEMA) ? withCreationSchema(read, creationSchema(conn)) : read;
+      return artifactSchemas.isEmpty() ? read : withArtifactSchemas(read, artifactSchemas(conn, artifactSchemas, applyRole));
     });
     List<String> diff = atP1.differences(now);
     CheckResult catalog = diff.isEmpty()
@@ -441,6 +502,24 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     String[] atBegin = creationAtBegin;
     if (atBegin != null && !unqualifiedCreatedFirst.isEmpty()) {
       createdWhereBeginSaw(c, atBegin[0], atBegin[1]);
+    }
+    if (!artifactSchemas.isEmpty()) {
+      artifactSchemasStillUsable(c);
+    }
+  }
+
+  /**
+   * A schema cannot be locked: another session that revokes apply_role's USAGE on a schema the artifact's own
+   * search_path lists first (or drops it) after BEGIN makes the server look further along that path, where
+   * nothing was locked or proved (R47). Every such schema, also one the change created, must be usable now.
+   */
+  private void artifactSchemasStillUsable(Connection c) throws SQLException {
+    for (Map.Entry<String, String> e : artifactSchemas(c, artifactSchemas, applyRole).entrySet()) {
+      if (!e.getValue().equals("usable")) {
+        throw new SQLException("schema " + dev.cutter.core.catalog.Identifiers.quote(e.getKey()) + ", where the artifact's own"
+            + " search_path names its objects, is " + e.getValue() + " for apply_role before COMMIT: another session changed it"
+            + " after BEGIN; what P1 proved no longer holds", "42P07");
+      }
     }
   }
 

@@ -200,6 +200,9 @@ public final class Preflight implements Steps.Checks {
     }
     tasks.put(BackupRolePrivileges.ID, BackupRolePrivileges::run);
     tasks.put(BackupScopeCheck.ID, BackupScopeCheck::run);
+    if (dev.cutter.core.check.derived.ArtifactNames.applies(statements)) {
+      tasks.put(dev.cutter.core.check.derived.ArtifactNames.ID, dev.cutter.core.check.derived.ArtifactNames::run);
+    }
     AtomicReference<List<LintFinding>> lint = new AtomicReference<>();
     tasks.put(LintCheck.ID, ctx -> {
       LintCheck.Outcome o = LintCheck.run(ctx, lintFloor);

@@ -1,5 +1,7 @@
 package dev.cutter.core.check.derived;
 
+import dev.cutter.core.catalog.ObjectKind;
+import dev.cutter.core.catalog.ObjectName;
 import dev.cutter.core.exec.ExecStatement;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -21,13 +23,17 @@ public final class StatementAnalysis {
   /** Every statement's touches and requirements in one list each, in order: flattened once per reading. */
   private final List<Touch> allTouches;
   private final List<Requirement> allRequirements;
+  /** The objects named unqualified under a search_path the artifact set itself, in order. */
+  private final List<ArtifactSearchPath.PathName> pathNames;
 
   private static StatementAnalysis last;
   /** How many readings {@link #of} has made: a reading ahead started before the latest one is moot. */
   private static long readings;
 
-  private StatementAnalysis(ExecStatement[] keys, List<List<Requirement>> requirements, List<List<Touch>> touches) {
+  private StatementAnalysis(ExecStatement[] keys, List<List<Requirement>> requirements, List<List<Touch>> touches,
+      List<ArtifactSearchPath.PathName> pathNames) {
     this.keys = keys;
+    this.pathNames = List.copyOf(pathNames);
     this.requirements = requirements;
     this.touches = touches;
     List<Touch> t = new ArrayList<>();
@@ -47,12 +53,14 @@ public final class StatementAnalysis {
     ExecStatement[] keys = statements.toArray(new ExecStatement[0]);
     List<List<Requirement>> reqs = new ArrayList<>(keys.length);
     List<List<Touch>> tch = new ArrayList<>(keys.length);
+    Qualifier q = new Qualifier();
     for (ExecStatement s : keys) {
-      DdlAnalyzer.Reading r = DdlAnalyzer.both(s.index(), s.line(), s.text());
+      DdlAnalyzer.Reading r = q.qualify(DdlAnalyzer.both(s.index(), s.line(), s.text()));
       reqs.add(r.requirements());
       tch.add(Collections.unmodifiableList(r.touches()));
+      q.after(s);
     }
-    last = new StatementAnalysis(keys, Collections.unmodifiableList(reqs), Collections.unmodifiableList(tch));
+    last = new StatementAnalysis(keys, Collections.unmodifiableList(reqs), Collections.unmodifiableList(tch), q.names);
     readings++;
     return last;
   }
@@ -91,6 +99,101 @@ public final class StatementAnalysis {
   /** What the statements need, in order (as {@link DdlAnalyzer#analyze} statement by statement). */
   public static List<Requirement> requirements(List<ExecStatement> statements) {
     return of(statements).allRequirements;
+  }
+
+  /**
+   * The objects the statements name unqualified while a search_path the artifact set itself is in
+   * effect ({@link ArtifactSearchPath}), in order: their touches and requirements name them in the
+   * schema each records, which {@link ArtifactNames} proves.
+   */
+  public static List<ArtifactSearchPath.PathName> pathNames(List<ExecStatement> statements) {
+    return of(statements).pathNames;
+  }
+
+  /**
+   * Follows the search_path the artifact sets and names each object a statement names unqualified
+   * under it in the first schema that setting lists (see {@link ArtifactSearchPath}); under the
+   * session's own, names stay as written.
+   */
+  private static final class Qualifier {
+    private ArtifactSearchPath.Setting setting = ArtifactSearchPath.SESSION;
+    /** Relations created temporary under an unqualified name: found in the session's temporary schema first. */
+    private final java.util.Set<String> temporary = new java.util.HashSet<>();
+    private final java.util.Set<String> createdSchemas = new java.util.HashSet<>();
+    /** What the artifact created so far, by namespace family and qualified name. */
+    private final java.util.Set<String> created = new java.util.HashSet<>();
+    private final List<ArtifactSearchPath.PathName> names = new ArrayList<>();
+
+    DdlAnalyzer.Reading qualify(DdlAnalyzer.Reading r) {
+      List<Requirement> reqs = r.requirements();
+      List<Touch> touches = r.touches();
+      if (!(setting instanceof ArtifactSearchPath.SessionDefault)) {
+        String schema = setting instanceof ArtifactSearchPath.Set set ? set.first() : null;
+        List<Touch> qt = new ArrayList<>(touches.size());
+        for (Touch t : touches) {
+          if (!underPath(t.kind(), t.object())) {
+            qt.add(t);
+            continue;
+          }
+          names.add(new ArtifactSearchPath.PathName(t.kind(), t.object().name(), setting, schema,
+              t.action() == Touch.Action.CREATE || (schema != null && created.contains(key(t.kind(), t.object().in(schema)))),
+              schema != null && createdSchemas.contains(schema), t.statement(), t.line()));
+          qt.add(schema == null ? t : new Touch(t.kind(), t.object().in(schema), t.action(), t.statement(), t.line()));
+        }
+        touches = qt;
+        if (schema != null) {
+          List<Requirement> qr = new ArrayList<>(reqs.size());
+          for (Requirement x : reqs) {
+            qr.add(qualified(x, schema));
+          }
+          reqs = List.copyOf(qr);
+        }
+      }
+      for (Requirement x : reqs) {
+        if (x instanceof Requirement.CreateTemporary ct && !ct.object().qualified()) {
+          temporary.add(ct.object().name());
+        }
+      }
+      for (Touch t : touches) {
+        if (t.action() == Touch.Action.CREATE) {
+          if (t.kind() == ObjectKind.SCHEMA) {
+            createdSchemas.add(t.object().name());
+          } else if (t.object().qualified()) {
+            created.add(key(t.kind(), t.object()));
+          }
+        }
+      }
+      return new DdlAnalyzer.Reading(reqs, touches);
+    }
+
+    /** Past statement {@code s}: the setting the next one runs under. */
+    void after(ExecStatement s) {
+      if (ArtifactSearchPath.mayChange(s.text())) {
+        setting = ArtifactSearchPath.after(setting, SqlTokens.of(s.text()), s.index(), s.line());
+      }
+    }
+
+    private boolean underPath(ObjectKind kind, ObjectName name) {
+      return !name.qualified() && kind.inSchema() && !(kind.isRelation() && temporary.contains(name.name()));
+    }
+
+    private Requirement qualified(Requirement r, String schema) {
+      if (r instanceof Requirement.CreateIn ci && underPath(ci.kind(), ci.object())) {
+        return new Requirement.CreateIn(ci.kind(), ci.object().in(schema), ci.statement(), ci.line());
+      } else if (r instanceof Requirement.CreateIndex ix && underPath(ObjectKind.TABLE, ix.table())) {
+        return new Requirement.CreateIndex(ix.table().in(schema), ix.statement(), ix.line());
+      } else if (r instanceof Requirement.Owns o && underPath(o.kind(), o.object())) {
+        return new Requirement.Owns(o.kind(), o.object().in(schema), o.ifExists(), o.verb(), o.statement(), o.line());
+      } else if (r instanceof Requirement.References ref && underPath(ObjectKind.TABLE, ref.table())) {
+        return new Requirement.References(ref.table().in(schema), ref.statement(), ref.line());
+      }
+      return r;
+    }
+
+    /** Relations share one namespace, types and domains another, routines a third. */
+    static String key(ObjectKind kind, ObjectName name) {
+      return ArtifactNames.family(kind) + " " + name;
+    }
   }
 
   /** The touches of the statement at {@code position} (0-based) of the list read. */

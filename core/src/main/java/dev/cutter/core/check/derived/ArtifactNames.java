@@ -1,0 +1,168 @@
+package dev.cutter.core.check.derived;
+
+import dev.cutter.core.catalog.CatalogObjects;
+import dev.cutter.core.catalog.Identifiers;
+import dev.cutter.core.catalog.ObjectKind;
+import dev.cutter.core.cause.Cause;
+import dev.cutter.core.check.CheckContext;
+import dev.cutter.core.check.CheckResult;
+import dev.cutter.core.check.derived.ArtifactSearchPath.PathName;
+import dev.cutter.core.exec.ExecStatement;
+import dev.cutter.core.model.ApplySettings;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The P1 proof that every object the artifact names unqualified after setting its own search_path
+ * ({@link ArtifactSearchPath}) is the one every other check read: the analysis names such an object
+ * in the first schema that search_path lists (F), and PostgreSQL resolves it there when
+ * <ol>
+ *   <li>F exists and apply_role may use it (else the server skips it and looks further), or the
+ *       artifact creates F before the statement;</li>
+ *   <li>{@code pg_catalog}, searched first unless listed after F, holds nothing of that name;</li>
+ *   <li>the object exists in F, or the artifact creates it there (else the server looks further
+ *       along the path, or creates it in F).</li>
+ * </ol>
+ * Anything else refuses the package (BLOCKED): qualify the name. A name whose setting cutter cannot
+ * follow, or under {@code SET LOCAL} in autocommit mode (where it lasts one statement), is refused
+ * too. BEGIN compares (1) again under the change's locks and the step before COMMIT once more
+ * ({@code BeginRecheck}): a schema cannot be locked.
+ */
+public final class ArtifactNames {
+
+  public static final String ID = "artifact_names";
+
+  private ArtifactNames() {}
+
+  /** Whether P1 has anything to prove: some statement names search_path (no other can set it). */
+  public static boolean applies(List<ExecStatement> statements) {
+    for (ExecStatement s : statements) {
+      if (ArtifactSearchPath.containsIgnoringCase(s.text(), "search_path")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The namespace an object's name lives in: relations share one, types and domains another, routines a third. */
+  static String family(ObjectKind kind) {
+    if (kind.isRelation()) {
+      return "relation";
+    }
+    return switch (kind) {
+      case TYPE, DOMAIN -> "type";
+      case FUNCTION, PROCEDURE -> "routine";
+      default -> kind.key();
+    };
+  }
+
+  public static CheckResult run(CheckContext ctx) throws SQLException {
+    List<PathName> names = StatementAnalysis.pathNames(ctx.statements());
+    String expected = "every object the artifact names unqualified under a search_path it sets itself resolves in the"
+        + " first schema that search_path lists";
+    if (names.isEmpty()) {
+      return ctx.pass(expected, "none named so", "no statement names an object unqualified under a search_path the artifact set");
+    }
+    Connection c = ctx.connection();
+    Optional<Long> role = CatalogObjects.roleOid(c, ctx.applyRole());
+    boolean autocommit = ctx.pkg().apply().mode() == ApplySettings.Mode.AUTOCOMMIT;
+    Set<String> seen = new HashSet<>();
+    Set<String> schemas = new LinkedHashSet<>();
+    List<String> unproven = new ArrayList<>();
+    List<String> why = new ArrayList<>();
+    for (PathName n : names) {
+      if (!seen.add(family(n.kind()) + " " + n.schema() + " " + n.name() + " " + n.created() + " " + n.setting())) {
+        continue;
+      }
+      String problem = problem(c, n, role.orElse(null), autocommit);
+      if (problem != null) {
+        unproven.add(n.where());
+        why.add(n.where() + ", named unqualified under " + n.settingInWords() + ": " + problem);
+      } else {
+        schemas.add(Identifiers.quote(n.schema()));
+      }
+    }
+    if (unproven.isEmpty()) {
+      return ctx.pass(expected, "all " + seen.size() + " in " + String.join(", ", schemas), null);
+    }
+    return ctx.fail(new Cause.NameUnproven(unproven), expected, "unproven: " + String.join("; ", unproven),
+        String.join("; ", why) + ". Qualify the name in the artifact.");
+  }
+
+  /** Why {@code n} may resolve elsewhere than its schema, or null when it resolves there. */
+  private static String problem(Connection c, PathName n, Long role, boolean autocommit) throws SQLException {
+    if (!(n.setting() instanceof ArtifactSearchPath.Set set)) {
+      return "cutter cannot tell which schema PostgreSQL finds it in";
+    }
+    if (n.schema() == null) {
+      return set.elements().stream().anyMatch(e -> !e.equals("pg_catalog") && !e.equals("pg_temp") && !e.isEmpty())
+          ? "that search_path lists \"$user\" first, a schema the text alone cannot name"
+          : "that search_path lists no schema to find or create it in but the catalog";
+    }
+    if (autocommit && set.local()) {
+      return "a local setting lasts only its own statement in autocommit mode, so PostgreSQL resolves the name through"
+          + " the session's search_path";
+    }
+    String f = Identifiers.quote(n.schema());
+    if (!n.schemaCreated() && role != null) { // no apply_role: apply_role_privileges says so
+      Boolean usable = usable(c, n.schema(), role);
+      if (usable == null) {
+        return "schema " + f + " does not exist, so PostgreSQL would look further along the path";
+      }
+      if (!usable) {
+        return "apply_role may not use schema " + f + " (no USAGE), so PostgreSQL would skip it";
+      }
+    }
+    if (set.catalogFirst() && exists(c, n.kind(), "pg_catalog", n.name())) {
+      return "pg_catalog holds a " + n.kind().sqlName() + " of that name, which PostgreSQL finds first";
+    }
+    if (!n.created() && !exists(c, n.kind(), n.schema(), n.name())) {
+      return "schema " + f + " holds no " + n.kind().sqlName() + " of that name (nor does the artifact create one there"
+          + " before), so PostgreSQL would look further along the path";
+    }
+    return null;
+  }
+
+  /** Whether apply_role may use {@code schema}; null when it does not exist. */
+  private static Boolean usable(Connection c, String schema, long role) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("select pg_catalog.has_schema_privilege(?::oid, n.oid, 'USAGE')"
+        + " from pg_catalog.pg_namespace n where n.nspname = ?::name")) {
+      ps.setLong(1, role);
+      ps.setString(2, schema);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getBoolean(1) : null;
+      }
+    }
+  }
+
+  /** Whether {@code schema} holds an object named {@code name} in {@code kind}'s namespace. */
+  private static boolean exists(Connection c, ObjectKind kind, String schema, String name) throws SQLException {
+    String sql = switch (family(kind)) {
+      case "relation" -> "select 1 from pg_catalog.pg_class o join pg_catalog.pg_namespace n on n.oid = o.relnamespace"
+          + " where n.nspname = ?::name and o.relname = ?::name";
+      case "type" -> "select 1 from pg_catalog.pg_type o join pg_catalog.pg_namespace n on n.oid = o.typnamespace"
+          + " where n.nspname = ?::name and o.typname = ?::name";
+      case "routine" -> "select 1 from pg_catalog.pg_proc o join pg_catalog.pg_namespace n on n.oid = o.pronamespace"
+          + " where n.nspname = ?::name and o.proname = ?::name";
+      default -> null;
+    };
+    if (sql == null) {
+      return false;
+    }
+    try (PreparedStatement ps = c.prepareStatement(sql + " limit 1")) {
+      ps.setString(1, schema);
+      ps.setString(2, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+}

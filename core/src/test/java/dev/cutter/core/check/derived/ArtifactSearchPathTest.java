@@ -1,0 +1,129 @@
+package dev.cutter.core.check.derived;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cutter.core.catalog.ObjectKind;
+import dev.cutter.core.catalog.ObjectName;
+import dev.cutter.core.check.derived.ArtifactSearchPath.PathName;
+import dev.cutter.core.check.derived.ArtifactSearchPath.Setting;
+import dev.cutter.core.exec.ExecStatement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The search_path an artifact sets itself, followed from its text: what each form of SET, RESET and
+ * set_config leaves in effect, what cannot be followed, and how the analysis names the objects a
+ * statement names unqualified under it.
+ */
+class ArtifactSearchPathTest {
+
+  private static Setting after(String sql) {
+    return ArtifactSearchPath.after(ArtifactSearchPath.SESSION, SqlTokens.of(sql), 1, 1);
+  }
+
+  private static Setting afterSet(String sql) {
+    Setting set = after("set search_path = app");
+    return ArtifactSearchPath.after(set, SqlTokens.of(sql), 2, 2);
+  }
+
+  private static List<ExecStatement> stmts(String... texts) {
+    List<ExecStatement> out = new ArrayList<>();
+    for (int i = 0; i < texts.length; i++) {
+      out.add(new ExecStatement(i + 1, i + 1, texts[i]));
+    }
+    return out;
+  }
+
+  @Test
+  void everyFormOfSetNamesItsSchemasAsTheServerStoresThem() {
+    assertThat(after("set search_path = App, \"Mixed\", 'quoted one'")).isEqualTo(
+        new ArtifactSearchPath.Set(List.of("app", "Mixed", "quoted one"), false, 1, 1));
+    assertThat(after("SET SESSION search_path TO s1")).isEqualTo(new ArtifactSearchPath.Set(List.of("s1"), false, 1, 1));
+    assertThat(after("set local search_path to s1, public")).isEqualTo(
+        new ArtifactSearchPath.Set(List.of("s1", "public"), true, 1, 1));
+    assertThat(after("select pg_catalog.set_config('search_path', 'a, \"B\"', false)")).isEqualTo(
+        new ArtifactSearchPath.Set(List.of("a", "B"), false, 1, 1));
+    assertThat(after("SELECT set_config('search_path', '', true)")).isEqualTo(
+        new ArtifactSearchPath.Set(List.of(), true, 1, 1));
+  }
+
+  @Test
+  void resetAndDefaultGiveTheSessionsBack() {
+    assertThat(afterSet("reset search_path")).isEqualTo(ArtifactSearchPath.SESSION);
+    assertThat(afterSet("RESET ALL")).isEqualTo(ArtifactSearchPath.SESSION);
+    assertThat(afterSet("set search_path to default")).isEqualTo(ArtifactSearchPath.SESSION);
+    assertThat(afterSet("reset statement_timeout")).isInstanceOf(ArtifactSearchPath.Set.class);
+  }
+
+  @Test
+  void whatSetsNoSessionsPathLeavesItAsItWas() {
+    assertThat(after("alter role r set search_path = x")).isEqualTo(ArtifactSearchPath.SESSION);
+    assertThat(afterSet("alter database d set search_path = x")).isInstanceOf(ArtifactSearchPath.Set.class);
+    assertThat(after("create function f() returns int language sql set search_path = x as 'select 1'"))
+        .isEqualTo(ArtifactSearchPath.SESSION);
+    assertThat(after("set statement_timeout = 0")).isEqualTo(ArtifactSearchPath.SESSION);
+    assertThat(after("rollback to savepoint a")).as("nothing set since").isEqualTo(ArtifactSearchPath.SESSION);
+  }
+
+  @Test
+  void whatTheTextDoesNotTellCannotBeFollowed() {
+    assertThat(after("select set_config('search_path', current_user, false)")).isInstanceOf(ArtifactSearchPath.Unfollowed.class);
+    assertThat(after("do $$ begin perform set_config('search_path', 'x', false); end $$"))
+        .isInstanceOf(ArtifactSearchPath.Unfollowed.class);
+    assertThat(after("set search_path from current")).isInstanceOf(ArtifactSearchPath.Unfollowed.class);
+    assertThat(after("set search_path = a,")).isInstanceOf(ArtifactSearchPath.Unfollowed.class);
+    assertThat(afterSet("rollback to savepoint a")).isInstanceOf(ArtifactSearchPath.Unfollowed.class);
+    assertThat(afterSet("ROLLBACK WORK TO a")).isInstanceOf(ArtifactSearchPath.Unfollowed.class);
+  }
+
+  @Test
+  void theFirstSchemaListedIsWhereNamesGoButNotTheCatalogNorUser() {
+    assertThat(new ArtifactSearchPath.Set(List.of("pg_catalog", "pg_temp", "app", "public"), false, 1, 1).first()).isEqualTo("app");
+    assertThat(new ArtifactSearchPath.Set(List.of("pg_catalog", "app"), false, 1, 1).catalogFirst()).isTrue();
+    assertThat(new ArtifactSearchPath.Set(List.of("app", "pg_catalog"), false, 1, 1).catalogFirst()).isFalse();
+    assertThat(new ArtifactSearchPath.Set(List.of("$user", "app"), false, 1, 1).first()).isNull();
+    assertThat(new ArtifactSearchPath.Set(List.of("", "pg_catalog"), false, 1, 1).first()).isNull();
+  }
+
+  @Test
+  void namesUnderTheArtifactsPathAreNamedInItsFirstSchemaAndRecorded() {
+    List<ExecStatement> s = stmts("create table t (a int)", "set search_path = s1, public", "create table u (a int)",
+        "insert into u values (1)", "insert into t values (1)", "create index on v (a)", "reset search_path",
+        "insert into w values (1)");
+    List<Touch> touches = StatementAnalysis.touches(s);
+    assertThat(touches).extracting(Touch::object).containsExactly(ObjectName.unqualified("t"), new ObjectName("s1", "u"),
+        new ObjectName("s1", "u"), new ObjectName("s1", "t"), new ObjectName("s1", "v"), ObjectName.unqualified("w"));
+    assertThat(StatementAnalysis.requirements(s)).filteredOn(r -> r instanceof Requirement.CreateIn)
+        .extracting(r -> ((Requirement.CreateIn) r).object()).containsExactly(ObjectName.unqualified("t"), new ObjectName("s1", "u"));
+    List<PathName> names = StatementAnalysis.pathNames(s);
+    assertThat(names).extracting(PathName::name).containsExactly("u", "u", "t", "v");
+    assertThat(names).extracting(PathName::created).as("u created at 3, t elsewhere").containsExactly(true, true, false, false);
+    assertThat(names.get(0).where()).isEqualTo("statement 3 (line 3): table u");
+    assertThat(names.get(0).settingInWords()).isEqualTo("the search_path the artifact set at statement 2 (line 2) to s1, public");
+  }
+
+  @Test
+  void aTemporaryRelationAndAnUnfollowedChangeAreNotNamedInTheFirstSchema() {
+    List<ExecStatement> s = stmts("create temp table tmp (a int)", "create schema s1", "set search_path = s1",
+        "insert into tmp values (1)", "create table n (a int)", "select set_config('search_path', current_user, false)",
+        "insert into n values (1)");
+    List<PathName> names = StatementAnalysis.pathNames(s);
+    assertThat(names).extracting(PathName::name).containsExactly("n", "n");
+    assertThat(names.get(0).schema()).isEqualTo("s1");
+    assertThat(names.get(0).schemaCreated()).isTrue();
+    assertThat(names.get(1).schema()).isNull();
+    assertThat(names.get(1).setting()).isInstanceOf(ArtifactSearchPath.Unfollowed.class);
+    assertThat(StatementAnalysis.touches(s)).filteredOn(t -> t.action() == Touch.Action.INSERT).extracting(Touch::object)
+        .containsExactly(ObjectName.unqualified("tmp"), ObjectName.unqualified("n"));
+  }
+
+  @Test
+  void aRoutineAndATypeAreNamedInTheirOwnNamespaces() {
+    List<ExecStatement> s = stmts("set search_path = app", "create type mood as enum ('a')",
+        "create function f() returns int language sql as 'select 1'", "alter function f() owner to r");
+    List<PathName> names = StatementAnalysis.pathNames(s);
+    assertThat(names).extracting(PathName::kind).containsExactly(ObjectKind.TYPE, ObjectKind.FUNCTION, ObjectKind.FUNCTION);
+    assertThat(names).extracting(PathName::created).containsExactly(true, true, true);
+  }
+}
