@@ -341,6 +341,11 @@ class CauseDiagnosisTableTest {
                   + c.dir.resolve("b") + "\n  min_bytes: 64")));
         }, Verdict.BLOCKED, "The change touches schema backup_journal, outside the backup scope",
             "Add the schema to backup.scope (or use scope: database) and have the package signed again."),
+        new Row(Cause.NameUnproven.class, c -> {
+          c.init();
+          return c.verb("preflight", c.pkg("set search_path = no_such_schema, public;\ncreate table " + TRAP + "_n (id int);\n"));
+        }, Verdict.BLOCKED, "The artifact names statement 2 (line 2): table " + TRAP + "_n unqualified after setting its own search_path",
+            "Write the name schema-qualified (schema.name) in the artifact and have the package signed again."),
         new Row(Cause.TargetChangedSinceP1.class, c -> {
           // a session in the way while cutter waits (--lock-wait), which alters the table and commits: the
           // blockers gate then lets the run through, and the catalog re-check at BEGIN sees the change

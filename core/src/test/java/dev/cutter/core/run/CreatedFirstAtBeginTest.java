@@ -57,11 +57,11 @@ class CreatedFirstAtBeginTest {
     }
   }
 
-  private static RunReport apply(TestDatabase db, String meanwhile, String... statements) throws SQLException {
+  static RunReport apply(TestDatabase db, String meanwhile, String... statements) throws SQLException {
     return applyIn(db, ApplySettings.Mode.TRANSACTION, meanwhile, statements);
   }
 
-  private static RunReport applyIn(TestDatabase db, ApplySettings.Mode mode, String meanwhile, String... statements)
+  static RunReport applyIn(TestDatabase db, ApplySettings.Mode mode, String meanwhile, String... statements)
       throws SQLException {
     try (Connection c = db.superuser()) {
       Journal.init(c, List.of());
@@ -74,7 +74,7 @@ class CreatedFirstAtBeginTest {
   }
 
   /** Runs {@code sql} in another session once the change's first statement ({@code select pg_sleep(1.5)}) runs. */
-  private static Thread duringTheFirstStatement(TestDatabase db, String sql) {
+  static Thread duringTheFirstStatement(TestDatabase db, String sql) {
     Thread meanwhile = new Thread(() -> {
       long end = System.nanoTime() + 10_000_000_000L;
       while (System.nanoTime() < end && db.queryValue("select count(*) from pg_stat_activity where state = 'active'"
@@ -96,11 +96,11 @@ class CreatedFirstAtBeginTest {
 
   private static final String CREATE_T = "create table if not exists public.t (a int)";
 
-  private static String applyMessage(RunReport r) {
+  static String applyMessage(RunReport r) {
     return r.gates().stream().filter(g -> g.id().equals(GateIds.APPLY)).findFirst().orElseThrow().message();
   }
 
-  private static CheckResult atBegin(RunReport r, String id) {
+  static CheckResult atBegin(RunReport r, String id) {
     return r.gates().stream().filter(g -> g.id().equals(GateIds.APPLY)).findFirst().orElseThrow().checks().stream()
         .filter(c -> c.id().equals(id)).findFirst().orElseThrow(() -> new AssertionError("no " + id + " in " + r.gates()));
   }
