@@ -104,10 +104,13 @@ public final class ArtifactSearchPath {
     }
   }
 
-  /** Whether {@code text} may change the search_path at all (most statements: no tokens read). */
-  static boolean mayChange(String text) {
-    return containsIgnoringCase(text, "search_path") || containsIgnoringCase(text, "reset")
-        || containsIgnoringCase(text, "rollback");
+  /**
+   * Whether {@code text} may change the search_path from {@code before} at all (most statements: no tokens
+   * read): only a statement naming it sets one; RESET and ROLLBACK TO matter once one is set.
+   */
+  static boolean mayChange(Setting before, String text) {
+    return containsIgnoringCase(text, "search_path") || (!(before instanceof SessionDefault)
+        && (containsIgnoringCase(text, "reset") || containsIgnoringCase(text, "rollback")));
   }
 
   /**
@@ -220,9 +223,11 @@ public final class ArtifactSearchPath {
     return dev.cutter.core.catalog.SearchPath.elements(value).stream().map(Identifiers::truncate).toList();
   }
 
+  /** Whether {@code lower} (lower-case ASCII letters and {@code _}) occurs in {@code text}, case ignored: one pass. */
   static boolean containsIgnoringCase(String text, String lower) {
-    for (int i = 0; i + lower.length() <= text.length(); i++) {
-      if (text.regionMatches(true, i, lower, 0, lower.length())) {
+    char first = lower.charAt(0);
+    for (int i = 0, last = text.length() - lower.length(); i <= last; i++) {
+      if ((text.charAt(i) | 0x20) == first && text.regionMatches(true, i, lower, 0, lower.length())) {
         return true;
       }
     }

@@ -168,7 +168,7 @@ public final class StatementAnalysis {
 
     /** Past statement {@code s}: the setting the next one runs under. */
     void after(ExecStatement s) {
-      if (ArtifactSearchPath.mayChange(s.text())) {
+      if (ArtifactSearchPath.mayChange(setting, s.text())) {
         setting = ArtifactSearchPath.after(setting, SqlTokens.of(s.text()), s.index(), s.line());
       }
     }
