@@ -43,6 +43,8 @@ public final class LockHazardLinter {
   private final LintCatalog catalog;
   private final Set<ObjectName> created = new HashSet<>();
   private final List<LintFinding> out = new ArrayList<>();
+  /** The search_path the artifact set itself, if any: an unqualified table is the one in its first schema (R47). */
+  private dev.cutter.core.check.derived.ArtifactSearchPath.Setting path = dev.cutter.core.check.derived.ArtifactSearchPath.SESSION;
 
   private LockHazardLinter(String file, LintCatalog catalog) {
     this.file = file;
@@ -54,6 +56,7 @@ public final class LockHazardLinter {
     LockHazardLinter l = new LockHazardLinter(file, catalog);
     for (ExecStatement s : statements) {
       l.statement(s);
+      l.path = dev.cutter.core.check.derived.ArtifactSearchPath.next(l.path, s);
     }
     return List.copyOf(l.out);
   }
@@ -162,7 +165,7 @@ public final class LockHazardLinter {
     if (c.accept("table")) {
       boolean ifNotExists = c.peekIs("if");
       c.ifNotExists();
-      ObjectName n = c.name();
+      ObjectName n = dev.cutter.core.check.derived.ArtifactSearchPath.named(path, c.name());
       // CREATE TABLE IF NOT EXISTS of a table that is there creates nothing: the old table stays the one changed
       if (n != null && !(ifNotExists && catalog.live() && catalog.table(n).isPresent())) {
         created.add(normalize(n));
@@ -417,7 +420,7 @@ public final class LockHazardLinter {
 
   /** The table at the cursor, qualified, when it existed before the change; the name is consumed either way. */
   private Optional<ObjectName> tableIfExisting(Cursor c) {
-    ObjectName n = c.name();
+    ObjectName n = dev.cutter.core.check.derived.ArtifactSearchPath.named(path, c.name());
     if (n == null || created.contains(normalize(n))) {
       return Optional.empty();
     }

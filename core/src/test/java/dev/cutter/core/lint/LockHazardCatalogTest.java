@@ -76,6 +76,20 @@ class LockHazardCatalogTest {
     assertThat(lint("create index nowhere_a on app.nowhere (a)")).as("no such table: nothing to lock").isEmpty();
   }
 
+  /**
+   * R47: after the artifact's own {@code SET search_path = app}, {@code t} is app.t, whatever apply_role's
+   * search_path finds (public only here): the index on it is a hazard, and one made unqualified there is new.
+   */
+  @Test
+  void anUnqualifiedTableAfterTheArtifactSetsItsOwnSearchPathIsTheOneInItsFirstSchema() throws SQLException {
+    assertThat(lint("set search_path = app, public", "create index t_note on t (note)", "truncate t"))
+        .containsExactly("index-not-concurrent@2", "truncate@3");
+    assertThat(lint("set search_path = app", "create table fresh3 (a int)", "create index fresh3_a on app.fresh3 (a)"))
+        .as("created unqualified into app").isEmpty();
+    assertThat(lint("set search_path = app", "reset search_path", "create index t_note on t (note)"))
+        .as("apply_role's again").isEmpty();
+  }
+
   @Test
   void constraintsWithoutNotValidOnAnExistingTableFire() throws SQLException {
     assertThat(lint("alter table app.t add constraint t_o foreign key (o) references app.o (id)",

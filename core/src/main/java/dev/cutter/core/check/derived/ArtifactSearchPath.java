@@ -104,6 +104,22 @@ public final class ArtifactSearchPath {
     }
   }
 
+  /** The setting after statement {@code s}, given the one before it (a statement that names none leaves it). */
+  public static Setting next(Setting before, dev.cutter.core.exec.ExecStatement s) {
+    return mayChange(before, s.text()) ? after(before, SqlTokens.of(s.text()), s.index(), s.line()) : before;
+  }
+
+  /**
+   * {@code name} as the analysis names it under {@code setting}: an unqualified name in the first schema a
+   * setting of the artifact's own lists; else as written.
+   */
+  public static dev.cutter.core.catalog.ObjectName named(Setting setting, dev.cutter.core.catalog.ObjectName name) {
+    if (name != null && !name.qualified() && setting instanceof Set set && set.first() != null) {
+      return name.in(set.first());
+    }
+    return name;
+  }
+
   /**
    * Whether {@code text} may change the search_path from {@code before} at all (most statements: no tokens
    * read): only a statement naming it sets one; RESET and ROLLBACK TO matter once one is set.

@@ -168,9 +168,7 @@ public final class StatementAnalysis {
 
     /** Past statement {@code s}: the setting the next one runs under. */
     void after(ExecStatement s) {
-      if (ArtifactSearchPath.mayChange(setting, s.text())) {
-        setting = ArtifactSearchPath.after(setting, SqlTokens.of(s.text()), s.index(), s.line());
-      }
+      setting = ArtifactSearchPath.next(setting, s);
     }
 
     private boolean underPath(ObjectKind kind, ObjectName name) {
