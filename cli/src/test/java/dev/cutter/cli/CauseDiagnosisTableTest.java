@@ -565,7 +565,60 @@ class CauseDiagnosisTableTest {
     producedAndDiagnosed(rows().filter(r -> r.cause() == Cause.RestoreProofFailed.class).findFirst().orElseThrow(), db);
   }
 
-  private void producedAndDiagnosed(Row row, TestDatabase db) throws Exception {
+  /**
+   * The target changed after BEGIN, as the change ran (R41): another session creates the relation the
+   * change's CREATE … IF NOT EXISTS then creates nothing for. The report says what cutter found, with the
+   * same exit code as before, and no SQLSTATE the server never sent (42P07 was once made up for it). The
+   * other session's table stays: the baseline differs, ESCALATE.
+   */
+  @Test
+  void aRelationAnotherSessionCreatesAfterBeginIsDiagnosedAsWhatCutterFound(TestDatabase db) throws Exception {
+    Cli run = producedAndDiagnosed(new Row(Cause.TargetChangedSinceP1.class, CauseDiagnosisTableTest::createdMeanwhile,
+        Verdict.ESCALATE, "Relation public." + TRAP + ", which the change creates and which was absent at the"
+            + " preflight and at BEGIN, was created by another session after BEGIN, not by the change",
+        "Compare baseline_before and baseline_after below and find the session that made the difference"
+            + " (pg_stat_activity, server log)."), db);
+    assertThat(run.exit()).as("as before: ESCALATE").isEqualTo(6);
+    String yaml = run.out().lines().filter(l -> l.startsWith("report: ") && l.endsWith(".yaml")).findFirst()
+        .map(l -> Path.of(l.substring("report: ".length()))).map(CauseDiagnosisTableTest::read).orElseThrow();
+    assertThat(yaml).contains("was created by another session after BEGIN").doesNotContain("42P07");
+    assertThat(run.out() + run.err()).doesNotContain("42P07");
+  }
+
+  /**
+   * The change sleeps, then creates {@code public.TRAP} if it does not exist and writes it; another
+   * session creates that table while the change sleeps (after BEGIN).
+   */
+  private static Cli createdMeanwhile(Case c) throws Exception {
+    c.init();
+    Path pkg = c.pkg("select pg_sleep(1.5);\ncreate table if not exists public." + TRAP + " (id int);\n"
+        + "insert into public." + TRAP + " values (1);\n");
+    Thread meanwhile = new Thread(() -> {
+      long end = System.nanoTime() + 30_000_000_000L;
+      while (System.nanoTime() < end && c.db.queryValue("select count(*) from pg_stat_activity where state = 'active'"
+          + " and query like '%pg_sleep(1.5)%' and pid <> pg_backend_pid()").equals("0")) {
+        Thread.onSpinWait();
+      }
+      c.db.execute("create table public." + TRAP + " (id int)");
+    });
+    meanwhile.start();
+    try {
+      return c.verb("apply", pkg);
+    } finally {
+      meanwhile.join();
+      assertThat(c.db.queryValue("select count(*) from public." + TRAP)).as("the change's INSERT rolled back").isEqualTo("0");
+    }
+  }
+
+  private static String read(Path p) {
+    try {
+      return Files.readString(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private Cli producedAndDiagnosed(Row row, TestDatabase db) throws Exception {
     Case c = new Case(db, dir);
     Cli run = row.scenario().run(c);
 
@@ -579,6 +632,7 @@ class CauseDiagnosisTableTest {
       assertThat(report.rootCause()).doesNotContain("already in this target's journal", "consumed once");
     }
     assertThat(report.remediation().get(0).action()).isEqualTo(c.fill(row.firstOption()));
+    return run;
   }
 
   @Test

@@ -350,12 +350,56 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
       case SERVER -> "the apply session is connected to another server than the one the preflight checked";
       case LOCKS_NOT_GRANTED -> "other sessions held locks on relations the change touches past lock_timeout";
       case CHECK -> "a preflight check no longer held at BEGIN";
+      case CREATED_BY_ANOTHER_SESSION, CREATED_IN_ANOTHER_SCHEMA, SCHEMA_NO_LONGER_USABLE -> null;
     };
+    if (what == null) {
+      return createdElsewhere(c);
+    }
     return Diagnosis.of(
         "The change did not begin: " + what + ". The transaction was rolled back before the first statement.",
         "Find what changed the target during the run, then re-run the same package; " + UNCHANGED,
         "Re-run in a quieter window (the package can run again as it is).",
         "Find the sessions involved (pg_stat_activity, pg_locks) and coordinate with their owners before retrying.");
+  }
+
+  /**
+   * A relation the change creates first was not the change's own after BEGIN: names and schemas cannot be
+   * locked, so cutter proved it as the change ran (R41, R43, R45, R46) and found another session's work.
+   */
+  private Diagnosis createdElsewhere(Cause.TargetChangedSinceP1 c) {
+    String relation = c.relation() == null ? "A relation the change creates" : "Relation " + c.relation();
+    String ended = r.applySettings() != null && "autocommit".equals(r.applySettings().mode())
+        ? " The statement that created it was rolled back, and the statements after it did not run."
+        : " The change was rolled back.";
+    String retry = "Re-run the same package once the target is as the preflight found it (the package can run again"
+        + " as it is).";
+    if (c.what() == Cause.Recheck.SCHEMA_NO_LONGER_USABLE) {
+      String schema = c.schema() == null ? "A schema" : "Schema " + c.schema();
+      return Diagnosis.of(schema + ", which the artifact's own search_path lists first and where the preflight proved"
+              + " its unqualified names, was dropped or made unusable for apply_role after BEGIN: PostgreSQL looked"
+              + " further along that path, where nothing was locked or proved." + ended,
+          "Find who changed the schema and why before re-running.",
+          "Once the schema is as the preflight found it: " + retry,
+          "Qualify the names in the artifact and re-issue the package.");
+    }
+    if (c.what() == Cause.Recheck.CREATED_IN_ANOTHER_SCHEMA) {
+      String schema = c.schema() == null ? "another schema" : "schema " + c.schema();
+      return Diagnosis.of(relation + ", which the change creates under an unqualified name, went to " + schema
+              + ", not to " + (c.expectedSchema() == null ? "the schema" : c.expectedSchema()) + " where the preflight"
+              + " and BEGIN saw an unqualified CREATE go: another session made " + schema + " on apply_role's"
+              + " search_path after BEGIN (a schema named as the role comes first, as \"$user\")." + ended,
+          "Find who made " + schema + " and why before re-running: a re-run would create the relation there.",
+          "If " + schema + " is not meant to be there, drop it through its own approved change; then: " + retry,
+          "Qualify the names the artifact creates (or have it set its own search_path) and re-issue the package.");
+    }
+    return Diagnosis.of(relation + ", which the change creates and which was absent at the preflight and at BEGIN,"
+            + " was created by another session after BEGIN, not by the change: the change's CREATE … IF NOT EXISTS"
+            + " created nothing, and its statements would have acted on that session's relation (its triggers, its"
+            + " owner)." + ended,
+        "Find the session that created it and why (pg_stat_activity, server log) before re-running: a re-run would"
+            + " take that relation as the change's.",
+        "If that relation is not meant to be there, remove it through its own approved change; then: " + retry,
+        "If it is meant to stay, re-issue the package for the target as it is now.");
   }
 
   @Override

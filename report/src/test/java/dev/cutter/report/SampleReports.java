@@ -57,6 +57,13 @@ final class SampleReports {
         List.of("design review PASS", "owner approval"));
   }
 
+  /** An ESCALATE apply run in apply mode {@code mode} (transaction, autocommit) with no gate: for one cause's diagnosis. */
+  static RunReport escalatedIn(String mode) {
+    return new RunReport(RUN_ID, RunMode.APPLY, pkg(), target("billing_owner"), Verdict.ESCALATE, 6, true, List.of(), null,
+        null, null, null, "apply failed", List.of(), null, null, null)
+        .withApplySettings(new RunReport.ApplySettingsInfo(mode, "5s", "5min", null));
+  }
+
   static TargetInfo target(String applyRole) {
     return new TargetInfo("ledger", "7300411111111111111", "15.7", "deploy_login", applyRole);
   }

@@ -342,16 +342,41 @@ public sealed interface Cause {
     }
   }
 
-  /** At BEGIN, the target was not as P1 found it. */
-  record TargetChangedSinceP1(Recheck what) implements Cause {
+  /**
+   * At BEGIN, the target was not as P1 found it; or, for {@link Recheck#CREATED_BY_ANOTHER_SESSION} and
+   * {@link Recheck#CREATED_IN_ANOTHER_SCHEMA}, a relation the change creates first was, after BEGIN, not
+   * the change's own: {@code relation} as the change names it and, for the second, the {@code schema} it
+   * is in and the {@code expectedSchema} P1 and BEGIN saw an unqualified CREATE go to (null where they
+   * do not apply).
+   */
+  record TargetChangedSinceP1(Recheck what, String relation, String schema, String expectedSchema) implements Cause {
+    /** A re-check at BEGIN that names no relation. */
+    public TargetChangedSinceP1(Recheck what) {
+      this(what, null, null, null);
+    }
+
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.targetChangedSinceP1(this);
     }
   }
 
-  /** What the recheck at BEGIN found changed. */
-  enum Recheck { CATALOG, SERVER, LOCKS_NOT_GRANTED, CHECK }
+  /**
+   * What the recheck at BEGIN found changed. The last three are found after BEGIN, as the change runs: a
+   * name and a schema cannot be locked (R41, R43, R45, R46, R47).
+   */
+  enum Recheck {
+    CATALOG, SERVER, LOCKS_NOT_GRANTED, CHECK,
+    /** A relation the change creates first exists and another session created it after BEGIN, not the change. */
+    CREATED_BY_ANOTHER_SESSION,
+    /** A relation the change creates under an unqualified name went to a schema another session made after BEGIN. */
+    CREATED_IN_ANOTHER_SCHEMA,
+    /**
+     * A schema the artifact's own search_path lists first, where its unqualified names were proved (R47), was
+     * dropped or made unusable for apply_role after BEGIN ({@code schema}).
+     */
+    SCHEMA_NO_LONGER_USABLE
+  }
 
   /** The P2 backup was refused. */
   record BackupRefused(BackupRefusal kind) implements Cause {

@@ -8,6 +8,7 @@ import dev.cutter.core.check.derived.Touch;
 import dev.cutter.core.lock.LockMode;
 import dev.cutter.core.db.DbErrors;
 import dev.cutter.core.exec.ApplyEngine;
+import dev.cutter.core.exec.CreatedElsewhere;
 import dev.cutter.core.exec.ExecStatement;
 import dev.cutter.core.model.ApplyPackage;
 import java.sql.Array;
@@ -493,7 +494,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
    * (absent at P1 and at BEGIN) that exists now is the change's own. A name cannot be locked, so another
    * session can create one after BEGIN compared its absence and before the change's {@code CREATE … IF
    * NOT EXISTS}, which then creates nothing, and the change's later statements act on the other
-   * session's relation (its triggers run). An SQLException (42P07) then, which rolls the change back.
+   * session's relation (its triggers run). A {@link CreatedElsewhere} then, which rolls the change back.
    */
   public void createdFirstAreTheChanges(Connection c) throws SQLException {
     if (!createdFirst.isEmpty()) {
@@ -516,9 +517,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
   private void artifactSchemasStillUsable(Connection c) throws SQLException {
     for (Map.Entry<String, String> e : artifactSchemas(c, artifactSchemas, applyRole).entrySet()) {
       if (!e.getValue().equals("usable")) {
-        throw new SQLException("schema " + dev.cutter.core.catalog.Identifiers.quote(e.getKey()) + ", where the artifact's own"
-            + " search_path names its objects, is " + e.getValue() + " for apply_role before COMMIT: another session changed it"
-            + " after BEGIN; what P1 proved no longer holds", "42P07");
+        throw CreatedElsewhere.schemaNoLongerUsable(dev.cutter.core.catalog.Identifiers.quote(e.getKey()), e.getValue());
       }
     }
   }
@@ -539,8 +538,8 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
 
   /**
    * A schema cannot be locked either: another session that makes one earlier on apply_role's search_path
-   * after BEGIN compared where an unqualified CREATE goes (R42) takes the change's new relation. An
-   * SQLException (42P07) then, which rolls the change back.
+   * after BEGIN compared where an unqualified CREATE goes (R42) takes the change's new relation. A
+   * {@link CreatedElsewhere} then, which rolls the change back.
    */
   private void createdWhereBeginSaw(Connection c, String searchPath, String schema) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(CREATED_ELSEWHERE)) {
@@ -549,9 +548,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
       ps.setString(3, schema);
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
-          throw new SQLException("relation " + rs.getString(1) + " was created in schema " + rs.getString(2) + ", not in "
-              + schema + " where P1 and BEGIN saw an unqualified CREATE go: another session made that schema after BEGIN;"
-              + " what P1 proved no longer holds", "42P07");
+          throw CreatedElsewhere.inAnotherSchema(rs.getString(1), rs.getString(2), schema);
         }
       }
     }
@@ -562,8 +559,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
       ps.setArray(1, c.createArrayOf("text", relations.toArray()));
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
-          throw new SQLException("relation " + rs.getString(1) + " was created by another session after BEGIN, not"
-              + " by the change: what P1 proved no longer holds", "42P07");
+          throw CreatedElsewhere.byAnotherSession(rs.getString(1));
         }
       }
     }

@@ -104,18 +104,22 @@ public final class ApplyEngine {
   public record Outcome(Ending ending, int total, int executed, List<Integer> committed, Integer failedIndex,
       Integer failedLine, ServerError error, Refusal refusal, StatementTimings timings, StatementNotices notices,
       Pipelining pipelining, Integer failedAmongLast, Integer failedAmongLine,
-      LexingSettingChanged.Mismatch lexingChanged) {
+      LexingSettingChanged.Mismatch lexingChanged, CreatedElsewhere.Finding createdElsewhere) {
     public Outcome {
       committed = List.copyOf(committed);
       notices = notices == null ? StatementNotices.NONE : notices;
     }
 
-    /** An outcome without a lexing setting changed ({@code lexingChanged}: the statement cutter did not send, and why). */
+    /**
+     * An outcome without a lexing setting changed ({@code lexingChanged}: the statement cutter did not send, and
+     * why) and without a relation created elsewhere ({@code createdElsewhere}: what cutter found, {@link
+     * CreatedElsewhere}).
+     */
     public Outcome(Ending ending, int total, int executed, List<Integer> committed, Integer failedIndex,
         Integer failedLine, ServerError error, Refusal refusal, StatementTimings timings, StatementNotices notices,
         Pipelining pipelining, Integer failedAmongLast, Integer failedAmongLine) {
       this(ending, total, executed, committed, failedIndex, failedLine, error, refusal, timings, notices, pipelining,
-          failedAmongLast, failedAmongLine, null);
+          failedAmongLast, failedAmongLine, null, null);
     }
 
     /**
@@ -144,19 +148,30 @@ public final class ApplyEngine {
     /** This outcome with the statements' times. */
     public Outcome withTimings(StatementTimings t) {
       return new Outcome(ending, total, executed, committed, failedIndex, failedLine, error, refusal, t, notices,
-          pipelining, failedAmongLast, failedAmongLine, lexingChanged);
+          pipelining, failedAmongLast, failedAmongLine, lexingChanged, createdElsewhere);
     }
 
     /** This outcome with the notices the statements raised and how they were sent. */
     Outcome with(StatementNotices n, Pipelining p) {
       return new Outcome(ending, total, executed, committed, failedIndex, failedLine, error, refusal, timings, n, p,
-          failedAmongLast, failedAmongLine, lexingChanged);
+          failedAmongLast, failedAmongLine, lexingChanged, createdElsewhere);
     }
 
-    /** This outcome with the statement the guard did not send ({@link LexingSettingChanged}), when {@code e} is that. */
-    Outcome withLexing(SQLException e) {
-      return !(e instanceof LexingSettingChanged l) ? this : new Outcome(ending, total, executed, committed, failedIndex,
-          failedLine, error, refusal, timings, notices, pipelining, failedAmongLast, failedAmongLine, l.mismatch());
+    /**
+     * This outcome with what cutter itself found, when {@code e} is its own refusal: the statement the guard did
+     * not send ({@link LexingSettingChanged}), a relation created first that is not the change's own ({@link
+     * CreatedElsewhere}).
+     */
+    Outcome withCuttersOwn(SQLException e) {
+      if (e instanceof LexingSettingChanged l) {
+        return new Outcome(ending, total, executed, committed, failedIndex, failedLine, error, refusal, timings, notices,
+            pipelining, failedAmongLast, failedAmongLine, l.mismatch(), createdElsewhere);
+      }
+      if (e instanceof CreatedElsewhere c) {
+        return new Outcome(ending, total, executed, committed, failedIndex, failedLine, error, refusal, timings, notices,
+            pipelining, failedAmongLast, failedAmongLine, lexingChanged, c.finding());
+      }
+      return this;
     }
 
     public Outcome(Ending ending, int total, int executed, List<Integer> committed, Integer failedIndex,
@@ -267,7 +282,7 @@ public final class ApplyEngine {
           timer.locksReleased();
           return new Outcome(ending, statements.size(), executed, List.of(), r.failed().index(), r.failed().line(), err,
               null, null, null, null, r.failedAmongLast() == null ? null : r.failedAmongLast().index(),
-              r.failedAmongLast() == null ? null : r.failedAmongLast().line()).withLexing(r.error());
+              r.failedAmongLast() == null ? null : r.failedAmongLast().line()).withCuttersOwn(r.error());
         }
       } else {
         for (ExecStatement s : statements) {
@@ -286,17 +301,18 @@ public final class ApplyEngine {
             ServerError err = errorOf(e);
             Ending ending = rollback(c, e, err);
             timer.locksReleased();
-            return new Outcome(ending, statements.size(), executed, List.of(), s.index(), s.line(), err).withLexing(e);
+            return new Outcome(ending, statements.size(), executed, List.of(), s.index(), s.line(), err).withCuttersOwn(e);
           }
         }
       }
       try {
         journal.run(c);
       } catch (SQLException e) {
-        ServerError err = ServerError.of(e);
-        Ending ending = rollback(c, err);
+        // the journal row, and the proof that each relation the change created first is its own (CreatedElsewhere)
+        ServerError err = errorOf(e);
+        Ending ending = rollback(c, e, err);
         timer.locksReleased();
-        return new Outcome(ending, statements.size(), executed, List.of(), -1, 0, err);
+        return new Outcome(ending, statements.size(), executed, List.of(), -1, 0, err).withCuttersOwn(e);
       }
       // psql's -1 leaves settings behind only for this transaction; so do we (SET LOCAL).
       try {
@@ -378,7 +394,7 @@ public final class ApplyEngine {
           Ending ending = lost(e, err) ? Ending.CONNECTION_LOST
               : committed.isEmpty() ? Ending.ROLLED_BACK : Ending.PARTIALLY_COMMITTED;
           return new Outcome(ending, statements.size(), committed.size(), committed, s.index(), s.line(), err)
-              .withLexing(e);
+              .withCuttersOwn(e);
         }
       }
       return new Outcome(Ending.COMMITTED, statements.size(), committed.size(), committed, null, null, null);
@@ -460,10 +476,11 @@ public final class ApplyEngine {
 
   /**
    * The error a statement ended with; a statement the lexing guard did not send ({@link
-   * LexingSettingChanged}) has no SQLSTATE and is no lost connection (the session is intact).
+   * LexingSettingChanged}) and a refusal of cutter's own ({@link CreatedElsewhere}) have no SQLSTATE
+   * and are no lost connection (the session is intact).
    */
   static ServerError errorOf(SQLException e) {
-    if (notSent(e)) {
+    if (cuttersOwn(e)) {
       return new ServerError(null, e.getMessage(), null, null, null, 0, null, null, null,
           null, null);
     }
@@ -476,9 +493,14 @@ public final class ApplyEngine {
     }
   }
 
-  /** True when {@code e} (as {@code err}) says the session is gone; never for a statement the lexing guard kept back. */
+  /** True when {@code e} (as {@code err}) says the session is gone; never for a refusal of cutter's own ({@link #cuttersOwn}). */
   private static boolean lost(SQLException e, ServerError err) {
-    return !notSent(e) && err.connectionLost();
+    return !cuttersOwn(e) && err.connectionLost();
+  }
+
+  /** A failure cutter raised, not the server: a statement it kept back ({@link #notSent}) or a {@link CreatedElsewhere}. */
+  private static boolean cuttersOwn(SQLException e) {
+    return notSent(e) || e instanceof CreatedElsewhere;
   }
 
   /** A statement cutter kept back ({@link LexingSettingChanged}, {@link ChangeKeyReleased}): not sent, the session intact. */

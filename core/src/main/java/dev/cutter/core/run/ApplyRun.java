@@ -897,6 +897,9 @@ public final class ApplyRun {
       var m = o.lexingChanged();
       return new Cause.LexingSettingChanged(script, m.statement(), m.line(), m.assumed(), m.reported());
     }
+    if (o.createdElsewhere() != null) {
+      return createdElsewhere(o.createdElsewhere());
+    }
     if (o.error() == null) {
       return new Cause.InternalError("the outcome names no error");
     }
@@ -908,6 +911,16 @@ public final class ApplyRun {
     Cause.ErrorSite site = index < 0 ? Cause.ErrorSite.JOURNAL_ROW : index == 0 ? Cause.ErrorSite.COMMIT
         : Cause.ErrorSite.STATEMENT;
     return Causes.sql(o.error(), site, role).atStatement(Math.max(index, 0), o.failedLine() == null ? 0 : o.failedLine());
+  }
+
+  /** A relation the change created first that is not its own (R41, R43, R45, R46): the target changed since P1. */
+  static Cause createdElsewhere(dev.cutter.core.exec.CreatedElsewhere.Finding f) {
+    Cause.Recheck what = switch (f.check()) {
+      case BY_ANOTHER_SESSION -> Cause.Recheck.CREATED_BY_ANOTHER_SESSION;
+      case IN_ANOTHER_SCHEMA -> Cause.Recheck.CREATED_IN_ANOTHER_SCHEMA;
+      case SCHEMA_NO_LONGER_USABLE -> Cause.Recheck.SCHEMA_NO_LONGER_USABLE;
+    };
+    return new Cause.TargetChangedSinceP1(what, f.relation(), f.schema(), f.expectedSchema());
   }
 
   static String firstFailure(List<CheckResult> results) {

@@ -7,6 +7,7 @@ import static dev.cutter.core.run.CreatedFirstAtBeginTest.duringTheFirstStatemen
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cutter.core.Verdict;
+import dev.cutter.core.cause.Cause;
 import dev.cutter.core.check.BeginRecheck;
 import dev.cutter.fixtures.TestDatabase;
 import dev.cutter.fixtures.WithPostgres;
@@ -72,6 +73,9 @@ class ArtifactSearchPathAtBeginTest {
     meanwhile.join();
     assertThat(r.verdict()).isNotEqualTo(Verdict.PASS);
     assertThat(applyMessage(r)).contains("schema s1").contains("absent");
+    assertThat(CreatedFirstAtBeginTest.applyGate(r).cause()).isEqualTo(
+        new Cause.TargetChangedSinceP1(Cause.Recheck.SCHEMA_NO_LONGER_USABLE, null, "s1", null));
+    assertThat(r.toString()).as("cutter's own refusal, no server error").doesNotContain("42P07");
     assertThat(db.queryValue("select count(*) from pg_class where relname = 'n'")).isEqualTo("0");
   }
 }

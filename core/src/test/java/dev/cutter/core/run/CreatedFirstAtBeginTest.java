@@ -8,6 +8,7 @@ import static dev.cutter.core.run.ApplyRunTest.stmts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cutter.core.Verdict;
+import dev.cutter.core.cause.Cause;
 import dev.cutter.core.check.BeginRecheck;
 import dev.cutter.core.check.CheckResult;
 import dev.cutter.core.db.ConnectionSpec;
@@ -89,15 +90,38 @@ class CreatedFirstAtBeginTest {
 
   /** The change was rolled back as acting on another session's {@code relation}, with its trigger's work. */
   private static void refusedAsTheirs(TestDatabase db, RunReport r, String relation) {
-    assertThat(r.verdict()).isNotEqualTo(Verdict.PASS);
+    refusedAsTheirs(db, r, relation, RunStatus.Transaction.ROLLED_BACK);
+  }
+
+  private static void refusedAsTheirs(TestDatabase db, RunReport r, String relation, RunStatus.Transaction tx) {
     assertThat(applyMessage(r)).contains("relation " + relation + " was created by another session after BEGIN");
+    refusedByCutter(r, new Cause.TargetChangedSinceP1(Cause.Recheck.CREATED_BY_ANOTHER_SESSION, relation, null, null), tx);
     assertThat(db.queryValue("select count(*) from public.seen")).isEqualTo("0");
+  }
+
+  /**
+   * The apply gate carries {@code cause}, what cutter found, and no SQLSTATE appears: the server raised no
+   * error (42P07 was once made up for it). The verdict is what it was: ESCALATE, since the other session's
+   * work stays and the baseline read after the rollback differs from the one before.
+   */
+  private static void refusedByCutter(RunReport r, Cause cause, RunStatus.Transaction tx) {
+    assertThat(r.verdict()).isEqualTo(Verdict.ESCALATE);
+    assertThat(r.exitCode()).isEqualTo(Verdict.ESCALATE.exitCode());
+    assertThat(r.apply().transaction()).isEqualTo(tx);
+    assertThat(applyGate(r).cause()).isEqualTo(cause);
+    assertThat(r.apply().failedStatement().sqlstate()).as("no server error").isNull();
+    assertThat(applyMessage(r)).doesNotContain("SQLSTATE");
+    assertThat(r.toString()).doesNotContain("42P07");
   }
 
   private static final String CREATE_T = "create table if not exists public.t (a int)";
 
   static String applyMessage(RunReport r) {
-    return r.gates().stream().filter(g -> g.id().equals(GateIds.APPLY)).findFirst().orElseThrow().message();
+    return applyGate(r).message();
+  }
+
+  static GateResult applyGate(RunReport r) {
+    return r.gates().stream().filter(g -> g.id().equals(GateIds.APPLY)).findFirst().orElseThrow();
   }
 
   static CheckResult atBegin(RunReport r, String id) {
@@ -215,7 +239,9 @@ class CreatedFirstAtBeginTest {
       throws Exception {
     RunReport r = theirsDuringTheFirstStatement(db, ApplySettings.Mode.AUTOCOMMIT, CREATE_T,
         "insert into public.t values (1)");
-    refusedAsTheirs(db, r, "public.t");
+    // statement 1 (the pg_sleep) committed before; statement 2 was rolled back and 3 did not run
+    refusedAsTheirs(db, r, "public.t", RunStatus.Transaction.PARTIALLY_COMMITTED);
+    assertThat(r.apply().committedStatements()).containsExactly(1);
   }
 
   /** In autocommit mode the change's own CREATE … IF NOT EXISTS, proven in a transaction of its own, commits. */
@@ -248,8 +274,9 @@ class CreatedFirstAtBeginTest {
     Thread meanwhile = duringTheFirstStatement(db, "create schema postgres");
     RunReport r = apply(db, null, "select pg_sleep(1.5)", "create table t (a int)", "create index on t (a)");
     meanwhile.join();
-    assertThat(r.verdict()).isNotEqualTo(Verdict.PASS);
     assertThat(applyMessage(r)).contains("relation t was created in schema postgres, not in public");
+    refusedByCutter(r, new Cause.TargetChangedSinceP1(Cause.Recheck.CREATED_IN_ANOTHER_SCHEMA, "t", "postgres", "public"),
+        RunStatus.Transaction.ROLLED_BACK);
     assertThat(db.queryValue("select count(*) from pg_class where relname = 't'")).isEqualTo("0");
   }
 

@@ -1,0 +1,68 @@
+package dev.cutter.core.exec;
+
+import java.sql.SQLException;
+
+/**
+ * A refusal cutter makes, not the server: a relation the change creates first (absent at P1 and at
+ * BEGIN) is not the change's own. A name cannot be locked, so another session may create it after
+ * BEGIN, and the change's {@code CREATE … IF NOT EXISTS} then creates nothing (R41, R43, R46); a
+ * schema cannot be locked either, so another session may make one earlier on apply_role's
+ * search_path and take the change's unqualified CREATE (R45). Thrown on the apply session right
+ * after such a statement or before COMMIT; the change (in autocommit mode: that statement) is
+ * rolled back. It carries no SQLSTATE: the server raised no error.
+ */
+public final class CreatedElsewhere extends SQLException {
+
+  private static final long serialVersionUID = 1L;
+
+  /** Which proof did not hold. */
+  public enum Check {
+    /** The relation exists and another session wrote its catalog row, not the change's transaction. */
+    BY_ANOTHER_SESSION,
+    /** The relation, created under an unqualified name, is in another schema than BEGIN saw an unqualified CREATE go to. */
+    IN_ANOTHER_SCHEMA,
+    /**
+     * A schema the artifact's own search_path lists first, where the change's unqualified names were proved
+     * (R47), is no longer one apply_role may use (dropped, or USAGE revoked): the server looked further along.
+     */
+    SCHEMA_NO_LONGER_USABLE
+  }
+
+  /**
+   * What was found: the relation as the change names it; for {@link Check#IN_ANOTHER_SCHEMA} the schema
+   * it is in and the one P1 and BEGIN saw an unqualified CREATE go to (null otherwise).
+   */
+  public record Finding(Check check, String relation, String schema, String expectedSchema) {}
+
+  private final transient Finding finding;
+
+  private CreatedElsewhere(Finding f, String message) {
+    super(message);
+    this.finding = f;
+  }
+
+  /** {@code relation} exists and was created by another session after BEGIN, not by the change. */
+  public static CreatedElsewhere byAnotherSession(String relation) {
+    return new CreatedElsewhere(new Finding(Check.BY_ANOTHER_SESSION, relation, null, null), "relation " + relation
+        + " was created by another session after BEGIN, not by the change: what P1 proved no longer holds");
+  }
+
+  /** {@code relation}, created unqualified, is in {@code schema}, not in {@code expected} where P1 and BEGIN saw it go. */
+  public static CreatedElsewhere inAnotherSchema(String relation, String schema, String expected) {
+    return new CreatedElsewhere(new Finding(Check.IN_ANOTHER_SCHEMA, relation, schema, expected), "relation "
+        + relation + " was created in schema " + schema + ", not in " + expected + " where P1 and BEGIN saw an"
+        + " unqualified CREATE go: another session made that schema after BEGIN; what P1 proved no longer holds");
+  }
+
+  /** {@code schema}, where the artifact's own search_path names objects, is {@code state} (absent, not usable) now. */
+  public static CreatedElsewhere schemaNoLongerUsable(String schema, String state) {
+    return new CreatedElsewhere(new Finding(Check.SCHEMA_NO_LONGER_USABLE, null, schema, null), "schema " + schema
+        + ", where the artifact's own search_path names its objects, is " + state + " for apply_role before COMMIT:"
+        + " another session changed it after BEGIN; what P1 proved no longer holds");
+  }
+
+  /** What was found. */
+  public Finding finding() {
+    return finding;
+  }
+}

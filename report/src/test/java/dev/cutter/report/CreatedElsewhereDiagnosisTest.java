@@ -1,0 +1,57 @@
+package dev.cutter.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cutter.core.cause.Cause;
+import dev.cutter.core.run.RunReport;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A relation the change creates first that is not the change's own after BEGIN (R41, R43, R45, R46) is
+ * diagnosed from the cause's fields as what cutter found, not as a server error, and for the apply mode
+ * it happened in: never "did not begin", never an SQLSTATE.
+ */
+class CreatedElsewhereDiagnosisTest {
+
+  private static RunReport report(String mode) {
+    return SampleReports.escalatedIn(mode);
+  }
+
+  private static final Cause THEIRS = new Cause.TargetChangedSinceP1(Cause.Recheck.CREATED_BY_ANOTHER_SESSION,
+      "public.t", null, null);
+
+  @Test
+  void aRelationAnotherSessionCreatedIsNamedAndTheRollbackSaidForTheMode() {
+    Diagnosis d = CauseDiagnoses.of(THEIRS, report("transaction"));
+
+    assertThat(d.rootCause()).isEqualTo("Relation public.t, which the change creates and which was absent at the"
+        + " preflight and at BEGIN, was created by another session after BEGIN, not by the change: the change's"
+        + " CREATE … IF NOT EXISTS created nothing, and its statements would have acted on that session's relation"
+        + " (its triggers, its owner). The change was rolled back.");
+    assertThat(d.nextAction()).startsWith("Find the session that created it");
+    assertThat(CauseDiagnoses.of(THEIRS, report("autocommit")).rootCause()).endsWith(" The statement that created it"
+        + " was rolled back, and the statements after it did not run.");
+  }
+
+  @Test
+  void aRelationInASchemaAnotherSessionMadeNamesBothSchemas() {
+    Diagnosis d = CauseDiagnoses.of(new Cause.TargetChangedSinceP1(Cause.Recheck.CREATED_IN_ANOTHER_SCHEMA, "t",
+        "billing_owner", "public"), report("transaction"));
+
+    assertThat(d.rootCause()).startsWith("Relation t, which the change creates under an unqualified name, went to"
+        + " schema billing_owner, not to public where the preflight and BEGIN saw an unqualified CREATE go: another"
+        + " session made schema billing_owner on apply_role's search_path after BEGIN").endsWith(" The change was rolled back.");
+    assertThat(d.remediation().get(0).action()).startsWith("If schema billing_owner is not meant to be there, drop it");
+  }
+
+  @Test
+  void neitherSaysTheChangeDidNotBeginNorNamesAnSqlstate() {
+    for (Cause.Recheck what : List.of(Cause.Recheck.CREATED_BY_ANOTHER_SESSION, Cause.Recheck.CREATED_IN_ANOTHER_SCHEMA)) {
+      Diagnosis d = CauseDiagnoses.of(new Cause.TargetChangedSinceP1(what, "t", "s", "public"), report("transaction"));
+      assertThat(d.rootCause()).as(what.name()).doesNotContain("did not begin", "SQLSTATE", "42P07");
+    }
+    assertThat(CauseDiagnoses.of(new Cause.TargetChangedSinceP1(Cause.Recheck.CATALOG), report("transaction")).rootCause())
+        .startsWith("The change did not begin: the relations the change touches changed between the preflight and BEGIN.");
+  }
+}
