@@ -80,7 +80,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
   private final List<String> createdFirst;
   /**
    * Of {@link #createdFirst}, by the statement that creates them, those whose CREATE may create
-   * nothing and leave another session's relation in place ({@link #mayCreateNothing(String)}).
+   * nothing and leave another session's relation in place ({@link Touch#mayCreateNothing()}).
    */
   private final Map<Integer, List<String>> mayCreateNothing;
   /** Of {@link #createdFirst}, those named unqualified (R42: where an unqualified CREATE goes is compared). */
@@ -137,6 +137,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     Set<String> created = new java.util.HashSet<>();
     Map<String, LockMode> createdFirst = new LinkedHashMap<>();
     Map<String, Integer> createdBy = new java.util.HashMap<>();
+    Set<String> mayNothing = new java.util.HashSet<>(); // created first by a CREATE that may create nothing
     Set<String> unqualified = new java.util.HashSet<>();
     Set<String> createdUnqualified = new java.util.HashSet<>();
     for (Touch t : touches) {
@@ -146,6 +147,9 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
         if (seen.add(relation) && t.action() == Touch.Action.CREATE) {
           created.add(relation);
           createdBy.put(relation, t.statement());
+          if (t.mayCreateNothing()) {
+            mayNothing.add(relation);
+          }
           if (!t.object().qualified()) {
             createdUnqualified.add(relation);
           }
@@ -162,10 +166,8 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     }
     // one created and not touched again under the name it was created with, by a CREATE that may create
     // nothing (IF NOT EXISTS): a later statement may still write it under another name (t, then public.t)
-    Map<Integer, ExecStatement> byIndex = byIndex(statements, created.isEmpty());
     for (Map.Entry<String, Integer> c : createdBy.entrySet()) {
-      ExecStatement at = byIndex.get(c.getValue());
-      if (!createdFirst.containsKey(c.getKey()) && at != null && mayCreateNothing(at.text())) {
+      if (!createdFirst.containsKey(c.getKey()) && mayNothing.contains(c.getKey())) {
         createdFirst.put(c.getKey(), null);
         if (createdUnqualified.contains(c.getKey())) {
           unqualified.add(c.getKey());
@@ -221,7 +223,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
         session = new LockSession(rs.getInt(1), rs.getLong(2), rs.getLong(3));
       }
     }
-    return new BeginRecheck(locks, List.copyOf(createdFirst.keySet()), mayCreateNothing(byIndex,
+    return new BeginRecheck(locks, List.copyOf(createdFirst.keySet()), mayCreateNothing(mayNothing,
         createdFirst.keySet(), createdBy), createdFirst.keySet().stream().filter(unqualified::contains).toList(), fp,
         session, lockConn, packageChecks, schemas, artifactSchemas, pkg.target().applyRole());
   }
@@ -273,53 +275,14 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
   }
 
   /** Of {@code createdFirst}, by the statement that creates them, those whose CREATE may create nothing. */
-  private static Map<Integer, List<String>> mayCreateNothing(Map<Integer, ExecStatement> byIndex,
-      Set<String> createdFirst, Map<String, Integer> createdBy) {
+  private static Map<Integer, List<String>> mayCreateNothing(Set<String> mayNothing, Set<String> createdFirst,
+      Map<String, Integer> createdBy) {
     Map<Integer, List<String>> out = new java.util.HashMap<>();
     for (String relation : createdFirst) {
       Integer statement = createdBy.get(relation);
-      ExecStatement at = statement == null ? null : byIndex.get(statement);
-      if (at != null && mayCreateNothing(at.text())) {
+      if (statement != null && mayNothing.contains(relation)) {
         out.computeIfAbsent(statement, k -> new ArrayList<>()).add(relation);
       }
-    }
-    return out;
-  }
-
-  /**
-   * Whether a CREATE statement may create nothing and leave a relation of that name in place: it says
-   * {@code IF NOT EXISTS} or {@code OR REPLACE} (any other CREATE of an existing name fails). Words in
-   * string literals or comments do not count; any other place does (one proof too many costs a query).
-   */
-  static boolean mayCreateNothing(String text) {
-    if (!containsIgnoringCase(text, "exists") && !containsIgnoringCase(text, "replace")) {
-      return false; // most CREATEs: no tokens read
-    }
-    List<dev.cutter.core.check.derived.SqlTokens.Token> t = dev.cutter.core.check.derived.SqlTokens.of(text);
-    for (int i = 0; i + 1 < t.size(); i++) {
-      if ((t.get(i).is("or") && t.get(i + 1).is("replace"))
-          || (i + 2 < t.size() && t.get(i).is("if") && t.get(i + 1).is("not") && t.get(i + 2).is("exists"))) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Whether {@code lower} occurs anywhere in {@code text}, case ignored (a cheap filter before the tokens). */
-  private static boolean containsIgnoringCase(String text, String lower) {
-    for (int i = 0; i + lower.length() <= text.length(); i++) {
-      if (text.regionMatches(true, i, lower, 0, lower.length())) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Each statement by its index (none when {@code none}). */
-  private static Map<Integer, ExecStatement> byIndex(List<ExecStatement> statements, boolean none) {
-    Map<Integer, ExecStatement> out = new java.util.HashMap<>();
-    for (int i = 0; !none && i < statements.size(); i++) {
-      out.put(statements.get(i).index(), statements.get(i));
     }
     return out;
   }

@@ -83,7 +83,7 @@ public final class DdlAnalyzer {
     List<Touch> out = new ArrayList<>();
     for (Requirement r : a.found) {
       if (r instanceof Requirement.CreateIn ci) {
-        out.add(new Touch(ci.kind(), ci.object(), Touch.Action.CREATE, index, r.line()));
+        out.add(new Touch(ci.kind(), ci.object(), Touch.Action.CREATE, index, r.line(), ci.mayCreateNothing()));
       } else if (r instanceof Requirement.CreateSchema cs) {
         out.add(new Touch(ObjectKind.SCHEMA, ObjectName.unqualified(cs.schema()), Touch.Action.CREATE, index, r.line()));
       } else if (r instanceof Requirement.CreateIndex ix) {
@@ -199,9 +199,7 @@ public final class DdlAnalyzer {
       "rollback", "abort", "savepoint", "release", "discard", "deallocate");
 
   private void create(Cursor c) {
-    if (c.accept("or")) {
-      c.accept("replace");
-    }
+    boolean orReplace = c.accept("or") && c.accept("replace");
     boolean temporary = false;
     while (c.peekWord() != null && CREATE_MODIFIERS.contains(c.peekWord())) {
       String m = c.next().text();
@@ -243,10 +241,10 @@ public final class DdlAnalyzer {
         }
       }
       default -> {
-        c.ifNotExists();
+        boolean ifNotExists = c.ifNotExists();
         ObjectName name = c.name();
         if (name != null && !temporary) {
-          found.add(new Requirement.CreateIn(kind, name, c.index, line));
+          found.add(new Requirement.CreateIn(kind, name, c.index, line, orReplace || ifNotExists));
         } else if (name != null) {
           found.add(new Requirement.CreateTemporary(kind, name, c.index, line));
         }
@@ -425,10 +423,12 @@ public final class DdlAnalyzer {
       return false;
     }
 
-    void ifNotExists() {
+    boolean ifNotExists() {
       if (peekIs("if") && p + 2 < t.size() && t.get(p + 1).is("not") && t.get(p + 2).is("exists")) {
         p += 3;
+        return true;
       }
+      return false;
     }
 
     boolean ifExists() {

@@ -13,8 +13,15 @@ public sealed interface Requirement {
 
   int line();
 
-  /** {@code CREATE <kind> name}: CREATE on the object's schema (the creation schema when unqualified). */
-  record CreateIn(ObjectKind kind, ObjectName object, int statement, int line) implements Requirement {}
+  /**
+   * {@code CREATE <kind> name}: CREATE on the object's schema (the creation schema when unqualified);
+   * {@code mayCreateNothing} for {@code IF NOT EXISTS} or {@code OR REPLACE}.
+   */
+  record CreateIn(ObjectKind kind, ObjectName object, int statement, int line, boolean mayCreateNothing) implements Requirement {
+    public CreateIn(ObjectKind kind, ObjectName object, int statement, int line) {
+      this(kind, object, statement, line, false);
+    }
+  }
 
   /** {@code CREATE SCHEMA name}: CREATE on the database. */
   record CreateSchema(String schema, int statement, int line) implements Requirement {}

@@ -138,7 +138,7 @@ public final class StatementAnalysis {
           names.add(new ArtifactSearchPath.PathName(t.kind(), t.object().name(), setting, schema,
               t.action() == Touch.Action.CREATE || (schema != null && created.contains(key(t.kind(), t.object().in(schema)))),
               schema != null && createdSchemas.contains(schema), t.statement(), t.line()));
-          qt.add(schema == null ? t : new Touch(t.kind(), t.object().in(schema), t.action(), t.statement(), t.line()));
+          qt.add(schema == null ? t : t.named(t.object().in(schema)));
         }
         touches = qt;
         if (schema != null) {
@@ -177,7 +177,7 @@ public final class StatementAnalysis {
 
     private Requirement qualified(Requirement r, String schema) {
       if (r instanceof Requirement.CreateIn ci && underPath(ci.kind(), ci.object())) {
-        return new Requirement.CreateIn(ci.kind(), ci.object().in(schema), ci.statement(), ci.line());
+        return new Requirement.CreateIn(ci.kind(), ci.object().in(schema), ci.statement(), ci.line(), ci.mayCreateNothing());
       } else if (r instanceof Requirement.CreateIndex ix && underPath(ObjectKind.TABLE, ix.table())) {
         return new Requirement.CreateIndex(ix.table().in(schema), ix.statement(), ix.line());
       } else if (r instanceof Requirement.Owns o && underPath(o.kind(), o.object())) {

@@ -8,9 +8,21 @@ import java.util.Optional;
 /**
  * One object a statement of the artifact touches and how, found by {@link DdlAnalyzer#touches}:
  * what the run locks at BEGIN, fingerprints between P1 and BEGIN, checks against the backup scope
- * and derives verify checks from.
+ * and derives verify checks from. {@code mayCreateNothing} marks a CREATE that says {@code IF NOT
+ * EXISTS} or {@code OR REPLACE}: of an object that exists it creates nothing and leaves that one in
+ * place (any other CREATE of an existing name fails).
  */
-public record Touch(ObjectKind kind, ObjectName object, Action action, int statement, int line) {
+public record Touch(ObjectKind kind, ObjectName object, Action action, int statement, int line, boolean mayCreateNothing) {
+
+  /** A touch that is not a CREATE which may create nothing. */
+  public Touch(ObjectKind kind, ObjectName object, Action action, int statement, int line) {
+    this(kind, object, action, statement, line, false);
+  }
+
+  /** The same touch of {@code other}, another name for the same object. */
+  public Touch named(ObjectName other) {
+    return new Touch(kind, other, action, statement, line, mayCreateNothing);
+  }
 
   /**
    * What the statement does to the object. The lock is the one PostgreSQL's own statement takes

@@ -28,7 +28,7 @@ class DdlAnalyzerTest {
           kind text not null
         );""");
     assertThat(r).containsExactly(
-        new CreateIn(ObjectKind.TABLE, new ObjectName("gov", "runs"), 1, 10),
+        new CreateIn(ObjectKind.TABLE, new ObjectName("gov", "runs"), 1, 10, true),
         new References(new ObjectName("gov", "owners"), 1, 12));
   }
 
@@ -55,11 +55,11 @@ class DdlAnalyzerTest {
   @Test
   void everyCreatableKindIsRecognised() {
     assertThat(of("create or replace function s.f(a int) returns int language sql as $$ select 1 $$"))
-        .containsExactly(new CreateIn(ObjectKind.FUNCTION, new ObjectName("s", "f"), 1, 10));
+        .containsExactly(new CreateIn(ObjectKind.FUNCTION, new ObjectName("s", "f"), 1, 10, true));
     assertThat(of("create procedure s.p() language sql as 'select 1'"))
         .containsExactly(new CreateIn(ObjectKind.PROCEDURE, new ObjectName("s", "p"), 1, 10));
     assertThat(of("create materialized view if not exists s.mv as select 1"))
-        .containsExactly(new CreateIn(ObjectKind.MATERIALIZED_VIEW, new ObjectName("s", "mv"), 1, 10));
+        .containsExactly(new CreateIn(ObjectKind.MATERIALIZED_VIEW, new ObjectName("s", "mv"), 1, 10, true));
     assertThat(of("create sequence s.seq start 5"))
         .containsExactly(new CreateIn(ObjectKind.SEQUENCE, new ObjectName("s", "seq"), 1, 10));
     assertThat(of("create type s.mood as enum ('a', 'b')"))
