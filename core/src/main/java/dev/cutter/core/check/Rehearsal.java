@@ -70,6 +70,11 @@ public final class Rehearsal {
 
   private Rehearsal() {}
 
+  /** A way out of the rollback found on the rehearsal's session, ahead or right before the first statement: not rehearsed. */
+  private static CheckResult notRehearsed(CheckContext ctx, dev.cutter.core.CutterException refusal) {
+    return ctx.error(refusal.typedCause(), "not rehearsed: " + refusal.getMessage());
+  }
+
   public static CheckResult run(CheckContext ctx) throws SQLException {
     int n = ctx.statements().size();
     String role = ctx.applyRole();
@@ -92,7 +97,7 @@ public final class Rehearsal {
       return ctx.fail(new Cause.LoginRoleRefused(e.reason(), ctx.target().login().user(), role, e.excess()), expected,
           "no session that acts only as apply_role (" + e.reason() + ")", e.getMessage());
     } catch (RoleSessionsAhead.LookRefused refused) {
-      return ctx.error(refused.refusal().typedCause(), "not rehearsed: " + refused.refusal().getMessage());
+      return notRehearsed(ctx, refused.refusal());
     }
     LockPlanRecorder locks = new LockPlanRecorder(LockPlan.Source.REHEARSE, ctx.pkg().artifact().path(), ctx.statements());
     try (s) {
@@ -102,7 +107,7 @@ public final class Rehearsal {
         try {
           PackageQueries.refuseWaysOut(s.connection(), role);
         } catch (dev.cutter.core.CutterException refused) {
-          return ctx.error(refused.typedCause(), "not rehearsed: " + refused.getMessage());
+          return notRehearsed(ctx, refused);
         }
       }
       how = s.how();
