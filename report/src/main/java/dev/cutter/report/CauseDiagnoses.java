@@ -350,7 +350,7 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
       case SERVER -> "the apply session is connected to another server than the one the preflight checked";
       case LOCKS_NOT_GRANTED -> "other sessions held locks on relations the change touches past lock_timeout";
       case CHECK -> "a preflight check no longer held at BEGIN";
-      case CREATED_BY_ANOTHER_SESSION, CREATED_IN_ANOTHER_SCHEMA, SCHEMA_NO_LONGER_USABLE -> null;
+      case CREATED_BY_ANOTHER_SESSION, CREATED_IN_ANOTHER_SCHEMA, SCHEMA_NO_LONGER_USABLE, SEARCH_PATH_CHANGED_UNSEEN -> null;
     };
     if (what == null) {
       return createdElsewhere(c);
@@ -373,6 +373,15 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
         : " The change was rolled back.";
     String retry = "Re-run the same package once the target is as the preflight found it (the package can run again"
         + " as it is).";
+    if (c.what() == Cause.Recheck.SEARCH_PATH_CHANGED_UNSEEN) {
+      return Diagnosis.of("Before COMMIT the session's search_path was '" + c.schema() + "', not '" + c.expectedSchema()
+              + "' as the artifact's statements leave it: something the change ran (a function calling set_config)"
+              + " changed it without the artifact's text saying so, so unqualified names after it may have resolved"
+              + " elsewhere than the preflight proved and BEGIN locked." + ended,
+          "Find which statement changed the search_path (the functions the artifact calls) before re-running.",
+          "Set the search_path in the artifact itself (SET search_path) or qualify every name, and re-issue the package.",
+          "If the function must change it, have it set search_path in its own definition (SET clause) so the change ends with it.");
+    }
     if (c.what() == Cause.Recheck.SCHEMA_NO_LONGER_USABLE) {
       String schema = c.schema() == null ? "A schema" : "Schema " + c.schema();
       return Diagnosis.of(schema + ", which the artifact's own search_path lists first and where the preflight proved"

@@ -362,7 +362,7 @@ public sealed interface Cause {
   }
 
   /**
-   * What the recheck at BEGIN found changed. The last three are found after BEGIN, as the change runs: a
+   * What the recheck at BEGIN found changed. The last four are found after BEGIN, as the change runs: a
    * name and a schema cannot be locked (R41, R43, R45, R46, R47).
    */
   enum Recheck {
@@ -375,7 +375,12 @@ public sealed interface Cause {
      * A schema the artifact's own search_path lists first, where its unqualified names were proved (R47), was
      * dropped or made unusable for apply_role after BEGIN ({@code schema}).
      */
-    SCHEMA_NO_LONGER_USABLE
+    SCHEMA_NO_LONGER_USABLE,
+    /**
+     * Before COMMIT the session's search_path ({@code schema}: the setting found) was not the one the
+     * artifact's text leaves ({@code expectedSchema}): a function the change ran changed it unseen.
+     */
+    SEARCH_PATH_CHANGED_UNSEEN
   }
 
   /** The P2 backup was refused. */

@@ -92,6 +92,10 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
    */
   private final List<String> artifactSchemas;
   private final String applyRole;
+  /** The search_path the artifact's statements leave in effect, as their text tells (R48). */
+  private final dev.cutter.core.check.derived.ArtifactSearchPath.Setting finalSearchPath;
+  /** The apply session's search_path setting as BEGIN read it, null before. */
+  private volatile String searchPathAtBegin;
   /** The apply session's search_path setting and where an unqualified CREATE went by it at BEGIN (R42), null before. */
   private volatile String[] creationAtBegin;
   private final CatalogFingerprint atP1;
@@ -109,8 +113,10 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
 
   private BeginRecheck(Map<String, LockMode> locks, List<String> createdFirst, Map<Integer, List<String>> mayCreateNothing,
       List<String> unqualifiedCreatedFirst, CatalogFingerprint atP1, LockSession lockSession, Connection lockConn, PackageChecks packageChecks,
-      Set<String> touchedSchemas, List<String> artifactSchemas, String applyRole) {
+      Set<String> touchedSchemas, List<String> artifactSchemas, String applyRole,
+      dev.cutter.core.check.derived.ArtifactSearchPath.Setting finalSearchPath) {
     this.artifactSchemas = artifactSchemas;
+    this.finalSearchPath = finalSearchPath;
     this.applyRole = applyRole;
     this.createdFirst = createdFirst;
     this.mayCreateNothing = mayCreateNothing;
@@ -225,7 +231,8 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     }
     return new BeginRecheck(locks, List.copyOf(createdFirst.keySet()), mayCreateNothing(mayNothing,
         createdFirst.keySet(), createdBy), createdFirst.keySet().stream().filter(unqualified::contains).toList(), fp,
-        session, lockConn, packageChecks, schemas, artifactSchemas, pkg.target().applyRole());
+        session, lockConn, packageChecks, schemas, artifactSchemas, pkg.target().applyRole(),
+        dev.cutter.core.check.derived.StatementAnalysis.finalSearchPath(statements));
   }
 
   /**
@@ -368,6 +375,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
   @Override
   public Optional<ApplyEngine.Refusal> check(Connection c) throws SQLException {
     results.clear();
+    searchPathAtBegin = null;
     lockFailureSqlstate = null;
     CheckResult identity = readOnly(c, this::sameServer);
     results.add(identity);
@@ -469,6 +477,29 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     }
     if (!artifactSchemas.isEmpty()) {
       artifactSchemasStillUsable(c);
+    }
+    String pathAtBegin = searchPathAtBegin;
+    if (pathAtBegin != null) {
+      searchPathAsTheTextLeavesIt(c, pathAtBegin);
+    }
+  }
+
+  /**
+   * A function the change runs may change the session's search_path ({@code set_config}) without the
+   * artifact's text naming it, and the names after it then resolve elsewhere than P1 proved and BEGIN
+   * locked (R48). Such a setting lasts to the end of the transaction: before COMMIT it must be the one the
+   * text leaves (the session's own as BEGIN read it, or the one the artifact set).
+   */
+  private void searchPathAsTheTextLeavesIt(Connection c, String atBegin) throws SQLException {
+    String current;
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("select pg_catalog.current_setting('search_path')")) {
+      rs.next();
+      current = rs.getString(1);
+    }
+    if (!dev.cutter.core.check.derived.ArtifactSearchPath.holds(finalSearchPath, atBegin, current)) {
+      throw CreatedElsewhere.searchPathChangedUnseen(current,
+          finalSearchPath instanceof dev.cutter.core.check.derived.ArtifactSearchPath.Set set ? set.written() : atBegin);
     }
   }
 
@@ -578,9 +609,13 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
           + " where l.locktype operator(pg_catalog.=) 'advisory' and l.granted"
           + " and l.pid operator(pg_catalog.=) " + (lockSession == null ? -1 : lockSession.pid())
           + " and l.classid::pg_catalog.int8 operator(pg_catalog.=) " + (lockSession == null ? -1 : lockSession.classid())
-          + " and l.objid::pg_catalog.int8 operator(pg_catalog.=) " + (lockSession == null ? -1 : lockSession.objid()) + ")")) {
+          + " and l.objid::pg_catalog.int8 operator(pg_catalog.=) " + (lockSession == null ? -1 : lockSession.objid()) + "),"
+          + " pg_catalog.current_setting('search_path')")) {
         rs.next();
         seen = rs.getBoolean(1);
+        if (searchPathAtBegin == null) {
+          searchPathAtBegin = rs.getString(2); // before the first statement: what the session's own is (R48)
+        }
       }
     }
     String expected = "the run lock's session" + (lockSession == null ? "" : " (pid " + lockSession.pid() + ")")

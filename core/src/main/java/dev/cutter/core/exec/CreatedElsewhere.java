@@ -25,7 +25,13 @@ public final class CreatedElsewhere extends SQLException {
      * A schema the artifact's own search_path lists first, where the change's unqualified names were proved
      * (R47), is no longer one apply_role may use (dropped, or USAGE revoked): the server looked further along.
      */
-    SCHEMA_NO_LONGER_USABLE
+    SCHEMA_NO_LONGER_USABLE,
+    /**
+     * Before COMMIT the session's search_path is not the one the artifact's text leaves: something the
+     * change ran (a function's {@code set_config}) changed it unseen, and names after that may have
+     * resolved elsewhere than P1 proved and BEGIN locked.
+     */
+    SEARCH_PATH_CHANGED_UNSEEN
   }
 
   /**
@@ -59,6 +65,13 @@ public final class CreatedElsewhere extends SQLException {
     return new CreatedElsewhere(new Finding(Check.SCHEMA_NO_LONGER_USABLE, null, schema, null), "schema " + schema
         + ", where the artifact's own search_path names its objects, is " + state + " for apply_role before COMMIT:"
         + " another session changed it after BEGIN; what P1 proved no longer holds");
+  }
+
+  /** The session's search_path before COMMIT is {@code found}, not {@code expected} as the artifact's text leaves it. */
+  public static CreatedElsewhere searchPathChangedUnseen(String found, String expected) {
+    return new CreatedElsewhere(new Finding(Check.SEARCH_PATH_CHANGED_UNSEEN, null, found, expected), "the session's"
+        + " search_path before COMMIT is '" + found + "', not '" + expected + "' as the artifact's statements leave it:"
+        + " something the change ran changed it unseen, and names after that may have resolved elsewhere than P1 proved");
   }
 
   /** What was found. */

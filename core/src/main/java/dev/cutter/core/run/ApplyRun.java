@@ -919,6 +919,7 @@ public final class ApplyRun {
       case BY_ANOTHER_SESSION -> Cause.Recheck.CREATED_BY_ANOTHER_SESSION;
       case IN_ANOTHER_SCHEMA -> Cause.Recheck.CREATED_IN_ANOTHER_SCHEMA;
       case SCHEMA_NO_LONGER_USABLE -> Cause.Recheck.SCHEMA_NO_LONGER_USABLE;
+      case SEARCH_PATH_CHANGED_UNSEEN -> Cause.Recheck.SEARCH_PATH_CHANGED_UNSEEN;
     };
     return new Cause.TargetChangedSinceP1(what, f.relation(), f.schema(), f.expectedSchema());
   }

@@ -78,4 +78,43 @@ class ArtifactSearchPathAtBeginTest {
     assertThat(r.toString()).as("cutter's own refusal, no server error").doesNotContain("42P07");
     assertThat(db.queryValue("select count(*) from pg_class where relname = 'n'")).isEqualTo("0");
   }
+
+  /**
+   * R48: a function the change calls sets the search_path without the artifact's text naming it; the next
+   * unqualified INSERT then writes s1.t, which BEGIN neither locked nor fingerprinted, and its trigger runs.
+   * Such a setting lasts to the end of the transaction: before COMMIT the session's search_path is compared
+   * with the one the text leaves, and the change is rolled back with the trigger's work.
+   */
+  @Test
+  void aSearchPathAFunctionSetsUnseenIsRefusedBeforeCommit(TestDatabase db) throws SQLException {
+    seed(db);
+    db.execute("create trigger theirs before insert on s1.t for each row execute function public.theirs()");
+    db.execute("create function public.switch() returns void language plpgsql as $$ begin"
+        + " perform set_config('search_path', 's1, public', true); end $$");
+    RunReport r = apply(db, null, "select public.switch()", "insert into t values (1)");
+    assertThat(r.verdict()).isNotEqualTo(Verdict.PASS);
+    assertThat(CreatedFirstAtBeginTest.applyGate(r).cause()).isEqualTo(new Cause.TargetChangedSinceP1(
+        Cause.Recheck.SEARCH_PATH_CHANGED_UNSEEN, null, "s1, public", "\"$user\", public"));
+    assertThat(db.queryValue("select count(*) from public.seen")).isEqualTo("0");
+    assertThat(db.queryValue("select count(*) from s1.t")).isEqualTo("0");
+  }
+
+  /** What the text sets and resets is no reason to refuse. */
+  @Test
+  void aSearchPathTheTextSetsAndResetsPasses(TestDatabase db) throws SQLException {
+    seed(db);
+    assertThat(apply(db, null, "set search_path = s1, public", "insert into t values (1)", "reset search_path",
+        "insert into t values (2)").verdict()).isEqualTo(Verdict.PASS);
+    assertThat(db.queryValue("select count(*) from s1.t")).isEqualTo("1");
+    assertThat(db.queryValue("select count(*) from public.t")).isEqualTo("1");
+  }
+
+  /** Nor what it leaves set, through set_config in the artifact's own text. */
+  @Test
+  void aSearchPathTheTextLeavesSetThroughSetConfigPasses(TestDatabase db) throws SQLException {
+    seed(db);
+    assertThat(apply(db, null, "select pg_catalog.set_config('search_path', 's1', true)", "insert into t values (3)")
+        .verdict()).isEqualTo(Verdict.PASS);
+    assertThat(db.queryValue("select count(*) from s1.t")).isEqualTo("1");
+  }
 }

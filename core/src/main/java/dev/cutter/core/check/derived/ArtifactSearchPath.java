@@ -104,6 +104,25 @@ public final class ArtifactSearchPath {
     }
   }
 
+  /**
+   * Whether the session's {@code search_path} setting now, {@code current}, is what {@code expected} says
+   * the statements left: the session's own ({@code atBegin}, as BEGIN read it) or the elements the
+   * artifact set, compared as the server splits them; always true after a change cutter cannot follow.
+   */
+  public static boolean holds(Setting expected, String atBegin, String current) {
+    if (expected instanceof Unfollowed) {
+      return true;
+    }
+    if (expected instanceof Set set) {
+      return named(elements(current)).equals(named(set.elements()));
+    }
+    return current.equals(atBegin);
+  }
+
+  private static List<String> named(List<String> elements) {
+    return elements.stream().filter(e -> !e.isEmpty()).toList();
+  }
+
   /** The setting after statement {@code s}, given the one before it (a statement that names none leaves it). */
   public static Setting next(Setting before, dev.cutter.core.exec.ExecStatement s) {
     return mayChange(before, s.text()) ? after(before, SqlTokens.of(s.text()), s.index(), s.line()) : before;

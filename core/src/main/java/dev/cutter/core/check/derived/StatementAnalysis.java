@@ -25,15 +25,18 @@ public final class StatementAnalysis {
   private final List<Requirement> allRequirements;
   /** The objects named unqualified under a search_path the artifact set itself, in order. */
   private final List<ArtifactSearchPath.PathName> pathNames;
+  /** The search_path the statements leave in effect after the last of them, as their text tells. */
+  private final ArtifactSearchPath.Setting finalSearchPath;
 
   private static StatementAnalysis last;
   /** How many readings {@link #of} has made: a reading ahead started before the latest one is moot. */
   private static long readings;
 
   private StatementAnalysis(ExecStatement[] keys, List<List<Requirement>> requirements, List<List<Touch>> touches,
-      List<ArtifactSearchPath.PathName> pathNames) {
+      List<ArtifactSearchPath.PathName> pathNames, ArtifactSearchPath.Setting finalSearchPath) {
     this.keys = keys;
     this.pathNames = List.copyOf(pathNames);
+    this.finalSearchPath = finalSearchPath;
     this.requirements = requirements;
     this.touches = touches;
     List<Touch> t = new ArrayList<>();
@@ -60,7 +63,7 @@ public final class StatementAnalysis {
       tch.add(Collections.unmodifiableList(r.touches()));
       q.after(s);
     }
-    last = new StatementAnalysis(keys, Collections.unmodifiableList(reqs), Collections.unmodifiableList(tch), q.names);
+    last = new StatementAnalysis(keys, Collections.unmodifiableList(reqs), Collections.unmodifiableList(tch), q.names, q.setting);
     readings++;
     return last;
   }
@@ -108,6 +111,14 @@ public final class StatementAnalysis {
    */
   public static List<ArtifactSearchPath.PathName> pathNames(List<ExecStatement> statements) {
     return of(statements).pathNames;
+  }
+
+  /**
+   * The search_path in effect after the last statement, as the statements' text tells ({@link
+   * ArtifactSearchPath#SESSION} when they set none or reset it).
+   */
+  public static ArtifactSearchPath.Setting finalSearchPath(List<ExecStatement> statements) {
+    return of(statements).finalSearchPath;
   }
 
   /**

@@ -126,4 +126,15 @@ class ArtifactSearchPathTest {
     assertThat(names).extracting(PathName::kind).containsExactly(ObjectKind.TYPE, ObjectKind.FUNCTION, ObjectKind.FUNCTION);
     assertThat(names).extracting(PathName::created).containsExactly(true, true, true);
   }
+
+  @Test
+  void theSettingBeforeCommitHoldsWhenItIsTheOneTheTextLeaves() {
+    Setting set = after("set search_path = S1, \"Two\", ''");
+    assertThat(ArtifactSearchPath.holds(set, "\"$user\", public", "s1, \"Two\", \"\"")).isTrue();
+    assertThat(ArtifactSearchPath.holds(set, "\"$user\", public", "s1, public")).isFalse();
+    assertThat(ArtifactSearchPath.holds(ArtifactSearchPath.SESSION, "\"$user\", public", "\"$user\", public")).isTrue();
+    assertThat(ArtifactSearchPath.holds(ArtifactSearchPath.SESSION, "\"$user\", public", "s1, public")).isFalse();
+    assertThat(ArtifactSearchPath.holds(after("set search_path from current"), "public", "anything")).isTrue();
+    assertThat(StatementAnalysis.finalSearchPath(stmts("set search_path = a", "reset search_path"))).isEqualTo(ArtifactSearchPath.SESSION);
+  }
 }
