@@ -56,14 +56,19 @@ public final class StatementAnalysis {
     ExecStatement[] keys = statements.toArray(new ExecStatement[0]);
     List<List<Requirement>> reqs = new ArrayList<>(keys.length);
     List<List<Touch>> tch = new ArrayList<>(keys.length);
-    Qualifier q = new Qualifier();
+    // only a statement that names search_path can set one: other artifacts are read as before, nothing followed
+    Qualifier q = ArtifactNames.applies(statements) ? new Qualifier() : null;
     for (ExecStatement s : keys) {
-      DdlAnalyzer.Reading r = q.qualify(DdlAnalyzer.both(s.index(), s.line(), s.text()));
+      DdlAnalyzer.Reading r = DdlAnalyzer.both(s.index(), s.line(), s.text());
+      if (q != null) {
+        r = q.qualify(r);
+        q.after(s);
+      }
       reqs.add(r.requirements());
       tch.add(Collections.unmodifiableList(r.touches()));
-      q.after(s);
     }
-    last = new StatementAnalysis(keys, Collections.unmodifiableList(reqs), Collections.unmodifiableList(tch), q.names, q.setting);
+    last = new StatementAnalysis(keys, Collections.unmodifiableList(reqs), Collections.unmodifiableList(tch),
+        q == null ? List.of() : q.names, q == null ? ArtifactSearchPath.SESSION : q.setting);
     readings++;
     return last;
   }
