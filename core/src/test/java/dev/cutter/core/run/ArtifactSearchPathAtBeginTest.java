@@ -1,6 +1,7 @@
 package dev.cutter.core.run;
 
 import static dev.cutter.core.run.CreatedFirstAtBeginTest.apply;
+import static dev.cutter.core.run.CreatedFirstAtBeginTest.applyIn;
 import static dev.cutter.core.run.CreatedFirstAtBeginTest.applyMessage;
 import static dev.cutter.core.run.CreatedFirstAtBeginTest.atBegin;
 import static dev.cutter.core.run.CreatedFirstAtBeginTest.duringTheFirstStatement;
@@ -8,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cutter.core.Verdict;
 import dev.cutter.core.check.BeginRecheck;
+import dev.cutter.core.model.ApplySettings;
 import dev.cutter.fixtures.TestDatabase;
 import dev.cutter.fixtures.WithPostgres;
 import java.sql.SQLException;
@@ -73,5 +75,61 @@ class ArtifactSearchPathAtBeginTest {
     assertThat(r.verdict()).isNotEqualTo(Verdict.PASS);
     assertThat(applyMessage(r)).contains("schema s1").contains("absent");
     assertThat(db.queryValue("select count(*) from pg_class where relname = 'n'")).isEqualTo("0");
+  }
+
+  /** Another session's trigger, put on {@code relation} between P1 and BEGIN, records that it ran. */
+  private static String theirTriggerOn(String name, String relation) {
+    return "create trigger " + name + " before insert on " + relation + " for each statement execute function public.theirs()";
+  }
+
+  /** The change was refused at BEGIN before the other session's trigger could run inside it. */
+  private static void refusedBeforeTheirTriggerRan(TestDatabase db, RunReport r) {
+    assertThat(r.verdict()).as("the trigger ran inside the change: %s", r.gates()).isEqualTo(Verdict.BLOCKED);
+    assertThat(db.queryValue("select count(*) from public.seen")).isEqualTo("0");
+    assertThat(db.queryValue("select count(*) from s1.t")).isEqualTo("0");
+    assertThat(db.queryValue("select count(*) from public.t")).isEqualTo("0");
+  }
+
+  /**
+   * {@code SET SCHEMA 's1'} is {@code SET search_path TO 's1'} and never spells search_path; nor
+   * does {@code "SEARCH_PATH"}, a name the server looks up ignoring case. Before: neither was
+   * followed, BEGIN locked and compared public.t, and the trigger on s1.t ran inside the change (PASS).
+   */
+  @Test
+  void aSearchPathSetBySetSchemaOrANameInCapitalsIsFollowed(TestDatabase db) throws SQLException {
+    seed(db);
+    refusedBeforeTheirTriggerRan(db, apply(db, theirTriggerOn("theirs", "s1.t"), "set schema 's1'", "insert into t values (1)"));
+    refusedBeforeTheirTriggerRan(db, apply(db, theirTriggerOn("theirs2", "s1.t"), "set \"SEARCH_PATH\" = s1, public",
+        "insert into t values (1)"));
+  }
+
+  /**
+   * A temporary table takes an unqualified name only where the server searches pg_temp first: not
+   * once the artifact lists pg_temp after s1, dropped it, or discarded it. Before: the analysis took
+   * {@code t} for the temporary table in all three, BEGIN locked public.t, and the trigger on s1.t
+   * ran inside the change (PASS).
+   */
+  @Test
+  void aTemporaryTableSearchedAfterTheFirstSchemaDroppedOrDiscardedDoesNotTakeTheName(TestDatabase db) throws SQLException {
+    seed(db);
+    refusedBeforeTheirTriggerRan(db, apply(db, theirTriggerOn("theirs", "s1.t"), "create temp table t (a int)",
+        "set search_path = s1, pg_temp", "insert into t values (1)"));
+    refusedBeforeTheirTriggerRan(db, apply(db, theirTriggerOn("theirs2", "s1.t"), "set search_path = s1",
+        "create temp table t (a int)", "drop table t", "insert into t values (1)"));
+    refusedBeforeTheirTriggerRan(db, apply(db, theirTriggerOn("theirs3", "s1.t"), "set search_path = s1",
+        "create temp table t (a int)", "discard temp", "insert into t values (1)"));
+  }
+
+  /**
+   * {@code DISCARD ALL} (autocommit mode only) gives the session's search_path back, as RESET ALL
+   * does. Before: the analysis kept s1 after it and BEGIN compared s1.t; the trigger put on public.t,
+   * which the insert writes, was not seen, and only the change key DISCARD ALL gave up stopped the
+   * run before statement 3, with statements 1 and 2 committed (FAIL).
+   */
+  @Test
+  void discardAllGivesTheSessionsPathBack(TestDatabase db) throws SQLException {
+    seed(db);
+    refusedBeforeTheirTriggerRan(db, applyIn(db, ApplySettings.Mode.AUTOCOMMIT, theirTriggerOn("theirs", "public.t"),
+        "set search_path = s1, public", "discard all", "insert into t values (1)"));
   }
 }

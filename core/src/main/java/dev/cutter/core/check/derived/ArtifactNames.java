@@ -42,14 +42,17 @@ public final class ArtifactNames {
 
   private ArtifactNames() {}
 
-  /** Whether P1 has anything to prove: some statement names search_path (no other can set it). */
+  /**
+   * Whether P1 has anything to prove: some statement names search_path, or the analysis named an
+   * object under a path the artifact set otherwise ({@code SET SCHEMA}, a name spelled with escapes).
+   */
   public static boolean applies(List<ExecStatement> statements) {
     for (ExecStatement s : statements) {
       if (ArtifactSearchPath.containsIgnoringCase(s.text(), "search_path")) {
         return true;
       }
     }
-    return false;
+    return !StatementAnalysis.pathNames(statements).isEmpty();
   }
 
   /** The namespace an object's name lives in: relations share one, types and domains another, routines a third. */
@@ -79,10 +82,11 @@ public final class ArtifactNames {
     List<String> unproven = new ArrayList<>();
     List<String> why = new ArrayList<>();
     for (PathName n : names) {
-      if (!seen.add(family(n.kind()) + " " + n.schema() + " " + n.name() + " " + n.created() + " " + n.setting())) {
+      if (!seen.add(family(n.kind()) + " " + n.schema() + " " + n.name() + " " + n.created() + " " + n.setting() + " "
+          + n.takenAway() + " " + (n.action() == Touch.Action.CREATE))) {
         continue;
       }
-      String problem = problem(c, n, role.orElse(null), autocommit);
+      String problem = problem(c, n, role.orElse(null), ctx.applyRole(), autocommit);
       if (problem != null) {
         unproven.add(n.where());
         why.add(n.where() + ", named unqualified under " + n.settingInWords() + ": " + problem);
@@ -98,7 +102,8 @@ public final class ArtifactNames {
   }
 
   /** Why {@code n} may resolve elsewhere than its schema, or null when it resolves there. */
-  private static String problem(Connection c, PathName n, Long role, boolean autocommit) throws SQLException {
+  private static String problem(Connection c, PathName n, Long role, String applyRole, boolean autocommit)
+      throws SQLException {
     if (!(n.setting() instanceof ArtifactSearchPath.Set set)) {
       return "cutter cannot tell which schema PostgreSQL finds it in";
     }
@@ -106,6 +111,9 @@ public final class ArtifactNames {
       return set.elements().stream().anyMatch(e -> !e.equals("pg_catalog") && !e.equals("pg_temp") && !e.isEmpty())
           ? "that search_path lists \"$user\" first, a schema the text alone cannot name"
           : "that search_path lists no schema to find or create it in but the catalog";
+    }
+    if (n.takenAway() != null) {
+      return n.takenAway() + " and nothing creates it there again, so PostgreSQL would look further along the path";
     }
     if (autocommit && set.local()) {
       return "a local setting lasts only its own statement in autocommit mode, so PostgreSQL resolves the name through"

@@ -117,11 +117,17 @@ public final class StatementAnalysis {
    */
   private static final class Qualifier {
     private ArtifactSearchPath.Setting setting = ArtifactSearchPath.SESSION;
-    /** Relations created temporary under an unqualified name: found in the session's temporary schema first. */
+    /** Relations created temporary under an unqualified name (and not dropped since): the temporary schema holds them. */
     private final java.util.Set<String> temporary = new java.util.HashSet<>();
     private final java.util.Set<String> createdSchemas = new java.util.HashSet<>();
     /** What the artifact created so far, by namespace family and qualified name. */
     private final java.util.Set<String> created = new java.util.HashSet<>();
+    /** What the artifact dropped, renamed or moved out of its schema (and did not create again), and how. */
+    private final java.util.Map<String, String> takenAway = new java.util.HashMap<>();
+    /** The schemas the artifact dropped (and did not create again), and where. */
+    private final java.util.Map<String, String> droppedSchemas = new java.util.HashMap<>();
+    /** How and where the artifact switched the role its statements run as, null before. */
+    private String roleSwitch;
     private final List<ArtifactSearchPath.PathName> names = new ArrayList<>();
 
     DdlAnalyzer.Reading qualify(DdlAnalyzer.Reading r) {
@@ -135,10 +141,12 @@ public final class StatementAnalysis {
             qt.add(t);
             continue;
           }
+          ObjectName there = schema == null ? null : t.object().in(schema);
+          String gone = schema == null || t.action() == Touch.Action.CREATE ? null : droppedSchemas.getOrDefault(schema, takenAway.get(key(t.kind(), there)));
           names.add(new ArtifactSearchPath.PathName(t.kind(), t.object().name(), setting, schema,
-              t.action() == Touch.Action.CREATE || (schema != null && created.contains(key(t.kind(), t.object().in(schema)))),
-              schema != null && createdSchemas.contains(schema), t.statement(), t.line()));
-          qt.add(schema == null ? t : new Touch(t.kind(), t.object().in(schema), t.action(), t.statement(), t.line()));
+              t.action() == Touch.Action.CREATE || (schema != null && created.contains(key(t.kind(), there))),
+              schema != null && createdSchemas.contains(schema), t.statement(), t.line(), t.action(), gone));
+          qt.add(schema == null ? t : new Touch(t.kind(), there, t.action(), t.statement(), t.line()));
         }
         touches = qt;
         if (schema != null) {
@@ -155,11 +163,37 @@ public final class StatementAnalysis {
         }
       }
       for (Touch t : touches) {
+        String where = "statement " + t.statement() + " (line " + t.line() + ")";
         if (t.action() == Touch.Action.CREATE) {
           if (t.kind() == ObjectKind.SCHEMA) {
             createdSchemas.add(t.object().name());
+            droppedSchemas.remove(t.object().name());
           } else if (t.object().qualified()) {
             created.add(key(t.kind(), t.object()));
+            takenAway.remove(key(t.kind(), t.object()));
+          }
+        } else if (t.action() == Touch.Action.DROP) {
+          if (t.kind() == ObjectKind.SCHEMA) {
+            droppedSchemas.put(t.object().name(), "the artifact drops schema " + t.object() + " at " + where);
+            createdSchemas.remove(t.object().name());
+          } else if (t.object().qualified()) {
+            takenAway.put(key(t.kind(), t.object()), "the artifact drops it at " + where);
+            created.remove(key(t.kind(), t.object()));
+          } else if (t.kind().isRelation()) {
+            temporary.remove(t.object().name()); // the temporary relation, searched first, is the one dropped
+          }
+        }
+      }
+      // ALTER … RENAME TO / SET SCHEMA: the old name is gone from its schema
+      for (Requirement x : reqs) {
+        if (x instanceof Requirement.Owns o && o.verb().equals("ALTER") && o.object().qualified()) {
+          for (Requirement y : reqs) {
+            if (y instanceof Requirement.CreateIn ci && ArtifactNames.family(ci.kind()).equals(ArtifactNames.family(o.kind()))
+                && !ci.object().equals(o.object())) {
+              takenAway.put(key(o.kind(), o.object()), "the artifact renames or moves it at statement " + o.statement()
+                  + " (line " + o.line() + ")");
+              created.remove(key(o.kind(), o.object()));
+            }
           }
         }
       }
@@ -169,12 +203,38 @@ public final class StatementAnalysis {
     /** Past statement {@code s}: the setting the next one runs under. */
     void after(ExecStatement s) {
       if (ArtifactSearchPath.mayChange(s.text())) {
-        setting = ArtifactSearchPath.after(setting, SqlTokens.of(s.text()), s.index(), s.line());
+        setting = ArtifactSearchPath.after(setting, s.text(), s.index(), s.line());
+        String how = ArtifactSearchPath.switchesRole(s.text());
+        if (how != null) {
+          roleSwitch = how + " at statement " + s.index() + " (line " + s.line() + ")";
+        }
+        if (discardsTemporary(s.text())) {
+          temporary.clear();
+        }
+      }
+      if (roleSwitch != null && setting instanceof ArtifactSearchPath.Set) {
+        // the server searches the path with the privileges of the role in effect; P1 proves apply_role's
+        setting = new ArtifactSearchPath.Unfollowed(s.index(), s.line(), "switching the role its statements run as ("
+            + roleSwitch + "), whose USAGE on each schema cutter does not prove");
       }
     }
 
+    private static boolean discardsTemporary(String text) {
+      List<SqlTokens.Token> t = SqlTokens.of(text);
+      return t.size() > 1 && t.get(0).is("discard") && (t.get(1).is("all") || t.get(1).is("temp") || t.get(1).is("temporary"));
+    }
+
     private boolean underPath(ObjectKind kind, ObjectName name) {
-      return !name.qualified() && kind.inSchema() && !(kind.isRelation() && temporary.contains(name.name()));
+      return !name.qualified() && kind.inSchema() && !(kind.isRelation() && temporary.contains(name.name()) && temporaryFirst());
+    }
+
+    /** Whether the server searches the temporary schema before the first one the path lists: unless listed after it. */
+    private boolean temporaryFirst() {
+      if (!(setting instanceof ArtifactSearchPath.Set set) || set.first() == null) {
+        return true;
+      }
+      int temp = set.elements().indexOf("pg_temp");
+      return temp < 0 || temp < set.elements().indexOf(set.first());
     }
 
     private Requirement qualified(Requirement r, String schema) {
