@@ -193,6 +193,28 @@ class ArtifactNamesTest {
     refused(db, "drop schema app cascade\nset search_path = app, public\ninsert into t values (1)");
   }
 
+  /** {@code DROP FUNCTION f(int)} drops public.f(int) though app holds an f(text). Before: PASS (app holds an f). */
+  @Test
+  void aRoutineOfThatNameInAnotherSchemaOfThePathIsRefused(TestDatabase db) throws Exception {
+    seed(db);
+    db.execute("create function app.f(text) returns int language sql as 'select 1'");
+    db.execute("create function public.f(int) returns int language sql as 'select 2'");
+    refused(db, "set search_path = app, public\ndrop function f(int)");
+    CheckResult created = check(db, "set search_path = app, public\ncreate function g(int) returns int language sql as 'select 3'",
+        ArtifactNames.ID);
+    assertThat(created.status()).as(created.message()).isEqualTo(CheckStatus.PASS);
+  }
+
+  /**
+   * Listed before app, pg_temp is where an unqualified CREATE TABLE goes: the table the analysis named
+   * app.n is a temporary one, and after {@code DROP TABLE n} the name is found in app. Before: PASS.
+   */
+  @Test
+  void aRelationCreatedWherePgTempIsListedFirstIsRefused(TestDatabase db) throws Exception {
+    seed(db);
+    refused(db, "set search_path = pg_temp, app\ncreate table n (a int)");
+  }
+
   /**
    * A role the artifact switches to may lack USAGE on app, and the server then skips app; P1 proves
    * USAGE for apply_role. Before: PASS, and the insert of a role without USAGE on app went to public.t.

@@ -132,11 +132,33 @@ public final class ArtifactNames {
     if (set.catalogFirst() && exists(c, n.kind(), "pg_catalog", n.name())) {
       return "pg_catalog holds a " + n.kind().sqlName() + " of that name, which PostgreSQL finds first";
     }
+    if (n.action() == Touch.Action.CREATE && n.kind().isRelation() && temporaryBefore(set)) {
+      return "that search_path lists pg_temp before " + f + ", so PostgreSQL creates it as a temporary relation";
+    }
+    if (family(n.kind()).equals("routine") && n.action() != Touch.Action.CREATE) {
+      // a routine is found by its arguments along the whole path: one of that name elsewhere may be the one meant
+      for (String other : set.elements()) {
+        String schema = other.equals("$user") ? applyRole : other;
+        if (!schema.equals(n.schema()) && !schema.isEmpty() && !schema.equals("pg_temp") && exists(c, n.kind(), schema, n.name())) {
+          return "schema " + Identifiers.quote(schema) + ", also on that path, holds a routine of that name, which PostgreSQL"
+              + " may find by its arguments instead";
+        }
+      }
+      if (!set.catalogFirst() && exists(c, n.kind(), "pg_catalog", n.name())) {
+        return "pg_catalog holds a routine of that name, which PostgreSQL may find by its arguments instead";
+      }
+    }
     if (!n.created() && !exists(c, n.kind(), n.schema(), n.name())) {
       return "schema " + f + " holds no " + n.kind().sqlName() + " of that name (nor does the artifact create one there"
           + " before), so PostgreSQL would look further along the path";
     }
     return null;
+  }
+
+  /** Whether {@code set} lists pg_temp before its first schema: an unqualified CREATE of a relation goes there. */
+  private static boolean temporaryBefore(ArtifactSearchPath.Set set) {
+    int temp = set.elements().indexOf("pg_temp");
+    return temp >= 0 && temp < set.elements().indexOf(set.first());
   }
 
   /** Whether apply_role may use {@code schema}; null when it does not exist. */
