@@ -93,6 +93,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
   private final String applyRole;
   /** The apply session's search_path setting and where an unqualified CREATE went by it at BEGIN (R42), null before. */
   private volatile String[] creationAtBegin;
+  private volatile String searchPathAtBegin;
   private final CatalogFingerprint atP1;
   private final LockSession lockSession;
   /** The session that holds the run lock (the login's), asked again after the package's checks. */
@@ -396,6 +397,15 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     return lockFailureSqlstate;
   }
 
+  /**
+   * The apply session's search_path setting at BEGIN, before the first statement (null before): the
+   * path P1 and BEGIN read unqualified names through. The online step's session, a new one, starts
+   * with apply_role's default, which the change or another session may have altered since.
+   */
+  public String searchPathAtBegin() {
+    return searchPathAtBegin;
+  }
+
   /** What the re-check found, for the report (empty before it ran). */
   public List<CheckResult> results() {
     return List.copyOf(results);
@@ -405,6 +415,11 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
   public Optional<ApplyEngine.Refusal> check(Connection c) throws SQLException {
     results.clear();
     lockFailureSqlstate = null;
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("select pg_catalog.current_setting('search_path')")) {
+      rs.next();
+      searchPathAtBegin = rs.getString(1);
+    }
     CheckResult identity = readOnly(c, this::sameServer);
     results.add(identity);
     if (identity.status().blocks()) {

@@ -527,7 +527,8 @@ public final class ApplyRun {
         s.gate(new GateResult(GateIds.APPLY, GateStatus.PASS, req.statements().size() + " statements",
             out.executed() + " executed, committed", lost, recheck.results()));
         afterCommit.run();
-        if (pkg.online().isPresent() && !OnlineStepRun.run(s.req, s.journalSession, o -> s.online = o, s::gate)) {
+        if (pkg.online().isPresent() && !OnlineStepRun.run(s.req, s.journalSession, recheck.searchPathAtBegin(), o -> s.online = o,
+            s::gate)) {
           s.nextAction = OnlineStepRun.nextAction(s.online);
           s.gate(new GateResult(GateIds.VERIFY, GateStatus.SKIPPED, null, null, OnlineStepRun.VERIFY_SKIPPED, List.of()));
           return finish(s, Verdict.ESCALATE, OnlineStepRun.rootCause(s.online), sink, lockConn);
