@@ -61,6 +61,22 @@ class ArtifactNamesTest {
     assertThat(r.actual()).contains("app");
   }
 
+  /**
+   * The splitter gives each statement with its terminating semicolon, as every real artifact ends
+   * them. Before: {@code set search_path = app, public;} read as a value cutter does not read, and
+   * every unqualified name after it was refused (a false BLOCK of any real artifact that sets its path).
+   */
+  @Test
+  void aSetEndedBySemicolonAsTheSplitterGivesItIsFollowed(TestDatabase db) throws Exception {
+    seed(db);
+    for (String set : List.of("set search_path = app, public;", "select pg_catalog.set_config('search_path', 'app, public', false);",
+        "set schema 'app' ;")) {
+      CheckResult r = check(db, set + "\ninsert into t values (1);", ArtifactNames.ID);
+      assertThat(r.status()).as(set + ": " + r.message()).isEqualTo(CheckStatus.PASS);
+      assertThat(r.actual()).contains("app");
+    }
+  }
+
   /** PostgreSQL would find {@code audit} in public, the second schema: every check read app.audit. */
   @Test
   void aNameTheArtifactsPathFindsOnlyInALaterSchemaIsRefused(TestDatabase db) throws Exception {

@@ -140,7 +140,17 @@ public final class ArtifactSearchPath {
 
   /** The setting after statement {@code statement} (its first line {@code line}, text {@code text}), given the one before it. */
   static Setting after(Setting before, String text, int statement, int line) {
-    return after(before, SqlTokens.of(text), escaped(text), unicodeEscaped(text), statement, line);
+    return after(before, tokens(text), escaped(text), unicodeEscaped(text), statement, line);
+  }
+
+  /** The tokens of a statement as the splitter gives it, without the semicolons that end it. */
+  private static List<Token> tokens(String text) {
+    List<Token> t = SqlTokens.of(text);
+    int end = t.size();
+    while (end > 0 && t.get(end - 1).isPunct(';')) {
+      end--;
+    }
+    return t.subList(0, end);
   }
 
   private static Setting after(Setting before, List<Token> t, boolean escaped, boolean unicode, int statement, int line) {
@@ -212,7 +222,7 @@ public final class ArtifactSearchPath {
    * update of {@code role}, {@code session_authorization} or of a name cutter cannot read.
    */
   static String switchesRole(String text) {
-    List<Token> t = SqlTokens.of(text);
+    List<Token> t = tokens(text);
     if (t.isEmpty()) {
       return null;
     }

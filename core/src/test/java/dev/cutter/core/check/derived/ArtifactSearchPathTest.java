@@ -134,6 +134,11 @@ class ArtifactSearchPathTest {
     assertThat(after("set local \"SEARCH_PATH\" = s1")).isEqualTo(new ArtifactSearchPath.Set(List.of("s1"), true, 1, 1));
     assertThat(after("select set_config('Search_Path', 's1', false)")).isEqualTo(new ArtifactSearchPath.Set(List.of("s1"), false, 1, 1));
     assertThat(afterSet("discard all")).isEqualTo(ArtifactSearchPath.SESSION);
+    assertThat(after("set search_path = s1, public;")).as("ended as the splitter gives it")
+        .isEqualTo(new ArtifactSearchPath.Set(List.of("s1", "public"), false, 1, 1));
+    assertThat(after("select pg_catalog.set_config('search_path', '', false);")).isEqualTo(
+        new ArtifactSearchPath.Set(List.of(), false, 1, 1));
+    assertThat(afterSet("reset search_path ;")).isEqualTo(ArtifactSearchPath.SESSION);
     for (String unread : List.of("set U&\"search\\005fpath\" = s1", "set search_path = E'\\x73\\x31'",
         "set search_path = U&'\\0073\\0031'", "select set_config(E'search\\137path', 's1', false)",
         "select set_config('search' || '_path', 's1', false)", "select set_config('search_path'::text, 's1', false)",
