@@ -490,11 +490,23 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
    * sees whose writer is still in progress is its own; pg_class.xmin is 32 bits, so it is widened with the
    * epoch of the transaction's own id for txid_status. The catalog's operators by name.
    */
-  private static final String MADE_ELSEWHERE = """
-      select r.label from (
+  private static final String MADE_ELSEWHERE = madeElsewhere("""
         select x.label, c.xmin::pg_catalog.text::pg_catalog.int8 as x, pg_catalog.txid_current() as t
           from pg_catalog.unnest(?::pg_catalog.text[]) as x(label)
-          join pg_catalog.pg_class c on c.oid operator(pg_catalog.=) pg_catalog.to_regclass(x.label)::pg_catalog.oid) r
+          join pg_catalog.pg_class c on c.oid operator(pg_catalog.=) pg_catalog.to_regclass(x.label)::pg_catalog.oid""");
+
+  /** As {@link #MADE_ELSEWHERE}, of schemas by name (a schema cannot be locked either). */
+  private static final String SCHEMA_MADE_ELSEWHERE = madeElsewhere("""
+        select x.label, n.xmin::pg_catalog.text::pg_catalog.int8 as x, pg_catalog.txid_current() as t
+          from pg_catalog.unnest(?::pg_catalog.text[]) as x(label)
+          join pg_catalog.pg_namespace n on n.nspname operator(pg_catalog.=) x.label::pg_catalog.name""");
+
+  /** Of the catalog rows {@code rows} reads (label, 32-bit xmin, the transaction's own id), the first this transaction did not write. */
+  private static String madeElsewhere(String rows) {
+    return """
+      select r.label from (
+      """ + rows + """
+      ) r
        cross join lateral (select (r.t operator(pg_catalog.-) (r.t operator(pg_catalog.%) 4294967296))
                                   operator(pg_catalog.+) r.x as c) k
        where r.x operator(pg_catalog.<) 3 or coalesce(pg_catalog.txid_status(case
@@ -502,6 +514,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
                when k.c operator(pg_catalog.<) (r.t operator(pg_catalog.-) 2147483648) then k.c operator(pg_catalog.+) 4294967296
                else k.c end), '') operator(pg_catalog.<>) 'in progress'
        limit 1""";
+  }
 
   /**
    * Before COMMIT, on the apply session inside its transaction: every relation the change creates first
@@ -535,6 +548,13 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
             + " search_path names its objects, is " + e.getValue() + " for apply_role before COMMIT: another session changed it"
             + " after BEGIN; what P1 proved no longer holds", "42P07");
       }
+    }
+    // absent at P1 and at BEGIN, so the artifact creates it (CREATE SCHEMA IF NOT EXISTS may create nothing): one another
+    // session made after BEGIN, which its owner rules over, would hold the change's objects
+    List<String> absent = artifactSchemas.stream().filter(s -> "absent".equals(atP1.objects().get(ARTIFACT_SCHEMA
+        + dev.cutter.core.catalog.Identifiers.quote(s)))).toList();
+    if (!absent.isEmpty()) {
+      theChangesOwn(c, SCHEMA_MADE_ELSEWHERE, "schema ", absent);
     }
   }
 
@@ -573,11 +593,15 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
   }
 
   private static void theChangesOwn(Connection c, List<String> relations) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(MADE_ELSEWHERE)) {
-      ps.setArray(1, c.createArrayOf("text", relations.toArray()));
+    theChangesOwn(c, MADE_ELSEWHERE, "relation ", relations);
+  }
+
+  private static void theChangesOwn(Connection c, String sql, String what, List<String> names) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setArray(1, c.createArrayOf("text", names.toArray()));
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
-          throw new SQLException("relation " + rs.getString(1) + " was created by another session after BEGIN, not"
+          throw new SQLException(what + rs.getString(1) + " was created by another session after BEGIN, not"
               + " by the change: what P1 proved no longer holds", "42P07");
         }
       }

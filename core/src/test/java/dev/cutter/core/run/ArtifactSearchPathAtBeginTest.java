@@ -132,4 +132,24 @@ class ArtifactSearchPathAtBeginTest {
     refusedBeforeTheirTriggerRan(db, applyIn(db, ApplySettings.Mode.AUTOCOMMIT, theirTriggerOn("theirs", "public.t"),
         "set search_path = s1, public", "discard all", "insert into t values (1)"));
   }
+
+  /**
+   * Another session creates the schema the artifact creates with IF NOT EXISTS and then lists first,
+   * after BEGIN: the change's table would live in a schema another role owns (and may drop from).
+   * Before: PASS, table n committed in the other role's schema f.
+   */
+  @Test
+  void aSchemaAnotherSessionCreatesAfterBeginIsNotTakenForTheChangesOwn(TestDatabase db) throws Exception {
+    String role = db.createRole("theirs");
+    Thread meanwhile = duringTheFirstStatement(db, "create schema f authorization " + role);
+    RunReport r = apply(db, null, "select pg_sleep(1.5)", "create schema if not exists f", "set search_path = f",
+        "create table n (a int)");
+    meanwhile.join();
+    assertThat(r.verdict()).as("%s", r.gates()).isNotEqualTo(Verdict.PASS);
+    assertThat(applyMessage(r)).contains("schema f was created by another session after BEGIN");
+    assertThat(db.queryValue("select count(*) from pg_class where relname = 'n'")).isEqualTo("0");
+    RunReport own = apply(db, null, "create schema if not exists g", "set search_path = g", "create table n (a int)");
+    assertThat(own.verdict()).as("%s", own.gates()).isEqualTo(Verdict.PASS);
+    assertThat(db.queryValue("select relnamespace::regnamespace::text from pg_class where relname = 'n'")).isEqualTo("g");
+  }
 }
