@@ -9,10 +9,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cutter.core.Verdict;
 import dev.cutter.core.check.BeginRecheck;
+import dev.cutter.core.sql.CopyData;
+import dev.cutter.core.exec.ExecStatement;
 import dev.cutter.core.model.ApplySettings;
 import dev.cutter.fixtures.TestDatabase;
 import dev.cutter.fixtures.WithPostgres;
 import java.sql.SQLException;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -151,5 +154,18 @@ class ArtifactSearchPathAtBeginTest {
     RunReport own = apply(db, null, "create schema if not exists g", "set search_path = g", "create table n (a int)");
     assertThat(own.verdict()).as("%s", own.gates()).isEqualTo(Verdict.PASS);
     assertThat(db.queryValue("select relnamespace::regnamespace::text from pg_class where relname = 'n'")).isEqualTo("g");
+  }
+
+  /**
+   * {@code COPY t FROM STDIN} writes t as an INSERT does: BEGIN must lock and compare the relation it
+   * writes, here s1.t through the artifact's own path. Before: COPY touched nothing, BEGIN locked
+   * nothing, and the trigger another session put on s1.t after P1 ran inside the change (PASS).
+   */
+  @Test
+  void aCopyIntoARelationIsLockedAndComparedAsAnInsertIs(TestDatabase db) throws SQLException {
+    seed(db);
+    List<ExecStatement> change = List.of(new ExecStatement(1, 1, "set search_path = s1, public;"),
+        new ExecStatement(2, 2, "copy t from stdin;", new CopyData(3, 3, true, "1\n")));
+    refusedBeforeTheirTriggerRan(db, applyIn(db, ApplySettings.Mode.TRANSACTION, theirTriggerOn("theirs", "s1.t"), change));
   }
 }
