@@ -90,6 +90,8 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
    * again before COMMIT.
    */
   private final List<String> artifactSchemas;
+  /** The types and routines the analysis named in those schemas (R53): their state is compared at BEGIN. */
+  private final List<dev.cutter.core.check.derived.ArtifactSearchPath.PathName> artifactObjects;
   private final String applyRole;
   /** The apply session's search_path setting and where an unqualified CREATE went by it at BEGIN (R42), null before. */
   private volatile String[] creationAtBegin;
@@ -109,8 +111,10 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
 
   private BeginRecheck(Map<String, LockMode> locks, List<String> createdFirst, Map<Integer, List<String>> mayCreateNothing,
       List<String> unqualifiedCreatedFirst, CatalogFingerprint atP1, LockSession lockSession, Connection lockConn, PackageChecks packageChecks,
-      Set<String> touchedSchemas, List<String> artifactSchemas, String applyRole) {
+      Set<String> touchedSchemas, List<String> artifactSchemas,
+      List<dev.cutter.core.check.derived.ArtifactSearchPath.PathName> artifactObjects, String applyRole) {
     this.artifactSchemas = artifactSchemas;
+    this.artifactObjects = artifactObjects;
     this.applyRole = applyRole;
     this.createdFirst = createdFirst;
     this.mayCreateNothing = mayCreateNothing;
@@ -175,6 +179,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     CatalogFingerprint fp;
     Set<String> schemas = new LinkedHashSet<>();
     List<String> artifactSchemas = artifactSchemas(statements);
+    List<dev.cutter.core.check.derived.ArtifactSearchPath.PathName> artifactObjects = artifactObjects(statements);
     boolean auto = lockConn.getAutoCommit();
     lockConn.setAutoCommit(false);
     try {
@@ -200,6 +205,9 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
         // the artifact's own search_path finds its names there only while apply_role may use them (R47)
         fp = withArtifactSchemas(fp, artifactSchemas(lockConn, artifactSchemas, pkg.target().applyRole()));
       }
+      if (!artifactObjects.isEmpty()) {
+        fp = withArtifactObjects(fp, artifactObjects(lockConn, artifactObjects, pkg.target().applyRole()));
+      }
       for (Touch t : touches) {
         if (t.kind() == ObjectKind.SCHEMA) {
           schemas.add(t.object().name());
@@ -223,7 +231,75 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     }
     return new BeginRecheck(locks, List.copyOf(createdFirst.keySet()), mayCreateNothing(byIndex,
         createdFirst.keySet(), createdBy), createdFirst.keySet().stream().filter(unqualified::contains).toList(), fp,
-        session, lockConn, packageChecks, schemas, artifactSchemas, pkg.target().applyRole());
+        session, lockConn, packageChecks, schemas, artifactSchemas, artifactObjects, pkg.target().applyRole());
+  }
+
+  /**
+   * The types, domains and routines the analysis named unqualified under a search_path the artifact set itself,
+   * that the artifact neither creates nor took away first: none can be locked as a relation is, so what P1 proved
+   * of them is compared at BEGIN (R53).
+   */
+  private static List<dev.cutter.core.check.derived.ArtifactSearchPath.PathName> artifactObjects(List<ExecStatement> statements) {
+    if (!dev.cutter.core.check.derived.ArtifactNames.applies(statements)) {
+      return List.of();
+    }
+    return dev.cutter.core.check.derived.StatementAnalysis.pathNames(statements).stream()
+        .filter(n -> n.schema() != null && !n.created() && n.takenAway() == null && !n.kind().isRelation()
+            && n.setting() instanceof dev.cutter.core.check.derived.ArtifactSearchPath.Set)
+        .toList();
+  }
+
+  /** The fingerprint's line for each of {@link #artifactObjects} (a key no relation's label can be). */
+  private static final String ARTIFACT_OBJECT = "(artifact's search_path object) ";
+
+  /*
+   * A type or domain: present or absent in its schema. A routine: every signature of that name in each schema the
+   * path lists and the catalog (the server finds one by its arguments along the whole path). The catalog's
+   * functions and operators by name (the apply session keeps apply_role's search_path).
+   */
+  private static final String TYPE_STATE = "select count(*) from pg_catalog.pg_type t join pg_catalog.pg_namespace n"
+      + " on n.oid operator(pg_catalog.=) t.typnamespace where n.nspname operator(pg_catalog.=) ?::pg_catalog.name"
+      + " and t.typname operator(pg_catalog.=) ?::pg_catalog.name";
+  private static final String ROUTINE_STATE = "select pg_catalog.string_agg(n.nspname::pg_catalog.text"
+      + " operator(pg_catalog.||) '(' operator(pg_catalog.||) pg_catalog.pg_get_function_identity_arguments(p.oid)"
+      + " operator(pg_catalog.||) ')', '; ' order by n.nspname, pg_catalog.pg_get_function_identity_arguments(p.oid))"
+      + " from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid operator(pg_catalog.=) p.pronamespace"
+      + " where p.proname operator(pg_catalog.=) ?::pg_catalog.name"
+      + " and n.nspname::pg_catalog.text operator(pg_catalog.=) any (?::pg_catalog.text[])";
+
+  private static Map<String, String> artifactObjects(Connection c,
+      List<dev.cutter.core.check.derived.ArtifactSearchPath.PathName> objects, String applyRole) throws SQLException {
+    Map<String, String> out = new TreeMap<>();
+    for (dev.cutter.core.check.derived.ArtifactSearchPath.PathName n : objects) {
+      String label = n.kind().sqlName() + " " + dev.cutter.core.catalog.Identifiers.quote(n.schema()) + "."
+          + dev.cutter.core.catalog.Identifiers.quote(n.name());
+      boolean routine = n.kind() == ObjectKind.FUNCTION || n.kind() == ObjectKind.PROCEDURE;
+      try (PreparedStatement ps = c.prepareStatement(routine ? ROUTINE_STATE : TYPE_STATE)) {
+        if (routine) {
+          List<String> path = new ArrayList<>(List.of("pg_catalog"));
+          for (String e : ((dev.cutter.core.check.derived.ArtifactSearchPath.Set) n.setting()).elements()) {
+            path.add(e.equals("$user") ? applyRole : e);
+          }
+          ps.setString(1, n.name());
+          ps.setArray(2, c.createArrayOf("text", path.toArray()));
+        } else {
+          ps.setString(1, n.schema());
+          ps.setString(2, n.name());
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          String state = rs.getString(1);
+          out.put(label, routine ? (state == null ? "none" : state) : (state.equals("0") ? "absent" : "present"));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static CatalogFingerprint withArtifactObjects(CatalogFingerprint fp, Map<String, String> states) {
+    Map<String, String> objects = new TreeMap<>(fp.objects());
+    states.forEach((label, state) -> objects.put(ARTIFACT_OBJECT + label, state));
+    return CatalogFingerprint.of(objects);
   }
 
   /**
@@ -445,7 +521,8 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     CatalogFingerprint now = readOnly(c, conn -> {
       CatalogFingerprint read = CatalogFingerprint.ofRelations(conn, fingerprinted(locks), createdFirst);
       read = atP1.objects().containsKey(CREATION_SCHEMA) ? withCreationSchema(read, creationSchema(conn)) : read;
-      return artifactSchemas.isEmpty() ? read : withArtifactSchemas(read, artifactSchemas(conn, artifactSchemas, applyRole));
+      read = artifactSchemas.isEmpty() ? read : withArtifactSchemas(read, artifactSchemas(conn, artifactSchemas, applyRole));
+      return artifactObjects.isEmpty() ? read : withArtifactObjects(read, artifactObjects(conn, artifactObjects, applyRole));
     });
     List<String> diff = atP1.differences(now);
     CheckResult catalog = diff.isEmpty()

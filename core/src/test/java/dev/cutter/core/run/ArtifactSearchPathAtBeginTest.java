@@ -168,4 +168,27 @@ class ArtifactSearchPathAtBeginTest {
         new ExecStatement(2, 2, "copy t from stdin;", new CopyData(3, 3, true, "1\n")));
     refusedBeforeTheirTriggerRan(db, applyIn(db, ApplySettings.Mode.TRANSACTION, theirTriggerOn("theirs", "s1.t"), change));
   }
+
+  /**
+   * A type or routine cannot be locked as a relation is: another session (its owner) drops the
+   * {@code mood} of s1 between P1 and BEGIN, or adds an {@code f(int)} further along the path, and
+   * the artifact's unqualified {@code ALTER TYPE mood} or {@code ALTER FUNCTION f(int)} acts on the
+   * one in public. Before: PASS, public's renamed.
+   */
+  @Test
+  void aTypeOrRoutineTheArtifactsPathFindsChangedBeforeBeginIsRefusedThere(TestDatabase db) throws SQLException {
+    seed(db);
+    db.execute("create type s1.mood as enum ('a')");
+    db.execute("create type public.mood as enum ('a')");
+    RunReport type = apply(db, "drop type s1.mood", "set search_path = s1, public", "alter type mood rename value 'a' to 'b'");
+    assertThat(type.verdict()).as("%s", type.gates()).isEqualTo(Verdict.BLOCKED);
+    assertThat(atBegin(type, BeginRecheck.CATALOG).message()).contains("s1.mood");
+    assertThat(db.queryValue("select string_agg(enumlabel, ',') from pg_enum where enumtypid = 'public.mood'::regtype"))
+        .isEqualTo("a");
+    db.execute("create function s1.f(text) returns int language sql as 'select 1'");
+    RunReport routine = apply(db, "create function public.f(int) returns int language sql as 'select 2'",
+        "set search_path = s1, public", "alter function f(int) rename to g");
+    assertThat(routine.verdict()).as("%s", routine.gates()).isEqualTo(Verdict.BLOCKED);
+    assertThat(db.queryValue("select count(*) from pg_proc where proname = 'f'")).isEqualTo("2");
+  }
 }
