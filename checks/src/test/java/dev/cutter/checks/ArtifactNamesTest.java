@@ -232,6 +232,21 @@ class ArtifactNamesTest {
   }
 
   /**
+   * A prepared statement or a cursor runs its {@code set_config} when executed or fetched, not where
+   * the text names search_path. Before: PASS (app.t), while EXECUTE set billing, public and the
+   * insert wrote public.t.
+   */
+  @Test
+  void aPathSetByExecutingAPreparedStatementOrFetchingACursorIsNotFollowed(TestDatabase db) throws Exception {
+    seed(db);
+    db.execute("create table public.t (id int)");
+    refused(db, "prepare p as select set_config('search_path', 'billing, public', false);\nset search_path = app, public;\n"
+        + "execute p;\ninsert into t values (1);");
+    refused(db, "declare c cursor for select set_config('search_path', 'billing, public', false);\n"
+        + "set search_path = app, public;\nfetch c;\ninsert into t values (1);");
+  }
+
+  /**
    * A role the artifact switches to may lack USAGE on app, and the server then skips app; P1 proves
    * USAGE for apply_role. Before: PASS, and the insert of a role without USAGE on app went to public.t.
    */

@@ -128,6 +128,9 @@ public final class StatementAnalysis {
     private final java.util.Map<String, String> droppedSchemas = new java.util.HashMap<>();
     /** How and where the artifact switched the role its statements run as, null before. */
     private String roleSwitch;
+    /** A PREPARE or DECLARE whose statement may change the search_path or the role when run, null before. */
+    private String deferred;
+    private boolean deferredRole;
     private final List<ArtifactSearchPath.PathName> names = new ArrayList<>();
 
     DdlAnalyzer.Reading qualify(DdlAnalyzer.Reading r) {
@@ -202,6 +205,18 @@ public final class StatementAnalysis {
 
     /** Past statement {@code s}: the setting the next one runs under. */
     void after(ExecStatement s) {
+      if (deferred != null && runsDeferred(s.text())) {
+        // EXECUTE of a prepared statement, FETCH or MOVE of a cursor: runs what PREPARE or DECLARE named
+        setting = new ArtifactSearchPath.Unfollowed(s.index(), s.line(), "running " + deferred);
+        if (deferredRole) {
+          roleSwitch = "running " + deferred + " at statement " + s.index() + " (line " + s.line() + ")";
+        }
+      }
+      if (ArtifactSearchPath.mayChange(s.text()) && defersChange(s.text())) {
+        deferred = "what it prepared or declared at statement " + s.index() + " (line " + s.line() + ")";
+        deferredRole |= ArtifactSearchPath.switchesRole(s.text()) != null;
+        return; // PREPARE and DECLARE run nothing yet
+      }
       if (ArtifactSearchPath.mayChange(s.text())) {
         setting = ArtifactSearchPath.after(setting, s.text(), s.index(), s.line());
         String how = ArtifactSearchPath.switchesRole(s.text());
@@ -217,6 +232,19 @@ public final class StatementAnalysis {
         setting = new ArtifactSearchPath.Unfollowed(s.index(), s.line(), "switching the role its statements run as ("
             + roleSwitch + "), whose USAGE on each schema cutter does not prove");
       }
+    }
+
+    /** {@code PREPARE} or {@code DECLARE} of a statement that may change the search_path or the role. */
+    private static boolean defersChange(String text) {
+      List<SqlTokens.Token> t = SqlTokens.of(text);
+      return !t.isEmpty() && (t.get(0).is("prepare") || t.get(0).is("declare"))
+          && (!(ArtifactSearchPath.after(ArtifactSearchPath.SESSION, text, 0, 0) instanceof ArtifactSearchPath.SessionDefault)
+              || ArtifactSearchPath.switchesRole(text) != null);
+    }
+
+    private static boolean runsDeferred(String text) {
+      List<SqlTokens.Token> t = SqlTokens.of(text);
+      return !t.isEmpty() && (t.get(0).is("execute") || t.get(0).is("fetch") || t.get(0).is("move"));
     }
 
     private static boolean discardsTemporary(String text) {
