@@ -191,4 +191,21 @@ class ArtifactSearchPathAtBeginTest {
     assertThat(routine.verdict()).as("%s", routine.gates()).isEqualTo(Verdict.BLOCKED);
     assertThat(db.queryValue("select count(*) from pg_proc where proname = 'f'")).isEqualTo("2");
   }
+
+  /** Autocommit mode: a plain SET lasts the session, and what it finds is locked as in transaction mode (held). */
+  @Test
+  void inAutocommitModeAPlainSetIsFollowedAsInTransactionMode(TestDatabase db) throws SQLException {
+    seed(db);
+    RunReport r = applyIn(db, ApplySettings.Mode.AUTOCOMMIT, null, "set search_path = s1, public;",
+        "create table n (a int);", "insert into n values (1);", "insert into t values (1);");
+    assertThat(r.verdict()).as("%s", r.gates()).isEqualTo(Verdict.PASS);
+    assertThat(atBegin(r, BeginRecheck.LOCKS).actual()).isEqualTo("ROW EXCLUSIVE on s1.t");
+    assertThat(db.queryValue("select count(*) from s1.t")).isEqualTo("1");
+    assertThat(db.queryValue("select count(*) from s1.n")).isEqualTo("1");
+    RunReport refused = applyIn(db, ApplySettings.Mode.AUTOCOMMIT, theirTriggerOn("theirs", "s1.t"),
+        "set search_path = s1, public;", "insert into t values (2);");
+    assertThat(refused.verdict()).isEqualTo(Verdict.BLOCKED);
+    assertThat(db.queryValue("select count(*) from public.seen")).isEqualTo("0");
+    assertThat(db.queryValue("select count(*) from s1.t")).isEqualTo("1");
+  }
 }
