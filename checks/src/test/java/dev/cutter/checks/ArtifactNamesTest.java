@@ -104,9 +104,7 @@ class ArtifactNamesTest {
   @Test
   void aSchemaTheArtifactCreatesBeforeListingItPasses(TestDatabase db) throws Exception {
     seed(db);
-    CheckResult r = check(db, "create schema fresh\nset search_path = fresh\ncreate table n (a int)\ninsert into n values (1)",
-        ArtifactNames.ID);
-    assertThat(r.status()).as(r.message()).isEqualTo(CheckStatus.PASS);
+    passes(db, "create schema fresh\nset search_path = fresh\ncreate table n (a int)\ninsert into n values (1)");
   }
 
   @Test
@@ -143,6 +141,11 @@ class ArtifactNamesTest {
     List<CheckResult> all = Packages.preflight(db, "postgres",
         Packages.write(dir, db, "postgres", "insert into audit values (1)", "  - schema_exists: app\n"), "insert into audit values (1)");
     assertThat(all).extracting(CheckResult::id).doesNotContain(ArtifactNames.ID).contains(BackupScopeCheck.ID);
+  }
+
+  private void passes(TestDatabase db, String sql) throws Exception {
+    CheckResult r = check(db, sql, ArtifactNames.ID);
+    assertThat(r.status()).as(r.message()).isEqualTo(CheckStatus.PASS);
   }
 
   private void refused(TestDatabase db, String sql) throws Exception {
@@ -216,9 +219,7 @@ class ArtifactNamesTest {
     db.execute("create function app.f(text) returns int language sql as 'select 1'");
     db.execute("create function public.f(int) returns int language sql as 'select 2'");
     refused(db, "set search_path = app, public\ndrop function f(int)");
-    CheckResult created = check(db, "set search_path = app, public\ncreate function g(int) returns int language sql as 'select 3'",
-        ArtifactNames.ID);
-    assertThat(created.status()).as(created.message()).isEqualTo(CheckStatus.PASS);
+    passes(db, "set search_path = app, public\ncreate function g(int) returns int language sql as 'select 3'");
   }
 
   /**
