@@ -223,6 +223,20 @@ class ArtifactNamesTest {
   }
 
   /**
+   * An unqualified CREATE goes to the first schema listed whatever the catalog holds when the path does
+   * not list pg_catalog first: {@code create function version()} makes app.version(). Before: refused
+   * ("pg_catalog holds a function of that name"), a false BLOCK; naming the catalog's one later is
+   * still refused.
+   */
+  @Test
+  void aCreateUnderANameTheCatalogAlsoHoldsGoesToTheFirstSchemaAndPasses(TestDatabase db) throws Exception {
+    seed(db);
+    passes(db, "set search_path = app, public\ncreate function version() returns text language sql as 'select 1'");
+    refused(db, "set search_path = app, public\ncreate function version() returns text language sql as 'select 1'\n"
+        + "alter function version() owner to postgres");
+  }
+
+  /**
    * Listed before app, pg_temp is where an unqualified CREATE TABLE goes: the table the analysis named
    * app.n is a temporary one, and after {@code DROP TABLE n} the name is found in app. Before: PASS.
    */

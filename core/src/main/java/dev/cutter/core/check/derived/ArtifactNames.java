@@ -129,7 +129,8 @@ public final class ArtifactNames {
         return "apply_role may not use schema " + f + " (no USAGE), so PostgreSQL would skip it";
       }
     }
-    if (set.catalogFirst() && exists(c, n.kind(), "pg_catalog", n.name())) {
+    // a CREATE goes to the first schema listed (pg_catalog only when listed before it, which the server refuses)
+    if (set.catalogFirst() && n.action() != Touch.Action.CREATE && exists(c, n.kind(), "pg_catalog", n.name())) {
       return "pg_catalog holds a " + n.kind().sqlName() + " of that name, which PostgreSQL finds first";
     }
     if (n.action() == Touch.Action.CREATE && n.kind().isRelation() && temporaryBefore(set)) {
