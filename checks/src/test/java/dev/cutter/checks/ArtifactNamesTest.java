@@ -262,8 +262,9 @@ class ArtifactNamesTest {
   }
 
   /**
-   * A role the artifact switches to may lack USAGE on app, and the server then skips app; P1 proves
+   * A role the artifact switches to may lack USAGE on app, and the server then skips app; P1 proved
    * USAGE for apply_role. Before: PASS, and the insert of a role without USAGE on app went to public.t.
+   * A role named plainly is the one proved; one cutter cannot name is refused.
    */
   @Test
   void aRoleTheArtifactSwitchesToIsNotTheOneProvedToUseTheSchema(TestDatabase db) throws Exception {
@@ -273,6 +274,9 @@ class ArtifactNamesTest {
     db.execute("grant insert on public.t to " + role);
     refused(db, "set search_path = app, public\nset role " + role + "\ninsert into t values (1)");
     refused(db, "set role " + role + "\nset search_path = app, public\ninsert into t values (1)");
+    refused(db, "set search_path = app, public\nselect set_config('role', '" + role + "', false)\ninsert into t values (1)");
+    db.execute("grant usage on schema app to " + role);
+    passes(db, "set role " + role + "\nset search_path = app, public\ninsert into t values (1)");
   }
 
   /**

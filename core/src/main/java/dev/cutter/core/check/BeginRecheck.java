@@ -89,7 +89,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
    * sorted, and apply_role's name: whether apply_role may use each is compared at BEGIN and proved
    * again before COMMIT.
    */
-  private final List<String> artifactSchemas;
+  private final List<SchemaUse> artifactSchemas;
   /** The types and routines the analysis named in those schemas (R53): their state is compared at BEGIN. */
   private final List<dev.cutter.core.check.derived.ArtifactSearchPath.PathName> artifactObjects;
   private final String applyRole;
@@ -111,7 +111,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
 
   private BeginRecheck(Map<String, LockMode> locks, List<String> createdFirst, Map<Integer, List<String>> mayCreateNothing,
       List<String> unqualifiedCreatedFirst, CatalogFingerprint atP1, LockSession lockSession, Connection lockConn, PackageChecks packageChecks,
-      Set<String> touchedSchemas, List<String> artifactSchemas,
+      Set<String> touchedSchemas, List<SchemaUse> artifactSchemas,
       List<dev.cutter.core.check.derived.ArtifactSearchPath.PathName> artifactObjects, String applyRole) {
     this.artifactSchemas = artifactSchemas;
     this.artifactObjects = artifactObjects;
@@ -178,7 +178,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     }
     CatalogFingerprint fp;
     Set<String> schemas = new LinkedHashSet<>();
-    List<String> artifactSchemas = artifactSchemas(statements);
+    List<SchemaUse> artifactSchemas = artifactSchemas(statements);
     List<dev.cutter.core.check.derived.ArtifactSearchPath.PathName> artifactObjects = artifactObjects(statements);
     boolean auto = lockConn.getAutoCommit();
     lockConn.setAutoCommit(false);
@@ -278,7 +278,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
         if (routine) {
           List<String> path = new ArrayList<>(List.of("pg_catalog"));
           for (String e : ((dev.cutter.core.check.derived.ArtifactSearchPath.Set) n.setting()).elements()) {
-            path.add(e.equals("$user") ? applyRole : e);
+            path.add(e.equals("$user") ? (n.role() == null ? applyRole : n.role()) : e);
           }
           ps.setString(1, n.name());
           ps.setArray(2, c.createArrayOf("text", path.toArray()));
@@ -302,16 +302,26 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     return CatalogFingerprint.of(objects);
   }
 
+  /** A schema the artifact's own search_path lists first, and the role that searches it (null: apply_role). */
+  record SchemaUse(String schema, String role) {
+    String label() {
+      return dev.cutter.core.catalog.Identifiers.quote(schema) + (role == null ? ""
+          : " for role " + dev.cutter.core.catalog.Identifiers.quote(role));
+    }
+  }
+
   /**
-   * The schemas the analysis named objects in under a search_path the artifact set itself, sorted; those the
-   * artifact creates before naming them in it are compared only before COMMIT (P1 saw them absent).
+   * The schemas the analysis named objects in under a search_path the artifact set itself, with the role the
+   * artifact runs as there; those the artifact creates before naming them in it are compared only before COMMIT
+   * (P1 saw them absent).
    */
-  private static List<String> artifactSchemas(List<ExecStatement> statements) {
+  private static List<SchemaUse> artifactSchemas(List<ExecStatement> statements) {
     if (!dev.cutter.core.check.derived.ArtifactNames.applies(statements)) {
       return List.of();
     }
     return dev.cutter.core.check.derived.StatementAnalysis.pathNames(statements).stream()
-        .filter(n -> n.schema() != null).map(n -> n.schema()).distinct().sorted().toList();
+        .filter(n -> n.schema() != null).map(n -> new SchemaUse(n.schema(), n.role())).distinct()
+        .sorted(java.util.Comparator.comparing(SchemaUse::label)).toList();
   }
 
   /** The fingerprint's line for each schema of {@link #artifactSchemas} (a key no relation's label can be). */
@@ -328,15 +338,22 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
         from pg_catalog.unnest(?::pg_catalog.text[]) as x(s)
         left join pg_catalog.pg_namespace n on n.nspname operator(pg_catalog.=) x.s::pg_catalog.name""";
 
-  private static Map<String, String> artifactSchemas(Connection c, List<String> schemas, String applyRole) throws SQLException {
+  /** Whether each role may use each schema, by {@link SchemaUse#label}. */
+  private static Map<String, String> artifactSchemas(Connection c, List<SchemaUse> uses, String applyRole) throws SQLException {
     Map<String, String> out = new TreeMap<>();
+    Map<String, List<SchemaUse>> byRole = new TreeMap<>();
+    uses.forEach(u -> byRole.computeIfAbsent(u.role() == null ? applyRole : u.role(), r -> new ArrayList<>()).add(u));
     try (PreparedStatement ps = c.prepareStatement(SCHEMAS_USABLE)) {
-      ps.setString(1, applyRole);
-      ps.setArray(2, c.createArrayOf("text", schemas.toArray()));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.put(rs.getString(1), rs.getString(2));
+      for (Map.Entry<String, List<SchemaUse>> e : byRole.entrySet()) {
+        ps.setString(1, e.getKey());
+        ps.setArray(2, c.createArrayOf("text", e.getValue().stream().map(SchemaUse::schema).toArray()));
+        Map<String, String> state = new TreeMap<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            state.put(rs.getString(1), rs.getString(2));
+          }
         }
+        e.getValue().forEach(u -> out.put(u.label(), state.get(u.schema())));
       }
     }
     return out;
@@ -344,7 +361,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
 
   private static CatalogFingerprint withArtifactSchemas(CatalogFingerprint fp, Map<String, String> usable) {
     Map<String, String> objects = new TreeMap<>(fp.objects());
-    usable.forEach((schema, state) -> objects.put(ARTIFACT_SCHEMA + dev.cutter.core.catalog.Identifiers.quote(schema), state));
+    usable.forEach((label, state) -> objects.put(ARTIFACT_SCHEMA + label, state));
     return CatalogFingerprint.of(objects);
   }
 
@@ -621,15 +638,16 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
   private void artifactSchemasStillUsable(Connection c) throws SQLException {
     for (Map.Entry<String, String> e : artifactSchemas(c, artifactSchemas, applyRole).entrySet()) {
       if (!e.getValue().equals("usable")) {
-        throw new SQLException("schema " + dev.cutter.core.catalog.Identifiers.quote(e.getKey()) + ", where the artifact's own"
-            + " search_path names its objects, is " + e.getValue() + " for apply_role before COMMIT: another session changed it"
+        boolean ofApplyRole = !e.getKey().contains(" for role ");
+        throw new SQLException("schema " + e.getKey() + ", where the artifact's own search_path names its objects, is "
+            + e.getValue() + (ofApplyRole ? " for apply_role" : "") + " before COMMIT: another session changed it"
             + " after BEGIN; what P1 proved no longer holds", "42P07");
       }
     }
     // absent at P1 and at BEGIN, so the artifact creates it (CREATE SCHEMA IF NOT EXISTS may create nothing): one another
     // session made after BEGIN, which its owner rules over, would hold the change's objects
-    List<String> absent = artifactSchemas.stream().filter(s -> "absent".equals(atP1.objects().get(ARTIFACT_SCHEMA
-        + dev.cutter.core.catalog.Identifiers.quote(s)))).toList();
+    List<String> absent = artifactSchemas.stream().filter(u -> "absent".equals(atP1.objects().get(ARTIFACT_SCHEMA
+        + u.label()))).map(SchemaUse::schema).distinct().toList();
     if (!absent.isEmpty()) {
       theChangesOwn(c, SCHEMA_MADE_ELSEWHERE, "schema ", absent);
     }

@@ -208,4 +208,22 @@ class ArtifactSearchPathAtBeginTest {
     assertThat(db.queryValue("select count(*) from public.seen")).isEqualTo("0");
     assertThat(db.queryValue("select count(*) from s1.t")).isEqualTo("1");
   }
+
+  /**
+   * After {@code SET ROLE writer}, the server searches the path with writer's USAGE: BEGIN compares it
+   * for writer, so a REVOKE between P1 and BEGIN is refused. Before: BEGIN read the names through
+   * apply_role's path, locked public.t, and writer's insert went to public.t (PASS).
+   */
+  @Test
+  void theRoleTheArtifactSwitchesToIsTheOneWhoseUsageIsCompared(TestDatabase db) throws SQLException {
+    seed(db);
+    String writer = db.createRole("writer");
+    db.execute("grant usage on schema s1 to " + writer);
+    db.execute("grant insert on s1.t, public.t to " + writer);
+    RunReport r = apply(db, "revoke usage on schema s1 from " + writer, "set role " + writer + ";",
+        "set search_path = s1, public;", "insert into t values (1);");
+    assertThat(r.verdict()).as("%s", r.gates()).isEqualTo(Verdict.BLOCKED);
+    assertThat(atBegin(r, BeginRecheck.CATALOG).message()).contains("s1 for role " + writer);
+    assertThat(db.queryValue("select count(*) from public.t")).isEqualTo("0");
+  }
 }

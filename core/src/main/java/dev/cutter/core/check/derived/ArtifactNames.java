@@ -83,7 +83,7 @@ public final class ArtifactNames {
     List<String> why = new ArrayList<>();
     for (PathName n : names) {
       if (!seen.add(family(n.kind()) + " " + n.schema() + " " + n.name() + " " + n.created() + " " + n.setting() + " "
-          + n.takenAway() + " " + (n.action() == Touch.Action.CREATE))) {
+          + n.takenAway() + " " + (n.action() == Touch.Action.CREATE) + " " + n.role())) {
         continue;
       }
       String problem = problem(c, n, role.orElse(null), ctx.applyRole(), autocommit);
@@ -120,13 +120,21 @@ public final class ArtifactNames {
           + " the session's search_path";
     }
     String f = Identifiers.quote(n.schema());
+    String who = n.role() == null ? "apply_role" : "role " + Identifiers.quote(n.role()) + ", which the artifact switches to,";
+    if (n.role() != null) {
+      role = CatalogObjects.roleOid(c, n.role()).orElse(null);
+      if (role == null) {
+        return "the role the artifact switches to, " + Identifiers.quote(n.role()) + ", does not exist";
+      }
+      applyRole = n.role();
+    }
     if (!n.schemaCreated() && role != null) { // no apply_role: apply_role_privileges says so
       Boolean usable = usable(c, n.schema(), role);
       if (usable == null) {
         return "schema " + f + " does not exist, so PostgreSQL would look further along the path";
       }
       if (!usable) {
-        return "apply_role may not use schema " + f + " (no USAGE), so PostgreSQL would skip it";
+        return who + " may not use schema " + f + " (no USAGE), so PostgreSQL would skip it";
       }
     }
     // a CREATE goes to the first schema listed (pg_catalog only when listed before it, which the server refuses)

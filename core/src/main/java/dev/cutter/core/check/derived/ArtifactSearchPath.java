@@ -83,10 +83,12 @@ public final class ArtifactSearchPath {
    * one; {@code schemaCreated}: the artifact creates that schema before this statement; {@code action}:
    * what the statement does to it; {@code takenAway}: how an earlier statement of the artifact dropped
    * it, moved it or renamed it out of that schema, or dropped the schema (and nothing created it there
-   * again since), null otherwise.
+   * again since), null otherwise; {@code role}: the role the artifact switched to by name ({@code SET ROLE r})
+   * before the statement, whose USAGE the server checks as it searches the path; null for apply_role.
    */
   public record PathName(dev.cutter.core.catalog.ObjectKind kind, String name, Setting setting, String schema,
-      boolean created, boolean schemaCreated, int statement, int line, Touch.Action action, String takenAway) {
+      boolean created, boolean schemaCreated, int statement, int line, Touch.Action action, String takenAway,
+      String role) {
 
     /** What names it and how, for a message: {@code statement 4 (line 7): table t}. */
     public String where() {
@@ -249,6 +251,30 @@ public final class ArtifactSearchPath {
       return "set_config";
     }
     return null;
+  }
+
+  /**
+   * The role {@code SET [SESSION] ROLE r} or {@code SET SESSION AUTHORIZATION r} switches to, named plainly
+   * (folded as the server folds it); null for any other statement, {@code NONE}, {@code DEFAULT}, {@code SET LOCAL}
+   * (which lasts one statement in autocommit mode) and a name written with escapes.
+   */
+  static String roleSwitchedTo(String text) {
+    List<Token> t = tokens(text);
+    if (t.isEmpty() || !t.get(0).is("set") || escaped(text)) {
+      return null;
+    }
+    int i = 1;
+    if (i < t.size() && t.get(i).is("session")) {
+      i++;
+    }
+    if (i + 2 != t.size() || !(t.get(i).is("role") || t.get(i).is("authorization"))) {
+      return null;
+    }
+    Token r = t.get(i + 1);
+    if (r.kind() == Kind.WORD && !r.is("none") && !r.is("default")) {
+      return r.text();
+    }
+    return r.kind() == Kind.QUOTED || r.kind() == Kind.STRING ? r.text() : null;
   }
 
   private static boolean isSearchPath(Token t) {

@@ -131,6 +131,8 @@ public final class StatementAnalysis {
     /** A PREPARE or DECLARE whose statement may change the search_path or the role when run, null before. */
     private String deferred;
     private boolean deferredRole;
+    /** The role the artifact switched to by name ({@code SET ROLE r}), null: apply_role. */
+    private String role;
     private final List<ArtifactSearchPath.PathName> names = new ArrayList<>();
 
     DdlAnalyzer.Reading qualify(DdlAnalyzer.Reading r) {
@@ -148,7 +150,7 @@ public final class StatementAnalysis {
           String gone = schema == null || t.action() == Touch.Action.CREATE ? null : droppedSchemas.getOrDefault(schema, takenAway.get(key(t.kind(), there)));
           names.add(new ArtifactSearchPath.PathName(t.kind(), t.object().name(), setting, schema,
               t.action() == Touch.Action.CREATE || (schema != null && created.contains(key(t.kind(), there))),
-              schema != null && createdSchemas.contains(schema), t.statement(), t.line(), t.action(), gone));
+              schema != null && createdSchemas.contains(schema), t.statement(), t.line(), t.action(), gone, role));
           qt.add(schema == null ? t : new Touch(t.kind(), there, t.action(), t.statement(), t.line()));
         }
         touches = qt;
@@ -220,7 +222,10 @@ public final class StatementAnalysis {
       if (ArtifactSearchPath.mayChange(s.text())) {
         setting = ArtifactSearchPath.after(setting, s.text(), s.index(), s.line());
         String how = ArtifactSearchPath.switchesRole(s.text());
-        if (how != null) {
+        String to = how == null ? null : ArtifactSearchPath.roleSwitchedTo(s.text());
+        if (to != null) {
+          role = to; // a role named plainly: P1 and BEGIN prove its USAGE instead of apply_role's
+        } else if (how != null) {
           roleSwitch = how + " at statement " + s.index() + " (line " + s.line() + ")";
         }
         if (discardsTemporary(s.text())) {

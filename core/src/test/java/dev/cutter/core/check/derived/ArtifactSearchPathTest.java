@@ -155,9 +155,11 @@ class ArtifactSearchPathTest {
 
   @Test
   void aRoleSwitchMakesThePathUnfollowedAndWhatWasTakenAwayIsRecorded() {
-    List<PathName> names = StatementAnalysis.pathNames(stmts("set search_path = s1, public", "set role r",
-        "insert into t values (1)"));
-    assertThat(names).singleElement().satisfies(n -> assertThat(n.setting()).isInstanceOf(ArtifactSearchPath.Unfollowed.class));
+    List<PathName> names = StatementAnalysis.pathNames(stmts("set search_path = s1, public", "set role r;",
+        "insert into t values (1)", "set role none", "insert into t values (2)"));
+    assertThat(names).extracting(PathName::role).containsExactly("r", "r");
+    assertThat(names.get(0).setting()).isInstanceOf(ArtifactSearchPath.Set.class);
+    assertThat(names.get(1).setting()).as("back to a role cutter cannot name").isInstanceOf(ArtifactSearchPath.Unfollowed.class);
     assertThat(StatementAnalysis.pathNames(stmts("select set_config('role', 'r', false)", "set search_path = s1",
         "insert into t values (1)")).get(0).setting()).isInstanceOf(ArtifactSearchPath.Unfollowed.class);
     List<PathName> gone = StatementAnalysis.pathNames(stmts("set search_path = s1, public", "drop table t",
