@@ -212,6 +212,23 @@ class ArtifactNamesTest {
     refused(db, "drop schema app cascade\nset search_path = app, public\ninsert into t values (1)");
   }
 
+  /**
+   * {@code DROP … CASCADE} (or {@code DROP OWNED}) drops what depends on it, in any schema: app.v, a
+   * view over public.audit, is gone and {@code v} is found in public. Before: P1 saw app.v and
+   * proved it (PASS) while the insert wrote public.v.
+   */
+  @Test
+  void aNameACascadeMayHaveDroppedIsNotFoundThereAfter(TestDatabase db) throws Exception {
+    seed(db);
+    db.execute("create view app.v as select * from public.audit");
+    db.execute("create table public.v (id int)");
+    refused(db, "drop table public.audit cascade\nset search_path = app, public\ninsert into v values (1)");
+    refused(db, "set search_path = app, public\ndrop owned by nobody_here\ninsert into v values (1)");
+    passes(db, "drop table public.audit cascade\nset search_path = app, public\ncreate table v2 (a int)\n"
+        + "insert into v2 values (1)");
+    passes(db, "drop table public.audit cascade\nset search_path = app, public\ninsert into t values (1)"); // depends on nothing
+  }
+
   /** {@code DROP FUNCTION f(int)} drops public.f(int) though app holds an f(text). Before: PASS (app holds an f). */
   @Test
   void aRoutineOfThatNameInAnotherSchemaOfThePathIsRefused(TestDatabase db) throws Exception {

@@ -83,7 +83,7 @@ public final class ArtifactNames {
     List<String> why = new ArrayList<>();
     for (PathName n : names) {
       if (!seen.add(family(n.kind()) + " " + n.schema() + " " + n.name() + " " + n.created() + " " + n.setting() + " "
-          + n.takenAway() + " " + (n.action() == Touch.Action.CREATE) + " " + n.role())) {
+          + n.takenAway() + " " + (n.action() == Touch.Action.CREATE) + " " + n.role() + " " + n.afterCascade())) {
         continue;
       }
       String problem = problem(c, n, role.orElse(null), ctx.applyRole(), autocommit);
@@ -157,11 +157,49 @@ public final class ArtifactNames {
         return "pg_catalog holds a routine of that name, which PostgreSQL may find by its arguments instead";
       }
     }
+    if (n.afterCascade() != null && !n.created() && mayBeDroppedByACascade(c, n)) {
+      return "the artifact drops with CASCADE or DROP OWNED at " + n.afterCascade() + ", which drops what depends on the"
+          + " objects dropped, and " + f + "'s " + n.kind().sqlName() + " depends on other objects, so PostgreSQL may look"
+          + " further along the path";
+    }
     if (!n.created() && !exists(c, n.kind(), n.schema(), n.name())) {
       return "schema " + f + " holds no " + n.kind().sqlName() + " of that name (nor does the artifact create one there"
           + " before), so PostgreSQL would look further along the path";
     }
     return null;
+  }
+
+  /*
+   * Whether the relation of that name in the schema, or its rewrite rule (a view's), depends on an object other
+   * than its schema, its owner or the catalog's own (a view on a table, a child on its parent, a column of a type):
+   * a DROP … CASCADE of that object drops it. A type or routine: always assumed so.
+   */
+  private static final String DEPENDS = """
+      select 1 from pg_catalog.pg_class c
+        join pg_catalog.pg_namespace n on n.oid operator(pg_catalog.=) c.relnamespace
+        join pg_catalog.pg_depend d on (d.classid operator(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+               and d.objid operator(pg_catalog.=) c.oid)
+            or (d.classid operator(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass and d.objid in
+               (select r.oid from pg_catalog.pg_rewrite r where r.ev_class operator(pg_catalog.=) c.oid))
+       where n.nspname operator(pg_catalog.=) ?::pg_catalog.name and c.relname operator(pg_catalog.=) ?::pg_catalog.name
+         and d.deptype in ('n', 'a')
+         and d.refclassid operator(pg_catalog.<>) 'pg_catalog.pg_namespace'::pg_catalog.regclass
+         and not (d.refclassid operator(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                  and d.refobjid operator(pg_catalog.=) c.oid)
+         and d.refobjid operator(pg_catalog.>=) 16384
+       limit 1""";
+
+  private static boolean mayBeDroppedByACascade(Connection c, PathName n) throws SQLException {
+    if (!n.kind().isRelation()) {
+      return true;
+    }
+    try (PreparedStatement ps = c.prepareStatement(DEPENDS)) {
+      ps.setString(1, n.schema());
+      ps.setString(2, n.name());
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
   }
 
   /** Whether {@code set} lists pg_temp before its first schema: an unqualified CREATE of a relation goes there. */

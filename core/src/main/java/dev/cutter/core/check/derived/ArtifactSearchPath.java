@@ -84,11 +84,13 @@ public final class ArtifactSearchPath {
    * what the statement does to it; {@code takenAway}: how an earlier statement of the artifact dropped
    * it, moved it or renamed it out of that schema, or dropped the schema (and nothing created it there
    * again since), null otherwise; {@code role}: the role the artifact switched to by name ({@code SET ROLE r})
-   * before the statement, whose USAGE the server checks as it searches the path; null for apply_role.
+   * before the statement, whose USAGE the server checks as it searches the path; null for apply_role;
+   * {@code afterCascade}: where an earlier statement dropped with CASCADE or DROP OWNED, which drops what
+   * depends on it anywhere (null if none, or if the artifact created the name since).
    */
   public record PathName(dev.cutter.core.catalog.ObjectKind kind, String name, Setting setting, String schema,
       boolean created, boolean schemaCreated, int statement, int line, Touch.Action action, String takenAway,
-      String role) {
+      String role, String afterCascade) {
 
     /** What names it and how, for a message: {@code statement 4 (line 7): table t}. */
     public String where() {

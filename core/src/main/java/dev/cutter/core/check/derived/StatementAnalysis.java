@@ -131,6 +131,8 @@ public final class StatementAnalysis {
     /** A PREPARE or DECLARE whose statement may change the search_path or the role when run, null before. */
     private String deferred;
     private boolean deferredRole;
+    /** Where the artifact first drops with CASCADE (or DROP OWNED): what depended on it, anywhere, is gone. */
+    private String cascade;
     /** The role the artifact switched to by name ({@code SET ROLE r}), null: apply_role. */
     private String role;
     private final List<ArtifactSearchPath.PathName> names = new ArrayList<>();
@@ -150,7 +152,8 @@ public final class StatementAnalysis {
           String gone = schema == null || t.action() == Touch.Action.CREATE ? null : droppedSchemas.getOrDefault(schema, takenAway.get(key(t.kind(), there)));
           names.add(new ArtifactSearchPath.PathName(t.kind(), t.object().name(), setting, schema,
               t.action() == Touch.Action.CREATE || (schema != null && created.contains(key(t.kind(), there))),
-              schema != null && createdSchemas.contains(schema), t.statement(), t.line(), t.action(), gone, role));
+              schema != null && createdSchemas.contains(schema), t.statement(), t.line(), t.action(), gone, role,
+              schema == null || t.action() == Touch.Action.CREATE || created.contains(key(t.kind(), there)) ? null : cascade));
           qt.add(schema == null ? t : new Touch(t.kind(), there, t.action(), t.statement(), t.line()));
         }
         touches = qt;
@@ -207,6 +210,9 @@ public final class StatementAnalysis {
 
     /** Past statement {@code s}: the setting the next one runs under. */
     void after(ExecStatement s) {
+      if (cascade == null && ArtifactSearchPath.containsIgnoringCase(s.text(), "drop") && dropsDependents(s.text())) {
+        cascade = "statement " + s.index() + " (line " + s.line() + ")";
+      }
       if (deferred != null && runsDeferred(s.text())) {
         // EXECUTE of a prepared statement, FETCH or MOVE of a cursor: runs what PREPARE or DECLARE named
         setting = new ArtifactSearchPath.Unfollowed(s.index(), s.line(), "running " + deferred);
@@ -245,6 +251,22 @@ public final class StatementAnalysis {
       return !t.isEmpty() && (t.get(0).is("prepare") || t.get(0).is("declare"))
           && (!(ArtifactSearchPath.after(ArtifactSearchPath.SESSION, text, 0, 0) instanceof ArtifactSearchPath.SessionDefault)
               || ArtifactSearchPath.switchesRole(text) != null);
+    }
+
+    /** {@code DROP … CASCADE}, {@code ALTER … DROP … CASCADE} or {@code DROP OWNED}: drops what the text does not name. */
+    private static boolean dropsDependents(String text) {
+      List<SqlTokens.Token> t = SqlTokens.of(text);
+      if (t.size() > 1 && t.get(0).is("drop") && t.get(1).is("owned")) {
+        return true;
+      }
+      boolean drop = false;
+      for (SqlTokens.Token k : t) {
+        drop |= k.is("drop");
+        if (drop && k.is("cascade")) {
+          return true;
+        }
+      }
+      return false;
     }
 
     private static boolean runsDeferred(String text) {
