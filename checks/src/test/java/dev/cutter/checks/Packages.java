@@ -96,6 +96,19 @@ final class Packages {
     return out;
   }
 
+  /** The artifact's statements as apply splits and sends them (each with its ';', meta-commands judged). */
+  static List<ExecStatement> split(String sql) {
+    return dev.cutter.core.run.PackageScripts.statements(dev.cutter.core.sql.ArtifactScript.of(
+        dev.cutter.core.sql.SqlSplitter.split("ddl.sql", sql), dev.cutter.core.model.ApplySettings.Mode.TRANSACTION));
+  }
+
+  /** P1 over {@code statements}, as split by apply. */
+  static List<CheckResult> preflightSplit(TestDatabase db, String login, ApplyPackage pkg, String sql) {
+    ConnectionSpec spec = new ConnectionSpec(db.server().host(), db.server().port(), db.name(), login, Optional.empty());
+    return new Preflight(Preflight.installedTypes(), p -> split(sql), (s, r) -> Optional.empty(),
+        Preflight.DEFAULT_PARALLELISM).run(spec, pkg, split(sql), false).results();
+  }
+
   static List<CheckResult> preflight(TestDatabase db, String login, ApplyPackage pkg, String sql) {
     ConnectionSpec spec = new ConnectionSpec(db.server().host(), db.server().port(), db.name(), login, Optional.empty());
     return new Preflight(Preflight.installedTypes(), p -> statements(sql), (s, r) -> Optional.empty(),

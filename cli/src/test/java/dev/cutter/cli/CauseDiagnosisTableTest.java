@@ -343,7 +343,7 @@ class CauseDiagnosisTableTest {
             "Add the schema to backup.scope (or use scope: database) and have the package signed again."),
         new Row(Cause.NameUnproven.class, c -> {
           c.init();
-          return c.verb("preflight", c.pkg("set search_path = no_such_schema, public;\ncreate table " + TRAP + "_n (id int);\n"));
+          return c.verb("preflight", c.pkg("set search_path = \"$user\", public;\ncreate table " + TRAP + "_n (id int);\n"));
         }, Verdict.BLOCKED, "The artifact names statement 2 (line 2): table " + TRAP + "_n unqualified after setting its own search_path",
             "Write the name schema-qualified (schema.name) in the artifact and have the package signed again."),
         new Row(Cause.TargetChangedSinceP1.class, c -> {

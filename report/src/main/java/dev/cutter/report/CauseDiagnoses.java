@@ -350,7 +350,8 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
       case SERVER -> "the apply session is connected to another server than the one the preflight checked";
       case LOCKS_NOT_GRANTED -> "other sessions held locks on relations the change touches past lock_timeout";
       case CHECK -> "a preflight check no longer held at BEGIN";
-      case CREATED_BY_ANOTHER_SESSION, CREATED_IN_ANOTHER_SCHEMA, SCHEMA_NO_LONGER_USABLE, SEARCH_PATH_CHANGED_UNSEEN -> null;
+      case CREATED_BY_ANOTHER_SESSION, CREATED_IN_ANOTHER_SCHEMA, SCHEMA_NO_LONGER_USABLE, SEARCH_PATH_CHANGED_UNSEEN,
+          SCHEMA_MADE_BY_ANOTHER_SESSION -> null;
     };
     if (what == null) {
       return createdElsewhere(c);
@@ -381,6 +382,15 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
           "Find which statement changed the search_path (the functions the artifact calls) before re-running.",
           "Set the search_path in the artifact itself (SET search_path) or qualify every name, and re-issue the package.",
           "If the function must change it, have it set search_path in its own definition (SET clause) so the change ends with it.");
+    }
+    if (c.what() == Cause.Recheck.SCHEMA_MADE_BY_ANOTHER_SESSION) {
+      String schema = c.schema() == null ? "A schema" : "Schema " + c.schema();
+      return Diagnosis.of(schema + ", which the change creates and its own search_path lists first, was created by"
+              + " another session after BEGIN: the change's CREATE SCHEMA IF NOT EXISTS made nothing, and its objects"
+              + " would have gone into a schema another role rules over." + ended,
+          "Find who created the schema and why before re-running.",
+          "If it is not meant to be there, drop it through its own approved change; then: " + retry,
+          "If it is meant to stay, re-issue the package for the target as it is now.");
     }
     if (c.what() == Cause.Recheck.SCHEMA_NO_LONGER_USABLE) {
       String schema = c.schema() == null ? "A schema" : "Schema " + c.schema();

@@ -362,7 +362,7 @@ public sealed interface Cause {
   }
 
   /**
-   * What the recheck at BEGIN found changed. The last four are found after BEGIN, as the change runs: a
+   * What the recheck at BEGIN found changed. The last five are found after BEGIN, as the change runs: a
    * name and a schema cannot be locked (R41, R43, R45, R46, R47).
    */
   enum Recheck {
@@ -380,7 +380,12 @@ public sealed interface Cause {
      * Before COMMIT the session's search_path ({@code schema}: the setting found) was not the one the
      * artifact's text leaves ({@code expectedSchema}): a function the change ran changed it unseen.
      */
-    SEARCH_PATH_CHANGED_UNSEEN
+    SEARCH_PATH_CHANGED_UNSEEN,
+    /**
+     * A schema the change creates and its own search_path lists first ({@code schema}) was made by another
+     * session after BEGIN: its CREATE SCHEMA IF NOT EXISTS made nothing, and the change's objects went there.
+     */
+    SCHEMA_MADE_BY_ANOTHER_SESSION
   }
 
   /** The P2 backup was refused. */

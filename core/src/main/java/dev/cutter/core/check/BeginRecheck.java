@@ -90,7 +90,9 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
    * sorted, and apply_role's name: whether apply_role may use each is compared at BEGIN and proved
    * again before COMMIT.
    */
-  private final List<String> artifactSchemas;
+  private final List<SchemaUse> artifactSchemas;
+  /** The types and routines the analysis named in those schemas (R53): their state is compared at BEGIN. */
+  private final List<dev.cutter.core.check.derived.ArtifactSearchPath.PathName> artifactObjects;
   private final String applyRole;
   /** The search_path the artifact's statements leave in effect, as their text tells (R48). */
   private final dev.cutter.core.check.derived.ArtifactSearchPath.Setting finalSearchPath;
@@ -113,9 +115,11 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
 
   private BeginRecheck(Map<String, LockMode> locks, List<String> createdFirst, Map<Integer, List<String>> mayCreateNothing,
       List<String> unqualifiedCreatedFirst, CatalogFingerprint atP1, LockSession lockSession, Connection lockConn, PackageChecks packageChecks,
-      Set<String> touchedSchemas, List<String> artifactSchemas, String applyRole,
+      Set<String> touchedSchemas, List<SchemaUse> artifactSchemas,
+      List<dev.cutter.core.check.derived.ArtifactSearchPath.PathName> artifactObjects, String applyRole,
       dev.cutter.core.check.derived.ArtifactSearchPath.Setting finalSearchPath) {
     this.artifactSchemas = artifactSchemas;
+    this.artifactObjects = artifactObjects;
     this.finalSearchPath = finalSearchPath;
     this.applyRole = applyRole;
     this.createdFirst = createdFirst;
@@ -182,7 +186,8 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     }
     CatalogFingerprint fp;
     Set<String> schemas = new LinkedHashSet<>();
-    List<String> artifactSchemas = artifactSchemas(statements);
+    List<SchemaUse> artifactSchemas = artifactSchemas(statements);
+    List<dev.cutter.core.check.derived.ArtifactSearchPath.PathName> artifactObjects = artifactObjects(statements);
     boolean auto = lockConn.getAutoCommit();
     lockConn.setAutoCommit(false);
     try {
@@ -208,6 +213,9 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
         // the artifact's own search_path finds its names there only while apply_role may use them (R47)
         fp = withArtifactSchemas(fp, artifactSchemas(lockConn, artifactSchemas, pkg.target().applyRole()));
       }
+      if (!artifactObjects.isEmpty()) {
+        fp = withArtifactObjects(fp, artifactObjects(lockConn, artifactObjects, pkg.target().applyRole()));
+      }
       for (Touch t : touches) {
         if (t.kind() == ObjectKind.SCHEMA) {
           schemas.add(t.object().name());
@@ -231,20 +239,98 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     }
     return new BeginRecheck(locks, List.copyOf(createdFirst.keySet()), mayCreateNothing(mayNothing,
         createdFirst.keySet(), createdBy), createdFirst.keySet().stream().filter(unqualified::contains).toList(), fp,
-        session, lockConn, packageChecks, schemas, artifactSchemas, pkg.target().applyRole(),
+        session, lockConn, packageChecks, schemas, artifactSchemas, artifactObjects, pkg.target().applyRole(),
         dev.cutter.core.check.derived.StatementAnalysis.finalSearchPath(statements));
   }
 
   /**
-   * The schemas the analysis named objects in under a search_path the artifact set itself, sorted; those the
-   * artifact creates before naming them in it are compared only before COMMIT (P1 saw them absent).
+   * The types, domains and routines the analysis named unqualified under a search_path the artifact set itself,
+   * that the artifact neither creates nor took away first: none can be locked as a relation is, so what P1 proved
+   * of them is compared at BEGIN (R53).
    */
-  private static List<String> artifactSchemas(List<ExecStatement> statements) {
+  private static List<dev.cutter.core.check.derived.ArtifactSearchPath.PathName> artifactObjects(List<ExecStatement> statements) {
     if (!dev.cutter.core.check.derived.ArtifactNames.applies(statements)) {
       return List.of();
     }
     return dev.cutter.core.check.derived.StatementAnalysis.pathNames(statements).stream()
-        .filter(n -> n.schema() != null).map(n -> n.schema()).distinct().sorted().toList();
+        .filter(n -> n.schema() != null && !n.created() && n.takenAway() == null && !n.kind().isRelation()
+            && n.setting() instanceof dev.cutter.core.check.derived.ArtifactSearchPath.Set)
+        .toList();
+  }
+
+  /** The fingerprint's line for each of {@link #artifactObjects} (a key no relation's label can be). */
+  private static final String ARTIFACT_OBJECT = "(artifact's search_path object) ";
+
+  /*
+   * A type or domain: present or absent in its schema. A routine: every signature of that name in each schema the
+   * path lists and the catalog (the server finds one by its arguments along the whole path). The catalog's
+   * functions and operators by name (the apply session keeps apply_role's search_path).
+   */
+  private static final String TYPE_STATE = "select count(*) from pg_catalog.pg_type t join pg_catalog.pg_namespace n"
+      + " on n.oid operator(pg_catalog.=) t.typnamespace where n.nspname operator(pg_catalog.=) ?::pg_catalog.name"
+      + " and t.typname operator(pg_catalog.=) ?::pg_catalog.name";
+  private static final String ROUTINE_STATE = "select pg_catalog.string_agg(n.nspname::pg_catalog.text"
+      + " operator(pg_catalog.||) '(' operator(pg_catalog.||) pg_catalog.pg_get_function_identity_arguments(p.oid)"
+      + " operator(pg_catalog.||) ')', '; ' order by n.nspname, pg_catalog.pg_get_function_identity_arguments(p.oid))"
+      + " from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid operator(pg_catalog.=) p.pronamespace"
+      + " where p.proname operator(pg_catalog.=) ?::pg_catalog.name"
+      + " and n.nspname::pg_catalog.text operator(pg_catalog.=) any (?::pg_catalog.text[])";
+
+  private static Map<String, String> artifactObjects(Connection c,
+      List<dev.cutter.core.check.derived.ArtifactSearchPath.PathName> objects, String applyRole) throws SQLException {
+    Map<String, String> out = new TreeMap<>();
+    for (dev.cutter.core.check.derived.ArtifactSearchPath.PathName n : objects) {
+      String label = n.kind().sqlName() + " " + dev.cutter.core.catalog.Identifiers.quote(n.schema()) + "."
+          + dev.cutter.core.catalog.Identifiers.quote(n.name());
+      boolean routine = n.kind() == ObjectKind.FUNCTION || n.kind() == ObjectKind.PROCEDURE;
+      try (PreparedStatement ps = c.prepareStatement(routine ? ROUTINE_STATE : TYPE_STATE)) {
+        if (routine) {
+          List<String> path = new ArrayList<>(List.of("pg_catalog"));
+          for (String e : ((dev.cutter.core.check.derived.ArtifactSearchPath.Set) n.setting()).elements()) {
+            path.add(e.equals("$user") ? (n.role() == null ? applyRole : n.role()) : e);
+          }
+          ps.setString(1, n.name());
+          ps.setArray(2, c.createArrayOf("text", path.toArray()));
+        } else {
+          ps.setString(1, n.schema());
+          ps.setString(2, n.name());
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          String state = rs.getString(1);
+          out.put(label, routine ? (state == null ? "none" : state) : (state.equals("0") ? "absent" : "present"));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static CatalogFingerprint withArtifactObjects(CatalogFingerprint fp, Map<String, String> states) {
+    Map<String, String> objects = new TreeMap<>(fp.objects());
+    states.forEach((label, state) -> objects.put(ARTIFACT_OBJECT + label, state));
+    return CatalogFingerprint.of(objects);
+  }
+
+  /** A schema the artifact's own search_path lists first, and the role that searches it (null: apply_role). */
+  record SchemaUse(String schema, String role) {
+    String label() {
+      return dev.cutter.core.catalog.Identifiers.quote(schema) + (role == null ? ""
+          : " for role " + dev.cutter.core.catalog.Identifiers.quote(role));
+    }
+  }
+
+  /**
+   * The schemas the analysis named objects in under a search_path the artifact set itself, with the role the
+   * artifact runs as there; those the artifact creates before naming them in it are compared only before COMMIT
+   * (P1 saw them absent).
+   */
+  private static List<SchemaUse> artifactSchemas(List<ExecStatement> statements) {
+    if (!dev.cutter.core.check.derived.ArtifactNames.applies(statements)) {
+      return List.of();
+    }
+    return dev.cutter.core.check.derived.StatementAnalysis.pathNames(statements).stream()
+        .filter(n -> n.schema() != null).map(n -> new SchemaUse(n.schema(), n.role())).distinct()
+        .sorted(java.util.Comparator.comparing(SchemaUse::label)).toList();
   }
 
   /** The fingerprint's line for each schema of {@link #artifactSchemas} (a key no relation's label can be). */
@@ -261,15 +347,22 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
         from pg_catalog.unnest(?::pg_catalog.text[]) as x(s)
         left join pg_catalog.pg_namespace n on n.nspname operator(pg_catalog.=) x.s::pg_catalog.name""";
 
-  private static Map<String, String> artifactSchemas(Connection c, List<String> schemas, String applyRole) throws SQLException {
+  /** Whether each role may use each schema, by {@link SchemaUse#label}. */
+  private static Map<String, String> artifactSchemas(Connection c, List<SchemaUse> uses, String applyRole) throws SQLException {
     Map<String, String> out = new TreeMap<>();
+    Map<String, List<SchemaUse>> byRole = new TreeMap<>();
+    uses.forEach(u -> byRole.computeIfAbsent(u.role() == null ? applyRole : u.role(), r -> new ArrayList<>()).add(u));
     try (PreparedStatement ps = c.prepareStatement(SCHEMAS_USABLE)) {
-      ps.setString(1, applyRole);
-      ps.setArray(2, c.createArrayOf("text", schemas.toArray()));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.put(rs.getString(1), rs.getString(2));
+      for (Map.Entry<String, List<SchemaUse>> e : byRole.entrySet()) {
+        ps.setString(1, e.getKey());
+        ps.setArray(2, c.createArrayOf("text", e.getValue().stream().map(SchemaUse::schema).toArray()));
+        Map<String, String> state = new TreeMap<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            state.put(rs.getString(1), rs.getString(2));
+          }
         }
+        e.getValue().forEach(u -> out.put(u.label(), state.get(u.schema())));
       }
     }
     return out;
@@ -277,7 +370,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
 
   private static CatalogFingerprint withArtifactSchemas(CatalogFingerprint fp, Map<String, String> usable) {
     Map<String, String> objects = new TreeMap<>(fp.objects());
-    usable.forEach((schema, state) -> objects.put(ARTIFACT_SCHEMA + dev.cutter.core.catalog.Identifiers.quote(schema), state));
+    usable.forEach((label, state) -> objects.put(ARTIFACT_SCHEMA + label, state));
     return CatalogFingerprint.of(objects);
   }
 
@@ -367,6 +460,15 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     return lockFailureSqlstate;
   }
 
+  /**
+   * The apply session's search_path setting at BEGIN, before the first statement (null before): the
+   * path P1 and BEGIN read unqualified names through. The online step's session, a new one, starts
+   * with apply_role's default, which the change or another session may have altered since.
+   */
+  public String searchPathAtBegin() {
+    return searchPathAtBegin;
+  }
+
   /** What the re-check found, for the report (empty before it ran). */
   public List<CheckResult> results() {
     return List.copyOf(results);
@@ -402,7 +504,8 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     CatalogFingerprint now = readOnly(c, conn -> {
       CatalogFingerprint read = CatalogFingerprint.ofRelations(conn, fingerprinted(locks), createdFirst);
       read = atP1.objects().containsKey(CREATION_SCHEMA) ? withCreationSchema(read, creationSchema(conn)) : read;
-      return artifactSchemas.isEmpty() ? read : withArtifactSchemas(read, artifactSchemas(conn, artifactSchemas, applyRole));
+      read = artifactSchemas.isEmpty() ? read : withArtifactSchemas(read, artifactSchemas(conn, artifactSchemas, applyRole));
+      return artifactObjects.isEmpty() ? read : withArtifactObjects(read, artifactObjects(conn, artifactObjects, applyRole));
     });
     List<String> diff = atP1.differences(now);
     CheckResult catalog = diff.isEmpty()
@@ -447,11 +550,23 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
    * sees whose writer is still in progress is its own; pg_class.xmin is 32 bits, so it is widened with the
    * epoch of the transaction's own id for txid_status. The catalog's operators by name.
    */
-  private static final String MADE_ELSEWHERE = """
-      select r.label from (
+  private static final String MADE_ELSEWHERE = madeElsewhere("""
         select x.label, c.xmin::pg_catalog.text::pg_catalog.int8 as x, pg_catalog.txid_current() as t
           from pg_catalog.unnest(?::pg_catalog.text[]) as x(label)
-          join pg_catalog.pg_class c on c.oid operator(pg_catalog.=) pg_catalog.to_regclass(x.label)::pg_catalog.oid) r
+          join pg_catalog.pg_class c on c.oid operator(pg_catalog.=) pg_catalog.to_regclass(x.label)::pg_catalog.oid""");
+
+  /** As {@link #MADE_ELSEWHERE}, of schemas by name (a schema cannot be locked either). */
+  private static final String SCHEMA_MADE_ELSEWHERE = madeElsewhere("""
+        select x.label, n.xmin::pg_catalog.text::pg_catalog.int8 as x, pg_catalog.txid_current() as t
+          from pg_catalog.unnest(?::pg_catalog.text[]) as x(label)
+          join pg_catalog.pg_namespace n on n.nspname operator(pg_catalog.=) x.label::pg_catalog.name""");
+
+  /** Of the catalog rows {@code rows} reads (label, 32-bit xmin, the transaction's own id), the first this transaction did not write. */
+  private static String madeElsewhere(String rows) {
+    return """
+      select r.label from (
+      """ + rows + """
+      ) r
        cross join lateral (select (r.t operator(pg_catalog.-) (r.t operator(pg_catalog.%) 4294967296))
                                   operator(pg_catalog.+) r.x as c) k
        where r.x operator(pg_catalog.<) 3 or coalesce(pg_catalog.txid_status(case
@@ -459,6 +574,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
                when k.c operator(pg_catalog.<) (r.t operator(pg_catalog.-) 2147483648) then k.c operator(pg_catalog.+) 4294967296
                else k.c end), '') operator(pg_catalog.<>) 'in progress'
        limit 1""";
+  }
 
   /**
    * Before COMMIT, on the apply session inside its transaction: every relation the change creates first
@@ -511,8 +627,15 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
   private void artifactSchemasStillUsable(Connection c) throws SQLException {
     for (Map.Entry<String, String> e : artifactSchemas(c, artifactSchemas, applyRole).entrySet()) {
       if (!e.getValue().equals("usable")) {
-        throw CreatedElsewhere.schemaNoLongerUsable(dev.cutter.core.catalog.Identifiers.quote(e.getKey()), e.getValue());
+        throw CreatedElsewhere.schemaNoLongerUsable(e.getKey(), e.getValue());
       }
+    }
+    // absent at P1 and at BEGIN, so the artifact creates it (CREATE SCHEMA IF NOT EXISTS may create nothing): one another
+    // session made after BEGIN, which its owner rules over, would hold the change's objects
+    List<String> absent = artifactSchemas.stream().filter(u -> "absent".equals(atP1.objects().get(ARTIFACT_SCHEMA
+        + u.label()))).map(SchemaUse::schema).distinct().toList();
+    if (!absent.isEmpty()) {
+      theChangesOwn(c, SCHEMA_MADE_ELSEWHERE, "schema ", absent);
     }
   }
 
@@ -549,11 +672,16 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
   }
 
   private static void theChangesOwn(Connection c, List<String> relations) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(MADE_ELSEWHERE)) {
-      ps.setArray(1, c.createArrayOf("text", relations.toArray()));
+    theChangesOwn(c, MADE_ELSEWHERE, "relation ", relations);
+  }
+
+  private static void theChangesOwn(Connection c, String sql, String what, List<String> names) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setArray(1, c.createArrayOf("text", names.toArray()));
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
-          throw CreatedElsewhere.byAnotherSession(rs.getString(1));
+          throw "schema ".equals(what) ? CreatedElsewhere.schemaByAnotherSession(rs.getString(1))
+              : CreatedElsewhere.byAnotherSession(rs.getString(1));
         }
       }
     }

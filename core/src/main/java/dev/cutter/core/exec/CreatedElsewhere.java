@@ -31,7 +31,12 @@ public final class CreatedElsewhere extends SQLException {
      * change ran (a function's {@code set_config}) changed it unseen, and names after that may have
      * resolved elsewhere than P1 proved and BEGIN locked.
      */
-    SEARCH_PATH_CHANGED_UNSEEN
+    SEARCH_PATH_CHANGED_UNSEEN,
+    /**
+     * A schema the artifact's own search_path lists first, absent at P1 and BEGIN (the artifact creates it,
+     * {@code IF NOT EXISTS}), was made by another session after BEGIN, not by the change.
+     */
+    SCHEMA_BY_ANOTHER_SESSION
   }
 
   /**
@@ -63,7 +68,7 @@ public final class CreatedElsewhere extends SQLException {
   /** {@code schema}, where the artifact's own search_path names objects, is {@code state} (absent, not usable) now. */
   public static CreatedElsewhere schemaNoLongerUsable(String schema, String state) {
     return new CreatedElsewhere(new Finding(Check.SCHEMA_NO_LONGER_USABLE, null, schema, null), "schema " + schema
-        + ", where the artifact's own search_path names its objects, is " + state + " for apply_role before COMMIT:"
+        + ", where the artifact's own search_path names its objects, is " + state + " before COMMIT:"
         + " another session changed it after BEGIN; what P1 proved no longer holds");
   }
 
@@ -72,6 +77,12 @@ public final class CreatedElsewhere extends SQLException {
     return new CreatedElsewhere(new Finding(Check.SEARCH_PATH_CHANGED_UNSEEN, null, found, expected), "the session's"
         + " search_path before COMMIT is '" + found + "', not '" + expected + "' as the artifact's statements leave it:"
         + " something the change ran changed it unseen, and names after that may have resolved elsewhere than P1 proved");
+  }
+
+  /** {@code schema}, which the change creates and its own search_path lists first, was created by another session. */
+  public static CreatedElsewhere schemaByAnotherSession(String schema) {
+    return new CreatedElsewhere(new Finding(Check.SCHEMA_BY_ANOTHER_SESSION, null, schema, null), "schema " + schema
+        + " was created by another session after BEGIN, not by the change: what P1 proved no longer holds");
   }
 
   /** What was found. */

@@ -527,7 +527,8 @@ public final class ApplyRun {
         s.gate(new GateResult(GateIds.APPLY, GateStatus.PASS, req.statements().size() + " statements",
             out.executed() + " executed, committed", lost, recheck.results()));
         afterCommit.run();
-        if (pkg.online().isPresent() && !OnlineStepRun.run(s.req, s.journalSession, o -> s.online = o, s::gate)) {
+        if (pkg.online().isPresent() && !OnlineStepRun.run(s.req, s.journalSession, recheck.searchPathAtBegin(), o -> s.online = o,
+            s::gate)) {
           s.nextAction = OnlineStepRun.nextAction(s.online);
           s.gate(new GateResult(GateIds.VERIFY, GateStatus.SKIPPED, null, null, OnlineStepRun.VERIFY_SKIPPED, List.of()));
           return finish(s, Verdict.ESCALATE, OnlineStepRun.rootCause(s.online), sink, lockConn);
@@ -920,6 +921,7 @@ public final class ApplyRun {
       case IN_ANOTHER_SCHEMA -> Cause.Recheck.CREATED_IN_ANOTHER_SCHEMA;
       case SCHEMA_NO_LONGER_USABLE -> Cause.Recheck.SCHEMA_NO_LONGER_USABLE;
       case SEARCH_PATH_CHANGED_UNSEEN -> Cause.Recheck.SEARCH_PATH_CHANGED_UNSEEN;
+      case SCHEMA_BY_ANOTHER_SESSION -> Cause.Recheck.SCHEMA_MADE_BY_ANOTHER_SESSION;
     };
     return new Cause.TargetChangedSinceP1(what, f.relation(), f.schema(), f.expectedSchema());
   }

@@ -29,12 +29,16 @@ final class OnlineStepRun {
 
   private OnlineStepRun() {}
 
-  /** Runs the step of {@code req}'s package; hands over the report section and the gate; true when every statement ran. */
-  static boolean run(ApplyRun.Request req, Connection journalSession, Consumer<OnlineInfo> info,
+  /**
+   * Runs the step of {@code req}'s package, its names resolved through {@code searchPath} (the apply
+   * session's at BEGIN; null: the new session's own); hands over the report section and the gate; true
+   * when every statement ran.
+   */
+  static boolean run(ApplyRun.Request req, Connection journalSession, String searchPath, Consumer<OnlineInfo> info,
       Consumer<GateResult> gate) {
     OnlineStep step = req.pkg().online().orElseThrow();
     OnlineScript script = PackageScripts.online(step.artifact());
-    OnlineInfo result = script.runnable() ? execute(req, script, step)
+    OnlineInfo result = script.runnable() ? execute(req, script, step, searchPath)
         : OnlineRunner.refused(script, step, "the online artifact is not runnable: " + script.rejections().get(0));
     info.accept(result);
     recordPhase(req, journalSession, result.done() ? Journal.Phase.ONLINE_DONE : Journal.Phase.ONLINE_FAILED);
@@ -50,7 +54,7 @@ final class OnlineStepRun {
     return result.done();
   }
 
-  private static OnlineInfo execute(ApplyRun.Request req, OnlineScript script, OnlineStep step) {
+  private static OnlineInfo execute(ApplyRun.Request req, OnlineScript script, OnlineStep step, String searchPath) {
     TargetAccess.RoleSession session;
     try {
       session = ApplyRun.applyConnection(req, "cutter online " + req.runId());
@@ -63,6 +67,14 @@ final class OnlineStepRun {
         return OnlineRunner.refused(script, step, "another session changes the target: " + AdvisoryLock.holder(c));
       }
       try {
+        if (searchPath != null) {
+          // a new session starts with apply_role's default search_path, which an ALTER ROLE/DATABASE … SET of the
+          // change or of another session may have made another than the one P1 and BEGIN read names through
+          try (java.sql.PreparedStatement ps = c.prepareStatement("select pg_catalog.set_config('search_path', ?, false)")) {
+            ps.setString(1, searchPath);
+            ps.execute();
+          }
+        }
         return OnlineRunner.run(c, script, step);
       } finally {
         AdvisoryLock.releaseChange(c);

@@ -1,6 +1,7 @@
 package dev.cutter.core.run;
 
 import static dev.cutter.core.run.CreatedFirstAtBeginTest.apply;
+import static dev.cutter.core.run.CreatedFirstAtBeginTest.applyIn;
 import static dev.cutter.core.run.CreatedFirstAtBeginTest.applyMessage;
 import static dev.cutter.core.run.CreatedFirstAtBeginTest.atBegin;
 import static dev.cutter.core.run.CreatedFirstAtBeginTest.duringTheFirstStatement;
@@ -9,9 +10,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cutter.core.Verdict;
 import dev.cutter.core.cause.Cause;
 import dev.cutter.core.check.BeginRecheck;
+import dev.cutter.core.sql.CopyData;
+import dev.cutter.core.exec.ExecStatement;
+import dev.cutter.core.model.ApplySettings;
 import dev.cutter.fixtures.TestDatabase;
 import dev.cutter.fixtures.WithPostgres;
 import java.sql.SQLException;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -79,8 +84,157 @@ class ArtifactSearchPathAtBeginTest {
     assertThat(db.queryValue("select count(*) from pg_class where relname = 'n'")).isEqualTo("0");
   }
 
+  /** Another session's trigger, put on {@code relation} between P1 and BEGIN, records that it ran. */
+  private static String theirTriggerOn(String name, String relation) {
+    return "create trigger " + name + " before insert on " + relation + " for each statement execute function public.theirs()";
+  }
+
+  /** The change was refused at BEGIN before the other session's trigger could run inside it. */
+  private static void refusedBeforeTheirTriggerRan(TestDatabase db, RunReport r) {
+    assertThat(r.verdict()).as("the trigger ran inside the change: %s", r.gates()).isEqualTo(Verdict.BLOCKED);
+    assertThat(db.queryValue("select count(*) from public.seen")).isEqualTo("0");
+    assertThat(db.queryValue("select count(*) from s1.t")).isEqualTo("0");
+    assertThat(db.queryValue("select count(*) from public.t")).isEqualTo("0");
+  }
+
   /**
-   * R48: a function the change calls sets the search_path without the artifact's text naming it; the next
+   * {@code SET SCHEMA 's1'} is {@code SET search_path TO 's1'} and never spells search_path; nor
+   * does {@code "SEARCH_PATH"}, a name the server looks up ignoring case. Before: neither was
+   * followed, BEGIN locked and compared public.t, and the trigger on s1.t ran inside the change (PASS).
+   */
+  @Test
+  void aSearchPathSetBySetSchemaOrANameInCapitalsIsFollowed(TestDatabase db) throws SQLException {
+    seed(db);
+    refusedBeforeTheirTriggerRan(db, apply(db, theirTriggerOn("theirs", "s1.t"), "set schema 's1'", "insert into t values (1)"));
+    refusedBeforeTheirTriggerRan(db, apply(db, theirTriggerOn("theirs2", "s1.t"), "set \"SEARCH_PATH\" = s1, public",
+        "insert into t values (1)"));
+  }
+
+  /**
+   * A temporary table takes an unqualified name only where the server searches pg_temp first: not
+   * once the artifact lists pg_temp after s1, dropped it, or discarded it. Before: the analysis took
+   * {@code t} for the temporary table in all three, BEGIN locked public.t, and the trigger on s1.t
+   * ran inside the change (PASS).
+   */
+  @Test
+  void aTemporaryTableSearchedAfterTheFirstSchemaDroppedOrDiscardedDoesNotTakeTheName(TestDatabase db) throws SQLException {
+    seed(db);
+    refusedBeforeTheirTriggerRan(db, apply(db, theirTriggerOn("theirs", "s1.t"), "create temp table t (a int)",
+        "set search_path = s1, pg_temp", "insert into t values (1)"));
+    refusedBeforeTheirTriggerRan(db, apply(db, theirTriggerOn("theirs2", "s1.t"), "set search_path = s1",
+        "create temp table t (a int)", "drop table t", "insert into t values (1)"));
+    refusedBeforeTheirTriggerRan(db, apply(db, theirTriggerOn("theirs3", "s1.t"), "set search_path = s1",
+        "create temp table t (a int)", "discard temp", "insert into t values (1)"));
+  }
+
+  /**
+   * {@code DISCARD ALL} (autocommit mode only) gives the session's search_path back, as RESET ALL
+   * does. Before: the analysis kept s1 after it and BEGIN compared s1.t; the trigger put on public.t,
+   * which the insert writes, was not seen, and only the change key DISCARD ALL gave up stopped the
+   * run before statement 3, with statements 1 and 2 committed (FAIL).
+   */
+  @Test
+  void discardAllGivesTheSessionsPathBack(TestDatabase db) throws SQLException {
+    seed(db);
+    refusedBeforeTheirTriggerRan(db, applyIn(db, ApplySettings.Mode.AUTOCOMMIT, theirTriggerOn("theirs", "public.t"),
+        "set search_path = s1, public", "discard all", "insert into t values (1)"));
+  }
+
+  /**
+   * Another session creates the schema the artifact creates with IF NOT EXISTS and then lists first,
+   * after BEGIN: the change's table would live in a schema another role owns (and may drop from).
+   * Before: PASS, table n committed in the other role's schema f.
+   */
+  @Test
+  void aSchemaAnotherSessionCreatesAfterBeginIsNotTakenForTheChangesOwn(TestDatabase db) throws Exception {
+    String role = db.createRole("theirs");
+    Thread meanwhile = duringTheFirstStatement(db, "create schema f authorization " + role);
+    RunReport r = apply(db, null, "select pg_sleep(1.5)", "create schema if not exists f", "set search_path = f",
+        "create table n (a int)");
+    meanwhile.join();
+    assertThat(r.verdict()).as("%s", r.gates()).isNotEqualTo(Verdict.PASS);
+    assertThat(applyMessage(r)).contains("schema f was created by another session after BEGIN");
+    assertThat(CreatedFirstAtBeginTest.applyGate(r).cause()).isEqualTo(
+        new Cause.TargetChangedSinceP1(Cause.Recheck.SCHEMA_MADE_BY_ANOTHER_SESSION, null, "f", null));
+    assertThat(db.queryValue("select count(*) from pg_class where relname = 'n'")).isEqualTo("0");
+    RunReport own = apply(db, null, "create schema if not exists g", "set search_path = g", "create table n (a int)");
+    assertThat(own.verdict()).as("%s", own.gates()).isEqualTo(Verdict.PASS);
+    assertThat(db.queryValue("select relnamespace::regnamespace::text from pg_class where relname = 'n'")).isEqualTo("g");
+  }
+
+  /**
+   * {@code COPY t FROM STDIN} writes t as an INSERT does: BEGIN must lock and compare the relation it
+   * writes, here s1.t through the artifact's own path. Before: COPY touched nothing, BEGIN locked
+   * nothing, and the trigger another session put on s1.t after P1 ran inside the change (PASS).
+   */
+  @Test
+  void aCopyIntoARelationIsLockedAndComparedAsAnInsertIs(TestDatabase db) throws SQLException {
+    seed(db);
+    List<ExecStatement> change = List.of(new ExecStatement(1, 1, "set search_path = s1, public;"),
+        new ExecStatement(2, 2, "copy t from stdin;", new CopyData(3, 3, true, "1\n")));
+    refusedBeforeTheirTriggerRan(db, applyIn(db, ApplySettings.Mode.TRANSACTION, theirTriggerOn("theirs", "s1.t"), change));
+  }
+
+  /**
+   * A type or routine cannot be locked as a relation is: another session (its owner) drops the
+   * {@code mood} of s1 between P1 and BEGIN, or adds an {@code f(int)} further along the path, and
+   * the artifact's unqualified {@code ALTER TYPE mood} or {@code ALTER FUNCTION f(int)} acts on the
+   * one in public. Before: PASS, public's renamed.
+   */
+  @Test
+  void aTypeOrRoutineTheArtifactsPathFindsChangedBeforeBeginIsRefusedThere(TestDatabase db) throws SQLException {
+    seed(db);
+    db.execute("create type s1.mood as enum ('a')");
+    db.execute("create type public.mood as enum ('a')");
+    RunReport type = apply(db, "drop type s1.mood", "set search_path = s1, public", "alter type mood rename value 'a' to 'b'");
+    assertThat(type.verdict()).as("%s", type.gates()).isEqualTo(Verdict.BLOCKED);
+    assertThat(atBegin(type, BeginRecheck.CATALOG).message()).contains("s1.mood");
+    assertThat(db.queryValue("select string_agg(enumlabel, ',') from pg_enum where enumtypid = 'public.mood'::regtype"))
+        .isEqualTo("a");
+    db.execute("create function s1.f(text) returns int language sql as 'select 1'");
+    RunReport routine = apply(db, "create function public.f(int) returns int language sql as 'select 2'",
+        "set search_path = s1, public", "alter function f(int) rename to g");
+    assertThat(routine.verdict()).as("%s", routine.gates()).isEqualTo(Verdict.BLOCKED);
+    assertThat(db.queryValue("select count(*) from pg_proc where proname = 'f'")).isEqualTo("2");
+  }
+
+  /** Autocommit mode: a plain SET lasts the session, and what it finds is locked as in transaction mode (held). */
+  @Test
+  void inAutocommitModeAPlainSetIsFollowedAsInTransactionMode(TestDatabase db) throws SQLException {
+    seed(db);
+    RunReport r = applyIn(db, ApplySettings.Mode.AUTOCOMMIT, null, "set search_path = s1, public;",
+        "create table n (a int);", "insert into n values (1);", "insert into t values (1);");
+    assertThat(r.verdict()).as("%s", r.gates()).isEqualTo(Verdict.PASS);
+    assertThat(atBegin(r, BeginRecheck.LOCKS).actual()).isEqualTo("ROW EXCLUSIVE on s1.t");
+    assertThat(db.queryValue("select count(*) from s1.t")).isEqualTo("1");
+    assertThat(db.queryValue("select count(*) from s1.n")).isEqualTo("1");
+    RunReport refused = applyIn(db, ApplySettings.Mode.AUTOCOMMIT, theirTriggerOn("theirs", "s1.t"),
+        "set search_path = s1, public;", "insert into t values (2);");
+    assertThat(refused.verdict()).isEqualTo(Verdict.BLOCKED);
+    assertThat(db.queryValue("select count(*) from public.seen")).isEqualTo("0");
+    assertThat(db.queryValue("select count(*) from s1.t")).isEqualTo("1");
+  }
+
+  /**
+   * After {@code SET ROLE writer}, the server searches the path with writer's USAGE: BEGIN compares it
+   * for writer, so a REVOKE between P1 and BEGIN is refused. Before: BEGIN read the names through
+   * apply_role's path, locked public.t, and writer's insert went to public.t (PASS).
+   */
+  @Test
+  void theRoleTheArtifactSwitchesToIsTheOneWhoseUsageIsCompared(TestDatabase db) throws SQLException {
+    seed(db);
+    String writer = db.createRole("writer");
+    db.execute("grant usage on schema s1 to " + writer);
+    db.execute("grant insert on s1.t, public.t to " + writer);
+    RunReport r = apply(db, "revoke usage on schema s1 from " + writer, "set role " + writer + ";",
+        "set search_path = s1, public;", "insert into t values (1);");
+    assertThat(r.verdict()).as("%s", r.gates()).isEqualTo(Verdict.BLOCKED);
+    assertThat(atBegin(r, BeginRecheck.CATALOG).message()).contains("s1 for role " + writer);
+    assertThat(db.queryValue("select count(*) from public.t")).isEqualTo("0");
+  }
+
+  /**
+   * R56: a function the change calls sets the search_path without the artifact's text naming it; the next
    * unqualified INSERT then writes s1.t, which BEGIN neither locked nor fingerprinted, and its trigger runs.
    * Such a setting lasts to the end of the transaction: before COMMIT the session's search_path is compared
    * with the one the text leaves, and the change is rolled back with the trigger's work.

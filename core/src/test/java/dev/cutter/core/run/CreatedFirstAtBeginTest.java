@@ -12,6 +12,7 @@ import dev.cutter.core.cause.Cause;
 import dev.cutter.core.check.BeginRecheck;
 import dev.cutter.core.check.CheckResult;
 import dev.cutter.core.db.ConnectionSpec;
+import dev.cutter.core.exec.ExecStatement;
 import dev.cutter.core.exec.Journal;
 import dev.cutter.core.model.ApplyPackage;
 import dev.cutter.core.model.ApplySettings;
@@ -64,11 +65,16 @@ class CreatedFirstAtBeginTest {
 
   static RunReport applyIn(TestDatabase db, ApplySettings.Mode mode, String meanwhile, String... statements)
       throws SQLException {
+    return applyIn(db, mode, meanwhile, stmts(statements));
+  }
+
+  static RunReport applyIn(TestDatabase db, ApplySettings.Mode mode, String meanwhile, List<ExecStatement> statements)
+      throws SQLException {
     try (Connection c = db.superuser()) {
       Journal.init(c, List.of());
     }
     ApplyRun.Request req = new ApplyRun.Request(pkg("c".repeat(64), List.of(), null, mode),
-        stmts(statements), false, List.of(), login(db, "postgres"), (spec, role) -> Optional.empty(), Duration.ZERO,
+        statements, false, List.of(), login(db, "postgres"), (spec, role) -> Optional.empty(), Duration.ZERO,
         RunMode.APPLY, RunIds.next(Clock.systemUTC()));
     return new ApplyRun(INTEGRITY_OK, new Meanwhile(db, meanwhile), NO_BACKUP, Clock.systemUTC()).execute(req,
         x -> "f".repeat(64));

@@ -266,4 +266,26 @@ class OnlineStepTest {
     assertThat(db.queryValue("select indisvalid from pg_index where indexrelid = 'public.u_a'::regclass"))
         .as("left INVALID, as the report says").isEqualTo("f");
   }
+
+  /**
+   * The step's session is a new one, whose search_path is apply_role's default: an {@code ALTER ROLE
+   * … SET search_path} the transactional step ran (or another session ran after P1) makes it another
+   * path than the one P1 and the review read. Before: {@code create index concurrently ix on t}
+   * built its index on s1.t, while P1 resolved {@code t} to public.t.
+   */
+  @Test
+  void theStepResolvesNamesThroughThePathTheApplySessionHadAtBegin(TestDatabase db) throws Exception {
+    db.execute("create schema s1; create table s1.t (a int); create table public.t (a int)");
+    try (Connection c = db.superuser()) {
+      Journal.init(c, List.of());
+    }
+    try {
+      RunReport r = run(db, pkg("9".repeat(64), "postgres", "create index concurrently ix on t (a);\n"),
+          stmts("alter role postgres in database " + db.name() + " set search_path = s1, public"));
+      assertThat(r.verdict()).as("%s", r.gates()).isEqualTo(Verdict.PASS);
+      assertThat(db.queryValue("select relnamespace::regnamespace::text from pg_class where relname = 'ix'")).isEqualTo("public");
+    } finally {
+      db.execute("alter role postgres in database " + db.name() + " reset search_path");
+    }
+  }
 }

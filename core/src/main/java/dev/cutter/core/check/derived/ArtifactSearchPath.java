@@ -80,10 +80,17 @@ public final class ArtifactSearchPath {
    * search_path {@code setting} is in effect: the analysis named it in {@code schema} (the first
    * schema the setting lists), null where it could not ({@link Unfollowed}, no schema listed, or
    * {@code $user} first). {@code created}: the artifact creates it in that statement or an earlier
-   * one; {@code schemaCreated}: the artifact creates that schema before this statement.
+   * one; {@code schemaCreated}: the artifact creates that schema before this statement; {@code action}:
+   * what the statement does to it; {@code takenAway}: how an earlier statement of the artifact dropped
+   * it, moved it or renamed it out of that schema, or dropped the schema (and nothing created it there
+   * again since), null otherwise; {@code role}: the role the artifact switched to by name ({@code SET ROLE r})
+   * before the statement, whose USAGE the server checks as it searches the path; null for apply_role;
+   * {@code afterCascade}: where an earlier statement dropped with CASCADE or DROP OWNED, which drops what
+   * depends on it anywhere (null if none, or if the artifact created the name since).
    */
   public record PathName(dev.cutter.core.catalog.ObjectKind kind, String name, Setting setting, String schema,
-      boolean created, boolean schemaCreated, int statement, int line) {
+      boolean created, boolean schemaCreated, int statement, int line, Touch.Action action, String takenAway,
+      String role, String afterCascade) {
 
     /** What names it and how, for a message: {@code statement 4 (line 7): table t}. */
     public String where() {
@@ -105,6 +112,56 @@ public final class ArtifactSearchPath {
   }
 
   /**
+   * Whether {@code text} may change the search_path, or the role the names are resolved for, or drop
+   * the temporary relations (most statements: no tokens read). {@code SET SCHEMA}, a {@code
+   * set_config} whose name is computed, an update of {@code pg_settings}, a name written with
+   * Unicode escapes ({@code U&"search\005fpath"}) never spell search_path.
+   */
+  static boolean mayChange(String text) {
+    for (String word : MAY_CHANGE) {
+      if (containsIgnoringCase(text, word)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static final List<String> MAY_CHANGE = List.of("search_path", "reset", "rollback", "schema", "set_config",
+      "pg_settings", "discard", "u&", "role", "authorization");
+
+  /**
+   * Whether a string of {@code text} may hold escapes this lexer does not decode ({@code E'\x61'},
+   * {@code U&'\0061'}): the server reads such a name otherwise than {@link SqlTokens} gives it.
+   */
+  static boolean escaped(String text) {
+    return text.indexOf('\\') >= 0 || unicodeEscaped(text);
+  }
+
+  /** Whether a quoted name of {@code text} may be written with Unicode escapes ({@code U&"…"}). */
+  private static boolean unicodeEscaped(String text) {
+    return containsIgnoringCase(text, "u&");
+  }
+
+  /**
+   * The setting after statement {@code s}, given the one before it, as far as its own text tells (the
+   * lock-hazard lint's reading; {@link StatementAnalysis} follows prepared statements and role switches too).
+   */
+  public static Setting next(Setting before, dev.cutter.core.exec.ExecStatement s) {
+    return mayChange(s.text()) ? after(before, s.text(), s.index(), s.line()) : before;
+  }
+
+  /**
+   * {@code name} as the analysis names it under {@code setting}: an unqualified name in the first schema a
+   * setting of the artifact's own lists; else as written.
+   */
+  public static dev.cutter.core.catalog.ObjectName named(Setting setting, dev.cutter.core.catalog.ObjectName name) {
+    if (name != null && !name.qualified() && setting instanceof Set set && set.first() != null) {
+      return name.in(set.first());
+    }
+    return name;
+  }
+
+  /**
    * Whether the session's {@code search_path} setting now, {@code current}, is what {@code expected} says
    * the statements left: the session's own ({@code atBegin}, as BEGIN read it) or the elements the
    * artifact set, compared as the server splits them; always true after a change cutter cannot follow.
@@ -123,36 +180,22 @@ public final class ArtifactSearchPath {
     return elements.stream().filter(e -> !e.isEmpty()).toList();
   }
 
-  /** The setting after statement {@code s}, given the one before it (a statement that names none leaves it). */
-  public static Setting next(Setting before, dev.cutter.core.exec.ExecStatement s) {
-    return mayChange(before, s.text()) ? after(before, SqlTokens.of(s.text()), s.index(), s.line()) : before;
+  /** The setting after statement {@code statement} (its first line {@code line}, text {@code text}), given the one before it. */
+  static Setting after(Setting before, String text, int statement, int line) {
+    return after(before, tokens(text), escaped(text), unicodeEscaped(text), statement, line);
   }
 
-  /**
-   * {@code name} as the analysis names it under {@code setting}: an unqualified name in the first schema a
-   * setting of the artifact's own lists; else as written.
-   */
-  public static dev.cutter.core.catalog.ObjectName named(Setting setting, dev.cutter.core.catalog.ObjectName name) {
-    if (name != null && !name.qualified() && setting instanceof Set set && set.first() != null) {
-      return name.in(set.first());
+  /** The tokens of a statement as the splitter gives it, without the semicolons that end it. */
+  private static List<Token> tokens(String text) {
+    List<Token> t = SqlTokens.of(text);
+    int end = t.size();
+    while (end > 0 && t.get(end - 1).isPunct(';')) {
+      end--;
     }
-    return name;
+    return t.subList(0, end);
   }
 
-  /**
-   * Whether {@code text} may change the search_path from {@code before} at all (most statements: no tokens
-   * read): only a statement naming it sets one; RESET and ROLLBACK TO matter once one is set.
-   */
-  static boolean mayChange(Setting before, String text) {
-    return containsIgnoringCase(text, "search_path") || (!(before instanceof SessionDefault)
-        && (containsIgnoringCase(text, "reset") || containsIgnoringCase(text, "rollback")));
-  }
-
-  /**
-   * The setting after statement {@code statement} (its first line {@code line}, tokens {@code t}),
-   * given the one before it.
-   */
-  static Setting after(Setting before, List<Token> t, int statement, int line) {
+  private static Setting after(Setting before, List<Token> t, boolean escaped, boolean unicode, int statement, int line) {
     if (t.isEmpty()) {
       return before;
     }
@@ -164,13 +207,29 @@ public final class ArtifactSearchPath {
         local = t.get(i).is("local");
         i++;
       }
+      if (i < t.size() && t.get(i).is("schema")) {
+        // SET SCHEMA 'value' is SET search_path TO 'value' (one schema)
+        return t.size() == i + 2 && t.get(i + 1).kind() == Kind.STRING && !escaped
+            ? new Set(List.of(Identifiers.truncate(t.get(i + 1).text())), local, statement, line)
+            : new Unfollowed(statement, line, "SET SCHEMA to a value cutter does not read");
+      }
       if (i < t.size() && isSearchPath(t.get(i))) {
-        return set(t, i + 1, local, statement, line);
+        return t.get(i).kind() == Kind.QUOTED && unicode ? new Unfollowed(statement, line, "SET of a name written with escapes")
+            : set(t, i + 1, local, escaped, statement, line);
+      }
+      if (i < t.size() && t.get(i).kind() == Kind.QUOTED && unicode) {
+        return new Unfollowed(statement, line, "SET of a name written with escapes");
       }
       return before;
     }
     if (head.is("reset")) {
+      if (t.size() > 1 && t.get(1).kind() == Kind.QUOTED && unicode) {
+        return new Unfollowed(statement, line, "RESET of a name written with escapes");
+      }
       return t.size() > 1 && (t.get(1).is("all") || isSearchPath(t.get(1))) ? SESSION : before;
+    }
+    if (head.is("discard")) {
+      return t.size() > 1 && t.get(1).is("all") ? SESSION : before; // DISCARD ALL runs RESET ALL
     }
     if (head.is("rollback")) {
       // ROLLBACK TO SAVEPOINT undoes a SET made since the savepoint: which one is in effect then is not followed
@@ -178,19 +237,136 @@ public final class ArtifactSearchPath {
           && t.size() > 2 && t.get(2).is("to"));
       return toSavepoint && !(before instanceof SessionDefault) ? new Unfollowed(statement, line, "ROLLBACK TO SAVEPOINT") : before;
     }
+    boolean config = mentions(t, "set_config");
     if (head.is("alter") || head.is("create") || head.is("comment")) {
-      return before; // ALTER ROLE/DATABASE/FUNCTION … SET search_path, a routine's SET clause: not this session's
+      // ALTER ROLE/DATABASE/FUNCTION … SET search_path, a routine's SET clause or body: not this session's; but
+      // CREATE TABLE … AS SELECT set_config(…) or a volatile column DEFAULT set_config(…) ALTER TABLE evaluates runs it
+      return config && !definesRoutine(t) && !otherSettingsOnly(t, escaped) ? new Unfollowed(statement, line, head.text().toUpperCase(java.util.Locale.ROOT)
+          + " running set_config") : before;
     }
-    if (!mentionsSearchPath(t)) {
+    boolean settings = mentions(t, "pg_settings") && !head.is("select");
+    if (!mentionsSearchPath(t) && !config && !settings) {
       return before;
     }
-    Setting config = setConfig(t, statement, line);
-    return config != null ? config
-        : new Unfollowed(statement, line, head.isName() ? head.text().toUpperCase(java.util.Locale.ROOT) + " naming search_path" : "a statement naming search_path");
+    if (!settings && config && otherSettingsOnly(t, escaped)) {
+      return before; // set_config('app.tenant', …): a plain name of another setting
+    }
+    Setting exact = settings ? null : setConfig(t, escaped, statement, line);
+    return exact != null ? exact
+        : new Unfollowed(statement, line, head.isName() ? head.text().toUpperCase(java.util.Locale.ROOT) + " naming search_path"
+            + (config || settings ? " or setting a setting cutter cannot name" : "") : "a statement naming search_path");
+  }
+
+  /**
+   * How statement {@code text} switches the role later statements run as (and whose USAGE the server
+   * checks as it searches a path), or null: {@code SET [SESSION | LOCAL] ROLE}, {@code SET SESSION
+   * AUTHORIZATION}, their RESETs, {@code DISCARD ALL}, and a {@code set_config} or {@code pg_settings}
+   * update of {@code role}, {@code session_authorization} or of a name cutter cannot read.
+   */
+  static String switchesRole(String text) {
+    List<Token> t = tokens(text);
+    if (t.isEmpty()) {
+      return null;
+    }
+    Token head = t.get(0);
+    int i = 1;
+    if ((head.is("set") || head.is("reset")) && i < t.size() && (t.get(i).is("session") || t.get(i).is("local"))) {
+      i++;
+    }
+    if ((head.is("set") || head.is("reset")) && i < t.size() && (isNamed(t.get(i), "role") || isNamed(t.get(i), "authorization")
+        || isNamed(t.get(i), "session_authorization") || t.get(i).kind() == Kind.QUOTED && unicodeEscaped(text))) {
+      return head.text().toUpperCase(java.util.Locale.ROOT) + " " + t.get(i).text().toUpperCase(java.util.Locale.ROOT);
+    }
+    if (head.is("discard") && t.size() > 1 && t.get(1).is("all")) {
+      return "DISCARD ALL";
+    }
+    if ((head.is("alter") || head.is("create") || head.is("comment")) && definesRoutine(t)) {
+      return null;
+    }
+    if (mentions(t, "pg_settings") && !head.is("select") && !head.is("alter") && !head.is("create") && !head.is("comment")) {
+      return "an update of pg_settings";
+    }
+    List<String> names = setConfigNames(t, escaped(text));
+    if (names == null || names.stream().anyMatch(n -> n.equalsIgnoreCase("role") || n.equalsIgnoreCase("session_authorization"))) {
+      return "set_config";
+    }
+    return null;
+  }
+
+  /**
+   * The role {@code SET [SESSION] ROLE r} or {@code SET SESSION AUTHORIZATION r} switches to, named plainly
+   * (folded as the server folds it); null for any other statement, {@code NONE}, {@code DEFAULT}, {@code SET LOCAL}
+   * (which lasts one statement in autocommit mode) and a name written with escapes.
+   */
+  static String roleSwitchedTo(String text) {
+    List<Token> t = tokens(text);
+    if (t.isEmpty() || !t.get(0).is("set") || escaped(text)) {
+      return null;
+    }
+    int i = 1;
+    if (i < t.size() && t.get(i).is("session")) {
+      i++;
+    }
+    if (i + 2 != t.size() || !(t.get(i).is("role") || t.get(i).is("authorization"))) {
+      return null;
+    }
+    Token r = t.get(i + 1);
+    if (r.kind() == Kind.WORD && !r.is("none") && !r.is("default")) {
+      return r.text();
+    }
+    return r.kind() == Kind.QUOTED || r.kind() == Kind.STRING ? r.text() : null;
   }
 
   private static boolean isSearchPath(Token t) {
-    return (t.kind() == Kind.WORD || t.kind() == Kind.QUOTED) && t.text().equals("search_path");
+    return isNamed(t, "search_path");
+  }
+
+  /** A word, or a quoted name the server looks up ignoring case as it does a setting's ({@code "SEARCH_PATH"}). */
+  private static boolean isNamed(Token t, String setting) {
+    return t.kind() == Kind.WORD && t.text().equals(setting) || t.kind() == Kind.QUOTED && t.text().equalsIgnoreCase(setting);
+  }
+
+  private static boolean mentions(List<Token> t, String word) {
+    for (Token k : t) {
+      if (k.is(word)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** {@code CREATE [OR REPLACE] FUNCTION | PROCEDURE | VIEW …}: what it names runs later, not here. */
+  private static boolean definesRoutine(List<Token> t) {
+    int i = 1;
+    if (i + 1 < t.size() && t.get(i).is("or") && t.get(i + 1).is("replace")) {
+      i += 2;
+    }
+    return i < t.size() && t.get(0).is("create") && (t.get(i).is("function") || t.get(i).is("procedure") || t.get(i).is("view"));
+  }
+
+  /** Whether every {@code set_config} of {@code t} is called with a plain string naming a setting other than search_path. */
+  private static boolean otherSettingsOnly(List<Token> t, boolean escaped) {
+    List<String> names = setConfigNames(t, escaped);
+    return names != null && names.stream().noneMatch(n -> n.equalsIgnoreCase("search_path"));
+  }
+
+  /**
+   * The settings each {@code set_config} of {@code t} names, in order; null when one is named otherwise
+   * than by a plain string (computed, cast, named notation, escapes) or the name is not called.
+   */
+  private static List<String> setConfigNames(List<Token> t, boolean escaped) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < t.size(); i++) {
+      if (!t.get(i).is("set_config")) {
+        continue;
+      }
+      if (escaped || i + 3 >= t.size() || !t.get(i + 1).isPunct('(') || t.get(i + 2).kind() != Kind.STRING
+          || !t.get(i + 3).isPunct(',')) {
+        return null;
+      }
+      out.add(t.get(i + 2).text());
+    }
+    return out;
   }
 
   private static boolean mentionsSearchPath(List<Token> t) {
@@ -203,7 +379,7 @@ public final class ArtifactSearchPath {
   }
 
   /** {@code SET … search_path} from after the name: {@code TO | =}, then DEFAULT or a list of names and strings. */
-  private static Setting set(List<Token> t, int i, boolean local, int statement, int line) {
+  private static Setting set(List<Token> t, int i, boolean local, boolean escaped, int statement, int line) {
     if (i < t.size() && (t.get(i).is("to") || t.get(i).isPunct('='))) {
       i++;
     } else {
@@ -216,7 +392,9 @@ public final class ArtifactSearchPath {
     boolean expectName = true;
     for (; i < t.size(); i++) {
       Token k = t.get(i);
-      if (expectName && (k.kind() == Kind.WORD || k.kind() == Kind.QUOTED || k.kind() == Kind.STRING)) {
+      if (expectName && k.kind() != Kind.WORD && escaped) {
+        return new Unfollowed(statement, line, "SET search_path to a name written with escapes");
+      } else if (expectName && (k.kind() == Kind.WORD || k.kind() == Kind.QUOTED || k.kind() == Kind.STRING)) {
         // a string is one schema's name as written (the server quotes it as an identifier), a word folds
         elements.add(Identifiers.truncate(k.text()));
         expectName = false;
@@ -236,7 +414,10 @@ public final class ArtifactSearchPath {
    * {@code SELECT [pg_catalog.]set_config('search_path', '<value>', true | false)} and nothing else; null
    * for any other statement.
    */
-  private static Setting setConfig(List<Token> t, int statement, int line) {
+  private static Setting setConfig(List<Token> t, boolean escaped, int statement, int line) {
+    if (escaped) {
+      return null;
+    }
     int i = 0;
     if (!t.get(i++).is("select")) {
       return null;
@@ -245,7 +426,7 @@ public final class ArtifactSearchPath {
       i += 2;
     }
     if (t.size() != i + 8 || !t.get(i).is("set_config") || !t.get(i + 1).isPunct('(')
-        || t.get(i + 2).kind() != Kind.STRING || !t.get(i + 2).text().equals("search_path") || !t.get(i + 3).isPunct(',')
+        || t.get(i + 2).kind() != Kind.STRING || !t.get(i + 2).text().equalsIgnoreCase("search_path") || !t.get(i + 3).isPunct(',')
         || t.get(i + 4).kind() != Kind.STRING || !t.get(i + 5).isPunct(',')
         || !(t.get(i + 6).is("true") || t.get(i + 6).is("false")) || !t.get(i + 7).isPunct(')')) {
       return null;
@@ -258,11 +439,9 @@ public final class ArtifactSearchPath {
     return dev.cutter.core.catalog.SearchPath.elements(value).stream().map(Identifiers::truncate).toList();
   }
 
-  /** Whether {@code lower} (lower-case ASCII letters and {@code _}) occurs in {@code text}, case ignored: one pass. */
   static boolean containsIgnoringCase(String text, String lower) {
-    char first = lower.charAt(0);
-    for (int i = 0, last = text.length() - lower.length(); i <= last; i++) {
-      if ((text.charAt(i) | 0x20) == first && text.regionMatches(true, i, lower, 0, lower.length())) {
+    for (int i = 0; i + lower.length() <= text.length(); i++) {
+      if (text.regionMatches(true, i, lower, 0, lower.length())) {
         return true;
       }
     }

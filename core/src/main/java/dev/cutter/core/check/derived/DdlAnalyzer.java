@@ -50,7 +50,7 @@ public final class DdlAnalyzer {
   /**
    * The objects {@code text} touches and how ({@link Touch}): everything {@link #analyze} finds,
    * plus {@code ALTER TABLE … DROP [COLUMN]}, {@code CREATE TRIGGER … ON}, {@code TRUNCATE} and the
-   * target of {@code INSERT INTO}, {@code UPDATE}, {@code DELETE FROM} and {@code MERGE INTO}
+   * target of {@code INSERT INTO}, {@code UPDATE}, {@code DELETE FROM}, {@code MERGE INTO} and {@code COPY … FROM}
    * (statements that start with {@code WITH} are not followed into).
    */
   public static List<Touch> touches(int index, int startLine, String text) {
@@ -140,6 +140,16 @@ public final class DdlAnalyzer {
     } else if (c.accept("merge") && c.accept("into")) {
       c.accept("only");
       relation(c, Touch.Action.UPDATE, out);
+    } else if (c.accept("copy")) {
+      // COPY t [(columns)] FROM …: writes t as INSERT does (its triggers run); COPY (query) or COPY t TO reads
+      int line = c.line();
+      ObjectName name = c.name();
+      if (name != null) {
+        c.skipParenthesized();
+        if (c.peekIs("from")) {
+          out.add(new Touch(ObjectKind.TABLE, name, Touch.Action.INSERT, c.index, line));
+        }
+      }
     }
     return out;
   }

@@ -56,8 +56,14 @@ public final class StatementAnalysis {
     ExecStatement[] keys = statements.toArray(new ExecStatement[0]);
     List<List<Requirement>> reqs = new ArrayList<>(keys.length);
     List<List<Touch>> tch = new ArrayList<>(keys.length);
-    // only a statement that names search_path can set one: other artifacts are read as before, nothing followed
-    Qualifier q = ArtifactNames.applies(statements) ? new Qualifier() : null;
+    // only a statement that may change the search_path leaves the session's: where none may, nothing is followed
+    Qualifier q = null;
+    for (ExecStatement s : keys) {
+      if (ArtifactSearchPath.mayChange(s.text())) {
+        q = new Qualifier();
+        break;
+      }
+    }
     for (ExecStatement s : keys) {
       DdlAnalyzer.Reading r = DdlAnalyzer.both(s.index(), s.line(), s.text());
       if (q != null) {
@@ -114,16 +120,16 @@ public final class StatementAnalysis {
    * effect ({@link ArtifactSearchPath}), in order: their touches and requirements name them in the
    * schema each records, which {@link ArtifactNames} proves.
    */
-  public static List<ArtifactSearchPath.PathName> pathNames(List<ExecStatement> statements) {
-    return of(statements).pathNames;
+  public static ArtifactSearchPath.Setting finalSearchPath(List<ExecStatement> statements) {
+    return of(statements).finalSearchPath;
   }
 
   /**
-   * The search_path in effect after the last statement, as the statements' text tells ({@link
-   * ArtifactSearchPath#SESSION} when they set none or reset it).
+   * The objects the statements name unqualified while a search_path the artifact set itself is in
+   * effect, in order (see {@link #pathNames(List)}'s callers); {@link #finalSearchPath} is the setting after the last.
    */
-  public static ArtifactSearchPath.Setting finalSearchPath(List<ExecStatement> statements) {
-    return of(statements).finalSearchPath;
+  public static List<ArtifactSearchPath.PathName> pathNames(List<ExecStatement> statements) {
+    return of(statements).pathNames;
   }
 
   /**
@@ -133,11 +139,24 @@ public final class StatementAnalysis {
    */
   private static final class Qualifier {
     private ArtifactSearchPath.Setting setting = ArtifactSearchPath.SESSION;
-    /** Relations created temporary under an unqualified name: found in the session's temporary schema first. */
+    /** Relations created temporary under an unqualified name (and not dropped since): the temporary schema holds them. */
     private final java.util.Set<String> temporary = new java.util.HashSet<>();
     private final java.util.Set<String> createdSchemas = new java.util.HashSet<>();
     /** What the artifact created so far, by namespace family and qualified name. */
     private final java.util.Set<String> created = new java.util.HashSet<>();
+    /** What the artifact dropped, renamed or moved out of its schema (and did not create again), and how. */
+    private final java.util.Map<String, String> takenAway = new java.util.HashMap<>();
+    /** The schemas the artifact dropped (and did not create again), and where. */
+    private final java.util.Map<String, String> droppedSchemas = new java.util.HashMap<>();
+    /** How and where the artifact switched the role its statements run as, null before. */
+    private String roleSwitch;
+    /** A PREPARE or DECLARE whose statement may change the search_path or the role when run, null before. */
+    private String deferred;
+    private boolean deferredRole;
+    /** Where the artifact first drops with CASCADE (or DROP OWNED): what depended on it, anywhere, is gone. */
+    private String cascade;
+    /** The role the artifact switched to by name ({@code SET ROLE r}), null: apply_role. */
+    private String role;
     private final List<ArtifactSearchPath.PathName> names = new ArrayList<>();
 
     DdlAnalyzer.Reading qualify(DdlAnalyzer.Reading r) {
@@ -151,10 +170,13 @@ public final class StatementAnalysis {
             qt.add(t);
             continue;
           }
+          ObjectName there = schema == null ? null : t.object().in(schema);
+          String gone = schema == null || t.action() == Touch.Action.CREATE ? null : droppedSchemas.getOrDefault(schema, takenAway.get(key(t.kind(), there)));
           names.add(new ArtifactSearchPath.PathName(t.kind(), t.object().name(), setting, schema,
-              t.action() == Touch.Action.CREATE || (schema != null && created.contains(key(t.kind(), t.object().in(schema)))),
-              schema != null && createdSchemas.contains(schema), t.statement(), t.line()));
-          qt.add(schema == null ? t : t.named(t.object().in(schema)));
+              t.action() == Touch.Action.CREATE || (schema != null && created.contains(key(t.kind(), there))),
+              schema != null && createdSchemas.contains(schema), t.statement(), t.line(), t.action(), gone, role,
+              schema == null || t.action() == Touch.Action.CREATE || created.contains(key(t.kind(), there)) ? null : cascade));
+          qt.add(schema == null ? t : t.named(there));
         }
         touches = qt;
         if (schema != null) {
@@ -171,11 +193,37 @@ public final class StatementAnalysis {
         }
       }
       for (Touch t : touches) {
+        String where = "statement " + t.statement() + " (line " + t.line() + ")";
         if (t.action() == Touch.Action.CREATE) {
           if (t.kind() == ObjectKind.SCHEMA) {
             createdSchemas.add(t.object().name());
+            droppedSchemas.remove(t.object().name());
           } else if (t.object().qualified()) {
             created.add(key(t.kind(), t.object()));
+            takenAway.remove(key(t.kind(), t.object()));
+          }
+        } else if (t.action() == Touch.Action.DROP) {
+          if (t.kind() == ObjectKind.SCHEMA) {
+            droppedSchemas.put(t.object().name(), "the artifact drops schema " + t.object() + " at " + where);
+            createdSchemas.remove(t.object().name());
+          } else if (t.object().qualified()) {
+            takenAway.put(key(t.kind(), t.object()), "the artifact drops it at " + where);
+            created.remove(key(t.kind(), t.object()));
+          } else if (t.kind().isRelation()) {
+            temporary.remove(t.object().name()); // the temporary relation, searched first, is the one dropped
+          }
+        }
+      }
+      // ALTER … RENAME TO / SET SCHEMA: the old name is gone from its schema
+      for (Requirement x : reqs) {
+        if (x instanceof Requirement.Owns o && o.verb().equals("ALTER") && o.object().qualified()) {
+          for (Requirement y : reqs) {
+            if (y instanceof Requirement.CreateIn ci && ArtifactNames.family(ci.kind()).equals(ArtifactNames.family(o.kind()))
+                && !ci.object().equals(o.object())) {
+              takenAway.put(key(o.kind(), o.object()), "the artifact renames or moves it at statement " + o.statement()
+                  + " (line " + o.line() + ")");
+              created.remove(key(o.kind(), o.object()));
+            }
           }
         }
       }
@@ -184,11 +232,86 @@ public final class StatementAnalysis {
 
     /** Past statement {@code s}: the setting the next one runs under. */
     void after(ExecStatement s) {
-      setting = ArtifactSearchPath.next(setting, s);
+      if (cascade == null && ArtifactSearchPath.containsIgnoringCase(s.text(), "drop") && dropsDependents(s.text())) {
+        cascade = "statement " + s.index() + " (line " + s.line() + ")";
+      }
+      if (deferred != null && runsDeferred(s.text())) {
+        // EXECUTE of a prepared statement, FETCH or MOVE of a cursor: runs what PREPARE or DECLARE named
+        setting = new ArtifactSearchPath.Unfollowed(s.index(), s.line(), "running " + deferred);
+        if (deferredRole) {
+          roleSwitch = "running " + deferred + " at statement " + s.index() + " (line " + s.line() + ")";
+        }
+      }
+      if (ArtifactSearchPath.mayChange(s.text()) && defersChange(s.text())) {
+        deferred = "what it prepared or declared at statement " + s.index() + " (line " + s.line() + ")";
+        deferredRole |= ArtifactSearchPath.switchesRole(s.text()) != null;
+        return; // PREPARE and DECLARE run nothing yet
+      }
+      if (ArtifactSearchPath.mayChange(s.text())) {
+        setting = ArtifactSearchPath.after(setting, s.text(), s.index(), s.line());
+        String how = ArtifactSearchPath.switchesRole(s.text());
+        String to = how == null ? null : ArtifactSearchPath.roleSwitchedTo(s.text());
+        if (to != null) {
+          role = to; // a role named plainly: P1 and BEGIN prove its USAGE instead of apply_role's
+        } else if (how != null) {
+          roleSwitch = how + " at statement " + s.index() + " (line " + s.line() + ")";
+        }
+        if (discardsTemporary(s.text())) {
+          temporary.clear();
+        }
+      }
+      if (roleSwitch != null && setting instanceof ArtifactSearchPath.Set) {
+        // the server searches the path with the privileges of the role in effect; P1 proves apply_role's
+        setting = new ArtifactSearchPath.Unfollowed(s.index(), s.line(), "switching the role its statements run as ("
+            + roleSwitch + "), whose USAGE on each schema cutter does not prove");
+      }
+    }
+
+    /** {@code PREPARE} or {@code DECLARE} of a statement that may change the search_path or the role. */
+    private static boolean defersChange(String text) {
+      List<SqlTokens.Token> t = SqlTokens.of(text);
+      return !t.isEmpty() && (t.get(0).is("prepare") || t.get(0).is("declare"))
+          && (!(ArtifactSearchPath.after(ArtifactSearchPath.SESSION, text, 0, 0) instanceof ArtifactSearchPath.SessionDefault)
+              || ArtifactSearchPath.switchesRole(text) != null);
+    }
+
+    /** {@code DROP … CASCADE}, {@code ALTER … DROP … CASCADE} or {@code DROP OWNED}: drops what the text does not name. */
+    private static boolean dropsDependents(String text) {
+      List<SqlTokens.Token> t = SqlTokens.of(text);
+      if (t.size() > 1 && t.get(0).is("drop") && t.get(1).is("owned")) {
+        return true;
+      }
+      boolean drop = false;
+      for (SqlTokens.Token k : t) {
+        drop |= k.is("drop");
+        if (drop && k.is("cascade")) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    private static boolean runsDeferred(String text) {
+      List<SqlTokens.Token> t = SqlTokens.of(text);
+      return !t.isEmpty() && (t.get(0).is("execute") || t.get(0).is("fetch") || t.get(0).is("move"));
+    }
+
+    private static boolean discardsTemporary(String text) {
+      List<SqlTokens.Token> t = SqlTokens.of(text);
+      return t.size() > 1 && t.get(0).is("discard") && (t.get(1).is("all") || t.get(1).is("temp") || t.get(1).is("temporary"));
     }
 
     private boolean underPath(ObjectKind kind, ObjectName name) {
-      return !name.qualified() && kind.inSchema() && !(kind.isRelation() && temporary.contains(name.name()));
+      return !name.qualified() && kind.inSchema() && !(kind.isRelation() && temporary.contains(name.name()) && temporaryFirst());
+    }
+
+    /** Whether the server searches the temporary schema before the first one the path lists: unless listed after it. */
+    private boolean temporaryFirst() {
+      if (!(setting instanceof ArtifactSearchPath.Set set) || set.first() == null) {
+        return true;
+      }
+      int temp = set.elements().indexOf("pg_temp");
+      return temp < 0 || temp < set.elements().indexOf(set.first());
     }
 
     private Requirement qualified(Requirement r, String schema) {

@@ -19,12 +19,12 @@ import org.junit.jupiter.api.Test;
 class ArtifactSearchPathTest {
 
   private static Setting after(String sql) {
-    return ArtifactSearchPath.after(ArtifactSearchPath.SESSION, SqlTokens.of(sql), 1, 1);
+    return ArtifactSearchPath.after(ArtifactSearchPath.SESSION, sql, 1, 1);
   }
 
   private static Setting afterSet(String sql) {
     Setting set = after("set search_path = app");
-    return ArtifactSearchPath.after(set, SqlTokens.of(sql), 2, 2);
+    return ArtifactSearchPath.after(set, sql, 2, 2);
   }
 
   private static List<ExecStatement> stmts(String... texts) {
@@ -127,14 +127,75 @@ class ArtifactSearchPathTest {
     assertThat(names).extracting(PathName::created).containsExactly(true, true, true);
   }
 
+  /** Forms the server reads as setting search_path that never spell it as written before (R47 follow-up). */
+  @Test
+  void setSchemaAndANameInCapitalsAreFollowedAndEscapesAreNot() {
+    assertThat(after("SET SCHEMA 'S1'")).isEqualTo(new ArtifactSearchPath.Set(List.of("S1"), false, 1, 1));
+    assertThat(after("set local \"SEARCH_PATH\" = s1")).isEqualTo(new ArtifactSearchPath.Set(List.of("s1"), true, 1, 1));
+    assertThat(after("select set_config('Search_Path', 's1', false)")).isEqualTo(new ArtifactSearchPath.Set(List.of("s1"), false, 1, 1));
+    assertThat(afterSet("discard all")).isEqualTo(ArtifactSearchPath.SESSION);
+    assertThat(after("set search_path = s1, public;")).as("ended as the splitter gives it")
+        .isEqualTo(new ArtifactSearchPath.Set(List.of("s1", "public"), false, 1, 1));
+    assertThat(after("select pg_catalog.set_config('search_path', '', false);")).isEqualTo(
+        new ArtifactSearchPath.Set(List.of(), false, 1, 1));
+    assertThat(afterSet("reset search_path ;")).isEqualTo(ArtifactSearchPath.SESSION);
+    for (String unread : List.of("set U&\"search\\005fpath\" = s1", "set search_path = E'\\x73\\x31'",
+        "set search_path = U&'\\0073\\0031'", "select set_config(E'search\\137path', 's1', false)",
+        "select set_config('search' || '_path', 's1', false)", "select set_config('search_path'::text, 's1', false)",
+        "update pg_settings set setting = 's1' where name = 'search' || '_path'", "set schema E'\\x73\\x31'",
+        "create table x as select set_config('search_path', 's1', false)",
+        "alter table x add column y text default set_config('search_path', 's1', false)")) {
+      assertThat(after(unread)).as(unread).isInstanceOf(ArtifactSearchPath.Unfollowed.class);
+    }
+    assertThat(after("select set_config('app.tenant', current_user, false)")).isEqualTo(ArtifactSearchPath.SESSION);
+    assertThat(after("create function f() returns text language sql as $$ select set_config('search_path', 'x', true) $$"))
+        .isEqualTo(ArtifactSearchPath.SESSION);
+    assertThat(after("select * from pg_settings where name = 'search_path'")).isInstanceOf(ArtifactSearchPath.Unfollowed.class);
+  }
+
+  @Test
+  void aRoleSwitchMakesThePathUnfollowedAndWhatWasTakenAwayIsRecorded() {
+    List<PathName> names = StatementAnalysis.pathNames(stmts("set search_path = s1, public", "set role r;",
+        "insert into t values (1)", "set role none", "insert into t values (2)"));
+    assertThat(names).extracting(PathName::role).containsExactly("r", "r");
+    assertThat(names.get(0).setting()).isInstanceOf(ArtifactSearchPath.Set.class);
+    assertThat(names.get(1).setting()).as("back to a role cutter cannot name").isInstanceOf(ArtifactSearchPath.Unfollowed.class);
+    assertThat(StatementAnalysis.pathNames(stmts("select set_config('role', 'r', false)", "set search_path = s1",
+        "insert into t values (1)")).get(0).setting()).isInstanceOf(ArtifactSearchPath.Unfollowed.class);
+    List<PathName> gone = StatementAnalysis.pathNames(stmts("set search_path = s1, public", "drop table t",
+        "insert into t values (1)", "create table t (a int)", "insert into t values (2)"));
+    assertThat(gone).extracting(PathName::takenAway).containsExactly(null, "the artifact drops it at statement 2 (line 2)",
+        null, null);
+    assertThat(StatementAnalysis.pathNames(stmts("set search_path = s1", "alter table t rename to u", "insert into t values (1)"))
+        .get(2).takenAway()).contains("renames or moves it at statement 2");
+    assertThat(StatementAnalysis.pathNames(stmts("drop schema s1 cascade", "set search_path = s1", "insert into t values (1)"))
+        .get(0).takenAway()).contains("drops schema s1 at statement 1");
+  }
+
+  @Test
+  void aTemporaryRelationTakesTheNameOnlyWhileSearchedFirstAndNotDropped() {
+    assertThat(StatementAnalysis.touches(stmts("create temp table t (a int)", "set search_path = s1, pg_temp",
+        "insert into t values (1)"))).last().extracting(Touch::object).isEqualTo(new ObjectName("s1", "t"));
+    assertThat(StatementAnalysis.touches(stmts("create temp table t (a int)", "set search_path = pg_temp, s1",
+        "insert into t values (1)"))).last().extracting(Touch::object).isEqualTo(ObjectName.unqualified("t"));
+    for (String gone : List.of("drop table t", "discard temp")) {
+      assertThat(StatementAnalysis.touches(stmts("set search_path = s1", "create temp table t (a int)", gone,
+          "insert into t values (1)"))).last().extracting(Touch::object).isEqualTo(new ObjectName("s1", "t"));
+    }
+  }
+
   @Test
   void theSettingBeforeCommitHoldsWhenItIsTheOneTheTextLeaves() {
-    Setting set = after("set search_path = S1, \"Two\", ''");
+    ArtifactSearchPath.Setting set = ArtifactSearchPath.after(ArtifactSearchPath.SESSION, "set search_path = S1, \"Two\", ''", 1, 1);
     assertThat(ArtifactSearchPath.holds(set, "\"$user\", public", "s1, \"Two\", \"\"")).isTrue();
     assertThat(ArtifactSearchPath.holds(set, "\"$user\", public", "s1, public")).isFalse();
     assertThat(ArtifactSearchPath.holds(ArtifactSearchPath.SESSION, "\"$user\", public", "\"$user\", public")).isTrue();
     assertThat(ArtifactSearchPath.holds(ArtifactSearchPath.SESSION, "\"$user\", public", "s1, public")).isFalse();
-    assertThat(ArtifactSearchPath.holds(after("set search_path from current"), "public", "anything")).isTrue();
-    assertThat(StatementAnalysis.finalSearchPath(stmts("set search_path = a", "reset search_path"))).isEqualTo(ArtifactSearchPath.SESSION);
+    assertThat(ArtifactSearchPath.holds(ArtifactSearchPath.after(ArtifactSearchPath.SESSION, "set search_path from current", 1, 1),
+        "public", "anything")).isTrue();
+    assertThat(StatementAnalysis.finalSearchPath(List.of(new ExecStatement(1, 1, "set search_path = a;"),
+        new ExecStatement(2, 2, "reset search_path;")))).isEqualTo(ArtifactSearchPath.SESSION);
+    assertThat(StatementAnalysis.finalSearchPath(List.of(new ExecStatement(1, 1, "create table t (a int);"))))
+        .as("nothing followed where nothing may change it").isEqualTo(ArtifactSearchPath.SESSION);
   }
 }
