@@ -200,7 +200,7 @@ public final class Preflight implements Steps.Checks {
     }
     tasks.put(BackupRolePrivileges.ID, BackupRolePrivileges::run);
     tasks.put(BackupScopeCheck.ID, BackupScopeCheck::run);
-    if (dev.cutter.core.check.derived.ArtifactNames.applies(statements)) {
+    if (dev.cutter.core.check.derived.ArtifactNames.mayApply(statements)) {
       tasks.put(dev.cutter.core.check.derived.ArtifactNames.ID, dev.cutter.core.check.derived.ArtifactNames::run);
     }
     AtomicReference<List<LintFinding>> lint = new AtomicReference<>();
@@ -214,7 +214,7 @@ public final class Preflight implements Steps.Checks {
     try {
       lease = sessions.lease(target, poolSize(), "cutter preflight");
     } catch (CutterException e) {
-      return notRun(errorOf(IdentityCheck.ID, e), tasks.keySet());
+      return notRun(errorOf(IdentityCheck.ID, e), listed(tasks.keySet(), statements));
     }
     CheckPool pool = lease.pool();
     try (lease; PackageQueries queries = new PackageQueries(access, pkg.target().applyRole(), "cutter preflight")) {
@@ -222,7 +222,7 @@ public final class Preflight implements Steps.Checks {
           ? CheckResult.skipped(IdentityCheck.ID, "sandbox: a throwaway server has another identity by design")
           : runOne(pool, IdentityCheck.ID, IdentityCheck::run, pkg, statements, access, queries, plan -> { }, null);
       if (identity.status().blocks()) {
-        return notRun(identity, tasks.keySet());
+        return notRun(identity, listed(tasks.keySet(), statements));
       }
       List<CheckResult> out = new ArrayList<>();
       out.add(identity);
@@ -297,6 +297,12 @@ public final class Preflight implements Steps.Checks {
       }
     }
     return ahead;
+  }
+
+  /** The checks a report lists as not run: artifact_names only where the artifact sets a search_path of its own. */
+  private static List<String> listed(java.util.Set<String> ids, List<ExecStatement> statements) {
+    return ids.stream().filter(id -> !id.equals(dev.cutter.core.check.derived.ArtifactNames.ID)
+        || dev.cutter.core.check.derived.ArtifactNames.applies(statements)).toList();
   }
 
   private static Outcome notRun(CheckResult identity, Iterable<String> ids) {
@@ -478,7 +484,8 @@ public final class Preflight implements Steps.Checks {
           }
         });
       }
-      return tasks.keySet().stream().map(done::get).toList();
+      return tasks.keySet().stream().map(done::get)
+          .filter(r -> r != dev.cutter.core.check.derived.ArtifactNames.NOTHING_TO_PROVE).toList();
     } finally {
       exec.shutdownNow();
     }

@@ -158,6 +158,8 @@ public final class StatementAnalysis {
     /** The role the artifact switched to by name ({@code SET ROLE r}), null: apply_role. */
     private String role;
     private final List<ArtifactSearchPath.PathName> names = new ArrayList<>();
+    /** The readings before the artifact first sets a search_path (null since): tracked only once it does. */
+    private List<DdlAnalyzer.Reading> pending = new ArrayList<>();
 
     DdlAnalyzer.Reading qualify(DdlAnalyzer.Reading r) {
       List<Requirement> reqs = r.requirements();
@@ -187,13 +189,34 @@ public final class StatementAnalysis {
           reqs = List.copyOf(qr);
         }
       }
+      DdlAnalyzer.Reading read = new DdlAnalyzer.Reading(reqs, touches);
+      if (pending != null) {
+        pending.add(read); // no path set yet: what it created or dropped is read once one is
+      } else {
+        track(reqs, touches);
+      }
+      return read;
+    }
+
+    /** Tracks the readings kept while no path was set. */
+    private void trackPending() {
+      if (pending != null) {
+        pending.forEach(r -> track(r.requirements(), r.touches()));
+        pending.clear();
+      }
+    }
+
+    /**
+     * What a statement leaves for the names after it: temporary relations, created and dropped schemas and
+     * objects, renamed or moved ones.
+     */
+    private void track(List<Requirement> reqs, List<Touch> touches) {
       for (Requirement x : reqs) {
         if (x instanceof Requirement.CreateTemporary ct && !ct.object().qualified()) {
           temporary.add(ct.object().name());
         }
       }
       for (Touch t : touches) {
-        String where = "statement " + t.statement() + " (line " + t.line() + ")";
         if (t.action() == Touch.Action.CREATE) {
           if (t.kind() == ObjectKind.SCHEMA) {
             createdSchemas.add(t.object().name());
@@ -203,6 +226,7 @@ public final class StatementAnalysis {
             takenAway.remove(key(t.kind(), t.object()));
           }
         } else if (t.action() == Touch.Action.DROP) {
+          String where = "statement " + t.statement() + " (line " + t.line() + ")";
           if (t.kind() == ObjectKind.SCHEMA) {
             droppedSchemas.put(t.object().name(), "the artifact drops schema " + t.object() + " at " + where);
             createdSchemas.remove(t.object().name());
@@ -227,7 +251,6 @@ public final class StatementAnalysis {
           }
         }
       }
-      return new DdlAnalyzer.Reading(reqs, touches);
     }
 
     /** Past statement {@code s}: the setting the next one runs under. */
@@ -257,8 +280,13 @@ public final class StatementAnalysis {
           roleSwitch = how + " at statement " + s.index() + " (line " + s.line() + ")";
         }
         if (discardsTemporary(s.text())) {
+          trackPending(); // what was created before is gone now, not when a path is first set
           temporary.clear();
         }
+      }
+      if (pending != null && !(setting instanceof ArtifactSearchPath.SessionDefault)) {
+        trackPending();
+        pending = null;
       }
       if (roleSwitch != null && setting instanceof ArtifactSearchPath.Set) {
         // the server searches the path with the privileges of the role in effect; P1 proves apply_role's
