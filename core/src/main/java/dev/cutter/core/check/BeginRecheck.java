@@ -584,8 +584,14 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
    * session's relation (its triggers run). A {@link CreatedElsewhere} then, which rolls the change back.
    */
   public void createdFirstAreTheChanges(Connection c) throws SQLException {
-    if (!createdFirst.isEmpty()) {
-      theChangesOwn(c, createdFirst);
+    // with them, every relation the change writes, alters or indexes that P1 and BEGIN found absent: a statement
+    // the analysis does not read into (a DO block, a function) may create it IF NOT EXISTS, and another session
+    // that made it after BEGIN would have its triggers run in the change (R57)
+    List<String> absent = fingerprinted(locks).stream().filter(atP1::absent).toList();
+    if (!createdFirst.isEmpty() || !absent.isEmpty()) {
+      List<String> all = new ArrayList<>(createdFirst);
+      all.addAll(absent);
+      theChangesOwn(c, all);
     }
     String[] atBegin = creationAtBegin;
     if (atBegin != null && !unqualifiedCreatedFirst.isEmpty()) {

@@ -198,6 +198,29 @@ class CreatedFirstAtBeginTest {
   }
 
   /**
+   * R57: a DO block creates the relation, which the analysis does not read into, so the INSERT after it
+   * is the change's first touch of a relation P1 and BEGIN found absent (nothing to lock). Another session
+   * that creates it after BEGIN makes the block's IF NOT EXISTS create nothing, and its trigger ran in the
+   * change's INSERT (PASS before); before COMMIT such a relation must be the change's own.
+   */
+  @Test
+  void aRelationADoBlockCreatesThatAnotherSessionCreatedAfterBeginIsNotTakenForTheChangesOwn(TestDatabase db)
+      throws Exception {
+    RunReport r = theirsDuringTheFirstStatement(db,
+        "do $$ begin create table if not exists public.t (a int); end $$", "insert into public.t values (1)");
+    refusedAsTheirs(db, r, "public.t");
+  }
+
+  /** The same DO block where nobody else creates the relation: the change's own, and it passes. */
+  @Test
+  void aRelationADoBlockCreatesIsTheChangesOwn(TestDatabase db) throws SQLException {
+    RunReport r = apply(db, null, "do $$ begin create table if not exists public.t (a int); end $$",
+        "insert into public.t values (1)");
+    assertThat(r.verdict()).isEqualTo(Verdict.PASS);
+    assertThat(db.queryValue("select count(*) from public.t")).isEqualTo("1");
+  }
+
+  /**
    * A later statement of the change that rewrites the relation's catalog row (TRUNCATE gives it a new
    * file; TRUNCATE needs only the privilege the other session may grant to all) leaves that row written
    * by the change's transaction: whose relation it is must be proven before any such statement, not
