@@ -213,6 +213,19 @@ def main():
                      f"{ms(floor + 1.0)})", med[("preflight", b)] <= floor + 1.0))
         for text, ok in bars:
             print(f"bar ({b}): {text}: {'met' if ok else 'not met'}")
+    # the same comparisons round by round (each against psql or Flyway of its own round): steadier where the
+    # server's side moves between rounds more than the tools differ; shown beside the bars, not instead of them
+    print()
+    for b in builds:
+        if "b" in workloads:
+            r = sorted(x / y for x, y in zip(runs[("b", b)], runs[("b", "psql")]))
+            print(f"per round ({b}): 10,000 statements, apply / psql of the same round: median {statistics.median(r):.2f}"
+                  f" ({r[0]:.2f} … {r[-1]:.2f})")
+        for f in flyways:
+            if ("a", f) in runs:
+                d = sorted((x - y) * 1000 for x, y in zip(runs[("a", b)], runs[("a", f)]))
+                print(f"per round ({b}): 12 tables, apply − Flyway of the same round: median {statistics.median(d):+.0f} ms"
+                      f" ({d[0]:+.0f} … {d[-1]:+.0f}), lower in {sum(1 for x in d if x < 0)} of {len(d)}")
     if len(builds) > 1:
         print()
         print("CPU seconds (user + system) of the client process, medians; steadier than wall time on a loaded machine:")
