@@ -96,6 +96,8 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
   private final String applyRole;
   /** The search_path the artifact's statements leave in effect, as their text tells (R48). */
   private final dev.cutter.core.check.derived.ArtifactSearchPath.Setting finalSearchPath;
+  /** The statements followed by one that may change the search_path, with the setting their text leaves (R58). */
+  private final Map<Integer, dev.cutter.core.check.derived.ArtifactSearchPath.Setting> beforePathChanges;
   /** The apply session's search_path setting as BEGIN read it, null before. */
   private volatile String searchPathAtBegin;
   /** The apply session's search_path setting and where an unqualified CREATE went by it at BEGIN (R42), null before. */
@@ -117,7 +119,9 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
       List<String> unqualifiedCreatedFirst, CatalogFingerprint atP1, LockSession lockSession, Connection lockConn, PackageChecks packageChecks,
       Set<String> touchedSchemas, List<SchemaUse> artifactSchemas,
       List<dev.cutter.core.check.derived.ArtifactSearchPath.PathName> artifactObjects, String applyRole,
-      dev.cutter.core.check.derived.ArtifactSearchPath.Setting finalSearchPath) {
+      dev.cutter.core.check.derived.ArtifactSearchPath.Setting finalSearchPath,
+      Map<Integer, dev.cutter.core.check.derived.ArtifactSearchPath.Setting> beforePathChanges) {
+    this.beforePathChanges = beforePathChanges;
     this.artifactSchemas = artifactSchemas;
     this.artifactObjects = artifactObjects;
     this.finalSearchPath = finalSearchPath;
@@ -240,7 +244,8 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     return new BeginRecheck(locks, List.copyOf(createdFirst.keySet()), mayCreateNothing(mayNothing,
         createdFirst.keySet(), createdBy), createdFirst.keySet().stream().filter(unqualified::contains).toList(), fp,
         session, lockConn, packageChecks, schemas, artifactSchemas, artifactObjects, pkg.target().applyRole(),
-        dev.cutter.core.check.derived.StatementAnalysis.finalSearchPath(statements));
+        dev.cutter.core.check.derived.StatementAnalysis.finalSearchPath(statements),
+        dev.cutter.core.check.derived.StatementAnalysis.beforePathChanges(statements));
   }
 
   /**
@@ -602,7 +607,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     }
     String pathAtBegin = searchPathAtBegin;
     if (pathAtBegin != null) {
-      searchPathAsTheTextLeavesIt(c, pathAtBegin);
+      searchPathAsTheTextLeavesIt(c, finalSearchPath, pathAtBegin);
     }
   }
 
@@ -612,16 +617,17 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
    * locked (R48). Such a setting lasts to the end of the transaction: before COMMIT it must be the one the
    * text leaves (the session's own as BEGIN read it, or the one the artifact set).
    */
-  private void searchPathAsTheTextLeavesIt(Connection c, String atBegin) throws SQLException {
+  private static void searchPathAsTheTextLeavesIt(Connection c,
+      dev.cutter.core.check.derived.ArtifactSearchPath.Setting expected, String atBegin) throws SQLException {
     String current;
     try (Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("select pg_catalog.current_setting('search_path')")) {
       rs.next();
       current = rs.getString(1);
     }
-    if (!dev.cutter.core.check.derived.ArtifactSearchPath.holds(finalSearchPath, atBegin, current)) {
+    if (!dev.cutter.core.check.derived.ArtifactSearchPath.holds(expected, atBegin, current)) {
       throw CreatedElsewhere.searchPathChangedUnseen(current,
-          finalSearchPath instanceof dev.cutter.core.check.derived.ArtifactSearchPath.Set set ? set.written() : atBegin);
+          expected instanceof dev.cutter.core.check.derived.ArtifactSearchPath.Set set ? set.written() : atBegin);
     }
   }
 
@@ -698,13 +704,16 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
    * create nothing ({@code IF NOT EXISTS}) right after it ran and before any later statement is sent:
    * the relation must be the change's own there. Before COMMIT is too late: a later statement has run
    * on another session's relation (its trigger), and one that rewrites the relation's catalog row
-   * (TRUNCATE, ALTER) or drops it leaves nothing to tell whose it was.
+   * (TRUNCATE, ALTER) or drops it leaves nothing to tell whose it was. In {@code transaction} mode also each statement
+   * followed by one that may change the search_path: the session's setting must be the one the text leaves there,
+   * else a function changed it unseen and the artifact's own SET or RESET after would hide it before COMMIT (R58).
    */
-  public ApplyEngine.WindowedObserver createdFirstObserver(ApplyEngine.AfterStatement also) {
+  public ApplyEngine.WindowedObserver createdFirstObserver(ApplyEngine.AfterStatement also, boolean transaction) {
+    Map<Integer, dev.cutter.core.check.derived.ArtifactSearchPath.Setting> paths = transaction ? beforePathChanges : Map.of();
     return new ApplyEngine.WindowedObserver() {
       @Override
       public boolean observes(ExecStatement s) {
-        return mayCreateNothing.containsKey(s.index())
+        return mayCreateNothing.containsKey(s.index()) || paths.containsKey(s.index())
             || (also instanceof ApplyEngine.WindowedObserver w && w.observes(s));
       }
 
@@ -715,6 +724,11 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
         if (made != null) {
           theChangesOwn(c, made);
         }
+        dev.cutter.core.check.derived.ArtifactSearchPath.Setting expected = paths.get(s.index());
+        String atBegin = searchPathAtBegin;
+        if (expected != null && atBegin != null) {
+          searchPathAsTheTextLeavesIt(c, expected, atBegin);
+        }
       }
     };
   }
@@ -722,6 +736,11 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
   /** True when some statement's CREATE of a relation the change creates first may create nothing. */
   public boolean observesCreates() {
     return !mayCreateNothing.isEmpty();
+  }
+
+  /** As {@link #observesCreates()}, or (in {@code transaction} mode) some statement may change the search_path after another (R58). */
+  public boolean observes(boolean transaction) {
+    return observesCreates() || transaction && !beforePathChanges.isEmpty();
   }
 
   private static Optional<ApplyEngine.Refusal> refuse(CheckResult r) {

@@ -253,6 +253,28 @@ class ArtifactSearchPathAtBeginTest {
     assertThat(db.queryValue("select count(*) from s1.t")).isEqualTo("0");
   }
 
+  /**
+   * R58: the artifact's own RESET (or SET) after the function's unseen set_config gives the path the text
+   * expects back before COMMIT, so comparing there alone finds nothing; the INSERT between wrote s1.t and
+   * ran its trigger. Before each statement that may change the path, the session's path must be the one
+   * the text leaves there. Before: PASS, the trigger on s1.t ran inside the change.
+   */
+  @Test
+  void aSearchPathAFunctionSetsUnseenThenTheTextResetsIsRefused(TestDatabase db) throws SQLException {
+    seed(db);
+    db.execute("create trigger theirs before insert on s1.t for each row execute function public.theirs()");
+    db.execute("create function public.switch() returns void language plpgsql as $$ begin"
+        + " perform set_config('search_path', 's1, public', true); end $$");
+    for (String back : List.of("reset search_path", "set search_path to default", "set search_path = public")) {
+      RunReport r = apply(db, null, "select public.switch()", "insert into t values (1)", back);
+      assertThat(r.verdict()).as("%s: %s", back, r.gates()).isNotEqualTo(Verdict.PASS);
+      assertThat(CreatedFirstAtBeginTest.applyGate(r).cause()).isEqualTo(new Cause.TargetChangedSinceP1(
+          Cause.Recheck.SEARCH_PATH_CHANGED_UNSEEN, null, "s1, public", "\"$user\", public"));
+      assertThat(db.queryValue("select count(*) from public.seen")).isEqualTo("0");
+      assertThat(db.queryValue("select count(*) from s1.t")).isEqualTo("0");
+    }
+  }
+
   /** What the text sets and resets is no reason to refuse. */
   @Test
   void aSearchPathTheTextSetsAndResetsPasses(TestDatabase db) throws SQLException {

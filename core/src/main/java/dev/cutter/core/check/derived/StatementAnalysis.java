@@ -27,13 +27,17 @@ public final class StatementAnalysis {
   private final List<ArtifactSearchPath.PathName> pathNames;
   /** The search_path the statements leave in effect after the last of them, as their text tells. */
   private final ArtifactSearchPath.Setting finalSearchPath;
+  /** Each statement followed by one that may change the search_path, by index, with the setting after it. */
+  private final java.util.Map<Integer, ArtifactSearchPath.Setting> beforePathChanges;
 
   private static StatementAnalysis last;
   /** How many readings {@link #of} has made: a reading ahead started before the latest one is moot. */
   private static long readings;
 
   private StatementAnalysis(ExecStatement[] keys, List<List<Requirement>> requirements, List<List<Touch>> touches,
-      List<ArtifactSearchPath.PathName> pathNames, ArtifactSearchPath.Setting finalSearchPath) {
+      List<ArtifactSearchPath.PathName> pathNames, ArtifactSearchPath.Setting finalSearchPath,
+      java.util.Map<Integer, ArtifactSearchPath.Setting> beforePathChanges) {
+    this.beforePathChanges = java.util.Map.copyOf(beforePathChanges);
     this.keys = keys;
     this.pathNames = List.copyOf(pathNames);
     this.finalSearchPath = finalSearchPath;
@@ -64,17 +68,23 @@ public final class StatementAnalysis {
         break;
       }
     }
-    for (ExecStatement s : keys) {
+    java.util.Map<Integer, ArtifactSearchPath.Setting> beforeChanges = new java.util.HashMap<>();
+    for (int i = 0; i < keys.length; i++) {
+      ExecStatement s = keys[i];
       DdlAnalyzer.Reading r = DdlAnalyzer.both(s.index(), s.line(), s.text());
       if (q != null) {
         r = q.qualify(r);
         q.after(s);
+        if (i + 1 < keys.length && !(q.setting instanceof ArtifactSearchPath.Unfollowed)
+            && ArtifactSearchPath.mayChange(keys[i + 1].text())) {
+          beforeChanges.put(s.index(), q.setting);
+        }
       }
       reqs.add(r.requirements());
       tch.add(Collections.unmodifiableList(r.touches()));
     }
     last = new StatementAnalysis(keys, Collections.unmodifiableList(reqs), Collections.unmodifiableList(tch),
-        q == null ? List.of() : q.names, q == null ? ArtifactSearchPath.SESSION : q.setting);
+        q == null ? List.of() : q.names, q == null ? ArtifactSearchPath.SESSION : q.setting, beforeChanges);
     readings++;
     return last;
   }
@@ -122,6 +132,15 @@ public final class StatementAnalysis {
    */
   public static ArtifactSearchPath.Setting finalSearchPath(List<ExecStatement> statements) {
     return of(statements).finalSearchPath;
+  }
+
+  /**
+   * Of the statements, each one followed by a statement that may change the search_path, by its index, with the
+   * setting the text leaves after it (none where cutter cannot follow it): a setting a function made unseen must
+   * be found right after it, as the artifact's own SET or RESET that follows gives the expected one back (R58).
+   */
+  public static java.util.Map<Integer, ArtifactSearchPath.Setting> beforePathChanges(List<ExecStatement> statements) {
+    return of(statements).beforePathChanges;
   }
 
   /**
