@@ -80,7 +80,8 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
   private final List<String> createdFirst;
   /**
    * Of {@link #createdFirst}, by the statement that creates them, those whose CREATE may create
-   * nothing and leave another session's relation in place ({@link Touch#mayCreateNothing()}).
+   * nothing and leave another session's relation in place ({@link Touch#mayCreateNothing()}); and, by the
+   * statement right before their first touch, the relations the change writes that P1 found absent (R59).
    */
   private final Map<Integer, List<String>> mayCreateNothing;
   /** Of {@link #createdFirst}, those named unqualified (R42: where an unqualified CREATE goes is compared). */
@@ -154,6 +155,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     Set<String> mayNothing = new java.util.HashSet<>(); // created first by a CREATE that may create nothing
     Set<String> unqualified = new java.util.HashSet<>();
     Set<String> createdUnqualified = new java.util.HashSet<>();
+    Map<String, Integer> firstTouch = new java.util.HashMap<>(); // of those not created first: the statement that first touches it
     for (Touch t : touches) {
       if (t.kind().isRelation() && t.kind() != ObjectKind.INDEX && t.kind() != ObjectKind.SEQUENCE) {
         LockMode m = t.action().lock().orElse(null);
@@ -169,6 +171,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
           }
         }
         if (!created.contains(relation)) {
+          firstTouch.putIfAbsent(relation, t.statement());
           locks.put(relation, LockMode.stronger(locks.get(relation), m));
         } else if (m != null) {
           createdFirst.put(relation, LockMode.stronger(createdFirst.get(relation), m));
@@ -241,8 +244,10 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
         session = new LockSession(rs.getInt(1), rs.getLong(2), rs.getLong(3));
       }
     }
-    return new BeginRecheck(locks, List.copyOf(createdFirst.keySet()), mayCreateNothing(mayNothing,
-        createdFirst.keySet(), createdBy), createdFirst.keySet().stream().filter(unqualified::contains).toList(), fp,
+    Map<Integer, List<String>> observed = mayCreateNothing(mayNothing, createdFirst.keySet(), createdBy);
+    CatalogFingerprint atP1 = fp;
+    beforeFirstTouch(observed, statements, firstTouch, fingerprinted(locks).stream().filter(atP1::absent).toList());
+    return new BeginRecheck(locks, List.copyOf(createdFirst.keySet()), observed, createdFirst.keySet().stream().filter(unqualified::contains).toList(), fp,
         session, lockConn, packageChecks, schemas, artifactSchemas, artifactObjects, pkg.target().applyRole(),
         dev.cutter.core.check.derived.StatementAnalysis.finalSearchPath(statements),
         dev.cutter.core.check.derived.StatementAnalysis.beforePathChanges(statements));
@@ -390,6 +395,29 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
       }
     }
     return out;
+  }
+
+  /**
+   * Adds to {@code out}, for each relation of {@code absent} (written, altered or indexed, absent at P1, created by
+   * nothing the analysis reads: a DO block, a function), the statement right before the one that first touches it:
+   * there it must be the change's own if it exists (R59). Before COMMIT is too late where a later TRUNCATE or ALTER
+   * rewrote its catalog row, which then reads as the change's own.
+   */
+  private static void beforeFirstTouch(Map<Integer, List<String>> out, List<ExecStatement> statements,
+      Map<String, Integer> firstTouch, List<String> absent) {
+    if (absent.isEmpty()) {
+      return;
+    }
+    Map<Integer, Integer> previous = new java.util.HashMap<>();
+    for (int i = 1; i < statements.size(); i++) {
+      previous.put(statements.get(i).index(), statements.get(i - 1).index());
+    }
+    for (String relation : absent) {
+      Integer before = previous.get(firstTouch.get(relation));
+      if (before != null) {
+        out.computeIfAbsent(before, k -> new ArrayList<>()).add(relation);
+      }
+    }
   }
 
   /**
