@@ -132,6 +132,18 @@ public final class ArtifactSearchPath {
     return false;
   }
 
+  /**
+   * Whether statement {@code text} gives the search_path a setting of its own, whatever the one before it: a
+   * SET, RESET, DISCARD ALL, a set_config cutter reads or not, a ROLLBACK TO SAVEPOINT (not CREATE SCHEMA, nor
+   * a GRANT that names a role). Such a statement would hide a setting a function made unseen before it (R58).
+   */
+  static boolean assigns(String text) {
+    return mayChange(text) && after(BEFORE, text, 0, 0) != BEFORE;
+  }
+
+  /** A setting no statement leaves: what {@link #assigns} compares with. */
+  private static final Setting BEFORE = new Unfollowed(0, 0, "");
+
   private static final List<String> MAY_CHANGE = List.of("search_path", "reset", "rollback", "schema", "set_config",
       "pg_settings", "discard", "u&", "role", "authorization");
 

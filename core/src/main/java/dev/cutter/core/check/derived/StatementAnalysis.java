@@ -76,7 +76,7 @@ public final class StatementAnalysis {
         r = q.qualify(r);
         q.after(s);
         if (i + 1 < keys.length && !(q.setting instanceof ArtifactSearchPath.Unfollowed)
-            && ArtifactSearchPath.mayChange(keys[i + 1].text())) {
+            && ArtifactSearchPath.assigns(keys[i + 1].text())) {
           beforeChanges.put(s.index(), q.setting);
         }
       }
@@ -135,7 +135,7 @@ public final class StatementAnalysis {
   }
 
   /**
-   * Of the statements, each one followed by a statement that may change the search_path, by its index, with the
+   * Of the statements, each one followed by a statement that gives the search_path a setting, by its index, with the
    * setting the text leaves after it (none where cutter cannot follow it): a setting a function made unseen must
    * be found right after it, as the artifact's own SET or RESET that follows gives the expected one back (R58).
    */

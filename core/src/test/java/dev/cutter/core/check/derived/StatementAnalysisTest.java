@@ -118,4 +118,27 @@ class StatementAnalysisTest {
     List<ExecStatement> other = List.of(new ExecStatement(1, 1, "create schema other"));
     assertNotSame(StatementAnalysis.touches(SCRIPT), StatementAnalysis.touches(other));
   }
+  /**
+   * R58: the session's path is compared right after the statement before each one that gives the path a
+   * setting (a RESET, a SET, a ROLLBACK TO SAVEPOINT once one is set), with the setting the text leaves there;
+   * not before a CREATE SCHEMA or a GRANT that names a role (no round trip where nothing could hide a change),
+   * nor after a setting cutter cannot follow.
+   */
+  @Test
+  void thePathIsComparedBeforeEachStatementThatGivesItASetting() {
+    List<ExecStatement> script = List.of(
+        new ExecStatement(1, 1, "create schema s1"),
+        new ExecStatement(2, 2, "grant usage on schema s1 to role_x"),
+        new ExecStatement(3, 3, "select public.switch()"),
+        new ExecStatement(4, 4, "reset search_path"),
+        new ExecStatement(5, 5, "savepoint a"),
+        new ExecStatement(6, 6, "set search_path = s1, public"),
+        new ExecStatement(7, 7, "rollback to savepoint a"),
+        new ExecStatement(8, 8, "set search_path = public"));
+    java.util.Map<Integer, ArtifactSearchPath.Setting> before = StatementAnalysis.beforePathChanges(script);
+    assertEquals(java.util.Set.of(3, 5, 6), before.keySet());
+    assertSame(ArtifactSearchPath.SESSION, before.get(3));
+    assertEquals(List.of("s1", "public"), ((ArtifactSearchPath.Set) before.get(6)).elements());
+    assertEquals(java.util.Map.of(), StatementAnalysis.beforePathChanges(SCRIPT));
+  }
 }
