@@ -285,6 +285,37 @@ class ArtifactSearchPathAtBeginTest {
     assertThat(db.queryValue("select count(*) from public.t")).isEqualTo("1");
   }
 
+  /** Nor a SET LOCAL given back by TO DEFAULT (held). */
+  @Test
+  void aSetLocalAndToDefaultPass(TestDatabase db) throws SQLException {
+    passes(db, "set local search_path = s1, public", "insert into t values (1)", "set search_path to default",
+        "insert into t values (2)");
+  }
+
+  /** Nor a set_config spelled otherwise than the server writes it back: compared as the server splits it (held). */
+  @Test
+  void aSetConfigSpelledOtherwisePasses(TestDatabase db) throws SQLException {
+    passes(db, "select set_config('search_path', 'S1 ,  \"public\"', true)", "insert into t values (1)",
+        "reset search_path", "insert into t values (2)");
+  }
+
+  /** Nor {@code "$user"}, an empty path, a string naming one schema (held). */
+  @Test
+  void userEmptyAndAStringPass(TestDatabase db) throws SQLException {
+    seed(db);
+    RunReport r = apply(db, null, "set search_path = \"$user\", s1", "insert into s1.t values (1)",
+        "set search_path = ''", "insert into public.t values (2)", "set search_path = 's1'");
+    assertThat(r.verdict()).as("%s", r.gates()).isEqualTo(Verdict.PASS);
+  }
+
+  private static void passes(TestDatabase db, String... change) throws SQLException {
+    seed(db);
+    RunReport r = apply(db, null, change);
+    assertThat(r.verdict()).as("%s", r.gates()).isEqualTo(Verdict.PASS);
+    assertThat(db.queryValue("select count(*) from s1.t")).isEqualTo("1");
+    assertThat(db.queryValue("select count(*) from public.t")).isEqualTo("1");
+  }
+
   /** Nor what it leaves set, through set_config in the artifact's own text. */
   @Test
   void aSearchPathTheTextLeavesSetThroughSetConfigPasses(TestDatabase db) throws SQLException {
