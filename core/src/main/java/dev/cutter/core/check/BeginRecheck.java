@@ -99,6 +99,12 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
   private final dev.cutter.core.check.derived.ArtifactSearchPath.Setting finalSearchPath;
   /** The statements followed by one that may change the search_path, with the setting their text leaves (R58). */
   private final Map<Integer, dev.cutter.core.check.derived.ArtifactSearchPath.Setting> beforePathChanges;
+  /** The statements followed by one that switches the role or sets the path, with the role the text leaves (R60). */
+  private final Map<Integer, String> rolesBefore;
+  /** The role the text leaves ("" BEGIN's, null: it cannot tell). */
+  private final String finalRole;
+  /** The apply session's current_user at BEGIN, null before. */
+  private volatile String roleAtBegin;
   /** The apply session's search_path setting as BEGIN read it, null before. */
   private volatile String searchPathAtBegin;
   /** The apply session's search_path setting and where an unqualified CREATE went by it at BEGIN (R42), null before. */
@@ -121,8 +127,11 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
       Set<String> touchedSchemas, List<SchemaUse> artifactSchemas,
       List<dev.cutter.core.check.derived.ArtifactSearchPath.PathName> artifactObjects, String applyRole,
       dev.cutter.core.check.derived.ArtifactSearchPath.Setting finalSearchPath,
-      Map<Integer, dev.cutter.core.check.derived.ArtifactSearchPath.Setting> beforePathChanges) {
+      Map<Integer, dev.cutter.core.check.derived.ArtifactSearchPath.Setting> beforePathChanges,
+      Map<Integer, String> rolesBefore, String finalRole) {
     this.beforePathChanges = beforePathChanges;
+    this.rolesBefore = rolesBefore;
+    this.finalRole = finalRole;
     this.artifactSchemas = artifactSchemas;
     this.artifactObjects = artifactObjects;
     this.finalSearchPath = finalSearchPath;
@@ -250,7 +259,9 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     return new BeginRecheck(locks, List.copyOf(createdFirst.keySet()), observed, createdFirst.keySet().stream().filter(unqualified::contains).toList(), fp,
         session, lockConn, packageChecks, schemas, artifactSchemas, artifactObjects, pkg.target().applyRole(),
         dev.cutter.core.check.derived.StatementAnalysis.finalSearchPath(statements),
-        dev.cutter.core.check.derived.StatementAnalysis.beforePathChanges(statements));
+        dev.cutter.core.check.derived.StatementAnalysis.beforePathChanges(statements),
+        dev.cutter.core.check.derived.StatementAnalysis.rolesBefore(statements),
+        dev.cutter.core.check.derived.StatementAnalysis.finalRole(statements));
   }
 
   /**
@@ -511,6 +522,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
   public Optional<ApplyEngine.Refusal> check(Connection c) throws SQLException {
     results.clear();
     searchPathAtBegin = null;
+    roleAtBegin = null;
     lockFailureSqlstate = null;
     CheckResult identity = readOnly(c, this::sameServer);
     results.add(identity);
@@ -635,7 +647,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     }
     String pathAtBegin = searchPathAtBegin;
     if (pathAtBegin != null) {
-      searchPathAsTheTextLeavesIt(c, finalSearchPath, pathAtBegin);
+      searchPathAsTheTextLeavesIt(c, finalSearchPath, finalRole, pathAtBegin, roleAtBegin);
     }
   }
 
@@ -646,18 +658,26 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
    * text leaves (the session's own as BEGIN read it, or the one the artifact set).
    */
   private static void searchPathAsTheTextLeavesIt(Connection c,
-      dev.cutter.core.check.derived.ArtifactSearchPath.Setting expected, String atBegin) throws SQLException {
+      dev.cutter.core.check.derived.ArtifactSearchPath.Setting expected, String role, String atBegin, String roleAtBegin)
+      throws SQLException {
     String current;
+    String currentRole;
     try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("select pg_catalog.current_setting('search_path')")) {
+        ResultSet rs = st.executeQuery("select pg_catalog.current_setting('search_path'), current_user")) {
       rs.next();
       current = rs.getString(1);
+      currentRole = rs.getString(2);
     }
-    if (!dev.cutter.core.check.derived.ArtifactSearchPath.holds(expected, atBegin, current)) {
-      throw CreatedElsewhere.searchPathChangedUnseen(current,
-          expected instanceof dev.cutter.core.check.derived.ArtifactSearchPath.Set set ? set.written() : atBegin);
+    // a role a function switched to unseen changes what "$user" names and which schemas the server searches (R60)
+    String asRole = role == null ? null : role.isEmpty() ? roleAtBegin : role;
+    boolean sameRole = asRole == null || asRole.equals(currentRole);
+    if (expected != null && !dev.cutter.core.check.derived.ArtifactSearchPath.holds(expected, atBegin, current) || !sameRole) {
+      String written = expected instanceof dev.cutter.core.check.derived.ArtifactSearchPath.Set set ? set.written() : atBegin;
+      throw CreatedElsewhere.searchPathChangedUnseen(current + (sameRole ? "" : " as role " + currentRole),
+          sameRole ? written : written + " as role " + asRole);
     }
   }
+
 
   /**
    * A schema cannot be locked: another session that revokes apply_role's USAGE on a schema the artifact's own
@@ -738,10 +758,11 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
    */
   public ApplyEngine.WindowedObserver createdFirstObserver(ApplyEngine.AfterStatement also, boolean transaction) {
     Map<Integer, dev.cutter.core.check.derived.ArtifactSearchPath.Setting> paths = transaction ? beforePathChanges : Map.of();
+    Map<Integer, String> roles = transaction ? rolesBefore : Map.of();
     return new ApplyEngine.WindowedObserver() {
       @Override
       public boolean observes(ExecStatement s) {
-        return mayCreateNothing.containsKey(s.index()) || paths.containsKey(s.index())
+        return mayCreateNothing.containsKey(s.index()) || paths.containsKey(s.index()) || roles.containsKey(s.index())
             || (also instanceof ApplyEngine.WindowedObserver w && w.observes(s));
       }
 
@@ -753,9 +774,10 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
           theChangesOwn(c, made);
         }
         dev.cutter.core.check.derived.ArtifactSearchPath.Setting expected = paths.get(s.index());
+        String role = roles.get(s.index());
         String atBegin = searchPathAtBegin;
-        if (expected != null && atBegin != null) {
-          searchPathAsTheTextLeavesIt(c, expected, atBegin);
+        if ((expected != null || role != null) && atBegin != null) {
+          searchPathAsTheTextLeavesIt(c, expected, role, atBegin, roleAtBegin);
         }
       }
     };
@@ -768,7 +790,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
 
   /** As {@link #observesCreates()}, or (in {@code transaction} mode) some statement may change the search_path after another (R58). */
   public boolean observes(boolean transaction) {
-    return observesCreates() || transaction && !beforePathChanges.isEmpty();
+    return observesCreates() || transaction && (!beforePathChanges.isEmpty() || !rolesBefore.isEmpty());
   }
 
   private static Optional<ApplyEngine.Refusal> refuse(CheckResult r) {
@@ -791,11 +813,12 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
           + " and l.pid operator(pg_catalog.=) " + (lockSession == null ? -1 : lockSession.pid())
           + " and l.classid::pg_catalog.int8 operator(pg_catalog.=) " + (lockSession == null ? -1 : lockSession.classid())
           + " and l.objid::pg_catalog.int8 operator(pg_catalog.=) " + (lockSession == null ? -1 : lockSession.objid()) + "),"
-          + " pg_catalog.current_setting('search_path')")) {
+          + " pg_catalog.current_setting('search_path'), current_user")) {
         rs.next();
         seen = rs.getBoolean(1);
         if (searchPathAtBegin == null) {
           searchPathAtBegin = rs.getString(2); // before the first statement: what the session's own is (R48)
+          roleAtBegin = rs.getString(3); // and the role it searches as (R60)
         }
       }
     }

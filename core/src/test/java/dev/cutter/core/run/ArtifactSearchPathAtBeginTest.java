@@ -275,6 +275,30 @@ class ArtifactSearchPathAtBeginTest {
     }
   }
 
+  /**
+   * R60: the path's setting is unchanged, but a function switches the role ({@code set_config('role', …)}) and
+   * {@code "$user"} now finds the schema named as that role: the INSERT wrote x.t and ran its trigger, and the
+   * comparison of the setting found nothing. Before: PASS.
+   */
+  @Test
+  void aRoleAFunctionSwitchesToUnseenMovesUserAndIsRefused(TestDatabase db) throws SQLException {
+    seed(db);
+    String x = db.createRole("x");
+    db.execute("create schema " + x + " authorization " + x);
+    db.execute("create table " + x + ".t (a int)");
+    db.execute("grant all on " + x + ".t, public.seen to " + x);
+    db.execute("grant usage on schema s1 to " + x);
+    db.execute("create trigger theirs before insert on " + x + ".t for each row execute function public.theirs()");
+    db.execute("create function public.become() returns void language plpgsql as $$ begin"
+        + " perform set_config('role', '" + x + "', true); end $$");
+    RunReport r = apply(db, null, "select public.become()", "insert into t values (1)", "reset role");
+    assertThat(r.verdict()).as("%s", r.gates()).isNotEqualTo(Verdict.PASS);
+    assertThat(CreatedFirstAtBeginTest.applyGate(r).cause()).isEqualTo(new Cause.TargetChangedSinceP1(
+        Cause.Recheck.SEARCH_PATH_CHANGED_UNSEEN, null, "\"$user\", public as role " + x, "\"$user\", public as role postgres"));
+    assertThat(db.queryValue("select count(*) from public.seen")).isEqualTo("0");
+    assertThat(db.queryValue("select count(*) from " + x + ".t")).isEqualTo("0");
+  }
+
   /** What the text sets and resets is no reason to refuse. */
   @Test
   void aSearchPathTheTextSetsAndResetsPasses(TestDatabase db) throws SQLException {

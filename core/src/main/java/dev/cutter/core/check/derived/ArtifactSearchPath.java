@@ -312,6 +312,18 @@ public final class ArtifactSearchPath {
   }
 
   /**
+   * The role the statements run as after statement {@code text}, given {@code before} ({@code ""}: the session's at
+   * BEGIN; null: the text cannot tell): the one a plain {@code SET [SESSION] ROLE r} names; unknown after any other
+   * switch of the role ({@link #switchesRole}).
+   */
+  static String roleAfter(String before, String text) {
+    if (!mayChange(text) || switchesRole(text) == null) {
+      return before;
+    }
+    return roleSwitchedTo(text);
+  }
+
+  /**
    * The role {@code SET [SESSION] ROLE r} or {@code SET SESSION AUTHORIZATION r} switches to, named plainly
    * (folded as the server folds it); null for any other statement, {@code NONE}, {@code DEFAULT}, {@code SET LOCAL}
    * (which lasts one statement in autocommit mode) and a name written with escapes.

@@ -141,4 +141,21 @@ class StatementAnalysisTest {
     assertEquals(List.of("s1", "public"), ((ArtifactSearchPath.Set) before.get(6)).elements());
     assertEquals(java.util.Map.of(), StatementAnalysis.beforePathChanges(SCRIPT));
   }
+  /**
+   * R60: the role is compared where the path is, and before a statement that switches it: BEGIN's ({@code ""}) or
+   * the one a plain SET ROLE names, none after a switch the text cannot tell (RESET ROLE).
+   */
+  @Test
+  void theRoleIsComparedAsTheTextLeavesIt() {
+    List<ExecStatement> script = List.of(
+        new ExecStatement(1, 1, "select public.f()"),
+        new ExecStatement(2, 2, "set role writer"),
+        new ExecStatement(3, 3, "insert into t values (1)"),
+        new ExecStatement(4, 4, "reset role"),
+        new ExecStatement(5, 5, "set search_path = s1"),
+        new ExecStatement(6, 6, "insert into t values (1)"));
+    assertEquals(java.util.Map.of(1, "", 3, "writer"), StatementAnalysis.rolesBefore(script));
+    assertEquals(null, StatementAnalysis.finalRole(script));
+    assertEquals("", StatementAnalysis.finalRole(SCRIPT));
+  }
 }
