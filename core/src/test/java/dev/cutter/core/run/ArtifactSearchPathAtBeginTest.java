@@ -241,12 +241,21 @@ class ArtifactSearchPathAtBeginTest {
    */
   @Test
   void aSearchPathAFunctionSetsUnseenIsRefusedBeforeCommit(TestDatabase db) throws SQLException {
+    switchingFunction(db);
+    refusedAsSwitchedUnseen(db, apply(db, null, "select public.switch()", "insert into t values (1)"));
+  }
+
+  /** Seeded, with another session's trigger on s1.t and a function that sets the path to s1, public unseen. */
+  private static void switchingFunction(TestDatabase db) {
     seed(db);
     db.execute("create trigger theirs before insert on s1.t for each row execute function public.theirs()");
     db.execute("create function public.switch() returns void language plpgsql as $$ begin"
         + " perform set_config('search_path', 's1, public', true); end $$");
-    RunReport r = apply(db, null, "select public.switch()", "insert into t values (1)");
-    assertThat(r.verdict()).isNotEqualTo(Verdict.PASS);
+  }
+
+  /** Rolled back as the path the function set unseen, before the trigger on s1.t ran. */
+  private static void refusedAsSwitchedUnseen(TestDatabase db, RunReport r) {
+    assertThat(r.verdict()).as("%s", r.gates()).isNotEqualTo(Verdict.PASS);
     assertThat(CreatedFirstAtBeginTest.applyGate(r).cause()).isEqualTo(new Cause.TargetChangedSinceP1(
         Cause.Recheck.SEARCH_PATH_CHANGED_UNSEEN, null, "s1, public", "\"$user\", public"));
     assertThat(db.queryValue("select count(*) from public.seen")).isEqualTo("0");
@@ -261,17 +270,9 @@ class ArtifactSearchPathAtBeginTest {
    */
   @Test
   void aSearchPathAFunctionSetsUnseenThenTheTextResetsIsRefused(TestDatabase db) throws SQLException {
-    seed(db);
-    db.execute("create trigger theirs before insert on s1.t for each row execute function public.theirs()");
-    db.execute("create function public.switch() returns void language plpgsql as $$ begin"
-        + " perform set_config('search_path', 's1, public', true); end $$");
+    switchingFunction(db);
     for (String back : List.of("reset search_path", "set search_path to default", "set search_path = public")) {
-      RunReport r = apply(db, null, "select public.switch()", "insert into t values (1)", back);
-      assertThat(r.verdict()).as("%s: %s", back, r.gates()).isNotEqualTo(Verdict.PASS);
-      assertThat(CreatedFirstAtBeginTest.applyGate(r).cause()).isEqualTo(new Cause.TargetChangedSinceP1(
-          Cause.Recheck.SEARCH_PATH_CHANGED_UNSEEN, null, "s1, public", "\"$user\", public"));
-      assertThat(db.queryValue("select count(*) from public.seen")).isEqualTo("0");
-      assertThat(db.queryValue("select count(*) from s1.t")).isEqualTo("0");
+      refusedAsSwitchedUnseen(db, apply(db, null, "select public.switch()", "insert into t values (1)", back));
     }
   }
 
