@@ -314,13 +314,18 @@ public final class ArtifactSearchPath {
   /**
    * The role the statements run as after statement {@code text}, given {@code before} ({@code ""}: the session's at
    * BEGIN; null: the text cannot tell): the one a plain {@code SET [SESSION] ROLE r} names; unknown after any other
-   * switch of the role ({@link #switchesRole}).
+   * switch of the role ({@link #switchesRole}) and after any statement that names a role otherwise.
    */
   static String roleAfter(String before, String text) {
-    if (!mayChange(text) || switchesRole(text) == null) {
+    if (!mayChange(text)) {
       return before;
     }
-    return roleSwitchedTo(text);
+    if (switchesRole(text) != null) {
+      return roleSwitchedTo(text);
+    }
+    // a DO block or a body that names a role (EXECUTE 'reset role', which a privileged login the trust policy
+    // allows may run): which role follows the text cannot tell
+    return containsIgnoringCase(text, "role") || containsIgnoringCase(text, "authorization") ? null : before;
   }
 
   /**
