@@ -80,7 +80,8 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
   private final List<String> createdFirst;
   /**
    * Of {@link #createdFirst}, by the statement that creates them, those whose CREATE may create
-   * nothing and leave another session's relation in place ({@link Touch#mayCreateNothing()}).
+   * nothing and leave another session's relation in place ({@link Touch#mayCreateNothing()}); and, by the
+   * statement right before their first touch, the relations the change writes that P1 found absent (R59).
    */
   private final Map<Integer, List<String>> mayCreateNothing;
   /** Of {@link #createdFirst}, those named unqualified (R42: where an unqualified CREATE goes is compared). */
@@ -96,6 +97,14 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
   private final String applyRole;
   /** The search_path the artifact's statements leave in effect, as their text tells (R48). */
   private final dev.cutter.core.check.derived.ArtifactSearchPath.Setting finalSearchPath;
+  /** The statements followed by one that may change the search_path, with the setting their text leaves (R58). */
+  private final Map<Integer, dev.cutter.core.check.derived.ArtifactSearchPath.Setting> beforePathChanges;
+  /** The statements followed by one that switches the role or sets the path, with the role the text leaves (R60). */
+  private final Map<Integer, String> rolesBefore;
+  /** The role the text leaves ("" BEGIN's, null: it cannot tell). */
+  private final String finalRole;
+  /** The apply session's current_user at BEGIN, null before. */
+  private volatile String roleAtBegin;
   /** The apply session's search_path setting as BEGIN read it, null before. */
   private volatile String searchPathAtBegin;
   /** The apply session's search_path setting and where an unqualified CREATE went by it at BEGIN (R42), null before. */
@@ -117,7 +126,12 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
       List<String> unqualifiedCreatedFirst, CatalogFingerprint atP1, LockSession lockSession, Connection lockConn, PackageChecks packageChecks,
       Set<String> touchedSchemas, List<SchemaUse> artifactSchemas,
       List<dev.cutter.core.check.derived.ArtifactSearchPath.PathName> artifactObjects, String applyRole,
-      dev.cutter.core.check.derived.ArtifactSearchPath.Setting finalSearchPath) {
+      dev.cutter.core.check.derived.ArtifactSearchPath.Setting finalSearchPath,
+      Map<Integer, dev.cutter.core.check.derived.ArtifactSearchPath.Setting> beforePathChanges,
+      Map<Integer, String> rolesBefore, String finalRole) {
+    this.beforePathChanges = beforePathChanges;
+    this.rolesBefore = rolesBefore;
+    this.finalRole = finalRole;
     this.artifactSchemas = artifactSchemas;
     this.artifactObjects = artifactObjects;
     this.finalSearchPath = finalSearchPath;
@@ -150,6 +164,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     Set<String> mayNothing = new java.util.HashSet<>(); // created first by a CREATE that may create nothing
     Set<String> unqualified = new java.util.HashSet<>();
     Set<String> createdUnqualified = new java.util.HashSet<>();
+    Map<String, Integer> firstTouch = new java.util.HashMap<>(); // of those not created first: the statement that first touches it
     for (Touch t : touches) {
       if (t.kind().isRelation() && t.kind() != ObjectKind.INDEX && t.kind() != ObjectKind.SEQUENCE) {
         LockMode m = t.action().lock().orElse(null);
@@ -165,6 +180,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
           }
         }
         if (!created.contains(relation)) {
+          firstTouch.putIfAbsent(relation, t.statement());
           locks.put(relation, LockMode.stronger(locks.get(relation), m));
         } else if (m != null) {
           createdFirst.put(relation, LockMode.stronger(createdFirst.get(relation), m));
@@ -237,10 +253,15 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
         session = new LockSession(rs.getInt(1), rs.getLong(2), rs.getLong(3));
       }
     }
-    return new BeginRecheck(locks, List.copyOf(createdFirst.keySet()), mayCreateNothing(mayNothing,
-        createdFirst.keySet(), createdBy), createdFirst.keySet().stream().filter(unqualified::contains).toList(), fp,
+    Map<Integer, List<String>> observed = mayCreateNothing(mayNothing, createdFirst.keySet(), createdBy);
+    CatalogFingerprint atP1 = fp;
+    beforeFirstTouch(observed, statements, firstTouch, fingerprinted(locks).stream().filter(atP1::absent).toList());
+    return new BeginRecheck(locks, List.copyOf(createdFirst.keySet()), observed, createdFirst.keySet().stream().filter(unqualified::contains).toList(), fp,
         session, lockConn, packageChecks, schemas, artifactSchemas, artifactObjects, pkg.target().applyRole(),
-        dev.cutter.core.check.derived.StatementAnalysis.finalSearchPath(statements));
+        dev.cutter.core.check.derived.StatementAnalysis.finalSearchPath(statements),
+        dev.cutter.core.check.derived.StatementAnalysis.beforePathChanges(statements),
+        dev.cutter.core.check.derived.StatementAnalysis.rolesBefore(statements),
+        dev.cutter.core.check.derived.StatementAnalysis.finalRole(statements));
   }
 
   /**
@@ -388,6 +409,29 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
   }
 
   /**
+   * Adds to {@code out}, for each relation of {@code absent} (written, altered or indexed, absent at P1, created by
+   * nothing the analysis reads: a DO block, a function), the statement right before the one that first touches it:
+   * there it must be the change's own if it exists (R59). Before COMMIT is too late where a later TRUNCATE or ALTER
+   * rewrote its catalog row, which then reads as the change's own.
+   */
+  private static void beforeFirstTouch(Map<Integer, List<String>> out, List<ExecStatement> statements,
+      Map<String, Integer> firstTouch, List<String> absent) {
+    if (absent.isEmpty()) {
+      return;
+    }
+    Map<Integer, Integer> previous = new java.util.HashMap<>();
+    for (int i = 1; i < statements.size(); i++) {
+      previous.put(statements.get(i).index(), statements.get(i - 1).index());
+    }
+    for (String relation : absent) {
+      Integer before = previous.get(firstTouch.get(relation));
+      if (before != null) {
+        out.computeIfAbsent(before, k -> new ArrayList<>()).add(relation);
+      }
+    }
+  }
+
+  /**
    * The relations whose fingerprint is compared: those the change alters, drops, writes,
    * indexes, references or triggers on. A relation it creates first is left out, also where a
    * later statement references, indexes or alters it — if another session creates it first, the
@@ -478,6 +522,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
   public Optional<ApplyEngine.Refusal> check(Connection c) throws SQLException {
     results.clear();
     searchPathAtBegin = null;
+    roleAtBegin = null;
     lockFailureSqlstate = null;
     CheckResult identity = readOnly(c, this::sameServer);
     results.add(identity);
@@ -602,7 +647,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     }
     String pathAtBegin = searchPathAtBegin;
     if (pathAtBegin != null) {
-      searchPathAsTheTextLeavesIt(c, pathAtBegin);
+      searchPathAsTheTextLeavesIt(c, finalSearchPath, finalRole, pathAtBegin, roleAtBegin);
     }
   }
 
@@ -612,18 +657,27 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
    * locked (R48). Such a setting lasts to the end of the transaction: before COMMIT it must be the one the
    * text leaves (the session's own as BEGIN read it, or the one the artifact set).
    */
-  private void searchPathAsTheTextLeavesIt(Connection c, String atBegin) throws SQLException {
+  private static void searchPathAsTheTextLeavesIt(Connection c,
+      dev.cutter.core.check.derived.ArtifactSearchPath.Setting expected, String role, String atBegin, String roleAtBegin)
+      throws SQLException {
     String current;
+    String currentRole;
     try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("select pg_catalog.current_setting('search_path')")) {
+        ResultSet rs = st.executeQuery("select pg_catalog.current_setting('search_path'), current_user")) {
       rs.next();
       current = rs.getString(1);
+      currentRole = rs.getString(2);
     }
-    if (!dev.cutter.core.check.derived.ArtifactSearchPath.holds(finalSearchPath, atBegin, current)) {
-      throw CreatedElsewhere.searchPathChangedUnseen(current,
-          finalSearchPath instanceof dev.cutter.core.check.derived.ArtifactSearchPath.Set set ? set.written() : atBegin);
+    // a role a function switched to unseen changes what "$user" names and which schemas the server searches (R60)
+    String asRole = role == null ? null : role.isEmpty() ? roleAtBegin : role;
+    boolean sameRole = asRole == null || asRole.equals(currentRole);
+    if (expected != null && !dev.cutter.core.check.derived.ArtifactSearchPath.holds(expected, atBegin, current) || !sameRole) {
+      String written = expected instanceof dev.cutter.core.check.derived.ArtifactSearchPath.Set set ? set.written() : atBegin;
+      throw CreatedElsewhere.searchPathChangedUnseen(current + (sameRole ? "" : " as role " + currentRole),
+          sameRole ? written : written + " as role " + asRole);
     }
   }
+
 
   /**
    * A schema cannot be locked: another session that revokes apply_role's USAGE on a schema the artifact's own
@@ -698,13 +752,17 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
    * create nothing ({@code IF NOT EXISTS}) right after it ran and before any later statement is sent:
    * the relation must be the change's own there. Before COMMIT is too late: a later statement has run
    * on another session's relation (its trigger), and one that rewrites the relation's catalog row
-   * (TRUNCATE, ALTER) or drops it leaves nothing to tell whose it was.
+   * (TRUNCATE, ALTER) or drops it leaves nothing to tell whose it was. In {@code transaction} mode also each statement
+   * followed by one that may change the search_path: the session's setting must be the one the text leaves there,
+   * else a function changed it unseen and the artifact's own SET or RESET after would hide it before COMMIT (R58).
    */
-  public ApplyEngine.WindowedObserver createdFirstObserver(ApplyEngine.AfterStatement also) {
+  public ApplyEngine.WindowedObserver createdFirstObserver(ApplyEngine.AfterStatement also, boolean transaction) {
+    Map<Integer, dev.cutter.core.check.derived.ArtifactSearchPath.Setting> paths = transaction ? beforePathChanges : Map.of();
+    Map<Integer, String> roles = transaction ? rolesBefore : Map.of();
     return new ApplyEngine.WindowedObserver() {
       @Override
       public boolean observes(ExecStatement s) {
-        return mayCreateNothing.containsKey(s.index())
+        return mayCreateNothing.containsKey(s.index()) || paths.containsKey(s.index()) || roles.containsKey(s.index())
             || (also instanceof ApplyEngine.WindowedObserver w && w.observes(s));
       }
 
@@ -715,6 +773,12 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
         if (made != null) {
           theChangesOwn(c, made);
         }
+        dev.cutter.core.check.derived.ArtifactSearchPath.Setting expected = paths.get(s.index());
+        String role = roles.get(s.index());
+        String atBegin = searchPathAtBegin;
+        if ((expected != null || role != null) && atBegin != null) {
+          searchPathAsTheTextLeavesIt(c, expected, role, atBegin, roleAtBegin);
+        }
       }
     };
   }
@@ -722,6 +786,11 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
   /** True when some statement's CREATE of a relation the change creates first may create nothing. */
   public boolean observesCreates() {
     return !mayCreateNothing.isEmpty();
+  }
+
+  /** As {@link #observesCreates()}, or (in {@code transaction} mode) some statement may change the search_path after another (R58). */
+  public boolean observes(boolean transaction) {
+    return observesCreates() || transaction && (!beforePathChanges.isEmpty() || !rolesBefore.isEmpty());
   }
 
   private static Optional<ApplyEngine.Refusal> refuse(CheckResult r) {
@@ -744,11 +813,12 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
           + " and l.pid operator(pg_catalog.=) " + (lockSession == null ? -1 : lockSession.pid())
           + " and l.classid::pg_catalog.int8 operator(pg_catalog.=) " + (lockSession == null ? -1 : lockSession.classid())
           + " and l.objid::pg_catalog.int8 operator(pg_catalog.=) " + (lockSession == null ? -1 : lockSession.objid()) + "),"
-          + " pg_catalog.current_setting('search_path')")) {
+          + " pg_catalog.current_setting('search_path'), current_user")) {
         rs.next();
         seen = rs.getBoolean(1);
         if (searchPathAtBegin == null) {
           searchPathAtBegin = rs.getString(2); // before the first statement: what the session's own is (R48)
+          roleAtBegin = rs.getString(3); // and the role it searches as (R60)
         }
       }
     }

@@ -480,7 +480,7 @@ public final class ApplyRun {
         }, c -> {
           s.beforeFirst = Provenance.Roles.of(c);
           return atBegin.check(c);
-        }, afterEach(recheck, locks)), recheck::lockFailureSqlstate);
+        }, afterEach(recheck, locks, transaction)), recheck::lockFailureSqlstate);
         if (locks != null && out.ending() != Ending.REFUSED) {
           locks.finishAfterFailure(lockConn);
           s.lockPlans.add(locks.plan(dev.cutter.core.lock.LockPlanRecorder.failure(out)));
@@ -800,9 +800,9 @@ public final class ApplyRun {
    * statement then runs in a transaction of its own, committed after the proof).
    */
   private static ApplyEngine.AfterStatement afterEach(BeginRecheck recheck,
-      dev.cutter.core.lock.LockPlanRecorder locks) {
+      dev.cutter.core.lock.LockPlanRecorder locks, boolean transaction) {
     ApplyEngine.AfterStatement also = locks == null ? ApplyEngine.NO_OBSERVER : locks;
-    return recheck.observesCreates() ? recheck.createdFirstObserver(also) : also;
+    return recheck.observes(transaction) ? recheck.createdFirstObserver(also, transaction) : also;
   }
 
   /**

@@ -241,16 +241,63 @@ class ArtifactSearchPathAtBeginTest {
    */
   @Test
   void aSearchPathAFunctionSetsUnseenIsRefusedBeforeCommit(TestDatabase db) throws SQLException {
+    switchingFunction(db);
+    refusedAsSwitchedUnseen(db, apply(db, null, "select public.switch()", "insert into t values (1)"));
+  }
+
+  /** Seeded, with another session's trigger on s1.t and a function that sets the path to s1, public unseen. */
+  private static void switchingFunction(TestDatabase db) {
     seed(db);
     db.execute("create trigger theirs before insert on s1.t for each row execute function public.theirs()");
     db.execute("create function public.switch() returns void language plpgsql as $$ begin"
         + " perform set_config('search_path', 's1, public', true); end $$");
-    RunReport r = apply(db, null, "select public.switch()", "insert into t values (1)");
-    assertThat(r.verdict()).isNotEqualTo(Verdict.PASS);
+  }
+
+  /** Rolled back as the path the function set unseen, before the trigger on s1.t ran. */
+  private static void refusedAsSwitchedUnseen(TestDatabase db, RunReport r) {
+    assertThat(r.verdict()).as("%s", r.gates()).isNotEqualTo(Verdict.PASS);
     assertThat(CreatedFirstAtBeginTest.applyGate(r).cause()).isEqualTo(new Cause.TargetChangedSinceP1(
         Cause.Recheck.SEARCH_PATH_CHANGED_UNSEEN, null, "s1, public", "\"$user\", public"));
     assertThat(db.queryValue("select count(*) from public.seen")).isEqualTo("0");
     assertThat(db.queryValue("select count(*) from s1.t")).isEqualTo("0");
+  }
+
+  /**
+   * R58: the artifact's own RESET (or SET) after the function's unseen set_config gives the path the text
+   * expects back before COMMIT, so comparing there alone finds nothing; the INSERT between wrote s1.t and
+   * ran its trigger. Before each statement that may change the path, the session's path must be the one
+   * the text leaves there. Before: PASS, the trigger on s1.t ran inside the change.
+   */
+  @Test
+  void aSearchPathAFunctionSetsUnseenThenTheTextResetsIsRefused(TestDatabase db) throws SQLException {
+    switchingFunction(db);
+    for (String back : List.of("reset search_path", "set search_path to default", "set search_path = public")) {
+      refusedAsSwitchedUnseen(db, apply(db, null, "select public.switch()", "insert into t values (1)", back));
+    }
+  }
+
+  /**
+   * R60: the path's setting is unchanged, but a function switches the role ({@code set_config('role', …)}) and
+   * {@code "$user"} now finds the schema named as that role: the INSERT wrote x.t and ran its trigger, and the
+   * comparison of the setting found nothing. Before: PASS.
+   */
+  @Test
+  void aRoleAFunctionSwitchesToUnseenMovesUserAndIsRefused(TestDatabase db) throws SQLException {
+    seed(db);
+    String x = db.createRole("x");
+    db.execute("create schema " + x + " authorization " + x);
+    db.execute("create table " + x + ".t (a int)");
+    db.execute("grant all on " + x + ".t, public.seen to " + x);
+    db.execute("grant usage on schema s1 to " + x);
+    db.execute("create trigger theirs before insert on " + x + ".t for each row execute function public.theirs()");
+    db.execute("create function public.become() returns void language plpgsql as $$ begin"
+        + " perform set_config('role', '" + x + "', true); end $$");
+    RunReport r = apply(db, null, "select public.become()", "insert into t values (1)", "reset role");
+    assertThat(r.verdict()).as("%s", r.gates()).isNotEqualTo(Verdict.PASS);
+    assertThat(CreatedFirstAtBeginTest.applyGate(r).cause()).isEqualTo(new Cause.TargetChangedSinceP1(
+        Cause.Recheck.SEARCH_PATH_CHANGED_UNSEEN, null, "\"$user\", public as role " + x, "\"$user\", public as role postgres"));
+    assertThat(db.queryValue("select count(*) from public.seen")).isEqualTo("0");
+    assertThat(db.queryValue("select count(*) from " + x + ".t")).isEqualTo("0");
   }
 
   /** What the text sets and resets is no reason to refuse. */
@@ -259,6 +306,37 @@ class ArtifactSearchPathAtBeginTest {
     seed(db);
     assertThat(apply(db, null, "set search_path = s1, public", "insert into t values (1)", "reset search_path",
         "insert into t values (2)").verdict()).isEqualTo(Verdict.PASS);
+    assertThat(db.queryValue("select count(*) from s1.t")).isEqualTo("1");
+    assertThat(db.queryValue("select count(*) from public.t")).isEqualTo("1");
+  }
+
+  /** Nor a SET LOCAL given back by TO DEFAULT (held). */
+  @Test
+  void aSetLocalAndToDefaultPass(TestDatabase db) throws SQLException {
+    passes(db, "set local search_path = s1, public", "insert into t values (1)", "set search_path to default",
+        "insert into t values (2)");
+  }
+
+  /** Nor a set_config spelled otherwise than the server writes it back: compared as the server splits it (held). */
+  @Test
+  void aSetConfigSpelledOtherwisePasses(TestDatabase db) throws SQLException {
+    passes(db, "select set_config('search_path', 'S1 ,  \"public\"', true)", "insert into t values (1)",
+        "reset search_path", "insert into t values (2)");
+  }
+
+  /** Nor {@code "$user"}, an empty path, a string naming one schema (held). */
+  @Test
+  void userEmptyAndAStringPass(TestDatabase db) throws SQLException {
+    seed(db);
+    RunReport r = apply(db, null, "set search_path = \"$user\", s1", "insert into s1.t values (1)",
+        "set search_path = ''", "insert into public.t values (2)", "set search_path = 's1'");
+    assertThat(r.verdict()).as("%s", r.gates()).isEqualTo(Verdict.PASS);
+  }
+
+  private static void passes(TestDatabase db, String... change) throws SQLException {
+    seed(db);
+    RunReport r = apply(db, null, change);
+    assertThat(r.verdict()).as("%s", r.gates()).isEqualTo(Verdict.PASS);
     assertThat(db.queryValue("select count(*) from s1.t")).isEqualTo("1");
     assertThat(db.queryValue("select count(*) from public.t")).isEqualTo("1");
   }

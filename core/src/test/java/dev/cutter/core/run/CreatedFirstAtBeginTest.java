@@ -211,6 +211,21 @@ class CreatedFirstAtBeginTest {
     refusedAsTheirs(db, r, "public.t");
   }
 
+  /**
+   * R59: the DO block's relation, then a TRUNCATE (or ALTER) that rewrites its catalog row: the row is the
+   * change's own before COMMIT though the relation was another session's and its trigger ran in the INSERT.
+   * Whose it is must be proven right after the statement before the change's first one that touches it.
+   * Before: PASS, the other session's trigger ran in the change.
+   */
+  @Test
+  void aRelationADoBlockCreatesThatAnotherSessionCreatedIsNotTakenForTheChangesOwnAfterTruncate(TestDatabase db)
+      throws Exception {
+    RunReport r = theirsDuringTheFirstStatement(db,
+        "do $$ begin create table if not exists public.t (a int); end $$", "insert into public.t values (1)",
+        "truncate public.t");
+    refusedAsTheirs(db, r, "public.t");
+  }
+
   /** The same DO block where nobody else creates the relation: the change's own, and it passes. */
   @Test
   void aRelationADoBlockCreatesIsTheChangesOwn(TestDatabase db) throws SQLException {

@@ -132,6 +132,18 @@ public final class ArtifactSearchPath {
     return false;
   }
 
+  /**
+   * Whether statement {@code text} gives the search_path a setting of its own, whatever the one before it: a
+   * SET, RESET, DISCARD ALL, a set_config cutter reads or not, a ROLLBACK TO SAVEPOINT (not CREATE SCHEMA, nor
+   * a GRANT that names a role). Such a statement would hide a setting a function made unseen before it (R58).
+   */
+  static boolean assigns(String text) {
+    return mayChange(text) && after(BEFORE, text, 0, 0) != BEFORE;
+  }
+
+  /** A setting no statement leaves: what {@link #assigns} compares with. */
+  private static final Setting BEFORE = new Unfollowed(0, 0, "");
+
   private static final List<String> MAY_CHANGE = List.of("search_path", "reset", "rollback", "schema", "set_config",
       "pg_settings", "discard", "u&", "role", "authorization");
 
@@ -297,6 +309,23 @@ public final class ArtifactSearchPath {
       return "set_config";
     }
     return null;
+  }
+
+  /**
+   * The role the statements run as after statement {@code text}, given {@code before} ({@code ""}: the session's at
+   * BEGIN; null: the text cannot tell): the one a plain {@code SET [SESSION] ROLE r} names; unknown after any other
+   * switch of the role ({@link #switchesRole}) and after any statement that names a role otherwise.
+   */
+  static String roleAfter(String before, String text) {
+    if (!mayChange(text)) {
+      return before;
+    }
+    if (switchesRole(text) != null) {
+      return roleSwitchedTo(text);
+    }
+    // a DO block or a body that names a role (EXECUTE 'reset role', which a privileged login the trust policy
+    // allows may run): which role follows the text cannot tell
+    return containsIgnoringCase(text, "role") || containsIgnoringCase(text, "authorization") ? null : before;
   }
 
   /**

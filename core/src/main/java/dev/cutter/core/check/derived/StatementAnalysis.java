@@ -27,13 +27,23 @@ public final class StatementAnalysis {
   private final List<ArtifactSearchPath.PathName> pathNames;
   /** The search_path the statements leave in effect after the last of them, as their text tells. */
   private final ArtifactSearchPath.Setting finalSearchPath;
+  /** Each statement followed by one that may change the search_path, by index, with the setting after it. */
+  private final java.util.Map<Integer, ArtifactSearchPath.Setting> beforePathChanges;
+  /** Each statement followed by one that switches the role or gives the path a setting, with the role the text leaves after it. */
+  private final java.util.Map<Integer, String> rolesBefore;
+  private final String finalRole;
 
   private static StatementAnalysis last;
   /** How many readings {@link #of} has made: a reading ahead started before the latest one is moot. */
   private static long readings;
 
   private StatementAnalysis(ExecStatement[] keys, List<List<Requirement>> requirements, List<List<Touch>> touches,
-      List<ArtifactSearchPath.PathName> pathNames, ArtifactSearchPath.Setting finalSearchPath) {
+      List<ArtifactSearchPath.PathName> pathNames, ArtifactSearchPath.Setting finalSearchPath,
+      java.util.Map<Integer, ArtifactSearchPath.Setting> beforePathChanges, java.util.Map<Integer, String> rolesBefore,
+      String finalRole) {
+    this.beforePathChanges = java.util.Map.copyOf(beforePathChanges);
+    this.rolesBefore = java.util.Map.copyOf(rolesBefore);
+    this.finalRole = finalRole;
     this.keys = keys;
     this.pathNames = List.copyOf(pathNames);
     this.finalSearchPath = finalSearchPath;
@@ -64,17 +74,30 @@ public final class StatementAnalysis {
         break;
       }
     }
-    for (ExecStatement s : keys) {
+    java.util.Map<Integer, ArtifactSearchPath.Setting> beforeChanges = new java.util.HashMap<>();
+    java.util.Map<Integer, String> roles = new java.util.HashMap<>();
+    String role = ""; // the role the statements run as, as the text tells: "" the session's at BEGIN, null unknown
+    for (int i = 0; i < keys.length; i++) {
+      ExecStatement s = keys[i];
       DdlAnalyzer.Reading r = DdlAnalyzer.both(s.index(), s.line(), s.text());
       if (q != null) {
         r = q.qualify(r);
         q.after(s);
+        role = ArtifactSearchPath.roleAfter(role, s.text());
+        boolean assigns = i + 1 < keys.length && ArtifactSearchPath.assigns(keys[i + 1].text());
+        if (assigns && !(q.setting instanceof ArtifactSearchPath.Unfollowed)) {
+          beforeChanges.put(s.index(), q.setting);
+        }
+        if (role != null && i + 1 < keys.length && (assigns || ArtifactSearchPath.mayChange(keys[i + 1].text())
+            && ArtifactSearchPath.switchesRole(keys[i + 1].text()) != null)) {
+          roles.put(s.index(), role);
+        }
       }
       reqs.add(r.requirements());
       tch.add(Collections.unmodifiableList(r.touches()));
     }
     last = new StatementAnalysis(keys, Collections.unmodifiableList(reqs), Collections.unmodifiableList(tch),
-        q == null ? List.of() : q.names, q == null ? ArtifactSearchPath.SESSION : q.setting);
+        q == null ? List.of() : q.names, q == null ? ArtifactSearchPath.SESSION : q.setting, beforeChanges, roles, role);
     readings++;
     return last;
   }
@@ -122,6 +145,30 @@ public final class StatementAnalysis {
    */
   public static ArtifactSearchPath.Setting finalSearchPath(List<ExecStatement> statements) {
     return of(statements).finalSearchPath;
+  }
+
+  /**
+   * Of the statements, each one followed by a statement that gives the search_path a setting, by its index, with the
+   * setting the text leaves after it (none where cutter cannot follow it): a setting a function made unseen must
+   * be found right after it, as the artifact's own SET or RESET that follows gives the expected one back (R58).
+   */
+  public static java.util.Map<Integer, ArtifactSearchPath.Setting> beforePathChanges(List<ExecStatement> statements) {
+    return of(statements).beforePathChanges;
+  }
+
+  /**
+   * Of the statements, each one followed by a statement that switches the role or gives the search_path a setting,
+   * by its index, with the role the text leaves after it: {@code ""} the session's at BEGIN, else the role a plain
+   * {@code SET ROLE r} named (none where the text cannot tell). A function that switches the role unseen changes
+   * what {@code "$user"} names and which schemas of the path the server searches (R60).
+   */
+  public static java.util.Map<Integer, String> rolesBefore(List<ExecStatement> statements) {
+    return of(statements).rolesBefore;
+  }
+
+  /** The role the statements leave, as {@link #rolesBefore} tells it (null: the text cannot tell). */
+  public static String finalRole(List<ExecStatement> statements) {
+    return of(statements).finalRole;
   }
 
   /**

@@ -118,4 +118,57 @@ class StatementAnalysisTest {
     List<ExecStatement> other = List.of(new ExecStatement(1, 1, "create schema other"));
     assertNotSame(StatementAnalysis.touches(SCRIPT), StatementAnalysis.touches(other));
   }
+
+  /**
+   * R58: the session's path is compared right after the statement before each one that gives the path a
+   * setting (a RESET, a SET, a ROLLBACK TO SAVEPOINT once one is set), with the setting the text leaves there;
+   * not before a CREATE SCHEMA or a GRANT that names a role (no round trip where nothing could hide a change),
+   * nor after a setting cutter cannot follow.
+   */
+  @Test
+  void thePathIsComparedBeforeEachStatementThatGivesItASetting() {
+    List<ExecStatement> script = script(
+        "create schema s1",
+        "grant usage on schema s1 to role_x",
+        "select public.switch()",
+        "reset search_path",
+        "savepoint a",
+        "set search_path = s1, public",
+        "rollback to savepoint a",
+        "set search_path = public");
+    java.util.Map<Integer, ArtifactSearchPath.Setting> before = StatementAnalysis.beforePathChanges(script);
+    assertEquals(java.util.Set.of(3, 5, 6), before.keySet());
+    assertSame(ArtifactSearchPath.SESSION, before.get(3));
+    assertEquals(List.of("s1", "public"), ((ArtifactSearchPath.Set) before.get(6)).elements());
+    assertEquals(java.util.Map.of(), StatementAnalysis.beforePathChanges(SCRIPT));
+  }
+
+  /**
+   * R60: the role is compared where the path is, and before a statement that switches it: BEGIN's ({@code ""}) or
+   * the one a plain SET ROLE names, none after a switch the text cannot tell (RESET ROLE).
+   */
+  @Test
+  void theRoleIsComparedAsTheTextLeavesIt() {
+    List<ExecStatement> script = script(
+        "select public.f()",
+        "set role writer",
+        "insert into t values (1)",
+        "reset role",
+        "set search_path = s1",
+        "insert into t values (1)");
+    assertEquals(java.util.Map.of(1, "", 3, "writer"), StatementAnalysis.rolesBefore(script));
+    assertEquals(null, StatementAnalysis.finalRole(script));
+    assertEquals("", StatementAnalysis.finalRole(SCRIPT));
+    // a DO block that resets the role (a privileged login the trust policy allows): the text cannot tell
+    assertEquals(null, StatementAnalysis.finalRole(script("do $$ begin execute 'reset role'; end $$")));
+  }
+
+  /** Statements numbered from 1, one a line. */
+  private static List<ExecStatement> script(String... texts) {
+    List<ExecStatement> out = new ArrayList<>();
+    for (int i = 0; i < texts.length; i++) {
+      out.add(new ExecStatement(i + 1, i + 1, texts[i]));
+    }
+    return out;
+  }
 }
