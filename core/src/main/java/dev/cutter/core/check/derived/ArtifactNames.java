@@ -230,14 +230,8 @@ public final class ArtifactNames {
 
   /** Whether apply_role may use {@code schema}; null when it does not exist. */
   private static Boolean usable(Connection c, String schema, long role) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("select pg_catalog.has_schema_privilege(?::oid, n.oid, 'USAGE')"
-        + " from pg_catalog.pg_namespace n where n.nspname = ?::name")) {
-      ps.setLong(1, role);
-      ps.setString(2, schema);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getBoolean(1) : null;
-      }
-    }
+    Optional<Long> oid = CatalogObjects.schemaOid(c, schema);
+    return oid.isEmpty() ? null : dev.cutter.core.catalog.Privileges.onSchema(c, role, oid.get(), "USAGE");
   }
 
   /** Whether {@code schema} holds an object named {@code name} in {@code kind}'s namespace. */
