@@ -695,7 +695,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     List<String> absent = artifactSchemas.stream().filter(u -> "absent".equals(atP1.objects().get(ARTIFACT_SCHEMA
         + u.label()))).map(SchemaUse::schema).distinct().toList();
     if (!absent.isEmpty()) {
-      theChangesOwn(c, SCHEMA_MADE_ELSEWHERE, "schema ", absent);
+      theChangesOwn(c, SCHEMA_MADE_ELSEWHERE, true, absent);
     }
   }
 
@@ -732,15 +732,16 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
   }
 
   private static void theChangesOwn(Connection c, List<String> relations) throws SQLException {
-    theChangesOwn(c, MADE_ELSEWHERE, "relation ", relations);
+    theChangesOwn(c, MADE_ELSEWHERE, false, relations);
   }
 
-  private static void theChangesOwn(Connection c, String sql, String what, List<String> names) throws SQLException {
+  /** {@code schemas}: {@code names} are schemas ({@code sql} is {@link #SCHEMA_MADE_ELSEWHERE}), else relations. */
+  private static void theChangesOwn(Connection c, String sql, boolean schemas, List<String> names) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setArray(1, c.createArrayOf("text", names.toArray()));
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
-          throw "schema ".equals(what) ? CreatedElsewhere.schemaByAnotherSession(rs.getString(1))
+          throw schemas ? CreatedElsewhere.schemaByAnotherSession(rs.getString(1))
               : CreatedElsewhere.byAnotherSession(rs.getString(1));
         }
       }
