@@ -30,8 +30,8 @@ public final class StatementAnalysis {
   /** Each statement followed by one that may change the search_path, by index, with the setting after it. */
   private final java.util.Map<Integer, ArtifactSearchPath.Setting> beforePathChanges;
   /** Each statement followed by one that switches the role or gives the path a setting, with the role the text leaves after it. */
-  private final java.util.Map<Integer, String> rolesBefore;
-  private final String finalRole;
+  private final java.util.Map<Integer, ExpectedRole> rolesBefore;
+  private final ExpectedRole finalRole;
 
   private static StatementAnalysis last;
   /** How many readings {@link #of} has made: a reading ahead started before the latest one is moot. */
@@ -39,8 +39,8 @@ public final class StatementAnalysis {
 
   private StatementAnalysis(ExecStatement[] keys, List<List<Requirement>> requirements, List<List<Touch>> touches,
       List<ArtifactSearchPath.PathName> pathNames, ArtifactSearchPath.Setting finalSearchPath,
-      java.util.Map<Integer, ArtifactSearchPath.Setting> beforePathChanges, java.util.Map<Integer, String> rolesBefore,
-      String finalRole) {
+      java.util.Map<Integer, ArtifactSearchPath.Setting> beforePathChanges,
+      java.util.Map<Integer, ExpectedRole> rolesBefore, ExpectedRole finalRole) {
     this.beforePathChanges = java.util.Map.copyOf(beforePathChanges);
     this.rolesBefore = java.util.Map.copyOf(rolesBefore);
     this.finalRole = finalRole;
@@ -75,8 +75,8 @@ public final class StatementAnalysis {
       }
     }
     java.util.Map<Integer, ArtifactSearchPath.Setting> beforeChanges = new java.util.HashMap<>();
-    java.util.Map<Integer, String> roles = new java.util.HashMap<>();
-    String role = ""; // the role the statements run as, as the text tells: "" the session's at BEGIN, null unknown
+    java.util.Map<Integer, ExpectedRole> roles = new java.util.HashMap<>();
+    ExpectedRole role = ExpectedRole.AT_BEGIN; // the role the statements run as, as the text tells
     for (int i = 0; i < keys.length; i++) {
       ExecStatement s = keys[i];
       DdlAnalyzer.Reading r = DdlAnalyzer.both(s.index(), s.line(), s.text());
@@ -88,7 +88,7 @@ public final class StatementAnalysis {
         if (assigns && !(q.setting instanceof ArtifactSearchPath.Unfollowed)) {
           beforeChanges.put(s.index(), q.setting);
         }
-        if (role != null && i + 1 < keys.length && (assigns || ArtifactSearchPath.mayChange(keys[i + 1].text())
+        if (!(role instanceof ExpectedRole.Unknown) && i + 1 < keys.length && (assigns || ArtifactSearchPath.mayChange(keys[i + 1].text())
             && ArtifactSearchPath.switchesRole(keys[i + 1].text()) != null)) {
           roles.put(s.index(), role);
         }
@@ -158,16 +158,16 @@ public final class StatementAnalysis {
 
   /**
    * Of the statements, each one followed by a statement that switches the role or gives the search_path a setting,
-   * by its index, with the role the text leaves after it: {@code ""} the session's at BEGIN, else the role a plain
-   * {@code SET ROLE r} named (none where the text cannot tell). A function that switches the role unseen changes
-   * what {@code "$user"} names and which schemas of the path the server searches (R60).
+   * by its index, with the role the text leaves after it: the session's at BEGIN, else the role a plain {@code SET
+   * ROLE r} named (none where the text cannot tell). A function that switches the role unseen changes what {@code
+   * "$user"} names and which schemas of the path the server searches (R60).
    */
-  public static java.util.Map<Integer, String> rolesBefore(List<ExecStatement> statements) {
+  public static java.util.Map<Integer, ExpectedRole> rolesBefore(List<ExecStatement> statements) {
     return of(statements).rolesBefore;
   }
 
-  /** The role the statements leave, as {@link #rolesBefore} tells it (null: the text cannot tell). */
-  public static String finalRole(List<ExecStatement> statements) {
+  /** The role the statements leave, as {@link #rolesBefore} tells it ({@link ExpectedRole#UNKNOWN}: the text cannot tell). */
+  public static ExpectedRole finalRole(List<ExecStatement> statements) {
     return of(statements).finalRole;
   }
 
