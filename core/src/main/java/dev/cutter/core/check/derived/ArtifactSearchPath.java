@@ -162,7 +162,7 @@ public final class ArtifactSearchPath {
 
   /**
    * The setting after statement {@code s}, given the one before it, as far as its own text tells (the
-   * lock-hazard lint's reading; {@link StatementAnalysis} follows prepared statements and role switches too).
+   * lock-hazard lint's reading; {@code SearchPathFollower} follows prepared statements and role switches too).
    */
   public static Setting next(Setting before, dev.cutter.core.exec.ExecStatement s) {
     return mayChange(s.text()) ? after(before, s.text(), s.index(), s.line()) : before;
