@@ -100,9 +100,9 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
   /** The statements followed by one that may change the search_path, with the setting their text leaves (R58). */
   private final Map<Integer, dev.cutter.core.check.derived.ArtifactSearchPath.Setting> beforePathChanges;
   /** The statements followed by one that switches the role or sets the path, with the role the text leaves (R60). */
-  private final Map<Integer, String> rolesBefore;
-  /** The role the text leaves ("" BEGIN's, null: it cannot tell). */
-  private final String finalRole;
+  private final Map<Integer, dev.cutter.core.check.derived.ExpectedRole> rolesBefore;
+  /** The role the text leaves. */
+  private final dev.cutter.core.check.derived.ExpectedRole finalRole;
   /** The apply session's current_user at BEGIN, null before. */
   private volatile String roleAtBegin;
   /** The apply session's search_path setting as BEGIN read it, null before. */
@@ -128,7 +128,8 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
       List<dev.cutter.core.check.derived.ArtifactSearchPath.PathName> artifactObjects, String applyRole,
       dev.cutter.core.check.derived.ArtifactSearchPath.Setting finalSearchPath,
       Map<Integer, dev.cutter.core.check.derived.ArtifactSearchPath.Setting> beforePathChanges,
-      Map<Integer, String> rolesBefore, String finalRole) {
+      Map<Integer, dev.cutter.core.check.derived.ExpectedRole> rolesBefore,
+      dev.cutter.core.check.derived.ExpectedRole finalRole) {
     this.beforePathChanges = beforePathChanges;
     this.rolesBefore = rolesBefore;
     this.finalRole = finalRole;
@@ -658,8 +659,8 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
    * text leaves (the session's own as BEGIN read it, or the one the artifact set).
    */
   private static void searchPathAsTheTextLeavesIt(Connection c,
-      dev.cutter.core.check.derived.ArtifactSearchPath.Setting expected, String role, String atBegin, String roleAtBegin)
-      throws SQLException {
+      dev.cutter.core.check.derived.ArtifactSearchPath.Setting expected, dev.cutter.core.check.derived.ExpectedRole role,
+      String atBegin, String roleAtBegin) throws SQLException {
     String current;
     String currentRole;
     try (Statement st = c.createStatement();
@@ -669,7 +670,8 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
       currentRole = rs.getString(2);
     }
     // a role a function switched to unseen changes what "$user" names and which schemas the server searches (R60)
-    String asRole = role == null ? null : role.isEmpty() ? roleAtBegin : role;
+    String asRole = role instanceof dev.cutter.core.check.derived.ExpectedRole.Named n ? n.name()
+        : role instanceof dev.cutter.core.check.derived.ExpectedRole.AtBegin ? roleAtBegin : null; // null: not compared
     boolean sameRole = asRole == null || asRole.equals(currentRole);
     if (expected != null && !dev.cutter.core.check.derived.ArtifactSearchPath.holds(expected, atBegin, current) || !sameRole) {
       String written = expected instanceof dev.cutter.core.check.derived.ArtifactSearchPath.Set set ? set.written() : atBegin;
@@ -759,7 +761,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
    */
   public ApplyEngine.WindowedObserver createdFirstObserver(ApplyEngine.AfterStatement also, boolean transaction) {
     Map<Integer, dev.cutter.core.check.derived.ArtifactSearchPath.Setting> paths = transaction ? beforePathChanges : Map.of();
-    Map<Integer, String> roles = transaction ? rolesBefore : Map.of();
+    Map<Integer, dev.cutter.core.check.derived.ExpectedRole> roles = transaction ? rolesBefore : Map.of();
     return new ApplyEngine.WindowedObserver() {
       @Override
       public boolean observes(ExecStatement s) {
@@ -775,9 +777,10 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
           theChangesOwn(c, made);
         }
         dev.cutter.core.check.derived.ArtifactSearchPath.Setting expected = paths.get(s.index());
-        String role = roles.get(s.index());
+        dev.cutter.core.check.derived.ExpectedRole role =
+            roles.getOrDefault(s.index(), dev.cutter.core.check.derived.ExpectedRole.UNKNOWN);
         String atBegin = searchPathAtBegin;
-        if ((expected != null || role != null) && atBegin != null) {
+        if ((expected != null || !(role instanceof dev.cutter.core.check.derived.ExpectedRole.Unknown)) && atBegin != null) {
           searchPathAsTheTextLeavesIt(c, expected, role, atBegin, roleAtBegin);
         }
       }

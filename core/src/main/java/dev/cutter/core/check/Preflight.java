@@ -53,9 +53,26 @@ public final class Preflight implements Steps.Checks {
   /** Connections (and threads) the checks share. */
   public static final int DEFAULT_PARALLELISM = 3;
 
-  /** One check to run: its id and what it does on a read-only connection. */
+  /**
+   * One check to run: what it does on a read-only connection. No result (empty): the check had nothing to
+   * prove ({@code artifact_names} for an artifact that sets no search_path), and P1 reports nothing for it.
+   */
   @FunctionalInterface
   private interface Task {
+    Optional<CheckResult> run(CheckContext ctx) throws SQLException;
+
+    /** A check that always has a result (an internal error where it returned none). */
+    static Task of(Check check) {
+      return ctx -> {
+        CheckResult r = check.run(ctx);
+        return Optional.of(r != null ? r : noResult(ctx.id()));
+      };
+    }
+  }
+
+  /** A check that always has a result. */
+  @FunctionalInterface
+  private interface Check {
     CheckResult run(CheckContext ctx) throws SQLException;
   }
 
@@ -191,24 +208,24 @@ public final class Preflight implements Steps.Checks {
     Map<String, Task> tasks = new LinkedHashMap<>();
     boolean journalListed = pkg.preflight().stream().anyMatch(s -> s.name().equals(JournalCheck.ID));
     if (!journalListed) {
-      tasks.put(JournalCheck.ID, JournalCheck::run);
+      tasks.put(JournalCheck.ID, Task.of(JournalCheck::run));
     }
     tasks.putAll(packageTasks(pkg.preflight()));
-    tasks.put(ApplyRolePrivileges.ID, ApplyRolePrivileges::run);
+    tasks.put(ApplyRolePrivileges.ID, Task.of(ApplyRolePrivileges::run));
     if (pkg.online().isPresent()) {
-      tasks.put(dev.cutter.core.online.OnlinePrivileges.ID, dev.cutter.core.online.OnlinePrivileges::run);
+      tasks.put(dev.cutter.core.online.OnlinePrivileges.ID, Task.of(dev.cutter.core.online.OnlinePrivileges::run));
     }
-    tasks.put(BackupRolePrivileges.ID, BackupRolePrivileges::run);
-    tasks.put(BackupScopeCheck.ID, BackupScopeCheck::run);
+    tasks.put(BackupRolePrivileges.ID, Task.of(BackupRolePrivileges::run));
+    tasks.put(BackupScopeCheck.ID, Task.of(BackupScopeCheck::run));
     if (dev.cutter.core.check.derived.ArtifactNames.mayApply(statements)) {
       tasks.put(dev.cutter.core.check.derived.ArtifactNames.ID, dev.cutter.core.check.derived.ArtifactNames::run);
     }
     AtomicReference<List<LintFinding>> lint = new AtomicReference<>();
-    tasks.put(LintCheck.ID, ctx -> {
+    tasks.put(LintCheck.ID, Task.of(ctx -> {
       LintCheck.Outcome o = LintCheck.run(ctx, lintFloor);
       lint.set(o.findings());
       return o.result();
-    });
+    }));
     TargetAccess access = new TargetAccess(target, passwordFor, privilegedLoginAllowed);
     CheckSessions.Lease lease;
     try {
@@ -220,7 +237,8 @@ public final class Preflight implements Steps.Checks {
     try (lease; PackageQueries queries = new PackageQueries(access, pkg.target().applyRole(), "cutter preflight")) {
       CheckResult identity = sandbox
           ? CheckResult.skipped(IdentityCheck.ID, "sandbox: a throwaway server has another identity by design")
-          : runOne(pool, IdentityCheck.ID, IdentityCheck::run, pkg, statements, access, queries, plan -> { }, null);
+          : runOne(pool, IdentityCheck.ID, Task.of(IdentityCheck::run), pkg, statements, access, queries, plan -> { }, null)
+              .orElseThrow(); // a check that always has a result
       if (identity.status().blocks()) {
         return notRun(identity, listed(tasks.keySet(), statements));
       }
@@ -412,13 +430,13 @@ public final class Preflight implements Steps.Checks {
       CheckType type = types.get(spec.name());
       if (unsigned && !UNSIGNED_TYPES.contains(spec.name())) {
         String id = spec.name() + "#" + (i + 1);
-        tasks.put(id, ctx -> CheckResult.skipped(id, "not run: an unsigned preflight runs only cutter's built-in catalog"
-            + " checks; " + spec.name() + " runs once the package is signed"));
+        tasks.put(id, Task.of(ctx -> CheckResult.skipped(id, "not run: an unsigned preflight runs only cutter's built-in"
+            + " catalog checks; " + spec.name() + " runs once the package is signed")));
         continue;
       }
-      tasks.put(spec.name() + "#" + (i + 1), type == null
+      tasks.put(spec.name() + "#" + (i + 1), Task.of(type == null
           ? ctx -> ctx.error(new Cause.InvalidCheck(ctx.id()), "check type " + spec.name() + " is not installed (installed: " + String.join(", ", types.keySet()) + ")")
-          : ctx -> type.run(spec.args(), ctx));
+          : ctx -> type.run(spec.args(), ctx)));
     }
     return tasks;
   }
@@ -454,13 +472,13 @@ public final class Preflight implements Steps.Checks {
       return t;
     });
     try {
-      Map<String, Future<CheckResult>> futures = new LinkedHashMap<>();
+      Map<String, Future<Optional<CheckResult>>> futures = new LinkedHashMap<>();
       tasks.forEach((id, task) -> {
         if (!alone.contains(id)) {
           futures.put(id, exec.submit(() -> runOne(pool, id, task, pkg, statements, access, queries, lockPlans, ahead)));
         }
       });
-      Map<String, CheckResult> done = new HashMap<>();
+      Map<String, Optional<CheckResult>> done = new HashMap<>();
       Runnable aloneNow = () -> tasks.forEach((id, task) -> {
         if (alone.contains(id)) {
           done.put(id, runOne(pool, id, task, pkg, statements, access, queries, lockPlans, ahead));
@@ -473,51 +491,50 @@ public final class Preflight implements Steps.Checks {
       } else {
         // the sequential order's results wherever running beside may have changed one
         tasks.forEach((id, task) -> {
-          if (!alone.contains(id) && RehearsalBeside.stoppedByALock(done.get(id))) {
+          if (!alone.contains(id) && done.get(id).filter(RehearsalBeside::stoppedByALock).isPresent()) {
             done.put(id, runOne(pool, id, task, pkg, statements, access, queries, lockPlans, ahead));
           }
         });
         tasks.forEach((id, task) -> {
-          if (alone.contains(id) && done.get(id).status() != CheckStatus.PASS) {
+          if (alone.contains(id) && done.get(id).filter(r -> r.status() != CheckStatus.PASS).isPresent()) {
             lockPlans.accept(null); // the plan is the run's that gives the result
             done.put(id, runOne(pool, id, task, pkg, statements, access, queries, lockPlans, ahead));
           }
         });
       }
-      return tasks.keySet().stream().map(done::get)
-          .filter(r -> r != dev.cutter.core.check.derived.ArtifactNames.NOTHING_TO_PROVE).toList();
+      return tasks.keySet().stream().map(done::get).flatMap(Optional::stream).toList();
     } finally {
       exec.shutdownNow();
     }
   }
 
-  private static CheckResult await(String id, Future<CheckResult> f) {
+  private static Optional<CheckResult> await(String id, Future<Optional<CheckResult>> f) {
     try {
       return f.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return CheckResult.error(id, new Cause.InternalError("check " + id + " interrupted"), "interrupted");
+      return Optional.of(CheckResult.error(id, new Cause.InternalError("check " + id + " interrupted"), "interrupted"));
     } catch (ExecutionException e) {
-      return CheckResult.error(id, new Cause.InternalError("check " + id + ": " + e.getCause().getClass().getSimpleName()),
-          "internal error in the check: " + e.getCause());
+      return Optional.of(CheckResult.error(id, new Cause.InternalError("check " + id + ": "
+          + e.getCause().getClass().getSimpleName()), "internal error in the check: " + e.getCause()));
     }
   }
 
   /** Runs one task in its own read-only transaction; a database error is the check's ERROR, never a crash. */
-  private static CheckResult runOne(CheckPool pool, String id, Task task, ApplyPackage pkg, List<ExecStatement> statements,
-      TargetAccess access, PackageQueries queries, java.util.function.Consumer<dev.cutter.core.lock.LockPlan> lockPlans,
-      RoleSessionsAhead ahead) {
+  private static Optional<CheckResult> runOne(CheckPool pool, String id, Task task, ApplyPackage pkg,
+      List<ExecStatement> statements, TargetAccess access, PackageQueries queries,
+      java.util.function.Consumer<dev.cutter.core.lock.LockPlan> lockPlans, RoleSessionsAhead ahead) {
     try {
-      CheckResult r = pool.readOnly(c -> task.run(new CheckContext(id, c, pkg, statements, access, queries, lockPlans,
-          ahead)));
-      return r != null ? r : noResult(id);
+      Optional<CheckResult> r = pool.readOnly(c -> task.run(new CheckContext(id, c, pkg, statements, access, queries,
+          lockPlans, ahead)));
+      return r != null ? r : Optional.of(noResult(id));
     } catch (SQLException e) {
-      return errorOf(id, e, pkg.target().applyRole());
+      return Optional.of(errorOf(id, e, pkg.target().applyRole()));
     } catch (CutterException e) {
-      return errorOf(id, e);
+      return Optional.of(errorOf(id, e));
     } catch (RuntimeException e) {
-      return CheckResult.error(id, new Cause.InternalError("check " + id + ": " + e.getClass().getSimpleName()),
-          "internal error in the check: " + e);
+      return Optional.of(CheckResult.error(id, new Cause.InternalError("check " + id + ": " + e.getClass().getSimpleName()),
+          "internal error in the check: " + e));
     }
   }
 

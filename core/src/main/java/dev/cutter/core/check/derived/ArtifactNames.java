@@ -69,8 +69,8 @@ public final class ArtifactNames {
 
   /**
    * Whether P1 may have anything to prove, read from the text alone without waiting for the analysis: some
-   * statement may change the search_path ({@link ArtifactSearchPath#mayChange}). {@link #run} then answers
-   * {@link #NOTHING_TO_PROVE} where {@link #applies} does not hold, and P1 leaves that out of its results.
+   * statement may change the search_path ({@link ArtifactSearchPath#mayChange}). {@link #run} then answers no
+   * result where {@link #applies} does not hold, and P1 reports nothing for the check.
    */
   public static boolean mayApply(List<ExecStatement> statements) {
     for (ExecStatement s : statements) {
@@ -81,13 +81,18 @@ public final class ArtifactNames {
     return false;
   }
 
-  /** The answer of {@link #run} for an artifact that sets no search_path of its own: no result to report. */
-  public static final CheckResult NOTHING_TO_PROVE = CheckResult.skipped(ID, "the artifact sets no search_path of its own");
-
-  public static CheckResult run(CheckContext ctx) throws SQLException {
+  /**
+   * The proof, or no result where the artifact sets no search_path of its own ({@link #applies} does not hold):
+   * decided here, on a check's thread beside the others, so that P1's main thread does not wait for the analysis.
+   */
+  public static Optional<CheckResult> run(CheckContext ctx) throws SQLException {
     if (!applies(ctx.statements())) {
-      return NOTHING_TO_PROVE; // read on a check's thread, beside the others: P1 did not wait for the analysis
+      return Optional.empty();
     }
+    return Optional.of(prove(ctx));
+  }
+
+  private static CheckResult prove(CheckContext ctx) throws SQLException {
     List<PathName> names = StatementAnalysis.pathNames(ctx.statements());
     String expected = "every object the artifact names unqualified under a search_path it sets itself resolves in the"
         + " first schema that search_path lists";

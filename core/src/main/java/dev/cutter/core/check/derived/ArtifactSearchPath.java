@@ -162,7 +162,7 @@ public final class ArtifactSearchPath {
 
   /**
    * The setting after statement {@code s}, given the one before it, as far as its own text tells (the
-   * lock-hazard lint's reading; {@link StatementAnalysis} follows prepared statements and role switches too).
+   * lock-hazard lint's reading; {@code SearchPathFollower} follows prepared statements and role switches too).
    */
   public static Setting next(Setting before, dev.cutter.core.exec.ExecStatement s) {
     return mayChange(s.text()) ? after(before, s.text(), s.index(), s.line()) : before;
@@ -312,20 +312,21 @@ public final class ArtifactSearchPath {
   }
 
   /**
-   * The role the statements run as after statement {@code text}, given {@code before} ({@code ""}: the session's at
-   * BEGIN; null: the text cannot tell): the one a plain {@code SET [SESSION] ROLE r} names; unknown after any other
-   * switch of the role ({@link #switchesRole}) and after any statement that names a role otherwise.
+   * The role the statements run as after statement {@code text}, given {@code before}: the one a plain {@code SET
+   * [SESSION] ROLE r} names; unknown after any other switch of the role ({@link #switchesRole}) and after any
+   * statement that names a role otherwise.
    */
-  static String roleAfter(String before, String text) {
+  static ExpectedRole roleAfter(ExpectedRole before, String text) {
     if (!mayChange(text)) {
       return before;
     }
     if (switchesRole(text) != null) {
-      return roleSwitchedTo(text);
+      String to = roleSwitchedTo(text);
+      return to == null ? ExpectedRole.UNKNOWN : new ExpectedRole.Named(to);
     }
     // a DO block or a body that names a role (EXECUTE 'reset role', which a privileged login the trust policy
     // allows may run): which role follows the text cannot tell
-    return containsIgnoringCase(text, "role") || containsIgnoringCase(text, "authorization") ? null : before;
+    return containsIgnoringCase(text, "role") || containsIgnoringCase(text, "authorization") ? ExpectedRole.UNKNOWN : before;
   }
 
   /**

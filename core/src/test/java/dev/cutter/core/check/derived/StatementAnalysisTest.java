@@ -144,7 +144,7 @@ class StatementAnalysisTest {
   }
 
   /**
-   * R60: the role is compared where the path is, and before a statement that switches it: BEGIN's ({@code ""}) or
+   * R60: the role is compared where the path is, and before a statement that switches it: BEGIN's or
    * the one a plain SET ROLE names, none after a switch the text cannot tell (RESET ROLE).
    */
   @Test
@@ -156,11 +156,12 @@ class StatementAnalysisTest {
         "reset role",
         "set search_path = s1",
         "insert into t values (1)");
-    assertEquals(java.util.Map.of(1, "", 3, "writer"), StatementAnalysis.rolesBefore(script));
-    assertEquals(null, StatementAnalysis.finalRole(script));
-    assertEquals("", StatementAnalysis.finalRole(SCRIPT));
+    assertEquals(java.util.Map.of(1, ExpectedRole.AT_BEGIN, 3, new ExpectedRole.Named("writer")),
+        StatementAnalysis.rolesBefore(script));
+    assertEquals(ExpectedRole.UNKNOWN, StatementAnalysis.finalRole(script));
+    assertEquals(ExpectedRole.AT_BEGIN, StatementAnalysis.finalRole(SCRIPT));
     // a DO block that resets the role (a privileged login the trust policy allows): the text cannot tell
-    assertEquals(null, StatementAnalysis.finalRole(script("do $$ begin execute 'reset role'; end $$")));
+    assertEquals(ExpectedRole.UNKNOWN, StatementAnalysis.finalRole(script("do $$ begin execute 'reset role'; end $$")));
   }
 
   /** Statements numbered from 1, one a line. */
