@@ -4,6 +4,7 @@ import dev.cutter.core.catalog.Identifiers;
 import dev.cutter.core.db.DbErrors.ServerError;
 import dev.cutter.core.exec.AdvisoryLock;
 import dev.cutter.core.exec.ChangeKeyReleased;
+import dev.cutter.core.exec.CreatedElsewhere;
 import dev.cutter.core.model.ApplySettings;
 import dev.cutter.core.model.OnlineStep;
 import dev.cutter.core.online.OnlineInfo.Cleanup;
@@ -55,8 +56,10 @@ public final class OnlineRunner {
     List<Cleanup> cleanup = new ArrayList<>();
     int done = 0;
     List<OnlineStatement> all = script.statements();
-    // a session that holds the change key must still hold it before each next statement (O17)
-    boolean keyed = AdvisoryLock.holdsChange(c);
+    // a session that holds the change key must still hold it before each next statement (O17), and show the
+    // search_path (set at its start, R51) and the role it had before the first (R61): one query before each
+    AdvisoryLock.Between start = AdvisoryLock.between(c);
+    boolean keyed = start.holdsChange();
     try (Statement st = c.createStatement()) {
       st.setEscapeProcessing(false);
       for (int k = 0; k < all.size(); k++) {
@@ -64,9 +67,21 @@ public final class OnlineRunner {
         Before before = before(c, s);
         long t0 = System.nanoTime();
         try {
-          if (keyed && k > 0) {
-            // an earlier statement (an index expression's function) may have given the key up
-            ChangeKeyReleased.check(c, s.index(), s.line(), all.get(k - 1).index());
+          if (k > 0) {
+            // an earlier statement (an index expression's or a check constraint's function) may have given the key
+            // up, or set the path or the role for the session: this statement's names would resolve elsewhere
+            AdvisoryLock.Between now = AdvisoryLock.between(c);
+            int last = all.get(k - 1).index();
+            if (keyed) {
+              ChangeKeyReleased.check(now.holdsChange(), s.index(), s.line(), last);
+            }
+            if (!dev.cutter.core.check.derived.ArtifactSearchPath.holds(dev.cutter.core.check.derived.ArtifactSearchPath.SESSION,
+                start.searchPath(), now.searchPath()) || !now.user().equals(start.user())) {
+              boolean sameRole = now.user().equals(start.user());
+              throw CreatedElsewhere.searchPathChangedUnseenBefore(last,
+                  now.searchPath() + (sameRole ? "" : " as role " + now.user()),
+                  start.searchPath() + (sameRole ? "" : " as role " + start.user()));
+            }
           }
           st.execute("set lock_timeout = " + millis(step.lockTimeout()));
           st.execute("set statement_timeout = " + millis(step.statementTimeout()));

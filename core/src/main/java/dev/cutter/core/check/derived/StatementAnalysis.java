@@ -32,6 +32,9 @@ public final class StatementAnalysis {
   /** Each statement followed by one that switches the role or gives the path a setting, with the role the text leaves after it. */
   private final java.util.Map<Integer, String> rolesBefore;
   private final String finalRole;
+  /** By position, the search_path setting and the role each statement leaves as the text tells (transaction mode's reading). */
+  private final ArtifactSearchPath.Setting[] pathsAfter;
+  private final String[] rolesAfter;
 
   private static StatementAnalysis last;
   /** How many readings {@link #of} has made: a reading ahead started before the latest one is moot. */
@@ -40,7 +43,9 @@ public final class StatementAnalysis {
   private StatementAnalysis(ExecStatement[] keys, List<List<Requirement>> requirements, List<List<Touch>> touches,
       List<ArtifactSearchPath.PathName> pathNames, ArtifactSearchPath.Setting finalSearchPath,
       java.util.Map<Integer, ArtifactSearchPath.Setting> beforePathChanges, java.util.Map<Integer, String> rolesBefore,
-      String finalRole) {
+      String finalRole, ArtifactSearchPath.Setting[] pathsAfter, String[] rolesAfter) {
+    this.pathsAfter = pathsAfter;
+    this.rolesAfter = rolesAfter;
     this.beforePathChanges = java.util.Map.copyOf(beforePathChanges);
     this.rolesBefore = java.util.Map.copyOf(rolesBefore);
     this.finalRole = finalRole;
@@ -77,6 +82,8 @@ public final class StatementAnalysis {
     java.util.Map<Integer, ArtifactSearchPath.Setting> beforeChanges = new java.util.HashMap<>();
     java.util.Map<Integer, String> roles = new java.util.HashMap<>();
     String role = ""; // the role the statements run as, as the text tells: "" the session's at BEGIN, null unknown
+    ArtifactSearchPath.Setting[] pathsAfter = q == null ? null : new ArtifactSearchPath.Setting[keys.length];
+    String[] rolesAfter = q == null ? null : new String[keys.length];
     for (int i = 0; i < keys.length; i++) {
       ExecStatement s = keys[i];
       DdlAnalyzer.Reading r = DdlAnalyzer.both(s.index(), s.line(), s.text());
@@ -92,12 +99,15 @@ public final class StatementAnalysis {
             && ArtifactSearchPath.switchesRole(keys[i + 1].text()) != null)) {
           roles.put(s.index(), role);
         }
+        pathsAfter[i] = q.setting;
+        rolesAfter[i] = role;
       }
       reqs.add(r.requirements());
       tch.add(Collections.unmodifiableList(r.touches()));
     }
     last = new StatementAnalysis(keys, Collections.unmodifiableList(reqs), Collections.unmodifiableList(tch),
-        q == null ? List.of() : q.names, q == null ? ArtifactSearchPath.SESSION : q.setting, beforeChanges, roles, role);
+        q == null ? List.of() : q.names, q == null ? ArtifactSearchPath.SESSION : q.setting, beforeChanges, roles, role,
+        pathsAfter, rolesAfter);
     readings++;
     return last;
   }
@@ -164,6 +174,48 @@ public final class StatementAnalysis {
    */
   public static java.util.Map<Integer, String> rolesBefore(List<ExecStatement> statements) {
     return of(statements).rolesBefore;
+  }
+
+  /**
+   * By position, what the session must show after each statement in autocommit mode, where each statement commits on
+   * its own (R61): the search_path setting and the role the text leaves there, as {@link #beforePathChanges} and
+   * {@link #rolesBefore} read them, but a local setting ({@code SET LOCAL}, {@code set_config(…, true)}) ends with its
+   * own statement and leaves the one before it.
+   */
+  public static List<SessionAfter> autocommitSessions(List<ExecStatement> statements) {
+    StatementAnalysis a = of(statements);
+    int n = a.keys.length;
+    if (a.pathsAfter == null) {
+      return Collections.nCopies(n, SessionAfter.UNCHANGED); // no statement may change either
+    }
+    List<SessionAfter> out = new ArrayList<>(n);
+    ArtifactSearchPath.Setting read = ArtifactSearchPath.SESSION;
+    ArtifactSearchPath.Setting lasting = ArtifactSearchPath.SESSION;
+    SessionAfter previous = SessionAfter.UNCHANGED;
+    for (int i = 0; i < n; i++) {
+      ArtifactSearchPath.Setting now = a.pathsAfter[i];
+      if (now != read) {
+        read = now; // this statement gave the path a setting
+        if (!(now instanceof ArtifactSearchPath.Set set && set.local())) {
+          lasting = now;
+        }
+      }
+      String role = a.rolesAfter[i];
+      if (previous.path() != lasting || !java.util.Objects.equals(previous.role(), role)) {
+        previous = new SessionAfter(lasting, role);
+      }
+      out.add(previous);
+    }
+    return Collections.unmodifiableList(out);
+  }
+
+  /**
+   * The search_path setting and the role a statement leaves the autocommit session with: {@code role} {@code ""} the
+   * session's at BEGIN, else the role a plain {@code SET ROLE r} named, null where the text cannot tell (not compared).
+   */
+  public record SessionAfter(ArtifactSearchPath.Setting path, String role) {
+    /** What BEGIN read: the session's own path and role. */
+    public static final SessionAfter UNCHANGED = new SessionAfter(ArtifactSearchPath.SESSION, "");
   }
 
   /** The role the statements leave, as {@link #rolesBefore} tells it (null: the text cannot tell). */
