@@ -64,25 +64,13 @@ public final class OnlineRunner {
       st.setEscapeProcessing(false);
       for (int k = 0; k < all.size(); k++) {
         OnlineStatement s = all.get(k);
-        Before before = before(c, s);
+        Before before = Before.NOTHING; // a statement kept back leaves nothing to clean up
         long t0 = System.nanoTime();
         try {
           if (k > 0) {
-            // an earlier statement (an index expression's or a check constraint's function) may have given the key
-            // up, or set the path or the role for the session: this statement's names would resolve elsewhere
-            AdvisoryLock.Between now = AdvisoryLock.between(c);
-            int last = all.get(k - 1).index();
-            if (keyed) {
-              ChangeKeyReleased.check(now.holdsChange(), s.index(), s.line(), last);
-            }
-            if (!dev.cutter.core.check.derived.ArtifactSearchPath.holds(dev.cutter.core.check.derived.ArtifactSearchPath.SESSION,
-                start.searchPath(), now.searchPath()) || !now.user().equals(start.user())) {
-              boolean sameRole = now.user().equals(start.user());
-              throw CreatedElsewhere.searchPathChangedUnseenBefore(last,
-                  now.searchPath() + (sameRole ? "" : " as role " + now.user()),
-                  start.searchPath() + (sameRole ? "" : " as role " + start.user()));
-            }
+            asBeforeTheFirst(c, start, keyed, s, all.get(k - 1).index());
           }
+          before = before(c, s); // its names resolved as the statement's will be
           st.execute("set lock_timeout = " + millis(step.lockTimeout()));
           st.execute("set statement_timeout = " + millis(step.statementTimeout()));
           // the online artifact was split with standard_conforming_strings on (it holds no SET); a
@@ -119,6 +107,27 @@ public final class OnlineRunner {
     }
     return new OnlineInfo(done == all.size() ? OnlineInfo.Outcome.DONE : OnlineInfo.Outcome.FAILED, all.size(), done,
         ApplySettings.describe(step.lockTimeout()), ApplySettings.describe(step.statementTimeout()), runs, cleanup, null);
+  }
+
+  /**
+   * Throws, keeping {@code s} back, when an earlier statement ({@code last}, or one before it) gave up the change key
+   * the session held before the first ({@code keyed}: O17), or set the search_path or switched the role for the
+   * session ({@code start}: the session's before the first, R51's path): {@code s}'s names would resolve where P1
+   * proved nothing (R61): a function such a statement runs (a check constraint's, which VALIDATE CONSTRAINT
+   * evaluates) may. One query.
+   */
+  private static void asBeforeTheFirst(Connection c, AdvisoryLock.Between start, boolean keyed, OnlineStatement s, int last)
+      throws SQLException {
+    AdvisoryLock.Between now = AdvisoryLock.between(c);
+    if (keyed) {
+      ChangeKeyReleased.check(now.holdsChange(), s.index(), s.line(), last);
+    }
+    boolean sameRole = now.user().equals(start.user());
+    if (!sameRole || !dev.cutter.core.check.derived.ArtifactSearchPath.holds(
+        dev.cutter.core.check.derived.ArtifactSearchPath.SESSION, start.searchPath(), now.searchPath())) {
+      throw CreatedElsewhere.searchPathChangedUnseenBefore(last, now.searchPath() + (sameRole ? "" : " as role " + now.user()),
+          start.searchPath() + (sameRole ? "" : " as role " + start.user()));
+    }
   }
 
   /** The step did not run at all: {@code why}. */

@@ -309,6 +309,7 @@ class OnlineStepTest {
     assertThat(r.online().statements()).extracting(StatementRun::status).containsExactly(RunStatus.DONE, RunStatus.FAILED);
     assertThat(r.online().failed().orElseThrow().sqlstate()).as("not sent, no server error").isNull();
     assertThat(r.online().failed().orElseThrow().message()).contains("search_path is 's1, public'");
+    assertThat(r.online().cleanup()).as("a statement kept back leaves nothing to look for").isEmpty();
     assertThat(db.queryValue("select count(*) from pg_class where relname = 'ix'")).as("never built").isEqualTo("0");
   }
 }
