@@ -283,6 +283,20 @@ class ArtifactSearchPathAtBeginTest {
    */
   @Test
   void aRoleAFunctionSwitchesToUnseenMovesUserAndIsRefused(TestDatabase db) throws SQLException {
+    String x = becomingFunction(db, true);
+    RunReport r = apply(db, null, "select public.become()", "insert into t values (1)", "reset role");
+    assertThat(r.verdict()).as("%s", r.gates()).isNotEqualTo(Verdict.PASS);
+    assertThat(CreatedFirstAtBeginTest.applyGate(r).cause()).isEqualTo(new Cause.TargetChangedSinceP1(
+        Cause.Recheck.SEARCH_PATH_CHANGED_UNSEEN, null, "\"$user\", public as role " + x, "\"$user\", public as role postgres"));
+    assertThat(db.queryValue("select count(*) from public.seen")).isEqualTo("0");
+    assertThat(db.queryValue("select count(*) from " + x + ".t")).isEqualTo("0");
+  }
+
+  /**
+   * Seeded, with role x, its schema x holding x.t with another session's trigger, and {@code public.become()}, which
+   * switches the role to x ({@code set_config('role', 'x', local)}); x's name.
+   */
+  private static String becomingFunction(TestDatabase db, boolean local) {
     seed(db);
     String x = db.createRole("x");
     db.execute("create schema " + x + " authorization " + x);
@@ -291,13 +305,8 @@ class ArtifactSearchPathAtBeginTest {
     db.execute("grant usage on schema s1 to " + x);
     db.execute("create trigger theirs before insert on " + x + ".t for each row execute function public.theirs()");
     db.execute("create function public.become() returns void language plpgsql as $$ begin"
-        + " perform set_config('role', '" + x + "', true); end $$");
-    RunReport r = apply(db, null, "select public.become()", "insert into t values (1)", "reset role");
-    assertThat(r.verdict()).as("%s", r.gates()).isNotEqualTo(Verdict.PASS);
-    assertThat(CreatedFirstAtBeginTest.applyGate(r).cause()).isEqualTo(new Cause.TargetChangedSinceP1(
-        Cause.Recheck.SEARCH_PATH_CHANGED_UNSEEN, null, "\"$user\", public as role " + x, "\"$user\", public as role postgres"));
-    assertThat(db.queryValue("select count(*) from public.seen")).isEqualTo("0");
-    assertThat(db.queryValue("select count(*) from " + x + ".t")).isEqualTo("0");
+        + " perform set_config('role', '" + x + "', " + local + "); end $$");
+    return x;
   }
 
   /** What the text sets and resets is no reason to refuse. */
@@ -335,10 +344,14 @@ class ArtifactSearchPathAtBeginTest {
 
   private static void passes(TestDatabase db, String... change) throws SQLException {
     seed(db);
-    RunReport r = apply(db, null, change);
+    passedWriting(db, apply(db, null, change), 1, 1);
+  }
+
+  /** {@code r} passed, and s1.t and public.t hold {@code inS1} and {@code inPublic} rows. */
+  private static void passedWriting(TestDatabase db, RunReport r, int inS1, int inPublic) {
     assertThat(r.verdict()).as("%s", r.gates()).isEqualTo(Verdict.PASS);
-    assertThat(db.queryValue("select count(*) from s1.t")).isEqualTo("1");
-    assertThat(db.queryValue("select count(*) from public.t")).isEqualTo("1");
+    assertThat(db.queryValue("select count(*) from s1.t")).isEqualTo(String.valueOf(inS1));
+    assertThat(db.queryValue("select count(*) from public.t")).isEqualTo(String.valueOf(inPublic));
   }
 
   /** Nor what it leaves set, through set_config in the artifact's own text. */
@@ -402,14 +415,7 @@ class ArtifactSearchPathAtBeginTest {
    */
   @Test
   void anAutocommitStatementAfterAFunctionSwitchedTheRoleForTheSessionIsNotSent(TestDatabase db) throws SQLException {
-    seed(db);
-    String x = db.createRole("x");
-    db.execute("create schema " + x + " authorization " + x);
-    db.execute("create table " + x + ".t (a int)");
-    db.execute("grant all on " + x + ".t, public.seen to " + x);
-    db.execute("create trigger theirs before insert on " + x + ".t for each row execute function public.theirs()");
-    db.execute("create function public.become() returns void language plpgsql as $$ begin"
-        + " perform set_config('role', '" + x + "', false); end $$");
+    String x = becomingFunction(db, false);
     stoppedBefore(db, autocommit(db, "select public.become()", "insert into t values (1)"), 2,
         "\"$user\", public as role " + x, "\"$user\", public as role postgres");
     assertThat(db.queryValue("select count(*) from " + x + ".t")).isEqualTo("0");
@@ -428,9 +434,7 @@ class ArtifactSearchPathAtBeginTest {
         "set search_path = 's1'", "reset search_path", "set local search_path = s1", "select 1",
         "select pg_catalog.set_config('search_path', 's1', true)", "insert into public.t values (3)",
         "set search_path to default", "select 2");
-    assertThat(r.verdict()).as("%s", r.gates()).isEqualTo(Verdict.PASS);
-    assertThat(db.queryValue("select count(*) from s1.t")).isEqualTo("2");
-    assertThat(db.queryValue("select count(*) from public.t")).isEqualTo("1");
+    passedWriting(db, r, 2, 1);
   }
 
   /**
