@@ -369,11 +369,25 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
    */
   private Diagnosis createdElsewhere(Cause.TargetChangedSinceP1 c) {
     String relation = c.relation() == null ? "A relation the change creates" : "Relation " + c.relation();
-    String ended = r.applySettings() != null && "autocommit".equals(r.applySettings().mode())
+    boolean autocommit = r.applySettings() != null && "autocommit".equals(r.applySettings().mode());
+    String ended = autocommit
         ? " The statement that created it was rolled back, and the statements after it did not run."
         : " The change was rolled back.";
     String retry = "Re-run the same package once the target is as the preflight found it (the package can run again"
         + " as it is).";
+    if (c.what() == Cause.Recheck.SEARCH_PATH_CHANGED_UNSEEN && autocommit) {
+      // R61: found right before a statement, which was kept back; each statement before it committed on its own
+      return Diagnosis.of("Before the statement named above the session's search_path was '" + c.schema() + "', not '"
+              + c.expectedSchema() + "' as the artifact's statements leave it: something an earlier statement ran (a"
+              + " function calling set_config) changed it for the session without the artifact's text saying so, and"
+              + " that statement's unqualified names would have resolved elsewhere than the preflight proved. It was"
+              + " not sent, nor those after it; the statements before it committed and were not undone.",
+          "Find which statement changed the search_path or the role (the functions the artifact calls), and inspect"
+              + " what the committed statements did.",
+          "Set the search_path in the artifact itself (SET search_path) or qualify every name, and issue a package for"
+              + " the statements that did not run (this one is consumed).",
+          "If the function must change it, have it set search_path in its own definition (SET clause) so the change ends with it.");
+    }
     if (c.what() == Cause.Recheck.SEARCH_PATH_CHANGED_UNSEEN) {
       return Diagnosis.of("Before COMMIT the session's search_path was '" + c.schema() + "', not '" + c.expectedSchema()
               + "' as the artifact's statements leave it: something the change ran (a function calling set_config)"

@@ -54,4 +54,20 @@ class CreatedElsewhereDiagnosisTest {
     assertThat(CauseDiagnoses.of(new Cause.TargetChangedSinceP1(Cause.Recheck.CATALOG), report("transaction")).rootCause())
         .startsWith("The change did not begin: the relations the change touches changed between the preflight and BEGIN.");
   }
+
+  /**
+   * R61: in autocommit mode the path is found changed before a statement, which was kept back; the statements before
+   * it committed. Never "Before COMMIT", never "rolled back".
+   */
+  @Test
+  void aSearchPathChangedUnseenBetweenAutocommitStatementsSaysWhatCommittedAndWhatDidNotRun() {
+    Cause c = new Cause.TargetChangedSinceP1(Cause.Recheck.SEARCH_PATH_CHANGED_UNSEEN, null, "s1, public",
+        "\"$user\", public");
+    Diagnosis auto = CauseDiagnoses.of(c, report("autocommit"));
+    assertThat(auto.rootCause()).startsWith("Before the statement named above the session's search_path was 's1, public',"
+        + " not '\"$user\", public'").endsWith("It was not sent, nor those after it; the statements before it committed"
+        + " and were not undone.").doesNotContain("COMMIT", "rolled back");
+    assertThat(CauseDiagnoses.of(c, report("transaction")).rootCause()).startsWith("Before COMMIT the session's search_path")
+        .endsWith(" The change was rolled back.");
+  }
 }

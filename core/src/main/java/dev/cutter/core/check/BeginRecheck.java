@@ -669,15 +669,81 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
       current = rs.getString(1);
       currentRole = rs.getString(2);
     }
+    String[] differs = differs(expected, role, atBegin, roleAtBegin, current, currentRole);
+    if (differs != null) {
+      throw CreatedElsewhere.searchPathChangedUnseen(differs[0], differs[1]);
+    }
+  }
+
+  /**
+   * Null when the session's {@code current} search_path setting and {@code currentRole} are the ones the text leaves
+   * ({@code expected}, null: not compared; {@code role}: {@link dev.cutter.core.check.derived.ExpectedRole.Unknown}
+   * not compared); else what was found and what was expected, in words ({@code s1, public as role x}).
+   */
+  private static String[] differs(dev.cutter.core.check.derived.ArtifactSearchPath.Setting expected,
+      dev.cutter.core.check.derived.ExpectedRole role,
+      String atBegin, String roleAtBegin, String current, String currentRole) {
     // a role a function switched to unseen changes what "$user" names and which schemas the server searches (R60)
     String asRole = role instanceof dev.cutter.core.check.derived.ExpectedRole.Named n ? n.name()
         : role instanceof dev.cutter.core.check.derived.ExpectedRole.AtBegin ? roleAtBegin : null; // null: not compared
     boolean sameRole = asRole == null || asRole.equals(currentRole);
     if (expected != null && !dev.cutter.core.check.derived.ArtifactSearchPath.holds(expected, atBegin, current) || !sameRole) {
       String written = expected instanceof dev.cutter.core.check.derived.ArtifactSearchPath.Set set ? set.written() : atBegin;
-      throw CreatedElsewhere.searchPathChangedUnseen(current + (sameRole ? "" : " as role " + currentRole),
-          sameRole ? written : written + " as role " + asRole);
+      return new String[] {current + (sameRole ? "" : " as role " + currentRole), sameRole ? written : written + " as role " + asRole};
     }
+    return null;
+  }
+
+  /**
+   * Autocommit mode (R61): before each statement after the first, the session's search_path setting and role must be
+   * the ones the text leaves after the statement before it ({@link
+   * dev.cutter.core.check.derived.StatementAnalysis#autocommitSessions}): each statement commits on its own, so a
+   * function one of them calls may set either for the session ({@code set_config('search_path', …, false)}), and the
+   * next statement's unqualified names would resolve where P1 proved nothing, its triggers run and commit. Read with
+   * the change key (O17); a difference keeps the statement back. Not compared: a path the text cannot follow, a role
+   * it cannot tell, the path before a statement that only sets it again and the role before one that only switches it
+   * (neither resolves a name), and nothing before BEGIN read the session's own.
+   */
+  public ApplyEngine.BetweenStatements betweenAutocommitStatements(List<ExecStatement> statements) {
+    List<dev.cutter.core.check.derived.StatementAnalysis.SessionAfter> after =
+        dev.cutter.core.check.derived.StatementAnalysis.autocommitSessions(statements);
+    Map<Integer, dev.cutter.core.check.derived.StatementAnalysis.SessionAfter> byIndex = new java.util.HashMap<>();
+    for (int i = 0; i < statements.size(); i++) {
+      byIndex.put(statements.get(i).index(), after.get(i));
+    }
+    return new ApplyEngine.BetweenStatements() {
+      @Override
+      public boolean compares(ExecStatement next, int last) {
+        return searchPathAtBegin != null
+            && (path(next, last) != null || !(role(next, last) instanceof dev.cutter.core.check.derived.ExpectedRole.Unknown));
+      }
+
+      @Override
+      public void check(ExecStatement next, int last, String searchPath, String user) throws SQLException {
+        String atBegin = searchPathAtBegin;
+        if (atBegin == null) {
+          return;
+        }
+        String[] d = differs(path(next, last), role(next, last), atBegin, roleAtBegin, searchPath, user);
+        if (d != null) {
+          throw CreatedElsewhere.searchPathChangedUnseenBefore(last, d[0], d[1]);
+        }
+      }
+
+      /** The path the text leaves after {@code last}, null where it is not compared before {@code next}. */
+      private dev.cutter.core.check.derived.ArtifactSearchPath.Setting path(ExecStatement next, int last) {
+        var s = byIndex.get(last);
+        return s == null || s.path() instanceof dev.cutter.core.check.derived.ArtifactSearchPath.Unfollowed
+            || dev.cutter.core.check.derived.ArtifactSearchPath.setsPathOnly(next.text()) ? null : s.path();
+      }
+
+      /** The role the text leaves after {@code last}, {@code UNKNOWN} where it is not compared before {@code next}. */
+      private dev.cutter.core.check.derived.ExpectedRole role(ExecStatement next, int last) {
+        var s = byIndex.get(last);
+        return s == null || dev.cutter.core.check.derived.ArtifactSearchPath.setsRoleOnly(next.text())
+            ? dev.cutter.core.check.derived.ExpectedRole.UNKNOWN : s.role();
+      }
+    };
   }
 
 

@@ -141,14 +141,30 @@ public final class AdvisoryLock implements AutoCloseable {
    * session holds it, for the session or for its open transaction).
    */
   public static boolean holdsChange(Connection c) throws SQLException {
-    try (Statement st = c.createStatement();
-        // the session keeps apply_role's search_path, which may find an operator of its own first
-        ResultSet rs = st.executeQuery("select exists (select from pg_catalog.pg_locks l"
-            + " where l.locktype operator(pg_catalog.=) 'advisory' and l.pid operator(pg_catalog.=) pg_catalog.pg_backend_pid()"
-            + " and l.objsubid operator(pg_catalog.=) 1 and ((l.classid::pg_catalog.int8 operator(pg_catalog.<<) 32)"
-            + " operator(pg_catalog.|) l.objid::pg_catalog.int8) operator(pg_catalog.=) " + CHANGE_KEY + ")")) {
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select " + HOLDS_CHANGE)) {
       rs.next();
       return rs.getBoolean(1);
+    }
+  }
+
+  /* The session keeps apply_role's search_path, which may find an operator of its own first: the catalog's by name. */
+  private static final String HOLDS_CHANGE = "exists (select from pg_catalog.pg_locks l"
+      + " where l.locktype operator(pg_catalog.=) 'advisory' and l.pid operator(pg_catalog.=) pg_catalog.pg_backend_pid()"
+      + " and l.objsubid operator(pg_catalog.=) 1 and ((l.classid::pg_catalog.int8 operator(pg_catalog.<<) 32)"
+      + " operator(pg_catalog.|) l.objid::pg_catalog.int8) operator(pg_catalog.=) " + CHANGE_KEY + ")";
+
+  /**
+   * What an autocommit session shows between two statements: whether it holds the change key (O17), its
+   * search_path setting and the role it runs as (R61).
+   */
+  public record Between(boolean holdsChange, String searchPath, String user) {}
+
+  /** {@link Between} of {@code c} now, in one query. */
+  public static Between between(Connection c) throws SQLException {
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select " + HOLDS_CHANGE
+        + ", pg_catalog.current_setting('search_path'), current_user")) {
+      rs.next();
+      return new Between(rs.getBoolean(1), rs.getString(2), rs.getString(3));
     }
   }
 

@@ -64,6 +64,37 @@ public final class ApplyEngine {
     boolean observes(ExecStatement s);
   }
 
+  /**
+   * What an autocommit session must show before each statement after the first (R61): the search_path setting
+   * and the role the artifact's text leaves after the statement before it. A function a statement calls may set
+   * either for the session ({@code set_config('search_path', …, false)}), and the next statement's unqualified
+   * names would resolve where P1 proved nothing. Read in the query that looks for the change key before each
+   * next statement (O17): no round trip of its own while the session holds the key.
+   */
+  public interface BetweenStatements {
+    /** Whether anything is compared before {@code next}, which follows statement {@code last}. */
+    boolean compares(ExecStatement next, int last);
+
+    /**
+     * Throws a refusal of cutter's own ({@link CreatedElsewhere}: {@code next} is not sent) when {@code searchPath}
+     * and {@code user}, the session's right before {@code next}, are not what the text leaves after {@code last}.
+     */
+    void check(ExecStatement next, int last, String searchPath, String user) throws SQLException;
+  }
+
+  /** Nothing compared between autocommit statements. */
+  public static final BetweenStatements NOTHING_BETWEEN = new BetweenStatements() {
+    @Override
+    public boolean compares(ExecStatement next, int last) {
+      return false;
+    }
+
+    @Override
+    public void check(ExecStatement next, int last, String searchPath, String user) {
+      // nothing to compare
+    }
+  };
+
   /** Nothing to observe. */
   public static final AfterStatement NO_OBSERVER = (c, s, nanos) -> { };
 
@@ -211,13 +242,19 @@ public final class ApplyEngine {
   /** As above, choosing how the statements are sent (pipelined only where {@link Sending} allows it). */
   public static Outcome run(Connection c, List<ExecStatement> statements, ApplySettings settings, BeforeCommit journal,
       BeforeFirstStatement before, AfterStatement after, Sending sending) throws SQLException {
+    return run(c, statements, settings, journal, before, after, sending, NOTHING_BETWEEN);
+  }
+
+  /** As above; in autocommit mode {@code between} compares the session before each statement after the first. */
+  public static Outcome run(Connection c, List<ExecStatement> statements, ApplySettings settings, BeforeCommit journal,
+      BeforeFirstStatement before, AfterStatement after, Sending sending, BetweenStatements between) throws SQLException {
     StatementTimings.Recorder timer = new StatementTimings.Recorder();
     StatementNotices.Log notices = new StatementNotices.Log();
     Pipelining[] how = new Pipelining[1];
     boolean pipelined = sending == Sending.PIPELINED && (after == NO_OBSERVER || after instanceof WindowedObserver)
         && PipelinedSender.supports(c);
     Outcome out = settings.mode() == ApplySettings.Mode.AUTOCOMMIT
-        ? autocommit(c, statements, settings, journal, before, timer, notices, after)
+        ? autocommit(c, statements, settings, journal, before, timer, notices, after, between)
         : transaction(c, statements, settings, journal, before, timer, after, notices, pipelined ? how : null);
     return out.withTimings(timer.result()).with(notices.result(), how[0]);
   }
@@ -338,7 +375,7 @@ public final class ApplyEngine {
    */
   private static Outcome autocommit(Connection c, List<ExecStatement> statements, ApplySettings settings,
       BeforeCommit journal, BeforeFirstStatement before, StatementTimings.Recorder timer, StatementNotices.Log notices,
-      AfterStatement after) throws SQLException {
+      AfterStatement after, BetweenStatements between) throws SQLException {
     if (before != NO_RECHECK) {
       c.setAutoCommit(false);
       try (Statement st = c.createStatement()) {
@@ -373,11 +410,18 @@ public final class ApplyEngine {
       int last = 0;
       for (ExecStatement s : statements) {
         long sent = System.nanoTime();
+        boolean sending = false;
         try {
-          if (keyed && last > 0) {
-            ChangeKeyReleased.check(c, s, last);
+          if (last > 0 && (keyed || between.compares(s, last))) {
+            // one query: the change key (O17) and the session's path and role (R61), before the statement is sent
+            AdvisoryLock.Between now = AdvisoryLock.between(c);
+            if (keyed) {
+              ChangeKeyReleased.check(now.holdsChange(), s.index(), s.line(), last);
+            }
+            between.check(s, last, now.searchPath(), now.user());
             sent = System.nanoTime();
           }
+          sending = true;
           if (after instanceof WindowedObserver w && w.observes(s)) {
             provenBeforeCommit(c, st, s, notices, w);
           } else {
@@ -387,8 +431,8 @@ public final class ApplyEngine {
           committed.add(s.index());
           last = s.index();
         } catch (SQLException e) {
-          if (!notSent(e)) {
-            timer.statement(s, sent); // a statement the lexing guard kept back was not sent
+          if (sending && !notSent(e)) {
+            timer.statement(s, sent); // a statement a look before it or the lexing guard kept back was not sent
           }
           ServerError err = errorOf(e);
           Ending ending = lost(e, err) ? Ending.CONNECTION_LOST

@@ -1,6 +1,5 @@
 package dev.cutter.core.exec;
 
-import java.sql.Connection;
 import java.sql.SQLException;
 
 /**
@@ -20,14 +19,12 @@ public final class ChangeKeyReleased extends SQLException {
         + " or an earlier one gave it up)");
   }
 
-  /** Throws when {@code c} does not hold the change key before {@code s}; {@code last} ran before it. */
-  static void check(Connection c, ExecStatement s, int last) throws SQLException {
-    check(c, s.index(), s.line(), last);
-  }
-
-  /** As above, for the statement {@code index} at {@code line} (of the online step, say). */
-  public static void check(Connection c, int index, int line, int last) throws SQLException {
-    if (!AdvisoryLock.holdsChange(c)) {
+  /**
+   * Throws when the session did not hold the change key ({@code holds}, read with what else it shows between
+   * statements: {@link AdvisoryLock#between}) before statement {@code index} at {@code line}; {@code last} ran before it.
+   */
+  public static void check(boolean holds, int index, int line, int last) throws SQLException {
+    if (!holds) {
       throw new ChangeKeyReleased(index, line, last);
     }
   }

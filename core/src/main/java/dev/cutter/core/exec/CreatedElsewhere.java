@@ -27,9 +27,10 @@ public final class CreatedElsewhere extends SQLException {
      */
     SCHEMA_NO_LONGER_USABLE,
     /**
-     * Before COMMIT the session's search_path is not the one the artifact's text leaves: something the
-     * change ran (a function's {@code set_config}) changed it unseen, and names after that may have
-     * resolved elsewhere than P1 proved and BEGIN locked.
+     * Before COMMIT (or, in autocommit mode, before the next statement) the session's search_path or role
+     * is not the one the artifact's text leaves: something the change ran (a function's {@code set_config})
+     * changed it unseen, and names after that may have resolved (or would resolve) elsewhere than P1 proved
+     * and BEGIN locked.
      */
     SEARCH_PATH_CHANGED_UNSEEN,
     /**
@@ -77,6 +78,18 @@ public final class CreatedElsewhere extends SQLException {
     return new CreatedElsewhere(new Finding(Check.SEARCH_PATH_CHANGED_UNSEEN, null, found, expected), "the session's"
         + " search_path before COMMIT is '" + found + "', not '" + expected + "' as the artifact's statements leave it:"
         + " something the change ran changed it unseen, and names after that may have resolved elsewhere than P1 proved");
+  }
+
+  /**
+   * Autocommit mode (R61): right before a statement, which is not sent, the session's search_path is {@code found},
+   * not {@code expected} as the artifact's text leaves it after statement {@code last}.
+   */
+  public static CreatedElsewhere searchPathChangedUnseenBefore(int last, String found, String expected) {
+    return new CreatedElsewhere(new Finding(Check.SEARCH_PATH_CHANGED_UNSEEN, null, found, expected),
+        "not sent: the session's search_path is '" + found + "', not '" + expected
+        + "' as the artifact's statements leave it after statement " + last + ": something it ran (a function calling"
+        + " set_config) changed it for the session unseen, and the names of the statements after it would resolve"
+        + " elsewhere than P1 proved");
   }
 
   /** {@code schema}, which the change creates and its own search_path lists first, was created by another session. */

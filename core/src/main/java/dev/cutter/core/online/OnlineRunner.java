@@ -4,6 +4,7 @@ import dev.cutter.core.catalog.Identifiers;
 import dev.cutter.core.db.DbErrors.ServerError;
 import dev.cutter.core.exec.AdvisoryLock;
 import dev.cutter.core.exec.ChangeKeyReleased;
+import dev.cutter.core.exec.CreatedElsewhere;
 import dev.cutter.core.model.ApplySettings;
 import dev.cutter.core.model.OnlineStep;
 import dev.cutter.core.online.OnlineInfo.Cleanup;
@@ -55,19 +56,21 @@ public final class OnlineRunner {
     List<Cleanup> cleanup = new ArrayList<>();
     int done = 0;
     List<OnlineStatement> all = script.statements();
-    // a session that holds the change key must still hold it before each next statement (O17)
-    boolean keyed = AdvisoryLock.holdsChange(c);
+    // a session that holds the change key must still hold it before each next statement (O17), and show the
+    // search_path (set at its start, R51) and the role it had before the first (R61): one query before each
+    AdvisoryLock.Between start = AdvisoryLock.between(c);
+    boolean keyed = start.holdsChange();
     try (Statement st = c.createStatement()) {
       st.setEscapeProcessing(false);
       for (int k = 0; k < all.size(); k++) {
         OnlineStatement s = all.get(k);
-        Before before = before(c, s);
+        Before before = Before.NOTHING; // a statement kept back leaves nothing to clean up
         long t0 = System.nanoTime();
         try {
-          if (keyed && k > 0) {
-            // an earlier statement (an index expression's function) may have given the key up
-            ChangeKeyReleased.check(c, s.index(), s.line(), all.get(k - 1).index());
+          if (k > 0) {
+            asBeforeTheFirst(c, start, keyed, s, all.get(k - 1).index());
           }
+          before = before(c, s); // its names resolved as the statement's will be
           st.execute("set lock_timeout = " + millis(step.lockTimeout()));
           st.execute("set statement_timeout = " + millis(step.statementTimeout()));
           // the online artifact was split with standard_conforming_strings on (it holds no SET); a
@@ -104,6 +107,27 @@ public final class OnlineRunner {
     }
     return new OnlineInfo(done == all.size() ? OnlineInfo.Outcome.DONE : OnlineInfo.Outcome.FAILED, all.size(), done,
         ApplySettings.describe(step.lockTimeout()), ApplySettings.describe(step.statementTimeout()), runs, cleanup, null);
+  }
+
+  /**
+   * Throws, keeping {@code s} back, when an earlier statement ({@code last}, or one before it) gave up the change key
+   * the session held before the first ({@code keyed}: O17), or set the search_path or switched the role for the
+   * session ({@code start}: the session's before the first, R51's path): {@code s}'s names would resolve where P1
+   * proved nothing (R61): a function such a statement runs (a check constraint's, which VALIDATE CONSTRAINT
+   * evaluates) may. One query.
+   */
+  private static void asBeforeTheFirst(Connection c, AdvisoryLock.Between start, boolean keyed, OnlineStatement s, int last)
+      throws SQLException {
+    AdvisoryLock.Between now = AdvisoryLock.between(c);
+    if (keyed) {
+      ChangeKeyReleased.check(now.holdsChange(), s.index(), s.line(), last);
+    }
+    boolean sameRole = now.user().equals(start.user());
+    if (!sameRole || !dev.cutter.core.check.derived.ArtifactSearchPath.holds(
+        dev.cutter.core.check.derived.ArtifactSearchPath.SESSION, start.searchPath(), now.searchPath())) {
+      throw CreatedElsewhere.searchPathChangedUnseenBefore(last, now.searchPath() + (sameRole ? "" : " as role " + now.user()),
+          start.searchPath() + (sameRole ? "" : " as role " + start.user()));
+    }
   }
 
   /** The step did not run at all: {@code why}. */

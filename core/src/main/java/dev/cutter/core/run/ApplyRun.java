@@ -466,6 +466,9 @@ public final class ApplyRun {
             ? new dev.cutter.core.lock.LockPlanRecorder(dev.cutter.core.lock.LockPlan.Source.DRY_RUN,
                 pkg.artifact().path(), req.statements()) : null;
         ApplyEngine.BeforeFirstStatement atBegin = locks == null ? recheck : locks.thenAtBegin(recheck);
+        // autocommit: the session's path and role before each next statement, as the text leaves them (R61)
+        ApplyEngine.BetweenStatements between = transaction ? ApplyEngine.NOTHING_BETWEEN
+            : recheck.betweenAutocommitStatements(req.statements());
         out = blockers.attempt(() -> ApplyEngine.run(applyConn.connection(), req.statements(), pkg.apply(), c -> {
           if (locks != null) {
             locks.finish(c, lockConn);
@@ -480,7 +483,7 @@ public final class ApplyRun {
         }, c -> {
           s.beforeFirst = Provenance.Roles.of(c);
           return atBegin.check(c);
-        }, afterEach(recheck, locks, transaction)), recheck::lockFailureSqlstate);
+        }, afterEach(recheck, locks, transaction), ApplyEngine.Sending.PIPELINED, between), recheck::lockFailureSqlstate);
         if (locks != null && out.ending() != Ending.REFUSED) {
           locks.finishAfterFailure(lockConn);
           s.lockPlans.add(locks.plan(dev.cutter.core.lock.LockPlanRecorder.failure(out)));

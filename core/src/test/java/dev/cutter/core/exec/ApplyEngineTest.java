@@ -194,4 +194,66 @@ class ApplyEngineTest {
       assertThat(Journal.consuming(c, "d".repeat(64))).isEmpty();
     }
   }
+
+  /** Compares the session's search_path with {@code expected} before each statement after the first. */
+  private static ApplyEngine.BetweenStatements pathStays(String expected) {
+    return new ApplyEngine.BetweenStatements() {
+      @Override
+      public boolean compares(ExecStatement next, int last) {
+        return true;
+      }
+
+      @Override
+      public void check(ExecStatement next, int last, String searchPath, String user) throws SQLException {
+        if (!searchPath.equals(expected)) {
+          throw CreatedElsewhere.searchPathChangedUnseenBefore(last, searchPath, expected);
+        }
+      }
+    };
+  }
+
+  private static int queries(QueryMessageCounter relay, Connection c, ApplyEngine.BetweenStatements between)
+      throws SQLException {
+    int before = relay.queries();
+    Outcome o = ApplyEngine.run(c, stmts("select 1", "select 2", "select 3", "select 4", "select 5"), AUTO, x -> { },
+        ApplyEngine.NO_RECHECK, ApplyEngine.NO_OBSERVER, ApplyEngine.Sending.ONE_AT_A_TIME, between);
+    assertThat(o.ending()).isEqualTo(Ending.COMMITTED);
+    return relay.queries() - before;
+  }
+
+  /**
+   * R61 rides on O17's look: while the session holds the change key, the one query before each autocommit statement
+   * after the first reads the key, the search_path and the role, and the comparison sends nothing of its own. Without
+   * the key it is a query of its own before each, and it still keeps back the statement after a function that set the
+   * path for the session.
+   */
+  @Test
+  void theComparisonBetweenAutocommitStatementsSendsNoQueryOfItsOwnWhileTheKeyIsHeld(TestDatabase db) throws Exception {
+    db.execute("create schema s1; create table s1.t (a int); create table public.t (a int)");
+    db.execute("create function public.switch() returns void language plpgsql as $$ begin"
+        + " perform set_config('search_path', 's1, public', false); end $$");
+    try (QueryMessageCounter relay = new QueryMessageCounter(db.server().host(), db.server().port())) {
+      Properties p = new Properties();
+      p.setProperty("user", "postgres");
+      p.setProperty("preferQueryMode", "simple");
+      try (Connection c = DriverManager.getConnection(relay.jdbcUrl(db.name()), p)) {
+        String path = db.queryValue("select current_setting('search_path')");
+        assertThat(AdvisoryLock.holdForChange(c, false)).isTrue();
+        int keyOnly = queries(relay, c, ApplyEngine.NOTHING_BETWEEN);
+        assertThat(queries(relay, c, pathStays(path))).as("no query of its own while the key is held").isEqualTo(keyOnly);
+        AdvisoryLock.releaseChange(c);
+        int none = queries(relay, c, ApplyEngine.NOTHING_BETWEEN);
+        assertThat(none).as("without the key nothing is looked at").isEqualTo(keyOnly - 4);
+        assertThat(queries(relay, c, pathStays(path))).as("one query before each of statements 2-5").isEqualTo(keyOnly);
+        Outcome o = ApplyEngine.run(c, stmts("select public.switch()", "insert into t values (1)"), AUTO, x -> { },
+            ApplyEngine.NO_RECHECK, ApplyEngine.NO_OBSERVER, ApplyEngine.Sending.ONE_AT_A_TIME, pathStays(path));
+        assertThat(o.ending()).isEqualTo(Ending.PARTIALLY_COMMITTED);
+        assertThat(o.committed()).containsExactly(1);
+        assertThat(o.failedIndex()).isEqualTo(2);
+        assertThat(o.createdElsewhere().check()).isEqualTo(CreatedElsewhere.Check.SEARCH_PATH_CHANGED_UNSEEN);
+        assertThat(o.timings().ran()).as("the statement kept back was not sent").hasSize(1);
+      }
+    }
+    assertThat(db.queryValue("select count(*) from s1.t")).isEqualTo("0");
+  }
 }

@@ -283,6 +283,20 @@ class ArtifactSearchPathAtBeginTest {
    */
   @Test
   void aRoleAFunctionSwitchesToUnseenMovesUserAndIsRefused(TestDatabase db) throws SQLException {
+    String x = becomingFunction(db, true);
+    RunReport r = apply(db, null, "select public.become()", "insert into t values (1)", "reset role");
+    assertThat(r.verdict()).as("%s", r.gates()).isNotEqualTo(Verdict.PASS);
+    assertThat(CreatedFirstAtBeginTest.applyGate(r).cause()).isEqualTo(new Cause.TargetChangedSinceP1(
+        Cause.Recheck.SEARCH_PATH_CHANGED_UNSEEN, null, "\"$user\", public as role " + x, "\"$user\", public as role postgres"));
+    assertThat(db.queryValue("select count(*) from public.seen")).isEqualTo("0");
+    assertThat(db.queryValue("select count(*) from " + x + ".t")).isEqualTo("0");
+  }
+
+  /**
+   * Seeded, with role x, its schema x holding x.t with another session's trigger, and {@code public.become()}, which
+   * switches the role to x ({@code set_config('role', 'x', local)}); x's name.
+   */
+  private static String becomingFunction(TestDatabase db, boolean local) {
     seed(db);
     String x = db.createRole("x");
     db.execute("create schema " + x + " authorization " + x);
@@ -291,13 +305,8 @@ class ArtifactSearchPathAtBeginTest {
     db.execute("grant usage on schema s1 to " + x);
     db.execute("create trigger theirs before insert on " + x + ".t for each row execute function public.theirs()");
     db.execute("create function public.become() returns void language plpgsql as $$ begin"
-        + " perform set_config('role', '" + x + "', true); end $$");
-    RunReport r = apply(db, null, "select public.become()", "insert into t values (1)", "reset role");
-    assertThat(r.verdict()).as("%s", r.gates()).isNotEqualTo(Verdict.PASS);
-    assertThat(CreatedFirstAtBeginTest.applyGate(r).cause()).isEqualTo(new Cause.TargetChangedSinceP1(
-        Cause.Recheck.SEARCH_PATH_CHANGED_UNSEEN, null, "\"$user\", public as role " + x, "\"$user\", public as role postgres"));
-    assertThat(db.queryValue("select count(*) from public.seen")).isEqualTo("0");
-    assertThat(db.queryValue("select count(*) from " + x + ".t")).isEqualTo("0");
+        + " perform set_config('role', '" + x + "', " + local + "); end $$");
+    return x;
   }
 
   /** What the text sets and resets is no reason to refuse. */
@@ -335,10 +344,14 @@ class ArtifactSearchPathAtBeginTest {
 
   private static void passes(TestDatabase db, String... change) throws SQLException {
     seed(db);
-    RunReport r = apply(db, null, change);
+    passedWriting(db, apply(db, null, change), 1, 1);
+  }
+
+  /** {@code r} passed, and s1.t and public.t hold {@code inS1} and {@code inPublic} rows. */
+  private static void passedWriting(TestDatabase db, RunReport r, int inS1, int inPublic) {
     assertThat(r.verdict()).as("%s", r.gates()).isEqualTo(Verdict.PASS);
-    assertThat(db.queryValue("select count(*) from s1.t")).isEqualTo("1");
-    assertThat(db.queryValue("select count(*) from public.t")).isEqualTo("1");
+    assertThat(db.queryValue("select count(*) from s1.t")).isEqualTo(String.valueOf(inS1));
+    assertThat(db.queryValue("select count(*) from public.t")).isEqualTo(String.valueOf(inPublic));
   }
 
   /** Nor what it leaves set, through set_config in the artifact's own text. */
@@ -348,5 +361,118 @@ class ArtifactSearchPathAtBeginTest {
     assertThat(apply(db, null, "select pg_catalog.set_config('search_path', 's1', true)", "insert into t values (3)")
         .verdict()).isEqualTo(Verdict.PASS);
     assertThat(db.queryValue("select count(*) from s1.t")).isEqualTo("1");
+  }
+
+  // -- R61: autocommit mode, where each statement commits on its own ------------------------------------------------
+
+  /** Seeded, with another session's trigger on s1.t and a function that sets the path to s1, public for the session. */
+  private static void sessionSwitchingFunction(TestDatabase db) {
+    seed(db);
+    db.execute("create trigger theirs before insert on s1.t for each row execute function public.theirs()");
+    db.execute("create function public.switch() returns void language plpgsql as $$ begin"
+        + " perform set_config('search_path', 's1, public', false); end $$");
+  }
+
+  private static int packages;
+
+  /** An autocommit run, each of a package of its own: one that stops part-way consumes its package too. */
+  private static RunReport autocommit(TestDatabase db, String... change) throws SQLException {
+    return applyIn(db, ApplySettings.Mode.AUTOCOMMIT, null, String.format("%064x", ++packages),
+        ApplyRunTest.stmts(change));
+  }
+
+  /**
+   * Statement {@code index} was not sent: the session's path or role before it was not the one the text leaves,
+   * the statements before it committed (ESCALATE), and the trigger on another session's relation never ran.
+   */
+  private static void stoppedBefore(TestDatabase db, RunReport r, int index, String found, String expected) {
+    assertThat(r.verdict()).as("%s", r.gates()).isEqualTo(Verdict.ESCALATE);
+    assertThat(r.apply().transaction()).isEqualTo(RunStatus.Transaction.PARTIALLY_COMMITTED);
+    assertThat(CreatedFirstAtBeginTest.applyGate(r).cause()).isEqualTo(new Cause.TargetChangedSinceP1(
+        Cause.Recheck.SEARCH_PATH_CHANGED_UNSEEN, null, found, expected));
+    assertThat(r.apply().failedStatement().index()).isEqualTo(index);
+    assertThat(r.apply().failedStatement().sqlstate()).as("not sent, no server error").isNull();
+    assertThat(db.queryValue("select count(*) from public.seen")).isEqualTo("0");
+    assertThat(db.queryValue("select count(*) from s1.t")).isEqualTo("0");
+  }
+
+  /**
+   * R61: in autocommit mode a function sets the path for the session ({@code set_config(…, false)}); nothing
+   * compared before COMMIT, since each statement commits on its own, and the next unqualified INSERT wrote s1.t,
+   * which P1 and BEGIN never read, and committed its trigger's work. Before: PASS, the trigger on s1.t ran.
+   */
+  @Test
+  void anAutocommitStatementAfterAFunctionSetThePathForTheSessionIsNotSent(TestDatabase db) throws SQLException {
+    sessionSwitchingFunction(db);
+    stoppedBefore(db, autocommit(db, "select public.switch()", "insert into t values (1)"), 2, "s1, public",
+        "\"$user\", public");
+    assertThat(db.queryValue("select count(*) from public.t")).isEqualTo("0");
+  }
+
+  /**
+   * R61 for the role: a function switches it for the session ({@code set_config('role', 'x', false)}), so
+   * {@code "$user"} names schema x, and the next INSERT wrote x.t and committed its trigger's work. Before: PASS.
+   */
+  @Test
+  void anAutocommitStatementAfterAFunctionSwitchedTheRoleForTheSessionIsNotSent(TestDatabase db) throws SQLException {
+    String x = becomingFunction(db, false);
+    stoppedBefore(db, autocommit(db, "select public.become()", "insert into t values (1)"), 2,
+        "\"$user\", public as role " + x, "\"$user\", public as role postgres");
+    assertThat(db.queryValue("select count(*) from " + x + ".t")).isEqualTo("0");
+  }
+
+  /**
+   * What the text itself sets, however spelled, is no reason to stop: a SET (written back by the server in its own
+   * spelling), a set_config spelled otherwise, a string, RESET, and SET LOCAL or set_config(…, true), which last only
+   * their own statement in autocommit mode and leave the path before them (held).
+   */
+  @Test
+  void whatAnAutocommitArtifactsTextSetsItselfPasses(TestDatabase db) throws SQLException {
+    seed(db);
+    RunReport r = autocommit(db, "set search_path = S1, \"public\"", "insert into t values (1)",
+        "select set_config('search_path', 's1 ,  \"public\"', false)", "insert into t values (2)",
+        "set search_path = 's1'", "reset search_path", "set local search_path = s1", "select 1",
+        "select pg_catalog.set_config('search_path', 's1', true)", "insert into public.t values (3)",
+        "set search_path to default", "select 2");
+    passedWriting(db, r, 2, 1);
+  }
+
+  /**
+   * A function that sets the path or switches the role for the session, followed by a statement of the text that
+   * only sets it again (a SET or RESET, which resolves no name): nothing ran under the function's setting, and the
+   * statements after are compared with the text's own (held). A function that sets the path to the session's own,
+   * spelled otherwise, is no change either.
+   */
+  @Test
+  void aFunctionsSettingTheTextSetsAgainAtOnceIsNoReasonToStop(TestDatabase db) throws SQLException {
+    sessionSwitchingFunction(db);
+    db.execute("create function public.same() returns void language plpgsql as $$ begin"
+        + " perform set_config('search_path', '\"$user\",PUBLIC', false); end $$");
+    RunReport r = autocommit(db, "select public.switch()", "reset search_path", "insert into t values (1)",
+        "select public.switch()", "set search_path = public", "insert into t values (2)", "reset search_path",
+        "select public.same()", "insert into t values (3)");
+    assertThat(r.verdict()).as("%s", r.gates()).isEqualTo(Verdict.PASS);
+    assertThat(db.queryValue("select count(*) from public.t")).isEqualTo("3");
+    assertThat(db.queryValue("select count(*) from public.seen")).isEqualTo("0");
+    db.execute("create function public.become() returns void language plpgsql as $$ begin"
+        + " perform set_config('role', '" + db.createRole("y") + "', false); end $$");
+    RunReport role = autocommit(db, "select public.become()", "reset role", "insert into t values (4)");
+    assertThat(role.verdict()).as("%s", role.gates()).isEqualTo(Verdict.PASS);
+    assertThat(db.queryValue("select count(*) from public.t")).isEqualTo("4");
+  }
+
+  /**
+   * Attacks on R61's comparison: a SET LOCAL after the function's setting has no effect in autocommit mode (it is
+   * compared before it, and the INSERT after it is not sent), and a query that sets the path itself still resolves
+   * its own names through the function's (compared before it).
+   */
+  @Test
+  void aSetLocalOrAQuerySettingThePathAfterTheFunctionsDoesNotHideIt(TestDatabase db) throws SQLException {
+    sessionSwitchingFunction(db);
+    stoppedBefore(db, autocommit(db, "select public.switch()", "set local search_path = \"$user\", public",
+        "insert into t values (1)"), 2, "s1, public", "\"$user\", public");
+    stoppedBefore(db, autocommit(db, "select public.switch()",
+        "select set_config('search_path', '\"$user\", public', false), (select count(*) from t)"), 2, "s1, public",
+        "\"$user\", public");
   }
 }

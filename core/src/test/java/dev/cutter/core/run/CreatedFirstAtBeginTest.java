@@ -70,10 +70,16 @@ class CreatedFirstAtBeginTest {
 
   static RunReport applyIn(TestDatabase db, ApplySettings.Mode mode, String meanwhile, List<ExecStatement> statements)
       throws SQLException {
+    return applyIn(db, mode, meanwhile, "c".repeat(64), statements);
+  }
+
+  /** As above, as the package {@code sha} (an autocommit run consumes its package even when it stops part-way). */
+  static RunReport applyIn(TestDatabase db, ApplySettings.Mode mode, String meanwhile, String sha,
+      List<ExecStatement> statements) throws SQLException {
     try (Connection c = db.superuser()) {
       Journal.init(c, List.of());
     }
-    ApplyRun.Request req = new ApplyRun.Request(pkg("c".repeat(64), List.of(), null, mode),
+    ApplyRun.Request req = new ApplyRun.Request(pkg(sha, List.of(), null, mode),
         statements, false, List.of(), login(db, "postgres"), (spec, role) -> Optional.empty(), Duration.ZERO,
         RunMode.APPLY, RunIds.next(Clock.systemUTC()));
     return new ApplyRun(INTEGRITY_OK, new Meanwhile(db, meanwhile), NO_BACKUP, Clock.systemUTC()).execute(req,

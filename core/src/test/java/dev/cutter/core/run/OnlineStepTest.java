@@ -288,4 +288,28 @@ class OnlineStepTest {
       db.execute("alter role postgres in database " + db.name() + " reset search_path");
     }
   }
+
+  /**
+   * R61: a check constraint's function, run by the step's VALIDATE CONSTRAINT, sets the search_path for the step's
+   * session; the next statement's unqualified {@code t} would be s1.t, not the public.t P1 and BEGIN read (R51 set the
+   * path at the step's start). Before: PASS, the index built on s1.t.
+   */
+  @Test
+  void anOnlineStatementAfterAFunctionSetThePathForTheSessionIsNotSent(TestDatabase db) throws SQLException {
+    db.execute("create schema s1; create table s1.t (a int); create table public.t (a int); insert into public.t values (1)");
+    db.execute("create function public.switch_path(a int) returns boolean language plpgsql as $$ begin"
+        + " perform set_config('search_path', 's1, public', false); return true; end $$");
+    db.execute("alter table public.t add constraint t_c check (public.switch_path(a)) not valid");
+    try (Connection c = db.superuser()) {
+      Journal.init(c, List.of());
+    }
+    RunReport r = run(db, pkg("a1".repeat(32), "postgres", "alter table public.t validate constraint t_c;\n"
+        + "create index concurrently ix on t (a);\n"), stmts("create table public.n (a int)"));
+    assertThat(r.verdict()).as("%s", r.gates()).isEqualTo(Verdict.ESCALATE);
+    assertThat(r.online().statements()).extracting(StatementRun::status).containsExactly(RunStatus.DONE, RunStatus.FAILED);
+    assertThat(r.online().failed().orElseThrow().sqlstate()).as("not sent, no server error").isNull();
+    assertThat(r.online().failed().orElseThrow().message()).contains("search_path is 's1, public'");
+    assertThat(r.online().cleanup()).as("a statement kept back leaves nothing to look for").isEmpty();
+    assertThat(db.queryValue("select count(*) from pg_class where relname = 'ix'")).as("never built").isEqualTo("0");
+  }
 }

@@ -141,6 +141,38 @@ public final class ArtifactSearchPath {
     return mayChange(text) && after(BEFORE, text, 0, 0) != BEFORE;
   }
 
+  /**
+   * Whether statement {@code text} only gives the search_path a lasting setting of its own ({@code SET [SESSION]
+   * search_path …}, {@code SET SCHEMA}, {@code RESET search_path}, {@code RESET ALL}): it resolves no name, so in
+   * autocommit mode a setting a function made before it is never used and need not be compared before it (R61).
+   * Not {@code SET LOCAL}, which lasts only its own statement there, nor a {@code set_config}, which a query runs.
+   */
+  public static boolean setsPathOnly(String text) {
+    if (!mayChange(text)) {
+      return false;
+    }
+    List<Token> t = tokens(text);
+    if (t.isEmpty() || !(t.get(0).is("set") || t.get(0).is("reset")) || t.size() > 1 && t.get(1).is("local")) {
+      return false;
+    }
+    Setting s = after(BEFORE, t, escaped(text), unicodeEscaped(text), 0, 0);
+    return s instanceof SessionDefault || s instanceof Set set && !set.local();
+  }
+
+  /**
+   * Whether statement {@code text} only switches the role for the session ({@code SET [SESSION] ROLE …}, {@code RESET
+   * ROLE}, {@code SET SESSION AUTHORIZATION …} and its RESET): it resolves no name, so in autocommit mode a role a
+   * function switched to before it is never used to resolve one and need not be compared before it (R61).
+   */
+  public static boolean setsRoleOnly(String text) {
+    if (!mayChange(text)) {
+      return false;
+    }
+    List<Token> t = tokens(text);
+    return !t.isEmpty() && (t.get(0).is("set") || t.get(0).is("reset")) && !(t.size() > 1 && t.get(1).is("local"))
+        && switchesRole(text) != null;
+  }
+
   /** A setting no statement leaves: what {@link #assigns} compares with. */
   private static final Setting BEFORE = new Unfollowed(0, 0, "");
 
@@ -191,7 +223,8 @@ public final class ArtifactSearchPath {
     if (expected instanceof Set set) {
       return named(elements(current)).equals(named(set.elements()));
     }
-    return current.equals(atBegin);
+    // as the server splits it: set_config keeps the value as written ('"$user",public'), SET writes its own
+    return current.equals(atBegin) || named(elements(current)).equals(named(elements(atBegin)));
   }
 
   private static List<String> named(List<String> elements) {

@@ -42,6 +42,9 @@ final class SearchPathFollower {
   /** The role the artifact switched to by name ({@code SET ROLE r}), null: apply_role. */
   private String role;
   private final List<ArtifactSearchPath.PathName> names = new ArrayList<>();
+  /** By position, the setting and the role each statement leaves as the text tells (null: nothing followed). */
+  private final ArtifactSearchPath.Setting[] pathsAfter;
+  private final ExpectedRole[] rolesAfter;
   /** The readings before the artifact first sets a search_path (null since): tracked only once it does. */
   private List<DdlAnalyzer.Reading> pending = new ArrayList<>();
 
@@ -55,6 +58,8 @@ final class SearchPathFollower {
       }
     }
     this.following = may;
+    this.pathsAfter = may ? new ArtifactSearchPath.Setting[statements.length] : null;
+    this.rolesAfter = may ? new ExpectedRole[statements.length] : null;
   }
 
   /**
@@ -78,6 +83,8 @@ final class SearchPathFollower {
         && ArtifactSearchPath.switchesRole(statements[i + 1].text()) != null)) {
       roles.put(s.index(), roleLeft);
     }
+    pathsAfter[i] = setting;
+    rolesAfter[i] = roleLeft;
     return r;
   }
 
@@ -89,6 +96,16 @@ final class SearchPathFollower {
   /** The search_path in effect after the statements followed so far. */
   ArtifactSearchPath.Setting setting() {
     return setting;
+  }
+
+  /** By position, the setting each statement leaves as the text tells; null where nothing is followed. */
+  ArtifactSearchPath.Setting[] pathsAfter() {
+    return pathsAfter;
+  }
+
+  /** By position, the role each statement leaves as the text tells; null where nothing is followed. */
+  ExpectedRole[] rolesAfter() {
+    return rolesAfter;
   }
 
   /** See {@link StatementAnalysis#beforePathChanges}. */

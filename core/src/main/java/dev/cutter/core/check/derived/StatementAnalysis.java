@@ -30,6 +30,9 @@ public final class StatementAnalysis {
   /** Each statement followed by one that switches the role or gives the path a setting, with the role the text leaves after it. */
   private final java.util.Map<Integer, ExpectedRole> rolesBefore;
   private final ExpectedRole finalRole;
+  /** By position, the search_path setting and the role each statement leaves as the text tells (null: nothing followed). */
+  private final ArtifactSearchPath.Setting[] pathsAfter;
+  private final ExpectedRole[] rolesAfter;
 
   private static StatementAnalysis last;
   /** How many readings {@link #of} has made: a reading ahead started before the latest one is moot. */
@@ -40,6 +43,8 @@ public final class StatementAnalysis {
     this.beforePathChanges = java.util.Map.copyOf(path.beforePathChanges());
     this.rolesBefore = java.util.Map.copyOf(path.rolesBefore());
     this.finalRole = path.roleLeft();
+    this.pathsAfter = path.pathsAfter();
+    this.rolesAfter = path.rolesAfter();
     this.pathNames = List.copyOf(path.names());
     this.finalSearchPath = path.setting();
     this.keys = keys;
@@ -136,6 +141,48 @@ public final class StatementAnalysis {
    */
   public static java.util.Map<Integer, ExpectedRole> rolesBefore(List<ExecStatement> statements) {
     return of(statements).rolesBefore;
+  }
+
+  /**
+   * By position, what the session must show after each statement in autocommit mode, where each statement commits on
+   * its own (R61): the search_path setting and the role the text leaves there, as {@link #beforePathChanges} and
+   * {@link #rolesBefore} read them, but a local setting ({@code SET LOCAL}, {@code set_config(…, true)}) ends with its
+   * own statement and leaves the one before it.
+   */
+  public static List<SessionAfter> autocommitSessions(List<ExecStatement> statements) {
+    StatementAnalysis a = of(statements);
+    int n = a.keys.length;
+    if (a.pathsAfter == null) {
+      return Collections.nCopies(n, SessionAfter.UNCHANGED); // no statement may change either
+    }
+    List<SessionAfter> out = new ArrayList<>(n);
+    ArtifactSearchPath.Setting read = ArtifactSearchPath.SESSION;
+    ArtifactSearchPath.Setting lasting = ArtifactSearchPath.SESSION;
+    SessionAfter previous = SessionAfter.UNCHANGED;
+    for (int i = 0; i < n; i++) {
+      ArtifactSearchPath.Setting now = a.pathsAfter[i];
+      if (now != read) {
+        read = now; // this statement gave the path a setting
+        if (!(now instanceof ArtifactSearchPath.Set set && set.local())) {
+          lasting = now;
+        }
+      }
+      ExpectedRole role = a.rolesAfter[i];
+      if (previous.path() != lasting || !previous.role().equals(role)) {
+        previous = new SessionAfter(lasting, role);
+      }
+      out.add(previous);
+    }
+    return Collections.unmodifiableList(out);
+  }
+
+  /**
+   * The search_path setting and the role a statement leaves the autocommit session with ({@link ExpectedRole.Unknown}:
+   * the text cannot tell, not compared).
+   */
+  public record SessionAfter(ArtifactSearchPath.Setting path, ExpectedRole role) {
+    /** What BEGIN read: the session's own path and role. */
+    public static final SessionAfter UNCHANGED = new SessionAfter(ArtifactSearchPath.SESSION, ExpectedRole.AT_BEGIN);
   }
 
   /** The role the statements leave, as {@link #rolesBefore} tells it ({@link ExpectedRole#UNKNOWN}: the text cannot tell). */

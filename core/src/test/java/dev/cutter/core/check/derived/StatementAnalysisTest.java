@@ -164,6 +164,51 @@ class StatementAnalysisTest {
     assertEquals(ExpectedRole.UNKNOWN, StatementAnalysis.finalRole(script("do $$ begin execute 'reset role'; end $$")));
   }
 
+  /**
+   * R61: in autocommit mode the session after each statement shows what the text leaves, as transaction mode reads it,
+   * but a local setting ends with its own statement and leaves the one before it; a role switched otherwise than by a
+   * plain SET ROLE is not compared (unknown). Only a plain SET or RESET of the path (not LOCAL, not a query) or of the
+   * role resolves no name.
+   */
+  @Test
+  void theAutocommitSessionAfterEachStatementIsWhatTheTextLeavesForTheSession() {
+    List<ExecStatement> script = script(
+        "select public.switch()",
+        "set search_path = s1, public",
+        "set local search_path = s2",
+        "select pg_catalog.set_config('search_path', 's3', true)",
+        "insert into t values (1)",
+        "set role writer",
+        "reset search_path",
+        "set local role reader");
+    List<StatementAnalysis.SessionAfter> after = StatementAnalysis.autocommitSessions(script);
+    assertSame(StatementAnalysis.SessionAfter.UNCHANGED, after.get(0));
+    for (int i = 1; i <= 4; i++) {
+      assertEquals(List.of("s1", "public"), ((ArtifactSearchPath.Set) after.get(i).path()).elements(), "statement " + (i + 1));
+      assertEquals(ExpectedRole.AT_BEGIN, after.get(i).role());
+    }
+    assertEquals(new ExpectedRole.Named("writer"), after.get(5).role());
+    assertEquals(new StatementAnalysis.SessionAfter(ArtifactSearchPath.SESSION, new ExpectedRole.Named("writer")), after.get(6));
+    assertEquals(ExpectedRole.UNKNOWN, after.get(7).role());
+    assertEquals(java.util.Collections.nCopies(3, StatementAnalysis.SessionAfter.UNCHANGED),
+        StatementAnalysis.autocommitSessions(script("select public.switch()", "insert into t values (1)", "select 1")));
+
+    for (String only : List.of("set search_path = s1", "SET SESSION search_path TO default", "reset search_path",
+        "reset all", "set schema 's1'")) {
+      assertEquals(true, ArtifactSearchPath.setsPathOnly(only), only);
+    }
+    for (String not : List.of("set local search_path = s1", "select set_config('search_path', 's1', false)",
+        "set lock_timeout = 1", "insert into t values (1)", "set role writer")) {
+      assertEquals(false, ArtifactSearchPath.setsPathOnly(not), not);
+    }
+    for (String only : List.of("set role writer", "reset role", "set session role none", "set session authorization x")) {
+      assertEquals(true, ArtifactSearchPath.setsRoleOnly(only), only);
+    }
+    for (String not : List.of("set local role writer", "select set_config('role', 'x', false)", "set search_path = s1")) {
+      assertEquals(false, ArtifactSearchPath.setsRoleOnly(not), not);
+    }
+  }
+
   /** Statements numbered from 1, one a line. */
   private static List<ExecStatement> script(String... texts) {
     List<ExecStatement> out = new ArrayList<>();
