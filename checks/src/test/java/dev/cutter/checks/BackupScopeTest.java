@@ -76,4 +76,51 @@ class BackupScopeTest {
     assertThat(scope(db, "drop table billing.invoices", List.of()).status()).as("scope: database")
         .isEqualTo(CheckStatus.PASS);
   }
+
+  /**
+   * pg_dump {@code --schema=app} dumps neither a partition, nor an inherited child, nor a table a
+   * foreign key cascades into, nor a table a view or rule writes, when it lives in another schema:
+   * the backup passed (and its restore proof, which compares only the scope) while the change
+   * destroyed rows it did not hold.
+   */
+  @Test
+  void aPartitionOrChildTableInAnotherSchemaIsOutsideTheScopeOfTheParentsChange(TestDatabase db) throws Exception {
+    seed(db);
+    db.execute("create table app.orders (id int, y int) partition by range (y)");
+    db.execute("create table billing.orders_2020 partition of app.orders for values from (2020) to (2021)");
+    db.execute("create table app.parent (id int)");
+    db.execute("create table billing.child () inherits (app.parent)");
+
+    CheckResult delete = scope(db, "delete from app.orders where y = 2020", List.of("app"));
+    assertThat(delete.status()).isEqualTo(CheckStatus.FAIL);
+    assertThat(delete.message()).contains("schema billing").contains("billing.orders_2020");
+    CheckResult drop = scope(db, "drop table app.orders", List.of("app"));
+    assertThat(drop.status()).isEqualTo(CheckStatus.FAIL);
+    CheckResult truncate = scope(db, "truncate app.parent", List.of("app"));
+    assertThat(truncate.status()).isEqualTo(CheckStatus.FAIL);
+    assertThat(truncate.message()).contains("billing.child");
+    assertThat(scope(db, "delete from app.orders", List.of("app", "billing")).status()).isEqualTo(CheckStatus.PASS);
+  }
+
+  @Test
+  void aCascadingForeignKeyOrAViewIntoAnotherSchemaIsOutsideTheScopeOfTheChangeThatWritesThroughIt(TestDatabase db)
+      throws Exception {
+    seed(db);
+    db.execute("create table app.customers (id int primary key)");
+    db.execute("create table billing.notes (customer int references app.customers on delete cascade)");
+    db.execute("create table app.plain (id int primary key)");
+    db.execute("create table billing.refs (plain int references app.plain)");
+    db.execute("create view app.invoices as select * from billing.invoices");
+
+    CheckResult cascade = scope(db, "delete from app.customers where id = 1", List.of("app"));
+    assertThat(cascade.status()).isEqualTo(CheckStatus.FAIL);
+    assertThat(cascade.message()).contains("schema billing").contains("billing.notes");
+    CheckResult view = scope(db, "delete from app.invoices", List.of("app"));
+    assertThat(view.status()).isEqualTo(CheckStatus.FAIL);
+    assertThat(view.message()).contains("billing.invoices");
+    assertThat(scope(db, "drop view app.invoices", List.of("app")).status()).as("dropping a view drops no rows")
+        .isEqualTo(CheckStatus.PASS);
+    assertThat(scope(db, "delete from app.plain where id = 1", List.of("app")).status())
+        .as("a foreign key without an action deletes nothing of its table").isEqualTo(CheckStatus.PASS);
+  }
 }

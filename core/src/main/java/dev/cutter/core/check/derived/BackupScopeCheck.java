@@ -13,10 +13,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The backup covers what the change touches (issue 19.8): with {@code backup.scope: {schemas: […]}},
@@ -63,9 +65,18 @@ public final class BackupScopeCheck {
           }
           schema = path.isEmpty() ? null : resolve(c, t, path.get());
         }
+        String what = "statement " + t.statement() + ", line " + t.line() + ": "
+            + t.action().name().replace('_', ' ') + " " + t.kind().sqlName() + " " + t.object();
         if (schema != null && !scope.contains(schema)) {
-          outside.putIfAbsent(schema, "statement " + t.statement() + ", line " + t.line() + ": "
-              + t.action().name().replace('_', ' ') + " " + t.kind().sqlName() + " " + t.object());
+          outside.putIfAbsent(schema, what);
+        }
+        if (schema != null && t.kind().isRelation()) {
+          for (Reached r : reached(c, schema, t.object().name(), t.action())) {
+            if (!scope.contains(r.schema())) {
+              outside.putIfAbsent(r.schema(), what + " reaches " + Identifiers.qualified(r.schema(), r.name())
+                  + " (" + r.how() + ")");
+            }
+          }
         }
       }
     }
@@ -79,6 +90,73 @@ public final class BackupScopeCheck {
     return ctx.fail(new Cause.OutsideBackupScope(outside.keySet().stream().map(Identifiers::quote).toList()),
         expected, "outside: " + String.join("; ", named), "the change touches " + String.join("; ", named)
         + ", outside the backup scope: the backup would not hold it. Add the schema to backup.scope, or use scope: database");
+  }
+
+  /** A relation a statement on another one writes, drops or alters, and how it reaches it. */
+  private record Reached(String schema, String name, String how) {}
+
+  /**
+   * Where a statement on an existing relation reaches beyond it: partitions and inheritance
+   * children (any statement: a DROP of a partitioned table drops its partitions, DML and
+   * TRUNCATE descend, ALTER recurses), tables a foreign key's action cascades into (a DELETE or
+   * UPDATE: ON DELETE/UPDATE CASCADE, SET NULL, SET DEFAULT; a TRUNCATE: every referencing table,
+   * which it must truncate too or fail), and the relations a view's or a table's rules read or
+   * write (DML only). pg_dump {@code --schema} holds none of them when they live in another schema.
+   */
+  private static List<Reached> reached(Connection c, String schema, String name, Touch.Action action) throws SQLException {
+    boolean dml = action == Touch.Action.INSERT || action == Touch.Action.UPDATE || action == Touch.Action.DELETE;
+    boolean truncate = action == Touch.Action.TRUNCATE;
+    List<Reached> out = new ArrayList<>();
+    Set<Long> seen = new HashSet<>();
+    List<Long> frontier = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("select r.oid from pg_catalog.pg_class r join pg_catalog.pg_namespace n"
+        + " on n.oid = r.relnamespace where n.nspname = ? and r.relname = ?")) {
+      ps.setString(1, schema);
+      ps.setString(2, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          frontier.add(rs.getLong(1));
+        }
+      }
+    }
+    seen.addAll(frontier);
+    String next = """
+        select x.oid, n.nspname, c.relname, x.how from (
+          select i.inhrelid as oid, 'a partition or child table of ' || i.inhparent::pg_catalog.regclass::text as how
+            from pg_catalog.pg_inherits i where i.inhparent = any (?::oid[])
+          union all
+          select f.conrelid, 'its foreign key ' || pg_catalog.quote_ident(f.conname) || ' cascades from '
+              || f.confrelid::pg_catalog.regclass::text
+            from pg_catalog.pg_constraint f where f.contype = 'f' and f.confrelid = any (?::oid[])
+              and (? or (? and (f.confdeltype in ('c', 'n', 'd') or f.confupdtype in ('c', 'n', 'd'))))
+          union all
+          select d.refobjid, 'a rule of ' || w.ev_class::pg_catalog.regclass::text || ' reads or writes it'
+            from pg_catalog.pg_rewrite w join pg_catalog.pg_depend d on d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+              and d.objid = w.oid and d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+            where ? and w.ev_class = any (?::oid[]) and d.refobjid <> w.ev_class
+        ) x join pg_catalog.pg_class c on c.oid = x.oid join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+        where c.relkind in ('r', 'p', 'v', 'f', 'm')""";
+    while (!frontier.isEmpty()) {
+      Array a = c.createArrayOf("bigint", frontier.toArray());
+      frontier = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(next)) {
+        ps.setArray(1, a);
+        ps.setArray(2, a);
+        ps.setBoolean(3, truncate);
+        ps.setBoolean(4, dml);
+        ps.setBoolean(5, dml);
+        ps.setArray(6, a);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            if (seen.add(rs.getLong(1))) {
+              frontier.add(rs.getLong(1));
+              out.add(new Reached(rs.getString(2), rs.getString(3), rs.getString(4)));
+            }
+          }
+        }
+      }
+    }
+    return out;
   }
 
   /** The schema an unqualified name resolves to: an existing relation's, else the creation schema. */
