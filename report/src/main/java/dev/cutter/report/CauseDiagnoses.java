@@ -334,6 +334,17 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
   }
 
   @Override
+  public Diagnosis notInAnyBackup(Cause.NotInAnyBackup c) {
+    return Diagnosis.of(
+        "The change destroys rows of " + String.join(", ", c.relations()) + ", which no backup holds: pg_dump dumps an"
+            + " extension, not the data of its member tables.",
+        "Have the table taken out of its extension, or leave its destruction out of the package; " + UNCHANGED,
+        "Take the table out of its extension (ALTER EXTENSION … DROP TABLE) through its own approved change, then re-run.",
+        "If the table is the extension's own, leave the change that destroys its rows out of the package and have it signed"
+            + " again.");
+  }
+
+  @Override
   public Diagnosis nameUnproven(Cause.NameUnproven c) {
     return Diagnosis.of(
         "The artifact names " + String.join("; ", c.names()) + " unqualified after setting its own search_path, and"

@@ -13,6 +13,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,14 +40,14 @@ public final class BackupScopeCheck {
     if (!policy.required()) {
       return ctx.skipped("backup.required is false: no backup runs");
     }
-    if (policy.wholeDatabase()) {
-      return ctx.pass("the backup scope holds every schema the change touches", "scope: the whole database", null);
-    }
+    boolean whole = policy.wholeDatabase();
     List<String> scope = policy.schemas().stream().map(Identifiers::truncate).toList();
     Connection c = ctx.connection();
     Optional<SearchPath> path = Optional.empty();
     boolean pathRead = false;
     Map<String, String> outside = new LinkedHashMap<>();
+    Map<Long, String> destroyed = new LinkedHashMap<>();
+    Map<String, List<Reached>> reachedOf = new HashMap<>();
     StatementAnalysis analysis = StatementAnalysis.of(ctx.statements());
     for (int i = 0; i < ctx.statements().size(); i++) {
       for (Touch t : analysis.touchesAt(i)) {
@@ -67,18 +68,38 @@ public final class BackupScopeCheck {
         }
         String what = "statement " + t.statement() + ", line " + t.line() + ": "
             + t.action().name().replace('_', ' ') + " " + t.kind().sqlName() + " " + t.object();
-        if (schema != null && !scope.contains(schema)) {
+        if (!whole && schema != null && !scope.contains(schema)) {
           outside.putIfAbsent(schema, what);
         }
         if (schema != null && t.kind().isRelation()) {
-          for (Reached r : reached(c, schema, t.object().name(), t.action())) {
-            if (!scope.contains(r.schema())) {
+          String name = t.object().name();
+          String key = schema + '\0' + name + '\0' + mode(t.action());
+          List<Reached> reached = reachedOf.get(key);
+          if (reached == null) {
+            reached = reached(c, schema, name, t.action());
+            reachedOf.put(key, reached);
+          }
+          for (Reached r : reached) {
+            if (!whole && r.how() != null && !scope.contains(r.schema())) {
               outside.putIfAbsent(r.schema(), what + " reaches " + Identifiers.qualified(r.schema(), r.name())
                   + " (" + r.how() + ")");
+            }
+            if (t.dropsData()) {
+              destroyed.putIfAbsent(r.oid(), what);
             }
           }
         }
       }
+    }
+    List<String> members = extensionMembers(c, destroyed);
+    if (!members.isEmpty()) {
+      return ctx.fail(new Cause.NotInAnyBackup(members.stream().map(m -> m.substring(0, m.indexOf(" ("))).toList()),
+          "no table whose rows the change destroys is left out of every backup", "extension members: "
+          + String.join("; ", members), "the change destroys rows of " + String.join("; ", members)
+          + ": pg_dump dumps the extension, not its member tables' data, so no backup holds them");
+    }
+    if (whole) {
+      return ctx.pass("the backup scope holds every schema the change touches", "scope: the whole database", null);
     }
     String expected = "every schema the change alters, drops or writes is in the backup scope (schemas "
         + String.join(", ", scope.stream().map(Identifiers::quote).toList()) + ")";
@@ -92,8 +113,48 @@ public final class BackupScopeCheck {
         + ", outside the backup scope: the backup would not hold it. Add the schema to backup.scope, or use scope: database");
   }
 
+  /**
+   * Of the relations whose rows the change destroys, the tables that belong to an extension and
+   * whose data pg_dump does not dump (it dumps a member's data only when the extension marked it
+   * with pg_extension_config_dump, and then all of it only without a condition): each as
+   * {@code schema.table (member of extension e; statement …)}.
+   */
+  private static List<String> extensionMembers(Connection c, Map<Long, String> destroyed) throws SQLException {
+    List<String> out = new ArrayList<>();
+    if (destroyed.isEmpty()) {
+      return out;
+    }
+    try (PreparedStatement ps = c.prepareStatement("""
+        select c.oid, pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname), e.extname
+          from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+          join pg_catalog.pg_depend d on d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass and d.objid = c.oid
+            and d.deptype = 'e' and d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
+          join pg_catalog.pg_extension e on e.oid = d.refobjid
+         where c.oid = any (?::oid[]) and c.relkind in ('r', 'p')
+           and not exists (select 1 from rows from (pg_catalog.unnest(e.extconfig), pg_catalog.unnest(e.extcondition)) u(o, w)
+                            where u.o = c.oid and coalesce(u.w, '') = '')
+         order by 2""")) {
+      ps.setArray(1, c.createArrayOf("bigint", destroyed.keySet().toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(2) + " (member of extension " + Identifiers.quote(rs.getString(3)) + "; "
+              + destroyed.get(rs.getLong(1)) + ")");
+        }
+      }
+    }
+    return out;
+  }
+
+  private static int mode(Touch.Action action) {
+    return switch (action) {
+      case INSERT, UPDATE, DELETE -> 1;
+      case TRUNCATE -> 2;
+      default -> 0;
+    };
+  }
+
   /** A relation a statement on another one writes, drops or alters, and how it reaches it. */
-  private record Reached(String schema, String name, String how) {}
+  private record Reached(long oid, String schema, String name, String how) {}
 
   /**
    * Where a statement on an existing relation reaches beyond it: partitions and inheritance
@@ -102,8 +163,10 @@ public final class BackupScopeCheck {
    * UPDATE: ON DELETE/UPDATE CASCADE, SET NULL, SET DEFAULT; a TRUNCATE: every referencing table,
    * which it must truncate too or fail), and the relations a view's or a table's rules read or
    * write (DML only). pg_dump {@code --schema} holds none of them when they live in another schema.
+   * The named relation itself comes first, its {@code how} null.
    */
-  private static List<Reached> reached(Connection c, String schema, String name, Touch.Action action) throws SQLException {
+  private static List<Reached> reached(Connection c, String schema, String name, Touch.Action action)
+      throws SQLException {
     boolean dml = action == Touch.Action.INSERT || action == Touch.Action.UPDATE || action == Touch.Action.DELETE;
     boolean truncate = action == Touch.Action.TRUNCATE;
     List<Reached> out = new ArrayList<>();
@@ -116,6 +179,7 @@ public final class BackupScopeCheck {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           frontier.add(rs.getLong(1));
+          out.add(new Reached(rs.getLong(1), schema, name, null));
         }
       }
     }
@@ -150,7 +214,7 @@ public final class BackupScopeCheck {
           while (rs.next()) {
             if (seen.add(rs.getLong(1))) {
               frontier.add(rs.getLong(1));
-              out.add(new Reached(rs.getString(2), rs.getString(3), rs.getString(4)));
+              out.add(new Reached(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)));
             }
           }
         }
