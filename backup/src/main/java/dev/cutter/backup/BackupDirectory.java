@@ -19,6 +19,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -65,7 +66,9 @@ final class BackupDirectory implements AutoCloseable {
     NOT_A_DIRECTORY("is not a directory"),
     NOT_OWNED("is not owned by the user running cutter"),
     GROUP_WRITABLE("is writable by its group"),
-    OTHERS_WRITABLE("is writable by others");
+    OTHERS_WRITABLE("is writable by others"),
+    PARENT_NOT_OWNED("lies in a directory another user owns"),
+    PARENT_WRITABLE("lies in a directory others may write without its sticky bit");
 
     private final String text;
 
@@ -94,6 +97,8 @@ final class BackupDirectory implements AutoCloseable {
         case NOT_A_DIRECTORY -> "point backup.dir at a directory";
         case NOT_OWNED -> "use a directory of the user that runs cutter, or have it chown'ed to that user";
         case GROUP_WRITABLE, OTHERS_WRITABLE -> "run chmod go-w " + dir + " (0700 is what cutter creates)";
+        case PARENT_NOT_OWNED, PARENT_WRITABLE -> "choose a backup.dir whose every parent directory only root and the"
+            + " user running cutter can write (or one with its sticky bit set, as /tmp)";
       };
     }
   }
@@ -278,6 +283,44 @@ final class BackupDirectory implements AutoCloseable {
     }
     if (attrs.permissions().contains(PosixFilePermission.GROUP_WRITE)) {
       throw new UnsafeException(d, Problem.GROUP_WRITABLE, "mode " + mode);
+    }
+    requireSafeParents(d);
+  }
+
+  /**
+   * Refuses a directory that lies in one another user could change: whoever may rename its entries
+   * can move the private directory away after this check and put a link to one of their own in its
+   * place. Every directory above it, as named and as resolved, must be owned by root or the running
+   * user and writable by nobody else unless its sticky bit is set (as {@code /tmp}'s).
+   */
+  private static void requireSafeParents(Path d) throws IOException {
+    Path named = d.toAbsolutePath();
+    Set<Path> seen = new HashSet<>();
+    for (Path p : List.of(named, named.toRealPath())) {
+      for (Path a = p.getParent(); a != null; a = a.getParent()) {
+        if (!seen.add(a)) {
+          continue;
+        }
+        PosixFileAttributes attrs;
+        int uid;
+        int mode;
+        try {
+          attrs = Files.readAttributes(a, PosixFileAttributes.class);
+          uid = (Integer) Files.getAttribute(a, "unix:uid");
+          mode = (Integer) Files.getAttribute(a, "unix:mode");
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+          return; // no POSIX owner and modes on this file system
+        }
+        if (uid != 0 && !ownedByRunningUser(a, attrs)) {
+          throw new UnsafeException(d, Problem.PARENT_NOT_OWNED, a + ": owner " + attrs.owner().getName());
+        }
+        boolean sticky = (mode & 01000) != 0;
+        if (!sticky && (attrs.permissions().contains(PosixFilePermission.GROUP_WRITE)
+            || attrs.permissions().contains(PosixFilePermission.OTHERS_WRITE))) {
+          throw new UnsafeException(d, Problem.PARENT_WRITABLE, a + ": mode "
+              + PosixFilePermissions.toString(attrs.permissions()));
+        }
+      }
     }
   }
 
