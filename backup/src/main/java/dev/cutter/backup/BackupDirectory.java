@@ -17,9 +17,7 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipal;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -274,7 +272,7 @@ final class BackupDirectory implements AutoCloseable {
       throw new UnsafeException(d, Problem.NOT_A_DIRECTORY, "a file");
     }
     String mode = PosixFilePermissions.toString(attrs.permissions());
-    if (!ownedByRunningUser(d, attrs)) {
+    if (!OthersMayChange.ownedByRunningUser(d, attrs)) {
       throw new UnsafeException(d, Problem.NOT_OWNED, "owner " + attrs.owner().getName() + ", cutter runs as "
           + System.getProperty("user.name"));
     }
@@ -294,49 +292,9 @@ final class BackupDirectory implements AutoCloseable {
    * user and writable by nobody else unless its sticky bit is set (as {@code /tmp}'s).
    */
   private static void requireSafeParents(Path d) throws IOException {
-    Path named = d.toAbsolutePath();
-    Set<Path> seen = new HashSet<>();
-    for (Path p : List.of(named, named.toRealPath())) {
-      for (Path a = p.getParent(); a != null; a = a.getParent()) {
-        if (!seen.add(a)) {
-          continue;
-        }
-        PosixFileAttributes attrs;
-        int uid;
-        int mode;
-        try {
-          attrs = Files.readAttributes(a, PosixFileAttributes.class);
-          uid = (Integer) Files.getAttribute(a, "unix:uid");
-          mode = (Integer) Files.getAttribute(a, "unix:mode");
-        } catch (UnsupportedOperationException | IllegalArgumentException e) {
-          return; // no POSIX owner and modes on this file system
-        }
-        if (uid != 0 && !ownedByRunningUser(a, attrs)) {
-          throw new UnsafeException(d, Problem.PARENT_NOT_OWNED, a + ": owner " + attrs.owner().getName());
-        }
-        boolean sticky = (mode & 01000) != 0;
-        if (!sticky && (attrs.permissions().contains(PosixFilePermission.GROUP_WRITE)
-            || attrs.permissions().contains(PosixFilePermission.OTHERS_WRITE))) {
-          throw new UnsafeException(d, Problem.PARENT_WRITABLE, a + ": mode "
-              + PosixFilePermissions.toString(attrs.permissions()));
-        }
-      }
-    }
-  }
-
-  /**
-   * Compares the directory's owner with the process's user id where the system shows it
-   * ({@code /proc/self}), else with the user named {@code user.name}: a process whose user id has no
-   * name (a container's arbitrary user) is still recognised as the owner of what it created.
-   */
-  private static boolean ownedByRunningUser(Path d, PosixFileAttributes attrs) throws IOException {
-    try {
-      Object mine = Files.getAttribute(d.getFileSystem().getPath("/proc/self"), "unix:uid");
-      return mine.equals(Files.getAttribute(d, "unix:uid"));
-    } catch (UnsupportedOperationException | IllegalArgumentException | IOException e) {
-      UserPrincipal me = d.getFileSystem().getUserPrincipalLookupService()
-          .lookupPrincipalByName(System.getProperty("user.name"));
-      return attrs.owner().equals(me);
+    Optional<OthersMayChange.Finding> f = OthersMayChange.above(d);
+    if (f.isPresent()) {
+      throw new UnsafeException(d, f.get().notOwned() ? Problem.PARENT_NOT_OWNED : Problem.PARENT_WRITABLE, f.get().found());
     }
   }
 

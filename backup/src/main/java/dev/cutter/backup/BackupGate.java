@@ -421,6 +421,14 @@ public final class BackupGate {
       return new Tools(Blocked.of(Cause.BackupRefusal.TOOL_MISSING, (pgDump.isEmpty() ? "pg_dump" : "pg_restore") + " not found "
           + tools.searched(), "install the PostgreSQL client programs or set the binary directory"), null, null, null);
     }
+    for (ClientTools.Program program : List.of(pgDump.get(), pgRestore.get())) {
+      Optional<String> loose = othersMayChange(tools, program);
+      if (loose.isPresent()) {
+        return new Tools(Blocked.of(Cause.BackupRefusal.TOOL_MISSING, loose.get(), "install the PostgreSQL client"
+            + " programs where only root and the user running cutter can write, or name such a directory with --pg-bin"),
+            null, null, null);
+      }
+    }
     ToolVersion dumpVersion;
     try {
       dumpVersion = tools.version(pgDump.get(), settings.environment());
@@ -437,6 +445,15 @@ public final class BackupGate {
       }
     }
     return new Tools(null, pgDump.get(), dumpVersion, pgRestore.get());
+  }
+
+  /** {@link ClientTools#othersMayChange}, a failure to read the modes counted as a reason. */
+  private static Optional<String> othersMayChange(ClientTools tools, ClientTools.Program program) {
+    try {
+      return tools.othersMayChange(program);
+    } catch (IOException e) {
+      return Optional.of("cannot read the owner and mode of " + program.display() + ": " + e.getMessage());
+    }
   }
 
   private Prepared prepare(ScopeCatalog catalog, BackupPolicy policy, Tools tools) throws SQLException {
@@ -995,6 +1012,8 @@ public final class BackupGate {
     String via = tools.via().map(v -> " (prefix from " + v.source() + ")").orElse("");
     if (pgDump.isEmpty()) {
       items.add(ReadinessItem.fail("pg_dump found", "no pg_dump " + tools.searched()));
+    } else if (othersMayChange(tools, pgDump.get()).isPresent()) {
+      items.add(ReadinessItem.fail("pg_dump found", othersMayChange(tools, pgDump.get()).get()));
     } else {
       try {
         dumpVersion = Optional.of(tools.version(pgDump.get(), settings.environment()));
@@ -1006,6 +1025,8 @@ public final class BackupGate {
     Optional<ClientTools.Program> pgRestore = tools.find("pg_restore");
     if (pgRestore.isEmpty()) {
       items.add(ReadinessItem.fail("pg_restore found", "no pg_restore " + tools.searched()));
+    } else if (othersMayChange(tools, pgRestore.get()).isPresent()) {
+      items.add(ReadinessItem.fail("pg_restore found", othersMayChange(tools, pgRestore.get()).get()));
     } else if (tools.via().isEmpty()) {
       items.add(ReadinessItem.pass("pg_restore found", pgRestore.get().display()));
     } else {
