@@ -154,4 +154,25 @@ class BackupScopeTest {
     assertThat(scope(db, "insert into app.ledger values (1)", List.of()).status()).as("an insert destroys nothing")
         .isEqualTo(CheckStatus.PASS);
   }
+
+  /**
+   * Large objects belong to no schema, and pg_dump leaves every one of them out of an archive
+   * scoped to schemas ({@code --schema}): a change that unlinks, truncates or overwrites one passed
+   * P1 with a backup that never held it.
+   */
+  @Test
+  void aChangeThatWritesLargeObjectsNeedsTheWholeDatabaseScope(TestDatabase db) throws Exception {
+    seed(db);
+    CheckResult unlink = scope(db, "select pg_catalog.lo_unlink(l.oid) from pg_catalog.pg_largeobject_metadata l",
+        List.of("app"));
+    assertThat(unlink.status()).isEqualTo(CheckStatus.FAIL);
+    assertThat(unlink.cause()).isInstanceOf(Cause.OutsideBackupScope.class);
+    assertThat(unlink.message()).contains("large objects").contains("lo_unlink");
+    assertThat(scope(db, "select lowrite(lo_open(16400, 131072), 'x')", List.of("app")).status())
+        .isEqualTo(CheckStatus.FAIL);
+    assertThat(scope(db, "select lo_unlink(16400)", List.of()).status()).as("scope: database holds them")
+        .isEqualTo(CheckStatus.PASS);
+    assertThat(scope(db, "select 'lo_unlink(1)'", List.of("app")).status()).as("a word in a string is no call")
+        .isEqualTo(CheckStatus.PASS);
+  }
 }

@@ -327,7 +327,7 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
   @Override
   public Diagnosis outsideBackupScope(Cause.OutsideBackupScope c) {
     return Diagnosis.of(
-        "The change touches schema " + String.join(", ", c.objects()) + ", outside the backup scope: the backup would"
+        "The change touches " + String.join(", ", c.objects()) + ", outside the backup scope: the backup would"
             + " not hold it.",
         "Widen the backup scope and re-issue the package; " + UNCHANGED,
         "Add the schema to backup.scope (or use scope: database) and have the package signed again.");

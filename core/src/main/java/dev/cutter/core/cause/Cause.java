@@ -331,7 +331,10 @@ public sealed interface Cause {
     }
   }
 
-  /** The change touches objects outside the backup's scope: the backup would not hold them. */
+  /**
+   * The change touches objects outside the backup's scope: the backup would not hold them. Each
+   * as {@code schema name} (quoted as needed), or {@code large objects}, which no schema holds.
+   */
   record OutsideBackupScope(List<String> objects) implements Cause {
     @Override
     public <R> R accept(Visitor<R> v) {

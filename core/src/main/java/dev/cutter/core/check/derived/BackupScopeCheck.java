@@ -6,6 +6,7 @@ import dev.cutter.core.catalog.ObjectKind;
 import dev.cutter.core.catalog.SearchPath;
 import dev.cutter.core.check.CheckContext;
 import dev.cutter.core.check.CheckResult;
+import dev.cutter.core.exec.ExecStatement;
 import dev.cutter.core.model.BackupPolicy;
 import java.sql.Array;
 import java.sql.Connection;
@@ -91,6 +92,16 @@ public final class BackupScopeCheck {
         }
       }
     }
+    if (!whole) {
+      for (ExecStatement s : ctx.statements()) {
+        Optional<String> call = largeObjectWrite(s.text());
+        if (call.isPresent()) {
+          outside.putIfAbsent(LARGE_OBJECTS, "statement " + s.index() + ", line " + s.line() + ": " + call.get()
+              + "; pg_dump leaves every large object out of a backup scoped to schemas");
+          break;
+        }
+      }
+    }
     List<String> members = extensionMembers(c, destroyed);
     if (!members.isEmpty()) {
       return ctx.fail(new Cause.NotInAnyBackup(members.stream().map(m -> m.substring(0, m.indexOf(" ("))).toList()),
@@ -107,8 +118,8 @@ public final class BackupScopeCheck {
       return ctx.pass(expected, "all inside", null);
     }
     List<String> named = new ArrayList<>();
-    outside.forEach((schema, first) -> named.add("schema " + Identifiers.quote(schema) + " (" + first + ")"));
-    return ctx.fail(new Cause.OutsideBackupScope(outside.keySet().stream().map(Identifiers::quote).toList()),
+    outside.forEach((schema, first) -> named.add(what(schema) + " (" + first + ")"));
+    return ctx.fail(new Cause.OutsideBackupScope(outside.keySet().stream().map(BackupScopeCheck::what).toList()),
         expected, "outside: " + String.join("; ", named), "the change touches " + String.join("; ", named)
         + ", outside the backup scope: the backup would not hold it. Add the schema to backup.scope, or use scope: database");
   }
@@ -143,6 +154,33 @@ public final class BackupScopeCheck {
       }
     }
     return out;
+  }
+
+  /** The key of {@code outside} for large objects: no schema name (none is empty). */
+  private static final String LARGE_OBJECTS = "";
+
+  /** The server's functions that unlink, truncate or write a large object (lo_open is needed for lowrite). */
+  private static final List<String> LARGE_OBJECT_WRITES = List.of("lo_unlink", "lo_put", "lowrite", "lo_truncate",
+      "lo_truncate64");
+
+  private static String what(String outsideKey) {
+    return outsideKey.equals(LARGE_OBJECTS) ? "large objects" : "schema " + Identifiers.quote(outsideKey);
+  }
+
+  /**
+   * The first call in {@code sql} of a function that unlinks, truncates or overwrites a large
+   * object ({@code name(}, written as a word or a quoted name, schema-qualified or not), as
+   * {@code "calls lo_unlink"}; a function whose body calls one is not seen.
+   */
+  static Optional<String> largeObjectWrite(String sql) {
+    List<SqlTokens.Token> tokens = SqlTokens.of(sql);
+    for (int i = 0; i + 1 < tokens.size(); i++) {
+      SqlTokens.Token t = tokens.get(i);
+      if (t.isName() && LARGE_OBJECT_WRITES.contains(t.text()) && tokens.get(i + 1).isPunct('(')) {
+        return Optional.of("calls " + t.text());
+      }
+    }
+    return Optional.empty();
   }
 
   private static int mode(Touch.Action action) {
