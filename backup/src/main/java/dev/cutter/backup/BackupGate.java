@@ -118,7 +118,7 @@ public final class BackupGate {
   /** Starts the groundwork for a backup under {@code policy}; see {@link Groundwork}. */
   public Groundwork startGroundwork(BackupPolicy policy) {
     FutureTask<Keys> keys = new FutureTask<>(() -> keys(policy));
-    FutureTask<Tools> tools = new FutureTask<>(this::tools);
+    FutureTask<Tools> tools = new FutureTask<>(() -> tools(policy.verify() == BackupPolicy.Verify.RESTORE));
     start(keys, "cutter-backup recipients");
     start(tools, "cutter-backup tools");
     return new Groundwork(keys, tools);
@@ -413,7 +413,8 @@ public final class BackupGate {
     }
   }
 
-  private Tools tools() {
+  /** {@code proof}: a restore proof will run, whose pg_restore runs on this host (also through a prefix). */
+  private Tools tools(boolean proof) {
     ClientTools tools = settings.clientTools();
     Optional<ClientTools.Program> pgDump = tools.find("pg_dump");
     Optional<ClientTools.Program> pgRestore = tools.find("pg_restore");
@@ -421,8 +422,14 @@ public final class BackupGate {
       return new Tools(Blocked.of(Cause.BackupRefusal.TOOL_MISSING, (pgDump.isEmpty() ? "pg_dump" : "pg_restore") + " not found "
           + tools.searched(), "install the PostgreSQL client programs or set the binary directory"), null, null, null);
     }
-    for (ClientTools.Program program : List.of(pgDump.get(), pgRestore.get())) {
-      Optional<String> loose = othersMayChange(tools, program);
+    List<ClientTools.Program> programs = new ArrayList<>(List.of(pgDump.get(), pgRestore.get()));
+    ClientTools here = new ClientTools(Optional.empty(), settings.environment().getOrDefault("PATH", ""), Optional.empty());
+    if (tools.via().isPresent() && proof) {
+      // a restore proof's pg_restore runs on this host, from PATH, with the scratch's password
+      here.find("pg_restore").ifPresent(programs::add);
+    }
+    for (ClientTools.Program program : programs) {
+      Optional<String> loose = othersMayChange(program.command().size() == 1 ? here : tools, program);
       if (loose.isPresent()) {
         return new Tools(Blocked.of(Cause.BackupRefusal.TOOL_MISSING, loose.get(), "install the PostgreSQL client"
             + " programs where only root and the user running cutter can write, or name such a directory with --pg-bin"),
