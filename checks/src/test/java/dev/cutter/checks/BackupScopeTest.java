@@ -101,6 +101,10 @@ class BackupScopeTest {
     assertThat(truncate.status()).isEqualTo(CheckStatus.FAIL);
     assertThat(truncate.message()).contains("billing.child");
     assertThat(scope(db, "delete from app.orders", List.of("app", "billing")).status()).isEqualTo(CheckStatus.PASS);
+    CheckResult schema = scope(db, "drop schema app cascade", List.of("app"));
+    assertThat(schema.status()).as("a dropped schema takes its tables' partitions and children along")
+        .isEqualTo(CheckStatus.FAIL);
+    assertThat(schema.message()).contains("DROP schema app reaches billing.");
   }
 
   @Test

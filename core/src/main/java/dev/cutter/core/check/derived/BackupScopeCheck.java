@@ -72,9 +72,11 @@ public final class BackupScopeCheck {
         if (!whole && schema != null && !scope.contains(schema)) {
           outside.putIfAbsent(schema, what);
         }
-        if (schema != null && t.kind().isRelation()) {
-          String name = t.object().name();
-          String key = schema + '\0' + name + '\0' + mode(t.action());
+        boolean droppedSchema = t.kind() == ObjectKind.SCHEMA && t.action() == Touch.Action.DROP;
+        if (schema != null && (t.kind().isRelation() || droppedSchema)) {
+          // a dropped schema: every table in it, whose partitions and children go with it
+          String name = droppedSchema ? null : t.object().name();
+          String key = schema + '\0' + (name == null ? "\0*" : name) + '\0' + mode(t.action());
           List<Reached> reached = reachedOf.get(key);
           if (reached == null) {
             reached = reached(c, schema, name, t.action());
@@ -201,7 +203,8 @@ public final class BackupScopeCheck {
    * UPDATE: ON DELETE/UPDATE CASCADE, SET NULL, SET DEFAULT; a TRUNCATE: every referencing table,
    * which it must truncate too or fail), and the relations a view's or a table's rules read or
    * write (DML only). pg_dump {@code --schema} holds none of them when they live in another schema.
-   * The named relation itself comes first, its {@code how} null.
+   * The named relation itself comes first, its {@code how} null; with {@code name} null, every
+   * table of the schema (a dropped schema's).
    */
   private static List<Reached> reached(Connection c, String schema, String name, Touch.Action action)
       throws SQLException {
@@ -210,14 +213,15 @@ public final class BackupScopeCheck {
     List<Reached> out = new ArrayList<>();
     Set<Long> seen = new HashSet<>();
     List<Long> frontier = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement("select r.oid from pg_catalog.pg_class r join pg_catalog.pg_namespace n"
-        + " on n.oid = r.relnamespace where n.nspname = ? and r.relname = ?")) {
+    try (PreparedStatement ps = c.prepareStatement("select r.oid, r.relname from pg_catalog.pg_class r join pg_catalog.pg_namespace n"
+        + " on n.oid = r.relnamespace where n.nspname = ? and (r.relname = ? or (?::text is null and r.relkind in ('r', 'p')))")) {
       ps.setString(1, schema);
       ps.setString(2, name);
+      ps.setString(3, name);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           frontier.add(rs.getLong(1));
-          out.add(new Reached(rs.getLong(1), schema, name, null));
+          out.add(new Reached(rs.getLong(1), schema, rs.getString(2), null));
         }
       }
     }
