@@ -17,7 +17,6 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -65,7 +64,9 @@ final class BackupDirectory implements AutoCloseable {
     NOT_A_DIRECTORY("is not a directory"),
     NOT_OWNED("is not owned by the user running cutter"),
     GROUP_WRITABLE("is writable by its group"),
-    OTHERS_WRITABLE("is writable by others");
+    OTHERS_WRITABLE("is writable by others"),
+    PARENT_NOT_OWNED("lies in a directory another user owns"),
+    PARENT_WRITABLE("lies in a directory others may write without its sticky bit");
 
     private final String text;
 
@@ -94,6 +95,8 @@ final class BackupDirectory implements AutoCloseable {
         case NOT_A_DIRECTORY -> "point backup.dir at a directory";
         case NOT_OWNED -> "use a directory of the user that runs cutter, or have it chown'ed to that user";
         case GROUP_WRITABLE, OTHERS_WRITABLE -> "run chmod go-w " + dir + " (0700 is what cutter creates)";
+        case PARENT_NOT_OWNED, PARENT_WRITABLE -> "choose a backup.dir whose every parent directory only root and the"
+            + " user running cutter can write (or one with its sticky bit set, as /tmp)";
       };
     }
   }
@@ -269,7 +272,7 @@ final class BackupDirectory implements AutoCloseable {
       throw new UnsafeException(d, Problem.NOT_A_DIRECTORY, "a file");
     }
     String mode = PosixFilePermissions.toString(attrs.permissions());
-    if (!ownedByRunningUser(d, attrs)) {
+    if (!OthersMayChange.ownedByRunningUser(d, attrs)) {
       throw new UnsafeException(d, Problem.NOT_OWNED, "owner " + attrs.owner().getName() + ", cutter runs as "
           + System.getProperty("user.name"));
     }
@@ -279,21 +282,19 @@ final class BackupDirectory implements AutoCloseable {
     if (attrs.permissions().contains(PosixFilePermission.GROUP_WRITE)) {
       throw new UnsafeException(d, Problem.GROUP_WRITABLE, "mode " + mode);
     }
+    requireSafeParents(d);
   }
 
   /**
-   * Compares the directory's owner with the process's user id where the system shows it
-   * ({@code /proc/self}), else with the user named {@code user.name}: a process whose user id has no
-   * name (a container's arbitrary user) is still recognised as the owner of what it created.
+   * Refuses a directory that lies in one another user could change: whoever may rename its entries
+   * can move the private directory away after this check and put a link to one of their own in its
+   * place. Every directory above it, as named and as resolved, must be owned by root or the running
+   * user and writable by nobody else unless its sticky bit is set (as {@code /tmp}'s).
    */
-  private static boolean ownedByRunningUser(Path d, PosixFileAttributes attrs) throws IOException {
-    try {
-      Object mine = Files.getAttribute(d.getFileSystem().getPath("/proc/self"), "unix:uid");
-      return mine.equals(Files.getAttribute(d, "unix:uid"));
-    } catch (UnsupportedOperationException | IllegalArgumentException | IOException e) {
-      UserPrincipal me = d.getFileSystem().getUserPrincipalLookupService()
-          .lookupPrincipalByName(System.getProperty("user.name"));
-      return attrs.owner().equals(me);
+  private static void requireSafeParents(Path d) throws IOException {
+    Optional<OthersMayChange.Finding> f = OthersMayChange.above(d);
+    if (f.isPresent()) {
+      throw new UnsafeException(d, f.get().notOwned() ? Problem.PARENT_NOT_OWNED : Problem.PARENT_WRITABLE, f.get().found());
     }
   }
 

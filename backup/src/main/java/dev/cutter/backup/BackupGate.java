@@ -118,7 +118,7 @@ public final class BackupGate {
   /** Starts the groundwork for a backup under {@code policy}; see {@link Groundwork}. */
   public Groundwork startGroundwork(BackupPolicy policy) {
     FutureTask<Keys> keys = new FutureTask<>(() -> keys(policy));
-    FutureTask<Tools> tools = new FutureTask<>(this::tools);
+    FutureTask<Tools> tools = new FutureTask<>(() -> tools(policy.verify() == BackupPolicy.Verify.RESTORE));
     start(keys, "cutter-backup recipients");
     start(tools, "cutter-backup tools");
     return new Groundwork(keys, tools);
@@ -413,13 +413,28 @@ public final class BackupGate {
     }
   }
 
-  private Tools tools() {
+  /** {@code proof}: a restore proof will run, whose pg_restore runs on this host (also through a prefix). */
+  private Tools tools(boolean proof) {
     ClientTools tools = settings.clientTools();
     Optional<ClientTools.Program> pgDump = tools.find("pg_dump");
     Optional<ClientTools.Program> pgRestore = tools.find("pg_restore");
     if (pgDump.isEmpty() || pgRestore.isEmpty()) {
       return new Tools(Blocked.of(Cause.BackupRefusal.TOOL_MISSING, (pgDump.isEmpty() ? "pg_dump" : "pg_restore") + " not found "
           + tools.searched(), "install the PostgreSQL client programs or set the binary directory"), null, null, null);
+    }
+    List<ClientTools.Program> programs = new ArrayList<>(List.of(pgDump.get(), pgRestore.get()));
+    ClientTools here = new ClientTools(Optional.empty(), settings.environment().getOrDefault("PATH", ""), Optional.empty());
+    if (tools.via().isPresent() && proof) {
+      // a restore proof's pg_restore runs on this host, from PATH, with the scratch's password
+      here.find("pg_restore").ifPresent(programs::add);
+    }
+    for (ClientTools.Program program : programs) {
+      Optional<String> loose = othersMayChange(program.command().size() == 1 ? here : tools, program);
+      if (loose.isPresent()) {
+        return new Tools(Blocked.of(Cause.BackupRefusal.TOOL_MISSING, loose.get(), "install the PostgreSQL client"
+            + " programs where only root and the user running cutter can write, or name such a directory with --pg-bin"),
+            null, null, null);
+      }
     }
     ToolVersion dumpVersion;
     try {
@@ -437,6 +452,15 @@ public final class BackupGate {
       }
     }
     return new Tools(null, pgDump.get(), dumpVersion, pgRestore.get());
+  }
+
+  /** {@link ClientTools#othersMayChange}, a failure to read the modes counted as a reason. */
+  private static Optional<String> othersMayChange(ClientTools tools, ClientTools.Program program) {
+    try {
+      return tools.othersMayChange(program);
+    } catch (IOException e) {
+      return Optional.of("cannot read the owner and mode of " + program.display() + ": " + e.getMessage());
+    }
   }
 
   private Prepared prepare(ScopeCatalog catalog, BackupPolicy policy, Tools tools) throws SQLException {
@@ -995,6 +1019,8 @@ public final class BackupGate {
     String via = tools.via().map(v -> " (prefix from " + v.source() + ")").orElse("");
     if (pgDump.isEmpty()) {
       items.add(ReadinessItem.fail("pg_dump found", "no pg_dump " + tools.searched()));
+    } else if (othersMayChange(tools, pgDump.get()).isPresent()) {
+      items.add(ReadinessItem.fail("pg_dump found", othersMayChange(tools, pgDump.get()).get()));
     } else {
       try {
         dumpVersion = Optional.of(tools.version(pgDump.get(), settings.environment()));
@@ -1006,6 +1032,8 @@ public final class BackupGate {
     Optional<ClientTools.Program> pgRestore = tools.find("pg_restore");
     if (pgRestore.isEmpty()) {
       items.add(ReadinessItem.fail("pg_restore found", "no pg_restore " + tools.searched()));
+    } else if (othersMayChange(tools, pgRestore.get()).isPresent()) {
+      items.add(ReadinessItem.fail("pg_restore found", othersMayChange(tools, pgRestore.get()).get()));
     } else if (tools.via().isEmpty()) {
       items.add(ReadinessItem.pass("pg_restore found", pgRestore.get().display()));
     } else {

@@ -67,6 +67,27 @@ public final class ClientTools {
     return local.find(name).map(p -> new Program(name, List.of(p.toString())));
   }
 
+  /**
+   * Why a program found here could be another user's rather than the one the operator installed:
+   * the file, or a directory above it (as named and resolved), is owned by a user other than root
+   * and the running user, or others may write it (a directory's sticky bit allowed). It runs as the
+   * operator and pg_dump gets the backup login's password. Empty when nobody else could change it,
+   * and through a prefix (which runs where this host cannot look).
+   */
+  public Optional<String> othersMayChange(Program program) throws IOException {
+    if (via.isPresent()) {
+      return Optional.empty();
+    }
+    Path p = Path.of(program.command().get(0));
+    Optional<OthersMayChange.Finding> f = OthersMayChange.at(p, false);
+    if (f.isEmpty()) {
+      f = OthersMayChange.above(p);
+    }
+    return f.map(found -> program.name() + " at " + p + " is not the running user's or root's alone ("
+        + found.found() + "): another user could have put a program of their own there, and it would run as you"
+        + (program.name().equals("pg_dump") ? " with the backup login's password" : ""));
+  }
+
   /** Where a program was looked for, for messages. */
   public String searched() {
     return via.map(v -> "through " + v.display() + " (from " + v.source() + ")").orElseGet(local::searched);

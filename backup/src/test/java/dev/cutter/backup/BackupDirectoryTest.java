@@ -67,6 +67,33 @@ class BackupDirectoryTest {
     assertThat(((Blocked) result).reason()).contains("writable by others");
   }
 
+  /**
+   * A private directory inside one that others may write is not private: another user renames it
+   * away between cutter's check and its writes and puts a link to a directory of their own in its
+   * place, where the archive is committed and can then be swapped or removed by them. Each
+   * directory above it (as named and as resolved) must be owned by root or the running user and
+   * writable by no one else, unless its sticky bit keeps others from renaming what is not theirs.
+   */
+  @Test
+  void aPrivateDirectoryInsideOneOthersMayWriteIsRefusedAndAStickyOneIsNot() throws Exception {
+    Path shared = Files.createDirectory(tmp.resolve("shared"));
+    Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+    Path dir = shared.resolve("backups");
+
+    assertThatThrownBy(() -> BackupDirectory.open(dir))
+        .isInstanceOfSatisfying(BackupDirectory.UnsafeException.class, e -> {
+          assertThat(e.problem()).isEqualTo(BackupDirectory.Problem.PARENT_WRITABLE);
+          assertThat(e.getMessage()).contains(shared.toString()).contains("rwxrwxrwx");
+        });
+    Path link = Files.createSymbolicLink(tmp.resolve("link"), dir);
+    assertThatThrownBy(() -> BackupDirectory.open(link)).as("through a link too")
+        .isInstanceOf(BackupDirectory.UnsafeException.class);
+
+    assertThat(new ProcessBuilder("chmod", "1777", shared.toString()).start().waitFor()).isZero();
+    BackupDirectory.open(dir).close();
+    BackupDirectory.open(link).close();
+  }
+
   @Test
   void aDirectoryOwnedByAnotherUserIsRefused() throws IOException {
     Path dir = Files.createDirectory(tmp.resolve("theirs"));

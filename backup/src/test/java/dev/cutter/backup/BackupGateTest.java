@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cutter.backup.BackupResult.Blocked;
 import dev.cutter.backup.BackupResult.Passed;
+import dev.cutter.core.cause.Cause;
 import dev.cutter.core.db.ConnectionSpec;
 import dev.cutter.core.model.BackupPolicy;
 import dev.cutter.fixtures.TestDatabase;
@@ -311,6 +312,42 @@ class BackupGateTest {
 
   static ConnectionSpec conn(TestDatabase db, String user) {
     return new ConnectionSpec(db.server().host(), db.server().port(), db.name(), user, Optional.empty());
+  }
+
+  /**
+   * pg_dump is found on PATH and gets the backup login's password in its environment: a PATH
+   * directory another user may write (a shared tools directory, {@code .} in a shared working
+   * directory) lets them put a pg_dump of their own first, which cutter ran with the password.
+   * A program, or a directory above it, that someone other than root or the running user could
+   * change is refused before it runs.
+   */
+  @Test
+  void aPgDumpOnPathThatAnotherUserCouldHavePlantedIsNeverRun(TestDatabase db) throws Exception {
+    Path shared = Files.createDirectory(tmp.resolve("shared-bin"));
+    Path ran = tmp.resolve("ran");
+    for (String name : List.of("pg_dump", "pg_restore")) {
+      Path fake = shared.resolve(name);
+      Files.writeString(fake, "#!/bin/sh\nenv > " + ran + "\necho '" + name + " (PostgreSQL) 15.1'\n");
+      Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+    Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+    Map<String, String> env = env(Map.of());
+    env.put("PATH", shared + ":" + env.get("PATH"));
+    BackupGate gate = new BackupGate(BackupSettings.defaults().withEnvironment(env).withProgress(null));
+
+    BackupResult result = gate.run(conn(db, "postgres"), policy(List.of(), tmp.resolve("b"), 1, List.of(), Optional.empty()),
+        "pkg", RUN_ID);
+
+    assertThat(Files.exists(ran)).as("the planted program ran").isFalse();
+    assertThat(result).isInstanceOfSatisfying(Blocked.class, b -> {
+      assertThat(b.kind()).isEqualTo(Cause.BackupRefusal.TOOL_MISSING);
+      assertThat(b.reason()).contains(shared.resolve("pg_dump").toString()).contains(shared.toString())
+          .contains("rwxrwxrwx");
+    });
+    assertThat(gate.selftest(conn(db, "postgres"), policy(List.of(), tmp.resolve("b"), 1, List.of(), Optional.empty())))
+        .filteredOn(i -> i.check().equals("pg_dump found")).singleElement()
+        .satisfies(i -> assertThat(i.passed()).isFalse());
+    assertThat(Files.exists(ran)).isFalse();
   }
 
   static BackupPolicy policy(List<String> schemas, Path dir, long minBytes, List<String> encryptTo,

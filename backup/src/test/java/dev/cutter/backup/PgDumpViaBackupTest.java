@@ -188,6 +188,38 @@ class PgDumpViaBackupTest {
     }
   }
 
+  /**
+   * Through a prefix, a restore proof's pg_restore still runs on this host, taken from PATH, with
+   * the scratch server's password: one there that another user could have planted is refused
+   * before anything runs, as without a prefix (B10).
+   */
+  @Test
+  void theLocalPgRestoreAProofWouldRunIsHeldToTheSameRuleThroughAPrefix() throws Exception {
+    Path script = prefixScript(null);
+    PgDumpVia via = PgDumpVia.parse(script + " -i -e PGPASSWORD box", Optional.of("127.0.0.1"),
+        OptionalInt.of(target.port()), "--pg-dump-via");
+    Path shared = Files.createDirectory(tmp.resolve("shared-bin"));
+    Path ran = tmp.resolve("ran");
+    Path fake = shared.resolve("pg_restore");
+    Files.writeString(fake, "#!/bin/sh\nenv > " + ran + "\n");
+    Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+    Map<String, String> env = BackupGateTest.env(Map.of());
+    env.put("PATH", shared + ":" + env.get("PATH"));
+    BackupSettings s = BackupSettings.defaults().withEnvironment(env).withProgress(null).withPgDumpVia(Optional.of(via));
+
+    BackupPolicy proven = policy().withVerify(BackupPolicy.Verify.RESTORE);
+
+    BackupResult result = new BackupGate(PgDumpSupport.pgBin().map(s::withPgBin).orElse(s))
+        .run(cutterConnection(), proven, "via", "20261205T000000Z-0009");
+
+    assertThat(result).isInstanceOfSatisfying(Blocked.class, b -> {
+      assertThat(b.kind()).isEqualTo(Cause.BackupRefusal.TOOL_MISSING);
+      assertThat(b.reason()).contains(fake.toString()).contains("rwxrwxrwx");
+    });
+    assertThat(Files.exists(ran)).isFalse();
+  }
+
   @Test
   void theVersionCheckAsksThePrefixedPgDumpAndRefusesAnOlderMajor() throws Exception {
     Path script = prefixScript("pg_dump (PostgreSQL) 14.11");

@@ -3,6 +3,7 @@ package dev.cutter.checks;
 import static dev.cutter.checks.Packages.byId;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cutter.core.cause.Cause;
 import dev.cutter.core.check.CheckResult;
 import dev.cutter.core.check.CheckStatus;
 import dev.cutter.core.exec.Journal;
@@ -74,6 +75,108 @@ class BackupScopeTest {
     assertThat(scope(db, "alter table app.t add column x int\ncreate schema reports\ncreate table reports.r (id int)",
         List.of("app")).status()).isEqualTo(CheckStatus.PASS);
     assertThat(scope(db, "drop table billing.invoices", List.of()).status()).as("scope: database")
+        .isEqualTo(CheckStatus.PASS);
+  }
+
+  /**
+   * pg_dump {@code --schema=app} dumps neither a partition, nor an inherited child, nor a table a
+   * foreign key cascades into, nor a table a view or rule writes, when it lives in another schema:
+   * the backup passed (and its restore proof, which compares only the scope) while the change
+   * destroyed rows it did not hold.
+   */
+  @Test
+  void aPartitionOrChildTableInAnotherSchemaIsOutsideTheScopeOfTheParentsChange(TestDatabase db) throws Exception {
+    seed(db);
+    db.execute("create table app.orders (id int, y int) partition by range (y)");
+    db.execute("create table billing.orders_2020 partition of app.orders for values from (2020) to (2021)");
+    db.execute("create table app.parent (id int)");
+    db.execute("create table billing.child () inherits (app.parent)");
+
+    CheckResult delete = scope(db, "delete from app.orders where y = 2020", List.of("app"));
+    assertThat(delete.status()).isEqualTo(CheckStatus.FAIL);
+    assertThat(delete.message()).contains("schema billing").contains("billing.orders_2020");
+    CheckResult drop = scope(db, "drop table app.orders", List.of("app"));
+    assertThat(drop.status()).isEqualTo(CheckStatus.FAIL);
+    CheckResult truncate = scope(db, "truncate app.parent", List.of("app"));
+    assertThat(truncate.status()).isEqualTo(CheckStatus.FAIL);
+    assertThat(truncate.message()).contains("billing.child");
+    assertThat(scope(db, "delete from app.orders", List.of("app", "billing")).status()).isEqualTo(CheckStatus.PASS);
+    CheckResult schema = scope(db, "drop schema app cascade", List.of("app"));
+    assertThat(schema.status()).as("a dropped schema takes its tables' partitions and children along")
+        .isEqualTo(CheckStatus.FAIL);
+    assertThat(schema.message()).contains("DROP schema app reaches billing.");
+  }
+
+  @Test
+  void aCascadingForeignKeyOrAViewIntoAnotherSchemaIsOutsideTheScopeOfTheChangeThatWritesThroughIt(TestDatabase db)
+      throws Exception {
+    seed(db);
+    db.execute("create table app.customers (id int primary key)");
+    db.execute("create table billing.notes (customer int references app.customers on delete cascade)");
+    db.execute("create table app.plain (id int primary key)");
+    db.execute("create table billing.refs (plain int references app.plain)");
+    db.execute("create view app.invoices as select * from billing.invoices");
+
+    CheckResult cascade = scope(db, "delete from app.customers where id = 1", List.of("app"));
+    assertThat(cascade.status()).isEqualTo(CheckStatus.FAIL);
+    assertThat(cascade.message()).contains("schema billing").contains("billing.notes");
+    CheckResult view = scope(db, "delete from app.invoices", List.of("app"));
+    assertThat(view.status()).isEqualTo(CheckStatus.FAIL);
+    assertThat(view.message()).contains("billing.invoices");
+    assertThat(scope(db, "drop view app.invoices", List.of("app")).status()).as("dropping a view drops no rows")
+        .isEqualTo(CheckStatus.PASS);
+    assertThat(scope(db, "delete from app.plain where id = 1", List.of("app")).status())
+        .as("a foreign key without an action deletes nothing of its table").isEqualTo(CheckStatus.PASS);
+  }
+
+  /**
+   * pg_dump leaves an extension's member tables out of every archive (only the extension's
+   * {@code create extension} is dumped, and the data of tables it marks with
+   * pg_extension_config_dump), and the backup's TABLE DATA check and restore proof leave them out
+   * too: a table apply_role added to an extension it owns (a trusted one needs no superuser) was
+   * emptied with a backup read as verified and proven, whatever the scope.
+   */
+  @Test
+  void aTableThatIsAnExtensionsMemberIsInNoBackupAndItsDestructionIsRefusedWhateverTheScope(TestDatabase db)
+      throws Exception {
+    seed(db);
+    db.execute("create extension if not exists dblink");
+    db.execute("create table app.ledger (id int)");
+    db.execute("alter extension dblink add table app.ledger");
+    db.execute("create table app.owners (id int primary key)");
+    db.execute("create table app.entries (owner int references app.owners on delete cascade)");
+    db.execute("alter extension dblink add table app.entries");
+
+    for (List<String> schemas : List.of(List.of("app"), List.<String>of())) {
+      CheckResult delete = scope(db, "delete from app.ledger", schemas);
+      assertThat(delete.status()).as("scope " + schemas).isEqualTo(CheckStatus.FAIL);
+      assertThat(delete.cause()).isInstanceOf(Cause.NotInAnyBackup.class);
+      assertThat(delete.message()).contains("app.ledger").contains("extension dblink");
+      assertThat(scope(db, "delete from app.owners", schemas).message()).as("through a cascade")
+          .contains("app.entries");
+    }
+    assertThat(scope(db, "insert into app.ledger values (1)", List.of()).status()).as("an insert destroys nothing")
+        .isEqualTo(CheckStatus.PASS);
+  }
+
+  /**
+   * Large objects belong to no schema, and pg_dump leaves every one of them out of an archive
+   * scoped to schemas ({@code --schema}): a change that unlinks, truncates or overwrites one passed
+   * P1 with a backup that never held it.
+   */
+  @Test
+  void aChangeThatWritesLargeObjectsNeedsTheWholeDatabaseScope(TestDatabase db) throws Exception {
+    seed(db);
+    CheckResult unlink = scope(db, "select pg_catalog.lo_unlink(l.oid) from pg_catalog.pg_largeobject_metadata l",
+        List.of("app"));
+    assertThat(unlink.status()).isEqualTo(CheckStatus.FAIL);
+    assertThat(unlink.cause()).isInstanceOf(Cause.OutsideBackupScope.class);
+    assertThat(unlink.message()).contains("large objects").contains("lo_unlink");
+    assertThat(scope(db, "select lowrite(lo_open(16400, 131072), 'x')", List.of("app")).status())
+        .isEqualTo(CheckStatus.FAIL);
+    assertThat(scope(db, "select lo_unlink(16400)", List.of()).status()).as("scope: database holds them")
+        .isEqualTo(CheckStatus.PASS);
+    assertThat(scope(db, "select 'lo_unlink(1)'", List.of("app")).status()).as("a word in a string is no call")
         .isEqualTo(CheckStatus.PASS);
   }
 }

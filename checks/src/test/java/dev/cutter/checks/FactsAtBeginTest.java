@@ -95,6 +95,35 @@ class FactsAtBeginTest {
     assertThat(db.queryValue("select count(*) from cutter.journal")).isEqualTo("0");
   }
 
+  /**
+   * B7 at BEGIN: P1 found no partition of app.orders outside the backup scope; another session
+   * attaches one from schema billing, with rows, while the backup (scoped to app) runs. The backup
+   * does not hold it, and the DELETE would empty it: the reach is read again at BEGIN.
+   */
+  @Test
+  void aPartitionAttachedFromOutsideTheScopeDuringTheBackupBlocksAtBegin(TestDatabase db) throws Exception {
+    seed(db);
+    db.execute("create table app.orders (id int, y int) partition by range (y)");
+    db.execute("alter table app.orders owner to " + app);
+    db.execute("create schema billing");
+    db.execute("create table billing.orders_2021 (id int, y int)");
+    db.execute("alter table billing.orders_2021 owner to " + app);
+    db.execute("insert into billing.orders_2021 values (1, 2021)");
+    String sql = "delete from app.orders";
+    ApplyPackage p = pkg(db, sql);
+    ApplyPackage scoped = Packages.with(p, p.preflight(),
+        new BackupPolicy(true, List.of("app"), dir.resolve("backups"), 0, List.of(), Optional.empty()));
+
+    RunReport r = apply(db, scoped, sql,
+        slowBackup(db, "alter table app.orders attach partition billing.orders_2021 for values from (2021) to (2022)"));
+
+    assertThat(r.gates()).filteredOn(g -> g.id().equals(GateIds.PREFLIGHT)).singleElement()
+        .extracting(GateResult::status).as("P1 saw no partition outside the scope").isEqualTo(GateStatus.PASS);
+    assertThat(r.verdict()).isEqualTo(Verdict.BLOCKED);
+    assertThat(applyGate(r).message()).contains("billing.orders_2021");
+    assertThat(db.queryValue("select count(*) from billing.orders_2021")).as("rows kept").isEqualTo("1");
+  }
+
   @Test
   void aColumnAddedBetweenP1AndBeginToATouchedTableBlocksNamingIt(TestDatabase db) throws Exception {
     seed(db);

@@ -341,6 +341,14 @@ class CauseDiagnosisTableTest {
                   + c.dir.resolve("b") + "\n  min_bytes: 64")));
         }, Verdict.BLOCKED, "The change touches schema backup_journal, outside the backup scope",
             "Add the schema to backup.scope (or use scope: database) and have the package signed again."),
+        new Row(Cause.NotInAnyBackup.class, c -> {
+          c.init();
+          c.db.execute("create extension if not exists dblink; create table public.kept (id int);"
+              + " alter extension dblink add table public.kept; alter table public.kept owner to " + c.role);
+          return c.verb("preflight", c.pkg("delete from public.kept;\n", y -> y
+              .replace("  required: false", "  required: true\n  dir: " + c.dir.resolve("b") + "\n  min_bytes: 64")));
+        }, Verdict.BLOCKED, "The change destroys rows of public.kept, which no backup holds",
+            "Take the table out of its extension (ALTER EXTENSION … DROP TABLE) through its own approved change, then re-run."),
         new Row(Cause.NameUnproven.class, c -> {
           c.init();
           return c.verb("preflight", c.pkg("set search_path = \"$user\", public;\ncreate table " + TRAP + "_n (id int);\n"));

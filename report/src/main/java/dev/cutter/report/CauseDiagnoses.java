@@ -327,10 +327,21 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
   @Override
   public Diagnosis outsideBackupScope(Cause.OutsideBackupScope c) {
     return Diagnosis.of(
-        "The change touches schema " + String.join(", ", c.objects()) + ", outside the backup scope: the backup would"
+        "The change touches " + String.join(", ", c.objects()) + ", outside the backup scope: the backup would"
             + " not hold it.",
         "Widen the backup scope and re-issue the package; " + UNCHANGED,
         "Add the schema to backup.scope (or use scope: database) and have the package signed again.");
+  }
+
+  @Override
+  public Diagnosis notInAnyBackup(Cause.NotInAnyBackup c) {
+    return Diagnosis.of(
+        "The change destroys rows of " + String.join(", ", c.relations()) + ", which no backup holds: pg_dump dumps an"
+            + " extension, not the data of its member tables.",
+        "Have the table taken out of its extension, or leave its destruction out of the package; " + UNCHANGED,
+        "Take the table out of its extension (ALTER EXTENSION … DROP TABLE) through its own approved change, then re-run.",
+        "If the table is the extension's own, leave the change that destroys its rows out of the package and have it signed"
+            + " again.");
   }
 
   @Override

@@ -181,7 +181,7 @@ public final class EmbeddedSandbox implements SandboxServer {
       Path made = null;
       try {
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setPGStartupWait(Duration.ofSeconds(60))
-            .setDataDirectory(dir).setCleanDataDirectory(false);
+            .setOverrideWorkingDirectory(unpackedBinaries().toFile()).setDataDirectory(dir).setCleanDataDirectory(false);
         withPassword(builder, pw);
         builder.start().close();
         made = dir;
@@ -283,11 +283,54 @@ public final class EmbeddedSandbox implements SandboxServer {
     builder.setConnectConfig("password", pw.password().value());
   }
 
+  /** This process's private directory for the bundled binaries when the user's cache is not safe to use. */
+  private static Path ownUnpacked;
+
+  /**
+   * Where the embedded library unpacks the bundled binaries and runs them from. Its own default,
+   * {@code java.io.tmpdir/embedded-pg}, it makes writable by everyone without a sticky bit (and so
+   * does it with any directory it is given), and it runs whatever a directory named after the
+   * archive holds once an {@code .exists} file is there: another local user would rename ours away
+   * and put their own {@code postgres} and {@code initdb} in its place. So the library gets
+   * {@code unpacked} inside {@code <user cache>/cutter/bundled-binaries}, a directory the running
+   * user alone owns and may write (0700, checked up to {@code /} as the templates' cache is), which
+   * keeps every other user out of whatever mode the library gives the one inside. When the cache is
+   * not safe (or cannot be made), a private temporary directory of this process's, deleted at its
+   * exit, takes its place (the binaries are then unpacked once per process).
+   */
+  static synchronized Path unpackedBinaries() throws IOException {
+    try {
+      Path cutter = ScratchTemplate.userCache(System.getenv()).resolve("cutter");
+      Path bundled = cutter.resolve("bundled-binaries");
+      java.nio.file.attribute.FileAttribute<?> privateMode = java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+          java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+      if (!Files.isDirectory(cutter)) {
+        Files.createDirectories(cutter, privateMode);
+      }
+      if (!Files.exists(bundled, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        Files.createDirectory(bundled, privateMode);
+      }
+      Path real = bundled.toRealPath();
+      if (ScratchTemplate.ownedAndPrivate(real, real.getParent())) {
+        return real.resolve("unpacked");
+      }
+    } catch (IOException | RuntimeException e) {
+      // the cache is not usable: a private directory of this process's instead
+    }
+    if (ownUnpacked == null) {
+      Path own = Files.createTempDirectory("cutter-binaries");
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> ScratchTemplate.deleteTree(own), "cutter-binaries-deletion"));
+      ownUnpacked = own;
+    }
+    return ownUnpacked.resolve("unpacked");
+  }
+
   /** The bundled server through the embedded library, never trusting a connection ({@link ClusterPassword}). */
   static Running bundled(Map<String, String> settings, Optional<Path> data) throws IOException {
     // a template's copy starts in about a second even on a busy host; one that has not started
     // in 20 s is given up for an initdb (startForRestore), which gets the full minute
     EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+        .setOverrideWorkingDirectory(unpackedBinaries().toFile())
         .setPGStartupWait(Duration.ofSeconds(data.isPresent() ? 20 : 60))
         .setServerConfig("fsync", "off")
         .setServerConfig("synchronous_commit", "off")

@@ -185,7 +185,7 @@ final class ScratchTemplate {
    * unless it is sticky (as {@code /tmp}: there only an entry's owner may rename or delete it).
    * {@code d} lies in a path without symbolic links above {@code top} (a real path).
    */
-  private static boolean ownedAndPrivate(Path d, Path top) throws IOException {
+  static boolean ownedAndPrivate(Path d, Path top) throws IOException {
     int me = currentUid();
     for (Path p = d; p != null; p = p.getParent()) {
       if (Files.isSymbolicLink(p) || !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {

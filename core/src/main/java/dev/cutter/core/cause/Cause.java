@@ -64,6 +64,8 @@ public sealed interface Cause {
 
     R outsideBackupScope(OutsideBackupScope c);
 
+    R notInAnyBackup(NotInAnyBackup c);
+
     R nameUnproven(NameUnproven c);
 
     R targetChangedSinceP1(TargetChangedSinceP1 c);
@@ -314,7 +316,25 @@ public sealed interface Cause {
     }
   }
 
-  /** The change touches objects outside the backup's scope: the backup would not hold them. */
+  /**
+   * The change destroys rows of tables no backup holds whatever its scope: members of an extension
+   * (pg_dump dumps the extension, not its tables' data), each named with its extension.
+   */
+  record NotInAnyBackup(List<String> relations) implements Cause {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.notInAnyBackup(this);
+    }
+
+    public NotInAnyBackup {
+      relations = List.copyOf(relations);
+    }
+  }
+
+  /**
+   * The change touches objects outside the backup's scope: the backup would not hold them. Each
+   * as {@code schema name} (quoted as needed), or {@code large objects}, which no schema holds.
+   */
   record OutsideBackupScope(List<String> objects) implements Cause {
     @Override
     public <R> R accept(Visitor<R> v) {

@@ -386,7 +386,8 @@ public final class Preflight implements Steps.Checks {
   }
 
   @Override
-  public List<CheckResult> recheck(java.sql.Connection c, ConnectionSpec login, ApplyPackage pkg, boolean sandbox) {
+  public List<CheckResult> recheck(java.sql.Connection c, ConnectionSpec login, ApplyPackage pkg,
+      List<dev.cutter.core.exec.ExecStatement> statements, boolean sandbox) {
     List<CheckResult> out = new ArrayList<>();
     TargetAccess access = new TargetAccess(login, passwordFor);
     if (!sandbox) {
@@ -402,6 +403,21 @@ public final class Preflight implements Steps.Checks {
         }));
       } catch (SQLException e) {
         out.add(errorOf(IdentityCheck.ID, e, login.user()));
+      }
+    }
+    // what the change reaches past the relations it names (a partition attached, a cascading foreign
+    // key or a table added to an extension by another session during the backup) is read again;
+    // the apply session keeps apply_role's search_path, pinned here for the check's own queries
+    if (pkg.backup().required()) {
+      try {
+        out.add(BeginRecheck.readOnly(c, conn -> {
+          try (java.sql.Statement st = conn.createStatement()) {
+            st.execute("set local search_path = pg_catalog, pg_temp");
+          }
+          return BackupScopeCheck.run(new CheckContext(BackupScopeCheck.ID, conn, pkg, statements, access));
+        }));
+      } catch (SQLException e) {
+        out.add(errorOf(BackupScopeCheck.ID, e, login.user()));
       }
     }
     for (int i = 0; i < pkg.preflight().size(); i++) {

@@ -324,7 +324,7 @@ public final class ApplyRun {
     // journal's logins once P1's own logins ahead found their route, overlap P1's parallel checks (never the
     // rehearsal, which runs alone after them)
     BeginReading reading = new BeginReading(lockConn, pkg, req.statements(), req.login().user(),
-        c -> checks.recheck(c, req.login(), pkg, req.mode() == RunMode.DRY_RUN));
+        c -> checks.recheck(c, req.login(), pkg, req.statements(), req.mode() == RunMode.DRY_RUN));
     Steps.P1 p1run = checks.preflightWithLint(req.login(), pkg, req.mode() == RunMode.DRY_RUN, reading::readAhead,
         ahead::start);
     List<CheckResult> p1 = p1run.results();

@@ -114,7 +114,8 @@ public final class Steps {
       return List.of();
     }
 
-    default List<CheckResult> recheck(java.sql.Connection c, ConnectionSpec login, ApplyPackage pkg, boolean sandbox) {
+    default List<CheckResult> recheck(java.sql.Connection c, ConnectionSpec login, ApplyPackage pkg,
+        List<dev.cutter.core.exec.ExecStatement> statements, boolean sandbox) {
       return List.of();
     }
   }
