@@ -107,6 +107,41 @@ class BackupScopeTest {
     assertThat(schema.message()).contains("DROP schema app reaches billing.");
   }
 
+  /**
+   * What the touches reach is read for all of them at once (a query per touched relation was a round trip each:
+   * +0.45 s of P1 for a 10,000-statement artifact with a backup): each statement still names what it alone reaches,
+   * by the links its kind follows, among hundreds of touched relations that reach nothing, and two touches that
+   * reach the same relation by different links each reach it.
+   */
+  @Test
+  void manyTouchesReadTogetherReachWhatEachReachesAlone(TestDatabase db) throws Exception {
+    seed(db);
+    StringBuilder many = new StringBuilder();
+    for (int i = 0; i < 300; i++) {
+      db.execute("create table app.n" + i + " (id int primary key)");
+      many.append("comment on table app.n").append(i).append(" is 'n';\n");
+    }
+    db.execute("create table app.orders (id int, y int) partition by range (y)");
+    db.execute("create table billing.orders_2020 partition of app.orders for values from (2020) to (2021)");
+    db.execute("create table app.plain (id int primary key)");
+    db.execute("create table billing.refs (plain int references app.plain)");
+    db.execute("create table app.customers (id int primary key)");
+    db.execute("create table billing.notes (customer int references app.customers on delete cascade)");
+
+    CheckResult r = scope(db, many + "delete from app.plain where id = 1;\ntruncate app.plain cascade;\n"
+        + "delete from app.customers;\ninsert into app.orders values (1, 2020);", List.of("app"));
+    assertThat(r.status()).isEqualTo(CheckStatus.FAIL);
+    assertThat(r.message()).as("the first statement to reach billing names it: the TRUNCATE, by the key it must follow")
+        .contains("TRUNCATE table app.plain reaches billing.refs").doesNotContain("app.n");
+    CheckResult deletes = scope(db, many + "delete from app.plain where id = 1;\ndelete from app.customers;",
+        List.of("app"));
+    assertThat(deletes.message()).as("a DELETE follows only a key with an action")
+        .contains("DELETE table app.customers reaches billing.notes").doesNotContain("billing.refs");
+    CheckResult inserts = scope(db, many + "insert into app.orders values (1, 2020);", List.of("app"));
+    assertThat(inserts.message()).contains("app.orders reaches billing.orders_2020");
+    assertThat(scope(db, many.toString(), List.of("app")).status()).isEqualTo(CheckStatus.PASS);
+  }
+
   @Test
   void aCascadingForeignKeyOrAViewIntoAnotherSchemaIsOutsideTheScopeOfTheChangeThatWritesThroughIt(TestDatabase db)
       throws Exception {

@@ -48,7 +48,10 @@ public final class BackupScopeCheck {
     boolean pathRead = false;
     Map<String, String> outside = new LinkedHashMap<>();
     Map<Long, String> destroyed = new LinkedHashMap<>();
-    Map<String, List<Reached>> reachedOf = new HashMap<>();
+    // every touch's schema first (in order), then what they reach, read for all of them at once: a query
+    // per touched relation was a round trip each (thousands for a long artifact), nearly all finding nothing
+    List<Pending> pending = new ArrayList<>();
+    Map<String, Root> roots = new LinkedHashMap<>();
     StatementAnalysis analysis = StatementAnalysis.of(ctx.statements());
     for (int i = 0; i < ctx.statements().size(); i++) {
       for (Touch t : analysis.touchesAt(i)) {
@@ -69,28 +72,32 @@ public final class BackupScopeCheck {
         }
         String what = "statement " + t.statement() + ", line " + t.line() + ": "
             + t.action().name().replace('_', ' ') + " " + t.kind().sqlName() + " " + t.object();
-        if (!whole && schema != null && !scope.contains(schema)) {
-          outside.putIfAbsent(schema, what);
-        }
         boolean droppedSchema = t.kind() == ObjectKind.SCHEMA && t.action() == Touch.Action.DROP;
+        String key = null;
         if (schema != null && (t.kind().isRelation() || droppedSchema)) {
           // a dropped schema: every table in it, whose partitions and children go with it
           String name = droppedSchema ? null : t.object().name();
-          String key = schema + '\0' + (name == null ? "\0*" : name) + '\0' + mode(t.action());
-          List<Reached> reached = reachedOf.get(key);
-          if (reached == null) {
-            reached = reached(c, schema, name, t.action());
-            reachedOf.put(key, reached);
-          }
-          for (Reached r : reached) {
-            if (!whole && r.how() != null && !scope.contains(r.schema())) {
-              outside.putIfAbsent(r.schema(), what + " reaches " + Identifiers.qualified(r.schema(), r.name())
-                  + " (" + r.how() + ")");
-            }
-            if (t.dropsData()) {
-              destroyed.putIfAbsent(r.oid(), what);
-            }
-          }
+          key = schema + '\0' + (name == null ? "\0*" : name) + '\0' + mode(t.action());
+          roots.putIfAbsent(key, new Root(schema, name, mode(t.action())));
+        }
+        pending.add(new Pending(schema, what, key, t.dropsData()));
+      }
+    }
+    Map<String, List<Reached>> reachedOf = reached(c, roots);
+    for (Pending t : pending) {
+      if (!whole && t.schema() != null && !scope.contains(t.schema())) {
+        outside.putIfAbsent(t.schema(), t.what());
+      }
+      if (t.key() == null) {
+        continue;
+      }
+      for (Reached r : reachedOf.get(t.key())) {
+        if (!whole && r.how() != null && !scope.contains(r.schema())) {
+          outside.putIfAbsent(r.schema(), t.what() + " reaches " + Identifiers.qualified(r.schema(), r.name())
+              + " (" + r.how() + ")");
+        }
+        if (t.dropsData()) {
+          destroyed.putIfAbsent(r.oid(), t.what());
         }
       }
     }
@@ -175,6 +182,12 @@ public final class BackupScopeCheck {
    * {@code "calls lo_unlink"}; a function whose body calls one is not seen.
    */
   static Optional<String> largeObjectWrite(String sql) {
+    // most statements: no tokens read (a long artifact's every statement is asked)
+    return mayNameALargeObjectWrite(sql) ? largeObjectWriteInTokens(sql) : Optional.empty();
+  }
+
+  /** {@link #largeObjectWrite} from {@code sql}'s tokens, whatever its text. */
+  static Optional<String> largeObjectWriteInTokens(String sql) {
     List<SqlTokens.Token> tokens = SqlTokens.of(sql);
     for (int i = 0; i + 1 < tokens.size(); i++) {
       SqlTokens.Token t = tokens.get(i);
@@ -183,6 +196,22 @@ public final class BackupScopeCheck {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * False only where {@code sql} cannot name one of {@link #LARGE_OBJECT_WRITES}: its text, in any case, holds
+   * neither {@code lo_} nor {@code lowrite}, nor a {@code U&"…"} name, whose escapes may spell either.
+   */
+  static boolean mayNameALargeObjectWrite(String sql) {
+    int n = sql.length();
+    for (int i = 0; i + 2 < n; i++) {
+      char ch = sql.charAt(i);
+      if ((ch == 'l' || ch == 'L') && (sql.regionMatches(true, i, "lo_", 0, 3) || sql.regionMatches(true, i, "lowrite", 0, 7))
+          || (ch == 'u' || ch == 'U') && sql.charAt(i + 1) == '&' && sql.charAt(i + 2) == '"') {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static int mode(Touch.Action action) {
@@ -196,6 +225,12 @@ public final class BackupScopeCheck {
   /** A relation a statement on another one writes, drops or alters, and how it reaches it. */
   private record Reached(long oid, String schema, String name, String how) {}
 
+  /** What a touch names: a relation of {@code schema} ({@code name} null: every table of it), for a statement of {@code mode}. */
+  private record Root(String schema, String name, int mode) {}
+
+  /** A touch read, in order: its schema (null: unresolved), how the report names it, its key in {@link Root}s. */
+  private record Pending(String schema, String what, String key, boolean dropsData) {}
+
   /**
    * Where a statement on an existing relation reaches beyond it: partitions and inheritance
    * children (any statement: a DROP of a partitioned table drops its partitions, DML and
@@ -203,62 +238,122 @@ public final class BackupScopeCheck {
    * UPDATE: ON DELETE/UPDATE CASCADE, SET NULL, SET DEFAULT; a TRUNCATE: every referencing table,
    * which it must truncate too or fail), and the relations a view's or a table's rules read or
    * write (DML only). pg_dump {@code --schema} holds none of them when they live in another schema.
-   * The named relation itself comes first, its {@code how} null; with {@code name} null, every
-   * table of the schema (a dropped schema's).
+   * For each of {@code roots} by its key: the relations it names first, their {@code how} null (with
+   * {@code name} null, every table of the schema: a dropped schema's), then what they reach.
    */
-  private static List<Reached> reached(Connection c, String schema, String name, Touch.Action action)
-      throws SQLException {
-    boolean dml = action == Touch.Action.INSERT || action == Touch.Action.UPDATE || action == Touch.Action.DELETE;
-    boolean truncate = action == Touch.Action.TRUNCATE;
-    List<Reached> out = new ArrayList<>();
-    Set<Long> seen = new HashSet<>();
-    List<Long> frontier = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement("select r.oid, r.relname from pg_catalog.pg_class r join pg_catalog.pg_namespace n"
-        + " on n.oid = r.relnamespace where n.nspname = ? and (r.relname = ? or (?::text is null and r.relkind in ('r', 'p')))")) {
-      ps.setString(1, schema);
-      ps.setString(2, name);
-      ps.setString(3, name);
+  private static Map<String, List<Reached>> reached(Connection c, Map<String, Root> roots) throws SQLException {
+    Map<String, List<Reached>> out = new HashMap<>();
+    if (roots.isEmpty()) {
+      return out;
+    }
+    List<String> keys = new ArrayList<>(roots.keySet());
+    Map<String, List<Reached>> named = new HashMap<>();
+    String[] schemas = new String[keys.size()];
+    String[] names = new String[keys.size()];
+    for (int i = 0; i < keys.size(); i++) {
+      Root r = roots.get(keys.get(i));
+      schemas[i] = r.schema();
+      names[i] = r.name();
+      named.put(keys.get(i), new ArrayList<>());
+    }
+    // the relations each names: one query for all
+    try (PreparedStatement ps = c.prepareStatement("select k.i, r.oid, r.relname"
+        + " from rows from (pg_catalog.unnest(?::pg_catalog.text[]), pg_catalog.unnest(?::pg_catalog.text[]))"
+        + " with ordinality k(s, n, i)"
+        + " join pg_catalog.pg_namespace n on n.nspname operator(pg_catalog.=) k.s"
+        + " join pg_catalog.pg_class r on r.relnamespace operator(pg_catalog.=) n.oid"
+        + " and (r.relname operator(pg_catalog.=) k.n or (k.n is null and r.relkind in ('r', 'p')))")) {
+      ps.setArray(1, c.createArrayOf("text", schemas));
+      ps.setArray(2, c.createArrayOf("text", names));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          frontier.add(rs.getLong(1));
-          out.add(new Reached(rs.getLong(1), schema, rs.getString(2), null));
+          String key = keys.get(rs.getInt(1) - 1);
+          named.get(key).add(new Reached(rs.getLong(2), schemas[rs.getInt(1) - 1], rs.getString(3), null));
         }
       }
     }
-    seen.addAll(frontier);
+    // what they reach, per kind of statement (which links it follows): the links of every relation found, a
+    // query per step away for all of them; then each touch's own walk over those links, as it was read alone
+    for (int mode = 0; mode <= 2; mode++) {
+      Map<Long, List<Reached>> links = new HashMap<>();
+      List<Long> frontier = new ArrayList<>();
+      for (String key : keys) {
+        if (roots.get(key).mode() == mode) {
+          for (Reached r : named.get(key)) {
+            if (!links.containsKey(r.oid())) {
+              links.put(r.oid(), new ArrayList<>());
+              frontier.add(r.oid());
+            }
+          }
+        }
+      }
+      while (!frontier.isEmpty()) {
+        List<Long> next = new ArrayList<>();
+        for (Link r : linksOf(c, frontier, mode)) {
+          links.get(r.from()).add(r.reached());
+          if (!links.containsKey(r.reached().oid())) {
+            links.put(r.reached().oid(), new ArrayList<>());
+            next.add(r.reached().oid());
+          }
+        }
+        frontier = next;
+      }
+      for (String key : keys) {
+        if (roots.get(key).mode() != mode) {
+          continue;
+        }
+        List<Reached> walk = new ArrayList<>(named.get(key));
+        Set<Long> seen = new HashSet<>();
+        walk.forEach(r -> seen.add(r.oid()));
+        for (int k = 0; k < walk.size(); k++) {
+          for (Reached r : links.get(walk.get(k).oid())) {
+            if (seen.add(r.oid())) {
+              walk.add(r);
+            }
+          }
+        }
+        out.put(key, walk);
+      }
+    }
+    return out;
+  }
+
+  /** A link from relation {@code from} to the relation it reaches. */
+  private record Link(long from, Reached reached) {}
+
+  /** The links from each of {@code frontier}, for a statement of {@code mode} ({@link #mode}). */
+  private static List<Link> linksOf(Connection c, List<Long> frontier, int mode) throws SQLException {
+    boolean dml = mode == 1;
+    boolean truncate = mode == 2;
     String next = """
-        select x.oid, n.nspname, c.relname, x.how from (
-          select i.inhrelid as oid, 'a partition or child table of ' || i.inhparent::pg_catalog.regclass::text as how
+        select x.src, x.oid, n.nspname, c.relname, x.how from (
+          select i.inhparent as src, i.inhrelid as oid,
+              'a partition or child table of ' || i.inhparent::pg_catalog.regclass::text as how
             from pg_catalog.pg_inherits i where i.inhparent = any (?::oid[])
           union all
-          select f.conrelid, 'its foreign key ' || pg_catalog.quote_ident(f.conname) || ' cascades from '
+          select f.confrelid, f.conrelid, 'its foreign key ' || pg_catalog.quote_ident(f.conname) || ' cascades from '
               || f.confrelid::pg_catalog.regclass::text
             from pg_catalog.pg_constraint f where f.contype = 'f' and f.confrelid = any (?::oid[])
               and (? or (? and (f.confdeltype in ('c', 'n', 'd') or f.confupdtype in ('c', 'n', 'd'))))
           union all
-          select d.refobjid, 'a rule of ' || w.ev_class::pg_catalog.regclass::text || ' reads or writes it'
+          select w.ev_class, d.refobjid, 'a rule of ' || w.ev_class::pg_catalog.regclass::text || ' reads or writes it'
             from pg_catalog.pg_rewrite w join pg_catalog.pg_depend d on d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass
               and d.objid = w.oid and d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
             where ? and w.ev_class = any (?::oid[]) and d.refobjid <> w.ev_class
         ) x join pg_catalog.pg_class c on c.oid = x.oid join pg_catalog.pg_namespace n on n.oid = c.relnamespace
         where c.relkind in ('r', 'p', 'v', 'f', 'm')""";
-    while (!frontier.isEmpty()) {
-      Array a = c.createArrayOf("bigint", frontier.toArray());
-      frontier = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement(next)) {
-        ps.setArray(1, a);
-        ps.setArray(2, a);
-        ps.setBoolean(3, truncate);
-        ps.setBoolean(4, dml);
-        ps.setBoolean(5, dml);
-        ps.setArray(6, a);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            if (seen.add(rs.getLong(1))) {
-              frontier.add(rs.getLong(1));
-              out.add(new Reached(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)));
-            }
-          }
+    List<Link> out = new ArrayList<>();
+    Array a = c.createArrayOf("bigint", frontier.toArray());
+    try (PreparedStatement ps = c.prepareStatement(next)) {
+      ps.setArray(1, a);
+      ps.setArray(2, a);
+      ps.setBoolean(3, truncate);
+      ps.setBoolean(4, dml);
+      ps.setBoolean(5, dml);
+      ps.setArray(6, a);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new Link(rs.getLong(1), new Reached(rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5))));
         }
       }
     }
