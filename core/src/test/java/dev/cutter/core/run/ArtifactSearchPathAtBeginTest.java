@@ -410,6 +410,28 @@ class ArtifactSearchPathAtBeginTest {
   }
 
   /**
+   * R62: a function sets the path to one that reads as the session's own where split otherwise than the server
+   * splits it ({@code "$user", p"ub"lic}: one schema named {@code p"ub"lic}; {@code pub<U+001F>lic}: the control
+   * character is part of the name), so the next INSERT wrote that schema's t and committed its trigger's work. Before:
+   * PASS, the trigger ran.
+   */
+  @Test
+  void aPathThatReadsAsTheSessionsOwnOnlyWhenSplitOtherwiseThanTheServerIsNoCover(TestDatabase db) throws SQLException {
+    seed(db);
+    for (String schema : new String[] {"p\"ub\"lic", "pub\u001flic"}) {
+      String quoted = dev.cutter.core.catalog.Identifiers.quote(schema);
+      db.execute("create schema " + quoted);
+      db.execute("create table " + quoted + ".t (a int)");
+      db.execute("create trigger theirs before insert on " + quoted + ".t for each row execute function public.theirs()");
+      db.execute("create or replace function public.lookalike() returns void language plpgsql as $$ begin"
+          + " perform set_config('search_path', '\"$user\", " + schema + "', false); end $$");
+      stoppedBefore(db, autocommit(db, "select public.lookalike()", "insert into t values (1)"), 2,
+          "\"$user\", " + schema, "\"$user\", public");
+      assertThat(db.queryValue("select count(*) from " + quoted + ".t")).isEqualTo("0");
+    }
+  }
+
+  /**
    * R61 for the role: a function switches it for the session ({@code set_config('role', 'x', false)}), so
    * {@code "$user"} names schema x, and the next INSERT wrote x.t and committed its trigger's work. Before: PASS.
    */
