@@ -214,4 +214,27 @@ class BackupScopeTest {
     assertThat(scope(db, "select 'lo_unlink(1)'", List.of("app")).status()).as("a word in a string is no call")
         .isEqualTo(CheckStatus.PASS);
   }
+
+  /**
+   * B13: a large-object write whose name is written with Unicode escapes ({@code U&"lo\005funlink"}, also with {@code
+   * UESCAPE}) is the server's lo_unlink, which unlinked the object while backup_scope passed a schema scope. A quoted
+   * name in upper case is another function, which the server does not find.
+   */
+  @Test
+  void aLargeObjectWriteNamedWithUnicodeEscapesIsSeenAsTheServerReadsIt(TestDatabase db) throws Exception {
+    seed(db);
+    for (String call : List.of("U&\"lo\\005funlink\"(%s)", "u&\"\\006co_unlink\"(%s)", "U&\"lo!005funlink\" UESCAPE '!'(%s)",
+        "pg_catalog.U&\"lo\\+00005Funlink\"(%s)")) {
+      String oid = db.queryValue("select pg_catalog.lo_create(0)");
+      String sql = "select " + String.format(call, oid);
+      CheckResult r = scope(db, sql, List.of("app"));
+      assertThat(r.status()).as(sql).isEqualTo(CheckStatus.FAIL);
+      assertThat(r.cause()).as(sql).isInstanceOf(Cause.OutsideBackupScope.class);
+      db.execute(sql);
+      assertThat(db.queryValue("select count(*) from pg_catalog.pg_largeobject_metadata where oid = " + oid))
+          .as("the server reads %s as lo_unlink", sql).isEqualTo("0");
+    }
+    assertThat(scope(db, "select \"LO_UNLINK\"(16400)", List.of("app")).status()).as("another function")
+        .isEqualTo(CheckStatus.PASS);
+  }
 }

@@ -189,13 +189,54 @@ public final class BackupScopeCheck {
   /** {@link #largeObjectWrite} from {@code sql}'s tokens, whatever its text. */
   static Optional<String> largeObjectWriteInTokens(String sql) {
     List<SqlTokens.Token> tokens = SqlTokens.of(sql);
+    boolean unicode = ArtifactSearchPath.containsIgnoringCase(sql, "u&\"");
     for (int i = 0; i + 1 < tokens.size(); i++) {
       SqlTokens.Token t = tokens.get(i);
-      if (t.isName() && LARGE_OBJECT_WRITES.contains(t.text()) && tokens.get(i + 1).isPunct('(')) {
-        return Optional.of("calls " + t.text());
+      if (!t.isName()) {
+        continue;
+      }
+      int next = i + 1;
+      char escape = '\\';
+      if (unicode && t.kind() == SqlTokens.Kind.QUOTED && next + 1 < tokens.size() && tokens.get(next).is("uescape")
+          && tokens.get(next + 1).kind() == SqlTokens.Kind.STRING && tokens.get(next + 1).text().length() == 1) {
+        escape = tokens.get(next + 1).text().charAt(0);
+        next += 2;
+      }
+      // a quoted name may be written U&"lo\005funlink": the tokens keep its escapes, the server reads them
+      String name = unicode && t.kind() == SqlTokens.Kind.QUOTED ? unescaped(t.text(), escape) : t.text();
+      if (LARGE_OBJECT_WRITES.contains(name) && next < tokens.size() && tokens.get(next).isPunct('(')) {
+        return Optional.of("calls " + name);
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * {@code text} of a {@code U&"…"} name as the server reads it: {@code escape} and four hex digits, or {@code
+   * escape}, {@code +} and six, is that code point; {@code escape} twice is itself; else as written (which the server
+   * refuses).
+   */
+  static String unescaped(String text, char escape) {
+    StringBuilder b = new StringBuilder(text.length());
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c != escape || i + 1 >= text.length()) {
+        b.append(c);
+      } else if (text.charAt(i + 1) == escape) {
+        b.append(escape);
+        i++;
+      } else {
+        int digits = text.charAt(i + 1) == '+' ? 6 : 4;
+        int from = i + 1 + (digits == 6 ? 1 : 0);
+        if (from + digits <= text.length() && text.substring(from, from + digits).chars().allMatch(d -> Character.digit(d, 16) >= 0)) {
+          b.appendCodePoint(Integer.parseInt(text.substring(from, from + digits), 16));
+          i = from + digits - 1;
+        } else {
+          b.append(c);
+        }
+      }
+    }
+    return b.toString();
   }
 
   /**
