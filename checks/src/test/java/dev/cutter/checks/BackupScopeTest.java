@@ -237,4 +237,39 @@ class BackupScopeTest {
     assertThat(scope(db, "select \"LO_UNLINK\"(16400)", List.of("app")).status()).as("another function")
         .isEqualTo(CheckStatus.PASS);
   }
+
+  /**
+   * B14: {@code DROP … CASCADE} of a type, a domain, a table (its row type) or a schema drops every column of that
+   * type, in any schema: {@code drop type app.color cascade} dropped {@code billing.invoices.color} and its values,
+   * which a backup scoped to app does not hold, while backup_scope passed. The server decides what goes (its NOTICE),
+   * and the check names it.
+   */
+  @Test
+  void aDropThatCascadesToColumnsOfTablesOutsideTheScopeIsRefused(TestDatabase db) throws Exception {
+    seed(db);
+    db.execute("create type app.color as enum ('red', 'green')");
+    db.execute("create domain app.cents as bigint");
+    db.execute("alter table billing.invoices add column color app.color, add column colors app.color[],"
+        + " add column amount app.cents, add column row_of app.t");
+    db.execute("create schema reports");
+    db.execute("create materialized view reports.totals as select count(*) from app.t");
+    for (String drop : List.of("drop type app.color cascade", "drop domain app.cents cascade",
+        "drop table app.t cascade", "drop schema app cascade")) {
+      CheckResult r = scope(db, drop, List.of("app"));
+      assertThat(r.status()).as(drop).isEqualTo(CheckStatus.FAIL);
+      assertThat(((Cause.OutsideBackupScope) r.cause()).objects()).as(drop).contains("schema billing");
+      assertThat(r.message()).as(drop).contains("billing.invoices");
+    }
+    CheckResult mv = scope(db, "drop table app.t cascade", List.of("app", "billing"));
+    assertThat(mv.cause()).as("a materialized view over it").isEqualTo(new Cause.OutsideBackupScope(List.of("schema reports")));
+    assertThat(mv.message()).contains("reports.totals");
+    db.execute("drop type app.color cascade");
+    assertThat(db.queryValue("select count(*) from pg_catalog.pg_attribute where attrelid = 'billing.invoices'::regclass"
+        + " and attname in ('color', 'colors') and not attisdropped")).as("the server dropped them").isEqualTo("0");
+    assertThat(scope(db, "drop domain app.cents cascade", List.of("app", "billing")).status()).as("both in scope")
+        .isEqualTo(CheckStatus.PASS);
+    db.execute("create type app.unused as enum ('x')");
+    assertThat(scope(db, "drop type app.unused cascade", List.of("app")).status()).as("nothing outside depends on it")
+        .isEqualTo(CheckStatus.PASS);
+  }
 }

@@ -52,6 +52,7 @@ public final class BackupScopeCheck {
     // per touched relation was a round trip each (thousands for a long artifact), nearly all finding nothing
     List<Pending> pending = new ArrayList<>();
     Map<String, Root> roots = new LinkedHashMap<>();
+    List<Dropped> drops = new ArrayList<>();
     StatementAnalysis analysis = StatementAnalysis.of(ctx.statements());
     for (int i = 0; i < ctx.statements().size(); i++) {
       for (Touch t : analysis.touchesAt(i)) {
@@ -81,6 +82,10 @@ public final class BackupScopeCheck {
           roots.putIfAbsent(key, new Root(schema, name, mode(t.action())));
         }
         pending.add(new Pending(schema, what, key, t.dropsData()));
+        String family = dependedOn(t);
+        if (schema != null && family != null) {
+          drops.add(new Dropped(family, schema, t.kind() == ObjectKind.SCHEMA ? null : t.object().name(), what));
+        }
       }
     }
     Map<String, List<Reached>> reachedOf = reached(c, roots);
@@ -99,6 +104,15 @@ public final class BackupScopeCheck {
         if (t.dropsData()) {
           destroyed.putIfAbsent(r.oid(), t.what());
         }
+      }
+    }
+    // what a DROP's CASCADE takes along through the catalog's dependencies (after the links above, which name it better)
+    for (Map.Entry<Dropped, List<Reached>> e : droppedWith(c, drops).entrySet()) {
+      for (Reached r : e.getValue()) {
+        if (!whole && !scope.contains(r.schema())) {
+          outside.putIfAbsent(r.schema(), e.getKey().what() + " drops " + r.how() + Identifiers.qualified(r.schema(), r.name()));
+        }
+        destroyed.putIfAbsent(r.oid(), e.getKey().what());
       }
     }
     if (!whole) {
@@ -354,6 +368,102 @@ public final class BackupScopeCheck {
           }
         }
         out.put(key, walk);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A DROP of an object other objects may depend on: {@code family} {@code relation}, {@code type} or {@code
+   * schema}; {@code name} null for a schema.
+   */
+  private record Dropped(String family, String schema, String name, String what) {}
+
+  /** The catalog family of what touch {@code t} drops when others may depend on it (a column of its type), else null. */
+  private static String dependedOn(Touch t) {
+    if (t.action() != Touch.Action.DROP) {
+      return null;
+    }
+    return switch (t.kind()) {
+      case TABLE, VIEW, MATERIALIZED_VIEW, SEQUENCE -> "relation";
+      case TYPE, DOMAIN -> "type";
+      case SCHEMA -> "schema";
+      default -> null;
+    };
+  }
+
+  /**
+   * For each of {@code drops}, the tables (and materialized views) outside what it names whose columns, or themselves,
+   * its CASCADE drops as the server's dependencies say (a column of its type, of an array or domain over it, of a
+   * table's row type; a table of its type; a materialized view over it), in one query: a RESTRICT drop of such an object fails instead. {@code how}
+   * is {@code "column c of "} or empty for the whole table.
+   */
+  private static Map<Dropped, List<Reached>> droppedWith(Connection c, List<Dropped> drops) throws SQLException {
+    Map<Dropped, List<Reached>> out = new LinkedHashMap<>();
+    if (drops.isEmpty()) {
+      return out;
+    }
+    String[] families = new String[drops.size()];
+    String[] schemas = new String[drops.size()];
+    String[] names = new String[drops.size()];
+    for (int i = 0; i < drops.size(); i++) {
+      families[i] = drops.get(i).family();
+      schemas[i] = drops.get(i).schema();
+      names[i] = drops.get(i).name();
+      out.put(drops.get(i), new ArrayList<>());
+    }
+    String sql = """
+        with recursive k(family, s, n, i) as (
+          select * from rows from (pg_catalog.unnest(?::pg_catalog.text[]), pg_catalog.unnest(?::pg_catalog.text[]),
+              pg_catalog.unnest(?::pg_catalog.text[])) with ordinality
+        ), root(i, classid, objid) as (
+          select k.i, 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid, r.oid from k
+            join pg_catalog.pg_namespace n on n.nspname operator(pg_catalog.=) k.s
+            join pg_catalog.pg_class r on r.relnamespace operator(pg_catalog.=) n.oid and r.relname operator(pg_catalog.=) k.n
+           where k.family operator(pg_catalog.=) 'relation'
+          union all
+          select k.i, 'pg_catalog.pg_type'::pg_catalog.regclass::pg_catalog.oid, t.oid from k
+            join pg_catalog.pg_namespace n on n.nspname operator(pg_catalog.=) k.s
+            join pg_catalog.pg_type t on t.typnamespace operator(pg_catalog.=) n.oid and t.typname operator(pg_catalog.=) k.n
+           where k.family operator(pg_catalog.=) 'type'
+          union all
+          select k.i, 'pg_catalog.pg_namespace'::pg_catalog.regclass::pg_catalog.oid, n.oid from k
+            join pg_catalog.pg_namespace n on n.nspname operator(pg_catalog.=) k.s
+           where k.family operator(pg_catalog.=) 'schema'
+        ), walk(i, classid, objid, objsubid) as (
+          select i, classid, objid, 0 from root
+          union
+          -- what depends on it, and the owner of what it is a part of (a view's or materialized view's rule)
+          select w.i, case when x.down then d.classid else d.refclassid end, case when x.down then d.objid else d.refobjid end,
+                 case when x.down then d.objsubid else 0 end
+            from walk w join pg_catalog.pg_depend d
+              on d.refclassid operator(pg_catalog.=) w.classid and d.refobjid operator(pg_catalog.=) w.objid
+             and (w.objsubid operator(pg_catalog.=) 0 or d.refobjsubid operator(pg_catalog.=) w.objsubid)
+             and d.deptype in ('n', 'a', 'i')
+              or d.classid operator(pg_catalog.=) w.classid and d.objid operator(pg_catalog.=) w.objid and d.deptype operator(pg_catalog.=) 'i'
+            cross join lateral (select d.refclassid operator(pg_catalog.=) w.classid and d.refobjid operator(pg_catalog.=) w.objid
+                and d.deptype in ('n', 'a', 'i') as down) x
+        )
+        select distinct w.i, r.oid, n.nspname, r.relname, a.attname
+          from walk w join pg_catalog.pg_class r on w.classid operator(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+               and r.oid operator(pg_catalog.=) w.objid
+          join pg_catalog.pg_namespace n on n.oid operator(pg_catalog.=) r.relnamespace
+          left join pg_catalog.pg_attribute a on a.attrelid operator(pg_catalog.=) r.oid
+               and a.attnum operator(pg_catalog.=) w.objsubid and w.objsubid operator(pg_catalog.>) 0
+         where r.relkind in ('r', 'p', 'm', 'f')
+           and not exists (select from root x where x.i operator(pg_catalog.=) w.i and x.objid operator(pg_catalog.=) r.oid
+               and x.classid operator(pg_catalog.=) w.classid)
+         order by 1, 3, 4, 5""";
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setArray(1, c.createArrayOf("text", families));
+      ps.setArray(2, c.createArrayOf("text", schemas));
+      ps.setArray(3, c.createArrayOf("text", names));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String column = rs.getString(5);
+          out.get(drops.get(rs.getInt(1) - 1)).add(new Reached(rs.getLong(2), rs.getString(3), rs.getString(4),
+              column == null ? "" : "column " + Identifiers.quote(column) + " of "));
+        }
       }
     }
     return out;
