@@ -350,6 +350,40 @@ class BackupGateTest {
     assertThat(Files.exists(ran)).isFalse();
   }
 
+  /**
+   * B15: the PATH entry and the program's final file are the operator's, but a link on the way lies in a directory
+   * others may write ({@code bin/pg_dump -> shared/pg_dump -> private/pg_dump}): whoever may write {@code shared} points
+   * that link at a program of theirs after the check. Before: the gate ran it (neither the named path's directories nor
+   * the resolved path's held the link in between).
+   */
+  @Test
+  void aPgDumpReachedThroughALinkInADirectoryOthersMayWriteIsNeverRun(TestDatabase db) throws Exception {
+    Path own = Files.createDirectory(tmp.resolve("own-bin"));
+    Path shared = Files.createDirectory(tmp.resolve("shared-links"));
+    Path bin = Files.createDirectory(tmp.resolve("bin"));
+    Path ran = tmp.resolve("ran");
+    for (String name : List.of("pg_dump", "pg_restore")) {
+      Path program = own.resolve(name);
+      Files.writeString(program, "#!/bin/sh\nenv > " + ran + "\necho '" + name + " (PostgreSQL) 15.1'\n");
+      Files.setPosixFilePermissions(program, PosixFilePermissions.fromString("rwxr-xr-x"));
+      Files.createSymbolicLink(shared.resolve(name), program);
+      Files.createSymbolicLink(bin.resolve(name), shared.resolve(name));
+    }
+    Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+    Map<String, String> env = env(Map.of());
+    env.put("PATH", bin + ":" + env.get("PATH"));
+    BackupGate gate = new BackupGate(BackupSettings.defaults().withEnvironment(env).withProgress(null));
+
+    BackupResult result = gate.run(conn(db, "postgres"), policy(List.of(), tmp.resolve("b"), 1, List.of(), Optional.empty()),
+        "pkg", RUN_ID);
+
+    assertThat(Files.exists(ran)).as("the program behind the link ran").isFalse();
+    assertThat(result).isInstanceOfSatisfying(Blocked.class, b -> {
+      assertThat(b.kind()).isEqualTo(Cause.BackupRefusal.TOOL_MISSING);
+      assertThat(b.reason()).contains(shared.toString()).contains("rwxrwxrwx");
+    });
+  }
+
   static BackupPolicy policy(List<String> schemas, Path dir, long minBytes, List<String> encryptTo,
       Optional<Path> keys) {
     return new BackupPolicy(true, schemas, dir, minBytes, encryptTo, keys);
