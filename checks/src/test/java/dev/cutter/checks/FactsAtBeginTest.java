@@ -124,6 +124,49 @@ class FactsAtBeginTest {
     assertThat(db.queryValue("select count(*) from billing.orders_2021")).as("rows kept").isEqualTo("1");
   }
 
+  /**
+   * B16: BEGIN's recheck passed and the change holds ROW EXCLUSIVE on app.orders, which ATTACH PARTITION (SHARE UPDATE
+   * EXCLUSIVE on the parent) does not wait for: another session attaches billing.orders_2021, with rows, after BEGIN and
+   * before the change's DELETE, which empties it. The backup scoped to app never held those rows.
+   */
+  @Test
+  void aPartitionAttachedFromOutsideTheScopeAfterBeginIsNotEmptiedUnseen(TestDatabase db) throws Exception {
+    seed(db);
+    db.execute("create table app.orders (id int, y int) partition by range (y)");
+    db.execute("alter table app.orders owner to " + app);
+    db.execute("create schema billing");
+    db.execute("create table billing.orders_2021 (id int, y int)");
+    db.execute("alter table billing.orders_2021 owner to " + app);
+    db.execute("insert into billing.orders_2021 values (1, 2021)");
+    String sql = "select pg_catalog.pg_sleep(4);\ndelete from app.orders;";
+    ApplyPackage p = pkg(db, sql);
+    ApplyPackage scoped = Packages.with(p, p.preflight(),
+        new BackupPolicy(true, List.of("app"), dir.resolve("backups"), 0, List.of(), Optional.empty()));
+    Thread other = new Thread(() -> {
+      for (int i = 0; i < 200; i++) {
+        if (!db.queryValue("select count(*) from pg_catalog.pg_stat_activity where query like 'select pg_catalog.pg_sleep(4)%'"
+            + " and pid <> pg_catalog.pg_backend_pid()").equals("0")) {
+          db.execute("alter table app.orders attach partition billing.orders_2021 for values from (2021) to (2022)");
+          return;
+        }
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    });
+    other.start();
+    RunReport r = apply(db, scoped, sql, slowBackup(db, "select 1"));
+    other.join();
+
+    assertThat(db.queryValue("select count(*) from pg_catalog.pg_inherits where inhrelid = 'billing.orders_2021'::regclass"))
+        .as("attached while the change ran").isEqualTo("1");
+    assertThat(db.queryValue("select count(*) from billing.orders_2021")).as("rows kept (verdict %s)", r.verdict())
+        .isEqualTo("1");
+    assertThat(r.verdict()).as("the change ran first, the attach waited for it").isEqualTo(Verdict.PASS);
+  }
+
   @Test
   void aColumnAddedBetweenP1AndBeginToATouchedTableBlocksNamingIt(TestDatabase db) throws Exception {
     seed(db);

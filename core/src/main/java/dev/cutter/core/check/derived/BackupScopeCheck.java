@@ -374,6 +374,46 @@ public final class BackupScopeCheck {
   }
 
   /**
+   * B16: in the apply transaction, SHARE UPDATE EXCLUSIVE on each existing relation a statement of {@code statements}
+   * updates, deletes from or truncates. The ROW EXCLUSIVE lock BEGIN takes for such a statement lets another session
+   * ATTACH PARTITION or INHERIT (SHARE UPDATE EXCLUSIVE on the parent) a table of a schema outside the backup scope
+   * after the reach was read, and the statement would destroy its rows; this lock makes that wait until the change
+   * ends. Names resolve as the statements' do (the artifact's own path read into them, else the session's).
+   */
+  public static void holdAgainstAttach(Connection c, List<ExecStatement> statements) throws SQLException {
+    StatementAnalysis analysis = StatementAnalysis.of(statements);
+    Set<String> labels = new java.util.LinkedHashSet<>();
+    for (int i = 0; i < statements.size(); i++) {
+      for (Touch t : analysis.touchesAt(i)) {
+        if (t.kind().isRelation() && (t.action() == Touch.Action.UPDATE || t.action() == Touch.Action.DELETE
+            || t.action() == Touch.Action.TRUNCATE)) {
+          labels.add(t.object().qualified() ? Identifiers.qualified(t.object().schema(), t.object().name())
+              : Identifiers.quote(t.object().name()));
+        }
+      }
+    }
+    if (labels.isEmpty()) {
+      return;
+    }
+    List<String> existing = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("select x from pg_catalog.unnest(?::pg_catalog.text[]) x"
+        + " join pg_catalog.pg_class r on r.oid operator(pg_catalog.=) pg_catalog.to_regclass(x)"
+        + " where r.relkind in ('r', 'p', 'v')")) { // what LOCK TABLE locks
+      ps.setArray(1, c.createArrayOf("text", labels.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          existing.add(rs.getString(1));
+        }
+      }
+    }
+    if (!existing.isEmpty()) {
+      try (java.sql.Statement st = c.createStatement()) {
+        st.execute("lock table " + String.join(", ", existing) + " in share update exclusive mode");
+      }
+    }
+  }
+
+  /**
    * A DROP of an object other objects may depend on: {@code family} {@code relation}, {@code type} or {@code
    * schema}; {@code name} null for a schema.
    */
