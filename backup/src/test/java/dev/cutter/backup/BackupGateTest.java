@@ -325,15 +325,9 @@ class BackupGateTest {
   void aPgDumpOnPathThatAnotherUserCouldHavePlantedIsNeverRun(TestDatabase db) throws Exception {
     Path shared = Files.createDirectory(tmp.resolve("shared-bin"));
     Path ran = tmp.resolve("ran");
-    for (String name : List.of("pg_dump", "pg_restore")) {
-      Path fake = shared.resolve(name);
-      Files.writeString(fake, "#!/bin/sh\nenv > " + ran + "\necho '" + name + " (PostgreSQL) 15.1'\n");
-      Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
-    }
+    programsThatLeaveATrace(shared, ran);
     Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
-    Map<String, String> env = env(Map.of());
-    env.put("PATH", shared + ":" + env.get("PATH"));
-    BackupGate gate = new BackupGate(BackupSettings.defaults().withEnvironment(env).withProgress(null));
+    BackupGate gate = firstOnPath(shared);
 
     BackupResult result = gate.run(conn(db, "postgres"), policy(List.of(), tmp.resolve("b"), 1, List.of(), Optional.empty()),
         "pkg", RUN_ID);
@@ -362,17 +356,13 @@ class BackupGateTest {
     Path shared = Files.createDirectory(tmp.resolve("shared-links"));
     Path bin = Files.createDirectory(tmp.resolve("bin"));
     Path ran = tmp.resolve("ran");
+    programsThatLeaveATrace(own, ran);
     for (String name : List.of("pg_dump", "pg_restore")) {
-      Path program = own.resolve(name);
-      Files.writeString(program, "#!/bin/sh\nenv > " + ran + "\necho '" + name + " (PostgreSQL) 15.1'\n");
-      Files.setPosixFilePermissions(program, PosixFilePermissions.fromString("rwxr-xr-x"));
-      Files.createSymbolicLink(shared.resolve(name), program);
+      Files.createSymbolicLink(shared.resolve(name), own.resolve(name));
       Files.createSymbolicLink(bin.resolve(name), shared.resolve(name));
     }
     Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
-    Map<String, String> env = env(Map.of());
-    env.put("PATH", bin + ":" + env.get("PATH"));
-    BackupGate gate = new BackupGate(BackupSettings.defaults().withEnvironment(env).withProgress(null));
+    BackupGate gate = firstOnPath(bin);
 
     BackupResult result = gate.run(conn(db, "postgres"), policy(List.of(), tmp.resolve("b"), 1, List.of(), Optional.empty()),
         "pkg", RUN_ID);
@@ -382,6 +372,22 @@ class BackupGateTest {
       assertThat(b.kind()).isEqualTo(Cause.BackupRefusal.TOOL_MISSING);
       assertThat(b.reason()).contains(shared.toString()).contains("rwxrwxrwx");
     });
+  }
+
+  /** A pg_dump and a pg_restore in {@code dir} that write their environment to {@code ran} when run. */
+  private static void programsThatLeaveATrace(Path dir, Path ran) throws IOException {
+    for (String name : List.of("pg_dump", "pg_restore")) {
+      Path program = dir.resolve(name);
+      Files.writeString(program, "#!/bin/sh\nenv > " + ran + "\necho '" + name + " (PostgreSQL) 15.1'\n");
+      Files.setPosixFilePermissions(program, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+  }
+
+  /** The backup gate with {@code dir} first on PATH. */
+  private static BackupGate firstOnPath(Path dir) {
+    Map<String, String> env = env(Map.of());
+    env.put("PATH", dir + ":" + env.get("PATH"));
+    return new BackupGate(BackupSettings.defaults().withEnvironment(env).withProgress(null));
   }
 
   static BackupPolicy policy(List<String> schemas, Path dir, long minBytes, List<String> encryptTo,
