@@ -272,4 +272,26 @@ class BackupScopeTest {
     assertThat(scope(db, "drop type app.unused cascade", List.of("app")).status()).as("nothing outside depends on it")
         .isEqualTo(CheckStatus.PASS);
   }
+
+  /**
+   * B17: {@code DROP OWNED BY r} names no table, yet drops every one r owns (and every schema r owns, with what is in
+   * it), in any schema: it passed a scope of app while it dropped billing.invoices, which the backup does not hold.
+   */
+  @Test
+  void dropOwnedCountsEveryTableItsRolesOwn(TestDatabase db) throws Exception {
+    seed(db);
+    String owner = db.createRole("owner");
+    db.execute("alter table billing.invoices owner to " + owner);
+    String quoted = "\"" + owner + "\"";
+    for (String drop : List.of("drop owned by " + owner, "DROP OWNED BY postgres, " + quoted + " cascade")) {
+      CheckResult r = scope(db, drop, List.of("app"));
+      assertThat(r.status()).as(drop).isEqualTo(CheckStatus.FAIL);
+      assertThat(((Cause.OutsideBackupScope) r.cause()).objects()).as(drop).contains("schema billing");
+      assertThat(r.message()).as(drop).contains("DROP OWNED BY").contains("billing.invoices");
+    }
+    assertThat(scope(db, "drop owned by " + owner, List.of("app", "billing")).status()).isEqualTo(CheckStatus.PASS);
+    db.execute("drop owned by " + owner);
+    assertThat(db.queryValue("select count(*) from pg_catalog.pg_class where relname = 'invoices'"))
+        .as("the server dropped it").isEqualTo("0");
+  }
 }

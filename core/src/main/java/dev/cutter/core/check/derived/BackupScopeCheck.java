@@ -115,6 +115,22 @@ public final class BackupScopeCheck {
         destroyed.putIfAbsent(r.oid(), e.getKey().what());
       }
     }
+    // DROP OWNED BY names no table, yet drops every one its roles own, and their schemas with what is in them (B17)
+    for (ExecStatement s : ctx.statements()) {
+      List<String> owners = ArtifactSearchPath.containsIgnoringCase(s.text(), "owned")
+          ? dropOwnedBy(s.text(), ctx.applyRole(), ctx.target().login().user()) : List.of();
+      if (owners.isEmpty()) {
+        continue;
+      }
+      String what = "statement " + s.index() + ", line " + s.line() + ": DROP OWNED BY "
+          + String.join(", ", owners.stream().map(Identifiers::quote).toList());
+      for (Reached r : ownedBy(c, owners)) {
+        if (!whole && !scope.contains(r.schema())) {
+          outside.putIfAbsent(r.schema(), what + " drops " + Identifiers.qualified(r.schema(), r.name()));
+        }
+        destroyed.putIfAbsent(r.oid(), what);
+      }
+    }
     if (!whole) {
       for (ExecStatement s : ctx.statements()) {
         Optional<String> call = largeObjectWrite(s.text());
@@ -368,6 +384,59 @@ public final class BackupScopeCheck {
           }
         }
         out.put(key, walk);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The roles {@code DROP OWNED BY …} of {@code sql} names, as the server reads them ({@code CURRENT_USER} and {@code
+   * CURRENT_ROLE}: {@code applyRole}; {@code SESSION_USER}: {@code login}); empty for any other statement.
+   */
+  static List<String> dropOwnedBy(String sql, String applyRole, String login) {
+    List<SqlTokens.Token> t = SqlTokens.of(sql);
+    if (t.size() < 4 || !t.get(0).is("drop") || !t.get(1).is("owned") || !t.get(2).is("by")) {
+      return List.of();
+    }
+    boolean unicode = ArtifactSearchPath.containsIgnoringCase(sql, "u&\"");
+    List<String> out = new ArrayList<>();
+    for (int i = 3; i < t.size(); i++) {
+      SqlTokens.Token k = t.get(i);
+      if (k.isPunct(',') || k.isPunct(';')) {
+        continue;
+      }
+      if (k.kind() == SqlTokens.Kind.WORD && (k.is("cascade") || k.is("restrict"))) {
+        break;
+      }
+      if (k.kind() == SqlTokens.Kind.WORD && (k.is("current_user") || k.is("current_role"))) {
+        out.add(applyRole);
+      } else if (k.kind() == SqlTokens.Kind.WORD && k.is("session_user")) {
+        out.add(login);
+      } else if (k.isName()) {
+        out.add(Identifiers.truncate(unicode && k.kind() == SqlTokens.Kind.QUOTED ? unescaped(k.text(), '\\') : k.text()));
+      }
+    }
+    return out;
+  }
+
+  /** The tables and materialized views {@code owners} own, or that lie in a schema one of them owns. */
+  private static List<Reached> ownedBy(Connection c, List<String> owners) throws SQLException {
+    List<Reached> out = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("""
+        select r.oid, n.nspname, r.relname from pg_catalog.pg_class r
+          join pg_catalog.pg_namespace n on n.oid operator(pg_catalog.=) r.relnamespace
+         where r.relkind in ('r', 'p', 'm')
+           and (r.relowner in (select o.oid from pg_catalog.pg_roles o where o.rolname operator(pg_catalog.=) any (?::pg_catalog.text[]))
+             or n.nspowner in (select o.oid from pg_catalog.pg_roles o where o.rolname operator(pg_catalog.=) any (?::pg_catalog.text[])))
+           and n.nspname operator(pg_catalog.!~) '^pg_' and n.nspname operator(pg_catalog.<>) 'information_schema'
+         order by 2, 3""")) {
+      Array a = c.createArrayOf("text", owners.toArray());
+      ps.setArray(1, a);
+      ps.setArray(2, a);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new Reached(rs.getLong(1), rs.getString(2), rs.getString(3), null));
+        }
       }
     }
     return out;
