@@ -444,6 +444,22 @@ class ArtifactSearchPathAtBeginTest {
   }
 
   /**
+   * R63: a statement of the text that merely holds the word {@code role} (a comment's text, a column named role) left
+   * the role "unknown" for every statement after it, so the role a function then switched to for the session was
+   * never compared: the INSERT wrote x.t and committed its trigger's work (PASS). Only a DO block or a CALL, or a
+   * statement that may EXECUTE a string naming a role, leaves it unknown.
+   */
+  @Test
+  void aStatementThatOnlyMentionsTheWordRoleDoesNotEndTheRoleComparison(TestDatabase db) throws SQLException {
+    String x = becomingFunction(db, false);
+    db.execute("alter table public.t add column role text");
+    stoppedBefore(db, autocommit(db, "comment on table public.t is 'kept by the billing role'",
+        "update public.t set role = 'billing' where false", "select public.become()", "insert into t values (1)"), 4,
+        "\"$user\", public as role " + x, "\"$user\", public as role postgres");
+    assertThat(db.queryValue("select count(*) from " + x + ".t")).isEqualTo("0");
+  }
+
+  /**
    * What the text itself sets, however spelled, is no reason to stop: a SET (written back by the server in its own
    * spelling), a set_config spelled otherwise, a string, RESET, and SET LOCAL or set_config(…, true), which last only
    * their own statement in autocommit mode and leave the path before them (held).
