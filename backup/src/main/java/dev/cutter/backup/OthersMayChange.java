@@ -7,6 +7,7 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -28,11 +29,15 @@ final class OthersMayChange {
 
   private OthersMayChange() {}
 
-  /** The first directory above {@code p} that someone else could change; empty when none (or no POSIX modes). */
+  /**
+   * The first directory above {@code p} that someone else could change; empty when none (or no POSIX modes). Looked
+   * at above {@code p} as named, above each link it leads through on the way to its file (whoever may rename an entry
+   * of a directory holding one points it elsewhere), and above the file resolved.
+   */
   static Optional<Finding> above(Path p) throws IOException {
     Path named = p.toAbsolutePath();
     Set<Path> seen = new HashSet<>();
-    for (Path q : List.of(named, named.toRealPath())) {
+    for (Path q : way(named)) {
       for (Path a = q.getParent(); a != null; a = a.getParent()) {
         if (seen.add(a)) {
           Optional<Finding> f = at(a, true);
@@ -43,6 +48,26 @@ final class OthersMayChange {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * {@code named}, each link it leads through in turn (and each link's directory resolved, where a link lies
+   * behind a linked directory), then the file resolved.
+   */
+  private static List<Path> way(Path named) throws IOException {
+    List<Path> out = new ArrayList<>();
+    Path cur = named;
+    for (int hops = 0; hops < 40; hops++) {
+      out.add(cur);
+      if (!Files.isSymbolicLink(cur)) {
+        break;
+      }
+      Path dir = cur.getParent().toRealPath();
+      out.add(dir.resolve(cur.getFileName()));
+      cur = dir.resolve(Files.readSymbolicLink(cur));
+    }
+    out.add(named.toRealPath());
+    return out;
   }
 
   /**

@@ -325,15 +325,9 @@ class BackupGateTest {
   void aPgDumpOnPathThatAnotherUserCouldHavePlantedIsNeverRun(TestDatabase db) throws Exception {
     Path shared = Files.createDirectory(tmp.resolve("shared-bin"));
     Path ran = tmp.resolve("ran");
-    for (String name : List.of("pg_dump", "pg_restore")) {
-      Path fake = shared.resolve(name);
-      Files.writeString(fake, "#!/bin/sh\nenv > " + ran + "\necho '" + name + " (PostgreSQL) 15.1'\n");
-      Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
-    }
+    programsThatLeaveATrace(shared, ran);
     Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
-    Map<String, String> env = env(Map.of());
-    env.put("PATH", shared + ":" + env.get("PATH"));
-    BackupGate gate = new BackupGate(BackupSettings.defaults().withEnvironment(env).withProgress(null));
+    BackupGate gate = firstOnPath(shared);
 
     BackupResult result = gate.run(conn(db, "postgres"), policy(List.of(), tmp.resolve("b"), 1, List.of(), Optional.empty()),
         "pkg", RUN_ID);
@@ -348,6 +342,52 @@ class BackupGateTest {
         .filteredOn(i -> i.check().equals("pg_dump found")).singleElement()
         .satisfies(i -> assertThat(i.passed()).isFalse());
     assertThat(Files.exists(ran)).isFalse();
+  }
+
+  /**
+   * B15: the PATH entry and the program's final file are the operator's, but a link on the way lies in a directory
+   * others may write ({@code bin/pg_dump -> shared/pg_dump -> private/pg_dump}): whoever may write {@code shared} points
+   * that link at a program of theirs after the check. Before: the gate ran it (neither the named path's directories nor
+   * the resolved path's held the link in between).
+   */
+  @Test
+  void aPgDumpReachedThroughALinkInADirectoryOthersMayWriteIsNeverRun(TestDatabase db) throws Exception {
+    Path own = Files.createDirectory(tmp.resolve("own-bin"));
+    Path shared = Files.createDirectory(tmp.resolve("shared-links"));
+    Path bin = Files.createDirectory(tmp.resolve("bin"));
+    Path ran = tmp.resolve("ran");
+    programsThatLeaveATrace(own, ran);
+    for (String name : List.of("pg_dump", "pg_restore")) {
+      Files.createSymbolicLink(shared.resolve(name), own.resolve(name));
+      Files.createSymbolicLink(bin.resolve(name), shared.resolve(name));
+    }
+    Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+    BackupGate gate = firstOnPath(bin);
+
+    BackupResult result = gate.run(conn(db, "postgres"), policy(List.of(), tmp.resolve("b"), 1, List.of(), Optional.empty()),
+        "pkg", RUN_ID);
+
+    assertThat(Files.exists(ran)).as("the program behind the link ran").isFalse();
+    assertThat(result).isInstanceOfSatisfying(Blocked.class, b -> {
+      assertThat(b.kind()).isEqualTo(Cause.BackupRefusal.TOOL_MISSING);
+      assertThat(b.reason()).contains(shared.toString()).contains("rwxrwxrwx");
+    });
+  }
+
+  /** A pg_dump and a pg_restore in {@code dir} that write their environment to {@code ran} when run. */
+  private static void programsThatLeaveATrace(Path dir, Path ran) throws IOException {
+    for (String name : List.of("pg_dump", "pg_restore")) {
+      Path program = dir.resolve(name);
+      Files.writeString(program, "#!/bin/sh\nenv > " + ran + "\necho '" + name + " (PostgreSQL) 15.1'\n");
+      Files.setPosixFilePermissions(program, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+  }
+
+  /** The backup gate with {@code dir} first on PATH. */
+  private static BackupGate firstOnPath(Path dir) {
+    Map<String, String> env = env(Map.of());
+    env.put("PATH", dir + ":" + env.get("PATH"));
+    return new BackupGate(BackupSettings.defaults().withEnvironment(env).withProgress(null));
   }
 
   static BackupPolicy policy(List<String> schemas, Path dir, long minBytes, List<String> encryptTo,

@@ -214,4 +214,84 @@ class BackupScopeTest {
     assertThat(scope(db, "select 'lo_unlink(1)'", List.of("app")).status()).as("a word in a string is no call")
         .isEqualTo(CheckStatus.PASS);
   }
+
+  /**
+   * B13: a large-object write whose name is written with Unicode escapes ({@code U&"lo\005funlink"}, also with {@code
+   * UESCAPE}) is the server's lo_unlink, which unlinked the object while backup_scope passed a schema scope. A quoted
+   * name in upper case is another function, which the server does not find.
+   */
+  @Test
+  void aLargeObjectWriteNamedWithUnicodeEscapesIsSeenAsTheServerReadsIt(TestDatabase db) throws Exception {
+    seed(db);
+    for (String call : List.of("U&\"lo\\005funlink\"(%s)", "u&\"\\006co_unlink\"(%s)", "U&\"lo!005funlink\" UESCAPE '!'(%s)",
+        "pg_catalog.U&\"lo\\+00005Funlink\"(%s)")) {
+      String oid = db.queryValue("select pg_catalog.lo_create(0)");
+      String sql = "select " + String.format(call, oid);
+      CheckResult r = scope(db, sql, List.of("app"));
+      assertThat(r.status()).as(sql).isEqualTo(CheckStatus.FAIL);
+      assertThat(r.cause()).as(sql).isInstanceOf(Cause.OutsideBackupScope.class);
+      db.execute(sql);
+      assertThat(db.queryValue("select count(*) from pg_catalog.pg_largeobject_metadata where oid = " + oid))
+          .as("the server reads %s as lo_unlink", sql).isEqualTo("0");
+    }
+    assertThat(scope(db, "select \"LO_UNLINK\"(16400)", List.of("app")).status()).as("another function")
+        .isEqualTo(CheckStatus.PASS);
+  }
+
+  /**
+   * B14: {@code DROP … CASCADE} of a type, a domain, a table (its row type) or a schema drops every column of that
+   * type, in any schema: {@code drop type app.color cascade} dropped {@code billing.invoices.color} and its values,
+   * which a backup scoped to app does not hold, while backup_scope passed. The server decides what goes (its NOTICE),
+   * and the check names it.
+   */
+  @Test
+  void aDropThatCascadesToColumnsOfTablesOutsideTheScopeIsRefused(TestDatabase db) throws Exception {
+    seed(db);
+    db.execute("create type app.color as enum ('red', 'green')");
+    db.execute("create domain app.cents as bigint");
+    db.execute("alter table billing.invoices add column color app.color, add column colors app.color[],"
+        + " add column amount app.cents, add column row_of app.t");
+    db.execute("create schema reports");
+    db.execute("create materialized view reports.totals as select count(*) from app.t");
+    for (String drop : List.of("drop type app.color cascade", "drop domain app.cents cascade",
+        "drop table app.t cascade", "drop schema app cascade")) {
+      CheckResult r = scope(db, drop, List.of("app"));
+      assertThat(r.status()).as(drop).isEqualTo(CheckStatus.FAIL);
+      assertThat(((Cause.OutsideBackupScope) r.cause()).objects()).as(drop).contains("schema billing");
+      assertThat(r.message()).as(drop).contains("billing.invoices");
+    }
+    CheckResult mv = scope(db, "drop table app.t cascade", List.of("app", "billing"));
+    assertThat(mv.cause()).as("a materialized view over it").isEqualTo(new Cause.OutsideBackupScope(List.of("schema reports")));
+    assertThat(mv.message()).contains("reports.totals");
+    db.execute("drop type app.color cascade");
+    assertThat(db.queryValue("select count(*) from pg_catalog.pg_attribute where attrelid = 'billing.invoices'::regclass"
+        + " and attname in ('color', 'colors') and not attisdropped")).as("the server dropped them").isEqualTo("0");
+    assertThat(scope(db, "drop domain app.cents cascade", List.of("app", "billing")).status()).as("both in scope")
+        .isEqualTo(CheckStatus.PASS);
+    db.execute("create type app.unused as enum ('x')");
+    assertThat(scope(db, "drop type app.unused cascade", List.of("app")).status()).as("nothing outside depends on it")
+        .isEqualTo(CheckStatus.PASS);
+  }
+
+  /**
+   * B17: {@code DROP OWNED BY r} names no table, yet drops every one r owns (and every schema r owns, with what is in
+   * it), in any schema: it passed a scope of app while it dropped billing.invoices, which the backup does not hold.
+   */
+  @Test
+  void dropOwnedCountsEveryTableItsRolesOwn(TestDatabase db) throws Exception {
+    seed(db);
+    String owner = db.createRole("owner");
+    db.execute("alter table billing.invoices owner to " + owner);
+    String quoted = "\"" + owner + "\"";
+    for (String drop : List.of("drop owned by " + owner, "DROP OWNED BY postgres, " + quoted + " cascade")) {
+      CheckResult r = scope(db, drop, List.of("app"));
+      assertThat(r.status()).as(drop).isEqualTo(CheckStatus.FAIL);
+      assertThat(((Cause.OutsideBackupScope) r.cause()).objects()).as(drop).contains("schema billing");
+      assertThat(r.message()).as(drop).contains("DROP OWNED BY").contains("billing.invoices");
+    }
+    assertThat(scope(db, "drop owned by " + owner, List.of("app", "billing")).status()).isEqualTo(CheckStatus.PASS);
+    db.execute("drop owned by " + owner);
+    assertThat(db.queryValue("select count(*) from pg_catalog.pg_class where relname = 'invoices'"))
+        .as("the server dropped it").isEqualTo("0");
+  }
 }

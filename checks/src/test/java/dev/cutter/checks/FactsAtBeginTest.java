@@ -54,6 +54,23 @@ class FactsAtBeginTest {
     app = Packages.seedFlagged(db);
   }
 
+  /**
+   * A partitioned app.orders and a table of schema billing with a row, both apply_role's, and the package of {@code sql}
+   * with a backup scoped to app.
+   */
+  private ApplyPackage ordersAndATableOutsideTheScope(TestDatabase db, String sql) throws Exception {
+    seed(db);
+    db.execute("create table app.orders (id int, y int) partition by range (y)");
+    db.execute("alter table app.orders owner to " + app);
+    db.execute("create schema billing");
+    db.execute("create table billing.orders_2021 (id int, y int)");
+    db.execute("alter table billing.orders_2021 owner to " + app);
+    db.execute("insert into billing.orders_2021 values (1, 2021)");
+    ApplyPackage p = pkg(db, sql);
+    return Packages.with(p, p.preflight(),
+        new BackupPolicy(true, List.of("app"), dir.resolve("backups"), 0, List.of(), Optional.empty()));
+  }
+
   /** A backup that lets {@code meanwhile} run from another session, then reports PASS. */
   static Steps.Backup slowBackup(TestDatabase db, String meanwhile) {
     return (target, p, runId) -> {
@@ -102,17 +119,8 @@ class FactsAtBeginTest {
    */
   @Test
   void aPartitionAttachedFromOutsideTheScopeDuringTheBackupBlocksAtBegin(TestDatabase db) throws Exception {
-    seed(db);
-    db.execute("create table app.orders (id int, y int) partition by range (y)");
-    db.execute("alter table app.orders owner to " + app);
-    db.execute("create schema billing");
-    db.execute("create table billing.orders_2021 (id int, y int)");
-    db.execute("alter table billing.orders_2021 owner to " + app);
-    db.execute("insert into billing.orders_2021 values (1, 2021)");
     String sql = "delete from app.orders";
-    ApplyPackage p = pkg(db, sql);
-    ApplyPackage scoped = Packages.with(p, p.preflight(),
-        new BackupPolicy(true, List.of("app"), dir.resolve("backups"), 0, List.of(), Optional.empty()));
+    ApplyPackage scoped = ordersAndATableOutsideTheScope(db, sql);
 
     RunReport r = apply(db, scoped, sql,
         slowBackup(db, "alter table app.orders attach partition billing.orders_2021 for values from (2021) to (2022)"));
@@ -122,6 +130,40 @@ class FactsAtBeginTest {
     assertThat(r.verdict()).isEqualTo(Verdict.BLOCKED);
     assertThat(applyGate(r).message()).contains("billing.orders_2021");
     assertThat(db.queryValue("select count(*) from billing.orders_2021")).as("rows kept").isEqualTo("1");
+  }
+
+  /**
+   * B16: BEGIN's recheck passed and the change holds ROW EXCLUSIVE on app.orders, which ATTACH PARTITION (SHARE UPDATE
+   * EXCLUSIVE on the parent) does not wait for: another session attaches billing.orders_2021, with rows, after BEGIN and
+   * before the change's DELETE, which empties it. The backup scoped to app never held those rows.
+   */
+  @Test
+  void aPartitionAttachedFromOutsideTheScopeAfterBeginIsNotEmptiedUnseen(TestDatabase db) throws Exception {
+    String sql = "select pg_catalog.pg_sleep(4);\ndelete from app.orders;";
+    ApplyPackage scoped = ordersAndATableOutsideTheScope(db, sql);
+    Thread other = new Thread(() -> {
+      for (int i = 0; i < 200; i++) {
+        if (!db.queryValue("select count(*) from pg_catalog.pg_stat_activity where query like 'select pg_catalog.pg_sleep(4)%'"
+            + " and pid <> pg_catalog.pg_backend_pid()").equals("0")) {
+          db.execute("alter table app.orders attach partition billing.orders_2021 for values from (2021) to (2022)");
+          return;
+        }
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    });
+    other.start();
+    RunReport r = apply(db, scoped, sql, slowBackup(db, "select 1"));
+    other.join();
+
+    assertThat(db.queryValue("select count(*) from pg_catalog.pg_inherits where inhrelid = 'billing.orders_2021'::regclass"))
+        .as("attached while the change ran").isEqualTo("1");
+    assertThat(db.queryValue("select count(*) from billing.orders_2021")).as("rows kept (verdict %s)", r.verdict())
+        .isEqualTo("1");
+    assertThat(r.verdict()).as("the change ran first, the attach waited for it").isEqualTo(Verdict.PASS);
   }
 
   @Test

@@ -134,37 +134,79 @@ public record SearchPath(String setting, String source, List<String> schemas) {
     }
   }
 
-  /** Splits a search_path value on commas outside double quotes; unquoted names fold to lower case. */
+  /**
+   * Splits a search_path value as the server does (its SplitIdentifierString): a name in double quotes ({@code ""}
+   * inside is one quote), else one running to a comma or whitespace, folded to lower case, a double quote inside it
+   * part of the name ({@code p"ub"lic} is one schema); whitespace is space, tab, newline, carriage return and form
+   * feed only (another control character or an em space is part of the name). Empty names are left out. Of a value the
+   * server refuses (where nothing runs under it), the unreadable rest is kept whole as one element.
+   */
   public static List<String> elements(String setting) {
     List<String> out = new ArrayList<>();
-    StringBuilder cur = new StringBuilder();
-    boolean quoted = false;
-    boolean wasQuoted = false;
-    for (int i = 0; i < setting.length(); i++) {
-      char ch = setting.charAt(i);
-      if (ch == '"') {
-        if (quoted && i + 1 < setting.length() && setting.charAt(i + 1) == '"') {
-          cur.append('"');
-          i++;
-        } else {
-          quoted = !quoted;
-          wasQuoted = true;
+    int i = skipSpace(setting, 0);
+    int n = setting.length();
+    while (i < n) {
+      String name;
+      if (setting.charAt(i) == '"') {
+        StringBuilder cur = new StringBuilder();
+        int j = i + 1;
+        for (;;) {
+          int end = setting.indexOf('"', j);
+          if (end < 0) {
+            return invalid(out, setting, i);
+          }
+          cur.append(setting, j, end);
+          if (end + 1 < n && setting.charAt(end + 1) == '"') {
+            cur.append('"');
+            j = end + 2;
+          } else {
+            i = end + 1;
+            break;
+          }
         }
-      } else if (ch == ',' && !quoted) {
-        add(out, cur, wasQuoted);
-        cur.setLength(0);
-        wasQuoted = false;
-      } else if (quoted || !Character.isWhitespace(ch)) {
-        cur.append(ch);
+        name = cur.toString();
+      } else {
+        int start = i;
+        while (i < n && setting.charAt(i) != ',' && !isSpace(setting.charAt(i))) {
+          i++;
+        }
+        if (i == start) {
+          return invalid(out, setting, start);
+        }
+        name = Identifiers.fold(setting.substring(start, i));
+      }
+      if (!name.isEmpty()) {
+        out.add(name);
+      }
+      i = skipSpace(setting, i);
+      if (i < n && setting.charAt(i) != ',') {
+        return invalid(out, setting, i);
+      }
+      if (i < n) {
+        i = skipSpace(setting, i + 1);
+        if (i == n) {
+          return invalid(out, setting, i);
+        }
       }
     }
-    add(out, cur, wasQuoted);
     return out;
   }
 
-  private static void add(List<String> out, StringBuilder cur, boolean wasQuoted) {
-    if (cur.length() > 0) {
-      out.add(wasQuoted ? cur.toString() : Identifiers.fold(cur.toString()));
+  /** The server's whitespace in a list of names (scanner_isspace). */
+  private static boolean isSpace(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+  }
+
+  private static int skipSpace(String s, int i) {
+    while (i < s.length() && isSpace(s.charAt(i))) {
+      i++;
     }
+    return i;
+  }
+
+  /** A value the server refuses: the rest from {@code from}, whole, as one element. */
+  private static List<String> invalid(List<String> out, String setting, int from) {
+    out.add(setting.substring(from));
+    return out;
   }
 }

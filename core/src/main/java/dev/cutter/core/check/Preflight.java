@@ -410,6 +410,10 @@ public final class Preflight implements Steps.Checks {
     // the apply session keeps apply_role's search_path, pinned here for the check's own queries
     if (pkg.backup().required()) {
       try {
+        if (!pkg.backup().wholeDatabase()) {
+          // first, so that nothing attaches after the reach is read (B16)
+          BackupScopeCheck.holdAgainstAttach(c, statements);
+        }
         out.add(BeginRecheck.readOnly(c, conn -> {
           try (java.sql.Statement st = conn.createStatement()) {
             st.execute("set local search_path = pg_catalog, pg_temp");

@@ -410,6 +410,28 @@ class ArtifactSearchPathAtBeginTest {
   }
 
   /**
+   * R62: a function sets the path to one that reads as the session's own where split otherwise than the server
+   * splits it ({@code "$user", p"ub"lic}: one schema named {@code p"ub"lic}; {@code pub<U+001F>lic}: the control
+   * character is part of the name), so the next INSERT wrote that schema's t and committed its trigger's work. Before:
+   * PASS, the trigger ran.
+   */
+  @Test
+  void aPathThatReadsAsTheSessionsOwnOnlyWhenSplitOtherwiseThanTheServerIsNoCover(TestDatabase db) throws SQLException {
+    seed(db);
+    for (String schema : new String[] {"p\"ub\"lic", "pub\u001flic"}) {
+      String quoted = dev.cutter.core.catalog.Identifiers.quote(schema);
+      db.execute("create schema " + quoted);
+      db.execute("create table " + quoted + ".t (a int)");
+      db.execute("create trigger theirs before insert on " + quoted + ".t for each row execute function public.theirs()");
+      db.execute("create or replace function public.lookalike() returns void language plpgsql as $$ begin"
+          + " perform set_config('search_path', '\"$user\", " + schema + "', false); end $$");
+      stoppedBefore(db, autocommit(db, "select public.lookalike()", "insert into t values (1)"), 2,
+          "\"$user\", " + schema, "\"$user\", public");
+      assertThat(db.queryValue("select count(*) from " + quoted + ".t")).isEqualTo("0");
+    }
+  }
+
+  /**
    * R61 for the role: a function switches it for the session ({@code set_config('role', 'x', false)}), so
    * {@code "$user"} names schema x, and the next INSERT wrote x.t and committed its trigger's work. Before: PASS.
    */
@@ -417,6 +439,22 @@ class ArtifactSearchPathAtBeginTest {
   void anAutocommitStatementAfterAFunctionSwitchedTheRoleForTheSessionIsNotSent(TestDatabase db) throws SQLException {
     String x = becomingFunction(db, false);
     stoppedBefore(db, autocommit(db, "select public.become()", "insert into t values (1)"), 2,
+        "\"$user\", public as role " + x, "\"$user\", public as role postgres");
+    assertThat(db.queryValue("select count(*) from " + x + ".t")).isEqualTo("0");
+  }
+
+  /**
+   * R63: a statement of the text that merely holds the word {@code role} (a comment's text, a column named role) left
+   * the role "unknown" for every statement after it, so the role a function then switched to for the session was
+   * never compared: the INSERT wrote x.t and committed its trigger's work (PASS). Only a DO block or a CALL, or a
+   * statement that may EXECUTE a string naming a role, leaves it unknown.
+   */
+  @Test
+  void aStatementThatOnlyMentionsTheWordRoleDoesNotEndTheRoleComparison(TestDatabase db) throws SQLException {
+    String x = becomingFunction(db, false);
+    db.execute("alter table public.t add column role text");
+    stoppedBefore(db, autocommit(db, "comment on table public.t is 'kept by the billing role'",
+        "update public.t set role = 'billing' where false", "select public.become()", "insert into t values (1)"), 4,
         "\"$user\", public as role " + x, "\"$user\", public as role postgres");
     assertThat(db.queryValue("select count(*) from " + x + ".t")).isEqualTo("0");
   }

@@ -358,8 +358,16 @@ public final class ArtifactSearchPath {
       return to == null ? ExpectedRole.UNKNOWN : new ExpectedRole.Named(to);
     }
     // a DO block or a body that names a role (EXECUTE 'reset role', which a privileged login the trust policy
-    // allows may run): which role follows the text cannot tell
-    return containsIgnoringCase(text, "role") || containsIgnoringCase(text, "authorization") ? ExpectedRole.UNKNOWN : before;
+    // allows may run): which role follows the text cannot tell. Not a statement that only holds the word (a
+    // comment's text, a column named role): it switches nothing, and the comparisons after it go on (R63)
+    return (containsIgnoringCase(text, "role") || containsIgnoringCase(text, "authorization")) && mayRunText(text)
+        ? ExpectedRole.UNKNOWN : before;
+  }
+
+  /** A {@code DO} block or a {@code CALL}, or a statement that may {@code EXECUTE} text it holds. */
+  private static boolean mayRunText(String text) {
+    List<Token> t = tokens(text);
+    return !t.isEmpty() && (t.get(0).is("do") || t.get(0).is("call")) || containsIgnoringCase(text, "execute");
   }
 
   /**

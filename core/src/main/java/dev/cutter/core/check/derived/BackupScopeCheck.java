@@ -52,6 +52,7 @@ public final class BackupScopeCheck {
     // per touched relation was a round trip each (thousands for a long artifact), nearly all finding nothing
     List<Pending> pending = new ArrayList<>();
     Map<String, Root> roots = new LinkedHashMap<>();
+    List<Dropped> drops = new ArrayList<>();
     StatementAnalysis analysis = StatementAnalysis.of(ctx.statements());
     for (int i = 0; i < ctx.statements().size(); i++) {
       for (Touch t : analysis.touchesAt(i)) {
@@ -81,6 +82,10 @@ public final class BackupScopeCheck {
           roots.putIfAbsent(key, new Root(schema, name, mode(t.action())));
         }
         pending.add(new Pending(schema, what, key, t.dropsData()));
+        String family = dependedOn(t);
+        if (schema != null && family != null) {
+          drops.add(new Dropped(family, schema, t.kind() == ObjectKind.SCHEMA ? null : t.object().name(), what));
+        }
       }
     }
     Map<String, List<Reached>> reachedOf = reached(c, roots);
@@ -99,6 +104,31 @@ public final class BackupScopeCheck {
         if (t.dropsData()) {
           destroyed.putIfAbsent(r.oid(), t.what());
         }
+      }
+    }
+    // what a DROP's CASCADE takes along through the catalog's dependencies (after the links above, which name it better)
+    for (Map.Entry<Dropped, List<Reached>> e : droppedWith(c, drops).entrySet()) {
+      for (Reached r : e.getValue()) {
+        if (!whole && !scope.contains(r.schema())) {
+          outside.putIfAbsent(r.schema(), e.getKey().what() + " drops " + r.how() + Identifiers.qualified(r.schema(), r.name()));
+        }
+        destroyed.putIfAbsent(r.oid(), e.getKey().what());
+      }
+    }
+    // DROP OWNED BY names no table, yet drops every one its roles own, and their schemas with what is in them (B17)
+    for (ExecStatement s : ctx.statements()) {
+      List<String> owners = ArtifactSearchPath.containsIgnoringCase(s.text(), "owned")
+          ? dropOwnedBy(s.text(), ctx.applyRole(), ctx.target().login().user()) : List.of();
+      if (owners.isEmpty()) {
+        continue;
+      }
+      String what = "statement " + s.index() + ", line " + s.line() + ": DROP OWNED BY "
+          + String.join(", ", owners.stream().map(Identifiers::quote).toList());
+      for (Reached r : ownedBy(c, owners)) {
+        if (!whole && !scope.contains(r.schema())) {
+          outside.putIfAbsent(r.schema(), what + " drops " + Identifiers.qualified(r.schema(), r.name()));
+        }
+        destroyed.putIfAbsent(r.oid(), what);
       }
     }
     if (!whole) {
@@ -189,13 +219,54 @@ public final class BackupScopeCheck {
   /** {@link #largeObjectWrite} from {@code sql}'s tokens, whatever its text. */
   static Optional<String> largeObjectWriteInTokens(String sql) {
     List<SqlTokens.Token> tokens = SqlTokens.of(sql);
+    boolean unicode = ArtifactSearchPath.containsIgnoringCase(sql, "u&\"");
     for (int i = 0; i + 1 < tokens.size(); i++) {
       SqlTokens.Token t = tokens.get(i);
-      if (t.isName() && LARGE_OBJECT_WRITES.contains(t.text()) && tokens.get(i + 1).isPunct('(')) {
-        return Optional.of("calls " + t.text());
+      if (!t.isName()) {
+        continue;
+      }
+      int next = i + 1;
+      char escape = '\\';
+      if (unicode && t.kind() == SqlTokens.Kind.QUOTED && next + 1 < tokens.size() && tokens.get(next).is("uescape")
+          && tokens.get(next + 1).kind() == SqlTokens.Kind.STRING && tokens.get(next + 1).text().length() == 1) {
+        escape = tokens.get(next + 1).text().charAt(0);
+        next += 2;
+      }
+      // a quoted name may be written U&"lo\005funlink": the tokens keep its escapes, the server reads them
+      String name = unicode && t.kind() == SqlTokens.Kind.QUOTED ? unescaped(t.text(), escape) : t.text();
+      if (LARGE_OBJECT_WRITES.contains(name) && next < tokens.size() && tokens.get(next).isPunct('(')) {
+        return Optional.of("calls " + name);
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * {@code text} of a {@code U&"…"} name as the server reads it: {@code escape} and four hex digits, or {@code
+   * escape}, {@code +} and six, is that code point; {@code escape} twice is itself; else as written (which the server
+   * refuses).
+   */
+  static String unescaped(String text, char escape) {
+    StringBuilder b = new StringBuilder(text.length());
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c != escape || i + 1 >= text.length()) {
+        b.append(c);
+      } else if (text.charAt(i + 1) == escape) {
+        b.append(escape);
+        i++;
+      } else {
+        int digits = text.charAt(i + 1) == '+' ? 6 : 4;
+        int from = i + 1 + (digits == 6 ? 1 : 0);
+        if (from + digits <= text.length() && text.substring(from, from + digits).chars().allMatch(d -> Character.digit(d, 16) >= 0)) {
+          b.appendCodePoint(Integer.parseInt(text.substring(from, from + digits), 16));
+          i = from + digits - 1;
+        } else {
+          b.append(c);
+        }
+      }
+    }
+    return b.toString();
   }
 
   /**
@@ -313,6 +384,195 @@ public final class BackupScopeCheck {
           }
         }
         out.put(key, walk);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The roles {@code DROP OWNED BY …} of {@code sql} names, as the server reads them ({@code CURRENT_USER} and {@code
+   * CURRENT_ROLE}: {@code applyRole}; {@code SESSION_USER}: {@code login}); empty for any other statement.
+   */
+  static List<String> dropOwnedBy(String sql, String applyRole, String login) {
+    List<SqlTokens.Token> t = SqlTokens.of(sql);
+    if (t.size() < 4 || !t.get(0).is("drop") || !t.get(1).is("owned") || !t.get(2).is("by")) {
+      return List.of();
+    }
+    boolean unicode = ArtifactSearchPath.containsIgnoringCase(sql, "u&\"");
+    List<String> out = new ArrayList<>();
+    for (int i = 3; i < t.size(); i++) {
+      SqlTokens.Token k = t.get(i);
+      if (k.isPunct(',') || k.isPunct(';')) {
+        continue;
+      }
+      if (k.kind() == SqlTokens.Kind.WORD && (k.is("cascade") || k.is("restrict"))) {
+        break;
+      }
+      if (k.kind() == SqlTokens.Kind.WORD && (k.is("current_user") || k.is("current_role"))) {
+        out.add(applyRole);
+      } else if (k.kind() == SqlTokens.Kind.WORD && k.is("session_user")) {
+        out.add(login);
+      } else if (k.isName()) {
+        out.add(Identifiers.truncate(unicode && k.kind() == SqlTokens.Kind.QUOTED ? unescaped(k.text(), '\\') : k.text()));
+      }
+    }
+    return out;
+  }
+
+  /** The tables and materialized views {@code owners} own, or that lie in a schema one of them owns. */
+  private static List<Reached> ownedBy(Connection c, List<String> owners) throws SQLException {
+    List<Reached> out = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("""
+        select r.oid, n.nspname, r.relname from pg_catalog.pg_class r
+          join pg_catalog.pg_namespace n on n.oid operator(pg_catalog.=) r.relnamespace
+         where r.relkind in ('r', 'p', 'm')
+           and (r.relowner in (select o.oid from pg_catalog.pg_roles o where o.rolname operator(pg_catalog.=) any (?::pg_catalog.text[]))
+             or n.nspowner in (select o.oid from pg_catalog.pg_roles o where o.rolname operator(pg_catalog.=) any (?::pg_catalog.text[])))
+           and n.nspname operator(pg_catalog.!~) '^pg_' and n.nspname operator(pg_catalog.<>) 'information_schema'
+         order by 2, 3""")) {
+      Array a = c.createArrayOf("text", owners.toArray());
+      ps.setArray(1, a);
+      ps.setArray(2, a);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new Reached(rs.getLong(1), rs.getString(2), rs.getString(3), null));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * B16: in the apply transaction, SHARE UPDATE EXCLUSIVE on each existing relation a statement of {@code statements}
+   * updates, deletes from or truncates. The ROW EXCLUSIVE lock BEGIN takes for such a statement lets another session
+   * ATTACH PARTITION or INHERIT (SHARE UPDATE EXCLUSIVE on the parent) a table of a schema outside the backup scope
+   * after the reach was read, and the statement would destroy its rows; this lock makes that wait until the change
+   * ends. Names resolve as the statements' do (the artifact's own path read into them, else the session's).
+   */
+  public static void holdAgainstAttach(Connection c, List<ExecStatement> statements) throws SQLException {
+    StatementAnalysis analysis = StatementAnalysis.of(statements);
+    Set<String> labels = new java.util.LinkedHashSet<>();
+    for (int i = 0; i < statements.size(); i++) {
+      for (Touch t : analysis.touchesAt(i)) {
+        if (t.kind().isRelation() && (t.action() == Touch.Action.UPDATE || t.action() == Touch.Action.DELETE
+            || t.action() == Touch.Action.TRUNCATE)) {
+          labels.add(t.object().qualified() ? Identifiers.qualified(t.object().schema(), t.object().name())
+              : Identifiers.quote(t.object().name()));
+        }
+      }
+    }
+    if (labels.isEmpty()) {
+      return;
+    }
+    List<String> existing = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("select x from pg_catalog.unnest(?::pg_catalog.text[]) x"
+        + " join pg_catalog.pg_class r on r.oid operator(pg_catalog.=) pg_catalog.to_regclass(x)"
+        + " where r.relkind in ('r', 'p', 'v')")) { // what LOCK TABLE locks
+      ps.setArray(1, c.createArrayOf("text", labels.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          existing.add(rs.getString(1));
+        }
+      }
+    }
+    if (!existing.isEmpty()) {
+      try (java.sql.Statement st = c.createStatement()) {
+        st.execute("lock table " + String.join(", ", existing) + " in share update exclusive mode");
+      }
+    }
+  }
+
+  /**
+   * A DROP of an object other objects may depend on: {@code family} {@code relation}, {@code type} or {@code
+   * schema}; {@code name} null for a schema.
+   */
+  private record Dropped(String family, String schema, String name, String what) {}
+
+  /** The catalog family of what touch {@code t} drops when others may depend on it (a column of its type), else null. */
+  private static String dependedOn(Touch t) {
+    if (t.action() != Touch.Action.DROP) {
+      return null;
+    }
+    return switch (t.kind()) {
+      case TABLE, VIEW, MATERIALIZED_VIEW, SEQUENCE -> "relation";
+      case TYPE, DOMAIN -> "type";
+      case SCHEMA -> "schema";
+      default -> null;
+    };
+  }
+
+  /**
+   * For each of {@code drops}, the tables (and materialized views) outside what it names whose columns, or themselves,
+   * its CASCADE drops as the server's dependencies say (a column of its type, of an array or domain over it, of a
+   * table's row type; a table of its type; a materialized view over it), in one query: a RESTRICT drop of such an object fails instead. {@code how}
+   * is {@code "column c of "} or empty for the whole table.
+   */
+  private static Map<Dropped, List<Reached>> droppedWith(Connection c, List<Dropped> drops) throws SQLException {
+    Map<Dropped, List<Reached>> out = new LinkedHashMap<>();
+    if (drops.isEmpty()) {
+      return out;
+    }
+    String[] families = new String[drops.size()];
+    String[] schemas = new String[drops.size()];
+    String[] names = new String[drops.size()];
+    for (int i = 0; i < drops.size(); i++) {
+      families[i] = drops.get(i).family();
+      schemas[i] = drops.get(i).schema();
+      names[i] = drops.get(i).name();
+      out.put(drops.get(i), new ArrayList<>());
+    }
+    String sql = """
+        with recursive k(family, s, n, i) as (
+          select * from rows from (pg_catalog.unnest(?::pg_catalog.text[]), pg_catalog.unnest(?::pg_catalog.text[]),
+              pg_catalog.unnest(?::pg_catalog.text[])) with ordinality
+        ), root(i, classid, objid) as (
+          select k.i, 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid, r.oid from k
+            join pg_catalog.pg_namespace n on n.nspname operator(pg_catalog.=) k.s
+            join pg_catalog.pg_class r on r.relnamespace operator(pg_catalog.=) n.oid and r.relname operator(pg_catalog.=) k.n
+           where k.family operator(pg_catalog.=) 'relation'
+          union all
+          select k.i, 'pg_catalog.pg_type'::pg_catalog.regclass::pg_catalog.oid, t.oid from k
+            join pg_catalog.pg_namespace n on n.nspname operator(pg_catalog.=) k.s
+            join pg_catalog.pg_type t on t.typnamespace operator(pg_catalog.=) n.oid and t.typname operator(pg_catalog.=) k.n
+           where k.family operator(pg_catalog.=) 'type'
+          union all
+          select k.i, 'pg_catalog.pg_namespace'::pg_catalog.regclass::pg_catalog.oid, n.oid from k
+            join pg_catalog.pg_namespace n on n.nspname operator(pg_catalog.=) k.s
+           where k.family operator(pg_catalog.=) 'schema'
+        ), walk(i, classid, objid, objsubid) as (
+          select i, classid, objid, 0 from root
+          union
+          -- what depends on it, and the owner of what it is a part of (a view's or materialized view's rule)
+          select w.i, case when x.down then d.classid else d.refclassid end, case when x.down then d.objid else d.refobjid end,
+                 case when x.down then d.objsubid else 0 end
+            from walk w join pg_catalog.pg_depend d
+              on d.refclassid operator(pg_catalog.=) w.classid and d.refobjid operator(pg_catalog.=) w.objid
+             and (w.objsubid operator(pg_catalog.=) 0 or d.refobjsubid operator(pg_catalog.=) w.objsubid)
+             and d.deptype in ('n', 'a', 'i')
+              or d.classid operator(pg_catalog.=) w.classid and d.objid operator(pg_catalog.=) w.objid and d.deptype operator(pg_catalog.=) 'i'
+            cross join lateral (select d.refclassid operator(pg_catalog.=) w.classid and d.refobjid operator(pg_catalog.=) w.objid
+                and d.deptype in ('n', 'a', 'i') as down) x
+        )
+        select distinct w.i, r.oid, n.nspname, r.relname, a.attname
+          from walk w join pg_catalog.pg_class r on w.classid operator(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+               and r.oid operator(pg_catalog.=) w.objid
+          join pg_catalog.pg_namespace n on n.oid operator(pg_catalog.=) r.relnamespace
+          left join pg_catalog.pg_attribute a on a.attrelid operator(pg_catalog.=) r.oid
+               and a.attnum operator(pg_catalog.=) w.objsubid and w.objsubid operator(pg_catalog.>) 0
+         where r.relkind in ('r', 'p', 'm', 'f')
+           and not exists (select from root x where x.i operator(pg_catalog.=) w.i and x.objid operator(pg_catalog.=) r.oid
+               and x.classid operator(pg_catalog.=) w.classid)
+         order by 1, 3, 4, 5""";
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setArray(1, c.createArrayOf("text", families));
+      ps.setArray(2, c.createArrayOf("text", schemas));
+      ps.setArray(3, c.createArrayOf("text", names));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String column = rs.getString(5);
+          out.get(drops.get(rs.getInt(1) - 1)).add(new Reached(rs.getLong(2), rs.getString(3), rs.getString(4),
+              column == null ? "" : "column " + Identifiers.quote(column) + " of "));
+        }
       }
     }
     return out;
