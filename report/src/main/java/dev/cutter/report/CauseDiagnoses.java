@@ -362,7 +362,7 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
       case LOCKS_NOT_GRANTED -> "other sessions held locks on relations the change touches past lock_timeout";
       case CHECK -> "a preflight check no longer held at BEGIN";
       case CREATED_BY_ANOTHER_SESSION, CREATED_IN_ANOTHER_SCHEMA, SCHEMA_NO_LONGER_USABLE, SEARCH_PATH_CHANGED_UNSEEN,
-          SCHEMA_MADE_BY_ANOTHER_SESSION -> null;
+          SCHEMA_MADE_BY_ANOTHER_SESSION, TEMPORARY_TABLE_TAKES_NAME -> null;
     };
     if (what == null) {
       return createdElsewhere(c);
@@ -407,6 +407,19 @@ final class CauseDiagnoses implements Cause.Visitor<Diagnosis> {
           "Find which statement changed the search_path (the functions the artifact calls) before re-running.",
           "Set the search_path in the artifact itself (SET search_path) or qualify every name, and re-issue the package.",
           "If the function must change it, have it set search_path in its own definition (SET clause) so the change ends with it.");
+    }
+    if (c.what() == Cause.Recheck.TEMPORARY_TABLE_TAKES_NAME) {
+      return Diagnosis.of((autocommit ? "Before the statement named above" : "Before COMMIT") + " the session had"
+              + " temporary relation(s) " + c.relation() + ", named as relations the artifact names without a schema and"
+              + " does not create temporary itself: something the change ran (a function's CREATE TEMPORARY TABLE) made"
+              + " them, and as the server searches the temporary schema first, the statements after it "
+              + (autocommit ? "would have written there, not where the preflight proved. It was not sent, nor those after"
+                  + " it; the statements before it committed and were not undone."
+                  : "wrote there, not where the preflight proved." + ended),
+          "Find which function the artifact calls creates a temporary table of that name.",
+          "Qualify the names the artifact writes (schema.table), or have the function use another name, and re-issue"
+              + " the package.",
+          "If the temporary table is meant, create it in the artifact's own text (CREATE TEMPORARY TABLE).");
     }
     if (c.what() == Cause.Recheck.SCHEMA_MADE_BY_ANOTHER_SESSION) {
       String schema = c.schema() == null ? "A schema" : "Schema " + c.schema();

@@ -70,4 +70,17 @@ class CreatedElsewhereDiagnosisTest {
     assertThat(CauseDiagnoses.of(c, report("transaction")).rootCause()).startsWith("Before COMMIT the session's search_path")
         .endsWith(" The change was rolled back.");
   }
+
+  /** R64: a temporary table a function made took a name; said for the mode, the relation named. */
+  @Test
+  void aTemporaryTableThatTookANameIsNamedAndTheEndingSaidForTheMode() {
+    Cause c = new Cause.TargetChangedSinceP1(Cause.Recheck.TEMPORARY_TABLE_TAKES_NAME, "t", null, null);
+    Diagnosis tx = CauseDiagnoses.of(c, report("transaction"));
+    assertThat(tx.rootCause()).startsWith("Before COMMIT the session had temporary relation(s) t, named as relations"
+        + " the artifact names without a schema").endsWith(" The change was rolled back.");
+    assertThat(tx.nextAction()).startsWith("Find which function the artifact calls creates a temporary table");
+    assertThat(CauseDiagnoses.of(c, report("autocommit")).rootCause()).startsWith("Before the statement named above")
+        .endsWith("It was not sent, nor those after it; the statements before it committed and were not undone.")
+        .doesNotContain("COMMIT", "rolled back");
+  }
 }

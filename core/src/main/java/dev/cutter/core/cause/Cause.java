@@ -405,7 +405,13 @@ public sealed interface Cause {
      * A schema the change creates and its own search_path lists first ({@code schema}) was made by another
      * session after BEGIN: its CREATE SCHEMA IF NOT EXISTS made nothing, and the change's objects went there.
      */
-    SCHEMA_MADE_BY_ANOTHER_SESSION
+    SCHEMA_MADE_BY_ANOTHER_SESSION,
+    /**
+     * Before COMMIT the session had temporary relations ({@code relation}) named as relations the artifact names
+     * unqualified and does not create temporary: a function the change ran created them, and the statements after
+     * it wrote there (the temporary schema is searched first).
+     */
+    TEMPORARY_TABLE_TAKES_NAME
   }
 
   /** The P2 backup was refused. */

@@ -257,13 +257,57 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     Map<Integer, List<String>> observed = mayCreateNothing(mayNothing, createdFirst.keySet(), createdBy);
     CatalogFingerprint atP1 = fp;
     beforeFirstTouch(observed, statements, firstTouch, fingerprinted(locks).stream().filter(atP1::absent).toList());
-    return new BeginRecheck(locks, List.copyOf(createdFirst.keySet()), observed, createdFirst.keySet().stream().filter(unqualified::contains).toList(), fp,
+    BeginRecheck recheck = new BeginRecheck(locks, List.copyOf(createdFirst.keySet()), observed, createdFirst.keySet().stream().filter(unqualified::contains).toList(), fp,
         session, lockConn, packageChecks, schemas, artifactSchemas, artifactObjects, pkg.target().applyRole(),
         dev.cutter.core.check.derived.StatementAnalysis.finalSearchPath(statements),
         dev.cutter.core.check.derived.StatementAnalysis.beforePathChanges(statements),
         dev.cutter.core.check.derived.StatementAnalysis.rolesBefore(statements),
         dev.cutter.core.check.derived.StatementAnalysis.finalRole(statements));
+    recheck.namedUnqualified = namedUnqualified(statements);
+    return recheck;
   }
+
+  /**
+   * The relations the artifact names without a schema (also those its own search_path qualifies), less those its
+   * text creates temporary: a temporary relation of such a name that something the change ran created would take
+   * the name (the server searches the temporary schema first).
+   */
+  static List<String> namedUnqualified(List<ExecStatement> statements) {
+    Set<String> names = new java.util.TreeSet<>();
+    for (Touch t : dev.cutter.core.check.derived.StatementAnalysis.touches(statements)) {
+      if (t.kind().isRelation() && !t.object().qualified()) {
+        names.add(t.object().name());
+      }
+    }
+    for (dev.cutter.core.check.derived.ArtifactSearchPath.PathName n
+        : dev.cutter.core.check.derived.StatementAnalysis.pathNames(statements)) {
+      if (n.kind().isRelation()) {
+        names.add(n.name());
+      }
+    }
+    if (names.isEmpty()) {
+      return List.of();
+    }
+    for (dev.cutter.core.check.derived.Requirement r : dev.cutter.core.check.derived.StatementAnalysis.requirements(statements)) {
+      if (r instanceof dev.cutter.core.check.derived.Requirement.CreateTemporary ct) {
+        names.remove(ct.object().name());
+      }
+    }
+    for (Touch t : dev.cutter.core.check.derived.StatementAnalysis.touches(statements)) {
+      if (t.object().qualified() && "pg_temp".equals(t.object().schema())) {
+        names.remove(t.object().name()); // the text's own temporary relation, named in its schema
+      }
+    }
+    return List.copyOf(names);
+  }
+
+  /** See {@link #namedUnqualified}; empty: nothing to compare before COMMIT. */
+  private List<String> namedUnqualified = List.of();
+
+  /** The session's temporary relations of {@link #namedUnqualified}: one query, in the change's transaction. */
+  private static final String TEMPORARY_NAMED = "select pg_catalog.string_agg(c.relname::pg_catalog.text, ', '"
+      + " order by c.relname) from pg_catalog.pg_class c where c.relnamespace operator(pg_catalog.=)"
+      + " pg_catalog.pg_my_temp_schema() and c.relname::pg_catalog.text operator(pg_catalog.=) any (?::pg_catalog.text[])";
 
   /**
    * The types, domains and routines the analysis named unqualified under a search_path the artifact set itself,
@@ -650,6 +694,19 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     if (pathAtBegin != null) {
       searchPathAsTheTextLeavesIt(c, finalSearchPath, finalRole, pathAtBegin, roleAtBegin);
     }
+    if (!namedUnqualified.isEmpty()) {
+      // a function the change ran may have created a temporary table of a name the artifact writes unqualified:
+      // the statements after it wrote the session's temporary table, which goes with it (R64)
+      try (java.sql.PreparedStatement ps = c.prepareStatement(TEMPORARY_NAMED)) {
+        ps.setArray(1, c.createArrayOf("text", namedUnqualified.toArray()));
+        try (ResultSet rs = ps.executeQuery()) {
+          String found = rs.next() ? rs.getString(1) : null;
+          if (found != null) {
+            throw CreatedElsewhere.temporaryTakesName(found);
+          }
+        }
+      }
+    }
   }
 
   /**
@@ -714,7 +771,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     return new ApplyEngine.BetweenStatements() {
       @Override
       public boolean compares(ExecStatement next, int last) {
-        return searchPathAtBegin != null
+        return !namedUnqualified.isEmpty() || searchPathAtBegin != null
             && (path(next, last) != null || !(role(next, last) instanceof dev.cutter.core.check.derived.ExpectedRole.Unknown));
       }
 
@@ -727,6 +784,18 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
         String[] d = differs(path(next, last), role(next, last), atBegin, roleAtBegin, searchPath, user);
         if (d != null) {
           throw CreatedElsewhere.searchPathChangedUnseenBefore(last, d[0], d[1]);
+        }
+      }
+
+      @Override
+      public List<String> temporaryNames() {
+        return namedUnqualified;
+      }
+
+      @Override
+      public void checkTemporary(ExecStatement next, int last, String found) throws SQLException {
+        if (found != null) {
+          throw CreatedElsewhere.temporaryTakesNameBefore(last, found);
         }
       }
 

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.time.Duration;
 
 /**
@@ -157,14 +158,30 @@ public final class AdvisoryLock implements AutoCloseable {
    * What an autocommit session shows between two statements: whether it holds the change key (O17), its
    * search_path setting and the role it runs as (R61).
    */
-  public record Between(boolean holdsChange, String searchPath, String user) {}
+  public record Between(boolean holdsChange, String searchPath, String user, String temporaryNamed) {}
 
   /** {@link Between} of {@code c} now, in one query. */
   public static Between between(Connection c) throws SQLException {
-    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select " + HOLDS_CHANGE
-        + ", pg_catalog.current_setting('search_path'), current_user")) {
-      rs.next();
-      return new Between(rs.getBoolean(1), rs.getString(2), rs.getString(3));
+    return between(c, List.of());
+  }
+
+  /**
+   * {@link Between} of {@code c} now, in one query, with the session's temporary relations named as one of {@code
+   * names} ({@code temporaryNamed}: comma-separated, null where none; R64).
+   */
+  public static Between between(Connection c, List<String> names) throws SQLException {
+    String sql = "select " + HOLDS_CHANGE + ", pg_catalog.current_setting('search_path'), current_user"
+        + (names.isEmpty() ? "" : ", (select pg_catalog.string_agg(r.relname::pg_catalog.text, ', ' order by r.relname)"
+        + " from pg_catalog.pg_class r where r.relnamespace operator(pg_catalog.=) pg_catalog.pg_my_temp_schema()"
+        + " and r.relname::pg_catalog.text operator(pg_catalog.=) any (?::pg_catalog.text[]))");
+    try (java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+      if (!names.isEmpty()) {
+        ps.setArray(1, c.createArrayOf("text", names.toArray()));
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return new Between(rs.getBoolean(1), rs.getString(2), rs.getString(3), names.isEmpty() ? null : rs.getString(4));
+      }
     }
   }
 

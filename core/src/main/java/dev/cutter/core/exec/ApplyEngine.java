@@ -80,6 +80,19 @@ public final class ApplyEngine {
      * and {@code user}, the session's right before {@code next}, are not what the text leaves after {@code last}.
      */
     void check(ExecStatement next, int last, String searchPath, String user) throws SQLException;
+
+    /** The relation names a temporary relation must not take in the session (R64); empty: none looked for. */
+    default java.util.List<String> temporaryNames() {
+      return java.util.List.of();
+    }
+
+    /**
+     * Throws a refusal of cutter's own ({@code next} is not sent) when the session has temporary relations {@code
+     * found} (null: none) of {@link #temporaryNames}.
+     */
+    default void checkTemporary(ExecStatement next, int last, String found) throws SQLException {
+      // nothing looked for
+    }
   }
 
   /** Nothing compared between autocommit statements. */
@@ -414,11 +427,12 @@ public final class ApplyEngine {
         try {
           if (last > 0 && (keyed || between.compares(s, last))) {
             // one query: the change key (O17) and the session's path and role (R61), before the statement is sent
-            AdvisoryLock.Between now = AdvisoryLock.between(c);
+            AdvisoryLock.Between now = AdvisoryLock.between(c, between.temporaryNames());
             if (keyed) {
               ChangeKeyReleased.check(now.holdsChange(), s.index(), s.line(), last);
             }
             between.check(s, last, now.searchPath(), now.user());
+            between.checkTemporary(s, last, now.temporaryNamed());
             sent = System.nanoTime();
           }
           sending = true;

@@ -37,7 +37,13 @@ public final class CreatedElsewhere extends SQLException {
      * A schema the artifact's own search_path lists first, absent at P1 and BEGIN (the artifact creates it,
      * {@code IF NOT EXISTS}), was made by another session after BEGIN, not by the change.
      */
-    SCHEMA_BY_ANOTHER_SESSION
+    SCHEMA_BY_ANOTHER_SESSION,
+    /**
+     * Before COMMIT the session has a temporary relation named as a relation the artifact names unqualified, which
+     * its text does not create temporary: something the change ran (a function's {@code CREATE TEMPORARY TABLE})
+     * made it, and the server searches the temporary schema first, so the statements after it wrote there.
+     */
+    TEMPORARY_TAKES_NAME
   }
 
   /**
@@ -90,6 +96,28 @@ public final class CreatedElsewhere extends SQLException {
         + "' as the artifact's statements leave it after statement " + last + ": something it ran (a function calling"
         + " set_config) changed it for the session unseen, and the names of the statements after it would resolve"
         + " elsewhere than P1 proved");
+  }
+
+  /**
+   * Before COMMIT the session's temporary schema holds {@code relations}, named as relations the artifact names
+   * unqualified and does not create temporary itself.
+   */
+  public static CreatedElsewhere temporaryTakesName(String relations) {
+    return new CreatedElsewhere(new Finding(Check.TEMPORARY_TAKES_NAME, relations, null, null), "before COMMIT the"
+        + " session has temporary relation(s) " + relations + ", named as relations the artifact names unqualified and"
+        + " does not create temporary: something the change ran created them unseen, and the server searches the"
+        + " temporary schema first, so the statements after it wrote there, not where P1 proved");
+  }
+
+  /**
+   * Autocommit mode (R64): right before a statement, which is not sent, the session's temporary schema holds {@code
+   * relations}, named as relations the artifact names unqualified and does not create temporary itself.
+   */
+  public static CreatedElsewhere temporaryTakesNameBefore(int last, String relations) {
+    return new CreatedElsewhere(new Finding(Check.TEMPORARY_TAKES_NAME, relations, null, null), "not sent: the session"
+        + " has temporary relation(s) " + relations + " after statement " + last + ", named as relations the artifact"
+        + " names unqualified and does not create temporary: something it ran created them unseen, and the server"
+        + " searches the temporary schema first, so the statements after it would write there, not where P1 proved");
   }
 
   /** {@code schema}, which the change creates and its own search_path lists first, was created by another session. */

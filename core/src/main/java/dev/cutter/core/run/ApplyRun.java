@@ -925,6 +925,7 @@ public final class ApplyRun {
       case SCHEMA_NO_LONGER_USABLE -> Cause.Recheck.SCHEMA_NO_LONGER_USABLE;
       case SEARCH_PATH_CHANGED_UNSEEN -> Cause.Recheck.SEARCH_PATH_CHANGED_UNSEEN;
       case SCHEMA_BY_ANOTHER_SESSION -> Cause.Recheck.SCHEMA_MADE_BY_ANOTHER_SESSION;
+      case TEMPORARY_TAKES_NAME -> Cause.Recheck.TEMPORARY_TABLE_TAKES_NAME;
     };
     return new Cause.TargetChangedSinceP1(what, f.relation(), f.schema(), f.expectedSchema());
   }

@@ -245,6 +245,51 @@ class ArtifactSearchPathAtBeginTest {
     refusedAsSwitchedUnseen(db, apply(db, null, "select public.switch()", "insert into t values (1)"));
   }
 
+  /**
+   * R64: a function the change calls creates a temporary table {@code t}; the server searches the temporary schema
+   * first, so the next unqualified {@code insert into t} writes the session's temporary table, which goes with the
+   * session, not public.t, which P1 proved and BEGIN locked. Before: PASS, and public.t stayed empty. Before COMMIT the
+   * session's temporary relations named as relations the artifact names unqualified (and does not create temporary
+   * itself) are looked for; the change is rolled back.
+   */
+  @Test
+  void aTemporaryTableAFunctionCreatesThatTakesAnUnqualifiedNameIsRefusedBeforeCommit(TestDatabase db)
+      throws SQLException {
+    seed(db);
+    db.execute("create function public.mktemp() returns void language plpgsql as $$ begin"
+        + " create temporary table t (a int); end $$");
+    RunReport r = apply(db, null, "select public.mktemp()", "insert into t values (1)");
+    assertThat(r.verdict()).as("%s", r.gates()).isNotEqualTo(Verdict.PASS);
+    assertThat(CreatedFirstAtBeginTest.applyGate(r).cause()).isEqualTo(new Cause.TargetChangedSinceP1(
+        Cause.Recheck.TEMPORARY_TABLE_TAKES_NAME, "t", null, null));
+    assertThat(db.queryValue("select count(*) from public.t")).isEqualTo("0");
+
+    assertThat(applyIn(db, ApplySettings.Mode.TRANSACTION, null, "d".repeat(64),
+        ApplyRunTest.stmts("select public.mktemp()", "insert into public.t values (1)")).verdict())
+        .as("a qualified name is not taken").isEqualTo(Verdict.PASS);
+    RunReport own = applyIn(db, ApplySettings.Mode.TRANSACTION, null, "e".repeat(64), ApplyRunTest.stmts(
+        "create temporary table scratch (a int)", "insert into scratch values (1)", "insert into t select a from scratch"));
+    assertThat(own.verdict()).as("the artifact's own temporary table: %s", own.gates()).isEqualTo(Verdict.PASS);
+  }
+
+  /**
+   * R64 in autocommit mode: the statement after the one whose function created the temporary table is not sent (the
+   * look rides on the change key's query before each statement). Before: PASS, public.t empty.
+   */
+  @Test
+  void anAutocommitStatementAfterAFunctionCreatedATemporaryTableOfItsNameIsNotSent(TestDatabase db) throws SQLException {
+    seed(db);
+    db.execute("create function public.mktemp() returns void language plpgsql as $$ begin"
+        + " create temporary table t (a int); end $$");
+    RunReport r = applyIn(db, ApplySettings.Mode.AUTOCOMMIT, null, "a".repeat(64),
+        ApplyRunTest.stmts("select public.mktemp()", "insert into t values (1)"));
+    assertThat(r.verdict()).as("%s", r.gates()).isNotEqualTo(Verdict.PASS);
+    assertThat(CreatedFirstAtBeginTest.applyGate(r).cause()).isEqualTo(new Cause.TargetChangedSinceP1(
+        Cause.Recheck.TEMPORARY_TABLE_TAKES_NAME, "t", null, null));
+    assertThat(applyMessage(r)).contains("not sent");
+    assertThat(db.queryValue("select count(*) from public.t")).isEqualTo("0");
+  }
+
   /** Seeded, with another session's trigger on s1.t and a function that sets the path to s1, public unseen. */
   private static void switchingFunction(TestDatabase db) {
     seed(db);
