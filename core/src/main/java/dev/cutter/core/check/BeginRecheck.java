@@ -304,11 +304,6 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
   /** See {@link #namedUnqualified}; empty: nothing to compare before COMMIT. */
   private List<String> namedUnqualified = List.of();
 
-  /** The session's temporary relations of {@link #namedUnqualified}: one query, in the change's transaction. */
-  private static final String TEMPORARY_NAMED = "select pg_catalog.string_agg(c.relname::pg_catalog.text, ', '"
-      + " order by c.relname) from pg_catalog.pg_class c where c.relnamespace operator(pg_catalog.=)"
-      + " pg_catalog.pg_my_temp_schema() and c.relname::pg_catalog.text operator(pg_catalog.=) any (?::pg_catalog.text[])";
-
   /**
    * The types, domains and routines the analysis named unqualified under a search_path the artifact set itself,
    * that the artifact neither creates nor took away first: none can be locked as a relation is, so what P1 proved
@@ -697,7 +692,7 @@ public final class BeginRecheck implements ApplyEngine.BeforeFirstStatement {
     if (!namedUnqualified.isEmpty()) {
       // a function the change ran may have created a temporary table of a name the artifact writes unqualified:
       // the statements after it wrote the session's temporary table, which goes with it (R64)
-      try (java.sql.PreparedStatement ps = c.prepareStatement(TEMPORARY_NAMED)) {
+      try (java.sql.PreparedStatement ps = c.prepareStatement(dev.cutter.core.exec.AdvisoryLock.TEMPORARY_NAMED)) {
         ps.setArray(1, c.createArrayOf("text", namedUnqualified.toArray()));
         try (ResultSet rs = ps.executeQuery()) {
           String found = rs.next() ? rs.getString(1) : null;

@@ -155,6 +155,14 @@ public final class AdvisoryLock implements AutoCloseable {
       + " operator(pg_catalog.|) l.objid::pg_catalog.int8) operator(pg_catalog.=) " + CHANGE_KEY + ")";
 
   /**
+   * The session's temporary relations named as one of the names bound to its one parameter ({@code text[]}),
+   * comma-separated in name order; null where none (R64). Before COMMIT alone, or as a column of {@link #between}.
+   */
+  public static final String TEMPORARY_NAMED = "select pg_catalog.string_agg(r.relname::pg_catalog.text, ', '"
+      + " order by r.relname) from pg_catalog.pg_class r where r.relnamespace operator(pg_catalog.=)"
+      + " pg_catalog.pg_my_temp_schema() and r.relname::pg_catalog.text operator(pg_catalog.=) any (?::pg_catalog.text[])";
+
+  /**
    * What an autocommit session shows between two statements: whether it holds the change key (O17), its
    * search_path setting and the role it runs as (R61).
    */
@@ -171,9 +179,7 @@ public final class AdvisoryLock implements AutoCloseable {
    */
   public static Between between(Connection c, List<String> names) throws SQLException {
     String sql = "select " + HOLDS_CHANGE + ", pg_catalog.current_setting('search_path'), current_user"
-        + (names.isEmpty() ? "" : ", (select pg_catalog.string_agg(r.relname::pg_catalog.text, ', ' order by r.relname)"
-        + " from pg_catalog.pg_class r where r.relnamespace operator(pg_catalog.=) pg_catalog.pg_my_temp_schema()"
-        + " and r.relname::pg_catalog.text operator(pg_catalog.=) any (?::pg_catalog.text[]))");
+        + (names.isEmpty() ? "" : ", (" + TEMPORARY_NAMED + ")");
     try (java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
       if (!names.isEmpty()) {
         ps.setArray(1, c.createArrayOf("text", names.toArray()));
