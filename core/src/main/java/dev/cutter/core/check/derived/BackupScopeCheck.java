@@ -141,9 +141,10 @@ public final class BackupScopeCheck {
         }
       }
     }
-    List<String> members = extensionMembers(c, destroyed);
-    if (!members.isEmpty()) {
-      return ctx.fail(new Cause.NotInAnyBackup(members.stream().map(m -> m.substring(0, m.indexOf(" ("))).toList()),
+    List<Member> found = extensionMembers(c, destroyed);
+    if (!found.isEmpty()) {
+      List<String> members = found.stream().map(Member::said).toList();
+      return ctx.fail(new Cause.NotInAnyBackup(found.stream().map(Member::relation).toList()),
           "no table whose rows the change destroys is left out of every backup", "extension members: "
           + String.join("; ", members), "the change destroys rows of " + String.join("; ", members)
           + ": pg_dump dumps the extension, not its member tables' data, so no backup holds them");
@@ -166,11 +167,10 @@ public final class BackupScopeCheck {
   /**
    * Of the relations whose rows the change destroys, the tables that belong to an extension and
    * whose data pg_dump does not dump (it dumps a member's data only when the extension marked it
-   * with pg_extension_config_dump, and then all of it only without a condition): each as
-   * {@code schema.table (member of extension e; statement …)}.
+   * with pg_extension_config_dump, and then all of it only without a condition).
    */
-  private static List<String> extensionMembers(Connection c, Map<Long, String> destroyed) throws SQLException {
-    List<String> out = new ArrayList<>();
+  private static List<Member> extensionMembers(Connection c, Map<Long, String> destroyed) throws SQLException {
+    List<Member> out = new ArrayList<>();
     if (destroyed.isEmpty()) {
       return out;
     }
@@ -187,12 +187,19 @@ public final class BackupScopeCheck {
       ps.setArray(1, c.createArrayOf("bigint", destroyed.keySet().toArray()));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(rs.getString(2) + " (member of extension " + Identifiers.quote(rs.getString(3)) + "; "
-              + destroyed.get(rs.getLong(1)) + ")");
+          out.add(new Member(rs.getString(2), rs.getString(3), destroyed.get(rs.getLong(1))));
         }
       }
     }
     return out;
+  }
+
+  /** An extension's member table whose rows the change destroys: {@code relation} as {@code schema.table}. */
+  private record Member(String relation, String extension, String statement) {
+    /** As the report says it: {@code schema.table (member of extension e; statement …)}. */
+    String said() {
+      return relation + " (member of extension " + Identifiers.quote(extension) + "; " + statement + ")";
+    }
   }
 
   /** The key of {@code outside} for large objects: no schema name (none is empty). */
